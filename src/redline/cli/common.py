@@ -1,0 +1,46 @@
+"""The typer application and the options every command shares."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from redline.output import Format
+
+app = typer.Typer(
+    name="redline",
+    help=(
+        "Redline turns news into an evidence ledger of political threats and red lines: "
+        "ingest articles, extract threats and crossings, link them into episodes, score each "
+        "actor's follow-through and publish a report. Every command works on one ledger "
+        "database (--db or REDLINE_DB; default ./redline.db)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="REDLINE_DB",
+        help="Ledger database: a SQLAlchemy URL (sqlite:///x.db, postgresql://...) or a file path. Default ./redline.db.",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+
+
+def emit(text: str | None) -> None:
+    """Print JSON/CSV text exactly (no rich markup or wrapping)."""
+    if text is not None:
+        typer.echo(text.rstrip("\n"))

@@ -1,0 +1,123 @@
+"""Open a ledger database from a URL or a path, and bring its schema up to date with Alembic."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from redline.errors import StoreError
+from redline.store import schema
+
+DEFAULT_DB_URL = "sqlite:///redline.db"
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def resolve_db_url(db: str | None = None) -> str:
+    """``--db`` wins over ``REDLINE_DB``, which wins over ``./redline.db``; a bare path means SQLite."""
+    value = db or os.environ.get("REDLINE_DB") or DEFAULT_DB_URL
+    if "://" not in value:
+        value = f"sqlite:///{value}"
+    if value.startswith("postgresql://") or value.startswith("postgres://"):
+        # psycopg 3 is the driver we ship; SQLAlchemy's bare scheme would look for psycopg2.
+        value = "postgresql+psycopg://" + value.split("://", 1)[1]
+    return value
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+class Ledger:
+    """A connection to one ledger database. ``Ledger.open(url)`` migrates it to the newest schema."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=True)
+        self.t = schema  # tables, as ``ledger.t.documents``
+
+    @classmethod
+    def open(cls, db: str | None = None, *, migrate: bool = True) -> Ledger:
+        url = resolve_db_url(db)
+        try:
+            if url.startswith("sqlite"):
+                path = sa.make_url(url).database
+                if path and path != ":memory:":
+                    Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                engine = sa.create_engine(url, connect_args={"timeout": 30})
+                sa.event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = sa.create_engine(url, pool_pre_ping=True)
+            ledger = cls(engine)
+            if migrate:
+                ledger.migrate()
+        except (sa.exc.SQLAlchemyError, OSError) as exc:
+            raise StoreError(
+                f"cannot open ledger {url!r}: {exc.__class__.__name__}: {exc}"
+            ) from exc
+        return ledger
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest Alembic revision (a no-op when it is current)."""
+        with self.engine.begin() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            if current != head:
+                command.upgrade(alembic_config(conn), "head")
+
+    @contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        """One transaction: committed when the block ends, rolled back on an exception."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def connect(self) -> sa.Connection:
+        return self.engine.connect()
+
+    def count(self, table: sa.Table) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+
+    def start_run(self, stage: str, params: dict[str, Any] | None = None) -> int:
+        with self.begin() as conn:
+            res = conn.execute(
+                sa.insert(schema.runs).values(stage=stage, started_at=now(), params=params or {})
+            )
+            return int(res.inserted_primary_key[0])  # type: ignore[index]
+
+    def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
+        with self.begin() as conn:
+            conn.execute(
+                sa.update(schema.runs)
+                .where(schema.runs.c.id == run_id)
+                .values(finished_at=now(), stats=stats)
+            )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

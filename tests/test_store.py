@@ -1,0 +1,77 @@
+"""The ledger store: URL resolution, migrations, and round trips on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from redline.errors import StoreError
+from redline.store import Ledger, resolve_db_url
+from redline.store.db import now
+from redline.store.schema import documents, metadata
+
+
+def test_resolve_db_url_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDLINE_DB", raising=False)
+    assert resolve_db_url() == "sqlite:///redline.db"
+    monkeypatch.setenv("REDLINE_DB", "team.db")
+    assert resolve_db_url() == "sqlite:///team.db"
+    assert resolve_db_url("postgresql://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+
+
+def test_migrations_match_schema(ledger: Ledger) -> None:
+    """The Alembic head creates exactly the tables and columns that schema.py declares."""
+    with ledger.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_migrate_is_idempotent(ledger: Ledger) -> None:
+    ledger.migrate()
+    ledger.migrate()
+    assert ledger.count(documents) == 0
+
+
+def test_document_round_trip_keeps_unicode_and_dates(ledger: Ledger) -> None:
+    text = "Грушко warned of “enormous risks” — 🚀"
+    with ledger.begin() as conn:
+        conn.execute(
+            sa.insert(documents).values(
+                content_hash="a" * 64,
+                source_path="x.txt",
+                source_format="text",
+                text=text,
+                n_chars=len(text),
+                published=date(2023, 5, 1),
+                published_precision="month",
+                ingested_at=now(),
+            )
+        )
+    with ledger.connect() as conn:
+        row = conn.execute(sa.select(documents)).one()
+    assert row.text == text and row.published == date(2023, 5, 1)
+
+
+def test_content_hash_is_unique(ledger: Ledger) -> None:
+    values = dict(
+        content_hash="b" * 64,
+        source_path="y.txt",
+        source_format="text",
+        text="t",
+        n_chars=1,
+        ingested_at=now(),
+    )
+    with ledger.begin() as conn:
+        conn.execute(sa.insert(documents).values(**values))
+    with pytest.raises(sa.exc.IntegrityError), ledger.begin() as conn:
+        conn.execute(sa.insert(documents).values(**values))
+    assert ledger.count(documents) == 1
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(StoreError, match="cannot open ledger"):
+        Ledger.open("sqlite:////proc/redline-test/ledger.db")
