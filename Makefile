@@ -23,8 +23,8 @@ demo: setup
 	$(BIN)/redline run examples/corpus --db $(DEMO_DIR)/redline.db --report $(DEMO_DIR)/report.html --export $(DEMO_DIR)/export
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
 test: lint

@@ -1,0 +1,264 @@
+"""``redline extract``, ``threats``, ``events``, ``claims`` and ``eval``: the extraction stage's commands."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from redline.cli.common import DbOption, FormatOption, app, console, emit
+from redline.extract import extract_documents
+from redline.extract import query as extract_query
+from redline.output import Format, render, to_json
+from redline.store import Ledger
+
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers", "-w", help="Worker processes (each loads the spaCy model once).", min=1
+    ),
+]
+GazetteerOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--gazetteer",
+        "-g",
+        help="Extra YAML gazetteer merged on top of the packaged ones (repeatable).",
+    ),
+]
+
+THREAT_COLUMNS = [
+    "id",
+    "speaker",
+    "speaker_country",
+    "trigger_key",
+    "consequence_class",
+    "explicitness",
+    "stated_date",
+    "stated_precision",
+    "confidence",
+    "sentence",
+]
+EVENT_COLUMNS = [
+    "id",
+    "kind",
+    "actor",
+    "actor_country",
+    "trigger_key",
+    "action",
+    "consequence_class",
+    "event_date",
+    "date_precision",
+    "confidence",
+    "sentence",
+]
+CLAIM_COLUMNS = [
+    "id",
+    "claim",
+    "subject_country",
+    "trigger_key",
+    "claim_date",
+    "confidence",
+    "sentence",
+]
+
+
+DEFAULT_WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+
+def run_extraction(
+    ledger: Ledger,
+    *,
+    workers: int,
+    redo: bool = False,
+    gazetteers: list[Path] | None = None,
+    show_progress: bool = True,
+) -> None:
+    """Extract with a progress bar and print a one-line summary (shared by ``extract``, ``ingest`` and ``run``)."""
+    extra = [str(p) for p in gazetteers or []]
+    with Progress(
+        TextColumn("extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not show_progress,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("extract", total=None)
+        report = extract_documents(
+            ledger,
+            workers=workers,
+            redo=redo,
+            extra_gazetteers=extra,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"extracted {report.documents} documents: {report.threats} threats, {report.crossings} crossings, "
+        f"{report.responses} responses, {report.claims} outcome claims"
+        + (f"; {len(report.errors)} errors" if report.errors else "")
+    )
+    for error in report.errors:
+        console.print(f"  error: {error}", markup=False)
+
+
+@app.command("extract")
+def extract_command(
+    db: DbOption = None,
+    workers: WorkersOption = DEFAULT_WORKERS,
+    redo: Annotated[
+        bool, typer.Option("--redo", help="Re-extract documents already processed.")
+    ] = False,
+    gazetteer: GazetteerOption = None,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Find threats, crossings, responses and outcome claims in stored documents."""
+    run_extraction(
+        Ledger.open(db),
+        workers=workers,
+        redo=redo,
+        gazetteers=gazetteer,
+        show_progress=not no_progress,
+    )
+
+
+def _envelope(kind: str) -> dict[str, object]:
+    from redline.schemas import envelope
+
+    return envelope(kind)
+
+
+@app.command("threats")
+def threats_command(
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    actor: Annotated[
+        str | None,
+        typer.Option(help="Only threats by this state or organisation (RUS, USA, NATO...)."),
+    ] = None,
+    trigger: Annotated[str | None, typer.Option(help="Only threats over this trigger key.")] = None,
+) -> None:
+    """List extracted threat statements with their provenance (document, sentence, span)."""
+    rows = extract_query.list_threats(Ledger.open(db), actor=actor, trigger=trigger)
+    emit(
+        render(
+            rows,
+            fmt,
+            THREAT_COLUMNS,
+            title=f"{len(rows)} threats",
+            console=console,
+            envelope=_envelope("threats"),
+        )
+    )
+
+
+@app.command("events")
+def events_command(
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    kind: Annotated[str | None, typer.Option(help="crossing or response.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Only events by this actor country.")] = None,
+) -> None:
+    """List extracted crossings and responses with their provenance."""
+    rows = extract_query.list_events(Ledger.open(db), kind=kind, actor=actor)
+    emit(
+        render(
+            rows,
+            fmt,
+            EVENT_COLUMNS,
+            title=f"{len(rows)} events",
+            console=console,
+            envelope=_envelope("events"),
+        )
+    )
+
+
+@app.command("claims")
+def claims_command(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """List authors' outcome claims ("they did not provoke Moscow") with their provenance."""
+    rows = extract_query.list_claims(Ledger.open(db))
+    emit(render(rows, fmt, CLAIM_COLUMNS, title=f"{len(rows)} outcome claims", console=console))
+
+
+@app.command("eval")
+def eval_command(
+    gold: Annotated[
+        Path,
+        typer.Argument(
+            help="Gold annotation JSON (format of shared/gold/seeds.json).", exists=True
+        ),
+    ],
+    corpus: Annotated[
+        Path, typer.Argument(help="Folder holding the annotated files.", exists=True)
+    ],
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Keep the scratch ledger here (default: a temporary file)."),
+    ] = None,
+    fmt: FormatOption = Format.table,
+    workers: WorkersOption = 1,
+    show: Annotated[
+        int, typer.Option(help="Show at most this many misses and false alarms per kind.")
+    ] = 50,
+) -> None:
+    """Ingest and extract a corpus into a scratch ledger and score it against gold annotations."""
+    from redline.evaluate import evaluate
+
+    result = evaluate(gold, corpus, db=db, workers=workers)
+    if fmt is not Format.table:
+        emit(to_json(result.as_dict()) if fmt is Format.json else json.dumps(result.as_dict()))
+        return
+    table = Table(title=f"{gold.name} on {corpus}")
+    for col in (
+        "kind",
+        "required",
+        "found",
+        "found with fields",
+        "errors",
+        "precision",
+        "recall",
+        "F1",
+    ):
+        table.add_column(col)
+    for score in (result.threats, result.crossings):
+        table.add_row(
+            score.kind,
+            str(score.required),
+            str(score.found),
+            str(score.found_exact),
+            str(score.errors),
+            f"{score.precision:.3f}",
+            f"{score.recall:.3f}",
+            f"{score.f1:.3f}",
+        )
+    console.print(table)
+    for score in (result.threats, result.crossings):
+        acc = ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in score.field_checks.items() if v[1])
+        console.print(f"[bold]{score.kind}[/bold] field agreement: {acc or 'n/a'}")
+        for title, items in (
+            ("missed", score.misses),
+            ("negative extracted", score.negatives_extracted),
+            ("false alarm", score.false_alarms),
+            ("field disagreement", score.disagreements),
+        ):
+            for item in items[:show]:
+                console.print(
+                    f"  {title}: {json.dumps(item, ensure_ascii=False, default=str)[:400]}",
+                    markup=False,
+                )
+    ep = result.episodes.summary()
+    console.print(
+        f"[bold]episodes[/bold]: {ep['matched']}/{ep['expected']} matched, status correct {ep['status_correct']}"
+        + (f", separation errors: {ep['separation_errors']}" if ep["separation_errors"] else "")
+    )
+    for d in result.episodes.details:
+        console.print(f"  {json.dumps(d, default=str)}", markup=False)
+    for c in result.credibility:
+        console.print(
+            f"[bold]credibility[/bold] {c['actor']}: {json.dumps(c['estimate'], default=str)}"
+        )

@@ -1,0 +1,95 @@
+"""The contract every extractor meets: a document in, threats, events and claims with spans out.
+
+A statistical or LLM-based extractor (e.g. one calling an OpenAI-compatible endpoint) slots in
+by implementing ``Extractor``; storage (``pipeline``) and linking never see its internals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    id: int
+    text: str
+    published: date | None
+    published_precision: str
+    genre: str = "news"
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an item came from: the sentence and the span inside it (document offsets)."""
+
+    sentence_start: int
+    sentence_end: int
+    span_start: int
+    span_end: int
+    sentence: str
+    context: str | None = None  # earlier text that supplied the trigger or a referent
+
+
+@dataclass
+class ThreatItem:
+    provenance: Provenance
+    speaker: str | None
+    speaker_key: str | None  # actor gazetteer key
+    speaker_country: str | None
+    addressee: str | None
+    addressee_country: str | None
+    trigger_key: str | None
+    trigger_text: str | None
+    consequence_text: str | None
+    consequence_class: str
+    explicitness: str
+    stated_date: date | None
+    stated_precision: str
+    confidence: float
+    extractor: str
+
+
+@dataclass
+class EventItem:
+    provenance: Provenance
+    kind: str  # crossing | response
+    actor: str | None
+    actor_country: str | None
+    target_country: str | None
+    trigger_key: str | None
+    action: str | None
+    consequence_class: str | None
+    event_date: date | None
+    date_precision: str
+    confidence: float
+    extractor: str
+
+
+@dataclass
+class ClaimItem:
+    provenance: Provenance
+    trigger_key: str | None
+    subject_country: str | None
+    claim: str  # no_response | response | partial
+    claim_date: date | None
+    date_precision: str
+    confidence: float
+    extractor: str
+
+
+@dataclass
+class Extraction:
+    threats: list[ThreatItem] = field(default_factory=list)
+    events: list[EventItem] = field(default_factory=list)
+    claims: list[ClaimItem] = field(default_factory=list)
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    name: str
+    version: str
+
+    def extract(self, doc: DocumentInput) -> Extraction: ...

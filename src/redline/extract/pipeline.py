@@ -1,0 +1,257 @@
+"""Run an extractor over the ledger's documents in worker processes and store what it finds.
+
+Each document's items are written in one transaction together with the document's
+``extracted_version``, so an interrupted run resumes where it stopped and a finished run is
+a no-op. Re-extraction replaces machine items; items an analyst reviewed are kept.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from redline import knowledge
+from redline.extract.base import DocumentInput, Extraction, Extractor, Provenance
+from redline.store import Ledger
+from redline.store.schema import (
+    actor_aliases,
+    actors,
+    documents,
+    events,
+    evidence,
+    outcome_claims,
+    threats,
+)
+
+BATCH = 64  # documents read from the ledger at a time (bounded memory on large corpora)
+
+
+@dataclass
+class ExtractReport:
+    documents: int = 0
+    threats: int = 0
+    crossings: int = 0
+    responses: int = 0
+    claims: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def default_extractor(extra_gazetteers: Sequence[str] = ()) -> Extractor:
+    from redline.extract.rules import RuleExtractor
+
+    return RuleExtractor(extra_gazetteers=extra_gazetteers)
+
+
+# Worker processes build their extractor once (and so load spaCy once).
+_WORKER: Extractor | None = None
+
+
+def _init_worker(extra: tuple[str, ...]) -> None:
+    global _WORKER
+    _WORKER = default_extractor(extra)
+
+
+def _run_in_worker(doc: DocumentInput) -> tuple[int, Extraction | None, str | None]:
+    assert _WORKER is not None
+    try:
+        return doc.id, _WORKER.extract(doc), None
+    except Exception as exc:  # one bad document must not stop the run
+        return doc.id, None, f"document {doc.id}: {exc.__class__.__name__}: {exc}"
+
+
+def extract_documents(
+    ledger: Ledger,
+    *,
+    workers: int = 1,
+    redo: bool = False,
+    extractor: Extractor | None = None,
+    extra_gazetteers: Sequence[str] = (),
+    document_ids: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExtractReport:
+    """Extract every document not yet processed by this extractor version (all with ``redo``)."""
+    ext = extractor or default_extractor(extra_gazetteers)
+    sync_actors(ledger, extra_gazetteers)
+    actor_ids = _actor_ids(ledger)
+    run_id = ledger.start_run("extract", {"extractor": ext.version, "workers": workers})
+    todo = _pending(ledger, ext.version, redo, document_ids)
+    report = ExtractReport()
+    total = len(todo)
+
+    def handle(doc_id: int, result: Extraction | None, error: str | None) -> None:
+        if error is not None or result is None:
+            report.errors.append(error or f"document {doc_id}: no result")
+            return
+        _store(ledger, doc_id, result, ext.version, actor_ids)
+        report.documents += 1
+        report.threats += len(result.threats)
+        report.crossings += sum(e.kind == "crossing" for e in result.events)
+        report.responses += sum(e.kind == "response" for e in result.events)
+        report.claims += len(result.claims)
+        if progress:
+            progress(report.documents + len(report.errors), total)
+
+    if workers <= 1 or extractor is not None:
+        for doc in _read(ledger, todo):
+            try:
+                handle(doc.id, ext.extract(doc), None)
+            except Exception as exc:
+                handle(doc.id, None, f"document {doc.id}: {exc.__class__.__name__}: {exc}")
+    else:
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        with ctx.Pool(
+            workers, initializer=_init_worker, initargs=(tuple(extra_gazetteers),)
+        ) as pool:
+            for doc_id, result, error in pool.imap_unordered(
+                _run_in_worker, _read(ledger, todo), chunksize=8
+            ):
+                handle(doc_id, result, error)
+    ledger.finish_run(run_id, report.as_dict())
+    return report
+
+
+def _pending(ledger: Ledger, version: str, redo: bool, ids: Sequence[int] | None) -> list[int]:
+    query = sa.select(documents.c.id).order_by(documents.c.id)
+    if not redo:
+        query = query.where(
+            sa.or_(
+                documents.c.extracted_version.is_(None), documents.c.extracted_version != version
+            )
+        )
+    if ids is not None:
+        query = query.where(documents.c.id.in_(list(ids)))
+    with ledger.connect() as conn:
+        return [r[0] for r in conn.execute(query)]
+
+
+def _read(ledger: Ledger, ids: list[int]) -> Iterator[DocumentInput]:
+    cols = [
+        documents.c.id,
+        documents.c.text,
+        documents.c.published,
+        documents.c.published_precision,
+        documents.c.genre,
+        documents.c.title,
+    ]
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i : i + BATCH]
+        with ledger.connect() as conn:
+            rows = conn.execute(
+                sa.select(*cols).where(documents.c.id.in_(chunk)).order_by(documents.c.id)
+            )
+            batch = [
+                DocumentInput(r.id, r.text, r.published, r.published_precision, r.genre, r.title)
+                for r in rows
+            ]
+        yield from batch
+
+
+def _store(
+    ledger: Ledger, doc_id: int, result: Extraction, version: str, actor_ids: dict[str, int]
+) -> None:
+    with ledger.begin() as conn:
+        for table in (threats, events, outcome_claims):
+            conn.execute(
+                sa.delete(table).where(
+                    table.c.document_id == doc_id, table.c.review_state == "machine"
+                )
+            )
+        kept = sa.union(
+            *(
+                sa.select(t.c.evidence_id).where(t.c.document_id == doc_id)
+                for t in (threats, events, outcome_claims)
+            )
+        )
+        conn.execute(
+            sa.delete(evidence).where(evidence.c.document_id == doc_id, evidence.c.id.not_in(kept))
+        )
+        cache: dict[tuple[int, int, int], int] = {}
+
+        def evidence_id(p: Provenance) -> int:
+            key = (p.sentence_start, p.span_start, p.span_end)
+            if key not in cache:
+                res = conn.execute(
+                    sa.insert(evidence).values(
+                        document_id=doc_id,
+                        sentence_start=p.sentence_start,
+                        sentence_end=p.sentence_end,
+                        span_start=p.span_start,
+                        span_end=p.span_end,
+                        sentence=p.sentence,
+                        context=p.context,
+                    )
+                )
+                cache[key] = int(res.inserted_primary_key[0])  # type: ignore[index]
+            return cache[key]
+
+        for t in result.threats:
+            values = {k: v for k, v in asdict(t).items() if k not in ("provenance", "speaker_key")}
+            conn.execute(
+                sa.insert(threats).values(
+                    document_id=doc_id,
+                    evidence_id=evidence_id(t.provenance),
+                    speaker_actor_id=actor_ids.get(t.speaker_key or ""),
+                    **values,
+                )
+            )
+        for e in result.events:
+            values = {k: v for k, v in asdict(e).items() if k != "provenance"}
+            conn.execute(
+                sa.insert(events).values(
+                    document_id=doc_id, evidence_id=evidence_id(e.provenance), **values
+                )
+            )
+        for c in result.claims:
+            values = {k: v for k, v in asdict(c).items() if k != "provenance"}
+            conn.execute(
+                sa.insert(outcome_claims).values(
+                    document_id=doc_id, evidence_id=evidence_id(c.provenance), **values
+                )
+            )
+        conn.execute(
+            sa.update(documents).where(documents.c.id == doc_id).values(extracted_version=version)
+        )
+
+
+def sync_actors(ledger: Ledger, extra_gazetteers: Sequence[str] = ()) -> None:
+    """Mirror the actor gazetteer into the ``actors`` and ``actor_aliases`` tables (idempotent)."""
+    gaz = knowledge.actors(tuple(extra_gazetteers))
+    with ledger.begin() as conn:
+        existing = {r.key: r.id for r in conn.execute(sa.select(actors.c.key, actors.c.id))}
+        for actor in gaz.actors.values():
+            role = actor.roles[0].title if actor.roles else None
+            values = {
+                "name": actor.name,
+                "kind": actor.kind,
+                "country": actor.country,
+                "role": role,
+            }
+            if actor.key in existing:
+                conn.execute(
+                    sa.update(actors).where(actors.c.id == existing[actor.key]).values(**values)
+                )
+                actor_id = existing[actor.key]
+            else:
+                res = conn.execute(sa.insert(actors).values(key=actor.key, **values))
+                actor_id = int(res.inserted_primary_key[0])  # type: ignore[index]
+            have = {
+                r[0]
+                for r in conn.execute(
+                    sa.select(actor_aliases.c.alias).where(actor_aliases.c.actor_id == actor_id)
+                )
+            }
+            new = [{"actor_id": actor_id, "alias": a} for a in actor.aliases if a not in have]
+            if new:
+                conn.execute(sa.insert(actor_aliases), new)
+
+
+def _actor_ids(ledger: Ledger) -> dict[str, int]:
+    with ledger.connect() as conn:
+        return {r.key: r.id for r in conn.execute(sa.select(actors.c.key, actors.c.id))}

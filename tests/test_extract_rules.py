@@ -1,0 +1,134 @@
+"""Unit tests of the rule extractor on small hand-written sentences."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.extract_helpers import run
+
+
+def only_threat(text: str, **kw):
+    result = run(text, **kw)
+    assert len(result.threats) == 1, [t.provenance.sentence for t in result.threats]
+    return result.threats[0]
+
+
+def test_conditional_warning_with_named_official() -> None:
+    t = only_threat(
+        "Russia's deputy foreign minister, Alexander Grushko, warned the West of enormous risks if Ukraine received F-16 jets."
+    )
+    assert (t.speaker, t.speaker_country, t.trigger_key, t.consequence_class) == (
+        "Alexander Grushko",
+        "RUS",
+        "f16_delivery",
+        "vague",
+    )
+    assert t.addressee_country == "WEST"
+
+
+def test_us_sanctions_threat_is_found_like_any_other() -> None:
+    t = only_threat(
+        "President Joe Biden said Russia would face severe sanctions if it invaded Ukraine.",
+        published=date(2022, 1, 20),
+    )
+    assert (t.speaker_country, t.trigger_key, t.consequence_class) == (
+        "USA",
+        "invasion_of_ukraine",
+        "sanctions_or_economic",
+    )
+    assert t.stated_date == date(2022, 1, 20)
+
+
+def test_fear_and_possibility_are_not_threats() -> None:
+    assert (
+        run(
+            "Washington is hesitant, fearing escalation and that President Putin may threaten to deploy nuclear arms."
+        ).threats
+        == []
+    )
+
+
+def test_commentators_are_nobody_s_threat() -> None:
+    assert (
+        run(
+            "Some analysts warned that Russia could respond with force if Ukraine received F-16 jets."
+        ).threats
+        == []
+    )
+
+
+def test_denial_is_not_a_threat() -> None:
+    assert run("Peskov said Russia had no intention of attacking anyone.").threats == []
+
+
+def test_past_attack_is_not_a_threat() -> None:
+    assert run("Last week two Russian missiles struck Poltava, killing dozens.").threats == []
+
+
+def test_trigger_comes_from_earlier_sentence() -> None:
+    text = (
+        "Ministers met in Kyiv to discuss lifting restrictions on Western long-range missiles inside Russia. "
+        "On Wednesday, the Kremlin said that Russia would take an appropriate response."
+    )
+    t = only_threat(text, published=date(2024, 9, 12))
+    assert t.trigger_key == "long_range_strikes_inside_russia"
+    assert t.provenance.context is not None and "long-range" in t.provenance.context
+    assert t.stated_date == date(2024, 9, 11) and t.stated_precision == "day"
+
+
+def test_standing_condition_with_any() -> None:
+    t = only_threat(
+        "Belarus will instantly respond to any military aggression against the country, Lukashenko said.",
+        published=date(2024, 5, 7),
+    )
+    assert t.speaker_country == "BLR"
+
+
+def test_provenance_spans_point_into_the_text() -> None:
+    text = "Intro line.\nIn 2023, Sergey Lavrov warned that the West was playing with fire that could cause a world war."
+    t = only_threat(text)
+    p = t.provenance
+    assert text[p.sentence_start : p.sentence_end] == p.sentence
+    assert p.sentence_start <= p.span_start < p.span_end <= p.sentence_end
+    assert t.stated_date == date(2023, 1, 1) and t.stated_precision == "year"
+    assert t.consequence_class == "war_or_nuclear"
+
+
+def test_crossing_needs_a_realised_action() -> None:
+    assert (
+        run(
+            "If they gave the green light to strike targets within Russia, Moscow would respond."
+        ).events
+        == []
+    )
+    assert run("The administration was reluctant to send ATACMS to Kyiv.").events == []
+    result = run(
+        "In May 2024, Mr. Biden allowed Ukraine to use American weapons to hit Russian targets near Kharkiv."
+    )
+    (crossing,) = result.events
+    assert (crossing.kind, crossing.actor_country, crossing.trigger_key) == (
+        "crossing",
+        "USA",
+        "strikes_near_kharkiv",
+    )
+    assert (crossing.event_date, crossing.date_precision) == (date(2024, 5, 1), "month")
+
+
+def test_outcome_claim_links_to_nearby_crossing() -> None:
+    text = "The West did provide Ukraine with F-16s. They did not provoke Moscow."
+    result = run(text)
+    (claim,) = result.claims
+    assert (claim.claim, claim.subject_country, claim.trigger_key) == (
+        "no_response",
+        "RUS",
+        "f16_delivery",
+    )
+
+
+def test_response_to_a_crossing() -> None:
+    result = run(
+        "In response to the incursion into Kursk, Russia launched missile strikes on Ukrainian cities in August."
+    )
+    responses = [e for e in result.events if e.kind == "response"]
+    assert responses and responses[0].actor_country == "RUS"
+    assert responses[0].consequence_class == "military_force"

@@ -1,0 +1,58 @@
+"""Acceptance on the two seed articles: every required threat and crossing, no negative."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from tests.conftest import shared_path
+from tests.extract_helpers import as_predictions, read, run
+
+from redline import evaluate, knowledge
+
+# Publication facts as the gold file states them (the ingest tests check that ingest finds them).
+SEEDS = {
+    "000_011600ba6834ec35.txt": (date(2023, 6, 27), "day"),
+    "003_f7462113cfc78c1f.txt": (date(2024, 1, 1), "year"),
+}
+
+
+@pytest.fixture(scope="module")
+def scored() -> tuple[evaluate.ItemScore, evaluate.ItemScore]:
+    seeds = shared_path("seeds")
+    gold = evaluate.load_gold(shared_path("gold", "seeds.json"), seeds)
+    threats, crossings = [], []
+    for name, (published, precision) in SEEDS.items():
+        t, c = as_predictions(run(read(seeds / name), published, precision), name)
+        threats += t
+        crossings += c
+    tree = knowledge.triggers()
+    files = evaluate.annotated_files(gold)
+    return (
+        evaluate._score_items(
+            "threats", gold["threats"], threats, files, evaluate._threat_fields(tree)
+        ),
+        evaluate._score_items(
+            "crossings", gold["crossings"], crossings, files, evaluate._crossing_fields(tree)
+        ),
+    )
+
+
+def test_all_required_threats_found_with_their_fields(scored) -> None:
+    threats, _ = scored
+    assert threats.misses == []
+    assert threats.found == 6
+    assert threats.disagreements == []
+    assert threats.found_exact == 6
+
+
+def test_no_negative_becomes_a_threat(scored) -> None:
+    threats, _ = scored
+    assert threats.negatives_extracted == []
+
+
+def test_all_required_crossings_found(scored) -> None:
+    _, crossings = scored
+    assert crossings.misses == []
+    assert crossings.found == 4
+    assert crossings.disagreements == []
