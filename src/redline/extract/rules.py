@@ -134,6 +134,7 @@ _DEMONYMS = {
 _GENERIC_OBJECTS = re.compile(
     r"\b(the (weapons|jets|missiles|systems|tanks|arms|planes|aircraft)|them|it|those)\b", re.I
 )
+_QUOTE_CHARS = re.compile(r"[\"“”‘’]")
 _QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _THREAT_IDIOMS = re.compile(
@@ -413,7 +414,7 @@ class RuleExtractor:
         trigger_key, trigger_text, context = self._trigger(st, sent, condition, consequence_toks)
         addressee, addressee_country = self._addressee(st, sent, verb)
         when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
-        stated, precision = _date_or_publication(when, st.doc)
+        stated, precision = _date_or_publication(when, st.doc, statement=True)
         explicit = _explicitness(sent.text, consequence_text, cmatch)
         confidence = 0.55 + 0.15 * inherently_threat + 0.1 * bool(condition)
         confidence += 0.1 * (trigger_key is not None and context is None) + 0.05 * (
@@ -484,6 +485,7 @@ class RuleExtractor:
                 return None
             speaker = self._attributed_speaker(st, sent)
             attributed = True
+            toks = list(root.subtree)  # "its cost will be huge": the subject is the consequence
         if speaker is None or speaker.actor.kind == "group":
             return None
         cond_ids = {t.i for t in condition}
@@ -498,7 +500,7 @@ class RuleExtractor:
         if trigger_key is None and not condition:
             return None
         when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
-        stated, precision = _date_or_publication(when, st.doc)
+        stated, precision = _date_or_publication(when, st.doc, statement=True)
         return ThreatItem(
             provenance=Provenance(sent.start, sent.end, sent.start, sent.end, sent.text, context),
             speaker=speaker.actor.name
@@ -618,6 +620,8 @@ class RuleExtractor:
         return out
 
     def _classify(self, text: str) -> tuple[str | None, re.Match[str] | None]:
+        text = _QUOTE_CHARS.sub(" ", text)  # 'pay a "severe price"' reads as 'pay a  severe price'
+        text = re.sub(r" {2,}", " ", text)
         for cls, rx in self.consequence_res:
             m = rx.search(text)
             if m:
@@ -682,7 +686,8 @@ class RuleExtractor:
                 persons = [m for m in inside if m.actor.kind == "person"]
                 if persons or inside:
                     return (persons or inside)[0]
-        earliest = st.previous(sent, 2)[-1].start if st.previous(sent, 2) else sent.start
+        back = st.previous(sent, 3)
+        earliest = back[-1].start if back else sent.start
         person = st.last_person_before(sent.end)
         return person if person is not None and person.start >= earliest else None
 
@@ -1033,9 +1038,10 @@ def _subject(tok: Any) -> Any | None:
     """The subject of a verb, inherited through conjunctions, participles and xcomp/advcl chains."""
     cur = tok
     for _ in range(4):
-        for c in cur.children:
-            if c.dep_ in ("nsubj", "nsubjpass", "csubj"):
-                return c
+        subjects = [c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+        if subjects:  # the nearest one: "MINSK, 7 May – Belarus will respond" has two
+            before = [c for c in subjects if c.i < cur.i]
+            return before[-1] if before else subjects[0]
         if cur.dep_ in ("conj", "advcl", "xcomp", "acl") and cur.head is not cur:
             cur = cur.head
             continue
@@ -1116,10 +1122,14 @@ def _in_quotes(sentence: str, consequence: str, m: re.Match[str] | None) -> bool
 
 
 def _date_or_publication(
-    when: dates.Resolved | None, doc: DocumentInput
+    when: dates.Resolved | None, doc: DocumentInput, *, statement: bool = False
 ) -> tuple[date | None, str]:
+    """The time a sentence names, else the publication date. A statement recalled in an opinion
+    piece without a time is left undated: the article may be years younger than the threat."""
     if when is not None and when.value is not None:
         return when.value, when.precision
+    if statement and doc.genre == "opinion":
+        return None, "unknown"
     return doc.published, doc.published_precision if doc.published else "unknown"
 
 
