@@ -134,6 +134,11 @@ _DEMONYMS = {
 _GENERIC_OBJECTS = re.compile(
     r"\b(the (weapons|jets|missiles|systems|tanks|arms|planes|aircraft)|them|it|those)\b", re.I
 )
+_DEFENSIVE = re.compile(
+    r"\b(to|for) (assure|ensure|protect|guarantee|defend|safeguard)\w* (our|its|their|the) (own )?"
+    r"(security|safety|defen[cs]es?|allies|citizens|people)",
+    re.I,
+)
 _QUOTE_CHARS = re.compile(r"[\"“”‘’]")
 _QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
@@ -395,7 +400,7 @@ class RuleExtractor:
             return None  # "officials warned civilians to prepare for ...": advice, not a threat
         if self._consequence_is_others(
             st, sent, consequence_toks, cmatch, consequence_text, speaker
-        ):
+        ) or self._about_itself_or_others(st, sent, condition, consequence_toks, speaker):
             return None
         lemma = verb.lemma_.lower()
         future = any(t.lower_ in _FUTURE for t in consequence_toks) or bool(
@@ -490,8 +495,11 @@ class RuleExtractor:
             return None
         cond_ids = {t.i for t in condition}
         cons = [t for t in toks if t.i not in cond_ids]
-        cls, _ = self._classify(_text_of(cons))
-        if cls is None:
+        cons_text = _text_of(cons)
+        cls, cmatch = self._classify(cons_text)
+        if cls is None or self._about_itself_or_others(st, sent, condition, cons, speaker):
+            return None
+        if self._consequence_is_others(st, sent, cons, cmatch, cons_text, speaker):
             return None
         quoted = sent.text.lstrip()[:1] in '"“' or attributed
         trigger_key, trigger_text, context = self._trigger(
@@ -578,6 +586,8 @@ class RuleExtractor:
         it could invade Poland"; "Russia's plans to attack") or is negated: not the speaker's threat."""
         if m is None:
             return False
+        if re.search(r"\b(have|has|had|need|needs) to\b", text):
+            return True  # "it would have to choose a lot of enemies": a constraint, not a threat
         tok = _token_at(toks, text, m.start())
         if tok is None:
             return False
@@ -594,7 +604,14 @@ class RuleExtractor:
             c.lower_ in ("have", "need") and c.dep_ in ("aux", "xcomp") for c in clause.children
         ) or re.search(r"\b(have|has|had|need) to\b", text):
             return True
-        owner = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        owner = _subject(clause)
+        if owner is None:  # "Russia's plans to attack": the possessor of the governing noun
+            noun = next((a for a in clause.ancestors if a.pos_ in ("NOUN", "PROPN")), None)
+            owner = (
+                next((c for c in noun.children if c.dep_ == "poss"), None)
+                if noun is not None
+                else None
+            )
         if owner is None or owner.lower_ in ("we", "i", "us"):
             return False
         if owner.lower_ in ("it", "they", "he", "she"):
@@ -605,6 +622,36 @@ class RuleExtractor:
         mine = speaker.actor.country_on(st.doc.published)
         theirs = other.actor.country_on(st.doc.published)
         return theirs is not None and mine is not None and theirs != mine
+
+    def _about_itself_or_others(
+        self,
+        st: _DocState,
+        sent: _Sentence,
+        condition: Sequence[Any],
+        consequence: Sequence[Any],
+        speaker: Mention,
+    ) -> bool:
+        """ "If Ukraine loses, there will be a world war" (said by Ukraine) and "if Russia wins, it
+        will attack" (said by Poland) are warnings about what happens, not threats by the speaker."""
+        if not condition:
+            return False
+        cond_subj = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
+        if cond_subj is None:
+            return False
+        actor = self._resolve_actor(st, sent, cond_subj)
+        if actor is None:
+            return False
+        mine = speaker.actor.country_on(st.doc.published)
+        if actor.actor.country_on(st.doc.published) == mine:
+            return True
+        pronouns = [
+            t
+            for t in consequence
+            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in ("it", "they")
+        ]
+        return any(
+            t.head.lemma_.lower() in _HOSTILE_ACTS | {"continue", "escalate"} for t in pronouns
+        )
 
     def _trigger_subjects(self, toks: Sequence[Any]) -> set[int]:
         """Subjects of embedded clauses that name the trigger ("a Russian invasion would spell
@@ -622,6 +669,8 @@ class RuleExtractor:
     def _classify(self, text: str) -> tuple[str | None, re.Match[str] | None]:
         text = _QUOTE_CHARS.sub(" ", text)  # 'pay a "severe price"' reads as 'pay a  severe price'
         text = re.sub(r" {2,}", " ", text)
+        if _DEFENSIVE.search(text):
+            return None, None  # "measures to assure our own security": protection, not a threat
         for cls, rx in self.consequence_res:
             m = rx.search(text)
             if m:
@@ -705,7 +754,14 @@ class RuleExtractor:
                 )
         s0 = sent.start + subj.left_edge.idx
         s1 = sent.start + subj.right_edge.idx + len(subj.right_edge.text)
-        inside = [m for m in st.mentions if s0 <= m.start and m.end <= s1]
+        # names inside "the attack on Ukraine" are not the subject: skip prepositional objects
+        outside = set()
+        for c in subj.children:
+            if c.dep_ in ("prep", "relcl", "acl"):
+                outside |= {(sent.start + t.idx) for t in c.subtree}
+        inside = [
+            m for m in st.mentions if s0 <= m.start and m.end <= s1 and m.start not in outside
+        ]
         persons = [m for m in inside if m.actor.kind == "person"]
         if persons:
             return persons[0]
