@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from redline.cli import documents_cmd, extract_cmd  # noqa: F401  (registers commands)
+from redline.cli import (  # noqa: F401  (registers commands)
+    documents_cmd,
+    extract_cmd,
+    ingest_cmd,
+    ledger_cmd,
+    run_cmd,
+)
 from redline.cli.common import app, err_console
 from redline.errors import RedlineError
 

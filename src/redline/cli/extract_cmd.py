@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from redline.cli.common import DbOption, FormatOption, app, console, emit
+from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
 from redline.extract import extract_documents
 from redline.extract import query as extract_query
 from redline.output import Format, render, to_json
@@ -78,6 +78,7 @@ def run_extraction(
     redo: bool = False,
     gazetteers: list[Path] | None = None,
     show_progress: bool = True,
+    quiet: bool = False,
 ) -> None:
     """Extract with a progress bar and print a one-line summary (shared by ``extract``, ``ingest`` and ``run``)."""
     extra = [str(p) for p in gazetteers or []]
@@ -98,13 +99,14 @@ def run_extraction(
             extra_gazetteers=extra,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    console.print(
+    out = err_console if quiet else console  # JSON/CSV on stdout stays clean
+    out.print(
         f"extracted {report.documents} documents: {report.threats} threats, {report.crossings} crossings, "
         f"{report.responses} responses, {report.claims} outcome claims"
         + (f"; {len(report.errors)} errors" if report.errors else "")
     )
     for error in report.errors:
-        console.print(f"  error: {error}", markup=False)
+        out.print(f"  error: {error}", markup=False)
 
 
 @app.command("extract")

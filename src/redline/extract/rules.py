@@ -109,6 +109,11 @@ _OFFICIAL_NOUNS = frozenset(
         "adviser",
         "advisor",
         "aide",
+        "forces",
+        "troops",
+        "army",
+        "units",
+        "soldiers",
     ]
 )
 _DEMONYMS = {
@@ -790,7 +795,9 @@ class RuleExtractor:
 
     def _crossings(self, st: _DocState, sent: _Sentence) -> list[EventItem]:
         out: dict[str, EventItem] = {}
-        for tok in sent.doc:
+        # the verb nearest the trigger wins: in "governments began ... after Russian forces
+        # launched an invasion" the invasion is launched, not begun, and by Russian forces
+        for tok in sorted(sent.doc, key=lambda t: len(list(t.subtree))):
             lemma = tok.lemma_.lower()
             if tok.pos_ not in ("VERB", "AUX") or lemma not in self.crossing_lemmas:
                 continue

@@ -1,0 +1,47 @@
+"""Write one self-contained HTML report: episodes, timelines, credibility and their sources."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from redline.report.context import STATUS_LABELS, ReportData, gather
+from redline.score import Prior
+from redline.store import Ledger
+
+__all__ = ["ReportData", "gather", "render_report", "write_report"]
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    # Autoescape is on for everything: article text (quotes, titles, outlets) is untrusted.
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("redline.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_report(data: ReportData) -> str:
+    return _environment().get_template("report.html.j2").render(d=data, labels=STATUS_LABELS)
+
+
+def write_report(
+    ledger: Ledger,
+    path: str | Path,
+    *,
+    as_of: date | None = None,
+    prior: str | Prior = "uniform",
+    window_days: int | None = None,
+) -> Path:
+    """Render the report for ``ledger`` as of ``as_of`` (default today) into ``path``."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    html = render_report(gather(ledger, as_of=as_of, prior=prior, window_days=window_days))
+    out.write_text(html, encoding="utf-8")
+    return out

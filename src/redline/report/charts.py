@@ -1,0 +1,172 @@
+"""Charts for the report, drawn on the server with Altair and vl-convert into inline SVG.
+
+Only trusted strings (trigger labels, country codes, dates, statuses) go into chart data; article
+text never does, so the SVG can be inlined as it is (vl-convert escapes text content anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+from redline.score import Prior, TimelinePoint
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
+WIDTH = 880  # drawn at the report's column width; CSS scales it down on narrow screens
+
+STATUS_COLOURS = {
+    "crossed_enforced": "#1a7f37",
+    "crossed_partially_enforced": "#b7791f",
+    "crossed_unenforced": "#c0392b",
+    "undetermined": "#7e57c2",
+    "open": "#6b7280",
+    "withdrawn": "#2b6cb0",
+}
+KIND_COLOURS = {
+    "threat": "#c0392b",
+    "crossing": "#1f2937",
+    "response": "#1a7f37",
+    "claim": "#2b6cb0",
+}
+KIND_SHAPES = {
+    "threat": "circle",
+    "crossing": "triangle-up",
+    "response": "square",
+    "claim": "diamond",
+}
+
+
+def _svg(chart: alt.TopLevelMixin) -> str:
+    spec = (
+        chart.configure(font=FONT, background="transparent")
+        .configure_view(stroke=None)
+        .configure_axis(
+            labelFontSize=12, titleFontSize=12, labelColor="#374151", titleColor="#374151"
+        )
+        .configure_legend(labelFontSize=12, symbolSize=110, labelColor="#374151")
+        .configure_header(labelFontSize=13)
+        .to_dict()
+    )
+    svg: str = vl_convert.vegalite_to_svg(spec)
+    return svg
+
+
+def _utc_x(field: str, title: str | None = None) -> alt.X:
+    # padding keeps marks on the first and last dates clear of the axis ends
+    scale = alt.Scale(type="utc", padding=14)
+    axis = alt.Axis(format="%b %Y", labelOverlap="greedy", labelSeparation=10, labelFlush=False)
+    return alt.X(f"{field}:T", title=title, scale=scale, axis=axis)
+
+
+def status_chart(counts: Sequence[dict[str, Any]]) -> str:
+    """Episodes per actor, stacked by status. ``counts``: rows of actor, status, n."""
+    order = list(STATUS_COLOURS)
+    chart = (
+        alt.Chart(alt.Data(values=list(counts)))
+        .mark_bar()
+        .encode(
+            y=alt.Y("actor:N", title=None, sort="-x"),
+            x=alt.X("n:Q", title="episodes", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=order, range=[STATUS_COLOURS[s] for s in order]),
+                legend=alt.Legend(
+                    title=None,
+                    orient="bottom",
+                    columns=3,
+                    labelExpr="replace(datum.label, /_/g, ' ')",
+                ),
+            ),
+            order=alt.Order("rank:Q"),
+        )
+        .properties(width=WIDTH - 160, height=alt.Step(30))
+    )
+    return _svg(chart)
+
+
+def timeline_chart(
+    marks: Sequence[dict[str, Any]], spans: Sequence[dict[str, Any]], as_of: date
+) -> str:
+    """One row per episode: threats, crossing, responses and claims as marks on a time axis.
+
+    ``marks``: rows of episode, kind, date, approximate (bool); ``spans``: rows of episode,
+    start (first threat), end (crossing, or ``as_of`` while the line holds).
+    """
+    rows = sorted({m["episode"] for m in marks} | {s["episode"] for s in spans})
+    y = alt.Y("episode:N", title=None, sort=rows, axis=alt.Axis(labelLimit=330))
+    span = (
+        alt.Chart(alt.Data(values=list(spans)))
+        .mark_rule(strokeWidth=5, color="#e2e8f0")
+        .encode(y=y, x=_utc_x("start"), x2="end:T")
+    )
+    kinds = list(KIND_COLOURS)
+    points = (
+        alt.Chart(alt.Data(values=list(marks)))
+        .mark_point(size=110, filled=True, strokeWidth=1.5)
+        .encode(
+            y=y,
+            x=_utc_x("date"),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=list(KIND_COLOURS.values())),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            shape=alt.Shape(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=[KIND_SHAPES[k] for k in kinds]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            opacity=alt.Opacity(
+                "precision:N",
+                scale=alt.Scale(domain=["exact date", "approximate date"], range=[0.95, 0.45]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+        )
+    )
+    today = (
+        alt.Chart(alt.Data(values=[{"as_of": as_of.isoformat()}]))
+        .mark_rule(strokeDash=[4, 4], color="#9ca3af")
+        .encode(x=_utc_x("as_of"))
+    )
+    chart = alt.layer(span, today, points).properties(width=WIDTH - 340, height=alt.Step(32))
+    return _svg(chart)
+
+
+def credibility_chart(points: Sequence[TimelinePoint], prior: Prior) -> str:
+    """Per actor: the posterior mean after each crossing, with its 90% interval as a band."""
+    data = [
+        {
+            "actor": p.actor,
+            "date": p.date.isoformat() if p.date else None,
+            "mean": p.mean,
+            "lower": p.lower,
+            "upper": p.upper,
+            "prior": prior.mean,
+        }
+        for p in points
+    ]
+    x = _utc_x("date", "crossing date")
+    y_scale = alt.Scale(domain=[0, 1])
+    base = alt.Chart().encode(x=x)
+    band = base.mark_area(opacity=0.18, interpolate="step-after", color="#2b6cb0").encode(
+        y=alt.Y("lower:Q", scale=y_scale, title="follow-through"), y2="upper:Q"
+    )
+    bars = base.mark_rule(color="#2b6cb0", opacity=0.6).encode(y="lower:Q", y2="upper:Q")
+    line = base.mark_line(interpolate="step-after", color="#2b6cb0").encode(y="mean:Q")
+    dots = base.mark_point(filled=True, size=50, color="#2b6cb0").encode(y="mean:Q")
+    prior_mean = base.mark_rule(strokeDash=[5, 4], color="#9ca3af").encode(
+        y="prior:Q", x=alt.value(0), x2=alt.value(WIDTH - 60)
+    )
+    header = alt.Header(
+        labelFontSize=14, labelFontWeight="bold", labelOrient="top", labelAnchor="start"
+    )
+    chart = (
+        alt.layer(band, bars, line, dots, prior_mean, data=alt.Data(values=data))
+        .properties(width=WIDTH - 60, height=200)
+        .facet(row=alt.Row("actor:N", title=None, header=header))
+    )
+    return _svg(chart)

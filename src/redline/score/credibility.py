@@ -1,0 +1,249 @@
+"""Follow-through per actor: a Beta-Binomial estimate with a 90% interval, and how it moved."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from redline.errors import ConfigError
+from redline.link import EpisodeState, evaluate, evidence_note
+from redline.score.priors import Prior, get_prior
+from redline.store import Ledger
+
+LEVEL = 0.90  # equal-tailed credible interval
+PARTIAL_WEIGHT = 0.5  # a partially enforced episode is half a success (docs/credibility.md)
+DECIDED = ("crossed_enforced", "crossed_partially_enforced", "crossed_unenforced")
+GROUPINGS = {("actor",), ("actor", "class"), ("actor", "year")}
+
+
+@dataclass(frozen=True)
+class Posterior:
+    alpha: float
+    beta: float
+    mean: float
+    lower: float
+    upper: float
+
+
+def posterior(prior: Prior, successes: float, failures: float, level: float = LEVEL) -> Posterior:
+    """Beta(prior.alpha + successes, prior.beta + failures), its mean and equal-tailed interval."""
+    from scipy.stats import beta as beta_dist  # slow to import: only when something is scored
+
+    a, b = prior.alpha + successes, prior.beta + failures
+    tail = (1 - level) / 2
+    return Posterior(
+        a, b, a / (a + b), float(beta_dist.ppf(tail, a, b)), float(beta_dist.ppf(1 - tail, a, b))
+    )
+
+
+def outcome(status: str) -> tuple[float, float]:
+    """(successes, failures) one episode adds: enforced 1/0, partial 0.5/0, unenforced 0/1."""
+    return {
+        "crossed_enforced": (1.0, 0.0),
+        "crossed_partially_enforced": (PARTIAL_WEIGHT, 0.0),
+        "crossed_unenforced": (0.0, 1.0),
+    }.get(status, (0.0, 0.0))
+
+
+@dataclass
+class Estimate:
+    """One actor's (or actor × class / year) follow-through and what it rests on."""
+
+    actor: str
+    group: str | None
+    n_episodes: int
+    crossed: int
+    enforced: int
+    partially_enforced: int
+    unenforced: int
+    undetermined: int
+    open: int
+    withdrawn: int
+    successes: float
+    failures: float
+    prior: str
+    prior_alpha: float
+    prior_beta: float
+    alpha: float
+    beta: float
+    mean: float
+    lower: float
+    upper: float
+    level: float
+    n_documents: int
+    n_opinion_documents: int
+    n_outlets: int
+    opinion_only: bool
+    evidence: str
+    decided_episodes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TimelinePoint:
+    """The estimate for ``actor`` right after the crossing of ``episode_key`` was decided."""
+
+    actor: str
+    step: int
+    date: date | None
+    date_precision: str | None
+    episode_key: str
+    episode_label: str
+    status: str
+    successes: float
+    failures: float
+    alpha: float
+    beta: float
+    mean: float
+    lower: float
+    upper: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _group(state: EpisodeState, by: Sequence[str]) -> tuple[str, str | None]:
+    a = state.assessment
+    actor = state.row["threatener_country"]
+    if "class" in by:
+        return actor, a.consequence_class or "unspecified"
+    if "year" in by:
+        return actor, str(a.crossed_by.year) if a.crossed_by else "not crossed"
+    return actor, None
+
+
+def estimates(
+    states: Iterable[EpisodeState],
+    *,
+    by: Sequence[str] = ("actor",),
+    prior: str | Prior = "uniform",
+) -> list[Estimate]:
+    """Estimates from already evaluated episodes (see ``credibility``)."""
+    by = tuple(by)
+    if by not in GROUPINGS:
+        raise ConfigError(
+            f"cannot group credibility by {by!r}; use actor, actor+class or actor+year"
+        )
+    p = get_prior(prior)
+    groups: dict[tuple[str, str | None], list[EpisodeState]] = {}
+    for s in states:
+        groups.setdefault(_group(s, by), []).append(s)
+    out = []
+    for (actor, group), members in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+    ):
+        counts = Counter(s.assessment.status for s in members)
+        successes = sum(outcome(s.assessment.status)[0] for s in members)
+        failures = sum(outcome(s.assessment.status)[1] for s in members)
+        post = posterior(p, successes, failures)
+        docs = set().union(*(s.assessment.document_ids for s in members))
+        opinion = set().union(*(s.assessment.opinion_ids for s in members))
+        out.append(
+            Estimate(
+                actor=actor,
+                group=group,
+                n_episodes=len(members),
+                crossed=sum(counts[k] for k in (*DECIDED, "undetermined")),
+                enforced=counts["crossed_enforced"],
+                partially_enforced=counts["crossed_partially_enforced"],
+                unenforced=counts["crossed_unenforced"],
+                undetermined=counts["undetermined"],
+                open=counts["open"],
+                withdrawn=counts["withdrawn"],
+                successes=successes,
+                failures=failures,
+                prior=p.name,
+                prior_alpha=p.alpha,
+                prior_beta=p.beta,
+                alpha=post.alpha,
+                beta=post.beta,
+                mean=post.mean,
+                lower=post.lower,
+                upper=post.upper,
+                level=LEVEL,
+                n_documents=len(docs),
+                n_opinion_documents=len(opinion),
+                n_outlets=len(set().union(*(s.assessment.outlets for s in members))),
+                opinion_only=bool(docs) and len(opinion) == len(docs),
+                evidence=evidence_note(len(docs), len(opinion)),
+                decided_episodes=sorted(
+                    s.row["key"] for s in members if s.assessment.status in DECIDED
+                ),
+            )
+        )
+    return out
+
+
+def timeline(
+    states: Iterable[EpisodeState], *, actor: str | None = None, prior: str | Prior = "uniform"
+) -> list[TimelinePoint]:
+    """After each decided crossing, in crossing order, the actor's updated estimate."""
+    p = get_prior(prior)
+    by_actor: dict[str, list[EpisodeState]] = {}
+    for s in states:
+        if s.assessment.status in DECIDED and (
+            actor is None or s.row["threatener_country"] == actor.upper()
+        ):
+            by_actor.setdefault(s.row["threatener_country"], []).append(s)
+    out = []
+    for who, members in sorted(by_actor.items()):
+        successes = failures = 0.0
+        ordered = sorted(members, key=lambda s: (s.assessment.crossed_by or date.max, s.row["key"]))
+        for step, s in enumerate(ordered, start=1):
+            ds, df = outcome(s.assessment.status)
+            successes, failures = successes + ds, failures + df
+            post = posterior(p, successes, failures)
+            out.append(
+                TimelinePoint(
+                    actor=who,
+                    step=step,
+                    date=s.assessment.crossed_by,
+                    date_precision=s.assessment.crossed.precision if s.assessment.crossed else None,
+                    episode_key=s.row["key"],
+                    episode_label=s.row["label"],
+                    status=s.assessment.status,
+                    successes=successes,
+                    failures=failures,
+                    alpha=post.alpha,
+                    beta=post.beta,
+                    mean=post.mean,
+                    lower=post.lower,
+                    upper=post.upper,
+                )
+            )
+    return out
+
+
+def credibility(
+    ledger: Ledger,
+    *,
+    by: Sequence[str] = ("actor",),
+    as_of: date | None = None,
+    prior: str | Prior = "uniform",
+    window_days: int | None = None,
+) -> list[Estimate]:
+    """Each threatener's follow-through as of ``as_of``, grouped ``by`` actor, class or year.
+
+    Rejected episodes are left out; open, undetermined and withdrawn ones are counted but do
+    not enter the estimate.
+    """
+    return estimates(evaluate(ledger, as_of=as_of, window_days=window_days), by=by, prior=prior)
+
+
+def credibility_timeline(
+    ledger: Ledger,
+    *,
+    actor: str | None = None,
+    as_of: date | None = None,
+    prior: str | Prior = "uniform",
+    window_days: int | None = None,
+) -> list[TimelinePoint]:
+    """How each actor's estimate moved after each crossing, ordered by crossing date."""
+    return timeline(
+        evaluate(ledger, as_of=as_of, window_days=window_days), actor=actor, prior=prior
+    )

@@ -1,0 +1,97 @@
+"""``redline export``: every table and the computed credibility, streamed, in three formats."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from redline import export as export_module
+from redline.cli import app
+from redline.export import export
+from redline.link import link
+from redline.store import Ledger
+from redline.store.schema import metadata
+from test_link_factories import seeds_ledger
+
+AS_OF = date(2024, 9, 30)
+TABLES = {t.name for t in metadata.sorted_tables}
+
+
+@pytest.fixture
+def linked(ledger: Ledger) -> Ledger:
+    seeds_ledger(ledger)
+    link(ledger, as_of=AS_OF)
+    return ledger
+
+
+def test_parquet_round_trip(linked: Ledger, tmp_path: Path) -> None:
+    written = export(linked, tmp_path, fmt="parquet", as_of=AS_OF)
+    assert set(written) == TABLES | {"credibility", "credibility_timeline"}
+    docs = pq.read_table(tmp_path / "documents.parquet")
+    assert "minhash" not in docs.column_names and docs.num_rows == 2
+    assert docs.column("genre").to_pylist() == ["opinion", "opinion"]
+    assert docs.column("published").to_pylist() == [date(2023, 6, 27), date(2024, 9, 1)]
+    episodes = pq.read_table(tmp_path / "episodes.parquet").to_pylist()
+    assert {e["key"]: e["status"] for e in episodes}["RUS:f16_delivery"] == "crossed_unenforced"
+    assert (
+        pq.read_table(tmp_path / "episode_members.parquet").num_rows == written["episode_members"]
+    )
+    (cred,) = pq.read_table(tmp_path / "credibility.parquet").to_pylist()
+    assert cred["actor"] == "RUS" and cred["mean"] == pytest.approx(1 / 7)
+    assert cred["evidence"] == "evidence: 2 documents, both opinion pieces"
+    assert "RUS:f16_delivery" in cred["decided_episodes"]
+    runs = pq.read_table(tmp_path / "runs.parquet").to_pylist()
+    assert json.loads(runs[0]["params"])["window_days"] == 90
+    assert pq.read_table(tmp_path / "gdelt_events.parquet").num_rows == 0  # empty, with a schema
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["tables"]["threats"] == {"file": "threats.parquet", "rows": 4}
+
+
+def test_csv_and_json(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=AS_OF)
+    export(sqlite_ledger, tmp_path / "csv", fmt="csv", as_of=AS_OF)
+    with (tmp_path / "csv" / "threats.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 4 and rows[0]["speaker_country"] == "RUS"
+    export(sqlite_ledger, tmp_path / "json", fmt="json", as_of=AS_OF)
+    evidence = json.loads((tmp_path / "json" / "evidence.json").read_text(encoding="utf-8"))
+    assert len(evidence) == 12 and "sentence" in evidence[0]
+    assert json.loads((tmp_path / "json" / "reviews.json").read_text()) == []
+
+
+def test_export_streams_in_batches(
+    sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds_ledger(sqlite_ledger)
+    sizes: list[int] = []
+    real = export_module._ParquetWriter.write
+
+    def spy(self: export_module._ParquetWriter, rows: list[dict]) -> None:
+        sizes.append(len(rows))
+        real(self, rows)
+
+    monkeypatch.setattr(export_module._ParquetWriter, "write", spy)
+    written = export(sqlite_ledger, tmp_path, batch_rows=5)
+    assert written["evidence"] == 12
+    assert max(sizes) <= 5  # never more than one batch of rows in memory
+    assert pq.read_table(tmp_path / "evidence.parquet").num_rows == 12
+
+
+def test_export_command(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    seeds_ledger(sqlite_ledger)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        ["export", str(out), "--db", sqlite_ledger.url, "--format", "csv"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "documents.csv").exists() and (out / "credibility.csv").exists()
+    assert f"wrote {len(TABLES) + 2} files and manifest.json" in result.output

@@ -1,0 +1,52 @@
+"""The JSON Schemas shipped with the package, and the envelope every JSON output starts with."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from redline.cli import app
+from redline.schemas import KINDS, envelope, load_schema, validate
+from redline.store import Ledger
+from test_link_factories import Builder
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_schema_files_are_valid_and_versioned(kind: str) -> None:
+    schema = load_schema(kind)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    head = envelope(kind)
+    assert head == {
+        "schema": f"https://redline.invalid/schemas/{kind}-v1.json",
+        "schema_version": 1,
+        "kind": kind,
+    }
+    assert schema["$id"] == head["schema"]
+
+
+def test_validation_rejects_wrong_documents() -> None:
+    with pytest.raises(jsonschema.ValidationError):
+        validate({"schema": "https://example.org/x.json"})
+    with pytest.raises(jsonschema.ValidationError):
+        validate({**envelope("episodes"), "items": [{"id": "not a number"}]})
+    with pytest.raises(ValueError, match="unknown JSON schema kind"):
+        envelope("nonsense")
+
+
+def test_threats_and_events_listings_follow_their_schemas(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-05-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2024-04", consequence="military_force")
+    b.threat(d, None, None)
+    b.crossing(d, "USA", "f16_delivery", None)
+    b.response(d, "RUS", "f16_delivery", "diplomatic", "2024-05-01")
+    runner = CliRunner()
+    for command, kind in (("threats", "threats"), ("events", "events")):
+        result = runner.invoke(app, [command, "--db", sqlite_ledger.url, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        doc = json.loads(result.output)
+        validate(doc)
+        assert doc["kind"] == kind and len(doc["items"]) == 2

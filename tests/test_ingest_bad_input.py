@@ -1,0 +1,228 @@
+"""Bad input: each bad file or line is one clear problem (reported and stored), the run goes on, a crash loses nothing."""
+
+from __future__ import annotations
+
+import builtins
+import os
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import shared_path
+from redline.documents import get_document, list_documents
+from redline.errors import InputError
+from redline.ingest import ingest_paths, persist
+from redline.store import Ledger
+from redline.store.schema import documents, duplicates, ingest_problems, runs
+
+GOOD = (
+    "Moscow warned on Friday that any deployment of NATO troops to Ukraine would lead to a direct "
+    "clash between Russia and the alliance, the foreign ministry said in a statement."
+)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8")
+    return folder
+
+
+def _reasons(problems: list[InputError]) -> dict[str, str]:
+    return {Path(p.path).name: p.reason for p in problems}
+
+
+def test_every_kind_of_bad_file_is_one_problem_and_the_good_file_is_stored(
+    ledger: Ledger, corpus: Path
+) -> None:
+    (corpus / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    rng = random.Random(7)
+    (corpus / "noise.txt").write_bytes(bytes(rng.randrange(1, 256) for _ in range(4000)))
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "blank.md").write_text(" \n\t\n")
+    (corpus / "dangling.txt").symlink_to(corpus / "gone.txt")
+    os.mkfifo(corpus / "pipe.txt")
+    (corpus / "folder.txt").mkdir()  # a folder with a file's name is walked, not read
+    (corpus / "folder.txt" / "inner.txt").write_text(
+        "Lithuania banned the transit of sanctioned goods to Kaliningrad, and Moscow promised a response."
+    )
+    printed: list[str] = []
+
+    report = ingest_paths(
+        ledger, [corpus, corpus / "missing.txt"], on_problem=lambda p: printed.append(str(p))
+    )
+
+    assert _reasons(report.problems) == {
+        "binary.txt": "binary file (contains NUL bytes), not text",
+        "noise.txt": "invalid UTF-8 and no other text encoding fits (binary file?)",
+        "empty.txt": "empty file",
+        "blank.md": "empty file",
+        "dangling.txt": "broken symbolic link",
+        "pipe.txt": "not a regular file (a FIFO)",
+        "missing.txt": "no such file or folder",
+    }
+    assert printed == [str(p) for p in report.problems]
+    assert all(line.startswith(str(corpus)) and "\n" not in line for line in printed)
+    assert ledger.count(ingest_problems) == 7
+    stored = sorted(Path(r["source_path"]).name for r in list_documents(ledger))
+    assert stored == ["good.txt", "inner.txt"]
+
+
+def test_problems_are_stored_with_run_and_locator(sqlite_ledger: Ledger, corpus: Path) -> None:
+    (corpus / "dump.jsonl").write_text('{"text": "fine text of a record here"}\n{oops\n')
+
+    report = ingest_paths(sqlite_ledger, [corpus])
+
+    with sqlite_ledger.connect() as conn:
+        [row] = conn.execute(sa.select(ingest_problems)).all()
+    assert (row.run_id, Path(row.source_path).name, row.source_locator) == (
+        report.run_id,
+        "dump.jsonl",
+        "line 2",
+    )
+    assert row.reason.startswith("invalid JSON: Expecting property name")
+
+
+def test_legacy_encoding_is_decoded(sqlite_ledger: Ledger, corpus: Path) -> None:
+    french = (
+        "Le président russe a menacé l'Europe d'une réponse militaire si des troupes étrangères "
+        "étaient déployées en Ukraine. Le ministère des affaires étrangères a précisé sa position."
+    )
+    (corpus / "french.txt").write_bytes(french.encode("cp1252"))
+
+    report = ingest_paths(sqlite_ledger, [corpus / "french.txt"])
+
+    assert report.problems == []
+    text = get_document(sqlite_ledger, report.ingested[0])["text"]
+    assert "président" in text and "menacé" in text and "étrangères" in text
+
+
+def test_huge_file_is_refused_without_being_read(
+    sqlite_ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    huge = corpus / "huge.txt"
+    with huge.open("wb") as handle:
+        handle.truncate(200_000_000)  # sparse: 200 MB on paper, nothing on disk
+    real_open = builtins.open
+
+    def guarded_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        assert Path(file) != huge, "the huge file was opened"
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+
+    report = ingest_paths(sqlite_ledger, [corpus])
+
+    assert _reasons(report.problems) == {
+        "huge.txt": "file is 200.0 MB, above the limit of 50.0 MB; not read (raise --max-bytes to ingest it)"
+    }
+    assert len(report.ingested) == 1
+
+
+def test_max_bytes_is_configurable(sqlite_ledger: Ledger, corpus: Path) -> None:
+    report = ingest_paths(sqlite_ledger, [corpus], max_bytes=100)
+
+    assert _reasons(report.problems) == {
+        "good.txt": "file is 0.0 MB, above the limit of 0.0 MB; not read (raise --max-bytes to ingest it)"
+    }
+    assert ingest_paths(sqlite_ledger, [corpus], max_bytes=0).problems == []
+
+
+def test_unreadable_file(
+    sqlite_ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = corpus / "locked.txt"
+    locked.write_text(GOOD + " Locked.")
+    real_open = builtins.open
+
+    def deny(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(file) == locked:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", deny)
+
+    report = ingest_paths(sqlite_ledger, [corpus])
+
+    assert _reasons(report.problems) == {"locked.txt": "cannot read: Permission denied"}
+    assert len(report.ingested) == 1
+
+
+def test_the_run_is_recorded(sqlite_ledger: Ledger, corpus: Path) -> None:
+    report = ingest_paths(sqlite_ledger, [corpus])
+
+    with sqlite_ledger.connect() as conn:
+        run = conn.execute(sa.select(runs).where(runs.c.id == report.run_id)).one()
+    assert run.stage == "ingest" and run.finished_at is not None
+    assert run.params["paths"] == [str(corpus)]
+    assert run.stats == report.stats() and run.stats["ingested"] == 1
+
+
+def _ledger_contents(
+    ledger: Ledger,
+) -> tuple[set[tuple[str, str, str | None]], set[tuple[str, str, str]]]:
+    with ledger.connect() as conn:
+        docs = {
+            (r.content_hash, Path(r.source_path).name, r.title)
+            for r in conn.execute(
+                sa.select(documents.c.content_hash, documents.c.source_path, documents.c.title)
+            )
+        }
+        dups = {
+            (Path(r.source_path).name, r.kind, Path(r.original).name)
+            for r in conn.execute(
+                sa.select(
+                    duplicates.c.source_path,
+                    duplicates.c.kind,
+                    documents.c.source_path.label("original"),
+                ).join(documents, documents.c.id == duplicates.c.duplicate_of)
+            )
+        }
+    return docs, dups
+
+
+def test_an_interrupted_run_resumes_to_the_same_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = shared_path("corpus", "ukraine-news-dev")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # 30 files, among them exact (150b309295) and near (07addd3422) duplicates
+    names = sorted(p.name for p in source.glob("*.txt"))
+    for name in names[:20] + [n for n in names if n.endswith(("150b309295.txt", "07addd3422.txt"))]:
+        shutil.copy(source / name, corpus / name)
+    whole = Ledger.open(f"sqlite:///{tmp_path / 'whole.db'}")
+    ingest_paths(whole, [corpus])
+
+    resumed = Ledger.open(f"sqlite:///{tmp_path / 'resumed.db'}")
+    real_insert = persist.insert_document
+    calls = 0
+
+    def crash_on_the_tenth(ledger: Ledger, values: dict[str, Any]) -> int | None:
+        nonlocal calls
+        calls += 1
+        if calls == 10:
+            raise KeyboardInterrupt("simulated crash")
+        return real_insert(ledger, values)
+
+    monkeypatch.setattr(persist, "insert_document", crash_on_the_tenth)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths(resumed, [corpus])
+    assert resumed.count(documents) == 9
+    with resumed.connect() as conn:
+        stats = conn.execute(sa.select(runs.c.stats)).scalar_one()
+    assert stats["ingested"] == 9 and "simulated crash" in stats["interrupted"]
+    monkeypatch.undo()
+
+    second = ingest_paths(resumed, [corpus])
+
+    assert len(second.skipped) == 9
+    assert _ledger_contents(resumed) == _ledger_contents(whole)
+    assert len(_ledger_contents(whole)[1]) == 5  # four copies of 55f464d242, one near duplicate
+    whole.dispose()
+    resumed.dispose()

@@ -1,0 +1,118 @@
+"""``redline ingest``: the CLI shell over ingest_paths (options, summary, JSON, problem lines)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from redline.cli import app
+from redline.documents import list_documents
+from redline.store import Ledger
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def test_ingest_prints_a_summary_and_problem_lines(db: str) -> None:
+    result = runner.invoke(app, ["ingest", str(FIXTURES), "--db", db, "--no-progress"])
+
+    assert result.exit_code == 0, result.output
+    assert "documents added" in result.stdout and "near duplicates" in result.stdout
+    assert "duplicates (not stored)" in result.stdout
+    jsonl = FIXTURES / "articles.jsonl"
+    assert f"redline: ingest: {jsonl}:line 3: invalid JSON" in result.stderr
+    assert (
+        len([line for line in result.stderr.splitlines() if line.startswith("redline: ingest:")])
+        == 4
+    )
+
+
+def test_json_report_and_a_second_run_that_adds_nothing(db: str) -> None:
+    first = runner.invoke(app, ["ingest", str(FIXTURES), "--db", db, "--format", "json"])
+    second = runner.invoke(app, ["ingest", str(FIXTURES), "--db", db, "--format", "json"])
+
+    assert first.exit_code == 0 and second.exit_code == 0
+    report = json.loads(first.stdout)
+    assert report["schema"] == "redline.ingest-report/1"
+    assert report["stats"]["ingested"] == 9 and report["stats"]["gdelt_events_added"] == 6
+    assert report["stats"]["exact_duplicates"] == 1 and len(report["problems"]) == 4
+    assert report["problems"][0]["source_locator"] == "line 3"
+    again = json.loads(second.stdout)["stats"]
+    assert (again["ingested"], again["skipped"], again["gdelt_events_already_stored"]) == (0, 9, 6)
+
+
+def test_field_options_and_max_bytes(db: str, tmp_path: Path) -> None:
+    dump = tmp_path / "in" / "dump.jsonl"
+    dump.parent.mkdir()
+    dump.write_text(
+        json.dumps(
+            {
+                "story": "Moscow said it would answer any NATO deployment to Ukraine.",
+                "paper": "Wire",
+            }
+        )
+        + "\n"
+    )
+    shutil.copy(FIXTURES / "article.html", dump.parent / "big.html")
+
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            str(dump.parent),
+            "--db",
+            db,
+            "--text-field",
+            "story",
+            "--outlet-field",
+            "paper",
+            "--max-bytes",
+            "1000",
+            "--format",
+            "json",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [p["reason"] for p in report["problems"]] == [
+        "file is 0.0 MB, above the limit of 0.0 MB; not read (raise --max-bytes to ingest it)"
+    ]
+    [row] = list_documents(Ledger.open(db))
+    assert row["outlet"] == "Wire"
+
+
+def test_ingest_is_listed_with_help() -> None:
+    top = runner.invoke(app, ["--help"])
+    assert "ingest" in top.stdout
+    help_text = runner.invoke(app, ["ingest", "--help"]).stdout
+    for option in (
+        "--text-field",
+        "--title-field",
+        "--date-field",
+        "--author-field",
+        "--outlet-field",
+        "--url-field",
+    ):
+        assert option in help_text
+    assert "--no-progress" in help_text and "--max-bytes" in help_text
+
+
+def test_every_ingest_option_is_documented() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "ingest.md").read_text(encoding="utf-8")
+    command = typer.main.get_command(app).commands["ingest"]
+    options = [opt for param in command.params for opt in param.opts if opt.startswith("--")]
+    assert len(options) >= 10
+    for option in options:
+        if option != "--help":
+            assert option in docs, f"{option} is not in docs/ingest.md"

@@ -1,0 +1,126 @@
+"""Duplicates: exact (hash of normalised text) and near (MinHash LSH), recorded, never stored twice, across runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from redline.ingest import ingest_paths
+from redline.ingest.dedup import NearDuplicateIndex, fingerprint, normalise
+from redline.store import Ledger
+from redline.store.schema import documents, duplicates
+
+ARTICLE = " ".join(
+    [
+        "Russia's deputy foreign minister warned on Tuesday that the delivery of F-16 fighter jets",
+        "to Ukraine would carry enormous risks for the Western countries that supplied them.",
+        "He said Moscow would consider the aircraft legitimate targets wherever they were based,",
+        "and that NATO members hosting them would become parties to the conflict. Officials in",
+        "Washington said the first jets would arrive in the summer after pilots finished their",
+        "training in Denmark and Romania, and that the decision had been taken with the allies.",
+        "The Kremlin spokesman added that the deliveries would not change the course of the war.",
+    ]
+)
+EDITED = ARTICLE.replace("on Tuesday", "on Wednesday").replace("summer", "autumn")
+OTHER = (
+    "Lithuania banned the transit of sanctioned goods to Kaliningrad by rail, and the Kremlin "
+    "warned that Russia would respond to what it called an illegal blockade of the exclave."
+)
+
+
+def _write(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _duplicate_rows(ledger: Ledger) -> list[tuple[str, str, int]]:
+    with ledger.connect() as conn:
+        rows = conn.execute(
+            sa.select(
+                duplicates.c.source_path, duplicates.c.kind, duplicates.c.duplicate_of
+            ).order_by(duplicates.c.source_path)
+        )
+        return [(Path(r.source_path).name, r.kind, r.duplicate_of) for r in rows]
+
+
+def test_normalised_text_ignores_case_spacing_and_quote_style() -> None:
+    assert normalise("  Putin’s “red   line”\n\nHOLDS ") == 'putin\'s "red line" holds'
+    assert (
+        fingerprint("Putin’s “red line”").content_hash
+        == fingerprint('putin\'s  "RED line"').content_hash
+    )
+
+
+def test_near_duplicate_similarity_is_high_for_edits_and_low_for_other_texts() -> None:
+    index = NearDuplicateIndex()
+    index.add(1, fingerprint(ARTICLE).signature)
+    match = index.best_match(fingerprint(EDITED).signature)
+    assert match is not None and match[0] == 1 and 0.8 <= match[1] < 1.0
+    assert index.best_match(fingerprint(OTHER).signature) is None
+
+
+def test_exact_and_near_duplicates_are_recorded_not_stored(ledger: Ledger, tmp_path: Path) -> None:
+    folder = _write(
+        tmp_path / "in",
+        {
+            "a.txt": ARTICLE,
+            "b_copy.txt": ARTICLE.upper(),
+            "c_edited.txt": EDITED,
+            "d_other.txt": OTHER,
+        },
+    )
+
+    report = ingest_paths(ledger, [folder])
+
+    assert len(report.ingested) == 2 and ledger.count(documents) == 2
+    found = {Path(d.source_path).name: d for d in report.duplicates}
+    assert (found["b_copy.txt"].kind, found["b_copy.txt"].similarity) == ("exact", 1.0)
+    assert found["c_edited.txt"].kind == "near" and 0.8 <= found["c_edited.txt"].similarity < 1.0
+    original = report.ingested[0]
+    assert {d.duplicate_of for d in report.duplicates} == {original}
+    assert found["c_edited.txt"].duplicate_of_path == str(folder / "a.txt")
+    assert _duplicate_rows(ledger) == [
+        ("b_copy.txt", "exact", original),
+        ("c_edited.txt", "near", original),
+    ]
+
+
+def test_a_later_run_finds_near_duplicates_of_stored_documents(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    first = ingest_paths(ledger, [_write(tmp_path / "monday", {"a.txt": ARTICLE})])
+
+    later = ingest_paths(ledger, [_write(tmp_path / "tuesday", {"a_edited.txt": EDITED})])
+
+    [near] = later.duplicates
+    assert (near.kind, near.duplicate_of) == ("near", first.ingested[0])
+    assert ledger.count(documents) == 1
+
+
+def test_reingesting_adds_no_documents_and_no_duplicate_rows(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    folder = _write(tmp_path / "in", {"a.txt": ARTICLE, "b_copy.txt": ARTICLE, "c.txt": EDITED})
+    ingest_paths(ledger, [folder])
+    rows_before = _duplicate_rows(ledger)
+
+    again = ingest_paths(ledger, [folder])
+
+    assert again.ingested == []
+    assert [(Path(s.source_path).name, s.reason) for s in again.skipped] == [
+        ("a.txt", "already in the ledger as document 1")
+    ]
+    assert len(again.duplicates) == 2  # still reported, as the truth about those files
+    assert _duplicate_rows(ledger) == rows_before
+    assert ledger.count(documents) == 1
+
+
+def test_minhash_is_stored_for_the_next_run(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    ingest_paths(sqlite_ledger, [_write(tmp_path / "in", {"a.txt": ARTICLE})])
+
+    with sqlite_ledger.connect() as conn:
+        stored = conn.execute(sa.select(documents.c.minhash)).scalar_one()
+    assert stored == fingerprint(ARTICLE).signature_bytes()

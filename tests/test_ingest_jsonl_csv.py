@@ -1,0 +1,166 @@
+"""Record dumps: JSON lines, JSON arrays and CSV/TSV, with configurable field names and per-line problems."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from redline.documents import get_document, list_documents
+from redline.ingest import FieldMap, ingest_paths
+from redline.ingest.fields import pick
+from redline.store import Ledger
+from redline.store.schema import ingest_problems
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """An input folder apart from the ledger file that ``sqlite_ledger`` keeps in ``tmp_path``."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    return folder
+
+
+def _by_locator(ledger: Ledger) -> dict[str, dict]:
+    return {r["source_locator"]: r for r in list_documents(ledger)}
+
+
+def test_jsonl_records_bad_lines_and_duplicates(ledger: Ledger) -> None:
+    path = FIXTURES / "articles.jsonl"
+
+    report = ingest_paths(ledger, [path])
+
+    assert [str(p) for p in report.problems] == [
+        f"{path}:line 3: invalid JSON: Unterminated string starting at (column 36)",
+        f"{path}:line 4: no text: none of the fields text, content, body, article, maintext "
+        "has a value (see --text-field)",
+        f"{path}:line 5: not a JSON object but list",
+    ]
+    assert ledger.count(ingest_problems) == 3
+    rows = _by_locator(ledger)
+    assert set(rows) == {"line 1", "line 2"}
+    first = rows["line 1"]
+    assert (first["title"], first["author"], first["outlet"], first["published"]) == (
+        "Russia warns Finland over NATO bid",
+        "Jane Doe",
+        "Example Wire",
+        date(2022, 5, 12),
+    )
+    assert first["source_format"] == "jsonl" and first["published_source"] == "metadata"
+    [duplicate] = report.duplicates
+    assert (duplicate.source_locator, duplicate.kind, duplicate.duplicate_of) == (
+        "line 7",
+        "exact",
+        first["id"],
+    )
+
+
+def test_jsonl_alternative_field_names_and_html_text(ledger: Ledger) -> None:
+    ingest_paths(ledger, [FIXTURES / "articles.jsonl"])
+
+    second = _by_locator(ledger)["line 2"]
+    assert second["title"] == "Lithuania restricts Kaliningrad transit"  # headline
+    assert second["author"] == "John Roe, Ann Poe"  # authors: [...]
+    assert second["outlet"] == "Baltic Daily"  # source: {"name": ...}
+    assert second["url"] == "https://baltic.example.org/kaliningrad"  # link
+    assert (second["published"], second["published_precision"]) == (date(2022, 6, 20), "day")
+    text = get_document(ledger, second["id"])["text"]
+    assert text == (
+        "Lithuania banned the transit of sanctioned goods to Kaliningrad.\n\n"
+        "The Kremlin warned that Russia would respond to what it called an illegal blockade."
+    )
+
+
+def test_csv_and_tsv_rows(sqlite_ledger: Ledger) -> None:
+    report = ingest_paths(sqlite_ledger, [FIXTURES / "articles.csv", FIXTURES / "articles.tsv"])
+
+    assert report.problems == [] and len(report.ingested) == 3
+    rows = {
+        (Path(r["source_path"]).suffix, r["source_locator"]): r
+        for r in list_documents(sqlite_ledger)
+    }
+    medvedev = rows[(".csv", "row 1")]
+    assert (medvedev["title"], medvedev["outlet"], medvedev["source_format"]) == (
+        "Medvedev warns Sweden",
+        "example.org",
+        "csv",
+    )
+    grushko = rows[(".csv", "row 2")]
+    assert (grushko["published"], grushko["published_precision"]) == (date(2023, 5, 1), "month")
+    assert "<p>" not in get_document(sqlite_ledger, grushko["id"])["text"]
+    shoigu = rows[(".tsv", "row 1")]
+    assert shoigu["title"] == 'Shoigu on "legitimate targets"'
+    assert shoigu["published"] == date(2022, 4, 26)  # seendate 20220426T120000Z
+
+
+def test_field_map_override(sqlite_ledger: Ledger, corpus: Path) -> None:
+    dump = corpus / "dump.jsonl"
+    record = {
+        "story": "Moscow warned that any transfer of long-range missiles would make the West a party to the war.",
+        "text": "ignored",
+        "when": "2024-09-12",
+        "paper": "The Example Times",
+    }
+    dump.write_text(json.dumps(record) + "\n")
+    fields = FieldMap().with_names(text="missing,story", date="when", outlet="paper")
+
+    ingest_paths(sqlite_ledger, [dump], fields=fields)
+
+    [row] = list_documents(sqlite_ledger)
+    assert (row["published"], row["outlet"]) == (date(2024, 9, 12), "The Example Times")
+    assert get_document(sqlite_ledger, row["id"])["text"] == record["story"]
+
+
+def test_field_map_rejects_unknown_attributes() -> None:
+    with pytest.raises(TypeError, match="no attribute 'body'"):
+        FieldMap().with_names(body="x")
+
+
+def test_pick_flattens_values() -> None:
+    record = {"Authors": ["A One", "", "B Two"], "source": {"id": None, "name": "Wire"}, "n": 3}
+    assert pick(record, ("authors",)) == "A One, B Two"
+    assert pick(record, ("outlet", "source")) == "Wire"
+    assert pick(record, ("n",)) == "3"
+    assert pick(record, ("missing",)) is None
+
+
+def test_json_array_and_nested_articles(sqlite_ledger: Ledger, corpus: Path) -> None:
+    (corpus / "newsapi.json").write_text(
+        json.dumps(
+            {
+                "status": "ok",
+                "articles": [
+                    {
+                        "title": "One",
+                        "content": "Russia warned Moldova against joining NATO on Monday.",
+                    },
+                    "junk",
+                ],
+            }
+        )
+    )
+    (corpus / "broken.json").write_text('{"articles": [')
+    (corpus / "lines.json").write_text(
+        '{"text": "Moscow warned Helsinki on Tuesday."}\n{"text": "Oslo answered on Wednesday."}\n'
+    )
+
+    report = ingest_paths(sqlite_ledger, [corpus])
+
+    rows = {
+        (Path(r["source_path"]).name, r["source_locator"]): r for r in list_documents(sqlite_ledger)
+    }
+    assert sorted(rows) == [
+        ("lines.json", "line 1"),
+        ("lines.json", "line 2"),
+        ("newsapi.json", "item 1"),
+    ]
+    assert rows[("newsapi.json", "item 1")]["source_format"] == "json"
+    reasons = sorted(str(p).split("/")[-1] for p in report.problems)
+    assert reasons == [
+        "broken.json: invalid JSON: Expecting value (line 1, column 15)",
+        "newsapi.json:item 2: not a JSON object but str",
+    ]

@@ -1,0 +1,228 @@
+"""Plain-text ingest: boilerplate removal, title/author/outlet hints, dates with precision, genre and language."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from redline.documents import get_document, list_documents
+from redline.ingest import ingest_paths
+from redline.ingest.authors import clean_author
+from redline.ingest.boilerplate import strip_boilerplate
+from redline.ingest.dates import filename_date, metadata_date, text_date
+from redline.ingest.draft import Draft
+from redline.ingest.genre import classify_genre
+from redline.ingest.language import detect_language
+from redline.ingest.prepare import Prepared, prepare, title_from_first_line
+from redline.store import Ledger
+
+BODY = (
+    "Russia's deputy foreign minister warned on Tuesday that the delivery of fighter jets would "
+    "carry enormous risks for the countries that supplied them, and said Moscow would respond."
+)
+
+
+def _prepare(text: str, name: str = "article.txt") -> Prepared:
+    prepared = prepare(Draft(source_path=f"/corpus/{name}", source_format="text", text=text))
+    assert isinstance(prepared, Prepared), prepared
+    return prepared
+
+
+def test_paywall_copyright_and_account_lines_go_and_name_the_outlet() -> None:
+    text, hints = strip_boilerplate(
+        f"{BODY}\n\nThe Daily Example\n\n© 2021-2023 Daily Example Media Group Ltd. All rights reserved.\n\n"
+        "Use of this site constitutes acceptance of our Terms.\n\nSign in or Create a free account\n\nor\n\n"
+        "By continuing you agree to our Privacy Policy"
+    )
+    assert text == BODY
+    assert hints.year == 2023
+    assert hints.outlets["copyright"] == "Daily Example Media"
+    assert hints.outlets["trailer"] == "The Daily Example"
+
+
+def test_a_short_last_line_without_boilerplate_after_it_is_kept() -> None:
+    text, hints = strip_boilerplate(f"{BODY}\n\nNATO Responds")
+    assert text.endswith("NATO Responds")
+    assert hints.outlet is None
+
+
+def test_photo_credit_and_the_caption_repeating_it_both_go() -> None:
+    credit = "Jane Roe, Example Pool Photo via AP"
+    text, _ = strip_boilerplate(
+        f"Headline Here Today\n\n{credit}\nThe president at a ceremony, May 7, 2024. {credit}\n\n{BODY}"
+    )
+    assert "Pool Photo" not in text and "ceremony" not in text
+    assert text == f"Headline Here Today\n\n{BODY}"
+
+
+def test_byline_gives_author_and_outlet_and_is_removed() -> None:
+    doc = _prepare(f"By Jane Doe | Kyiv Post\n\n{BODY}")
+    assert (doc.author, doc.outlet) == ("Jane Doe", "Kyiv Post")
+    assert doc.text == BODY
+
+
+def test_byline_date_is_a_date_line() -> None:
+    doc = _prepare(f"By Jane Doe, 12 March 2024\n\n{BODY}")
+    assert doc.author == "Jane Doe" and doc.outlet is None
+    assert (doc.published.value, doc.published.precision, doc.published.source) == (
+        date(2024, 3, 12),
+        "day",
+        "date_line",
+    )
+
+
+def test_bio_line_is_kept_and_names_the_author_without_rank() -> None:
+    bio = "Professor Dr. Anna Maria van der Berg is a senior fellow at the Example Institute"
+    doc = _prepare(f"{BODY}\n\n{bio}")
+    assert doc.text.endswith(bio)
+    assert doc.author == "Anna Maria van der Berg"
+    assert doc.genre == "opinion"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("By Jane Doe", "Jane Doe"),
+        ("desk@wire.example.org (Jane Doe)", "Jane Doe"),
+        ("Colonel Hamish de Bretton-Gordon", "Hamish de Bretton-Gordon"),
+        ("Jane Doe and Lt. Col. John Roe", "Jane Doe, John Roe"),
+        ("editor@example.org", None),
+    ],
+)
+def test_clean_author(raw: str, expected: str | None) -> None:
+    assert clean_author(raw) == expected
+
+
+def test_title_is_a_short_first_line_without_final_period() -> None:
+    assert title_from_first_line(f"Russia Warns The West\n\n{BODY}") == "Russia Warns The West"
+    assert title_from_first_line(f"Russia warned the West.\n\n{BODY}") is None
+    assert title_from_first_line(f"CNN —\n\n{BODY}") is None
+    assert title_from_first_line(f"16:14\n\n{BODY}") is None
+    assert title_from_first_line("Only A Title Here") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("20220212T201500Z_PL_en_6001743bb8.txt", date(2022, 2, 12)),
+        ("2022-02-24_something.txt", date(2022, 2, 24)),
+        ("news_2023-07-01.txt", date(2023, 7, 1)),
+        ("6001743bb8.txt", None),
+        ("20221399_bad.txt", None),
+    ],
+)
+def test_filename_dates(name: str, expected: date | None) -> None:
+    guess = filename_date(name)
+    assert (guess.value if guess else None) == expected
+    if guess:
+        assert (guess.precision, guess.source) == ("day", "filename")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "precision"),
+    [
+        ("2024-03-15", date(2024, 3, 15), "day"),
+        ("2024-03-15T23:30:00-05:00", date(2024, 3, 15), "day"),
+        ("20240315T120000Z", date(2024, 3, 15), "day"),
+        ("Fri, 15 Mar 2024 12:00:00 GMT", date(2024, 3, 15), "day"),
+        ("2024-03", date(2024, 3, 1), "month"),
+        ("March 2024", date(2024, 3, 1), "month"),
+        ("2024", date(2024, 1, 1), "year"),
+        ("1710500000", date(2024, 3, 15), "day"),
+        ("yesterday", None, None),
+        ("2999-01-01", None, None),
+    ],
+)
+def test_metadata_dates(value: str, expected: date | None, precision: str | None) -> None:
+    guess = metadata_date(value)
+    got = (guess.value, guess.precision) if guess else (None, None)
+    assert got == (expected, precision)
+
+
+def test_dateline_near_the_top_gives_a_day() -> None:
+    guess = text_date(f"KYIV, 17 November 2024 — {BODY} Today it went on.")
+    assert guess is not None
+    assert (guess.value, guess.precision, guess.source) == (date(2024, 11, 17), "day", "text")
+
+
+def test_relative_or_yearless_dates_are_not_publication_dates() -> None:
+    assert text_date(f"On Wednesday and today, {BODY}") is None
+
+
+def test_date_sources_in_order_date_line_then_filename_then_text_then_copyright() -> None:
+    dated = _prepare(f"date 2023-06-27 Caption words\n\n{BODY}", "2022-01-01_x.txt")
+    assert (dated.published.value, dated.published.source) == (date(2023, 6, 27), "date_line")
+    assert "Caption words" not in dated.text
+    by_name = _prepare(f"KYIV, 17 November 2024 — {BODY}", "2022-01-01_x.txt")
+    assert (by_name.published.value, by_name.published.source) == (date(2022, 1, 1), "filename")
+    by_text = _prepare(f"KYIV, 17 November 2024 — {BODY}\n\n© 2023 Example")
+    assert (by_text.published.value, by_text.published.source) == (date(2024, 11, 17), "text")
+    by_year = _prepare(f"{BODY}\n\n© 2023 Example News Company, LLC. All rights reserved.")
+    assert (by_year.published.value, by_year.published.precision) == (date(2023, 1, 1), "year")
+    assert by_year.outlet == "Example News"
+    undated = _prepare(BODY)
+    assert (undated.published.value, undated.published.precision, undated.published.source) == (
+        None,
+        "unknown",
+        "none",
+    )
+
+
+def test_news_quoting_we_must_is_news_and_argument_is_opinion() -> None:
+    quoted = f'{BODY}\n\n"We must respond and we should act," the minister said. "I believe it.'
+    assert classify_genre(quoted, "Minister warns", has_author_bio=False) == "news"
+    argued = f"{BODY}\n\nI suspect the Kremlin is bluffing, and we must call it."
+    assert classify_genre(argued, None, has_author_bio=False) == "opinion"
+    assert classify_genre(BODY, "Opinion | Call the bluff", has_author_bio=False) == "opinion"
+    assert classify_genre(BODY, None, has_author_bio=True) == "opinion"
+
+
+def test_language_is_english_or_undetermined() -> None:
+    assert detect_language(BODY) == "en"
+    german = (
+        "Der russische Präsident hat am Dienstag erneut mit Atomwaffen gedroht. Die Nato werde "
+        "sich davon nicht einschüchtern lassen, sagte der Generalsekretär in Brüssel."
+    )
+    assert detect_language(german) == "und"
+    assert detect_language("Too short") == "und"
+
+
+def test_text_files_are_stored_with_their_metadata(ledger: Ledger, tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "2024-03-15_warning.txt").write_text(
+        f"Moscow Warns Of Enormous Risks\n\nBy Jane Doe, Example Wire\n\n{BODY}\n", encoding="utf-8"
+    )
+    (folder / "nested" / "other.txt").write_text(
+        "KYIV, 17 November 2024 — Ukraine struck a weapons depot inside Russia with long-range "
+        "missiles for the first time, officials said, after Washington lifted its restrictions.",
+        encoding="utf-8",
+    )
+    (folder / ".hidden.txt").write_text(BODY, encoding="utf-8")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "x.txt").write_text(BODY + " hidden", encoding="utf-8")
+
+    report = ingest_paths(ledger, [folder])
+
+    assert (report.files, len(report.ingested), report.problems) == (2, 2, [])
+    rows = {Path(r["source_path"]).name: r for r in list_documents(ledger)}
+    first = rows["2024-03-15_warning.txt"]
+    assert first["source_path"] == str(folder / "2024-03-15_warning.txt")
+    assert (first["title"], first["author"], first["outlet"]) == (
+        "Moscow Warns Of Enormous Risks",
+        "Jane Doe",
+        "Example Wire",
+    )
+    assert (first["published"], first["published_precision"], first["published_source"]) == (
+        date(2024, 3, 15),
+        "day",
+        "filename",
+    )
+    assert (first["source_format"], first["genre"], first["language"]) == ("text", "news", "en")
+    stored = get_document(ledger, first["id"])
+    assert stored["text"] == f"Moscow Warns Of Enormous Risks\n\n{BODY}"
+    assert stored["n_chars"] == len(stored["text"])
+    second = rows["other.txt"]
+    assert (second["published"], second["published_source"]) == (date(2024, 11, 17), "text")

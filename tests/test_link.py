@@ -1,0 +1,347 @@
+"""Linking threats, crossings, responses and claims into episodes, and their statuses."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import sqlalchemy as sa
+
+from redline.link import episode_status, get_episode, link, list_episodes
+from redline.store import Ledger
+from redline.store.schema import episode_members, episodes
+from test_link_factories import Builder, seeds_ledger
+
+D = date.fromisoformat
+
+
+def statuses(ledger: Ledger, as_of: str | None = None) -> dict[str, str]:
+    rows = list_episodes(ledger, as_of=D(as_of) if as_of else None)
+    return {r["key"]: r["status"] for r in rows}
+
+
+def stored(ledger: Ledger) -> dict[str, dict]:
+    with ledger.connect() as conn:
+        return {r.key: dict(r._mapping) for r in conn.execute(sa.select(episodes))}
+
+
+def test_kharkiv_crossing_crosses_its_parent_but_not_long_range(ledger: Ledger) -> None:
+    b = Builder(ledger)
+    d1 = b.doc("2024-01-10")
+    d2 = b.doc("2024-06-01", outlet="Other Paper")
+    b.threat(d1, "RUS", "western_weapons_on_russian_territory", stated="2024-01-10")
+    b.threat(d1, "RUS", "long_range_strikes_inside_russia", stated="2024-01-10")
+    b.threat(d1, "RUS", "strikes_near_kharkiv", stated="2024-01-10")
+    b.crossing(d2, "USA", "strikes_near_kharkiv", "2024-05-30")
+    report = link(ledger, as_of=D("2024-12-31"))
+    assert report.episodes == 3
+    got = stored(ledger)
+    assert got["RUS:strikes_near_kharkiv"]["status"] == "crossed_unenforced"
+    assert got["RUS:western_weapons_on_russian_territory"]["status"] == "crossed_unenforced"
+    assert got["RUS:long_range_strikes_inside_russia"]["status"] == "open"
+    assert got["RUS:strikes_near_kharkiv"]["crossing_date"] == D("2024-05-30")
+    assert got["RUS:long_range_strikes_inside_russia"]["crossing_event_id"] is None
+
+
+def test_parent_crossing_does_not_cross_a_child_line(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-10")
+    b.threat(d, "RUS", "f16_delivery", stated="2023-01-01")
+    b.threat(d, "RUS", "weapons_to_ukraine", stated="2023-01-01")
+    b.crossing(d, "USA", "weapons_to_ukraine", "2023-06-01")
+    link(sqlite_ledger, as_of=D("2024-12-31"))
+    got = stored(sqlite_ledger)
+    assert got["RUS:f16_delivery"]["status"] == "open"
+    assert got["RUS:weapons_to_ukraine"]["status"] == "crossed_unenforced"
+
+
+def test_status_moves_with_as_of(ledger: Ledger) -> None:
+    b = Builder(ledger)
+    d1 = b.doc("2023-05-01")
+    d2 = b.doc("2024-08-02")
+    b.threat(d1, "RUS", "f16_delivery", stated="2023-05-01", consequence="military_force")
+    b.crossing(d2, "USA", "f16_delivery", "2024-08-01")
+    link(ledger)
+    assert episode_status(ledger, "RUS:f16_delivery", D("2023-01-01")) is None  # no threat yet
+    assert episode_status(ledger, "RUS:f16_delivery", D("2024-07-31")).status == "open"
+    running = episode_status(ledger, "RUS:f16_delivery", D("2024-09-01"))
+    assert running.status == "undetermined"
+    assert running.window_end == D("2024-10-30")
+    assert "window runs until 2024-10-30" in "\n".join(running.explanation)
+    assert (
+        episode_status(ledger, "RUS:f16_delivery", D("2024-10-31")).status == "crossed_unenforced"
+    )
+    # a longer window keeps it running
+    longer = episode_status(ledger, "RUS:f16_delivery", D("2024-10-31"), window_days=120)
+    assert longer.status == "undetermined"
+
+
+def test_enforced_partial_and_vague(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-03-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2023-01-01", consequence="military_force")
+    b.crossing(d, "USA", "f16_delivery", "2023-08-01")
+    b.response(d, "RUS", "f16_delivery", "diplomatic", "2023-08-20")
+    b.threat(d, "RUS", "atacms_delivery", stated="2023-01-01", consequence="sanctions_or_economic")
+    b.crossing(d, "USA", "atacms_delivery", "2023-10")
+    b.response(d, "RUS", "atacms_delivery", "military_force", "2023-11-15")
+    b.threat(d, "CHN", "taiwan_official_visit", stated="2022-07-01", consequence="vague")
+    b.crossing(d, "USA", "taiwan_official_visit", "2022-08-02")
+    b.response(d, "CHN", "taiwan_official_visit", "military_deployment", "2022-08-04")
+    b.threat(d, "BLR", "sanctions", stated="2022-07-01", consequence="vague")
+    b.crossing(d, "EUR", "sanctions", "2022-08-02")
+    b.response(d, "BLR", "sanctions", "vague", "2022-08-04")
+    link(sqlite_ledger, as_of=D("2024-03-01"))
+    got = stored(sqlite_ledger)
+    assert got["RUS:f16_delivery"]["status"] == "crossed_partially_enforced"
+    assert got["RUS:atacms_delivery"]["status"] == "crossed_enforced"
+    assert got["CHN:taiwan_official_visit"]["status"] == "crossed_enforced"
+    assert got["BLR:sanctions"]["status"] == "crossed_partially_enforced"
+    assert "weaker than threatened" in got["RUS:f16_delivery"]["explanation"]
+
+
+def test_responses_outside_the_window_or_by_others_do_not_count(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-03-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2023-01-01", consequence="military_force")
+    b.crossing(d, "USA", "f16_delivery", "2023-08-01")
+    b.response(d, "RUS", "f16_delivery", "military_force", "2024-01-15")  # 167 days later
+    b.response(d, "BLR", "f16_delivery", "military_force", "2023-08-02")  # not the threatener
+    b.response(d, "RUS", "atacms_delivery", "military_force", "2023-08-02")  # another line
+    assert statuses(sqlite_ledger, "2024-03-01") == {}  # not linked yet
+    link(sqlite_ledger, as_of=D("2024-03-01"))
+    assert statuses(sqlite_ledger, "2024-03-01") == {"RUS:f16_delivery": "crossed_unenforced"}
+    assert statuses(sqlite_ledger, "2023-08-10") == {"RUS:f16_delivery": "undetermined"}
+
+
+def test_a_line_is_not_crossed_by_its_own_threatener(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-03-01")
+    b.threat(d, "USA", "nuclear_use", stated="2022-10-01", consequence="war_or_nuclear")
+    b.crossing(d, "USA", "nuclear_use", "2023-01-01")
+    link(sqlite_ledger)
+    assert stored(sqlite_ledger)["USA:nuclear_use"]["status"] == "open"
+
+
+def test_coarse_and_unknown_crossing_dates(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d_old = b.doc("2024-02-01")
+    d_new = b.doc("2024-10-01")
+    b.threat(d_old, "RUS", "atacms_delivery", stated="2024-03-05")
+    b.crossing(d_old, "USA", "atacms_delivery", "2024")  # year: not "before" 2024-03-05
+    b.threat(d_old, "RUS", "f16_delivery", stated="2024-01-01")
+    b.crossing(d_new, "USA", "f16_delivery", None)  # undated: known from its publication
+    b.threat(d_old, "RUS", "tanks_to_ukraine", stated="2024-03-05")
+    b.crossing(d_old, "DEU", "tanks_to_ukraine", "2024-02-20")  # before the threat
+    link(sqlite_ledger)
+    assert episode_status(sqlite_ledger, "RUS:atacms_delivery", D("2024-03-06")).crossing
+    assert episode_status(sqlite_ledger, "RUS:f16_delivery", D("2024-09-30")).status == "open"
+    after = episode_status(sqlite_ledger, "RUS:f16_delivery", D("2024-10-02"))
+    assert after.status == "undetermined" and after.crossed_by == D("2024-10-01")
+    assert stored(sqlite_ledger)["RUS:tanks_to_ukraine"]["status"] == "open"
+
+
+def test_outcome_claims_decide_and_conflict(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d1 = b.doc("2024-08-05", outlet="Paper A")
+    d2 = b.doc("2024-08-06", outlet="Paper B")
+    b.threat(d1, "RUS", "f16_delivery", stated="2023-05-01", consequence="war_or_nuclear")
+    b.crossing(d1, "USA", "f16_delivery", "2024-08-01")
+    b.claim(d1, "RUS", "f16_delivery", "no_response", "2024-08-05")
+    b.threat(d1, "RUS", "atacms_delivery", stated="2023-05-01")
+    b.crossing(d1, "USA", "atacms_delivery", "2024-04")
+    b.claim(d1, "RUS", "atacms_delivery", "no_response", "2024-08-05")
+    b.claim(d2, "RUS", "atacms_delivery", "response", "2024-08-06")
+    b.threat(d1, "RUS", "tanks_to_ukraine", stated="2022-05-01")
+    b.crossing(d1, "DEU", "tanks_to_ukraine", "2023-01")
+    b.claim(d2, "RUS", "tanks_to_ukraine", "partial", "2024-08-06")
+    link(sqlite_ledger, as_of=D("2024-08-10"))
+    got = stored(sqlite_ledger)
+    # inside the window, but the author says nothing happened
+    assert got["RUS:f16_delivery"]["status"] == "crossed_unenforced"
+    assert got["RUS:atacms_delivery"]["status"] == "undetermined"
+    assert "conflict" in got["RUS:atacms_delivery"]["explanation"]
+    assert got["RUS:tanks_to_ukraine"]["status"] == "crossed_partially_enforced"
+    # before the second claim there was no conflict
+    assert episode_status(sqlite_ledger, "RUS:atacms_delivery", D("2024-08-05")).status == (
+        "crossed_unenforced"
+    )
+
+
+def test_claims_alone_imply_an_episode(ledger: Ledger) -> None:
+    b = Builder(ledger)
+    d = b.doc("2024-09-11", genre="opinion", outlet="The New York Sun")
+    b.claim(d, "RUS", "atacms_delivery", "no_response", "2024-09-11")
+    report = link(ledger, as_of=D("2024-12-01"))
+    assert report.implicit == 1 and report.episodes == 1
+    row = stored(ledger)["RUS:atacms_delivery"]
+    assert row["status"] == "crossed_unenforced"
+    assert row["opinion_only"] is True
+    assert "threat implied by outcome claims only" in row["explanation"]
+    assert row["label"] == "RUS: ATACMS missiles for Ukraine"
+    assert row["crossing_date"] == D("2024-09-11") and row["crossing_event_id"] is None
+
+
+def test_child_claim_counts_for_the_parent_line(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-09-11")
+    b.threat(d, "RUS", "western_weapons_on_russian_territory", stated="2022-09-01")
+    b.claim(d, "RUS", "strikes_near_kharkiv", "no_response", "2024-09-11")
+    link(sqlite_ledger)
+    assert statuses(sqlite_ledger) == {
+        "RUS:strikes_near_kharkiv": "crossed_unenforced",
+        "RUS:western_weapons_on_russian_territory": "crossed_unenforced",
+    }
+
+
+def test_opinion_only_and_source_counts(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    op1 = b.doc("2024-01-01", genre="opinion", outlet="Telegraph")
+    op2 = b.doc("2024-01-02", genre="opinion", outlet="Telegraph")
+    news = b.doc("2024-01-03", genre="news", outlet="Reuters")
+    b.threat(op1, "RUS", "f16_delivery")
+    b.threat(op2, "RUS", "f16_delivery")
+    b.threat(op1, "RUS", "atacms_delivery")
+    b.threat(news, "RUS", "atacms_delivery")
+    link(sqlite_ledger)
+    rows = {r["key"]: r for r in list_episodes(sqlite_ledger)}
+    f16, atacms = rows["RUS:f16_delivery"], rows["RUS:atacms_delivery"]
+    assert f16["opinion_only"] and f16["n_sources"] == 2 and f16["n_outlets"] == 1
+    assert f16["evidence"] == "evidence: 2 documents, both opinion pieces"
+    assert not atacms["opinion_only"] and atacms["n_outlets"] == 2
+    assert f16["confidence"] < atacms["confidence"]  # one outlet, opinion only
+
+
+def test_relink_is_idempotent_and_keeps_ids(ledger: Ledger) -> None:
+    b = Builder(ledger)
+    d = b.doc("2024-01-01")
+    b.threat(d, "RUS", "f16_delivery")
+    b.threat(d, "RUS", "atacms_delivery")
+    b.crossing(d, "USA", "f16_delivery", "2024-01-01")
+    link(ledger)
+    first = stored(ledger)
+    members = ledger.count(episode_members)
+    second_report = link(ledger)
+    assert second_report.created == 0 and second_report.updated == 2
+    assert {k: v["id"] for k, v in stored(ledger).items()} == {k: v["id"] for k, v in first.items()}
+    assert ledger.count(episode_members) == members
+    b.threat(d, "RUS", "tanks_to_ukraine")
+    report = link(ledger)
+    assert (
+        report.created == 1
+        and stored(ledger)["RUS:f16_delivery"]["id"] == first["RUS:f16_delivery"]["id"]
+    )
+
+
+def test_rejected_items_are_ignored(ledger: Ledger) -> None:
+    b = Builder(ledger)
+    d = b.doc("2024-01-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2023-01-01")
+    b.crossing(d, "USA", "f16_delivery", "2023-05-01", review_state="rejected")
+    b.threat(d, "RUS", "atacms_delivery", review_state="rejected")
+    b.claim(d, "RUS", "tanks_to_ukraine", review_state="rejected")
+    link(ledger)
+    assert statuses(ledger) == {"RUS:f16_delivery": "open"}
+    # rejecting a threat after linking drops the episode at the next link
+    with ledger.begin() as conn:
+        conn.execute(sa.text("UPDATE threats SET review_state = 'rejected'"))
+    assert statuses(ledger) == {}  # recomputed listings ignore it at once
+    assert link(ledger).removed == 1
+    assert stored(ledger) == {}
+
+
+def test_reviews_withdraw_correct_and_reject(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-01")
+    b.threat(d, "RUS", "f16_delivery")
+    b.threat(d, "RUS", "atacms_delivery")
+    b.threat(d, "RUS", "tanks_to_ukraine")
+    link(sqlite_ledger)
+    ids = {k: v["id"] for k, v in stored(sqlite_ledger).items()}
+    b.review(ids["RUS:f16_delivery"], "withdraw")
+    b.review(ids["RUS:atacms_delivery"], "correct", field="status", new="crossed_enforced")
+    b.review(ids["RUS:tanks_to_ukraine"], "reject")
+    assert statuses(sqlite_ledger) == {
+        "RUS:f16_delivery": "withdrawn",
+        "RUS:atacms_delivery": "crossed_enforced",
+    }
+    link(sqlite_ledger)
+    got = stored(sqlite_ledger)
+    assert got["RUS:f16_delivery"]["status"] == "withdrawn"
+    assert got["RUS:f16_delivery"]["confidence"] == 1.0
+    assert "analyst review" in got["RUS:f16_delivery"]["explanation"]
+
+
+def test_unlinked_threats_are_counted(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-01")
+    b.threat(d, "RUS", None)
+    b.threat(d, None, "f16_delivery")
+    b.threat(d, "RUS", "f16_delivery")
+    report = link(sqlite_ledger)
+    assert (report.threats_unlinked, report.threats_linked, report.episodes) == (2, 1, 1)
+
+
+def test_seed_articles_match_the_gold_statuses(ledger: Ledger) -> None:
+    seeds_ledger(ledger)
+    link(ledger, as_of=D("2024-09-30"))
+    got = statuses(ledger, "2024-09-30")
+    assert got["RUS:long_range_strikes_inside_russia"] == "open"
+    for key in ("f16_delivery", "atacms_delivery", "strikes_near_kharkiv"):
+        assert got[f"RUS:{key}"] == "crossed_unenforced"
+    assert got["RUS:western_weapons_on_russian_territory"] == "crossed_unenforced"
+    assert got["RUS:attack_on_annexed_territory"] == "crossed_unenforced"
+    story = get_episode(ledger, "RUS:f16_delivery", as_of=D("2024-09-30"))
+    assert story["opinion_only"] and story["threats"][0]["document"]["outlet"] == "The New York Sun"
+    assert story["crossing"]["actor_country"] == "USA"
+    assert story["claims"][0]["claim"] == "no_response"
+
+
+_COUNTRIES = ["RUS", "CHN", "USA", "BLR", "EUR"]
+_TRIGGERS = [
+    "weapons_to_ukraine",
+    "f16_delivery",
+    "western_weapons_on_russian_territory",
+    "strikes_near_kharkiv",
+    "long_range_strikes_inside_russia",
+    "sanctions",
+]
+
+
+def _random_ledger(path, n: int) -> Ledger:
+    """A ledger of ``n`` threats, ``n`` events and ``n`` claims over a fixed vocabulary."""
+    ledger = Ledger.open(f"sqlite:///{path}")
+    rng = random.Random(n)
+    b = Builder(ledger)
+    docs = [b.doc(f"2024-{m:02d}-01") for m in range(1, 13)]
+    b.threat(docs[0], "RUS", "sanctions")
+    with ledger.connect() as conn:
+        common = {"evidence_id": conn.execute(sa.text("SELECT min(id) FROM evidence")).scalar()}
+    common |= {"extractor": "test", "confidence": 0.8}
+    rows: dict[str, list[dict]] = {"threats": [], "events": [], "outcome_claims": []}
+    for _ in range(n):
+        doc, country, trigger = rng.choice(docs), rng.choice(_COUNTRIES), rng.choice(_TRIGGERS)
+        item = {**common, "document_id": doc, "trigger_key": trigger}
+        rows["threats"].append(
+            {**item, "speaker_country": country, "consequence_class": "vague", "explicitness": "x"}
+        )
+        rows["events"].append(
+            {
+                **item,
+                "kind": rng.choice(["crossing", "response"]),
+                "actor_country": rng.choice(_COUNTRIES),
+            }
+        )
+        rows["outcome_claims"].append({**item, "subject_country": country, "claim": "no_response"})
+    with ledger.begin() as conn:
+        for name, values in rows.items():
+            conn.execute(sa.table(name, *(sa.column(k) for k in values[0])).insert(), values)
+    return ledger
+
+
+def test_linking_cost_is_near_linear(tmp_path) -> None:
+    """Count (item, episode) candidates examined, not seconds: 10x the items, ~10x the work."""
+    small = link(_random_ledger(tmp_path / "small.db", 200)).comparisons
+    large = link(_random_ledger(tmp_path / "large.db", 2000)).comparisons
+    assert small > 400
+    assert large / small < 11  # matching all pairs would be ~100x

@@ -1,0 +1,81 @@
+"""``redline link``, ``episodes`` and ``episode``: output formats and their JSON Schemas."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from redline.cli import app
+from redline.schemas import validate
+from redline.store import Ledger
+from test_link_factories import seeds_ledger
+
+runner = CliRunner()
+
+
+def run(*args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def db(sqlite_ledger: Ledger) -> str:
+    seeds_ledger(sqlite_ledger)
+    return sqlite_ledger.url
+
+
+def test_link_prints_a_summary(db: str) -> None:
+    out = run("link", "--db", db, "--as-of", "2024-09-30")
+    assert "linked 6 episodes as of 2024-09-30" in out
+    assert "5 crossed_unenforced" in out and "2 implied by outcome claims only" in out
+
+
+def test_episodes_json_follows_its_schema(db: str) -> None:
+    run("link", "--db", db, "--as-of", "2024-09-30")
+    doc = json.loads(run("episodes", "--db", db, "--as-of", "2024-09-30", "--format", "json"))
+    validate(doc)
+    assert doc["schema"].endswith("/episodes-v1.json") and doc["as_of"] == "2024-09-30"
+    assert {e["key"] for e in doc["items"]} >= {"RUS:f16_delivery", "RUS:strikes_near_kharkiv"}
+    opened = json.loads(
+        run("episodes", "--db", db, "--as-of", "2024-09-30", "-f", "json", "--status", "open")
+    )
+    assert [e["key"] for e in opened["items"]] == ["RUS:long_range_strikes_inside_russia"]
+    assert json.loads(run("episodes", "--db", db, "--actor", "USA", "-f", "json"))["items"] == []
+
+
+def test_episodes_as_of_recomputes_without_writing(db: str) -> None:
+    run("link", "--db", db, "--as-of", "2024-09-30")
+    early = json.loads(run("episodes", "--db", db, "--as-of", "2023-07-01", "-f", "json"))
+    assert {e["key"]: e["status"] for e in early["items"]} == {
+        "RUS:attack_on_annexed_territory": "crossed_unenforced",
+        "RUS:western_weapons_on_russian_territory": "undetermined",
+    }
+    later = json.loads(run("episodes", "--db", db, "--as-of", "2024-09-30", "-f", "json"))
+    assert len(later["items"]) == 6
+
+
+def test_episode_tells_the_story(db: str) -> None:
+    run("link", "--db", db, "--as-of", "2024-09-30")
+    text = run("episode", "RUS:f16_delivery", "--db", db, "--as-of", "2024-09-30")
+    assert "Evidence comes only from opinion pieces." in text
+    assert "Dmitry Peskov warned about f16_delivery." in text
+    assert "The New York Sun" in text and "no_response" in text
+    doc = json.loads(
+        run("episode", "RUS:f16_delivery", "--db", db, "--as-of", "2024-09-30", "-f", "json")
+    )
+    validate(doc)
+    story = doc["episode"]
+    assert story["opinion_only"] and story["evidence"] == "evidence: 1 document, an opinion piece"
+    assert story["crossing"]["document"]["title"] == "Call Putin's bluff"
+    assert story["explanation"][-1] == "All evidence comes from opinion pieces."
+    csv_text = run("episode", str(story["id"]), "--db", db, "-f", "csv", "--as-of", "2024-09-30")
+    assert csv_text.splitlines()[0] == "episode,kind,id,date,quote,document_id"
+
+
+def test_unknown_episode_is_a_clear_error(db: str) -> None:
+    result = runner.invoke(app, ["episode", "RUS:nothing", "--db", db])
+    assert result.exit_code != 0
+    assert "no episode 'RUS:nothing'" in str(result.exception)

@@ -1,0 +1,134 @@
+"""The HTML report: self-contained, escaped, honest about opinion pieces, and rendered by Chromium."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from redline.cli import app
+from redline.link import link
+from redline.report import write_report
+from redline.store import Ledger
+from test_link_factories import seeds_ledger
+
+AS_OF = date(2024, 9, 30)
+XSS = '<script>alert(1)</script> and "onerror=alert(2) <img src=x onerror=alert(3)>'
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The seed articles plus a hostile article, rendered once for the whole module."""
+    folder = tmp_path_factory.mktemp("report")
+    ledger = Ledger.open(f"sqlite:///{folder / 'ledger.db'}")
+    b = seeds_ledger(ledger)
+    hostile = b.doc(
+        "2024-03-01",
+        outlet='Evil <b>Outlet</b>"',
+        title="</title><script>alert('title')</script>",
+        url="javascript:alert(4)",
+    )
+    b.threat(hostile, "CHN", "taiwan_official_visit", stated="2024-02-01", quote=XSS)
+    b.crossing(hostile, "USA", "taiwan_official_visit", "2024-02-20")
+    b.response(hostile, "CHN", "taiwan_official_visit", "military_deployment", "2024-02-25")
+    news = b.doc("2024-03-02", outlet="Wire", url="https://example.org/wire?a=1&b=2")
+    b.threat(news, "CHN", "taiwan_official_visit", stated="2024-02-02")
+    link(ledger, as_of=AS_OF)
+    path = write_report(ledger, folder / "report.html", as_of=AS_OF, prior="sechser")
+    ledger.dispose()
+    return path, path.read_text(encoding="utf-8")
+
+
+def test_article_text_is_escaped(report: tuple[Path, str]) -> None:
+    _, html = report
+    assert "<script" not in html  # no script at all: not ours, not the article's
+    assert '"onerror=' not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&#34;onerror=alert(2)" in html
+    assert "Evil &lt;b&gt;Outlet&lt;/b&gt;&#34;" in html
+    assert "javascript:" not in html  # unsafe links are dropped, safe ones kept
+    assert 'href="https://example.org/wire?a=1&amp;b=2"' in html
+
+
+def test_report_is_self_contained(report: tuple[Path, str]) -> None:
+    _, html = report
+    assert not re.search(r"""<(link|script|img|iframe)\b""", html)
+    assert not re.search(
+        r"""(src|href)=["']?(https?:)?//""", html.replace('href="https://example.org', "")
+    )
+    assert "@import" not in html and "url(" not in html
+    assert html.count("<svg") >= 4  # status, credibility, and one timeline per actor (2)
+
+
+def test_report_states_opinion_reliance_and_prior(report: tuple[Path, str]) -> None:
+    _, html = report
+    assert (
+        "Every episode of RUS rests on opinion pieces only (2 documents, both opinion pieces)."
+        in html
+    )
+    assert "Evidence comes only from opinion pieces." in html
+    assert "Prior: Compellent-threat base rate, Beta(3, 7)" in html
+    assert "Sechser" in html and "doi:10.1177/0738894211413066" in html
+
+
+def test_every_episode_and_source_has_an_anchor(report: tuple[Path, str]) -> None:
+    _, html = report
+    episodes = set(re.findall(r'id="episode-(\d+)"', html))
+    docs = set(re.findall(r'id="doc-(\d+)"', html))
+    assert len(episodes) == 7 and len(docs) == 4
+    assert set(re.findall(r'href="#episode-(\d+)"', html)) == episodes
+    assert set(re.findall(r'href="#doc-(\d+)"', html)) == docs
+
+
+def test_report_command_and_empty_ledger(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    out = tmp_path / "empty.html"
+    result = CliRunner().invoke(app, ["report", "--db", sqlite_ledger.url, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "The ledger has no episodes" in out.read_text(encoding="utf-8")
+
+
+def _chromium(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            binary,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.chromium
+def test_chromium_renders_charts_and_episodes(
+    report: tuple[Path, str], chromium_binary: str, tmp_path: Path
+) -> None:
+    path, _ = report
+    dom = _chromium(chromium_binary, tmp_path / "profile", "--dump-dom", path.as_uri()).stdout
+    assert dom.count("<svg") >= 4
+    assert len(re.findall(r'<article class="episode', dom)) == 7
+    assert "RUS: F-16 fighter jets for Ukraine" in dom
+    assert "alert(1)" in dom and "<script>alert(1)" not in dom
+    shot = Path("/tmp/redline-report.png")  # kept for a human to look at
+    _chromium(
+        chromium_binary,
+        tmp_path / "profile",
+        f"--screenshot={shot}",
+        "--window-size=1280,2000",
+        path.as_uri(),
+    )
+    assert shot.exists() and shot.stat().st_size > 50_000

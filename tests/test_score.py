@@ -1,0 +1,138 @@
+"""Follow-through estimates: Beta-Binomial numbers, priors, grouping, timeline, evidence notes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from scipy.stats import beta as beta_dist
+
+from redline.errors import ConfigError
+from redline.link import link
+from redline.score import credibility, credibility_timeline, get_prior, posterior, priors
+from redline.store import Ledger
+from test_link_factories import Builder, seeds_ledger
+
+D = date.fromisoformat
+
+
+def _unenforced(b: Builder, n: int, country: str = "RUS", genre: str = "news") -> None:
+    triggers = [
+        "f16_delivery",
+        "atacms_delivery",
+        "tanks_to_ukraine",
+        "sensitive_weapons_shipments",
+    ]
+    for i, trigger in enumerate(triggers[:n]):
+        d = b.doc(f"2023-0{i + 1}-01", genre=genre, outlet=f"Outlet {i}")
+        b.threat(d, country, trigger, stated="2022-06-01", consequence="military_force")
+        b.crossing(d, "USA", trigger, f"2022-{9 + i:02d}-01")
+
+
+def test_zero_of_four_with_a_uniform_prior(ledger: Ledger) -> None:
+    _unenforced(Builder(ledger), 4)
+    link(ledger, as_of=D("2024-01-01"))
+    (est,) = credibility(ledger, as_of=D("2024-01-01"))
+    assert (est.actor, est.crossed, est.unenforced, est.enforced) == ("RUS", 4, 4, 0)
+    assert (est.alpha, est.beta) == (1, 5)
+    assert est.mean == pytest.approx(1 / 6)
+    assert est.lower == pytest.approx(beta_dist.ppf(0.05, 1, 5))
+    assert est.upper == pytest.approx(beta_dist.ppf(0.95, 1, 5))
+    assert est.level == 0.9 and est.prior == "uniform"
+    assert est.evidence == "evidence: 4 documents, no opinion pieces"
+
+
+def test_partial_counts_half_a_success_and_open_is_reported_not_counted(
+    sqlite_ledger: Ledger,
+) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2023-01-01", consequence="war_or_nuclear")
+    b.crossing(d, "USA", "f16_delivery", "2023-03-01")
+    b.response(d, "RUS", "f16_delivery", "diplomatic", "2023-03-05")
+    b.threat(d, "RUS", "atacms_delivery", stated="2023-01-01", consequence="diplomatic")
+    b.crossing(d, "USA", "atacms_delivery", "2023-03-01")
+    b.response(d, "RUS", "atacms_delivery", "diplomatic", "2023-03-05")
+    b.threat(d, "RUS", "long_range_strikes_inside_russia", stated="2023-01-01")
+    b.threat(d, "RUS", "tanks_to_ukraine", stated="2023-01-01")
+    b.crossing(d, "DEU", "tanks_to_ukraine", "2023-12-20")  # window still running
+    link(sqlite_ledger, as_of=D("2024-01-01"))
+    (est,) = credibility(sqlite_ledger, as_of=D("2024-01-01"))
+    assert (est.enforced, est.partially_enforced, est.open, est.undetermined) == (1, 1, 1, 1)
+    assert (est.successes, est.failures) == (1.5, 0)
+    assert est.mean == pytest.approx(2.5 / 3.5)
+    assert est.crossed == 3 and est.n_episodes == 4
+
+
+def test_priors_are_documented_and_move_the_estimate(sqlite_ledger: Ledger) -> None:
+    assert set(priors()) >= {"uniform", "sechser", "ties"}
+    for p in priors().values():
+        assert p.source and p.meaning and p.label
+    assert (get_prior("sechser").alpha, get_prior("sechser").beta) == (3, 7)
+    assert (get_prior("ties").alpha, get_prior("ties").beta) == (5, 5)
+    assert get_prior("beta:2,8").mean == pytest.approx(0.2)
+    with pytest.raises(ConfigError, match="unknown prior"):
+        get_prior("jeffreys")
+    _unenforced(Builder(sqlite_ledger), 2)
+    link(sqlite_ledger, as_of=D("2024-01-01"))
+    (est,) = credibility(sqlite_ledger, as_of=D("2024-01-01"), prior="sechser")
+    assert (est.alpha, est.beta, est.mean) == (3, 9, 0.25)
+    assert posterior(get_prior("ties"), 0, 0).mean == 0.5
+
+
+def test_grouping_by_class_and_year(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-06-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2022-01-01", consequence="war_or_nuclear")
+    b.crossing(d, "USA", "f16_delivery", "2023-05-01")
+    b.threat(d, "RUS", "atacms_delivery", stated="2022-01-01", consequence="sanctions_or_economic")
+    b.crossing(d, "USA", "atacms_delivery", "2024-01-01")
+    b.threat(d, "CHN", "taiwan_official_visit", stated="2022-01-01")
+    link(sqlite_ledger, as_of=D("2024-06-01"))
+    by_class = credibility(sqlite_ledger, by=("actor", "class"), as_of=D("2024-06-01"))
+    assert [(e.actor, e.group, e.unenforced) for e in by_class] == [
+        ("CHN", "vague", 0),
+        ("RUS", "sanctions_or_economic", 1),
+        ("RUS", "war_or_nuclear", 1),
+    ]
+    by_year = credibility(sqlite_ledger, by=("actor", "year"), as_of=D("2024-06-01"))
+    assert [(e.actor, e.group) for e in by_year] == [
+        ("CHN", "not crossed"),
+        ("RUS", "2023"),
+        ("RUS", "2024"),
+    ]
+    with pytest.raises(ConfigError):
+        credibility(sqlite_ledger, by=("class",))
+
+
+def test_timeline_follows_crossing_order(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-06-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2022-01-01", consequence="diplomatic")
+    b.crossing(d, "USA", "f16_delivery", "2023-05-01")
+    b.response(d, "RUS", "f16_delivery", "diplomatic", "2023-05-02")
+    b.threat(d, "RUS", "atacms_delivery", stated="2022-01-01")
+    b.crossing(d, "USA", "atacms_delivery", "2022-10-01")
+    b.threat(d, "RUS", "tanks_to_ukraine", stated="2022-01-01")  # open: not on the timeline
+    link(sqlite_ledger, as_of=D("2024-06-01"))
+    points = credibility_timeline(sqlite_ledger, actor="rus", as_of=D("2024-06-01"))
+    assert [(p.step, p.episode_key, p.status) for p in points] == [
+        (1, "RUS:atacms_delivery", "crossed_unenforced"),
+        (2, "RUS:f16_delivery", "crossed_enforced"),
+    ]
+    assert points[0].date == D("2022-10-01")
+    assert points[0].mean == pytest.approx(1 / 3) and points[1].mean == pytest.approx(0.5)
+    assert points[1].lower == pytest.approx(beta_dist.ppf(0.05, 2, 2))
+    # as of a date before the second crossing, the series stops earlier
+    early = credibility_timeline(sqlite_ledger, as_of=D("2023-01-01"))
+    assert [p.episode_key for p in early] == ["RUS:atacms_delivery"]
+
+
+def test_seed_articles_give_a_low_estimate_from_two_opinion_pieces(ledger: Ledger) -> None:
+    seeds_ledger(ledger)
+    link(ledger, as_of=D("2024-09-30"))
+    (est,) = credibility(ledger, as_of=D("2024-09-30"))
+    assert est.actor == "RUS" and est.enforced == 0 and est.unenforced >= 4
+    assert est.mean < 0.35 and 0 < est.lower < est.mean < est.upper < 1
+    assert est.opinion_only
+    assert est.evidence == "evidence: 2 documents, both opinion pieces"

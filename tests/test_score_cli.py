@@ -1,0 +1,82 @@
+"""``redline credibility``: tables, JSON against its schema, priors, the timeline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from redline.cli import app, common
+from redline.link import link
+from redline.schemas import validate
+from redline.store import Ledger
+from test_link_factories import seeds_ledger
+
+runner = CliRunner()
+
+
+def run(*args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_credibility_outputs(sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common.console, "width", 160)
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger)
+    db = sqlite_ledger.url
+    doc = json.loads(run("credibility", "--db", db, "--as-of", "2024-09-30", "-f", "json"))
+    validate(doc)
+    (rus,) = doc["items"]
+    assert rus["mean"] < 0.35 and rus["evidence"] == "evidence: 2 documents, both opinion pieces"
+    assert doc["prior"]["name"] == "uniform" and doc["by"] == ["actor"]
+
+    doc = json.loads(
+        run(
+            "credibility",
+            "--db",
+            db,
+            "--as-of",
+            "2024-09-30",
+            "--prior",
+            "sechser",
+            "--by",
+            "class",
+            "-f",
+            "json",
+        )
+    )
+    validate(doc)
+    assert doc["prior"]["alpha"] == 3 and {e["group"] for e in doc["items"]} == {
+        "war_or_nuclear",
+        "military_force",
+        "unspecified",  # threat implied by outcome claims only
+    }
+
+    doc = json.loads(
+        run(
+            "credibility",
+            "--db",
+            db,
+            "--as-of",
+            "2024-09-30",
+            "--timeline",
+            "--actor",
+            "RUS",
+            "-f",
+            "json",
+        )
+    )
+    validate(doc)
+    assert [p["step"] for p in doc["items"]] == [1, 2, 3, 4, 5]
+    assert doc["items"][-1]["mean"] == rus["mean"]
+
+    table = run("credibility", "--db", db, "--as-of", "2024-09-30")
+    assert "0.143" in table and "both opinion" in table
+
+
+def test_bad_prior_is_a_clear_error(sqlite_ledger: Ledger) -> None:
+    result = runner.invoke(app, ["credibility", "--db", sqlite_ledger.url, "--prior", "nope"])
+    assert result.exit_code != 0 and "unknown prior 'nope'" in str(result.exception)
