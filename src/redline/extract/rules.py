@@ -151,6 +151,39 @@ _THREAT_IDIOMS = re.compile(
     r"\bnot (remain indifferent|sit idly|stand idly|go unanswered|go unpunished|tolerate|stand for)",
     re.I,
 )
+_PUNITIVE_ACTS = frozenset(
+    [
+        "impose",
+        "freeze",
+        "ban",
+        "cut",
+        "halt",
+        "suspend",
+        "expel",
+        "sanction",
+        "seize",
+        "hold",
+        "launch",
+        "stage",
+        "conduct",
+        "deploy",
+        "station",
+        "fire",
+        "shut",
+        "close",
+        "block",
+        "recall",
+        "sever",
+        "agree",
+        "adopt",
+        "approve",
+        "introduce",
+        "unveil",
+        "announce",
+        "decree",
+        "sign",
+    ]
+)
 _EVENT_NOUNS = frozenset(
     [
         "attack",
@@ -275,6 +308,7 @@ class RuleExtractor:
         ]
         self.claim_res = [(kind, _alternation(terms)) for kind, terms in cues["claims"].items()]
         self.response_cue = _alternation(cues["responses"])
+        self.punitive_cue = _alternation(_inflections(_PUNITIVE_ACTS))
         lemmas = {lemma for t in self.triggers.triggers.values() for lemma in t.crossing}
         self.crossing_lemmas = frozenset(lemmas)
         self.crossing_cue = _alternation(_inflections(lemmas) | {"green light", "incursion"})
@@ -300,7 +334,9 @@ class RuleExtractor:
             has_trigger = bool(self.triggers.match(sent))
             if self.crossing_cue.search(sent) and (has_trigger or _GENERIC_OBJECTS.search(sent)):
                 kinds.add("crossing")
-            if self.response_cue.search(sent):
+            if self.response_cue.search(sent) or (
+                self.punitive_cue.search(sent) and self.threat_cue.search(sent)
+            ):
                 kinds.add("response")
             if any(rx.search(sent) for _, rx in self.claim_res):
                 kinds.add("claim")
@@ -890,10 +926,23 @@ class RuleExtractor:
     # ------------------------------------------------------------------ responses
 
     def _responses(self, st: _DocState, sent: _Sentence) -> list[EventItem]:
+        """An act presented as a reaction ("in response to", "retaliated"), or, without such a
+        cue, a realised punitive act ("froze the assets", "cut them off", "held drills") whose
+        concrete consequence the linker can hold against a threat on the same trigger."""
         cue = self.response_cue.search(sent.text)
-        if cue is None:
-            return []
-        verb = _verb_at(sent.doc, cue.start())
+        if cue is not None:
+            verb = _verb_at(sent.doc, cue.start())
+            after = sent.text[cue.end() :]
+        else:
+            verb = next(
+                (
+                    t
+                    for t in sent.doc
+                    if t.pos_ == "VERB" and t.lemma_.lower() in _PUNITIVE_ACTS and self._realised(t)
+                ),
+                None,
+            )
+            after = sent.text
         if verb is None or not self._realised(verb):
             return []
         if any(
@@ -907,7 +956,9 @@ class RuleExtractor:
             return []
         action_text = _text_of([t for t in verb.subtree if t.i not in _subtree_ids(subj)])
         cls, _ = self._classify(action_text)
-        hits = self.triggers.match(sent.text[cue.end() :]) or self.triggers.match(sent.text)
+        if cue is None and cls in (None, "vague"):
+            return []  # without a cue only a concrete punitive act counts
+        hits = self.triggers.match(after) or self.triggers.match(sent.text)
         key: str | None = hits[0][0] if hits else None
         context: str | None = None
         if key is None:
@@ -936,7 +987,7 @@ class RuleExtractor:
                 consequence_class=cls or "vague",
                 event_date=on,
                 date_precision=precision,
-                confidence=0.6 if key else 0.4,
+                confidence=(0.6 if key else 0.4) if cue is not None else (0.45 if key else 0.3),
                 extractor=self.version,
             )
         ]
