@@ -9,6 +9,7 @@ from redline.cli import (  # noqa: F401  (registers commands)
     extract_cmd,
     ingest_cmd,
     ledger_cmd,
+    review_cmd,
     run_cmd,
 )
 from redline.cli.common import app, err_console

@@ -1,0 +1,96 @@
+"""Analyst review: decisions apply, survive re-extraction and leave an audit trail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from redline.cli import app
+from redline.errors import RedlineError
+from redline.extract import extract_documents
+from redline.extract.query import list_threats
+from redline.ingest import ingest_paths
+from redline.review import audit_trail, review
+from redline.store import Ledger
+from redline.store.schema import threats
+
+TEXT = (
+    "date 2022-02-08 Biden said\n\n"
+    "US President Joe Biden said on Monday that Russia would face severe sanctions if it invaded Ukraine.\n"
+)
+
+
+@pytest.fixture
+def reviewed_ledger(ledger: Ledger, tmp_path: Path) -> Ledger:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    ingest_paths(ledger, [tmp_path / "a.txt"], progress=False)
+    extract_documents(ledger)
+    return ledger
+
+
+def test_correction_changes_the_item_and_is_audited(reviewed_ledger: Ledger) -> None:
+    (threat,) = list_threats(reviewed_ledger)
+    row = review(
+        reviewed_ledger,
+        "threat",
+        threat["id"],
+        "correct",
+        field="consequence_class",
+        value="diplomatic",
+        reviewer="ana",
+        note="test",
+    )
+    assert (row["old_value"], row["new_value"]) == ("sanctions_or_economic", "diplomatic")
+    (after,) = list_threats(reviewed_ledger)
+    assert (after["consequence_class"], after["review_state"]) == ("diplomatic", "corrected")
+    (audit,) = audit_trail(reviewed_ledger)
+    assert (audit["reviewer"], audit["action"], audit["field"]) == (
+        "ana",
+        "correct",
+        "consequence_class",
+    )
+
+
+def test_reviewed_items_survive_reextraction_and_rejected_ones_disappear(
+    reviewed_ledger: Ledger,
+) -> None:
+    (threat,) = list_threats(reviewed_ledger)
+    review(reviewed_ledger, "threat", threat["id"], "reject", reviewer="ana")
+    assert list_threats(reviewed_ledger) == []
+    extract_documents(reviewed_ledger, redo=True)
+    with reviewed_ledger.connect() as conn:
+        states = sorted(r[0] for r in conn.execute(sa.select(threats.c.review_state)))
+    assert states == ["machine", "rejected"]  # the analyst's row stays; the machine's is new
+
+
+def test_bad_corrections_are_refused_and_change_nothing(reviewed_ledger: Ledger) -> None:
+    (threat,) = list_threats(reviewed_ledger)
+    with pytest.raises(RedlineError, match="must be one of"):
+        review(
+            reviewed_ledger,
+            "threat",
+            threat["id"],
+            "correct",
+            field="consequence_class",
+            value="doom",
+        )
+    with pytest.raises(RedlineError, match="cannot be corrected"):
+        review(reviewed_ledger, "threat", threat["id"], "correct", field="document_id", value="2")
+    with pytest.raises(RedlineError, match="no threat with id"):
+        review(reviewed_ledger, "threat", 9999, "confirm")
+    assert audit_trail(reviewed_ledger) == []
+
+
+def test_cli_review_and_audit_trail(reviewed_ledger: Ledger) -> None:
+    (threat,) = list_threats(reviewed_ledger)
+    runner = CliRunner()
+    url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
+    res = runner.invoke(
+        app, ["review", "threat", str(threat["id"]), "confirm", "--by", "bo", "--db", url]
+    )
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["reviews", "--format", "csv", "--db", url])
+    assert res.exit_code == 0 and ",bo,threat," in res.output
