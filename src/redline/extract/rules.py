@@ -140,8 +140,8 @@ _GENERIC_OBJECTS = re.compile(
     r"\b(the (weapons|jets|missiles|systems|tanks|arms|planes|aircraft)|them|it|those)\b", re.I
 )
 _DEFENSIVE = re.compile(
-    r"\b(to|for) (assure|ensure|protect|guarantee|defend|safeguard)\w* (our|its|their|the) (own )?"
-    r"(security|safety|defen[cs]es?|allies|citizens|people)",
+    r"(?<!counter)(?<!counter-)(?<!retaliatory )\bmeasures (to|for) (assure|ensure|protect|guarantee|defend|safeguard)\w* "
+    r"(our|its|their|the) (own )?(security|safety|defen[cs]es?|allies|citizens|people)",
     re.I,
 )
 _QUOTE_CHARS = re.compile(r"[\"“”‘’]")
@@ -150,6 +150,11 @@ _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _THREAT_IDIOMS = re.compile(
     r"\bnot (remain indifferent|sit idly|stand idly|go unanswered|go unpunished|tolerate|stand for)",
     re.I,
+)
+# Verbs whose direct object is the addressee ("warned the West"); for the others ("threatened
+# a response", "vowed retaliation") the object is the consequence.
+_ADDRESSING_VERBS = frozenset(
+    {"warn", "tell", "caution", "remind", "inform", "notify", "urge", "advise"}
 )
 _PUNITIVE_ACTS = frozenset(
     [
@@ -450,6 +455,8 @@ class RuleExtractor:
         inherently_threat = lemma in ("warn", "threaten", "vow", "caution", "pledge", "promise")
         if not (future or inherently_threat or condition):
             return None
+        if cls == "military_deployment" and not (inherently_threat or condition):
+            return None  # "the US will deploy 3,000 troops": an announced move, not a threat
         if (
             any(t.lower_ in _HEDGES for t in consequence_toks if t.dep_ == "advmod")
             and not inherently_threat
@@ -505,12 +512,16 @@ class RuleExtractor:
         if not any(
             c.dep_ in ("aux", "auxpass") and c.lower_ in ("will", "would", "'ll", "shall", "can")
             for c in root.children
+        ) and not any(
+            c.dep_ == "acomp" and c.lower_ in ("ready", "prepared") for c in root.children
         ):
-            return None
+            return None  # neither a future act nor one the speaker stands "ready" to take
         if any(c.lower_ in _HEDGES for c in root.children) or self._under_hypothetical(root):
             return None
         if root.dep_ == "ccomp" and root.head.lemma_.lower() in self.speech_verbs:
             return None  # reported speech is the speech rule's business
+        if root.lemma_.lower() in ("face", "suffer", "pay", "undergo"):
+            return None  # "Moscow's forces will face a long recovery": what befalls them, not their act
         subj = _subject(root)
         speaker: Mention | None = None
         attributed = False
@@ -627,8 +638,6 @@ class RuleExtractor:
         it could invade Poland"; "Russia's plans to attack") or is negated: not the speaker's threat."""
         if m is None:
             return False
-        if re.search(r"\b(have|has|had|need|needs) to\b", text):
-            return True  # "it would have to choose a lot of enemies": a constraint, not a threat
         tok = _token_at(toks, text, m.start())
         if tok is None:
             return False
@@ -690,8 +699,11 @@ class RuleExtractor:
             for t in consequence
             if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in ("it", "they")
         ]
+        # "if Russia wins, it will attack"; "if Russia wanted to retaliate, it would have to choose"
         return any(
-            t.head.lemma_.lower() in _HOSTILE_ACTS | {"continue", "escalate"} for t in pronouns
+            t.head.lemma_.lower() in _HOSTILE_ACTS | {"continue", "escalate"}
+            or re.search(r"\b(have|has|had|need|needs) to\b", _text_of(list(t.head.subtree)))
+            for t in pronouns
         )
 
     def _trigger_subjects(self, toks: Sequence[Any]) -> set[int]:
@@ -1116,14 +1128,20 @@ def _adjuncts(verb: Any) -> set[int]:
     """Token ids of a verb's adverbials, dates, punctuation and actor objects (not the consequence)."""
     out: set[int] = set()
     for c in verb.children:
+        if c.dep_ == "advcl" and any(
+            g.dep_ in ("mark", "advmod") and g.lower_ in _FACTUAL_CLAUSE - {"once"}
+            for g in c.children
+        ):
+            out |= _subtree_ids(
+                c
+            )  # "... as he reviewed the exercise": circumstance, not consequence
+            continue
         if c.dep_ in ("advmod", "npadvmod", "punct", "aux", "neg") or (
             c.dep_ == "prep" and any(t.ent_type_ in ("DATE", "TIME") for t in c.subtree)
         ):
             out |= _subtree_ids(c)
-        elif c.dep_ in (
-            "dobj",
-            "dative",
-            "iobj",
+        elif c.dep_ in ("dative", "iobj") or (
+            c.dep_ == "dobj" and verb.lemma_.lower() in _ADDRESSING_VERBS
         ):  # the addressee, but "the West of enormous risks" keeps its "of"
             keep: set[int] = set()
             for g in c.children:
