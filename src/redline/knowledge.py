@@ -90,6 +90,19 @@ class TriggerTree:
         """Does a crossing of ``crossing_key`` cross the line ``episode_key``? (self or an ancestor)."""
         return crossing_key == episode_key or episode_key in self.ancestors(crossing_key)
 
+    def any_match(self, text: str) -> bool:
+        """Does ``text`` name any trigger? (one combined regex: the lexical pass's cheap test)"""
+        return self._any.search(text) is not None
+
+    @property
+    def _any(self) -> re.Pattern[str]:
+        combined = self.__dict__.get("_any_re")
+        if combined is None:
+            alternatives = [p.pattern for t in self.triggers.values() for p in t.patterns]
+            combined = re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+            self.__dict__["_any_re"] = combined
+        return combined
+
     def match(self, text: str) -> list[tuple[str, int, int]]:
         """Every trigger named in ``text`` as (key, start, end), most specific first, then leftmost."""
         hits: dict[str, tuple[int, int]] = {}

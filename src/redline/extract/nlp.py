@@ -16,7 +16,7 @@ SPACY_SERIES = "3.8"
 
 @cache
 def load_pipeline() -> Any:
-    """The parser pipeline (tagger, parser, lemmatizer, NER); raises ModelError if it is missing or wrong."""
+    """The parser pipeline (tagger, parser, lemmatizer); raises ModelError if it is missing or wrong."""
     try:
         installed = importlib.metadata.version(MODEL_PACKAGE)
     except importlib.metadata.PackageNotFoundError as exc:
@@ -33,7 +33,8 @@ def load_pipeline() -> Any:
             f"spaCy {spacy.__version__} is installed; the model needs {SPACY_SERIES}.x"
         )
     module = __import__(MODEL_MODULE)
-    nlp = module.load()
+    # The rules read tags, lemmas and the dependency parse, never named entities: NER is off.
+    nlp = module.load(exclude=["ner"])
     meta = nlp.meta
     if meta.get("lang") != "en" or meta.get("version") != MODEL_VERSION:
         raise ModelError(
