@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -263,6 +263,77 @@ def lexicon(extra: tuple[str, ...] = ()) -> dict[str, Any]:
     return _load_yaml("cues.yaml", extra)["cues"]
 
 
-def compile_terms(terms: Iterable[str]) -> re.Pattern[str]:
-    """One case-insensitive regex matching any of ``terms`` (each itself a regex) as whole words."""
-    return re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE)
+class Cue:
+    """Any of ``terms`` (each a regex) as whole words, case-insensitive; ``search`` like a Pattern.
+
+    Python's regex engine tries every alternative at every position, so a long alternation is
+    slow. Where each term starts with a literal word (or a group of them), those anchors are
+    checked first with plain substring search, and the regex runs only on texts that hold one.
+    """
+
+    __slots__ = ("_anchors", "pattern")
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        terms = list(terms)
+        self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE)
+        anchors: set[str] = set()
+        for term in terms:
+            found = _anchors(term)
+            if found is None:
+                anchors = set()
+                break
+            anchors |= found
+        self._anchors = tuple(sorted(anchors))
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._anchors:
+            low = text.lower()
+            if not any(a in low for a in self._anchors):
+                return None
+        return self.pattern.search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text)
+
+
+_META = set("\\()[]{}?*+|.^$")
+
+
+def _literal_prefix(term: str) -> str:
+    out: list[str] = []
+    for ch in term:
+        if ch in _META:
+            if ch in "?*{" and out:
+                out.pop()  # the last character was optional
+            break
+        out.append(ch)
+    return "".join(out).lower()
+
+
+def _anchors(term: str) -> set[str] | None:
+    """Literal strings one of which every match of ``term`` contains, or None if unknown."""
+    if term.startswith("("):
+        depth, end = 0, -1
+        for i, ch in enumerate(term):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0:
+                end = i
+                break
+        if end < 0:
+            return None
+        if term[end + 1 : end + 2] in ("?", "*"):  # an optional group: anchor on what follows
+            rest = term[end + 2 :].lstrip()
+            return _anchors(rest) if rest else None
+        alternatives = term[1:end].split("|")
+        if any(("(" in a or ")" in a) for a in alternatives):
+            return None
+        found = {_literal_prefix(a) for a in alternatives}
+        return found if all(len(a) >= 2 for a in found) else None
+    prefix = _literal_prefix(term)
+    return {prefix} if len(prefix) >= 2 else None
+
+
+def compile_terms(terms: Iterable[str]) -> Cue:
+    """One case-insensitive matcher for any of ``terms`` (each itself a regex) as whole words."""
+    return Cue(terms)

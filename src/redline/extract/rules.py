@@ -274,7 +274,7 @@ class _Sentence:
     doc: Any = None  # the spaCy Doc of this sentence, once parsed
 
 
-def _alternation(terms: Iterable[str]) -> re.Pattern[str]:
+def _alternation(terms: Iterable[str]) -> knowledge.Cue:
     return knowledge.compile_terms(terms)
 
 
