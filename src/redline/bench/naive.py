@@ -1,0 +1,21 @@
+"""The naive path: the same rules, applied to every sentence after a full spaCy parse of each."""
+
+from __future__ import annotations
+
+from redline.extract.rules import RuleExtractor, _Sentence
+from redline.extract.sentences import split_sentences
+
+ALL_KINDS = frozenset({"threat", "crossing", "response", "claim"})
+
+
+class NaiveRuleExtractor(RuleExtractor):
+    """``RuleExtractor`` without its lexical pass: every sentence is parsed and tried by every rule."""
+
+    name = "rules-naive"
+    version = RuleExtractor.version + "+naive"
+
+    def candidates(self, text: str) -> list[_Sentence]:
+        return [
+            _Sentence(i, s, e, text[s:e], set(ALL_KINDS))
+            for i, (s, e) in enumerate(split_sentences(text))
+        ]
