@@ -34,7 +34,7 @@ bench: setup
 	$(BIN)/redline bench --sizes 1000,10000,100000 --workers 1,2 --out benchmarks/results
 
 bench-smoke: setup
-	$(BIN)/redline bench --sizes 100 --workers 1 --out /tmp/redline-bench-smoke
+	$(BIN)/redline bench --sizes 100 --workers 1 --baseline-sample 20 --profile-sample 0 --out /tmp/redline-bench-smoke --no-doc
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
