@@ -480,32 +480,53 @@ class RuleExtractor:
             return None
         trigger_key, trigger_text, context = self._trigger(st, sent, condition, consequence_toks)
         addressee, addressee_country = self._addressee(st, sent, verb)
-        when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
-        stated, precision = _date_or_publication(when, st.doc, statement=True)
-        explicit = _explicitness(sent.text, consequence_text, cmatch)
         confidence = 0.55 + 0.15 * inherently_threat + 0.1 * bool(condition)
         confidence += 0.1 * (trigger_key is not None and context is None) + 0.05 * (
             speaker.actor.kind == "person"
         )
-        span = _token_span(sent, verb, consequence_toks)
-        return ThreatItem(
-            provenance=Provenance(sent.start, sent.end, span[0], span[1], sent.text, context),
-            speaker=speaker.actor.name
-            if speaker.actor.kind == "person"
-            else _strip_the(speaker.text),
-            speaker_key=speaker.actor.key,
-            speaker_country=speaker.actor.country_on(stated or st.doc.published),
+        return self._make_threat(
+            st,
+            sent,
+            speaker,
+            span=_token_span(sent, verb, consequence_toks),
+            context=context,
             addressee=addressee,
             addressee_country=addressee_country,
             trigger_key=trigger_key,
             trigger_text=trigger_text,
-            consequence_text=_trim(consequence_text),
+            consequence_text=consequence_text,
             consequence_class=cls,
-            explicitness=explicit,
+            explicitness=_explicitness(sent.text, consequence_text, cmatch),
+            confidence=confidence,
+        )
+
+    def _make_threat(
+        self,
+        st: _DocState,
+        sent: _Sentence,
+        speaker: Mention,
+        *,
+        span: tuple[int, int],
+        context: str | None,
+        consequence_text: str,
+        confidence: float,
+        **fields: Any,
+    ) -> ThreatItem:
+        """A threat with its speaker, the date the sentence names (or none) and its provenance."""
+        when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
+        stated, precision = _date_or_publication(when, st.doc, statement=True)
+        person = speaker.actor.kind == "person"
+        return ThreatItem(
+            provenance=Provenance(sent.start, sent.end, span[0], span[1], sent.text, context),
+            speaker=speaker.actor.name if person else _strip_the(speaker.text),
+            speaker_key=speaker.actor.key,
+            speaker_country=speaker.actor.country_on(stated or st.doc.published),
+            consequence_text=_trim(consequence_text),
             stated_date=stated,
             stated_precision=precision,
             confidence=round(min(confidence, 0.95), 2),
             extractor=self.version,
+            **fields,
         )
 
     def _threat_from_declaration(self, st: _DocState, sent: _Sentence) -> ThreatItem | None:
@@ -573,26 +594,20 @@ class RuleExtractor:
         )
         if trigger_key is None and not condition:
             return None
-        when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
-        stated, precision = _date_or_publication(when, st.doc, statement=True)
-        return ThreatItem(
-            provenance=Provenance(sent.start, sent.end, sent.start, sent.end, sent.text, context),
-            speaker=speaker.actor.name
-            if speaker.actor.kind == "person"
-            else _strip_the(speaker.text),
-            speaker_key=speaker.actor.key,
-            speaker_country=speaker.actor.country_on(stated or st.doc.published),
+        return self._make_threat(
+            st,
+            sent,
+            speaker,
+            span=(sent.start, sent.end),
+            context=context,
             addressee=None,
             addressee_country=None,
             trigger_key=trigger_key,
             trigger_text=trigger_text,
-            consequence_text=_trim(_text_of(cons)),
+            consequence_text=_text_of(cons),
             consequence_class=cls,
             explicitness=_explicitness(sent.text, "", None),
-            stated_date=stated,
-            stated_precision=precision,
             confidence=0.45 if attributed else 0.55,
-            extractor=self.version,
         )
 
     def _under_hypothetical(self, tok: Any) -> bool:
