@@ -132,3 +132,9 @@ def test_response_to_a_crossing() -> None:
     responses = [e for e in result.events if e.kind == "response"]
     assert responses and responses[0].actor_country == "RUS"
     assert responses[0].consequence_class == "military_force"
+
+
+def test_response_cue_under_a_non_verb_root_terminates() -> None:
+    """A cue whose head chain ends at a root that is not a verb must not loop for ever."""
+    result = run("In response: the sanctions.")
+    assert result.events == []

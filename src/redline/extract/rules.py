@@ -1203,7 +1203,7 @@ def _subject(tok: Any) -> Any | None:
         if subjects:  # the nearest one: "MINSK, 7 May – Belarus will respond" has two
             before = [c for c in subjects if c.i < cur.i]
             return before[-1] if before else subjects[0]
-        if cur.dep_ in ("conj", "advcl", "xcomp", "acl") and cur.head is not cur:
+        if cur.dep_ in ("conj", "advcl", "xcomp", "acl") and cur.head.i != cur.i:
             cur = cur.head
             continue
         break
@@ -1241,7 +1241,7 @@ def _token_span(sent: _Sentence, head: Any, toks: Sequence[Any]) -> tuple[int, i
 def _verb_at(doc: Any, char: int) -> Any | None:
     """The verb governing the token at character ``char`` (for "in response to ...")."""
     tok = next((t for t in doc if t.idx <= char < t.idx + len(t.text) + 1), None)
-    while tok is not None and tok.pos_ not in ("VERB",) and tok.head is not tok:
+    while tok is not None and tok.pos_ != "VERB" and tok.head.i != tok.i:
         tok = tok.head
     if tok is not None and tok.pos_ == "VERB":
         return tok
