@@ -75,3 +75,11 @@ def test_content_hash_is_unique(ledger: Ledger) -> None:
 def test_unreachable_database_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(StoreError, match="cannot open ledger"):
         Ledger.open("sqlite:////proc/redline-test/ledger.db")
+
+
+def test_a_failed_open_never_shows_the_password() -> None:
+    # Port 9 (discard) has no PostgreSQL behind it, so connecting fails at once.
+    with pytest.raises(StoreError) as err:
+        Ledger.open("postgresql://analyst:s3cret-pw@127.0.0.1:9/redline")
+    assert "s3cret-pw" not in str(err.value)
+    assert "127.0.0.1:9/redline" in str(err.value)

@@ -33,6 +33,14 @@ def resolve_db_url(db: str | None = None) -> str:
     return value
 
 
+def _shown(url: str) -> str:
+    """The URL as it may appear in an error message: never with its password."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url.split("@")[-1] if "@" in url else url
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -75,7 +83,7 @@ class Ledger:
                 ledger.migrate()
         except (sa.exc.SQLAlchemyError, OSError) as exc:
             raise StoreError(
-                f"cannot open ledger {url!r}: {exc.__class__.__name__}: {exc}"
+                f"cannot open ledger {_shown(url)!r}: {exc.__class__.__name__}: {exc}"
             ) from exc
         return ledger
 
