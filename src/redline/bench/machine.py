@@ -24,6 +24,17 @@ def describe() -> dict[str, Any]:
     }
 
 
+def code_version() -> dict[str, str]:
+    """Redline's version and a digest of the rule extractor, which changes between releases."""
+    import hashlib
+    from importlib import metadata
+
+    from redline.extract import rules
+
+    digest = hashlib.sha1(Path(rules.__file__).read_bytes()).hexdigest()[:12]
+    return {"redline": metadata.version("redline"), "rules_py_sha1": digest}
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

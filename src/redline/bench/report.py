@@ -48,7 +48,7 @@ def merge(results: list[dict[str, Any]]) -> dict[str, Any]:
             used[result["command"]] = result["date"]
         baselines.update({int(k): v for k, v in result["baselines"].items()})
         corpora.update({int(k): v for k, v in result["corpora"].items()})
-        for key in ("machine", "notes", "recall"):
+        for key in ("machine", "code", "notes", "recall"):
             if key in result:
                 merged[key] = result[key]
         if "profile" in result and result["profile"]["size"] >= merged.get("profile", {}).get(
@@ -73,7 +73,8 @@ def render(merged: dict[str, Any]) -> str:
     m = merged.get("machine", {})
     lines = [
         f"Machine: {m.get('nproc')} cores ({m.get('cpu')}), {m.get('ram_gib')} GiB RAM, "
-        f"Python {m.get('python')}, spaCy {m.get('spacy')} ({m.get('model')}).",
+        f"Python {m.get('python')}, spaCy {m.get('spacy')} ({m.get('model')}). "
+        f"Code: {', '.join(f'{k} {v}' for k, v in merged.get('code', {}).items())}.",
         "",
         "Produced by:",
         "",

@@ -7,6 +7,7 @@ four stages, and its peak memory the largest of theirs.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -23,6 +24,7 @@ from redline.bench.recall import GoldSet, recall_check
 REPO = Path(__file__).resolve().parents[3]
 STAGES = ("ingest", "extract", "link", "score")
 SCHEMA = "redline-bench-1"
+BUSY_LOAD = 0.5  # a 1-minute load average above this before a run means shared CPUs
 
 
 def default_sources() -> list[Path]:
@@ -68,6 +70,7 @@ def run_benchmark(
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": config.command,
         "machine": machine.describe(),
+        "code": machine.code_version(),
         "config": {
             **{
                 k: v
@@ -81,11 +84,19 @@ def run_benchmark(
         "baselines": {},
         "runs": [],
     }
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    result["load_at_start"] = load
+    if load > BUSY_LOAD:
+        log(f"warning: the load average is {load:.1f}; other work will slow the stages")
     log(f"reading source articles from {', '.join(map(str, config.sources))}")
     sources = corpus.load_sources(list(config.sources))
     with tempfile.TemporaryDirectory(prefix="redline-bench-", dir=config.work_dir) as tmp:
         for size in config.sizes:
             _one_size(config, sources, size, Path(tmp) / f"size-{size}", result, log)
+        at_end = machine.code_version()
+        if at_end != result["code"]:
+            result["code"]["changed_during_run"] = at_end
+            log(f"warning: the code changed during the run: {result['code']}")
         log("recall check: fast path against naive path on the gold files")
         result["recall"] = recall_check(list(config.gold_sets))
         for line in result["recall"]["failures"]:
