@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -57,3 +58,118 @@ def test_anchored_cue_agrees_with_the_plain_regex(text: str) -> None:
     cue = knowledge.compile_terms(TERMS)
     for probe in (text, text + " warned", "they " + text + " would burn", "red-line " + text):
         assert bool(cue.search(probe)) == bool(cue.pattern.search(probe))
+
+
+@pytest.mark.parametrize(
+    ("term", "openings"),
+    [
+        ("warn\\w*", {"warn"}),
+        ("respon(d|ds|ded)", {"respon"}),
+        ("(counter-?)?measures", {"counter", "measures"}),
+        ("(very ){0,2}big", {"very ", "big"}),
+        ("pay (a|the) price", {"pay "}),
+        ("f-?16s?", {"f"}),
+        ("won[’']t", {"won"}),
+        ("(strikes?|hit)|target", {"strike", "hit", "target"}),
+        ("x?y", None),  # an optional opening: unknown, so no shortcut
+        ("\\w+'ll", None),
+        ("(?!no)\\w+", None),
+    ],
+)
+def test_first_literals(term: str, openings: set[str] | None) -> None:
+    assert knowledge._first_literals(term) == openings
+
+
+MANY_TERMS = [
+    *TERMS,
+    "(direct )?war (with|against) (nato|russia)",
+    "(strikes?|hit|destroy\\w*|targets?)",
+    "(cut|cutting) (\\w+ ){0,2}off",
+    "sanctions?",
+    "at war",
+]
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "warned",
+                "measures",
+                "counter-measures",
+                "pay",
+                "the",
+                "a",
+                "high",
+                "price",
+                "would",
+                "burn",
+                "red-line",
+                "lines",
+                "direct",
+                "war",
+                "with",
+                "nato",
+                "russia",
+                "strike",
+                "hit",
+                "destroyed",
+                "targets",
+                "cut",
+                "off",
+                "cutting",
+                "gas",
+                "sanctions",
+                "at",
+                "-war",
+                "x-warn",
+                "awarded",
+                ",",
+                ".",
+                "(",
+                ")",
+                "will",
+            ]
+        ),
+        max_size=14,
+    )
+)
+def test_word_start_search_finds_the_same_leftmost_match(words: list[str]) -> None:
+    cue = knowledge.Cue(MANY_TERMS)
+    cue.starts = knowledge.WordStarts.for_terms(MANY_TERMS, bounded=True)
+    assert cue.starts is not None
+    text = " ".join(words)
+    fast, plain = cue.search(text), cue.pattern.search(text)
+    assert (fast and fast.span()) == (plain and plain.span())
+
+
+def test_every_extraction_cue_agrees_with_its_regex_on_the_sample_corpus() -> None:
+    from redline.extract.rules import RuleExtractor
+    from redline.extract.sentences import split_sentences
+
+    rx = RuleExtractor(nlp=object())  # the lexical cues only: no model needed
+    cues = [
+        rx.threat_cue,
+        rx.modality_cue,
+        rx.crossing_cue,
+        rx.response_cue,
+        rx.punitive_cue,
+        rx.concrete_cue,
+        *(c for _, c in rx.claim_res),
+    ]
+    assert sum(c.starts is not None for c in cues) >= 4
+    starts, combined = rx.triggers._any
+    assert starts is not None
+    corpus = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+    sentences = [
+        text[s:e]
+        for path in sorted(corpus.iterdir())
+        for text in [path.read_text(encoding="utf-8")]
+        for s, e in split_sentences(text)
+    ]
+    assert len(sentences) > 300
+    for sent in sentences:
+        for cue in cues:
+            fast, plain = cue.search(sent), cue.pattern.search(sent)
+            assert (fast and fast.span()) == (plain and plain.span()), sent
+        assert rx.triggers.any_match(sent) == bool(combined.search(sent)), sent

@@ -91,17 +91,22 @@ class TriggerTree:
         return crossing_key == episode_key or episode_key in self.ancestors(crossing_key)
 
     def any_match(self, text: str) -> bool:
-        """Does ``text`` name any trigger? (one combined regex: the lexical pass's cheap test)"""
-        return self._any.search(text) is not None
+        """Does ``text`` name any trigger? (one combined regex, tried only at the words that can
+        open a match: the lexical pass's cheap test)"""
+        starts, combined = self._any
+        if starts is None:
+            return combined.search(text) is not None
+        return starts.search(combined, text) is not None
 
     @property
-    def _any(self) -> re.Pattern[str]:
-        combined = self.__dict__.get("_any_re")
-        if combined is None:
+    def _any(self) -> tuple[WordStarts | None, re.Pattern[str]]:
+        built = self.__dict__.get("_any_re")
+        if built is None:
             alternatives = [p.pattern for t in self.triggers.values() for p in t.patterns]
             combined = re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
-            self.__dict__["_any_re"] = combined
-        return combined
+            built = (WordStarts.for_terms(alternatives, bounded=False), combined)
+            self.__dict__["_any_re"] = built
+        return built
 
     def match(self, text: str) -> list[tuple[str, int, int]]:
         """Every trigger named in ``text`` as (key, start, end), most specific first, then leftmost."""
@@ -263,58 +268,174 @@ def lexicon(extra: tuple[str, ...] = ()) -> dict[str, Any]:
     return _load_yaml("cues.yaml", extra)["cues"]
 
 
-class Cue:
-    """Any of ``terms`` (each a regex) as whole words, case-insensitive; ``search`` like a Pattern.
+_WORD = re.compile(r"\w+")
+_MEMO_LIMIT = 100_000  # words remembered per matcher; beyond that they are tested afresh
 
-    Python's regex engine tries every alternative at every position, so a long alternation is
-    slow. Where each term starts with a literal word (or a group of them), those anchors are
-    checked first with plain substring search, and the regex runs only on texts that hold one.
+
+class _Words:
+    """The words of the text matched last: the lexical pass asks a dozen matchers about the
+    same sentence in a row, so it is split once. ``at`` maps each lowercased word to the
+    offsets where it occurs."""
+
+    text: str | None = None
+    words: frozenset[str] = frozenset()
+    at: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(cls, text: str) -> type[_Words]:
+        if text is not cls.text:
+            at: dict[str, list[int]] = {}
+            for m in _WORD.finditer(text):
+                at.setdefault(m.group(0).lower(), []).append(m.start())
+            cls.text, cls.at, cls.words = text, at, frozenset(at)
+        return cls
+
+
+class WordStarts:
+    """Where a match of a word-bounded regex can begin: at a word that starts with one of
+    ``prefixes`` (the literal text every match opens with, lowercased).
+
+    Python's regex engine tries every alternative of a long alternation at every character,
+    which makes ``search`` slow. Trying ``match`` only at the words that can open a match, left
+    to right, finds the same leftmost match. Which words can is remembered (news vocabulary
+    repeats), so most sentences cost two set operations.
     """
 
-    __slots__ = ("_anchors", "pattern")
+    __slots__ = ("_opening", "_seen", "prefixes")
+
+    def __init__(self, prefixes: Iterable[str]) -> None:
+        self.prefixes = tuple(sorted(set(prefixes)))
+        self._seen: set[str] = set()  # words already judged
+        self._opening: set[str] = set()  # those of them that start with a prefix
+
+    @classmethod
+    def for_terms(cls, terms: Iterable[str], *, bounded: bool) -> WordStarts | None:
+        """For the alternation of ``terms``; None when some term's opening is not known.
+
+        ``bounded``: every match is known to start at a word boundary (a Cue's lookbehind);
+        otherwise a term counts only if it opens with ``\b`` itself."""
+        prefixes: set[str] = set()
+        for term in terms:
+            if not bounded:
+                if not term.startswith("\\b"):
+                    return None
+                term = term[2:]
+            found = _first_literals(term)
+            if not found:
+                return None
+            for literal in found:
+                run = _WORD.match(literal)
+                if run is None:
+                    return None  # opens with punctuation: not at the start of a word
+                prefixes.add(run.group(0))
+        return cls(prefixes)
+
+    def search(self, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+        """``pattern.search(text)``, tried only where a match can begin."""
+        words = _Words.of(text)
+        hits = words.words & self._opening
+        new = words.words - self._seen
+        if new:
+            fresh = {w for w in new if w.startswith(self.prefixes)}
+            hits |= fresh
+            if len(self._seen) < _MEMO_LIMIT:
+                self._seen |= new
+                self._opening |= fresh
+        if not hits:
+            return None
+        for pos in sorted(p for w in hits for p in words.at[w]):
+            m = pattern.match(text, pos)
+            if m is not None:
+                return m
+        return None
+
+
+_MANY_TERMS = 24  # below this an alternation is quick enough for a plain search
+
+
+class Cue:
+    """Any of ``terms`` (each a regex) as whole words, case-insensitive; ``search`` like a Pattern
+    (through ``WordStarts`` when every term's opening is known)."""
+
+    __slots__ = ("pattern", "starts")
 
     def __init__(self, terms: Iterable[str]) -> None:
         terms = list(terms)
         self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE)
-        anchors: set[str] = set()
-        for term in terms:
-            found = _anchors(term)
-            if found is None:
-                anchors = set()
-                break
-            anchors |= found
-        self._anchors = tuple(sorted(anchors))
+        self.starts = (
+            WordStarts.for_terms(terms, bounded=True) if len(terms) >= _MANY_TERMS else None
+        )
 
     def search(self, text: str) -> re.Match[str] | None:
-        if self._anchors:
-            low = text.lower()
-            if not any(a in low for a in self._anchors):
-                return None
-        return self.pattern.search(text)
+        if self.starts is None:
+            return self.pattern.search(text)
+        return self.starts.search(self.pattern, text)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.pattern.finditer(text)
 
 
-_META = set("\\()[]{}?*+|.^$")
+def _top_level_split(body: str) -> list[str] | None:
+    """``body`` split at the ``|`` outside any parentheses (None if they do not balance)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif ch == "|" and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+        i += 1
+    return None if depth else [*parts, body[start:]]
 
 
-def _literal_prefix(term: str) -> str:
-    out: list[str] = []
-    for ch in term:
-        if ch in _META:
-            if ch in "?*{" and out:
-                out.pop()  # the last character was optional
-            break
-        out.append(ch)
-    return "".join(out).lower()
+def _skip_quantifier(term: str, i: int) -> tuple[int, bool]:
+    """Past the quantifier at ``term[i]`` (if any), and whether it lets the atom be absent."""
+    if i >= len(term):
+        return i, False
+    ch = term[i]
+    if ch in "?*+":
+        j = i + 1
+        return (j + 1 if term[j : j + 1] == "?" else j), ch != "+"
+    if ch == "{":
+        close = term.find("}", i)
+        if close < 0:
+            return i, False
+        return close + 1, term[i + 1 : close].split(",")[0].strip() in ("", "0")
+    return i, False
 
 
-def _anchors(term: str) -> set[str] | None:
-    """Literal strings one of which every match of ``term`` contains, or None if unknown."""
+_SPECIAL = set("\\()[]{}?*+|.^$")
+
+
+def _first_literals(term: str) -> set[str] | None:
+    """The literal openings (lowercased) one of which every match of ``term`` starts with, or
+    None when that is not known (a term opening with a character class, a lookaround, ...)."""
+    alternatives = _top_level_split(term)
+    if alternatives is None:
+        return None
+    if len(alternatives) > 1:
+        found: set[str] = set()
+        for alt in alternatives:
+            sub = _first_literals(alt)
+            if sub is None:
+                return None
+            found |= sub
+        return found
     if term.startswith("("):
+        if term.startswith("(?") and not term.startswith("(?:"):
+            return None  # lookarounds, flags, named groups
         depth, end = 0, -1
         for i, ch in enumerate(term):
+            if ch == "\\":
+                continue
             depth += ch == "("
             depth -= ch == ")"
             if depth == 0:
@@ -322,16 +443,30 @@ def _anchors(term: str) -> set[str] | None:
                 break
         if end < 0:
             return None
-        if term[end + 1 : end + 2] in ("?", "*"):  # an optional group: anchor on what follows
-            rest = term[end + 2 :].lstrip()
-            return _anchors(rest) if rest else None
-        alternatives = term[1:end].split("|")
-        if any(("(" in a or ")" in a) for a in alternatives):
-            return None
-        found = {_literal_prefix(a) for a in alternatives}
-        return found if all(len(a) >= 2 for a in found) else None
-    prefix = _literal_prefix(term)
-    return {prefix} if len(prefix) >= 2 else None
+        inner = _first_literals(term[3 if term.startswith("(?:") else 1 : end])
+        after, optional = _skip_quantifier(term, end + 1)
+        if inner is None or not optional:
+            return inner
+        rest = _first_literals(term[after:]) if term[after:] else None
+        return None if rest is None else inner | rest
+    out: list[str] = []
+    i = 0
+    while i < len(term):
+        ch = term[i]
+        if ch == "\\" and i + 1 < len(term) and not term[i + 1].isalnum():
+            atom, nxt = term[i + 1], i + 2  # an escaped punctuation mark is a literal
+        elif ch in _SPECIAL:
+            break
+        else:
+            atom, nxt = ch, i + 1
+        after, optional = _skip_quantifier(term, nxt)
+        if optional:
+            break
+        out.append(atom)
+        if after != nxt:  # "a+": what follows need not touch the first "a"
+            break
+        i = nxt
+    return {"".join(out).lower()} if out else None
 
 
 def compile_terms(terms: Iterable[str]) -> Cue:
