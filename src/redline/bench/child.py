@@ -70,7 +70,7 @@ def _baseline(ledger: Ledger, spec: Spec) -> dict[str, Any]:
     """The naive path on a sample: full parse and every rule on every sentence, one process."""
     from redline.bench.naive import NaiveRuleExtractor
     from redline.extract.base import DocumentInput
-    from redline.extract.nlp import load_pipeline
+    from redline.extract.nlp import load_full_pipeline
     from redline.extract.sentences import split_sentences
     from redline.store.schema import documents as d
 
@@ -79,7 +79,7 @@ def _baseline(ledger: Ledger, spec: Spec) -> dict[str, Any]:
     with ledger.connect() as conn:
         docs = [DocumentInput(*r) for r in conn.execute(sa.select(*cols).where(d.c.id.in_(sample)))]
     started = time.perf_counter()
-    nlp = load_pipeline()
+    nlp = load_full_pipeline()
     load_seconds = time.perf_counter() - started
     naive = NaiveRuleExtractor(nlp=nlp)
     started = time.perf_counter()

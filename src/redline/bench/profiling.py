@@ -94,7 +94,8 @@ def _find(root: Any, function: str) -> Any | None:
 def extraction_split(ledger: Ledger, ids: list[int]) -> dict[str, Any]:
     """Seconds spent in the lexical pass, the candidate parse and the rules, one process."""
     from redline.extract.base import DocumentInput
-    from redline.extract.rules import RuleExtractor
+    from redline.extract.pipeline import PARSE_DOCS
+    from redline.extract.rules import PARSE_BATCH, RuleExtractor
     from redline.store.schema import documents as d
 
     cols = (d.c.id, d.c.text, d.c.published, d.c.published_precision, d.c.genre, d.c.title)
@@ -105,13 +106,18 @@ def extraction_split(ledger: Ledger, ids: list[int]) -> dict[str, Any]:
     started = time.perf_counter()
     candidates = [[s.text for s in ext.candidates(doc.text) if s.kinds] for doc in docs]
     lexical = time.perf_counter() - started
+    step = PARSE_DOCS  # as the pipeline batches them
     started = time.perf_counter()
-    for texts in candidates:
-        list(nlp.pipe(texts))
+    for i in range(0, len(candidates), step):
+        list(
+            nlp.pipe(
+                [t for texts in candidates[i : i + step] for t in texts], batch_size=PARSE_BATCH
+            )
+        )
     parse = time.perf_counter() - started
     started = time.perf_counter()
-    for doc in docs:
-        ext.extract(doc)
+    for i in range(0, len(docs), step):
+        ext.extract_many(docs[i : i + step])
     total = time.perf_counter() - started
     sentences = sum(len(ext.candidates(doc.text)) for doc in docs)
     return {

@@ -31,13 +31,12 @@ class GoldSet:
 def recall_check(gold_sets: list[GoldSet]) -> dict[str, Any]:
     """Score both paths on each gold set; ``ok`` is False when the fast path recalls less."""
     from redline.bench.naive import NaiveRuleExtractor
-    from redline.extract.nlp import load_pipeline
+    from redline.extract.nlp import load_full_pipeline, load_pipeline
     from redline.extract.rules import RuleExtractor
 
-    nlp = load_pipeline()
     paths: dict[str, Extractor] = {
-        "fast": RuleExtractor(nlp=nlp),
-        "naive": NaiveRuleExtractor(nlp=nlp),
+        "fast": RuleExtractor(nlp=load_pipeline()),
+        "naive": NaiveRuleExtractor(nlp=load_full_pipeline()),
     }
     sets: list[dict[str, Any]] = []
     for gs in gold_sets:

@@ -262,7 +262,8 @@ NOTES = {
         "stage started. Both show whether other work on the machine slowed a stage."
     ),
     "baseline": (
-        "Naive path: spaCy's full pipeline (load_pipeline() as is) over every sentence of every "
+        "Naive path: the model's full pipeline as shipped (tok2vec, tagger, parser, attribute "
+        "ruler, lemmatizer, NER: load_full_pipeline()) over every sentence of every "
         "article (nlp.pipe per article, as Redline calls it), then every rule on every sentence, "
         "in one process; measured on a sample and extrapolated per article, plus one model "
         "load. parse_only is the full parse alone over the sample's sentences in one nlp.pipe."

@@ -28,6 +28,7 @@ from redline.store.schema import (
 )
 
 BATCH = 64  # documents read from the ledger at a time (bounded memory on large corpora)
+PARSE_DOCS = 16  # documents extracted together (their candidate sentences parsed in one go)
 
 
 @dataclass
@@ -58,12 +59,42 @@ def _init_worker(extra: tuple[str, ...]) -> None:
     _WORKER = default_extractor(extra)
 
 
-def _run_in_worker(doc: DocumentInput) -> tuple[int, Extraction | None, str | None]:
+Outcome = tuple[int, Extraction | None, str | None]  # document id, result, error
+
+
+def _extract_batch(ext: Extractor, docs: Sequence[DocumentInput]) -> list[Outcome]:
+    """A batch through ``extract_many`` when the extractor has it (the rule extractor parses
+    the batch's sentences together); if the batch fails, document by document, so one bad
+    document costs only itself."""
+    many = getattr(ext, "extract_many", None)
+    if many is not None and len(docs) > 1:
+        try:
+            return [(d.id, r, None) for d, r in zip(docs, many(docs), strict=True)]
+        except Exception:  # find the culprit below
+            pass
+    out: list[Outcome] = []
+    for doc in docs:
+        try:
+            out.append((doc.id, ext.extract(doc), None))
+        except Exception as exc:  # one bad document must not stop the run
+            out.append((doc.id, None, f"document {doc.id}: {exc.__class__.__name__}: {exc}"))
+    return out
+
+
+def _run_in_worker(docs: list[DocumentInput]) -> list[Outcome]:
     assert _WORKER is not None
-    try:
-        return doc.id, _WORKER.extract(doc), None
-    except Exception as exc:  # one bad document must not stop the run
-        return doc.id, None, f"document {doc.id}: {exc.__class__.__name__}: {exc}"
+    return _extract_batch(_WORKER, docs)
+
+
+def _batches(docs: Iterator[DocumentInput], size: int) -> Iterator[list[DocumentInput]]:
+    batch: list[DocumentInput] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def extract_documents(
@@ -98,21 +129,19 @@ def extract_documents(
         if progress:
             progress(report.documents + len(report.errors), total)
 
+    batches = _batches(_read(ledger, todo), PARSE_DOCS)
     if workers <= 1 or extractor is not None:
-        for doc in _read(ledger, todo):
-            try:
-                handle(doc.id, ext.extract(doc), None)
-            except Exception as exc:
-                handle(doc.id, None, f"document {doc.id}: {exc.__class__.__name__}: {exc}")
+        for batch in batches:
+            for doc_id, result, error in _extract_batch(ext, batch):
+                handle(doc_id, result, error)
     else:
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
         with ctx.Pool(
             workers, initializer=_init_worker, initargs=(tuple(extra_gazetteers),)
         ) as pool:
-            for doc_id, result, error in pool.imap_unordered(
-                _run_in_worker, _read(ledger, todo), chunksize=8
-            ):
-                handle(doc_id, result, error)
+            for outcomes in pool.imap_unordered(_run_in_worker, batches):
+                for doc_id, result, error in outcomes:
+                    handle(doc_id, result, error)
     ledger.finish_run(run_id, report.as_dict())
     return report
 

@@ -1,0 +1,82 @@
+"""Storing extraction: batches, worker processes and a bad document among good ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from redline.extract import extract_documents
+from redline.extract.base import DocumentInput, Extraction
+from redline.extract.rules import RuleExtractor
+from redline.ingest import ingest_paths
+from redline.store import Ledger
+from redline.store.schema import documents, events, outcome_claims, threats
+
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+
+
+def _items(ledger: Ledger) -> list[tuple]:
+    """Everything extraction stored, independent of insertion order and row ids."""
+    out: list[tuple] = []
+    with ledger.connect() as conn:
+        for table, cols in (
+            (threats, ("speaker", "trigger_key", "consequence_class", "confidence")),
+            (events, ("kind", "actor", "trigger_key", "event_date")),
+            (outcome_claims, ("claim", "trigger_key", "subject_country")),
+        ):
+            rows = conn.execute(sa.select(table.c.document_id, *(table.c[c] for c in cols)))
+            out.extend((table.name, *r) for r in rows)
+    return sorted(out, key=repr)
+
+
+def _sample_ledger(path: Path) -> Ledger:
+    ledger = Ledger.open(f"sqlite:///{path}")
+    ingest_paths(ledger, [SAMPLE], progress=False)
+    return ledger
+
+
+def test_two_workers_store_what_one_process_stores(tmp_path: Path) -> None:
+    one, two = _sample_ledger(tmp_path / "one.db"), _sample_ledger(tmp_path / "two.db")
+    r1 = extract_documents(one, workers=1)
+    r2 = extract_documents(two, workers=2)
+    assert r1.documents == r2.documents >= 30 and not r1.errors and not r2.errors
+    assert r1.threats > 20
+    assert _items(one) == _items(two)
+    assert extract_documents(two, workers=2).documents == 0  # done: nothing pending
+
+
+class _Fussy(RuleExtractor):
+    """Fails on one document, in a batch as alone."""
+
+    def extract_many(self, docs):
+        if any("SABOTAGE" in d.text for d in docs):
+            raise RuntimeError("batch refused")
+        return super().extract_many(docs)
+
+    def extract(self, doc: DocumentInput) -> Extraction:
+        if "SABOTAGE" in doc.text:
+            raise RuntimeError("this document breaks the rules")
+        return super().extract(doc)
+
+
+def test_a_failing_document_costs_only_itself(tmp_path: Path) -> None:
+    for i in range(5):
+        body = "SABOTAGE" if i == 2 else "Nothing happened"
+        (tmp_path / f"d{i}.txt").write_text(
+            f"date 2024-05-0{i + 1} Note {i}\n\n{body} on day {i}. Russia said it would respond "
+            f"with strikes if Ukraine used ATACMS missiles (note {i}).\n",
+            encoding="utf-8",
+        )
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    ingest_paths(ledger, [tmp_path], progress=False)
+    report = extract_documents(ledger, extractor=_Fussy())
+    assert report.documents == 4
+    assert len(report.errors) == 1 and "this document breaks the rules" in report.errors[0]
+    with ledger.connect() as conn:
+        pending = conn.execute(
+            sa.select(documents.c.id).where(documents.c.extracted_version.is_(None))
+        ).all()
+        stored = conn.execute(sa.select(sa.func.count()).select_from(threats)).scalar_one()
+    assert len(pending) == 1  # the failed one is retried next run
+    assert stored == 4

@@ -1,0 +1,59 @@
+"""The fast attribute ruler must annotate exactly like the model's own AttributeRuler."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+
+from redline.extract.fast_ruler import FACTORY, replace_attribute_ruler
+from redline.extract.nlp import MODEL_MODULE
+from redline.extract.sentences import split_sentences
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Sentences that reach the multi-token and lexical exceptions of the English rules.
+EXCEPTIONS = [
+    "There are risks, and there were warnings; y'all knew that.",
+    "We're gonna respond, let's be clear, and they ain't ready for it.",
+    "He gets the point and got it fast; c'mon, we gotta move.",
+    "The minister's aide said: “It'll be the end of relations.”",
+]
+
+
+def _sample_sentences(limit: int = 400) -> list[str]:
+    out: list[str] = []
+    for path in sorted((REPO / "examples" / "corpus").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        out.extend(text[s:e] for s, e in split_sentences(text))
+    return [*EXCEPTIONS, *out[:limit]]
+
+
+def _annotations(nlp, sentences: list[str]) -> list[tuple[str, ...]]:
+    return [
+        (t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_)
+        for doc in nlp.pipe(sentences)
+        for t in doc
+    ]
+
+
+def test_same_tags_pos_morphology_and_lemmas_as_the_model() -> None:
+    module = pytest.importorskip(MODEL_MODULE)
+    original = module.load(exclude=["ner"])
+    fast = module.load(exclude=["ner"])
+    assert replace_attribute_ruler(fast)
+    assert "attribute_ruler" not in fast.pipe_names and FACTORY in fast.pipe_names
+    sentences = _sample_sentences()
+    want, got = _annotations(original, sentences), _annotations(fast, sentences)
+    assert len(want) > 3000
+    assert got == want
+
+
+def test_a_pattern_it_cannot_read_leaves_the_original_in_place() -> None:
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add(patterns=[[{"LENGTH": 5}]], attrs={"POS": "NOUN"})
+    assert not replace_attribute_ruler(nlp)
+    assert nlp.pipe_names == ["attribute_ruler"]
+    assert nlp("tanks")[0].pos_ == "NOUN"
