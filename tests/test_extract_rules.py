@@ -138,3 +138,22 @@ def test_response_cue_under_a_non_verb_root_terminates() -> None:
     """A cue whose head chain ends at a root that is not a verb must not loop for ever."""
     result = run("In response: the sanctions.")
     assert result.events == []
+
+
+def test_a_headline_restating_the_body_is_one_threat_not_two() -> None:
+    from redline.extract.base import DocumentInput
+    from tests.extract_helpers import extractor
+
+    title = "Kremlin warns of war with NATO if Western troops go to Ukraine"
+    body = (
+        "Kremlin spokesman Dmitry Peskov said on Tuesday that a direct conflict between Russia "
+        "and NATO would be inevitable if NATO troops were sent to Ukraine."
+    )
+    both = extractor().extract(
+        DocumentInput(1, f"{title}\n\n{body}\n", date(2024, 2, 27), "day", title=title)
+    )
+    assert [t.provenance.sentence for t in both.threats] == [body]
+    alone = extractor().extract(
+        DocumentInput(2, f"{title}\n\nNo more was said.\n", date(2024, 2, 27), "day", title=title)
+    )
+    assert [t.provenance.sentence for t in alone.threats] == [title]

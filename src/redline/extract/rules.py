@@ -404,6 +404,7 @@ class RuleExtractor:
                 result.events.extend(self._responses(state, sent))
             if "claim" in sent.kinds:
                 result.claims.extend(self._claims(state, sent, crossings_by_sentence))
+        result.threats = _without_headline_echoes(doc, result.threats)
         return result
 
     def _mentions(self, text: str) -> list[Mention]:
@@ -1143,6 +1144,28 @@ class _DocState:
 
 
 # ---------------------------------------------------------------------- token helpers
+
+
+def _without_headline_echoes(doc: DocumentInput, found: list[ThreatItem]) -> list[ThreatItem]:
+    """A headline that restates a threat the body reports ("Kremlin warns of war with NATO"
+    over "Peskov said a conflict ... would be inevitable") is one statement, not two: the
+    headline's item goes when a body item has the same speaking state and a compatible
+    trigger. A threat only the headline carries stays."""
+    title = (doc.title or "").strip()
+    if not title:
+        return found
+    heads = [t for t in found if t.provenance.sentence.strip() == title]
+    body = [t for t in found if t.provenance.sentence.strip() != title]
+    echoes = {
+        id(h)
+        for h in heads
+        if any(
+            b.speaker_country == h.speaker_country
+            and (b.trigger_key is None or h.trigger_key is None or b.trigger_key == h.trigger_key)
+            for b in body
+        )
+    }
+    return [t for t in found if id(t) not in echoes]
 
 
 def _inflections(lemmas: Iterable[str]) -> set[str]:
