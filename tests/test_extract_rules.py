@@ -141,8 +141,9 @@ def test_response_cue_under_a_non_verb_root_terminates() -> None:
 
 
 def test_a_headline_restating_the_body_is_one_threat_not_two() -> None:
-    from redline.extract.base import DocumentInput
     from tests.extract_helpers import extractor
+
+    from redline.extract.base import DocumentInput
 
     title = "Kremlin warns of war with NATO if Western troops go to Ukraine"
     body = (
@@ -157,3 +158,32 @@ def test_a_headline_restating_the_body_is_one_threat_not_two() -> None:
         DocumentInput(2, f"{title}\n\nNo more was said.\n", date(2024, 2, 27), "day", title=title)
     )
     assert [t.provenance.sentence for t in alone.threats] == [title]
+
+
+def test_diplomatic_threat_formulas() -> None:
+    """Phrasings states use for threats: retaliatory steps, reserving the right, not hesitating,
+    making someone a party to the conflict, halting contracts."""
+    cases = {
+        "Russia's foreign ministry said Moscow would be forced to take retaliatory steps, "
+        "both military-technical and other, if Finland joined NATO.": "RUS",
+        "Russia's foreign ministry warned that if transit was not restored, Moscow reserved the "
+        "right to take action to protect its national interests.": "RUS",
+        "Lukashenko said he would not hesitate to use nuclear weapons if Belarus faced "
+        "aggression.": "BLR",
+        "Russian officials warned that strikes on Russian territory with Taurus missiles would be "
+        "treated as Germany's direct participation in the war.": "RUS",
+        "Putin warned that existing gas contracts would be halted if buyers refused to pay in "
+        "roubles.": "RUS",
+    }
+    for sentence, country in cases.items():
+        assert only_threat(sentence).speaker_country == country, sentence
+
+
+def test_its_ministry_speaks_for_the_state_named_before() -> None:
+    result = run(
+        "Russia left the grain deal on Monday. Its defence ministry said ships sailing to "
+        "Ukrainian ports would be considered parties to the conflict."
+    )
+    assert [(t.speaker_country, t.consequence_class) for t in result.threats] == [
+        ("RUS", "war_or_nuclear")
+    ]

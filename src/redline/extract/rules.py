@@ -149,8 +149,13 @@ _DEFENSIVE = re.compile(
 _QUOTE_CHARS = re.compile(r"[\"“”‘’]")
 _QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+# Verbs whose subject undergoes something: "if Belarus faced aggression" is a condition about
+# the speaker's side that deters, not a forecast about itself.
+_SUFFERING = frozenset({"face", "suffer", "experience", "endure", "undergo"})
+_RETALIATORY = re.compile(r"\b(retaliat\w*|in response|counter-?measures|response)\b", re.I)
 _THREAT_IDIOMS = re.compile(
-    r"\bnot (remain indifferent|sit idly|stand idly|go unanswered|go unpunished|tolerate|stand for)",
+    r"\bnot (remain indifferent|sit idly|stand idly|go unanswered|go unpunished|tolerate|stand for"
+    r"|hesitate)",
     re.I,
 )
 # Verbs whose direct object is the addressee ("warned the West"); for the others ("threatened
@@ -324,7 +329,7 @@ class RuleExtractor:
                 "ready",
                 "prepared",
                 "playing with fire",
-                "not (remain|sit|stand|go|tolerate)",
+                "not (remain|sit|stand|go|tolerate|hesitate)",
             ]
         )
         self.consequence_res = [
@@ -492,8 +497,13 @@ class RuleExtractor:
         inherently_threat = lemma in ("warn", "threaten", "vow", "caution", "pledge", "promise")
         if not (future or inherently_threat or condition):
             return None
-        if cls == "military_deployment" and not (inherently_threat or condition):
+        if (
+            cls == "military_deployment"
+            and not (inherently_threat or condition)
+            and not _RETALIATORY.search(consequence_text)
+        ):
             return None  # "the US will deploy 3,000 troops": an announced move, not a threat
+            # ("would take retaliatory military-technical steps" is one)
         if (
             any(t.lower_ in _HEDGES for t in consequence_toks if t.dep_ == "advmod")
             and not inherently_threat
@@ -744,8 +754,12 @@ class RuleExtractor:
         if actor is None:
             return False
         mine = speaker.actor.country_on(st.doc.published)
-        if actor.actor.country_on(st.doc.published) == mine:
-            return True
+        verb = cond_subj.head
+        attacked = verb.lemma_.lower() in _SUFFERING or (
+            cond_subj.dep_ == "nsubjpass" and verb.lemma_.lower() in _HOSTILE_ACTS
+        )
+        if actor.actor.country_on(st.doc.published) == mine and not attacked:
+            return True  # (but "if Belarus faced aggression, we would ..." is deterrence)
         pronouns = [
             t
             for t in consequence
@@ -881,6 +895,9 @@ class RuleExtractor:
                     actor = self.actors.actors.get(code)
                     if actor is not None:
                         return Mention(actor, s0, s1, _text_of(list(subj.subtree)))
+            if any(c.dep_ == "poss" and c.lower_ in ("its", "their") for c in subj.children):
+                # "Its defence ministry said ...": the state or organisation named last
+                return st.last_state_before(sent.start + subj.idx)
             if subj.lemma_.lower() in (
                 "president",
                 "minister",
@@ -1134,6 +1151,12 @@ class _DocState:
     def last_person_before(self, offset: int) -> Mention | None:
         for m in reversed(self.mentions):
             if m.end <= offset and m.actor.kind == "person":
+                return m
+        return None
+
+    def last_state_before(self, offset: int) -> Mention | None:
+        for m in reversed(self.mentions):
+            if m.end <= offset and m.actor.kind in ("state", "organisation"):
                 return m
         return None
 
