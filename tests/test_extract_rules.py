@@ -187,3 +187,20 @@ def test_its_ministry_speaks_for_the_state_named_before() -> None:
     assert [(t.speaker_country, t.consequence_class) for t in result.threats] == [
         ("RUS", "war_or_nuclear")
     ]
+
+
+def test_an_announced_delivery_decision_is_a_crossing() -> None:
+    for sentence, country in (
+        ("Germany said on Wednesday it would send Leopard 2 battle tanks to Ukraine.", "DEU"),
+        ("The United States agreed to send 31 Abrams tanks to Ukraine in January 2023.", "USA"),
+    ):
+        crossings = [e for e in run(sentence).events if e.kind == "crossing"]
+        assert [(e.actor_country, e.trigger_key) for e in crossings] == [
+            (country, "tanks_to_ukraine")
+        ], sentence
+    for not_yet in (
+        "Germany said it would send Leopard 2 tanks to Ukraine if the United States sent Abrams.",
+        "Germany said it would not send Leopard 2 tanks to Ukraine.",
+        "Analysts said Germany could send Leopard 2 tanks to Ukraine.",
+    ):
+        assert not [e for e in run(not_yet).events if e.kind == "crossing"], not_yet

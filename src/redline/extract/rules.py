@@ -149,6 +149,8 @@ _DEFENSIVE = re.compile(
 _QUOTE_CHARS = re.compile(r"[\"“”‘’]")
 _QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+_DELIVERY_VERBS = frozenset({"send", "supply", "deliver", "provide", "give", "transfer", "ship"})
+_ANNOUNCING_VERBS = frozenset({"say", "announce", "confirm", "decide", "agree", "tell"})
 # Verbs whose subject undergoes something: "if Belarus faced aggression" is a condition about
 # the speaker's side that deters, not a forecast about itself.
 _SUFFERING = frozenset({"face", "suffer", "experience", "endure", "undergo"})
@@ -918,13 +920,17 @@ class RuleExtractor:
             lemma = tok.lemma_.lower()
             if tok.pos_ not in ("VERB", "AUX") or lemma not in self.crossing_lemmas:
                 continue
+            announcer = None
             if not self._realised(tok):
-                continue
+                announcer = self._announced_delivery(st, sent, tok)
+                if announcer is None:
+                    continue
             key, context = self._crossing_trigger(st, sent, tok, lemma)
             if key is None or key in out:
                 continue
             subj = _subject(tok)
             actor = self._resolve_actor(st, sent, subj) if subj is not None else None
+            actor = actor or announcer
             when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
             on, precision = _date_or_publication(when, st.doc)
             target = (
@@ -953,6 +959,44 @@ class RuleExtractor:
                 extractor=self.version,
             )
         return list(out.values())
+
+    def _announced_delivery(self, st: _DocState, sent: _Sentence, tok: Any) -> Mention | None:
+        """ "Germany said it would send Leopard 2 tanks to Ukraine": the decision, announced by
+        the sender, crosses a delivery line the day it is announced. Returns the announcer, or
+        None when ``tok`` is not such a decision (conditional, negated, someone else's, ...)."""
+        if tok.lemma_.lower() not in _DELIVERY_VERBS or _negated(tok):
+            return None
+        aux = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
+        if tok.dep_ == "xcomp" and aux == {"to"}:
+            # "the US agreed to send 31 Abrams": the decision itself
+            if tok.head.lemma_.lower() not in ("agree", "decide"):
+                return None
+        elif tok.dep_ != "ccomp" or not aux & {"would", "will", "'ll"}:
+            return None
+        if aux & {"could", "might", "may", "should"}:
+            return None
+        if any(c.dep_ in ("mark", "advcl") and c.lower_ in ("if", "unless") for c in tok.subtree):
+            return None
+        head = tok.head
+        if head.lemma_.lower() not in _ANNOUNCING_VERBS or head.tag_ not in ("VBD", "VBN"):
+            return None
+        if _negated(head) or not self._realised(head):
+            return None
+        if self._under_hypothetical(head):
+            return None
+        head_subj = _subject(head)
+        announcer = self._resolve_actor(st, sent, head_subj) if head_subj is not None else None
+        if announcer is None:
+            return None
+        subj = _subject(tok)
+        if subj is None or subj.lower_ in ("it", "they", "we"):
+            return announcer
+        sender = self._resolve_actor(st, sent, subj)
+        if sender is None:
+            return None
+        when = st.doc.published
+        same = sender.actor.country_on(when) == announcer.actor.country_on(when)
+        return announcer if same else None
 
     def _realised(self, tok: Any) -> bool:
         """Did the action happen (past, not negated, not modal, not hypothetical, not planned)?"""
