@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from spacy.tokens._retokenize import set_token_attrs
 
 FACTORY = "redline_attribute_ruler"
+_MEMO_LIMIT = 200_000
 _ATTRS = {"LOWER": "lower_", "TAG": "tag_", "DEP": "dep_"}
 
 Check = Callable[[Any], bool]
@@ -73,6 +74,8 @@ class FastAttributeRuler:
         self.name = name
         self.rules: list[tuple[int, list[list[Check]], int, dict[str, Any]]] = []
         self._index: dict[tuple[str, str | None], list[tuple[int, int]]] = {}
+        self._multi: dict[tuple[str, str | None], list[tuple[int, int]]] = {}
+        self._memo: dict[tuple[str, str, str, bool], tuple[int, ...]] = {}
 
     def load(self, patterns: Sequence[dict[str, Any]], attrs: Sequence[dict[Any, Any]]) -> None:
         """Read an AttributeRuler's ``patterns`` and its normalised ``attrs`` (the same order:
@@ -91,9 +94,10 @@ class FastAttributeRuler:
                 rule_id = len(self.rules) - 1
                 for key in _keys(pattern[0]):
                     self._index.setdefault(key, []).append((rule_id, alt))
+                    if len(pattern) > 1:
+                        self._multi.setdefault(key, []).append((rule_id, alt))
 
-    def _candidates(self, tok: Any) -> Iterator[int]:
-        index = self._index
+    def _candidates(self, tok: Any, index: dict[Any, list[tuple[int, int]]]) -> Iterator[int]:
         for key in (
             ("LOWER", tok.lower_),
             ("TAG", tok.tag_),
@@ -103,12 +107,32 @@ class FastAttributeRuler:
             for rule_id, _ in index.get(key, ()):
                 yield rule_id
 
+    def _single(self, tok: Any) -> tuple[int, ...]:
+        """The one-token rules ``tok`` matches. Their checks read only the token's lowercase
+        form, tag, dependency and whether it is space, so the answer is remembered per
+        combination (a few thousand in a corpus) and most tokens cost one lookup."""
+        key = (tok.lower_, tok.tag_, tok.dep_, tok.is_space)
+        found = self._memo.get(key)
+        if found is None:
+            found = tuple(
+                rule_id
+                for rule_id in self._candidates(tok, self._index)
+                if len(self.rules[rule_id][1]) == 1
+                and all(check(tok) for check in self.rules[rule_id][1][0])
+            )
+            if len(self._memo) < _MEMO_LIMIT:
+                self._memo[key] = found
+        return found
+
     def __call__(self, doc: Doc) -> Doc:
         matches: set[tuple[int, int, int, int]] = set()
         n = len(doc)
+        rules = self.rules
         for i, tok in enumerate(doc):
-            for rule_id in self._candidates(tok):
-                order, checks, index, _ = self.rules[rule_id]
+            for rule_id in self._single(tok):
+                matches.add((rules[rule_id][0], i, i + 1, rule_id))
+            for rule_id in self._candidates(tok, self._multi):
+                order, checks, index, _ = rules[rule_id]
                 end = i + len(checks)
                 if end > n:
                     continue
