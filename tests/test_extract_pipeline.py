@@ -36,14 +36,24 @@ def _sample_ledger(path: Path) -> Ledger:
     return ledger
 
 
-def test_two_workers_store_what_one_process_stores(tmp_path: Path) -> None:
-    one, two = _sample_ledger(tmp_path / "one.db"), _sample_ledger(tmp_path / "two.db")
+def test_two_workers_store_what_one_process_stores(ledger: Ledger, tmp_path: Path) -> None:
+    """Workers store their own documents (SQLite and PostgreSQL); the result must not differ."""
+    one = _sample_ledger(tmp_path / "one.db")
+    ingest_paths(ledger, [SAMPLE], progress=False)
     r1 = extract_documents(one, workers=1)
-    r2 = extract_documents(two, workers=2)
+    seen: list[int] = []
+    r2 = extract_documents(ledger, workers=2, progress=lambda done, total: seen.append(done))
     assert r1.documents == r2.documents >= 30 and not r1.errors and not r2.errors
     assert r1.threats > 20
-    assert _items(one) == _items(two)
-    assert extract_documents(two, workers=2).documents == 0  # done: nothing pending
+    assert (r1.threats, r1.crossings, r1.responses, r1.claims) == (
+        r2.threats,
+        r2.crossings,
+        r2.responses,
+        r2.claims,
+    )
+    assert seen[-1] == r2.documents
+    assert _items(one) == _items(ledger)
+    assert extract_documents(ledger, workers=2).documents == 0  # done: nothing pending
 
 
 class _Fussy(RuleExtractor):

@@ -50,13 +50,49 @@ def default_extractor(extra_gazetteers: Sequence[str] = ()) -> Extractor:
     return RuleExtractor(extra_gazetteers=extra_gazetteers)
 
 
-# Worker processes build their extractor once (and so load spaCy once).
+# Worker processes build their extractor once (and so load spaCy once), open their own
+# connection to the ledger, and store what they extract themselves: the parent only hands out
+# document ids, so it does not become the bottleneck once extraction is fast.
 _WORKER: Extractor | None = None
+_WORKER_LEDGER: Ledger | None = None
+_WORKER_ACTORS: dict[str, int] = {}
 
 
-def _init_worker(extra: tuple[str, ...]) -> None:
-    global _WORKER
+def _init_worker(extra: tuple[str, ...], db_url: str | None = None) -> None:
+    global _WORKER, _WORKER_LEDGER, _WORKER_ACTORS
     _WORKER = default_extractor(extra)
+    if db_url is not None:
+        _WORKER_LEDGER = Ledger.open(db_url, migrate=False)
+        _WORKER_ACTORS = _actor_ids(_WORKER_LEDGER)
+
+
+Counts = dict[str, int]
+
+
+def _counts(result: Extraction) -> Counts:
+    return {
+        "threats": len(result.threats),
+        "crossings": sum(e.kind == "crossing" for e in result.events),
+        "responses": sum(e.kind == "response" for e in result.events),
+        "claims": len(result.claims),
+    }
+
+
+def _extract_and_store(ids: list[int]) -> list[tuple[int, Counts | None, str | None]]:
+    """In a worker: read, extract and store one batch, each document in its own transaction."""
+    assert _WORKER is not None and _WORKER_LEDGER is not None
+    out: list[tuple[int, Counts | None, str | None]] = []
+    for doc_id, result, error in _extract_batch(_WORKER, list(_read(_WORKER_LEDGER, ids))):
+        if result is None:
+            out.append((doc_id, None, error or f"document {doc_id}: no result"))
+            continue
+        try:
+            _store(_WORKER_LEDGER, doc_id, result, _WORKER.version, _WORKER_ACTORS)
+        except Exception as exc:
+            out.append((doc_id, None, f"document {doc_id}: storing failed: {exc}"))
+            continue
+        out.append((doc_id, _counts(result), None))
+    return out
 
 
 Outcome = tuple[int, Extraction | None, str | None]  # document id, result, error
@@ -79,11 +115,6 @@ def _extract_batch(ext: Extractor, docs: Sequence[DocumentInput]) -> list[Outcom
         except Exception as exc:  # one bad document must not stop the run
             out.append((doc.id, None, f"document {doc.id}: {exc.__class__.__name__}: {exc}"))
     return out
-
-
-def _run_in_worker(docs: list[DocumentInput]) -> list[Outcome]:
-    assert _WORKER is not None
-    return _extract_batch(_WORKER, docs)
 
 
 def _batches(docs: Iterator[DocumentInput], size: int) -> Iterator[list[DocumentInput]]:
@@ -116,32 +147,36 @@ def extract_documents(
     report = ExtractReport()
     total = len(todo)
 
-    def handle(doc_id: int, result: Extraction | None, error: str | None) -> None:
-        if error is not None or result is None:
+    def tally(doc_id: int, counts: Counts | None, error: str | None) -> None:
+        if counts is None:
             report.errors.append(error or f"document {doc_id}: no result")
-            return
-        _store(ledger, doc_id, result, ext.version, actor_ids)
-        report.documents += 1
-        report.threats += len(result.threats)
-        report.crossings += sum(e.kind == "crossing" for e in result.events)
-        report.responses += sum(e.kind == "response" for e in result.events)
-        report.claims += len(result.claims)
+        else:
+            report.documents += 1
+            report.threats += counts["threats"]
+            report.crossings += counts["crossings"]
+            report.responses += counts["responses"]
+            report.claims += counts["claims"]
         if progress:
             progress(report.documents + len(report.errors), total)
 
-    batches = _batches(_read(ledger, todo), PARSE_DOCS)
-    if workers <= 1 or extractor is not None:
-        for batch in batches:
+    shared_file = ledger.engine.url.database not in (None, "", ":memory:")
+    if workers <= 1 or extractor is not None or not shared_file:
+        for batch in _batches(_read(ledger, todo), PARSE_DOCS):
             for doc_id, result, error in _extract_batch(ext, batch):
-                handle(doc_id, result, error)
+                if result is not None:
+                    _store(ledger, doc_id, result, ext.version, actor_ids)
+                tally(doc_id, None if result is None else _counts(result), error)
     else:
+        url = ledger.engine.url.render_as_string(hide_password=False)
+        ledger.engine.dispose()  # no pooled connection may be inherited by a forked worker
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
         with ctx.Pool(
-            workers, initializer=_init_worker, initargs=(tuple(extra_gazetteers),)
+            workers, initializer=_init_worker, initargs=(tuple(extra_gazetteers), url)
         ) as pool:
-            for outcomes in pool.imap_unordered(_run_in_worker, batches):
-                for doc_id, result, error in outcomes:
-                    handle(doc_id, result, error)
+            id_batches = (todo[i : i + PARSE_DOCS] for i in range(0, len(todo), PARSE_DOCS))
+            for outcomes in pool.imap_unordered(_extract_and_store, id_batches):
+                for doc_id, counts, error in outcomes:
+                    tally(doc_id, counts, error)
     ledger.finish_run(run_id, report.as_dict())
     return report
 
