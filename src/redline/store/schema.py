@@ -220,6 +220,7 @@ threats = sa.Table(
     sa.Column("stated_precision", sa.String(8), nullable=False, server_default="unknown"),
 )
 sa.Index("ix_threats_block", threats.c.speaker_country, threats.c.trigger_key)
+sa.Index("ix_threats_document", threats.c.document_id)
 
 events = sa.Table(
     "events",
@@ -236,6 +237,7 @@ events = sa.Table(
     sa.Column("date_precision", sa.String(8), nullable=False, server_default="unknown"),
 )
 sa.Index("ix_events_block", events.c.kind, events.c.trigger_key)
+sa.Index("ix_events_document", events.c.document_id)
 
 outcome_claims = sa.Table(
     "outcome_claims",
@@ -247,6 +249,7 @@ outcome_claims = sa.Table(
     sa.Column("claim_date", sa.Date),
     sa.Column("date_precision", sa.String(8), nullable=False, server_default="unknown"),
 )
+sa.Index("ix_outcome_claims_document", outcome_claims.c.document_id)
 
 episodes = sa.Table(
     "episodes",
