@@ -57,7 +57,7 @@ def _check(key: str, value: Any) -> Check:
 
 def _keys(spec: dict[str, Any]) -> list[tuple[str, str | None]]:
     """Index keys for a token spec: the values a token must have for it to match, as
-    (attribute, value); (attribute, None) when the spec cannot be indexed by a value."""
+    (attribute, value); ("*", None) when the spec cannot be indexed by a value."""
     for key in ("LOWER", "TAG", "DEP"):
         value = spec.get(key)
         if isinstance(value, str):
@@ -73,8 +73,9 @@ class FastAttributeRuler:
     def __init__(self, nlp: Language, name: str = FACTORY) -> None:
         self.name = name
         self.rules: list[tuple[int, list[list[Check]], int, dict[str, Any]]] = []
-        self._index: dict[tuple[str, str | None], list[tuple[int, int]]] = {}
-        self._multi: dict[tuple[str, str | None], list[tuple[int, int]]] = {}
+        # rule ids by the index keys of their first token, one-token and longer rules apart
+        self._single_index: dict[tuple[str, str | None], list[int]] = {}
+        self._multi_index: dict[tuple[str, str | None], list[int]] = {}
         self._memo: dict[tuple[str, str, str, bool], tuple[int, ...]] = {}
 
     def load(self, patterns: Sequence[dict[str, Any]], attrs: Sequence[dict[Any, Any]]) -> None:
@@ -84,7 +85,7 @@ class FastAttributeRuler:
             raise UnsupportedPattern("patterns and attrs differ in length")
         for order, (entry, normalised) in enumerate(zip(patterns, attrs, strict=True)):
             index = int(entry.get("index", 0))
-            for alt, pattern in enumerate(entry["patterns"]):
+            for pattern in entry["patterns"]:
                 if not pattern or not all(isinstance(spec, dict) for spec in pattern):
                     raise UnsupportedPattern(repr(pattern))
                 checks = [[_check(k, v) for k, v in spec.items()] for spec in pattern]
@@ -92,20 +93,18 @@ class FastAttributeRuler:
                     raise UnsupportedPattern(f"index {index} outside {pattern!r}")
                 self.rules.append((order, checks, index, normalised))
                 rule_id = len(self.rules) - 1
+                index_of = self._single_index if len(pattern) == 1 else self._multi_index
                 for key in _keys(pattern[0]):
-                    self._index.setdefault(key, []).append((rule_id, alt))
-                    if len(pattern) > 1:
-                        self._multi.setdefault(key, []).append((rule_id, alt))
+                    index_of.setdefault(key, []).append(rule_id)
 
-    def _candidates(self, tok: Any, index: dict[Any, list[tuple[int, int]]]) -> Iterator[int]:
+    def _candidates(self, tok: Any, index: dict[Any, list[int]]) -> Iterator[int]:
         for key in (
             ("LOWER", tok.lower_),
             ("TAG", tok.tag_),
             ("DEP", tok.dep_),
             ("*", None),
         ):
-            for rule_id, _ in index.get(key, ()):
-                yield rule_id
+            yield from index.get(key, ())
 
     def _single(self, tok: Any) -> tuple[int, ...]:
         """The one-token rules ``tok`` matches. Their checks read only the token's lowercase
@@ -116,9 +115,8 @@ class FastAttributeRuler:
         if found is None:
             found = tuple(
                 rule_id
-                for rule_id in self._candidates(tok, self._index)
-                if len(self.rules[rule_id][1]) == 1
-                and all(check(tok) for check in self.rules[rule_id][1][0])
+                for rule_id in self._candidates(tok, self._single_index)
+                if all(check(tok) for check in self.rules[rule_id][1][0])
             )
             if len(self._memo) < _MEMO_LIMIT:
                 self._memo[key] = found
@@ -131,7 +129,7 @@ class FastAttributeRuler:
         for i, tok in enumerate(doc):
             for rule_id in self._single(tok):
                 matches.add((rules[rule_id][0], i, i + 1, rule_id))
-            for rule_id in self._candidates(tok, self._multi):
+            for rule_id in self._candidates(tok, self._multi_index):
                 order, checks, index, _ = rules[rule_id]
                 end = i + len(checks)
                 if end > n:
