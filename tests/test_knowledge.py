@@ -71,6 +71,8 @@ def test_anchored_cue_agrees_with_the_plain_regex(text: str) -> None:
         ("f-?16s?", {"f"}),
         ("won[’']t", {"won"}),
         ("(strikes?|hit)|target", {"strike", "hit", "target"}),
+        ("(a\\)b|cd)ef", {"a)b", "cd"}),  # an escaped parenthesis does not close the group
+        ("(ab|cd\\()?ef", {"ab", "cd(", "ef"}),
         ("x?y", None),  # an optional opening: unknown, so no shortcut
         ("\\w+'ll", None),
         ("(?!no)\\w+", None),

@@ -278,17 +278,16 @@ class _Words:
     offsets where it occurs."""
 
     text: str | None = None
-    words: frozenset[str] = frozenset()
     at: dict[str, list[int]] = {}
 
     @classmethod
-    def of(cls, text: str) -> type[_Words]:
+    def of(cls, text: str) -> dict[str, list[int]]:
         if text is not cls.text:
             at: dict[str, list[int]] = {}
             for m in _WORD.finditer(text):
                 at.setdefault(m.group(0).lower(), []).append(m.start())
-            cls.text, cls.at, cls.words = text, at, frozenset(at)
-        return cls
+            cls.text, cls.at = text, at
+        return cls.at
 
 
 class WordStarts:
@@ -332,9 +331,9 @@ class WordStarts:
 
     def search(self, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
         """``pattern.search(text)``, tried only where a match can begin."""
-        words = _Words.of(text)
-        hits = words.words & self._opening
-        new = words.words - self._seen
+        at = _Words.of(text)
+        hits = at.keys() & self._opening
+        new = at.keys() - self._seen
         if new:
             fresh = {w for w in new if w.startswith(self.prefixes)}
             hits |= fresh
@@ -343,7 +342,7 @@ class WordStarts:
                 self._opening |= fresh
         if not hits:
             return None
-        for pos in sorted(p for w in hits for p in words.at[w]):
+        for pos in sorted(p for w in hits for p in at[w]):
             m = pattern.match(text, pos)
             if m is not None:
                 return m
@@ -375,14 +374,22 @@ class Cue:
         return self.pattern.finditer(text)
 
 
-def _top_level_split(body: str) -> list[str] | None:
-    """``body`` split at the ``|`` outside any parentheses (None if they do not balance)."""
-    parts, depth, start, i = [], 0, 0, 0
+def _unescaped(body: str) -> Iterator[tuple[int, str]]:
+    """(index, character) for each character of a regex that is not escaped: a backslash and
+    the character it escapes are skipped together."""
+    i = 0
     while i < len(body):
-        ch = body[i]
-        if ch == "\\":
+        if body[i] == "\\":
             i += 2
             continue
+        yield i, body[i]
+        i += 1
+
+
+def _top_level_split(body: str) -> list[str] | None:
+    """``body`` split at the ``|`` outside any parentheses (None if they do not balance)."""
+    parts, start, depth = [], 0, 0
+    for i, ch in _unescaped(body):
         if ch == "(":
             depth += 1
         elif ch == ")":
@@ -392,8 +399,17 @@ def _top_level_split(body: str) -> list[str] | None:
         elif ch == "|" and depth == 0:
             parts.append(body[start:i])
             start = i + 1
-        i += 1
     return None if depth else [*parts, body[start:]]
+
+
+def _group_end(term: str) -> int:
+    """The index of the parenthesis closing the group ``term`` opens with, or -1."""
+    depth = 0
+    for i, ch in _unescaped(term):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return i
+    return -1
 
 
 def _skip_quantifier(term: str, i: int) -> tuple[int, bool]:
@@ -432,15 +448,7 @@ def _first_literals(term: str) -> set[str] | None:
     if term.startswith("("):
         if term.startswith("(?") and not term.startswith("(?:"):
             return None  # lookarounds, flags, named groups
-        depth, end = 0, -1
-        for i, ch in enumerate(term):
-            if ch == "\\":
-                continue
-            depth += ch == "("
-            depth -= ch == ")"
-            if depth == 0:
-                end = i
-                break
+        end = _group_end(term)
         if end < 0:
             return None
         inner = _first_literals(term[3 if term.startswith("(?:") else 1 : end])
