@@ -8,7 +8,7 @@ a no-op. Re-extraction replaces machine items; items an analyst reviewed are kep
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -27,8 +27,9 @@ from redline.store.schema import (
     threats,
 )
 
-BATCH = 64  # documents read from the ledger at a time (bounded memory on large corpora)
-PARSE_DOCS = 16  # documents extracted together (their candidate sentences parsed in one go)
+# Documents read, extracted and stored together (their candidate sentences parsed in one go);
+# also what bounds the texts held in memory at once.
+PARSE_DOCS = 16
 
 
 @dataclass
@@ -58,12 +59,11 @@ _WORKER_LEDGER: Ledger | None = None
 _WORKER_ACTORS: dict[str, int] = {}
 
 
-def _init_worker(extra: tuple[str, ...], db_url: str | None = None) -> None:
+def _init_worker(extra: tuple[str, ...], db_url: str) -> None:
     global _WORKER, _WORKER_LEDGER, _WORKER_ACTORS
     _WORKER = default_extractor(extra)
-    if db_url is not None:
-        _WORKER_LEDGER = Ledger.open(db_url, migrate=False)
-        _WORKER_ACTORS = _actor_ids(_WORKER_LEDGER)
+    _WORKER_LEDGER = Ledger.open(db_url, migrate=False)
+    _WORKER_ACTORS = _actor_ids(_WORKER_LEDGER)
 
 
 Counts = dict[str, int]
@@ -78,21 +78,24 @@ def _counts(result: Extraction) -> Counts:
     }
 
 
-def _extract_and_store(ids: list[int]) -> list[tuple[int, Counts | None, str | None]]:
-    """In a worker: read, extract and store one batch, each document in its own transaction."""
-    assert _WORKER is not None and _WORKER_LEDGER is not None
+def _extract_and_store(
+    ext: Extractor, ledger: Ledger, actor_ids: dict[str, int], ids: list[int]
+) -> list[tuple[int, Counts | None, str | None]]:
+    """Read, extract and store one batch, each document in its own transaction; what each
+    document yielded, or why it failed. Used by the parent alone and by every worker."""
     out: list[tuple[int, Counts | None, str | None]] = []
-    for doc_id, result, error in _extract_batch(_WORKER, list(_read(_WORKER_LEDGER, ids))):
+    for doc_id, result, error in _extract_batch(ext, _read(ledger, ids)):
         if result is None:
-            out.append((doc_id, None, error or f"document {doc_id}: no result"))
+            out.append((doc_id, None, error))
             continue
-        try:
-            _store(_WORKER_LEDGER, doc_id, result, _WORKER.version, _WORKER_ACTORS)
-        except Exception as exc:
-            out.append((doc_id, None, f"document {doc_id}: storing failed: {exc}"))
-            continue
+        _store(ledger, doc_id, result, ext.version, actor_ids)
         out.append((doc_id, _counts(result), None))
     return out
+
+
+def _in_worker(ids: list[int]) -> list[tuple[int, Counts | None, str | None]]:
+    assert _WORKER is not None and _WORKER_LEDGER is not None
+    return _extract_and_store(_WORKER, _WORKER_LEDGER, _WORKER_ACTORS, ids)
 
 
 Outcome = tuple[int, Extraction | None, str | None]  # document id, result, error
@@ -115,17 +118,6 @@ def _extract_batch(ext: Extractor, docs: Sequence[DocumentInput]) -> list[Outcom
         except Exception as exc:  # one bad document must not stop the run
             out.append((doc.id, None, f"document {doc.id}: {exc.__class__.__name__}: {exc}"))
     return out
-
-
-def _batches(docs: Iterator[DocumentInput], size: int) -> Iterator[list[DocumentInput]]:
-    batch: list[DocumentInput] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def extract_documents(
@@ -159,13 +151,12 @@ def extract_documents(
         if progress:
             progress(report.documents + len(report.errors), total)
 
+    id_batches = (todo[i : i + PARSE_DOCS] for i in range(0, len(todo), PARSE_DOCS))
     shared_file = ledger.engine.url.database not in (None, "", ":memory:")
     if workers <= 1 or extractor is not None or not shared_file:
-        for batch in _batches(_read(ledger, todo), PARSE_DOCS):
-            for doc_id, result, error in _extract_batch(ext, batch):
-                if result is not None:
-                    _store(ledger, doc_id, result, ext.version, actor_ids)
-                tally(doc_id, None if result is None else _counts(result), error)
+        for ids in id_batches:
+            for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids):
+                tally(doc_id, counts, error)
     else:
         url = ledger.engine.url.render_as_string(hide_password=False)
         ledger.engine.dispose()  # no pooled connection may be inherited by a forked worker
@@ -173,8 +164,7 @@ def extract_documents(
         with ctx.Pool(
             workers, initializer=_init_worker, initargs=(tuple(extra_gazetteers), url)
         ) as pool:
-            id_batches = (todo[i : i + PARSE_DOCS] for i in range(0, len(todo), PARSE_DOCS))
-            for outcomes in pool.imap_unordered(_extract_and_store, id_batches):
+            for outcomes in pool.imap_unordered(_in_worker, id_batches):
                 for doc_id, counts, error in outcomes:
                     tally(doc_id, counts, error)
     ledger.finish_run(run_id, report.as_dict())
@@ -195,7 +185,8 @@ def _pending(ledger: Ledger, version: str, redo: bool, ids: Sequence[int] | None
         return [r[0] for r in conn.execute(query)]
 
 
-def _read(ledger: Ledger, ids: list[int]) -> Iterator[DocumentInput]:
+def _read(ledger: Ledger, ids: list[int]) -> list[DocumentInput]:
+    """The documents ``ids`` (one extraction batch, so one query), in id order."""
     cols = [
         documents.c.id,
         documents.c.text,
@@ -204,17 +195,14 @@ def _read(ledger: Ledger, ids: list[int]) -> Iterator[DocumentInput]:
         documents.c.genre,
         documents.c.title,
     ]
-    for i in range(0, len(ids), BATCH):
-        chunk = ids[i : i + BATCH]
-        with ledger.connect() as conn:
-            rows = conn.execute(
-                sa.select(*cols).where(documents.c.id.in_(chunk)).order_by(documents.c.id)
-            )
-            batch = [
-                DocumentInput(r.id, r.text, r.published, r.published_precision, r.genre, r.title)
-                for r in rows
-            ]
-        yield from batch
+    with ledger.connect() as conn:
+        rows = conn.execute(
+            sa.select(*cols).where(documents.c.id.in_(ids)).order_by(documents.c.id)
+        )
+        return [
+            DocumentInput(r.id, r.text, r.published, r.published_precision, r.genre, r.title)
+            for r in rows
+        ]
 
 
 def _store(
