@@ -858,7 +858,7 @@ class RuleExtractor:
                     return (persons or inside)[0]
         back = st.previous(sent, 3)
         earliest = back[-1].start if back else sent.start
-        person = st.last_person_before(sent.end)
+        person = st.last_before(sent.end, "person")
         return person if person is not None and person.start >= earliest else None
 
     def _resolve_actor(self, st: _DocState, sent: _Sentence, subj: Any) -> Mention | None:
@@ -889,7 +889,7 @@ class RuleExtractor:
         if inside:
             return inside[0]
         if head in _PERSON_PRONOUNS:
-            return st.last_person_before(sent.start + subj.idx)
+            return st.last_before(sent.start + subj.idx, "person")
         if subj.lemma_.lower() in _OFFICIAL_NOUNS:
             phrase = _text_of(list(subj.subtree)).lower()
             for demonym, code in _DEMONYMS.items():
@@ -899,7 +899,7 @@ class RuleExtractor:
                         return Mention(actor, s0, s1, _text_of(list(subj.subtree)))
             if any(c.dep_ == "poss" and c.lower_ in ("its", "their") for c in subj.children):
                 # "Its defence ministry said ...": the state or organisation named last
-                return st.last_state_before(sent.start + subj.idx)
+                return st.last_before(sent.start + subj.idx, "state", "organisation")
             if subj.lemma_.lower() in (
                 "president",
                 "minister",
@@ -907,7 +907,7 @@ class RuleExtractor:
                 "spokeswoman",
                 "leader",
             ):
-                return st.last_person_before(sent.start + subj.idx)
+                return st.last_before(sent.start + subj.idx, "person")
         return None
 
     # ------------------------------------------------------------------ crossings
@@ -980,9 +980,7 @@ class RuleExtractor:
         head = tok.head
         if head.lemma_.lower() not in _ANNOUNCING_VERBS or head.tag_ not in ("VBD", "VBN"):
             return None
-        if _negated(head) or not self._realised(head):
-            return None
-        if self._under_hypothetical(head):
+        if not self._realised(head) or self._under_hypothetical(head):
             return None
         head_subj = _subject(head)
         announcer = self._resolve_actor(st, sent, head_subj) if head_subj is not None else None
@@ -1136,7 +1134,7 @@ class RuleExtractor:
                 before = [x for x in in_sentence if x.end <= abs_start and x.actor.kind != "group"]
                 subject = before[-1] if before else None
             if subject is None and re.search(r"\b(he|she)\b", sent.text[: m.start()], re.I):
-                subject = st.last_person_before(abs_start)
+                subject = st.last_before(abs_start, "person")
             key, context = self._claim_trigger(st, sent, crossings)
             when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
             on, precision = _date_or_publication(when, st.doc)
@@ -1192,15 +1190,10 @@ class _DocState:
         nxt = sent.index + 1
         return self.sentences[nxt] if nxt < len(self.sentences) else None
 
-    def last_person_before(self, offset: int) -> Mention | None:
+    def last_before(self, offset: int, *kinds: str) -> Mention | None:
+        """The last actor of one of ``kinds`` named before ``offset``."""
         for m in reversed(self.mentions):
-            if m.end <= offset and m.actor.kind == "person":
-                return m
-        return None
-
-    def last_state_before(self, offset: int) -> Mention | None:
-        for m in reversed(self.mentions):
-            if m.end <= offset and m.actor.kind in ("state", "organisation"):
+            if m.end <= offset and m.actor.kind in kinds:
                 return m
         return None
 
