@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from redline.extract.rules import RuleExtractor, _Sentence
+from redline.extract.rules import RuleExtractor
 from redline.extract.sentences import split_sentences
+from redline.extract.syntax import _Sentence
 
 ALL_KINDS = frozenset({"threat", "crossing", "response", "claim"})
 

@@ -95,7 +95,8 @@ def extraction_split(ledger: Ledger, ids: list[int]) -> dict[str, Any]:
     """Seconds spent in the lexical pass, the candidate parse and the rules, one process."""
     from redline.extract.base import DocumentInput
     from redline.extract.pipeline import PARSE_DOCS
-    from redline.extract.rules import PARSE_BATCH, RuleExtractor
+    from redline.extract.rules import RuleExtractor
+    from redline.extract.syntax import PARSE_BATCH
     from redline.store.schema import documents as d
 
     cols = (d.c.id, d.c.text, d.c.published, d.c.published_precision, d.c.genre, d.c.title)
