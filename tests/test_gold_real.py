@@ -1,0 +1,157 @@
+"""The exhaustive real-document gold: it points into shared/ by offsets, is big enough, is split
+by document, and its scoring counts every prediction."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from tests.conftest import shared_path
+
+from redline.errors import GoldError
+from redline.extract.base import DocumentInput, Extraction, Provenance, ThreatItem
+from redline.gold import annotations, score
+from redline.gold.annotations import GoldItem, GoldSet, Kind, Split, split_of
+from redline.gold.corpus import GoldDocument, load_documents
+from redline.score.intervals import Proportion, wilson
+
+
+@pytest.fixture(scope="module")
+def real() -> tuple[GoldSet, dict[str, GoldDocument]]:
+    documents = load_documents(shared_path())
+    return annotations.load(annotations.GOLD_FILE, documents), documents
+
+
+def test_gold_is_exhaustive_real_and_large(real: tuple[GoldSet, dict[str, GoldDocument]]) -> None:
+    gold, documents = real
+    primary = gold.primary()
+    sources = Counter(documents[d].source for d in primary)
+    assert sum(sources.values()) >= 400
+    assert sources["news"] >= 200 and sources["statements"] >= 100 and sources["plover"] >= 500
+    # every item sits on a sentence of its document (load() checked each sha1 already)
+    for item in gold.items:
+        assert (item.start, item.end) in documents[item.doc].sentences
+    double = [d for d in gold.documents() if len(gold.annotators(d)) >= 2]
+    assert len(double) >= 60
+
+
+def test_gold_stores_no_article_text() -> None:
+    for line in annotations.GOLD_FILE.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        assert "text" not in rec and "sentence_text" not in rec
+        for value in rec.values():
+            assert not (isinstance(value, str) and len(value) > 200), rec
+
+
+def test_split_is_by_document_group_and_stable(real: tuple[GoldSet, dict[str, GoldDocument]]) -> None:
+    _, documents = real
+    splits = Counter(split_of(d.group) for d in documents.values())
+    total = sum(splits.values())
+    assert 0.12 < splits[Split.TEST] / total < 0.28
+    assert 0.12 < splits[Split.DEV] / total < 0.28
+    # near-copies of one wire story share a group, so they never straddle train and test
+    by_group: dict[str, set[Split]] = {}
+    for doc in documents.values():
+        by_group.setdefault(doc.group, set()).add(split_of(doc.group))
+    assert all(len(s) == 1 for s in by_group.values())
+    assert split_of("news/x") == split_of("news/x")
+
+
+def test_a_changed_corpus_is_refused(tmp_path) -> None:
+    doc = GoldDocument("news/a", "news", "Russia warned. Nothing else.", None, "news")
+    line = {
+        "doc": "news/a",
+        "annotator": "A",
+        "sentence": [0, 14],
+        "sha1": "000000000000",
+        "kind": "threat",
+    }
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    with pytest.raises(GoldError, match=r"gold.jsonl:1: .*has news/a changed"):
+        annotations.load(path, {"news/a": doc})
+    path.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(GoldError, match=r"gold.jsonl:1: not JSON"):
+        annotations.load(path)
+
+
+def test_import_turns_sentence_numbers_into_offsets() -> None:
+    text = "Moscow warned it would respond. Kyiv said nothing. Later more."
+    doc = GoldDocument("news/b", "news", text, None, "news")
+    raw = [
+        ("f:1", "A", {"doc": "news/b", "s": 1, "kind": "threat", "speaker_country": "RUS"}),
+        ("f:2", "A", {"doc": "news/b", "s": 9, "kind": "threat"}),
+        ("f:3", "A", {"doc": "news/zzz", "s": 1, "kind": "threat"}),
+        ("f:4", "A", {"doc": "news/b", "done": True}),
+    ]
+    records, problems = annotations.import_raw(raw, {"news/b": doc})
+    assert records[0]["sentence"] == [0, 31]
+    assert records[0]["sha1"] == annotations.sentence_sha("Moscow warned it would respond.")
+    assert records[1] == {"doc": "news/b", "annotator": "A", "done": True}
+    assert problems == ["f:2: news/b has no sentence 9", "f:3: unknown document 'news/zzz'"]
+
+
+class _Fixed:
+    """An extractor that returns the same threats for every document (for scoring tests)."""
+
+    name = version = "fixed"
+
+    def __init__(self, spans: list[tuple[int, int, str | None]]) -> None:
+        self.spans = spans
+
+    def extract(self, doc: DocumentInput) -> Extraction:
+        out = Extraction()
+        for start, end, country in self.spans:
+            out.threats.append(
+                ThreatItem(
+                    provenance=Provenance(start, end, start, end, doc.text[start:end]),
+                    speaker=None,
+                    speaker_key=None,
+                    speaker_country=country,
+                    addressee=None,
+                    addressee_country=None,
+                    trigger_key="nato_enlargement",
+                    trigger_text=None,
+                    consequence_text=None,
+                    consequence_class="vague",
+                    explicitness="implicit",
+                    stated_date=None,
+                    stated_precision="unknown",
+                    confidence=0.5,
+                    extractor="fixed",
+                )
+            )
+        return out
+
+
+def test_precision_counts_every_prediction_and_duplicates() -> None:
+    text = "Russia warned Finland. Finland joined. A borderline line here."
+    doc = GoldDocument("news/c", "news", text, None, "news")
+    group = doc.group
+    items = [
+        GoldItem("news/c", "A", 0, 22, Kind.THREAT, False, {"speaker_country": "RUS", "trigger_key": "nato_enlargement", "consequence_class": "vague"}),
+        GoldItem("news/c", "A", 39, 62, Kind.THREAT, True, {}),
+    ]
+    gold = GoldSet(items, {"A": {"news/c"}})
+    # the same statement twice, a false alarm on sentence 2, and the borderline one
+    fixed = _Fixed([(0, 22, "RUS"), (0, 22, "RUS"), (23, 38, "FIN"), (39, 62, None)])
+    report = score.score(fixed, gold, {"news/c": doc}, [split_of(group)])
+    threat = report.kinds[Kind.THREAT]
+    assert (threat.correct, threat.predictions) == (2, 4)  # duplicate and false alarm count
+    assert (threat.found, threat.gold) == (1, 1)  # the borderline item is not required
+    assert threat.all_fields == [1, 1]
+
+
+def test_wilson_interval_and_kappa() -> None:
+    lo, hi = wilson(8, 10)  # type: ignore[misc]
+    assert round(lo, 3) == 0.490 and round(hi, 3) == 0.943
+    assert wilson(0, 0) is None
+    lo0, hi0 = wilson(0, 5)  # type: ignore[misc]
+    assert lo0 == 0.0 and 0.4 < hi0 < 0.45
+    assert Proportion(3, 4).label().startswith("0.75 [")
+    pairs = [("threat", "threat")] * 8 + [("none", "none")] * 10 + [("threat", "none")] * 2
+    assert round(score.cohen_kappa(pairs), 3) == 0.8
+    assert score.date_agrees("2022-05", "2022-05-17") is True
+    assert score.date_agrees("2022-05-17", "2022-05") is False
+    assert score.date_agrees(None, "2022") is None
