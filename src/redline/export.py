@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from redline.errors import ConfigError
 from redline.link import evaluate
-from redline.output import jsonable
+from redline.output import csv_cell, jsonable
 from redline.schemas import VERSION
 from redline.score import Estimate, TimelinePoint, estimates, get_prior, timeline
 from redline.store import Ledger
@@ -82,7 +82,7 @@ class _CsvWriter:
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            self.writer.writerow([_text(row.get(n)) for n in self.names])
+            self.writer.writerow([csv_cell(_text(row.get(n))) for n in self.names])
 
     def close(self) -> None:
         self.file.close()

@@ -480,3 +480,23 @@ def _first_literals(term: str) -> set[str] | None:
 def compile_terms(terms: Iterable[str]) -> Cue:
     """One case-insensitive matcher for any of ``terms`` (each itself a regex) as whole words."""
     return Cue(terms)
+
+
+def actor_code(name: str, extra: tuple[str, ...] = ()) -> str:
+    """The country or organisation code a filter means: "RUS", "rus", "Russia" and "Moscow" all
+    give RUS. An unknown name is a ConfigError that suggests the nearest known names."""
+    import difflib
+
+    gazetteer = actors(extra)
+    codes = {a.country for a in gazetteer.actors.values() if a.country}
+    for role_actor in gazetteer.actors.values():
+        codes.update(r.country for r in role_actor.roles)
+    if name.upper() in codes:
+        return name.upper()
+    actor = gazetteer.lookup(name)
+    if actor is not None and actor.country:
+        return actor.country
+    known = sorted(codes | {alias for a in gazetteer.actors.values() for alias in a.aliases})
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else " (use a code such as RUS or USA)"
+    raise ConfigError(f"unknown actor {name!r}{hint}")

@@ -18,7 +18,8 @@ app = typer.Typer(
         "database (--db or REDLINE_DB; default ./redline.db)."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -44,3 +45,23 @@ def emit(text: str | None) -> None:
     """Print JSON/CSV text exactly (no rich markup or wrapping)."""
     if text is not None:
         typer.echo(text.rstrip("\n"))
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"redline {version('redline')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Redline: an evidence ledger of political threats and red lines."""

@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 from rich.panel import Panel
+from rich.text import Text
 
 from redline import documents as docs_api
 from redline.cli.common import DbOption, FormatOption, app, console, emit
-from redline.output import Format, render, to_json
+from redline.output import Format, render, terminal_text, to_json
 from redline.store import Ledger
 
 LIST_COLUMNS = [
@@ -31,7 +32,7 @@ def documents_command(
     limit: Annotated[int, typer.Option(help="Show at most this many documents (0 = all).")] = 0,
 ) -> None:
     """List stored documents with their metadata (newest first)."""
-    ledger = Ledger.open(db)
+    ledger = Ledger.open(db, create=False)
     rows = docs_api.list_documents(ledger, limit=limit or None)
     emit(
         render(
@@ -49,13 +50,13 @@ def show_command(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show one document: its metadata and cleaned text."""
-    ledger = Ledger.open(db)
+    ledger = Ledger.open(db, create=False)
     row = docs_api.get_document(ledger, doc)
     if fmt is not Format.table:
         emit(to_json(row) if fmt is Format.json else render([row], fmt, [*LIST_COLUMNS, "text"]))
         return
-    meta = "\n".join(
-        f"[bold]{k}[/bold]: {row.get(k)}"
+    meta = Text("\n").join(
+        Text.assemble((f"{k}: ", "bold"), terminal_text(row.get(k)))
         for k in (
             "id",
             "title",
@@ -72,5 +73,5 @@ def show_command(
             "content_hash",
         )
     )
-    console.print(Panel(meta, title=f"document {row['id']}", expand=False), markup=True)
-    console.print(row["text"], markup=False, highlight=False)
+    console.print(Panel(meta, title=f"document {row['id']}", expand=False))
+    console.print(terminal_text(row["text"]), highlight=False)

@@ -35,7 +35,9 @@ def ingest_command(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Files or folders to ingest (folders recursively; hidden files and folders are skipped)."
+            help="Files or folders to ingest (folders recursively; hidden files and folders are skipped).",
+            exists=True,
+            metavar="PATH",
         ),
     ],
     db: DbOption = None,
@@ -92,6 +94,11 @@ def ingest_command(
     elif fmt is Format.csv:
         stats = report.stats()
         emit(render([{"run_id": report.run_id, **stats}], fmt, ["run_id", *stats]))
+    if report.files == 0:
+        err_console.print(
+            f"redline: error: read no files from {', '.join(map(str, paths))}", markup=False
+        )
+        raise typer.Exit(1)
 
 
 def _print_problem(problem: InputError) -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from redline.cli.common import DbOption, FormatOption, app, console, emit
-from redline.output import Format, render, to_json
+from redline.output import Format, render, terminal_text, to_json
 from redline.schemas import envelope
 from redline.store import Ledger
 
@@ -85,7 +86,7 @@ def link_command(
     """Link threats, crossings, responses and outcome claims into red-line episodes (replaces the last link)."""
     from redline.link import link
 
-    report = link(Ledger.open(db), as_of=_day(as_of), window_days=window_days)
+    report = link(Ledger.open(db, create=False), as_of=_day(as_of), window_days=window_days)
     statuses = ", ".join(f"{n} {s}" for s, n in report.by_status.items()) or "none"
     console.print(
         f"linked {report.episodes} episodes as of {report.as_of} ({statuses}); "
@@ -123,7 +124,11 @@ def episodes_command(
 
     day = _day(as_of) or date.today()
     rows = list_episodes(
-        Ledger.open(db), actor=actor, status=status, as_of=day, window_days=window_days
+        Ledger.open(db, create=False),
+        actor=actor,
+        status=status,
+        as_of=day,
+        window_days=window_days,
     )
     head = {**envelope("episodes"), "as_of": day}
     title = f"{len(rows)} episodes as of {day}"
@@ -141,7 +146,9 @@ def episode_command(
     """Tell one episode's story: threats with quotes and sources, the crossing, responses, claims, status."""
     from redline.link import get_episode
 
-    story = get_episode(Ledger.open(db), ref, as_of=_day(as_of), window_days=window_days)
+    story = get_episode(
+        Ledger.open(db, create=False), ref, as_of=_day(as_of), window_days=window_days
+    )
     if fmt is Format.json:
         emit(to_json({**envelope("episode"), "episode": story}))
     elif fmt is Format.csv:
@@ -158,7 +165,12 @@ def _crossings(story: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _print_story(s: dict[str, Any]) -> None:
     """The story as readable text; article text is printed without markup."""
-    console.print(f"[bold]{s['label']}[/bold]  ({s['key']}, episode {s['id']})", highlight=False)
+    console.print(
+        Text.assemble(
+            (terminal_text(s["label"]).plain, "bold"), f"  ({s['key']}, episode {s['id']})"
+        ),
+        highlight=False,
+    )
     console.print(
         f"status [bold]{s['status']}[/bold] as of {s['status_as_of']}, confidence {s['confidence']:.2f}; "
         f"{s['evidence']} from {s['n_outlets']} outlet(s)",
@@ -186,17 +198,17 @@ def _print_story(s: dict[str, Any]) -> None:
             country = i.get("speaker_country") or i.get("actor_country") or ""
             what = i.get("consequence_class") or i.get("claim") or i.get("action") or ""
             console.print(
-                f"  {i['date']}  {who} ({country})  {what}", markup=False, highlight=False
+                terminal_text(f"  {i['date']}  {who} ({country})  {what}"), highlight=False
             )
-            console.print(f"    “{i['quote']}”", markup=False, highlight=False)
+            console.print(terminal_text(f"    “{i['quote']}”"), highlight=False)
             d = i["document"]
             source = ", ".join(str(x) for x in (d["title"], d["outlet"], d["published"]) if x) + (
                 " (opinion)" if d["genre"] == "opinion" else ""
             )
-            console.print(f"    — {source} [document {d['id']}]", markup=False, highlight=False)
+            console.print(terminal_text(f"    — {source} [document {d['id']}]"), highlight=False)
     console.print("\n[bold underline]Why[/bold underline]")
     for n, line in enumerate(s["explanation"], start=1):
-        console.print(f"  {n}. {line}", markup=False, highlight=False)
+        console.print(terminal_text(f"  {n}. {line}"), highlight=False)
 
 
 class ByChoice(StrEnum):
@@ -228,7 +240,7 @@ def credibility_command(
 
     from redline.score import credibility, credibility_timeline, get_prior
 
-    ledger = Ledger.open(db)
+    ledger = Ledger.open(db, create=False)
     day = _day(as_of) or date.today()
     p = get_prior(prior)
     if timeline:
@@ -283,7 +295,9 @@ def export_command(
     """Export every ledger table and the computed credibility, one file per table."""
     from redline.export import export
 
-    written = export(Ledger.open(db), out_dir, fmt=fmt.value, as_of=_day(as_of), prior=prior)
+    written = export(
+        Ledger.open(db, create=False), out_dir, fmt=fmt.value, as_of=_day(as_of), prior=prior
+    )
     for name, n in written.items():
         console.print(f"{name}: {n} rows", markup=False)
     console.print(f"wrote {len(written)} files and manifest.json to {out_dir}", markup=False)
@@ -303,6 +317,10 @@ def report_command(
     from redline.report import write_report
 
     path = write_report(
-        Ledger.open(db), output, as_of=_day(as_of), prior=prior, window_days=window_days
+        Ledger.open(db, create=False),
+        output,
+        as_of=_day(as_of),
+        prior=prior,
+        window_days=window_days,
     )
     console.print(f"wrote {path}", markup=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from redline.cli.common import DbOption, FormatOption, app, console, emit
-from redline.output import Format, render
+from redline.output import Format, render, terminal_text
 from redline.review import ACTIONS, ITEMS, audit_trail, review
 from redline.store import Ledger
 
@@ -50,7 +50,7 @@ def review_command(
     """
     field, value = (set_.split("=", 1) + [None])[:2] if set_ else (None, None)
     row = review(
-        Ledger.open(db),
+        Ledger.open(db, create=False),
         item_type,
         item_id,
         action,
@@ -63,8 +63,9 @@ def review_command(
         f" {row['field']}: {row['old_value']!r} -> {row['new_value']!r}" if row["field"] else ""
     )
     console.print(
-        f"review #{row['id']}: {item_type} {item_id} {action}{change} by {row['reviewer']}",
-        markup=False,
+        terminal_text(
+            f"review #{row['id']}: {item_type} {item_id} {action}{change} by {row['reviewer']}"
+        )
     )
 
 
@@ -75,5 +76,5 @@ def reviews_command(
     item_type: Annotated[str | None, typer.Option(help="Only decisions on this item type.")] = None,
 ) -> None:
     """The audit trail: every analyst decision, oldest first."""
-    rows = audit_trail(Ledger.open(db), item_type=item_type)
+    rows = audit_trail(Ledger.open(db, create=False), item_type=item_type)
     emit(render(rows, fmt, AUDIT_COLUMNS, title=f"{len(rows)} reviews", console=console))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from redline.cli.common import DbOption, app, console
+from redline.cli.common import DbOption, app, console, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption
 from redline.link import list_episodes
 from redline.run import run
@@ -18,7 +18,12 @@ from redline.store import Ledger
 
 @app.command("run")
 def run_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles to process.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files or folders of articles to process.", exists=True, metavar="PATH"
+        ),
+    ],
     db: DbOption = None,
     report: Annotated[
         Path | None, typer.Option("--report", "-o", help="Write the HTML report here.")
@@ -30,11 +35,19 @@ def run_command(
         str, typer.Option("--export-format", help="parquet, csv or json.")
     ] = "parquet",
     as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Statuses as of this date (YYYY-MM-DD); default today."),
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Statuses as of this date (YYYY-MM-DD); default today.",
+            show_default=False,
+        ),
     ] = None,
     window_days: Annotated[
-        int, typer.Option("--window-days", help="Days after a crossing in which a response counts.")
+        int,
+        typer.Option(
+            "--window-days", min=1, help="Days after a crossing in which a response counts."
+        ),
     ] = 90,
     prior: Annotated[
         str, typer.Option(help="Prior for follow-through: uniform, sechser, ties.")
@@ -44,7 +57,7 @@ def run_command(
 ) -> None:
     """Run the whole pipeline over PATHS and print the episodes and each actor's follow-through."""
     ledger = Ledger.open(db)
-    when = date.fromisoformat(as_of) if as_of else None
+    when = as_of.date() if as_of else None
     result = run(
         ledger,
         paths,
@@ -59,6 +72,13 @@ def run_command(
         on_stage=lambda name: console.print(f"[bold]{name}[/bold] …"),
     )
     stats = result.ingest.stats()
+    if result.ingest.files == 0:
+        err_console.print(
+            f"redline: error: read no files from {', '.join(map(str, paths))} "
+            "(no supported documents there)",
+            markup=False,
+        )
+        raise typer.Exit(1)
     console.print(
         f"ingested {stats.get('ingested', 0)} documents "
         f"({stats['exact_duplicates'] + stats['near_duplicates']} duplicates, {stats['problems']} problems); "

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from redline import knowledge
 from redline.store import Ledger
 from redline.store.schema import documents, events, evidence, outcome_claims, threats
 
@@ -49,7 +50,7 @@ def list_threats(
 ) -> list[dict[str, Any]]:
     where = []
     if actor:
-        where.append(threats.c.speaker_country == actor.upper())
+        where.append(threats.c.speaker_country == knowledge.actor_code(actor))
     if trigger:
         where.append(threats.c.trigger_key == trigger)
     return _rows(ledger, threats, *where, include_rejected=include_rejected)
@@ -66,7 +67,7 @@ def list_events(
     if kind:
         where.append(events.c.kind == kind)
     if actor:
-        where.append(events.c.actor_country == actor.upper())
+        where.append(events.c.actor_country == knowledge.actor_code(actor))
     return _rows(ledger, events, *where, include_rejected=include_rejected)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from redline import knowledge
 from redline.errors import RedlineError
 from redline.link.assess import Assessment, Members, assess, evidence_note
 from redline.link.items import Item, ItemKind, load_pool
@@ -165,10 +166,11 @@ def list_episodes(
 ) -> list[dict[str, Any]]:
     """One summary row per episode, filtered by threatener and status, as of a date."""
     wanted = set(status or ())
+    code = knowledge.actor_code(actor) if actor is not None else None
     return [
         s.summary()
         for s in evaluate(ledger, as_of=as_of, window_days=window_days)
-        if (actor is None or s.row["threatener_country"] == actor.upper())
+        if (code is None or s.row["threatener_country"] == code)
         and (not wanted or s.assessment.status in wanted)
     ]
 

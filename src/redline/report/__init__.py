@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import jinja2
 
@@ -18,13 +18,16 @@ __all__ = ["ReportData", "gather", "render_report", "write_report"]
 @cache
 def _environment() -> jinja2.Environment:
     # Autoescape is on for everything: article text (quotes, titles, outlets) is untrusted.
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("redline.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # A shared report names a local source by its file name, never by the analyst's path.
+    env.filters["basename"] = lambda path: PurePath(str(path)).name if path else ""
+    return env
 
 
 def render_report(data: ReportData) -> str:

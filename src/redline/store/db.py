@@ -67,18 +67,36 @@ class Ledger:
         self.t = schema  # tables, as ``ledger.t.documents``
 
     @classmethod
-    def open(cls, db: str | None = None, *, migrate: bool = True) -> Ledger:
+    def open(cls, db: str | None = None, *, migrate: bool = True, create: bool = True) -> Ledger:
+        """Open (and migrate) a ledger. With ``create=False`` a ledger that does not exist yet
+        is an error, not a new empty one: only ``ingest`` and ``run`` start a ledger."""
         url = resolve_db_url(db)
+        if not url.startswith(("sqlite", "postgresql")):
+            raise StoreError(
+                f"unsupported database URL {_shown(url)!r}: use a file path, sqlite:///PATH "
+                "or postgresql://USER@HOST/DB"
+            )
         try:
             if url.startswith("sqlite"):
                 path = sa.make_url(url).database
                 if path and path != ":memory:":
-                    Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                    file = Path(path).expanduser()
+                    if not create and not file.exists():
+                        raise StoreError(
+                            f"no ledger at {file} (start one with `redline ingest` or "
+                            "`redline run`, or point --db / REDLINE_DB at an existing one)"
+                        )
+                    file.parent.mkdir(parents=True, exist_ok=True)
                 engine = sa.create_engine(url, connect_args={"timeout": 30})
                 sa.event.listen(engine, "connect", _sqlite_pragmas)
             else:
                 engine = sa.create_engine(url, pool_pre_ping=True)
             ledger = cls(engine)
+            if not create and not sa.inspect(engine).has_table("alembic_version"):
+                raise StoreError(
+                    f"{_shown(url)} holds no Redline ledger (start one with `redline ingest` "
+                    "or `redline run`)"
+                )
             if migrate:
                 ledger.migrate()
         except (sa.exc.SQLAlchemyError, OSError) as exc:

@@ -70,7 +70,12 @@ def read_csv(source: Source) -> Iterator[Draft | InputError]:
     text = source.text
     first_line = text.split("\n", 1)[0]
     tab = source.path.suffix.lower() == ".tsv" or first_line.count("\t") > first_line.count(",")
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if tab else ",")
+    # A field can be as long as the file (a 134 KB communique in one cell): raise the csv
+    # module's default limit (128 KiB) to the text's length, so a record is read whole.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.DictReader(
+        io.StringIO(text, newline=""), delimiter="\t" if tab else ",", strict=True
+    )
     number = 0
     while True:
         number += 1
@@ -80,8 +85,14 @@ def read_csv(source: Source) -> Iterator[Draft | InputError]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield InputError(source.key, f"malformed CSV: {exc}", locator)
-            continue
+            # After a malformed record (an unterminated quote, say) the reader's position is
+            # no longer a record boundary: refuse the rest rather than store fragments.
+            yield InputError(
+                source.key,
+                f"malformed CSV: {exc}; this row and the rest of the file not read",
+                locator,
+            )
+            return
         if None in row:  # more cells than header columns
             row = {k: v for k, v in row.items() if k is not None}
         yield record_draft(source, row, "csv", locator)

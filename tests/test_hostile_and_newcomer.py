@@ -1,0 +1,139 @@
+"""What a newcomer and a hostile input meet: clear refusals, safe CSV, safe terminal output,
+records read whole (issue: a newcomer's first hour and a hostile input's worst)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from redline.cli import app
+from redline.errors import ConfigError
+from redline.knowledge import actor_code
+from redline.output import Format, csv_cell, render, terminal_text
+
+runner = CliRunner()
+
+
+def test_read_commands_refuse_a_missing_ledger(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "ledger.db"
+    for command in (
+        ["episodes"],
+        ["threats"],
+        ["documents"],
+        ["report", "-o", str(tmp_path / "r.html")],
+    ):
+        result = runner.invoke(app, [*command, "--db", str(missing)])
+        assert result.exit_code != 0, command
+        assert not missing.parent.exists()  # nothing created on the way
+    result = runner.invoke(app, ["threats", "--db", "mysql://u@h/db"])
+    assert result.exit_code != 0
+
+
+def test_missing_input_path_is_named(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.db")
+    result = runner.invoke(app, ["run", str(tmp_path / "nosuchdir"), "--db", db])
+    assert result.exit_code == 2 and "nosuchdir" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(app, ["ingest", str(empty), "--db", db, "--no-progress"])
+    assert result.exit_code == 1 and "read no files" in result.output
+
+
+def test_bad_dates_and_windows_are_option_errors(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.db")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    assert (
+        runner.invoke(app, ["run", str(folder), "--db", db, "--as-of", "notadate"]).exit_code == 2
+    )
+    assert runner.invoke(app, ["run", str(folder), "--db", db, "--window-days", "0"]).exit_code == 2
+
+
+def test_actor_filters_take_names_and_suggest() -> None:
+    assert actor_code("Russia") == actor_code("rus") == "RUS"
+    assert actor_code("United States") == "USA"
+    with pytest.raises(ConfigError, match="did you mean"):
+        actor_code("Rusia")
+
+
+@pytest.mark.parametrize(
+    "bad", ['=HYPERLINK("http://x")', "=cmd|' /C calc'!A0", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+)
+def test_csv_cells_never_start_a_formula(bad: str) -> None:
+    assert csv_cell(bad).startswith("'")
+    out = render([{"title": bad}], Format.csv, ["title"])
+    assert out is not None
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert row["title"] == "'" + bad
+    assert csv_cell("plain text") == "plain text" and csv_cell(3) == 3
+
+
+def test_terminal_text_strips_control_and_markup() -> None:
+    text = terminal_text(
+        "[/] [link=http://evil]click[/link] \x1b[31mred\x1b[0m \x1b]8;;http://x\x07y\x1b]8;;\x07 \x07bell"
+    )
+    assert "\x1b" not in text.plain and "\x07" not in text.plain
+    assert "[link=http://evil]" in text.plain  # shown as text, never as a link
+    assert not text.spans
+
+
+def test_markup_in_titles_does_not_break_listings(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(
+        '{"title": "[/] [link=http://evil]x[/link] \\u001b[31m", "author": "[bold]", '
+        '"text": "The ministry said on Monday that it would respond to any attack with force. '
+        'More text follows here to make it an article of some length."}\n',
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "l.db")
+    assert runner.invoke(app, ["ingest", str(folder), "--db", db, "--no-progress"]).exit_code == 0
+    listed = runner.invoke(app, ["documents", "--db", db])
+    assert listed.exit_code == 0, listed.output
+    assert "\x1b" not in listed.output
+    shown = runner.invoke(app, ["show", "1", "--db", db])
+    assert shown.exit_code == 0, shown.output
+    assert "[link=http://evil]" in shown.output
+
+
+def test_a_huge_csv_field_is_read_whole_and_a_broken_quote_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    big = "word " * 40_000  # 200 KB in one cell, past the csv module's default limit
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["title", "text"])
+    writer.writerow(["big one", big])
+    writer.writerow(["small one", "A short statement about nothing much at all, told twice over."])
+    (folder / "s.csv").write_text(buf.getvalue(), encoding="utf-8")
+    (folder / "broken.csv").write_text(
+        'title,text\nok,"A fine first record with enough words to count as text."\n'
+        'bad,"an unterminated quote swallows\nnext,"the next record"\n',
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "l.db")
+    result = runner.invoke(
+        app, ["ingest", str(folder), "--db", db, "--no-progress", "--no-extract", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    docs = runner.invoke(app, ["documents", "--db", db, "-f", "json"])
+    titles = sorted(d["title"] for d in json.loads(docs.stdout))
+    assert titles == ["big one", "ok", "small one"]
+    assert "malformed CSV" in result.stderr and "rest of the file not read" in result.stderr
+
+
+def test_help_version_and_module_entry_point() -> None:
+    assert runner.invoke(app, ["-h"]).exit_code == 0
+    version = runner.invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.stdout.startswith("redline ")
+    proc = subprocess.run(
+        [sys.executable, "-m", "redline", "--version"], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("redline ")
