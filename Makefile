@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.redline-installed
 DEMO_DIR ?= demo
 
-.PHONY: setup demo test lint bench bench-smoke clean
+.PHONY: setup setup-train demo test lint bench bench-smoke clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,11 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# `redline train` needs torch (CPU build) and transformers; the shipped model does not.
+setup-train: setup
+	$(BIN)/python -m pip install -q "torch==2.13.0"
+	$(BIN)/python -m pip install -q -e ".[train]"
 
 demo: setup
 	mkdir -p $(DEMO_DIR)

@@ -90,3 +90,22 @@ def test_a_failing_document_costs_only_itself(tmp_path: Path) -> None:
         stored = conn.execute(sa.select(sa.func.count()).select_from(threats)).scalar_one()
     assert len(pending) == 1  # the failed one is retried next run
     assert stored == 4
+
+
+class _Renamed(RuleExtractor):
+    """The rule extractor under another version, as after a change of its gazetteers."""
+
+    def _version(self, extra: tuple[str, ...]) -> str:
+        return "rules-changed"
+
+
+def test_a_new_extractor_version_re_extracts(tmp_path: Path) -> None:
+    ledger = _sample_ledger(tmp_path / "v.db")
+    first = extract_documents(ledger, extractor=RuleExtractor())
+    assert first.documents > 0
+    assert extract_documents(ledger, extractor=RuleExtractor()).documents == 0
+    again = extract_documents(ledger, extractor=_Renamed())
+    assert again.documents == first.documents  # every document, under the new version
+    with ledger.connect() as conn:
+        versions = set(conn.execute(sa.select(documents.c.extracted_version)).scalars())
+    assert versions == {"rules-changed"}

@@ -90,7 +90,25 @@ def _baseline(ledger: Ledger, spec: Spec) -> dict[str, Any]:
     for _ in nlp.pipe(sentences):
         pass
     parse_seconds = time.perf_counter() - started
+    # The learned extractor's own cost: the statement classifier on the sentences that pass
+    # the lexical screen (what it runs on in the fast path), one thread.
+    from redline.extract.learned import passes_screen
+    from redline.model.classifier import StatementClassifier
+
+    screened = [s for s in sentences if passes_screen(s)]
+    classifier = StatementClassifier(threads=1)
+    started = time.perf_counter()
+    kept = classifier.prefilter.keep(screened) if classifier.prefilter else [True] * len(screened)
+    prefilter_seconds = time.perf_counter() - started
+    encoded = [s for s, k in zip(screened, kept, strict=True) if k]
+    started = time.perf_counter()
+    classifier.probabilities(encoded)
+    encoder_seconds = time.perf_counter() - started
     return {
+        "screened_sentences": len(screened),
+        "encoded_sentences": len(encoded),
+        "prefilter_seconds": round(prefilter_seconds, 4),
+        "encoder_seconds": round(encoder_seconds, 3),
         "sample": len(docs),
         "sample_bytes": sum(len(doc.text.encode("utf-8")) for doc in docs),
         "sentences": len(sentences),

@@ -25,14 +25,13 @@ def describe() -> dict[str, Any]:
 
 
 def code_version() -> dict[str, str]:
-    """Redline's version and a digest of the rule extractor, which changes between releases."""
-    import hashlib
+    """Redline's version and the default extractor's version (a digest of its code, gazetteers
+    and model), which changes between releases."""
     from importlib import metadata
 
-    from redline.extract import rules
+    from redline.extract.pipeline import default_extractor
 
-    digest = hashlib.sha1(Path(rules.__file__).read_bytes()).hexdigest()[:12]
-    return {"redline": metadata.version("redline"), "rules_py_sha1": digest}
+    return {"redline": metadata.version("redline"), "extractor": default_extractor().version}
 
 
 def _cpu_model() -> str:

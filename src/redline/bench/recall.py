@@ -1,7 +1,8 @@
-"""Recall on the gold files: the fast path (lexical pass, parse of candidates) against the naive one.
+"""Recall on the gold files: the fast path (lexical screen, then the classifier) against the
+same learned extractor with the screen off (the classifier reads every sentence).
 
-The naive path parses every sentence and tries every rule on it, so whatever it finds and the
-fast path misses is a sentence the lexical pass wrongly skipped. Results name gold items by
+Whatever the unscreened path finds and the fast path misses is a sentence the screen wrongly
+skipped. Results name gold items by
 file, span and the annotator's note, never by article text (the corpora are third-party).
 """
 
@@ -30,13 +31,13 @@ class GoldSet:
 
 def recall_check(gold_sets: list[GoldSet]) -> dict[str, Any]:
     """Score both paths on each gold set; ``ok`` is False when the fast path recalls less."""
-    from redline.bench.naive import NaiveRuleExtractor
-    from redline.extract.nlp import load_full_pipeline, load_pipeline
-    from redline.extract.rules import RuleExtractor
+    from redline.bench.naive import UnscreenedLearnedExtractor
+    from redline.extract.learned import LearnedExtractor
+    from redline.extract.nlp import load_pipeline
 
     paths: dict[str, Extractor] = {
-        "fast": RuleExtractor(nlp=load_pipeline()),
-        "naive": NaiveRuleExtractor(nlp=load_full_pipeline()),
+        "fast": LearnedExtractor(nlp=load_pipeline()),
+        "naive": UnscreenedLearnedExtractor(nlp=load_pipeline()),
     }
     sets: list[dict[str, Any]] = []
     for gs in gold_sets:

@@ -225,6 +225,19 @@ def _baseline_summary(measured: dict[str, Any], size: int) -> dict[str, Any]:
         "articles_per_s": round(1 / max(per_article, 1e-9), 2),
         "mb_per_s": round(d["sample_bytes"] / 1e6 / max(d["naive_seconds"], 1e-9), 3),
         "peak_rss_mib": round(measured["rss_self_kib"] / 1024, 1),
+        "classifier": {
+            "screened_share": round(d["screened_sentences"] / max(d["sentences"], 1), 3),
+            "encoded_share": round(d["encoded_sentences"] / max(d["sentences"], 1), 3),
+            "ms_per_encoded_sentence": round(
+                1000 * d["encoder_seconds"] / max(d["encoded_sentences"], 1), 3
+            ),
+            "us_per_prefiltered_sentence": round(
+                1e6 * d["prefilter_seconds"] / max(d["screened_sentences"], 1), 1
+            ),
+            "ms_per_article": round(
+                1000 * (d["encoder_seconds"] + d["prefilter_seconds"]) / max(d["sample"], 1), 2
+            ),
+        },
     }
 
 

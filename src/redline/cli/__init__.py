@@ -12,6 +12,7 @@ from redline.cli import (  # noqa: F401  (registers commands)
     ledger_cmd,
     review_cmd,
     run_cmd,
+    train_cmd,
 )
 from redline.cli.common import app, err_console
 from redline.errors import RedlineError

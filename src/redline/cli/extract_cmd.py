@@ -121,7 +121,7 @@ def extract_command(
 ) -> None:
     """Find threats, crossings, responses and outcome claims in stored documents."""
     run_extraction(
-        Ledger.open(db),
+        Ledger.open(db, create=False),
         workers=workers,
         redo=redo,
         gazetteers=gazetteer,
@@ -146,7 +146,7 @@ def threats_command(
     trigger: Annotated[str | None, typer.Option(help="Only threats over this trigger key.")] = None,
 ) -> None:
     """List extracted threat statements with their provenance (document, sentence, span)."""
-    rows = extract_query.list_threats(Ledger.open(db), actor=actor, trigger=trigger)
+    rows = extract_query.list_threats(Ledger.open(db, create=False), actor=actor, trigger=trigger)
     emit(
         render(
             rows,
@@ -167,7 +167,7 @@ def events_command(
     actor: Annotated[str | None, typer.Option(help="Only events by this actor country.")] = None,
 ) -> None:
     """List extracted crossings and responses with their provenance."""
-    rows = extract_query.list_events(Ledger.open(db), kind=kind, actor=actor)
+    rows = extract_query.list_events(Ledger.open(db, create=False), kind=kind, actor=actor)
     emit(
         render(
             rows,
@@ -183,21 +183,23 @@ def events_command(
 @app.command("claims")
 def claims_command(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """List authors' outcome claims ("they did not provoke Moscow") with their provenance."""
-    rows = extract_query.list_claims(Ledger.open(db))
+    rows = extract_query.list_claims(Ledger.open(db, create=False))
     emit(render(rows, fmt, CLAIM_COLUMNS, title=f"{len(rows)} outcome claims", console=console))
 
 
 @app.command("eval")
 def eval_command(
     gold: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
-            help="Gold annotation JSON (format of shared/gold/seeds.json).", exists=True
+            help="A gold file in the seeds format (shared/gold/seeds.json); omit it to score "
+            "the exhaustive real-document gold shipped with Redline.",
+            exists=True,
         ),
-    ],
+    ] = None,
     corpus: Annotated[
-        Path, typer.Argument(help="Folder holding the annotated files.", exists=True)
-    ],
+        Path | None, typer.Argument(help="Folder holding the files GOLD annotates.", exists=True)
+    ] = None,
     db: Annotated[
         str | None,
         typer.Option("--db", help="Keep the scratch ledger here (default: a temporary file)."),
@@ -207,8 +209,27 @@ def eval_command(
     show: Annotated[
         int, typer.Option(help="Show at most this many misses and false alarms per kind.")
     ] = 50,
+    extractor: Annotated[
+        str, typer.Option("--extractor", help="learned (default) or rules (the old baseline).")
+    ] = "learned",
+    split: Annotated[
+        list[str] | None,
+        typer.Option("--split", help="test, dev or train (repeatable; default test and dev)."),
+    ] = None,
+    shared: Annotated[
+        Path | None,
+        typer.Option("--shared", help="The shared/ folder with the corpora (default ../shared)."),
+    ] = None,
 ) -> None:
-    """Ingest and extract a corpus into a scratch ledger and score it against gold annotations."""
+    """Score extraction against gold annotations.
+
+    With no GOLD: the exhaustive real-document gold (test split first, never tuned on), with
+    precision over every prediction, recall over non-borderline items and 95% intervals."""
+    if gold is None:
+        _eval_real(extractor, split or ["test", "dev"], shared, fmt)
+        return
+    if corpus is None:
+        raise typer.BadParameter("a gold file needs the CORPUS folder it annotates")
     from redline.evaluate import evaluate
 
     result = evaluate(gold, corpus, db=db, workers=workers)
@@ -264,3 +285,59 @@ def eval_command(
         console.print(
             f"[bold]credibility[/bold] {c['actor']}: {json.dumps(c['estimate'], default=str)}"
         )
+
+
+def _eval_real(extractor: str, splits: list[str], shared: Path | None, fmt: Format) -> None:
+    from redline.gold.annotations import Split
+    from redline.gold.evaluation import EXTRACTORS, evaluate_real
+
+    if extractor not in EXTRACTORS:
+        raise typer.BadParameter(f"choose one of {', '.join(EXTRACTORS)}", param_hint="--extractor")
+    try:
+        wanted = [Split(s) for s in splits]
+    except ValueError as exc:
+        raise typer.BadParameter("test, dev or train", param_hint="--split") from exc
+    result = evaluate_real(extractor, shared, wanted)
+    if fmt is not Format.table:
+        emit(to_json(result) if fmt is Format.json else json.dumps(result))
+        return
+    for name, summary in result["splits"].items():
+        table = Table(
+            title=f"{extractor} extractor ({result['version']}) on the {name} split: "
+            f"{summary['documents']} real documents annotated exhaustively"
+        )
+        for col in ("kind", "predicted", "gold", "precision [95% CI]", "recall [95% CI]", "F1"):
+            table.add_column(col)
+        for kind in ("threat", "crossing", "response", "outcome_claim"):
+            k = summary[kind]
+            table.add_row(
+                kind,
+                str(k["predictions"]),
+                str(k["gold"]),
+                _ci(k["precision"]),
+                _ci(k["recall"]),
+                f"{k['f1']:.2f}",
+            )
+        console.print(table)
+        threat = summary["threat"]
+        fields = ", ".join(f"{f} {_ci(v)}" for f, v in threat.get("fields", {}).items())
+        if threat.get("all_fields_right"):
+            console.print(f"threats with every field right: {_ci(threat['all_fields_right'])}")
+        console.print(f"threat field accuracy: {fields or 'n/a'}", markup=False)
+    pl = result["plover"]
+    console.print(
+        f"PLOVER THREATEN ({pl['sentences']} held-out sentences, {pl['threaten']} THREATEN): "
+        f"precision {_ci(pl['precision'])}, recall {_ci(pl['recall'])}"
+    )
+    ag = result["agreement"]
+    console.print(
+        f"annotator agreement on {ag['documents']} documents annotated twice "
+        f"({ag['sentences']} sentences): Cohen's kappa {ag['kappa']}; per kind F1 {ag['per_kind_f1']}",
+        markup=False,
+    )
+
+
+def _ci(p: dict[str, object]) -> str:
+    if not p.get("total"):
+        return "n/a"
+    return f"{p['value']:.2f} [{p['low']:.2f}-{p['high']:.2f}] ({p['hits']}/{p['total']})"

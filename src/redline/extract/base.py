@@ -19,6 +19,7 @@ class DocumentInput:
     published_precision: str
     genre: str = "news"
     title: str | None = None
+    author: str | None = None  # an official statement's issuer speaks its first-person lines
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,10 @@ class ExtractReport:
 
 
 def default_extractor(extra_gazetteers: Sequence[str] = ()) -> Extractor:
-    from redline.extract.rules import RuleExtractor
+    """The learned extractor (docs/extraction.md says why it replaced the rules)."""
+    from redline.extract.learned import LearnedExtractor
 
-    return RuleExtractor(extra_gazetteers=extra_gazetteers)
+    return LearnedExtractor(extra_gazetteers=extra_gazetteers)
 
 
 # Worker processes build their extractor once (and so load spaCy once), open their own
@@ -194,13 +195,16 @@ def _read(ledger: Ledger, ids: list[int]) -> list[DocumentInput]:
         documents.c.published_precision,
         documents.c.genre,
         documents.c.title,
+        documents.c.author,
     ]
     with ledger.connect() as conn:
         rows = conn.execute(
             sa.select(*cols).where(documents.c.id.in_(ids)).order_by(documents.c.id)
         )
         return [
-            DocumentInput(r.id, r.text, r.published, r.published_precision, r.genre, r.title)
+            DocumentInput(
+                r.id, r.text, r.published, r.published_precision, r.genre, r.title, r.author
+            )
             for r in rows
         ]
 

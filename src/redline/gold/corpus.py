@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from redline.extract.sentences import split_sentences
+from redline.ingest.genre import classify_genre
 
 NEWS_DIR = "corpus/ukraine-news-dev"
 STATEMENTS_CSV = "corpus/us-presidential-statements/biden-ukraine.csv"
@@ -77,12 +78,13 @@ def _news(shared: Path) -> Iterator[GoldDocument]:
     for path in sorted(folder.glob("*.txt")):
         m = _NEWS_NAME.match(path.stem)
         published = datetime.strptime(m.group(1), "%Y%m%d").date() if m else None
+        text = path.read_text(encoding="utf-8")
         yield GoldDocument(
             id=f"news/{path.stem}",
             source="news",
-            text=path.read_text(encoding="utf-8"),
+            text=text,
             published=published,
-            genre="news",
+            genre=classify_genre(text, None, has_author_bio=False),  # as ingest tells opinion
             extra={"path": str(path)},
         )
 

@@ -26,7 +26,7 @@ class FieldMap:
         "pubDate",
         "seendate",
     )
-    author: tuple[str, ...] = ("author", "authors", "byline")
+    author: tuple[str, ...] = ("author", "authors", "byline", "speaker")
     outlet: tuple[str, ...] = (
         "outlet",
         "source",

