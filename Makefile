@@ -36,10 +36,10 @@ test: lint
 	$(BIN)/pytest
 
 bench: setup
-	$(BIN)/redline bench --sizes 1000,10000,100000 --workers 1,2 --out benchmarks/results
+	$(BIN)/redline bench --sizes 1000,10000,100000 --workers 1,2 --out benchmarks/results --write-doc docs/performance.md
 
 bench-smoke: setup
-	$(BIN)/redline bench --sizes 100 --workers 1 --baseline-sample 20 --profile-sample 0 --out /tmp/redline-bench-smoke --no-doc
+	$(BIN)/redline bench --sizes 100 --workers 1 --baseline-sample 20 --profile-sample 0 --out /tmp/redline-bench-smoke
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

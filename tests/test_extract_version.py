@@ -14,8 +14,12 @@ def test_version_changes_with_an_extra_gazetteer(tmp_path: Path) -> None:
     assert base.startswith("learned-")
     assert extractor_version("learned", (), "model-b") != base
     extra = tmp_path / "mine.yaml"
-    extra.write_text("triggers:\n  my_line:\n    label: mine\n    patterns: [x]\n", encoding="utf-8")
+    extra.write_text(
+        "triggers:\n  my_line:\n    label: mine\n    patterns: [x]\n", encoding="utf-8"
+    )
     with_extra = extractor_version("learned", (str(extra),), "model-a")
     assert with_extra != base
-    extra.write_text("triggers:\n  my_line:\n    label: changed\n    patterns: [x]\n", encoding="utf-8")
+    extra.write_text(
+        "triggers:\n  my_line:\n    label: changed\n    patterns: [x]\n", encoding="utf-8"
+    )
     assert extractor_version("learned", (str(extra),), "model-a") != with_extra

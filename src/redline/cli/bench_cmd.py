@@ -42,9 +42,12 @@ def bench_command(
     ),
     doc: Annotated[
         Path | None,
-        typer.Option(help="Page whose generated section is rewritten from every result in --out."),
-    ] = Path("docs/performance.md"),
-    no_doc: Annotated[bool, typer.Option("--no-doc", help="Do not rewrite --doc.")] = False,
+        typer.Option(
+            "--write-doc",
+            help="Rewrite the generated section of this page (e.g. docs/performance.md) from "
+            "every result in --out. Default: write nothing outside --out.",
+        ),
+    ] = None,
     baseline_sample: Annotated[
         int, typer.Option(help="Articles the naive baseline runs on (then extrapolated).", min=1)
     ] = 500,
@@ -92,7 +95,7 @@ def bench_command(
     path = write_results(result, out)
     console.print(f"results: {path}")
     section = render(merge(load_results(out)))
-    if doc is not None and not no_doc:
+    if doc is not None:
         update_doc(doc, section)
         console.print(f"rewrote the generated section of {doc}")
     typer.echo(section)

@@ -41,12 +41,12 @@ def train_command(
     class's threshold on the dev split, and never reads the test split."""
     from redline.gold.evaluation import load
     from redline.model.classifier import MODEL_DIR
-    from redline.model.dataset import examples, ledger_reviews, synthetic_examples
+    from redline.model.dataset import examples, ledger_reviews
     from redline.model.train import TrainConfig, train
     from redline.store import Ledger
 
     gold, documents = load(shared)
-    data = examples(gold, documents) + synthetic_examples()
+    data = examples(gold, documents)
     for url in db or []:
         extra = ledger_reviews(Ledger.open(url, create=False))
         console.print(f"{len(extra)} review decisions from {url}", markup=False)

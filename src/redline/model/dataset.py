@@ -7,10 +7,8 @@ included: they are the annotator's best call). Analysts' review decisions add ex
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from redline.gold.annotations import CLASSES, GoldSet, Split, split_of
 from redline.gold.corpus import GoldDocument
@@ -24,7 +22,7 @@ class Example:
     text: str
     labels: frozenset[str]
     split: Split
-    source: str  # news | statements | plover | review | synthetic
+    source: str  # news | statements | plover | review
     borderline: bool = False  # every item on the sentence is borderline (kept as a positive)
 
 
@@ -55,31 +53,6 @@ def examples(gold: GoldSet, documents: dict[str, GoldDocument]) -> list[Example]
                     borderline=(start, end) in labels and (start, end) not in firm,
                 )
             )
-    return out
-
-
-SYNTHETIC = Path(__file__).resolve().parent.parent / "data" / "train" / "synthetic.jsonl"
-
-
-def synthetic_examples(path: Path = SYNTHETIC) -> list[Example]:
-    """Contrastive sentences written for training (never scored: accuracy comes from real text)."""
-    out = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        rec = json.loads(line)
-        labels = frozenset(c for c in rec.get("labels", []) if c in CLASSES)
-        out.append(
-            Example(
-                f"synthetic:{number}",
-                0,
-                len(rec["text"]),
-                rec["text"],
-                labels,
-                Split.TRAIN,
-                "synthetic",
-            )
-        )
     return out
 
 

@@ -123,18 +123,8 @@ def train(
     _seed_everything(cfg.seed)
     base = base_model_dir()
     tok = _tokenizer(base, cfg.max_length)
-    rng = random.Random(cfg.seed)
-    from redline.extract.learned import passes_screen
-
-    train_set = [
-        ex
-        for ex in data
-        if ex.split == Split.TRAIN
-        and (ex.labels or passes_screen(ex.text) or rng.random() < cfg.unscreened_keep)
-    ]
-    dev_set = [
-        ex for ex in data if ex.split == Split.DEV and not ex.borderline and passes_screen(ex.text)
-    ]
+    rng = random.Random(cfg.seed)  # also shuffles each epoch, after drawing the sample
+    train_set, dev_set = training_sets(data, cfg, rng)
     if cfg.limit:
         train_set, dev_set = train_set[: cfg.limit], dev_set[: max(cfg.limit // 4, 8)]
     if not train_set or not dev_set:
@@ -178,29 +168,20 @@ def train(
         staged.mkdir()
         _export(model, tok, staged)
         shutil.copy(base / "tokenizer.json", staged / "tokenizer.json")
-        # The first stage: fitted on the same sentences, its threshold set on dev for recall.
-        prefilter.fit(
-            [ex.text for ex in train_set], [bool(ex.labels) for ex in train_set], cfg.seed
-        ).save(staged / "prefilter.npz")
-        first = prefilter.Prefilter.load(staged / "prefilter.npz", 0.0)
-        dev_truth = np.array([bool(ex.labels) for ex in dev_set])
-        cut = prefilter.recall_threshold(first.scores([ex.text for ex in dev_set]), dev_truth)
         files = ("classifier.onnx", "tokenizer.json", "prefilter.npz")
         manifest: dict[str, Any] = {
             "classes": list(CLASSES),
             "thresholds": dict.fromkeys(CLASSES, 0.5),
-            "prefilter_threshold": round(cut, 6),
             "max_length": cfg.max_length,
-            "files": {n: _sha256(staged / n) for n in files},
+            **fit_prefilter(train_set, dev_set, staged, cfg.seed, log),
         }
+        manifest["files"] = {n: _sha256(staged / n) for n in files}
         (staged / MANIFEST).write_text(json.dumps(manifest, indent=1))
+        # Sentence thresholds on the screened dev sentences (the encoder alone: the fallback
+        # gates); the extractor's gates are set below from whole-document items.
         clf = StatementClassifier(staged)
-        first.threshold = cut
-        kept = first.keep([ex.text for ex in dev_set])
-        passed = [ex for ex, k in zip(dev_set, kept, strict=True) if k]
-        log(f"prefilter keeps {len(passed)} of {len(dev_set)} screened dev sentences")
-        probs = clf.probabilities([ex.text for ex in passed])
-        truth = np.array(label_matrix(passed))
+        probs = clf.probabilities([ex.text for ex in dev_set])
+        truth = np.array(label_matrix(dev_set))
         manifest["thresholds"] = {
             c: _best_threshold(probs[:, i], truth[:, i]) for i, c in enumerate(CLASSES)
         }
@@ -209,7 +190,6 @@ def train(
             "config": cfg.__dict__,
             "train_sentences": len(train_set),
             "dev_sentences": len(dev_set),
-            "dev_prefilter_kept": len(passed),
             "train_positives": dict(zip(CLASSES, positives.astype(int).tolist(), strict=True)),
             "data_digest": _data_digest(train_set),
             "seconds": round(time.time() - started),
@@ -231,6 +211,46 @@ def train(
             shutil.copy(staged / name, out_dir / name)
     log(f"wrote {out_dir}: thresholds {manifest['thresholds']}")
     return manifest
+
+
+def training_sets(
+    data: list[Example], cfg: TrainConfig, rng: random.Random
+) -> tuple[list[Example], list[Example]]:
+    """The sentences the encoder learns from and the dev sentences its thresholds are set on:
+    those the lexical screen lets through (as in use), plus a sample of the rest for training."""
+    from redline.extract.learned import passes_screen
+
+    train_set = [
+        ex
+        for ex in data
+        if ex.split == Split.TRAIN
+        and (ex.labels or passes_screen(ex.text) or rng.random() < cfg.unscreened_keep)
+    ]
+    dev_set = [ex for ex in data if ex.split == Split.DEV and passes_screen(ex.text)]
+    return train_set, dev_set
+
+
+def fit_prefilter(
+    train_set: list[Example], dev_set: list[Example], out: Path, seed: int, log: Any = print
+) -> dict[str, Any]:
+    """Fit the hashed-word prefilter on the training sentences and set its threshold on the dev
+    sentences that pass the screen, for a recall of ``PREFILTER_RECALL`` of those with an item.
+    Writes ``prefilter.npz`` to ``out``; returns the manifest entries."""
+    from redline.extract.learned import passes_screen
+
+    prefilter.fit([ex.text for ex in train_set], [bool(ex.labels) for ex in train_set], seed).save(
+        out / "prefilter.npz"
+    )
+    first = prefilter.Prefilter.load(out / "prefilter.npz", 0.0)
+    screened = [ex for ex in dev_set if passes_screen(ex.text)]
+    truth = np.array([bool(ex.labels) for ex in screened])
+    first.threshold = prefilter.recall_threshold(first.scores([ex.text for ex in screened]), truth)
+    kept = sum(first.keep([ex.text for ex in screened]))
+    log(f"prefilter keeps {kept} of {len(screened)} screened dev sentences")
+    return {
+        "prefilter_threshold": round(first.threshold, 6),
+        "prefilter_dev_kept": [kept, len(screened)],
+    }
 
 
 def _export(model: Any, tok: Any, out: Path) -> None:
