@@ -190,7 +190,7 @@ class LearnedExtractor(RuleExtractor):
                 found = self._gated(
                     sent,
                     "threat",
-                    self._threats(st, sent),
+                    [self._consequence_outside_trigger(t) for t in self._threats(st, sent)],
                     partial(self._plain_threat, st, sent),
                 )
                 result.threats.extend(self._first_person_speaks_for_issuer(st, sent, found))
