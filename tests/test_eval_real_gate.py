@@ -1,0 +1,45 @@
+"""Quality gate on the exhaustive real-document gold (dev and test splits).
+
+Floors live in tests/gold/real_floors.json with the digest of the gold and of the shipped model
+they were measured with; lowering one is an explicit, reviewed edit of that file. The test split
+is scored here to report and to guard against regressions, never to tune.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+from tests.conftest import REPO, shared_path
+
+from redline.gold.annotations import GOLD_FILE, Split
+from redline.gold.evaluation import evaluate_real
+
+FLOORS = json.loads((REPO / "tests" / "gold" / "real_floors.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict[str, Any]:
+    digest = hashlib.sha1(GOLD_FILE.read_bytes()).hexdigest()
+    assert digest == FLOORS["gold_sha1"], "the gold changed: re-measure tests/gold/real_floors.json"
+    return evaluate_real("learned", shared_path(), [Split.TEST, Split.DEV])
+
+
+@pytest.mark.parametrize("split", ["test", "dev"])
+def test_real_gold_meets_floors(measured: dict[str, Any], split: str) -> None:
+    got = measured["splits"][split]
+    low = {}
+    for name, floor in FLOORS["floors"][split].items():
+        kind, metric = name.split(".", 1)
+        value = got[kind][metric]["value"] if metric != "f1" else got[kind]["f1"]
+        if value is None or value + 1e-9 < floor:
+            low[name] = (value, floor)
+    assert not low, f"{split}: below floor (got, floor): {low}"
+
+
+def test_agreement_is_reported(measured: dict[str, Any]) -> None:
+    agreement = measured["agreement"]
+    assert agreement["documents"] >= 60
+    assert agreement["kappa"] >= FLOORS["floors"]["agreement_kappa"]
