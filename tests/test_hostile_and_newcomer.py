@@ -137,3 +137,21 @@ def test_help_version_and_module_entry_point() -> None:
         [sys.executable, "-m", "redline", "--version"], capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0 and proc.stdout.startswith("redline ")
+
+
+def test_a_deeply_nested_json_line_costs_only_itself(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    first = '{"title": "t1", "text": "The ministry said on Monday it would answer any strike with force."}'
+    second = '{"title": "t2", "text": "Farmers in the valley reported a late harvest after weeks of rain."}'
+    (folder / "a.jsonl").write_text(
+        "\n".join([first, "[" * 100_000, second]) + "\n", encoding="utf-8"
+    )
+    db = str(tmp_path / "l.db")
+    result = runner.invoke(
+        app, ["ingest", str(folder), "--db", db, "--no-progress", "--no-extract"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "a.jsonl:line 2: JSON nested deeper than 64 levels" in result.stderr
+    docs = runner.invoke(app, ["documents", "--db", db, "-f", "json"])
+    assert sorted(d["title"] for d in json.loads(docs.stdout)) == ["t1", "t2"]

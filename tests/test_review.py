@@ -81,6 +81,21 @@ def test_bad_corrections_are_refused_and_change_nothing(reviewed_ledger: Ledger)
         review(reviewed_ledger, "threat", threat["id"], "correct", field="document_id", value="2")
     with pytest.raises(RedlineError, match="no threat with id"):
         review(reviewed_ledger, "threat", 9999, "confirm")
+    with pytest.raises(RedlineError, match="no threat with id"):
+        review(reviewed_ledger, "threat", 99999999999999999999, "confirm")
+    with pytest.raises(RedlineError, match="--set goes with 'correct' only"):
+        review(
+            reviewed_ledger,
+            "threat",
+            threat["id"],
+            "confirm",
+            field="consequence_class",
+            value="doom",
+        )
+    with pytest.raises(RedlineError, match="reviewer is a printable name"):
+        review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="x" * 500)
+    with pytest.raises(RedlineError, match="reviewer is a printable name"):
+        review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana\x1b[31m")
     assert audit_trail(reviewed_ledger) == []
 
 

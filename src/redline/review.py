@@ -62,6 +62,8 @@ CORRECTABLE: dict[str, dict[str, tuple[str, ...] | None]] = {
     "episode": {"status": EPISODE_STATUSES},
 }
 _STATE_AFTER = {"confirm": "confirmed", "reject": "rejected", "correct": "corrected"}
+MAX_REVIEWER = 120  # the reviews.reviewer column's width
+MAX_ID = 2**63 - 1  # the largest id a database integer key holds
 
 
 def review(
@@ -83,7 +85,16 @@ def review(
         raise RedlineError(f"unknown review action {action!r}; use one of {', '.join(ACTIONS)}")
     if action == "withdraw" and item_type != "episode":
         raise RedlineError("only an episode can be withdrawn")
-    who = reviewer or getpass.getuser()
+    if action != "correct" and (field is not None or value is not None):
+        # A confirm with --set would record a change it does not make.
+        raise RedlineError(f"--set goes with 'correct' only, not with {action!r}")
+    if item_id < 1 or item_id > MAX_ID:
+        raise RedlineError(f"no {item_type} with id {item_id}")
+    who = (reviewer or getpass.getuser()).strip()
+    if not who or len(who) > MAX_REVIEWER or any(not c.isprintable() for c in who):
+        raise RedlineError(
+            f"a reviewer is a printable name of 1 to {MAX_REVIEWER} characters (--by)"
+        )
     with ledger.begin() as conn:
         row = conn.execute(sa.select(table).where(table.c.id == item_id)).first()
         if row is None:

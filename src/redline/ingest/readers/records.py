@@ -18,6 +18,33 @@ from redline.ingest.readers.source import Source
 
 # Keys under which JSON API dumps nest their list of articles (NewsAPI: "articles").
 _LIST_KEYS = ("articles", "items", "documents", "data", "results", "entries")
+# No article record nests this deep; a line that does is refused before the parser recurses.
+MAX_JSON_DEPTH = 64
+_BRACKETS = frozenset("[{")
+
+
+def _too_deep(text: str) -> bool:
+    """Does ``text`` open more than MAX_JSON_DEPTH brackets at once (strings skipped)? A linear
+    scan, so ``[`` x 100,000 is refused in milliseconds instead of exhausting the stack."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in _BRACKETS:
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
 
 
 def read_jsonl(source: Source) -> Iterator[Draft | InputError]:
@@ -25,6 +52,11 @@ def read_jsonl(source: Source) -> Iterator[Draft | InputError]:
         if not line.strip():
             continue
         locator = f"line {number}"
+        if _too_deep(line):
+            yield InputError(
+                source.key, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", locator
+            )
+            continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -37,6 +69,9 @@ def read_jsonl(source: Source) -> Iterator[Draft | InputError]:
 
 
 def read_json(source: Source) -> Iterator[Draft | InputError]:
+    if _too_deep(source.text):
+        yield InputError(source.key, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        return
     try:
         data = json.loads(source.text)
     except json.JSONDecodeError as exc:
