@@ -155,3 +155,29 @@ def test_a_deeply_nested_json_line_costs_only_itself(tmp_path: Path) -> None:
     assert "a.jsonl:line 2: JSON nested deeper than 64 levels" in result.stderr
     docs = runner.invoke(app, ["documents", "--db", db, "-f", "json"])
     assert sorted(d["title"] for d in json.loads(docs.stdout)) == ["t1", "t2"]
+
+
+def test_symlinks_out_of_the_folder_are_not_followed_and_a_file_is_stored_once(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\n" * 20, encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "The foreign ministry warned on Tuesday that any new deployment would be met with a "
+        "firm response, according to a statement published in the capital.\n",
+        encoding="utf-8",
+    )
+    (folder / "passwd.txt").symlink_to(outside)
+    alias = tmp_path / "alias"
+    alias.symlink_to(folder, target_is_directory=True)
+    db = str(tmp_path / "l.db")
+    first = runner.invoke(app, ["ingest", str(folder), "--db", db, "--no-progress", "--no-extract"])
+    assert first.exit_code == 0, first.output
+    assert "passwd.txt: symbolic link to" in first.stderr and "not followed" in first.stderr
+    again = runner.invoke(app, ["ingest", str(alias), "--db", db, "--no-progress", "--no-extract"])
+    assert again.exit_code == 0, again.output
+    docs = runner.invoke(app, ["documents", "--db", db, "-f", "json"])
+    stored = json.loads(docs.stdout)
+    assert len(stored) == 1 and "root:x" not in docs.stdout

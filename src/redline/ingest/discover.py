@@ -42,7 +42,7 @@ _FEED_START = re.compile(rb"<(?:rss|feed|rdf:RDF)\b")
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A regular file to ingest. ``key`` (its absolute path) is what the ledger records."""
+    """A regular file to ingest. ``key`` (its real, absolute path) is what the ledger records."""
 
     path: Path
     key: str
@@ -67,18 +67,29 @@ def _walk(root: Path) -> Iterator[SourceFile | InputError]:
         errors.append(InputError(str(exc.filename or root), f"cannot list folder: {exc.strerror}"))
 
     errors: list[InputError] = []
+    inside = os.path.realpath(root)
     for folder, dirs, files in os.walk(root, onerror=report):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         yield from errors
         errors.clear()
         for name in sorted(files):
-            if not name.startswith("."):
-                yield _source(Path(folder, name))
+            if name.startswith("."):
+                continue
+            path = Path(folder, name)
+            real = os.path.realpath(path)
+            if os.path.commonpath([inside, real]) != inside:
+                # A link out of the folder (passwd.txt -> /etc/passwd) is not the folder's.
+                yield InputError(
+                    os.path.abspath(path), f"symbolic link to {real}, outside {root}: not followed"
+                )
+                continue
+            yield _source(path)
     yield from errors
 
 
 def _source(path: Path) -> SourceFile | InputError:
-    key = os.path.abspath(path)
+    # The real path: a file reached through a symlinked folder is the same file, stored once.
+    key = os.path.realpath(path) if path.exists() else os.path.abspath(path)
     try:
         info = path.stat()
     except FileNotFoundError:
