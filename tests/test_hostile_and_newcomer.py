@@ -181,3 +181,20 @@ def test_symlinks_out_of_the_folder_are_not_followed_and_a_file_is_stored_once(
     docs = runner.invoke(app, ["documents", "--db", db, "-f", "json"])
     stored = json.loads(docs.stdout)
     assert len(stored) == 1 and "root:x" not in docs.stdout
+
+
+@pytest.mark.parametrize(
+    "value", ["Mon, 01 Jan 0001 00:00:00 +0000", "0001-01-01", "1 January 0001", "0999-05-05"]
+)
+def test_a_year_before_1000_is_no_date_not_2001(value: str) -> None:
+    from redline.ingest.dates import metadata_date
+
+    assert metadata_date(value) is None
+
+
+def test_ordinary_dates_with_zone_offsets_still_parse() -> None:
+    from redline.ingest.dates import metadata_date
+
+    for value in ("Tue, 15 Mar 2022 10:00:00 +0000", "Tue, 15 Mar 2022 10:00:00 -0500"):
+        guess = metadata_date(value)
+        assert guess is not None and guess.value.isoformat() == "2022-03-15"

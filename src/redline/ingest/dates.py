@@ -14,6 +14,7 @@ from redline.ingest.draft import DateGuess, DateSource, Precision
 # sits there, while dates further down are the dates of the events it reports.
 TEXT_HEAD_CHARS = 400
 _EARLIEST = date(1900, 1, 1)
+_ANCIENT_YEAR = re.compile(r"(?<![\d:.+-])0\d{3}(?![\d:])")  # a four-digit year before 1000
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s])")
 _SLASH_DAY = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:$|[T\s])")
@@ -90,7 +91,8 @@ def text_date(text: str) -> DateGuess | None:
 
 
 def _parse(value: str, source: DateSource) -> DateGuess | None:
-    if not value:
+    if not value or _ANCIENT_YEAR.search(value):
+        # "Mon, 01 Jan 0001": the RFC 2822 parser and dateparser read such years as 2001.
         return None
     for pattern in (_ISO_DAY, _SLASH_DAY, _COMPACT_DAY):
         m = pattern.match(value)
