@@ -198,3 +198,20 @@ def test_ordinary_dates_with_zone_offsets_still_parse() -> None:
     for value in ("Tue, 15 Mar 2022 10:00:00 +0000", "Tue, 15 Mar 2022 10:00:00 -0500"):
         guess = metadata_date(value)
         assert guess is not None and guess.value.isoformat() == "2022-03-15"
+
+
+def test_two_processes_can_open_one_new_ledger(tmp_path: Path) -> None:
+    """Both migrate and sync the actor table under one lock; neither fails, nothing is doubled."""
+    sample = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+    db = str(tmp_path / "new.db")
+    command = [sys.executable, "-m", "redline", "ingest", str(sample), "--db", db, "--no-progress"]
+    procs = [
+        subprocess.Popen([*command, "-w", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err.decode()[-2000:]
+    listed = runner.invoke(app, ["documents", "--db", db, "-f", "json"])
+    once = {d["content_hash"] for d in json.loads(listed.stdout)}
+    assert len(once) == len(json.loads(listed.stdout)) > 0

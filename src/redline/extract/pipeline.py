@@ -279,7 +279,7 @@ def _store(
 def sync_actors(ledger: Ledger, extra_gazetteers: Sequence[str] = ()) -> None:
     """Mirror the actor gazetteer into the ``actors`` and ``actor_aliases`` tables (idempotent)."""
     gaz = knowledge.actors(tuple(extra_gazetteers))
-    with ledger.begin() as conn:
+    with ledger.exclusive() as conn:  # two processes on a new ledger insert the same actors
         existing = {r.key: r.id for r in conn.execute(sa.select(actors.c.key, actors.c.id))}
         for actor in gaz.actors.values():
             role = actor.roles[0].title if actor.roles else None

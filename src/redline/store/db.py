@@ -58,6 +58,9 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
     return cfg
 
 
+_LOCK_KEY = 0x5265644C696E65  # "RedLine": the advisory lock that serialises schema work
+
+
 class Ledger:
     """A connection to one ledger database. ``Ledger.open(url)`` migrates it to the newest schema."""
 
@@ -105,9 +108,36 @@ class Ledger:
             ) from exc
         return ledger
 
+    @contextmanager
+    def exclusive(self) -> Iterator[sa.Connection]:
+        """A transaction no other process runs at the same time: schema migration and the actor
+        table's sync, which several processes opening one new ledger would otherwise race on
+        ("table alembic_version already exists", "UNIQUE constraint failed: actors.key").
+        PostgreSQL: a transaction-scoped advisory lock; SQLite: a lock on a file beside the
+        database (``<db>.lock``)."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.begin() as conn:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+                yield conn
+            return
+        path = self.engine.url.database
+        if not path or path == ":memory:":
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        import fcntl
+
+        with open(f"{path}.lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                with self.engine.begin() as conn:
+                    yield conn
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def migrate(self) -> None:
         """Upgrade the schema to the newest Alembic revision (a no-op when it is current)."""
-        with self.engine.begin() as conn:
+        with self.exclusive() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
             head = ScriptDirectory.from_config(alembic_config()).get_current_head()
             if current != head:
