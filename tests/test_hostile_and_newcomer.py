@@ -215,3 +215,35 @@ def test_two_processes_can_open_one_new_ledger(tmp_path: Path) -> None:
     listed = runner.invoke(app, ["documents", "--db", db, "-f", "json"])
     once = {d["content_hash"] for d in json.loads(listed.stdout)}
     assert len(once) == len(json.loads(listed.stdout)) > 0
+
+
+def test_two_extractions_at_once_store_each_item_once(ledger) -> None:  # type: ignore[no-untyped-def]
+    """Two `redline extract --redo` processes over one ledger (SQLite and PostgreSQL) leave the
+    same items as one process does: the document row is locked while its items are stored."""
+    import sqlalchemy as sa
+
+    from redline.ingest import ingest_paths
+
+    sample = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+    ingest_paths(ledger, [sample], progress=False)
+    url = ledger.engine.url.render_as_string(hide_password=False)
+    command = [sys.executable, "-m", "redline", "extract", "--redo", "--db", url, "--no-progress"]
+
+    def counts() -> list[int]:
+        with ledger.connect() as conn:
+            return [
+                conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()  # noqa: S608
+                for t in ("threats", "events", "outcome_claims", "evidence")
+            ]
+
+    subprocess.run([*command, "-w", "1"], check=True, capture_output=True, timeout=600)
+    single = counts()
+    assert single[0] > 0
+    procs = [
+        subprocess.Popen([*command, "-w", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err.decode()[-2000:]
+    assert counts() == single

@@ -213,6 +213,11 @@ def _store(
     ledger: Ledger, doc_id: int, result: Extraction, version: str, actor_ids: dict[str, int]
 ) -> None:
     with ledger.begin() as conn:
+        # Lock the document's row first: a second process storing the same document waits,
+        # then deletes what the first stored before inserting its own, so two extractions at
+        # once (PostgreSQL, read committed) cannot leave the items twice. SQLite serialises
+        # writers anyway and ignores FOR UPDATE.
+        conn.execute(sa.select(documents.c.id).where(documents.c.id == doc_id).with_for_update())
         for table in (threats, events, outcome_claims):
             conn.execute(
                 sa.delete(table).where(
