@@ -247,3 +247,22 @@ def test_two_extractions_at_once_store_each_item_once(ledger) -> None:  # type: 
         _, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err.decode()[-2000:]
     assert counts() == single
+
+
+def test_report_to_a_folder_or_a_full_device_is_a_one_line_error(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "The foreign ministry warned on Tuesday that any new deployment would be met with a "
+        "firm response, according to a statement published in the capital.\\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "l.db")
+    assert runner.invoke(app, ["ingest", str(folder), "--db", db, "--no-progress"]).exit_code == 0
+    result = runner.invoke(app, ["report", "-o", str(tmp_path), "--db", db])
+    assert result.exit_code != 0 and "is a folder" in str(result.exception or result.output)
+    if Path("/dev/full").exists():
+        full = runner.invoke(app, ["report", "-o", "/dev/full", "--db", db])
+        assert full.exit_code != 0 and "cannot write the report" in str(
+            full.exception or full.output
+        )

@@ -8,6 +8,7 @@ from pathlib import Path, PurePath
 
 import jinja2
 
+from redline.errors import ConfigError
 from redline.report.context import STATUS_LABELS, ReportData, gather
 from redline.score import Prior
 from redline.store import Ledger
@@ -44,7 +45,12 @@ def write_report(
 ) -> Path:
     """Render the report for ``ledger`` as of ``as_of`` (default today) into ``path``."""
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_dir():
+        raise ConfigError(f"{out}: is a folder; give the report a file name (report.html)")
     html = render_report(gather(ledger, as_of=as_of, prior=prior, window_days=window_days))
-    out.write_text(html, encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{out}: cannot write the report: {exc.strerror or exc}") from exc
     return out
