@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -33,6 +34,15 @@ DbOption = Annotated[
         "--db",
         envvar="REDLINE_DB",
         help="Ledger database: a SQLAlchemy URL (sqlite:///x.db, postgresql://...) or a file path. Default ./redline.db.",
+        show_default=False,
+    ),
+]
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Status as of this date (YYYY-MM-DD). Default: today.",
         show_default=False,
     ),
 ]

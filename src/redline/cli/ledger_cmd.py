@@ -13,20 +13,11 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from redline.cli.common import DbOption, FormatOption, app, console, emit
+from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
 from redline.output import Format, render, terminal_text, to_json
 from redline.schemas import envelope
 from redline.store import Ledger
 
-AsOfOption = Annotated[
-    datetime | None,
-    typer.Option(
-        "--as-of",
-        formats=["%Y-%m-%d"],
-        help="Status as of this date (YYYY-MM-DD). Default: today.",
-        show_default=False,
-    ),
-]
 WindowOption = Annotated[
     int | None,
     typer.Option(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from redline.cli.common import DbOption, app, console, err_console
+from redline.cli.common import AsOfOption, DbOption, app, console, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption
 from redline.link import list_episodes
 from redline.run import run
@@ -34,15 +34,7 @@ def run_command(
     export_format: Annotated[
         str, typer.Option("--export-format", help="parquet, csv or json.")
     ] = "parquet",
-    as_of: Annotated[
-        datetime | None,
-        typer.Option(
-            "--as-of",
-            formats=["%Y-%m-%d"],
-            help="Statuses as of this date (YYYY-MM-DD); default today.",
-            show_default=False,
-        ),
-    ] = None,
+    as_of: AsOfOption = None,
     window_days: Annotated[
         int,
         typer.Option(

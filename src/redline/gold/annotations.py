@@ -22,6 +22,7 @@ from typing import Any
 
 from redline.errors import GoldError
 from redline.gold.corpus import GoldDocument
+from redline.store.schema import CONSEQUENCE_CLASSES
 
 GOLD_FILE = Path(__file__).resolve().parent.parent / "data" / "gold" / "real.jsonl"
 
@@ -37,14 +38,6 @@ class Kind(StrEnum):
 # The sentence classes a statement classifier predicts (not_threat is a kind of "none").
 CLASSES: tuple[str, ...] = ("threat", "crossing", "response", "outcome_claim")
 
-CONSEQUENCE_CLASSES = (
-    "vague",
-    "sanctions_or_economic",
-    "military_force",
-    "war_or_nuclear",
-    "military_deployment",
-    "diplomatic",
-)
 NOT_THREAT_REASONS = (
     "prediction",
     "report_of_being_threatened",

@@ -207,6 +207,24 @@ def _field_checks(
     return checks
 
 
+def gold_documents(
+    gold: GoldSet,
+    documents: dict[str, GoldDocument],
+    splits: Iterable[Split],
+    sources: Iterable[str] | None = None,
+) -> list[GoldDocument]:
+    """The annotated documents of ``splits`` (and ``sources``), in a stable order."""
+    wanted = set(splits)
+    kinds = None if sources is None else set(sources)
+    return [
+        documents[d]
+        for d in sorted(gold.primary())
+        if d in documents
+        and split_of(documents[d].group) in wanted
+        and (kinds is None or documents[d].source in kinds)
+    ]
+
+
 def score(
     extractor: Extractor,
     gold: GoldSet,
@@ -218,13 +236,7 @@ def score(
 ) -> Report:
     wanted = set(splits)
     primary = gold.primary()
-    docs = [
-        documents[d]
-        for d in sorted(primary)
-        if d in documents
-        and split_of(documents[d].group) in wanted
-        and (sources is None or documents[d].source in sources)
-    ]
+    docs = gold_documents(gold, documents, wanted, sources)
     kinds = {k: KindScore(k) for k in SCORED_KINDS}
     same = same_trigger or (lambda a, b: a == b)
     inputs = [to_input(d, i) for i, d in enumerate(docs)]

@@ -14,7 +14,7 @@ from typing import Any
 
 from redline.extract.learned import LearnedExtractor
 from redline.gold import score
-from redline.gold.annotations import GoldSet, Kind, Split, split_of
+from redline.gold.annotations import GoldSet, Kind, Split
 from redline.gold.corpus import GoldDocument
 from redline.model.classifier import Gate
 
@@ -35,15 +35,8 @@ def calibrate(
     documents: dict[str, GoldDocument],
     sources: Iterable[str] = ("news", "statements"),
 ) -> dict[str, dict[str, Any]]:
-    wanted = set(sources)
     primary = gold.primary()
-    docs = [
-        documents[d]
-        for d in sorted(primary)
-        if d in documents
-        and documents[d].source in wanted
-        and split_of(documents[d].group) == Split.DEV
-    ]
+    docs = score.gold_documents(gold, documents, [Split.DEV], sources)
     extractor._gates = {c: Gate(FLOOR, FLOOR) for c in extractor.classifier.classes}
     extractor.origins = {}
     results = extractor.extract_many([score.to_input(d, i) for i, d in enumerate(docs)])
