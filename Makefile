@@ -24,7 +24,7 @@ setup-train: setup
 
 demo: setup
 	mkdir -p $(DEMO_DIR)
-	rm -f $(DEMO_DIR)/redline.db $(DEMO_DIR)/redline.db-wal $(DEMO_DIR)/redline.db-shm
+	rm -f $(DEMO_DIR)/redline.db $(DEMO_DIR)/redline.db-wal $(DEMO_DIR)/redline.db-shm $(DEMO_DIR)/redline.db.lock
 	$(BIN)/redline run examples/corpus --db $(DEMO_DIR)/redline.db --report $(DEMO_DIR)/report.html --export $(DEMO_DIR)/export
 
 lint: setup
