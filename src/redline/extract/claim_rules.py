@@ -33,7 +33,7 @@ class ClaimRules(RuleBase):
             if m is None:
                 continue
             abs_start, abs_end = sent.start + m.start(), sent.start + m.end()
-            in_sentence = [x for x in st.mentions if sent.start <= x.start < sent.end]
+            in_sentence = st.mentions_in(sent)
             subject: Mention | None = None
             if "provoke" in m.group(0).lower():
                 after = [x for x in in_sentence if x.start >= abs_end]

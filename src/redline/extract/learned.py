@@ -71,6 +71,7 @@ _FIRST_PERSON_SUBJECT = re.compile(
 )
 _ISSUED_BY_BODY = re.compile(r"\b(statement|communiqu\w*|declaration|summit)\b", re.IGNORECASE)
 MIN_CHARS = 20
+_SPEAKERS = ("person", "state", "organisation")  # actor kinds that can speak or act for a side
 T = TypeVar("T", ThreatItem, EventItem, ClaimItem)
 
 
@@ -230,7 +231,7 @@ class LearnedExtractor(RuleExtractor):
         issuer = self._issuer(st.doc)
         if issuer is None or not _FIRST_PERSON_SUBJECT.search(sent.text):
             return items
-        named_here = {m.actor.key for m in st.mentions if sent.start <= m.start < sent.end}
+        named_here = {m.actor.key for m in st.mentions_in(sent)}
         out = []
         for item in items:
             if item.speaker_key in named_here and item.speaker_key != issuer.key:
@@ -256,17 +257,12 @@ class LearnedExtractor(RuleExtractor):
         attributed = self._attributed_speaker(st, sent)
         if attributed is not None:
             return attributed
-        inside = [
-            m
-            for m in st.mentions
-            if sent.start <= m.start < sent.end
-            and m.actor.kind in ("person", "state", "organisation")
-        ]
+        inside = st.mentions_in(sent, *_SPEAKERS)
         if inside:
             return inside[0]
         if author is not None:
             return Mention(author, sent.start, sent.start, author.name)
-        return st.last_before(sent.start, "person", "state", "organisation")
+        return st.last_before(sent.start, *_SPEAKERS)
 
     def _plain_threat(self, st: _DocState, sent: _Sentence) -> list[ThreatItem]:
         speaker = self._speaker(st, sent)
@@ -316,12 +312,7 @@ class LearnedExtractor(RuleExtractor):
         return found if found[0] is not None else self._classify(text)
 
     def _plain_event(self, st: _DocState, sent: _Sentence, kind: str) -> list[EventItem]:
-        inside = [
-            m
-            for m in st.mentions
-            if sent.start <= m.start < sent.end
-            and m.actor.kind in ("person", "state", "organisation")
-        ]
+        inside = st.mentions_in(sent, *_SPEAKERS)
         actor = inside[0] if inside else None
         when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
         on, precision = _date_or_publication(when, st.doc)

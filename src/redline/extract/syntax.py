@@ -374,11 +374,7 @@ class RuleBase:
                 r"\b(said|says|added|stressed|declared|warned|explained|emphasi[sz]ed|noted|told)\b",
                 cand.text,
             ):
-                inside = [
-                    m
-                    for m in st.mentions
-                    if cand.start <= m.start < cand.end and m.actor.kind != "group"
-                ]
+                inside = [m for m in st.mentions_in(cand) if m.actor.kind != "group"]
                 persons = [m for m in inside if m.actor.kind == "person"]
                 if persons or inside:
                     return (persons or inside)[0]
@@ -486,6 +482,14 @@ class _DocState:
             if m.end <= offset and m.actor.kind in kinds:
                 return m
         return None
+
+    def mentions_in(self, sent: _Sentence, *kinds: str) -> list[Mention]:
+        """Actors named in ``sent`` (of ``kinds``, when given), left to right."""
+        return [
+            m
+            for m in self.mentions
+            if sent.start <= m.start < sent.end and (not kinds or m.actor.kind in kinds)
+        ]
 
     def first_mention(self, sent: _Sentence, tok: Any) -> Mention | None:
         s0 = sent.start + tok.left_edge.idx

@@ -21,6 +21,7 @@ from typing import Any
 from redline.extract.base import DocumentInput, Extraction, Extractor
 from redline.gold.annotations import GoldItem, GoldSet, Kind, Split, split_of
 from redline.gold.corpus import GoldDocument
+from redline.link import when as link_when
 from redline.score.intervals import Proportion
 
 THREAT_FIELDS = ("speaker_country", "trigger_key", "consequence_class", "statement_date")
@@ -171,13 +172,8 @@ def predictions(doc: GoldDocument, result: Extraction) -> list[Prediction]:
 
 
 def _date_label(day: date | None, precision: str) -> str | None:
-    if day is None:
-        return None
-    if precision == "year":
-        return f"{day.year:04d}"
-    if precision == "month":
-        return f"{day.year:04d}-{day.month:02d}"
-    return day.isoformat()
+    """``2022-05-17``, ``2022-05`` or ``2022``, as the ledger writes dates of that precision."""
+    return link_when.interval_label(*link_when.span(day, precision)) if day is not None else None
 
 
 def date_agrees(gold: str | None, predicted: str | None) -> bool | None:
