@@ -312,8 +312,13 @@ class LearnedExtractor(RuleExtractor):
         return found if found[0] is not None else self._classify(text)
 
     def _plain_event(self, st: _DocState, sent: _Sentence, kind: str) -> list[EventItem]:
-        inside = st.mentions_in(sent, *_SPEAKERS)
-        actor = inside[0] if inside else None
+        if kind == "response":
+            # The side that acts: in an official statement "we" (the issuer), not the first
+            # state named, which is usually the target ("In response to Russia's claims, ...").
+            actor = self._speaker(st, sent)
+        else:
+            inside = st.mentions_in(sent, *_SPEAKERS)
+            actor = inside[0] if inside else None
         when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
         on, precision = _date_or_publication(when, st.doc)
         key, _, context = self._trigger(st, sent, [], [])
