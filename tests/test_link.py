@@ -36,8 +36,9 @@ def test_kharkiv_crossing_crosses_its_parent_but_not_long_range(ledger: Ledger) 
     report = link(ledger, as_of=D("2024-12-31"))
     assert report.episodes == 3
     got = stored(ledger)
-    assert got["RUS:strikes_near_kharkiv"]["status"] == "crossed_unenforced"
-    assert got["RUS:western_weapons_on_russian_territory"]["status"] == "crossed_unenforced"
+    # crossed, and nothing says what followed: undetermined, never unenforced by default
+    assert got["RUS:strikes_near_kharkiv"]["status"] == "undetermined"
+    assert got["RUS:western_weapons_on_russian_territory"]["status"] == "undetermined"
     assert got["RUS:long_range_strikes_inside_russia"]["status"] == "open"
     assert got["RUS:strikes_near_kharkiv"]["crossing_date"] == D("2024-05-30")
     assert got["RUS:long_range_strikes_inside_russia"]["crossing_event_id"] is None
@@ -52,7 +53,7 @@ def test_parent_crossing_does_not_cross_a_child_line(sqlite_ledger: Ledger) -> N
     link(sqlite_ledger, as_of=D("2024-12-31"))
     got = stored(sqlite_ledger)
     assert got["RUS:f16_delivery"]["status"] == "open"
-    assert got["RUS:weapons_to_ukraine"]["status"] == "crossed_unenforced"
+    assert got["RUS:weapons_to_ukraine"]["status"] == "undetermined"
 
 
 def test_status_moves_with_as_of(ledger: Ledger) -> None:
@@ -67,12 +68,32 @@ def test_status_moves_with_as_of(ledger: Ledger) -> None:
     running = episode_status(ledger, "RUS:f16_delivery", D("2024-09-01"))
     assert running.status == "undetermined"
     assert running.window_end == D("2024-10-30")
-    assert "window runs until 2024-10-30" in "\n".join(running.explanation)
-    assert (
-        episode_status(ledger, "RUS:f16_delivery", D("2024-10-31")).status == "crossed_unenforced"
-    )
-    # a longer window keeps it running
-    longer = episode_status(ledger, "RUS:f16_delivery", D("2024-10-31"), window_days=120)
+    # the window has passed but nothing covers the line afterwards: still undetermined
+    later = episode_status(ledger, "RUS:f16_delivery", D("2025-06-01"))
+    assert later.status == "undetermined"
+    assert "unenforced needs at least 3 documents" in "\n".join(later.explanation)
+
+
+def test_unenforced_needs_coverage_that_outlasts_the_window(ledger: Ledger) -> None:
+    """The codebook's "long span of coverage with no response": documents about the line from
+    two outlets after the crossing, the last one after the response window."""
+    b = Builder(ledger)
+    d1 = b.doc("2023-05-01")
+    b.threat(d1, "RUS", "f16_delivery", stated="2023-05-01", consequence="military_force")
+    b.crossing(b.doc("2024-08-02"), "USA", "f16_delivery", "2024-08-01")
+    b.threat(b.doc("2024-09-01", outlet="Paper A"), "RUS", "f16_delivery", stated="2024-09-01")
+    b.threat(b.doc("2024-10-01", outlet="Paper B"), "RUS", "f16_delivery", stated="2024-10-01")
+    late = b.doc("2024-12-01", outlet="Paper B")
+    link(ledger)
+    assert episode_status(ledger, "RUS:f16_delivery", D("2024-11-15")).status == "undetermined"
+    b.threat(late, "RUS", "f16_delivery", stated="2024-12-01")
+    link(ledger)
+    done = episode_status(ledger, "RUS:f16_delivery", D("2024-12-31"))
+    assert done.status == "crossed_unenforced"
+    assert done.basis == "silence"
+    assert "coverage went on past the 90-day window" in "\n".join(done.explanation)
+    # a longer window has not been outlasted yet
+    longer = episode_status(ledger, "RUS:f16_delivery", D("2024-12-31"), window_days=180)
     assert longer.status == "undetermined"
 
 
@@ -110,7 +131,7 @@ def test_responses_outside_the_window_or_by_others_do_not_count(sqlite_ledger: L
     b.response(d, "RUS", "atacms_delivery", "military_force", "2023-08-02")  # another line
     assert statuses(sqlite_ledger, "2024-03-01") == {}  # not linked yet
     link(sqlite_ledger, as_of=D("2024-03-01"))
-    assert statuses(sqlite_ledger, "2024-03-01") == {"RUS:f16_delivery": "crossed_unenforced"}
+    assert statuses(sqlite_ledger, "2024-03-01") == {"RUS:f16_delivery": "undetermined"}
     assert statuses(sqlite_ledger, "2023-08-10") == {"RUS:f16_delivery": "undetermined"}
 
 

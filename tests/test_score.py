@@ -27,6 +27,7 @@ def _unenforced(b: Builder, n: int, country: str = "RUS", genre: str = "news") -
         d = b.doc(f"2023-0{i + 1}-01", genre=genre, outlet=f"Outlet {i}")
         b.threat(d, country, trigger, stated="2022-06-01", consequence="military_force")
         b.crossing(d, "USA", trigger, f"2022-{9 + i:02d}-01")
+        b.claim(d, country, trigger, "no_response", "2023-01-01")  # the evidence for "unenforced"
 
 
 def test_zero_of_four_with_a_uniform_prior(ledger: Ledger) -> None:
@@ -85,8 +86,10 @@ def test_grouping_by_class_and_year(sqlite_ledger: Ledger) -> None:
     d = b.doc("2024-06-01")
     b.threat(d, "RUS", "f16_delivery", stated="2022-01-01", consequence="war_or_nuclear")
     b.crossing(d, "USA", "f16_delivery", "2023-05-01")
+    b.claim(d, "RUS", "f16_delivery", "no_response", "2024-06")
     b.threat(d, "RUS", "atacms_delivery", stated="2022-01-01", consequence="sanctions_or_economic")
     b.crossing(d, "USA", "atacms_delivery", "2024-01-01")
+    b.claim(d, "RUS", "atacms_delivery", "no_response", "2024-06")
     b.threat(d, "CHN", "taiwan_official_visit", stated="2022-01-01")
     link(sqlite_ledger, as_of=D("2024-06-01"))
     by_class = credibility(sqlite_ledger, by=("actor", "class"), as_of=D("2024-06-01"))
@@ -113,6 +116,7 @@ def test_timeline_follows_crossing_order(sqlite_ledger: Ledger) -> None:
     b.response(d, "RUS", "f16_delivery", "diplomatic", "2023-05-02")
     b.threat(d, "RUS", "atacms_delivery", stated="2022-01-01")
     b.crossing(d, "USA", "atacms_delivery", "2022-10-01")
+    b.claim(d, "RUS", "atacms_delivery", "no_response", "2022-12")
     b.threat(d, "RUS", "tanks_to_ukraine", stated="2022-01-01")  # open: not on the timeline
     link(sqlite_ledger, as_of=D("2024-06-01"))
     points = credibility_timeline(sqlite_ledger, actor="rus", as_of=D("2024-06-01"))

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from redline.errors import ConfigError
-from redline.link import evaluate
+from redline.link import EpisodeView, evaluate
 from redline.output import csv_cell, jsonable
 from redline.schemas import VERSION
 from redline.score import Estimate, TimelinePoint, estimates, get_prior, timeline
@@ -165,6 +165,7 @@ def export(
     as_of: date | None = None,
     prior: str = "uniform",
     batch_rows: int = BATCH_ROWS,
+    view: EpisodeView | None = None,
 ) -> dict[str, int]:
     """Write ``<table>.<fmt>`` for every ledger table, ``credibility`` and ``credibility_timeline``.
 
@@ -180,7 +181,8 @@ def export(
         for table in metadata.sorted_tables:
             schema, batches = _table_batches(conn, table, batch_rows)
             written[table.name] = _write(out / f"{table.name}.{fmt}", fmt, schema, batches)
-    states = evaluate(ledger, as_of=as_of)
+    states = view if view is not None else evaluate(ledger, as_of=as_of)
+    as_of = states.as_of
     p = get_prior(prior)
     computed: Mapping[str, tuple[type, list[Any]]] = {
         "credibility": (Estimate, estimates(states, prior=p)),

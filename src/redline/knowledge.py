@@ -86,6 +86,15 @@ class TriggerTree:
             parent = self.triggers[parent].parent
         return out
 
+    def hint(self, key: str | None) -> str | None:
+        """Who usually crosses the line ``key`` (its own ``actor_hint`` or its nearest
+        ancestor's); None for an unknown or coined key."""
+        while key is not None and key in self.triggers:
+            if self.triggers[key].actor_hint:
+                return self.triggers[key].actor_hint
+            key = self.triggers[key].parent
+        return None
+
     def crosses(self, crossing_key: str, episode_key: str) -> bool:
         """Does a crossing of ``crossing_key`` cross the line ``episode_key``? (self or an ancestor)."""
         return crossing_key == episode_key or episode_key in self.ancestors(crossing_key)
@@ -257,6 +266,25 @@ def actors(extra: tuple[str, ...] = ()) -> ActorGazetteer:
         else None
     )
     return ActorGazetteer(table, index, pattern)
+
+
+@cache
+def _sides(extra: tuple[str, ...] = ()) -> dict[str, str]:
+    raw = _load_yaml("actors.yaml", extra).get("sides") or {}
+    return {code: side for side, codes in raw.items() for code in codes or ()}
+
+
+def side(code: str | None) -> str | None:
+    """The side of a confrontation an actor code belongs to (``west``, ``russia``), or the code
+    itself when it is listed on no side; None for None."""
+    if code is None:
+        return None
+    return _sides().get(code, code)
+
+
+def same_side(a: str | None, b: str | None) -> bool:
+    """Are two actor codes on one side? (an unknown actor is on nobody's side)"""
+    return a is not None and b is not None and side(a) == side(b)
 
 
 # --------------------------------------------------------------------------- lexicons

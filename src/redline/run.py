@@ -55,20 +55,21 @@ def run(
     stage("link")
     linked = link(ledger, as_of=as_of, window_days=window_days)
     stage("score")
-    estimates = credibility(ledger, as_of=as_of, prior=prior)
+    view = linked.view  # assessed once, by link; every later stage reads it
+    estimates = credibility(ledger, prior=prior, view=view)
     result = RunResult(ingested, extracted, linked, estimates, stages=list(STAGES[:4]))
     if report is not None:
         from redline.report import write_report
 
         stage("report")
-        write_report(ledger, report, as_of=as_of, prior=prior, window_days=window_days)
+        write_report(ledger, report, prior=prior, view=view)
         result.report_path = report
         result.stages.append("report")
     if export is not None:
         from redline.export import export as export_tables
 
         stage("export")
-        export_tables(ledger, export, fmt=export_format, as_of=as_of, prior=prior)
+        export_tables(ledger, export, fmt=export_format, prior=prior, view=view)
         result.export_dir = export
         result.stages.append("export")
     return result

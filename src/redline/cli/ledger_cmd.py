@@ -17,6 +17,7 @@ from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console,
 from redline.output import Format, render, terminal_text, to_json
 from redline.schemas import envelope
 from redline.store import Ledger
+from redline.vocab import Status
 
 WindowOption = Annotated[
     int | None,
@@ -51,6 +52,7 @@ CREDIBILITY_COLUMNS = [
     "unenforced",
     "undetermined",
     "open",
+    "no_verdict",
     "mean",
     "lower",
     "upper",
@@ -88,13 +90,7 @@ def link_command(
     )
 
 
-class StatusChoice(StrEnum):
-    open = "open"
-    crossed_unenforced = "crossed_unenforced"
-    crossed_partially_enforced = "crossed_partially_enforced"
-    crossed_enforced = "crossed_enforced"
-    withdrawn = "withdrawn"
-    undetermined = "undetermined"
+StatusChoice = Status  # the CLI's --status choices are the vocabulary's statuses
 
 
 @app.command("episodes")
@@ -263,7 +259,10 @@ def credibility_command(
 def _rounded(row: dict[str, Any], fmt: Format) -> dict[str, Any]:
     """Three decimals for probabilities in tables; JSON and CSV keep full precision."""
     if fmt is Format.table:
-        row.update({k: f"{row[k]:.3f}" for k in ("mean", "lower", "upper")})
+        if row.get("decided") == 0:  # only the prior: say so instead of printing its mean
+            row.update(mean="no evidence", lower="—", upper="—")
+        else:
+            row.update({k: f"{row[k]:.3f}" for k in ("mean", "lower", "upper")})
     return row
 
 

@@ -78,7 +78,7 @@ def run_command(
         f"{result.extract.responses} responses, {result.extract.claims} outcome claims; "
         f"linked {result.link.episodes} episodes"
     )
-    episodes = list_episodes(ledger, as_of=when, window_days=window_days)
+    episodes = list_episodes(ledger, view=result.link.view)
     table = Table(title=f"Episodes as of {when or date.today()}", expand=True)
     for col in ("key", "status", "confidence", "sources", "opinion only"):
         table.add_column(col)
@@ -110,8 +110,8 @@ def run_command(
             str(e.enforced),
             str(e.partially_enforced),
             str(e.unenforced),
-            f"{e.mean:.2f}",
-            f"{e.lower:.2f}–{e.upper:.2f}",
+            e.mean_label,
+            e.interval_label,
             e.evidence,
         )
     console.print(cred)

@@ -33,6 +33,7 @@ from redline.extract.base import (
 )
 from redline.extract.rules import RuleExtractor
 from redline.extract.syntax import (
+    _PUNITIVE_ACTS,
     PARSE_BATCH,
     Mention,
     _date_or_publication,
@@ -42,7 +43,7 @@ from redline.extract.syntax import (
     _trim,
     _without_headline_echoes,
 )
-from redline.knowledge import Actor
+from redline.knowledge import Actor, same_side
 from redline.model.classifier import Gate, StatementClassifier, load_classifier
 
 # Model class -> the kind the rules use for the same sentence.
@@ -208,8 +209,48 @@ class LearnedExtractor(RuleExtractor):
                 result.claims.extend(
                     self._gated(sent, "claim", self._claims(st, sent, crossings), list)
                 )
-        result.threats = _without_headline_echoes(doc, result.threats)
+        result.threats = _without_headline_echoes(
+            doc, [self._with_document_trigger(st, t) for t in result.threats]
+        )
         return result
+
+    def _with_document_trigger(self, st: _DocState, item: ThreatItem) -> ThreatItem:
+        """A threat whose sentence names no line its speaker could draw (none at all, or only
+        the threatened consequence read as a trigger: "sanctions" in a Western warning) takes
+        the line the document is about: one its title names, else the one its text names most
+        often (when that is at least half of all it names). The trigger text says so."""
+        if item.trigger_key is not None and not same_side(
+            item.speaker_country, self.triggers.hint(item.trigger_key)
+        ):
+            return item
+        found = self._document_triggers(st)
+        for key, where in found:
+            if not same_side(item.speaker_country, self.triggers.hint(key)):
+                return replace(
+                    item, trigger_key=key, trigger_text=f"({where}) {self.triggers.label(key)}"
+                )
+        return item
+
+    def _document_triggers(self, st: _DocState) -> list[tuple[str, str]]:
+        cached = getattr(st, "_document_triggers", None)
+        if cached is not None:
+            return list(cached)
+        out: list[tuple[str, str]] = []
+        if st.doc.title:
+            out += [(key, "named in the title") for key, _, _ in self.triggers.match(st.doc.title)]
+        counts: dict[str, int] = {}
+        for sent in st.sentences:
+            for key, _, _ in self.triggers.match(sent.text):
+                counts[key] = counts.get(key, 0) + 1
+        total = sum(counts.values())
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        out += [
+            (key, "the line the document is about")
+            for key, n in ranked
+            if total and n * 2 >= total and key not in {k for k, _ in out}
+        ]
+        st._document_triggers = out  # type: ignore[attr-defined]
+        return list(out)
 
     # ------------------------------------------------------------------ fallbacks
 
@@ -257,12 +298,35 @@ class LearnedExtractor(RuleExtractor):
         attributed = self._attributed_speaker(st, sent)
         if attributed is not None:
             return attributed
+        subject = self._main_subject(st, sent, author)
+        if subject is not None:
+            return subject
         inside = st.mentions_in(sent, *_SPEAKERS)
         if inside:
             return inside[0]
         if author is not None:
             return Mention(author, sent.start, sent.start, author.name)
         return st.last_before(sent.start, *_SPEAKERS)
+
+    def _main_subject(self, st: _DocState, sent: _Sentence, issuer: Actor | None) -> Mention | None:
+        """The actor the main clause's subject names; in an official statement a pronoun
+        subject ("they stand ready ...", "we will ...") is its issuer, not the state the
+        sentence names as the target ("... transfers of missiles to Russia")."""
+        if sent.doc is None:
+            return None
+        root = next((t for t in sent.doc if t.dep_ == "ROOT"), None)
+        subject = (
+            next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if root is not None
+            else None
+        )
+        if subject is None:
+            return None
+        if subject.pos_ == "PRON" and issuer is not None:
+            if subject.lower_ in ("we", "i", "they"):
+                return Mention(issuer, sent.start, sent.start, issuer.name)
+            return None
+        return self._mention_in(st, sent, subject)
 
     def _plain_threat(self, st: _DocState, sent: _Sentence) -> list[ThreatItem]:
         speaker = self._speaker(st, sent)
@@ -311,12 +375,69 @@ class LearnedExtractor(RuleExtractor):
         found = self._classify(self._blank_triggers(text))
         return found if found[0] is not None else self._classify(text)
 
+    def _happened(self, sent: _Sentence) -> bool:
+        """Does the sentence report an act that took place? ("imposed", "has been sanctioned",
+        "we activated ..."), not a commitment or a plan ("we commit to imposing", "will
+        announce sanctions"): a statement is never a response (codebook, section 3)."""
+        if sent.doc is None:
+            return True
+        return any(
+            t.pos_ in ("VERB", "AUX")
+            and (t.dep_ == "ROOT" or t.lemma_.lower() in _PUNITIVE_ACTS)
+            and (self._realised(t) or _under_way(t))
+            for t in sent.doc
+        )
+
+    def _acting(self, st: _DocState, sent: _Sentence) -> tuple[bool, Mention | None]:
+        """(found, actor) of the act the sentence reports, read from its grammar: the agent of a
+        passive ("Russia has been sanctioned by the West" -> the West; without a by-phrase the
+        actor is unknown), the subject of an active verb ("we" in an official statement is its
+        issuer). ``found`` is False when the grammar does not say, and the caller guesses."""
+        if sent.doc is None:
+            return False, None
+        verbs = [
+            t
+            for t in sent.doc
+            if t.pos_ in ("VERB", "AUX")
+            and (t.dep_ == "ROOT" or t.lemma_.lower() in _PUNITIVE_ACTS)
+            and self._realised(t)
+        ]
+        verbs.sort(key=lambda t: (t.lemma_.lower() not in _PUNITIVE_ACTS, t.i))
+        for verb in verbs:
+            agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+            subject = next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
+            if agent is not None:
+                return True, self._mention_in(st, sent, agent)
+            if passive:
+                return True, None
+            if subject is not None:
+                if subject.lower_ in ("we", "i"):
+                    issuer = self._issuer(st.doc)
+                    if issuer is not None:
+                        return True, Mention(issuer, sent.start, sent.start, issuer.name)
+                found = self._mention_in(st, sent, subject)
+                if found is not None:
+                    return True, found
+        return False, None
+
+    def _mention_in(self, st: _DocState, sent: _Sentence, head: Any) -> Mention | None:
+        """The first actor named inside the phrase ``head`` heads."""
+        lo = sent.start + head.left_edge.idx
+        hi = sent.start + head.right_edge.idx + len(head.right_edge.text)
+        return next((m for m in st.mentions_in(sent, *_SPEAKERS) if lo <= m.start < hi), None)
+
     def _plain_event(self, st: _DocState, sent: _Sentence, kind: str) -> list[EventItem]:
-        if kind == "response":
+        if kind == "response" and not self._happened(sent):
+            return []
+        found, actor = self._acting(st, sent)
+        if found and actor is None:
+            return []  # an act whose doer the text leaves unsaid is credited to nobody
+        if not found and kind == "response":
             # The side that acts: in an official statement "we" (the issuer), not the first
             # state named, which is usually the target ("In response to Russia's claims, ...").
             actor = self._speaker(st, sent)
-        else:
+        elif not found:
             inside = st.mentions_in(sent, *_SPEAKERS)
             actor = inside[0] if inside else None
         when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
@@ -343,3 +464,14 @@ class LearnedExtractor(RuleExtractor):
                 extractor=self.version,
             )
         ]
+
+
+def _under_way(tok: Any) -> bool:
+    """An act announced as happening now: "we are taking additional measures", "I am
+    announcing sanctions" (present progressive, not negated)."""
+    aux = [c.lower_ for c in tok.children if c.dep_ == "aux"]
+    return (
+        tok.tag_ == "VBG"
+        and any(a in ("am", "is", "are", "'m", "'re") for a in aux)
+        and not any(c.dep_ == "neg" for c in tok.children)
+    )

@@ -3,6 +3,7 @@
 from redline.link.assess import Assessment, evidence_note
 from redline.link.episodes import (
     EpisodeState,
+    EpisodeView,
     episode_status,
     evaluate,
     get_episode,
@@ -14,6 +15,7 @@ __all__ = [
     "DEFAULT_WINDOW_DAYS",
     "Assessment",
     "EpisodeState",
+    "EpisodeView",
     "LinkReport",
     "episode_status",
     "evaluate",

@@ -1,40 +1,55 @@
-"""Decide an episode's status as of a date, with a confidence and the evidence for each step."""
+"""Decide an episode's status as of a date, with a confidence and the evidence for each step.
+
+The rules are the codebook's (section 2-4, restated in docs/codebook.md):
+
+- a **crossing** is an act by the side the line addressed (never by the owner's side), after
+  the first threat, and never the sentence of a threat itself; among several, the most
+  precisely dated wins (an undated act an opinion piece recounts comes last), then the earliest;
+- a **response** is an act by the owner (a joint act counts for each side it names) after the
+  crossing and within the response window; it *enforces* the line when it is at least as strong
+  as the kind of consequence the owner's threats most often named;
+- no response found is ``undetermined``; ``crossed_unenforced`` needs evidence: an outcome claim
+  saying nothing followed, or coverage that goes on after the window with no response
+  (``silence``: at least ``SILENCE_DOCUMENTS`` documents from ``SILENCE_OUTLETS`` outlets after
+  the crossing, the last one after the window ended);
+- an owner's outcome claim that it took the line back is ``withdrawn``.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from redline.link.items import Doc, Item
+from redline import knowledge
+from redline.link.calibration import calibrated, verdict_threshold
+from redline.link.items import Doc, Item, untargeted
 from redline.link.when import When
+from redline.vocab import ClaimOutcome, ConsequenceClass, Precision, Status
 
-# How strong a consequence is: a response enforces a threat when it is at least this strong.
-STRENGTH = {
-    "vague": 0,
-    "diplomatic": 1,
-    "sanctions_or_economic": 2,
-    "military_deployment": 3,
-    "military_force": 4,
-    "war_or_nuclear": 5,
-}
-
-# Base confidence by the kind of evidence the status rests on (docs/linking.md, "Confidence").
-# Hand-set, not calibrated: direct reports of a response beat an author's summary, which beats
-# inferring "no response" from silence in the ledger.
+# Raw confidence by the kind of evidence the status rests on (docs/linking.md, "Confidence"),
+# before the calibration fitted on annotated episodes (redline.link.calibration) maps it to the
+# probability that the status is right.
 BASE_CONFIDENCE = {
     "review": 1.0,
     "response_events": 0.75,
+    "untargeted_response": 0.6,
     "claims": 0.65,
+    "withdrawal": 0.65,
     "no_crossing": 0.6,
-    "window_elapsed": 0.5,
-    "window_running": 0.5,
+    "silence": 0.45,
+    "no_response_found": 0.4,
     "conflicting_claims": 0.35,
 }
+DEFAULT_WINDOW_DAYS = 90  # days after a crossing in which a response counts
 PER_EXTRA_OUTLET = 0.05  # each further independent outlet behind the decisive evidence
 MAX_EXTRA_OUTLETS = 4
 OPINION_ONLY_FACTOR = 0.85
 CONTRADICTED_PENALTY = 0.15  # response events that some outcome claims deny
+SILENCE_DOCUMENTS = 3  # documents about the line after the crossing, for "silence"
+SILENCE_OUTLETS = 2
+_PRECISION_RANK = {Precision.DAY: 0, Precision.MONTH: 1, Precision.YEAR: 2, Precision.UNKNOWN: 3}
 
 
 @dataclass
@@ -68,7 +83,7 @@ class Assessment:
 
     status: str
     as_of: date
-    confidence: float
+    confidence: float  # calibrated: the estimated probability that ``status`` is right
     basis: str
     explanation: list[str]
     threats: list[Item]
@@ -84,6 +99,13 @@ class Assessment:
     opinion_ids: set[int]  # the documents among ``document_ids`` that are opinion pieces
     outlets: set[str]
     rejected: bool = False
+    raw_confidence: float = 0.0  # before calibration (what the calibration is fitted on)
+    usable_crossings: list[Item] = field(default_factory=list)  # all that pass the codebook
+
+    @property
+    def verdict(self) -> bool:
+        """Is the status confident enough to be quoted (and to count in follow-through)?"""
+        return self.confidence >= verdict_threshold()
 
     @property
     def crossed_by(self) -> date | None:
@@ -125,13 +147,23 @@ def _list(items: Sequence[Item], docs: Mapping[int, Doc]) -> str:
 
 
 def strongest(classes: Iterable[str | None]) -> str | None:
-    known = [c for c in classes if c in STRENGTH]
-    return max(known, key=STRENGTH.__getitem__) if known else None
+    known = [k for k in map(ConsequenceClass.parse, classes) if k is not None]
+    return max(known, key=lambda k: k.strength).value if known else None
+
+
+@dataclass
+class AssessStats:
+    """How many assessments this process made: a run assesses each episode once (tested)."""
+
+    calls: int = 0
+
+
+stats = AssessStats()
 
 
 @dataclass
 class _Decision:
-    status: str
+    status: Status
     basis: str  # a key of BASE_CONFIDENCE
     decisive: list[Item]  # the items the status rests on
     penalty: float = 0.0
@@ -146,59 +178,71 @@ def assess(
     review: Review | None = None,
 ) -> Assessment | None:
     """The status of ``m`` as of ``as_of``, or None when no threat or claim was known by then."""
+    stats.calls += 1
     threats = [t for t in m.threats if t.when.known_by(as_of)]
     claims = [c for c in m.claims if c.when.known_by(as_of)]
     if not threats and not claims:
         return None
-    threatened = strongest(t.consequence for t in threats)
+    threatened = threatened_kind(threats)
     first_threat = min(threats, key=lambda t: t.when.sort) if threats else None
     why = [_threat_step(m, threats, threatened, docs)]
-    crossing, crossed = _crossing(m, threats, claims, as_of, docs, why)
+    withdrawals = [c for c in claims if c.outcome == ClaimOutcome.WITHDRAWN]
+    claims = [c for c in claims if c.outcome != ClaimOutcome.WITHDRAWN]
+    usable: list[Item] = []
+    crossing, crossed = _crossing(m, threats, claims, as_of, docs, why, usable)
     responses: list[Item] = []
     window_end: date | None = None
-    if crossed is None:
-        decision = _Decision("open", "no_crossing", threats)
+    if withdrawals and (crossed is None or min(w.when.sort for w in withdrawals) <= crossed.hi):
+        decision = _Decision(Status.WITHDRAWN, "withdrawal", withdrawals)
+        why.append(f"{m.threatener} took the line back: {_list(withdrawals, docs)}.")
+    elif crossed is None:
+        decision = _Decision(Status.OPEN, "no_crossing", threats)
         why.append(
             f"No crossing of this line (or a narrower one) in the ledger as of {as_of.isoformat()}."
         )
     else:
         window_end = crossed.hi + timedelta(days=window_days)
+        threat_sentences = {t.evidence_id for t in threats}
         responses = [
             r
             for r in m.responses
-            if r.when.known_by(as_of) and r.when.hi >= crossed.lo and r.when.lo <= window_end
+            if r.when.known_by(as_of)
+            and r.when.hi >= crossed.lo
+            and r.when.lo <= window_end
+            and r.evidence_id not in threat_sentences
         ]
         crossings = [crossing] if crossing else []
         if responses:
             decision = _from_responses(
                 m.threatener, threatened, crossings, responses, claims, docs, why
             )
+            if all(untargeted(r, knowledge.triggers()) for r in responses):
+                why.append(
+                    "The responses name no line of their own: they count because they came "
+                    "within the window after this crossing."
+                )
+                decision.basis = "untargeted_response"
         elif claims:
             decision = _from_claims(crossings, claims, docs, why)
-        elif window_end < as_of:
-            decision = _Decision("crossed_unenforced", "window_elapsed", crossings)
-            why.append(
-                f"No response by {m.threatener} in the ledger within {window_days} days "
-                f"(window ended {window_end.isoformat()}, before {as_of.isoformat()})."
-            )
         else:
-            decision = _Decision("undetermined", "window_running", crossings)
-            why.append(
-                f"No response or outcome claim yet; the {window_days}-day window runs until "
-                f"{window_end.isoformat()}."
-            )
+            decision = _from_silence(m, crossed, window_end, as_of, crossings, docs, why)
     if review is not None and review.status is not None:
         why.append(
             f"The evidence says {decision.status}, but an analyst review ({review.reviewer}) set "
             f"{review.status}" + (f": {review.note}" if review.note else ".")
         )
-        decision = _Decision(review.status, "review", [])
+        decision = _Decision(Status(review.status), "review", [])
     members = [*threats, *([crossing] if crossing else []), *responses, *claims]
     doc_ids = {i.document_id for i in members}
     opinion_ids = {d for d in doc_ids if docs[d].genre == "opinion"}
     opinion_only = bool(doc_ids) and opinion_ids == doc_ids
-    confidence, how = _confidence(decision, docs, opinion_only)
+    raw, confidence, how = _confidence(decision, docs, opinion_only)
     why.append(f"Status {decision.status}; confidence {confidence:.2f} ({how}).")
+    if confidence < verdict_threshold():
+        why.append(
+            f"Below the verdict threshold {verdict_threshold():.2f}: no verdict; this episode "
+            "does not count in follow-through."
+        )
     if opinion_only:
         why.append("All evidence comes from opinion pieces.")
     return Assessment(
@@ -220,6 +264,8 @@ def assess(
         opinion_ids=opinion_ids,
         outlets={docs[d].source_key for d in doc_ids},
         rejected=bool(review and review.rejected),
+        raw_confidence=raw,
+        usable_crossings=sorted(usable, key=lambda c: (c.when.sort, c.id)),
     )
 
 
@@ -245,26 +291,108 @@ def _crossing(
     as_of: date,
     docs: Mapping[int, Doc],
     why: list[str],
+    usable: list[Item],
 ) -> tuple[Item | None, When | None]:
-    """The first crossing event not certainly before the first threat, else one implied by claims."""
+    """The crossing by the codebook (module docstring), else one implied by outcome claims."""
     first_lo = min((t.when.lo for t in threats), default=date.min)
-    crossings = sorted(
-        (c for c in m.crossings if c.when.known_by(as_of) and c.when.hi >= first_lo),
-        key=lambda c: (c.when.sort, c.id),
-    )
-    if crossings:
-        first = crossings[0]
+    refused = Counter[str]()
+    for c in m.crossings:
+        if not c.when.known_by(as_of):
+            continue
+        reason = _not_a_crossing(m, c, threats, first_lo, docs)
+        if reason:
+            refused[reason] += 1
+        else:
+            usable.append(c)
+    if refused:
+        why.append(
+            "Not counted as crossings: "
+            + "; ".join(f"{n} {reason}" for reason, n in sorted(refused.items()))
+            + "."
+        )
+    if usable:
+        first = min(usable, key=lambda c: (_rank(c, docs), c.when.sort, c.id))
         why.append(f"Crossed: {describe(first, docs)} by {first.country or 'unknown actor'}.")
         return first, first.when
-    implying = sorted((c for c in claims if c.when.hi >= first_lo), key=lambda c: c.when.sort)
-    if not implying:
-        return None, None
-    claim = implying[0]
-    why.append(
-        f"Crossed by {claim.when.hi.isoformat()}: no crossing event in the ledger, but "
-        f"{describe(claim, docs)} says the line was crossed."
+    implying = sorted(
+        (c for c in claims if c.when.hi >= first_lo and c.outcome != ClaimOutcome.WITHDRAWN),
+        key=lambda c: c.when.sort,
     )
-    return None, When(date.min, claim.when.hi, "unknown", claim.when.known_from, claim.when.sort)
+    threat_sentences = {t.evidence_id for t in threats}
+    answering = sorted(
+        (
+            r
+            for r in m.responses
+            if r.when.known_by(as_of)
+            and r.when.hi >= first_lo
+            and r.when.precision != Precision.UNKNOWN
+            and r.evidence_id not in threat_sentences
+            and not untargeted(r, knowledge.triggers())
+        ),
+        key=lambda r: r.when.sort,
+    )
+    if implying:
+        claim = implying[0]
+        why.append(
+            f"Crossed by {claim.when.hi.isoformat()}: no crossing event in the ledger, but "
+            f"{describe(claim, docs)} says the line was crossed."
+        )
+        return None, When(
+            date.min, claim.when.hi, "unknown", claim.when.known_from, claim.when.sort
+        )
+    if answering:  # a dated response to this very line implies it was crossed by then
+        r = answering[0]
+        why.append(
+            f"Crossed by {r.when.hi.isoformat()}: no crossing event in the ledger, but "
+            f"{describe(r, docs)} is {m.threatener}'s response to a crossing of this line."
+        )
+        return None, When(first_lo, r.when.hi, "unknown", r.when.known_from, r.when.sort)
+    return None, None
+
+
+def _not_a_crossing(
+    m: Members, c: Item, threats: list[Item], first_lo: date, docs: Mapping[int, Doc]
+) -> str | None:
+    """Why ``c`` cannot cross the line of ``m`` (None when it can)."""
+    if c.evidence_id is not None and any(t.evidence_id == c.evidence_id for t in threats):
+        return "threat sentence(s)"
+    actor = c.country or knowledge.triggers().hint(c.trigger_key)
+    if knowledge.same_side(actor, m.threatener):
+        return "act(s) by the owner's own side"
+    addressed = {t.addressee for t in threats if t.addressee} or {
+        h for h in [knowledge.triggers().hint(m.trigger_key)] if h
+    }
+    if (
+        actor is not None
+        and addressed
+        and not any(knowledge.same_side(actor, a) for a in addressed)
+    ):
+        return "act(s) by a side the line did not address"
+    if c.when.precision == Precision.UNKNOWN:
+        if c.when.hi < first_lo:
+            return "act(s) reported before the first threat"
+    elif c.when.hi < first_lo or (c.when.precision == Precision.DAY and c.when.lo < first_lo):
+        return "act(s) dated before the first threat"
+    return None
+
+
+def _rank(c: Item, docs: Mapping[int, Doc]) -> int:
+    """Dated acts first (day, month, year), then undated news reports, then undated acts an
+    opinion piece recounts from memory."""
+    rank = _PRECISION_RANK[Precision(c.when.precision)]
+    return rank + (
+        rank == _PRECISION_RANK[Precision.UNKNOWN] and docs[c.document_id].genre == "opinion"
+    )
+
+
+def threatened_kind(threats: Sequence[Item]) -> str | None:
+    """The kind of consequence the owner's threats name most often (vague only when all are);
+    ties go to the weaker kind, so one stray nuclear hint does not inflate a sanctions line."""
+    kinds = [ConsequenceClass.parse(t.consequence) for t in threats]
+    concrete = Counter(k for k in kinds if k is not None and k is not ConsequenceClass.VAGUE)
+    if concrete:
+        return max(concrete, key=lambda k: (concrete[k], -k.strength)).value
+    return ConsequenceClass.VAGUE.value if any(kinds) else None
 
 
 def _from_responses(
@@ -277,17 +405,21 @@ def _from_responses(
     why: list[str],
 ) -> _Decision:
     """Enforced when the strongest response is concrete and at least as strong as threatened."""
-    answer = strongest(r.consequence for r in responses) or "vague"
-    enforced = answer != "vague" and STRENGTH[answer] >= STRENGTH.get(threatened or "vague", 0)
+    answer = (
+        ConsequenceClass.parse(strongest(r.consequence for r in responses))
+        or ConsequenceClass.VAGUE
+    )
+    wanted = ConsequenceClass.parse(threatened) or ConsequenceClass.VAGUE
+    enforced = answer is not ConsequenceClass.VAGUE and answer.strength >= wanted.strength
     why.append(
         f"Response by {threatener} within the response window: {_list(responses, docs)}; "
         f"strongest: {answer}, threatened: {threatened or 'unspecified'} → "
         + ("at least as strong." if enforced else "weaker than threatened.")
     )
-    deniers = [c for c in claims if c.outcome == "no_response"]
+    deniers = [c for c in claims if c.outcome == ClaimOutcome.NO_RESPONSE]
     if deniers:
         why.append(f"But outcome claims deny any response: {_list(deniers, docs)}.")
-    status = "crossed_enforced" if enforced else "crossed_partially_enforced"
+    status = Status.CROSSED_ENFORCED if enforced else Status.CROSSED_PARTIALLY_ENFORCED
     penalty = CONTRADICTED_PENALTY if deniers else 0.0
     return _Decision(status, "response_events", [*crossings, *responses], penalty)
 
@@ -298,26 +430,70 @@ def _from_claims(
     """Authors' outcome claims decide when no response event was found; disagreement is undecided."""
     outcomes = {str(c.outcome) for c in claims}
     says = ", ".join(f"{sum(c.outcome == o for c in claims)} {o}" for o in sorted(outcomes))
-    if "no_response" in outcomes and outcomes != {"no_response"}:
+    if ClaimOutcome.NO_RESPONSE in outcomes and outcomes != {ClaimOutcome.NO_RESPONSE}:
         why.append(f"Outcome claims conflict ({says}): {_list(claims, docs)}.")
-        return _Decision("undetermined", "conflicting_claims", claims)
+        return _Decision(Status.UNDETERMINED, "conflicting_claims", claims)
     why.append(f"Outcome claims ({says}): {_list(claims, docs)}.")
-    if outcomes == {"no_response"}:
-        status = "crossed_unenforced"
-    elif outcomes == {"response"}:
-        status = "crossed_enforced"
+    if outcomes == {ClaimOutcome.NO_RESPONSE}:
+        status = Status.CROSSED_UNENFORCED
+    elif outcomes == {ClaimOutcome.RESPONSE}:
+        status = Status.CROSSED_ENFORCED
     else:  # "partial", or some say "response" and others "partial"
-        status = "crossed_partially_enforced"
+        status = Status.CROSSED_PARTIALLY_ENFORCED
     return _Decision(status, "claims", [*crossings, *claims])
+
+
+def _from_silence(
+    m: Members,
+    crossed: When,
+    window_end: date,
+    as_of: date,
+    crossings: list[Item],
+    docs: Mapping[int, Doc],
+    why: list[str],
+) -> _Decision:
+    """No response and no claim: ``crossed_unenforced`` only when coverage of the line went on
+    past the response window without one (the codebook's "long span of coverage"), else
+    ``undetermined``."""
+    after = {
+        i.document_id for i in m.all() if i.when.known_by(as_of) and i.when.known_from > crossed.hi
+    }
+    outlets = {docs[d].source_key for d in after}
+    last = max((docs[d].published or date.min for d in after), default=None)
+    covered = (
+        len(after) >= SILENCE_DOCUMENTS
+        and len(outlets) >= SILENCE_OUTLETS
+        and last is not None
+        and last > window_end
+    )
+    coverage = (
+        f"{len(after)} document(s) from {len(outlets)} outlet(s) report on this line after the "
+        f"crossing" + (f", the last on {last.isoformat()}" if last and after else "")
+    )
+    if covered:
+        why.append(
+            f"No response by {m.threatener} found, and coverage went on past the "
+            f"{(window_end - crossed.hi).days}-day window (ended {window_end.isoformat()}): "
+            f"{coverage} (rule: at least {SILENCE_DOCUMENTS} documents from "
+            f"{SILENCE_OUTLETS} outlets, the last after the window)."
+        )
+        return _Decision(Status.CROSSED_UNENFORCED, "silence", crossings)
+    why.append(
+        f"No response by {m.threatener} and no outcome claim found: undetermined ({coverage}; "
+        f"unenforced needs at least {SILENCE_DOCUMENTS} documents from {SILENCE_OUTLETS} "
+        f"outlets, the last after the window ended {window_end.isoformat()})."
+    )
+    return _Decision(Status.UNDETERMINED, "no_response_found", crossings)
 
 
 def _confidence(
     decision: _Decision, docs: Mapping[int, Doc], opinion_only: bool
-) -> tuple[float, str]:
-    """Base by evidence type, more for independent outlets, scaled by extraction confidence."""
+) -> tuple[float, float, str]:
+    """(raw, calibrated, how): base by evidence type, more for independent outlets, scaled by
+    extraction confidence; then the calibration fitted on annotated episodes."""
     base = BASE_CONFIDENCE[decision.basis]
     if decision.basis == "review":
-        return base, "analyst review"
+        return base, base, "analyst review"
     decisive = decision.decisive
     outlets = {docs[i.document_id].source_key for i in decisive}
     extra = min(max(len(outlets) - 1, 0), MAX_EXTRA_OUTLETS) * PER_EXTRA_OUTLET
@@ -332,7 +508,10 @@ def _confidence(
     if opinion_only:
         value *= OPINION_ONLY_FACTOR
         how += f", x{OPINION_ONLY_FACTOR} opinion only"
-    return round(min(max(value, 0.05), 0.95), 2), how
+    raw = round(min(max(value, 0.05), 0.95), 3)
+    cal = calibrated(raw, decision.basis)
+    how += f" = {raw:.2f} raw; calibrated {cal:.2f}"
+    return raw, cal, how
 
 
 def evidence_note(n_documents: int, n_opinion: int) -> str:

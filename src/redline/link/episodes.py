@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,9 +11,8 @@ import sqlalchemy as sa
 
 from redline import knowledge
 from redline.errors import RedlineError
-from redline.link.assess import Assessment, Members, assess, evidence_note
-from redline.link.items import Item, ItemKind, load_pool
-from redline.link.linker import DEFAULT_WINDOW_DAYS
+from redline.link.assess import DEFAULT_WINDOW_DAYS, Assessment, Members, assess, evidence_note
+from redline.link.items import Item, load_pool
 from redline.link.reviews import load_reviews
 from redline.store import Ledger
 from redline.store.schema import (
@@ -26,6 +25,7 @@ from redline.store.schema import (
     runs,
     threats,
 )
+from redline.vocab import ItemKind
 
 _LISTS: dict[str, str] = {
     "threat": "threats",
@@ -59,6 +59,7 @@ class EpisodeState:
             "status": a.status,
             "status_as_of": a.as_of,
             "confidence": a.confidence,
+            "verdict": a.verdict,
             "implicit_threat": a.implicit,
             "opinion_only": a.opinion_only,
             "n_sources": a.n_sources,
@@ -69,6 +70,38 @@ class EpisodeState:
             "n_responses": len(a.responses),
             "n_claims": len(a.claims),
         }
+
+
+@dataclass
+class EpisodeView:
+    """Every episode's status as of one date with one response window, assessed once.
+
+    ``link`` builds it; score, report, export, the CLI and the API read it and never assess
+    again, so they cannot disagree about a status.
+    """
+
+    as_of: date
+    window_days: int
+    states: list[EpisodeState]
+
+    def __iter__(self) -> Iterator[EpisodeState]:
+        return iter(self.states)
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+    def select(
+        self, *, actor: str | None = None, status: Iterable[str] | None = None
+    ) -> list[EpisodeState]:
+        """Episodes of one threatener (code or name) and with one of ``status``."""
+        wanted = set(status or ())
+        code = knowledge.actor_code(actor) if actor is not None else None
+        return [
+            s
+            for s in self.states
+            if (code is None or s.row["threatener_country"] == code)
+            and (not wanted or s.assessment.status in wanted)
+        ]
 
 
 def last_window_days(conn: sa.Connection) -> int:
@@ -86,7 +119,7 @@ def evaluate(
     window_days: int | None = None,
     episode_ids: Iterable[int] | None = None,
     include_rejected: bool = False,
-) -> list[EpisodeState]:
+) -> EpisodeView:
     """Every stored episode (or those of ``episode_ids``) with its status as of ``as_of``.
 
     Membership is what the last ``link`` stored; statuses are recomputed from the members, so
@@ -124,7 +157,7 @@ def evaluate(
         a = assess(m, pool.docs, as_of=as_of, window_days=window, review=review)
         if a is not None:
             out.append(EpisodeState(row, a, m))
-    return out
+    return EpisodeView(as_of, window, out)
 
 
 def resolve(ledger: Ledger, ref: str | int) -> int:
@@ -153,7 +186,7 @@ def episode_status(
         episode_ids=[resolve(ledger, episode)],
         include_rejected=True,
     )
-    return states[0].assessment if states else None
+    return states.states[0].assessment if states else None
 
 
 def list_episodes(
@@ -163,16 +196,11 @@ def list_episodes(
     status: Iterable[str] | None = None,
     as_of: date | None = None,
     window_days: int | None = None,
+    view: EpisodeView | None = None,
 ) -> list[dict[str, Any]]:
     """One summary row per episode, filtered by threatener and status, as of a date."""
-    wanted = set(status or ())
-    code = knowledge.actor_code(actor) if actor is not None else None
-    return [
-        s.summary()
-        for s in evaluate(ledger, as_of=as_of, window_days=window_days)
-        if (code is None or s.row["threatener_country"] == code)
-        and (not wanted or s.assessment.status in wanted)
-    ]
+    view = view or evaluate(ledger, as_of=as_of, window_days=window_days)
+    return [s.summary() for s in view.select(actor=actor, status=status)]
 
 
 def get_episode(
@@ -191,19 +219,19 @@ def get_episode(
         raise RedlineError(
             f"nothing about episode {episode!r} was known on {as_of or date.today()}"
         )
-    return story(ledger, states[0])
+    return story(ledger, states.states[0])
 
 
 def story(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
     """``state`` as a nested dict: summary, explanation, and every item with quote and document."""
     a = state.assessment
     crossing = a.crossing
-    others = [c for c in state.members.crossings if c is not crossing and c.when.known_by(a.as_of)]
+    others = [c for c in a.usable_crossings if c is not crossing]
     wanted: dict[ItemKind, list[Item]] = {
-        "threat": a.threats,
-        "crossing": [*([crossing] if crossing else []), *others],
-        "response": a.responses,
-        "claim": a.claims,
+        ItemKind.THREAT: a.threats,
+        ItemKind.CROSSING: [*([crossing] if crossing else []), *others],
+        ItemKind.RESPONSE: a.responses,
+        ItemKind.CLAIM: a.claims,
     }
     with ledger.connect() as conn:
         details = {
@@ -216,7 +244,7 @@ def story(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
             for i in sorted(items, key=lambda i: (i.when.sort, i.id))
         ]
 
-    crossings = told(wanted["crossing"])
+    crossings = told(wanted[ItemKind.CROSSING])
     return {
         **state.summary(),
         "window_end": a.window_end,

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 
+from redline import knowledge
 from redline.link.when import When, when_of
 from redline.store.schema import documents, episode_members, events, outcome_claims, threats
+from redline.vocab import ItemKind
 
-ItemKind = Literal["threat", "crossing", "response", "claim"]
-ITEM_KINDS: tuple[ItemKind, ...] = ("threat", "crossing", "response", "claim")
+ITEM_KINDS: tuple[ItemKind, ...] = tuple(ItemKind)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,16 @@ class Item:
     outcome: str | None  # claims: no_response | response | partial
     when: When
     confidence: float
+    evidence_id: int | None = None  # the sentence it was read from
+    addressee: str | None = None  # threats: whom the line addresses; crossings: the target
+
+
+def untargeted(item: Item, tree: knowledge.TriggerTree) -> bool:
+    """A response whose trigger names no line its actor could own: none at all, or the act's
+    own kind read as a trigger ("imposed sanctions" filed under the line against sanctions)."""
+    return item.trigger_key is None or knowledge.same_side(
+        item.country, tree.hint(item.trigger_key)
+    )
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,14 @@ _DOC_COLS = (
 def _queries() -> dict[ItemKind, tuple[sa.Select[Any], sa.Table]]:
     def select(table: sa.Table, *cols: Any) -> sa.Select[Any]:
         return (
-            sa.select(table.c.id, table.c.document_id, table.c.confidence, *cols, *_DOC_COLS)
+            sa.select(
+                table.c.id,
+                table.c.document_id,
+                table.c.confidence,
+                table.c.evidence_id,
+                *cols,
+                *_DOC_COLS,
+            )
             .join(documents, documents.c.id == table.c.document_id)
             .where(table.c.review_state != "rejected")
         )
@@ -84,9 +102,10 @@ def _queries() -> dict[ItemKind, tuple[sa.Select[Any], sa.Table]]:
         sa.null().label("outcome"),
         events.c.event_date.label("own_date"),
         events.c.date_precision.label("own_precision"),
+        events.c.target_country.label("addressee"),
     )
     return {
-        "threat": (
+        ItemKind.THREAT: (
             select(
                 threats,
                 threats.c.speaker_country.label("country"),
@@ -95,12 +114,19 @@ def _queries() -> dict[ItemKind, tuple[sa.Select[Any], sa.Table]]:
                 sa.null().label("outcome"),
                 threats.c.stated_date.label("own_date"),
                 threats.c.stated_precision.label("own_precision"),
+                threats.c.addressee_country.label("addressee"),
             ),
             threats,
         ),
-        "crossing": (select(events, *event_cols).where(events.c.kind == "crossing"), events),
-        "response": (select(events, *event_cols).where(events.c.kind == "response"), events),
-        "claim": (
+        ItemKind.CROSSING: (
+            select(events, *event_cols).where(events.c.kind == ItemKind.CROSSING),
+            events,
+        ),
+        ItemKind.RESPONSE: (
+            select(events, *event_cols).where(events.c.kind == ItemKind.RESPONSE),
+            events,
+        ),
+        ItemKind.CLAIM: (
             select(
                 outcome_claims,
                 outcome_claims.c.subject_country.label("country"),
@@ -109,6 +135,7 @@ def _queries() -> dict[ItemKind, tuple[sa.Select[Any], sa.Table]]:
                 outcome_claims.c.claim.label("outcome"),
                 outcome_claims.c.claim_date.label("own_date"),
                 outcome_claims.c.date_precision.label("own_precision"),
+                sa.null().label("addressee"),
             ),
             outcome_claims,
         ),
@@ -130,12 +157,14 @@ def load_pool(conn: sa.Connection, episode_ids: Iterable[int] | None = None) -> 
             item_id,
             doc_id,
             confidence,
+            evidence_id,
             country,
             trigger_key,
             consequence,
             outcome,
             own_date,
             own_precision,
+            addressee,
             title,
             outlet,
             genre,
@@ -162,6 +191,8 @@ def load_pool(conn: sa.Connection, episode_ids: Iterable[int] | None = None) -> 
                     outcome,
                     when,
                     float(confidence),
+                    evidence_id,
+                    addressee,
                 )
             )
     return pool

@@ -10,14 +10,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from redline import knowledge
-from redline.link.assess import Assessment, Members, assess
+from redline.link.assess import DEFAULT_WINDOW_DAYS, Assessment, Members, assess
 from redline.link.blocking import block, episode_key
+from redline.link.episodes import EpisodeState, EpisodeView
 from redline.link.items import load_pool
 from redline.link.reviews import load_reviews
 from redline.store import Ledger
 from redline.store.schema import episode_members, episodes, reviews
 
-DEFAULT_WINDOW_DAYS = 90
 _MEMBER_LISTS = (
     ("threats", "threat"),
     ("crossings", "crossing"),
@@ -42,10 +42,13 @@ class LinkReport:
     threats_linked: int = 0
     threats_unlinked: int = 0
     comparisons: int = 0
+    wrong_side: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
+    # the episodes as linked, assessed once: what score, report and export read (not stored)
+    view: EpisodeView | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "view"}
 
 
 def label(threatener: str, trigger_key: str) -> str:
@@ -70,6 +73,7 @@ def link(
         found = load_reviews(conn, existing.values())
         rows: dict[str, dict[str, Any]] = {}
         members: dict[str, Members] = {}
+        assessed: dict[str, Assessment] = {}
         statuses: Counter[str] = Counter()
         for (country, trigger), m in sorted(blocks.episodes.items()):
             key = episode_key(country, trigger)
@@ -79,14 +83,32 @@ def link(
                 continue  # nothing about it was known yet on ``as_of``
             rows[key] = _row(key, m, a, run_id)
             members[key] = m
+            assessed[key] = a
             statuses[a.status] += 1
             report.implicit += a.implicit
             report.threats_linked += len(a.threats)
         report.threats_unlinked = blocks.unlinked_threats
         report.comparisons = blocks.comparisons
+        report.wrong_side = blocks.wrong_side
         report.episodes = len(rows)
         report.by_status = dict(sorted(statuses.items()))
-        _write(conn, rows, members, existing, as_of, report)
+        ids = _write(conn, rows, members, existing, as_of, report)
+        stored = {
+            r.id: dict(r._mapping)
+            for r in conn.execute(sa.select(episodes).where(episodes.c.id.in_(list(ids.values()))))
+        }
+    report.view = EpisodeView(
+        as_of,
+        window_days,
+        sorted(
+            (
+                EpisodeState(stored[ids[key]], a, members[key])
+                for key, a in assessed.items()
+                if not a.rejected
+            ),
+            key=lambda s: (s.row["threatener_country"], s.row["key"]),
+        ),
+    )
     ledger.finish_run(run_id, report.as_dict() | {"as_of": as_of.isoformat()})
     return report
 
@@ -118,7 +140,7 @@ def _write(
     existing: dict[str, int],
     as_of: date,
     report: LinkReport,
-) -> None:
+) -> dict[str, int]:
     """Update episodes whose key exists, insert new ones, drop stale unreviewed ones; refill members."""
     updates = [{"b_id": existing[k], **v} for k, v in rows.items() if k in existing]
     inserts = [v for k, v in rows.items() if k not in existing]
@@ -155,3 +177,4 @@ def _write(
             batch = []
     if batch:
         conn.execute(sa.insert(episode_members), batch)
+    return {k: ids[k] for k in rows}

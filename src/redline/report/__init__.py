@@ -9,6 +9,7 @@ from pathlib import Path, PurePath
 import jinja2
 
 from redline.errors import ConfigError
+from redline.link import EpisodeView
 from redline.report.context import STATUS_LABELS, ReportData, gather
 from redline.score import Prior
 from redline.store import Ledger
@@ -42,12 +43,16 @@ def write_report(
     as_of: date | None = None,
     prior: str | Prior = "uniform",
     window_days: int | None = None,
+    view: EpisodeView | None = None,
 ) -> Path:
-    """Render the report for ``ledger`` as of ``as_of`` (default today) into ``path``."""
+    """Render the report for ``ledger`` as of ``as_of`` (default today) into ``path``; with
+    ``view`` (what ``link`` returned), the episodes are not assessed again."""
     out = Path(path)
     if out.is_dir():
         raise ConfigError(f"{out}: is a folder; give the report a file name (report.html)")
-    html = render_report(gather(ledger, as_of=as_of, prior=prior, window_days=window_days))
+    html = render_report(
+        gather(ledger, as_of=as_of, prior=prior, window_days=window_days, view=view)
+    )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(html, encoding="utf-8")

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from redline import __version__
-from redline.link import EpisodeState, evaluate
+from redline import __version__, vocab
+from redline.link import EpisodeState, EpisodeView, evaluate
 from redline.link.episodes import last_window_days, story
 from redline.link.when import interval_label, span
 from redline.report import charts
@@ -20,15 +20,8 @@ from redline.store import Ledger
 from redline.store.db import now
 from redline.store.schema import documents
 
-STATUS_ORDER = list(charts.STATUS_COLOURS)
-STATUS_LABELS = {
-    "crossed_enforced": "enforced",
-    "crossed_partially_enforced": "partially enforced",
-    "crossed_unenforced": "unenforced",
-    "undetermined": "undetermined",
-    "open": "open",
-    "withdrawn": "withdrawn",
-}
+STATUS_ORDER = list(vocab.STATUS_ORDER)
+STATUS_LABELS = {s.value: s.label for s in vocab.Status}
 _CHUNK = 1000
 
 
@@ -71,11 +64,14 @@ def gather(
     as_of: date | None = None,
     prior: str | Prior = "uniform",
     window_days: int | None = None,
+    view: EpisodeView | None = None,
 ) -> ReportData:
-    as_of = as_of or date.today()
-    with ledger.connect() as conn:
-        window = window_days or last_window_days(conn)
-    states = evaluate(ledger, as_of=as_of, window_days=window)
+    if view is None:
+        with ledger.connect() as conn:
+            window = window_days or last_window_days(conn)
+        view = evaluate(ledger, as_of=as_of or date.today(), window_days=window)
+    as_of, window = view.as_of, view.window_days
+    states = view.states
     p = get_prior(prior)
     data = ReportData(as_of, now(), ledger.url, p, window)
     data.episodes = [_episode(ledger, s) for s in _ordered(states)]
@@ -98,7 +94,7 @@ def _ordered(states: list[EpisodeState]) -> list[EpisodeState]:
         states,
         key=lambda s: (
             s.row["threatener_country"],
-            STATUS_ORDER.index(s.assessment.status),
+            STATUS_ORDER.index(vocab.Status(s.assessment.status)),
             s.row["label"],
         ),
     )

@@ -9,13 +9,13 @@ from datetime import date
 from typing import Any
 
 from redline.errors import ConfigError
-from redline.link import EpisodeState, evaluate, evidence_note
+from redline.link import EpisodeState, EpisodeView, evaluate, evidence_note
 from redline.score.priors import Prior, get_prior
 from redline.store import Ledger
+from redline.vocab import CROSSED, Status
 
 LEVEL = 0.90  # equal-tailed credible interval
 PARTIAL_WEIGHT = 0.5  # a partially enforced episode is half a success (docs/credibility.md)
-DECIDED = ("crossed_enforced", "crossed_partially_enforced", "crossed_unenforced")
 GROUPINGS = {("actor",), ("actor", "class"), ("actor", "year")}
 
 
@@ -42,10 +42,10 @@ def posterior(prior: Prior, successes: float, failures: float, level: float = LE
 def outcome(status: str) -> tuple[float, float]:
     """(successes, failures) one episode adds: enforced 1/0, partial 0.5/0, unenforced 0/1."""
     return {
-        "crossed_enforced": (1.0, 0.0),
-        "crossed_partially_enforced": (PARTIAL_WEIGHT, 0.0),
-        "crossed_unenforced": (0.0, 1.0),
-    }.get(status, (0.0, 0.0))
+        Status.CROSSED_ENFORCED: (1.0, 0.0),
+        Status.CROSSED_PARTIALLY_ENFORCED: (PARTIAL_WEIGHT, 0.0),
+        Status.CROSSED_UNENFORCED: (0.0, 1.0),
+    }.get(Status(status), (0.0, 0.0))
 
 
 @dataclass
@@ -62,6 +62,8 @@ class Estimate:
     undetermined: int
     open: int
     withdrawn: int
+    decided: int  # decided episodes with a verdict: what the estimate rests on
+    no_verdict: int  # crossed episodes whose status fell below the verdict threshold
     successes: float
     failures: float
     prior: str
@@ -82,6 +84,24 @@ class Estimate:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def no_evidence(self) -> bool:
+        """No decided episode with a verdict: the numbers are only the prior."""
+        return self.decided == 0
+
+    @property
+    def mean_label(self) -> str:
+        return "no evidence" if self.no_evidence else f"{self.mean:.2f}"
+
+    @property
+    def interval_label(self) -> str:
+        return "—" if self.no_evidence else f"{self.lower:.2f}–{self.upper:.2f}"
+
+
+def counts(state: EpisodeState) -> bool:
+    """Does an episode enter follow-through? Decided, and confident enough for a verdict."""
+    return Status(state.assessment.status).decided and state.assessment.verdict
 
 
 @dataclass
@@ -137,9 +157,10 @@ def estimates(
     for (actor, group), members in sorted(
         groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
     ):
-        counts = Counter(s.assessment.status for s in members)
-        successes = sum(outcome(s.assessment.status)[0] for s in members)
-        failures = sum(outcome(s.assessment.status)[1] for s in members)
+        tally = Counter(s.assessment.status for s in members)
+        decided = [s for s in members if counts(s)]
+        successes = sum(outcome(s.assessment.status)[0] for s in decided)
+        failures = sum(outcome(s.assessment.status)[1] for s in decided)
         post = posterior(p, successes, failures)
         docs = set().union(*(s.assessment.document_ids for s in members))
         opinion = set().union(*(s.assessment.opinion_ids for s in members))
@@ -148,13 +169,17 @@ def estimates(
                 actor=actor,
                 group=group,
                 n_episodes=len(members),
-                crossed=sum(counts[k] for k in (*DECIDED, "undetermined")),
-                enforced=counts["crossed_enforced"],
-                partially_enforced=counts["crossed_partially_enforced"],
-                unenforced=counts["crossed_unenforced"],
-                undetermined=counts["undetermined"],
-                open=counts["open"],
-                withdrawn=counts["withdrawn"],
+                crossed=sum(tally[k] for k in CROSSED),
+                enforced=tally[Status.CROSSED_ENFORCED],
+                partially_enforced=tally[Status.CROSSED_PARTIALLY_ENFORCED],
+                unenforced=tally[Status.CROSSED_UNENFORCED],
+                undetermined=tally[Status.UNDETERMINED],
+                open=tally[Status.OPEN],
+                withdrawn=tally[Status.WITHDRAWN],
+                decided=len(decided),
+                no_verdict=sum(
+                    1 for s in members if Status(s.assessment.status).decided and not counts(s)
+                ),
                 successes=successes,
                 failures=failures,
                 prior=p.name,
@@ -170,10 +195,12 @@ def estimates(
                 n_opinion_documents=len(opinion),
                 n_outlets=len(set().union(*(s.assessment.outlets for s in members))),
                 opinion_only=bool(docs) and len(opinion) == len(docs),
-                evidence=evidence_note(len(docs), len(opinion)),
-                decided_episodes=sorted(
-                    s.row["key"] for s in members if s.assessment.status in DECIDED
+                evidence=(
+                    evidence_note(len(docs), len(opinion))
+                    if decided
+                    else "no evidence: no decided episode with a verdict"
                 ),
+                decided_episodes=sorted(s.row["key"] for s in decided),
             )
         )
     return out
@@ -186,9 +213,7 @@ def timeline(
     p = get_prior(prior)
     by_actor: dict[str, list[EpisodeState]] = {}
     for s in states:
-        if s.assessment.status in DECIDED and (
-            actor is None or s.row["threatener_country"] == actor.upper()
-        ):
+        if counts(s) and (actor is None or s.row["threatener_country"] == actor.upper()):
             by_actor.setdefault(s.row["threatener_country"], []).append(s)
     out = []
     for who, members in sorted(by_actor.items()):
@@ -226,13 +251,15 @@ def credibility(
     as_of: date | None = None,
     prior: str | Prior = "uniform",
     window_days: int | None = None,
+    view: EpisodeView | None = None,
 ) -> list[Estimate]:
     """Each threatener's follow-through as of ``as_of``, grouped ``by`` actor, class or year.
 
     Rejected episodes are left out; open, undetermined and withdrawn ones are counted but do
-    not enter the estimate.
+    not enter the estimate, nor do decided ones below the verdict threshold (``no_verdict``).
     """
-    return estimates(evaluate(ledger, as_of=as_of, window_days=window_days), by=by, prior=prior)
+    view = view if view is not None else evaluate(ledger, as_of=as_of, window_days=window_days)
+    return estimates(view, by=by, prior=prior)
 
 
 def credibility_timeline(

@@ -13,6 +13,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from redline.vocab import (
+    ClaimOutcome,
+    ConsequenceClass,
+    ItemKind,
+    Precision,
+    ReviewState,
+    Status,
+    values,
+)
+
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -23,26 +33,14 @@ metadata = sa.MetaData(
     }
 )
 
-PRECISIONS = ("day", "month", "year", "unknown")
-CONSEQUENCE_CLASSES = (
-    "vague",
-    "sanctions_or_economic",
-    "military_force",
-    "war_or_nuclear",
-    "military_deployment",
-    "diplomatic",
-)
+# the vocabulary lives in redline.vocab; these tuples of plain strings are kept for callers
+PRECISIONS = values(Precision)
+CONSEQUENCE_CLASSES = values(ConsequenceClass)
 EXPLICITNESS = ("direct_quote", "reported_speech", "implied_doctrine")
-EVENT_KINDS = ("crossing", "response")
-REVIEW_STATES = ("machine", "confirmed", "corrected", "rejected")
-EPISODE_STATUSES = (
-    "open",
-    "crossed_unenforced",
-    "crossed_partially_enforced",
-    "crossed_enforced",
-    "withdrawn",
-    "undetermined",
-)
+EVENT_KINDS = (ItemKind.CROSSING.value, ItemKind.RESPONSE.value)
+REVIEW_STATES = values(ReviewState)
+EPISODE_STATUSES = values(Status)
+CLAIM_OUTCOMES = values(ClaimOutcome)
 
 runs = sa.Table(
     "runs",
@@ -245,7 +243,7 @@ outcome_claims = sa.Table(
     *_item_columns(),
     sa.Column("trigger_key", sa.String(64)),
     sa.Column("subject_country", sa.String(8)),  # whose (non-)response the claim is about
-    sa.Column("claim", sa.String(16), nullable=False),  # no_response | response | partial
+    sa.Column("claim", sa.String(16), nullable=False),  # a ClaimOutcome
     sa.Column("claim_date", sa.Date),
     sa.Column("date_precision", sa.String(8), nullable=False, server_default="unknown"),
 )

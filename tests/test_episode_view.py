@@ -1,0 +1,79 @@
+"""One episode view: link assesses each episode once; score, report, export and the CLI read that
+view and agree on every status for the same as-of date."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from tests.conftest import REPO
+from typer.testing import CliRunner
+
+from redline.cli import app
+from redline.link import assess as assess_module
+from redline.link import evaluate
+from redline.report.context import gather
+from redline.run import run
+from redline.store import Ledger
+from redline.vocab import Status
+
+SAMPLE = REPO / "examples" / "corpus"
+AS_OF = date(2025, 6, 30)
+
+
+def test_a_run_assesses_each_episode_once_and_every_layer_agrees(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    ledger = Ledger.open(f"sqlite:///{db}")
+    before = assess_module.stats.calls
+    result = run(
+        ledger, [SAMPLE], as_of=AS_OF, report=tmp_path / "r.html", export=tmp_path / "export"
+    )
+    view = result.link.view
+    assert view is not None and len(view) == result.link.episodes > 5
+    # link assessed each episode once; credibility, report and export assessed nothing
+    assert assess_module.stats.calls - before == result.link.episodes
+
+    statuses = {s.row["key"]: s.assessment.status for s in view}
+    assert {Status(v) for v in statuses.values()} >= {Status.OPEN}
+
+    # the stored episodes (what export writes) carry the same statuses
+    stored = pq.read_table(tmp_path / "export" / "episodes.parquet").to_pylist()
+    assert {r["key"]: r["status"] for r in stored} == statuses
+    assert {r["status_as_of"] for r in stored} == {AS_OF}
+
+    # a fresh read (another process, the report, the API) computes the same statuses
+    again = evaluate(ledger, as_of=AS_OF)
+    assert {s.row["key"]: s.assessment.status for s in again} == statuses
+    report = gather(ledger, as_of=AS_OF)
+    assert {e["key"]: e["status"] for e in report.episodes} == statuses
+
+    # the CLI too
+    out = CliRunner().invoke(
+        app, ["episodes", "--db", str(db), "--as-of", AS_OF.isoformat(), "--format", "json"]
+    )
+    assert out.exit_code == 0, out.output
+    listed = json.loads(out.output)["items"]
+    assert {e["key"]: e["status"] for e in listed} == statuses
+
+    # follow-through counts are the view's counts
+    by_actor: dict[str, Counter[str]] = {}
+    for key, status in statuses.items():
+        by_actor.setdefault(key.split(":")[0], Counter())[status] += 1
+    for e in result.credibility:
+        assert e.enforced == by_actor[e.actor][Status.CROSSED_ENFORCED]
+        assert e.unenforced == by_actor[e.actor][Status.CROSSED_UNENFORCED]
+        assert e.open == by_actor[e.actor][Status.OPEN]
+    ledger.dispose()
+
+
+def test_export_given_no_view_uses_the_link_window(tmp_path: Path) -> None:
+    """Export without a view reads the window of the last link (it once used the default)."""
+    db = tmp_path / "ledger.db"
+    ledger = Ledger.open(f"sqlite:///{db}")
+    run(ledger, [SAMPLE], as_of=AS_OF, window_days=30)
+    view = evaluate(ledger, as_of=AS_OF)
+    assert view.window_days == 30
+    ledger.dispose()
