@@ -43,3 +43,25 @@ def test_agreement_is_reported(measured: dict[str, Any]) -> None:
     agreement = measured["agreement"]
     assert agreement["documents"] >= 60
     assert agreement["kappa"] >= FLOORS["floors"]["agreement_kappa"]
+
+
+@pytest.mark.parametrize("split", ["test", "dev"])
+def test_episodes_meet_floors(measured: dict[str, Any], split: str) -> None:
+    from redline.gold.episodes import EPISODE_FILE
+
+    digest = hashlib.sha1(EPISODE_FILE.read_bytes()).hexdigest()
+    assert digest == FLOORS["episode_gold_sha1"], "the episode gold changed: re-measure the floors"
+    got = measured["episodes"]["splits"][split]
+    low = {
+        name: (got[name]["value"], floor)
+        for name, floor in FLOORS["episode_floors"][split].items()
+        if got[name]["value"] is None or got[name]["value"] + 1e-9 < floor
+    }
+    assert not low, f"{split} episodes: below floor (got, floor): {low}"
+    assert got["wrong_side"] <= FLOORS["episode_floors"]["wrong_side_max"][split]
+
+
+def test_episode_analysts_agree(measured: dict[str, Any]) -> None:
+    agreement = measured["episodes"]["agreement"]
+    assert agreement["a_found_by_b"]["total"] >= 40
+    assert agreement["a_found_by_b"]["value"] >= FLOORS["episode_floors"]["agreement_found"]

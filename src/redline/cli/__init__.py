@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from redline.cli import (  # noqa: F401  (registers commands)
+    audit_cmd,
     bench_cmd,
     documents_cmd,
     extract_cmd,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -220,13 +220,21 @@ def eval_command(
         Path | None,
         typer.Option("--shared", help="The shared/ folder with the corpora (default ../shared)."),
     ] = None,
+    episodes: Annotated[
+        bool,
+        typer.Option(
+            "--episodes/--no-episodes",
+            help="Also build a ledger of the news and statements and score its episodes "
+            "against the analysts' episode gold (about a minute).",
+        ),
+    ] = True,
 ) -> None:
     """Score extraction against gold annotations.
 
     With no GOLD: the exhaustive real-document gold (test split first, never tuned on), with
     precision over every prediction, recall over non-borderline items and 95% intervals."""
     if gold is None:
-        _eval_real(extractor, split or ["test", "dev"], shared, fmt)
+        _eval_real(extractor, split or ["test", "dev"], shared, fmt, episodes)
         return
     if corpus is None:
         raise typer.BadParameter("a gold file needs the CORPUS folder it annotates")
@@ -287,7 +295,9 @@ def eval_command(
         )
 
 
-def _eval_real(extractor: str, splits: list[str], shared: Path | None, fmt: Format) -> None:
+def _eval_real(
+    extractor: str, splits: list[str], shared: Path | None, fmt: Format, episodes: bool = True
+) -> None:
     from redline.gold.annotations import Split
     from redline.gold.evaluation import EXTRACTORS, evaluate_real
 
@@ -297,7 +307,7 @@ def _eval_real(extractor: str, splits: list[str], shared: Path | None, fmt: Form
         wanted = [Split(s) for s in splits]
     except ValueError as exc:
         raise typer.BadParameter("test, dev or train", param_hint="--split") from exc
-    result = evaluate_real(extractor, shared, wanted)
+    result = evaluate_real(extractor, shared, wanted, episodes=episodes)
     if fmt is not Format.table:
         emit(to_json(result) if fmt is Format.json else json.dumps(result))
         return
@@ -324,6 +334,8 @@ def _eval_real(extractor: str, splits: list[str], shared: Path | None, fmt: Form
         if threat.get("all_fields_right"):
             console.print(f"threats with every field right: {_ci(threat['all_fields_right'])}")
         console.print(f"threat field accuracy: {fields or 'n/a'}", markup=False)
+    if "episodes" in result:
+        _print_episodes(result["episodes"])
     pl = result["plover"]
     console.print(
         f"PLOVER THREATEN ({pl['sentences']} held-out sentences, {pl['threaten']} THREATEN): "
@@ -333,6 +345,39 @@ def _eval_real(extractor: str, splits: list[str], shared: Path | None, fmt: Form
     console.print(
         f"annotator agreement on {ag['documents']} documents annotated twice "
         f"({ag['sentences']} sentences): Cohen's kappa {ag['kappa']}; per kind F1 {ag['per_kind_f1']}",
+        markup=False,
+    )
+
+
+def _print_episodes(ep: dict[str, Any]) -> None:
+    table = Table(
+        title=f"episodes on real news and statements as of {ep['as_of']} "
+        "(analysts' episode gold; test never tuned on)"
+    )
+    for col in ("split", "predicted", "gold", "episodes right", "crossed verdicts right", "found"):
+        table.add_column(col)
+    for name, s in ep["splits"].items():
+        table.add_row(
+            name,
+            str(s["predicted"]),
+            str(s["gold"]),
+            _ci(s["episode_precision"]),
+            _ci(s["crossed_verdict_precision"]),
+            _ci(s["recall"]),
+        )
+    console.print(table)
+    for name, s in ep["splits"].items():
+        console.print(
+            f"{name}: {s['wrong_side']} episode(s) owned by the side that did not draw the line; "
+            f"{s['no_verdict']} without a verdict; statuses right among those found "
+            f"{_ci(s['recall_with_status'])}",
+            markup=False,
+        )
+    ag = ep["agreement"]
+    console.print(
+        f"episode analysts' agreement ({', '.join(ag['groups'])}): A's episodes found by B "
+        f"{_ci(ag['a_found_by_b'])}, B's by A {_ci(ag['b_found_by_a'])}; allowed statuses "
+        f"overlap {_ci(ag['status_overlap'])}",
         markup=False,
     )
 

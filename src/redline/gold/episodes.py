@@ -255,3 +255,44 @@ def build_ledger(url: str, shared: Path, *, workers: int = 1, extractor: Any = N
     extract_documents(ledger, workers=workers, extractor=extractor)
     link(ledger, as_of=AS_OF)
     return ledger
+
+
+def evaluate_episodes(
+    shared: Path,
+    *,
+    extractor: Any = None,
+    db: str | None = None,
+    workers: int = 1,
+    splits: Sequence[Split] = (Split.TEST, Split.DEV),
+) -> dict[str, Any]:
+    """Build a scratch ledger of the news and the statements (or reuse ``db``), link it as of
+    the gold's date and score its episodes per split, with the analysts' agreement."""
+    import tempfile
+
+    from redline.link import evaluate
+
+    gold = load()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = db or f"sqlite:///{Path(tmp) / 'episodes.db'}"
+        ledger = build_ledger(url, shared, workers=workers, extractor=extractor)
+        try:
+            judged = judge(evaluate(ledger, as_of=gold.as_of), gold)
+        finally:
+            ledger.dispose()
+    return {
+        "as_of": gold.as_of.isoformat(),
+        "splits": {s.value: score(judged, gold, s) for s in splits if s != Split.TRAIN},
+        "agreement": agreement(gold),
+        "episodes": [
+            {
+                "key": j.key,
+                "split": j.split.value,
+                "status": j.status.value,
+                "confidence": j.confidence,
+                "verdict": j.verdict,
+                "real": j.real,
+                "right": j.right,
+            }
+            for j in judged
+        ],
+    }

@@ -67,6 +67,8 @@ def evaluate_real(
     extractor_name: str = "learned",
     shared: Path | None = None,
     splits: Sequence[Split] = (Split.TEST, Split.DEV),
+    *,
+    episodes: bool = True,
 ) -> dict[str, Any]:
     gold, documents = load(shared)
     extractor = make_extractor(extractor_name)
@@ -78,6 +80,12 @@ def evaluate_real(
         )
         out["splits"][split.value] = report.summary()
     out["plover"] = plover(extractor, documents, [s for s in splits if s != Split.TRAIN])
+    if episodes:
+        from redline.gold.episodes import evaluate_episodes
+
+        out["episodes"] = evaluate_episodes(
+            shared or default_shared(), extractor=extractor, splits=splits
+        )
     out["agreement"] = score.agreement(gold, documents)
     out["corpus"] = _corpus_counts(gold, documents)
     return out

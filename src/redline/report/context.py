@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from redline import __version__, vocab
+from redline.audit import AuditFigures, figures
 from redline.link import EpisodeState, EpisodeView, evaluate
 from redline.link.episodes import last_window_days, story
 from redline.link.when import interval_label, span
@@ -43,6 +44,7 @@ class ReportData:
     n_opinion_documents: int = 0
     warnings: list[str] = field(default_factory=list)
     charts: dict[str, Any] = field(default_factory=dict)
+    audit: AuditFigures | None = None  # the latest `redline audit`, shown beside follow-through
 
 
 def safe_url(url: str | None) -> str | None:
@@ -80,6 +82,7 @@ def gather(
     data.points = timeline(states, prior=p)
     _summarise(data)
     _sources(ledger, data)
+    data.audit = figures(ledger)
     data.warnings = [
         f"Every episode of {e.actor} rests on opinion pieces only ({e.evidence.removeprefix('evidence: ')})."
         for e in data.estimates

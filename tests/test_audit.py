@@ -1,0 +1,123 @@
+"""`redline audit` end to end: draw a sample, judge it through the JSON form, store the judgments
+as reviews, and see precision with a 95% interval in the CLI and in the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.conftest import REPO
+from typer.testing import CliRunner
+
+from redline.audit import JUDGMENTS, draw, figures
+from redline.cli import app
+from redline.errors import RedlineError
+from redline.review import audit_trail
+from redline.run import run
+from redline.store import Ledger
+
+SAMPLE = REPO / "examples" / "corpus"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def ledger_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("audit") / "ledger.db"
+    ledger = Ledger.open(f"sqlite:///{db}")
+    run(ledger, [SAMPLE])
+    ledger.dispose()
+    return db
+
+
+def test_audit_through_the_json_form(ledger_db: Path, tmp_path: Path) -> None:
+    sample = tmp_path / "sample.json"
+    res = runner.invoke(
+        app, ["audit", "draw", "--db", str(ledger_db), "--n", "3", "--seed", "7", "-o", str(sample)]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(sample.read_text(encoding="utf-8"))
+    kinds = [i["kind"] for i in data["items"]]
+    assert set(kinds) == {"threat", "crossing", "response", "episode"}
+    assert all(kinds.count(k) <= 3 for k in set(kinds))
+    # every item comes with what a person needs to judge it
+    for item in data["items"]:
+        assert item["question"] and item["choices"] and item["judgment"] is None
+        if item["kind"] != "episode":
+            assert item["context"]["sentence"] and item["document"]["source"]
+    # judge: the first item of each kind wrong, the rest right, one left unjudged
+    seen: set[str] = set()
+    for item in data["items"][:-1]:
+        item["judgment"] = (
+            ("wrong" if item["kind"] != "episode" else "not_a_line")
+            if item["kind"] not in seen
+            else "right"
+        )
+        seen.add(item["kind"])
+    sample.write_text(json.dumps(data), encoding="utf-8")
+    res = runner.invoke(app, ["audit", "judge", str(sample), "--db", str(ledger_db), "--by", "ann"])
+    assert res.exit_code == 0, res.output
+    assert f"{len(data['items']) - 1} judgments stored as reviews, 1 skipped" in res.output
+
+    ledger = Ledger.open(f"sqlite:///{ledger_db}", create=False)
+    found = figures(ledger)
+    assert found is not None and found.audit_id == data["audit"]["id"]
+    judged = {k: kinds[:-1].count(k) for k in set(kinds)}
+    for kind, p in found.precision.items():
+        assert p.total == judged[kind] and p.hits == judged[kind] - 1
+        assert p.interval is not None and p.interval[0] < p.value < p.interval[1]
+    # judgments are reviews: a wrong threat is rejected, with the audit named in the note
+    trail = [r for r in audit_trail(ledger) if (r["note"] or "").startswith("audit #")]
+    assert len(trail) == len(data["items"]) - 1 and {r["reviewer"] for r in trail} == {"ann"}
+    assert {r["action"] for r in trail} == {"confirm", "reject"}
+
+    res = runner.invoke(app, ["audit", "report", "--db", str(ledger_db), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    shown = json.loads(res.output)
+    assert shown["precision"]["threat"]["total"] == judged["threat"]
+
+    # the report shows the latest audit beside the follow-through
+    html_path = tmp_path / "report.html"
+    res = runner.invoke(app, ["report", "--db", str(ledger_db), "-o", str(html_path)])
+    assert res.exit_code == 0, res.output
+    html = html_path.read_text(encoding="utf-8")
+    assert f"Audit #{found.audit_id}" in html and found.precision["threat"].label() in html
+    ledger.dispose()
+
+
+def test_bad_judgments_are_refused_with_the_item_named(ledger_db: Path, tmp_path: Path) -> None:
+    ledger = Ledger.open(f"sqlite:///{ledger_db}", create=False)
+    audit = draw(ledger, per_kind=1, seed=1, kinds=["threat"])
+    data = audit.as_dict()
+    data["items"][0]["judgment"] = "maybe"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    res = runner.invoke(app, ["audit", "judge", str(path), "--db", str(ledger_db)])
+    assert res.exit_code != 0
+    assert "item 1" in str(res.exception) or "item 1" in res.output
+    assert "maybe" in str(res.exception) + res.output
+    # an item that was not drawn in that audit is refused too
+    data["items"][0].update(judgment="right", item_id=10**9)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    res = runner.invoke(app, ["audit", "judge", str(path), "--db", str(ledger_db)])
+    assert res.exit_code != 0 and "not in audit" in str(res.exception) + res.output
+    with pytest.raises(RedlineError, match="unknown audit kind"):
+        draw(ledger, kinds=["rumour"])
+    assert set(JUDGMENTS["episode"]) == {"right", "wrong_status", "not_a_line"}
+    ledger.dispose()
+
+
+def test_interactive_audit_stores_each_answer(ledger_db: Path) -> None:
+    ledger = Ledger.open(f"sqlite:///{ledger_db}", create=False)
+    before = len(audit_trail(ledger))
+    res = runner.invoke(
+        app,
+        ["audit", "start", "--db", str(ledger_db), "--n", "1", "--kind", "threat", "--by", "bo"],
+        input="r\n",
+    )
+    assert res.exit_code == 0, res.output
+    assert "Is this a threat by" in res.output
+    after = audit_trail(ledger)
+    assert len(after) == before + 1 and after[-1]["action"] == "confirm"
+    assert after[-1]["reviewer"] == "bo"
+    ledger.dispose()
