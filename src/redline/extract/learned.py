@@ -217,8 +217,9 @@ class LearnedExtractor(RuleExtractor):
     def _with_document_trigger(self, st: _DocState, item: ThreatItem) -> ThreatItem:
         """A threat whose sentence names no line its speaker could draw (none at all, or only
         the threatened consequence read as a trigger: "sanctions" in a Western warning) takes
-        the line the document is about: one its title names, else the one its text names most
-        often (when that is at least half of all it names). The trigger text says so."""
+        the line the document is about: one its title names, else, in an official statement,
+        the one its text names most often (when that is at least half of all it names). The
+        trigger text says so."""
         if item.trigger_key is not None and not same_side(
             item.speaker_country, self.triggers.hint(item.trigger_key)
         ):
@@ -239,7 +240,9 @@ class LearnedExtractor(RuleExtractor):
         if st.doc.title:
             out += [(key, "named in the title") for key, _, _ in self.triggers.match(st.doc.title)]
         counts: dict[str, int] = {}
-        for sent in st.sentences:
+        # only an official statement is about one matter throughout; a news article's
+        # other sentences are often about other lines
+        for sent in st.sentences if self._issuer(st.doc) is not None else ():
             for key, _, _ in self.triggers.match(sent.text):
                 counts[key] = counts.get(key, 0) + 1
         total = sum(counts.values())
