@@ -109,3 +109,20 @@ def test_a_new_extractor_version_re_extracts(tmp_path: Path) -> None:
     with ledger.connect() as conn:
         versions = set(conn.execute(sa.select(documents.c.extracted_version)).scalars())
     assert versions == {"rules-changed"}
+
+
+def test_a_joint_response_is_credited_to_every_side_it_names() -> None:
+    """Codebook §3: a joint act counts for every side named; a passive names its agent."""
+    from datetime import date
+
+    from redline.extract.base import DocumentInput
+    from redline.extract.learned import LearnedExtractor
+
+    text = (
+        "Russia invaded Ukraine on February 24. In response to the invasion, Britain, Japan and "
+        "the United States imposed sweeping sanctions on Russian banks on Saturday."
+    )
+    result = LearnedExtractor().extract(DocumentInput(1, text, date(2022, 2, 27), "day"))
+    responders = {e.actor_country for e in result.events if e.kind == "response"}
+    assert responders == {"GBR", "JPN", "USA"}
+    assert "RUS" not in responders

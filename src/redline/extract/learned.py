@@ -197,14 +197,13 @@ class LearnedExtractor(RuleExtractor):
                 )
                 result.threats.extend(self._first_person_speaks_for_issuer(st, sent, found))
             if "response" in sent.kinds:
-                result.events.extend(
-                    self._gated(
-                        sent,
-                        "response",
-                        self._responses(st, sent)[:1],
-                        partial(self._plain_event, st, sent, "response"),
-                    )
+                responses = self._gated(
+                    sent,
+                    "response",
+                    self._responses(st, sent)[:1],
+                    partial(self._plain_event, st, sent, "response"),
                 )
+                result.events.extend(self._with_joint_actors(st, sent, responses))
             if "claim" in sent.kinds:
                 result.claims.extend(
                     self._gated(sent, "claim", self._claims(st, sent, crossings), list)
@@ -423,6 +422,62 @@ class LearnedExtractor(RuleExtractor):
                 if found is not None:
                     return True, found
         return False, None
+
+    def _with_joint_actors(
+        self, st: _DocState, sent: _Sentence, responses: list[EventItem]
+    ) -> list[EventItem]:
+        """Who responded, by the grammar: the agent of a passive ("Russia has been sanctioned by
+        the West": the West, not Russia; no by-phrase, nobody), and every side of a joint act
+        (codebook, section 3: "Britain, Japan and the US imposed sanctions" is a response of
+        each). The copies differ in their span, which points at the actor's name."""
+        if not responses or sent.doc is None:
+            return responses
+        found, acting = self._acting(st, sent)
+        out = []
+        for event in responses:
+            if found and acting is None:
+                continue  # a passive without an agent: the text does not say who acted
+            if found and acting is not None:
+                country = acting.actor.country_on(event.event_date or st.doc.published)
+                if country != event.actor_country:
+                    event = replace(event, actor=_strip_the(acting.text), actor_country=country)
+            out.append(event)
+            when = event.event_date or st.doc.published
+            seen = {event.actor_country}
+            for m in self._coordinated(st, sent, event.actor_country, when):
+                country = m.actor.country_on(when)
+                if country is None or country in seen:
+                    continue
+                seen.add(country)
+                prov = replace(event.provenance, span_start=m.start, span_end=m.end)
+                out.append(
+                    replace(event, provenance=prov, actor=_strip_the(m.text), actor_country=country)
+                )
+        return out
+
+    def _coordinated(
+        self, st: _DocState, sent: _Sentence, country: str | None, when: Any
+    ) -> list[Mention]:
+        """The actors named in coordination with the one that speaks for ``country``
+        ("Britain, Japan and the United States")."""
+        assert sent.doc is not None
+        mentions = st.mentions_in(sent, *_SPEAKERS)
+        own = next((m for m in mentions if m.actor.country_on(when) == country), None)
+        if own is None:
+            return []
+        head = next(
+            (t for t in sent.doc if sent.start + t.idx < own.end <= sent.start + t.idx + len(t)),
+            None,
+        )
+        if head is None:
+            return []
+        spans = [
+            (sent.start + t.idx, sent.start + t.idx + len(t.text))
+            for c in head.conjuncts
+            for t in c.subtree
+            if t.i <= c.i  # the conjunct's own words, not what follows it
+        ]
+        return [m for m in mentions if any(lo <= m.start < hi for lo, hi in spans)]
 
     def _mention_in(self, st: _DocState, sent: _Sentence, head: Any) -> Mention | None:
         """The first actor named inside the phrase ``head`` heads."""

@@ -140,8 +140,12 @@ def predictions(doc: GoldDocument, result: Extraction) -> list[Prediction]:
                 doc.text[s:e],
             )
         )
+    joint: set[tuple[str, int]] = set()
     for ev in result.events:
         s, e = place(ev.provenance.span_start)
+        if (ev.kind, s) in joint:
+            continue  # one joint act credited to several sides is one item (codebook §3)
+        joint.add((ev.kind, s))
         out.append(
             Prediction(
                 doc.id,
