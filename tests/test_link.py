@@ -366,3 +366,43 @@ def test_linking_cost_is_near_linear(tmp_path) -> None:
     large = link(_random_ledger(tmp_path / "large.db", 2000)).comparisons
     assert small > 400
     assert large / small < 11  # matching all pairs would be ~100x
+
+
+def test_an_owner_taking_the_line_back_is_withdrawn(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2022-06-01")
+    b.threat(d, "TUR", "nato_enlargement", stated="2022-05-13", consequence="diplomatic")
+    b.claim(b.doc("2022-06-30"), "TUR", "nato_enlargement", "withdrawn", "2022-06-28")
+    link(sqlite_ledger, as_of=D("2022-12-31"))
+    a = episode_status(sqlite_ledger, "TUR:nato_enlargement", D("2022-12-31"))
+    assert a is not None and a.status == "withdrawn" and a.basis == "withdrawal"
+    assert "took the line back" in "\n".join(a.explanation)
+    # before the owner took it back, the line was open
+    assert episode_status(sqlite_ledger, "TUR:nato_enlargement", D("2022-06-15")).status == "open"
+
+
+def test_a_line_is_never_the_crossing_side_s_episode(sqlite_ledger: Ledger) -> None:
+    """Codebook §4: France 'warning' about NATO troops in Ukraine is Russia's line, reported."""
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-03-01")
+    b.threat(d, "FRA", "nato_troops_in_ukraine", stated="2024-02-27")
+    b.threat(d, "RUS", "nato_troops_in_ukraine", stated="2024-02-27", consequence="war_or_nuclear")
+    b.crossing(d, "FRA", "nato_troops_in_ukraine", "2024-02-28")  # not a real act, but by the West
+    report = link(sqlite_ledger, as_of=D("2024-12-31"))
+    assert statuses(sqlite_ledger, "2024-12-31").keys() == {"RUS:nato_troops_in_ukraine"}
+    assert report.wrong_side == 1
+
+
+def test_background_and_own_side_acts_are_not_crossings(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-06-01")
+    b.threat(
+        d, "USA", "invasion_of_ukraine", stated="2022-01-25", consequence="sanctions_or_economic"
+    )
+    b.crossing(d, "RUS", "invasion_of_ukraine", "2014-02-27")  # history: before the threat
+    b.crossing(d, "GBR", "invasion_of_ukraine", "2022-03-01")  # the owner's own side
+    link(sqlite_ledger, as_of=D("2024-06-01"))
+    a = episode_status(sqlite_ledger, "USA:invasion_of_ukraine", D("2024-06-01"))
+    assert a is not None and a.status == "open"
+    why = "\n".join(a.explanation)
+    assert "dated before the first threat" in why and "owner's own side" in why

@@ -20,6 +20,7 @@ from redline.errors import RedlineError
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.schema import (
+    CLAIM_OUTCOMES,
     CONSEQUENCE_CLASSES,
     EPISODE_STATUSES,
     episodes,
@@ -57,7 +58,7 @@ CORRECTABLE: dict[str, dict[str, tuple[str, ...] | None]] = {
     "outcome_claim": {
         "trigger_key": None,
         "subject_country": None,
-        "claim": ("no_response", "response", "partial"),
+        "claim": CLAIM_OUTCOMES,
     },
     "episode": {"status": EPISODE_STATUSES},
 }
