@@ -224,7 +224,7 @@ def _by_status(judged: Sequence[Judged]) -> dict[str, dict[str, int]]:
 
 def agreement(gold: EpisodeGold) -> dict[str, Any]:
     """Two analysts on the same groups: do they list the same lines, with overlapping statuses?"""
-    same = trigger_matcher()
+    same = trigger_matcher(both_gold=True)
     groups = sorted({e.group for e in gold.episodes if e.annotator != PRIMARY})
     a = [e for e in gold.episodes if e.annotator == PRIMARY and e.group in groups]
     b = [e for e in gold.episodes if e.annotator != PRIMARY and e.group in groups]

@@ -374,10 +374,11 @@ def cohen_kappa(pairs: Sequence[tuple[str, str]]) -> float:
     return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
-def trigger_matcher() -> Callable[[str | None, str | None], bool]:
+def trigger_matcher(*, both_gold: bool = False) -> Callable[[str | None, str | None], bool]:
     """Gold key (annotators' synonyms mapped, ``data/gold/trigger_aliases.yaml``) against the
     predicted key: right when equal, or when the prediction is a narrower line of the gold one
-    (gold ``weapons_to_ukraine``, predicted ``tanks_to_ukraine``); never the other way round."""
+    (gold ``weapons_to_ukraine``, predicted ``tanks_to_ukraine``); never the other way round.
+    ``both_gold``: the second key is an annotator's too (agreement), so it is mapped as well."""
     from importlib import resources
 
     import yaml
@@ -392,6 +393,8 @@ def trigger_matcher() -> Callable[[str | None, str | None], bool]:
         if gold is None or predicted is None:
             return False
         gold = aliases.get(gold, gold)
+        if both_gold:
+            predicted = aliases.get(predicted, predicted)
         if predicted == gold:
             return True
         return predicted in tree and gold in tree.ancestors(predicted)

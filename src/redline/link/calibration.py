@@ -4,7 +4,8 @@ a status is right, fitted on annotated real-news episodes (the dev part of
 the reliability table).
 
 The map is isotonic (monotone, piecewise constant over raw-score bins, pooled adjacent
-violators) per basis family, so a higher raw score never means a lower probability. Without a
+violators), each bin shrunk towards its raw scores, so a higher raw score never means a lower
+probability and a handful of episodes cannot push a weak score to certainty. Without a
 fitted file the raw score is used as it is. Episodes whose calibrated confidence is below
 ``verdict_threshold()`` have no verdict: they are listed, but follow-through leaves them out.
 """
@@ -57,22 +58,26 @@ def verdict_threshold() -> float:
     return load().threshold
 
 
+PRIOR_WEIGHT = 2.0  # pseudo-episodes at the raw score behind each bin of the fitted map
+
+
 def isotonic(points: list[tuple[float, bool]]) -> tuple[list[float], list[float]]:
     """Pool-adjacent-violators over (raw score, correct?) sorted by score: bin upper bounds and
-    the fraction correct in each bin, non-decreasing. Adds one pseudo-count of 0.5 per bin so a
-    bin of two right answers reads 0.83, not 1.0."""
-    pts = sorted(points)
-    blocks: list[list[float]] = []  # [sum correct, n, max raw]
-    for raw, ok in pts:
-        blocks.append([float(ok), 1.0, raw])
-        while len(blocks) > 1 and (
-            (blocks[-2][0] + 0.5) / (blocks[-2][1] + 1)
-            > (blocks[-1][0] + 0.5) / (blocks[-1][1] + 1)
-        ):
-            c, n, hi = blocks.pop()
-            blocks[-1][0] += c
+    each bin's estimate, non-decreasing. Each bin is shrunk towards its mean raw score by
+    ``PRIOR_WEIGHT`` pseudo-episodes, so a bin of one or two episodes moves the hand-set score
+    only part of the way (the dev episodes are few)."""
+
+    def estimate(block: list[float]) -> float:
+        hits, n, raw_sum = block[0], block[1], block[3]
+        return (hits + PRIOR_WEIGHT * raw_sum / n) / (n + PRIOR_WEIGHT)
+
+    blocks: list[list[float]] = []  # [hits, n, max raw, sum raw]
+    for raw, ok in sorted(points):
+        blocks.append([float(ok), 1.0, raw, raw])
+        while len(blocks) > 1 and estimate(blocks[-2]) > estimate(blocks[-1]):
+            hits, n, hi, raw_sum = blocks.pop()
+            blocks[-1][0] += hits
             blocks[-1][1] += n
             blocks[-1][2] = hi
-    bounds = [b[2] for b in blocks]
-    values = [round((b[0] + 0.5) / (b[1] + 1), 3) for b in blocks]
-    return bounds, values
+            blocks[-1][3] += raw_sum
+    return [b[2] for b in blocks], [round(estimate(b), 3) for b in blocks]
