@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from redline.errors import InputError
 from redline.ingest.readers.source import Source
 from redline.store import Ledger
+from redline.store.limits import misfit, without_nul
 from redline.store.schema import gdelt_events
 
 # Column counts (GDELT Event Codebook V1.03 and V2.0):
@@ -51,7 +52,7 @@ def ingest_gdelt(
             if not line.strip():
                 continue
             try:
-                row = parse_row(line.rstrip("\r\n").split("\t"), source.key)
+                row = parse_row(without_nul(line.rstrip("\r\n")).split("\t"), source.key)
             except ValueError as exc:
                 bad += 1
                 if bad <= MAX_ROW_PROBLEMS:
@@ -85,7 +86,7 @@ def parse_row(cells: list[str], source_path: str) -> dict[str, Any]:
             if len(sqldate) == 8
             else None
         )
-        return {
+        row = {
             "global_event_id": event_id,
             "day": day,
             "actor1_code": cells[ACTOR1_CODE] or None,
@@ -106,6 +107,11 @@ def parse_row(cells: list[str], source_path: str) -> dict[str, Any]:
         }
     except ValueError as exc:
         raise ValueError(f"bad GDELT value: {exc}") from exc
+    # An id beyond 64 bits, a 20-letter country code: what the ledger's columns cannot hold.
+    misfit_reason = misfit(gdelt_events, row)
+    if misfit_reason is not None:
+        raise ValueError(f"bad GDELT value: {misfit_reason}")
+    return row
 
 
 def _number(kind: Callable[[str], Any], cell: str) -> Any:

@@ -26,6 +26,8 @@ from redline.ingest.readers import READERS, Source
 from redline.ingest.report import DuplicateFound, IngestReport, Skipped
 from redline.store import Ledger
 from redline.store.db import now
+from redline.store.limits import misfit
+from redline.store.schema import documents
 
 DEFAULT_MAX_BYTES = 50_000_000
 """Files larger than this are refused unread (``--max-bytes``; 0 means no limit)."""
@@ -152,9 +154,12 @@ class _Run:
             if near is not None:
                 self._duplicate(prepared, "near", near[1], near[0])
                 return
-            doc_id = persist.insert_document(
-                self.ledger, prepared.row(run_id=self.report.run_id, ingested_at=now())
-            )
+            row = prepared.row(run_id=self.report.run_id, ingested_at=now())
+            misfit_reason = misfit(documents, row)
+            if misfit_reason is not None:
+                self.problem(InputError(draft.source_path, misfit_reason, draft.locator))
+                return
+            doc_id = persist.insert_document(self.ledger, row)
             if doc_id is not None:
                 self._remember(prepared, doc_id)
                 self.report.ingested.append(doc_id)

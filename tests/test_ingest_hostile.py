@@ -1,0 +1,147 @@
+"""Hostile input for ingest: each bad value, archive or file name is one problem (or a safely
+stored value) and the run goes on with the rest (issue 10, fault 3). Big inputs are made in
+tmp_path at test time; nothing large is committed."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from redline.ingest import ingest_paths
+from redline.store import Ledger
+from redline.store.schema import documents, gdelt_events, ingest_problems
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+V2_ROWS = (FIXTURES / "20240315120000.export.CSV").read_text(encoding="utf-8").splitlines()
+ARTICLE = (
+    "The foreign ministry warned on Tuesday that any new deployment near the border would be "
+    "met with a firm response, according to a statement published in the capital."
+)
+
+
+def _row(event_id: int | str, **cells: str) -> str:
+    """A valid GDELT 2.0 row (the fixture's first) with another event id and some cells changed."""
+    values = V2_ROWS[0].split("\t")
+    values[0] = str(event_id)
+    for index, value in cells.items():
+        values[int(index.lstrip("c"))] = value
+    return "\t".join(values)
+
+
+def _stored_events(ledger: Ledger) -> set[int]:
+    with ledger.connect() as conn:
+        return set(conn.execute(sa.select(gdelt_events.c.global_event_id)).scalars())
+
+
+def _stored_problems(ledger: Ledger) -> list[sa.Row]:
+    with ledger.connect() as conn:
+        return list(conn.execute(sa.select(ingest_problems).order_by(ingest_problems.c.id)))
+
+
+# --- 1. GDELT event ids beyond 64 bits ---------------------------------------------------------
+
+
+def test_a_gdelt_event_id_above_64_bits_is_one_problem_and_its_batch_is_stored(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    export = tmp_path / "20240316000000.export.CSV"
+    export.write_text("\n".join([_row(1), _row(2**70), _row(3)]) + "\n", encoding="utf-8")
+
+    report = ingest_paths(ledger, [export])
+
+    assert _stored_events(ledger) == {1, 3}
+    [problem] = report.problems
+    assert (problem.path, problem.locator) == (str(export), "line 2")
+    assert "global_event_id" in problem.reason and "64-bit" in problem.reason
+    assert len(_stored_problems(ledger)) == 1
+
+
+def test_gdelt_counts_beyond_the_integer_column_are_problems(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    export = tmp_path / "20240316000000.export.CSV"
+    export.write_text(
+        "\n".join([_row(1, c31=str(2**40)), _row(2, c29=str(-(2**31) - 1)), _row(3)]) + "\n",
+        encoding="utf-8",
+    )
+
+    report = ingest_paths(ledger, [export])
+
+    assert _stored_events(ledger) == {3}
+    assert [(p.locator, p.reason.split(" ")[3]) for p in report.problems] == [
+        ("line 1", "num_mentions"),
+        ("line 2", "quad_class"),
+    ]
+
+
+# --- 2. values longer than their columns ---------------------------------------------------------
+
+
+def test_gdelt_codes_longer_than_their_columns_are_problems_naming_the_column(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    country = "X" * (gdelt_events.c.actor1_country.type.length + 12)
+    code = "Y" * (gdelt_events.c.actor2_code.type.length + 1)
+    export = tmp_path / "20240316000000.export.CSV"
+    export.write_text(
+        "\n".join([_row(1, c7=country), _row(2), _row(3, c15=code)]) + "\n", encoding="utf-8"
+    )
+
+    report = ingest_paths(ledger, [export])
+
+    assert _stored_events(ledger) == {2}
+    assert [(p.path, p.locator) for p in report.problems] == [
+        (str(export), "line 1"),
+        (str(export), "line 3"),
+    ]
+    first, second = (p.reason for p in report.problems)
+    assert "actor1_country" in first and country[:8] in first
+    assert f"at most {gdelt_events.c.actor1_country.type.length}" in first
+    assert "actor2_code" in second
+
+
+def test_a_long_zip_member_name_is_shortened_in_the_stored_problem_and_kept_in_its_reason(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    member = "exports/" + "very-long-folder-name/" * 20 + "20240316000000.export.CSV"
+    archive = tmp_path / "20240316000000.export.CSV.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(member, "\n".join([_row(1), "1\t20240316\tshort row", _row(3)]) + "\n")
+
+    report = ingest_paths(ledger, [archive])
+
+    assert _stored_events(ledger) == {1, 3}
+    [problem] = report.problems
+    assert problem.locator == f"{member} line 2"  # the report keeps it whole
+    [stored] = _stored_problems(ledger)
+    limit = ingest_problems.c.source_locator.type.length
+    assert len(stored.source_locator) <= limit
+    assert stored.source_locator.startswith("exports/") and stored.source_locator.endswith(
+        "export.CSV line 2"
+    )
+    assert member in stored.reason
+
+
+def test_nul_characters_never_reach_a_text_column(ledger: Ledger, tmp_path: Path) -> None:
+    # PostgreSQL refuses NUL in text ("text fields cannot contain NUL (0x00) bytes").
+    record = {"title": "A\x00B", "author": "Jane\x00 Doe", "text": ARTICLE.replace(" ", "\x00 ", 1)}
+    (tmp_path / "a.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(("Another report. " * 600).encode() + b"\x00 and its end.")
+    (tmp_path / "20240316000000.export.CSV").write_text(
+        _row(7, c6="RUS\x00SIA") + "\n", encoding="utf-8"
+    )
+
+    report = ingest_paths(ledger, [tmp_path])
+
+    assert len(report.ingested) == 2 and report.gdelt_events_added == 1
+    with ledger.connect() as conn:
+        rows = list(
+            conn.execute(sa.select(documents.c.title, documents.c.author, documents.c.text))
+        )
+        actor = conn.execute(sa.select(gdelt_events.c.actor1_name)).scalar_one()
+    assert all("\x00" not in (value or "") for row in rows for value in row)
+    assert ("AB", "Jane Doe") in [(r.title, r.author) for r in rows]
+    assert actor == "RUSSIA"
