@@ -5,6 +5,8 @@ tmp_path at test time; nothing large is committed."""
 from __future__ import annotations
 
 import json
+import struct
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -145,3 +147,122 @@ def test_nul_characters_never_reach_a_text_column(ledger: Ledger, tmp_path: Path
     assert all("\x00" not in (value or "") for row in rows for value in row)
     assert ("AB", "Jane Doe") in [(r.title, r.author) for r in rows]
     assert actor == "RUSSIA"
+
+
+# --- 3. zip bombs ------------------------------------------------------------------------------
+
+
+def _zeros_member(zf: zipfile.ZipFile, name: str, size: int) -> None:
+    chunk = b"0" * 1_000_000
+    info = zipfile.ZipInfo(name)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with zf.open(info, "w") as out:
+        for _ in range(size // len(chunk)):
+            out.write(chunk)
+
+
+def _deflated(path: Path) -> zipfile.ZipFile:
+    return zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+
+
+def test_a_zip_bomb_member_is_refused_at_max_bytes_while_the_others_are_read(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    archive = tmp_path / "20240316000000.export.CSV.zip"
+    with _deflated(archive) as zf:
+        zf.writestr("a.export.CSV", _row(1) + "\n")
+        _zeros_member(zf, "bomb.export.CSV", 300_000_000)  # 300 MB of zeros, ~300 KB zipped
+        zf.writestr("b.export.CSV", _row(2) + "\n")
+    limit = 2_000_000
+    assert archive.stat().st_size < limit
+
+    tracemalloc.start()
+    try:
+        report = ingest_paths(sqlite_ledger, [archive], max_bytes=limit)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert _stored_events(sqlite_ledger) == {1, 2}
+    [problem] = report.problems
+    assert (problem.path, problem.locator) == (str(archive), "bomb.export.CSV")
+    assert "above the limit of 2.0 MB" in problem.reason
+    assert peak < 8 * limit  # at most limit + 1 bytes of it were unpacked
+
+
+def test_an_archive_is_bounded_in_all_even_when_each_member_is_small(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    from redline.ingest.archive import ARCHIVE_LIMIT_FACTOR
+
+    limit = 50_000
+    member = (_row(1) + "\n") * (limit // (len(_row(1)) + 1))  # just under the limit
+    assert limit // 2 < len(member) <= limit
+    archive = tmp_path / "20240316000000.export.CSV.zip"
+    n_members = 2 * ARCHIVE_LIMIT_FACTOR + 2
+    with _deflated(archive) as zf:
+        for i in range(n_members):
+            zf.writestr(f"{i:02d}.export.CSV", member.replace(_row(1), _row(i + 1)))
+
+    report = ingest_paths(sqlite_ledger, [archive], max_bytes=limit)
+
+    read = _stored_events(sqlite_ledger)
+    assert 1 in read and n_members not in read
+    assert len(read) <= ARCHIVE_LIMIT_FACTOR
+    [problem] = report.problems
+    assert problem.path == str(archive)
+    assert f"more than {ARCHIVE_LIMIT_FACTOR} times --max-bytes" in problem.reason
+
+
+def test_a_lying_zip_header_cannot_unpack_more_than_it_claims(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    archive = tmp_path / "20240316000000.export.CSV.zip"
+    with _deflated(archive) as zf:
+        _zeros_member(zf, "liar.export.CSV", 20_000_000)
+        zf.writestr("ok.export.CSV", _row(5) + "\n")
+    data = bytearray(archive.read_bytes())
+    # the central directory (what readers trust) claims 4 MB unpacked, under the 5 MB limit
+    entry = data.index(b"PK\x01\x02")
+    assert struct.unpack_from("<I", data, entry + 24) == (20_000_000,)
+    struct.pack_into("<I", data, entry + 24, 4_000_000)
+    archive.write_bytes(bytes(data))
+
+    report = ingest_paths(sqlite_ledger, [archive], max_bytes=5_000_000)
+
+    assert _stored_events(sqlite_ledger) == {5}
+    [problem] = report.problems
+    assert problem.locator == "liar.export.CSV" and "cannot unpack" in problem.reason
+
+
+def test_a_zip_member_whose_name_starts_with_nul_is_skipped(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    # found by the fuzz run: zipfile names such a member "" and its is_dir() raises IndexError
+    archive = tmp_path / "20240316000000.export.CSV.zip"
+    with _deflated(archive) as zf:
+        zf.writestr("a.export.CSV", _row(1) + "\n")
+        zf.writestr("b.export.CSV", _row(2) + "\n")
+    data = bytearray(archive.read_bytes())
+    data[data.index(b"PK\x01\x02") + 46] = 0  # the first byte of the first central name
+    archive.write_bytes(bytes(data))
+
+    report = ingest_paths(sqlite_ledger, [archive])
+
+    assert report.problems == []
+    assert _stored_events(sqlite_ledger) == {2}
+
+
+def test_a_gzip_file_is_not_unpacked(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    import gzip
+
+    bomb = tmp_path / "20240316000000.export.CSV.gz"
+    with gzip.open(bomb, "wb", compresslevel=9) as out:
+        for _ in range(50):
+            out.write(b"0" * 1_000_000)
+
+    report = ingest_paths(sqlite_ledger, [bomb], max_bytes=1_000_000)
+
+    [problem] = report.problems
+    assert "binary" in problem.reason or "not text" in problem.reason
+    assert sqlite_ledger.count(documents) == 0

@@ -23,7 +23,7 @@ from redline.ingest.fields import FieldMap
 from redline.ingest.gdelt import ingest_gdelt
 from redline.ingest.prepare import Prepared, prepare
 from redline.ingest.readers import READERS, Source
-from redline.ingest.report import DuplicateFound, IngestReport, Skipped
+from redline.ingest.report import DuplicateFound, IngestReport, Skipped, megabytes
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.limits import misfit
@@ -123,7 +123,7 @@ class _Run:
         fmt = detect_format(source_file.path, data)
         source = Source(source_file.path, source_file.key, data, self.fields)
         if fmt == "gdelt":
-            counts = ingest_gdelt(self.ledger, source, self.problem)
+            counts = ingest_gdelt(self.ledger, source, self.problem, self.max_bytes)
             self.report.gdelt_events_added += counts.added
             self.report.gdelt_events_already_stored += counts.already_stored
             return
@@ -210,7 +210,7 @@ class _Run:
             self.problem(
                 InputError(
                     key,
-                    f"file is {_megabytes(source_file.size)}, above the limit of {_megabytes(limit)}; "
+                    f"file is {megabytes(source_file.size)}, above the limit of {megabytes(limit)}; "
                     "not read (raise --max-bytes to ingest it)",
                 )
             )
@@ -226,9 +226,7 @@ class _Run:
             return None
         if limit and len(data) > limit:
             self.problem(
-                InputError(
-                    key, f"file grew above the limit of {_megabytes(limit)} while being read"
-                )
+                InputError(key, f"file grew above the limit of {megabytes(limit)} while being read")
             )
             return None
         return data
@@ -275,7 +273,3 @@ def _finish_quietly(ledger: Ledger, run_id: int, stats: dict[str, object]) -> No
     # the ledger itself may be what failed; the original error matters more
     with contextlib.suppress(Exception):
         ledger.finish_run(run_id, stats)
-
-
-def _megabytes(n: int) -> str:
-    return f"{n / 1_000_000:.1f} MB"
