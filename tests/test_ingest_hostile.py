@@ -5,13 +5,18 @@ tmp_path at test time; nothing large is committed."""
 from __future__ import annotations
 
 import json
+import os
 import struct
 import tracemalloc
 import zipfile
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+from typer.testing import CliRunner
 
+from redline.cli import app
+from redline.errors import InputError
 from redline.ingest import ingest_paths
 from redline.store import Ledger
 from redline.store.schema import documents, gdelt_events, ingest_problems
@@ -266,3 +271,72 @@ def test_a_gzip_file_is_not_unpacked(sqlite_ledger: Ledger, tmp_path: Path) -> N
     [problem] = report.problems
     assert "binary" in problem.reason or "not text" in problem.reason
     assert sqlite_ledger.count(documents) == 0
+
+
+# --- 4. file names that are not UTF-8 ----------------------------------------------------------
+
+
+def _bad_name_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    raw = os.fsencode(folder)
+    with open(raw + b"/bad\xff.txt", "wb") as out:
+        out.write(b"Officials in the capital said on Monday that talks would resume next week.")
+    with open(raw + b"/empty\xfe.txt", "wb"):
+        pass
+    with open(raw + b"/20240316000000\xff.export.CSV", "wb") as out:
+        out.write((_row(11) + "\n").encode())
+    return folder
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a file system that takes any bytes")
+def test_a_file_name_that_is_not_utf8_is_stored_escaped(ledger: Ledger, tmp_path: Path) -> None:
+    folder = _bad_name_folder(tmp_path)
+
+    report = ingest_paths(ledger, [folder])
+
+    with ledger.connect() as conn:
+        paths = set(conn.execute(sa.select(documents.c.source_path)).scalars())
+        gdelt_path = conn.execute(sa.select(gdelt_events.c.source_path)).scalar_one()
+    real = os.path.realpath(folder)
+    assert paths == {f"{real}/good.txt", f"{real}/bad\\xff.txt"}
+    assert gdelt_path == f"{real}/20240316000000\\xff.export.CSV"
+    [problem] = report.problems
+    assert (problem.path, problem.reason) == (f"{real}/empty\\xfe.txt", "empty file")
+    assert [r.source_path for r in _stored_problems(ledger)] == [problem.path]
+    again = ingest_paths(ledger, [folder])  # the escaped name is the same key on a rerun
+    assert again.ingested == [] and len(again.skipped) == 2
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a file system that takes any bytes")
+def test_a_folder_named_in_another_encoding_is_ingested_and_printed(tmp_path: Path) -> None:
+    folder = _bad_name_folder(tmp_path)
+    named = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9"))  # Latin-1 "café"
+    folder.rename(named)
+    db = str(tmp_path / "l.db")
+
+    result = CliRunner().invoke(
+        app, ["ingest", str(named), "--db", db, "--no-progress", "--no-extract"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "caf\\xe9/empty\\xfe.txt: empty file" in result.stderr
+    listed = CliRunner().invoke(app, ["documents", "--db", db, "-f", "json"])
+    assert listed.exit_code == 0 and "bad\\\\xff.txt" in listed.stdout
+
+
+def test_problems_from_the_file_walk_name_an_escaped_path(tmp_path: Path) -> None:
+    from redline.ingest.discover import discover
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    outside = tmp_path / "out\udcff.txt"  # surrogate-escaped byte 0xff
+    outside.write_text(ARTICLE, encoding="utf-8")
+    (folder / "link\udcfe.txt").symlink_to(outside)
+
+    [problem] = list(discover([folder]))
+
+    assert isinstance(problem, InputError)
+    assert problem.path.endswith("link\\xfe.txt") and "out\\xff.txt" in problem.reason
+    str(problem).encode("utf-8")  # printable and storable

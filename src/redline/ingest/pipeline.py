@@ -17,7 +17,7 @@ from redline.errors import InputError
 from redline.ingest import persist
 from redline.ingest.decode import NotText
 from redline.ingest.dedup import NearDuplicateIndex
-from redline.ingest.discover import SourceFile, detect_format, discover
+from redline.ingest.discover import SourceFile, detect_format, discover, shown_path
 from redline.ingest.draft import Draft
 from redline.ingest.fields import FieldMap
 from redline.ingest.gdelt import ingest_gdelt
@@ -59,7 +59,7 @@ def ingest_paths(
     run_id = ledger.start_run(
         "ingest",
         params={
-            "paths": [str(p) for p in path_list],
+            "paths": [shown_path(p) for p in path_list],
             "fields": fields.as_dict(),
             "max_bytes": max_bytes,
         },
