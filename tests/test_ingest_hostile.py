@@ -4,21 +4,39 @@ tmp_path at test time; nothing large is committed."""
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import json
 import os
+import random
 import struct
+import tempfile
+import time
 import tracemalloc
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from redline.cli import app
 from redline.errors import InputError
-from redline.ingest import ingest_paths
+from redline.ingest import FieldMap, ingest_paths
+from redline.ingest.decode import NotText
+from redline.ingest.discover import detect_format
+from redline.ingest.draft import Draft
+from redline.ingest.gdelt import ingest_gdelt, parse_row
+from redline.ingest.prepare import Prepared, prepare
+from redline.ingest.readers import READERS, Source
 from redline.store import Ledger
+from redline.store.db import now
+from redline.store.limits import misfit
 from redline.store.schema import documents, gdelt_events, ingest_problems
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -340,3 +358,323 @@ def test_problems_from_the_file_walk_name_an_escaped_path(tmp_path: Path) -> Non
     assert isinstance(problem, InputError)
     assert problem.path.endswith("link\\xfe.txt") and "out\\xff.txt" in problem.reason
     str(problem).encode("utf-8")  # printable and storable
+
+
+# --- 5. property-based tests and a fuzz run of every reader ------------------------------------
+#
+# A reader's documented ways to report bad input: it yields InputError items, and reading the
+# bytes as text may raise NotText (the pipeline turns that into one problem for the file).
+# Anything else escaping a reader is a bug these tests look for.
+
+# No example database in the work tree; a failure prints the blob that reproduces it.
+PROPERTY = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+    print_blob=True,
+)
+FORMATS = sorted(READERS)  # csv feed html json jsonl markdown text
+FIELD_NAMES = sorted({name for names in FieldMap().as_dict().values() for name in names})
+FUZZ_SECONDS = 8.0  # the mutation fuzz run's budget; the whole section stays well under 30 s
+
+
+def _read(fmt: str, data: bytes, name: str = "input") -> list[Draft | InputError]:
+    """What a reader yields for ``data``, each draft also prepared as ingest would."""
+    source = Source(Path("/fuzz", name), f"/fuzz/{name}", data)
+    items: list[Draft | InputError] = []
+    try:
+        for item in READERS[fmt](source):
+            assert isinstance(item, Draft | InputError), item
+            items.append(item)
+            if isinstance(item, Draft):
+                finished = prepare(item)
+                if isinstance(finished, Prepared):
+                    assert misfit(documents, finished.row(run_id=1, ingested_at=now())) is None
+                else:
+                    assert isinstance(finished, InputError)
+    except NotText:
+        pass
+    return items
+
+
+def test_a_feed_with_a_mangled_encoding_name_is_one_problem() -> None:
+    # found by the fuzz run: feedparser let a UnicodeDecodeError out of the reader
+    feed = (FIXTURES / "feed.atom").read_bytes().replace(b"utf-8", b"utf\x9d\xce-8", 1)
+
+    [problem] = _read("feed", feed)
+
+    assert isinstance(problem, InputError)
+    assert problem.reason.startswith("not a readable RSS/Atom feed: UnicodeDecodeError")
+
+
+def test_an_absurd_year_in_a_feed_date_is_no_date_and_the_feed_is_still_read(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    # found by the fuzz run below: date() raised OverflowError and the feed's entries were lost
+    feed = (FIXTURES / "feed.rss").read_text(encoding="utf-8")
+    assert "Sat, 25 Mar 2023" in feed
+    (tmp_path / "feed.rss").write_text(
+        feed.replace("Sat, 25 Mar 2023", "Sat, 25 Mar " + "20" * 20), encoding="utf-8"
+    )
+
+    report = ingest_paths(sqlite_ledger, [tmp_path / "feed.rss"])
+
+    assert len(report.ingested) == 1
+    assert [p.reason for p in report.problems] == ["entry has no content or summary"]
+    with sqlite_ledger.connect() as conn:
+        assert conn.execute(sa.select(documents.c.published_source)).scalar_one() != "metadata"
+
+
+@pytest.fixture(scope="module")
+def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fuzz")
+
+
+@pytest.fixture(scope="module")
+def fuzz_ledger(fuzz_dir: Path) -> Iterator[Ledger]:
+    """One SQLite ledger for every example: hypothesis runs examples within one test call."""
+    led = Ledger.open(f"sqlite:///{fuzz_dir / 'ledger.db'}")
+    yield led
+    led.dispose()
+
+
+def _ingest_gdelt(ledger: Ledger, data: bytes, max_bytes: int = 100_000) -> list[InputError]:
+    problems: list[InputError] = []
+    source = Source(Path("/fuzz/20240316000000.export.CSV"), "/fuzz/export", data)
+    ingest_gdelt(ledger, source, problems.append, max_bytes)
+    assert all(isinstance(p, InputError) for p in problems)
+    return problems
+
+
+@PROPERTY
+@given(fmt=st.sampled_from(FORMATS), data=st.binary(max_size=3000))
+def test_every_reader_takes_random_bytes(fmt: str, data: bytes) -> None:
+    _read(fmt, data)
+
+
+@PROPERTY
+@given(fmt=st.sampled_from(FORMATS), text=st.text(max_size=3000))
+def test_every_reader_takes_random_text(fmt: str, text: str) -> None:
+    _read(fmt, text.encode("utf-8", errors="surrogatepass"))
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats()
+    | st.text(max_size=60)
+    | st.sampled_from(["2024-03-15", "0001-01-01", "1710460800", "<p>Hi</p>", "[/]", "\x00"])
+)
+_KEYS = st.sampled_from([*FIELD_NAMES, "articles", "items", "name"]) | st.text(max_size=8)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=5),
+    max_leaves=25,
+)
+
+
+@PROPERTY
+@given(records=st.lists(_JSON, max_size=6), wrap=st.sampled_from(["lines", "array", "object"]))
+def test_json_readers_take_random_structures(records: list[Any], wrap: str) -> None:
+    if wrap == "lines":
+        _read("jsonl", "\n".join(json.dumps(r) for r in records).encode())
+    else:
+        payload: Any = records if wrap == "array" else {"articles": records, "x": records[:1]}
+        _read("json", json.dumps(payload).encode())
+
+
+@PROPERTY
+@given(
+    header=st.lists(st.sampled_from(FIELD_NAMES) | st.text(max_size=12), min_size=1, max_size=6),
+    rows=st.lists(st.lists(st.text(max_size=120), max_size=8), max_size=8),
+    delimiter=st.sampled_from([",", "\t", ";"]),
+    cut=st.none() | st.integers(min_value=0),
+)
+def test_the_csv_reader_takes_random_tables(
+    header: list[str], rows: list[list[str]], delimiter: str, cut: int | None
+) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    text = out.getvalue()
+    if cut is not None:  # a table broken off anywhere, inside a quoted field as likely as not
+        text = text[: cut % (len(text) + 1)]
+    _read("csv", text.encode("utf-8", errors="surrogatepass"))
+
+
+_TAGS = st.sampled_from(["p", "div", "article", "h1", "a", "script", "table", "li", "br", "b"])
+_MARKUP = st.recursive(
+    st.text(max_size=80).map(html.escape) | st.text(alphabet="<>&\"'/=! a-z", max_size=30),
+    lambda inner: st.builds(
+        lambda tag, children: f"<{tag}>{''.join(children)}</{tag}>", _TAGS, st.lists(inner)
+    ),
+    max_leaves=30,
+)
+
+
+@PROPERTY
+@given(title=st.text(max_size=80), body=_MARKUP, when=st.text(max_size=40))
+def test_html_and_feed_readers_take_random_markup(title: str, body: str, when: str) -> None:
+    _read("html", f"<html><head><title>{title}</title></head><body>{body}</body></html>".encode())
+    rss = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>{t}</title><item>'
+        "<title>{t}</title><pubDate>{w}</pubDate><link>{t}</link>"
+        "<description>{b}</description></item></channel></rss>"
+    )
+    _read("feed", rss.format(t=html.escape(title), w=html.escape(when), b=body).encode())
+    _read("feed", rss.format(t=title, w=when, b=html.escape(body)).encode())
+
+
+_CELL = (
+    st.integers(min_value=-(2**80), max_value=2**80).map(str)
+    | st.floats().map(str)
+    | st.text(max_size=40)
+    | st.sampled_from(["", "20240315", "00000000", "RUS", "nan", "1e999"])
+)
+
+
+@PROPERTY
+@given(width=st.sampled_from([57, 58, 61, 3]), cells=st.lists(_CELL, min_size=61, max_size=61))
+def test_a_gdelt_row_parses_to_values_the_ledger_holds_or_a_value_error(
+    width: int, cells: list[str]
+) -> None:
+    try:
+        row = parse_row(cells[:width], "/fuzz/export")
+    except ValueError:
+        return
+    assert misfit(gdelt_events, row) is None
+
+
+@PROPERTY
+@given(
+    rows=st.lists(st.lists(_CELL, min_size=61, max_size=61), max_size=5),
+    width=st.sampled_from([57, 58, 61]),
+    noise=st.binary(max_size=200),
+)
+def test_gdelt_ingest_takes_random_rows_and_bytes(
+    fuzz_ledger: Ledger, rows: list[list[str]], width: int, noise: bytes
+) -> None:
+    lines = ["\t".join(cells[:width]) for cells in rows]
+    _ingest_gdelt(fuzz_ledger, "\n".join(lines).encode("utf-8", errors="surrogatepass"))
+    _ingest_gdelt(fuzz_ledger, noise)
+
+
+_METHODS = st.sampled_from(
+    [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA]
+)
+
+
+@PROPERTY
+@given(
+    members=st.lists(
+        st.tuples(
+            st.text(min_size=1, max_size=300).filter(lambda name: "\x00" not in name),
+            st.binary(max_size=2000),
+            _METHODS,
+        ),
+        max_size=4,
+        unique_by=lambda member: member[0],
+    ),
+    flips=st.lists(st.tuples(st.integers(min_value=0), st.integers(0, 255)), max_size=4),
+    max_bytes=st.integers(min_value=0, max_value=3000),
+)
+def test_gdelt_zip_ingest_takes_random_and_damaged_archives(
+    fuzz_ledger: Ledger,
+    members: list[tuple[str, bytes, int]],
+    flips: list[tuple[int, int]],
+    max_bytes: int,
+) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, content, method in members:
+            zf.writestr(name + ".csv", (_row(1) + "\n").encode() + content, compress_type=method)
+    data = bytearray(buffer.getvalue())
+    for position, value in flips:
+        data[position % len(data)] = value
+    _ingest_gdelt(fuzz_ledger, bytes(data), max_bytes)
+
+
+_SUFFIXES = [".txt", ".html", ".md", ".jsonl", ".json", ".csv", ".tsv", ".rss", ".zip", ""]
+
+
+@settings(PROPERTY, max_examples=25)
+@given(
+    files=st.lists(
+        st.tuples(
+            st.binary(min_size=1, max_size=40).filter(
+                lambda n: b"/" not in n and b"\x00" not in n and n not in (b".", b"..")
+            ),
+            st.sampled_from(_SUFFIXES),
+            st.binary(max_size=1500) | st.text(max_size=1500).map(str.encode),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_ingest_takes_a_folder_of_random_files_under_random_names(
+    fuzz_ledger: Ledger, fuzz_dir: Path, files: list[tuple[bytes, str, bytes]]
+) -> None:
+    folder = tempfile.mkdtemp(prefix="in-", dir=fuzz_dir)
+    for name, suffix, content in files:
+        with open(os.path.join(os.fsencode(folder), name + suffix.encode()), "wb") as out:
+            out.write(content)
+
+    report = ingest_paths(fuzz_ledger, [folder], max_bytes=100_000)
+
+    for problem in report.problems:
+        str(problem).encode("utf-8")  # storable and printable as it stands
+    for item in report.duplicates:
+        item.source_path.encode("utf-8")
+
+
+def _mutants(seed: bytes, rng: random.Random) -> bytes:
+    """The seed with a few random edits: byte flips, cut or repeated spans, inserted junk."""
+    data = bytearray(seed)
+    for _ in range(rng.randint(1, 6)):
+        at = rng.randrange(len(data) + 1)
+        kind = rng.randrange(5)
+        if kind == 0 and data:
+            data[min(at, len(data) - 1)] = rng.randrange(256)
+        elif kind == 1:
+            del data[at : at + rng.randint(1, 64)]
+        elif kind == 2:
+            span = data[at : at + rng.randint(1, 64)]
+            data[at:at] = span * rng.randint(2, 50)
+        elif kind == 3:
+            data[at:at] = rng.choice([b"<", b'"', b"\n", b"\t", b"\\", b"{[", b"]]>", b"\x00"])
+        else:
+            data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 16)))
+    return bytes(data)
+
+
+def test_a_time_bounded_fuzz_run_of_every_reader(fuzz_ledger: Ledger) -> None:
+    """Mutations of the fixtures, for FUZZ_SECONDS: each reader gets its own format's seeds."""
+    seeds: dict[str, list[bytes]] = {fmt: [] for fmt in [*FORMATS, "gdelt", "zip"]}
+    for path in sorted(FIXTURES.iterdir()):
+        data = path.read_bytes()
+        fmt = detect_format(path, data)
+        seeds[fmt].append(data)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(path.name + ".csv", data)
+        seeds["zip"].append(buffer.getvalue())
+    seeds["json"] = [b'{"articles": [' + b",".join(seeds["jsonl"][0].splitlines()) + b"]}"]
+    seeds["text"] = [ARTICLE.encode()]
+    rng = random.Random(10)
+    stop = time.monotonic() + FUZZ_SECONDS
+    runs = 0
+    while time.monotonic() < stop:
+        for fmt, inputs in seeds.items():
+            data = _mutants(rng.choice(inputs), rng)
+            try:
+                if fmt in ("gdelt", "zip"):
+                    _ingest_gdelt(fuzz_ledger, data)
+                else:
+                    _read(fmt, data)
+            except Exception as exc:
+                raise AssertionError(f"{fmt} reader failed on {data!r}") from exc
+            runs += 1
+    assert runs >= len(seeds)
