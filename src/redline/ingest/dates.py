@@ -141,7 +141,7 @@ def _make(
 ) -> DateGuess | None:
     try:
         when = date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a 40-digit year in an RFC 2822 date
         return None
     if not _EARLIEST <= when <= date.today() + timedelta(days=1):
         return None

@@ -42,11 +42,24 @@ _FEED_START = re.compile(rb"<(?:rss|feed|rdf:RDF)\b")
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A regular file to ingest. ``key`` (its real, absolute path) is what the ledger records."""
+    """A regular file to ingest. ``key`` (its real, absolute path, see :func:`shown_path`) is
+    what the ledger records; ``path`` is what opens it."""
 
     path: Path
     key: str
     size: int
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path as the ledger stores and the terminal prints it: valid UTF-8 whatever the file
+    system holds. A name that is not UTF-8 (``b"bad\\xff.txt"``, which Python carries as a lone
+    surrogate) is written with its bad bytes backslash-escaped: ``bad\\xff.txt``."""
+    name = os.fspath(path)
+    try:
+        raw = os.fsencode(name)
+    except UnicodeEncodeError:  # a surrogate that no file name decodes to, from a caller
+        return name.encode("utf-8", errors="backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", errors="backslashreplace")
 
 
 def discover(paths: list[Path]) -> Iterator[SourceFile | InputError]:
@@ -64,7 +77,9 @@ def discover(paths: list[Path]) -> Iterator[SourceFile | InputError]:
 
 def _walk(root: Path) -> Iterator[SourceFile | InputError]:
     def report(exc: OSError) -> None:
-        errors.append(InputError(str(exc.filename or root), f"cannot list folder: {exc.strerror}"))
+        errors.append(
+            InputError(shown_path(exc.filename or root), f"cannot list folder: {exc.strerror}")
+        )
 
     errors: list[InputError] = []
     inside = os.path.realpath(root)
@@ -80,7 +95,8 @@ def _walk(root: Path) -> Iterator[SourceFile | InputError]:
             if os.path.commonpath([inside, real]) != inside:
                 # A link out of the folder (passwd.txt -> /etc/passwd) is not the folder's.
                 yield InputError(
-                    os.path.abspath(path), f"symbolic link to {real}, outside {root}: not followed"
+                    shown_path(os.path.abspath(path)),
+                    f"symbolic link to {shown_path(real)}, outside {shown_path(root)}: not followed",
                 )
                 continue
             yield _source(path)
@@ -89,7 +105,7 @@ def _walk(root: Path) -> Iterator[SourceFile | InputError]:
 
 def _source(path: Path) -> SourceFile | InputError:
     # The real path: a file reached through a symlinked folder is the same file, stored once.
-    key = os.path.realpath(path) if path.exists() else os.path.abspath(path)
+    key = shown_path(os.path.realpath(path) if path.exists() else os.path.abspath(path))
     try:
         info = path.stat()
     except FileNotFoundError:

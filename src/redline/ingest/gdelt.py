@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -12,8 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from redline.errors import InputError
+from redline.ingest.archive import is_zip, zip_members
 from redline.ingest.readers.source import Source
 from redline.store import Ledger
+from redline.store.limits import misfit, without_nul
 from redline.store.schema import gdelt_events
 
 # Column counts (GDELT Event Codebook V1.03 and V2.0):
@@ -40,29 +40,37 @@ class GdeltCounts:
 
 
 def ingest_gdelt(
-    ledger: Ledger, source: Source, on_problem: Callable[[InputError], None]
+    ledger: Ledger,
+    source: Source,
+    on_problem: Callable[[InputError], None],
+    max_bytes: int = 0,
 ) -> GdeltCounts:
-    """Store the events of one export (plain or zipped), skipping event ids already in the ledger."""
+    """Store the events of one export (plain or zipped), skipping event ids already in the ledger.
+
+    A zip's members are unpacked within ``max_bytes`` each (see :mod:`redline.ingest.archive`);
+    a row whose value the ledger cannot hold is a problem like any malformed row.
+    """
     counts = GdeltCounts()
     batch: dict[int, dict[str, Any]] = {}
     bad = 0
-    try:
-        for where, line in _lines(source):
-            if not line.strip():
-                continue
-            try:
-                row = parse_row(line.rstrip("\r\n").split("\t"), source.key)
-            except ValueError as exc:
-                bad += 1
-                if bad <= MAX_ROW_PROBLEMS:
-                    on_problem(InputError(source.key, str(exc), where))
-                continue
-            batch[row["global_event_id"]] = row
-            if len(batch) >= BATCH_ROWS:
-                _store(ledger, batch, counts)
-                batch = {}
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        on_problem(InputError(source.key, f"cannot read GDELT archive: {exc}"))
+    for item in _lines(source, max_bytes):
+        if isinstance(item, InputError):
+            on_problem(item)
+            continue
+        where, line = item
+        if not line.strip():
+            continue
+        try:
+            row = parse_row(without_nul(line.rstrip("\r")).split("\t"), source.key)
+        except ValueError as exc:
+            bad += 1
+            if bad <= MAX_ROW_PROBLEMS:
+                on_problem(InputError(source.key, str(exc), where))
+            continue
+        batch[row["global_event_id"]] = row
+        if len(batch) >= BATCH_ROWS:
+            _store(ledger, batch, counts)
+            batch = {}
     _store(ledger, batch, counts)
     if bad > MAX_ROW_PROBLEMS:
         on_problem(
@@ -85,7 +93,7 @@ def parse_row(cells: list[str], source_path: str) -> dict[str, Any]:
             if len(sqldate) == 8
             else None
         )
-        return {
+        row = {
             "global_event_id": event_id,
             "day": day,
             "actor1_code": cells[ACTOR1_CODE] or None,
@@ -106,27 +114,40 @@ def parse_row(cells: list[str], source_path: str) -> dict[str, Any]:
         }
     except ValueError as exc:
         raise ValueError(f"bad GDELT value: {exc}") from exc
+    # An id beyond 64 bits, a 20-letter country code: what the ledger's columns cannot hold.
+    misfit_reason = misfit(gdelt_events, row)
+    if misfit_reason is not None:
+        raise ValueError(f"bad GDELT value: {misfit_reason}")
+    return row
 
 
 def _number(kind: Callable[[str], Any], cell: str) -> Any:
     return kind(cell) if cell.strip() else None
 
 
-def _lines(source: Source) -> Iterator[tuple[str, str]]:
-    """(locator, line) pairs; a zip's CSV members are streamed without unpacking them to disk."""
-    if not zipfile.is_zipfile(io.BytesIO(source.data)):
-        text = source.data.decode("utf-8", errors="replace")
-        for number, line in enumerate(text.splitlines(), start=1):
-            yield f"line {number}", line
+def _lines(source: Source, max_bytes: int) -> Iterator[tuple[str, str] | InputError]:
+    """(locator, line) pairs, or problems with a zip's members; a zip's CSV members are
+    unpacked in memory within the archive bounds, never to disk."""
+    if not is_zip(source.data):
+        yield from _numbered(source.data, "")
         return
-    with zipfile.ZipFile(io.BytesIO(source.data)) as archive:
-        for member in archive.namelist():
-            if not member.lower().endswith(".csv"):
-                continue
-            with archive.open(member) as raw:
-                stream = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
-                for number, line in enumerate(stream, start=1):
-                    yield f"{member} line {number}", line
+    for item in zip_members(source.key, source.data, max_bytes, _is_csv):
+        if isinstance(item, InputError):
+            yield item
+        else:
+            member, content = item
+            yield from _numbered(content, f"{member} ")
+
+
+def _numbered(data: bytes, prefix: str) -> Iterator[tuple[str, str]]:
+    # Rows end at a newline only: "\r", "\x1c" or "\u2028" inside a cell do not split it.
+    text = data.decode("utf-8", errors="replace")
+    for number, line in enumerate(text.split("\n"), start=1):
+        yield f"{prefix}line {number}", line
+
+
+def _is_csv(member: str) -> bool:
+    return member.lower().endswith(".csv")
 
 
 def _store(ledger: Ledger, batch: dict[int, dict[str, Any]], counts: GdeltCounts) -> None:

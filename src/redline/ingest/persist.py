@@ -14,6 +14,7 @@ from redline.ingest.dedup import signature_from_bytes
 from redline.ingest.report import DuplicateFound
 from redline.store import Ledger
 from redline.store.db import now
+from redline.store.limits import shorten, without_nul
 from redline.store.schema import documents, duplicates, ingest_problems
 
 # Built once: a statement executed with parameters reuses SQLAlchemy's compiled form.
@@ -94,13 +95,22 @@ def record_duplicate(ledger: Ledger, found: DuplicateFound, run_id: int) -> None
 
 
 def record_problem(ledger: Ledger, problem: InputError, run_id: int) -> None:
+    """Store one problem. A locator longer than its column (a zip member's long path) is stored
+    cut in the middle, and whole in the reason; NUL characters are dropped."""
+    reason = problem.reason
+    locator = problem.locator
+    if locator is not None:
+        short = shorten(locator, ingest_problems.c.source_locator)
+        if short != locator:
+            reason = f"{reason} (at {locator})"
+        locator = short
     with ledger.begin() as conn:
         conn.execute(
             sa.insert(ingest_problems).values(
                 run_id=run_id,
-                source_path=problem.path,
-                source_locator=problem.locator,
-                reason=problem.reason,
+                source_path=without_nul(problem.path),
+                source_locator=locator and without_nul(locator),
+                reason=without_nul(reason),
                 created_at=now(),
             )
         )

@@ -17,15 +17,17 @@ from redline.errors import InputError
 from redline.ingest import persist
 from redline.ingest.decode import NotText
 from redline.ingest.dedup import NearDuplicateIndex
-from redline.ingest.discover import SourceFile, detect_format, discover
+from redline.ingest.discover import SourceFile, detect_format, discover, shown_path
 from redline.ingest.draft import Draft
 from redline.ingest.fields import FieldMap
 from redline.ingest.gdelt import ingest_gdelt
 from redline.ingest.prepare import Prepared, prepare
 from redline.ingest.readers import READERS, Source
-from redline.ingest.report import DuplicateFound, IngestReport, Skipped
+from redline.ingest.report import DuplicateFound, IngestReport, Skipped, megabytes
 from redline.store import Ledger
 from redline.store.db import now
+from redline.store.limits import misfit
+from redline.store.schema import documents
 
 DEFAULT_MAX_BYTES = 50_000_000
 """Files larger than this are refused unread (``--max-bytes``; 0 means no limit)."""
@@ -57,7 +59,7 @@ def ingest_paths(
     run_id = ledger.start_run(
         "ingest",
         params={
-            "paths": [str(p) for p in path_list],
+            "paths": [shown_path(p) for p in path_list],
             "fields": fields.as_dict(),
             "max_bytes": max_bytes,
         },
@@ -121,7 +123,7 @@ class _Run:
         fmt = detect_format(source_file.path, data)
         source = Source(source_file.path, source_file.key, data, self.fields)
         if fmt == "gdelt":
-            counts = ingest_gdelt(self.ledger, source, self.problem)
+            counts = ingest_gdelt(self.ledger, source, self.problem, self.max_bytes)
             self.report.gdelt_events_added += counts.added
             self.report.gdelt_events_already_stored += counts.already_stored
             return
@@ -152,9 +154,12 @@ class _Run:
             if near is not None:
                 self._duplicate(prepared, "near", near[1], near[0])
                 return
-            doc_id = persist.insert_document(
-                self.ledger, prepared.row(run_id=self.report.run_id, ingested_at=now())
-            )
+            row = prepared.row(run_id=self.report.run_id, ingested_at=now())
+            misfit_reason = misfit(documents, row)
+            if misfit_reason is not None:
+                self.problem(InputError(draft.source_path, misfit_reason, draft.locator))
+                return
+            doc_id = persist.insert_document(self.ledger, row)
             if doc_id is not None:
                 self._remember(prepared, doc_id)
                 self.report.ingested.append(doc_id)
@@ -205,7 +210,7 @@ class _Run:
             self.problem(
                 InputError(
                     key,
-                    f"file is {_megabytes(source_file.size)}, above the limit of {_megabytes(limit)}; "
+                    f"file is {megabytes(source_file.size)}, above the limit of {megabytes(limit)}; "
                     "not read (raise --max-bytes to ingest it)",
                 )
             )
@@ -221,9 +226,7 @@ class _Run:
             return None
         if limit and len(data) > limit:
             self.problem(
-                InputError(
-                    key, f"file grew above the limit of {_megabytes(limit)} while being read"
-                )
+                InputError(key, f"file grew above the limit of {megabytes(limit)} while being read")
             )
             return None
         return data
@@ -270,7 +273,3 @@ def _finish_quietly(ledger: Ledger, run_id: int, stats: dict[str, object]) -> No
     # the ledger itself may be what failed; the original error matters more
     with contextlib.suppress(Exception):
         ledger.finish_run(run_id, stats)
-
-
-def _megabytes(n: int) -> str:
-    return f"{n / 1_000_000:.1f} MB"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from redline.ingest.dedup import Fingerprint, fingerprint
 from redline.ingest.draft import NO_DATE, DateGuess, Draft
 from redline.ingest.genre import Genre, classify_genre
 from redline.ingest.language import detect_language
+from redline.store.limits import without_nul
 
 # A first line is a title when it is short (3 to 20 words), starts with a capital and has no
 # closing punctuation or dash (a closing quote after a word is fine): "In Ukraine, Time To Call ...".
@@ -72,6 +73,7 @@ class Prepared:
 
 def prepare(draft: Draft) -> Prepared | InputError:
     """The finished document, or a problem when no article text is left."""
+    draft = _without_nul(draft)
     if not draft.text.strip():
         return InputError(draft.source_path, "empty text", draft.locator)
     text, hints = strip_boilerplate(draft.text)
@@ -118,6 +120,22 @@ def title_from_first_line(text: str) -> str | None:
     if len(first) > _TITLE_MAX_CHARS or len(first.split()) not in _TITLE_WORDS:
         return None
     return first if _TITLE_LINE.match(first) else None
+
+
+def _without_nul(draft: Draft) -> Draft:
+    """The draft without NUL characters (a JSON ``\\u0000``, a stray byte past a file's start):
+    no PostgreSQL text column holds one."""
+    values = (draft.text, draft.title, draft.author, draft.outlet, draft.url)
+    if not any(value and "\x00" in value for value in values):
+        return draft
+    return replace(
+        draft,
+        text=without_nul(draft.text),
+        title=draft.title and without_nul(draft.title),
+        author=draft.author and without_nul(draft.author),
+        outlet=draft.outlet and without_nul(draft.outlet),
+        url=draft.url and without_nul(draft.url),
+    )
 
 
 def _clean_title(title: str | None) -> str | None:

@@ -10,6 +10,11 @@ from redline.errors import InputError
 REPORT_SCHEMA = "redline.ingest-report/1"
 
 
+def megabytes(n: int) -> str:
+    """A size as problems state it: ``"50.0 MB"``."""
+    return f"{n / 1_000_000:.1f} MB"
+
+
 @dataclass(frozen=True, slots=True)
 class DuplicateFound:
     """A source that was not stored because the ledger already holds its text (or nearly)."""

@@ -18,7 +18,13 @@ from redline.ingest.readers.source import Source
 
 def read(source: Source) -> Iterator[Draft | InputError]:
     # Raw bytes, so that feedparser honours the encoding the XML declaration names.
-    parsed = feedparser.parse(source.data)
+    try:
+        parsed = feedparser.parse(source.data)
+    except Exception as exc:  # feedparser lets some errors escape (a mangled encoding name)
+        yield InputError(
+            source.key, f"not a readable RSS/Atom feed: {exc.__class__.__name__}: {exc}"
+        )
+        return
     if not parsed.entries:
         if parsed.get("bozo"):
             reason = f"not a readable RSS/Atom feed: {parsed.get('bozo_exception')}"
