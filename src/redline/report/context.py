@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +26,7 @@ from redline.store.schema import documents
 STATUS_ORDER = list(vocab.STATUS_ORDER)
 STATUS_LABELS = {s.value: s.label for s in vocab.Status}
 _CHUNK = 1000
+_NOT_IN_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 @dataclass
@@ -54,6 +57,25 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
+def episode_anchors(keys: Iterable[str]) -> dict[str, str]:
+    """Each episode key's fragment id, stable across runs: ``RUS:f16_delivery`` ->
+    ``episode-RUS-f16_delivery``.
+
+    Only ASCII letters, digits, ``_`` and ``-`` are kept, so an id is safe as an HTML attribute,
+    a URL fragment and a CSS selector; two keys that would come out the same get a counter.
+    """
+    anchors: dict[str, str] = {}
+    used: set[str] = set()
+    for key in keys:
+        base = "episode-" + (_NOT_IN_ID.sub("-", key).strip("-") or "x")
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        anchors[key] = anchor
+    return anchors
+
+
 def published_label(day: date | None, precision: str | None) -> str:
     if day is None or precision not in ("day", "month", "year"):
         return "date unknown"
@@ -77,6 +99,9 @@ def gather(
     p = get_prior(prior)
     data = ReportData(as_of, now(), ledger.url, p, window)
     data.episodes = [_episode(ledger, s) for s in _ordered(states)]
+    anchors = episode_anchors(e["key"] for e in data.episodes)
+    for e in data.episodes:
+        e["anchor"] = anchors[e["key"]]
     data.actors = sorted({e["threatener"] for e in data.episodes})
     data.estimates = estimates(states, prior=p)
     data.points = timeline(states, prior=p)
