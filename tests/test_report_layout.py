@@ -1,5 +1,5 @@
-"""The report on a phone: verdicts first at 400 px, tables that scroll instead of clipping, and
-episode anchors named by key."""
+"""The report on a phone and its charts: verdicts first at 400 px, tables that scroll instead of
+clipping, chart labels never cut, and episode anchors named by key."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from redline.link import link
-from redline.report import write_report
+from redline.report import charts, write_report
 from redline.report.context import episode_anchors
 from redline.store import Ledger
 from test_link_factories import seeds_ledger
@@ -127,6 +127,33 @@ def test_a_400px_screen_opens_on_the_verdicts(
         t["overflow"] in ("auto", "scroll") and t["reachable"] >= t["width"] - 1
         for t in layout["tables"]
     )
+
+
+# ------------------------------------------------------------------ 2. labels are never cut
+
+
+def test_long_episode_labels_are_drawn_whole() -> None:
+    label = "Storm Shadow missiles for Ukraine, and every other long-range weapon"
+    assert len(label) > 40
+    marks = [
+        {
+            "episode": label,
+            "kind": "threat",
+            "date": "2023-05-01",
+            "precision": "exact date",
+        }
+    ]
+    svg = charts.timeline_chart(marks, [], AS_OF)
+    assert label in _texts(svg)
+    assert "…" not in svg and "..." not in svg
+
+
+def test_report_timelines_show_every_label_whole(report: tuple[Path, str]) -> None:
+    _, page = report
+    texts = [t for svg in _svgs(page) for t in _texts(svg)]
+    assert STORM_SHADOW in texts and TREATY_ALLY in texts
+    assert "F-16 fighter jets for Ukraine" in texts
+    assert not any("…" in svg for svg in _svgs(page))
 
 
 def test_episode_anchors_are_safe_stable_and_distinct() -> None:

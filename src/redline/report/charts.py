@@ -6,6 +6,7 @@ text never does, so the SVG can be inlined as it is (vl-convert escapes text con
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -17,6 +18,8 @@ from redline.score import Prior, TimelinePoint
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
 WIDTH = 880  # drawn at the report's column width; CSS scales it down on narrow screens
+LABEL_CHARS = 40  # an episode label longer than this wraps onto further lines, never cut
+LINE_HEIGHT = 14  # of a wrapped label's lines
 
 STATUS_COLOURS = {
     "crossed_enforced": "#1a7f37",
@@ -53,6 +56,22 @@ def _svg(chart: alt.TopLevelMixin) -> str:
     )
     svg: str = vl_convert.vegalite_to_svg(spec)
     return svg
+
+
+def wrap_label(text: str, width: int = LABEL_CHARS) -> str:
+    """``text`` on lines of at most ``width`` characters, joined by newlines (see ``_label_axis``)."""
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _label_axis() -> alt.Axis:
+    # one line per newline, never truncated (labelLimit 0: no limit), the lines centred on the tick
+    lines = "length(split(datum.label, '\\n'))"
+    return alt.Axis(
+        labelExpr="split(datum.label, '\\n')",
+        labelLimit=0,
+        labelLineHeight=LINE_HEIGHT,
+        labelOffset={"expr": f"-{LINE_HEIGHT / 2} * ({lines} - 1)"},
+    )
 
 
 def _utc_x(field: str, title: str | None = None) -> alt.X:
@@ -93,19 +112,23 @@ def timeline_chart(
 ) -> str:
     """One row per episode: threats, crossing, responses and claims as marks on a time axis.
 
-    ``marks``: rows of episode, kind, date, approximate (bool); ``spans``: rows of episode,
-    start (first threat), end (crossing, or ``as_of`` while the line holds).
+    ``marks``: rows of episode (its label), kind, date and precision; ``spans``: rows of episode,
+    start (first threat), end (crossing, or ``as_of`` while the line holds). A long episode label
+    wraps onto further lines instead of being cut.
     """
+    marks = [{**m, "episode": wrap_label(m["episode"])} for m in marks]
+    spans = [{**s, "episode": wrap_label(s["episode"])} for s in spans]
     rows = sorted({m["episode"] for m in marks} | {s["episode"] for s in spans})
-    y = alt.Y("episode:N", title=None, sort=rows, axis=alt.Axis(labelLimit=330))
+    lines = max((r.count("\n") + 1 for r in rows), default=1)
+    y = alt.Y("episode:N", title=None, sort=rows, axis=_label_axis())
     span = (
-        alt.Chart(alt.Data(values=list(spans)))
+        alt.Chart(alt.Data(values=spans))
         .mark_rule(strokeWidth=5, color="#e2e8f0")
         .encode(y=y, x=_utc_x("start"), x2="end:T")
     )
     kinds = list(KIND_COLOURS)
     points = (
-        alt.Chart(alt.Data(values=list(marks)))
+        alt.Chart(alt.Data(values=marks))
         .mark_point(size=110, filled=True, strokeWidth=1.5)
         .encode(
             y=y,
@@ -132,7 +155,8 @@ def timeline_chart(
         .mark_rule(strokeDash=[4, 4], color="#9ca3af")
         .encode(x=_utc_x("as_of"))
     )
-    chart = alt.layer(span, today, points).properties(width=WIDTH - 340, height=alt.Step(32))
+    step = max(32, LINE_HEIGHT * lines + 8)  # room for every line of the longest label
+    chart = alt.layer(span, today, points).properties(width=WIDTH - 300, height=alt.Step(step))
     return _svg(chart)
 
 
