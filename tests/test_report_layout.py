@@ -1,5 +1,5 @@
 """The report on a phone and its charts: verdicts first at 400 px, tables that scroll instead of
-clipping, chart labels never cut, and episode anchors named by key."""
+clipping, chart labels never cut, and every chart mark a link to its episode with a tooltip."""
 
 from __future__ import annotations
 
@@ -141,6 +141,8 @@ def test_long_episode_labels_are_drawn_whole() -> None:
             "kind": "threat",
             "date": "2023-05-01",
             "precision": "exact date",
+            "href": "#episode-RUS-long",
+            "tip": label,
         }
     ]
     svg = charts.timeline_chart(marks, [], AS_OF)
@@ -154,6 +156,33 @@ def test_report_timelines_show_every_label_whole(report: tuple[Path, str]) -> No
     assert STORM_SHADOW in texts and TREATY_ALLY in texts
     assert "F-16 fighter jets for Ukraine" in texts
     assert not any("…" in svg for svg in _svgs(page))
+
+
+# --------------------------------------------------------------- 3. marks link and explain
+
+
+def test_every_chart_mark_links_to_its_episode_with_a_tooltip(report: tuple[Path, str]) -> None:
+    _, page = report
+    ids = set(re.findall(r'<article class="episode [^"]*" id="([^"]+)"', page))
+    svgs = _svgs(page)
+    status, credibility, *timelines = svgs
+    for svg in svgs:
+        links = re.findall(r'<a xlink:href="#([^"]+)"><title>([^<]+)</title>', svg)
+        assert links, "a chart without links"
+        assert len(links) == svg.count("<a ")  # every linked mark carries its tooltip
+        assert {anchor for anchor, _ in links} <= ids
+    linked = set(re.findall(r'<a xlink:href="#([^"]+)"', status))
+    assert linked == ids  # one segment per episode
+    tips = re.findall(r"<title>([^<]+)</title>", "".join(timelines))
+    assert any(t.startswith(f"RUS: {STORM_SHADOW} — ") for t in tips)
+    assert re.findall(r'<a xlink:href="#(episode-RUS-[\w-]+)"', credibility)
+    assert not re.search(r'xlink:href="(?!#episode-)', "".join(svgs))  # no other link at all
+
+
+def test_article_text_stays_out_of_the_charts(report: tuple[Path, str]) -> None:
+    _, page = report
+    assert ARTICLE in page  # quoted, titled and escaped in the episode and its source
+    assert not any(ARTICLE in svg for svg in _svgs(page))
 
 
 def test_episode_anchors_are_safe_stable_and_distinct() -> None:

@@ -1,19 +1,26 @@
 """Charts for the report, drawn on the server with Altair and vl-convert into inline SVG.
 
-Only trusted strings (trigger labels, country codes, dates, statuses) go into chart data; article
-text never does, so the SVG can be inlined as it is (vl-convert escapes text content anyway).
+Only trusted strings (trigger labels, episode keys and anchors, country codes, dates, statuses)
+go into chart data; article text never does, so the SVG can be inlined as it is (vl-convert
+escapes text content anyway).
+
+Every mark that stands for an episode links to the episode's section of the report (``href``,
+a ``#episode-…`` fragment) and carries a one-line description (``tooltip`` for interactive
+renderers; in the static SVG a ``<title>``, which browsers show on hover).
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import altair as alt
 import vl_convert
 
+from redline import vocab
 from redline.score import Prior, TimelinePoint
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
@@ -43,6 +50,12 @@ KIND_SHAPES = {
 }
 
 
+# vl-convert resolves a link against its data loader's base URL; the report's links are fragments
+_LINK_BASE = re.compile(r'xlink:href="[^"#]*#')
+# a linked mark: <a xlink:href="#..."><path aria-label="its description" .../></a>
+_LINKED_MARK = re.compile(r'(<a xlink:href="#[^"]*">)(<\w+ aria-label="([^"]*)")')
+
+
 def _svg(chart: alt.TopLevelMixin) -> str:
     spec = (
         chart.configure(font=FONT, background="transparent")
@@ -55,7 +68,9 @@ def _svg(chart: alt.TopLevelMixin) -> str:
         .to_dict()
     )
     svg: str = vl_convert.vegalite_to_svg(spec)
-    return svg
+    # Vega's SVG renderer writes the description as aria-label only; a <title> is what a
+    # browser shows on hover (the text is already escaped for an attribute, valid in text too).
+    return _LINKED_MARK.sub(r"\1<title>\3</title>\2", _LINK_BASE.sub('xlink:href="#', svg))
 
 
 def wrap_label(text: str, width: int = LABEL_CHARS) -> str:
@@ -74,6 +89,15 @@ def _label_axis() -> alt.Axis:
     )
 
 
+def _links() -> dict[str, Any]:
+    """The encodings that make a mark link to its episode (``href``) and describe itself (``tip``)."""
+    return {
+        "href": alt.Href("href:N"),
+        "tooltip": alt.Tooltip("tip:N"),
+        "description": alt.Description("tip:N"),
+    }
+
+
 def _utc_x(field: str, title: str | None = None) -> alt.X:
     # padding keeps marks on the first and last dates clear of the axis ends
     scale = alt.Scale(type="utc", padding=14)
@@ -81,14 +105,18 @@ def _utc_x(field: str, title: str | None = None) -> alt.X:
     return alt.X(f"{field}:T", title=title, scale=scale, axis=axis)
 
 
-def status_chart(counts: Sequence[dict[str, Any]]) -> str:
-    """Episodes per actor, stacked by status. ``counts``: rows of actor, status, n."""
+def status_chart(episodes: Sequence[dict[str, Any]], actors: Sequence[str]) -> str:
+    """Episodes per actor, stacked by status, one segment per episode linking to it.
+
+    ``episodes``: rows of actor, status, rank (of the status), label, href and tip; ``actors``
+    in the order of their bars.
+    """
     order = list(STATUS_COLOURS)
     chart = (
-        alt.Chart(alt.Data(values=list(counts)))
-        .mark_bar()
+        alt.Chart(alt.Data(values=[{**e, "n": 1} for e in episodes]))
+        .mark_bar(stroke="#ffffff", strokeWidth=1)
         .encode(
-            y=alt.Y("actor:N", title=None, sort="-x"),
+            y=alt.Y("actor:N", title=None, sort=list(actors)),
             x=alt.X("n:Q", title="episodes", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
                 "status:N",
@@ -100,7 +128,8 @@ def status_chart(counts: Sequence[dict[str, Any]]) -> str:
                     labelExpr="replace(datum.label, /_/g, ' ')",
                 ),
             ),
-            order=alt.Order("rank:Q"),
+            order=[alt.Order("rank:Q"), alt.Order("label:N")],
+            **_links(),
         )
         .properties(width=WIDTH - 160, height=alt.Step(30))
     )
@@ -112,9 +141,9 @@ def timeline_chart(
 ) -> str:
     """One row per episode: threats, crossing, responses and claims as marks on a time axis.
 
-    ``marks``: rows of episode (its label), kind, date and precision; ``spans``: rows of episode,
-    start (first threat), end (crossing, or ``as_of`` while the line holds). A long episode label
-    wraps onto further lines instead of being cut.
+    ``marks``: rows of episode (its label), kind, date, precision, href and tip; ``spans``: rows
+    of episode, start (first threat), end (crossing, or ``as_of`` while the line holds), href and
+    tip. A long episode label wraps onto further lines instead of being cut.
     """
     marks = [{**m, "episode": wrap_label(m["episode"])} for m in marks]
     spans = [{**s, "episode": wrap_label(s["episode"])} for s in spans]
@@ -124,7 +153,7 @@ def timeline_chart(
     span = (
         alt.Chart(alt.Data(values=spans))
         .mark_rule(strokeWidth=5, color="#e2e8f0")
-        .encode(y=y, x=_utc_x("start"), x2="end:T")
+        .encode(y=y, x=_utc_x("start"), x2="end:T", **_links())
     )
     kinds = list(KIND_COLOURS)
     points = (
@@ -148,6 +177,7 @@ def timeline_chart(
                 scale=alt.Scale(domain=["exact date", "approximate date"], range=[0.95, 0.45]),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
+            **_links(),
         )
     )
     today = (
@@ -160,8 +190,11 @@ def timeline_chart(
     return _svg(chart)
 
 
-def credibility_chart(points: Sequence[TimelinePoint], prior: Prior) -> str:
-    """Per actor: the posterior mean after each crossing, with its 90% interval as a band."""
+def credibility_chart(
+    points: Sequence[TimelinePoint], prior: Prior, anchors: Mapping[str, str]
+) -> str:
+    """Per actor: the posterior mean after each crossing, with its 90% interval as a band; each
+    crossing's dot links to its episode (``anchors``: episode key -> fragment id)."""
     data = [
         {
             "actor": p.actor,
@@ -170,6 +203,12 @@ def credibility_chart(points: Sequence[TimelinePoint], prior: Prior) -> str:
             "lower": p.lower,
             "upper": p.upper,
             "prior": prior.mean,
+            "href": f"#{anchors[p.episode_key]}" if p.episode_key in anchors else None,
+            "tip": (
+                f"{p.episode_label} — {vocab.Status(p.status).label}"
+                f"{f' {p.date.isoformat()}' if p.date else ''}: estimate {p.mean:.2f}"
+                f" [{p.lower:.2f}–{p.upper:.2f}]"
+            ),
         }
         for p in points
     ]
@@ -181,7 +220,7 @@ def credibility_chart(points: Sequence[TimelinePoint], prior: Prior) -> str:
     )
     bars = base.mark_rule(color="#2b6cb0", opacity=0.6).encode(y="lower:Q", y2="upper:Q")
     line = base.mark_line(interpolate="step-after", color="#2b6cb0").encode(y="mean:Q")
-    dots = base.mark_point(filled=True, size=50, color="#2b6cb0").encode(y="mean:Q")
+    dots = base.mark_point(filled=True, size=50, color="#2b6cb0").encode(y="mean:Q", **_links())
     prior_mean = base.mark_rule(strokeDash=[5, 4], color="#9ca3af").encode(
         y="prior:Q", x=alt.value(0), x2=alt.value(WIDTH - 60)
     )

@@ -190,15 +190,23 @@ def _sources(ledger: Ledger, data: ReportData) -> None:
 
 
 def _draw(data: ReportData) -> None:
+    """The charts, each mark linked to its episode's ``anchor``; only trusted strings go in."""
     if not data.episodes:
         return
+    totals = {r["actor"]: r["total"] for r in data.status_rows}
     data.charts["status"] = charts.status_chart(
         [
-            {"actor": r["actor"], "status": s, "n": n, "rank": STATUS_ORDER.index(s)}
-            for r in data.status_rows
-            for s, n in r["counts"].items()
-            if n
-        ]
+            {
+                "actor": e["threatener"],
+                "status": e["status"],
+                "rank": STATUS_ORDER.index(e["status"]),
+                "label": e["label"],
+                "href": f"#{e['anchor']}",
+                "tip": f"{e['label']} — {e['status_label']}",
+            }
+            for e in data.episodes
+        ],
+        sorted(data.actors, key=lambda a: (-totals[a], a)),
     )
     timelines = {}
     for actor in data.actors:
@@ -209,6 +217,8 @@ def _draw(data: ReportData) -> None:
                 "kind": i["kind"],
                 "date": i["date_sort"].isoformat(),
                 "precision": "approximate date" if i["approximate"] else "exact date",
+                "href": f"#{e['anchor']}",
+                "tip": f"{e['label']} — {_kind(i)} {i['date']} — {e['status_label']}",
             }
             for e in mine
             for i in e["items"]
@@ -218,6 +228,9 @@ def _draw(data: ReportData) -> None:
                 "episode": e["trigger_label"],
                 "start": e["items"][0]["date_sort"].isoformat(),
                 "end": (e["crossing_date"] or data.as_of).isoformat(),
+                "href": f"#{e['anchor']}",
+                "tip": f"{e['label']} — {e['status_label']}, from {e['items'][0]['date']}, "
+                + (f"crossed {e['crossed']}" if e["crossed"] else f"not crossed by {data.as_of}"),
             }
             for e in mine
             if e["items"]
@@ -225,4 +238,9 @@ def _draw(data: ReportData) -> None:
         timelines[actor] = charts.timeline_chart(marks, spans, data.as_of)
     data.charts["timelines"] = timelines
     if data.points:
-        data.charts["credibility"] = charts.credibility_chart(data.points, data.prior)
+        anchors = {e["key"]: e["anchor"] for e in data.episodes}
+        data.charts["credibility"] = charts.credibility_chart(data.points, data.prior, anchors)
+
+
+def _kind(item: dict[str, Any]) -> str:
+    return "later crossing" if item["also"] else item["kind"]
