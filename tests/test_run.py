@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from typer.testing import CliRunner
 
 from redline.cli import app
 from redline.link import list_episodes
-from redline.run import run
+from redline.run import STAGES, Tick, run
 from redline.store import Ledger
 
 SAMPLE = REPO / "examples" / "corpus"
@@ -68,3 +71,41 @@ def test_cli_run_prints_episodes_and_follow_through(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert "USA:invasion" in res.output and "Follow-through" in res.output
+
+
+def test_every_stage_reports_its_progress(demo, tmp_path: Path) -> None:
+    ledger, _, _ = demo
+    seen: dict[str, list[tuple[int, int | None]]] = {}
+
+    @contextmanager
+    def stages(name: str) -> Iterator[Tick]:
+        seen[name] = []
+        yield lambda done, total: seen[name].append((done, total))
+
+    run(ledger, [SAMPLE], report=tmp_path / "r.html", export=tmp_path / "x", stages=stages)
+    assert list(seen) == list(STAGES)
+    files = len([p for p in SAMPLE.iterdir() if not p.name.startswith(".")])
+    assert seen["ingest"][0] == (0, files) and seen["ingest"][-1] == (files, files)
+    assert seen["link"] == seen["report"] and seen["link"][0][0] > 0  # episodes
+    assert seen["export"][-1][0] == seen["export"][-1][1] > 10  # every table
+
+
+_BAR = re.compile(r"^(ingest|extract|link|score|report|export) +━+ (.*)$", re.M)
+
+
+def test_cli_run_draws_a_bar_for_every_stage_unless_told_not_to(tmp_path: Path) -> None:
+    """Six bars on standard error, each finished with its count; --no-progress draws none."""
+    args = ["run", str(SAMPLE), "--db", str(tmp_path / "l.db"), "--as-of", "2025-06-30"]
+    args += ["--report", str(tmp_path / "r.html"), "--export", str(tmp_path / "x")]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    bars = dict(_BAR.findall(res.stderr))
+    assert list(bars) == list(STAGES), res.stderr
+    assert re.match(r"(\d+)/\1 files ", bars["ingest"])
+    assert re.match(r"(\d+)/\1 documents ", bars["extract"])
+    assert re.match(r"[1-9]\d* episodes ", bars["link"])
+    assert re.match(r"(\d+)/\1 tables ", bars["export"])
+    assert not _BAR.search(res.stdout)  # the tables on standard output stay clean
+    quiet = CliRunner().invoke(app, [*args, "--no-progress"])
+    assert quiet.exit_code == 0, quiet.output
+    assert not _BAR.search(quiet.output) and "Follow-through" in quiet.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
@@ -166,21 +166,26 @@ def export(
     prior: str = "uniform",
     batch_rows: int = BATCH_ROWS,
     view: EpisodeView | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Write ``<table>.<fmt>`` for every ledger table, ``credibility`` and ``credibility_timeline``.
 
     Rows are streamed ``batch_rows`` at a time. A ``manifest.json`` lists the files and row
-    counts. Returns the number of rows written per table.
+    counts. Returns the number of rows written per table. ``progress(done, total)`` is called
+    as each file is written.
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
+    total = len(metadata.sorted_tables) + 2  # and the two computed tables below
+    tick = progress or (lambda _done, _total: None)
     with ledger.connect() as conn:
         for table in metadata.sorted_tables:
             schema, batches = _table_batches(conn, table, batch_rows)
             written[table.name] = _write(out / f"{table.name}.{fmt}", fmt, schema, batches)
+            tick(len(written), total)
     states = view if view is not None else evaluate(ledger, as_of=as_of)
     as_of = states.as_of
     p = get_prior(prior)
@@ -191,6 +196,7 @@ def export(
     for name, (cls, items) in computed.items():
         rows = [dataclasses.asdict(i) for i in items]
         written[name] = _write(out / f"{name}.{fmt}", fmt, _dataclass_schema(cls), [rows])
+        tick(len(written), total)
     manifest = {
         "schema_version": VERSION,
         "format": fmt,

@@ -12,7 +12,7 @@ from rich.table import Table
 from redline.cli.common import AsOfOption, DbOption, app, console, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption
 from redline.link import list_episodes
-from redline.run import run
+from redline.run import run, stage_bars
 from redline.store import Ledger
 
 
@@ -45,7 +45,9 @@ def run_command(
         str, typer.Option(help="Prior for follow-through: uniform, sechser, ties.")
     ] = "uniform",
     workers: WorkersOption = DEFAULT_WORKERS,
-    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bars.")] = False,
+    no_progress: Annotated[
+        bool, typer.Option("--no-progress", help="No progress bar for any stage.")
+    ] = False,
 ) -> None:
     """Run the whole pipeline over PATHS and print the episodes and each actor's follow-through."""
     ledger = Ledger.open(db)
@@ -60,8 +62,7 @@ def run_command(
         report=report,
         export=export,
         export_format=export_format,
-        progress=not no_progress,
-        on_stage=lambda name: console.print(f"[bold]{name}[/bold] …"),
+        stages=None if no_progress else stage_bars(err_console),
     )
     stats = result.ingest.stats()
     if result.ingest.files == 0:

@@ -44,6 +44,7 @@ def ingest_paths(
     progress: bool = False,
     on_problem: ProblemCallback | None = None,
     console: Console | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
     """Ingest files and folders (recursively, hidden ones skipped) into ``ledger``.
 
@@ -52,7 +53,8 @@ def ingest_paths(
     are skipped, exact and near duplicates are recorded in ``duplicates`` and not stored.
     Bad input never stops the run: each problem is passed to ``on_problem``, stored in
     ``ingest_problems`` and listed in the report. ``progress`` shows a rich progress bar on
-    ``console`` (default: standard error).
+    ``console`` (default: standard error); ``on_progress(done, total)`` is called as each
+    source is done, for a caller that draws its own.
     """
     path_list = [Path(p) for p in paths]
     fields = fields or FieldMap()
@@ -68,14 +70,17 @@ def ingest_paths(
     started = perf_counter()
     try:
         sources = list(discover(path_list))
+        tick = on_progress or (lambda _done, _total: None)
+        tick(0, len(sources))
         with _progress_bar(progress, console, len(sources)) as advance:
-            for item in sources:
+            for done, item in enumerate(sources, start=1):
                 if isinstance(item, InputError):
                     run.problem(item)
                 else:
                     run.report.files += 1
                     run.ingest_file(item)
                 advance(item.key if isinstance(item, SourceFile) else item.path)
+                tick(done, len(sources))
     except BaseException as exc:
         run.report.seconds = perf_counter() - started
         _finish_quietly(ledger, run_id, {**run.report.stats(), "interrupted": repr(exc)})

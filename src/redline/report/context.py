@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +26,7 @@ from redline.store.schema import documents
 STATUS_ORDER = list(vocab.STATUS_ORDER)
 STATUS_LABELS = {s.value: s.label for s in vocab.Status}
 _CHUNK = 1000
+_NOT_IN_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 @dataclass
@@ -54,6 +57,25 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
+def episode_anchors(keys: Iterable[str]) -> dict[str, str]:
+    """Each episode key's fragment id, stable across runs: ``RUS:f16_delivery`` ->
+    ``episode-RUS-f16_delivery``.
+
+    Only ASCII letters, digits, ``_`` and ``-`` are kept, so an id is safe as an HTML attribute,
+    a URL fragment and a CSS selector; two keys that would come out the same get a counter.
+    """
+    anchors: dict[str, str] = {}
+    used: set[str] = set()
+    for key in keys:
+        base = "episode-" + (_NOT_IN_ID.sub("-", key).strip("-") or "x")
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        anchors[key] = anchor
+    return anchors
+
+
 def published_label(day: date | None, precision: str | None) -> str:
     if day is None or precision not in ("day", "month", "year"):
         return "date unknown"
@@ -77,6 +99,9 @@ def gather(
     p = get_prior(prior)
     data = ReportData(as_of, now(), ledger.url, p, window)
     data.episodes = [_episode(ledger, s) for s in _ordered(states)]
+    anchors = episode_anchors(e["key"] for e in data.episodes)
+    for e in data.episodes:
+        e["anchor"] = anchors[e["key"]]
     data.actors = sorted({e["threatener"] for e in data.episodes})
     data.estimates = estimates(states, prior=p)
     data.points = timeline(states, prior=p)
@@ -165,15 +190,23 @@ def _sources(ledger: Ledger, data: ReportData) -> None:
 
 
 def _draw(data: ReportData) -> None:
+    """The charts, each mark linked to its episode's ``anchor``; only trusted strings go in."""
     if not data.episodes:
         return
+    totals = {r["actor"]: r["total"] for r in data.status_rows}
     data.charts["status"] = charts.status_chart(
         [
-            {"actor": r["actor"], "status": s, "n": n, "rank": STATUS_ORDER.index(s)}
-            for r in data.status_rows
-            for s, n in r["counts"].items()
-            if n
-        ]
+            {
+                "actor": e["threatener"],
+                "status": e["status"],
+                "rank": STATUS_ORDER.index(e["status"]),
+                "label": e["label"],
+                "href": f"#{e['anchor']}",
+                "tip": f"{e['label']} — {e['status_label']}",
+            }
+            for e in data.episodes
+        ],
+        sorted(data.actors, key=lambda a: (-totals[a], a)),
     )
     timelines = {}
     for actor in data.actors:
@@ -184,6 +217,8 @@ def _draw(data: ReportData) -> None:
                 "kind": i["kind"],
                 "date": i["date_sort"].isoformat(),
                 "precision": "approximate date" if i["approximate"] else "exact date",
+                "href": f"#{e['anchor']}",
+                "tip": f"{e['label']} — {_kind(i)} {i['date']} — {e['status_label']}",
             }
             for e in mine
             for i in e["items"]
@@ -193,6 +228,9 @@ def _draw(data: ReportData) -> None:
                 "episode": e["trigger_label"],
                 "start": e["items"][0]["date_sort"].isoformat(),
                 "end": (e["crossing_date"] or data.as_of).isoformat(),
+                "href": f"#{e['anchor']}",
+                "tip": f"{e['label']} — {e['status_label']}, from {e['items'][0]['date']}, "
+                + (f"crossed {e['crossed']}" if e["crossed"] else f"not crossed by {data.as_of}"),
             }
             for e in mine
             if e["items"]
@@ -200,4 +238,9 @@ def _draw(data: ReportData) -> None:
         timelines[actor] = charts.timeline_chart(marks, spans, data.as_of)
     data.charts["timelines"] = timelines
     if data.points:
-        data.charts["credibility"] = charts.credibility_chart(data.points, data.prior)
+        anchors = {e["key"]: e["anchor"] for e in data.episodes}
+        data.charts["credibility"] = charts.credibility_chart(data.points, data.prior, anchors)
+
+
+def _kind(item: dict[str, Any]) -> str:
+    return "later crossing" if item["also"] else item["kind"]

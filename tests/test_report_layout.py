@@ -1,0 +1,195 @@
+"""The report on a phone and its charts: verdicts first at 400 px, tables that scroll instead of
+clipping, chart labels never cut, and every chart mark a link to its episode with a tooltip."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from redline.link import link
+from redline.report import charts, write_report
+from redline.report.context import episode_anchors
+from redline.store import Ledger
+from test_link_factories import seeds_ledger
+from test_report import _chromium
+
+AS_OF = date(2024, 9, 30)
+STORM_SHADOW = "Long-range cruise missiles for Ukraine (Storm Shadow, SCALP, Taurus)"
+TREATY_ALLY = "Armed attack on a treaty ally (Japan, South Korea, the Philippines, Australia)"
+ARTICLE = "ARTICLE-TEXT-MARKER"  # stands for untrusted article text: it must stay out of charts
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The seed articles plus episodes with the longest trigger labels there are."""
+    folder = tmp_path_factory.mktemp("layout")
+    ledger = Ledger.open(f"sqlite:///{folder / 'ledger.db'}")
+    b = seeds_ledger(ledger)
+    doc = b.doc("2024-06-01", title=f"{ARTICLE} title", outlet=f"{ARTICLE} outlet")
+    quote = f"{ARTICLE}: <b>quoted</b> words"
+    b.threat(doc, "RUS", "long_range_missiles_delivery", stated="2023-05-01", quote=quote)
+    b.crossing(doc, "GBR", "long_range_missiles_delivery", "2023-05-11", quote=quote)
+    b.response(doc, "RUS", "long_range_missiles_delivery", "military_force", "2023-05-20")
+    b.threat(doc, "CHN", "attack_on_allies", stated="2024-02-01", quote=quote)
+    link(ledger, as_of=AS_OF)
+    path = write_report(ledger, folder / "report.html", as_of=AS_OF)
+    ledger.dispose()
+    return path, path.read_text(encoding="utf-8")
+
+
+def _svgs(page: str) -> list[str]:
+    return re.findall(r"<svg\b.*?</svg>", page, re.S)
+
+
+def _texts(svg: str) -> list[str]:
+    """Each <text> of an SVG as read: a multi-line label's lines joined by spaces."""
+    return [
+        " ".join(html.unescape(t) for t in re.findall(r">([^<>]+)<", f">{inner}<"))
+        for inner in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S)
+    ]
+
+
+# ------------------------------------------------------------------------- 1. mobile layout
+
+
+def test_verdicts_come_before_folded_contents(report: tuple[Path, str]) -> None:
+    _, page = report
+    nav = page.index('<nav class="toc"')
+    details, verdicts = page.index("<details>", nav), page.index('id="verdicts"')
+    assert details < page.index("</nav>", nav)  # the contents are folded away ...
+    assert verdicts < page.index('id="credibility"')  # ... and the verdicts open the report
+    listed = re.findall(
+        r'<li><span class="status s-(\w+)">[^<]+</span> <a href="#(episode-[\w-]+)">',
+        page[verdicts : page.index("</ol>", verdicts)],
+    )
+    anchors = re.findall(r'<article class="episode s-(\w+)" id="(episode-[\w-]+)"', page)
+    assert len(listed) == len(anchors) == 8 and sorted(listed) == sorted(anchors)
+
+
+def test_tables_scroll_in_their_box_on_narrow_screens(report: tuple[Path, str]) -> None:
+    _, page = report
+    assert page.count("<table>") == page.count('<div class="table-scroll">\n  <table>') >= 2
+    narrow = re.search(r"@media \(max-width: (\d+)px\) \{(.*?)\n\}", page, re.S)
+    assert narrow and int(narrow.group(1)) >= 400, "no rules for narrow screens"
+    rules = narrow.group(2)
+    assert "nav.toc ol { columns: 1; }" in rules and "ol.verdicts" in rules
+    assert re.search(r"\.table-scroll table \{ width: max-content", rules)
+    assert ".table-scroll { overflow-x: auto;" in page
+
+
+_PROBE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<style>body {{ margin: 0 }} iframe {{ border: 0; display: block }}</style></head><body>
+<iframe id="phone" width="400" height="800" srcdoc="{report}"></iframe>
+<script>
+document.getElementById("phone").addEventListener("load", (event) => {{
+  const win = event.target.contentWindow, doc = event.target.contentDocument;
+  const box = (selector) => {{
+    const el = doc.querySelector(selector);
+    return el && el.getBoundingClientRect().toJSON();
+  }};
+  const tables = [...doc.querySelectorAll("table")].map((t) => ({{
+    overflow: win.getComputedStyle(t.parentElement).overflowX,
+    width: t.getBoundingClientRect().width,
+    reachable: t.parentElement.scrollWidth,
+  }}));
+  document.body.dataset.layout = JSON.stringify({{
+    width: win.innerWidth, height: win.innerHeight, page: doc.documentElement.scrollWidth,
+    cards: box(".cards"), verdict: box("#verdicts li"), toc: box("nav.toc"), tables,
+  }});
+}});
+</script></body></html>"""
+
+
+@pytest.mark.chromium
+def test_a_400px_screen_opens_on_the_verdicts(
+    report: tuple[Path, str], chromium_binary: str, tmp_path: Path
+) -> None:
+    """In a 400 x 800 frame: status cards and the first episode's verdict on the first screen,
+    the contents folded, no table wider than the page (each scrolls in its own box)."""
+    _, page = report
+    probe = tmp_path / "phone.html"
+    probe.write_text(_PROBE.format(report=html.escape(page, quote=True)), encoding="utf-8")
+    args = ("--virtual-time-budget=5000", "--dump-dom", probe.as_uri())
+    dom = _chromium(chromium_binary, tmp_path / "profile", *args).stdout
+    found = re.search(r'data-layout="([^"]*)"', dom)
+    assert found, dom[-2000:]
+    layout = json.loads(html.unescape(found.group(1)))
+    assert (layout["width"], layout["height"]) == (400, 800)
+    assert layout["toc"]["height"] < 60
+    assert layout["cards"]["bottom"] <= 800 and layout["verdict"]["bottom"] <= 800
+    assert layout["page"] <= 400  # nothing widens the page: no clipped or hidden columns
+    assert layout["tables"] and all(
+        t["overflow"] in ("auto", "scroll") and t["reachable"] >= t["width"] - 1
+        for t in layout["tables"]
+    )
+
+
+# ------------------------------------------------------------------ 2. labels are never cut
+
+
+def test_long_episode_labels_are_drawn_whole() -> None:
+    label = "Storm Shadow missiles for Ukraine, and every other long-range weapon"
+    assert len(label) > 40
+    marks = [
+        {
+            "episode": label,
+            "kind": "threat",
+            "date": "2023-05-01",
+            "precision": "exact date",
+            "href": "#episode-RUS-long",
+            "tip": label,
+        }
+    ]
+    svg = charts.timeline_chart(marks, [], AS_OF)
+    assert label in _texts(svg)
+    assert "…" not in svg and "..." not in svg
+
+
+def test_report_timelines_show_every_label_whole(report: tuple[Path, str]) -> None:
+    _, page = report
+    texts = [t for svg in _svgs(page) for t in _texts(svg)]
+    assert STORM_SHADOW in texts and TREATY_ALLY in texts
+    assert "F-16 fighter jets for Ukraine" in texts
+    assert not any("…" in svg for svg in _svgs(page))
+
+
+# --------------------------------------------------------------- 3. marks link and explain
+
+
+def test_every_chart_mark_links_to_its_episode_with_a_tooltip(report: tuple[Path, str]) -> None:
+    _, page = report
+    ids = set(re.findall(r'<article class="episode [^"]*" id="([^"]+)"', page))
+    svgs = _svgs(page)
+    status, credibility, *timelines = svgs
+    for svg in svgs:
+        links = re.findall(r'<a xlink:href="#([^"]+)"><title>([^<]+)</title>', svg)
+        assert links, "a chart without links"
+        assert len(links) == svg.count("<a ")  # every linked mark carries its tooltip
+        assert {anchor for anchor, _ in links} <= ids
+    linked = set(re.findall(r'<a xlink:href="#([^"]+)"', status))
+    assert linked == ids  # one segment per episode
+    tips = re.findall(r"<title>([^<]+)</title>", "".join(timelines))
+    assert any(t.startswith(f"RUS: {STORM_SHADOW} — ") for t in tips)
+    assert re.findall(r'<a xlink:href="#(episode-RUS-[\w-]+)"', credibility)
+    assert not re.search(r'xlink:href="(?!#episode-)', "".join(svgs))  # no other link at all
+
+
+def test_article_text_stays_out_of_the_charts(report: tuple[Path, str]) -> None:
+    _, page = report
+    assert ARTICLE in page  # quoted, titled and escaped in the episode and its source
+    assert not any(ARTICLE in svg for svg in _svgs(page))
+
+
+def test_episode_anchors_are_safe_stable_and_distinct() -> None:
+    keys = ["RUS:f16_delivery", "RUS:a.b", "RUS:a-b", 'X:"><script>', "::"]
+    anchors = episode_anchors(keys)
+    assert anchors["RUS:f16_delivery"] == "episode-RUS-f16_delivery"
+    assert anchors["RUS:a.b"] == "episode-RUS-a-b" and anchors["RUS:a-b"] == "episode-RUS-a-b-2"
+    assert len(set(anchors.values())) == len(keys)
+    assert all(re.fullmatch(r"episode-[A-Za-z0-9_-]+", a) for a in anchors.values())
+    assert episode_anchors(keys[:1]) == {keys[0]: anchors[keys[0]]}
