@@ -2,7 +2,8 @@
 
 Each document's items are written in one transaction together with the document's
 ``extracted_version``, so an interrupted run resumes where it stopped and a finished run is
-a no-op. Re-extraction replaces machine items; items an analyst reviewed are kept.
+a no-op. Re-extraction replaces machine items; items an analyst reviewed are kept, and
+refreshed when the extractor finds them again (``redline.store.items`` says how).
 """
 
 from __future__ import annotations
@@ -15,17 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from redline import knowledge
-from redline.extract.base import DocumentInput, Extraction, Extractor, Provenance
+from redline.extract.base import DocumentInput, Extraction, Extractor
 from redline.store import Ledger
-from redline.store.schema import (
-    actor_aliases,
-    actors,
-    documents,
-    events,
-    evidence,
-    outcome_claims,
-    threats,
-)
+from redline.store.items import replace_items
+from redline.store.schema import actor_aliases, actors, documents
 
 # Documents read, extracted and stored together (their candidate sentences parsed in one go);
 # also what bounds the texts held in memory at once.
@@ -214,68 +208,11 @@ def _store(
 ) -> None:
     with ledger.begin() as conn:
         # Lock the document's row first: a second process storing the same document waits,
-        # then deletes what the first stored before inserting its own, so two extractions at
-        # once (PostgreSQL, read committed) cannot leave the items twice. SQLite serialises
-        # writers anyway and ignores FOR UPDATE.
+        # then replaces what the first stored. The unique keys (``store.items``) would keep the
+        # items single anyway; the lock keeps the second writer from deleting what the first
+        # is writing. SQLite serialises writers anyway and ignores FOR UPDATE.
         conn.execute(sa.select(documents.c.id).where(documents.c.id == doc_id).with_for_update())
-        for table in (threats, events, outcome_claims):
-            conn.execute(
-                sa.delete(table).where(
-                    table.c.document_id == doc_id, table.c.review_state == "machine"
-                )
-            )
-        kept = sa.union(
-            *(
-                sa.select(t.c.evidence_id).where(t.c.document_id == doc_id)
-                for t in (threats, events, outcome_claims)
-            )
-        )
-        conn.execute(
-            sa.delete(evidence).where(evidence.c.document_id == doc_id, evidence.c.id.not_in(kept))
-        )
-        cache: dict[tuple[int, int, int], int] = {}
-
-        def evidence_id(p: Provenance) -> int:
-            key = (p.sentence_start, p.span_start, p.span_end)
-            if key not in cache:
-                res = conn.execute(
-                    sa.insert(evidence).values(
-                        document_id=doc_id,
-                        sentence_start=p.sentence_start,
-                        sentence_end=p.sentence_end,
-                        span_start=p.span_start,
-                        span_end=p.span_end,
-                        sentence=p.sentence,
-                        context=p.context,
-                    )
-                )
-                cache[key] = int(res.inserted_primary_key[0])  # type: ignore[index]
-            return cache[key]
-
-        for t in result.threats:
-            values = {k: v for k, v in asdict(t).items() if k not in ("provenance", "speaker_key")}
-            conn.execute(
-                sa.insert(threats).values(
-                    document_id=doc_id,
-                    evidence_id=evidence_id(t.provenance),
-                    speaker_actor_id=actor_ids.get(t.speaker_key or ""),
-                    **values,
-                )
-            )
-        for e in result.events:
-            values = {k: v for k, v in asdict(e).items() if k != "provenance"}
-            conn.execute(
-                sa.insert(events).values(
-                    document_id=doc_id, evidence_id=evidence_id(e.provenance), **values
-                )
-            )
-        for c in result.claims:
-            values = {k: v for k, v in asdict(c).items() if k != "provenance"}
-            conn.execute(
-                sa.insert(outcome_claims).values(
-                    document_id=doc_id, evidence_id=evidence_id(c.provenance), **values
-                )
-            )
+        replace_items(conn, doc_id, result, actor_ids)
         conn.execute(
             sa.update(documents).where(documents.c.id == doc_id).values(extracted_version=version)
         )
