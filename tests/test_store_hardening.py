@@ -4,19 +4,27 @@ re-extraction, and extraction cost grows linearly with a document's size."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from typer.testing import CliRunner
 
+from redline.cli import app
+from redline.extract import extract_documents
 from redline.extract.base import (
     ClaimItem,
+    DocumentInput,
     EventItem,
     Extraction,
     Provenance,
     ThreatItem,
 )
+from redline.extract.query import list_threats
+from redline.extract.rules import RuleExtractor
+from redline.ingest import ingest_paths
+from redline.review import audit_trail, review
 from redline.store import Ledger
 from redline.store.db import alembic_config, now
 from redline.store.schema import (
@@ -229,3 +237,177 @@ def test_migration_0003_merges_copies_and_moves_their_references(ledger: Ledger)
             conn.execute(sa.select(episode_members.c.item_type, episode_members.c.item_id)).all()
         ) == [("crossing", c1), ("response", r1), ("threat", t1)]
         assert conn.execute(sa.select(episodes.c.crossing_event_id)).scalar_one() == c1
+
+
+# ---------------------------------------------------------------------- 2. reviews survive redo
+
+TEXT = (
+    "date 2022-02-08 Biden said\n\n"
+    "US President Joe Biden said on Monday that Russia would face severe sanctions if it "
+    "invaded Ukraine.\n\n"
+    "Kremlin spokesman Dmitry Peskov warned that Moscow would respond with military force if "
+    "NATO deployed troops in Finland.\n"
+)
+
+
+def _item_exists(ledger: Ledger, item_type: str, item_id: int) -> bool:
+    from redline.review import ITEMS
+
+    table = ITEMS[item_type]
+    with ledger.connect() as conn:
+        return conn.execute(sa.select(table.c.id).where(table.c.id == item_id)).first() is not None
+
+
+def _threat_rows(ledger: Ledger) -> list[tuple[int, str, str, str | None]]:
+    with ledger.connect() as conn:
+        return [
+            tuple(r)  # type: ignore[misc]
+            for r in conn.execute(
+                sa.select(
+                    threats.c.id,
+                    threats.c.review_state,
+                    threats.c.consequence_class,
+                    threats.c.speaker,
+                ).order_by(threats.c.id)
+            )
+        ]
+
+
+@pytest.fixture
+def two_threats(ledger: Ledger, tmp_path: Path) -> Ledger:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    ingest_paths(ledger, [tmp_path / "a.txt"], progress=False)
+    extract_documents(ledger)
+    return ledger
+
+
+def test_reviews_survive_extract_redo(two_threats: Ledger) -> None:
+    """Confirm one threat, reject and annotate the other, correct a field; after `redline
+    extract --redo` every review resolves to the same item, which keeps the decision."""
+    ledger = two_threats
+    biden, peskov = (t["id"] for t in list_threats(ledger))
+    review(ledger, "threat", biden, "confirm", reviewer="ana")
+    review(ledger, "threat", biden, "correct", field="consequence_class", value="diplomatic")
+    review(ledger, "threat", peskov, "note", reviewer="bo", note="check the date")
+    review(ledger, "threat", peskov, "reject", reviewer="bo")
+    before = _threat_rows(ledger)
+    url = ledger.engine.url.render_as_string(hide_password=False)
+    res = runner.invoke(app, ["extract", "--redo", "--db", url, "--no-progress", "-w", "1"])
+    assert res.exit_code == 0, res.output
+    assert "extracted 1 documents: 2 threats" in res.output
+    # the same two rows, not a machine copy beside each reviewed one
+    assert _threat_rows(ledger) == before
+    assert before == [
+        (biden, "corrected", "diplomatic", "Joe Biden"),
+        (peskov, "rejected", "military_force", "Dmitry Peskov"),
+    ]
+    trail = audit_trail(ledger)
+    assert len(trail) == 4
+    assert all(_item_exists(ledger, r["item_type"], r["item_id"]) for r in trail)
+    assert [t["id"] for t in list_threats(ledger)] == [biden]  # the rejected one stays hidden
+    listed = runner.invoke(app, ["reviews", "--db", url, "--format", "csv"])
+    assert listed.exit_code == 0 and listed.output.count(",threat,") == 4
+
+
+class _Silent(RuleExtractor):
+    """Finds nothing (a newer extractor that no longer sees the items)."""
+
+    def extract_many(self, docs: list[DocumentInput]) -> list[Extraction]:  # type: ignore[override]
+        return [Extraction() for _ in docs]
+
+
+class _Reworded(RuleExtractor):
+    """Finds the same items with other values (a newer extractor)."""
+
+    def extract_many(self, docs: list[DocumentInput]) -> list[Extraction]:  # type: ignore[override]
+        out = super().extract_many(docs)
+        for result in out:
+            for t in result.threats:
+                t.confidence, t.consequence_class, t.trigger_text = 0.11, "vague", "reworded"
+        return out
+
+
+def test_a_reviewed_item_the_extractor_no_longer_finds_is_kept(two_threats: Ledger) -> None:
+    ledger = two_threats
+    biden, peskov = (t["id"] for t in list_threats(ledger))
+    review(ledger, "threat", biden, "note", note="a note is a review too")
+    extract_documents(ledger, redo=True, extractor=_Silent())
+    assert [r[0] for r in _threat_rows(ledger)] == [biden]  # the machine's peskov item went
+    (trail,) = audit_trail(ledger)
+    assert _item_exists(ledger, "threat", trail["item_id"])
+
+
+def test_a_reviewed_item_found_again_takes_new_values_but_keeps_corrections(
+    two_threats: Ledger,
+) -> None:
+    ledger = two_threats
+    biden, _ = (t["id"] for t in list_threats(ledger))
+    review(ledger, "threat", biden, "correct", field="speaker", value="Joseph R. Biden")
+    extract_documents(ledger, redo=True, extractor=_Reworded())
+    with ledger.connect() as conn:
+        row = conn.execute(sa.select(threats).where(threats.c.id == biden)).one()
+        assert _count(ledger, threats) == 2
+    assert (row.speaker, row.review_state) == ("Joseph R. Biden", "corrected")
+    assert (row.confidence, row.consequence_class, row.trigger_text) == (0.11, "vague", "reworded")
+
+
+def test_reviews_never_list_a_decision_on_a_missing_item(two_threats: Ledger) -> None:
+    """A ledger re-extracted before reviewed items were kept holds reviews of deleted items:
+    `redline reviews` leaves them out and says so."""
+    ledger = two_threats
+    biden, _ = (t["id"] for t in list_threats(ledger))
+    review(ledger, "threat", biden, "confirm", reviewer="ana")
+    with ledger.begin() as conn:
+        conn.execute(
+            sa.insert(reviews).values(
+                item_type="threat", item_id=9999, action="note", reviewer="old", created_at=now()
+            )
+        )
+    assert [r["item_id"] for r in audit_trail(ledger)] == [biden]
+    assert [r["item_id"] for r in audit_trail(ledger, missing=True)] == [9999]
+    url = ledger.engine.url.render_as_string(hide_password=False)
+    res = runner.invoke(app, ["reviews", "--db", url, "--format", "csv"])
+    assert res.exit_code == 0
+    assert ",ana,threat," in res.stdout and ",old," not in res.stdout
+    assert "1 earlier decisions are not listed" in res.stderr
+
+
+def test_a_correction_that_would_copy_another_item_is_refused(ledger: Ledger) -> None:
+    from redline.errors import RedlineError
+    from redline.store.items import write_items
+
+    with ledger.begin() as conn:
+        doc = _document(conn)
+        write_items(conn, doc, _extraction(), {})
+    with ledger.connect() as conn:
+        crossing = conn.execute(sa.select(events.c.id).where(events.c.kind == "crossing")).scalar()
+    assert crossing is not None
+    with pytest.raises(RedlineError, match="would make it a copy"):
+        review(ledger, "event", crossing, "correct", field="kind", value="response")
+    assert audit_trail(ledger) == []
+
+
+class _Fixed:
+    """Finds the same crossing in every document."""
+
+    name = version = "fixed"
+
+    def extract(self, doc: DocumentInput) -> Extraction:
+        return Extraction(events=[_extraction().events[0]])
+
+
+def test_an_item_whose_kind_was_corrected_is_matched_by_its_extracted_kind(
+    ledger: Ledger,
+) -> None:
+    """A crossing an analyst turned into a response is still the crossing the extractor finds
+    again: no machine crossing reappears beside it."""
+    with ledger.begin() as conn:
+        _document(conn)
+    extract_documents(ledger, extractor=_Fixed())
+    with ledger.connect() as conn:
+        (event_id,) = conn.execute(sa.select(events.c.id)).scalars().all()
+    review(ledger, "event", event_id, "correct", field="kind", value="response")
+    extract_documents(ledger, redo=True, extractor=_Fixed())
+    with ledger.connect() as conn:
+        rows = conn.execute(sa.select(events.c.id, events.c.kind, events.c.review_state)).all()
+    assert rows == [(event_id, "response", "corrected")]
