@@ -411,3 +411,49 @@ def test_an_item_whose_kind_was_corrected_is_matched_by_its_extracted_kind(
     with ledger.connect() as conn:
         rows = conn.execute(sa.select(events.c.id, events.c.kind, events.c.review_state)).all()
     assert rows == [(event_id, "response", "corrected")]
+
+
+# ---------------------------------------------------------------------- 3. big documents
+
+PARAGRAPH = (
+    "Kremlin spokesman Dmitry Peskov warned that Moscow would respond with military force if "
+    "NATO deployed troops in Finland. US President Joe Biden said Russia would face severe "
+    "sanctions if it invaded Ukraine. He added that the United States delivered HIMARS rocket "
+    "systems to Ukraine in June. Its defence ministry said the minister would not comment. "
+    "Officials in Poland and Germany said they saw no sign of a response. Russia imposed "
+    "sanctions on American officials in response.\n\n"
+)
+
+
+def _mentions_examined(monkeypatch: pytest.MonkeyPatch, paragraphs: int) -> tuple[int, int]:
+    """(mentions the rules' lookups looked at, mentions in the document) for one document of
+    ``paragraphs`` paragraphs."""
+    from tests.extract_helpers import extractor
+
+    from redline.extract import rules
+    from redline.extract.syntax import _DocState
+
+    states: list[_DocState] = []
+
+    class Recording(_DocState):
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)  # type: ignore[arg-type]
+            states.append(self)
+
+    monkeypatch.setattr(rules, "_DocState", Recording)
+    doc = DocumentInput(1, PARAGRAPH * paragraphs, date(2022, 6, 30), "day")
+    result = extractor().extract(doc)
+    (state,) = states
+    assert len(result.threats) >= paragraphs  # the rules did run on every paragraph
+    return state.examined, len(state.mentions)
+
+
+def test_mention_lookups_grow_linearly_with_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not timed: the actor lookups of a document 8 times as long look at no more than about
+    8 times as many mentions (each lookup bisects to a bounded window; a scan of every mention
+    for each sentence made it 64 times)."""
+    small, small_mentions = _mentions_examined(monkeypatch, 10)
+    large, large_mentions = _mentions_examined(monkeypatch, 80)
+    assert large_mentions == 8 * small_mentions
+    assert small > 0
+    assert large <= 8 * small * 1.25, (small, large)
