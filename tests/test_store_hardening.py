@@ -457,3 +457,42 @@ def test_mention_lookups_grow_linearly_with_the_document(monkeypatch: pytest.Mon
     assert large_mentions == 8 * small_mentions
     assert small > 0
     assert large <= 8 * small * 1.25, (small, large)
+
+
+def _one_document_ledger(path: Path, paragraphs: int) -> Ledger:
+    led = Ledger.open(f"sqlite:///{path}")
+    with led.begin() as conn:
+        text = PARAGRAPH * paragraphs
+        conn.execute(
+            sa.update(documents)
+            .where(documents.c.id == _document(conn, text))
+            .values(published=date(2022, 6, 30), published_precision="day")
+        )
+    return led
+
+
+def _moves_within_the_document(seen: list[tuple[float, int]]) -> None:
+    assert seen[-1] == (1, 1)
+    inside = [done for done, _ in seen if 0 < done < 1]
+    assert len(inside) >= 3, seen  # the bar moved while the one document was extracted
+    assert all(a < b for (a, _), (b, _) in zip(seen, seen[1:], strict=False)), seen
+
+
+def test_one_big_document_moves_the_progress_bar(tmp_path: Path) -> None:
+    ledger = _one_document_ledger(tmp_path / "one.db", 40)
+    seen: list[tuple[float, int]] = []
+    report = extract_documents(
+        ledger, extractor=RuleExtractor(), progress=lambda d, t: seen.append((d, t))
+    )
+    assert report.documents == 1 and report.threats >= 40
+    _moves_within_the_document(seen)
+
+
+def test_one_big_document_moves_the_progress_bar_from_a_worker(tmp_path: Path) -> None:
+    """The default path: the document is extracted in a worker process, which reports its
+    progress to the parent through shared memory."""
+    ledger = _one_document_ledger(tmp_path / "one.db", 200)
+    seen: list[tuple[float, int]] = []
+    report = extract_documents(ledger, workers=2, progress=lambda d, t: seen.append((d, t)))
+    assert report.documents == 1 and not report.errors
+    _moves_within_the_document(seen)
