@@ -496,3 +496,43 @@ def test_one_big_document_moves_the_progress_bar_from_a_worker(tmp_path: Path) -
     report = extract_documents(ledger, workers=2, progress=lambda d, t: seen.append((d, t)))
     assert report.documents == 1 and not report.errors
     _moves_within_the_document(seen)
+
+
+def test_the_big_document_target_compares_time_per_mb() -> None:
+    from redline.bench import targets
+
+    def row(mb: float, per_mb: float) -> dict[str, float]:
+        return {"megabytes": mb, "cpu_seconds_per_mb": per_mb}
+
+    (met,) = targets.check({}, {}, {1.0: row(1, 10.0), 4.0: row(4, 11.0), 16.0: row(16, 14.0)})
+    assert met["met"] and met["measured"].startswith("1.40x") and "16 MB" in met["target"]
+    (missed,) = targets.check({}, {}, {1.0: row(1, 10.0), 16.0: row(16, 20.0)})
+    assert not missed["met"] and "missed by 33%" in missed["note"]
+    assert targets.check({}, {}, {1.0: row(1, 10.0)}) == []
+
+
+def test_bench_times_one_big_document_per_size(tmp_path: Path) -> None:
+    """The benchmark row, on tiny sizes: each document is extracted alone in its own process
+    and the page shows the rows and the per-MB target (benchmarks assert no timing)."""
+    from redline.bench import corpus, merge, render
+    from redline.bench.runner import REPO, BenchConfig, big_documents
+
+    sources = corpus.load_sources([REPO / "examples" / "corpus"])
+    config = BenchConfig(sizes=(), big_documents=(0.02, 0.08), stage_timeout=300)
+    measured = big_documents(config, sources, tmp_path / "big", lambda _m: None)
+    assert list(measured) == ["0.02", "0.08"]
+    for size, row in zip((0.02, 0.08), measured.values(), strict=True):
+        assert abs(row["megabytes"] - size) < 0.01 and row["documents"] == 1
+        assert row["items"] > 0 and row["errors"] == 0
+        assert row["extract_cpu_seconds"] > 0 and row["peak_rss_mib"] > 0
+    result = {
+        "date": "2026-11-30T00:00:00+00:00",
+        "command": "pytest",
+        "runs": [],
+        "baselines": {},
+        "corpora": {},
+        "big_documents": measured,
+    }
+    page = render(merge([result]))
+    assert "### One big document" in page
+    assert "extraction time per MB, one 0.08 MB document against one of 0.02 MB" in page
