@@ -36,7 +36,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: setup
-	$(BIN)/redline bench --sizes 1000,10000,100000 --workers 1,2 --out benchmarks/results --write-doc docs/performance.md
+	$(BIN)/redline bench --sizes 1000,10000,100000 --workers 1,2 --big-documents 1,4,16 --out benchmarks/results --write-doc docs/performance.md
 
 bench-smoke: setup
 	$(BIN)/redline bench --sizes 100 --workers 1 --baseline-sample 20 --profile-sample 0 --out /tmp/redline-bench-smoke

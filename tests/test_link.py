@@ -337,12 +337,29 @@ def _random_ledger(path, n: int) -> Ledger:
     docs = [b.doc(f"2024-{m:02d}-01") for m in range(1, 13)]
     b.threat(docs[0], "RUS", "sanctions")
     with ledger.connect() as conn:
-        common = {"evidence_id": conn.execute(sa.text("SELECT min(id) FROM evidence")).scalar()}
-    common |= {"extractor": "test", "confidence": 0.8}
-    rows: dict[str, list[dict]] = {"threats": [], "events": [], "outcome_claims": []}
-    for _ in range(n):
+        first = conn.execute(sa.text("SELECT max(id) FROM evidence")).scalar() + 1
+    common = {"extractor": "test", "confidence": 0.8}
+    # each item its own evidence span (the ledger keeps one item per span and kind)
+    rows: dict[str, list[dict]] = {
+        "evidence": [],
+        "threats": [],
+        "events": [],
+        "outcome_claims": [],
+    }
+    for i in range(n):
         doc, country, trigger = rng.choice(docs), rng.choice(_COUNTRIES), rng.choice(_TRIGGERS)
-        item = {**common, "document_id": doc, "trigger_key": trigger}
+        rows["evidence"].append(
+            {
+                "id": first + i,
+                "document_id": doc,
+                "sentence_start": 100 + i,
+                "sentence_end": 101 + i,
+                "span_start": 100 + i,
+                "span_end": 101 + i,
+                "sentence": "x",
+            }
+        )
+        item = {**common, "evidence_id": first + i, "document_id": doc, "trigger_key": trigger}
         rows["threats"].append(
             {**item, "speaker_country": country, "consequence_class": "vague", "explicitness": "x"}
         )

@@ -43,10 +43,12 @@ def _date(value: str | date | None) -> tuple[date | None, str]:
 
 
 class Builder:
-    """Write rows into ``ledger``; every item gets its own evidence sentence."""
+    """Write rows into ``ledger``; every item gets its own evidence sentence, after the
+    document's previous one (the ledger keeps one evidence row per span)."""
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
+        self._ends: dict[int, int] = {}  # where each document's last evidence sentence ended
 
     def _insert(self, table: sa.Table, **values: Any) -> int:
         with self.ledger.begin() as conn:
@@ -82,13 +84,15 @@ class Builder:
         )
 
     def _evidence(self, doc: int, sentence: str) -> int:
+        start = self._ends.get(doc, -1) + 1
+        self._ends[doc] = start + len(sentence)
         return self._insert(
             evidence,
             document_id=doc,
-            sentence_start=0,
-            sentence_end=len(sentence),
-            span_start=0,
-            span_end=len(sentence),
+            sentence_start=start,
+            sentence_end=start + len(sentence),
+            span_start=start,
+            span_end=start + len(sentence),
             sentence=sentence,
         )
 

@@ -62,8 +62,11 @@ def test_reviewed_items_survive_reextraction_and_rejected_ones_disappear(
     assert list_threats(reviewed_ledger) == []
     extract_documents(reviewed_ledger, redo=True)
     with reviewed_ledger.connect() as conn:
-        states = sorted(r[0] for r in conn.execute(sa.select(threats.c.review_state)))
-    assert states == ["machine", "rejected"]  # the analyst's row stays; the machine's is new
+        rows = conn.execute(sa.select(threats.c.id, threats.c.review_state)).all()
+    # the analyst's row stays, and the machine finding it again adds no copy that would undo
+    # the rejection (tests/test_store_hardening.py has the rest)
+    assert rows == [(threat["id"], "rejected")]
+    assert list_threats(reviewed_ledger) == []
 
 
 def test_bad_corrections_are_refused_and_change_nothing(reviewed_ledger: Ledger) -> None:

@@ -3,7 +3,8 @@
 Items are threats, events (crossings and responses), outcome claims and episodes. A decision on
 an extracted item changes its ``review_state`` (``confirmed``, ``rejected``, ``corrected``) and,
 for a correction, the field, in the same transaction as the audit row that records the old and
-the new value. Reviewed items survive re-extraction; rejected ones are ignored by linking,
+the new value. Reviewed items survive re-extraction, keeping their ids, decisions and corrected
+fields (``redline.store.items``); rejected ones are ignored by linking,
 listings and scores. Decisions on episodes (``withdraw``, ``correct status=…``, ``reject``,
 ``confirm``) are applied by the linker (see ``redline.link.reviews``).
 """
@@ -106,9 +107,15 @@ def review(
             old = getattr(row, field)
             if item_type != "episode":
                 new_value: Any = date.fromisoformat(value) if field.endswith("date") else value
-                conn.execute(
-                    sa.update(table).where(table.c.id == item_id).values({field: new_value})
-                )
+                try:
+                    conn.execute(
+                        sa.update(table).where(table.c.id == item_id).values({field: new_value})
+                    )
+                except sa.exc.IntegrityError as exc:  # the unique key of the item's identity
+                    raise RedlineError(
+                        f"{item_type} {item_id}: {field}={value} would make it a copy of "
+                        f"another {item_type} of the same sentence span; review that one instead"
+                    ) from exc
         if item_type != "episode" and action in _STATE_AFTER:
             conn.execute(
                 sa.update(table)
@@ -150,11 +157,31 @@ def _check_correction(item_type: str, field: str | None, value: str | None) -> t
     return field, value
 
 
+def _item_exists() -> Any:
+    """A review whose item the ledger still holds."""
+    return sa.or_(
+        *(
+            sa.and_(
+                reviews.c.item_type == name,
+                sa.select(table.c.id).where(table.c.id == reviews.c.item_id).exists(),
+            )
+            for name, table in ITEMS.items()
+        )
+    )
+
+
 def audit_trail(
-    ledger: Ledger, *, item_type: str | None = None, item_id: int | None = None
+    ledger: Ledger,
+    *,
+    item_type: str | None = None,
+    item_id: int | None = None,
+    missing: bool = False,
 ) -> list[dict[str, Any]]:
-    """Every decision, oldest first."""
+    """Every decision on an item the ledger holds, oldest first; with ``missing``, only the
+    decisions on items it no longer holds. Re-extraction keeps reviewed items, so those can
+    only come from ledgers re-extracted before it did (it deleted items with only a note)."""
     query = sa.select(reviews).order_by(reviews.c.created_at, reviews.c.id)
+    query = query.where(sa.not_(_item_exists()) if missing else _item_exists())
     if item_type:
         query = query.where(reviews.c.item_type == item_type)
     if item_id is not None:

@@ -180,3 +180,27 @@ def generate(
         mean_chars=round(total_chars / max(count, 1), 1),
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def big_document(
+    sources: Sequence[SourceArticle], megabytes: float, path: Path, *, seed: int = 13
+) -> int:
+    """Write one document of about ``megabytes`` MB: variants of the source articles (as
+    ``generate`` makes them) one after another under one title, so that it reads like a long
+    dossier of news rather than one article repeated. Returns its size in bytes."""
+    if not sources:
+        raise ValueError("no source articles to resample")
+    rng = random.Random(seed)
+    swapper = _NameSwapper()
+    goal = int(megabytes * 1e6)
+    parts = [f"Redline benchmark dossier of {megabytes:g} MB\n"]
+    size, number = len(parts[0].encode("utf-8")), 0
+    while size < goal:
+        text, _ = variant(sources, number, rng, swapper)
+        parts.append(text)
+        size += len(text.encode("utf-8")) + 1
+        number += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = "\n".join(parts).encode("utf-8")
+    path.write_bytes(data)
+    return len(data)

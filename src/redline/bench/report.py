@@ -40,6 +40,7 @@ def merge(results: list[dict[str, Any]]) -> dict[str, Any]:
     runs: dict[tuple[int, int], dict[str, Any]] = {}
     baselines: dict[int, Any] = {}
     corpora: dict[int, Any] = {}
+    big: dict[float, Any] = {}
     used: dict[str, str] = {}
     merged: dict[str, Any] = {}
     for result in results:
@@ -48,6 +49,9 @@ def merge(results: list[dict[str, Any]]) -> dict[str, Any]:
             used[result["command"]] = result["date"]
         baselines.update({int(k): v for k, v in result["baselines"].items()})
         corpora.update({int(k): v for k, v in result["corpora"].items()})
+        if result.get("big_documents"):
+            big.update({float(k): v for k, v in result["big_documents"].items()})
+            used[result["command"]] = result["date"]
         for key in ("machine", "code", "notes", "recall"):
             if key in result:
                 merged[key] = result[key]
@@ -59,8 +63,9 @@ def merge(results: list[dict[str, Any]]) -> dict[str, Any]:
         "runs": dict(sorted(runs.items())),
         "baselines": dict(sorted(baselines.items())),
         "corpora": dict(sorted(corpora.items())),
+        "big_documents": dict(sorted(big.items())),
         "commands": used,
-        "targets": targets.check(runs, baselines),
+        "targets": targets.check(runs, baselines, big),
     }
 
 
@@ -190,6 +195,7 @@ def render(merged: dict[str, Any]) -> str:
             if (cl := b.get("classifier"))
         ],
     )
+    lines += _render_big_documents(merged.get("big_documents"))
     lines += ["", *_render_recall(merged.get("recall")), "", "### Targets", ""]
     lines += _table(
         ["target", "goal", "measured", "met", "note"],
@@ -203,6 +209,33 @@ def render(merged: dict[str, Any]) -> str:
     if notes:
         lines += ["### How it was measured", "", *(f"- **{k}**: {v}" for k, v in notes.items())]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _render_big_documents(big: dict[float, Any] | None) -> list[str]:
+    if not big:
+        return []
+    lines = [
+        "",
+        "### One big document",
+        "",
+        "Extraction of a single document of each size by one process, models loaded "
+        "beforehand; CPU seconds per MB should not grow with the size.",
+        "",
+    ]
+    return lines + _table(
+        ["MB", "items", "extraction s", "CPU s", "CPU s per MB", "peak MiB"],
+        [
+            [
+                f"{d['megabytes']:g}",
+                f"{d['items']:,}",
+                f"{d['extract_seconds']:,.1f}",
+                f"{d['extract_cpu_seconds']:,.1f}",
+                f"{d['cpu_seconds_per_mb']:.2f}",
+                f"{d['peak_rss_mib']:,.0f}",
+            ]
+            for d in big.values()
+        ],
+    )
 
 
 def _yes_no(met: bool | None) -> str:

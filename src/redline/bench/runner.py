@@ -56,6 +56,8 @@ class BenchConfig:
     work_dir: Path | None = None  # where corpora and ledgers go (default: a temporary folder)
     stage_timeout: float | None = None  # seconds before a stage counts as hung
     command: str = ""
+    # sizes in MB of single big documents whose extraction is timed (``make bench``: 1, 4, 16)
+    big_documents: Sequence[float] = ()
 
 
 def run_benchmark(
@@ -93,6 +95,8 @@ def run_benchmark(
     with tempfile.TemporaryDirectory(prefix="redline-bench-", dir=config.work_dir) as tmp:
         for size in config.sizes:
             _one_size(config, sources, size, Path(tmp) / f"size-{size}", result, log)
+        if config.big_documents:
+            result["big_documents"] = big_documents(config, sources, Path(tmp) / "big", log)
         at_end = machine.code_version()
         if at_end != result["code"]:
             result["code"]["changed_during_run"] = at_end
@@ -163,6 +167,42 @@ def _one_size(
             config.stage_timeout,
         )["detail"]
     shutil.rmtree(where, ignore_errors=True)
+
+
+def big_documents(
+    config: BenchConfig,
+    sources: list[corpus.SourceArticle],
+    where: Path,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """Extraction of one document of each size in ``config.big_documents``, each in its own
+    process and ledger: time per MB should not grow with the size."""
+    out: dict[str, Any] = {}
+    for megabytes in config.big_documents:
+        name = f"{megabytes:g}"
+        path = where / f"dossier-{name}mb.txt"
+        log(f"[big {name} MB] generating one document")
+        nbytes = corpus.big_document(sources, megabytes, path, seed=config.seed)
+        log(f"[big {name} MB] ingest and extract")
+        measured = run_in_child(
+            {
+                "stage": "big_document",
+                "db": str(where / f"dossier-{name}mb.db"),
+                "file": str(path),
+                "bytes": nbytes,
+            },
+            config.stage_timeout,
+        )
+        out[name] = measured["detail"] | {
+            "peak_rss_mib": round(measured["rss_self_kib"] / 1024, 1),
+            "load_before": measured["load_before"],
+        }
+        log(
+            f"[big {name} MB] {out[name]['extract_cpu_seconds']:.1f} CPU s "
+            f"({out[name]['cpu_seconds_per_mb']:.1f} per MB)"
+        )
+    shutil.rmtree(where, ignore_errors=True)
+    return out
 
 
 def _copy_ledger(src: Path, dst: Path) -> None:
@@ -273,6 +313,13 @@ NOTES = {
         "cpu_per_wall is the CPU time of the stage's process and its workers over its wall "
         "time (at most the worker count); load_before is the 1-minute load average when the "
         "stage started. Both show whether other work on the machine slowed a stage."
+    ),
+    "big_documents": (
+        "One document of each size, built from the same resampled variants under one title, "
+        "ingested, then extracted by one process with the models loaded beforehand. The ratio "
+        "of CPU seconds per MB (largest against smallest) says whether extraction cost grows "
+        "linearly with a document's size; CPU time, because other work on a shared machine "
+        "stretches wall time. Storing the items is included."
     ),
     "baseline": (
         "Naive path: the model's full pipeline as shipped (tok2vec, tagger, parser, attribute "

@@ -11,6 +11,7 @@ PEAK_MIB_100K = 1024.0
 SCALE_100K_OVER_10K = 12.0
 NOT_QUADRATIC_EXPONENT = 1.5  # time ~ size^k between the smallest and largest size; 2 is quadratic
 WORKER_SPEEDUP = 1.7  # extraction, 2 workers against 1
+BIG_DOCUMENT_RATIO = 1.5  # extraction time per MB, largest single document against smallest
 
 
 def _target(
@@ -27,7 +28,11 @@ def _missed_by(value: float, goal: float, higher_is_better: bool = True) -> str:
     return ""
 
 
-def check(runs: dict[tuple[int, int], dict[str, Any]], baselines: dict[int, Any]) -> list[Any]:
+def check(
+    runs: dict[tuple[int, int], dict[str, Any]],
+    baselines: dict[int, Any],
+    big_documents: dict[float, Any] | None = None,
+) -> list[Any]:
     """One entry per target and size (or size pair) that the results can answer."""
     out = []
     sizes = sorted({s for s, _ in runs})
@@ -99,7 +104,26 @@ def check(runs: dict[tuple[int, int], dict[str, Any]], baselines: dict[int, Any]
                 )
             )
     out.extend(_not_quadratic(runs, sizes))
+    out.extend(_big_document_ratio(big_documents or {}))
     return out
+
+
+def _big_document_ratio(big: dict[float, Any]) -> list[Any]:
+    """Extraction CPU time per MB of the largest single document against the smallest."""
+    if len(big) < 2:
+        return []
+    lo, hi = min(big), max(big)
+    small, large = big[lo]["cpu_seconds_per_mb"], big[hi]["cpu_seconds_per_mb"]
+    ratio = large / max(small, 1e-9)
+    return [
+        _target(
+            f"extraction time per MB, one {hi:g} MB document against one of {lo:g} MB",
+            f"<= {BIG_DOCUMENT_RATIO}x",
+            f"{ratio:.2f}x ({large:.1f} against {small:.1f} CPU s/MB)",
+            ratio <= BIG_DOCUMENT_RATIO,
+            _missed_by(ratio, BIG_DOCUMENT_RATIO, higher_is_better=False),
+        )
+    ]
 
 
 def _not_quadratic(runs: dict[tuple[int, int], dict[str, Any]], sizes: list[int]) -> list[Any]:

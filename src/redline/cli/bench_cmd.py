@@ -22,6 +22,16 @@ def _ints(value: str) -> list[int]:
     return numbers
 
 
+def _megabytes(value: str) -> list[float]:
+    try:
+        numbers = [float(v) for v in value.split(",") if v.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected comma-separated sizes in MB, got {value!r}") from exc
+    if any(n <= 0 for n in numbers):
+        raise typer.BadParameter("expected positive sizes in MB")
+    return numbers
+
+
 @app.command("bench")
 def bench_command(
     sizes: Annotated[
@@ -67,6 +77,14 @@ def bench_command(
         Path | None,
         typer.Option(help="Where to generate corpora and ledgers (default: a temporary folder)."),
     ] = None,
+    big_documents: Annotated[
+        str,
+        typer.Option(
+            "--big-documents",
+            help="Also time the extraction of one document of each of these sizes in MB "
+            "(e.g. 1,4,16; `make bench` does) against the per-MB target. Default: none.",
+        ),
+    ] = "",
 ) -> None:
     """Benchmark ingest, extract, link and score (and end to end) on resampled corpora."""
     from redline.bench import (
@@ -90,6 +108,7 @@ def bench_command(
         work_dir=work_dir,
         stage_timeout=stage_timeout,
         command="redline " + shlex.join(sys.argv[1:]),
+        big_documents=_megabytes(big_documents),
     )
     result = run_benchmark(config, log=lambda m: console.print(m, markup=False, highlight=False))
     path = write_results(result, out)

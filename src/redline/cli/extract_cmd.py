@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
@@ -86,6 +93,7 @@ def run_extraction(
         TextColumn("extracting"),
         BarColumn(),
         MofNCompleteColumn(),
+        TaskProgressColumn(),  # moves within a big document, where M of N stays put
         TimeElapsedColumn(),
         console=console,
         disable=not show_progress,

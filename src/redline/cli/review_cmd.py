@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from redline.cli.common import DbOption, FormatOption, app, console, emit
+from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
 from redline.output import Format, render, terminal_text
 from redline.review import ACTIONS, ITEMS, audit_trail, review
 from redline.store import Ledger
@@ -76,5 +76,15 @@ def reviews_command(
     item_type: Annotated[str | None, typer.Option(help="Only decisions on this item type.")] = None,
 ) -> None:
     """The audit trail: every analyst decision, oldest first."""
-    rows = audit_trail(Ledger.open(db, create=False), item_type=item_type)
+    ledger = Ledger.open(db, create=False)
+    rows = audit_trail(ledger, item_type=item_type)
     emit(render(rows, fmt, AUDIT_COLUMNS, title=f"{len(rows)} reviews", console=console))
+    lost = audit_trail(ledger, item_type=item_type, missing=True)
+    if lost:
+        err_console.print(
+            f"{len(lost)} earlier decisions are not listed: their items are gone (deleted by a "
+            "re-extraction before reviewed items were kept); "
+            f"review ids {', '.join(str(r['id']) for r in lost[:10])}"
+            + (" ..." if len(lost) > 10 else ""),
+            markup=False,
+        )

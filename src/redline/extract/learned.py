@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from redline.extract import dates
 from redline.extract.base import (
+    BatchProgress,
     ClaimItem,
     DocumentInput,
     EventItem,
@@ -128,11 +129,18 @@ class LearnedExtractor(RuleExtractor):
         return self._gates
 
     def extract_many(self, docs: Sequence[DocumentInput]) -> list[Extraction]:
-        staged = [(doc, self.screened(doc.text)) for doc in docs]
+        # the bar's shares follow where a big document's time goes (profiled on 1 MB)
+        self._progress = BatchProgress(self.progress)
+        self._progress.phase(0.1, len(docs))
+        staged = []
+        for doc in docs:
+            staged.append((doc, self.screened(doc.text)))
+            self._progress.step()
         todo = [s for _, sentences in staged for s in sentences if s.kinds]
         gates = self.gates()
         opinion = {id(s) for doc, sentences in staged if doc.genre == "opinion" for s in sentences}
-        probs = self.classifier.gated_probabilities([s.text for s in todo])
+        self._progress.phase(0.5, len(todo))
+        probs = self.classifier.gated_probabilities([s.text for s in todo], self._progress.at)
         self._probability = {}
         self._strong = set()
         for sent, row in zip(todo, probs, strict=True):
@@ -150,11 +158,18 @@ class LearnedExtractor(RuleExtractor):
                 if p >= gate.high:
                     self._strong.add((id(sent), kind))
         parse = [s for s in todo if s.kinds]
+        self._progress.phase(0.25, len(parse))
         if parse:
-            for sent, parsed in zip(
-                parse, self.nlp.pipe((s.text for s in parse), batch_size=PARSE_BATCH), strict=True
+            for i, (sent, parsed) in enumerate(
+                zip(
+                    parse,
+                    self.nlp.pipe((s.text for s in parse), batch_size=PARSE_BATCH),
+                    strict=True,
+                )
             ):
                 sent.doc = parsed
+                self._progress.at(i + 1)
+        self._progress.phase(0.15, len(parse))
         return [self._apply(doc, sentences) for doc, sentences in staged]
 
     def _gated(
@@ -188,6 +203,7 @@ class LearnedExtractor(RuleExtractor):
                 )
         crossings = {e.provenance.sentence_start: e for e in result.events}
         for sent in todo:
+            self._progress.step()
             if "threat" in sent.kinds:
                 found = self._gated(
                     sent,

@@ -2,7 +2,8 @@
 
 Each document's items are written in one transaction together with the document's
 ``extracted_version``, so an interrupted run resumes where it stopped and a finished run is
-a no-op. Re-extraction replaces machine items; items an analyst reviewed are kept.
+a no-op. Re-extraction replaces machine items; items an analyst reviewed are kept, and
+refreshed when the extractor finds them again (``redline.store.items`` says how).
 """
 
 from __future__ import annotations
@@ -15,17 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from redline import knowledge
-from redline.extract.base import DocumentInput, Extraction, Extractor, Provenance
+from redline.extract.base import DocumentInput, Extraction, Extractor
 from redline.store import Ledger
-from redline.store.schema import (
-    actor_aliases,
-    actors,
-    documents,
-    events,
-    evidence,
-    outcome_claims,
-    threats,
-)
+from redline.store.items import replace_items
+from redline.store.schema import actor_aliases, actors, documents
 
 # Documents read, extracted and stored together (their candidate sentences parsed in one go);
 # also what bounds the texts held in memory at once.
@@ -58,13 +52,25 @@ def default_extractor(extra_gazetteers: Sequence[str] = ()) -> Extractor:
 _WORKER: Extractor | None = None
 _WORKER_LEDGER: Ledger | None = None
 _WORKER_ACTORS: dict[str, int] = {}
+# Each worker writes how many documents of its current batch it has got through (a fraction
+# while a big document is being extracted) into its own slot, which the parent reads for the
+# progress bar.
+_WORKER_SLOTS: Any = None
+_WORKER_SLOT = 0
+POLL_SECONDS = 0.25  # how often the parent looks at the workers' slots
 
 
-def _init_worker(extra: tuple[str, ...], db_url: str) -> None:
-    global _WORKER, _WORKER_LEDGER, _WORKER_ACTORS
+def _init_worker(
+    extra: tuple[str, ...], db_url: str, slots: Any = None, next_slot: Any = None
+) -> None:
+    global _WORKER, _WORKER_LEDGER, _WORKER_ACTORS, _WORKER_SLOTS, _WORKER_SLOT
     _WORKER = default_extractor(extra)
     _WORKER_LEDGER = Ledger.open(db_url, migrate=False)
     _WORKER_ACTORS = _actor_ids(_WORKER_LEDGER)
+    if slots is not None and next_slot is not None:
+        with next_slot.get_lock():
+            _WORKER_SLOT, next_slot.value = next_slot.value, next_slot.value + 1
+        _WORKER_SLOTS = slots
 
 
 Counts = dict[str, int]
@@ -80,12 +86,27 @@ def _counts(result: Extraction) -> Counts:
 
 
 def _extract_and_store(
-    ext: Extractor, ledger: Ledger, actor_ids: dict[str, int], ids: list[int]
+    ext: Extractor,
+    ledger: Ledger,
+    actor_ids: dict[str, int],
+    ids: list[int],
+    under_way: Callable[[float], None] | None = None,
 ) -> list[tuple[int, Counts | None, str | None]]:
     """Read, extract and store one batch, each document in its own transaction; what each
-    document yielded, or why it failed. Used by the parent alone and by every worker."""
+    document yielded, or why it failed. Used by the parent alone and by every worker.
+    ``under_way`` hears how many of the batch's documents extraction has got through, in
+    fractions when the extractor reports its progress (``Extractor.progress``)."""
+    docs = _read(ledger, ids)
+    reports = under_way is not None and hasattr(ext, "progress")
+    if reports:
+        ext.progress = lambda share: under_way(share * len(docs))  # type: ignore[attr-defined,misc]
+    try:
+        outcomes = _extract_batch(ext, docs)
+    finally:
+        if reports:
+            ext.progress = None  # type: ignore[attr-defined]
     out: list[tuple[int, Counts | None, str | None]] = []
-    for doc_id, result, error in _extract_batch(ext, _read(ledger, ids)):
+    for doc_id, result, error in outcomes:
         if result is None:
             out.append((doc_id, None, error))
             continue
@@ -96,7 +117,18 @@ def _extract_and_store(
 
 def _in_worker(ids: list[int]) -> list[tuple[int, Counts | None, str | None]]:
     assert _WORKER is not None and _WORKER_LEDGER is not None
-    return _extract_and_store(_WORKER, _WORKER_LEDGER, _WORKER_ACTORS, ids)
+    slots, slot = _WORKER_SLOTS, _WORKER_SLOT
+
+    def under_way(done: float) -> None:
+        slots[slot] = done
+
+    try:
+        return _extract_and_store(
+            _WORKER, _WORKER_LEDGER, _WORKER_ACTORS, ids, under_way if slots is not None else None
+        )
+    finally:
+        if slots is not None:
+            slots[slot] = 0.0
 
 
 Outcome = tuple[int, Extraction | None, str | None]  # document id, result, error
@@ -129,9 +161,12 @@ def extract_documents(
     extractor: Extractor | None = None,
     extra_gazetteers: Sequence[str] = (),
     document_ids: Sequence[int] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[float, int], None] | None = None,
 ) -> ExtractReport:
-    """Extract every document not yet processed by this extractor version (all with ``redo``)."""
+    """Extract every document not yet processed by this extractor version (all with ``redo``).
+
+    ``progress(done, total)`` hears how many documents are done; ``done`` moves in fractions
+    while a document is being extracted, never backwards."""
     ext = extractor or default_extractor(extra_gazetteers)
     sync_actors(ledger, extra_gazetteers)
     actor_ids = _actor_ids(ledger)
@@ -139,6 +174,15 @@ def extract_documents(
     todo = _pending(ledger, ext.version, redo, document_ids)
     report = ExtractReport()
     total = len(todo)
+
+    shown = 0.0
+
+    def show(under_way: float = 0.0) -> None:
+        nonlocal shown
+        done = min(report.documents + len(report.errors) + under_way, total)
+        if progress and done > shown:
+            shown = done
+            progress(done, total)
 
     def tally(doc_id: int, counts: Counts | None, error: str | None) -> None:
         if counts is None:
@@ -149,23 +193,33 @@ def extract_documents(
             report.crossings += counts["crossings"]
             report.responses += counts["responses"]
             report.claims += counts["claims"]
-        if progress:
-            progress(report.documents + len(report.errors), total)
+        show()
 
     id_batches = (todo[i : i + PARSE_DOCS] for i in range(0, len(todo), PARSE_DOCS))
     shared_file = ledger.engine.url.database not in (None, "", ":memory:")
     if workers <= 1 or extractor is not None or not shared_file:
         for ids in id_batches:
-            for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids):
+            for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids, show):
                 tally(doc_id, counts, error)
     else:
         url = ledger.engine.url.render_as_string(hide_password=False)
         ledger.engine.dispose()  # no pooled connection may be inherited by a forked worker
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        slots, next_slot = ctx.Array("d", workers), ctx.Value("i", 0)
         with ctx.Pool(
-            workers, initializer=_init_worker, initargs=(tuple(extra_gazetteers), url)
+            workers,
+            initializer=_init_worker,
+            initargs=(tuple(extra_gazetteers), url, slots, next_slot),
         ) as pool:
-            for outcomes in pool.imap_unordered(_in_worker, id_batches):
+            results = pool.imap_unordered(_in_worker, id_batches)
+            while True:
+                try:
+                    outcomes = results.next(timeout=POLL_SECONDS)
+                except mp.TimeoutError:
+                    show(sum(slots[:]))
+                    continue
+                except StopIteration:
+                    break
                 for doc_id, counts, error in outcomes:
                     tally(doc_id, counts, error)
     ledger.finish_run(run_id, report.as_dict())
@@ -214,68 +268,11 @@ def _store(
 ) -> None:
     with ledger.begin() as conn:
         # Lock the document's row first: a second process storing the same document waits,
-        # then deletes what the first stored before inserting its own, so two extractions at
-        # once (PostgreSQL, read committed) cannot leave the items twice. SQLite serialises
-        # writers anyway and ignores FOR UPDATE.
+        # then replaces what the first stored. The unique keys (``store.items``) would keep the
+        # items single anyway; the lock keeps the second writer from deleting what the first
+        # is writing. SQLite serialises writers anyway and ignores FOR UPDATE.
         conn.execute(sa.select(documents.c.id).where(documents.c.id == doc_id).with_for_update())
-        for table in (threats, events, outcome_claims):
-            conn.execute(
-                sa.delete(table).where(
-                    table.c.document_id == doc_id, table.c.review_state == "machine"
-                )
-            )
-        kept = sa.union(
-            *(
-                sa.select(t.c.evidence_id).where(t.c.document_id == doc_id)
-                for t in (threats, events, outcome_claims)
-            )
-        )
-        conn.execute(
-            sa.delete(evidence).where(evidence.c.document_id == doc_id, evidence.c.id.not_in(kept))
-        )
-        cache: dict[tuple[int, int, int], int] = {}
-
-        def evidence_id(p: Provenance) -> int:
-            key = (p.sentence_start, p.span_start, p.span_end)
-            if key not in cache:
-                res = conn.execute(
-                    sa.insert(evidence).values(
-                        document_id=doc_id,
-                        sentence_start=p.sentence_start,
-                        sentence_end=p.sentence_end,
-                        span_start=p.span_start,
-                        span_end=p.span_end,
-                        sentence=p.sentence,
-                        context=p.context,
-                    )
-                )
-                cache[key] = int(res.inserted_primary_key[0])  # type: ignore[index]
-            return cache[key]
-
-        for t in result.threats:
-            values = {k: v for k, v in asdict(t).items() if k not in ("provenance", "speaker_key")}
-            conn.execute(
-                sa.insert(threats).values(
-                    document_id=doc_id,
-                    evidence_id=evidence_id(t.provenance),
-                    speaker_actor_id=actor_ids.get(t.speaker_key or ""),
-                    **values,
-                )
-            )
-        for e in result.events:
-            values = {k: v for k, v in asdict(e).items() if k != "provenance"}
-            conn.execute(
-                sa.insert(events).values(
-                    document_id=doc_id, evidence_id=evidence_id(e.provenance), **values
-                )
-            )
-        for c in result.claims:
-            values = {k: v for k, v in asdict(c).items() if k != "provenance"}
-            conn.execute(
-                sa.insert(outcome_claims).values(
-                    document_id=doc_id, evidence_id=evidence_id(c.provenance), **values
-                )
-            )
+        replace_items(conn, doc_id, result, actor_ids)
         conn.execute(
             sa.update(documents).where(documents.c.id == doc_id).values(extracted_version=version)
         )

@@ -7,11 +7,12 @@ The rules live by item kind: ``threat_rules``, ``event_rules`` (crossings and re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redline import knowledge
 from redline.extract.base import (
+    BatchProgress,
     DocumentInput,
     Extraction,
 )
@@ -39,6 +40,8 @@ class RuleExtractor(ThreatRules, EventRules, ClaimRules):
 
     name = "rules"
     version = "rules-1"
+    # set by the pipeline: told the share of the current ``extract_many`` batch done
+    progress: Callable[[float], None] | None = None
 
     def __init__(self, *, extra_gazetteers: Sequence[str] = (), nlp: Any = None) -> None:
         extra = tuple(extra_gazetteers)
@@ -47,6 +50,7 @@ class RuleExtractor(ThreatRules, EventRules, ClaimRules):
         self.actors = knowledge.actors(extra)
         cues = knowledge.lexicon(extra)
         self._nlp = nlp
+        self._progress = BatchProgress(None)
         self.speech_verbs = frozenset(cues["speech_verbs"])
         self.hypothetical_heads = frozenset(cues["hypothetical_heads"])
         self.hypothetical_modals = frozenset(cues["hypothetical_modals"])
@@ -136,14 +140,22 @@ class RuleExtractor(ThreatRules, EventRules, ClaimRules):
     def extract_many(self, docs: Sequence[DocumentInput]) -> list[Extraction]:
         """Several documents at once: their candidate sentences go through spaCy together,
         which batches far better than a handful of sentences per document."""
-        staged = [(doc, self.candidates(doc.text)) for doc in docs]
+        self._progress = BatchProgress(self.progress)
+        self._progress.phase(0.1, len(docs))
+        staged = []
+        for doc in docs:
+            staged.append((doc, self.candidates(doc.text)))
+            self._progress.step()
         todo = [s for _, sentences in staged for s in sentences if s.kinds]
+        self._progress.phase(0.6, len(todo))
         if todo:
             texts = (s.text for s in todo)
-            for sent, parsed in zip(
-                todo, self.nlp.pipe(texts, batch_size=PARSE_BATCH), strict=True
+            for i, (sent, parsed) in enumerate(
+                zip(todo, self.nlp.pipe(texts, batch_size=PARSE_BATCH), strict=True)
             ):
                 sent.doc = parsed
+                self._progress.at(i + 1)
+        self._progress.phase(0.3, len(todo))
         return [self._apply_rules(doc, sentences) for doc, sentences in staged]
 
     def _apply_rules(self, doc: DocumentInput, sentences: list[_Sentence]) -> Extraction:
@@ -157,6 +169,7 @@ class RuleExtractor(ThreatRules, EventRules, ClaimRules):
                 result.events.extend(self._crossings(state, sent))
         crossings_by_sentence = {e.provenance.sentence_start: e for e in result.events}
         for sent in todo:
+            self._progress.step()
             if "threat" in sent.kinds:
                 result.threats.extend(self._threats(state, sent))
             if "response" in sent.kinds:

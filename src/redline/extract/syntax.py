@@ -4,6 +4,7 @@ lookups, the ``RuleBase`` methods (classes, triggers, actors, realis) and token 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -402,9 +403,7 @@ class RuleBase:
         for c in subj.children:
             if c.dep_ in ("prep", "relcl", "acl"):
                 outside |= {(sent.start + t.idx) for t in c.subtree}
-        inside = [
-            m for m in st.mentions if s0 <= m.start and m.end <= s1 and m.start not in outside
-        ]
+        inside = [m for m in st.mentions_between(s0, s1) if m.start not in outside]
         persons = [m for m in inside if m.actor.kind == "person"]
         if persons:
             return persons[0]
@@ -461,12 +460,30 @@ class RuleBase:
 
 
 class _DocState:
-    """Per-document lookups shared by the rules: sentences, actor mentions, salience."""
+    """Per-document lookups shared by the rules: sentences, actor mentions, salience.
+
+    The mentions come from ``ActorGazetteer.find``: left to right and never overlapping, so
+    their starts and their ends both ascend. Each lookup bisects on them and looks only at the
+    mentions it returns or steps over (``examined`` counts them): extracting a document costs
+    time in proportion to its length, where a scan of every mention for each sentence cost its
+    length squared (a 12 MB document took 89 s against 7 s for 1 MB).
+    """
 
     def __init__(self, doc: DocumentInput, sentences: list[_Sentence], mentions: list[Mention]):
         self.doc = doc
         self.sentences = sentences
         self.mentions = mentions
+        if any(a.end > b.start for a, b in zip(mentions, mentions[1:], strict=False)):
+            raise ValueError("mentions must run left to right without overlapping")
+        self._starts = [m.start for m in mentions]
+        self._ends = [m.end for m in mentions]
+        # per actor kind: the positions in ``mentions`` of that kind's mentions, and their ends
+        self._kinds: dict[str, tuple[list[int], list[int]]] = {}
+        for i, m in enumerate(mentions):
+            positions, ends = self._kinds.setdefault(m.actor.kind, ([], []))
+            positions.append(i)
+            ends.append(m.end)
+        self.examined = 0  # mentions the lookups looked at (tests check it grows linearly)
 
     def previous(self, sent: _Sentence, n: int) -> list[_Sentence]:
         """Up to ``n`` sentences before ``sent``, nearest first."""
@@ -478,23 +495,39 @@ class _DocState:
 
     def last_before(self, offset: int, *kinds: str) -> Mention | None:
         """The last actor of one of ``kinds`` named before ``offset``."""
-        for m in reversed(self.mentions):
-            if m.end <= offset and m.actor.kind in kinds:
-                return m
-        return None
+        last = -1
+        for kind in kinds:
+            positions, ends = self._kinds.get(kind, ([], []))
+            n = bisect_right(ends, offset)  # this kind's mentions ending by ``offset``
+            if n:
+                last = max(last, positions[n - 1])
+                self.examined += 1
+        return self.mentions[last] if last >= 0 else None
+
+    def mentions_between(self, start: int, end: int) -> list[Mention]:
+        """Actors named wholly inside the characters ``start`` to ``end``, left to right."""
+        lo, hi = bisect_left(self._starts, start), bisect_right(self._ends, end)
+        found = self.mentions[lo:hi] if hi > lo else []
+        self.examined += len(found)
+        return found
 
     def mentions_in(self, sent: _Sentence, *kinds: str) -> list[Mention]:
         """Actors named in ``sent`` (of ``kinds``, when given), left to right."""
-        return [
-            m
-            for m in self.mentions
-            if sent.start <= m.start < sent.end and (not kinds or m.actor.kind in kinds)
-        ]
+        lo = bisect_left(self._starts, sent.start)
+        hi = bisect_left(self._starts, sent.end, lo)
+        self.examined += hi - lo
+        return [m for m in self.mentions[lo:hi] if not kinds or m.actor.kind in kinds]
 
     def first_mention(self, sent: _Sentence, tok: Any) -> Mention | None:
+        """The first actor named wholly inside ``tok``'s phrase."""
         s0 = sent.start + tok.left_edge.idx
         s1 = sent.start + tok.right_edge.idx + len(tok.right_edge.text)
-        return next((m for m in self.mentions if s0 <= m.start and m.end <= s1), None)
+        i = bisect_left(self._starts, s0)
+        if i == len(self.mentions):
+            return None
+        self.examined += 1
+        # the first mention starting inside ends first: if it overruns the phrase, all do
+        return self.mentions[i] if self.mentions[i].end <= s1 else None
 
 
 # ---------------------------------------------------------------------- token helpers

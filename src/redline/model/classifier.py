@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -111,8 +111,11 @@ class StatementClassifier:
                 model_dir / "prefilter.npz", float(manifest["prefilter_threshold"])
             )
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), len(classes)) probabilities; sentences are batched by length."""
+    def probabilities(
+        self, texts: Sequence[str], on_batch: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
+        """(len(texts), len(classes)) probabilities; sentences are batched by length.
+        ``on_batch(done, total)`` hears after each batch how many sentences are done."""
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         if not texts:
             return out
@@ -128,18 +131,22 @@ class StatementClassifier:
                 feeds["token_type_ids"] = np.zeros_like(feeds["input_ids"])
             (logits,) = self.session.run(None, feeds)
             out[idx] = 1.0 / (1.0 + np.exp(-logits))
+            if on_batch is not None:
+                on_batch(lo + len(idx), len(order))
         return out
 
     def gates(self) -> dict[str, Gate]:
         return dict(self._gates)
 
-    def gated_probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def gated_probabilities(
+        self, texts: Sequence[str], on_batch: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
         """Probabilities, with the sentences the prefilter drops left at 0."""
         keep = self.prefilter.keep(texts) if self.prefilter else [True] * len(texts)
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         idx = [i for i, k in enumerate(keep) if k]
         if idx:
-            out[idx] = self.probabilities([texts[i] for i in idx])
+            out[idx] = self.probabilities([texts[i] for i in idx], on_batch)
         return out
 
     def predict(self, texts: Sequence[str]) -> list[set[str]]:

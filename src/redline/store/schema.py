@@ -177,6 +177,18 @@ evidence = sa.Table(
 )
 sa.Index("ix_evidence_document", evidence.c.document_id)
 
+# What makes an extracted item the same item (migration 0003 made the database enforce it, so two
+# extractions of one document at once cannot store anything twice): one evidence row per span of
+# a document; one threat or outcome claim per evidence row; one event per evidence row and kind
+# (a sentence can hold a crossing and a response).
+EVIDENCE_IDENTITY = ("document_id", "sentence_start", "span_start", "span_end")
+ITEM_IDENTITY = {
+    "threats": ("document_id", "evidence_id"),
+    "events": ("document_id", "evidence_id", "kind"),
+    "outcome_claims": ("document_id", "evidence_id"),
+}
+sa.Index("uq_evidence_span", *(evidence.c[c] for c in EVIDENCE_IDENTITY), unique=True)
+
 
 def _item_columns() -> list[sa.Column]:
     """Columns every extracted item shares: provenance, extractor and review state."""
@@ -219,6 +231,7 @@ threats = sa.Table(
 )
 sa.Index("ix_threats_block", threats.c.speaker_country, threats.c.trigger_key)
 sa.Index("ix_threats_document", threats.c.document_id)
+sa.Index("uq_threats_item", *(threats.c[c] for c in ITEM_IDENTITY["threats"]), unique=True)
 
 events = sa.Table(
     "events",
@@ -236,6 +249,7 @@ events = sa.Table(
 )
 sa.Index("ix_events_block", events.c.kind, events.c.trigger_key)
 sa.Index("ix_events_document", events.c.document_id)
+sa.Index("uq_events_item", *(events.c[c] for c in ITEM_IDENTITY["events"]), unique=True)
 
 outcome_claims = sa.Table(
     "outcome_claims",
@@ -248,6 +262,11 @@ outcome_claims = sa.Table(
     sa.Column("date_precision", sa.String(8), nullable=False, server_default="unknown"),
 )
 sa.Index("ix_outcome_claims_document", outcome_claims.c.document_id)
+sa.Index(
+    "uq_outcome_claims_item",
+    *(outcome_claims.c[c] for c in ITEM_IDENTITY["outcome_claims"]),
+    unique=True,
+)
 
 episodes = sa.Table(
     "episodes",
