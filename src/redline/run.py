@@ -33,7 +33,7 @@ UNITS = {
     "export": "tables",
 }
 
-Tick = Callable[[int, int | None], None]
+Tick = Callable[[float, int | None], None]
 """``tick(done, total)``: how far the running stage has got; ``total`` None while unknown."""
 StageProgress = Callable[[str], AbstractContextManager[Tick]]
 """``with stages(name) as tick:`` wraps each stage of a run (see ``stage_bars``)."""
@@ -67,8 +67,9 @@ def stage_bars(console: Console | None = None) -> StageProgress:
         with Progress(*columns, console=console or Console(stderr=True)) as bar:
             task = bar.add_task(name, total=None, count="")
 
-            def tick(done: int, total: int | None) -> None:
-                count = f"{done}/{total} {unit}" if total is not None else f"{done} {unit}"
+            def tick(done: float, total: int | None) -> None:
+                shown = int(done)  # extraction moves in fractions of a document
+                count = f"{shown}/{total} {unit}" if total is not None else f"{shown} {unit}"
                 bar.update(task, completed=done, total=total, count=count)
 
             yield tick
