@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 # Free-text columns that take the width left over in a table.
-_LONG_COLUMNS = frozenset({"sentence", "title", "text", "label", "note", "source", "action"})
+_LONG_COLUMNS = frozenset({"sentence", "title", "text", "label", "note", "source", "action", "key"})
 
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP CSV injection).

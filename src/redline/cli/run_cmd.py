@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from redline.cli.common import AsOfOption, DbOption, app, console, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption
 from redline.link import list_episodes
+from redline.output import Format, render
 from redline.run import run, stage_bars
 from redline.store import Ledger
 
@@ -80,42 +80,42 @@ def run_command(
         f"linked {result.link.episodes} episodes"
     )
     episodes = list_episodes(ledger, view=result.link.view)
-    table = Table(title=f"Episodes as of {when or date.today()}", expand=True)
-    for col in ("key", "status", "confidence", "sources", "opinion only"):
-        table.add_column(col)
-    for ep in episodes:
-        table.add_row(
-            str(ep["key"]),
-            str(ep["status"]),
-            f"{ep['confidence']:.2f}",
-            str(ep["n_sources"]),
-            "yes" if ep["opinion_only"] else "",
-        )
-    console.print(table)
-    cred = Table(title=f"Follow-through (Beta-Binomial, prior {prior}, 90% interval)")
-    for col in (
-        "actor",
-        "crossed",
-        "enforced",
-        "partial",
-        "unenforced",
-        "mean",
-        "interval",
-        "evidence",
-    ):
-        cred.add_column(col)
-    for e in result.credibility:
-        cred.add_row(
-            e.actor,
-            str(e.crossed),
-            str(e.enforced),
-            str(e.partially_enforced),
-            str(e.unenforced),
-            e.mean_label,
-            e.interval_label,
-            e.evidence,
-        )
-    console.print(cred)
+    render(
+        [
+            {
+                "key": ep["key"],
+                "status": ep["status"],
+                "confidence": f"{ep['confidence']:.2f}"
+                + ("" if ep["verdict"] else " (no verdict)"),
+                "sources": ep["n_sources"],
+                "opinion only": "yes" if ep["opinion_only"] else "",
+            }
+            for ep in episodes
+        ],
+        Format.table,
+        ["key", "status", "confidence", "sources", "opinion only"],
+        title=f"Episodes as of {when or date.today()}",
+        console=console,
+    )
+    render(
+        [
+            {
+                "actor": e.actor,
+                "crossed": e.crossed,
+                "enf/part/unenf": f"{e.enforced}/{e.partially_enforced}/{e.unenforced}",
+                "mean": e.mean_label,
+                "interval": e.interval_label,
+                "docs (opinion)": "—"
+                if e.no_evidence
+                else f"{e.n_documents} ({e.n_opinion_documents})",
+            }
+            for e in result.credibility
+        ],
+        Format.table,
+        ["actor", "crossed", "enf/part/unenf", "mean", "interval", "docs (opinion)"],
+        title=f"Follow-through (Beta-Binomial, prior {prior}, 90% interval)",
+        console=console,
+    )
     if result.report_path:
         console.print(f"report: {result.report_path}")
     if result.export_dir:

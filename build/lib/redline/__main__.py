@@ -1,0 +1,5 @@
+"""``python -m redline``: the same command line as ``redline``."""
+
+from redline.cli import main
+
+main()

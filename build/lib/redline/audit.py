@@ -1,0 +1,369 @@
+"""``redline audit``: measure the ledger's truth on your own corpus.
+
+Every corpus differs from the one Redline's figures were measured on, so an analyst draws a
+stratified random sample of the ledger's threats, crossings, responses and episodes, judges each
+one against the codebook with its context, and gets precision per kind with a 95% Wilson
+interval.
+
+- ``draw`` picks up to ``n`` items of each kind (seeded, so a sample can be redrawn), records the
+  audit as a run (stage ``audit``) and returns the items with their context and the question;
+- judgments are stored as reviews (``confirm`` for right, ``reject`` for wrong; an episode whose
+  line is real but whose status is wrong gets a ``note``, so the line stays), each review's note
+  starting ``audit #<id>``, so they also change the ledger as any review does;
+- ``figures`` computes precision per kind from the latest (or a given) audit's reviews.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from redline.errors import RedlineError
+from redline.link import EpisodeView, evaluate
+from redline.review import review
+from redline.score.intervals import Proportion
+from redline.store import Ledger
+from redline.store.schema import documents, events, evidence, reviews, runs, threats
+
+KINDS: tuple[str, ...] = ("threat", "crossing", "response", "episode")
+JUDGMENTS: dict[str, tuple[str, ...]] = {
+    "threat": ("right", "wrong"),
+    "crossing": ("right", "wrong"),
+    "response": ("right", "wrong"),
+    # an episode can be a real line with the wrong status: wrong, but not rejected
+    "episode": ("right", "wrong_status", "not_a_line"),
+}
+CONTEXT_CHARS = 300
+_QUESTIONS = {
+    "threat": (
+        "Is this a threat by {who} (a conditional warning of harm meant to deter an act, "
+        "codebook §1) over '{trigger}'? Not a prediction, refusal, pledge, appeal or history."
+    ),
+    "crossing": (
+        "Does this report, as news or with its own date, an act by {who} that does what a "
+        "threat over '{trigger}' warned against (codebook §2)? Not background, not a plan."
+    ),
+    "response": (
+        "Does this report a harmful act by {who}, carried out after a crossing of "
+        "'{trigger}', that carries out (fully or partly) a threatened consequence (codebook "
+        "§3)? A statement is not a response."
+    ),
+    "episode": (
+        "Did {who} draw this red line over '{trigger}' (codebook §4), and is '{status}' its "
+        "status as of {as_of} by the evidence shown?"
+    ),
+}
+
+
+def item_type(kind: str) -> str:
+    """What a review of an audited item names: crossings and responses are events."""
+    return "event" if kind in ("crossing", "response") else kind
+
+
+@dataclass
+class AuditItem:
+    number: int
+    kind: str
+    item_type: str  # what a review of it names: threat | event | episode
+    item_id: int
+    question: str
+    summary: str
+    context: dict[str, str] = field(default_factory=dict)
+    document: dict[str, Any] = field(default_factory=dict)
+    choices: tuple[str, ...] = ()
+    judgment: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Audit:
+    id: int
+    seed: int
+    per_kind: int
+    as_of: date
+    items: list[AuditItem]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "audit": {
+                "id": self.id,
+                "seed": self.seed,
+                "per_kind": self.per_kind,
+                "as_of": self.as_of.isoformat(),
+                "how": (
+                    "Set each item's 'judgment' to one of its 'choices' (or leave it null to "
+                    "skip), then run: redline audit judge THIS_FILE --by YOUR_NAME"
+                ),
+            },
+            "items": [asdict(i) | {"choices": list(i.choices)} for i in self.items],
+        }
+
+
+def draw(
+    ledger: Ledger,
+    *,
+    per_kind: int = 10,
+    seed: int = 0,
+    kinds: Sequence[str] = KINDS,
+    as_of: date | None = None,
+    view: EpisodeView | None = None,
+) -> Audit:
+    """A seeded random sample of up to ``per_kind`` items of each kind, recorded as an audit."""
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise RedlineError(f"unknown audit kind(s) {unknown}; use {', '.join(KINDS)}")
+    if per_kind < 1:
+        raise RedlineError("an audit needs at least one item per kind (--n)")
+    as_of = as_of or date.today()
+    rng = random.Random(seed)
+    items: list[AuditItem] = []
+    with ledger.connect() as conn:
+        for kind in kinds:
+            if kind == "episode":
+                continue
+            ids = _item_ids(conn, kind)
+            for item_id in sorted(rng.sample(ids, min(per_kind, len(ids)))):
+                items.append(_item(conn, kind, item_id, len(items) + 1))
+    if "episode" in kinds:
+        states = list(view if view is not None else evaluate(ledger, as_of=as_of))
+        for s in sorted(rng.sample(states, min(per_kind, len(states))), key=lambda s: s.row["id"]):
+            items.append(_episode_item(s, len(items) + 1))
+    if not items:
+        raise RedlineError(f"nothing to audit in {ledger.url}: run `redline run` first")
+    audit_id = ledger.start_run(
+        "audit",
+        {
+            "seed": seed,
+            "per_kind": per_kind,
+            "as_of": as_of.isoformat(),
+            "kinds": list(kinds),
+            "sample": [[i.kind, i.item_id] for i in items],
+        },
+    )
+    return Audit(audit_id, seed, per_kind, as_of, items)
+
+
+def _item_ids(conn: sa.Connection, kind: str) -> list[int]:
+    table = threats if kind == "threat" else events
+    query = sa.select(table.c.id).where(table.c.review_state != "rejected").order_by(table.c.id)
+    if kind != "threat":
+        query = query.where(events.c.kind == kind)
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def _item(conn: sa.Connection, kind: str, item_id: int, number: int) -> AuditItem:
+    table = threats if kind == "threat" else events
+    who_col = table.c.speaker_country if kind == "threat" else table.c.actor_country
+    name_col = table.c.speaker if kind == "threat" else table.c.actor
+    row = conn.execute(
+        sa.select(
+            who_col.label("who"),
+            name_col.label("name"),
+            table.c.trigger_key,
+            table.c.confidence,
+            evidence.c.sentence,
+            evidence.c.sentence_start,
+            evidence.c.sentence_end,
+            documents.c.id.label("doc_id"),
+            documents.c.title,
+            documents.c.outlet,
+            documents.c.published,
+            documents.c.url,
+            documents.c.source_path,
+        )
+        .join(evidence, evidence.c.id == table.c.evidence_id)
+        .join(documents, documents.c.id == table.c.document_id)
+        .where(table.c.id == item_id)
+    ).one()
+    lo = max(row.sentence_start - CONTEXT_CHARS, 0)
+    before, after = conn.execute(  # substr counts from 1, on SQLite and PostgreSQL alike
+        sa.select(
+            sa.func.substr(documents.c.text, lo + 1, row.sentence_start - lo),
+            sa.func.substr(documents.c.text, row.sentence_end + 1, CONTEXT_CHARS),
+        ).where(documents.c.id == row.doc_id)
+    ).one()
+    who = f"{row.name} ({row.who})" if row.name else str(row.who or "an unknown actor")
+    trigger = row.trigger_key or "no trigger"
+    return AuditItem(
+        number=number,
+        kind=kind,
+        item_type=item_type(kind),
+        item_id=item_id,
+        question=_QUESTIONS[kind].format(who=who, trigger=trigger),
+        summary=f"{kind} #{item_id}: {who}, trigger {trigger}, confidence {row.confidence:.2f}",
+        context={"before": before or "", "sentence": row.sentence, "after": after or ""},
+        document=_document(row),
+        choices=JUDGMENTS[kind],
+    )
+
+
+def _document(row: Any) -> dict[str, Any]:
+    from pathlib import PurePath
+
+    return {
+        "id": row.doc_id,
+        "title": row.title,
+        "outlet": row.outlet,
+        "published": row.published.isoformat() if row.published else None,
+        "source": row.url or (PurePath(row.source_path).name if row.source_path else None),
+    }
+
+
+def _episode_item(state: Any, number: int) -> AuditItem:
+    a = state.assessment
+    row = state.row
+    evidence_lines = {
+        "sentence": " | ".join(a.explanation),
+    }
+    return AuditItem(
+        number=number,
+        kind="episode",
+        item_type="episode",
+        item_id=int(row["id"]),
+        question=_QUESTIONS["episode"].format(
+            who=row["threatener_country"],
+            trigger=row["trigger_key"],
+            status=a.status,
+            as_of=a.as_of.isoformat(),
+        ),
+        summary=(
+            f"episode #{row['id']} {row['key']}: {a.status} as of {a.as_of.isoformat()}, "
+            f"confidence {a.confidence:.2f}{'' if a.verdict else ' (no verdict)'}"
+        ),
+        context=evidence_lines,
+        document={"threats": len(a.threats), "sources": a.n_sources},
+        choices=JUDGMENTS["episode"],
+    )
+
+
+def record(
+    ledger: Ledger, audit_id: int, judged: Iterable[AuditItem], *, reviewer: str | None
+) -> dict[str, int]:
+    """Store each judgment as a review; returns counts of judged and skipped items."""
+    with ledger.connect() as conn:
+        run = conn.execute(
+            sa.select(runs.c.params).where(runs.c.id == audit_id, runs.c.stage == "audit")
+        ).scalar()
+    if run is None:
+        raise RedlineError(f"no audit #{audit_id} in {ledger.url}; draw one with `redline audit`")
+    drawn = {(k, int(i)) for k, i in run["sample"]}
+    out = {"judged": 0, "skipped": 0}
+    for item in judged:
+        if item.judgment is None:
+            out["skipped"] += 1
+            continue
+        if (item.kind, item.item_id) not in drawn:
+            raise RedlineError(
+                f"item {item.number} ({item.kind} #{item.item_id}) is not in audit #{audit_id}"
+            )
+        if item.judgment not in JUDGMENTS[item.kind]:
+            raise RedlineError(
+                f"item {item.number}: judgment {item.judgment!r} is not one of "
+                f"{', '.join(JUDGMENTS[item.kind])}"
+            )
+        action = {"right": "confirm", "wrong": "reject", "not_a_line": "reject"}.get(
+            item.judgment, "note"
+        )
+        note = f"audit #{audit_id}: {item.judgment}" + (f" — {item.note}" if item.note else "")
+        review(ledger, item.item_type, item.item_id, action, reviewer=reviewer, note=note)
+        out["judged"] += 1
+    return out
+
+
+@dataclass
+class AuditFigures:
+    audit_id: int
+    as_of: date
+    drawn: int
+    precision: dict[str, Proportion]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "audit_id": self.audit_id,
+            "as_of": self.as_of.isoformat(),
+            "drawn": self.drawn,
+            "precision": {k: v.as_dict() for k, v in self.precision.items()},
+        }
+
+
+def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
+    """Precision per kind from one audit's judgments (the latest audit by default)."""
+    with ledger.connect() as conn:
+        query = sa.select(runs.c.id, runs.c.params).where(runs.c.stage == "audit")
+        if audit_id is not None:
+            query = query.where(runs.c.id == audit_id)
+        run = conn.execute(query.order_by(runs.c.id.desc()).limit(1)).first()
+        if run is None:
+            return None
+        prefix = f"audit #{run.id}: "
+        rows = conn.execute(
+            sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.note)
+            .where(reviews.c.note.like(f"{prefix}%"))
+            .order_by(reviews.c.id)
+        ).all()
+    params = run.params or {}
+    kind_of = {(item_type(k), int(i)): k for k, i in params.get("sample", [])}
+    latest: dict[tuple[str, int], str] = {}
+    for reviewed_type, reviewed_id, note in rows:  # the last judgment of an item wins
+        latest[(reviewed_type, int(reviewed_id))] = note[len(prefix) :].split(" — ", 1)[0]
+    counts: dict[str, list[int]] = {k: [0, 0] for k in params.get("kinds", KINDS)}
+    for key, judgment in latest.items():
+        kind = kind_of.get(key)
+        if kind is None:
+            continue
+        counts.setdefault(kind, [0, 0])
+        counts[kind][0] += judgment == "right"
+        counts[kind][1] += 1
+    return AuditFigures(
+        audit_id=int(run.id),
+        as_of=date.fromisoformat(params.get("as_of", date.today().isoformat())),
+        drawn=len(params.get("sample", [])),
+        precision={k: Proportion(hit, n) for k, (hit, n) in counts.items()},
+    )
+
+
+def from_dict(data: dict[str, Any], where: str) -> tuple[int, list[AuditItem]]:
+    """Read a judged audit file (the JSON ``draw`` wrote); errors name the file and item."""
+    try:
+        audit_id = int(data["audit"]["id"])
+        raw = data["items"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RedlineError(f"{where}: not an audit file (no audit.id / items)") from exc
+    items = []
+    for n, r in enumerate(raw, 1):
+        try:
+            items.append(
+                AuditItem(
+                    number=int(r.get("number", n)),
+                    kind=str(r["kind"]),
+                    item_type=str(r["item_type"]),
+                    item_id=int(r["item_id"]),
+                    question=str(r.get("question", "")),
+                    summary=str(r.get("summary", "")),
+                    judgment=r.get("judgment"),
+                    note=r.get("note"),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RedlineError(f"{where}: item {n} lacks kind, item_type or item_id") from exc
+        if items[-1].kind not in KINDS or items[-1].item_type != item_type(items[-1].kind):
+            raise RedlineError(f"{where}: item {n} has an unknown kind {items[-1].kind!r}")
+    return audit_id, items
+
+
+__all__ = [
+    "JUDGMENTS",
+    "KINDS",
+    "Audit",
+    "AuditFigures",
+    "AuditItem",
+    "draw",
+    "figures",
+    "from_dict",
+    "record",
+]

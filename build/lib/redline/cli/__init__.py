@@ -1,0 +1,29 @@
+"""Command-line interface: a thin layer over the Python API (``redline --help``)."""
+
+from __future__ import annotations
+
+import sys
+
+from redline.cli import (  # noqa: F401  (registers commands)
+    audit_cmd,
+    bench_cmd,
+    documents_cmd,
+    extract_cmd,
+    ingest_cmd,
+    ledger_cmd,
+    review_cmd,
+    run_cmd,
+    train_cmd,
+)
+from redline.cli.common import app, err_console
+from redline.errors import RedlineError
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    try:
+        app()
+    except RedlineError as exc:
+        err_console.print(f"redline: error: {exc}", markup=False, highlight=False)
+        sys.exit(2)

@@ -1,0 +1,177 @@
+"""``redline audit``: judge a random sample of the ledger and get its precision per kind.
+
+redline audit start                 # interactive: judge items one by one in the terminal
+redline audit draw -o sample.json   # for scripts: write the sample, judge it in the file
+redline audit judge sample.json --by NAME
+redline audit report                # precision per kind with 95% intervals
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
+from redline.errors import RedlineError
+from redline.output import Format, terminal_text, to_json
+from redline.store import Ledger
+
+audit_app = typer.Typer(
+    help="Measure the ledger's truth on your corpus: judge a stratified random sample of "
+    "threats, crossings, responses and episodes; precision per kind with 95% intervals.",
+    no_args_is_help=True,
+)
+app.add_typer(audit_app, name="audit")
+
+PerKind = Annotated[int, typer.Option("--n", min=1, help="Items drawn per kind.")]
+Seed = Annotated[int, typer.Option("--seed", help="Random seed (the same seed redraws).")]
+Kinds = Annotated[
+    list[str] | None,
+    typer.Option("--kind", help="threat, crossing, response or episode (repeatable; default all)."),
+]
+Reviewer = Annotated[
+    str | None, typer.Option("--by", help="Who judges (default: your login name).")
+]
+
+
+def _draw(db: str | None, n: int, seed: int, kinds: list[str] | None, as_of: object):
+    from redline.audit import KINDS, draw
+
+    ledger = Ledger.open(db, create=False)
+    day = as_of.date() if as_of is not None else None  # type: ignore[attr-defined]
+    return ledger, draw(ledger, per_kind=n, seed=seed, kinds=kinds or KINDS, as_of=day)
+
+
+@audit_app.command("draw")
+def draw_command(
+    db: DbOption = None,
+    n: PerKind = 10,
+    seed: Seed = 0,
+    kind: Kinds = None,
+    as_of: AsOfOption = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Write the sample here (default: stdout).")
+    ] = None,
+) -> None:
+    """Draw a sample and write it as JSON: set each item's "judgment", then `audit judge`."""
+    _, audit = _draw(db, n, seed, kind, as_of)
+    text = json.dumps(audit.as_dict(), indent=1, ensure_ascii=False, default=str)
+    if out is None:
+        emit(text)
+        return
+    try:
+        out.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise RedlineError(f"{out}: cannot write the audit: {exc.strerror or exc}") from exc
+    console.print(f"audit #{audit.id}: {len(audit.items)} items written to {out}", markup=False)
+
+
+@audit_app.command("judge")
+def judge_command(
+    path: Annotated[Path, typer.Argument(help="The judged sample file.", exists=True)],
+    db: DbOption = None,
+    by: Reviewer = None,
+) -> None:
+    """Store the judgments of a sample file as reviews and print the audit's precision."""
+    from redline.audit import from_dict, record
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RedlineError(f"{path}: cannot read the audit file: {exc}") from exc
+    audit_id, items = from_dict(data, str(path))
+    ledger = Ledger.open(db, create=False)
+    counts = record(ledger, audit_id, items, reviewer=by)
+    console.print(
+        f"audit #{audit_id}: {counts['judged']} judgments stored as reviews, "
+        f"{counts['skipped']} skipped",
+        markup=False,
+    )
+    _print_figures(ledger, audit_id)
+
+
+@audit_app.command("start")
+def start_command(
+    db: DbOption = None,
+    n: PerKind = 10,
+    seed: Seed = 0,
+    kind: Kinds = None,
+    as_of: AsOfOption = None,
+    by: Reviewer = None,
+) -> None:
+    """Judge a fresh sample in the terminal, item by item (s skips, q stops; each answer is
+    stored at once)."""
+    from redline.audit import record
+
+    ledger, audit = _draw(db, n, seed, kind, as_of)
+    console.print(f"audit #{audit.id}: {len(audit.items)} items", markup=False)
+    for item in audit.items:
+        body = Text()
+        for part, style in (("before", "dim"), ("sentence", "bold"), ("after", "dim")):
+            text = terminal_text(item.context.get(part, ""))
+            text.stylize(style)
+            body.append_text(text)
+            body.append(" ")
+        source = ", ".join(str(v) for v in item.document.values() if v not in (None, ""))
+        console.print(
+            Panel(
+                body,
+                title=terminal_text(f"{item.number}/{len(audit.items)} {item.summary}"),
+                subtitle=terminal_text(source),
+            )
+        )
+        console.print(terminal_text(item.question))
+        keys = {c[0]: c for c in item.choices} | {"s": "skip", "q": "quit"}
+        prompt = " / ".join(f"[{k}] {v}" for k, v in keys.items())
+        while True:
+            answer = typer.prompt(prompt, default="s").strip().lower()[:1]
+            if answer in keys:
+                break
+        if answer == "q":
+            break
+        if answer == "s":
+            continue
+        item.judgment = keys[answer]
+        record(ledger, audit.id, [item], reviewer=by)
+    _print_figures(ledger, audit.id)
+
+
+@audit_app.command("report")
+def report_command(
+    db: DbOption = None,
+    audit_id: Annotated[
+        int | None, typer.Option("--audit", help="Which audit (default: the latest).")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Precision per kind (95% Wilson interval) from an audit's judgments."""
+    from redline.audit import figures
+
+    ledger = Ledger.open(db, create=False)
+    found = figures(ledger, audit_id)
+    if found is None:
+        raise RedlineError(f"no audit in {ledger.url}; start one with `redline audit start`")
+    if fmt is not Format.table:
+        emit(to_json(found.as_dict()))
+        return
+    _print_figures(ledger, found.audit_id)
+
+
+def _print_figures(ledger: Ledger, audit_id: int) -> None:
+    from redline.audit import figures
+
+    found = figures(ledger, audit_id)
+    if found is None:
+        return
+    table = Table(title=f"audit #{found.audit_id} as of {found.as_of} ({found.drawn} drawn)")
+    for col in ("kind", "judged", "right", "precision [95% CI]"):
+        table.add_column(col, no_wrap=True)
+    for kind, p in found.precision.items():
+        table.add_row(kind, str(p.total), str(p.hits), p.label())
+    console.print(table)

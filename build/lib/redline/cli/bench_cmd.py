@@ -1,0 +1,120 @@
+"""``redline bench``: measure throughput, memory and scaling against a naive baseline."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redline.cli.common import app, console
+
+
+def _ints(value: str) -> list[int]:
+    try:
+        numbers = [int(v) for v in value.split(",") if v.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected comma-separated numbers, got {value!r}") from exc
+    if not numbers or min(numbers) < 1:
+        raise typer.BadParameter("expected positive numbers")
+    return numbers
+
+
+def _megabytes(value: str) -> list[float]:
+    try:
+        numbers = [float(v) for v in value.split(",") if v.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected comma-separated sizes in MB, got {value!r}") from exc
+    if any(n <= 0 for n in numbers):
+        raise typer.BadParameter("expected positive sizes in MB")
+    return numbers
+
+
+@app.command("bench")
+def bench_command(
+    sizes: Annotated[
+        str, typer.Option(help="Corpus sizes (articles), comma-separated.")
+    ] = "1000,10000,100000",
+    workers: Annotated[
+        str, typer.Option(help="Extraction worker counts to measure, comma-separated.")
+    ] = "1,2",
+    source: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Folder or file of real articles to resample (repeatable). "
+            "Default: ../shared/corpus/ukraine-news-dev beside the repo, and examples/corpus.",
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the JSON results.")] = Path(
+        "benchmarks/results"
+    ),
+    doc: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-doc",
+            help="Rewrite the generated section of this page (e.g. docs/performance.md) from "
+            "every result in --out. Default: write nothing outside --out.",
+        ),
+    ] = None,
+    baseline_sample: Annotated[
+        int, typer.Option(help="Articles the naive baseline runs on (then extrapolated).", min=1)
+    ] = 500,
+    profile_sample: Annotated[
+        int,
+        typer.Option(
+            help="Articles of the largest corpus profiled with pyinstrument (0: no profile).",
+            min=0,
+        ),
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the corpus generator and samples.")] = 13,
+    stage_timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds after which a stage counts as hung and the run fails."),
+    ] = None,
+    work_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where to generate corpora and ledgers (default: a temporary folder)."),
+    ] = None,
+    big_documents: Annotated[
+        str,
+        typer.Option(
+            "--big-documents",
+            help="Also time the extraction of one document of each of these sizes in MB "
+            "(e.g. 1,4,16; `make bench` does) against the per-MB target. Default: none.",
+        ),
+    ] = "",
+) -> None:
+    """Benchmark ingest, extract, link and score (and end to end) on resampled corpora."""
+    from redline.bench import (
+        BenchConfig,
+        load_results,
+        merge,
+        render,
+        run_benchmark,
+        update_doc,
+        write_results,
+    )
+    from redline.bench.runner import default_sources
+
+    config = BenchConfig(
+        sizes=_ints(sizes),
+        workers=_ints(workers),
+        sources=source or default_sources(),
+        baseline_sample=baseline_sample,
+        profile_sample=profile_sample,
+        seed=seed,
+        work_dir=work_dir,
+        stage_timeout=stage_timeout,
+        command="redline " + shlex.join(sys.argv[1:]),
+        big_documents=_megabytes(big_documents),
+    )
+    result = run_benchmark(config, log=lambda m: console.print(m, markup=False, highlight=False))
+    path = write_results(result, out)
+    console.print(f"results: {path}")
+    section = render(merge(load_results(out)))
+    if doc is not None:
+        update_doc(doc, section)
+        console.print(f"rewrote the generated section of {doc}")
+    typer.echo(section)

@@ -1,0 +1,77 @@
+"""``redline documents`` and ``redline show``: list the ledger's documents and read one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+from rich.text import Text
+
+from redline import documents as docs_api
+from redline.cli.common import DbOption, FormatOption, app, console, emit
+from redline.output import Format, render, terminal_text, to_json
+from redline.store import Ledger
+
+LIST_COLUMNS = [
+    "id",
+    "published",
+    "published_precision",
+    "outlet",
+    "author",
+    "title",
+    "n_chars",
+    "source_path",
+]
+
+
+@app.command("documents")
+def documents_command(
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    limit: Annotated[int, typer.Option(help="Show at most this many documents (0 = all).")] = 0,
+) -> None:
+    """List stored documents with their metadata (newest first)."""
+    ledger = Ledger.open(db, create=False)
+    rows = docs_api.list_documents(ledger, limit=limit or None)
+    emit(
+        render(
+            rows, fmt, LIST_COLUMNS, title=f"{len(rows)} documents in {ledger.url}", console=console
+        )
+    )
+
+
+@app.command("show")
+def show_command(
+    doc: Annotated[
+        str, typer.Argument(help="Document id, or a unique part of its source path or title.")
+    ],
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show one document: its metadata and cleaned text."""
+    ledger = Ledger.open(db, create=False)
+    row = docs_api.get_document(ledger, doc)
+    if fmt is not Format.table:
+        emit(to_json(row) if fmt is Format.json else render([row], fmt, [*LIST_COLUMNS, "text"]))
+        return
+    meta = Text("\n").join(
+        Text.assemble((f"{k}: ", "bold"), terminal_text(row.get(k)))
+        for k in (
+            "id",
+            "title",
+            "outlet",
+            "author",
+            "published",
+            "published_precision",
+            "published_source",
+            "genre",
+            "language",
+            "url",
+            "source_path",
+            "source_locator",
+            "content_hash",
+        )
+    )
+    console.print(Panel(meta, title=f"document {row['id']}", expand=False))
+    console.print(terminal_text(row["text"]), highlight=False)

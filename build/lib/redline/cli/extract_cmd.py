@@ -1,0 +1,396 @@
+"""``redline extract``, ``threats``, ``events``, ``claims`` and ``eval``: the extraction stage's commands."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
+from redline.extract import extract_documents
+from redline.extract import query as extract_query
+from redline.output import Format, render, to_json
+from redline.store import Ledger
+
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers", "-w", help="Worker processes (each loads the spaCy model once).", min=1
+    ),
+]
+GazetteerOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--gazetteer",
+        "-g",
+        help="Extra YAML gazetteer merged on top of the packaged ones (repeatable).",
+    ),
+]
+
+THREAT_COLUMNS = [
+    "id",
+    "speaker",
+    "speaker_country",
+    "trigger_key",
+    "consequence_class",
+    "explicitness",
+    "stated_date",
+    "stated_precision",
+    "confidence",
+    "sentence",
+]
+EVENT_COLUMNS = [
+    "id",
+    "kind",
+    "actor",
+    "actor_country",
+    "trigger_key",
+    "action",
+    "consequence_class",
+    "event_date",
+    "date_precision",
+    "confidence",
+    "sentence",
+]
+CLAIM_COLUMNS = [
+    "id",
+    "claim",
+    "subject_country",
+    "trigger_key",
+    "claim_date",
+    "confidence",
+    "sentence",
+]
+
+
+DEFAULT_WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+
+def run_extraction(
+    ledger: Ledger,
+    *,
+    workers: int,
+    redo: bool = False,
+    gazetteers: list[Path] | None = None,
+    show_progress: bool = True,
+    quiet: bool = False,
+) -> None:
+    """Extract with a progress bar and print a one-line summary (shared by ``extract``, ``ingest`` and ``run``)."""
+    extra = [str(p) for p in gazetteers or []]
+    with Progress(
+        TextColumn("extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),  # moves within a big document, where M of N stays put
+        TimeElapsedColumn(),
+        console=console,
+        disable=not show_progress,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("extract", total=None)
+        report = extract_documents(
+            ledger,
+            workers=workers,
+            redo=redo,
+            extra_gazetteers=extra,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    out = err_console if quiet else console  # JSON/CSV on stdout stays clean
+    out.print(
+        f"extracted {report.documents} documents: {report.threats} threats, {report.crossings} crossings, "
+        f"{report.responses} responses, {report.claims} outcome claims"
+        + (f"; {len(report.errors)} errors" if report.errors else "")
+    )
+    for error in report.errors:
+        out.print(f"  error: {error}", markup=False)
+
+
+@app.command("extract")
+def extract_command(
+    db: DbOption = None,
+    workers: WorkersOption = DEFAULT_WORKERS,
+    redo: Annotated[
+        bool, typer.Option("--redo", help="Re-extract documents already processed.")
+    ] = False,
+    gazetteer: GazetteerOption = None,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Find threats, crossings, responses and outcome claims in stored documents."""
+    run_extraction(
+        Ledger.open(db, create=False),
+        workers=workers,
+        redo=redo,
+        gazetteers=gazetteer,
+        show_progress=not no_progress,
+    )
+
+
+def _envelope(kind: str) -> dict[str, object]:
+    from redline.schemas import envelope
+
+    return envelope(kind)
+
+
+@app.command("threats")
+def threats_command(
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    actor: Annotated[
+        str | None,
+        typer.Option(help="Only threats by this state or organisation (RUS, USA, NATO...)."),
+    ] = None,
+    trigger: Annotated[str | None, typer.Option(help="Only threats over this trigger key.")] = None,
+) -> None:
+    """List extracted threat statements with their provenance (document, sentence, span)."""
+    rows = extract_query.list_threats(Ledger.open(db, create=False), actor=actor, trigger=trigger)
+    emit(
+        render(
+            rows,
+            fmt,
+            THREAT_COLUMNS,
+            title=f"{len(rows)} threats",
+            console=console,
+            envelope=_envelope("threats"),
+        )
+    )
+
+
+@app.command("events")
+def events_command(
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    kind: Annotated[str | None, typer.Option(help="crossing or response.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Only events by this actor country.")] = None,
+) -> None:
+    """List extracted crossings and responses with their provenance."""
+    rows = extract_query.list_events(Ledger.open(db, create=False), kind=kind, actor=actor)
+    emit(
+        render(
+            rows,
+            fmt,
+            EVENT_COLUMNS,
+            title=f"{len(rows)} events",
+            console=console,
+            envelope=_envelope("events"),
+        )
+    )
+
+
+@app.command("claims")
+def claims_command(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """List authors' outcome claims ("they did not provoke Moscow") with their provenance."""
+    rows = extract_query.list_claims(Ledger.open(db, create=False))
+    emit(render(rows, fmt, CLAIM_COLUMNS, title=f"{len(rows)} outcome claims", console=console))
+
+
+@app.command("eval")
+def eval_command(
+    gold: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A gold file in the seeds format (shared/gold/seeds.json); omit it to score "
+            "the exhaustive real-document gold shipped with Redline.",
+            exists=True,
+        ),
+    ] = None,
+    corpus: Annotated[
+        Path | None, typer.Argument(help="Folder holding the files GOLD annotates.", exists=True)
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Keep the scratch ledger here (default: a temporary file)."),
+    ] = None,
+    fmt: FormatOption = Format.table,
+    workers: WorkersOption = 1,
+    show: Annotated[
+        int, typer.Option(help="Show at most this many misses and false alarms per kind.")
+    ] = 50,
+    extractor: Annotated[
+        str, typer.Option("--extractor", help="learned (default) or rules (the old baseline).")
+    ] = "learned",
+    split: Annotated[
+        list[str] | None,
+        typer.Option("--split", help="test, dev or train (repeatable; default test and dev)."),
+    ] = None,
+    shared: Annotated[
+        Path | None,
+        typer.Option("--shared", help="The shared/ folder with the corpora (default ../shared)."),
+    ] = None,
+    episodes: Annotated[
+        bool,
+        typer.Option(
+            "--episodes/--no-episodes",
+            help="Also build a ledger of the news and statements and score its episodes "
+            "against the analysts' episode gold (about a minute).",
+        ),
+    ] = True,
+) -> None:
+    """Score extraction against gold annotations.
+
+    With no GOLD: the exhaustive real-document gold (test split first, never tuned on), with
+    precision over every prediction, recall over non-borderline items and 95% intervals."""
+    if gold is None:
+        _eval_real(extractor, split or ["test", "dev"], shared, fmt, episodes)
+        return
+    if corpus is None:
+        raise typer.BadParameter("a gold file needs the CORPUS folder it annotates")
+    from redline.evaluate import evaluate
+
+    result = evaluate(gold, corpus, db=db, workers=workers)
+    if fmt is not Format.table:
+        emit(to_json(result.as_dict()) if fmt is Format.json else json.dumps(result.as_dict()))
+        return
+    table = Table(title=f"{gold.name} on {corpus}")
+    for col in (
+        "kind",
+        "required",
+        "found",
+        "found with fields",
+        "errors",
+        "precision",
+        "recall",
+        "F1",
+    ):
+        table.add_column(col)
+    for score in (result.threats, result.crossings):
+        table.add_row(
+            score.kind,
+            str(score.required),
+            str(score.found),
+            str(score.found_exact),
+            str(score.errors),
+            f"{score.precision:.3f}",
+            f"{score.recall:.3f}",
+            f"{score.f1:.3f}",
+        )
+    console.print(table)
+    for score in (result.threats, result.crossings):
+        acc = ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in score.field_checks.items() if v[1])
+        console.print(f"[bold]{score.kind}[/bold] field agreement: {acc or 'n/a'}")
+        for title, items in (
+            ("missed", score.misses),
+            ("negative extracted", score.negatives_extracted),
+            ("false alarm", score.false_alarms),
+            ("field disagreement", score.disagreements),
+        ):
+            for item in items[:show]:
+                console.print(
+                    f"  {title}: {json.dumps(item, ensure_ascii=False, default=str)[:400]}",
+                    markup=False,
+                )
+    ep = result.episodes.summary()
+    console.print(
+        f"[bold]episodes[/bold]: {ep['matched']}/{ep['expected']} matched, status correct {ep['status_correct']}"
+        + (f", separation errors: {ep['separation_errors']}" if ep["separation_errors"] else "")
+    )
+    for d in result.episodes.details:
+        console.print(f"  {json.dumps(d, default=str)}", markup=False)
+    for c in result.credibility:
+        console.print(
+            f"[bold]credibility[/bold] {c['actor']}: {json.dumps(c['estimate'], default=str)}"
+        )
+
+
+def _eval_real(
+    extractor: str, splits: list[str], shared: Path | None, fmt: Format, episodes: bool = True
+) -> None:
+    from redline.gold.annotations import Split
+    from redline.gold.evaluation import EXTRACTORS, evaluate_real
+
+    if extractor not in EXTRACTORS:
+        raise typer.BadParameter(f"choose one of {', '.join(EXTRACTORS)}", param_hint="--extractor")
+    try:
+        wanted = [Split(s) for s in splits]
+    except ValueError as exc:
+        raise typer.BadParameter("test, dev or train", param_hint="--split") from exc
+    result = evaluate_real(extractor, shared, wanted, episodes=episodes)
+    if fmt is not Format.table:
+        emit(to_json(result) if fmt is Format.json else json.dumps(result))
+        return
+    for name, summary in result["splits"].items():
+        table = Table(
+            title=f"{extractor} extractor ({result['version']}) on the {name} split: "
+            f"{summary['documents']} real documents annotated exhaustively"
+        )
+        for col in ("kind", "predicted", "gold", "precision [95% CI]", "recall [95% CI]", "F1"):
+            table.add_column(col)
+        for kind in ("threat", "crossing", "response", "outcome_claim"):
+            k = summary[kind]
+            table.add_row(
+                kind,
+                str(k["predictions"]),
+                str(k["gold"]),
+                _ci(k["precision"]),
+                _ci(k["recall"]),
+                f"{k['f1']:.2f}",
+            )
+        console.print(table)
+        threat = summary["threat"]
+        fields = ", ".join(f"{f} {_ci(v)}" for f, v in threat.get("fields", {}).items())
+        if threat.get("all_fields_right"):
+            console.print(f"threats with every field right: {_ci(threat['all_fields_right'])}")
+        console.print(f"threat field accuracy: {fields or 'n/a'}", markup=False)
+    if "episodes" in result:
+        _print_episodes(result["episodes"])
+    pl = result["plover"]
+    console.print(
+        f"PLOVER THREATEN ({pl['sentences']} held-out sentences, {pl['threaten']} THREATEN): "
+        f"precision {_ci(pl['precision'])}, recall {_ci(pl['recall'])}"
+    )
+    ag = result["agreement"]
+    console.print(
+        f"annotator agreement on {ag['documents']} documents annotated twice "
+        f"({ag['sentences']} sentences): Cohen's kappa {ag['kappa']}; per kind F1 {ag['per_kind_f1']}",
+        markup=False,
+    )
+
+
+def _print_episodes(ep: dict[str, Any]) -> None:
+    table = Table(
+        title=f"episodes on real news and statements as of {ep['as_of']} "
+        "(analysts' episode gold; test never tuned on)"
+    )
+    for col in ("split", "predicted", "gold", "episodes right", "crossed verdicts right", "found"):
+        table.add_column(col)
+    for name, s in ep["splits"].items():
+        table.add_row(
+            name,
+            str(s["predicted"]),
+            str(s["gold"]),
+            _ci(s["episode_precision"]),
+            _ci(s["crossed_verdict_precision"]),
+            _ci(s["recall"]),
+        )
+    console.print(table)
+    for name, s in ep["splits"].items():
+        console.print(
+            f"{name}: {s['wrong_side']} episode(s) owned by the side that did not draw the line; "
+            f"{s['no_verdict']} without a verdict; statuses right among those found "
+            f"{_ci(s['recall_with_status'])}",
+            markup=False,
+        )
+    ag = ep["agreement"]
+    console.print(
+        f"episode analysts' agreement ({', '.join(ag['groups'])}): A's episodes found by B "
+        f"{_ci(ag['a_found_by_b'])}, B's by A {_ci(ag['b_found_by_a'])}; allowed statuses "
+        f"overlap {_ci(ag['status_overlap'])}",
+        markup=False,
+    )
+
+
+def _ci(p: dict[str, object]) -> str:
+    if not p.get("total"):
+        return "n/a"
+    return f"{p['value']:.2f} [{p['low']:.2f}-{p['high']:.2f}] ({p['hits']}/{p['total']})"

@@ -1,0 +1,316 @@
+"""``redline link``, ``episodes``, ``episode``, ``credibility``, ``export`` and ``report``."""
+
+# The stages are imported inside each command: scipy and Altair take seconds to import, and
+# `redline --help` or `redline documents` should not pay for them.
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.text import Text
+
+from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
+from redline.output import Format, render, terminal_text, to_json
+from redline.schemas import envelope
+from redline.store import Ledger
+from redline.vocab import Status
+
+WindowOption = Annotated[
+    int | None,
+    typer.Option(
+        "--window-days",
+        min=1,
+        help="Days after a crossing in which a response counts. Default: that of the last `redline link` (90).",
+        show_default=False,
+    ),
+]
+PriorOption = Annotated[
+    str,
+    typer.Option("--prior", help="Prior for follow-through: uniform, sechser, ties, or beta:A,B."),
+]
+
+EPISODE_COLUMNS = [
+    "id",
+    "key",
+    "status",
+    "confidence",
+    "crossed",
+    "n_sources",
+    "opinion_only",
+    "label",
+]
+CREDIBILITY_COLUMNS = [
+    "actor",
+    "group",
+    "crossed",
+    "enforced",
+    "partially_enforced",
+    "unenforced",
+    "undetermined",
+    "open",
+    "no_verdict",
+    "mean",
+    "lower",
+    "upper",
+    "evidence",
+]
+TIMELINE_COLUMNS = ["actor", "step", "date", "episode_key", "status", "mean", "lower", "upper"]
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+@app.command("link")
+def link_command(
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+    window_days: Annotated[
+        int,
+        typer.Option(
+            "--window-days", min=1, help="Days after a crossing in which a response counts."
+        ),
+    ] = 90,
+) -> None:
+    """Link threats, crossings, responses and outcome claims into red-line episodes (replaces the last link)."""
+    from redline.link import link
+
+    report = link(Ledger.open(db, create=False), as_of=_day(as_of), window_days=window_days)
+    statuses = ", ".join(f"{n} {s}" for s, n in report.by_status.items()) or "none"
+    console.print(
+        f"linked {report.episodes} episodes as of {report.as_of} ({statuses}); "
+        f"{report.created} new, {report.updated} updated, {report.removed} removed; "
+        f"{report.implicit} implied by outcome claims only; {report.threats_linked} threats linked, "
+        f"{report.threats_unlinked} without a trigger or a threatener",
+        markup=False,
+    )
+
+
+StatusChoice = Status  # the CLI's --status choices are the vocabulary's statuses
+
+
+@app.command("episodes")
+def episodes_command(
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    actor: Annotated[
+        str | None, typer.Option(help="Only this threatener (RUS, USA, NATO...).")
+    ] = None,
+    status: Annotated[
+        list[StatusChoice] | None, typer.Option(help="Only episodes with this status (repeatable).")
+    ] = None,
+    as_of: AsOfOption = None,
+    window_days: WindowOption = None,
+) -> None:
+    """List red-line episodes with their status as of a date (recomputed from the linked evidence)."""
+    from redline.link import list_episodes
+
+    day = _day(as_of) or date.today()
+    rows = list_episodes(
+        Ledger.open(db, create=False),
+        actor=actor,
+        status=status,
+        as_of=day,
+        window_days=window_days,
+    )
+    head = {**envelope("episodes"), "as_of": day}
+    title = f"{len(rows)} episodes as of {day}"
+    emit(render(rows, fmt, EPISODE_COLUMNS, title=title, console=console, envelope=head))
+
+
+@app.command("episode")
+def episode_command(
+    ref: Annotated[str, typer.Argument(help="Episode id or key, e.g. RUS:f16_delivery.")],
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    as_of: AsOfOption = None,
+    window_days: WindowOption = None,
+) -> None:
+    """Tell one episode's story: threats with quotes and sources, the crossing, responses, claims, status."""
+    from redline.link import get_episode
+
+    story = get_episode(
+        Ledger.open(db, create=False), ref, as_of=_day(as_of), window_days=window_days
+    )
+    if fmt is Format.json:
+        emit(to_json({**envelope("episode"), "episode": story}))
+    elif fmt is Format.csv:
+        told = [*story["threats"], *_crossings(story), *story["responses"], *story["claims"]]
+        items = [{**i, "episode": story["key"], "document_id": i["document"]["id"]} for i in told]
+        emit(render(items, fmt, ["episode", "kind", "id", "date", "quote", "document_id"]))
+    else:
+        _print_story(story)
+
+
+def _crossings(story: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*([story["crossing"]] if story["crossing"] else []), *story["other_crossings"]]
+
+
+def _print_story(s: dict[str, Any]) -> None:
+    """The story as readable text; article text is printed without markup."""
+    console.print(
+        Text.assemble(
+            (terminal_text(s["label"]).plain, "bold"), f"  ({s['key']}, episode {s['id']})"
+        ),
+        highlight=False,
+    )
+    console.print(
+        f"status [bold]{s['status']}[/bold] as of {s['status_as_of']}, confidence {s['confidence']:.2f}; "
+        f"{s['evidence']} from {s['n_outlets']} outlet(s)",
+        highlight=False,
+    )
+    if s["opinion_only"]:
+        console.print("[bold yellow]Evidence comes only from opinion pieces.[/bold yellow]")
+    if s["implicit_threat"]:
+        console.print(
+            "[yellow]No threat statement: the threat is implied by outcome claims only.[/yellow]"
+        )
+    parts = [
+        ("Threats", s["threats"]),
+        ("Crossing", [s["crossing"]] if s["crossing"] else []),
+        ("Later or other crossings", s["other_crossings"]),
+        (f"Responses (window until {s['window_end']})", s["responses"]),
+        ("Outcome claims", s["claims"]),
+    ]
+    for title, items in parts:
+        if not items and title.startswith("Later"):
+            continue
+        console.print(f"\n[bold underline]{title}[/bold underline]" + ("" if items else "  none"))
+        for i in items:
+            who = i.get("speaker") or i.get("actor") or i.get("subject_country") or ""
+            country = i.get("speaker_country") or i.get("actor_country") or ""
+            what = i.get("consequence_class") or i.get("claim") or i.get("action") or ""
+            console.print(
+                terminal_text(f"  {i['date']}  {who} ({country})  {what}"), highlight=False
+            )
+            console.print(terminal_text(f"    “{i['quote']}”"), highlight=False)
+            d = i["document"]
+            source = ", ".join(str(x) for x in (d["title"], d["outlet"], d["published"]) if x) + (
+                " (opinion)" if d["genre"] == "opinion" else ""
+            )
+            console.print(terminal_text(f"    — {source} [document {d['id']}]"), highlight=False)
+    console.print("\n[bold underline]Why[/bold underline]")
+    for n, line in enumerate(s["explanation"], start=1):
+        console.print(terminal_text(f"  {n}. {line}"), highlight=False)
+
+
+class ByChoice(StrEnum):
+    actor = "actor"
+    class_ = "class"
+    year = "year"
+
+
+@app.command("credibility")
+def credibility_command(
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    by: Annotated[
+        ByChoice,
+        typer.Option(
+            help="Group by actor, actor and consequence class, or actor and crossing year."
+        ),
+    ] = ByChoice.actor,
+    as_of: AsOfOption = None,
+    prior: PriorOption = "uniform",
+    timeline: Annotated[
+        bool, typer.Option("--timeline", help="Show how the estimate moved after each crossing.")
+    ] = False,
+    actor: Annotated[str | None, typer.Option(help="Only this threatener.")] = None,
+    window_days: WindowOption = None,
+) -> None:
+    """Estimate each actor's follow-through on its red lines, with a 90% credible interval."""
+    from dataclasses import asdict
+
+    from redline.score import credibility, credibility_timeline, get_prior
+
+    ledger = Ledger.open(db, create=False)
+    day = _day(as_of) or date.today()
+    p = get_prior(prior)
+    if timeline:
+        points = credibility_timeline(
+            ledger, actor=actor, as_of=day, prior=p, window_days=window_days
+        )
+        head = {**envelope("credibility-timeline"), "as_of": day, "prior": asdict(p)}
+        rows = [_rounded(pt.as_dict(), fmt) for pt in points]
+        emit(
+            render(
+                rows,
+                fmt,
+                TIMELINE_COLUMNS,
+                title=f"follow-through after each crossing ({p.label})",
+                console=console,
+                envelope=head,
+            )
+        )
+        return
+    groups = ("actor",) if by is ByChoice.actor else ("actor", by.value)
+    found = credibility(ledger, by=groups, as_of=day, prior=p, window_days=window_days)
+    rows = [_rounded(e.as_dict(), fmt) for e in found if actor is None or e.actor == actor.upper()]
+    head = {**envelope("credibility"), "as_of": day, "by": list(groups), "prior": asdict(p)}
+    title = f"follow-through as of {day}, prior {p.label}, 90% interval"
+    columns = [c for c in CREDIBILITY_COLUMNS if c != "group" or by is not ByChoice.actor]
+    emit(render(rows, fmt, columns, title=title, console=console, envelope=head))
+
+
+def _rounded(row: dict[str, Any], fmt: Format) -> dict[str, Any]:
+    """Three decimals for probabilities in tables; JSON and CSV keep full precision."""
+    if fmt is Format.table:
+        if row.get("decided") == 0:  # only the prior: say so instead of printing its mean
+            row.update(mean="no evidence", lower="—", upper="—")
+        else:
+            row.update({k: f"{row[k]:.3f}" for k in ("mean", "lower", "upper")})
+    return row
+
+
+class ExportFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+    json = "json"
+
+
+@app.command("export")
+def export_command(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write one file per table into.")],
+    db: DbOption = None,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="File format.")
+    ] = ExportFormat.parquet,
+    as_of: AsOfOption = None,
+    prior: PriorOption = "uniform",
+) -> None:
+    """Export every ledger table and the computed credibility, one file per table."""
+    from redline.export import export
+
+    written = export(
+        Ledger.open(db, create=False), out_dir, fmt=fmt.value, as_of=_day(as_of), prior=prior
+    )
+    for name, n in written.items():
+        console.print(f"{name}: {n} rows", markup=False)
+    console.print(f"wrote {len(written)} files and manifest.json to {out_dir}", markup=False)
+
+
+@app.command("report")
+def report_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+    prior: PriorOption = "uniform",
+    window_days: WindowOption = None,
+) -> None:
+    """Write one self-contained HTML report (works offline): episodes, timelines, credibility, sources."""
+    from redline.report import write_report
+
+    path = write_report(
+        Ledger.open(db, create=False),
+        output,
+        as_of=_day(as_of),
+        prior=prior,
+        window_days=window_days,
+    )
+    console.print(f"wrote {path}", markup=False)

@@ -1,0 +1,90 @@
+"""``redline review`` and ``redline reviews``: analysts' decisions and their audit trail."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
+from redline.output import Format, render, terminal_text
+from redline.review import ACTIONS, ITEMS, audit_trail, review
+from redline.store import Ledger
+
+AUDIT_COLUMNS = [
+    "id",
+    "created_at",
+    "reviewer",
+    "item_type",
+    "item_id",
+    "action",
+    "field",
+    "old_value",
+    "new_value",
+    "note",
+]
+
+
+@app.command("review")
+def review_command(
+    item_type: Annotated[str, typer.Argument(help=f"What to review: {', '.join(ITEMS)}.")],
+    item_id: Annotated[
+        int, typer.Argument(help="Its id (from `redline threats`, `events`, `claims`, `episodes`).")
+    ],
+    action: Annotated[str, typer.Argument(help=f"One of {', '.join(ACTIONS)}.")],
+    set_: Annotated[
+        str | None,
+        typer.Option(
+            "--set", help="For correct: field=value, e.g. consequence_class=military_force."
+        ),
+    ] = None,
+    reviewer: Annotated[
+        str | None, typer.Option("--by", help="Who decides (default: the login name).")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Why, for the audit trail.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Confirm, reject or correct an extracted item or an episode; the decision is audited.
+
+    Run `redline link` afterwards to carry item decisions into episodes.
+    """
+    field, value = (set_.split("=", 1) + [None])[:2] if set_ else (None, None)
+    row = review(
+        Ledger.open(db, create=False),
+        item_type,
+        item_id,
+        action,
+        field=field,
+        value=value,
+        reviewer=reviewer,
+        note=note,
+    )
+    change = (
+        f" {row['field']}: {row['old_value']!r} -> {row['new_value']!r}" if row["field"] else ""
+    )
+    console.print(
+        terminal_text(
+            f"review #{row['id']}: {item_type} {item_id} {action}{change} by {row['reviewer']}"
+        )
+    )
+
+
+@app.command("reviews")
+def reviews_command(
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    item_type: Annotated[str | None, typer.Option(help="Only decisions on this item type.")] = None,
+) -> None:
+    """The audit trail: every analyst decision, oldest first."""
+    ledger = Ledger.open(db, create=False)
+    rows = audit_trail(ledger, item_type=item_type)
+    emit(render(rows, fmt, AUDIT_COLUMNS, title=f"{len(rows)} reviews", console=console))
+    lost = audit_trail(ledger, item_type=item_type, missing=True)
+    if lost:
+        err_console.print(
+            f"{len(lost)} earlier decisions are not listed: their items are gone (deleted by a "
+            "re-extraction before reviewed items were kept); "
+            f"review ids {', '.join(str(r['id']) for r in lost[:10])}"
+            + (" ..." if len(lost) > 10 else ""),
+            markup=False,
+        )

@@ -1,0 +1,61 @@
+"""``redline train``: retrain the statement classifier from the gold and analysts' reviews."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redline.cli.common import app, console
+
+
+@app.command("train")
+def train_command(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write the model here (default: the packaged model directory)."
+        ),
+    ] = None,
+    shared: Annotated[
+        Path | None,
+        typer.Option("--shared", help="The shared/ folder with the corpora (default ../shared)."),
+    ] = None,
+    db: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reviews-from",
+            help="A ledger whose confirm/reject reviews become training examples (repeatable).",
+        ),
+    ] = None,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training split.")] = 4,
+    limit: Annotated[
+        int | None, typer.Option(min=8, help="Train on the first N sentences only (a smoke run).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (training is reproducible).")] = 13,
+) -> None:
+    """Fine-tune the statement classifier (needs: pip install 'redline[train]').
+
+    Trains on the train split of the real-document gold plus review decisions, picks each
+    class's threshold on the dev split, and never reads the test split."""
+    from redline.gold.evaluation import load
+    from redline.model.classifier import MODEL_DIR
+    from redline.model.dataset import examples, ledger_reviews
+    from redline.model.train import TrainConfig, train
+    from redline.store import Ledger
+
+    gold, documents = load(shared)
+    data = examples(gold, documents)
+    for url in db or []:
+        extra = ledger_reviews(Ledger.open(url, create=False))
+        console.print(f"{len(extra)} review decisions from {url}", markup=False)
+        data.extend(extra)
+    config = TrainConfig(epochs=epochs, limit=limit, seed=seed)
+    train(
+        data,
+        out or MODEL_DIR,
+        config,
+        log=lambda m: console.print(m, markup=False),
+        calibration=(gold, documents),
+    )

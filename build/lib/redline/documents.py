@@ -1,0 +1,43 @@
+"""Read documents back out of the ledger (listing and lookup by id, path or title)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from redline.errors import RedlineError
+from redline.store import Ledger
+from redline.store.schema import documents
+
+_LIST_COLS = [c for c in documents.c if c.name not in ("text", "minhash")]
+
+
+def list_documents(ledger: Ledger, *, limit: int | None = None) -> list[dict[str, Any]]:
+    query = sa.select(*_LIST_COLS).order_by(documents.c.published.desc(), documents.c.id)
+    if limit:
+        query = query.limit(limit)
+    with ledger.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def get_document(ledger: Ledger, ref: str | int) -> dict[str, Any]:
+    """A document by id, or by a substring of its source path or title that matches only one."""
+    cols = [c for c in documents.c if c.name != "minhash"]
+    with ledger.connect() as conn:
+        if str(ref).isdigit():
+            row = conn.execute(sa.select(*cols).where(documents.c.id == int(ref))).first()
+            if row is not None:
+                return dict(row._mapping)
+        pattern = f"%{ref}%"
+        rows = conn.execute(
+            sa.select(*cols)
+            .where(sa.or_(documents.c.source_path.like(pattern), documents.c.title.like(pattern)))
+            .limit(5)
+        ).all()
+    if not rows:
+        raise RedlineError(f"no document matches {ref!r} in {ledger.url}")
+    if len(rows) > 1:
+        ids = ", ".join(str(r.id) for r in rows)
+        raise RedlineError(f"{ref!r} matches several documents ({ids}); give an id")
+    return dict(rows[0]._mapping)

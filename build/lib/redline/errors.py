@@ -1,0 +1,42 @@
+"""Every error Redline raises on purpose, each with a message that names the file and the problem.
+
+RedlineError
+ ├── ConfigError          bad option, database URL or data file
+ ├── StoreError           the ledger cannot be opened or migrated
+ ├── InputError           one input file (or one line of it) cannot be read as a document
+ ├── ModelError           the spaCy pipeline is missing or is not the pinned one
+ └── GoldError            a gold annotation file is malformed
+"""
+
+from __future__ import annotations
+
+
+class RedlineError(Exception):
+    """Base class: the CLI prints these as one line and exits with status 2."""
+
+
+class ConfigError(RedlineError):
+    pass
+
+
+class StoreError(RedlineError):
+    pass
+
+
+class ModelError(RedlineError):
+    pass
+
+
+class GoldError(RedlineError):
+    pass
+
+
+class InputError(RedlineError):
+    """A problem with one input: ``path`` and optional ``locator`` ("line 7") say where."""
+
+    def __init__(self, path: str, reason: str, locator: str | None = None) -> None:
+        self.path = path
+        self.reason = reason
+        self.locator = locator
+        where = f"{path}:{locator}" if locator else path
+        super().__init__(f"{where}: {reason}")

@@ -1,0 +1,210 @@
+"""Export every ledger table and the computed credibility as Parquet, CSV or JSON, in batches."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+
+from redline.errors import ConfigError
+from redline.link import EpisodeView, evaluate
+from redline.output import csv_cell, jsonable
+from redline.schemas import VERSION
+from redline.score import Estimate, TimelinePoint, estimates, get_prior, timeline
+from redline.store import Ledger
+from redline.store.schema import metadata
+
+FORMATS = ("parquet", "csv", "json")
+BATCH_ROWS = 2000  # rows held in memory per table at a time (documents carry their full text)
+SKIP_COLUMNS = {"documents": {"minhash"}}  # binary MinHash signatures are of no use outside
+
+_ARROW_TYPES: list[tuple[type[sa.types.TypeEngine[Any]], pa.DataType]] = [
+    (sa.Boolean, pa.bool_()),
+    (sa.Integer, pa.int64()),  # BigInteger is an Integer
+    (sa.Float, pa.float64()),
+    (sa.DateTime, pa.timestamp("us", tz="UTC")),
+    (sa.Date, pa.date32()),
+    (sa.JSON, pa.string()),  # as JSON text
+]
+_HINT_TYPES = {
+    "str": pa.string(),
+    "str | None": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "date | None": pa.date32(),
+    "list[str]": pa.list_(pa.string()),
+}
+
+
+def _arrow_type(column: sa.Column[Any]) -> pa.DataType:
+    for sa_type, arrow in _ARROW_TYPES:
+        if isinstance(column.type, sa_type):
+            return arrow
+    return pa.string()
+
+
+def _dataclass_schema(cls: type) -> pa.Schema:
+    return pa.schema([(f.name, _HINT_TYPES[str(f.type)]) for f in dataclasses.fields(cls)])
+
+
+class _Writer(Protocol):
+    def write(self, rows: list[dict[str, Any]]) -> None: ...
+    def close(self) -> None: ...
+
+
+class _ParquetWriter:
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.schema = schema
+        self.writer = pq.ParquetWriter(path, schema)
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        self.writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class _CsvWriter:
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.file = path.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.file)
+        self.names = schema.names
+        self.writer.writerow(self.names)
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            self.writer.writerow([csv_cell(_text(row.get(n))) for n in self.names])
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class _JsonWriter:
+    """A JSON array of objects, written one object at a time."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.file = path.open("w", encoding="utf-8")
+        self.file.write("[")
+        self.first = True
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            self.file.write(
+                ("\n" if self.first else ",\n")
+                + json.dumps(row, default=jsonable, ensure_ascii=False)
+            )
+            self.first = False
+
+    def close(self) -> None:
+        self.file.write("\n]\n")
+        self.file.close()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(jsonable(value))
+
+
+_WRITERS: dict[str, type[_ParquetWriter] | type[_CsvWriter] | type[_JsonWriter]] = {
+    "parquet": _ParquetWriter,
+    "csv": _CsvWriter,
+    "json": _JsonWriter,
+}
+
+
+def _table_batches(
+    conn: sa.Connection, table: sa.Table, batch_rows: int
+) -> tuple[pa.Schema, Iterator[list[dict[str, Any]]]]:
+    cols = [c for c in table.c if c.name not in SKIP_COLUMNS.get(table.name, set())]
+    schema = pa.schema([(c.name, _arrow_type(c)) for c in cols])
+    json_cols = [c.name for c in cols if isinstance(c.type, sa.JSON)]
+    query = sa.select(*cols).order_by(*table.primary_key.columns)
+
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        result = conn.execution_options(yield_per=batch_rows).execute(query)
+        for part in result.partitions():
+            rows = [dict(r._mapping) for r in part]
+            for row in rows:
+                for name in json_cols:
+                    if row[name] is not None:
+                        row[name] = json.dumps(row[name], ensure_ascii=False)
+            yield rows
+
+    return schema, batches()
+
+
+def _write(path: Path, fmt: str, schema: pa.Schema, batches: Iterable[list[dict[str, Any]]]) -> int:
+    writer = _WRITERS[fmt](path, schema)
+    n = 0
+    try:
+        for rows in batches:
+            writer.write(rows)
+            n += len(rows)
+    finally:
+        writer.close()
+    return n
+
+
+def export(
+    ledger: Ledger,
+    out_dir: str | Path,
+    *,
+    fmt: str = "parquet",
+    as_of: date | None = None,
+    prior: str = "uniform",
+    batch_rows: int = BATCH_ROWS,
+    view: EpisodeView | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Write ``<table>.<fmt>`` for every ledger table, ``credibility`` and ``credibility_timeline``.
+
+    Rows are streamed ``batch_rows`` at a time. A ``manifest.json`` lists the files and row
+    counts. Returns the number of rows written per table. ``progress(done, total)`` is called
+    as each file is written.
+    """
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, int] = {}
+    total = len(metadata.sorted_tables) + 2  # and the two computed tables below
+    tick = progress or (lambda _done, _total: None)
+    with ledger.connect() as conn:
+        for table in metadata.sorted_tables:
+            schema, batches = _table_batches(conn, table, batch_rows)
+            written[table.name] = _write(out / f"{table.name}.{fmt}", fmt, schema, batches)
+            tick(len(written), total)
+    states = view if view is not None else evaluate(ledger, as_of=as_of)
+    as_of = states.as_of
+    p = get_prior(prior)
+    computed: Mapping[str, tuple[type, list[Any]]] = {
+        "credibility": (Estimate, estimates(states, prior=p)),
+        "credibility_timeline": (TimelinePoint, timeline(states, prior=p)),
+    }
+    for name, (cls, items) in computed.items():
+        rows = [dataclasses.asdict(i) for i in items]
+        written[name] = _write(out / f"{name}.{fmt}", fmt, _dataclass_schema(cls), [rows])
+        tick(len(written), total)
+    manifest = {
+        "schema_version": VERSION,
+        "format": fmt,
+        "as_of": (as_of or date.today()).isoformat(),
+        "prior": dataclasses.asdict(p),
+        "tables": {name: {"file": f"{name}.{fmt}", "rows": n} for name, n in written.items()},
+    }
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8"
+    )
+    return written

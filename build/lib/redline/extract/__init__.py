@@ -1,0 +1,24 @@
+"""Extraction stage: threats, crossings, responses and outcome claims, each with provenance."""
+
+from redline.extract.base import (
+    ClaimItem,
+    DocumentInput,
+    EventItem,
+    Extraction,
+    Extractor,
+    Provenance,
+    ThreatItem,
+)
+from redline.extract.pipeline import ExtractReport, extract_documents
+
+__all__ = [
+    "ClaimItem",
+    "DocumentInput",
+    "EventItem",
+    "ExtractReport",
+    "Extraction",
+    "Extractor",
+    "Provenance",
+    "ThreatItem",
+    "extract_documents",
+]

@@ -1,0 +1,167 @@
+"""Resolve the time expressions of a sentence ("On Wednesday", "last week", "In June", "in 2023")
+against the document's publication date, keeping the precision: day, month, year or unknown."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_WEEKDAY_RE = "|".join(_WEEKDAYS)
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    ("day_month_year", re.compile(rf"\b(\d{{1,2}}) ({_MONTH_RE})\.?,? (\d{{4}})\b", re.I)),
+    ("month_day_year", re.compile(rf"\b({_MONTH_RE})\.? (\d{{1,2}}),? (\d{{4}})\b", re.I)),
+    ("month_year", re.compile(rf"\b({_MONTH_RE})\.? (?:of )?(\d{{4}})\b", re.I)),
+    ("day_month", re.compile(rf"\b(\d{{1,2}}) ({_MONTH_RE})\b", re.I)),
+    (
+        "month_day",
+        re.compile(rf"\b({_MONTH_RE})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b(?!,? \d{{4}})", re.I),
+    ),
+    ("in_month", re.compile(rf"\b(?:in|since|by|during|early|late|mid-?)\s+({_MONTH_RE})\b", re.I)),
+    ("weekday", re.compile(rf"\b(?:on |last |this )?({_WEEKDAY_RE})\b", re.I)),
+    (
+        "relative",
+        re.compile(
+            r"\b(yesterday|today|last (?:week|month|year)|this (?:week|month|year)|"
+            r"earlier (?:this|in the) (?:week|month|year)|(?:a|one) (?:week|month|year) ago|"
+            r"(\d+|two|three|four|five|six) (days|weeks|months|years) ago)\b",
+            re.I,
+        ),
+    ),
+    (
+        "year",
+        re.compile(r"\b(?:in|since|during|by|of|early|late|mid-?)\s+((?:19|20)\d{2})\b", re.I),
+    ),
+]
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_PRECISION_RANK = {"day": 0, "month": 1, "year": 2, "unknown": 3}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: date | None
+    precision: str  # day | month | year | unknown
+    text: str = ""
+
+
+UNKNOWN = Resolved(None, "unknown")
+
+
+def coarser(a: str, b: str) -> str:
+    return a if _PRECISION_RANK[a] >= _PRECISION_RANK[b] else b
+
+
+def resolve(sentence: str, published: date | None, pub_precision: str = "day") -> Resolved | None:
+    """The first time expression in ``sentence``, resolved; None when it names no time."""
+    found: list[tuple[int, int, int, Resolved]] = []  # start, end, specificity, result
+    for rank, (kind, pattern) in enumerate(_PATTERNS):
+        for m in pattern.finditer(sentence):
+            res = _resolve_one(kind, m, published, pub_precision)
+            if res is not None:
+                found.append((m.start(), m.end(), rank, res))
+    if not found:
+        return None
+    first = min(found, key=lambda f: (f[0], f[2]))
+    # "In May 2024": the more specific pattern that overlaps the leftmost match wins
+    overlapping = [f for f in found if f[0] < first[1] and first[0] < f[1]]
+    return min(overlapping, key=lambda f: f[2])[3]
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -> Resolved | None:
+    text = m.group(0)
+    known_year = pub.year if pub and pub_prec in ("day", "month", "year") else None
+    if kind == "iso":
+        d = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+        return Resolved(d, "day", text) if d else None
+    if kind == "day_month_year":
+        d = _safe_date(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
+        return Resolved(d, "day", text) if d else None
+    if kind == "month_day_year":
+        d = _safe_date(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
+        return Resolved(d, "day", text) if d else None
+    if kind == "month_year":
+        return Resolved(date(int(m[2]), _MONTHS[m[1].lower()], 1), "month", text)
+    if kind in ("day_month", "month_day"):
+        if known_year is None:
+            return None
+        day_s, month_s = (m[1], m[2]) if kind == "day_month" else (m[2], m[1])
+        d = _safe_date(known_year, _MONTHS[month_s.lower()], int(day_s))
+        if d is None:
+            return None
+        if pub and pub_prec == "day" and d > pub + timedelta(days=1):
+            d = _safe_date(known_year - 1, d.month, d.day) or d
+        return Resolved(d, "day", text)
+    if kind == "in_month":
+        if known_year is None:
+            return None
+        month = _MONTHS[m[1].lower()]
+        year = known_year
+        if pub and pub_prec in ("day", "month") and month > pub.month:
+            year -= 1  # "In June", written in March, means last June
+        return Resolved(date(year, month, 1), "month", text)
+    if kind == "weekday":
+        if pub is None or pub_prec != "day":
+            return Resolved(date(known_year, 1, 1), "year", text) if known_year else None
+        back = (pub.weekday() - _WEEKDAYS[m[1].lower()]) % 7
+        if text.lower().startswith("last"):
+            back = back or 7
+        return Resolved(pub - timedelta(days=back), "day", text)
+    if kind == "relative":
+        return _relative(m[0].lower(), pub, pub_prec, known_year)
+    if kind == "year":
+        return Resolved(date(int(m[1]), 1, 1), "year", text)
+    return None
+
+
+def _relative(
+    phrase: str, pub: date | None, pub_prec: str, known_year: int | None
+) -> Resolved | None:
+    if pub is None or known_year is None:
+        return None
+    if "year" in phrase and not phrase.endswith("ago"):
+        year = known_year - 1 if phrase.startswith("last") else known_year
+        return Resolved(date(year, 1, 1), "year", phrase)
+    if pub_prec != "day":
+        if "month" in phrase and pub_prec == "month":
+            month = pub.month - 1 if phrase.startswith("last") else pub.month
+            y = pub.year - (month == 0)
+            return Resolved(date(y, month or 12, 1), "month", phrase)
+        return Resolved(date(known_year, 1, 1), "year", phrase)
+    if phrase in ("today", "this week"):
+        return Resolved(pub, "day", phrase)
+    if phrase == "yesterday":
+        return Resolved(pub - timedelta(days=1), "day", phrase)
+    if phrase in ("last week", "earlier this week", "earlier in the week"):
+        return Resolved(pub - timedelta(days=7), "day", phrase)
+    if phrase in ("this month", "earlier this month", "earlier in the month"):
+        return Resolved(pub.replace(day=1), "month", phrase)
+    if phrase == "last month":
+        first = pub.replace(day=1) - timedelta(days=1)
+        return Resolved(first.replace(day=1), "month", phrase)
+    if phrase.endswith("ago"):
+        num_s, unit = phrase.split()[0], phrase.split()[1]
+        n = _NUMBERS.get(num_s, 1) if not num_s.isdigit() else int(num_s)
+        if unit.startswith("day"):
+            return Resolved(pub - timedelta(days=n), "day", phrase)
+        if unit.startswith("week"):
+            return Resolved(pub - timedelta(weeks=n), "day", phrase)
+        if unit.startswith("month"):
+            month_index = pub.year * 12 + pub.month - 1 - n
+            return Resolved(date(month_index // 12, month_index % 12 + 1, 1), "month", phrase)
+        return Resolved(date(pub.year - n, 1, 1), "year", phrase)
+    return None

@@ -1,0 +1,213 @@
+"""Crossing and response rules: realised acts that cross a line, and punitive acts that answer one."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from redline.extract import dates
+from redline.extract.base import (
+    EventItem,
+    Provenance,
+)
+from redline.extract.syntax import (
+    _ANNOUNCING_VERBS,
+    _DELIVERY_VERBS,
+    _GENERIC_OBJECTS,
+    _PUNITIVE_ACTS,
+    CONTEXT_SENTENCES,
+    Mention,
+    RuleBase,
+    _date_or_publication,
+    _DocState,
+    _negated,
+    _Sentence,
+    _strip_the,
+    _subject,
+    _subtree_ids,
+    _text_of,
+    _token_span,
+    _verb_at,
+)
+
+
+class EventRules(RuleBase):
+    """Crossings (realised or announced acts that cross a line) and responses (punitive acts)."""
+
+    # ------------------------------------------------------------------ crossings
+
+    def _crossings(self, st: _DocState, sent: _Sentence) -> list[EventItem]:
+        out: dict[str, EventItem] = {}
+        # the verb nearest the trigger wins: in "governments began ... after Russian forces
+        # launched an invasion" the invasion is launched, not begun, and by Russian forces
+        for tok in sorted(sent.doc, key=lambda t: len(list(t.subtree))):
+            lemma = tok.lemma_.lower()
+            if tok.pos_ not in ("VERB", "AUX") or lemma not in self.crossing_lemmas:
+                continue
+            announcer = None
+            if not self._realised(tok):
+                announcer = self._announced_delivery(st, sent, tok)
+                if announcer is None:
+                    continue
+            key, context = self._crossing_trigger(st, sent, tok, lemma)
+            if key is None or key in out:
+                continue
+            subj = _subject(tok)
+            actor = self._resolve_actor(st, sent, subj) if subj is not None else None
+            actor = actor or announcer
+            when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
+            on, precision = _date_or_publication(when, st.doc)
+            target = (
+                "UKR"
+                if re.search(r"\b(Ukraine|Kyiv|Kiev)\b", _text_of(list(tok.subtree)))
+                else None
+            )
+            out[key] = EventItem(
+                provenance=Provenance(
+                    sent.start,
+                    sent.end,
+                    *_token_span(sent, tok, list(tok.subtree)),
+                    sent.text,
+                    context,
+                ),
+                kind="crossing",
+                actor=_strip_the(actor.text) if actor else None,
+                actor_country=actor.actor.country_on(on) if actor else None,
+                target_country=target,
+                trigger_key=key,
+                action=lemma,
+                consequence_class=None,
+                event_date=on,
+                date_precision=precision,
+                confidence=0.7 if context is None else 0.6,
+                extractor=self.version,
+            )
+        return list(out.values())
+
+    def _announced_delivery(self, st: _DocState, sent: _Sentence, tok: Any) -> Mention | None:
+        """ "Germany said it would send Leopard 2 tanks to Ukraine": the decision, announced by
+        the sender, crosses a delivery line the day it is announced. Returns the announcer, or
+        None when ``tok`` is not such a decision (conditional, negated, someone else's, ...)."""
+        if tok.lemma_.lower() not in _DELIVERY_VERBS or _negated(tok):
+            return None
+        aux = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
+        if tok.dep_ == "xcomp" and aux == {"to"}:
+            # "the US agreed to send 31 Abrams": the decision itself
+            if tok.head.lemma_.lower() not in ("agree", "decide"):
+                return None
+        elif tok.dep_ != "ccomp" or not aux & {"would", "will", "'ll"}:
+            return None
+        if aux & {"could", "might", "may", "should"}:
+            return None
+        if any(c.dep_ in ("mark", "advcl") and c.lower_ in ("if", "unless") for c in tok.subtree):
+            return None
+        head = tok.head
+        if head.lemma_.lower() not in _ANNOUNCING_VERBS or head.tag_ not in ("VBD", "VBN"):
+            return None
+        if not self._realised(head) or self._under_hypothetical(head):
+            return None
+        head_subj = _subject(head)
+        announcer = self._resolve_actor(st, sent, head_subj) if head_subj is not None else None
+        if announcer is None:
+            return None
+        subj = _subject(tok)
+        if subj is None or subj.lower_ in ("it", "they", "we"):
+            return announcer
+        sender = self._resolve_actor(st, sent, subj)
+        if sender is None:
+            return None
+        when = st.doc.published
+        same = sender.actor.country_on(when) == announcer.actor.country_on(when)
+        return announcer if same else None
+
+    def _crossing_trigger(
+        self, st: _DocState, sent: _Sentence, tok: Any, lemma: str
+    ) -> tuple[str | None, str | None]:
+        def fits(key: str) -> bool:
+            chain = [key, *self.triggers.ancestors(key)]
+            return any(lemma in self.triggers[k].crossing for k in chain)
+
+        for text in (_text_of(list(tok.subtree)), sent.text):
+            for key, _, _ in self.triggers.match(text):
+                if fits(key):
+                    return key, None
+        objects = " ".join(
+            _text_of(list(c.subtree))
+            for c in tok.children
+            if c.dep_ in ("dobj", "nsubjpass", "attr")
+        )
+        if _GENERIC_OBJECTS.search(objects or "") or tok.dep_ == "relcl":
+            for prev in st.previous(sent, CONTEXT_SENTENCES):
+                for key, _, _ in self.triggers.match(prev.text):
+                    if fits(key):
+                        return key, prev.text
+        return None, None
+
+    # ------------------------------------------------------------------ responses
+
+    def _responses(self, st: _DocState, sent: _Sentence) -> list[EventItem]:
+        """An act presented as a reaction ("in response to", "retaliated"), or, without such a
+        cue, a realised punitive act ("froze the assets", "cut them off", "held drills") whose
+        concrete consequence the linker can hold against a threat on the same trigger."""
+        cue = self.response_cue.search(sent.text)
+        if cue is not None:
+            verb = _verb_at(sent.doc, cue.start())
+            after = sent.text[cue.end() :]
+        else:
+            verb = next(
+                (
+                    t
+                    for t in sent.doc
+                    if t.pos_ == "VERB" and t.lemma_.lower() in _PUNITIVE_ACTS and self._realised(t)
+                ),
+                None,
+            )
+            after = sent.text
+        if verb is None or not self._realised(verb):
+            return []
+        if any(
+            t.lemma_.lower() in self.speech_verbs and t.dep_ in ("advcl", "ccomp", "xcomp")
+            for t in verb.children
+        ):
+            return []  # "responded to the meeting, stating that ...": words, not an act
+        subj = _subject(verb)
+        actor = self._resolve_actor(st, sent, subj) if subj is not None else None
+        if actor is None:
+            return []
+        action_text = _text_of([t for t in verb.subtree if t.i not in _subtree_ids(subj)])
+        cls, _ = self._classify(action_text)
+        if cue is None and cls in (None, "vague"):
+            return []  # without a cue only a concrete punitive act counts
+        hits = self.triggers.match(after) or self.triggers.match(sent.text)
+        key: str | None = hits[0][0] if hits else None
+        context: str | None = None
+        if key is None:
+            for prev in st.previous(sent, CONTEXT_SENTENCES):
+                prev_hits = self.triggers.match(prev.text)
+                if prev_hits:
+                    key, context = prev_hits[0][0], prev.text
+                    break
+        when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
+        on, precision = _date_or_publication(when, st.doc)
+        return [
+            EventItem(
+                provenance=Provenance(
+                    sent.start,
+                    sent.end,
+                    *_token_span(sent, verb, list(verb.subtree)),
+                    sent.text,
+                    context,
+                ),
+                kind="response",
+                actor=_strip_the(actor.text),
+                actor_country=actor.actor.country_on(on),
+                target_country=None,
+                trigger_key=key,
+                action=verb.lemma_.lower(),
+                consequence_class=cls or "vague",
+                event_date=on,
+                date_precision=precision,
+                confidence=(0.6 if key else 0.4) if cue is not None else (0.45 if key else 0.3),
+                extractor=self.version,
+            )
+        ]

@@ -1,0 +1,551 @@
+"""The default extractor: a learned statement classifier decides WHAT a sentence is; the
+dependency rules (``rules.py``) say WHO, OVER WHAT and WHEN.
+
+Why this split: telling a threat from a prediction, a refusal or a pledge is a question of
+meaning, which hand-written rules got wrong on unseen news (docs/extraction.md); finding the
+speaker, the trigger and the date is bookkeeping that the rules and gazetteers do well. So:
+
+1. a cheap lexical screen keeps the sentences that could hold an item at all;
+2. the classifier (``redline.model``) gives each of them P(threat), P(crossing), P(response),
+   P(outcome claim) and keeps the classes above their thresholds;
+3. only those sentences are parsed; the rules fill in the arguments. Where the rules would have
+   rejected a sentence the classifier accepts, a plainer item is built from the same helpers
+   (speaker from attribution and context, trigger from the gazetteer, class from the cue
+   lexicon); where the rules fire on a sentence the classifier rejects, nothing is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
+from typing import Any, TypeVar
+
+from redline.extract import dates
+from redline.extract.base import (
+    BatchProgress,
+    ClaimItem,
+    DocumentInput,
+    EventItem,
+    Extraction,
+    Provenance,
+    ThreatItem,
+)
+from redline.extract.rules import RuleExtractor
+from redline.extract.syntax import (
+    _PUNITIVE_ACTS,
+    PARSE_BATCH,
+    Mention,
+    _date_or_publication,
+    _DocState,
+    _Sentence,
+    _strip_the,
+    _trim,
+    _without_headline_echoes,
+)
+from redline.knowledge import Actor, same_side
+from redline.model.classifier import Gate, StatementClassifier, load_classifier
+
+# Model class -> the kind the rules use for the same sentence.
+_RULE_KIND = {
+    "threat": "threat",
+    "crossing": "crossing",
+    "response": "response",
+    "outcome_claim": "claim",
+}
+# The lexical screen: a sentence without any of these never reaches the classifier. Broad on
+# purpose (its recall on the training split is reported by `redline eval --real`).
+_SCREEN = re.compile(
+    r"\b(warn|threat|threaten|ultimat|vow|pledg|promis|will|would|'ll|won['’]t|shall|if|unless|"
+    r"should|any|consequen|respon|retaliat|red line|sanction|punish|price|cost|strike|struck|"
+    r"attack|invad|invasion|deliver|send|sent|suppl|provid|approv|allow|permit|green light|"
+    r"join|accession|deploy|expel|ban|froze|freez|cut|halt|suspend|impos|target|nuclear|"
+    r"escalat|war|forc|tank|missile|jet|weapon|arm|aid|troops|nato|member|annex|recogni|"
+    r"fail|did not|didn['’]t|never|bluff|no response|followed through|carried out|"
+    r"measures|deadline|iron-?clad|defen[cd]|commitment|article|action|agent|control|billion|don['’]t)",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"\b(we|we['’]ll|our|us|i|i['’]ll)\b", re.IGNORECASE)
+# "We will ...", "..., and we will ...": a first-person subject speaks for the issuer.
+_FIRST_PERSON_SUBJECT = re.compile(
+    r"(?:^|[,;:—–-]\s*|\b(?:and|but|that)\s+)[\"“]?(?:we|i)\b", re.IGNORECASE
+)
+_ISSUED_BY_BODY = re.compile(r"\b(statement|communiqu\w*|declaration|summit)\b", re.IGNORECASE)
+MIN_CHARS = 20
+_SPEAKERS = ("person", "state", "organisation")  # actor kinds that can speak or act for a side
+T = TypeVar("T", ThreatItem, EventItem, ClaimItem)
+
+
+def passes_screen(sentence: str) -> bool:
+    """Does the lexical screen let ``sentence`` through to the classifier?"""
+    return len(sentence) >= MIN_CHARS and _SCREEN.search(sentence) is not None
+
+
+class LearnedExtractor(RuleExtractor):
+    """Classifier-gated extraction (``name = "learned"``); see the module docstring."""
+
+    name = "learned"
+
+    def __init__(
+        self,
+        *,
+        extra_gazetteers: Sequence[str] = (),
+        nlp: Any = None,
+        classifier: StatementClassifier | None = None,
+    ) -> None:
+        super().__init__(extra_gazetteers=extra_gazetteers, nlp=nlp)
+        self._classifier = classifier
+        self._gates: dict[str, Gate] | None = None
+        self._probability: dict[tuple[int, str], float] = {}
+        self._strong: set[tuple[int, str]] = set()
+        self.origins: dict[int, bool] | None = None  # id(item) -> found by the rules
+
+    def _version(self, extra: tuple[str, ...]) -> str:
+        from redline.extract.version import extractor_version
+        from redline.model.classifier import model_digest
+
+        return extractor_version(self.name, extra, model_digest())
+
+    @property
+    def classifier(self) -> StatementClassifier:
+        if self._classifier is None:
+            self._classifier = load_classifier()
+        return self._classifier
+
+    def screened(self, text: str) -> list[_Sentence]:
+        """Every sentence, with ``kinds`` empty; those passing the screen marked by kinds={'?'}."""
+        out = super().candidates(text)
+        for sent in out:
+            sent.kinds = {"?"} if passes_screen(sent.text) else set()
+        return out
+
+    def gates(self) -> dict[str, Gate]:
+        """Per class: above ``high`` the classifier alone decides; between ``low`` and ``high``
+        an item is kept only where the dependency rules find it too (set on dev by
+        ``redline.model.calibrate``)."""
+        if self._gates is None:
+            self._gates = self.classifier.gates()
+        return self._gates
+
+    def extract_many(self, docs: Sequence[DocumentInput]) -> list[Extraction]:
+        # the bar's shares follow where a big document's time goes (profiled on 1 MB)
+        self._progress = BatchProgress(self.progress)
+        self._progress.phase(0.1, len(docs))
+        staged = []
+        for doc in docs:
+            staged.append((doc, self.screened(doc.text)))
+            self._progress.step()
+        todo = [s for _, sentences in staged for s in sentences if s.kinds]
+        gates = self.gates()
+        opinion = {id(s) for doc, sentences in staged if doc.genre == "opinion" for s in sentences}
+        self._progress.phase(0.5, len(todo))
+        probs = self.classifier.gated_probabilities([s.text for s in todo], self._progress.at)
+        self._probability = {}
+        self._strong = set()
+        for sent, row in zip(todo, probs, strict=True):
+            sent.kinds = set()
+            for cls, p in zip(self.classifier.classes, row, strict=True):
+                gate = gates[cls]
+                # Opinion pieces recall threats and acts from memory, a register the classifier
+                # barely saw in training: there the rules may keep an item at any probability.
+                low = 0.0 if id(sent) in opinion else gate.low
+                if p < low:
+                    continue
+                kind = _RULE_KIND[cls]
+                sent.kinds.add(kind)
+                self._probability[(id(sent), kind)] = float(p)
+                if p >= gate.high:
+                    self._strong.add((id(sent), kind))
+        parse = [s for s in todo if s.kinds]
+        self._progress.phase(0.25, len(parse))
+        if parse:
+            for i, (sent, parsed) in enumerate(
+                zip(
+                    parse,
+                    self.nlp.pipe((s.text for s in parse), batch_size=PARSE_BATCH),
+                    strict=True,
+                )
+            ):
+                sent.doc = parsed
+                self._progress.at(i + 1)
+        self._progress.phase(0.15, len(parse))
+        return [self._apply(doc, sentences) for doc, sentences in staged]
+
+    def _gated(
+        self, sent: _Sentence, kind: str, found: list[T], plain: Callable[[], list[T]]
+    ) -> list[T]:
+        """What the rules found, else (above the high gate only) a plainer item; each carries
+        the classifier's probability as its confidence."""
+        key = (id(sent), kind)
+        items = found or (plain() if key in self._strong else [])
+        p = round(self._probability.get(key, 0.0), 3)
+        out = [replace(item, confidence=p) for item in items]
+        if self.origins is not None:  # calibration asks where each item came from
+            self.origins.update((id(item), bool(found)) for item in out)
+        return out
+
+    def _apply(self, doc: DocumentInput, sentences: list[_Sentence]) -> Extraction:
+        todo = [s for s in sentences if s.kinds]
+        if not todo:
+            return Extraction()
+        st = _DocState(doc, sentences, self._mentions(doc.text))
+        result = Extraction()
+        for sent in todo:
+            if "crossing" in sent.kinds:
+                result.events.extend(
+                    self._gated(
+                        sent,
+                        "crossing",
+                        self._crossings(st, sent)[:1],
+                        partial(self._plain_event, st, sent, "crossing"),
+                    )
+                )
+        crossings = {e.provenance.sentence_start: e for e in result.events}
+        for sent in todo:
+            self._progress.step()
+            if "threat" in sent.kinds:
+                found = self._gated(
+                    sent,
+                    "threat",
+                    [self._consequence_outside_trigger(t) for t in self._threats(st, sent)],
+                    partial(self._plain_threat, st, sent),
+                )
+                result.threats.extend(self._first_person_speaks_for_issuer(st, sent, found))
+            if "response" in sent.kinds:
+                responses = self._gated(
+                    sent,
+                    "response",
+                    self._responses(st, sent)[:1],
+                    partial(self._plain_event, st, sent, "response"),
+                )
+                result.events.extend(self._with_joint_actors(st, sent, responses))
+            if "claim" in sent.kinds:
+                result.claims.extend(
+                    self._gated(sent, "claim", self._claims(st, sent, crossings), list)
+                )
+        result.threats = _without_headline_echoes(
+            doc, [self._with_document_trigger(st, t) for t in result.threats]
+        )
+        return result
+
+    def _with_document_trigger(self, st: _DocState, item: ThreatItem) -> ThreatItem:
+        """A threat whose sentence names no line its speaker could draw (none at all, or only
+        the threatened consequence read as a trigger: "sanctions" in a Western warning) takes
+        the line the document is about: one its title names, else, in an official statement,
+        the one its text names most often (when that is at least half of all it names). The
+        trigger text says so."""
+        if item.trigger_key is not None and not same_side(
+            item.speaker_country, self.triggers.hint(item.trigger_key)
+        ):
+            return item
+        found = self._document_triggers(st)
+        for key, where in found:
+            if not same_side(item.speaker_country, self.triggers.hint(key)):
+                return replace(
+                    item, trigger_key=key, trigger_text=f"({where}) {self.triggers.label(key)}"
+                )
+        return item
+
+    def _document_triggers(self, st: _DocState) -> list[tuple[str, str]]:
+        cached = getattr(st, "_document_triggers", None)
+        if cached is not None:
+            return list(cached)
+        out: list[tuple[str, str]] = []
+        if st.doc.title:
+            out += [(key, "named in the title") for key, _, _ in self.triggers.match(st.doc.title)]
+        counts: dict[str, int] = {}
+        # only an official statement is about one matter throughout; a news article's
+        # other sentences are often about other lines
+        for sent in st.sentences if self._issuer(st.doc) is not None else ():
+            for key, _, _ in self.triggers.match(sent.text):
+                counts[key] = counts.get(key, 0) + 1
+        total = sum(counts.values())
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        out += [
+            (key, "the line the document is about")
+            for key, n in ranked
+            if total and n * 2 >= total and key not in {k for k, _ in out}
+        ]
+        st._document_triggers = out  # type: ignore[attr-defined]
+        return list(out)
+
+    # ------------------------------------------------------------------ fallbacks
+
+    def _issuer(self, doc: DocumentInput) -> Actor | None:
+        """Who speaks an official statement's first-person lines: a body its title names as the
+        issuer ("G7 Leaders' Statement", "NATO Summit Declaration"), else its author when the
+        author is an office holder the gazetteer knows (a journalist is not)."""
+        if doc.title and _ISSUED_BY_BODY.search(doc.title):
+            for actor, _, _ in self.actors.find(doc.title):
+                if actor.kind == "organisation":
+                    return actor
+        return self.actors.lookup(doc.author) if doc.author else None
+
+    def _first_person_speaks_for_issuer(
+        self, st: _DocState, sent: _Sentence, items: list[ThreatItem]
+    ) -> list[ThreatItem]:
+        """In an official statement, "we will ..." is the issuer's threat, not that of the
+        last person the text named (often the adversary)."""
+        issuer = self._issuer(st.doc)
+        if issuer is None or not _FIRST_PERSON_SUBJECT.search(sent.text):
+            return items
+        named_here = {m.actor.key for m in st.mentions_in(sent)}
+        out = []
+        for item in items:
+            if item.speaker_key in named_here and item.speaker_key != issuer.key:
+                out.append(item)  # "the Chancellor said we will ...": the named speaker
+                continue
+            when = item.stated_date or st.doc.published
+            out.append(
+                replace(
+                    item,
+                    speaker=issuer.name,
+                    speaker_key=issuer.key,
+                    speaker_country=issuer.country_on(when),
+                )
+            )
+        return out
+
+    def _speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
+        """Who speaks: the issuing office for first-person official statements, a person or
+        body attributed in or around the sentence, else the state named in it or just before."""
+        author = self._issuer(st.doc)
+        if author is not None and _FIRST_PERSON.search(sent.text):
+            return Mention(author, sent.start, sent.start, author.name)
+        attributed = self._attributed_speaker(st, sent)
+        if attributed is not None:
+            return attributed
+        subject = self._main_subject(st, sent, author)
+        if subject is not None:
+            return subject
+        inside = st.mentions_in(sent, *_SPEAKERS)
+        if inside:
+            return inside[0]
+        if author is not None:
+            return Mention(author, sent.start, sent.start, author.name)
+        return st.last_before(sent.start, *_SPEAKERS)
+
+    def _main_subject(self, st: _DocState, sent: _Sentence, issuer: Actor | None) -> Mention | None:
+        """The actor the main clause's subject names; in an official statement a pronoun
+        subject ("they stand ready ...", "we will ...") is its issuer, not the state the
+        sentence names as the target ("... transfers of missiles to Russia")."""
+        if sent.doc is None:
+            return None
+        root = next((t for t in sent.doc if t.dep_ == "ROOT"), None)
+        subject = (
+            next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if root is not None
+            else None
+        )
+        if subject is None:
+            return None
+        if subject.pos_ == "PRON" and issuer is not None:
+            if subject.lower_ in ("we", "i", "they"):
+                return Mention(issuer, sent.start, sent.start, issuer.name)
+            return None
+        return self._mention_in(st, sent, subject)
+
+    def _plain_threat(self, st: _DocState, sent: _Sentence) -> list[ThreatItem]:
+        speaker = self._speaker(st, sent)
+        if speaker is None:
+            return []
+        key, trigger_text, context = self._trigger(st, sent, [], [])
+        cls, m = self._consequence(sent.text)
+        return [
+            self._make_threat(
+                st,
+                sent,
+                speaker,
+                span=(sent.start, sent.end),
+                context=context,
+                consequence_text=m.group(0) if m else sent.text,
+                confidence=0.6,
+                addressee=None,
+                addressee_country=None,
+                trigger_key=key,
+                trigger_text=trigger_text,
+                consequence_class=cls or "vague",
+                explicitness="implicit",
+            )
+        ]
+
+    def _consequence_outside_trigger(self, item: ThreatItem) -> ThreatItem:
+        """A rule's consequence phrase can take in the trigger ("any use of nuclear weapons
+        would be met with severe consequences"): classify it without the trigger words."""
+        text = item.consequence_text or ""
+        blanked = self._blank_triggers(text)
+        if blanked == text:
+            return item
+        cls = self._classify(blanked)[0]
+        return replace(item, consequence_class=cls) if cls else item
+
+    def _blank_triggers(self, text: str) -> str:
+        for _, start, end in self.triggers.match(text):
+            text = text[:start] + " " * (end - start) + text[end:]
+        return text
+
+    def _consequence(self, text: str) -> tuple[str | None, re.Match[str] | None]:
+        """The consequence class, read outside the trigger phrases first: "any use of nuclear
+        weapons will meet severe consequences" threatens a vague consequence, not a nuclear one;
+        only when nothing is left outside them ("threatened to use nuclear weapons") does the
+        whole sentence decide."""
+        found = self._classify(self._blank_triggers(text))
+        return found if found[0] is not None else self._classify(text)
+
+    def _happened(self, sent: _Sentence) -> bool:
+        """Does the sentence report an act that took place? ("imposed", "has been sanctioned",
+        "we activated ..."), not a commitment or a plan ("we commit to imposing", "will
+        announce sanctions"): a statement is never a response (codebook, section 3)."""
+        if sent.doc is None:
+            return True
+        return any(
+            t.pos_ in ("VERB", "AUX")
+            and (t.dep_ == "ROOT" or t.lemma_.lower() in _PUNITIVE_ACTS)
+            and (self._realised(t) or _under_way(t))
+            for t in sent.doc
+        )
+
+    def _acting(self, st: _DocState, sent: _Sentence) -> tuple[bool, Mention | None]:
+        """(found, actor) of the act the sentence reports, read from its grammar: the agent of a
+        passive ("Russia has been sanctioned by the West" -> the West; without a by-phrase the
+        actor is unknown), the subject of an active verb ("we" in an official statement is its
+        issuer). ``found`` is False when the grammar does not say, and the caller guesses."""
+        if sent.doc is None:
+            return False, None
+        verbs = [
+            t
+            for t in sent.doc
+            if t.pos_ in ("VERB", "AUX")
+            and (t.dep_ == "ROOT" or t.lemma_.lower() in _PUNITIVE_ACTS)
+            and self._realised(t)
+        ]
+        verbs.sort(key=lambda t: (t.lemma_.lower() not in _PUNITIVE_ACTS, t.i))
+        for verb in verbs:
+            agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+            subject = next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
+            if agent is not None:
+                return True, self._mention_in(st, sent, agent)
+            if passive:
+                return True, None
+            if subject is not None:
+                if subject.lower_ in ("we", "i"):
+                    issuer = self._issuer(st.doc)
+                    if issuer is not None:
+                        return True, Mention(issuer, sent.start, sent.start, issuer.name)
+                found = self._mention_in(st, sent, subject)
+                if found is not None:
+                    return True, found
+        return False, None
+
+    def _with_joint_actors(
+        self, st: _DocState, sent: _Sentence, responses: list[EventItem]
+    ) -> list[EventItem]:
+        """Who responded, by the grammar: the agent of a passive ("Russia has been sanctioned by
+        the West": the West, not Russia; no by-phrase, nobody), and every side of a joint act
+        (codebook, section 3: "Britain, Japan and the US imposed sanctions" is a response of
+        each). The copies differ in their span, which points at the actor's name."""
+        if not responses or sent.doc is None:
+            return responses
+        found, acting = self._acting(st, sent)
+        out = []
+        for event in responses:
+            if found and acting is None:
+                continue  # a passive without an agent: the text does not say who acted
+            if found and acting is not None:
+                country = acting.actor.country_on(event.event_date or st.doc.published)
+                if country != event.actor_country:
+                    event = replace(event, actor=_strip_the(acting.text), actor_country=country)
+            out.append(event)
+            when = event.event_date or st.doc.published
+            seen = {event.actor_country}
+            for m in self._coordinated(st, sent, event.actor_country, when):
+                country = m.actor.country_on(when)
+                if country is None or country in seen:
+                    continue
+                seen.add(country)
+                prov = replace(event.provenance, span_start=m.start, span_end=m.end)
+                out.append(
+                    replace(event, provenance=prov, actor=_strip_the(m.text), actor_country=country)
+                )
+        return out
+
+    def _coordinated(
+        self, st: _DocState, sent: _Sentence, country: str | None, when: Any
+    ) -> list[Mention]:
+        """The actors named in coordination with the one that speaks for ``country``
+        ("Britain, Japan and the United States")."""
+        assert sent.doc is not None
+        mentions = st.mentions_in(sent, *_SPEAKERS)
+        own = next((m for m in mentions if m.actor.country_on(when) == country), None)
+        if own is None:
+            return []
+        head = next(
+            (t for t in sent.doc if sent.start + t.idx < own.end <= sent.start + t.idx + len(t)),
+            None,
+        )
+        if head is None:
+            return []
+        spans = [
+            (sent.start + t.idx, sent.start + t.idx + len(t.text))
+            for c in head.conjuncts
+            for t in c.subtree
+            if t.i <= c.i  # the conjunct's own words, not what follows it
+        ]
+        return [m for m in mentions if any(lo <= m.start < hi for lo, hi in spans)]
+
+    def _mention_in(self, st: _DocState, sent: _Sentence, head: Any) -> Mention | None:
+        """The first actor named inside the phrase ``head`` heads."""
+        lo = sent.start + head.left_edge.idx
+        hi = sent.start + head.right_edge.idx + len(head.right_edge.text)
+        return next((m for m in st.mentions_in(sent, *_SPEAKERS) if lo <= m.start < hi), None)
+
+    def _plain_event(self, st: _DocState, sent: _Sentence, kind: str) -> list[EventItem]:
+        if kind == "response" and not self._happened(sent):
+            return []
+        found, actor = self._acting(st, sent)
+        if found and actor is None:
+            return []  # an act whose doer the text leaves unsaid is credited to nobody
+        if not found and kind == "response":
+            # The side that acts: in an official statement "we" (the issuer), not the first
+            # state named, which is usually the target ("In response to Russia's claims, ...").
+            actor = self._speaker(st, sent)
+        elif not found:
+            inside = st.mentions_in(sent, *_SPEAKERS)
+            actor = inside[0] if inside else None
+        when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
+        on, precision = _date_or_publication(when, st.doc)
+        key, _, context = self._trigger(st, sent, [], [])
+        cls: str | None = None
+        if kind == "response":
+            cls = self._consequence(sent.text)[0] or "vague"
+        return [
+            EventItem(
+                provenance=Provenance(
+                    sent.start, sent.end, sent.start, sent.end, sent.text, context
+                ),
+                kind=kind,
+                actor=_strip_the(actor.text) if actor else None,
+                actor_country=actor.actor.country_on(on) if actor else None,
+                target_country=None,
+                trigger_key=key,
+                action=_trim(sent.text, 80),
+                consequence_class=cls,
+                event_date=on,
+                date_precision=precision,
+                confidence=0.5,
+                extractor=self.version,
+            )
+        ]
+
+
+def _under_way(tok: Any) -> bool:
+    """An act announced as happening now: "we are taking additional measures", "I am
+    announcing sanctions" (present progressive, not negated)."""
+    aux = [c.lower_ for c in tok.children if c.dep_ == "aux"]
+    return (
+        tok.tag_ == "VBG"
+        and any(a in ("am", "is", "are", "'m", "'re") for a in aux)
+        and not any(c.dep_ == "neg" for c in tok.children)
+    )

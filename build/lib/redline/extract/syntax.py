@@ -1,0 +1,739 @@
+"""What the rule families share: cue constants, sentence and mention records, per-document
+lookups, the ``RuleBase`` methods (classes, triggers, actors, realis) and token helpers."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from redline import knowledge
+from redline.extract import dates
+from redline.extract.base import (
+    DocumentInput,
+    ThreatItem,
+)
+
+CONTEXT_SENTENCES = 3  # how far back a trigger or referent may be found (calibrated on the seeds)
+CONSEQUENCE_ORDER = (
+    "war_or_nuclear",
+    "military_force",
+    "military_deployment",
+    "sanctions_or_economic",
+    "diplomatic",
+    "vague",
+)
+_FUTURE = frozenset(
+    {"will", "would", "could", "may", "might", "shall", "'ll", "wo", "going", "must", "can"}
+)
+_HEDGES = frozenset({"likely", "probably", "perhaps", "possibly", "maybe", "unlikely"})
+_NOT_REALISED_MODALS = frozenset(
+    {"will", "would", "could", "may", "might", "should", "can", "must", "shall", "'ll", "wo", "ca"}
+)
+_NOT_REALISED_HEADS = frozenset(
+    [
+        "consider",
+        "discuss",
+        "plan",
+        "propose",
+        "weigh",
+        "debate",
+        "refuse",
+        "hesitate",
+        "fear",
+        "threaten",
+        "warn",
+        "decline",
+        "reluctant",
+        "hesitant",
+        "ask",
+        "urge",
+        "call",
+        "want",
+        "wish",
+        "hope",
+        "seek",
+        "demand",
+        "expect",
+        "intend",
+        "mull",
+        "push",
+        "lobby",
+        "press",
+        "contemplate",
+        "agree",
+        "promise",
+        "pledge",
+        "vow",
+    ]
+)
+_OFFICIAL_NOUNS = frozenset(
+    [
+        "president",
+        "minister",
+        "ministry",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "official",
+        "officials",
+        "government",
+        "envoy",
+        "ambassador",
+        "diplomat",
+        "diplomats",
+        "leader",
+        "leadership",
+        "embassy",
+        "military",
+        "army",
+        "commander",
+        "general",
+        "authorities",
+        "secretary",
+        "chancellor",
+        "premier",
+        "chief",
+        "administration",
+        "kremlin",
+        "head",
+        "deputy",
+        "adviser",
+        "advisor",
+        "aide",
+        "forces",
+        "troops",
+        "army",
+        "units",
+        "soldiers",
+    ]
+)
+_DEMONYMS = {
+    "russian": "RUS",
+    "american": "USA",
+    "ukrainian": "UKR",
+    "belarusian": "BLR",
+    "chinese": "CHN",
+    "british": "GBR",
+    "german": "DEU",
+    "french": "FRA",
+    "polish": "POL",
+    "lithuanian": "LTU",
+    "finnish": "FIN",
+    "swedish": "SWE",
+    "iranian": "IRN",
+    "turkish": "TUR",
+    "japanese": "JPN",
+    "hungarian": "HUN",
+    "taiwanese": "TWN",
+    "north korean": "PRK",
+}
+# "Washington sent the weapons": a crossing whose trigger is named in an earlier sentence.
+_GENERIC_OBJECTS = re.compile(
+    r"\bthe (weapons|jets|missiles|systems|tanks|arms|planes|aircraft|warplanes|rockets)\b", re.I
+)
+
+_DEFENSIVE = re.compile(
+    r"(?<!counter)(?<!counter-)(?<!retaliatory )\bmeasures (to|for) (assure|ensure|protect|guarantee|defend|safeguard)\w* "
+    r"(our|its|their|the) (own )?(security|safety|defen[cs]es?|allies|citizens|people)",
+    re.I,
+)
+_QUOTE_CHARS = re.compile(r"[\"“”‘’]")
+_QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+_DELIVERY_VERBS = frozenset({"send", "supply", "deliver", "provide", "give", "transfer", "ship"})
+_ANNOUNCING_VERBS = frozenset({"say", "announce", "confirm", "decide", "agree", "tell"})
+# Verbs whose subject undergoes something: "if Belarus faced aggression" is a condition about
+# the speaker's side that deters, not a forecast about itself.
+_SUFFERING = frozenset({"face", "suffer", "experience", "endure", "undergo"})
+_RETALIATORY = re.compile(r"\b(retaliat\w*|in response|counter-?measures|response)\b", re.I)
+_THREAT_IDIOMS = re.compile(
+    r"\bnot (remain indifferent|sit idly|stand idly|go unanswered|go unpunished|tolerate|stand for"
+    r"|hesitate)",
+    re.I,
+)
+# Verbs whose direct object is the addressee ("warned the West"); for the others ("threatened
+# a response", "vowed retaliation") the object is the consequence.
+_ADDRESSING_VERBS = frozenset(
+    {"warn", "tell", "caution", "remind", "inform", "notify", "urge", "advise"}
+)
+# Prepositional phrases of time ("in 2023", "on Wednesday", "last week"); the parser's NER,
+# which could tell us the same, is switched off to save a fifth of the parse time.
+_DATE_WORDS = re.compile(
+    r"\b((19|20)\d\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|"
+    r"march|april|may|june|july|august|september|october|november|december|week|month|year|day|"
+    r"today|yesterday|morning|evening|night|weekend)\b",
+    re.I,
+)
+_PUNITIVE_ACTS = frozenset(
+    [
+        "impose",
+        "freeze",
+        "ban",
+        "cut",
+        "halt",
+        "suspend",
+        "expel",
+        "sanction",
+        "seize",
+        "hold",
+        "launch",
+        "stage",
+        "conduct",
+        "deploy",
+        "station",
+        "fire",
+        "shut",
+        "close",
+        "block",
+        "recall",
+        "sever",
+        "agree",
+        "adopt",
+        "approve",
+        "introduce",
+        "unveil",
+        "announce",
+        "decree",
+        "sign",
+    ]
+)
+_EVENT_NOUNS = frozenset(
+    [
+        "attack",
+        "aggression",
+        "invasion",
+        "interference",
+        "incursion",
+        "deployment",
+        "attempt",
+        "help",
+        "aid",
+        "supply",
+        "move",
+        "strike",
+        "violation",
+        "provocation",
+        "escalation",
+        "use",
+        "delivery",
+        "transfer",
+        "support",
+        "intervention",
+        "assault",
+        "action",
+        "step",
+        "encroachment",
+        "expansion",
+        "incident",
+        "infringement",
+        "shipment",
+        "decision",
+        "crossing",
+    ]
+)
+_HOSTILE_ACTS = frozenset(
+    [
+        "attack",
+        "strike",
+        "hit",
+        "invade",
+        "destroy",
+        "deploy",
+        "retaliate",
+        "escalate",
+        "bomb",
+        "shell",
+        "target",
+        "station",
+        "move",
+    ]
+)
+_ADVISORY = re.compile(
+    r"\b(civilians|residents|citizens|people|population|travell?ers|tourists|public)\b", re.I
+)
+_FACTUAL_CLAUSE = frozenset({"when", "after", "since", "because", "as", "once", "before"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    actor: knowledge.Actor
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class _Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    kinds: set[str]
+    doc: Any = None  # the spaCy Doc of this sentence, once parsed
+
+
+PARSE_BATCH = 128  # sentences per spaCy batch; measured in benchmarks (64-256 are alike)
+
+
+def _alternation(terms: Iterable[str]) -> knowledge.Cue:
+    return knowledge.compile_terms(terms)
+
+
+class RuleBase:
+    """What every rule family shares: the gazetteers and cues (set by ``RuleExtractor``),
+    consequence classes, triggers, addressees, actors and whether an act happened."""
+
+    triggers: knowledge.TriggerTree
+    actors: knowledge.ActorGazetteer
+    speech_verbs: frozenset[str]
+    hypothetical_heads: frozenset[str]
+    hypothetical_modals: frozenset[str]
+    commentators: frozenset[str]
+    denials: frozenset[str]
+    condition_marks: frozenset[str]
+    consequence_res: list[tuple[str, knowledge.Cue]]
+    claim_res: list[tuple[str, knowledge.Cue]]
+    response_cue: knowledge.Cue
+    punitive_cue: knowledge.Cue
+    concrete_cue: knowledge.Cue
+    crossing_lemmas: frozenset[str]
+    crossing_cue: knowledge.Cue
+    version: str
+
+    def _under_hypothetical(self, tok: Any) -> bool:
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "whether", "unless") for c in tok.children):
+            return True
+        for anc in tok.ancestors:
+            if anc.lemma_.lower() in self.hypothetical_heads:
+                return True
+            if any(c.dep_ == "mark" and c.lower_ in ("if", "whether") for c in anc.children):
+                return True
+        return False
+
+    def _classify(self, text: str) -> tuple[str | None, re.Match[str] | None]:
+        text = _QUOTE_CHARS.sub(" ", text)  # 'pay a "severe price"' reads as 'pay a  severe price'
+        text = re.sub(r" {2,}", " ", text)
+        if _DEFENSIVE.search(text):
+            return None, None  # "measures to assure our own security": protection, not a threat
+        for cls, rx in self.consequence_res:
+            m = rx.search(text)
+            if m:
+                return cls, m
+        return None, None
+
+    def _trigger(
+        self,
+        st: _DocState,
+        sent: _Sentence,
+        condition: Sequence[Any],
+        complement: Sequence[Any],
+        *,
+        allow_context: bool = True,
+    ) -> tuple[str | None, str | None, str | None]:
+        """(trigger key, the text naming it, context text if it came from earlier sentences)."""
+        for toks in (condition, complement):
+            text = _text_of(toks)
+            hits = self.triggers.match(text) if text else []
+            if hits:
+                return hits[0][0], _trim(text), None
+        hits = self.triggers.match(sent.text)
+        if hits:
+            return hits[0][0], _trim(_text_of(condition) or sent.text), None
+        if condition:
+            return None, _trim(_text_of(condition)), None
+        if not allow_context:
+            return None, None, None
+        for prev in st.previous(sent, CONTEXT_SENTENCES):
+            hits = self.triggers.match(prev.text)
+            if hits:
+                return hits[0][0], _trim(prev.text), prev.text
+        return None, None, None
+
+    def _addressee(
+        self, st: _DocState, sent: _Sentence, verb: Any
+    ) -> tuple[str | None, str | None]:
+        for c in verb.children:
+            if c.dep_ in ("dobj", "dative", "iobj") or (c.dep_ == "prep" and c.lower_ == "to"):
+                m = st.first_mention(sent, c)
+                if m is not None:
+                    return _strip_the(m.text), m.actor.country_on(st.doc.published)
+        return None, None
+
+    # ------------------------------------------------------------------ actors
+
+    def _attributed_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
+        """Who is speaking in a quoted or impersonal sentence: a person (or body) named with a
+        speech verb in this sentence or the next, else the last person named just before."""
+        for cand in (sent, st.following(sent)):
+            if cand is None:
+                continue
+            if re.search(
+                r"\b(said|says|added|stressed|declared|warned|explained|emphasi[sz]ed|noted|told)\b",
+                cand.text,
+            ):
+                inside = [m for m in st.mentions_in(cand) if m.actor.kind != "group"]
+                persons = [m for m in inside if m.actor.kind == "person"]
+                if persons or inside:
+                    return (persons or inside)[0]
+        back = st.previous(sent, 3)
+        earliest = back[-1].start if back else sent.start
+        person = st.last_before(sent.end, "person")
+        return person if person is not None and person.start >= earliest else None
+
+    def _resolve_actor(self, st: _DocState, sent: _Sentence, subj: Any) -> Mention | None:
+        """The actor a subject phrase names: a person wins over a state; "he" and "the
+        minister" refer back to the last person named; commentators are nobody's voice."""
+        head = subj.lower_
+        if head in self.commentators:
+            return None
+        if head in _DEMONYMS and subj.pos_ == "ADJ":  # "Russian warnings"
+            actor = self.actors.actors.get(_DEMONYMS[head])
+            if actor is not None:
+                return Mention(
+                    actor, sent.start + subj.idx, sent.start + subj.idx + len(subj.text), subj.text
+                )
+        s0 = sent.start + subj.left_edge.idx
+        s1 = sent.start + subj.right_edge.idx + len(subj.right_edge.text)
+        # names inside "the attack on Ukraine" are not the subject: skip prepositional objects
+        outside = set()
+        for c in subj.children:
+            if c.dep_ in ("prep", "relcl", "acl"):
+                outside |= {(sent.start + t.idx) for t in c.subtree}
+        inside = [m for m in st.mentions_between(s0, s1) if m.start not in outside]
+        persons = [m for m in inside if m.actor.kind == "person"]
+        if persons:
+            return persons[0]
+        if inside:
+            return inside[0]
+        if head in _PERSON_PRONOUNS:
+            return st.last_before(sent.start + subj.idx, "person")
+        if subj.lemma_.lower() in _OFFICIAL_NOUNS:
+            phrase = _text_of(list(subj.subtree)).lower()
+            for demonym, code in _DEMONYMS.items():
+                if re.search(rf"\b{demonym}\b", phrase):
+                    actor = self.actors.actors.get(code)
+                    if actor is not None:
+                        return Mention(actor, s0, s1, _text_of(list(subj.subtree)))
+            if any(c.dep_ == "poss" and c.lower_ in ("its", "their") for c in subj.children):
+                # "Its defence ministry said ...": the state or organisation named last
+                return st.last_before(sent.start + subj.idx, "state", "organisation")
+            if subj.lemma_.lower() in (
+                "president",
+                "minister",
+                "spokesman",
+                "spokeswoman",
+                "leader",
+            ):
+                return st.last_before(sent.start + subj.idx, "person")
+        return None
+
+    def _realised(self, tok: Any) -> bool:
+        """Did the action happen (past, not negated, not modal, not hypothetical, not planned)?"""
+        if _negated(tok):
+            return False
+        aux = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
+        if any(a.lower_ in _NOT_REALISED_MODALS or a.lower_ == "to" for a in aux):
+            return False
+        past = tok.tag_ in ("VBD", "VBN") or any(
+            a.lower_ in ("did", "has", "have", "had") for a in aux
+        )
+        if not past:
+            return False
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children):
+            return False
+        if any(c.dep_ in ("mark", "advmod") and c.lower_ in _FACTUAL_CLAUSE for c in tok.children):
+            return True  # "when Washington sent the weapons": the clause asserts it happened
+        for anc in tok.ancestors:
+            if anc.lemma_.lower() in _NOT_REALISED_HEADS or anc.lower_ in ("potentially",):
+                return False
+            if any(
+                c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in anc.children
+            ):
+                return False
+            if any(c.dep_ == "aux" and c.lower_ == "to" for c in anc.children):
+                return False
+        return True
+
+
+class _DocState:
+    """Per-document lookups shared by the rules: sentences, actor mentions, salience.
+
+    The mentions come from ``ActorGazetteer.find``: left to right and never overlapping, so
+    their starts and their ends both ascend. Each lookup bisects on them and looks only at the
+    mentions it returns or steps over (``examined`` counts them): extracting a document costs
+    time in proportion to its length, where a scan of every mention for each sentence cost its
+    length squared (a 12 MB document took 89 s against 7 s for 1 MB).
+    """
+
+    def __init__(self, doc: DocumentInput, sentences: list[_Sentence], mentions: list[Mention]):
+        self.doc = doc
+        self.sentences = sentences
+        self.mentions = mentions
+        if any(a.end > b.start for a, b in zip(mentions, mentions[1:], strict=False)):
+            raise ValueError("mentions must run left to right without overlapping")
+        self._starts = [m.start for m in mentions]
+        self._ends = [m.end for m in mentions]
+        # per actor kind: the positions in ``mentions`` of that kind's mentions, and their ends
+        self._kinds: dict[str, tuple[list[int], list[int]]] = {}
+        for i, m in enumerate(mentions):
+            positions, ends = self._kinds.setdefault(m.actor.kind, ([], []))
+            positions.append(i)
+            ends.append(m.end)
+        self.examined = 0  # mentions the lookups looked at (tests check it grows linearly)
+
+    def previous(self, sent: _Sentence, n: int) -> list[_Sentence]:
+        """Up to ``n`` sentences before ``sent``, nearest first."""
+        return [self.sentences[i] for i in range(sent.index - 1, max(sent.index - n, 0) - 1, -1)]
+
+    def following(self, sent: _Sentence) -> _Sentence | None:
+        nxt = sent.index + 1
+        return self.sentences[nxt] if nxt < len(self.sentences) else None
+
+    def last_before(self, offset: int, *kinds: str) -> Mention | None:
+        """The last actor of one of ``kinds`` named before ``offset``."""
+        last = -1
+        for kind in kinds:
+            positions, ends = self._kinds.get(kind, ([], []))
+            n = bisect_right(ends, offset)  # this kind's mentions ending by ``offset``
+            if n:
+                last = max(last, positions[n - 1])
+                self.examined += 1
+        return self.mentions[last] if last >= 0 else None
+
+    def mentions_between(self, start: int, end: int) -> list[Mention]:
+        """Actors named wholly inside the characters ``start`` to ``end``, left to right."""
+        lo, hi = bisect_left(self._starts, start), bisect_right(self._ends, end)
+        found = self.mentions[lo:hi] if hi > lo else []
+        self.examined += len(found)
+        return found
+
+    def mentions_in(self, sent: _Sentence, *kinds: str) -> list[Mention]:
+        """Actors named in ``sent`` (of ``kinds``, when given), left to right."""
+        lo = bisect_left(self._starts, sent.start)
+        hi = bisect_left(self._starts, sent.end, lo)
+        self.examined += hi - lo
+        return [m for m in self.mentions[lo:hi] if not kinds or m.actor.kind in kinds]
+
+    def first_mention(self, sent: _Sentence, tok: Any) -> Mention | None:
+        """The first actor named wholly inside ``tok``'s phrase."""
+        s0 = sent.start + tok.left_edge.idx
+        s1 = sent.start + tok.right_edge.idx + len(tok.right_edge.text)
+        i = bisect_left(self._starts, s0)
+        if i == len(self.mentions):
+            return None
+        self.examined += 1
+        # the first mention starting inside ends first: if it overruns the phrase, all do
+        return self.mentions[i] if self.mentions[i].end <= s1 else None
+
+
+# ---------------------------------------------------------------------- token helpers
+
+
+def _without_headline_echoes(doc: DocumentInput, found: list[ThreatItem]) -> list[ThreatItem]:
+    """A headline that restates a threat the body reports ("Kremlin warns of war with NATO"
+    over "Peskov said a conflict ... would be inevitable") is one statement, not two: the
+    headline's item goes when a body item has the same speaking state and a compatible
+    trigger. A threat only the headline carries stays."""
+    title = (doc.title or "").strip()
+    if not title:
+        return found
+    heads = [t for t in found if t.provenance.sentence.strip() == title]
+    body = [t for t in found if t.provenance.sentence.strip() != title]
+    echoes = {
+        id(h)
+        for h in heads
+        if any(
+            b.speaker_country == h.speaker_country
+            and (b.trigger_key is None or h.trigger_key is None or b.trigger_key == h.trigger_key)
+            for b in body
+        )
+    }
+    return [t for t in found if id(t) not in echoes]
+
+
+def _inflections(lemmas: Iterable[str]) -> set[str]:
+    """Surface forms for the lexical pass (regular and the irregular verbs we use)."""
+    irregular = {
+        "send": ["sent"],
+        "give": ["gave", "given"],
+        "see": ["saw", "seen"],
+        "begin": ["began", "begun"],
+        "hit": ["hit"],
+        "strike": ["struck"],
+        "sell": ["sold"],
+        "set": ["set"],
+        "become": ["became"],
+        "leave": ["left"],
+        "lift": ["lifted"],
+        "hand": ["handed"],
+        "use": ["used"],
+        "arrive": ["arrived"],
+    }
+    forms: set[str] = set()
+    for lemma in lemmas:
+        stem = lemma[:-1] if lemma.endswith("e") else lemma
+        forms.update({lemma, lemma + "s", stem + "ed", stem + "ing", lemma + "d", lemma + "es"})
+        if lemma.endswith("y"):
+            forms.update({lemma[:-1] + "ied", lemma[:-1] + "ies"})
+        if re.search(r"[^aeiou][aeiou][bdgmnprt]$", lemma):
+            forms.update({lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"})
+        forms.update(irregular.get(lemma, []))
+    return {re.escape(f) for f in forms}
+
+
+def _adjuncts(verb: Any) -> set[int]:
+    """Token ids of a verb's adverbials, dates, punctuation and actor objects (not the consequence)."""
+    out: set[int] = set()
+    for c in verb.children:
+        if c.dep_ == "advcl" and any(
+            g.dep_ in ("mark", "advmod") and g.lower_ in _FACTUAL_CLAUSE - {"once"}
+            for g in c.children
+        ):
+            out |= _subtree_ids(
+                c
+            )  # "... as he reviewed the exercise": circumstance, not consequence
+            continue
+        if c.dep_ in ("advmod", "npadvmod", "punct", "aux", "neg") or (
+            c.dep_ == "prep" and _DATE_WORDS.search(_text_of(list(c.subtree)))
+        ):
+            out |= _subtree_ids(c)
+        elif c.dep_ in ("dative", "iobj") or (
+            c.dep_ == "dobj" and verb.lemma_.lower() in _ADDRESSING_VERBS
+        ):  # the addressee, but "the West of enormous risks" keeps its "of"
+            keep: set[int] = set()
+            for g in c.children:
+                if g.dep_ == "prep":
+                    keep |= _subtree_ids(g)
+            out |= _subtree_ids(c) - keep
+    return out
+
+
+def _token_at(toks: Sequence[Any], text: str, char: int) -> Any | None:
+    """The token of ``toks`` (joined as ``text``) that covers character ``char`` of ``text``."""
+    pos = 0
+    for t in sorted(toks, key=lambda x: x.i):
+        end = pos + len(t.text)
+        if pos <= char < end + len(t.whitespace_):
+            return t
+        pos = end + len(t.whitespace_)
+    return None
+
+
+def _negated(tok: Any) -> bool:
+    return any(c.dep_ == "neg" for c in tok.children)
+
+
+def _subject(tok: Any) -> Any | None:
+    """The subject of a verb, inherited through conjunctions, participles and xcomp/advcl chains."""
+    cur = tok
+    for _ in range(4):
+        subjects = [c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+        if subjects:  # the nearest one: "MINSK, 7 May – Belarus will respond" has two
+            before = [c for c in subjects if c.i < cur.i]
+            return before[-1] if before else subjects[0]
+        if cur.dep_ in ("conj", "advcl", "xcomp", "acl") and cur.head.i != cur.i:
+            cur = cur.head
+            continue
+        break
+    if tok.dep_ in ("acl", "relcl") and tok.head.pos_ in ("NOUN", "PROPN"):
+        return tok.head
+    return None
+
+
+def _own_subtree(verb: Any) -> list[Any]:
+    """The verb's subtree without its coordinated verbs (they say something else)."""
+    skip: set[int] = set()
+    for c in verb.children:
+        if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
+            skip |= _subtree_ids(c)
+    return [t for t in verb.subtree if t.i not in skip]
+
+
+def _subtree_ids(tok: Any) -> set[int]:
+    return {t.i for t in tok.subtree} if tok is not None else set()
+
+
+def _text_of(toks: Sequence[Any]) -> str:
+    if not toks:
+        return ""
+    toks = sorted(toks, key=lambda t: t.i)
+    return "".join(t.text_with_ws for t in toks).strip()
+
+
+def _token_span(sent: _Sentence, head: Any, toks: Sequence[Any]) -> tuple[int, int]:
+    idx = [t.idx for t in toks] + [head.idx]
+    ends = [t.idx + len(t.text) for t in toks] + [head.idx + len(head.text)]
+    return sent.start + min(idx), sent.start + max(ends)
+
+
+def _verb_at(doc: Any, char: int) -> Any | None:
+    """The verb governing the token at character ``char`` (for "in response to ...")."""
+    tok = next((t for t in doc if t.idx <= char < t.idx + len(t.text) + 1), None)
+    while tok is not None and tok.pos_ != "VERB" and tok.head.i != tok.i:
+        tok = tok.head
+    if tok is not None and tok.pos_ == "VERB":
+        return tok
+    return next((t for t in doc if t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX")), None)
+
+
+def _complement_negated(toks: Sequence[Any], m: re.Match[str] | None, text: str) -> bool:
+    """ "Russia would not attack", "has no intention of ...": a denial, not a threat."""
+    if _THREAT_IDIOMS.search(text):
+        return False  # "will not remain indifferent", "will not go unanswered"
+    if re.search(
+        r"\b(no (intention|plans?)|not going to|never|no one|nobody|off the table)\b", text, re.I
+    ):
+        return True
+    for t in toks:
+        if (
+            t.pos_ in ("VERB", "AUX")
+            and _negated(t)
+            and any(a.lower_ in ("will", "would", "wo", "could") for a in t.children)
+        ):
+            return True
+    return False
+
+
+def _explicitness(sentence: str, consequence: str, m: re.Match[str] | None) -> str:
+    if re.search(r"\bdoctrine\b", sentence, re.I) and not _in_quotes(sentence, consequence, m):
+        return "implied_doctrine"
+    return "direct_quote" if _in_quotes(sentence, consequence, m) else "reported_speech"
+
+
+def _in_quotes(sentence: str, consequence: str, m: re.Match[str] | None) -> bool:
+    if m is None:
+        return False
+    base = sentence.find(consequence)
+    if base < 0:
+        return False
+    pos = base + m.start()
+    return any(q.start() <= pos < q.end() for q in _QUOTE_PAIRS.finditer(sentence))
+
+
+def _date_or_publication(
+    when: dates.Resolved | None, doc: DocumentInput, *, statement: bool = False
+) -> tuple[date | None, str]:
+    """The time a sentence names, else the publication date. A statement recalled in an opinion
+    piece without a time is left undated: the article may be years younger than the threat."""
+    if when is not None and when.value is not None:
+        return when.value, when.precision
+    if statement and doc.genre == "opinion":
+        return None, "unknown"
+    return doc.published, doc.published_precision if doc.published else "unknown"
+
+
+def _stronger(a: str, b: str) -> bool:
+    return CONSEQUENCE_ORDER.index(a) < CONSEQUENCE_ORDER.index(b)
+
+
+def _strip_the(text: str) -> str:
+    return re.sub(r"^(the|The)\s+", "", text.strip()).rstrip(",")
+
+
+def _trim(text: str, limit: int = 300) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"

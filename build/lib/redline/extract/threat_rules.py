@@ -1,0 +1,406 @@
+"""Threat rules: who warned whom, over what, with what consequence (reported speech,
+declarations, named lines)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from redline.extract import dates
+from redline.extract.base import (
+    Provenance,
+    ThreatItem,
+)
+from redline.extract.syntax import (
+    _ADVISORY,
+    _EVENT_NOUNS,
+    _FUTURE,
+    _HEDGES,
+    _HOSTILE_ACTS,
+    _RETALIATORY,
+    _SUFFERING,
+    _THREAT_IDIOMS,
+    Mention,
+    RuleBase,
+    _adjuncts,
+    _complement_negated,
+    _date_or_publication,
+    _DocState,
+    _explicitness,
+    _negated,
+    _own_subtree,
+    _Sentence,
+    _strip_the,
+    _stronger,
+    _subject,
+    _subtree_ids,
+    _text_of,
+    _token_at,
+    _token_span,
+    _trim,
+)
+
+
+class ThreatRules(RuleBase):
+    """Threats: reported speech ("X warned that ..."), declarations ("any attack will be met ..."), named lines."""
+
+    # ------------------------------------------------------------------ threats
+
+    def _threats(self, st: _DocState, sent: _Sentence) -> list[ThreatItem]:
+        found: dict[str, ThreatItem] = {}
+        for tok in sent.doc:
+            if tok.lemma_.lower() not in self.speech_verbs or tok.pos_ not in ("VERB", "AUX"):
+                continue
+            item = self._threat_from_speech(st, sent, tok)
+            if item is None:
+                continue
+            key = item.speaker_key or item.speaker or ""
+            prev = found.get(key)
+            if prev is None or _stronger(item.consequence_class, prev.consequence_class):
+                found[key] = item
+        for (
+            tok
+        ) in sent.doc:  # "Russian warnings that ...", "Putin's threat of nuclear strikes if ..."
+            if (
+                tok.pos_ == "NOUN"
+                and tok.lemma_.lower() in ("warning", "threat", "ultimatum")
+                and not found
+            ):
+                holder = next(
+                    (
+                        c
+                        for c in tok.children
+                        if c.dep_ in ("poss", "amod", "compound") and c.lower_ not in ("nuclear",)
+                    ),
+                    None,
+                )
+                if holder is not None:
+                    item = self._threat_from_speech(st, sent, tok, subject=holder)
+                    if item is not None:
+                        found[item.speaker_key or ""] = item
+        if not found:
+            item = self._threat_from_declaration(st, sent)
+            if item is not None:
+                found[item.speaker_key or ""] = item
+        return list(found.values())
+
+    def _threat_from_speech(
+        self, st: _DocState, sent: _Sentence, verb: Any, *, subject: Any = None
+    ) -> ThreatItem | None:
+        if _negated(verb) or verb.lemma_.lower() in self.denials:
+            return None
+        if any(c.dep_ == "aux" and c.lower_ in self.hypothetical_modals for c in verb.children):
+            return None  # "Putin may threaten": a possibility, not a statement
+        if self._under_hypothetical(verb):
+            return None
+        subj = subject if subject is not None else _subject(verb)
+        if subj is None:
+            return None
+        speaker = self._resolve_actor(st, sent, subj)
+        if speaker is None and subj.lower_ in ("we", "us", "i"):
+            speaker = self._attributed_speaker(st, sent)
+        if speaker is None:
+            return None
+        complement = [t for t in _own_subtree(verb) if t.i not in _subtree_ids(subj)]
+        condition = self._condition(complement)
+        cond_ids = {t.i for t in condition} | self._trigger_subjects(complement)
+        consequence_toks = [
+            t
+            for t in complement
+            if t.i not in cond_ids and t.i != verb.i and t.i not in _adjuncts(verb)
+        ]
+        consequence_text = _text_of(consequence_toks)
+        cls, cmatch = self._classify(consequence_text)
+        if cls is None or verb.dep_ == "relcl":
+            return None  # "the actions Russia is threatening": a reference, not a statement
+        if _ADVISORY.search(_text_of([c for c in verb.children if c.dep_ in ("dobj", "dative")])):
+            return None  # "officials warned civilians to prepare for ...": advice, not a threat
+        if self._consequence_is_others(
+            st, sent, consequence_toks, cmatch, consequence_text, speaker
+        ) or self._about_itself_or_others(st, sent, condition, consequence_toks, speaker):
+            return None
+        lemma = verb.lemma_.lower()
+        future = any(t.lower_ in _FUTURE for t in consequence_toks) or bool(
+            re.search(r"\b(ready|prepared) (to|for)\b|playing with fire", consequence_text, re.I)
+        )
+        inherently_threat = lemma in ("warn", "threaten", "vow", "caution", "pledge", "promise")
+        if not (future or inherently_threat or condition):
+            return None
+        if (
+            cls == "military_deployment"
+            and not (inherently_threat or condition)
+            and not _RETALIATORY.search(consequence_text)
+        ):
+            return None  # "the US will deploy 3,000 troops": an announced move, not a threat
+            # ("would take retaliatory military-technical steps" is one)
+        if (
+            any(t.lower_ in _HEDGES for t in consequence_toks if t.dep_ == "advmod")
+            and not inherently_threat
+        ):
+            return None
+        if _complement_negated(consequence_toks, cmatch, consequence_text):
+            return None
+        trigger_key, trigger_text, context = self._trigger(st, sent, condition, consequence_toks)
+        addressee, addressee_country = self._addressee(st, sent, verb)
+        confidence = 0.55 + 0.15 * inherently_threat + 0.1 * bool(condition)
+        confidence += 0.1 * (trigger_key is not None and context is None) + 0.05 * (
+            speaker.actor.kind == "person"
+        )
+        return self._make_threat(
+            st,
+            sent,
+            speaker,
+            span=_token_span(sent, verb, consequence_toks),
+            context=context,
+            addressee=addressee,
+            addressee_country=addressee_country,
+            trigger_key=trigger_key,
+            trigger_text=trigger_text,
+            consequence_text=consequence_text,
+            consequence_class=cls,
+            explicitness=_explicitness(sent.text, consequence_text, cmatch),
+            confidence=confidence,
+        )
+
+    def _make_threat(
+        self,
+        st: _DocState,
+        sent: _Sentence,
+        speaker: Mention,
+        *,
+        span: tuple[int, int],
+        context: str | None,
+        consequence_text: str,
+        confidence: float,
+        **fields: Any,
+    ) -> ThreatItem:
+        """A threat with its speaker, the date the sentence names (or none) and its provenance."""
+        when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
+        stated, precision = _date_or_publication(when, st.doc, statement=True)
+        person = speaker.actor.kind == "person"
+        return ThreatItem(
+            provenance=Provenance(sent.start, sent.end, span[0], span[1], sent.text, context),
+            speaker=speaker.actor.name if person else _strip_the(speaker.text),
+            speaker_key=speaker.actor.key,
+            speaker_country=speaker.actor.country_on(stated or st.doc.published),
+            consequence_text=_trim(consequence_text),
+            stated_date=stated,
+            stated_precision=precision,
+            confidence=round(min(confidence, 0.95), 2),
+            extractor=self.version,
+            **fields,
+        )
+
+    def _threat_from_declaration(self, st: _DocState, sent: _Sentence) -> ThreatItem | None:
+        """ "Russia will respond to any deployment of NATO troops", "If Russia attacks, we will
+        respond", "Any aggression will be met with an instant response": a future act, with the
+        speaker named in the clause or, for "we" and impersonal clauses, attributed from context."""
+        for root in (
+            t for t in sent.doc if t.dep_ in ("ROOT", "conj", "ccomp") and t.pos_ in ("VERB", "AUX")
+        ):
+            item = self._declaration_at(st, sent, root)
+            if item is not None:
+                return item
+        return None
+
+    def _declaration_at(self, st: _DocState, sent: _Sentence, root: Any) -> ThreatItem | None:
+        if _negated(root) and not _THREAT_IDIOMS.search(_text_of(list(root.subtree))):
+            return None
+        if not any(
+            c.dep_ in ("aux", "auxpass") and c.lower_ in ("will", "would", "'ll", "shall", "can")
+            for c in root.children
+        ) and not any(
+            c.dep_ == "acomp" and c.lower_ in ("ready", "prepared") for c in root.children
+        ):
+            return None  # neither a future act nor one the speaker stands "ready" to take
+        if any(c.lower_ in _HEDGES for c in root.children) or self._under_hypothetical(root):
+            return None
+        if root.dep_ == "ccomp" and root.head.lemma_.lower() in self.speech_verbs:
+            return None  # reported speech is the speech rule's business
+        if root.lemma_.lower() in ("face", "suffer", "pay", "undergo"):
+            return None  # "Moscow's forces will face a long recovery": what befalls them, not their act
+        subj = _subject(root)
+        speaker: Mention | None = None
+        attributed = False
+        if subj is not None and subj.lower_ not in ("we", "it", "its", "this", "that", "there"):
+            speaker = self._resolve_actor(st, sent, subj)
+        toks = [t for t in root.subtree if subj is None or t.i not in _subtree_ids(subj)]
+        condition = self._condition(list(root.subtree))
+        if speaker is None:
+            impersonal = (
+                subj is None
+                or subj.lower_ in ("we", "it", "this", "that", "there")
+                or bool({t.i for t in subj.subtree} & {t.i for t in condition})
+                or subj.pos_ == "NOUN"
+            )
+            if not impersonal or not (condition or (subj is not None and subj.lower_ == "we")):
+                return None
+            if subj is not None and subj.lower_ in self.commentators:
+                return None
+            speaker = self._attributed_speaker(st, sent)
+            attributed = True
+            toks = list(root.subtree)  # "its cost will be huge": the subject is the consequence
+        if speaker is None or speaker.actor.kind == "group":
+            return None
+        cond_ids = {t.i for t in condition}
+        cons = [t for t in toks if t.i not in cond_ids]
+        cons_text = _text_of(cons)
+        cls, cmatch = self._classify(cons_text)
+        if cls is None or self._about_itself_or_others(st, sent, condition, cons, speaker):
+            return None
+        if self._consequence_is_others(st, sent, cons, cmatch, cons_text, speaker):
+            return None
+        quoted = sent.text.lstrip()[:1] in '"“' or attributed
+        trigger_key, trigger_text, context = self._trigger(
+            st, sent, condition, cons, allow_context=quoted
+        )
+        if trigger_key is None and not condition:
+            return None
+        return self._make_threat(
+            st,
+            sent,
+            speaker,
+            span=(sent.start, sent.end),
+            context=context,
+            addressee=None,
+            addressee_country=None,
+            trigger_key=trigger_key,
+            trigger_text=trigger_text,
+            consequence_text=_text_of(cons),
+            consequence_class=cls,
+            explicitness=_explicitness(sent.text, "", None),
+            confidence=0.45 if attributed else 0.55,
+        )
+
+    def _condition(self, toks: Sequence[Any]) -> list[Any]:
+        """The conditional clause inside ``toks`` ("if Ukraine received F-16 jets",
+        "should America interfere"), as tokens; empty when there is none."""
+        ids = {t.i for t in toks}
+        for t in toks:
+            if (
+                t.dep_ in ("mark", "advmod")
+                and t.lower_ in self.condition_marks
+                and t.head.i in ids
+            ):
+                return [x for x in t.head.subtree if x.i in ids]
+            if (
+                t.lower_ == "should"
+                and t.dep_ == "aux"
+                and t.i < t.head.i
+                and any(c.dep_ == "nsubj" and c.i > t.i for c in t.head.children)
+            ):
+                return [x for x in t.head.subtree if x.i in ids]
+        for t in toks:  # "in (the) case of ...", "in the event of ..."
+            if t.lower_ in ("case", "event") and t.i > 0 and t.nbor(-1).lower_ in ("in", "the"):
+                start = t.i - (2 if t.nbor(-1).lower_ == "the" else 1)
+                return [x for x in t.subtree if x.i in ids] + [
+                    x for x in toks if start <= x.i < t.i
+                ]
+        for t in toks:  # "any attack", "any further Russian aggression": a standing condition
+            if (
+                t.lower_ == "any"
+                and t.dep_ == "det"
+                and t.head.i in ids
+                and t.head.lemma_.lower() in _EVENT_NOUNS
+            ):
+                return [x for x in t.head.subtree if x.i in ids]
+        return []
+
+    def _consequence_is_others(
+        self,
+        st: _DocState,
+        sent: _Sentence,
+        toks: Sequence[Any],
+        m: re.Match[str] | None,
+        text: str,
+        speaker: Mention,
+    ) -> bool:
+        """The consequence is something a third party does or suffers by itself ("if Russia won,
+        it could invade Poland"; "Russia's plans to attack") or is negated: not the speaker's threat."""
+        if m is None:
+            return False
+        tok = _token_at(toks, text, m.start())
+        if tok is None:
+            return False
+        if _negated(tok) and not _THREAT_IDIOMS.search(text):
+            return True
+        if tok.pos_ not in ("VERB", "AUX"):
+            return False  # a consequence named as a thing ("playing with fire", "face sanctions")
+        clause = tok
+        if clause.lemma_.lower() not in _HOSTILE_ACTS:
+            return False
+        if _negated(clause) and not _THREAT_IDIOMS.search(text):
+            return True
+        if any(
+            c.lower_ in ("have", "need") and c.dep_ in ("aux", "xcomp") for c in clause.children
+        ) or re.search(r"\b(have|has|had|need) to\b", text):
+            return True
+        owner = _subject(clause)
+        if owner is None:  # "Russia's plans to attack": the possessor of the governing noun
+            noun = next((a for a in clause.ancestors if a.pos_ in ("NOUN", "PROPN")), None)
+            owner = (
+                next((c for c in noun.children if c.dep_ == "poss"), None)
+                if noun is not None
+                else None
+            )
+        if owner is None or owner.lower_ in ("we", "i", "us"):
+            return False
+        if owner.lower_ in ("it", "they", "he", "she"):
+            return False
+        other = self._resolve_actor(st, sent, owner)
+        if other is None:
+            return False
+        mine = speaker.actor.country_on(st.doc.published)
+        theirs = other.actor.country_on(st.doc.published)
+        return theirs is not None and mine is not None and theirs != mine
+
+    def _about_itself_or_others(
+        self,
+        st: _DocState,
+        sent: _Sentence,
+        condition: Sequence[Any],
+        consequence: Sequence[Any],
+        speaker: Mention,
+    ) -> bool:
+        """ "If Ukraine loses, there will be a world war" (said by Ukraine) and "if Russia wins, it
+        will attack" (said by Poland) are warnings about what happens, not threats by the speaker."""
+        if not condition:
+            return False
+        cond_subj = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
+        if cond_subj is None:
+            return False
+        actor = self._resolve_actor(st, sent, cond_subj)
+        if actor is None:
+            return False
+        mine = speaker.actor.country_on(st.doc.published)
+        verb = cond_subj.head
+        attacked = verb.lemma_.lower() in _SUFFERING or (
+            cond_subj.dep_ == "nsubjpass" and verb.lemma_.lower() in _HOSTILE_ACTS
+        )
+        if actor.actor.country_on(st.doc.published) == mine and not attacked:
+            return True  # (but "if Belarus faced aggression, we would ..." is deterrence)
+        pronouns = [
+            t
+            for t in consequence
+            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in ("it", "they")
+        ]
+        # "if Russia wins, it will attack"; "if Russia wanted to retaliate, it would have to choose"
+        return any(
+            t.head.lemma_.lower() in _HOSTILE_ACTS | {"continue", "escalate"}
+            or re.search(r"\b(have|has|had|need|needs) to\b", _text_of(list(t.head.subtree)))
+            for t in pronouns
+        )
+
+    def _trigger_subjects(self, toks: Sequence[Any]) -> set[int]:
+        """Subjects of embedded clauses that name the trigger ("a Russian invasion would spell
+        the end of ...", "any attack would lead to sanctions"): not part of the consequence."""
+        ids = {t.i for t in toks}
+        out: set[int] = set()
+        for t in toks:
+            if t.dep_ in ("nsubj", "nsubjpass") and t.head.i in ids:
+                sub = [x for x in t.subtree if x.i in ids]
+                text = _text_of(sub)
+                if self.triggers.match(text) or any(x.lower_ == "any" for x in sub):
+                    out |= {x.i for x in sub}
+        return out

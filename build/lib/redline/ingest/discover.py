@@ -1,0 +1,155 @@
+"""Find input files under the given paths and tell their format by extension and a sniff of the first bytes."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from redline.errors import InputError
+
+_SNIFF_BYTES = 4096
+_EXTENSIONS = {
+    ".txt": "text",
+    ".text": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".xml": "feed",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".zip": "zip",
+}
+# GDELT event exports: 20240315.export.CSV (1.0, daily) or 20240315120000.export.CSV (2.0).
+_GDELT_NAME = re.compile(r"^\d{8}(?:\d{6})?\.export\.csv(?:\.zip)?$", re.IGNORECASE)
+# A GDELT row: a numeric event id, then an 8-digit SQLDATE, tab-separated.
+_GDELT_ROW = re.compile(rb"^\d+\t\d{8}\t")
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype html|html)\b", re.I | re.S
+)
+_FEED_START = re.compile(rb"<(?:rss|feed|rdf:RDF)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A regular file to ingest. ``key`` (its real, absolute path, see :func:`shown_path`) is
+    what the ledger records; ``path`` is what opens it."""
+
+    path: Path
+    key: str
+    size: int
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path as the ledger stores and the terminal prints it: valid UTF-8 whatever the file
+    system holds. A name that is not UTF-8 (``b"bad\\xff.txt"``, which Python carries as a lone
+    surrogate) is written with its bad bytes backslash-escaped: ``bad\\xff.txt``."""
+    name = os.fspath(path)
+    try:
+        raw = os.fsencode(name)
+    except UnicodeEncodeError:  # a surrogate that no file name decodes to, from a caller
+        return name.encode("utf-8", errors="backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def discover(paths: list[Path]) -> Iterator[SourceFile | InputError]:
+    """Files under ``paths`` in a stable order; hidden files and folders inside a folder are skipped.
+
+    A path that does not exist, or is not a regular file (a FIFO, a device, a broken symlink),
+    yields an :class:`InputError` instead.
+    """
+    for path in paths:
+        if path.is_dir():
+            yield from _walk(path)
+        else:
+            yield _source(path)
+
+
+def _walk(root: Path) -> Iterator[SourceFile | InputError]:
+    def report(exc: OSError) -> None:
+        errors.append(
+            InputError(shown_path(exc.filename or root), f"cannot list folder: {exc.strerror}")
+        )
+
+    errors: list[InputError] = []
+    inside = os.path.realpath(root)
+    for folder, dirs, files in os.walk(root, onerror=report):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        yield from errors
+        errors.clear()
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            path = Path(folder, name)
+            real = os.path.realpath(path)
+            if os.path.commonpath([inside, real]) != inside:
+                # A link out of the folder (passwd.txt -> /etc/passwd) is not the folder's.
+                yield InputError(
+                    shown_path(os.path.abspath(path)),
+                    f"symbolic link to {shown_path(real)}, outside {shown_path(root)}: not followed",
+                )
+                continue
+            yield _source(path)
+    yield from errors
+
+
+def _source(path: Path) -> SourceFile | InputError:
+    # The real path: a file reached through a symlinked folder is the same file, stored once.
+    key = shown_path(os.path.realpath(path) if path.exists() else os.path.abspath(path))
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        reason = "broken symbolic link" if path.is_symlink() else "no such file or folder"
+        return InputError(key, reason)
+    except OSError as exc:
+        return InputError(key, f"cannot read: {exc.strerror or exc}")
+    if not stat.S_ISREG(info.st_mode):
+        return InputError(key, f"not a regular file ({_kind(info.st_mode)})")
+    return SourceFile(path, key, info.st_size)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
+
+
+def detect_format(path: Path, head: bytes) -> str:
+    """The reader for a file: text, html, markdown, jsonl, json, csv, feed, gdelt or zip.
+
+    The extension decides, except where one extension covers several formats: a ``.csv`` whose
+    rows look like GDELT is ``gdelt``, a ``.txt`` holding HTML is ``html``. Unknown extensions
+    are sniffed (HTML, feed, JSON lines, GDELT rows) and otherwise read as text.
+    """
+    name = path.name
+    if _GDELT_NAME.match(name):
+        return "gdelt"
+    fmt = _EXTENSIONS.get(path.suffix.lower())
+    head = head[:_SNIFF_BYTES]
+    if fmt == "csv" and _GDELT_ROW.match(head):
+        return "gdelt"
+    if fmt in (None, "text") and _HTML_START.match(head):
+        return "html"
+    if fmt is not None:
+        return fmt
+    if _FEED_START.search(head):
+        return "feed"
+    if _GDELT_ROW.match(head):
+        return "gdelt"
+    if head.lstrip().startswith(b"{"):
+        return "jsonl"
+    return "text"

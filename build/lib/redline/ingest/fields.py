@@ -1,0 +1,87 @@
+"""Which record fields hold a document's text and metadata in JSONL, JSON and CSV dumps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FieldMap:
+    """Field names to look for, in order, for each document attribute (matched case-insensitively).
+
+    The defaults fit common dumps (news-please, NewsAPI, GDELT DOC, trafilatura, Common Crawl
+    news extracts). Override one attribute with :meth:`with_names`, as ``redline ingest
+    --text-field body`` does.
+    """
+
+    text: tuple[str, ...] = ("text", "content", "body", "article", "maintext")
+    title: tuple[str, ...] = ("title", "headline")
+    date: tuple[str, ...] = (
+        "published",
+        "date",
+        "publish_date",
+        "date_publish",
+        "pubDate",
+        "seendate",
+    )
+    author: tuple[str, ...] = ("author", "authors", "byline", "speaker")
+    outlet: tuple[str, ...] = (
+        "outlet",
+        "source",
+        "source_domain",
+        "sitename",
+        "domain",
+        "publisher",
+    )
+    url: tuple[str, ...] = ("url", "link", "source_url")
+
+    def with_names(self, **names: str | None) -> FieldMap:
+        """A copy where each given attribute looks only at the named fields ("body" or "body,content")."""
+        known = {f.name for f in fields(self)}
+        changes: dict[str, tuple[str, ...]] = {}
+        for attr, value in names.items():
+            if attr not in known:
+                raise TypeError(f"FieldMap has no attribute {attr!r}")
+            if value:
+                changes[attr] = tuple(n.strip() for n in value.split(",") if n.strip())
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {f.name: list(getattr(self, f.name)) for f in fields(self)}
+
+
+def pick(record: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
+    """The first non-empty value among ``names`` in ``record``, flattened to a string.
+
+    Lists are joined with ", " (several authors); objects give their ``name``, ``title`` or
+    ``id`` (NewsAPI's ``"source": {"name": "Reuters"}``).
+    """
+    lowered = {str(k).lower(): v for k, v in record.items()}
+    for name in names:
+        value = _flatten(lowered.get(name.lower()))
+        if value:
+            return value
+    return None
+
+
+def _flatten(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, Mapping):
+        for key in ("name", "title", "id", "value"):
+            flat = _flatten(value.get(key))
+            if flat:
+                return flat
+        return None
+    if isinstance(value, list | tuple):
+        parts = [p for p in (_flatten(v) for v in value) if p]
+        return ", ".join(parts) or None
+    return None

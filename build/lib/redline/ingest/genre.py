@@ -1,0 +1,80 @@
+"""Tell opinion pieces from news reports with the marker rules in ``data/genre.yaml``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Literal
+
+import yaml
+
+from redline.errors import ConfigError
+
+Genre = Literal["news", "opinion"]
+# Quoted speech and dash-quoted paragraphs: a politician's "we must" is reported, not argued.
+# A quote left open at the end of a line runs on into the next paragraph (the newspaper
+# convention for long quotes), so it is cut at the line end.
+_QUOTED = re.compile(r'"[^"\n]*(?:"|$)|“[^”\n]*(?:”|$)|«[^»\n]*(?:»|$)|^[-–—] .*$', re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    pattern: re.Pattern[str]
+    where: str
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class GenreRules:
+    markers: tuple[Marker, ...]
+    threshold: int
+    head_chars: int
+    author_bio_weight: int
+
+
+def load_genre_rules(text: str, origin: str = "genre.yaml") -> GenreRules:
+    data = yaml.safe_load(text) or {}
+    markers = []
+    for item in data.get("markers", []):
+        where = item.get("where", "body")
+        if where not in ("title", "head", "body"):
+            raise ConfigError(f"{origin}: `where` must be title, head or body, not {where!r}")
+        try:
+            pattern = re.compile(item["pattern"], re.IGNORECASE)
+        except re.error as exc:
+            raise ConfigError(f"{origin}: bad pattern {item['pattern']!r}: {exc}") from exc
+        markers.append(Marker(pattern, where, int(item.get("weight", 1))))
+    return GenreRules(
+        markers=tuple(markers),
+        threshold=int(data.get("threshold", 2)),
+        head_chars=int(data.get("head_chars", 400)),
+        author_bio_weight=int(data.get("author_bio_weight", 2)),
+    )
+
+
+GENRE_RULES = load_genre_rules(files("redline").joinpath("data", "genre.yaml").read_text("utf-8"))
+
+
+def opinion_score(
+    text: str, title: str | None, *, has_author_bio: bool, rules: GenreRules = GENRE_RULES
+) -> int:
+    """The summed weight of the markers ``text`` shows (each counted once)."""
+    scopes = {
+        "title": title or "",
+        "head": text[: rules.head_chars],
+        "body": _QUOTED.sub(" ", text),
+    }
+    score = rules.author_bio_weight if has_author_bio else 0
+    for marker in rules.markers:
+        if marker.pattern.search(scopes[marker.where]):
+            score += marker.weight
+    return score
+
+
+def classify_genre(
+    text: str, title: str | None, *, has_author_bio: bool, rules: GenreRules = GENRE_RULES
+) -> Genre:
+    """``"opinion"`` when the markers reach the threshold, else ``"news"``."""
+    score = opinion_score(text, title, has_author_bio=has_author_bio, rules=rules)
+    return "opinion" if score >= rules.threshold else "news"

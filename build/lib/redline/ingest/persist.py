@@ -1,0 +1,116 @@
+"""Ingest's writes to the ledger: one transaction per document, duplicate record or problem, so a crash loses nothing stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from redline.errors import InputError
+from redline.ingest.dedup import signature_from_bytes
+from redline.ingest.report import DuplicateFound
+from redline.store import Ledger
+from redline.store.db import now
+from redline.store.limits import shorten, without_nul
+from redline.store.schema import documents, duplicates, ingest_problems
+
+# Built once: a statement executed with parameters reuses SQLAlchemy's compiled form.
+_INSERT_DOCUMENT = sa.insert(documents)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    id: int
+    content_hash: str
+    source_path: str
+    source_locator: str | None
+    signature: np.ndarray | None
+
+
+def stored_documents(ledger: Ledger) -> Iterator[StoredDocument]:
+    """Every document's identity and MinHash signature, to rebuild the duplicate indexes."""
+    query = sa.select(
+        documents.c.id,
+        documents.c.content_hash,
+        documents.c.source_path,
+        documents.c.source_locator,
+        documents.c.minhash,
+    ).order_by(documents.c.id)
+    with ledger.connect() as conn:
+        for row in conn.execute(query):
+            signature = signature_from_bytes(row.minhash) if row.minhash is not None else None
+            yield StoredDocument(
+                row.id, row.content_hash, row.source_path, row.source_locator, signature
+            )
+
+
+def insert_document(ledger: Ledger, values: dict[str, Any]) -> int | None:
+    """Store one document in its own transaction; None when its content hash is already there."""
+    try:
+        with ledger.begin() as conn:
+            result = conn.execute(_INSERT_DOCUMENT, values)
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+    except sa.exc.IntegrityError:
+        return None
+
+
+def document_by_hash(ledger: Ledger, content_hash: str) -> StoredDocument | None:
+    with ledger.connect() as conn:
+        row = conn.execute(
+            sa.select(documents.c.id, documents.c.source_path, documents.c.source_locator).where(
+                documents.c.content_hash == content_hash
+            )
+        ).first()
+    return (
+        StoredDocument(row.id, content_hash, row.source_path, row.source_locator, None)
+        if row
+        else None
+    )
+
+
+def record_duplicate(ledger: Ledger, found: DuplicateFound, run_id: int) -> None:
+    """Note a duplicate once; re-ingesting the same source does not add a second row."""
+    same_source = sa.and_(
+        duplicates.c.source_path == found.source_path,
+        duplicates.c.source_locator.is_(None)
+        if found.source_locator is None
+        else duplicates.c.source_locator == found.source_locator,
+        duplicates.c.duplicate_of == found.duplicate_of,
+    )
+    with ledger.begin() as conn:
+        if conn.execute(sa.select(duplicates.c.id).where(same_source)).first() is None:
+            conn.execute(
+                sa.insert(duplicates).values(
+                    source_path=found.source_path,
+                    source_locator=found.source_locator,
+                    duplicate_of=found.duplicate_of,
+                    kind=found.kind,
+                    similarity=found.similarity,
+                    run_id=run_id,
+                )
+            )
+
+
+def record_problem(ledger: Ledger, problem: InputError, run_id: int) -> None:
+    """Store one problem. A locator longer than its column (a zip member's long path) is stored
+    cut in the middle, and whole in the reason; NUL characters are dropped."""
+    reason = problem.reason
+    locator = problem.locator
+    if locator is not None:
+        short = shorten(locator, ingest_problems.c.source_locator)
+        if short != locator:
+            reason = f"{reason} (at {locator})"
+        locator = short
+    with ledger.begin() as conn:
+        conn.execute(
+            sa.insert(ingest_problems).values(
+                run_id=run_id,
+                source_path=without_nul(problem.path),
+                source_locator=locator and without_nul(locator),
+                reason=without_nul(reason),
+                created_at=now(),
+            )
+        )

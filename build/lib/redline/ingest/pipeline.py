@@ -1,0 +1,280 @@
+"""``ingest_paths``: read files and folders into the ledger, one committed document at a time."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from time import perf_counter
+from typing import Literal
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from redline.errors import InputError
+from redline.ingest import persist
+from redline.ingest.decode import NotText
+from redline.ingest.dedup import NearDuplicateIndex
+from redline.ingest.discover import SourceFile, detect_format, discover, shown_path
+from redline.ingest.draft import Draft
+from redline.ingest.fields import FieldMap
+from redline.ingest.gdelt import ingest_gdelt
+from redline.ingest.prepare import Prepared, prepare
+from redline.ingest.readers import READERS, Source
+from redline.ingest.report import DuplicateFound, IngestReport, Skipped, megabytes
+from redline.store import Ledger
+from redline.store.db import now
+from redline.store.limits import misfit
+from redline.store.schema import documents
+
+DEFAULT_MAX_BYTES = 50_000_000
+"""Files larger than this are refused unread (``--max-bytes``; 0 means no limit)."""
+
+ProblemCallback = Callable[[InputError], None]
+
+
+def ingest_paths(
+    ledger: Ledger,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    fields: FieldMap | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: bool = False,
+    on_problem: ProblemCallback | None = None,
+    console: Console | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders (recursively, hidden ones skipped) into ``ledger``.
+
+    Every document is committed in its own transaction, so an interrupted run keeps what it
+    stored and a second run over the same paths completes it: sources already in the ledger
+    are skipped, exact and near duplicates are recorded in ``duplicates`` and not stored.
+    Bad input never stops the run: each problem is passed to ``on_problem``, stored in
+    ``ingest_problems`` and listed in the report. ``progress`` shows a rich progress bar on
+    ``console`` (default: standard error); ``on_progress(done, total)`` is called as each
+    source is done, for a caller that draws its own.
+    """
+    path_list = [Path(p) for p in paths]
+    fields = fields or FieldMap()
+    run_id = ledger.start_run(
+        "ingest",
+        params={
+            "paths": [shown_path(p) for p in path_list],
+            "fields": fields.as_dict(),
+            "max_bytes": max_bytes,
+        },
+    )
+    run = _Run(ledger, IngestReport(run_id), fields, max_bytes, on_problem)
+    started = perf_counter()
+    try:
+        sources = list(discover(path_list))
+        tick = on_progress or (lambda _done, _total: None)
+        tick(0, len(sources))
+        with _progress_bar(progress, console, len(sources)) as advance:
+            for done, item in enumerate(sources, start=1):
+                if isinstance(item, InputError):
+                    run.problem(item)
+                else:
+                    run.report.files += 1
+                    run.ingest_file(item)
+                advance(item.key if isinstance(item, SourceFile) else item.path)
+                tick(done, len(sources))
+    except BaseException as exc:
+        run.report.seconds = perf_counter() - started
+        _finish_quietly(ledger, run_id, {**run.report.stats(), "interrupted": repr(exc)})
+        raise
+    run.report.seconds = perf_counter() - started
+    ledger.finish_run(run_id, run.report.stats())
+    return run.report
+
+
+class _Run:
+    """The state of one run: the report so far and the ledger's known texts."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        report: IngestReport,
+        fields: FieldMap,
+        max_bytes: int,
+        on_problem: ProblemCallback | None,
+    ) -> None:
+        self.ledger = ledger
+        self.report = report
+        self.fields = fields
+        self.max_bytes = max_bytes
+        self.on_problem = on_problem
+        self.by_hash: dict[str, persist.StoredDocument] = {}
+        self.paths: dict[int, str] = {}
+        self.index = NearDuplicateIndex()
+        stored = list(persist.stored_documents(ledger))
+        for doc in stored:
+            self.by_hash[doc.content_hash] = doc
+            self.paths[doc.id] = doc.source_path
+        self.index.add_all((d.id, d.signature) for d in stored if d.signature is not None)
+
+    def problem(self, problem: InputError) -> None:
+        persist.record_problem(self.ledger, problem, self.report.run_id)
+        self.report.problems.append(problem)
+        if self.on_problem is not None:
+            self.on_problem(problem)
+
+    def ingest_file(self, source_file: SourceFile) -> None:
+        data = self._read(source_file)
+        if data is None:
+            return
+        fmt = detect_format(source_file.path, data)
+        source = Source(source_file.path, source_file.key, data, self.fields)
+        if fmt == "gdelt":
+            counts = ingest_gdelt(self.ledger, source, self.problem, self.max_bytes)
+            self.report.gdelt_events_added += counts.added
+            self.report.gdelt_events_already_stored += counts.already_stored
+            return
+        if fmt == "zip":
+            self.problem(
+                InputError(source.key, "zip archive that is not a GDELT export (*.export.CSV.zip)")
+            )
+            return
+        for item in _guarded(READERS[fmt](source), source.key, fmt):
+            if isinstance(item, InputError):
+                self.problem(item)
+            else:
+                self.ingest_draft(item)
+
+    def ingest_draft(self, draft: Draft) -> None:
+        try:
+            prepared = prepare(draft)
+        except Exception as exc:  # a bug on one odd document must not stop a long run
+            prepared = InputError(
+                draft.source_path, f"cannot prepare: {exc.__class__.__name__}: {exc}", draft.locator
+            )
+        if isinstance(prepared, InputError):
+            self.problem(prepared)
+            return
+        known = self.by_hash.get(prepared.fingerprint.content_hash)
+        if known is None:
+            near = self.index.best_match(prepared.fingerprint.signature)
+            if near is not None:
+                self._duplicate(prepared, "near", near[1], near[0])
+                return
+            row = prepared.row(run_id=self.report.run_id, ingested_at=now())
+            misfit_reason = misfit(documents, row)
+            if misfit_reason is not None:
+                self.problem(InputError(draft.source_path, misfit_reason, draft.locator))
+                return
+            doc_id = persist.insert_document(self.ledger, row)
+            if doc_id is not None:
+                self._remember(prepared, doc_id)
+                self.report.ingested.append(doc_id)
+                return
+            # another process stored the same text since this run loaded the ledger's hashes
+            known = persist.document_by_hash(self.ledger, prepared.fingerprint.content_hash)
+            if known is None:  # pragma: no cover - the unique constraint said it exists
+                raise RuntimeError(f"content hash of {prepared.where} collides but is not found")
+            self.paths[known.id] = known.source_path
+        if (known.source_path, known.source_locator) == (draft.source_path, draft.locator):
+            self.report.skipped.append(
+                Skipped(
+                    draft.source_path,
+                    draft.locator,
+                    f"already in the ledger as document {known.id}",
+                )
+            )
+        else:
+            self._duplicate(prepared, "exact", 1.0, known.id)
+
+    def _remember(self, prepared: Prepared, doc_id: int) -> None:
+        draft = prepared.draft
+        fp = prepared.fingerprint
+        self.by_hash[fp.content_hash] = persist.StoredDocument(
+            doc_id, fp.content_hash, draft.source_path, draft.locator, fp.signature
+        )
+        self.paths[doc_id] = draft.source_path
+        self.index.add(doc_id, fp.signature)
+
+    def _duplicate(
+        self, prepared: Prepared, kind: Literal["exact", "near"], similarity: float, doc_id: int
+    ) -> None:
+        found = DuplicateFound(
+            source_path=prepared.draft.source_path,
+            source_locator=prepared.draft.locator,
+            kind=kind,
+            similarity=round(similarity, 4),
+            duplicate_of=doc_id,
+            duplicate_of_path=self.paths.get(doc_id, "?"),
+        )
+        persist.record_duplicate(self.ledger, found, self.report.run_id)
+        self.report.duplicates.append(found)
+
+    def _read(self, source_file: SourceFile) -> bytes | None:
+        """The file's bytes, or None after reporting why it cannot be read (size checked before reading)."""
+        key, limit = source_file.key, self.max_bytes
+        if limit and source_file.size > limit:
+            self.problem(
+                InputError(
+                    key,
+                    f"file is {megabytes(source_file.size)}, above the limit of {megabytes(limit)}; "
+                    "not read (raise --max-bytes to ingest it)",
+                )
+            )
+            return None
+        if source_file.size == 0:
+            self.problem(InputError(key, "empty file"))
+            return None
+        try:
+            with open(source_file.path, "rb") as handle:
+                data = handle.read(limit + 1 if limit else -1)
+        except OSError as exc:
+            self.problem(InputError(key, f"cannot read: {exc.strerror or exc}"))
+            return None
+        if limit and len(data) > limit:
+            self.problem(
+                InputError(key, f"file grew above the limit of {megabytes(limit)} while being read")
+            )
+            return None
+        return data
+
+
+def _guarded(
+    items: Iterator[Draft | InputError], key: str, fmt: str
+) -> Iterator[Draft | InputError]:
+    """A reader's output, with its failures turned into one problem for the file."""
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        except NotText as exc:
+            yield InputError(key, str(exc))
+            return
+        except Exception as exc:  # a reader bug or a library's surprise on a malformed file
+            yield InputError(key, f"cannot read as {fmt}: {exc.__class__.__name__}: {exc}")
+            return
+        yield item
+
+
+@contextmanager
+def _progress_bar(
+    show: bool, console: Console | None, total: int
+) -> Iterator[Callable[[str], None]]:
+    if not show:
+        yield lambda _path: None
+        return
+    columns = (
+        TextColumn("ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}", style="dim"),
+    )
+    with Progress(*columns, console=console or Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=total)
+        yield lambda path: bar.update(task, advance=1, description=os.path.basename(path))
+
+
+def _finish_quietly(ledger: Ledger, run_id: int, stats: dict[str, object]) -> None:
+    # the ledger itself may be what failed; the original error matters more
+    with contextlib.suppress(Exception):
+        ledger.finish_run(run_id, stats)

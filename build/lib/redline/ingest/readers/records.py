@@ -1,0 +1,165 @@
+"""Record dumps: JSON lines, JSON arrays and CSV/TSV tables, one document per record, fields chosen by a FieldMap."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from redline.errors import InputError
+from redline.ingest.authors import clean_author
+from redline.ingest.dates import metadata_date
+from redline.ingest.draft import Draft
+from redline.ingest.fields import pick
+from redline.ingest.html_text import html_to_text
+from redline.ingest.readers.source import Source
+
+# Keys under which JSON API dumps nest their list of articles (NewsAPI: "articles").
+_LIST_KEYS = ("articles", "items", "documents", "data", "results", "entries")
+# No article record nests this deep; a line that does is refused before the parser recurses.
+MAX_JSON_DEPTH = 64
+_BRACKETS = frozenset("[{")
+
+
+def _too_deep(text: str) -> bool:
+    """Does ``text`` open more than MAX_JSON_DEPTH brackets at once (strings skipped)? A linear
+    scan, so ``[`` x 100,000 is refused in milliseconds instead of exhausting the stack."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in _BRACKETS:
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def read_jsonl(source: Source) -> Iterator[Draft | InputError]:
+    for number, line in enumerate(source.text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        locator = f"line {number}"
+        if _too_deep(line):
+            yield InputError(
+                source.key, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", locator
+            )
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputError(source.key, f"invalid JSON: {exc.msg} (column {exc.colno})", locator)
+            continue
+        if not isinstance(record, dict):
+            yield InputError(source.key, f"not a JSON object but {type(record).__name__}", locator)
+            continue
+        yield record_draft(source, record, "jsonl", locator)
+
+
+def read_json(source: Source) -> Iterator[Draft | InputError]:
+    if _too_deep(source.text):
+        yield InputError(source.key, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        return
+    try:
+        data = json.loads(source.text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":  # JSON lines saved under a .json name
+            yield from read_jsonl(source)
+            return
+        yield InputError(
+            source.key, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        )
+        return
+    if isinstance(data, dict):
+        nested = next((data[k] for k in _LIST_KEYS if isinstance(data.get(k), list)), None)
+        if nested is None:
+            yield record_draft(source, data, "json", None)
+            return
+        data = nested
+    if not isinstance(data, list):
+        yield InputError(
+            source.key, f"expected a JSON object or array, found {type(data).__name__}"
+        )
+        return
+    for number, record in enumerate(data, start=1):
+        locator = f"item {number}"
+        if isinstance(record, dict):
+            yield record_draft(source, record, "json", locator)
+        else:
+            yield InputError(source.key, f"not a JSON object but {type(record).__name__}", locator)
+
+
+def read_csv(source: Source) -> Iterator[Draft | InputError]:
+    text = source.text
+    first_line = text.split("\n", 1)[0]
+    tab = source.path.suffix.lower() == ".tsv" or first_line.count("\t") > first_line.count(",")
+    # A field can be as long as the file (a 134 KB communique in one cell): raise the csv
+    # module's default limit (128 KiB) to the text's length, so a record is read whole.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.DictReader(
+        io.StringIO(text, newline=""), delimiter="\t" if tab else ",", strict=True
+    )
+    number = 0
+    while True:
+        number += 1
+        locator = f"row {number}"
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # After a malformed record (an unterminated quote, say) the reader's position is
+            # no longer a record boundary: refuse the rest rather than store fragments.
+            yield InputError(
+                source.key,
+                f"malformed CSV: {exc}; this row and the rest of the file not read",
+                locator,
+            )
+            return
+        if None in row:  # more cells than header columns
+            row = {k: v for k, v in row.items() if k is not None}
+        yield record_draft(source, row, "csv", locator)
+
+
+def record_draft(
+    source: Source, record: Mapping[str, Any], fmt: str, locator: str | None
+) -> Draft | InputError:
+    """A draft from one record, or a problem when no configured text field has a value."""
+    fields = source.fields
+    raw_text = pick(record, fields.text)
+    if raw_text is None:
+        tried = ", ".join(fields.text)
+        return InputError(
+            source.key,
+            f"no text: none of the fields {tried} has a value (see --text-field)",
+            locator,
+        )
+    try:
+        text = html_to_text(raw_text)
+        title = pick(record, fields.title)
+        title = html_to_text(title) if title else None
+    except ValueError as exc:
+        return InputError(source.key, str(exc), locator)
+    return Draft(
+        source_path=source.key,
+        source_format=fmt,
+        text=text,
+        locator=locator,
+        title=title,
+        author=clean_author(pick(record, fields.author)),
+        outlet=pick(record, fields.outlet),
+        url=pick(record, fields.url),
+        published=metadata_date(pick(record, fields.date)),
+    )

@@ -1,0 +1,530 @@
+"""Knowledge kept as data: the trigger hierarchy, actors with aliases, and cue lexicons.
+
+Everything here is loaded from YAML files in ``redline/data`` (shipped with the package),
+optionally merged with user files (``REDLINE_GAZETTEER`` = colon-separated paths, or the
+``extra`` argument). Loaders are cached: each process reads the files once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from redline.errors import ConfigError
+
+_DATA = resources.files("redline") / "data"
+
+
+def _load_yaml(name: str, extra: Sequence[str] = ()) -> dict[str, Any]:
+    """The packaged file, with the same top-level sections from user files merged on top."""
+    merged: dict[str, Any] = yaml.safe_load((_DATA / name).read_text(encoding="utf-8")) or {}
+    paths = [*extra, *filter(None, os.environ.get("REDLINE_GAZETTEER", "").split(os.pathsep))]
+    for path in paths:
+        try:
+            user = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{path}: cannot read gazetteer file: {exc}") from exc
+        if not isinstance(user, dict):
+            raise ConfigError(f"{path}: a gazetteer file must be a mapping of sections")
+        for section, entries in user.items():
+            if section not in merged:
+                continue  # a file may hold several gazetteers; each loader takes its own
+            if isinstance(entries, dict):
+                merged[section] = {**merged[section], **entries}
+            elif isinstance(entries, list):
+                merged[section] = [*merged[section], *entries]
+    return merged
+
+
+# --------------------------------------------------------------------------- triggers
+
+
+@dataclass(frozen=True)
+class Trigger:
+    key: str
+    label: str
+    parent: str | None
+    patterns: tuple[re.Pattern[str], ...]
+    crossing: frozenset[str]
+    actor_hint: str | None
+    depth: int = 0
+
+
+@dataclass
+class TriggerTree:
+    """The trigger hierarchy: lookups by key, ancestry, and matching in text."""
+
+    triggers: dict[str, Trigger]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.triggers
+
+    def __getitem__(self, key: str) -> Trigger:
+        return self.triggers[key]
+
+    def label(self, key: str | None) -> str:
+        if key is None:
+            return "unspecified trigger"
+        t = self.triggers.get(key)
+        return t.label if t else key
+
+    def ancestors(self, key: str) -> list[str]:
+        """Parent, grandparent, ... (not the key itself)."""
+        out: list[str] = []
+        parent = self.triggers[key].parent if key in self.triggers else None
+        while parent is not None:
+            out.append(parent)
+            parent = self.triggers[parent].parent
+        return out
+
+    def hint(self, key: str | None) -> str | None:
+        """Who usually crosses the line ``key`` (its own ``actor_hint`` or its nearest
+        ancestor's); None for an unknown or coined key."""
+        while key is not None and key in self.triggers:
+            if self.triggers[key].actor_hint:
+                return self.triggers[key].actor_hint
+            key = self.triggers[key].parent
+        return None
+
+    def crosses(self, crossing_key: str, episode_key: str) -> bool:
+        """Does a crossing of ``crossing_key`` cross the line ``episode_key``? (self or an ancestor)."""
+        return crossing_key == episode_key or episode_key in self.ancestors(crossing_key)
+
+    def any_match(self, text: str) -> bool:
+        """Does ``text`` name any trigger? (one combined regex, tried only at the words that can
+        open a match: the lexical pass's cheap test)"""
+        starts, combined = self._any
+        if starts is None:
+            return combined.search(text) is not None
+        return starts.search(combined, text) is not None
+
+    @property
+    def _any(self) -> tuple[WordStarts | None, re.Pattern[str]]:
+        built = self.__dict__.get("_any_re")
+        if built is None:
+            alternatives = [p.pattern for t in self.triggers.values() for p in t.patterns]
+            combined = re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+            built = (WordStarts.for_terms(alternatives, bounded=False), combined)
+            self.__dict__["_any_re"] = built
+        return built
+
+    def match(self, text: str) -> list[tuple[str, int, int]]:
+        """Every trigger named in ``text`` as (key, start, end), most specific first, then leftmost."""
+        hits: dict[str, tuple[int, int]] = {}
+        for key, trig in self.triggers.items():
+            for pat in trig.patterns:
+                m = pat.search(text)
+                if m and (key not in hits or m.start() < hits[key][0]):
+                    hits[key] = (m.start(), m.end())
+        # drop an ancestor when a descendant matched the same text
+        keys = set(hits)
+        for key in list(keys):
+            for anc in self.ancestors(key):
+                hits.pop(anc, None)
+        return sorted(
+            ((k, s, e) for k, (s, e) in hits.items()),
+            key=lambda h: (-self.triggers[h[0]].depth, h[1]),
+        )
+
+
+@cache
+def triggers(extra: tuple[str, ...] = ()) -> TriggerTree:
+    raw = _load_yaml("triggers.yaml", extra)["triggers"]
+    depth: dict[str, int] = {}
+
+    def _depth(key: str, seen: tuple[str, ...] = ()) -> int:
+        if key in seen:
+            raise ConfigError(f"triggers.yaml: the hierarchy has a cycle through {key!r}")
+        parent = raw[key].get("parent")
+        if parent is None:
+            return 0
+        if parent not in raw:
+            raise ConfigError(f"triggers.yaml: {key!r} names an unknown parent {parent!r}")
+        return 1 + _depth(parent, (*seen, key))
+
+    out: dict[str, Trigger] = {}
+    for key, spec in raw.items():
+        depth[key] = _depth(key)
+        try:
+            pats = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("patterns", []))
+        except re.error as exc:
+            raise ConfigError(f"triggers.yaml: bad pattern for {key!r}: {exc}") from exc
+        out[key] = Trigger(
+            key=key,
+            label=spec.get("label", key),
+            parent=spec.get("parent"),
+            patterns=pats,
+            crossing=frozenset(spec.get("crossing", [])),
+            actor_hint=spec.get("actor_hint"),
+            depth=depth[key],
+        )
+    return TriggerTree(out)
+
+
+# --------------------------------------------------------------------------- actors
+
+
+@dataclass(frozen=True)
+class Role:
+    country: str
+    title: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    key: str
+    name: str
+    kind: str  # state | organisation | person | institution | group
+    country: str | None
+    aliases: tuple[str, ...]
+    roles: tuple[Role, ...] = field(default=())
+
+    def country_on(self, when: date | None) -> str | None:
+        """The state or organisation the actor spoke for on ``when`` (roles change over time)."""
+        if not self.roles:
+            return self.country
+        for role in self.roles:
+            if when is None or (
+                (role.start is None or role.start <= when)
+                and (role.end is None or when <= role.end)
+            ):
+                return role.country
+        return self.roles[-1].country
+
+
+@dataclass
+class ActorGazetteer:
+    actors: dict[str, Actor]
+    _alias_index: dict[str, Actor]
+    _pattern: re.Pattern[str] | None
+
+    def lookup(self, name: str) -> Actor | None:
+        return self._alias_index.get(normalise_alias(name))
+
+    def find(self, text: str) -> list[tuple[Actor, int, int]]:
+        """Every actor alias in ``text`` as (actor, start, end), left to right, longest alias wins."""
+        if self._pattern is None:
+            return []
+        out = []
+        for m in self._pattern.finditer(text):
+            actor = self._alias_index.get(normalise_alias(m.group(0)))
+            if actor is not None:
+                out.append((actor, m.start(), m.end()))
+        return out
+
+
+def normalise_alias(name: str) -> str:
+    name = name.replace("’", "'").strip().lower()
+    name = re.sub(r"^(the|mr\.?|mrs\.?|ms\.?|dr\.?|president|prime minister)\s+", "", name)
+    return re.sub(r"\s+", " ", name)
+
+
+def _parse_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+@cache
+def actors(extra: tuple[str, ...] = ()) -> ActorGazetteer:
+    raw = _load_yaml("actors.yaml", extra)["actors"]
+    table: dict[str, Actor] = {}
+    index: dict[str, Actor] = {}
+    for key, spec in raw.items():
+        roles = tuple(
+            Role(
+                country=r["country"],
+                title=r.get("title"),
+                start=_parse_date(r.get("from")),
+                end=_parse_date(r.get("until")),
+            )
+            for r in spec.get("roles", [])
+        )
+        country = spec.get("country") or (roles[0].country if roles else None)
+        aliases = tuple(dict.fromkeys([spec["name"], *spec.get("aliases", [])]))
+        actor = Actor(key, spec["name"], spec.get("kind", "person"), country, aliases, roles)
+        table[key] = actor
+        for alias in aliases:
+            index.setdefault(normalise_alias(alias), actor)
+    alternatives = sorted(
+        {re.escape(a) for actor in table.values() for a in actor.aliases}, key=len, reverse=True
+    )
+    pattern = (
+        re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])")
+        if alternatives
+        else None
+    )
+    return ActorGazetteer(table, index, pattern)
+
+
+@cache
+def _sides(extra: tuple[str, ...] = ()) -> dict[str, str]:
+    raw = _load_yaml("actors.yaml", extra).get("sides") or {}
+    return {code: side for side, codes in raw.items() for code in codes or ()}
+
+
+def side(code: str | None) -> str | None:
+    """The side of a confrontation an actor code belongs to (``west``, ``russia``), or the code
+    itself when it is listed on no side; None for None."""
+    if code is None:
+        return None
+    return _sides().get(code, code)
+
+
+def same_side(a: str | None, b: str | None) -> bool:
+    """Are two actor codes on one side? (an unknown actor is on nobody's side)"""
+    return a is not None and b is not None and side(a) == side(b)
+
+
+# --------------------------------------------------------------------------- lexicons
+
+
+@cache
+def lexicon(extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Cue words for threats, consequences, crossings, responses and outcome claims."""
+    return _load_yaml("cues.yaml", extra)["cues"]
+
+
+_WORD = re.compile(r"\w+")
+_MEMO_LIMIT = 100_000  # words remembered per matcher; beyond that they are tested afresh
+
+
+class _Words:
+    """The words of the text matched last: the lexical pass asks a dozen matchers about the
+    same sentence in a row, so it is split once. ``at`` maps each lowercased word to the
+    offsets where it occurs."""
+
+    text: str | None = None
+    at: dict[str, list[int]] = {}
+
+    @classmethod
+    def of(cls, text: str) -> dict[str, list[int]]:
+        if text is not cls.text:
+            at: dict[str, list[int]] = {}
+            for m in _WORD.finditer(text):
+                at.setdefault(m.group(0).lower(), []).append(m.start())
+            cls.text, cls.at = text, at
+        return cls.at
+
+
+class WordStarts:
+    """Where a match of a word-bounded regex can begin: at a word that starts with one of
+    ``prefixes`` (the literal text every match opens with, lowercased).
+
+    Python's regex engine tries every alternative of a long alternation at every character,
+    which makes ``search`` slow. Trying ``match`` only at the words that can open a match, left
+    to right, finds the same leftmost match. Which words can is remembered (news vocabulary
+    repeats), so most sentences cost two set operations.
+    """
+
+    __slots__ = ("_opening", "_seen", "prefixes")
+
+    def __init__(self, prefixes: Iterable[str]) -> None:
+        self.prefixes = tuple(sorted(set(prefixes)))
+        self._seen: set[str] = set()  # words already judged
+        self._opening: set[str] = set()  # those of them that start with a prefix
+
+    @classmethod
+    def for_terms(cls, terms: Iterable[str], *, bounded: bool) -> WordStarts | None:
+        """For the alternation of ``terms``; None when some term's opening is not known.
+
+        ``bounded``: every match is known to start at a word boundary (a Cue's lookbehind);
+        otherwise a term counts only if it opens with ``\b`` itself."""
+        prefixes: set[str] = set()
+        for term in terms:
+            if not bounded:
+                if not term.startswith("\\b"):
+                    return None
+                term = term[2:]
+            found = _first_literals(term)
+            if not found:
+                return None
+            for literal in found:
+                run = _WORD.match(literal)
+                if run is None:
+                    return None  # opens with punctuation: not at the start of a word
+                prefixes.add(run.group(0))
+        return cls(prefixes)
+
+    def search(self, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+        """``pattern.search(text)``, tried only where a match can begin."""
+        at = _Words.of(text)
+        hits = at.keys() & self._opening
+        new = at.keys() - self._seen
+        if new:
+            fresh = {w for w in new if w.startswith(self.prefixes)}
+            hits |= fresh
+            if len(self._seen) < _MEMO_LIMIT:
+                self._seen |= new
+                self._opening |= fresh
+        if not hits:
+            return None
+        for pos in sorted(p for w in hits for p in at[w]):
+            m = pattern.match(text, pos)
+            if m is not None:
+                return m
+        return None
+
+
+_MANY_TERMS = 24  # below this an alternation is quick enough for a plain search
+
+
+class Cue:
+    """Any of ``terms`` (each a regex) as whole words, case-insensitive; ``search`` like a Pattern
+    (through ``WordStarts`` when every term's opening is known)."""
+
+    __slots__ = ("pattern", "starts")
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        terms = list(terms)
+        self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE)
+        self.starts = (
+            WordStarts.for_terms(terms, bounded=True) if len(terms) >= _MANY_TERMS else None
+        )
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self.starts is None:
+            return self.pattern.search(text)
+        return self.starts.search(self.pattern, text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text)
+
+
+def _unescaped(body: str) -> Iterator[tuple[int, str]]:
+    """(index, character) for each character of a regex that is not escaped: a backslash and
+    the character it escapes are skipped together."""
+    i = 0
+    while i < len(body):
+        if body[i] == "\\":
+            i += 2
+            continue
+        yield i, body[i]
+        i += 1
+
+
+def _top_level_split(body: str) -> list[str] | None:
+    """``body`` split at the ``|`` outside any parentheses (None if they do not balance)."""
+    parts, start, depth = [], 0, 0
+    for i, ch in _unescaped(body):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif ch == "|" and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+    return None if depth else [*parts, body[start:]]
+
+
+def _group_end(term: str) -> int:
+    """The index of the parenthesis closing the group ``term`` opens with, or -1."""
+    depth = 0
+    for i, ch in _unescaped(term):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return i
+    return -1
+
+
+def _skip_quantifier(term: str, i: int) -> tuple[int, bool]:
+    """Past the quantifier at ``term[i]`` (if any), and whether it lets the atom be absent."""
+    if i >= len(term):
+        return i, False
+    ch = term[i]
+    if ch in "?*+":
+        j = i + 1
+        return (j + 1 if term[j : j + 1] == "?" else j), ch != "+"
+    if ch == "{":
+        close = term.find("}", i)
+        if close < 0:
+            return i, False
+        return close + 1, term[i + 1 : close].split(",")[0].strip() in ("", "0")
+    return i, False
+
+
+_SPECIAL = set("\\()[]{}?*+|.^$")
+
+
+def _first_literals(term: str) -> set[str] | None:
+    """The literal openings (lowercased) one of which every match of ``term`` starts with, or
+    None when that is not known (a term opening with a character class, a lookaround, ...)."""
+    alternatives = _top_level_split(term)
+    if alternatives is None:
+        return None
+    if len(alternatives) > 1:
+        found: set[str] = set()
+        for alt in alternatives:
+            sub = _first_literals(alt)
+            if sub is None:
+                return None
+            found |= sub
+        return found
+    if term.startswith("("):
+        if term.startswith("(?") and not term.startswith("(?:"):
+            return None  # lookarounds, flags, named groups
+        end = _group_end(term)
+        if end < 0:
+            return None
+        inner = _first_literals(term[3 if term.startswith("(?:") else 1 : end])
+        after, optional = _skip_quantifier(term, end + 1)
+        if inner is None or not optional:
+            return inner
+        rest = _first_literals(term[after:]) if term[after:] else None
+        return None if rest is None else inner | rest
+    out: list[str] = []
+    i = 0
+    while i < len(term):
+        ch = term[i]
+        if ch == "\\" and i + 1 < len(term) and not term[i + 1].isalnum():
+            atom, nxt = term[i + 1], i + 2  # an escaped punctuation mark is a literal
+        elif ch in _SPECIAL:
+            break
+        else:
+            atom, nxt = ch, i + 1
+        after, optional = _skip_quantifier(term, nxt)
+        if optional:
+            break
+        out.append(atom)
+        if after != nxt:  # "a+": what follows need not touch the first "a"
+            break
+        i = nxt
+    return {"".join(out).lower()} if out else None
+
+
+def compile_terms(terms: Iterable[str]) -> Cue:
+    """One case-insensitive matcher for any of ``terms`` (each itself a regex) as whole words."""
+    return Cue(terms)
+
+
+def actor_code(name: str, extra: tuple[str, ...] = ()) -> str:
+    """The country or organisation code a filter means: "RUS", "rus", "Russia" and "Moscow" all
+    give RUS. An unknown name is a ConfigError that suggests the nearest known names."""
+    import difflib
+
+    gazetteer = actors(extra)
+    codes = {a.country for a in gazetteer.actors.values() if a.country}
+    for role_actor in gazetteer.actors.values():
+        codes.update(r.country for r in role_actor.roles)
+    if name.upper() in codes:
+        return name.upper()
+    actor = gazetteer.lookup(name)
+    if actor is not None and actor.country:
+        return actor.country
+    known = sorted(codes | {alias for a in gazetteer.actors.values() for alias in a.aliases})
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else " (use a code such as RUS or USA)"
+    raise ConfigError(f"unknown actor {name!r}{hint}")

@@ -1,0 +1,529 @@
+"""Decide an episode's status as of a date, with a confidence and the evidence for each step.
+
+The rules are the codebook's (section 2-4, restated in docs/codebook.md):
+
+- a **crossing** is an act by the side the line addressed (never by the owner's side), after
+  the first threat, and never the sentence of a threat itself; among several, the most
+  precisely dated wins (an undated act an opinion piece recounts comes last), then the earliest;
+- a **response** is an act by the owner (a joint act counts for each side it names) after the
+  crossing and within the response window; it *enforces* the line when it is at least as strong
+  as the kind of consequence the owner's threats most often named;
+- no response found is ``undetermined``; ``crossed_unenforced`` needs evidence: an outcome claim
+  saying nothing followed, or coverage that goes on after the window with no response
+  (``silence``: at least ``SILENCE_DOCUMENTS`` documents from ``SILENCE_OUTLETS`` outlets after
+  the crossing, the last one after the window ended);
+- an owner's outcome claim that it took the line back is ``withdrawn``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from redline import knowledge
+from redline.link.calibration import calibrated, verdict_threshold
+from redline.link.items import Doc, Item, untargeted
+from redline.link.when import When
+from redline.vocab import ClaimOutcome, ConsequenceClass, Precision, Status
+
+# Raw confidence by the kind of evidence the status rests on (docs/linking.md, "Confidence"),
+# before the calibration fitted on annotated episodes (redline.link.calibration) maps it to the
+# probability that the status is right.
+BASE_CONFIDENCE = {
+    "review": 1.0,
+    "response_events": 0.75,
+    "untargeted_response": 0.6,
+    "claims": 0.65,
+    "withdrawal": 0.65,
+    "no_crossing": 0.6,
+    "silence": 0.45,
+    "no_response_found": 0.4,
+    "conflicting_claims": 0.35,
+}
+DEFAULT_WINDOW_DAYS = 90  # days after a crossing in which a response counts
+PER_EXTRA_OUTLET = 0.05  # each further independent outlet behind the decisive evidence
+MAX_EXTRA_OUTLETS = 4
+OPINION_ONLY_FACTOR = 0.85
+CONTRADICTED_PENALTY = 0.15  # response events that some outcome claims deny
+SILENCE_DOCUMENTS = 3  # documents about the line after the crossing, for "silence"
+SILENCE_OUTLETS = 2
+_PRECISION_RANK = {Precision.DAY: 0, Precision.MONTH: 1, Precision.YEAR: 2, Precision.UNKNOWN: 3}
+
+
+@dataclass
+class Members:
+    """The items linked to one episode (all of them, whatever their dates)."""
+
+    threatener: str
+    trigger_key: str
+    threats: list[Item] = field(default_factory=list)
+    crossings: list[Item] = field(default_factory=list)
+    responses: list[Item] = field(default_factory=list)
+    claims: list[Item] = field(default_factory=list)
+
+    def all(self) -> list[Item]:
+        return [*self.threats, *self.crossings, *self.responses, *self.claims]
+
+
+@dataclass(frozen=True)
+class Review:
+    """An analyst's decision on an episode: a status to impose, or a rejection."""
+
+    status: str | None
+    rejected: bool
+    reviewer: str
+    note: str | None
+
+
+@dataclass
+class Assessment:
+    """An episode's status as of a date, and everything it rests on."""
+
+    status: str
+    as_of: date
+    confidence: float  # calibrated: the estimated probability that ``status`` is right
+    basis: str
+    explanation: list[str]
+    threats: list[Item]
+    crossing: Item | None
+    crossed: When | None  # the crossing event's date, or "by" the claim that implies it
+    window_end: date | None
+    responses: list[Item]
+    claims: list[Item]
+    consequence_class: str | None
+    first_threat_date: date | None
+    implicit: bool
+    document_ids: set[int]
+    opinion_ids: set[int]  # the documents among ``document_ids`` that are opinion pieces
+    outlets: set[str]
+    rejected: bool = False
+    raw_confidence: float = 0.0  # before calibration (what the calibration is fitted on)
+    usable_crossings: list[Item] = field(default_factory=list)  # all that pass the codebook
+
+    @property
+    def verdict(self) -> bool:
+        """Is the status confident enough to be quoted (and to count in follow-through)?"""
+        return self.confidence >= verdict_threshold()
+
+    @property
+    def crossed_by(self) -> date | None:
+        return self.crossed.sort if self.crossed else None
+
+    @property
+    def n_sources(self) -> int:
+        return len(self.document_ids)
+
+    @property
+    def n_opinion(self) -> int:
+        return len(self.opinion_ids)
+
+    @property
+    def n_outlets(self) -> int:
+        return len(self.outlets)
+
+    @property
+    def opinion_only(self) -> bool:
+        """The status rests only on opinion pieces."""
+        return bool(self.document_ids) and self.opinion_ids == self.document_ids
+
+
+def describe(item: Item, docs: Mapping[int, Doc]) -> str:
+    """``threat #4 (2023-06-27; doc #2, The Telegraph, opinion)``."""
+    doc = docs[item.document_id]
+    where = f"doc #{doc.id}" + (f", {doc.outlet}" if doc.outlet else "")
+    if doc.genre == "opinion":
+        where += ", opinion"
+    return f"{item.kind} #{item.id} ({item.when.label}; {where})"
+
+
+LISTED = 5  # items named in one explanation step; the rest are counted
+
+
+def _list(items: Sequence[Item], docs: Mapping[int, Doc]) -> str:
+    named = "; ".join(describe(i, docs) for i in items[:LISTED])
+    return named + (f"; and {len(items) - LISTED} more" if len(items) > LISTED else "")
+
+
+def strongest(classes: Iterable[str | None]) -> str | None:
+    known = [k for k in map(ConsequenceClass.parse, classes) if k is not None]
+    return max(known, key=lambda k: k.strength).value if known else None
+
+
+@dataclass
+class AssessStats:
+    """How many assessments this process made: a run assesses each episode once (tested)."""
+
+    calls: int = 0
+
+
+stats = AssessStats()
+
+
+@dataclass
+class _Decision:
+    status: Status
+    basis: str  # a key of BASE_CONFIDENCE
+    decisive: list[Item]  # the items the status rests on
+    penalty: float = 0.0
+
+
+def assess(
+    m: Members,
+    docs: Mapping[int, Doc],
+    *,
+    as_of: date,
+    window_days: int,
+    review: Review | None = None,
+) -> Assessment | None:
+    """The status of ``m`` as of ``as_of``, or None when no threat or claim was known by then."""
+    stats.calls += 1
+    threats = [t for t in m.threats if t.when.known_by(as_of)]
+    claims = [c for c in m.claims if c.when.known_by(as_of)]
+    if not threats and not claims:
+        return None
+    threatened = threatened_kind(threats)
+    first_threat = min(threats, key=lambda t: t.when.sort) if threats else None
+    why = [_threat_step(m, threats, threatened, docs)]
+    withdrawals = [c for c in claims if c.outcome == ClaimOutcome.WITHDRAWN]
+    claims = [c for c in claims if c.outcome != ClaimOutcome.WITHDRAWN]
+    usable: list[Item] = []
+    crossing, crossed = _crossing(m, threats, claims, as_of, docs, why, usable)
+    responses: list[Item] = []
+    window_end: date | None = None
+    if withdrawals and (crossed is None or min(w.when.sort for w in withdrawals) <= crossed.hi):
+        decision = _Decision(Status.WITHDRAWN, "withdrawal", withdrawals)
+        why.append(f"{m.threatener} took the line back: {_list(withdrawals, docs)}.")
+    elif crossed is None:
+        decision = _Decision(Status.OPEN, "no_crossing", threats)
+        why.append(
+            f"No crossing of this line (or a narrower one) in the ledger as of {as_of.isoformat()}."
+        )
+    else:
+        window_end = crossed.hi + timedelta(days=window_days)
+        threat_sentences = {t.evidence_id for t in threats}
+        responses = [
+            r
+            for r in m.responses
+            if r.when.known_by(as_of)
+            and r.when.hi >= crossed.lo
+            and r.when.lo <= window_end
+            and r.evidence_id not in threat_sentences
+        ]
+        crossings = [crossing] if crossing else []
+        if responses:
+            decision = _from_responses(
+                m.threatener, threatened, crossings, responses, claims, docs, why
+            )
+            if all(untargeted(r, knowledge.triggers()) for r in responses):
+                why.append(
+                    "The responses name no line of their own: they count because they came "
+                    "within the window after this crossing."
+                )
+                decision.basis = "untargeted_response"
+        elif claims:
+            decision = _from_claims(crossings, claims, docs, why)
+        else:
+            decision = _from_silence(m, crossed, window_end, as_of, crossings, docs, why)
+    if review is not None and review.status is not None:
+        why.append(
+            f"The evidence says {decision.status}, but an analyst review ({review.reviewer}) set "
+            f"{review.status}" + (f": {review.note}" if review.note else ".")
+        )
+        decision = _Decision(Status(review.status), "review", [])
+    members = [*threats, *([crossing] if crossing else []), *responses, *claims]
+    doc_ids = {i.document_id for i in members}
+    opinion_ids = {d for d in doc_ids if docs[d].genre == "opinion"}
+    opinion_only = bool(doc_ids) and opinion_ids == doc_ids
+    raw, confidence, how = _confidence(decision, docs, opinion_only)
+    why.append(f"Status {decision.status}; confidence {confidence:.2f} ({how}).")
+    if confidence < verdict_threshold():
+        why.append(
+            f"Below the verdict threshold {verdict_threshold():.2f}: no verdict; this episode "
+            "does not count in follow-through."
+        )
+    if opinion_only:
+        why.append("All evidence comes from opinion pieces.")
+    return Assessment(
+        status=decision.status,
+        as_of=as_of,
+        confidence=confidence,
+        basis=decision.basis,
+        explanation=why,
+        threats=threats,
+        crossing=crossing,
+        crossed=crossed,
+        window_end=window_end,
+        responses=responses,
+        claims=claims,
+        consequence_class=threatened,
+        first_threat_date=first_threat.when.sort if first_threat else None,
+        implicit=not threats,
+        document_ids=doc_ids,
+        opinion_ids=opinion_ids,
+        outlets={docs[d].source_key for d in doc_ids},
+        rejected=bool(review and review.rejected),
+        raw_confidence=raw,
+        usable_crossings=sorted(usable, key=lambda c: (c.when.sort, c.id)),
+    )
+
+
+def _threat_step(
+    m: Members, threats: list[Item], threatened: str | None, docs: Mapping[int, Doc]
+) -> str:
+    if not threats:
+        return (
+            "No threat statement in the ledger: threat implied by outcome claims only "
+            f"(authors say {m.threatener} had drawn this line)."
+        )
+    first = min(threats, key=lambda t: t.when.sort)
+    return (
+        f"Threat: {len(threats)} statement(s) by {m.threatener}, first {first.when.label}; "
+        f"strongest consequence threatened: {threatened or 'unspecified'}. {_list(threats, docs)}"
+    )
+
+
+def _crossing(
+    m: Members,
+    threats: list[Item],
+    claims: list[Item],
+    as_of: date,
+    docs: Mapping[int, Doc],
+    why: list[str],
+    usable: list[Item],
+) -> tuple[Item | None, When | None]:
+    """The crossing by the codebook (module docstring), else one implied by outcome claims."""
+    first_lo = min((t.when.lo for t in threats), default=date.min)
+    refused = Counter[str]()
+    for c in m.crossings:
+        if not c.when.known_by(as_of):
+            continue
+        reason = _not_a_crossing(m, c, threats, first_lo, docs)
+        if reason:
+            refused[reason] += 1
+        else:
+            usable.append(c)
+    if refused:
+        why.append(
+            "Not counted as crossings: "
+            + "; ".join(f"{n} {reason}" for reason, n in sorted(refused.items()))
+            + "."
+        )
+    if usable:
+        first = min(usable, key=lambda c: (_rank(c, docs), c.when.sort, c.id))
+        why.append(f"Crossed: {describe(first, docs)} by {first.country or 'unknown actor'}.")
+        return first, first.when
+    implying = sorted(
+        (c for c in claims if c.when.hi >= first_lo and c.outcome != ClaimOutcome.WITHDRAWN),
+        key=lambda c: c.when.sort,
+    )
+    threat_sentences = {t.evidence_id for t in threats}
+    answering = sorted(
+        (
+            r
+            for r in m.responses
+            if r.when.known_by(as_of)
+            and r.when.hi >= first_lo
+            and r.when.precision != Precision.UNKNOWN
+            and r.evidence_id not in threat_sentences
+            and not untargeted(r, knowledge.triggers())
+        ),
+        key=lambda r: r.when.sort,
+    )
+    if implying:
+        claim = implying[0]
+        why.append(
+            f"Crossed by {claim.when.hi.isoformat()}: no crossing event in the ledger, but "
+            f"{describe(claim, docs)} says the line was crossed."
+        )
+        return None, When(
+            date.min, claim.when.hi, "unknown", claim.when.known_from, claim.when.sort
+        )
+    if answering:  # a dated response to this very line implies it was crossed by then
+        r = answering[0]
+        why.append(
+            f"Crossed by {r.when.hi.isoformat()}: no crossing event in the ledger, but "
+            f"{describe(r, docs)} is {m.threatener}'s response to a crossing of this line."
+        )
+        return None, When(first_lo, r.when.hi, "unknown", r.when.known_from, r.when.sort)
+    return None, None
+
+
+def _not_a_crossing(
+    m: Members, c: Item, threats: list[Item], first_lo: date, docs: Mapping[int, Doc]
+) -> str | None:
+    """Why ``c`` cannot cross the line of ``m`` (None when it can)."""
+    if c.evidence_id is not None and any(t.evidence_id == c.evidence_id for t in threats):
+        return "threat sentence(s)"
+    actor = c.country or knowledge.triggers().hint(c.trigger_key)
+    if knowledge.same_side(actor, m.threatener):
+        return "act(s) by the owner's own side"
+    addressed = {t.addressee for t in threats if t.addressee} or {
+        h for h in [knowledge.triggers().hint(m.trigger_key)] if h
+    }
+    if (
+        actor is not None
+        and addressed
+        and not any(knowledge.same_side(actor, a) for a in addressed)
+    ):
+        return "act(s) by a side the line did not address"
+    if c.when.precision == Precision.UNKNOWN:
+        if c.when.hi < first_lo:
+            return "act(s) reported before the first threat"
+    elif c.when.hi < first_lo or (c.when.precision == Precision.DAY and c.when.lo < first_lo):
+        return "act(s) dated before the first threat"
+    return None
+
+
+def _rank(c: Item, docs: Mapping[int, Doc]) -> int:
+    """Dated acts first (day, month, year), then undated news reports, then undated acts an
+    opinion piece recounts from memory."""
+    rank = _PRECISION_RANK[Precision(c.when.precision)]
+    return rank + (
+        rank == _PRECISION_RANK[Precision.UNKNOWN] and docs[c.document_id].genre == "opinion"
+    )
+
+
+def threatened_kind(threats: Sequence[Item]) -> str | None:
+    """The kind of consequence the owner's threats name most often (vague only when all are);
+    ties go to the weaker kind, so one stray nuclear hint does not inflate a sanctions line."""
+    kinds = [ConsequenceClass.parse(t.consequence) for t in threats]
+    concrete = Counter(k for k in kinds if k is not None and k is not ConsequenceClass.VAGUE)
+    if concrete:
+        return max(concrete, key=lambda k: (concrete[k], -k.strength)).value
+    return ConsequenceClass.VAGUE.value if any(kinds) else None
+
+
+def _from_responses(
+    threatener: str,
+    threatened: str | None,
+    crossings: list[Item],
+    responses: list[Item],
+    claims: list[Item],
+    docs: Mapping[int, Doc],
+    why: list[str],
+) -> _Decision:
+    """Enforced when the strongest response is concrete and at least as strong as threatened."""
+    answer = (
+        ConsequenceClass.parse(strongest(r.consequence for r in responses))
+        or ConsequenceClass.VAGUE
+    )
+    wanted = ConsequenceClass.parse(threatened) or ConsequenceClass.VAGUE
+    enforced = answer is not ConsequenceClass.VAGUE and answer.strength >= wanted.strength
+    why.append(
+        f"Response by {threatener} within the response window: {_list(responses, docs)}; "
+        f"strongest: {answer}, threatened: {threatened or 'unspecified'} → "
+        + ("at least as strong." if enforced else "weaker than threatened.")
+    )
+    deniers = [c for c in claims if c.outcome == ClaimOutcome.NO_RESPONSE]
+    if deniers:
+        why.append(f"But outcome claims deny any response: {_list(deniers, docs)}.")
+    status = Status.CROSSED_ENFORCED if enforced else Status.CROSSED_PARTIALLY_ENFORCED
+    penalty = CONTRADICTED_PENALTY if deniers else 0.0
+    return _Decision(status, "response_events", [*crossings, *responses], penalty)
+
+
+def _from_claims(
+    crossings: list[Item], claims: list[Item], docs: Mapping[int, Doc], why: list[str]
+) -> _Decision:
+    """Authors' outcome claims decide when no response event was found; disagreement is undecided."""
+    outcomes = {str(c.outcome) for c in claims}
+    says = ", ".join(f"{sum(c.outcome == o for c in claims)} {o}" for o in sorted(outcomes))
+    if ClaimOutcome.NO_RESPONSE in outcomes and outcomes != {ClaimOutcome.NO_RESPONSE}:
+        why.append(f"Outcome claims conflict ({says}): {_list(claims, docs)}.")
+        return _Decision(Status.UNDETERMINED, "conflicting_claims", claims)
+    why.append(f"Outcome claims ({says}): {_list(claims, docs)}.")
+    if outcomes == {ClaimOutcome.NO_RESPONSE}:
+        status = Status.CROSSED_UNENFORCED
+    elif outcomes == {ClaimOutcome.RESPONSE}:
+        status = Status.CROSSED_ENFORCED
+    else:  # "partial", or some say "response" and others "partial"
+        status = Status.CROSSED_PARTIALLY_ENFORCED
+    return _Decision(status, "claims", [*crossings, *claims])
+
+
+def _from_silence(
+    m: Members,
+    crossed: When,
+    window_end: date,
+    as_of: date,
+    crossings: list[Item],
+    docs: Mapping[int, Doc],
+    why: list[str],
+) -> _Decision:
+    """No response and no claim: ``crossed_unenforced`` only when coverage of the line went on
+    past the response window without one (the codebook's "long span of coverage"), else
+    ``undetermined``."""
+    after = {
+        i.document_id for i in m.all() if i.when.known_by(as_of) and i.when.known_from > crossed.hi
+    }
+    outlets = {docs[d].source_key for d in after}
+    last = max((docs[d].published or date.min for d in after), default=None)
+    covered = (
+        len(after) >= SILENCE_DOCUMENTS
+        and len(outlets) >= SILENCE_OUTLETS
+        and last is not None
+        and last > window_end
+    )
+    coverage = (
+        f"{len(after)} document(s) from {len(outlets)} outlet(s) report on this line after the "
+        f"crossing" + (f", the last on {last.isoformat()}" if last and after else "")
+    )
+    if covered:
+        why.append(
+            f"No response by {m.threatener} found, and coverage went on past the "
+            f"{(window_end - crossed.hi).days}-day window (ended {window_end.isoformat()}): "
+            f"{coverage} (rule: at least {SILENCE_DOCUMENTS} documents from "
+            f"{SILENCE_OUTLETS} outlets, the last after the window)."
+        )
+        return _Decision(Status.CROSSED_UNENFORCED, "silence", crossings)
+    why.append(
+        f"No response by {m.threatener} and no outcome claim found: undetermined ({coverage}; "
+        f"unenforced needs at least {SILENCE_DOCUMENTS} documents from {SILENCE_OUTLETS} "
+        f"outlets, the last after the window ended {window_end.isoformat()})."
+    )
+    return _Decision(Status.UNDETERMINED, "no_response_found", crossings)
+
+
+def _confidence(
+    decision: _Decision, docs: Mapping[int, Doc], opinion_only: bool
+) -> tuple[float, float, str]:
+    """(raw, calibrated, how): base by evidence type, more for independent outlets, scaled by
+    extraction confidence; then the calibration fitted on annotated episodes."""
+    base = BASE_CONFIDENCE[decision.basis]
+    if decision.basis == "review":
+        return base, base, "analyst review"
+    decisive = decision.decisive
+    outlets = {docs[i.document_id].source_key for i in decisive}
+    extra = min(max(len(outlets) - 1, 0), MAX_EXTRA_OUTLETS) * PER_EXTRA_OUTLET
+    mean = sum(i.confidence for i in decisive) / len(decisive) if decisive else 0.5
+    value = (base + extra - decision.penalty) * (0.5 + 0.5 * mean)
+    how = f"base {base:.2f} for {decision.basis.replace('_', ' ')}"
+    if extra:
+        how += f", +{extra:.2f} for {len(outlets)} outlets"
+    if decision.penalty:
+        how += f", -{decision.penalty:.2f} contradicted by claims"
+    how += f", x{0.5 + 0.5 * mean:.2f} for extraction confidence {mean:.2f}"
+    if opinion_only:
+        value *= OPINION_ONLY_FACTOR
+        how += f", x{OPINION_ONLY_FACTOR} opinion only"
+    raw = round(min(max(value, 0.05), 0.95), 3)
+    cal = calibrated(raw, decision.basis)
+    how += f" = {raw:.2f} raw; calibrated {cal:.2f}"
+    return raw, cal, how
+
+
+def evidence_note(n_documents: int, n_opinion: int) -> str:
+    """``evidence: 2 documents, both opinion pieces`` — where a status or a score comes from."""
+    if n_documents == 0:
+        return "evidence: no documents"
+    docs = f"{n_documents} document{'s' if n_documents != 1 else ''}"
+    if n_opinion == 0:
+        return f"evidence: {docs}, no opinion pieces"
+    if n_opinion == n_documents:
+        which = {1: "an opinion piece", 2: "both opinion pieces"}.get(
+            n_documents, f"all {n_documents} opinion pieces"
+        )
+        return f"evidence: {docs}, {which}"
+    return f"evidence: {docs}, {n_opinion} of them opinion piece{'s' if n_opinion != 1 else ''}"

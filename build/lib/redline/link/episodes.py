@@ -1,0 +1,316 @@
+"""Read episodes back: their status as of any date (recomputed, never written) and their story."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from redline import knowledge
+from redline.errors import RedlineError
+from redline.link.assess import DEFAULT_WINDOW_DAYS, Assessment, Members, assess, evidence_note
+from redline.link.items import Item, load_pool
+from redline.link.reviews import load_reviews
+from redline.store import Ledger
+from redline.store.schema import (
+    documents,
+    episode_members,
+    episodes,
+    events,
+    evidence,
+    outcome_claims,
+    runs,
+    threats,
+)
+from redline.vocab import ItemKind
+
+_LISTS: dict[str, str] = {
+    "threat": "threats",
+    "crossing": "crossings",
+    "response": "responses",
+    "claim": "claims",
+}
+
+
+@dataclass
+class EpisodeState:
+    """A stored episode (``row``) and its status recomputed as of a date."""
+
+    row: dict[str, Any]
+    assessment: Assessment
+    members: Members
+
+    def summary(self) -> dict[str, Any]:
+        a = self.assessment
+        return {
+            "id": self.row["id"],
+            "key": self.row["key"],
+            "label": self.row["label"],
+            "threatener": self.row["threatener_country"],
+            "trigger_key": self.row["trigger_key"],
+            "consequence_class": a.consequence_class,
+            "first_threat_date": a.first_threat_date,
+            "crossing_date": a.crossed_by,
+            "crossing_precision": a.crossed.precision if a.crossed else None,
+            "crossed": a.crossed.label if a.crossed else None,
+            "status": a.status,
+            "status_as_of": a.as_of,
+            "confidence": a.confidence,
+            "verdict": a.verdict,
+            "implicit_threat": a.implicit,
+            "opinion_only": a.opinion_only,
+            "n_sources": a.n_sources,
+            "n_outlets": a.n_outlets,
+            "n_opinion_sources": a.n_opinion,
+            "evidence": evidence_note(a.n_sources, a.n_opinion),
+            "n_threats": len(a.threats),
+            "n_responses": len(a.responses),
+            "n_claims": len(a.claims),
+        }
+
+
+@dataclass
+class EpisodeView:
+    """Every episode's status as of one date with one response window, assessed once.
+
+    ``link`` builds it; score, report, export, the CLI and the API read it and never assess
+    again, so they cannot disagree about a status.
+    """
+
+    as_of: date
+    window_days: int
+    states: list[EpisodeState]
+
+    def __iter__(self) -> Iterator[EpisodeState]:
+        return iter(self.states)
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+    def select(
+        self, *, actor: str | None = None, status: Iterable[str] | None = None
+    ) -> list[EpisodeState]:
+        """Episodes of one threatener (code or name) and with one of ``status``."""
+        wanted = set(status or ())
+        code = knowledge.actor_code(actor) if actor is not None else None
+        return [
+            s
+            for s in self.states
+            if (code is None or s.row["threatener_country"] == code)
+            and (not wanted or s.assessment.status in wanted)
+        ]
+
+
+def last_window_days(conn: sa.Connection) -> int:
+    """The response window of the latest ``link`` run (the default when none has run)."""
+    params = conn.execute(
+        sa.select(runs.c.params).where(runs.c.stage == "link").order_by(runs.c.id.desc()).limit(1)
+    ).scalar()
+    return int((params or {}).get("window_days", DEFAULT_WINDOW_DAYS))
+
+
+def evaluate(
+    ledger: Ledger,
+    *,
+    as_of: date | None = None,
+    window_days: int | None = None,
+    episode_ids: Iterable[int] | None = None,
+    include_rejected: bool = False,
+) -> EpisodeView:
+    """Every stored episode (or those of ``episode_ids``) with its status as of ``as_of``.
+
+    Membership is what the last ``link`` stored; statuses are recomputed from the members, so
+    they reflect later reviews and the passing of time. Episodes nothing was known of on
+    ``as_of`` are left out.
+    """
+    as_of = as_of or date.today()
+    ids = None if episode_ids is None else list(episode_ids)
+    with ledger.connect() as conn:
+        window = window_days or last_window_days(conn)
+        query = sa.select(episodes).order_by(episodes.c.threatener_country, episodes.c.key)
+        if ids is not None:
+            query = query.where(episodes.c.id.in_(ids))
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+        pool = load_pool(conn, ids)
+        links = sa.select(
+            episode_members.c.episode_id, episode_members.c.item_type, episode_members.c.item_id
+        )
+        if ids is not None:
+            links = links.where(episode_members.c.episode_id.in_(ids))
+        member_rows = conn.execute(links).all()
+        found = load_reviews(conn, ids)
+    by_id = pool.by_id()
+    members = {r["id"]: Members(r["threatener_country"], r["trigger_key"]) for r in rows}
+    for episode_id, item_type, item_id in member_rows:
+        item = by_id.get((item_type, item_id))
+        if item is not None and episode_id in members:  # rejected since the link: ignored
+            getattr(members[episode_id], _LISTS[item_type]).append(item)
+    out = []
+    for row in rows:
+        review = found.get(row["id"])
+        if review is not None and review.rejected and not include_rejected:
+            continue
+        m = members[row["id"]]
+        a = assess(m, pool.docs, as_of=as_of, window_days=window, review=review)
+        if a is not None:
+            out.append(EpisodeState(row, a, m))
+    return EpisodeView(as_of, window, out)
+
+
+def resolve(ledger: Ledger, ref: str | int) -> int:
+    """An episode id from an id or a key such as ``RUS:f16_delivery``."""
+    with ledger.connect() as conn:
+        cond = episodes.c.key == str(ref)
+        if str(ref).isdigit():
+            cond = sa.or_(cond, episodes.c.id == int(ref))
+        found = conn.execute(sa.select(episodes.c.id).where(cond)).scalar()
+    if found is None:
+        raise RedlineError(f"no episode {ref!r} in {ledger.url}; run `redline link` first?")
+    return int(found)
+
+
+def episode_status(
+    ledger: Ledger, episode: str | int, as_of: date | None = None, *, window_days: int | None = None
+) -> Assessment | None:
+    """The status of one episode as of ``as_of`` (default today), computed without writing.
+
+    None when nothing about the episode was known on that date.
+    """
+    states = evaluate(
+        ledger,
+        as_of=as_of,
+        window_days=window_days,
+        episode_ids=[resolve(ledger, episode)],
+        include_rejected=True,
+    )
+    return states.states[0].assessment if states else None
+
+
+def list_episodes(
+    ledger: Ledger,
+    *,
+    actor: str | None = None,
+    status: Iterable[str] | None = None,
+    as_of: date | None = None,
+    window_days: int | None = None,
+    view: EpisodeView | None = None,
+) -> list[dict[str, Any]]:
+    """One summary row per episode, filtered by threatener and status, as of a date."""
+    view = view or evaluate(ledger, as_of=as_of, window_days=window_days)
+    return [s.summary() for s in view.select(actor=actor, status=status)]
+
+
+def get_episode(
+    ledger: Ledger, episode: str | int, *, as_of: date | None = None, window_days: int | None = None
+) -> dict[str, Any]:
+    """The whole story: each threat with its quote and source, the crossing, responses, claims."""
+    episode_id = resolve(ledger, episode)
+    states = evaluate(
+        ledger,
+        as_of=as_of,
+        window_days=window_days,
+        episode_ids=[episode_id],
+        include_rejected=True,
+    )
+    if not states:
+        raise RedlineError(
+            f"nothing about episode {episode!r} was known on {as_of or date.today()}"
+        )
+    return story(ledger, states.states[0])
+
+
+def story(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
+    """``state`` as a nested dict: summary, explanation, and every item with quote and document."""
+    a = state.assessment
+    crossing = a.crossing
+    others = [c for c in a.usable_crossings if c is not crossing]
+    wanted: dict[ItemKind, list[Item]] = {
+        ItemKind.THREAT: a.threats,
+        ItemKind.CROSSING: [*([crossing] if crossing else []), *others],
+        ItemKind.RESPONSE: a.responses,
+        ItemKind.CLAIM: a.claims,
+    }
+    with ledger.connect() as conn:
+        details = {
+            kind: _details(conn, kind, [i.id for i in items]) for kind, items in wanted.items()
+        }
+
+    def told(items: list[Item]) -> list[dict[str, Any]]:
+        return [
+            {"date": i.when.label, "date_sort": i.when.sort, **details[i.kind][i.id]}
+            for i in sorted(items, key=lambda i: (i.when.sort, i.id))
+        ]
+
+    crossings = told(wanted[ItemKind.CROSSING])
+    return {
+        **state.summary(),
+        "window_end": a.window_end,
+        "basis": a.basis,
+        "explanation": a.explanation,
+        "threats": told(a.threats),
+        "crossing": next((c for c in crossings if crossing and c["id"] == crossing.id), None),
+        "other_crossings": [c for c in crossings if not crossing or c["id"] != crossing.id],
+        "responses": told(a.responses),
+        "claims": told(a.claims),
+    }
+
+
+_DOC_FIELDS = (
+    "id",
+    "title",
+    "outlet",
+    "author",
+    "published",
+    "published_precision",
+    "genre",
+    "url",
+)
+_FIELDS: dict[str, tuple[sa.Table, tuple[str, ...]]] = {
+    "threat": (
+        threats,
+        (
+            "speaker",
+            "speaker_country",
+            "addressee",
+            "addressee_country",
+            "trigger_key",
+            "trigger_text",
+            "consequence_text",
+            "consequence_class",
+            "explicitness",
+        ),
+    ),
+    "crossing": (events, ("actor", "actor_country", "target_country", "trigger_key", "action")),
+    "response": (events, ("actor", "actor_country", "trigger_key", "action", "consequence_class")),
+    "claim": (outcome_claims, ("subject_country", "trigger_key", "claim")),
+}
+
+
+def _details(conn: sa.Connection, kind: str, ids: list[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    table, fields = _FIELDS[kind]
+    query = (
+        sa.select(
+            table.c.id,
+            table.c.confidence,
+            table.c.review_state,
+            *(table.c[f] for f in fields),
+            evidence.c.sentence.label("quote"),
+            evidence.c.span_start,
+            evidence.c.span_end,
+            *(documents.c[f].label(f"doc_{f}") for f in _DOC_FIELDS),
+        )
+        .join(evidence, evidence.c.id == table.c.evidence_id)
+        .join(documents, documents.c.id == table.c.document_id)
+        .where(table.c.id.in_(ids))
+    )
+    out = {}
+    for row in conn.execute(query):
+        data = dict(row._mapping)
+        doc = {f: data.pop(f"doc_{f}") for f in _DOC_FIELDS}
+        out[row.id] = {"kind": kind, **data, "document": doc}
+    return out

@@ -1,0 +1,48 @@
+"""Analysts' decisions on episodes, read from ``reviews``: a status to impose, or a rejection.
+
+A review row with ``item_type='episode'`` and ``item_id`` = the episode's id counts when it is
+``action='correct', field='status', new_value=<status>``, ``action='withdraw'`` (or
+``'withdrawn'``), ``action='reject'`` (the episode is not a red line: hidden from listings and
+scores) or ``action='confirm'`` (undoes a rejection). The latest review of each kind wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from redline.link.assess import Review
+from redline.store.schema import EPISODE_STATUSES, reviews
+
+WITHDRAW_ACTIONS = ("withdraw", "withdrawn")
+
+
+def load_reviews(
+    conn: sa.Connection, episode_ids: Iterable[int] | None = None
+) -> dict[int, Review]:
+    query = (
+        sa.select(reviews)
+        .where(reviews.c.item_type == "episode")
+        .order_by(reviews.c.created_at, reviews.c.id)
+    )
+    if episode_ids is not None:
+        query = query.where(reviews.c.item_id.in_(sorted(set(episode_ids))))
+    out: dict[int, Review] = {}
+    for row in conn.execute(query):
+        prev = out.get(row.item_id, Review(None, False, row.reviewer, None))
+        status, rejected = prev.status, prev.rejected
+        if row.action in WITHDRAW_ACTIONS:
+            status = "withdrawn"
+        elif (
+            row.action == "correct" and row.field == "status" and row.new_value in EPISODE_STATUSES
+        ):
+            status = row.new_value
+        elif row.action == "reject":
+            rejected = True
+        elif row.action == "confirm":
+            rejected = False
+        else:
+            continue
+        out[row.item_id] = Review(status, rejected, row.reviewer, row.note or prev.note)
+    return out

@@ -1,0 +1,76 @@
+"""Fuzzy dates: an item's date as the interval its precision allows, and when it became known."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+
+def span(day: date, precision: str) -> tuple[date, date]:
+    """The first and last day a date of ``precision`` may stand for (month dates are the 1st)."""
+    if precision == "month":
+        return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if precision == "year":
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    return day, day
+
+
+@dataclass(frozen=True)
+class When:
+    """When an item happened (``lo``..``hi``), when the ledger could know of it, and a sort date.
+
+    An item without a date of its own happened at some unknown time before its document was
+    published: ``lo`` is ``date.min``, ``hi`` the end of the publication date, and it is
+    ``known_from`` the publication date (or the ingestion date when that is unknown too).
+    Comparing intervals compares at the coarser precision: a 2024 (year) crossing is not
+    before a threat of 2024-03-05, because ``crossing.hi >= threat.lo``.
+    """
+
+    lo: date
+    hi: date
+    precision: str
+    known_from: date
+    sort: date
+
+    def before(self, other: When) -> bool:
+        """Certainly earlier than ``other``."""
+        return self.hi < other.lo
+
+    def known_by(self, as_of: date) -> bool:
+        return self.known_from <= as_of
+
+    @property
+    def label(self) -> str:
+        """``2024-05-03``, ``2024-05``, ``2024``, or ``undated, reported 2024-09`` for undated items."""
+        if self.precision != "unknown":
+            return interval_label(self.lo, self.hi)
+        return f"undated, reported {interval_label(self.known_from, self.hi)}"
+
+
+def interval_label(lo: date, hi: date) -> str:
+    """The shortest way to write a day, month or year span: ``2024-05-03``, ``2024-05``, ``2024``."""
+    if lo == hi:
+        return lo.isoformat()
+    if (lo.year, lo.month) == (hi.year, hi.month):
+        return lo.isoformat()[:7]
+    if lo.year == hi.year:
+        return str(lo.year)
+    return f"{lo.isoformat()}..{hi.isoformat()}"
+
+
+def when_of(
+    own: date | None,
+    precision: str | None,
+    published: date | None,
+    published_precision: str | None,
+    ingested: date,
+) -> When:
+    """The fuzzy date of an item from its own date, else from its document's publication date."""
+    if own is not None and precision in ("day", "month", "year"):
+        lo, hi = span(own, precision)
+        return When(lo, hi, precision, lo, lo)
+    if published is not None and published_precision in ("day", "month", "year"):
+        plo, phi = span(published, published_precision)
+        return When(date.min, phi, "unknown", plo, plo)
+    return When(date.min, ingested, "unknown", ingested, ingested)

@@ -1,0 +1,163 @@
+"""Load and run the shipped statement classifier (MiniLM fine-tuned on the gold, int8 ONNX).
+
+The model directory holds ``classifier.onnx``, ``tokenizer.json`` and ``manifest.json`` (the
+classes, decision thresholds, maximum length and the SHA-256 of each file). Loading checks every
+digest, so a missing or corrupt file is a ``ModelError`` naming it, never a wrong prediction.
+One ``StatementClassifier`` per process (``load_classifier`` caches it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from redline.errors import ModelError
+from redline.model.prefilter import Prefilter
+
+MODEL_DIR = Path(__file__).resolve().parent / "files"
+MANIFEST = "manifest.json"
+BATCH = 32  # sentences per ONNX call: measured in redline bench (16-64 are alike)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_manifest(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
+    path = model_dir / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ModelError(
+            f"{path}: the statement classifier is missing (reinstall redline, or `redline train`)"
+        ) from exc
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path}: cannot read the model manifest: {exc}") from exc
+    for key in ("classes", "thresholds", "files", "max_length"):
+        if key not in manifest:
+            raise ModelError(f"{path}: the model manifest lacks {key!r}")
+    return manifest
+
+
+def model_digest(model_dir: Path = MODEL_DIR) -> str:
+    """A short digest of the shipped model (its manifest names every file's SHA-256)."""
+    path = model_dir / MANIFEST
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    except OSError:
+        return "no-model"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A class's two thresholds: ``high`` decides alone, ``low`` needs the rules' agreement."""
+
+    low: float
+    high: float
+
+
+class StatementClassifier:
+    """Multi-label sentence classifier: P(threat), P(crossing), P(response), P(outcome_claim)."""
+
+    def __init__(self, model_dir: Path = MODEL_DIR, *, threads: int | None = None) -> None:
+        manifest = read_manifest(model_dir)
+        for name, digest in manifest["files"].items():
+            path = model_dir / name
+            if not path.exists():
+                raise ModelError(f"{path}: model file missing (reinstall redline)")
+            if _sha256(path) != digest:
+                raise ModelError(f"{path}: model file is corrupt (its SHA-256 does not match)")
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.classes: tuple[str, ...] = tuple(manifest["classes"])
+        self.thresholds = np.array([manifest["thresholds"][c] for c in self.classes])
+        self._gates = {
+            c: Gate(**manifest["gates"][c])
+            if c in manifest.get("gates", {})
+            else Gate(manifest["thresholds"][c], manifest["thresholds"][c])
+            for c in self.classes
+        }
+        self.max_length = int(manifest["max_length"])
+        self.version = model_digest(model_dir)
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.max_length)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or int(os.environ.get("REDLINE_MODEL_THREADS", "1"))
+        opts.inter_op_num_threads = 1
+        try:
+            self.session = ort.InferenceSession(
+                str(model_dir / "classifier.onnx"), opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise ModelError(f"{model_dir / 'classifier.onnx'}: cannot load: {exc}") from exc
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self.prefilter: Prefilter | None = None
+        if "prefilter.npz" in manifest["files"]:
+            self.prefilter = Prefilter.load(
+                model_dir / "prefilter.npz", float(manifest["prefilter_threshold"])
+            )
+
+    def probabilities(
+        self, texts: Sequence[str], on_batch: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
+        """(len(texts), len(classes)) probabilities; sentences are batched by length.
+        ``on_batch(done, total)`` hears after each batch how many sentences are done."""
+        out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
+        if not texts:
+            return out
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for lo in range(0, len(order), BATCH):
+            idx = order[lo : lo + BATCH]
+            enc = self.tokenizer.encode_batch([texts[i] for i in idx])
+            feeds = {
+                "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+            }
+            if "token_type_ids" in self._inputs:
+                feeds["token_type_ids"] = np.zeros_like(feeds["input_ids"])
+            (logits,) = self.session.run(None, feeds)
+            out[idx] = 1.0 / (1.0 + np.exp(-logits))
+            if on_batch is not None:
+                on_batch(lo + len(idx), len(order))
+        return out
+
+    def gates(self) -> dict[str, Gate]:
+        return dict(self._gates)
+
+    def gated_probabilities(
+        self, texts: Sequence[str], on_batch: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
+        """Probabilities, with the sentences the prefilter drops left at 0."""
+        keep = self.prefilter.keep(texts) if self.prefilter else [True] * len(texts)
+        out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
+        idx = [i for i, k in enumerate(keep) if k]
+        if idx:
+            out[idx] = self.probabilities([texts[i] for i in idx], on_batch)
+        return out
+
+    def predict(self, texts: Sequence[str]) -> list[set[str]]:
+        """The classes of each sentence above its ``high`` gate (the classifier alone)."""
+        probs = self.gated_probabilities(texts)
+        high = np.array([self._gates[c].high for c in self.classes])
+        return [
+            {c for c, hit in zip(self.classes, row >= high, strict=True) if hit} for row in probs
+        ]
+
+
+@cache
+def load_classifier(model_dir: Path = MODEL_DIR) -> StatementClassifier:
+    return StatementClassifier(model_dir)

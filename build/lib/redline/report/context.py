@@ -1,0 +1,246 @@
+"""Gather what the report shows: episode stories, sources, credibility and the charts' data."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from redline import __version__, vocab
+from redline.audit import AuditFigures, figures
+from redline.link import EpisodeState, EpisodeView, evaluate
+from redline.link.episodes import last_window_days, story
+from redline.link.when import interval_label, span
+from redline.report import charts
+from redline.score import Estimate, Prior, TimelinePoint, estimates, get_prior, timeline
+from redline.store import Ledger
+from redline.store.db import now
+from redline.store.schema import documents
+
+STATUS_ORDER = list(vocab.STATUS_ORDER)
+STATUS_LABELS = {s.value: s.label for s in vocab.Status}
+_CHUNK = 1000
+_NOT_IN_ID = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+@dataclass
+class ReportData:
+    as_of: date
+    generated: datetime
+    ledger_url: str
+    prior: Prior
+    window_days: int
+    version: str = __version__
+    episodes: list[dict[str, Any]] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    status_rows: list[dict[str, Any]] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    estimates: list[Estimate] = field(default_factory=list)
+    points: list[TimelinePoint] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    n_opinion_documents: int = 0
+    warnings: list[str] = field(default_factory=list)
+    charts: dict[str, Any] = field(default_factory=dict)
+    audit: AuditFigures | None = None  # the latest `redline audit`, shown beside follow-through
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links leave the report: a ``javascript:`` URL in an article is dropped."""
+    if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
+        return url.strip()
+    return None
+
+
+def episode_anchors(keys: Iterable[str]) -> dict[str, str]:
+    """Each episode key's fragment id, stable across runs: ``RUS:f16_delivery`` ->
+    ``episode-RUS-f16_delivery``.
+
+    Only ASCII letters, digits, ``_`` and ``-`` are kept, so an id is safe as an HTML attribute,
+    a URL fragment and a CSS selector; two keys that would come out the same get a counter.
+    """
+    anchors: dict[str, str] = {}
+    used: set[str] = set()
+    for key in keys:
+        base = "episode-" + (_NOT_IN_ID.sub("-", key).strip("-") or "x")
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        anchors[key] = anchor
+    return anchors
+
+
+def published_label(day: date | None, precision: str | None) -> str:
+    if day is None or precision not in ("day", "month", "year"):
+        return "date unknown"
+    return interval_label(*span(day, precision))
+
+
+def gather(
+    ledger: Ledger,
+    *,
+    as_of: date | None = None,
+    prior: str | Prior = "uniform",
+    window_days: int | None = None,
+    view: EpisodeView | None = None,
+) -> ReportData:
+    if view is None:
+        with ledger.connect() as conn:
+            window = window_days or last_window_days(conn)
+        view = evaluate(ledger, as_of=as_of or date.today(), window_days=window)
+    as_of, window = view.as_of, view.window_days
+    states = view.states
+    p = get_prior(prior)
+    data = ReportData(as_of, now(), ledger.url, p, window)
+    data.episodes = [_episode(ledger, s) for s in _ordered(states)]
+    anchors = episode_anchors(e["key"] for e in data.episodes)
+    for e in data.episodes:
+        e["anchor"] = anchors[e["key"]]
+    data.actors = sorted({e["threatener"] for e in data.episodes})
+    data.estimates = estimates(states, prior=p)
+    data.points = timeline(states, prior=p)
+    _summarise(data)
+    _sources(ledger, data)
+    data.audit = figures(ledger)
+    data.warnings = [
+        f"Every episode of {e.actor} rests on opinion pieces only ({e.evidence.removeprefix('evidence: ')})."
+        for e in data.estimates
+        if e.opinion_only
+    ]
+    _draw(data)
+    return data
+
+
+def _ordered(states: list[EpisodeState]) -> list[EpisodeState]:
+    return sorted(
+        states,
+        key=lambda s: (
+            s.row["threatener_country"],
+            STATUS_ORDER.index(vocab.Status(s.assessment.status)),
+            s.row["label"],
+        ),
+    )
+
+
+def _episode(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
+    told = story(ledger, state)
+    crossing = told["crossing"]
+    items = [
+        *told["threats"],
+        *([crossing] if crossing else []),
+        *({**c, "also": True} for c in told["other_crossings"]),
+        *told["responses"],
+        *told["claims"],
+    ]
+    items.sort(
+        key=lambda i: (i["date_sort"], ("threat", "crossing", "response", "claim").index(i["kind"]))
+    )
+    for i in items:
+        i["approximate"] = i["date"] != i["date_sort"].isoformat()
+        i.setdefault("also", False)
+        i["document"]["url"] = safe_url(i["document"]["url"])
+    trigger_label = told["label"].split(": ", 1)[-1]
+    return {
+        **told,
+        "items": items,
+        "trigger_label": trigger_label,
+        "status_label": STATUS_LABELS[told["status"]],
+    }
+
+
+def _summarise(data: ReportData) -> None:
+    counts = Counter((e["threatener"], e["status"]) for e in data.episodes)
+    data.totals = {s: sum(n for (_, st), n in counts.items() if st == s) for s in STATUS_ORDER}
+    data.status_rows = [
+        {
+            "actor": actor,
+            "counts": {s: counts[(actor, s)] for s in STATUS_ORDER},
+            "total": sum(counts[(actor, s)] for s in STATUS_ORDER),
+        }
+        for actor in data.actors
+    ]
+
+
+def _sources(ledger: Ledger, data: ReportData) -> None:
+    """One entry per cited document, with what each episode quotes from it."""
+    cites: dict[int, list[dict[str, Any]]] = {}
+    for e in data.episodes:
+        for i in e["items"]:
+            cites.setdefault(i["document"]["id"], []).append({"episode": e, "item": i})
+    ids = sorted(cites)
+    cols = [c for c in documents.c if c.name not in ("text", "minhash")]
+    rows: list[dict[str, Any]] = []
+    with ledger.connect() as conn:
+        for start in range(0, len(ids), _CHUNK):
+            query = sa.select(*cols).where(documents.c.id.in_(ids[start : start + _CHUNK]))
+            rows.extend(dict(r._mapping) for r in conn.execute(query))
+    rows.sort(key=lambda d: (d["published"] or date.max, d["id"]))
+    for d in rows:
+        d["url"] = safe_url(d["url"])
+        d["published_label"] = published_label(d["published"], d["published_precision"])
+        d["cites"] = cites[d["id"]]
+    data.documents = rows
+    data.n_opinion_documents = sum(d["genre"] == "opinion" for d in rows)
+
+
+def _draw(data: ReportData) -> None:
+    """The charts, each mark linked to its episode's ``anchor``; only trusted strings go in."""
+    if not data.episodes:
+        return
+    totals = {r["actor"]: r["total"] for r in data.status_rows}
+    data.charts["status"] = charts.status_chart(
+        [
+            {
+                "actor": e["threatener"],
+                "status": e["status"],
+                "rank": STATUS_ORDER.index(e["status"]),
+                "label": e["label"],
+                "href": f"#{e['anchor']}",
+                "tip": f"{e['label']} — {e['status_label']}",
+            }
+            for e in data.episodes
+        ],
+        sorted(data.actors, key=lambda a: (-totals[a], a)),
+    )
+    timelines = {}
+    for actor in data.actors:
+        mine = [e for e in data.episodes if e["threatener"] == actor]
+        marks = [
+            {
+                "episode": e["trigger_label"],
+                "kind": i["kind"],
+                "date": i["date_sort"].isoformat(),
+                "precision": "approximate date" if i["approximate"] else "exact date",
+                "href": f"#{e['anchor']}",
+                "tip": f"{e['label']} — {_kind(i)} {i['date']} — {e['status_label']}",
+            }
+            for e in mine
+            for i in e["items"]
+        ]
+        spans = [
+            {
+                "episode": e["trigger_label"],
+                "start": e["items"][0]["date_sort"].isoformat(),
+                "end": (e["crossing_date"] or data.as_of).isoformat(),
+                "href": f"#{e['anchor']}",
+                "tip": f"{e['label']} — {e['status_label']}, from {e['items'][0]['date']}, "
+                + (f"crossed {e['crossed']}" if e["crossed"] else f"not crossed by {data.as_of}"),
+            }
+            for e in mine
+            if e["items"]
+        ]
+        timelines[actor] = charts.timeline_chart(marks, spans, data.as_of)
+    data.charts["timelines"] = timelines
+    if data.points:
+        anchors = {e["key"]: e["anchor"] for e in data.episodes}
+        data.charts["credibility"] = charts.credibility_chart(data.points, data.prior, anchors)
+
+
+def _kind(item: dict[str, Any]) -> str:
+    return "later crossing" if item["also"] else item["kind"]

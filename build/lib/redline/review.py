@@ -1,0 +1,190 @@
+"""Analysts confirm, reject or correct what the machine found; every decision is kept in ``reviews``.
+
+Items are threats, events (crossings and responses), outcome claims and episodes. A decision on
+an extracted item changes its ``review_state`` (``confirmed``, ``rejected``, ``corrected``) and,
+for a correction, the field, in the same transaction as the audit row that records the old and
+the new value. Reviewed items survive re-extraction, keeping their ids, decisions and corrected
+fields (``redline.store.items``); rejected ones are ignored by linking,
+listings and scores. Decisions on episodes (``withdraw``, ``correct status=…``, ``reject``,
+``confirm``) are applied by the linker (see ``redline.link.reviews``).
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from redline.errors import RedlineError
+from redline.store import Ledger
+from redline.store.db import now
+from redline.store.schema import (
+    CLAIM_OUTCOMES,
+    CONSEQUENCE_CLASSES,
+    EPISODE_STATUSES,
+    episodes,
+    events,
+    outcome_claims,
+    reviews,
+    threats,
+)
+
+ITEMS: dict[str, sa.Table] = {
+    "threat": threats,
+    "event": events,
+    "outcome_claim": outcome_claims,
+    "episode": episodes,
+}
+ACTIONS = ("confirm", "reject", "correct", "note", "withdraw")
+# What an analyst may correct, and the values each field accepts (None: free text).
+CORRECTABLE: dict[str, dict[str, tuple[str, ...] | None]] = {
+    "threat": {
+        "speaker": None,
+        "speaker_country": None,
+        "addressee_country": None,
+        "trigger_key": None,
+        "consequence_class": CONSEQUENCE_CLASSES,
+        "explicitness": ("direct_quote", "reported_speech", "implied_doctrine"),
+        "stated_date": None,
+    },
+    "event": {
+        "kind": ("crossing", "response"),
+        "actor_country": None,
+        "trigger_key": None,
+        "consequence_class": CONSEQUENCE_CLASSES,
+        "event_date": None,
+    },
+    "outcome_claim": {
+        "trigger_key": None,
+        "subject_country": None,
+        "claim": CLAIM_OUTCOMES,
+    },
+    "episode": {"status": EPISODE_STATUSES},
+}
+_STATE_AFTER = {"confirm": "confirmed", "reject": "rejected", "correct": "corrected"}
+MAX_REVIEWER = 120  # the reviews.reviewer column's width
+MAX_ID = 2**63 - 1  # the largest id a database integer key holds
+
+
+def review(
+    ledger: Ledger,
+    item_type: str,
+    item_id: int,
+    action: str,
+    *,
+    field: str | None = None,
+    value: str | None = None,
+    reviewer: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Record one decision and apply it; returns the audit row."""
+    table = ITEMS.get(item_type)
+    if table is None:
+        raise RedlineError(f"unknown item type {item_type!r}; use one of {', '.join(ITEMS)}")
+    if action not in ACTIONS:
+        raise RedlineError(f"unknown review action {action!r}; use one of {', '.join(ACTIONS)}")
+    if action == "withdraw" and item_type != "episode":
+        raise RedlineError("only an episode can be withdrawn")
+    if action != "correct" and (field is not None or value is not None):
+        # A confirm with --set would record a change it does not make.
+        raise RedlineError(f"--set goes with 'correct' only, not with {action!r}")
+    if item_id < 1 or item_id > MAX_ID:
+        raise RedlineError(f"no {item_type} with id {item_id}")
+    who = (reviewer or getpass.getuser()).strip()
+    if not who or len(who) > MAX_REVIEWER or any(not c.isprintable() for c in who):
+        raise RedlineError(
+            f"a reviewer is a printable name of 1 to {MAX_REVIEWER} characters (--by)"
+        )
+    with ledger.begin() as conn:
+        row = conn.execute(sa.select(table).where(table.c.id == item_id)).first()
+        if row is None:
+            raise RedlineError(f"no {item_type} with id {item_id} in {ledger.url}")
+        old: Any = None
+        if action == "correct":
+            field, value = _check_correction(item_type, field, value)
+            old = getattr(row, field)
+            if item_type != "episode":
+                new_value: Any = date.fromisoformat(value) if field.endswith("date") else value
+                try:
+                    conn.execute(
+                        sa.update(table).where(table.c.id == item_id).values({field: new_value})
+                    )
+                except sa.exc.IntegrityError as exc:  # the unique key of the item's identity
+                    raise RedlineError(
+                        f"{item_type} {item_id}: {field}={value} would make it a copy of "
+                        f"another {item_type} of the same sentence span; review that one instead"
+                    ) from exc
+        if item_type != "episode" and action in _STATE_AFTER:
+            conn.execute(
+                sa.update(table)
+                .where(table.c.id == item_id)
+                .values(review_state=_STATE_AFTER[action])
+            )
+        audit = {
+            "item_type": item_type,
+            "item_id": item_id,
+            "action": action,
+            "field": field,
+            "old_value": None if old is None else str(old),
+            "new_value": value,
+            "reviewer": who,
+            "note": note,
+            "created_at": now(),
+        }
+        res = conn.execute(sa.insert(reviews).values(**audit))
+        audit["id"] = int(res.inserted_primary_key[0])  # type: ignore[index]
+    return audit
+
+
+def _check_correction(item_type: str, field: str | None, value: str | None) -> tuple[str, str]:
+    allowed = CORRECTABLE[item_type]
+    if field is None or value is None:
+        raise RedlineError("a correction needs a field and a value (--set field=value)")
+    if field not in allowed:
+        raise RedlineError(
+            f"{item_type} field {field!r} cannot be corrected; one of {', '.join(allowed)}"
+        )
+    choices = allowed[field]
+    if choices is not None and value not in choices:
+        raise RedlineError(f"{field} must be one of {', '.join(choices)}, not {value!r}")
+    if field.endswith("date"):
+        try:
+            date.fromisoformat(value)
+        except ValueError as exc:
+            raise RedlineError(f"{field} must be a date YYYY-MM-DD, not {value!r}") from exc
+    return field, value
+
+
+def _item_exists() -> Any:
+    """A review whose item the ledger still holds."""
+    return sa.or_(
+        *(
+            sa.and_(
+                reviews.c.item_type == name,
+                sa.select(table.c.id).where(table.c.id == reviews.c.item_id).exists(),
+            )
+            for name, table in ITEMS.items()
+        )
+    )
+
+
+def audit_trail(
+    ledger: Ledger,
+    *,
+    item_type: str | None = None,
+    item_id: int | None = None,
+    missing: bool = False,
+) -> list[dict[str, Any]]:
+    """Every decision on an item the ledger holds, oldest first; with ``missing``, only the
+    decisions on items it no longer holds. Re-extraction keeps reviewed items, so those can
+    only come from ledgers re-extracted before it did (it deleted items with only a note)."""
+    query = sa.select(reviews).order_by(reviews.c.created_at, reviews.c.id)
+    query = query.where(sa.not_(_item_exists()) if missing else _item_exists())
+    if item_type:
+        query = query.where(reviews.c.item_type == item_type)
+    if item_id is not None:
+        query = query.where(reviews.c.item_id == item_id)
+    with ledger.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]

@@ -1,0 +1,134 @@
+"""The whole pipeline in one call: ingest, extract, link, score, report and export.
+
+The stages run in this order (each reads what the previous one stored):
+``ingest -> extract -> link -> score -> report -> export``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from redline.extract import ExtractReport, extract_documents
+from redline.ingest import IngestReport, ingest_paths
+from redline.link import DEFAULT_WINDOW_DAYS, LinkReport, link
+from redline.score import credibility
+from redline.store import Ledger
+
+STAGES = ("ingest", "extract", "link", "score", "report", "export")
+# what each stage's bar counts
+UNITS = {
+    "ingest": "files",
+    "extract": "documents",
+    "link": "episodes",
+    "score": "actors",
+    "report": "episodes",
+    "export": "tables",
+}
+
+Tick = Callable[[float, int | None], None]
+"""``tick(done, total)``: how far the running stage has got; ``total`` None while unknown."""
+StageProgress = Callable[[str], AbstractContextManager[Tick]]
+"""``with stages(name) as tick:`` wraps each stage of a run (see ``stage_bars``)."""
+
+
+@dataclass
+class RunResult:
+    ingest: IngestReport
+    extract: ExtractReport
+    link: LinkReport
+    credibility: list[Any]
+    report_path: Path | None = None
+    export_dir: Path | None = None
+    stages: list[str] = field(default_factory=list)
+
+
+def stage_bars(console: Console | None = None) -> StageProgress:
+    """One rich progress bar per stage on ``console`` (default: standard error): a count where
+    the stage knows its total (files, documents, tables), a moving bar where it does not (link,
+    score, report). A finished bar stays, so a log keeps one line per stage with its time."""
+
+    @contextmanager
+    def stage(name: str) -> Iterator[Tick]:
+        unit = UNITS.get(name, "")
+        columns = (
+            TextColumn(f"{name:<8}"),
+            BarColumn(),
+            TextColumn("{task.fields[count]}"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=console or Console(stderr=True)) as bar:
+            task = bar.add_task(name, total=None, count="")
+
+            def tick(done: float, total: int | None) -> None:
+                shown = int(done)  # extraction moves in fractions of a document
+                count = f"{shown}/{total} {unit}" if total is not None else f"{shown} {unit}"
+                bar.update(task, completed=done, total=total, count=count)
+
+            yield tick
+            if bar.tasks[0].total is None:  # a stage without a count: show it done
+                bar.update(task, total=1, completed=1)
+
+    return stage
+
+
+@contextmanager
+def _unseen(_name: str) -> Iterator[Tick]:
+    yield lambda _done, _total: None
+
+
+def run(
+    ledger: Ledger,
+    paths: Sequence[Path],
+    *,
+    workers: int = 1,
+    as_of: date | None = None,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    prior: str = "uniform",
+    report: Path | None = None,
+    export: Path | None = None,
+    export_format: str = "parquet",
+    progress: bool = False,
+    stages: StageProgress | None = None,
+) -> RunResult:
+    """Run every stage over ``paths``; idempotent, so a second run adds nothing new.
+
+    ``progress`` draws a bar per stage on standard error (``stage_bars``); ``stages`` replaces
+    it with a caller's own (``redline run`` draws them on its error console).
+    """
+    stage = stages or (stage_bars() if progress else _unseen)
+    with stage("ingest") as tick:
+        ingested = ingest_paths(ledger, list(paths), on_progress=tick)
+    with stage("extract") as tick:
+        extracted = extract_documents(ledger, workers=workers, progress=tick)
+    with stage("link") as tick:
+        linked = link(ledger, as_of=as_of, window_days=window_days)
+        tick(linked.episodes, None)
+    view = linked.view  # assessed once, by link; every later stage reads it
+    with stage("score") as tick:
+        estimates = credibility(ledger, prior=prior, view=view)
+        tick(len(estimates), None)
+    result = RunResult(ingested, extracted, linked, estimates, stages=list(STAGES[:4]))
+    if report is not None:
+        from redline.report import write_report
+
+        with stage("report") as tick:
+            write_report(ledger, report, prior=prior, view=view)
+            tick(linked.episodes, None)
+        result.report_path = report
+        result.stages.append("report")
+    if export is not None:
+        from redline.export import export as export_tables
+
+        with stage("export") as tick:
+            export_tables(ledger, export, fmt=export_format, prior=prior, view=view, progress=tick)
+        result.export_dir = export
+        result.stages.append("export")
+    return result

@@ -1,0 +1,276 @@
+"""Follow-through per actor: a Beta-Binomial estimate with a 90% interval, and how it moved."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from redline.errors import ConfigError
+from redline.link import EpisodeState, EpisodeView, evaluate, evidence_note
+from redline.score.priors import Prior, get_prior
+from redline.store import Ledger
+from redline.vocab import CROSSED, Status
+
+LEVEL = 0.90  # equal-tailed credible interval
+PARTIAL_WEIGHT = 0.5  # a partially enforced episode is half a success (docs/credibility.md)
+GROUPINGS = {("actor",), ("actor", "class"), ("actor", "year")}
+
+
+@dataclass(frozen=True)
+class Posterior:
+    alpha: float
+    beta: float
+    mean: float
+    lower: float
+    upper: float
+
+
+def posterior(prior: Prior, successes: float, failures: float, level: float = LEVEL) -> Posterior:
+    """Beta(prior.alpha + successes, prior.beta + failures), its mean and equal-tailed interval."""
+    from scipy.stats import beta as beta_dist  # slow to import: only when something is scored
+
+    a, b = prior.alpha + successes, prior.beta + failures
+    tail = (1 - level) / 2
+    return Posterior(
+        a, b, a / (a + b), float(beta_dist.ppf(tail, a, b)), float(beta_dist.ppf(1 - tail, a, b))
+    )
+
+
+def outcome(status: str) -> tuple[float, float]:
+    """(successes, failures) one episode adds: enforced 1/0, partial 0.5/0, unenforced 0/1."""
+    return {
+        Status.CROSSED_ENFORCED: (1.0, 0.0),
+        Status.CROSSED_PARTIALLY_ENFORCED: (PARTIAL_WEIGHT, 0.0),
+        Status.CROSSED_UNENFORCED: (0.0, 1.0),
+    }.get(Status(status), (0.0, 0.0))
+
+
+@dataclass
+class Estimate:
+    """One actor's (or actor × class / year) follow-through and what it rests on."""
+
+    actor: str
+    group: str | None
+    n_episodes: int
+    crossed: int
+    enforced: int
+    partially_enforced: int
+    unenforced: int
+    undetermined: int
+    open: int
+    withdrawn: int
+    decided: int  # decided episodes with a verdict: what the estimate rests on
+    no_verdict: int  # crossed episodes whose status fell below the verdict threshold
+    successes: float
+    failures: float
+    prior: str
+    prior_alpha: float
+    prior_beta: float
+    alpha: float
+    beta: float
+    mean: float
+    lower: float
+    upper: float
+    level: float
+    n_documents: int
+    n_opinion_documents: int
+    n_outlets: int
+    opinion_only: bool
+    evidence: str
+    decided_episodes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def no_evidence(self) -> bool:
+        """No decided episode with a verdict: the numbers are only the prior."""
+        return self.decided == 0
+
+    @property
+    def mean_label(self) -> str:
+        return "no evidence" if self.no_evidence else f"{self.mean:.2f}"
+
+    @property
+    def interval_label(self) -> str:
+        return "—" if self.no_evidence else f"{self.lower:.2f}–{self.upper:.2f}"
+
+
+def counts(state: EpisodeState) -> bool:
+    """Does an episode enter follow-through? Decided, and confident enough for a verdict."""
+    return Status(state.assessment.status).decided and state.assessment.verdict
+
+
+@dataclass
+class TimelinePoint:
+    """The estimate for ``actor`` right after the crossing of ``episode_key`` was decided."""
+
+    actor: str
+    step: int
+    date: date | None
+    date_precision: str | None
+    episode_key: str
+    episode_label: str
+    status: str
+    successes: float
+    failures: float
+    alpha: float
+    beta: float
+    mean: float
+    lower: float
+    upper: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _group(state: EpisodeState, by: Sequence[str]) -> tuple[str, str | None]:
+    a = state.assessment
+    actor = state.row["threatener_country"]
+    if "class" in by:
+        return actor, a.consequence_class or "unspecified"
+    if "year" in by:
+        return actor, str(a.crossed_by.year) if a.crossed_by else "not crossed"
+    return actor, None
+
+
+def estimates(
+    states: Iterable[EpisodeState],
+    *,
+    by: Sequence[str] = ("actor",),
+    prior: str | Prior = "uniform",
+) -> list[Estimate]:
+    """Estimates from already evaluated episodes (see ``credibility``)."""
+    by = tuple(by)
+    if by not in GROUPINGS:
+        raise ConfigError(
+            f"cannot group credibility by {by!r}; use actor, actor+class or actor+year"
+        )
+    p = get_prior(prior)
+    groups: dict[tuple[str, str | None], list[EpisodeState]] = {}
+    for s in states:
+        groups.setdefault(_group(s, by), []).append(s)
+    out = []
+    for (actor, group), members in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+    ):
+        tally = Counter(s.assessment.status for s in members)
+        decided = [s for s in members if counts(s)]
+        successes = sum(outcome(s.assessment.status)[0] for s in decided)
+        failures = sum(outcome(s.assessment.status)[1] for s in decided)
+        post = posterior(p, successes, failures)
+        docs = set().union(*(s.assessment.document_ids for s in members))
+        opinion = set().union(*(s.assessment.opinion_ids for s in members))
+        out.append(
+            Estimate(
+                actor=actor,
+                group=group,
+                n_episodes=len(members),
+                crossed=sum(tally[k] for k in CROSSED),
+                enforced=tally[Status.CROSSED_ENFORCED],
+                partially_enforced=tally[Status.CROSSED_PARTIALLY_ENFORCED],
+                unenforced=tally[Status.CROSSED_UNENFORCED],
+                undetermined=tally[Status.UNDETERMINED],
+                open=tally[Status.OPEN],
+                withdrawn=tally[Status.WITHDRAWN],
+                decided=len(decided),
+                no_verdict=sum(
+                    1 for s in members if Status(s.assessment.status).decided and not counts(s)
+                ),
+                successes=successes,
+                failures=failures,
+                prior=p.name,
+                prior_alpha=p.alpha,
+                prior_beta=p.beta,
+                alpha=post.alpha,
+                beta=post.beta,
+                mean=post.mean,
+                lower=post.lower,
+                upper=post.upper,
+                level=LEVEL,
+                n_documents=len(docs),
+                n_opinion_documents=len(opinion),
+                n_outlets=len(set().union(*(s.assessment.outlets for s in members))),
+                opinion_only=bool(docs) and len(opinion) == len(docs),
+                evidence=(
+                    evidence_note(len(docs), len(opinion))
+                    if decided
+                    else "no evidence: no decided episode with a verdict"
+                ),
+                decided_episodes=sorted(s.row["key"] for s in decided),
+            )
+        )
+    return out
+
+
+def timeline(
+    states: Iterable[EpisodeState], *, actor: str | None = None, prior: str | Prior = "uniform"
+) -> list[TimelinePoint]:
+    """After each decided crossing, in crossing order, the actor's updated estimate."""
+    p = get_prior(prior)
+    by_actor: dict[str, list[EpisodeState]] = {}
+    for s in states:
+        if counts(s) and (actor is None or s.row["threatener_country"] == actor.upper()):
+            by_actor.setdefault(s.row["threatener_country"], []).append(s)
+    out = []
+    for who, members in sorted(by_actor.items()):
+        successes = failures = 0.0
+        ordered = sorted(members, key=lambda s: (s.assessment.crossed_by or date.max, s.row["key"]))
+        for step, s in enumerate(ordered, start=1):
+            ds, df = outcome(s.assessment.status)
+            successes, failures = successes + ds, failures + df
+            post = posterior(p, successes, failures)
+            out.append(
+                TimelinePoint(
+                    actor=who,
+                    step=step,
+                    date=s.assessment.crossed_by,
+                    date_precision=s.assessment.crossed.precision if s.assessment.crossed else None,
+                    episode_key=s.row["key"],
+                    episode_label=s.row["label"],
+                    status=s.assessment.status,
+                    successes=successes,
+                    failures=failures,
+                    alpha=post.alpha,
+                    beta=post.beta,
+                    mean=post.mean,
+                    lower=post.lower,
+                    upper=post.upper,
+                )
+            )
+    return out
+
+
+def credibility(
+    ledger: Ledger,
+    *,
+    by: Sequence[str] = ("actor",),
+    as_of: date | None = None,
+    prior: str | Prior = "uniform",
+    window_days: int | None = None,
+    view: EpisodeView | None = None,
+) -> list[Estimate]:
+    """Each threatener's follow-through as of ``as_of``, grouped ``by`` actor, class or year.
+
+    Rejected episodes are left out; open, undetermined and withdrawn ones are counted but do
+    not enter the estimate, nor do decided ones below the verdict threshold (``no_verdict``).
+    """
+    view = view if view is not None else evaluate(ledger, as_of=as_of, window_days=window_days)
+    return estimates(view, by=by, prior=prior)
+
+
+def credibility_timeline(
+    ledger: Ledger,
+    *,
+    actor: str | None = None,
+    as_of: date | None = None,
+    prior: str | Prior = "uniform",
+    window_days: int | None = None,
+) -> list[TimelinePoint]:
+    """How each actor's estimate moved after each crossing, ordered by crossing date."""
+    return timeline(
+        evaluate(ledger, as_of=as_of, window_days=window_days), actor=actor, prior=prior
+    )

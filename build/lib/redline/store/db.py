@@ -1,0 +1,179 @@
+"""Open a ledger database from a URL or a path, and bring its schema up to date with Alembic."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from redline.errors import StoreError
+from redline.store import schema
+
+DEFAULT_DB_URL = "sqlite:///redline.db"
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def resolve_db_url(db: str | None = None) -> str:
+    """``--db`` wins over ``REDLINE_DB``, which wins over ``./redline.db``; a bare path means SQLite."""
+    value = db or os.environ.get("REDLINE_DB") or DEFAULT_DB_URL
+    if "://" not in value:
+        value = f"sqlite:///{value}"
+    if value.startswith("postgresql://") or value.startswith("postgres://"):
+        # psycopg 3 is the driver we ship; SQLAlchemy's bare scheme would look for psycopg2.
+        value = "postgresql+psycopg://" + value.split("://", 1)[1]
+    return value
+
+
+def _shown(url: str) -> str:
+    """The URL as it may appear in an error message: never with its password."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url.split("@")[-1] if "@" in url else url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+_LOCK_KEY = 0x5265644C696E65  # "RedLine": the advisory lock that serialises schema work
+
+
+class Ledger:
+    """A connection to one ledger database. ``Ledger.open(url)`` migrates it to the newest schema."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=True)
+        self.t = schema  # tables, as ``ledger.t.documents``
+
+    @classmethod
+    def open(cls, db: str | None = None, *, migrate: bool = True, create: bool = True) -> Ledger:
+        """Open (and migrate) a ledger. With ``create=False`` a ledger that does not exist yet
+        is an error, not a new empty one: only ``ingest`` and ``run`` start a ledger."""
+        url = resolve_db_url(db)
+        if not url.startswith(("sqlite", "postgresql")):
+            raise StoreError(
+                f"unsupported database URL {_shown(url)!r}: use a file path, sqlite:///PATH "
+                "or postgresql://USER@HOST/DB"
+            )
+        try:
+            if url.startswith("sqlite"):
+                path = sa.make_url(url).database
+                if path and path != ":memory:":
+                    file = Path(path).expanduser()
+                    if not create and not file.exists():
+                        raise StoreError(
+                            f"no ledger at {file} (start one with `redline ingest` or "
+                            "`redline run`, or point --db / REDLINE_DB at an existing one)"
+                        )
+                    file.parent.mkdir(parents=True, exist_ok=True)
+                engine = sa.create_engine(url, connect_args={"timeout": 30})
+                sa.event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = sa.create_engine(url, pool_pre_ping=True)
+            ledger = cls(engine)
+            if not create and not sa.inspect(engine).has_table("alembic_version"):
+                raise StoreError(
+                    f"{_shown(url)} holds no Redline ledger (start one with `redline ingest` "
+                    "or `redline run`)"
+                )
+            if migrate:
+                ledger.migrate()
+        except (sa.exc.SQLAlchemyError, OSError) as exc:
+            raise StoreError(
+                f"cannot open ledger {_shown(url)!r}: {exc.__class__.__name__}: {exc}"
+            ) from exc
+        return ledger
+
+    @contextmanager
+    def exclusive(self) -> Iterator[sa.Connection]:
+        """A transaction no other process runs at the same time: schema migration and the actor
+        table's sync, which several processes opening one new ledger would otherwise race on
+        ("table alembic_version already exists", "UNIQUE constraint failed: actors.key").
+        PostgreSQL: a transaction-scoped advisory lock; SQLite: a lock on a file beside the
+        database (``<db>.lock``)."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.begin() as conn:
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+                yield conn
+            return
+        path = self.engine.url.database
+        if not path or path == ":memory:":
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        import fcntl
+
+        with open(f"{path}.lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                with self.engine.begin() as conn:
+                    yield conn
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest Alembic revision (a no-op when it is current)."""
+        with self.exclusive() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            if current != head:
+                command.upgrade(alembic_config(conn), "head")
+
+    @contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        """One transaction: committed when the block ends, rolled back on an exception."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def connect(self) -> sa.Connection:
+        return self.engine.connect()
+
+    def count(self, table: sa.Table) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+
+    def start_run(self, stage: str, params: dict[str, Any] | None = None) -> int:
+        with self.begin() as conn:
+            res = conn.execute(
+                sa.insert(schema.runs).values(stage=stage, started_at=now(), params=params or {})
+            )
+            return int(res.inserted_primary_key[0])  # type: ignore[index]
+
+    def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
+        with self.begin() as conn:
+            conn.execute(
+                sa.update(schema.runs)
+                .where(schema.runs.c.id == run_id)
+                .values(finished_at=now(), stats=stats)
+            )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,190 @@
+"""Write a document's extracted items into the ledger: each at most once, reviewed ones kept.
+
+What makes an item the same item is the database's to enforce (``schema.ITEM_IDENTITY``): the
+document, the evidence span (sentence start, span start and end) and, for events, the kind.
+Every insert skips a row that is already there (``ON CONFLICT DO NOTHING``), so two extractions
+of one document at once cannot store anything twice, whichever of them gets there first.
+
+Re-extraction replaces the machine's items. An item an analyst reviewed (``review_state`` set,
+or any row in ``reviews``, a note included) is never deleted, so no review is left pointing at
+nothing. When the new extraction finds an item with the reviewed item's identity (as the
+extractor gave it: a corrected kind counts as the kind it was extracted with), the reviewed row
+takes the new values, except its review state and the fields the analyst corrected, and keeps its
+id, so its reviews, episode memberships and ids on the analyst's screen stay valid. When the new
+extraction no longer finds it, the reviewed row stays as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from redline.store.schema import (
+    EVIDENCE_IDENTITY,
+    ITEM_IDENTITY,
+    ITEM_TABLES,
+    events,
+    evidence,
+    outcome_claims,
+    reviews,
+    threats,
+)
+
+if TYPE_CHECKING:
+    from redline.extract.base import Extraction, Provenance
+
+REVIEW_TYPE = {table.name: item_type for item_type, table in ITEM_TABLES.items()}
+# (sentence start, span start, span end, kind) of an item; kind is the table's for threats and
+# outcome claims, the event's kind for events
+Identity = tuple[int, int, int, str]
+
+
+def insert(conn: sa.Connection, table: sa.Table) -> Any:
+    """An INSERT of the connection's dialect, which knows ``on_conflict_do_nothing``."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def replace_items(
+    conn: sa.Connection, doc_id: int, result: Extraction, actor_ids: dict[str, int]
+) -> None:
+    """The document's items become ``result``'s (plus the reviewed ones it no longer has)."""
+    clear_machine_items(conn, doc_id)
+    write_items(conn, doc_id, result, actor_ids)
+
+
+def _reviewed(table: sa.Table) -> Any:
+    """The rows of ``table`` an analyst has touched."""
+    has_review = (
+        sa.select(reviews.c.id)
+        .where(reviews.c.item_type == REVIEW_TYPE[table.name], reviews.c.item_id == table.c.id)
+        .exists()
+    )
+    return sa.or_(table.c.review_state != "machine", has_review)
+
+
+def clear_machine_items(conn: sa.Connection, doc_id: int) -> None:
+    """Delete the document's items no analyst has touched, and evidence nothing points at."""
+    for table in (threats, events, outcome_claims):
+        conn.execute(
+            sa.delete(table).where(table.c.document_id == doc_id, sa.not_(_reviewed(table)))
+        )
+    kept = sa.union(
+        *(
+            sa.select(t.c.evidence_id).where(t.c.document_id == doc_id)
+            for t in (threats, events, outcome_claims)
+        )
+    )
+    conn.execute(
+        sa.delete(evidence).where(evidence.c.document_id == doc_id, evidence.c.id.not_in(kept))
+    )
+
+
+def write_items(
+    conn: sa.Connection, doc_id: int, result: Extraction, actor_ids: dict[str, int]
+) -> None:
+    """Store ``result``'s items for the document: each new one once, a reviewed one refreshed."""
+    cache: dict[tuple[int, int, int], int] = {}
+
+    def evidence_id(p: Provenance) -> int:
+        key = (p.sentence_start, p.span_start, p.span_end)
+        if key not in cache:
+            stmt = insert(conn, evidence).values(
+                document_id=doc_id,
+                sentence_start=p.sentence_start,
+                sentence_end=p.sentence_end,
+                span_start=p.span_start,
+                span_end=p.span_end,
+                sentence=p.sentence,
+                context=p.context,
+            )
+            # An existing row of this span (a reviewed item's, another writer's) is this one;
+            # the upsert hands back its id and brings its text up to date.
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(EVIDENCE_IDENTITY),
+                set_={c: stmt.excluded[c] for c in ("sentence_end", "sentence", "context")},
+            ).returning(evidence.c.id)
+            cache[key] = int(conn.execute(stmt).scalar_one())
+        return cache[key]
+
+    rows: dict[str, list[tuple[Identity, dict[str, Any]]]] = {}
+    for t in result.threats:
+        values = {k: v for k, v in asdict(t).items() if k not in ("provenance", "speaker_key")}
+        values["speaker_actor_id"] = actor_ids.get(t.speaker_key or "")
+        rows.setdefault("threats", []).append(_row(doc_id, t.provenance, "threat", values))
+    for e in result.events:
+        values = {k: v for k, v in asdict(e).items() if k != "provenance"}
+        rows.setdefault("events", []).append(_row(doc_id, e.provenance, e.kind, values))
+    for c in result.claims:
+        values = {k: v for k, v in asdict(c).items() if k != "provenance"}
+        rows.setdefault("outcome_claims", []).append(_row(doc_id, c.provenance, "claim", values))
+    for table in (threats, events, outcome_claims):
+        found = rows.get(table.name, [])
+        if not found:
+            continue
+        reviewed = _reviewed_items(conn, table, doc_id)
+        new = []
+        for identity, values in found:
+            values["evidence_id"] = evidence_id(values.pop("provenance"))
+            if identity in reviewed:
+                item_id, corrected = reviewed.pop(identity)
+                fresh = {k: v for k, v in values.items() if k not in corrected}
+                conn.execute(sa.update(table).where(table.c.id == item_id).values(**fresh))
+            else:
+                new.append(values)
+        if new:
+            stmt = insert(conn, table).on_conflict_do_nothing(
+                index_elements=list(ITEM_IDENTITY[table.name])
+            )
+            conn.execute(stmt, new)
+
+
+def _row(
+    doc_id: int, p: Provenance, kind: str, values: dict[str, Any]
+) -> tuple[Identity, dict[str, Any]]:
+    return (p.sentence_start, p.span_start, p.span_end, kind), {
+        "document_id": doc_id,
+        "provenance": p,
+        **values,
+    }
+
+
+def _reviewed_items(
+    conn: sa.Connection, table: sa.Table, doc_id: int
+) -> dict[Identity, tuple[int, set[str]]]:
+    """The document's reviewed items of ``table`` by identity as extracted: (id, the fields an
+    analyst corrected)."""
+    kind = (
+        table.c.kind
+        if table is events
+        else sa.literal("claim" if table is outcome_claims else "threat")
+    )
+    found = conn.execute(
+        sa.select(
+            table.c.id, evidence.c.sentence_start, evidence.c.span_start, evidence.c.span_end, kind
+        )
+        .join(evidence, evidence.c.id == table.c.evidence_id)
+        .where(table.c.document_id == doc_id, _reviewed(table))
+    ).all()
+    if not found:
+        return {}
+    corrected: dict[int, dict[str, str | None]] = {}
+    for item_id, field, old in conn.execute(
+        sa.select(reviews.c.item_id, reviews.c.field, reviews.c.old_value)
+        .where(
+            reviews.c.item_type == REVIEW_TYPE[table.name],
+            reviews.c.item_id.in_([r[0] for r in found]),
+            reviews.c.action == "correct",
+        )
+        .order_by(reviews.c.id)
+    ):
+        corrected.setdefault(item_id, {}).setdefault(field, old)  # the first: as extracted
+    out: dict[Identity, tuple[int, set[str]]] = {}
+    for item_id, sentence_start, span_start, span_end, item_kind in found:
+        fields = corrected.get(item_id, {})
+        extracted_kind = fields.get("kind") or item_kind
+        out[(sentence_start, span_start, span_end, extracted_kind)] = (item_id, set(fields))
+    return out

@@ -1,0 +1,322 @@
+"""The ledger's tables: documents, evidence, actors, threats, events, claims, episodes, reviews.
+
+Data flows one way (see docs/architecture.md): ingest writes ``documents``; extract writes
+``evidence``, ``threats``, ``events`` and ``outcome_claims``; link writes ``episodes`` and
+``episode_members``; analysts write ``reviews``. Dates are stored as ``Date`` plus a
+precision column (``day``, ``month``, ``year``, ``unknown``): a month-precise date is the
+first day of that month.
+
+Any change here needs an Alembic migration in ``migrations/versions``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from redline.vocab import (
+    ClaimOutcome,
+    ConsequenceClass,
+    ItemKind,
+    Precision,
+    ReviewState,
+    Status,
+    values,
+)
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# the vocabulary lives in redline.vocab; these tuples of plain strings are kept for callers
+PRECISIONS = values(Precision)
+CONSEQUENCE_CLASSES = values(ConsequenceClass)
+EXPLICITNESS = ("direct_quote", "reported_speech", "implied_doctrine")
+EVENT_KINDS = (ItemKind.CROSSING.value, ItemKind.RESPONSE.value)
+REVIEW_STATES = values(ReviewState)
+EPISODE_STATUSES = values(Status)
+CLAIM_OUTCOMES = values(ClaimOutcome)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("stage", sa.String(32), nullable=False),  # ingest | extract | link | eval
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("params", sa.JSON),
+    sa.Column("stats", sa.JSON),
+)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("source_path", sa.Text, nullable=False),
+    sa.Column(
+        "source_locator", sa.String(64)
+    ),  # "line 12" / "row 3" / "item 2" inside a corpus file
+    sa.Column(
+        "source_format", sa.String(16), nullable=False
+    ),  # text | html | markdown | jsonl | csv | feed
+    sa.Column("url", sa.Text),
+    sa.Column("title", sa.Text),
+    sa.Column("outlet", sa.Text),
+    sa.Column("author", sa.Text),
+    sa.Column("published", sa.Date),
+    sa.Column("published_precision", sa.String(8), nullable=False, server_default="unknown"),
+    sa.Column("published_source", sa.String(16)),  # metadata | date_line | filename | text | none
+    sa.Column("genre", sa.String(16), nullable=False, server_default="news"),  # news | opinion
+    sa.Column("language", sa.String(8)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("n_chars", sa.Integer, nullable=False),
+    sa.Column("minhash", sa.LargeBinary),  # datasketch MinHash values, for near-duplicate search
+    sa.Column("ingest_run_id", sa.Integer, sa.ForeignKey("runs.id")),
+    sa.Column(
+        "extracted_version", sa.String(32)
+    ),  # extractor set that last processed this document
+    sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_documents_published", documents.c.published)
+
+duplicates = sa.Table(
+    "duplicates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source_path", sa.Text, nullable=False),
+    sa.Column("source_locator", sa.String(64)),
+    sa.Column(
+        "duplicate_of",
+        sa.Integer,
+        sa.ForeignKey("documents.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("kind", sa.String(8), nullable=False),  # exact | near
+    sa.Column("similarity", sa.Float, nullable=False),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id")),
+    sa.UniqueConstraint(
+        "source_path", "source_locator", "duplicate_of", name="uq_duplicates_source"
+    ),
+)
+
+ingest_problems = sa.Table(
+    "ingest_problems",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id")),
+    sa.Column("source_path", sa.Text, nullable=False),
+    sa.Column("source_locator", sa.String(64)),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+gdelt_events = sa.Table(
+    "gdelt_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("global_event_id", sa.BigInteger, nullable=False, unique=True),
+    sa.Column("day", sa.Date),
+    sa.Column("actor1_code", sa.String(32)),
+    sa.Column("actor1_name", sa.Text),
+    sa.Column("actor1_country", sa.String(8)),
+    sa.Column("actor2_code", sa.String(32)),
+    sa.Column("actor2_name", sa.Text),
+    sa.Column("actor2_country", sa.String(8)),
+    sa.Column("event_code", sa.String(8)),
+    sa.Column("event_root_code", sa.String(4)),
+    sa.Column("quad_class", sa.Integer),
+    sa.Column("goldstein", sa.Float),
+    sa.Column("num_mentions", sa.Integer),
+    sa.Column("avg_tone", sa.Float),
+    sa.Column("source_url", sa.Text),
+    sa.Column("source_path", sa.Text, nullable=False),
+    sa.Column("gdelt_version", sa.String(4), nullable=False),  # "1" | "2"
+)
+
+actors = sa.Table(
+    "actors",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(96), nullable=False, unique=True),  # "RUS", "person:vladimir_putin"
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # state | organisation | person | institution
+    sa.Column("country", sa.String(8)),  # the state or organisation the actor speaks for
+    sa.Column("role", sa.Text),
+)
+
+actor_aliases = sa.Table(
+    "actor_aliases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "actor_id", sa.Integer, sa.ForeignKey("actors.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("alias", sa.String(200), nullable=False),
+    sa.UniqueConstraint("alias", "actor_id", name="uq_actor_aliases_alias"),
+)
+
+evidence = sa.Table(
+    "evidence",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("sentence_start", sa.Integer, nullable=False),
+    sa.Column("sentence_end", sa.Integer, nullable=False),
+    sa.Column("span_start", sa.Integer, nullable=False),
+    sa.Column("span_end", sa.Integer, nullable=False),
+    sa.Column("sentence", sa.Text, nullable=False),
+    sa.Column("context", sa.Text),  # earlier sentences that supplied a trigger or a referent
+)
+sa.Index("ix_evidence_document", evidence.c.document_id)
+
+# What makes an extracted item the same item (migration 0003 made the database enforce it, so two
+# extractions of one document at once cannot store anything twice): one evidence row per span of
+# a document; one threat or outcome claim per evidence row; one event per evidence row and kind
+# (a sentence can hold a crossing and a response).
+EVIDENCE_IDENTITY = ("document_id", "sentence_start", "span_start", "span_end")
+ITEM_IDENTITY = {
+    "threats": ("document_id", "evidence_id"),
+    "events": ("document_id", "evidence_id", "kind"),
+    "outcome_claims": ("document_id", "evidence_id"),
+}
+sa.Index("uq_evidence_span", *(evidence.c[c] for c in EVIDENCE_IDENTITY), unique=True)
+
+
+def _item_columns() -> list[sa.Column]:
+    """Columns every extracted item shares: provenance, extractor and review state."""
+    return [
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "document_id",
+            sa.Integer,
+            sa.ForeignKey("documents.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column(
+            "evidence_id",
+            sa.Integer,
+            sa.ForeignKey("evidence.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("extractor", sa.String(64), nullable=False),
+        sa.Column("confidence", sa.Float, nullable=False),
+        sa.Column("review_state", sa.String(12), nullable=False, server_default="machine"),
+    ]
+
+
+threats = sa.Table(
+    "threats",
+    metadata,
+    *_item_columns(),
+    sa.Column("speaker", sa.Text),  # person or body as named: "Alexander Grushko", "Kremlin"
+    sa.Column("speaker_actor_id", sa.Integer, sa.ForeignKey("actors.id")),
+    sa.Column("speaker_country", sa.String(8)),  # RUS, USA, NATO, EUR ...
+    sa.Column("addressee", sa.Text),
+    sa.Column("addressee_country", sa.String(8)),
+    sa.Column("trigger_key", sa.String(64)),
+    sa.Column("trigger_text", sa.Text),
+    sa.Column("consequence_text", sa.Text),
+    sa.Column("consequence_class", sa.String(32), nullable=False),
+    sa.Column("explicitness", sa.String(20), nullable=False),
+    sa.Column("stated_date", sa.Date),
+    sa.Column("stated_precision", sa.String(8), nullable=False, server_default="unknown"),
+)
+sa.Index("ix_threats_block", threats.c.speaker_country, threats.c.trigger_key)
+sa.Index("ix_threats_document", threats.c.document_id)
+sa.Index("uq_threats_item", *(threats.c[c] for c in ITEM_IDENTITY["threats"]), unique=True)
+
+events = sa.Table(
+    "events",
+    metadata,
+    *_item_columns(),
+    sa.Column("kind", sa.String(12), nullable=False),  # crossing | response
+    sa.Column("actor", sa.Text),
+    sa.Column("actor_country", sa.String(8)),
+    sa.Column("target_country", sa.String(8)),
+    sa.Column("trigger_key", sa.String(64)),
+    sa.Column("action", sa.Text),  # the verb lemma: deliver, allow, strike, impose ...
+    sa.Column("consequence_class", sa.String(32)),  # responses only
+    sa.Column("event_date", sa.Date),
+    sa.Column("date_precision", sa.String(8), nullable=False, server_default="unknown"),
+)
+sa.Index("ix_events_block", events.c.kind, events.c.trigger_key)
+sa.Index("ix_events_document", events.c.document_id)
+sa.Index("uq_events_item", *(events.c[c] for c in ITEM_IDENTITY["events"]), unique=True)
+
+outcome_claims = sa.Table(
+    "outcome_claims",
+    metadata,
+    *_item_columns(),
+    sa.Column("trigger_key", sa.String(64)),
+    sa.Column("subject_country", sa.String(8)),  # whose (non-)response the claim is about
+    sa.Column("claim", sa.String(16), nullable=False),  # a ClaimOutcome
+    sa.Column("claim_date", sa.Date),
+    sa.Column("date_precision", sa.String(8), nullable=False, server_default="unknown"),
+)
+sa.Index("ix_outcome_claims_document", outcome_claims.c.document_id)
+sa.Index(
+    "uq_outcome_claims_item",
+    *(outcome_claims.c[c] for c in ITEM_IDENTITY["outcome_claims"]),
+    unique=True,
+)
+
+episodes = sa.Table(
+    "episodes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(160), nullable=False, unique=True),  # "RUS:f16_delivery"
+    sa.Column("threatener_country", sa.String(8), nullable=False),
+    sa.Column("trigger_key", sa.String(64), nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("consequence_class", sa.String(32)),  # the strongest consequence threatened
+    sa.Column("first_threat_date", sa.Date),
+    sa.Column("crossing_event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="SET NULL")),
+    sa.Column("crossing_date", sa.Date),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("status_as_of", sa.Date, nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("opinion_only", sa.Boolean, nullable=False),
+    sa.Column("n_sources", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("explanation", sa.Text),
+    sa.Column("link_run_id", sa.Integer, sa.ForeignKey("runs.id")),
+)
+
+episode_members = sa.Table(
+    "episode_members",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "episode_id", sa.Integer, sa.ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("item_type", sa.String(16), nullable=False),  # threat | crossing | response | claim
+    sa.Column("item_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("episode_id", "item_type", "item_id", name="uq_episode_members_item"),
+)
+
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "item_type", sa.String(16), nullable=False
+    ),  # threat | event | outcome_claim | episode
+    sa.Column("item_id", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(12), nullable=False),  # confirm | reject | correct | note
+    sa.Column("field", sa.String(64)),
+    sa.Column("old_value", sa.Text),
+    sa.Column("new_value", sa.Text),
+    sa.Column("reviewer", sa.String(120), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_reviews_item", reviews.c.item_type, reviews.c.item_id)
+
+ITEM_TABLES = {"threat": threats, "event": events, "outcome_claim": outcome_claims}
