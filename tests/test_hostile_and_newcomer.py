@@ -266,3 +266,15 @@ def test_report_to_a_folder_or_a_full_device_is_a_one_line_error(tmp_path: Path)
         assert full.exit_code != 0 and "cannot write the report" in str(
             full.exception or full.output
         )
+
+
+def test_an_ingest_problem_never_prints_a_file_names_escape_sequences(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bad\x1b[31mred.txt").write_bytes(b"\x00\x01binary")
+    result = CliRunner().invoke(
+        app, ["ingest", str(folder), "--db", str(tmp_path / "l.db"), "--no-extract"]
+    )
+    shown = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert "binary file" in shown
+    assert "\x1b" not in shown

@@ -13,7 +13,7 @@ from redline.cli.common import DbOption, FormatOption, app, console, emit, err_c
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption, run_extraction
 from redline.errors import InputError
 from redline.ingest import DEFAULT_MAX_BYTES, FieldMap, IngestReport, ingest_paths
-from redline.output import Format, render, to_json
+from redline.output import Format, render, terminal_text, to_json
 from redline.store import Ledger
 
 # Rows of duplicates and problems shown in the table summary; JSON lists them all.
@@ -102,7 +102,8 @@ def ingest_command(
 
 
 def _print_problem(problem: InputError) -> None:
-    err_console.print(f"redline: ingest: {problem}", markup=False, highlight=False, soft_wrap=True)
+    # a file name or a reason quoting the file can hold escape sequences: never print them raw
+    err_console.print(terminal_text(f"redline: ingest: {problem}"), highlight=False, soft_wrap=True)
 
 
 def _print_summary(report: IngestReport, url: str) -> None:
@@ -141,7 +142,7 @@ def _print_summary(report: IngestReport, url: str) -> None:
     if report.problems:
         console.print("[bold]problems[/bold] (also in the ingest_problems table):")
         for problem in report.problems[:SHOWN_ROWS]:
-            console.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+            console.print(terminal_text(f"  {problem}"), highlight=False, soft_wrap=True)
         _more(len(report.problems))
 
 
