@@ -16,7 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 # Free-text columns that take the width left over in a table.
-_LONG_COLUMNS = frozenset({"sentence", "title", "text", "label", "note", "source", "action", "key"})
+_LONG_COLUMNS = frozenset(
+    {"sentence", "title", "text", "label", "note", "source", "action", "evidence"}
+)
 
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP CSV injection).
@@ -66,8 +68,12 @@ def render(
     title: str | None = None,
     console: Console | None = None,
     envelope: Mapping[str, Any] | None = None,
+    narrow: Sequence[str] | None = None,
 ) -> str | None:
     """Table goes to ``console``; JSON and CSV are returned as text for the caller to print.
+
+    ``narrow``: the columns a table keeps when ``columns`` do not fit the terminal (JSON and
+    CSV always carry every field).
 
     ``envelope`` wraps JSON output (``{"schema": ..., "items": [...]}``) so that JSON has a
     documented, versioned shape; table and CSV show ``columns`` only.
@@ -84,18 +90,65 @@ def render(
         for r in rows:
             writer.writerow({k: csv_cell(jsonable(r.get(k))) for k in columns})
         return buf.getvalue()
+    out = console or Console()
+    if narrow and not fits(rows, columns, out.width):
+        columns = [c for c in columns if c in narrow]
     table = Table(title=title and terminal_text(title), show_lines=False, header_style="bold")
-    for col in columns:
+    for col, width in zip(columns, column_widths(rows, columns, out.width), strict=True):
         # One line per row: long text ends in an ellipsis (JSON and CSV carry it whole).
-        wide = col in _LONG_COLUMNS
-        table.add_column(
-            col.replace("_", " "),
-            overflow="ellipsis",
-            no_wrap=True,
-            ratio=3 if wide else None,
-            min_width=8 if wide else None,
-        )
+        table.add_column(col.replace("_", " "), overflow="ellipsis", no_wrap=True, width=width)
     for r in rows:
         table.add_row(*(terminal_text(jsonable(r.get(c))) for c in columns))
-    (console or Console()).print(table)
+    out.print(table)
     return None
+
+
+NARROW_MAX = 16  # a short column is never wider than this
+WIDE_MIN = 12  # a text column (sentence, title, label) keeps at least this much
+NARROW_MIN = 3
+
+
+def fits(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], total: int) -> bool:
+    """Do ``columns`` show their values whole (text columns at least ``WIDE_MIN``) in ``total``?"""
+    sample = rows[:200]
+    need = 3 * len(columns) + 1
+    for c in columns:
+        if c in _LONG_COLUMNS:
+            need += WIDE_MIN
+        else:
+            need += min(NARROW_MAX, max([1, *(len(str(jsonable(r.get(c)))) for r in sample)]))
+    return need <= total
+
+
+def column_widths(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], total: int
+) -> list[int]:
+    """Widths that fit ``total`` terminal columns: short columns take what their values need (up
+    to ``NARROW_MAX``), text columns share the rest; when even that does not fit, the widest
+    short columns give way first, down to ``NARROW_MIN`` (their headers end in an ellipsis), so
+    no column ever vanishes."""
+    sample = rows[:200]
+    values = [max([1, *(len(str(jsonable(r.get(c)))) for r in sample)]) for c in columns]
+    natural = [max(len(c.replace("_", " ")), v) for c, v in zip(columns, values, strict=True)]
+    wide = [c in _LONG_COLUMNS for c in columns]
+    widths = [0 if w else min(n, NARROW_MAX) for n, w in zip(natural, wide, strict=True)]
+    available = total - (3 * len(columns) + 1)  # borders and padding
+    n_wide = sum(wide)
+    # first a header longer than its values gives way ("n sources" over "2"), then the widest
+    for k in range(len(widths)):
+        if sum(widths) + n_wide * WIDE_MIN <= available:
+            break
+        if not wide[k]:
+            widths[k] = max(min(widths[k], max(values[k], NARROW_MIN)), NARROW_MIN)
+    while sum(widths) + n_wide * WIDE_MIN > available:
+        i = max(range(len(widths)), key=lambda k: -1 if wide[k] else widths[k])
+        if wide[i] or widths[i] <= NARROW_MIN:
+            break
+        widths[i] -= 1
+    if n_wide:
+        share = max(WIDE_MIN, (available - sum(widths)) // n_wide)
+        widths = [
+            min(share, max(natural[k], WIDE_MIN)) if wide[k] else widths[k]
+            for k in range(len(widths))
+        ]
+    return widths

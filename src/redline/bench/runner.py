@@ -92,6 +92,8 @@ def run_benchmark(
         log(f"warning: the load average is {load:.1f}; other work will slow the stages")
     log(f"reading source articles from {', '.join(map(str, config.sources))}")
     sources = corpus.load_sources(list(config.sources))
+    if config.work_dir is not None:
+        config.work_dir.mkdir(parents=True, exist_ok=True)  # --work-dir names a folder to use
     with tempfile.TemporaryDirectory(prefix="redline-bench-", dir=config.work_dir) as tmp:
         for size in config.sizes:
             _one_size(config, sources, size, Path(tmp) / f"size-{size}", result, log)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -28,6 +28,39 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
+
+def _plain_help_types() -> None:
+    """Help in the words of the command line, not of Python: ``PATH...`` rather than
+    ``{PATH}... <list[Path]>``, ``YYYY-MM-DD`` rather than ``<%Y-%m-%d>``. Typer offers no
+    per-parameter switch for these, so its two formatting hooks are wrapped (and left alone if
+    a Typer release renames them)."""
+    from typer import core
+
+    argument = getattr(core, "TyperArgument", None)
+    param = getattr(core, "_TyperParameter", None) or argument
+    shown = getattr(param, "display_type", None)
+    if shown is not None and param is not None:
+
+        def display_type(self: object, ctx: object) -> str:
+            label = str(shown(self, ctx))
+            if label.startswith("<list["):
+                return ""
+            return label.replace("%Y-%m-%d", "YYYY-MM-DD")
+
+        param.display_type = display_type
+    if argument is not None and hasattr(argument, "_usage_display_name"):
+
+        def usage_name(self: object) -> str:
+            name = str(getattr(self, "display_name_raw", "ARG"))
+            required = bool(getattr(self, "required", False))
+            name = name if required else f"[{name}]"
+            return name + ("..." if getattr(self, "nargs", 1) != 1 else "")
+
+        argument._usage_display_name = usage_name
+
+
+_plain_help_types()
+
 DbOption = Annotated[
     str | None,
     typer.Option(
@@ -37,11 +70,24 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def iso_date(value: Any) -> datetime | None:
+    """A calendar date written YYYY-MM-DD; anything else is refused in those words."""
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%d")
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
 AsOfOption = Annotated[
     datetime | None,
     typer.Option(
         "--as-of",
-        formats=["%Y-%m-%d"],
+        parser=iso_date,
+        metavar="YYYY-MM-DD",
         help="Status as of this date (YYYY-MM-DD). Default: today.",
         show_default=False,
     ),

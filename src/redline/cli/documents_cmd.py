@@ -23,6 +23,7 @@ LIST_COLUMNS = [
     "n_chars",
     "source_path",
 ]
+LIST_COLUMNS_NARROW = ["id", "published", "outlet", "title"]
 
 
 @app.command("documents")
@@ -36,7 +37,12 @@ def documents_command(
     rows = docs_api.list_documents(ledger, limit=limit or None)
     emit(
         render(
-            rows, fmt, LIST_COLUMNS, title=f"{len(rows)} documents in {ledger.url}", console=console
+            rows,
+            fmt,
+            LIST_COLUMNS,
+            narrow=LIST_COLUMNS_NARROW,
+            title=f"{len(rows)} documents in {ledger.url}",
+            console=console,
         )
     )
 

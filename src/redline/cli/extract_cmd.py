@@ -51,6 +51,14 @@ THREAT_COLUMNS = [
     "confidence",
     "sentence",
 ]
+THREAT_COLUMNS_NARROW = [
+    "id",
+    "speaker_country",
+    "trigger_key",
+    "consequence_class",
+    "stated_date",
+    "sentence",
+]
 EVENT_COLUMNS = [
     "id",
     "kind",
@@ -64,6 +72,7 @@ EVENT_COLUMNS = [
     "confidence",
     "sentence",
 ]
+EVENT_COLUMNS_NARROW = ["id", "kind", "actor_country", "trigger_key", "event_date", "sentence"]
 CLAIM_COLUMNS = [
     "id",
     "claim",
@@ -73,6 +82,7 @@ CLAIM_COLUMNS = [
     "confidence",
     "sentence",
 ]
+CLAIM_COLUMNS_NARROW = ["id", "claim", "subject_country", "trigger_key", "sentence"]
 
 
 DEFAULT_WORKERS = max(1, min(2, os.cpu_count() or 1))
@@ -160,6 +170,7 @@ def threats_command(
             rows,
             fmt,
             THREAT_COLUMNS,
+            narrow=THREAT_COLUMNS_NARROW,
             title=f"{len(rows)} threats",
             console=console,
             envelope=_envelope("threats"),
@@ -181,6 +192,7 @@ def events_command(
             rows,
             fmt,
             EVENT_COLUMNS,
+            narrow=EVENT_COLUMNS_NARROW,
             title=f"{len(rows)} events",
             console=console,
             envelope=_envelope("events"),
@@ -192,7 +204,16 @@ def events_command(
 def claims_command(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """List authors' outcome claims ("they did not provoke Moscow") with their provenance."""
     rows = extract_query.list_claims(Ledger.open(db, create=False))
-    emit(render(rows, fmt, CLAIM_COLUMNS, title=f"{len(rows)} outcome claims", console=console))
+    emit(
+        render(
+            rows,
+            fmt,
+            CLAIM_COLUMNS,
+            narrow=CLAIM_COLUMNS_NARROW,
+            title=f"{len(rows)} outcome claims",
+            console=console,
+        )
+    )
 
 
 @app.command("eval")

@@ -14,9 +14,11 @@ import typer
 from rich.text import Text
 
 from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
+from redline.errors import RedlineError
 from redline.output import Format, render, terminal_text, to_json
 from redline.schemas import envelope
 from redline.store import Ledger
+from redline.store.schema import documents
 from redline.vocab import Status
 
 WindowOption = Annotated[
@@ -43,6 +45,7 @@ EPISODE_COLUMNS = [
     "opinion_only",
     "label",
 ]
+EPISODE_COLUMNS_NARROW = ["id", "key", "status", "confidence", "label"]
 CREDIBILITY_COLUMNS = [
     "actor",
     "group",
@@ -119,7 +122,17 @@ def episodes_command(
     )
     head = {**envelope("episodes"), "as_of": day}
     title = f"{len(rows)} episodes as of {day}"
-    emit(render(rows, fmt, EPISODE_COLUMNS, title=title, console=console, envelope=head))
+    emit(
+        render(
+            rows,
+            fmt,
+            EPISODE_COLUMNS,
+            narrow=EPISODE_COLUMNS_NARROW,
+            title=title,
+            console=console,
+            envelope=head,
+        )
+    )
 
 
 @app.command("episode")
@@ -250,10 +263,42 @@ def credibility_command(
     groups = ("actor",) if by is ByChoice.actor else ("actor", by.value)
     found = credibility(ledger, by=groups, as_of=day, prior=p, window_days=window_days)
     rows = [_rounded(e.as_dict(), fmt) for e in found if actor is None or e.actor == actor.upper()]
+    if fmt is Format.table:  # one line per actor at 80 columns; JSON and CSV carry every field
+        rows = [_compact(r) for r in rows]
     head = {**envelope("credibility"), "as_of": day, "by": list(groups), "prior": asdict(p)}
     title = f"follow-through as of {day}, prior {p.label}, 90% interval"
     columns = [c for c in CREDIBILITY_COLUMNS if c != "group" or by is not ByChoice.actor]
+    if fmt is Format.table:
+        columns = [c for c in COMPACT_COLUMNS if c != "group" or by is not ByChoice.actor]
     emit(render(rows, fmt, columns, title=title, console=console, envelope=head))
+
+
+COMPACT_COLUMNS = [
+    "actor",
+    "group",
+    "crossed",
+    "enf/part/unenf",
+    "undecided",
+    "mean",
+    "90% interval",
+    "evidence",
+]
+
+
+def _compact(row: dict[str, Any]) -> dict[str, Any]:
+    """The credibility row as the terminal shows it: outcomes in one cell, the interval whole,
+    "no evidence" instead of the prior when no decided episode has a verdict."""
+    none = row.get("decided") == 0
+    return {
+        "actor": row["actor"],
+        "group": row.get("group"),
+        "crossed": row["crossed"],
+        "enf/part/unenf": f"{row['enforced']}/{row['partially_enforced']}/{row['unenforced']}",
+        "undecided": row["undetermined"] + row.get("no_verdict", 0),
+        "mean": row["mean"],
+        "90% interval": "—" if none else f"{row['lower']}–{row['upper']}",
+        "evidence": "—" if none else str(row["evidence"]).removeprefix("evidence: "),
+    }
 
 
 def _rounded(row: dict[str, Any], fmt: Format) -> dict[str, Any]:
@@ -306,8 +351,13 @@ def report_command(
     """Write one self-contained HTML report (works offline): episodes, timelines, credibility, sources."""
     from redline.report import write_report
 
+    ledger = Ledger.open(db, create=False)
+    if ledger.count(documents) == 0:
+        raise RedlineError(
+            f"{ledger.url} holds no documents: nothing to report (run `redline run PATH` first)"
+        )
     path = write_report(
-        Ledger.open(db, create=False),
+        ledger,
         output,
         as_of=_day(as_of),
         prior=prior,

@@ -23,6 +23,7 @@ AUDIT_COLUMNS = [
     "new_value",
     "note",
 ]
+AUDIT_COLUMNS_NARROW = ["id", "reviewer", "item_type", "item_id", "action", "note"]
 
 
 @app.command("review")
@@ -78,7 +79,16 @@ def reviews_command(
     """The audit trail: every analyst decision, oldest first."""
     ledger = Ledger.open(db, create=False)
     rows = audit_trail(ledger, item_type=item_type)
-    emit(render(rows, fmt, AUDIT_COLUMNS, title=f"{len(rows)} reviews", console=console))
+    emit(
+        render(
+            rows,
+            fmt,
+            AUDIT_COLUMNS,
+            narrow=AUDIT_COLUMNS_NARROW,
+            title=f"{len(rows)} reviews",
+            console=console,
+        )
+    )
     lost = audit_trail(ledger, item_type=item_type, missing=True)
     if lost:
         err_console.print(
