@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
+from tests.conftest import REPO
 
 from redline.extract import extract_documents
 from redline.extract.base import DocumentInput, Extraction
@@ -126,3 +127,23 @@ def test_a_joint_response_is_credited_to_every_side_it_names() -> None:
     responders = {e.actor_country for e in result.events if e.kind == "response"}
     assert responders == {"GBR", "JPN", "USA"}
     assert "RUS" not in responders
+
+
+def test_a_document_gives_the_same_items_whatever_it_is_extracted_with() -> None:
+    """The int8 encoder quantises a batch with one scale: batches never mix documents, so a
+    resumed run or another worker split gives each document the same items."""
+    from datetime import date
+
+    from redline.extract.base import DocumentInput
+    from redline.extract.learned import LearnedExtractor
+
+    sample = sorted((REPO / "examples" / "corpus").glob("*.txt"))
+    docs = [
+        DocumentInput(i, p.read_text(encoding="utf-8"), date(2023, 1, 1), "day")
+        for i, p in enumerate(sample)
+    ]
+    x = LearnedExtractor()
+    together = x.extract_many(docs)
+    for doc, mixed in zip(docs, together, strict=True):
+        (alone,) = x.extract_many([doc])
+        assert alone == mixed, doc.id

@@ -50,10 +50,28 @@ def test_bad_dates_and_windows_are_option_errors(tmp_path: Path) -> None:
     db = str(tmp_path / "l.db")
     folder = tmp_path / "in"
     folder.mkdir()
-    assert (
-        runner.invoke(app, ["run", str(folder), "--db", db, "--as-of", "notadate"]).exit_code == 2
-    )
+    bad = runner.invoke(app, ["run", str(folder), "--db", db, "--as-of", "notadate"])
+    assert bad.exit_code == 2
+    assert "'notadate' is not a date; write it as YYYY-MM-DD" in bad.output
+    assert "Value error" not in bad.output
     assert runner.invoke(app, ["run", str(folder), "--db", db, "--window-days", "0"]).exit_code == 2
+
+
+def test_help_speaks_command_line_not_python() -> None:
+    for command in ("ingest", "run", "episodes"):
+        shown = runner.invoke(app, [command, "--help"]).output
+        assert "<list[" not in shown and "{PATH}" not in shown and "%Y" not in shown, command
+    assert "PATH..." in runner.invoke(app, ["ingest", "--help"]).output
+
+
+def test_report_refuses_an_empty_ledger(tmp_path: Path) -> None:
+    from redline.store import Ledger
+
+    db = tmp_path / "empty.db"
+    Ledger.open(f"sqlite:///{db}").dispose()
+    result = runner.invoke(app, ["report", "--db", str(db), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code != 0 and "no documents" in str(result.exception) + result.output
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_actor_filters_take_names_and_suggest() -> None:
