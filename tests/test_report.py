@@ -87,6 +87,16 @@ def test_every_episode_and_source_has_an_anchor(report: tuple[Path, str]) -> Non
 
 def test_report_command_and_empty_ledger(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     out = tmp_path / "empty.html"
+    # a ledger with no documents is refused (issue 10: it used to write an empty report)
+    result = CliRunner().invoke(app, ["report", "--db", sqlite_ledger.url, "-o", str(out)])
+    assert result.exit_code != 0 and not out.exists()
+    # documents but no episodes: the report says so
+    note = tmp_path / "note.txt"
+    note.write_text("The committee met on Tuesday to discuss the budget.\n", encoding="utf-8")
+    ingested = CliRunner().invoke(
+        app, ["ingest", str(note), "--db", sqlite_ledger.url, "--no-progress"]
+    )
+    assert ingested.exit_code == 0, ingested.output
     result = CliRunner().invoke(app, ["report", "--db", sqlite_ledger.url, "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "The ledger has no episodes" in out.read_text(encoding="utf-8")

@@ -140,15 +140,9 @@ class LearnedExtractor(RuleExtractor):
         gates = self.gates()
         opinion = {id(s) for doc, sentences in staged if doc.genre == "opinion" for s in sentences}
         self._progress.phase(0.5, len(todo))
-        # One document's sentences are classified together, never with another document's:
-        # the int8 encoder quantises each batch with one scale, so a sentence's probability
-        # would otherwise depend on which documents happened to share its batch, and the same
-        # document could give different items in different runs (a resumed run, other workers).
-        probs: list[Any] = []
-        for _, sentences in staged:
-            mine = [s.text for s in sentences if s.kinds]
-            if mine:
-                probs.extend(self.classifier.gated_probabilities(mine, self._moved(len(probs))))
+        # each sentence is classified alone (``classifier.BATCH``): its probability, and so a
+        # document's items, never depend on which other sentences or documents ran with it
+        probs = self.classifier.gated_probabilities([s.text for s in todo], self._progress.at)
         self._probability = {}
         self._strong = set()
         for sent, row in zip(todo, probs, strict=True):
@@ -179,14 +173,6 @@ class LearnedExtractor(RuleExtractor):
                 self._progress.at(i + 1)
         self._progress.phase(0.15, len(parse))
         return [self._apply(doc, sentences) for doc, sentences in staged]
-
-    def _moved(self, offset: int) -> Callable[[int, int], None]:
-        """A classifier's ``on_batch`` that moves the bar past the sentences done before."""
-
-        def on_batch(done: int, _total: int) -> None:
-            self._progress.at(offset + done)
-
-        return on_batch
 
     def _gated(
         self, sent: _Sentence, kind: str, found: list[T], plain: Callable[[], list[T]]
