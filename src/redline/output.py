@@ -110,14 +110,16 @@ NARROW_MIN = 3
 
 def fits(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], total: int) -> bool:
     """Do ``columns`` show their values whole (text columns at least ``WIDE_MIN``) in ``total``?"""
-    sample = rows[:200]
-    need = 3 * len(columns) + 1
-    for c in columns:
-        if c in _LONG_COLUMNS:
-            need += WIDE_MIN
-        else:
-            need += min(NARROW_MAX, max([1, *(len(str(jsonable(r.get(c)))) for r in sample)]))
+    need = 3 * len(columns) + 1  # borders and padding
+    for c, width in zip(columns, _value_widths(rows, columns), strict=True):
+        need += WIDE_MIN if c in _LONG_COLUMNS else min(NARROW_MAX, width)
     return need <= total
+
+
+def _value_widths(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[int]:
+    """The widest value of each column (at least 1), over the first 200 rows."""
+    sample = rows[:200]
+    return [max([1, *(len(str(jsonable(r.get(c)))) for r in sample)]) for c in columns]
 
 
 def column_widths(
@@ -127,8 +129,7 @@ def column_widths(
     to ``NARROW_MAX``), text columns share the rest; when even that does not fit, the widest
     short columns give way first, down to ``NARROW_MIN`` (their headers end in an ellipsis), so
     no column ever vanishes."""
-    sample = rows[:200]
-    values = [max([1, *(len(str(jsonable(r.get(c)))) for r in sample)]) for c in columns]
+    values = _value_widths(rows, columns)
     natural = [max(len(c.replace("_", " ")), v) for c, v in zip(columns, values, strict=True)]
     wide = [c in _LONG_COLUMNS for c in columns]
     widths = [0 if w else min(n, NARROW_MAX) for n, w in zip(natural, wide, strict=True)]

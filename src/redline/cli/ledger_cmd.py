@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.text import Text
@@ -20,6 +20,9 @@ from redline.schemas import envelope
 from redline.store import Ledger
 from redline.store.schema import documents
 from redline.vocab import Status
+
+if TYPE_CHECKING:  # the stages are imported inside the commands (see above)
+    from redline.score.credibility import Estimate
 
 WindowOption = Annotated[
     int | None,
@@ -262,18 +265,19 @@ def credibility_command(
         return
     groups = ("actor",) if by is ByChoice.actor else ("actor", by.value)
     found = credibility(ledger, by=groups, as_of=day, prior=p, window_days=window_days)
-    rows = [_rounded(e.as_dict(), fmt) for e in found if actor is None or e.actor == actor.upper()]
-    if fmt is Format.table:  # one line per actor at 80 columns; JSON and CSV carry every field
-        rows = [_compact(r) for r in rows]
+    chosen = [e for e in found if actor is None or e.actor == actor.upper()]
     head = {**envelope("credibility"), "as_of": day, "by": list(groups), "prior": asdict(p)}
     title = f"follow-through as of {day}, prior {p.label}, 90% interval"
-    columns = [c for c in CREDIBILITY_COLUMNS if c != "group" or by is not ByChoice.actor]
-    if fmt is Format.table:
-        columns = [c for c in COMPACT_COLUMNS if c != "group" or by is not ByChoice.actor]
+    if fmt is Format.table:  # one line per actor at 80 columns; JSON and CSV carry every field
+        rows = [follow_through_row(e, digits=3) for e in chosen]
+        columns = FOLLOW_THROUGH_COLUMNS
+    else:
+        rows, columns = [e.as_dict() for e in chosen], CREDIBILITY_COLUMNS
+    columns = [c for c in columns if c != "group" or by is not ByChoice.actor]
     emit(render(rows, fmt, columns, title=title, console=console, envelope=head))
 
 
-COMPACT_COLUMNS = [
+FOLLOW_THROUGH_COLUMNS = [
     "actor",
     "group",
     "crossed",
@@ -285,29 +289,25 @@ COMPACT_COLUMNS = [
 ]
 
 
-def _compact(row: dict[str, Any]) -> dict[str, Any]:
-    """The credibility row as the terminal shows it: outcomes in one cell, the interval whole,
-    "no evidence" instead of the prior when no decided episode has a verdict."""
-    none = row.get("decided") == 0
+def follow_through_row(e: Estimate, *, digits: int) -> dict[str, Any]:
+    """An estimate as the terminal shows it (`credibility`, `run`): outcomes in one cell, the
+    interval whole, "no evidence" instead of the prior when no decided episode has a verdict."""
     return {
-        "actor": row["actor"],
-        "group": row.get("group"),
-        "crossed": row["crossed"],
-        "enf/part/unenf": f"{row['enforced']}/{row['partially_enforced']}/{row['unenforced']}",
-        "undecided": row["undetermined"] + row.get("no_verdict", 0),
-        "mean": row["mean"],
-        "90% interval": "—" if none else f"{row['lower']}–{row['upper']}",
-        "evidence": "—" if none else str(row["evidence"]).removeprefix("evidence: "),
+        "actor": e.actor,
+        "group": e.group,
+        "crossed": e.crossed,
+        "enf/part/unenf": f"{e.enforced}/{e.partially_enforced}/{e.unenforced}",
+        "undecided": e.undetermined + e.no_verdict,
+        "mean": e.mean_text(digits),
+        "90% interval": e.interval_text(digits),
+        "evidence": "—" if e.no_evidence else e.evidence.removeprefix("evidence: "),
     }
 
 
 def _rounded(row: dict[str, Any], fmt: Format) -> dict[str, Any]:
     """Three decimals for probabilities in tables; JSON and CSV keep full precision."""
     if fmt is Format.table:
-        if row.get("decided") == 0:  # only the prior: say so instead of printing its mean
-            row.update(mean="no evidence", lower="—", upper="—")
-        else:
-            row.update({k: f"{row[k]:.3f}" for k in ("mean", "lower", "upper")})
+        row.update({k: f"{row[k]:.3f}" for k in ("mean", "lower", "upper")})
     return row
 
 

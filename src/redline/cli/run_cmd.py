@@ -10,6 +10,7 @@ import typer
 
 from redline.cli.common import AsOfOption, DbOption, app, console, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption
+from redline.cli.ledger_cmd import FOLLOW_THROUGH_COLUMNS, follow_through_row
 from redline.link import list_episodes
 from redline.output import Format, render
 from redline.run import run, stage_bars
@@ -98,21 +99,9 @@ def run_command(
         console=console,
     )
     render(
-        [
-            {
-                "actor": e.actor,
-                "crossed": e.crossed,
-                "enf/part/unenf": f"{e.enforced}/{e.partially_enforced}/{e.unenforced}",
-                "mean": e.mean_label,
-                "interval": e.interval_label,
-                "docs (opinion)": "—"
-                if e.no_evidence
-                else f"{e.n_documents} ({e.n_opinion_documents})",
-            }
-            for e in result.credibility
-        ],
+        [follow_through_row(e, digits=2) for e in result.credibility],
         Format.table,
-        ["actor", "crossed", "enf/part/unenf", "mean", "interval", "docs (opinion)"],
+        [c for c in FOLLOW_THROUGH_COLUMNS if c != "group"],
         title=f"Follow-through (Beta-Binomial, prior {prior}, 90% interval)",
         console=console,
     )

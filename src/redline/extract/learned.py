@@ -250,9 +250,8 @@ class LearnedExtractor(RuleExtractor):
         return item
 
     def _document_triggers(self, st: _DocState) -> list[tuple[str, str]]:
-        cached = getattr(st, "_document_triggers", None)
-        if cached is not None:
-            return list(cached)
+        if st.document_triggers is not None:
+            return st.document_triggers
         out: list[tuple[str, str]] = []
         if st.doc.title:
             out += [(key, "named in the title") for key, _, _ in self.triggers.match(st.doc.title)]
@@ -269,8 +268,8 @@ class LearnedExtractor(RuleExtractor):
             for key, n in ranked
             if total and n * 2 >= total and key not in {k for k, _ in out}
         ]
-        st._document_triggers = out  # type: ignore[attr-defined]
-        return list(out)
+        st.document_triggers = out
+        return out
 
     # ------------------------------------------------------------------ fallbacks
 
@@ -399,14 +398,21 @@ class LearnedExtractor(RuleExtractor):
         """Does the sentence report an act that took place? ("imposed", "has been sanctioned",
         "we activated ..."), not a commitment or a plan ("we commit to imposing", "will
         announce sanctions"): a statement is never a response (codebook, section 3)."""
-        if sent.doc is None:
-            return True
-        return any(
-            t.pos_ in ("VERB", "AUX")
-            and (t.dep_ == "ROOT" or t.lemma_.lower() in _PUNITIVE_ACTS)
-            and (self._realised(t) or _under_way(t))
+        return sent.doc is None or bool(self._acts(sent, under_way=True))
+
+    def _acts(self, sent: _Sentence, *, under_way: bool = False) -> list[Any]:
+        """The verbs of acts the sentence reports as done (the main verb, or a punitive one:
+        "imposed", "froze"); with ``under_way``, also those announced as happening now ("we
+        are taking measures"). Punitive verbs first, then in sentence order."""
+        assert sent.doc is not None
+        verbs = [
+            t
             for t in sent.doc
-        )
+            if t.pos_ in ("VERB", "AUX")
+            and (t.dep_ == "ROOT" or t.lemma_.lower() in _PUNITIVE_ACTS)
+            and (self._realised(t) or (under_way and _under_way(t)))
+        ]
+        return sorted(verbs, key=lambda t: (t.lemma_.lower() not in _PUNITIVE_ACTS, t.i))
 
     def _acting(self, st: _DocState, sent: _Sentence) -> tuple[bool, Mention | None]:
         """(found, actor) of the act the sentence reports, read from its grammar: the agent of a
@@ -415,15 +421,7 @@ class LearnedExtractor(RuleExtractor):
         issuer). ``found`` is False when the grammar does not say, and the caller guesses."""
         if sent.doc is None:
             return False, None
-        verbs = [
-            t
-            for t in sent.doc
-            if t.pos_ in ("VERB", "AUX")
-            and (t.dep_ == "ROOT" or t.lemma_.lower() in _PUNITIVE_ACTS)
-            and self._realised(t)
-        ]
-        verbs.sort(key=lambda t: (t.lemma_.lower() not in _PUNITIVE_ACTS, t.i))
-        for verb in verbs:
+        for verb in self._acts(sent):
             agent = next((c for c in verb.children if c.dep_ == "agent"), None)
             passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
             subject = next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)

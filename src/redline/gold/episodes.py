@@ -32,7 +32,7 @@ from redline.gold.annotations import Split
 from redline.gold.score import trigger_matcher
 from redline.link import EpisodeState, EpisodeView
 from redline.score.intervals import Proportion
-from redline.vocab import Status
+from redline.vocab import DECIDED, Status
 
 EPISODE_FILE = Path(__file__).resolve().parent.parent / "data" / "gold" / "episodes.json"
 AS_OF = date(2025, 1, 7)  # the last document of the corpus; statuses are judged as of then
@@ -145,10 +145,11 @@ def judge(view: EpisodeView | Sequence[EpisodeState], gold: EpisodeGold) -> list
         found = matches(owner, key, primary, same)
         a = s.assessment
         rivals = [g for g in primary if any(same(k, key) for k in g.keys)]
+        # the gold has this line, and only the other side owns it
         wrong_side = (
             not found
-            and any(not knowledge.same_side(owner, g.owner) for g in rivals)
-            and all(not knowledge.same_side(owner, g.owner) for g in rivals)
+            and bool(rivals)
+            and not any(knowledge.same_side(owner, g.owner) for g in rivals)
         )
         out.append(
             Judged(
@@ -175,12 +176,7 @@ def score(judged: Sequence[Judged], gold: EpisodeGold, split: Split) -> dict[str
     wanted = [g for g in gold.primary() if g.split == split and not g.borderline]
     found = [g for g in wanted if any(g in j.gold for j in mine)]
     status_ok = [g for g in wanted if any(g in j.gold and j.status in g.allowed for j in mine)]
-    crossed_gold = [
-        g
-        for g in wanted
-        if g.allowed
-        <= {Status.CROSSED_ENFORCED, Status.CROSSED_PARTIALLY_ENFORCED, Status.CROSSED_UNENFORCED}
-    ]
+    crossed_gold = [g for g in wanted if g.allowed <= set(DECIDED)]
     crossed_found = [
         g
         for g in crossed_gold

@@ -90,13 +90,20 @@ class Estimate:
         """No decided episode with a verdict: the numbers are only the prior."""
         return self.decided == 0
 
+    def mean_text(self, digits: int = 2) -> str:
+        """The mean as shown to a reader, or "no evidence" when it is only the prior."""
+        return "no evidence" if self.no_evidence else f"{self.mean:.{digits}f}"
+
+    def interval_text(self, digits: int = 2) -> str:
+        return "—" if self.no_evidence else f"{self.lower:.{digits}f}–{self.upper:.{digits}f}"
+
     @property
     def mean_label(self) -> str:
-        return "no evidence" if self.no_evidence else f"{self.mean:.2f}"
+        return self.mean_text()
 
     @property
     def interval_label(self) -> str:
-        return "—" if self.no_evidence else f"{self.lower:.2f}–{self.upper:.2f}"
+        return self.interval_text()
 
 
 def counts(state: EpisodeState) -> bool:
