@@ -147,3 +147,57 @@ def test_a_document_gives_the_same_items_whatever_it_is_extracted_with() -> None
     for doc, mixed in zip(docs, together, strict=True):
         (alone,) = x.extract_many([doc])
         assert alone == mixed, doc.id
+
+
+def _statement(text: str, title: str) -> list:
+    from datetime import date
+
+    from redline.extract.base import DocumentInput
+    from redline.extract.learned import LearnedExtractor
+
+    doc = DocumentInput(1, text, date(2023, 6, 1), "day", "statement", title, "Joe Biden")
+    return LearnedExtractor().extract(doc).threats
+
+
+def test_a_joint_statement_threatens_for_every_issuer() -> None:
+    """Codebook §1 with §3's rule for joint acts: "we" in a statement two leaders issue is the
+    threat of both sides; a threat whose subject names two states is each one's."""
+    threats = _statement(
+        "The two leaders discussed energy and trade. We will impose severe sanctions on anyone "
+        "who provides weapons to Russia for its war against Ukraine.",
+        "Joint Statement by President Biden and President Emmanuel Macron of France on Energy",
+    )
+    assert {t.speaker_country for t in threats} == {"USA", "FRA"}
+    assert {t.trigger_key for t in threats} == {"aid_to_russia"}
+    spans = {(t.provenance.span_start, t.provenance.span_end) for t in threats}
+    assert len(spans) == len(threats)  # each copy is its own item in the ledger
+
+
+def test_a_statement_by_one_leader_stays_one_threat() -> None:
+    threats = _statement(
+        "The President met the Prime Minister. We will impose severe sanctions on anyone who "
+        "provides weapons to Russia for its war against Ukraine.",
+        "Statement by the President on Energy",
+    )
+    assert [t.speaker_country for t in threats] == ["USA"]
+
+
+def test_a_threat_against_attacks_on_the_speakers_own_country_names_that_line() -> None:
+    from datetime import date
+
+    from redline.extract.base import DocumentInput
+    from redline.extract.learned import LearnedExtractor
+
+    text = (
+        "Alexander Lukashenko spoke to the army on Tuesday. "
+        '"If someone uses weapons against us, we will respond immediately," Lukashenko said.'
+    )
+    threats = LearnedExtractor().extract(DocumentInput(1, text, date(2024, 5, 7), "day")).threats
+    assert [(t.speaker_country, t.trigger_key) for t in threats] == [("BLR", "attack_on_belarus")]
+
+
+def test_a_short_first_person_threat_reaches_the_classifier() -> None:
+    from redline.extract.learned import passes_screen
+
+    assert passes_screen("We would respond.")
+    assert not passes_screen("We will.")  # shorter than the floor: too little to judge

@@ -72,7 +72,47 @@ _FIRST_PERSON_SUBJECT = re.compile(
     r"(?:^|[,;:—–-]\s*|\b(?:and|but|that)\s+)[\"“]?(?:we|i)\b", re.IGNORECASE
 )
 _ISSUED_BY_BODY = re.compile(r"\b(statement|communiqu\w*|declaration|summit)\b", re.IGNORECASE)
-MIN_CHARS = 20
+_JOINT_TITLE = re.compile(r"^\s*joint (statement|declaration)\b", re.IGNORECASE)
+# Where a joint statement's title turns from who issues it to what it is about.
+_TITLE_TOPIC = re.compile(
+    r"\s(?:on|to|regarding|commemorating|announcing|at|in|for)\s|[—–:]", re.IGNORECASE
+)
+# Words by which a joint statement speaks for all its issuers.
+_JOINT_VOICE = re.compile(
+    r"\b(we|our|us|they|both|the (?:two )?(?:leaders|presidents|countries))\b", re.IGNORECASE
+)
+# A threat to answer an attack on the speaker's own side ("if someone uses weapons against
+# us, we will respond"): the line is an attack on that side's territory.
+_AGAINST_US = re.compile(
+    r"\b(aggression|attack\w*|weapons|invasion|invad\w+|strikes?)\b[^.;]{0,40}?\b(against|on)\s+"
+    r"(us|our (?:country|territory|land|soil|state|borders?)|the country)\b"
+    r"|\b(any|military|an) aggression\b",
+    re.IGNORECASE,
+)
+_OWN_TERRITORY = {
+    "RUS": "attack_on_russia",
+    "BLR": "attack_on_belarus",
+    **dict.fromkeys(
+        (
+            "NATO",
+            "USA",
+            "GBR",
+            "FRA",
+            "DEU",
+            "POL",
+            "LTU",
+            "LVA",
+            "EST",
+            "FIN",
+            "SWE",
+            "BGR",
+            "NLD",
+            "CAN",
+        ),
+        "attack_on_nato_territory",
+    ),
+}
+MIN_CHARS = 12  # "We would respond." is a threat in an interview
 _SPEAKERS = ("person", "state", "organisation")  # actor kinds that can speak or act for a side
 T = TypeVar("T", ThreatItem, EventItem, ClaimItem)
 
@@ -213,7 +253,8 @@ class LearnedExtractor(RuleExtractor):
                     [self._consequence_outside_trigger(t) for t in self._threats(st, sent)],
                     partial(self._plain_threat, st, sent),
                 )
-                result.threats.extend(self._first_person_speaks_for_issuer(st, sent, found))
+                found = self._first_person_speaks_for_issuer(st, sent, found)
+                result.threats.extend(self._with_joint_speakers(st, sent, found))
             if "response" in sent.kinds:
                 responses = self._gated(
                     sent,
@@ -241,6 +282,28 @@ class LearnedExtractor(RuleExtractor):
             item.speaker_country, self.triggers.hint(item.trigger_key)
         ):
             return item
+        if item.trigger_key is not None and item.consequence_class == "vague":
+            # the "trigger" was the consequence the speaker's own side threatens ("further
+            # sanctions"): it says what kind of harm is threatened
+            cls = self._classify(self._blank_triggers(item.provenance.sentence, item.trigger_key))[
+                0
+            ]
+            item = replace(item, consequence_class=cls or item.consequence_class)
+        # another line the same sentence names ("... sanctions ... to prevent transfers of
+        # missiles to Russia") comes before the document's
+        for key, start, end in self.triggers.match(item.provenance.sentence):
+            if key != item.trigger_key and not same_side(
+                item.speaker_country, self.triggers.hint(key)
+            ):
+                return replace(
+                    item, trigger_key=key, trigger_text=item.provenance.sentence[start:end]
+                )
+        if item.trigger_key is None and item.speaker_country in _OWN_TERRITORY:
+            m = _AGAINST_US.search(item.provenance.sentence)
+            if m:  # "any aggression against us will be met ...": the speaker's own territory
+                return replace(
+                    item, trigger_key=_OWN_TERRITORY[item.speaker_country], trigger_text=m.group(0)
+                )
         found = self._document_triggers(st)
         for key, where in found:
             if not same_side(item.speaker_country, self.triggers.hint(key)):
@@ -282,6 +345,82 @@ class LearnedExtractor(RuleExtractor):
                 if actor.kind == "organisation":
                     return actor
         return self.actors.lookup(doc.author) if doc.author else None
+
+    def _issuers(self, doc: DocumentInput) -> list[Actor]:
+        """Every side that issues a statement: the one of ``_issuer``, or, for a joint statement
+        ("Joint Statement by President Biden and Prime Minister Kishida of Japan"), each side
+        its title names before the topic, one actor per country, the first issuer first."""
+        first = self._issuer(doc)
+        if first is None or not doc.title or not _JOINT_TITLE.search(doc.title):
+            return [first] if first is not None else []
+        by = re.search(r"\bby\b", doc.title)
+        part = doc.title[by.end() :] if by else re.split(r"[—–]", doc.title, maxsplit=1)[-1]
+        part = _TITLE_TOPIC.split(part, maxsplit=1)[0]
+        out = [first]
+        countries = {first.country_on(doc.published)}
+        for actor, _, _ in self.actors.find(part):
+            country = actor.country_on(doc.published)
+            if actor.kind in _SPEAKERS and country is not None and country not in countries:
+                countries.add(country)
+                out.append(actor)
+        return out
+
+    def _with_joint_speakers(
+        self, st: _DocState, sent: _Sentence, items: list[ThreatItem]
+    ) -> list[ThreatItem]:
+        """A joint threat is a threat of every side that makes it: the sides named together as
+        its subject ("The United States and France support actions to cut off ..."), or, in a
+        joint statement, all its issuers when it speaks as "we" or "they". A copy's span
+        points at the name of its side, or at the pronoun that speaks for it."""
+        if not items:
+            return items
+        issuers = self._issuers(st.doc)
+        voice = _JOINT_VOICE.search(sent.text) if len(issuers) > 1 else None
+        out = []
+        for item in items:
+            out.append(item)
+            when = item.stated_date or st.doc.published
+            seen = {item.speaker_country}
+            if voice is not None and item.speaker_key == issuers[0].key:
+                words = list(re.finditer(r"\S+", sent.text[voice.end() :]))
+                for k, actor in enumerate(issuers[1:]):
+                    country = actor.country_on(when)
+                    if country in seen:
+                        continue
+                    seen.add(country)
+                    end = voice.end() + (words[k - 1].end() if 0 < k <= len(words) else 0)
+                    prov = replace(
+                        item.provenance,
+                        span_start=sent.start + voice.start(),
+                        span_end=sent.start + end,
+                    )
+                    out.append(
+                        replace(
+                            item,
+                            provenance=prov,
+                            speaker=actor.name,
+                            speaker_key=actor.key,
+                            speaker_country=country,
+                        )
+                    )
+            if sent.doc is None:
+                continue
+            for m in self._coordinated(st, sent, item.speaker_country, when):
+                country = m.actor.country_on(when)
+                if country is None or country in seen:
+                    continue
+                seen.add(country)
+                prov = replace(item.provenance, span_start=m.start, span_end=m.end)
+                out.append(
+                    replace(
+                        item,
+                        provenance=prov,
+                        speaker=_strip_the(m.text),
+                        speaker_key=m.actor.key,
+                        speaker_country=country,
+                    )
+                )
+        return out
 
     def _first_person_speaks_for_issuer(
         self, st: _DocState, sent: _Sentence, items: list[ThreatItem]
@@ -381,9 +520,10 @@ class LearnedExtractor(RuleExtractor):
         cls = self._classify(blanked)[0]
         return replace(item, consequence_class=cls) if cls else item
 
-    def _blank_triggers(self, text: str) -> str:
-        for _, start, end in self.triggers.match(text):
-            text = text[:start] + " " * (end - start) + text[end:]
+    def _blank_triggers(self, text: str, keep: str | None = None) -> str:
+        for key, start, end in self.triggers.match(text):
+            if key != keep:
+                text = text[:start] + " " * (end - start) + text[end:]
         return text
 
     def _consequence(self, text: str) -> tuple[str | None, re.Match[str] | None]:

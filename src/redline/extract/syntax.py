@@ -343,15 +343,16 @@ class RuleBase:
         hits = self.triggers.match(sent.text)
         if hits:
             return hits[0][0], _trim(_text_of(condition) or sent.text), None
-        if condition:
+        if condition and not _ANAPHOR.search(_text_of(condition)):
             return None, _trim(_text_of(condition)), None
+        # "if he uses it": the condition points back at what earlier sentences named
         if not allow_context:
             return None, None, None
         for prev in st.previous(sent, CONTEXT_SENTENCES):
             hits = self.triggers.match(prev.text)
             if hits:
                 return hits[0][0], _trim(prev.text), prev.text
-        return None, None, None
+        return None, (_trim(_text_of(condition)) if condition else None), None
 
     def _addressee(
         self, st: _DocState, sent: _Sentence, verb: Any
@@ -657,6 +658,9 @@ def _own_subtree(verb: Any) -> list[Any]:
 
 def _subtree_ids(tok: Any) -> set[int]:
     return {t.i for t in tok.subtree} if tok is not None else set()
+
+
+_ANAPHOR = re.compile(r"\b(it|them|this|that|these|those|so|one)\b", re.IGNORECASE)
 
 
 def _text_of(toks: Sequence[Any]) -> str:

@@ -118,7 +118,6 @@ def train(
 
     With ``calibration`` (the gold and its documents), each class's gates are set on the dev
     documents by the items the whole extractor then finds (``redline.model.calibrate``)."""
-    import torch
 
     cfg = config or TrainConfig()
     _seed_everything(cfg.seed)
@@ -131,39 +130,8 @@ def train(
     if not train_set or not dev_set:
         raise ModelError("no training or dev examples: are the gold annotations and shared/ found?")
     log(f"train: {len(train_set)} sentences, dev: {len(dev_set)}")
-    model = _build(base)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=0.01)
-    steps = cfg.epochs * ((len(train_set) + cfg.batch_size - 1) // cfg.batch_size)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps)
-    )
-    positives = np.array(label_matrix(train_set)).sum(0)
-    weight = torch.tensor(
-        np.clip((len(train_set) - positives) / np.maximum(positives, 1), 1, 8) ** 0.5,
-        dtype=torch.float32,
-    )
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=weight)
-    started = time.time()
-    for epoch in range(cfg.epochs):
-        model.train()
-        order = list(range(len(train_set)))
-        rng.shuffle(order)
-        total = 0.0
-        for lo in range(0, len(order), cfg.batch_size):
-            batch = [train_set[i] for i in order[lo : lo + cfg.batch_size]]
-            ids, mask = _encode(tok, [ex.text for ex in batch])
-            target = torch.tensor(label_matrix(batch), dtype=torch.float32)
-            loss = loss_fn(model(ids, mask), target)
-            optimiser.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimiser.step()
-            schedule.step()
-            total += float(loss.detach()) * len(batch)
-        log(
-            f"epoch {epoch + 1}/{cfg.epochs}: loss {total / len(train_set):.4f} ({time.time() - started:.0f}s)"
-        )
-    model.eval()
+    model, positives = fit(train_set, cfg, base, tok, rng, log)
+    started = time.time() - model.seconds
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / "model"
         staged.mkdir()
@@ -212,6 +180,50 @@ def train(
             shutil.copy(staged / name, out_dir / name)
     log(f"wrote {out_dir}: thresholds {manifest['thresholds']}")
     return manifest
+
+
+def fit(
+    train_set: list[Example], cfg: TrainConfig, base: Path, tok: Any, rng: random.Random, log: Any
+) -> tuple[Any, np.ndarray]:
+    """Fine-tune a fresh model on ``train_set``; returns it (in eval mode, its training time in
+    ``seconds``) and the count of positives per class."""
+    import torch
+
+    model = _build(base)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=0.01)
+    steps = cfg.epochs * ((len(train_set) + cfg.batch_size - 1) // cfg.batch_size)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps)
+    )
+    positives = np.array(label_matrix(train_set)).sum(0)
+    weight = torch.tensor(
+        np.clip((len(train_set) - positives) / np.maximum(positives, 1), 1, 8) ** 0.5,
+        dtype=torch.float32,
+    )
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=weight)
+    started = time.time()
+    for epoch in range(cfg.epochs):
+        model.train()
+        order = list(range(len(train_set)))
+        rng.shuffle(order)
+        total = 0.0
+        for lo in range(0, len(order), cfg.batch_size):
+            batch = [train_set[i] for i in order[lo : lo + cfg.batch_size]]
+            ids, mask = _encode(tok, [ex.text for ex in batch])
+            target = torch.tensor(label_matrix(batch), dtype=torch.float32)
+            loss = loss_fn(model(ids, mask), target)
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            total += float(loss.detach()) * len(batch)
+        log(
+            f"epoch {epoch + 1}/{cfg.epochs}: loss {total / len(train_set):.4f} ({time.time() - started:.0f}s)"
+        )
+    model.eval()
+    model.seconds = time.time() - started
+    return model, positives
 
 
 def training_sets(
