@@ -51,3 +51,44 @@ def test_train_a_small_model_and_load_it(tmp_path: Path) -> None:
     # reproducible: the same data and seed give the same training digest
     again = train(data, tmp_path / "again", config, log=lambda _m: None)
     assert again["training"]["data_digest"] == manifest["training"]["data_digest"]
+
+
+def test_out_of_fold_probabilities_come_from_models_that_never_saw_the_document() -> None:
+    """Gates set on the train split need probabilities from a model trained without each
+    document (redline.model.crossval); the table names documents by id and offsets only."""
+    _require_training_extra()
+    from redline.gold.annotations import Split, split_of
+    from redline.model.crossval import OutOfFold, fold_of, load_table, out_of_fold
+
+    gold, documents = load(shared_path())
+    data = examples(gold, documents)
+    folds = 2
+    table = out_of_fold(
+        data, documents, TrainConfig(epochs=1, limit=40), folds, log=lambda _m: None
+    )
+    rows = table["rows"]
+    assert rows and table["folds"] == folds
+    docs = {doc for doc, *_ in rows}
+    # only train documents are scored, and every fold is held out once
+    assert {split_of(documents[d].group) for d in docs} == {Split.TRAIN}
+    assert {fold_of(documents[d].group, folds) for d in docs} == set(range(folds))
+    assert all(0.0 <= p <= 1.0 for *_, probs in rows for p in probs)
+    assert not any(isinstance(v, str) and len(v) > 200 for row in rows for v in row)  # no text
+    texts = load_table(documents, _write(table))
+    doc, start, end, probs = rows[0]
+    assert list(texts[documents[doc].text[start:end]]) == pytest.approx(probs)
+    shipped = StatementClassifier()
+    wrapped = OutOfFold(shipped, texts)
+    known = documents[doc].text[start:end]
+    unknown = "If they cross the border, we will respond with force."
+    got = wrapped.gated_probabilities([known, unknown])
+    assert wrapped.used <= 1  # the prefilter may drop the known one; never more than one lookup
+    assert list(got[1]) == pytest.approx(list(shipped.gated_probabilities([unknown])[0]))
+
+
+def _write(table: dict) -> Path:
+    import tempfile
+
+    path = Path(tempfile.mkdtemp()) / "oof.json"
+    path.write_text(json.dumps(table))
+    return path
