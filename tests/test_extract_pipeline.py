@@ -201,3 +201,46 @@ def test_a_short_first_person_threat_reaches_the_classifier() -> None:
 
     assert passes_screen("We would respond.")
     assert not passes_screen("We will.")  # shorter than the floor: too little to judge
+
+
+def _news_threats(text: str) -> list[tuple]:
+    from datetime import date
+
+    from redline.extract.base import DocumentInput
+    from redline.extract.learned import LearnedExtractor
+
+    doc = DocumentInput(1, text, date(2022, 2, 15), "day")
+    return [
+        (t.speaker_country, t.trigger_key, t.consequence_class)
+        for t in LearnedExtractor().extract(doc).threats
+    ]
+
+
+def test_the_side_named_in_the_trigger_is_not_the_speaker() -> None:
+    """Codebook §1: the trigger is what the other side does. "If Russia invades ..." does not
+    make Russia the speaker; nor does "any use by Russia of ..." as a subject."""
+    assert _news_threats(
+        "Joe Biden spoke to reporters on Tuesday. If Russia invades Ukraine, the cost will be huge."
+    ) == [("USA", "invasion_of_ukraine", "vague")]
+    got = _news_threats(
+        "NATO leaders met on Thursday. Any use by Russia of a chemical weapon would be "
+        "unacceptable and result in severe consequences."
+    )
+    assert [c for c, *_ in got] == ["NATO"]
+
+
+def test_whom_a_warning_addresses_is_not_its_speaker() -> None:
+    got = _news_threats(
+        'Sergei Ryabkov spoke on Friday. "We warn the United States against sending missiles to '
+        'Ukraine; it will have serious consequences," said Ryabkov, quoted by The Washington Post.'
+    )
+    assert [c for c, *_ in got] == ["RUS"]
+
+
+def test_swift_and_severe_is_not_the_swift_payment_system() -> None:
+    from redline.extract.rules import RuleExtractor
+
+    rules = RuleExtractor()
+    assert rules._classify("swift and severe consequences")[0] == "vague"
+    assert rules._classify("cut Russian banks off from SWIFT")[0] == "sanctions_or_economic"
+    assert rules._classify("we will impose severe costs on them")[0] == "sanctions_or_economic"

@@ -112,6 +112,28 @@ _OWN_TERRITORY = {
         "attack_on_nato_territory",
     ),
 }
+_CONDITIONAL_MARKS = {"if", "unless", "once", "should", "lest"}
+# Subjects that name an act, not an actor ("any use by Russia of ...", "a nuclear test").
+_ACT_NOUNS = {
+    "use",
+    "test",
+    "attack",
+    "strike",
+    "invasion",
+    "aggression",
+    "transfer",
+    "delivery",
+    "deployment",
+    "supply",
+    "launch",
+    "violation",
+    "incursion",
+    "move",
+    "provision",
+    "escalation",
+}
+_BODY_NOUNS = {"government", "ministry", "army", "forces", "military", "officials", "leaders"}
+_SELF_DEFENCE_LINES = {*_OWN_TERRITORY.values(), "attack_on_allies"}
 MIN_CHARS = 12  # "We would respond." is a threat in an interview
 _SPEAKERS = ("person", "state", "organisation")  # actor kinds that can speak or act for a side
 T = TypeVar("T", ThreatItem, EventItem, ClaimItem)
@@ -253,6 +275,7 @@ class LearnedExtractor(RuleExtractor):
                     [self._consequence_outside_trigger(t) for t in self._threats(st, sent)],
                     partial(self._plain_threat, st, sent),
                 )
+                found = [self._speaker_outside_trigger(st, sent, t) for t in found]
                 found = self._first_person_speaks_for_issuer(st, sent, found)
                 result.threats.extend(self._with_joint_speakers(st, sent, found))
             if "response" in sent.kinds:
@@ -268,7 +291,7 @@ class LearnedExtractor(RuleExtractor):
                     self._gated(sent, "claim", self._claims(st, sent, crossings), list)
                 )
         result.threats = _without_headline_echoes(
-            doc, [self._with_document_trigger(st, t) for t in result.threats]
+            doc, [_self_defence(self._with_document_trigger(st, t)) for t in result.threats]
         )
         return result
 
@@ -345,6 +368,61 @@ class LearnedExtractor(RuleExtractor):
                 if actor.kind == "organisation":
                     return actor
         return self.actors.lookup(doc.author) if doc.author else None
+
+    def _trigger_spans(self, sent: _Sentence) -> list[tuple[int, int]]:
+        """Where the sentence names the act a threat is about, as document offsets: its
+        conditional clauses ("if Russia would hit ...") and a subject that is an act ("any use
+        by Russia of chemical weapons would ...", "a DPRK nuclear test would be met ...")."""
+        if sent.doc is None:
+            return []
+        out = []
+        for tok in sent.doc:
+            conditional = tok.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in _CONDITIONAL_MARKS for c in tok.children
+            )
+            act_subject = tok.dep_ in ("nsubj", "nsubjpass") and (
+                tok.lemma_.lower() in _ACT_NOUNS
+                or bool(self.triggers.match(_subtree_text(tok)))
+                and tok.pos_ in ("NOUN", "PROPN")
+                and tok.lemma_.lower() not in _BODY_NOUNS
+            )
+            if conditional or act_subject:
+                lo = sent.start + tok.left_edge.idx
+                out.append((lo, sent.start + tok.right_edge.idx + len(tok.right_edge.text)))
+        return out
+
+    def _speaker_outside_trigger(
+        self, st: _DocState, sent: _Sentence, item: ThreatItem
+    ) -> ThreatItem:
+        """The side that would commit the act is not the one threatening: a speaker read from
+        inside the trigger ("If Russia would hit in the coming days, its cost will be huge" is
+        not Russia's threat) gives way to the one speaking around the sentence: a person with a
+        speech verb, the statement's issuer, else the last actor of another side named before."""
+        spans = self._trigger_spans(sent)
+        if not spans or item.speaker_key is None:
+            return item
+        mine = [m for m in st.mentions_in(sent) if m.actor.key == item.speaker_key]
+        if not mine or not all(any(lo <= m.start < hi for lo, hi in spans) for m in mine):
+            return item
+        when = item.stated_date or st.doc.published
+        country = item.speaker_country
+        candidates: list[Mention | None] = [self._attributed_speaker(st, sent)]
+        issuer = self._issuer(st.doc)
+        if issuer is not None:
+            candidates.append(Mention(issuer, sent.start, sent.start, issuer.name))
+        for prev in st.previous(sent, 3):  # nearest sentence first, its subject first
+            candidates += st.mentions_in(prev, *_SPEAKERS)
+        for cand in candidates:
+            if cand is None or same_side(cand.actor.country_on(when), country):
+                continue
+            person = cand.actor.kind == "person"
+            return replace(
+                item,
+                speaker=cand.actor.name if person else _strip_the(cand.text),
+                speaker_key=cand.actor.key,
+                speaker_country=cand.actor.country_on(when),
+            )
+        return item
 
     def _issuers(self, doc: DocumentInput) -> list[Actor]:
         """Every side that issues a statement: the one of ``_issuer``, or, for a joint statement
@@ -678,6 +756,24 @@ class LearnedExtractor(RuleExtractor):
                 extractor=self.version,
             )
         ]
+
+
+def _self_defence(item: ThreatItem) -> ThreatItem:
+    """A vague answer to armed aggression against the speaker's own country ("Belarus will
+    respond to any military aggression against the country") threatens force; an answer to
+    other attacks on a line ("an attack on NATO infrastructure will be met with a firm
+    response") stays vague."""
+    if (
+        item.consequence_class == "vague"
+        and item.trigger_key in _SELF_DEFENCE_LINES
+        and _AGAINST_US.search(item.provenance.sentence)
+    ):
+        return replace(item, consequence_class="military_force")
+    return item
+
+
+def _subtree_text(tok: Any) -> str:
+    return "".join(t.text_with_ws for t in tok.subtree)
 
 
 def _under_way(tok: Any) -> bool:

@@ -373,10 +373,15 @@ class RuleBase:
             if cand is None:
                 continue
             if re.search(
-                r"\b(said|says|added|stressed|declared|warned|explained|emphasi[sz]ed|noted|told)\b",
+                r"\b(said|says|added|stressed|declared|warn(?:s|ed)|explained|emphasi[sz]ed|noted|told)\b",
                 cand.text,
             ):
-                inside = [m for m in st.mentions_in(cand) if m.actor.kind != "group"]
+                inside = [
+                    m
+                    for m in st.mentions_in(cand)
+                    if m.actor.kind != "group"
+                    and not _ADDRESSED.search(st.doc.text[max(cand.start, m.start - 40) : m.start])
+                ]
                 persons = [m for m in inside if m.actor.kind == "person"]
                 if persons or inside:
                     return (persons or inside)[0]
@@ -660,6 +665,12 @@ def _subtree_ids(tok: Any) -> set[int]:
     return {t.i for t in tok.subtree} if tok is not None else set()
 
 
+# A name right after these words is whom a statement addresses or quotes, not its speaker
+# ("Russia warns the United States", "quoted by The Washington Post").
+_ADDRESSED = re.compile(
+    r"\b(warn\w*|threaten\w*|told|tells|urg\w+|against|to|at|by|with|for|of|on)\s+(the\s+)?$",
+    re.IGNORECASE,
+)
 _ANAPHOR = re.compile(r"\b(it|them|this|that|these|those|so|one)\b", re.IGNORECASE)
 
 
