@@ -244,3 +244,22 @@ def test_swift_and_severe_is_not_the_swift_payment_system() -> None:
     assert rules._classify("swift and severe consequences")[0] == "vague"
     assert rules._classify("cut Russian banks off from SWIFT")[0] == "sanctions_or_economic"
     assert rules._classify("we will impose severe costs on them")[0] == "sanctions_or_economic"
+
+
+def test_a_response_answers_the_line_crossed_not_its_own_kind_of_act() -> None:
+    """ "Announcing new sanctions" in response to an annexation answers the annexation line."""
+    from datetime import date
+
+    from redline.extract.base import DocumentInput
+    from redline.extract.learned import LearnedExtractor
+
+    text = (
+        "The United States condemns the annexation. In response to Russia's phony claims of "
+        "annexation, the United States, together with our allies and partners, imposed new "
+        "sanctions today."
+    )
+    doc = DocumentInput(1, text, date(2022, 9, 30), "day", "statement", "Statement", "Joe Biden")
+    responses = [e for e in LearnedExtractor().extract(doc).events if e.kind == "response"]
+    assert responses
+    assert {e.trigger_key for e in responses} == {"annexation_of_ukrainian_territory"}
+    assert "RUS" not in {e.actor_country for e in responses}

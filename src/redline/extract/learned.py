@@ -134,6 +134,8 @@ _ACT_NOUNS = {
 }
 _BODY_NOUNS = {"government", "ministry", "army", "forces", "military", "officials", "leaders"}
 _SELF_DEFENCE_LINES = {*_OWN_TERRITORY.values(), "attack_on_allies"}
+# Subjects that name the act, not who acted ("a wave of sanctions has followed").
+_NO_ACTOR = {"wave", "sanction", "measure", "round", "package", "series", "set", "response"}
 MIN_CHARS = 12  # "We would respond." is a threat in an interview
 _SPEAKERS = ("person", "state", "organisation")  # actor kinds that can speak or act for a side
 T = TypeVar("T", ThreatItem, EventItem, ClaimItem)
@@ -285,7 +287,9 @@ class LearnedExtractor(RuleExtractor):
                     self._responses(st, sent)[:1],
                     partial(self._plain_event, st, sent, "response"),
                 )
-                result.events.extend(self._with_joint_actors(st, sent, responses))
+                result.events.extend(
+                    self._line_answered(st, e) for e in self._with_joint_actors(st, sent, responses)
+                )
             if "claim" in sent.kinds:
                 result.claims.extend(
                     self._gated(sent, "claim", self._claims(st, sent, crossings), list)
@@ -334,6 +338,22 @@ class LearnedExtractor(RuleExtractor):
                     item, trigger_key=key, trigger_text=f"({where}) {self.triggers.label(key)}"
                 )
         return item
+
+    def _line_answered(self, st: _DocState, event: EventItem) -> EventItem:
+        """A response answers a line the other side crossed: when the trigger read from its
+        sentence is the responder's own kind of act ("announcing new sanctions" read as the
+        sanctions line), another line the sentence names ("in response to Russia's claims of
+        annexation") or, failing that, the one the document is about takes its place."""
+        key = event.trigger_key
+        if key is not None and not same_side(event.actor_country, self.triggers.hint(key)):
+            return event
+        for other, _, _ in self.triggers.match(event.provenance.sentence):
+            if other != key and not same_side(event.actor_country, self.triggers.hint(other)):
+                return replace(event, trigger_key=other)
+        for other, _ in self._document_triggers(st):
+            if not same_side(event.actor_country, self.triggers.hint(other)):
+                return replace(event, trigger_key=other)
+        return event
 
     def _document_triggers(self, st: _DocState) -> list[tuple[str, str]]:
         if st.document_triggers is not None:
@@ -648,13 +668,17 @@ class LearnedExtractor(RuleExtractor):
             if passive:
                 return True, None
             if subject is not None:
-                if subject.lower_ in ("we", "i"):
+                if subject.lower_ in ("we", "i") or any(
+                    c.lower_ == "our" for c in subject.children
+                ):
                     issuer = self._issuer(st.doc)
                     if issuer is not None:
                         return True, Mention(issuer, sent.start, sent.start, issuer.name)
                 found = self._mention_in(st, sent, subject)
                 if found is not None:
                     return True, found
+                if subject.pos_ == "NOUN" and subject.lemma_.lower() in _NO_ACTOR:
+                    return True, None  # "a wave of sanctions has followed": nobody is named
         return False, None
 
     def _with_joint_actors(
