@@ -263,3 +263,21 @@ def test_a_response_answers_the_line_crossed_not_its_own_kind_of_act() -> None:
     assert responses
     assert {e.trigger_key for e in responses} == {"annexation_of_ukrainian_territory"}
     assert "RUS" not in {e.actor_country for e in responses}
+
+
+def test_a_statement_that_targets_those_who_act_is_a_threat_and_carrying_on_is_not() -> None:
+    """Codebook §1: "whoever ..." with a consequence is a general deterrent; "we will continue
+    to impose sanctions" is a pledge to carry on (no harm conditioned on a new act)."""
+    title = "Joint Statement by President Biden and President Ursula von der Leyen"
+    threats = _statement(
+        "The leaders met in Washington. We will target third-country actors who materially "
+        "support Russia's war.",
+        title,
+    )
+    assert {(t.speaker_country, t.trigger_key, t.consequence_class) for t in threats} == {
+        ("USA", "aid_to_russia", "sanctions_or_economic"),
+        ("EUR", "aid_to_russia", "sanctions_or_economic"),
+    }
+    assert not _statement(
+        "The leaders met in Washington. We will continue to impose sanctions on Russia.", title
+    )

@@ -403,8 +403,12 @@ class LearnedExtractor(RuleExtractor):
             act_subject = tok.dep_ in ("nsubj", "nsubjpass") and (
                 tok.lemma_.lower() in _ACT_NOUNS
                 or bool(self.triggers.match(_subtree_text(tok)))
-                and tok.pos_ in ("NOUN", "PROPN")
-                and tok.lemma_.lower() not in _BODY_NOUNS
+                and (
+                    tok.pos_ in ("NOUN", "PROPN")
+                    and tok.lemma_.lower() not in _BODY_NOUNS
+                    # "those who supply weapons to Russia will face ...": who would act
+                    or any(c.dep_ == "relcl" for c in tok.children)
+                )
             )
             if conditional or act_subject:
                 lo = sent.start + tok.left_edge.idx
@@ -544,6 +548,10 @@ class LearnedExtractor(RuleExtractor):
                 )
             )
         return out
+
+    def _first_person_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
+        issuer = self._issuer(st.doc)
+        return Mention(issuer, sent.start, sent.start, issuer.name) if issuer is not None else None
 
     def _speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
         """Who speaks: the issuing office for first-person official statements, a person or

@@ -366,6 +366,11 @@ class RuleBase:
 
     # ------------------------------------------------------------------ actors
 
+    def _first_person_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
+        """Who "we" is when no one in the text says it: none here; the learned extractor
+        answers with an official statement's issuer."""
+        return None
+
     def _attributed_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
         """Who is speaking in a quoted or impersonal sentence: a person (or body) named with a
         speech verb in this sentence or the next, else the last person named just before."""

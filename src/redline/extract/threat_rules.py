@@ -239,10 +239,14 @@ class ThreatRules(RuleBase):
             if subj is not None and subj.lower_ in self.commentators:
                 return None
             speaker = self._attributed_speaker(st, sent)
+            if speaker is None and subj is not None and subj.lower_ == "we":
+                speaker = self._first_person_speaker(st, sent)
             attributed = True
             toks = list(root.subtree)  # "its cost will be huge": the subject is the consequence
         if speaker is None or speaker.actor.kind == "group":
             return None
+        if not condition and root.lemma_.lower() in ("continue", "keep", "remain"):
+            return None  # "we will continue to impose sanctions": carrying on, a pledge
         cond_ids = {t.i for t in condition}
         cons = [t for t in toks if t.i not in cond_ids]
         cons_text = _text_of(cons)
