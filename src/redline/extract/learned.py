@@ -33,6 +33,7 @@ from redline.extract.base import (
     ThreatItem,
 )
 from redline.extract.rules import RuleExtractor
+from redline.extract.sentences import split_sentences
 from redline.extract.syntax import (
     _PUNITIVE_ACTS,
     PARSE_BATCH,
@@ -179,10 +180,11 @@ class LearnedExtractor(RuleExtractor):
 
     def screened(self, text: str) -> list[_Sentence]:
         """Every sentence, with ``kinds`` empty; those passing the screen marked by kinds={'?'}."""
-        out = super().candidates(text)
-        for sent in out:
-            sent.kinds = {"?"} if passes_screen(sent.text) else set()
-        return out
+        # the rules' own cue pass is not run: the classifier decides what a sentence holds
+        return [
+            _Sentence(i, s, e, text[s:e], {"?"} if passes_screen(text[s:e]) else set())
+            for i, (s, e) in enumerate(split_sentences(text))
+        ]
 
     def gates(self) -> dict[str, Gate]:
         """Per class: above ``high`` the classifier alone decides; between ``low`` and ``high``
