@@ -58,7 +58,13 @@ def test_out_of_fold_probabilities_come_from_models_that_never_saw_the_document(
     document (redline.model.crossval); the table names documents by id and offsets only."""
     _require_training_extra()
     from redline.gold.annotations import Split, split_of
-    from redline.model.crossval import OutOfFold, fold_of, load_table, out_of_fold
+    from redline.model.crossval import (
+        OutOfFold,
+        fold_of,
+        load_table,
+        out_of_fold,
+        table_matches,
+    )
 
     gold, documents = load(shared_path())
     data = examples(gold, documents)
@@ -74,7 +80,10 @@ def test_out_of_fold_probabilities_come_from_models_that_never_saw_the_document(
     assert {fold_of(documents[d].group, folds) for d in docs} == set(range(folds))
     assert all(0.0 <= p <= 1.0 for *_, probs in rows for p in probs)
     assert not any(isinstance(v, str) and len(v) > 200 for row in rows for v in row)  # no text
-    texts = load_table(documents, _write(table))
+    path = _write(table)
+    assert table_matches(data, path)  # redline train uses it for this data only
+    assert not table_matches(data[: len(data) // 2], path)
+    texts = load_table(documents, path)
     doc, start, end, probs = rows[0]
     assert list(texts[documents[doc].text[start:end]]) == pytest.approx(probs)
     shipped = StatementClassifier()

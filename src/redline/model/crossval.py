@@ -107,6 +107,7 @@ def out_of_fold(
                 )
         log(f"fold {k + 1}/{folds} done ({time.time() - started:.0f}s)")
     return {
+        "data_digest": train_digest(data),
         "about": "Out-of-fold probabilities of the statement classifier on the train split "
         "(redline.model.crossval): document id, sentence start and end, P(threat, crossing, "
         "response, outcome claim) from a model trained without that document's fold.",
@@ -115,6 +116,25 @@ def out_of_fold(
         "classes": ["threat", "crossing", "response", "outcome_claim"],
         "rows": rows,
     }
+
+
+def train_digest(data: list[Example]) -> str:
+    """A digest of the train split's sentences and labels: an out-of-fold table is valid for
+    the data it was computed on, and ``redline train`` uses it only when this matches."""
+    h = hashlib.sha256()
+    for ex in data:
+        if ex.split == Split.TRAIN and ex.source != "review":
+            h.update(f"{ex.doc}:{ex.start}:{ex.end}:{sorted(ex.labels)}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def table_matches(data: list[Example], path: Path = OOF_FILE) -> bool:
+    """Is there an out-of-fold table at ``path`` computed on this training data?"""
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    return isinstance(table, dict) and table.get("data_digest") == train_digest(data)
 
 
 def screen_sentences(text: str) -> list[tuple[int, int, bool]]:

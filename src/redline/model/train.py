@@ -113,11 +113,14 @@ def train(
     config: TrainConfig | None = None,
     log: Any = print,
     calibration: tuple[GoldSet, dict[str, GoldDocument]] | None = None,
+    out_of_fold: Path | None = None,
 ) -> dict[str, Any]:
     """Train on the train split (plus reviews), pick thresholds on dev, write the model to out_dir.
 
-    With ``calibration`` (the gold and its documents), each class's gates are set on the dev
-    documents by the items the whole extractor then finds (``redline.model.calibrate``)."""
+    With ``calibration`` (the gold and its documents), each class's gates are set by the items
+    the whole extractor then finds (``redline.model.calibrate``): on the dev documents, and on
+    the train documents too when ``out_of_fold`` names a table computed on this data
+    (``redline.model.crossval``)."""
 
     cfg = config or TrainConfig()
     _seed_everything(cfg.seed)
@@ -167,9 +170,20 @@ def train(
         if calibration is not None:
             from redline.extract.learned import LearnedExtractor
             from redline.model.calibrate import calibrate
+            from redline.model.crossval import load_table, table_matches
 
+            table = None
+            if out_of_fold is not None and table_matches(data, out_of_fold):
+                table = load_table(calibration[1], out_of_fold)
+                log(f"gates on dev and on out-of-fold train probabilities ({out_of_fold})")
+            else:
+                log(
+                    "gates on dev only (no out-of-fold table for this data: redline train --folds 4)"
+                )
             gates = calibrate(
-                LearnedExtractor(classifier=StatementClassifier(staged)), *calibration
+                LearnedExtractor(classifier=StatementClassifier(staged)),
+                *calibration,
+                out_of_fold=table,
             )
             manifest["gates"] = {c: {"low": g["low"], "high": g["high"]} for c, g in gates.items()}
             manifest["calibration"] = gates
