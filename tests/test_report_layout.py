@@ -35,7 +35,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     b.threat(doc, "RUS", "long_range_missiles_delivery", stated="2023-05-01", quote=quote)
     b.crossing(doc, "GBR", "long_range_missiles_delivery", "2023-05-11", quote=quote)
     b.response(doc, "RUS", "long_range_missiles_delivery", "military_force", "2023-05-20")
-    b.threat(doc, "CHN", "attack_on_allies", stated="2024-02-01", quote=quote)
+    b.threat(doc, "USA", "attack_on_allies", stated="2024-02-01", quote=quote)
     link(ledger, as_of=AS_OF)
     path = write_report(ledger, folder / "report.html", as_of=AS_OF)
     ledger.dispose()
