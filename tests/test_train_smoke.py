@@ -69,10 +69,14 @@ def test_out_of_fold_probabilities_come_from_models_that_never_saw_the_document(
     gold, documents = load(shared_path())
     data = examples(gold, documents)
     folds = 2
-    table = out_of_fold(
-        data, documents, TrainConfig(epochs=1, limit=40), folds, log=lambda _m: None
-    )
+    config = TrainConfig(epochs=1, limit=40)
+    path = _write({})
+    table = out_of_fold(data, documents, config, folds, log=lambda _m: None, path=path)
     rows = table["rows"]
+    # written after each fold; a second run resumes and trains nothing
+    said: list[str] = []
+    again = out_of_fold(data, documents, config, folds, log=said.append, path=path)
+    assert again["rows"] == rows and said == [f"resuming: folds [1, 2] already in {path}"]
     assert rows and table["folds"] == folds
     docs = {doc for doc, *_ in rows}
     # only train documents are scored, and every fold is held out once
@@ -80,7 +84,6 @@ def test_out_of_fold_probabilities_come_from_models_that_never_saw_the_document(
     assert {fold_of(documents[d].group, folds) for d in docs} == set(range(folds))
     assert all(0.0 <= p <= 1.0 for *_, probs in rows for p in probs)
     assert not any(isinstance(v, str) and len(v) > 200 for row in rows for v in row)  # no text
-    path = _write(table)
     assert table_matches(data, path)  # redline train uses it for this data only
     assert not table_matches(data[: len(data) // 2], path)
     texts = load_table(documents, path)

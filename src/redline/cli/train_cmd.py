@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -66,10 +65,9 @@ def train_command(
     log = lambda m: console.print(m, markup=False)  # noqa: E731
     table_path = OOF_FILE
     if folds:
-        table = out_of_fold(data, documents, config, folds, log=log)
         table_path = (out or MODEL_DIR) / OOF_FILE.name
         table_path.parent.mkdir(parents=True, exist_ok=True)
-        table_path.write_text(json.dumps(table, separators=(",", ":")), encoding="utf-8")
+        table = out_of_fold(data, documents, config, folds, log=log, path=table_path)
         log(f"wrote {table_path}: {len(table['rows'])} sentences")
     train(
         data,

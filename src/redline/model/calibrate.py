@@ -24,7 +24,7 @@ from typing import Any
 from redline.extract.base import Extraction
 from redline.extract.learned import LearnedExtractor
 from redline.gold import score
-from redline.gold.annotations import GoldSet, Kind, Split
+from redline.gold.annotations import GoldSet, Kind, Split, split_of
 from redline.gold.corpus import GoldDocument
 from redline.model.classifier import Gate
 
@@ -45,12 +45,19 @@ def calibrate(
     documents: dict[str, GoldDocument],
     sources: Iterable[str] = ("news", "statements"),
     out_of_fold: dict[str, Any] | None = None,
+    scored_documents: set[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The gates per class, with the figures behind them. With ``out_of_fold`` (a sentence
-    text -> probabilities table, ``crossval.load_table``) the train split counts too."""
+    text -> probabilities table, ``crossval.load_table``) the train documents it scores
+    (``scored_documents``; all train documents when None) count too: never one the model
+    learned from without an out-of-fold probability."""
     primary = gold.primary()
     splits = [Split.DEV] if out_of_fold is None else [Split.TRAIN, Split.DEV]
-    docs = score.gold_documents(gold, documents, splits, sources)
+    docs = [
+        d
+        for d in score.gold_documents(gold, documents, splits, sources)
+        if scored_documents is None or split_of(d.group) != Split.TRAIN or d.id in scored_documents
+    ]
     if out_of_fold is not None:
         from redline.model.crossval import OutOfFold
 
@@ -128,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from redline.gold.evaluation import load
     from redline.model.classifier import MANIFEST, MODEL_DIR, StatementClassifier
-    from redline.model.crossval import OOF_FILE, load_table
+    from redline.model.crossval import OOF_FILE, load_table, table_documents
 
     parser = argparse.ArgumentParser(description="Set the extractor's gates (never on test).")
     parser.add_argument("--shared", type=Path, default=None)
@@ -139,11 +146,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     gold, documents = load(args.shared)
     table = None if args.dev_only else load_table(documents, args.out_of_fold)
+    scored = None if args.dev_only else table_documents(args.out_of_fold)
     gates = calibrate(
         LearnedExtractor(classifier=StatementClassifier(args.model)),
         gold,
         documents,
         out_of_fold=table,
+        scored_documents=scored,
     )
     for cls, g in gates.items():
         print(cls, g)

@@ -51,9 +51,14 @@ def out_of_fold(
     config: Any = None,
     folds: int = FOLDS,
     log: Any = print,
+    path: Path | None = None,
 ) -> dict[str, Any]:
     """Train ``folds`` models, each without one fold of the train split, and score that fold's
-    screened sentences with the int8 export (as the extractor would). Returns the table."""
+    screened sentences with the int8 export (as the extractor would). Returns the table.
+
+    With ``path``, the table is written there after every fold, and folds a table already
+    there holds (for the same data, folds and configuration) are not trained again: an
+    interrupted run resumes where it stopped."""
     from redline.model.train import (
         TrainConfig,
         _export,
@@ -67,9 +72,31 @@ def out_of_fold(
     cfg = config or TrainConfig()
     base = base_model_dir()
     train_docs = sorted({ex.doc for ex in data if ex.split == Split.TRAIN and ex.doc in documents})
-    rows: list[list[Any]] = []
+    table: dict[str, Any] = {
+        "data_digest": train_digest(data),
+        "about": "Out-of-fold probabilities of the statement classifier on the train split "
+        "(redline.model.crossval): document id, sentence start and end, P(threat, crossing, "
+        "response, outcome claim) from a model trained without that document's fold.",
+        "folds": folds,
+        "config": dict(cfg.__dict__),
+        "classes": ["threat", "crossing", "response", "outcome_claim"],
+        "folds_done": [],
+        "rows": [],
+    }
+    if path is not None and path.exists():
+        try:
+            before = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            before = {}
+        same = ("data_digest", "folds", "config")
+        if all(before.get(k) == table[k] for k in same) and "folds_done" in before:
+            table["folds_done"], table["rows"] = before["folds_done"], before["rows"]
+            log(f"resuming: folds {[k + 1 for k in table['folds_done']]} already in {path}")
+    rows: list[list[Any]] = table["rows"]
     started = time.time()
     for k in range(folds):
+        if k in table["folds_done"]:
+            continue
         _seed_everything(cfg.seed + k)
         tok = _tokenizer(base, cfg.max_length)
         rng = random.Random(cfg.seed + k)
@@ -105,17 +132,13 @@ def out_of_fold(
                     [doc_id, s, e, [round(float(p), 5) for p in row]]
                     for (s, e, _), row in zip(sentences, probs, strict=True)
                 )
+        table["folds_done"].append(k)
+        if path is not None:  # written whole, then renamed: a crash leaves the last fold's
+            tmp_path = path.with_suffix(".tmp")
+            tmp_path.write_text(json.dumps(table, separators=(",", ":")), encoding="utf-8")
+            tmp_path.replace(path)
         log(f"fold {k + 1}/{folds} done ({time.time() - started:.0f}s)")
-    return {
-        "data_digest": train_digest(data),
-        "about": "Out-of-fold probabilities of the statement classifier on the train split "
-        "(redline.model.crossval): document id, sentence start and end, P(threat, crossing, "
-        "response, outcome claim) from a model trained without that document's fold.",
-        "folds": folds,
-        "config": {k: v for k, v in cfg.__dict__.items()},
-        "classes": ["threat", "crossing", "response", "outcome_claim"],
-        "rows": rows,
-    }
+    return table
 
 
 def train_digest(data: list[Example]) -> str:
@@ -164,6 +187,12 @@ def load_table(documents: dict[str, GoldDocument], path: Path = OOF_FILE) -> dic
     return {text: total / n for text, (total, n) in sums.items()}
 
 
+def table_documents(path: Path = OOF_FILE) -> set[str]:
+    """The train documents an out-of-fold table scores (those of the folds it holds)."""
+    table = json.loads(path.read_text(encoding="utf-8"))
+    return {row[0] for row in table["rows"]}
+
+
 class OutOfFold:
     """A classifier for calibration: out-of-fold probabilities for train sentences, the
     shipped model's for every other sentence (dev), the shipped prefilter for all."""
@@ -203,8 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OOF_FILE)
     args = parser.parse_args(argv)
     gold, documents = load(args.shared)
-    table = out_of_fold(examples(gold, documents), documents, folds=args.folds)
-    args.out.write_text(json.dumps(table, separators=(",", ":")))
+    table = out_of_fold(examples(gold, documents), documents, folds=args.folds, path=args.out)
     print(f"wrote {args.out}: {len(table['rows'])} sentences")
 
 
