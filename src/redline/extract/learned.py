@@ -90,28 +90,27 @@ _AGAINST_US = re.compile(
     r"|\b(any|military|an) aggression\b",
     re.IGNORECASE,
 )
+# The alliance's members among the actors the gazetteer knows (an attack on one is an attack
+# on NATO territory, the line every member draws).
+_NATO_MEMBERS = (
+    "USA",
+    "GBR",
+    "FRA",
+    "DEU",
+    "POL",
+    "LTU",
+    "LVA",
+    "EST",
+    "FIN",
+    "SWE",
+    "BGR",
+    "NLD",
+    "CAN",
+)
 _OWN_TERRITORY = {
     "RUS": "attack_on_russia",
     "BLR": "attack_on_belarus",
-    **dict.fromkeys(
-        (
-            "NATO",
-            "USA",
-            "GBR",
-            "FRA",
-            "DEU",
-            "POL",
-            "LTU",
-            "LVA",
-            "EST",
-            "FIN",
-            "SWE",
-            "BGR",
-            "NLD",
-            "CAN",
-        ),
-        "attack_on_nato_territory",
-    ),
+    **dict.fromkeys(("NATO", *_NATO_MEMBERS), "attack_on_nato_territory"),
 }
 _CONDITIONAL_MARKS = {"if", "unless", "once", "should", "lest"}
 # Subjects that name an act, not an actor ("any use by Russia of ...", "a nuclear test").
