@@ -149,14 +149,20 @@ def test_a_document_gives_the_same_items_whatever_it_is_extracted_with() -> None
         assert alone == mixed, doc.id
 
 
-def _statement(text: str, title: str) -> list:
+def _statement(text: str, title: str, *, rules_from: float | None = None) -> list:
+    """The threats of an official statement; ``rules_from`` opens the threat gate where the
+    rules decide down to that probability (to test a rule whatever the shipped gates)."""
     from datetime import date
 
     from redline.extract.base import DocumentInput
     from redline.extract.learned import LearnedExtractor
+    from redline.model.classifier import Gate
 
     doc = DocumentInput(1, text, date(2023, 6, 1), "day", "statement", title, "Joe Biden")
-    return LearnedExtractor().extract(doc).threats
+    x = LearnedExtractor()
+    if rules_from is not None:
+        x._gates = {**x.gates(), "threat": Gate(rules_from, x.gates()["threat"].high)}
+    return x.extract(doc).threats
 
 
 def test_a_joint_statement_threatens_for_every_issuer() -> None:
@@ -273,11 +279,43 @@ def test_a_statement_that_targets_those_who_act_is_a_threat_and_carrying_on_is_n
         "The leaders met in Washington. We will target third-country actors who materially "
         "support Russia's war.",
         title,
+        rules_from=0.2,  # the classifier gives this sentence about 0.25: the rules decide
     )
     assert {(t.speaker_country, t.trigger_key, t.consequence_class) for t in threats} == {
         ("USA", "aid_to_russia", "sanctions_or_economic"),
         ("EUR", "aid_to_russia", "sanctions_or_economic"),
     }
     assert not _statement(
-        "The leaders met in Washington. We will continue to impose sanctions on Russia.", title
+        "The leaders met in Washington. We will continue to impose sanctions on Russia.",
+        title,
+        rules_from=0.05,
     )
+
+
+def test_calibration_knows_which_items_the_rules_found_after_they_are_rewritten() -> None:
+    """The gates are set from whether the rules found each item; later steps replace the item
+    objects (joint speakers, triggers), so that is recorded by place, not by object."""
+    from datetime import date
+
+    from redline.extract.base import DocumentInput
+    from redline.extract.learned import LearnedExtractor
+    from redline.model.calibrate import _origin_kind
+
+    x = LearnedExtractor()
+    x.origins = {}
+    doc = DocumentInput(
+        1,
+        "The leaders met. They stand ready to adopt further sanctions to prevent transfers of "
+        "Iranian missiles to Russia.",
+        date(2023, 6, 1),
+        "day",
+        "statement",
+        "Joint Statement by President Biden and President Emmanuel Macron of France",
+        "Joe Biden",
+    )
+    threats = x.extract(doc).threats
+    assert len(threats) == 2
+    places = {
+        (_origin_kind(t), t.provenance.sentence_start, t.provenance.sentence) for t in threats
+    }
+    assert len(places) == 1 and places <= set(x.origins)

@@ -163,7 +163,9 @@ class LearnedExtractor(RuleExtractor):
         self._gates: dict[str, Gate] | None = None
         self._probability: dict[tuple[int, str], float] = {}
         self._strong: set[tuple[int, str]] = set()
-        self.origins: dict[int, bool] | None = None  # id(item) -> found by the rules
+        # calibration asks, per (kind, sentence start, sentence), whether the rules found the
+        # item (keyed by where, not by object: later steps replace the items)
+        self.origins: dict[tuple[str, int, str], bool] | None = None
 
     def _version(self, extra: tuple[str, ...]) -> str:
         from redline.extract.version import extractor_version
@@ -248,8 +250,8 @@ class LearnedExtractor(RuleExtractor):
         items = found or (plain() if key in self._strong else [])
         p = round(self._probability.get(key, 0.0), 3)
         out = [replace(item, confidence=p) for item in items]
-        if self.origins is not None:  # calibration asks where each item came from
-            self.origins.update((id(item), bool(found)) for item in out)
+        if self.origins is not None and out:
+            self.origins[(kind, sent.start, sent.text)] = bool(found)
         return out
 
     def _apply(self, doc: DocumentInput, sentences: list[_Sentence]) -> Extraction:

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from redline.extract.base import Extraction
+from redline.extract.base import EventItem, Extraction, ThreatItem
 from redline.extract.learned import LearnedExtractor
 from redline.gold import score
 from redline.gold.annotations import GoldSet, Kind, Split, split_of
@@ -30,7 +30,9 @@ from redline.model.classifier import Gate
 
 FLOOR = 0.05
 TARGET_PRECISION = 0.85
+KEEP_SHARE = 0.8
 GRID = [round(0.05 * i, 2) for i in range(1, 20)]
+Traced = list[tuple[GoldDocument, list[tuple[score.Prediction, float, bool]]]]
 _KIND = {
     "threat": Kind.THREAT,
     "crossing": Kind.CROSSING,
@@ -39,19 +41,19 @@ _KIND = {
 }
 
 
-def calibrate(
+def trace(
     extractor: LearnedExtractor,
     gold: GoldSet,
     documents: dict[str, GoldDocument],
     sources: Iterable[str] = ("news", "statements"),
     out_of_fold: dict[str, Any] | None = None,
     scored_documents: set[str] | None = None,
-) -> dict[str, dict[str, Any]]:
-    """The gates per class, with the figures behind them. With ``out_of_fold`` (a sentence
+) -> tuple[Traced, str]:
+    """Every item the extractor finds with all gates open, with its probability and whether
+    the rules found it, and which splits were read. With ``out_of_fold`` (a sentence
     text -> probabilities table, ``crossval.load_table``) the train documents it scores
     (``scored_documents``; all train documents when None) count too: never one the model
     learned from without an out-of-fold probability."""
-    primary = gold.primary()
     splits = [Split.DEV] if out_of_fold is None else [Split.TRAIN, Split.DEV]
     docs = [
         d
@@ -65,7 +67,7 @@ def calibrate(
     extractor._gates = {c: Gate(FLOOR, FLOOR) for c in extractor.classifier.classes}
     extractor.origins = {}
     results = extractor.extract_many([score.to_input(d, i) for i, d in enumerate(docs)])
-    traced: list[tuple[GoldDocument, list[tuple[score.Prediction, float, bool]]]] = []
+    traced: Traced = []
     for doc, result in zip(docs, results, strict=True):
         scored = []
         seen: set[tuple[str, int]] = set()
@@ -74,50 +76,84 @@ def calibrate(
                 if pred.kind != Kind.THREAT and (pred.kind.value, pred.start) in seen:
                     continue  # a joint act is one item, as scoring counts it
                 seen.add((pred.kind.value, pred.start))
-                scored.append((pred, it.confidence, extractor.origins.get(id(it), False)))
+                where = (_origin_kind(it), it.provenance.sentence_start, it.provenance.sentence)
+                scored.append((pred, it.confidence, extractor.origins.get(where, False)))
         traced.append((doc, scored))
     extractor.origins = None
     extractor._gates = None
-    out: dict[str, dict[str, Any]] = {}
-    for cls, kind in _KIND.items():
-        # (f1, precision, low, high, gold items, items kept)
-        best: tuple[float, float, float, float, int, int] | None = None
-        fallback: tuple[float, float, float, float, int, int] | None = None
-        for high in GRID:
-            for low in (g for g in GRID if g <= high):
-                ks = score.KindScore(kind)
-                for doc, scored in traced:
-                    keep: list[score.Prediction] = []
-                    for pred, prob, ruled in scored:
-                        if pred.kind == kind and (prob >= high or (ruled and prob >= low)):
-                            keep.append(pred)
-                    gold_items = [
-                        i for i in gold.items_of(doc.id, primary[doc.id]) if i.kind == kind
-                    ]
-                    score._score_kind(ks, gold_items, keep, lambda a, b: a == b)
-                prec = ks.precision.value if ks.predictions else 0.0
-                cand = (ks.f1, prec or 0.0, low, high, ks.gold, ks.predictions)
-                if fallback is None or cand > fallback:
-                    fallback = cand
-                if (
-                    ks.f1 > 0
-                    and (prec or 0.0) >= TARGET_PRECISION
-                    and (best is None or cand > best)
-                ):
-                    best = cand
-        chosen = best or fallback
-        assert chosen is not None
-        out[cls] = {
-            "low": chosen[2],
-            "high": chosen[3],
-            "f1": round(chosen[0], 3),
-            "precision": round(chosen[1], 3),
-            "gold_items": chosen[4],
-            "kept": chosen[5],
-            "documents": "+".join(s.value for s in splits),
-            "meets_target": best is not None,
-        }
+    return traced, "+".join(s.value for s in splits)
+
+
+def calibrate(
+    extractor: LearnedExtractor,
+    gold: GoldSet,
+    documents: dict[str, GoldDocument],
+    sources: Iterable[str] = ("news", "statements"),
+    out_of_fold: dict[str, Any] | None = None,
+    scored_documents: set[str] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The gates per class (``choose``), with the figures behind them; arguments as ``trace``."""
+    traced, where = trace(extractor, gold, documents, sources, out_of_fold, scored_documents)
+    return {
+        cls: {**choose(grid(traced, gold, kind)), "documents": where} for cls, kind in _KIND.items()
+    }
+
+
+def grid(traced: Traced, gold: GoldSet, kind: Kind) -> list[dict[str, Any]]:
+    """Precision, recall and F1 of ``kind``'s items for every (low, high) pair on ``GRID``."""
+    primary = gold.primary()
+    out = []
+    for high in GRID:
+        for low in (g for g in GRID if g <= high):
+            ks = score.KindScore(kind)
+            for doc, scored in traced:
+                keep = [
+                    pred
+                    for pred, prob, ruled in scored
+                    if pred.kind == kind and (prob >= high or (ruled and prob >= low))
+                ]
+                gold_items = [i for i in gold.items_of(doc.id, primary[doc.id]) if i.kind == kind]
+                score._score_kind(ks, gold_items, keep, lambda a, b: a == b)
+            out.append(
+                {
+                    "low": low,
+                    "high": high,
+                    "precision": round(ks.precision.value or 0.0, 3) if ks.predictions else 0.0,
+                    "recall": round(ks.recall.value or 0.0, 3) if ks.gold else 0.0,
+                    "f1": round(ks.f1, 3),
+                    "gold_items": ks.gold,
+                    "kept": ks.predictions,
+                }
+            )
     return out
+
+
+def choose(points: list[dict[str, Any]]) -> dict[str, Any]:
+    """The gate pair to ship: the best F1 among pairs with precision >= ``TARGET_PRECISION``
+    when that F1 is at least ``KEEP_SHARE`` of the best F1 overall (a precision bought by
+    keeping almost nothing is no gate); otherwise the best F0.5, which weighs precision twice
+    as much as recall: a false item in the ledger costs more than a missed one."""
+
+    def key(p: dict[str, Any], f: str) -> tuple[float, float, float, float]:
+        return (p[f], p["precision"], p["low"], p["high"])
+
+    for p in points:
+        pr, rc = p["precision"], p["recall"]
+        p["f05"] = round(1.25 * pr * rc / (0.25 * pr + rc), 3) if pr + rc else 0.0
+    top = max(points, key=lambda p: key(p, "f1"))
+    precise = [p for p in points if p["precision"] >= TARGET_PRECISION and p["f1"] > 0]
+    best = max(precise, key=lambda p: key(p, "f1")) if precise else None
+    if best is not None and best["f1"] >= KEEP_SHARE * top["f1"]:
+        return {**best, "meets_target": True}
+    weighed: dict[str, Any] = max(points, key=lambda p: key(p, "f05"))
+    return {**weighed, "meets_target": False}
+
+
+def _origin_kind(item: Any) -> str:
+    """The kind ``LearnedExtractor._gated`` files an item under."""
+    if isinstance(item, EventItem):
+        return item.kind
+    return "threat" if isinstance(item, ThreatItem) else "claim"
 
 
 def _one_by_one(result: Extraction) -> list[tuple[Extraction, Any]]:
