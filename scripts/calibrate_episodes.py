@@ -64,7 +64,13 @@ def main() -> None:
     if args.write:
         data = {
             "threshold": DEFAULT_THRESHOLD,
-            "maps": {"*": {"bounds": bounds, "values": values}},
+            "maps": {
+                "*": {
+                    "bounds": bounds,
+                    "values": values,
+                    "lowest": min(j.raw_confidence for j in dev),
+                }
+            },
             "fitted_on": {
                 "split": "dev",
                 "episodes": len(dev),

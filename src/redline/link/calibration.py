@@ -5,7 +5,8 @@ the reliability table).
 
 The map is isotonic (monotone, piecewise constant over raw-score bins, pooled adjacent
 violators), each bin shrunk towards its raw scores, so a higher raw score never means a lower
-probability and a handful of episodes cannot push a weak score to certainty. Without a
+probability and a handful of episodes cannot push a weak score to certainty; a raw score
+below every fitted episode's is never raised (the map has no evidence there). Without a
 fitted file the raw score is used as it is. Episodes whose calibrated confidence is below
 ``verdict_threshold()`` have no verdict: they are listed, but follow-through leaves them out.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,18 @@ class Calibration:
     # basis -> (upper bounds of raw-score bins, probability per bin)
     maps: dict[str, tuple[list[float], list[float]]]
     fitted_on: dict[str, Any]
+    # basis -> the lowest raw score the map was fitted on: below it the map knows nothing
+    lowest: dict[str, float] = field(default_factory=dict)
 
     def __call__(self, raw: float, basis: str) -> float:
-        found = self.maps.get(basis) or self.maps.get("*")
+        key = basis if basis in self.maps else "*"
+        found = self.maps.get(key)
         if found is None:
             return raw
         bounds, values = found
+        if raw < self.lowest.get(key, float("-inf")):
+            # no annotated episode scored this low: never lift a score the fit has not seen
+            return min(raw, values[0])
         i = min(bisect_left(bounds, raw), len(values) - 1)
         return values[i]
 
@@ -47,7 +54,8 @@ def load() -> Calibration:
         return Calibration(DEFAULT_THRESHOLD, {}, {})
     data = json.loads(path.read_text(encoding="utf-8"))
     maps = {k: (list(v["bounds"]), list(v["values"])) for k, v in data["maps"].items()}
-    return Calibration(float(data["threshold"]), maps, data.get("fitted_on", {}))
+    lowest = {k: float(v["lowest"]) for k, v in data["maps"].items() if "lowest" in v}
+    return Calibration(float(data["threshold"]), maps, data.get("fitted_on", {}), lowest)
 
 
 def calibrated(raw: float, basis: str) -> float:

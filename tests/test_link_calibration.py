@@ -1,0 +1,46 @@
+"""Episode confidence calibration (redline.link.calibration): monotone, shrunk towards the raw
+score, and silent where it has no evidence."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from redline.link.calibration import PRIOR_WEIGHT, Calibration, isotonic, load
+
+
+def test_the_map_is_monotone_and_shrunk_towards_the_raw_score() -> None:
+    points = [(0.3, False), (0.4, True), (0.5, False), (0.6, True), (0.7, True), (0.8, True)]
+    bounds, values = isotonic(points)
+    assert bounds == sorted(bounds) and values == sorted(values)
+    # one right episode at 0.8 alone cannot claim certainty
+    assert values[-1] < 1.0
+    top = [ok for raw, ok in points if raw > bounds[-2]] if len(bounds) > 1 else []
+    if top:
+        raw_mean = sum(r for r, _ in points if r > bounds[-2]) / len(top)
+        expected = (sum(top) + PRIOR_WEIGHT * raw_mean) / (len(top) + PRIOR_WEIGHT)
+        assert abs(values[-1] - expected) < 1e-3
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=1, max_size=40))
+def test_a_higher_raw_score_never_means_a_lower_probability(points) -> None:
+    bounds, values = isotonic(points)
+    cal = Calibration(0.5, {"*": (bounds, values)}, {}, {"*": min(r for r, _ in points)})
+    scores = [cal(x / 100, "any") for x in range(101)]
+    assert all(a <= b + 1e-9 for a, b in zip(scores, scores[1:], strict=False))
+
+
+def test_a_score_below_every_fitted_episode_is_not_raised() -> None:
+    """Fitted on episodes scoring 0.55 and above, the map must not lift a 0.2 to a verdict."""
+    bounds, values = isotonic([(0.55, True), (0.6, True), (0.7, True)])
+    cal = Calibration(0.5, {"*": (bounds, values)}, {}, {"*": 0.55})
+    assert cal(0.2, "response_events") == 0.2
+    assert cal(0.7, "response_events") == values[-1]
+    without_floor = Calibration(0.5, {"*": (bounds, values)}, {})
+    assert without_floor(0.2, "x") == values[0]  # what the old map did: a verdict from nothing
+
+
+def test_the_shipped_map_records_where_its_evidence_starts() -> None:
+    cal = load()
+    assert cal.maps and "*" in cal.lowest
+    assert cal(cal.lowest["*"] - 0.1, "any") <= cal.lowest["*"] - 0.1
