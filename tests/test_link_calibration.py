@@ -30,17 +30,10 @@ def test_a_higher_raw_score_never_means_a_lower_probability(points) -> None:
     assert all(a <= b + 1e-9 for a, b in zip(scores, scores[1:], strict=False))
 
 
-def test_a_score_below_every_fitted_episode_is_not_raised() -> None:
-    """Fitted on episodes scoring 0.55 and above, the map must not lift a 0.2 to a verdict."""
-    bounds, values = isotonic([(0.55, True), (0.6, True), (0.7, True)])
-    cal = Calibration(0.5, {"*": (bounds, values)}, {}, {"*": 0.55})
-    assert cal(0.2, "response_events") == 0.2
-    assert cal(0.7, "response_events") == values[-1]
-    without_floor = Calibration(0.5, {"*": (bounds, values)}, {})
-    assert without_floor(0.2, "x") == values[0]  # what the old map did: a verdict from nothing
-
-
 def test_the_shipped_map_records_where_its_evidence_starts() -> None:
+    """Below the lowest fitted score the map is flat (it has no evidence there): the file says
+    where that is, so the report and the docs can say which verdicts rest on extrapolation."""
     cal = load()
     assert cal.maps and "*" in cal.lowest
-    assert cal(cal.lowest["*"] - 0.1, "any") <= cal.lowest["*"] - 0.1
+    bounds, values = cal.maps["*"]
+    assert cal(cal.lowest["*"] - 0.1, "any") == values[0]

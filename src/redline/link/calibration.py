@@ -5,8 +5,9 @@ the reliability table).
 
 The map is isotonic (monotone, piecewise constant over raw-score bins, pooled adjacent
 violators), each bin shrunk towards its raw scores, so a higher raw score never means a lower
-probability and a handful of episodes cannot push a weak score to certainty; a raw score
-below every fitted episode's is never raised (the map has no evidence there). Without a
+probability and a handful of episodes cannot push a weak score to certainty. Below the lowest
+fitted score the map is flat (the isotonic convention): it has no evidence there, and on the
+test episodes such low scores are mostly wrong (docs/linking.md). Without a
 fitted file the raw score is used as it is. Episodes whose calibrated confidence is below
 ``verdict_threshold()`` have no verdict: they are listed, but follow-through leaves them out.
 """
@@ -31,18 +32,15 @@ class Calibration:
     # basis -> (upper bounds of raw-score bins, probability per bin)
     maps: dict[str, tuple[list[float], list[float]]]
     fitted_on: dict[str, Any]
-    # basis -> the lowest raw score the map was fitted on: below it the map knows nothing
+    # basis -> the lowest raw score the map was fitted on (below it the map is flat: the
+    # isotonic convention; reported, see docs/linking.md)
     lowest: dict[str, float] = field(default_factory=dict)
 
     def __call__(self, raw: float, basis: str) -> float:
-        key = basis if basis in self.maps else "*"
-        found = self.maps.get(key)
+        found = self.maps.get(basis) or self.maps.get("*")
         if found is None:
             return raw
         bounds, values = found
-        if raw < self.lowest.get(key, float("-inf")):
-            # no annotated episode scored this low: never lift a score the fit has not seen
-            return min(raw, values[0])
         i = min(bisect_left(bounds, raw), len(values) - 1)
         return values[i]
 
