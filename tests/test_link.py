@@ -423,3 +423,22 @@ def test_background_and_own_side_acts_are_not_crossings(sqlite_ledger: Ledger) -
     assert a is not None and a.status == "open"
     why = "\n".join(a.explanation)
     assert "dated before the first threat" in why and "owner's own side" in why
+
+
+def test_a_story_tells_a_response_that_serves_as_the_crossing(sqlite_ledger: Ledger) -> None:
+    """An act by the crossing side filed as its "response" crosses the other side's line
+    (docs/linking.md); the episode's story must tell it as that crossing, with its quote."""
+    b = Builder(sqlite_ledger)
+    d1 = b.doc("2023-01-10")
+    d2 = b.doc("2023-03-01")
+    b.threat(d1, "RUS", "weapons_to_ukraine", stated="2023-01-10")
+    act = b.response(d2, "USA", "weapons_to_ukraine", "military_force", "2023-03-01")
+    as_of = date(2023, 6, 1)
+    linked = link(sqlite_ledger, as_of=as_of).view
+    told = get_episode(sqlite_ledger, "RUS:weapons_to_ukraine", as_of=as_of)
+    crossings = [told["crossing"], *told["other_crossings"]]
+    assert [c["id"] for c in crossings if c] == [act]
+    assert all(c["quote"] for c in crossings if c)
+    # the stored members give the same status as the link that stored them (one view)
+    (state,) = linked.states
+    assert told["status"] == state.assessment.status != "open"

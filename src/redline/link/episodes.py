@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from redline import knowledge
 from redline.errors import RedlineError
 from redline.link.assess import DEFAULT_WINDOW_DAYS, Assessment, Members, assess, evidence_note
-from redline.link.items import Item, load_pool
+from redline.link.items import EVENT_ROLES, Item, load_pool
 from redline.link.reviews import load_reviews
 from redline.store import Ledger
 from redline.store.schema import (
@@ -145,7 +145,16 @@ def evaluate(
     by_id = pool.by_id()
     members = {r["id"]: Members(r["threatener_country"], r["trigger_key"]) for r in rows}
     for episode_id, item_type, item_id in member_rows:
-        item = by_id.get((item_type, item_id))
+        # an event serves in its episode's role for it: a response by the crossing side is
+        # stored as a crossing member (events share one id space)
+        item = by_id.get((item_type, item_id)) or next(
+            (
+                by_id[(k, item_id)]
+                for k in EVENT_ROLES
+                if item_type in EVENT_ROLES and (k, item_id) in by_id
+            ),
+            None,
+        )
         if item is not None and episode_id in members:  # rejected since the link: ignored
             getattr(members[episode_id], _LISTS[item_type]).append(item)
     out = []
@@ -238,23 +247,25 @@ def story(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
             kind: _details(conn, kind, [i.id for i in items]) for kind, items in wanted.items()
         }
 
-    def told(items: list[Item]) -> list[dict[str, Any]]:
+    def told(kind: ItemKind) -> list[dict[str, Any]]:
+        # by the role the item plays here: a response by the crossing side serves as the
+        # crossing of the other side's line, and is told (and looked up) as one
         return [
-            {"date": i.when.label, "date_sort": i.when.sort, **details[i.kind][i.id]}
-            for i in sorted(items, key=lambda i: (i.when.sort, i.id))
+            {"date": i.when.label, "date_sort": i.when.sort, **details[kind][i.id]}
+            for i in sorted(wanted[kind], key=lambda i: (i.when.sort, i.id))
         ]
 
-    crossings = told(wanted[ItemKind.CROSSING])
+    crossings = told(ItemKind.CROSSING)
     return {
         **state.summary(),
         "window_end": a.window_end,
         "basis": a.basis,
         "explanation": a.explanation,
-        "threats": told(a.threats),
+        "threats": told(ItemKind.THREAT),
         "crossing": next((c for c in crossings if crossing and c["id"] == crossing.id), None),
         "other_crossings": [c for c in crossings if not crossing or c["id"] != crossing.id],
-        "responses": told(a.responses),
-        "claims": told(a.claims),
+        "responses": told(ItemKind.RESPONSE),
+        "claims": told(ItemKind.CLAIM),
     }
 
 

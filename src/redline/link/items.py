@@ -142,14 +142,20 @@ def _queries() -> dict[ItemKind, tuple[sa.Select[Any], sa.Table]]:
     }
 
 
+EVENT_ROLES = (ItemKind.CROSSING, ItemKind.RESPONSE)
+
+
 def load_pool(conn: sa.Connection, episode_ids: Iterable[int] | None = None) -> Pool:
     """Every usable item, or only the members of ``episode_ids``; rejected items never appear."""
     pool = Pool()
     ids = None if episode_ids is None else sorted(set(episode_ids))
     for kind, (query, table) in _queries().items():
         if ids is not None:
+            # an event may be a member in another role than its kind (a response by the
+            # crossing side serves as a crossing): load it as what it is, blocking re-files it
+            roles = EVENT_ROLES if kind in EVENT_ROLES else (kind,)
             members = sa.select(episode_members.c.item_id).where(
-                episode_members.c.item_type == kind, episode_members.c.episode_id.in_(ids)
+                episode_members.c.item_type.in_(roles), episode_members.c.episode_id.in_(ids)
             )
             query = query.where(table.c.id.in_(members))
         # plain tuples in the order ``_queries`` selects them: much faster than Row attributes
