@@ -3,8 +3,9 @@ learned from.
 
 The extractor runs once with every gate at ``FLOOR``, remembering for each item its probability
 and whether the dependency rules found it. Every (low, high) pair on a grid is then scored by
-keeping an item when p >= high, or p >= low and the rules found it: the pair with the best F1
-among those with precision >= ``TARGET_PRECISION`` wins (the best F1 if none reaches it).
+keeping an item when p >= high, or p >= low and the rules found it (``grid``); ``choose``
+keeps the best F1 among pairs with precision >= ``TARGET_PRECISION`` when that costs little
+recall, else the best F0.5.
 
 Which documents: the dev split, and, when out-of-fold probabilities are at hand
 (``redline.model.crossval``), the train split as well, each train sentence scored by a model
