@@ -39,7 +39,7 @@ def train_command(
         typer.Option(
             min=0,
             help="Also train this many models, each without a fold of the train split, so the "
-            "gates can be set on probabilities of sentences the model never saw (about 30 "
+            "gates can be set on probabilities of sentences the model never saw (about 10 "
             "minutes a fold on 2 cores); 0 reuses the shipped table when it fits the data.",
         ),
     ] = 0,

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import ModelError
-from redline.gold.annotations import Split
+from redline.gold.annotations import CLASSES, Split
 from redline.gold.corpus import GoldDocument
 from redline.model.classifier import MANIFEST, StatementClassifier, _sha256
 from redline.model.dataset import Example
@@ -79,7 +79,7 @@ def out_of_fold(
         "response, outcome claim) from a model trained without that document's fold.",
         "folds": folds,
         "config": dict(cfg.__dict__),
-        "classes": ["threat", "crossing", "response", "outcome_claim"],
+        "classes": list(CLASSES),
         "folds_done": [],
         "rows": [],
     }
@@ -114,10 +114,8 @@ def out_of_fold(
             _export(model, tok, staged)
             (staged / "tokenizer.json").write_bytes((base / "tokenizer.json").read_bytes())
             manifest = {
-                "classes": ["threat", "crossing", "response", "outcome_claim"],
-                "thresholds": dict.fromkeys(
-                    ["threat", "crossing", "response", "outcome_claim"], 0.5
-                ),
+                "classes": list(CLASSES),
+                "thresholds": dict.fromkeys(CLASSES, 0.5),
                 "max_length": cfg.max_length,
                 "files": {n: _sha256(staged / n) for n in ("classifier.onnx", "tokenizer.json")},
             }
