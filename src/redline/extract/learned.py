@@ -17,7 +17,7 @@ speaker, the trigger and the date is bookkeeping that the rules and gazetteers d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
@@ -321,25 +321,18 @@ class LearnedExtractor(RuleExtractor):
             item = replace(item, consequence_class=cls or item.consequence_class)
         # another line the same sentence names ("... sanctions ... to prevent transfers of
         # missiles to Russia") comes before the document's
-        for key, start, end in self.triggers.match(item.provenance.sentence):
-            if key != item.trigger_key and not same_side(
-                item.speaker_country, self.triggers.hint(key)
-            ):
-                return replace(
-                    item, trigger_key=key, trigger_text=item.provenance.sentence[start:end]
-                )
+        named = self._line_named(item.provenance.sentence, item.speaker_country, item.trigger_key)
+        if named is not None:
+            return replace(item, trigger_key=named[0], trigger_text=named[1])
         if item.trigger_key is None and item.speaker_country in _OWN_TERRITORY:
             m = _AGAINST_US.search(item.provenance.sentence)
             if m:  # "any aggression against us will be met ...": the speaker's own territory
                 return replace(
                     item, trigger_key=_OWN_TERRITORY[item.speaker_country], trigger_text=m.group(0)
                 )
-        found = self._document_triggers(st)
-        for key, where in found:
-            if not same_side(item.speaker_country, self.triggers.hint(key)):
-                return replace(
-                    item, trigger_key=key, trigger_text=f"({where}) {self.triggers.label(key)}"
-                )
+        about = self._document_line(st, item.speaker_country)
+        if about is not None:
+            return replace(item, trigger_key=about[0], trigger_text=about[1])
         return item
 
     def _line_answered(self, st: _DocState, event: EventItem) -> EventItem:
@@ -350,13 +343,27 @@ class LearnedExtractor(RuleExtractor):
         key = event.trigger_key
         if key is not None and not same_side(event.actor_country, self.triggers.hint(key)):
             return event
-        for other, _, _ in self.triggers.match(event.provenance.sentence):
-            if other != key and not same_side(event.actor_country, self.triggers.hint(other)):
-                return replace(event, trigger_key=other)
-        for other, _ in self._document_triggers(st):
-            if not same_side(event.actor_country, self.triggers.hint(other)):
-                return replace(event, trigger_key=other)
-        return event
+        line = self._line_named(event.provenance.sentence, event.actor_country, key)
+        line = line or self._document_line(st, event.actor_country)
+        return replace(event, trigger_key=line[0]) if line is not None else event
+
+    def _line_named(
+        self, sentence: str, country: str | None, but: str | None
+    ) -> tuple[str, str] | None:
+        """(key, words) of the first line ``sentence`` names, other than ``but``, that
+        ``country``'s side could draw (one it would not itself cross)."""
+        for key, start, end in self.triggers.match(sentence):
+            if key != but and not same_side(country, self.triggers.hint(key)):
+                return key, sentence[start:end]
+        return None
+
+    def _document_line(self, st: _DocState, country: str | None) -> tuple[str, str] | None:
+        """(key, how it was found) of the line the document is about that ``country``'s side
+        could draw (``_document_triggers``)."""
+        for key, where in self._document_triggers(st):
+            if not same_side(country, self.triggers.hint(key)):
+                return key, f"({where}) {self.triggers.label(key)}"
+        return None
 
     def _document_triggers(self, st: _DocState) -> list[tuple[str, str]]:
         if st.document_triggers is not None:
@@ -434,9 +441,7 @@ class LearnedExtractor(RuleExtractor):
         when = item.stated_date or st.doc.published
         country = item.speaker_country
         candidates: list[Mention | None] = [self._attributed_speaker(st, sent)]
-        issuer = self._issuer(st.doc)
-        if issuer is not None:
-            candidates.append(Mention(issuer, sent.start, sent.start, issuer.name))
+        candidates.append(self._issuer_mention(st, sent))
         for prev in st.previous(sent, 3):  # nearest sentence first, its subject first
             candidates += st.mentions_in(prev, *_SPEAKERS)
         for cand in candidates:
@@ -451,10 +456,16 @@ class LearnedExtractor(RuleExtractor):
             )
         return item
 
-    def _issuers(self, doc: DocumentInput) -> list[Actor]:
+    def _issuers(self, st: _DocState) -> list[Actor]:
         """Every side that issues a statement: the one of ``_issuer``, or, for a joint statement
         ("Joint Statement by President Biden and Prime Minister Kishida of Japan"), each side
-        its title names before the topic, one actor per country, the first issuer first."""
+        its title names before the topic, one actor per country, the first issuer first. Read
+        from the title once per document."""
+        if st.issuers is None:
+            st.issuers = self._read_issuers(st.doc)
+        return st.issuers
+
+    def _read_issuers(self, doc: DocumentInput) -> list[Actor]:
         first = self._issuer(doc)
         if first is None or not doc.title or not _JOINT_TITLE.search(doc.title):
             return [first] if first is not None else []
@@ -479,7 +490,7 @@ class LearnedExtractor(RuleExtractor):
         points at the name of its side, or at the pronoun that speaks for it."""
         if not items:
             return items
-        issuers = self._issuers(st.doc)
+        issuers = self._issuers(st)
         voice = _JOINT_VOICE.search(sent.text) if len(issuers) > 1 else None
         out = []
         for item in items:
@@ -510,11 +521,7 @@ class LearnedExtractor(RuleExtractor):
                     )
             if sent.doc is None:
                 continue
-            for m in self._coordinated(st, sent, item.speaker_country, when):
-                country = m.actor.country_on(when)
-                if country is None or country in seen:
-                    continue
-                seen.add(country)
+            for m, country in self._joined(st, sent, item.speaker_country, when, seen):
                 prov = replace(item.provenance, span_start=m.start, span_end=m.end)
                 out.append(
                     replace(
@@ -553,15 +560,20 @@ class LearnedExtractor(RuleExtractor):
         return out
 
     def _first_person_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
+        return self._issuer_mention(st, sent)
+
+    def _issuer_mention(self, st: _DocState, sent: _Sentence) -> Mention | None:
+        """The statement's issuer as the actor of ``sent`` (at its start: the text need not
+        name it), or None when the document has no issuer."""
         issuer = self._issuer(st.doc)
         return Mention(issuer, sent.start, sent.start, issuer.name) if issuer is not None else None
 
     def _speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
         """Who speaks: the issuing office for first-person official statements, a person or
         body attributed in or around the sentence, else the state named in it or just before."""
-        author = self._issuer(st.doc)
+        author = self._issuer_mention(st, sent)
         if author is not None and _FIRST_PERSON.search(sent.text):
-            return Mention(author, sent.start, sent.start, author.name)
+            return author
         attributed = self._attributed_speaker(st, sent)
         if attributed is not None:
             return attributed
@@ -571,11 +583,11 @@ class LearnedExtractor(RuleExtractor):
         inside = st.mentions_in(sent, *_SPEAKERS)
         if inside:
             return inside[0]
-        if author is not None:
-            return Mention(author, sent.start, sent.start, author.name)
-        return st.last_before(sent.start, *_SPEAKERS)
+        return author or st.last_before(sent.start, *_SPEAKERS)
 
-    def _main_subject(self, st: _DocState, sent: _Sentence, issuer: Actor | None) -> Mention | None:
+    def _main_subject(
+        self, st: _DocState, sent: _Sentence, issuer: Mention | None
+    ) -> Mention | None:
         """The actor the main clause's subject names; in an official statement a pronoun
         subject ("they stand ready ...", "we will ...") is its issuer, not the state the
         sentence names as the target ("... transfers of missiles to Russia")."""
@@ -590,9 +602,7 @@ class LearnedExtractor(RuleExtractor):
         if subject is None:
             return None
         if subject.pos_ == "PRON" and issuer is not None:
-            if subject.lower_ in ("we", "i", "they"):
-                return Mention(issuer, sent.start, sent.start, issuer.name)
-            return None
+            return issuer if subject.lower_ in ("we", "i", "they") else None
         return self._mention_in(st, sent, subject)
 
     def _plain_threat(self, st: _DocState, sent: _Sentence) -> list[ThreatItem]:
@@ -682,9 +692,9 @@ class LearnedExtractor(RuleExtractor):
                 if subject.lower_ in ("we", "i") or any(
                     c.lower_ == "our" for c in subject.children
                 ):
-                    issuer = self._issuer(st.doc)
+                    issuer = self._issuer_mention(st, sent)
                     if issuer is not None:
-                        return True, Mention(issuer, sent.start, sent.start, issuer.name)
+                        return True, issuer
                 found = self._mention_in(st, sent, subject)
                 if found is not None:
                     return True, found
@@ -713,16 +723,23 @@ class LearnedExtractor(RuleExtractor):
             out.append(event)
             when = event.event_date or st.doc.published
             seen = {event.actor_country}
-            for m in self._coordinated(st, sent, event.actor_country, when):
-                country = m.actor.country_on(when)
-                if country is None or country in seen:
-                    continue
-                seen.add(country)
+            for m, country in self._joined(st, sent, event.actor_country, when, seen):
                 prov = replace(event.provenance, span_start=m.start, span_end=m.end)
                 out.append(
                     replace(event, provenance=prov, actor=_strip_the(m.text), actor_country=country)
                 )
         return out
+
+    def _joined(
+        self, st: _DocState, sent: _Sentence, country: str | None, when: Any, seen: set[Any]
+    ) -> Iterator[tuple[Mention, str]]:
+        """Each side named in coordination with ``country``'s actor and not yet in ``seen``
+        (which it fills), with its country: the other makers of a joint act or threat."""
+        for m in self._coordinated(st, sent, country, when):
+            other = m.actor.country_on(when)
+            if other is not None and other not in seen:
+                seen.add(other)
+                yield m, other
 
     def _coordinated(
         self, st: _DocState, sent: _Sentence, country: str | None, when: Any

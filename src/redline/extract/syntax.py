@@ -484,8 +484,10 @@ class _DocState:
         self.doc = doc
         self.sentences = sentences
         self.mentions = mentions
-        # the lines the document as a whole is about (the learned extractor fills it once)
+        # the lines the document as a whole is about, and who issues it (a joint statement has
+        # several issuers): the learned extractor fills each once
         self.document_triggers: list[tuple[str, str]] | None = None
+        self.issuers: list[knowledge.Actor] | None = None
         if any(a.end > b.start for a, b in zip(mentions, mentions[1:], strict=False)):
             raise ValueError("mentions must run left to right without overlapping")
         self._starts = [m.start for m in mentions]
