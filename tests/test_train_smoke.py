@@ -86,11 +86,12 @@ def test_out_of_fold_probabilities_come_from_models_that_never_saw_the_document(
     assert not any(isinstance(v, str) and len(v) > 200 for row in rows for v in row)  # no text
     assert table_matches(data, path)  # redline train uses it for this data only
     assert not table_matches(data[: len(data) // 2], path)
-    texts = load_table(documents, path)
+    loaded = load_table(documents, path)
+    assert loaded.documents == docs
     doc, start, end, probs = rows[0]
-    assert list(texts[documents[doc].text[start:end]]) == pytest.approx(probs)
+    assert list(loaded.probabilities[documents[doc].text[start:end]]) == pytest.approx(probs)
     shipped = StatementClassifier()
-    wrapped = OutOfFold(shipped, texts)
+    wrapped = OutOfFold(shipped, loaded)
     known = documents[doc].text[start:end]
     unknown = "If they cross the border, we will respond with force."
     got = wrapped.gated_probabilities([known, unknown])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,9 +32,6 @@ class Calibration:
     # basis -> (upper bounds of raw-score bins, probability per bin)
     maps: dict[str, tuple[list[float], list[float]]]
     fitted_on: dict[str, Any]
-    # basis -> the lowest raw score the map was fitted on (below it the map is flat: the
-    # isotonic convention; reported, see docs/linking.md)
-    lowest: dict[str, float] = field(default_factory=dict)
 
     def __call__(self, raw: float, basis: str) -> float:
         found = self.maps.get(basis) or self.maps.get("*")
@@ -52,8 +49,7 @@ def load() -> Calibration:
         return Calibration(DEFAULT_THRESHOLD, {}, {})
     data = json.loads(path.read_text(encoding="utf-8"))
     maps = {k: (list(v["bounds"]), list(v["values"])) for k, v in data["maps"].items()}
-    lowest = {k: float(v["lowest"]) for k, v in data["maps"].items() if "lowest" in v}
-    return Calibration(float(data["threshold"]), maps, data.get("fitted_on", {}), lowest)
+    return Calibration(float(data["threshold"]), maps, data.get("fitted_on", {}))
 
 
 def calibrated(raw: float, basis: str) -> float:

@@ -28,6 +28,7 @@ from redline.gold import score
 from redline.gold.annotations import GoldSet, Kind, Split, split_of
 from redline.gold.corpus import GoldDocument
 from redline.model.classifier import Gate
+from redline.model.crossval import Table
 
 FLOOR = 0.05
 TARGET_PRECISION = 0.85
@@ -47,24 +48,23 @@ def trace(
     gold: GoldSet,
     documents: dict[str, GoldDocument],
     sources: Iterable[str] = ("news", "statements"),
-    out_of_fold: dict[str, Any] | None = None,
-    scored_documents: set[str] | None = None,
+    out_of_fold: Table | None = None,
 ) -> tuple[Traced, str]:
     """Every item the extractor finds with all gates open, with its probability and whether
-    the rules found it, and which splits were read. With ``out_of_fold`` (a sentence
-    text -> probabilities table, ``crossval.load_table``) the train documents it scores
-    (``scored_documents``; all train documents when None) count too: never one the model
+    the rules found it, and which splits were read. With an ``out_of_fold`` table
+    (``crossval.load_table``) the train documents it scored count too: never one the model
     learned from without an out-of-fold probability."""
     splits = [Split.DEV] if out_of_fold is None else [Split.TRAIN, Split.DEV]
     docs = [
         d
         for d in score.gold_documents(gold, documents, splits, sources)
-        if scored_documents is None or split_of(d.group) != Split.TRAIN or d.id in scored_documents
+        if out_of_fold is None or split_of(d.group) != Split.TRAIN or d.id in out_of_fold.documents
     ]
+    shipped = extractor.classifier
     if out_of_fold is not None:
         from redline.model.crossval import OutOfFold
 
-        extractor._classifier = OutOfFold(extractor.classifier, out_of_fold)  # type: ignore[assignment]
+        extractor._classifier = OutOfFold(shipped, out_of_fold)  # type: ignore[assignment]
     extractor._gates = {c: Gate(FLOOR, FLOOR) for c in extractor.classifier.classes}
     extractor.origins = {}
     results = extractor.extract_many([score.to_input(d, i) for i, d in enumerate(docs)])
@@ -82,6 +82,7 @@ def trace(
         traced.append((doc, scored))
     extractor.origins = None
     extractor._gates = None
+    extractor._classifier = shipped
     return traced, "+".join(s.value for s in splits)
 
 
@@ -90,11 +91,10 @@ def calibrate(
     gold: GoldSet,
     documents: dict[str, GoldDocument],
     sources: Iterable[str] = ("news", "statements"),
-    out_of_fold: dict[str, Any] | None = None,
-    scored_documents: set[str] | None = None,
+    out_of_fold: Table | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The gates per class (``choose``), with the figures behind them; arguments as ``trace``."""
-    traced, where = trace(extractor, gold, documents, sources, out_of_fold, scored_documents)
+    traced, where = trace(extractor, gold, documents, sources, out_of_fold)
     return {
         cls: {**choose(grid(traced, gold, kind)), "documents": where} for cls, kind in _KIND.items()
     }
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from redline.gold.evaluation import load
     from redline.model.classifier import MANIFEST, MODEL_DIR, StatementClassifier
-    from redline.model.crossval import OOF_FILE, load_table, table_documents
+    from redline.model.crossval import OOF_FILE, load_table
 
     parser = argparse.ArgumentParser(description="Set the extractor's gates (never on test).")
     parser.add_argument("--shared", type=Path, default=None)
@@ -183,13 +183,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     gold, documents = load(args.shared)
     table = None if args.dev_only else load_table(documents, args.out_of_fold)
-    scored = None if args.dev_only else table_documents(args.out_of_fold)
     gates = calibrate(
         LearnedExtractor(classifier=StatementClassifier(args.model)),
         gold,
         documents,
         out_of_fold=table,
-        scored_documents=scored,
     )
     for cls, g in gates.items():
         print(cls, g)

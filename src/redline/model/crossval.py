@@ -24,7 +24,7 @@ import json
 import random
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -167,9 +167,18 @@ def screen_sentences(text: str) -> list[tuple[int, int, bool]]:
     return [(s, e, bool(_SCREEN.search(text[s:e]))) for s, e in split_sentences(text)]
 
 
-def load_table(documents: dict[str, GoldDocument], path: Path = OOF_FILE) -> dict[str, np.ndarray]:
-    """Sentence text -> out-of-fold probabilities (averaged when a text recurs); rows whose
-    document is missing or whose offsets no longer fit it are left out."""
+@dataclass(frozen=True)
+class Table:
+    """An out-of-fold table as calibration reads it: sentence text -> probabilities (averaged
+    when a text recurs), and the train documents its folds scored."""
+
+    probabilities: dict[str, np.ndarray]
+    documents: frozenset[str]
+
+
+def load_table(documents: dict[str, GoldDocument], path: Path = OOF_FILE) -> Table:
+    """The table at ``path``; rows whose document is missing or whose offsets no longer fit it
+    give no probability."""
     try:
         table = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -182,22 +191,19 @@ def load_table(documents: dict[str, GoldDocument], path: Path = OOF_FILE) -> dic
         slot = sums.setdefault(doc.text[start:end], [np.zeros(len(probs)), 0])
         slot[0] = slot[0] + np.array(probs)
         slot[1] += 1
-    return {text: total / n for text, (total, n) in sums.items()}
-
-
-def table_documents(path: Path = OOF_FILE) -> set[str]:
-    """The train documents an out-of-fold table scores (those of the folds it holds)."""
-    table = json.loads(path.read_text(encoding="utf-8"))
-    return {row[0] for row in table["rows"]}
+    return Table(
+        {text: total / n for text, (total, n) in sums.items()},
+        frozenset(row[0] for row in table["rows"]),
+    )
 
 
 class OutOfFold:
     """A classifier for calibration: out-of-fold probabilities for train sentences, the
     shipped model's for every other sentence (dev), the shipped prefilter for all."""
 
-    def __init__(self, base: StatementClassifier, table: dict[str, np.ndarray]) -> None:
+    def __init__(self, base: StatementClassifier, table: Table) -> None:
         self.base = base
-        self.table = table
+        self.table = table.probabilities
         self.classes = base.classes
         self.prefilter = base.prefilter
         self.used = 0

@@ -170,12 +170,11 @@ def train(
         if calibration is not None:
             from redline.extract.learned import LearnedExtractor
             from redline.model.calibrate import calibrate
-            from redline.model.crossval import load_table, table_documents, table_matches
+            from redline.model.crossval import load_table, table_matches
 
-            table, scored = None, None
+            table = None
             if out_of_fold is not None and table_matches(data, out_of_fold):
                 table = load_table(calibration[1], out_of_fold)
-                scored = table_documents(out_of_fold)
                 log(f"gates on dev and on out-of-fold train probabilities ({out_of_fold})")
             else:
                 log(
@@ -185,7 +184,6 @@ def train(
                 LearnedExtractor(classifier=StatementClassifier(staged)),
                 *calibration,
                 out_of_fold=table,
-                scored_documents=scored,
             )
             manifest["gates"] = {c: {"low": g["low"], "high": g["high"]} for c, g in gates.items()}
             manifest["calibration"] = gates
