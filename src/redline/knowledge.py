@@ -221,7 +221,22 @@ class ActorGazetteer:
             actor = self._alias_index.get(normalise_alias(m.group(0)))
             if actor is not None:
                 out.append((actor, m.start(), m.end()))
-        return out
+        # Headlines in capitals ("RUSSIA WARNS ISRAEL ..."): matched title-cased, which keeps
+        # every offset; names already found there (NATO, US) stay as they were.
+        taken = {i for _, s, e in out for i in range(s, e)}
+        extra = []
+        for run in _CAPITALS.finditer(text):
+            titled = run.group(0).title()
+            for m in self._pattern.finditer(titled):
+                start, end = run.start() + m.start(), run.start() + m.end()
+                actor = self._alias_index.get(normalise_alias(m.group(0)))
+                if actor is not None and not taken.intersection(range(start, end)):
+                    extra.append((actor, start, end))
+        return sorted(out + extra, key=lambda hit: hit[1]) if extra else out
+
+
+# three or more words in capitals in a row: a headline or a kicker
+_CAPITALS = re.compile(r"\b[A-Z][A-Z'’.-]+(?:[ \t:,;'‘’\"“”-]+[A-Z][A-Z'’.-]+){2,}\b")
 
 
 def normalise_alias(name: str) -> str:

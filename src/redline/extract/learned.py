@@ -36,12 +36,18 @@ from redline.extract.rules import RuleExtractor
 from redline.extract.sentences import split_sentences
 from redline.extract.syntax import (
     _PUNITIVE_ACTS,
+    _WILL,
     PARSE_BATCH,
     Mention,
+    _adjuncts,
+    _circumstances,
     _date_or_publication,
     _DocState,
+    _own_subtree,
     _Sentence,
     _strip_the,
+    _subject,
+    _subtree_ids,
     _trim,
     _without_headline_echoes,
 )
@@ -67,6 +73,10 @@ _SCREEN = re.compile(
     r"measures|deadline|iron-?clad|defen[cd]|commitment|article|action|agent|control|billion|don['’]t)",
     re.IGNORECASE,
 )
+# a speech verb right after a name: "Russia warns", "Kremlin threatens", "Biden vows"
+_SPEECH_AFTER = re.compile(
+    r"\s*(?:warn(?:s|ed)?|threaten(?:s|ed)?|vow(?:s|ed)?|caution(?:s|ed)?)\b", re.IGNORECASE
+)
 _FIRST_PERSON = re.compile(r"\b(we|we['’]ll|our|us|i|i['’]ll)\b", re.IGNORECASE)
 # "We will ...", "..., and we will ...": a first-person subject speaks for the issuer.
 _FIRST_PERSON_SUBJECT = re.compile(
@@ -87,7 +97,8 @@ _JOINT_VOICE = re.compile(
 _AGAINST_US = re.compile(
     r"\b(aggression|attack\w*|weapons|invasion|invad\w+|strikes?)\b[^.;]{0,40}?\b(against|on)\s+"
     r"(us|our (?:country|territory|land|soil|state|borders?)|the country)\b"
-    r"|\b(any|military|an) aggression\b",
+    r"|\b(any|military|an) aggression\b"
+    r"|\b(us|our|his|her|its|their) (country|territory|land|soil) (is|was|were|be|gets?) (attacked|invaded)\b",
     re.IGNORECASE,
 )
 # The alliance's members among the actors the gazetteer knows (an attack on one is an attack
@@ -137,6 +148,8 @@ _SELF_DEFENCE_LINES = {*_OWN_TERRITORY.values(), "attack_on_allies"}
 # Subjects that name the act, not who acted ("a wave of sanctions has followed").
 _NO_ACTOR = {"wave", "sanction", "measure", "round", "package", "series", "set", "response"}
 MIN_CHARS = 12  # "We would respond." is a threat in an interview
+# verbs whose subject suffers the consequence rather than inflicting it ("Russia will pay")
+_BEFALLS = frozenset({"face", "suffer", "pay", "undergo", "regret", "lose"})
 _SPEAKERS = ("person", "state", "organisation")  # actor kinds that can speak or act for a side
 T = TypeVar("T", ThreatItem, EventItem, ClaimItem)
 
@@ -262,13 +275,16 @@ class LearnedExtractor(RuleExtractor):
         result = Extraction()
         for sent in todo:
             if "crossing" in sent.kinds:
+                found_crossings = self._gated(
+                    sent,
+                    "crossing",
+                    self._crossings(st, sent)[:1],
+                    partial(self._plain_event, st, sent, "crossing"),
+                )
                 result.events.extend(
-                    self._gated(
-                        sent,
-                        "crossing",
-                        self._crossings(st, sent)[:1],
-                        partial(self._plain_event, st, sent, "crossing"),
-                    )
+                    c
+                    for c in (self._crossed_by_other_side(st, sent, e) for e in found_crossings)
+                    if c is not None
                 )
         crossings = {e.provenance.sentence_start: e for e in result.events}
         for sent in todo:
@@ -324,7 +340,7 @@ class LearnedExtractor(RuleExtractor):
         named = self._line_named(item.provenance.sentence, item.speaker_country, item.trigger_key)
         if named is not None:
             return replace(item, trigger_key=named[0], trigger_text=named[1])
-        if item.trigger_key is None and item.speaker_country in _OWN_TERRITORY:
+        if item.speaker_country in _OWN_TERRITORY:  # no line, or only its own side's act
             m = _AGAINST_US.search(item.provenance.sentence)
             if m:  # "any aggression against us will be met ...": the speaker's own territory
                 return replace(
@@ -333,7 +349,33 @@ class LearnedExtractor(RuleExtractor):
         about = self._document_line(st, item.speaker_country)
         if about is not None:
             return replace(item, trigger_key=about[0], trigger_text=about[1])
+        if item.trigger_key is not None:
+            # what is left is an act of the speaker's own side ("the war in Ukraine" for a
+            # Russian threat): no line it could draw against the other side (codebook, 1)
+            return replace(item, trigger_key=None, trigger_text=None)
         return item
+
+    def _crossed_by_other_side(
+        self, st: _DocState, sent: _Sentence, event: EventItem
+    ) -> EventItem | None:
+        """A crossing is an act by the side a line is drawn against (codebook, section 2): when
+        the actor read is of the other side (Australia "crossing" the invasion line by taxing
+        Russian imports, Ukraine "announcing" Russia's operation), the act is credited to the
+        side the sentence names that crosses such lines, and is no crossing when it names none."""
+        hint = self.triggers.hint(event.trigger_key) if event.trigger_key else None
+        if hint is None or event.actor_country is None or same_side(event.actor_country, hint):
+            return event
+        on = event.event_date or st.doc.published
+        for m in st.mentions_in(sent, *_SPEAKERS):
+            country = m.actor.country_on(on)
+            if same_side(country, hint) and _names_an_actor(sent, m):
+                person = m.actor.kind == "person"
+                return replace(
+                    event,
+                    actor=m.actor.name if person else _strip_the(m.text),
+                    actor_country=country,
+                )
+        return None
 
     def _line_answered(self, st: _DocState, event: EventItem) -> EventItem:
         """A response answers a line the other side crossed: when the trigger read from its
@@ -438,6 +480,13 @@ class LearnedExtractor(RuleExtractor):
         mine = [m for m in st.mentions_in(sent) if m.actor.key == item.speaker_key]
         if not mine or not all(any(lo <= m.start < hi for lo, hi in spans) for m in mine):
             return item
+        subject = self._main_subject(st, sent, None)
+        if (
+            subject is not None
+            and subject.actor.key == item.speaker_key
+            and not any(lo <= subject.start < hi for lo, hi in spans)
+        ):
+            return item  # "The Foreign Minister said ... if Belarus crosses the border of Ukraine"
         when = item.stated_date or st.doc.published
         country = item.speaker_country
         candidates: list[Mention | None] = [self._attributed_speaker(st, sent)]
@@ -490,35 +539,22 @@ class LearnedExtractor(RuleExtractor):
         points at the name of its side, or at the pronoun that speaks for it."""
         if not items:
             return items
-        issuers = self._issuers(st)
-        voice = _JOINT_VOICE.search(sent.text) if len(issuers) > 1 else None
         out = []
         for item in items:
             out.append(item)
             when = item.stated_date or st.doc.published
             seen = {item.speaker_country}
-            if voice is not None and item.speaker_key == issuers[0].key:
-                words = list(re.finditer(r"\S+", sent.text[voice.end() :]))
-                for k, actor in enumerate(issuers[1:]):
-                    country = actor.country_on(when)
-                    if country in seen:
-                        continue
-                    seen.add(country)
-                    end = voice.end() + (words[k - 1].end() if 0 < k <= len(words) else 0)
-                    prov = replace(
-                        item.provenance,
-                        span_start=sent.start + voice.start(),
-                        span_end=sent.start + end,
+            for actor, country, span in self._co_issuers(st, sent, item.speaker_key, when, seen):
+                prov = replace(item.provenance, span_start=span[0], span_end=span[1])
+                out.append(
+                    replace(
+                        item,
+                        provenance=prov,
+                        speaker=actor.name,
+                        speaker_key=actor.key,
+                        speaker_country=country,
                     )
-                    out.append(
-                        replace(
-                            item,
-                            provenance=prov,
-                            speaker=actor.name,
-                            speaker_key=actor.key,
-                            speaker_country=country,
-                        )
-                    )
+                )
             if sent.doc is None:
                 continue
             for m, country in self._joined(st, sent, item.speaker_country, when, seen):
@@ -533,6 +569,28 @@ class LearnedExtractor(RuleExtractor):
                     )
                 )
         return out
+
+    def _co_issuers(
+        self, st: _DocState, sent: _Sentence, key: str | None, when: Any, seen: set[Any]
+    ) -> Iterator[tuple[Actor, str | None, tuple[int, int]]]:
+        """In a joint statement, a sentence that speaks as "we" or "they" for one of its
+        issuers (``key``) speaks for the others too: each other issuer not yet in ``seen``
+        (which it fills), with its country and a span of its own at the pronoun (copies must
+        differ)."""
+        issuers = self._issuers(st)
+        if len(issuers) < 2 or key not in {a.key for a in issuers}:
+            return
+        voice = _JOINT_VOICE.search(sent.text)
+        if voice is None:
+            return
+        words = list(re.finditer(r"\S+", sent.text[voice.end() :]))
+        for k, actor in enumerate(a for a in issuers if a.key != key):
+            country = actor.country_on(when)
+            if country in seen:
+                continue
+            seen.add(country)
+            end = voice.end() + (words[k - 1].end() if 0 < k <= len(words) else 0)
+            yield actor, country, (sent.start + voice.start(), sent.start + end)
 
     def _first_person_speaks_for_issuer(
         self, st: _DocState, sent: _Sentence, items: list[ThreatItem]
@@ -561,6 +619,12 @@ class LearnedExtractor(RuleExtractor):
 
     def _first_person_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
         return self._issuer_mention(st, sent)
+
+    def _speaks_as_issuer(self, st: _DocState, subj: Any) -> bool:
+        return bool(subj.lower_ == "we" or (subj.lower_ == "they" and len(self._issuers(st)) > 1))
+
+    def _standing_line(self, st: _DocState, speaker: Mention) -> tuple[str, str] | None:
+        return self._document_line(st, speaker.actor.country_on(st.doc.published))
 
     def _issuer_mention(self, st: _DocState, sent: _Sentence) -> Mention | None:
         """The statement's issuer as the actor of ``sent`` (at its start: the text need not
@@ -603,14 +667,26 @@ class LearnedExtractor(RuleExtractor):
             return None
         if subject.pos_ == "PRON" and issuer is not None:
             return issuer if subject.lower_ in ("we", "i", "they") else None
-        return self._mention_in(st, sent, subject)
+        named = self._mention_in(st, sent, subject)
+        if named is not None:
+            return named
+        # "She warned ...", "The Foreign Minister went on to say ...": resolved backwards
+        resolved = self._resolve_actor(st, sent, subject)
+        return resolved if resolved is not None and resolved.actor.kind in _SPEAKERS else None
 
     def _plain_threat(self, st: _DocState, sent: _Sentence) -> list[ThreatItem]:
-        speaker = self._speaker(st, sent)
+        region, actor = self._consequence_clause(st, sent)
+        speaker = self._named_speaker(st, sent) or self._speaker(st, sent)
+        if actor is not None and (speaker is None or not _same_country(st, speaker, actor)):
+            # "..., and the United States and its allies will respond": the side that says it
+            # will act, not the last person the text named
+            speaker = actor
         if speaker is None:
             return []
         key, trigger_text, context = self._trigger(st, sent, [], [])
-        cls, m = self._consequence(sent.text)
+        cls, m = self._classify(region) if region else (None, None)
+        if cls is None:
+            cls, m = self._consequence(sent.text)
         return [
             self._make_threat(
                 st,
@@ -628,6 +704,50 @@ class LearnedExtractor(RuleExtractor):
                 explicitness="implicit",
             )
         ]
+
+    def _consequence_clause(self, st: _DocState, sent: _Sentence) -> tuple[str, Mention | None]:
+        """The words of what the speaker's side says it will do, and that side when the clause
+        names it: the clauses with "will", "would" or "ready to", without their subjects,
+        conditions, trigger phrases and circumstances ("any attempt to interfere would lead to
+        consequences ... as the attack began" threatens "would lead to consequences ...").
+        ("", None) when the sentence has no such clause."""
+        if sent.doc is None:
+            return "", None
+        words: set[int] = set()
+        actor: Mention | None = None
+        first = True  # only the first such clause's subject says who acts
+        for verb in sent.doc:
+            if verb.pos_ not in ("VERB", "AUX") or not any(
+                (c.dep_ in ("aux", "auxpass") and c.lower_ in _WILL)
+                or (c.dep_ == "acomp" and c.lower_ in ("ready", "prepared"))
+                for c in verb.children
+            ):
+                continue
+            own = _own_subtree(verb)
+            subject = _subject(verb)
+            skip = {t.i for t in self._condition(own)} | _adjuncts(verb) | _circumstances(own)
+            if subject is not None and subject.head.i == verb.i:
+                skip |= _subtree_ids(subject)
+                if first and verb.lemma_.lower() not in _BEFALLS:
+                    if subject.pos_ == "PRON" or subject.lower_ in ("this", "that", "there"):
+                        first = False  # "we will ...": whoever speaks
+                    else:  # a side, or an act ("this attack will bring"): look on
+                        found = self._resolve_actor(st, sent, subject)
+                        if found is not None and found.actor.kind in _SPEAKERS:
+                            actor, first = found, False
+            words |= {t.i for t in own if t.i not in skip}
+        # words joined by spaces: the clauses need not be adjacent ("bring", "respond")
+        text = " ".join(t.text for t in sent.doc if t.i in words)
+        return self._blank_triggers(text), actor
+
+    def _named_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
+        """A side named right before its speech verb ("Russia warns the United States ...",
+        "RUSSIA WARNS ISRAEL ..." in a headline, which the parser reads poorly): the speaker."""
+        for mention in st.mentions_in(sent, *_SPEAKERS):
+            after = st.doc.text[mention.end : mention.end + 24]
+            if _SPEECH_AFTER.match(after):
+                return mention
+        return None
 
     def _consequence_outside_trigger(self, item: ThreatItem) -> ThreatItem:
         """A rule's consequence phrase can take in the trigger ("any use of nuclear weapons
@@ -723,6 +843,11 @@ class LearnedExtractor(RuleExtractor):
             out.append(event)
             when = event.event_date or st.doc.published
             seen = {event.actor_country}
+            key = acting.actor.key if found and acting is not None else None
+            for actor, country, span in self._co_issuers(st, sent, key, when, seen):
+                # "we have imposed sanctions" in a joint statement: a response of each issuer
+                prov = replace(event.provenance, span_start=span[0], span_end=span[1])
+                out.append(replace(event, provenance=prov, actor=actor.name, actor_country=country))
             for m, country in self._joined(st, sent, event.actor_country, when, seen):
                 prov = replace(event.provenance, span_start=m.start, span_end=m.end)
                 out.append(
@@ -808,6 +933,30 @@ class LearnedExtractor(RuleExtractor):
                 extractor=self.version,
             )
         ]
+
+
+def _names_an_actor(sent: _Sentence, mention: Mention) -> bool:
+    """Is ``mention`` (part of) the subject of a clause or a passive's agent ("Putin announces
+    ...", "Russian forces launched ...", "... was struck by Russia"), not an object or a
+    circumstance ("in response to Russia's actions", "imports from Russia")?"""
+    if sent.doc is None:
+        return False
+    at = mention.start - sent.start
+    tok = next((t for t in sent.doc if t.idx <= at < t.idx + len(t.text)), None)
+    while tok is not None:
+        if tok.dep_ in ("nsubj", "nsubjpass") or (tok.dep_ == "pobj" and tok.head.dep_ == "agent"):
+            return True
+        if tok.dep_ == "dobj" and tok.head.lemma_.lower() in ("accuse", "blame", "condemn"):
+            return True  # "the US accused Russia of deploying chemical weapons"
+        if tok.dep_ not in ("compound", "amod", "poss", "appos", "flat", "conj", "det"):
+            return False
+        tok = tok.head if tok.head.i != tok.i else None
+    return False
+
+
+def _same_country(st: _DocState, a: Mention, b: Mention) -> bool:
+    on = st.doc.published
+    return a.actor.country_on(on) == b.actor.country_on(on)
 
 
 def _self_defence(item: ThreatItem) -> ThreatItem:

@@ -26,12 +26,17 @@ CONSEQUENCE_ORDER = (
     "diplomatic",
     "vague",
 )
+# contracted forms in both apostrophes: "we'd impose", "we’ll respond"
 _FUTURE = frozenset(
-    {"will", "would", "could", "may", "might", "shall", "'ll", "wo", "going", "must", "can"}
+    {"will", "would", "could", "may", "might", "shall", "'ll", "’ll", "'d", "’d", "wo", "going"}
+    | {"must", "can"}
 )
+# the auxiliaries of an act the speaker says it will (or would, or can) take
+_WILL = frozenset({"will", "would", "'ll", "’ll", "'d", "’d", "shall", "can"})
 _HEDGES = frozenset({"likely", "probably", "perhaps", "possibly", "maybe", "unlikely"})
 _NOT_REALISED_MODALS = frozenset(
     {"will", "would", "could", "may", "might", "should", "can", "must", "shall", "'ll", "wo", "ca"}
+    | {"’ll", "'d", "’d"}
 )
 _NOT_REALISED_HEADS = frozenset(
     [
@@ -439,8 +444,38 @@ class RuleBase:
                 "spokeswoman",
                 "leader",
             ):
-                return st.last_before(sent.start + subj.idx, "person")
+                at = sent.start + subj.idx
+                person = st.last_before(at, "person")
+                titled = self._titled_before(st, at, _text_of(list(subj.subtree)))
+                if titled is not None and (person is None or person.start < titled.start):
+                    # "Ukraine's Foreign Minister said ... The Foreign Minister went on":
+                    # the office named last, when no person was named after it
+                    return Mention(titled.actor, s0, s1, titled.text)
+                return person
         return None
+
+    def _titled_before(self, st: _DocState, at: int, title: str) -> Mention | None:
+        """The state whose office ``title`` ("the Foreign Minister") the text last named
+        before ``at`` ("Ukraine's Foreign Minister", "the Ukrainian foreign minister")."""
+        words = re.sub(r"^(the|a|an)\s+", "", title.strip(), flags=re.IGNORECASE)
+        if not words:
+            return None
+        lo = max(0, at - 5000)
+        last = None
+        for m in re.finditer(
+            rf"\b([A-Z][\w.]+)(?:['’]s)?\s+{re.escape(words)}\b",
+            st.doc.text[lo:at],
+            flags=re.IGNORECASE,
+        ):
+            last = m
+        if last is None:
+            return None
+        name = last.group(1)
+        code = _DEMONYMS.get(name.lower())
+        actor = self.actors.actors.get(code) if code else self.actors.lookup(name)
+        if actor is None or actor.kind not in ("state", "organisation"):
+            return None
+        return Mention(actor, lo + last.start(), lo + last.end(), last.group(0))
 
     def _realised(self, tok: Any) -> bool:
         """Did the action happen (past, not negated, not modal, not hypothetical, not planned)?"""
@@ -600,6 +635,19 @@ def _inflections(lemmas: Iterable[str]) -> set[str]:
     return {re.escape(f) for f in forms}
 
 
+def _circumstances(toks: Sequence[Any]) -> set[int]:
+    """Token ids of the clauses inside ``toks`` that say when or why, not what ("... would lead
+    to consequences, as the attack began"): adverbial clauses opened by "when", "as", ..."""
+    out: set[int] = set()
+    for t in toks:
+        if t.dep_ == "advcl" and any(
+            g.dep_ in ("mark", "advmod") and g.lower_ in _FACTUAL_CLAUSE - {"once"}
+            for g in t.children
+        ):
+            out |= _subtree_ids(t)
+    return out
+
+
 def _adjuncts(verb: Any) -> set[int]:
     """Token ids of a verb's adverbials, dates, punctuation and actor objects (not the consequence)."""
     out: set[int] = set()
@@ -708,8 +756,12 @@ def _complement_negated(toks: Sequence[Any], m: re.Match[str] | None, text: str)
     """ "Russia would not attack", "has no intention of ...": a denial, not a threat."""
     if _THREAT_IDIOMS.search(text):
         return False  # "will not remain indifferent", "will not go unanswered"
+    # a relative clause describes the consequence, it does not deny it ("consequences you have
+    # never seen in history")
+    described = {x.i for t in toks if t.dep_ == "relcl" for x in t.subtree}
+    main = _text_of([t for t in toks if t.i not in described]) if described else text
     if re.search(
-        r"\b(no (intention|plans?)|not going to|never|no one|nobody|off the table)\b", text, re.I
+        r"\b(no (intention|plans?)|not going to|never|no one|nobody|off the table)\b", main, re.I
     ):
         return True
     for t in toks:

@@ -21,9 +21,11 @@ from redline.extract.syntax import (
     _RETALIATORY,
     _SUFFERING,
     _THREAT_IDIOMS,
+    _WILL,
     Mention,
     RuleBase,
     _adjuncts,
+    _circumstances,
     _complement_negated,
     _date_or_publication,
     _DocState,
@@ -103,8 +105,10 @@ class ThreatRules(RuleBase):
         if speaker is None:
             return None
         complement = [t for t in _own_subtree(verb) if t.i not in _subtree_ids(subj)]
-        condition = self._condition(complement)
+        against = _warned_against(verb)
+        condition = against or self._condition(complement)
         cond_ids = {t.i for t in condition} | self._trigger_subjects(complement)
+        cond_ids |= _circumstances(complement)
         consequence_toks = [
             t
             for t in complement
@@ -112,6 +116,8 @@ class ThreatRules(RuleBase):
         ]
         consequence_text = _text_of(consequence_toks)
         cls, cmatch = self._classify(consequence_text)
+        if cls is None and against:
+            cls = "vague"  # "X warns Y against Z": a threat over Z, its consequence unstated
         if cls is None or verb.dep_ == "relcl":
             return None  # "the actions Russia is threatening": a reference, not a statement
         if _ADVISORY.search(_text_of([c for c in verb.children if c.dep_ in ("dobj", "dative")])):
@@ -177,11 +183,15 @@ class ThreatRules(RuleBase):
     ) -> ThreatItem:
         """A threat with its speaker, the date the sentence names (or none) and its provenance."""
         when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
+        if when is None or when.value is None:
+            when = self._carried_date(st, sent, speaker)
         stated, precision = _date_or_publication(when, st.doc, statement=True)
         person = speaker.actor.kind == "person"
         return ThreatItem(
             provenance=Provenance(sent.start, sent.end, span[0], span[1], sent.text, context),
-            speaker=speaker.actor.name if person else _strip_the(speaker.text),
+            speaker=speaker.actor.name
+            if person or speaker.text.isupper()
+            else _strip_the(speaker.text),
             speaker_key=speaker.actor.key,
             speaker_country=speaker.actor.country_on(stated or st.doc.published),
             consequence_text=_trim(consequence_text),
@@ -191,6 +201,31 @@ class ThreatRules(RuleBase):
             extractor=self.version,
             **fields,
         )
+
+    def _carried_date(
+        self, st: _DocState, sent: _Sentence, speaker: Mention
+    ) -> dates.Resolved | None:
+        """A news report dates a statement once ("On Friday, Ryabkov said ...") and goes on
+        without a date ("'We warn the United States ...,' Ryabkov said"): an undated threat
+        takes the date of the nearest of the six sentences before it that names its speaker's
+        side with a time of the last fortnight. Not in statements or interviews, whose own
+        date is the statement's."""
+        published = st.doc.published
+        if published is None or st.doc.genre != "news" or st.doc.published_precision != "day":
+            return None
+        side = speaker.actor.country_on(published)
+        for prev in st.previous(sent, 6):
+            if not any(m.actor.country_on(published) == side for m in st.mentions_in(prev)):
+                continue
+            when = dates.resolve(prev.text, published, st.doc.published_precision)
+            if (
+                when is not None
+                and when.value is not None
+                and when.precision == "day"
+                and 0 <= (published - when.value).days <= 14
+            ):
+                return when
+        return None
 
     def _threat_from_declaration(self, st: _DocState, sent: _Sentence) -> ThreatItem | None:
         """ "Russia will respond to any deployment of NATO troops", "If Russia attacks, we will
@@ -208,8 +243,7 @@ class ThreatRules(RuleBase):
         if _negated(root) and not _THREAT_IDIOMS.search(_text_of(list(root.subtree))):
             return None
         if not any(
-            c.dep_ in ("aux", "auxpass") and c.lower_ in ("will", "would", "'ll", "shall", "can")
-            for c in root.children
+            c.dep_ in ("aux", "auxpass") and c.lower_ in _WILL for c in root.children
         ) and not any(
             c.dep_ == "acomp" and c.lower_ in ("ready", "prepared") for c in root.children
         ):
@@ -221,9 +255,12 @@ class ThreatRules(RuleBase):
         if root.lemma_.lower() in ("face", "suffer", "pay", "undergo"):
             return None  # "Moscow's forces will face a long recovery": what befalls them, not their act
         subj = _subject(root)
+        voice = subj is not None and self._speaks_as_issuer(st, subj)
         speaker: Mention | None = None
         attributed = False
-        if subj is not None and subj.lower_ not in ("we", "it", "its", "this", "that", "there"):
+        if voice and subj is not None and subj.lower_ != "we":
+            speaker = self._first_person_speaker(st, sent)  # "They stand ready ..." (joint)
+        elif subj is not None and subj.lower_ not in ("we", "it", "its", "this", "that", "there"):
             speaker = self._resolve_actor(st, sent, subj)
         toks = [t for t in root.subtree if subj is None or t.i not in _subtree_ids(subj)]
         condition = self._condition(list(root.subtree))
@@ -234,12 +271,12 @@ class ThreatRules(RuleBase):
                 or bool({t.i for t in subj.subtree} & {t.i for t in condition})
                 or subj.pos_ == "NOUN"
             )
-            if not impersonal or not (condition or (subj is not None and subj.lower_ == "we")):
+            if not impersonal or not (condition or voice):
                 return None
             if subj is not None and subj.lower_ in self.commentators:
                 return None
             speaker = self._attributed_speaker(st, sent)
-            if speaker is None and subj is not None and subj.lower_ == "we":
+            if speaker is None and voice:
                 speaker = self._first_person_speaker(st, sent)
             attributed = True
             toks = list(root.subtree)  # "its cost will be huge": the subject is the consequence
@@ -247,7 +284,7 @@ class ThreatRules(RuleBase):
             return None
         if not condition and root.lemma_.lower() in ("continue", "keep", "remain"):
             return None  # "we will continue to impose sanctions": carrying on, a pledge
-        cond_ids = {t.i for t in condition}
+        cond_ids = {t.i for t in condition} | _circumstances(toks)
         cons = [t for t in toks if t.i not in cond_ids]
         cons_text = _text_of(cons)
         cls, cmatch = self._classify(cons_text)
@@ -260,7 +297,12 @@ class ThreatRules(RuleBase):
             st, sent, condition, cons, allow_context=quoted
         )
         if trigger_key is None and not condition:
-            return None
+            # "we will respond in a united and decisive way": a vague answer takes the line the
+            # document is about, when there is one; anything else is an announcement
+            line = self._standing_line(st, speaker) if cls == "vague" else None
+            if line is None:
+                return None
+            trigger_key, trigger_text = line
         return self._make_threat(
             st,
             sent,
@@ -276,6 +318,16 @@ class ThreatRules(RuleBase):
             explicitness=_explicitness(sent.text, "", None),
             confidence=0.45 if attributed else 0.55,
         )
+
+    def _speaks_as_issuer(self, st: _DocState, subj: Any) -> bool:
+        """Is ``subj`` the voice of whoever issues the text ("we")? The learned extractor
+        adds "they" in a joint statement ("They stand ready to ...": the leaders)."""
+        return bool(subj.lower_ == "we")
+
+    def _standing_line(self, st: _DocState, speaker: Mention) -> tuple[str, str] | None:
+        """The line a threat that names none answers, from outside its sentence: none here;
+        the learned extractor reads it from the document (``_document_line``)."""
+        return None
 
     def _condition(self, toks: Sequence[Any]) -> list[Any]:
         """The conditional clause inside ``toks`` ("if Ukraine received F-16 jets",
@@ -301,6 +353,15 @@ class ThreatRules(RuleBase):
                 return [x for x in t.subtree if x.i in ids] + [
                     x for x in toks if start <= x.i < t.i
                 ]
+        for t in toks:  # "sanctions on anyone who has done that", "costs on actors using ..."
+            if (
+                t.dep_ in ("relcl", "acl")
+                and t.head.i in ids
+                and t.head.lower_ in _GENERIC_PARTIES
+                and t.head.dep_ == "pobj"
+                and t.head.head.lower_ in ("on", "against")
+            ):
+                return [x for x in t.subtree if x.i in ids]
         for t in toks:  # "any attack", "any further Russian aggression": a standing condition
             if (
                 t.lower_ == "any"
@@ -374,14 +435,18 @@ class ThreatRules(RuleBase):
         cond_subj = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
         if cond_subj is None:
             return False
-        actor = self._resolve_actor(st, sent, cond_subj)
-        if actor is None:
-            return False
-        mine = speaker.actor.country_on(st.doc.published)
         verb = cond_subj.head
         attacked = verb.lemma_.lower() in _SUFFERING or (
             cond_subj.dep_ == "nsubjpass" and verb.lemma_.lower() in _HOSTILE_ACTS
         )
+        if cond_subj.lower_ in ("we", "i") and not attacked:
+            # "if we do not stand up to tyrants, the consequences will be grave": the speaker's
+            # own act, so no line the other side could cross (codebook, section 1)
+            return True
+        actor = self._resolve_actor(st, sent, cond_subj)
+        if actor is None:
+            return False
+        mine = speaker.actor.country_on(st.doc.published)
         if actor.actor.country_on(st.doc.published) == mine and not attacked:
             return True  # (but "if Belarus faced aggression, we would ..." is deterrence)
         pronouns = [
@@ -408,3 +473,20 @@ class ThreatRules(RuleBase):
                 if self.triggers.match(text) or any(x.lower_ == "any" for x in sub):
                     out |= {x.i for x in sub}
         return out
+
+
+# Parties named by what they do, not who they are: "sanctions on anyone who helps Russia" holds
+# its condition in the relative clause.
+_GENERIC_PARTIES = frozenset(
+    {"anyone", "anybody", "whoever", "those", "actors", "entities", "companies", "firms"}
+    | {"individuals", "banks", "countries", "states", "parties", "people", "institutions"}
+)
+
+
+def _warned_against(verb: Any) -> list[Any]:
+    """What "warn (someone) against" names: "Russia warned Israel against providing arms to
+    Ukraine" draws a line over the providing (codebook, section 5: headlines), not a consequence."""
+    if verb.lemma_.lower() not in ("warn", "caution"):
+        return []
+    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "against"), None)
+    return list(prep.subtree) if prep is not None else []

@@ -1,0 +1,249 @@
+"""The arguments of threats and crossings, by the codebook: whose line, whose act, what harm,
+said when. Every text here is written for the test."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+from redline.extract.base import DocumentInput, Extraction
+from redline.extract.learned import LearnedExtractor
+from redline.knowledge import actors
+from redline.model.classifier import Gate
+
+
+@cache
+def _extractor(rules_from: float | None = None) -> LearnedExtractor:
+    """The shipped extractor; with ``rules_from``, only what the rules find counts, on any
+    sentence the classifier gives at least that (the rules' own behaviour under test)."""
+    x = LearnedExtractor()
+    if rules_from is not None:
+        x._gates = {**x.gates(), "threat": Gate(rules_from, 1.01)}
+    return x
+
+
+def _news(
+    text: str, published: date = date(2022, 9, 3), rules_from: float | None = None
+) -> Extraction:
+    return _extractor(rules_from).extract(DocumentInput(1, text, published, "day"))
+
+
+def _statement(text: str, rules_from: float | None = None) -> Extraction:
+    doc = DocumentInput(
+        1, text, date(2023, 2, 24), "day", "statement", "Remarks by the President", "Joe Biden"
+    )
+    return _extractor(rules_from).extract(doc)
+
+
+def test_a_condition_on_the_speakers_own_act_draws_no_line() -> None:
+    """Codebook §1: the trigger is what the other side does. "If we do not stand up to ..."
+    warns about the speaker's own inaction; "if we are attacked" is still a line."""
+    assert not _statement(
+        "Vladimir Putin has chosen a war of aggression. If we do not stand up to him now, the "
+        "consequences will be grave for all of us.",
+        rules_from=0.05,
+    ).threats
+    got = _statement(
+        "The President spoke in Warsaw. If we are attacked, we will respond with force.",
+        rules_from=0.05,
+    ).threats
+    assert [t.speaker_country for t in got] == ["USA"]
+
+
+def test_a_contracted_would_and_a_target_named_by_its_act_make_a_threat() -> None:
+    """ "we'd impose severe sanctions on anyone who has done that": "'d" is "would", and the
+    relative clause is the standing condition."""
+    got = _statement(
+        "China has not sent weapons to Russia yet. In other words, we'd impose severe sanctions "
+        "on anyone who sends weapons to Russia.",
+        rules_from=0.05,
+    ).threats
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [
+        ("USA", "sanctions_or_economic")
+    ]
+
+
+def test_warning_against_an_act_is_a_vague_threat_over_that_act() -> None:
+    """Codebook §5: "X warns Y against Z" is a threat by X whose trigger is Z, `vague` when no
+    consequence is stated; the act warned against is not the consequence."""
+    got = _news(
+        "Joe Biden met reporters on Friday. Joe Biden has warned Russia against using chemical "
+        "weapons in Ukraine.",
+        rules_from=0.05,
+    ).threats
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [("USA", "vague")]
+    assert got[0].trigger_key is not None
+
+
+def test_names_in_a_headline_in_capitals_are_found() -> None:
+    found = [(a.key, text) for a, text in _named("RUSSIA WARNS ISRAEL AGAINST ARMING UKRAINE")]
+    assert found == [("RUS", "RUSSIA"), ("ISR", "ISRAEL"), ("UKR", "UKRAINE")]
+    # names already found as written keep their place, and nothing is found twice
+    assert [a.key for a, _ in _named("NATO AND US LEADERS MEET IN RUSSIA")] == [
+        "NATO",
+        "USA",
+        "RUS",
+    ]
+    assert [a.key for a, _ in _named("Ordinary prose about Russia.")] == ["RUS"]
+
+
+def _named(text: str) -> list[tuple]:
+    return [(a, text[s:e]) for a, s, e in actors().find(text)]
+
+
+def test_the_consequence_is_read_outside_the_trigger_and_the_circumstances() -> None:
+    """ "any attempt to interfere would lead to consequences ... as the attack began": the
+    attack is when it was said, not what is threatened."""
+    x = _extractor()
+    doc = DocumentInput(
+        1,
+        "Vladimir Putin warned other countries that any attempt to interfere would lead to "
+        "consequences never seen in history, in an address as the attack began.",
+        date(2022, 2, 24),
+        "day",
+    )
+    st, sent = _parsed(x, doc)
+    words, actor = x._consequence_clause(st, sent)
+    assert x._classify(words)[0] == "vague"
+    assert actor is None  # the clause's subject is an act, not a side
+
+
+def test_the_side_that_says_it_will_act_speaks_not_the_last_person_named() -> None:
+    x = _extractor()
+    doc = DocumentInput(
+        1,
+        "Vladimir Putin ordered the attack at dawn. Russia alone is responsible for the "
+        "destruction this attack will bring, and the United States and its allies will respond "
+        "in a united and decisive way.",
+        date(2022, 2, 23),
+        "day",
+        "statement",
+        "Statement by the President on the Attack",
+        "Joe Biden",
+    )
+    st, sent = _parsed(x, doc, index=1)
+    words, actor = x._consequence_clause(st, sent)
+    assert actor is not None and actor.actor.key == "USA"
+    assert x._classify(words)[0] == "vague"
+
+
+def _parsed(x: LearnedExtractor, doc: DocumentInput, index: int = 0) -> tuple:
+    from redline.extract.syntax import _DocState
+
+    sentences = x.screened(doc.text)
+    sent = sentences[index]
+    sent.doc = x.nlp(sent.text)
+    return _DocState(doc, sentences, x._mentions(doc.text)), sent
+
+
+def test_an_office_named_again_is_the_state_named_with_it_before() -> None:
+    """ "Ukraine's Foreign Minister said ... The Foreign Minister went on to state that
+    relations with Belarus will be severed if ...": Ukraine's threat, not Belarus's."""
+    got = _news(
+        "Ukraine's Foreign Minister said in an interview that relations were already bad. "
+        "The Foreign Minister went on to state that relations with Belarus will be severed if "
+        "the Belarusian army crosses the border of Ukraine.",
+    ).threats  # the parser reads "state" as a noun: the classifier's item (p about 0.96)
+    assert got and {t.speaker_country for t in got} == {"UKR"}
+
+
+def test_a_statement_dated_once_keeps_that_date_in_the_sentences_after() -> None:
+    """News dates a statement once ("On Friday, Ryabkov said ...") and goes on without a date."""
+    got = _news(
+        "On Friday, Russian deputy foreign minister Sergei Ryabkov said the United States was "
+        'close to becoming a party to the conflict. "We warn the United States against sending '
+        'long-range missiles to Ukraine; it will have serious consequences," said Ryabkov.',
+        published=date(2022, 9, 3),  # a Saturday
+    ).threats
+    assert got and {t.stated_date for t in got} == {date(2022, 9, 2)}
+    # an undated threat with no dated sentence about its speaker before it keeps the day of
+    # publication
+    alone = _news(
+        '"We warn the United States against sending long-range missiles to Ukraine; it will '
+        'have serious consequences," said Sergei Ryabkov.',
+        published=date(2022, 9, 3),
+    ).threats
+    assert alone and {t.stated_date for t in alone} == {date(2022, 9, 3)}
+
+
+def test_a_crossing_is_an_act_of_the_side_the_line_is_drawn_against() -> None:
+    """Codebook §2: taxing Russian imports is no crossing of the invasion line by Australia;
+    an act whose subject is the crossing side is credited to that side."""
+    x = _extractor()
+    doc = DocumentInput(1, "placeholder text for the state.", date(2022, 3, 31), "day")
+    from redline.extract.base import EventItem, Provenance
+
+    def crossing(text: str, actor: str, country: str) -> EventItem:
+        return EventItem(
+            provenance=Provenance(0, len(text), 0, len(text), text, None),
+            kind="crossing",
+            actor=actor,
+            actor_country=country,
+            target_country=None,
+            trigger_key="invasion_of_ukraine",
+            action="launch",
+            consequence_class=None,
+            event_date=date(2022, 3, 31),
+            date_precision="day",
+            confidence=0.9,
+            extractor=x.version,
+        )
+
+    text = "Australia imposed a tariff on all imports from Russia after the invasion of Ukraine."
+    doc = DocumentInput(1, text, date(2022, 3, 31), "day")
+    st, sent = _parsed(x, doc)
+    assert x._crossed_by_other_side(st, sent, crossing(text, "Australia", "AUS")) is None
+    text = "After weeks of denials, Putin launched the invasion of Ukraine, Kyiv said."
+    doc = DocumentInput(1, text, date(2022, 2, 24), "day")
+    st, sent = _parsed(x, doc)
+    moved = x._crossed_by_other_side(st, sent, crossing(text, "Kyiv", "UKR"))
+    assert moved is not None and moved.actor_country == "RUS"
+
+
+def test_a_joint_statement_s_act_is_a_response_of_every_issuer() -> None:
+    """Codebook §3: a joint act counts for every side; "we have imposed sanctions" in a
+    statement two leaders issue is a response of both."""
+    doc = DocumentInput(
+        1,
+        "The leaders met in Brussels. In response to Russia's invasion of Ukraine, we have "
+        "imposed swift and sweeping sanctions on Russia.",
+        date(2022, 3, 25),
+        "day",
+        "statement",
+        "Joint Statement by President Biden and President Ursula von der Leyen",
+        "Joe Biden",
+    )
+    responses = [e for e in _extractor().extract(doc).events if e.kind == "response"]
+    assert {e.actor_country for e in responses} == {"USA", "EUR"}
+    spans = {(e.provenance.span_start, e.provenance.span_end) for e in responses}
+    assert len(spans) == len(responses)
+
+
+def test_a_clause_describing_the_consequence_does_not_deny_it() -> None:
+    """ "consequences you have never seen": the "never" describes the consequence."""
+    got = _news(
+        "Vladimir Putin cautioned other countries that any attempt to interfere would lead to "
+        "consequences they have never seen in history, as the attack began.",
+        published=date(2022, 2, 24),
+        rules_from=0.01,
+    ).threats
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [("RUS", "vague")]
+    assert not _news("Vladimir Putin said Russia would never attack NATO.", rules_from=0.01).threats
+
+
+def test_they_in_a_joint_statement_are_its_issuers() -> None:
+    doc = DocumentInput(
+        1,
+        "The leaders met in Paris. They stand ready to adopt further sanctions to prevent "
+        "transfers of Iranian missiles to Russia.",
+        date(2024, 6, 8),
+        "day",
+        "statement",
+        "Joint Statement by President Biden and President Emmanuel Macron of France",
+        "Joe Biden",
+    )
+    got = _extractor(0.01).extract(doc).threats
+    assert {(t.speaker_country, t.trigger_key) for t in got} == {
+        ("USA", "aid_to_russia"),
+        ("FRA", "aid_to_russia"),
+    }
