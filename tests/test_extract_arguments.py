@@ -247,3 +247,19 @@ def test_they_in_a_joint_statement_are_its_issuers() -> None:
         ("USA", "aid_to_russia"),
         ("FRA", "aid_to_russia"),
     }
+
+
+def test_asking_for_or_preparing_an_act_is_not_doing_it() -> None:
+    """Codebook §3: statements are not responses; a request or a prepared package is not an
+    act. A reply by act ("responded by imposing sanctions") still is one."""
+    x = _extractor()
+    for text, expected in (
+        ("He called for allies to impose even tougher sanctions on Russia.", True),
+        ("The European Union has prepared a package of sanctions against Russia.", True),
+        ("The President asked Congress to approve $33 billion in military aid.", True),
+        ("Britain responded by imposing sanctions on Russian banks.", False),
+        ("The United States imposed sanctions on Russian banks on Thursday.", False),
+    ):
+        doc = DocumentInput(1, text, date(2022, 4, 1), "day")
+        st, sent = _parsed(x, doc)
+        assert x._only_words(sent) is expected, text

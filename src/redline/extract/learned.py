@@ -148,6 +148,18 @@ _SELF_DEFENCE_LINES = {*_OWN_TERRITORY.values(), "attack_on_allies"}
 # Subjects that name the act, not who acted ("a wave of sanctions has followed").
 _NO_ACTOR = {"wave", "sanction", "measure", "round", "package", "series", "set", "response"}
 MIN_CHARS = 12  # "We would respond." is a threat in an interview
+# verbs that say, ask for or get ready for an act without doing it
+_NOT_ACTS = frozenset(
+    {"call", "urge", "demand", "ask", "prepare", "draft", "propose", "plan", "consider"}
+    | {"discuss", "threaten", "warn", "seek", "want", "hope", "weigh", "mull", "debate"}
+)
+# acts that harm whom they are done to (aid is "announced" and "approved" too)
+_HARMING = frozenset(
+    {"impose", "freeze", "ban", "cut", "halt", "suspend", "expel", "sanction", "seize"}
+    | {"block", "recall", "sever", "shut", "close", "strike", "bomb", "hit", "target"}
+)
+# speech verbs that also report acts ("responded by imposing sanctions", "decided to ...")
+_ANSWERS = frozenset({"respond", "reply", "answer", "react", "decide"})
 # verbs whose subject suffers the consequence rather than inflicting it ("Russia will pay")
 _BEFALLS = frozenset({"face", "suffer", "pay", "undergo", "regret", "lose"})
 _SPEAKERS = ("person", "state", "organisation")  # actor kinds that can speak or act for a side
@@ -306,6 +318,7 @@ class LearnedExtractor(RuleExtractor):
                     self._responses(st, sent)[:1],
                     partial(self._plain_event, st, sent, "response"),
                 )
+                responses = [e for e in responses if self._harms(sent, e)]
                 result.events.extend(
                     self._line_answered(st, e) for e in self._with_joint_actors(st, sent, responses)
                 )
@@ -354,6 +367,33 @@ class LearnedExtractor(RuleExtractor):
             # Russian threat): no line it could draw against the other side (codebook, 1)
             return replace(item, trigger_key=None, trigger_text=None)
         return item
+
+    def _harms(self, sent: _Sentence, event: EventItem) -> bool:
+        """Is the response a harmful act (codebook, section 3)? Not when all the sentence does
+        is say, ask or prepare ("called for tougher sanctions", "has prepared a package of
+        sanctions", "moves are threatening a war"), nor when, with no harm named, the act is one
+        of the responder's own side's lines (aid "provided" to Ukraine is a crossing of
+        Russia's line, not a Western response)."""
+        if self._only_words(sent):
+            return False
+        if (
+            sent.doc is not None
+            and {t.lemma_.lower() for t in self._acts(sent, under_way=True)} & _HARMING
+        ):
+            return True  # "we have imposed sweeping sanctions"
+        if event.consequence_class in (None, "vague") and event.actor_country is not None:
+            for key, _, _ in self.triggers.match(sent.text):
+                if same_side(self.triggers.hint(key), event.actor_country):
+                    return False
+        return True
+
+    def _only_words(self, sent: _Sentence) -> bool:
+        """Does the sentence only say, ask for or get ready for an act ("called for tougher
+        sanctions", "has prepared a package", "asked Congress to approve $33 billion")?"""
+        if sent.doc is None:
+            return False
+        acts = {t.lemma_.lower() for t in self._acts(sent, under_way=True)}
+        return bool(acts) and acts <= (self.speech_verbs - _PUNITIVE_ACTS - _ANSWERS) | _NOT_ACTS
 
     def _crossed_by_other_side(
         self, st: _DocState, sent: _Sentence, event: EventItem
@@ -897,7 +937,9 @@ class LearnedExtractor(RuleExtractor):
         return next((m for m in st.mentions_in(sent, *_SPEAKERS) if lo <= m.start < hi), None)
 
     def _plain_event(self, st: _DocState, sent: _Sentence, kind: str) -> list[EventItem]:
-        if kind == "response" and not self._happened(sent):
+        if (kind == "response" and not self._happened(sent)) or self._only_words(sent):
+            # codebook, sections 2 and 3: requests and statements ("asked Congress for $33
+            # billion", "called for tougher sanctions") are neither crossings nor responses
             return []
         found, actor = self._acting(st, sent)
         if found and actor is None:
