@@ -48,6 +48,8 @@ def test_train_a_small_model_and_load_it(tmp_path: Path) -> None:
         ["If they cross the border, we will respond with force.", "It rained."]
     )
     assert probs.shape == (2, 4) and ((probs >= 0) & (probs <= 1)).all()
+    # the export fixes every reshape target the tracer left computed (static_shapes)
+    assert not _computed_reshapes(out / "classifier.onnx")
     # reproducible: the same data and seed give the same training digest
     again = train(data, tmp_path / "again", config, log=lambda _m: None)
     assert again["training"]["data_digest"] == manifest["training"]["data_digest"]
@@ -105,3 +107,30 @@ def _write(table: dict) -> Path:
     path = Path(tempfile.mkdtemp()) / "oof.json"
     path.write_text(json.dumps(table))
     return path
+
+
+def _computed_reshapes(path: Path) -> list[str]:
+    import onnx
+
+    model = onnx.load(str(path))
+    constants = {i.name for i in model.graph.initializer}
+    return [
+        n.name for n in model.graph.node if n.op_type == "Reshape" and n.input[1] not in constants
+    ]
+
+
+def test_the_shipped_encoder_computes_no_reshape_target_and_scores_as_before() -> None:
+    """The shipped model went through ``static_shapes``: no reshape target is computed per
+    call, and freezing again finds nothing to fix."""
+    _require_training_extra()
+    import onnx
+
+    from redline.model.classifier import MODEL_DIR, load_tokenizer, read_manifest
+    from redline.model.static_shapes import encoder_feeds, freeze_reshapes
+
+    path = MODEL_DIR / "classifier.onnx"
+    assert not _computed_reshapes(path)
+    model = onnx.load(str(path))
+    tokenizer = load_tokenizer(MODEL_DIR / "tokenizer.json", read_manifest()["max_length"])
+    feeds = encoder_feeds(tokenizer, {i.name for i in model.graph.input})
+    assert freeze_reshapes(model, feeds)[1] == 0

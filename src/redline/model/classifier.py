@@ -65,6 +65,17 @@ def model_digest(model_dir: Path = MODEL_DIR) -> str:
         return "no-model"
 
 
+def load_tokenizer(path: Path, max_length: int) -> Any:
+    """The encoder's tokenizer as it is run: truncated to ``max_length``, a batch padded to
+    its longest sentence (the file itself pads every sentence to a fixed length)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.enable_truncation(max_length)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
+
+
 @dataclass(frozen=True)
 class Gate:
     """A class's two thresholds: ``high`` decides alone, ``low`` needs the rules' agreement."""
@@ -85,7 +96,6 @@ class StatementClassifier:
             if _sha256(path) != digest:
                 raise ModelError(f"{path}: model file is corrupt (its SHA-256 does not match)")
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         self.classes: tuple[str, ...] = tuple(manifest["classes"])
         self.thresholds = np.array([manifest["thresholds"][c] for c in self.classes])
@@ -97,9 +107,7 @@ class StatementClassifier:
         }
         self.max_length = int(manifest["max_length"])
         self.version = model_digest(model_dir)
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(self.max_length)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer = load_tokenizer(model_dir / "tokenizer.json", self.max_length)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or int(os.environ.get("REDLINE_MODEL_THREADS", "1"))
         opts.inter_op_num_threads = 1

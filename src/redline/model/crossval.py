@@ -111,8 +111,7 @@ def out_of_fold(
         model, _ = fit(train_set, cfg, base, tok, rng, log)
         with tempfile.TemporaryDirectory() as tmp:
             staged = Path(tmp)
-            _export(model, tok, staged)
-            (staged / "tokenizer.json").write_bytes((base / "tokenizer.json").read_bytes())
+            _export(model, tok, staged, base, cfg.max_length)
             manifest = {
                 "classes": list(CLASSES),
                 "thresholds": dict.fromkeys(CLASSES, 0.5),

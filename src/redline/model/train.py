@@ -138,8 +138,7 @@ def train(
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / "model"
         staged.mkdir()
-        _export(model, tok, staged)
-        shutil.copy(base / "tokenizer.json", staged / "tokenizer.json")
+        _export(model, tok, staged, base, cfg.max_length)
         files = ("classifier.onnx", "tokenizer.json", "prefilter.npz")
         manifest: dict[str, Any] = {
             "classes": list(CLASSES),
@@ -280,9 +279,13 @@ def fit_prefilter(
     }
 
 
-def _export(model: Any, tok: Any, out: Path) -> None:
+def _export(model: Any, tok: Any, out: Path, base: Path, max_length: int) -> None:
+    """``classifier.onnx`` (int8, with fixed reshape targets: ``static_shapes``) and the
+    base model's ``tokenizer.json`` in ``out``."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from redline.model.static_shapes import freeze_file
 
     ids, mask = _encode(tok, ["an example sentence", "another one, a little longer than that"])
     raw = out / "fp32.onnx"
@@ -306,6 +309,8 @@ def _export(model: Any, tok: Any, out: Path) -> None:
         )
     quantize_dynamic(str(raw), str(out / "classifier.onnx"), weight_type=QuantType.QInt8)
     raw.unlink()
+    shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
+    freeze_file(out / "classifier.onnx", out / "tokenizer.json", max_length)
 
 
 def _best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
