@@ -175,3 +175,18 @@ def test_every_extraction_cue_agrees_with_its_regex_on_the_sample_corpus() -> No
             fast, plain = cue.search(sent), cue.pattern.search(sent)
             assert (fast and fast.span()) == (plain and plain.span()), sent
         assert rx.triggers.any_match(sent) == bool(combined.search(sent)), sent
+
+
+def test_an_attack_on_a_member_crosses_the_alliance_s_line_from_the_day_it_joined() -> None:
+    """``actors.yaml`` (``territory_lines``, ``alliances``): Finland's own territory is NATO
+    territory only from its accession (4 April 2023); Russia's is its own; Ukraine has none."""
+    from datetime import date
+
+    from redline.knowledge import territory_line
+
+    assert territory_line("FIN", date(2022, 5, 1)) is None
+    assert territory_line("FIN", date(2023, 5, 1)) == "attack_on_nato_territory"
+    assert territory_line("USA", date(2022, 5, 1)) == "attack_on_nato_territory"
+    assert territory_line("RUS", date(2022, 5, 1)) == "attack_on_russia"
+    assert territory_line("UKR", date(2024, 1, 1)) is None
+    assert territory_line(None, None) is None

@@ -289,6 +289,29 @@ def _sides(extra: tuple[str, ...] = ()) -> dict[str, str]:
     return {code: side for side, codes in raw.items() for code in codes or ()}
 
 
+@cache
+def _territory(extra: tuple[str, ...] = ()) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    raw = _load_yaml("actors.yaml", extra)
+    return raw.get("territory_lines") or {}, raw.get("alliances") or {}
+
+
+def territory_line(code: str | None, on: date | None) -> str | None:
+    """The trigger an attack on ``code``'s own territory crosses on ``on``: its own line, else
+    that of an alliance it belonged to that day (``actors.yaml``: ``territory_lines``,
+    ``alliances``); None when it has neither."""
+    if code is None:
+        return None
+    lines, alliances = _territory()
+    if code in lines:
+        return lines[code]
+    for alliance, members in alliances.items():
+        if code in members and alliance in lines:
+            joined = _parse_date(members[code])
+            if joined is None or on is None or joined <= on:
+                return lines[alliance]
+    return None
+
+
 def side(code: str | None) -> str | None:
     """The side of a confrontation an actor code belongs to (``west``, ``russia``), or the code
     itself when it is listed on no side; None for None."""

@@ -42,6 +42,7 @@ from redline.extract.syntax import (
     _adjuncts,
     _circumstances,
     _date_or_publication,
+    _display_name,
     _DocState,
     _own_subtree,
     _Sentence,
@@ -51,7 +52,7 @@ from redline.extract.syntax import (
     _trim,
     _without_headline_echoes,
 )
-from redline.knowledge import Actor, same_side
+from redline.knowledge import Actor, same_side, territory_line
 from redline.model.classifier import Gate, StatementClassifier, load_classifier
 
 # Model class -> the kind the rules use for the same sentence.
@@ -101,28 +102,6 @@ _AGAINST_US = re.compile(
     r"|\b(us|our|his|her|its|their) (country|territory|land|soil) (is|was|were|be|gets?) (attacked|invaded)\b",
     re.IGNORECASE,
 )
-# The alliance's members among the actors the gazetteer knows (an attack on one is an attack
-# on NATO territory, the line every member draws).
-_NATO_MEMBERS = (
-    "USA",
-    "GBR",
-    "FRA",
-    "DEU",
-    "POL",
-    "LTU",
-    "LVA",
-    "EST",
-    "FIN",
-    "SWE",
-    "BGR",
-    "NLD",
-    "CAN",
-)
-_OWN_TERRITORY = {
-    "RUS": "attack_on_russia",
-    "BLR": "attack_on_belarus",
-    **dict.fromkeys(("NATO", *_NATO_MEMBERS), "attack_on_nato_territory"),
-}
 _CONDITIONAL_MARKS = {"if", "unless", "once", "should", "lest"}
 # Subjects that name an act, not an actor ("any use by Russia of ...", "a nuclear test").
 _ACT_NOUNS = {
@@ -144,7 +123,13 @@ _ACT_NOUNS = {
     "escalation",
 }
 _BODY_NOUNS = {"government", "ministry", "army", "forces", "military", "officials", "leaders"}
-_SELF_DEFENCE_LINES = {*_OWN_TERRITORY.values(), "attack_on_allies"}
+# lines whose armed crossing a vague answer threatens to meet with force
+_SELF_DEFENCE_LINES = {
+    "attack_on_russia",
+    "attack_on_belarus",
+    "attack_on_nato_territory",
+    "attack_on_allies",
+}
 # Subjects that name the act, not who acted ("a wave of sanctions has followed").
 _NO_ACTOR = {"wave", "sanction", "measure", "round", "package", "series", "set", "response"}
 MIN_CHARS = 12  # "We would respond." is a threat in an interview
@@ -353,12 +338,11 @@ class LearnedExtractor(RuleExtractor):
         named = self._line_named(item.provenance.sentence, item.speaker_country, item.trigger_key)
         if named is not None:
             return replace(item, trigger_key=named[0], trigger_text=named[1])
-        if item.speaker_country in _OWN_TERRITORY:  # no line, or only its own side's act
+        own = territory_line(item.speaker_country, item.stated_date or st.doc.published)
+        if own is not None:  # no line, or only its own side's act
             m = _AGAINST_US.search(item.provenance.sentence)
             if m:  # "any aggression against us will be met ...": the speaker's own territory
-                return replace(
-                    item, trigger_key=_OWN_TERRITORY[item.speaker_country], trigger_text=m.group(0)
-                )
+                return replace(item, trigger_key=own, trigger_text=m.group(0))
         about = self._document_line(st, item.speaker_country)
         if about is not None:
             return replace(item, trigger_key=about[0], trigger_text=about[1])
@@ -409,12 +393,7 @@ class LearnedExtractor(RuleExtractor):
         for m in st.mentions_in(sent, *_SPEAKERS):
             country = m.actor.country_on(on)
             if same_side(country, hint) and _names_an_actor(sent, m):
-                person = m.actor.kind == "person"
-                return replace(
-                    event,
-                    actor=m.actor.name if person else _strip_the(m.text),
-                    actor_country=country,
-                )
+                return replace(event, actor=_display_name(m.actor, m.text), actor_country=country)
         return None
 
     def _line_answered(self, st: _DocState, event: EventItem) -> EventItem:
@@ -536,13 +515,7 @@ class LearnedExtractor(RuleExtractor):
         for cand in candidates:
             if cand is None or same_side(cand.actor.country_on(when), country):
                 continue
-            person = cand.actor.kind == "person"
-            return replace(
-                item,
-                speaker=cand.actor.name if person else _strip_the(cand.text),
-                speaker_key=cand.actor.key,
-                speaker_country=cand.actor.country_on(when),
-            )
+            return _said_by(item, cand.actor, cand.text, when)
         return item
 
     def _issuers(self, st: _DocState) -> list[Actor]:
@@ -584,30 +557,12 @@ class LearnedExtractor(RuleExtractor):
             out.append(item)
             when = item.stated_date or st.doc.published
             seen = {item.speaker_country}
-            for actor, country, span in self._co_issuers(st, sent, item.speaker_key, when, seen):
-                prov = replace(item.provenance, span_start=span[0], span_end=span[1])
-                out.append(
-                    replace(
-                        item,
-                        provenance=prov,
-                        speaker=actor.name,
-                        speaker_key=actor.key,
-                        speaker_country=country,
-                    )
-                )
+            for actor, _, span in self._co_issuers(st, sent, item.speaker_key, when, seen):
+                out.append(_said_by(item, actor, actor.name, when, span))
             if sent.doc is None:
                 continue
-            for m, country in self._joined(st, sent, item.speaker_country, when, seen):
-                prov = replace(item.provenance, span_start=m.start, span_end=m.end)
-                out.append(
-                    replace(
-                        item,
-                        provenance=prov,
-                        speaker=_strip_the(m.text),
-                        speaker_key=m.actor.key,
-                        speaker_country=country,
-                    )
-                )
+            for m, _ in self._joined(st, sent, item.speaker_country, when, seen):
+                out.append(_said_by(item, m.actor, m.text, when, (m.start, m.end)))
         return out
 
     def _co_issuers(
@@ -646,15 +601,7 @@ class LearnedExtractor(RuleExtractor):
             if item.speaker_key in named_here and item.speaker_key != issuer.key:
                 out.append(item)  # "the Chancellor said we will ...": the named speaker
                 continue
-            when = item.stated_date or st.doc.published
-            out.append(
-                replace(
-                    item,
-                    speaker=issuer.name,
-                    speaker_key=issuer.key,
-                    speaker_country=issuer.country_on(when),
-                )
-            )
+            out.append(_said_by(item, issuer, issuer.name, item.stated_date or st.doc.published))
         return out
 
     def _first_person_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
@@ -975,6 +922,28 @@ class LearnedExtractor(RuleExtractor):
                 extractor=self.version,
             )
         ]
+
+
+def _said_by(
+    item: ThreatItem,
+    actor: Actor,
+    text: str,
+    on: Any,
+    span: tuple[int, int] | None = None,
+) -> ThreatItem:
+    """``item`` as the threat of ``actor`` (named ``text`` in the document), with the country
+    it spoke for ``on`` that day; with ``span``, its own place in the text (a joint threat's
+    copy for another side)."""
+    provenance = item.provenance
+    if span is not None:
+        provenance = replace(provenance, span_start=span[0], span_end=span[1])
+    return replace(
+        item,
+        provenance=provenance,
+        speaker=_display_name(actor, text),
+        speaker_key=actor.key,
+        speaker_country=actor.country_on(on),
+    )
 
 
 def _names_an_actor(sent: _Sentence, mention: Mention) -> bool:

@@ -806,6 +806,15 @@ def _stronger(a: str, b: str) -> bool:
     return CONSEQUENCE_ORDER.index(a) < CONSEQUENCE_ORDER.index(b)
 
 
+def _display_name(actor: knowledge.Actor, text: str) -> str:
+    """How the ledger names who spoke or acted: a person by name, a state or body as the text
+    names it, without "the" ("the Kremlin" -> "Kremlin"); a name set in capitals
+    ("RUSSIA WARNS ...") by the gazetteer's name."""
+    if actor.kind == "person" or text.isupper():
+        return actor.name
+    return _strip_the(text)
+
+
 def _strip_the(text: str) -> str:
     return re.sub(r"^(the|The)\s+", "", text.strip()).rstrip(",")
 

@@ -28,12 +28,12 @@ from redline.extract.syntax import (
     _circumstances,
     _complement_negated,
     _date_or_publication,
+    _display_name,
     _DocState,
     _explicitness,
     _negated,
     _own_subtree,
     _Sentence,
-    _strip_the,
     _stronger,
     _subject,
     _subtree_ids,
@@ -186,12 +186,9 @@ class ThreatRules(RuleBase):
         if when is None or when.value is None:
             when = self._carried_date(st, sent, speaker)
         stated, precision = _date_or_publication(when, st.doc, statement=True)
-        person = speaker.actor.kind == "person"
         return ThreatItem(
             provenance=Provenance(sent.start, sent.end, span[0], span[1], sent.text, context),
-            speaker=speaker.actor.name
-            if person or speaker.text.isupper()
-            else _strip_the(speaker.text),
+            speaker=_display_name(speaker.actor, speaker.text),
             speaker_key=speaker.actor.key,
             speaker_country=speaker.actor.country_on(stated or st.doc.published),
             consequence_text=_trim(consequence_text),
