@@ -263,3 +263,40 @@ def test_asking_for_or_preparing_an_act_is_not_doing_it() -> None:
         doc = DocumentInput(1, text, date(2022, 4, 1), "day")
         st, sent = _parsed(x, doc)
         assert x._only_words(sent) is expected, text
+
+
+def test_threats_by_any_state_have_a_speaker() -> None:
+    """Threats by every actor count: a state outside the war's gazetteer is named by its name,
+    its capital or its adjective with an office ("Zimbabwean President ...")."""
+    gazetteer = actors()
+    assert gazetteer.demonyms["turkish"] == "TUR" and gazetteer.demonyms["zimbabwean"] == "ZWE"
+    assert [a.key for a, _ in _named("Islamabad and Pakistan disagree.")] == ["PAK", "PAK"]
+    got = _news(
+        "Zimbabwean President Robert Mugabe has warned the British envoy that his government "
+        "would expel him if he continued to interfere in the affairs of the country.",
+        rules_from=0.01,
+    ).threats
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [("ZWE", "diplomatic")]
+
+
+def test_what_a_threat_verb_or_a_noun_says_is_threatened_is_a_threat() -> None:
+    """ "threatened to <act>" keeps a harm the lexicon lacks (class `vague`); "issued a
+    warning that ..." and "threats by X that ..." are speech acts of their subject and agent."""
+    got = _news(
+        "Iran has threatened to close all its borders with the region should it hold the "
+        "referendum.",
+        rules_from=0.01,
+    ).threats
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [("IRN", "vague")]
+    got = _news(
+        "The South African government has issued a warning to the army of Lesotho that it "
+        "would not tolerate a coup.",
+        rules_from=0.01,
+    ).threats
+    assert [t.speaker_country for t in got] == ["ZAF"]
+    got = _news(
+        "The deal came after months of threats by Turkish President Recep Tayyip Erdogan that "
+        "he would impose sanctions unless the EU paid more.",
+        rules_from=0.01,
+    ).threats
+    assert [t.speaker_country for t in got] == ["TUR"]

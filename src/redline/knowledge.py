@@ -208,6 +208,8 @@ class ActorGazetteer:
     actors: dict[str, Actor]
     _alias_index: dict[str, Actor]
     _pattern: re.Pattern[str] | None
+    # lower-cased adjective -> state code ("turkish" -> "TUR")
+    demonyms: dict[str, str] = field(default_factory=dict)
 
     def lookup(self, name: str) -> Actor | None:
         return self._alias_index.get(normalise_alias(name))
@@ -253,7 +255,22 @@ def _parse_date(value: Any) -> date | None:
 
 @cache
 def actors(extra: tuple[str, ...] = ()) -> ActorGazetteer:
-    raw = _load_yaml("actors.yaml", extra)["actors"]
+    data = _load_yaml("actors.yaml", extra)
+    raw = dict(data["actors"])
+    demonyms: dict[str, str] = {}
+    for code, words in (data.get("demonyms") or {}).items():
+        demonyms.update({w.lower(): code for w in words})
+    for code, line in (data.get("states") or {}).items():
+        name, capital, adjective = (part.strip() for part in line.split("|"))
+        demonyms.setdefault(adjective.lower(), code)
+        if code not in raw:
+            names = [capital] if capital != "-" else []
+            raw[code] = {
+                "name": name,
+                "kind": "state",
+                "country": code,
+                "aliases": [*names, f"{adjective} government"],
+            }
     table: dict[str, Actor] = {}
     index: dict[str, Actor] = {}
     for key, spec in raw.items():
@@ -280,7 +297,7 @@ def actors(extra: tuple[str, ...] = ()) -> ActorGazetteer:
         if alternatives
         else None
     )
-    return ActorGazetteer(table, index, pattern)
+    return ActorGazetteer(table, index, pattern, demonyms)
 
 
 @cache

@@ -116,26 +116,6 @@ _OFFICIAL_NOUNS = frozenset(
         "soldiers",
     ]
 )
-_DEMONYMS = {
-    "russian": "RUS",
-    "american": "USA",
-    "ukrainian": "UKR",
-    "belarusian": "BLR",
-    "chinese": "CHN",
-    "british": "GBR",
-    "german": "DEU",
-    "french": "FRA",
-    "polish": "POL",
-    "lithuanian": "LTU",
-    "finnish": "FIN",
-    "swedish": "SWE",
-    "iranian": "IRN",
-    "turkish": "TUR",
-    "japanese": "JPN",
-    "hungarian": "HUN",
-    "taiwanese": "TWN",
-    "north korean": "PRK",
-}
 # "Washington sent the weapons": a crossing whose trigger is named in an earlier sentence.
 _GENERIC_OBJECTS = re.compile(
     r"\bthe (weapons|jets|missiles|systems|tanks|arms|planes|aircraft|warplanes|rockets)\b", re.I
@@ -406,8 +386,8 @@ class RuleBase:
         head = subj.lower_
         if head in self.commentators:
             return None
-        if head in _DEMONYMS and subj.pos_ == "ADJ":  # "Russian warnings"
-            actor = self.actors.actors.get(_DEMONYMS[head])
+        if head in self.actors.demonyms and subj.pos_ == "ADJ":  # "Russian warnings"
+            actor = self.actors.actors.get(self.actors.demonyms[head])
             if actor is not None:
                 return Mention(
                     actor, sent.start + subj.idx, sent.start + subj.idx + len(subj.text), subj.text
@@ -427,13 +407,17 @@ class RuleBase:
             return inside[0]
         if head in _PERSON_PRONOUNS:
             return st.last_before(sent.start + subj.idx, "person")
-        if subj.lemma_.lower() in _OFFICIAL_NOUNS:
+        office_named = any(  # "Turkish President Recep Tayyip Erdogan": office, then name
+            t.dep_ == "compound" and t.lemma_.lower() in _OFFICIAL_NOUNS for t in subj.subtree
+        )
+        if subj.lemma_.lower() in _OFFICIAL_NOUNS or office_named:
             phrase = _text_of(list(subj.subtree)).lower()
-            for demonym, code in _DEMONYMS.items():
+            for demonym, code in self.actors.demonyms.items():
                 if re.search(rf"\b{demonym}\b", phrase):
                     actor = self.actors.actors.get(code)
                     if actor is not None:
                         return Mention(actor, s0, s1, _text_of(list(subj.subtree)))
+        if subj.lemma_.lower() in _OFFICIAL_NOUNS:
             if any(c.dep_ == "poss" and c.lower_ in ("its", "their") for c in subj.children):
                 # "Its defence ministry said ...": the state or organisation named last
                 return st.last_before(sent.start + subj.idx, "state", "organisation")
@@ -471,7 +455,7 @@ class RuleBase:
         if last is None:
             return None
         name = last.group(1)
-        code = _DEMONYMS.get(name.lower())
+        code = self.actors.demonyms.get(name.lower())
         actor = self.actors.actors.get(code) if code else self.actors.lookup(name)
         if actor is None or actor.kind not in ("state", "organisation"):
             return None

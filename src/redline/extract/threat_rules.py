@@ -52,7 +52,9 @@ class ThreatRules(RuleBase):
     def _threats(self, st: _DocState, sent: _Sentence) -> list[ThreatItem]:
         found: dict[str, ThreatItem] = {}
         for tok in sent.doc:
-            if tok.lemma_.lower() not in self.speech_verbs or tok.pos_ not in ("VERB", "AUX"):
+            if tok.pos_ not in ("VERB", "AUX") or not (
+                tok.lemma_.lower() in self.speech_verbs or _issues_warning(tok)
+            ):
                 continue
             item = self._threat_from_speech(st, sent, tok)
             if item is None:
@@ -76,7 +78,7 @@ class ThreatRules(RuleBase):
                         if c.dep_ in ("poss", "amod", "compound") and c.lower_ not in ("nuclear",)
                     ),
                     None,
-                )
+                ) or _by_whom(tok)  # "months of threats by Turkish President Erdogan that ..."
                 if holder is not None:
                     item = self._threat_from_speech(st, sent, tok, subject=holder)
                     if item is not None:
@@ -118,6 +120,10 @@ class ThreatRules(RuleBase):
         cls, cmatch = self._classify(consequence_text)
         if cls is None and against:
             cls = "vague"  # "X warns Y against Z": a threat over Z, its consequence unstated
+        if cls is None and _threatened_act(verb):
+            # "threatened to close all borders", "to shell the tree": a harm the lexicon lacks;
+            # the verb says it is threatened, so it is kept, its class unknown ("vague")
+            cls = "vague"
         if cls is None or verb.dep_ == "relcl":
             return None  # "the actions Russia is threatening": a reference, not a statement
         if _ADVISORY.search(_text_of([c for c in verb.children if c.dep_ in ("dobj", "dative")])):
@@ -130,7 +136,14 @@ class ThreatRules(RuleBase):
         future = any(t.lower_ in _FUTURE for t in consequence_toks) or bool(
             re.search(r"\b(ready|prepared) (to|for)\b|playing with fire", consequence_text, re.I)
         )
-        inherently_threat = lemma in ("warn", "threaten", "vow", "caution", "pledge", "promise")
+        inherently_threat = lemma in (
+            "warn",
+            "threaten",
+            "vow",
+            "caution",
+            "pledge",
+            "promise",
+        ) or _issues_warning(verb)
         if not (future or inherently_threat or condition):
             return None
         if (
@@ -487,3 +500,26 @@ def _warned_against(verb: Any) -> list[Any]:
         return []
     prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "against"), None)
     return list(prep.subtree) if prep is not None else []
+
+
+def _issues_warning(verb: Any) -> bool:
+    """ "issued a warning to X that ...", "has issued an ultimatum": a speech act by the
+    subject, worded as a noun."""
+    return bool(verb.lemma_.lower() in ("issue", "deliver", "give", "send")) and any(
+        c.dep_ == "dobj" and c.lemma_.lower() in ("warning", "ultimatum", "threat")
+        for c in verb.children
+    )
+
+
+def _by_whom(noun: Any) -> Any | None:
+    """The agent of a noun ("threats by President Erdogan"), or None."""
+    prep = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "by"), None)
+    return next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
+
+
+def _threatened_act(verb: Any) -> bool:
+    """ "threatened to <act>": the verb names what is threatened, whatever the act."""
+    return bool(verb.lemma_.lower() == "threaten") and any(
+        c.dep_ == "xcomp" and c.pos_ == "VERB" and any(a.lower_ == "to" for a in c.children)
+        for c in verb.children
+    )
