@@ -300,3 +300,53 @@ def test_what_a_threat_verb_or_a_noun_says_is_threatened_is_a_threat() -> None:
         rules_from=0.01,
     ).threats
     assert [t.speaker_country for t in got] == ["TUR"]
+
+
+def test_what_the_review_found_stays_fixed() -> None:
+    """Cases a review of the rules found wrong, one line each."""
+    # "if we see ..." names the other side's act: still a line
+    got = _news(
+        "If we see Russian tanks cross into Ukraine, we will impose severe sanctions, Joe Biden "
+        "said.",
+        rules_from=0.01,
+    ).threats
+    assert [t.speaker_country for t in got] == ["USA"]
+    # "we'd imposed" is "had": a past act, no threat
+    assert not _news(
+        "By then we'd already imposed sweeping sanctions on Russia, Joe Biden said.",
+        rules_from=0.01,
+    ).threats
+    # "warned against" advice that names no line is no threat
+    assert not _news(
+        "The United States warned against all travel to Russia.", rules_from=0.01
+    ).threats
+    # a headline in capitals with a one-letter word
+    assert [a.key for a, _ in _named("RUSSIA WARNS A NEIGHBOUR")] == ["RUS"]
+    # the side named in a condition is not who speaks
+    got = _statement(
+        "The President met allies. We will respond with force if Russia threatens our allies."
+    ).threats
+    assert {t.speaker_country for t in got} <= {"USA"}
+
+
+def test_a_crossing_by_a_state_on_no_listed_side_is_kept() -> None:
+    from redline.extract.base import EventItem, Provenance
+
+    x = _extractor()
+    text = "Iran sent drones to Russia."
+    st, sent = _parsed(x, DocumentInput(1, text, date(2023, 1, 1), "day"))
+    event = EventItem(
+        provenance=Provenance(0, len(text), 0, len(text), text, None),
+        kind="crossing",
+        actor="Iran",
+        actor_country="IRN",
+        target_country=None,
+        trigger_key="aid_to_russia",
+        action="send",
+        consequence_class=None,
+        event_date=date(2023, 1, 1),
+        date_precision="day",
+        confidence=0.9,
+        extractor=x.version,
+    )
+    assert x._crossed_by_other_side(st, sent, event) == event

@@ -48,8 +48,9 @@ def test_train_a_small_model_and_load_it(tmp_path: Path) -> None:
         ["If they cross the border, we will respond with force.", "It rained."]
     )
     assert probs.shape == (2, 4) and ((probs >= 0) & (probs <= 1)).all()
-    # the export fixes every reshape target the tracer left computed (static_shapes)
-    assert not _computed_reshapes(out / "classifier.onnx")
+    # the export fixes the reshape targets the tracer left computed (static_shapes), all but
+    # the attention mask's, which follows the batch and the length at once
+    assert len(_computed_reshapes(out / "classifier.onnx")) <= 1
     # reproducible: the same data and seed give the same training digest
     again = train(data, tmp_path / "again", config, log=lambda _m: None)
     assert again["training"]["data_digest"] == manifest["training"]["data_digest"]
@@ -119,18 +120,24 @@ def _computed_reshapes(path: Path) -> list[str]:
     ]
 
 
-def test_the_shipped_encoder_computes_no_reshape_target_and_scores_as_before() -> None:
-    """The shipped model went through ``static_shapes``: no reshape target is computed per
-    call, and freezing again finds nothing to fix."""
+def test_the_shipped_encoder_has_fixed_reshape_targets_and_still_takes_any_batch() -> None:
+    """The shipped model went through ``static_shapes``: at most the attention mask's reshape
+    is computed per call, freezing again finds nothing to fix, and a batch of several
+    sentences still runs (a target read at batch size 1 only would break it)."""
     _require_training_extra()
     import onnx
+    import onnxruntime as ort
 
     from redline.model.classifier import MODEL_DIR, load_tokenizer, read_manifest
     from redline.model.static_shapes import encoder_feeds, freeze_reshapes
 
     path = MODEL_DIR / "classifier.onnx"
-    assert not _computed_reshapes(path)
+    assert len(_computed_reshapes(path)) <= 1
     model = onnx.load(str(path))
     tokenizer = load_tokenizer(MODEL_DIR / "tokenizer.json", read_manifest()["max_length"])
-    feeds = encoder_feeds(tokenizer, {i.name for i in model.graph.input})
-    assert freeze_reshapes(model, feeds)[1] == 0
+    encode = encoder_feeds(tokenizer, {i.name for i in model.graph.input})
+    assert freeze_reshapes(model, encode)[1] == 0
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    texts = ["Russia warned of a harsh response.", "It rained.", "We will respond, they said."]
+    (logits,) = session.run(None, encode(texts))
+    assert logits.shape == (3, 4)

@@ -238,7 +238,7 @@ class ActorGazetteer:
 
 
 # three or more words in capitals in a row: a headline or a kicker
-_CAPITALS = re.compile(r"\b[A-Z][A-Z'’.-]+(?:[ \t:,;'‘’\"“”-]+[A-Z][A-Z'’.-]+){2,}\b")
+_CAPITALS = re.compile(r"\b[A-Z][A-Z'’.-]+(?:[ \t:,;'‘’\"“”-]+[A-Z][A-Z'’.-]*){2,}\b")
 
 
 def normalise_alias(name: str) -> str:
@@ -335,6 +335,17 @@ def side(code: str | None) -> str | None:
     if code is None:
         return None
     return _sides().get(code, code)
+
+
+def opposed(a: str | None, b: str | None) -> bool:
+    """Can the act of ``a`` not be the act of ``b``'s side? True when they are on different
+    sides and at least one is on a listed side (``actors.yaml``: ``sides:``): Russia is not the
+    third country that arms Russia, China is not Russia's side; two states on no listed side
+    (Iran and China, both possible suppliers of Russia) do not oppose each other."""
+    if a is None or b is None or same_side(a, b):
+        return False
+    sides = _sides()
+    return a in sides or b in sides
 
 
 def same_side(a: str | None, b: str | None) -> bool:

@@ -52,7 +52,7 @@ from redline.extract.syntax import (
     _trim,
     _without_headline_echoes,
 )
-from redline.knowledge import Actor, same_side, territory_line
+from redline.knowledge import Actor, opposed, same_side, territory_line
 from redline.model.classifier import Gate, StatementClassifier, load_classifier
 
 # Model class -> the kind the rules use for the same sentence.
@@ -99,7 +99,8 @@ _AGAINST_US = re.compile(
     r"\b(aggression|attack\w*|weapons|invasion|invad\w+|strikes?)\b[^.;]{0,40}?\b(against|on)\s+"
     r"(us|our (?:country|territory|land|soil|state|borders?)|the country)\b"
     r"|\b(any|military|an) aggression\b"
-    r"|\b(us|our|his|her|its|their) (country|territory|land|soil) (is|was|were|be|gets?) (attacked|invaded)\b",
+    r"|\b(if|should|once|whenever)\b[^.;]{0,20}?\b(our|his|her|its|their) "
+    r"(country|territory|land|soil) (is|be|gets?) (attacked|invaded)\b",
     re.IGNORECASE,
 )
 _CONDITIONAL_MARKS = {"if", "unless", "once", "should", "lest"}
@@ -387,8 +388,8 @@ class LearnedExtractor(RuleExtractor):
         Russian imports, Ukraine "announcing" Russia's operation), the act is credited to the
         side the sentence names that crosses such lines, and is no crossing when it names none."""
         hint = self.triggers.hint(event.trigger_key) if event.trigger_key else None
-        if hint is None or event.actor_country is None or same_side(event.actor_country, hint):
-            return event
+        if hint is None or not opposed(event.actor_country, hint):
+            return event  # (a state on no listed side, such as Iran, keeps its act)
         on = event.event_date or st.doc.published
         for m in st.mentions_in(sent, *_SPEAKERS):
             country = m.actor.country_on(on)
@@ -663,10 +664,19 @@ class LearnedExtractor(RuleExtractor):
 
     def _plain_threat(self, st: _DocState, sent: _Sentence) -> list[ThreatItem]:
         region, actor = self._consequence_clause(st, sent)
-        speaker = self._named_speaker(st, sent) or self._speaker(st, sent)
-        if actor is not None and (speaker is None or not _same_country(st, speaker, actor)):
-            # "..., and the United States and its allies will respond": the side that says it
-            # will act, not the last person the text named
+        issuer = self._issuer_mention(st, sent)
+        first_person = issuer is not None and _FIRST_PERSON.search(sent.text) is not None
+        named = None if first_person else self._named_speaker(st, sent)
+        speaker = named or self._speaker(st, sent)
+        attributed = named is not None or self._attributed_speaker(st, sent) is not None
+        if (
+            actor is not None
+            and not first_person
+            and (speaker is None or not attributed)
+            and (speaker is None or not _same_country(st, speaker, actor))
+        ):
+            # "..., and the United States and its allies will respond": with nobody named as
+            # saying it, the side that says it will act, not the last person the text named
             speaker = actor
         if speaker is None:
             return []
@@ -732,7 +742,11 @@ class LearnedExtractor(RuleExtractor):
         "RUSSIA WARNS ISRAEL ..." in a headline, which the parser reads poorly): the speaker."""
         for mention in st.mentions_in(sent, *_SPEAKERS):
             after = st.doc.text[mention.end : mention.end + 24]
-            if _SPEECH_AFTER.match(after):
+            if (
+                _SPEECH_AFTER.match(after)
+                and (sent.doc is None or _names_an_actor(sent, mention))
+                and not _in_condition(sent, mention)
+            ):
                 return mention
         return None
 
@@ -944,6 +958,18 @@ def _said_by(
         speaker_key=actor.key,
         speaker_country=actor.country_on(on),
     )
+
+
+def _in_condition(sent: _Sentence, mention: Mention) -> bool:
+    """Is ``mention`` inside an "if", "unless" or "should" clause ("if Russia threatens ...")?"""
+    if sent.doc is None:
+        return False
+    at = mention.start - sent.start
+    tok = next((t for t in sent.doc if t.idx <= at < t.idx + len(t.text)), None)
+    for anc in [tok, *tok.ancestors] if tok is not None else []:
+        if any(c.dep_ == "mark" and c.lower_ in _CONDITIONAL_MARKS for c in anc.children):
+            return True
+    return False
 
 
 def _names_an_actor(sent: _Sentence, mention: Mention) -> bool:

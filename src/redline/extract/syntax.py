@@ -36,7 +36,7 @@ _WILL = frozenset({"will", "would", "'ll", "’ll", "'d", "’d", "shall", "can"
 _HEDGES = frozenset({"likely", "probably", "perhaps", "possibly", "maybe", "unlikely"})
 _NOT_REALISED_MODALS = frozenset(
     {"will", "would", "could", "may", "might", "should", "can", "must", "shall", "'ll", "wo", "ca"}
-    | {"’ll", "'d", "’d"}
+    | {"’ll"}  # not "'d": "we'd imposed" is "had"; "we'd impose" is no past act anyway
 )
 _NOT_REALISED_HEADS = frozenset(
     [
@@ -445,21 +445,19 @@ class RuleBase:
         if not words:
             return None
         lo = max(0, at - 5000)
-        last = None
-        for m in re.finditer(
-            rf"\b([A-Z][\w.]+)(?:['’]s)?\s+{re.escape(words)}\b",
-            st.doc.text[lo:at],
-            flags=re.IGNORECASE,
-        ):
-            last = m
-        if last is None:
-            return None
-        name = last.group(1)
-        code = self.actors.demonyms.get(name.lower())
-        actor = self.actors.actors.get(code) if code else self.actors.lookup(name)
-        if actor is None or actor.kind not in ("state", "organisation"):
-            return None
-        return Mention(actor, lo + last.start(), lo + last.end(), last.group(0))
+        found = list(
+            re.finditer(
+                rf"(?i:\b([a-z][\w.]+(?:\s+[a-z][\w.]+)?)(?:['’]s)?\s+{re.escape(words)}\b)",
+                st.doc.text[lo:at],
+            )
+        )
+        for m in reversed(found):  # the nearest mention that names a state: "Ukraine's ..."
+            for name in (m.group(1), m.group(1).split()[-1]):
+                code = self.actors.demonyms.get(name.lower())
+                actor = self.actors.actors.get(code) if code else self.actors.lookup(name)
+                if actor is not None and actor.kind in ("state", "organisation"):
+                    return Mention(actor, lo + m.start(), lo + m.end(), m.group(0))
+        return None
 
     def _realised(self, tok: Any) -> bool:
         """Did the action happen (past, not negated, not modal, not hypothetical, not planned)?"""

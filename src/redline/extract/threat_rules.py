@@ -108,6 +108,8 @@ class ThreatRules(RuleBase):
             return None
         complement = [t for t in _own_subtree(verb) if t.i not in _subtree_ids(subj)]
         against = _warned_against(verb)
+        if against and not self.triggers.match(_text_of(against)):
+            against = []  # "warned against all travel to Russia": advice, not a line
         condition = against or self._condition(complement)
         cond_ids = {t.i for t in condition} | self._trigger_subjects(complement)
         cond_ids |= _circumstances(complement)
@@ -133,7 +135,10 @@ class ThreatRules(RuleBase):
         ) or self._about_itself_or_others(st, sent, condition, consequence_toks, speaker):
             return None
         lemma = verb.lemma_.lower()
-        future = any(t.lower_ in _FUTURE for t in consequence_toks) or bool(
+        future = any(
+            t.lower_ in _FUTURE and (t.lower_ not in ("'d", "’d") or _will(t))
+            for t in consequence_toks
+        ) or bool(
             re.search(r"\b(ready|prepared) (to|for)\b|playing with fire", consequence_text, re.I)
         )
         inherently_threat = lemma in (
@@ -252,9 +257,7 @@ class ThreatRules(RuleBase):
     def _declaration_at(self, st: _DocState, sent: _Sentence, root: Any) -> ThreatItem | None:
         if _negated(root) and not _THREAT_IDIOMS.search(_text_of(list(root.subtree))):
             return None
-        if not any(
-            c.dep_ in ("aux", "auxpass") and c.lower_ in _WILL for c in root.children
-        ) and not any(
+        if not any(c.dep_ in ("aux", "auxpass") and _will(c) for c in root.children) and not any(
             c.dep_ == "acomp" and c.lower_ in ("ready", "prepared") for c in root.children
         ):
             return None  # neither a future act nor one the speaker stands "ready" to take
@@ -449,9 +452,15 @@ class ThreatRules(RuleBase):
         attacked = verb.lemma_.lower() in _SUFFERING or (
             cond_subj.dep_ == "nsubjpass" and verb.lemma_.lower() in _HOSTILE_ACTS
         )
-        if cond_subj.lower_ in ("we", "i") and not attacked:
+        if (
+            cond_subj.lower_ in ("we", "i")
+            and not attacked
+            and verb.lemma_.lower() not in _PERCEIVING
+            and not self.triggers.match(_text_of(list(condition)))
+        ):
             # "if we do not stand up to tyrants, the consequences will be grave": the speaker's
-            # own act, so no line the other side could cross (codebook, section 1)
+            # own act, so no line the other side could cross (codebook, section 1); but "if we
+            # see Russian tanks cross into Ukraine" names the other side's act
             return True
         actor = self._resolve_actor(st, sent, cond_subj)
         if actor is None:
@@ -523,3 +532,17 @@ def _threatened_act(verb: Any) -> bool:
         c.dep_ == "xcomp" and c.pos_ == "VERB" and any(a.lower_ == "to" for a in c.children)
         for c in verb.children
     )
+
+
+# verbs by which the speaker only learns of the other side's act ("if we see Russian tanks ...")
+_PERCEIVING = frozenset(
+    {"see", "find", "learn", "determine", "detect", "notice", "observe", "conclude", "get"}
+)
+
+
+def _will(aux: Any) -> bool:
+    """Is ``aux`` "will", "would", "can" or "shall" ("'d" only before a bare verb: "we'd
+    impose" is "would", "we'd imposed" is "had")?"""
+    if aux.lower_ in ("'d", "’d"):
+        return bool(aux.head.tag_ == "VB")
+    return bool(aux.lower_ in _WILL)

@@ -41,8 +41,10 @@ SAMPLES = (
 
 def freeze_reshapes(model: Any, encode: Any, samples: Sequence[str] = SAMPLES) -> tuple[Any, int]:
     """(a copy of ``model`` with fixed reshape targets, how many were fixed), or (``model``, 0)
-    when none can be fixed or the copy would not compute exactly the same outputs on
-    ``samples``. ``encode(text)`` gives the model's input feeds for one sentence."""
+    when none can be fixed or the copy would not compute exactly the same outputs on each of
+    ``samples`` alone and on a batch of two. ``encode(texts)`` gives the model's input feeds
+    for a batch. Targets are read on one sentence and on a batch of two of another length, so
+    a dimension that follows the batch is never taken for a constant."""
     import onnx
     from onnx import helper, numpy_helper
 
@@ -67,7 +69,10 @@ def freeze_reshapes(model: Any, encode: Any, samples: Sequence[str] = SAMPLES) -
                 kind = types.get(name, onnx.TensorProto.FLOAT)
                 probe.graph.output.append(helper.make_tensor_value_info(name, kind, None))
     session = _session(probe)
-    seen = [dict(zip(names, session.run(names, encode(text)), strict=True)) for text in samples[:2]]
+    seen = [
+        dict(zip(names, session.run(names, encode(batch)), strict=True))
+        for batch in ([samples[0]], [samples[1], samples[2]])
+    ]
     rewritten = onnx.ModelProto()
     rewritten.CopyFrom(model)
     graph = rewritten.graph
@@ -86,8 +91,8 @@ def freeze_reshapes(model: Any, encode: Any, samples: Sequence[str] = SAMPLES) -
         return model, 0
     _drop_unused(graph)
     before, after = _session(model), _session(rewritten)
-    for text in samples:
-        feeds = encode(text)
+    for batch in [*([t] for t in samples), [samples[0], samples[2]]]:
+        feeds = encode(batch)
         if not all(
             np.array_equal(a, b)
             for a, b in zip(before.run(None, feeds), after.run(None, feeds), strict=True)
@@ -138,10 +143,10 @@ def _session(model: Any) -> Any:
 
 
 def encoder_feeds(tokenizer: Any, inputs: set[str]) -> Any:
-    """``encode(text)`` for a model directory's tokenizer, as the classifier feeds it."""
+    """``encode(texts)`` for a model directory's tokenizer, as the classifier feeds a batch."""
 
-    def encode(text: str) -> dict[str, np.ndarray]:
-        enc = tokenizer.encode_batch([text])
+    def encode(texts: Sequence[str]) -> dict[str, np.ndarray]:
+        enc = tokenizer.encode_batch(list(texts))
         feeds = {
             "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
