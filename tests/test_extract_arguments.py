@@ -350,3 +350,36 @@ def test_a_crossing_by_a_state_on_no_listed_side_is_kept() -> None:
         extractor=x.version,
     )
     assert x._crossed_by_other_side(st, sent, event) == event
+
+
+def test_a_line_named_only_as_background_is_not_crossed() -> None:
+    """Codebook §2: "since the invasion began" and "in year three of the invasion" are
+    background; "when he ordered the invasion of Ukraine" (after a "since" of its own) is not."""
+    from redline.extract.base import EventItem, Provenance
+
+    x = _extractor()
+
+    def background(text: str) -> bool:
+        st, sent = _parsed(x, DocumentInput(1, text, date(2024, 2, 24), "day"))
+        event = EventItem(
+            provenance=Provenance(0, len(text), 0, len(text), text, None),
+            kind="crossing",
+            actor="Russia",
+            actor_country="RUS",
+            target_country="UKR",
+            trigger_key="invasion_of_ukraine",
+            action="launch",
+            consequence_class=None,
+            event_date=date(2024, 2, 24),
+            date_precision="day",
+            confidence=0.9,
+            extractor=x.version,
+        )
+        return x._background(sent, event)
+
+    assert background("Since Russia launched its invasion, we have imposed sanctions.")
+    assert background("In year three of the full-scale invasion of Ukraine, aid continues.")
+    assert not background(
+        "It was the biggest attack since World War II when Putin ordered the invasion of Ukraine."
+    )
+    assert not background("Russia launched the invasion of Ukraine on Thursday.")

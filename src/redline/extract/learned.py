@@ -134,6 +134,14 @@ _SELF_DEFENCE_LINES = {
 # Subjects that name the act, not who acted ("a wave of sanctions has followed").
 _NO_ACTOR = {"wave", "sanction", "measure", "round", "package", "series", "set", "response"}
 MIN_CHARS = 12  # "We would respond." is a threat in an interview
+# words that make what follows them background: "since <the invasion>", "in year three of
+# <the war>" (up to the trigger, within its clause)
+_BACKGROUND_BEFORE = re.compile(
+    r"(?:\bsince\b(?:\s+(?!when\b|that\b|who\b|which\b)[\w'’-]+){0,6}\s+"
+    r"|\b(?:year|day|month|week)s? \w+ of (?:the |this |its )?"
+    r"(?:[\w'’-]+\s+){0,3})$",
+    re.IGNORECASE,
+)
 # verbs that say, ask for or get ready for an act without doing it
 _NOT_ACTS = frozenset(
     {"call", "urge", "demand", "ask", "prepare", "draft", "propose", "plan", "consider"}
@@ -282,7 +290,7 @@ class LearnedExtractor(RuleExtractor):
                 result.events.extend(
                     c
                     for c in (self._crossed_by_other_side(st, sent, e) for e in found_crossings)
-                    if c is not None
+                    if c is not None and not self._background(sent, c)
                 )
         crossings = {e.provenance.sentence_start: e for e in result.events}
         for sent in todo:
@@ -379,6 +387,14 @@ class LearnedExtractor(RuleExtractor):
             return False
         acts = {t.lemma_.lower() for t in self._acts(sent, under_way=True)}
         return bool(acts) and acts <= (self.speech_verbs - _PUNITIVE_ACTS - _ANSWERS) | _NOT_ACTS
+
+    def _background(self, sent: _Sentence, event: EventItem) -> bool:
+        """Is every mention of the crossed line background (codebook, section 2: "since the
+        invasion began", "in year three of the full-scale invasion")?"""
+        spans = [s for key, s, _ in self.triggers.match(sent.text) if key == event.trigger_key]
+        return bool(spans) and all(
+            _BACKGROUND_BEFORE.search(sent.text[max(0, s - 80) : s]) for s in spans
+        )
 
     def _crossed_by_other_side(
         self, st: _DocState, sent: _Sentence, event: EventItem
