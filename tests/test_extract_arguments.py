@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
+from typing import Any
 
-from redline.extract.base import DocumentInput, Extraction
+from redline.extract.base import DocumentInput, EventItem, Extraction, Provenance
 from redline.extract.learned import LearnedExtractor
 from redline.knowledge import actors
 from redline.model.classifier import Gate
@@ -136,6 +137,26 @@ def _parsed(x: LearnedExtractor, doc: DocumentInput, index: int = 0) -> tuple:
     return _DocState(doc, sentences, x._mentions(doc.text)), sent
 
 
+def _crossing(
+    text: str, actor: str, country: str, trigger: str = "invasion_of_ukraine", **fields: Any
+) -> EventItem:
+    """A crossing read from the whole of ``text`` (as the rules would build it)."""
+    return EventItem(
+        provenance=Provenance(0, len(text), 0, len(text), text, None),
+        kind="crossing",
+        actor=actor,
+        actor_country=country,
+        target_country=fields.get("target"),
+        trigger_key=trigger,
+        action=fields.get("action", "launch"),
+        consequence_class=None,
+        event_date=fields.get("on", date(2022, 3, 31)),
+        date_precision="day",
+        confidence=0.9,
+        extractor=_extractor().version,
+    )
+
+
 def test_an_office_named_again_is_the_state_named_with_it_before() -> None:
     """ "Ukraine's Foreign Minister said ... The Foreign Minister went on to state that
     relations with Belarus will be severed if ...": Ukraine's threat, not Belarus's."""
@@ -170,33 +191,14 @@ def test_a_crossing_is_an_act_of_the_side_the_line_is_drawn_against() -> None:
     """Codebook §2: taxing Russian imports is no crossing of the invasion line by Australia;
     an act whose subject is the crossing side is credited to that side."""
     x = _extractor()
-    doc = DocumentInput(1, "placeholder text for the state.", date(2022, 3, 31), "day")
-    from redline.extract.base import EventItem, Provenance
-
-    def crossing(text: str, actor: str, country: str) -> EventItem:
-        return EventItem(
-            provenance=Provenance(0, len(text), 0, len(text), text, None),
-            kind="crossing",
-            actor=actor,
-            actor_country=country,
-            target_country=None,
-            trigger_key="invasion_of_ukraine",
-            action="launch",
-            consequence_class=None,
-            event_date=date(2022, 3, 31),
-            date_precision="day",
-            confidence=0.9,
-            extractor=x.version,
-        )
-
     text = "Australia imposed a tariff on all imports from Russia after the invasion of Ukraine."
     doc = DocumentInput(1, text, date(2022, 3, 31), "day")
     st, sent = _parsed(x, doc)
-    assert x._crossed_by_other_side(st, sent, crossing(text, "Australia", "AUS")) is None
+    assert x._crossed_by_other_side(st, sent, _crossing(text, "Australia", "AUS")) is None
     text = "After weeks of denials, Putin launched the invasion of Ukraine, Kyiv said."
     doc = DocumentInput(1, text, date(2022, 2, 24), "day")
     st, sent = _parsed(x, doc)
-    moved = x._crossed_by_other_side(st, sent, crossing(text, "Kyiv", "UKR"))
+    moved = x._crossed_by_other_side(st, sent, _crossing(text, "Kyiv", "UKR"))
     assert moved is not None and moved.actor_country == "RUS"
 
 
@@ -330,51 +332,21 @@ def test_what_the_review_found_stays_fixed() -> None:
 
 
 def test_a_crossing_by_a_state_on_no_listed_side_is_kept() -> None:
-    from redline.extract.base import EventItem, Provenance
-
     x = _extractor()
     text = "Iran sent drones to Russia."
     st, sent = _parsed(x, DocumentInput(1, text, date(2023, 1, 1), "day"))
-    event = EventItem(
-        provenance=Provenance(0, len(text), 0, len(text), text, None),
-        kind="crossing",
-        actor="Iran",
-        actor_country="IRN",
-        target_country=None,
-        trigger_key="aid_to_russia",
-        action="send",
-        consequence_class=None,
-        event_date=date(2023, 1, 1),
-        date_precision="day",
-        confidence=0.9,
-        extractor=x.version,
-    )
+    event = _crossing(text, "Iran", "IRN", "aid_to_russia", action="send", on=date(2023, 1, 1))
     assert x._crossed_by_other_side(st, sent, event) == event
 
 
 def test_a_line_named_only_as_background_is_not_crossed() -> None:
     """Codebook §2: "since the invasion began" and "in year three of the invasion" are
     background; "when he ordered the invasion of Ukraine" (after a "since" of its own) is not."""
-    from redline.extract.base import EventItem, Provenance
-
     x = _extractor()
 
     def background(text: str) -> bool:
         st, sent = _parsed(x, DocumentInput(1, text, date(2024, 2, 24), "day"))
-        event = EventItem(
-            provenance=Provenance(0, len(text), 0, len(text), text, None),
-            kind="crossing",
-            actor="Russia",
-            actor_country="RUS",
-            target_country="UKR",
-            trigger_key="invasion_of_ukraine",
-            action="launch",
-            consequence_class=None,
-            event_date=date(2024, 2, 24),
-            date_precision="day",
-            confidence=0.9,
-            extractor=x.version,
-        )
+        event = _crossing(text, "Russia", "RUS", target="UKR", on=date(2024, 2, 24))
         return x._background(sent, event)
 
     assert background("Since Russia launched its invasion, we have imposed sanctions.")

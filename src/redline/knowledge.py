@@ -312,6 +312,12 @@ def _territory(extra: tuple[str, ...] = ()) -> tuple[dict[str, str], dict[str, d
     return raw.get("territory_lines") or {}, raw.get("alliances") or {}
 
 
+@cache
+def territory_lines() -> frozenset[str]:
+    """Every trigger an attack on someone's own territory crosses (``territory_lines``)."""
+    return frozenset(_territory()[0].values())
+
+
 def territory_line(code: str | None, on: date | None) -> str | None:
     """The trigger an attack on ``code``'s own territory crosses on ``on``: its own line, else
     that of an alliance it belonged to that day (``actors.yaml``: ``territory_lines``,

@@ -52,7 +52,7 @@ from redline.extract.syntax import (
     _trim,
     _without_headline_echoes,
 )
-from redline.knowledge import Actor, opposed, same_side, territory_line
+from redline.knowledge import Actor, opposed, same_side, territory_line, territory_lines
 from redline.model.classifier import Gate, StatementClassifier, load_classifier
 
 # Model class -> the kind the rules use for the same sentence.
@@ -124,13 +124,6 @@ _ACT_NOUNS = {
     "escalation",
 }
 _BODY_NOUNS = {"government", "ministry", "army", "forces", "military", "officials", "leaders"}
-# lines whose armed crossing a vague answer threatens to meet with force
-_SELF_DEFENCE_LINES = {
-    "attack_on_russia",
-    "attack_on_belarus",
-    "attack_on_nato_territory",
-    "attack_on_allies",
-}
 # Subjects that name the act, not who acted ("a wave of sanctions has followed").
 _NO_ACTOR = {"wave", "sanction", "measure", "round", "package", "series", "set", "response"}
 MIN_CHARS = 12  # "We would respond." is a threat in an interview
@@ -367,12 +360,10 @@ class LearnedExtractor(RuleExtractor):
         sanctions", "moves are threatening a war"), nor when, with no harm named, the act is one
         of the responder's own side's lines (aid "provided" to Ukraine is a crossing of
         Russia's line, not a Western response)."""
-        if self._only_words(sent):
+        acts = self._act_lemmas(sent)
+        if self._only_words(sent, acts):
             return False
-        if (
-            sent.doc is not None
-            and {t.lemma_.lower() for t in self._acts(sent, under_way=True)} & _HARMING
-        ):
+        if acts & _HARMING:
             return True  # "we have imposed sweeping sanctions"
         if event.consequence_class in (None, "vague") and event.actor_country is not None:
             for key, _, _ in self.triggers.match(sent.text):
@@ -380,12 +371,17 @@ class LearnedExtractor(RuleExtractor):
                     return False
         return True
 
-    def _only_words(self, sent: _Sentence) -> bool:
-        """Does the sentence only say, ask for or get ready for an act ("called for tougher
-        sanctions", "has prepared a package", "asked Congress to approve $33 billion")?"""
+    def _act_lemmas(self, sent: _Sentence) -> set[str]:
+        """The lemmas of the acts the sentence reports as done or under way (none unparsed)."""
         if sent.doc is None:
-            return False
-        acts = {t.lemma_.lower() for t in self._acts(sent, under_way=True)}
+            return set()
+        return {t.lemma_.lower() for t in self._acts(sent, under_way=True)}
+
+    def _only_words(self, sent: _Sentence, acts: set[str] | None = None) -> bool:
+        """Does the sentence only say, ask for or get ready for an act ("called for tougher
+        sanctions", "has prepared a package", "asked Congress to approve $33 billion")?
+        ``acts``: its ``_act_lemmas``, when the caller has them."""
+        acts = self._act_lemmas(sent) if acts is None else acts
         return bool(acts) and acts <= (self.speech_verbs - _PUNITIVE_ACTS - _ANSWERS) | _NOT_ACTS
 
     def _background(self, sent: _Sentence, event: EventItem) -> bool:
@@ -976,12 +972,17 @@ def _said_by(
     )
 
 
+def _token_of(sent: _Sentence, mention: Mention) -> Any | None:
+    """The parsed token where ``mention`` starts, or None (no parse, or between tokens)."""
+    if sent.doc is None:
+        return None
+    at = mention.start - sent.start
+    return next((t for t in sent.doc if t.idx <= at < t.idx + len(t.text)), None)
+
+
 def _in_condition(sent: _Sentence, mention: Mention) -> bool:
     """Is ``mention`` inside an "if", "unless" or "should" clause ("if Russia threatens ...")?"""
-    if sent.doc is None:
-        return False
-    at = mention.start - sent.start
-    tok = next((t for t in sent.doc if t.idx <= at < t.idx + len(t.text)), None)
+    tok = _token_of(sent, mention)
     for anc in [tok, *tok.ancestors] if tok is not None else []:
         if any(c.dep_ == "mark" and c.lower_ in _CONDITIONAL_MARKS for c in anc.children):
             return True
@@ -992,10 +993,7 @@ def _names_an_actor(sent: _Sentence, mention: Mention) -> bool:
     """Is ``mention`` (part of) the subject of a clause or a passive's agent ("Putin announces
     ...", "Russian forces launched ...", "... was struck by Russia"), not an object or a
     circumstance ("in response to Russia's actions", "imports from Russia")?"""
-    if sent.doc is None:
-        return False
-    at = mention.start - sent.start
-    tok = next((t for t in sent.doc if t.idx <= at < t.idx + len(t.text)), None)
+    tok = _token_of(sent, mention)
     while tok is not None:
         if tok.dep_ in ("nsubj", "nsubjpass") or (tok.dep_ == "pobj" and tok.head.dep_ == "agent"):
             return True
@@ -1019,7 +1017,8 @@ def _self_defence(item: ThreatItem) -> ThreatItem:
     response") stays vague."""
     if (
         item.consequence_class == "vague"
-        and item.trigger_key in _SELF_DEFENCE_LINES
+        # an attack on one's own territory (``actors.yaml``: ``territory_lines``) or allies
+        and (item.trigger_key in territory_lines() or item.trigger_key == "attack_on_allies")
         and _AGAINST_US.search(item.provenance.sentence)
     ):
         return replace(item, consequence_class="military_force")

@@ -617,15 +617,21 @@ def _inflections(lemmas: Iterable[str]) -> set[str]:
     return {re.escape(f) for f in forms}
 
 
+def _is_circumstance(tok: Any) -> bool:
+    """Is ``tok`` an adverbial clause that says when or why, not what ("..., as the attack
+    began"): one opened by "when", "as", "after", ... (not "once", which can be a condition)?"""
+    return bool(tok.dep_ == "advcl") and any(
+        g.dep_ in ("mark", "advmod") and g.lower_ in _FACTUAL_CLAUSE - {"once"}
+        for g in tok.children
+    )
+
+
 def _circumstances(toks: Sequence[Any]) -> set[int]:
     """Token ids of the clauses inside ``toks`` that say when or why, not what ("... would lead
-    to consequences, as the attack began"): adverbial clauses opened by "when", "as", ..."""
+    to consequences, as the attack began")."""
     out: set[int] = set()
     for t in toks:
-        if t.dep_ == "advcl" and any(
-            g.dep_ in ("mark", "advmod") and g.lower_ in _FACTUAL_CLAUSE - {"once"}
-            for g in t.children
-        ):
+        if _is_circumstance(t):
             out |= _subtree_ids(t)
     return out
 
@@ -634,13 +640,8 @@ def _adjuncts(verb: Any) -> set[int]:
     """Token ids of a verb's adverbials, dates, punctuation and actor objects (not the consequence)."""
     out: set[int] = set()
     for c in verb.children:
-        if c.dep_ == "advcl" and any(
-            g.dep_ in ("mark", "advmod") and g.lower_ in _FACTUAL_CLAUSE - {"once"}
-            for g in c.children
-        ):
-            out |= _subtree_ids(
-                c
-            )  # "... as he reviewed the exercise": circumstance, not consequence
+        if _is_circumstance(c):  # "... as he reviewed the exercise": not the consequence
+            out |= _subtree_ids(c)
             continue
         if c.dep_ in ("advmod", "npadvmod", "punct", "aux", "neg") or (
             c.dep_ == "prep" and _DATE_WORDS.search(_text_of(list(c.subtree)))
