@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from redline.extract.base import DocumentInput, EventItem, Extraction, Provenance
-from redline.extract.learned import LearnedExtractor
+from redline.extract.learned import CONDITIONAL_CONFIDENCE, LearnedExtractor
 from redline.knowledge import actors
 from redline.model.classifier import Gate
 
@@ -355,3 +355,45 @@ def test_a_line_named_only_as_background_is_not_crossed() -> None:
         "It was the biggest attack since World War II when Putin ordered the invasion of Ukraine."
     )
     assert not background("Russia launched the invasion of Ukraine on Thursday.")
+
+
+class _Unsure:
+    """A classifier that scores every sentence low on everything: what the rules keep without
+    it is what is left."""
+
+    classes = ("threat", "crossing", "response", "outcome_claim")
+
+    def gated_probabilities(self, texts: list[str], progress: Any = None) -> list[list[float]]:
+        return [[0.02, 0.0, 0.0, 0.0] for _ in texts]
+
+    def gates(self) -> dict[str, Gate]:
+        return {c: Gate(0.3, 0.95) for c in self.classes}
+
+
+def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
+    """Codebook §1's plainest form, "if X does Y, we will Z" or "any Y will be met with Z",
+    over a line of the vocabulary, is kept whatever the classifier says, with the confidence
+    that form has earned; without a condition, or with one that names no line, or "when it
+    comes to" (a topic), the classifier's low score stands."""
+    x = LearnedExtractor(classifier=_Unsure())  # type: ignore[arg-type]
+
+    def threats(text: str) -> list[tuple[str | None, str | None, float]]:
+        got = x.extract(DocumentInput(1, text, date(2022, 2, 3), "day")).threats
+        return [(t.speaker_country, t.trigger_key, t.confidence) for t in got]
+
+    opening = "Joe Biden spoke on Friday. "
+    assert threats(
+        opening + "If Russia invades Ukraine, the United States will impose severe sanctions."
+    ) == [("USA", "invasion_of_ukraine", CONDITIONAL_CONFIDENCE)]
+    assert threats(
+        opening + "He said any attack on NATO territory will be met with a firm response."
+    ) == [("USA", "attack_on_nato_territory", CONDITIONAL_CONFIDENCE)]
+    assert threats(opening + "The United States will impose severe sanctions on Russia.") == []
+    assert threats(opening + "If it rains tomorrow, the United States will respond.") == []
+    assert (
+        threats(
+            opening + "When it comes to the invasion of Ukraine, the United States will impose "
+            "severe sanctions."
+        )
+        == []
+    )

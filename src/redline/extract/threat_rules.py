@@ -351,6 +351,7 @@ class ThreatRules(RuleBase):
                 t.dep_ in ("mark", "advmod")
                 and t.lower_ in self.condition_marks
                 and t.head.i in ids
+                and not _it_comes_to(t.head)
             ):
                 return [x for x in t.head.subtree if x.i in ids]
             if (
@@ -496,6 +497,15 @@ class ThreatRules(RuleBase):
 
 # Parties named by what they do, not who they are: "sanctions on anyone who helps Russia" holds
 # its condition in the relative clause.
+def _it_comes_to(verb: Any) -> bool:
+    """ "when it comes to sanctions": a topic, not a condition."""
+    return bool(
+        verb.lemma_.lower() == "come"
+        and any(c.dep_ == "nsubj" and c.lower_ == "it" for c in verb.children)
+        and any(c.dep_ == "prep" and c.lower_ == "to" for c in verb.children)
+    )
+
+
 _GENERIC_PARTIES = frozenset(
     {"anyone", "anybody", "whoever", "those", "actors", "entities", "companies", "firms"}
     | {"individuals", "banks", "countries", "states", "parties", "people", "institutions"}

@@ -3,7 +3,8 @@ learned from.
 
 The extractor runs once with every gate at ``FLOOR``, remembering for each item its probability
 and whether the dependency rules found it. Every (low, high) pair on a grid is then scored by
-keeping an item when p >= high, or p >= low and the rules found it (``grid``); ``choose``
+keeping an item when p >= high, or p >= low and the rules found it, or the rules found a threat
+in the conditional form, which no gate drops (``grid``); ``choose``
 keeps the best F1 among pairs with precision >= ``TARGET_PRECISION`` when that costs little
 recall, else the best F0.5.
 
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.extract.base import EventItem, Extraction, ThreatItem
-from redline.extract.learned import LearnedExtractor
+from redline.extract.learned import LearnedExtractor, Origin
 from redline.gold import score
 from redline.gold.annotations import GoldSet, Kind, Split, split_of
 from redline.gold.corpus import GoldDocument
@@ -34,7 +35,7 @@ FLOOR = 0.05
 TARGET_PRECISION = 0.85
 KEEP_SHARE = 0.8
 GRID = [round(0.05 * i, 2) for i in range(1, 20)]
-Traced = list[tuple[GoldDocument, list[tuple[score.Prediction, float, bool]]]]
+Traced = list[tuple[GoldDocument, list[tuple[score.Prediction, float, Origin]]]]
 _KIND = {
     "threat": Kind.THREAT,
     "crossing": Kind.CROSSING,
@@ -78,7 +79,7 @@ def trace(
                     continue  # a joint act is one item, as scoring counts it
                 seen.add((pred.kind.value, pred.start))
                 where = (_origin_kind(it), it.provenance.sentence_start, it.provenance.sentence)
-                scored.append((pred, it.confidence, extractor.origins.get(where, False)))
+                scored.append((pred, it.confidence, extractor.origins.get(where, "classifier")))
         traced.append((doc, scored))
     extractor.origins = None
     extractor._gates = None
@@ -110,8 +111,13 @@ def grid(traced: Traced, gold: GoldSet, kind: Kind) -> list[dict[str, Any]]:
             for doc, scored in traced:
                 keep = [
                     pred
-                    for pred, prob, ruled in scored
-                    if pred.kind == kind and (prob >= high or (ruled and prob >= low))
+                    for pred, prob, origin in scored
+                    if pred.kind == kind
+                    and (
+                        origin == "conditional"
+                        or prob >= high
+                        or (origin != "classifier" and prob >= low)
+                    )
                 ]
                 gold_items = [i for i in gold.items_of(doc.id, primary[doc.id]) if i.kind == kind]
                 score._score_kind(ks, gold_items, keep, lambda a, b: a == b)
