@@ -397,3 +397,61 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
         )
         == []
     )
+
+
+class _Sure(_Unsure):
+    """A classifier sure of one class for every sentence."""
+
+    def __init__(self, cls: str) -> None:
+        self.row = [0.99 if c == cls else 0.0 for c in self.classes]
+
+    def gated_probabilities(self, texts: list[str], progress: Any = None) -> list[list[float]]:
+        return [list(self.row) for _ in texts]
+
+
+def test_a_statement_about_a_body_is_the_presidents() -> None:
+    """Only the title's issuing words name a body as the issuer: "Statement on the United
+    Nations General Assembly Vote ..." is the President's, "Joint Statement by Group of Seven
+    (G-7) Nations Leaders on Ukraine" the G7's."""
+    x = LearnedExtractor(classifier=_Sure("threat"))  # type: ignore[arg-type]
+    text = "The vote was clear. Together, we will hold Russia accountable if it invades Ukraine."
+
+    def speakers(title: str) -> list[str | None]:
+        doc = DocumentInput(1, text, date(2022, 3, 2), "day", "statement", title, "Joe Biden")
+        return [t.speaker_country for t in x.extract(doc).threats]
+
+    assert speakers("Statement on the United Nations General Assembly Vote To Condemn") == ["USA"]
+    assert speakers(
+        "Statement on Finland's Accession to the North Atlantic Treaty Organization"
+    ) == ["USA"]
+    assert speakers("Joint Statement by Group of Seven (G-7) Nations Leaders on Ukraine") == ["G7"]
+    assert speakers("Joint Statement—Group of Seven (G-7) Nations Leaders' Statement") == ["G7"]
+
+
+def test_an_event_says_where_its_line_was_read() -> None:
+    """The linker lets a response imply its line was crossed only when the line was read from
+    its own sentence (``vocab.LineSource``): here from the sentence, the one before, and the
+    statement's title."""
+    x = LearnedExtractor(classifier=_Sure("response"))  # type: ignore[arg-type]
+
+    def lines(text: str) -> list[tuple[str | None, str]]:
+        doc = DocumentInput(
+            1,
+            text,
+            date(2022, 3, 2),
+            "day",
+            "statement",
+            "Statement on Russia's Invasion of Ukraine",
+            "Joe Biden",
+        )
+        return [(e.trigger_key, e.line_from) for e in x.extract(doc).events]
+
+    assert lines("Today we imposed sanctions on those who aided the invasion of Ukraine.") == [
+        ("invasion_of_ukraine", "sentence")
+    ]
+    assert lines("Russia has invaded Ukraine. Today we imposed sanctions on Russian banks.") == [
+        ("invasion_of_ukraine", "earlier")
+    ]
+    assert lines("Today we imposed sanctions on Russian banks.") == [
+        ("invasion_of_ukraine", "document")
+    ]

@@ -26,6 +26,17 @@ def test_most_specific_trigger_wins() -> None:
     assert hits[0][0] == "f16_delivery"
 
 
+def test_naming_allies_is_not_the_line_against_attacking_them() -> None:
+    """ "to support our NATO allies" names no attack; defending them, or NATO territory, does."""
+
+    def keys(text: str) -> list[str]:
+        return [k for k, _, _ in knowledge.triggers().match(text)]
+
+    assert "attack_on_nato_territory" not in keys("forces in Europe to support our NATO allies")
+    assert "attack_on_nato_territory" in keys("we will defend our NATO allies")
+    assert "attack_on_nato_territory" in keys("every inch of NATO territory")
+
+
 def test_roles_change_over_time() -> None:
     rutte = knowledge.actors().lookup("Mark Rutte")
     assert rutte is not None

@@ -442,3 +442,69 @@ def test_a_story_tells_a_response_that_serves_as_the_crossing(sqlite_ledger: Led
     # the stored members give the same status as the link that stored them (one view)
     (state,) = linked.states
     assert told["status"] == state.assessment.status != "open"
+
+
+def test_a_response_implies_the_crossing_only_when_its_sentence_names_the_line(
+    sqlite_ledger: Ledger,
+) -> None:
+    """A dated response to a line implies the line was crossed by then, but only when the line
+    was read from the response's own sentence (or an analyst set it): one the extractor took
+    from the sentences before or the document's topic may answer another matter."""
+    b = Builder(sqlite_ledger)
+    d1 = b.doc("2022-01-10")
+    d2 = b.doc("2022-03-01")
+    b.threat(d1, "USA", "attack_on_nato_territory", stated="2022-01-10")
+    b.threat(d1, "GBR", "attack_on_nato_territory", stated="2022-01-10")
+    b.response(
+        d2,
+        "USA",
+        "attack_on_nato_territory",
+        "military_deployment",
+        "2022-03-01",
+        line_from="earlier",
+    )
+    b.response(
+        d2,
+        "GBR",
+        "attack_on_nato_territory",
+        "military_deployment",
+        "2022-03-01",
+        line_from="sentence",
+    )
+    link(sqlite_ledger, as_of=D("2022-06-01"))
+    assert statuses(sqlite_ledger, "2022-06-01") == {
+        "USA:attack_on_nato_territory": "open",
+        "GBR:attack_on_nato_territory": "crossed_enforced",
+    }
+
+
+def test_an_analyst_who_sets_a_responses_line_lets_it_imply_the_crossing(
+    sqlite_ledger: Ledger,
+) -> None:
+    from redline.review import review
+    from redline.store.schema import events
+
+    b = Builder(sqlite_ledger)
+    d1 = b.doc("2022-01-10")
+    d2 = b.doc("2022-03-01")
+    b.threat(d1, "USA", "attack_on_nato_territory", stated="2022-01-10")
+    act = b.response(
+        d2, "USA", "invasion_of_ukraine", "military_deployment", "2022-03-01", line_from="document"
+    )
+    review(
+        sqlite_ledger,
+        "event",
+        act,
+        "correct",
+        field="trigger_key",
+        value="attack_on_nato_territory",
+        reviewer="tester",
+    )
+    with sqlite_ledger.begin() as conn:
+        assert conn.execute(sa.select(events.c.line_from).where(events.c.id == act)).scalar() == (
+            "review"
+        )
+    link(sqlite_ledger, as_of=D("2022-06-01"))
+    assert statuses(sqlite_ledger, "2022-06-01") == {
+        "USA:attack_on_nato_territory": "crossed_enforced"
+    }

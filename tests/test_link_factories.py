@@ -148,6 +148,7 @@ class Builder:
         quote: str | None = None,
         confidence: float = 0.8,
         review_state: str = "machine",
+        line_from: str | None = None,
     ) -> int:
         day, precision = _date(when)
         return self._insert(
@@ -159,6 +160,7 @@ class Builder:
             consequence_class=consequence,
             event_date=day,
             date_precision=precision,
+            line_from=line_from,
         )
 
     def crossing(

@@ -536,3 +536,30 @@ def test_bench_times_one_big_document_per_size(tmp_path: Path) -> None:
     page = render(merge([result]))
     assert "### One big document" in page
     assert "extraction time per MB, one 0.08 MB document against one of 0.02 MB" in page
+
+
+def test_an_analysts_line_keeps_its_source_when_the_item_is_extracted_again(
+    ledger: Ledger,
+) -> None:
+    """The trigger key an analyst set survives re-extraction, and so does the note that an
+    analyst read it (the linker trusts such a line as it trusts one read from the sentence)."""
+    from dataclasses import replace
+
+    from redline.store.items import write_items
+
+    found = _extraction()
+    found.events = [replace(e, line_from="document") for e in found.events]
+    with ledger.begin() as conn:
+        doc = _document(conn)
+        write_items(conn, doc, found, {})
+    with ledger.connect() as conn:
+        response = conn.execute(sa.select(events.c.id).where(events.c.kind == "response")).scalar()
+    assert response is not None
+    review(ledger, "event", response, "correct", field="trigger_key", value="atacms_delivery")
+    with ledger.begin() as conn:
+        write_items(conn, doc, found, {})
+    with ledger.connect() as conn:
+        row = conn.execute(
+            sa.select(events.c.trigger_key, events.c.line_from).where(events.c.id == response)
+        ).one()
+    assert tuple(row) == ("atacms_delivery", "review")

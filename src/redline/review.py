@@ -30,6 +30,7 @@ from redline.store.schema import (
     reviews,
     threats,
 )
+from redline.vocab import LineSource
 
 ITEMS: dict[str, sa.Table] = {
     "threat": threats,
@@ -107,10 +108,11 @@ def review(
             old = getattr(row, field)
             if item_type != "episode":
                 new_value: Any = date.fromisoformat(value) if field.endswith("date") else value
+                values = {field: new_value}
+                if item_type == "event" and field == "trigger_key":
+                    values["line_from"] = LineSource.REVIEW  # the analyst read the line
                 try:
-                    conn.execute(
-                        sa.update(table).where(table.c.id == item_id).values({field: new_value})
-                    )
+                    conn.execute(sa.update(table).where(table.c.id == item_id).values(values))
                 except sa.exc.IntegrityError as exc:  # the unique key of the item's identity
                     raise RedlineError(
                         f"{item_type} {item_id}: {field}={value} would make it a copy of "

@@ -101,6 +101,18 @@ class Precision(StrEnum):
     UNKNOWN = "unknown"
 
 
+class LineSource(StrEnum):
+    """Where an event's line (its trigger key) was read: its own sentence, the sentences just
+    before it, the document's title or topic (an official statement about one matter), or an
+    analyst's correction. Only a line read from the text around the act lets a response stand
+    for the crossing it answers."""
+
+    SENTENCE = "sentence"
+    EARLIER = "earlier"
+    DOCUMENT = "document"
+    REVIEW = "review"
+
+
 class ReviewState(StrEnum):
     MACHINE = "machine"
     CONFIRMED = "confirmed"

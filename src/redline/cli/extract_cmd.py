@@ -65,6 +65,7 @@ EVENT_COLUMNS = [
     "actor",
     "actor_country",
     "trigger_key",
+    "line_from",
     "action",
     "consequence_class",
     "event_date",

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, runtime_checkable
 
+from redline.vocab import LineSource
+
 
 @dataclass(frozen=True)
 class DocumentInput:
@@ -68,6 +70,7 @@ class EventItem:
     date_precision: str
     confidence: float
     extractor: str
+    line_from: str = LineSource.SENTENCE  # where trigger_key was read (vocab.LineSource)
 
 
 @dataclass

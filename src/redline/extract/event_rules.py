@@ -29,6 +29,7 @@ from redline.extract.syntax import (
     _token_span,
     _verb_at,
 )
+from redline.vocab import LineSource
 
 
 class EventRules(RuleBase):
@@ -81,6 +82,7 @@ class EventRules(RuleBase):
                 date_precision=precision,
                 confidence=0.7 if context is None else 0.6,
                 extractor=self.version,
+                line_from=LineSource.SENTENCE if context is None else LineSource.EARLIER,
             )
         return list(out.values())
 
@@ -209,5 +211,6 @@ class EventRules(RuleBase):
                 date_precision=precision,
                 confidence=(0.6 if key else 0.4) if cue is not None else (0.45 if key else 0.3),
                 extractor=self.version,
+                line_from=LineSource.SENTENCE if context is None else LineSource.EARLIER,
             )
         ]

@@ -55,6 +55,7 @@ from redline.extract.syntax import (
 from redline.extract.threat_rules import _GENERIC_PARTIES
 from redline.knowledge import Actor, opposed, same_side, territory_line, territory_lines
 from redline.model.classifier import Gate, StatementClassifier, load_classifier
+from redline.vocab import LineSource
 
 # Model class -> the kind the rules use for the same sentence.
 _RULE_KIND = {
@@ -477,8 +478,12 @@ class LearnedExtractor(RuleExtractor):
         if key is not None and not same_side(event.actor_country, self.triggers.hint(key)):
             return event
         line = self._line_named(event.provenance.sentence, event.actor_country, key)
-        line = line or self._document_line(st, event.actor_country)
-        return replace(event, trigger_key=line[0]) if line is not None else event
+        if line is not None:
+            return replace(event, trigger_key=line[0], line_from=LineSource.SENTENCE)
+        line = self._document_line(st, event.actor_country)
+        if line is None:
+            return event
+        return replace(event, trigger_key=line[0], line_from=LineSource.DOCUMENT)
 
     def _line_named(
         self, sentence: str, country: str | None, but: str | None
@@ -526,8 +531,9 @@ class LearnedExtractor(RuleExtractor):
         """Who speaks an official statement's first-person lines: a body its title names as the
         issuer ("G7 Leaders' Statement", "NATO Summit Declaration"), else its author when the
         author is an office holder the gazetteer knows (a journalist is not)."""
-        if doc.title and _ISSUED_BY_BODY.search(doc.title):
-            for actor, _, _ in self.actors.find(doc.title):
+        issuing = _issuing_part(doc.title) if doc.title else ""
+        if _ISSUED_BY_BODY.search(issuing):
+            for actor, _, _ in self.actors.find(issuing):
                 if actor.kind == "organisation":
                     return actor
         return self.actors.lookup(doc.author) if doc.author else None
@@ -1005,6 +1011,7 @@ class LearnedExtractor(RuleExtractor):
                 date_precision=precision,
                 confidence=0.5,
                 extractor=self.version,
+                line_from=LineSource.SENTENCE if context is None else LineSource.EARLIER,
             )
         ]
 
@@ -1029,6 +1036,16 @@ def _said_by(
         speaker_key=actor.key,
         speaker_country=actor.country_on(on),
     )
+
+
+def _issuing_part(title: str) -> str:
+    """The words of a statement's title that say who issues it, without what it is about:
+    "Joint Statement by Group of Seven (G-7) Nations Leaders on Ukraine" -> "Joint Statement by
+    Group of Seven (G-7) Nations Leaders"; "Joint Statement—G-20 Bali Leaders' Declaration"
+    keeps both sides of the dash; "Statement on the United Nations General Assembly Vote ..."
+    -> "Statement" (the President's statement about a vote, not the UN's)."""
+    parts = re.split(r"\s*[—–]\s*", title)
+    return " ".join(_TITLE_TOPIC.split(part, maxsplit=1)[0] for part in parts)
 
 
 def _token_of(sent: _Sentence, mention: Mention) -> Any | None:

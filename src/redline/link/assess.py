@@ -26,7 +26,7 @@ from redline import knowledge
 from redline.link.calibration import calibrated, verdict_threshold
 from redline.link.items import Doc, Item, untargeted
 from redline.link.when import When
-from redline.vocab import ClaimOutcome, ConsequenceClass, Precision, Status
+from redline.vocab import ClaimOutcome, ConsequenceClass, LineSource, Precision, Status
 
 # Raw confidence by the kind of evidence the status rests on (docs/linking.md, "Confidence"),
 # before the calibration fitted on annotated episodes (redline.link.calibration) maps it to the
@@ -327,6 +327,7 @@ def _crossing(
             and r.when.hi >= first_lo
             and r.when.precision != Precision.UNKNOWN
             and r.evidence_id not in threat_sentences
+            and r.line_from not in _LINE_ELSEWHERE
             and not untargeted(r, knowledge.triggers())
         ),
         key=lambda r: r.when.sort,
@@ -348,6 +349,12 @@ def _crossing(
         )
         return None, When(first_lo, r.when.hi, "unknown", r.when.known_from, r.when.sort)
     return None, None
+
+
+# A response stands for the crossing it answers only when its own sentence names the line (or an
+# analyst did): one read from the sentences before or from the document's topic may answer
+# another matter (a deployment "to support our NATO allies" after a line about Article 5).
+_LINE_ELSEWHERE = frozenset({LineSource.EARLIER, LineSource.DOCUMENT})
 
 
 def _not_a_crossing(

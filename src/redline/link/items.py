@@ -32,6 +32,7 @@ class Item:
     confidence: float
     evidence_id: int | None = None  # the sentence it was read from
     addressee: str | None = None  # threats: whom the line addresses; crossings: the target
+    line_from: str | None = None  # events: where the trigger key was read (vocab.LineSource)
 
 
 def untargeted(item: Item, tree: knowledge.TriggerTree) -> bool:
@@ -103,6 +104,7 @@ def _queries() -> dict[ItemKind, tuple[sa.Select[Any], sa.Table]]:
         events.c.event_date.label("own_date"),
         events.c.date_precision.label("own_precision"),
         events.c.target_country.label("addressee"),
+        events.c.line_from,
     )
     return {
         ItemKind.THREAT: (
@@ -115,6 +117,7 @@ def _queries() -> dict[ItemKind, tuple[sa.Select[Any], sa.Table]]:
                 threats.c.stated_date.label("own_date"),
                 threats.c.stated_precision.label("own_precision"),
                 threats.c.addressee_country.label("addressee"),
+                sa.null().label("line_from"),
             ),
             threats,
         ),
@@ -136,6 +139,7 @@ def _queries() -> dict[ItemKind, tuple[sa.Select[Any], sa.Table]]:
                 outcome_claims.c.claim_date.label("own_date"),
                 outcome_claims.c.date_precision.label("own_precision"),
                 sa.null().label("addressee"),
+                sa.null().label("line_from"),
             ),
             outcome_claims,
         ),
@@ -171,6 +175,7 @@ def load_pool(conn: sa.Connection, episode_ids: Iterable[int] | None = None) -> 
             own_date,
             own_precision,
             addressee,
+            line_from,
             title,
             outlet,
             genre,
@@ -199,6 +204,7 @@ def load_pool(conn: sa.Connection, episode_ids: Iterable[int] | None = None) -> 
                     float(confidence),
                     evidence_id,
                     addressee,
+                    line_from,
                 )
             )
     return pool

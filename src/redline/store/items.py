@@ -131,7 +131,11 @@ def write_items(
             values["evidence_id"] = evidence_id(values.pop("provenance"))
             if identity in reviewed:
                 item_id, corrected = reviewed.pop(identity)
-                fresh = {k: v for k, v in values.items() if k not in corrected}
+                fresh = {
+                    k: v
+                    for k, v in values.items()
+                    if k not in corrected and _FOLLOWS.get(k) not in corrected
+                }
                 conn.execute(sa.update(table).where(table.c.id == item_id).values(**fresh))
             else:
                 new.append(values)
@@ -140,6 +144,10 @@ def write_items(
                 index_elements=list(ITEM_IDENTITY[table.name])
             )
             conn.execute(stmt, new)
+
+
+# A field that goes with another: an analyst's trigger key keeps its line source ("review").
+_FOLLOWS = {"line_from": "trigger_key"}
 
 
 def _row(

@@ -246,6 +246,8 @@ events = sa.Table(
     sa.Column("consequence_class", sa.String(32)),  # responses only
     sa.Column("event_date", sa.Date),
     sa.Column("date_precision", sa.String(8), nullable=False, server_default="unknown"),
+    # where trigger_key was read (vocab.LineSource); NULL in rows stored before migration 0004
+    sa.Column("line_from", sa.String(12)),
 )
 sa.Index("ix_events_block", events.c.kind, events.c.trigger_key)
 sa.Index("ix_events_document", events.c.document_id)
