@@ -455,3 +455,15 @@ def test_an_event_says_where_its_line_was_read() -> None:
     assert lines("Today we imposed sanctions on Russian banks.") == [
         ("invasion_of_ukraine", "document")
     ]
+
+
+def test_a_headline_in_capitals_is_parsed_as_prose_and_quoted_as_written() -> None:
+    """The tagger reads "RUSSIA WARNS ISRAEL AGAINST ARMING UKRAINE" as a run of proper nouns;
+    parsed title-cased it is a warning with its object, and what the item quotes keeps the
+    headline's own letters."""
+    got = _news(
+        "RUSSIA WARNS ISRAEL AGAINST PROVIDING ARMS TO UKRAINE: 'WILL LEAD TO AN ESCALATION'",
+        rules_from=0.05,
+    ).threats
+    assert [(t.speaker_country, t.trigger_key) for t in got] == [("RUS", "weapons_to_ukraine")]
+    assert got[0].trigger_text == "AGAINST PROVIDING ARMS TO UKRAINE"

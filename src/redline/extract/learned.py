@@ -37,7 +37,6 @@ from redline.extract.sentences import split_sentences
 from redline.extract.syntax import (
     _PUNITIVE_ACTS,
     _WILL,
-    PARSE_BATCH,
     Mention,
     _adjuncts,
     _circumstances,
@@ -51,6 +50,7 @@ from redline.extract.syntax import (
     _subtree_ids,
     _trim,
     _without_headline_echoes,
+    parse_sentences,
 )
 from redline.extract.threat_rules import _GENERIC_PARTIES
 from redline.knowledge import Actor, opposed, same_side, territory_line, territory_lines
@@ -254,15 +254,7 @@ class LearnedExtractor(RuleExtractor):
         parse = [s for s in todo if s.kinds]
         self._progress.phase(0.25, len(parse))
         if parse:
-            for i, (sent, parsed) in enumerate(
-                zip(
-                    parse,
-                    self.nlp.pipe((s.text for s in parse), batch_size=PARSE_BATCH),
-                    strict=True,
-                )
-            ):
-                sent.doc = parsed
-                self._progress.at(i + 1)
+            parse_sentences(self.nlp, parse, self._progress.at)
         self._progress.phase(0.15, len(parse))
         return [self._apply(doc, sentences) for doc, sentences in staged]
 

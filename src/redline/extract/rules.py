@@ -24,13 +24,13 @@ from redline.extract.syntax import (
     _GENERIC_OBJECTS,
     _PUNITIVE_ACTS,
     CONSEQUENCE_ORDER,
-    PARSE_BATCH,
     Mention,
     _alternation,
     _DocState,
     _inflections,
     _Sentence,
     _without_headline_echoes,
+    parse_sentences,
 )
 from redline.extract.threat_rules import ThreatRules
 
@@ -149,12 +149,7 @@ class RuleExtractor(ThreatRules, EventRules, ClaimRules):
         todo = [s for _, sentences in staged for s in sentences if s.kinds]
         self._progress.phase(0.6, len(todo))
         if todo:
-            texts = (s.text for s in todo)
-            for i, (sent, parsed) in enumerate(
-                zip(todo, self.nlp.pipe(texts, batch_size=PARSE_BATCH), strict=True)
-            ):
-                sent.doc = parsed
-                self._progress.at(i + 1)
+            parse_sentences(self.nlp, todo, self._progress.at)
         self._progress.phase(0.3, len(todo))
         return [self._apply_rules(doc, sentences) for doc, sentences in staged]
 
