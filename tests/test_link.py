@@ -508,3 +508,30 @@ def test_an_analyst_who_sets_a_responses_line_lets_it_imply_the_crossing(
     assert statuses(sqlite_ledger, "2022-06-01") == {
         "USA:attack_on_nato_territory": "crossed_enforced"
     }
+
+
+def test_an_act_that_names_no_line_answers_one_only_in_the_threatened_kind(
+    sqlite_ledger: Ledger,
+) -> None:
+    """An owner's act in the window that names no line counts as the response when it is the
+    harm the line threatened (sanctions after a sanctions threat); a vague or other act leaves
+    the outcome undetermined (it may or may not answer the line), never unenforced."""
+    b = Builder(sqlite_ledger)
+    d1 = b.doc("2022-01-20")
+    d2 = b.doc("2022-02-24")
+    d3 = b.doc("2022-03-01")
+    for owner in ("USA", "GBR"):
+        b.threat(
+            d1, owner, "invasion_of_ukraine", stated="2022-01-20",
+            consequence="sanctions_or_economic",
+        )  # fmt: skip
+    b.crossing(d2, "RUS", "invasion_of_ukraine", "2022-02-24")
+    b.response(d3, "USA", None, "sanctions_or_economic", "2022-03-01")  # type: ignore[arg-type]
+    b.response(d3, "GBR", None, "vague", "2022-03-01")  # type: ignore[arg-type]
+    link(sqlite_ledger, as_of=D("2022-06-01"))
+    assert statuses(sqlite_ledger, "2022-06-01") == {
+        "USA:invasion_of_ukraine": "crossed_enforced",
+        "GBR:invasion_of_ukraine": "undetermined",
+    }
+    a = episode_status(sqlite_ledger, "GBR:invasion_of_ukraine", D("2022-06-01"))
+    assert a is not None and "not the kind of harm threatened" in "\n".join(a.explanation)

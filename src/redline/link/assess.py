@@ -212,6 +212,11 @@ def assess(
             and r.evidence_id not in threat_sentences
         ]
         crossings = [crossing] if crossing else []
+        # An act that names no line of the owner's answers this one only when it is the kind
+        # of harm this line threatened (codebook §4: enforcement is judged against the
+        # threatened class); another act of the owner's in the window may or may not answer it.
+        unrelated = [r for r in responses if not _may_answer(r, threatened)]
+        responses = [r for r in responses if r not in unrelated]
         if responses:
             decision = _from_responses(
                 m.threatener, threatened, crossings, responses, claims, docs, why
@@ -219,11 +224,18 @@ def assess(
             if all(untargeted(r, knowledge.triggers()) for r in responses):
                 why.append(
                     "The responses name no line of their own: they count because they came "
-                    "within the window after this crossing."
+                    "within the window after this crossing and are the kind of harm threatened."
                 )
                 decision.basis = "untargeted_response"
         elif claims:
             decision = _from_claims(crossings, claims, docs, why)
+        elif unrelated:
+            why.append(
+                f"No response to this line found; {m.threatener} did other things in the window "
+                f"that name no line and are not the kind of harm threatened "
+                f"({_list(unrelated, docs)}): whether they answer it the sources do not say."
+            )
+            decision = _Decision(Status.UNDETERMINED, "no_response_found", crossings)
         else:
             decision = _from_silence(m, crossed, window_end, as_of, crossings, docs, why)
     if review is not None and review.status is not None:
@@ -355,6 +367,19 @@ def _crossing(
 # analyst did): one read from the sentences before or from the document's topic may answer
 # another matter (a deployment "to support our NATO allies" after a line about Article 5).
 _LINE_ELSEWHERE = frozenset({LineSource.EARLIER, LineSource.DOCUMENT})
+
+
+def _may_answer(response: Item, threatened: str | None) -> bool:
+    """Can ``response`` answer a line that threatened ``threatened``? One that names the line
+    can; one that names none (``untargeted``) only when it is a concrete harm of the threatened
+    kind, or of any concrete kind when the threat named none."""
+    if not untargeted(response, knowledge.triggers()):
+        return True
+    kind = ConsequenceClass.parse(response.consequence)
+    if kind is None or kind is ConsequenceClass.VAGUE:
+        return False
+    wanted = ConsequenceClass.parse(threatened)
+    return wanted is None or wanted is ConsequenceClass.VAGUE or kind is wanted
 
 
 def _not_a_crossing(
