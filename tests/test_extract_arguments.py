@@ -389,6 +389,16 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
         opening + "He said any attack on NATO territory will be met with a firm response."
     ) == [("USA", "attack_on_nato_territory", CONDITIONAL_CONFIDENCE)]
     assert threats(opening + "The United States will impose severe sanctions on Russia.") == []
+    # the condition held by whom the consequence falls on: "those who ...", "countries that ..."
+    kremlin = "Dmitry Peskov spoke on Friday. "
+    assert threats(
+        kremlin + "He said those who supply long-range missiles to Ukraine will become "
+        "legitimate targets."
+    ) == [("RUS", "long_range_missiles_delivery", CONDITIONAL_CONFIDENCE)]
+    assert threats(
+        kremlin + "Russia said it would stop selling oil to countries that impose a price cap."
+    ) == [("RUS", "oil_price_cap", CONDITIONAL_CONFIDENCE)]
+    assert threats(kremlin + "He said Russia would sell oil to countries that want it.") == []
     assert threats(opening + "If it rains tomorrow, the United States will respond.") == []
     assert (
         threats(

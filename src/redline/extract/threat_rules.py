@@ -367,13 +367,17 @@ class ThreatRules(RuleBase):
                 return [x for x in t.subtree if x.i in ids] + [
                     x for x in toks if start <= x.i < t.i
                 ]
-        for t in toks:  # "sanctions on anyone who has done that", "costs on actors using ..."
+        for t in toks:  # "sanctions on anyone who has done that", "costs on actors using ...",
+            # "stop selling oil to countries that impose price caps", "companies that impose a
+            # price cap will not get ...", "those who supply weapons will become targets"
             if (
                 t.dep_ in ("relcl", "acl")
                 and t.head.i in ids
                 and t.head.lower_ in _GENERIC_PARTIES
-                and t.head.dep_ == "pobj"
-                and t.head.head.lower_ in ("on", "against")
+                and (
+                    (t.head.dep_ == "pobj" and t.head.head.lower_ in ("on", "against", "to"))
+                    or t.head.dep_ in ("nsubj", "nsubjpass")
+                )
             ):
                 return [x for x in t.subtree if x.i in ids]
         for t in toks:  # "any attack", "any further Russian aggression": a standing condition
