@@ -476,6 +476,8 @@ def test_a_response_implies_the_crossing_only_when_its_sentence_names_the_line(
         "USA:attack_on_nato_territory": "open",
         "GBR:attack_on_nato_territory": "crossed_enforced",
     }
+    a = episode_status(sqlite_ledger, "USA:attack_on_nato_territory", D("2022-06-01"))
+    assert a is not None and "Not taken as a sign the line was crossed" in "\n".join(a.explanation)
 
 
 def test_an_analyst_who_sets_a_responses_line_lets_it_imply_the_crossing(

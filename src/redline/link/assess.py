@@ -331,19 +331,24 @@ def _crossing(
         key=lambda c: c.when.sort,
     )
     threat_sentences = {t.evidence_id for t in threats}
+    dated = [
+        r
+        for r in m.responses
+        if r.when.known_by(as_of)
+        and r.when.hi >= first_lo
+        and r.when.precision != Precision.UNKNOWN
+        and r.evidence_id not in threat_sentences
+        and not untargeted(r, knowledge.triggers())
+    ]
     answering = sorted(
-        (
-            r
-            for r in m.responses
-            if r.when.known_by(as_of)
-            and r.when.hi >= first_lo
-            and r.when.precision != Precision.UNKNOWN
-            and r.evidence_id not in threat_sentences
-            and r.line_from not in _LINE_ELSEWHERE
-            and not untargeted(r, knowledge.triggers())
-        ),
-        key=lambda r: r.when.sort,
+        (r for r in dated if r.line_from not in _LINE_ELSEWHERE), key=lambda r: r.when.sort
     )
+    if not implying and not answering and dated:
+        why.append(
+            f"Not taken as a sign the line was crossed: {_list(dated, docs)}, whose line was "
+            "read from the sentences before it or from the document's topic, not its own "
+            "sentence."
+        )
     if implying:
         claim = implying[0]
         why.append(
