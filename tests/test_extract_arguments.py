@@ -399,6 +399,24 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
         kremlin + "Russia said it would stop selling oil to countries that impose a price cap."
     ) == [("RUS", "oil_price_cap", CONDITIONAL_CONFIDENCE)]
     assert threats(kremlin + "He said Russia would sell oil to countries that want it.") == []
+    # the line read is the speaker's own kind of act ("additional sanctions"): the line the
+    # sentence names elsewhere takes its place
+    got = x.extract(
+        DocumentInput(
+            1,
+            "The leaders met today. We will impose additional sanctions on those engaged in "
+            "deceptive practices while transporting Russian oil and against the networks that "
+            "profit from price cap violations.",
+            date(2023, 6, 1),
+            "day",
+            "statement",
+            "Remarks by the President",
+            "Joe Biden",
+        )
+    ).threats
+    assert [(t.speaker_country, t.trigger_key, t.trigger_text) for t in got] == [
+        ("USA", "sanctions_evasion", "price cap violations")
+    ]
     assert threats(opening + "If it rains tomorrow, the United States will respond.") == []
     assert (
         threats(

@@ -130,9 +130,9 @@ _BODY_NOUNS = {"government", "ministry", "army", "forces", "military", "official
 _NO_ACTOR = {"wave", "sanction", "measure", "round", "package", "series", "set", "response"}
 MIN_CHARS = 12  # "We would respond." is a threat in an interview
 # What a threat kept in that form below the gate is worth: out of fold on the train and dev
-# documents, the 9 such items were all right; the lower end of that proportion's 95% Wilson
+# documents, the 11 such items were all right; the lower end of that proportion's 95% Wilson
 # interval stands as their confidence (the classifier's own probability would say 0.01-0.25).
-CONDITIONAL_CONFIDENCE = 0.70
+CONDITIONAL_CONFIDENCE = 0.74
 # words that make what follows them background: "since <the invasion>", "in year three of
 # <the war>" (up to the trigger, within its clause)
 _BACKGROUND_BEFORE = re.compile(
@@ -358,17 +358,23 @@ class LearnedExtractor(RuleExtractor):
         (section 1): the rules read a condition in its sentence ("if Russia would hit ..., its
         cost will be huge", "any attack on NATO infrastructure will be met with ...", "actors
         who support ...") and a line of the vocabulary that the speaker's side does not cross
-        itself. Out of fold on the train and dev documents, the classifier scores 30 of its 44
-        missed threats below 0.15, many of them in this form; items kept this way were right in
-        11 of 13 (docs/extraction.md)."""
+        itself — when the line read is the speaker's own kind of act ("additional sanctions" in
+        a G7 threat), another line the sentence names takes its place. Out of fold on the train
+        and dev documents, the classifier scores 30 of its 44 missed threats below 0.15, many of
+        them in this form (docs/extraction.md gives what the path adds)."""
         if not found or not self._condition(list(sent.doc)):
             return []
-        return [
-            t
-            for t in found
-            if t.trigger_key is not None
-            and not same_side(t.speaker_country, self.triggers.hint(t.trigger_key))
-        ]
+        out = []
+        for t in found:
+            if t.trigger_key is None:
+                continue
+            if same_side(t.speaker_country, self.triggers.hint(t.trigger_key)):
+                line = self._line_named(sent.text, t.speaker_country, t.trigger_key)
+                if line is None:
+                    continue
+                t = replace(t, trigger_key=line[0], trigger_text=line[1])
+            out.append(t)
+        return out
 
     def _with_document_trigger(self, st: _DocState, item: ThreatItem) -> ThreatItem:
         """A threat whose sentence names no line its speaker could draw (none at all, or only
