@@ -20,6 +20,13 @@ def statuses(ledger: Ledger, as_of: str | None = None) -> dict[str, str]:
     return {r["key"]: r["status"] for r in rows}
 
 
+def _why(ledger: Ledger, key: str, as_of: str) -> str:
+    """The explanation of episode ``key`` as of ``as_of``, one step a line."""
+    a = episode_status(ledger, key, D(as_of))
+    assert a is not None, key
+    return "\n".join(a.explanation)
+
+
 def stored(ledger: Ledger) -> dict[str, dict]:
     with ledger.connect() as conn:
         return {r.key: dict(r._mapping) for r in conn.execute(sa.select(episodes))}
@@ -476,8 +483,9 @@ def test_a_response_implies_the_crossing_only_when_its_sentence_names_the_line(
         "USA:attack_on_nato_territory": "open",
         "GBR:attack_on_nato_territory": "crossed_enforced",
     }
-    a = episode_status(sqlite_ledger, "USA:attack_on_nato_territory", D("2022-06-01"))
-    assert a is not None and "Not taken as a sign the line was crossed" in "\n".join(a.explanation)
+    assert "Not taken as a sign the line was crossed" in _why(
+        sqlite_ledger, "USA:attack_on_nato_territory", "2022-06-01"
+    )
 
 
 def test_an_analyst_who_sets_a_responses_line_lets_it_imply_the_crossing(
@@ -528,12 +536,13 @@ def test_an_act_that_names_no_line_answers_one_only_in_the_threatened_kind(
             consequence="sanctions_or_economic",
         )  # fmt: skip
     b.crossing(d2, "RUS", "invasion_of_ukraine", "2022-02-24")
-    b.response(d3, "USA", None, "sanctions_or_economic", "2022-03-01")  # type: ignore[arg-type]
-    b.response(d3, "GBR", None, "vague", "2022-03-01")  # type: ignore[arg-type]
+    b.response(d3, "USA", None, "sanctions_or_economic", "2022-03-01")
+    b.response(d3, "GBR", None, "vague", "2022-03-01")
     link(sqlite_ledger, as_of=D("2022-06-01"))
     assert statuses(sqlite_ledger, "2022-06-01") == {
         "USA:invasion_of_ukraine": "crossed_enforced",
         "GBR:invasion_of_ukraine": "undetermined",
     }
-    a = episode_status(sqlite_ledger, "GBR:invasion_of_ukraine", D("2022-06-01"))
-    assert a is not None and "not the kind of harm threatened" in "\n".join(a.explanation)
+    assert "not the kind of harm threatened" in _why(
+        sqlite_ledger, "GBR:invasion_of_ukraine", "2022-06-01"
+    )

@@ -169,7 +169,13 @@ class Builder:
         return self.event(doc, "crossing", country, trigger, when, **kw)
 
     def response(
-        self, doc: int, country: str, trigger: str, consequence: str, when: str | None, **kw: Any
+        self,
+        doc: int,
+        country: str,
+        trigger: str | None,
+        consequence: str,
+        when: str | None,
+        **kw: Any,
     ) -> int:
         return self.event(doc, "response", country, trigger, when, consequence=consequence, **kw)
 
