@@ -398,7 +398,23 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
     assert threats(
         kremlin + "Russia said it would stop selling oil to countries that impose a price cap."
     ) == [("RUS", "oil_price_cap", CONDITIONAL_CONFIDENCE)]
-    assert threats(kremlin + "He said Russia would sell oil to countries that want it.") == []
+    # ... but not by whom it is inflicted: "countries that condemned ... will impose sanctions"
+    assert (
+        threats(
+            opening
+            + "Countries that condemned the invasion of Ukraine will impose sanctions on Russia."
+        )
+        == []
+    )
+    # "those who ... become targets" needs no "will"; "if it comes to ..." is a condition
+    assert threats(
+        kremlin + "Those who supply long-range missiles to Ukraine become legitimate targets for "
+        "Russia, he said."
+    ) == [("RUS", "long_range_missiles_delivery", CONDITIONAL_CONFIDENCE)]
+    assert threats(
+        opening + "If it comes to an attack on NATO territory, the United States will respond "
+        "with force."
+    ) == [("USA", "attack_on_nato_territory", CONDITIONAL_CONFIDENCE)]
     # the line read is the speaker's own kind of act ("additional sanctions"): the line the
     # sentence names elsewhere takes its place
     got = x.extract(
@@ -417,7 +433,20 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
     assert [(t.speaker_country, t.trigger_key, t.trigger_text) for t in got] == [
         ("USA", "sanctions_evasion", "price cap violations")
     ]
-    assert threats(opening + "If it rains tomorrow, the United States will respond.") == []
+    # a condition that names no other party's act draws no line (the sentences get past the
+    # cheap test before parsing: what drops them is the reading of the condition)
+    for passing in (
+        "If it rains tomorrow, the United States will respond to the invasion of Ukraine.",
+        "Countries that condemned the invasion of Ukraine will impose sanctions on Russia.",
+    ):
+        assert x._may_be_conditional(passing)
+    assert (
+        threats(
+            opening
+            + "If it rains tomorrow, the United States will respond to the invasion of Ukraine."
+        )
+        == []
+    )
     assert (
         threats(
             opening + "When it comes to the invasion of Ukraine, the United States will impose "

@@ -27,14 +27,21 @@ def test_most_specific_trigger_wins() -> None:
 
 
 def test_naming_allies_is_not_the_line_against_attacking_them() -> None:
-    """ "to support our NATO allies" names no attack; defending them, or NATO territory, does."""
+    """ "to support (or defend) our NATO allies" names no attack (a deployment for that purpose
+    answers no attack on them); an attack on a member or ally, or NATO territory, does."""
 
     def keys(text: str) -> list[str]:
         return [k for k, _, _ in knowledge.triggers().match(text)]
 
-    assert "attack_on_nato_territory" not in keys("forces in Europe to support our NATO allies")
-    assert "attack_on_nato_territory" in keys("we will defend our NATO allies")
-    assert "attack_on_nato_territory" in keys("every inch of NATO territory")
+    for purpose in ("to support our NATO allies", "troops sent to defend our NATO allies"):
+        assert "attack_on_nato_territory" not in keys(purpose)
+    for line in (
+        "if Russia attacks a NATO member",
+        "an attack on the territory of a NATO member",
+        "Russia hit a NATO ally",
+        "every inch of NATO territory",
+    ):
+        assert "attack_on_nato_territory" in keys(line), line
 
 
 def test_roles_change_over_time() -> None:

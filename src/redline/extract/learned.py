@@ -48,6 +48,7 @@ from redline.extract.syntax import (
     _strip_the,
     _subject,
     _subtree_ids,
+    _text_of,
     _trim,
     _without_headline_echoes,
     parse_sentences,
@@ -88,6 +89,11 @@ _FIRST_PERSON_SUBJECT = re.compile(
 _ISSUED_BY_BODY = re.compile(r"\b(statement|communiqu\w*|declaration|summit)\b", re.IGNORECASE)
 _JOINT_TITLE = re.compile(r"^\s*joint (statement|declaration)\b", re.IGNORECASE)
 # Where a joint statement's title turns from who issues it to what it is about.
+# Where what a statement is about begins, after the words saying who issues it.
+_ISSUE_TOPIC = re.compile(
+    r"\s(?:on(?!\s+behalf)|regarding|about|concerning|commemorating|announcing|following)\s",
+    re.IGNORECASE,
+)
 _TITLE_TOPIC = re.compile(
     r"\s(?:on|to|regarding|commemorating|announcing|at|in|for)\s|[—–:]", re.IGNORECASE
 )
@@ -268,16 +274,19 @@ class LearnedExtractor(RuleExtractor):
         conditional: bool = False,
     ) -> list[T]:
         """What the rules found, else (above the high gate only) a plainer item; each carries
-        the classifier's probability as its confidence, or, when the rules found it in the
-        conditional form below the gate, ``CONDITIONAL_CONFIDENCE``."""
+        the classifier's probability as its confidence, or, when everything the rules found is
+        in the conditional form (``conditional``; below the gate only such items are passed),
+        at least ``CONDITIONAL_CONFIDENCE``."""
         key = (id(sent), kind)
         items = found or (plain() if key in self._strong else [])
         p = round(self._probability.get(key, 0.0), 3)
-        if id(sent) in self._conditional and kind == "threat":
+        if conditional and found:
             p = max(p, CONDITIONAL_CONFIDENCE)
         out = [replace(item, confidence=p) for item in items]
         if self.origins is not None and out:
-            origin: Origin = "conditional" if conditional else "rules" if found else "classifier"
+            origin: Origin = (
+                "conditional" if conditional and found else "rules" if found else "classifier"
+            )
             self.origins[(kind, sent.start, sent.text)] = origin
         return out
 
@@ -305,13 +314,19 @@ class LearnedExtractor(RuleExtractor):
             self._progress.step()
             if "threat" in sent.kinds:
                 ruled = [self._consequence_outside_trigger(t) for t in self._threats(st, sent)]
-                conditional = self._conditional_threats(sent, ruled)
+                conditional = (
+                    self._conditional_threats(st, sent, ruled)
+                    if self._may_be_conditional(sent.text)
+                    else []
+                )
+                below = id(sent) in self._conditional
                 found = self._gated(
                     sent,
                     "threat",
-                    conditional if id(sent) in self._conditional else ruled,
+                    conditional if below else ruled,
                     partial(self._plain_threat, st, sent),
-                    conditional=bool(conditional),
+                    # every item the rules found is in the form, so no gate would drop them
+                    conditional=bool(conditional) and (below or len(conditional) == len(ruled)),
                 )
                 found = [self._speaker_outside_trigger(st, sent, t) for t in found]
                 found = self._first_person_speaks_for_issuer(st, sent, found)
@@ -349,11 +364,12 @@ class LearnedExtractor(RuleExtractor):
         return (
             self._condition_words.search(text) is not None
             and self.threat_cue.search(text) is not None
-            and self.modality_cue.search(text) is not None
             and self.triggers.any_match(text)
         )
 
-    def _conditional_threats(self, sent: _Sentence, found: list[ThreatItem]) -> list[ThreatItem]:
+    def _conditional_threats(
+        self, st: _DocState, sent: _Sentence, found: list[ThreatItem]
+    ) -> list[ThreatItem]:
         """Below the classifier's gate, a threat is kept only in the codebook's plainest form
         (section 1): the rules read a condition in its sentence ("if Russia would hit ..., its
         cost will be huge", "any attack on NATO infrastructure will be met with ...", "actors
@@ -361,12 +377,29 @@ class LearnedExtractor(RuleExtractor):
         itself — when the line read is the speaker's own kind of act ("additional sanctions" in
         a G7 threat), another line the sentence names takes its place. Out of fold on the train
         and dev documents, the classifier scores 30 of its 44 missed threats below 0.15, many of
-        them in this form (docs/extraction.md gives what the path adds)."""
-        if not found or not self._condition(list(sent.doc)):
+        them in this form (docs/extraction.md gives what the path adds). The condition must name
+        another party's act: a line of the vocabulary, a party named by what it does, or a subject
+        of another side ("if it rains tomorrow" is no line)."""
+        condition = self._condition(list(sent.doc)) if found and sent.doc is not None else []
+        if not condition:
             return []
+        # a line, or a party named by what it does ("those engaged in ...", "anyone who ...")
+        named = bool(self.triggers.match(_text_of(condition))) or any(
+            t.dep_ in ("relcl", "acl") and t.head.lower_ in _GENERIC_PARTIES for t in condition
+        )
+        subject = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
+        actor = self._resolve_actor(st, sent, subject) if subject is not None else None
         out = []
         for t in found:
             if t.trigger_key is None:
+                continue
+            # whose threat it is, as the later steps will say (a side named in the condition
+            # is never the speaker: "If Russia would hit ..., its cost will be huge")
+            t = self._speaker_outside_trigger(st, sent, t)
+            if not named and (
+                actor is None
+                or same_side(actor.actor.country_on(st.doc.published), t.speaker_country)
+            ):
                 continue
             if same_side(t.speaker_country, self.triggers.hint(t.trigger_key)):
                 line = self._line_named(sent.text, t.speaker_country, t.trigger_key)
@@ -1037,13 +1070,18 @@ def _said_by(
 
 
 def _issuing_part(title: str) -> str:
-    """The words of a statement's title that say who issues it, without what it is about:
-    "Joint Statement by Group of Seven (G-7) Nations Leaders on Ukraine" -> "Joint Statement by
-    Group of Seven (G-7) Nations Leaders"; "Joint Statement—G-20 Bali Leaders' Declaration"
-    keeps both sides of the dash; "Statement on the United Nations General Assembly Vote ..."
-    -> "Statement" (the President's statement about a vote, not the UN's)."""
-    parts = re.split(r"\s*[—–]\s*", title)
-    return " ".join(_TITLE_TOPIC.split(part, maxsplit=1)[0] for part in parts)
+    """The words of a statement's title that say who issues it, without what it is about: of
+    the parts between dashes and colons, those naming a statement, declaration, communiqué or
+    summit, each cut where its topic begins ("on", not "on behalf of"; "regarding", "about",
+    ...). "Joint Statement by Group of Seven (G-7) Nations Leaders on Ukraine" -> "Joint
+    Statement by Group of Seven (G-7) Nations Leaders"; "Joint Statement—G-20 Bali Leaders'
+    Declaration" keeps both sides of the dash; "Ukraine: Declaration by the High Representative
+    on behalf of the EU on ..." -> "Declaration by the High Representative on behalf of the EU";
+    "Communiqué issued at the end of the NATO Summit" keeps its venue; "Statement on the United
+    Nations General Assembly Vote ..." -> "Statement" (the President's, not the UN's)."""
+    parts = re.split(r"\s*[—–:]\s*", title)
+    issuing = [p for p in parts if _ISSUED_BY_BODY.search(p)] or parts
+    return " ".join(_ISSUE_TOPIC.split(p, maxsplit=1)[0] for p in issuing)
 
 
 def _token_of(sent: _Sentence, mention: Mention) -> Any | None:

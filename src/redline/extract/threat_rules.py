@@ -351,7 +351,7 @@ class ThreatRules(RuleBase):
                 t.dep_ in ("mark", "advmod")
                 and t.lower_ in self.condition_marks
                 and t.head.i in ids
-                and not _it_comes_to(t.head)
+                and not (t.lower_ == "when" and _it_comes_to(t.head))
             ):
                 return [x for x in t.head.subtree if x.i in ids]
             if (
@@ -376,7 +376,8 @@ class ThreatRules(RuleBase):
                 and t.head.lower_ in _GENERIC_PARTIES
                 and (
                     (t.head.dep_ == "pobj" and t.head.head.lower_ in ("on", "against", "to"))
-                    or t.head.dep_ in ("nsubj", "nsubjpass")
+                    or t.head.dep_ == "nsubjpass"
+                    or (t.head.dep_ == "nsubj" and t.head.head.lemma_.lower() in _FALLS_ON)
                 )
             ):
                 return [x for x in t.subtree if x.i in ids]
@@ -501,6 +502,12 @@ class ThreatRules(RuleBase):
 
 # Parties named by what they do, not who they are: "sanctions on anyone who helps Russia" holds
 # its condition in the relative clause.
+# verbs whose subject undergoes the consequence: "those who supply ... will become targets",
+# "companies that impose a cap will not be among the recipients" (not "countries that condemned
+# the invasion will impose sanctions", where the subject inflicts it)
+_FALLS_ON = frozenset({"become", "be", "face", "suffer", "pay", "lose", "regret", "get"})
+
+
 def _it_comes_to(verb: Any) -> bool:
     """ "when it comes to sanctions": a topic, not a condition."""
     return bool(

@@ -191,6 +191,7 @@ def assess(
     usable: list[Item] = []
     crossing, crossed = _crossing(m, threats, claims, as_of, docs, why, usable)
     responses: list[Item] = []
+    unrelated: list[Item] = []  # the owner's acts in the window that may or may not answer it
     window_end: date | None = None
     if withdrawals and (crossed is None or min(w.when.sort for w in withdrawals) <= crossed.hi):
         decision = _Decision(Status.WITHDRAWN, "withdrawal", withdrawals)
@@ -245,7 +246,8 @@ def assess(
         )
         decision = _Decision(Status(review.status), "review", [])
     members = [*threats, *([crossing] if crossing else []), *responses, *claims]
-    doc_ids = {i.document_id for i in members}
+    # the documents behind the status include those of acts it names as undecided evidence
+    doc_ids = {i.document_id for i in [*members, *unrelated]}
     opinion_ids = {d for d in doc_ids if docs[d].genre == "opinion"}
     opinion_only = bool(doc_ids) and opinion_ids == doc_ids
     raw, confidence, how = _confidence(decision, docs, opinion_only)

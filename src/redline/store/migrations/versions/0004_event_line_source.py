@@ -4,10 +4,11 @@ A response whose line (trigger key) the extractor took from the document's title
 not from the text around the act, may answer another matter: "I have ordered the deployment of
 additional forces ... to support our NATO allies" in a statement about a NATO summit is no
 answer to an attack on NATO territory. Linking lets a dated response imply that its line was
-crossed only when the line was read from the response's own sentence, the sentences before it,
-or an analyst's correction; this column says which (``vocab.LineSource``). Rows stored before
-it stay NULL and are read as they were until the document is extracted again (the extractor's
-version changed with this migration, so ``redline extract`` does that).
+crossed only when the line was read from the response's own sentence or set by an analyst's
+correction, not from the sentences before it or the document's topic; this column says which
+(``vocab.LineSource``). Rows stored before it stay NULL and are read as they were until the
+document is extracted again (the extractor's version changed with this migration, so
+``redline extract`` does that).
 
 Revision ID: 0004
 Revises: 0003
