@@ -29,11 +29,15 @@ def _news(
     return _extractor(rules_from).extract(DocumentInput(1, text, published, "day"))
 
 
+def _statement_doc(
+    text: str, title: str = "Remarks by the President", published: date = date(2023, 2, 24)
+) -> DocumentInput:
+    """A statement by the President: its first person is the United States."""
+    return DocumentInput(1, text, published, "day", "statement", title, "Joe Biden")
+
+
 def _statement(text: str, rules_from: float | None = None) -> Extraction:
-    doc = DocumentInput(
-        1, text, date(2023, 2, 24), "day", "statement", "Remarks by the President", "Joe Biden"
-    )
-    return _extractor(rules_from).extract(doc)
+    return _extractor(rules_from).extract(_statement_doc(text))
 
 
 def test_a_condition_on_the_speakers_own_act_draws_no_line() -> None:
@@ -357,14 +361,18 @@ def test_a_line_named_only_as_background_is_not_crossed() -> None:
     assert not background("Russia launched the invasion of Ukraine on Thursday.")
 
 
-class _Unsure:
-    """A classifier that scores every sentence low on everything: what the rules keep without
-    it is what is left."""
+class _Scores:
+    """A classifier that gives every sentence the same probabilities, 0 for a class not named
+    (``_Scores(threat=0.02)``: low on everything, so what the rules keep without it is what is
+    left; ``_Scores(response=0.99)``: sure of one class)."""
 
     classes = ("threat", "crossing", "response", "outcome_claim")
 
+    def __init__(self, **p: float) -> None:
+        self.row = [p.get(c, 0.0) for c in self.classes]
+
     def gated_probabilities(self, texts: list[str], progress: Any = None) -> list[list[float]]:
-        return [[0.02, 0.0, 0.0, 0.0] for _ in texts]
+        return [list(self.row) for _ in texts]
 
     def gates(self) -> dict[str, Gate]:
         return {c: Gate(0.3, 0.95) for c in self.classes}
@@ -375,7 +383,7 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
     over a line of the vocabulary, is kept whatever the classifier says, with the confidence
     that form has earned; without a condition, or with one that names no line, or "when it
     comes to" (a topic), the classifier's low score stands."""
-    x = LearnedExtractor(classifier=_Unsure())  # type: ignore[arg-type]
+    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
 
     def threats(text: str) -> list[tuple[str | None, str | None, float]]:
         got = x.extract(DocumentInput(1, text, date(2022, 2, 3), "day")).threats
@@ -418,16 +426,11 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
     # the line read is the speaker's own kind of act ("additional sanctions"): the line the
     # sentence names elsewhere takes its place
     got = x.extract(
-        DocumentInput(
-            1,
+        _statement_doc(
             "The leaders met today. We will impose additional sanctions on those engaged in "
             "deceptive practices while transporting Russian oil and against the networks that "
             "profit from price cap violations.",
-            date(2023, 6, 1),
-            "day",
-            "statement",
-            "Remarks by the President",
-            "Joe Biden",
+            published=date(2023, 6, 1),
         )
     ).threats
     assert [(t.speaker_country, t.trigger_key, t.trigger_text) for t in got] == [
@@ -456,25 +459,15 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
     )
 
 
-class _Sure(_Unsure):
-    """A classifier sure of one class for every sentence."""
-
-    def __init__(self, cls: str) -> None:
-        self.row = [0.99 if c == cls else 0.0 for c in self.classes]
-
-    def gated_probabilities(self, texts: list[str], progress: Any = None) -> list[list[float]]:
-        return [list(self.row) for _ in texts]
-
-
 def test_a_statement_about_a_body_is_the_presidents() -> None:
     """Only the title's issuing words name a body as the issuer: "Statement on the United
     Nations General Assembly Vote ..." is the President's, "Joint Statement by Group of Seven
     (G-7) Nations Leaders on Ukraine" the G7's."""
-    x = LearnedExtractor(classifier=_Sure("threat"))  # type: ignore[arg-type]
+    x = LearnedExtractor(classifier=_Scores(threat=0.99))  # type: ignore[arg-type]
     text = "The vote was clear. Together, we will hold Russia accountable if it invades Ukraine."
 
     def speakers(title: str) -> list[str | None]:
-        doc = DocumentInput(1, text, date(2022, 3, 2), "day", "statement", title, "Joe Biden")
+        doc = _statement_doc(text, title, published=date(2022, 3, 2))
         return [t.speaker_country for t in x.extract(doc).threats]
 
     assert speakers("Statement on the United Nations General Assembly Vote To Condemn") == ["USA"]
@@ -489,18 +482,11 @@ def test_an_event_says_where_its_line_was_read() -> None:
     """The linker lets a response imply its line was crossed only when the line was read from
     its own sentence (``vocab.LineSource``): here from the sentence, the one before, and the
     statement's title."""
-    x = LearnedExtractor(classifier=_Sure("response"))  # type: ignore[arg-type]
+    x = LearnedExtractor(classifier=_Scores(response=0.99))  # type: ignore[arg-type]
 
     def lines(text: str) -> list[tuple[str | None, str]]:
-        doc = DocumentInput(
-            1,
-            text,
-            date(2022, 3, 2),
-            "day",
-            "statement",
-            "Statement on Russia's Invasion of Ukraine",
-            "Joe Biden",
-        )
+        title = "Statement on Russia's Invasion of Ukraine"
+        doc = _statement_doc(text, title, published=date(2022, 3, 2))
         return [(e.trigger_key, e.line_from) for e in x.extract(doc).events]
 
     assert lines("Today we imposed sanctions on those who aided the invasion of Ukraine.") == [

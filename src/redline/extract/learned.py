@@ -88,12 +88,12 @@ _FIRST_PERSON_SUBJECT = re.compile(
 )
 _ISSUED_BY_BODY = re.compile(r"\b(statement|communiqu\w*|declaration|summit)\b", re.IGNORECASE)
 _JOINT_TITLE = re.compile(r"^\s*joint (statement|declaration)\b", re.IGNORECASE)
-# Where a joint statement's title turns from who issues it to what it is about.
 # Where what a statement is about begins, after the words saying who issues it.
 _ISSUE_TOPIC = re.compile(
     r"\s(?:on(?!\s+behalf)|regarding|about|concerning|commemorating|announcing|following)\s",
     re.IGNORECASE,
 )
+# Where a joint statement's title turns from who issues it to what it is about.
 _TITLE_TOPIC = re.compile(
     r"\s(?:on|to|regarding|commemorating|announcing|at|in|for)\s|[—–:]", re.IGNORECASE
 )
@@ -314,12 +314,12 @@ class LearnedExtractor(RuleExtractor):
             self._progress.step()
             if "threat" in sent.kinds:
                 ruled = [self._consequence_outside_trigger(t) for t in self._threats(st, sent)]
+                below = id(sent) in self._conditional  # (it passed the pre-check already)
                 conditional = (
                     self._conditional_threats(st, sent, ruled)
-                    if self._may_be_conditional(sent.text)
+                    if below or self._may_be_conditional(sent.text)
                     else []
                 )
-                below = id(sent) in self._conditional
                 found = self._gated(
                     sent,
                     "threat",
@@ -955,13 +955,9 @@ class LearnedExtractor(RuleExtractor):
             key = acting.actor.key if found and acting is not None else None
             for actor, country, span in self._co_issuers(st, sent, key, when, seen):
                 # "we have imposed sanctions" in a joint statement: a response of each issuer
-                prov = replace(event.provenance, span_start=span[0], span_end=span[1])
-                out.append(replace(event, provenance=prov, actor=actor.name, actor_country=country))
+                out.append(_done_by(event, actor.name, country, span))
             for m, country in self._joined(st, sent, event.actor_country, when, seen):
-                prov = replace(event.provenance, span_start=m.start, span_end=m.end)
-                out.append(
-                    replace(event, provenance=prov, actor=_strip_the(m.text), actor_country=country)
-                )
+                out.append(_done_by(event, _strip_the(m.text), country, (m.start, m.end)))
         return out
 
     def _joined(
@@ -1067,6 +1063,13 @@ def _said_by(
         speaker_key=actor.key,
         speaker_country=actor.country_on(on),
     )
+
+
+def _done_by(event: EventItem, actor: str, country: str | None, span: tuple[int, int]) -> EventItem:
+    """``event`` as the act of another side of a joint act (``actor``, of ``country``), with
+    its own place in the text (copies must differ in their span)."""
+    provenance = replace(event.provenance, span_start=span[0], span_end=span[1])
+    return replace(event, provenance=provenance, actor=actor, actor_country=country)
 
 
 def _issuing_part(title: str) -> str:

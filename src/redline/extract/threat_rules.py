@@ -500,8 +500,6 @@ class ThreatRules(RuleBase):
         return out
 
 
-# Parties named by what they do, not who they are: "sanctions on anyone who helps Russia" holds
-# its condition in the relative clause.
 # verbs whose subject undergoes the consequence: "those who supply ... will become targets",
 # "companies that impose a cap will not be among the recipients" (not "countries that condemned
 # the invasion will impose sanctions", where the subject inflicts it)
@@ -517,6 +515,8 @@ def _it_comes_to(verb: Any) -> bool:
     )
 
 
+# Parties named by what they do, not who they are: "sanctions on anyone who helps Russia" holds
+# its condition in the relative clause.
 _GENERIC_PARTIES = frozenset(
     {"anyone", "anybody", "whoever", "those", "actors", "entities", "companies", "firms"}
     | {"individuals", "banks", "countries", "states", "parties", "people", "institutions"}

@@ -216,8 +216,10 @@ def assess(
         # An act that names no line of the owner's answers this one only when it is the kind
         # of harm this line threatened (codebook §4: enforcement is judged against the
         # threatened class); another act of the owner's in the window may or may not answer it.
-        unrelated = [r for r in responses if not _may_answer(r, threatened)]
-        responses = [r for r in responses if r not in unrelated]
+        answering: list[Item] = []
+        for r in responses:
+            (answering if _may_answer(r, threatened) else unrelated).append(r)
+        responses = answering
         if responses:
             decision = _from_responses(
                 m.threatener, threatened, crossings, responses, claims, docs, why
