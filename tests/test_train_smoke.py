@@ -128,14 +128,17 @@ def test_the_shipped_encoder_has_fixed_reshape_targets_and_still_takes_any_batch
     import onnx
     import onnxruntime as ort
 
-    from redline.model.classifier import MODEL_DIR, load_tokenizer, read_manifest
+    from redline.model.classifier import MODEL_DIR, SentenceEncoder, read_manifest
     from redline.model.static_shapes import encoder_feeds, freeze_reshapes
 
     path = MODEL_DIR / "classifier.onnx"
     assert len(_computed_reshapes(path)) <= 1
     model = onnx.load(str(path))
-    tokenizer = load_tokenizer(MODEL_DIR / "tokenizer.json", read_manifest()["max_length"])
-    encode = encoder_feeds(tokenizer, {i.name for i in model.graph.input})
+    manifest = read_manifest()
+    encoder = SentenceEncoder(
+        MODEL_DIR / "tokenizer.json", manifest["max_length"], manifest.get("context_tokens", 0)
+    )
+    encode = encoder_feeds(encoder, {i.name for i in model.graph.input})
     assert freeze_reshapes(model, encode)[1] == 0
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     texts = ["Russia warned of a harsh response.", "It rained.", "We will respond, they said."]

@@ -85,7 +85,14 @@ def _baseline(ledger: Ledger, spec: Spec) -> dict[str, Any]:
     started = time.perf_counter()
     items = sum(len(r.threats) + len(r.events) + len(r.claims) for r in map(naive.extract, docs))
     rules_seconds = time.perf_counter() - started
-    sentences = [doc.text[s:e] for doc in docs for s, e in split_sentences(doc.text)]
+    spans = [(doc.text, split_sentences(doc.text)) for doc in docs]
+    sentences = [text[s:e] for text, cut in spans for s, e in cut]
+    # the sentence before each, in its document ("" for a document's first)
+    before = [
+        text[cut[i - 1][0] : cut[i - 1][1]] if i else ""
+        for text, cut in spans
+        for i in range(len(cut))
+    ]
     started = time.perf_counter()
     for _ in nlp.pipe(sentences):
         pass
@@ -95,14 +102,15 @@ def _baseline(ledger: Ledger, spec: Spec) -> dict[str, Any]:
     from redline.extract.learned import passes_screen
     from redline.model.classifier import StatementClassifier
 
-    screened = [s for s in sentences if passes_screen(s)]
+    screened = [(b, s) for b, s in zip(before, sentences, strict=True) if passes_screen(s)]
     classifier = StatementClassifier(threads=1)
     started = time.perf_counter()
-    kept = classifier.prefilter.keep(screened) if classifier.prefilter else [True] * len(screened)
+    texts = [s for _, s in screened]
+    kept = classifier.prefilter.keep(texts) if classifier.prefilter else [True] * len(texts)
     prefilter_seconds = time.perf_counter() - started
-    encoded = [s for s, k in zip(screened, kept, strict=True) if k]
+    encoded = [pair for pair, k in zip(screened, kept, strict=True) if k]
     started = time.perf_counter()
-    classifier.probabilities(encoded)
+    classifier.probabilities([s for _, s in encoded], contexts=[b for b, _ in encoded])
     encoder_seconds = time.perf_counter() - started
     return {
         "screened_sentences": len(screened),

@@ -232,12 +232,21 @@ class LearnedExtractor(RuleExtractor):
             staged.append((doc, self.screened(doc.text)))
             self._progress.step()
         todo = [s for _, sentences in staged for s in sentences if s.kinds]
+        # the sentence before each (the classifier may read its end: SentenceEncoder)
+        before = [
+            sentences[s.index - 1].text if s.index else ""
+            for _, sentences in staged
+            for s in sentences
+            if s.kinds
+        ]
         gates = self.gates()
         opinion = {id(s) for doc, sentences in staged if doc.genre == "opinion" for s in sentences}
         self._progress.phase(0.5, len(todo))
         # each sentence is classified alone (``classifier.BATCH``): its probability, and so a
         # document's items, never depend on which other sentences or documents ran with it
-        probs = self.classifier.gated_probabilities([s.text for s in todo], self._progress.at)
+        probs = self.classifier.gated_probabilities(
+            [s.text for s in todo], self._progress.at, contexts=before
+        )
         self._probability = {}
         self._strong = set()
         self._conditional = set()

@@ -76,6 +76,66 @@ def load_tokenizer(path: Path, max_length: int) -> Any:
     return tokenizer
 
 
+class SentenceEncoder:
+    """What the encoder is fed for a batch of sentences: token ids, attention mask and segment
+    ids. The one place that turns text into the model's input, for training, export and use.
+
+    With ``context_tokens`` 0, a sentence alone (``max_length`` tokens at most). Otherwise the
+    last ``context_tokens`` tokens of the sentence before it come first, as segment 0, and the
+    sentence (its first ``max_length - 2`` tokens) follows as segment 1: ``[CLS] context [SEP]
+    sentence [SEP]``. The model pools over segment 1 only, so the context shades how the
+    sentence reads ("he added", a condition set up before, a quote that goes on) without
+    becoming the thing classified. The end of the sentence before is kept because it is
+    nearest (who said it, what it answered)."""
+
+    def __init__(self, path: Path, max_length: int, context_tokens: int = 0) -> None:
+        from tokenizers import Tokenizer
+
+        self.max_length = max_length
+        self.context_tokens = context_tokens
+        self.tokenizer = load_tokenizer(path, max_length)
+        raw = Tokenizer.from_file(str(path))
+        raw.no_truncation()
+        raw.no_padding()
+        self._raw = raw
+        cls, sep = raw.token_to_id("[CLS]"), raw.token_to_id("[SEP]")
+        if context_tokens and (cls is None or sep is None):
+            raise ModelError(f"{path}: the tokenizer has no [CLS] or [SEP] token for pairs")
+        self._cls: int = cls or 0
+        self._sep: int = sep or 0
+
+    def feeds(
+        self, texts: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """``input_ids``, ``attention_mask`` and ``token_type_ids`` (int64, padded to the
+        longest in the batch). ``contexts`` (the sentence before each, "" for none) is read
+        only when the model was trained with context."""
+        if not self.context_tokens:
+            enc = self.tokenizer.encode_batch(list(texts))
+            ids = np.array([e.ids for e in enc], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+            return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        before = list(contexts) if contexts is not None else [""] * len(texts)
+        if len(before) != len(texts):
+            raise ValueError("one context per sentence")
+        own = self._raw.encode_batch(list(texts), add_special_tokens=False)
+        prior = self._raw.encode_batch([c or "" for c in before], add_special_tokens=False)
+        rows = []
+        for sentence, context in zip(own, prior, strict=True):
+            c = context.ids[-self.context_tokens :] if context.ids else []
+            s = sentence.ids[: self.max_length - 2]
+            rows.append(([self._cls, *c, self._sep, *s, self._sep], len(c) + 2))
+        width = max(len(r) for r, _ in rows)
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for i, (row, first) in enumerate(rows):
+            ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1
+            types[i, first : len(row)] = 1
+        return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+
 @dataclass(frozen=True)
 class Gate:
     """A class's two thresholds: ``high`` decides alone, ``low`` needs the rules' agreement."""
@@ -106,8 +166,12 @@ class StatementClassifier:
             for c in self.classes
         }
         self.max_length = int(manifest["max_length"])
+        # how much of the sentence before the model reads (0: the sentence alone)
+        self.context_tokens = int(manifest.get("context_tokens", 0))
         self.version = model_digest(model_dir)
-        self.tokenizer = load_tokenizer(model_dir / "tokenizer.json", self.max_length)
+        self.encoder = SentenceEncoder(
+            model_dir / "tokenizer.json", self.max_length, self.context_tokens
+        )
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or int(os.environ.get("REDLINE_MODEL_THREADS", "1"))
         opts.inter_op_num_threads = 1
@@ -125,23 +189,28 @@ class StatementClassifier:
             )
 
     def probabilities(
-        self, texts: Sequence[str], on_batch: Callable[[int, int], None] | None = None
+        self,
+        texts: Sequence[str],
+        on_batch: Callable[[int, int], None] | None = None,
+        contexts: Sequence[str] | None = None,
     ) -> np.ndarray:
         """(len(texts), len(classes)) probabilities, one sentence per encoder call (``BATCH``).
-        ``on_batch(done, total)`` hears after each batch how many sentences are done."""
+        ``contexts`` gives the sentence before each ("" for none; read by a model trained with
+        context, see ``SentenceEncoder``). ``on_batch(done, total)`` hears after each batch how
+        many sentences are done."""
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         if not texts:
             return out
+        if contexts is not None and len(contexts) != len(texts):
+            raise ValueError("one context per sentence")
         order = list(range(len(texts)))
         for lo in range(0, len(order), BATCH):
             idx = order[lo : lo + BATCH]
-            enc = self.tokenizer.encode_batch([texts[i] for i in idx])
-            feeds = {
-                "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
-            }
-            if "token_type_ids" in self._inputs:
-                feeds["token_type_ids"] = np.zeros_like(feeds["input_ids"])
+            feeds = self.encoder.feeds(
+                [texts[i] for i in idx], [contexts[i] for i in idx] if contexts else None
+            )
+            if "token_type_ids" not in self._inputs:
+                del feeds["token_type_ids"]
             (logits,) = self.session.run(None, feeds)
             out[idx] = 1.0 / (1.0 + np.exp(-logits))
             if on_batch is not None:
@@ -152,19 +221,27 @@ class StatementClassifier:
         return dict(self._gates)
 
     def gated_probabilities(
-        self, texts: Sequence[str], on_batch: Callable[[int, int], None] | None = None
+        self,
+        texts: Sequence[str],
+        on_batch: Callable[[int, int], None] | None = None,
+        contexts: Sequence[str] | None = None,
     ) -> np.ndarray:
-        """Probabilities, with the sentences the prefilter drops left at 0."""
+        """Probabilities, with the sentences the prefilter drops left at 0 (the prefilter reads
+        the sentence alone)."""
         keep = self.prefilter.keep(texts) if self.prefilter else [True] * len(texts)
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         idx = [i for i, k in enumerate(keep) if k]
         if idx:
-            out[idx] = self.probabilities([texts[i] for i in idx], on_batch)
+            out[idx] = self.probabilities(
+                [texts[i] for i in idx], on_batch, [contexts[i] for i in idx] if contexts else None
+            )
         return out
 
-    def predict(self, texts: Sequence[str]) -> list[set[str]]:
+    def predict(
+        self, texts: Sequence[str], contexts: Sequence[str] | None = None
+    ) -> list[set[str]]:
         """The classes of each sentence above its ``high`` gate (the classifier alone)."""
-        probs = self.gated_probabilities(texts)
+        probs = self.gated_probabilities(texts, contexts=contexts)
         high = np.array([self._gates[c].high for c in self.classes])
         return [
             {c for c, hit in zip(self.classes, row >= high, strict=True) if hit} for row in probs

@@ -98,7 +98,7 @@ def out_of_fold(
         if k in table["folds_done"]:
             continue
         _seed_everything(cfg.seed + k)
-        tok = _tokenizer(base, cfg.max_length)
+        tok = _tokenizer(base, cfg.max_length, cfg.context_tokens)
         rng = random.Random(cfg.seed + k)
         held = {d for d in train_docs if fold_of(documents[d].group, folds) == k}
         kept = [ex if ex.doc not in held else replace(ex, split=Split.TEST) for ex in data]
@@ -111,20 +111,27 @@ def out_of_fold(
         model, _ = fit(train_set, cfg, base, tok, rng, log)
         with tempfile.TemporaryDirectory() as tmp:
             staged = Path(tmp)
-            _export(model, tok, staged, base, cfg.max_length)
+            _export(model, tok, staged, base)
             manifest = {
                 "classes": list(CLASSES),
                 "thresholds": dict.fromkeys(CLASSES, 0.5),
                 "max_length": cfg.max_length,
+                "context_tokens": cfg.context_tokens,
                 "files": {n: _sha256(staged / n) for n in ("classifier.onnx", "tokenizer.json")},
             }
             (staged / MANIFEST).write_text(json.dumps(manifest))
             clf = StatementClassifier(staged)
             for doc_id in sorted(held):
-                sentences = [s for s in screen_sentences(documents[doc_id].text) if s[2]]
+                text = documents[doc_id].text
+                every = screen_sentences(text)
+                before = ["", *(text[s:e] for s, e, _ in every[:-1])]
+                pairs = [(b, s) for b, s in zip(before, every, strict=True) if s[2]]
+                sentences = [s for _, s in pairs]
                 if not sentences:
                     continue
-                probs = clf.probabilities([documents[doc_id].text[s:e] for s, e, _ in sentences])
+                probs = clf.probabilities(
+                    [text[s:e] for s, e, _ in sentences], contexts=[b for b, _ in pairs]
+                )
                 rows.extend(
                     [doc_id, s, e, [round(float(p), 5) for p in row]]
                     for (s, e, _), row in zip(sentences, probs, strict=True)
@@ -148,13 +155,19 @@ def train_digest(data: list[Example]) -> str:
     return h.hexdigest()[:16]
 
 
-def table_matches(data: list[Example], path: Path = OOF_FILE) -> bool:
-    """Is there an out-of-fold table at ``path`` computed on this training data?"""
+def table_matches(
+    data: list[Example], path: Path = OOF_FILE, context_tokens: int | None = None
+) -> bool:
+    """Is there an out-of-fold table at ``path`` computed on this training data (and, given
+    ``context_tokens``, by models that read as much of the sentence before)?"""
     try:
         table = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return False
-    return isinstance(table, dict) and table.get("data_digest") == train_digest(data)
+    if not isinstance(table, dict) or table.get("data_digest") != train_digest(data):
+        return False
+    config = table.get("config") or {}
+    return context_tokens is None or config.get("context_tokens", 0) == context_tokens
 
 
 def screen_sentences(text: str) -> list[tuple[int, int, bool]]:
@@ -210,7 +223,9 @@ class OutOfFold:
     def gates(self) -> dict[str, Any]:
         return self.base.gates()
 
-    def gated_probabilities(self, texts: Any, on_batch: Any = None) -> np.ndarray:
+    def gated_probabilities(
+        self, texts: Any, on_batch: Any = None, contexts: Any = None
+    ) -> np.ndarray:
         keep = self.prefilter.keep(texts) if self.prefilter else [True] * len(texts)
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         for i, (text, k) in enumerate(zip(texts, keep, strict=True)):
@@ -218,7 +233,8 @@ class OutOfFold:
                 continue
             row = self.table.get(text)
             if row is None:
-                out[i] = self.base.probabilities([text])[0]
+                before = [contexts[i]] if contexts else None
+                out[i] = self.base.probabilities([text], contexts=before)[0]
             else:
                 out[i] = row
                 self.used += 1

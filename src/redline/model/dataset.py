@@ -24,6 +24,7 @@ class Example:
     split: Split
     source: str  # news | statements | plover | review
     borderline: bool = False  # every item on the sentence is borderline (kept as a positive)
+    context: str = ""  # the sentence before in its document ("" for the first, or none known)
 
 
 def examples(gold: GoldSet, documents: dict[str, GoldDocument]) -> list[Example]:
@@ -40,7 +41,8 @@ def examples(gold: GoldSet, documents: dict[str, GoldDocument]) -> list[Example]
                 if not item.borderline:
                     firm.add((item.start, item.end))
         split = split_of(doc.group)
-        for start, end in doc.sentences:
+        for i, (start, end) in enumerate(doc.sentences):
+            before = doc.sentences[i - 1] if i else None
             out.append(
                 Example(
                     doc_id,
@@ -51,6 +53,7 @@ def examples(gold: GoldSet, documents: dict[str, GoldDocument]) -> list[Example]
                     split,
                     doc.source,
                     borderline=(start, end) in labels and (start, end) not in firm,
+                    context=doc.text[before[0] : before[1]] if before else "",
                 )
             )
     return out

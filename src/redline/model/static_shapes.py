@@ -142,32 +142,32 @@ def _session(model: Any) -> Any:
     return ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
 
 
-def encoder_feeds(tokenizer: Any, inputs: set[str]) -> Any:
-    """``encode(texts)`` for a model directory's tokenizer, as the classifier feeds a batch."""
+def encoder_feeds(encoder: Any, inputs: set[str]) -> Any:
+    """``encode(texts)`` for a model's ``SentenceEncoder``, as the classifier feeds a batch
+    (a model read with context gets the text before each sample as its context)."""
 
     def encode(texts: Sequence[str]) -> dict[str, np.ndarray]:
-        enc = tokenizer.encode_batch(list(texts))
-        feeds = {
-            "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
-        }
-        if "token_type_ids" in inputs:
-            feeds["token_type_ids"] = np.zeros_like(feeds["input_ids"])
+        texts = list(texts)
+        feeds: dict[str, np.ndarray] = encoder.feeds(texts, ["", *texts[:-1]])
+        if "token_type_ids" not in inputs:
+            del feeds["token_type_ids"]
         return feeds
 
     return encode
 
 
-def freeze_file(model_path: Path, tokenizer_path: Path, max_length: int) -> int:
+def freeze_file(
+    model_path: Path, tokenizer_path: Path, max_length: int, context_tokens: int = 0
+) -> int:
     """Rewrite ``model_path`` in place with fixed reshape targets; how many were fixed."""
     import onnx
 
-    from redline.model.classifier import load_tokenizer
+    from redline.model.classifier import SentenceEncoder
 
-    tokenizer = load_tokenizer(tokenizer_path, max_length)
+    encoder = SentenceEncoder(tokenizer_path, max_length, context_tokens)
     model = onnx.load(str(model_path))
     inputs = {i.name for i in model.graph.input}
-    frozen, fixed = freeze_reshapes(model, encoder_feeds(tokenizer, inputs))
+    frozen, fixed = freeze_reshapes(model, encoder_feeds(encoder, inputs))
     if fixed:
         onnx.save(frozen, str(model_path))
     return fixed
@@ -179,7 +179,10 @@ def main(argv: Sequence[str]) -> int:
     directory = Path(argv[0]) if argv else MODEL_DIR
     manifest = read_manifest(directory)
     fixed = freeze_file(
-        directory / "classifier.onnx", directory / "tokenizer.json", int(manifest["max_length"])
+        directory / "classifier.onnx",
+        directory / "tokenizer.json",
+        int(manifest["max_length"]),
+        int(manifest.get("context_tokens", 0)),
     )
     if fixed:
         digest = hashlib.sha256((directory / "classifier.onnx").read_bytes()).hexdigest()

@@ -32,6 +32,10 @@ from redline.model.dataset import Example, label_matrix
 
 SEED = 13
 MAX_LENGTH = 64
+# Tokens of the sentence before that the classifier reads with each sentence (0: none). See
+# classifier.SentenceEncoder; chosen on dev (docs/model.md), at about half again the encoder's
+# cost per sentence.
+CONTEXT_TOKENS = 24
 
 
 @dataclass
@@ -40,6 +44,7 @@ class TrainConfig:
     batch_size: int = 16
     learning_rate: float = 4e-5
     max_length: int = MAX_LENGTH
+    context_tokens: int = CONTEXT_TOKENS
     # Share of the negatives that fail the lexical screen kept for training: the extractor
     # never shows the classifier those, so a few suffice to keep it calibrated on plain text.
     unscreened_keep: float = 0.15
@@ -68,7 +73,9 @@ def _seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
-def _build(base: Path) -> Any:
+def _build(base: Path, paired: bool = False) -> Any:
+    """MiniLM with a linear head over the mean of its token states: of every token, or
+    (``paired``) of the sentence's segment only, the context before it being read, not pooled."""
     import torch
     from transformers import AutoModel
 
@@ -80,31 +87,38 @@ def _build(base: Path) -> Any:
             self.dropout = torch.nn.Dropout(0.1)
             self.head = torch.nn.Linear(hidden, len(CLASSES))
 
-        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
-            mask = attention_mask.unsqueeze(-1).to(out.last_hidden_state.dtype)
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any = None) -> Any:
+            if paired:
+                out = self.encoder(
+                    input_ids=input_ids,
+                    attention_mask=attention_mask,
+                    token_type_ids=token_type_ids,
+                )
+                own = attention_mask * token_type_ids
+            else:
+                out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+                own = attention_mask
+            mask = own.unsqueeze(-1).to(out.last_hidden_state.dtype)
             pooled = (out.last_hidden_state * mask).sum(1) / mask.sum(1).clamp(min=1.0)
             return self.head(self.dropout(pooled))
 
     return Classifier()
 
 
-def _tokenizer(base: Path, max_length: int) -> Any:
-    from tokenizers import Tokenizer
+def _tokenizer(base: Path, max_length: int, context_tokens: int = 0) -> Any:
+    from redline.model.classifier import SentenceEncoder
 
-    tok = Tokenizer.from_file(str(base / "tokenizer.json"))
-    tok.enable_truncation(max_length)
-    tok.enable_padding(pad_id=0, pad_token="[PAD]")
-    return tok
+    return SentenceEncoder(base / "tokenizer.json", max_length, context_tokens)
 
 
-def _encode(tok: Any, texts: list[str]) -> tuple[Any, Any]:
+def _encode(tok: Any, batch: list[Example]) -> tuple[Any, ...]:
+    """The model's inputs for a batch, as torch tensors: (ids, mask) for a sentence-only
+    model, (ids, mask, segment ids) for one that reads the sentence before."""
     import torch
 
-    enc = tok.encode_batch(texts)
-    ids = torch.tensor([e.ids for e in enc], dtype=torch.long)
-    mask = torch.tensor([e.attention_mask for e in enc], dtype=torch.long)
-    return ids, mask
+    feeds = tok.feeds([ex.text for ex in batch], [ex.context for ex in batch])
+    names = ("input_ids", "attention_mask", "token_type_ids")
+    return tuple(torch.from_numpy(feeds[n]) for n in names[: 3 if tok.context_tokens else 2])
 
 
 def train(
@@ -125,7 +139,7 @@ def train(
     cfg = config or TrainConfig()
     _seed_everything(cfg.seed)
     base = base_model_dir()
-    tok = _tokenizer(base, cfg.max_length)
+    tok = _tokenizer(base, cfg.max_length, cfg.context_tokens)
     rng = random.Random(cfg.seed)  # also shuffles each epoch, after drawing the sample
     train_set, dev_set = training_sets(data, cfg, rng)
     if cfg.limit:
@@ -138,12 +152,13 @@ def train(
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / "model"
         staged.mkdir()
-        _export(model, tok, staged, base, cfg.max_length)
+        _export(model, tok, staged, base)
         files = ("classifier.onnx", "tokenizer.json", "prefilter.npz")
         manifest: dict[str, Any] = {
             "classes": list(CLASSES),
             "thresholds": dict.fromkeys(CLASSES, 0.5),
             "max_length": cfg.max_length,
+            "context_tokens": cfg.context_tokens,
             **fit_prefilter(train_set, dev_set, staged, cfg.seed, log),
         }
         manifest["files"] = {n: _sha256(staged / n) for n in files}
@@ -151,7 +166,9 @@ def train(
         # Sentence thresholds on the screened dev sentences (the encoder alone: the fallback
         # gates); the extractor's gates are set below from whole-document items.
         clf = StatementClassifier(staged)
-        probs = clf.probabilities([ex.text for ex in dev_set])
+        probs = clf.probabilities(
+            [ex.text for ex in dev_set], contexts=[ex.context for ex in dev_set]
+        )
         truth = np.array(label_matrix(dev_set))
         manifest["thresholds"] = {
             c: _best_threshold(probs[:, i], truth[:, i]) for i, c in enumerate(CLASSES)
@@ -172,7 +189,7 @@ def train(
             from redline.model.crossval import load_table, table_matches
 
             table = None
-            if out_of_fold is not None and table_matches(data, out_of_fold):
+            if out_of_fold is not None and table_matches(data, out_of_fold, cfg.context_tokens):
                 table = load_table(calibration[1], out_of_fold)
                 log(f"gates on dev and on out-of-fold train probabilities ({out_of_fold})")
             else:
@@ -202,7 +219,7 @@ def fit(
     ``seconds``) and the count of positives per class."""
     import torch
 
-    model = _build(base)
+    model = _build(base, paired=bool(tok.context_tokens))
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=0.01)
     steps = cfg.epochs * ((len(train_set) + cfg.batch_size - 1) // cfg.batch_size)
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -222,9 +239,8 @@ def fit(
         total = 0.0
         for lo in range(0, len(order), cfg.batch_size):
             batch = [train_set[i] for i in order[lo : lo + cfg.batch_size]]
-            ids, mask = _encode(tok, [ex.text for ex in batch])
             target = torch.tensor(label_matrix(batch), dtype=torch.float32)
-            loss = loss_fn(model(ids, mask), target)
+            loss = loss_fn(model(*_encode(tok, batch)), target)
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -279,15 +295,24 @@ def fit_prefilter(
     }
 
 
-def _export(model: Any, tok: Any, out: Path, base: Path, max_length: int) -> None:
+def _export(model: Any, tok: Any, out: Path, base: Path) -> None:
     """``classifier.onnx`` (int8, with fixed reshape targets: ``static_shapes``) and the
     base model's ``tokenizer.json`` in ``out``."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    from redline.model.dataset import Example
     from redline.model.static_shapes import freeze_file
 
-    ids, mask = _encode(tok, ["an example sentence", "another one, a little longer than that"])
+    samples = [
+        Example("export", 0, 0, text, frozenset(), Split.TRAIN, "export", context=before)
+        for before, text in (
+            ("", "an example sentence"),
+            ("an example sentence", "another one, a little longer than that"),
+        )
+    ]
+    inputs = _encode(tok, samples)
+    names = ["input_ids", "attention_mask", "token_type_ids"][: len(inputs)]
     raw = out / "fp32.onnx"
     # The tracer warns about Python control flow in the attention mask code; the exported graph
     # is checked by loading it and scoring dev, so the warnings are expected noise here.
@@ -295,13 +320,12 @@ def _export(model: Any, tok: Any, out: Path, base: Path, max_length: int) -> Non
         warnings.simplefilter("ignore")
         torch.onnx.export(
             model,
-            (ids, mask),
+            inputs,
             str(raw),
-            input_names=["input_ids", "attention_mask"],
+            input_names=names,
             output_names=["logits"],
             dynamic_axes={
-                "input_ids": {0: "batch", 1: "tokens"},
-                "attention_mask": {0: "batch", 1: "tokens"},
+                **{n: {0: "batch", 1: "tokens"} for n in names},
                 "logits": {0: "batch"},
             },
             opset_version=17,
@@ -310,7 +334,7 @@ def _export(model: Any, tok: Any, out: Path, base: Path, max_length: int) -> Non
     quantize_dynamic(str(raw), str(out / "classifier.onnx"), weight_type=QuantType.QInt8)
     raw.unlink()
     shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
-    freeze_file(out / "classifier.onnx", out / "tokenizer.json", max_length)
+    freeze_file(out / "classifier.onnx", out / "tokenizer.json", tok.max_length, tok.context_tokens)
 
 
 def _best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
