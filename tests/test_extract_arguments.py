@@ -371,7 +371,10 @@ class _Scores:
     def __init__(self, **p: float) -> None:
         self.row = [p.get(c, 0.0) for c in self.classes]
 
-    def gated_probabilities(self, texts: list[str], progress: Any = None) -> list[list[float]]:
+    def gated_probabilities(
+        self, texts: list[str], progress: Any = None, contexts: Any = None
+    ) -> list[list[float]]:
+        assert contexts is None or len(contexts) == len(texts)
         return [list(self.row) for _ in texts]
 
     def gates(self) -> dict[str, Gate]:
@@ -457,6 +460,18 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
         )
         == []
     )
+    # an assessment framed as a condition is not a threat (codebook §1: prediction or
+    # assessment), unless the condition stands in a clause of its own
+    for framed in (
+        "The big risk is if there is an invasion of Ukraine, and sanctions will come.",
+        "The danger is that if Russia invades Ukraine, sanctions will follow.",
+        "Officials fear that if Russia invades Ukraine, the United States will impose sanctions.",
+    ):
+        assert threats(opening + framed) == [], framed
+    assert threats(
+        opening + "The risk is low, and if Russia invades Ukraine the United States will impose "
+        "severe sanctions."
+    ) == [("USA", "invasion_of_ukraine", CONDITIONAL_CONFIDENCE)]
 
 
 def test_a_statement_about_a_body_is_the_presidents() -> None:

@@ -161,11 +161,36 @@ _HARMING = frozenset(
 _ANSWERS = frozenset({"respond", "reply", "answer", "react", "decide"})
 # verbs whose subject suffers the consequence rather than inflicting it ("Russia will pay")
 _BEFALLS = frozenset({"face", "suffer", "pay", "undergo", "regret", "lose"})
+# nouns that frame what follows as an assessment: "the big risk is if ...", "the danger is that
+# if ..." (codebook, section 1: a prediction or assessment is not a threat)
+_ASSESSED = frozenset(
+    {"risk", "danger", "fear", "worry", "concern", "question", "problem", "scenario"}
+    | {"possibility", "likelihood", "chance", "prospect", "expectation", "assumption"}
+)
 _SPEAKERS = ("person", "state", "organisation")  # actor kinds that can speak or act for a side
 T = TypeVar("T", ThreatItem, EventItem, ClaimItem)
 # How an item got past the gates: the rules found it (kept from ``low``), the classifier alone
 # (from ``high``), or the rules found it in the conditional form (kept at any probability)
 Origin = Literal["rules", "classifier", "conditional"]
+
+
+def _assessed(condition: Sequence[Any]) -> bool:
+    """Is the condition part of an assessment: under "<risk, danger, ...> is (that)" or "fear
+    (that)", through its clause's heads (not across a conjunction: "the risk is low, and if
+    they invade we will respond" still holds a threat)?"""
+    inside = {t.i for t in condition}
+    tok = next((t for t in condition if t.head.i not in inside or t.head.i == t.i), None)
+    while tok is not None:
+        if tok.lemma_.lower() in ("fear", "worry") and tok.pos_ == "VERB":
+            return True
+        if tok.lemma_.lower() == "be" and any(
+            c.dep_ == "nsubj" and c.lemma_.lower() in _ASSESSED for c in tok.children
+        ):
+            return True
+        if tok.head.i == tok.i or tok.dep_ in ("conj", "parataxis"):
+            return False
+        tok = tok.head
+    return False
 
 
 def passes_screen(sentence: str) -> bool:
@@ -390,7 +415,7 @@ class LearnedExtractor(RuleExtractor):
         another party's act: a line of the vocabulary, a party named by what it does, or a subject
         of another side ("if it rains tomorrow" is no line)."""
         condition = self._condition(list(sent.doc)) if found and sent.doc is not None else []
-        if not condition:
+        if not condition or _assessed(condition):
             return []
         # a line, or a party named by what it does ("those engaged in ...", "anyone who ...")
         named = bool(self.triggers.match(_text_of(condition))) or any(
