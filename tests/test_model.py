@@ -52,3 +52,33 @@ def test_missing_or_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
     (broken / "manifest.json").unlink()
     with pytest.raises(ModelError, match=r"manifest.json: the statement classifier is missing"):
         StatementClassifier(broken)
+
+
+def test_the_encoder_reads_the_end_of_the_sentence_before_as_a_first_segment() -> None:
+    """With context, the input is [CLS] <last N tokens of the sentence before> [SEP] <the
+    sentence> [SEP], segment ids 0 then 1 (the model pools segment 1 only); without, the
+    sentence alone, as the tokenizer gives it; a first sentence has an empty context."""
+    from redline.model.classifier import SentenceEncoder
+
+    path = MODEL_DIR / "tokenizer.json"
+    paired = SentenceEncoder(path, 16, context_tokens=3)
+    alone = SentenceEncoder(path, 16)
+    before = "The minister spoke for a long time about the weapons and then he said"
+    sentence = "We will answer any strike on our territory with all the means we have at hand."
+    feeds = paired.feeds([sentence, sentence], [before, ""])
+    ids, mask, types = feeds["input_ids"], feeds["attention_mask"], feeds["token_type_ids"]
+    cls, sep = paired._cls, paired._sep
+    words = alone.tokenizer.encode(sentence, add_special_tokens=False).ids[:14]
+    tail = alone.tokenizer.encode(before, add_special_tokens=False).ids[-3:]
+    assert ids[0].tolist() == [cls, *tail, sep, *words, sep]
+    assert types[0].tolist() == [0] * 5 + [1] * 15 and mask[0].all()
+    # the first sentence of a document: no context tokens, padded to the batch's longest
+    assert ids[1, :17].tolist() == [cls, sep, *words, sep] and not ids[1, 17:].any()
+    assert types[1].tolist() == [0, 0] + [1] * 15 + [0] * 3
+    assert mask[1].tolist() == [1] * 17 + [0] * 3
+    # sentence only: what the tokenizer alone gives, segment ids all 0, context ignored
+    one = alone.feeds([sentence], [before])
+    assert one["input_ids"][0].tolist() == alone.tokenizer.encode(sentence).ids
+    assert not one["token_type_ids"].any()
+    with pytest.raises(ValueError):
+        paired.feeds([sentence], [])

@@ -188,9 +188,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--write", action="store_true", help="write the gates into the manifest")
     args = parser.parse_args(argv)
     gold, documents = load(args.shared)
-    table = None if args.dev_only else load_table(documents, args.out_of_fold)
+    model = StatementClassifier(args.model)
+    table = (
+        None
+        if args.dev_only
+        else load_table(documents, args.out_of_fold, context_tokens=model.context_tokens)
+    )
     gates = calibrate(
-        LearnedExtractor(classifier=StatementClassifier(args.model)),
+        LearnedExtractor(classifier=model),
         gold,
         documents,
         out_of_fold=table,

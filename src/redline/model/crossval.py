@@ -188,13 +188,22 @@ class Table:
     documents: frozenset[str]
 
 
-def load_table(documents: dict[str, GoldDocument], path: Path = OOF_FILE) -> Table:
+def load_table(
+    documents: dict[str, GoldDocument], path: Path = OOF_FILE, context_tokens: int | None = None
+) -> Table:
     """The table at ``path``; rows whose document is missing or whose offsets no longer fit it
-    give no probability."""
+    give no probability. Given ``context_tokens`` (the model's), a table computed by models that
+    read another share of the sentence before is an error, not a calibration."""
     try:
         table = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ModelError(f"{path}: cannot read the out-of-fold probabilities: {exc}") from exc
+    read = (table.get("config") or {}).get("context_tokens", 0)
+    if context_tokens is not None and read != context_tokens:
+        raise ModelError(
+            f"{path}: computed by models reading {read} tokens of the sentence before, the "
+            f"model {context_tokens}: recompute it (python -m redline.model.crossval)"
+        )
     sums: dict[str, list[Any]] = {}
     for doc_id, start, end, probs in table["rows"]:
         doc = documents.get(doc_id)
