@@ -409,6 +409,10 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
     assert threats(
         kremlin + "Russia said it would stop selling oil to countries that impose a price cap."
     ) == [("RUS", "oil_price_cap", CONDITIONAL_CONFIDENCE)]
+    # ... or on whom it is aimed: "we will target companies that ..."
+    assert threats(
+        opening + "He said the United States will target companies that send drones to Russia."
+    ) == [("USA", "aid_to_russia", CONDITIONAL_CONFIDENCE)]
     # ... but not by whom it is inflicted: "countries that condemned ... will impose sanctions"
     assert (
         threats(
@@ -525,3 +529,31 @@ def test_a_headline_in_capitals_is_parsed_as_prose_and_quoted_as_written() -> No
     ).threats
     assert [(t.speaker_country, t.trigger_key) for t in got] == [("RUS", "weapons_to_ukraine")]
     assert got[0].trigger_text == "AGAINST PROVIDING ARMS TO UKRAINE"
+
+
+def test_a_line_over_the_other_sides_sanctions_threatens_an_answer() -> None:
+    """A Russian warning that new sanctions "will not go unanswered" or will be "responded to"
+    draws a line over the sanctions (trigger ``sanctions``); the consequence is an answer of an
+    unstated kind (``vague``), not sanctions: the only harm words are the other side's act."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.99))  # type: ignore[arg-type]
+    kremlin = "Dmitry Peskov spoke on Friday. "
+    for said in (
+        "He said Russia will not leave these sanctions unanswered.",
+        "Moscow will respond to the new British sanctions, he said.",
+    ):
+        got = x.extract(DocumentInput(1, kremlin + said, date(2022, 2, 3), "day")).threats
+        assert [(t.speaker_country, t.trigger_key, t.consequence_class) for t in got] == [
+            ("RUS", "sanctions", "vague")
+        ], said
+    # a Western threat of sanctions keeps its class (the harm is the speaker's own act)
+    got = x.extract(
+        DocumentInput(
+            1,
+            "Joe Biden spoke on Friday. If Russia invades Ukraine, we will impose new sanctions.",
+            date(2022, 2, 3),
+            "day",
+        )
+    ).threats
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [
+        ("USA", "sanctions_or_economic")
+    ]

@@ -826,6 +826,10 @@ class LearnedExtractor(RuleExtractor):
         cls, m = self._classify(region) if region else (None, None)
         if cls is None:
             cls, m = self._consequence(sent.text)
+            if m is not None and self._only_their_acts(
+                speaker.actor.country_on(st.doc.published), sent.text
+            ):
+                cls, m = "vague", None  # "will not leave these sanctions unanswered"
         return [
             self._make_threat(
                 st,
@@ -900,7 +904,20 @@ class LearnedExtractor(RuleExtractor):
         if blanked == text:
             return item
         cls = self._classify(blanked)[0]
+        if cls is None and self._only_their_acts(item.speaker_country, text):
+            cls = "vague"
         return replace(item, consequence_class=cls) if cls else item
+
+    def _only_their_acts(self, speaker_country: str | None, text: str) -> bool:
+        """Is every harm word of ``text`` inside a line drawn against the other side's act?
+        Then the consequence is of an unstated kind: "will not leave these sanctions
+        unanswered" (a Russian threat) threatens an answer, not sanctions."""
+        keys = {k for k, _, _ in self.triggers.match(text)}
+        return (
+            bool(keys)
+            and self._classify(self._blank_triggers(text))[0] is None
+            and all(opposed(speaker_country, self.triggers.hint(k)) for k in keys)
+        )
 
     def _blank_triggers(self, text: str, keep: str | None = None) -> str:
         for key, start, end in self.triggers.match(text):

@@ -378,6 +378,8 @@ class ThreatRules(RuleBase):
                     (t.head.dep_ == "pobj" and t.head.head.lower_ in ("on", "against", "to"))
                     or t.head.dep_ == "nsubjpass"
                     or (t.head.dep_ == "nsubj" and t.head.head.lemma_.lower() in _FALLS_ON)
+                    # "we will target actors who support ...": the object of a harm
+                    or (t.head.dep_ == "dobj" and t.head.head.lemma_.lower() in _AIMED_AT)
                 )
             ):
                 return [x for x in t.subtree if x.i in ids]
@@ -504,6 +506,8 @@ class ThreatRules(RuleBase):
 # "companies that impose a cap will not be among the recipients" (not "countries that condemned
 # the invasion will impose sanctions", where the subject inflicts it)
 _FALLS_ON = frozenset({"become", "be", "face", "suffer", "pay", "lose", "regret", "get"})
+# verbs whose object is the one harmed ("we will target actors who ...")
+_AIMED_AT = frozenset({"target", "sanction", "punish", "penalize", "penalise"})
 
 
 def _it_comes_to(verb: Any) -> bool:
