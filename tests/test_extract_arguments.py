@@ -467,7 +467,7 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
     # an assessment framed as a condition is not a threat (codebook §1: prediction or
     # assessment), unless the condition stands in a clause of its own
     for framed in (
-        "The big risk is if there is an invasion of Ukraine, and sanctions will come.",
+        "The worst risk is if an invasion of Ukraine happens, and sanctions will come.",
         "The danger is that if Russia invades Ukraine, sanctions will follow.",
         "Officials fear that if Russia invades Ukraine, the United States will impose sanctions.",
     ):
@@ -538,7 +538,7 @@ def test_a_line_over_the_other_sides_sanctions_threatens_an_answer() -> None:
     x = LearnedExtractor(classifier=_Scores(threat=0.99))  # type: ignore[arg-type]
     kremlin = "Dmitry Peskov spoke on Friday. "
     for said in (
-        "He said Russia will not leave these sanctions unanswered.",
+        "He said Moscow would not let the new sanctions go unanswered.",
         "Moscow will respond to the new British sanctions, he said.",
     ):
         got = x.extract(DocumentInput(1, kremlin + said, date(2022, 2, 3), "day")).threats

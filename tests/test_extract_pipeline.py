@@ -276,8 +276,8 @@ def test_a_statement_that_targets_those_who_act_is_a_threat_and_carrying_on_is_n
     to impose sanctions" is a pledge to carry on (no harm conditioned on a new act)."""
     title = "Joint Statement by President Biden and President Ursula von der Leyen"
     threats = _statement(
-        "The leaders met in Washington. We will target third-country actors who materially "
-        "support Russia's war.",
+        "The leaders met in Washington. We will target overseas firms that materially "
+        "support the Kremlin's war.",
         title,
         rules_from=0.2,  # the classifier gives this sentence about 0.25: the rules decide
     )

@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tests.conftest import shared_path
 
@@ -39,15 +40,20 @@ def test_train_a_small_model_and_load_it(tmp_path: Path) -> None:
     gold, documents = load(shared_path())
     data = examples(gold, documents)
     out = tmp_path / "model"
-    config = TrainConfig(epochs=1, limit=96, batch_size=16)
+    # with the sentence before as context (the pair input through training, export and use)
+    config = TrainConfig(epochs=1, limit=96, batch_size=16, context_tokens=8)
     manifest = train(data, out, config, log=lambda _m: None)
     assert set(manifest["files"]) == {"classifier.onnx", "tokenizer.json", "prefilter.npz"}
-    assert json.loads((out / "manifest.json").read_text())["training"]["train_sentences"] == 96
+    written = json.loads((out / "manifest.json").read_text())
+    assert written["training"]["train_sentences"] == 96 and written["context_tokens"] == 8
     clf = StatementClassifier(out)
-    probs = clf.probabilities(
-        ["If they cross the border, we will respond with force.", "It rained."]
-    )
+    assert clf.context_tokens == 8 and "token_type_ids" in clf._inputs
+    texts = ["If they cross the border, we will respond with force.", "It rained."]
+    probs = clf.probabilities(texts, contexts=["The minister was asked about the tanks.", ""])
     assert probs.shape == (2, 4) and ((probs >= 0) & (probs <= 1)).all()
+    # the context is read: another sentence before gives another probability
+    other = clf.probabilities(texts[:1], contexts=["Markets rose on Monday after a quiet week."])
+    assert not np.allclose(probs[0], other[0])
     # the export fixes the reshape targets the tracer left computed (static_shapes), all but
     # the attention mask's, which follows the batch and the length at once
     assert len(_computed_reshapes(out / "classifier.onnx")) <= 1

@@ -161,7 +161,7 @@ _HARMING = frozenset(
 _ANSWERS = frozenset({"respond", "reply", "answer", "react", "decide"})
 # verbs whose subject suffers the consequence rather than inflicting it ("Russia will pay")
 _BEFALLS = frozenset({"face", "suffer", "pay", "undergo", "regret", "lose"})
-# nouns that frame what follows as an assessment: "the big risk is if ...", "the danger is that
+# nouns that frame what follows as an assessment: "the worst risk is if ...", "the danger is that
 # if ..." (codebook, section 1: a prediction or assessment is not a threat)
 _ASSESSED = frozenset(
     {"risk", "danger", "fear", "worry", "concern", "question", "problem", "scenario"}
@@ -829,7 +829,7 @@ class LearnedExtractor(RuleExtractor):
             if m is not None and self._only_their_acts(
                 speaker.actor.country_on(st.doc.published), sent.text
             ):
-                cls, m = "vague", None  # "will not leave these sanctions unanswered"
+                cls, m = "vague", None  # "will not let the sanctions go unanswered"
         return [
             self._make_threat(
                 st,
@@ -910,7 +910,7 @@ class LearnedExtractor(RuleExtractor):
 
     def _only_their_acts(self, speaker_country: str | None, text: str) -> bool:
         """Is every harm word of ``text`` inside a line drawn against the other side's act?
-        Then the consequence is of an unstated kind: "will not leave these sanctions
+        Then the consequence is of an unstated kind: "will not let the sanctions go
         unanswered" (a Russian threat) threatens an answer, not sanctions."""
         keys = {k for k, _, _ in self.triggers.match(text)}
         return (

@@ -32,10 +32,11 @@ from redline.model.dataset import Example, label_matrix
 
 SEED = 13
 MAX_LENGTH = 64
-# Tokens of the sentence before that the classifier reads with each sentence (0: none). See
-# classifier.SentenceEncoder; chosen on dev (docs/model.md), at about half again the encoder's
-# cost per sentence.
-CONTEXT_TOKENS = 24
+# Tokens of the sentence before that the classifier reads with each sentence (0: none; see
+# classifier.SentenceEncoder). 24 was trained, calibrated out of fold and measured on dev
+# (docs/extraction.md, "The sentence before as context"): threats and responses a little
+# better, crossings and episode verdicts worse, the encoder half again as costly. Not shipped.
+CONTEXT_TOKENS = 0
 
 
 @dataclass
