@@ -476,6 +476,18 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
         opening + "The risk is low, and if Russia invades Ukraine the United States will impose "
         "severe sanctions."
     ) == [("USA", "invasion_of_ukraine", CONDITIONAL_CONFIDENCE)]
+    # ... but "the problem for Moscow is that if ..." puts the warning to its addressee
+    assert threats(
+        opening + "The problem for Moscow is that if Russia invades Ukraine, the United States "
+        "will impose severe sanctions."
+    ) == [("USA", "invasion_of_ukraine", CONDITIONAL_CONFIDENCE)]
+    # a harm already done to "firms that ..." is no condition (codebook §3: a response)
+    treasury = "Janet Yellen spoke on Friday. "
+    for done in (
+        "She said Washington sanctioned firms that helped Russia evade sanctions last year.",
+        "She said the Treasury had sanctioned companies that sent drones to Russia.",
+    ):
+        assert threats(treasury + done) == [], done
 
 
 def test_a_statement_about_a_body_is_the_presidents() -> None:
@@ -545,6 +557,18 @@ def test_a_line_over_the_other_sides_sanctions_threatens_an_answer() -> None:
         assert [(t.speaker_country, t.trigger_key, t.consequence_class) for t in got] == [
             ("RUS", "sanctions", "vague")
         ], said
+    # the speaker's own harm named by another line keeps its class: nuclear use threatened
+    # over an attack on NATO is not "an answer"
+    got = x.extract(
+        DocumentInput(
+            1,
+            "Rishi Sunak spoke on Friday. He said Britain was ready to use nuclear weapons if "
+            "Russia attacked a NATO member.",
+            date(2022, 2, 3),
+            "day",
+        )
+    ).threats
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [("GBR", "war_or_nuclear")]
     # a Western threat of sanctions keeps its class (the harm is the speaker's own act)
     got = x.extract(
         DocumentInput(

@@ -44,6 +44,27 @@ def test_naming_allies_is_not_the_line_against_attacking_them() -> None:
         assert "attack_on_nato_territory" in keys(line), line
 
 
+def test_answering_sanctions_names_the_sanctions_line_and_its_evasion_does_not() -> None:
+    """A Russian "will not let the sanctions go unanswered" or "will respond to the new
+    sanctions" is a line over the sanctions; reacting to sanctions evasion is not, and
+    "unanswered" does not reach across a clause."""
+
+    def keys(text: str) -> list[str]:
+        return [k for k, _, _ in knowledge.triggers().match(text)]
+
+    for line in (
+        "Moscow would not let the new sanctions go unanswered",
+        "Russia will respond to the new British sanctions",
+        "the Kremlin retaliated against these sanctions",
+    ):
+        assert "sanctions" in keys(line), line
+    for other in (
+        "the EU adopted measures, reacting to the sanctions evasion by shipping firms",
+        "we will impose sanctions; this aggression will not go unanswered",
+    ):
+        assert "sanctions" not in keys(other), other
+
+
 def test_roles_change_over_time() -> None:
     rutte = knowledge.actors().lookup("Mark Rutte")
     assert rutte is not None

@@ -82,3 +82,7 @@ def test_the_encoder_reads_the_end_of_the_sentence_before_as_a_first_segment() -
     assert not one["token_type_ids"].any()
     with pytest.raises(ValueError):
         paired.feeds([sentence], [])
+    # the classifier checks the contexts line up with the sentences, whichever model it runs
+    for wrong in (["only one"], ["one", "two", "three"]):
+        with pytest.raises(ValueError):
+            load_classifier().gated_probabilities(["Russia warned.", "It rained."], contexts=wrong)

@@ -161,6 +161,8 @@ _HARMING = frozenset(
 _ANSWERS = frozenset({"respond", "reply", "answer", "react", "decide"})
 # verbs whose subject suffers the consequence rather than inflicting it ("Russia will pay")
 _BEFALLS = frozenset({"face", "suffer", "pay", "undergo", "regret", "lose"})
+# words that say an act will be answered ("respond to", "retaliate against", "unanswered")
+_ANSWERING = re.compile(r"\b(respon\w*|retaliat\w*|react\w*|answer\w*|unanswered|repl\w+)\b", re.I)
 # nouns that frame what follows as an assessment: "the worst risk is if ...", "the danger is that
 # if ..." (codebook, section 1: a prediction or assessment is not a threat)
 _ASSESSED = frozenset(
@@ -184,7 +186,11 @@ def _assessed(condition: Sequence[Any]) -> bool:
         if tok.lemma_.lower() in ("fear", "worry") and tok.pos_ == "VERB":
             return True
         if tok.lemma_.lower() == "be" and any(
-            c.dep_ == "nsubj" and c.lemma_.lower() in _ASSESSED for c in tok.children
+            c.dep_ == "nsubj"
+            and c.lemma_.lower() in _ASSESSED
+            # "the problem for Moscow is that if ...": a warning put to its addressee
+            and not any(p.dep_ == "prep" and p.lower_ == "for" for p in c.children)
+            for c in tok.children
         ):
             return True
         if tok.head.i == tok.i or tok.dep_ in ("conj", "parataxis"):
@@ -827,7 +833,7 @@ class LearnedExtractor(RuleExtractor):
         if cls is None:
             cls, m = self._consequence(sent.text)
             if m is not None and self._only_their_acts(
-                speaker.actor.country_on(st.doc.published), sent.text
+                speaker.actor.country_on(st.doc.published), sent.text, key
             ):
                 cls, m = "vague", None  # "will not let the sanctions go unanswered"
         return [
@@ -904,19 +910,24 @@ class LearnedExtractor(RuleExtractor):
         if blanked == text:
             return item
         cls = self._classify(blanked)[0]
-        if cls is None and self._only_their_acts(item.speaker_country, text):
+        if cls is None and self._only_their_acts(item.speaker_country, text, item.trigger_key):
             cls = "vague"
         return replace(item, consequence_class=cls) if cls else item
 
-    def _only_their_acts(self, speaker_country: str | None, text: str) -> bool:
-        """Is every harm word of ``text`` inside a line drawn against the other side's act?
-        Then the consequence is of an unstated kind: "will not let the sanctions go
-        unanswered" (a Russian threat) threatens an answer, not sanctions."""
-        keys = {k for k, _, _ in self.triggers.match(text)}
+    def _only_their_acts(self, speaker_country: str | None, text: str, key: str | None) -> bool:
+        """Does ``text`` threaten only an answer to the line ``key``, its harm words all inside
+        that line, an act of the other side ("will not let the sanctions go unanswered", a
+        Russian threat)? Then the consequence is of an unstated kind, not sanctions. Not when
+        another line holds the harm words ("Britain would use nuclear weapons if Russia
+        attacked a NATO member" threatens nuclear use), nor without a word of answering."""
+        found = self.triggers.match(text)
         return (
-            bool(keys)
+            key is not None
+            and bool(found)
+            and all(k == key for k, _, _ in found)
+            and _ANSWERING.search(text) is not None
             and self._classify(self._blank_triggers(text))[0] is None
-            and all(opposed(speaker_country, self.triggers.hint(k)) for k in keys)
+            and opposed(speaker_country, self.triggers.hint(key))
         )
 
     def _blank_triggers(self, text: str, keep: str | None = None) -> str:

@@ -378,8 +378,14 @@ class ThreatRules(RuleBase):
                     (t.head.dep_ == "pobj" and t.head.head.lower_ in ("on", "against", "to"))
                     or t.head.dep_ == "nsubjpass"
                     or (t.head.dep_ == "nsubj" and t.head.head.lemma_.lower() in _FALLS_ON)
-                    # "we will target actors who support ...": the object of a harm
-                    or (t.head.dep_ == "dobj" and t.head.head.lemma_.lower() in _AIMED_AT)
+                    # "we will target actors who support ...": the object of a harm still
+                    # to come (a base form after "will", "to": "sanctioned firms that ..."
+                    # reports a harm done, codebook §3)
+                    or (
+                        t.head.dep_ == "dobj"
+                        and t.head.head.lemma_.lower() in _AIMED_AT
+                        and t.head.head.tag_ == "VB"
+                    )
                 )
             ):
                 return [x for x in t.subtree if x.i in ids]

@@ -228,6 +228,8 @@ class StatementClassifier:
     ) -> np.ndarray:
         """Probabilities, with the sentences the prefilter drops left at 0 (the prefilter reads
         the sentence alone)."""
+        if contexts is not None and len(contexts) != len(texts):
+            raise ValueError("one context per sentence")
         keep = self.prefilter.keep(texts) if self.prefilter else [True] * len(texts)
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         idx = [i for i, k in enumerate(keep) if k]

@@ -235,6 +235,8 @@ class OutOfFold:
     def gated_probabilities(
         self, texts: Any, on_batch: Any = None, contexts: Any = None
     ) -> np.ndarray:
+        if contexts is not None and len(contexts) != len(texts):
+            raise ValueError("one context per sentence")
         keep = self.prefilter.keep(texts) if self.prefilter else [True] * len(texts)
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         for i, (text, k) in enumerate(zip(texts, keep, strict=True)):
