@@ -72,6 +72,7 @@ def _baseline(ledger: Ledger, spec: Spec) -> dict[str, Any]:
     from redline.extract.base import DocumentInput
     from redline.extract.nlp import load_full_pipeline
     from redline.extract.sentences import split_sentences
+    from redline.model.classifier import contexts_of
     from redline.store.schema import documents as d
 
     sample = _sample_ids(ledger, spec["sample"], spec["seed"])
@@ -85,14 +86,9 @@ def _baseline(ledger: Ledger, spec: Spec) -> dict[str, Any]:
     started = time.perf_counter()
     items = sum(len(r.threats) + len(r.events) + len(r.claims) for r in map(naive.extract, docs))
     rules_seconds = time.perf_counter() - started
-    spans = [(doc.text, split_sentences(doc.text)) for doc in docs]
-    sentences = [text[s:e] for text, cut in spans for s, e in cut]
-    # the sentence before each, in its document ("" for a document's first)
-    before = [
-        text[cut[i - 1][0] : cut[i - 1][1]] if i else ""
-        for text, cut in spans
-        for i in range(len(cut))
-    ]
+    by_doc = [[doc.text[s:e] for s, e in split_sentences(doc.text)] for doc in docs]
+    sentences = [s for own in by_doc for s in own]
+    before = [c for own in by_doc for c in contexts_of(own)]  # the sentence before each
     started = time.perf_counter()
     for _ in nlp.pipe(sentences):
         pass

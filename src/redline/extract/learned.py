@@ -55,7 +55,7 @@ from redline.extract.syntax import (
 )
 from redline.extract.threat_rules import _GENERIC_PARTIES
 from redline.knowledge import Actor, opposed, same_side, territory_line, territory_lines
-from redline.model.classifier import Gate, StatementClassifier, load_classifier
+from redline.model.classifier import Gate, StatementClassifier, contexts_of, load_classifier
 from redline.vocab import LineSource
 
 # Model class -> the kind the rules use for the same sentence.
@@ -262,14 +262,14 @@ class LearnedExtractor(RuleExtractor):
         for doc in docs:
             staged.append((doc, self.screened(doc.text)))
             self._progress.step()
-        todo = [s for _, sentences in staged for s in sentences if s.kinds]
-        # the sentence before each (the classifier may read its end: SentenceEncoder)
-        before = [
-            sentences[s.index - 1].text if s.index else ""
-            for _, sentences in staged
-            for s in sentences
-            if s.kinds
-        ]
+        todo: list[_Sentence] = []
+        before: list[str] = []  # the context of each (a model may read it: SentenceEncoder)
+        for _, sentences in staged:
+            contexts = contexts_of([s.text for s in sentences])
+            for sent, context in zip(sentences, contexts, strict=True):
+                if sent.kinds:
+                    todo.append(sent)
+                    before.append(context)
         gates = self.gates()
         opinion = {id(s) for doc, sentences in staged if doc.genre == "opinion" for s in sentences}
         self._progress.phase(0.5, len(todo))

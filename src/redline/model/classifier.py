@@ -76,6 +76,18 @@ def load_tokenizer(path: Path, max_length: int) -> Any:
     return tokenizer
 
 
+def contexts_of(sentences: Sequence[str]) -> list[str]:
+    """The context of each of a document's sentences, in order: the sentence before it ("" for
+    the first). What a model trained with context reads (``SentenceEncoder``)."""
+    return ["", *sentences[:-1]]
+
+
+def check_contexts(texts: Sequence[str], contexts: Sequence[str] | None) -> None:
+    """``contexts``, when given, must hold one context per sentence."""
+    if contexts is not None and len(contexts) != len(texts):
+        raise ValueError(f"one context per sentence: {len(contexts)} for {len(texts)}")
+
+
 class SentenceEncoder:
     """What the encoder is fed for a batch of sentences: token ids, attention mask and segment
     ids. The one place that turns text into the model's input, for training, export and use.
@@ -115,9 +127,8 @@ class SentenceEncoder:
             ids = np.array([e.ids for e in enc], dtype=np.int64)
             mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
             return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        check_contexts(texts, contexts)
         before = list(contexts) if contexts is not None else [""] * len(texts)
-        if len(before) != len(texts):
-            raise ValueError("one context per sentence")
         own = self._raw.encode_batch(list(texts), add_special_tokens=False)
         prior = self._raw.encode_batch([c or "" for c in before], add_special_tokens=False)
         rows = []
@@ -201,8 +212,7 @@ class StatementClassifier:
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         if not texts:
             return out
-        if contexts is not None and len(contexts) != len(texts):
-            raise ValueError("one context per sentence")
+        check_contexts(texts, contexts)
         order = list(range(len(texts)))
         for lo in range(0, len(order), BATCH):
             idx = order[lo : lo + BATCH]
@@ -228,8 +238,7 @@ class StatementClassifier:
     ) -> np.ndarray:
         """Probabilities, with the sentences the prefilter drops left at 0 (the prefilter reads
         the sentence alone)."""
-        if contexts is not None and len(contexts) != len(texts):
-            raise ValueError("one context per sentence")
+        check_contexts(texts, contexts)
         keep = self.prefilter.keep(texts) if self.prefilter else [True] * len(texts)
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         idx = [i for i, k in enumerate(keep) if k]

@@ -33,7 +33,13 @@ import numpy as np
 from redline.errors import ModelError
 from redline.gold.annotations import CLASSES, Split
 from redline.gold.corpus import GoldDocument
-from redline.model.classifier import MANIFEST, StatementClassifier, _sha256
+from redline.model.classifier import (
+    MANIFEST,
+    StatementClassifier,
+    _sha256,
+    check_contexts,
+    contexts_of,
+)
 from redline.model.dataset import Example
 
 FOLDS = 4
@@ -124,7 +130,7 @@ def out_of_fold(
             for doc_id in sorted(held):
                 text = documents[doc_id].text
                 every = screen_sentences(text)
-                before = ["", *(text[s:e] for s, e, _ in every[:-1])]
+                before = contexts_of([text[s:e] for s, e, _ in every])
                 pairs = [(b, s) for b, s in zip(before, every, strict=True) if s[2]]
                 sentences = [s for _, s in pairs]
                 if not sentences:
@@ -166,8 +172,13 @@ def table_matches(
         return False
     if not isinstance(table, dict) or table.get("data_digest") != train_digest(data):
         return False
-    config = table.get("config") or {}
-    return context_tokens is None or config.get("context_tokens", 0) == context_tokens
+    return context_tokens is None or _context_tokens(table) == context_tokens
+
+
+def _context_tokens(table: dict[str, Any]) -> int:
+    """How much of the sentence before the table's fold models read (0 in tables that predate
+    the setting)."""
+    return int((table.get("config") or {}).get("context_tokens", 0))
 
 
 def screen_sentences(text: str) -> list[tuple[int, int, bool]]:
@@ -198,7 +209,7 @@ def load_table(
         table = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ModelError(f"{path}: cannot read the out-of-fold probabilities: {exc}") from exc
-    read = (table.get("config") or {}).get("context_tokens", 0)
+    read = _context_tokens(table)
     if context_tokens is not None and read != context_tokens:
         raise ModelError(
             f"{path}: computed by models reading {read} tokens of the sentence before, the "
@@ -235,8 +246,7 @@ class OutOfFold:
     def gated_probabilities(
         self, texts: Any, on_batch: Any = None, contexts: Any = None
     ) -> np.ndarray:
-        if contexts is not None and len(contexts) != len(texts):
-            raise ValueError("one context per sentence")
+        check_contexts(texts, contexts)
         keep = self.prefilter.keep(texts) if self.prefilter else [True] * len(texts)
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         for i, (text, k) in enumerate(zip(texts, keep, strict=True)):

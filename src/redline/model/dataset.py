@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from redline.gold.annotations import CLASSES, GoldSet, Split, split_of
 from redline.gold.corpus import GoldDocument
+from redline.model.classifier import contexts_of
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ def examples(gold: GoldSet, documents: dict[str, GoldDocument]) -> list[Example]
                 if not item.borderline:
                     firm.add((item.start, item.end))
         split = split_of(doc.group)
-        for i, (start, end) in enumerate(doc.sentences):
-            before = doc.sentences[i - 1] if i else None
+        spans = doc.sentences
+        before = contexts_of([doc.text[s:e] for s, e in spans])
+        for (start, end), context in zip(spans, before, strict=True):
             out.append(
                 Example(
                     doc_id,
@@ -53,7 +55,7 @@ def examples(gold: GoldSet, documents: dict[str, GoldDocument]) -> list[Example]
                     split,
                     doc.source,
                     borderline=(start, end) in labels and (start, end) not in firm,
-                    context=doc.text[before[0] : before[1]] if before else "",
+                    context=context,
                 )
             )
     return out

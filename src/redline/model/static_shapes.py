@@ -147,8 +147,10 @@ def encoder_feeds(encoder: Any, inputs: set[str]) -> Any:
     (a model read with context gets the text before each sample as its context)."""
 
     def encode(texts: Sequence[str]) -> dict[str, np.ndarray]:
+        from redline.model.classifier import contexts_of
+
         texts = list(texts)
-        feeds: dict[str, np.ndarray] = encoder.feeds(texts, ["", *texts[:-1]])
+        feeds: dict[str, np.ndarray] = encoder.feeds(texts, contexts_of(texts))
         if "token_type_ids" not in inputs:
             del feeds["token_type_ids"]
         return feeds
