@@ -351,7 +351,7 @@ def test_a_line_named_only_as_background_is_not_crossed() -> None:
     def background(text: str) -> bool:
         st, sent = _parsed(x, DocumentInput(1, text, date(2024, 2, 24), "day"))
         event = _crossing(text, "Russia", "RUS", target="UKR", on=date(2024, 2, 24))
-        return x._background(sent, event)
+        return x._background(st, sent, event)
 
     assert background("Since Russia launched its invasion, we have imposed sanctions.")
     assert background("In year three of the full-scale invasion of Ukraine, aid continues.")
@@ -359,6 +359,54 @@ def test_a_line_named_only_as_background_is_not_crossed() -> None:
         "It was the biggest attack since World War II when Putin ordered the invasion of Ukraine."
     )
     assert not background("Russia launched the invasion of Ukraine on Thursday.")
+    # a clause or phrase that only places another act in time names its act as background ...
+    assert background("Two months after Russia launched its invasion of Ukraine, voters back aid.")
+    assert background("Shortly before Russia's February 2 invasion of Ukraine, talks failed.")
+    assert background("Firms help Russia buy parts as its invasion of Ukraine enters year three.")
+    # ... unless it dates that act as news: the report's own days
+    assert not background("Troops neared Kyiv after Russia invaded Ukraine on Thursday morning.")
+    assert not background("Germany sent arms such as tanks as Russia invaded Ukraine yesterday.")
+
+
+def test_a_crossing_names_the_line_it_crosses_and_not_its_recipient_as_actor() -> None:
+    """Codebook §2: a crossing does what a line warned against. The classifier's crossing
+    must name the act in its sentence (or point back at it: "the weapons"); the side an act is
+    done for is not its doer, and an official statement's "I" is its issuer."""
+    x = LearnedExtractor(classifier=_Scores(crossing=0.99))  # type: ignore[arg-type]
+
+    def crossings(doc: DocumentInput) -> list[tuple[str | None, str | None]]:
+        return [(e.actor_country, e.trigger_key) for e in x.extract(doc).events]
+
+    news = "The minister announced an extra $40m in military aid for Ukraine."
+    assert crossings(DocumentInput(1, news, date(2022, 4, 1), "day")) == [
+        (None, "weapons_to_ukraine")
+    ]
+    said = "Today I am announcing another package of military aid for Ukraine."
+    assert crossings(_statement_doc(said, published=date(2022, 5, 6))) == [
+        ("USA", "weapons_to_ukraine")
+    ]
+    # no line named in the sentence: the line of the sentence before is not borrowed
+    unnamed = "Russia invaded Ukraine. The new law frees up $3 billion for uranium mining."
+    assert crossings(DocumentInput(1, unnamed, date(2024, 5, 1), "day")) == [
+        ("RUS", "invasion_of_ukraine")
+    ]
+
+
+def test_a_quotation_is_spoken_by_whoever_opened_it() -> None:
+    """A quotation running over several sentences is the speaker's who opened it, however far
+    back ("Lukashenko said: ... Any aggression will be met with an instant response.")."""
+    text = (
+        "Aleksandr Lukashenko said at a parade in Minsk: \u201cWe are a small country. "
+        "We have no wide lands. "
+        "Others can draw lines and wait. We cannot wait for anything. Our borders are short. "
+        "So there will be no lines at all. Any aggression will be met with an instant "
+        "response.\u201d"
+    )
+    x = _extractor(rules_from=0.05)
+    got = x.extract(DocumentInput(1, text, date(2024, 5, 7), "day")).threats
+    assert [(t.speaker_country, t.provenance.sentence.startswith("Any")) for t in got] == [
+        ("BLR", True)
+    ]
 
 
 class _Scores:

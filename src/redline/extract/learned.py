@@ -35,6 +35,7 @@ from redline.extract.base import (
 from redline.extract.rules import RuleExtractor
 from redline.extract.sentences import split_sentences
 from redline.extract.syntax import (
+    _GENERIC_OBJECTS,
     _PUNITIVE_ACTS,
     _WILL,
     Mention,
@@ -145,6 +146,24 @@ _BACKGROUND_BEFORE = re.compile(
     r"(?:\bsince\b(?:\s+(?!when\b|that\b|who\b|which\b)[\w'’-]+){0,6}\s+"
     r"|\b(?:year|day|month|week)s? \w+ of (?:the |this |its )?"
     r"(?:[\w'’-]+\s+){0,3})$",
+    re.IGNORECASE,
+)
+# the words before a side that an act is done to, for or in ("aid to Ukraine", "providing
+# Ukraine with", "strikes in Ukraine"), not by
+_RECIPIENT_BEFORE = re.compile(
+    r"\b(?:to|for|into|in|inside|of|with|against|on|at|toward|towards|provid\w*|giv\w*|gave|arm\w*"
+    r"|suppl\w*|send\w*|sent|deliver\w*)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# a clause or phrase that places the main act in time by another ("two months after Russia
+# launched its invasion", "as its invasion entered its third year"): what it names is a
+# reference point, background, unless it carries a date of its own close to the report's
+_TIME_PREPS = frozenset({"after", "before", "since", "until", "during", "following", "amid", "as"})
+_TIME_MARKS = frozenset({"after", "before", "since", "until", "as", "when", "while"})
+_NEWS_DAYS = 14
+_OPENING_TIME = re.compile(
+    r"(?:^|[,;:]\s*)(?:[\w'’]+\s+){0,2}?\b(after|before|since|as|when|while|until|during|following|amid)\b"
+    r"[^,;:]*$",
     re.IGNORECASE,
 )
 # verbs that say, ask for or get ready for an act without doing it
@@ -347,7 +366,7 @@ class LearnedExtractor(RuleExtractor):
                 result.events.extend(
                     c
                     for c in (self._crossed_by_other_side(st, sent, e) for e in found_crossings)
-                    if c is not None and not self._background(sent, c)
+                    if c is not None and not self._background(st, sent, c)
                 )
         crossings = {e.provenance.sentence_start: e for e in result.events}
         for sent in todo:
@@ -515,13 +534,56 @@ class LearnedExtractor(RuleExtractor):
         acts = self._act_lemmas(sent) if acts is None else acts
         return bool(acts) and acts <= (self.speech_verbs - _PUNITIVE_ACTS - _ANSWERS) | _NOT_ACTS
 
-    def _background(self, sent: _Sentence, event: EventItem) -> bool:
+    def _background(self, st: _DocState, sent: _Sentence, event: EventItem) -> bool:
         """Is every mention of the crossed line background (codebook, section 2: "since the
-        invasion began", "in year three of the full-scale invasion")?"""
+        invasion began", "in year three of the full-scale invasion", "two months after Russia
+        launched its invasion")?"""
         spans = [s for key, s, _ in self.triggers.match(sent.text) if key == event.trigger_key]
         return bool(spans) and all(
-            _BACKGROUND_BEFORE.search(sent.text[max(0, s - 80) : s]) for s in spans
+            _BACKGROUND_BEFORE.search(sent.text[max(0, s - 80) : s])
+            or self._reference_point(st, sent, s)
+            for s in spans
         )
+
+    def _reference_point(self, st: _DocState, sent: _Sentence, offset: int) -> bool:
+        """Is the words at ``offset`` (in the sentence) inside a phrase or clause that only
+        places the main act in time ("shortly before Russia's February 24 invasion", "after the
+        invasion began in February 2022", "as its invasion entered its third year")? Not when
+        that phrase dates the act within ``_NEWS_DAYS`` of the report ("after the Kremlin
+        launched its operation on Thursday" is the news)."""
+        phrase = self._time_phrase(sent, offset)
+        if phrase is None:
+            return False
+        own = dates.resolve(phrase, st.doc.published, st.doc.published_precision)
+        if own is None or own.value is None or st.doc.published is None:
+            return True
+        return (st.doc.published - own.value).days > _NEWS_DAYS
+
+    @staticmethod
+    def _time_phrase(sent: _Sentence, offset: int) -> str | None:
+        """The phrase or clause placing an act in time that holds ``offset``: by the grammar
+        (a time preposition's phrase, a clause marked "after", "as", "when" ...), or, where the
+        parser attaches the mark elsewhere, a clause that opens with such a word and runs to the
+        offset without a comma ("Shortly before Russia's February 24 invasion, ...")."""
+        opening = _OPENING_TIME.search(sent.text[:offset])
+        if opening is not None:
+            rest = re.split(r"[,;]", sent.text[opening.start(1) :], maxsplit=1)[0]
+            return rest
+        if sent.doc is None:
+            return None
+        tok = next((t for t in sent.doc if t.idx <= offset < t.idx + len(t.text)), None)
+        while tok is not None and tok.dep_ != "ROOT":
+            if (
+                tok.dep_ == "prep"
+                and tok.lower_ in _TIME_PREPS
+                and not (tok.lower_ == "as" and tok.i > 0 and sent.doc[tok.i - 1].lower_ == "such")
+            ) or (
+                tok.dep_ == "advcl"
+                and any(c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in tok.children)
+            ):
+                return _subtree_text(tok)
+            tok = tok.head
+        return None
 
     def _crossed_by_other_side(
         self, st: _DocState, sent: _Sentence, event: EventItem
@@ -1057,6 +1119,25 @@ class LearnedExtractor(RuleExtractor):
         ]
         return [m for m in mentions if any(lo <= m.start < hi for lo, hi in spans)]
 
+    def _crossing_actor(self, st: _DocState, sent: _Sentence) -> Mention | None:
+        """Who did an act the grammar leaves unsaid: in an official statement whose main
+        clause speaks as "I" or "we", its issuer ("Today I am announcing a new package for
+        Ukraine"); else the first side named that is not the act's recipient or place
+        ("military assistance for Ukraine", "providing Ukraine with ...", "in Ukraine" are not
+        Ukraine's acts); else the issuer of a statement that speaks in the first person; else
+        nobody."""
+        issuer = self._issuer_mention(st, sent) if _FIRST_PERSON.search(sent.text) else None
+        if issuer is not None and sent.doc is not None:
+            root = next((t for t in sent.doc if t.dep_ == "ROOT"), None)
+            if root is not None and any(
+                c.dep_ == "nsubj" and c.lower_ in ("i", "we") for c in root.children
+            ):
+                return issuer
+        for m in st.mentions_in(sent, *_SPEAKERS):
+            if not _RECIPIENT_BEFORE.search(st.doc.text[max(sent.start, m.start - 16) : m.start]):
+                return m
+        return issuer
+
     def _mention_in(self, st: _DocState, sent: _Sentence, head: Any) -> Mention | None:
         """The first actor named inside the phrase ``head`` heads."""
         lo = sent.start + head.left_edge.idx
@@ -1076,11 +1157,16 @@ class LearnedExtractor(RuleExtractor):
             # state named, which is usually the target ("In response to Russia's claims, ...").
             actor = self._speaker(st, sent)
         elif not found:
-            inside = st.mentions_in(sent, *_SPEAKERS)
-            actor = inside[0] if inside else None
+            actor = self._crossing_actor(st, sent)
+        # A crossing does what a line warned against (codebook, section 2): the sentence names
+        # the act ("military aid for Ukraine"), or points back at it ("the weapons"); an act
+        # that names no line ("the legislation frees up $2.7 billion") crosses none.
+        borrow = kind == "response" or bool(_GENERIC_OBJECTS.search(sent.text))
+        key, _, context = self._trigger(st, sent, [], [], allow_context=borrow)
+        if kind == "crossing" and key is None:
+            return []
         when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
         on, precision = _date_or_publication(when, st.doc)
-        key, _, context = self._trigger(st, sent, [], [])
         cls: str | None = None
         if kind == "response":
             cls = self._consequence(sent.text)[0] or "vague"

@@ -117,6 +117,12 @@ _OFFICIAL_NOUNS = frozenset(
     ]
 )
 # "Washington sent the weapons": a crossing whose trigger is named in an earlier sentence.
+# a quotation's speaker is looked for at most this far back (characters, sentences)
+_QUOTE_REACH = 2000
+_QUOTE_SENTENCES = 25
+_SAID = re.compile(
+    r"\b(said|says|added|stressed|declared|warn(?:s|ed)|explained|emphasi[sz]ed|noted|told)\b"
+)
 _GENERIC_OBJECTS = re.compile(
     r"\bthe (weapons|jets|missiles|systems|tanks|arms|planes|aircraft|warplanes|rockets)\b", re.I
 )
@@ -385,27 +391,37 @@ class RuleBase:
 
     def _attributed_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
         """Who is speaking in a quoted or impersonal sentence: a person (or body) named with a
-        speech verb in this sentence or the next, else the last person named just before."""
+        speech verb in this sentence or the next, else the one who opened a quotation still
+        open here ('Lukashenko said: "If things are quiet ... Any aggression will be met ..."'),
+        else the last person named just before."""
         for cand in (sent, st.following(sent)):
-            if cand is None:
-                continue
-            if re.search(
-                r"\b(said|says|added|stressed|declared|warn(?:s|ed)|explained|emphasi[sz]ed|noted|told)\b",
-                cand.text,
-            ):
-                inside = [
-                    m
-                    for m in st.mentions_in(cand)
-                    if m.actor.kind != "group"
-                    and not _ADDRESSED.search(st.doc.text[max(cand.start, m.start - 40) : m.start])
-                ]
-                persons = [m for m in inside if m.actor.kind == "person"]
-                if persons or inside:
-                    return (persons or inside)[0]
+            found = self._named_with_speech(st, cand) if cand is not None else None
+            if found is not None:
+                return found
+        opener = _quote_opened_in(st, sent)
+        if opener is not None:
+            found = self._named_with_speech(st, opener)
+            if found is not None:
+                return found
         back = st.previous(sent, 3)
         earliest = back[-1].start if back else sent.start
         person = st.last_before(sent.end, "person")
         return person if person is not None and person.start >= earliest else None
+
+    def _named_with_speech(self, st: _DocState, sent: _Sentence) -> Mention | None:
+        """A person (else a body) named in a sentence with a speech verb ("Lukashenko said"),
+        not one spoken to."""
+        if not _SAID.search(sent.text):
+            return None
+        inside = [
+            m
+            for m in st.mentions_in(sent)
+            if m.actor.kind != "group"
+            and not _ADDRESSED.search(st.doc.text[max(sent.start, m.start - 40) : m.start])
+        ]
+        persons = [m for m in inside if m.actor.kind == "person"]
+        found = persons or inside
+        return found[0] if found else None
 
     def _resolve_actor(self, st: _DocState, sent: _Sentence, subj: Any) -> Mention | None:
         """The actor a subject phrase names: a person wins over a state; "he" and "the
@@ -590,6 +606,27 @@ class _DocState:
 
 
 # ---------------------------------------------------------------------- token helpers
+
+
+def _quote_opened_in(st: _DocState, sent: _Sentence) -> _Sentence | None:
+    """The earlier sentence that opened a quotation still open where ``sent`` begins, within
+    ``_QUOTE_REACH`` characters: the last curly opening mark not closed since, or, with straight
+    marks, the last of an odd number of them in the paragraph so far. None when no quotation
+    is open (or it opened inside ``sent`` itself)."""
+    lo = max(0, sent.start - _QUOTE_REACH)
+    before = st.doc.text[lo : sent.start]
+    opened = before.rfind("“")
+    if opened < 0 or opened < before.rfind("”"):
+        paragraph = before.rfind("\n") + 1
+        marks = before.count('"', paragraph)
+        if marks % 2 == 0:
+            return None
+        opened = before.rfind('"')
+    at = lo + opened
+    for prev in st.previous(sent, _QUOTE_SENTENCES):
+        if prev.start <= at < prev.end:
+            return prev
+    return None
 
 
 def _without_headline_echoes(doc: DocumentInput, found: list[ThreatItem]) -> list[ThreatItem]:
