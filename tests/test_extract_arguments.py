@@ -335,6 +335,33 @@ def test_what_the_review_found_stays_fixed() -> None:
     assert {t.speaker_country for t in got} <= {"USA"}
 
 
+def test_the_verb_whose_phrase_names_the_line_is_the_crossing() -> None:
+    """In "Russia launched its largest assault on Ukraine since this war began" the assault is
+    launched by Russia; "began" only shares the sentence (its subject, the war, is nobody)."""
+    x = _extractor()
+    text = "Overnight, Russia launched its largest assault on Ukraine since this war began."
+    st, sent = _parsed(x, DocumentInput(1, text, date(2023, 12, 29), "day"))
+    got = x._crossings(st, sent)
+    assert [(e.actor_country, e.trigger_key, e.action) for e in got] == [
+        ("RUS", "invasion_of_ukraine", "launch")
+    ]
+
+
+def test_i_in_an_official_statement_is_its_issuer() -> None:
+    """A President's "I will ..." is the issuer's line, as "we will ..." is; and a harm aimed
+    at whoever does an act ("hit those who back the invasion") holds its condition."""
+    got = _statement("I will impose severe costs on Russia if it attacks Ukraine again.", 0.05)
+    assert [(t.speaker_country, t.trigger_key) for t in got.threats] == [
+        ("USA", "invasion_of_ukraine")
+    ]
+    got = _news(
+        "Vice President Kamala Harris spoke in Munich on Saturday. She stressed that they "
+        "would also hit those who back the invasion of Ukraine.",
+        rules_from=0.05,
+    )
+    assert [t.speaker_country for t in got.threats] == ["USA"]
+
+
 def test_a_crossing_by_a_state_on_no_listed_side_is_kept() -> None:
     x = _extractor()
     text = "Iran sent drones to Russia."

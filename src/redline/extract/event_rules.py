@@ -39,9 +39,15 @@ class EventRules(RuleBase):
 
     def _crossings(self, st: _DocState, sent: _Sentence) -> list[EventItem]:
         out: dict[str, EventItem] = {}
+
         # the verb nearest the trigger wins: in "governments began ... after Russian forces
-        # launched an invasion" the invasion is launched, not begun, and by Russian forces
-        for tok in sorted(sent.doc, key=lambda t: len(list(t.subtree))):
+        # launched an invasion" the invasion is launched, not begun, and by Russian forces; a
+        # verb whose own phrase names the line comes before one that only shares its sentence
+        # ("Russia launched its largest assault on Ukraine since this war began": launched)
+        def order(t: Any) -> tuple[bool, int]:
+            return (not self.triggers.match(_text_of(list(t.subtree))), len(list(t.subtree)))
+
+        for tok in sorted(sent.doc, key=order):
             lemma = tok.lemma_.lower()
             if tok.pos_ not in ("VERB", "AUX") or lemma not in self.crossing_lemmas:
                 continue

@@ -819,7 +819,9 @@ class LearnedExtractor(RuleExtractor):
         return self._issuer_mention(st, sent)
 
     def _speaks_as_issuer(self, st: _DocState, subj: Any) -> bool:
-        return bool(subj.lower_ == "we" or (subj.lower_ == "they" and len(self._issuers(st)) > 1))
+        return bool(
+            subj.lower_ in ("we", "i") or (subj.lower_ == "they" and len(self._issuers(st)) > 1)
+        )
 
     def _standing_line(self, st: _DocState, speaker: Mention) -> tuple[str, str] | None:
         return self._document_line(st, speaker.actor.country_on(st.doc.published))

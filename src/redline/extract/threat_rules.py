@@ -273,14 +273,22 @@ class ThreatRules(RuleBase):
         attributed = False
         if voice and subj is not None and subj.lower_ != "we":
             speaker = self._first_person_speaker(st, sent)  # "They stand ready ..." (joint)
-        elif subj is not None and subj.lower_ not in ("we", "it", "its", "this", "that", "there"):
+        elif subj is not None and subj.lower_ not in (
+            "we",
+            "i",
+            "it",
+            "its",
+            "this",
+            "that",
+            "there",
+        ):
             speaker = self._resolve_actor(st, sent, subj)
         toks = [t for t in root.subtree if subj is None or t.i not in _subtree_ids(subj)]
         condition = self._condition(list(root.subtree))
         if speaker is None:
             impersonal = (
                 subj is None
-                or subj.lower_ in ("we", "it", "this", "that", "there")
+                or subj.lower_ in ("we", "i", "it", "this", "that", "there")
                 or bool({t.i for t in subj.subtree} & {t.i for t in condition})
                 or subj.pos_ == "NOUN"
             )
@@ -513,7 +521,7 @@ class ThreatRules(RuleBase):
 # the invasion will impose sanctions", where the subject inflicts it)
 _FALLS_ON = frozenset({"become", "be", "face", "suffer", "pay", "lose", "regret", "get"})
 # verbs whose object is the one harmed ("we will target actors who ...")
-_AIMED_AT = frozenset({"target", "sanction", "punish", "penalize", "penalise"})
+_AIMED_AT = frozenset({"target", "sanction", "punish", "penalize", "penalise", "hit"})
 
 
 def _it_comes_to(verb: Any) -> bool:
