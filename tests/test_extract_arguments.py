@@ -390,9 +390,24 @@ def test_a_line_named_only_as_background_is_not_crossed() -> None:
     assert background("Two months after Russia launched its invasion of Ukraine, voters back aid.")
     assert background("Shortly before Russia's February 2 invasion of Ukraine, talks failed.")
     assert background("Firms help Russia buy parts as its invasion of Ukraine enters year three.")
-    # ... unless it dates that act as news: the report's own days
+    # ... unless it dates that act as news: the report's own days, in the clause or the sentence
     assert not background("Troops neared Kyiv after Russia invaded Ukraine on Thursday morning.")
     assert not background("Germany sent arms such as tanks as Russia invaded Ukraine yesterday.")
+    assert not background("Oil prices jumped on Friday after Russia invaded Ukraine.")
+    # an undated "as" or "when" clause may well be the news; a short opening phrase with no
+    # comma is no clause at all
+    assert not background("Sirens sounded in Kyiv as Russian forces invaded Ukraine.")
+    assert not background("Before dawn Russia invaded Ukraine from three sides.")
+
+    def on(text: str, published: date) -> bool:
+        st, sent = _parsed(x, DocumentInput(1, text, published, "day"))
+        event = _crossing(text, "Russia", "RUS", target="UKR", on=published)
+        return x._background(st, sent, event)
+
+    # a month and day without a year may be an anniversary, not the news
+    assert on(
+        "Just before Russia's February 24 invasion of Ukraine, talks broke down.", date(2023, 2, 27)
+    )
 
 
 def test_a_crossing_names_the_line_it_crosses_and_not_its_recipient_as_actor() -> None:
@@ -404,14 +419,34 @@ def test_a_crossing_names_the_line_it_crosses_and_not_its_recipient_as_actor() -
     def crossings(doc: DocumentInput) -> list[tuple[str | None, str | None]]:
         return [(e.actor_country, e.trigger_key) for e in x.extract(doc).events]
 
+    # every side named is the recipient: whose act it is the text does not say, and the
+    # linker would credit the line's usual crosser; no crossing
     news = "The minister announced an extra $40m in military aid for Ukraine."
+    assert crossings(DocumentInput(1, news, date(2022, 4, 1), "day")) == []
+    news = "The minister of Canada announced an extra $40m in military aid for Ukraine."
     assert crossings(DocumentInput(1, news, date(2022, 4, 1), "day")) == [
-        (None, "weapons_to_ukraine")
+        ("CAN", "weapons_to_ukraine")
+    ]
+    # a side named as the doer of a decision the statement welcomes is its doer, not the issuer
+    welcome = "We welcome the decision of Germany to send its Leopard tanks to Ukraine."
+    assert crossings(_statement_doc(welcome, published=date(2023, 1, 26))) == [
+        ("DEU", "tanks_to_ukraine")
     ]
     said = "Today I am announcing another package of military aid for Ukraine."
     assert crossings(_statement_doc(said, published=date(2022, 5, 6))) == [
         ("USA", "weapons_to_ukraine")
     ]
+    # aid packages name the weapons line only when they are for Ukraine
+    keys = [
+        {k for k, _, _ in x.triggers.match(t)}
+        for t in (
+            "Washington approved a new package of military aid for Taiwan.",
+            "Berlin passed an aid package for Ukrainian refugees.",
+            "China delivered a tranche of military assistance to Russia.",
+            "Canada approved a new package of military aid for Ukraine.",
+        )
+    ]
+    assert ["weapons_to_ukraine" in k for k in keys] == [False, False, False, True]
     # no line named in the sentence: the line of the sentence before is not borrowed
     unnamed = "Russia invaded Ukraine. The new law frees up $3 billion for uranium mining."
     assert crossings(DocumentInput(1, unnamed, date(2024, 5, 1), "day")) == [
@@ -434,6 +469,21 @@ def test_a_quotation_is_spoken_by_whoever_opened_it() -> None:
     assert [(t.speaker_country, t.provenance.sentence.startswith("Any")) for t in got] == [
         ("BLR", True)
     ]
+    # opened by "he said", after another state was named: the person named before "he"
+    text = (
+        "Aleksandr Lukashenko spoke at a parade in Minsk. Speaking about Poland, he said: "
+        "\u201cWe are a small country. Others can draw lines and wait. Any attack on Belarus "
+        "will be met with an instant response.\u201d"
+    )
+    got = x.extract(DocumentInput(1, text, date(2024, 5, 7), "day")).threats
+    assert {t.speaker_country for t in got} == {"BLR"}
+    # a statement's "I" is its issuer only where no one else is quoted saying it
+    quoted = (
+        "Putin has made his intentions plain. As he told his generals, \u201cI will strike "
+        "any country that sends tanks to Ukraine.\u201d"
+    )
+    got = _extractor(rules_from=0.05).extract(_statement_doc(quoted)).threats
+    assert "USA" not in {t.speaker_country for t in got}
 
 
 class _Scores:

@@ -47,10 +47,13 @@ class EventRules(RuleBase):
         def order(t: Any) -> tuple[bool, int]:
             return (not self.triggers.match(_text_of(list(t.subtree))), len(list(t.subtree)))
 
-        for tok in sorted(sent.doc, key=order):
+        verbs = [
+            t
+            for t in sent.doc
+            if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in self.crossing_lemmas
+        ]
+        for tok in sorted(verbs, key=order):
             lemma = tok.lemma_.lower()
-            if tok.pos_ not in ("VERB", "AUX") or lemma not in self.crossing_lemmas:
-                continue
             announcer = None
             if not self._realised(tok):
                 announcer = self._announced_delivery(st, sent, tok)

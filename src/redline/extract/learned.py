@@ -36,6 +36,7 @@ from redline.extract.rules import RuleExtractor
 from redline.extract.sentences import split_sentences
 from redline.extract.syntax import (
     _GENERIC_OBJECTS,
+    _PRONOUN_SAID,
     _PUNITIVE_ACTS,
     _WILL,
     Mention,
@@ -151,7 +152,7 @@ _BACKGROUND_BEFORE = re.compile(
 # the words before a side that an act is done to, for or in ("aid to Ukraine", "providing
 # Ukraine with", "strikes in Ukraine"), not by
 _RECIPIENT_BEFORE = re.compile(
-    r"\b(?:to|for|into|in|inside|of|with|against|on|at|toward|towards|provid\w*|giv\w*|gave|arm\w*"
+    r"\b(?:to|for|into|in|inside|with|against|on|at|toward|towards|provid\w*|giv\w*|gave|arm\w*"
     r"|suppl\w*|send\w*|sent|deliver\w*)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
@@ -161,6 +162,26 @@ _RECIPIENT_BEFORE = re.compile(
 _TIME_PREPS = frozenset({"after", "before", "since", "until", "during", "following", "amid", "as"})
 _TIME_MARKS = frozenset({"after", "before", "since", "until", "as", "when", "while"})
 _NEWS_DAYS = 14
+# time words whose undated clause is as likely the news as background ("as Russian forces
+# invaded Ukraine"): only a date makes such a clause background
+_UNDATED_NEWS = frozenset({"as", "when", "while"})
+# words that date an act as news, in the report's own days
+_RECENT = re.compile(
+    r"\b(today|tonight|overnight|yesterday|this (?:morning|afternoon|evening)|last night"
+    r"|earlier today|(?:on |last |this )?(?:monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday))\b",
+    re.IGNORECASE,
+)
+# words that say an act lies well back ("two months after", "its third year", "anniversary")
+_LONG_SINCE = re.compile(
+    r"\b(?:(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few)\s+"
+    r"(?:years?|months?|weeks?)\s+(?:after|before|since|into)"
+    r"|(?:first|second|third|fourth|fifth|\d+(?:st|nd|rd|th))\s+(?:year|anniversary)"
+    r"|year (?:two|three|four|five|\d+)"
+    r"|anniversary)\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _OPENING_TIME = re.compile(
     r"(?:^|[,;:]\s*)(?:[\w'’]+\s+){0,2}?\b(after|before|since|as|when|while|until|during|following|amid)\b"
     r"[^,;:]*$",
@@ -546,29 +567,46 @@ class LearnedExtractor(RuleExtractor):
         )
 
     def _reference_point(self, st: _DocState, sent: _Sentence, offset: int) -> bool:
-        """Is the words at ``offset`` (in the sentence) inside a phrase or clause that only
-        places the main act in time ("shortly before Russia's February 24 invasion", "after the
-        invasion began in February 2022", "as its invasion entered its third year")? Not when
-        that phrase dates the act within ``_NEWS_DAYS`` of the report ("after the Kremlin
-        launched its operation on Thursday" is the news)."""
-        phrase = self._time_phrase(sent, offset)
-        if phrase is None:
+        """Is the word at ``offset`` (in the sentence) inside a phrase or clause that only
+        places the main act in time ("shortly before Russia's February 24 invasion, ...",
+        "after the invasion began in February 2022", "as its invasion entered its third year")?
+        It is, when the phrase says how long ago ("two months after", "its third year"), dates
+        the act more than ``_NEWS_DAYS`` before the report (by a date with its year or a
+        relative day: "February 24" alone may be an anniversary), or, undated, opens with
+        "after", "before", "since" and the like. It is not when it dates the act as news, or,
+        undated, the sentence does ("oil jumped on Thursday after Russia invaded Ukraine"), or
+        it is an undated "as", "when" or "while" clause ("as Russian forces invaded Ukraine")."""
+        found = self._time_phrase(sent, offset)
+        if found is None:
             return False
-        own = dates.resolve(phrase, st.doc.published, st.doc.published_precision)
-        if own is None or own.value is None or st.doc.published is None:
+        phrase, word = found
+        if _LONG_SINCE.search(sent.text):
             return True
-        return (st.doc.published - own.value).days > _NEWS_DAYS
+        own = dates.resolve(phrase, st.doc.published, st.doc.published_precision)
+        if (
+            own is not None
+            and own.value is not None
+            and st.doc.published is not None
+            and (_YEAR.search(own.text) or _RECENT.search(own.text) or "ago" in own.text)
+        ):
+            return (st.doc.published - own.value).days > _NEWS_DAYS
+        if _RECENT.search(sent.text):
+            return False
+        return word.lower() not in _UNDATED_NEWS
 
     @staticmethod
-    def _time_phrase(sent: _Sentence, offset: int) -> str | None:
-        """The phrase or clause placing an act in time that holds ``offset``: by the grammar
-        (a time preposition's phrase, a clause marked "after", "as", "when" ...), or, where the
-        parser attaches the mark elsewhere, a clause that opens with such a word and runs to the
-        offset without a comma ("Shortly before Russia's February 24 invasion, ...")."""
+    def _time_phrase(sent: _Sentence, offset: int) -> tuple[str, str] | None:
+        """The phrase or clause placing an act in time that holds ``offset``, with its time
+        word: by the grammar (a time preposition's phrase, a clause marked "after", "as", "when"
+        ...), or, where the parser attaches the mark elsewhere, an opening clause that begins
+        with such a word and is closed by a comma ("Shortly before Russia's February 24
+        invasion, ...")."""
         opening = _OPENING_TIME.search(sent.text[:offset])
         if opening is not None:
-            rest = re.split(r"[,;]", sent.text[opening.start(1) :], maxsplit=1)[0]
-            return rest
+            rest = sent.text[opening.start(1) :]
+            comma = re.search(r"[,;]", rest)
+            if comma is not None:
+                return rest[: comma.start()], opening.group(1)
         if sent.doc is None:
             return None
         tok = next((t for t in sent.doc if t.idx <= offset < t.idx + len(t.text)), None)
@@ -577,11 +615,14 @@ class LearnedExtractor(RuleExtractor):
                 tok.dep_ == "prep"
                 and tok.lower_ in _TIME_PREPS
                 and not (tok.lower_ == "as" and tok.i > 0 and sent.doc[tok.i - 1].lower_ == "such")
-            ) or (
-                tok.dep_ == "advcl"
-                and any(c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in tok.children)
             ):
-                return _subtree_text(tok)
+                return _subtree_text(tok), tok.text
+            if tok.dep_ == "advcl":
+                mark = next(
+                    (c for c in tok.children if c.dep_ == "mark" and c.lower_ in _TIME_MARKS), None
+                )
+                if mark is not None:
+                    return _subtree_text(tok), mark.text
             tok = tok.head
         return None
 
@@ -806,6 +847,8 @@ class LearnedExtractor(RuleExtractor):
         issuer = self._issuer(st.doc)
         if issuer is None or not _FIRST_PERSON_SUBJECT.search(sent.text):
             return items
+        if _PRONOUN_SAID.search(sent.text):
+            return items  # 'as he told his generals, "I will strike ..."': someone else's words
         named_here = {m.actor.key for m in st.mentions_in(sent)}
         out = []
         for item in items:
@@ -819,9 +862,9 @@ class LearnedExtractor(RuleExtractor):
         return self._issuer_mention(st, sent)
 
     def _speaks_as_issuer(self, st: _DocState, subj: Any) -> bool:
-        return bool(
-            subj.lower_ in ("we", "i") or (subj.lower_ == "they" and len(self._issuers(st)) > 1)
-        )
+        if subj.lower_ == "i":  # a statement's "I" is its issuer; in news, whoever is quoted
+            return bool(self._issuers(st))
+        return bool(subj.lower_ == "we" or (subj.lower_ == "they" and len(self._issuers(st)) > 1))
 
     def _standing_line(self, st: _DocState, speaker: Mention) -> tuple[str, str] | None:
         return self._document_line(st, speaker.actor.country_on(st.doc.published))
@@ -1121,24 +1164,31 @@ class LearnedExtractor(RuleExtractor):
         ]
         return [m for m in mentions if any(lo <= m.start < hi for lo, hi in spans)]
 
-    def _crossing_actor(self, st: _DocState, sent: _Sentence) -> Mention | None:
-        """Who did an act the grammar leaves unsaid: in an official statement whose main
-        clause speaks as "I" or "we", its issuer ("Today I am announcing a new package for
-        Ukraine"); else the first side named that is not the act's recipient or place
-        ("military assistance for Ukraine", "providing Ukraine with ...", "in Ukraine" are not
-        Ukraine's acts); else the issuer of a statement that speaks in the first person; else
-        nobody."""
+    def _crossing_actor(
+        self, st: _DocState, sent: _Sentence, key: str | None
+    ) -> tuple[bool, Mention | None]:
+        """(does the sentence name a side, who did the act) when the grammar does not say: the
+        first side named that is not the act's recipient or place ("military aid for Ukraine",
+        "providing Ukraine with", "in Ukraine" are not Ukraine's acts) and is on the side that
+        does such acts (``key``'s hint: "we welcome Germany's decision to send tanks" is
+        Germany's act); else, in an official statement speaking as "I" or "we", its issuer
+        ("today I am announcing a package of military aid for Ukraine"); else the first such
+        side of any camp; else nobody."""
+        hint = self.triggers.hint(key) if key else None
+        on = st.doc.published
+        named = st.mentions_in(sent, *_SPEAKERS)
+        doers = [
+            m
+            for m in named
+            if not _RECIPIENT_BEFORE.search(st.doc.text[max(sent.start, m.start - 16) : m.start])
+        ]
+        for m in doers:
+            if hint is None or same_side(m.actor.country_on(on), hint):
+                return True, m
         issuer = self._issuer_mention(st, sent) if _FIRST_PERSON.search(sent.text) else None
-        if issuer is not None and sent.doc is not None:
-            root = next((t for t in sent.doc if t.dep_ == "ROOT"), None)
-            if root is not None and any(
-                c.dep_ == "nsubj" and c.lower_ in ("i", "we") for c in root.children
-            ):
-                return issuer
-        for m in st.mentions_in(sent, *_SPEAKERS):
-            if not _RECIPIENT_BEFORE.search(st.doc.text[max(sent.start, m.start - 16) : m.start]):
-                return m
-        return issuer
+        if issuer is not None:
+            return True, issuer
+        return bool(named), (doers[0] if doers else None)
 
     def _mention_in(self, st: _DocState, sent: _Sentence, head: Any) -> Mention | None:
         """The first actor named inside the phrase ``head`` heads."""
@@ -1154,12 +1204,6 @@ class LearnedExtractor(RuleExtractor):
         found, actor = self._acting(st, sent)
         if found and actor is None:
             return []  # an act whose doer the text leaves unsaid is credited to nobody
-        if not found and kind == "response":
-            # The side that acts: in an official statement "we" (the issuer), not the first
-            # state named, which is usually the target ("In response to Russia's claims, ...").
-            actor = self._speaker(st, sent)
-        elif not found:
-            actor = self._crossing_actor(st, sent)
         # A crossing does what a line warned against (codebook, section 2): the sentence names
         # the act ("military aid for Ukraine"), or points back at it ("the weapons"); an act
         # that names no line ("the legislation frees up $2.7 billion") crosses none.
@@ -1167,6 +1211,14 @@ class LearnedExtractor(RuleExtractor):
         key, _, context = self._trigger(st, sent, [], [], allow_context=borrow)
         if kind == "crossing" and key is None:
             return []
+        if not found and kind == "response":
+            # The side that acts: in an official statement "we" (the issuer), not the first
+            # state named, which is usually the target ("In response to Russia's claims, ...").
+            actor = self._speaker(st, sent)
+        elif not found:
+            named, actor = self._crossing_actor(st, sent, key)
+            if named and actor is None:
+                return []  # every side it names is the act's recipient or place
         when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
         on, precision = _date_or_publication(when, st.doc)
         cls: str | None = None

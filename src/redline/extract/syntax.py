@@ -120,9 +120,12 @@ _OFFICIAL_NOUNS = frozenset(
 # a quotation's speaker is looked for at most this far back (characters, sentences)
 _QUOTE_REACH = 2000
 _QUOTE_SENTENCES = 25
-_SAID = re.compile(
-    r"\b(said|says|added|stressed|declared|warn(?:s|ed)|explained|emphasi[sz]ed|noted|told)\b"
+_SPEECH_WORDS = (
+    r"(?:said|says|added|stressed|declared|warn(?:s|ed)|explained|emphasi[sz]ed|noted|told)"
 )
+_SAID = re.compile(rf"\b{_SPEECH_WORDS}\b")
+# "he said: ..." — the speaker is the person named before the pronoun
+_PRONOUN_SAID = re.compile(rf"\b(?:he|she)\s+(?:\w+\s+)?{_SPEECH_WORDS}\b", re.IGNORECASE)
 _GENERIC_OBJECTS = re.compile(
     r"\bthe (weapons|jets|missiles|systems|tanks|arms|planes|aircraft|warplanes|rockets)\b", re.I
 )
@@ -400,7 +403,12 @@ class RuleBase:
                 return found
         opener = _quote_opened_in(st, sent)
         if opener is not None:
-            found = self._named_with_speech(st, opener)
+            pronoun = _PRONOUN_SAID.search(opener.text)
+            found = (
+                st.last_before(opener.start + pronoun.start(), "person")
+                if pronoun is not None
+                else self._named_with_speech(st, opener)
+            )
             if found is not None:
                 return found
         back = st.previous(sent, 3)
@@ -617,8 +625,12 @@ def _quote_opened_in(st: _DocState, sent: _Sentence) -> _Sentence | None:
     before = st.doc.text[lo : sent.start]
     opened = before.rfind("“")
     if opened < 0 or opened < before.rfind("”"):
-        paragraph = before.rfind("\n") + 1
-        marks = before.count('"', paragraph)
+        # straight marks open and close alike: count them from where none is open, the start
+        # of the paragraph; a paragraph that begins before the window is not counted
+        paragraph = before.rfind("\n")
+        if paragraph < 0 and lo > 0:
+            return None
+        marks = before.count('"', paragraph + 1)
         if marks % 2 == 0:
             return None
         opened = before.rfind('"')

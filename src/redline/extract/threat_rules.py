@@ -271,16 +271,15 @@ class ThreatRules(RuleBase):
         voice = subj is not None and self._speaks_as_issuer(st, subj)
         speaker: Mention | None = None
         attributed = False
-        if voice and subj is not None and subj.lower_ != "we":
+        # "we", and in an official statement "I": the issuer's voice, once the text has not
+        # said who speaks (a quotation of someone else is theirs)
+        own_voice = subj is not None and (subj.lower_ == "we" or (voice and subj.lower_ == "i"))
+        if voice and not own_voice:
             speaker = self._first_person_speaker(st, sent)  # "They stand ready ..." (joint)
-        elif subj is not None and subj.lower_ not in (
-            "we",
-            "i",
-            "it",
-            "its",
-            "this",
-            "that",
-            "there",
+        elif (
+            subj is not None
+            and not own_voice
+            and subj.lower_ not in ("it", "its", "this", "that", "there")
         ):
             speaker = self._resolve_actor(st, sent, subj)
         toks = [t for t in root.subtree if subj is None or t.i not in _subtree_ids(subj)]
@@ -288,7 +287,8 @@ class ThreatRules(RuleBase):
         if speaker is None:
             impersonal = (
                 subj is None
-                or subj.lower_ in ("we", "i", "it", "this", "that", "there")
+                or own_voice
+                or subj.lower_ in ("it", "this", "that", "there")
                 or bool({t.i for t in subj.subtree} & {t.i for t in condition})
                 or subj.pos_ == "NOUN"
             )
