@@ -362,6 +362,21 @@ def test_i_in_an_official_statement_is_its_issuer() -> None:
     assert [t.speaker_country for t in got.threats] == ["USA"]
 
 
+def test_an_act_of_the_speakers_own_side_is_its_consequence_not_a_line() -> None:
+    """Codebook §1: the trigger is the other side's act. Sanctions named by a NATO speaker are
+    what it threatens (``sanctions_or_economic``), not a line to be read past, leaving the
+    attack the condition names to decide the class."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.99))  # type: ignore[arg-type]
+    text = (
+        "Earlier, NATO countries warned that in case of a Russian attack on Ukraine they would "
+        "not stay indifferent and would impose severe sanctions on Moscow."
+    )
+    got = x.extract(DocumentInput(1, text, date(2022, 2, 3), "day")).threats
+    assert [(t.speaker_country, t.trigger_key, t.consequence_class) for t in got] == [
+        ("NATO", "invasion_of_ukraine", "sanctions_or_economic")
+    ]
+
+
 def test_a_crossing_by_a_state_on_no_listed_side_is_kept() -> None:
     x = _extractor()
     text = "Iran sent drones to Russia."

@@ -938,7 +938,7 @@ class LearnedExtractor(RuleExtractor):
         key, trigger_text, context = self._trigger(st, sent, [], [])
         cls, m = self._classify(region) if region else (None, None)
         if cls is None:
-            cls, m = self._consequence(sent.text)
+            cls, m = self._consequence(sent.text, speaker.actor.country_on(st.doc.published))
             if m is not None and self._only_their_acts(
                 speaker.actor.country_on(st.doc.published), sent.text, key
             ):
@@ -1013,7 +1013,7 @@ class LearnedExtractor(RuleExtractor):
         """A rule's consequence phrase can take in the trigger ("any use of nuclear weapons
         would be met with severe consequences"): classify it without the trigger words."""
         text = item.consequence_text or ""
-        blanked = self._blank_triggers(text)
+        blanked = self._blank_triggers(text, own=item.speaker_country)
         if blanked == text:
             return item
         cls = self._classify(blanked)[0]
@@ -1037,18 +1037,24 @@ class LearnedExtractor(RuleExtractor):
             and opposed(speaker_country, self.triggers.hint(key))
         )
 
-    def _blank_triggers(self, text: str, keep: str | None = None) -> str:
+    def _blank_triggers(self, text: str, keep: str | None = None, own: str | None = None) -> str:
+        """``text`` with the phrases naming lines blanked, but ``keep``'s and, for a speaker of
+        country ``own``, those naming an act of the speaker's own side: no line it could draw
+        (codebook, section 1), so they say what it threatens ("NATO countries would impose
+        severe sanctions": sanctions, not an answer of unstated kind)."""
         for key, start, end in self.triggers.match(text):
-            if key != keep:
+            if key != keep and not (own and same_side(own, self.triggers.hint(key))):
                 text = text[:start] + " " * (end - start) + text[end:]
         return text
 
-    def _consequence(self, text: str) -> tuple[str | None, re.Match[str] | None]:
+    def _consequence(
+        self, text: str, own: str | None = None
+    ) -> tuple[str | None, re.Match[str] | None]:
         """The consequence class, read outside the trigger phrases first: "any use of nuclear
         weapons will meet severe consequences" threatens a vague consequence, not a nuclear one;
         only when nothing is left outside them ("threatened to use nuclear weapons") does the
         whole sentence decide."""
-        found = self._classify(self._blank_triggers(text))
+        found = self._classify(self._blank_triggers(text, own=own))
         return found if found[0] is not None else self._classify(text)
 
     def _happened(self, sent: _Sentence) -> bool:
