@@ -590,20 +590,11 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
         "Countries that condemned the invasion of Ukraine will impose sanctions on Russia.",
     ):
         assert x._may_be_conditional(passing)
-    assert (
-        threats(
-            opening
-            + "If it rains tomorrow, the United States will respond to the invasion of Ukraine."
-        )
-        == []
-    )
-    assert (
-        threats(
-            opening + "When it comes to the invasion of Ukraine, the United States will impose "
-            "severe sanctions."
-        )
-        == []
-    )
+    for no_line in (
+        "If it rains tomorrow, the United States will respond to the invasion of Ukraine.",
+        "When it comes to the invasion of Ukraine, the United States will impose severe sanctions.",
+    ):
+        assert threats(opening + no_line) == [], no_line
     # an assessment framed as a condition is not a threat (codebook §1: prediction or
     # assessment), unless the condition stands in a clause of its own
     for framed in (

@@ -45,7 +45,8 @@ class EventRules(RuleBase):
         # verb whose own phrase names the line comes before one that only shares its sentence
         # ("Russia launched its largest assault on Ukraine since this war began": launched)
         def order(t: Any) -> tuple[bool, int]:
-            return (not self.triggers.match(_text_of(list(t.subtree))), len(list(t.subtree)))
+            phrase = list(t.subtree)
+            return (not self.triggers.match(_text_of(phrase)), len(phrase))
 
         verbs = [
             t

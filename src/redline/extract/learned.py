@@ -182,8 +182,9 @@ _LONG_SINCE = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# an opening clause begun by a time word, up to the end of the text searched
 _OPENING_TIME = re.compile(
-    r"(?:^|[,;:]\s*)(?:[\w'’]+\s+){0,2}?\b(after|before|since|as|when|while|until|during|following|amid)\b"
+    r"(?:^|[,;:]\s*)(?:[\w'’]+\s+){0,2}?\b(" + "|".join(sorted(_TIME_PREPS | _TIME_MARKS)) + r")\b"
     r"[^,;:]*$",
     re.IGNORECASE,
 )
@@ -938,10 +939,9 @@ class LearnedExtractor(RuleExtractor):
         key, trigger_text, context = self._trigger(st, sent, [], [])
         cls, m = self._classify(region) if region else (None, None)
         if cls is None:
-            cls, m = self._consequence(sent.text, speaker.actor.country_on(st.doc.published))
-            if m is not None and self._only_their_acts(
-                speaker.actor.country_on(st.doc.published), sent.text, key
-            ):
+            country = speaker.actor.country_on(st.doc.published)
+            cls, m = self._consequence(sent.text, country)
+            if m is not None and self._only_their_acts(country, sent.text, key):
                 cls, m = "vague", None  # "will not let the sanctions go unanswered"
         return [
             self._make_threat(

@@ -116,7 +116,6 @@ _OFFICIAL_NOUNS = frozenset(
         "soldiers",
     ]
 )
-# "Washington sent the weapons": a crossing whose trigger is named in an earlier sentence.
 # a quotation's speaker is looked for at most this far back (characters, sentences)
 _QUOTE_REACH = 2000
 _QUOTE_SENTENCES = 25
@@ -126,6 +125,7 @@ _SPEECH_WORDS = (
 _SAID = re.compile(rf"\b{_SPEECH_WORDS}\b")
 # "he said: ..." — the speaker is the person named before the pronoun
 _PRONOUN_SAID = re.compile(rf"\b(?:he|she)\s+(?:\w+\s+)?{_SPEECH_WORDS}\b", re.IGNORECASE)
+# "Washington sent the weapons": a crossing whose trigger is named in an earlier sentence.
 _GENERIC_OBJECTS = re.compile(
     r"\bthe (weapons|jets|missiles|systems|tanks|arms|planes|aircraft|warplanes|rockets)\b", re.I
 )
