@@ -712,3 +712,51 @@ def test_a_line_over_the_other_sides_sanctions_threatens_an_answer() -> None:
     assert [(t.speaker_country, t.consequence_class) for t in got] == [
         ("USA", "sanctions_or_economic")
     ]
+
+
+def test_an_act_only_discussed_or_planned_is_no_crossing_but_a_reported_one_is() -> None:
+    """Codebook §2: "plans and proposals that have not happened" are not crossings; an act
+    reported beside a warning, a decision, or a phrase that reports its own act still is."""
+    x = _extractor()
+    cases = [
+        (
+            "Ministers are in Kyiv today to discuss potentially lifting the ban on Ukraine "
+            "using Western weapons to strike inside Russia.",
+            "western_weapons_on_russian_territory",
+            True,
+        ),
+        ("Berlin is considering sending Leopard tanks to Ukraine.", "tanks_to_ukraine", True),
+        ("The allies plan to send Leopard tanks to Ukraine.", "tanks_to_ukraine", True),
+        (
+            "Moscow warned of consequences after Germany sent Leopard tanks to Ukraine on Friday.",
+            "tanks_to_ukraine",
+            False,
+        ),
+        (
+            "Russia threatened retaliation after Finland joined NATO on Tuesday.",
+            "nato_enlargement",
+            False,
+        ),
+        (
+            "The Kremlin warned of a response as the United States sent Abrams tanks to Ukraine.",
+            "tanks_to_ukraine",
+            False,
+        ),
+        (
+            "Ministers will discuss on Friday the Leopard tanks Germany delivered to Ukraine "
+            "last week.",
+            "tanks_to_ukraine",
+            False,
+        ),
+        (
+            "Germany agreed to send Leopard tanks to Ukraine on Wednesday.",
+            "tanks_to_ukraine",
+            False,
+        ),
+        ("Germany announced plans to supply Leopard tanks to Ukraine.", "tanks_to_ukraine", False),
+        ("Germany decided to deliver Leopard tanks to Ukraine.", "tanks_to_ukraine", False),
+    ]
+    for text, key, proposed in cases:
+        st, sent = _parsed(x, DocumentInput(1, text, date(2023, 1, 27), "day"))
+        event = _crossing(text, "Germany", "DEU", key)
+        assert x._proposed(sent, event) is proposed, text

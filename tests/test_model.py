@@ -6,10 +6,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from redline.errors import ModelError
 from redline.model.classifier import MODEL_DIR, StatementClassifier, load_classifier, read_manifest
+from redline.model.crossval import OutOfFold, Table
+from redline.model.lexical import LexicalHeads
+from redline.model.prefilter import BUCKETS
 
 
 def test_shipped_model_is_small_and_complete() -> None:
@@ -86,3 +90,91 @@ def test_the_encoder_reads_the_end_of_the_sentence_before_as_a_first_segment() -
     for wrong in (["only one"], ["one", "two", "three"]):
         with pytest.raises(ValueError):
             load_classifier().gated_probabilities(["Russia warned.", "It rained."], contexts=wrong)
+
+
+def test_the_classifier_blends_the_encoder_with_the_lexical_heads() -> None:
+    """What the extractor reads is, per class, the encoder's probability blended with the
+    hashed-word heads' by the manifest's ``lexical_weights`` (threats and responses half each;
+    crossings and outcome claims the encoder alone); without heads, the encoder's alone."""
+    clf = load_classifier()
+    assert clf.lexical is not None
+    weights = dict(zip(clf.classes, clf.lexical_weights.tolist(), strict=True))
+    assert weights == read_manifest()["lexical_weights"]
+    assert weights["threat"] == 0.5 and weights["crossing"] == 0.0
+    sentences = [
+        # written for this test
+        "If the rebels cross the river, our army will answer with force.",
+        "The council met on Tuesday to discuss the budget.",
+    ]
+    blended = clf.probabilities(sentences)
+    encoder_only = StatementClassifier(MODEL_DIR)
+    encoder_only.lexical = None
+    alone = encoder_only.probabilities(sentences)
+    lexical = clf.lexical.probabilities(sentences)
+    w = clf.lexical_weights
+    assert np.allclose(blended, (1 - w) * alone + w * lexical, atol=1e-6)
+    threat, crossing = clf.classes.index("threat"), clf.classes.index("crossing")
+    assert not np.allclose(blended[:, threat], alone[:, threat])  # the heads count for threats
+    assert np.allclose(blended[:, crossing], alone[:, crossing])  # and not for crossings
+
+
+def test_lexical_heads_round_trip_and_refuse_a_bad_file(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    heads = LexicalHeads(
+        rng.normal(0, 0.1, (2, BUCKETS)).astype(np.float32), np.array([0.5, -1.0], np.float32)
+    )
+    heads.save(tmp_path / "h.npz")
+    again = LexicalHeads.load(tmp_path / "h.npz")
+    texts = ["a sentence written for this test", ""]
+    assert np.allclose(heads.probabilities(texts), again.probabilities(texts), atol=1e-2)
+    # no words: the bias alone
+    assert np.allclose(again.probabilities([""])[0], 1 / (1 + np.exp(-np.array([0.5, -1.0]))))
+    with pytest.raises(ModelError, match="expected"):
+        LexicalHeads(np.zeros((2, 10), np.float32), np.zeros(2, np.float32))
+    (tmp_path / "bad.npz").write_bytes(b"not an npz file")
+    with pytest.raises(ModelError, match=r"bad.npz: cannot read the lexical heads"):
+        LexicalHeads.load(tmp_path / "bad.npz")
+    whole = (tmp_path / "h.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ModelError, match=r"cut.npz: cannot read the lexical heads"):
+        LexicalHeads.load(tmp_path / "cut.npz")
+    flipped = bytearray(whole)
+    for i in range(200, 260):
+        flipped[i] ^= 0xFF
+    (tmp_path / "flipped.npz").write_bytes(bytes(flipped))
+    with pytest.raises(ModelError, match=r"flipped.npz: "):
+        LexicalHeads.load(tmp_path / "flipped.npz")
+    np.savez(tmp_path / "shape.npz", weights=np.zeros((2, 10)), bias=np.zeros(2))
+    with pytest.raises(ModelError, match=r"shape.npz: lexical heads of shape"):
+        LexicalHeads.load(tmp_path / "shape.npz")
+
+
+def test_corrupt_lexical_heads_are_a_clear_error(tmp_path: Path) -> None:
+    broken = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, broken)
+    with (broken / "lexical.npz").open("r+b") as fh:
+        fh.seek(100)
+        fh.write(b"\x00\x01\x02\x03")
+    with pytest.raises(ModelError, match=r"lexical.npz: model file is corrupt"):
+        StatementClassifier(broken)
+
+
+def test_out_of_fold_scoring_refuses_a_table_without_lexical_rows() -> None:
+    """A model with heads calibrated on encoder-only out-of-fold rows would set its gates on
+    probabilities it never gives: refused, with the command that adds the rows, whether the
+    table has no lexical rows at all or lacks a sentence's."""
+    clf = load_classifier()
+    # written for this test; long enough and worded so that the prefilter passes it
+    text = "If the rebels cross the river, our army will answer with force."
+    assert clf.prefilter is None or clf.prefilter.keep([text]) == [True]
+    fold = np.array([0.2, 0.1, 0.3, 0.0])
+    with pytest.raises(ModelError, match=r"python -m redline.model.lexical"):
+        OutOfFold(clf, Table({text: fold}, frozenset({"doc"}), None))
+    with pytest.raises(ModelError, match=r"python -m redline.model.lexical"):
+        OutOfFold(clf, Table({text: fold}, frozenset({"doc"}), {})).gated_probabilities([text])
+    lexical = np.array([0.6, 0.9, 0.5, 0.0])
+    got = OutOfFold(clf, Table({text: fold}, frozenset(), {text: lexical})).gated_probabilities(
+        [text]
+    )[0]
+    w = clf.lexical_weights
+    assert np.allclose(got, (1 - w) * fold + w * lexical)

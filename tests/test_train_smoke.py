@@ -43,11 +43,18 @@ def test_train_a_small_model_and_load_it(tmp_path: Path) -> None:
     # with the sentence before as context (the pair input through training, export and use)
     config = TrainConfig(epochs=1, limit=96, batch_size=16, context_tokens=8)
     manifest = train(data, out, config, log=lambda _m: None)
-    assert set(manifest["files"]) == {"classifier.onnx", "tokenizer.json", "prefilter.npz"}
+    assert set(manifest["files"]) == {
+        "classifier.onnx",
+        "tokenizer.json",
+        "prefilter.npz",
+        "lexical.npz",
+    }
+    assert manifest["lexical_training"]["sentences"] == 96
     written = json.loads((out / "manifest.json").read_text())
     assert written["training"]["train_sentences"] == 96 and written["context_tokens"] == 8
     clf = StatementClassifier(out)
     assert clf.context_tokens == 8 and "token_type_ids" in clf._inputs
+    assert clf.lexical is not None and clf.lexical.weights.shape[0] == 4
     texts = ["If they cross the border, we will respond with force.", "It rained."]
     probs = clf.probabilities(texts, contexts=["The minister was asked about the tanks.", ""])
     assert probs.shape == (2, 4) and ((probs >= 0) & (probs <= 1)).all()
@@ -150,3 +157,21 @@ def test_the_shipped_encoder_has_fixed_reshape_targets_and_still_takes_any_batch
     texts = ["Russia warned of a harsh response.", "It rained.", "We will respond, they said."]
     (logits,) = session.run(None, encode(texts))
     assert logits.shape == (3, 4)
+
+
+def test_lexical_heads_learn_which_words_mark_a_class() -> None:
+    """One logistic regression per class over hashed words: a word seen only in one class's
+    sentences raises that class's probability; a class without positives stays near zero."""
+    _require_training_extra()
+    from redline.model.lexical import fit
+
+    # written for this test
+    texts = [f"if they cross the line we will retaliate number {i}" for i in range(20)] + [
+        f"the weather report for day {i} was calm" for i in range(20)
+    ]
+    labels = np.zeros((40, 2))
+    labels[:20, 0] = 1
+    heads = fit(texts, labels, seed=13)
+    p = heads.probabilities(["we will retaliate", "the weather was calm"])
+    assert p[0, 0] > 0.5 > p[1, 0]
+    assert p[:, 1].max() < 0.01

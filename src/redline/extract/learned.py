@@ -388,7 +388,9 @@ class LearnedExtractor(RuleExtractor):
                 result.events.extend(
                     c
                     for c in (self._crossed_by_other_side(st, sent, e) for e in found_crossings)
-                    if c is not None and not self._background(st, sent, c)
+                    if c is not None
+                    and not self._background(st, sent, c)
+                    and not self._proposed(sent, c)
                 )
         crossings = {e.provenance.sentence_start: e for e in result.events}
         for sent in todo:
@@ -566,6 +568,16 @@ class LearnedExtractor(RuleExtractor):
             or self._reference_point(st, sent, s)
             for s in spans
         )
+
+    def _proposed(self, sent: _Sentence, event: EventItem) -> bool:
+        """Is every mention of the crossed line only under discussion or planned (codebook,
+        section 2: "plans and proposals that have not happened": "visiting Kyiv to discuss
+        potentially lifting the restrictions", "is considering sending jets")? See
+        ``_under_talk``."""
+        if sent.doc is None:
+            return False
+        spans = [s for key, s, _ in self.triggers.match(sent.text) if key == event.trigger_key]
+        return bool(spans) and all(_under_talk(sent, s) for s in spans)
 
     def _reference_point(self, st: _DocState, sent: _Sentence, offset: int) -> bool:
         """Is the word at ``offset`` (in the sentence) inside a phrase or clause that only
@@ -1084,7 +1096,9 @@ class LearnedExtractor(RuleExtractor):
         issuer). ``found`` is False when the grammar does not say, and the caller guesses."""
         if sent.doc is None:
             return False, None
-        for verb in self._acts(sent):
+        # also an act under way ("the US and the EU are working to blunt ..."): its subject
+        # acts as surely as a finished act's (``_happened`` counts it as an act too)
+        for verb in self._acts(sent, under_way=True):
             agent = next((c for c in verb.children if c.dep_ == "agent"), None)
             passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
             subject = next((c for c in verb.children if c.dep_ in ("nsubj", "csubj")), None)
@@ -1346,6 +1360,48 @@ def _self_defence(item: ThreatItem) -> ThreatItem:
     ):
         return replace(item, consequence_class="military_force")
     return item
+
+
+# finite verb tags: a clause of its own, whose act is reported, not planned
+_FINITE = frozenset({"VBD", "VBZ", "VBP"})
+# links that leave the clause an act is named in, when the clause has a subject of its own
+# ("warned ... after Germany sent tanks"; not "lifting the ban on Ukraine using weapons")
+_CLAUSE_LINKS = frozenset({"advcl", "relcl", "ccomp", "parataxis", "conj", "acl"})
+# the words inside a noun phrase, up to its head ("the Leopard tanks", "Western weapons")
+_IN_PHRASE = frozenset({"compound", "amod", "nmod", "poss", "nummod", "det", "quantmod"})
+
+
+def _under_talk(sent: _Sentence, offset: int) -> bool:
+    """Is the line named at ``offset`` (in the sentence) governed, within its own clause, by a
+    verb that only discusses, plans or asks for it (``_NOT_ACTS``: "to discuss potentially
+    lifting the restrictions", "is considering sending jets")? A noun does not count ("announced
+    plans to supply" reports a decision), nor does a verb beyond a finite verb or a clause link
+    ("warned of consequences after Germany sent tanks": the sending is reported), nor a phrase
+    that reports its own act ("will discuss the tanks Germany delivered last week")."""
+    assert sent.doc is not None
+    tok = next((t for t in sent.doc if t.idx <= offset < t.idx + len(t) + 1), None)
+    if tok is None:
+        return False
+    head = tok
+    while head.dep_ in _IN_PHRASE and head.head.i != head.i:
+        head = head.head
+    if any(t.dep_ in ("relcl", "acl") and t.tag_ in _FINITE | {"VBN"} for t in head.subtree):
+        return False  # the phrase reports its own act ("the tanks Germany delivered")
+    node = tok
+    while node.head.i != node.i:
+        if node.pos_ in ("VERB", "AUX") and node.i != tok.i and node.tag_ in _FINITE:
+            return node.lemma_.lower() in _NOT_ACTS and node.pos_ == "VERB"
+        if (
+            node.dep_ in _CLAUSE_LINKS
+            and node.i != tok.i
+            and any(c.dep_ in ("nsubj", "nsubjpass") for c in node.children)
+        ):
+            return False  # a clause with its own subject ("as the US sent tanks")
+        parent = node.head
+        if parent.pos_ == "VERB" and parent.lemma_.lower() in _NOT_ACTS:
+            return True
+        node = parent
+    return False
 
 
 def _subtree_text(tok: Any) -> str:

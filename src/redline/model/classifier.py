@@ -15,12 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from redline.errors import ModelError
 from redline.model.prefilter import Prefilter
+
+if TYPE_CHECKING:
+    from redline.model.lexical import LexicalHeads
 
 MODEL_DIR = Path(__file__).resolve().parent / "files"
 MANIFEST = "manifest.json"
@@ -198,6 +201,26 @@ class StatementClassifier:
             self.prefilter = Prefilter.load(
                 model_dir / "prefilter.npz", float(manifest["prefilter_threshold"])
             )
+        # the hashed-word heads beside the encoder (``redline.model.lexical``), when shipped
+        # (imported here: ``python -m redline.model.lexical`` must not find it imported)
+        from redline.model import lexical
+
+        self.lexical: LexicalHeads | None = None
+        self.lexical_weights = np.zeros(len(self.classes), dtype=np.float32)
+        if lexical.FILE in manifest["files"]:
+            self.lexical = lexical.LexicalHeads.load(model_dir / lexical.FILE)
+            self.lexical_weights = lexical.class_weights(manifest, self.classes)
+            if self.lexical.weights.shape[0] != len(self.classes):
+                raise ModelError(f"{model_dir / lexical.FILE}: not one head per class")
+
+    def combined(self, encoder: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """The encoder's probabilities of ``texts`` blended with the lexical heads' (as they
+        are when no heads are shipped)."""
+        from redline.model.lexical import blend
+
+        if self.lexical is None:
+            return encoder
+        return blend(encoder, self.lexical.probabilities(texts), self.lexical_weights)
 
     def probabilities(
         self,
@@ -205,7 +228,8 @@ class StatementClassifier:
         on_batch: Callable[[int, int], None] | None = None,
         contexts: Sequence[str] | None = None,
     ) -> np.ndarray:
-        """(len(texts), len(classes)) probabilities, one sentence per encoder call (``BATCH``).
+        """(len(texts), len(classes)) probabilities, one sentence per encoder call (``BATCH``),
+        blended with the lexical heads' when the model ships them (``combined``).
         ``contexts`` gives the sentence before each ("" for none; read by a model trained with
         context, see ``SentenceEncoder``). ``on_batch(done, total)`` hears after each batch how
         many sentences are done."""
@@ -225,7 +249,7 @@ class StatementClassifier:
             out[idx] = 1.0 / (1.0 + np.exp(-logits))
             if on_batch is not None:
                 on_batch(lo + len(idx), len(order))
-        return out
+        return self.combined(out, texts)
 
     def gates(self) -> dict[str, Gate]:
         return dict(self._gates)

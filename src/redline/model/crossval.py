@@ -97,6 +97,8 @@ def out_of_fold(
         same = ("data_digest", "folds", "config")
         if all(before.get(k) == table[k] for k in same) and "folds_done" in before:
             table["folds_done"], table["rows"] = before["folds_done"], before["rows"]
+            if "lexical_rows" in before:
+                table["lexical_rows"] = before["lexical_rows"]
             log(f"resuming: folds {[k + 1 for k in table['folds_done']]} already in {path}")
     rows: list[list[Any]] = table["rows"]
     started = time.time()
@@ -148,6 +150,14 @@ def out_of_fold(
             tmp_path.write_text(json.dumps(table, separators=(",", ":")), encoding="utf-8")
             tmp_path.replace(path)
         log(f"fold {k + 1}/{folds} done ({time.time() - started:.0f}s)")
+    if "lexical_rows" not in table:  # the fold heads: seconds each, beside the fold encoders
+        from redline.model.lexical import fold_rows
+
+        table["lexical_rows"] = fold_rows(data, documents, cfg, folds)
+        if path is not None:
+            tmp_path = path.with_suffix(".tmp")
+            tmp_path.write_text(json.dumps(table, separators=(",", ":")), encoding="utf-8")
+            tmp_path.replace(path)
     return table
 
 
@@ -197,6 +207,8 @@ class Table:
 
     probabilities: dict[str, np.ndarray]
     documents: frozenset[str]
+    # the fold heads' probabilities (``lexical.fold_rows``), by sentence text, when computed
+    lexical: dict[str, np.ndarray] | None = None
 
 
 def load_table(
@@ -215,18 +227,26 @@ def load_table(
             f"{path}: computed by models reading {read} tokens of the sentence before, the "
             f"model {context_tokens}: recompute it (python -m redline.model.crossval)"
         )
+    lexical = table.get("lexical_rows")
+    return Table(
+        _by_text(table["rows"], documents),
+        frozenset(row[0] for row in table["rows"]),
+        None if lexical is None else _by_text(lexical, documents),
+    )
+
+
+def _by_text(rows: list[Any], documents: dict[str, GoldDocument]) -> dict[str, np.ndarray]:
+    """Rows (document id, start, end, probabilities) by sentence text, averaged when a text
+    recurs; rows whose document is missing or whose offsets no longer fit it are left out."""
     sums: dict[str, list[Any]] = {}
-    for doc_id, start, end, probs in table["rows"]:
+    for doc_id, start, end, probs in rows:
         doc = documents.get(doc_id)
         if doc is None or end > len(doc.text):
             continue
         slot = sums.setdefault(doc.text[start:end], [np.zeros(len(probs)), 0])
         slot[0] = slot[0] + np.array(probs)
         slot[1] += 1
-    return Table(
-        {text: total / n for text, (total, n) in sums.items()},
-        frozenset(row[0] for row in table["rows"]),
-    )
+    return {text: total / n for text, (total, n) in sums.items()}
 
 
 class OutOfFold:
@@ -234,8 +254,14 @@ class OutOfFold:
     shipped model's for every other sentence (dev), the shipped prefilter for all."""
 
     def __init__(self, base: StatementClassifier, table: Table) -> None:
+        if base.lexical is not None and table.lexical is None:
+            raise ModelError(
+                "the out-of-fold table has no lexical rows for a model with lexical heads: "
+                "python -m redline.model.lexical"
+            )
         self.base = base
         self.table = table.probabilities
+        self.lexical = table.lexical or {}
         self.classes = base.classes
         self.prefilter = base.prefilter
         self.used = 0
@@ -257,6 +283,16 @@ class OutOfFold:
                 before = [contexts[i]] if contexts else None
                 out[i] = self.base.probabilities([text], contexts=before)[0]
             else:
+                if self.base.lexical is not None:
+                    from redline.model.lexical import blend
+
+                    lexical = self.lexical.get(text)
+                    if lexical is None:  # gates must be set on what the model gives
+                        raise ModelError(
+                            "the out-of-fold table scores a sentence its lexical rows do not: "
+                            "python -m redline.model.lexical"
+                        )
+                    row = blend(row, lexical, self.base.lexical_weights)
                 out[i] = row
                 self.used += 1
         return out

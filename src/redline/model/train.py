@@ -26,7 +26,7 @@ import numpy as np
 from redline.errors import ModelError
 from redline.gold.annotations import CLASSES, GoldSet, Split
 from redline.gold.corpus import GoldDocument
-from redline.model import prefilter
+from redline.model import lexical, prefilter
 from redline.model.classifier import MANIFEST, MODEL_DIR, StatementClassifier, _sha256
 from redline.model.dataset import Example, label_matrix
 
@@ -154,14 +154,16 @@ def train(
         staged = Path(tmp) / "model"
         staged.mkdir()
         _export(model, tok, staged, base)
-        files = ("classifier.onnx", "tokenizer.json", "prefilter.npz")
+        files = ("classifier.onnx", "tokenizer.json", "prefilter.npz", lexical.FILE)
         manifest: dict[str, Any] = {
             "classes": list(CLASSES),
             "thresholds": dict.fromkeys(CLASSES, 0.5),
             "max_length": cfg.max_length,
             "context_tokens": cfg.context_tokens,
             **fit_prefilter(train_set, dev_set, staged, cfg.seed, log),
+            "files": {},
         }
+        lexical.add_heads(staged, manifest, train_set, cfg.seed)
         manifest["files"] = {n: _sha256(staged / n) for n in files}
         (staged / MANIFEST).write_text(json.dumps(manifest, indent=1))
         # Sentence thresholds on the screened dev sentences (the encoder alone: the fallback
