@@ -760,3 +760,30 @@ def test_an_act_only_discussed_or_planned_is_no_crossing_but_a_reported_one_is()
         st, sent = _parsed(x, DocumentInput(1, text, date(2023, 1, 27), "day"))
         event = _crossing(text, "Germany", "DEU", key)
         assert x._proposed(sent, event) is proposed, text
+
+
+def test_a_standing_condition_as_subject_is_the_issuers_line_not_its_speaker() -> None:
+    """ "Any use by Russia of chemical weapons would ... result in severe consequences" in an
+    official statement: the subject names the other side's act (the condition); the threat is
+    the issuer's (codebook §5), not Russia's."""
+    got = _statement(
+        "The allies met in Brussels. Any use by Russia of a chemical weapon would be "
+        "unacceptable and result in severe consequences.",
+        rules_from=0.05,
+    ).threats
+    assert [(t.speaker_country, t.trigger_key) for t in got] == [("USA", "nuclear_use")]
+
+
+def test_a_pronoun_opening_a_sentence_goes_on_with_the_office_before_it() -> None:
+    """ "The secretary clearly stated ... He repeated that if ...": "he" is the secretary
+    (the office the sentence before opened with), not the last person that sentence named;
+    "the secretary" is the last person named with that office."""
+    text = (
+        "Secretary of State Antony Blinken called his Russian counterpart on Saturday. "
+        "Officials doubted that Vladimir Putin had decided anything. "
+        "The secretary clearly stated that the diplomatic path remains open. "
+        "He repeated that if Moscow launches a further invasion of Ukraine, this would cause a "
+        "firm and massive response of the United States and its allies."
+    )
+    got = _news(text, published=date(2022, 2, 12), rules_from=0.05).threats
+    assert got and {(t.speaker, t.speaker_country) for t in got} == {("Antony Blinken", "USA")}

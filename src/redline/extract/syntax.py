@@ -138,6 +138,17 @@ _DEFENSIVE = re.compile(
 _QUOTE_CHARS = re.compile(r"[\"“”‘’]")
 _QUOTE_PAIRS = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+# offices one person holds, whose holder "the <office>" refers back to
+_HELD_OFFICES = frozenset(
+    {"president", "minister", "spokesman", "spokeswoman", "leader", "secretary", "chancellor"}
+    | {"premier"}
+)
+# a sentence opening with such an office as its subject ("The secretary clearly stated ...")
+_OPENING_OFFICE = re.compile(
+    r"^\W*the\s+(?:[a-z]+\s+)?(" + "|".join(sorted(_HELD_OFFICES)) + r")\b", re.IGNORECASE
+)
+_LOOKBACK = 5000  # characters searched back for who holds an office
+_OPENING_PRONOUN = re.compile(r"^\W*\b(he|she)\b", re.IGNORECASE)
 _DELIVERY_VERBS = frozenset({"send", "supply", "deliver", "provide", "give", "transfer", "ship"})
 _ANNOUNCING_VERBS = frozenset({"say", "announce", "confirm", "decide", "agree", "tell"})
 # Verbs whose subject undergoes something: "if Belarus faced aggression" is a condition about
@@ -411,6 +422,9 @@ class RuleBase:
             )
             if found is not None:
                 return found
+        opening = _OPENING_PRONOUN.match(sent.text)
+        if opening is not None:  # "He repeated that ...": see ``_pronoun_referent``
+            return self._pronoun_referent(st, sent, opening.start(1))
         back = st.previous(sent, 3)
         earliest = back[-1].start if back else sent.start
         person = st.last_before(sent.end, "person")
@@ -457,7 +471,7 @@ class RuleBase:
         if inside:
             return inside[0]
         if head in _PERSON_PRONOUNS:
-            return st.last_before(sent.start + subj.idx, "person")
+            return self._pronoun_referent(st, sent, subj.idx)
         office_named = any(  # "Turkish President Recep Tayyip Erdogan": office, then name
             t.dep_ == "compound" and t.lemma_.lower() in _OFFICIAL_NOUNS for t in subj.subtree
         )
@@ -472,14 +486,11 @@ class RuleBase:
             if any(c.dep_ == "poss" and c.lower_ in ("its", "their") for c in subj.children):
                 # "Its defence ministry said ...": the state or organisation named last
                 return st.last_before(sent.start + subj.idx, "state", "organisation")
-            if subj.lemma_.lower() in (
-                "president",
-                "minister",
-                "spokesman",
-                "spokeswoman",
-                "leader",
-            ):
+            if subj.lemma_.lower() in _HELD_OFFICES:
                 at = sent.start + subj.idx
+                held = self._office_holder_before(st, at, subj.lemma_.lower())
+                if held is not None:
+                    return held  # "the secretary": the last person named with that office
                 person = st.last_before(at, "person")
                 titled = self._titled_before(st, at, _text_of(list(subj.subtree)))
                 if titled is not None and (person is None or person.start < titled.start):
@@ -487,6 +498,35 @@ class RuleBase:
                     # the office named last, when no person was named after it
                     return Mention(titled.actor, s0, s1, titled.text)
                 return person
+        return None
+
+    def _pronoun_referent(self, st: _DocState, sent: _Sentence, offset: int) -> Mention | None:
+        """Whom "he" or "she" at ``offset`` (in the sentence) names: the last person named
+        before it, except that a pronoun opening the sentence goes on with the office the
+        sentence before opened with as its subject ("The secretary clearly stated ... He
+        repeated that ...": the secretary, not whoever that sentence named last)."""
+        if sent.text[:offset].strip("\"“‘' -–—") == "":
+            before = st.previous(sent, 1)
+            opened = _OPENING_OFFICE.match(before[0].text) if before else None
+            if opened is not None:
+                held = self._office_holder_before(st, before[0].start, opened.group(1).lower())
+                if held is not None:
+                    return held
+        return st.last_before(sent.start + offset, "person")
+
+    def _office_holder_before(self, st: _DocState, at: int, office: str) -> Mention | None:
+        """The last person named before ``at`` (within ``_LOOKBACK`` characters) who holds
+        ``office`` ("secretary", "minister"): by the gazetteer's titles ("Antony Blinken",
+        Secretary of State) or by the title written before the name ("Foreign Minister Dmytro
+        Kuleba")."""
+        lo = max(0, at - _LOOKBACK)
+        word = re.compile(rf"\b{re.escape(office)}\b", re.IGNORECASE)
+        for m in reversed(st.mentions_between(lo, at)):
+            if m.actor.kind != "person":
+                continue
+            titles = " ".join(r.title for r in m.actor.roles if r.title)
+            if word.search(titles) or word.search(st.doc.text[max(lo, m.start - 40) : m.start]):
+                return m
         return None
 
     def _titled_before(self, st: _DocState, at: int, title: str) -> Mention | None:

@@ -271,6 +271,10 @@ class ThreatRules(RuleBase):
         voice = subj is not None and self._speaks_as_issuer(st, subj)
         speaker: Mention | None = None
         attributed = False
+        condition = self._condition(list(root.subtree))
+        # "Any use by Russia of chemical weapons would result in ...": a subject that is the
+        # condition names the other side's act, not who speaks
+        subject_is_condition = subj is not None and subj.i in {t.i for t in condition}
         # "we", and in an official statement "I": the issuer's voice, once the text has not
         # said who speaks (a quotation of someone else is theirs)
         own_voice = subj is not None and (subj.lower_ == "we" or (voice and subj.lower_ == "i"))
@@ -279,11 +283,11 @@ class ThreatRules(RuleBase):
         elif (
             subj is not None
             and not own_voice
+            and not subject_is_condition
             and subj.lower_ not in ("it", "its", "this", "that", "there")
         ):
             speaker = self._resolve_actor(st, sent, subj)
         toks = [t for t in root.subtree if subj is None or t.i not in _subtree_ids(subj)]
-        condition = self._condition(list(root.subtree))
         if speaker is None:
             impersonal = (
                 subj is None
@@ -297,7 +301,9 @@ class ThreatRules(RuleBase):
             if subj is not None and subj.lower_ in self.commentators:
                 return None
             speaker = self._attributed_speaker(st, sent)
-            if speaker is None and voice:
+            if speaker is None and (voice or subject_is_condition):
+                # an official statement's own clause, first person or a standing condition
+                # ("Any use ... would result in severe consequences"): its issuer's (§5)
                 speaker = self._first_person_speaker(st, sent)
             attributed = True
             toks = list(root.subtree)  # "its cost will be huge": the subject is the consequence
