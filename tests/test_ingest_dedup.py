@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import numpy as np
+import pytest
 import sqlalchemy as sa
 
 from redline.ingest import ingest_paths
-from redline.ingest.dedup import NearDuplicateIndex, fingerprint, normalise
+from redline.ingest.dedup import (
+    _CHUNK,
+    NUM_PERM,
+    SHINGLE_WORDS,
+    NearDuplicateIndex,
+    fingerprint,
+    minhash_signature,
+    normalise,
+)
 from redline.store import Ledger
 from redline.store.schema import documents, duplicates
 
@@ -60,6 +71,41 @@ def test_near_duplicate_similarity_is_high_for_edits_and_low_for_other_texts() -
     match = index.best_match(fingerprint(EDITED).signature)
     assert match is not None and match[0] == 1 and 0.8 <= match[1] < 1.0
     assert index.best_match(fingerprint(OTHER).signature) is None
+
+
+def _datasketch_signature(norm: str) -> np.ndarray:
+    """The signature as ingest computed it before ``minhash_signature``: datasketch's MinHash
+    over the set of word 5-shingles (signatures stored then must still compare)."""
+    from datasketch import MinHash
+
+    words = re.findall(r"\w+", norm)
+    n = SHINGLE_WORDS
+    shingles = {" ".join(words[i : i + n]).encode() for i in range(max(1, len(words) - n + 1))}
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")
+    minhash.update_batch(list(shingles))
+    return minhash.hashvalues
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "  -- ",
+        "one",
+        "four words only here",
+        "exactly five words stand here",
+        "six words: one more than five",
+        ARTICLE,
+        EDITED + " " + EDITED,  # repeated shingles
+        "Zelensky in Київ; «Путин» — 2024 ... naïve café_au_lait ÉTÉ ﬁnal",
+        " ".join(f"w{i % 3000}" for i in range(_CHUNK * 2 + 7)),  # more shingles than one chunk
+    ],
+)
+def test_minhash_signature_equals_datasketch_minhash(text: str) -> None:
+    norm = normalise(text)
+    ours = minhash_signature(norm)
+    assert ours.dtype == np.dtype("<u4") and ours.shape == (NUM_PERM,)
+    assert ours.tolist() == _datasketch_signature(norm).tolist()
 
 
 def test_exact_and_near_duplicates_are_recorded_not_stored(ledger: Ledger, tmp_path: Path) -> None:
