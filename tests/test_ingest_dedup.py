@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from redline.ingest import ingest_paths
+from redline.ingest import ingest_paths, persist
 from redline.ingest.dedup import (
     _CHUNK,
     NUM_PERM,
@@ -19,7 +22,10 @@ from redline.ingest.dedup import (
     minhash_signature,
     normalise,
 )
+from redline.ingest.draft import Draft
+from redline.ingest.prepare import Prepared, prepare
 from redline.store import Ledger
+from redline.store.db import now
 from redline.store.schema import documents, duplicates
 
 ARTICLE = " ".join(
@@ -170,3 +176,74 @@ def test_minhash_is_stored_for_the_next_run(sqlite_ledger: Ledger, tmp_path: Pat
     with sqlite_ledger.connect() as conn:
         stored = conn.execute(sa.select(documents.c.minhash)).scalar_one()
     assert stored == fingerprint(ARTICLE).signature_bytes()
+
+
+def test_a_text_another_process_stored_during_the_batch_is_an_exact_duplicate(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _write(tmp_path / "in", {"a.txt": ARTICLE, "b.txt": OTHER, "c.txt": "Third text."})
+    real_insert = persist.insert_documents
+
+    def another_process_first(ledger: Ledger, rows: list[dict[str, Any]]) -> list[int] | None:
+        # the other process stores b.txt's text from a file of its own, and commits first
+        persist.insert_document(ledger, {**rows[1], "source_path": "elsewhere.txt"})
+        return real_insert(ledger, rows)
+
+    monkeypatch.setattr(persist, "insert_documents", another_process_first)
+    report = ingest_paths(ledger, [folder])
+
+    with ledger.connect() as conn:
+        stored = conn.execute(sa.select(documents.c.id, documents.c.source_path)).all()
+    names = {doc_id: Path(path).name for doc_id, path in stored}
+    assert sorted(names.values()) == ["a.txt", "c.txt", "elsewhere.txt"]
+    assert [names[i] for i in report.ingested] == ["a.txt", "c.txt"]
+    [dup] = report.duplicates
+    assert (Path(dup.source_path).name, dup.kind, dup.duplicate_of_path) == (
+        "b.txt",
+        "exact",
+        "elsewhere.txt",
+    )
+    assert names[dup.duplicate_of] == "elsewhere.txt"
+    assert _duplicate_rows(ledger) == [("b.txt", "exact", dup.duplicate_of)]
+
+
+def test_documents_are_inserted_in_one_batch_or_not_at_all(ledger: Ledger) -> None:
+    run_id = ledger.start_run("ingest")
+    rows = [
+        prepare(Draft(text=text, source_path=f"{n}.txt", source_format="text"))
+        for n, text in enumerate([ARTICLE, OTHER])
+    ]
+    values = [p.row(run_id=run_id, ingested_at=now()) for p in rows if isinstance(p, Prepared)]
+
+    ids = persist.insert_documents(ledger, values)
+
+    assert ids is not None and ids == sorted(ids) and ledger.count(documents) == 2
+    third = {**values[0], "content_hash": "f" * 64, "source_path": "2.txt"}
+    assert persist.insert_documents(ledger, [third, values[1]]) is None  # a known hash
+    assert ledger.count(documents) == 2
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+class _Locked(Exception):
+    sqlstate = None
+
+
+def test_a_deadlocked_batch_is_left_to_the_one_by_one_inserts(
+    sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail_with(orig: Exception) -> Any:
+        @contextmanager
+        def begin() -> Iterator[Any]:
+            raise sa.exc.OperationalError("INSERT", {}, orig)
+            yield
+
+        return begin
+
+    monkeypatch.setattr(sqlite_ledger, "begin", fail_with(_Deadlock()))
+    assert persist.insert_documents(sqlite_ledger, [{}]) is None
+    monkeypatch.setattr(sqlite_ledger, "begin", fail_with(_Locked()))
+    with pytest.raises(sa.exc.OperationalError):
+        persist.insert_documents(sqlite_ledger, [{}])
