@@ -71,6 +71,13 @@ def test_normalised_text_ignores_case_spacing_and_quote_style() -> None:
     )
 
 
+def test_every_kind_of_whitespace_is_one_space() -> None:
+    every = "".join(re.findall(r"\s", "".join(map(chr, range(0x110000)))))
+    assert len(every) > 25
+    assert normalise(f"{every}red{every}line{every}") == "red line"
+    assert normalise("red\u200bline") == "red\u200bline"  # zero-width: not whitespace
+
+
 def test_near_duplicate_similarity_is_high_for_edits_and_low_for_other_texts() -> None:
     index = NearDuplicateIndex()
     index.add(1, fingerprint(ARTICLE).signature)

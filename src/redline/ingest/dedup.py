@@ -31,7 +31,6 @@ _CHUNK = 8192  # shingles permuted at once: 8192 x 128 x 4 bytes = 4 MB
 _FMIX32 = tuple(map(np.uint32, (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)))
 
 _WORD = re.compile(r"\w+")
-_SPACES = re.compile(r"\s+")
 _QUOTES = (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"))
 
 
@@ -49,7 +48,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     for curly, straight in _QUOTES:  # str.replace is far faster than str.translate with a dict
         text = text.replace(curly, straight)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split's whitespace is re's \s, and twice as fast
 
 
 def fingerprint(text: str) -> Fingerprint:
