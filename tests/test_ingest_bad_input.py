@@ -6,6 +6,7 @@ import builtins
 import os
 import random
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from conftest import shared_path
 from redline.documents import get_document, list_documents
 from redline.errors import InputError
-from redline.ingest import ingest_paths, persist
+from redline.ingest import ingest_paths, persist, pipeline
 from redline.store import Ledger
 from redline.store.schema import documents, duplicates, ingest_problems, runs
 
@@ -186,9 +187,13 @@ def _ledger_contents(
     return docs, dups
 
 
+@pytest.mark.parametrize("crash_in", ["prepare", "insert"])
 def test_an_interrupted_run_resumes_to_the_same_ledger(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    crash_in: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Crashed while reading the tenth document (the waiting ones are stored on the way out)
+    or while storing the second batch of four (that batch is lost, the first is kept): a second
+    run completes the ledger."""
     source = shared_path("corpus", "ukraine-news-dev")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -200,28 +205,35 @@ def test_an_interrupted_run_resumes_to_the_same_ledger(
     ingest_paths(whole, [corpus])
 
     resumed = Ledger.open(f"sqlite:///{tmp_path / 'resumed.db'}")
-    real_insert = persist.insert_document
     calls = 0
 
-    def crash_on_the_tenth(ledger: Ledger, values: dict[str, Any]) -> int | None:
-        nonlocal calls
-        calls += 1
-        if calls == 10:
-            raise KeyboardInterrupt("simulated crash")
-        return real_insert(ledger, values)
+    def crash_on(nth: int, real: Callable[..., Any]) -> Callable[..., Any]:
+        def crashing(*args: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == nth:
+                raise KeyboardInterrupt("simulated crash")
+            return real(*args)
 
-    monkeypatch.setattr(persist, "insert_document", crash_on_the_tenth)
+        return crashing
+
+    if crash_in == "prepare":
+        monkeypatch.setattr(pipeline, "prepare", crash_on(10, pipeline.prepare))
+    else:
+        monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 4)
+        monkeypatch.setattr(persist, "insert_documents", crash_on(2, persist.insert_documents))
     with pytest.raises(KeyboardInterrupt):
         ingest_paths(resumed, [corpus])
-    assert resumed.count(documents) == 9
+    kept = resumed.count(documents)
+    assert kept == (9 if crash_in == "prepare" else 4)  # no copy among the first nine files
     with resumed.connect() as conn:
         stats = conn.execute(sa.select(runs.c.stats)).scalar_one()
-    assert stats["ingested"] == 9 and "simulated crash" in stats["interrupted"]
+    assert stats["ingested"] == kept and "simulated crash" in stats["interrupted"]
     monkeypatch.undo()
 
     second = ingest_paths(resumed, [corpus])
 
-    assert len(second.skipped) == 9
+    assert len(second.skipped) == kept
     assert _ledger_contents(resumed) == _ledger_contents(whole)
     assert len(_ledger_contents(whole)[1]) == 5  # four copies of 55f464d242, one near duplicate
     whole.dispose()

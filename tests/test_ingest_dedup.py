@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pytest
 import sqlalchemy as sa
 
-from redline.ingest import ingest_paths
-from redline.ingest.dedup import NearDuplicateIndex, fingerprint, normalise
+from redline.ingest import ingest_paths, persist
+from redline.ingest.dedup import (
+    _CHUNK,
+    NUM_PERM,
+    SHINGLE_WORDS,
+    NearDuplicateIndex,
+    fingerprint,
+    minhash_signature,
+    normalise,
+)
+from redline.ingest.draft import Draft
+from redline.ingest.prepare import Prepared, prepare
 from redline.store import Ledger
+from redline.store.db import now
 from redline.store.schema import documents, duplicates
 
 ARTICLE = " ".join(
@@ -54,12 +71,54 @@ def test_normalised_text_ignores_case_spacing_and_quote_style() -> None:
     )
 
 
+def test_every_kind_of_whitespace_is_one_space() -> None:
+    every = "".join(re.findall(r"\s", "".join(map(chr, range(0x110000)))))
+    assert len(every) > 25
+    assert normalise(f"{every}red{every}line{every}") == "red line"
+    assert normalise("red\u200bline") == "red\u200bline"  # zero-width: not whitespace
+
+
 def test_near_duplicate_similarity_is_high_for_edits_and_low_for_other_texts() -> None:
     index = NearDuplicateIndex()
     index.add(1, fingerprint(ARTICLE).signature)
     match = index.best_match(fingerprint(EDITED).signature)
     assert match is not None and match[0] == 1 and 0.8 <= match[1] < 1.0
     assert index.best_match(fingerprint(OTHER).signature) is None
+
+
+def _datasketch_signature(norm: str) -> np.ndarray:
+    """The signature as ingest computed it before ``minhash_signature``: datasketch's MinHash
+    over the set of word 5-shingles (signatures stored then must still compare)."""
+    from datasketch import MinHash
+
+    words = re.findall(r"\w+", norm)
+    n = SHINGLE_WORDS
+    shingles = {" ".join(words[i : i + n]).encode() for i in range(max(1, len(words) - n + 1))}
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")
+    minhash.update_batch(list(shingles))
+    return minhash.hashvalues
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "  -- ",
+        "one",
+        "four words only here",
+        "exactly five words stand here",
+        "six words: one more than five",
+        ARTICLE,
+        EDITED + " " + EDITED,  # repeated shingles
+        "Zelensky in Київ; «Путин» — 2024 ... naïve café_au_lait ÉTÉ ﬁnal",
+        " ".join(f"w{i % 3000}" for i in range(_CHUNK * 2 + 7)),  # more shingles than one chunk
+    ],
+)
+def test_minhash_signature_equals_datasketch_minhash(text: str) -> None:
+    norm = normalise(text)
+    ours = minhash_signature(norm)
+    assert ours.dtype == np.dtype("<u4") and ours.shape == (NUM_PERM,)
+    assert ours.tolist() == _datasketch_signature(norm).tolist()
 
 
 def test_exact_and_near_duplicates_are_recorded_not_stored(ledger: Ledger, tmp_path: Path) -> None:
@@ -124,3 +183,74 @@ def test_minhash_is_stored_for_the_next_run(sqlite_ledger: Ledger, tmp_path: Pat
     with sqlite_ledger.connect() as conn:
         stored = conn.execute(sa.select(documents.c.minhash)).scalar_one()
     assert stored == fingerprint(ARTICLE).signature_bytes()
+
+
+def test_a_text_another_process_stored_during_the_batch_is_an_exact_duplicate(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _write(tmp_path / "in", {"a.txt": ARTICLE, "b.txt": OTHER, "c.txt": "Third text."})
+    real_insert = persist.insert_documents
+
+    def another_process_first(ledger: Ledger, rows: list[dict[str, Any]]) -> list[int] | None:
+        # the other process stores b.txt's text from a file of its own, and commits first
+        persist.insert_document(ledger, {**rows[1], "source_path": "elsewhere.txt"})
+        return real_insert(ledger, rows)
+
+    monkeypatch.setattr(persist, "insert_documents", another_process_first)
+    report = ingest_paths(ledger, [folder])
+
+    with ledger.connect() as conn:
+        stored = conn.execute(sa.select(documents.c.id, documents.c.source_path)).all()
+    names = {doc_id: Path(path).name for doc_id, path in stored}
+    assert sorted(names.values()) == ["a.txt", "c.txt", "elsewhere.txt"]
+    assert [names[i] for i in report.ingested] == ["a.txt", "c.txt"]
+    [dup] = report.duplicates
+    assert (Path(dup.source_path).name, dup.kind, dup.duplicate_of_path) == (
+        "b.txt",
+        "exact",
+        "elsewhere.txt",
+    )
+    assert names[dup.duplicate_of] == "elsewhere.txt"
+    assert _duplicate_rows(ledger) == [("b.txt", "exact", dup.duplicate_of)]
+
+
+def test_documents_are_inserted_in_one_batch_or_not_at_all(ledger: Ledger) -> None:
+    run_id = ledger.start_run("ingest")
+    rows = [
+        prepare(Draft(text=text, source_path=f"{n}.txt", source_format="text"))
+        for n, text in enumerate([ARTICLE, OTHER])
+    ]
+    values = [p.row(run_id=run_id, ingested_at=now()) for p in rows if isinstance(p, Prepared)]
+
+    ids = persist.insert_documents(ledger, values)
+
+    assert ids is not None and ids == sorted(ids) and ledger.count(documents) == 2
+    third = {**values[0], "content_hash": "f" * 64, "source_path": "2.txt"}
+    assert persist.insert_documents(ledger, [third, values[1]]) is None  # a known hash
+    assert ledger.count(documents) == 2
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+class _Locked(Exception):
+    sqlstate = None
+
+
+def test_a_deadlocked_batch_is_left_to_the_one_by_one_inserts(
+    sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail_with(orig: Exception) -> Any:
+        @contextmanager
+        def begin() -> Iterator[Any]:
+            raise sa.exc.OperationalError("INSERT", {}, orig)
+            yield
+
+        return begin
+
+    monkeypatch.setattr(sqlite_ledger, "begin", fail_with(_Deadlock()))
+    assert persist.insert_documents(sqlite_ledger, [{}]) is None
+    monkeypatch.setattr(sqlite_ledger, "begin", fail_with(_Locked()))
+    with pytest.raises(sa.exc.OperationalError):
+        persist.insert_documents(sqlite_ledger, [{}])

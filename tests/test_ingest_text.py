@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from redline.ingest.authors import clean_author
 from redline.ingest.boilerplate import strip_boilerplate
 from redline.ingest.dates import filename_date, metadata_date, text_date
 from redline.ingest.draft import Draft
-from redline.ingest.genre import classify_genre
+from redline.ingest.genre import GENRE_RULES, any_of, classify_genre, opinion_score
 from redline.ingest.language import detect_language
 from redline.ingest.prepare import Prepared, prepare, title_from_first_line
 from redline.store import Ledger
@@ -177,6 +179,47 @@ def test_news_quoting_we_must_is_news_and_argument_is_opinion() -> None:
     assert classify_genre(argued, None, has_author_bio=False) == "opinion"
     assert classify_genre(BODY, "Opinion | Call the bluff", has_author_bio=False) == "opinion"
     assert classify_genre(BODY, None, has_author_bio=True) == "opinion"
+
+
+GENRE_TEXTS = [
+    BODY,
+    f"{BODY}\n\nI suspect the Kremlin is bluffing, and we must call it.",
+    f"{BODY}\n\nIn my view it is high time to act. The views expressed are my own.",
+    f'{BODY}\n\n"We must respond," the minister said. - We should act - he added.',
+    "This piece is an op-ed.\nIT'S PAST TIME FOR sanctions; we cannot afford to wait.",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", GENRE_TEXTS)
+def test_the_one_search_for_any_body_marker_changes_no_score(text: str) -> None:
+    unfiltered = replace(GENRE_RULES, any_body_marker=None)
+    for title, bio in ((None, False), ("Opinion | We must act", True)):
+        expected = opinion_score(text, title, has_author_bio=bio, rules=unfiltered)
+        assert opinion_score(text, title, has_author_bio=bio) == expected
+
+
+def test_any_of_matches_where_one_of_its_patterns_does() -> None:
+    assert GENRE_RULES.any_body_marker is not None
+    patterns = [re.compile(p, re.IGNORECASE) for p in (r"\bwe must\b", r"^in my view", "x{3}")]
+    combined = any_of(patterns)
+    assert combined is not None
+    for text in ("We MUST act", "in my view", "so in my view", "xxx", "xx x", "", "we mustn't"):
+        assert (combined.search(text) is not None) == any(p.search(text) for p in patterns)
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        [],
+        [re.compile(r"(a)\1"), re.compile("b")],  # a group: its backreference would move
+        [re.compile("(?P<name>a)")],
+        [re.compile("a", re.IGNORECASE), re.compile("b")],  # different flags
+        [re.compile("(?i)a"), re.compile("(?i)b")],  # a global flag cannot stand mid-pattern
+    ],
+)
+def test_any_of_declines_what_it_cannot_combine_safely(patterns: list[re.Pattern[str]]) -> None:
+    assert any_of(patterns) is None
 
 
 def test_language_is_english_or_undetermined() -> None:

@@ -31,6 +31,8 @@ class GenreRules:
     threshold: int
     head_chars: int
     author_bio_weight: int
+    # all body markers as one pattern: most texts show none, and one search says so
+    any_body_marker: re.Pattern[str] | None = None
 
 
 def load_genre_rules(text: str, origin: str = "genre.yaml") -> GenreRules:
@@ -50,7 +52,20 @@ def load_genre_rules(text: str, origin: str = "genre.yaml") -> GenreRules:
         threshold=int(data.get("threshold", 2)),
         head_chars=int(data.get("head_chars", 400)),
         author_bio_weight=int(data.get("author_bio_weight", 2)),
+        any_body_marker=any_of([m.pattern for m in markers if m.where == "body"]),
     )
+
+
+def any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that finds a match where any of ``patterns`` (all with the same flags) would,
+    or None where that cannot be built safely: no patterns, differing flags, a group (a
+    backreference's number would change) or a global inline flag (``(?i)``) inside one."""
+    if not patterns or len({p.flags for p in patterns}) > 1 or any(p.groups for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:
+        return None
 
 
 GENRE_RULES = load_genre_rules(files("redline").joinpath("data", "genre.yaml").read_text("utf-8"))
@@ -60,13 +75,13 @@ def opinion_score(
     text: str, title: str | None, *, has_author_bio: bool, rules: GenreRules = GENRE_RULES
 ) -> int:
     """The summed weight of the markers ``text`` shows (each counted once)."""
-    scopes = {
-        "title": title or "",
-        "head": text[: rules.head_chars],
-        "body": _QUOTED.sub(" ", text),
-    }
+    body = _QUOTED.sub(" ", text)
+    scopes = {"title": title or "", "head": text[: rules.head_chars], "body": body}
+    skip_body = rules.any_body_marker is not None and rules.any_body_marker.search(body) is None
     score = rules.author_bio_weight if has_author_bio else 0
     for marker in rules.markers:
+        if skip_body and marker.where == "body":
+            continue
         if marker.pattern.search(scopes[marker.where]):
             score += marker.weight
     return score

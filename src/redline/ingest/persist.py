@@ -1,4 +1,4 @@
-"""Ingest's writes to the ledger: one transaction per document, duplicate record or problem, so a crash loses nothing stored."""
+"""Ingest's writes to the ledger: one transaction per batch of documents, duplicate record or problem, so a crash loses nothing stored."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ from redline.store.schema import documents, duplicates, ingest_problems
 
 # Built once: a statement executed with parameters reuses SQLAlchemy's compiled form.
 _INSERT_DOCUMENT = sa.insert(documents)
+_INSERT_DOCUMENTS = _INSERT_DOCUMENT.returning(documents.c.id, sort_by_parameter_order=True)
+# PostgreSQL's deadlock_detected: two batches that insert the same texts in different orders
+# wait on each other's unique-index entries, and the server aborts one of them.
+_DEADLOCK = "40P01"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,22 @@ def insert_document(ledger: Ledger, values: dict[str, Any]) -> int | None:
             return int(result.inserted_primary_key[0])  # type: ignore[index]
     except sa.exc.IntegrityError:
         return None
+
+
+def insert_documents(ledger: Ledger, rows: list[dict[str, Any]]) -> list[int] | None:
+    """Store documents in one transaction and return their ids in order; None, with nothing
+    stored, when one of their content hashes is already there (another process stored that
+    text) or another process's batch deadlocked with this one: ``insert_document`` then stores
+    them one by one."""
+    try:
+        with ledger.begin() as conn:
+            return [int(i) for i in conn.execute(_INSERT_DOCUMENTS, rows).scalars()]
+    except sa.exc.IntegrityError:
+        return None
+    except sa.exc.OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == _DEADLOCK:
+            return None
+        raise
 
 
 def document_by_hash(ledger: Ledger, content_hash: str) -> StoredDocument | None:

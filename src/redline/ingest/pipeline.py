@@ -1,14 +1,16 @@
-"""``ingest_paths``: read files and folders into the ledger, one committed document at a time."""
+"""``ingest_paths``: read files and folders into the ledger, committing documents in small batches."""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from time import perf_counter
-from typing import Literal
+from typing import Any, Literal
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -31,6 +33,11 @@ from redline.store.schema import documents
 
 DEFAULT_MAX_BYTES = 50_000_000
 """Files larger than this are refused unread (``--max-bytes``; 0 means no limit)."""
+# New documents are stored together once this many are waiting, or this many characters of
+# text: one commit per document cost more than the inserts themselves. A crash loses at most
+# one batch, which the next run stores.
+BATCH_DOCUMENTS = 100
+BATCH_CHARS = 5_000_000
 
 ProblemCallback = Callable[[InputError], None]
 
@@ -48,7 +55,8 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files and folders (recursively, hidden ones skipped) into ``ledger``.
 
-    Every document is committed in its own transaction, so an interrupted run keeps what it
+    New documents are committed in batches (``BATCH_DOCUMENTS``), duplicate records and problems
+    one by one, so an interrupted run keeps what it
     stored and a second run over the same paths completes it: sources already in the ledger
     are skipped, exact and near duplicates are recorded in ``duplicates`` and not stored.
     Bad input never stops the run: each problem is passed to ``on_problem``, stored in
@@ -81,7 +89,10 @@ def ingest_paths(
                     run.ingest_file(item)
                 advance(item.key if isinstance(item, SourceFile) else item.path)
                 tick(done, len(sources))
+        run.flush()
     except BaseException as exc:
+        with contextlib.suppress(Exception):  # keep what was read unless the ledger is what failed
+            run.flush()
         run.report.seconds = perf_counter() - started
         _finish_quietly(ledger, run_id, {**run.report.stats(), "interrupted": repr(exc)})
         raise
@@ -109,6 +120,12 @@ class _Run:
         self.by_hash: dict[str, persist.StoredDocument] = {}
         self.paths: dict[int, str] = {}
         self.index = NearDuplicateIndex()
+        # documents waiting to be stored: known to the indexes under a provisional negative key,
+        # which ``stored_id`` turns into the ledger's id once they are stored
+        self.pending: list[tuple[int, Prepared, dict[str, Any]]] = []
+        self.pending_chars = 0
+        self.ids: dict[int, int] = {}
+        self._keys = itertools.count(-1, -1)
         stored = list(persist.stored_documents(ledger))
         for doc in stored:
             self.by_hash[doc.content_hash] = doc
@@ -154,49 +171,86 @@ class _Run:
             self.problem(prepared)
             return
         known = self.by_hash.get(prepared.fingerprint.content_hash)
-        if known is None:
-            near = self.index.best_match(prepared.fingerprint.signature)
-            if near is not None:
-                self._duplicate(prepared, "near", near[1], near[0])
-                return
-            row = prepared.row(run_id=self.report.run_id, ingested_at=now())
-            misfit_reason = misfit(documents, row)
-            if misfit_reason is not None:
-                self.problem(InputError(draft.source_path, misfit_reason, draft.locator))
-                return
-            doc_id = persist.insert_document(self.ledger, row)
+        if known is not None:
+            self._copy_of(prepared, known)
+            return
+        near = self.index.best_match(prepared.fingerprint.signature)
+        if near is not None:
+            self._duplicate(prepared, "near", near[1], near[0])
+            return
+        row = prepared.row(run_id=self.report.run_id, ingested_at=now())
+        misfit_reason = misfit(documents, row)
+        if misfit_reason is not None:
+            self.problem(InputError(draft.source_path, misfit_reason, draft.locator))
+            return
+        key = next(self._keys)
+        self._remember(prepared, key)
+        self.pending.append((key, prepared, row))
+        self.pending_chars += len(prepared.text)
+        if len(self.pending) >= BATCH_DOCUMENTS or self.pending_chars >= BATCH_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store the waiting documents: in one transaction, or one by one when another process
+        stored one of their texts since this run loaded the ledger's hashes."""
+        pending, self.pending, self.pending_chars = self.pending, [], 0
+        if not pending:
+            return
+        rows = [row for _key, _prepared, row in pending]
+        stored: Sequence[int | None] | None = persist.insert_documents(self.ledger, rows)
+        if stored is None:
+            stored = [persist.insert_document(self.ledger, row) for row in rows]
+        for (key, prepared, _row), doc_id in zip(pending, stored, strict=True):
+            fp = prepared.fingerprint
             if doc_id is not None:
-                self._remember(prepared, doc_id)
+                self.ids[key] = doc_id
+                self.by_hash[fp.content_hash] = replace(self.by_hash[fp.content_hash], id=doc_id)
+                self.paths[doc_id] = prepared.draft.source_path
                 self.report.ingested.append(doc_id)
-                return
-            # another process stored the same text since this run loaded the ledger's hashes
-            known = persist.document_by_hash(self.ledger, prepared.fingerprint.content_hash)
+                continue
+            known = persist.document_by_hash(self.ledger, fp.content_hash)
             if known is None:  # pragma: no cover - the unique constraint said it exists
                 raise RuntimeError(f"content hash of {prepared.where} collides but is not found")
+            self.ids[key] = known.id
+            self.by_hash[fp.content_hash] = replace(known, signature=fp.signature)
             self.paths[known.id] = known.source_path
+            self._copy_of(prepared, known)
+
+    def stored_id(self, key: int) -> int:
+        """The ledger's id of a document this run knows, storing the waiting ones if need be."""
+        if key >= 0:
+            return key
+        if key not in self.ids:
+            self.flush()
+        return self.ids[key]
+
+    def _copy_of(self, prepared: Prepared, known: persist.StoredDocument) -> None:
+        """A text the ledger (or this run) holds already: the same source is skipped, another is
+        an exact duplicate."""
+        draft = prepared.draft
         if (known.source_path, known.source_locator) == (draft.source_path, draft.locator):
             self.report.skipped.append(
                 Skipped(
                     draft.source_path,
                     draft.locator,
-                    f"already in the ledger as document {known.id}",
+                    f"already in the ledger as document {self.stored_id(known.id)}",
                 )
             )
         else:
             self._duplicate(prepared, "exact", 1.0, known.id)
 
-    def _remember(self, prepared: Prepared, doc_id: int) -> None:
+    def _remember(self, prepared: Prepared, key: int) -> None:
         draft = prepared.draft
         fp = prepared.fingerprint
         self.by_hash[fp.content_hash] = persist.StoredDocument(
-            doc_id, fp.content_hash, draft.source_path, draft.locator, fp.signature
+            key, fp.content_hash, draft.source_path, draft.locator, fp.signature
         )
-        self.paths[doc_id] = draft.source_path
-        self.index.add(doc_id, fp.signature)
+        self.index.add(key, fp.signature)
 
     def _duplicate(
-        self, prepared: Prepared, kind: Literal["exact", "near"], similarity: float, doc_id: int
+        self, prepared: Prepared, kind: Literal["exact", "near"], similarity: float, key: int
     ) -> None:
+        doc_id = self.stored_id(key)
         found = DuplicateFound(
             source_path=prepared.draft.source_path,
             source_locator=prepared.draft.locator,
