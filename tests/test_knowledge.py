@@ -65,6 +65,20 @@ def test_answering_sanctions_names_the_sanctions_line_and_its_evasion_does_not()
         assert "sanctions" not in keys(other), other
 
 
+def test_helping_russia_s_war_names_the_aid_to_russia_line() -> None:
+    """ "stop assisting Russia's war", "entities enabling Russia's illegal war": military aid
+    to Russia, the line third countries are warned off; harming that war is not."""
+
+    def keys(text: str) -> list[str]:
+        return [k for k, _, _ in knowledge.triggers().match(text)]
+
+    # written for this test
+    assert "aid_to_russia" in keys("We call on the regime to stop assisting Russia's war.")
+    assert "aid_to_russia" in keys("Firms enabling Russia's illegal war face costs.")
+    assert "aid_to_russia" in keys("Suppliers helping the Kremlin's war machine were named.")
+    assert "aid_to_russia" not in keys("Sanctions are hurting Russia's war economy.")
+
+
 def test_roles_change_over_time() -> None:
     rutte = knowledge.actors().lookup("Mark Rutte")
     assert rutte is not None
