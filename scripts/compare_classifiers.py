@@ -115,10 +115,13 @@ def spacy_textcat(
     return _at_best_thresholds(scores, dev), len(dev) / elapsed
 
 
-def minilm(dev: list[Example]) -> tuple[list[set[str]], float]:
+def minilm(dev: list[Example], lexical: bool = True) -> tuple[list[set[str]], float]:
+    """The shipped classifier; without ``lexical``, its encoder alone (no hashed-word heads)."""
     from redline.model.classifier import StatementClassifier
 
     clf = StatementClassifier(threads=1)
+    if not lexical:
+        clf.lexical = None
     started = time.perf_counter()
     scores = clf.gated_probabilities([ex.text for ex in dev])  # prefilter, then the encoder
     return _at_best_thresholds(scores, dev), len(dev) / (time.perf_counter() - started)
@@ -144,20 +147,27 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=Path("/tmp/redline-compare"))
+    ap.add_argument(
+        "--learned-only",
+        action="store_true",
+        help="only the shipped classifier, with and without its lexical heads",
+    )
     args = ap.parse_args()
     gold, docs = load(args.shared)
     data = examples(gold, docs)
     train = [ex for ex in data if ex.split == Split.TRAIN]
     dev = [ex for ex in data if ex.split == Split.DEV and ex.source != "plover"]
     rows = {}
-    for name, run in (
+    candidates = [
         ("rules (before this change)", lambda: rules(dev, docs)),
         (
             "spaCy textcat_multilabel (bag of words + CNN), `spacy train`",
             lambda: spacy_textcat(train, dev, args.out),
         ),
-        ("MiniLM-L6 fine-tuned, int8 ONNX (shipped)", lambda: minilm(dev)),
-    ):
+        ("MiniLM-L6 fine-tuned, int8 ONNX, alone", lambda: minilm(dev, lexical=False)),
+        ("MiniLM-L6 blended with the lexical heads (shipped)", lambda: minilm(dev)),
+    ]
+    for name, run in candidates[2:] if args.learned_only else candidates:
         pred, speed = run()
         rows[name] = ({c: _prf(pred, dev, c) for c in CLASSES}, speed)
     print(
