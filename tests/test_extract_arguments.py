@@ -777,13 +777,48 @@ def test_a_standing_condition_as_subject_is_the_issuers_line_not_its_speaker() -
 def test_a_pronoun_opening_a_sentence_goes_on_with_the_office_before_it() -> None:
     """ "The secretary clearly stated ... He repeated that if ...": "he" is the secretary
     (the office the sentence before opened with), not the last person that sentence named;
-    "the secretary" is the last person named with that office."""
-    text = (
-        "Secretary of State Antony Blinken called his Russian counterpart on Saturday. "
-        "Officials doubted that Vladimir Putin had decided anything. "
-        "The secretary clearly stated that the diplomatic path remains open. "
-        "He repeated that if Moscow launches a further invasion of Ukraine, this would cause a "
-        "firm and massive response of the United States and its allies."
-    )
-    got = _news(text, published=date(2022, 2, 12), rules_from=0.05).threats
-    assert got and {(t.speaker, t.speaker_country) for t in got} == {("Antony Blinken", "USA")}
+    "the secretary" is the last person named with that office. The holder may be named in that
+    sentence itself, a nationality must agree, and a qualified office is another ("press
+    secretary", "the former president", "the minister's spokeswoman")."""
+    cases = [
+        (
+            "Secretary of State Antony Blinken called his Russian counterpart on Saturday. "
+            "Officials doubted that Vladimir Putin had decided anything. "
+            "The secretary clearly stated that the diplomatic path remains open. "
+            "He repeated that if Moscow launches a further invasion of Ukraine, this would "
+            "cause a firm and massive response of the United States and its allies.",
+            {("Antony Blinken", "USA")},
+        ),
+        (
+            "US President Joe Biden announced new aid on Monday. The Russian president, "
+            "Vladimir Putin, said the aid changed nothing. He warned that if Ukraine received "
+            "long-range missiles, Russia would respond with force.",
+            {("Vladimir Putin", "RUS")},
+        ),
+        (
+            "Vladimir Putin spoke to reporters on Monday. The former president Dmitry Medvedev "
+            "said the West was lying. He warned that if Ukraine received long-range missiles, "
+            "Russia would respond with force.",
+            {("Dmitry Medvedev", "RUS")},
+        ),
+        (
+            "Secretary of State Antony Blinken visited Kyiv on Monday. White House press "
+            "secretary Karine Jean-Pierre briefed reporters. The secretary warned that if "
+            "Russia invades Ukraine, the United States will impose severe sanctions.",
+            {("Antony Blinken", "USA")},
+        ),
+    ]
+    for text, speakers in cases:
+        got = _news(text, published=date(2023, 3, 1), rules_from=0.05).threats
+        assert got and {(t.speaker, t.speaker_country) for t in got} == speakers, text
+
+
+def test_a_standing_condition_is_the_issuers_even_after_the_adversary_is_named() -> None:
+    """In an official statement the standing condition's threat is the issuer's, even when the
+    sentence before named the adversary (who would otherwise be taken for the speaker)."""
+    got = _statement(
+        "Vladimir Putin has again threatened Ukraine's cities. Any use by Russia of a chemical "
+        "weapon would be unacceptable and result in severe consequences.",
+        rules_from=0.05,
+    ).threats
+    assert [(t.speaker_country, t.trigger_key) for t in got] == [("USA", "nuclear_use")]

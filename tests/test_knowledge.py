@@ -66,17 +66,24 @@ def test_answering_sanctions_names_the_sanctions_line_and_its_evasion_does_not()
 
 
 def test_helping_russia_s_war_names_the_aid_to_russia_line() -> None:
-    """ "stop assisting Russia's war", "entities enabling Russia's illegal war": military aid
-    to Russia, the line third countries are warned off; harming that war is not."""
+    """ "stop assisting Russia's war", "suppliers helping the Kremlin's war machine": military
+    aid to Russia, the line third countries are warned off; blaming someone for enabling or
+    fuelling the war is not."""
 
     def keys(text: str) -> list[str]:
         return [k for k, _, _ in knowledge.triggers().match(text)]
 
     # written for this test
     assert "aid_to_russia" in keys("We call on the regime to stop assisting Russia's war.")
-    assert "aid_to_russia" in keys("Firms enabling Russia's illegal war face costs.")
     assert "aid_to_russia" in keys("Suppliers helping the Kremlin's war machine were named.")
-    assert "aid_to_russia" not in keys("Sanctions are hurting Russia's war economy.")
+    assert "aid_to_russia" in keys("Firms supplying Russia's defence industrial base face costs.")
+    for blame in (
+        "Western hesitation only fuels Russia's aggression.",
+        "Weak sanctions enabled Russia's war.",
+        "Appeasement helped Russia's invasion succeed.",
+        "Sanctions are hurting Russia's war economy.",
+    ):
+        assert "aid_to_russia" not in keys(blame), blame
 
 
 def test_roles_change_over_time() -> None:

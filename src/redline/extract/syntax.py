@@ -143,10 +143,31 @@ _HELD_OFFICES = frozenset(
     {"president", "minister", "spokesman", "spokeswoman", "leader", "secretary", "chancellor"}
     | {"premier"}
 )
-# a sentence opening with such an office as its subject ("The secretary clearly stated ...")
+# a sentence opening with such an office as its subject ("The secretary clearly stated ...",
+# "The Russian president, ..."), not as a possessor ("The president's envoy")
 _OPENING_OFFICE = re.compile(
-    r"^\W*the\s+(?:[a-z]+\s+)?(" + "|".join(sorted(_HELD_OFFICES)) + r")\b", re.IGNORECASE
+    r"^\W*the\s+(?:([a-z]+)\s+)?(" + "|".join(sorted(_HELD_OFFICES)) + r")\b(?!['’]s\b)",
+    re.IGNORECASE,
 )
+# words that make an office another ("press secretary", "prime minister", "former president")
+_OFFICE_QUALIFIERS = frozenset(
+    {"press", "deputy", "vice", "former", "prime", "assistant", "under", "acting", "ex"}
+    | {"first", "chief", "interim"}
+)
+# the title written right before a name ("Foreign Minister", "White House press secretary")
+_TITLE_BEFORE_NAME = re.compile(r"(?:[A-Za-z.'’-]+\s+){0,3}[A-Za-z.'’-]+\s*,?\s*$")
+
+
+def _holds(title: str, office: str) -> bool:
+    """Does ``title`` name ``office`` itself, not a qualified other ("Secretary of State" holds
+    "secretary"; "press secretary", "Prime Minister" do not)?"""
+    words = re.findall(r"[a-z]+", title.lower())
+    return any(
+        w == office and (i == 0 or words[i - 1] not in _OFFICE_QUALIFIERS)
+        for i, w in enumerate(words)
+    )
+
+
 _LOOKBACK = 5000  # characters searched back for who holds an office
 _OPENING_PRONOUN = re.compile(r"^\W*\b(he|she)\b", re.IGNORECASE)
 _DELIVERY_VERBS = frozenset({"send", "supply", "deliver", "provide", "give", "transfer", "ship"})
@@ -488,11 +509,17 @@ class RuleBase:
                 return st.last_before(sent.start + subj.idx, "state", "organisation")
             if subj.lemma_.lower() in _HELD_OFFICES:
                 at = sent.start + subj.idx
-                held = self._office_holder_before(st, at, subj.lemma_.lower())
-                if held is not None:
-                    return held  # "the secretary": the last person named with that office
                 person = st.last_before(at, "person")
                 titled = self._titled_before(st, at, _text_of(list(subj.subtree)))
+                modifiers = [c.lower_ for c in subj.children if c.dep_ in ("amod", "compound")]
+                if not set(modifiers) & _OFFICE_QUALIFIERS:
+                    country = next(
+                        (self.actors.demonyms[w] for w in modifiers if w in self.actors.demonyms),
+                        None,
+                    )
+                    held = self._office_holder_before(st, at, subj.lemma_.lower(), country)
+                    if held is not None and (titled is None or titled.start < held.start):
+                        return held  # "the secretary": the last person named with that office
                 if titled is not None and (person is None or person.start < titled.start):
                     # "Ukraine's Foreign Minister said ... The Foreign Minister went on":
                     # the office named last, when no person was named after it
@@ -504,28 +531,52 @@ class RuleBase:
         """Whom "he" or "she" at ``offset`` (in the sentence) names: the last person named
         before it, except that a pronoun opening the sentence goes on with the office the
         sentence before opened with as its subject ("The secretary clearly stated ... He
-        repeated that ...": the secretary, not whoever that sentence named last)."""
+        repeated that ...": the secretary, not whoever that sentence named last). The holder
+        may be named in that sentence itself ("The Russian president, Vladimir Putin, said
+        ..."), and a nationality the office is given must be the holder's."""
         if sent.text[:offset].strip("\"“‘' -–—") == "":
             before = st.previous(sent, 1)
             opened = _OPENING_OFFICE.match(before[0].text) if before else None
             if opened is not None:
-                held = self._office_holder_before(st, before[0].start, opened.group(1).lower())
-                if held is not None:
-                    return held
+                modifier = (opened.group(1) or "").lower()
+                if modifier not in _OFFICE_QUALIFIERS:  # "the former president": another
+                    country = self.actors.demonyms.get(modifier)
+                    held = self._office_holder_before(
+                        st, before[0].end, opened.group(2).lower(), country
+                    )
+                    if held is not None:
+                        return held
         return st.last_before(sent.start + offset, "person")
 
-    def _office_holder_before(self, st: _DocState, at: int, office: str) -> Mention | None:
-        """The last person named before ``at`` (within ``_LOOKBACK`` characters) who holds
-        ``office`` ("secretary", "minister"): by the gazetteer's titles ("Antony Blinken",
-        Secretary of State) or by the title written before the name ("Foreign Minister Dmytro
-        Kuleba")."""
+    def _office_holder_before(
+        self, st: _DocState, at: int, office: str, country: str | None = None
+    ) -> Mention | None:
+        """The last person named before ``at`` (within ``_LOOKBACK`` characters) who held
+        ``office`` ("secretary", "minister") when the text was published, by the gazetteer's
+        titles ("Antony Blinken": Secretary of State) or by the title written right before the
+        name ("Foreign Minister Dmytro Kuleba"); an office qualified otherwise is another ("press
+        secretary", "prime minister", "former president"). With ``country``, only a holder of
+        that country's office."""
         lo = max(0, at - _LOOKBACK)
-        word = re.compile(rf"\b{re.escape(office)}\b", re.IGNORECASE)
+        on = st.doc.published
         for m in reversed(st.mentions_between(lo, at)):
             if m.actor.kind != "person":
                 continue
-            titles = " ".join(r.title for r in m.actor.roles if r.title)
-            if word.search(titles) or word.search(st.doc.text[max(lo, m.start - 40) : m.start]):
+            if country is not None and m.actor.country_on(on) != country:
+                continue
+            titles = [
+                r.title
+                for r in m.actor.roles
+                if r.title
+                and (
+                    on is None
+                    or ((r.start is None or r.start <= on) and (r.end is None or on <= r.end))
+                )
+            ]
+            written = _TITLE_BEFORE_NAME.search(st.doc.text[max(lo, m.start - 40) : m.start])
+            if any(_holds(t, office) for t in titles) or (
+                written is not None and _holds(written.group(0), office)
+            ):
                 return m
         return None
 

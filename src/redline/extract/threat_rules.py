@@ -300,11 +300,13 @@ class ThreatRules(RuleBase):
                 return None
             if subj is not None and subj.lower_ in self.commentators:
                 return None
-            speaker = self._attributed_speaker(st, sent)
-            if speaker is None and (voice or subject_is_condition):
-                # an official statement's own clause, first person or a standing condition
-                # ("Any use ... would result in severe consequences"): its issuer's (§5)
-                speaker = self._first_person_speaker(st, sent)
+            # a standing condition in an official statement's own clause ("Any use ... would
+            # result in severe consequences") is its issuer's line (§5), whoever it named before
+            speaker = self._first_person_speaker(st, sent) if subject_is_condition else None
+            if speaker is None:
+                speaker = self._attributed_speaker(st, sent)
+            if speaker is None and voice:
+                speaker = self._first_person_speaker(st, sent)  # first person: the issuer
             attributed = True
             toks = list(root.subtree)  # "its cost will be huge": the subject is the consequence
         if speaker is None or speaker.actor.kind == "group":
