@@ -187,13 +187,14 @@ def _ledger_contents(
     return docs, dups
 
 
-@pytest.mark.parametrize("crash_in", ["prepare", "insert"])
+@pytest.mark.parametrize("crash_in", ["prepare", "insert", "one_by_one"])
 def test_an_interrupted_run_resumes_to_the_same_ledger(
     crash_in: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Crashed while reading the tenth document (the waiting ones are stored on the way out)
-    or while storing the second batch of four (that batch is lost, the first is kept): a second
-    run completes the ledger."""
+    """Crashed while reading the tenth document (the waiting ones are stored on the way out),
+    while storing the second batch of four (that batch is lost, the first is kept), or while
+    storing a batch one document at a time (the two stored before the crash are kept and
+    counted): a second run completes the ledger."""
     source = shared_path("corpus", "ukraine-news-dev")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -219,13 +220,18 @@ def test_an_interrupted_run_resumes_to_the_same_ledger(
 
     if crash_in == "prepare":
         monkeypatch.setattr(pipeline, "prepare", crash_on(10, pipeline.prepare))
-    else:
+    elif crash_in == "insert":
         monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 4)
         monkeypatch.setattr(persist, "insert_documents", crash_on(2, persist.insert_documents))
+    else:  # as when another process stored one of the batch's texts first
+        monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 4)
+        monkeypatch.setattr(persist, "insert_documents", lambda *_args: None)
+        monkeypatch.setattr(persist, "insert_document", crash_on(3, persist.insert_document))
     with pytest.raises(KeyboardInterrupt):
         ingest_paths(resumed, [corpus])
     kept = resumed.count(documents)
-    assert kept == (9 if crash_in == "prepare" else 4)  # no copy among the first nine files
+    # no copy among the first nine files
+    assert kept == {"prepare": 9, "insert": 4, "one_by_one": 2}[crash_in]
     with resumed.connect() as conn:
         stats = conn.execute(sa.select(runs.c.stats)).scalar_one()
     assert stats["ingested"] == kept and "simulated crash" in stats["interrupted"]

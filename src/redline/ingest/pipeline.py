@@ -197,17 +197,26 @@ class _Run:
         if not pending:
             return
         rows = [row for _key, _prepared, row in pending]
-        stored: Sequence[int | None] | None = persist.insert_documents(self.ledger, rows)
-        if stored is None:
-            stored = [persist.insert_document(self.ledger, row) for row in rows]
+        batch: Sequence[int | None] | None = persist.insert_documents(self.ledger, rows)
+        stored: list[int | None] = list(batch) if batch is not None else []
+        try:
+            if batch is None:
+                for row in rows:
+                    stored.append(persist.insert_document(self.ledger, row))
+        finally:  # what is committed is counted, even when a later insert fails
+            for (key, prepared, _row), doc_id in zip(pending, stored, strict=False):
+                if doc_id is not None:
+                    fp = prepared.fingerprint
+                    self.ids[key] = doc_id
+                    self.by_hash[fp.content_hash] = replace(
+                        self.by_hash[fp.content_hash], id=doc_id
+                    )
+                    self.paths[doc_id] = prepared.draft.source_path
+                    self.report.ingested.append(doc_id)
         for (key, prepared, _row), doc_id in zip(pending, stored, strict=True):
-            fp = prepared.fingerprint
             if doc_id is not None:
-                self.ids[key] = doc_id
-                self.by_hash[fp.content_hash] = replace(self.by_hash[fp.content_hash], id=doc_id)
-                self.paths[doc_id] = prepared.draft.source_path
-                self.report.ingested.append(doc_id)
                 continue
+            fp = prepared.fingerprint
             known = persist.document_by_hash(self.ledger, fp.content_hash)
             if known is None:  # pragma: no cover - the unique constraint said it exists
                 raise RuntimeError(f"content hash of {prepared.where} collides but is not found")
