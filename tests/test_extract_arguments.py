@@ -189,6 +189,25 @@ def test_a_statement_dated_once_keeps_that_date_in_the_sentences_after() -> None
         published=date(2022, 9, 3),
     ).threats
     assert alone and {t.stated_date for t in alone} == {date(2022, 9, 3)}
+    # paragraphs later the same person quoted again, undated: still that day; another Russian
+    # official quoted that far on is not dated by Ryabkov's day
+    filler = " ".join(f"Paragraph {n} of the report covers the front." for n in range(8))
+    later = _news(
+        "On Friday, Russian deputy foreign minister Sergei Ryabkov said the United States was "
+        f"close to becoming a party to the conflict. {filler} "
+        '"We warn the United States against sending long-range missiles to Ukraine; it will '
+        'have serious consequences," said Ryabkov.',
+        published=date(2022, 9, 3),
+    ).threats
+    assert later and {t.stated_date for t in later} == {date(2022, 9, 2)}
+    other = _news(
+        "On Friday, Russian deputy foreign minister Sergei Ryabkov said the United States was "
+        f"close to becoming a party to the conflict. {filler} "
+        '"We warn the United States against sending long-range missiles to Ukraine; it will '
+        'have serious consequences," said Dmitry Peskov.',
+        published=date(2022, 9, 3),
+    ).threats
+    assert other and {t.stated_date for t in other} == {date(2022, 9, 3)}
 
 
 def test_a_crossing_is_an_act_of_the_side_the_line_is_drawn_against() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -657,7 +657,22 @@ class _DocState:
             positions, ends = self._kinds.setdefault(m.actor.kind, ([], []))
             positions.append(i)
             ends.append(m.end)
+        # per actor: the starts of its mentions, and the sentences' starts (for ``earlier_of``)
+        self._actors: dict[str, list[int]] = {}
+        for m in mentions:
+            self._actors.setdefault(m.actor.key, []).append(m.start)
+        self._sentence_starts = [s.start for s in sentences]
         self.examined = 0  # mentions the lookups looked at (tests check it grows linearly)
+
+    def earlier_of(self, key: str, start: int, end: int) -> Iterator[_Sentence]:
+        """The sentences naming actor ``key`` between the characters ``start`` and ``end``,
+        nearest ``end`` first (one per mention)."""
+        starts = self._actors.get(key, [])
+        for i in range(bisect_left(starts, end) - 1, bisect_left(starts, start) - 1, -1):
+            self.examined += 1
+            at = bisect_right(self._sentence_starts, starts[i]) - 1
+            if at >= 0:
+                yield self.sentences[at]
 
     def previous(self, sent: _Sentence, n: int) -> list[_Sentence]:
         """Up to ``n`` sentences before ``sent``, nearest first."""

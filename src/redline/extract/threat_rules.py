@@ -229,9 +229,8 @@ class ThreatRules(RuleBase):
         if published is None or st.doc.genre != "news" or st.doc.published_precision != "day":
             return None
         side = speaker.actor.country_on(published)
-        for prev in st.previous(sent, 6):
-            if not any(m.actor.country_on(published) == side for m in st.mentions_in(prev)):
-                continue
+
+        def dated(prev: _Sentence) -> dates.Resolved | None:
             when = dates.resolve(prev.text, published, st.doc.published_precision)
             if (
                 when is not None
@@ -239,6 +238,24 @@ class ThreatRules(RuleBase):
                 and when.precision == "day"
                 and 0 <= (published - when.value).days <= 14
             ):
+                return when
+            return None
+
+        for prev in st.previous(sent, 6):
+            if any(m.actor.country_on(published) == side for m in st.mentions_in(prev)):
+                when = dated(prev)
+                if when is not None:
+                    return when
+        if speaker.actor.kind != "person":
+            return None
+        # further back (within _CARRY_CHARS), only the speaker in person: "On Friday, Ryabkov
+        # stated ..." opens a report that quotes him again paragraphs later; the nearest such
+        # date (looked up by the speaker's own mentions, so a long document stays linear)
+        window = st.previous(sent, 6)
+        end = window[-1].start if window else sent.start
+        for prev in st.earlier_of(speaker.actor.key, sent.start - _CARRY_CHARS, end):
+            when = dated(prev)
+            if when is not None:
                 return when
         return None
 
@@ -541,6 +558,7 @@ def _it_comes_to(verb: Any) -> bool:
     )
 
 
+_CARRY_CHARS = 3000  # how far back a person's dated statement dates their later quotes
 # Parties named by what they do, not who they are: "sanctions on anyone who helps Russia" holds
 # its condition in the relative clause.
 _GENERIC_PARTIES = frozenset(
