@@ -44,12 +44,13 @@ def test_threat_scores_above_its_look_alikes() -> None:
 def test_missing_or_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
     broken = tmp_path / "model"
     shutil.copytree(MODEL_DIR, broken)
-    with (broken / "classifier.onnx").open("r+b") as fh:
-        fh.seek(1000)
-        fh.write(b"\x00\x01\x02\x03")
-    with pytest.raises(ModelError, match=r"classifier.onnx: model file is corrupt"):
-        StatementClassifier(broken)
-    shutil.copy(MODEL_DIR / "classifier.onnx", broken / "classifier.onnx")
+    for name, at in (("classifier.onnx", 1000), ("lexical.npz", 100)):
+        with (broken / name).open("r+b") as fh:
+            fh.seek(at)
+            fh.write(b"\x00\x01\x02\x03")
+        with pytest.raises(ModelError, match=rf"{name}: model file is corrupt"):
+            StatementClassifier(broken)
+        shutil.copy(MODEL_DIR / name, broken / name)
     (broken / "tokenizer.json").unlink()
     with pytest.raises(ModelError, match=r"tokenizer.json: model file missing"):
         StatementClassifier(broken)
@@ -113,6 +114,14 @@ def test_the_classifier_blends_the_encoder_with_the_lexical_heads() -> None:
     lexical = clf.lexical.probabilities(sentences)
     w = clf.lexical_weights
     assert np.allclose(blended, (1 - w) * alone + w * lexical, atol=1e-6)
+    # the extractor's path reads each sentence's words once for the prefilter and the heads:
+    # the same probabilities for every sentence the prefilter keeps
+    assert clf.prefilter is not None
+    kept = clf.prefilter.keep(sentences)
+    gated = clf.gated_probabilities(sentences)
+    assert kept[0] and all(
+        np.allclose(gated[i], blended[i] if k else 0.0) for i, k in enumerate(kept)
+    )
     threat, crossing = clf.classes.index("threat"), clf.classes.index("crossing")
     assert not np.allclose(blended[:, threat], alone[:, threat])  # the heads count for threats
     assert np.allclose(blended[:, crossing], alone[:, crossing])  # and not for crossings
@@ -147,16 +156,6 @@ def test_lexical_heads_round_trip_and_refuse_a_bad_file(tmp_path: Path) -> None:
     np.savez(tmp_path / "shape.npz", weights=np.zeros((2, 10)), bias=np.zeros(2))
     with pytest.raises(ModelError, match=r"shape.npz: lexical heads of shape"):
         LexicalHeads.load(tmp_path / "shape.npz")
-
-
-def test_corrupt_lexical_heads_are_a_clear_error(tmp_path: Path) -> None:
-    broken = tmp_path / "model"
-    shutil.copytree(MODEL_DIR, broken)
-    with (broken / "lexical.npz").open("r+b") as fh:
-        fh.seek(100)
-        fh.write(b"\x00\x01\x02\x03")
-    with pytest.raises(ModelError, match=r"lexical.npz: model file is corrupt"):
-        StatementClassifier(broken)
 
 
 def test_out_of_fold_scoring_refuses_a_table_without_lexical_rows() -> None:

@@ -180,6 +180,12 @@ class Role:
     start: date | None = None
     end: date | None = None
 
+    def held_on(self, when: date | None) -> bool:
+        """Was the role held on ``when`` (any day, when None)?"""
+        return when is None or (
+            (self.start is None or self.start <= when) and (self.end is None or when <= self.end)
+        )
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -195,10 +201,7 @@ class Actor:
         if not self.roles:
             return self.country
         for role in self.roles:
-            if when is None or (
-                (role.start is None or role.start <= when)
-                and (role.end is None or when <= role.end)
-            ):
+            if role.held_on(when):
                 return role.country
         return self.roles[-1].country
 

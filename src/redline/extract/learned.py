@@ -562,7 +562,7 @@ class LearnedExtractor(RuleExtractor):
         """Is every mention of the crossed line background (codebook, section 2: "since the
         invasion began", "in year three of the full-scale invasion", "two months after Russia
         launched its invasion")?"""
-        spans = [s for key, s, _ in self.triggers.match(sent.text) if key == event.trigger_key]
+        spans = self._line_spans(sent, event)
         return bool(spans) and all(
             _BACKGROUND_BEFORE.search(sent.text[max(0, s - 80) : s])
             or self._reference_point(st, sent, s)
@@ -576,8 +576,12 @@ class LearnedExtractor(RuleExtractor):
         ``_under_talk``."""
         if sent.doc is None:
             return False
-        spans = [s for key, s, _ in self.triggers.match(sent.text) if key == event.trigger_key]
+        spans = self._line_spans(sent, event)
         return bool(spans) and all(_under_talk(sent, s) for s in spans)
+
+    def _line_spans(self, sent: _Sentence, event: EventItem) -> list[int]:
+        """Where in the sentence the line the event crosses is named (offsets of each match)."""
+        return [s for key, s, _ in self.triggers.match(sent.text) if key == event.trigger_key]
 
     def _reference_point(self, st: _DocState, sent: _Sentence, offset: int) -> bool:
         """Is the word at ``offset`` (in the sentence) inside a phrase or clause that only
@@ -620,9 +624,7 @@ class LearnedExtractor(RuleExtractor):
             comma = re.search(r"[,;]", rest)
             if comma is not None:
                 return rest[: comma.start()], opening.group(1)
-        if sent.doc is None:
-            return None
-        tok = next((t for t in sent.doc if t.idx <= offset < t.idx + len(t.text)), None)
+        tok = _token_at(sent, offset)
         while tok is not None and tok.dep_ != "ROOT":
             if (
                 tok.dep_ == "prep"
@@ -1311,10 +1313,7 @@ def _issuing_part(title: str) -> str:
 
 def _token_of(sent: _Sentence, mention: Mention) -> Any | None:
     """The parsed token where ``mention`` starts, or None (no parse, or between tokens)."""
-    if sent.doc is None:
-        return None
-    at = mention.start - sent.start
-    return next((t for t in sent.doc if t.idx <= at < t.idx + len(t.text)), None)
+    return _token_at(sent, mention.start - sent.start)
 
 
 def _in_condition(sent: _Sentence, mention: Mention) -> bool:
@@ -1378,8 +1377,7 @@ def _under_talk(sent: _Sentence, offset: int) -> bool:
     plans to supply" reports a decision), nor does a verb beyond a finite verb or a clause link
     ("warned of consequences after Germany sent tanks": the sending is reported), nor a phrase
     that reports its own act ("will discuss the tanks Germany delivered last week")."""
-    assert sent.doc is not None
-    tok = next((t for t in sent.doc if t.idx <= offset < t.idx + len(t) + 1), None)
+    tok = _token_at(sent, offset)
     if tok is None:
         return False
     head = tok
@@ -1402,6 +1400,14 @@ def _under_talk(sent: _Sentence, offset: int) -> bool:
             return True
         node = parent
     return False
+
+
+def _token_at(sent: _Sentence, offset: int) -> Any | None:
+    """The parsed token holding character ``offset`` of the sentence, or None (no parse, or
+    between tokens)."""
+    if sent.doc is None:
+        return None
+    return next((t for t in sent.doc if t.idx <= offset < t.idx + len(t.text)), None)
 
 
 def _subtree_text(tok: Any) -> str:

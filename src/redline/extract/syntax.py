@@ -564,15 +564,7 @@ class RuleBase:
                 continue
             if country is not None and m.actor.country_on(on) != country:
                 continue
-            titles = [
-                r.title
-                for r in m.actor.roles
-                if r.title
-                and (
-                    on is None
-                    or ((r.start is None or r.start <= on) and (r.end is None or on <= r.end))
-                )
-            ]
+            titles = [r.title for r in m.actor.roles if r.title and r.held_on(on)]
             written = _TITLE_BEFORE_NAME.search(st.doc.text[max(lo, m.start - 40) : m.start])
             if any(_holds(t, office) for t in titles) or (
                 written is not None and _holds(written.group(0), office)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from redline.errors import ModelError
-from redline.model.prefilter import Prefilter
+from redline.model.prefilter import Prefilter, features
 
 if TYPE_CHECKING:
     from redline.model.lexical import LexicalHeads
@@ -213,26 +213,32 @@ class StatementClassifier:
             if self.lexical.weights.shape[0] != len(self.classes):
                 raise ModelError(f"{model_dir / lexical.FILE}: not one head per class")
 
-    def combined(self, encoder: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    def combined(
+        self, encoder: np.ndarray, texts: Sequence[str], feats: Sequence[list[int]] | None = None
+    ) -> np.ndarray:
         """The encoder's probabilities of ``texts`` blended with the lexical heads' (as they
-        are when no heads are shipped)."""
+        are when no heads are shipped); ``feats``: the texts' hashed features, when the caller
+        has them already (the prefilter read them)."""
         from redline.model.lexical import blend
 
         if self.lexical is None:
             return encoder
-        return blend(encoder, self.lexical.probabilities(texts), self.lexical_weights)
+        if feats is None:
+            feats = [features(t) for t in texts]
+        return blend(encoder, self.lexical.probabilities_of(feats), self.lexical_weights)
 
     def probabilities(
         self,
         texts: Sequence[str],
         on_batch: Callable[[int, int], None] | None = None,
         contexts: Sequence[str] | None = None,
+        feats: Sequence[list[int]] | None = None,
     ) -> np.ndarray:
         """(len(texts), len(classes)) probabilities, one sentence per encoder call (``BATCH``),
         blended with the lexical heads' when the model ships them (``combined``).
         ``contexts`` gives the sentence before each ("" for none; read by a model trained with
         context, see ``SentenceEncoder``). ``on_batch(done, total)`` hears after each batch how
-        many sentences are done."""
+        many sentences are done. ``feats``: the texts' hashed features, when already read."""
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         if not texts:
             return out
@@ -249,7 +255,7 @@ class StatementClassifier:
             out[idx] = 1.0 / (1.0 + np.exp(-logits))
             if on_batch is not None:
                 on_batch(lo + len(idx), len(order))
-        return self.combined(out, texts)
+        return self.combined(out, texts, feats)
 
     def gates(self) -> dict[str, Gate]:
         return dict(self._gates)
@@ -263,12 +269,22 @@ class StatementClassifier:
         """Probabilities, with the sentences the prefilter drops left at 0 (the prefilter reads
         the sentence alone)."""
         check_contexts(texts, contexts)
-        keep = self.prefilter.keep(texts) if self.prefilter else [True] * len(texts)
+        # each sentence's hashed features are read once, for the prefilter and the heads
+        reads_words = self.prefilter is not None or self.lexical is not None
+        feats = [features(t) for t in texts] if reads_words else None
+        keep = (
+            self.prefilter.keep_of(feats)
+            if self.prefilter is not None and feats is not None
+            else [True] * len(texts)
+        )
         out = np.zeros((len(texts), len(self.classes)), dtype=np.float32)
         idx = [i for i, k in enumerate(keep) if k]
         if idx:
             out[idx] = self.probabilities(
-                [texts[i] for i in idx], on_batch, [contexts[i] for i in idx] if contexts else None
+                [texts[i] for i in idx],
+                on_batch,
+                [contexts[i] for i in idx] if contexts else None,
+                [feats[i] for i in idx] if feats is not None else None,
             )
         return out
 

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import ModelError
-from redline.model.prefilter import BUCKETS, features
+from redline.model.prefilter import BUCKETS, feature_matrix, features
 
 FILE = "lexical.npz"
 # the share of the heads per class, chosen out of fold on train and dev (module docstring):
@@ -75,9 +75,14 @@ class LexicalHeads:
             )
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), len(self.bias)), dtype=np.float32)
-        for i, text in enumerate(texts):
-            out[i] = self.bias + self.weights[:, features(text)].sum(axis=1)
+        return self.probabilities_of([features(t) for t in texts])
+
+    def probabilities_of(self, feats: Sequence[list[int]]) -> np.ndarray:
+        """Probabilities of sentences given by their ``prefilter.features`` (computed once by
+        the caller, as the prefilter reads them too)."""
+        out = np.zeros((len(feats), len(self.bias)), dtype=np.float32)
+        for i, f in enumerate(feats):
+            out[i] = self.bias + self.weights[:, f].sum(axis=1)
         return 1.0 / (1.0 + np.exp(-out))
 
 
@@ -96,17 +101,9 @@ def class_weights(manifest: dict[str, Any], classes: Sequence[str]) -> np.ndarra
 def fit(texts: Sequence[str], labels: np.ndarray, seed: int) -> LexicalHeads:
     """One logistic regression per column of ``labels`` (scikit-learn, the ``train`` extra),
     classes balanced. A class with no positive gets zero weights and a low bias."""
-    from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    rows, cols = [], []
-    for i, t in enumerate(texts):
-        f = features(t)
-        rows.extend([i] * len(f))
-        cols.extend(f)
-    x = csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(texts), BUCKETS)
-    )
+    x = feature_matrix(texts)
     weights = np.zeros((labels.shape[1], BUCKETS), dtype=np.float32)
     bias = np.full(labels.shape[1], -10.0, dtype=np.float32)
     for k in range(labels.shape[1]):

@@ -12,6 +12,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,28 +46,41 @@ class Prefilter:
             )
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
+        return self.scores_of([features(t) for t in texts])
+
+    def scores_of(self, feats: Sequence[list[int]]) -> np.ndarray:
+        """Scores of sentences given by their ``features`` (computed once by the caller)."""
         w = self.weights
-        return np.array([self.bias + float(w[features(t)].sum()) for t in texts], dtype=np.float32)
+        return np.array([self.bias + float(w[f].sum()) for f in feats], dtype=np.float32)
 
     def keep(self, texts: Sequence[str]) -> list[bool]:
-        return [bool(s >= self.threshold) for s in self.scores(texts)]
+        return self.keep_of([features(t) for t in texts])
+
+    def keep_of(self, feats: Sequence[list[int]]) -> list[bool]:
+        return [bool(s >= self.threshold) for s in self.scores_of(feats)]
 
 
-def fit(texts: Sequence[str], positive: Sequence[bool], seed: int) -> Prefilter:
-    """Logistic regression (scikit-learn, the ``train`` extra) on hashed features."""
+def feature_matrix(texts: Sequence[str]) -> Any:
+    """The sentences' hashed features as a sparse 0/1 matrix (scipy, the ``train`` extra):
+    what the prefilter and the lexical heads are fitted on."""
     from scipy.sparse import csr_matrix
-    from sklearn.linear_model import LogisticRegression
 
     rows, cols = [], []
     for i, t in enumerate(texts):
         f = features(t)
         rows.extend([i] * len(f))
         cols.extend(f)
-    x = csr_matrix(
+    return csr_matrix(
         (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(texts), BUCKETS)
     )
+
+
+def fit(texts: Sequence[str], positive: Sequence[bool], seed: int) -> Prefilter:
+    """Logistic regression (scikit-learn, the ``train`` extra) on hashed features."""
+    from sklearn.linear_model import LogisticRegression
+
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, random_state=seed)
-    model.fit(x, np.array(positive, dtype=np.int8))
+    model.fit(feature_matrix(texts), np.array(positive, dtype=np.int8))
     return Prefilter(model.coef_[0].astype(np.float32), float(model.intercept_[0]), 0.0)
 
 
