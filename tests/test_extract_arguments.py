@@ -8,7 +8,11 @@ from functools import cache
 from typing import Any
 
 from redline.extract.base import DocumentInput, EventItem, Extraction, Provenance
-from redline.extract.learned import CONDITIONAL_CONFIDENCE, LearnedExtractor
+from redline.extract.learned import (
+    ANNOUNCED_CONFIDENCE,
+    CONDITIONAL_CONFIDENCE,
+    LearnedExtractor,
+)
 from redline.knowledge import actors
 from redline.model.classifier import Gate
 
@@ -638,6 +642,53 @@ def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
         "She said the Treasury had sanctioned companies that sent drones to Russia.",
     ):
         assert threats(treasury + done) == [], done
+
+
+def test_a_harm_announced_as_it_is_done_is_a_response_below_the_gate() -> None:
+    """Codebook §5: an official statement announces enforcement in the first person ("today I
+    am announcing sanctions"); the act is done in the saying, so it is a response (§3) kept
+    whatever the classifier says, with the confidence the form has earned. Not a plan, a harm
+    named only in reported speech, an act that is no harm, or a statement of intent."""
+    x = LearnedExtractor(classifier=_Scores(response=0.02))  # type: ignore[arg-type]
+
+    def responses(text: str) -> list[tuple[str | None, str | None, float]]:
+        got = x.extract(_statement_doc(text)).events
+        return [(e.actor_country, e.consequence_class, e.confidence) for e in got]
+
+    opening = "Russia has escalated its war. "
+    for announced in (
+        "Today I am announcing more than 300 new sanctions on Russian banks.",
+        "We are also imposing new export restrictions on 90 firms that supply its army.",
+        "Today the United States is sanctioning more than 200 additional entities.",
+        "We hereby impose sanctions on the Russian central bank.",
+    ):
+        assert responses(opening + announced) == [
+            ("USA", "sanctions_or_economic", ANNOUNCED_CONFIDENCE)
+        ], announced
+    for not_announced in (
+        "We are preparing new sanctions on Russian banks.",
+        "He said that Russia is suspending its participation in the treaty.",
+        "Today we are launching a new economic partnership with our allies.",
+        "We will impose new sanctions on Russian banks.",
+        "We are not imposing sanctions on Russian banks today.",
+    ):
+        assert responses(opening + not_announced) == [], not_announced
+
+
+def test_a_passive_harm_is_the_doer_named_by_by() -> None:
+    """ "were sanctioned by the United States": the doer is the agent, not the sanctioned (the
+    subject); with no agent the sentence names no doer."""
+    x = LearnedExtractor(classifier=_Scores(response=0.5))  # type: ignore[arg-type]
+
+    def responses(text: str) -> list[tuple[str, str | None]]:
+        got = x.extract(DocumentInput(1, text, date(2023, 5, 6), "day")).events
+        return [(e.kind, e.actor_country) for e in got]
+
+    opening = "Moscow protested on Friday. "
+    assert responses(
+        opening + "Three Russian banks were sanctioned by the United States on Thursday."
+    ) == [("response", "USA")]
+    assert responses(opening + "Three Russian banks were sanctioned on Thursday.") == []
 
 
 def test_a_statement_about_a_body_is_the_presidents() -> None:

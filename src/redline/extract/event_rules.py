@@ -28,6 +28,7 @@ from redline.extract.syntax import (
     _text_of,
     _token_span,
     _verb_at,
+    done_as_said,
 )
 from redline.vocab import LineSource
 
@@ -157,10 +158,14 @@ class EventRules(RuleBase):
 
     # ------------------------------------------------------------------ responses
 
-    def _responses(self, st: _DocState, sent: _Sentence) -> list[EventItem]:
+    def _responses(
+        self, st: _DocState, sent: _Sentence, *, announced_only: bool = False
+    ) -> list[EventItem]:
         """An act presented as a reaction ("in response to", "retaliated"), or, without such a
         cue, a realised punitive act ("froze the assets", "cut them off", "held drills") whose
-        concrete consequence the linker can hold against a threat on the same trigger."""
+        concrete consequence the linker can hold against a threat on the same trigger; an act
+        done as it is announced ("today we are imposing ...") counts as realised.
+        ``announced_only``: only such an announced act."""
         cue = self.response_cue.search(sent.text)
         if cue is not None:
             verb = _verb_at(sent.doc, cue.start())
@@ -170,12 +175,16 @@ class EventRules(RuleBase):
                 (
                     t
                     for t in sent.doc
-                    if t.pos_ == "VERB" and t.lemma_.lower() in _PUNITIVE_ACTS and self._realised(t)
+                    if t.pos_ == "VERB"
+                    and t.lemma_.lower() in _PUNITIVE_ACTS
+                    and self._realised(t, announced_now=True)
                 ),
                 None,
             )
             after = sent.text
-        if verb is None or not self._realised(verb):
+        if verb is None or not self._realised(verb, announced_now=True):
+            return []
+        if announced_only and not done_as_said(verb):
             return []
         if any(
             t.lemma_.lower() in self.speech_verbs and t.dep_ in ("advcl", "ccomp", "xcomp")
@@ -183,7 +192,16 @@ class EventRules(RuleBase):
         ):
             return []  # "responded to the meeting, stating that ...": words, not an act
         subj = _subject(verb)
-        actor = self._resolve_actor(st, sent, subj) if subj is not None else None
+        if subj is not None and subj.dep_ == "nsubjpass":
+            # "were sanctioned by the State Department": the doer is the agent, not the
+            # subject (the target); with no agent, no doer
+            subj = _agent(verb)
+        actor = None
+        if subj is not None and self._speaks_as_issuer(st, subj):
+            # "we have imposed ...", "I am announcing ...": an official statement's issuer
+            actor = self._first_person_speaker(st, sent)
+        if actor is None and subj is not None:
+            actor = self._resolve_actor(st, sent, subj)
         if actor is None:
             return []
         action_text = _text_of([t for t in verb.subtree if t.i not in _subtree_ids(subj)])
@@ -224,3 +242,11 @@ class EventRules(RuleBase):
                 line_from=LineSource.SENTENCE if context is None else LineSource.EARLIER,
             )
         ]
+
+
+def _agent(verb: Any) -> Any | None:
+    """The doer of a passive verb: the object of its "by" phrase."""
+    for c in verb.children:
+        if c.dep_ == "agent":
+            return next((g for g in c.children if g.dep_ == "pobj"), None)
+    return None

@@ -424,6 +424,11 @@ class RuleBase:
         answers with an official statement's issuer."""
         return None
 
+    def _speaks_as_issuer(self, st: _DocState, subj: Any) -> bool:
+        """Is ``subj`` the voice of whoever issues the text ("we")? The learned extractor
+        adds "they" in a joint statement ("They stand ready to ...": the leaders)."""
+        return bool(subj.lower_ == "we")
+
     def _attributed_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
         """Who is speaking in a quoted or impersonal sentence: a person (or body) named with a
         speech verb in this sentence or the next, else the one who opened a quotation still
@@ -593,8 +598,11 @@ class RuleBase:
                     return Mention(actor, lo + m.start(), lo + m.end(), m.group(0))
         return None
 
-    def _realised(self, tok: Any) -> bool:
-        """Did the action happen (past, not negated, not modal, not hypothetical, not planned)?"""
+    def _realised(self, tok: Any, *, announced_now: bool = False) -> bool:
+        """Did the action happen (past, not negated, not modal, not hypothetical, not planned)?
+        ``announced_now``: also an act done as it is said, in the present of an official
+        announcement ("Today the United States is sanctioning ...", "I am announcing new
+        sanctions", "we hereby impose"; codebook, section 5)."""
         if _negated(tok):
             return False
         aux = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
@@ -603,7 +611,7 @@ class RuleBase:
         past = tok.tag_ in ("VBD", "VBN") or any(
             a.lower_ in ("did", "has", "have", "had") for a in aux
         )
-        if not past:
+        if not past and not (announced_now and done_as_said(tok)):
             return False
         if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children):
             return False
@@ -845,6 +853,33 @@ def _token_at(toks: Sequence[Any], text: str, char: int) -> Any | None:
 
 def _negated(tok: Any) -> bool:
     return any(c.dep_ == "neg" for c in tok.children)
+
+
+# what marks a present-tense act as done in the saying of it
+_NOW = frozenset({"today", "now", "hereby"})
+# the harms an official announcement inflicts as it is made ("today we are imposing ..."): of
+# ``_PUNITIVE_ACTS``, those that are harms in themselves ("we are launching a partnership" is not)
+_ANNOUNCED_ACTS = frozenset(
+    {"impose", "sanction", "announce", "freeze", "ban", "expel", "suspend", "cut", "halt"}
+    | {"block", "seize", "sever", "deploy", "introduce", "adopt"}
+)
+
+
+def done_as_said(tok: Any) -> bool:
+    """Is ``tok`` a present act of the speaker's own announcement: progressive ("is
+    sanctioning", "am announcing"), or simple present with "today", "now" or "hereby" ("we
+    hereby impose"), of a harm (``_ANNOUNCED_ACTS``) in a main clause (not what someone "said
+    that Russia is suspending")?"""
+    if tok.lemma_.lower() not in _ANNOUNCED_ACTS:
+        return False
+    if any(a.dep_ in ("ccomp", "advcl", "relcl", "acl", "xcomp") for a in [tok, *tok.ancestors]):
+        return False
+    aux = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
+    if tok.tag_ == "VBG" and any(a.lower_ in ("is", "am", "are", "'re", "'m") for a in aux):
+        return True
+    return tok.tag_ in ("VBP", "VBZ") and any(
+        c.lower_ in _NOW for c in tok.children if c.dep_ in ("advmod", "npadvmod")
+    )
 
 
 def _subject(tok: Any) -> Any | None:

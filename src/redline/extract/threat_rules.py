@@ -365,11 +365,6 @@ class ThreatRules(RuleBase):
             confidence=0.45 if attributed else 0.55,
         )
 
-    def _speaks_as_issuer(self, st: _DocState, subj: Any) -> bool:
-        """Is ``subj`` the voice of whoever issues the text ("we")? The learned extractor
-        adds "they" in a joint statement ("They stand ready to ...": the leaders)."""
-        return bool(subj.lower_ == "we")
-
     def _standing_line(self, st: _DocState, speaker: Mention) -> tuple[str, str] | None:
         """The line a threat that names none answers, from outside its sentence: none here;
         the learned extractor reads it from the document (``_document_line``)."""
