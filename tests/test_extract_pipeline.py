@@ -207,6 +207,8 @@ def test_a_short_first_person_threat_reaches_the_classifier() -> None:
 
     assert passes_screen("We would respond.")
     assert not passes_screen("We will.")  # shorter than the floor: too little to judge
+    # a deployment answering an attack names no other word of the screen
+    assert passes_screen("We are also setting up three more battlegroups in the east.")
 
 
 def _news_threats(text: str) -> list[tuple]:

@@ -26,6 +26,20 @@ def test_most_specific_trigger_wins() -> None:
     assert hits[0][0] == "f16_delivery"
 
 
+def test_taking_back_claimed_land_is_the_annexed_territory_line() -> None:
+    """Russia's line over the land it claims is also named by Ukraine taking it back."""
+
+    def keys(text: str) -> list[str]:
+        return [k for k, _, _ in knowledge.triggers().match(text)]
+
+    for line in (
+        "if Kyiv went on retaking its own lands",
+        "should Ukraine recapture its occupied regions",
+    ):
+        assert "attack_on_annexed_territory" in keys(line), line
+    assert "attack_on_annexed_territory" not in keys("Ukraine will retake the initiative")
+
+
 def test_naming_allies_is_not_the_line_against_attacking_them() -> None:
     """ "to support (or defend) our NATO allies" names no attack (a deployment for that purpose
     answers no attack on them); an attack on a member or ally, or NATO territory, does."""

@@ -76,7 +76,8 @@ _SCREEN = re.compile(
     r"join|accession|deploy|expel|ban|froze|freez|cut|halt|suspend|impos|target|nuclear|"
     r"escalat|war|forc|tank|missile|jet|weapon|arm|aid|troops|nato|member|annex|recogni|"
     r"fail|did not|didn['’]t|never|bluff|no response|followed through|carried out|"
-    r"measures|deadline|iron-?clad|defen[cd]|commitment|article|action|agent|control|billion|don['’]t)",
+    r"measures|deadline|iron-?clad|defen[cd]|commitment|article|action|agent|control|billion|"
+    r"don['’]t|battle-?groups?)",
     re.IGNORECASE,
 )
 # a speech verb right after a name: "Russia warns", "Kremlin threatens", "Biden vows"
