@@ -742,6 +742,13 @@ def test_a_headline_in_capitals_is_parsed_as_prose_and_quoted_as_written() -> No
     ).threats
     assert [(t.speaker_country, t.trigger_key) for t in got] == [("RUS", "weapons_to_ukraine")]
     assert got[0].trigger_text == "AGAINST PROVIDING ARMS TO UKRAINE"
+    # title-cased alone, "Warns" read as part of a name and the warning was lost
+    got = _news(
+        "Russia drafted a new doctrine. KREMLIN WARNS WEST: READY TO USE NUCLEAR WEAPONS IF "
+        "NATO TROOPS ENTER UKRAINE",
+        rules_from=0.05,
+    ).threats
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [("RUS", "war_or_nuclear")]
 
 
 def test_a_line_over_the_other_sides_sanctions_threatens_an_answer() -> None:

@@ -322,13 +322,29 @@ def parse_sentences(
         progress(i + 1)
 
 
+# Words a headline set in capitals keeps in lower case when it is parsed: function words and
+# the speech verbs of "X WARNS Y ..." (title-cased, "Warns" reads as part of a name).
+_HEADLINE_LOWER = frozenset(
+    {"a", "an", "the", "to", "of", "in", "on", "at", "for", "with", "against", "over", "about"}
+    | {"if", "not", "no", "will", "would", "could", "may", "and", "or", "but", "as", "by"}
+    | {"from", "that", "is", "are", "be", "it", "its"}
+    | {"warns", "warned", "threatens", "threatened", "vows", "vowed", "says", "said"}
+    | {"cautions", "cautioned", "tells", "told"}
+)
+_WORD = re.compile(r"[A-Za-z]+")
+
+
 def _parseable(text: str) -> str:
-    """``text`` title-cased when at least four fifths of its letters (12 or more) are capitals
-    and title-casing keeps its length; else ``text`` itself."""
+    """``text`` title-cased, with function words and speech verbs in lower case
+    (``_HEADLINE_LOWER``), when at least four fifths of its letters (12 or more) are capitals
+    and that keeps its length; else ``text`` itself."""
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 12 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
         return text
-    titled = text.title()
+    titled = _WORD.sub(
+        lambda m: m.group(0).lower() if m.group(0).lower() in _HEADLINE_LOWER else m.group(0),
+        text.title(),
+    )
     return titled if len(titled) == len(text) else text
 
 
