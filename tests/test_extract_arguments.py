@@ -691,6 +691,29 @@ def test_a_passive_harm_is_the_doer_named_by_by() -> None:
     assert responses(opening + "Three Russian banks were sanctioned on Thursday.") == []
 
 
+def test_a_line_the_vocabulary_lacks_gets_a_coined_key() -> None:
+    """Issue 8: a threat over a line the vocabulary lacks keeps its condition as the trigger
+    text and gets a key coined from it, not none; a vocabulary line keeps its key, and a
+    condition that only points back ("if he uses it") coins nothing."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.99))  # type: ignore[arg-type]
+
+    def lines(said: str) -> list[tuple[str | None, str | None]]:
+        text = "Sergei Lavrov spoke on Friday. He said Russia would respond with force " + said
+        got = x.extract(DocumentInput(1, text, date(2023, 3, 3), "day")).threats
+        return [(t.trigger_key, t.trigger_text) for t in got]
+
+    assert lines("if Moldova closed its airspace to Russian planes.") == [
+        (
+            "new_moldova_closed_airspace_russian_planes",
+            "if Moldova closed its airspace to Russian planes",
+        )
+    ]
+    assert lines("if Ukraine received F-16 jets.") == [
+        ("f16_delivery", "if Ukraine received F-16 jets")
+    ]
+    assert lines("if he uses it.") == [(None, "if he uses it")]
+
+
 def test_a_statement_about_a_body_is_the_presidents() -> None:
     """Only the title's issuing words name a body as the issuer: "Statement on the United
     Nations General Assembly Vote ..." is the President's, "Joint Statement by Group of Seven

@@ -40,6 +40,20 @@ def test_taking_back_claimed_land_is_the_annexed_territory_line() -> None:
     assert "attack_on_annexed_territory" not in keys("Ukraine will retake the initiative")
 
 
+def test_a_line_the_vocabulary_lacks_is_keyed_by_its_condition() -> None:
+    """Issue 8: a trigger the vocabulary lacks gets a new key, not none; the same wording gives
+    the same key, and a condition without a content word gives none."""
+    key = knowledge.coin_trigger_key("if the Russians were to break through the front lines")
+    assert key == "new_russians_break_through_front_lines"
+    assert knowledge.is_coined(key) and not knowledge.is_coined("f16_delivery")
+    assert key == knowledge.coin_trigger_key(
+        "If the Russians were to break through the front lines!"
+    )
+    assert knowledge.coin_trigger_key("if it is") is None
+    assert knowledge.coin_trigger_key(None) is None
+    assert knowledge.triggers().hint(key) is None
+
+
 def test_naming_allies_is_not_the_line_against_attacking_them() -> None:
     """ "to support (or defend) our NATO allies" names no attack (a deployment for that purpose
     answers no attack on them); an attack on a member or ally, or NATO territory, does."""

@@ -310,6 +310,28 @@ def test_unlinked_threats_are_counted(sqlite_ledger: Ledger) -> None:
     assert (report.threats_unlinked, report.threats_linked, report.episodes) == (2, 1, 1)
 
 
+def test_a_line_outside_the_vocabulary_waits_for_an_analyst(sqlite_ledger: Ledger) -> None:
+    """A threat over a coined line (``new_...``) is counted, not made an episode: no crossing or
+    response can be matched to a line only its own wording names. Once an analyst names the
+    line, the next link makes it one."""
+    from redline.review import review
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-01")
+    coined = b.threat(d, "RUS", "new_moldova_closes_airspace")
+    b.threat(d, "RUS", "f16_delivery")
+    report = link(sqlite_ledger)
+    assert (report.threats_outside_vocabulary, report.threats_linked, report.episodes) == (
+        1,
+        1,
+        1,
+    )
+    review(sqlite_ledger, "threat", coined, "correct", field="trigger_key", value="atacms_delivery")
+    report = link(sqlite_ledger)
+    assert report.threats_outside_vocabulary == 0
+    assert set(stored(sqlite_ledger)) == {"RUS:f16_delivery", "RUS:atacms_delivery"}
+
+
 def test_seed_articles_match_the_gold_statuses(ledger: Ledger) -> None:
     seeds_ledger(ledger)
     link(ledger, as_of=D("2024-09-30"))

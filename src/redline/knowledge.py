@@ -321,6 +321,34 @@ def territory_lines() -> frozenset[str]:
     return frozenset(_territory()[0].values())
 
 
+# Coined trigger keys: a line the vocabulary lacks is keyed by the words of its condition.
+COINED_PREFIX = "new_"
+_COIN_SKIP = frozenset(
+    {"if", "unless", "should", "in", "case", "the", "event", "of", "any", "a", "an", "to", "is"}
+    | {"are", "was", "were", "be", "been", "it", "its", "their", "they", "that", "this", "at"}
+    | {"all", "and", "or", "on", "with", "for", "by", "from", "would", "will", "could", "did"}
+    | {"do", "does", "has", "have", "had", "in", "fact", "ever", "so", "much", "as", "there"}
+)
+_COIN_WORD = re.compile(r"[a-z]+")
+COINED_WORDS = 5
+
+
+def coin_trigger_key(condition: str | None) -> str | None:
+    """The key of a line the vocabulary lacks, from the words of its condition: its first
+    ``COINED_WORDS`` content words, lower-cased, after ``COINED_PREFIX`` ("if the Russians were
+    to break through the front lines" -> ``new_russians_break_through_front_lines``). The same
+    wording gives the same key, so repeated statements of the line can form one episode; None
+    when the condition has no content word."""
+    if not condition:
+        return None
+    words = [w for w in _COIN_WORD.findall(condition.lower()) if w not in _COIN_SKIP]
+    return COINED_PREFIX + "_".join(words[:COINED_WORDS]) if words else None
+
+
+def is_coined(key: str | None) -> bool:
+    return key is not None and key.startswith(COINED_PREFIX)
+
+
 def territory_line(code: str | None, on: date | None) -> str | None:
     """The trigger an attack on ``code``'s own territory crosses on ``on``: its own line, else
     that of an alliance it belonged to that day (``actors.yaml``: ``territory_lines``,

@@ -35,6 +35,7 @@ from redline.extract.base import (
 from redline.extract.rules import RuleExtractor
 from redline.extract.sentences import split_sentences
 from redline.extract.syntax import (
+    _ANAPHOR,
     _GENERIC_OBJECTS,
     _PRONOUN_SAID,
     _PUNITIVE_ACTS,
@@ -56,7 +57,14 @@ from redline.extract.syntax import (
     parse_sentences,
 )
 from redline.extract.threat_rules import _GENERIC_PARTIES
-from redline.knowledge import Actor, opposed, same_side, territory_line, territory_lines
+from redline.knowledge import (
+    Actor,
+    coin_trigger_key,
+    opposed,
+    same_side,
+    territory_line,
+    territory_lines,
+)
 from redline.model.classifier import Gate, StatementClassifier, contexts_of, load_classifier
 from redline.vocab import LineSource
 
@@ -453,7 +461,8 @@ class LearnedExtractor(RuleExtractor):
                     self._gated(sent, "claim", self._claims(st, sent, crossings), list)
                 )
         result.threats = _without_headline_echoes(
-            doc, [_self_defence(self._with_document_trigger(st, t)) for t in result.threats]
+            doc,
+            [_coined(_self_defence(self._with_document_trigger(st, t))) for t in result.threats],
         )
         return result
 
@@ -981,6 +990,10 @@ class LearnedExtractor(RuleExtractor):
         if speaker is None:
             return []
         key, trigger_text, context = self._trigger(st, sent, [], [])
+        if key is None and trigger_text is None and sent.doc is not None:
+            # the condition, if the sentence states one, names the line the vocabulary lacks
+            condition = self._condition(list(sent.doc))
+            trigger_text = _trim(_text_of(condition)) if condition else None
         cls, m = self._classify(region) if region else (None, None)
         if cls is None:
             country = speaker.actor.country_on(st.doc.published)
@@ -1374,6 +1387,18 @@ def _names_an_actor(sent: _Sentence, mention: Mention) -> bool:
 def _same_country(st: _DocState, a: Mention, b: Mention) -> bool:
     on = st.doc.published
     return a.actor.country_on(on) == b.actor.country_on(on)
+
+
+def _coined(item: ThreatItem) -> ThreatItem:
+    """A threat over a line the vocabulary lacks, whose condition the text states, gets a key
+    coined from that condition (``knowledge.coin_trigger_key``) instead of none; not when the
+    condition only points back ("if he uses it"), which names no line by itself."""
+    if item.trigger_key is not None or not item.trigger_text:
+        return item
+    if _ANAPHOR.search(item.trigger_text):
+        return item
+    key = coin_trigger_key(item.trigger_text)
+    return replace(item, trigger_key=key) if key else item
 
 
 def _self_defence(item: ThreatItem) -> ThreatItem:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from redline.knowledge import TriggerTree, same_side
+from redline.knowledge import TriggerTree, is_coined, same_side
 from redline.link.assess import Members
 from redline.link.items import Item, Pool, untargeted
 from redline.vocab import ItemKind
@@ -27,6 +27,9 @@ UNTARGETED_MIN_CONFIDENCE = 0.5  # (threatener country, trigger key)
 class Blocks:
     episodes: dict[EpisodeKey, Members] = field(default_factory=dict)
     unlinked_threats: int = 0
+    # threats over a line the vocabulary lacks (a coined key): kept as items, no episode, since
+    # no crossing or response can be matched to a line only one wording names
+    coined_lines: int = 0
     wrong_side: int = 0  # threats (and claims) whose speaker is on the side that crosses the line
     comparisons: int = 0
 
@@ -41,6 +44,8 @@ def block(pool: Pool, tree: TriggerTree) -> Blocks:
     for t in pool.items[ItemKind.THREAT]:
         if not t.country or not t.trigger_key:
             out.unlinked_threats += 1
+        elif is_coined(t.trigger_key):
+            out.coined_lines += 1
         elif same_side(t.country, tree.hint(t.trigger_key)):
             out.wrong_side += 1  # a line is never drawn by the side that crosses it
         else:

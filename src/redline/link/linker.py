@@ -41,6 +41,7 @@ class LinkReport:
     implicit: int = 0
     threats_linked: int = 0
     threats_unlinked: int = 0
+    threats_outside_vocabulary: int = 0  # over a coined line: no episode (``blocking``)
     comparisons: int = 0
     wrong_side: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
@@ -88,6 +89,7 @@ def link(
             report.implicit += a.implicit
             report.threats_linked += len(a.threats)
         report.threats_unlinked = blocks.unlinked_threats
+        report.threats_outside_vocabulary = blocks.coined_lines
         report.comparisons = blocks.comparisons
         report.wrong_side = blocks.wrong_side
         report.episodes = len(rows)
