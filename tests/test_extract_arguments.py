@@ -714,6 +714,21 @@ def test_a_line_the_vocabulary_lacks_gets_a_coined_key() -> None:
     assert lines("if he uses it.") == [(None, "if he uses it")]
 
 
+def test_a_first_person_after_a_time_word_is_the_issuer() -> None:
+    """ "Tomorrow I will be talking with ..., and the United States ... will be imposing ...": in
+    an official statement the first person is the issuer even after a word of time, not the
+    person the sentence before named (it was read as Putin's line over sanctions)."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.5))  # type: ignore[arg-type]
+    got = x.extract(
+        _statement_doc(
+            "He asked me to call on leaders to speak out against President Putin's aggression. "
+            "Tomorrow I will be talking with the leaders of the G-7, and the United States and "
+            "its partners will be imposing severe sanctions on Russia."
+        )
+    ).threats
+    assert [t.speaker_country for t in got] == ["USA"]
+
+
 def test_a_statement_about_a_body_is_the_presidents() -> None:
     """Only the title's issuing words name a body as the issuer: "Statement on the United
     Nations General Assembly Vote ..." is the President's, "Joint Statement by Group of Seven

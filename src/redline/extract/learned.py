@@ -93,9 +93,12 @@ _SPEECH_AFTER = re.compile(
     r"\s*(?:warn(?:s|ed)?|threaten(?:s|ed)?|vow(?:s|ed)?|caution(?:s|ed)?)\b", re.IGNORECASE
 )
 _FIRST_PERSON = re.compile(r"\b(we|we['’]ll|our|us|i|i['’]ll)\b", re.IGNORECASE)
-# "We will ...", "..., and we will ...": a first-person subject speaks for the issuer.
+# "We will ...", "..., and we will ...", "Tomorrow I will ...": a first-person subject speaks
+# for the issuer.
 _FIRST_PERSON_SUBJECT = re.compile(
-    r"(?:^|[,;:—–-]\s*|\b(?:and|but|that)\s+)[\"“]?(?:we|i)\b", re.IGNORECASE
+    r"(?:^|[,;:—–-]\s*|\b(?:and|but|that)\s+)"
+    r"(?:(?:today|tomorrow|tonight|now|yesterday|also|so|therefore|again),?\s+)?[\"“]?(?:we|i)\b",
+    re.IGNORECASE,
 )
 _ISSUED_BY_BODY = re.compile(r"\b(statement|communiqu\w*|declaration|summit)\b", re.IGNORECASE)
 _JOINT_TITLE = re.compile(r"^\s*joint (statement|declaration)\b", re.IGNORECASE)
