@@ -729,6 +729,27 @@ def test_a_first_person_after_a_time_word_is_the_issuer() -> None:
     assert [t.speaker_country for t in got] == ["USA"]
 
 
+def test_a_statement_names_its_adversary_not_a_speaker() -> None:
+    """In an official statement a sentence that says nobody else speaks is its issuer's, not
+    that of the last person it named (the adversary it would hold to account), by the rules or
+    by the classifier alone."""
+    opening = "President Putin ordered the assault on Kyiv. "
+    ruled = (
+        _extractor(rules_from=0.05)
+        .extract(
+            _statement_doc(
+                opening + "We will keep our measures under review and are prepared to take further "
+                "measures to hold President Putin accountable for his invasion of Ukraine."
+            )
+        )
+        .threats
+    )
+    assert {t.speaker_country for t in ruled} == {"USA"}
+    x = LearnedExtractor(classifier=_Scores(threat=0.99))  # type: ignore[arg-type]
+    plain = x.extract(_statement_doc(opening + "The world will hold Russia to account.")).threats
+    assert [t.speaker_country for t in plain] == ["USA"]
+
+
 def test_a_statement_about_a_body_is_the_presidents() -> None:
     """Only the title's issuing words name a body as the issuer: "Statement on the United
     Nations General Assembly Vote ..." is the President's, "Joint Statement by Group of Seven

@@ -944,6 +944,11 @@ class LearnedExtractor(RuleExtractor):
         subject = self._main_subject(st, sent, author)
         if subject is not None:
             return subject
+        if author is not None:
+            # an official statement names its adversary more often than anyone speaking: a
+            # sentence that says nobody else speaks is the issuer's ("The world will hold
+            # Russia accountable")
+            return author
         inside = st.mentions_in(sent, *_SPEAKERS)
         if inside:
             return inside[0]

@@ -467,6 +467,11 @@ class RuleBase:
         opening = _OPENING_PRONOUN.match(sent.text)
         if opening is not None:  # "He repeated that ...": see ``_pronoun_referent``
             return self._pronoun_referent(st, sent, opening.start(1))
+        if self._first_person_speaker(st, sent) is not None and not _PRONOUN_SAID.search(sent.text):
+            # an official statement speaks in its issuer's voice unless it says someone else
+            # speaks ("as he told his generals"): the last person it named is more often the
+            # adversary ("... hold President Putin accountable") than a speaker
+            return None
         back = st.previous(sent, 3)
         earliest = back[-1].start if back else sent.start
         person = st.last_before(sent.end, "person")
