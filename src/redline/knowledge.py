@@ -59,6 +59,9 @@ class Trigger:
     depth: int = 0
 
 
+_TEXTS_REMEMBERED = 10_000  # texts whose triggers ``TriggerTree.match`` remembers at once
+
+
 @dataclass
 class TriggerTree:
     """The trigger hierarchy: lookups by key, ancestry, and matching in text."""
@@ -118,7 +121,21 @@ class TriggerTree:
         return built
 
     def match(self, text: str) -> list[tuple[str, int, int]]:
-        """Every trigger named in ``text`` as (key, start, end), most specific first, then leftmost."""
+        """Every trigger named in ``text`` as (key, start, end), most specific first, then leftmost.
+
+        The rules ask about the same sentence several times, and most sentences name no
+        trigger: the answer is remembered per text, and a text the combined pattern does not
+        match (``any_match``) names none without trying each trigger's patterns."""
+        memo: dict[str, tuple[tuple[str, int, int], ...]] = self.__dict__.setdefault("_memo", {})
+        found = memo.get(text)
+        if found is None:
+            found = tuple(self._match(text)) if self.any_match(text) else ()
+            if len(memo) >= _TEXTS_REMEMBERED:
+                memo.clear()
+            memo[text] = found
+        return list(found)
+
+    def _match(self, text: str) -> list[tuple[str, int, int]]:
         hits: dict[str, tuple[int, int]] = {}
         for key, trig in self.triggers.items():
             for pat in trig.patterns:

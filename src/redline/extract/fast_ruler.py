@@ -76,7 +76,7 @@ class FastAttributeRuler:
         # rule ids by the index keys of their first token, one-token and longer rules apart
         self._single_index: dict[tuple[str, str | None], list[int]] = {}
         self._multi_index: dict[tuple[str, str | None], list[int]] = {}
-        self._memo: dict[tuple[str, str, str, bool], tuple[int, ...]] = {}
+        self._memo: dict[tuple[str, str, str, bool], tuple[tuple[int, ...], tuple[int, ...]]] = {}
 
     def load(self, patterns: Sequence[dict[str, Any]], attrs: Sequence[dict[Any, Any]]) -> None:
         """Read an AttributeRuler's ``patterns`` and its normalised ``attrs`` (the same order:
@@ -106,18 +106,23 @@ class FastAttributeRuler:
         ):
             yield from index.get(key, ())
 
-    def _single(self, tok: Any) -> tuple[int, ...]:
-        """The one-token rules ``tok`` matches. Their checks read only the token's lowercase
-        form, tag, dependency and whether it is space, so the answer is remembered per
-        combination (a few thousand in a corpus) and most tokens cost one lookup."""
+    def _opening(self, tok: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(the one-token rules ``tok`` matches, the longer rules whose first token it
+        matches). Their checks of a token read only its lowercase form, tag, dependency and
+        whether it is space, so the answer is remembered per combination (a few thousand in a
+        corpus) and most tokens cost one lookup; a longer rule then reads the tokens after."""
         key = (tok.lower_, tok.tag_, tok.dep_, tok.is_space)
         found = self._memo.get(key)
         if found is None:
-            found = tuple(
-                rule_id
-                for rule_id in self._candidates(tok, self._single_index)
-                if all(check(tok) for check in self.rules[rule_id][1][0])
+            single, multi = (
+                tuple(
+                    rule_id
+                    for rule_id in self._candidates(tok, index)
+                    if all(check(tok) for check in self.rules[rule_id][1][0])
+                )
+                for index in (self._single_index, self._multi_index)
             )
+            found = (single, multi)
             if len(self._memo) < _MEMO_LIMIT:
                 self._memo[key] = found
         return found
@@ -127,16 +132,16 @@ class FastAttributeRuler:
         n = len(doc)
         rules = self.rules
         for i, tok in enumerate(doc):
-            for rule_id in self._single(tok):
+            single, multi = self._opening(tok)
+            for rule_id in single:
                 matches.add((rules[rule_id][0], i, i + 1, rule_id))
-            for rule_id in self._candidates(tok, self._multi_index):
+            for rule_id in multi:
                 order, checks, index, _ = rules[rule_id]
                 end = i + len(checks)
                 if end > n:
                     continue
                 if all(
-                    all(check(doc[i + k]) for check in token_checks)
-                    for k, token_checks in enumerate(checks)
+                    all(check(doc[i + k]) for check in checks[k]) for k in range(1, len(checks))
                 ):
                     matches.add((order, i, end, rule_id))
         for _order, start, end, rule_id in sorted(matches):

@@ -244,17 +244,23 @@ class StatementClassifier:
             return out
         check_contexts(texts, contexts)
         order = list(range(len(texts)))
-        for lo in range(0, len(order), BATCH):
-            idx = order[lo : lo + BATCH]
-            feeds = self.encoder.feeds(
+        batches = [order[lo : lo + BATCH] for lo in range(0, len(order), BATCH)]
+        # Every batch is tokenised before the encoder runs: between encoder calls the tokenizer
+        # found its tables out of the cache and took about 2.5 times as long (180 against 70 µs
+        # a sentence, some 4% of the encoder's time).
+        fed = [
+            self.encoder.feeds(
                 [texts[i] for i in idx], [contexts[i] for i in idx] if contexts else None
             )
+            for idx in batches
+        ]
+        for idx, feeds in zip(batches, fed, strict=True):
             if "token_type_ids" not in self._inputs:
                 del feeds["token_type_ids"]
             (logits,) = self.session.run(None, feeds)
             out[idx] = 1.0 / (1.0 + np.exp(-logits))
             if on_batch is not None:
-                on_batch(lo + len(idx), len(order))
+                on_batch(idx[-1] + 1, len(order))
         return self.combined(out, texts, feats)
 
     def gates(self) -> dict[str, Gate]:

@@ -299,11 +299,12 @@ def fit_prefilter(
 
 
 def _export(model: Any, tok: Any, out: Path, base: Path) -> None:
-    """``classifier.onnx`` (int8, with fixed reshape targets: ``static_shapes``) and the
-    base model's ``tokenizer.json`` in ``out``."""
+    """``classifier.onnx`` (int8, with fixed reshape targets: ``static_shapes``, and the short
+    attention mask: ``attention_mask``) and the base model's ``tokenizer.json`` in ``out``."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    from redline.model.attention_mask import simplify_file
     from redline.model.dataset import Example
     from redline.model.static_shapes import freeze_file
 
@@ -338,6 +339,9 @@ def _export(model: Any, tok: Any, out: Path, base: Path) -> None:
     raw.unlink()
     shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
     freeze_file(out / "classifier.onnx", out / "tokenizer.json", tok.max_length, tok.context_tokens)
+    simplify_file(
+        out / "classifier.onnx", out / "tokenizer.json", tok.max_length, tok.context_tokens
+    )
 
 
 def _best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
