@@ -665,14 +665,37 @@ def test_a_harm_announced_as_it_is_done_is_a_response_below_the_gate() -> None:
         assert responses(opening + announced) == [
             ("USA", "sanctions_or_economic", ANNOUNCED_CONFIDENCE)
         ], announced
+    assert responses(opening + "Today we're introducing new export controls on chips.") == [
+        ("USA", "sanctions_or_economic", ANNOUNCED_CONFIDENCE)
+    ]
     for not_announced in (
         "We are preparing new sanctions on Russian banks.",
         "He said that Russia is suspending its participation in the treaty.",
         "Today we are launching a new economic partnership with our allies.",
         "We will impose new sanctions on Russian banks.",
         "We are not imposing sanctions on Russian banks today.",
+        # a condition makes it a threat, the time to come a plan, a question asks
+        "We are imposing sanctions on Russian banks if Russia invades Ukraine.",
+        "Next week we are imposing sanctions on Russian banks.",
+        "Tomorrow we are imposing sanctions on Russian banks.",
+        "Are we imposing sanctions on Russian banks today?",
+        # what is announced must be a harm, not a plan for one or an aid package
+        "Today I am announcing a plan to impose sanctions on Russian banks.",
+        "Today I am announcing an aid package for Ukraine.",
+        # someone else's words, quoted
+        'President Zelensky called me. "Today we are deploying three more brigades," he said.',
     ):
         assert responses(opening + not_announced) == [], not_announced
+    # below the gate the form is an official statement's: a news report keeps the gate
+    news = x.extract(
+        DocumentInput(
+            1,
+            "Officials met on Monday. Now we are deploying troops to Poland.",
+            date(2023, 3, 3),
+            "day",
+        )
+    ).events
+    assert news == []
 
 
 def test_a_passive_harm_is_the_doer_named_by_by() -> None:
@@ -748,6 +771,40 @@ def test_a_statement_names_its_adversary_not_a_speaker() -> None:
     x = LearnedExtractor(classifier=_Scores(threat=0.99))  # type: ignore[arg-type]
     plain = x.extract(_statement_doc(opening + "The world will hold Russia to account.")).threats
     assert [t.speaker_country for t in plain] == ["USA"]
+
+
+def test_a_statement_gives_a_threat_to_whom_it_attributes_it() -> None:
+    """A statement's issuer speaks where nobody else does, not where the sentence gives the
+    words to someone: "..., according to Putin", "..., Putin vowed"."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.99))  # type: ignore[arg-type]
+    for said in ("according to Putin", "Putin vowed"):
+        got = x.extract(
+            _statement_doc(
+                "Putin spoke on state television. Whoever sends tanks to Ukraine will pay a "
+                f"heavy price, {said}."
+            )
+        ).threats
+        assert [(t.speaker_country, t.trigger_key) for t in got] == [("RUS", "tanks_to_ukraine")], (
+            said
+        )
+
+
+def test_a_headline_and_its_body_over_a_coined_line_are_one_item() -> None:
+    """Codebook §5: a headline and the body sentence carrying the same statement are one
+    item, also over a line the vocabulary lacks, whose keys the two wordings would coin
+    differently."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.99))  # type: ignore[arg-type]
+    title = "Russia threatens force if Moldova closes airspace to Russian planes"
+    body = (
+        "Sergei Lavrov spoke on Friday. He said Russia would respond with force if Moldova "
+        "closed its airspace to Russian planes."
+    )
+    got = x.extract(
+        DocumentInput(1, title + "\n\n" + body, date(2023, 3, 3), "day", "news", title)
+    ).threats
+    assert [(t.speaker_country, t.trigger_key) for t in got] == [
+        ("RUS", "new_moldova_closed_airspace_russian_planes")
+    ]
 
 
 def test_a_statement_about_a_body_is_the_presidents() -> None:

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from redline import knowledge
+from redline.errors import ConfigError
 
 
 def test_trigger_hierarchy_crosses_ancestors_not_siblings() -> None:
@@ -35,9 +36,15 @@ def test_taking_back_claimed_land_is_the_annexed_territory_line() -> None:
     for line in (
         "if Kyiv went on retaking its own lands",
         "should Ukraine recapture its occupied regions",
+        "after Ukraine retook its own territory",
     ):
         assert "attack_on_annexed_territory" in keys(line), line
     assert "attack_on_annexed_territory" not in keys("Ukraine will retake the initiative")
+    for other in (
+        "Ukraine will reclaim its territorial integrity",  # a principle, not land
+        "Russian troops recaptured their territory in Kursk",  # no own or occupied land
+    ):
+        assert "attack_on_annexed_territory" not in keys(other), other
 
 
 def test_a_line_the_vocabulary_lacks_is_keyed_by_its_condition() -> None:
@@ -52,6 +59,29 @@ def test_a_line_the_vocabulary_lacks_is_keyed_by_its_condition() -> None:
     assert knowledge.coin_trigger_key("if it is") is None
     assert knowledge.coin_trigger_key(None) is None
     assert knowledge.triggers().hint(key) is None
+    # a line named by its absence would be keyed by its opposite: none is coined
+    assert knowledge.coin_trigger_key("unless Moldova reopened its airspace") is None
+    # folded to ASCII, no one-letter fragments, never wider than the stored key
+    assert knowledge.coin_trigger_key("if Türkiye closes the Bosphorus") == (
+        "new_turkiye_closes_bosphorus"
+    )
+    assert knowledge.coin_trigger_key("if Kyiv's forces strike") == "new_kyiv_forces_strike"
+    long = knowledge.coin_trigger_key(
+        "if Washington authorises transfers of intercontinental reconnaissance satellites"
+    )
+    assert long is not None and len(long) <= knowledge.COINED_MAX
+
+
+def test_a_vocabulary_key_may_not_look_coined(tmp_path: Path) -> None:
+    """The prefix marks the extractor's coined keys: a gazetteer line that used it would never
+    form an episode, so it is refused with the file's problem named."""
+    extra = tmp_path / "lines.yaml"
+    extra.write_text(
+        "triggers:\n  new_start_withdrawal:\n    label: Leaving the treaty\n    patterns: []\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="new_start_withdrawal"):
+        knowledge.triggers((str(extra),))
 
 
 def test_naming_allies_is_not_the_line_against_attacking_them() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -170,6 +171,11 @@ def triggers(extra: tuple[str, ...] = ()) -> TriggerTree:
 
     out: dict[str, Trigger] = {}
     for key, spec in raw.items():
+        if key.startswith(COINED_PREFIX):
+            raise ConfigError(
+                f"triggers.yaml: {key!r} starts with {COINED_PREFIX!r}, which marks the keys "
+                "the extractor coins for lines the vocabulary lacks; name it otherwise"
+            )
         depth[key] = _depth(key)
         try:
             pats = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("patterns", []))
@@ -340,29 +346,41 @@ def territory_lines() -> frozenset[str]:
 
 # Coined trigger keys: a line the vocabulary lacks is keyed by the words of its condition.
 COINED_PREFIX = "new_"
-_COIN_SKIP = frozenset(
-    {"if", "unless", "should", "in", "case", "the", "event", "of", "any", "a", "an", "to", "is"}
-    | {"are", "was", "were", "be", "been", "it", "its", "their", "they", "that", "this", "at"}
-    | {"all", "and", "or", "on", "with", "for", "by", "from", "would", "will", "could", "did"}
-    | {"do", "does", "has", "have", "had", "in", "fact", "ever", "so", "much", "as", "there"}
-)
-_COIN_WORD = re.compile(r"[a-z]+")
 COINED_WORDS = 5
+COINED_MAX = 64  # the stored key's column width (store.schema: threats.trigger_key)
+_COIN_SKIP = frozenset(
+    {"if", "should", "in", "case", "the", "event", "of", "any", "a", "an", "to", "is", "are"}
+    | {"was", "were", "be", "been", "it", "its", "their", "they", "that", "this", "at", "all"}
+    | {"and", "or", "on", "with", "for", "by", "from", "would", "will", "could", "did", "do"}
+    | {"does", "has", "have", "had", "fact", "ever", "so", "much", "as", "there"}
+)
+# a condition that names the act by its absence ("unless Moldova reopens its airspace") would
+# be keyed by the opposite of its line: no key is coined for it
+_NEGATED_CONDITION = re.compile(r"\b(unless|until|not|no|never)\b", re.IGNORECASE)
 
 
 def coin_trigger_key(condition: str | None) -> str | None:
     """The key of a line the vocabulary lacks, from the words of its condition: its first
-    ``COINED_WORDS`` content words, lower-cased, after ``COINED_PREFIX`` ("if the Russians were
-    to break through the front lines" -> ``new_russians_break_through_front_lines``). The same
-    wording gives the same key, so repeated statements of the line can form one episode; None
-    when the condition has no content word."""
-    if not condition:
+    ``COINED_WORDS`` content words, lower-cased and folded to ASCII, after ``COINED_PREFIX``
+    ("if the Russians were to break through the front lines" ->
+    ``new_russians_break_through_front_lines``), at most ``COINED_MAX`` characters. The same
+    wording gives the same key. None when the condition has no content word, or names its act
+    by its absence ("unless ...")."""
+    if not condition or _NEGATED_CONDITION.search(condition):
         return None
-    words = [w for w in _COIN_WORD.findall(condition.lower()) if w not in _COIN_SKIP]
-    return COINED_PREFIX + "_".join(words[:COINED_WORDS]) if words else None
+    folded = unicodedata.normalize("NFKD", condition).encode("ascii", "ignore").decode().lower()
+    words = [w for w in re.findall(r"[a-z]+", folded) if len(w) > 1 and w not in _COIN_SKIP]
+    key = COINED_PREFIX
+    for word in words[:COINED_WORDS]:
+        if len(key) + len(word) + (key != COINED_PREFIX) > COINED_MAX:
+            break
+        key += ("_" if key != COINED_PREFIX else "") + word
+    return key if key != COINED_PREFIX else None
 
 
 def is_coined(key: str | None) -> bool:
+    """Is ``key`` one the extractor coined (``coin_trigger_key``)? No vocabulary key has the
+    prefix (``triggers`` refuses one)."""
     return key is not None and key.startswith(COINED_PREFIX)
 
 

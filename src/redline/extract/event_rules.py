@@ -14,6 +14,7 @@ from redline.extract.syntax import (
     _ANNOUNCING_VERBS,
     _DELIVERY_VERBS,
     _GENERIC_OBJECTS,
+    _PRONOUN_SAID,
     _PUNITIVE_ACTS,
     CONTEXT_SENTENCES,
     Mention,
@@ -21,6 +22,7 @@ from redline.extract.syntax import (
     _date_or_publication,
     _DocState,
     _negated,
+    _quote_opened_in,
     _Sentence,
     _strip_the,
     _subject,
@@ -29,6 +31,7 @@ from redline.extract.syntax import (
     _token_span,
     _verb_at,
     done_as_said,
+    quoted_at,
 )
 from redline.vocab import LineSource
 
@@ -198,8 +201,19 @@ class EventRules(RuleBase):
             subj = _agent(verb)
         actor = None
         if subj is not None and self._speaks_as_issuer(st, subj):
-            # "we have imposed ...", "I am announcing ...": an official statement's issuer
-            actor = self._first_person_speaker(st, sent)
+            # "we have imposed ...", "I am announcing ...": an official statement's issuer,
+            # unless the words are someone else's (quoted, or in a quotation opened earlier:
+            # '"Today we are deploying brigades," he told me' is whoever is quoted)
+            quoted = (
+                quoted_at(sent.text, subj.idx)
+                or _quote_opened_in(st, sent) is not None
+                or _PRONOUN_SAID.search(sent.text) is not None
+            )
+            actor = (
+                self._attributed_speaker(st, sent)
+                if quoted
+                else self._first_person_speaker(st, sent)
+            )
         if actor is None and subj is not None:
             actor = self._resolve_actor(st, sent, subj)
         if actor is None:

@@ -54,6 +54,7 @@ from redline.extract.syntax import (
     _text_of,
     _trim,
     _without_headline_echoes,
+    done_as_said,
     parse_sentences,
 )
 from redline.extract.threat_rules import _GENERIC_PARTIES
@@ -160,7 +161,8 @@ CONDITIONAL_CONFIDENCE = 0.74
 ANNOUNCED_CONFIDENCE = 0.56
 # Before parsing: could the sentence announce an act done as it is said? (The rule decides.)
 _MAY_ANNOUNCE = re.compile(
-    r"\b(?:today|hereby|now)\b|\b(?:am|is|are)\s+(?:also\s+|now\s+)?[a-z]+ing\b", re.IGNORECASE
+    r"\b(?:today|hereby|now)\b|(?:\b(?:am|is|are)|['’](?:re|m))\s+(?:also\s+|now\s+)?[a-z]+ing\b",
+    re.IGNORECASE,
 )
 # words that make what follows them background: "since <the invasion>", "in year three of
 # <the war>" (up to the trigger, within its clause)
@@ -336,6 +338,10 @@ class LearnedExtractor(RuleExtractor):
                     before.append(context)
         gates = self.gates()
         opinion = {id(s) for doc, sentences in staged if doc.genre == "opinion" for s in sentences}
+        # official statements, where enforcement is announced in the first person (§5)
+        issued = {
+            id(s) for doc, sentences in staged if self._issuer(doc) is not None for s in sentences
+        }
         self._progress.phase(0.5, len(todo))
         # each sentence is classified alone (``classifier.BATCH``): its probability, and so a
         # document's items, never depend on which other sentences or documents ran with it
@@ -357,7 +363,7 @@ class LearnedExtractor(RuleExtractor):
                     # below the gate, only a form the rules find reliable may still hold an item
                     if cls == "threat" and self._may_be_conditional(sent.text):
                         self._conditional.add(id(sent))
-                    elif cls == "response" and self._may_announce(sent.text):
+                    elif cls == "response" and id(sent) in issued and self._may_announce(sent.text):
                         self._announcing.add(id(sent))
                     else:
                         continue
@@ -445,14 +451,13 @@ class LearnedExtractor(RuleExtractor):
                 result.threats.extend(self._with_joint_speakers(st, sent, found))
             if "response" in sent.kinds:
                 below = id(sent) in self._announcing
-                announced = self._responses(st, sent, announced_only=True)[:1]
-                acts = announced if below else self._responses(st, sent)[:1]
+                acts = self._responses(st, sent, announced_only=below)[:1]
                 responses = self._gated(
                     sent,
                     "response",
                     acts,
                     partial(self._plain_event, st, sent, "response"),
-                    conditional=bool(announced) and acts == announced,
+                    conditional=bool(acts) and self._announced(sent, acts[0]),
                     floor=ANNOUNCED_CONFIDENCE,
                 )
                 responses = [e for e in responses if self._harms(sent, e)]
@@ -463,10 +468,14 @@ class LearnedExtractor(RuleExtractor):
                 result.claims.extend(
                     self._gated(sent, "claim", self._claims(st, sent, crossings), list)
                 )
-        result.threats = _without_headline_echoes(
-            doc,
-            [_coined(_self_defence(self._with_document_trigger(st, t))) for t in result.threats],
-        )
+        result.threats = [
+            # keys are coined last: a headline and its body word a line differently, and a
+            # threat without a key is what ``_without_headline_echoes`` matches to any line
+            _coined(t)
+            for t in _without_headline_echoes(
+                doc, [_self_defence(self._with_document_trigger(st, t)) for t in result.threats]
+            )
+        ]
         return result
 
     @cached_property
@@ -475,6 +484,13 @@ class LearnedExtractor(RuleExtractor):
         condition marks, "in case/the event of", "any <act>", "anyone (those, actors) who"."""
         words = {*self.condition_marks, "case", "event", "any", *_GENERIC_PARTIES}
         return re.compile(r"\b(" + "|".join(sorted(map(re.escape, words))) + r")\b", re.IGNORECASE)
+
+    def _announced(self, sent: _Sentence, item: EventItem) -> bool:
+        """Was the response ``item`` read in the announced form (its act done as it is said,
+        ``syntax.done_as_said``)?"""
+        return sent.doc is not None and any(
+            t.lemma_.lower() == item.action and done_as_said(t) for t in sent.doc
+        )
 
     def _may_announce(self, text: str) -> bool:
         """Before parsing: could ``text`` announce an act done as it is said (``_MAY_ANNOUNCE``)

@@ -123,6 +123,12 @@ _SPEECH_WORDS = (
     r"(?:said|says|added|stressed|declared|warn(?:s|ed)|explained|emphasi[sz]ed|noted|told)"
 )
 _SAID = re.compile(rf"\b{_SPEECH_WORDS}\b")
+# words that give a statement to someone besides the speech verbs: "according to Putin",
+# "Putin vowed (claimed, insisted, pledged, announced) ..."
+_ATTRIBUTED = re.compile(
+    r"\baccording to\b|\bstated\b|\b(?:vow|claim|insist|threaten|pledg|promis|announc)(?:e?[sd]|ed|es)\b",
+    re.IGNORECASE,
+)
 # "he said: ..." — the speaker is the person named before the pronoun
 _PRONOUN_SAID = re.compile(rf"\b(?:he|she)\s+(?:\w+\s+)?{_SPEECH_WORDS}\b", re.IGNORECASE)
 # "Washington sent the weapons": a crossing whose trigger is named in an earlier sentence.
@@ -467,10 +473,18 @@ class RuleBase:
         opening = _OPENING_PRONOUN.match(sent.text)
         if opening is not None:  # "He repeated that ...": see ``_pronoun_referent``
             return self._pronoun_referent(st, sent, opening.start(1))
-        if self._first_person_speaker(st, sent) is not None and not _PRONOUN_SAID.search(sent.text):
+        if (
+            self._first_person_speaker(st, sent) is not None
+            and not _PRONOUN_SAID.search(sent.text)
+            and not (
+                _ATTRIBUTED.search(sent.text)
+                and any(m.actor.kind == "person" for m in st.mentions_in(sent))
+            )
+        ):
             # an official statement speaks in its issuer's voice unless it says someone else
-            # speaks ("as he told his generals"): the last person it named is more often the
-            # adversary ("... hold President Putin accountable") than a speaker
+            # speaks ("as he told his generals", "..., according to Putin"): the last person it
+            # named is more often the adversary ("... hold President Putin accountable") than a
+            # speaker
             return None
         back = st.previous(sent, 3)
         earliest = back[-1].start if back else sent.start
@@ -881,22 +895,65 @@ _NOW = frozenset({"today", "now", "hereby"})
 # the harms an official announcement inflicts as it is made ("today we are imposing ..."): of
 # ``_PUNITIVE_ACTS``, those that are harms in themselves ("we are launching a partnership" is not)
 _ANNOUNCED_ACTS = frozenset(
-    {"impose", "sanction", "announce", "freeze", "ban", "expel", "suspend", "cut", "halt"}
-    | {"block", "seize", "sever", "deploy", "introduce", "adopt"}
+    {"impose", "sanction", "freeze", "ban", "expel", "suspend", "cut", "halt", "block", "seize"}
+    | {"sever", "deploy"}
 )
+# verbs that announce whatever their object is: a harm only when the object names one
+# ("announcing new sanctions", not "announcing a plan" or "an aid package")
+_ANNOUNCING_HARM = frozenset({"announce", "introduce", "adopt"})
+_HARM_OBJECT = re.compile(
+    r"\b(sanction|restriction|measure|ban|embargo|tariff|penalt|export control)", re.IGNORECASE
+)
+# nouns that hold a harm "of" something: "a package (round, set) of sanctions"
+_HARM_HOLDERS = frozenset({"package", "round", "set", "wave", "series", "raft", "slate", "batch"})
+
+
+def _names_harm(noun: Any) -> bool:
+    """Does the noun phrase headed by ``noun`` name a harm: its head or a compound of it
+    ("new sanctions", "export controls"), or what a package of them holds ("a package of
+    sanctions"), not what it only mentions ("a plan to impose sanctions")?"""
+    words = sorted([noun, *(c for c in noun.children if c.dep_ == "compound")], key=lambda t: t.i)
+    if _HARM_OBJECT.search(" ".join(w.text for w in words)):
+        return True
+    if noun.lemma_.lower() in _HARM_HOLDERS:
+        of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        held = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
+        return held is not None and _names_harm(held)
+    return False
+
+
+# words that put an act in the time to come: a plan, not an act done as it is said
+_LATER = frozenset({"tomorrow", "next", "soon", "later", "coming", "upcoming", "future"})
+_CONDITION_MARKS = frozenset({"if", "unless", "once", "when", "whenever", "until"})
 
 
 def done_as_said(tok: Any) -> bool:
     """Is ``tok`` a present act of the speaker's own announcement: progressive ("is
-    sanctioning", "am announcing"), or simple present with "today", "now" or "hereby" ("we
-    hereby impose"), of a harm (``_ANNOUNCED_ACTS``) in a main clause (not what someone "said
-    that Russia is suspending")?"""
-    if tok.lemma_.lower() not in _ANNOUNCED_ACTS:
+    sanctioning", "am announcing new sanctions"), or simple present with "today", "now" or
+    "hereby" ("we hereby impose"), of a harm (``_ANNOUNCED_ACTS``; "announce", "introduce" and
+    "adopt" only with a harm as object) in a main clause (not what someone "said that Russia is
+    suspending")? Not under a condition ("we are imposing sanctions if Russia invades": a
+    threat), not in the time to come ("next week we are imposing ..."), not in a question."""
+    lemma = tok.lemma_.lower()
+    if lemma in _ANNOUNCING_HARM:
+        objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+        if not any(_names_harm(o) for o in objects):
+            return False
+    elif lemma not in _ANNOUNCED_ACTS:
         return False
     if any(a.dep_ in ("ccomp", "advcl", "relcl", "acl", "xcomp") for a in [tok, *tok.ancestors]):
         return False
+    if tok.doc.text.rstrip().rstrip("\"”’'").endswith("?"):
+        return False
+    if any(
+        (t.lower_ in _CONDITION_MARKS and t.dep_ in ("mark", "advmod")) or t.lower_ in _LATER
+        for t in tok.subtree
+    ):
+        return False
     aux = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
-    if tok.tag_ == "VBG" and any(a.lower_ in ("is", "am", "are", "'re", "'m") for a in aux):
+    if tok.tag_ == "VBG" and any(
+        a.lower_ in ("is", "am", "are", "'re", "’re", "'m", "’m") for a in aux
+    ):
         return True
     return tok.tag_ in ("VBP", "VBZ") and any(
         c.lower_ in _NOW for c in tok.children if c.dep_ in ("advmod", "npadvmod")
@@ -1002,7 +1059,11 @@ def _in_quotes(sentence: str, consequence: str, m: re.Match[str] | None) -> bool
     base = sentence.find(consequence)
     if base < 0:
         return False
-    pos = base + m.start()
+    return quoted_at(sentence, base + m.start())
+
+
+def quoted_at(sentence: str, pos: int) -> bool:
+    """Is the character at ``pos`` inside a pair of quotation marks of ``sentence``?"""
     return any(q.start() <= pos < q.end() for q in _QUOTE_PAIRS.finditer(sentence))
 
 
