@@ -807,6 +807,28 @@ def test_a_headline_and_its_body_over_a_coined_line_are_one_item() -> None:
     ]
 
 
+def test_a_recalled_threat_keeps_its_own_time_and_line() -> None:
+    """Codebook §1: a reported threat is dated to when it was made, not to the report. A threat
+    the report recalls from an unstated earlier time ("has previously warned") is undated; a
+    quotation that goes on from a sentence dating the same person's statement ("In March 2022,
+    ... Joe Biden vowed ...") keeps that date, however long ago; and its "if he uses it" points
+    back at the line that sentence's condition names, not at what it names as background
+    ("weeks after Moscow launched its invasion")."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.99))  # type: ignore[arg-type]
+    text = (
+        "Officials spoke on Monday. Joe Biden has previously warned Russia against using "
+        "chemical weapons in Ukraine. In March 2022, weeks after Moscow launched its invasion, "
+        "Joe Biden vowed that Putin would pay a severe price if he allowed the use of chemical "
+        'weapons. "We would respond if he uses it," Joe Biden said.'
+    )
+    got = x.extract(DocumentInput(1, text, date(2024, 5, 2), "day")).threats
+    assert [(t.trigger_key, t.stated_date, t.stated_precision) for t in got] == [
+        ("nuclear_use", None, "unknown"),
+        ("nuclear_use", date(2022, 3, 1), "month"),
+        ("nuclear_use", date(2022, 3, 1), "month"),
+    ]
+
+
 def test_a_statement_about_a_body_is_the_presidents() -> None:
     """Only the title's issuing words name a body as the issuer: "Statement on the United
     Nations General Assembly Vote ..." is the President's, "Joint Statement by Group of Seven

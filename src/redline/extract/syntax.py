@@ -426,7 +426,12 @@ class RuleBase:
         for prev in st.previous(sent, CONTEXT_SENTENCES):
             hits = self.triggers.match(prev.text)
             if hits:
-                return hits[0][0], _trim(prev.text), prev.text
+                # the line an earlier threat drew is the one its condition names ("... would
+                # pay a severe price if he did authorise the use of chemical weapons"), not
+                # what it names as background ("weeks after Moscow launched its invasion")
+                mark = _CONDITION_WORD.search(prev.text)
+                drawn = [h for h in hits if mark is not None and h[1] > mark.start()]
+                return (drawn or hits)[0][0], _trim(prev.text), prev.text
         return None, (_trim(_text_of(condition)) if condition else None), None
 
     def _addressee(
@@ -922,6 +927,8 @@ def _names_harm(noun: Any) -> bool:
     return False
 
 
+# where a sentence's condition begins, read without a parse
+_CONDITION_WORD = re.compile(r"\b(?:if|unless|should)\b", re.IGNORECASE)
 # words that put an act in the time to come: a plan, not an act done as it is said
 _LATER = frozenset({"tomorrow", "next", "soon", "later", "coming", "upcoming", "future"})
 _CONDITION_MARKS = frozenset({"if", "unless", "once", "when", "whenever", "until"})
@@ -1077,6 +1084,27 @@ def _date_or_publication(
     if statement and doc.genre == "opinion":
         return None, "unknown"
     return doc.published, doc.published_precision if doc.published else "unknown"
+
+
+# a statement the report recalls from an unstated earlier time ("has previously warned",
+# "had threatened", "has repeatedly said"): its date is not the report's
+_RECALLED = re.compile(
+    r"\b(?:previously|in the past|repeatedly|has long|have long|had long)\b"
+    r"|\bhad (?:\w+ )?(?:warned|threatened|vowed|said|pledged|promised|cautioned)\b",
+    re.IGNORECASE,
+)
+
+
+def statement_date(
+    when: dates.Resolved | None, doc: DocumentInput, sentence: str
+) -> tuple[date | None, str]:
+    """When a statement was made: the time its sentence names, else the publication date,
+    except where the text recalls it from an unstated earlier time (an opinion piece's
+    memory, ``_RECALLED`` in any genre): then undated (codebook §1: not the publication date
+    when the text says it was said before)."""
+    if (when is None or when.value is None) and _RECALLED.search(sentence):
+        return None, "unknown"
+    return _date_or_publication(when, doc, statement=True)
 
 
 def _stronger(a: str, b: str) -> bool:

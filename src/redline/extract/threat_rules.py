@@ -14,11 +14,13 @@ from redline.extract.base import (
 )
 from redline.extract.syntax import (
     _ADVISORY,
+    _ATTRIBUTED,
     _EVENT_NOUNS,
     _FUTURE,
     _HEDGES,
     _HOSTILE_ACTS,
     _RETALIATORY,
+    _SAID,
     _SUFFERING,
     _THREAT_IDIOMS,
     _WILL,
@@ -27,7 +29,6 @@ from redline.extract.syntax import (
     _adjuncts,
     _circumstances,
     _complement_negated,
-    _date_or_publication,
     _display_name,
     _DocState,
     _explicitness,
@@ -41,6 +42,7 @@ from redline.extract.syntax import (
     _token_at,
     _token_span,
     _trim,
+    statement_date,
 )
 
 
@@ -203,7 +205,7 @@ class ThreatRules(RuleBase):
         when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
         if when is None or when.value is None:
             when = self._carried_date(st, sent, speaker)
-        stated, precision = _date_or_publication(when, st.doc, statement=True)
+        stated, precision = statement_date(when, st.doc, sent.text)
         return ThreatItem(
             provenance=Provenance(sent.start, sent.end, span[0], span[1], sent.text, context),
             speaker=_display_name(speaker.actor, speaker.text),
@@ -241,6 +243,22 @@ class ThreatRules(RuleBase):
                 return when
             return None
 
+        just_before = st.previous(sent, 1)
+        if speaker.actor.kind == "person" and just_before:
+            # the sentence just before reports the same person's statement with its own date
+            # ("In March 2022, ... Mr Biden vowed that ...") and this one quotes it on: that
+            # date, however long ago (an older report's date, not the publication's)
+            prev = just_before[0]
+            when = dates.resolve(prev.text, published, st.doc.published_precision)
+            if (
+                when is not None
+                and when.value is not None
+                and when.precision in ("day", "month")
+                and when.value <= published
+                and (_SAID.search(prev.text) or _ATTRIBUTED.search(prev.text))
+                and any(m.actor.key == speaker.actor.key for m in st.mentions_in(prev))
+            ):
+                return when
         for prev in st.previous(sent, 6):
             if any(m.actor.country_on(published) == side for m in st.mentions_in(prev)):
                 when = dated(prev)
