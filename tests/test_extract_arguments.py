@@ -829,6 +829,43 @@ def test_a_recalled_threat_keeps_its_own_time_and_line() -> None:
     ]
 
 
+def test_an_act_reported_beside_a_threat_is_not_threatened() -> None:
+    """ "threatened to strike bases and ordered nuclear drills": when the parser hangs the
+    finite "ordered" on the infinitive "strike", the ordering is still a reported act, not part
+    of what is threatened (whose harm is force, not nuclear war). The parse is built by hand:
+    the tagger makes that attachment only on some wordings."""
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from redline.extract.syntax import _own_subtree
+
+    words = ["Russia", "threatened", "to", "strike", "bases", "and", "ordered", "nuclear", "drills"]
+    heads = [1, 1, 3, 1, 3, 3, 3, 8, 6]
+    deps = ["nsubj", "ROOT", "aux", "xcomp", "dobj", "cc", "conj", "amod", "dobj"]
+    tags = ["NNP", "VBD", "TO", "VB", "NNS", "CC", "VBD", "JJ", "NNS"]
+    pos = ["PROPN", "VERB", "PART", "VERB", "NOUN", "CCONJ", "VERB", "ADJ", "NOUN"]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps, tags=tags, pos=pos)
+    assert [t.text for t in _own_subtree(doc[1])] == [
+        "Russia",
+        "threatened",
+        "to",
+        "strike",
+        "bases",
+        "and",
+    ]
+    # coordinated infinitives are one threatened act: "to strike and destroy bases"
+    words = ["Russia", "threatened", "to", "strike", "and", "destroy", "bases"]
+    doc = Doc(
+        Vocab(),
+        words=words,
+        heads=[1, 1, 3, 1, 3, 3, 5],
+        deps=["nsubj", "ROOT", "aux", "xcomp", "cc", "conj", "dobj"],
+        tags=["NNP", "VBD", "TO", "VB", "CC", "VB", "NNS"],
+        pos=["PROPN", "VERB", "PART", "VERB", "CCONJ", "VERB", "NOUN"],
+    )
+    assert [t.text for t in _own_subtree(doc[1])] == words
+
+
 def test_a_statement_about_a_body_is_the_presidents() -> None:
     """Only the title's issuing words name a body as the issuer: "Statement on the United
     Nations General Assembly Vote ..." is the President's, "Joint Statement by Group of Seven

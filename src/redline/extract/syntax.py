@@ -985,11 +985,22 @@ def _subject(tok: Any) -> Any | None:
 
 
 def _own_subtree(verb: Any) -> list[Any]:
-    """The verb's subtree without its coordinated verbs (they say something else)."""
+    """The verb's subtree without its coordinated verbs (they say something else), nor a
+    finite verb the parser hung on an infinitive below it ("threatened to strike British
+    facilities and ordered nuclear drills": the ordering is a reported act, not threatened)."""
     skip: set[int] = set()
     for c in verb.children:
         if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
             skip |= _subtree_ids(c)
+    for t in verb.subtree:
+        if (
+            t.dep_ == "conj"
+            and t.pos_ == "VERB"
+            and t.tag_ in ("VBD", "VBZ")
+            and t.head.tag_ == "VB"
+            and t.head.i != verb.i
+        ):
+            skip |= _subtree_ids(t)
     return [t for t in verb.subtree if t.i not in skip]
 
 
