@@ -84,6 +84,14 @@ def test_a_vocabulary_key_may_not_look_coined(tmp_path: Path) -> None:
         knowledge.triggers((str(extra),))
 
 
+def test_weapons_for_russia_are_the_aid_to_russia_line_also_when_spoken() -> None:
+    """A transcript stutters ("providing weaponry to, to Russia"): the destination still makes
+    it aid to Russia, never the line over arming Ukraine."""
+    for spoken in ("China providing weaponry to, to Russia", "China sending weapons to Russia"):
+        keys = [k for k, _, _ in knowledge.triggers().match(spoken)]
+        assert keys and keys[0] == "aid_to_russia" and "weapons_to_ukraine" not in keys, spoken
+
+
 def test_naming_allies_is_not_the_line_against_attacking_them() -> None:
     """ "to support (or defend) our NATO allies" names no attack (a deployment for that purpose
     answers no attack on them); an attack on a member or ally, or NATO territory, does."""
