@@ -326,10 +326,20 @@ def test_a_line_outside_the_vocabulary_waits_for_an_analyst(sqlite_ledger: Ledge
         1,
         1,
     )
+    # `redline threats --trigger new_` lists every such line; the prefix is matched as written
+    # ("_" is no wildcard: "newer_line" is not one)
+    from redline.extract.query import list_threats
+
+    b.threat(d, "RUS", "newer_line")
+    assert [t["id"] for t in list_threats(sqlite_ledger, trigger="new_")] == [coined]
     review(sqlite_ledger, "threat", coined, "correct", field="trigger_key", value="atacms_delivery")
     report = link(sqlite_ledger)
     assert report.threats_outside_vocabulary == 0
-    assert set(stored(sqlite_ledger)) == {"RUS:f16_delivery", "RUS:atacms_delivery"}
+    assert set(stored(sqlite_ledger)) == {
+        "RUS:f16_delivery",
+        "RUS:atacms_delivery",
+        "RUS:newer_line",
+    }
 
 
 def test_seed_articles_match_the_gold_statuses(ledger: Ledger) -> None:

@@ -162,7 +162,13 @@ def threats_command(
         str | None,
         typer.Option(help="Only threats by this state or organisation (RUS, USA, NATO...)."),
     ] = None,
-    trigger: Annotated[str | None, typer.Option(help="Only threats over this trigger key.")] = None,
+    trigger: Annotated[
+        str | None,
+        typer.Option(
+            help="Only threats over this trigger key; new_ alone: every line the vocabulary "
+            "lacks (coined keys, which form no episode until an analyst names the line)."
+        ),
+    ] = None,
 ) -> None:
     """List extracted threat statements with their provenance (document, sentence, span)."""
     rows = extract_query.list_threats(Ledger.open(db, create=False), actor=actor, trigger=trigger)

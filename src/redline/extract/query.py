@@ -51,7 +51,10 @@ def list_threats(
     where = []
     if actor:
         where.append(threats.c.speaker_country == knowledge.actor_code(actor))
-    if trigger:
+    if trigger == knowledge.COINED_PREFIX:
+        # every line the vocabulary lacks (``knowledge.coin_trigger_key``)
+        where.append(threats.c.trigger_key.startswith(trigger, autoescape=True))
+    elif trigger:
         where.append(threats.c.trigger_key == trigger)
     return _rows(ledger, threats, *where, include_rejected=include_rejected)
 
