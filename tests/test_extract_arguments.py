@@ -866,6 +866,33 @@ def test_an_act_reported_beside_a_threat_is_not_threatened() -> None:
     assert [t.text for t in _own_subtree(doc[1])] == words
 
 
+def test_an_attack_on_the_speakers_own_state_named_is_its_territory_line() -> None:
+    """ "if Belarus faced aggression", "should Russia be attacked": a condition that the
+    speaker's own state, by name, is attacked draws the line over its territory (it had been
+    keyed by its words as a line the vocabulary lacks); "if Russia attacked Ukraine" is the
+    speaker's own act and draws none."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.99))  # type: ignore[arg-type]
+
+    def lines(text: str) -> list[tuple[str | None, str | None]]:
+        got = x.extract(DocumentInput(1, text, date(2023, 6, 13), "day")).threats
+        return [(t.speaker_country, t.trigger_key) for t in got]
+
+    minsk = "Alexander Lukashenko spoke on Tuesday. "
+    kremlin = "Dmitry Peskov spoke on Friday. "
+    assert lines(minsk + "He would use the weapons if Belarus faced aggression.") == [
+        ("BLR", "attack_on_belarus")
+    ]
+    assert lines(minsk + "Belarus would fight if Belarus came under attack.") == [
+        ("BLR", "attack_on_belarus")
+    ]
+    assert lines(kremlin + "Moscow would use every means should Russia be attacked.") == [
+        ("RUS", "attack_on_russia")
+    ]
+    assert lines(kremlin + "Moscow would respond if Russia attacked Ukraine again.") == [
+        ("RUS", None)
+    ]
+
+
 def test_a_statement_about_a_body_is_the_presidents() -> None:
     """Only the title's issuing words name a body as the issuer: "Statement on the United
     Nations General Assembly Vote ..." is the President's, "Joint Statement by Group of Seven

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from typing import Any, Literal, TypeVar
 
 from redline.extract import dates
@@ -574,7 +574,9 @@ class LearnedExtractor(RuleExtractor):
             return replace(item, trigger_key=named[0], trigger_text=named[1])
         own = territory_line(item.speaker_country, item.stated_date or st.doc.published)
         if own is not None:  # no line, or only its own side's act
-            m = _AGAINST_US.search(item.provenance.sentence)
+            m = _AGAINST_US.search(item.provenance.sentence) or self._own_land_attacked(
+                item.provenance.sentence, item.speaker_country
+            )
             if m:  # "any aggression against us will be met ...": the speaker's own territory
                 return replace(item, trigger_key=own, trigger_text=m.group(0))
         about = self._document_line(st, item.speaker_country)
@@ -585,6 +587,14 @@ class LearnedExtractor(RuleExtractor):
             # Russian threat): no line it could draw against the other side (codebook, 1)
             return replace(item, trigger_key=None, trigger_text=None)
         return item
+
+    def _own_land_attacked(self, sentence: str, country: str | None) -> re.Match[str] | None:
+        """A condition that the speaker's own state, by name, is attacked ("he would not
+        hesitate to use them if Belarus faced aggression", "should Russia be attacked")."""
+        state = self.actors.actors.get(country) if country else None
+        if state is None:
+            return None
+        return _land_attacked(tuple(state.aliases)).search(sentence)
 
     def _harms(self, sent: _Sentence, event: EventItem) -> bool:
         """Is the response a harmful act (codebook, section 3)? Not when all the sentence does
@@ -1411,6 +1421,21 @@ def _names_an_actor(sent: _Sentence, mention: Mention) -> bool:
 def _same_country(st: _DocState, a: Mention, b: Mention) -> bool:
     on = st.doc.published
     return a.actor.country_on(on) == b.actor.country_on(on)
+
+
+@cache
+def _land_attacked(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A condition that the state called ``names`` is attacked ("if Belarus faced aggression",
+    "should Russia be attacked", "unless Belarus comes under attack")."""
+    victim = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(
+        rf"\b(?:if|should|once|whenever|unless)\b[^.;]{{0,15}}?\b(?:{victim})\b\s+"
+        # passive ("is attacked"), never active: "if Russia attacked Ukraine" is its own act
+        r"(?:(?:is|was|were|be|gets?|got)\s+(?:attacked|invaded)"
+        r"|(?:(?:is|was|comes?|came)\s+)?under attack"
+        r"|fac(?:es|ed|e) (?:an? )?(?:aggression|attack|invasion))\b",
+        re.IGNORECASE,
+    )
 
 
 def _coined(item: ThreatItem) -> ThreatItem:
