@@ -13,6 +13,11 @@ from redline import knowledge
 from redline.errors import ConfigError
 
 
+def keys(text: str) -> list[str]:
+    """The trigger keys ``text`` names, most specific first."""
+    return [k for k, _, _ in knowledge.triggers().match(text)]
+
+
 def test_trigger_hierarchy_crosses_ancestors_not_siblings() -> None:
     tree = knowledge.triggers()
     assert tree.crosses("strikes_near_kharkiv", "western_weapons_on_russian_territory")
@@ -29,9 +34,6 @@ def test_most_specific_trigger_wins() -> None:
 
 def test_taking_back_claimed_land_is_the_annexed_territory_line() -> None:
     """Russia's line over the land it claims is also named by Ukraine taking it back."""
-
-    def keys(text: str) -> list[str]:
-        return [k for k, _, _ in knowledge.triggers().match(text)]
 
     for line in (
         "if Kyiv went on retaking its own lands",
@@ -88,16 +90,13 @@ def test_weapons_for_russia_are_the_aid_to_russia_line_also_when_spoken() -> Non
     """A transcript stutters ("providing weaponry to, to Russia"): the destination still makes
     it aid to Russia, never the line over arming Ukraine."""
     for spoken in ("China providing weaponry to, to Russia", "China sending weapons to Russia"):
-        keys = [k for k, _, _ in knowledge.triggers().match(spoken)]
-        assert keys and keys[0] == "aid_to_russia" and "weapons_to_ukraine" not in keys, spoken
+        found = keys(spoken)
+        assert found and found[0] == "aid_to_russia" and "weapons_to_ukraine" not in found, spoken
 
 
 def test_naming_allies_is_not_the_line_against_attacking_them() -> None:
     """ "to support (or defend) our NATO allies" names no attack (a deployment for that purpose
     answers no attack on them); an attack on a member or ally, or NATO territory, does."""
-
-    def keys(text: str) -> list[str]:
-        return [k for k, _, _ in knowledge.triggers().match(text)]
 
     for purpose in ("to support our NATO allies", "troops sent to defend our NATO allies"):
         assert "attack_on_nato_territory" not in keys(purpose)
@@ -114,9 +113,6 @@ def test_answering_sanctions_names_the_sanctions_line_and_its_evasion_does_not()
     """A Russian "will not let the sanctions go unanswered" or "will respond to the new
     sanctions" is a line over the sanctions; reacting to sanctions evasion is not, and
     "unanswered" does not reach across a clause."""
-
-    def keys(text: str) -> list[str]:
-        return [k for k, _, _ in knowledge.triggers().match(text)]
 
     for line in (
         "Moscow would not let the new sanctions go unanswered",
@@ -135,9 +131,6 @@ def test_helping_russia_s_war_names_the_aid_to_russia_line() -> None:
     """ "stop assisting Russia's war", "suppliers helping the Kremlin's war machine": military
     aid to Russia, the line third countries are warned off; blaming someone for enabling or
     fuelling the war is not."""
-
-    def keys(text: str) -> list[str]:
-        return [k for k, _, _ in knowledge.triggers().match(text)]
 
     # written for this test
     assert "aid_to_russia" in keys("We call on the regime to stop assisting Russia's war.")

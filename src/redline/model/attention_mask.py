@@ -18,8 +18,6 @@ Run it on a model directory (``python -m redline.model.attention_mask DIR``) to 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from redline.model.static_shapes import SAMPLES, _drop_unused, _session, encoder_feeds
+from redline.model.static_shapes import (
+    SAMPLES,
+    _drop_unused,
+    rewrite_directory,
+    rewrite_file,
+    same_outputs,
+)
 
 MASK = "attention_mask"
 KEYS = "attention_mask/keys"  # the mask as (batch, 1, 1, key) booleans
@@ -118,53 +122,20 @@ def _scalar_constants(graph: Any) -> dict[str, float]:
 
 def _same_outputs(model: Any, rewritten: Any, encode: Any, samples: Sequence[str]) -> bool:
     try:
-        before, after = _session(model), _session(rewritten)
-        for batch in [*([t] for t in samples), [samples[0], samples[2]]]:
-            feeds = encode(batch)
-            if not all(
-                np.array_equal(a, b)
-                for a, b in zip(before.run(None, feeds), after.run(None, feeds), strict=True)
-            ):
-                return False
+        return same_outputs(model, rewritten, encode, samples)
     except Exception:  # onnxruntime raises its own types: a graph it refuses is not the same
         return False
-    return True
 
 
 def simplify_file(
     model_path: Path, tokenizer_path: Path, max_length: int, context_tokens: int = 0
 ) -> int:
     """Rewrite ``model_path`` in place with the short mask; how many operators fewer."""
-    import onnx
-
-    from redline.model.classifier import SentenceEncoder
-
-    encoder = SentenceEncoder(tokenizer_path, max_length, context_tokens)
-    model = onnx.load(str(model_path))
-    inputs = {i.name for i in model.graph.input}
-    simplified, removed = simplify_mask(model, encoder_feeds(encoder, inputs))
-    if removed:
-        onnx.save(simplified, str(model_path))
-    return removed
+    return rewrite_file(simplify_mask, model_path, tokenizer_path, max_length, context_tokens)
 
 
 def main(argv: Sequence[str]) -> int:
-    from redline.model.classifier import MANIFEST, MODEL_DIR, read_manifest
-
-    directory = Path(argv[0]) if argv else MODEL_DIR
-    manifest = read_manifest(directory)
-    removed = simplify_file(
-        directory / "classifier.onnx",
-        directory / "tokenizer.json",
-        int(manifest["max_length"]),
-        int(manifest.get("context_tokens", 0)),
-    )
-    if removed:
-        digest = hashlib.sha256((directory / "classifier.onnx").read_bytes()).hexdigest()
-        manifest["files"]["classifier.onnx"] = digest
-        (directory / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    print(f"{directory / 'classifier.onnx'}: {removed} operators fewer")
-    return 0
+    return rewrite_directory(simplify_mask, argv, "operators fewer")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,14 @@ def freeze_reshapes(model: Any, encode: Any, samples: Sequence[str] = SAMPLES) -
     if not fixed:
         return model, 0
     _drop_unused(graph)
+    if not same_outputs(model, rewritten, encode, samples):
+        return model, 0
+    return rewritten, fixed
+
+
+def same_outputs(model: Any, rewritten: Any, encode: Any, samples: Sequence[str]) -> bool:
+    """Does ``rewritten`` give exactly ``model``'s outputs, bit for bit, on each of
+    ``samples`` alone and on a batch of two of different lengths (the first and third)?"""
     before, after = _session(model), _session(rewritten)
     for batch in [*([t] for t in samples), [samples[0], samples[2]]]:
         feeds = encode(batch)
@@ -97,8 +105,8 @@ def freeze_reshapes(model: Any, encode: Any, samples: Sequence[str] = SAMPLES) -
             np.array_equal(a, b)
             for a, b in zip(before.run(None, feeds), after.run(None, feeds), strict=True)
         ):
-            return model, 0
-    return rewritten, fixed
+            return False
+    return True
 
 
 def _static_target(runs: list[tuple[tuple[int, ...], np.ndarray]]) -> list[int] | None:
@@ -158,10 +166,19 @@ def encoder_feeds(encoder: Any, inputs: set[str]) -> Any:
     return encode
 
 
-def freeze_file(
-    model_path: Path, tokenizer_path: Path, max_length: int, context_tokens: int = 0
+# a rewrite of the encoder graph: (model, encode) -> (the rewritten model, how much it changed)
+Rewrite = Callable[[Any, Any], tuple[Any, int]]
+
+
+def rewrite_file(
+    rewrite: Rewrite,
+    model_path: Path,
+    tokenizer_path: Path,
+    max_length: int,
+    context_tokens: int = 0,
 ) -> int:
-    """Rewrite ``model_path`` in place with fixed reshape targets; how many were fixed."""
+    """Rewrite ``model_path`` in place by ``rewrite``, fed as the classifier feeds the model;
+    how much it changed (0: the file is left as it was)."""
     import onnx
 
     from redline.model.classifier import SentenceEncoder
@@ -169,29 +186,44 @@ def freeze_file(
     encoder = SentenceEncoder(tokenizer_path, max_length, context_tokens)
     model = onnx.load(str(model_path))
     inputs = {i.name for i in model.graph.input}
-    frozen, fixed = freeze_reshapes(model, encoder_feeds(encoder, inputs))
-    if fixed:
-        onnx.save(frozen, str(model_path))
-    return fixed
+    rewritten, changed = rewrite(model, encoder_feeds(encoder, inputs))
+    if changed:
+        onnx.save(rewritten, str(model_path))
+    return changed
 
 
-def main(argv: Sequence[str]) -> int:
+def freeze_file(
+    model_path: Path, tokenizer_path: Path, max_length: int, context_tokens: int = 0
+) -> int:
+    """Rewrite ``model_path`` in place with fixed reshape targets; how many were fixed."""
+    return rewrite_file(freeze_reshapes, model_path, tokenizer_path, max_length, context_tokens)
+
+
+def rewrite_directory(rewrite: Rewrite, argv: Sequence[str], what: str) -> int:
+    """The command line of a rewrite: rewrite ``classifier.onnx`` in the model directory
+    ``argv[0]`` (default: the shipped one), record its new digest in the manifest, and say
+    how much changed (``what``: "reshape targets fixed", ...)."""
     from redline.model.classifier import MANIFEST, MODEL_DIR, read_manifest
 
     directory = Path(argv[0]) if argv else MODEL_DIR
     manifest = read_manifest(directory)
-    fixed = freeze_file(
+    changed = rewrite_file(
+        rewrite,
         directory / "classifier.onnx",
         directory / "tokenizer.json",
         int(manifest["max_length"]),
         int(manifest.get("context_tokens", 0)),
     )
-    if fixed:
+    if changed:
         digest = hashlib.sha256((directory / "classifier.onnx").read_bytes()).hexdigest()
         manifest["files"]["classifier.onnx"] = digest
         (directory / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    print(f"{directory / 'classifier.onnx'}: {fixed} reshape targets fixed")
+    print(f"{directory / 'classifier.onnx'}: {changed} {what}")
     return 0
+
+
+def main(argv: Sequence[str]) -> int:
+    return rewrite_directory(freeze_reshapes, argv, "reshape targets fixed")
 
 
 if __name__ == "__main__":
