@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from functools import cache, cached_property, partial
+from functools import cached_property, partial
 from typing import Any, Literal, TypeVar
 
 from redline.extract import dates
@@ -574,11 +574,10 @@ class LearnedExtractor(RuleExtractor):
             return replace(item, trigger_key=named[0], trigger_text=named[1])
         own = territory_line(item.speaker_country, item.stated_date or st.doc.published)
         if own is not None:  # no line, or only its own side's act
-            m = _AGAINST_US.search(item.provenance.sentence) or self._own_land_attacked(
-                item.provenance.sentence, item.speaker_country
-            )
-            if m:  # "any aggression against us will be met ...": the speaker's own territory
-                return replace(item, trigger_key=own, trigger_text=m.group(0))
+            m = _AGAINST_US.search(item.provenance.sentence)
+            attacked = m.group(0) if m else _own_land_attacked(st, item)
+            if attacked:  # "any aggression against us will be met ...": its own territory
+                return replace(item, trigger_key=own, trigger_text=attacked)
         about = self._document_line(st, item.speaker_country)
         if about is not None:
             return replace(item, trigger_key=about[0], trigger_text=about[1])
@@ -587,14 +586,6 @@ class LearnedExtractor(RuleExtractor):
             # Russian threat): no line it could draw against the other side (codebook, 1)
             return replace(item, trigger_key=None, trigger_text=None)
         return item
-
-    def _own_land_attacked(self, sentence: str, country: str | None) -> re.Match[str] | None:
-        """A condition that the speaker's own state, by name, is attacked ("he would not
-        hesitate to use them if Belarus faced aggression", "should Russia be attacked")."""
-        state = self.actors.actors.get(country) if country else None
-        if state is None:
-            return None
-        return _land_attacked(tuple(state.aliases)).search(sentence)
 
     def _harms(self, sent: _Sentence, event: EventItem) -> bool:
         """Is the response a harmful act (codebook, section 3)? Not when all the sentence does
@@ -1423,19 +1414,31 @@ def _same_country(st: _DocState, a: Mention, b: Mention) -> bool:
     return a.actor.country_on(on) == b.actor.country_on(on)
 
 
-@cache
-def _land_attacked(names: tuple[str, ...]) -> re.Pattern[str]:
-    """A condition that the state called ``names`` is attacked ("if Belarus faced aggression",
-    "should Russia be attacked", "unless Belarus comes under attack")."""
-    victim = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(
-        rf"\b(?:if|should|once|whenever|unless)\b[^.;]{{0,15}}?\b(?:{victim})\b\s+"
-        # passive ("is attacked"), never active: "if Russia attacked Ukraine" is its own act
-        r"(?:(?:is|was|were|be|gets?|got)\s+(?:attacked|invaded)"
-        r"|(?:(?:is|was|comes?|came)\s+)?under attack"
-        r"|fac(?:es|ed|e) (?:an? )?(?:aggression|attack|invasion))\b",
-        re.IGNORECASE,
-    )
+# a condition up to the state it names ("if", "should", ... within a few words before it), and
+# that state attacked right after: passive ("is attacked"), never active ("if Russia attacked
+# Ukraine" is its own act)
+_CONDITION_BEFORE = re.compile(r"\b(?:if|should|once|whenever|unless)\b[^.;]{0,15}?$", re.I)
+_ATTACKED_AFTER = re.compile(
+    r"\s+(?:(?:is|was|were|be|gets?|got)\s+(?:attacked|invaded)"
+    r"|(?:(?:is|was|comes?|came)\s+)?under attack"
+    r"|fac(?:es|ed|e) (?:an? )?(?:aggression|attack|invasion))\b",
+    re.IGNORECASE,
+)
+
+
+def _own_land_attacked(st: _DocState, item: ThreatItem) -> str | None:
+    """The words of a condition that the speaker's own state, named by the gazetteer, is
+    attacked ("he would not hesitate to use them if Belarus faced aggression", "should Russia
+    be attacked"), or None."""
+    p, text = item.provenance, st.doc.text
+    for m in st.mentions_between(p.sentence_start, p.sentence_end):
+        if m.actor.kind != "state" or m.actor.country != item.speaker_country:
+            continue
+        before = _CONDITION_BEFORE.search(text[max(p.sentence_start, m.start - 40) : m.start])
+        after = _ATTACKED_AFTER.match(text, m.end, p.sentence_end)
+        if before and after:
+            return text[m.start - len(before.group(0)) : after.end()]
+    return None
 
 
 def _coined(item: ThreatItem) -> ThreatItem:
