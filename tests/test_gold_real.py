@@ -169,3 +169,62 @@ def test_wilson_interval_and_kappa() -> None:
     assert score.date_agrees("2022-05", "2022-05-17") is True
     assert score.date_agrees("2022-05-17", "2022-05") is False
     assert score.date_agrees(None, "2022") is None
+
+
+class _Warns(_Fixed):
+    """Finds a threat in any document whose text says 'warned'."""
+
+    def extract(self, doc: DocumentInput) -> Extraction:
+        self.spans = [(0, len(doc.text), None)] if "warned" in doc.text else []
+        return super().extract(doc)
+
+
+def test_plover_scores_threaten_and_the_codebook_on_the_same_sentences() -> None:
+    from redline.gold.evaluation import plover
+
+    def held_out(n: int, text: str, root: str) -> GoldDocument:
+        # number the (made-up) sentence until its group hashes into the dev split
+        for pad in range(200):
+            doc = GoldDocument(
+                f"plover/{n}",
+                "plover",
+                f"{text}, day {pad}.",
+                None,
+                "news",
+                None,
+                {"gold_root": root},
+            )
+            if split_of(doc.group) == Split.DEV:
+                return doc
+        raise AssertionError("no padding put the sentence in dev")
+
+    docs = [
+        # THREATEN and a codebook threat, found
+        held_out(1, "The minister warned that any strike would be answered", "THREATEN"),
+        # THREATEN but no codebook threat (a militia), found
+        held_out(2, "A militia warned it would shell the town", "THREATEN"),
+        # THREATEN and a codebook threat, missed
+        held_out(3, "The cabinet vowed sanctions if the border closed", "THREATEN"),
+        # a codebook threat PLOVER coded otherwise, missed
+        held_out(4, "The ministry said an attack would bring retaliation", "ACCUSE"),
+        # neither, found (a false alarm for both)
+        held_out(5, "Analysts warned of a long winter", "CONSULT"),
+    ]
+    documents = {d.id: d for d in docs}
+    threat = {1, 3, 4}
+    items = [
+        GoldItem(f"plover/{n}", "A", 0, len(documents[f"plover/{n}"].text), Kind.THREAT, False)
+        for n in threat
+    ]
+    gold = GoldSet(items, {"A": set(documents)})
+    out = plover(_Warns([]), documents, [Split.DEV], gold)
+    assert out["sentences"] == 5 and out["threaten"] == 3
+    assert (out["precision"]["hits"], out["precision"]["total"]) == (2, 3)
+    assert (out["recall"]["hits"], out["recall"]["total"]) == (2, 3)
+    assert out["codebook"]["gold"] == 3
+    assert (out["codebook"]["precision"]["hits"], out["codebook"]["precision"]["total"]) == (1, 3)
+    assert (out["codebook"]["recall"]["hits"], out["codebook"]["recall"]["total"]) == (1, 3)
+    assert out["both"]["gold"] == 2
+    assert (out["both"]["recall"]["hits"], out["both"]["recall"]["total"]) == (1, 2)
+    # without the gold, only PLOVER's own label is scored
+    assert "codebook" not in plover(_Warns([]), documents, [Split.DEV])

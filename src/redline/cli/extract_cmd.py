@@ -377,6 +377,13 @@ def _eval_real(
         f"PLOVER THREATEN ({pl['sentences']} held-out sentences, {pl['threaten']} THREATEN): "
         f"precision {_ci(pl['precision'])}, recall {_ci(pl['recall'])}"
     )
+    if "codebook" in pl:
+        cb, both = pl["codebook"], pl["both"]
+        console.print(
+            f"  the same sentences by the codebook ({cb['gold']} threats): precision "
+            f"{_ci(cb['precision'])}, recall {_ci(cb['recall'])}; THREATEN sentences that also "
+            f"hold a codebook threat ({both['gold']}): recall {_ci(both['recall'])}"
+        )
     ag = result["agreement"]
     console.print(
         f"annotator agreement on {ag['documents']} documents annotated twice "
