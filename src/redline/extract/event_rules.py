@@ -187,7 +187,7 @@ class EventRules(RuleBase):
             after = sent.text
         if verb is None or not self._realised(verb, announced_now=True):
             return []
-        if announced_only and not done_as_said(verb):
+        if announced_only and not done_as_said(verb, self.not_yet_marks):
             return []
         if any(
             t.lemma_.lower() in self.speech_verbs and t.dep_ in ("advcl", "ccomp", "xcomp")

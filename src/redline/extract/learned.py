@@ -56,6 +56,7 @@ from redline.extract.syntax import (
     _without_headline_echoes,
     done_as_said,
     parse_sentences,
+    words_pattern,
 )
 from redline.extract.threat_rules import _GENERIC_PARTIES
 from redline.knowledge import (
@@ -126,7 +127,6 @@ _AGAINST_US = re.compile(
     r"(country|territory|land|soil) (is|be|gets?) (attacked|invaded)\b",
     re.IGNORECASE,
 )
-_CONDITIONAL_MARKS = {"if", "unless", "once", "should", "lest"}
 # Subjects that name an act, not an actor ("any use by Russia of ...", "a nuclear test").
 _ACT_NOUNS = {
     "use",
@@ -482,14 +482,14 @@ class LearnedExtractor(RuleExtractor):
     def _condition_words(self) -> re.Pattern[str]:
         """The words without one of which ``ThreatRules._condition`` finds no condition: the
         condition marks, "in case/the event of", "any <act>", "anyone (those, actors) who"."""
-        words = {*self.condition_marks, "case", "event", "any", *_GENERIC_PARTIES}
-        return re.compile(r"\b(" + "|".join(sorted(map(re.escape, words))) + r")\b", re.IGNORECASE)
+        return words_pattern({*self.not_yet_marks, "case", "event", "any", *_GENERIC_PARTIES})
 
     def _announced(self, sent: _Sentence, item: EventItem) -> bool:
         """Was the response ``item`` read in the announced form (its act done as it is said,
         ``syntax.done_as_said``)?"""
         return sent.doc is not None and any(
-            t.lemma_.lower() == item.action and done_as_said(t) for t in sent.doc
+            t.lemma_.lower() == item.action and done_as_said(t, self.not_yet_marks)
+            for t in sent.doc
         )
 
     def _may_announce(self, text: str) -> bool:
@@ -575,7 +575,7 @@ class LearnedExtractor(RuleExtractor):
         own = territory_line(item.speaker_country, item.stated_date or st.doc.published)
         if own is not None:  # no line, or only its own side's act
             m = _AGAINST_US.search(item.provenance.sentence)
-            attacked = m.group(0) if m else _own_land_attacked(st, item)
+            attacked = m.group(0) if m else self._own_land_attacked(st, item)
             if attacked:  # "any aggression against us will be met ...": its own territory
                 return replace(item, trigger_key=own, trigger_text=attacked)
         about = self._document_line(st, item.speaker_country)
@@ -795,7 +795,7 @@ class LearnedExtractor(RuleExtractor):
         out = []
         for tok in sent.doc:
             conditional = tok.dep_ == "advcl" and any(
-                c.dep_ == "mark" and c.lower_ in _CONDITIONAL_MARKS for c in tok.children
+                c.dep_ == "mark" and c.lower_ in self.condition_marks for c in tok.children
             )
             act_subject = tok.dep_ in ("nsubj", "nsubjpass") and (
                 tok.lemma_.lower() in _ACT_NOUNS
@@ -1078,6 +1078,27 @@ class LearnedExtractor(RuleExtractor):
         text = " ".join(t.text for t in sent.doc if t.i in words)
         return self._blank_triggers(text), actor
 
+    @cached_property
+    def _condition_before(self) -> re.Pattern[str]:
+        """A condition mark a few words before the end of the text ("if", "should" ...)."""
+        return re.compile(self.condition_word.pattern + r"[^.;]{0,15}?$", re.IGNORECASE)
+
+    def _own_land_attacked(self, st: _DocState, item: ThreatItem) -> str | None:
+        """The words of a condition that the speaker's own state, named by the gazetteer, is
+        attacked ("he would not hesitate to use them if Belarus faced aggression", "should Russia
+        be attacked"), or None."""
+        p, text = item.provenance, st.doc.text
+        for m in st.mentions_between(p.sentence_start, p.sentence_end):
+            if m.actor.kind != "state" or m.actor.country != item.speaker_country:
+                continue
+            before = self._condition_before.search(
+                text[max(p.sentence_start, m.start - 40) : m.start]
+            )
+            after = _ATTACKED_AFTER.match(text, m.end, p.sentence_end)
+            if before and after:
+                return text[m.start - len(before.group(0)) : after.end()]
+        return None
+
     def _named_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
         """A side named right before its speech verb ("Russia warns the United States ...",
         "RUSSIA WARNS ISRAEL ..." in a headline, which the parser reads poorly): the speaker."""
@@ -1086,7 +1107,7 @@ class LearnedExtractor(RuleExtractor):
             if (
                 _SPEECH_AFTER.match(after)
                 and (sent.doc is None or _names_an_actor(sent, mention))
-                and not _in_condition(sent, mention)
+                and not _in_condition(sent, mention, self.condition_marks)
             ):
                 return mention
         return None
@@ -1384,11 +1405,11 @@ def _token_of(sent: _Sentence, mention: Mention) -> Any | None:
     return _token_at(sent, mention.start - sent.start)
 
 
-def _in_condition(sent: _Sentence, mention: Mention) -> bool:
-    """Is ``mention`` inside an "if", "unless" or "should" clause ("if Russia threatens ...")?"""
+def _in_condition(sent: _Sentence, mention: Mention, marks: frozenset[str]) -> bool:
+    """Is ``mention`` inside a clause one of ``marks`` opens ("if Russia threatens ...")?"""
     tok = _token_of(sent, mention)
     for anc in [tok, *tok.ancestors] if tok is not None else []:
-        if any(c.dep_ == "mark" and c.lower_ in _CONDITIONAL_MARKS for c in anc.children):
+        if any(c.dep_ == "mark" and c.lower_ in marks for c in anc.children):
             return True
     return False
 
@@ -1414,31 +1435,14 @@ def _same_country(st: _DocState, a: Mention, b: Mention) -> bool:
     return a.actor.country_on(on) == b.actor.country_on(on)
 
 
-# a condition up to the state it names ("if", "should", ... within a few words before it), and
-# that state attacked right after: passive ("is attacked"), never active ("if Russia attacked
-# Ukraine" is its own act)
-_CONDITION_BEFORE = re.compile(r"\b(?:if|should|once|whenever|unless)\b[^.;]{0,15}?$", re.I)
+# a state attacked right after its name: passive ("is attacked"), never active ("if Russia
+# attacked Ukraine" is its own act)
 _ATTACKED_AFTER = re.compile(
     r"\s+(?:(?:is|was|were|be|gets?|got)\s+(?:attacked|invaded)"
     r"|(?:(?:is|was|comes?|came)\s+)?under attack"
     r"|fac(?:es|ed|e) (?:an? )?(?:aggression|attack|invasion))\b",
     re.IGNORECASE,
 )
-
-
-def _own_land_attacked(st: _DocState, item: ThreatItem) -> str | None:
-    """The words of a condition that the speaker's own state, named by the gazetteer, is
-    attacked ("he would not hesitate to use them if Belarus faced aggression", "should Russia
-    be attacked"), or None."""
-    p, text = item.provenance, st.doc.text
-    for m in st.mentions_between(p.sentence_start, p.sentence_end):
-        if m.actor.kind != "state" or m.actor.country != item.speaker_country:
-            continue
-        before = _CONDITION_BEFORE.search(text[max(p.sentence_start, m.start - 40) : m.start])
-        after = _ATTACKED_AFTER.match(text, m.end, p.sentence_end)
-        if before and after:
-            return text[m.start - len(before.group(0)) : after.end()]
-    return None
 
 
 def _coined(item: ThreatItem) -> ThreatItem:

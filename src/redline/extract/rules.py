@@ -57,6 +57,7 @@ class RuleExtractor(ThreatRules, EventRules, ClaimRules):
         self.commentators = frozenset(cues["commentator_nouns"])
         self.denials = frozenset(cues["denial_verbs"])
         self.condition_marks = frozenset(cues["condition_marks"])
+        self.time_marks = frozenset(cues["time_marks"])
         consequence_terms = [t for terms in cues["consequences"].values() for t in terms]
         self.threat_cue = _alternation([*cues["threat_candidate"], *consequence_terms])
         # What the threat rules require before they fire: a threat word ("warned", "threat"),
@@ -75,7 +76,7 @@ class RuleExtractor(ThreatRules, EventRules, ClaimRules):
                 *sorted(_FUTURE - {"wo", "'ll"}),
                 "won[’']t",
                 "(i|we|you|they|he|she|it|that|there|who)[’']ll",
-                *(m for m in self.condition_marks if " " not in m),
+                *(m for m in self.not_yet_marks if " " not in m),
                 "(in|the) (case|event)",
                 "in case",
                 "any",

@@ -8,6 +8,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from redline import knowledge
@@ -370,6 +371,7 @@ class RuleBase:
     commentators: frozenset[str]
     denials: frozenset[str]
     condition_marks: frozenset[str]
+    time_marks: frozenset[str]
     consequence_res: list[tuple[str, knowledge.Cue]]
     claim_res: list[tuple[str, knowledge.Cue]]
     response_cue: knowledge.Cue
@@ -378,6 +380,18 @@ class RuleBase:
     crossing_lemmas: frozenset[str]
     crossing_cue: knowledge.Cue
     version: str
+
+    @cached_property
+    def condition_word(self) -> re.Pattern[str]:
+        """Where a condition begins, read without a parse: one of the lexicon's
+        ``condition_marks`` ("if", "should", "unless", ...)."""
+        return words_pattern(self.condition_marks)
+
+    @cached_property
+    def not_yet_marks(self) -> frozenset[str]:
+        """The marks of a clause whose act may never happen or is still to come (the lexicon's
+        ``condition_marks`` and ``time_marks``): a threat's condition, not an act done."""
+        return self.condition_marks | self.time_marks
 
     def _under_hypothetical(self, tok: Any) -> bool:
         if any(c.dep_ == "mark" and c.lower_ in ("if", "whether", "unless") for c in tok.children):
@@ -429,7 +443,7 @@ class RuleBase:
                 # the line an earlier threat drew is the one its condition names ("... would
                 # pay a severe price if he did authorise the use of chemical weapons"), not
                 # what it names as background ("weeks after Moscow launched its invasion")
-                mark = _CONDITION_WORD.search(prev.text)
+                mark = self.condition_word.search(prev.text)
                 drawn = [h for h in hits if mark is not None and h[1] > mark.start()]
                 return (drawn or hits)[0][0], _trim(prev.text), prev.text
         return None, (_trim(_text_of(condition)) if condition else None), None
@@ -651,7 +665,7 @@ class RuleBase:
         past = tok.tag_ in ("VBD", "VBN") or any(
             a.lower_ in ("did", "has", "have", "had") for a in aux
         )
-        if not past and not (announced_now and done_as_said(tok)):
+        if not past and not (announced_now and done_as_said(tok, self.not_yet_marks)):
             return False
         if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in tok.children):
             return False
@@ -927,20 +941,23 @@ def _names_harm(noun: Any) -> bool:
     return False
 
 
-# where a sentence's condition begins, read without a parse
-_CONDITION_WORD = re.compile(r"\b(?:if|unless|should)\b", re.IGNORECASE)
 # words that put an act in the time to come: a plan, not an act done as it is said
 _LATER = frozenset({"tomorrow", "next", "soon", "later", "coming", "upcoming", "future"})
-_CONDITION_MARKS = frozenset({"if", "unless", "once", "when", "whenever", "until"})
 
 
-def done_as_said(tok: Any) -> bool:
+def words_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """Any of ``words`` (phrases allowed: "in case") as whole words, in any case."""
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b", re.IGNORECASE)
+
+
+def done_as_said(tok: Any, not_yet: frozenset[str]) -> bool:
     """Is ``tok`` a present act of the speaker's own announcement: progressive ("is
     sanctioning", "am announcing new sanctions"), or simple present with "today", "now" or
     "hereby" ("we hereby impose"), of a harm (``_ANNOUNCED_ACTS``; "announce", "introduce" and
     "adopt" only with a harm as object) in a main clause (not what someone "said that Russia is
     suspending")? Not under a condition ("we are imposing sanctions if Russia invades": a
-    threat), not in the time to come ("next week we are imposing ..."), not in a question."""
+    threat), not in the time to come ("next week we are imposing ..."), not in a question.
+    ``not_yet``: the marks of a condition or a time to come (``RuleBase.not_yet_marks``)."""
     lemma = tok.lemma_.lower()
     if lemma in _ANNOUNCING_HARM:
         objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
@@ -953,7 +970,7 @@ def done_as_said(tok: Any) -> bool:
     if tok.doc.text.rstrip().rstrip("\"”’'").endswith("?"):
         return False
     if any(
-        (t.lower_ in _CONDITION_MARKS and t.dep_ in ("mark", "advmod")) or t.lower_ in _LATER
+        (t.lower_ in not_yet and t.dep_ in ("mark", "advmod")) or t.lower_ in _LATER
         for t in tok.subtree
     ):
         return False

@@ -395,7 +395,7 @@ class ThreatRules(RuleBase):
         for t in toks:
             if (
                 t.dep_ in ("mark", "advmod")
-                and t.lower_ in self.condition_marks
+                and t.lower_ in self.not_yet_marks
                 and t.head.i in ids
                 and not (t.lower_ == "when" and _it_comes_to(t.head))
             ):
