@@ -309,3 +309,13 @@ def test_an_attack_on_a_member_crosses_the_alliance_s_line_from_the_day_it_joine
     assert territory_line("RUS", date(2022, 5, 1)) == "attack_on_russia"
     assert territory_line("UKR", date(2024, 1, 1)) is None
     assert territory_line(None, None) is None
+
+
+def test_inside_of_russia_names_the_western_weapons_line() -> None:
+    """'inside of Russia' is the same place as 'inside Russia'."""
+    for line in (
+        "how Kyiv used the missiles, including against targets inside of Russia",
+        "the jets may strike targets inside of Russia",
+    ):
+        assert "western_weapons_on_russian_territory" in keys(line), line
+    assert "western_weapons_on_russian_territory" not in keys("the mood inside of the cabinet")
