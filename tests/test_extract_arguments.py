@@ -943,7 +943,7 @@ def test_a_headline_in_capitals_is_parsed_as_prose_and_quoted_as_written() -> No
         rules_from=0.05,
     ).threats
     assert [(t.speaker_country, t.trigger_key) for t in got] == [("RUS", "weapons_to_ukraine")]
-    assert got[0].trigger_text == "AGAINST PROVIDING ARMS TO UKRAINE"
+    assert got[0].trigger_text == "ISRAEL AGAINST PROVIDING ARMS TO UKRAINE"
     # title-cased alone, "Warns" read as part of a name and the warning was lost
     got = _news(
         "Russia drafted a new doctrine. KREMLIN WARNS WEST: READY TO USE NUCLEAR WEAPONS IF "
@@ -1101,3 +1101,78 @@ def test_a_standing_condition_is_the_issuers_even_after_the_adversary_is_named()
         rules_from=0.05,
     ).threats
     assert [(t.speaker_country, t.trigger_key) for t in got] == [("USA", "nuclear_use")]
+
+
+def test_named_lines_and_unlisted_lines_are_kept_below_the_gate() -> None:
+    """Codebook §1 also counts a named line ("... would be legitimate targets", "will not go
+    unanswered", "is a red line for us") with no condition, and a condition over another
+    party's act the vocabulary lacks ("unless Russia frees ..."): the rules' reading is kept
+    whatever the classifier says, the unlisted line under a coined key. An accusation ("has
+    crossed a red line") and measures described by who took them are not lines."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
+
+    def threats(text: str) -> list[tuple[str | None, str | None, str]]:
+        got = x.extract(DocumentInput(1, text, date(2023, 4, 3), "day")).threats
+        return [(t.speaker_country, t.trigger_key, t.consequence_class) for t in got]
+
+    kremlin = "Dmitry Peskov spoke on Monday. "
+    got = threats(
+        kremlin + "He said foreign instructors who train soldiers in Ukraine would be "
+        "legitimate targets for the Russian army."
+    )
+    assert [(c, k is not None, cls) for c, k, cls in got] == [("RUS", True, "military_force")]
+    got = threats(
+        kremlin + "He said any new curbs on Russian journalists abroad would not go unanswered."
+    )
+    assert [(c, cls) for c, _, cls in got] == [("RUS", "vague")]
+    got = threats(
+        "Josep Borrell spoke on Monday. Unless Russia releases the detained sailors, the "
+        "European Union will freeze the assets of every official involved, he said."
+    )
+    # a line named by its absence ("unless") gets no coined key (knowledge.coin_trigger_key)
+    assert got == [("EUR", None, "sanctions_or_economic")]
+    got = threats(
+        "Josep Borrell spoke on Monday. If Russia keeps the detained sailors, the European "
+        "Union will freeze the assets of every official involved, he said."
+    )
+    assert [(c, cls) for c, _, cls in got] == [("EUR", "sanctions_or_economic")]
+    assert got[0][1] is not None and got[0][1].startswith("new_")
+    for not_a_line in (
+        kremlin + "He said the strike on the bridge had crossed a red line for Moscow.",
+        "The leaders met on Monday. We will keep working with partners on measures like those "
+        "already imposed by the Group of Seven members and on refraining from evasion.",
+        "Officials met on Monday. If it rains tomorrow, the parade will be cancelled.",
+    ):
+        assert threats(not_a_line) == [], not_a_line
+
+
+def test_more_ways_of_saying_who_speaks_and_what_is_threatened() -> None:
+    """ "made clear that", "a spokesman for <state>'s ministry", a leader of another
+    confrontation, "warns X against Y" (X doing Y is the line), "new sanctions would follow"
+    (the subject is the consequence) and "is a red line for us"."""
+
+    def one(text: str) -> tuple[str | None, str | None, str]:
+        got = _news(text, rules_from=0.05).threats
+        assert len(got) == 1, (text, got)
+        return got[0].speaker_country, got[0].trigger_key, got[0].consequence_class
+
+    assert one(
+        "Sergey Lavrov made clear that Moscow would expel the ambassador of any country that "
+        "seized Russian diplomatic property."
+    )[::2] == ("RUS", "diplomatic")
+    assert one(
+        "A spokesman for China's Defence Ministry said that if Taiwan declared independence, "
+        "the army would crush the attempt by force."
+    )[::2] == ("CHN", "military_force")
+    assert one(
+        '"If the enemy attacks us, we will use our nuclear forces without hesitation," Kim Jong '
+        "Un told a parade in Pyongyang."
+    )[::2] == ("PRK", "war_or_nuclear")
+    assert one("KREMLIN WARNS SWEDEN AGAINST JOINING NATO") == ("RUS", "nato_enlargement", "vague")
+    assert one(
+        "The Group of Seven gave Moscow a week to reopen the ports, warning that new sanctions "
+        "on Russian shipping would follow if it failed to do so."
+    )[::2] == ("G7", "sanctions_or_economic")
+    assert one(
+        "Sergey Lavrov said the deployment of Western troops to Ukraine was a red line for Moscow."
+    )[::2] == ("RUS", "vague")

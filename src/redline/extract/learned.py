@@ -241,6 +241,21 @@ T = TypeVar("T", ThreatItem, EventItem, ClaimItem)
 Origin = Literal["rules", "classifier", "conditional"]
 
 
+# a party named by what it does: "any country that ...", "those who ...", "whoever ..."
+_PARTY_THAT = re.compile(
+    r"\b(?:any(?:one|body)?|those|whoever|all)\b(?: \w+){0,4} (?:who|that|which)\b|\bwhoever\b",
+    re.IGNORECASE,
+)
+# the codebook's named-line forms (section 1), which hold a threat in any tense and need no
+# condition: "... would be legitimate targets", "would make you a party to the conflict", "will
+# not go unanswered", "is a red line for us", "any ... will be met with ..."
+_LINE_FORM = re.compile(
+    r"\b(?:legitimate (?:military )?targets?|fair game|part(?:y|ies) to the (?:conflict|war)"
+    r"|(?:go|remain|be left) unanswered|red[- ]lines?|(?:be|is|are) met with)\b",
+    re.IGNORECASE,
+)
+
+
 def _assessed(condition: Sequence[Any]) -> bool:
     """Is the condition part of an assessment: under "<risk, danger, ...> is (that)" or "fear
     (that)", through its clause's heads (not across a conjunction: "the risk is low, and if
@@ -500,13 +515,21 @@ class LearnedExtractor(RuleExtractor):
         return self._classify(text)[0] not in (None, "vague")
 
     def _may_be_conditional(self, text: str) -> bool:
-        """Before parsing: could ``text`` hold a threat in the codebook's conditional form
-        over a line of the vocabulary (see ``_conditional_threats``)?"""
+        """Before parsing: could ``text`` hold a threat in the codebook's plainest forms (see
+        ``_conditional_threats``): a named line ("legitimate targets", "will not go
+        unanswered"), a condition over a line of the vocabulary, or a condition proper over
+        another party's act with a harm the consequence vocabulary names?"""
+        if _LINE_FORM.search(text):
+            return True
+        if self._condition_words.search(text) is None or self.threat_cue.search(text) is None:
+            return False
+        if self.triggers.any_match(text):
+            return True
+        # a line the vocabulary lacks: a condition proper ("if", "unless", "any ... that", ...)
+        # and a harm the consequence vocabulary names
         return (
-            self._condition_words.search(text) is not None
-            and self.threat_cue.search(text) is not None
-            and self.triggers.any_match(text)
-        )
+            self.condition_word.search(text) is not None or _PARTY_THAT.search(text) is not None
+        ) and self._classify(text)[0] is not None
 
     def _conditional_threats(
         self, st: _DocState, sent: _Sentence, found: list[ThreatItem]
@@ -520,7 +543,11 @@ class LearnedExtractor(RuleExtractor):
         and dev documents, the classifier scores 30 of its 44 missed threats below 0.15, many of
         them in this form (docs/extraction.md gives what the path adds). The condition must name
         another party's act: a line of the vocabulary, a party named by what it does, or a subject
-        of another side ("if it rains tomorrow" is no line)."""
+        of another side ("if it rains tomorrow" is no line); a line the vocabulary lacks gets a
+        coined key later. A sentence in a named-line form (``_LINE_FORM``: "... would be
+        legitimate targets", "will not go unanswered") needs no condition."""
+        if found and _LINE_FORM.search(sent.text):
+            return [self._speaker_outside_trigger(st, sent, t) for t in found]
         condition = self._condition(list(sent.doc)) if found and sent.doc is not None else []
         if not condition or _assessed(condition):
             return []
@@ -532,8 +559,8 @@ class LearnedExtractor(RuleExtractor):
         actor = self._resolve_actor(st, sent, subject) if subject is not None else None
         out = []
         for t in found:
-            if t.trigger_key is None:
-                continue
+            if t.trigger_key is None and not (named or actor is not None):
+                continue  # a line the vocabulary lacks must still name another party's act
             # whose threat it is, as the later steps will say (a side named in the condition
             # is never the speaker: "If Russia would hit ..., its cost will be huge")
             t = self._speaker_outside_trigger(st, sent, t)
@@ -542,7 +569,9 @@ class LearnedExtractor(RuleExtractor):
                 or same_side(actor.actor.country_on(st.doc.published), t.speaker_country)
             ):
                 continue
-            if same_side(t.speaker_country, self.triggers.hint(t.trigger_key)):
+            if t.trigger_key is not None and same_side(
+                t.speaker_country, self.triggers.hint(t.trigger_key)
+            ):
                 line = self._line_named(sent.text, t.speaker_country, t.trigger_key)
                 if line is None:
                     continue

@@ -552,6 +552,20 @@ class RuleBase:
             return inside[0]
         if head in _PERSON_PRONOUNS:
             return self._pronoun_referent(st, sent, subj.idx)
+        if subj.lemma_.lower() in _OFFICIAL_NOUNS:
+            # "a spokesman for China's Taiwan Affairs Office", "the foreign minister of Poland":
+            # the side the office serves
+            for c in subj.children:
+                if c.dep_ == "prep" and c.lower_ in ("for", "of"):
+                    c0 = sent.start + c.left_edge.idx
+                    c1 = sent.start + c.right_edge.idx + len(c.right_edge.text)
+                    served = [
+                        m
+                        for m in st.mentions_between(c0, c1)
+                        if m.actor.kind in ("state", "organisation", "institution")
+                    ]
+                    if served:
+                        return Mention(served[0].actor, s0, s1, _text_of(list(subj.subtree)))
         office_named = any(  # "Turkish President Recep Tayyip Erdogan": office, then name
             t.dep_ == "compound" and t.lemma_.lower() in _OFFICIAL_NOUNS for t in subj.subtree
         )

@@ -55,7 +55,7 @@ class ThreatRules(RuleBase):
         found: dict[str, ThreatItem] = {}
         for tok in sent.doc:
             if tok.pos_ not in ("VERB", "AUX") or not (
-                tok.lemma_.lower() in self.speech_verbs or _issues_warning(tok)
+                tok.lemma_.lower() in self.speech_verbs or _issues_warning(tok) or _makes_clear(tok)
             ):
                 continue
             item = self._threat_from_speech(st, sent, tok)
@@ -112,7 +112,7 @@ class ThreatRules(RuleBase):
         against = _warned_against(verb)
         if against and not self.triggers.match(_text_of(against)):
             against = []  # "warned against all travel to Russia": advice, not a line
-        condition = against or self._condition(complement)
+        condition = against or self._condition(complement) or _line_subject(complement)
         cond_ids = {t.i for t in condition} | self._trigger_subjects(complement)
         cond_ids |= _circumstances(complement)
         consequence_toks = [
@@ -122,7 +122,8 @@ class ThreatRules(RuleBase):
         ]
         consequence_text = _text_of(consequence_toks)
         cls, cmatch = self._classify(consequence_text)
-        if cls is None and against:
+        if cls is None and (against or self._names_line(sent, consequence_text)):
+            # "X warns Y against Z", "Z is a red line for us": a line, its consequence unstated
             cls = "vague"  # "X warns Y against Z": a threat over Z, its consequence unstated
         if cls is None and _threatened_act(verb):
             # "threatened to close all borders", "to shell the tree": a harm the lexicon lacks;
@@ -137,11 +138,17 @@ class ThreatRules(RuleBase):
         ) or self._about_itself_or_others(st, sent, condition, consequence_toks, speaker):
             return None
         lemma = verb.lemma_.lower()
-        future = any(
-            t.lower_ in _FUTURE and (t.lower_ not in ("'d", "’d") or _will(t))
-            for t in consequence_toks
-        ) or bool(
-            re.search(r"\b(ready|prepared) (to|for)\b|playing with fire", consequence_text, re.I)
+        future = (
+            any(
+                t.lower_ in _FUTURE and (t.lower_ not in ("'d", "’d") or _will(t))
+                for t in consequence_toks
+            )
+            or bool(
+                re.search(
+                    r"\b(ready|prepared) (to|for)\b|playing with fire", consequence_text, re.I
+                )
+            )
+            or self._names_line(sent, consequence_text)
         )
         inherently_threat = lemma in (
             "warn",
@@ -420,6 +427,9 @@ class ThreatRules(RuleBase):
                 t.dep_ in ("relcl", "acl")
                 and t.head.i in ids
                 and t.head.lower_ in _GENERIC_PARTIES
+                # "those already imposed by G7 members" names measures done by someone, not a
+                # party that acts ("those engaged in deceptive practices" is one)
+                and not (t.dep_ == "acl" and any(c.dep_ == "agent" for c in t.children))
                 and (
                     (t.head.dep_ == "pobj" and t.head.head.lower_ in ("on", "against", "to"))
                     or t.head.dep_ == "nsubjpass"
@@ -526,7 +536,10 @@ class ThreatRules(RuleBase):
         if actor is None:
             return False
         mine = speaker.actor.country_on(st.doc.published)
-        if actor.actor.country_on(st.doc.published) == mine and not attacked:
+        named_here = actor.start >= sent.start + cond_subj.left_edge.idx
+        # (a side read back from "its"/"their" is a guess: "if their governments restricted
+        # Russian media", said by Moscow of Western reporters, is no act of its own)
+        if actor.actor.country_on(st.doc.published) == mine and not attacked and named_here:
             return True  # (but "if Belarus faced aggression, we would ..." is deterrence)
         pronouns = [
             t
@@ -540,13 +553,24 @@ class ThreatRules(RuleBase):
             for t in pronouns
         )
 
+    def _names_line(self, sent: _Sentence, consequence_text: str) -> bool:
+        """Does the consequence name the line itself, in any tense (codebook, section 1: "Y is a
+        red line for us", "convoys are fair game", "Y makes you a party to the conflict")? Not
+        "has crossed a red line", which accuses."""
+        return bool(_NAMED_LINE.search(consequence_text)) and not _CROSSED.search(sent.text)
+
     def _trigger_subjects(self, toks: Sequence[Any]) -> set[int]:
         """Subjects of embedded clauses that name the trigger ("a Russian invasion would spell
         the end of ...", "any attack would lead to sanctions"): not part of the consequence."""
         ids = {t.i for t in toks}
         out: set[int] = set()
         for t in toks:
-            if t.dep_ in ("nsubj", "nsubjpass") and t.head.i in ids:
+            if (
+                t.dep_ in ("nsubj", "nsubjpass")
+                and t.head.i in ids
+                # "new sanctions would follow": what follows is the consequence, not the act
+                and t.head.lemma_.lower() not in _COMES_AFTER
+            ):
                 sub = [x for x in t.subtree if x.i in ids]
                 text = _text_of(sub)
                 if self.triggers.match(text) or any(x.lower_ == "any" for x in sub):
@@ -554,6 +578,17 @@ class ThreatRules(RuleBase):
         return out
 
 
+# a line named as such, whatever the tense of its verb
+_NAMED_LINE = re.compile(
+    r"\b(?:(?:is|are|was|were|be|remains?|remained|becomes?|became) (?:\w+ ){0,2}"
+    r"(?:red[- ]lines?|fair game|legitimate (?:military )?targets?)"
+    r"|(?:makes?|made|turns?|turned) (?:\w+ ){1,4}(?:a |an )?(?:direct )?part(?:y|ies) to the"
+    r" (?:conflict|war))\b",
+    re.IGNORECASE,
+)
+_CROSSED = re.compile(r"\bcross(?:es|ed|ing)?\b", re.IGNORECASE)
+# verbs whose subject is the consequence: "new sanctions would follow"
+_COMES_AFTER = frozenset({"follow", "ensue", "await"})
 # verbs whose subject undergoes the consequence: "those who supply ... will become targets",
 # "companies that impose a cap will not be among the recipients" (not "countries that condemned
 # the invasion will impose sanctions", where the subject inflicts it)
@@ -586,7 +621,50 @@ def _warned_against(verb: Any) -> list[Any]:
     if verb.lemma_.lower() not in ("warn", "caution"):
         return []
     prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "against"), None)
-    return list(prep.subtree) if prep is not None else []
+    if prep is None:
+        return []
+    # whom it warns is who would act: "warns Finland against joining NATO" is Finland joining
+    warned = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    return sorted(
+        [*(warned.subtree if warned is not None else []), *prep.subtree], key=lambda t: t.i
+    )
+
+
+# what a named line's subject undergoes or is: "... would be legitimate targets", "... will not
+# go unanswered", "... is a red line for us"
+_LINE_NOUNS = re.compile(
+    r"\b(?:legitimate (?:military )?targets?|fair game|red[- ]lines?|unanswered"
+    r"|part(?:y|ies) to the (?:conflict|war))\b",
+    re.IGNORECASE,
+)
+
+
+def _line_subject(toks: Sequence[Any]) -> list[Any]:
+    """The act or party a named line is drawn over, when no condition states it: the subject
+    of the clause that names the line ("foreign instructors in Ukraine would be legitimate
+    targets", "any curbs on our journalists will not go unanswered"), not a pronoun."""
+    ids = {t.i for t in toks}
+    found: list[tuple[int, Any]] = []
+    for t in toks:
+        if t.dep_ not in ("nsubj", "nsubjpass") or t.head.i not in ids or t.pos_ == "PRON":
+            continue
+        clause = [x for x in t.head.subtree if x.i in ids]
+        # "the strike had crossed a red line": an accusation, not a line drawn
+        if _LINE_NOUNS.search(_text_of(clause)) and not _CROSSED.search(_text_of(clause)):
+            found.append((len(clause), t))
+    if not found:
+        return []
+    # the clause that names the line itself ("... a story that NATO is party to the conflict":
+    # NATO), not one around it
+    subject = min(found, key=lambda f: f[0])[1]
+    return [x for x in subject.subtree if x.i in ids]
+
+
+def _makes_clear(verb: Any) -> bool:
+    """ "made clear that ...", "made it clear that ...": a statement, as "said" is."""
+    return bool(verb.lemma_.lower() == "make") and any(
+        c.lower_ == "clear" and c.dep_ in ("ccomp", "oprd", "acomp") for c in verb.children
+    )
 
 
 def _issues_warning(verb: Any) -> bool:
