@@ -1176,3 +1176,26 @@ def test_more_ways_of_saying_who_speaks_and_what_is_threatened() -> None:
     assert one(
         "Sergey Lavrov said the deployment of Western troops to Ukraine was a red line for Moscow."
     )[::2] == ("RUS", "vague")
+    # "in <capital>" names the side an office serves; "shoot it down" is force
+    assert one(
+        "If a Russian drone enters its airspace again, the army will shoot it down, the defence "
+        "ministry in Warsaw said."
+    )[::2] == ("POL", "military_force")
+
+
+def test_any_thing_named_by_what_it_would_do_is_a_condition() -> None:
+    """ "any drone that enters our airspace", "any country that recognises ...": the relative
+    clause on "any" is the line (codebook §1, "any Y will be met with Z"), kept below the gate
+    under a coined key when the vocabulary lacks it."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
+    got = x.extract(
+        DocumentInput(
+            1,
+            "The ministry briefed reporters. Latvia's Defence Ministry said its forces would shoot "
+            "down any foreign balloon that crossed into the country's airspace.",
+            date(2023, 4, 3),
+            "day",
+        )
+    ).threats
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [("LVA", "military_force")]
+    assert got[0].trigger_key is not None and got[0].trigger_key.startswith("new_")

@@ -35,7 +35,6 @@ from redline.extract.base import (
 from redline.extract.rules import RuleExtractor
 from redline.extract.sentences import split_sentences
 from redline.extract.syntax import (
-    _ANAPHOR,
     _GENERIC_OBJECTS,
     _PRONOUN_SAID,
     _PUNITIVE_ACTS,
@@ -553,10 +552,16 @@ class LearnedExtractor(RuleExtractor):
             return []
         # a line, or a party named by what it does ("those engaged in ...", "anyone who ...")
         named = bool(self.triggers.match(_text_of(condition))) or any(
-            t.dep_ in ("relcl", "acl") and t.head.lower_ in _GENERIC_PARTIES for t in condition
+            t.dep_ in ("relcl", "acl")
+            and (
+                t.head.lower_ in _GENERIC_PARTIES
+                # "any drone that enters our airspace": named by what it would do
+                or any(c.dep_ == "det" and c.lower_ == "any" for c in t.head.children)
+            )
+            for t in condition
         )
         subject = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
-        actor = self._resolve_actor(st, sent, subject) if subject is not None else None
+        actor = self._acting_side(st, sent, subject) if subject is not None else None
         out = []
         for t in found:
             if t.trigger_key is None and not (named or actor is not None):
@@ -578,6 +583,20 @@ class LearnedExtractor(RuleExtractor):
                 t = replace(t, trigger_key=line[0], trigger_text=line[1])
             out.append(t)
         return out
+
+    def _acting_side(self, st: _DocState, sent: _Sentence, subject: Any) -> Mention | None:
+        """The side a condition's subject belongs to: the actor it names, else the side its
+        adjective names ("if a Russian drone enters ...")."""
+        actor = self._resolve_actor(st, sent, subject)
+        if actor is not None:
+            return actor
+        for c in subject.children:
+            code = self.actors.demonyms.get(c.lower_) if c.dep_ == "amod" else None
+            found = self.actors.actors.get(code) if code else None
+            if found is not None:
+                at = sent.start + c.idx
+                return Mention(found, at, at + len(c.text), c.text)
+        return None
 
     def _with_document_trigger(self, st: _DocState, item: ThreatItem) -> ThreatItem:
         """A threat whose sentence names no line its speaker could draw (none at all, or only
@@ -1474,16 +1493,25 @@ _ATTACKED_AFTER = re.compile(
 )
 
 
+# words that point back at an act named before ("if he uses it", "if they do so"); a relative
+# "that" or "those who" names the act itself ("any country that recognises ...")
+_POINTS_BACK = re.compile(
+    r"\b(?:it|them|this|these|so|one)\b|\b(?:that|those)\b(?! (?:who|which|that)\b)(?=\W*$|\s+(?:happens?|happened|occurs?|again)\b)",
+    re.IGNORECASE,
+)
+
+
 def _coined(item: ThreatItem) -> ThreatItem:
     """A threat over a line the vocabulary lacks, whose condition the text states, gets a key
     coined from that condition (``knowledge.coin_trigger_key``) instead of none; not when the
     condition only points back ("if he uses it"), which names no line by itself."""
     if item.trigger_key is not None or not item.trigger_text:
         return item
-    if _ANAPHOR.search(item.trigger_text):
+    if _POINTS_BACK.search(item.trigger_text):
         return item
     key = coin_trigger_key(item.trigger_text)
-    return replace(item, trigger_key=key) if key else item
+    # one content word ("if that happens": new_happens) names no line either
+    return replace(item, trigger_key=key) if key and "_" in key[len("new_") :] else item
 
 
 def _self_defence(item: ThreatItem) -> ThreatItem:

@@ -553,10 +553,10 @@ class RuleBase:
         if head in _PERSON_PRONOUNS:
             return self._pronoun_referent(st, sent, subj.idx)
         if subj.lemma_.lower() in _OFFICIAL_NOUNS:
-            # "a spokesman for China's Taiwan Affairs Office", "the foreign minister of Poland":
-            # the side the office serves
+            # "a spokesman for China's Taiwan Affairs Office", "the foreign minister of Poland",
+            # "the defence ministry in Warsaw": the side the office serves
             for c in subj.children:
-                if c.dep_ == "prep" and c.lower_ in ("for", "of"):
+                if c.dep_ == "prep" and c.lower_ in ("for", "of", "in"):
                     c0 = sent.start + c.left_edge.idx
                     c1 = sent.start + c.right_edge.idx + len(c.right_edge.text)
                     served = [

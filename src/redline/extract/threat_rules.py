@@ -445,6 +445,13 @@ class ThreatRules(RuleBase):
                 )
             ):
                 return [x for x in t.subtree if x.i in ids]
+        for t in toks:  # "any drone that enters our airspace", "any country that recognises ..."
+            if (
+                t.dep_ == "relcl"
+                and t.head.i in ids
+                and any(c.dep_ == "det" and c.lower_ == "any" for c in t.head.children)
+            ):
+                return [x for x in t.head.subtree if x.i in ids]
         for t in toks:  # "any attack", "any further Russian aggression": a standing condition
             if (
                 t.lower_ == "any"
