@@ -1199,3 +1199,47 @@ def test_any_thing_named_by_what_it_would_do_is_a_condition() -> None:
     ).threats
     assert [(t.speaker_country, t.consequence_class) for t in got] == [("LVA", "military_force")]
     assert got[0].trigger_key is not None and got[0].trigger_key.startswith("new_")
+
+
+def test_an_unplaced_official_speaks_for_the_side_that_will_act() -> None:
+    """ "Estonia will ..., the prime minister said": an office the gazetteer cannot place speaks
+    for the state the consequence names as its doer; a commentator, a pronoun or a prediction
+    ("could") gives no side."""
+
+    def one(text: str) -> tuple[str | None, str | None, str] | None:
+        got = _news(text, rules_from=0.05).threats
+        assert len(got) <= 1, got
+        return (got[0].speaker, got[0].speaker_country, got[0].consequence_class) if got else None
+
+    assert one(
+        "TALLINN - Estonia will close its border to Belarusian lorries if Minsk keeps sending "
+        "migrants to the frontier, the prime minister said on Monday."
+    ) == ("prime minister", "EST", "sanctions_or_economic")
+    assert one(
+        "Hungary would order the Russian consulate to close if its staff were found spying, "
+        "the foreign ministry said."
+    ) == ("foreign ministry", "HUN", "diplomatic")
+    for no_side in (
+        "Estonia will close its border if Minsk keeps sending migrants, an analyst said.",
+        "Estonia could close its border if Minsk keeps sending migrants, the prime minister said.",
+    ):
+        assert one(no_side) is None, no_side
+
+
+def test_more_harms_the_consequence_vocabulary_names() -> None:
+    from redline.extract.learned import LearnedExtractor as _L
+
+    classify = _L()._classify
+    for text, cls in (
+        ("it will be shot down", "military_force"),
+        ("Ankara would launch a new ground operation", "military_force"),
+        ("the enemy ships would be sunk", "military_force"),
+        ("Moscow will form new units in the north-west", "military_deployment"),
+        ("the navy will escort the tankers", "military_deployment"),
+        ("Riga would order the embassy to close", "diplomatic"),
+        ("the bloc will blacklist the airline", "sanctions_or_economic"),
+        ("Vilnius will ban all Belarus-registered trucks from its roads", "sanctions_or_economic"),
+    ):
+        assert classify(text)[0] == cls, text
+    # a ground offensive someone else plans is no harm by the speaker's side
+    assert classify("Russia plans a ground offensive")[0] is None

@@ -19,6 +19,7 @@ from redline.extract.syntax import (
     _FUTURE,
     _HEDGES,
     _HOSTILE_ACTS,
+    _OFFICIAL_NOUNS,
     _RETALIATORY,
     _SAID,
     _SUFFERING,
@@ -106,7 +107,7 @@ class ThreatRules(RuleBase):
         speaker = self._resolve_actor(st, sent, subj)
         if speaker is None and subj.lower_ in ("we", "us", "i"):
             speaker = self._attributed_speaker(st, sent)
-        if speaker is None:
+        if speaker is None and not self._unplaced_official(subj):
             return None
         complement = [t for t in _own_subtree(verb) if t.i not in _subtree_ids(subj)]
         against = _warned_against(verb)
@@ -120,6 +121,12 @@ class ThreatRules(RuleBase):
             for t in complement
             if t.i not in cond_ids and t.i != verb.i and t.i not in _adjuncts(verb)
         ]
+        if speaker is None:
+            # "Lithuania will ban ... if Minsk ..., the prime minister said": the side that
+            # will act, named as the consequence's subject, is the unplaced official's
+            speaker = self._acting_state(st, sent, consequence_toks, subj)
+            if speaker is None:
+                return None
         consequence_text = _text_of(consequence_toks)
         cls, cmatch = self._classify(consequence_text)
         if cls is None and (against or self._names_line(sent, consequence_text)):
@@ -559,6 +566,38 @@ class ThreatRules(RuleBase):
             or re.search(r"\b(have|has|had|need|needs) to\b", _text_of(list(t.head.subtree)))
             for t in pronouns
         )
+
+    def _unplaced_official(self, subj: Any) -> bool:
+        """Is the speech verb's subject an office or a name the gazetteer cannot place ("the
+        prime minister", "the foreign ministry", "Deputy Prime Minister Alexander Novak"), not a
+        commentator, a pronoun or a common noun?"""
+        if subj.lower_ in self.commentators or subj.pos_ == "PRON":
+            return False
+        words = {t.lemma_.lower() for t in subj.subtree}
+        if words & self.commentators:
+            return False
+        return subj.lemma_.lower() in _OFFICIAL_NOUNS or (
+            subj.pos_ == "PROPN" and bool(words & _OFFICIAL_NOUNS)
+        )
+
+    def _acting_state(
+        self, st: _DocState, sent: _Sentence, consequence: Sequence[Any], subj: Any
+    ) -> Mention | None:
+        """The state or alliance that a consequence still to come names as its doer ("Lithuania
+        will ban ...", "Moscow would halt ..."), as the voice of ``subj``; None when there is
+        none."""
+        ids = {t.i for t in consequence}
+        for t in consequence:
+            if t.dep_ != "nsubj" or t.head.i not in ids:
+                continue
+            if not any(a.dep_ == "aux" and a.lower_ in _WILL - {"can"} for a in t.head.children):
+                continue
+            side = self._resolve_actor(st, sent, t)
+            if side is not None and side.actor.kind in ("state", "organisation"):
+                s0 = sent.start + subj.left_edge.idx
+                s1 = sent.start + subj.right_edge.idx + len(subj.right_edge.text)
+                return Mention(side.actor, s0, s1, _text_of(list(subj.subtree)))
+        return None
 
     def _names_line(self, sent: _Sentence, consequence_text: str) -> bool:
         """Does the consequence name the line itself, in any tense (codebook, section 1: "Y is a
