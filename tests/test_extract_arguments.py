@@ -312,11 +312,19 @@ def test_what_a_threat_verb_or_a_noun_says_is_threatened_is_a_threat() -> None:
     """ "threatened to <act>" keeps a harm the lexicon lacks (class `vague`); "issued a
     warning that ..." and "threats by X that ..." are speech acts of their subject and agent."""
     got = _news(
-        "Iran has threatened to close all its borders with the region should it hold the "
+        "Iran has threatened to stop issuing visas to the region's residents should it hold the "
         "referendum.",
         rules_from=0.01,
     ).threats
     assert [(t.speaker_country, t.consequence_class) for t in got] == [("IRN", "vague")]
+    got = _news(
+        "Iran has threatened to close all its borders with the region should it hold the "
+        "referendum.",
+        rules_from=0.01,
+    ).threats  # (a harm the lexicon names: closed borders)
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [
+        ("IRN", "sanctions_or_economic")
+    ]
     got = _news(
         "The South African government has issued a warning to the army of Lesotho that it "
         "would not tolerate a coup.",
