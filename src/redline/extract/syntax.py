@@ -97,6 +97,7 @@ _OFFICIAL_NOUNS = frozenset(
         "military",
         "army",
         "commander",
+        "command",
         "general",
         "authorities",
         "secretary",
@@ -1053,9 +1054,17 @@ def _text_of(toks: Sequence[Any]) -> str:
         return ""
     toks = sorted(toks, key=lambda t: t.i)
     original = toks[0].doc.user_data.get("original")  # a headline parsed title-cased
-    if original is not None:
-        return "".join(original[t.idx : t.idx + len(t.text_with_ws)] for t in toks).strip()
-    return "".join(t.text_with_ws for t in toks).strip()
+    parts: list[str] = []
+    for n, t in enumerate(toks):
+        piece = (
+            original[t.idx : t.idx + len(t.text_with_ws)]
+            if original is not None
+            else t.text_with_ws
+        )
+        if n and t.i != toks[n - 1].i + 1 and not parts[-1][-1:].isspace():
+            parts.append(" ")  # words the selection skips between ("unanswered, he said, at")
+        parts.append(piece)
+    return "".join(parts).strip()
 
 
 def _token_span(sent: _Sentence, head: Any, toks: Sequence[Any]) -> tuple[int, int]:
