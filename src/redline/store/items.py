@@ -17,6 +17,7 @@ extraction no longer finds it, the reviewed row stays as it was.
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -66,21 +67,32 @@ def _reviewed(table: sa.Table) -> Any:
     return sa.or_(table.c.review_state != "machine", has_review)
 
 
+# The document a statement below is about. Those statements are built once, with the document
+# as a parameter: building one and computing its cache key took SQLAlchemy longer than SQLite
+# took to run it (clearing a new document's items 0.79 -> 0.08 ms, the same SQL).
+_DOC: sa.BindParameter[int] = sa.bindparam("doc_id")
+
+
+@cache
+def _clear_statements() -> tuple[Any, ...]:
+    """The deletes of ``clear_machine_items``, in order."""
+    item_tables = (threats, events, outcome_claims)
+    kept = sa.union(
+        *(sa.select(t.c.evidence_id).where(t.c.document_id == _DOC) for t in item_tables)
+    )
+    return (
+        *(
+            sa.delete(table).where(table.c.document_id == _DOC, sa.not_(_reviewed(table)))
+            for table in item_tables
+        ),
+        sa.delete(evidence).where(evidence.c.document_id == _DOC, evidence.c.id.not_in(kept)),
+    )
+
+
 def clear_machine_items(conn: sa.Connection, doc_id: int) -> None:
     """Delete the document's items no analyst has touched, and evidence nothing points at."""
-    for table in (threats, events, outcome_claims):
-        conn.execute(
-            sa.delete(table).where(table.c.document_id == doc_id, sa.not_(_reviewed(table)))
-        )
-    kept = sa.union(
-        *(
-            sa.select(t.c.evidence_id).where(t.c.document_id == doc_id)
-            for t in (threats, events, outcome_claims)
-        )
-    )
-    conn.execute(
-        sa.delete(evidence).where(evidence.c.document_id == doc_id, evidence.c.id.not_in(kept))
-    )
+    for statement in _clear_statements():
+        conn.execute(statement, {"doc_id": doc_id})
 
 
 def write_items(
@@ -160,23 +172,29 @@ def _row(
     }
 
 
-def _reviewed_items(
-    conn: sa.Connection, table: sa.Table, doc_id: int
-) -> dict[Identity, tuple[int, set[str]]]:
-    """The document's reviewed items of ``table`` by identity as extracted: (id, the fields an
-    analyst corrected)."""
+@cache
+def _reviewed_statement(table: sa.Table) -> Any:
+    """The document's reviewed rows of ``table``: id, span and kind (see ``_DOC``)."""
     kind = (
         table.c.kind
         if table is events
         else sa.literal("claim" if table is outcome_claims else "threat")
     )
-    found = conn.execute(
+    return (
         sa.select(
             table.c.id, evidence.c.sentence_start, evidence.c.span_start, evidence.c.span_end, kind
         )
         .join(evidence, evidence.c.id == table.c.evidence_id)
-        .where(table.c.document_id == doc_id, _reviewed(table))
-    ).all()
+        .where(table.c.document_id == _DOC, _reviewed(table))
+    )
+
+
+def _reviewed_items(
+    conn: sa.Connection, table: sa.Table, doc_id: int
+) -> dict[Identity, tuple[int, set[str]]]:
+    """The document's reviewed items of ``table`` by identity as extracted: (id, the fields an
+    analyst corrected)."""
+    found = conn.execute(_reviewed_statement(table), {"doc_id": doc_id}).all()
     if not found:
         return {}
     corrected: dict[int, dict[str, str | None]] = {}
