@@ -43,10 +43,10 @@ REVIEW_TYPE = {table.name: item_type for item_type, table in ITEM_TABLES.items()
 Identity = tuple[int, int, int, str]
 
 
-def insert(conn: sa.Connection, table: sa.Table) -> Any:
-    """An INSERT of the connection's dialect, which knows ``on_conflict_do_nothing``."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def insert(dialect: str, table: sa.Table) -> Any:
+    """An INSERT of the dialect named (a connection's ``dialect.name``), which knows
+    ``on_conflict_do_nothing``."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def replace_items(
@@ -104,22 +104,17 @@ def write_items(
     def evidence_id(p: Provenance) -> int:
         key = (p.sentence_start, p.span_start, p.span_end)
         if key not in cache:
-            stmt = insert(conn, evidence).values(
-                document_id=doc_id,
-                sentence_start=p.sentence_start,
-                sentence_end=p.sentence_end,
-                span_start=p.span_start,
-                span_end=p.span_end,
-                sentence=p.sentence,
-                context=p.context,
-            )
-            # An existing row of this span (a reviewed item's, another writer's) is this one;
-            # the upsert hands back its id and brings its text up to date.
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(EVIDENCE_IDENTITY),
-                set_={c: stmt.excluded[c] for c in ("sentence_end", "sentence", "context")},
-            ).returning(evidence.c.id)
-            cache[key] = int(conn.execute(stmt).scalar_one())
+            values = {
+                "document_id": doc_id,
+                "sentence_start": p.sentence_start,
+                "sentence_end": p.sentence_end,
+                "span_start": p.span_start,
+                "span_end": p.span_end,
+                "sentence": p.sentence,
+                "context": p.context,
+            }
+            found = conn.execute(_evidence_upsert(conn.dialect.name), values)
+            cache[key] = int(found.scalar_one())
         return cache[key]
 
     rows: dict[str, list[tuple[Identity, dict[str, Any]]]] = {}
@@ -152,10 +147,28 @@ def write_items(
             else:
                 new.append(values)
         if new:
-            stmt = insert(conn, table).on_conflict_do_nothing(
-                index_elements=list(ITEM_IDENTITY[table.name])
-            )
-            conn.execute(stmt, new)
+            conn.execute(_item_insert(conn.dialect.name, table), new)
+
+
+@cache
+def _evidence_upsert(dialect: str) -> Any:
+    """An evidence row's insert (its values given when run). An existing row of this span (a
+    reviewed item's, another writer's) is this one: the upsert hands back its id and brings
+    its text up to date."""
+    stmt = insert(dialect, evidence)
+    return stmt.on_conflict_do_update(
+        index_elements=list(EVIDENCE_IDENTITY),
+        set_={c: stmt.excluded[c] for c in ("sentence_end", "sentence", "context")},
+    ).returning(evidence.c.id)
+
+
+@cache
+def _item_insert(dialect: str, table: sa.Table) -> Any:
+    """The insert of new items into ``table`` (their values given when run), each skipped
+    when a row of its identity is already there."""
+    return insert(dialect, table).on_conflict_do_nothing(
+        index_elements=list(ITEM_IDENTITY[table.name])
+    )
 
 
 # A field that goes with another: an analyst's trigger key keeps its line source ("review").
