@@ -211,6 +211,34 @@ def test_a_short_first_person_threat_reaches_the_classifier() -> None:
     assert passes_screen("We are also setting up three more battlegroups in the east.")
 
 
+def test_the_screen_reads_ascii_text_lower_cased_as_the_case_blind_pattern_does() -> None:
+    """``passes_screen`` searches ASCII sentences lower-cased with a case-sensitive copy of
+    the screen: the same answer as the case-blind screen, on every sample sentence and on
+    capitals, mixed case and non-ASCII text."""
+    from redline.extract.learned import _SCREEN, MIN_CHARS, passes_screen
+    from redline.extract.sentences import split_sentences
+
+    corpus = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+    sentences = [
+        text[s:e]
+        for path in sorted(corpus.iterdir())
+        for text in [path.read_text(encoding="utf-8")]
+        for s, e in split_sentences(text)
+    ]
+    sentences += [
+        "RUSSIA WARNS ISRAEL AGAINST PROVIDING ARMS",
+        "WE'LL SEE WHAT HAPPENS NEXT TUESDAY",
+        "They Won’t Stand By, he said today.",
+        "Kılıçdaroğlu spoke in Ankara on Tuesday.",
+        "ſanctions were discussed at length, he said.",
+        "A quiet day in the capital with nothing to report.",
+    ]
+    assert sum(s.isascii() for s in sentences) > 200
+    for sent in sentences:
+        want = len(sent) >= MIN_CHARS and _SCREEN.search(sent) is not None
+        assert passes_screen(sent) == want, sent
+
+
 def _news_threats(text: str) -> list[tuple]:
     from datetime import date
 

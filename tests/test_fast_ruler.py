@@ -57,3 +57,30 @@ def test_a_pattern_it_cannot_read_leaves_the_original_in_place() -> None:
     assert not replace_attribute_ruler(nlp)
     assert nlp.pipe_names == ["attribute_ruler"]
     assert nlp("tanks")[0].pos_ == "NOUN"
+
+
+def test_the_remembering_lemmatizer_gives_the_model_s_lemmas() -> None:
+    """``load_pipeline`` runs both stand-ins (attribute ruler, remembering lemmatizer): the
+    same tags, POS, morphology, lemmas and parse as the model as shipped, also the second
+    time a sentence comes (its lemmas then come from memory)."""
+    from redline.extract.fast_lemmatizer import FACTORY as LEMMATIZER
+    from redline.extract.fast_lemmatizer import replace_lemmatizer
+
+    module = pytest.importorskip(MODEL_MODULE)
+    original = module.load(exclude=["ner"])
+    fast = module.load(exclude=["ner"])
+    assert replace_attribute_ruler(fast) and replace_lemmatizer(fast)
+    assert "lemmatizer" not in fast.pipe_names and fast.pipe_names[-1] == LEMMATIZER
+    sentences = _sample_sentences()
+    want = _annotations(original, sentences)
+    assert _annotations(fast, sentences) == want
+    assert _annotations(fast, sentences) == want
+
+
+def test_a_lemmatizer_in_another_mode_stays() -> None:
+    from redline.extract.fast_lemmatizer import replace_lemmatizer
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    assert not replace_lemmatizer(nlp)
+    assert nlp.pipe_names == ["lemmatizer"]

@@ -319,3 +319,45 @@ def test_inside_of_russia_names_the_western_weapons_line() -> None:
     ):
         assert "western_weapons_on_russian_territory" in keys(line), line
     assert "western_weapons_on_russian_territory" not in keys("the mood inside of the cabinet")
+
+
+def _actor_texts() -> list[str]:
+    corpus = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+    return [
+        "RUSSIA WARNS ISRAEL AGAINST PROVIDING ARMS TO UKRAINE, says Putin",
+        "anti-Russia, Russian-made, Putinism, Joe Biden's aides and the U.S. said; Biden",
+        "Biden",
+        "Zelenskyy-Biden talks: Biden, Putin and Lukashenko met; NATO-Russia council",
+        *(path.read_text(encoding="utf-8") for path in sorted(corpus.iterdir())),
+    ]
+
+
+def test_actor_aliases_are_found_where_the_whole_pattern_finds_them() -> None:
+    """``ActorGazetteer`` tries its pattern only at words that open an alias: the same
+    matches, in the same order, as the pattern's own search over every character."""
+    gaz = knowledge.actors()
+    assert gaz._pattern is not None and gaz._openings is not None
+    found = 0
+    for text in _actor_texts():
+        fast = [(m.span(), m.group(0)) for m in gaz._finditer(text)]
+        plain = [(m.span(), m.group(0)) for m in gaz._pattern.finditer(text)]
+        assert fast == plain, text[:80]
+        found += len(plain)
+    assert found > 100
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Biden", "Joe", "Putin", "Russia", "Russian", "NATO", "U.S.", "the", "-", "anti-"]
+            + ["Vladimir", "Kremlin", "Ukraine", "x", ",", "'s", "_", "2024", "ü", " "]
+        ),
+        max_size=12,
+    )
+)
+def test_actor_search_by_openings_matches_the_pattern(words: list[str]) -> None:
+    gaz = knowledge.actors()
+    assert gaz._pattern is not None
+    for text in ("".join(words), " ".join(words)):
+        fast = [m.span() for m in gaz._finditer(text)]
+        assert fast == [m.span() for m in gaz._pattern.finditer(text)], text

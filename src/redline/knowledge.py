@@ -236,6 +236,9 @@ class ActorGazetteer:
     _pattern: re.Pattern[str] | None
     # lower-cased adjective -> state code ("turkish" -> "TUR")
     demonyms: dict[str, str] = field(default_factory=dict)
+    # the first word of every alias, as written, and the pattern of the aliases it opens
+    # (None: some alias does not open with a word)
+    _openings: dict[str, re.Pattern[str]] | None = None
 
     def lookup(self, name: str) -> Actor | None:
         return self._alias_index.get(normalise_alias(name))
@@ -245,7 +248,7 @@ class ActorGazetteer:
         if self._pattern is None:
             return []
         out = []
-        for m in self._pattern.finditer(text):
+        for m in self._finditer(text):
             actor = self._alias_index.get(normalise_alias(m.group(0)))
             if actor is not None:
                 out.append((actor, m.start(), m.end()))
@@ -255,12 +258,45 @@ class ActorGazetteer:
         extra = []
         for run in _CAPITALS.finditer(text):
             titled = run.group(0).title()
-            for m in self._pattern.finditer(titled):
+            for m in self._finditer(titled):
                 start, end = run.start() + m.start(), run.start() + m.end()
                 actor = self._alias_index.get(normalise_alias(m.group(0)))
                 if actor is not None and not taken.intersection(range(start, end)):
                     extra.append((actor, start, end))
         return sorted(out + extra, key=lambda hit: hit[1]) if extra else out
+
+    def _finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """``self._pattern.finditer(text)``, with the pattern tried only where a match can
+        begin. A match opens after neither a word character nor a hyphen with an alias, so at
+        the start of a word, and the alias's own first word is then that whole word (it ends
+        where the alias goes on with a non-word character, or where the match does). Python's
+        engine tries all 550 aliases at every character; here only the aliases that open with
+        a word of the text, where it stands alone, in the pattern's order (longest first), so
+        the same matches come out in the same order."""
+        assert self._pattern is not None
+        if self._openings is None:
+            yield from self._pattern.finditer(text)
+            return
+        starts = []
+        for word in self._openings.keys() & set(_WORD.findall(text)):
+            at = text.find(word)
+            while at >= 0:
+                after = at + len(word)
+                if not (at and _in_word(text[at - 1])) and not (
+                    after < len(text) and _in_word(text[after])
+                ):
+                    starts.append(at)  # the whole word, not part of a longer one
+                at = text.find(word, after)
+        end = 0
+        for start in sorted(starts):
+            if start < end or (start and text[start - 1] == "-"):
+                continue
+            opened = _WORD.match(text, start)
+            assert opened is not None  # a word starts there
+            m = self._openings[opened.group(0)].match(text, start)
+            if m is not None:
+                end = m.end()
+                yield m
 
 
 # three or more words in capitals in a row: a headline or a kicker
@@ -323,7 +359,23 @@ def actors(extra: tuple[str, ...] = ()) -> ActorGazetteer:
         if alternatives
         else None
     )
-    return ActorGazetteer(table, index, pattern, demonyms)
+    return ActorGazetteer(table, index, pattern, demonyms, _by_opening(alternatives))
+
+
+def _by_opening(alternatives: list[str]) -> dict[str, re.Pattern[str]] | None:
+    """Per first word of the aliases (``alternatives``, escaped, longest first), the pattern
+    of those it opens, in the same order and with the same bounds: what ``ActorGazetteer``'s
+    pattern can match at that word. None when some alias does not open with a word."""
+    groups: dict[str, list[str]] = {}
+    for alt in alternatives:
+        first = _WORD.match(alt)  # re.escape leaves word characters as they are
+        if first is None:
+            return None
+        groups.setdefault(first.group(0), []).append(alt)
+    return {
+        word: re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])")
+        for word, alts in groups.items()
+    }
 
 
 @cache
@@ -435,6 +487,13 @@ def lexicon(extra: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 _WORD = re.compile(r"\w+")
+
+
+def _in_word(char: str) -> bool:
+    """Is ``char`` what ``\\w`` matches (a Unicode letter, digit or number, or "_")?"""
+    return char.isalnum() or char == "_"
+
+
 _MEMO_LIMIT = 100_000  # words remembered per matcher; beyond that they are tested afresh
 
 

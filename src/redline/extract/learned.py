@@ -89,6 +89,10 @@ _SCREEN = re.compile(
     r"don['’]t|battle-?groups?)",
     re.IGNORECASE,
 )
+# The same screen for ASCII text already lower-cased: on such text IGNORECASE matches exactly
+# what lower-casing does (its extra case pairs, "ſ" with "s" and the like, are not ASCII), and
+# Python's engine searches a case-sensitive pattern about twice as fast.
+_SCREEN_LOWER = re.compile(_SCREEN.pattern)
 # a speech verb right after a name: "Russia warns", "Kremlin threatens", "Biden vows"
 _SPEECH_AFTER = re.compile(
     r"\s*(?:warn(?:s|ed)?|threaten(?:s|ed)?|vow(?:s|ed)?|caution(?:s|ed)?)\b", re.IGNORECASE
@@ -280,7 +284,11 @@ def _assessed(condition: Sequence[Any]) -> bool:
 
 def passes_screen(sentence: str) -> bool:
     """Does the lexical screen let ``sentence`` through to the classifier?"""
-    return len(sentence) >= MIN_CHARS and _SCREEN.search(sentence) is not None
+    if len(sentence) < MIN_CHARS:
+        return False
+    if sentence.isascii():
+        return _SCREEN_LOWER.search(sentence.lower()) is not None
+    return _SCREEN.search(sentence) is not None
 
 
 class LearnedExtractor(RuleExtractor):

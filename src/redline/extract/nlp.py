@@ -24,6 +24,10 @@ def load_pipeline() -> Any:
     from redline.extract.fast_ruler import replace_attribute_ruler
 
     replace_attribute_ruler(nlp)
+    # Same lemmas, each (word, POS, morphology) worked out once (see fast_lemmatizer).
+    from redline.extract.fast_lemmatizer import replace_lemmatizer
+
+    replace_lemmatizer(nlp)
     return nlp
 
 

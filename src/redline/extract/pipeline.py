@@ -263,6 +263,17 @@ def _read(ledger: Ledger, ids: list[int]) -> list[DocumentInput]:
         ]
 
 
+# The two statements of ``_store`` about the document itself, built once (as in
+# ``store.items``: building a statement cost more than running it).
+_DOC: sa.BindParameter[int] = sa.bindparam("doc_id")
+_LOCK = sa.select(documents.c.id).where(documents.c.id == _DOC).with_for_update()
+_DONE = (
+    sa.update(documents)
+    .where(documents.c.id == _DOC)
+    .values(extracted_version=sa.bindparam("version"))
+)
+
+
 def _store(
     ledger: Ledger, doc_id: int, result: Extraction, version: str, actor_ids: dict[str, int]
 ) -> None:
@@ -271,11 +282,9 @@ def _store(
         # then replaces what the first stored. The unique keys (``store.items``) would keep the
         # items single anyway; the lock keeps the second writer from deleting what the first
         # is writing. SQLite serialises writers anyway and ignores FOR UPDATE.
-        conn.execute(sa.select(documents.c.id).where(documents.c.id == doc_id).with_for_update())
+        conn.execute(_LOCK, {"doc_id": doc_id})
         replace_items(conn, doc_id, result, actor_ids)
-        conn.execute(
-            sa.update(documents).where(documents.c.id == doc_id).values(extracted_version=version)
-        )
+        conn.execute(_DONE, {"doc_id": doc_id, "version": version})
 
 
 def sync_actors(ledger: Ledger, extra_gazetteers: Sequence[str] = ()) -> None:

@@ -17,6 +17,7 @@ extraction no longer finds it, the reviewed row stays as it was.
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -42,10 +43,10 @@ REVIEW_TYPE = {table.name: item_type for item_type, table in ITEM_TABLES.items()
 Identity = tuple[int, int, int, str]
 
 
-def insert(conn: sa.Connection, table: sa.Table) -> Any:
-    """An INSERT of the connection's dialect, which knows ``on_conflict_do_nothing``."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def insert(dialect: str, table: sa.Table) -> Any:
+    """An INSERT of the dialect named (a connection's ``dialect.name``), which knows
+    ``on_conflict_do_nothing``."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def replace_items(
@@ -66,21 +67,32 @@ def _reviewed(table: sa.Table) -> Any:
     return sa.or_(table.c.review_state != "machine", has_review)
 
 
+# The document a statement below is about. Those statements are built once, with the document
+# as a parameter: building one and computing its cache key took SQLAlchemy longer than SQLite
+# took to run it (clearing a new document's items 0.79 -> 0.08 ms, the same SQL).
+_DOC: sa.BindParameter[int] = sa.bindparam("doc_id")
+
+
+@cache
+def _clear_statements() -> tuple[Any, ...]:
+    """The deletes of ``clear_machine_items``, in order."""
+    item_tables = (threats, events, outcome_claims)
+    kept = sa.union(
+        *(sa.select(t.c.evidence_id).where(t.c.document_id == _DOC) for t in item_tables)
+    )
+    return (
+        *(
+            sa.delete(table).where(table.c.document_id == _DOC, sa.not_(_reviewed(table)))
+            for table in item_tables
+        ),
+        sa.delete(evidence).where(evidence.c.document_id == _DOC, evidence.c.id.not_in(kept)),
+    )
+
+
 def clear_machine_items(conn: sa.Connection, doc_id: int) -> None:
     """Delete the document's items no analyst has touched, and evidence nothing points at."""
-    for table in (threats, events, outcome_claims):
-        conn.execute(
-            sa.delete(table).where(table.c.document_id == doc_id, sa.not_(_reviewed(table)))
-        )
-    kept = sa.union(
-        *(
-            sa.select(t.c.evidence_id).where(t.c.document_id == doc_id)
-            for t in (threats, events, outcome_claims)
-        )
-    )
-    conn.execute(
-        sa.delete(evidence).where(evidence.c.document_id == doc_id, evidence.c.id.not_in(kept))
-    )
+    for statement in _clear_statements():
+        conn.execute(statement, {"doc_id": doc_id})
 
 
 def write_items(
@@ -92,22 +104,17 @@ def write_items(
     def evidence_id(p: Provenance) -> int:
         key = (p.sentence_start, p.span_start, p.span_end)
         if key not in cache:
-            stmt = insert(conn, evidence).values(
-                document_id=doc_id,
-                sentence_start=p.sentence_start,
-                sentence_end=p.sentence_end,
-                span_start=p.span_start,
-                span_end=p.span_end,
-                sentence=p.sentence,
-                context=p.context,
-            )
-            # An existing row of this span (a reviewed item's, another writer's) is this one;
-            # the upsert hands back its id and brings its text up to date.
-            stmt = stmt.on_conflict_do_update(
-                index_elements=list(EVIDENCE_IDENTITY),
-                set_={c: stmt.excluded[c] for c in ("sentence_end", "sentence", "context")},
-            ).returning(evidence.c.id)
-            cache[key] = int(conn.execute(stmt).scalar_one())
+            values = {
+                "document_id": doc_id,
+                "sentence_start": p.sentence_start,
+                "sentence_end": p.sentence_end,
+                "span_start": p.span_start,
+                "span_end": p.span_end,
+                "sentence": p.sentence,
+                "context": p.context,
+            }
+            found = conn.execute(_evidence_upsert(conn.dialect.name), values)
+            cache[key] = int(found.scalar_one())
         return cache[key]
 
     rows: dict[str, list[tuple[Identity, dict[str, Any]]]] = {}
@@ -140,10 +147,28 @@ def write_items(
             else:
                 new.append(values)
         if new:
-            stmt = insert(conn, table).on_conflict_do_nothing(
-                index_elements=list(ITEM_IDENTITY[table.name])
-            )
-            conn.execute(stmt, new)
+            conn.execute(_item_insert(conn.dialect.name, table), new)
+
+
+@cache
+def _evidence_upsert(dialect: str) -> Any:
+    """An evidence row's insert (its values given when run). An existing row of this span (a
+    reviewed item's, another writer's) is this one: the upsert hands back its id and brings
+    its text up to date."""
+    stmt = insert(dialect, evidence)
+    return stmt.on_conflict_do_update(
+        index_elements=list(EVIDENCE_IDENTITY),
+        set_={c: stmt.excluded[c] for c in ("sentence_end", "sentence", "context")},
+    ).returning(evidence.c.id)
+
+
+@cache
+def _item_insert(dialect: str, table: sa.Table) -> Any:
+    """The insert of new items into ``table`` (their values given when run), each skipped
+    when a row of its identity is already there."""
+    return insert(dialect, table).on_conflict_do_nothing(
+        index_elements=list(ITEM_IDENTITY[table.name])
+    )
 
 
 # A field that goes with another: an analyst's trigger key keeps its line source ("review").
@@ -160,23 +185,29 @@ def _row(
     }
 
 
-def _reviewed_items(
-    conn: sa.Connection, table: sa.Table, doc_id: int
-) -> dict[Identity, tuple[int, set[str]]]:
-    """The document's reviewed items of ``table`` by identity as extracted: (id, the fields an
-    analyst corrected)."""
+@cache
+def _reviewed_statement(table: sa.Table) -> Any:
+    """The document's reviewed rows of ``table``: id, span and kind (see ``_DOC``)."""
     kind = (
         table.c.kind
         if table is events
         else sa.literal("claim" if table is outcome_claims else "threat")
     )
-    found = conn.execute(
+    return (
         sa.select(
             table.c.id, evidence.c.sentence_start, evidence.c.span_start, evidence.c.span_end, kind
         )
         .join(evidence, evidence.c.id == table.c.evidence_id)
-        .where(table.c.document_id == doc_id, _reviewed(table))
-    ).all()
+        .where(table.c.document_id == _DOC, _reviewed(table))
+    )
+
+
+def _reviewed_items(
+    conn: sa.Connection, table: sa.Table, doc_id: int
+) -> dict[Identity, tuple[int, set[str]]]:
+    """The document's reviewed items of ``table`` by identity as extracted: (id, the fields an
+    analyst corrected)."""
+    found = conn.execute(_reviewed_statement(table), {"doc_id": doc_id}).all()
     if not found:
         return {}
     corrected: dict[int, dict[str, str | None]] = {}
