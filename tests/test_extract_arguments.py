@@ -1251,3 +1251,54 @@ def test_more_harms_the_consequence_vocabulary_names() -> None:
         assert classify(text)[0] == cls, text
     # a ground offensive someone else plans is no harm by the speaker's side
     assert classify("Russia plans a ground offensive")[0] is None
+
+
+def test_answers_holders_and_doers_named_in_other_ways() -> None:
+    """ "Iran's response to any attack will be ...": the answer is the consequence, the attack
+    the line; "Minister of Foreign Affairs <name>" is the named holder; an office that cannot
+    be placed speaks for the side its consequence names by adjective ("Indian troops will ...")
+    or by agent ("... met with a blow from the People's Liberation Army")."""
+
+    def one(text: str) -> tuple[str | None, str]:
+        got = _news(text, rules_from=0.05).threats
+        assert len(got) == 1, (text, got)
+        return got[0].speaker_country, got[0].consequence_class
+
+    assert one(
+        "Iran's response to any Israeli attack on its soil will be immediate and far harsher, "
+        "the foreign minister said."
+    ) == ("IRN", "vague")
+    assert one(
+        "Any Western troops in Ukraine would be a red line for Russia, Minister of Foreign "
+        "Affairs Sergey Lavrov said."
+    ) == ("RUS", "vague")
+    assert one(
+        "Indian troops will carry out fresh strikes across the border if militants attack again, "
+        "the defence minister told a rally."
+    ) == ("IND", "military_force")
+    assert (
+        one(
+            "Any foreign meddling in the island's affairs will be met with a crushing blow from the "
+            "People's Liberation Army, a ministry spokesman said."
+        )[0]
+        == "CHN"
+    )
+
+
+def test_still_more_harms_the_consequence_vocabulary_names() -> None:
+    from redline.extract.learned import LearnedExtractor as _L
+
+    classify = _L()._classify
+    for text, cls in (
+        ("supplies to any country that refuses would be halted", "sanctions_or_economic"),
+        ("these assets will be confiscated in return", "sanctions_or_economic"),
+        ("Warsaw would send another 10,000 soldiers to the frontier", "military_deployment"),
+        ("Russia would build up its own forces along the border", "military_deployment"),
+        ("Minsk will mirror every step", "vague"),
+        ("Moscow will draw its conclusions", "vague"),
+        ("all options remain on the table", "vague"),
+        ("the warships will be sent to the bottom", "military_force"),
+        ("Vilnius would shut its last two checkpoints", "sanctions_or_economic"),
+        ("Moscow would review its relations with Yerevan", "diplomatic"),
+    ):
+        assert classify(text)[0] == cls, text

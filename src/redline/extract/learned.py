@@ -598,13 +598,10 @@ class LearnedExtractor(RuleExtractor):
         actor = self._resolve_actor(st, sent, subject)
         if actor is not None:
             return actor
-        for c in subject.children:
-            code = self.actors.demonyms.get(c.lower_) if c.dep_ == "amod" else None
-            found = self.actors.actors.get(code) if code else None
-            if found is not None:
-                at = sent.start + c.idx
-                return Mention(found, at, at + len(c.text), c.text)
-        return None
+        side = self._by_adjective(subject)
+        if side is None:
+            return None
+        return Mention(side.actor, sent.start + side.start, sent.start + side.end, side.text)
 
     def _with_document_trigger(self, st: _DocState, item: ThreatItem) -> ThreatItem:
         """A threat whose sentence names no line its speaker could draw (none at all, or only

@@ -560,10 +560,12 @@ class RuleBase:
                 if c.dep_ == "prep" and c.lower_ in ("for", "of", "in"):
                     c0 = sent.start + c.left_edge.idx
                     c1 = sent.start + c.right_edge.idx + len(c.right_edge.text)
+                    named = st.mentions_between(c0, c1)
+                    holder = [m for m in named if m.actor.kind == "person"]
+                    if holder:  # "Minister of Foreign Affairs Sergei Lavrov": the holder
+                        return holder[0]
                     served = [
-                        m
-                        for m in st.mentions_between(c0, c1)
-                        if m.actor.kind in ("state", "organisation", "institution")
+                        m for m in named if m.actor.kind in ("state", "organisation", "institution")
                     ]
                     if served:
                         return Mention(served[0].actor, s0, s1, _text_of(list(subj.subtree)))

@@ -587,16 +587,35 @@ class ThreatRules(RuleBase):
         will ban ...", "Moscow would halt ..."), as the voice of ``subj``; None when there is
         none."""
         ids = {t.i for t in consequence}
-        for t in consequence:
-            if t.dep_ != "nsubj" or t.head.i not in ids:
+        for head in consequence:
+            if not any(a.dep_ == "aux" and a.lower_ in _WILL - {"can"} for a in head.children):
                 continue
-            if not any(a.dep_ == "aux" and a.lower_ in _WILL - {"can"} for a in t.head.children):
-                continue
-            side = self._resolve_actor(st, sent, t)
-            if side is not None and side.actor.kind in ("state", "organisation"):
-                s0 = sent.start + subj.left_edge.idx
-                s1 = sent.start + subj.right_edge.idx + len(subj.right_edge.text)
-                return Mention(side.actor, s0, s1, _text_of(list(subj.subtree)))
+            # the doer: the subject ("Lithuania will ban"; "Indian troops will strike", by its
+            # adjective), or the agent of a harm met with ("... will be met with a blow from the
+            # People's Liberation Army")
+            doers = [c for c in head.children if c.dep_ == "nsubj" and c.i in ids]
+            doers += [
+                p
+                for x in head.subtree
+                if x.i in ids and x.dep_ == "prep" and x.lower_ in ("from", "by")
+                for p in x.children
+                if p.dep_ == "pobj"
+            ]
+            for doer in doers:
+                side = self._resolve_actor(st, sent, doer) or self._by_adjective(doer)
+                if side is not None and side.actor.kind in ("state", "organisation"):
+                    s0 = sent.start + subj.left_edge.idx
+                    s1 = sent.start + subj.right_edge.idx + len(subj.right_edge.text)
+                    return Mention(side.actor, s0, s1, _text_of(list(subj.subtree)))
+        return None
+
+    def _by_adjective(self, noun: Any) -> Mention | None:
+        """The side a noun's adjective names ("Indian troops", "a Russian drone"), or None."""
+        for c in noun.children:
+            code = self.actors.demonyms.get(c.lower_) if c.dep_ == "amod" else None
+            found = self.actors.actors.get(code) if code else None
+            if found is not None:
+                return Mention(found, c.idx, c.idx + len(c.text), c.text)
         return None
 
     def _names_line(self, sent: _Sentence, consequence_text: str) -> bool:
@@ -617,6 +636,13 @@ class ThreatRules(RuleBase):
                 # "new sanctions would follow": what follows is the consequence, not the act
                 and t.head.lemma_.lower() not in _COMES_AFTER
             ):
+                if t.lemma_.lower() in _ANSWER_NOUNS:
+                    # "Iran's response to any Israeli attack will be ...": the act is what the
+                    # answer is to; the answer itself is the consequence
+                    for p in t.children:
+                        if p.dep_ == "prep" and p.lower_ in ("to", "against"):
+                            out |= {x.i for x in p.subtree if x.i in ids}
+                    continue
                 sub = [x for x in t.subtree if x.i in ids]
                 text = _text_of(sub)
                 if self.triggers.match(text) or any(x.lower_ == "any" for x in sub):
@@ -633,6 +659,8 @@ _NAMED_LINE = re.compile(
     re.IGNORECASE,
 )
 _CROSSED = re.compile(r"\bcross(?:es|ed|ing)?\b", re.IGNORECASE)
+# nouns that are themselves an answer: "our response to any attack will be ..."
+_ANSWER_NOUNS = frozenset({"response", "reaction", "retaliation", "answer", "reply", "riposte"})
 # verbs whose subject is the consequence: "new sanctions would follow"
 _COMES_AFTER = frozenset({"follow", "ensue", "await"})
 # verbs whose subject undergoes the consequence: "those who supply ... will become targets",
