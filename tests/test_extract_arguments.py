@@ -1302,3 +1302,31 @@ def test_still_more_harms_the_consequence_vocabulary_names() -> None:
         ("Moscow would review its relations with Yerevan", "diplomatic"),
     ):
         assert classify(text)[0] == cls, text
+
+
+def test_who_does_the_act_of_a_line_the_vocabulary_lacks() -> None:
+    """Below the gate, a line the vocabulary lacks needs another state's act: its subject's
+    ("unless Warsaw lifts its embargo", said by Kyiv: allies draw lines too), or, when the
+    subject suffers the act, its agent's or its place's ("if a Polish reporter is detained in
+    Minsk"). The speaker's own act draws none ("unless Kyiv lifts ...", said by Kyiv)."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
+
+    def threats(text: str) -> list[tuple[str | None, str]]:
+        got = x.extract(DocumentInput(1, text, date(2023, 9, 20), "day")).threats
+        return [(t.speaker_country, t.consequence_class) for t in got]
+
+    assert threats(
+        "The ministers met on Monday. Ukraine will ban imports of Polish apples unless Warsaw "
+        "lifts its embargo on Ukrainian grain, the economy minister said."
+    ) == [("UKR", "sanctions_or_economic")]
+    assert threats(
+        "The ministers met on Monday. Poland will expel the Belarusian ambassador if another "
+        "Polish reporter is detained in Minsk, the foreign minister said."
+    ) == [("POL", "diplomatic")]
+    assert (
+        threats(
+            "The ministers met on Monday. Ukraine will ban imports of Polish apples unless Kyiv "
+            "lifts its own quota first, the economy minister said."
+        )
+        == []
+    )

@@ -244,11 +244,6 @@ T = TypeVar("T", ThreatItem, EventItem, ClaimItem)
 Origin = Literal["rules", "classifier", "conditional"]
 
 
-# a party named by what it does: "any country that ...", "those who ...", "whoever ..."
-_PARTY_THAT = re.compile(
-    r"\b(?:any(?:one|body)?|those|whoever|all)\b(?: \w+){0,4} (?:who|that|which)\b|\bwhoever\b",
-    re.IGNORECASE,
-)
 # the codebook's named-line forms (section 1), which hold a threat in any tense and need no
 # condition: "... would be legitimate targets", "would make you a party to the conflict", "will
 # not go unanswered", "is a red line for us", "any ... will be met with ..."
@@ -532,11 +527,9 @@ class LearnedExtractor(RuleExtractor):
             return False
         if self.triggers.any_match(text):
             return True
-        # a line the vocabulary lacks: a condition proper ("if", "unless", "any ... that", ...)
-        # and a harm the consequence vocabulary names
-        return (
-            self.condition_word.search(text) is not None or _PARTY_THAT.search(text) is not None
-        ) and self._classify(text)[0] is not None
+        # a line the vocabulary lacks: a condition word (checked above) and a harm the
+        # consequence vocabulary names
+        return self._classify(text)[0] is not None
 
     def _conditional_threats(
         self, st: _DocState, sent: _Sentence, found: list[ThreatItem]
@@ -570,17 +563,22 @@ class LearnedExtractor(RuleExtractor):
         )
         subject = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
         actor = self._acting_side(st, sent, subject) if subject is not None else None
+        doer = self._condition_doer(st, sent, condition, subject)
         out = []
         for t in found:
-            if t.trigger_key is None and not (named or actor is not None):
+            if t.trigger_key is None and not (named or actor is not None or doer is not None):
                 continue  # a line the vocabulary lacks must still name another party's act
             # whose threat it is, as the later steps will say (a side named in the condition
             # is never the speaker: "If Russia would hit ..., its cost will be huge")
             t = self._speaker_outside_trigger(st, sent, t)
-            if not named and (
-                actor is None
-                or same_side(actor.actor.country_on(st.doc.published), t.speaker_country)
-            ):
+            country = actor.actor.country_on(st.doc.published) if actor else None
+            if t.trigger_key is None and doer is not None:
+                # a line the vocabulary lacks is drawn by one state against another, allies
+                # included ("unless Warsaw lifts its embargo", said by Kyiv); a victim of the
+                # speaker's own side leaves the doer as the other party
+                if doer.actor.country_on(st.doc.published) == t.speaker_country:
+                    continue
+            elif not named and (actor is None or same_side(country, t.speaker_country)):
                 continue
             if t.trigger_key is not None and same_side(
                 t.speaker_country, self.triggers.hint(t.trigger_key)
@@ -591,6 +589,29 @@ class LearnedExtractor(RuleExtractor):
                 t = replace(t, trigger_key=line[0], trigger_text=line[1])
             out.append(t)
         return out
+
+    def _condition_doer(
+        self, st: _DocState, sent: _Sentence, condition: Sequence[Any], subject: Any
+    ) -> Mention | None:
+        """Who does the act a condition names, when the vocabulary lacks its line: the side of
+        its subject ("unless Warsaw lifts ..."), or, when the subject suffers the act ("if a
+        Polish journalist is detained in Minsk", "if Serbs come under attack from Kosovo
+        police"), the side of its agent or of the place it happens."""
+        if subject is None:
+            return None
+        suffers = subject.dep_ == "nsubjpass" or any(
+            t.lower_ == "under" and t.head.i == subject.head.i for t in condition
+        )
+        if not suffers:
+            return self._acting_side(st, sent, subject)
+        victim = self._acting_side(st, sent, subject)
+        mine = victim.actor.country_on(st.doc.published) if victim else None
+        for t in condition:
+            if t.dep_ == "pobj" and t.head.lower_ in ("by", "from", "in"):
+                side = self._acting_side(st, sent, t)
+                if side is not None and side.actor.country_on(st.doc.published) != mine:
+                    return side
+        return None
 
     def _acting_side(self, st: _DocState, sent: _Sentence, subject: Any) -> Mention | None:
         """The side a condition's subject belongs to: the actor it names, else the side its
