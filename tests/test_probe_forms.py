@@ -50,3 +50,43 @@ def test_the_threat_forms_are_read_and_the_look_alikes_are_not() -> None:
     assert found["speaker right"] >= found["found"] - 2, found
     assert found["class right"] >= 77, found
     assert found["false alarm"] <= 3, found
+
+
+def test_the_probe_script_scores_a_probe_file(tmp_path: Path) -> None:
+    """``scripts/probe_forms.py`` prints what it found, with intervals, and lists misses."""
+    import subprocess
+    import sys
+
+    probe = tmp_path / "probe.jsonl"
+    rows = [
+        {
+            "id": "t1",
+            "text": "The minister spoke on Monday. Russia will cut gas supplies to any country "
+            "that seizes its assets, Dmitry Peskov said.",
+            "threat": True,
+            "sentence": "Russia will cut gas supplies to any country that seizes its assets, "
+            "Dmitry Peskov said.",
+            "speaker_country": "RUS",
+            "consequence_class": "sanctions_or_economic",
+        },
+        {
+            "id": "t2",
+            "text": "Weather was mild. The sky stayed blue.",
+            "threat": True,
+            "sentence": "The sky stayed blue.",
+            "speaker_country": "RUS",
+            "consequence_class": "vague",
+        },
+        {"id": "n1", "text": "Analysts expect a cold winter in Europe.", "threat": False},
+    ]
+    probe.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "probe_forms.py"
+    out = subprocess.run(
+        [sys.executable, str(script), str(probe), "--misses"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "missed t2" in out and "missed t1" not in out
+    assert "threats found: 0.50" in out and "(1/2)" in out
+    assert "look-alikes taken as threats: 0.00" in out and "(0/1)" in out
