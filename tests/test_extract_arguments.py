@@ -1330,3 +1330,23 @@ def test_who_does_the_act_of_a_line_the_vocabulary_lacks() -> None:
         )
         == []
     )
+
+
+def test_as_long_as_and_whoever_open_a_condition() -> None:
+    """ "as long as Russia keeps striking ..." is a condition (a mark of several words, from the
+    lexicon), and so is a clause whose subject is "whoever" ("whoever crosses our border will
+    face ...")."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
+
+    def threats(text: str) -> list[tuple[str | None, str]]:
+        got = x.extract(DocumentInput(1, text, date(2024, 3, 20), "day")).threats
+        return [(t.speaker_country, t.consequence_class) for t in got]
+
+    assert threats(
+        "Kyiv spoke on Monday. As long as Russia keeps shelling our grid, Russian oil depots will "
+        "be hit, the foreign minister Dmytro Kuleba said."
+    ) == [("UKR", "military_force")]
+    assert threats(
+        "Seoul spoke on Monday. Kim Jong Un said whoever violates the country's sea border will "
+        "face a merciless strike."
+    ) == [("PRK", "military_force")]

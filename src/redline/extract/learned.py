@@ -552,14 +552,21 @@ class LearnedExtractor(RuleExtractor):
         if not condition or _assessed(condition):
             return []
         # a line, or a party named by what it does ("those engaged in ...", "anyone who ...")
-        named = bool(self.triggers.match(_text_of(condition))) or any(
-            t.dep_ in ("relcl", "acl")
-            and (
-                t.head.lower_ in _GENERIC_PARTIES
-                # "any drone that enters our airspace": named by what it would do
-                or any(c.dep_ == "det" and c.lower_ == "any" for c in t.head.children)
+        named = (
+            bool(self.triggers.match(_text_of(condition)))
+            or any(
+                t.dep_ in ("relcl", "acl")
+                and (
+                    t.head.lower_ in _GENERIC_PARTIES
+                    # "any drone that enters our airspace": named by what it would do
+                    or any(c.dep_ == "det" and c.lower_ == "any" for c in t.head.children)
+                )
+                for t in condition
             )
-            for t in condition
+            or any(
+                t.dep_ == "nsubj" and t.lower_ in ("whoever", "anyone", "anybody")
+                for t in condition
+            )
         )
         subject = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
         actor = self._acting_side(st, sent, subject) if subject is not None else None

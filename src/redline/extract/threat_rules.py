@@ -406,6 +406,8 @@ class ThreatRules(RuleBase):
         """The conditional clause inside ``toks`` ("if Ukraine received F-16 jets",
         "should America interfere"), as tokens; empty when there is none."""
         ids = {t.i for t in toks}
+        # marks of several words end in their last word ("as long as")
+        phrases = [tuple(m.split()) for m in self.not_yet_marks if " " in m]
         for t in toks:
             if (
                 t.dep_ in ("mark", "advmod")
@@ -414,6 +416,18 @@ class ThreatRules(RuleBase):
                 and not (t.lower_ == "when" and _it_comes_to(t.head))
             ):
                 return [x for x in t.head.subtree if x.i in ids]
+            opened = next(
+                (
+                    len(p)
+                    for p in phrases
+                    if t.i + 1 >= len(p)
+                    and tuple(w.lower_ for w in t.doc[t.i + 1 - len(p) : t.i + 1]) == p
+                ),
+                0,
+            )
+            if opened and t.dep_ == "mark" and t.head.i in ids:
+                clause = {x.i for x in t.head.subtree} | set(range(t.i + 1 - opened, t.i + 1))
+                return [x for x in toks if x.i in clause]
             if (
                 t.lower_ == "should"
                 and t.dep_ == "aux"
@@ -450,6 +464,13 @@ class ThreatRules(RuleBase):
                         and t.head.head.tag_ == "VB"
                     )
                 )
+            ):
+                return [x for x in t.subtree if x.i in ids]
+        for t in toks:  # "whoever violates our border will face ...": a clause that is its subject
+            if (
+                t.dep_ == "csubj"
+                and t.head.i in ids
+                and any(c.dep_ == "nsubj" and c.lower_ in ("whoever", "anyone") for c in t.children)
             ):
                 return [x for x in t.subtree if x.i in ids]
         for t in toks:  # "any drone that enters our airspace", "any country that recognises ..."
