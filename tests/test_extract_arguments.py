@@ -1350,3 +1350,23 @@ def test_as_long_as_and_whoever_open_a_condition() -> None:
         "Seoul spoke on Monday. Kim Jong Un said whoever violates the country's sea border will "
         "face a merciless strike."
     ) == [("PRK", "military_force")]
+
+
+def test_he_goes_on_with_the_office_the_sentence_before_named() -> None:
+    """ "France's armed forces minister visited ... He said Paris would ...": with no person
+    named before, "he" is that office, speaking for its side; a person named in the pronoun's
+    own sentence still wins ("Biden said ..., he added")."""
+
+    def speakers(text: str) -> list[tuple[str | None, str | None]]:
+        return [(t.speaker, t.speaker_country) for t in _news(text, rules_from=0.05).threats]
+
+    got = speakers(
+        "France's armed forces minister visited the troops in Romania on Thursday. He said Paris "
+        "would deploy more troops to the border if Russian forces pushed towards Odesa."
+    )
+    assert [c for _, c in got] == ["FRA"] and "minister" in (got[0][0] or "")
+    got = speakers(
+        "The Kremlin spokesman spoke on Friday. Joe Biden said sanctions would follow if Russia "
+        "invaded Ukraine, he added."
+    )
+    assert [c for _, c in got] == ["USA"]

@@ -157,6 +157,12 @@ _OPENING_OFFICE = re.compile(
     r"^\W*the\s+(?:([a-z]+)\s+)?(" + "|".join(sorted(_HELD_OFFICES)) + r")\b(?!['’]s\b)",
     re.IGNORECASE,
 )
+# an office right after the side it serves ("U.S. defence secretary", "France's armed forces
+# minister", "NATO secretary general", "Kremlin spokesman")
+_OFFICE_AFTER = re.compile(
+    r"(?:['’]s)?\s+(?:[a-z-]+\s+){0,3}?(?:minister|secretary(?: general)?|spokes(?:man|woman|person)"
+    r"|president|chancellor|premier|ambassador|envoy|commander|chief)\b"
+)
 # words that make an office another ("press secretary", "prime minister", "former president")
 _OFFICE_QUALIFIERS = frozenset(
     {"press", "deputy", "vice", "former", "prime", "assistant", "under", "acting", "ex"}
@@ -622,7 +628,30 @@ class RuleBase:
                     )
                     if held is not None:
                         return held
-        return st.last_before(sent.start + offset, "person")
+        last = st.last_before(sent.start + offset, "person")
+        if last is not None and last.start >= sent.start:
+            return last  # named in the same sentence ("Biden said ..., he explained")
+        office = self._office_named_before(st, sent)
+        return office if office is not None else last
+
+    def _office_named_before(self, st: _DocState, sent: _Sentence) -> Mention | None:
+        """The office of a side that the sentence before names with no person ("The U.S.
+        defence secretary arrived in Seoul ...", "France's armed forces minister visited ...")
+        and that "he" or "she" then goes on with: that side, in the office's words."""
+        before = st.previous(sent, 1)
+        if not before:
+            return None
+        prev = before[0]
+        named = st.mentions_between(prev.start, prev.end)
+        if any(m.actor.kind == "person" for m in named):
+            return None
+        for m in named:
+            if m.actor.kind not in ("state", "organisation"):
+                continue
+            office = _OFFICE_AFTER.match(st.doc.text, m.end, prev.end)
+            if office is not None:
+                return Mention(m.actor, m.start, office.end(), st.doc.text[m.start : office.end()])
+        return None
 
     def _office_holder_before(
         self, st: _DocState, at: int, office: str, country: str | None = None
