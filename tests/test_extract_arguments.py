@@ -1370,3 +1370,25 @@ def test_he_goes_on_with_the_office_the_sentence_before_named() -> None:
         "invaded Ukraine, he added."
     )
     assert [c for _, c in got] == ["USA"]
+
+
+def test_a_participle_on_any_is_a_condition_and_a_blogger_has_no_standing() -> None:
+    """ "any vessel heading for ... would be ..." is a condition like "any vessel that heads";
+    a military blogger is a commentator, not the military (codebook §1: no standing)."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
+
+    def threats(text: str) -> list[tuple[str | None, str]]:
+        got = x.extract(DocumentInput(1, text, date(2023, 7, 20), "day")).threats
+        return [(t.speaker_country, t.consequence_class) for t in got]
+
+    assert threats(
+        "Kyiv spoke on Thursday. Ukraine's Defence Ministry said any Russian tanker heading for "
+        "the occupied ports would be treated as a military target."
+    ) == [("UKR", "military_force")]
+    assert (
+        threats(
+            "Kyiv spoke on Thursday. A Russian military blogger wrote that any Western warship "
+            "entering the Black Sea would be sunk."
+        )
+        == []
+    )

@@ -473,9 +473,9 @@ class ThreatRules(RuleBase):
                 and any(c.dep_ == "nsubj" and c.lower_ in ("whoever", "anyone") for c in t.children)
             ):
                 return [x for x in t.subtree if x.i in ids]
-        for t in toks:  # "any drone that enters our airspace", "any country that recognises ..."
+        for t in toks:  # "any drone that enters our airspace", "any vessel heading for ..."
             if (
-                t.dep_ == "relcl"
+                t.dep_ in ("relcl", "acl")
                 and t.head.i in ids
                 and any(c.dep_ == "det" and c.lower_ == "any" for c in t.head.children)
             ):
