@@ -416,8 +416,8 @@ def coin_trigger_key(condition: str | None) -> str | None:
     ``COINED_WORDS`` content words, lower-cased and folded to ASCII, after ``COINED_PREFIX``
     ("if the Russians were to break through the front lines" ->
     ``new_russians_break_through_front_lines``), at most ``COINED_MAX`` characters. The same
-    wording gives the same key. None when the condition has no content word, or names its act
-    by its absence ("unless ...")."""
+    wording gives the same key. None when the condition has fewer than two content words ("if
+    that happens" names no line by itself), or names its act by its absence ("unless ...")."""
     if not condition or _NEGATED_CONDITION.search(condition):
         return None
     folded = unicodedata.normalize("NFKD", condition).encode("ascii", "ignore").decode().lower()
@@ -427,7 +427,7 @@ def coin_trigger_key(condition: str | None) -> str | None:
         if len(key) + len(word) + (key != COINED_PREFIX) > COINED_MAX:
             break
         key += ("_" if key != COINED_PREFIX else "") + word
-    return key if key != COINED_PREFIX else None
+    return key if "_" in key[len(COINED_PREFIX) :] else None
 
 
 def is_coined(key: str | None) -> bool:

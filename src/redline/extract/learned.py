@@ -623,13 +623,7 @@ class LearnedExtractor(RuleExtractor):
     def _acting_side(self, st: _DocState, sent: _Sentence, subject: Any) -> Mention | None:
         """The side a condition's subject belongs to: the actor it names, else the side its
         adjective names ("if a Russian drone enters ...")."""
-        actor = self._resolve_actor(st, sent, subject)
-        if actor is not None:
-            return actor
-        side = self._by_adjective(subject)
-        if side is None:
-            return None
-        return Mention(side.actor, sent.start + side.start, sent.start + side.end, side.text)
+        return self._resolve_actor(st, sent, subject) or self._by_adjective(sent, subject)
 
     def _with_document_trigger(self, st: _DocState, item: ThreatItem) -> ThreatItem:
         """A threat whose sentence names no line its speaker could draw (none at all, or only
@@ -1543,8 +1537,7 @@ def _coined(item: ThreatItem) -> ThreatItem:
     if _POINTS_BACK.search(item.trigger_text):
         return item
     key = coin_trigger_key(item.trigger_text)
-    # one content word ("if that happens": new_happens) names no line either
-    return replace(item, trigger_key=key) if key and "_" in key[len("new_") :] else item
+    return replace(item, trigger_key=key) if key else item
 
 
 def _self_defence(item: ThreatItem) -> ThreatItem:

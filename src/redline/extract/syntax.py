@@ -538,12 +538,10 @@ class RuleBase:
         head = subj.lower_
         if head in self.commentators:
             return None
-        if head in self.actors.demonyms and subj.pos_ == "ADJ":  # "Russian warnings"
-            actor = self.actors.actors.get(self.actors.demonyms[head])
-            if actor is not None:
-                return Mention(
-                    actor, sent.start + subj.idx, sent.start + subj.idx + len(subj.text), subj.text
-                )
+        if subj.pos_ == "ADJ":  # "Russian warnings"
+            nationality = self._demonym(sent, subj)
+            if nationality is not None:
+                return nationality
         s0 = sent.start + subj.left_edge.idx
         s1 = sent.start + subj.right_edge.idx + len(subj.right_edge.text)
         # names inside "the attack on Ukraine" are not the subject: skip prepositional objects
@@ -607,6 +605,22 @@ class RuleBase:
                     # the office named last, when no person was named after it
                     return Mention(titled.actor, s0, s1, titled.text)
                 return person
+        return None
+
+    def _demonym(self, sent: _Sentence, tok: Any) -> Mention | None:
+        """The side ``tok`` names as a nationality ("Russian"), or None."""
+        code = self.actors.demonyms.get(tok.lower_)
+        actor = self.actors.actors.get(code) if code else None
+        if actor is None:
+            return None
+        return Mention(actor, sent.start + tok.idx, sent.start + tok.idx + len(tok.text), tok.text)
+
+    def _by_adjective(self, sent: _Sentence, noun: Any) -> Mention | None:
+        """The side a noun's adjective names ("Indian troops", "a Russian drone"), or None."""
+        for c in noun.children:
+            named = self._demonym(sent, c) if c.dep_ == "amod" else None
+            if named is not None:
+                return named
         return None
 
     def _pronoun_referent(self, st: _DocState, sent: _Sentence, offset: int) -> Mention | None:

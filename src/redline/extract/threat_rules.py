@@ -623,20 +623,11 @@ class ThreatRules(RuleBase):
                 if p.dep_ == "pobj"
             ]
             for doer in doers:
-                side = self._resolve_actor(st, sent, doer) or self._by_adjective(doer)
+                side = self._resolve_actor(st, sent, doer) or self._by_adjective(sent, doer)
                 if side is not None and side.actor.kind in ("state", "organisation"):
                     s0 = sent.start + subj.left_edge.idx
                     s1 = sent.start + subj.right_edge.idx + len(subj.right_edge.text)
                     return Mention(side.actor, s0, s1, _text_of(list(subj.subtree)))
-        return None
-
-    def _by_adjective(self, noun: Any) -> Mention | None:
-        """The side a noun's adjective names ("Indian troops", "a Russian drone"), or None."""
-        for c in noun.children:
-            code = self.actors.demonyms.get(c.lower_) if c.dep_ == "amod" else None
-            found = self.actors.actors.get(code) if code else None
-            if found is not None:
-                return Mention(found, c.idx, c.idx + len(c.text), c.text)
         return None
 
     def _names_line(self, sent: _Sentence, consequence_text: str) -> bool:
