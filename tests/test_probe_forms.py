@@ -9,47 +9,22 @@ sentence, speaker country, consequence class and a tag for its wording."""
 from __future__ import annotations
 
 import json
-from collections import Counter
-from datetime import date
 from pathlib import Path
 
-from redline.extract.base import DocumentInput
-from redline.extract.learned import LearnedExtractor
+from redline.gold import probe
 
 PROBE = Path(__file__).parent / "fixtures" / "probe" / "threat_forms.jsonl"
 
 
 def test_the_threat_forms_are_read_and_the_look_alikes_are_not() -> None:
-    rows = [json.loads(line) for line in PROBE.read_text(encoding="utf-8").splitlines() if line]
-    docs = [DocumentInput(i, r["text"], date(2023, 5, 1), "day") for i, r in enumerate(rows)]
-    results = LearnedExtractor().extract_many(docs)
-    found: Counter[str] = Counter()
-    for row, result in zip(rows, results, strict=True):
-        if not row["threat"]:
-            found["false alarm" if result.threats else "rejected"] += 1
-            continue
-        start = row["text"].index(row["sentence"])
-        end = start + len(row["sentence"])
-        hit = [
-            t
-            for t in result.threats
-            if t.provenance.sentence_start < end and t.provenance.sentence_end > start
-        ]
-        if not hit:
-            found["missed"] += 1
-            continue
-        found["found"] += 1
-        found["speaker right"] += hit[0].speaker_country == row["speaker_country"]
-        found["class right"] += hit[0].consequence_class == row["consequence_class"]
-    assert (
-        found["found"] + found["missed"] == 100 and found["rejected"] + found["false alarm"] == 60
-    )
+    got = probe.score(probe.read(PROBE))
+    assert got.threats == 100 and got.look_alikes == 60
     # measured 2026-11-30: 92 found (67 before the named-line, unlisted-line and speaker fixes),
     # 91 of them with the right speaker, 80 with the right class; 3 false alarms
-    assert found["found"] >= 90, found
-    assert found["speaker right"] >= found["found"] - 2, found
-    assert found["class right"] >= 77, found
-    assert found["false alarm"] <= 3, found
+    assert got.found >= 90, got
+    assert got.speaker_right >= got.found - 2, got
+    assert got.class_right >= 77, got
+    assert got.false_alarms <= 3, got
 
 
 def test_the_probe_script_scores_a_probe_file(tmp_path: Path) -> None:
