@@ -9,6 +9,19 @@ from typing import Any
 
 from redline.extract.base import DocumentInput, Extraction
 from redline.extract.rules import RuleExtractor
+from redline.extract.sentences import split_sentences
+
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus"
+
+
+def sample_texts() -> list[str]:
+    """The bundled sample's articles, in file-name order."""
+    return [path.read_text(encoding="utf-8") for path in sorted(SAMPLE.iterdir())]
+
+
+def sample_sentences() -> list[str]:
+    """Every sentence of the bundled sample (``split_sentences``)."""
+    return [text[s:e] for text in sample_texts() for s, e in split_sentences(text)]
 
 
 @cache

@@ -7,7 +7,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from redline.extract.base import DocumentInput, EventItem, Extraction, Provenance
+from redline.extract.base import DocumentInput, EventItem, Extraction, Provenance, ThreatItem
 from redline.extract.learned import (
     ANNOUNCED_CONFIDENCE,
     CONDITIONAL_CONFIDENCE,
@@ -552,16 +552,32 @@ class _Scores:
         return {c: Gate(0.3, 0.95) for c in self.classes}
 
 
+@cache
+def _low_scores() -> LearnedExtractor:
+    """The extractor with a classifier low on everything (``_Scores(threat=0.02)``): what it
+    keeps is what the rules keep below the gate."""
+    return LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
+
+
+def _below_gate(text: str, published: date) -> list[ThreatItem]:
+    """The threats the rules keep in ``text`` (news published on ``published``) below the
+    classifier's gate."""
+    return _low_scores().extract(DocumentInput(1, text, published, "day")).threats
+
+
 def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
     """Codebook §1's plainest form, "if X does Y, we will Z" or "any Y will be met with Z",
     over a line of the vocabulary, is kept whatever the classifier says, with the confidence
     that form has earned; without a condition, or with one that names no line, or "when it
     comes to" (a topic), the classifier's low score stands."""
-    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
+
+    x = _low_scores()
 
     def threats(text: str) -> list[tuple[str | None, str | None, float]]:
-        got = x.extract(DocumentInput(1, text, date(2022, 2, 3), "day")).threats
-        return [(t.speaker_country, t.trigger_key, t.confidence) for t in got]
+        return [
+            (t.speaker_country, t.trigger_key, t.confidence)
+            for t in _below_gate(text, date(2022, 2, 3))
+        ]
 
     opening = "Joe Biden spoke on Friday. "
     assert threats(
@@ -1117,11 +1133,12 @@ def test_named_lines_and_unlisted_lines_are_kept_below_the_gate() -> None:
     party's act the vocabulary lacks ("unless Russia frees ..."): the rules' reading is kept
     whatever the classifier says, the unlisted line under a coined key. An accusation ("has
     crossed a red line") and measures described by who took them are not lines."""
-    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
 
     def threats(text: str) -> list[tuple[str | None, str | None, str]]:
-        got = x.extract(DocumentInput(1, text, date(2023, 4, 3), "day")).threats
-        return [(t.speaker_country, t.trigger_key, t.consequence_class) for t in got]
+        return [
+            (t.speaker_country, t.trigger_key, t.consequence_class)
+            for t in _below_gate(text, date(2023, 4, 3))
+        ]
 
     kremlin = "Dmitry Peskov spoke on Monday. "
     got = threats(
@@ -1195,16 +1212,11 @@ def test_any_thing_named_by_what_it_would_do_is_a_condition() -> None:
     """ "any drone that enters our airspace", "any country that recognises ...": the relative
     clause on "any" is the line (codebook §1, "any Y will be met with Z"), kept below the gate
     under a coined key when the vocabulary lacks it."""
-    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
-    got = x.extract(
-        DocumentInput(
-            1,
-            "The ministry briefed reporters. Latvia's Defence Ministry said its forces would shoot "
-            "down any foreign balloon that crossed into the country's airspace.",
-            date(2023, 4, 3),
-            "day",
-        )
-    ).threats
+    got = _below_gate(
+        "The ministry briefed reporters. Latvia's Defence Ministry said its forces would shoot "
+        "down any foreign balloon that crossed into the country's airspace.",
+        date(2023, 4, 3),
+    )
     assert [(t.speaker_country, t.consequence_class) for t in got] == [("LVA", "military_force")]
     assert got[0].trigger_key is not None and got[0].trigger_key.startswith("new_")
 
@@ -1309,11 +1321,11 @@ def test_who_does_the_act_of_a_line_the_vocabulary_lacks() -> None:
     ("unless Warsaw lifts its embargo", said by Kyiv: allies draw lines too), or, when the
     subject suffers the act, its agent's or its place's ("if a Polish reporter is detained in
     Minsk"). The speaker's own act draws none ("unless Kyiv lifts ...", said by Kyiv)."""
-    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
 
     def threats(text: str) -> list[tuple[str | None, str]]:
-        got = x.extract(DocumentInput(1, text, date(2023, 9, 20), "day")).threats
-        return [(t.speaker_country, t.consequence_class) for t in got]
+        return [
+            (t.speaker_country, t.consequence_class) for t in _below_gate(text, date(2023, 9, 20))
+        ]
 
     assert threats(
         "The ministers met on Monday. Ukraine will ban imports of Polish apples unless Warsaw "
@@ -1336,11 +1348,11 @@ def test_as_long_as_and_whoever_open_a_condition() -> None:
     """ "as long as Russia keeps striking ..." is a condition (a mark of several words, from the
     lexicon), and so is a clause whose subject is "whoever" ("whoever crosses our border will
     face ...")."""
-    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
 
     def threats(text: str) -> list[tuple[str | None, str]]:
-        got = x.extract(DocumentInput(1, text, date(2024, 3, 20), "day")).threats
-        return [(t.speaker_country, t.consequence_class) for t in got]
+        return [
+            (t.speaker_country, t.consequence_class) for t in _below_gate(text, date(2024, 3, 20))
+        ]
 
     assert threats(
         "Kyiv spoke on Monday. As long as Russia keeps shelling our grid, Russian oil depots will "
@@ -1375,11 +1387,11 @@ def test_he_goes_on_with_the_office_the_sentence_before_named() -> None:
 def test_a_participle_on_any_is_a_condition_and_a_blogger_has_no_standing() -> None:
     """ "any vessel heading for ... would be ..." is a condition like "any vessel that heads";
     a military blogger is a commentator, not the military (codebook §1: no standing)."""
-    x = LearnedExtractor(classifier=_Scores(threat=0.02))  # type: ignore[arg-type]
 
     def threats(text: str) -> list[tuple[str | None, str]]:
-        got = x.extract(DocumentInput(1, text, date(2023, 7, 20), "day")).threats
-        return [(t.speaker_country, t.consequence_class) for t in got]
+        return [
+            (t.speaker_country, t.consequence_class) for t in _below_gate(text, date(2023, 7, 20))
+        ]
 
     assert threats(
         "Kyiv spoke on Thursday. Ukraine's Defence Ministry said any Russian tanker heading for "

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from tests.conftest import REPO
+from tests.extract_helpers import sample_sentences
 
 from redline.extract import extract_documents
 from redline.extract.base import DocumentInput, Extraction
@@ -216,15 +217,8 @@ def test_the_screen_reads_ascii_text_lower_cased_as_the_case_blind_pattern_does(
     the screen: the same answer as the case-blind screen, on every sample sentence and on
     capitals, mixed case and non-ASCII text."""
     from redline.extract.learned import _SCREEN, MIN_CHARS, passes_screen
-    from redline.extract.sentences import split_sentences
 
-    corpus = Path(__file__).resolve().parents[1] / "examples" / "corpus"
-    sentences = [
-        text[s:e]
-        for path in sorted(corpus.iterdir())
-        for text in [path.read_text(encoding="utf-8")]
-        for s, e in split_sentences(text)
-    ]
+    sentences = sample_sentences()
     sentences += [
         "RUSSIA WARNS ISRAEL AGAINST PROVIDING ARMS",
         "WE'LL SEE WHAT HAPPENS NEXT TUESDAY",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.extract_helpers import sample_sentences, sample_texts
 
 from redline import knowledge
 from redline.errors import ConfigError
@@ -266,7 +267,6 @@ def test_word_start_search_finds_the_same_leftmost_match(words: list[str]) -> No
 
 def test_every_extraction_cue_agrees_with_its_regex_on_the_sample_corpus() -> None:
     from redline.extract.rules import RuleExtractor
-    from redline.extract.sentences import split_sentences
 
     rx = RuleExtractor(nlp=object())  # the lexical cues only: no model needed
     cues = [
@@ -281,13 +281,7 @@ def test_every_extraction_cue_agrees_with_its_regex_on_the_sample_corpus() -> No
     assert sum(c.starts is not None for c in cues) >= 4
     starts, combined = rx.triggers._any
     assert starts is not None
-    corpus = Path(__file__).resolve().parents[1] / "examples" / "corpus"
-    sentences = [
-        text[s:e]
-        for path in sorted(corpus.iterdir())
-        for text in [path.read_text(encoding="utf-8")]
-        for s, e in split_sentences(text)
-    ]
+    sentences = sample_sentences()
     assert len(sentences) > 300
     for sent in sentences:
         for cue in cues:
@@ -322,13 +316,12 @@ def test_inside_of_russia_names_the_western_weapons_line() -> None:
 
 
 def _actor_texts() -> list[str]:
-    corpus = Path(__file__).resolve().parents[1] / "examples" / "corpus"
     return [
         "RUSSIA WARNS ISRAEL AGAINST PROVIDING ARMS TO UKRAINE, says Putin",
         "anti-Russia, Russian-made, Putinism, Joe Biden's aides and the U.S. said; Biden",
         "Biden",
         "Zelenskyy-Biden talks: Biden, Putin and Lukashenko met; NATO-Russia council",
-        *(path.read_text(encoding="utf-8") for path in sorted(corpus.iterdir())),
+        *sample_texts(),
     ]
 
 
