@@ -1404,3 +1404,41 @@ def test_a_participle_on_any_is_a_condition_and_a_blogger_has_no_standing() -> N
         )
         == []
     )
+
+
+def test_a_quotation_closed_by_a_dash_is_its_named_speakers() -> None:
+    """Outlets translated from Polish or Ukrainian close a quotation with "- said the X": the
+    speaker is the one named after the dash, not the last person the text named before (here
+    Putin), and nobody when the words name no actor who can commit a side (codebook §1)."""
+
+    def threats(text: str) -> list[tuple[str | None, str | None, str | None]]:
+        return [
+            (t.speaker, t.speaker_country, t.trigger_key)
+            for t in _below_gate(text, date(2022, 2, 15))
+        ]
+
+    quote = (
+        "- We are no threat to anyone. If Russia invades Ukraine in the coming days, the price "
+        "will be enormous. History will judge such a choice - argued the "
+    )
+    opening = "Joe Biden arrived in Warsaw on Tuesday. Vladimir Putin stayed silent. "
+    assert threats(opening + quote + "US president.") == [
+        ("Joe Biden", "USA", "invasion_of_ukraine")
+    ]
+    assert threats(opening + quote + "expert.") == []
+
+
+def test_restrictive_measures_and_a_supplied_army_name_their_lines() -> None:
+    """ "Those who undermine our restrictive measures" is the sanctions-evasion line;
+    "companies that supply Russia's army with weapons" is military aid to Russia."""
+
+    def keys(text: str) -> list[str | None]:
+        return [t.trigger_key for t in _below_gate(text, date(2023, 5, 3))]
+
+    opening = "Joe Biden spoke on Friday. He said the United States would "
+    assert keys(opening + "impose costs on those who undermine its restrictive measures.") == [
+        "sanctions_evasion"
+    ]
+    assert keys(opening + "target companies that supply Russia's army with weapons.") == [
+        "aid_to_russia"
+    ]

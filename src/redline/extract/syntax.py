@@ -131,6 +131,12 @@ _ATTRIBUTED = re.compile(
     r"\baccording to\b|\bstated\b|\b(?:vow|claim|insist|threaten|pledg|promis|announc)(?:e?[sd]|ed|es)\b",
     re.IGNORECASE,
 )
+# "... will be huge - argued the US president": the speaker named after a dash and a speech
+# verb, the way outlets translated from Polish or Ukrainian close a quotation
+_DASH_SAID = re.compile(
+    rf"\s[-–—]\s*(?:{_SPEECH_WORDS}|argued|assured|wrote|stated|announced|emphasised)\s+"
+    r"(?P<who>[^-–—\"“”]{1,90})$"
+)
 # "he said: ..." — the speaker is the person named before the pronoun
 _PRONOUN_SAID = re.compile(rf"\b(?:he|she)\s+(?:\w+\s+)?{_SPEECH_WORDS}\b", re.IGNORECASE)
 # "Washington sent the weapons": a crossing whose trigger is named in an earlier sentence.
@@ -483,7 +489,12 @@ class RuleBase:
         open here ('Lukashenko said: "If things are quiet ... Any aggression will be met ..."'),
         else the last person named just before."""
         for cand in (sent, st.following(sent)):
-            found = self._named_with_speech(st, cand) if cand is not None else None
+            if cand is None:
+                continue
+            dash = _DASH_SAID.search(cand.text.rstrip(' ."”'))
+            if dash is not None:  # the text says who spoke: nobody else, if it names no actor
+                return self._dash_speaker(st, cand, dash)
+            found = self._named_with_speech(st, cand)
             if found is not None:
                 return found
         opener = _quote_opened_in(st, sent)
@@ -519,7 +530,11 @@ class RuleBase:
 
     def _named_with_speech(self, st: _DocState, sent: _Sentence) -> Mention | None:
         """A person (else a body) named in a sentence with a speech verb ("Lukashenko said"),
-        not one spoken to."""
+        not one spoken to. A quotation closed by a dash ("... - said the US president") is
+        its speaker's (``_dash_speaker``)."""
+        dash = _DASH_SAID.search(sent.text.rstrip(' ."”'))
+        if dash is not None:
+            return self._dash_speaker(st, sent, dash)
         if not _SAID.search(sent.text):
             return None
         inside = [
@@ -531,6 +546,31 @@ class RuleBase:
         persons = [m for m in inside if m.actor.kind == "person"]
         found = persons or inside
         return found[0] if found else None
+
+    def _dash_speaker(self, st: _DocState, sent: _Sentence, dash: re.Match[str]) -> Mention | None:
+        """Who closes a quotation with a dash ("... will be huge - argued the US president"):
+        the actor named after the verb, never a side the quotation names; an office with no
+        name ("the US president") is its holder named before, else its state; nobody when the
+        words name no actor ("- said the expert")."""
+        named = [
+            m
+            for m in st.mentions_between(sent.start + dash.start("who"), sent.end)
+            if m.actor.kind != "group"
+        ]
+        persons = [m for m in named if m.actor.kind == "person"]
+        if persons:
+            return persons[0]
+        words = re.findall(r"[\w'’]+", dash.group("who").lower())
+        office = next((w for w in words if w in _HELD_OFFICES), None)
+        if office is not None and not set(words) & _OFFICE_QUALIFIERS:
+            country = next(
+                (self.actors.demonyms[w] for w in words if w in self.actors.demonyms),
+                named[0].actor.country if named else None,
+            )
+            held = self._office_holder_before(st, sent.start + dash.start(), office, country)
+            if held is not None:
+                return held
+        return named[0] if named else None
 
     def _resolve_actor(self, st: _DocState, sent: _Sentence, subj: Any) -> Mention | None:
         """The actor a subject phrase names: a person wins over a state; "he" and "the
