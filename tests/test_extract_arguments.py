@@ -1442,3 +1442,28 @@ def test_restrictive_measures_and_a_supplied_army_name_their_lines() -> None:
     assert keys(opening + "target companies that supply Russia's army with weapons.") == [
         "aid_to_russia"
     ]
+
+
+def test_supplies_withheld_from_a_named_buyer_are_a_threat_not_a_refusal() -> None:
+    """ "Buyers that do X will not be among the recipients of our oil" withholds supplies from
+    a party named by what it does (codebook §1); a forecast of short supplies, or a refusal to
+    cut them, is not."""
+
+    def threats(text: str) -> list[tuple[str | None, str | None, str | None]]:
+        return [
+            (t.speaker_country, t.trigger_key, t.consequence_class)
+            for t in _below_gate(text, date(2022, 9, 2))
+        ]
+
+    assert threats(
+        '"Companies that apply a price cap will not be among the buyers of Russian crude oil," '
+        "Kremlin spokesman Dmitry Peskov said."
+    ) == [("RUS", "oil_price_cap", "sanctions_or_economic")]
+    assert threats('"Europe will not receive enough gas this winter," the analyst said.') == []
+    assert (
+        threats(
+            "Dmitry Peskov said Russia would not stop gas supplies to Europe if the price cap "
+            "were imposed."
+        )
+        == []
+    )

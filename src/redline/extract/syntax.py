@@ -198,7 +198,10 @@ _SUFFERING = frozenset({"face", "suffer", "experience", "endure", "undergo"})
 _RETALIATORY = re.compile(r"\b(retaliat\w*|in response|counter-?measures|response)\b", re.I)
 _THREAT_IDIOMS = re.compile(
     r"\bnot (remain indifferent|sit idly|stand idly|go unanswered|go unpunished|tolerate|stand for"
-    r"|hesitate)",
+    r"|hesitate)"
+    # supplies withheld from a buyer: "... will not be among the recipients of Russian oil"
+    r"|\bnot (?:be among the (?:recipients|buyers) of|receive|get) (?:\w+ ){0,2}"
+    r"(?:oil|gas|energy|grain|supplies)\b",
     re.I,
 )
 # Verbs whose direct object is the addressee ("warned the West"); for the others ("threatened
