@@ -1404,3 +1404,20 @@ def test_a_participle_on_any_is_a_condition_and_a_blogger_has_no_standing() -> N
         )
         == []
     )
+
+
+def test_a_harm_a_side_inflicts_is_its_response_not_its_crossing() -> None:
+    """Codebook §2 and §3: a side that imposes sanctions carries out its own threat; the act
+    read as its response in the same sentence is not also its crossing of the sanctions line.
+    An act of another kind read as a crossing stays one."""
+    x = LearnedExtractor(classifier=_Scores(crossing=0.99, response=0.99))  # type: ignore[arg-type]
+
+    def kinds(doc: DocumentInput) -> list[tuple[str, str | None]]:
+        return sorted((e.kind, e.actor_country) for e in x.extract(doc).events)
+
+    imposed = "The United States on Tuesday imposed new sanctions on 300 Russian companies."
+    assert kinds(DocumentInput(1, imposed, date(2024, 3, 6), "day")) == [("response", "USA")]
+    announced = "Today we are imposing new sanctions on 200 firms that supply the Russian army."
+    assert kinds(_statement_doc(announced, published=date(2024, 3, 6))) == [("response", "USA")]
+    sent = "Germany on Monday delivered 20 more tanks to Ukraine."
+    assert ("crossing", "DEU") in kinds(DocumentInput(1, sent, date(2023, 3, 28), "day"))

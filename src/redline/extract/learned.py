@@ -445,6 +445,8 @@ class LearnedExtractor(RuleExtractor):
                     and not self._proposed(sent, c)
                 )
         crossings = {e.provenance.sentence_start: e for e in result.events}
+        # (sentence, side, line as read) of each response: the act a side's response inflicts
+        answered: set[tuple[int, str | None, str | None]] = set()
         for sent in todo:
             self._progress.step()
             if "threat" in sent.kinds:
@@ -478,13 +480,27 @@ class LearnedExtractor(RuleExtractor):
                     floor=ANNOUNCED_CONFIDENCE,
                 )
                 responses = [e for e in responses if self._harms(sent, e)]
-                result.events.extend(
-                    self._line_answered(st, e) for e in self._with_joint_actors(st, sent, responses)
+                responses = self._with_joint_actors(st, sent, responses)
+                answered.update(
+                    (sent.start, e.actor_country, e.trigger_key)
+                    for e in responses
+                    if e.actor_country is not None
                 )
+                result.events.extend(self._line_answered(st, e) for e in responses)
             if "claim" in sent.kinds:
                 result.claims.extend(
                     self._gated(sent, "claim", self._claims(st, sent, crossings), list)
                 )
+        # One act, one role (codebook, sections 2 and 3): a harm a side inflicts, read in the
+        # same sentence as its response ("today we are imposing new sanctions on ..."), is not
+        # also that side's crossing of the line its harm's own words name (the sanctions line):
+        # the sanctioning side carries out its threat; it does not cross one.
+        result.events = [
+            e
+            for e in result.events
+            if e.kind != "crossing"
+            or (e.provenance.sentence_start, e.actor_country, e.trigger_key) not in answered
+        ]
         result.threats = [
             # keys are coined last: a headline and its body word a line differently, and a
             # threat without a key is what ``_without_headline_echoes`` matches to any line
