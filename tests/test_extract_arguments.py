@@ -1421,3 +1421,40 @@ def test_a_harm_a_side_inflicts_is_its_response_not_its_crossing() -> None:
     assert kinds(_statement_doc(announced, published=date(2024, 3, 6))) == [("response", "USA")]
     sent = "Germany on Monday delivered 20 more tanks to Ukraine."
     assert ("crossing", "DEU") in kinds(DocumentInput(1, sent, date(2023, 3, 28), "day"))
+
+
+def test_the_kremlins_name_for_its_war_names_the_invasion_line() -> None:
+    """The invasion line is named by the Kremlin's own term and by its launch, quoted or not,
+    with Russia as the doer; a military operation of another state, or of Russia elsewhere, is
+    no invasion of Ukraine. Named only as background it is still no crossing (codebook §2)."""
+    x = _extractor()
+
+    def keys(text: str) -> set[str]:
+        return {k for k, _, _ in x.triggers.match(text)}
+
+    for named in (
+        "Putin ordered a \u201cspecial military operation\u201d in the early hours.",
+        "The Kremlin launched its long-awaited military operation at dawn on Thursday.",
+        "Moscow has launched a \u201cmilitary operation\u201d in Ukraine, officials said.",
+    ):
+        assert "invasion_of_ukraine" in keys(named), named
+    for other in (
+        "Israel launched a military operation in Gaza on Monday.",
+        "Turkey launched a new military operation against Kurdish fighters.",
+        "Russia launched a military operation in Syria in 2015.",
+    ):
+        assert "invasion_of_ukraine" not in keys(other), other
+
+    def background(text: str, published: date = date(2023, 5, 3)) -> bool:
+        st, sent = _parsed(x, DocumentInput(1, text, published, "day"))
+        event = _crossing(text, "Russia", "RUS", on=published)
+        return x._background(st, sent, event)
+
+    assert background("Since the special military operation began, prices have doubled.")
+    assert background(
+        "A year after the Kremlin launched its military operation, the front has barely moved."
+    )
+    assert not background(
+        "Putin launched a special military operation against Ukraine on Thursday.",
+        date(2022, 2, 25),
+    )
