@@ -1458,3 +1458,19 @@ def test_the_kremlins_name_for_its_war_names_the_invasion_line() -> None:
         "Putin launched a special military operation against Ukraine on Thursday.",
         date(2022, 2, 25),
     )
+
+
+def test_the_side_an_act_helps_is_not_its_doer() -> None:
+    """Codebook §2: a crossing is an act of the side the line addressed; the side it helps,
+    aids, assists or supports ("to help Ukraine") is its recipient, not who did it."""
+    x = LearnedExtractor(classifier=_Scores(crossing=0.99))  # type: ignore[arg-type]
+
+    def crossings(doc: DocumentInput) -> list[tuple[str | None, str | None]]:
+        return [(e.actor_country, e.trigger_key) for e in x.extract(doc).events]
+
+    news = "The minister announced an extra $40m of military aid meant to help Ukraine."
+    assert crossings(DocumentInput(1, news, date(2022, 4, 1), "day")) == []
+    news = "Canada announced an extra $40m of military aid meant to support Ukraine."
+    assert crossings(DocumentInput(1, news, date(2022, 4, 1), "day")) == [
+        ("CAN", "weapons_to_ukraine")
+    ]

@@ -176,10 +176,10 @@ _BACKGROUND_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # the words before a side that an act is done to, for or in ("aid to Ukraine", "providing
-# Ukraine with", "strikes in Ukraine"), not by
+# Ukraine with", "strikes in Ukraine", "to help Ukraine"), not by
 _RECIPIENT_BEFORE = re.compile(
     r"\b(?:to|for|into|in|inside|with|against|on|at|toward|towards|provid\w*|giv\w*|gave|arm\w*"
-    r"|suppl\w*|send\w*|sent|deliver\w*)\s+(?:the\s+)?$",
+    r"|suppl\w*|send\w*|sent|deliver\w*|help\w*|aid\w*|assist\w*|support\w*)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 # a clause or phrase that places the main act in time by another ("two months after Russia
