@@ -1474,3 +1474,26 @@ def test_the_side_an_act_helps_is_not_its_doer() -> None:
     assert crossings(DocumentInput(1, news, date(2022, 4, 1), "day")) == [
         ("CAN", "weapons_to_ukraine")
     ]
+
+
+def test_crossing_into_ukraine_is_the_invasion_line_crossing_out_of_it_is_not() -> None:
+    """The invasion line's "crossed into" names a crossing into Ukraine, from wherever; people
+    who crossed from Ukraine into a neighbour ("fled across into Moldova from Ukraine") cross
+    no line."""
+    x = _extractor()
+
+    def invasion(text: str) -> bool:
+        return "invasion_of_ukraine" in {k for k, _, _ in x.triggers.match(text)}
+
+    for named in (
+        "Columns of armour crossed into Ukraine before dawn.",
+        "The troops crossed the border from Belarus into Ukraine.",
+        "Russian units crossed the Ukrainian border at three points.",
+        "If Russian troops cross the border with Ukraine, the response will be swift.",
+    ):
+        assert invasion(named), named
+    for other in (
+        "About 5,000 people crossed into Moldova from Ukraine overnight.",
+        "Ukrainian units crossed the border into Russia's Kursk region.",
+    ):
+        assert not invasion(other), other
