@@ -1497,3 +1497,37 @@ def test_crossing_into_ukraine_is_the_invasion_line_crossing_out_of_it_is_not() 
         "Ukrainian units crossed the border into Russia's Kursk region.",
     ):
         assert not invasion(other), other
+
+
+def test_an_act_dated_as_news_by_the_side_addressed_is_kept_below_the_gate() -> None:
+    """Codebook §2: a crossing is an act by the party the line addressed, reported as news with
+    its own date. In that plainest form (a realised crossing verb whose phrase names the line
+    and a recent day, its doer named and of the side the line is drawn against) it is kept
+    whatever the classifier says. Not a day that dates something else, an old date, a plan, a
+    background mention, a penalty (a response), or an act of the side that drew the line."""
+    x = _low_scores()
+
+    def crossings(text: str, published: date = date(2022, 2, 25)) -> list[tuple]:
+        got = x.extract(DocumentInput(1, text, published, "day")).events
+        return [(e.kind, e.actor_country, e.trigger_key) for e in got]
+
+    kept = ("crossing", "RUS", "invasion_of_ukraine")
+    # (the lexical screen passes the sentence for "military operation")
+    assert crossings("The Kremlin launched its long-feared military operation on Thursday.") == [
+        kept
+    ]
+    assert crossings(
+        "Putin launched a special military operation against Ukraine on Thursday."
+    ) == [kept]
+    for not_news in (
+        # the day dates the recalling; the act has its own, old date
+        "On Thursday the minister recalled that Russia invaded Ukraine in 2014.",
+        "Putin launched a special military operation against Ukraine on February 24, 2021.",
+        # a plan, and background
+        "Russia will launch a military operation against Ukraine on Thursday.",
+        "Prices have doubled since Russia launched its invasion of Ukraine on Thursday.",
+        # a penalty imposed is a response, and the line's own side does not cross it
+        "The United States on Thursday imposed new sanctions on Russian banks.",
+        "Ukraine on Thursday launched a military operation in Ukraine's east.",
+    ):
+        assert crossings(not_news) == [], not_news
