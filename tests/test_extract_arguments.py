@@ -1421,6 +1421,9 @@ def test_a_harm_a_side_inflicts_is_its_response_not_its_crossing() -> None:
     assert kinds(_statement_doc(announced, published=date(2024, 3, 6))) == [("response", "USA")]
     sent = "Germany on Monday delivered 20 more tanks to Ukraine."
     assert ("crossing", "DEU") in kinds(DocumentInput(1, sent, date(2023, 3, 28), "day"))
+    # an act a line forbids stays a crossing, even where the rules also read it as a response
+    sent = "Putin launched a special military operation against Ukraine on Thursday."
+    assert ("crossing", "RUS") in kinds(DocumentInput(1, sent, date(2022, 2, 25), "day"))
 
 
 def test_the_kremlins_name_for_its_war_names_the_invasion_line() -> None:

@@ -241,6 +241,8 @@ _ASSESSED = frozenset(
     {"risk", "danger", "fear", "worry", "concern", "question", "problem", "scenario"}
     | {"possibility", "likelihood", "chance", "prospect", "expectation", "assumption"}
 )
+# the consequence classes of a penalty: a response when a side inflicts it (codebook, section 3)
+_PENALTIES = frozenset({"sanctions_or_economic", "diplomatic"})
 _SPEAKERS = ("person", "state", "organisation")  # actor kinds that can speak or act for a side
 T = TypeVar("T", ThreatItem, EventItem, ClaimItem)
 # How an item got past the gates: the rules found it (kept from ``low``), the classifier alone
@@ -498,17 +500,19 @@ class LearnedExtractor(RuleExtractor):
                 answered.update(
                     (sent.start, e.actor_country, e.trigger_key)
                     for e in responses
-                    if e.actor_country is not None
+                    if e.actor_country is not None and e.consequence_class in _PENALTIES
                 )
                 result.events.extend(self._line_answered(st, e) for e in responses)
             if "claim" in sent.kinds:
                 result.claims.extend(
                     self._gated(sent, "claim", self._claims(st, sent, crossings), list)
                 )
-        # One act, one role (codebook, sections 2 and 3): a harm a side inflicts, read in the
+        # One act, one role (codebook, sections 2 and 3): a penalty a side inflicts, read in the
         # same sentence as its response ("today we are imposing new sanctions on ..."), is not
-        # also that side's crossing of the line its harm's own words name (the sanctions line):
-        # the sanctioning side carries out its threat; it does not cross one.
+        # also that side's crossing of the line its own words name (the sanctions line): the
+        # sanctioning side carries out its threat; it does not cross one. An act a line forbids
+        # ("Putin launched a special military operation") stays a crossing, even where the rules
+        # also read it as a response.
         result.events = [
             e
             for e in result.events
