@@ -1534,3 +1534,26 @@ def test_an_act_dated_as_news_by_the_side_addressed_is_kept_below_the_gate() -> 
         "Ukraine on Thursday launched a military operation in Ukraine's east.",
     ):
         assert crossings(not_news) == [], not_news
+
+
+def test_a_harm_still_to_come_is_no_response() -> None:
+    """Codebook §3: a response is a harmful act done; "we will continue to impose sanctions"
+    beside an act done ("we have stood together") pledges the harm, it reports none. A harm
+    done in the same sentence is still a response."""
+    x = LearnedExtractor(classifier=_Scores(response=0.99))  # type: ignore[arg-type]
+
+    def responses(text: str) -> list[str | None]:
+        got = x.extract(_statement_doc(text, published=date(2023, 1, 13))).events
+        return [e.actor_country for e in got if e.kind == "response"]
+
+    pledged = (
+        "We have stood together against Russia's war of aggression against Ukraine, and we will "
+        "continue to impose sanctions on Russia."
+    )
+    assert responses(pledged) == []
+    assert responses("We will impose further sanctions on Russian banks next month.") == []
+    done = (
+        "We have imposed sweeping sanctions on Russia's banks, and we will continue to impose "
+        "sanctions on Russia."
+    )
+    assert responses(done) == ["USA"]

@@ -241,6 +241,8 @@ _ASSESSED = frozenset(
     {"risk", "danger", "fear", "worry", "concern", "question", "problem", "scenario"}
     | {"possibility", "likelihood", "chance", "prospect", "expectation", "assumption"}
 )
+# auxiliaries of the time to come (not "would": "announced it would halt ..." reports a decision)
+_FUTURE_AUX = frozenset({"will", "shall", "'ll", "’ll"})
 # the consequence classes of a penalty: a response when a side inflicts it (codebook, section 3)
 _PENALTIES = frozenset({"sanctions_or_economic", "diplomatic"})
 _SPEAKERS = ("person", "state", "organisation")  # actor kinds that can speak or act for a side
@@ -738,6 +740,13 @@ class LearnedExtractor(RuleExtractor):
             return False
         if acts & _HARMING:
             return True  # "we have imposed sweeping sanctions"
+        if sent.doc is not None and any(
+            t.pos_ == "VERB" and t.lemma_.lower() in _HARMING and _in_time_to_come(t)
+            for t in sent.doc
+        ):
+            # the harm it names is still to come ("we will continue to impose sanctions"): a
+            # pledge, not a harmful act done (codebook, section 3: statements are not responses)
+            return False
         if event.consequence_class in (None, "vague") and event.actor_country is not None:
             for key, _, _ in self.triggers.match(sent.text):
                 if same_side(self.triggers.hint(key), event.actor_country):
@@ -1659,6 +1668,13 @@ def _under_talk(sent: _Sentence, offset: int) -> bool:
             return True
         node = parent
     return False
+
+
+def _in_time_to_come(tok: Any) -> bool:
+    """Is the act ``tok`` in the time to come: under "will", "shall" or "'ll", its own or that
+    of the verb it continues ("will continue to impose")?"""
+    verbs = [tok, tok.head] if tok.dep_ == "xcomp" else [tok]
+    return any(c.dep_ == "aux" and c.lower_ in _FUTURE_AUX for v in verbs for c in v.children)
 
 
 def _token_at(sent: _Sentence, offset: int) -> Any | None:
