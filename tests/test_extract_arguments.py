@@ -1557,3 +1557,21 @@ def test_a_harm_still_to_come_is_no_response() -> None:
         "sanctions on Russia."
     )
     assert responses(done) == ["USA"]
+
+
+def test_a_penalty_of_the_doers_own_side_crosses_no_line() -> None:
+    """Codebook §2 and §3: a line named only by the words of a penalty its doer's side inflicts
+    ("we will announce additional sanctions", by the United States) is that side's response or
+    plan, not its crossing; a delivery the same side makes still crosses Russia's line."""
+    x = LearnedExtractor(classifier=_Scores(crossing=0.99))  # type: ignore[arg-type]
+
+    def crossings(text: str) -> list[tuple[str | None, str | None]]:
+        got = x.extract(_statement_doc(text, published=date(2023, 2, 20))).events
+        return [(e.actor_country, e.trigger_key) for e in got if e.kind == "crossing"]
+
+    assert (
+        crossings("Later this month we will announce additional sanctions on Russian elites.") == []
+    )
+    assert crossings("Today we are sending more weapons to Ukraine.") == [
+        ("USA", "weapons_to_ukraine")
+    ]

@@ -461,6 +461,7 @@ class LearnedExtractor(RuleExtractor):
                     if c is not None
                     and not self._background(st, sent, c)
                     and not self._proposed(sent, c)
+                    and not self._own_penalty(sent, c)
                 )
         crossings = {e.provenance.sentence_start: e for e in result.events}
         # (sentence, side, line as read) of each response: the act a side's response inflicts
@@ -786,6 +787,19 @@ class LearnedExtractor(RuleExtractor):
             return False
         spans = self._line_spans(sent, event)
         return bool(spans) and all(_under_talk(sent, s) for s in spans)
+
+    def _own_penalty(self, sent: _Sentence, event: EventItem) -> bool:
+        """Is the crossed line named only by words of a penalty its doer's own side inflicts
+        ("we will announce additional sanctions", by the United States)? Such an act carries
+        out or pledges that side's threats (codebook, section 3: sanctions imposed are a
+        response); it crosses no line of its."""
+        key = event.trigger_key
+        if key is None or not same_side(event.actor_country, self.triggers.hint(key)):
+            return False
+        named = [sent.text[s:e] for k, s, e in self.triggers.match(sent.text) if k == key]
+        return bool(named) and all(
+            self._classify(words)[0] == "sanctions_or_economic" for words in named
+        )
 
     def _line_spans(self, sent: _Sentence, event: EventItem) -> list[int]:
         """Where in the sentence the line the event crosses is named (offsets of each match)."""
