@@ -1467,3 +1467,174 @@ def test_supplies_withheld_from_a_named_buyer_are_a_threat_not_a_refusal() -> No
         )
         == []
     )
+
+
+def test_a_harm_a_side_inflicts_is_its_response_not_its_crossing() -> None:
+    """Codebook §2 and §3: a side that imposes sanctions carries out its own threat; the act
+    read as its response in the same sentence is not also its crossing of the sanctions line.
+    An act of another kind read as a crossing stays one."""
+    x = LearnedExtractor(classifier=_Scores(crossing=0.99, response=0.99))  # type: ignore[arg-type]
+
+    def kinds(doc: DocumentInput) -> list[tuple[str, str | None]]:
+        return sorted((e.kind, e.actor_country) for e in x.extract(doc).events)
+
+    imposed = "The United States on Tuesday imposed new sanctions on 300 Russian companies."
+    assert kinds(DocumentInput(1, imposed, date(2024, 3, 6), "day")) == [("response", "USA")]
+    announced = "Today we are imposing new sanctions on 200 firms that supply the Russian army."
+    assert kinds(_statement_doc(announced, published=date(2024, 3, 6))) == [("response", "USA")]
+    sent = "Germany on Monday delivered 20 more tanks to Ukraine."
+    assert ("crossing", "DEU") in kinds(DocumentInput(1, sent, date(2023, 3, 28), "day"))
+    # an act a line forbids stays a crossing, even where the rules also read it as a response
+    sent = "Putin launched a special military operation against Ukraine on Thursday."
+    assert ("crossing", "RUS") in kinds(DocumentInput(1, sent, date(2022, 2, 25), "day"))
+
+
+def test_the_kremlins_name_for_its_war_names_the_invasion_line() -> None:
+    """The invasion line is named by the Kremlin's own term and by its launch, quoted or not,
+    with Russia as the doer; a military operation of another state, or of Russia elsewhere, is
+    no invasion of Ukraine. Named only as background it is still no crossing (codebook §2)."""
+    x = _extractor()
+
+    def keys(text: str) -> set[str]:
+        return {k for k, _, _ in x.triggers.match(text)}
+
+    for named in (
+        "Putin ordered a \u201cspecial military operation\u201d in the early hours.",
+        "The Kremlin launched its long-awaited military operation at dawn on Thursday.",
+        "Moscow has launched a \u201cmilitary operation\u201d in Ukraine, officials said.",
+    ):
+        assert "invasion_of_ukraine" in keys(named), named
+    for other in (
+        "Israel launched a military operation in Gaza on Monday.",
+        "Turkey launched a new military operation against Kurdish fighters.",
+        "Russia launched a military operation in Syria in 2015.",
+    ):
+        assert "invasion_of_ukraine" not in keys(other), other
+
+    def background(text: str, published: date = date(2023, 5, 3)) -> bool:
+        st, sent = _parsed(x, DocumentInput(1, text, published, "day"))
+        event = _crossing(text, "Russia", "RUS", on=published)
+        return x._background(st, sent, event)
+
+    assert background("Since the special military operation began, prices have doubled.")
+    assert background(
+        "A year after the Kremlin launched its military operation, the front has barely moved."
+    )
+    assert not background(
+        "Putin launched a special military operation against Ukraine on Thursday.",
+        date(2022, 2, 25),
+    )
+
+
+def test_the_side_an_act_helps_is_not_its_doer() -> None:
+    """Codebook §2: a crossing is an act of the side the line addressed; the side it helps,
+    aids, assists or supports ("to help Ukraine") is its recipient, not who did it."""
+    x = LearnedExtractor(classifier=_Scores(crossing=0.99))  # type: ignore[arg-type]
+
+    def crossings(doc: DocumentInput) -> list[tuple[str | None, str | None]]:
+        return [(e.actor_country, e.trigger_key) for e in x.extract(doc).events]
+
+    news = "The minister announced an extra $40m of military aid meant to help Ukraine."
+    assert crossings(DocumentInput(1, news, date(2022, 4, 1), "day")) == []
+    news = "Canada announced an extra $40m of military aid meant to support Ukraine."
+    assert crossings(DocumentInput(1, news, date(2022, 4, 1), "day")) == [
+        ("CAN", "weapons_to_ukraine")
+    ]
+
+
+def test_crossing_into_ukraine_is_the_invasion_line_crossing_out_of_it_is_not() -> None:
+    """The invasion line's "crossed into" names a crossing into Ukraine, from wherever; people
+    who crossed from Ukraine into a neighbour ("fled across into Moldova from Ukraine") cross
+    no line."""
+    x = _extractor()
+
+    def invasion(text: str) -> bool:
+        return "invasion_of_ukraine" in {k for k, _, _ in x.triggers.match(text)}
+
+    for named in (
+        "Columns of armour crossed into Ukraine before dawn.",
+        "The troops crossed the border from Belarus into Ukraine.",
+        "Russian units crossed the Ukrainian border at three points.",
+        "If Russian troops cross the border with Ukraine, the response will be swift.",
+    ):
+        assert invasion(named), named
+    for other in (
+        "About 5,000 people crossed into Moldova from Ukraine overnight.",
+        "Ukrainian units crossed the border into Russia's Kursk region.",
+    ):
+        assert not invasion(other), other
+
+
+def test_an_act_dated_as_news_by_the_side_addressed_is_kept_below_the_gate() -> None:
+    """Codebook §2: a crossing is an act by the party the line addressed, reported as news with
+    its own date. In that plainest form (a realised crossing verb whose phrase names the line
+    and a recent day, its doer named and of the side the line is drawn against) it is kept
+    whatever the classifier says. Not a day that dates something else, an old date, a plan, a
+    background mention, a penalty (a response), or an act of the side that drew the line."""
+    x = _low_scores()
+
+    def crossings(text: str, published: date = date(2022, 2, 25)) -> list[tuple]:
+        got = x.extract(DocumentInput(1, text, published, "day")).events
+        return [(e.kind, e.actor_country, e.trigger_key) for e in got]
+
+    kept = ("crossing", "RUS", "invasion_of_ukraine")
+    # (the lexical screen passes the sentence for "military operation")
+    assert crossings("The Kremlin launched its long-feared military operation on Thursday.") == [
+        kept
+    ]
+    assert crossings(
+        "Putin launched a special military operation against Ukraine on Thursday."
+    ) == [kept]
+    for not_news in (
+        # the day dates the recalling; the act has its own, old date
+        "On Thursday the minister recalled that Russia invaded Ukraine in 2014.",
+        "Putin launched a special military operation against Ukraine on February 24, 2021.",
+        # a plan, and background
+        "Russia will launch a military operation against Ukraine on Thursday.",
+        "Prices have doubled since Russia launched its invasion of Ukraine on Thursday.",
+        # a penalty imposed is a response, and the line's own side does not cross it
+        "The United States on Thursday imposed new sanctions on Russian banks.",
+        "Ukraine on Thursday launched a military operation in Ukraine's east.",
+    ):
+        assert crossings(not_news) == [], not_news
+
+
+def test_a_harm_still_to_come_is_no_response() -> None:
+    """Codebook §3: a response is a harmful act done; "we will continue to impose sanctions"
+    beside an act done ("we have stood together") pledges the harm, it reports none. A harm
+    done in the same sentence is still a response."""
+    x = LearnedExtractor(classifier=_Scores(response=0.99))  # type: ignore[arg-type]
+
+    def responses(text: str) -> list[str | None]:
+        got = x.extract(_statement_doc(text, published=date(2023, 1, 13))).events
+        return [e.actor_country for e in got if e.kind == "response"]
+
+    pledged = (
+        "We have stood together against Russia's war of aggression against Ukraine, and we will "
+        "continue to impose sanctions on Russia."
+    )
+    assert responses(pledged) == []
+    assert responses("We will impose further sanctions on Russian banks next month.") == []
+    done = (
+        "We have imposed sweeping sanctions on Russia's banks, and we will continue to impose "
+        "sanctions on Russia."
+    )
+    assert responses(done) == ["USA"]
+
+
+def test_a_penalty_of_the_doers_own_side_crosses_no_line() -> None:
+    """Codebook §2 and §3: a line named only by the words of a penalty its doer's side inflicts
+    ("we will announce additional sanctions", by the United States) is that side's response or
+    plan, not its crossing; a delivery the same side makes still crosses Russia's line."""
+    x = LearnedExtractor(classifier=_Scores(crossing=0.99))  # type: ignore[arg-type]
+
+    def crossings(text: str) -> list[tuple[str | None, str | None]]:
+        got = x.extract(_statement_doc(text, published=date(2023, 2, 20))).events
+        return [(e.actor_country, e.trigger_key) for e in got if e.kind == "crossing"]
+
+    assert (
+        crossings("Later this month we will announce additional sanctions on Russian elites.") == []
+    )
+    assert crossings("Today we are sending more weapons to Ukraine.") == [
+        ("USA", "weapons_to_ukraine")
+    ]
