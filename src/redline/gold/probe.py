@@ -67,3 +67,101 @@ def score(rows: list[dict[str, Any]], extractor: Extractor | None = None) -> Pro
         out.speaker_right += hit[0].speaker_country == row["speaker_country"]
         out.class_right += hit[0].consequence_class == row["consequence_class"]
     return out
+
+
+# ------------------------------------------------------------------ crossings and responses
+
+
+@dataclass
+class EventProbeScore:
+    """Crossings and responses on an event probe (``score_events``), per kind."""
+
+    items: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
+    found: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
+    actor_right: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
+    line_right: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
+    lines_given: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
+    predicted: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
+    right: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
+    look_alikes: int = 0
+    taken: int = 0
+    missed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    wrong: list[tuple[str, str, str]] = field(default_factory=list)  # (id, kind, sentence)
+
+    def precision(self, kind: str) -> Proportion:
+        """Events of ``kind`` on a sentence that holds an item of that kind, of all predicted."""
+        return Proportion(self.right[kind], self.predicted[kind])
+
+    def recall(self, kind: str) -> Proportion:
+        return Proportion(self.found[kind], self.items[kind])
+
+
+def is_event_probe(rows: list[dict[str, Any]]) -> bool:
+    """An event probe's lines list ``items`` and ``lookalikes``; a threat probe's say ``threat``."""
+    return bool(rows) and "items" in rows[0]
+
+
+def score_events(rows: list[dict[str, Any]], extractor: Extractor | None = None) -> EventProbeScore:
+    """A gold crossing or response is found when the extractor gives an event of its kind on its
+    sentence; its actor is right when one such event names its country (a joint act is one item
+    per actor), its line when the event's key is the gold one or a narrower line of it. Every
+    event the extractor gives counts as predicted: right when its sentence holds an item of its
+    kind, else a false alarm. A look-alike is taken when any crossing or response falls on it."""
+    from redline.gold.score import trigger_matcher
+
+    same_line = trigger_matcher()
+    extractor = extractor or LearnedExtractor()
+    docs = [
+        DocumentInput(i, r["text"], date.fromisoformat(r.get("published") or "2023-05-01"), "day")
+        for i, r in enumerate(rows)
+    ]
+    many = getattr(extractor, "extract_many", None)
+    results = many(docs) if many else [extractor.extract(d) for d in docs]
+    out = EventProbeScore()
+
+    def span(text: str, sentence: str) -> tuple[int, int]:
+        start = text.index(sentence)
+        return start, start + len(sentence)
+
+    def on(events: list[Any], lo: int, hi: int, kind: str | None = None) -> list[Any]:
+        """The events of ``kind`` (any, when None) in the sentence at ``lo``-``hi``."""
+        return [
+            e
+            for e in events
+            if (kind is None or e.kind == kind)
+            and e.provenance.sentence_start < hi
+            and e.provenance.sentence_end > lo
+        ]
+
+    for row, result in zip(rows, results, strict=True):
+        events = [e for e in result.events if e.kind in out.items]
+
+        gold_spans: dict[str, list[tuple[int, int]]] = {"crossing": [], "response": []}
+        for item in row["items"]:
+            kind = item["kind"]
+            lo, hi = span(row["text"], item["sentence"])
+            gold_spans[kind].append((lo, hi))
+            out.items[kind] += 1
+            hits = on(events, lo, hi, kind)
+            if not hits:
+                out.missed.append((row["id"], item))
+                continue
+            out.found[kind] += 1
+            mine = [e for e in hits if e.actor_country == item.get("actor_country")]
+            out.actor_right[kind] += bool(mine)
+            if item.get("trigger_key"):
+                out.lines_given[kind] += 1
+                out.line_right[kind] += any(
+                    same_line(item["trigger_key"], e.trigger_key) for e in (mine or hits)
+                )
+        for e in events:
+            out.predicted[e.kind] += 1
+            s0, s1 = e.provenance.sentence_start, e.provenance.sentence_end
+            if any(lo < s1 and hi > s0 for lo, hi in gold_spans[e.kind]):
+                out.right[e.kind] += 1
+            else:
+                out.wrong.append((row["id"], e.kind, e.provenance.sentence))
+        for look in row.get("lookalikes", []):
+            out.look_alikes += 1
+            out.taken += bool(on(events, *span(row["text"], look["sentence"])))
+    return out
