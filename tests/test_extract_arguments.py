@@ -1638,3 +1638,28 @@ def test_a_penalty_of_the_doers_own_side_crosses_no_line() -> None:
     assert crossings("Today we are sending more weapons to Ukraine.") == [
         ("USA", "weapons_to_ukraine")
     ]
+
+
+def test_a_harm_done_in_answer_to_a_named_line_is_a_response_below_the_gate() -> None:
+    """Codebook §3's plainest form, a concrete harm done "in response to" (or "in retaliation
+    for") a line its sentence names, by a named side that does not cross such lines, is kept
+    whatever the classifier says; words, plans and a side answering its own kind of act are
+    not."""
+
+    def responses(text: str) -> list[tuple[str | None, str | None]]:
+        events = _low_scores().extract(DocumentInput(1, text, date(2022, 3, 4), "day")).events
+        return [(e.actor_country, e.trigger_key) for e in events if e.kind == "response"]
+
+    assert responses(
+        "On Thursday, Canada froze the assets of two Russian banks in response to the invasion "
+        "of Ukraine."
+    ) == [("CAN", "invasion_of_ukraine")]
+    assert responses(
+        "Norway expelled three Russian diplomats on Wednesday in retaliation for the invasion "
+        "of Ukraine."
+    ) == [("NOR", "invasion_of_ukraine")]
+    assert responses("Canada responded to the invasion of Ukraine by condemning it.") == []
+    assert (
+        responses("In response to the invasion of Ukraine, Canada is considering new sanctions.")
+        == []
+    )

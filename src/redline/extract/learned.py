@@ -315,6 +315,7 @@ class LearnedExtractor(RuleExtractor):
         self._conditional: set[int] = set()  # sentences kept below the threat gate (see there)
         self._announcing: set[int] = set()  # sentences kept below the response gate (see there)
         self._news_crossing: set[int] = set()  # sentences kept below the crossing gate (see there)
+        self._answering: set[int] = set()  # below the response gate, an answer named as such
         # calibration asks, per (kind, sentence start, sentence), whether the rules found the
         # item (keyed by where, not by object: later steps replace the items)
         self.origins: dict[tuple[str, int, str], Origin] | None = None
@@ -380,6 +381,7 @@ class LearnedExtractor(RuleExtractor):
         self._conditional = set()
         self._announcing = set()
         self._news_crossing = set()
+        self._answering = set()
         for sent, row in zip(todo, probs, strict=True):
             sent.kinds = set()
             for cls, p in zip(self.classifier.classes, row, strict=True):
@@ -393,6 +395,8 @@ class LearnedExtractor(RuleExtractor):
                         self._conditional.add(id(sent))
                     elif cls == "response" and id(sent) in issued and self._may_announce(sent.text):
                         self._announcing.add(id(sent))
+                    elif cls == "response" and self._may_answer(sent.text):
+                        self._answering.add(id(sent))
                     elif cls == "crossing" and self._may_cross_as_news(sent.text):
                         self._news_crossing.add(id(sent))
                     else:
@@ -489,13 +493,16 @@ class LearnedExtractor(RuleExtractor):
                 result.threats.extend(self._with_joint_speakers(st, sent, found))
             if "response" in sent.kinds:
                 below = id(sent) in self._announcing
+                answering = id(sent) in self._answering
                 acts = self._responses(st, sent, announced_only=below)[:1]
+                explicit = [a for a in acts if self._answers_a_line(sent, a)]
                 responses = self._gated(
                     sent,
                     "response",
-                    acts,
+                    explicit if answering else acts,
                     partial(self._plain_event, st, sent, "response"),
-                    conditional=bool(acts) and self._announced(sent, acts[0]),
+                    conditional=bool(acts)
+                    and (self._announced(sent, acts[0]) or acts == explicit),
                     floor=ANNOUNCED_CONFIDENCE,
                 )
                 responses = [e for e in responses if self._harms(sent, e)]
@@ -552,6 +559,28 @@ class LearnedExtractor(RuleExtractor):
         if not _MAY_ANNOUNCE.search(text):
             return False
         return self._classify(text)[0] not in (None, "vague")
+
+    def _may_answer(self, text: str) -> bool:
+        """Before parsing: could ``text`` report a harm done as the answer to a line's crossing
+        (``_answers_a_line``): a response cue ("in response to", "in retaliation for"), a line
+        and a concrete harm the vocabulary names?"""
+        if self.response_cue.search(text) is None or not self.triggers.any_match(text):
+            return False
+        return self._classify(text)[0] not in (None, "vague")
+
+    def _answers_a_line(self, sent: _Sentence, event: EventItem) -> bool:
+        """Is the response ``event`` the codebook's plainest form (section 3): a concrete harm
+        done ("imposed sanctions", "expelled diplomats"), presented as the answer ("in response
+        to", "in retaliation for") to a line its own sentence names, by a named side that does
+        not itself cross such lines ("Britain froze Russian assets in response to the
+        annexation")? Words ("responded by stating ..."), plans and vague acts are not."""
+        if self.response_cue.search(sent.text) is None:
+            return False
+        if event.line_from != LineSource.SENTENCE or event.trigger_key is None:
+            return False
+        if event.actor_country is None or event.consequence_class in (None, "vague"):
+            return False
+        return not same_side(event.actor_country, self.triggers.hint(event.trigger_key))
 
     def _may_cross_as_news(self, text: str) -> bool:
         """Before parsing: could ``text`` report an act crossing a line as news of the day
