@@ -1663,3 +1663,31 @@ def test_a_harm_done_in_answer_to_a_named_line_is_a_response_below_the_gate() ->
         responses("In response to the invasion of Ukraine, Canada is considering new sanctions.")
         == []
     )
+
+
+def test_more_wordings_of_lines_crossed() -> None:
+    """Between the gates the rules decide a crossing (codebook §2), so its line must be read:
+    a push "into Russia's Kursk region", ballistic missiles fired by North Korea, Russia
+    "supplied with" drones or sent soldiers, and "frozen Russian central bank assets". An
+    export condemned is no launch."""
+    x = LearnedExtractor(classifier=_Scores(threat=0.02, crossing=0.5))  # type: ignore[arg-type]
+
+    def crossings(text: str) -> list[tuple[str | None, str | None]]:
+        events = x.extract(DocumentInput(1, text, date(2024, 8, 9), "day")).events
+        return [(e.actor_country, e.trigger_key) for e in events if e.kind == "crossing"]
+
+    assert crossings(
+        "Ukrainian troops pushed ten kilometres into Russia's Kursk region on Tuesday."
+    ) == [("UKR", "cross_border_incursion")]
+    assert crossings("North Korea fired three ballistic missiles into the sea on Monday.") == [
+        ("PRK", "dprk_nuclear_test")
+    ]
+    assert crossings("Iran has supplied Russia with thousands of attack drones this year.") == [
+        ("IRN", "aid_to_russia")
+    ]
+    assert crossings("North Korea has sent some 10,000 soldiers to Russia.") == [
+        ("PRK", "aid_to_russia")
+    ]
+    assert crossings(
+        "Forty countries condemned North Korea's export of ballistic missiles to Russia."
+    ) != [("PRK", "dprk_nuclear_test")]

@@ -69,6 +69,8 @@ class EventRules(RuleBase):
                 continue
             subj = _subject(tok)
             actor = self._resolve_actor(st, sent, subj) if subj is not None else None
+            if actor is None and subj is not None:
+                actor = self._by_adjective(sent, subj)  # "Ukrainian troops pushed into ..."
             actor = actor or announcer
             when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
             on, precision = _date_or_publication(when, st.doc)

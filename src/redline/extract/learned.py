@@ -501,8 +501,7 @@ class LearnedExtractor(RuleExtractor):
                     "response",
                     explicit if answering else acts,
                     partial(self._plain_event, st, sent, "response"),
-                    conditional=bool(acts)
-                    and (self._announced(sent, acts[0]) or acts == explicit),
+                    conditional=bool(acts) and (self._announced(sent, acts[0]) or acts == explicit),
                     floor=ANNOUNCED_CONFIDENCE,
                 )
                 responses = [e for e in responses if self._harms(sent, e)]
