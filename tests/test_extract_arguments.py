@@ -1658,6 +1658,18 @@ def test_a_harm_done_in_answer_to_a_named_line_is_a_response_below_the_gate() ->
         "Norway expelled three Russian diplomats on Wednesday in retaliation for the invasion "
         "of Ukraine."
     ) == [("NOR", "invasion_of_ukraine")]
+    # "In response, ..." answers the sentence before, whose line it takes
+    assert responses(
+        "North Korea fired a ballistic missile over Japan on Tuesday. In response, South Korea "
+        "and the United States staged a joint air drill on Wednesday."
+    ) == [("KOR", "dprk_nuclear_test"), ("USA", "dprk_nuclear_test")]
+    assert (
+        responses(
+            "North Korea fired a ballistic missile over Japan on Tuesday. In response, South "
+            "Korea said it would consider new measures."
+        )
+        == []
+    )
     assert responses("Canada responded to the invasion of Ukraine by condemning it.") == []
     assert (
         responses("In response to the invasion of Ukraine, Canada is considering new sanctions.")

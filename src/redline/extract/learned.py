@@ -167,6 +167,8 @@ ANNOUNCED_CONFIDENCE = 0.56
 # but they are two sentences of one article's near-copies; the lower end of the 95% Wilson
 # interval of 2 right in 2 stands as their confidence.
 NEWS_CROSSING_CONFIDENCE = 0.34
+# A sentence that opens by answering the one before: "In response, ...", "In retaliation, ..."
+_POINTS_BACK_TO_ACT = re.compile(r"\s*(?:in (?:response|retaliation|reply)|in turn)\s*,", re.I)
 # Before parsing: could the sentence announce an act done as it is said? (The rule decides.)
 _MAY_ANNOUNCE = re.compile(
     r"\b(?:today|hereby|now)\b|(?:\b(?:am|is|are)|['’](?:re|m))\s+(?:also\s+|now\s+)?[a-z]+ing\b",
@@ -563,7 +565,9 @@ class LearnedExtractor(RuleExtractor):
         """Before parsing: could ``text`` report a harm done as the answer to a line's crossing
         (``_answers_a_line``): a response cue ("in response to", "in retaliation for"), a line
         and a concrete harm the vocabulary names?"""
-        if self.response_cue.search(text) is None or not self.triggers.any_match(text):
+        if self.response_cue.search(text) is None:
+            return False
+        if not self.triggers.any_match(text) and not _POINTS_BACK_TO_ACT.match(text):
             return False
         return self._classify(text)[0] not in (None, "vague")
 
@@ -575,7 +579,13 @@ class LearnedExtractor(RuleExtractor):
         annexation")? Words ("responded by stating ..."), plans and vague acts are not."""
         if self.response_cue.search(sent.text) is None:
             return False
-        if event.line_from != LineSource.SENTENCE or event.trigger_key is None:
+        # the line is named in the sentence, or, when the sentence opens by pointing back ("In
+        # response, Seoul and Washington staged ..."), in the one before
+        back = _POINTS_BACK_TO_ACT.match(sent.text) is not None
+        if event.trigger_key is None or not (
+            event.line_from == LineSource.SENTENCE
+            or (back and event.line_from == LineSource.EARLIER)
+        ):
             return False
         if event.actor_country is None or event.consequence_class in (None, "vague"):
             return False
