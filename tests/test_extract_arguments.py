@@ -1701,5 +1701,8 @@ def test_more_wordings_of_lines_crossed() -> None:
         ("PRK", "aid_to_russia")
     ]
     assert crossings(
+        "The United States decided on Friday to send cluster munitions to Ukraine."
+    ) == [("USA", "sensitive_weapons_shipments")]
+    assert crossings(
         "Forty countries condemned North Korea's export of ballistic missiles to Russia."
     ) != [("PRK", "dprk_nuclear_test")]
