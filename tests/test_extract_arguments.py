@@ -1706,3 +1706,47 @@ def test_more_wordings_of_lines_crossed() -> None:
     assert crossings(
         "Forty countries condemned North Korea's export of ballistic missiles to Russia."
     ) != [("PRK", "dprk_nuclear_test")]
+
+
+def test_an_interview_yes_to_a_question_of_defence_is_the_issuers_threat() -> None:
+    """Codebook §1, a threat by clear implication: in an interview transcript, the President's
+    "Yes" to "would your forces defend X if Y?" is his threat over Y, with the question's
+    consequence. A "yes" to a plan with no condition, an unlabelled "yes", or one to a question
+    about another side's acts draws no line."""
+    x = _low_scores()
+
+    def threats(text: str) -> list[tuple[str | None, str | None, str]]:
+        doc = DocumentInput(
+            1, text, date(2022, 9, 18), "day", "statement", "Interview with a reporter", "Joe Biden"
+        )
+        return [
+            (t.speaker_country, t.trigger_key, t.consequence_class) for t in x.extract(doc).threats
+        ]
+
+    opening = "Q. We turn to Asia now.\nThe President. Go ahead.\n"
+    assert threats(
+        opening + "Q. Would American forces defend the island in the event of a Chinese invasion "
+        "of Taiwan?\nThe President. Yes.\n"
+    ) == [("USA", "attack_on_taiwan", "military_force")]
+    assert (
+        threats(
+            opening
+            + "Q. Will you impose new sanctions on Beijing next week?\nThe President. Yes.\n"
+        )
+        == []
+    )
+    assert (
+        threats(
+            opening + "Q. Would China attack Taiwan if you visited the island?\nThe President. "
+            "Yes, I think so.\n"
+        )
+        == []
+    )
+    assert (
+        threats(
+            opening
+            + "Q. Would American forces defend the island in the event of a Chinese invasion "
+            "of Taiwan?\nYes.\n"
+        )
+        == []
+    )

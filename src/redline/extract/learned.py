@@ -167,6 +167,25 @@ ANNOUNCED_CONFIDENCE = 0.56
 # but they are two sentences of one article's near-copies; the lower end of the 95% Wilson
 # interval of 2 right in 2 stands as their confidence.
 NEWS_CROSSING_CONFIDENCE = 0.34
+# An interview's answer and its question (codebook §1: a threat by clear implication): the
+# answerer's label ("The President." or "THE PRESIDENT:"), an affirmation ("Yes, if ..."), the
+# interviewer's label ("SCOTT PELLEY, CBS ...:"), a question put to the answerer's side ("would
+# U.S. forces ...", "will you ...") and a consequence that implies an attack ("defend Taiwan").
+_ANSWER_LABEL = re.compile(r"\s*the president\s*[.:]\s*", re.I)
+_AFFIRMATION = re.compile(
+    r"(?:yes|yeah|absolutely|of course|certainly|sure|correct|that['’]s right)\b", re.I
+)
+_QUESTION_LABEL = re.compile(r"[^?:]{1,60}:\s+")
+_OWN_SIDE = r"(?:\byou\b|\byour\b|\bu\.\s?s\.|\bus\b|\bamerica\w*|\bthe united states\b|\bwe\b)"
+# the answerer's side does the act: right after the modal ("Would U.S. forces defend ...?",
+# "Will you respond ...?"), or before it ("U.S. men and women would defend ...?")
+_ASKS_OWN_SIDE = re.compile(
+    rf"\b(?:would|will)\s+(?:the\s+)?{_OWN_SIDE}|{_OWN_SIDE}.{{0,40}}\b(?:would|will)\b", re.I
+)
+_DEFENDS = re.compile(
+    r"\b(?:defend|protect)\w*|\bcome to (?:\w+['’]s? )?(?:aid|defen[cs]e)\b", re.I
+)
+_AFFIRMED_WORDS = 20  # an answer longer than this says more than yes
 # A sentence that opens by answering the one before: "In response, ...", "In retaliation, ..."
 _POINTS_BACK_TO_ACT = re.compile(r"\s*(?:in (?:response|retaliation|reply)|in turn)\s*,", re.I)
 # Before parsing: could the sentence announce an act done as it is said? (The rule decides.)
@@ -318,6 +337,7 @@ class LearnedExtractor(RuleExtractor):
         self._announcing: set[int] = set()  # sentences kept below the response gate (see there)
         self._news_crossing: set[int] = set()  # sentences kept below the crossing gate (see there)
         self._answering: set[int] = set()  # below the response gate, an answer named as such
+        self._affirming: set[int] = set()  # below the threat gate, "Yes." to a question
         # calibration asks, per (kind, sentence start, sentence), whether the rules found the
         # item (keyed by where, not by object: later steps replace the items)
         self.origins: dict[tuple[str, int, str], Origin] | None = None
@@ -338,7 +358,14 @@ class LearnedExtractor(RuleExtractor):
         """Every sentence, with ``kinds`` empty; those passing the screen marked by kinds={'?'}."""
         # the rules' own cue pass is not run: the classifier decides what a sentence holds
         return [
-            _Sentence(i, s, e, text[s:e], {"?"} if passes_screen(text[s:e]) else set())
+            _Sentence(
+                i,
+                s,
+                e,
+                text[s:e],
+                # an interview's "Yes." holds its question's threat (``_affirmed_threats``)
+                {"?"} if passes_screen(text[s:e]) or _may_affirm(text[s:e]) else set(),
+            )
             for i, (s, e) in enumerate(split_sentences(text))
         ]
 
@@ -384,6 +411,7 @@ class LearnedExtractor(RuleExtractor):
         self._announcing = set()
         self._news_crossing = set()
         self._answering = set()
+        self._affirming = set()
         for sent, row in zip(todo, probs, strict=True):
             sent.kinds = set()
             for cls, p in zip(self.classifier.classes, row, strict=True):
@@ -395,6 +423,8 @@ class LearnedExtractor(RuleExtractor):
                     # below the gate, only a form the rules find reliable may still hold an item
                     if cls == "threat" and self._may_be_conditional(sent.text):
                         self._conditional.add(id(sent))
+                    elif cls == "threat" and _may_affirm(sent.text):
+                        self._affirming.add(id(sent))
                     elif cls == "response" and id(sent) in issued and self._may_announce(sent.text):
                         self._announcing.add(id(sent))
                     elif cls == "response" and self._may_answer(sent.text):
@@ -482,13 +512,19 @@ class LearnedExtractor(RuleExtractor):
                     if below or self._may_be_conditional(sent.text)
                     else []
                 )
+                affirmed = (
+                    self._affirmed_threats(st, sent)
+                    if not ruled and not conditional and _may_affirm(sent.text)
+                    else []
+                )
                 found = self._gated(
                     sent,
                     "threat",
-                    conditional if below else ruled,
+                    affirmed or (conditional if below else ruled),
                     partial(self._plain_threat, st, sent),
                     # every item the rules found is in the form, so no gate would drop them
-                    conditional=bool(conditional) and (below or len(conditional) == len(ruled)),
+                    conditional=bool(affirmed)
+                    or (bool(conditional) and (below or len(conditional) == len(ruled))),
                 )
                 found = [self._speaker_outside_trigger(st, sent, t) for t in found]
                 found = self._first_person_speaks_for_issuer(st, sent, found)
@@ -560,6 +596,74 @@ class LearnedExtractor(RuleExtractor):
         if not _MAY_ANNOUNCE.search(text):
             return False
         return self._classify(text)[0] not in (None, "vague")
+
+    def _affirmed_threats(self, st: _DocState, sent: _Sentence) -> list[ThreatItem]:
+        """An interview's "Yes." to a question that puts a harm to the answerer's side ("Would
+        U.S. forces defend the island?" - "The President. Yes, if in fact there was an
+        unprecedented attack."): a threat of the statement's issuer by clear implication
+        (codebook §1), its line and consequence read from the question and the answer. The
+        question must ask what the answerer's side would or will do, name a harm the vocabulary
+        knows or a defence (which answers an attack), and, unless it is a defence, a condition;
+        the answer must be labelled as the issuer's. A "yes" to a plan or a pledge ("Will you
+        impose sanctions?") draws no line."""
+        answer = sent.text
+        labelled = _ANSWER_LABEL.match(answer)
+        before = st.previous(sent, 4)
+        if labelled is not None:
+            answer = answer[labelled.end() :]
+        elif before and _ANSWER_LABEL.fullmatch(before[0].text):
+            before = before[1:]
+        else:
+            return []
+        question = next((b for b in before if not _is_label(b.text)), None)
+        if question is None or not question.text.rstrip(" \"”'’").endswith("?"):
+            return []
+        asked = question.text
+        label = _QUESTION_LABEL.match(asked)
+        if label is not None:
+            asked = asked[label.end() :]
+        if not _ASKS_OWN_SIDE.search(asked):
+            return []
+        speaker = self._issuer_mention(st, sent)
+        if speaker is None:
+            return []
+        both = f"{asked} {answer}"
+        cls, match = self._classify(asked)
+        defends = _DEFENDS.search(asked)
+        if cls is None and defends is not None:
+            cls, match = "military_force", defends
+        if cls is None or (defends is None and self._condition_words.search(both) is None):
+            return []
+        country = speaker.actor.country_on(st.doc.published)
+        lines = [
+            (key, both[a:b])
+            for key, a, b in self.triggers.match(both)
+            if not same_side(country, self.triggers.hint(key))
+        ]
+        for earlier in (b for b in st.previous(question, 3) if not lines):
+            lines = [
+                (key, earlier.text[a:b])
+                for key, a, b in self.triggers.match(earlier.text)
+                if not same_side(country, self.triggers.hint(key))
+            ]
+        key, words = lines[0] if lines else (None, None)
+        return [
+            self._make_threat(
+                st,
+                sent,
+                speaker,
+                span=(sent.start, sent.end),
+                context=question.text,
+                consequence_text=match.group(0) if match else asked,
+                confidence=CONDITIONAL_CONFIDENCE,
+                addressee=None,
+                addressee_country=None,
+                trigger_key=key,
+                trigger_text=words,
+                consequence_class=cls,
+                explicitness="implicit",
+            )
+        ]
 
     def _may_answer(self, text: str) -> bool:
         """Before parsing: could ``text`` report a harm done as the answer to a line's crossing
@@ -1555,6 +1659,19 @@ class LearnedExtractor(RuleExtractor):
                 line_from=LineSource.SENTENCE if context is None else LineSource.EARLIER,
             )
         ]
+
+
+def _may_affirm(text: str) -> bool:
+    """Before parsing: could ``text`` be an interview's short "yes" (``_affirmed_threats``)?"""
+    labelled = _ANSWER_LABEL.match(text)
+    answer = text[labelled.end() :] if labelled is not None else text
+    return _AFFIRMATION.match(answer) is not None and len(answer.split()) <= _AFFIRMED_WORDS
+
+
+def _is_label(text: str) -> bool:
+    """Is the sentence only a transcript's speaker label ("Pelley.", "The President.")?"""
+    words = text.strip().rstrip(".:").split()
+    return 0 < len(words) <= 4 and text.strip()[-1:] in ".:" and "?" not in text
 
 
 def _said_by(
