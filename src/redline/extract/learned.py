@@ -635,18 +635,11 @@ class LearnedExtractor(RuleExtractor):
         if cls is None or (defends is None and self._condition_words.search(both) is None):
             return []
         country = speaker.actor.country_on(st.doc.published)
-        lines = [
-            (key, both[a:b])
-            for key, a, b in self.triggers.match(both)
-            if not same_side(country, self.triggers.hint(key))
-        ]
-        for earlier in (b for b in st.previous(question, 3) if not lines):
-            lines = [
-                (key, earlier.text[a:b])
-                for key, a, b in self.triggers.match(earlier.text)
-                if not same_side(country, self.triggers.hint(key))
-            ]
-        key, words = lines[0] if lines else (None, None)
+        # the line the question and answer name, else the one named just before the question
+        line = self._line_named(both, country, None)
+        for earlier in st.previous(question, 3):
+            line = line or self._line_named(earlier.text, country, None)
+        key, words = line if line is not None else (None, None)
         return [
             self._make_threat(
                 st,

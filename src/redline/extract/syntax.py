@@ -494,7 +494,7 @@ class RuleBase:
         for cand in (sent, st.following(sent)):
             if cand is None:
                 continue
-            dash = _DASH_SAID.search(cand.text.rstrip(' ."”'))
+            dash = _closing_dash(cand.text)
             if dash is not None:  # the text says who spoke: nobody else, if it names no actor
                 return self._dash_speaker(st, cand, dash)
             found = self._named_with_speech(st, cand)
@@ -535,7 +535,7 @@ class RuleBase:
         """A person (else a body) named in a sentence with a speech verb ("Lukashenko said"),
         not one spoken to. A quotation closed by a dash ("... - said the US president") is
         its speaker's (``_dash_speaker``)."""
-        dash = _DASH_SAID.search(sent.text.rstrip(' ."”'))
+        dash = _closing_dash(sent.text)
         if dash is not None:
             return self._dash_speaker(st, sent, dash)
         if not _SAID.search(sent.text):
@@ -1135,6 +1135,12 @@ _ADDRESSED = re.compile(
     re.IGNORECASE,
 )
 _ANAPHOR = re.compile(r"\b(it|them|this|that|these|those|so|one)\b", re.IGNORECASE)
+
+
+def _closing_dash(text: str) -> re.Match[str] | None:
+    """The dash and speech verb that close a quotation ("... - argued the US president."),
+    with the words naming who spoke (group ``who``), or None."""
+    return _DASH_SAID.search(text.rstrip(' ."”'))
 
 
 def _text_of(toks: Sequence[Any]) -> str:

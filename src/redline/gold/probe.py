@@ -9,16 +9,18 @@ Each line of a probe: ``id``, ``text``, ``threat`` (true or false), the threat's
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from redline.extract.base import DocumentInput, Extractor
+from redline.extract.base import DocumentInput, EventItem, Extraction, Extractor, ThreatItem
 from redline.extract.learned import LearnedExtractor
 from redline.score.intervals import Proportion
 
 PUBLISHED = date(2023, 5, 1)  # the passages are undated; any date inside the war will do
+_Item = TypeVar("_Item", ThreatItem, EventItem)
 
 
 @dataclass
@@ -39,27 +41,45 @@ def read(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def _extract(rows: list[dict[str, Any]], extractor: Extractor | None) -> list[Extraction]:
+    """Each passage extracted, published on its ``published`` date (``PUBLISHED`` if none)."""
+    extractor = extractor or LearnedExtractor()
+    docs = [
+        DocumentInput(
+            i,
+            r["text"],
+            date.fromisoformat(r["published"]) if r.get("published") else PUBLISHED,
+            "day",
+        )
+        for i, r in enumerate(rows)
+    ]
+    many = getattr(extractor, "extract_many", None)
+    return many(docs) if many else [extractor.extract(d) for d in docs]
+
+
+def _span(text: str, sentence: str) -> tuple[int, int]:
+    """Where a labelled sentence stands in its passage."""
+    start = text.index(sentence)
+    return start, start + len(sentence)
+
+
+def _on(items: Sequence[_Item], span: tuple[int, int]) -> list[_Item]:
+    """The items extracted from the sentence at ``span``."""
+    lo, hi = span
+    return [i for i in items if i.provenance.sentence_start < hi and i.provenance.sentence_end > lo]
+
+
 def score(rows: list[dict[str, Any]], extractor: Extractor | None = None) -> ProbeScore:
     """A threat is found when the extractor gives a threat on its sentence; a look-alike is
     taken when the extractor gives any threat in its passage."""
-    extractor = extractor or LearnedExtractor()
-    docs = [DocumentInput(i, r["text"], PUBLISHED, "day") for i, r in enumerate(rows)]
-    many = getattr(extractor, "extract_many", None)
-    results = many(docs) if many else [extractor.extract(d) for d in docs]
     out = ProbeScore()
-    for row, result in zip(rows, results, strict=True):
+    for row, result in zip(rows, _extract(rows, extractor), strict=True):
         if not row["threat"]:
             out.look_alikes += 1
             out.false_alarms += bool(result.threats)
             continue
         out.threats += 1
-        start = row["text"].index(row["sentence"])
-        end = start + len(row["sentence"])
-        hit = [
-            t
-            for t in result.threats
-            if t.provenance.sentence_start < end and t.provenance.sentence_end > start
-        ]
+        hit = _on(result.threats, _span(row["text"], row["sentence"]))
         if not hit:
             out.missed.append(row)
             continue
@@ -72,17 +92,24 @@ def score(rows: list[dict[str, Any]], extractor: Extractor | None = None) -> Pro
 # ------------------------------------------------------------------ crossings and responses
 
 
+EVENT_KINDS = ("crossing", "response")
+
+
+def _per_kind() -> dict[str, int]:
+    return dict.fromkeys(EVENT_KINDS, 0)
+
+
 @dataclass
 class EventProbeScore:
     """Crossings and responses on an event probe (``score_events``), per kind."""
 
-    items: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
-    found: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
-    actor_right: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
-    line_right: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
-    lines_given: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
-    predicted: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
-    right: dict[str, int] = field(default_factory=lambda: {"crossing": 0, "response": 0})
+    items: dict[str, int] = field(default_factory=_per_kind)
+    found: dict[str, int] = field(default_factory=_per_kind)
+    actor_right: dict[str, int] = field(default_factory=_per_kind)
+    line_right: dict[str, int] = field(default_factory=_per_kind)
+    lines_given: dict[str, int] = field(default_factory=_per_kind)
+    predicted: dict[str, int] = field(default_factory=_per_kind)
+    right: dict[str, int] = field(default_factory=_per_kind)
     look_alikes: int = 0
     taken: int = 0
     missed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -110,39 +137,16 @@ def score_events(rows: list[dict[str, Any]], extractor: Extractor | None = None)
     from redline.gold.score import trigger_matcher
 
     same_line = trigger_matcher()
-    extractor = extractor or LearnedExtractor()
-    docs = [
-        DocumentInput(i, r["text"], date.fromisoformat(r.get("published") or "2023-05-01"), "day")
-        for i, r in enumerate(rows)
-    ]
-    many = getattr(extractor, "extract_many", None)
-    results = many(docs) if many else [extractor.extract(d) for d in docs]
     out = EventProbeScore()
-
-    def span(text: str, sentence: str) -> tuple[int, int]:
-        start = text.index(sentence)
-        return start, start + len(sentence)
-
-    def on(events: list[Any], lo: int, hi: int, kind: str | None = None) -> list[Any]:
-        """The events of ``kind`` (any, when None) in the sentence at ``lo``-``hi``."""
-        return [
-            e
-            for e in events
-            if (kind is None or e.kind == kind)
-            and e.provenance.sentence_start < hi
-            and e.provenance.sentence_end > lo
-        ]
-
-    for row, result in zip(rows, results, strict=True):
-        events = [e for e in result.events if e.kind in out.items]
-
-        gold_spans: dict[str, list[tuple[int, int]]] = {"crossing": [], "response": []}
+    for row, result in zip(rows, _extract(rows, extractor), strict=True):
+        events = [e for e in result.events if e.kind in EVENT_KINDS]
+        gold_spans: dict[str, list[tuple[int, int]]] = {k: [] for k in EVENT_KINDS}
         for item in row["items"]:
             kind = item["kind"]
-            lo, hi = span(row["text"], item["sentence"])
-            gold_spans[kind].append((lo, hi))
+            where = _span(row["text"], item["sentence"])
+            gold_spans[kind].append(where)
             out.items[kind] += 1
-            hits = on(events, lo, hi, kind)
+            hits = [e for e in _on(events, where) if e.kind == kind]
             if not hits:
                 out.missed.append((row["id"], item))
                 continue
@@ -156,12 +160,11 @@ def score_events(rows: list[dict[str, Any]], extractor: Extractor | None = None)
                 )
         for e in events:
             out.predicted[e.kind] += 1
-            s0, s1 = e.provenance.sentence_start, e.provenance.sentence_end
-            if any(lo < s1 and hi > s0 for lo, hi in gold_spans[e.kind]):
+            if any(_on([e], where) for where in gold_spans[e.kind]):
                 out.right[e.kind] += 1
             else:
                 out.wrong.append((row["id"], e.kind, e.provenance.sentence))
         for look in row.get("lookalikes", []):
             out.look_alikes += 1
-            out.taken += bool(on(events, *span(row["text"], look["sentence"])))
+            out.taken += bool(_on(events, _span(row["text"], look["sentence"])))
     return out
