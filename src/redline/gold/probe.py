@@ -2,8 +2,10 @@
 (``tests/fixtures/probe/``). Scoring one says which wordings the extractor reads, not how often
 it is right on real news (``redline.gold.evaluation`` measures that on the real gold).
 
-Each line of a probe: ``id``, ``text``, ``threat`` (true or false), the threat's ``sentence``
-(verbatim in ``text``), ``speaker_country``, ``consequence_class`` and a ``form`` tag.
+Each line of a threat probe: ``id``, ``text``, ``threat`` (true or false), the threat's
+``sentence`` (verbatim in ``text``), ``speaker_country``, ``consequence_class`` and a ``form``
+tag. An event probe's lines list crossings and responses (``items``) and ``lookalikes`` instead
+(``score_events``; ``tests/fixtures/probe/README.md``).
 """
 
 from __future__ import annotations
