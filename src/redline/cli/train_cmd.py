@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from redline.cli.common import app, console
-from redline.model.train import CONTEXT_TOKENS
+from redline.model.train import BASE_LAYERS, CONTEXT_TOKENS
 
 
 @app.command("train")
@@ -44,6 +44,15 @@ def train_command(
             "(0: the sentence alone, about a third cheaper per sentence).",
         ),
     ] = CONTEXT_TOKENS,
+    layers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=BASE_LAYERS,
+            help="Transformer layers kept from the base model, from the bottom (each costs the "
+            "same per token at run time).",
+        ),
+    ] = BASE_LAYERS,
     folds: Annotated[
         int,
         typer.Option(
@@ -71,7 +80,9 @@ def train_command(
         extra = ledger_reviews(Ledger.open(url, create=False))
         console.print(f"{len(extra)} review decisions from {url}", markup=False)
         data.extend(extra)
-    config = TrainConfig(epochs=epochs, limit=limit, seed=seed, context_tokens=context_tokens)
+    config = TrainConfig(
+        epochs=epochs, limit=limit, seed=seed, context_tokens=context_tokens, layers=layers
+    )
     log = lambda m: console.print(m, markup=False)  # noqa: E731
     table_path = OOF_FILE
     if folds:

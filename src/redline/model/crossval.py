@@ -172,17 +172,31 @@ def train_digest(data: list[Example]) -> str:
 
 
 def table_matches(
-    data: list[Example], path: Path = OOF_FILE, context_tokens: int | None = None
+    data: list[Example],
+    path: Path = OOF_FILE,
+    context_tokens: int | None = None,
+    layers: int | None = None,
 ) -> bool:
     """Is there an out-of-fold table at ``path`` computed on this training data (and, given
-    ``context_tokens``, by models that read as much of the sentence before)?"""
+    ``context_tokens`` and ``layers``, by models that read as much of the sentence before and
+    keep as many of the base model's layers)?"""
     try:
         table = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return False
     if not isinstance(table, dict) or table.get("data_digest") != train_digest(data):
         return False
+    if layers is not None and _layers(table) != layers:
+        return False
     return context_tokens is None or _context_tokens(table) == context_tokens
+
+
+def _layers(table: dict[str, Any]) -> int:
+    """How many of the base model's layers the table's fold models kept (all of them in tables
+    that predate the setting)."""
+    from redline.model.train import BASE_LAYERS
+
+    return int((table.get("config") or {}).get("layers", BASE_LAYERS))
 
 
 def _context_tokens(table: dict[str, Any]) -> int:

@@ -37,6 +37,7 @@ MAX_LENGTH = 64
 # (docs/extraction.md, "The sentence before as context"): threats and responses a little
 # better, crossings and episode verdicts worse, the encoder half again as costly. Not shipped.
 CONTEXT_TOKENS = 0
+BASE_LAYERS = 6
 
 
 @dataclass
@@ -51,6 +52,9 @@ class TrainConfig:
     unscreened_keep: float = 0.15
     seed: int = SEED
     limit: int | None = None  # train on the first N examples only (CI's smoke run)
+    # Transformer layers kept from the base model, from the bottom (MiniLM has 6): each one
+    # costs the same per token at run time, so 3 halve the encoder's share of extraction.
+    layers: int = BASE_LAYERS
 
 
 def base_model_dir() -> Path:
@@ -74,9 +78,10 @@ def _seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
-def _build(base: Path, paired: bool = False) -> Any:
+def _build(base: Path, paired: bool = False, layers: int = BASE_LAYERS) -> Any:
     """MiniLM with a linear head over the mean of its token states: of every token, or
-    (``paired``) of the sentence's segment only, the context before it being read, not pooled."""
+    (``paired``) of the sentence's segment only, the context before it being read, not pooled.
+    Only the bottom ``layers`` transformer layers are kept."""
     import torch
     from transformers import AutoModel
 
@@ -84,6 +89,11 @@ def _build(base: Path, paired: bool = False) -> Any:
         def __init__(self) -> None:
             super().__init__()
             self.encoder = AutoModel.from_pretrained(str(base), local_files_only=True)
+            kept = self.encoder.encoder.layer
+            if not 1 <= layers <= len(kept):
+                raise ModelError(f"layers must be 1 to {len(kept)}, not {layers}")
+            self.encoder.encoder.layer = torch.nn.ModuleList(kept[:layers])
+            self.encoder.config.num_hidden_layers = layers
             hidden = self.encoder.config.hidden_size
             self.dropout = torch.nn.Dropout(0.1)
             self.head = torch.nn.Linear(hidden, len(CLASSES))
@@ -192,7 +202,9 @@ def train(
             from redline.model.crossval import load_table, table_matches
 
             table = None
-            if out_of_fold is not None and table_matches(data, out_of_fold, cfg.context_tokens):
+            if out_of_fold is not None and table_matches(
+                data, out_of_fold, cfg.context_tokens, cfg.layers
+            ):
                 table = load_table(calibration[1], out_of_fold)
                 log(f"gates on dev and on out-of-fold train probabilities ({out_of_fold})")
             else:
@@ -222,7 +234,7 @@ def fit(
     ``seconds``) and the count of positives per class."""
     import torch
 
-    model = _build(base, paired=bool(tok.context_tokens))
+    model = _build(base, paired=bool(tok.context_tokens), layers=cfg.layers)
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=0.01)
     steps = cfg.epochs * ((len(train_set) + cfg.batch_size - 1) // cfg.batch_size)
     schedule = torch.optim.lr_scheduler.LambdaLR(
