@@ -1750,3 +1750,57 @@ def test_an_interview_yes_to_a_question_of_defence_is_the_issuers_threat() -> No
         )
         == []
     )
+
+
+def test_a_speaker_set_in_as_an_aside_or_closing_the_sentence_is_found() -> None:
+    """ "Any X, he said, would be met with ...": the aside's subject speaks (resolved like any
+    pronoun); a speech verb the parser left without a subject at the end of the sentence takes
+    the name just before it; "allied territory" and "military might" name NATO's line and
+    military force."""
+    got = _news(
+        "NATO's secretary general visited Vilnius on Monday. Any strike on allied "
+        "territory, he said, would be answered with the full military might of the alliance.",
+        rules_from=0.01,
+    ).threats
+    assert [(t.speaker_country, t.trigger_key, t.consequence_class) for t in got] == [
+        ("NATO", "attack_on_nato_territory", "military_force")
+    ]
+    got = _news(
+        "Any attack by Western missiles on the Kerch bridge will lead to strikes on the "
+        "command centres in Kyiv, Press Secretary of the President of Russia Dmitry Peskov "
+        "stated.",
+        rules_from=0.01,
+    ).threats
+    assert [t.consequence_class for t in got] == ["military_force"]
+
+
+def test_a_condition_s_doer_may_be_unlisted_based_somewhere_or_an_agent() -> None:
+    """Below the gate, a condition over a line the vocabulary lacks needs another party as
+    its doer: one named by a proper name the gazetteer lacks, one "based" in a state, or the
+    agent of a subject that names no side."""
+
+    def threats(text: str) -> list[tuple[str | None, str]]:
+        return [
+            (t.speaker_country, t.consequence_class) for t in _below_gate(text, date(2023, 6, 2))
+        ]
+
+    assert threats(
+        "Greek officials met on Friday. Greece will close its ports to the ships if Zorbania "
+        "keeps seizing fishing boats, the Greek defence minister said."
+    ) == [("GRC", "sanctions_or_economic")]
+    assert threats(
+        "Israel's defence minister spoke on Friday. Israeli jets will bomb the camps if "
+        "Syria-based fighters fire more rockets at the Golan, he said."
+    ) == [("ISR", "military_force")]
+    assert threats(
+        "Estonia's interior minister spoke on Friday. The government will close the border "
+        "crossings if the stream of migrants sent there by Russian officials goes on, she said."
+    ) == [("EST", "sanctions_or_economic")]
+    # a condition whose subject is the speaker's own side draws no line
+    assert (
+        threats(
+            "Greek officials met on Friday. Greece will close its ports to the ships if Athens "
+            "decides so, the Greek defence minister said."
+        )
+        == []
+    )

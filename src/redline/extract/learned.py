@@ -774,9 +774,20 @@ class LearnedExtractor(RuleExtractor):
         subject = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
         actor = self._acting_side(st, sent, subject) if subject is not None else None
         doer = self._condition_doer(st, sent, condition, subject)
+        # "if Hezbollah dragged Lebanon into a war": a party the gazetteer lacks, named by its
+        # proper name as the act's doer, is still another party
+        unlisted = (
+            subject is not None
+            and actor is None
+            and subject.pos_ == "PROPN"
+            and subject.dep_ == "nsubj"
+            and self._resolve_actor(st, sent, subject) is None
+        )
         out = []
         for t in found:
-            if t.trigger_key is None and not (named or actor is not None or doer is not None):
+            if t.trigger_key is None and not (
+                named or actor is not None or doer is not None or unlisted
+            ):
                 continue  # a line the vocabulary lacks must still name another party's act
             # whose threat it is, as the later steps will say (a side named in the condition
             # is never the speaker: "If Russia would hit ..., its cost will be huge")
@@ -788,7 +799,9 @@ class LearnedExtractor(RuleExtractor):
                 # speaker's own side leaves the doer as the other party
                 if doer.actor.country_on(st.doc.published) == t.speaker_country:
                     continue
-            elif not named and (actor is None or same_side(country, t.speaker_country)):
+            elif not (named or unlisted) and (
+                actor is None or same_side(country, t.speaker_country)
+            ):
                 continue
             if t.trigger_key is not None and same_side(
                 t.speaker_country, self.triggers.hint(t.trigger_key)
@@ -813,7 +826,18 @@ class LearnedExtractor(RuleExtractor):
             t.lower_ == "under" and t.head.i == subject.head.i for t in condition
         )
         if not suffers:
-            return self._acting_side(st, sent, subject)
+            # "if the flow of asylum seekers steered there by Russian authorities continues":
+            # a subject that names no side may carry the act's agent
+            return self._acting_side(st, sent, subject) or next(
+                (
+                    side
+                    for t in condition
+                    if t.dep_ == "pobj" and t.head.dep_ == "agent"
+                    for side in (self._acting_side(st, sent, t),)
+                    if side is not None
+                ),
+                None,
+            )
         victim = self._acting_side(st, sent, subject)
         mine = victim.actor.country_on(st.doc.published) if victim else None
         for t in condition:

@@ -282,6 +282,11 @@ _EVENT_NOUNS = frozenset(
         "shipment",
         "decision",
         "crossing",
+        "stationing",
+        "placement",
+        "repetition",
+        "breach",
+        "entry",
     ]
 )
 _HOSTILE_ACTS = frozenset(
@@ -490,7 +495,12 @@ class RuleBase:
         """Who is speaking in a quoted or impersonal sentence: a person (or body) named with a
         speech verb in this sentence or the next, else the one who opened a quotation still
         open here ('Lukashenko said: "If things are quiet ... Any aggression will be met ..."'),
-        else the last person named just before."""
+        else the last person named just before. A speech verb set into the sentence as an
+        aside ("Any strike on allied territory, he said, would be met with ...") names its
+        speaker first."""
+        aside = self._aside_speaker(st, sent)
+        if aside is not None:
+            return aside
         for cand in (sent, st.following(sent)):
             if cand is None:
                 continue
@@ -530,6 +540,24 @@ class RuleBase:
         earliest = back[-1].start if back else sent.start
         person = st.last_before(sent.end, "person")
         return person if person is not None and person.start >= earliest else None
+
+    def _aside_speaker(self, st: _DocState, sent: _Sentence) -> Mention | None:
+        """The side of the subject of a speech verb the parser hangs on the clause as an aside
+        (``parataxis``): "..., he said, would be met with ...", the pronoun resolved as any
+        subject is."""
+        if sent.doc is None:
+            return None
+        for tok in sent.doc:
+            if (
+                tok.dep_ == "parataxis"
+                and tok.pos_ == "VERB"
+                and tok.lemma_.lower() in self.speech_verbs
+                and not _negated(tok)
+            ):
+                subj = _subject(tok)
+                if subj is not None:
+                    return self._resolve_actor(st, sent, subj)
+        return None
 
     def _named_with_speech(self, st: _DocState, sent: _Sentence) -> Mention | None:
         """A person (else a body) named in a sentence with a speech verb ("Lukashenko said"),
@@ -659,12 +687,22 @@ class RuleBase:
         return Mention(actor, sent.start + tok.idx, sent.start + tok.idx + len(tok.text), tok.text)
 
     def _by_adjective(self, sent: _Sentence, noun: Any) -> Mention | None:
-        """The side a noun's adjective names ("Indian troops", "a Russian drone"), or None."""
+        """The side a noun's adjective names ("Indian troops", "a Russian drone"), or the
+        state it is based in ("Pakistan-based militants"), or None."""
         for c in noun.children:
             named = self._demonym(sent, c) if c.dep_ == "amod" else None
+            if named is None and c.dep_ == "amod" and c.lower_ == "based":
+                named = next(filter(None, (self._state_named(sent, b) for b in c.lefts)), None)
             if named is not None:
                 return named
         return None
+
+    def _state_named(self, sent: _Sentence, tok: Any) -> Mention | None:
+        """The state a single proper noun names by its gazetteer name ("Pakistan"), or None."""
+        actor = self.actors.lookup(tok.text) if tok.pos_ == "PROPN" else None
+        if actor is None or actor.kind != "state":
+            return None
+        return Mention(actor, sent.start + tok.idx, sent.start + tok.idx + len(tok.text), tok.text)
 
     def _pronoun_referent(self, st: _DocState, sent: _Sentence, offset: int) -> Mention | None:
         """Whom "he" or "she" at ``offset`` (in the sentence) names: the last person named

@@ -101,7 +101,7 @@ class ThreatRules(RuleBase):
             return None  # "Putin may threaten": a possibility, not a statement
         if self._under_hypothetical(verb):
             return None
-        subj = subject if subject is not None else _subject(verb)
+        subj = subject if subject is not None else _subject(verb) or _closing_name(verb)
         if subj is None:
             return None
         speaker = self._resolve_actor(st, sent, subj)
@@ -760,6 +760,17 @@ def _issues_warning(verb: Any) -> bool:
         c.dep_ == "dobj" and c.lemma_.lower() in ("warning", "ultimatum", "threat")
         for c in verb.children
     )
+
+
+def _closing_name(verb: Any) -> Any | None:
+    """The name just before a speech verb that closes its sentence with no subject of its own
+    ("..., Minister of Foreign Affairs Sergei Lavrov declared."): the parser hung the speaker
+    on a word of the quotation (as an apposition of "Kyiv")."""
+    doc = verb.doc
+    if verb.i == 0 or verb.dep_ != "ROOT" or any(t.pos_ != "PUNCT" for t in doc[verb.i + 1 :]):
+        return None
+    name = doc[verb.i - 1]
+    return name if name.pos_ == "PROPN" else None
 
 
 def _by_whom(noun: Any) -> Any | None:
