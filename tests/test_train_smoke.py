@@ -102,6 +102,8 @@ def test_out_of_fold_probabilities_come_from_models_that_never_saw_the_document(
     assert not any(isinstance(v, str) and len(v) > 200 for row in rows for v in row)  # no text
     assert table_matches(data, path)  # redline train uses it for this data only
     assert not table_matches(data[: len(data) // 2], path)
+    # ... and for models as deep as its fold models (all six layers here)
+    assert table_matches(data, path, layers=6) and not table_matches(data, path, layers=3)
     loaded = load_table(documents, path)
     assert loaded.documents == docs
     doc, start, end, probs = rows[0]
@@ -113,6 +115,28 @@ def test_out_of_fold_probabilities_come_from_models_that_never_saw_the_document(
     got = wrapped.gated_probabilities([known, unknown])
     assert wrapped.used <= 1  # the prefilter may drop the known one; never more than one lookup
     assert list(got[1]) == pytest.approx(list(shipped.gated_probabilities([unknown])[0]))
+
+
+def test_a_shallower_encoder_keeps_the_bottom_layers(tmp_path: Path) -> None:
+    """`redline train --layers 3`: the exported model runs three transformer layers, half the
+    encoder's cost per token, and loads like any other."""
+    _require_training_extra()
+    from redline.model.train import _build, base_model_dir
+
+    model = _build(base_model_dir(), layers=3)
+    assert len(model.encoder.encoder.layer) == 3 and model.encoder.config.num_hidden_layers == 3
+    with pytest.raises(Exception, match="layers must be 1 to 6"):
+        _build(base_model_dir(), layers=7)
+    gold, documents = load(shared_path())
+    manifest = train(
+        examples(gold, documents),
+        tmp_path / "m",
+        TrainConfig(epochs=1, limit=32, layers=3),
+        log=lambda _m: None,
+    )
+    assert manifest["training"]["config"]["layers"] == 3
+    probs = StatementClassifier(tmp_path / "m").probabilities(["We will strike back."])
+    assert probs.shape == (1, 4)
 
 
 def _write(table: dict) -> Path:
