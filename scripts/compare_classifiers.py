@@ -115,11 +115,14 @@ def spacy_textcat(
     return _at_best_thresholds(scores, dev), len(dev) / elapsed
 
 
-def minilm(dev: list[Example], lexical: bool = True) -> tuple[list[set[str]], float]:
-    """The shipped classifier; without ``lexical``, its encoder alone (no hashed-word heads)."""
-    from redline.model.classifier import StatementClassifier
+def minilm(
+    dev: list[Example], lexical: bool = True, model: Path | None = None
+) -> tuple[list[set[str]], float]:
+    """The shipped classifier (or the one in ``model``); without ``lexical``, its encoder alone
+    (no hashed-word heads)."""
+    from redline.model.classifier import MODEL_DIR, StatementClassifier
 
-    clf = StatementClassifier(threads=1)
+    clf = StatementClassifier(model or MODEL_DIR, threads=1)
     if not lexical:
         clf.lexical = None
     started = time.perf_counter()
@@ -152,6 +155,13 @@ def main() -> None:
         action="store_true",
         help="only the shipped classifier, with and without its lexical heads",
     )
+    ap.add_argument(
+        "--model",
+        type=Path,
+        action="append",
+        default=[],
+        help="also another trained model directory (redline train --out DIR; repeatable)",
+    )
     args = ap.parse_args()
     gold, docs = load(args.shared)
     data = examples(gold, docs)
@@ -166,6 +176,7 @@ def main() -> None:
         ),
         ("MiniLM-L6 fine-tuned, int8 ONNX, alone", lambda: minilm(dev, lexical=False)),
         ("MiniLM-L6 blended with the lexical heads (shipped)", lambda: minilm(dev)),
+        *((f"{m} (blended)", lambda m=m: minilm(dev, model=m)) for m in args.model),
     ]
     for name, run in candidates[2:] if args.learned_only else candidates:
         pred, speed = run()
