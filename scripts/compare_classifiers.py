@@ -195,6 +195,7 @@ def main() -> None:
     for name, (scores, speed) in rows.items():
         cells = " | ".join(f"{p:.2f} / {r:.2f} / {f:.2f}" for p, r, f in scores.values())
         print(f"| {name} | {cells} | {speed:,.0f} |")
+    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "comparison.json").write_text(
         json.dumps({k: v[0] for k, v in rows.items()}, indent=1)
     )
