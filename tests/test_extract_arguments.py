@@ -4,7 +4,7 @@ said when. Every text here is written for the test."""
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from redline.extract.base import DocumentInput, EventItem, Extraction, Provenance, ThreatItem
@@ -563,6 +563,11 @@ def _below_gate(text: str, published: date) -> list[ThreatItem]:
     """The threats the rules keep in ``text`` (news published on ``published``) below the
     classifier's gate."""
     return _low_scores().extract(DocumentInput(1, text, published, "day")).threats
+
+
+def _sides_below_gate(text: str, published: date) -> list[tuple[str | None, str]]:
+    """(speaker country, consequence class) of each threat ``_below_gate`` keeps."""
+    return [(t.speaker_country, t.consequence_class) for t in _below_gate(text, published)]
 
 
 def test_a_threat_in_the_conditional_form_is_kept_below_the_gate() -> None:
@@ -1322,10 +1327,7 @@ def test_who_does_the_act_of_a_line_the_vocabulary_lacks() -> None:
     subject suffers the act, its agent's or its place's ("if a Polish reporter is detained in
     Minsk"). The speaker's own act draws none ("unless Kyiv lifts ...", said by Kyiv)."""
 
-    def threats(text: str) -> list[tuple[str | None, str]]:
-        return [
-            (t.speaker_country, t.consequence_class) for t in _below_gate(text, date(2023, 9, 20))
-        ]
+    threats = partial(_sides_below_gate, published=date(2023, 9, 20))
 
     assert threats(
         "The ministers met on Monday. Ukraine will ban imports of Polish apples unless Warsaw "
@@ -1349,10 +1351,7 @@ def test_as_long_as_and_whoever_open_a_condition() -> None:
     lexicon), and so is a clause whose subject is "whoever" ("whoever crosses our border will
     face ...")."""
 
-    def threats(text: str) -> list[tuple[str | None, str]]:
-        return [
-            (t.speaker_country, t.consequence_class) for t in _below_gate(text, date(2024, 3, 20))
-        ]
+    threats = partial(_sides_below_gate, published=date(2024, 3, 20))
 
     assert threats(
         "Kyiv spoke on Monday. As long as Russia keeps shelling our grid, Russian oil depots will "
@@ -1388,10 +1387,7 @@ def test_a_participle_on_any_is_a_condition_and_a_blogger_has_no_standing() -> N
     """ "any vessel heading for ... would be ..." is a condition like "any vessel that heads";
     a military blogger is a commentator, not the military (codebook §1: no standing)."""
 
-    def threats(text: str) -> list[tuple[str | None, str]]:
-        return [
-            (t.speaker_country, t.consequence_class) for t in _below_gate(text, date(2023, 7, 20))
-        ]
+    threats = partial(_sides_below_gate, published=date(2023, 7, 20))
 
     assert threats(
         "Kyiv spoke on Thursday. Ukraine's Defence Ministry said any Russian tanker heading for "
@@ -1779,10 +1775,7 @@ def test_a_condition_s_doer_may_be_unlisted_based_somewhere_or_an_agent() -> Non
     its doer: one named by a proper name the gazetteer lacks, one "based" in a state, or the
     agent of a subject that names no side."""
 
-    def threats(text: str) -> list[tuple[str | None, str]]:
-        return [
-            (t.speaker_country, t.consequence_class) for t in _below_gate(text, date(2023, 6, 2))
-        ]
+    threats = partial(_sides_below_gate, published=date(2023, 6, 2))
 
     assert threats(
         "Greek officials met on Friday. Greece will close its ports to the ships if Zorbania "

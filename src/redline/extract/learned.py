@@ -828,24 +828,25 @@ class LearnedExtractor(RuleExtractor):
         if not suffers:
             # "if the flow of asylum seekers steered there by Russian authorities continues":
             # a subject that names no side may carry the act's agent
-            return self._acting_side(st, sent, subject) or next(
-                (
-                    side
-                    for t in condition
-                    if t.dep_ == "pobj" and t.head.dep_ == "agent"
-                    for side in (self._acting_side(st, sent, t),)
-                    if side is not None
-                ),
-                None,
-            )
+            agents = [t for t in condition if t.dep_ == "pobj" and t.head.dep_ == "agent"]
+            return self._acting_side(st, sent, subject) or next(self._sides(st, sent, agents), None)
         victim = self._acting_side(st, sent, subject)
         mine = victim.actor.country_on(st.doc.published) if victim else None
-        for t in condition:
-            if t.dep_ == "pobj" and t.head.lower_ in ("by", "from", "in"):
-                side = self._acting_side(st, sent, t)
-                if side is not None and side.actor.country_on(st.doc.published) != mine:
-                    return side
-        return None
+        places = [
+            t for t in condition if t.dep_ == "pobj" and t.head.lower_ in ("by", "from", "in")
+        ]
+        return next(
+            (
+                side
+                for side in self._sides(st, sent, places)
+                if side.actor.country_on(st.doc.published) != mine
+            ),
+            None,
+        )
+
+    def _sides(self, st: _DocState, sent: _Sentence, toks: Sequence[Any]) -> Iterator[Mention]:
+        """The sides ``toks`` name (``_acting_side`` of each that names one), in order."""
+        return (side for t in toks if (side := self._acting_side(st, sent, t)) is not None)
 
     def _acting_side(self, st: _DocState, sent: _Sentence, subject: Any) -> Mention | None:
         """The side a condition's subject belongs to: the actor it names, else the side its

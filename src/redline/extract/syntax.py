@@ -682,9 +682,7 @@ class RuleBase:
         """The side ``tok`` names as a nationality ("Russian"), or None."""
         code = self.actors.demonyms.get(tok.lower_)
         actor = self.actors.actors.get(code) if code else None
-        if actor is None:
-            return None
-        return Mention(actor, sent.start + tok.idx, sent.start + tok.idx + len(tok.text), tok.text)
+        return _token_mention(sent, tok, actor) if actor is not None else None
 
     def _by_adjective(self, sent: _Sentence, noun: Any) -> Mention | None:
         """The side a noun's adjective names ("Indian troops", "a Russian drone"), or the
@@ -700,9 +698,7 @@ class RuleBase:
     def _state_named(self, sent: _Sentence, tok: Any) -> Mention | None:
         """The state a single proper noun names by its gazetteer name ("Pakistan"), or None."""
         actor = self.actors.lookup(tok.text) if tok.pos_ == "PROPN" else None
-        if actor is None or actor.kind != "state":
-            return None
-        return Mention(actor, sent.start + tok.idx, sent.start + tok.idx + len(tok.text), tok.text)
+        return _token_mention(sent, tok, actor) if actor and actor.kind == "state" else None
 
     def _pronoun_referent(self, st: _DocState, sent: _Sentence, offset: int) -> Mention | None:
         """Whom "he" or "she" at ``offset`` (in the sentence) names: the last person named
@@ -1044,6 +1040,12 @@ def _token_at(toks: Sequence[Any], text: str, char: int) -> Any | None:
             return t
         pos = end + len(t.whitespace_)
     return None
+
+
+def _token_mention(sent: _Sentence, tok: Any, actor: knowledge.Actor) -> Mention:
+    """``actor`` named by the single token ``tok`` of ``sent``."""
+    start = sent.start + tok.idx
+    return Mention(actor, start, start + len(tok.text), tok.text)
 
 
 def _negated(tok: Any) -> bool:
