@@ -30,6 +30,23 @@ def train_command(
             help="A ledger whose confirm/reject reviews become training examples (repeatable).",
         ),
     ] = None,
+    with_written: Annotated[
+        bool,
+        typer.Option(
+            "--with-written",
+            help="Also train the encoder on the sentences written from the codebook that ship "
+            "with Redline (redline/data/written/; measured worse on real text, so the shipped "
+            "model does not use them).",
+        ),
+    ] = False,
+    written: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--written",
+            help="Also train the encoder on a JSON Lines file (or a folder of them) of your own "
+            'written sentences: {"text", "labels", "reason"} (repeatable).',
+        ),
+    ] = None,
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the training split.")] = 4,
     limit: Annotated[
         int | None, typer.Option(min=8, help="Train on the first N sentences only (a smoke run).")
@@ -65,12 +82,13 @@ def train_command(
 ) -> None:
     """Fine-tune the statement classifier (needs: pip install 'redline[train]').
 
-    Trains on the train split of the real-document gold plus review decisions, picks each
-    class's threshold on the dev split, and never reads the test split."""
+    Trains on the train split of the real-document gold plus review decisions (and written
+    sentences when asked), picks each class's threshold on the dev split, and never reads the
+    test split."""
     from redline.gold.evaluation import load
     from redline.model.classifier import MODEL_DIR
     from redline.model.crossval import OOF_FILE, out_of_fold
-    from redline.model.dataset import examples, ledger_reviews
+    from redline.model.dataset import WRITTEN_DIR, examples, ledger_reviews, written_examples
     from redline.model.train import TrainConfig, train
     from redline.store import Ledger
 
@@ -80,6 +98,12 @@ def train_command(
         extra = ledger_reviews(Ledger.open(url, create=False))
         console.print(f"{len(extra)} review decisions from {url}", markup=False)
         data.extend(extra)
+    for path in [WRITTEN_DIR] * with_written + (written or []):
+        files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+        for file in files:
+            extra = written_examples(file)
+            console.print(f"{len(extra)} written sentences from {file}", markup=False)
+            data.extend(extra)
     config = TrainConfig(
         epochs=epochs, limit=limit, seed=seed, context_tokens=context_tokens, layers=layers
     )

@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from redline.errors import GoldError
+from redline.errors import GoldError, RedlineError
 from redline.gold.corpus import GoldDocument
 from redline.store.schema import CONSEQUENCE_CLASSES
 
@@ -136,14 +136,16 @@ class GoldSet:
         return cached
 
 
-def load(path: Path = GOLD_FILE, documents: dict[str, GoldDocument] | None = None) -> GoldSet:
-    """Read a gold file; with ``documents``, check every span against the corpus text."""
-    items: list[GoldItem] = []
-    done: dict[str, set[str]] = {}
+def json_lines(
+    path: Path, error: type[RedlineError], what: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each non-empty line of a JSON Lines data file of the project's, as (``file:line``, the
+    object); a file that cannot be read, or a line that is not a JSON object, raises ``error``
+    naming the file (and the line)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise GoldError(f"{path}: cannot read the gold annotations: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read {what}: {exc}") from exc
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -151,8 +153,18 @@ def load(path: Path = GOLD_FILE, documents: dict[str, GoldDocument] | None = Non
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise GoldError(f"{where}: not JSON: {exc.msg}") from exc
-        if not isinstance(rec, dict) or "doc" not in rec or "annotator" not in rec:
+            raise error(f"{where}: not JSON: {exc.msg}") from exc
+        if not isinstance(rec, dict):
+            raise error(f"{where}: not a JSON object")
+        yield where, rec
+
+
+def load(path: Path = GOLD_FILE, documents: dict[str, GoldDocument] | None = None) -> GoldSet:
+    """Read a gold file; with ``documents``, check every span against the corpus text."""
+    items: list[GoldItem] = []
+    done: dict[str, set[str]] = {}
+    for where, rec in json_lines(path, GoldError, "the gold annotations"):
+        if "doc" not in rec or "annotator" not in rec:
             raise GoldError(f"{where}: each line needs 'doc' and 'annotator'")
         if rec.get("done"):
             done.setdefault(rec["annotator"], set()).add(rec["doc"])

@@ -167,7 +167,9 @@ def train_digest(data: list[Example]) -> str:
     h = hashlib.sha256()
     for ex in data:
         if ex.split == Split.TRAIN and ex.source != "review":
-            h.update(f"{ex.doc}:{ex.start}:{ex.end}:{sorted(ex.labels)}\n".encode())
+            # a written sentence has no place in a document: its words identify it
+            where = ex.text if ex.source == "written" else f"{ex.start}:{ex.end}"
+            h.update(f"{ex.doc}:{where}:{sorted(ex.labels)}\n".encode())
     return h.hexdigest()[:16]
 
 

@@ -135,6 +135,7 @@ def fold_rows(
 
     from redline.gold.annotations import Split
     from redline.model.crossval import fold_of, screen_sentences
+    from redline.model.dataset import real_only
     from redline.model.train import training_sets
 
     train_docs = sorted({ex.doc for ex in data if ex.split == Split.TRAIN and ex.doc in documents})
@@ -145,7 +146,7 @@ def fold_rows(
         train_set, _ = training_sets(kept, config, random.Random(config.seed + k))
         if config.limit:
             train_set = train_set[: config.limit]
-        heads = fit_examples(train_set, config.seed + k)
+        heads = fit_examples(real_only(train_set), config.seed + k)
         for doc_id in sorted(held):
             text = documents[doc_id].text
             spans = [(s, e) for s, e, ok in screen_sentences(text) if ok]

@@ -28,7 +28,7 @@ from redline.gold.annotations import CLASSES, GoldSet, Split
 from redline.gold.corpus import GoldDocument
 from redline.model import lexical, prefilter
 from redline.model.classifier import MANIFEST, MODEL_DIR, StatementClassifier, _sha256
-from redline.model.dataset import Example, label_matrix
+from redline.model.dataset import Example, label_matrix, real_only
 
 SEED = 13
 MAX_LENGTH = 64
@@ -170,10 +170,10 @@ def train(
             "thresholds": dict.fromkeys(CLASSES, 0.5),
             "max_length": cfg.max_length,
             "context_tokens": cfg.context_tokens,
-            **fit_prefilter(train_set, dev_set, staged, cfg.seed, log),
+            **fit_prefilter(real_only(train_set), dev_set, staged, cfg.seed, log),
             "files": {},
         }
-        lexical.add_heads(staged, manifest, train_set, cfg.seed)
+        lexical.add_heads(staged, manifest, real_only(train_set), cfg.seed)
         manifest["files"] = {n: _sha256(staged / n) for n in files}
         (staged / MANIFEST).write_text(json.dumps(manifest, indent=1))
         # Sentence thresholds on the screened dev sentences (the encoder alone: the fallback
