@@ -157,6 +157,25 @@ def test_precision_counts_every_prediction_and_duplicates() -> None:
     assert threat.all_fields == [1, 1]
 
 
+def test_a_joint_statement_is_matched_by_the_issuer_the_gold_names() -> None:
+    """Three issuers of one joint statement, the annotator's one item on the US: the US
+    prediction takes it (fields right), the other two are false alarms, whatever their order."""
+    text = "They reaffirm that a nuclear test would be met with a firm response."
+    doc = GoldDocument("statements/j", "statements", text, None, "statements")
+    fields = {"speaker_country": "USA", "consequence_class": "vague"}
+    gold = GoldSet(
+        [GoldItem("statements/j", "A", 0, 68, Kind.THREAT, False, fields)], {"A": {"statements/j"}}
+    )
+    for order in (["JPN", "KOR", "USA"], ["USA", "JPN", "KOR"]):
+        fixed = _Fixed([(0, 68, country) for country in order])
+        threat = score.score(fixed, gold, {"statements/j": doc}, [split_of(doc.group)]).kinds[
+            Kind.THREAT
+        ]
+        assert (threat.correct, threat.predictions, threat.found) == (1, 3, 1)
+        assert threat.fields["speaker_country"] == [1, 1]
+        assert sorted(p.fields["speaker_country"] for p in threat.false_alarms) == ["JPN", "KOR"]
+
+
 def test_wilson_interval_and_kappa() -> None:
     lo, hi = wilson(8, 10)  # type: ignore[misc]
     assert round(lo, 3) == 0.490 and round(hi, 3) == 0.943

@@ -264,8 +264,17 @@ def _score_kind(
     ks.predictions += len(preds)
     ks.gold += sum(not g.borderline for g in gold_items)
     unmatched = list(gold_items)
-    # Most specific first: a prediction whose speaker country agrees takes its own gold item.
-    for pred in sorted(preds, key=lambda p: p.start):
+
+    def agrees(pred: Prediction) -> bool:
+        return any(
+            g.start == pred.start and g.get("speaker_country") == pred.fields.get("speaker_country")
+            for g in gold_items
+        )
+
+    # Most specific first: on a sentence with several predictions (a joint statement's issuers),
+    # the ones whose speaker country some gold item there shares are matched before the others,
+    # and each such prediction takes that gold item rather than another.
+    for pred in sorted(preds, key=lambda p: (p.start, not agrees(p))):
         here = [g for g in unmatched if g.start == pred.start]
         if not here:
             ks.false_alarms.append(pred)
