@@ -781,7 +781,6 @@ class LearnedExtractor(RuleExtractor):
             and actor is None
             and subject.pos_ == "PROPN"
             and subject.dep_ == "nsubj"
-            and self._resolve_actor(st, sent, subject) is None
         )
         out = []
         for t in found:

@@ -194,17 +194,21 @@ def table_matches(
 
 
 def _layers(table: dict[str, Any]) -> int:
-    """How many of the base model's layers the table's fold models kept (all of them in tables
-    that predate the setting)."""
+    """How many of the base model's layers the table's fold models kept."""
     from redline.model.train import BASE_LAYERS
 
-    return int((table.get("config") or {}).get("layers", BASE_LAYERS))
+    return _setting(table, "layers", BASE_LAYERS)
 
 
 def _context_tokens(table: dict[str, Any]) -> int:
-    """How much of the sentence before the table's fold models read (0 in tables that predate
-    the setting)."""
-    return int((table.get("config") or {}).get("context_tokens", 0))
+    """How much of the sentence before the table's fold models read."""
+    return _setting(table, "context_tokens", 0)
+
+
+def _setting(table: dict[str, Any], name: str, before: int) -> int:
+    """A training setting of the table's fold models; ``before``, the value every model had
+    before the setting existed, for tables that do not record it."""
+    return int((table.get("config") or {}).get(name, before))
 
 
 def screen_sentences(text: str) -> list[tuple[int, int, bool]]:

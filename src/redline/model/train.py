@@ -160,6 +160,7 @@ def train(
     log(f"train: {len(train_set)} sentences, dev: {len(dev_set)}")
     model, positives = fit(train_set, cfg, base, tok, rng, log)
     started = time.time() - model.seconds
+    real = real_only(train_set)  # the prefilter and the word heads learn from real text only
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / "model"
         staged.mkdir()
@@ -170,10 +171,10 @@ def train(
             "thresholds": dict.fromkeys(CLASSES, 0.5),
             "max_length": cfg.max_length,
             "context_tokens": cfg.context_tokens,
-            **fit_prefilter(real_only(train_set), dev_set, staged, cfg.seed, log),
+            **fit_prefilter(real, dev_set, staged, cfg.seed, log),
             "files": {},
         }
-        lexical.add_heads(staged, manifest, real_only(train_set), cfg.seed)
+        lexical.add_heads(staged, manifest, real, cfg.seed)
         manifest["files"] = {n: _sha256(staged / n) for n in files}
         (staged / MANIFEST).write_text(json.dumps(manifest, indent=1))
         # Sentence thresholds on the screened dev sentences (the encoder alone: the fallback
