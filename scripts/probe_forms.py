@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from redline.errors import GoldError
 from redline.gold import probe
 from redline.score.intervals import Proportion
 
@@ -27,7 +28,10 @@ def main() -> None:
     parser.add_argument("probe", type=Path)
     parser.add_argument("--misses", action="store_true", help="list the threats not found")
     args = parser.parse_args()
-    rows = probe.read(args.probe)
+    try:
+        rows = probe.read(args.probe)
+    except GoldError as exc:  # names the file and the line
+        raise SystemExit(f"error: {exc}") from None
     if probe.is_event_probe(rows):
         events(rows, args.misses)
         return

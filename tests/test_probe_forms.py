@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from redline.errors import GoldError
 from redline.gold import probe
 
 PROBE = Path(__file__).parent / "fixtures" / "probe" / "threat_forms.jsonl"
@@ -65,6 +68,26 @@ def test_the_probe_script_scores_a_probe_file(tmp_path: Path) -> None:
     assert "missed t2" in out and "missed t1" not in out
     assert "threats found: 0.50" in out and "(1/2)" in out
     assert "look-alikes taken as threats: 0.00" in out and "(0/1)" in out
+
+
+def test_a_malformed_probe_line_is_named_with_its_file_and_line(tmp_path: Path) -> None:
+    """A probe line that is not a JSON object stops the script with the file and the line,
+    not a traceback; blank lines are skipped."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.jsonl"
+    good = {"id": "n1", "text": "Analysts expect a cold winter.", "threat": False}
+    bad.write_text(json.dumps(good) + "\n\n" + '{"id": "n2", "text": ' + "\n", encoding="utf-8")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "probe_forms.py"
+    run = subprocess.run([sys.executable, str(script), str(bad)], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert f"{bad}:3: not JSON" in run.stderr and "Traceback" not in run.stderr
+    ok = tmp_path / "ok.jsonl"
+    ok.write_text(json.dumps(good) + "\n\n", encoding="utf-8")
+    assert probe.read(ok) == [good]
+    with pytest.raises(GoldError, match="none.jsonl: cannot read the probe"):
+        probe.read(tmp_path / "none.jsonl")
 
 
 def _event_rows() -> list[dict[str, object]]:

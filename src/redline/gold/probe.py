@@ -10,7 +10,6 @@ tag. An event probe's lines list crossings and responses (``items``) and ``looka
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +18,7 @@ from typing import Any, TypeVar
 
 from redline.extract.base import DocumentInput, EventItem, Extraction, Extractor, ThreatItem
 from redline.extract.learned import LearnedExtractor
+from redline.gold.annotations import GoldError, json_lines
 from redline.score.intervals import Proportion
 
 PUBLISHED = date(2023, 5, 1)  # the passages are undated; any date inside the war will do
@@ -40,7 +40,9 @@ class ProbeScore:
 
 
 def read(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    """The probe's passages; a line that is not a JSON object raises ``GoldError`` naming the
+    file and the line (the reader the gold annotations use)."""
+    return [rec for _, rec in json_lines(path, GoldError, "the probe")]
 
 
 def _extract(rows: list[dict[str, Any]], extractor: Extractor | None) -> list[Extraction]:
