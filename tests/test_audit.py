@@ -57,7 +57,13 @@ def test_audit_through_the_json_form(ledger_db: Path, tmp_path: Path) -> None:
     sample.write_text(json.dumps(data), encoding="utf-8")
     res = runner.invoke(app, ["audit", "judge", str(sample), "--db", str(ledger_db), "--by", "ann"])
     assert res.exit_code == 0, res.output
-    assert f"{len(data['items']) - 1} judgments stored as reviews, 1 skipped" in res.output
+    stored = f"{len(data['items']) - 1} judgments stored as reviews, 0 already stored, 1 skipped"
+    assert stored in res.output
+    # judging the same file again stores nothing twice
+    res = runner.invoke(app, ["audit", "judge", str(sample), "--db", str(ledger_db), "--by", "ann"])
+    assert res.exit_code == 0, res.output
+    again = f"0 judgments stored as reviews, {len(data['items']) - 1} already stored, 1 skipped"
+    assert again in res.output
 
     ledger = Ledger.open(f"sqlite:///{ledger_db}", create=False)
     found = figures(ledger)
@@ -87,15 +93,31 @@ def test_audit_through_the_json_form(ledger_db: Path, tmp_path: Path) -> None:
 
 def test_bad_judgments_are_refused_with_the_item_named(ledger_db: Path, tmp_path: Path) -> None:
     ledger = Ledger.open(f"sqlite:///{ledger_db}", create=False)
-    audit = draw(ledger, per_kind=1, seed=1, kinds=["threat"])
+    audit = draw(ledger, per_kind=2, seed=1, kinds=["threat"])
     data = audit.as_dict()
-    data["items"][0]["judgment"] = "maybe"
+    assert len(data["items"]) == 2
+    data["items"][0]["judgment"] = "right"
+    data["items"][1]["judgment"] = "maybe"
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data), encoding="utf-8")
+    before = len(audit_trail(ledger))
     res = runner.invoke(app, ["audit", "judge", str(path), "--db", str(ledger_db)])
     assert res.exit_code != 0
-    assert "item 1" in str(res.exception) or "item 1" in res.output
+    assert "item 2" in str(res.exception) or "item 2" in res.output
     assert "maybe" in str(res.exception) + res.output
+    # the file is checked whole before anything is stored: item 1's judgment is not kept
+    assert len(audit_trail(ledger)) == before
+    # a changed judgment is stored, and the latest one counts
+    data["items"][1]["judgment"] = "right"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert runner.invoke(app, ["audit", "judge", str(path), "--db", str(ledger_db)]).exit_code == 0
+    data["items"][1]["judgment"] = "wrong"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    res = runner.invoke(app, ["audit", "judge", str(path), "--db", str(ledger_db)])
+    assert "1 judgments stored as reviews, 1 already stored" in res.output, res.output
+    shown = figures(ledger, audit.id)
+    assert shown is not None and shown.precision["threat"].hits == 1
+    assert len(audit_trail(ledger)) == before + 3
     # an item that was not drawn in that audit is refused too
     data["items"][0].update(judgment="right", item_id=10**9)
     path.write_text(json.dumps(data), encoding="utf-8")

@@ -95,3 +95,22 @@ def test_export_command(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (out / "documents.csv").exists() and (out / "credibility.csv").exists()
     assert f"wrote {len(TABLES) + 2} files and manifest.json" in result.output
+
+
+def test_export_into_a_file_is_refused_with_the_path_named(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """An existing file where the folder should be is a clear error naming it (the CLI prints
+    a RedlineError as one line and exits 2), and the file is left as it was."""
+    from redline.errors import ConfigError
+
+    seeds_ledger(sqlite_ledger)
+    taken = tmp_path / "report.html"
+    taken.write_text("<p>kept</p>", encoding="utf-8")
+    for target in (taken, taken / "below"):
+        result = CliRunner().invoke(
+            app, ["export", str(target), "--db", sqlite_ledger.url, "--format", "csv"]
+        )
+        assert isinstance(result.exception, ConfigError), result.output
+        assert str(taken) in str(result.exception)
+    assert taken.read_text(encoding="utf-8") == "<p>kept</p>"

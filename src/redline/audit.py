@@ -244,7 +244,12 @@ def _episode_item(state: Any, number: int) -> AuditItem:
 def record(
     ledger: Ledger, audit_id: int, judged: Iterable[AuditItem], *, reviewer: str | None
 ) -> dict[str, int]:
-    """Store each judgment as a review; returns counts of judged and skipped items."""
+    """Store each judgment as a review; returns counts of judged, unchanged and skipped items.
+
+    The whole file is checked before anything is stored (a bad judgment stores none), and a
+    judgment the item's latest review for this audit already holds is not stored again, so
+    judging the same file twice leaves the audit trail as it was; a changed judgment is stored
+    and, being the latest, counts."""
     with ledger.connect() as conn:
         run = conn.execute(
             sa.select(runs.c.params).where(runs.c.id == audit_id, runs.c.stage == "audit")
@@ -252,10 +257,9 @@ def record(
     if run is None:
         raise RedlineError(f"no audit #{audit_id} in {ledger.url}; draw one with `redline audit`")
     drawn = {(k, int(i)) for k, i in run["sample"]}
-    out = {"judged": 0, "skipped": 0}
-    for item in judged:
+    items = list(judged)
+    for item in items:
         if item.judgment is None:
-            out["skipped"] += 1
             continue
         if (item.kind, item.item_id) not in drawn:
             raise RedlineError(
@@ -266,13 +270,34 @@ def record(
                 f"item {item.number}: judgment {item.judgment!r} is not one of "
                 f"{', '.join(JUDGMENTS[item.kind])}"
             )
+    stored = _latest_notes(ledger, audit_id)
+    out = {"judged": 0, "unchanged": 0, "skipped": 0}
+    for item in items:
+        if item.judgment is None:
+            out["skipped"] += 1
+            continue
+        note = f"audit #{audit_id}: {item.judgment}" + (f" — {item.note}" if item.note else "")
+        if stored.get((item.item_type, item.item_id)) == note:
+            out["unchanged"] += 1
+            continue
         action = {"right": "confirm", "wrong": "reject", "not_a_line": "reject"}.get(
             item.judgment, "note"
         )
-        note = f"audit #{audit_id}: {item.judgment}" + (f" — {item.note}" if item.note else "")
         review(ledger, item.item_type, item.item_id, action, reviewer=reviewer, note=note)
+        stored[(item.item_type, item.item_id)] = note
         out["judged"] += 1
     return out
+
+
+def _latest_notes(ledger: Ledger, audit_id: int) -> dict[tuple[str, int], str]:
+    """The note of each item's latest review in audit ``audit_id`` (its judgment)."""
+    with ledger.connect() as conn:
+        rows = conn.execute(
+            sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.note)
+            .where(reviews.c.note.like(f"audit #{audit_id}: %"))
+            .order_by(reviews.c.id)
+        ).all()
+    return {(t, int(i)): note for t, i, note in rows}
 
 
 @dataclass
@@ -300,17 +325,13 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
         run = conn.execute(query.order_by(runs.c.id.desc()).limit(1)).first()
         if run is None:
             return None
-        prefix = f"audit #{run.id}: "
-        rows = conn.execute(
-            sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.note)
-            .where(reviews.c.note.like(f"{prefix}%"))
-            .order_by(reviews.c.id)
-        ).all()
     params = run.params or {}
     kind_of = {(item_type(k), int(i)): k for k, i in params.get("sample", [])}
-    latest: dict[tuple[str, int], str] = {}
-    for reviewed_type, reviewed_id, note in rows:  # the last judgment of an item wins
-        latest[(reviewed_type, int(reviewed_id))] = note[len(prefix) :].split(" — ", 1)[0]
+    prefix = f"audit #{run.id}: "
+    latest = {  # the last judgment of an item wins
+        key: note[len(prefix) :].split(" — ", 1)[0]
+        for key, note in _latest_notes(ledger, int(run.id)).items()
+    }
     counts: dict[str, list[int]] = {k: [0, 0] for k in params.get("kinds", KINDS)}
     for key, judgment in latest.items():
         kind = kind_of.get(key)

@@ -177,7 +177,14 @@ def export(
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise ConfigError(
+            f"{out}: a file, not a folder: export writes one file per table into a folder"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{out}: cannot create the export folder: {exc.strerror or exc}") from exc
     written: dict[str, int] = {}
     total = len(metadata.sorted_tables) + 2  # and the two computed tables below
     tick = progress or (lambda _done, _total: None)

@@ -90,7 +90,7 @@ def judge_command(
     counts = record(ledger, audit_id, items, reviewer=by)
     console.print(
         f"audit #{audit_id}: {counts['judged']} judgments stored as reviews, "
-        f"{counts['skipped']} skipped",
+        f"{counts['unchanged']} already stored, {counts['skipped']} skipped",
         markup=False,
     )
     _print_figures(ledger, audit_id)
