@@ -54,6 +54,42 @@ def test_correction_changes_the_item_and_is_audited(reviewed_ledger: Ledger) -> 
     )
 
 
+def test_corrected_countries_and_lines_must_be_ones_the_ledger_can_use(
+    reviewed_ledger: Ledger,
+) -> None:
+    """A country code the gazetteer does not know would make an episode no filter selects, and
+    a trigger key outside the vocabulary (not in the coined form) would drop the threat from
+    every episode: both are refused, naming the value, and nothing is stored. A country is
+    read as every filter reads it ("Russia" -> RUS)."""
+    (threat,) = list_threats(reviewed_ledger)
+
+    def correct(field: str, value: str) -> dict[str, object]:
+        return review(
+            reviewed_ledger,
+            "threat",
+            threat["id"],
+            "correct",
+            field=field,
+            value=value,
+            reviewer="a",
+        )
+
+    with pytest.raises(RedlineError, match="unknown actor 'ZZZ'"):
+        correct("speaker_country", "ZZZ")
+    with pytest.raises(RedlineError, match="unknown trigger_key 'totally_made_up'"):
+        correct("trigger_key", "totally_made_up")
+    with pytest.raises(RedlineError, match="did you mean invasion_of_ukraine"):
+        correct("trigger_key", "invasion_of_ukrain")
+    with pytest.raises(RedlineError, match="unknown trigger_key"):
+        correct("trigger_key", "new_Bad Key")
+    assert audit_trail(reviewed_ledger) == []
+    assert correct("speaker_country", "Russia")["new_value"] == "RUS"
+    assert correct("trigger_key", "new_drones_over_baltic")["new_value"] == "new_drones_over_baltic"
+    assert correct("trigger_key", "tanks_to_ukraine")["new_value"] == "tanks_to_ukraine"
+    (after,) = list_threats(reviewed_ledger)
+    assert (after["speaker_country"], after["trigger_key"]) == ("RUS", "tanks_to_ukraine")
+
+
 def test_reviewed_items_survive_reextraction_and_rejected_ones_disappear(
     reviewed_ledger: Ledger,
 ) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from redline import knowledge
 from redline.errors import RedlineError
 from redline.store import Ledger
 from redline.store.db import now
@@ -156,7 +157,41 @@ def _check_correction(item_type: str, field: str | None, value: str | None) -> t
             date.fromisoformat(value)
         except ValueError as exc:
             raise RedlineError(f"{field} must be a date YYYY-MM-DD, not {value!r}") from exc
+    if field.endswith("_country"):
+        # the codes the gazetteer knows, as every filter reads them ("Russia" -> RUS): a typo
+        # would make an episode of an actor no listing can select
+        value = knowledge.actor_code(value)
+    if field == "trigger_key":
+        value = _trigger_key(value)
     return field, value
+
+
+def _trigger_key(value: str) -> str:
+    """A line of the vocabulary, or one it lacks in the extractor's coined form (``new_`` and
+    lower-case words joined by underscores; counted apart by ``link``, docs/linking.md): any
+    other key would leave its item out of every episode unremarked."""
+    import difflib
+    import re
+
+    vocabulary = knowledge.triggers()
+    if value in vocabulary:
+        return value
+    coined = knowledge.COINED_PREFIX
+    words = value[len(coined) :]
+    if (
+        knowledge.is_coined(value)
+        and re.fullmatch(r"[a-z]+(?:_[a-z]+)*", words)
+        and len(value) <= knowledge.COINED_MAX
+    ):
+        return value
+    keys = list(vocabulary.triggers)
+    close = difflib.get_close_matches(value, keys, n=3, cutoff=0.6)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    raise RedlineError(
+        f"unknown trigger_key {value!r}: {hint}use a key of the vocabulary (redline/data/"
+        f"triggers.yaml) or coin one for a line it lacks as {coined}words_joined_so "
+        f"(at most {knowledge.COINED_MAX} characters)"
+    )
 
 
 def _item_exists() -> Any:
