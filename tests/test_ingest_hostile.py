@@ -172,6 +172,37 @@ def test_nul_characters_never_reach_a_text_column(ledger: Ledger, tmp_path: Path
     assert actor == "RUSSIA"
 
 
+def test_terminal_escapes_and_control_characters_are_removed_at_ingest(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    """Text pasted from a terminal carries colour codes: a short file with them is text, not a
+    binary refused, and no escape or control character is stored in any format (they broke
+    sentence reading and reached exports and the report raw). Tab and newline stay."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "short.txt").write_bytes(b"Kyiv \x1b[31mwarned\x1b[0m of a strike on Monday.")
+    (folder / "long.txt").write_text(
+        ARTICLE.replace(" ", " \x1b[1m", 1) + "\n\nEnd\x07 of\x1b]0;title\x07 report.",
+        encoding="utf-8",
+    )
+    other = "Officials in Vilnius said the new border fence would be finished before winter."
+    record = {"title": "Red\u001b[31m line", "text": other + " Tail\u0085 text\u0008."}
+    (folder / "c.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+
+    report = ingest_paths(ledger, [folder])
+
+    assert len(report.ingested) == 3 and not report.problems
+    with ledger.connect() as conn:
+        rows = list(conn.execute(sa.select(documents.c.title, documents.c.text)))
+    stored = [value or "" for row in rows for value in row]
+    assert not [v for v in stored if any(ord(c) < 32 and c not in "\t\n\r\f" for c in v)]
+    assert not [v for v in stored if any(0x7F <= ord(c) <= 0x9F for c in v)]
+    texts = sorted(r.text for r in rows)
+    assert any("Kyiv warned of a strike on Monday." in t for t in texts)
+    assert any("End of report." in t for t in texts)
+    assert "Red line" in [r.title for r in rows]
+
+
 # --- 3. zip bombs ------------------------------------------------------------------------------
 
 

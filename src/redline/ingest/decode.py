@@ -10,6 +10,11 @@ from charset_normalizer import from_bytes
 _BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # C0 controls other than tab, newline, carriage return and form feed: rare in text, common in binaries.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Terminal escape sequences (colour codes and the like: CSI "ESC [ ... m", OSC "ESC ] ... BEL",
+# and two-character ones): text pasted from a terminal carries them; they are not binary data.
+_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+# What ``without_controls`` removes: those, and the C0 and C1 controls that are not layout.
+_UNWANTED = re.compile(_ESCAPE.pattern + r"|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # Share of control characters above which decoded "text" is taken to be binary data.
 _MAX_CONTROL_RATIO = 0.01
 # UTF-8 with a handful of broken bytes is still UTF-8: charset-normalizer would otherwise pick a
@@ -64,8 +69,15 @@ def _best_guess(data: bytes) -> str | None:
     return str(preferred)
 
 
+def without_controls(value: str) -> str:
+    """``value`` without terminal escape sequences and control characters other than tab,
+    newline, carriage return and form feed: they mean nothing in an article, break sentence
+    reading, and would reach terminals, CSV files and the report as they are."""
+    return _UNWANTED.sub("", value) if _UNWANTED.search(value) else value
+
+
 def _check(text: str) -> str:
-    sample = text[:_SNIFF_BYTES]
+    sample = _ESCAPE.sub("", text[:_SNIFF_BYTES])  # escape sequences are text's, not binary's
     if sample and len(_CONTROL.findall(sample)) > _MAX_CONTROL_RATIO * len(sample):
         raise NotText("binary file (control characters), not text")
     if not text.strip():

@@ -12,11 +12,11 @@ from redline.errors import InputError
 from redline.ingest.authors import clean_author
 from redline.ingest.boilerplate import Hints, strip_boilerplate
 from redline.ingest.dates import filename_date, stated_date, text_date, year_date
+from redline.ingest.decode import without_controls
 from redline.ingest.dedup import Fingerprint, fingerprint
 from redline.ingest.draft import NO_DATE, DateGuess, Draft
 from redline.ingest.genre import Genre, classify_genre
 from redline.ingest.language import detect_language
-from redline.store.limits import without_nul
 
 # A first line is a title when it is short (3 to 20 words), starts with a capital and has no
 # closing punctuation or dash (a closing quote after a word is fine): "In Ukraine, Time To Call ...".
@@ -73,7 +73,7 @@ class Prepared:
 
 def prepare(draft: Draft) -> Prepared | InputError:
     """The finished document, or a problem when no article text is left."""
-    draft = _without_nul(draft)
+    draft = _without_controls(draft)
     if not draft.text.strip():
         return InputError(draft.source_path, "empty text", draft.locator)
     text, hints = strip_boilerplate(draft.text)
@@ -122,19 +122,21 @@ def title_from_first_line(text: str) -> str | None:
     return first if _TITLE_LINE.match(first) else None
 
 
-def _without_nul(draft: Draft) -> Draft:
-    """The draft without NUL characters (a JSON ``\\u0000``, a stray byte past a file's start):
-    no PostgreSQL text column holds one."""
+def _without_controls(draft: Draft) -> Draft:
+    """The draft without control characters (``decode.without_controls``), whatever format it
+    came in: a JSON ``\\u0000`` or ``\\u001b``, a stray byte past a file's start, a terminal's
+    colour codes. No PostgreSQL text column holds a NUL, and the rest would break sentences and
+    reach terminals and exports."""
     values = (draft.text, draft.title, draft.author, draft.outlet, draft.url)
-    if not any(value and "\x00" in value for value in values):
+    if all(not value or without_controls(value) == value for value in values):
         return draft
     return replace(
         draft,
-        text=without_nul(draft.text),
-        title=draft.title and without_nul(draft.title),
-        author=draft.author and without_nul(draft.author),
-        outlet=draft.outlet and without_nul(draft.outlet),
-        url=draft.url and without_nul(draft.url),
+        text=without_controls(draft.text),
+        title=draft.title and without_controls(draft.title),
+        author=draft.author and without_controls(draft.author),
+        outlet=draft.outlet and without_controls(draft.outlet),
+        url=draft.url and without_controls(draft.url),
     )
 
 
