@@ -37,6 +37,23 @@ def test_ingest_prints_a_summary_and_problem_lines(db: str) -> None:
     )
 
 
+def test_a_missing_path_is_one_problem_and_the_other_paths_are_read(
+    db: str, tmp_path: Path
+) -> None:
+    """As docs/ingest.md says: one mistyped path among several does not stop the run."""
+    missing = tmp_path / "no-such-folder"
+    result = runner.invoke(
+        app, ["ingest", str(FIXTURES), str(missing), "--db", db, "--no-progress", "--no-extract"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"redline: ingest: {missing}: no such file or folder" in result.stderr
+    assert list_documents(Ledger.open(db, create=False))
+    # alone, it reads nothing: an error, after the problem line
+    alone = runner.invoke(app, ["ingest", str(missing), "--db", db, "--no-progress"])
+    assert alone.exit_code == 1 and "no such file or folder" in alone.stderr
+    assert "read no files" in alone.stderr
+
+
 def test_json_report_and_a_second_run_that_adds_nothing(db: str) -> None:
     first = runner.invoke(app, ["ingest", str(FIXTURES), "--db", db, "--format", "json"])
     second = runner.invoke(app, ["ingest", str(FIXTURES), "--db", db, "--format", "json"])

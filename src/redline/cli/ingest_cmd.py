@@ -35,8 +35,8 @@ def ingest_command(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Files or folders to ingest (folders recursively; hidden files and folders are skipped).",
-            exists=True,
+            help="Files or folders to ingest (folders recursively; hidden files and folders are "
+            "skipped). A path that does not exist is one problem; the others are read.",
             metavar="PATH",
         ),
     ],
