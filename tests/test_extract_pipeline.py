@@ -343,3 +343,43 @@ def test_calibration_knows_which_items_the_rules_found_after_they_are_rewritten(
         (_origin_kind(t), t.provenance.sentence_start, t.provenance.sentence) for t in threats
     }
     assert len(places) == 1 and places <= set(x.origins)
+
+
+class _Interrupted(RuleExtractor):
+    """Ctrl-C while it reads the document that says so."""
+
+    def extract_many(self, docs):
+        if any("INTERRUPT" in d.text for d in docs):
+            raise KeyboardInterrupt
+        return super().extract_many(docs)
+
+
+def test_an_interrupted_extraction_keeps_what_it_stored_and_says_so(tmp_path: Path) -> None:
+    """Ctrl-C: the batches already stored stay, the run is recorded as interrupted with what it
+    did, and the next run extracts only the rest."""
+    import pytest
+
+    from redline.extract.pipeline import PARSE_DOCS
+    from redline.store.schema import runs
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(PARSE_DOCS + 3):
+        body = "INTERRUPT" if i == PARSE_DOCS + 1 else "Calm"
+        (folder / f"d{i:02d}.txt").write_text(
+            f"date 2024-05-{i + 1:02d} Note {i}\n\n{body} on day {i}. Russia said it would "
+            f"respond with strikes if Ukraine used ATACMS missiles (note {i}).\n",
+            encoding="utf-8",
+        )
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    ingest_paths(ledger, [folder], progress=False)
+    with pytest.raises(KeyboardInterrupt):
+        extract_documents(ledger, extractor=_Interrupted())
+    with ledger.connect() as conn:
+        run = conn.execute(sa.select(runs).where(runs.c.stage == "extract")).one()
+        done = conn.execute(
+            sa.select(sa.func.count()).where(documents.c.extracted_version.is_not(None))
+        ).scalar_one()
+    assert run.finished_at is not None and run.stats["interrupted"] is True
+    assert run.stats["documents"] == done == PARSE_DOCS
+    assert extract_documents(ledger, extractor=RuleExtractor()).documents == 3

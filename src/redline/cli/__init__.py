@@ -21,9 +21,21 @@ from redline.errors import RedlineError
 __all__ = ["app", "main"]
 
 
+INTERRUPTED = 130  # typer's exit status on Ctrl-C (128 + SIGINT), used by no command
+
+
 def main() -> None:
     try:
         app()
     except RedlineError as exc:
         err_console.print(f"redline: error: {exc}", markup=False, highlight=False)
         sys.exit(2)
+    except SystemExit as exc:
+        if exc.code == INTERRUPTED:  # typer stops silently on Ctrl-C: say what is left
+            err_console.print(
+                "redline: interrupted; what was stored stays stored, and running the command "
+                "again resumes",
+                markup=False,
+                highlight=False,
+            )
+        raise

@@ -9,6 +9,7 @@ refreshed when the extractor finds them again (``redline.store.items`` says how)
 from __future__ import annotations
 
 import multiprocessing as mp
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -64,6 +65,9 @@ def _init_worker(
     extra: tuple[str, ...], db_url: str, slots: Any = None, next_slot: Any = None
 ) -> None:
     global _WORKER, _WORKER_LEDGER, _WORKER_ACTORS, _WORKER_SLOTS, _WORKER_SLOT
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the pool and
+    # records the run as interrupted; a worker printing its own traceback would only add noise
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = default_extractor(extra)
     _WORKER_LEDGER = Ledger.open(db_url, migrate=False)
     _WORKER_ACTORS = _actor_ids(_WORKER_LEDGER)
@@ -195,33 +199,41 @@ def extract_documents(
             report.claims += counts["claims"]
         show()
 
-    id_batches = (todo[i : i + PARSE_DOCS] for i in range(0, len(todo), PARSE_DOCS))
-    shared_file = ledger.engine.url.database not in (None, "", ":memory:")
-    if workers <= 1 or extractor is not None or not shared_file:
-        for ids in id_batches:
-            for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids, show):
-                tally(doc_id, counts, error)
-    else:
-        url = ledger.engine.url.render_as_string(hide_password=False)
-        ledger.engine.dispose()  # no pooled connection may be inherited by a forked worker
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-        slots, next_slot = ctx.Array("d", workers), ctx.Value("i", 0)
-        with ctx.Pool(
-            workers,
-            initializer=_init_worker,
-            initargs=(tuple(extra_gazetteers), url, slots, next_slot),
-        ) as pool:
-            results = pool.imap_unordered(_in_worker, id_batches)
-            while True:
-                try:
-                    outcomes = results.next(timeout=POLL_SECONDS)
-                except mp.TimeoutError:
-                    show(sum(slots[:]))
-                    continue
-                except StopIteration:
-                    break
-                for doc_id, counts, error in outcomes:
+    try:
+        id_batches = (todo[i : i + PARSE_DOCS] for i in range(0, len(todo), PARSE_DOCS))
+        shared_file = ledger.engine.url.database not in (None, "", ":memory:")
+        if workers <= 1 or extractor is not None or not shared_file:
+            for ids in id_batches:
+                for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids, show):
                     tally(doc_id, counts, error)
+        else:
+            url = ledger.engine.url.render_as_string(hide_password=False)
+            ledger.engine.dispose()  # no pooled connection may be inherited by a forked worker
+            ctx = (
+                mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+            )
+            slots, next_slot = ctx.Array("d", workers), ctx.Value("i", 0)
+            with ctx.Pool(
+                workers,
+                initializer=_init_worker,
+                initargs=(tuple(extra_gazetteers), url, slots, next_slot),
+            ) as pool:
+                results = pool.imap_unordered(_in_worker, id_batches)
+                while True:
+                    try:
+                        outcomes = results.next(timeout=POLL_SECONDS)
+                    except mp.TimeoutError:
+                        show(sum(slots[:]))
+                        continue
+                    except StopIteration:
+                        break
+                    for doc_id, counts, error in outcomes:
+                        tally(doc_id, counts, error)
+    except KeyboardInterrupt:
+        # what is stored stays stored (each document in its own transaction): a run again
+        # extracts the rest
+        ledger.finish_run(run_id, {**report.as_dict(), "interrupted": True})
+        raise
     ledger.finish_run(run_id, report.as_dict())
     return report
 

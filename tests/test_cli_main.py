@@ -1,0 +1,37 @@
+"""The ``redline`` entry point: how a RedlineError and Ctrl-C end a command."""
+
+from __future__ import annotations
+
+import pytest
+
+import redline.cli as cli
+from redline.errors import RedlineError
+
+
+def _ending(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], raised: BaseException
+) -> tuple[object, str]:
+    def app() -> None:
+        raise raised
+
+    monkeypatch.setattr(cli, "app", app)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    return stopped.value.code, capsys.readouterr().err
+
+
+def test_a_redline_error_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _ending(monkeypatch, capsys, RedlineError("ledger.db: no ledger there"))
+    assert code == 2 and err.strip() == "redline: error: ledger.db: no ledger there"
+
+
+def test_ctrl_c_says_what_is_kept_and_exits_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """typer turns Ctrl-C into a silent exit 130; the entry point adds why and what is left."""
+    code, err = _ending(monkeypatch, capsys, SystemExit(130))
+    assert code == 130 and "interrupted" in err and "again resumes" in err
+    code, err = _ending(monkeypatch, capsys, SystemExit(1))
+    assert code == 1 and err == ""
