@@ -81,6 +81,10 @@ def test_audit_through_the_json_form(ledger_db: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     shown = json.loads(res.output)
     assert shown["precision"]["threat"]["total"] == judged["threat"]
+    # an audit number the ledger lacks is named, with the ones it has
+    res = runner.invoke(app, ["audit", "report", "--db", str(ledger_db), "--audit", "9999"])
+    assert isinstance(res.exception, RedlineError)
+    assert "no audit #9999" in str(res.exception) and f"#{found.audit_id}" in str(res.exception)
 
     # the report shows the latest audit beside the follow-through
     html_path = tmp_path / "report.html"

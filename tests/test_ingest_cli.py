@@ -133,3 +133,18 @@ def test_every_ingest_option_is_documented() -> None:
     for option in options:
         if option != "--help":
             assert option in docs, f"{option} is not in docs/ingest.md"
+
+
+def test_many_bad_records_in_one_file_are_listed_twenty_then_counted(
+    db: str, tmp_path: Path
+) -> None:
+    """A CSV without its text column printed one line per row (2,000 lines for 2,000 rows);
+    as with GDELT rows, the first twenty are listed and the rest counted in one line."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = "\n".join(f"Headline {i},2024-05-01" for i in range(50))
+    (folder / "notext.csv").write_text("headline,date\n" + rows + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(folder), "--db", db, "--no-progress"])
+    lines = [line for line in result.stderr.splitlines() if line.startswith("redline: ingest:")]
+    assert len(lines) == 21, result.stderr
+    assert "30 more records with problems skipped (the first 20 are listed)" in lines[-1]

@@ -316,6 +316,17 @@ class AuditFigures:
         }
 
 
+def audit_ids(ledger: Ledger) -> list[int]:
+    """The ledger's audits, oldest first (an audit's number is its run's id)."""
+    with ledger.connect() as conn:
+        return [
+            int(i)
+            for i in conn.execute(
+                sa.select(runs.c.id).where(runs.c.stage == "audit").order_by(runs.c.id)
+            ).scalars()
+        ]
+
+
 def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
     """Precision per kind from one audit's judgments (the latest audit by default)."""
     with ledger.connect() as conn:

@@ -151,10 +151,17 @@ def report_command(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Precision per kind (95% Wilson interval) from an audit's judgments."""
-    from redline.audit import figures
+    from redline.audit import audit_ids, figures
 
     ledger = Ledger.open(db, create=False)
     found = figures(ledger, audit_id)
+    if found is None and audit_id is not None:
+        held = audit_ids(ledger)
+        there = f"its audits are {', '.join(f'#{i}' for i in held)}" if held else "it has none"
+        raise RedlineError(
+            f"no audit #{audit_id} in {ledger.url}: {there} (audits are numbered with the "
+            "ledger's runs)"
+        )
     if found is None:
         raise RedlineError(f"no audit in {ledger.url}; start one with `redline audit start`")
     if fmt is not Format.table:

@@ -22,7 +22,7 @@ from redline.ingest.dedup import NearDuplicateIndex
 from redline.ingest.discover import SourceFile, detect_format, discover, shown_path
 from redline.ingest.draft import Draft
 from redline.ingest.fields import FieldMap
-from redline.ingest.gdelt import ingest_gdelt
+from redline.ingest.gdelt import MAX_ROW_PROBLEMS, ingest_gdelt
 from redline.ingest.prepare import Prepared, prepare
 from redline.ingest.readers import READERS, Source
 from redline.ingest.report import DuplicateFound, IngestReport, Skipped, megabytes
@@ -126,6 +126,9 @@ class _Run:
         self.pending_chars = 0
         self.ids: dict[int, int] = {}
         self._keys = itertools.count(-1, -1)
+        # problems with records (those with a locator) of the file being read: past
+        # ``MAX_ROW_PROBLEMS`` they are counted, then reported in one line (as GDELT rows are)
+        self.record_problems: int | None = None
         stored = list(persist.stored_documents(ledger))
         for doc in stored:
             self.by_hash[doc.content_hash] = doc
@@ -133,6 +136,10 @@ class _Run:
         self.index.add_all((d.id, d.signature) for d in stored if d.signature is not None)
 
     def problem(self, problem: InputError) -> None:
+        if self.record_problems is not None and problem.locator is not None:
+            self.record_problems += 1
+            if self.record_problems > MAX_ROW_PROBLEMS:
+                return
         persist.record_problem(self.ledger, problem, self.report.run_id)
         self.report.problems.append(problem)
         if self.on_problem is not None:
@@ -154,11 +161,23 @@ class _Run:
                 InputError(source.key, "zip archive that is not a GDELT export (*.export.CSV.zip)")
             )
             return
-        for item in _guarded(READERS[fmt](source), source.key, fmt):
-            if isinstance(item, InputError):
-                self.problem(item)
-            else:
-                self.ingest_draft(item)
+        self.record_problems = 0
+        try:
+            for item in _guarded(READERS[fmt](source), source.key, fmt):
+                if isinstance(item, InputError):
+                    self.problem(item)
+                else:
+                    self.ingest_draft(item)
+        finally:
+            more, self.record_problems = (self.record_problems or 0) - MAX_ROW_PROBLEMS, None
+        if more > 0:
+            self.problem(
+                InputError(
+                    source.key,
+                    f"{more} more records with problems skipped (the first {MAX_ROW_PROBLEMS} "
+                    "are listed)",
+                )
+            )
 
     def ingest_draft(self, draft: Draft) -> None:
         try:
