@@ -20,7 +20,7 @@ PUB = date(2024, 9, 12)  # a Thursday
         ("In November, officials said", (date(2023, 11, 1), "month")),
         ("in 2023, Russia's deputy minister warned", (date(2023, 1, 1), "year")),
         ("In May 2024, Mr. Biden allowed", (date(2024, 5, 1), "month")),
-        ("on 17 November 2024 the US", (date(2024, 11, 17), "day")),
+        ("on 17 August 2024 the US", (date(2024, 8, 17), "day")),
         ("yesterday the ministry said", (date(2024, 9, 11), "day")),
         ("earlier this year Washington sent", (date(2024, 1, 1), "year")),
         ("last year the minister said", (date(2023, 1, 1), "year")),
@@ -39,3 +39,19 @@ def test_no_time_expression() -> None:
 def test_weekday_needs_a_day_precise_publication() -> None:
     got = resolve("On Wednesday, the Kremlin said", date(2024, 1, 1), "year")
     assert got is not None and (got.value, got.precision) == (date(2024, 1, 1), "year")
+
+
+def test_a_date_after_publication_or_out_of_range_dates_nothing() -> None:
+    """Nothing the document reports as said or done happened after it was published (a day's
+    slack), and a date line of 2999 dates nothing even when the publication date is unknown;
+    the next time expression is read instead."""
+    assert resolve("on 17 November 2024 the US", PUB, "day") is None
+    assert resolve("Lavrov said on 13 September 2024", PUB, "day") is not None  # time zones
+    got = resolve("By 1 May 2025 troops must leave, Lavrov said on Monday.", PUB, "day")
+    assert got is not None and got.value == date(2024, 9, 9)
+    assert resolve("MOSCOW, 17 November 2999. The minister warned", None) is None
+    assert resolve("MOSCOW, 17 November 1850.", None) is None
+    # known to the month or the year only: up to its end
+    assert resolve("on 30 September 2024", date(2024, 9, 1), "month") is not None
+    assert resolve("on 1 October 2024", date(2024, 9, 1), "month") is None
+    assert resolve("in December 2024", date(2024, 1, 1), "year") is not None

@@ -148,3 +148,27 @@ def test_many_bad_records_in_one_file_are_listed_twenty_then_counted(
     lines = [line for line in result.stderr.splitlines() if line.startswith("redline: ingest:")]
     assert len(lines) == 21, result.stderr
     assert "30 more records with problems skipped (the first 20 are listed)" in lines[-1]
+
+
+def test_a_date_field_that_is_no_date_is_said_and_the_record_kept(db: str, tmp_path: Path) -> None:
+    """'2024-02-30' or '9999-12-31' in a date field used to leave the document undated without
+    a word; now each is one problem naming the record, and the record is stored all the same."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    records = [
+        {"date": "2024-02-30", "text": "The ministry in Riga reported heavy snow on the roads."},
+        {"date": "9999-12-31", "text": "Farmers in Bavaria expect a late harvest of barley."},
+        {"date": "2024-05-01", "text": "A new bridge over the Danube opened to traffic."},
+    ]
+    (folder / "r.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8"
+    )
+    result = runner.invoke(
+        app, ["ingest", str(folder), "--db", db, "--no-progress", "--no-extract"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("redline: ingest:")]
+    assert len(lines) == 2, result.stderr
+    assert "line 1: date '2024-02-30' is no date the ledger can use" in lines[0]
+    assert "line 2: date '9999-12-31'" in lines[1] and "stored undated" in lines[1]
+    assert len(list_documents(Ledger.open(db, create=False))) == 3

@@ -53,6 +53,7 @@ class Resolved:
 
 
 UNKNOWN = Resolved(None, "unknown")
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
 
 def coarser(a: str, b: str) -> str:
@@ -60,19 +61,44 @@ def coarser(a: str, b: str) -> str:
 
 
 def resolve(sentence: str, published: date | None, pub_precision: str = "day") -> Resolved | None:
-    """The first time expression in ``sentence``, resolved; None when it names no time."""
+    """The first time expression in ``sentence`` that could date what it reports, resolved
+    (``_possible``); None when it names no such time."""
     found: list[tuple[int, int, int, Resolved]] = []  # start, end, specificity, result
     for rank, (kind, pattern) in enumerate(_PATTERNS):
         for m in pattern.finditer(sentence):
             res = _resolve_one(kind, m, published, pub_precision)
             if res is not None:
                 found.append((m.start(), m.end(), rank, res))
-    if not found:
-        return None
-    first = min(found, key=lambda f: (f[0], f[2]))
-    # "In May 2024": the more specific pattern that overlaps the leftmost match wins
-    overlapping = [f for f in found if f[0] < first[1] and first[0] < f[1]]
-    return min(overlapping, key=lambda f: f[2])[3]
+    while found:
+        first = min(found, key=lambda f: (f[0], f[2]))
+        # "In May 2024": the more specific pattern that overlaps the leftmost match wins
+        overlapping = [f for f in found if f[0] < first[1] and first[0] < f[1]]
+        best = min(overlapping, key=lambda f: f[2])[3]
+        if _possible(best, published, pub_precision):
+            return best
+        # an impossible date is not read again in part ("17 November" of "17 November 2999")
+        found = [f for f in found if f not in overlapping]
+    return None
+
+
+def _possible(res: Resolved, pub: date | None, pub_precision: str) -> bool:
+    """Could ``res`` date something the document reports as said or done? Not after the
+    document was published (a day's slack for time zones; to the end of its month or year when
+    that is all that is known of it), and within 1900-2100 whatever is known: a date line of
+    "17 November 2999" dates nothing."""
+    if res.value is None:
+        return True
+    if not EARLIEST <= res.value <= LATEST:
+        return False
+    if pub is None or pub_precision not in ("day", "month", "year"):
+        return True
+    if pub_precision == "day":
+        last = pub + timedelta(days=1)
+    elif pub_precision == "month":
+        last = date(pub.year, pub.month, calendar.monthrange(pub.year, pub.month)[1])
+    else:
+        last = date(pub.year, 12, 31)
+    return res.value <= last
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:

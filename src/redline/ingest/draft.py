@@ -32,7 +32,8 @@ class Draft:
 
     ``locator`` says where a record sits inside a corpus file ("line 7", "row 3", "item 2").
     Metadata fields are None when the format did not carry them; ``published`` is a date the
-    format's own metadata gave (source ``metadata``).
+    format's own metadata gave (source ``metadata``), ``unusable_date`` a value it gave that is
+    none (``field_date``).
     """
 
     source_path: str
@@ -44,3 +45,16 @@ class Draft:
     outlet: str | None = None
     url: str | None = None
     published: DateGuess | None = None
+    # a date field's value that is no date the ledger can use ("2024-02-30", "9999-12-31"):
+    # ingest says so as a problem and dates the document from its other sources
+    unusable_date: str | None = None
+
+
+def field_date(value: object) -> tuple[DateGuess | None, str | None]:
+    """A metadata field's date, and the value itself when it is given but is no date the
+    ledger can use (not a date, before 1900 or in the future): (guess, unusable value)."""
+    from redline.ingest.dates import metadata_date
+
+    guess = metadata_date(value)
+    given = value not in (None, "") and str(value).strip() != ""
+    return guess, (str(value).strip()[:60] if given and guess is None else None)

@@ -9,8 +9,7 @@ import yaml
 
 from redline.errors import InputError
 from redline.ingest.authors import clean_author
-from redline.ingest.dates import metadata_date
-from redline.ingest.draft import Draft
+from redline.ingest.draft import Draft, field_date
 from redline.ingest.fields import pick
 from redline.ingest.readers.source import Source
 
@@ -50,6 +49,7 @@ def read(source: Source) -> Iterator[Draft | InputError]:
         text = text[m.end() :]
     plain, heading = markdown_to_text(text)
     fields = source.fields
+    published, unusable = field_date(pick(meta, fields.date))
     yield Draft(
         source_path=source.key,
         source_format="markdown",
@@ -58,7 +58,8 @@ def read(source: Source) -> Iterator[Draft | InputError]:
         author=clean_author(pick(meta, fields.author)),
         outlet=pick(meta, fields.outlet),
         url=pick(meta, fields.url),
-        published=metadata_date(pick(meta, fields.date)),
+        published=published,
+        unusable_date=unusable,
     )
 
 

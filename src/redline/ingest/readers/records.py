@@ -10,8 +10,7 @@ from typing import Any
 
 from redline.errors import InputError
 from redline.ingest.authors import clean_author
-from redline.ingest.dates import metadata_date
-from redline.ingest.draft import Draft
+from redline.ingest.draft import Draft, field_date
 from redline.ingest.fields import pick
 from redline.ingest.html_text import html_to_text
 from redline.ingest.readers.source import Source
@@ -152,6 +151,7 @@ def record_draft(
         title = html_to_text(title) if title else None
     except ValueError as exc:
         return InputError(source.key, str(exc), locator)
+    published, unusable = field_date(pick(record, fields.date))
     return Draft(
         source_path=source.key,
         source_format=fmt,
@@ -161,5 +161,6 @@ def record_draft(
         author=clean_author(pick(record, fields.author)),
         outlet=pick(record, fields.outlet),
         url=pick(record, fields.url),
-        published=metadata_date(pick(record, fields.date)),
+        published=published,
+        unusable_date=unusable,
     )
