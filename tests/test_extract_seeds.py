@@ -56,3 +56,23 @@ def test_all_required_crossings_found(scored) -> None:
     assert crossings.misses == []
     assert crossings.found == 4
     assert crossings.disagreements == []
+
+
+def test_the_eval_command_reads_as_a_report() -> None:
+    """`redline eval GOLD CORPUS` as a table: each gold episode one line (ok or NO, what it
+    matched, the status against the allowed ones) and each actor's follow-through as a figure
+    with its interval, not raw JSON."""
+    from typer.testing import CliRunner
+
+    from redline.cli import app
+
+    gold = shared_path("gold", "seeds.json")
+    result = CliRunner().invoke(
+        app, ["eval", str(gold), str(shared_path("seeds"))], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "ok  atacms_delivery -> RUS:atacms_delivery: crossed_unenforced (allowed:" in result.output
+    )
+    assert "credibility RUS: 0." in result.output and "decided episodes" in result.output
+    assert '{"gold"' not in result.output and '"mean"' not in result.output

@@ -79,3 +79,21 @@ def test_unknown_episode_is_a_clear_error(db: str) -> None:
     result = runner.invoke(app, ["episode", "RUS:nothing", "--db", db])
     assert result.exit_code != 0
     assert "no episode 'RUS:nothing'" in str(result.exception)
+
+
+def test_an_open_line_has_no_response_window_and_flags_read_yes_in_tables(db: str) -> None:
+    """The story of a line nobody crossed says there is no window (it printed "window until
+    None"); a table shows a flag as "yes" or nothing (it printed "False"), JSON keeps the
+    boolean."""
+    run("link", "--db", db, "--as-of", "2024-09-30")
+    story = run(
+        "episode", "RUS:long_range_strikes_inside_russia", "--db", db, "--as-of", "2024-09-30"
+    )
+    assert "Responses (no window: no crossing)" in story and "None" not in story
+    wide = runner.invoke(
+        app, ["episodes", "--db", db, "--as-of", "2024-09-30"], env={"COLUMNS": "220"}
+    )
+    assert "opinion only" in wide.output  # wide enough for every column
+    assert "False" not in wide.output and "True" not in wide.output
+    doc = json.loads(run("episodes", "--db", db, "--as-of", "2024-09-30", "-f", "json"))
+    assert {type(e["opinion_only"]) for e in doc["items"]} == {bool}

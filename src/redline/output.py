@@ -98,9 +98,16 @@ def render(
         # One line per row: long text ends in an ellipsis (JSON and CSV carry it whole).
         table.add_column(col.replace("_", " "), overflow="ellipsis", no_wrap=True, width=width)
     for r in rows:
-        table.add_row(*(terminal_text(jsonable(r.get(c))) for c in columns))
+        table.add_row(*(terminal_text(_shown(r.get(c))) for c in columns))
     out.print(table)
     return None
+
+
+def _shown(value: Any) -> Any:
+    """A value as a table cell: a flag reads "yes" or nothing (JSON and CSV keep true/false)."""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    return jsonable(value)
 
 
 NARROW_MAX = 16  # a short column is never wider than this

@@ -324,10 +324,28 @@ def eval_command(
         + (f", separation errors: {ep['separation_errors']}" if ep["separation_errors"] else "")
     )
     for d in result.episodes.details:
-        console.print(f"  {json.dumps(d, default=str)}", markup=False)
-    for c in result.credibility:
+        checks = "; ".join(
+            f"{c['status']} (allowed: {', '.join(c['allowed'])})"
+            + (f" as of {c['as_of']}" if c.get("as_of") else "")
+            for c in d.get("status_checks", [])
+        )
+        matched = d.get("matched") or "not found"
         console.print(
-            f"[bold]credibility[/bold] {c['actor']}: {json.dumps(c['estimate'], default=str)}"
+            f"  {'ok ' if d.get('ok') else 'NO '} {d['gold']} -> {matched}"
+            + (" (lenient match)" if d.get("lenient") else "")
+            + (f": {checks}" if checks else ""),
+            markup=False,
+        )
+    for c in result.credibility:
+        est = c["estimate"]
+        shown = (
+            "no estimate"
+            if est is None
+            else f"{est['mean']:.2f} [{est['lower']:.2f}-{est['upper']:.2f}] over "
+            f"{est['decided']} decided episodes"
+        )
+        console.print(
+            f"credibility {c['actor']}: {shown} (-f json gives every figure)", markup=False
         )
 
 

@@ -192,7 +192,12 @@ def _print_story(s: dict[str, Any]) -> None:
         ("Threats", s["threats"]),
         ("Crossing", [s["crossing"]] if s["crossing"] else []),
         ("Later or other crossings", s["other_crossings"]),
-        (f"Responses (window until {s['window_end']})", s["responses"]),
+        (
+            f"Responses (window until {s['window_end']})"
+            if s["window_end"]
+            else "Responses (no window: no crossing)",
+            s["responses"],
+        ),
         ("Outcome claims", s["claims"]),
     ]
     for title, items in parts:
