@@ -383,3 +383,77 @@ def test_an_interrupted_extraction_keeps_what_it_stored_and_says_so(tmp_path: Pa
     assert run.finished_at is not None and run.stats["interrupted"] is True
     assert run.stats["documents"] == done == PARSE_DOCS
     assert extract_documents(ledger, extractor=RuleExtractor()).documents == 3
+
+
+def _notes_ledger(tmp_path: Path, count: int) -> Ledger:
+    folder = tmp_path / "in"
+    folder.mkdir(parents=True)
+    for i in range(count):
+        (folder / f"d{i:02d}.txt").write_text(
+            f"date 2024-05-{i % 28 + 1:02d} Note {i}\n\nOn day {i} Russia said it would respond "
+            f"with strikes if Ukraine used ATACMS missiles (note {i}).\n",
+            encoding="utf-8",
+        )
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    ingest_paths(ledger, [folder], progress=False)
+    return ledger
+
+
+class _Overtaken(RuleExtractor):
+    """While it reads its first batch, another run extracts the last document."""
+
+    ledger: Ledger
+
+    def extract_many(self, docs):
+        with self.ledger.begin() as conn:
+            last = conn.execute(sa.select(sa.func.max(documents.c.id))).scalar_one()
+            conn.execute(
+                sa.update(documents)
+                .where(documents.c.id == last)
+                .values(extracted_version=self.version)
+            )
+        return super().extract_many(docs)
+
+
+def test_a_document_another_run_extracted_meanwhile_is_left_alone(tmp_path: Path) -> None:
+    """Several runs at once: each checks, batch by batch, what is still pending, so a document
+    another run has stored since this one began is neither extracted nor stored twice."""
+    from redline.extract.pipeline import PARSE_DOCS
+
+    ledger = _notes_ledger(tmp_path, PARSE_DOCS + 2)
+    ext = _Overtaken()
+    ext.ledger = ledger
+    report = extract_documents(ledger, extractor=ext)
+    assert (report.documents, report.by_another_run) == (PARSE_DOCS + 1, 1)
+    assert report.errors == []
+
+
+class _Watching(RuleExtractor):
+    """Remembers the documents of each batch it is given, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[int]] = []
+
+    def extract_many(self, docs):
+        self.batches.append([d.id for d in docs])
+        return super().extract_many(docs)
+
+
+def test_a_run_that_finds_another_under_way_works_from_the_end(tmp_path: Path) -> None:
+    """Two runs started together meet in the middle instead of doing the same batches."""
+    from redline.extract.pipeline import PARSE_DOCS
+
+    ledger = _notes_ledger(tmp_path, 2 * PARSE_DOCS + 3)
+    ext = _Watching()
+    other = ledger.start_run("extract", {"extractor": ext.version, "workers": 1})
+    extract_documents(ledger, extractor=ext)
+    firsts = [batch[0] for batch in ext.batches]
+    assert firsts == sorted(firsts, reverse=True) and len(ext.batches) == 3
+    assert max(ext.batches[0]) == 2 * PARSE_DOCS + 3  # the last documents first
+    # with no other run under way, a run goes in order
+    ledger.finish_run(other, {})
+    ledger_docs = _notes_ledger(tmp_path / "again", PARSE_DOCS + 1)
+    again = _Watching()
+    extract_documents(ledger_docs, extractor=again)
+    assert [b[0] for b in again.batches] == [1, PARSE_DOCS + 1]

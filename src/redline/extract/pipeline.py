@@ -12,6 +12,7 @@ import multiprocessing as mp
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,8 +20,9 @@ import sqlalchemy as sa
 from redline import knowledge
 from redline.extract.base import DocumentInput, Extraction, Extractor
 from redline.store import Ledger
+from redline.store.db import now
 from redline.store.items import replace_items
-from redline.store.schema import actor_aliases, actors, documents
+from redline.store.schema import actor_aliases, actors, documents, runs
 
 # Documents read, extracted and stored together (their candidate sentences parsed in one go);
 # also what bounds the texts held in memory at once.
@@ -35,6 +37,8 @@ class ExtractReport:
     responses: int = 0
     claims: int = 0
     errors: list[str] = field(default_factory=list)
+    # pending when the run began, extracted meanwhile by another run of the same extractor
+    by_another_run: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,12 +99,18 @@ def _extract_and_store(
     actor_ids: dict[str, int],
     ids: list[int],
     under_way: Callable[[float], None] | None = None,
+    recheck: bool = True,
 ) -> list[tuple[int, Counts | None, str | None]]:
     """Read, extract and store one batch, each document in its own transaction; what each
     document yielded, or why it failed. Used by the parent alone and by every worker.
     ``under_way`` hears how many of the batch's documents extraction has got through, in
-    fractions when the extractor reports its progress (``Extractor.progress``)."""
-    docs = _read(ledger, ids)
+    fractions when the extractor reports its progress (``Extractor.progress``). With
+    ``recheck``, a document another run has extracted since this one began is left alone and
+    reported as (id, None, None)."""
+    pending = set(_pending(ledger, ext.version, False, ids)) if recheck else set(ids)
+    done_elsewhere = [(i, None, None) for i in ids if i not in pending]
+    ids = [i for i in ids if i in pending]
+    docs = _read(ledger, ids) if ids else []
     reports = under_way is not None and hasattr(ext, "progress")
     if reports:
         ext.progress = lambda share: under_way(share * len(docs))  # type: ignore[attr-defined,misc]
@@ -109,7 +119,7 @@ def _extract_and_store(
     finally:
         if reports:
             ext.progress = None  # type: ignore[attr-defined]
-    out: list[tuple[int, Counts | None, str | None]] = []
+    out: list[tuple[int, Counts | None, str | None]] = list(done_elsewhere)
     for doc_id, result, error in outcomes:
         if result is None:
             out.append((doc_id, None, error))
@@ -119,8 +129,9 @@ def _extract_and_store(
     return out
 
 
-def _in_worker(ids: list[int]) -> list[tuple[int, Counts | None, str | None]]:
+def _in_worker(job: tuple[list[int], bool]) -> list[tuple[int, Counts | None, str | None]]:
     assert _WORKER is not None and _WORKER_LEDGER is not None
+    ids, recheck = job
     slots, slot = _WORKER_SLOTS, _WORKER_SLOT
 
     def under_way(done: float) -> None:
@@ -128,7 +139,12 @@ def _in_worker(ids: list[int]) -> list[tuple[int, Counts | None, str | None]]:
 
     try:
         return _extract_and_store(
-            _WORKER, _WORKER_LEDGER, _WORKER_ACTORS, ids, under_way if slots is not None else None
+            _WORKER,
+            _WORKER_LEDGER,
+            _WORKER_ACTORS,
+            ids,
+            under_way if slots is not None else None,
+            recheck,
         )
     finally:
         if slots is not None:
@@ -183,13 +199,16 @@ def extract_documents(
 
     def show(under_way: float = 0.0) -> None:
         nonlocal shown
-        done = min(report.documents + len(report.errors) + under_way, total)
+        finished = report.documents + len(report.errors) + report.by_another_run
+        done = min(finished + under_way, total)
         if progress and done > shown:
             shown = done
             progress(done, total)
 
     def tally(doc_id: int, counts: Counts | None, error: str | None) -> None:
-        if counts is None:
+        if counts is None and error is None:
+            report.by_another_run += 1
+        elif counts is None:
             report.errors.append(error or f"document {doc_id}: no result")
         else:
             report.documents += 1
@@ -200,11 +219,19 @@ def extract_documents(
         show()
 
     try:
-        id_batches = (todo[i : i + PARSE_DOCS] for i in range(0, len(todo), PARSE_DOCS))
+        starts = range(0, len(todo), PARSE_DOCS)
+        # Several runs at once: each checks, batch by batch, what is still pending (not with
+        # ``redo``), and a run that finds another one under way takes the batches from the end,
+        # so two runs meet in the middle instead of doing the same work twice
+        recheck = not redo
+        if recheck and _another_run_under_way(ledger, run_id, ext.version):
+            starts = starts[::-1]
+        id_batches = (todo[i : i + PARSE_DOCS] for i in starts)
         shared_file = ledger.engine.url.database not in (None, "", ":memory:")
         if workers <= 1 or extractor is not None or not shared_file:
             for ids in id_batches:
-                for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids, show):
+                stored = _extract_and_store(ext, ledger, actor_ids, ids, show, recheck)
+                for doc_id, counts, error in stored:
                     tally(doc_id, counts, error)
         else:
             url = ledger.engine.url.render_as_string(hide_password=False)
@@ -218,7 +245,7 @@ def extract_documents(
                 initializer=_init_worker,
                 initargs=(tuple(extra_gazetteers), url, slots, next_slot),
             ) as pool:
-                results = pool.imap_unordered(_in_worker, id_batches)
+                results = pool.imap_unordered(_in_worker, ((ids, recheck) for ids in id_batches))
                 while True:
                     try:
                         outcomes = results.next(timeout=POLL_SECONDS)
@@ -236,6 +263,22 @@ def extract_documents(
         raise
     ledger.finish_run(run_id, report.as_dict())
     return report
+
+
+def _another_run_under_way(ledger: Ledger, run_id: int, version: str) -> bool:
+    """Is another extraction with this extractor under way (begun in the last day, not
+    finished)? A run that crashed without finishing only makes this one work from the end."""
+    since = now() - timedelta(days=1)
+    with ledger.connect() as conn:
+        rows = conn.execute(
+            sa.select(runs.c.params).where(
+                runs.c.stage == "extract",
+                runs.c.id != run_id,
+                runs.c.finished_at.is_(None),
+                runs.c.started_at >= since,
+            )
+        ).all()
+    return any((r.params or {}).get("extractor") == version for r in rows)
 
 
 def _pending(ledger: Ledger, version: str, redo: bool, ids: Sequence[int] | None) -> list[int]:
