@@ -123,6 +123,11 @@ def run_extraction(
         f"extracted {report.documents} documents: {report.threats} threats, {report.crossings} crossings, "
         f"{report.responses} responses, {report.claims} outcome claims"
         + (f"; {len(report.errors)} errors" if report.errors else "")
+        + (
+            f"; {report.by_another_run} extracted meanwhile by another run"
+            if report.by_another_run
+            else ""
+        )
     )
     for error in report.errors:
         out.print(f"  error: {error}", markup=False)
