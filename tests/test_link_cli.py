@@ -30,6 +30,10 @@ def db(sqlite_ledger: Ledger) -> str:
 def test_link_prints_a_summary(db: str) -> None:
     out = run("link", "--db", db, "--as-of", "2024-09-30")
     assert "linked 6 episodes as of 2024-09-30" in out
+    assert "0 dated after 2024-09-30" in out
+    # a threat not yet made on the date is counted, not lost from the summary
+    early = run("link", "--db", db, "--as-of", "2023-07-01")
+    assert "dated after 2023-07-01" in early and "0 dated after" not in early
     assert "5 crossed_unenforced" in out and "2 implied by outcome claims only" in out
 
 

@@ -42,6 +42,7 @@ class LinkReport:
     threats_linked: int = 0
     threats_unlinked: int = 0
     threats_outside_vocabulary: int = 0  # over a coined line: no episode (``blocking``)
+    threats_after_as_of: int = 0  # in an episode's block, but not yet known on ``as_of``
     comparisons: int = 0
     wrong_side: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
@@ -80,6 +81,7 @@ def link(
             key = episode_key(country, trigger)
             review = found.get(existing[key]) if key in existing else None
             a = assess(m, pool.docs, as_of=as_of, window_days=window_days, review=review)
+            report.threats_after_as_of += len(m.threats) - (len(a.threats) if a else 0)
             if a is None:
                 continue  # nothing about it was known yet on ``as_of``
             rows[key] = _row(key, m, a, run_id)
