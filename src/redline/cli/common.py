@@ -88,7 +88,8 @@ AsOfOption = Annotated[
         "--as-of",
         parser=iso_date,
         metavar="YYYY-MM-DD",
-        help="Status as of this date (YYYY-MM-DD). Default: today.",
+        help="Status as of this date (YYYY-MM-DD), in hindsight: what had happened by then, "
+        "even if reported later. Default: today.",
         show_default=False,
     ),
 ]
