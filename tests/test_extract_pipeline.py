@@ -451,6 +451,13 @@ def test_a_run_that_finds_another_under_way_works_from_the_end(tmp_path: Path) -
     firsts = [batch[0] for batch in ext.batches]
     assert firsts == sorted(firsts, reverse=True) and len(ext.batches) == 3
     assert max(ext.batches[0]) == 2 * PARSE_DOCS + 3  # the last documents first
+    # only the later of two runs begun together turns round (both would, seeing each other)
+    from redline.extract.pipeline import _earlier_run_under_way
+
+    later = ledger.start_run("extract", {"extractor": ext.version, "workers": 1})
+    assert _earlier_run_under_way(ledger, later, ext.version)
+    assert not _earlier_run_under_way(ledger, other, ext.version)
+    assert not _earlier_run_under_way(ledger, later, "another-extractor")
     # with no other run under way, a run goes in order
     ledger.finish_run(other, {})
     ledger_docs = _notes_ledger(tmp_path / "again", PARSE_DOCS + 1)

@@ -221,10 +221,10 @@ def extract_documents(
     try:
         starts = range(0, len(todo), PARSE_DOCS)
         # Several runs at once: each checks, batch by batch, what is still pending (not with
-        # ``redo``), and a run that finds another one under way takes the batches from the end,
-        # so two runs meet in the middle instead of doing the same work twice
+        # ``redo``), and a run that finds an earlier one under way takes the batches from the
+        # end, so two runs meet in the middle instead of doing the same work twice
         recheck = not redo
-        if recheck and _another_run_under_way(ledger, run_id, ext.version):
+        if recheck and _earlier_run_under_way(ledger, run_id, ext.version):
             starts = starts[::-1]
         id_batches = (todo[i : i + PARSE_DOCS] for i in starts)
         shared_file = ledger.engine.url.database not in (None, "", ":memory:")
@@ -265,15 +265,17 @@ def extract_documents(
     return report
 
 
-def _another_run_under_way(ledger: Ledger, run_id: int, version: str) -> bool:
-    """Is another extraction with this extractor under way (begun in the last day, not
-    finished)? A run that crashed without finishing only makes this one work from the end."""
+def _earlier_run_under_way(ledger: Ledger, run_id: int, version: str) -> bool:
+    """Is an earlier extraction with this extractor under way (begun in the last day, not
+    finished)? Only the later of two runs turns round: two runs begun together would otherwise
+    both see the other and both work from the end. A run that crashed without finishing only
+    makes this one work from the end."""
     since = now() - timedelta(days=1)
     with ledger.connect() as conn:
         rows = conn.execute(
             sa.select(runs.c.params).where(
                 runs.c.stage == "extract",
-                runs.c.id != run_id,
+                runs.c.id < run_id,
                 runs.c.finished_at.is_(None),
                 runs.c.started_at >= since,
             )
