@@ -140,3 +140,39 @@ def test_seed_articles_give_a_low_estimate_from_two_opinion_pieces(ledger: Ledge
     assert est.mean < 0.35 and 0 < est.lower < est.mean < est.upper < 1
     assert est.opinion_only
     assert est.evidence == "evidence: 2 documents, both opinion pieces"
+
+
+def test_an_actor_with_no_decided_episode_exports_no_numbers(
+    sqlite_ledger: Ledger, tmp_path
+) -> None:
+    """JSON, CSV and the export carry null for the mean and interval of an actor no decided
+    episode speaks for (they carried the prior's 0.5 [0.05-0.95], which a data team would
+    average as if it were a measurement); the prior stays in prior_alpha and prior_beta."""
+    import csv
+    import json
+
+    from typer.testing import CliRunner
+
+    from redline.cli import app
+    from redline.export import export
+    from redline.schemas import validate
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-01")
+    b.threat(d, "BLR", "attack_on_belarus", stated="2023-01-01")  # open: nothing decided
+    link(sqlite_ledger, as_of=D("2024-01-01"))
+    (est,) = credibility(sqlite_ledger, as_of=D("2024-01-01"))
+    assert est.no_evidence and est.mean == 0.5  # the prior, kept for the code that needs it
+    row = est.as_dict()
+    assert (row["mean"], row["lower"], row["upper"]) == (None, None, None)
+    assert (row["prior_alpha"], row["prior_beta"]) == (1.0, 1.0)
+    res = CliRunner().invoke(
+        app, ["credibility", "--db", sqlite_ledger.url, "--as-of", "2024-01-01", "-f", "json"]
+    )
+    doc = json.loads(res.output)
+    validate(doc)
+    assert doc["items"][0]["mean"] is None
+    export(sqlite_ledger, tmp_path / "out", fmt="csv", as_of=D("2024-01-01"))
+    with (tmp_path / "out" / "credibility.csv").open(encoding="utf-8") as fh:
+        (exported,) = list(csv.DictReader(fh))
+    assert exported["actor"] == "BLR" and exported["mean"] == "" and exported["upper"] == ""

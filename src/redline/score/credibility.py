@@ -83,7 +83,14 @@ class Estimate:
     decided_episodes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every field, as JSON, CSV and the exports carry it; with no decided episode the
+        mean and interval are null, not the prior's (0.50 [0.05-0.95] for the uniform prior
+        says nothing, and a data team would average it): ``prior_alpha`` and ``prior_beta``
+        keep the prior."""
+        out = asdict(self)
+        if self.no_evidence:
+            out.update(mean=None, lower=None, upper=None)
+        return out
 
     @property
     def no_evidence(self) -> bool:
