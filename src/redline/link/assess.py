@@ -296,7 +296,8 @@ def _threat_step(
     first = min(threats, key=lambda t: t.when.sort)
     return (
         f"Threat: {len(threats)} statement(s) by {m.threatener}, first {first.when.label}; "
-        f"strongest consequence threatened: {threatened or 'unspecified'}. {_list(threats, docs)}"
+        f"consequence they name most often (what enforcement is judged against): "
+        f"{threatened or 'unspecified'}. {_list(threats, docs)}"
     )
 
 

@@ -278,7 +278,8 @@ episodes = sa.Table(
     sa.Column("threatener_country", sa.String(8), nullable=False),
     sa.Column("trigger_key", sa.String(64), nullable=False),
     sa.Column("label", sa.Text, nullable=False),
-    sa.Column("consequence_class", sa.String(32)),  # the strongest consequence threatened
+    # the kind of consequence its threats name most often (``assess.threatened_kind``)
+    sa.Column("consequence_class", sa.String(32)),
     sa.Column("first_threat_date", sa.Date),
     sa.Column("crossing_event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="SET NULL")),
     sa.Column("crossing_date", sa.Date),
