@@ -114,3 +114,18 @@ def test_export_into_a_file_is_refused_with_the_path_named(
         assert isinstance(result.exception, ConfigError), result.output
         assert str(taken) in str(result.exception)
     assert taken.read_text(encoding="utf-8") == "<p>kept</p>"
+
+
+def test_exporting_again_in_another_format_leaves_only_what_the_manifest_lists(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A csv export, then a json one into the same folder: the csv files the first manifest
+    listed are gone, a file of the user's is not."""
+    seeds_ledger(sqlite_ledger)
+    out = tmp_path / "out"
+    export(sqlite_ledger, out, fmt="csv", as_of=AS_OF)
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    export(sqlite_ledger, out, fmt="json", as_of=AS_OF)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    listed = {t["file"] for t in manifest["tables"].values()}
+    assert {p.name for p in out.iterdir()} == listed | {"manifest.json", "notes.txt"}

@@ -176,3 +176,17 @@ def test_an_actor_with_no_decided_episode_exports_no_numbers(
     with (tmp_path / "out" / "credibility.csv").open(encoding="utf-8") as fh:
         (exported,) = list(csv.DictReader(fh))
     assert exported["actor"] == "BLR" and exported["mean"] == "" and exported["upper"] == ""
+
+
+def test_the_api_takes_a_grouping_by_name_and_an_iso_date(sqlite_ledger: Ledger) -> None:
+    """``credibility(ledger, by="actor")`` iterated the string ('a', 'c', 't', ...); an as-of
+    date given as text raised a bare TypeError deep in the linker."""
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of="2024-09-30")  # type: ignore[arg-type]
+    by_name = credibility(sqlite_ledger, by="actor", as_of="2024-09-30")  # type: ignore[arg-type]
+    assert [e.as_dict() for e in by_name] == [
+        e.as_dict() for e in credibility(sqlite_ledger, by=("actor",), as_of=D("2024-09-30"))
+    ]
+    assert {e.group for e in credibility(sqlite_ledger, by="class", as_of=D("2024-09-30"))} - {None}
+    with pytest.raises(ConfigError, match="as_of must be a date or a YYYY-MM-DD string"):
+        credibility(sqlite_ledger, as_of="30/09/2024")  # type: ignore[arg-type]

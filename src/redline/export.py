@@ -212,7 +212,23 @@ def export(
         "prior": dataclasses.asdict(p),
         "tables": {name: {"file": f"{name}.{fmt}", "rows": n} for name, n in written.items()},
     }
+    _drop_stale(out, {f"{name}.{fmt}" for name in written})
     (out / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8"
     )
     return written
+
+
+def _drop_stale(out: Path, kept: set[str]) -> None:
+    """Remove the files an earlier export into ``out`` listed that this one did not write (a
+    csv export after a json one): the folder then holds what its manifest says, and nothing a
+    manifest never listed is touched."""
+    try:
+        earlier = json.loads((out / "manifest.json").read_text("utf-8"))
+        listed = {t["file"] for t in earlier.get("tables", {}).values()}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return
+    for name in listed - kept:
+        path = out / name
+        if path.parent == out and path.is_file():  # a bare file name, never a path out of it
+            path.unlink()

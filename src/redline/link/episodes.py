@@ -14,6 +14,7 @@ from redline.errors import RedlineError
 from redline.link.assess import DEFAULT_WINDOW_DAYS, Assessment, Members, assess, evidence_note
 from redline.link.items import EVENT_ROLES, Item, load_pool
 from redline.link.reviews import load_reviews
+from redline.link.when import as_of_date
 from redline.store import Ledger
 from redline.store.schema import (
     documents,
@@ -126,7 +127,7 @@ def evaluate(
     they reflect later reviews and the passing of time. Episodes nothing was known of on
     ``as_of`` are left out.
     """
-    as_of = as_of or date.today()
+    as_of = as_of_date(as_of) or date.today()
     ids = None if episode_ids is None else list(episode_ids)
     with ledger.connect() as conn:
         window = window_days or last_window_days(conn)

@@ -15,6 +15,7 @@ from redline.link.blocking import block, episode_key
 from redline.link.episodes import EpisodeState, EpisodeView
 from redline.link.items import load_pool
 from redline.link.reviews import load_reviews
+from redline.link.when import as_of_date
 from redline.store import Ledger
 from redline.store.schema import episode_members, episodes, reviews
 
@@ -65,7 +66,7 @@ def link(
     Episodes keep their ids across runs (matched by key); episodes no longer supported are
     removed unless an analyst has reviewed them. Items dated after ``as_of`` are left out.
     """
-    as_of = as_of or date.today()
+    as_of = as_of_date(as_of) or date.today()
     run_id = ledger.start_run("link", {"as_of": as_of.isoformat(), "window_days": window_days})
     report = LinkReport(as_of=as_of, window_days=window_days, run_id=run_id)
     with ledger.begin() as conn:

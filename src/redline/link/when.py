@@ -7,6 +7,25 @@ from dataclasses import dataclass
 from datetime import date
 
 
+def as_of_date(value: object) -> date | None:
+    """An as-of date given to the API: a ``date`` (a ``datetime`` gives its day), an ISO string
+    ("2024-06-01"), or None for today; anything else is a ConfigError naming what was given."""
+    from datetime import datetime
+
+    from redline.errors import ConfigError
+
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ConfigError(f"as_of must be a date or a YYYY-MM-DD string, not {value!r}")
+
+
 def span(day: date, precision: str) -> tuple[date, date]:
     """The first and last day a date of ``precision`` may stand for (month dates are the 1st)."""
     if precision == "month":

@@ -157,7 +157,10 @@ def estimates(
     by: Sequence[str] = ("actor",),
     prior: str | Prior = "uniform",
 ) -> list[Estimate]:
-    """Estimates from already evaluated episodes (see ``credibility``)."""
+    """Estimates from already evaluated episodes (see ``credibility``). ``by`` may also be one
+    name: "actor", "class" or "year" (each within its actor)."""
+    if isinstance(by, str):
+        by = ("actor",) if by == "actor" else ("actor", by)
     by = tuple(by)
     if by not in GROUPINGS:
         raise ConfigError(
