@@ -129,3 +129,24 @@ def test_exporting_again_in_another_format_leaves_only_what_the_manifest_lists(
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     listed = {t["file"] for t in manifest["tables"].values()}
     assert {p.name for p in out.iterdir()} == listed | {"manifest.json", "notes.txt"}
+
+
+def test_an_export_stands_on_one_date(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    """The episode tables are written as the last link stored them: the computed credibility
+    is as of that date by default, and another date is refused instead of mixed in (it wrote
+    episodes as of the link beside credibility as of the date asked)."""
+    from redline.errors import ConfigError
+
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=AS_OF)
+    export(sqlite_ledger, tmp_path / "a", fmt="csv")
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["as_of"] == AS_OF.isoformat()
+    with pytest.raises(
+        ConfigError, match="linked as of 2024-09-30.*redline link --as-of 2023-07-01"
+    ):
+        export(sqlite_ledger, tmp_path / "b", fmt="csv", as_of=date(2023, 7, 1))
+    link(sqlite_ledger, as_of=date(2023, 7, 1))
+    export(sqlite_ledger, tmp_path / "b", fmt="csv", as_of=date(2023, 7, 1))
+    with (tmp_path / "b" / "episodes.csv").open(encoding="utf-8") as fh:
+        assert {row["status_as_of"] for row in csv.DictReader(fh)} == {"2023-07-01"}

@@ -176,6 +176,7 @@ def export(
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    as_of = _as_of_of_the_tables(ledger, as_of, view)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ConfigError(
@@ -217,6 +218,26 @@ def export(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8"
     )
     return written
+
+
+def _as_of_of_the_tables(
+    ledger: Ledger, as_of: date | None, view: EpisodeView | None
+) -> date | None:
+    """The date the whole export stands on. The episode tables are written as the last
+    ``link`` stored them, so the computed credibility is as of that date too (by default), and
+    another date is refused rather than mixed with them: link as of it first."""
+    from redline.link.episodes import last_link_as_of
+
+    if view is not None:
+        return view.as_of
+    with ledger.connect() as conn:
+        linked = last_link_as_of(conn)
+    if as_of is None or linked is None or as_of == linked:
+        return as_of or linked
+    raise ConfigError(
+        f"the stored episodes were linked as of {linked}; an export as of {as_of} would mix "
+        f"the two dates: run `redline link --as-of {as_of}` first, then export"
+    )
 
 
 def _drop_stale(out: Path, kept: set[str]) -> None:

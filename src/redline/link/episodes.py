@@ -113,6 +113,15 @@ def last_window_days(conn: sa.Connection) -> int:
     return int((params or {}).get("window_days", DEFAULT_WINDOW_DAYS))
 
 
+def last_link_as_of(conn: sa.Connection) -> date | None:
+    """The as-of date of the latest ``link`` run: the date the stored episodes stand on."""
+    params = conn.execute(
+        sa.select(runs.c.params).where(runs.c.stage == "link").order_by(runs.c.id.desc()).limit(1)
+    ).scalar()
+    value = (params or {}).get("as_of")
+    return date.fromisoformat(value) if value else None
+
+
 def evaluate(
     ledger: Ledger,
     *,
