@@ -73,15 +73,7 @@ class _Fussy(RuleExtractor):
 
 
 def test_a_failing_document_costs_only_itself(tmp_path: Path) -> None:
-    for i in range(5):
-        body = "SABOTAGE" if i == 2 else "Nothing happened"
-        (tmp_path / f"d{i}.txt").write_text(
-            f"date 2024-05-0{i + 1} Note {i}\n\n{body} on day {i}. Russia said it would respond "
-            f"with strikes if Ukraine used ATACMS missiles (note {i}).\n",
-            encoding="utf-8",
-        )
-    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
-    ingest_paths(ledger, [tmp_path], progress=False)
+    ledger = _notes_ledger(tmp_path, 5, {2: "SABOTAGE"})
     report = extract_documents(ledger, extractor=_Fussy())
     assert report.documents == 4
     assert len(report.errors) == 1 and "this document breaks the rules" in report.errors[0]
@@ -362,17 +354,7 @@ def test_an_interrupted_extraction_keeps_what_it_stored_and_says_so(tmp_path: Pa
     from redline.extract.pipeline import PARSE_DOCS
     from redline.store.schema import runs
 
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for i in range(PARSE_DOCS + 3):
-        body = "INTERRUPT" if i == PARSE_DOCS + 1 else "Calm"
-        (folder / f"d{i:02d}.txt").write_text(
-            f"date 2024-05-{i + 1:02d} Note {i}\n\n{body} on day {i}. Russia said it would "
-            f"respond with strikes if Ukraine used ATACMS missiles (note {i}).\n",
-            encoding="utf-8",
-        )
-    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
-    ingest_paths(ledger, [folder], progress=False)
+    ledger = _notes_ledger(tmp_path, PARSE_DOCS + 3, {PARSE_DOCS + 1: "INTERRUPT"})
     with pytest.raises(KeyboardInterrupt):
         extract_documents(ledger, extractor=_Interrupted())
     with ledger.connect() as conn:
@@ -385,13 +367,16 @@ def test_an_interrupted_extraction_keeps_what_it_stored_and_says_so(tmp_path: Pa
     assert extract_documents(ledger, extractor=RuleExtractor()).documents == 3
 
 
-def _notes_ledger(tmp_path: Path, count: int) -> Ledger:
+def _notes_ledger(tmp_path: Path, count: int, bodies: dict[int, str] | None = None) -> Ledger:
+    """A ledger of ``count`` short notes, each with a threat; ``bodies`` puts a word of the
+    test's into some of them."""
     folder = tmp_path / "in"
     folder.mkdir(parents=True)
     for i in range(count):
+        body = (bodies or {}).get(i, "Calm")
         (folder / f"d{i:02d}.txt").write_text(
-            f"date 2024-05-{i % 28 + 1:02d} Note {i}\n\nOn day {i} Russia said it would respond "
-            f"with strikes if Ukraine used ATACMS missiles (note {i}).\n",
+            f"date 2024-05-{i % 28 + 1:02d} Note {i}\n\n{body} on day {i}. Russia said it would "
+            f"respond with strikes if Ukraine used ATACMS missiles (note {i}).\n",
             encoding="utf-8",
         )
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
