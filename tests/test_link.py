@@ -578,3 +578,16 @@ def test_an_act_that_names_no_line_answers_one_only_in_the_threatened_kind(
     assert "not the kind of harm threatened" in _why(
         sqlite_ledger, "GBR:invasion_of_ukraine", "2022-06-01"
     )
+
+
+def test_a_crossing_a_response_implies_is_labelled_by_that_date(sqlite_ledger: Ledger) -> None:
+    """No crossing event, but a response to the line dated 2023-03-23 in an article of
+    2023-03-31: the episode was crossed by the 23rd. Its label said "undated, reported
+    2023-03-23", as if that were the date of a report."""
+    b = Builder(sqlite_ledger)
+    d = b.doc("2023-03-31")
+    b.threat(d, "RUS", "f16_delivery", stated="2023-01-10", consequence="military_force")
+    b.response(d, "RUS", "f16_delivery", "military_force", "2023-03-23")
+    link(sqlite_ledger, as_of=D("2023-06-30"))
+    (row,) = list_episodes(sqlite_ledger, as_of=D("2023-06-30"))
+    assert row["crossed"] == "by 2023-03-23 (implied by a later item)"

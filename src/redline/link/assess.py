@@ -361,7 +361,7 @@ def _crossing(
             f"{describe(claim, docs)} says the line was crossed."
         )
         return None, When(
-            date.min, claim.when.hi, "unknown", claim.when.known_from, claim.when.sort
+            date.min, claim.when.hi, "unknown", claim.when.known_from, claim.when.sort, True
         )
     if answering:  # a dated response to this very line implies it was crossed by then
         r = answering[0]
@@ -369,7 +369,7 @@ def _crossing(
             f"Crossed by {r.when.hi.isoformat()}: no crossing event in the ledger, but "
             f"{describe(r, docs)} is {m.threatener}'s response to a crossing of this line."
         )
-        return None, When(first_lo, r.when.hi, "unknown", r.when.known_from, r.when.sort)
+        return None, When(first_lo, r.when.hi, "unknown", r.when.known_from, r.when.sort, True)
     return None, None
 
 

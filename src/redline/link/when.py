@@ -51,6 +51,9 @@ class When:
     precision: str
     known_from: date
     sort: date
+    # a crossing no event dates, implied by a later response or outcome claim: it happened by
+    # ``hi``, which is that item's date, not a report's
+    implied: bool = False
 
     def before(self, other: When) -> bool:
         """Certainly earlier than ``other``."""
@@ -61,9 +64,12 @@ class When:
 
     @property
     def label(self) -> str:
-        """``2024-05-03``, ``2024-05``, ``2024``, or ``undated, reported 2024-09`` for undated items."""
+        """``2024-05-03``, ``2024-05``, ``2024``, ``undated, reported 2024-09`` for undated items,
+        or ``by 2024-09-11 (implied by a later item)`` for a crossing a response or claim implies."""
         if self.precision != "unknown":
             return interval_label(self.lo, self.hi)
+        if self.implied:
+            return f"by {self.hi.isoformat()} (implied by a later item)"
         return f"undated, reported {interval_label(self.known_from, self.hi)}"
 
 
