@@ -449,3 +449,20 @@ def test_a_run_that_finds_another_under_way_works_from_the_end(tmp_path: Path) -
     again = _Watching()
     extract_documents(ledger_docs, extractor=again)
     assert [b[0] for b in again.batches] == [1, PARSE_DOCS + 1]
+
+
+def test_one_sentence_gives_one_threat_per_side_and_line() -> None:
+    """Read from "warned" and from "said", one sentence gave the US's threat twice (once
+    as the United States', once as its adviser's); a joint statement still speaks for each
+    issuer (written for this test)."""
+    from datetime import date
+
+    from redline.extract.learned import LearnedExtractor
+
+    text = (
+        "WASHINGTON - The United States has warned Russia privately that any use of nuclear "
+        "weapons in Ukraine would bring catastrophic consequences for Moscow, national security "
+        "adviser Jake Sullivan said on Sunday."
+    )
+    (result,) = LearnedExtractor().extract_many([DocumentInput(1, text, date(2022, 9, 25), "day")])
+    assert [(t.speaker_country, t.trigger_key) for t in result.threats] == [("USA", "nuclear_use")]

@@ -45,6 +45,7 @@ from redline.extract.syntax import (
     _date_or_publication,
     _display_name,
     _DocState,
+    _one_per_side,
     _own_subtree,
     _Sentence,
     _strip_the,
@@ -566,14 +567,17 @@ class LearnedExtractor(RuleExtractor):
             if e.kind != "crossing"
             or (e.provenance.sentence_start, e.actor_country, e.trigger_key) not in answered
         ]
-        result.threats = [
-            # keys are coined last: a headline and its body word a line differently, and a
-            # threat without a key is what ``_without_headline_echoes`` matches to any line
-            _coined(t)
-            for t in _without_headline_echoes(
-                doc, [_self_defence(self._with_document_trigger(st, t)) for t in result.threats]
-            )
-        ]
+        result.threats = _one_per_side(
+            [
+                # keys are coined last: a headline and its body word a line differently, and a
+                # threat without a key is what ``_without_headline_echoes`` matches to any line
+                _coined(t)
+                for t in _without_headline_echoes(
+                    doc,
+                    [_self_defence(self._with_document_trigger(st, t)) for t in result.threats],
+                )
+            ]
+        )
         return result
 
     @cached_property

@@ -960,6 +960,24 @@ def _without_headline_echoes(doc: DocumentInput, found: list[ThreatItem]) -> lis
     return [t for t in found if id(t) not in echoes]
 
 
+def _one_per_side(found: list[ThreatItem]) -> list[ThreatItem]:
+    """One sentence, one threat per side and line: "The United States has warned Russia that
+    any use ... would bring catastrophic consequences, Jake Sullivan said" is one statement of
+    the US, whether read from "warned" or from "said" (the issue's "the same statement is
+    extracted two or three times"). The first reading is kept; a joint statement's issuers,
+    being other sides, each keep theirs."""
+    seen: set[tuple[int, str, str | None]] = set()
+    out = []
+    for t in found:
+        side = t.speaker_country or f"speaker:{t.speaker}"
+        key = (t.provenance.sentence_start, side, t.trigger_key)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(t)
+    return out
+
+
 def _inflections(lemmas: Iterable[str]) -> set[str]:
     """Surface forms for the lexical pass (regular and the irregular verbs we use)."""
     irregular = {
