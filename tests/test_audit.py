@@ -16,6 +16,7 @@ from redline.errors import RedlineError
 from redline.review import audit_trail
 from redline.run import run
 from redline.store import Ledger
+from redline.store.schema import runs
 
 SAMPLE = REPO / "examples" / "corpus"
 runner = CliRunner()
@@ -122,6 +123,24 @@ def test_bad_judgments_are_refused_with_the_item_named(ledger_db: Path, tmp_path
     shown = figures(ledger, audit.id)
     assert shown is not None and shown.precision["threat"].hits == 1
     assert len(audit_trail(ledger)) == before + 3
+    # an item gone from the ledger since the draw (re-extracted) stops the file before any
+    # judgment of it is stored
+    data["items"][0]["judgment"] = "wrong"
+    data["items"][1]["item_id"] = 10**6
+    path.write_text(json.dumps(data), encoding="utf-8")
+    from redline.audit import from_dict, record
+
+    audit_id, items = from_dict(data, str(path))
+    drawn = [(i.kind, i.item_id) for i in items]
+    with pytest.raises(RedlineError, match="item 2 .* no longer in the ledger"):
+        with ledger.begin() as conn:  # the sample names it, as if it had been drawn
+            conn.execute(
+                runs.update()
+                .where(runs.c.id == audit_id)
+                .values(params={**_params(ledger, audit_id), "sample": drawn})
+            )
+        record(ledger, audit_id, items, reviewer="ann")
+    assert len(audit_trail(ledger)) == before + 3
     # an item that was not drawn in that audit is refused too
     data["items"][0].update(judgment="right", item_id=10**9)
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -131,6 +150,11 @@ def test_bad_judgments_are_refused_with_the_item_named(ledger_db: Path, tmp_path
         draw(ledger, kinds=["rumour"])
     assert set(JUDGMENTS["episode"]) == {"right", "wrong_status", "not_a_line"}
     ledger.dispose()
+
+
+def _params(ledger: Ledger, audit_id: int) -> dict[str, object]:
+    with ledger.connect() as conn:
+        return dict(conn.execute(runs.select().where(runs.c.id == audit_id)).one().params)
 
 
 def test_interactive_audit_stores_each_answer(ledger_db: Path) -> None:

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from redline.errors import RedlineError
 from redline.link import EpisodeView, evaluate
-from redline.review import review
+from redline.review import ITEMS, review
 from redline.score.intervals import Proportion
 from redline.store import Ledger
 from redline.store.schema import documents, events, evidence, reviews, runs, threats
@@ -270,6 +270,7 @@ def record(
                 f"item {item.number}: judgment {item.judgment!r} is not one of "
                 f"{', '.join(JUDGMENTS[item.kind])}"
             )
+    _check_still_held(ledger, [i for i in items if i.judgment is not None])
     stored = _latest_notes(ledger, audit_id)
     out = {"judged": 0, "unchanged": 0, "skipped": 0}
     for item in items:
@@ -287,6 +288,21 @@ def record(
         stored[(item.item_type, item.item_id)] = note
         out["judged"] += 1
     return out
+
+
+def _check_still_held(ledger: Ledger, judged: Sequence[AuditItem]) -> None:
+    """Every judged item must still be in the ledger (``extract --redo`` deletes the machine's
+    unreviewed items): checked before anything is stored, naming the first one gone."""
+
+    with ledger.connect() as conn:
+        for item in judged:
+            table = ITEMS[item.item_type]
+            if conn.execute(sa.select(table.c.id).where(table.c.id == item.item_id)).first():
+                continue
+            raise RedlineError(
+                f"item {item.number} ({item.kind} #{item.item_id}) is no longer in the ledger "
+                "(re-extracted since the audit was drawn?); nothing was stored: draw a new audit"
+            )
 
 
 def _latest_notes(ledger: Ledger, audit_id: int) -> dict[tuple[str, int], str]:
