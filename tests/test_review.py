@@ -148,3 +148,33 @@ def test_cli_review_and_audit_trail(reviewed_ledger: Ledger) -> None:
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["reviews", "--format", "csv", "--db", url])
     assert res.exit_code == 0 and ",bo,threat," in res.output
+
+
+def test_a_corrected_date_is_a_day_and_stays_one_after_reextraction(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    """The analyst's date kept the extractor's precision: a threat read as "February 2022"
+    corrected to 2022-02-20 still read as the month, and re-extraction would have put the
+    month back."""
+    (tmp_path / "m.txt").write_text(
+        "date 2022-03-08 Biden said\n\nIn February, US President Joe Biden said that Russia "
+        "would face severe sanctions if it invaded Ukraine.\n",
+        encoding="utf-8",
+    )
+    ingest_paths(ledger, [tmp_path / "m.txt"], progress=False)
+    extract_documents(ledger)
+    (threat,) = list_threats(ledger)
+    assert threat["stated_precision"] == "month"
+    review(
+        ledger,
+        "threat",
+        threat["id"],
+        "correct",
+        field="stated_date",
+        value="2022-02-20",
+        reviewer="ana",
+    )
+    extract_documents(ledger, redo=True)
+    with ledger.connect() as conn:
+        row = conn.execute(sa.select(threats).where(threats.c.id == threat["id"])).one()
+    assert (row.stated_date.isoformat(), row.stated_precision) == ("2022-02-20", "day")

@@ -65,6 +65,8 @@ CORRECTABLE: dict[str, dict[str, tuple[str, ...] | None]] = {
     },
     "episode": {"status": EPISODE_STATUSES},
 }
+# the precision column of each correctable date (``store.items._FOLLOWS`` keeps it with the date)
+_DATE_PRECISION = {"threat": "stated_precision", "event": "date_precision"}
 _STATE_AFTER = {"confirm": "confirmed", "reject": "rejected", "correct": "corrected"}
 MAX_REVIEWER = 120  # the reviews.reviewer column's width
 MAX_ID = 2**63 - 1  # the largest id a database integer key holds
@@ -110,6 +112,9 @@ def review(
             if item_type != "episode":
                 new_value: Any = date.fromisoformat(value) if field.endswith("date") else value
                 values = {field: new_value}
+                if field.endswith("date"):
+                    # a corrected date is a day: the precision the extractor read goes with it
+                    values[_DATE_PRECISION[item_type]] = "day"
                 if item_type == "event" and field == "trigger_key":
                     values["line_from"] = LineSource.REVIEW  # the analyst read the line
                 try:

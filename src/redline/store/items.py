@@ -171,8 +171,13 @@ def _item_insert(dialect: str, table: sa.Table) -> Any:
     )
 
 
-# A field that goes with another: an analyst's trigger key keeps its line source ("review").
-_FOLLOWS = {"line_from": "trigger_key"}
+# A field that goes with another: an analyst's trigger key keeps its line source ("review"),
+# an analyst's date its precision (a day: ``review``).
+_FOLLOWS = {
+    "line_from": "trigger_key",
+    "stated_precision": "stated_date",
+    "date_precision": "event_date",
+}
 
 
 def _row(
