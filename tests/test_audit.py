@@ -171,3 +171,35 @@ def test_interactive_audit_stores_each_answer(ledger_db: Path) -> None:
     assert len(after) == before + 1 and after[-1]["action"] == "confirm"
     assert after[-1]["reviewer"] == "bo"
     ledger.dispose()
+
+
+def test_a_file_judging_an_item_twice_stores_nothing_and_analysts_statuses_are_not_drawn(
+    tmp_path: Path,
+) -> None:
+    """Two judgments of one item in one file were both stored ("5 judgments" from 4 drawn);
+    an episode whose status an analyst set was drawn and scored as the machine's."""
+    db = tmp_path / "ledger.db"
+    ledger = Ledger.open(f"sqlite:///{db}")
+    run(ledger, [SAMPLE])
+    audit = draw(ledger, per_kind=2, seed=3, kinds=["threat"])
+    data = audit.as_dict()
+    data["items"].append({**data["items"][0], "number": 3})
+    for item, judgment in zip(data["items"], ("right", "right", "wrong"), strict=True):
+        item["judgment"] = judgment
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    before = len(audit_trail(ledger))
+    res = runner.invoke(app, ["audit", "judge", str(path), "--db", str(db)])
+    assert isinstance(res.exception, RedlineError) and "judged twice" in str(res.exception)
+    assert len(audit_trail(ledger)) == before
+
+    from redline.link import evaluate
+    from redline.review import review
+
+    states = list(evaluate(ledger))
+    set_by_analyst = states[0].row["id"]
+    review(ledger, "episode", set_by_analyst, "withdraw", reviewer="ana")
+    every = draw(ledger, per_kind=len(states), seed=1, kinds=["episode"])
+    drawn = {i.item_id for i in every.items}
+    assert set_by_analyst not in drawn and len(drawn) == len(states) - 1
+    ledger.dispose()

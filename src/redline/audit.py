@@ -130,7 +130,12 @@ def draw(
             for item_id in sorted(rng.sample(ids, min(per_kind, len(ids)))):
                 items.append(_item(conn, kind, item_id, len(items) + 1))
     if "episode" in kinds:
-        states = list(view if view is not None else evaluate(ledger, as_of=as_of))
+        # an episode whose status an analyst set is the analyst's, not the machine's to score
+        states = [
+            s
+            for s in (view if view is not None else evaluate(ledger, as_of=as_of))
+            if s.assessment.basis != "review"
+        ]
         for s in sorted(rng.sample(states, min(per_kind, len(states))), key=lambda s: s.row["id"]):
             items.append(_episode_item(s, len(items) + 1))
     if not items:
@@ -258,9 +263,16 @@ def record(
         raise RedlineError(f"no audit #{audit_id} in {ledger.url}; draw one with `redline audit`")
     drawn = {(k, int(i)) for k, i in run["sample"]}
     items = list(judged)
+    seen: set[tuple[str, int]] = set()
     for item in items:
         if item.judgment is None:
             continue
+        if (item.kind, item.item_id) in seen:
+            raise RedlineError(
+                f"item {item.number} ({item.kind} #{item.item_id}) is judged twice in the file; "
+                "nothing was stored: keep one judgment"
+            )
+        seen.add((item.kind, item.item_id))
         if (item.kind, item.item_id) not in drawn:
             raise RedlineError(
                 f"item {item.number} ({item.kind} #{item.item_id}) is not in audit #{audit_id}"
