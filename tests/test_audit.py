@@ -4,6 +4,7 @@ as reviews, and see precision with a 95% interval in the CLI and in the report."
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,11 @@ def test_bad_judgments_are_refused_with_the_item_named(ledger_db: Path, tmp_path
     assert res.exit_code != 0 and "not in audit" in str(res.exception) + res.output
     with pytest.raises(RedlineError, match="unknown audit kind"):
         draw(ledger, kinds=["rumour"])
+    # a kind the ledger holds none of is named, not blamed on an empty ledger
+    with pytest.raises(RedlineError, match="holds no episodes as of 2000-01-01"):
+        draw(ledger, kinds=["episode"], as_of=date(2000, 1, 1))
+    res = runner.invoke(app, ["reviews", "--db", str(ledger_db), "--item-type", "bogus"])
+    assert isinstance(res.exception, RedlineError) and "unknown item type" in str(res.exception)
     assert set(JUDGMENTS["episode"]) == {"right", "wrong_status", "not_a_line"}
     ledger.dispose()
 

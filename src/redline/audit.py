@@ -139,7 +139,11 @@ def draw(
         for s in sorted(rng.sample(states, min(per_kind, len(states))), key=lambda s: s.row["id"]):
             items.append(_episode_item(s, len(items) + 1))
     if not items:
-        raise RedlineError(f"nothing to audit in {ledger.url}: run `redline run` first")
+        asked = ", ".join(f"{k}s" for k in kinds)
+        raise RedlineError(
+            f"nothing to audit in {ledger.url}: it holds no {asked} as of {as_of or 'today'} "
+            "(an empty ledger: run `redline run PATH` first)"
+        )
     audit_id = ledger.start_run(
         "audit",
         {

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
+from redline.errors import RedlineError
 from redline.output import Format, render, terminal_text
 from redline.review import ACTIONS, ITEMS, audit_trail, review
 from redline.store import Ledger
@@ -77,6 +78,8 @@ def reviews_command(
     item_type: Annotated[str | None, typer.Option(help="Only decisions on this item type.")] = None,
 ) -> None:
     """The audit trail: every analyst decision, oldest first."""
+    if item_type is not None and item_type not in ITEMS:
+        raise RedlineError(f"unknown item type {item_type!r}; use one of {', '.join(ITEMS)}")
     ledger = Ledger.open(db, create=False)
     rows = audit_trail(ledger, item_type=item_type)
     emit(
