@@ -101,3 +101,22 @@ def test_an_open_line_has_no_response_window_and_flags_read_yes_in_tables(db: st
     assert "False" not in wide.output and "True" not in wide.output
     doc = json.loads(run("episodes", "--db", db, "--as-of", "2024-09-30", "-f", "json"))
     assert {type(e["opinion_only"]) for e in doc["items"]} == {bool}
+
+
+def test_link_and_extract_say_when_the_other_is_due(tmp_path) -> None:
+    """Documents stored but never extracted linked to "0 episodes" with no word why; after a
+    re-extraction, listings still stood on the last link with no word either."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "date 2024-05-02 Note\n\nRussia's foreign ministry warned on Tuesday that any delivery "
+        "of F-16 jets to Ukraine would be met with a harsh military response.\n",
+        encoding="utf-8",
+    )
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    run("ingest", str(folder), "--db", db, "--no-progress", "--no-extract")
+    assert "1 stored documents are not extracted yet" in run("link", "--db", db)
+    run("extract", "--db", db, "--no-progress")
+    assert "not extracted yet" not in run("link", "--db", db)
+    again = run("extract", "--db", db, "--redo", "--no-progress")
+    assert "run `redline link` to relink them" in again

@@ -23,6 +23,7 @@ from redline.extract import extract_documents
 from redline.extract import query as extract_query
 from redline.output import Format, render, to_json
 from redline.store import Ledger
+from redline.store.schema import episodes
 
 WorkersOption = Annotated[
     int,
@@ -131,6 +132,13 @@ def run_extraction(
     )
     for error in report.errors:
         out.print(f"  error: {error}", markup=False)
+    if report.documents and ledger.count(episodes):
+        # listings recompute statuses from the stored membership, which only `link` renews
+        out.print(
+            "episodes still stand on the last link: run `redline link` to relink them with "
+            "what was extracted",
+            markup=False,
+        )
 
 
 @app.command("extract")

@@ -85,7 +85,8 @@ def link_command(
     """Link threats, crossings, responses and outcome claims into red-line episodes (replaces the last link)."""
     from redline.link import link
 
-    report = link(Ledger.open(db, create=False), as_of=_day(as_of), window_days=window_days)
+    ledger = Ledger.open(db, create=False)
+    report = link(ledger, as_of=_day(as_of), window_days=window_days)
     statuses = ", ".join(f"{n} {s}" for s, n in report.by_status.items()) or "none"
     console.print(
         f"linked {report.episodes} episodes as of {report.as_of} ({statuses}); "
@@ -98,6 +99,25 @@ def link_command(
         "threat ID correct --set trigger_key=KEY)",
         markup=False,
     )
+    waiting = _not_extracted(ledger)
+    if waiting:
+        console.print(
+            f"{waiting} stored documents are not extracted yet: run `redline extract`, then "
+            "link again",
+            markup=False,
+        )
+
+
+def _not_extracted(ledger: Ledger) -> int:
+    """Stored documents no extraction has read yet."""
+    import sqlalchemy as sa
+
+    with ledger.connect() as conn:
+        return int(
+            conn.execute(
+                sa.select(sa.func.count()).where(documents.c.extracted_version.is_(None))
+            ).scalar_one()
+        )
 
 
 StatusChoice = Status  # the CLI's --status choices are the vocabulary's statuses
