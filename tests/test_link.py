@@ -591,3 +591,21 @@ def test_a_crossing_a_response_implies_is_labelled_by_that_date(sqlite_ledger: L
     link(sqlite_ledger, as_of=D("2023-06-30"))
     (row,) = list_episodes(sqlite_ledger, as_of=D("2023-06-30"))
     assert row["crossed"] == "by 2023-03-23 (implied by a later item)"
+
+
+def test_an_episode_whose_threat_was_rejected_says_why_it_shows_nothing(
+    sqlite_ledger: Ledger,
+) -> None:
+    """Its story said "nothing about episode 9 was known on ...", which was false."""
+    import pytest
+
+    from redline.errors import RedlineError
+    from redline.review import review
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-03-01")
+    threat = b.threat(d, "RUS", "f16_delivery", stated="2024-01-01")
+    link(sqlite_ledger, as_of=D("2024-03-01"))
+    review(sqlite_ledger, "threat", threat, "reject", reviewer="ana")
+    with pytest.raises(RedlineError, match="or an analyst rejected them"):
+        get_episode(sqlite_ledger, "RUS:f16_delivery", as_of=D("2024-03-01"))

@@ -236,7 +236,10 @@ def get_episode(
     )
     if not states:
         raise RedlineError(
-            f"nothing about episode {episode!r} was known on {as_of or date.today()}"
+            f"episode {episode!r} has nothing to show as of {as_of or date.today()}: none of "
+            "its items had happened by then, or an analyst rejected them (`redline reviews` "
+            "lists the decisions; the next `redline link` drops an episode left without a "
+            "threat unless it was reviewed)"
         )
     return story(ledger, states.states[0])
 
