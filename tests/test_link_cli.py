@@ -52,6 +52,15 @@ def test_episodes_json_follows_its_schema(db: str) -> None:
 
 def test_episodes_as_of_recomputes_without_writing(db: str) -> None:
     run("link", "--db", db, "--as-of", "2024-09-30")
+    # a table for another date says whose episodes it lists
+    table = runner.invoke(
+        app, ["episodes", "--db", db, "--as-of", "2023-07-01"], env={"COLUMNS": "250"}
+    )
+    assert "the episodes of the link as of 2024-09-30" in table.output
+    same = runner.invoke(
+        app, ["episodes", "--db", db, "--as-of", "2024-09-30"], env={"COLUMNS": "250"}
+    )
+    assert "the episodes of the link" not in same.output
     early = json.loads(run("episodes", "--db", db, "--as-of", "2023-07-01", "-f", "json"))
     assert {e["key"]: e["status"] for e in early["items"]} == {
         "RUS:attack_on_annexed_territory": "crossed_unenforced",

@@ -108,6 +108,13 @@ def link_command(
         )
 
 
+def _linked_as_of(ledger: Ledger) -> date | None:
+    from redline.link.episodes import last_link_as_of
+
+    with ledger.connect() as conn:
+        return last_link_as_of(conn)
+
+
 def _not_extracted(ledger: Ledger) -> int:
     """Stored documents no extraction has read yet."""
     import sqlalchemy as sa
@@ -140,8 +147,9 @@ def episodes_command(
     from redline.link import list_episodes
 
     day = _day(as_of) or date.today()
+    ledger = Ledger.open(db, create=False)
     rows = list_episodes(
-        Ledger.open(db, create=False),
+        ledger,
         actor=actor,
         status=status,
         as_of=day,
@@ -149,6 +157,10 @@ def episodes_command(
     )
     head = {**envelope("episodes"), "as_of": day}
     title = f"{len(rows)} episodes as of {day}"
+    linked = _linked_as_of(ledger)
+    if linked is not None and linked != day:
+        # statuses are recomputed for ``day``; which episodes exist is the last link's
+        title += f" (the episodes of the link as of {linked}: `redline link --as-of {day}` relinks)"
     emit(
         render(
             rows,
