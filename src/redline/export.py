@@ -202,8 +202,8 @@ def export(
         "credibility_timeline": (TimelinePoint, timeline(states, prior=p)),
     }
     for name, (cls, items) in computed.items():
-        # an estimate says what it rests on (``Estimate.as_dict``: no evidence, no mean)
-        rows = [i.as_dict() if hasattr(i, "as_dict") else dataclasses.asdict(i) for i in items]
+        # each row as the JSON output gives it (``Estimate.as_dict``: no evidence, no mean)
+        rows = [i.as_dict() for i in items]
         written[name] = _write(out / f"{name}.{fmt}", fmt, _dataclass_schema(cls), [rows])
         tick(len(written), total)
     manifest = {

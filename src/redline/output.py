@@ -23,10 +23,11 @@ _LONG_COLUMNS = frozenset(
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The body of a terminal escape sequence after its ESC: CSI ("[31m") or OSC ("]0;title" ended by
+# BEL or ESC \). Ingest strips them from articles too (``ingest.decode``).
+ESCAPE_BODY = r"\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)"
 # Terminal control: ESC sequences (CSI, OSC, ...) and the other C0/C1 control characters.
-_CONTROL = re.compile(
-    r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|.)|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
-)
+_CONTROL = re.compile(rf"\x1b(?:{ESCAPE_BODY}|.)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def csv_cell(value: Any) -> Any:

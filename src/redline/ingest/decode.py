@@ -7,12 +7,15 @@ import re
 
 from charset_normalizer import from_bytes
 
+from redline.output import ESCAPE_BODY
+
 _BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # C0 controls other than tab, newline, carriage return and form feed: rare in text, common in binaries.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-# Terminal escape sequences (colour codes and the like: CSI "ESC [ ... m", OSC "ESC ] ... BEL",
-# and two-character ones): text pasted from a terminal carries them; they are not binary data.
-_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+# Terminal escape sequences (colour codes and the like: the CSI and OSC ones the terminal output
+# strips, ``output.ESCAPE_BODY``, and two-character ones): text pasted from a terminal carries
+# them; they are not binary data.
+_ESCAPE = re.compile(rf"\x1b(?:{ESCAPE_BODY}|[@-Z\\-_])")
 # What ``without_controls`` removes: those, and the C0 and C1 controls that are not layout.
 _UNWANTED = re.compile(_ESCAPE.pattern + r"|[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # Share of control characters above which decoded "text" is taken to be binary data.

@@ -128,16 +128,11 @@ def _without_controls(draft: Draft) -> Draft:
     colour codes. No PostgreSQL text column holds a NUL, and the rest would break sentences and
     reach terminals and exports."""
     values = (draft.text, draft.title, draft.author, draft.outlet, draft.url)
-    if all(not value or without_controls(value) == value for value in values):
+    clean = tuple(value and without_controls(value) for value in values)
+    if clean == values:
         return draft
-    return replace(
-        draft,
-        text=without_controls(draft.text),
-        title=draft.title and without_controls(draft.title),
-        author=draft.author and without_controls(draft.author),
-        outlet=draft.outlet and without_controls(draft.outlet),
-        url=draft.url and without_controls(draft.url),
-    )
+    text, title, author, outlet, url = clean
+    return replace(draft, text=text or "", title=title, author=author, outlet=outlet, url=url)
 
 
 def _clean_title(title: str | None) -> str | None:

@@ -105,20 +105,22 @@ class EpisodeView:
         ]
 
 
-def last_window_days(conn: sa.Connection) -> int:
-    """The response window of the latest ``link`` run (the default when none has run)."""
+def _last_link(conn: sa.Connection) -> dict[str, Any]:
+    """The parameters of the latest ``link`` run ({} when none has run)."""
     params = conn.execute(
         sa.select(runs.c.params).where(runs.c.stage == "link").order_by(runs.c.id.desc()).limit(1)
     ).scalar()
-    return int((params or {}).get("window_days", DEFAULT_WINDOW_DAYS))
+    return params or {}
+
+
+def last_window_days(conn: sa.Connection) -> int:
+    """The response window of the latest ``link`` run (the default when none has run)."""
+    return int(_last_link(conn).get("window_days", DEFAULT_WINDOW_DAYS))
 
 
 def last_link_as_of(conn: sa.Connection) -> date | None:
     """The as-of date of the latest ``link`` run: the date the stored episodes stand on."""
-    params = conn.execute(
-        sa.select(runs.c.params).where(runs.c.stage == "link").order_by(runs.c.id.desc()).limit(1)
-    ).scalar()
-    value = (params or {}).get("as_of")
+    value = _last_link(conn).get("as_of")
     return date.fromisoformat(value) if value else None
 
 
