@@ -65,3 +65,10 @@ def test_episode_analysts_agree(measured: dict[str, Any]) -> None:
     agreement = measured["episodes"]["agreement"]
     assert agreement["a_found_by_b"]["total"] >= 40
     assert agreement["a_found_by_b"]["value"] >= FLOORS["episode_floors"]["agreement_found"]
+
+
+def test_the_report_names_the_splits_the_model_learned_from(measured: dict[str, Any]) -> None:
+    """A figure on a split the classifier learned from is not held out, and says so; the
+    test split is never among them."""
+    learned = measured["learned_from"]
+    assert "train" in learned and "test" not in learned

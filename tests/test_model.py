@@ -177,3 +177,44 @@ def test_out_of_fold_scoring_refuses_a_table_without_lexical_rows() -> None:
     )[0]
     w = clf.lexical_weights
     assert np.allclose(got, (1 - w) * fold + w * lexical)
+
+
+def test_a_model_that_learns_from_dev_sets_its_gates_out_of_fold_only(tmp_path: Path) -> None:
+    """`redline train --learn-dev` adds the dev split to what the encoder and heads learn from;
+    dev can then no longer place the gates, so training refuses to start without an
+    out-of-fold table that held the dev documents out by fold too."""
+    import random
+
+    from tests.conftest import shared_path
+
+    from redline.gold.annotations import Split
+    from redline.gold.evaluation import load
+    from redline.model.crossval import OOF_FILE, table_matches, train_digest
+    from redline.model.dataset import examples
+    from redline.model.train import TrainConfig, learned_splits, train, training_sets
+
+    gold, documents = load(shared_path())
+    data = examples(gold, documents)
+    plain, final = TrainConfig(), TrainConfig(learn_dev=True)
+    assert learned_splits(plain) == {Split.TRAIN}
+    assert learned_splits(final) == {Split.TRAIN, Split.DEV}
+    learned, dev = training_sets(data, plain, random.Random(1))
+    learned_too, dev_too = training_sets(data, final, random.Random(1))
+    assert {ex.split for ex in learned} == {Split.TRAIN} and dev == dev_too
+    assert {ex.split for ex in learned_too} == {Split.TRAIN, Split.DEV}
+    assert {(ex.doc, ex.start) for ex in dev} <= {(ex.doc, ex.start) for ex in learned_too}
+    assert not any(ex.split == Split.TEST for ex in learned_too)  # test is never read
+    # a table is valid for the splits its folds held out
+    assert train_digest(data) != train_digest(data, learn_dev=True)
+    shipped_learns_dev = "dev" in StatementClassifier().learned_from
+    assert table_matches(data, OOF_FILE, learn_dev=shipped_learns_dev)
+    assert not table_matches(data, OOF_FILE, learn_dev=not shipped_learns_dev)
+    other = tmp_path / "out_of_fold.json"
+    shutil.copy(OOF_FILE, other)
+    if shipped_learns_dev:  # refusing must not depend on which model ships
+        other.write_text('{"config": {}}')
+    with pytest.raises(ModelError, match="learns from dev"):
+        train(data, tmp_path / "model", final, calibration=(gold, documents), out_of_fold=other)
+    with pytest.raises(ModelError, match="learns from dev"):
+        train(data, tmp_path / "model", final, calibration=(gold, documents), out_of_fold=None)
+    assert not (tmp_path / "model").exists()  # refused before training, nothing written

@@ -382,6 +382,11 @@ def _eval_real(
         table = Table(
             title=f"{extractor} extractor ({result['version']}) on the {name} split: "
             f"{summary['documents']} real documents annotated exhaustively"
+            + (
+                " (the model learned from this split: not a held-out figure)"
+                if name in result.get("learned_from", ())
+                else ""
+            )
         )
         for col in ("kind", "predicted", "gold", "precision [95% CI]", "recall [95% CI]", "F1"):
             table.add_column(col)

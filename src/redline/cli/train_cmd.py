@@ -79,6 +79,16 @@ def train_command(
             "minutes a fold on 2 cores); 0 reuses the shipped table when it fits the data.",
         ),
     ] = 0,
+    learn_dev: Annotated[
+        bool,
+        typer.Option(
+            "--learn-dev",
+            help="Also learn from the dev split (the encoder and word heads; the prefilter "
+            "still sets its threshold on dev). The gates are then set on out-of-fold "
+            "probabilities of train and dev, which needs --folds (or a table for this data), "
+            "and `redline eval` no longer counts dev as held out. The test split stays unread.",
+        ),
+    ] = False,
 ) -> None:
     """Fine-tune the statement classifier (needs: pip install 'redline[train]').
 
@@ -105,7 +115,12 @@ def train_command(
             console.print(f"{len(extra)} written sentences from {file}", markup=False)
             data.extend(extra)
     config = TrainConfig(
-        epochs=epochs, limit=limit, seed=seed, context_tokens=context_tokens, layers=layers
+        epochs=epochs,
+        limit=limit,
+        seed=seed,
+        context_tokens=context_tokens,
+        layers=layers,
+        learn_dev=learn_dev,
     )
     log = lambda m: console.print(m, markup=False)  # noqa: E731
     table_path = OOF_FILE

@@ -100,6 +100,9 @@ def evaluate_real(
     gold, documents = load(shared)
     extractor = make_extractor(extractor_name)
     out: dict[str, Any] = {"extractor": extractor_name, "version": extractor.version, "splits": {}}
+    # the splits the statement classifier learned from: figures on them are not held out
+    model = getattr(extractor, "classifier", None)
+    out["learned_from"] = list(getattr(model, "learned_from", ()))
     real = ("news", "statements")
     for split in splits:
         report = score.score(

@@ -183,6 +183,12 @@ class StatementClassifier:
         # how much of the sentence before the model reads (0: the sentence alone)
         self.context_tokens = int(manifest.get("context_tokens", 0))
         self.version = model_digest(model_dir)
+        # the gold splits the model learned from (dev too for `redline train --learn-dev`):
+        # `redline eval` does not call a figure on them held out
+        config = (manifest.get("training") or {}).get("config") or {}
+        self.learned_from: tuple[str, ...] = (
+            ("train", "dev") if config.get("learn_dev") else ("train",)
+        )
         self.encoder = SentenceEncoder(
             model_dir / "tokenizer.json", self.max_length, self.context_tokens
         )

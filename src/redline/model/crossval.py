@@ -72,14 +72,16 @@ def out_of_fold(
         _tokenizer,
         base_model_dir,
         fit,
+        learned_splits,
         training_sets,
     )
 
     cfg = config or TrainConfig()
     base = base_model_dir()
-    train_docs = sorted({ex.doc for ex in data if ex.split == Split.TRAIN and ex.doc in documents})
+    learned = learned_splits(cfg)
+    train_docs = sorted({ex.doc for ex in data if ex.split in learned and ex.doc in documents})
     table: dict[str, Any] = {
-        "data_digest": train_digest(data),
+        "data_digest": train_digest(data, cfg.learn_dev),
         "about": "Out-of-fold probabilities of the statement classifier on the train split "
         "(redline.model.crossval): document id, sentence start and end, P(threat, crossing, "
         "response, outcome claim) from a model trained without that document's fold.",
@@ -161,12 +163,14 @@ def out_of_fold(
     return table
 
 
-def train_digest(data: list[Example]) -> str:
-    """A digest of the train split's sentences and labels: an out-of-fold table is valid for
-    the data it was computed on, and ``redline train`` uses it only when this matches."""
+def train_digest(data: list[Example], learn_dev: bool = False) -> str:
+    """A digest of the learned splits' sentences and labels (train, and dev with ``learn_dev``):
+    an out-of-fold table is valid for the data it was computed on, and ``redline train`` uses
+    it only when this matches."""
+    learned = {Split.TRAIN, Split.DEV} if learn_dev else {Split.TRAIN}
     h = hashlib.sha256()
     for ex in data:
-        if ex.split == Split.TRAIN and ex.source != "review":
+        if ex.split in learned and ex.source != "review":
             # a written sentence has no place in a document: its words identify it
             where = ex.text if ex.source == "written" else f"{ex.start}:{ex.end}"
             h.update(f"{ex.doc}:{where}:{sorted(ex.labels)}\n".encode())
@@ -178,19 +182,28 @@ def table_matches(
     path: Path = OOF_FILE,
     context_tokens: int | None = None,
     layers: int | None = None,
+    learn_dev: bool = False,
 ) -> bool:
     """Is there an out-of-fold table at ``path`` computed on this training data (and, given
     ``context_tokens`` and ``layers``, by models that read as much of the sentence before and
-    keep as many of the base model's layers)?"""
+    keep as many of the base model's layers)? With ``learn_dev``, the table must hold out the
+    dev documents by fold too, as a model that learns from them needs."""
     try:
         table = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return False
-    if not isinstance(table, dict) or table.get("data_digest") != train_digest(data):
+    if not isinstance(table, dict) or learns_dev(table) != learn_dev:
+        return False
+    if table.get("data_digest") != train_digest(data, learn_dev):
         return False
     if layers is not None and _layers(table) != layers:
         return False
     return context_tokens is None or _context_tokens(table) == context_tokens
+
+
+def learns_dev(table: dict[str, Any]) -> bool:
+    """Did the table's fold models learn from (and hold out by fold) the dev split too?"""
+    return bool((table.get("config") or {}).get("learn_dev", False))
 
 
 def _layers(table: dict[str, Any]) -> int:
@@ -270,8 +283,9 @@ def _by_text(rows: list[Any], documents: dict[str, GoldDocument]) -> dict[str, n
 
 
 class OutOfFold:
-    """A classifier for calibration: out-of-fold probabilities for train sentences, the
-    shipped model's for every other sentence (dev), the shipped prefilter for all."""
+    """A classifier for calibration: out-of-fold probabilities for the sentences the table
+    scored (train, and dev for a model that learns from it), the shipped model's for every
+    other sentence, the shipped prefilter for all."""
 
     def __init__(self, base: StatementClassifier, table: Table) -> None:
         if base.lexical is not None and table.lexical is None:

@@ -136,9 +136,10 @@ def fold_rows(
     from redline.gold.annotations import Split
     from redline.model.crossval import fold_of, screen_sentences
     from redline.model.dataset import real_only
-    from redline.model.train import training_sets
+    from redline.model.train import learned_splits, training_sets
 
-    train_docs = sorted({ex.doc for ex in data if ex.split == Split.TRAIN and ex.doc in documents})
+    learned = learned_splits(config)
+    train_docs = sorted({ex.doc for ex in data if ex.split in learned and ex.doc in documents})
     rows: list[list[Any]] = []
     for k in range(folds):
         held = {d for d in train_docs if fold_of(documents[d].group, folds) == k}
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     rows to the out-of-fold table; the encoder is left as it is."""
     from redline.gold.evaluation import load
     from redline.model.classifier import MANIFEST, MODEL_DIR, _sha256
-    from redline.model.crossval import OOF_FILE, train_digest
+    from redline.model.crossval import OOF_FILE, learns_dev, train_digest
     from redline.model.dataset import examples
     from redline.model.train import TrainConfig, training_sets
 
@@ -179,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     path = args.model / MANIFEST
     manifest = json.loads(path.read_text(encoding="utf-8"))
     table = json.loads(args.out_of_fold.read_text(encoding="utf-8"))
-    if table.get("data_digest") != train_digest(data):
+    if table.get("data_digest") != train_digest(data, learns_dev(table)):
         raise ModelError(f"{args.out_of_fold}: computed on other data: recompute it")
     cfg = TrainConfig(**manifest["training"]["config"])
     # the encoder's recipe and seed; the lexical screen may have changed since the encoder was

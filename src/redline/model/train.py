@@ -55,6 +55,15 @@ class TrainConfig:
     # Transformer layers kept from the base model, from the bottom (MiniLM has 6): each one
     # costs the same per token at run time, so 3 halve the encoder's share of extraction.
     layers: int = BASE_LAYERS
+    # Also learn from the dev split (the encoder and the lexical heads; the prefilter still
+    # learns from train and sets its threshold on dev). The gates are then set on out-of-fold
+    # probabilities of train and dev alike, and dev figures are no longer held out.
+    learn_dev: bool = False
+
+
+def learned_splits(cfg: TrainConfig) -> frozenset[Split]:
+    """The gold splits whose sentences a model trained by ``cfg`` learns from."""
+    return frozenset({Split.TRAIN, Split.DEV} if cfg.learn_dev else {Split.TRAIN})
 
 
 def base_model_dir() -> Path:
@@ -148,6 +157,18 @@ def train(
     (``redline.model.crossval``)."""
 
     cfg = config or TrainConfig()
+    if cfg.learn_dev and calibration is not None:
+        from redline.model.crossval import table_matches
+
+        # checked before training: dev cannot set the gates of a model that learned it
+        if out_of_fold is None or not table_matches(
+            data, out_of_fold, cfg.context_tokens, cfg.layers, learn_dev=True
+        ):
+            raise ModelError(
+                f"{out_of_fold or 'no table'}: a model that learns from dev has its gates set "
+                "on out-of-fold probabilities of train and dev, and there is no such table for "
+                "this data: redline train --learn-dev --folds 4"
+            )
     _seed_everything(cfg.seed)
     base = base_model_dir()
     tok = _tokenizer(base, cfg.max_length, cfg.context_tokens)
@@ -161,6 +182,8 @@ def train(
     model, positives = fit(train_set, cfg, base, tok, rng, log)
     started = time.time() - model.seconds
     real = real_only(train_set)  # the prefilter and the word heads learn from real text only
+    # the prefilter's threshold is set on dev, so it never learns from dev
+    screen_set = [ex for ex in real if ex.split != Split.DEV]
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / "model"
         staged.mkdir()
@@ -171,7 +194,7 @@ def train(
             "thresholds": dict.fromkeys(CLASSES, 0.5),
             "max_length": cfg.max_length,
             "context_tokens": cfg.context_tokens,
-            **fit_prefilter(real, dev_set, staged, cfg.seed, log),
+            **fit_prefilter(screen_set, dev_set, staged, cfg.seed, log),
             "files": {},
         }
         lexical.add_heads(staged, manifest, real, cfg.seed)
@@ -204,7 +227,7 @@ def train(
 
             table = None
             if out_of_fold is not None and table_matches(
-                data, out_of_fold, cfg.context_tokens, cfg.layers
+                data, out_of_fold, cfg.context_tokens, cfg.layers, cfg.learn_dev
             ):
                 table = load_table(calibration[1], out_of_fold)
                 log(f"gates on dev and on out-of-fold train probabilities ({out_of_fold})")
@@ -275,13 +298,15 @@ def training_sets(
     data: list[Example], cfg: TrainConfig, rng: random.Random
 ) -> tuple[list[Example], list[Example]]:
     """The sentences the encoder learns from and the dev sentences its thresholds are set on:
-    those the lexical screen lets through (as in use), plus a sample of the rest for training."""
+    those the lexical screen lets through (as in use), plus a sample of the rest for training.
+    With ``cfg.learn_dev`` the dev sentences are learned from too (and still returned)."""
     from redline.extract.learned import passes_screen
 
+    learned = learned_splits(cfg)
     train_set = [
         ex
         for ex in data
-        if ex.split == Split.TRAIN
+        if ex.split in learned
         and (ex.labels or passes_screen(ex.text) or rng.random() < cfg.unscreened_keep)
     ]
     dev_set = [ex for ex in data if ex.split == Split.DEV and passes_screen(ex.text)]
