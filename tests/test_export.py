@@ -150,3 +150,32 @@ def test_an_export_stands_on_one_date(sqlite_ledger: Ledger, tmp_path: Path) -> 
     export(sqlite_ledger, tmp_path / "b", fmt="csv", as_of=date(2023, 7, 1))
     with (tmp_path / "b" / "episodes.csv").open(encoding="utf-8") as fh:
         assert {row["status_as_of"] for row in csv.DictReader(fh)} == {"2023-07-01"}
+
+
+def test_the_episodes_table_says_which_episodes_an_analyst_rejected_or_settled(
+    linked: Ledger, tmp_path: Path
+) -> None:
+    """A rejected episode stays in the stored table (listings and scores hide it); the export
+    carries the standing decision, so a reader of episodes.csv alone does not take it as a
+    line."""
+    from redline.review import review
+
+    export(linked, tmp_path / "before", as_of=AS_OF)
+    episodes = pq.read_table(tmp_path / "before" / "episodes.parquet").to_pylist()
+    assert all(e["analyst_rejected"] is False and e["analyst_status"] is None for e in episodes)
+    first, second = (e["id"] for e in episodes[:2])
+    review(linked, "episode", first, "reject", reviewer="ana", note="a forecast, not a line")
+    review(linked, "episode", second, "withdraw", reviewer="ana")
+    review(linked, "episode", second, "reject", reviewer="ana")
+    review(linked, "episode", second, "confirm", reviewer="ana")  # undoes the rejection only
+    export(linked, tmp_path / "after", fmt="csv", as_of=AS_OF)
+    with (tmp_path / "after" / "episodes.csv").open(encoding="utf-8") as f:
+        rows = {int(r["id"]): r for r in csv.DictReader(f)}
+    assert (rows[first]["analyst_rejected"], rows[first]["analyst_status"]) == ("True", "")
+    assert (rows[second]["analyst_rejected"], rows[second]["analyst_status"]) == (
+        "False",
+        "withdrawn",
+    )
+    assert all(
+        r["analyst_rejected"] == "False" for i, r in rows.items() if i not in (first, second)
+    )

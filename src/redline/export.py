@@ -131,6 +131,10 @@ def _table_batches(
     schema = pa.schema([(c.name, _arrow_type(c)) for c in cols])
     json_cols = [c.name for c in cols if isinstance(c.type, sa.JSON)]
     query = sa.select(*cols).order_by(*table.primary_key.columns)
+    decided = _episode_decisions(conn) if table.name == "episodes" else None
+    if decided is not None:
+        schema = schema.append(pa.field("analyst_rejected", pa.bool_()))
+        schema = schema.append(pa.field("analyst_status", pa.string()))
 
     def batches() -> Iterator[list[dict[str, Any]]]:
         result = conn.execution_options(yield_per=batch_rows).execute(query)
@@ -140,9 +144,22 @@ def _table_batches(
                 for name in json_cols:
                     if row[name] is not None:
                         row[name] = json.dumps(row[name], ensure_ascii=False)
+                if decided is not None:
+                    row["analyst_rejected"], row["analyst_status"] = decided.get(
+                        row["id"], (False, None)
+                    )
             yield rows
 
     return schema, batches()
+
+
+def _episode_decisions(conn: sa.Connection) -> dict[int, tuple[bool, str | None]]:
+    """Each reviewed episode's standing analyst decision: rejected (not a red line, so absent
+    from listings and scores), and the status imposed, if any. The stored table keeps rejected
+    episodes, so the export says which they are rather than leaving a reader to join reviews."""
+    from redline.link.reviews import load_reviews
+
+    return {i: (r.rejected, r.status) for i, r in load_reviews(conn).items()}
 
 
 def _write(path: Path, fmt: str, schema: pa.Schema, batches: Iterable[list[dict[str, Any]]]) -> int:
