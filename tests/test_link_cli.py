@@ -68,6 +68,31 @@ def test_episodes_as_of_recomputes_without_writing(db: str) -> None:
     }
     later = json.loads(run("episodes", "--db", db, "--as-of", "2024-09-30", "-f", "json"))
     assert len(later["items"]) == 6
+    # a script reads whose episodes they are from the envelope
+    assert early["linked_as_of"] == later["linked_as_of"] == "2024-09-30"
+    validate(early)
+
+
+def test_follow_through_for_another_date_says_whose_episodes_it_counts(db: str) -> None:
+    run("link", "--db", db, "--as-of", "2024-09-30")
+    wide = {"COLUMNS": "250"}
+    other = runner.invoke(app, ["credibility", "--db", db, "--as-of", "2023-07-01"], env=wide)
+    # the title wraps at the table's width
+    assert "the episodes of the link as of 2024-09-30" in " ".join(other.output.split())
+    same = runner.invoke(app, ["credibility", "--db", db, "--as-of", "2024-09-30"], env=wide)
+    assert same.exit_code == 0 and "the episodes of the link" not in same.output
+    for extra in ([], ["--timeline"]):
+        doc = json.loads(
+            run("credibility", "--db", db, "--as-of", "2023-07-01", "-f", "json", *extra)
+        )
+        validate(doc)
+        assert doc["as_of"] == "2023-07-01" and doc["linked_as_of"] == "2024-09-30"
+
+
+def test_listings_before_any_link_have_no_link_date(db: str) -> None:
+    doc = json.loads(run("episodes", "--db", db, "-f", "json"))
+    validate(doc)
+    assert doc["linked_as_of"] is None and doc["items"] == []
 
 
 def test_episode_tells_the_story(db: str) -> None:

@@ -102,6 +102,21 @@ def test_report_command_and_empty_ledger(sqlite_ledger: Ledger, tmp_path: Path) 
     assert "The ledger has no episodes" in out.read_text(encoding="utf-8")
 
 
+def test_a_report_for_another_date_says_whose_episodes_it_shows(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=AS_OF)
+    same = write_report(sqlite_ledger, tmp_path / "same.html", as_of=AS_OF).read_text("utf-8")
+    assert "The episodes are those of the last link" not in same
+    other = write_report(sqlite_ledger, tmp_path / "other.html", as_of=date(2024, 1, 31))
+    text = " ".join(re.sub(r"<[^>]+>", " ", other.read_text("utf-8")).split())
+    assert (
+        "The episodes are those of the last link, as of 2024-09-30; their statuses are "
+        "computed as of 2024-01-31" in text
+    )
+
+
 def _chromium(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [

@@ -115,6 +115,14 @@ def _linked_as_of(ledger: Ledger) -> date | None:
         return last_link_as_of(conn)
 
 
+def _other_link_note(linked: date | None, day: date) -> str:
+    """The title's warning when ``day`` is not the date the stored episodes were linked as of:
+    statuses are recomputed for ``day``, but which episodes exist is the last link's."""
+    if linked is None or linked == day:
+        return ""
+    return f" (the episodes of the link as of {linked}: `redline link --as-of {day}` relinks)"
+
+
 def _not_extracted(ledger: Ledger) -> int:
     """Stored documents no extraction has read yet."""
     import sqlalchemy as sa
@@ -155,12 +163,9 @@ def episodes_command(
         as_of=day,
         window_days=window_days,
     )
-    head = {**envelope("episodes"), "as_of": day}
-    title = f"{len(rows)} episodes as of {day}"
     linked = _linked_as_of(ledger)
-    if linked is not None and linked != day:
-        # statuses are recomputed for ``day``; which episodes exist is the last link's
-        title += f" (the episodes of the link as of {linked}: `redline link --as-of {day}` relinks)"
+    head = {**envelope("episodes"), "as_of": day, "linked_as_of": linked}
+    title = f"{len(rows)} episodes as of {day}" + _other_link_note(linked, day)
     emit(
         render(
             rows,
@@ -287,18 +292,25 @@ def credibility_command(
     ledger = Ledger.open(db, create=False)
     day = _day(as_of) or date.today()
     p = get_prior(prior)
+    linked = _linked_as_of(ledger)
+    note = _other_link_note(linked, day)
     if timeline:
         points = credibility_timeline(
             ledger, actor=actor, as_of=day, prior=p, window_days=window_days
         )
-        head = {**envelope("credibility-timeline"), "as_of": day, "prior": asdict(p)}
+        head = {
+            **envelope("credibility-timeline"),
+            "as_of": day,
+            "linked_as_of": linked,
+            "prior": asdict(p),
+        }
         rows = [_rounded(pt.as_dict(), fmt) for pt in points]
         emit(
             render(
                 rows,
                 fmt,
                 TIMELINE_COLUMNS,
-                title=f"follow-through after each crossing ({p.label})",
+                title=f"follow-through after each crossing ({p.label})" + note,
                 console=console,
                 envelope=head,
             )
@@ -307,8 +319,14 @@ def credibility_command(
     groups = ("actor",) if by is ByChoice.actor else ("actor", by.value)
     found = credibility(ledger, by=groups, as_of=day, prior=p, window_days=window_days)
     chosen = [e for e in found if actor is None or e.actor == actor.upper()]
-    head = {**envelope("credibility"), "as_of": day, "by": list(groups), "prior": asdict(p)}
-    title = f"follow-through as of {day}, prior {p.label}, 90% interval"
+    head = {
+        **envelope("credibility"),
+        "as_of": day,
+        "linked_as_of": linked,
+        "by": list(groups),
+        "prior": asdict(p),
+    }
+    title = f"follow-through as of {day}, prior {p.label}, 90% interval" + note
     if fmt is Format.table:  # one line per actor at 80 columns; JSON and CSV carry every field
         rows = [follow_through_row(e, digits=3) for e in chosen]
         columns = FOLLOW_THROUGH_COLUMNS

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from redline import __version__, vocab
 from redline.audit import AuditFigures, figures
 from redline.link import EpisodeState, EpisodeView, evaluate
-from redline.link.episodes import last_window_days, story
+from redline.link.episodes import last_link_as_of, last_window_days, story
 from redline.link.when import interval_label, span
 from redline.report import charts
 from redline.score import Estimate, Prior, TimelinePoint, estimates, get_prior, timeline
@@ -113,6 +113,15 @@ def gather(
         for e in data.estimates
         if e.opinion_only
     ]
+    with ledger.connect() as conn:
+        linked = last_link_as_of(conn)
+    if linked is not None and linked != as_of:
+        data.warnings.insert(
+            0,
+            f"The episodes are those of the last link, as of {linked}; their statuses are "
+            f"computed as of {as_of}, in hindsight. `redline link --as-of {as_of}` relinks "
+            "for that date.",
+        )
     _draw(data)
     return data
 
