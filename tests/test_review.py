@@ -178,3 +178,29 @@ def test_a_corrected_date_is_a_day_and_stays_one_after_reextraction(
     with ledger.connect() as conn:
         row = conn.execute(sa.select(threats).where(threats.c.id == threat["id"])).one()
     assert (row.stated_date.isoformat(), row.stated_precision) == ("2022-02-20", "day")
+
+
+def test_an_event_an_analyst_calls_a_response_no_longer_crosses_a_line(
+    sqlite_ledger: Ledger,
+) -> None:
+    """Linking files an act by the side a line addresses as a crossing whatever the extractor
+    called it; an analyst's correction of the kind is taken at its word."""
+    from datetime import date
+
+    from redline.link import evaluate, link
+    from test_link_factories import seeds_ledger
+
+    day = date(2024, 9, 30)
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=day)
+    crossings = {s.row["key"]: s.assessment.crossing for s in evaluate(sqlite_ledger, as_of=day)}
+    key, event = next((k, c) for k, c in crossings.items() if c is not None)
+    review(sqlite_ledger, "event", event.id, "correct", field="kind", value="response")
+    link(sqlite_ledger, as_of=day)
+    after = {s.row["key"]: s.assessment for s in evaluate(sqlite_ledger, as_of=day)}
+    assert after[key].crossing is None or after[key].crossing.id != event.id
+    assert all(event.id not in {c.id for c in a.usable_crossings} for a in after.values())
+    # the other lines' crossings are untouched
+    assert {k: c.id for k, c in crossings.items() if c is not None and c.id != event.id} == {
+        k: a.crossing.id for k, a in after.items() if a.crossing is not None
+    }

@@ -88,9 +88,14 @@ def block(pool: Pool, tree: TriggerTree) -> Blocks:
     for item in pool.items[ItemKind.CROSSING]:
         join(item, "crossings")
     for item in pool.items[ItemKind.RESPONSE]:
-        if item.trigger_key and same_side(item.country, tree.hint(item.trigger_key)):
+        if (
+            item.trigger_key
+            and item.id not in pool.kind_by_analyst
+            and same_side(item.country, tree.hint(item.trigger_key))
+        ):
             # the usual crosser's act on a line (the West "imposed sanctions"): whatever the
-            # extractor called it, it crosses the other side's line on that trigger
+            # extractor called it, it crosses the other side's line on that trigger (an
+            # analyst who called it a response is taken at their word)
             join(item, "crossings")
         if untargeted(item, tree):
             if (

@@ -11,7 +11,14 @@ import sqlalchemy as sa
 
 from redline import knowledge
 from redline.link.when import When, when_of
-from redline.store.schema import documents, episode_members, events, outcome_claims, threats
+from redline.store.schema import (
+    documents,
+    episode_members,
+    events,
+    outcome_claims,
+    reviews,
+    threats,
+)
 from redline.vocab import ItemKind
 
 ITEM_KINDS: tuple[ItemKind, ...] = tuple(ItemKind)
@@ -65,6 +72,9 @@ class Pool:
 
     items: dict[ItemKind, list[Item]] = field(default_factory=lambda: {k: [] for k in ITEM_KINDS})
     docs: dict[int, Doc] = field(default_factory=dict)
+    # events whose kind an analyst set (``redline review event N correct --set kind=...``):
+    # linking takes that kind as given rather than re-filing the act by who did it
+    kind_by_analyst: set[int] = field(default_factory=set)
 
     def by_id(self) -> dict[tuple[str, int], Item]:
         return {(i.kind, i.id): i for kind in ITEM_KINDS for i in self.items[kind]}
@@ -207,4 +217,10 @@ def load_pool(conn: sa.Connection, episode_ids: Iterable[int] | None = None) -> 
                     line_from,
                 )
             )
+    loaded = {i.id for k in EVENT_ROLES for i in pool.items[k]}
+    if loaded:
+        set_kind = sa.select(reviews.c.item_id).where(
+            reviews.c.item_type == "event", reviews.c.action == "correct", reviews.c.field == "kind"
+        )
+        pool.kind_by_analyst = {int(i) for i in conn.execute(set_kind).scalars()} & loaded
     return pool
