@@ -154,3 +154,58 @@ def test_link_and_extract_say_when_the_other_is_due(tmp_path) -> None:
     assert "not extracted yet" not in run("link", "--db", db)
     again = run("extract", "--db", db, "--redo", "--no-progress")
     assert "run `redline link` to relink them" in again
+
+
+def test_as_reported_counts_an_item_from_its_article_not_its_own_date(
+    sqlite_ledger: Ledger,
+) -> None:
+    """Hindsight (the default) counts an item from the date it happened; --as-reported from
+    the day an article in the ledger said so: what a reader could have known then."""
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    warned = b.doc("2024-01-10")
+    b.threat(warned, "RUS", "atacms_delivery", stated="2024-01-05", consequence="military_force")
+    crossed = b.doc("2024-03-01")
+    b.crossing(crossed, "USA", "atacms_delivery", "2024-02-01")
+    db = sqlite_ledger.url
+    run("link", "--db", db)
+
+    def status(day: str, *extra: str) -> dict[str, str]:
+        doc = json.loads(run("episodes", "--db", db, "--as-of", day, "-f", "json", *extra))
+        validate(doc)
+        assert doc["as_reported"] == bool(extra)
+        return {e["key"]: e["status"] for e in doc["items"]}
+
+    # the threat was made on the 5th and reported on the 10th
+    assert status("2024-01-07") == {"RUS:atacms_delivery": "open"}
+    assert status("2024-01-07", "--as-reported") == {}
+    # the crossing happened on 1 February and was reported on 1 March
+    assert status("2024-02-15")["RUS:atacms_delivery"] != "open"
+    assert status("2024-02-15", "--as-reported") == {"RUS:atacms_delivery": "open"}
+    assert status("2024-03-02", "--as-reported") == status("2024-03-02")
+    story = json.loads(
+        run(
+            "episode",
+            "RUS:atacms_delivery",
+            "--db",
+            db,
+            "--as-of",
+            "2024-02-15",
+            "--as-reported",
+            "-f",
+            "json",
+        )
+    )
+    validate(story)
+    assert story["episode"]["crossing"] is None and story["episode"]["as_reported"] is True
+    text = run(
+        "episode", "RUS:atacms_delivery", "--db", db, "--as-of", "2024-02-15", "--as-reported"
+    )
+    assert "as reported by 2024-02-15" in text
+    table = runner.invoke(
+        app,
+        ["credibility", "--db", db, "--as-of", "2024-02-15", "--as-reported"],
+        env={"COLUMNS": "250"},
+    )
+    assert "follow-through as reported by 2024-02-15" in " ".join(table.output.split())

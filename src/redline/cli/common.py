@@ -93,6 +93,14 @@ AsOfOption = Annotated[
         show_default=False,
     ),
 ]
+ReportedOption = Annotated[
+    bool,
+    typer.Option(
+        "--as-reported",
+        help="Count an item only from its article's publication date, not its own: the record "
+        "as the ledger's sources had reported it by the --as-of date (default: hindsight).",
+    ),
+]
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
 ]

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.text import Text
 
-from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
+from redline.cli.common import (
+    AsOfOption,
+    DbOption,
+    FormatOption,
+    ReportedOption,
+    app,
+    console,
+    emit,
+)
 from redline.errors import RedlineError
 from redline.output import Format, render, terminal_text, to_json
 from redline.schemas import envelope
@@ -115,6 +123,11 @@ def _linked_as_of(ledger: Ledger) -> date | None:
         return last_link_as_of(conn)
 
 
+def _as_of_words(day: date | str, reported: bool) -> str:
+    """ "as of DAY", or "as reported by DAY" for the record as the sources stood then."""
+    return f"as reported by {day}" if reported else f"as of {day}"
+
+
 def _other_link_note(linked: date | None, day: date) -> str:
     """The title's warning when ``day`` is not the date the stored episodes were linked as of:
     statuses are recomputed for ``day``, but which episodes exist is the last link's."""
@@ -150,6 +163,7 @@ def episodes_command(
     ] = None,
     as_of: AsOfOption = None,
     window_days: WindowOption = None,
+    reported: ReportedOption = False,
 ) -> None:
     """List red-line episodes with their status as of a date (recomputed from the linked evidence)."""
     from redline.link import list_episodes
@@ -162,10 +176,11 @@ def episodes_command(
         status=status,
         as_of=day,
         window_days=window_days,
+        reported=reported,
     )
     linked = _linked_as_of(ledger)
-    head = {**envelope("episodes"), "as_of": day, "linked_as_of": linked}
-    title = f"{len(rows)} episodes as of {day}" + _other_link_note(linked, day)
+    head = {**envelope("episodes"), "as_of": day, "linked_as_of": linked, "as_reported": reported}
+    title = f"{len(rows)} episodes {_as_of_words(day, reported)}" + _other_link_note(linked, day)
     emit(
         render(
             rows,
@@ -186,13 +201,19 @@ def episode_command(
     fmt: FormatOption = Format.table,
     as_of: AsOfOption = None,
     window_days: WindowOption = None,
+    reported: ReportedOption = False,
 ) -> None:
     """Tell one episode's story: threats with quotes and sources, the crossing, responses, claims, status."""
     from redline.link import get_episode
 
     story = get_episode(
-        Ledger.open(db, create=False), ref, as_of=_day(as_of), window_days=window_days
+        Ledger.open(db, create=False),
+        ref,
+        as_of=_day(as_of),
+        window_days=window_days,
+        reported=reported,
     )
+    story["as_reported"] = reported
     if fmt is Format.json:
         emit(to_json({**envelope("episode"), "episode": story}))
     elif fmt is Format.csv:
@@ -215,8 +236,9 @@ def _print_story(s: dict[str, Any]) -> None:
         ),
         highlight=False,
     )
+    when = _as_of_words(s["status_as_of"], s.get("as_reported", False))
     console.print(
-        f"status [bold]{s['status']}[/bold] as of {s['status_as_of']}, confidence {s['confidence']:.2f}; "
+        f"status [bold]{s['status']}[/bold] {when}, confidence {s['confidence']:.2f}; "
         f"{s['evidence']} from {s['n_outlets']} outlet(s)",
         highlight=False,
     )
@@ -283,6 +305,7 @@ def credibility_command(
     ] = False,
     actor: Annotated[str | None, typer.Option(help="Only this threatener.")] = None,
     window_days: WindowOption = None,
+    reported: ReportedOption = False,
 ) -> None:
     """Estimate each actor's follow-through on its red lines, with a 90% credible interval."""
     from dataclasses import asdict
@@ -296,12 +319,13 @@ def credibility_command(
     note = _other_link_note(linked, day)
     if timeline:
         points = credibility_timeline(
-            ledger, actor=actor, as_of=day, prior=p, window_days=window_days
+            ledger, actor=actor, as_of=day, prior=p, window_days=window_days, reported=reported
         )
         head = {
             **envelope("credibility-timeline"),
             "as_of": day,
             "linked_as_of": linked,
+            "as_reported": reported,
             "prior": asdict(p),
         }
         rows = [_rounded(pt.as_dict(), fmt) for pt in points]
@@ -317,16 +341,19 @@ def credibility_command(
         )
         return
     groups = ("actor",) if by is ByChoice.actor else ("actor", by.value)
-    found = credibility(ledger, by=groups, as_of=day, prior=p, window_days=window_days)
+    found = credibility(
+        ledger, by=groups, as_of=day, prior=p, window_days=window_days, reported=reported
+    )
     chosen = [e for e in found if actor is None or e.actor == actor.upper()]
     head = {
         **envelope("credibility"),
         "as_of": day,
         "linked_as_of": linked,
+        "as_reported": reported,
         "by": list(groups),
         "prior": asdict(p),
     }
-    title = f"follow-through as of {day}, prior {p.label}, 90% interval" + note
+    title = f"follow-through {_as_of_words(day, reported)}, prior {p.label}, 90% interval" + note
     if fmt is Format.table:  # one line per actor at 80 columns; JSON and CSV carry every field
         rows = [follow_through_row(e, digits=3) for e in chosen]
         columns = FOLLOW_THROUGH_COLUMNS

@@ -84,6 +84,9 @@ class EpisodeView:
     as_of: date
     window_days: int
     states: list[EpisodeState]
+    # what the sources had reported by ``as_of`` (True), or what had happened by then, even if
+    # reported later (False: hindsight, the default)
+    reported: bool = False
 
     def __iter__(self) -> Iterator[EpisodeState]:
         return iter(self.states)
@@ -131,12 +134,14 @@ def evaluate(
     window_days: int | None = None,
     episode_ids: Iterable[int] | None = None,
     include_rejected: bool = False,
+    reported: bool = False,
 ) -> EpisodeView:
     """Every stored episode (or those of ``episode_ids``) with its status as of ``as_of``.
 
     Membership is what the last ``link`` stored; statuses are recomputed from the members, so
     they reflect later reviews and the passing of time. Episodes nothing was known of on
-    ``as_of`` are left out.
+    ``as_of`` are left out. By default an item counts from its own date (hindsight); with
+    ``reported``, only from its document's publication: the record as the sources stood then.
     """
     as_of = as_of_date(as_of) or date.today()
     ids = None if episode_ids is None else list(episode_ids)
@@ -146,7 +151,7 @@ def evaluate(
         if ids is not None:
             query = query.where(episodes.c.id.in_(ids))
         rows = [dict(r._mapping) for r in conn.execute(query)]
-        pool = load_pool(conn, ids)
+        pool = load_pool(conn, ids, reported=reported)
         links = sa.select(
             episode_members.c.episode_id, episode_members.c.item_type, episode_members.c.item_id
         )
@@ -178,7 +183,7 @@ def evaluate(
         a = assess(m, pool.docs, as_of=as_of, window_days=window, review=review)
         if a is not None:
             out.append(EpisodeState(row, a, m))
-    return EpisodeView(as_of, window, out)
+    return EpisodeView(as_of, window, out, reported)
 
 
 def resolve(ledger: Ledger, ref: str | int) -> int:
@@ -194,9 +199,15 @@ def resolve(ledger: Ledger, ref: str | int) -> int:
 
 
 def episode_status(
-    ledger: Ledger, episode: str | int, as_of: date | None = None, *, window_days: int | None = None
+    ledger: Ledger,
+    episode: str | int,
+    as_of: date | None = None,
+    *,
+    window_days: int | None = None,
+    reported: bool = False,
 ) -> Assessment | None:
-    """The status of one episode as of ``as_of`` (default today), computed without writing.
+    """The status of one episode as of ``as_of`` (default today), computed without writing
+    (``reported``: as ``evaluate``).
 
     None when nothing about the episode was known on that date.
     """
@@ -206,6 +217,7 @@ def episode_status(
         window_days=window_days,
         episode_ids=[resolve(ledger, episode)],
         include_rejected=True,
+        reported=reported,
     )
     return states.states[0].assessment if states else None
 
@@ -218,21 +230,30 @@ def list_episodes(
     as_of: date | None = None,
     window_days: int | None = None,
     view: EpisodeView | None = None,
+    reported: bool = False,
 ) -> list[dict[str, Any]]:
-    """One summary row per episode, filtered by threatener and status, as of a date."""
-    view = view or evaluate(ledger, as_of=as_of, window_days=window_days)
+    """One summary row per episode, filtered by threatener and status, as of a date
+    (``reported``: as ``evaluate``)."""
+    view = view or evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
     return [s.summary() for s in view.select(actor=actor, status=status)]
 
 
 def get_episode(
-    ledger: Ledger, episode: str | int, *, as_of: date | None = None, window_days: int | None = None
+    ledger: Ledger,
+    episode: str | int,
+    *,
+    as_of: date | None = None,
+    window_days: int | None = None,
+    reported: bool = False,
 ) -> dict[str, Any]:
-    """The whole story: each threat with its quote and source, the crossing, responses, claims."""
+    """The whole story: each threat with its quote and source, the crossing, responses, claims
+    (``reported``: as ``evaluate``)."""
     episode_id = resolve(ledger, episode)
     states = evaluate(
         ledger,
         as_of=as_of,
         window_days=window_days,
+        reported=reported,
         episode_ids=[episode_id],
         include_rejected=True,
     )

@@ -159,8 +159,12 @@ def _queries() -> dict[ItemKind, tuple[sa.Select[Any], sa.Table]]:
 EVENT_ROLES = (ItemKind.CROSSING, ItemKind.RESPONSE)
 
 
-def load_pool(conn: sa.Connection, episode_ids: Iterable[int] | None = None) -> Pool:
-    """Every usable item, or only the members of ``episode_ids``; rejected items never appear."""
+def load_pool(
+    conn: sa.Connection, episode_ids: Iterable[int] | None = None, *, reported: bool = False
+) -> Pool:
+    """Every usable item, or only the members of ``episode_ids``; rejected items never appear.
+    With ``reported``, an item is known from its document's publication, not its own date
+    (``when.when_of``)."""
     pool = Pool()
     ids = None if episode_ids is None else sorted(set(episode_ids))
     for kind, (query, table) in _queries().items():
@@ -199,7 +203,12 @@ def load_pool(conn: sa.Connection, episode_ids: Iterable[int] | None = None) -> 
                     doc_id, title, outlet, genre, published, published_precision, url
                 )
             when = when_of(
-                own_date, own_precision, published, published_precision, ingested_at.date()
+                own_date,
+                own_precision,
+                published,
+                published_precision,
+                ingested_at.date(),
+                reported,
             )
             pool.items[kind].append(
                 Item(

@@ -90,12 +90,18 @@ def when_of(
     published: date | None,
     published_precision: str | None,
     ingested: date,
+    reported: bool = False,
 ) -> When:
-    """The fuzzy date of an item from its own date, else from its document's publication date."""
-    if own is not None and precision in ("day", "month", "year"):
-        lo, hi = span(own, precision)
-        return When(lo, hi, precision, lo, lo)
+    """The fuzzy date of an item from its own date, else from its document's publication date.
+
+    An item with its own date is known from that date (hindsight: what had happened by a date,
+    even if reported later); with ``reported`` it is known only from its document's
+    publication (what the ledger's sources had said by then)."""
     if published is not None and published_precision in ("day", "month", "year"):
         plo, phi = span(published, published_precision)
-        return When(date.min, phi, "unknown", plo, plo)
-    return When(date.min, ingested, "unknown", ingested, ingested)
+    else:
+        plo, phi = ingested, ingested
+    if own is not None and precision in ("day", "month", "year"):
+        lo, hi = span(own, precision)
+        return When(lo, hi, precision, max(lo, plo) if reported else lo, lo)
+    return When(date.min, phi, "unknown", plo, plo)

@@ -269,13 +269,16 @@ def credibility(
     prior: str | Prior = "uniform",
     window_days: int | None = None,
     view: EpisodeView | None = None,
+    reported: bool = False,
 ) -> list[Estimate]:
-    """Each threatener's follow-through as of ``as_of``, grouped ``by`` actor, class or year.
+    """Each threatener's follow-through as of ``as_of``, grouped ``by`` actor, class or year
+    (``reported``: from what the sources had reported by then, ``link.evaluate``).
 
     Rejected episodes are left out; open, undetermined and withdrawn ones are counted but do
     not enter the estimate, nor do decided ones below the verdict threshold (``no_verdict``).
     """
-    view = view if view is not None else evaluate(ledger, as_of=as_of, window_days=window_days)
+    if view is None:
+        view = evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
     return estimates(view, by=by, prior=prior)
 
 
@@ -286,8 +289,9 @@ def credibility_timeline(
     as_of: date | None = None,
     prior: str | Prior = "uniform",
     window_days: int | None = None,
+    reported: bool = False,
 ) -> list[TimelinePoint]:
-    """How each actor's estimate moved after each crossing, ordered by crossing date."""
-    return timeline(
-        evaluate(ledger, as_of=as_of, window_days=window_days), actor=actor, prior=prior
-    )
+    """How each actor's estimate moved after each crossing, ordered by crossing date
+    (``reported``: as ``credibility``)."""
+    view = evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
+    return timeline(view, actor=actor, prior=prior)
