@@ -279,6 +279,11 @@ def test_report_to_a_folder_or_a_full_device_is_a_one_line_error(tmp_path: Path)
     assert runner.invoke(app, ["ingest", str(folder), "--db", db, "--no-progress"]).exit_code == 0
     result = runner.invoke(app, ["report", "-o", str(tmp_path), "--db", db])
     assert result.exit_code != 0 and "is a folder" in str(result.exception or result.output)
+    # a file where the report's folder would go is named as such, and nothing is written
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    under = runner.invoke(app, ["report", "-o", str(tmp_path / "afile" / "r.html"), "--db", db])
+    said = " ".join(str(under.exception or under.output).split())
+    assert under.exit_code != 0 and f"{tmp_path / 'afile'} is a file, not a folder" in said
     if Path("/dev/full").exists():
         full = runner.invoke(app, ["report", "-o", "/dev/full", "--db", db])
         assert full.exit_code != 0 and "cannot write the report" in str(

@@ -50,6 +50,10 @@ def write_report(
     out = Path(path)
     if out.is_dir():
         raise ConfigError(f"{out}: is a folder; give the report a file name (report.html)")
+    # checked before the report is gathered: a file where a folder must be is named
+    blocking = next((p for p in out.parents if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise ConfigError(f"{out}: cannot write the report: {blocking} is a file, not a folder")
     html = render_report(
         gather(ledger, as_of=as_of, prior=prior, window_days=window_days, view=view)
     )
