@@ -71,6 +71,25 @@ def test_episodes_as_of_recomputes_without_writing(db: str) -> None:
     # a script reads whose episodes they are from the envelope
     assert early["linked_as_of"] == later["linked_as_of"] == "2024-09-30"
     validate(early)
+    # ... and one episode's story says it too
+    told = run("episode", "RUS:attack_on_annexed_territory", "--db", db, "--as-of", "2023-07-01")
+    assert "The episodes of the link as of 2024-09-30" in " ".join(told.split())
+    same_day = run("episode", "RUS:f16_delivery", "--db", db, "--as-of", "2024-09-30")
+    assert "episodes of the link" not in same_day
+    story = json.loads(
+        run(
+            "episode",
+            "RUS:attack_on_annexed_territory",
+            "--db",
+            db,
+            "--as-of",
+            "2023-07-01",
+            "-f",
+            "json",
+        )
+    )
+    validate(story)
+    assert story["linked_as_of"] == "2024-09-30" and story["as_reported"] is False
 
 
 def test_follow_through_for_another_date_says_whose_episodes_it_counts(db: str) -> None:
@@ -209,3 +228,35 @@ def test_as_reported_counts_an_item_from_its_article_not_its_own_date(
         env={"COLUMNS": "250"},
     )
     assert "follow-through as reported by 2024-02-15" in " ".join(table.output.split())
+    moves = runner.invoke(
+        app,
+        ["credibility", "--db", db, "--as-of", "2024-02-15", "--as-reported", "--timeline"],
+        env={"COLUMNS": "250"},
+    )
+    assert "after each crossing, as reported by 2024-02-15" in " ".join(moves.output.split())
+
+
+def test_once_every_article_is_out_both_readings_agree(db: str) -> None:
+    """As reported and in hindsight differ only while reports are still to come: the silence
+    rule reads coverage after a crossing by when items happened, in both (it counted the
+    crossing's own report as later coverage when reading as reported)."""
+    from redline.link import evaluate
+    from test_link_factories import Builder
+
+    ledger = Ledger.open(db)
+    b = Builder(ledger)
+    # a crossing reported the day after, then no response and a long span of coverage
+    b.threat(b.doc("2022-01-10"), "GBR", "invasion_of_ukraine", stated="2022-01-09")
+    b.crossing(b.doc("2022-02-25"), "RUS", "invasion_of_ukraine", "2022-02-24")
+    # two later articles: short of the rule's three documents, unless the crossing's own
+    # report (a day after the act) is counted as coverage after it
+    for day, outlet in (("2022-07-01", "Wire A"), ("2022-10-01", "Wire B")):
+        b.threat(b.doc(day, outlet=outlet), "GBR", "invasion_of_ukraine", stated=day)
+    run("link", "--db", db, "--as-of", "2025-01-01")
+    for day in ("2024-09-30", "2025-01-01"):
+        hindsight = {s.row["key"]: s.assessment.status for s in evaluate(ledger, as_of=day)}
+        reported = {
+            s.row["key"]: s.assessment.status for s in evaluate(ledger, as_of=day, reported=True)
+        }
+        assert reported == hindsight
+    ledger.dispose()

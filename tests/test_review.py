@@ -204,3 +204,25 @@ def test_an_event_an_analyst_calls_a_response_no_longer_crosses_a_line(
     assert {k: c.id for k, c in crossings.items() if c is not None and c.id != event.id} == {
         k: a.crossing.id for k, a in after.items() if a.crossing is not None
     }
+
+
+def test_a_status_is_explained_by_its_own_review_not_an_earlier_ones_note(
+    sqlite_ledger: Ledger,
+) -> None:
+    from datetime import date
+
+    from redline.link import get_episode, link
+    from test_link_factories import seeds_ledger
+
+    day = date(2024, 9, 30)
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=day)
+    review(sqlite_ledger, "episode", 1, "reject", reviewer="ana", note="a forecast")
+    review(sqlite_ledger, "episode", 1, "confirm", reviewer="ana")
+    review(sqlite_ledger, "episode", 1, "withdraw", reviewer="ben")
+    why = " ".join(get_episode(sqlite_ledger, 1, as_of=day)["explanation"])
+    assert "an analyst review (ben) set withdrawn." in why and "a forecast" not in why
+    review(sqlite_ledger, "episode", 1, "reject", reviewer="cy", note="not a line after all")
+    review(sqlite_ledger, "episode", 1, "confirm", reviewer="cy")
+    why = " ".join(get_episode(sqlite_ledger, 1, as_of=day)["explanation"])
+    assert "(ben) set withdrawn." in why and "not a line" not in why

@@ -199,6 +199,9 @@ def export(
         raise ConfigError(
             f"{out}: a file, not a folder: export writes one file per table into a folder"
         )
+    blocking = next((p for p in out.parents if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise ConfigError(f"{out}: cannot create the export folder: {blocking} is a file")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

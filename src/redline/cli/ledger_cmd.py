@@ -206,22 +206,23 @@ def episode_command(
     """Tell one episode's story: threats with quotes and sources, the crossing, responses, claims, status."""
     from redline.link import get_episode
 
-    story = get_episode(
-        Ledger.open(db, create=False),
-        ref,
-        as_of=_day(as_of),
-        window_days=window_days,
-        reported=reported,
-    )
+    ledger = Ledger.open(db, create=False)
+    day = _day(as_of) or date.today()
+    story = get_episode(ledger, ref, as_of=day, window_days=window_days, reported=reported)
     story["as_reported"] = reported
+    linked = _linked_as_of(ledger)
     if fmt is Format.json:
-        emit(to_json({**envelope("episode"), "episode": story}))
+        head = {**envelope("episode"), "linked_as_of": linked, "as_reported": reported}
+        emit(to_json({**head, "episode": story}))
     elif fmt is Format.csv:
         told = [*story["threats"], *_crossings(story), *story["responses"], *story["claims"]]
         items = [{**i, "episode": story["key"], "document_id": i["document"]["id"]} for i in told]
         emit(render(items, fmt, ["episode", "kind", "id", "date", "quote", "document_id"]))
     else:
         _print_story(story)
+        note = _other_link_note(linked, day).strip(" ()")
+        if note:
+            console.print(f"\n{note[0].upper()}{note[1:]}.", markup=False)
 
 
 def _crossings(story: dict[str, Any]) -> list[dict[str, Any]]:
@@ -334,7 +335,8 @@ def credibility_command(
                 rows,
                 fmt,
                 TIMELINE_COLUMNS,
-                title=f"follow-through after each crossing ({p.label})" + note,
+                title=f"follow-through after each crossing, {_as_of_words(day, reported)} "
+                f"({p.label})" + note,
                 console=console,
                 envelope=head,
             )

@@ -361,7 +361,13 @@ def _crossing(
             f"{describe(claim, docs)} says the line was crossed."
         )
         return None, When(
-            date.min, claim.when.hi, "unknown", claim.when.known_from, claim.when.sort, True
+            date.min,
+            claim.when.hi,
+            "unknown",
+            claim.when.known_from,
+            claim.when.sort,
+            True,
+            claim.when.since,
         )
     if answering:  # a dated response to this very line implies it was crossed by then
         r = answering[0]
@@ -369,7 +375,9 @@ def _crossing(
             f"Crossed by {r.when.hi.isoformat()}: no crossing event in the ledger, but "
             f"{describe(r, docs)} is {m.threatener}'s response to a crossing of this line."
         )
-        return None, When(first_lo, r.when.hi, "unknown", r.when.known_from, r.when.sort, True)
+        return None, When(
+            first_lo, r.when.hi, "unknown", r.when.known_from, r.when.sort, True, r.when.since
+        )
     return None, None
 
 
@@ -497,9 +505,7 @@ def _from_silence(
     """No response and no claim: ``crossed_unenforced`` only when coverage of the line went on
     past the response window without one (the codebook's "long span of coverage"), else
     ``undetermined``."""
-    after = {
-        i.document_id for i in m.all() if i.when.known_by(as_of) and i.when.known_from > crossed.hi
-    }
+    after = {i.document_id for i in m.all() if i.when.known_by(as_of) and i.when.since > crossed.hi}
     outlets = {docs[d].source_key for d in after}
     last = max((docs[d].published or date.min for d in after), default=None)
     covered = (

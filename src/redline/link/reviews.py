@@ -32,17 +32,20 @@ def load_reviews(
     for row in conn.execute(query):
         prev = out.get(row.item_id, Review(None, False, row.reviewer, None))
         status, rejected = prev.status, prev.rejected
+        # who set the status and why: a later rejection or confirmation keeps them (a withdrawal
+        # without a note was explained by an earlier rejection's note)
+        reviewer, note = prev.reviewer, prev.note
         if row.action in WITHDRAW_ACTIONS:
-            status = "withdrawn"
+            status, reviewer, note = "withdrawn", row.reviewer, row.note
         elif (
             row.action == "correct" and row.field == "status" and row.new_value in EPISODE_STATUSES
         ):
-            status = row.new_value
+            status, reviewer, note = row.new_value, row.reviewer, row.note
         elif row.action == "reject":
             rejected = True
         elif row.action == "confirm":
             rejected = False
         else:
             continue
-        out[row.item_id] = Review(status, rejected, row.reviewer, row.note or prev.note)
+        out[row.item_id] = Review(status, rejected, reviewer, note)
     return out

@@ -54,6 +54,15 @@ class When:
     # a crossing no event dates, implied by a later response or outcome claim: it happened by
     # ``hi``, which is that item's date, not a report's
     implied: bool = False
+    # when the item happened, or (undated) was first published: ``known_from`` in hindsight.
+    # The silence rule reads coverage after a crossing by it, so both readings count the same
+    # documents once they are published (None: the same as ``known_from``)
+    happened_from: date | None = None
+
+    @property
+    def since(self) -> date:
+        """When the item happened, or was first published if undated (both readings agree)."""
+        return self.happened_from or self.known_from
 
     def before(self, other: When) -> bool:
         """Certainly earlier than ``other``."""
@@ -95,13 +104,14 @@ def when_of(
     """The fuzzy date of an item from its own date, else from its document's publication date.
 
     An item with its own date is known from that date (hindsight: what had happened by a date,
-    even if reported later); with ``reported`` it is known only from its document's
-    publication (what the ledger's sources had said by then)."""
+    even if reported later); with ``reported`` it is known only once its document was
+    published, at the latest day its publication date allows (an article of "2024-08" may be
+    of the 31st: what the ledger's sources had certainly said by then)."""
     if published is not None and published_precision in ("day", "month", "year"):
         plo, phi = span(published, published_precision)
     else:
         plo, phi = ingested, ingested
     if own is not None and precision in ("day", "month", "year"):
         lo, hi = span(own, precision)
-        return When(lo, hi, precision, max(lo, plo) if reported else lo, lo)
-    return When(date.min, phi, "unknown", plo, plo)
+        return When(lo, hi, precision, max(lo, phi) if reported else lo, lo, False, lo)
+    return When(date.min, phi, "unknown", phi if reported else plo, plo, False, plo)

@@ -119,8 +119,8 @@ def gather(
         data.warnings.insert(
             0,
             f"The episodes are those of the last link, as of {linked}; their statuses are "
-            f"computed as of {as_of}, in hindsight. `redline link --as-of {as_of}` relinks "
-            "for that date.",
+            f"computed as of {as_of}, in hindsight. Run redline link --as-of {as_of} to "
+            "link for that date.",
         )
     _draw(data)
     return data
