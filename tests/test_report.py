@@ -158,3 +158,25 @@ def test_chromium_renders_charts_and_episodes(
         path.as_uri(),
     )
     assert shot.exists() and shot.stat().st_size > 50_000
+
+
+def test_a_report_as_reported_counts_items_from_their_articles(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-01-10"), "RUS", "atacms_delivery", stated="2024-01-05")
+    b.crossing(b.doc("2024-03-01"), "USA", "atacms_delivery", "2024-02-01")
+    link(sqlite_ledger, as_of=date(2024, 2, 15))
+    day = date(2024, 2, 15)
+
+    def shown(**kw: bool) -> str:
+        path = write_report(sqlite_ledger, tmp_path / "r.html", as_of=day, **kw)
+        return " ".join(re.sub(r"<[^>]+>", " ", path.read_text("utf-8")).split())
+
+    hindsight, reported = shown(), shown(reported=True)
+    assert "Status as of 2024-02-15" in hindsight and "as reported by" not in hindsight
+    assert "Status as reported by 2024-02-15 (each item from its article" in reported
+    # the crossing happened on 1 February but was reported on 1 March
+    assert "none in the ledger yet" in reported and "none in the ledger yet" not in hindsight

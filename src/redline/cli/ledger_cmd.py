@@ -435,6 +435,7 @@ def report_command(
     as_of: AsOfOption = None,
     prior: PriorOption = "uniform",
     window_days: WindowOption = None,
+    reported: ReportedOption = False,
 ) -> None:
     """Write one self-contained HTML report (works offline): episodes, timelines, credibility, sources."""
     from redline.report import write_report
@@ -450,5 +451,6 @@ def report_command(
         as_of=_day(as_of),
         prior=prior,
         window_days=window_days,
+        reported=reported,
     )
     console.print(f"wrote {path}", markup=False)

@@ -44,9 +44,11 @@ def write_report(
     prior: str | Prior = "uniform",
     window_days: int | None = None,
     view: EpisodeView | None = None,
+    reported: bool = False,
 ) -> Path:
     """Render the report for ``ledger`` as of ``as_of`` (default today) into ``path``; with
-    ``view`` (what ``link`` returned), the episodes are not assessed again."""
+    ``view`` (what ``link`` returned), the episodes are not assessed again; ``reported``: as
+    ``link.evaluate``."""
     out = Path(path)
     if out.is_dir():
         raise ConfigError(f"{out}: is a folder; give the report a file name (report.html)")
@@ -55,7 +57,14 @@ def write_report(
     if blocking is not None and not blocking.is_dir():
         raise ConfigError(f"{out}: cannot write the report: {blocking} is a file, not a folder")
     html = render_report(
-        gather(ledger, as_of=as_of, prior=prior, window_days=window_days, view=view)
+        gather(
+            ledger,
+            as_of=as_of,
+            prior=prior,
+            window_days=window_days,
+            view=view,
+            reported=reported,
+        )
     )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

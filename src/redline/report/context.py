@@ -48,6 +48,12 @@ class ReportData:
     warnings: list[str] = field(default_factory=list)
     charts: dict[str, Any] = field(default_factory=dict)
     audit: AuditFigures | None = None  # the latest `redline audit`, shown beside follow-through
+    reported: bool = False  # statuses from what the sources had reported by ``as_of``
+
+    @property
+    def as_of_words(self) -> str:
+        """ "as of D", or "as reported by D" (``link.evaluate``'s two readings)."""
+        return f"{'as reported by' if self.reported else 'as of'} {self.as_of}"
 
 
 def safe_url(url: str | None) -> str | None:
@@ -89,15 +95,18 @@ def gather(
     prior: str | Prior = "uniform",
     window_days: int | None = None,
     view: EpisodeView | None = None,
+    reported: bool = False,
 ) -> ReportData:
+    """Everything the report shows; ``reported``: statuses from what the sources had reported
+    by ``as_of`` (``link.evaluate``), unless ``view`` is given, which says which reading it is."""
     if view is None:
         with ledger.connect() as conn:
             window = window_days or last_window_days(conn)
-        view = evaluate(ledger, as_of=as_of or date.today(), window_days=window)
+        view = evaluate(ledger, as_of=as_of or date.today(), window_days=window, reported=reported)
     as_of, window = view.as_of, view.window_days
     states = view.states
     p = get_prior(prior)
-    data = ReportData(as_of, now(), ledger.url, p, window)
+    data = ReportData(as_of, now(), ledger.url, p, window, reported=view.reported)
     data.episodes = [_episode(ledger, s) for s in _ordered(states)]
     anchors = episode_anchors(e["key"] for e in data.episodes)
     for e in data.episodes:
@@ -119,8 +128,9 @@ def gather(
         data.warnings.insert(
             0,
             f"The episodes are those of the last link, as of {linked}; their statuses are "
-            f"computed as of {as_of}, in hindsight. Run redline link --as-of {as_of} to "
-            "link for that date.",
+            f"computed {data.as_of_words}"
+            + ("" if data.reported else ", in hindsight")
+            + f". Run redline link --as-of {as_of} to link for that date.",
         )
     _draw(data)
     return data
