@@ -187,17 +187,17 @@ def test_a_model_that_learns_from_dev_sets_its_gates_out_of_fold_only(tmp_path: 
 
     from tests.conftest import shared_path
 
-    from redline.gold.annotations import Split
+    from redline.gold.annotations import Split, learned_splits
     from redline.gold.evaluation import load
     from redline.model.crossval import OOF_FILE, table_matches, train_digest
     from redline.model.dataset import examples
-    from redline.model.train import TrainConfig, learned_splits, train, training_sets
+    from redline.model.train import TrainConfig, train, training_sets
 
     gold, documents = load(shared_path())
     data = examples(gold, documents)
     plain, final = TrainConfig(), TrainConfig(learn_dev=True)
-    assert learned_splits(plain) == {Split.TRAIN}
-    assert learned_splits(final) == {Split.TRAIN, Split.DEV}
+    assert learned_splits(plain.learn_dev) == {Split.TRAIN}
+    assert learned_splits(final.learn_dev) == {Split.TRAIN, Split.DEV}
     learned, dev = training_sets(data, plain, random.Random(1))
     learned_too, dev_too = training_sets(data, final, random.Random(1))
     assert {ex.split for ex in learned} == {Split.TRAIN} and dev == dev_too

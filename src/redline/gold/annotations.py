@@ -74,6 +74,12 @@ class Split(StrEnum):
     TEST = "test"
 
 
+def learned_splits(learn_dev: bool) -> frozenset[Split]:
+    """The splits a model learns from: train, and dev too for ``redline train --learn-dev``
+    (test never)."""
+    return frozenset({Split.TRAIN, Split.DEV} if learn_dev else {Split.TRAIN})
+
+
 def split_of(group: str) -> Split:
     """Documents are split by a hash of their group (``GoldDocument.group``: near-copies share
     one): 60% train, 20% dev, 20% test, stable forever."""

@@ -185,10 +185,11 @@ class StatementClassifier:
         self.version = model_digest(model_dir)
         # the gold splits the model learned from (dev too for `redline train --learn-dev`):
         # `redline eval` does not call a figure on them held out
+        from redline.gold.annotations import Split, learned_splits
+
         config = (manifest.get("training") or {}).get("config") or {}
-        self.learned_from: tuple[str, ...] = (
-            ("train", "dev") if config.get("learn_dev") else ("train",)
-        )
+        learned = learned_splits(bool(config.get("learn_dev")))
+        self.learned_from: tuple[str, ...] = tuple(s.value for s in Split if s in learned)
         self.encoder = SentenceEncoder(
             model_dir / "tokenizer.json", self.max_length, self.context_tokens
         )

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import ModelError
-from redline.gold.annotations import CLASSES, Split
+from redline.gold.annotations import CLASSES, Split, learned_splits
 from redline.gold.corpus import GoldDocument
 from redline.model.classifier import (
     MANIFEST,
@@ -72,13 +72,12 @@ def out_of_fold(
         _tokenizer,
         base_model_dir,
         fit,
-        learned_splits,
         training_sets,
     )
 
     cfg = config or TrainConfig()
     base = base_model_dir()
-    learned = learned_splits(cfg)
+    learned = learned_splits(cfg.learn_dev)
     train_docs = sorted({ex.doc for ex in data if ex.split in learned and ex.doc in documents})
     table: dict[str, Any] = {
         "data_digest": train_digest(data, cfg.learn_dev),
@@ -167,7 +166,7 @@ def train_digest(data: list[Example], learn_dev: bool = False) -> str:
     """A digest of the learned splits' sentences and labels (train, and dev with ``learn_dev``):
     an out-of-fold table is valid for the data it was computed on, and ``redline train`` uses
     it only when this matches."""
-    learned = {Split.TRAIN, Split.DEV} if learn_dev else {Split.TRAIN}
+    learned = learned_splits(learn_dev)
     h = hashlib.sha256()
     for ex in data:
         if ex.split in learned and ex.source != "review":

@@ -133,12 +133,12 @@ def fold_rows(
     way) score the held-out documents."""
     from dataclasses import replace
 
-    from redline.gold.annotations import Split
+    from redline.gold.annotations import Split, learned_splits
     from redline.model.crossval import fold_of, screen_sentences
     from redline.model.dataset import real_only
-    from redline.model.train import learned_splits, training_sets
+    from redline.model.train import training_sets
 
-    learned = learned_splits(config)
+    learned = learned_splits(config.learn_dev)
     train_docs = sorted({ex.doc for ex in data if ex.split in learned and ex.doc in documents})
     rows: list[list[Any]] = []
     for k in range(folds):

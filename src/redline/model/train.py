@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from redline.errors import ModelError
-from redline.gold.annotations import CLASSES, GoldSet, Split
+from redline.gold.annotations import CLASSES, GoldSet, Split, learned_splits
 from redline.gold.corpus import GoldDocument
 from redline.model import lexical, prefilter
 from redline.model.classifier import MANIFEST, MODEL_DIR, StatementClassifier, _sha256
@@ -59,11 +59,6 @@ class TrainConfig:
     # learns from train and sets its threshold on dev). The gates are then set on out-of-fold
     # probabilities of train and dev alike, and dev figures are no longer held out.
     learn_dev: bool = False
-
-
-def learned_splits(cfg: TrainConfig) -> frozenset[Split]:
-    """The gold splits whose sentences a model trained by ``cfg`` learns from."""
-    return frozenset({Split.TRAIN, Split.DEV} if cfg.learn_dev else {Split.TRAIN})
 
 
 def base_model_dir() -> Path:
@@ -302,7 +297,7 @@ def training_sets(
     With ``cfg.learn_dev`` the dev sentences are learned from too (and still returned)."""
     from redline.extract.learned import passes_screen
 
-    learned = learned_splits(cfg)
+    learned = learned_splits(cfg.learn_dev)
     train_set = [
         ex
         for ex in data
