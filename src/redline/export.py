@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from redline.errors import ConfigError
 from redline.link import EpisodeView, evaluate
-from redline.output import csv_cell, jsonable
+from redline.output import csv_cell, file_in_the_way, jsonable
 from redline.schemas import VERSION
 from redline.score import Estimate, TimelinePoint, estimates, get_prior, timeline
 from redline.store import Ledger
@@ -199,8 +199,8 @@ def export(
         raise ConfigError(
             f"{out}: a file, not a folder: export writes one file per table into a folder"
         )
-    blocking = next((p for p in out.parents if p.exists()), None)
-    if blocking is not None and not blocking.is_dir():
+    blocking = file_in_the_way(out)
+    if blocking is not None:
         raise ConfigError(f"{out}: cannot create the export folder: {blocking} is a file")
     try:
         out.mkdir(parents=True, exist_ok=True)

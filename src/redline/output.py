@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -28,6 +29,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE_BODY = r"\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)"
 # Terminal control: ESC sequences (CSI, OSC, ...) and the other C0/C1 control characters.
 _CONTROL = re.compile(rf"\x1b(?:{ESCAPE_BODY}|.)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def file_in_the_way(path: Path) -> Path | None:
+    """The file standing where a folder above ``path`` must be (writing there fails with a
+    bare "Not a directory"), or None: the nearest existing ancestor when it is no folder."""
+    nearest = next((p for p in path.parents if p.exists()), None)
+    return nearest if nearest is not None and not nearest.is_dir() else None
 
 
 def csv_cell(value: Any) -> Any:

@@ -23,6 +23,7 @@ from redline.cli.common import (
     emit,
 )
 from redline.errors import RedlineError
+from redline.link.when import as_of_words
 from redline.output import Format, render, terminal_text, to_json
 from redline.schemas import envelope
 from redline.store import Ledger
@@ -123,17 +124,17 @@ def _linked_as_of(ledger: Ledger) -> date | None:
         return last_link_as_of(conn)
 
 
-def _as_of_words(day: date | str, reported: bool) -> str:
-    """ "as of DAY", or "as reported by DAY" for the record as the sources stood then."""
-    return f"as reported by {day}" if reported else f"as of {day}"
-
-
 def _other_link_note(linked: date | None, day: date) -> str:
-    """The title's warning when ``day`` is not the date the stored episodes were linked as of:
-    statuses are recomputed for ``day``, but which episodes exist is the last link's."""
+    """The warning when ``day`` is not the date the stored episodes were linked as of ("" when
+    it is): statuses are recomputed for ``day``, but which episodes exist is the last link's."""
     if linked is None or linked == day:
         return ""
-    return f" (the episodes of the link as of {linked}: `redline link --as-of {day}` relinks)"
+    return f"the episodes of the link as of {linked}: `redline link --as-of {day}` relinks"
+
+
+def _in_title(note: str) -> str:
+    """``note`` as a title's parenthesis ("" for none)."""
+    return f" ({note})" if note else ""
 
 
 def _not_extracted(ledger: Ledger) -> int:
@@ -180,7 +181,8 @@ def episodes_command(
     )
     linked = _linked_as_of(ledger)
     head = {**envelope("episodes"), "as_of": day, "linked_as_of": linked, "as_reported": reported}
-    title = f"{len(rows)} episodes {_as_of_words(day, reported)}" + _other_link_note(linked, day)
+    note = _in_title(_other_link_note(linked, day))
+    title = f"{len(rows)} episodes {as_of_words(day, reported)}" + note
     emit(
         render(
             rows,
@@ -220,7 +222,7 @@ def episode_command(
         emit(render(items, fmt, ["episode", "kind", "id", "date", "quote", "document_id"]))
     else:
         _print_story(story)
-        note = _other_link_note(linked, day).strip(" ()")
+        note = _other_link_note(linked, day)
         if note:
             console.print(f"\n{note[0].upper()}{note[1:]}.", markup=False)
 
@@ -237,7 +239,7 @@ def _print_story(s: dict[str, Any]) -> None:
         ),
         highlight=False,
     )
-    when = _as_of_words(s["status_as_of"], s.get("as_reported", False))
+    when = as_of_words(s["status_as_of"], s.get("as_reported", False))
     console.print(
         f"status [bold]{s['status']}[/bold] {when}, confidence {s['confidence']:.2f}; "
         f"{s['evidence']} from {s['n_outlets']} outlet(s)",
@@ -317,7 +319,7 @@ def credibility_command(
     day = _day(as_of) or date.today()
     p = get_prior(prior)
     linked = _linked_as_of(ledger)
-    note = _other_link_note(linked, day)
+    note = _in_title(_other_link_note(linked, day))
     if timeline:
         points = credibility_timeline(
             ledger, actor=actor, as_of=day, prior=p, window_days=window_days, reported=reported
@@ -335,7 +337,7 @@ def credibility_command(
                 rows,
                 fmt,
                 TIMELINE_COLUMNS,
-                title=f"follow-through after each crossing, {_as_of_words(day, reported)} "
+                title=f"follow-through after each crossing, {as_of_words(day, reported)} "
                 f"({p.label})" + note,
                 console=console,
                 envelope=head,
@@ -355,7 +357,7 @@ def credibility_command(
         "by": list(groups),
         "prior": asdict(p),
     }
-    title = f"follow-through {_as_of_words(day, reported)}, prior {p.label}, 90% interval" + note
+    title = f"follow-through {as_of_words(day, reported)}, prior {p.label}, 90% interval" + note
     if fmt is Format.table:  # one line per actor at 80 columns; JSON and CSV carry every field
         rows = [follow_through_row(e, digits=3) for e in chosen]
         columns = FOLLOW_THROUGH_COLUMNS

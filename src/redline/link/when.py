@@ -26,6 +26,12 @@ def as_of_date(value: object) -> date | None:
     raise ConfigError(f"as_of must be a date or a YYYY-MM-DD string, not {value!r}")
 
 
+def as_of_words(day: date | str, reported: bool) -> str:
+    """How a status's date is read: "as of DAY" (hindsight), or "as reported by DAY" (each item
+    from its article's publication, ``when_of(reported=True)``)."""
+    return f"as reported by {day}" if reported else f"as of {day}"
+
+
 def span(day: date, precision: str) -> tuple[date, date]:
     """The first and last day a date of ``precision`` may stand for (month dates are the 1st)."""
     if precision == "month":

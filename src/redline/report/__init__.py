@@ -10,6 +10,7 @@ import jinja2
 
 from redline.errors import ConfigError
 from redline.link import EpisodeView
+from redline.output import file_in_the_way
 from redline.report.context import STATUS_LABELS, ReportData, gather
 from redline.score import Prior
 from redline.store import Ledger
@@ -53,8 +54,8 @@ def write_report(
     if out.is_dir():
         raise ConfigError(f"{out}: is a folder; give the report a file name (report.html)")
     # checked before the report is gathered: a file where a folder must be is named
-    blocking = next((p for p in out.parents if p.exists()), None)
-    if blocking is not None and not blocking.is_dir():
+    blocking = file_in_the_way(out)
+    if blocking is not None:
         raise ConfigError(f"{out}: cannot write the report: {blocking} is a file, not a folder")
     html = render_report(
         gather(

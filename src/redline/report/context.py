@@ -16,7 +16,7 @@ from redline import __version__, vocab
 from redline.audit import AuditFigures, figures
 from redline.link import EpisodeState, EpisodeView, evaluate
 from redline.link.episodes import last_link_as_of, last_window_days, story
-from redline.link.when import interval_label, span
+from redline.link.when import as_of_words, interval_label, span
 from redline.report import charts
 from redline.score import Estimate, Prior, TimelinePoint, estimates, get_prior, timeline
 from redline.store import Ledger
@@ -53,7 +53,7 @@ class ReportData:
     @property
     def as_of_words(self) -> str:
         """ "as of D", or "as reported by D" (``link.evaluate``'s two readings)."""
-        return f"{'as reported by' if self.reported else 'as of'} {self.as_of}"
+        return as_of_words(self.as_of, self.reported)
 
 
 def safe_url(url: str | None) -> str | None:
