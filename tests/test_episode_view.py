@@ -43,6 +43,9 @@ def test_a_run_assesses_each_episode_once_and_every_layer_agrees(tmp_path: Path)
     stored = pq.read_table(tmp_path / "export" / "episodes.parquet").to_pylist()
     assert {r["key"]: r["status"] for r in stored} == statuses
     assert {r["status_as_of"] for r in stored} == {AS_OF}
+    # and the export's status table is the view itself
+    viewed = pq.read_table(tmp_path / "export" / "episode_status.parquet").to_pylist()
+    assert {r["key"]: r["status"] for r in viewed} == statuses
 
     # a fresh read (another process, the report, the API) computes the same statuses
     again = evaluate(ledger, as_of=AS_OF)

@@ -32,7 +32,7 @@ def linked(ledger: Ledger) -> Ledger:
 
 def test_parquet_round_trip(linked: Ledger, tmp_path: Path) -> None:
     written = export(linked, tmp_path, fmt="parquet", as_of=AS_OF)
-    assert set(written) == TABLES | {"credibility", "credibility_timeline"}
+    assert set(written) == TABLES | {"episode_status", "credibility", "credibility_timeline"}
     docs = pq.read_table(tmp_path / "documents.parquet")
     assert "minhash" not in docs.column_names and docs.num_rows == 2
     assert docs.column("genre").to_pylist() == ["opinion", "opinion"]
@@ -94,7 +94,7 @@ def test_export_command(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert (out / "documents.csv").exists() and (out / "credibility.csv").exists()
-    assert f"wrote {len(TABLES) + 2} files and manifest.json" in result.output
+    assert f"wrote {len(TABLES) + 3} files and manifest.json" in result.output
 
 
 def test_export_into_a_file_is_refused_with_the_path_named(
@@ -182,3 +182,60 @@ def test_the_episodes_table_says_which_episodes_an_analyst_rejected_or_settled(
     assert all(
         r["analyst_rejected"] == "False" for i, r in rows.items() if i not in (first, second)
     )
+    # the computed status table reads the episodes with the decisions: the rejected one is
+    # gone from it, the withdrawn one says so, as `redline episodes` does
+    with (tmp_path / "after" / "episode_status.csv").open(encoding="utf-8") as f:
+        status = {int(r["id"]): r["status"] for r in csv.DictReader(f)}
+    assert first not in status and status[second] == "withdrawn"
+
+
+def test_the_export_carries_each_episode_status_in_the_reading_asked_for(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """episode_status holds the rows `redline episodes -f json` gives for the export's date;
+    with --as-reported, the record as the sources had reported it by then (a crossing made
+    before the date but reported after it leaves the line open), and the manifest says which
+    reading it is. Before, an export could only be read in hindsight."""
+    from redline.link import list_episodes
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    warned = b.doc("2024-01-10")
+    b.threat(warned, "RUS", "atacms_delivery", stated="2024-01-05", consequence="military_force")
+    b.crossing(b.doc("2024-03-01"), "USA", "atacms_delivery", "2024-02-01")
+    day = date(2024, 2, 15)
+    link(sqlite_ledger, as_of=day)
+    for reported, folder in ((False, "hindsight"), (True, "reported")):
+        written = export(sqlite_ledger, tmp_path / folder, as_of=day, reported=reported)
+        assert set(written) == TABLES | {"episode_status", "credibility", "credibility_timeline"}
+        rows = pq.read_table(tmp_path / folder / "episode_status.parquet").to_pylist()
+        expected = list_episodes(sqlite_ledger, as_of=day, reported=reported)
+        assert [(r["key"], r["status"]) for r in rows] == [
+            (e["key"], str(e["status"])) for e in expected
+        ]
+        assert {r["status_as_of"] for r in rows} == {day}
+        manifest = json.loads((tmp_path / folder / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["as_reported"] is reported
+        assert manifest["tables"]["episode_status"]["rows"] == len(rows) == 1
+    hindsight = pq.read_table(tmp_path / "hindsight" / "episode_status.parquet").to_pylist()
+    reported_rows = pq.read_table(tmp_path / "reported" / "episode_status.parquet").to_pylist()
+    assert hindsight[0]["status"] != "open" and hindsight[0]["crossing_date"] == date(2024, 2, 1)
+    assert reported_rows[0]["status"] == "open" and reported_rows[0]["crossing_date"] is None
+    result = CliRunner().invoke(
+        app,
+        ["export", str(tmp_path / "cli"), "--db", sqlite_ledger.url, "-f", "json"]
+        + ["--as-of", "2024-02-15", "--as-reported"],
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads((tmp_path / "cli" / "episode_status.json").read_text(encoding="utf-8"))
+    assert row["status"] == "open" and row["key"] == "RUS:atacms_delivery"
+
+
+def test_the_status_table_has_a_column_for_every_field_of_an_episode_row(linked: Ledger) -> None:
+    """The export's episode_status schema names exactly the fields of the episodes listing, so
+    a field added to the listing cannot go missing from the export unnoticed."""
+    from redline.export import EPISODE_STATUS_SCHEMA
+    from redline.link import list_episodes
+
+    (first, *_) = list_episodes(linked, as_of=AS_OF)
+    assert EPISODE_STATUS_SCHEMA.names == list(first)

@@ -162,7 +162,8 @@ def test_an_actor_with_no_decided_episode_exports_no_numbers(
     b.threat(d, "BLR", "attack_on_belarus", stated="2023-01-01")  # open: nothing decided
     link(sqlite_ledger, as_of=D("2024-01-01"))
     (est,) = credibility(sqlite_ledger, as_of=D("2024-01-01"))
-    assert est.no_evidence and est.mean == 0.5  # the prior, kept for the code that needs it
+    # the API object says what every output says: no mean, no interval (the prior is kept)
+    assert est.no_evidence and (est.mean, est.lower, est.upper) == (None, None, None)
     row = est.as_dict()
     assert (row["mean"], row["lower"], row["upper"]) == (None, None, None)
     assert (row["prior_alpha"], row["prior_beta"]) == (1.0, 1.0)

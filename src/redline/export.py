@@ -7,6 +7,7 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,6 +40,7 @@ _HINT_TYPES = {
     "str | None": pa.string(),
     "int": pa.int64(),
     "float": pa.float64(),
+    "float | None": pa.float64(),
     "bool": pa.bool_(),
     "date | None": pa.date32(),
     "list[str]": pa.list_(pa.string()),
@@ -50,6 +52,38 @@ def _arrow_type(column: sa.Column[Any]) -> pa.DataType:
         if isinstance(column.type, sa_type):
             return arrow
     return pa.string()
+
+
+# ``episode_status``: one row per episode as the export's view reads it (``EpisodeState.summary``,
+# the row `redline episodes -f json` gives), so a reader of the files gets the status every other
+# output shows for the same date and reading, beside the stored tables as the last link left them
+EPISODE_STATUS_SCHEMA = pa.schema(
+    [
+        ("id", pa.int64()),
+        ("key", pa.string()),
+        ("label", pa.string()),
+        ("threatener", pa.string()),
+        ("trigger_key", pa.string()),
+        ("consequence_class", pa.string()),
+        ("first_threat_date", pa.date32()),
+        ("crossing_date", pa.date32()),
+        ("crossing_precision", pa.string()),
+        ("crossed", pa.string()),
+        ("status", pa.string()),
+        ("status_as_of", pa.date32()),
+        ("confidence", pa.float64()),
+        ("verdict", pa.bool_()),
+        ("implicit_threat", pa.bool_()),
+        ("opinion_only", pa.bool_()),
+        ("n_sources", pa.int64()),
+        ("n_outlets", pa.int64()),
+        ("n_opinion_sources", pa.int64()),
+        ("evidence", pa.string()),
+        ("n_threats", pa.int64()),
+        ("n_responses", pa.int64()),
+        ("n_claims", pa.int64()),
+    ]
+)
 
 
 def _dataclass_schema(cls: type) -> pa.Schema:
@@ -184,12 +218,16 @@ def export(
     batch_rows: int = BATCH_ROWS,
     view: EpisodeView | None = None,
     progress: Callable[[int, int], None] | None = None,
+    reported: bool = False,
 ) -> dict[str, int]:
-    """Write ``<table>.<fmt>`` for every ledger table, ``credibility`` and ``credibility_timeline``.
+    """Write ``<table>.<fmt>`` for every ledger table, and the computed ``episode_status``,
+    ``credibility`` and ``credibility_timeline``.
 
-    Rows are streamed ``batch_rows`` at a time. A ``manifest.json`` lists the files and row
-    counts. Returns the number of rows written per table. ``progress(done, total)`` is called
-    as each file is written.
+    The stored tables are as the last ``link`` left them; the computed ones read the episodes
+    as of its date (or ``view``), in hindsight or, with ``reported``, as the sources had
+    reported them by then (``link.evaluate``). Rows are streamed ``batch_rows`` at a time. A
+    ``manifest.json`` lists the files, row counts, the date and the reading. Returns the number
+    of rows written per table. ``progress(done, total)`` is called as each file is written.
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -207,29 +245,38 @@ def export(
     except OSError as exc:
         raise ConfigError(f"{out}: cannot create the export folder: {exc.strerror or exc}") from exc
     written: dict[str, int] = {}
-    total = len(metadata.sorted_tables) + 2  # and the two computed tables below
+    total = len(metadata.sorted_tables) + 3  # and the three computed tables below
     tick = progress or (lambda _done, _total: None)
     with ledger.connect() as conn:
         for table in metadata.sorted_tables:
             schema, batches = _table_batches(conn, table, batch_rows)
             written[table.name] = _write(out / f"{table.name}.{fmt}", fmt, schema, batches)
             tick(len(written), total)
-    states = view if view is not None else evaluate(ledger, as_of=as_of)
+    if view is not None and view.reported != reported:
+        raise ValueError("the view given is not in the reading asked for (reported)")
+    states = view if view is not None else evaluate(ledger, as_of=as_of, reported=reported)
     as_of = states.as_of
     p = get_prior(prior)
-    computed: Mapping[str, tuple[type, list[Any]]] = {
-        "credibility": (Estimate, estimates(states, prior=p)),
-        "credibility_timeline": (TimelinePoint, timeline(states, prior=p)),
+    computed: Mapping[str, tuple[pa.Schema, list[dict[str, Any]]]] = {
+        "episode_status": (EPISODE_STATUS_SCHEMA, [_status_row(s.summary()) for s in states]),
+        # each row as the JSON output gives it (no decided episode: no mean, no interval)
+        "credibility": (
+            _dataclass_schema(Estimate),
+            [e.as_dict() for e in estimates(states, prior=p)],
+        ),
+        "credibility_timeline": (
+            _dataclass_schema(TimelinePoint),
+            [t.as_dict() for t in timeline(states, prior=p)],
+        ),
     }
-    for name, (cls, items) in computed.items():
-        # each row as the JSON output gives it (``Estimate.as_dict``: no evidence, no mean)
-        rows = [i.as_dict() for i in items]
-        written[name] = _write(out / f"{name}.{fmt}", fmt, _dataclass_schema(cls), [rows])
+    for name, (schema, rows) in computed.items():
+        written[name] = _write(out / f"{name}.{fmt}", fmt, schema, [rows])
         tick(len(written), total)
     manifest = {
         "schema_version": VERSION,
         "format": fmt,
         "as_of": (as_of or date.today()).isoformat(),
+        "as_reported": states.reported,
         "prior": dataclasses.asdict(p),
         "tables": {name: {"file": f"{name}.{fmt}", "rows": n} for name, n in written.items()},
     }
@@ -238,6 +285,11 @@ def export(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8"
     )
     return written
+
+
+def _status_row(summary: dict[str, Any]) -> dict[str, Any]:
+    """An episode's summary with its vocabulary values as plain strings (Arrow takes no enum)."""
+    return {k: str(v) if isinstance(v, StrEnum) else v for k, v in summary.items()}
 
 
 def _as_of_of_the_tables(

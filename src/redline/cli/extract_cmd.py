@@ -351,12 +351,15 @@ def eval_command(
         )
     for c in result.credibility:
         est = c["estimate"]
-        shown = (
-            "no estimate"
-            if est is None
-            else f"{est['mean']:.2f} [{est['lower']:.2f}-{est['upper']:.2f}] over "
-            f"{est['decided']} decided episodes"
-        )
+        if est is None:
+            shown = "no estimate"
+        elif est["mean"] is None:  # no decided episode: the prior alone is no finding
+            shown = "no evidence (no decided episode with a verdict)"
+        else:
+            shown = (
+                f"{est['mean']:.2f} [{est['lower']:.2f}-{est['upper']:.2f}] over "
+                f"{est['decided']} decided episodes"
+            )
         console.print(
             f"credibility {c['actor']}: {shown} (-f json gives every figure)", markup=False
         )

@@ -416,12 +416,19 @@ def export_command(
     ] = ExportFormat.parquet,
     as_of: AsOfOption = None,
     prior: PriorOption = "uniform",
+    reported: ReportedOption = False,
 ) -> None:
-    """Export every ledger table and the computed credibility, one file per table."""
+    """Export every ledger table, each episode's status and the computed credibility, one file
+    per table."""
     from redline.export import export
 
     written = export(
-        Ledger.open(db, create=False), out_dir, fmt=fmt.value, as_of=_day(as_of), prior=prior
+        Ledger.open(db, create=False),
+        out_dir,
+        fmt=fmt.value,
+        as_of=_day(as_of),
+        prior=prior,
+        reported=reported,
     )
     for name, n in written.items():
         console.print(f"{name}: {n} rows", markup=False)

@@ -71,9 +71,12 @@ class Estimate:
     prior_beta: float
     alpha: float
     beta: float
-    mean: float
-    lower: float
-    upper: float
+    # None with no decided episode (``no_evidence``): the prior alone is no finding, and a
+    # caller who averaged 0.50 for the uniform prior would be averaging nothing; the prior
+    # stays in ``prior_alpha`` and ``prior_beta``
+    mean: float | None
+    lower: float | None
+    upper: float | None
     level: float
     n_documents: int
     n_opinion_documents: int
@@ -83,14 +86,9 @@ class Estimate:
     decided_episodes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """Every field, as JSON, CSV and the exports carry it; with no decided episode the
-        mean and interval are null, not the prior's (0.50 [0.05-0.95] for the uniform prior
-        says nothing, and a data team would average it): ``prior_alpha`` and ``prior_beta``
-        keep the prior."""
-        out = asdict(self)
-        if self.no_evidence:
-            out.update(mean=None, lower=None, upper=None)
-        return out
+        """Every field, as JSON, CSV and the exports carry it (mean and interval null with no
+        decided episode, as on the object)."""
+        return asdict(self)
 
     @property
     def no_evidence(self) -> bool:
@@ -99,10 +97,12 @@ class Estimate:
 
     def mean_text(self, digits: int = 2) -> str:
         """The mean as shown to a reader, or "no evidence" when it is only the prior."""
-        return "no evidence" if self.no_evidence else f"{self.mean:.{digits}f}"
+        return "no evidence" if self.mean is None else f"{self.mean:.{digits}f}"
 
     def interval_text(self, digits: int = 2) -> str:
-        return "—" if self.no_evidence else f"{self.lower:.{digits}f}–{self.upper:.{digits}f}"
+        if self.lower is None or self.upper is None:
+            return "—"
+        return f"{self.lower:.{digits}f}–{self.upper:.{digits}f}"
 
     @property
     def mean_label(self) -> str:
@@ -204,9 +204,9 @@ def estimates(
                 prior_beta=p.beta,
                 alpha=post.alpha,
                 beta=post.beta,
-                mean=post.mean,
-                lower=post.lower,
-                upper=post.upper,
+                mean=post.mean if decided else None,
+                lower=post.lower if decided else None,
+                upper=post.upper if decided else None,
                 level=LEVEL,
                 n_documents=len(docs),
                 n_opinion_documents=len(opinion),
