@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from tests.conftest import shared_path
@@ -76,3 +77,32 @@ def test_the_eval_command_reads_as_a_report() -> None:
     )
     assert "credibility RUS: 0." in result.output and "decided episodes" in result.output
     assert '{"gold"' not in result.output and '"mean"' not in result.output
+
+
+def test_the_eval_command_says_no_evidence_for_an_actor_without_a_decided_episode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An actor whose estimate rests on no decided episode has no mean (``Estimate.mean`` is
+    None): the eval report says so instead of failing to format it."""
+    import dataclasses
+
+    from typer.testing import CliRunner
+
+    import redline.score
+    from redline.cli import app
+
+    real = redline.score.credibility
+
+    def undecided(*args: Any, **kwargs: Any) -> list[Any]:
+        return [
+            dataclasses.replace(e, decided=0, mean=None, lower=None, upper=None)
+            for e in real(*args, **kwargs)
+        ]
+
+    monkeypatch.setattr(redline.score, "credibility", undecided)
+    gold = shared_path("gold", "seeds.json")
+    result = CliRunner().invoke(
+        app, ["eval", str(gold), str(shared_path("seeds"))], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "credibility RUS: no evidence (no decided episode with a verdict)" in result.output
