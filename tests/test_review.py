@@ -220,9 +220,40 @@ def test_a_status_is_explained_by_its_own_review_not_an_earlier_ones_note(
     review(sqlite_ledger, "episode", 1, "reject", reviewer="ana", note="a forecast")
     review(sqlite_ledger, "episode", 1, "confirm", reviewer="ana")
     review(sqlite_ledger, "episode", 1, "withdraw", reviewer="ben")
-    why = " ".join(get_episode(sqlite_ledger, 1, as_of=day)["explanation"])
+    # as of today: a withdrawal holds from the day it was recorded
+    why = " ".join(get_episode(sqlite_ledger, 1)["explanation"])
     assert "an analyst review (ben) set withdrawn." in why and "a forecast" not in why
     review(sqlite_ledger, "episode", 1, "reject", reviewer="cy", note="not a line after all")
     review(sqlite_ledger, "episode", 1, "confirm", reviewer="cy")
-    why = " ".join(get_episode(sqlite_ledger, 1, as_of=day)["explanation"])
+    why = " ".join(get_episode(sqlite_ledger, 1)["explanation"])
     assert "(ben) set withdrawn." in why and "not a line" not in why
+    # before that day, the evidence's status stands, and the story says why
+    before = get_episode(sqlite_ledger, 1, as_of=day)
+    assert before["status"] != "withdrawn"
+    assert "(ben, " in " ".join(before["explanation"])
+
+
+def test_an_analyst_status_does_not_reach_back_before_the_line_was_crossed(
+    sqlite_ledger: Ledger,
+) -> None:
+    """An analyst's status is a judgement made on a day: it holds from that day on, and on an
+    earlier date only for a line the evidence shows crossed by then (the outcome of that
+    crossing). As of a date before the crossing the line was open, and follow-through must not
+    count it (a probe found an analyst's crossed_unenforced counted before the crossing)."""
+    from datetime import date
+
+    from redline.link import episode_status, link
+    from redline.score import credibility
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-01-10"), "RUS", "f16_delivery", stated="2024-01-05")
+    b.crossing(b.doc("2024-08-05"), "USA", "f16_delivery", "2024-08-04")
+    link(sqlite_ledger, as_of=date(2024, 12, 31))
+    review(sqlite_ledger, "episode", 1, "correct", field="status", value="crossed_unenforced")
+    assert episode_status(sqlite_ledger, 1, date(2024, 12, 31)).status == "crossed_unenforced"
+    before = episode_status(sqlite_ledger, 1, date(2024, 3, 1))
+    assert before is not None and before.status == "open" and before.basis != "review"
+    (rus,) = credibility(sqlite_ledger, as_of=date(2024, 3, 1))
+    assert rus.decided == 0 and rus.mean is None
+    assert episode_status(sqlite_ledger, 1).status == "crossed_unenforced"  # today

@@ -75,6 +75,18 @@ class Review:
     rejected: bool
     reviewer: str
     note: str | None
+    # the day the status was set: before it, the status holds only for a crossed line the
+    # evidence shows crossed by then (an analyst's judgement of a crossing's outcome); a line
+    # not yet crossed on a date, or withdrawn later, is not crossed or withdrawn on it
+    since: date | None = None
+
+    def applies(self, as_of: date, crossed: bool) -> bool:
+        """Does the analyst's status hold as of ``as_of`` (``crossed``: by the evidence)?"""
+        if self.status is None:
+            return False
+        if self.since is None or as_of >= self.since:
+            return True
+        return crossed and Status(self.status).crossed
 
 
 @dataclass
@@ -241,12 +253,18 @@ def assess(
             decision = _Decision(Status.UNDETERMINED, "no_response_found", crossings)
         else:
             decision = _from_silence(m, crossed, window_end, as_of, crossings, docs, why)
-    if review is not None and review.status is not None:
+    if review is not None and review.applies(as_of, crossed is not None):
         why.append(
             f"The evidence says {decision.status}, but an analyst review ({review.reviewer}) set "
             f"{review.status}" + (f": {review.note}" if review.note else ".")
         )
         decision = _Decision(Status(review.status), "review", [])
+    elif review is not None and review.status is not None and review.since is not None:
+        why.append(
+            f"An analyst review ({review.reviewer}, {review.since.isoformat()}) set "
+            f"{review.status}; it holds from that day, or on an earlier date once the evidence "
+            f"shows the line crossed: as of {as_of.isoformat()} the evidence's status stands."
+        )
     members = [*threats, *([crossing] if crossing else []), *responses, *claims]
     # the documents behind the status include those of acts it names as undecided evidence
     doc_ids = {i.document_id for i in [*members, *unrelated]}

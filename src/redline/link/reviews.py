@@ -32,20 +32,21 @@ def load_reviews(
     for row in conn.execute(query):
         prev = out.get(row.item_id, Review(None, False, row.reviewer, None))
         status, rejected = prev.status, prev.rejected
-        # who set the status and why: a later rejection or confirmation keeps them (a withdrawal
-        # without a note was explained by an earlier rejection's note)
-        reviewer, note = prev.reviewer, prev.note
+        # who set the status, why and when: a later rejection or confirmation keeps them (a
+        # withdrawal without a note was explained by an earlier rejection's note)
+        reviewer, note, since = prev.reviewer, prev.note, prev.since
+        day = row.created_at.date() if row.created_at is not None else None
         if row.action in WITHDRAW_ACTIONS:
-            status, reviewer, note = "withdrawn", row.reviewer, row.note
+            status, reviewer, note, since = "withdrawn", row.reviewer, row.note, day
         elif (
             row.action == "correct" and row.field == "status" and row.new_value in EPISODE_STATUSES
         ):
-            status, reviewer, note = row.new_value, row.reviewer, row.note
+            status, reviewer, note, since = row.new_value, row.reviewer, row.note, day
         elif row.action == "reject":
             rejected = True
         elif row.action == "confirm":
             rejected = False
         else:
             continue
-        out[row.item_id] = Review(status, rejected, reviewer, note)
+        out[row.item_id] = Review(status, rejected, reviewer, note, since)
     return out
