@@ -253,7 +253,7 @@ def assess(
             decision = _Decision(Status.UNDETERMINED, "no_response_found", crossings)
         else:
             decision = _from_silence(m, crossed, window_end, as_of, crossings, docs, why)
-    if review is not None and review.applies(as_of, crossed is not None):
+    if review is not None and review.status is not None and review.applies(as_of, bool(crossed)):
         why.append(
             f"The evidence says {decision.status}, but an analyst review ({review.reviewer}) set "
             f"{review.status}" + (f": {review.note}" if review.note else ".")
