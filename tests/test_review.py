@@ -257,3 +257,28 @@ def test_an_analyst_status_does_not_reach_back_before_the_line_was_crossed(
     (rus,) = credibility(sqlite_ledger, as_of=date(2024, 3, 1))
     assert rus.decided == 0 and rus.mean is None
     assert episode_status(sqlite_ledger, 1).status == "crossed_unenforced"  # today
+
+
+def test_a_correction_leaves_a_rejected_item_rejected(reviewed_ledger: Ledger) -> None:
+    """Only a confirmation brings a rejected item back: a correction of one is recorded and
+    the item stays out of every listing and episode, and the CLI says so (a correction had
+    silently restored it)."""
+    (threat,) = list_threats(reviewed_ledger)
+    url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
+    review(reviewed_ledger, "threat", threat["id"], "reject", reviewer="ana", note="not a line")
+    res = CliRunner().invoke(
+        app,
+        ["review", "threat", str(threat["id"]), "correct", "--set", "consequence_class=vague"]
+        + ["--by", "bo", "--db", url],
+    )
+    assert res.exit_code == 0, res.output
+    assert f"threat {threat['id']} stays rejected" in " ".join(res.output.split())
+    assert list_threats(reviewed_ledger) == []
+    with reviewed_ledger.connect() as conn:
+        state, kind = conn.execute(
+            sa.select(threats.c.review_state, threats.c.consequence_class)
+        ).one()
+    assert (state, kind) == ("rejected", "vague")
+    review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana")
+    (back,) = list_threats(reviewed_ledger)
+    assert back["consequence_class"] == "vague"

@@ -124,7 +124,10 @@ def review(
                         f"{item_type} {item_id}: {field}={value} would make it a copy of "
                         f"another {item_type} of the same sentence span; review that one instead"
                     ) from exc
-        if item_type != "episode" and action in _STATE_AFTER:
+        # a correction of a rejected item records the change and leaves it rejected: only a
+        # confirmation brings it back (a correction had silently restored it to every episode)
+        stays_rejected = action == "correct" and getattr(row, "review_state", None) == "rejected"
+        if item_type != "episode" and action in _STATE_AFTER and not stays_rejected:
             conn.execute(
                 sa.update(table)
                 .where(table.c.id == item_id)
@@ -143,6 +146,8 @@ def review(
         }
         res = conn.execute(sa.insert(reviews).values(**audit))
         audit["id"] = int(res.inserted_primary_key[0])  # type: ignore[index]
+    if stays_rejected:
+        audit["stays_rejected"] = True
     return audit
 
 

@@ -69,6 +69,12 @@ def review_command(
             f"review #{row['id']}: {item_type} {item_id} {action}{change} by {row['reviewer']}"
         )
     )
+    if row.get("stays_rejected"):
+        console.print(
+            f"{item_type} {item_id} stays rejected: `redline review {item_type} {item_id} "
+            "confirm` brings it back",
+            markup=False,
+        )
 
 
 @app.command("reviews")
