@@ -209,3 +209,54 @@ def test_a_file_judging_an_item_twice_stores_nothing_and_analysts_statuses_are_n
     drawn = {i.item_id for i in every.items}
     assert set_by_analyst not in drawn and len(drawn) == len(states) - 1
     ledger.dispose()
+
+
+def test_a_judgment_counts_but_does_not_undo_a_later_decision(tmp_path: Path) -> None:
+    """An analyst who rejects an item after the sample was drawn has the last word: judging the
+    file "right" counts in the audit's figures and leaves the item rejected (it was stored as a
+    confirmation, which brought the item back)."""
+    from redline.audit import record
+    from redline.extract.query import list_threats
+    from redline.review import review
+
+    db = tmp_path / "l.db"
+    ledger = Ledger.open(f"sqlite:///{db}")
+    run(ledger, [SAMPLE])
+    audit = draw(ledger, per_kind=2, seed=1, kinds=("threat", "threat"))
+    assert [i.kind for i in audit.items] == ["threat", "threat"]  # a kind named twice: once
+    first, second = audit.items
+    review(ledger, "threat", first.item_id, "reject", reviewer="boss", note="not a threat")
+    for item in audit.items:
+        item.judgment = "right"
+    counts = record(ledger, audit.id, audit.items, reviewer="junior")
+    assert counts["judged"] == 2 and counts["measured_only"] == 1
+    listed = {t["id"] for t in list_threats(ledger)}
+    assert first.item_id not in listed and second.item_id in listed
+    found = figures(ledger)
+    assert found is not None and found.precision["threat"].hits == 2
+    ledger.dispose()
+
+
+def test_the_latest_audit_shown_is_the_latest_judged(tmp_path: Path) -> None:
+    """A sample drawn only to look at does not replace a judged audit's figures in `audit
+    report` and the HTML report, and the report says how many drawn items were judged."""
+    from redline.audit import record
+
+    db = tmp_path / "l.db"
+    ledger = Ledger.open(f"sqlite:///{db}")
+    run(ledger, [SAMPLE])
+    judged = draw(ledger, per_kind=3, seed=2, kinds=("threat",))
+    judged.items[0].judgment = "right"
+    record(ledger, judged.id, judged.items, reviewer="ann")
+    looked = draw(ledger, per_kind=3, seed=3)
+    assert looked.id > judged.id
+    found = figures(ledger)
+    assert found is not None and found.audit_id == judged.id
+    assert (found.drawn, found.judged) == (3, 1)
+    assert figures(ledger, looked.id).audit_id == looked.id  # type: ignore[union-attr]
+    html_path = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", "--db", str(db), "-o", str(html_path)])
+    assert res.exit_code == 0, res.output
+    html = " ".join(html_path.read_text(encoding="utf-8").split())
+    assert f"Audit #{judged.id} as of" in html and "3 items, 1 of them judged by a person" in html
+    ledger.dispose()

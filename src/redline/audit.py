@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from redline.errors import RedlineError
 from redline.link import EpisodeView, evaluate
-from redline.review import ITEMS, review
+from redline.review import ITEMS, apply_review
 from redline.score.intervals import Proportion
 from redline.store import Ledger
 from redline.store.schema import documents, events, evidence, reviews, runs, threats
@@ -114,6 +114,7 @@ def draw(
     view: EpisodeView | None = None,
 ) -> Audit:
     """A seeded random sample of up to ``per_kind`` items of each kind, recorded as an audit."""
+    kinds = list(dict.fromkeys(kinds))  # a kind named twice is drawn once
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise RedlineError(f"unknown audit kind(s) {unknown}; use {', '.join(KINDS)}")
@@ -287,23 +288,56 @@ def record(
                 f"{', '.join(JUDGMENTS[item.kind])}"
             )
     _check_still_held(ledger, [i for i in items if i.judgment is not None])
-    stored = _latest_notes(ledger, audit_id)
-    out = {"judged": 0, "unchanged": 0, "skipped": 0}
-    for item in items:
-        if item.judgment is None:
-            out["skipped"] += 1
-            continue
-        note = f"audit #{audit_id}: {item.judgment}" + (f" — {item.note}" if item.note else "")
-        if stored.get((item.item_type, item.item_id)) == note:
-            out["unchanged"] += 1
-            continue
-        action = {"right": "confirm", "wrong": "reject", "not_a_line": "reject"}.get(
-            item.judgment, "note"
-        )
-        review(ledger, item.item_type, item.item_id, action, reviewer=reviewer, note=note)
-        stored[(item.item_type, item.item_id)] = note
-        out["judged"] += 1
+    out = {"judged": 0, "unchanged": 0, "skipped": 0, "measured_only": 0}
+    # one transaction no other judging runs beside: the file is stored whole or not at all,
+    # and two judges of one file at once store each judgment once
+    with ledger.exclusive() as conn:
+        stored = _latest_notes(conn, audit_id)
+        since = _reviewed_since_the_draw(conn, audit_id)
+        for item in items:
+            if item.judgment is None:
+                out["skipped"] += 1
+                continue
+            note = f"audit #{audit_id}: {item.judgment}" + (f" — {item.note}" if item.note else "")
+            key = (item.item_type, item.item_id)
+            if stored.get(key) == note:
+                out["unchanged"] += 1
+                continue
+            action = {"right": "confirm", "wrong": "reject", "not_a_line": "reject"}.get(
+                item.judgment, "note"
+            )
+            if key in since and action != "note":
+                # an analyst decided on the item after the sample was drawn: the judgment
+                # counts in the audit's figures, and the later decision stands
+                action = "note"
+                out["measured_only"] += 1
+            apply_review(
+                conn,
+                ledger.url,
+                item.item_type,
+                item.item_id,
+                action,
+                reviewer=reviewer,
+                note=note,
+            )
+            stored[key] = note
+            out["judged"] += 1
     return out
+
+
+def _reviewed_since_the_draw(conn: sa.Connection, audit_id: int) -> set[tuple[str, int]]:
+    """The items a review outside this audit decided on after the audit was drawn."""
+    drawn_at = conn.execute(sa.select(runs.c.started_at).where(runs.c.id == audit_id)).scalar()
+    if drawn_at is None:
+        return set()
+    rows = conn.execute(
+        sa.select(reviews.c.item_type, reviews.c.item_id).where(
+            reviews.c.created_at >= drawn_at,
+            reviews.c.action != "note",
+            sa.or_(reviews.c.note.is_(None), ~reviews.c.note.like(f"audit #{audit_id}: %")),
+        )
+    ).all()
+    return {(t, int(i)) for t, i in rows}
 
 
 def _check_still_held(ledger: Ledger, judged: Sequence[AuditItem]) -> None:
@@ -321,14 +355,13 @@ def _check_still_held(ledger: Ledger, judged: Sequence[AuditItem]) -> None:
             )
 
 
-def _latest_notes(ledger: Ledger, audit_id: int) -> dict[tuple[str, int], str]:
+def _latest_notes(conn: sa.Connection, audit_id: int) -> dict[tuple[str, int], str]:
     """The note of each item's latest review in audit ``audit_id`` (its judgment)."""
-    with ledger.connect() as conn:
-        rows = conn.execute(
-            sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.note)
-            .where(reviews.c.note.like(f"audit #{audit_id}: %"))
-            .order_by(reviews.c.id)
-        ).all()
+    rows = conn.execute(
+        sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.note)
+        .where(reviews.c.note.like(f"audit #{audit_id}: %"))
+        .order_by(reviews.c.id)
+    ).all()
     return {(t, int(i)): note for t, i, note in rows}
 
 
@@ -339,13 +372,24 @@ class AuditFigures:
     drawn: int
     precision: dict[str, Proportion]
 
+    @property
+    def judged(self) -> int:
+        """How many of the drawn items a person has judged."""
+        return sum(p.total for p in self.precision.values())
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "audit_id": self.audit_id,
             "as_of": self.as_of.isoformat(),
             "drawn": self.drawn,
+            "judged": self.judged,
             "precision": {k: v.as_dict() for k, v in self.precision.items()},
         }
+
+
+def _notes_of(ledger: Ledger, audit_id: int) -> dict[tuple[str, int], str]:
+    with ledger.connect() as conn:
+        return _latest_notes(conn, audit_id)
 
 
 def audit_ids(ledger: Ledger) -> list[int]:
@@ -360,20 +404,26 @@ def audit_ids(ledger: Ledger) -> list[int]:
 
 
 def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
-    """Precision per kind from one audit's judgments (the latest audit by default)."""
+    """Precision per kind from one audit's judgments: by default the latest audit a person
+    has judged items of (the latest drawn when none is judged yet), so a sample drawn to look
+    at does not hide the figures of one that was judged."""
     with ledger.connect() as conn:
         query = sa.select(runs.c.id, runs.c.params).where(runs.c.stage == "audit")
         if audit_id is not None:
             query = query.where(runs.c.id == audit_id)
-        run = conn.execute(query.order_by(runs.c.id.desc()).limit(1)).first()
-        if run is None:
+        candidates = conn.execute(query.order_by(runs.c.id.desc())).all()
+        if not candidates:
             return None
+        run = next(
+            (r for r in candidates if audit_id is not None or _latest_notes(conn, int(r.id))),
+            candidates[0],
+        )
     params = run.params or {}
     kind_of = {(item_type(k), int(i)): k for k, i in params.get("sample", [])}
     prefix = f"audit #{run.id}: "
     latest = {  # the last judgment of an item wins
         key: note[len(prefix) :].split(" — ", 1)[0]
-        for key, note in _latest_notes(ledger, int(run.id)).items()
+        for key, note in _notes_of(ledger, int(run.id)).items()
     }
     counts: dict[str, list[int]] = {k: [0, 0] for k in params.get("kinds", KINDS)}
     for key, judgment in latest.items():

@@ -84,6 +84,34 @@ def review(
     note: str | None = None,
 ) -> dict[str, Any]:
     """Record one decision and apply it; returns the audit row."""
+    with ledger.begin() as conn:
+        return apply_review(
+            conn,
+            ledger.url,
+            item_type,
+            item_id,
+            action,
+            field=field,
+            value=value,
+            reviewer=reviewer,
+            note=note,
+        )
+
+
+def apply_review(
+    conn: sa.Connection,
+    where: str,
+    item_type: str,
+    item_id: int,
+    action: str,
+    *,
+    field: str | None = None,
+    value: str | None = None,
+    reviewer: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """``review`` inside the caller's transaction (``where`` names the ledger in errors), so
+    several decisions can be stored together or not at all."""
     table = ITEMS.get(item_type)
     if table is None:
         raise RedlineError(f"unknown item type {item_type!r}; use one of {', '.join(ITEMS)}")
@@ -101,51 +129,48 @@ def review(
         raise RedlineError(
             f"a reviewer is a printable name of 1 to {MAX_REVIEWER} characters (--by)"
         )
-    with ledger.begin() as conn:
-        row = conn.execute(sa.select(table).where(table.c.id == item_id)).first()
-        if row is None:
-            raise RedlineError(f"no {item_type} with id {item_id} in {ledger.url}")
-        old: Any = None
-        if action == "correct":
-            field, value = _check_correction(item_type, field, value)
-            old = getattr(row, field)
-            if item_type != "episode":
-                new_value: Any = date.fromisoformat(value) if field.endswith("date") else value
-                values = {field: new_value}
-                if field.endswith("date"):
-                    # a corrected date is a day: the precision the extractor read goes with it
-                    values[_DATE_PRECISION[item_type]] = "day"
-                if item_type == "event" and field == "trigger_key":
-                    values["line_from"] = LineSource.REVIEW  # the analyst read the line
-                try:
-                    conn.execute(sa.update(table).where(table.c.id == item_id).values(values))
-                except sa.exc.IntegrityError as exc:  # the unique key of the item's identity
-                    raise RedlineError(
-                        f"{item_type} {item_id}: {field}={value} would make it a copy of "
-                        f"another {item_type} of the same sentence span; review that one instead"
-                    ) from exc
-        # a correction of a rejected item records the change and leaves it rejected: only a
-        # confirmation brings it back (a correction had silently restored it to every episode)
-        stays_rejected = action == "correct" and getattr(row, "review_state", None) == "rejected"
-        if item_type != "episode" and action in _STATE_AFTER and not stays_rejected:
-            conn.execute(
-                sa.update(table)
-                .where(table.c.id == item_id)
-                .values(review_state=_STATE_AFTER[action])
-            )
-        audit = {
-            "item_type": item_type,
-            "item_id": item_id,
-            "action": action,
-            "field": field,
-            "old_value": None if old is None else str(old),
-            "new_value": value,
-            "reviewer": who,
-            "note": note,
-            "created_at": now(),
-        }
-        res = conn.execute(sa.insert(reviews).values(**audit))
-        audit["id"] = int(res.inserted_primary_key[0])  # type: ignore[index]
+    row = conn.execute(sa.select(table).where(table.c.id == item_id)).first()
+    if row is None:
+        raise RedlineError(f"no {item_type} with id {item_id} in {where}")
+    old: Any = None
+    if action == "correct":
+        field, value = _check_correction(item_type, field, value)
+        old = getattr(row, field)
+        if item_type != "episode":
+            new_value: Any = date.fromisoformat(value) if field.endswith("date") else value
+            values = {field: new_value}
+            if field.endswith("date"):
+                # a corrected date is a day: the precision the extractor read goes with it
+                values[_DATE_PRECISION[item_type]] = "day"
+            if item_type == "event" and field == "trigger_key":
+                values["line_from"] = LineSource.REVIEW  # the analyst read the line
+            try:
+                conn.execute(sa.update(table).where(table.c.id == item_id).values(values))
+            except sa.exc.IntegrityError as exc:  # the unique key of the item's identity
+                raise RedlineError(
+                    f"{item_type} {item_id}: {field}={value} would make it a copy of "
+                    f"another {item_type} of the same sentence span; review that one instead"
+                ) from exc
+    # a correction of a rejected item records the change and leaves it rejected: only a
+    # confirmation brings it back (a correction had silently restored it to every episode)
+    stays_rejected = action == "correct" and getattr(row, "review_state", None) == "rejected"
+    if item_type != "episode" and action in _STATE_AFTER and not stays_rejected:
+        conn.execute(
+            sa.update(table).where(table.c.id == item_id).values(review_state=_STATE_AFTER[action])
+        )
+    audit = {
+        "item_type": item_type,
+        "item_id": item_id,
+        "action": action,
+        "field": field,
+        "old_value": None if old is None else str(old),
+        "new_value": value,
+        "reviewer": who,
+        "note": note,
+        "created_at": now(),
+    }
+    res = conn.execute(sa.insert(reviews).values(**audit))
+    audit["id"] = int(res.inserted_primary_key[0])  # type: ignore[index]
     if stays_rejected:
         audit["stays_rejected"] = True
     return audit

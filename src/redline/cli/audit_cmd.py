@@ -93,6 +93,12 @@ def judge_command(
         f"{counts['unchanged']} already stored, {counts['skipped']} skipped",
         markup=False,
     )
+    if counts["measured_only"]:
+        console.print(
+            f"{counts['measured_only']} of them counted in the audit only: an analyst decided "
+            "on those items after the sample was drawn, and that decision stands",
+            markup=False,
+        )
     _print_figures(ledger, audit_id)
 
 
@@ -176,7 +182,10 @@ def _print_figures(ledger: Ledger, audit_id: int) -> None:
     found = figures(ledger, audit_id)
     if found is None:
         return
-    table = Table(title=f"audit #{found.audit_id} as of {found.as_of} ({found.drawn} drawn)")
+    table = Table(
+        title=f"audit #{found.audit_id} as of {found.as_of} "
+        f"({found.drawn} drawn, {found.judged} judged)"
+    )
     for col in ("kind", "judged", "right", "precision [95% CI]"):
         table.add_column(col, no_wrap=True)
     for kind, p in found.precision.items():
