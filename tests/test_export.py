@@ -240,3 +240,32 @@ def test_the_status_table_has_a_column_for_every_field_of_an_episode_row(linked:
 
     (first, *_) = list_episodes(linked, as_of=AS_OF)
     assert EPISODE_STATUS_SCHEMA.names == list(first)
+
+
+def test_an_episode_kept_only_for_its_reviews_says_it_holds_no_item(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A reviewed episode whose threats were all rejected stays in the stored table (for its
+    reviews) but is in no listing: the export marks it not listed, and the row no longer
+    carries the status, sources and story of the last link that had items for it."""
+    from redline.link import list_episodes
+    from redline.review import review
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    threat = b.threat(b.doc("2024-01-10"), "RUS", "f16_delivery", stated="2024-01-05")
+    b.threat(b.doc("2024-01-12"), "RUS", "tanks_to_ukraine", stated="2024-01-11")
+    day = date(2024, 3, 1)
+    link(sqlite_ledger, as_of=day)
+    (kept,) = [e for e in list_episodes(sqlite_ledger, as_of=day) if e["key"] == "RUS:f16_delivery"]
+    review(sqlite_ledger, "episode", kept["id"], "note", reviewer="ana", note="check this")
+    review(sqlite_ledger, "threat", threat, "reject", reviewer="ana")
+    link(sqlite_ledger, as_of=day)
+    assert [e["key"] for e in list_episodes(sqlite_ledger, as_of=day)] == ["RUS:tanks_to_ukraine"]
+    export(sqlite_ledger, tmp_path / "out", fmt="csv", as_of=day)
+    with (tmp_path / "out" / "episodes.csv").open(encoding="utf-8") as fh:
+        rows = {r["key"]: r for r in csv.DictReader(fh)}
+    stale = rows["RUS:f16_delivery"]
+    assert stale["listed"] == "False" and rows["RUS:tanks_to_ukraine"]["listed"] == "True"
+    assert stale["n_sources"] == "0" and stale["status_as_of"] == day.isoformat()
+    assert "kept only because an analyst reviewed it" in stale["explanation"]

@@ -260,3 +260,39 @@ def test_once_every_article_is_out_both_readings_agree(db: str) -> None:
         }
         assert reported == hindsight
     ledger.dispose()
+
+
+def test_two_links_at_once_leave_the_episodes_of_the_date_the_last_run_names(
+    tmp_path,
+) -> None:
+    """Links run one at a time and record their run in the transaction that writes the
+    episodes: two at once (here in two threads, each with its own connection) leave the
+    episodes of the date the latest link run names (they committed out of order, and the
+    ledger held one date's episodes under the other's run)."""
+    import threading
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from redline.link import link
+    from redline.link.episodes import last_link_as_of
+    from redline.store.schema import episodes
+
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    seeds_ledger(Ledger.open(db))
+    for _ in range(4):
+        ledgers = [Ledger.open(db) for _ in range(2)]
+        days = [date(2023, 7, 1), date(2024, 9, 30)]
+        threads = [
+            threading.Thread(target=link, args=(lg,), kwargs={"as_of": d})
+            for lg, d in zip(ledgers, days, strict=True)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        with ledgers[0].connect() as conn:
+            stored = set(conn.execute(sa.select(episodes.c.status_as_of)).scalars())
+            assert stored == {last_link_as_of(conn)}
+        for lg in ledgers:
+            lg.dispose()

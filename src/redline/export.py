@@ -159,8 +159,10 @@ _WRITERS: dict[str, type[_ParquetWriter] | type[_CsvWriter] | type[_JsonWriter]]
 
 
 def _table_batches(
-    conn: sa.Connection, table: sa.Table, batch_rows: int
+    conn: sa.Connection, table: sa.Table, batch_rows: int, listed: set[int] | None = None
 ) -> tuple[pa.Schema, Iterator[list[dict[str, Any]]]]:
+    """One stored table's schema and rows; ``episodes`` gains each row's analyst decisions and
+    whether it is ``listed`` (in the export's view: not rejected, and with items left)."""
     cols = [c for c in table.c if c.name not in SKIP_COLUMNS.get(table.name, set())]
     schema = pa.schema([(c.name, _arrow_type(c)) for c in cols])
     json_cols = [c.name for c in cols if isinstance(c.type, sa.JSON)]
@@ -169,6 +171,7 @@ def _table_batches(
     if decided is not None:
         schema = schema.append(pa.field("analyst_rejected", pa.bool_()))
         schema = schema.append(pa.field("analyst_status", pa.string()))
+        schema = schema.append(pa.field("listed", pa.bool_()))
 
     def batches() -> Iterator[list[dict[str, Any]]]:
         result = conn.execution_options(yield_per=batch_rows).execute(query)
@@ -182,6 +185,7 @@ def _table_batches(
                     row["analyst_rejected"], row["analyst_status"] = decided.get(
                         row["id"], (False, None)
                     )
+                    row["listed"] = listed is not None and row["id"] in listed
             yield rows
 
     return schema, batches()
@@ -244,18 +248,19 @@ def export(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"{out}: cannot create the export folder: {exc.strerror or exc}") from exc
+    if view is not None and view.reported != reported:
+        raise ValueError("the view given is not in the reading asked for (reported)")
+    states = view if view is not None else evaluate(ledger, as_of=as_of, reported=reported)
+    as_of = states.as_of
+    listed = {int(s.row["id"]) for s in states}
     written: dict[str, int] = {}
     total = len(metadata.sorted_tables) + 3  # and the three computed tables below
     tick = progress or (lambda _done, _total: None)
     with ledger.connect() as conn:
         for table in metadata.sorted_tables:
-            schema, batches = _table_batches(conn, table, batch_rows)
+            schema, batches = _table_batches(conn, table, batch_rows, listed)
             written[table.name] = _write(out / f"{table.name}.{fmt}", fmt, schema, batches)
             tick(len(written), total)
-    if view is not None and view.reported != reported:
-        raise ValueError("the view given is not in the reading asked for (reported)")
-    states = view if view is not None else evaluate(ledger, as_of=as_of, reported=reported)
-    as_of = states.as_of
     p = get_prior(prior)
     computed: Mapping[str, tuple[pa.Schema, list[dict[str, Any]]]] = {
         "episode_status": (EPISODE_STATUS_SCHEMA, [_status_row(s.summary()) for s in states]),

@@ -67,9 +67,14 @@ def link(
     removed unless an analyst has reviewed them. Items dated after ``as_of`` are left out.
     """
     as_of = as_of_date(as_of) or date.today()
-    run_id = ledger.start_run("link", {"as_of": as_of.isoformat(), "window_days": window_days})
-    report = LinkReport(as_of=as_of, window_days=window_days, run_id=run_id)
-    with ledger.begin() as conn:
+    # One link at a time, its run recorded in the transaction that writes its episodes: two
+    # links at once committed out of order, and the ledger held one date's episodes under the
+    # other's run (the date every listing reads from the latest link run).
+    with ledger.exclusive() as conn:
+        run_id = ledger.start_run(
+            "link", {"as_of": as_of.isoformat(), "window_days": window_days}, conn
+        )
+        report = LinkReport(as_of=as_of, window_days=window_days, run_id=run_id)
         pool = load_pool(conn)
         blocks = block(pool, knowledge.triggers())
         existing = {r.key: r.id for r in conn.execute(sa.select(episodes.c.key, episodes.c.id))}
@@ -97,7 +102,7 @@ def link(
         report.wrong_side = blocks.wrong_side
         report.episodes = len(rows)
         report.by_status = dict(sorted(statuses.items()))
-        ids = _write(conn, rows, members, existing, as_of, report)
+        ids = _write(conn, rows, members, existing, as_of, report, run_id)
         stored = {
             r.id: dict(r._mapping)
             for r in conn.execute(sa.select(episodes).where(episodes.c.id.in_(list(ids.values()))))
@@ -145,8 +150,10 @@ def _write(
     existing: dict[str, int],
     as_of: date,
     report: LinkReport,
+    run_id: int,
 ) -> dict[str, int]:
-    """Update episodes whose key exists, insert new ones, drop stale unreviewed ones; refill members."""
+    """Update episodes whose key exists, insert new ones, drop stale unreviewed ones (and mark
+    the reviewed ones as holding no item); refill members."""
     updates = [{"b_id": existing[k], **v} for k, v in rows.items() if k in existing]
     inserts = [v for k, v in rows.items() if k not in existing]
     if updates:
@@ -168,6 +175,27 @@ def _write(
         for start in range(0, len(drop), _CHUNK):
             conn.execute(sa.delete(episodes).where(episodes.c.id.in_(drop[start : start + _CHUNK])))
         report.removed = len(drop)
+        # a reviewed row with no item left stays for its reviews, but says so: it kept the
+        # status, sources and story of the last link that had items for it
+        kept = [i for i in stale if i in reviewed]
+        if kept:
+            conn.execute(
+                sa.update(episodes)
+                .where(episodes.c.id.in_(kept))
+                .values(
+                    crossing_event_id=None,
+                    crossing_date=None,
+                    status_as_of=as_of,
+                    confidence=0.0,
+                    n_sources=0,
+                    explanation=(
+                        f"No item of this line as of {as_of.isoformat()} (rejected, re-extracted "
+                        "away, or dated later): kept only because an analyst reviewed it; it is "
+                        "in no listing or score."
+                    ),
+                    link_run_id=run_id,
+                )
+            )
     ids = {r.key: r.id for r in conn.execute(sa.select(episodes.c.key, episodes.c.id))}
     batch: list[dict[str, Any]] = []
     for key, m in members.items():

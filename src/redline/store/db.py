@@ -156,12 +156,18 @@ class Ledger:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
-    def start_run(self, stage: str, params: dict[str, Any] | None = None) -> int:
-        with self.begin() as conn:
-            res = conn.execute(
-                sa.insert(schema.runs).values(stage=stage, started_at=now(), params=params or {})
-            )
-            return int(res.inserted_primary_key[0])  # type: ignore[index]
+    def start_run(
+        self, stage: str, params: dict[str, Any] | None = None, conn: sa.Connection | None = None
+    ) -> int:
+        """Record a run's start; in ``conn``'s transaction when given (the run's id then
+        follows the order in which such transactions commit)."""
+        if conn is None:
+            with self.begin() as own:
+                return self.start_run(stage, params, own)
+        res = conn.execute(
+            sa.insert(schema.runs).values(stage=stage, started_at=now(), params=params or {})
+        )
+        return int(res.inserted_primary_key[0])  # type: ignore[index]
 
     def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
         with self.begin() as conn:
