@@ -259,4 +259,6 @@ def test_the_latest_audit_shown_is_the_latest_judged(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     html = " ".join(html_path.read_text(encoding="utf-8").split())
     assert f"Audit #{judged.id} as of" in html and "3 items, 1 of them judged by a person" in html
+    # the status glossary states the rule the linker applies: silence is not unenforcement
+    assert "no response found is never read as unenforced" in html
     ledger.dispose()

@@ -282,3 +282,29 @@ def test_a_correction_leaves_a_rejected_item_rejected(reviewed_ledger: Ledger) -
     review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana")
     (back,) = list_threats(reviewed_ledger)
     assert back["consequence_class"] == "vague"
+
+
+def test_a_correction_that_puts_a_threat_on_the_crossing_side_is_flagged(
+    reviewed_ledger: Ledger,
+) -> None:
+    """A threat corrected onto a line its speaker's side would cross opens no episode: the
+    review says so, and `link` counts such threats in its summary (the threat dropped out of
+    every episode unremarked)."""
+    (threat,) = list_threats(reviewed_ledger)  # Biden's sanctions warning over an invasion
+    url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
+    res = CliRunner().invoke(
+        app,
+        ["review", "threat", str(threat["id"]), "correct", "--set", "speaker_country=RUS"]
+        + ["--by", "bo", "--db", url],
+    )
+    assert res.exit_code == 0, res.output
+    assert "this threat will open no episode" in " ".join(res.output.split())
+    res = CliRunner().invoke(app, ["link", "--db", url])
+    assert res.exit_code == 0, res.output
+    assert "1 by the side that would cross the line they name" in " ".join(res.output.split())
+    ok = CliRunner().invoke(
+        app,
+        ["review", "threat", str(threat["id"]), "correct", "--set", "speaker_country=USA"]
+        + ["--by", "bo", "--db", url],
+    )
+    assert ok.exit_code == 0 and "open no episode" not in ok.output

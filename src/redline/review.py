@@ -173,7 +173,21 @@ def apply_review(
     audit["id"] = int(res.inserted_primary_key[0])  # type: ignore[index]
     if stays_rejected:
         audit["stays_rejected"] = True
+    if item_type == "threat" and action == "correct":
+        after = conn.execute(
+            sa.select(table.c.speaker_country, table.c.trigger_key).where(table.c.id == item_id)
+        ).one()
+        if _drawn_by_the_crossing_side(after.speaker_country, after.trigger_key):
+            audit["wrong_side"] = f"{after.speaker_country} would cross {after.trigger_key}"
     return audit
+
+
+def _drawn_by_the_crossing_side(country: str | None, trigger_key: str | None) -> bool:
+    """Is ``country`` the side that crosses the line ``trigger_key`` (so its threat over the
+    line opens no episode: a line is never drawn by the side that crosses it)?"""
+    if not country or not trigger_key or knowledge.is_coined(trigger_key):
+        return False
+    return knowledge.same_side(country, knowledge.triggers().hint(trigger_key))
 
 
 def _check_correction(item_type: str, field: str | None, value: str | None) -> tuple[str, str]:

@@ -103,6 +103,8 @@ def link_command(
         f"{report.implicit} implied by outcome claims only; {report.threats_linked} threats linked, "
         f"{report.threats_unlinked} without a trigger or a threatener, "
         f"{report.threats_after_as_of} dated after {report.as_of}, "
+        f"{report.wrong_side} by the side that would cross the line they name (a line is "
+        "never drawn by that side), "
         f"{report.threats_outside_vocabulary} over a line the vocabulary lacks (redline threats "
         "--trigger new_ lists them; no episode until an analyst names the line: redline review "
         "threat ID correct --set trigger_key=KEY)",

@@ -69,6 +69,13 @@ def review_command(
             f"review #{row['id']}: {item_type} {item_id} {action}{change} by {row['reviewer']}"
         )
     )
+    if row.get("wrong_side"):
+        console.print(
+            terminal_text(
+                f"note: {row['wrong_side']}: this threat will open no episode (a line is never "
+                "drawn by the side that crosses it; `redline link` counts it as such)"
+            )
+        )
     if row.get("stays_rejected"):
         console.print(
             f"{item_type} {item_id} stays rejected: `redline review {item_type} {item_id} "
