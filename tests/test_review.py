@@ -308,3 +308,26 @@ def test_a_correction_that_puts_a_threat_on_the_crossing_side_is_flagged(
         + ["--by", "bo", "--db", url],
     )
     assert ok.exit_code == 0 and "open no episode" not in ok.output
+
+
+def test_a_note_loses_escape_sequences_and_bidirectional_overrides(
+    reviewed_ledger: Ledger,
+) -> None:
+    """A note is shown in terminals, CSV files and the report: escape sequences, control
+    characters and bidirectional overrides are dropped when it is stored (an override made
+    "gnp.exe" show as "exe.png"), and terminal output drops overrides from any text."""
+    from redline.output import terminal_text
+
+    (threat,) = list_threats(reviewed_ledger)
+    row = review(
+        reviewed_ledger,
+        "threat",
+        threat["id"],
+        "note",
+        reviewer="ana",
+        note="red \x1b[31mtext\x1b[0m bell\x07\nsecond line \u202egnp.exe",
+    )
+    assert row["note"] == "red text bell\nsecond line gnp.exe"
+    (stored,) = audit_trail(reviewed_ledger)
+    assert stored["note"] == row["note"]
+    assert terminal_text("a \u2066b\u2069 \u202dc").plain == "a b c"

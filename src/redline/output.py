@@ -27,8 +27,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The body of a terminal escape sequence after its ESC: CSI ("[31m") or OSC ("]0;title" ended by
 # BEL or ESC \). Ingest strips them from articles too (``ingest.decode``).
 ESCAPE_BODY = r"\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)"
-# Terminal control: ESC sequences (CSI, OSC, ...) and the other C0/C1 control characters.
-_CONTROL = re.compile(rf"\x1b(?:{ESCAPE_BODY}|.)|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional embeddings, overrides and isolates: they reorder what follows on the screen
+# ("gnp.exe" after U+202E shows as "exe.png"), so untrusted text loses them where it is shown.
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+# Terminal control: ESC sequences (CSI, OSC, ...), the other C0/C1 control characters and the
+# bidirectional controls.
+_CONTROL = re.compile(rf"\x1b(?:{ESCAPE_BODY}|.)|[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
 
 
 def file_in_the_way(path: Path) -> Path | None:
@@ -45,10 +49,16 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+def without_controls(value: str) -> str:
+    """``value`` without terminal escape sequences, control characters (tab and newline
+    kept) or bidirectional overrides: what untrusted text loses wherever it is shown."""
+    return _CONTROL.sub("", value)
+
+
 def terminal_text(value: Any) -> Text:
     """Untrusted text for the terminal: control sequences removed, and as a ``Text`` object so
     that Rich never reads ``[link=...]`` or ``[/]`` in it as markup."""
-    return Text(_CONTROL.sub("", "" if value is None else str(value)))
+    return Text(without_controls("" if value is None else str(value)))
 
 
 class Format(StrEnum):

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from redline import knowledge
 from redline.errors import RedlineError
+from redline.output import without_controls
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.schema import (
@@ -124,6 +125,10 @@ def apply_review(
         raise RedlineError(f"--set goes with 'correct' only, not with {action!r}")
     if item_id < 1 or item_id > MAX_ID:
         raise RedlineError(f"no {item_type} with id {item_id}")
+    if note is not None:
+        # a note is shown in terminals, CSV files and the report: no escape sequences, control
+        # characters or bidirectional overrides in it (ingest cleans articles the same way)
+        note = without_controls(note)
     who = (reviewer or getpass.getuser()).strip()
     if not who or len(who) > MAX_REVIEWER or any(not c.isprintable() for c in who):
         raise RedlineError(
