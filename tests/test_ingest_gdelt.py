@@ -110,3 +110,28 @@ def test_not_a_gdelt_zip_is_a_problem(sqlite_ledger: Ledger, tmp_path: Path) -> 
 def test_parse_row_rejects_other_widths(n_columns: int) -> None:
     with pytest.raises(ValueError, match=f"found {n_columns}"):
         parse_row(["1"] * n_columns, "x")
+
+
+def test_escape_sequences_leave_a_row_and_numbers_stay_numbers_in_csv(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A GDELT row loses escape sequences and control characters as every other format does
+    (an actor name carried them raw into the CSV export), and the CSV export writes negative
+    Goldstein and tone as numbers (the formula guard quoted them into text)."""
+    import csv
+
+    from redline.export import export
+
+    hostile = tmp_path / "20240315120000.export.CSV"
+    lines = V2.read_text(encoding="utf-8").splitlines()
+    fields = lines[0].split("\t")
+    fields[16] = "UKR\x1b]0;pwned\x07AINE\x1b[31m"  # Actor2Name
+    hostile.write_text("\n".join(["\t".join(fields), *lines[1:]]) + "\n", encoding="utf-8")
+    ingest_paths(sqlite_ledger, [hostile])
+    first = int(fields[0])
+    assert _events(sqlite_ledger)[first].actor2_name == "UKRAINE"
+    export(sqlite_ledger, tmp_path / "out", fmt="csv")
+    with (tmp_path / "out" / "gdelt_events.csv").open(encoding="utf-8") as fh:
+        rows = {int(r["global_event_id"]): r for r in csv.DictReader(fh)}
+    assert "\x1b" not in (tmp_path / "out" / "gdelt_events.csv").read_text(encoding="utf-8")
+    assert float(rows[first]["goldstein"]) == _events(sqlite_ledger)[first].goldstein < 0

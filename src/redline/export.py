@@ -116,7 +116,13 @@ class _CsvWriter:
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            self.writer.writerow([csv_cell(_text(row.get(n))) for n in self.names])
+            # the formula guard reads text only: a negative number stays a number
+            self.writer.writerow(
+                [
+                    csv_cell(v) if isinstance(v, str) else _text(v)
+                    for v in (row.get(n) for n in self.names)
+                ]
+            )
 
     def close(self) -> None:
         self.file.close()

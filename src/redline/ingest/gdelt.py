@@ -11,9 +11,10 @@ import sqlalchemy as sa
 
 from redline.errors import InputError
 from redline.ingest.archive import is_zip, zip_members
+from redline.ingest.decode import without_controls
 from redline.ingest.readers.source import Source
 from redline.store import Ledger
-from redline.store.limits import misfit, without_nul
+from redline.store.limits import misfit
 from redline.store.schema import gdelt_events
 
 # Column counts (GDELT Event Codebook V1.03 and V2.0):
@@ -61,7 +62,9 @@ def ingest_gdelt(
         if not line.strip():
             continue
         try:
-            row = parse_row(without_nul(line.rstrip("\r")).split("\t"), source.key)
+            # escape sequences and control characters go, as from every other format (the
+            # tabs between fields are kept); an actor name carried them into the exports
+            row = parse_row(without_controls(line.rstrip("\r")).split("\t"), source.key)
         except ValueError as exc:
             bad += 1
             if bad <= MAX_ROW_PROBLEMS:
