@@ -262,3 +262,29 @@ def test_the_latest_audit_shown_is_the_latest_judged(tmp_path: Path) -> None:
     # the status glossary states the rule the linker applies: silence is not unenforcement
     assert "no response found is never read as unenforced" in html
     ledger.dispose()
+
+
+def test_a_judgment_never_lands_on_an_item_that_took_the_drawn_ones_id(tmp_path: Path) -> None:
+    """SQLite gives a deleted episode's id to the next new one, so after a relink an id drawn
+    for one line can name another: judging then stores nothing and names both (the rejection
+    of one line was stored on another, which vanished from every listing)."""
+    import sqlalchemy as sa
+
+    from redline.audit import record
+    from redline.store.schema import episodes
+
+    db = tmp_path / "l.db"
+    ledger = Ledger.open(f"sqlite:///{db}")
+    run(ledger, [SAMPLE])
+    audit = draw(ledger, per_kind=1, seed=4, kinds=("episode",))
+    (item,) = audit.items
+    item.judgment = "not_a_line"
+    with ledger.begin() as conn:  # what a relink that reuses the id leaves behind
+        old = conn.execute(sa.select(episodes.c.key).where(episodes.c.id == item.item_id)).scalar()
+        conn.execute(
+            sa.update(episodes).where(episodes.c.id == item.item_id).values(key="ZZZ:other_line")
+        )
+    with pytest.raises(RedlineError, match=f"was {old} when the audit was drawn and is now ZZZ"):
+        record(ledger, audit.id, [item], reviewer="ana")
+    assert [r for r in audit_trail(ledger) if r["item_type"] == "episode"] == []
+    ledger.dispose()

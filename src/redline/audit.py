@@ -28,7 +28,7 @@ from redline.link import EpisodeView, evaluate
 from redline.review import ITEMS, apply_review
 from redline.score.intervals import Proportion
 from redline.store import Ledger
-from redline.store.schema import documents, events, evidence, reviews, runs, threats
+from redline.store.schema import documents, episodes, events, evidence, reviews, runs, threats
 
 KINDS: tuple[str, ...] = ("threat", "crossing", "response", "episode")
 JUDGMENTS: dict[str, tuple[str, ...]] = {
@@ -145,6 +145,8 @@ def draw(
             f"nothing to audit in {ledger.url}: it holds no {asked} as of {as_of or 'today'} "
             "(an empty ledger: run `redline run PATH` first)"
         )
+    with ledger.connect() as conn:
+        held = [_fingerprint(conn, i.item_type, i.item_id) for i in items]
     audit_id = ledger.start_run(
         "audit",
         {
@@ -153,9 +155,26 @@ def draw(
             "as_of": as_of.isoformat(),
             "kinds": list(kinds),
             "sample": [[i.kind, i.item_id] for i in items],
+            # what each id named when drawn: ids can be reused (SQLite gives a deleted
+            # episode's id to the next new one), and a judgment must not land on another item
+            "fingerprints": held,
         },
     )
     return Audit(audit_id, seed, per_kind, as_of, items)
+
+
+def _fingerprint(conn: sa.Connection, item_type_: str, item_id: int) -> str | None:
+    """What an id names: an episode's key, an item's document and sentence (None: gone)."""
+    if item_type_ == "episode":
+        key = conn.execute(sa.select(episodes.c.key).where(episodes.c.id == item_id)).scalar()
+        return None if key is None else str(key)
+    table = ITEMS[item_type_]
+    row = conn.execute(
+        sa.select(table.c.document_id, evidence.c.sentence_start)
+        .join(evidence, evidence.c.id == table.c.evidence_id)
+        .where(table.c.id == item_id)
+    ).first()
+    return None if row is None else f"document {row.document_id}, sentence at {row.sentence_start}"
 
 
 def _item_ids(conn: sa.Connection, kind: str) -> list[int]:
@@ -287,7 +306,8 @@ def record(
                 f"item {item.number}: judgment {item.judgment!r} is not one of "
                 f"{', '.join(JUDGMENTS[item.kind])}"
             )
-    _check_still_held(ledger, [i for i in items if i.judgment is not None])
+    held = dict(zip(map(tuple, run["sample"]), run.get("fingerprints") or [], strict=False))
+    _check_still_held(ledger, [i for i in items if i.judgment is not None], held)
     out = {"judged": 0, "unchanged": 0, "skipped": 0, "measured_only": 0}
     # one transaction no other judging runs beside: the file is stored whole or not at all,
     # and two judges of one file at once store each judgment once
@@ -340,19 +360,31 @@ def _reviewed_since_the_draw(conn: sa.Connection, audit_id: int) -> set[tuple[st
     return {(t, int(i)) for t, i in rows}
 
 
-def _check_still_held(ledger: Ledger, judged: Sequence[AuditItem]) -> None:
+def _check_still_held(
+    ledger: Ledger,
+    judged: Sequence[AuditItem],
+    held: dict[tuple[Any, ...], str | None] | None = None,
+) -> None:
     """Every judged item must still be in the ledger (``extract --redo`` deletes the machine's
-    unreviewed items): checked before anything is stored, naming the first one gone."""
-
+    unreviewed items) and be the item drawn (``held``: what each (kind, id) named then; a
+    relink can give a deleted episode's id to another): checked before anything is stored,
+    naming the first one that is not."""
     with ledger.connect() as conn:
         for item in judged:
-            table = ITEMS[item.item_type]
-            if conn.execute(sa.select(table.c.id).where(table.c.id == item.item_id)).first():
-                continue
-            raise RedlineError(
-                f"item {item.number} ({item.kind} #{item.item_id}) is no longer in the ledger "
-                "(re-extracted since the audit was drawn?); nothing was stored: draw a new audit"
-            )
+            now_named = _fingerprint(conn, item.item_type, item.item_id)
+            if now_named is None:
+                raise RedlineError(
+                    f"item {item.number} ({item.kind} #{item.item_id}) is no longer in the "
+                    "ledger (re-extracted since the audit was drawn?); nothing was stored: draw "
+                    "a new audit"
+                )
+            drawn = (held or {}).get((item.kind, item.item_id))
+            if drawn is not None and drawn != now_named:
+                raise RedlineError(
+                    f"item {item.number} ({item.kind} #{item.item_id}) was {drawn} when the audit "
+                    f"was drawn and is now {now_named} (relinked or re-extracted since?); nothing "
+                    "was stored: draw a new audit"
+                )
 
 
 def _latest_notes(conn: sa.Connection, audit_id: int) -> dict[tuple[str, int], str]:
