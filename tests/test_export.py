@@ -269,3 +269,56 @@ def test_an_episode_kept_only_for_its_reviews_says_it_holds_no_item(
     assert stale["listed"] == "False" and rows["RUS:tanks_to_ukraine"]["listed"] == "True"
     assert stale["n_sources"] == "0" and stale["status_as_of"] == day.isoformat()
     assert "kept only because an analyst reviewed it" in stale["explanation"]
+
+
+def test_a_failed_export_leaves_the_earlier_one_whole(
+    linked: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export that cannot be written (a full disk, here a writer that fails on the third
+    table) is one clear error naming the file, and the folder keeps the earlier export as its
+    manifest lists it: it had a mix of two ledgers under the old manifest, and a traceback."""
+    from redline.errors import ConfigError
+
+    out = tmp_path / "out"
+    export(linked, out, fmt="csv", as_of=AS_OF)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = export_module._write
+    calls = {"n": 0}
+
+    def failing(path: Path, *args: object, **kwargs: object) -> int:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export_module, "_write", failing)
+    with pytest.raises(ConfigError, match="cannot write the export: No space left on device"):
+        export(linked, out, fmt="csv", as_of=AS_OF)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no partial folder left
+
+
+def test_a_failed_report_leaves_the_earlier_one_whole(
+    linked: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report is written beside its path and moved over it once whole: a failed write
+    leaves the earlier report as it was (a full disk had left a fragment in its place)."""
+    import os
+
+    from redline.errors import ConfigError
+    from redline.report import write_report
+
+    path = tmp_path / "report.html"
+    write_report(linked, path, as_of=AS_OF)
+    path.write_bytes(path.read_bytes() + b"<!-- the earlier one -->")
+    before = path.read_bytes()
+    real_replace = os.replace
+
+    def full(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(ConfigError, match="cannot write the report"):
+        write_report(linked, path, as_of=AS_OF)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert path.read_bytes() == before
+    assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from enum import StrEnum
@@ -259,13 +262,53 @@ def export(
     states = view if view is not None else evaluate(ledger, as_of=as_of, reported=reported)
     as_of = states.as_of
     listed = {int(s.row["id"]) for s in states}
+    # Every file is written into a folder inside ``out`` first and moved into place only once
+    # all are whole: a failed export (a full disk) leaves the earlier one as it was, not a mix
+    # of two ledgers under the old manifest.
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".export-partial-", dir=out))
+    except OSError as exc:
+        raise ConfigError(f"{out}: cannot write the export: {exc.strerror or exc}") from exc
+    try:
+        written, manifest = _write_all(
+            ledger, staging, fmt, states, prior, batch_rows, listed, progress
+        )
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8"
+        )
+        _drop_stale(out, {f"{name}.{fmt}" for name in written})
+        for name in written:
+            os.replace(staging / f"{name}.{fmt}", out / f"{name}.{fmt}")
+        os.replace(staging / "manifest.json", out / "manifest.json")  # last: names them all
+    except OSError as exc:
+        where = exc.filename or out
+        raise ConfigError(
+            f"{where}: cannot write the export: {exc.strerror or exc} (the files already in "
+            f"{out} are as they were)"
+        ) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
+
+
+def _write_all(
+    ledger: Ledger,
+    folder: Path,
+    fmt: str,
+    states: EpisodeView,
+    prior: str,
+    batch_rows: int,
+    listed: set[int],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """Write every stored and computed table into ``folder``: (rows per table, manifest)."""
     written: dict[str, int] = {}
     total = len(metadata.sorted_tables) + 3  # and the three computed tables below
     tick = progress or (lambda _done, _total: None)
     with ledger.connect() as conn:
         for table in metadata.sorted_tables:
             schema, batches = _table_batches(conn, table, batch_rows, listed)
-            written[table.name] = _write(out / f"{table.name}.{fmt}", fmt, schema, batches)
+            written[table.name] = _write(folder / f"{table.name}.{fmt}", fmt, schema, batches)
             tick(len(written), total)
     p = get_prior(prior)
     computed: Mapping[str, tuple[pa.Schema, list[dict[str, Any]]]] = {
@@ -281,21 +324,17 @@ def export(
         ),
     }
     for name, (schema, rows) in computed.items():
-        written[name] = _write(out / f"{name}.{fmt}", fmt, schema, [rows])
+        written[name] = _write(folder / f"{name}.{fmt}", fmt, schema, [rows])
         tick(len(written), total)
     manifest = {
         "schema_version": VERSION,
         "format": fmt,
-        "as_of": (as_of or date.today()).isoformat(),
+        "as_of": states.as_of.isoformat(),
         "as_reported": states.reported,
         "prior": dataclasses.asdict(p),
         "tables": {name: {"file": f"{name}.{fmt}", "rows": n} for name, n in written.items()},
     }
-    _drop_stale(out, {f"{name}.{fmt}" for name in written})
-    (out / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8"
-    )
-    return written
+    return written, manifest
 
 
 def _status_row(summary: dict[str, Any]) -> dict[str, Any]:

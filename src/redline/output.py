@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -40,6 +41,18 @@ def file_in_the_way(path: Path) -> Path | None:
     bare "Not a directory"), or None: the nearest existing ancestor when it is no folder."""
     nearest = next((p for p in path.parents if p.exists()), None)
     return nearest if nearest is not None and not nearest.is_dir() else None
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it, moved over ``path`` only
+    once whole: a failed write (a full disk) leaves the earlier file as it was and no fragment
+    that looks complete. Raises ``OSError`` as ``Path.write_text`` does."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def csv_cell(value: Any) -> Any:

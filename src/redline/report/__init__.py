@@ -10,7 +10,7 @@ import jinja2
 
 from redline.errors import ConfigError
 from redline.link import EpisodeView
-from redline.output import file_in_the_way
+from redline.output import file_in_the_way, write_whole
 from redline.report.context import STATUS_LABELS, ReportData, gather
 from redline.score import Prior
 from redline.store import Ledger
@@ -69,7 +69,7 @@ def write_report(
     )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(html, encoding="utf-8")
+        write_whole(out, html)  # a failed write leaves an earlier report whole
     except OSError as exc:
         raise ConfigError(f"{out}: cannot write the report: {exc.strerror or exc}") from exc
     return out
