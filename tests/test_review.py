@@ -331,3 +331,35 @@ def test_a_note_loses_escape_sequences_and_bidirectional_overrides(
     (stored,) = audit_trail(reviewed_ledger)
     assert stored["note"] == row["note"]
     assert terminal_text("a \u2066b\u2069 \u202dc").plain == "a b c"
+
+
+def test_an_episode_story_tells_the_analysts_decisions(sqlite_ledger: Ledger) -> None:
+    """A rejected episode looked up directly says it is rejected, and notes and confirmations
+    are in the story, not only in `redline reviews` (it read as a live verdict)."""
+    import json
+    from datetime import date
+
+    from redline.link import link
+    from redline.schemas import validate
+    from test_link_factories import seeds_ledger
+
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=date(2024, 9, 30))
+    review(sqlite_ledger, "episode", 1, "note", reviewer="ana", note="check the Peskov quote")
+    review(sqlite_ledger, "episode", 1, "reject", reviewer="ben", note="not a red line")
+    url = sqlite_ledger.url
+    text = CliRunner().invoke(
+        app, ["episode", "1", "--db", url, "--as-of", "2024-09-30"], env={"COLUMNS": "200"}
+    )
+    assert text.exit_code == 0, text.output
+    flat = " ".join(text.output.split())
+    assert "Rejected by an analyst: not a red line" in flat
+    assert "ana note: check the Peskov quote" in flat and "ben reject: not a red line" in flat
+    doc = json.loads(
+        CliRunner()
+        .invoke(app, ["episode", "1", "--db", url, "--as-of", "2024-09-30", "-f", "json"])
+        .output
+    )
+    validate(doc)
+    assert doc["episode"]["analyst_rejected"] is True
+    assert [d["action"] for d in doc["episode"]["analyst_decisions"]] == ["note", "reject"]

@@ -247,6 +247,11 @@ def _print_story(s: dict[str, Any]) -> None:
         f"{s['evidence']} from {s['n_outlets']} outlet(s)",
         highlight=False,
     )
+    if s.get("analyst_rejected"):
+        console.print(
+            "[bold red]Rejected by an analyst: not a red line, in no listing or score[/bold red] "
+            "(its decisions are below)."
+        )
     if s["opinion_only"]:
         console.print("[bold yellow]Evidence comes only from opinion pieces.[/bold yellow]")
     if s["implicit_threat"]:
@@ -285,6 +290,18 @@ def _print_story(s: dict[str, Any]) -> None:
     console.print("\n[bold underline]Why[/bold underline]")
     for n, line in enumerate(s["explanation"], start=1):
         console.print(terminal_text(f"  {n}. {line}"), highlight=False)
+    decided = s.get("analyst_decisions") or []
+    if decided:
+        console.print("\n[bold underline]Analyst decisions[/bold underline]")
+    for d in decided:
+        what = d["action"] + (f" {d['set']}" if d["set"] else "")
+        note = f": {d['note']}" if d["note"] else ""
+        console.print(
+            terminal_text(
+                f"  {d['date']}  {d['reviewer']}  {what}{note} (review #{d['review_id']})"
+            ),
+            highlight=False,
+        )
 
 
 class ByChoice(StrEnum):

@@ -23,6 +23,7 @@ from redline.store.schema import (
     events,
     evidence,
     outcome_claims,
+    reviews,
     runs,
     threats,
 )
@@ -282,6 +283,7 @@ def story(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
         details = {
             kind: _details(conn, kind, [i.id for i in items]) for kind, items in wanted.items()
         }
+        decided = _analyst_decisions(conn, int(state.row["id"]))
 
     def told(kind: ItemKind) -> list[dict[str, Any]]:
         # by the role the item plays here: a response by the crossing side serves as the
@@ -302,7 +304,39 @@ def story(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
         "other_crossings": [c for c in crossings if not crossing or c["id"] != crossing.id],
         "responses": told(ItemKind.RESPONSE),
         "claims": told(ItemKind.CLAIM),
+        # rejected: not a red line, so in no listing or score (the story still tells it)
+        "analyst_rejected": a.rejected,
+        "analyst_decisions": decided,
     }
+
+
+def _analyst_decisions(conn: sa.Connection, episode_id: int) -> list[dict[str, Any]]:
+    """Every analyst decision on the episode, oldest first: where an analyst reads the story,
+    a rejection, a note or a confirmation is there too, not only in `redline reviews`."""
+    rows = conn.execute(
+        sa.select(
+            reviews.c.id,
+            reviews.c.created_at,
+            reviews.c.reviewer,
+            reviews.c.action,
+            reviews.c.field,
+            reviews.c.new_value,
+            reviews.c.note,
+        )
+        .where(reviews.c.item_type == "episode", reviews.c.item_id == episode_id)
+        .order_by(reviews.c.created_at, reviews.c.id)
+    ).all()
+    return [
+        {
+            "review_id": r.id,
+            "date": r.created_at.date() if r.created_at else None,
+            "reviewer": r.reviewer,
+            "action": r.action,
+            "set": f"{r.field}={r.new_value}" if r.field else None,
+            "note": r.note,
+        }
+        for r in rows
+    ]
 
 
 _DOC_FIELDS = (
