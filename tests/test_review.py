@@ -135,6 +135,8 @@ def test_bad_corrections_are_refused_and_change_nothing(reviewed_ledger: Ledger)
         review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="x" * 500)
     with pytest.raises(RedlineError, match="reviewer is a printable name"):
         review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana\x1b[31m")
+    with pytest.raises(RedlineError, match="speaker cannot be set empty"):
+        review(reviewed_ledger, "threat", threat["id"], "correct", field="speaker", value=" ")
     assert audit_trail(reviewed_ledger) == []
 
 
@@ -363,3 +365,15 @@ def test_an_episode_story_tells_the_analysts_decisions(sqlite_ledger: Ledger) ->
     validate(doc)
     assert doc["episode"]["analyst_rejected"] is True
     assert [d["action"] for d in doc["episode"]["analyst_decisions"]] == ["note", "reject"]
+
+
+def test_a_corrected_country_drops_the_actor_of_the_old_one(reviewed_ledger: Ledger) -> None:
+    """The gazetteer actor a threat named (Joe Biden) belongs to its old country: a corrected
+    speaker country leaves no actor id pointing at it (the export showed Biden for GBR)."""
+    (threat,) = list_threats(reviewed_ledger)
+    with reviewed_ledger.connect() as conn:
+        before = conn.execute(sa.select(threats.c.speaker_actor_id)).scalar()
+    assert before is not None
+    review(reviewed_ledger, "threat", threat["id"], "correct", field="speaker_country", value="GBR")
+    with reviewed_ledger.connect() as conn:
+        assert conn.execute(sa.select(threats.c.speaker_actor_id)).scalar() is None

@@ -149,6 +149,9 @@ def apply_review(
                 values[_DATE_PRECISION[item_type]] = "day"
             if item_type == "event" and field == "trigger_key":
                 values["line_from"] = LineSource.REVIEW  # the analyst read the line
+            if item_type == "threat" and field == "speaker_country":
+                # the gazetteer actor named before belongs to the old country
+                values["speaker_actor_id"] = None
             try:
                 conn.execute(sa.update(table).where(table.c.id == item_id).values(values))
             except sa.exc.IntegrityError as exc:  # the unique key of the item's identity
@@ -203,6 +206,8 @@ def _check_correction(item_type: str, field: str | None, value: str | None) -> t
         raise RedlineError(
             f"{item_type} field {field!r} cannot be corrected; one of {', '.join(allowed)}"
         )
+    if not value.strip():
+        raise RedlineError(f"{field} cannot be set empty; give a value")
     choices = allowed[field]
     if choices is not None and value not in choices:
         raise RedlineError(f"{field} must be one of {', '.join(choices)}, not {value!r}")

@@ -124,7 +124,16 @@ def start_command(
             text.stylize(style)
             body.append_text(text)
             body.append(" ")
-        source = ", ".join(str(v) for v in item.document.values() if v not in (None, ""))
+        # an item's document by its fields, an episode's counts with their names
+        source = ", ".join(
+            str(v)
+            if k in ("title", "outlet", "published", "source")
+            else f"document {v}"
+            if k == "id"
+            else f"{k} {v}"
+            for k, v in item.document.items()
+            if v not in (None, "")
+        )
         console.print(
             Panel(
                 body,

@@ -244,7 +244,7 @@ def _print_story(s: dict[str, Any]) -> None:
     when = as_of_words(s["status_as_of"], s.get("as_reported", False))
     console.print(
         f"status [bold]{s['status']}[/bold] {when}, confidence {s['confidence']:.2f}; "
-        f"{s['evidence']} from {s['n_outlets']} outlet(s)",
+        f"{s['evidence']}; {s['n_outlets']} outlet{'' if s['n_outlets'] == 1 else 's'}",
         highlight=False,
     )
     if s.get("analyst_rejected"):
