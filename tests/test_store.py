@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -83,3 +84,47 @@ def test_a_failed_open_never_shows_the_password() -> None:
         Ledger.open("postgresql://analyst:s3cret-pw@127.0.0.1:9/redline")
     assert "s3cret-pw" not in str(err.value)
     assert "127.0.0.1:9/redline" in str(err.value)
+
+
+def test_a_new_sqlite_ledger_is_created_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite commits each CREATE TABLE on its own, so a first migration stopped halfway left a
+    file no later command could open ("table actors already exists"). The schema is now built
+    beside the file and linked into place once whole: a stopped creation leaves nothing, and
+    the next open creates the ledger."""
+    import sqlalchemy as sa
+
+    from redline.store import db as db_module
+
+    target = tmp_path / "new.db"
+    real = db_module.Ledger.migrate
+
+    def interrupted(self: Ledger) -> None:
+        with self.engine.begin() as conn:  # one table of the schema, then Ctrl-C
+            conn.exec_driver_sql("CREATE TABLE actors (id INTEGER PRIMARY KEY)")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(db_module.Ledger, "migrate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Ledger.open(str(target))
+    assert not target.exists() and [p.name for p in tmp_path.iterdir()] == []
+    monkeypatch.setattr(db_module.Ledger, "migrate", real)
+    ledger = Ledger.open(str(target))
+    assert sa.inspect(ledger.engine).has_table("alembic_version")
+    ledger.dispose()
+
+
+def test_a_database_of_another_application_is_refused_and_left_alone(tmp_path: Path) -> None:
+    """A SQLite file with tables but no Redline schema is not made into a ledger: the error
+    says what it is, and no table is added to it (a failed ingest had left four)."""
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY, note TEXT)")
+    with pytest.raises(StoreError, match="holds tables but no Redline ledger \\(runs\\)"):
+        Ledger.open(str(other))
+    with sqlite3.connect(other) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert tables == ["runs"]

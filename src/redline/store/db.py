@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,6 +62,49 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 _LOCK_KEY = 0x5265644C696E65  # "RedLine": the advisory lock that serialises schema work
 
 
+def _create_sqlite_ledger(url: str, file: Path) -> None:
+    """A new SQLite ledger, created whole or not at all: its schema is built in a file beside
+    it and linked into place only when complete. SQLite commits each CREATE TABLE of a
+    migration on its own, so an interrupted first migration left a file no later command could
+    open ("table actors already exists"). Two processes creating one ledger: the first link
+    wins, the other's copy is dropped."""
+    partial = file.with_name(f".{file.name}.{os.getpid()}.creating")
+    # the file, SQLite's journal beside it and the lock ``Ledger.exclusive`` takes
+    beside = [partial, *(Path(f"{partial}{x}") for x in ("-wal", "-shm", "-journal", ".lock"))]
+    for stale in beside:
+        stale.unlink(missing_ok=True)
+    engine = sa.create_engine(
+        sa.make_url(url).set(database=str(partial)), connect_args={"timeout": 30}
+    )
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        Ledger(engine).migrate()
+        with engine.connect() as conn:  # back to one file: the new ledger carries no WAL
+            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+        engine.dispose()
+        if file.exists() and file.stat().st_size == 0:
+            file.unlink(missing_ok=True)  # an empty file is no ledger (e.g. from `touch`)
+        with contextlib.suppress(FileExistsError):  # another process's came first: it wins
+            os.link(partial, file)
+    finally:
+        engine.dispose()
+        for leftover in beside:
+            leftover.unlink(missing_ok=True)
+
+
+def _refuse_a_foreign_database(engine: sa.Engine, url: str) -> None:
+    """A SQLite file with tables but no Redline schema version is another application's
+    database (or a ledger whose creation an older version left half done): Redline adds no
+    table to it."""
+    tables = set(sa.inspect(engine).get_table_names())
+    if tables and "alembic_version" not in tables:
+        raise StoreError(
+            f"{_shown(url)} holds tables but no Redline ledger ({', '.join(sorted(tables)[:5])}"
+            f"{'...' if len(tables) > 5 else ''}): another application's database, or a ledger "
+            "whose creation was interrupted; point --db at a new file or an existing ledger"
+        )
+
+
 class Ledger:
     """A connection to one ledger database. ``Ledger.open(url)`` migrates it to the newest schema."""
 
@@ -90,8 +134,11 @@ class Ledger:
                             "`redline run`, or point --db / REDLINE_DB at an existing one)"
                         )
                     file.parent.mkdir(parents=True, exist_ok=True)
+                    if migrate and (not file.exists() or file.stat().st_size == 0):
+                        _create_sqlite_ledger(url, file)
                 engine = sa.create_engine(url, connect_args={"timeout": 30})
                 sa.event.listen(engine, "connect", _sqlite_pragmas)
+                _refuse_a_foreign_database(engine, url)
             else:
                 engine = sa.create_engine(url, pool_pre_ping=True)
             ledger = cls(engine)
