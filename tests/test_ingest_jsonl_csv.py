@@ -164,3 +164,23 @@ def test_json_array_and_nested_articles(sqlite_ledger: Ledger, corpus: Path) -> 
         "broken.json: invalid JSON: Expecting value (line 1, column 15)",
         "newsapi.json:item 2: not a JSON object but str",
     ]
+
+
+def test_a_text_field_that_is_no_text_is_a_problem(sqlite_ledger: Ledger, corpus: Path) -> None:
+    """A record whose text is a number, a list or an object is no article: one problem naming
+    the field and what it holds (``{"text": 5}`` was stored as a one-character document)."""
+    path = corpus / "odd.jsonl"
+    lines = [
+        {"text": 5},
+        {"text": ["a", "b"]},
+        {"body": {"p": "x"}},
+        {"text": "Officials in Riga reported heavy snow on the main roads overnight."},
+    ]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    report = ingest_paths(sqlite_ledger, [path])
+    assert [str(p) for p in report.problems] == [
+        f"{path}:line 1: no text: the field 'text' holds a number, not text",
+        f"{path}:line 2: no text: the field 'text' holds a list, not text",
+        f"{path}:line 3: no text: the field 'body' holds an object, not text",
+    ]
+    assert set(_by_locator(sqlite_ledger)) == {"line 4"}

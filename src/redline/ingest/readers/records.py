@@ -132,11 +132,37 @@ def read_csv(source: Source) -> Iterator[Draft | InputError]:
         yield record_draft(source, row, "csv", locator)
 
 
+# what a JSON value that is no text is, in words
+_KINDS = {
+    bool: "true or false",
+    int: "a number",
+    float: "a number",
+    list: "a list",
+    dict: "an object",
+}
+
+
 def record_draft(
     source: Source, record: Mapping[str, Any], fmt: str, locator: str | None
 ) -> Draft | InputError:
     """A draft from one record, or a problem when no configured text field has a value."""
     fields = source.fields
+    lowered = {str(k).lower(): v for k, v in record.items()}
+    odd = next(
+        (
+            (name, value)
+            for name in fields.text
+            if (value := lowered.get(name.lower())) not in (None, "") and not isinstance(value, str)
+        ),
+        None,
+    )
+    if odd is not None:
+        # a number, list or object is no article (``{"text": 5}`` was stored as "5")
+        return InputError(
+            source.key,
+            f"no text: the field {odd[0]!r} holds {_KINDS.get(type(odd[1]), 'a value')}, not text",
+            locator,
+        )
     raw_text = pick(record, fields.text)
     if raw_text is None:
         tried = ", ".join(fields.text)
