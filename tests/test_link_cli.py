@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -296,3 +297,22 @@ def test_two_links_at_once_leave_the_episodes_of_the_date_the_last_run_names(
             assert stored == {last_link_as_of(conn)}
         for lg in ledgers:
             lg.dispose()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_output_on_a_full_disk_is_one_clear_error(db: str) -> None:
+    """`redline episodes -f csv > file` on a full disk says so in one line (it printed a
+    traceback), with the error exit status."""
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "redline", "episodes", "--db", db, "-f", "csv"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "redline: error: cannot write the output: No space left on device"

@@ -30,6 +30,14 @@ def main() -> None:
     except RedlineError as exc:
         err_console.print(f"redline: error: {exc}", markup=False, highlight=False)
         sys.exit(2)
+    except OSError as exc:
+        # the system refused a read or write the commands do not catch themselves (the output
+        # on a full disk: `redline episodes -f csv > /dev/full`): one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        err_console.print(
+            f"redline: error: {where}{exc.strerror or exc}", markup=False, highlight=False
+        )
+        sys.exit(2)
     except SystemExit as exc:
         if exc.code == INTERRUPTED:  # typer stops silently on Ctrl-C: say what is left
             err_console.print(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from redline.errors import RedlineError
 from redline.output import Format
 
 app = typer.Typer(
@@ -109,7 +110,12 @@ FormatOption = Annotated[
 def emit(text: str | None) -> None:
     """Print JSON/CSV text exactly (no rich markup or wrapping)."""
     if text is not None:
-        typer.echo(text.rstrip("\n"))
+        try:
+            typer.echo(text.rstrip("\n"))
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): click ends quietly
+        except OSError as exc:  # a full disk under `> file`
+            raise RedlineError(f"cannot write the output: {exc.strerror or exc}") from exc
 
 
 def _version(value: bool) -> None:
