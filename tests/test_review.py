@@ -377,3 +377,28 @@ def test_a_corrected_country_drops_the_actor_of_the_old_one(reviewed_ledger: Led
     review(reviewed_ledger, "threat", threat["id"], "correct", field="speaker_country", value="GBR")
     with reviewed_ledger.connect() as conn:
         assert conn.execute(sa.select(threats.c.speaker_actor_id)).scalar() is None
+
+
+def test_an_episode_is_reviewed_by_its_key_and_a_missing_id_says_why(
+    sqlite_ledger: Ledger,
+) -> None:
+    """Episode ids change when `link` runs for another date; keys do not, so `review episode`
+    takes a key, and an id that is gone says which listing gives the current ones."""
+    from datetime import date
+
+    from redline.link import link
+    from test_link_factories import seeds_ledger
+
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=date(2024, 9, 30))
+    url = sqlite_ledger.url
+    res = CliRunner().invoke(
+        app, ["review", "episode", "RUS:f16_delivery", "note", "--by", "ana", "--db", url]
+    )
+    assert res.exit_code == 0, res.output
+    (row,) = audit_trail(sqlite_ledger)
+    assert row["item_type"] == "episode" and row["action"] == "note"
+    with pytest.raises(RedlineError, match="an episode key .* does not"):
+        review(sqlite_ledger, "episode", 9999, "note", reviewer="ana")
+    with pytest.raises(RedlineError, match="`redline events` lists the current ones"):
+        review(sqlite_ledger, "event", 9999, "confirm", reviewer="ana")

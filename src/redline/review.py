@@ -136,7 +136,15 @@ def apply_review(
         )
     row = conn.execute(sa.select(table).where(table.c.id == item_id)).first()
     if row is None:
-        raise RedlineError(f"no {item_type} with id {item_id} in {where}")
+        listing = {"threat": "threats", "event": "events", "outcome_claim": "claims"}
+        hint = (
+            "episode ids can change when `redline link` runs for another date; an episode "
+            "key (RUS:f16_delivery) does not: `redline episodes` lists both"
+            if item_type == "episode"
+            else f"ids of items no analyst reviewed change when extraction runs again: "
+            f"`redline {listing.get(item_type, 'threats')}` lists the current ones"
+        )
+        raise RedlineError(f"no {item_type} with id {item_id} in {where} ({hint})")
     old: Any = None
     if action == "correct":
         field, value = _check_correction(item_type, field, value)

@@ -30,8 +30,13 @@ AUDIT_COLUMNS_NARROW = ["id", "reviewer", "item_type", "item_id", "action", "not
 @app.command("review")
 def review_command(
     item_type: Annotated[str, typer.Argument(help=f"What to review: {', '.join(ITEMS)}.")],
-    item_id: Annotated[
-        int, typer.Argument(help="Its id (from `redline threats`, `events`, `claims`, `episodes`).")
+    item_ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="Its id (from `redline threats`, `events`, `claims`, `episodes`); an episode "
+            "also by its key, e.g. RUS:f16_delivery (a key stays when ids change).",
+        ),
     ],
     action: Annotated[str, typer.Argument(help=f"One of {', '.join(ACTIONS)}.")],
     set_: Annotated[
@@ -51,8 +56,10 @@ def review_command(
     Run `redline link` afterwards to carry item decisions into episodes.
     """
     field, value = (set_.split("=", 1) + [None])[:2] if set_ else (None, None)
+    ledger = Ledger.open(db, create=False)
+    item_id = _item_id(ledger, item_type, item_ref)
     row = review(
-        Ledger.open(db, create=False),
+        ledger,
         item_type,
         item_id,
         action,
@@ -114,3 +121,14 @@ def reviews_command(
             + (" ..." if len(lost) > 10 else ""),
             markup=False,
         )
+
+
+def _item_id(ledger: Ledger, item_type: str, ref: str) -> int:
+    """An item's id from the command line: a number, or for an episode its key."""
+    if ref.strip().isdigit():
+        return int(ref)
+    if item_type == "episode":
+        from redline.link.episodes import resolve
+
+        return resolve(ledger, ref.strip())
+    raise RedlineError(f"{item_type} id must be a number, not {ref!r}")
