@@ -52,6 +52,8 @@ def test_article_text_is_escaped(report: tuple[Path, str]) -> None:
     assert "Evil &lt;b&gt;Outlet&lt;/b&gt;&#34;" in html
     assert "javascript:" not in html  # unsafe links are dropped, safe ones kept
     assert 'href="https://example.org/wire?a=1&amp;b=2"' in html
+    # a right-to-left override in article text stays inside its own box
+    assert re.search(r"blockquote, td, li[^{]*\{ unicode-bidi: isolate; \}", html)
 
 
 def test_report_is_self_contained(report: tuple[Path, str]) -> None:
