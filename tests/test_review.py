@@ -180,6 +180,9 @@ def test_a_corrected_date_is_a_day_and_stays_one_after_reextraction(
     with ledger.connect() as conn:
         row = conn.execute(sa.select(threats).where(threats.c.id == threat["id"])).one()
     assert (row.stated_date.isoformat(), row.stated_precision) == ("2022-02-20", "day")
+    # a date after the article was published is refused: the threat would count nowhere
+    with pytest.raises(RedlineError, match="2030-01-01 is after its article was published"):
+        review(ledger, "threat", threat["id"], "correct", field="stated_date", value="2030-01-01")
 
 
 def test_an_event_an_analyst_calls_a_response_no_longer_crosses_a_line(

@@ -26,6 +26,7 @@ from redline.store.schema import (
     CLAIM_OUTCOMES,
     CONSEQUENCE_CLASSES,
     EPISODE_STATUSES,
+    documents,
     episodes,
     events,
     outcome_claims,
@@ -151,6 +152,8 @@ def apply_review(
         old = getattr(row, field)
         if item_type != "episode":
             new_value: Any = date.fromisoformat(value) if field.endswith("date") else value
+            if field.endswith("date"):
+                _check_before_its_article(conn, item_type, row, new_value)
             values = {field: new_value}
             if field.endswith("date"):
                 # a corrected date is a day: the precision the extractor read goes with it
@@ -204,6 +207,27 @@ def _drawn_by_the_crossing_side(country: str | None, trigger_key: str | None) ->
     if not country or not trigger_key or knowledge.is_coined(trigger_key):
         return False
     return knowledge.same_side(country, knowledge.triggers().hint(trigger_key))
+
+
+def _check_before_its_article(conn: sa.Connection, item_type: str, row: Any, day: date) -> None:
+    """A corrected date cannot fall after the article that reports the item was published
+    (the last day a month- or year-dated article stands for): the item would then count
+    nowhere (a 2030 date was taken for a threat in a 2023 article)."""
+    from redline.link.when import span
+
+    doc = conn.execute(
+        sa.select(documents.c.published, documents.c.published_precision).where(
+            documents.c.id == row.document_id
+        )
+    ).first()
+    if doc is None or doc.published is None:
+        return
+    last = span(doc.published, doc.published_precision or "day")[1]
+    if day > last:
+        raise RedlineError(
+            f"{item_type} {row.id}: {day.isoformat()} is after its article was published "
+            f"({doc.published.isoformat()}); a reported item happened by then"
+        )
 
 
 def _check_correction(item_type: str, field: str | None, value: str | None) -> tuple[str, str]:
