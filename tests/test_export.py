@@ -322,3 +322,34 @@ def test_a_failed_report_leaves_the_earlier_one_whole(
     monkeypatch.setattr(os, "replace", real_replace)
     assert path.read_bytes() == before
     assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name]
+
+
+def test_a_report_written_through_a_link_or_to_a_device_replaces_neither(
+    tmp_path: Path,
+) -> None:
+    """The whole-file write replaces a regular file only: a link is written through (it stays a
+    link) and a device or pipe is written to (a report to /dev/full had replaced the device
+    with a file when run as root)."""
+    import os
+
+    from redline.output import write_whole
+
+    target = tmp_path / "real.html"
+    target.write_text("old", encoding="utf-8")
+    link_path = tmp_path / "link.html"
+    link_path.symlink_to(target)
+    write_whole(link_path, "new")
+    assert link_path.is_symlink() and target.read_text(encoding="utf-8") == "new"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        write_whole(fifo, "through the pipe")
+        assert os.read(reader, 100) == b"through the pipe"
+    finally:
+        os.close(reader)
+    assert not fifo.is_file() and sorted(p.name for p in tmp_path.iterdir()) == [
+        "link.html",
+        "pipe",
+        "real.html",
+    ]

@@ -46,7 +46,13 @@ def file_in_the_way(path: Path) -> Path | None:
 def write_whole(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file beside it, moved over ``path`` only
     once whole: a failed write (a full disk) leaves the earlier file as it was and no fragment
-    that looks complete. Raises ``OSError`` as ``Path.write_text`` does."""
+    that looks complete. A link is written through (its target replaced), and anything that is
+    not a regular file (a device, a pipe) is written to directly, never replaced. Raises
+    ``OSError`` as ``Path.write_text`` does."""
+    path = path.resolve() if path.is_symlink() else path
+    if path.exists() and not path.is_file():
+        path.write_text(text, encoding="utf-8")
+        return
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         partial.write_text(text, encoding="utf-8")
