@@ -262,6 +262,12 @@ def test_an_analyst_status_does_not_reach_back_before_the_line_was_crossed(
     (rus,) = credibility(sqlite_ledger, as_of=date(2024, 3, 1))
     assert rus.decided == 0 and rus.mean is None
     assert episode_status(sqlite_ledger, 1).status == "crossed_unenforced"  # today
+    # a listing says who decided each status: a person's 1.0 is not the evidence's certainty
+    from redline.link import list_episodes
+
+    (now_row,) = list_episodes(sqlite_ledger)
+    (then_row,) = list_episodes(sqlite_ledger, as_of=date(2024, 3, 1))
+    assert (now_row["status_by"], then_row["status_by"]) == ("analyst", "evidence")
 
 
 def test_a_correction_leaves_a_rejected_item_rejected(reviewed_ledger: Ledger) -> None:

@@ -74,6 +74,7 @@ EPISODE_STATUS_SCHEMA = pa.schema(
         ("crossed", pa.string()),
         ("status", pa.string()),
         ("status_as_of", pa.date32()),
+        ("status_by", pa.string()),
         ("confidence", pa.float64()),
         ("verdict", pa.bool_()),
         ("implicit_threat", pa.bool_()),

@@ -51,6 +51,7 @@ EPISODE_COLUMNS = [
     "id",
     "key",
     "status",
+    "status_by",
     "confidence",
     "crossed",
     "n_sources",

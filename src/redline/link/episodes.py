@@ -60,6 +60,8 @@ class EpisodeState:
             "crossed": a.crossed.label if a.crossed else None,
             "status": a.status,
             "status_as_of": a.as_of,
+            # who decided the status: the evidence, or an analyst's review (confidence 1.0)
+            "status_by": "analyst" if a.basis == "review" else "evidence",
             "confidence": a.confidence,
             "verdict": a.verdict,
             "implicit_threat": a.implicit,
