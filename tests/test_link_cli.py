@@ -316,3 +316,33 @@ def test_output_on_a_full_disk_is_one_clear_error(db: str) -> None:
         )
     assert done.returncode == 2
     assert done.stderr.strip() == "redline: error: cannot write the output: No space left on device"
+
+
+def test_an_act_dated_to_a_month_or_a_year_counts_once_it_had_certainly_happened(
+    sqlite_ledger: Ledger,
+) -> None:
+    """In hindsight an act of "June 2022" had not certainly happened on 1 June, nor one of
+    "2022" on 20 January 2022: it counts from its period's end, or from its article's
+    publication if that came first (a year-dated response from a 2024 article made a line
+    enforced the day after its first threat)."""
+    from datetime import date
+
+    from redline.link import link, list_episodes
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2022-05-20"), "RUS", "kaliningrad_transit", stated="2022-05-19")
+    b.crossing(b.doc("2022-06-10"), "LTU", "kaliningrad_transit", "2022-06")
+    b.threat(b.doc("2022-01-19"), "USA", "invasion_of_ukraine", stated="2022-01-19")
+    b.crossing(b.doc("2022-02-24"), "RUS", "invasion_of_ukraine", "2022-02-24")
+    b.response(b.doc("2024-03-01"), "USA", "invasion_of_ukraine", "sanctions_or_economic", "2022")
+    link(sqlite_ledger, as_of=date(2025, 1, 1))
+
+    def status(day: date) -> dict[str, str]:
+        return {e["key"]: str(e["status"]) for e in list_episodes(sqlite_ledger, as_of=day)}
+
+    assert status(date(2022, 6, 1))["RUS:kaliningrad_transit"] == "open"
+    assert status(date(2022, 6, 10))["RUS:kaliningrad_transit"] != "open"  # reported then
+    assert status(date(2022, 1, 20))["USA:invasion_of_ukraine"] == "open"
+    assert status(date(2022, 6, 1))["USA:invasion_of_ukraine"] != "crossed_enforced"
+    assert status(date(2023, 1, 1))["USA:invasion_of_ukraine"] == "crossed_enforced"

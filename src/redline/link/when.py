@@ -109,15 +109,19 @@ def when_of(
 ) -> When:
     """The fuzzy date of an item from its own date, else from its document's publication date.
 
-    An item with its own date is known from that date (hindsight: what had happened by a date,
-    even if reported later); with ``reported`` it is known only once its document was
-    published, at the latest day its publication date allows (an article of "2024-08" may be
-    of the 31st: what the ledger's sources had certainly said by then)."""
+    An item with its own date is known once it had certainly happened (hindsight: what had
+    happened by a date, even if reported later): on its day; for a month or a year, at the
+    period's end, or at its article's publication if that came first (an act of "June 2022"
+    had not certainly happened by 1 June, and one of "2022" reported in 2024 not by 20 January
+    2022). With ``reported`` it is known only once its document was published, at the latest
+    day its publication date allows (an article of "2024-08" may be of the 31st: what the
+    ledger's sources had certainly said by then)."""
     if published is not None and published_precision in ("day", "month", "year"):
         plo, phi = span(published, published_precision)
     else:
         plo, phi = ingested, ingested
     if own is not None and precision in ("day", "month", "year"):
         lo, hi = span(own, precision)
-        return When(lo, hi, precision, max(lo, phi) if reported else lo, lo, False, lo)
+        known = max(lo, phi) if reported else max(lo, min(hi, phi))
+        return When(lo, hi, precision, known, lo, False, lo)
     return When(date.min, phi, "unknown", phi if reported else plo, plo, False, plo)
