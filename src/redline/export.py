@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from redline.errors import ConfigError
 from redline.link import EpisodeView, evaluate
+from redline.link.when import as_of_date
 from redline.output import csv_cell, file_in_the_way, jsonable
 from redline.schemas import VERSION
 from redline.score import Estimate, TimelinePoint, estimates, get_prior, timeline
@@ -245,7 +246,7 @@ def export(
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    as_of = _as_of_of_the_tables(ledger, as_of, view)
+    as_of = _as_of_of_the_tables(ledger, as_of_date(as_of), view)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ConfigError(
@@ -259,7 +260,10 @@ def export(
     except OSError as exc:
         raise ConfigError(f"{out}: cannot create the export folder: {exc.strerror or exc}") from exc
     if view is not None and view.reported != reported:
-        raise ValueError("the view given is not in the reading asked for (reported)")
+        raise ConfigError(
+            f"the view given reads the episodes {'as reported' if view.reported else 'in hindsight'}"
+            f"; pass reported={view.reported} with it"
+        )
     states = view if view is not None else evaluate(ledger, as_of=as_of, reported=reported)
     as_of = states.as_of
     listed = {int(s.row["id"]) for s in states}

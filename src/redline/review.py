@@ -77,7 +77,7 @@ MAX_ID = 2**63 - 1  # the largest id a database integer key holds
 def review(
     ledger: Ledger,
     item_type: str,
-    item_id: int,
+    item_id: int | str,
     action: str,
     *,
     field: str | None = None,
@@ -85,19 +85,34 @@ def review(
     reviewer: str | None = None,
     note: str | None = None,
 ) -> dict[str, Any]:
-    """Record one decision and apply it; returns the audit row."""
+    """Record one decision and apply it; returns the audit row. ``item_id``: the item's id,
+    or an episode's key (``RUS:f16_delivery``: a key stays when ids change)."""
+    number = _item_number(ledger, item_type, item_id)
     with ledger.begin() as conn:
         return apply_review(
             conn,
             ledger.url,
             item_type,
-            item_id,
+            number,
             action,
             field=field,
             value=value,
             reviewer=reviewer,
             note=note,
         )
+
+
+def _item_number(ledger: Ledger, item_type: str, ref: int | str) -> int:
+    """An item's id from an id or, for an episode, a key."""
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ref
+    if isinstance(ref, str) and ref.strip().isdigit():
+        return int(ref)
+    if isinstance(ref, str) and item_type == "episode":
+        from redline.link.episodes import resolve
+
+        return resolve(ledger, ref.strip())
+    raise RedlineError(f"{item_type} id must be a number, not {ref!r}")
 
 
 def apply_review(

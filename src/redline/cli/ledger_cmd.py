@@ -365,10 +365,15 @@ def credibility_command(
         )
         return
     groups = ("actor",) if by is ByChoice.actor else ("actor", by.value)
-    found = credibility(
-        ledger, by=groups, as_of=day, prior=p, window_days=window_days, reported=reported
+    chosen = credibility(
+        ledger,
+        by=groups,
+        as_of=day,
+        prior=p,
+        window_days=window_days,
+        reported=reported,
+        actor=actor,
     )
-    chosen = [e for e in found if actor is None or e.actor == actor.upper()]
     head = {
         **envelope("credibility"),
         "as_of": day,

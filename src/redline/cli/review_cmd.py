@@ -57,17 +57,17 @@ def review_command(
     """
     field, value = (set_.split("=", 1) + [None])[:2] if set_ else (None, None)
     ledger = Ledger.open(db, create=False)
-    item_id = _item_id(ledger, item_type, item_ref)
     row = review(
         ledger,
         item_type,
-        item_id,
+        item_ref,
         action,
         field=field,
         value=value,
         reviewer=reviewer,
         note=note,
     )
+    item_id = row["item_id"]
     change = (
         f" {row['field']}: {row['old_value']!r} -> {row['new_value']!r}" if row["field"] else ""
     )
@@ -121,14 +121,3 @@ def reviews_command(
             + (" ..." if len(lost) > 10 else ""),
             markup=False,
         )
-
-
-def _item_id(ledger: Ledger, item_type: str, ref: str) -> int:
-    """An item's id from the command line: a number, or for an episode its key."""
-    if ref.strip().isdigit():
-        return int(ref)
-    if item_type == "episode":
-        from redline.link.episodes import resolve
-
-        return resolve(ledger, ref.strip())
-    raise RedlineError(f"{item_type} id must be a number, not {ref!r}")

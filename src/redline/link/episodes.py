@@ -14,7 +14,7 @@ from redline.errors import RedlineError
 from redline.link.assess import DEFAULT_WINDOW_DAYS, Assessment, Members, assess, evidence_note
 from redline.link.items import EVENT_ROLES, Item, load_pool
 from redline.link.reviews import load_reviews
-from redline.link.when import as_of_date
+from redline.link.when import as_of_date, window_days_of
 from redline.store import Ledger
 from redline.store.schema import (
     documents,
@@ -100,8 +100,9 @@ class EpisodeView:
     def select(
         self, *, actor: str | None = None, status: Iterable[str] | None = None
     ) -> list[EpisodeState]:
-        """Episodes of one threatener (code or name) and with one of ``status``."""
-        wanted = set(status or ())
+        """Episodes of one threatener (code or name) and with one of ``status`` (one status
+        or several; an unknown one is a ConfigError, not an empty answer)."""
+        wanted = _statuses(status)
         code = knowledge.actor_code(actor) if actor is not None else None
         return [
             s
@@ -109,6 +110,20 @@ class EpisodeView:
             if (code is None or s.row["threatener_country"] == code)
             and (not wanted or s.assessment.status in wanted)
         ]
+
+
+def _statuses(status: Iterable[str] | str | None) -> set[str]:
+    """The statuses a filter names: a string is one status (it was split into letters)."""
+    from redline.errors import ConfigError
+    from redline.vocab import Status
+
+    asked = [status] if isinstance(status, str) else list(status or ())
+    unknown = [s for s in asked if s not in {v.value for v in Status}]
+    if unknown:
+        raise ConfigError(
+            f"unknown status {unknown[0]!r}; use one of {', '.join(v.value for v in Status)}"
+        )
+    return {str(s) for s in asked}
 
 
 def _last_link(conn: sa.Connection) -> dict[str, Any]:
@@ -147,9 +162,10 @@ def evaluate(
     ``reported``, only from its document's publication: the record as the sources stood then.
     """
     as_of = as_of_date(as_of) or date.today()
+    window_days = window_days_of(window_days)
     ids = None if episode_ids is None else list(episode_ids)
     with ledger.connect() as conn:
-        window = window_days or last_window_days(conn)
+        window = window_days if window_days is not None else last_window_days(conn)
         query = sa.select(episodes).order_by(episodes.c.threatener_country, episodes.c.key)
         if ids is not None:
             query = query.where(episodes.c.id.in_(ids))
@@ -383,6 +399,9 @@ def _details(conn: sa.Connection, kind: str, ids: list[int]) -> dict[int, dict[s
             table.c.review_state,
             *(table.c[f] for f in fields),
             evidence.c.sentence.label("quote"),
+            # where the quote starts in its document: span_start and span_end count from the
+            # document's start too, so quote[span_start - sentence_start:...] is the span
+            evidence.c.sentence_start,
             evidence.c.span_start,
             evidence.c.span_end,
             *(documents.c[f].label(f"doc_{f}") for f in _DOC_FIELDS),

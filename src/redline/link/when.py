@@ -26,6 +26,19 @@ def as_of_date(value: object) -> date | None:
     raise ConfigError(f"as_of must be a date or a YYYY-MM-DD string, not {value!r}")
 
 
+def window_days_of(value: object) -> int | None:
+    """A response window given to the API: a whole number of days, at least 1, or None for
+    the last link's; anything else is a ConfigError (0 was read as "the last link's", and a
+    negative window turned enforced lines unenforced)."""
+    from redline.errors import ConfigError
+
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise ConfigError(f"window_days must be a whole number of days, at least 1, not {value!r}")
+
+
 def as_of_words(day: date | str, reported: bool) -> str:
     """How a status's date is read: "as of DAY" (hindsight), or "as reported by DAY" (each item
     from its article's publication, ``when_of(reported=True)``)."""

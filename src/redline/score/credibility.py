@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from redline import knowledge
 from redline.errors import ConfigError
 from redline.link import EpisodeState, EpisodeView, evaluate, evidence_note
 from redline.score.priors import Prior, get_prior
@@ -179,8 +180,10 @@ def estimates(
         successes = sum(outcome(s.assessment.status)[0] for s in decided)
         failures = sum(outcome(s.assessment.status)[1] for s in decided)
         post = posterior(p, successes, failures)
-        docs = set().union(*(s.assessment.document_ids for s in members))
-        opinion = set().union(*(s.assessment.opinion_ids for s in members))
+        # the documents the estimate rests on: those of the decided episodes it counts (all
+        # of the actor's episodes' documents said "20 documents" of an estimate resting on one)
+        docs = set().union(*(s.assessment.document_ids for s in decided))
+        opinion = set().union(*(s.assessment.opinion_ids for s in decided))
         out.append(
             Estimate(
                 actor=actor,
@@ -210,7 +213,7 @@ def estimates(
                 level=LEVEL,
                 n_documents=len(docs),
                 n_opinion_documents=len(opinion),
-                n_outlets=len(set().union(*(s.assessment.outlets for s in members))),
+                n_outlets=len(set().union(*(s.assessment.outlets for s in decided))),
                 opinion_only=bool(docs) and len(opinion) == len(docs),
                 evidence=(
                     evidence_note(len(docs), len(opinion))
@@ -228,9 +231,10 @@ def timeline(
 ) -> list[TimelinePoint]:
     """After each decided crossing, in crossing order, the actor's updated estimate."""
     p = get_prior(prior)
+    code = knowledge.actor_code(actor) if actor is not None else None  # "Russia" is RUS
     by_actor: dict[str, list[EpisodeState]] = {}
     for s in states:
-        if counts(s) and (actor is None or s.row["threatener_country"] == actor.upper()):
+        if counts(s) and (code is None or s.row["threatener_country"] == code):
             by_actor.setdefault(s.row["threatener_country"], []).append(s)
     out = []
     for who, members in sorted(by_actor.items()):
@@ -270,16 +274,19 @@ def credibility(
     window_days: int | None = None,
     view: EpisodeView | None = None,
     reported: bool = False,
+    actor: str | None = None,
 ) -> list[Estimate]:
     """Each threatener's follow-through as of ``as_of``, grouped ``by`` actor, class or year
-    (``reported``: from what the sources had reported by then, ``link.evaluate``).
+    (``reported``: from what the sources had reported by then, ``link.evaluate``); ``actor``
+    (a code or a name) keeps one threatener's.
 
     Rejected episodes are left out; open, undetermined and withdrawn ones are counted but do
     not enter the estimate, nor do decided ones below the verdict threshold (``no_verdict``).
     """
     if view is None:
         view = evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
-    return estimates(view, by=by, prior=prior)
+    code = knowledge.actor_code(actor) if actor is not None else None
+    return [e for e in estimates(view, by=by, prior=prior) if code is None or e.actor == code]
 
 
 def credibility_timeline(
