@@ -411,3 +411,37 @@ def test_an_episode_is_reviewed_by_its_key_and_a_missing_id_says_why(
         review(sqlite_ledger, "episode", 9999, "note", reviewer="ana")
     with pytest.raises(RedlineError, match="`redline events` lists the current ones"):
         review(sqlite_ledger, "event", 9999, "confirm", reviewer="ana")
+
+
+def test_a_review_during_a_reextraction_is_stored_or_refused_never_lost(
+    reviewed_ledger: Ledger,
+) -> None:
+    """A re-extraction that deletes an item while an analyst reviews it (here a transaction
+    that locks the document and deletes the item, as `extract --redo` does, committed while the
+    review waits): the review is refused with the reason, and no review row points at nothing
+    (it was reported stored and lost with the item)."""
+    import threading
+
+    from redline.store.schema import documents
+
+    (threat,) = list_threats(reviewed_ledger)
+    outcome: dict[str, object] = {}
+    with reviewed_ledger.begin() as conn:
+        doc = conn.execute(sa.select(threats.c.document_id)).scalar_one()
+        conn.execute(sa.select(documents.c.id).where(documents.c.id == doc).with_for_update())
+        conn.execute(sa.delete(threats).where(threats.c.id == threat["id"]))
+
+        def analyst() -> None:
+            try:
+                outcome["row"] = review(
+                    reviewed_ledger, "threat", threat["id"], "note", reviewer="ana", note="n"
+                )
+            except RedlineError as exc:
+                outcome["error"] = exc
+
+        waiting = threading.Thread(target=analyst)
+        waiting.start()
+        waiting.join(timeout=1.5)  # the review waits for the re-extraction's transaction
+    waiting.join(timeout=60)
+    assert "row" not in outcome and "no threat with id" in str(outcome.get("error"))
+    assert audit_trail(reviewed_ledger) == []

@@ -151,6 +151,8 @@ def apply_review(
             f"a reviewer is a printable name of 1 to {MAX_REVIEWER} characters (--by)"
         )
     row = conn.execute(sa.select(table).where(table.c.id == item_id)).first()
+    if row is not None and item_type != "episode":
+        row = _held(conn, table, row)
     if row is None:
         listing = {"threat": "threats", "event": "events", "outcome_claim": "claims"}
         hint = (
@@ -210,8 +212,10 @@ def apply_review(
     if item_type == "threat" and action == "correct":
         after = conn.execute(
             sa.select(table.c.speaker_country, table.c.trigger_key).where(table.c.id == item_id)
-        ).one()
-        if _drawn_by_the_crossing_side(after.speaker_country, after.trigger_key):
+        ).first()
+        if after is not None and _drawn_by_the_crossing_side(
+            after.speaker_country, after.trigger_key
+        ):
             audit["wrong_side"] = f"{after.speaker_country} would cross {after.trigger_key}"
     return audit
 
@@ -222,6 +226,26 @@ def _drawn_by_the_crossing_side(country: str | None, trigger_key: str | None) ->
     if not country or not trigger_key or knowledge.is_coined(trigger_key):
         return False
     return knowledge.same_side(country, knowledge.triggers().hint(trigger_key))
+
+
+def _held(conn: sa.Connection, table: sa.Table, row: Any) -> Any | None:
+    """The item ``row`` again, held for this transaction so that a re-extraction of its
+    document cannot delete it before the decision is stored (None: it was re-extracted away).
+
+    The document's row is locked as extraction locks it (PostgreSQL; SQLite serialises
+    writers), then the item is read again and written to (its state unchanged), which holds it
+    in SQLite too. A review made while `extract --redo` ran was reported stored and then lost
+    with the item it was on."""
+    conn.execute(
+        sa.select(documents.c.id).where(documents.c.id == row.document_id).with_for_update()
+    )
+    held = conn.execute(
+        sa.update(table)
+        .where(table.c.id == row.id)
+        .values(review_state=table.c.review_state)
+        .returning(*table.c)
+    ).first()
+    return held
 
 
 def _check_before_its_article(conn: sa.Connection, item_type: str, row: Any, day: date) -> None:
