@@ -128,3 +128,27 @@ def test_a_database_of_another_application_is_refused_and_left_alone(tmp_path: P
     with sqlite3.connect(other) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
     assert tables == ["runs"]
+
+
+def test_a_snapshot_reads_one_committed_state(ledger: Ledger) -> None:
+    """Reads through ``Ledger.snapshot`` see the ledger as it was at their first read, whatever
+    another process commits meanwhile: an export read a link's manifest date and another
+    link's episodes (SQLite and PostgreSQL alike)."""
+    with ledger.begin() as conn:
+        conn.execute(
+            sa.insert(documents).values(
+                content_hash="b" * 64,
+                source_path="y.txt",
+                source_format="text",
+                text="snow",
+                n_chars=4,
+                ingested_at=now(),
+            )
+        )
+    count = sa.select(sa.func.count()).select_from(documents)
+    with ledger.snapshot() as conn:
+        before = conn.execute(count).scalar_one()
+        with ledger.begin() as other:  # another process deletes meanwhile
+            other.execute(sa.delete(documents))
+        assert conn.execute(count).scalar_one() == before == 1
+    assert ledger.count(documents) == 0

@@ -246,8 +246,55 @@ def export(
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    as_of = _as_of_of_the_tables(ledger, as_of_date(as_of), view)
     out = Path(out_dir)
+    # Every table is read from one snapshot of the ledger: a `link` committed meanwhile gave
+    # a manifest of one date beside episodes of another.
+    with ledger.snapshot() as conn:
+        as_of = _as_of_of_the_tables(conn, as_of_date(as_of), view)
+        if view is not None and view.reported != reported:
+            raise ConfigError(
+                f"the view given reads the episodes {'as reported' if view.reported else 'in hindsight'}"
+                f"; pass reported={view.reported} with it"
+            )
+        _make_folder(out)
+        states = (
+            view
+            if view is not None
+            else evaluate(ledger, as_of=as_of, reported=reported, conn=conn)
+        )
+        as_of = states.as_of
+        listed = {int(s.row["id"]) for s in states}
+        # Every file is written into a folder inside ``out`` first and moved into place only once
+        # all are whole: a failed export (a full disk) leaves the earlier one as it was, not a mix
+        # of two ledgers under the old manifest.
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=".export-partial-", dir=out))
+        except OSError as exc:
+            raise ConfigError(f"{out}: cannot write the export: {exc.strerror or exc}") from exc
+        try:
+            written, manifest = _write_all(
+                conn, staging, fmt, states, prior, batch_rows, listed, progress
+            )
+            (staging / "manifest.json").write_text(
+                json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8"
+            )
+            _drop_stale(out, {f"{name}.{fmt}" for name in written})
+            for name in written:
+                os.replace(staging / f"{name}.{fmt}", out / f"{name}.{fmt}")
+            os.replace(staging / "manifest.json", out / "manifest.json")  # last: names them all
+        except OSError as exc:
+            where = exc.filename or out
+            raise ConfigError(
+                f"{where}: cannot write the export: {exc.strerror or exc} (the files already in "
+                f"{out} are as they were)"
+            ) from exc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return written
+
+
+def _make_folder(out: Path) -> None:
+    """The export's folder, or a ConfigError naming what stands in its way."""
     if out.exists() and not out.is_dir():
         raise ConfigError(
             f"{out}: a file, not a folder: export writes one file per table into a folder"
@@ -259,45 +306,10 @@ def export(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"{out}: cannot create the export folder: {exc.strerror or exc}") from exc
-    if view is not None and view.reported != reported:
-        raise ConfigError(
-            f"the view given reads the episodes {'as reported' if view.reported else 'in hindsight'}"
-            f"; pass reported={view.reported} with it"
-        )
-    states = view if view is not None else evaluate(ledger, as_of=as_of, reported=reported)
-    as_of = states.as_of
-    listed = {int(s.row["id"]) for s in states}
-    # Every file is written into a folder inside ``out`` first and moved into place only once
-    # all are whole: a failed export (a full disk) leaves the earlier one as it was, not a mix
-    # of two ledgers under the old manifest.
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".export-partial-", dir=out))
-    except OSError as exc:
-        raise ConfigError(f"{out}: cannot write the export: {exc.strerror or exc}") from exc
-    try:
-        written, manifest = _write_all(
-            ledger, staging, fmt, states, prior, batch_rows, listed, progress
-        )
-        (staging / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8"
-        )
-        _drop_stale(out, {f"{name}.{fmt}" for name in written})
-        for name in written:
-            os.replace(staging / f"{name}.{fmt}", out / f"{name}.{fmt}")
-        os.replace(staging / "manifest.json", out / "manifest.json")  # last: names them all
-    except OSError as exc:
-        where = exc.filename or out
-        raise ConfigError(
-            f"{where}: cannot write the export: {exc.strerror or exc} (the files already in "
-            f"{out} are as they were)"
-        ) from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return written
 
 
 def _write_all(
-    ledger: Ledger,
+    conn: sa.Connection,
     folder: Path,
     fmt: str,
     states: EpisodeView,
@@ -310,11 +322,10 @@ def _write_all(
     written: dict[str, int] = {}
     total = len(metadata.sorted_tables) + 3  # and the three computed tables below
     tick = progress or (lambda _done, _total: None)
-    with ledger.connect() as conn:
-        for table in metadata.sorted_tables:
-            schema, batches = _table_batches(conn, table, batch_rows, listed)
-            written[table.name] = _write(folder / f"{table.name}.{fmt}", fmt, schema, batches)
-            tick(len(written), total)
+    for table in metadata.sorted_tables:
+        schema, batches = _table_batches(conn, table, batch_rows, listed)
+        written[table.name] = _write(folder / f"{table.name}.{fmt}", fmt, schema, batches)
+        tick(len(written), total)
     p = get_prior(prior)
     computed: Mapping[str, tuple[pa.Schema, list[dict[str, Any]]]] = {
         "episode_status": (EPISODE_STATUS_SCHEMA, [_status_row(s.summary()) for s in states]),
@@ -348,7 +359,7 @@ def _status_row(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def _as_of_of_the_tables(
-    ledger: Ledger, as_of: date | None, view: EpisodeView | None
+    conn: sa.Connection, as_of: date | None, view: EpisodeView | None
 ) -> date | None:
     """The date the whole export stands on. The episode tables are written as the last
     ``link`` stored them, so the computed credibility is as of that date too (by default), and
@@ -357,8 +368,7 @@ def _as_of_of_the_tables(
 
     if view is not None:
         return view.as_of
-    with ledger.connect() as conn:
-        linked = last_link_as_of(conn)
+    linked = last_link_as_of(conn)
     if as_of is None or linked is None or as_of == linked:
         return as_of or linked
     raise ConfigError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -153,6 +154,7 @@ def evaluate(
     episode_ids: Iterable[int] | None = None,
     include_rejected: bool = False,
     reported: bool = False,
+    conn: sa.Connection | None = None,
 ) -> EpisodeView:
     """Every stored episode (or those of ``episode_ids``) with its status as of ``as_of``.
 
@@ -160,11 +162,13 @@ def evaluate(
     they reflect later reviews and the passing of time. Episodes nothing was known of on
     ``as_of`` are left out. By default an item counts from its own date (hindsight); with
     ``reported``, only from its document's publication: the record as the sources stood then.
+    Everything is read from one snapshot of the ledger (``conn``'s, when given: a caller that
+    reads more beside the view, as the export does, passes its own).
     """
     as_of = as_of_date(as_of) or date.today()
     window_days = window_days_of(window_days)
     ids = None if episode_ids is None else list(episode_ids)
-    with ledger.connect() as conn:
+    with ledger.snapshot() if conn is None else nullcontext(conn) as conn:
         window = window_days if window_days is not None else last_window_days(conn)
         query = sa.select(episodes).order_by(episodes.c.threatener_country, episodes.c.key)
         if ids is not None:

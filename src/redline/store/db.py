@@ -191,6 +191,24 @@ class Ledger:
                 command.upgrade(alembic_config(conn), "head")
 
     @contextmanager
+    def snapshot(self) -> Iterator[sa.Connection]:
+        """A connection whose reads all see one committed state of the ledger, whatever other
+        processes commit meanwhile (a `link` during an export gave tables of two runs):
+        PostgreSQL's REPEATABLE READ, SQLite's read transaction. Nothing is written through it."""
+        if self.engine.dialect.name == "postgresql":
+            with (
+                self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+                conn.begin(),
+            ):
+                yield conn
+            return
+        with self.engine.connect() as conn:
+            # the driver starts no transaction for reads: a deferred one holds the snapshot
+            # from the first read to the end (left by the rollback on closing)
+            conn.exec_driver_sql("BEGIN")
+            yield conn
+
+    @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
         """One transaction: committed when the block ends, rolled back on an exception."""
         with self.engine.begin() as conn:
