@@ -288,3 +288,26 @@ def test_a_judgment_never_lands_on_an_item_that_took_the_drawn_ones_id(tmp_path:
         record(ledger, audit.id, [item], reviewer="ana")
     assert [r for r in audit_trail(ledger) if r["item_type"] == "episode"] == []
     ledger.dispose()
+
+
+def test_an_audit_follows_its_items_through_a_reextraction(tmp_path: Path) -> None:
+    """A teammate's `extract --redo` gives every unreviewed item a new id: judging an audit
+    drawn before finds each item again by its sentence and stores the judgment there, and the
+    figures count it (the whole judged file was refused)."""
+    from redline.audit import record
+    from redline.extract import extract_documents
+
+    db = tmp_path / "l.db"
+    ledger = Ledger.open(f"sqlite:///{db}")
+    run(ledger, [SAMPLE])
+    audit = draw(ledger, per_kind=3, seed=5, kinds=("threat",))
+    before = [i.item_id for i in audit.items]
+    extract_documents(ledger, redo=True)
+    for item in audit.items:
+        item.judgment = "right"
+    counts = record(ledger, audit.id, audit.items, reviewer="ana")
+    assert counts["followed"] == len(before) and counts["judged"] == len(before)
+    assert [i.item_id for i in audit.items] != before
+    found = figures(ledger)
+    assert found is not None and found.precision["threat"].total == len(before)
+    ledger.dispose()

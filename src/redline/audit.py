@@ -16,6 +16,7 @@ interval.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -307,11 +308,16 @@ def record(
                 f"{', '.join(JUDGMENTS[item.kind])}"
             )
     held = dict(zip(map(tuple, run["sample"]), run.get("fingerprints") or [], strict=False))
+    moved = _follow(ledger, [i for i in items if i.judgment is not None], held)
     _check_still_held(ledger, [i for i in items if i.judgment is not None], held)
-    out = {"judged": 0, "unchanged": 0, "skipped": 0, "measured_only": 0}
+    out = {"judged": 0, "unchanged": 0, "skipped": 0, "measured_only": 0, "followed": len(moved)}
     # one transaction no other judging runs beside: the file is stored whole or not at all,
     # and two judges of one file at once store each judgment once
     with ledger.exclusive() as conn:
+        if moved:  # the audit's sample follows its items to their new ids
+            params = dict(run)
+            params["sample"] = [[k, moved.get((k, int(i)), int(i))] for k, i in run["sample"]]
+            conn.execute(sa.update(runs).where(runs.c.id == audit_id).values(params=params))
         stored = _latest_notes(conn, audit_id)
         since = _reviewed_since_the_draw(conn, audit_id)
         for item in items:
@@ -358,6 +364,52 @@ def _reviewed_since_the_draw(conn: sa.Connection, audit_id: int) -> set[tuple[st
         )
     ).all()
     return {(t, int(i)) for t, i in rows}
+
+
+_SENTENCE = re.compile(r"document (\d+), sentence at (\d+)")
+
+
+def _follow(
+    ledger: Ledger, judged: Sequence[AuditItem], held: dict[tuple[Any, ...], str | None]
+) -> dict[tuple[str, int], int]:
+    """Items re-extracted (or episodes relinked) since the draw, found again by what they named
+    then: the one item of the same kind on the same sentence, the episode of the same key. Each
+    found item's id is updated; returns {(kind, old id): new id}. A teammate's `extract --redo`
+    gives every unreviewed item a new id, and voided an audit judged meanwhile."""
+    moved: dict[tuple[str, int], int] = {}
+    with ledger.connect() as conn:
+        for item in judged:
+            drawn = held.get((item.kind, item.item_id))
+            if drawn is None or _fingerprint(conn, item.item_type, item.item_id) == drawn:
+                continue
+            found = _named(conn, item, drawn)
+            if found is not None:
+                moved[(item.kind, item.item_id)] = found
+                item.item_id = found
+    return moved
+
+
+def _named(conn: sa.Connection, item: AuditItem, drawn: str) -> int | None:
+    """The id of the one item of ``item``'s kind that ``drawn`` names now, or None."""
+    if item.item_type == "episode":
+        found = conn.execute(sa.select(episodes.c.id).where(episodes.c.key == drawn)).all()
+    else:
+        where = _SENTENCE.fullmatch(drawn)
+        if where is None:
+            return None
+        table = ITEMS[item.item_type]
+        query = (
+            sa.select(table.c.id)
+            .join(evidence, evidence.c.id == table.c.evidence_id)
+            .where(
+                table.c.document_id == int(where.group(1)),
+                evidence.c.sentence_start == int(where.group(2)),
+            )
+        )
+        if item.item_type == "event":
+            query = query.where(events.c.kind == item.kind)
+        found = conn.execute(query).all()
+    return int(found[0][0]) if len(found) == 1 else None
 
 
 def _check_still_held(

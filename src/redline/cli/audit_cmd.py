@@ -93,6 +93,12 @@ def judge_command(
         f"{counts['unchanged']} already stored, {counts['skipped']} skipped",
         markup=False,
     )
+    if counts["followed"]:
+        console.print(
+            f"{counts['followed']} items had new ids since the draw (re-extracted or relinked): "
+            "found again by their sentence or key, and judged there",
+            markup=False,
+        )
     if counts["measured_only"]:
         console.print(
             f"{counts['measured_only']} of them counted in the audit only: an analyst decided "
