@@ -346,3 +346,33 @@ def test_an_act_dated_to_a_month_or_a_year_counts_once_it_had_certainly_happened
     assert status(date(2022, 1, 20))["USA:invasion_of_ukraine"] == "open"
     assert status(date(2022, 6, 1))["USA:invasion_of_ukraine"] != "crossed_enforced"
     assert status(date(2023, 1, 1))["USA:invasion_of_ukraine"] == "crossed_enforced"
+
+
+@pytest.mark.parametrize(
+    ("outlets", "status"),
+    [((None, None, None, None), "undetermined"), (("Wire A", "Wire B", None, None), "unenforced")],
+)
+def test_documents_of_unknown_outlet_are_not_outlets_of_their_own(
+    sqlite_ledger: Ledger, outlets: tuple[str | None, ...], status: str
+) -> None:
+    """The silence rule wants coverage from two outlets: four documents whose outlet nobody
+    knows may all be one outlet's, so they are not two (each counted as an outlet of its own,
+    and gave an "unenforced" verdict); two named outlets are. The explanation lists the
+    documents the rule read, and they count among the episode's sources."""
+    from datetime import date
+
+    from redline.link import get_episode, link
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2022-01-10"), "GBR", "invasion_of_ukraine", stated="2022-01-09")
+    b.crossing(b.doc("2022-02-25"), "RUS", "invasion_of_ukraine", "2022-02-24")
+    for n, outlet in enumerate(outlets):
+        day = f"2022-{7 + n:02d}-01"
+        b.threat(b.doc(day, outlet=outlet), "GBR", "invasion_of_ukraine", stated=day)
+    link(sqlite_ledger, as_of=date(2023, 1, 1))
+    story = get_episode(sqlite_ledger, "GBR:invasion_of_ukraine", as_of=date(2023, 1, 1))
+    assert status in str(story["status"])
+    why = " ".join(story["explanation"])
+    assert "4 document(s) from" in why and why.count("doc #") >= 4
+    assert story["n_sources"] == 6

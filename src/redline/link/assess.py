@@ -24,7 +24,7 @@ from datetime import date, timedelta
 
 from redline import knowledge
 from redline.link.calibration import calibrated, verdict_threshold
-from redline.link.items import Doc, Item, untargeted
+from redline.link.items import Doc, Item, outlet_count, untargeted
 from redline.link.when import When
 from redline.vocab import ClaimOutcome, ConsequenceClass, LineSource, Precision, Status
 
@@ -109,7 +109,7 @@ class Assessment:
     implicit: bool
     document_ids: set[int]
     opinion_ids: set[int]  # the documents among ``document_ids`` that are opinion pieces
-    outlets: set[str]
+    outlets: set[str | None]  # ``Doc.source_key`` of each document (None: outlet unknown)
     rejected: bool = False
     raw_confidence: float = 0.0  # before calibration (what the calibration is fitted on)
     usable_crossings: list[Item] = field(default_factory=list)  # all that pass the codebook
@@ -133,7 +133,7 @@ class Assessment:
 
     @property
     def n_outlets(self) -> int:
-        return len(self.outlets)
+        return outlet_count(self.outlets)
 
     @property
     def opinion_only(self) -> bool:
@@ -179,6 +179,9 @@ class _Decision:
     basis: str  # a key of BASE_CONFIDENCE
     decisive: list[Item]  # the items the status rests on
     penalty: float = 0.0
+    # documents a rule read beside the items (the silence rule's coverage after a crossing):
+    # they count among the episode's evidence, its sources and its opinion pieces
+    read: frozenset[int] = frozenset()
 
 
 def assess(
@@ -267,7 +270,7 @@ def assess(
         )
     members = [*threats, *([crossing] if crossing else []), *responses, *claims]
     # the documents behind the status include those of acts it names as undecided evidence
-    doc_ids = {i.document_id for i in [*members, *unrelated]}
+    doc_ids = {i.document_id for i in [*members, *unrelated]} | decision.read
     opinion_ids = {d for d in doc_ids if docs[d].genre == "opinion"}
     opinion_only = bool(doc_ids) and opinion_ids == doc_ids
     raw, confidence, how = _confidence(decision, docs, opinion_only)
@@ -524,17 +527,19 @@ def _from_silence(
     past the response window without one (the codebook's "long span of coverage"), else
     ``undetermined``."""
     after = {i.document_id for i in m.all() if i.when.known_by(as_of) and i.when.since > crossed.hi}
-    outlets = {docs[d].source_key for d in after}
+    outlets = outlet_count(docs[d].source_key for d in after)
     last = max((docs[d].published or date.min for d in after), default=None)
     covered = (
         len(after) >= SILENCE_DOCUMENTS
-        and len(outlets) >= SILENCE_OUTLETS
+        and outlets >= SILENCE_OUTLETS
         and last is not None
         and last > window_end
     )
     coverage = (
-        f"{len(after)} document(s) from {len(outlets)} outlet(s) report on this line after the "
-        f"crossing" + (f", the last on {last.isoformat()}" if last and after else "")
+        f"{len(after)} document(s) from {outlets} outlet(s) report on this line after the "
+        f"crossing"
+        + (f", the last on {last.isoformat()}" if last and after else "")
+        + (f" ({_list_docs(after, docs)})" if after else "")
     )
     if covered:
         why.append(
@@ -543,13 +548,20 @@ def _from_silence(
             f"{coverage} (rule: at least {SILENCE_DOCUMENTS} documents from "
             f"{SILENCE_OUTLETS} outlets, the last after the window)."
         )
-        return _Decision(Status.CROSSED_UNENFORCED, "silence", crossings)
+        return _Decision(Status.CROSSED_UNENFORCED, "silence", crossings, read=frozenset(after))
     why.append(
         f"No response by {m.threatener} and no outcome claim found: undetermined ({coverage}; "
         f"unenforced needs at least {SILENCE_DOCUMENTS} documents from {SILENCE_OUTLETS} "
         f"outlets, the last after the window ended {window_end.isoformat()})."
     )
-    return _Decision(Status.UNDETERMINED, "no_response_found", crossings)
+    return _Decision(Status.UNDETERMINED, "no_response_found", crossings, read=frozenset(after))
+
+
+def _list_docs(ids: Iterable[int], docs: Mapping[int, Doc]) -> str:
+    """``doc #3 (opinion), doc #7``: the documents a rule read, by id (``redline show ID``)."""
+    return ", ".join(
+        f"doc #{d}" + (" (opinion)" if docs[d].genre == "opinion" else "") for d in sorted(ids)
+    )
 
 
 def _confidence(
@@ -561,13 +573,13 @@ def _confidence(
     if decision.basis == "review":
         return base, base, "analyst review"
     decisive = decision.decisive
-    outlets = {docs[i.document_id].source_key for i in decisive}
-    extra = min(max(len(outlets) - 1, 0), MAX_EXTRA_OUTLETS) * PER_EXTRA_OUTLET
+    outlets = outlet_count(docs[i.document_id].source_key for i in decisive)
+    extra = min(max(outlets - 1, 0), MAX_EXTRA_OUTLETS) * PER_EXTRA_OUTLET
     mean = sum(i.confidence for i in decisive) / len(decisive) if decisive else 0.5
     value = (base + extra - decision.penalty) * (0.5 + 0.5 * mean)
     how = f"base {base:.2f} for {decision.basis.replace('_', ' ')}"
     if extra:
-        how += f", +{extra:.2f} for {len(outlets)} outlets"
+        how += f", +{extra:.2f} for {outlets} outlets"
     if decision.penalty:
         how += f", -{decision.penalty:.2f} contradicted by claims"
     how += f", x{0.5 + 0.5 * mean:.2f} for extraction confidence {mean:.2f}"

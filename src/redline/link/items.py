@@ -61,9 +61,20 @@ class Doc:
     url: str | None
 
     @property
-    def source_key(self) -> str:
-        """Who published it: the outlet, or the document itself when the outlet is unknown."""
-        return (self.outlet or "").strip().lower() or f"document {self.id}"
+    def source_key(self) -> str | None:
+        """Who published it: the outlet, or None when the outlet is unknown (``outlet_count``
+        never counts such documents as outlets of their own)."""
+        return (self.outlet or "").strip().lower() or None
+
+
+def outlet_count(keys: Iterable[str | None]) -> int:
+    """How many outlets certainly published documents of ``keys`` (``Doc.source_key``): the
+    known outlets, or one when every outlet is unknown. Each document of unknown outlet was
+    counted as an outlet of its own, so four wire copies of no named outlet read as four
+    outlets, met the silence rule's two and raised confidence."""
+    keys = list(keys)
+    known = {k for k in keys if k is not None}
+    return len(known) or (1 if keys else 0)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Any
 from redline import knowledge
 from redline.errors import ConfigError
 from redline.link import EpisodeState, EpisodeView, evaluate, evidence_note
+from redline.link.items import outlet_count
 from redline.score.priors import Prior, get_prior
 from redline.store import Ledger
 from redline.vocab import CROSSED, Status
@@ -213,7 +214,7 @@ def estimates(
                 level=LEVEL,
                 n_documents=len(docs),
                 n_opinion_documents=len(opinion),
-                n_outlets=len(set().union(*(s.assessment.outlets for s in decided))),
+                n_outlets=outlet_count(set().union(*(s.assessment.outlets for s in decided))),
                 opinion_only=bool(docs) and len(opinion) == len(docs),
                 evidence=(
                     evidence_note(len(docs), len(opinion))
