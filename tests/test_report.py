@@ -182,3 +182,25 @@ def test_a_report_as_reported_counts_items_from_their_articles(
     assert "Status as reported by 2024-02-15 (each item from its article" in reported
     # the crossing happened on 1 February but was reported on 1 March
     assert "none in the ledger yet" in reported and "none in the ledger yet" not in hindsight
+
+
+def test_the_report_says_its_reading_who_set_a_status_and_prints_each_story(
+    tmp_path: Path,
+) -> None:
+    """A past-date report says it reads in hindsight (it cited later articles unannounced); a
+    status an analyst set is marked as such, not shown with a confidence like the evidence's;
+    each story is in a block printed open (a folded one stayed folded on paper)."""
+    from redline.review import review
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    seeds_ledger(ledger)
+    link(ledger, as_of=AS_OF)
+    review(
+        ledger, "episode", "RUS:f16_delivery", "correct", field="status", value="crossed_enforced"
+    )
+    html = write_report(ledger, tmp_path / "r.html").read_text(encoding="utf-8")
+    flat = " ".join(html.split())
+    assert "in hindsight: each item from the date it happened" in flat
+    assert "set by an analyst" in flat and "status set by an analyst (see below)" in flat
+    assert flat.count('class="print-only"') == flat.count("How the status was decided</summary>")
+    ledger.dispose()
