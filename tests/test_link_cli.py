@@ -376,3 +376,22 @@ def test_documents_of_unknown_outlet_are_not_outlets_of_their_own(
     why = " ".join(story["explanation"])
     assert "4 document(s) from" in why and why.count("doc #") >= 4
     assert story["n_sources"] == 6
+
+
+def test_an_episode_key_is_read_as_the_actor_filters_read_names_and_shown_whole(
+    db: str,
+) -> None:
+    """`redline episode rus:F16_Delivery` finds RUS:f16_delivery as `--actor rus` would; a key
+    that names no episode of a linked ledger points at the listing, not at `link`; a table
+    shows keys whole at 80 columns (two keys cut to "RUS:long_range_…" looked alike)."""
+    run("link", "--db", db, "--as-of", "2024-09-30")
+    told = run("episode", "rus:F16_Delivery", "--db", db, "--as-of", "2024-09-30")
+    assert "RUS:f16_delivery" in told
+    missing = runner.invoke(app, ["episode", "RUS:nothing_here", "--db", db])
+    assert missing.exit_code != 0
+    said = str(missing.exception)
+    assert "`redline episodes` lists the keys and ids" in said and "link` first" not in said
+    table = runner.invoke(
+        app, ["episodes", "--db", db, "--as-of", "2024-09-30"], env={"COLUMNS": "80"}
+    )
+    assert "RUS:long_range_strikes_inside_russia" in table.output

@@ -149,6 +149,14 @@ def _shown(value: Any) -> Any:
 
 
 NARROW_MAX = 16  # a short column is never wider than this
+# identifiers a reader types back (`redline episode RUS:f16_delivery`): shown whole up to this
+# width, and the last short columns to give way (two keys cut to "RUS:long_range_…" looked alike)
+_ID_COLUMNS = frozenset({"key", "episode_key", "trigger_key"})
+ID_MAX = 48
+
+
+def _cap(column: str) -> int:
+    return ID_MAX if column in _ID_COLUMNS else NARROW_MAX
 WIDE_MIN = 12  # a text column (sentence, title, label) keeps at least this much
 NARROW_MIN = 3
 
@@ -157,7 +165,7 @@ def fits(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], total: int) 
     """Do ``columns`` show their values whole (text columns at least ``WIDE_MIN``) in ``total``?"""
     need = 3 * len(columns) + 1  # borders and padding
     for c, width in zip(columns, _value_widths(rows, columns), strict=True):
-        need += WIDE_MIN if c in _LONG_COLUMNS else min(NARROW_MAX, width)
+        need += WIDE_MIN if c in _LONG_COLUMNS else min(_cap(c), width)
     return need <= total
 
 
@@ -177,7 +185,9 @@ def column_widths(
     values = _value_widths(rows, columns)
     natural = [max(len(c.replace("_", " ")), v) for c, v in zip(columns, values, strict=True)]
     wide = [c in _LONG_COLUMNS for c in columns]
-    widths = [0 if w else min(n, NARROW_MAX) for n, w in zip(natural, wide, strict=True)]
+    widths = [
+        0 if w else min(n, _cap(c)) for c, n, w in zip(columns, natural, wide, strict=True)
+    ]
     available = total - (3 * len(columns) + 1)  # borders and padding
     n_wide = sum(wide)
     # first a header longer than its values gives way ("n sources" over "2"), then the widest
@@ -187,7 +197,10 @@ def column_widths(
         if not wide[k]:
             widths[k] = max(min(widths[k], max(values[k], NARROW_MIN)), NARROW_MIN)
     while sum(widths) + n_wide * WIDE_MIN > available:
-        i = max(range(len(widths)), key=lambda k: -1 if wide[k] else widths[k])
+        i = max(
+            range(len(widths)),
+            key=lambda k: (-1, 0) if wide[k] else (columns[k] not in _ID_COLUMNS, widths[k]),
+        )
         if wide[i] or widths[i] <= NARROW_MIN:
             break
         widths[i] -= 1

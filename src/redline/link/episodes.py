@@ -211,13 +211,28 @@ def evaluate(
 
 def resolve(ledger: Ledger, ref: str | int) -> int:
     """An episode id from an id or a key such as ``RUS:f16_delivery``."""
+    text = str(ref).strip()
+    keys = [text]
+    owner, colon, line = text.partition(":")
+    if colon:  # "rus:F16_Delivery" and "Russia:f16_delivery" name RUS:f16_delivery
+        try:
+            keys.append(f"{knowledge.actor_code(owner)}:{line.lower()}")
+        except RedlineError:
+            pass
     with ledger.connect() as conn:
-        cond = episodes.c.key == str(ref)
-        if str(ref).isdigit():
-            cond = sa.or_(cond, episodes.c.id == int(ref))
+        cond: sa.ColumnElement[bool] = episodes.c.key.in_(keys)
+        if text.isdigit():
+            cond = sa.or_(cond, episodes.c.id == int(text))
         found = conn.execute(sa.select(episodes.c.id).where(cond)).scalar()
+        linked = conn.execute(sa.select(sa.func.count()).select_from(episodes)).scalar_one()
     if found is None:
-        raise RedlineError(f"no episode {ref!r} in {ledger.url}; run `redline link` first?")
+        hint = (
+            "`redline episodes` lists the keys and ids (ids change when `redline link` runs "
+            "for another date; keys do not)"
+            if linked
+            else "no episode is linked yet: run `redline link` first"
+        )
+        raise RedlineError(f"no episode {ref!r} in {ledger.url}; {hint}")
     return int(found)
 
 
