@@ -153,12 +153,13 @@ NARROW_MAX = 16  # a short column is never wider than this
 # width, and the last short columns to give way (two keys cut to "RUS:long_range_…" looked alike)
 _ID_COLUMNS = frozenset({"key", "episode_key", "trigger_key"})
 ID_MAX = 48
+WIDE_MIN = 12  # a text column (sentence, title, label) keeps at least this much
+NARROW_MIN = 3
 
 
 def _cap(column: str) -> int:
+    """How wide a short column may grow."""
     return ID_MAX if column in _ID_COLUMNS else NARROW_MAX
-WIDE_MIN = 12  # a text column (sentence, title, label) keeps at least this much
-NARROW_MIN = 3
 
 
 def fits(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], total: int) -> bool:
@@ -185,9 +186,7 @@ def column_widths(
     values = _value_widths(rows, columns)
     natural = [max(len(c.replace("_", " ")), v) for c, v in zip(columns, values, strict=True)]
     wide = [c in _LONG_COLUMNS for c in columns]
-    widths = [
-        0 if w else min(n, _cap(c)) for c, n, w in zip(columns, natural, wide, strict=True)
-    ]
+    widths = [0 if w else min(n, _cap(c)) for c, n, w in zip(columns, natural, wide, strict=True)]
     available = total - (3 * len(columns) + 1)  # borders and padding
     n_wide = sum(wide)
     # first a header longer than its values gives way ("n sources" over "2"), then the widest

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -215,10 +215,8 @@ def resolve(ledger: Ledger, ref: str | int) -> int:
     keys = [text]
     owner, colon, line = text.partition(":")
     if colon:  # "rus:F16_Delivery" and "Russia:f16_delivery" name RUS:f16_delivery
-        try:
+        with suppress(RedlineError):  # an owner no gazetteer knows: the key as typed only
             keys.append(f"{knowledge.actor_code(owner)}:{line.lower()}")
-        except RedlineError:
-            pass
     with ledger.connect() as conn:
         cond: sa.ColumnElement[bool] = episodes.c.key.in_(keys)
         if text.isdigit():
