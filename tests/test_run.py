@@ -109,3 +109,25 @@ def test_cli_run_draws_a_bar_for_every_stage_unless_told_not_to(tmp_path: Path) 
     quiet = CliRunner().invoke(app, [*args, "--no-progress"])
     assert quiet.exit_code == 0, quiet.output
     assert not _BAR.search(quiet.output) and "Follow-through" in quiet.output
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        (["--prior", "bogus"], "unknown prior 'bogus'"),
+        (["--export", "EXPORT", "--export-format", "xlsx"], "unknown export format 'xlsx'"),
+    ],
+)
+def test_a_bad_option_stops_a_run_before_any_work(
+    tmp_path: Path, option: list[str], said: str
+) -> None:
+    """A bad prior or export format was found only after ingest, extraction and linking."""
+    from redline.store.schema import documents
+
+    db = tmp_path / "l.db"
+    args = [str(tmp_path / "out") if a == "EXPORT" else a for a in option]
+    result = CliRunner().invoke(app, ["run", str(SAMPLE), "--db", str(db), "--no-progress", *args])
+    assert result.exit_code != 0 and said in str(result.exception)
+    ledger = Ledger.open(str(db), create=False)
+    assert ledger.count(documents) == 0
+    ledger.dispose()

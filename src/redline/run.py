@@ -16,10 +16,11 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from redline.errors import ConfigError
 from redline.extract import ExtractReport, extract_documents
 from redline.ingest import IngestReport, ingest_paths
 from redline.link import DEFAULT_WINDOW_DAYS, LinkReport, link
-from redline.score import credibility
+from redline.score import credibility, get_prior
 from redline.store import Ledger
 
 STAGES = ("ingest", "extract", "link", "score", "report", "export")
@@ -103,6 +104,15 @@ def run(
     ``progress`` draws a bar per stage on standard error (``stage_bars``); ``stages`` replaces
     it with a caller's own (``redline run`` draws them on its error console).
     """
+    # options are checked before any work: a bad export format or prior was found only after
+    # ingest, extraction and linking had run
+    from redline.export import FORMATS
+
+    get_prior(prior)
+    if export is not None and export_format not in FORMATS:
+        raise ConfigError(
+            f"unknown export format {export_format!r}; use one of {', '.join(FORMATS)}"
+        )
     stage = stages or (stage_bars() if progress else _unseen)
     with stage("ingest") as tick:
         ingested = ingest_paths(ledger, list(paths), on_progress=tick)
