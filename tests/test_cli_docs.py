@@ -44,3 +44,33 @@ def test_the_readme_python_example_runs(
     printed = capsys.readouterr().out.splitlines()
     assert printed and any("no evidence" in line for line in printed)
     assert (tmp_path / "report.html").exists()
+
+
+def test_eval_without_the_corpora_names_the_folder_and_how_to_give_it(tmp_path: Path) -> None:
+    """A clone without the corpora beside it got only "document ... is not in the corpus"."""
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(
+        app, ["eval", "--shared", str(tmp_path), "--split", "dev", "--no-episodes"]
+    )
+    assert result.exit_code != 0
+    said = str(result.exception)
+    assert str(tmp_path) in said and "--shared or the REDLINE_SHARED variable" in said
+
+
+def test_train_without_the_training_extra_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without torch, `redline train` ended in a 39-line traceback."""
+    import importlib.util
+
+    from typer.testing import CliRunner
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
+    result = CliRunner().invoke(app, ["train", "--out", "/nonexistent/never-written"])
+    assert result.exit_code != 0
+    assert "training needs torch" in str(result.exception)
+    assert "pip install 'redline[train]'" in str(result.exception)

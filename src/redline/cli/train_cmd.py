@@ -95,6 +95,9 @@ def train_command(
     Trains on the train split of the real-document gold plus review decisions (and written
     sentences when asked), picks each class's threshold on the dev split, and never reads the
     test split."""
+    from redline.model.train import require_training_extra
+
+    require_training_extra()  # before any work: without torch it failed in a traceback
     from redline.gold.evaluation import load
     from redline.model.classifier import MODEL_DIR
     from redline.model.crossval import OOF_FILE, out_of_fold

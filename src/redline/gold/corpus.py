@@ -70,6 +70,16 @@ def iter_documents(shared: Path) -> Iterator[GoldDocument]:
 
 
 def load_documents(shared: Path, ids: set[str] | None = None) -> dict[str, GoldDocument]:
+    """The gold's documents from the corpora under ``shared``; a folder without them is a
+    GoldError that names it and says how to give another (each gold line was refused in turn,
+    naming only a document "not in the corpus")."""
+    from redline.errors import GoldError
+
+    if not (shared / NEWS_DIR).is_dir():
+        raise GoldError(
+            f"{shared}: the corpora the gold annotates are not there (no {NEWS_DIR}); give "
+            "the folder that holds them with --shared or the REDLINE_SHARED variable"
+        )
     return {d.id: d for d in iter_documents(shared) if ids is None or d.id in ids}
 
 

