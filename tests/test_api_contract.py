@@ -103,3 +103,16 @@ def test_a_story_item_says_where_its_quote_starts(linked: Ledger) -> None:
         lo = item["span_start"] - item["sentence_start"]
         hi = item["span_end"] - item["sentence_start"]
         assert 0 <= lo < hi <= len(item["quote"])
+
+
+def test_a_trigger_or_kind_filter_that_names_nothing_says_so(linked: Ledger) -> None:
+    """`threats --trigger f16` and `events --kind crossings` listed nothing, without a word."""
+    from redline.extract.query import list_events, list_threats
+
+    with pytest.raises(ConfigError, match="unknown trigger key 'f16'; did you mean f16_delivery"):
+        list_threats(linked, trigger="f16")
+    with pytest.raises(ConfigError, match="unknown event kind 'crossings'"):
+        list_events(linked, kind="crossings")
+    assert list_threats(linked, trigger="f16_delivery")
+    assert list_threats(linked, trigger="new_") == []  # the coined lines: none here
+    assert list_events(linked, kind="crossing")

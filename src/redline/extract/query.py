@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from redline import knowledge
 from redline.store import Ledger
-from redline.store.schema import documents, events, evidence, outcome_claims, threats
+from redline.store.schema import EVENT_KINDS, documents, events, evidence, outcome_claims, threats
 
 _PROVENANCE = [
     documents.c.source_path,
@@ -55,8 +55,24 @@ def list_threats(
         # every line the vocabulary lacks (``knowledge.coin_trigger_key``)
         where.append(threats.c.trigger_key.startswith(trigger, autoescape=True))
     elif trigger:
-        where.append(threats.c.trigger_key == trigger)
+        where.append(threats.c.trigger_key == _known_trigger(trigger))
     return _rows(ledger, threats, *where, include_rejected=include_rejected)
+
+
+def _known_trigger(key: str) -> str:
+    """A trigger filter names a key of the vocabulary or a coined one: a typo ("f16") matched
+    nothing and listed no threat, without a word."""
+    import difflib
+
+    from redline.errors import ConfigError
+
+    vocabulary = knowledge.triggers()
+    if key in vocabulary or knowledge.is_coined(key):
+        return key
+    close = difflib.get_close_matches(key, list(vocabulary.triggers), n=3, cutoff=0.5)
+    near = [k for k in vocabulary.triggers if k.startswith(key)][:3] or close
+    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    raise ConfigError(f"unknown trigger key {key!r}{hint} (redline/data/triggers.yaml lists them)")
 
 
 def list_events(
@@ -68,6 +84,10 @@ def list_events(
 ) -> list[dict[str, Any]]:
     where = []
     if kind:
+        if kind not in EVENT_KINDS:  # "crossings" listed nothing, without a word
+            from redline.errors import ConfigError
+
+            raise ConfigError(f"unknown event kind {kind!r}; use {' or '.join(EVENT_KINDS)}")
         where.append(events.c.kind == kind)
     if actor:
         where.append(events.c.actor_country == knowledge.actor_code(actor))
