@@ -52,6 +52,10 @@ def test_a_missing_path_is_one_problem_and_the_other_paths_are_read(
     alone = runner.invoke(app, ["ingest", str(missing), "--db", db, "--no-progress"])
     assert alone.exit_code == 1 and "no such file or folder" in alone.stderr
     assert "read no files" in alone.stderr
+    # and no ledger is started for nothing (an empty one was left behind)
+    fresh = tmp_path / "fresh.db"
+    nothing = runner.invoke(app, ["ingest", str(missing), "--db", str(fresh), "--no-progress"])
+    assert nothing.exit_code == 1 and "read no files" in nothing.stderr and not fresh.exists()
 
 
 def test_json_report_and_a_second_run_that_adds_nothing(db: str) -> None:

@@ -65,6 +65,15 @@ def ingest_command(
     Each problem is printed as one line on standard error as it happens; the run goes on. A
     summary follows at the end. Running it again over the same paths adds nothing.
     """
+    if not any(p.exists() for p in paths):
+        # nothing to read: no ledger is started for it (an empty one was, and later commands
+        # then said "0 documents" instead of "no ledger")
+        for p in paths:
+            err_console.print(f"redline: ingest: {p}: no such file or folder", markup=False)
+        err_console.print(
+            f"redline: error: read no files from {', '.join(map(str, paths))}", markup=False
+        )
+        raise typer.Exit(1)
     ledger = Ledger.open(db)
     fields = FieldMap().with_names(
         text=text_field,
