@@ -395,3 +395,23 @@ def test_an_episode_key_is_read_as_the_actor_filters_read_names_and_shown_whole(
         app, ["episodes", "--db", db, "--as-of", "2024-09-30"], env={"COLUMNS": "80"}
     )
     assert "RUS:long_range_strikes_inside_russia" in table.output
+
+
+def test_a_story_says_a_window_still_open_ends(sqlite_ledger: Ledger) -> None:
+    """Before the response window is over the story says it "ends" on its date (it said
+    "ended" on a date still to come)."""
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-01-10"), "RUS", "atacms_delivery", stated="2024-01-05")
+    b.crossing(b.doc("2024-03-01"), "USA", "atacms_delivery", "2024-03-01")
+    db = sqlite_ledger.url
+    run("link", "--db", db, "--as-of", "2024-03-15")
+    early = " ".join(
+        run("episode", "RUS:atacms_delivery", "--db", db, "--as-of", "2024-03-15").split()
+    )
+    assert "which ends 2024-05-30" in early
+    later = " ".join(
+        run("episode", "RUS:atacms_delivery", "--db", db, "--as-of", "2024-09-15").split()
+    )
+    assert "which ended 2024-05-30" in later

@@ -279,8 +279,11 @@ def _print_story(s: dict[str, Any]) -> None:
             who = i.get("speaker") or i.get("actor") or i.get("subject_country") or ""
             country = i.get("speaker_country") or i.get("actor_country") or ""
             what = i.get("consequence_class") or i.get("claim") or i.get("action") or ""
+            # an actor nobody named reads as such, not as "()"
+            named = f"{who} ({country})" if country and who != country else who or country
             console.print(
-                terminal_text(f"  {i['date']}  {who} ({country})  {what}"), highlight=False
+                terminal_text(f"  {i['date']}  {named or 'unnamed actor'}  {what}"),
+                highlight=False,
             )
             console.print(terminal_text(f"    “{i['quote']}”"), highlight=False)
             d = i["document"]

@@ -549,10 +549,12 @@ def _from_silence(
             f"{SILENCE_OUTLETS} outlets, the last after the window)."
         )
         return _Decision(Status.CROSSED_UNENFORCED, "silence", crossings, read=frozenset(after))
+    # a window still open on the as-of date "ends", not "ended" (it read as already over)
+    ends = "ended" if window_end < as_of else "ends"
     why.append(
         f"No response by {m.threatener} and no outcome claim found: undetermined ({coverage}; "
         f"unenforced needs at least {SILENCE_DOCUMENTS} documents from {SILENCE_OUTLETS} "
-        f"outlets, the last after the window ended {window_end.isoformat()})."
+        f"outlets, the last after the response window, which {ends} {window_end.isoformat()})."
     )
     return _Decision(Status.UNDETERMINED, "no_response_found", crossings, read=frozenset(after))
 
