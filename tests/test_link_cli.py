@@ -174,6 +174,9 @@ def test_link_and_extract_say_when_the_other_is_due(tmp_path) -> None:
     assert "not extracted yet" not in run("link", "--db", db)
     again = run("extract", "--db", db, "--redo", "--no-progress")
     assert "run `redline link` to relink them" in again
+    # nothing left to extract: the run says why, and how to do it again
+    idle = " ".join(run("extract", "--db", db, "--no-progress").split())
+    assert "extracted 0 documents" in idle and "--redo extracts them again" in idle
 
 
 def test_as_reported_counts_an_item_from_its_article_not_its_own_date(

@@ -132,6 +132,13 @@ def run_extraction(
     )
     for error in report.errors:
         out.print(f"  error: {error}", markup=False)
+    if not report.documents and not redo and not report.by_another_run:
+        # "extracted 0 documents" left a newcomer wondering why nothing happened
+        out.print(
+            "every stored document is extracted with this extractor already; --redo extracts "
+            "them again",
+            markup=False,
+        )
     if report.documents and ledger.count(episodes):
         # listings recompute statuses from the stored membership, which only `link` renews
         out.print(
