@@ -74,3 +74,14 @@ def test_train_without_the_training_extra_says_how_to_install_it(
     assert result.exit_code != 0
     assert "training needs torch" in str(result.exception)
     assert "pip install 'redline[train]'" in str(result.exception)
+
+
+def test_db_may_come_before_the_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`redline --db X episodes` was refused: the top-level help lists --db for every command."""
+    from typer.testing import CliRunner
+
+    monkeypatch.delenv("REDLINE_DB", raising=False)
+    missing = tmp_path / "none.db"
+    for args in (["--db", str(missing), "episodes"], ["--db", str(missing), "audit", "report"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code != 0 and f"no ledger at {missing}" in str(result.exception)

@@ -128,11 +128,36 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="The ledger for the command that follows, as its own --db (which wins, as "
+            "does REDLINE_DB, when given too).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Redline: an evidence ledger of political threats and red lines."""
+    if db is not None:
+        # `redline --db X episodes` was refused: the ledger is handed to every command below
+        # as the default of its own --db
+        ctx.default_map = _db_defaults(ctx.command, db)
+
+
+def _db_defaults(group: Any, db: str) -> dict[str, Any]:
+    """A click default map giving ``db`` to the --db of every command under ``group``."""
+    out: dict[str, Any] = {}
+    for name, command in getattr(group, "commands", {}).items():
+        if getattr(command, "commands", None):
+            out[name] = _db_defaults(command, db)
+        elif any(p.name == "db" for p in command.params):
+            out[name] = {"db": db}
+    return out
