@@ -128,6 +128,11 @@ def test_episode_tells_the_story(db: str) -> None:
     story = doc["episode"]
     assert story["opinion_only"] and story["evidence"] == "evidence: 1 document, an opinion piece"
     assert story["crossing"]["document"]["title"] == "Call Putin's bluff"
+    # where to open each source: its URL, else the file it was read from
+    source = story["crossing"]["document"]
+    assert source["source_path"] and (source["url"] or source["source_path"]) in " ".join(
+        text.split()
+    )
     assert story["explanation"][-1] == "All evidence comes from opinion pieces."
     csv_text = run("episode", str(story["id"]), "--db", db, "-f", "csv", "--as-of", "2024-09-30")
     assert csv_text.splitlines()[0] == "episode,kind,id,date,quote,document_id"

@@ -290,7 +290,16 @@ def _print_story(s: dict[str, Any]) -> None:
             source = ", ".join(str(x) for x in (d["title"], d["outlet"], d["published"]) if x) + (
                 " (opinion)" if d["genre"] == "opinion" else ""
             )
-            console.print(terminal_text(f"    — {source} [document {d['id']}]"), highlight=False)
+            # where to open it: the URL, else the file (and the place in it) it was read from
+            where = d.get("url") or " ".join(
+                str(x) for x in (d.get("source_path"), d.get("source_locator")) if x
+            )
+            console.print(
+                terminal_text(
+                    f"    — {source} [document {d['id']}{': ' + where if where else ''}]"
+                ),
+                highlight=False,
+            )
     console.print("\n[bold underline]Why[/bold underline]")
     for n, line in enumerate(s["explanation"], start=1):
         console.print(terminal_text(f"  {n}. {line}"), highlight=False)

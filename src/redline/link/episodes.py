@@ -383,6 +383,10 @@ _DOC_FIELDS = (
     "published_precision",
     "genre",
     "url",
+    # the file it was read from: a fact-checker opens it to find the quote (an untitled
+    # document had no other name in the story)
+    "source_path",
+    "source_locator",
 )
 _FIELDS: dict[str, tuple[sa.Table, tuple[str, ...]]] = {
     "threat": (
