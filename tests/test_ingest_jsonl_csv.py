@@ -175,6 +175,8 @@ def test_a_text_field_that_is_no_text_is_a_problem(sqlite_ledger: Ledger, corpus
         {"text": ["a", "b"]},
         {"body": {"p": "x"}},
         {"text": "Officials in Riga reported heavy snow on the main roads overnight."},
+        # the text comes from the first field that has one; a later odd field is not read
+        {"text": "Ferries to the islands ran late after a storm.", "body": 7},
     ]
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
     report = ingest_paths(sqlite_ledger, [path])
@@ -183,4 +185,4 @@ def test_a_text_field_that_is_no_text_is_a_problem(sqlite_ledger: Ledger, corpus
         f"{path}:line 2: no text: the field 'text' holds a list, not text",
         f"{path}:line 3: no text: the field 'body' holds an object, not text",
     ]
-    assert set(_by_locator(sqlite_ledger)) == {"line 4"}
+    assert set(_by_locator(sqlite_ledger)) == {"line 4", "line 5"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -58,12 +58,19 @@ def pick(record: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
     Lists are joined with ", " (several authors); objects give their ``name``, ``title`` or
     ``id`` (NewsAPI's ``"source": {"name": "Reuters"}``).
     """
+    for _name, value in raw_values(record, names):
+        flat = _flatten(value)
+        if flat:
+            return flat
+    return None
+
+
+def raw_values(record: Mapping[str, Any], names: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+    """Each of ``names`` with the value ``record`` holds for it, as it holds it (field names
+    compared without case, as ``pick`` compares them)."""
     lowered = {str(k).lower(): v for k, v in record.items()}
     for name in names:
-        value = _flatten(lowered.get(name.lower()))
-        if value:
-            return value
-    return None
+        yield name, lowered.get(name.lower())
 
 
 def _flatten(value: Any) -> str | None:

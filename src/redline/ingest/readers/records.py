@@ -11,7 +11,7 @@ from typing import Any
 from redline.errors import InputError
 from redline.ingest.authors import clean_author
 from redline.ingest.draft import Draft, field_date
-from redline.ingest.fields import pick
+from redline.ingest.fields import pick, raw_values
 from redline.ingest.html_text import html_to_text
 from redline.ingest.readers.source import Source
 
@@ -147,20 +147,22 @@ def record_draft(
 ) -> Draft | InputError:
     """A draft from one record, or a problem when no configured text field has a value."""
     fields = source.fields
-    lowered = {str(k).lower(): v for k, v in record.items()}
-    odd = next(
+    # the first text field that holds anything must hold text (a later field is not read)
+    found = next(
         (
             (name, value)
-            for name in fields.text
-            if (value := lowered.get(name.lower())) not in (None, "") and not isinstance(value, str)
+            for name, value in raw_values(record, fields.text)
+            if value not in (None, "", [], {})
+            and not (isinstance(value, str) and not value.strip())
         ),
         None,
     )
-    if odd is not None:
+    if found is not None and not isinstance(found[1], str):
         # a number, list or object is no article (``{"text": 5}`` was stored as "5")
+        name, value = found
         return InputError(
             source.key,
-            f"no text: the field {odd[0]!r} holds {_KINDS.get(type(odd[1]), 'a value')}, not text",
+            f"no text: the field {name!r} holds {_KINDS.get(type(value), 'a value')}, not text",
             locator,
         )
     raw_text = pick(record, fields.text)
