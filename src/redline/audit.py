@@ -308,8 +308,7 @@ def record(
                 f"{', '.join(JUDGMENTS[item.kind])}"
             )
     held = dict(zip(map(tuple, run["sample"]), run.get("fingerprints") or [], strict=False))
-    moved = _follow(ledger, [i for i in items if i.judgment is not None], held)
-    _check_still_held(ledger, [i for i in items if i.judgment is not None], held)
+    moved = _locate(ledger, [i for i in items if i.judgment is not None], held)
     out = {"judged": 0, "unchanged": 0, "skipped": 0, "measured_only": 0, "followed": len(moved)}
     # one transaction no other judging runs beside: the file is stored whole or not at all,
     # and two judges of one file at once store each judgment once
@@ -369,23 +368,43 @@ def _reviewed_since_the_draw(conn: sa.Connection, audit_id: int) -> set[tuple[st
 _SENTENCE = re.compile(r"document (\d+), sentence at (\d+)")
 
 
-def _follow(
+def _locate(
     ledger: Ledger, judged: Sequence[AuditItem], held: dict[tuple[Any, ...], str | None]
 ) -> dict[tuple[str, int], int]:
-    """Items re-extracted (or episodes relinked) since the draw, found again by what they named
-    then: the one item of the same kind on the same sentence, the episode of the same key. Each
-    found item's id is updated; returns {(kind, old id): new id}. A teammate's `extract --redo`
-    gives every unreviewed item a new id, and voided an audit judged meanwhile."""
+    """Check, before anything is stored, that every judged item is the one drawn; returns
+    {(kind, old id): new id} for those found again under a new id (whose ``item_id`` is
+    updated). ``held`` says what each (kind, id) named when drawn (``_fingerprint``).
+
+    An item re-extracted (or an episode relinked) since the draw is found again by what it
+    named then: the one item of the same kind on the same sentence, the episode of the same
+    key (a teammate's `extract --redo` gives every unreviewed item a new id, and voided an
+    audit judged meanwhile). An item gone, or an id that now names another item (a relink can
+    give a deleted episode's id to another), is refused, naming the first such item."""
     moved: dict[tuple[str, int], int] = {}
     with ledger.connect() as conn:
         for item in judged:
+            now_named = _fingerprint(conn, item.item_type, item.item_id)
             drawn = held.get((item.kind, item.item_id))
-            if drawn is None or _fingerprint(conn, item.item_type, item.item_id) == drawn:
-                continue
-            found = _named(conn, item, drawn)
-            if found is not None:
-                moved[(item.kind, item.item_id)] = found
-                item.item_id = found
+            if drawn is None or now_named == drawn:
+                if now_named is not None:
+                    continue
+            else:
+                found = _named(conn, item, drawn)
+                if found is not None:
+                    moved[(item.kind, item.item_id)] = found
+                    item.item_id = found
+                    continue
+            if now_named is None:
+                raise RedlineError(
+                    f"item {item.number} ({item.kind} #{item.item_id}) is no longer in the "
+                    "ledger (re-extracted since the audit was drawn?); nothing was stored: draw "
+                    "a new audit"
+                )
+            raise RedlineError(
+                f"item {item.number} ({item.kind} #{item.item_id}) was {drawn} when the audit "
+                f"was drawn and is now {now_named} (relinked or re-extracted since?); nothing "
+                "was stored: draw a new audit"
+            )
     return moved
 
 
@@ -410,33 +429,6 @@ def _named(conn: sa.Connection, item: AuditItem, drawn: str) -> int | None:
             query = query.where(events.c.kind == item.kind)
         found = conn.execute(query).all()
     return int(found[0][0]) if len(found) == 1 else None
-
-
-def _check_still_held(
-    ledger: Ledger,
-    judged: Sequence[AuditItem],
-    held: dict[tuple[Any, ...], str | None] | None = None,
-) -> None:
-    """Every judged item must still be in the ledger (``extract --redo`` deletes the machine's
-    unreviewed items) and be the item drawn (``held``: what each (kind, id) named then; a
-    relink can give a deleted episode's id to another): checked before anything is stored,
-    naming the first one that is not."""
-    with ledger.connect() as conn:
-        for item in judged:
-            now_named = _fingerprint(conn, item.item_type, item.item_id)
-            if now_named is None:
-                raise RedlineError(
-                    f"item {item.number} ({item.kind} #{item.item_id}) is no longer in the "
-                    "ledger (re-extracted since the audit was drawn?); nothing was stored: draw "
-                    "a new audit"
-                )
-            drawn = (held or {}).get((item.kind, item.item_id))
-            if drawn is not None and drawn != now_named:
-                raise RedlineError(
-                    f"item {item.number} ({item.kind} #{item.item_id}) was {drawn} when the audit "
-                    f"was drawn and is now {now_named} (relinked or re-extracted since?); nothing "
-                    "was stored: draw a new audit"
-                )
 
 
 def _latest_notes(conn: sa.Connection, audit_id: int) -> dict[tuple[str, int], str]:
@@ -471,11 +463,6 @@ class AuditFigures:
         }
 
 
-def _notes_of(ledger: Ledger, audit_id: int) -> dict[tuple[str, int], str]:
-    with ledger.connect() as conn:
-        return _latest_notes(conn, audit_id)
-
-
 def audit_ids(ledger: Ledger) -> list[int]:
     """The ledger's audits, oldest first (an audit's number is its run's id)."""
     with ledger.connect() as conn:
@@ -498,16 +485,17 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
         candidates = conn.execute(query.order_by(runs.c.id.desc())).all()
         if not candidates:
             return None
-        run = next(
-            (r for r in candidates if audit_id is not None or _latest_notes(conn, int(r.id))),
-            candidates[0],
-        )
+        for run in candidates:  # the latest with judgments (the one asked for, when asked)
+            notes = _latest_notes(conn, int(run.id))
+            if notes or audit_id is not None:
+                break
+        else:  # none judged yet: the latest drawn
+            run, notes = candidates[0], {}
     params = run.params or {}
     kind_of = {(item_type(k), int(i)): k for k, i in params.get("sample", [])}
     prefix = f"audit #{run.id}: "
     latest = {  # the last judgment of an item wins
-        key: note[len(prefix) :].split(" — ", 1)[0]
-        for key, note in _notes_of(ledger, int(run.id)).items()
+        key: note[len(prefix) :].split(" — ", 1)[0] for key, note in notes.items()
     }
     counts: dict[str, list[int]] = {k: [0, 0] for k in params.get("kinds", KINDS)}
     for key, judgment in latest.items():
