@@ -244,8 +244,7 @@ def export(
     ``manifest.json`` lists the files, row counts, the date and the reading. Returns the number
     of rows written per table. ``progress(done, total)`` is called as each file is written.
     """
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    check_format(fmt)
     out = Path(out_dir)
     # Every table is read from one snapshot of the ledger: a `link` committed meanwhile gave
     # a manifest of one date beside episodes of another.
@@ -291,6 +290,12 @@ def export(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return written
+
+
+def check_format(fmt: str) -> None:
+    """A ConfigError for an export format Redline does not write."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
 def _make_folder(out: Path) -> None:

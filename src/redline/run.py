@@ -16,7 +16,6 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from redline.errors import ConfigError
 from redline.extract import ExtractReport, extract_documents
 from redline.ingest import IngestReport, ingest_paths
 from redline.link import DEFAULT_WINDOW_DAYS, LinkReport, link
@@ -106,13 +105,11 @@ def run(
     """
     # options are checked before any work: a bad export format or prior was found only after
     # ingest, extraction and linking had run
-    from redline.export import FORMATS
+    from redline.export import check_format
 
     get_prior(prior)
-    if export is not None and export_format not in FORMATS:
-        raise ConfigError(
-            f"unknown export format {export_format!r}; use one of {', '.join(FORMATS)}"
-        )
+    if export is not None:
+        check_format(export_format)
     stage = stages or (stage_bars() if progress else _unseen)
     with stage("ingest") as tick:
         ingested = ingest_paths(ledger, list(paths), on_progress=tick)

@@ -119,11 +119,10 @@ def _statuses(status: Iterable[str] | str | None) -> set[str]:
     from redline.vocab import Status
 
     asked = [status] if isinstance(status, str) else list(status or ())
-    unknown = [s for s in asked if s not in {v.value for v in Status}]
+    known = [v.value for v in Status]
+    unknown = [s for s in asked if s not in known]
     if unknown:
-        raise ConfigError(
-            f"unknown status {unknown[0]!r}; use one of {', '.join(v.value for v in Status)}"
-        )
+        raise ConfigError(f"unknown status {unknown[0]!r}; use one of {', '.join(known)}")
     return {str(s) for s in asked}
 
 

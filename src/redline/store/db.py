@@ -73,10 +73,7 @@ def _create_sqlite_ledger(url: str, file: Path) -> None:
     beside = [partial, *(Path(f"{partial}{x}") for x in ("-wal", "-shm", "-journal", ".lock"))]
     for stale in beside:
         stale.unlink(missing_ok=True)
-    engine = sa.create_engine(
-        sa.make_url(url).set(database=str(partial)), connect_args={"timeout": 30}
-    )
-    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    engine = _sqlite_engine(sa.make_url(url).set(database=str(partial)))
     try:
         Ledger(engine).migrate()
         with engine.connect() as conn:  # back to one file: the new ledger carries no WAL
@@ -90,6 +87,13 @@ def _create_sqlite_ledger(url: str, file: Path) -> None:
         engine.dispose()
         for leftover in beside:
             leftover.unlink(missing_ok=True)
+
+
+def _sqlite_engine(url: str | sa.URL) -> sa.Engine:
+    """An engine on a SQLite file, with the ledger's pragmas on every connection."""
+    engine = sa.create_engine(url, connect_args={"timeout": 30})
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 def _refuse_a_foreign_database(engine: sa.Engine, url: str) -> None:
@@ -136,9 +140,9 @@ class Ledger:
                     file.parent.mkdir(parents=True, exist_ok=True)
                     if migrate and (not file.exists() or file.stat().st_size == 0):
                         _create_sqlite_ledger(url, file)
-                engine = sa.create_engine(url, connect_args={"timeout": 30})
-                sa.event.listen(engine, "connect", _sqlite_pragmas)
-                _refuse_a_foreign_database(engine, url)
+                engine = _sqlite_engine(url)
+                if migrate:  # only a migration adds tables (workers open without one)
+                    _refuse_a_foreign_database(engine, url)
             else:
                 engine = sa.create_engine(url, pool_pre_ping=True)
             ledger = cls(engine)
