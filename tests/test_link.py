@@ -142,6 +142,28 @@ def test_responses_outside_the_window_or_by_others_do_not_count(sqlite_ledger: L
     assert statuses(sqlite_ledger, "2023-08-10") == {"RUS:f16_delivery": "undetermined"}
 
 
+def test_a_response_dated_too_loosely_is_not_placed_in_the_window(sqlite_ledger: Ledger) -> None:
+    # a sanction dated only "2022" may have come before a crossing of 24 February or after the
+    # window closed: it decides nothing, where its year once overlapped the window and enforced
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-03-01")
+    b.threat(
+        d, "USA", "invasion_of_ukraine", stated="2022-01-19", consequence="sanctions_or_economic"
+    )
+    b.crossing(d, "RUS", "invasion_of_ukraine", "2022-02-24")
+    b.response(d, "USA", "invasion_of_ukraine", "sanctions_or_economic", "2022")
+    b.threat(
+        d, "GBR", "invasion_of_ukraine", stated="2022-01-19", consequence="sanctions_or_economic"
+    )
+    b.response(d, "GBR", "invasion_of_ukraine", "sanctions_or_economic", "2022-03")  # inside
+    link(sqlite_ledger, as_of=D("2024-03-01"))
+    got = statuses(sqlite_ledger, "2024-03-01")
+    assert got["USA:invasion_of_ukraine"] == "undetermined"
+    assert got["GBR:invasion_of_ukraine"] == "crossed_enforced"
+    why = _why(sqlite_ledger, "USA:invasion_of_ukraine", "2024-03-01")
+    assert "dated too loosely to tell" in why and "2022-02-24 to 2022-05-25" in why
+
+
 def test_a_line_is_not_crossed_by_its_own_threatener(sqlite_ledger: Ledger) -> None:
     b = Builder(sqlite_ledger)
     d = b.doc("2024-03-01")

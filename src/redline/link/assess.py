@@ -6,7 +6,8 @@ The rules are the codebook's (section 2-4, restated in docs/codebook.md):
   the first threat, and never the sentence of a threat itself; among several, the most
   precisely dated wins (an undated act an opinion piece recounts comes last), then the earliest;
 - a **response** is an act by the owner (a joint act counts for each side it names) after the
-  crossing and within the response window; it *enforces* the line when it is at least as strong
+  crossing and within the response window (all of its date, at the date's precision: a
+  response dated only to a year that reaches outside the window is not placed in it); it *enforces* the line when it is at least as strong
   as the kind of consequence the owner's threats most often named;
 - no response found is ``undetermined``; ``crossed_unenforced`` needs evidence: an outcome claim
   saying nothing followed, or coverage that goes on after the window with no response
@@ -219,7 +220,7 @@ def assess(
     else:
         window_end = crossed.hi + timedelta(days=window_days)
         threat_sentences = {t.evidence_id for t in threats}
-        responses = [
+        near = [
             r
             for r in m.responses
             if r.when.known_by(as_of)
@@ -227,6 +228,16 @@ def assess(
             and r.when.lo <= window_end
             and r.evidence_id not in threat_sentences
         ]
+        # A response answers the crossing only when its dates lie within the window: one dated
+        # to a month or a year that reaches outside it (a "2022" sanction beside a crossing of
+        # 24 February) may have come before the crossing or long after the window closed.
+        responses = [r for r in near if r.when.lo >= crossed.lo and r.when.hi <= window_end]
+        loose = [r for r in near if r not in responses]
+        if loose:
+            why.append(
+                f"Not placed in the response window ({crossed.lo.isoformat()} to "
+                f"{window_end.isoformat()}), dated too loosely to tell: {_list(loose, docs)}."
+            )
         crossings = [crossing] if crossing else []
         # An act that names no line of the owner's answers this one only when it is the kind
         # of harm this line threatened (codebook §4: enforcement is judged against the
@@ -247,6 +258,13 @@ def assess(
                 decision.basis = "untargeted_response"
         elif claims:
             decision = _from_claims(crossings, claims, docs, why)
+        elif loose:
+            unrelated = [*unrelated, *loose]
+            why.append(
+                f"No response to this line placed in the window; {m.threatener}'s acts dated "
+                "too loosely to place there may or may not answer it."
+            )
+            decision = _Decision(Status.UNDETERMINED, "no_response_found", crossings)
         elif unrelated:
             why.append(
                 f"No response to this line found; {m.threatener} did other things in the window "
