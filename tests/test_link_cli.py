@@ -330,9 +330,10 @@ def test_an_act_dated_to_a_month_or_a_year_counts_once_it_had_certainly_happened
     sqlite_ledger: Ledger,
 ) -> None:
     """In hindsight an act of "June 2022" had not certainly happened on 1 June, nor one of
-    "2022" on 20 January 2022: it counts from its period's end, or from its article's
+    "March 2022" on 10 March: it counts from its period's end, or from its article's
     publication if that came first (a year-dated response from a 2024 article made a line
-    enforced the day after its first threat)."""
+    enforced the day after its first threat; a year-dated one is now not placed in a 90-day
+    window at all, test_link.py)."""
     from datetime import date
 
     from redline.link import link, list_episodes
@@ -343,7 +344,9 @@ def test_an_act_dated_to_a_month_or_a_year_counts_once_it_had_certainly_happened
     b.crossing(b.doc("2022-06-10"), "LTU", "kaliningrad_transit", "2022-06")
     b.threat(b.doc("2022-01-19"), "USA", "invasion_of_ukraine", stated="2022-01-19")
     b.crossing(b.doc("2022-02-24"), "RUS", "invasion_of_ukraine", "2022-02-24")
-    b.response(b.doc("2024-03-01"), "USA", "invasion_of_ukraine", "sanctions_or_economic", "2022")
+    b.response(
+        b.doc("2024-03-01"), "USA", "invasion_of_ukraine", "sanctions_or_economic", "2022-03"
+    )
     link(sqlite_ledger, as_of=date(2025, 1, 1))
 
     def status(day: date) -> dict[str, str]:
@@ -352,8 +355,8 @@ def test_an_act_dated_to_a_month_or_a_year_counts_once_it_had_certainly_happened
     assert status(date(2022, 6, 1))["RUS:kaliningrad_transit"] == "open"
     assert status(date(2022, 6, 10))["RUS:kaliningrad_transit"] != "open"  # reported then
     assert status(date(2022, 1, 20))["USA:invasion_of_ukraine"] == "open"
-    assert status(date(2022, 6, 1))["USA:invasion_of_ukraine"] != "crossed_enforced"
-    assert status(date(2023, 1, 1))["USA:invasion_of_ukraine"] == "crossed_enforced"
+    assert status(date(2022, 3, 10))["USA:invasion_of_ukraine"] != "crossed_enforced"
+    assert status(date(2022, 4, 1))["USA:invasion_of_ukraine"] == "crossed_enforced"
 
 
 @pytest.mark.parametrize(

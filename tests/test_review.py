@@ -270,6 +270,72 @@ def test_an_analyst_status_does_not_reach_back_before_the_line_was_crossed(
     assert (now_row["status_by"], then_row["status_by"]) == ("analyst", "evidence")
 
 
+def test_an_analyst_names_the_day_a_status_holds_from(sqlite_ledger: Ledger) -> None:
+    """An analyst who reads that the owner took the line back in May 2024 records the
+    withdrawal as holding from then: follow-through as of June counts it withdrawn, as of April
+    it does not; a crossed status given a day holds from that day only, not back to the
+    crossing; the day is checked, shown in the story and kept in the audit trail."""
+    from datetime import date
+
+    from redline.link import episode_status, get_episode, link
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-10")
+    b.threat(d, "RUS", "f16_delivery", stated="2024-01-05")
+    b.threat(d, "RUS", "atacms_delivery", stated="2024-01-05")
+    b.crossing(b.doc("2024-03-05"), "USA", "atacms_delivery", "2024-03-04")
+    link(sqlite_ledger, as_of=date(2024, 12, 31))
+    row = review(
+        sqlite_ledger,
+        "episode",
+        "RUS:f16_delivery",
+        "withdraw",
+        reviewer="ana",
+        effective="2024-05-01",
+    )
+    assert row["effective"] == date(2024, 5, 1)
+    assert episode_status(sqlite_ledger, "RUS:f16_delivery", date(2024, 6, 1)).status == "withdrawn"
+    april = episode_status(sqlite_ledger, "RUS:f16_delivery", date(2024, 4, 30))
+    assert april.status == "open" and "the day the analyst named" in " ".join(april.explanation)
+    review(
+        sqlite_ledger,
+        "episode",
+        "RUS:atacms_delivery",
+        "correct",
+        field="status",
+        value="crossed_unenforced",
+        reviewer="ana",
+        effective=date(2024, 9, 1),
+    )
+    # crossed in March by the evidence: without a day the analyst's status reached back to it
+    august = episode_status(sqlite_ledger, "RUS:atacms_delivery", date(2024, 8, 1))
+    assert august.status == "undetermined" and august.basis != "review"
+    later = episode_status(sqlite_ledger, "RUS:atacms_delivery", date(2024, 9, 2))
+    assert later.status == "crossed_unenforced"
+    story = get_episode(sqlite_ledger, "RUS:atacms_delivery")
+    assert [d["effective"] for d in story["analyst_decisions"]] == [date(2024, 9, 1)]
+    for bad, why in [
+        ({"effective": "2999-01-01"}, "after today"),
+        ({"effective": "May 2024"}, "YYYY-MM-DD"),
+    ]:
+        with pytest.raises(RedlineError, match=why):
+            review(sqlite_ledger, "episode", "RUS:f16_delivery", "withdraw", **bad)
+    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    res = CliRunner().invoke(
+        app,
+        ["review", "episode", "RUS:f16_delivery", "withdraw", "--effective", "2024-05-02"]
+        + ["--by", "bo", "--db", url],
+    )
+    assert res.exit_code == 0 and "holding from 2024-05-02" in res.output, res.output
+    res = CliRunner().invoke(app, ["reviews", "--format", "csv", "--db", url])
+    assert "2024-05-02" in res.output and "effective" in res.output.splitlines()[0]
+    with pytest.raises(RedlineError, match="episode's status only"):
+        review(
+            sqlite_ledger, "episode", "RUS:f16_delivery", "note", note="x", effective="2024-05-01"
+        )
+
+
 def test_a_correction_leaves_a_rejected_item_rejected(reviewed_ledger: Ledger) -> None:
     """Only a confirmation brings a rejected item back: a correction of one is recorded and
     the item stays out of every listing and episode, and the CLI says so (a correction had

@@ -84,9 +84,12 @@ def review(
     value: str | None = None,
     reviewer: str | None = None,
     note: str | None = None,
+    effective: date | str | None = None,
 ) -> dict[str, Any]:
     """Record one decision and apply it; returns the audit row. ``item_id``: the item's id,
-    or an episode's key (``RUS:f16_delivery``: a key stays when ids change)."""
+    or an episode's key (``RUS:f16_delivery``: a key stays when ids change). ``effective``:
+    for an episode's status (``withdraw``, ``correct status=…``), the day it holds from when
+    that is not the day of the review (the owner took the line back in May 2023)."""
     number = _item_number(ledger, item_type, item_id)
     with ledger.begin() as conn:
         return apply_review(
@@ -99,6 +102,7 @@ def review(
             value=value,
             reviewer=reviewer,
             note=note,
+            effective=effective,
         )
 
 
@@ -126,6 +130,7 @@ def apply_review(
     value: str | None = None,
     reviewer: str | None = None,
     note: str | None = None,
+    effective: date | str | None = None,
 ) -> dict[str, Any]:
     """``review`` inside the caller's transaction (``where`` names the ledger in errors), so
     several decisions can be stored together or not at all."""
@@ -141,6 +146,7 @@ def apply_review(
         raise RedlineError(f"--set goes with 'correct' only, not with {action!r}")
     if item_id < 1 or item_id > MAX_ID:
         raise RedlineError(f"no {item_type} with id {item_id}")
+    day = _effective_day(item_type, action, field, effective)
     if note is not None:
         # a note is shown in terminals, CSV files and the report: no escape sequences, control
         # characters or bidirectional overrides in it (ingest cleans articles the same way)
@@ -204,6 +210,7 @@ def apply_review(
         "reviewer": who,
         "note": note,
         "created_at": now(),
+        "effective": day,
     }
     res = conn.execute(sa.insert(reviews).values(**audit))
     audit["id"] = int(res.inserted_primary_key[0])  # type: ignore[index]
@@ -246,6 +253,39 @@ def _held(conn: sa.Connection, table: sa.Table, row: Any) -> Any | None:
         .returning(*table.c)
     ).first()
     return held
+
+
+def _effective_day(
+    item_type: str, action: str, field: str | None, effective: date | str | None
+) -> date | None:
+    """The day an episode status holds from, as the analyst gave it: only for a status (a
+    withdrawal or a status correction), a date, and not after today (a status cannot hold from
+    a day not yet come: before it, the evidence's status would stand unremarked)."""
+    if effective is None:
+        return None
+    if item_type != "episode" or not (
+        action == "withdraw" or (action == "correct" and field == "status")
+    ):
+        raise RedlineError(
+            "an effective date goes with an episode's status only (withdraw, or correct "
+            "--set status=...)"
+        )
+    if isinstance(effective, str):
+        try:
+            effective = date.fromisoformat(effective.strip())
+        except ValueError as exc:
+            raise RedlineError(
+                f"an effective date is a date YYYY-MM-DD, not {effective!r}"
+            ) from exc
+    if not isinstance(effective, date):
+        raise RedlineError(f"an effective date is a date YYYY-MM-DD, not {effective!r}")
+    today = now().date()
+    if effective > today:
+        raise RedlineError(
+            f"effective date {effective.isoformat()} is after today ({today.isoformat()}); "
+            "a status holds from a day that has come"
+        )
+    return effective
 
 
 def _check_before_its_article(conn: sa.Connection, item_type: str, row: Any, day: date) -> None:

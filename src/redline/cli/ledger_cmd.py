@@ -308,6 +308,8 @@ def _print_story(s: dict[str, Any]) -> None:
         console.print("\n[bold underline]Analyst decisions[/bold underline]")
     for d in decided:
         what = d["action"] + (f" {d['set']}" if d["set"] else "")
+        if d.get("effective"):
+            what += f", holding from {d['effective'].isoformat()}"
         note = f": {d['note']}" if d["note"] else ""
         console.print(
             terminal_text(

@@ -23,6 +23,7 @@ AUDIT_COLUMNS = [
     "old_value",
     "new_value",
     "note",
+    "effective",
 ]
 AUDIT_COLUMNS_NARROW = ["id", "reviewer", "item_type", "item_id", "action", "note"]
 
@@ -49,6 +50,15 @@ def review_command(
         str | None, typer.Option("--by", help="Who decides (default: the login name).")
     ] = None,
     note: Annotated[str | None, typer.Option(help="Why, for the audit trail.")] = None,
+    effective: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM-DD",
+            help="For an episode's status (withdraw, or correct --set status=...): the day it "
+            "holds from, e.g. when the owner took the line back (default: the day of the "
+            "review; before that day the evidence's status stands).",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Confirm, reject or correct an extracted item or an episode; the decision is audited.
@@ -66,14 +76,17 @@ def review_command(
         value=value,
         reviewer=reviewer,
         note=note,
+        effective=effective,
     )
     item_id = row["item_id"]
     change = (
         f" {row['field']}: {row['old_value']!r} -> {row['new_value']!r}" if row["field"] else ""
     )
+    holds = f", holding from {row['effective'].isoformat()}" if row.get("effective") else ""
     console.print(
         terminal_text(
-            f"review #{row['id']}: {item_type} {item_id} {action}{change} by {row['reviewer']}"
+            f"review #{row['id']}: {item_type} {item_id} {action}{change} by "
+            f"{row['reviewer']}{holds}"
         )
     )
     if row.get("wrong_side"):

@@ -80,6 +80,9 @@ class Review:
     # evidence shows crossed by then (an analyst's judgement of a crossing's outcome); a line
     # not yet crossed on a date, or withdrawn later, is not crossed or withdrawn on it
     since: date | None = None
+    # ``since`` is a day the analyst named (``review --effective``): the status holds from it
+    # and never earlier, whatever the evidence shows
+    named: bool = False
 
     def applies(self, as_of: date, crossed: bool) -> bool:
         """Does the analyst's status hold as of ``as_of`` (``crossed``: by the evidence)?"""
@@ -87,7 +90,7 @@ class Review:
             return False
         if self.since is None or as_of >= self.since:
             return True
-        return crossed and Status(self.status).crossed
+        return crossed and not self.named and Status(self.status).crossed
 
 
 @dataclass
@@ -283,8 +286,13 @@ def assess(
     elif review is not None and review.status is not None and review.since is not None:
         why.append(
             f"An analyst review ({review.reviewer}, {review.since.isoformat()}) set "
-            f"{review.status}; it holds from that day, or on an earlier date once the evidence "
-            f"shows the line crossed: as of {as_of.isoformat()} the evidence's status stands."
+            f"{review.status}; it holds from that day"
+            + (
+                " (the day the analyst named)"
+                if review.named
+                else ", or on an earlier date once the evidence shows the line crossed"
+            )
+            + f": as of {as_of.isoformat()} the evidence's status stands."
         )
     members = [*threats, *([crossing] if crossing else []), *responses, *claims]
     # the documents behind the status include those of acts it names as undecided evidence

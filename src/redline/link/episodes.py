@@ -356,6 +356,7 @@ def _analyst_decisions(conn: sa.Connection, episode_id: int) -> list[dict[str, A
             reviews.c.field,
             reviews.c.new_value,
             reviews.c.note,
+            reviews.c.effective,
         )
         .where(reviews.c.item_type == "episode", reviews.c.item_id == episode_id)
         .order_by(reviews.c.created_at, reviews.c.id)
@@ -368,6 +369,7 @@ def _analyst_decisions(conn: sa.Connection, episode_id: int) -> list[dict[str, A
             "action": r.action,
             "set": f"{r.field}={r.new_value}" if r.field else None,
             "note": r.note,
+            "effective": r.effective,  # the day the status holds from, when the analyst named one
         }
         for r in rows
     ]

@@ -3,7 +3,8 @@
 A review row with ``item_type='episode'`` and ``item_id`` = the episode's id counts when it is
 ``action='correct', field='status', new_value=<status>``, ``action='withdraw'`` (or
 ``'withdrawn'``), ``action='reject'`` (the episode is not a red line: hidden from listings and
-scores) or ``action='confirm'`` (undoes a rejection). The latest review of each kind wins.
+scores) or ``action='confirm'`` (undoes a rejection). The latest review of each kind wins. A status holds
+from the review's ``effective`` day when the analyst named one, else from the review's day.
 """
 
 from __future__ import annotations
@@ -34,19 +35,22 @@ def load_reviews(
         status, rejected = prev.status, prev.rejected
         # who set the status, why and when: a later rejection or confirmation keeps them (a
         # withdrawal without a note was explained by an earlier rejection's note)
-        reviewer, note, since = prev.reviewer, prev.note, prev.since
-        day = row.created_at.date() if row.created_at is not None else None
+        reviewer, note, since, named = prev.reviewer, prev.note, prev.since, prev.named
+        # the day the status holds from: the one the analyst named, else the review's own
+        day = row.effective or (row.created_at.date() if row.created_at is not None else None)
         if row.action in WITHDRAW_ACTIONS:
             status, reviewer, note, since = "withdrawn", row.reviewer, row.note, day
+            named = row.effective is not None
         elif (
             row.action == "correct" and row.field == "status" and row.new_value in EPISODE_STATUSES
         ):
             status, reviewer, note, since = row.new_value, row.reviewer, row.note, day
+            named = row.effective is not None
         elif row.action == "reject":
             rejected = True
         elif row.action == "confirm":
             rejected = False
         else:
             continue
-        out[row.item_id] = Review(status, rejected, reviewer, note, since)
+        out[row.item_id] = Review(status, rejected, reviewer, note, since, named)
     return out

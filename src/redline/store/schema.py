@@ -319,6 +319,9 @@ reviews = sa.Table(
     sa.Column("reviewer", sa.String(120), nullable=False),
     sa.Column("note", sa.Text),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # an episode status's first day, when the analyst gives one (the owner took the line back
+    # in May 2023); NULL: the status holds from the day of the review
+    sa.Column("effective", sa.Date),
 )
 sa.Index("ix_reviews_item", reviews.c.item_type, reviews.c.item_id)
 
