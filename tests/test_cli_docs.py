@@ -85,3 +85,13 @@ def test_db_may_come_before_the_command(tmp_path: Path, monkeypatch: pytest.Monk
     for args in (["--db", str(missing), "episodes"], ["--db", str(missing), "audit", "report"]):
         result = CliRunner().invoke(app, args)
         assert result.exit_code != 0 and f"no ledger at {missing}" in str(result.exception)
+    # a ledger named on the command line wins over the environment's (REDLINE_DB had won over
+    # the one named before the command, so a team's shared ledger took a command meant for
+    # another); the environment's is used when none is named
+    other = tmp_path / "env.db"
+    result = CliRunner().invoke(
+        app, ["--db", str(missing), "episodes"], env={"REDLINE_DB": str(other)}
+    )
+    assert f"no ledger at {missing}" in str(result.exception)
+    result = CliRunner().invoke(app, ["episodes"], env={"REDLINE_DB": str(other)})
+    assert f"no ledger at {other}" in str(result.exception)

@@ -64,10 +64,12 @@ _plain_help_types()
 
 DbOption = Annotated[
     str | None,
+    # REDLINE_DB is read where the ledger is opened (``store.db``), not by click: a click
+    # envvar would win over the ledger named before the command (`redline --db X episodes`)
     typer.Option(
         "--db",
-        envvar="REDLINE_DB",
-        help="Ledger database: a SQLAlchemy URL (sqlite:///x.db, postgresql://...) or a file path. Default ./redline.db.",
+        help="Ledger database: a SQLAlchemy URL (sqlite:///x.db, postgresql://...) or a file "
+        "path. Default: REDLINE_DB, else ./redline.db.",
         show_default=False,
     ),
 ]
@@ -139,8 +141,8 @@ def _main(
         str | None,
         typer.Option(
             "--db",
-            help="The ledger for the command that follows, as its own --db (which wins, as "
-            "does REDLINE_DB, when given too).",
+            help="The ledger for the command that follows, as its own --db (which wins when "
+            "given too); either wins over REDLINE_DB.",
             show_default=False,
         ),
     ] = None,
