@@ -155,6 +155,17 @@ def test_precision_counts_every_prediction_and_duplicates() -> None:
     assert (threat.correct, threat.predictions) == (2, 4)  # duplicate and false alarm count
     assert (threat.found, threat.gold) == (1, 1)  # the borderline item is not required
     assert threat.all_fields == [1, 1]
+    # by the speaker's side: one of the two Russian predictions right (the other a duplicate),
+    # Finland's (west) a false alarm, the one with no speaker (the borderline item's) right and
+    # on nobody's side; only non-borderline gold counts for recall
+    by_side = threat.summary()["by_side"]
+    assert {k: (v["precision"]["hits"], v["predictions"]) for k, v in by_side.items()} == {
+        "russia": (1, 2),
+        "west": (0, 1),
+        "unknown": (1, 1),
+    }
+    assert (by_side["russia"]["recall"]["hits"], by_side["russia"]["gold"]) == (1, 1)
+    assert score.speaker_side("CHN") == "other" and score.speaker_side("NATO") == "west"
 
 
 def test_a_joint_statement_is_matched_by_the_issuer_the_gold_names() -> None:

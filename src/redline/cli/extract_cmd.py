@@ -416,6 +416,17 @@ def _eval_real(
         if threat.get("all_fields_right"):
             console.print(f"threats with every field right: {_ci(threat['all_fields_right'])}")
         console.print(f"threat field accuracy: {fields or 'n/a'}", markup=False)
+        sides = threat.get("by_side") or {}
+        if sides:
+            console.print(
+                "threats by the speaker's side (precision by the predicted speaker, recall by "
+                "the gold's): "
+                + "; ".join(
+                    f"{name} P {_ci(v['precision'])}, R {_ci(v['recall'])}"
+                    for name, v in sides.items()
+                ),
+                markup=False,
+            )
     if "episodes" in result:
         _print_episodes(result["episodes"])
     pl = result["plover"]

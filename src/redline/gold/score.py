@@ -49,6 +49,10 @@ class KindScore:
     misses: list[GoldItem] = field(default_factory=list)
     fields: dict[str, list[int]] = field(default_factory=dict)  # name -> [right, checked]
     all_fields: list[int] = field(default_factory=lambda: [0, 0])
+    # threats by the speaker's side (``speaker_side``): side -> [predicted, right, gold, found]
+    # (a prediction by its own speaker country, a gold item by the gold's), so a reader sees
+    # whether the extractor finds or invents one side's threats more than another's
+    sides: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def precision(self) -> Proportion:
@@ -80,7 +84,32 @@ class KindScore:
         if self.fields:
             out["fields"] = {k: self.field_accuracy(k).as_dict() for k in sorted(self.fields)}
             out["all_fields_right"] = Proportion(*self.all_fields).as_dict()
+        if self.sides:
+            out["by_side"] = {
+                name: {
+                    "predictions": c[0],
+                    "gold": c[2],
+                    "precision": Proportion(c[1], c[0]).as_dict(),
+                    "recall": Proportion(c[3], c[2]).as_dict(),
+                }
+                for name, c in sorted(self.sides.items())
+            }
         return out
+
+
+SIDES = ("west", "russia", "other", "unknown")
+
+
+def speaker_side(country: str | None) -> str:
+    """The side of the confrontation a speaker country is on (``actors.yaml``, ``sides:``):
+    ``west``, ``russia``, ``other`` for a country on neither (China, Iran, the UN), or
+    ``unknown`` when no country was given."""
+    from redline import knowledge
+
+    if not country:
+        return "unknown"
+    side = knowledge.side(country)
+    return side if side in ("west", "russia") else "other"
 
 
 @dataclass
@@ -274,7 +303,17 @@ def _score_kind(
     # Most specific first: on a sentence with several predictions (a joint statement's issuers),
     # the ones whose speaker country some gold item there shares are matched before the others,
     # and each such prediction takes that gold item rather than another.
+    by_side = ks.kind == Kind.THREAT
+
+    def tally(country: str | None, slot: int) -> None:
+        if by_side:
+            ks.sides.setdefault(speaker_side(country), [0, 0, 0, 0])[slot] += 1
+
+    for g in gold_items:
+        if not g.borderline:
+            tally(g.get("speaker_country"), 2)
     for pred in sorted(preds, key=lambda p: (p.start, not agrees(p))):
+        tally(pred.fields.get("speaker_country"), 0)
         here = [g for g in unmatched if g.start == pred.start]
         if not here:
             ks.false_alarms.append(pred)
@@ -288,8 +327,10 @@ def _score_kind(
         g = here[0]
         unmatched.remove(g)
         ks.correct += 1
+        tally(pred.fields.get("speaker_country"), 1)
         if not g.borderline:
             ks.found += 1
+            tally(g.get("speaker_country"), 3)
         if ks.kind == Kind.THREAT and not g.borderline:
             checks = _field_checks(g, pred, same_trigger)
             for name, ok in checks.items():
