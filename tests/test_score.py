@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
 from scipy.stats import beta as beta_dist
 
 from redline.errors import ConfigError
-from redline.link import link
+from redline.link import episode_status, link
 from redline.score import credibility, credibility_timeline, get_prior, posterior, priors
 from redline.store import Ledger
 from test_link_factories import Builder, seeds_ledger
@@ -43,9 +44,11 @@ def test_zero_of_four_with_a_uniform_prior(ledger: Ledger) -> None:
     assert est.evidence == "evidence: 4 documents, no opinion pieces"
 
 
-def test_partial_counts_half_a_success_and_open_is_reported_not_counted(
+def test_partial_counts_half_a_success_and_half_a_failure_and_open_is_not_counted(
     sqlite_ledger: Ledger,
 ) -> None:
+    """A partial episode is one trial, half each way: counted as half a success and no
+    failure, an actor that only ever answered weakly tended to 1."""
     b = Builder(sqlite_ledger)
     d = b.doc("2024-01-01")
     b.threat(d, "RUS", "f16_delivery", stated="2023-01-01", consequence="war_or_nuclear")
@@ -60,9 +63,52 @@ def test_partial_counts_half_a_success_and_open_is_reported_not_counted(
     link(sqlite_ledger, as_of=D("2024-01-01"))
     (est,) = credibility(sqlite_ledger, as_of=D("2024-01-01"))
     assert (est.enforced, est.partially_enforced, est.open, est.undetermined) == (1, 1, 1, 1)
-    assert (est.successes, est.failures) == (1.5, 0)
-    assert est.mean == pytest.approx(2.5 / 3.5)
+    assert (est.successes, est.failures) == (1.5, 0.5)
+    assert est.mean == pytest.approx(2.5 / 4)  # (s + 1) / (n + 2), n = 2 decided episodes
     assert est.crossed == 3 and est.n_episodes == 4
+    # the undetermined line (window still running) is left out, and the bounds say how far it
+    # could move the estimate: Beta(2.5, 2.5) had it failed, Beta(3.5, 1.5) had it held
+    assert est.mean_if_left_out_unenforced == pytest.approx(0.5)
+    assert est.mean_if_left_out_enforced == pytest.approx(0.7)
+    assert est.window_days == 90 and est.as_of == D("2024-01-01")
+
+
+def test_a_line_crossed_only_by_its_owners_response_is_left_out(sqlite_ledger: Ledger) -> None:
+    """A response naming the line is what says it was crossed: such an episode can only come
+    out enforced, so follow-through leaves it out (and says so) rather than lean on it."""
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-01")
+    b.threat(d, "USA", "aid_to_russia", stated="2023-01-01", consequence="sanctions_or_economic")
+    b.response(d, "USA", "aid_to_russia", "sanctions_or_economic", "2023-06-01")
+    b.threat(d, "USA", "nuclear_use", stated="2023-01-01", consequence="war_or_nuclear")
+    link(sqlite_ledger, as_of=D("2024-01-01"))
+    (est,) = credibility(sqlite_ledger, as_of=D("2024-01-01"))
+    assert (est.crossed, est.enforced, est.self_implied, est.decided) == (1, 0, 1, 0)
+    assert est.mean is None and est.no_evidence
+    why = " ".join(episode_status(sqlite_ledger, "USA:aid_to_russia", D("2024-01-01")).explanation)
+    assert "could only come out enforced" in why
+
+
+def test_the_left_out_count_is_not_counted_twice(sqlite_ledger: Ledger) -> None:
+    """The terminal's outcome counts are those the estimate rests on: with a verdict threshold
+    that leaves an enforced episode out, it shows under "left out", not also as enforced."""
+    from redline.cli.ledger_cmd import follow_through_row
+    from redline.link import calibration
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-01")
+    for key in ("f16_delivery", "atacms_delivery"):
+        b.threat(d, "RUS", key, stated="2023-01-01", consequence="diplomatic")
+        b.crossing(d, "USA", key, "2023-03-01")
+        b.response(d, "RUS", key, "diplomatic", "2023-03-05")
+    link(sqlite_ledger, as_of=D("2024-01-01"))
+    strict = dataclasses.replace(calibration.load(), threshold=0.99)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(calibration, "load", lambda: strict)
+        (est,) = credibility(sqlite_ledger, as_of=D("2024-01-01"))
+    assert (est.crossed, est.decided, est.no_verdict, est.enforced) == (2, 0, 2, 0)
+    row = follow_through_row(est, digits=2)
+    assert (row["enf/part/unenf"], row["left out"], row["mean"]) == ("0/0/0", 2, "no evidence")
 
 
 def test_priors_are_documented_and_move_the_estimate(sqlite_ledger: Ledger) -> None:
@@ -72,6 +118,10 @@ def test_priors_are_documented_and_move_the_estimate(sqlite_ledger: Ledger) -> N
     assert (get_prior("sechser").alpha, get_prior("sechser").beta) == (3, 7)
     assert (get_prior("ties").alpha, get_prior("ties").beta) == (5, 5)
     assert get_prior("beta:2,8").mean == pytest.approx(0.2)
+    assert get_prior("beta:.5,2.").alpha == 0.5
+    for bad in ("beta:.,1", "beta:1,.", "beta:1..2,1"):  # a lone "." ended in a traceback
+        with pytest.raises(ConfigError, match="unknown prior"):
+            get_prior(bad)
     with pytest.raises(ConfigError, match="unknown prior"):
         get_prior("jeffreys")
     _unenforced(Builder(sqlite_ledger), 2)

@@ -43,6 +43,7 @@ _HINT_TYPES = {
     "str": pa.string(),
     "str | None": pa.string(),
     "int": pa.int64(),
+    "int | None": pa.int64(),
     "float": pa.float64(),
     "float | None": pa.float64(),
     "bool": pa.bool_(),

@@ -69,12 +69,31 @@ CREDIBILITY_COLUMNS = [
     "undetermined",
     "open",
     "no_verdict",
+    "self_implied",
     "mean",
     "lower",
     "upper",
+    "level",
+    "mean_if_left_out_unenforced",
+    "mean_if_left_out_enforced",
+    "prior",
+    "as_of",
+    "window_days",
     "evidence",
 ]
-TIMELINE_COLUMNS = ["actor", "step", "date", "episode_key", "status", "mean", "lower", "upper"]
+# a point is dated by the crossing whose outcome moved the estimate: in hindsight, the outcome
+# itself may have been known only later
+TIMELINE_COLUMNS = [
+    "actor",
+    "step",
+    "date",
+    "episode_key",
+    "status",
+    "mean",
+    "lower",
+    "upper",
+    "level",
+]
 
 
 def _day(value: datetime | None) -> date | None:
@@ -411,9 +430,10 @@ FOLLOW_THROUGH_COLUMNS = [
     "group",
     "crossed",
     "enf/part/unenf",
-    "undecided",
+    "left out",
     "mean",
     "90% interval",
+    "if left out failed/held",
     "evidence",
 ]
 
@@ -426,9 +446,16 @@ def follow_through_row(e: Estimate, *, digits: int) -> dict[str, Any]:
         "group": e.group,
         "crossed": e.crossed,
         "enf/part/unenf": f"{e.enforced}/{e.partially_enforced}/{e.unenforced}",
-        "undecided": e.undetermined + e.no_verdict,
+        # crossed lines the estimate does not count: undetermined, without a verdict, or
+        # crossed only by the owner's own response
+        "left out": e.crossed - e.decided,
         "mean": e.mean_text(digits),
         "90% interval": e.interval_text(digits),
+        "if left out failed/held": (
+            "—"
+            if e.mean_if_left_out_unenforced is None or e.crossed == e.decided
+            else f"{e.mean_if_left_out_unenforced:.2f}/{e.mean_if_left_out_enforced:.2f}"
+        ),
         "evidence": "—" if e.no_evidence else e.evidence.removeprefix("evidence: "),
     }
 

@@ -117,6 +117,9 @@ class Assessment:
     rejected: bool = False
     raw_confidence: float = 0.0  # before calibration (what the calibration is fitted on)
     usable_crossings: list[Item] = field(default_factory=list)  # all that pass the codebook
+    # no crossing event: the owner's own response to the line is what says it was crossed, so
+    # the status can only come out enforced (follow-through leaves such episodes out)
+    crossed_by_own_response: bool = False
 
     @property
     def verdict(self) -> bool:
@@ -209,6 +212,7 @@ def assess(
     claims = [c for c in claims if c.outcome != ClaimOutcome.WITHDRAWN]
     usable: list[Item] = []
     crossing, crossed = _crossing(m, threats, claims, as_of, docs, why, usable)
+    by_own_response = crossed is not None and crossed.implied and crossed.by_response
     responses: list[Item] = []
     unrelated: list[Item] = []  # the owner's acts in the window that may or may not answer it
     window_end: date | None = None
@@ -306,6 +310,12 @@ def assess(
             f"Below the verdict threshold {verdict_threshold():.2f}: no verdict; this episode "
             "does not count in follow-through."
         )
+    if by_own_response and Status(decision.status).decided:
+        why.append(
+            "Only this response says the line was crossed, so the status could only come out "
+            "enforced: follow-through leaves the episode out (counting it would lean the "
+            "estimate towards enforcement)."
+        )
     if opinion_only:
         why.append("All evidence comes from opinion pieces.")
     return Assessment(
@@ -329,6 +339,7 @@ def assess(
         rejected=bool(review and review.rejected),
         raw_confidence=raw,
         usable_crossings=sorted(usable, key=lambda c: (c.when.sort, c.id)),
+        crossed_by_own_response=by_own_response,
     )
 
 
@@ -423,7 +434,14 @@ def _crossing(
             f"{describe(r, docs)} is {m.threatener}'s response to a crossing of this line."
         )
         return None, When(
-            first_lo, r.when.hi, "unknown", r.when.known_from, r.when.sort, True, r.when.since
+            first_lo,
+            r.when.hi,
+            "unknown",
+            r.when.known_from,
+            r.when.sort,
+            True,
+            r.when.since,
+            by_response=True,
         )
     return None, None
 

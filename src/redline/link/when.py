@@ -77,6 +77,8 @@ class When:
     # The silence rule reads coverage after a crossing by it, so both readings count the same
     # documents once they are published (None: the same as ``known_from``)
     happened_from: date | None = None
+    # an implied crossing the owner's own response implies (not an outcome claim)
+    by_response: bool = False
 
     @property
     def since(self) -> date:

@@ -207,7 +207,7 @@ def credibility_chart(
             "tip": (
                 f"{p.episode_label} — {vocab.Status(p.status).label}"
                 f"{f' {p.date.isoformat()}' if p.date else ''}: estimate {p.mean:.2f}"
-                f" [{p.lower:.2f}–{p.upper:.2f}]"
+                f", {p.level:.0%} interval {p.lower:.2f}–{p.upper:.2f}"
             ),
         }
         for p in points

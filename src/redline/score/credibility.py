@@ -17,7 +17,7 @@ from redline.store import Ledger
 from redline.vocab import CROSSED, Status
 
 LEVEL = 0.90  # equal-tailed credible interval
-PARTIAL_WEIGHT = 0.5  # a partially enforced episode is half a success (docs/credibility.md)
+PARTIAL_WEIGHT = 0.5  # a partially enforced episode is half a success, half a failure
 GROUPINGS = {("actor",), ("actor", "class"), ("actor", "year")}
 
 
@@ -42,10 +42,12 @@ def posterior(prior: Prior, successes: float, failures: float, level: float = LE
 
 
 def outcome(status: str) -> tuple[float, float]:
-    """(successes, failures) one episode adds: enforced 1/0, partial 0.5/0, unenforced 0/1."""
+    """(successes, failures) one episode adds: enforced 1/0, partial 0.5/0.5, unenforced 0/1.
+    Every decided episode is one trial: a partial one had counted half a success and no
+    failure, so an actor that only ever answered weakly tended to 1."""
     return {
         Status.CROSSED_ENFORCED: (1.0, 0.0),
-        Status.CROSSED_PARTIALLY_ENFORCED: (PARTIAL_WEIGHT, 0.0),
+        Status.CROSSED_PARTIALLY_ENFORCED: (PARTIAL_WEIGHT, 1.0 - PARTIAL_WEIGHT),
         Status.CROSSED_UNENFORCED: (0.0, 1.0),
     }.get(Status(status), (0.0, 0.0))
 
@@ -58,6 +60,7 @@ class Estimate:
     group: str | None
     n_episodes: int
     crossed: int
+    # enforced, partially enforced, unenforced: the decided episodes the estimate counts
     enforced: int
     partially_enforced: int
     unenforced: int
@@ -65,7 +68,10 @@ class Estimate:
     open: int
     withdrawn: int
     decided: int  # decided episodes with a verdict: what the estimate rests on
-    no_verdict: int  # crossed episodes whose status fell below the verdict threshold
+    no_verdict: int  # decided episodes whose status fell below the verdict threshold
+    # decided episodes whose only sign of a crossing is the owner's own response (they could
+    # only come out enforced): left out like those without a verdict
+    self_implied: int
     successes: float
     failures: float
     prior: str
@@ -80,6 +86,14 @@ class Estimate:
     lower: float | None
     upper: float | None
     level: float
+    # the estimate's mean had every crossed line it leaves out (undetermined, no verdict, crossed
+    # only by the owner's response) gone unenforced, or been enforced: how far the evidence
+    # the ledger lacks could move it (None with no crossed line). Enforcement needs one found
+    # response, non-enforcement an explicit statement or long silence, so the mean leans high.
+    mean_if_left_out_unenforced: float | None
+    mean_if_left_out_enforced: float | None
+    as_of: date | None
+    window_days: int | None  # the response window the statuses were assessed with
     n_documents: int
     n_opinion_documents: int
     n_outlets: int
@@ -116,8 +130,10 @@ class Estimate:
 
 
 def counts(state: EpisodeState) -> bool:
-    """Does an episode enter follow-through? Decided, and confident enough for a verdict."""
-    return Status(state.assessment.status).decided and state.assessment.verdict
+    """Does an episode enter follow-through? Decided, confident enough for a verdict, and
+    crossed by something other than the owner's own response."""
+    a = state.assessment
+    return Status(a.status).decided and a.verdict and not a.crossed_by_own_response
 
 
 @dataclass
@@ -138,6 +154,7 @@ class TimelinePoint:
     mean: float
     lower: float
     upper: float
+    level: float = LEVEL
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,8 +176,11 @@ def estimates(
     by: Sequence[str] = ("actor",),
     prior: str | Prior = "uniform",
 ) -> list[Estimate]:
-    """Estimates from already evaluated episodes (see ``credibility``). ``by`` may also be one
-    name: "actor", "class" or "year" (each within its actor)."""
+    """Estimates from already evaluated episodes (see ``credibility``; an ``EpisodeView``
+    gives its date and response window to each estimate). ``by`` may also be one name:
+    "actor", "class" or "year" (each within its actor)."""
+    as_of = getattr(states, "as_of", None)
+    window_days = getattr(states, "window_days", None)
     if isinstance(by, str):
         by = ("actor",) if by == "actor" else ("actor", by)
     by = tuple(by)
@@ -178,9 +198,13 @@ def estimates(
     ):
         tally = Counter(s.assessment.status for s in members)
         decided = [s for s in members if counts(s)]
+        counted = Counter(s.assessment.status for s in decided)
         successes = sum(outcome(s.assessment.status)[0] for s in decided)
         failures = sum(outcome(s.assessment.status)[1] for s in decided)
         post = posterior(p, successes, failures)
+        crossed = sum(tally[k] for k in CROSSED)
+        left_out = crossed - len(decided)  # undetermined, no verdict, crossed by a response
+        was_decided = [s for s in members if Status(s.assessment.status).decided]
         # the documents the estimate rests on: those of the decided episodes it counts (all
         # of the actor's episodes' documents said "20 documents" of an estimate resting on one)
         docs = set().union(*(s.assessment.document_ids for s in decided))
@@ -190,17 +214,20 @@ def estimates(
                 actor=actor,
                 group=group,
                 n_episodes=len(members),
-                crossed=sum(tally[k] for k in CROSSED),
-                enforced=tally[Status.CROSSED_ENFORCED],
-                partially_enforced=tally[Status.CROSSED_PARTIALLY_ENFORCED],
-                unenforced=tally[Status.CROSSED_UNENFORCED],
+                crossed=crossed,
+                enforced=counted[Status.CROSSED_ENFORCED],
+                partially_enforced=counted[Status.CROSSED_PARTIALLY_ENFORCED],
+                unenforced=counted[Status.CROSSED_UNENFORCED],
                 undetermined=tally[Status.UNDETERMINED],
                 open=tally[Status.OPEN],
                 withdrawn=tally[Status.WITHDRAWN],
                 decided=len(decided),
                 no_verdict=sum(
-                    1 for s in members if Status(s.assessment.status).decided and not counts(s)
+                    1
+                    for s in was_decided
+                    if not s.assessment.verdict and not s.assessment.crossed_by_own_response
                 ),
+                self_implied=sum(1 for s in was_decided if s.assessment.crossed_by_own_response),
                 successes=successes,
                 failures=failures,
                 prior=p.name,
@@ -212,6 +239,14 @@ def estimates(
                 lower=post.lower if decided else None,
                 upper=post.upper if decided else None,
                 level=LEVEL,
+                mean_if_left_out_unenforced=(
+                    posterior(p, successes, failures + left_out).mean if crossed else None
+                ),
+                mean_if_left_out_enforced=(
+                    posterior(p, successes + left_out, failures).mean if crossed else None
+                ),
+                as_of=as_of,
+                window_days=window_days,
                 n_documents=len(docs),
                 n_opinion_documents=len(opinion),
                 n_outlets=outlet_count(set().union(*(s.assessment.outlets for s in decided))),

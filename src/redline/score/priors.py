@@ -11,7 +11,9 @@ import yaml
 
 from redline.errors import ConfigError
 
-_CUSTOM = re.compile(r"^beta:\s*([0-9.]+)\s*,\s*([0-9.]+)$")
+# a number: "2", "0.5", ".5", "2." (a lone "." had matched, and float(".") raised a traceback)
+_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
+_CUSTOM = re.compile(rf"^beta:\s*{_NUMBER}\s*,\s*{_NUMBER}$")
 
 
 @dataclass(frozen=True)
