@@ -76,6 +76,7 @@ def test_the_eval_command_reads_as_a_report() -> None:
         "ok  atacms_delivery -> RUS:atacms_delivery: crossed_unenforced (allowed:" in result.output
     )
     assert "credibility RUS: 0." in result.output and "decided episodes" in result.output
+    assert "90% interval" in result.output  # beside tables of 95% intervals, its level named
     assert '{"gold"' not in result.output and '"mean"' not in result.output
 
 

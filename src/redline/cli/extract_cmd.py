@@ -364,8 +364,8 @@ def eval_command(
             shown = "no evidence (no decided episode with a verdict)"
         else:
             shown = (
-                f"{est['mean']:.2f} [{est['lower']:.2f}-{est['upper']:.2f}] over "
-                f"{est['decided']} decided episodes"
+                f"{est['mean']:.2f}, {est['level']:.0%} interval "
+                f"{est['lower']:.2f}-{est['upper']:.2f}, over {est['decided']} decided episodes"
             )
         console.print(
             f"credibility {c['actor']}: {shown} (-f json gives every figure)", markup=False
