@@ -239,6 +239,33 @@ def test_migration_0003_merges_copies_and_moves_their_references(ledger: Ledger)
         assert conn.execute(sa.select(episodes.c.crossing_event_id)).scalar_one() == c1
 
 
+def test_migration_0005_adds_the_extract_claims_and_takes_them_away(ledger: Ledger) -> None:
+    """0005 adds the table extract runs claim documents in (and its downgrade drops it); a
+    claim goes with its document."""
+    from redline.store.schema import extract_claims
+
+    with ledger.exclusive() as conn:
+        command.downgrade(alembic_config(conn), "0004")
+    try:
+        assert not sa.inspect(ledger.engine).has_table("extract_claims")
+        with ledger.begin() as conn:
+            doc = _document(conn)
+    finally:
+        ledger.migrate()
+    assert sa.inspect(ledger.engine).has_table("extract_claims")
+    run = ledger.start_run("extract", {})
+    with ledger.begin() as conn:
+        conn.execute(
+            sa.insert(extract_claims).values(
+                document_id=doc, run_id=run, expires_at=now(), holder="1@here"
+            )
+        )
+    assert ledger.count(extract_claims) == 1
+    with ledger.begin() as conn:
+        conn.execute(sa.delete(documents).where(documents.c.id == doc))
+    assert ledger.count(extract_claims) == 0
+
+
 # ---------------------------------------------------------------------- 2. reviews survive redo
 
 TEXT = (

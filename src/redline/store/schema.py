@@ -1,7 +1,8 @@
 """The ledger's tables: documents, evidence, actors, threats, events, claims, episodes, reviews.
 
 Data flows one way (see docs/architecture.md): ingest writes ``documents``; extract writes
-``evidence``, ``threats``, ``events`` and ``outcome_claims``; link writes ``episodes`` and
+``evidence``, ``threats``, ``events`` and ``outcome_claims`` (and, while it works, its
+``extract_claims``); link writes ``episodes`` and
 ``episode_members``; analysts write ``reviews``. Dates are stored as ``Date`` plus a
 precision column (``day``, ``month``, ``year``, ``unknown``): a month-precise date is the
 first day of that month.
@@ -84,6 +85,26 @@ documents = sa.Table(
     sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
 )
 sa.Index("ix_documents_published", documents.c.published)
+
+# A document an extract run is working on: claimed (document id -> run id) in one atomic
+# statement before the run reads it, so several runs at once, on one machine or several, never
+# take the same document; a claim whose lease has run out (the run died) is taken over, and on
+# the claiming run's own machine at once if its process (``holder``) is gone. Each run renews its
+# claims while it works and deletes them when it ends (redline.extract.pipeline).
+extract_claims = sa.Table(
+    "extract_claims",
+    metadata,
+    sa.Column(
+        "document_id",
+        sa.Integer,
+        sa.ForeignKey("documents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("holder", sa.String(300), nullable=False),  # "pid@host pid-namespace"
+)
+sa.Index("ix_extract_claims_run", extract_claims.c.run_id)
 
 duplicates = sa.Table(
     "duplicates",
