@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from tests.conftest import REPO
 from tests.extract_helpers import sample_sentences
 
 from redline.extract import extract_documents
-from redline.extract.base import DocumentInput, Extraction
+from redline.extract.base import DocumentInput, Extraction, Extractor
 from redline.extract.rules import RuleExtractor
 from redline.ingest import ingest_paths
 from redline.store import Ledger
-from redline.store.schema import documents, events, outcome_claims, threats
+from redline.store.db import now
+from redline.store.schema import documents, events, extract_claims, outcome_claims, threats
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 
@@ -364,6 +371,8 @@ def test_an_interrupted_extraction_keeps_what_it_stored_and_says_so(tmp_path: Pa
         ).scalar_one()
     assert run.finished_at is not None and run.stats["interrupted"] is True
     assert run.stats["documents"] == done == PARSE_DOCS
+    with ledger.connect() as conn:  # its claims are gone: no run waits for their lease
+        assert conn.execute(sa.select(sa.func.count()).select_from(extract_claims)).scalar() == 0
     assert extract_documents(ledger, extractor=RuleExtractor()).documents == 3
 
 
@@ -401,54 +410,249 @@ class _Overtaken(RuleExtractor):
 
 
 def test_a_document_another_run_extracted_meanwhile_is_left_alone(tmp_path: Path) -> None:
-    """Several runs at once: each checks, batch by batch, what is still pending, so a document
-    another run has stored since this one began is neither extracted nor stored twice."""
+    """Several runs at once: a run claims only documents still pending, so a document another
+    run has stored since this one began is neither extracted nor stored twice."""
     from redline.extract.pipeline import PARSE_DOCS
 
     ledger = _notes_ledger(tmp_path, PARSE_DOCS + 2)
     ext = _Overtaken()
     ext.ledger = ledger
     report = extract_documents(ledger, extractor=ext)
-    assert (report.documents, report.by_another_run) == (PARSE_DOCS + 1, 1)
+    assert (report.documents, report.by_another_run) == (PARSE_DOCS + 1, 0)
     assert report.errors == []
 
 
-class _Watching(RuleExtractor):
-    """Remembers the documents of each batch it is given, in order."""
+def test_a_claimed_document_extracted_by_another_run_is_skipped(tmp_path: Path) -> None:
+    """The safety net under the claims: a batch is checked once more before it is read, so a
+    document another run extracted after this one claimed it (a run that outlived its lease
+    and was taken over) is left alone and counted as the other run's."""
+    from redline.extract.pipeline import _actor_ids, _extract_and_store
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.batches: list[list[int]] = []
+    ledger = _notes_ledger(tmp_path, 3)
+    ext = RuleExtractor()
+    with ledger.begin() as conn:
+        conn.execute(
+            sa.update(documents).where(documents.c.id == 2).values(extracted_version=ext.version)
+        )
+    stored = _extract_and_store(ext, ledger, _actor_ids(ledger), [1, 2, 3])
+    assert sorted((i, counts is None, error) for i, counts, error in stored) == [
+        (1, False, None),
+        (2, True, None),
+        (3, False, None),
+    ]
 
-    def extract_many(self, docs):
-        self.batches.append([d.id for d in docs])
-        return super().extract_many(docs)
+
+class _Stub:
+    """Finds nothing, slowly enough that runs begun together overlap, and notes every document
+    it reads in a file of its process (``log``), so a test can count who read what."""
+
+    version = "stub-1"
+
+    def __init__(self, log: Path, seconds: float = 0.08) -> None:
+        self.log = log
+        self.seconds = seconds  # a document takes that long
+
+    def extract(self, doc: DocumentInput) -> Extraction:
+        time.sleep(self.seconds)
+        with (self.log / f"{os.getpid()}.ids").open("a", encoding="utf-8") as out:
+            out.write(f"{doc.id}\n")
+        return Extraction()
 
 
-def test_a_run_that_finds_another_under_way_works_from_the_end(tmp_path: Path) -> None:
-    """Two runs started together meet in the middle instead of doing the same batches."""
-    from redline.extract.pipeline import PARSE_DOCS
+def _read_by_process(log: Path) -> list[int]:
+    """Every document id the stubs read, as often as they read it."""
+    return [int(line) for f in log.glob("*.ids") for line in f.read_text().split()]
 
-    ledger = _notes_ledger(tmp_path, 2 * PARSE_DOCS + 3)
-    ext = _Watching()
-    other = ledger.start_run("extract", {"extractor": ext.version, "workers": 1})
-    extract_documents(ledger, extractor=ext)
-    firsts = [batch[0] for batch in ext.batches]
-    assert firsts == sorted(firsts, reverse=True) and len(ext.batches) == 3
-    assert max(ext.batches[0]) == 2 * PARSE_DOCS + 3  # the last documents first
-    # only the later of two runs begun together turns round (both would, seeing each other)
-    from redline.extract.pipeline import _earlier_run_under_way
 
-    later = ledger.start_run("extract", {"extractor": ext.version, "workers": 1})
-    assert _earlier_run_under_way(ledger, later, ext.version)
-    assert not _earlier_run_under_way(ledger, other, ext.version)
-    assert not _earlier_run_under_way(ledger, later, "another-extractor")
-    # with no other run under way, a run goes in order
-    ledger.finish_run(other, {})
-    ledger_docs = _notes_ledger(tmp_path / "again", PARSE_DOCS + 1)
-    again = _Watching()
-    extract_documents(ledger_docs, extractor=again)
-    assert [b[0] for b in again.batches] == [1, PARSE_DOCS + 1]
+def _notes_in(ledger: Ledger, tmp_path: Path, count: int) -> list[int]:
+    """``count`` short notes ingested into ``ledger``; their ids."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"n{i:03d}.txt").write_text(
+            f"date 2024-05-{i % 28 + 1:02d} Note {i}\n\nNothing happened on day {i} of the "
+            f"talks, the ministry said in its note number {i}.\n",
+            encoding="utf-8",
+        )
+    ingest_paths(ledger, [folder], progress=False)
+    with ledger.connect() as conn:
+        return list(conn.execute(sa.select(documents.c.id).order_by(documents.c.id)).scalars())
+
+
+def _extract_in_process(
+    url: str, workers: int, log: str, go: Any, out: Any, seconds: float = 0.08
+) -> None:
+    """One `redline extract` of the stub in a process of its own, begun when ``go`` is set;
+    with workers > 1 in worker processes (forked, so they build the stub too)."""
+    from redline.extract import pipeline
+
+    def stub(extra: Sequence[str] = ()) -> Extractor:
+        return _Stub(Path(log), seconds)
+
+    pipeline.default_extractor = stub
+    ledger = Ledger.open(url, migrate=False)
+    pipeline.sync_actors(ledger)  # read the gazetteer now, so that the runs start together
+    go.wait(60)
+    report = extract_documents(ledger, workers=workers)
+    ledger.dispose()
+    out.put(report.as_dict())
+
+
+def _claims(ledger: Ledger) -> list[tuple[int, int]]:
+    with ledger.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(sa.select(extract_claims.c.document_id, extract_claims.c.run_id))
+        ]
+
+
+def test_three_runs_at_once_extract_each_document_once(ledger: Ledger, tmp_path: Path) -> None:
+    """Three extract processes started together on one ledger (SQLite and PostgreSQL; one
+    alone, two with two workers each) claim their batches: every document is read and stored
+    once in all, each run reports only its own, and no claim is left behind."""
+    ids = _notes_in(ledger, tmp_path, 60)
+    assert len(ids) == 60
+    log = tmp_path / "log"
+    log.mkdir()
+    url = ledger.engine.url.render_as_string(hide_password=False)
+    ctx = mp.get_context("spawn")
+    go, out = ctx.Event(), ctx.Queue()
+    procs = [
+        ctx.Process(target=_extract_in_process, args=(url, workers, str(log), go, out))
+        for workers in (1, 2, 2)
+    ]
+    for proc in procs:
+        proc.start()
+    time.sleep(0.5)
+    go.set()
+    for proc in procs:
+        proc.join(300)
+        assert proc.exitcode == 0
+    reports = [out.get(timeout=10) for _ in procs]
+    assert sorted(_read_by_process(log)) == ids  # each document read once, by one run
+    assert sum(r["documents"] for r in reports) == 60
+    assert [(r["by_another_run"], r["errors"]) for r in reports] == [(0, [])] * 3
+    assert sum(r["documents"] > 0 for r in reports) >= 2  # the work was shared
+    with ledger.connect() as conn:
+        versions = conn.execute(sa.select(documents.c.extracted_version)).scalars().all()
+    assert set(versions) == {"stub-1"}
+    assert _claims(ledger) == []
+
+
+def _claim_for_another_run(ledger: Ledger, ids: list[int], expires: datetime) -> int:
+    """Claims on ``ids`` by a run on another machine, as it leaves them working (or dead)."""
+    other = ledger.start_run("extract", {"extractor": "stub-1", "workers": 1})
+    with ledger.begin() as conn:
+        conn.execute(
+            sa.insert(extract_claims),
+            [
+                {"document_id": i, "run_id": other, "expires_at": expires, "holder": "1@elsewhere"}
+                for i in ids
+            ],
+        )
+    return other
+
+
+def test_a_claim_whose_lease_ran_out_is_taken_over(ledger: Ledger, tmp_path: Path) -> None:
+    """A run that died (killed, its machine lost) leaves its claims; once their lease has run
+    out another run takes them over and extracts those documents too."""
+    ids = _notes_in(ledger, tmp_path, 20)
+    _claim_for_another_run(ledger, ids[:10], now() - timedelta(seconds=1))
+    log = tmp_path / "log"
+    log.mkdir()
+    report = extract_documents(ledger, extractor=_Stub(log))
+    assert (report.documents, report.by_another_run) == (20, 0)
+    assert sorted(_read_by_process(log)) == ids
+    assert _claims(ledger) == []
+
+
+def test_the_claims_of_a_killed_run_are_taken_over(ledger: Ledger, tmp_path: Path) -> None:
+    """A run killed while it works (kill -9: nothing released) leaves its batch claimed. On
+    its own machine the next run sees its process gone and takes the batch at once; a run on
+    another machine keeps it from the others until its lease runs out (here: moved into the
+    past), then one takes it over."""
+    ids = _notes_in(ledger, tmp_path, 20)
+    log = tmp_path / "log"
+    log.mkdir()
+    url = ledger.engine.url.render_as_string(hide_password=False)
+    ctx = mp.get_context("spawn")
+    go, out = ctx.Event(), ctx.Queue()
+    stuck = ctx.Process(target=_extract_in_process, args=(url, 1, str(log), go, out, 600))
+    stuck.start()
+    go.set()
+    deadline = time.monotonic() + 120
+    while not _claims(ledger) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stuck.kill()
+    stuck.join(30)
+    assert [i for i, _run in _claims(ledger)] == ids[:16]  # its first batch
+    with ledger.begin() as conn:  # as if the first half had been claimed on another machine
+        conn.execute(
+            sa.update(extract_claims)
+            .where(extract_claims.c.document_id.in_(ids[:8]))
+            .values(holder=f"{stuck.pid}@another machine")
+        )
+    assert extract_documents(ledger, extractor=_Stub(log, 0)).documents == 12
+    assert [i for i, _run in _claims(ledger)] == ids[:8]  # their lease has not run out
+    with ledger.begin() as conn:
+        conn.execute(sa.update(extract_claims).values(expires_at=now() - timedelta(seconds=1)))
+    report = extract_documents(ledger, extractor=_Stub(log, 0))
+    assert (report.documents, report.by_another_run) == (8, 0)
+    assert sorted(_read_by_process(log)) == ids
+    assert _claims(ledger) == []
+
+
+def test_a_live_claim_of_another_run_is_left_to_it(ledger: Ledger, tmp_path: Path) -> None:
+    """Documents another run has claimed (its lease still running) are its: this run extracts
+    the rest, leaves those pending and their claims in place."""
+    ids = _notes_in(ledger, tmp_path, 20)
+    other = _claim_for_another_run(ledger, ids[5:15], now() + timedelta(minutes=5))
+    log = tmp_path / "log"
+    log.mkdir()
+    report = extract_documents(ledger, extractor=_Stub(log))
+    assert report.documents == 10
+    assert sorted(_read_by_process(log)) == ids[:5] + ids[15:]
+    assert _claims(ledger) == [(i, other) for i in ids[5:15]]
+
+
+def test_a_run_renews_its_claims_while_it_works(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    """Leases are renewed as the run goes, so a run working longer than one lease keeps its
+    documents."""
+    from redline.extract.pipeline import LEASE, _Claims
+
+    ids = _notes_in(sqlite_ledger, tmp_path, 3)
+    run = sqlite_ledger.start_run("extract", {})
+    claims = _Claims(sqlite_ledger, run, "stub-1", max(ids), None)
+    assert claims.take(2) == ids[:2]
+
+    def expiries() -> list[datetime]:
+        with sqlite_ledger.connect() as conn:
+            return list(conn.execute(sa.select(extract_claims.c.expires_at)).scalars())
+
+    first = expiries()
+    assert all(e > datetime.now() + LEASE - timedelta(minutes=1) for e in first)
+    claims.keep()  # not yet due
+    assert expiries() == first
+    claims.renew_every = 0
+    time.sleep(0.01)
+    claims.keep()
+    assert all(after > before for after, before in zip(expiries(), first, strict=True))
+    assert claims.take(2) == ids[2:]  # its own claims are not taken again
+    assert claims.take(2) == []
+    claims.release()
+    assert _claims(sqlite_ledger) == []
+
+
+def test_redo_extracts_every_document_again(ledger: Ledger, tmp_path: Path) -> None:
+    ids = _notes_in(ledger, tmp_path, 20)
+    log = tmp_path / "log"
+    log.mkdir()
+    assert extract_documents(ledger, extractor=_Stub(log)).documents == 20
+    assert extract_documents(ledger, extractor=_Stub(log)).documents == 0
+    again = extract_documents(ledger, extractor=_Stub(log), redo=True)
+    assert (again.documents, again.by_another_run) == (20, 0)
+    assert sorted(_read_by_process(log)) == sorted(ids * 2)
+    assert _claims(ledger) == []
 
 
 def test_one_sentence_gives_one_threat_per_side_and_line() -> None:

@@ -4,29 +4,44 @@ Each document's items are written in one transaction together with the document'
 ``extracted_version``, so an interrupted run resumes where it stopped and a finished run is
 a no-op. Re-extraction replaces machine items; items an analyst reviewed are kept, and
 refreshed when the extractor finds them again (``redline.store.items`` says how).
+
+Several runs at once on one ledger (processes on one machine, or machines sharing a
+PostgreSQL ledger) share the work: a run claims each batch before reading it (``_Claims``), so
+no two runs take one document, and takes over the claims of a run that died once their lease
+has run out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
+import os
 import signal
-from collections.abc import Callable, Sequence
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from multiprocessing.pool import AsyncResult
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from redline import knowledge
 from redline.extract.base import DocumentInput, Extraction, Extractor
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.items import replace_items
-from redline.store.schema import actor_aliases, actors, documents, runs
+from redline.store.schema import actor_aliases, actors, documents, extract_claims
 
 # Documents read, extracted and stored together (their candidate sentences parsed in one go);
 # also what bounds the texts held in memory at once.
 PARSE_DOCS = 16
+# How long a run's claim on a document holds unless renewed; a run renews its claims every
+# fifth of that while it works, so only a run that died (or hung that long) loses them.
+LEASE = timedelta(minutes=10)
 
 
 @dataclass
@@ -37,7 +52,8 @@ class ExtractReport:
     responses: int = 0
     claims: int = 0
     errors: list[str] = field(default_factory=list)
-    # pending when the run began, extracted meanwhile by another run of the same extractor
+    # claimed by this run but found extracted by another run of the same extractor (a safety
+    # net: the claims keep runs apart, so this stays 0 unless a run outlived its lease)
     by_another_run: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -99,15 +115,14 @@ def _extract_and_store(
     actor_ids: dict[str, int],
     ids: list[int],
     under_way: Callable[[float], None] | None = None,
-    recheck: bool = True,
 ) -> list[tuple[int, Counts | None, str | None]]:
     """Read, extract and store one batch, each document in its own transaction; what each
     document yielded, or why it failed. Used by the parent alone and by every worker.
     ``under_way`` hears how many of the batch's documents extraction has got through, in
-    fractions when the extractor reports its progress (``Extractor.progress``). With
-    ``recheck``, a document another run has extracted since this one began is left alone and
-    reported as (id, None, None)."""
-    pending = set(_pending(ledger, ext.version, False, ids)) if recheck else set(ids)
+    fractions when the extractor reports its progress (``Extractor.progress``). A document
+    another run has extracted since this one claimed it (its claim had run out) is left alone
+    and reported as (id, None, None)."""
+    pending = set(_pending(ledger, ext.version, ids))
     done_elsewhere = [(i, None, None) for i in ids if i not in pending]
     ids = [i for i in ids if i in pending]
     docs = _read(ledger, ids) if ids else []
@@ -129,9 +144,8 @@ def _extract_and_store(
     return out
 
 
-def _in_worker(job: tuple[list[int], bool]) -> list[tuple[int, Counts | None, str | None]]:
+def _in_worker(ids: list[int]) -> list[tuple[int, Counts | None, str | None]]:
     assert _WORKER is not None and _WORKER_LEDGER is not None
-    ids, recheck = job
     slots, slot = _WORKER_SLOTS, _WORKER_SLOT
 
     def under_way(done: float) -> None:
@@ -144,7 +158,6 @@ def _in_worker(job: tuple[list[int], bool]) -> list[tuple[int, Counts | None, st
             _WORKER_ACTORS,
             ids,
             under_way if slots is not None else None,
-            recheck,
         )
     finally:
         if slots is not None:
@@ -186,19 +199,27 @@ def extract_documents(
     """Extract every document not yet processed by this extractor version (all with ``redo``).
 
     ``progress(done, total)`` hears how many documents are done; ``done`` moves in fractions
-    while a document is being extracted, never backwards."""
+    while a document is being extracted, never backwards. Other runs at once take their own
+    share: what they did counts as done when this run finds nothing left to claim."""
     ext = extractor or default_extractor(extra_gazetteers)
     sync_actors(ledger, extra_gazetteers)
     actor_ids = _actor_ids(ledger)
     run_id = ledger.start_run("extract", {"extractor": ext.version, "workers": workers})
-    todo = _pending(ledger, ext.version, redo, document_ids)
+    if redo:
+        # every document pending again: runs at once (with --redo or not) then share the
+        # re-extraction through their claims, as they share a first extraction
+        _mark_pending(ledger, document_ids)
+    todo = _pending(ledger, ext.version, document_ids)
     report = ExtractReport()
     total = len(todo)
+    # the documents there were when the run began: ids only grow
+    claims = _Claims(ledger, run_id, ext.version, max(todo, default=0), document_ids)
 
     shown = 0.0
 
     def show(under_way: float = 0.0) -> None:
         nonlocal shown
+        claims.keep()
         finished = report.documents + len(report.errors) + report.by_another_run
         done = min(finished + under_way, total)
         if progress and done > shown:
@@ -219,82 +240,239 @@ def extract_documents(
         show()
 
     try:
-        starts = range(0, len(todo), PARSE_DOCS)
-        # Several runs at once: each checks, batch by batch, what is still pending (not with
-        # ``redo``), and a run that finds an earlier one under way takes the batches from the
-        # end, so two runs meet in the middle instead of doing the same work twice
-        recheck = not redo
-        if recheck and _earlier_run_under_way(ledger, run_id, ext.version):
-            starts = starts[::-1]
-        id_batches = (todo[i : i + PARSE_DOCS] for i in starts)
         shared_file = ledger.engine.url.database not in (None, "", ":memory:")
         if workers <= 1 or extractor is not None or not shared_file:
-            for ids in id_batches:
-                stored = _extract_and_store(ext, ledger, actor_ids, ids, show, recheck)
-                for doc_id, counts, error in stored:
+            while ids := claims.take(PARSE_DOCS):
+                for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids, show):
                     tally(doc_id, counts, error)
         else:
-            url = ledger.engine.url.render_as_string(hide_password=False)
-            ledger.engine.dispose()  # no pooled connection may be inherited by a forked worker
-            ctx = (
-                mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-            )
-            slots, next_slot = ctx.Array("d", workers), ctx.Value("i", 0)
-            with ctx.Pool(
-                workers,
-                initializer=_init_worker,
-                initargs=(tuple(extra_gazetteers), url, slots, next_slot),
-            ) as pool:
-                results = pool.imap_unordered(_in_worker, ((ids, recheck) for ids in id_batches))
-                while True:
-                    try:
-                        outcomes = results.next(timeout=POLL_SECONDS)
-                    except mp.TimeoutError:
-                        show(sum(slots[:]))
-                        continue
-                    except StopIteration:
-                        break
-                    for doc_id, counts, error in outcomes:
-                        tally(doc_id, counts, error)
-    except KeyboardInterrupt:
+            _in_pool(ledger, workers, extra_gazetteers, claims, show, tally)
+    except BaseException as exc:
         # what is stored stays stored (each document in its own transaction): a run again
-        # extracts the rest
-        ledger.finish_run(run_id, {**report.as_dict(), "interrupted": True})
+        # extracts the rest; the claims go now, so that no run waits for their lease
+        with contextlib.suppress(sa.exc.SQLAlchemyError):
+            claims.release()
+        if isinstance(exc, KeyboardInterrupt):
+            ledger.finish_run(run_id, {**report.as_dict(), "interrupted": True})
         raise
+    claims.release()
+    if progress and total > shown:
+        progress(total, total)  # the rest was done by other runs at once
     ledger.finish_run(run_id, report.as_dict())
     return report
 
 
-def _earlier_run_under_way(ledger: Ledger, run_id: int, version: str) -> bool:
-    """Is an earlier extraction with this extractor under way (begun in the last day, not
-    finished)? Only the later of two runs turns round: two runs begun together would otherwise
-    both see the other and both work from the end. A run that crashed without finishing only
-    makes this one work from the end."""
-    since = now() - timedelta(days=1)
-    with ledger.connect() as conn:
-        rows = conn.execute(
-            sa.select(runs.c.params).where(
-                runs.c.stage == "extract",
-                runs.c.id < run_id,
-                runs.c.finished_at.is_(None),
-                runs.c.started_at >= since,
+def _in_pool(
+    ledger: Ledger,
+    workers: int,
+    extra_gazetteers: Sequence[str],
+    claims: _Claims,
+    show: Callable[[float], None],
+    tally: Callable[[int, Counts | None, str | None], None],
+) -> None:
+    """Extract in ``workers`` processes: the parent claims a batch whenever a worker is free
+    (claiming ahead would keep batches from other runs), renews the claims and tallies."""
+    url = ledger.engine.url.render_as_string(hide_password=False)
+    ledger.engine.dispose()  # no pooled connection may be inherited by a forked worker
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    slots, next_slot = ctx.Array("d", workers), ctx.Value("i", 0)
+    finished = threading.Event()  # a batch is back (or failed)
+
+    def wake(_: object) -> None:
+        finished.set()
+
+    with ctx.Pool(
+        workers,
+        initializer=_init_worker,
+        initargs=(tuple(extra_gazetteers), url, slots, next_slot),
+    ) as pool:
+        running: list[AsyncResult[list[tuple[int, Counts | None, str | None]]]] = []
+        more = True
+        while True:
+            while more and len(running) < workers:
+                ids = claims.take(PARSE_DOCS)
+                if not ids:
+                    more = False
+                    break
+                running.append(
+                    pool.apply_async(_in_worker, (ids,), callback=wake, error_callback=wake)
+                )
+            if not running:
+                return
+            finished.wait(POLL_SECONDS)
+            finished.clear()
+            for result in [r for r in running if r.ready()]:
+                running.remove(result)
+                for doc_id, counts, error in result.get():
+                    tally(doc_id, counts, error)
+            show(sum(slots[:]))
+
+
+class _Claims:
+    """The documents this run has claimed. ``take`` claims the next batch atomically: on
+    PostgreSQL the candidates' rows are locked without waiting (``FOR UPDATE SKIP LOCKED``, so
+    runs claiming at once take different batches), on SQLite under the ledger's exclusive lock;
+    on both the insert overwrites only a claim whose lease has run out, so a document another
+    run took meanwhile stays its. Leases are read on the database's clock (PostgreSQL's
+    ``now()``), so machines whose clocks differ agree on them. A run killed on this machine
+    (kill -9, out of memory) does not make the next run wait for its lease: each claim names
+    its process (``holder``), and the claims of a process gone from this machine are dropped."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        run_id: int,
+        version: str,
+        last_id: int,
+        document_ids: Sequence[int] | None,
+    ) -> None:
+        self.ledger = ledger
+        self.run_id = run_id
+        self.version = version
+        self.last_id = last_id
+        self.document_ids = None if document_ids is None else list(document_ids)
+        self.renew_every = LEASE.total_seconds() / 5
+        self._renewed = time.monotonic()
+        self._postgres = ledger.engine.dialect.name == "postgresql"
+        self.holder = f"{os.getpid()}@{_machine()}"
+
+    def take(self, limit: int) -> list[int]:
+        """Claim up to ``limit`` pending documents no live run has claimed, lowest ids first;
+        [] when there are none left."""
+        while True:
+            with self._transaction() as conn:
+                self._drop_the_dead(conn)
+                clock = self._clock(conn)
+                held = sa.exists().where(
+                    extract_claims.c.document_id == documents.c.id,
+                    extract_claims.c.expires_at >= clock,
+                )
+                query = (
+                    _pending_query(self.version, self.document_ids)
+                    .where(documents.c.id <= self.last_id, ~held)
+                    .limit(limit)
+                )
+                if self._postgres:
+                    query = query.with_for_update(of=documents, skip_locked=True)
+                candidates = conn.execute(query).scalars().all()
+                if not candidates:
+                    return []
+                insert = (postgresql.insert if self._postgres else sqlite.insert)(extract_claims)
+                expires = clock + LEASE
+                upsert = insert.values(
+                    [
+                        {
+                            "document_id": i,
+                            "run_id": self.run_id,
+                            "expires_at": expires,
+                            "holder": self.holder,
+                        }
+                        for i in candidates
+                    ]
+                ).on_conflict_do_update(
+                    index_elements=[extract_claims.c.document_id],
+                    set_={"run_id": self.run_id, "expires_at": expires, "holder": self.holder},
+                    where=extract_claims.c.expires_at < clock,
+                )
+                taken = conn.execute(upsert.returning(extract_claims.c.document_id)).scalars()
+                claimed = sorted(taken)
+            if claimed:  # else every candidate went to another run between look and claim
+                return claimed
+
+    def _drop_the_dead(self, conn: sa.Connection) -> None:
+        """Delete the claims of other runs whose process was on this machine and is gone."""
+        here = _machine()
+        holders = conn.execute(
+            sa.select(extract_claims.c.holder)
+            .where(extract_claims.c.run_id != self.run_id)
+            .distinct()
+        ).scalars()
+        dead = [h for h in holders if h.partition("@")[2] == here and not _alive(h)]
+        if dead:
+            conn.execute(sa.delete(extract_claims).where(extract_claims.c.holder.in_(dead)))
+
+    def keep(self) -> None:
+        """Renew this run's claims when a fifth of the lease has passed since the last time."""
+        if time.monotonic() - self._renewed < self.renew_every:
+            return
+        with self.ledger.begin() as conn:
+            conn.execute(
+                sa.update(extract_claims)
+                .where(extract_claims.c.run_id == self.run_id)
+                .values(expires_at=self._clock(conn) + LEASE)
             )
-        ).all()
-    return any((r.params or {}).get("extractor") == version for r in rows)
+        self._renewed = time.monotonic()
+
+    def release(self) -> None:
+        with self.ledger.begin() as conn:
+            conn.execute(sa.delete(extract_claims).where(extract_claims.c.run_id == self.run_id))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sa.Connection]:
+        if self._postgres:
+            with self.ledger.begin() as conn:
+                yield conn
+        else:
+            with self.ledger.exclusive() as conn:
+                yield conn
+
+    def _clock(self, conn: sa.Connection) -> datetime:
+        if self._postgres:
+            clock: datetime = conn.execute(sa.select(sa.func.now())).scalar_one()
+            return clock
+        return now()
 
 
-def _pending(ledger: Ledger, version: str, redo: bool, ids: Sequence[int] | None) -> list[int]:
-    query = sa.select(documents.c.id).order_by(documents.c.id)
-    if not redo:
-        query = query.where(
+def _machine() -> str:
+    """Where a process id names one process: the host and, on Linux, the pid namespace
+    (containers sharing a host name each have their own)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()} {namespace}".strip()
+
+
+def _alive(holder: str) -> bool:
+    """Is the process of ``holder`` ("pid@machine", on this machine) still running? A process
+    another user runs counts as alive."""
+    try:
+        os.kill(int(holder.partition("@")[0]), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
+def _pending_query(version: str, ids: Sequence[int] | None) -> sa.Select[int]:
+    """The documents this extractor version has not processed (among ``ids``), by id."""
+    query = (
+        sa.select(documents.c.id)
+        .where(
             sa.or_(
                 documents.c.extracted_version.is_(None), documents.c.extracted_version != version
             )
         )
+        .order_by(documents.c.id)
+    )
     if ids is not None:
         query = query.where(documents.c.id.in_(list(ids)))
+    return query
+
+
+def _pending(ledger: Ledger, version: str, ids: Sequence[int] | None) -> list[int]:
     with ledger.connect() as conn:
-        return [r[0] for r in conn.execute(query)]
+        return list(conn.execute(_pending_query(version, ids)).scalars())
+
+
+def _mark_pending(ledger: Ledger, ids: Sequence[int] | None) -> None:
+    """``--redo``: no document counts as extracted by any version."""
+    query = sa.update(documents).values(extracted_version=None)
+    if ids is not None:
+        query = query.where(documents.c.id.in_(list(ids)))
+    with ledger.begin() as conn:
+        conn.execute(query)
 
 
 def _read(ledger: Ledger, ids: list[int]) -> list[DocumentInput]:
