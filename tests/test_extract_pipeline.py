@@ -532,6 +532,7 @@ def test_three_runs_at_once_extract_each_document_once(ledger: Ledger, tmp_path:
     assert sorted(_read_by_process(log)) == ids  # each document read once, by one run
     assert sum(r["documents"] for r in reports) == 60
     assert [(r["by_another_run"], r["errors"]) for r in reports] == [(0, [])] * 3
+    assert all(r["documents"] + r["to_other_runs"] <= 60 for r in reports)
     assert sum(r["documents"] > 0 for r in reports) >= 2  # the work was shared
     with ledger.connect() as conn:
         versions = conn.execute(sa.select(documents.c.extracted_version)).scalars().all()
@@ -592,12 +593,13 @@ def test_the_claims_of_a_killed_run_are_taken_over(ledger: Ledger, tmp_path: Pat
             .where(extract_claims.c.document_id.in_(ids[:8]))
             .values(holder=f"{stuck.pid}@another machine")
         )
-    assert extract_documents(ledger, extractor=_Stub(log, 0)).documents == 12
+    first = extract_documents(ledger, extractor=_Stub(log, 0))
+    assert (first.documents, first.to_other_runs) == (12, 8)
     assert [i for i, _run in _claims(ledger)] == ids[:8]  # their lease has not run out
     with ledger.begin() as conn:
         conn.execute(sa.update(extract_claims).values(expires_at=now() - timedelta(seconds=1)))
     report = extract_documents(ledger, extractor=_Stub(log, 0))
-    assert (report.documents, report.by_another_run) == (8, 0)
+    assert (report.documents, report.by_another_run, report.to_other_runs) == (8, 0, 0)
     assert sorted(_read_by_process(log)) == ids
     assert _claims(ledger) == []
 
@@ -610,7 +612,7 @@ def test_a_live_claim_of_another_run_is_left_to_it(ledger: Ledger, tmp_path: Pat
     log = tmp_path / "log"
     log.mkdir()
     report = extract_documents(ledger, extractor=_Stub(log))
-    assert report.documents == 10
+    assert (report.documents, report.to_other_runs) == (10, 10)
     assert sorted(_read_by_process(log)) == ids[:5] + ids[15:]
     assert _claims(ledger) == [(i, other) for i in ids[5:15]]
 

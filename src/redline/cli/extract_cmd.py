@@ -129,10 +129,11 @@ def run_extraction(
             if report.by_another_run
             else ""
         )
+        + (f"; {report.to_other_runs} taken by other runs at once" if report.to_other_runs else "")
     )
     for error in report.errors:
         out.print(f"  error: {error}", markup=False)
-    if not report.documents and not redo and not report.by_another_run:
+    if not report.documents and not redo and not report.by_another_run and not report.to_other_runs:
         # "extracted 0 documents" left a newcomer wondering why nothing happened
         out.print(
             "every stored document is extracted with this extractor already; --redo extracts "

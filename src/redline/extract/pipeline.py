@@ -55,6 +55,8 @@ class ExtractReport:
     # claimed by this run but found extracted by another run of the same extractor (a safety
     # net: the claims keep runs apart, so this stays 0 unless a run outlived its lease)
     by_another_run: int = 0
+    # pending when the run began, claimed by other runs at once (done by them, or in hand)
+    to_other_runs: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -256,6 +258,8 @@ def extract_documents(
             ledger.finish_run(run_id, {**report.as_dict(), "interrupted": True})
         raise
     claims.release()
+    finished = report.documents + len(report.errors) + report.by_another_run
+    report.to_other_runs = max(0, total - finished)
     if progress and total > shown:
         progress(total, total)  # the rest was done by other runs at once
     ledger.finish_run(run_id, report.as_dict())
