@@ -239,13 +239,13 @@ def test_migration_0003_merges_copies_and_moves_their_references(ledger: Ledger)
         assert conn.execute(sa.select(episodes.c.crossing_event_id)).scalar_one() == c1
 
 
-def test_migration_0005_adds_the_extract_claims_and_takes_them_away(ledger: Ledger) -> None:
-    """0005 adds the table extract runs claim documents in (and its downgrade drops it); a
+def test_migration_0006_adds_the_extract_claims_and_takes_them_away(ledger: Ledger) -> None:
+    """0006 adds the table extract runs claim documents in (and its downgrade drops it); a
     claim goes with its document."""
     from redline.store.schema import extract_claims
 
     with ledger.exclusive() as conn:
-        command.downgrade(alembic_config(conn), "0004")
+        command.downgrade(alembic_config(conn), "0005")
     try:
         assert not sa.inspect(ledger.engine).has_table("extract_claims")
         with ledger.begin() as conn:

@@ -92,6 +92,16 @@ EPISODE_STATUS_SCHEMA = pa.schema(
 )
 
 
+# Working state of the runs, not the ledger's evidence: which documents an extraction under way
+# has claimed (empty once it ends) is no part of an export.
+NOT_EXPORTED = frozenset({"extract_claims"})
+
+
+def exported_tables() -> list[sa.Table]:
+    """The stored tables an export writes, in dependency order."""
+    return [t for t in metadata.sorted_tables if t.name not in NOT_EXPORTED]
+
+
 def _dataclass_schema(cls: type) -> pa.Schema:
     return pa.schema([(f.name, _HINT_TYPES[str(f.type)]) for f in dataclasses.fields(cls)])
 
@@ -326,9 +336,10 @@ def _write_all(
 ) -> tuple[dict[str, int], dict[str, Any]]:
     """Write every stored and computed table into ``folder``: (rows per table, manifest)."""
     written: dict[str, int] = {}
-    total = len(metadata.sorted_tables) + 3  # and the three computed tables below
+    tables = exported_tables()
+    total = len(tables) + 3  # and the three computed tables below
     tick = progress or (lambda _done, _total: None)
-    for table in metadata.sorted_tables:
+    for table in tables:
         schema, batches = _table_batches(conn, table, batch_rows, listed)
         written[table.name] = _write(folder / f"{table.name}.{fmt}", fmt, schema, batches)
         tick(len(written), total)

@@ -8,8 +8,8 @@ run id, with a lease that the run renews while it works), so no two runs take on
 the claim of a run that died is taken over once its lease has run out, or at once on its own
 machine when its process is gone (``holder``).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 09:40:00
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
