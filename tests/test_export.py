@@ -44,7 +44,9 @@ def test_parquet_round_trip(linked: Ledger, tmp_path: Path) -> None:
         pq.read_table(tmp_path / "episode_members.parquet").num_rows == written["episode_members"]
     )
     (cred,) = pq.read_table(tmp_path / "credibility.parquet").to_pylist()
-    assert cred["actor"] == "RUS" and cred["mean"] == pytest.approx(1 / 7)
+    # five unenforced lines, two of them crossed by one act: four trials, Beta(1, 5)
+    assert cred["actor"] == "RUS" and cred["mean"] == pytest.approx(1 / 6)
+    assert (cred["decided"], cred["trials"]) == (5, 4)
     assert cred["evidence"] == "evidence: 2 documents, both opinion pieces"
     assert "RUS:f16_delivery" in cred["decided_episodes"]
     runs = pq.read_table(tmp_path / "runs.parquet").to_pylist()

@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import beta as beta_dist
 
 from redline.errors import ConfigError
-from redline.link import episode_status, link
+from redline.link import episode_status, evaluate, link
 from redline.score import credibility, credibility_timeline, get_prior, posterior, priors
 from redline.store import Ledger
 from test_link_factories import Builder, seeds_ledger
@@ -87,6 +87,33 @@ def test_a_line_crossed_only_by_its_owners_response_is_left_out(sqlite_ledger: L
     assert est.mean is None and est.no_evidence
     why = " ".join(episode_status(sqlite_ledger, "USA:aid_to_russia", D("2024-01-01")).explanation)
     assert "could only come out enforced" in why
+
+
+def test_episodes_that_rest_on_one_act_are_one_trial(sqlite_ledger: Ledger) -> None:
+    """One delivery crosses a line and the narrower one under it, and one response answers
+    both: two episodes, one observation of the actor's conduct. They had counted as two
+    independent trials; now one between them, in the estimate and the timeline alike."""
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-06-01")
+    b.threat(d, "RUS", "weapons_to_ukraine", stated="2024-01-05", consequence="military_force")
+    b.threat(d, "RUS", "f16_delivery", stated="2024-01-05", consequence="military_force")
+    b.crossing(d, "USA", "f16_delivery", "2024-03-01")  # crosses the parent line too
+    b.response(d, "RUS", "f16_delivery", "military_force", "2024-03-05")
+    b.threat(d, "RUS", "atacms_delivery", stated="2024-01-05", consequence="military_force")
+    b.crossing(d, "USA", "atacms_delivery", "2024-04-01")
+    b.claim(d, "RUS", "atacms_delivery", "no_response", "2024-05-30")
+    link(sqlite_ledger, as_of=D("2024-06-01"))
+    (est,) = credibility(sqlite_ledger, as_of=D("2024-06-01"))
+    states = {
+        s.row["key"]: s.assessment.status for s in evaluate(sqlite_ledger, as_of=D("2024-06-01"))
+    }
+    enforced = [k for k, v in states.items() if v == "crossed_enforced"]
+    assert len(enforced) == 2 and states["RUS:atacms_delivery"] == "crossed_unenforced"
+    assert (est.decided, est.trials) == (3, 2)
+    assert (est.successes, est.failures) == (1.0, 1.0) and est.mean == pytest.approx(0.5)
+    points = credibility_timeline(sqlite_ledger, actor="RUS", as_of=D("2024-06-01"))
+    assert points[-1].mean == pytest.approx(est.mean)
 
 
 def test_the_left_out_count_is_not_counted_twice(sqlite_ledger: Ledger) -> None:

@@ -74,7 +74,8 @@ def test_credibility_outputs(sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPa
     assert doc["items"][-1]["mean"] == rus["mean"]
 
     table = run("credibility", "--db", db, "--as-of", "2024-09-30")
-    assert "0.143" in table and "both opinion" in table
+    # five decided episodes make four trials (two share their crossing): 1/6
+    assert "0.167" in table and "both opinion" in table and "5 episodes as 4 trials" in table
 
 
 def test_bad_prior_is_a_clear_error(sqlite_ledger: Ledger) -> None:

@@ -367,6 +367,11 @@ def eval_command(
             shown = (
                 f"{est['mean']:.2f}, {est['level']:.0%} interval "
                 f"{est['lower']:.2f}-{est['upper']:.2f}, over {est['decided']} decided episodes"
+                + (
+                    f" ({est['trials']:.3g} trials: some share an event)"
+                    if est["trials"] < est["decided"]
+                    else ""
+                )
             )
         console.print(
             f"credibility {c['actor']}: {shown} (-f json gives every figure)", markup=False

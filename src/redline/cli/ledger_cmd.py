@@ -68,6 +68,8 @@ CREDIBILITY_COLUMNS = [
     "unenforced",
     "undetermined",
     "open",
+    "decided",
+    "trials",
     "no_verdict",
     "self_implied",
     "mean",
@@ -456,7 +458,14 @@ def follow_through_row(e: Estimate, *, digits: int) -> dict[str, Any]:
             if e.mean_if_left_out_unenforced is None or e.crossed == e.decided
             else f"{e.mean_if_left_out_unenforced:.2f}/{e.mean_if_left_out_enforced:.2f}"
         ),
-        "evidence": "—" if e.no_evidence else e.evidence.removeprefix("evidence: "),
+        "evidence": "—"
+        if e.no_evidence
+        else (
+            f"{e.decided} episodes as {e.trials:.3g} trials (shared events); "
+            if e.trials < e.decided
+            else ""
+        )
+        + e.evidence.removeprefix("evidence: "),
     }
 
 

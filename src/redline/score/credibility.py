@@ -68,6 +68,9 @@ class Estimate:
     open: int
     withdrawn: int
     decided: int  # decided episodes with a verdict: what the estimate rests on
+    # the independent trials they make: episodes sharing a crossing or a response event count
+    # as one trial between them (``shares``)
+    trials: float
     no_verdict: int  # decided episodes whose status fell below the verdict threshold
     # decided episodes whose only sign of a crossing is the owner's own response (they could
     # only come out enforced): left out like those without a verdict
@@ -127,6 +130,30 @@ class Estimate:
     @property
     def interval_label(self) -> str:
         return self.interval_text()
+
+
+def shares(states: Sequence[EpisodeState]) -> list[float]:
+    """Each episode's weight as a trial: 1 / the size of its group of episodes that share a
+    crossing or a response event (connected through any shared event). Episodes that rest on
+    one act are one observation of the actor's conduct, not several: an act that crossed a line
+    and a narrower one under it, or one response that answered two lines, had counted as two
+    independent trials and narrowed the interval."""
+    parent = list(range(len(states)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[int, int] = {}  # event id -> the first episode that rests on it
+    for i, s in enumerate(states):
+        a = s.assessment
+        for event in [*([a.crossing] if a.crossing else []), *a.responses]:
+            j = first.setdefault(event.id, i)
+            parent[root(i)] = root(j)
+    size = Counter(root(i) for i in range(len(states)))
+    return [1.0 / size[root(i)] for i in range(len(states))]
 
 
 def counts(state: EpisodeState) -> bool:
@@ -199,8 +226,14 @@ def estimates(
         tally = Counter(s.assessment.status for s in members)
         decided = [s for s in members if counts(s)]
         counted = Counter(s.assessment.status for s in decided)
-        successes = sum(outcome(s.assessment.status)[0] for s in decided)
-        failures = sum(outcome(s.assessment.status)[1] for s in decided)
+        weights = shares(decided)
+        weighed = [
+            (w * ds, w * df)
+            for s, w in zip(decided, weights, strict=True)
+            for ds, df in [outcome(s.assessment.status)]
+        ]
+        successes = sum(ds for ds, _ in weighed)
+        failures = sum(df for _, df in weighed)
         post = posterior(p, successes, failures)
         crossed = sum(tally[k] for k in CROSSED)
         left_out = crossed - len(decided)  # undetermined, no verdict, crossed by a response
@@ -222,6 +255,7 @@ def estimates(
                 open=tally[Status.OPEN],
                 withdrawn=tally[Status.WITHDRAWN],
                 decided=len(decided),
+                trials=round(sum(weights), 6),
                 no_verdict=sum(
                     1
                     for s in was_decided
@@ -276,9 +310,10 @@ def timeline(
     for who, members in sorted(by_actor.items()):
         successes = failures = 0.0
         ordered = sorted(members, key=lambda s: (s.assessment.crossed_by or date.max, s.row["key"]))
-        for step, s in enumerate(ordered, start=1):
+        # each episode weighs as in the estimate (``shares``): the last point is the estimate
+        for step, (s, w) in enumerate(zip(ordered, shares(ordered), strict=True), start=1):
             ds, df = outcome(s.assessment.status)
-            successes, failures = successes + ds, failures + df
+            successes, failures = successes + w * ds, failures + w * df
             post = posterior(p, successes, failures)
             out.append(
                 TimelinePoint(
