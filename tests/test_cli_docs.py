@@ -95,3 +95,11 @@ def test_db_may_come_before_the_command(tmp_path: Path, monkeypatch: pytest.Monk
     assert f"no ledger at {missing}" in str(result.exception)
     result = CliRunner().invoke(app, ["episodes"], env={"REDLINE_DB": str(other)})
     assert f"no ledger at {other}" in str(result.exception)
+    # only ledger options take it: `eval --db` names a scratch ledger it fills with the gold
+    # corpus (`redline --db team.db eval ...` wrote the corpus into the team's ledger)
+    import typer
+
+    from redline.cli.common import _db_defaults
+
+    defaults = _db_defaults(typer.main.get_command(app), "team.db")
+    assert defaults["episodes"] == {"db": "team.db"} and "eval" not in defaults

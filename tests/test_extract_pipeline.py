@@ -617,6 +617,27 @@ def test_a_live_claim_of_another_run_is_left_to_it(ledger: Ledger, tmp_path: Pat
     assert _claims(ledger) == [(i, other) for i in ids[5:15]]
 
 
+def test_a_live_claim_from_a_host_of_the_same_name_is_left_to_it(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """Two machines (or containers) may share a host name, and the root pid namespace has one
+    number on every Linux host: a claim naming this host name and namespace but another boot
+    is another machine's, alive or not, and stays its until the lease runs out (it was dropped
+    as a dead local process's, and its documents extracted twice)."""
+    import socket
+
+    ids = _notes_in(sqlite_ledger, tmp_path, 20)
+    other = _claim_for_another_run(sqlite_ledger, ids[:10], now() + timedelta(minutes=9))
+    twin = f"4000000@{socket.gethostname()} pid:[4026531836]"
+    with sqlite_ledger.begin() as conn:
+        conn.execute(sa.update(extract_claims).values(holder=twin))
+    log = tmp_path / "log"
+    log.mkdir()
+    report = extract_documents(sqlite_ledger, extractor=_Stub(log))
+    assert (report.documents, report.to_other_runs) == (10, 10)
+    assert _claims(sqlite_ledger) == [(i, other) for i in ids[:10]]
+
+
 def test_a_run_renews_its_claims_while_it_works(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     """Leases are renewed as the run goes, so a run working longer than one lease keeps its
     documents."""

@@ -165,6 +165,12 @@ def test_precision_counts_every_prediction_and_duplicates() -> None:
         "unknown": (1, 1),
     }
     assert (by_side["russia"]["recall"]["hits"], by_side["russia"]["gold"]) == (1, 1)
+    # a Russian threat given to the US matches its sentence (overall precision and recall), but
+    # by side it is a Western false alarm and a Russian miss, not right for both
+    swapped = _Fixed([(0, 22, "USA"), (39, 62, None)])
+    sides = score.score(swapped, gold, {"news/c": doc}, [split_of(group)]).kinds[Kind.THREAT]
+    assert (sides.correct, sides.found) == (2, 1)
+    assert sides.sides["west"] == [1, 0, 0, 0] and sides.sides["russia"] == [0, 0, 1, 0]
     assert score.speaker_side("CHN") == "other" and score.speaker_side("NATO") == "west"
 
 

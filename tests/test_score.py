@@ -116,6 +116,39 @@ def test_episodes_that_rest_on_one_act_are_one_trial(sqlite_ledger: Ledger) -> N
     assert points[-1].mean == pytest.approx(est.mean)
 
 
+def test_a_self_implied_line_keeps_the_analysts_status_and_its_own_month(
+    sqlite_ledger: Ledger,
+) -> None:
+    """An analyst's status on a line crossed only by its owner's response is the analyst's
+    judgement and counts; and the response that implies the crossing is placed in the window
+    even when it is dated to a month that began before the first threat (it made the line
+    undetermined through the very act that says it was crossed)."""
+    from redline.review import review
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-01")
+    b.threat(d, "USA", "aid_to_russia", stated="2023-06-10", consequence="sanctions_or_economic")
+    b.response(d, "USA", "aid_to_russia", "sanctions_or_economic", "2023-06")
+    link(sqlite_ledger, as_of=D("2024-01-01"))
+    a = episode_status(sqlite_ledger, "USA:aid_to_russia", D("2024-01-01"))
+    assert a.status == "crossed_enforced" and a.crossed_by_own_response
+    review(
+        sqlite_ledger,
+        "episode",
+        "USA:aid_to_russia",
+        "correct",
+        field="status",
+        value="crossed_unenforced",
+        reviewer="ana",
+        effective="2023-12-01",
+    )
+    a = episode_status(sqlite_ledger, "USA:aid_to_russia", D("2024-01-01"))
+    assert a.status == "crossed_unenforced" and not a.crossed_by_own_response
+    assert "could only come out enforced" not in " ".join(a.explanation)
+    (est,) = credibility(sqlite_ledger, as_of=D("2024-01-01"))
+    assert (est.decided, est.unenforced, est.self_implied) == (1, 1, 0)
+
+
 def test_the_left_out_count_is_not_counted_twice(sqlite_ledger: Ledger) -> None:
     """The terminal's outcome counts are those the estimate rests on: with a verdict threshold
     that leaves an enforced episode out, it shows under "left out", not also as enforced."""

@@ -62,16 +62,15 @@ def _plain_help_types() -> None:
 
 _plain_help_types()
 
+LEDGER_HELP = (
+    "Ledger database: a SQLAlchemy URL (sqlite:///x.db, postgresql://...) or a file path. "
+    "Default: REDLINE_DB, else ./redline.db."
+)
 DbOption = Annotated[
     str | None,
     # REDLINE_DB is read where the ledger is opened (``store.db``), not by click: a click
     # envvar would win over the ledger named before the command (`redline --db X episodes`)
-    typer.Option(
-        "--db",
-        help="Ledger database: a SQLAlchemy URL (sqlite:///x.db, postgresql://...) or a file "
-        "path. Default: REDLINE_DB, else ./redline.db.",
-        show_default=False,
-    ),
+    typer.Option("--db", help=LEDGER_HELP, show_default=False),
 ]
 
 
@@ -160,6 +159,10 @@ def _db_defaults(group: Any, db: str) -> dict[str, Any]:
     for name, command in getattr(group, "commands", {}).items():
         if getattr(command, "commands", None):
             out[name] = _db_defaults(command, db)
-        elif any(p.name == "db" for p in command.params):
+        elif any(
+            p.name == "db" and getattr(p, "help", None) == LEDGER_HELP for p in command.params
+        ):
+            # only the ledger option: `eval --db` names a scratch ledger it fills with the gold
+            # corpus, and `redline --db team.db eval ...` wrote the corpus into the team's
             out[name] = {"db": db}
     return out

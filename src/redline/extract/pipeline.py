@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from multiprocessing.pool import AsyncResult
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -428,13 +429,19 @@ class _Claims:
 
 
 def _machine() -> str:
-    """Where a process id names one process: the host and, on Linux, the pid namespace
-    (containers sharing a host name each have their own)."""
-    try:
-        namespace = os.readlink("/proc/self/ns/pid")
-    except OSError:
-        namespace = ""
-    return f"{socket.gethostname()} {namespace}".strip()
+    """Where a process id names one process: the host, this boot of it and, on Linux, the pid
+    namespace (containers sharing a host name each have their own). The host name alone is
+    no machine's: two hosts, or containers given one name, share it, and the root pid
+    namespace has the same number on every Linux host, so a live run elsewhere was taken for
+    a dead one here. The boot id is drawn anew at each boot of each machine."""
+    parts = [socket.gethostname()]
+    for path, read in (
+        ("/proc/sys/kernel/random/boot_id", lambda p: Path(p).read_text().strip()),
+        ("/proc/self/ns/pid", os.readlink),
+    ):
+        with contextlib.suppress(OSError):
+            parts.append(read(path))
+    return " ".join(parts)
 
 
 def _alive(holder: str) -> bool:

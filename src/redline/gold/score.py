@@ -327,10 +327,17 @@ def _score_kind(
         g = here[0]
         unmatched.remove(g)
         ks.correct += 1
-        tally(pred.fields.get("speaker_country"), 1)
+        # by side, a match counts only when both speakers are on one side: a Russian threat
+        # given to the US is a Western false alarm and a Russian miss, not right for both
+        agree = speaker_side(pred.fields.get("speaker_country")) == speaker_side(
+            g.get("speaker_country")
+        )
+        if agree:
+            tally(pred.fields.get("speaker_country"), 1)
         if not g.borderline:
             ks.found += 1
-            tally(g.get("speaker_country"), 3)
+            if agree:
+                tally(g.get("speaker_country"), 3)
         if ks.kind == Kind.THREAT and not g.borderline:
             checks = _field_checks(g, pred, same_trigger)
             for name, ok in checks.items():

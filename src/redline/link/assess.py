@@ -238,7 +238,13 @@ def assess(
         # A response answers the crossing only when its dates lie within the window: one dated
         # to a month or a year that reaches outside it (a "2022" sanction beside a crossing of
         # 24 February) may have come before the crossing or long after the window closed.
-        responses = [r for r in near if r.when.lo >= crossed.lo and r.when.hi <= window_end]
+        # (a crossing implied by a response starts at the first threat: the response that
+        # implies it may be dated to a month that began earlier, and is placed all the same)
+        responses = [
+            r
+            for r in near
+            if (r.when.lo >= crossed.lo or crossed.by_response) and r.when.hi <= window_end
+        ]
         loose = [r for r in near if r not in responses]
         if loose:
             why.append(
@@ -310,6 +316,9 @@ def assess(
             f"Below the verdict threshold {verdict_threshold():.2f}: no verdict; this episode "
             "does not count in follow-through."
         )
+    # an analyst's status is the analyst's judgement, not a verdict the evidence could only
+    # give one way: it counts like any other
+    by_own_response = by_own_response and decision.basis != "review"
     if by_own_response and Status(decision.status).decided:
         why.append(
             "Only this response says the line was crossed, so the status could only come out "

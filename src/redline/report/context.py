@@ -112,7 +112,7 @@ def gather(
     for e in data.episodes:
         e["anchor"] = anchors[e["key"]]
     data.actors = sorted({e["threatener"] for e in data.episodes})
-    data.estimates = estimates(states, prior=p)
+    data.estimates = estimates(view, prior=p)  # the view: its date and window go with them
     data.points = timeline(states, prior=p)
     _summarise(data)
     _sources(ledger, data)

@@ -156,6 +156,22 @@ def shares(states: Sequence[EpisodeState]) -> list[float]:
     return [1.0 / size[root(i)] for i in range(len(states))]
 
 
+def _bound(p: Prior, members: Sequence[EpisodeState], *, held: bool) -> float:
+    """The posterior mean had every crossed line the estimate leaves out been enforced
+    (``held``) or gone unenforced: every crossed episode grouped by shared events as the
+    estimate groups its own (``shares``), the counted ones with their outcomes, the others
+    as one success or failure each, weighed by their group."""
+    crossed = [s for s in members if Status(s.assessment.status) in CROSSED]
+    successes = failures = 0.0
+    for s, w in zip(crossed, shares(crossed), strict=True):
+        if counts(s):
+            ds, df = outcome(s.assessment.status)
+        else:
+            ds, df = (1.0, 0.0) if held else (0.0, 1.0)
+        successes, failures = successes + w * ds, failures + w * df
+    return posterior(p, successes, failures).mean
+
+
 def counts(state: EpisodeState) -> bool:
     """Does an episode enter follow-through? Decided, confident enough for a verdict, and
     crossed by something other than the owner's own response."""
@@ -236,7 +252,6 @@ def estimates(
         failures = sum(df for _, df in weighed)
         post = posterior(p, successes, failures)
         crossed = sum(tally[k] for k in CROSSED)
-        left_out = crossed - len(decided)  # undetermined, no verdict, crossed by a response
         was_decided = [s for s in members if Status(s.assessment.status).decided]
         # the documents the estimate rests on: those of the decided episodes it counts (all
         # of the actor's episodes' documents said "20 documents" of an estimate resting on one)
@@ -273,12 +288,8 @@ def estimates(
                 lower=post.lower if decided else None,
                 upper=post.upper if decided else None,
                 level=LEVEL,
-                mean_if_left_out_unenforced=(
-                    posterior(p, successes, failures + left_out).mean if crossed else None
-                ),
-                mean_if_left_out_enforced=(
-                    posterior(p, successes + left_out, failures).mean if crossed else None
-                ),
+                mean_if_left_out_unenforced=_bound(p, members, held=False) if crossed else None,
+                mean_if_left_out_enforced=_bound(p, members, held=True) if crossed else None,
                 as_of=as_of,
                 window_days=window_days,
                 n_documents=len(docs),

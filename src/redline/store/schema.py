@@ -102,7 +102,7 @@ extract_claims = sa.Table(
     ),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("holder", sa.String(300), nullable=False),  # "pid@host pid-namespace"
+    sa.Column("holder", sa.String(300), nullable=False),  # "pid@host boot-id pid-namespace"
 )
 sa.Index("ix_extract_claims_run", extract_claims.c.run_id)
 
