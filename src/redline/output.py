@@ -166,7 +166,9 @@ def fits(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], total: int) 
     """Do ``columns`` show their values whole (text columns at least ``WIDE_MIN``) in ``total``?"""
     need = 3 * len(columns) + 1  # borders and padding
     for c, width in zip(columns, _value_widths(rows, columns), strict=True):
-        need += WIDE_MIN if c in _LONG_COLUMNS else min(_cap(c), width)
+        # a short column is never narrower than NARROW_MIN (``column_widths``): a one-digit
+        # column needs three, or the table "fitted" and then cut its values
+        need += WIDE_MIN if c in _LONG_COLUMNS else max(NARROW_MIN, min(_cap(c), width))
     return need <= total
 
 

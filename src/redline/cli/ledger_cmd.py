@@ -424,7 +424,17 @@ def credibility_command(
     else:
         rows, columns = [e.as_dict() for e in chosen], CREDIBILITY_COLUMNS
     columns = [c for c in columns if c != "group" or by is not ByChoice.actor]
-    emit(render(rows, fmt, columns, title=title, console=console, envelope=head))
+    emit(
+        render(
+            rows,
+            fmt,
+            columns,
+            narrow=FOLLOW_THROUGH_NARROW,
+            title=title,
+            console=console,
+            envelope=head,
+        )
+    )
 
 
 FOLLOW_THROUGH_COLUMNS = [
@@ -435,9 +445,13 @@ FOLLOW_THROUGH_COLUMNS = [
     "left out",
     "mean",
     "90% interval",
-    "if left out failed/held",
+    "left-out bounds",
     "evidence",
 ]
+
+
+# what a narrow terminal keeps: the figures whole, the evidence (in JSON and CSV) left out
+FOLLOW_THROUGH_NARROW = [c for c in FOLLOW_THROUGH_COLUMNS if c != "evidence"]
 
 
 def follow_through_row(e: Estimate, *, digits: int) -> dict[str, Any]:
@@ -453,10 +467,10 @@ def follow_through_row(e: Estimate, *, digits: int) -> dict[str, Any]:
         "left out": e.crossed - e.decided,
         "mean": e.mean_text(digits),
         "90% interval": e.interval_text(digits),
-        "if left out failed/held": (
+        "left-out bounds": (
             "—"
             if e.mean_if_left_out_unenforced is None or e.crossed == e.decided
-            else f"{e.mean_if_left_out_unenforced:.2f}/{e.mean_if_left_out_enforced:.2f}"
+            else f"{e.mean_if_left_out_unenforced:.2f}–{e.mean_if_left_out_enforced:.2f}"
         ),
         "evidence": "—"
         if e.no_evidence

@@ -10,7 +10,11 @@ import typer
 
 from redline.cli.common import AsOfOption, DbOption, app, console, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption
-from redline.cli.ledger_cmd import FOLLOW_THROUGH_COLUMNS, follow_through_row
+from redline.cli.ledger_cmd import (
+    FOLLOW_THROUGH_COLUMNS,
+    FOLLOW_THROUGH_NARROW,
+    follow_through_row,
+)
 from redline.link import list_episodes
 from redline.output import Format, render
 from redline.run import run, stage_bars
@@ -102,6 +106,7 @@ def run_command(
         [follow_through_row(e, digits=2) for e in result.credibility],
         Format.table,
         [c for c in FOLLOW_THROUGH_COLUMNS if c != "group"],
+        narrow=FOLLOW_THROUGH_NARROW,
         title=f"Follow-through (Beta-Binomial, prior {prior}, 90% interval)",
         console=console,
     )
