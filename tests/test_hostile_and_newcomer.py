@@ -301,3 +301,21 @@ def test_an_ingest_problem_never_prints_a_file_names_escape_sequences(tmp_path: 
     shown = result.output + (result.stderr if result.stderr_bytes is not None else "")
     assert "binary file" in shown
     assert "\x1b" not in shown
+
+
+def test_a_table_that_fits_shows_every_short_value_whole() -> None:
+    """`fits` and the layout agree: a short column is never narrower than three, so a table of
+    one-digit columns that "fitted" by its values then cut its intervals at 80 columns."""
+    from redline.output import _LONG_COLUMNS, column_widths, fits
+
+    rows = [
+        {"actor": "USA", "crossed": 5, "n": 2, "left": 3, "mean": "no evidence"}
+        | {"interval": "0.368–0.983", "bounds": "0.33–0.80", "evidence": "28 documents, none"}
+    ]
+    columns = list(rows[0])
+    for total in range(40, 120):
+        if not fits(rows, columns, total):
+            continue
+        widths = column_widths(rows, columns, total)
+        for c, w in zip(columns, widths, strict=True):
+            assert c in _LONG_COLUMNS or w >= len(str(rows[0][c])), (total, c, w)
