@@ -21,6 +21,7 @@ from redline.cli.common import (
     app,
     console,
     emit,
+    err_console,
 )
 from redline.errors import RedlineError
 from redline.link.when import as_of_words
@@ -435,6 +436,15 @@ def credibility_command(
             envelope=head,
         )
     )
+    if fmt is Format.table and chosen:
+        err_console.print(
+            "Read with care: the mean leans towards enforcement (one found response enforces a "
+            "line; non-enforcement needs a statement or long silence), the left-out bounds say "
+            "how far the crossed lines it leaves out could move it, and actors whose intervals "
+            "overlap are not shown to differ (docs/credibility.md).",
+            markup=False,
+            style="dim",
+        )
 
 
 FOLLOW_THROUGH_COLUMNS = [
