@@ -54,6 +54,7 @@ def test_parquet_round_trip(linked: Ledger, tmp_path: Path) -> None:
     assert pq.read_table(tmp_path / "gdelt_events.parquet").num_rows == 0  # empty, with a schema
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["tables"]["threats"] == {"file": "threats.parquet", "rows": 4}
+    assert manifest["window_days"] == 90  # it moves statuses and scores: the export names it
 
 
 def test_csv_and_json(sqlite_ledger: Ledger, tmp_path: Path) -> None:

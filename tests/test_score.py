@@ -149,6 +149,40 @@ def test_a_self_implied_line_keeps_the_analysts_status_and_its_own_month(
     assert (est.decided, est.unenforced, est.self_implied) == (1, 1, 0)
 
 
+def test_the_bounds_hold_the_estimate_between_them(sqlite_ledger: Ledger) -> None:
+    """A left-out line (crossed only by the owner's response) whose window takes in the acts
+    that enforced two counted lines is a trial of its own in the bounds: it had merged the
+    counted two into one trial, so the bounds stopped holding the mean (0.33/0.80 around 0.75
+    on the news ledger)."""
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-06-01")
+    b.threat(
+        d, "USA", "invasion_of_ukraine", stated="2022-12-01", consequence="sanctions_or_economic"
+    )
+    b.crossing(d, "RUS", "invasion_of_ukraine", "2023-01-01")
+    b.response(d, "USA", None, "sanctions_or_economic", "2023-01-10")  # names no line
+    b.threat(
+        d,
+        "USA",
+        "annexation_of_ukrainian_territory",
+        stated="2022-12-01",
+        consequence="sanctions_or_economic",
+    )
+    b.crossing(d, "RUS", "annexation_of_ukrainian_territory", "2023-06-01")
+    b.response(d, "USA", None, "sanctions_or_economic", "2023-06-10")
+    b.threat(d, "USA", "aid_to_russia", stated="2022-12-01", consequence="sanctions_or_economic")
+    b.response(d, "USA", "aid_to_russia", "sanctions_or_economic", "2023-08-01")
+    link(sqlite_ledger, as_of=D("2024-06-01"))
+    states = {s.row["key"]: s.assessment for s in evaluate(sqlite_ledger, as_of=D("2024-06-01"))}
+    assert states["USA:aid_to_russia"].crossed_by_own_response
+    assert len(states["USA:aid_to_russia"].responses) == 3  # both untargeted acts in its window
+    (est,) = credibility(sqlite_ledger, as_of=D("2024-06-01"))
+    assert (est.decided, est.trials, est.self_implied) == (2, 2, 1)
+    assert est.mean == pytest.approx(3 / 4)
+    assert est.mean_if_left_out_unenforced == pytest.approx(3 / 5)
+    assert est.mean_if_left_out_enforced == pytest.approx(4 / 5)
+
+
 def test_the_left_out_count_is_not_counted_twice(sqlite_ledger: Ledger) -> None:
     """The terminal's outcome counts are those the estimate rests on: with a verdict threshold
     that leaves an enforced episode out, it shows under "left out", not also as enforced."""

@@ -70,6 +70,7 @@ def test_credibility_outputs(sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPa
         )
     )
     validate(doc)
+    assert doc["hindsight"] is True and doc["window_days"] == 90
     assert [p["step"] for p in doc["items"]] == [1, 2, 3, 4, 5]
     assert doc["items"][-1]["mean"] == rus["mean"]
 

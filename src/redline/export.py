@@ -364,6 +364,8 @@ def _write_all(
         "format": fmt,
         "as_of": states.as_of.isoformat(),
         "as_reported": states.reported,
+        # the response window the statuses were assessed with: it moves them (and the scores)
+        "window_days": states.window_days,
         "prior": dataclasses.asdict(p),
         "tables": {name: {"file": f"{name}.{fmt}", "rows": n} for name, n in written.items()},
     }

@@ -21,7 +21,6 @@ from redline.cli.common import (
     app,
     console,
     emit,
-    err_console,
 )
 from redline.errors import RedlineError
 from redline.link.when import as_of_words
@@ -147,6 +146,14 @@ def _linked_as_of(ledger: Ledger) -> date | None:
 
     with ledger.connect() as conn:
         return last_link_as_of(conn)
+
+
+def last_window(ledger: Ledger) -> int:
+    """The response window of the last link: the one a view takes when none is asked for."""
+    from redline.link.episodes import last_window_days
+
+    with ledger.connect() as conn:
+        return last_window_days(conn)
 
 
 def _other_link_note(linked: date | None, day: date) -> str:
@@ -380,11 +387,16 @@ def credibility_command(
         points = credibility_timeline(
             ledger, actor=actor, as_of=day, prior=p, window_days=window_days, reported=reported
         )
+        window = window_days or last_window(ledger)
         head = {
             **envelope("credibility-timeline"),
             "as_of": day,
             "linked_as_of": linked,
             "as_reported": reported,
+            "window_days": window,
+            # each point sits at its crossing's date, its outcome known only later: not what
+            # an observer could have said that day (``credibility --as-of`` says that)
+            "hindsight": True,
             "prior": asdict(p),
         }
         rows = [_rounded(pt.as_dict(), fmt) for pt in points]
@@ -394,7 +406,8 @@ def credibility_command(
                 fmt,
                 TIMELINE_COLUMNS,
                 title=f"follow-through after each crossing, {as_of_words(day, reported)} "
-                f"({p.label})" + note,
+                f"({p.label}, {window}-day response window; each point at its crossing's date, "
+                "in hindsight: what was known then is `credibility --as-of DATE`)" + note,
                 console=console,
                 envelope=head,
             )
@@ -418,7 +431,12 @@ def credibility_command(
         "by": list(groups),
         "prior": asdict(p),
     }
-    title = f"follow-through {as_of_words(day, reported)}, prior {p.label}, 90% interval" + note
+    window = window_days or last_window(ledger)
+    head["window_days"] = window
+    title = (
+        f"follow-through {as_of_words(day, reported)}, prior {p.label}, 90% interval, "
+        f"{window}-day response window" + note
+    )
     if fmt is Format.table:  # one line per actor at 80 columns; JSON and CSV carry every field
         rows = [follow_through_row(e, digits=3) for e in chosen]
         columns = FOLLOW_THROUGH_COLUMNS
@@ -437,13 +455,15 @@ def credibility_command(
         )
     )
     if fmt is Format.table and chosen:
-        err_console.print(
+        console.print(
             "Read with care: the mean leans towards enforcement (one found response enforces a "
-            "line; non-enforcement needs a statement or long silence), the left-out bounds say "
-            "how far the crossed lines it leaves out could move it, and actors whose intervals "
-            "overlap are not shown to differ (docs/credibility.md).",
+            'line; non-enforcement needs a statement or long silence); "if failed/held" '
+            "is the mean had every crossed line it leaves out failed, or held, not an interval; "
+            "actors whose intervals overlap are not shown to differ; a narrow terminal hides the "
+            "evidence column (-f json has every field; docs/credibility.md).",
             markup=False,
             style="dim",
+            highlight=False,
         )
 
 
@@ -455,7 +475,7 @@ FOLLOW_THROUGH_COLUMNS = [
     "left out",
     "mean",
     "90% interval",
-    "left-out bounds",
+    "if failed/held",
     "evidence",
 ]
 
@@ -477,10 +497,11 @@ def follow_through_row(e: Estimate, *, digits: int) -> dict[str, Any]:
         "left out": e.crossed - e.decided,
         "mean": e.mean_text(digits),
         "90% interval": e.interval_text(digits),
-        "left-out bounds": (
+        # "failed/held", not an "a–b" span: the bounds are no interval of the estimate
+        "if failed/held": (
             "—"
             if e.mean_if_left_out_unenforced is None or e.crossed == e.decided
-            else f"{e.mean_if_left_out_unenforced:.2f}–{e.mean_if_left_out_enforced:.2f}"
+            else f"{e.mean_if_left_out_unenforced:.2f}/{e.mean_if_left_out_enforced:.2f}"
         ),
         "evidence": "—"
         if e.no_evidence

@@ -156,20 +156,19 @@ def shares(states: Sequence[EpisodeState]) -> list[float]:
     return [1.0 / size[root(i)] for i in range(len(states))]
 
 
-def _bound(p: Prior, members: Sequence[EpisodeState], *, held: bool) -> float:
+def _bound(
+    p: Prior, successes: float, failures: float, left_out: Sequence[EpisodeState], *, held: bool
+) -> float:
     """The posterior mean had every crossed line the estimate leaves out been enforced
-    (``held``) or gone unenforced: every crossed episode grouped by shared events as the
-    estimate groups its own (``shares``), the counted ones with their outcomes, the others
-    as one success or failure each, weighed by their group."""
-    crossed = [s for s in members if Status(s.assessment.status) in CROSSED]
-    successes = failures = 0.0
-    for s, w in zip(crossed, shares(crossed), strict=True):
-        if counts(s):
-            ds, df = outcome(s.assessment.status)
-        else:
-            ds, df = (1.0, 0.0) if held else (0.0, 1.0)
-        successes, failures = successes + w * ds, failures + w * df
-    return posterior(p, successes, failures).mean
+    (``held``) or gone unenforced: the estimate's own trials as they are, and the left-out
+    episodes as further trials, grouped among themselves by shared events (``shares``). They
+    are never grouped with counted episodes: a left-out line sharing a response with two
+    counted ones had merged them into one trial, and the bound no longer held the estimate
+    between it and the other."""
+    more = sum(shares(left_out))
+    if held:
+        return posterior(p, successes + more, failures).mean
+    return posterior(p, successes, failures + more).mean
 
 
 def counts(state: EpisodeState) -> bool:
@@ -252,6 +251,7 @@ def estimates(
         failures = sum(df for _, df in weighed)
         post = posterior(p, successes, failures)
         crossed = sum(tally[k] for k in CROSSED)
+        left_out = [s for s in members if Status(s.assessment.status) in CROSSED and not counts(s)]
         was_decided = [s for s in members if Status(s.assessment.status).decided]
         # the documents the estimate rests on: those of the decided episodes it counts (all
         # of the actor's episodes' documents said "20 documents" of an estimate resting on one)
@@ -288,8 +288,12 @@ def estimates(
                 lower=post.lower if decided else None,
                 upper=post.upper if decided else None,
                 level=LEVEL,
-                mean_if_left_out_unenforced=_bound(p, members, held=False) if crossed else None,
-                mean_if_left_out_enforced=_bound(p, members, held=True) if crossed else None,
+                mean_if_left_out_unenforced=(
+                    _bound(p, successes, failures, left_out, held=False) if crossed else None
+                ),
+                mean_if_left_out_enforced=(
+                    _bound(p, successes, failures, left_out, held=True) if crossed else None
+                ),
                 as_of=as_of,
                 window_days=window_days,
                 n_documents=len(docs),
