@@ -77,7 +77,7 @@ def test_a_line_crossed_only_by_its_owners_response_is_left_out(sqlite_ledger: L
     """A response naming the line is what says it was crossed: such an episode can only come
     out enforced, so follow-through leaves it out (and says so) rather than lean on it."""
     b = Builder(sqlite_ledger)
-    d = b.doc("2024-01-01")
+    d = b.doc("2024-01-01", outlet=None)  # a file of no named outlet
     b.threat(d, "USA", "aid_to_russia", stated="2023-01-01", consequence="sanctions_or_economic")
     b.response(d, "USA", "aid_to_russia", "sanctions_or_economic", "2023-06-01")
     b.threat(d, "USA", "nuclear_use", stated="2023-01-01", consequence="war_or_nuclear")
@@ -87,6 +87,11 @@ def test_a_line_crossed_only_by_its_owners_response_is_left_out(sqlite_ledger: L
     assert est.mean is None and est.no_evidence
     why = " ".join(episode_status(sqlite_ledger, "USA:aid_to_russia", D("2024-01-01")).explanation)
     assert "could only come out enforced" in why
+    # listings, exports and the story flag it too, and say no outlet is named (not "1 outlet")
+    from redline.link import get_episode
+
+    story = get_episode(sqlite_ledger, "USA:aid_to_russia", as_of=D("2024-01-01"))
+    assert story["self_implied"] is True and story["outlets_known"] == 0
 
 
 def test_episodes_that_rest_on_one_act_are_one_trial(sqlite_ledger: Ledger) -> None:

@@ -274,7 +274,17 @@ def _print_story(s: dict[str, Any]) -> None:
     when = as_of_words(s["status_as_of"], s.get("as_reported", False))
     console.print(
         f"status [bold]{s['status']}[/bold] {when}, confidence {s['confidence']:.2f}; "
-        f"{s['evidence']}; {s['n_outlets']} outlet{'' if s['n_outlets'] == 1 else 's'}",
+        f"{s['evidence']}; "
+        + (
+            f"{s['n_outlets']} outlet{'' if s['n_outlets'] == 1 else 's'}"
+            if s.get("outlets_known", 1)
+            else "outlet unknown"
+        )
+        + (
+            "; crossed only by its owner's own response, so left out of follow-through"
+            if s.get("self_implied")
+            else ""
+        ),
         highlight=False,
     )
     if s.get("analyst_rejected"):

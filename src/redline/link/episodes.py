@@ -69,7 +69,11 @@ class EpisodeState:
             "opinion_only": a.opinion_only,
             "n_sources": a.n_sources,
             "n_outlets": a.n_outlets,
+            # the outlets the documents name (0: none named, and ``n_outlets`` counts them as one)
+            "outlets_known": sum(1 for o in a.outlets if o is not None),
             "n_opinion_sources": a.n_opinion,
+            # crossed only by the owner's own response: follow-through leaves it out
+            "self_implied": a.crossed_by_own_response,
             "evidence": evidence_note(a.n_sources, a.n_opinion),
             "n_threats": len(a.threats),
             "n_responses": len(a.responses),
