@@ -340,3 +340,13 @@ def test_the_api_takes_a_grouping_by_name_and_an_iso_date(sqlite_ledger: Ledger)
     assert {e.group for e in credibility(sqlite_ledger, by="class", as_of=D("2024-09-30"))} - {None}
     with pytest.raises(ConfigError, match="as_of must be a date or a YYYY-MM-DD string"):
         credibility(sqlite_ledger, as_of="30/09/2024")  # type: ignore[arg-type]
+
+
+def test_the_evidence_note_reads_as_english() -> None:
+    """ "1 of them opinion piece" read as a slip; each count gets its own wording."""
+    from redline.link.assess import evidence_note
+
+    assert evidence_note(3, 1) == "evidence: 3 documents, one of them an opinion piece"
+    assert evidence_note(3, 2) == "evidence: 3 documents, 2 of them opinion pieces"
+    assert evidence_note(2, 2) == "evidence: 2 documents, both opinion pieces"
+    assert evidence_note(4, 0) == "evidence: 4 documents, no opinion pieces"

@@ -659,4 +659,6 @@ def evidence_note(n_documents: int, n_opinion: int) -> str:
             n_documents, f"all {n_documents} opinion pieces"
         )
         return f"evidence: {docs}, {which}"
-    return f"evidence: {docs}, {n_opinion} of them opinion piece{'s' if n_opinion != 1 else ''}"
+    if n_opinion == 1:
+        return f"evidence: {docs}, one of them an opinion piece"
+    return f"evidence: {docs}, {n_opinion} of them opinion pieces"
