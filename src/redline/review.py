@@ -270,22 +270,17 @@ def _effective_day(
             "an effective date goes with an episode's status only (withdraw, or correct "
             "--set status=...)"
         )
-    if isinstance(effective, str):
-        try:
-            effective = date.fromisoformat(effective.strip())
-        except ValueError as exc:
-            raise RedlineError(
-                f"an effective date is a date YYYY-MM-DD, not {effective!r}"
-            ) from exc
-    if not isinstance(effective, date):
-        raise RedlineError(f"an effective date is a date YYYY-MM-DD, not {effective!r}")
+    from redline.link.when import as_of_date
+
+    day = as_of_date(effective, "an effective date")
+    assert day is not None  # None was answered above
     today = now().date()
-    if effective > today:
+    if day > today:
         raise RedlineError(
-            f"effective date {effective.isoformat()} is after today ({today.isoformat()}); "
+            f"effective date {day.isoformat()} is after today ({today.isoformat()}); "
             "a status holds from a day that has come"
         )
-    return effective
+    return day
 
 
 def _check_before_its_article(conn: sa.Connection, item_type: str, row: Any, day: date) -> None:

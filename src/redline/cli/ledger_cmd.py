@@ -497,6 +497,9 @@ FOLLOW_THROUGH_NARROW = [c for c in FOLLOW_THROUGH_COLUMNS if c != "evidence"]
 def follow_through_row(e: Estimate, *, digits: int) -> dict[str, Any]:
     """An estimate as the terminal shows it (`credibility`, `run`): outcomes in one cell, the
     interval whole, "no evidence" instead of the prior when no decided episode has a verdict."""
+    evidence = "—" if e.no_evidence else e.evidence.removeprefix("evidence: ")
+    if not e.no_evidence and e.trials_text():
+        evidence = f"{e.trials_text()} (shared events); {evidence}"
     return {
         "actor": e.actor,
         "group": e.group,
@@ -513,14 +516,7 @@ def follow_through_row(e: Estimate, *, digits: int) -> dict[str, Any]:
             if e.mean_if_left_out_unenforced is None or e.crossed == e.decided
             else f"{e.mean_if_left_out_unenforced:.2f}/{e.mean_if_left_out_enforced:.2f}"
         ),
-        "evidence": "—"
-        if e.no_evidence
-        else (
-            f"{e.decided} episodes as {e.trials:.3g} trials (shared events); "
-            if e.trials < e.decided
-            else ""
-        )
-        + e.evidence.removeprefix("evidence: "),
+        "evidence": evidence,
     }
 
 

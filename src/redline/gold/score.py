@@ -97,9 +97,6 @@ class KindScore:
         return out
 
 
-SIDES = ("west", "russia", "other", "unknown")
-
-
 def speaker_side(country: str | None) -> str:
     """The side of the confrontation a speaker country is on (``actors.yaml``, ``sides:``):
     ``west``, ``russia``, ``other`` for a country on neither (China, Iran, the UN), or

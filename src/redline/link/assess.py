@@ -7,8 +7,9 @@ The rules are the codebook's (section 2-4, restated in docs/codebook.md):
   precisely dated wins (an undated act an opinion piece recounts comes last), then the earliest;
 - a **response** is an act by the owner (a joint act counts for each side it names) after the
   crossing and within the response window (all of its date, at the date's precision: a
-  response dated only to a year that reaches outside the window is not placed in it); it *enforces* the line when it is at least as strong
-  as the kind of consequence the owner's threats most often named;
+  response dated only to a year that reaches outside the window is not placed in it); it
+  *enforces* the line when it is at least as strong as the kind of consequence the owner's
+  threats most often named;
 - no response found is ``undetermined``; ``crossed_unenforced`` needs evidence: an outcome claim
   saying nothing followed, or coverage that goes on after the window with no response
   (``silence``: at least ``SILENCE_DOCUMENTS`` documents from ``SILENCE_OUTLETS`` outlets after
@@ -212,7 +213,6 @@ def assess(
     claims = [c for c in claims if c.outcome != ClaimOutcome.WITHDRAWN]
     usable: list[Item] = []
     crossing, crossed = _crossing(m, threats, claims, as_of, docs, why, usable)
-    by_own_response = crossed is not None and crossed.implied and crossed.by_response
     responses: list[Item] = []
     unrelated: list[Item] = []  # the owner's acts in the window that may or may not answer it
     window_end: date | None = None
@@ -318,7 +318,7 @@ def assess(
         )
     # an analyst's status is the analyst's judgement, not a verdict the evidence could only
     # give one way: it counts like any other
-    by_own_response = by_own_response and decision.basis != "review"
+    by_own_response = crossed is not None and crossed.by_response and decision.basis != "review"
     if by_own_response and Status(decision.status).decided:
         why.append(
             "Only this response says the line was crossed, so the status could only come out "

@@ -3,8 +3,9 @@
 A review row with ``item_type='episode'`` and ``item_id`` = the episode's id counts when it is
 ``action='correct', field='status', new_value=<status>``, ``action='withdraw'`` (or
 ``'withdrawn'``), ``action='reject'`` (the episode is not a red line: hidden from listings and
-scores) or ``action='confirm'`` (undoes a rejection). The latest review of each kind wins. A status holds
-from the review's ``effective`` day when the analyst named one, else from the review's day.
+scores) or ``action='confirm'`` (undoes a rejection). The latest review of each kind wins. A
+status holds from the review's ``effective`` day when the analyst named one, else from the
+review's day.
 """
 
 from __future__ import annotations

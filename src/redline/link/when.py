@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 
-def as_of_date(value: object) -> date | None:
+def as_of_date(value: object, name: str = "as_of") -> date | None:
     """An as-of date given to the API: a ``date`` (a ``datetime`` gives its day), an ISO string
-    ("2024-06-01"), or None for today; anything else is a ConfigError naming what was given."""
+    ("2024-06-01"), or None for today; anything else is a ConfigError naming ``name`` and what
+    was given."""
     from datetime import datetime
 
     from redline.errors import ConfigError
@@ -23,7 +24,7 @@ def as_of_date(value: object) -> date | None:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ConfigError(f"as_of must be a date or a YYYY-MM-DD string, not {value!r}")
+    raise ConfigError(f"{name} must be a date or a YYYY-MM-DD string, not {value!r}")
 
 
 def window_days_of(value: object) -> int | None:

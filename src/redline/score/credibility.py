@@ -123,6 +123,12 @@ class Estimate:
             return "—"
         return f"{self.lower:.{digits}f}–{self.upper:.{digits}f}"
 
+    def trials_text(self) -> str:
+        """ "7 episodes as 5 trials" when decided episodes share events, else ""."""
+        if self.trials >= self.decided:
+            return ""
+        return f"{self.decided} episodes as {self.trials:.3g} trials"
+
     @property
     def mean_label(self) -> str:
         return self.mean_text()
@@ -221,8 +227,8 @@ def estimates(
     """Estimates from already evaluated episodes (see ``credibility``; an ``EpisodeView``
     gives its date and response window to each estimate). ``by`` may also be one name:
     "actor", "class" or "year" (each within its actor)."""
-    as_of = getattr(states, "as_of", None)
-    window_days = getattr(states, "window_days", None)
+    as_of = states.as_of if isinstance(states, EpisodeView) else None
+    window_days = states.window_days if isinstance(states, EpisodeView) else None
     if isinstance(by, str):
         by = ("actor",) if by == "actor" else ("actor", by)
     by = tuple(by)
@@ -242,13 +248,10 @@ def estimates(
         decided = [s for s in members if counts(s)]
         counted = Counter(s.assessment.status for s in decided)
         weights = shares(decided)
-        weighed = [
-            (w * ds, w * df)
-            for s, w in zip(decided, weights, strict=True)
-            for ds, df in [outcome(s.assessment.status)]
-        ]
-        successes = sum(ds for ds, _ in weighed)
-        failures = sum(df for _, df in weighed)
+        successes = failures = 0.0
+        for s, w in zip(decided, weights, strict=True):
+            ds, df = outcome(s.assessment.status)
+            successes, failures = successes + w * ds, failures + w * df
         post = posterior(p, successes, failures)
         crossed = sum(tally[k] for k in CROSSED)
         left_out = [s for s in members if Status(s.assessment.status) in CROSSED and not counts(s)]
