@@ -1797,3 +1797,32 @@ def test_a_condition_s_doer_may_be_unlisted_based_somewhere_or_an_agent() -> Non
         )
         == []
     )
+
+
+def test_a_statement_s_commonest_line_is_not_guessed_for_a_threat_naming_none() -> None:
+    """Codebook §1: the trigger is the act the threat is about. A statement whose text names the
+    invasion line most often may still warn about something else in a sentence that names no
+    line ("there will be consequences" over a detention): its threat keeps no line rather than
+    the statement's commonest one (on the real train and dev statements that guess was wrong
+    five times in seven). A line the statement's title names still counts."""
+    body = (
+        "Russia's invasion of Ukraine has killed thousands. We condemn the invasion of Ukraine. "
+        "The invasion of Ukraine must end. We will continue to impose costs on anyone who "
+        "detains our citizens."
+    )
+    untitled = DocumentInput(
+        1, body, date(2023, 4, 2), "day", "statement", "Statement on a detention", "Joe Biden"
+    )
+    got = _extractor().extract(untitled).threats
+    assert got, "the pledge of costs should still be read as a threat"
+    assert all(t.trigger_key != "invasion_of_ukraine" for t in got)
+    titled = DocumentInput(
+        1,
+        "We condemn this. We will impose severe costs on Russia.",
+        date(2022, 3, 2),
+        "day",
+        "statement",
+        "Statement on Russia's invasion of Ukraine",
+        "Joe Biden",
+    )
+    assert [t.trigger_key for t in _extractor().extract(titled).threats] == ["invasion_of_ukraine"]

@@ -106,6 +106,7 @@ _FIRST_PERSON_SUBJECT = re.compile(
     r"(?:(?:today|tomorrow|tonight|now|yesterday|also|so|therefore|again),?\s+)?[\"“]?(?:we|i)\b",
     re.IGNORECASE,
 )
+_NAMED_IN_TITLE = "named in the title"
 _ISSUED_BY_BODY = re.compile(r"\b(statement|communiqu\w*|declaration|summit)\b", re.IGNORECASE)
 _JOINT_TITLE = re.compile(r"^\s*joint (statement|declaration)\b", re.IGNORECASE)
 # Where what a statement is about begins, after the words saying who issues it.
@@ -884,7 +885,7 @@ class LearnedExtractor(RuleExtractor):
             attacked = m.group(0) if m else self._own_land_attacked(st, item)
             if attacked:  # "any aggression against us will be met ...": its own territory
                 return replace(item, trigger_key=own, trigger_text=attacked)
-        about = self._document_line(st, item.speaker_country)
+        about = self._document_line(st, item.speaker_country, titled=True)
         if about is not None:
             return replace(item, trigger_key=about[0], trigger_text=about[1])
         if item.trigger_key is not None:
@@ -1069,10 +1070,14 @@ class LearnedExtractor(RuleExtractor):
                 return key, sentence[start:end]
         return None
 
-    def _document_line(self, st: _DocState, country: str | None) -> tuple[str, str] | None:
+    def _document_line(
+        self, st: _DocState, country: str | None, *, titled: bool = False
+    ) -> tuple[str, str] | None:
         """(key, how it was found) of the line the document is about that ``country``'s side
-        could draw (``_document_triggers``)."""
+        could draw (``_document_triggers``); ``titled``: only a line its title names."""
         for key, where in self._document_triggers(st):
+            if titled and where != _NAMED_IN_TITLE:
+                continue
             if not same_side(country, self.triggers.hint(key)):
                 return key, f"({where}) {self.triggers.label(key)}"
         return None
@@ -1082,7 +1087,7 @@ class LearnedExtractor(RuleExtractor):
             return st.document_triggers
         out: list[tuple[str, str]] = []
         if st.doc.title:
-            out += [(key, "named in the title") for key, _, _ in self.triggers.match(st.doc.title)]
+            out += [(key, _NAMED_IN_TITLE) for key, _, _ in self.triggers.match(st.doc.title)]
         counts: dict[str, int] = {}
         # only an official statement is about one matter throughout; a news article's
         # other sentences are often about other lines
