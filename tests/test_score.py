@@ -206,8 +206,12 @@ def test_the_left_out_count_is_not_counted_twice(sqlite_ledger: Ledger) -> None:
         mp.setattr(calibration, "load", lambda: strict)
         (est,) = credibility(sqlite_ledger, as_of=D("2024-01-01"))
     assert (est.crossed, est.decided, est.no_verdict, est.enforced) == (2, 0, 2, 0)
-    row = follow_through_row(est, digits=2)
-    assert (row["enf/part/unenf"], row["left out"], row["mean"]) == ("0/0/0", 2, "no evidence")
+    row = follow_through_row(est)
+    assert (row["enforced / partly / not"], row["left out"], row["mean"]) == (
+        "0/0/0",
+        2,
+        "no evidence",
+    )
 
 
 def test_priors_are_documented_and_move_the_estimate(sqlite_ledger: Ledger) -> None:

@@ -23,7 +23,9 @@ def run(*args: str) -> str:
 
 
 def test_credibility_outputs(sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(common.console, "width", 160)
+    # the private width, so teardown restores None (the terminal's width, read per call):
+    # setting the ``width`` property pinned the console at 80 columns for every later test
+    monkeypatch.setattr(common.console, "_width", 160)
     seeds_ledger(sqlite_ledger)
     link(sqlite_ledger)
     db = sqlite_ledger.url
@@ -75,8 +77,14 @@ def test_credibility_outputs(sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPa
     assert doc["items"][-1]["mean"] == rus["mean"]
 
     table = run("credibility", "--db", db, "--as-of", "2024-09-30")
-    # five decided episodes make four trials (two share their crossing): 1/6
-    assert "0.167" in table and "both opinion" in table and "5 episodes as 4 trials" in table
+    # five decided episodes make four trials (two share their crossing): 1/6, to the report's
+    # two decimals
+    assert (
+        "0.17" in table
+        and "0.167" not in table
+        and "both opinion" in table
+        and "5 episodes as 4 trials" in table
+    )
 
 
 def test_bad_prior_is_a_clear_error(sqlite_ledger: Ledger) -> None:

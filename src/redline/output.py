@@ -134,7 +134,10 @@ def render(
     table = Table(title=title and terminal_text(title), show_lines=False, header_style="bold")
     for col, width in zip(columns, column_widths(rows, columns, out.width), strict=True):
         # One line per row: long text ends in an ellipsis (JSON and CSV carry it whole).
-        table.add_column(col.replace("_", " "), overflow="ellipsis", no_wrap=True, width=width)
+        # A header narrower than its name wraps onto a second line ("enforced / partly / not" over
+        # "1/0/0") rather than ending in an ellipsis that hides what the column is.
+        header = Text(col.replace("_", " "), no_wrap=False, overflow="fold")
+        table.add_column(header, overflow="ellipsis", no_wrap=True, width=width)
     for r in rows:
         table.add_row(*(terminal_text(_shown(r.get(c))) for c in columns))
     out.print(table)
@@ -151,7 +154,8 @@ def _shown(value: Any) -> Any:
 NARROW_MAX = 16  # a short column is never wider than this
 # identifiers a reader types back (`redline episode RUS:f16_delivery`): shown whole up to this
 # width, and the last short columns to give way (two keys cut to "RUS:long_range_…" looked alike)
-_ID_COLUMNS = frozenset({"key", "episode_key", "trigger_key"})
+# An episode's status is read the same way: "crosse…" could be any of three verdicts.
+_ID_COLUMNS = frozenset({"key", "episode_key", "trigger_key", "status"})
 ID_MAX = 48
 WIDE_MIN = 12  # a text column (sentence, title, label) keeps at least this much
 NARROW_MIN = 3
@@ -178,12 +182,16 @@ def _value_widths(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> 
     return [max([1, *(len(str(jsonable(r.get(c)))) for r in sample)]) for c in columns]
 
 
+def _longest_word(column: str) -> int:
+    return max(len(w) for w in column.replace("_", " ").split() or [""])
+
+
 def column_widths(
     rows: Sequence[Mapping[str, Any]], columns: Sequence[str], total: int
 ) -> list[int]:
     """Widths that fit ``total`` terminal columns: short columns take what their values need (up
     to ``NARROW_MAX``), text columns share the rest; when even that does not fit, the widest
-    short columns give way first, down to ``NARROW_MIN`` (their headers end in an ellipsis), so
+    short columns give way first, down to ``NARROW_MIN`` (their headers wrap onto more lines), so
     no column ever vanishes."""
     values = _value_widths(rows, columns)
     natural = [max(len(c.replace("_", " ")), v) for c, v in zip(columns, values, strict=True)]
@@ -191,12 +199,14 @@ def column_widths(
     widths = [0 if w else min(n, _cap(c)) for c, n, w in zip(columns, natural, wide, strict=True)]
     available = total - (3 * len(columns) + 1)  # borders and padding
     n_wide = sum(wide)
-    # first a header longer than its values gives way ("n sources" over "2"), then the widest
-    for k in range(len(widths)):
-        if sum(widths) + n_wide * WIDE_MIN <= available:
-            break
-        if not wide[k]:
-            widths[k] = max(min(widths[k], max(values[k], NARROW_MIN)), NARROW_MIN)
+    # first a header longer than its values gives way ("n sources" over "2"): to its longest
+    # word, so it wraps between words, then to its values (the word folds); then the widest
+    for floor in (lambda k: max(values[k], _longest_word(columns[k])), lambda k: values[k]):
+        for k in range(len(widths)):
+            if sum(widths) + n_wide * WIDE_MIN <= available:
+                break
+            if not wide[k]:
+                widths[k] = max(min(widths[k], floor(k)), NARROW_MIN)
     while sum(widths) + n_wide * WIDE_MIN > available:
         i = max(
             range(len(widths)),

@@ -58,7 +58,8 @@ EPISODE_COLUMNS = [
     "opinion_only",
     "label",
 ]
-EPISODE_COLUMNS_NARROW = ["id", "key", "status", "confidence", "label"]
+# at 80 columns the label would show a dozen letters and cut the status: key and status whole
+EPISODE_COLUMNS_NARROW = ["id", "key", "status", "confidence"]
 CREDIBILITY_COLUMNS = [
     "actor",
     "group",
@@ -448,7 +449,7 @@ def credibility_command(
         f"{window}-day response window" + note
     )
     if fmt is Format.table:  # one line per actor at 80 columns; JSON and CSV carry every field
-        rows = [follow_through_row(e, digits=3) for e in chosen]
+        rows = [follow_through_row(e) for e in chosen]
         columns = FOLLOW_THROUGH_COLUMNS
     else:
         rows, columns = [e.as_dict() for e in chosen], CREDIBILITY_COLUMNS
@@ -467,7 +468,7 @@ def credibility_command(
     if fmt is Format.table and chosen:
         console.print(
             "Read with care: the mean leans towards enforcement (one found response enforces a "
-            'line; non-enforcement needs a statement or long silence); "if failed/held" '
+            'line; non-enforcement needs a statement or long silence); "if failed / held" '
             "is the mean had every crossed line it leaves out failed, or held, not an interval; "
             "actors whose intervals overlap are not shown to differ; a narrow terminal hides the "
             "evidence column (-f json has every field; docs/credibility.md).",
@@ -481,11 +482,11 @@ FOLLOW_THROUGH_COLUMNS = [
     "actor",
     "group",
     "crossed",
-    "enf/part/unenf",
+    "enforced / partly / not",
     "left out",
     "mean",
     "90% interval",
-    "if failed/held",
+    "if failed / held",
     "evidence",
 ]
 
@@ -494,9 +495,15 @@ FOLLOW_THROUGH_COLUMNS = [
 FOLLOW_THROUGH_NARROW = [c for c in FOLLOW_THROUGH_COLUMNS if c != "evidence"]
 
 
-def follow_through_row(e: Estimate, *, digits: int) -> dict[str, Any]:
+# Decimals of a probability on screen: the report's, so a figure quoted from the terminal reads
+# as it does there (JSON and CSV keep full precision).
+SHOWN_DIGITS = 2
+
+
+def follow_through_row(e: Estimate) -> dict[str, Any]:
     """An estimate as the terminal shows it (`credibility`, `run`): outcomes in one cell, the
     interval whole, "no evidence" instead of the prior when no decided episode has a verdict."""
+    digits = SHOWN_DIGITS
     evidence = "—" if e.no_evidence else e.evidence.removeprefix("evidence: ")
     if not e.no_evidence and e.trials_text():
         evidence = f"{e.trials_text()} (shared events); {evidence}"
@@ -504,26 +511,27 @@ def follow_through_row(e: Estimate, *, digits: int) -> dict[str, Any]:
         "actor": e.actor,
         "group": e.group,
         "crossed": e.crossed,
-        "enf/part/unenf": f"{e.enforced}/{e.partially_enforced}/{e.unenforced}",
+        "enforced / partly / not": f"{e.enforced}/{e.partially_enforced}/{e.unenforced}",
         # crossed lines the estimate does not count: undetermined, without a verdict, or
         # crossed only by the owner's own response
         "left out": e.crossed - e.decided,
         "mean": e.mean_text(digits),
         "90% interval": e.interval_text(digits),
         # "failed/held", not an "a–b" span: the bounds are no interval of the estimate
-        "if failed/held": (
+        "if failed / held": (
             "—"
             if e.mean_if_left_out_unenforced is None or e.crossed == e.decided
-            else f"{e.mean_if_left_out_unenforced:.2f}/{e.mean_if_left_out_enforced:.2f}"
+            else f"{e.mean_if_left_out_unenforced:.{digits}f}/"
+            f"{e.mean_if_left_out_enforced:.{digits}f}"
         ),
         "evidence": evidence,
     }
 
 
 def _rounded(row: dict[str, Any], fmt: Format) -> dict[str, Any]:
-    """Three decimals for probabilities in tables; JSON and CSV keep full precision."""
+    """Probabilities in tables to ``SHOWN_DIGITS``; JSON and CSV keep full precision."""
     if fmt is Format.table:
-        row.update({k: f"{row[k]:.3f}" for k in ("mean", "lower", "upper")})
+        row.update({k: f"{row[k]:.{SHOWN_DIGITS}f}" for k in ("mean", "lower", "upper")})
     return row
 
 

@@ -103,7 +103,7 @@ def run_command(
         console=console,
     )
     render(
-        [follow_through_row(e, digits=2) for e in result.credibility],
+        [follow_through_row(e) for e in result.credibility],
         Format.table,
         [c for c in FOLLOW_THROUGH_COLUMNS if c != "group"],
         narrow=FOLLOW_THROUGH_NARROW,
