@@ -248,6 +248,39 @@ def test_a_joint_statement_s_act_is_a_response_of_every_issuer() -> None:
     assert len(spans) == len(responses)
 
 
+def test_the_act_a_clause_of_time_names_is_not_the_response() -> None:
+    """Codebook §3: a response is the threatening side's act. "Since Putin launched the
+    invasion, our countries have imposed ..." reports the issuers' sanctions; the clause of time
+    only says since when (the response was credited to Putin, and then read as a crossing)."""
+    doc = DocumentInput(
+        1,
+        "The leaders met by video. Since President Putin launched the invasion of Ukraine on "
+        "February 24, our countries have imposed sweeping sanctions on Russia's economy.",
+        date(2022, 3, 11),
+        "day",
+        "statement",
+        "Joint Statement of the G7 Leaders",
+        None,
+    )
+    responses = [e for e in _extractor().extract(doc).events if e.kind == "response"]
+    assert responses and {e.actor_country for e in responses} == {"G7"}
+
+
+def test_the_target_of_a_sanction_in_a_relative_clause_is_not_its_doer() -> None:
+    """ "partners who imposed sanctions against Russia": the doer is the noun the clause
+    describes; left unnamed, nobody is credited (Russia was, as if it had sanctioned itself).
+    Named, that side is credited."""
+    unnamed = _news(
+        'The minister said on Wednesday: "We thank our partners and friends who imposed '
+        'crippling sanctions against Russia and gave Ukraine military support."'
+    )
+    assert all(e.actor_country != "RUS" for e in unnamed.events)
+    named = _news(
+        "Ukraine thanked the European Union, which imposed new sanctions against Russia on Tuesday."
+    )
+    assert [(e.kind, e.actor_country) for e in named.events] == [("response", "EUR")]
+
+
 def test_a_clause_describing_the_consequence_does_not_deny_it() -> None:
     """ "consequences you have never seen": the "never" describes the consequence."""
     got = _news(

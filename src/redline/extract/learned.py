@@ -1509,7 +1509,12 @@ class LearnedExtractor(RuleExtractor):
             and (t.dep_ == "ROOT" or t.lemma_.lower() in _PUNITIVE_ACTS)
             and (self._realised(t) or (under_way and _under_way(t)))
         ]
-        return sorted(verbs, key=lambda t: (t.lemma_.lower() not in _PUNITIVE_ACTS, t.i))
+        # an act in a clause of time ("since Putin launched the invasion, our countries have
+        # imposed ...") only dates the one the sentence reports: it comes last
+        return sorted(
+            verbs,
+            key=lambda t: (_time_clause(t), t.lemma_.lower() not in _PUNITIVE_ACTS, t.i),
+        )
 
     def _acting(self, st: _DocState, sent: _Sentence) -> tuple[bool, Mention | None]:
         """(found, actor) of the act the sentence reports, read from its grammar: the agent of a
@@ -1528,6 +1533,18 @@ class LearnedExtractor(RuleExtractor):
                 return True, self._mention_in(st, sent, agent)
             if passive:
                 return True, None
+            if subject is not None and subject.lower_ in _RELATIVE and verb.dep_ == "relcl":
+                # "partners who introduced sanctions against Russia": the doer is the noun the
+                # clause describes, never the sanction's target; people left unnamed ("who"),
+                # nobody is credited; a thing ("bans that cut Russia off") is no doer
+                lo = sent.start + verb.head.left_edge.idx
+                hi = sent.start + verb.left_edge.idx  # the noun's words before the clause
+                doer = next(
+                    (m for m in st.mentions_in(sent, *_SPEAKERS) if lo <= m.start < hi), None
+                )
+                if doer is not None or subject.lower_ == "who":
+                    return True, doer
+                continue
             if subject is not None:
                 if subject.lower_ in ("we", "i") or any(
                     c.lower_ == "our" for c in subject.children
@@ -1685,6 +1702,18 @@ class LearnedExtractor(RuleExtractor):
                 line_from=LineSource.SENTENCE if context is None else LineSource.EARLIER,
             )
         ]
+
+
+_RELATIVE = frozenset({"who", "that", "which"})  # a relative clause's subject
+# subordinators of a clause that says when the main act happened, not what happened
+_TIME_MARKS = frozenset({"since", "after", "before", "when", "until", "once", "as"})
+
+
+def _time_clause(tok: Any) -> bool:
+    """Is ``tok`` the verb of an adverbial clause of time ("since Putin launched ...")?"""
+    return tok.dep_ == "advcl" and any(
+        c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in tok.children
+    )
 
 
 def _may_affirm(text: str) -> bool:
