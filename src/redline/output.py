@@ -167,12 +167,19 @@ def _cap(column: str) -> int:
 
 
 def fits(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], total: int) -> bool:
-    """Do ``columns`` show their values whole (text columns at least ``WIDE_MIN``) in ``total``?"""
+    """Do ``columns`` show their values and their headers' words whole (text columns at least
+    ``WIDE_MIN``) in ``total``?"""
     need = 3 * len(columns) + 1  # borders and padding
     for c, width in zip(columns, _value_widths(rows, columns), strict=True):
         # a short column is never narrower than NARROW_MIN (``column_widths``): a one-digit
         # column needs three, or the table "fitted" and then cut its values
-        need += WIDE_MIN if c in _LONG_COLUMNS else max(NARROW_MIN, min(_cap(c), width))
+        # and its header's longest word: a table whose headers would fold mid-word ("cro/
+        # sse/d") does not fit, and a caller's narrow columns take its place
+        need += (
+            WIDE_MIN
+            if c in _LONG_COLUMNS
+            else max(NARROW_MIN, min(_cap(c), max(width, _longest_word(c))))
+        )
     return need <= total
 
 
