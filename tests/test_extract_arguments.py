@@ -1859,3 +1859,39 @@ def test_a_statement_s_commonest_line_is_not_guessed_for_a_threat_naming_none() 
         "Joe Biden",
     )
     assert [t.trigger_key for t in _extractor().extract(titled).threats] == ["invasion_of_ukraine"]
+
+
+def test_a_past_act_told_in_the_present_is_not_dated_to_the_article() -> None:
+    """Codebook §2: a crossing is reported as news or with its own date. A retrospective tells
+    last year's acts in the present ("Days later Russia formally annexes four regions"): they
+    take the month of the nearest earlier sentence that names a time of its own, else no date
+    (they happened at some time before the article), never the publication day. A headline's
+    present is the day's news."""
+    text = (
+        "Germany sends tanks to Ukraine. "
+        "A year of war, told step by step. "
+        "On March 3, 2022, Russian troops advance on the capital. "
+        "Germany agrees to send tanks to Ukraine. "
+        "In September 2022, Ukraine launches a counter-offensive near Kharkiv. "
+        "Days later Russia formally annexes four regions of Ukraine."
+    )
+    got = _extractor().extract(DocumentInput(1, text, date(2023, 2, 23), "day", "news"))
+    dated = {
+        (e.trigger_key, e.provenance.span_start): (e.event_date, e.date_precision)
+        for e in got.events
+    }
+    assert dated[("tanks_to_ukraine", 0)] == (date(2023, 2, 23), "day")  # the headline
+    later = text.index("Germany agrees")
+    assert dated[("tanks_to_ukraine", later)] == (date(2022, 3, 1), "month")
+    annexed = text.index("Days later")
+    assert dated[("annexation_of_ukrainian_territory", annexed)] == (date(2022, 9, 1), "month")
+    alone = _extractor().extract(
+        DocumentInput(
+            1,
+            "A year of war, told step by step. Germany agrees to send tanks to Ukraine.",
+            date(2023, 2, 23),
+            "day",
+            "news",
+        )
+    )
+    assert [(e.event_date, e.date_precision) for e in alone.events] == [(None, "unknown")]

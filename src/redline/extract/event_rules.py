@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from redline.extract import dates
 from redline.extract.base import (
     EventItem,
     Provenance,
@@ -19,7 +18,6 @@ from redline.extract.syntax import (
     CONTEXT_SENTENCES,
     Mention,
     RuleBase,
-    _date_or_publication,
     _DocState,
     _negated,
     _quote_opened_in,
@@ -72,8 +70,7 @@ class EventRules(RuleBase):
             if actor is None and subj is not None:
                 actor = self._by_adjective(sent, subj)  # "Ukrainian troops pushed into ..."
             actor = actor or announcer
-            when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
-            on, precision = _date_or_publication(when, st.doc)
+            on, precision = self._event_date(st, sent)
             target = (
                 "UKR"
                 if re.search(r"\b(Ukraine|Kyiv|Kiev)\b", _text_of(list(tok.subtree)))
@@ -233,8 +230,7 @@ class EventRules(RuleBase):
                 if prev_hits:
                     key, context = prev_hits[0][0], prev.text
                     break
-        when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
-        on, precision = _date_or_publication(when, st.doc)
+        on, precision = self._event_date(st, sent)
         return [
             EventItem(
                 provenance=Provenance(

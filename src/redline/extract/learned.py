@@ -42,7 +42,6 @@ from redline.extract.syntax import (
     Mention,
     _adjuncts,
     _circumstances,
-    _date_or_publication,
     _display_name,
     _DocState,
     _one_per_side,
@@ -1678,8 +1677,7 @@ class LearnedExtractor(RuleExtractor):
             named, actor = self._crossing_actor(st, sent, key)
             if named and actor is None:
                 return []  # every side it names is the act's recipient or place
-        when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
-        on, precision = _date_or_publication(when, st.doc)
+        on, precision = self._event_date(st, sent)
         cls: str | None = None
         if kind == "response":
             cls = self._consequence(sent.text)[0] or "vague"

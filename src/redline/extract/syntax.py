@@ -217,6 +217,8 @@ _DATE_WORDS = re.compile(
     r"today|yesterday|morning|evening|night|weekend)\b",
     re.I,
 )
+# speech verbs that report a decision when told in the present ("Germany agrees to send tanks")
+_DECIDING = frozenset({"agree", "decide"})
 _PUNITIVE_ACTS = frozenset(
     [
         "impose",
@@ -788,6 +790,48 @@ class RuleBase:
                 if actor is not None and actor.kind in ("state", "organisation"):
                     return Mention(actor, lo + m.start(), lo + m.end(), m.group(0))
         return None
+
+    def _event_date(self, st: _DocState, sent: _Sentence) -> tuple[date | None, str]:
+        """When the act a sentence reports happened: the time it names, else the publication
+        date, except for a past act told in the present (``_told_in_present``), which takes
+        ``_narrative_date``."""
+        when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
+        if (when is None or when.value is None) and self._told_in_present(st, sent):
+            return self._narrative_date(st, sent)
+        return _date_or_publication(when, st.doc)
+
+    def _told_in_present(self, st: _DocState, sent: _Sentence) -> bool:
+        """Is the sentence a past act told in the present, as a timeline or a retrospective
+        tells it ("Days later he formally annexes four regions")? Its main verb is a simple
+        present act, not said or quoted, in a news body past its first sentence (a headline
+        or a lede in the present reports the day's news, codebook section 5)."""
+        if sent.doc is None or st.doc.genre != "news" or sent.index == 0:
+            return False
+        root = next((t for t in sent.doc if t.dep_ == "ROOT"), None)
+        return (
+            root is not None
+            and root.tag_ in ("VBZ", "VBP")
+            and (root.lemma_.lower() not in self.speech_verbs or root.lemma_.lower() in _DECIDING)
+            and root.lemma_.lower() not in ("be", "have")
+            and not any(c.dep_ in ("aux", "auxpass") for c in root.children)
+            and not any(q in sent.text for q in ('"', "“", "”"))
+        )
+
+    def _narrative_date(self, st: _DocState, sent: _Sentence) -> tuple[date | None, str]:
+        """When a past act told in the present happened: the month of the nearest of the six
+        sentences before it that names a time of its own, when that time is over a fortnight
+        before publication (the narrative's "days later" counts from it); else unknown, not
+        the publication date (the act happened at some time before the article)."""
+        published = st.doc.published
+        if published is None:
+            return None, "unknown"
+        for prev in st.previous(sent, 6):
+            when = dates.resolve(prev.text, published, st.doc.published_precision)
+            if when is None or when.value is None or when.precision not in ("day", "month"):
+                continue
+            if (published - when.value).days > 14:
+                return when.value.replace(day=1), "month"
+        return None, "unknown"
 
     def _realised(self, tok: Any, *, announced_now: bool = False) -> bool:
         """Did the action happen (past, not negated, not modal, not hypothetical, not planned)?
