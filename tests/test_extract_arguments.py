@@ -1895,3 +1895,21 @@ def test_a_past_act_told_in_the_present_is_not_dated_to_the_article() -> None:
         )
     )
     assert [(e.event_date, e.date_precision) for e in alone.events] == [(None, "unknown")]
+
+
+def test_what_a_statement_warns_against_is_not_its_consequence() -> None:
+    """Codebook §5: "we warn against any use of nuclear weapons" is a threat over the use, its
+    consequence unstated (`vague`); the weapons named are the other side's act, not the
+    speaker's answer (it read as `war_or_nuclear`)."""
+    doc = DocumentInput(
+        1,
+        "The leaders met in Elmau. We warn against any threat of the use of chemical or nuclear "
+        "weapons.",
+        date(2022, 6, 28),
+        "day",
+        "statement",
+        "G7 Leaders' Statement on Ukraine",
+        None,
+    )
+    got = _extractor().extract(doc).threats
+    assert [(t.trigger_key, t.consequence_class) for t in got] == [("nuclear_use", "vague")]

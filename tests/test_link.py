@@ -631,3 +631,25 @@ def test_an_episode_whose_threat_was_rejected_says_why_it_shows_nothing(
     review(sqlite_ledger, "threat", threat, "reject", reviewer="ana")
     with pytest.raises(RedlineError, match="or an analyst rejected them"):
         get_episode(sqlite_ledger, "RUS:f16_delivery", as_of=D("2024-03-01"))
+
+
+def test_the_story_says_how_many_threats_named_no_kind(sqlite_ledger: Ledger) -> None:
+    """Enforcement is judged against the kind the threats name, vague ones aside: a story
+    whose five vague threats and one nuclear hint read "the consequence they name most often:
+    war_or_nuclear" looked like a miscount to a fact-checker."""
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-03-01")
+    for day in ("2023-01-01", "2023-01-02", "2023-01-03", "2023-01-04", "2023-01-05"):
+        b.threat(d, "G7", "nuclear_use", stated=day, consequence="vague")
+    b.threat(d, "G7", "nuclear_use", stated="2023-01-06", consequence="war_or_nuclear")
+    b.threat(d, "RUS", "f16_delivery", stated="2023-01-01", consequence="military_force")
+    link(sqlite_ledger, as_of=D("2024-03-01"))
+    got = stored(sqlite_ledger)
+    assert (
+        "most often, 5 of 6 naming no kind (what enforcement is judged against): war_or_nuclear"
+        in (got["G7:nuclear_use"]["explanation"])
+    )
+    assert (
+        "consequence they name most often (what enforcement"
+        in (got["RUS:f16_delivery"]["explanation"])
+    )

@@ -57,7 +57,7 @@ from redline.extract.syntax import (
     parse_sentences,
     words_pattern,
 )
-from redline.extract.threat_rules import _GENERIC_PARTIES
+from redline.extract.threat_rules import _GENERIC_PARTIES, _warned_against
 from redline.knowledge import (
     Actor,
     coin_trigger_key,
@@ -1353,8 +1353,13 @@ class LearnedExtractor(RuleExtractor):
         if cls is None:
             country = speaker.actor.country_on(st.doc.published)
             cls, m = self._consequence(sent.text, country)
-            if m is not None and self._only_their_acts(country, sent.text, key):
-                cls, m = "vague", None  # "will not let the sanctions go unanswered"
+            if m is not None and (
+                self._only_their_acts(country, sent.text, key) or _warned_against_at(sent, m)
+            ):
+                # "will not let the sanctions go unanswered"; "we warn against any use of
+                # nuclear weapons" (codebook, section 5: the act warned against is the trigger,
+                # the consequence unstated)
+                cls, m = "vague", None
         return [
             self._make_threat(
                 st,
@@ -1700,6 +1705,17 @@ class LearnedExtractor(RuleExtractor):
                 line_from=LineSource.SENTENCE if context is None else LineSource.EARLIER,
             )
         ]
+
+
+def _warned_against_at(sent: _Sentence, match: re.Match[str]) -> bool:
+    """Do the words ``match`` found in the sentence lie in what it warns against?"""
+    if sent.doc is None:
+        return False
+    for tok in sent.doc:
+        against = _warned_against(tok)
+        if against and against[0].idx <= match.start() < against[-1].idx + len(against[-1]):
+            return True
+    return False
 
 
 _RELATIVE = frozenset({"who", "that", "which"})  # a relative clause's subject
