@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -468,13 +469,15 @@ def test_an_episode_is_reviewed_by_its_key_and_a_missing_id_says_why(
     link(sqlite_ledger, as_of=date(2024, 9, 30))
     url = sqlite_ledger.url
     res = CliRunner().invoke(
-        app, ["review", "episode", "RUS:f16_delivery", "note", "--by", "ana", "--db", url]
+        app,
+        ["review", "episode", "RUS:f16_delivery", "note", "--note", "read the sources"]
+        + ["--by", "ana", "--db", url],
     )
     assert res.exit_code == 0, res.output
     (row,) = audit_trail(sqlite_ledger)
     assert row["item_type"] == "episode" and row["action"] == "note"
     with pytest.raises(RedlineError, match="an episode key .* does not"):
-        review(sqlite_ledger, "episode", 9999, "note", reviewer="ana")
+        review(sqlite_ledger, "episode", 9999, "note", reviewer="ana", note="read it")
     with pytest.raises(RedlineError, match="`redline events` lists the current ones"):
         review(sqlite_ledger, "event", 9999, "confirm", reviewer="ana")
 
@@ -511,3 +514,101 @@ def test_a_review_during_a_reextraction_is_stored_or_refused_never_lost(
     waiting.join(timeout=60)
     assert "row" not in outcome and "no threat with id" in str(outcome.get("error"))
     assert audit_trail(reviewed_ledger) == []
+
+
+def test_a_corrected_country_keeps_no_actor_after_reextraction(reviewed_ledger: Ledger) -> None:
+    """Re-extraction refreshes a corrected threat's other fields, but not the actor of the
+    country the analyst replaced (it wrote "Joe Biden" back beside GBR)."""
+    (threat,) = list_threats(reviewed_ledger)
+    review(reviewed_ledger, "threat", threat["id"], "correct", field="speaker_country", value="GBR")
+    extract_documents(reviewed_ledger, redo=True)
+    with reviewed_ledger.connect() as conn:
+        row = conn.execute(sa.select(threats.c.speaker_country, threats.c.speaker_actor_id)).one()
+    assert (row.speaker_country, row.speaker_actor_id) == ("GBR", None)
+
+
+def test_an_episode_decision_waits_for_a_link_run_and_holds_it_off(ledger: Ledger) -> None:
+    """Linking drops episodes no analyst reviewed; a decision stored while it ran was reported
+    stored and lost with its episode. A decision on an episode now takes the lock a link run
+    holds: it waits until the run is done, and the key is resolved after it."""
+    import threading
+    from datetime import date
+
+    from redline.link import link
+    from test_link_factories import Builder
+
+    b = Builder(ledger)
+    d = b.doc("2024-01-10")
+    b.threat(d, "RUS", "f16_delivery", stated="2024-01-05")
+    link(ledger, as_of=date(2024, 12, 31))
+    stored = threading.Event()
+
+    def decide() -> None:
+        review(ledger, "episode", "RUS:f16_delivery", "reject", reviewer="ana")
+        stored.set()
+
+    with ledger.exclusive():  # what a link run holds while it writes episodes
+        worker = threading.Thread(target=decide)
+        worker.start()
+        assert not stored.wait(1.0), "the decision was stored while a link run held the ledger"
+    worker.join(30)
+    assert stored.is_set()
+    assert [r["action"] for r in audit_trail(ledger)] == ["reject"]
+
+
+def test_the_latest_stored_decision_wins_whatever_the_analysts_clocks(
+    sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each analyst's own clock stamps a decision: one running five minutes fast made her
+    earlier withdrawal outrank a colleague's later status. The order they were stored in
+    decides, and the audit trail lists them in that order."""
+    from datetime import date, datetime, timedelta
+
+    import redline.review as review_module
+    from redline.link import episode_status, link
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-10")
+    b.threat(d, "RUS", "f16_delivery", stated="2024-01-05")
+    b.crossing(b.doc("2024-03-05"), "USA", "f16_delivery", "2024-03-04")
+    link(sqlite_ledger, as_of=date(2024, 12, 31))
+    fast = datetime.now(UTC) + timedelta(minutes=5)
+    monkeypatch.setattr(review_module, "now", lambda: fast)
+    review(sqlite_ledger, "episode", "RUS:f16_delivery", "withdraw", reviewer="ana")
+    monkeypatch.undo()
+    review(
+        sqlite_ledger,
+        "episode",
+        "RUS:f16_delivery",
+        "correct",
+        field="status",
+        value="crossed_unenforced",
+        reviewer="bob",
+    )
+    got = episode_status(sqlite_ledger, "RUS:f16_delivery", date.today())
+    assert got.status == "crossed_unenforced"
+    assert [r["reviewer"] for r in audit_trail(sqlite_ledger)] == ["ana", "bob"]
+
+
+def test_a_correction_to_the_value_already_there_and_an_empty_note_are_refused(
+    reviewed_ledger: Ledger,
+) -> None:
+    """A correction to the value a field has was recorded as a change ("'vague' -> 'vague'")
+    and froze the field against re-extraction; an empty note recorded nothing and kept its
+    episode through every relink. Both are refused and store nothing."""
+    (threat,) = list_threats(reviewed_ledger)
+    with pytest.raises(RedlineError, match="already"):
+        review(
+            reviewed_ledger,
+            "threat",
+            threat["id"],
+            "correct",
+            field="consequence_class",
+            value=threat["consequence_class"],
+        )
+    with pytest.raises(RedlineError, match="needs its text"):
+        review(reviewed_ledger, "threat", threat["id"], "note", note="  ")
+    assert audit_trail(reviewed_ledger) == []
+    (after,) = list_threats(reviewed_ledger)
+    assert after["review_state"] == "machine"

@@ -90,8 +90,12 @@ def review(
     or an episode's key (``RUS:f16_delivery``: a key stays when ids change). ``effective``:
     for an episode's status (``withdraw``, ``correct status=…``), the day it holds from when
     that is not the day of the review (the owner took the line back in May 2023)."""
-    number = _item_number(ledger, item_type, item_id)
-    with ledger.begin() as conn:
+    # A decision on an episode waits for a link run and holds it off: linking drops the
+    # episodes no analyst reviewed, and a review stored while it ran was reported stored and
+    # lost with its episode (the key is resolved under the lock, after any such run)
+    hold = ledger.exclusive if item_type == "episode" else ledger.begin
+    with hold() as conn:
+        number = _item_number(ledger, item_type, item_id)
         return apply_review(
             conn,
             ledger.url,
@@ -151,6 +155,9 @@ def apply_review(
         # a note is shown in terminals, CSV files and the report: no escape sequences, control
         # characters or bidirectional overrides in it (ingest cleans articles the same way)
         note = without_controls(note)
+    if action == "note" and not (note or "").strip():
+        # an empty note recorded nothing, yet kept its episode through every relink
+        raise RedlineError("a note needs its text (--note)")
     who = (reviewer or getpass.getuser()).strip()
     if not who or len(who) > MAX_REVIEWER or any(not c.isprintable() for c in who):
         raise RedlineError(
@@ -173,6 +180,16 @@ def apply_review(
     if action == "correct":
         field, value = _check_correction(item_type, field, value)
         old = getattr(row, field)
+        precise = not field.endswith("date") or (
+            getattr(row, _DATE_PRECISION.get(item_type, ""), "day") == "day"
+        )  # a month's date named as a day is a change
+        if old is not None and str(old) == value and precise:
+            # recorded as a change ("'vague' -> 'vague'"), and it froze the field against
+            # every re-extraction
+            raise RedlineError(
+                f"{item_type} {item_id}: {field} is {value!r} already; "
+                f"`confirm` records that it is right"
+            )
         if item_type != "episode":
             new_value: Any = date.fromisoformat(value) if field.endswith("date") else value
             if field.endswith("date"):
@@ -382,7 +399,9 @@ def audit_trail(
     """Every decision on an item the ledger holds, oldest first; with ``missing``, only the
     decisions on items it no longer holds. Re-extraction keeps reviewed items, so those can
     only come from ledgers re-extracted before it did (it deleted items with only a note)."""
-    query = sa.select(reviews).order_by(reviews.c.created_at, reviews.c.id)
+    # in the order they were stored: each analyst's clock stamps created_at, and one running
+    # fast put an earlier decision last
+    query = sa.select(reviews).order_by(reviews.c.id)
     query = query.where(sa.not_(_item_exists()) if missing else _item_exists())
     if item_type:
         query = query.where(reviews.c.item_type == item_type)

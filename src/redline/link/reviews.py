@@ -26,7 +26,9 @@ def load_reviews(
     query = (
         sa.select(reviews)
         .where(reviews.c.item_type == "episode")
-        .order_by(reviews.c.created_at, reviews.c.id)
+        # the latest stored decision wins: by id, not created_at, which each analyst's own
+        # clock stamps (one running five minutes fast made an earlier decision win)
+        .order_by(reviews.c.id)
     )
     if episode_ids is not None:
         query = query.where(reviews.c.item_id.in_(sorted(set(episode_ids))))

@@ -172,11 +172,14 @@ def _item_insert(dialect: str, table: sa.Table) -> Any:
 
 
 # A field that goes with another: an analyst's trigger key keeps its line source ("review"),
-# an analyst's date its precision (a day: ``review``).
+# an analyst's date its precision (a day: ``review``), an analyst's country no actor of another.
 _FOLLOWS = {
     "line_from": "trigger_key",
     "stated_precision": "stated_date",
     "date_precision": "event_date",
+    # the gazetteer actor belongs to the speaker's country: a re-extraction put the old
+    # country's actor back beside an analyst's corrected country (DEU beside "United States")
+    "speaker_actor_id": "speaker_country",
 }
 
 
