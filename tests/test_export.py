@@ -68,6 +68,15 @@ def test_csv_and_json(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     evidence = json.loads((tmp_path / "json" / "evidence.json").read_text(encoding="utf-8"))
     assert len(evidence) == 12 and "sentence" in evidence[0]
     assert json.loads((tmp_path / "json" / "reviews.json").read_text()) == []
+    # the CSV manifest says what the spreadsheet guard does to text, and how to undo it;
+    # JSON is written unchanged and says nothing of it
+    manifest = json.loads((tmp_path / "csv" / "manifest.json").read_text(encoding="utf-8"))
+    assert (
+        "apostrophe" in manifest["csv_formula_guard"] and "offsets" in manifest["csv_formula_guard"]
+    )
+    assert "csv_formula_guard" not in json.loads(
+        (tmp_path / "json" / "manifest.json").read_text(encoding="utf-8")
+    )
 
 
 def test_export_streams_in_batches(

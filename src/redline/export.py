@@ -371,7 +371,19 @@ def _write_all(
         "prior": dataclasses.asdict(p),
         "tables": {name: {"file": f"{name}.{fmt}", "rows": n} for name, n in written.items()},
     }
+    if fmt == "csv":
+        # the spreadsheet guard changes text (a probe found every evidence offset one off in
+        # such documents): say what it did and how to undo it
+        manifest["csv_formula_guard"] = CSV_FORMULA_GUARD
     return written, manifest
+
+
+CSV_FORMULA_GUARD = (
+    "A text cell that begins with = + - @, a tab or a carriage return is written with a "
+    "leading apostrophe, so that a spreadsheet shows it rather than running it as a formula. "
+    "Remove that one apostrophe to recover the stored text: character offsets (evidence "
+    "spans) count from the text without it. Parquet and JSON exports are written unchanged."
+)
 
 
 def _status_row(summary: dict[str, Any]) -> dict[str, Any]:
