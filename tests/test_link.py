@@ -653,3 +653,20 @@ def test_the_story_says_how_many_threats_named_no_kind(sqlite_ledger: Ledger) ->
         "consequence they name most often (what enforcement"
         in (got["RUS:f16_delivery"]["explanation"])
     )
+
+
+def test_link_counts_the_episodes_the_listing_shows(sqlite_ledger: Ledger) -> None:
+    """A line an analyst rejected is stored for its reviews but in no listing: `link` counted
+    it among its episodes and statuses (28 linked, 27 listed), and now counts it apart."""
+    from redline.review import review
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-03-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2023-01-01", consequence="military_force")
+    b.threat(d, "RUS", "atacms_delivery", stated="2023-01-01", consequence="military_force")
+    link(sqlite_ledger, as_of=D("2024-03-01"))
+    review(sqlite_ledger, "episode", "RUS:atacms_delivery", "reject", reviewer="ana")
+    report = link(sqlite_ledger, as_of=D("2024-03-01"))
+    listed = list_episodes(sqlite_ledger)
+    assert (report.episodes, report.rejected) == (1, 1)
+    assert sum(report.by_status.values()) == report.episodes == len(listed)

@@ -122,7 +122,12 @@ def link_command(
     statuses = ", ".join(f"{n} {s}" for s, n in report.by_status.items()) or "none"
     console.print(
         f"linked {report.episodes} episodes as of {report.as_of} ({statuses}); "
-        f"{report.created} new, {report.updated} updated, {report.removed} removed; "
+        + (
+            f"{report.rejected} more rejected by an analyst (in no listing); "
+            if report.rejected
+            else ""
+        )
+        + f"{report.created} new, {report.updated} updated, {report.removed} removed; "
         f"{report.implicit} implied by outcome claims only; {report.threats_linked} threats linked, "
         f"{report.threats_unlinked} without a trigger or a threatener, "
         f"{report.threats_after_as_of} dated after {report.as_of}, "

@@ -46,6 +46,7 @@ class LinkReport:
     threats_after_as_of: int = 0  # in an episode's block, but not yet known on ``as_of``
     comparisons: int = 0
     wrong_side: int = 0
+    rejected: int = 0  # lines an analyst rejected: stored for their reviews, in no listing
     by_status: dict[str, int] = field(default_factory=dict)
     # the episodes as linked, assessed once: what score, report and export read (not stored)
     view: EpisodeView | None = field(default=None, repr=False, compare=False)
@@ -94,6 +95,11 @@ def link(
             rows[key] = _row(key, m, a, run_id)
             members[key] = m
             assessed[key] = a
+            if a.rejected:
+                # in no listing or score: counted apart, so that the counts here are the ones
+                # `episodes` lists (a probe read 28 linked and 27 listed)
+                report.rejected += 1
+                continue
             statuses[a.status] += 1
             report.implicit += a.implicit
             report.threats_linked += len(a.threats)
@@ -101,7 +107,7 @@ def link(
         report.threats_outside_vocabulary = blocks.coined_lines
         report.comparisons = blocks.comparisons
         report.wrong_side = blocks.wrong_side
-        report.episodes = len(rows)
+        report.episodes = len(rows) - report.rejected
         report.by_status = dict(sorted(statuses.items()))
         ids = _write(conn, rows, members, existing, as_of, report, run_id)
         stored = {
