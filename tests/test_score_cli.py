@@ -76,6 +76,10 @@ def test_credibility_outputs(sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPa
     assert [p["step"] for p in doc["items"]] == [1, 2, 3, 4, 5]
     assert doc["items"][-1]["mean"] == rus["mean"]
 
+    # CSV carries every field JSON has but the list of decided episodes (it had lost two)
+    header = run("credibility", "--db", db, "--as-of", "2024-09-30", "-f", "csv").splitlines()[0]
+    assert set(header.split(",")) == set(rus) - {"decided_episodes", "group"}
+
     table = run("credibility", "--db", db, "--as-of", "2024-09-30")
     # five decided episodes make four trials (two share their crossing): 1/6, to the report's
     # two decimals

@@ -60,30 +60,6 @@ EPISODE_COLUMNS = [
 ]
 # at 80 columns the label would show a dozen letters and cut the status: key and status whole
 EPISODE_COLUMNS_NARROW = ["id", "key", "status", "confidence"]
-CREDIBILITY_COLUMNS = [
-    "actor",
-    "group",
-    "crossed",
-    "enforced",
-    "partially_enforced",
-    "unenforced",
-    "undetermined",
-    "open",
-    "decided",
-    "trials",
-    "no_verdict",
-    "self_implied",
-    "mean",
-    "lower",
-    "upper",
-    "level",
-    "mean_if_left_out_unenforced",
-    "mean_if_left_out_enforced",
-    "prior",
-    "as_of",
-    "window_days",
-    "evidence",
-]
 # a point is dated by the crossing whose outcome moved the estimate: in hindsight, the outcome
 # itself may have been known only later
 TIMELINE_COLUMNS = [
@@ -457,7 +433,7 @@ def credibility_command(
         rows = [follow_through_row(e) for e in chosen]
         columns = FOLLOW_THROUGH_COLUMNS
     else:
-        rows, columns = [e.as_dict() for e in chosen], CREDIBILITY_COLUMNS
+        rows, columns = [e.as_dict() for e in chosen], _credibility_columns()
     columns = [c for c in columns if c != "group" or by is not ByChoice.actor]
     emit(
         render(
@@ -481,6 +457,16 @@ def credibility_command(
             style="dim",
             highlight=False,
         )
+
+
+def _credibility_columns() -> list[str]:
+    """Every field of an estimate (CSV had lost ``withdrawn`` and ``n_episodes``, which JSON
+    has), but the list of decided episodes, which JSON carries."""
+    from dataclasses import fields
+
+    from redline.score.credibility import Estimate
+
+    return [f.name for f in fields(Estimate) if f.name != "decided_episodes"]
 
 
 FOLLOW_THROUGH_COLUMNS = [

@@ -25,7 +25,17 @@ AUDIT_COLUMNS = [
     "note",
     "effective",
 ]
-AUDIT_COLUMNS_NARROW = ["id", "reviewer", "item_type", "item_id", "action", "note"]
+# at 80 columns what was decided comes first; who wrote why is in JSON and CSV
+AUDIT_COLUMNS_NARROW = [
+    "id",
+    "reviewer",
+    "item_type",
+    "item_id",
+    "action",
+    "field",
+    "new_value",
+    "effective",
+]
 
 
 @app.command("review")
