@@ -181,6 +181,27 @@ def test_news_quoting_we_must_is_news_and_argument_is_opinion() -> None:
     assert classify_genre(BODY, None, has_author_bio=True) == "opinion"
 
 
+def test_an_official_statement_or_interview_is_a_statement_not_an_op_ed() -> None:
+    """Codebook §5: official statements and transcripts are first person, the issuing office
+    speaking. A President's "I believe" in an interview read as opinion, where extraction keeps
+    rule items at any probability (an interview's "I think he has committed war crimes" became
+    a crossing at confidence 0.0); a statement is its own genre, by its title's form."""
+    argued = f"{BODY}\n\nI suspect the Kremlin is bluffing, and we must call it."
+    for title in (
+        "Interview with a Network Anchor",
+        "Statement on the Anniversary of the Invasion",
+        "Joint Statement—Group of Seven Leaders",
+        "Remarks by the President on Ukraine",
+    ):
+        assert classify_genre(argued, title, has_author_bio=False) == "statement", title
+    assert classify_genre(argued, "The Kremlin's statement, read again", has_author_bio=False) == (
+        "opinion"
+    )
+    assert (
+        classify_genre(BODY, "Minister's statement angers Moscow", has_author_bio=False) == "news"
+    )
+
+
 GENRE_TEXTS = [
     BODY,
     f"{BODY}\n\nI suspect the Kremlin is bluffing, and we must call it.",

@@ -1,4 +1,5 @@
-"""Tell opinion pieces from news reports with the marker rules in ``data/genre.yaml``."""
+"""Tell official statements, opinion pieces and news reports apart with the rules in
+``data/genre.yaml``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import yaml
 
 from redline.errors import ConfigError
 
-Genre = Literal["news", "opinion"]
+Genre = Literal["news", "opinion", "statement"]
 # Quoted speech and dash-quoted paragraphs: a politician's "we must" is reported, not argued.
 # A quote left open at the end of a line runs on into the next paragraph (the newspaper
 # convention for long quotes), so it is cut at the line end.
@@ -33,6 +34,8 @@ class GenreRules:
     author_bio_weight: int
     # all body markers as one pattern: most texts show none, and one search says so
     any_body_marker: re.Pattern[str] | None = None
+    # the title of an official statement or transcript (None: no such genre)
+    statement_title: re.Pattern[str] | None = None
 
 
 def load_genre_rules(text: str, origin: str = "genre.yaml") -> GenreRules:
@@ -47,12 +50,18 @@ def load_genre_rules(text: str, origin: str = "genre.yaml") -> GenreRules:
         except re.error as exc:
             raise ConfigError(f"{origin}: bad pattern {item['pattern']!r}: {exc}") from exc
         markers.append(Marker(pattern, where, int(item.get("weight", 1))))
+    statement = data.get("statement_title")
+    try:
+        statement_title = re.compile(statement, re.IGNORECASE) if statement else None
+    except re.error as exc:
+        raise ConfigError(f"{origin}: bad statement_title {statement!r}: {exc}") from exc
     return GenreRules(
         markers=tuple(markers),
         threshold=int(data.get("threshold", 2)),
         head_chars=int(data.get("head_chars", 400)),
         author_bio_weight=int(data.get("author_bio_weight", 2)),
         any_body_marker=any_of([m.pattern for m in markers if m.where == "body"]),
+        statement_title=statement_title,
     )
 
 
@@ -90,6 +99,9 @@ def opinion_score(
 def classify_genre(
     text: str, title: str | None, *, has_author_bio: bool, rules: GenreRules = GENRE_RULES
 ) -> Genre:
-    """``"opinion"`` when the markers reach the threshold, else ``"news"``."""
+    """``"statement"`` when the title has an official statement's form, else ``"opinion"``
+    when the markers reach the threshold, else ``"news"``."""
+    if title and rules.statement_title is not None and rules.statement_title.search(title.strip()):
+        return "statement"
     score = opinion_score(text, title, has_author_bio=has_author_bio, rules=rules)
     return "opinion" if score >= rules.threshold else "news"

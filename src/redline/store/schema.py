@@ -73,7 +73,8 @@ documents = sa.Table(
     sa.Column("published", sa.Date),
     sa.Column("published_precision", sa.String(8), nullable=False, server_default="unknown"),
     sa.Column("published_source", sa.String(16)),  # metadata | date_line | filename | text | none
-    sa.Column("genre", sa.String(16), nullable=False, server_default="news"),  # news | opinion
+    # news | opinion | statement (an official statement or transcript: ``ingest.genre``)
+    sa.Column("genre", sa.String(16), nullable=False, server_default="news"),
     sa.Column("language", sa.String(8)),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("n_chars", sa.Integer, nullable=False),
