@@ -1913,3 +1913,16 @@ def test_what_a_statement_warns_against_is_not_its_consequence() -> None:
     )
     got = _extractor().extract(doc).threats
     assert [(t.trigger_key, t.consequence_class) for t in got] == [("nuclear_use", "vague")]
+
+
+def test_a_sentence_opening_with_his_opinion_is_that_persons_threat() -> None:
+    """Codebook §1: the speaker is resolved from pronouns. "In his opinion, Russia's attack
+    would be a serious mistake with costs for Moscow" gives the Chancellor's words: it was read
+    as Russia's threat (the side the sentence names), its own attack blanked as the trigger."""
+    got = _news(
+        "German Chancellor Olaf Scholz spoke in Berlin on Monday. In his opinion, Russia's "
+        "attack on Ukraine would be a serious mistake with significant political and economic "
+        "costs for Moscow.",
+        published=date(2022, 1, 10),
+    ).threats
+    assert [(t.speaker_country, t.trigger_key) for t in got] == [("DEU", "invasion_of_ukraine")]

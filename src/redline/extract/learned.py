@@ -528,6 +528,7 @@ class LearnedExtractor(RuleExtractor):
                     or (bool(conditional) and (below or len(conditional) == len(ruled))),
                 )
                 found = [self._speaker_outside_trigger(st, sent, t) for t in found]
+                found = [self._attributed_by_pronoun(st, sent, t) for t in found]
                 found = self._first_person_speaks_for_issuer(st, sent, found)
                 result.threats.extend(self._with_joint_speakers(st, sent, found))
             if "response" in sent.kinds:
@@ -1447,6 +1448,26 @@ class LearnedExtractor(RuleExtractor):
                 return mention
         return None
 
+    def _attributed_by_pronoun(
+        self, st: _DocState, sent: _Sentence, item: ThreatItem
+    ) -> ThreatItem:
+        """A sentence that opens by saying whose words it gives ("In his opinion, Russia's
+        attack would be a serious mistake with ... costs", "According to her, ...") is that
+        person's: the one the pronoun names (codebook, section 1: the speaker is resolved from
+        pronouns), not the side the sentence goes on to name (it was Russia's threat)."""
+        m = _OPENING_ATTRIBUTION.match(sent.text)
+        if m is None:
+            return item
+        referent = self._pronoun_referent(st, sent, m.start(m.lastindex or 0))
+        if referent is None or referent.actor.key == item.speaker_key:
+            return item
+        return replace(
+            item,
+            speaker=_display_name(referent.actor, referent.text),
+            speaker_key=referent.actor.key,
+            speaker_country=referent.actor.country_on(item.stated_date or st.doc.published),
+        )
+
     def _consequence_outside_trigger(self, item: ThreatItem) -> ThreatItem:
         """A rule's consequence phrase can take in the trigger ("any use of nuclear weapons
         would be met with severe consequences"): classify it without the trigger words."""
@@ -1718,6 +1739,12 @@ def _warned_against_at(sent: _Sentence, match: re.Match[str]) -> bool:
     return False
 
 
+# A sentence that opens by naming whose words it gives through a pronoun ("In his opinion,")
+_OPENING_ATTRIBUTION = re.compile(
+    r"^\W*(?:in\s+(his|her)\s+(?:own\s+)?(?:opinion|view|words|assessment|judge?ment|estimation)"
+    r"|according\s+to\s+(him|her))\b",
+    re.IGNORECASE,
+)
 _RELATIVE = frozenset({"who", "that", "which"})  # a relative clause's subject
 # subordinators of a clause that says when the main act happened, not what happened
 _TIME_MARKS = frozenset({"since", "after", "before", "when", "until", "once", "as"})
