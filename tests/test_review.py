@@ -612,3 +612,25 @@ def test_a_correction_to_the_value_already_there_and_an_empty_note_are_refused(
     assert audit_trail(reviewed_ledger) == []
     (after,) = list_threats(reviewed_ledger)
     assert after["review_state"] == "machine"
+
+
+def test_a_day_before_the_line_was_drawn_is_flagged(sqlite_ledger: Ledger) -> None:
+    """`--effective 2019-01-01` on a line first drawn in 2024 is likely a typo: stored as
+    given, with a note saying so (it was accepted silently)."""
+    from datetime import date
+
+    from redline.link import link
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-01-10"), "RUS", "f16_delivery", stated="2024-01-05")
+    link(sqlite_ledger, as_of=date(2024, 12, 31))
+    res = CliRunner().invoke(
+        app,
+        ["review", "episode", "RUS:f16_delivery", "withdraw", "--effective", "2019-01-01"]
+        + ["--by", "ana", "--db", sqlite_ledger.url],
+    )
+    assert res.exit_code == 0, res.output
+    assert "before the line's first threat (2024-01-05)" in " ".join(res.output.split())
+    (row,) = audit_trail(sqlite_ledger)
+    assert row["effective"] == date(2019, 1, 1)

@@ -233,6 +233,11 @@ def apply_review(
     audit["id"] = int(res.inserted_primary_key[0])  # type: ignore[index]
     if stays_rejected:
         audit["stays_rejected"] = True
+    first = getattr(row, "first_threat_date", None) if item_type == "episode" else None
+    if day is not None and first is not None and day < first:
+        # stored as asked, but likely a typo: a line cannot be withdrawn or settled before it
+        # was drawn (the status holds from the first threat on, as the analyst's day would)
+        audit["before_line"] = first
     if item_type == "threat" and action == "correct":
         after = conn.execute(
             sa.select(table.c.speaker_country, table.c.trigger_key).where(table.c.id == item_id)

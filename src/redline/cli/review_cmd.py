@@ -106,6 +106,13 @@ def review_command(
                 "drawn by the side that crosses it; `redline link` counts it as such)"
             )
         )
+    if row.get("before_line"):
+        console.print(
+            terminal_text(
+                f"note: {row['effective'].isoformat()} is before the line's first threat "
+                f"({row['before_line'].isoformat()}): is the day right? (stored as given)"
+            )
+        )
     if row.get("stays_rejected"):
         console.print(
             f"{item_type} {item_id} stays rejected: `redline review {item_type} {item_id} "
