@@ -35,3 +35,17 @@ def test_ctrl_c_says_what_is_kept_and_exits_130(
     assert code == 130 and "interrupted" in err and "again resumes" in err
     code, err = _ending(monkeypatch, capsys, SystemExit(1))
     assert code == 1 and err == ""
+
+
+def test_sigterm_says_what_is_kept_and_exits_143(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An extraction stopped by SIGTERM (``Terminated`` from its handler) ends as Ctrl-C does:
+    one line on what is kept, no traceback, the shell's status for SIGTERM."""
+    from redline.errors import Terminated
+
+    code, err = _ending(monkeypatch, capsys, Terminated(15))
+    err = " ".join(err.split())  # folded at the terminal's width
+    assert code == 143
+    assert err.startswith("redline: stopped by SIGTERM") and "again resumes" in err
+    assert "Traceback" not in err

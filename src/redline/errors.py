@@ -6,6 +6,8 @@ RedlineError
  ├── InputError           one input file (or one line of it) cannot be read as a document
  ├── ModelError           the spaCy pipeline is missing or is not the pinned one
  └── GoldError            a gold annotation file is malformed
+
+Terminated (a BaseException, like KeyboardInterrupt): SIGTERM stopped a long run.
 """
 
 from __future__ import annotations
@@ -40,3 +42,9 @@ class InputError(RedlineError):
         self.locator = locator
         where = f"{path}:{locator}" if locator else path
         super().__init__(f"{where}: {reason}")
+
+
+class Terminated(BaseException):
+    """SIGTERM reached a run that stops cleanly on it (``redline extract``): raised from the
+    signal handler, so it unwinds as Ctrl-C does. Not an ``Exception``: a handler that keeps a
+    run going past one bad document must not swallow it."""

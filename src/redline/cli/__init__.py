@@ -16,12 +16,13 @@ from redline.cli import (  # noqa: F401  (registers commands)
     train_cmd,
 )
 from redline.cli.common import app, err_console
-from redline.errors import RedlineError
+from redline.errors import RedlineError, Terminated
 
 __all__ = ["app", "main"]
 
 
 INTERRUPTED = 130  # typer's exit status on Ctrl-C (128 + SIGINT), used by no command
+TERMINATED = 143  # 128 + SIGTERM, the status a shell reports for a process SIGTERM ended
 
 
 def main() -> None:
@@ -38,6 +39,15 @@ def main() -> None:
             f"redline: error: {where}{exc.strerror or exc}", markup=False, highlight=False
         )
         sys.exit(2)
+    except Terminated:
+        # SIGTERM during extraction: the run stopped as on Ctrl-C (``extract.pipeline``)
+        err_console.print(
+            "redline: stopped by SIGTERM; what was stored stays stored, the run is recorded as "
+            "interrupted, and running the command again resumes",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(TERMINATED)
     except SystemExit as exc:
         if exc.code == INTERRUPTED:  # typer stops silently on Ctrl-C: say what is left
             err_console.print(

@@ -14,10 +14,12 @@ has run out.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing as mp
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from redline import knowledge
+from redline.errors import Terminated
 from redline.extract.base import DocumentInput, Extraction, Extractor
 from redline.store import Ledger
 from redline.store.db import now
@@ -85,12 +88,21 @@ POLL_SECONDS = 0.25  # how often the parent looks at the workers' slots
 
 
 def _init_worker(
-    extra: tuple[str, ...], db_url: str, slots: Any = None, next_slot: Any = None
+    extra: tuple[str, ...],
+    db_url: str,
+    slots: Any = None,
+    next_slot: Any = None,
+    parent: int | None = None,
 ) -> None:
     global _WORKER, _WORKER_LEDGER, _WORKER_ACTORS, _WORKER_SLOTS, _WORKER_SLOT
     # Ctrl-C reaches every process of the terminal's group: the parent stops the pool and
     # records the run as interrupted; a worker printing its own traceback would only add noise
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # the parent's SIGTERM handler (``_StopOnSigterm``) came with the fork: a worker stopped
+    # by the pool simply ends
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if parent is not None:
+        _die_with(parent)
     _WORKER = default_extractor(extra)
     _WORKER_LEDGER = Ledger.open(db_url, migrate=False)
     _WORKER_ACTORS = _actor_ids(_WORKER_LEDGER)
@@ -98,6 +110,53 @@ def _init_worker(
         with next_slot.get_lock():
             _WORKER_SLOT, next_slot.value = next_slot.value, next_slot.value + 1
         _WORKER_SLOTS = slots
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the run that started it ends, however it ends: a worker outliving
+    a killed parent (kill -9) went on extracting and storing the batch it held, while the next
+    run, finding the parent gone, dropped its claims and extracted the same documents again.
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); the parent
+    may have died before that was set, so a worker already orphaned ends at once. Storing is
+    one transaction per document, so a worker killed mid-way leaves nothing half stored.
+    Elsewhere (no ``prctl``) the worker does without."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return
+    pr_set_pdeathsig = 1
+    if prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0) != 0:
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+class _StopOnSigterm:
+    """While a run extracts in the main thread, SIGTERM (a plain ``kill``, a service manager
+    stopping it) raises ``Terminated``, so the run stops as on Ctrl-C: the pool and its
+    workers end, the claims are released and the run is recorded as interrupted. It died
+    silently before, its workers went on and its claims held the batch for a whole lease.
+    A second SIGTERM kills as usual. The previous handler comes back afterwards."""
+
+    def __enter__(self) -> None:
+        self.installed = threading.current_thread() is threading.main_thread()
+        if self.installed:  # Python sets handlers in the main thread only
+            self.previous: Any = signal.signal(signal.SIGTERM, self._raise)
+
+    def _raise(self, signum: int, _frame: Any) -> None:
+        self._restore()
+        raise Terminated(signum)
+
+    def _restore(self) -> None:
+        # None: a handler set outside Python, which cannot be put back; the default then
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if self.previous is None else self.previous)
+
+    def __exit__(self, *_: object) -> None:
+        if self.installed:
+            self._restore()
 
 
 Counts = dict[str, int]
@@ -207,17 +266,64 @@ def extract_documents(
     ext = extractor or default_extractor(extra_gazetteers)
     sync_actors(ledger, extra_gazetteers)
     actor_ids = _actor_ids(ledger)
-    run_id = ledger.start_run("extract", {"extractor": ext.version, "workers": workers})
-    if redo:
-        # every document pending again: runs at once (with --redo or not) then share the
-        # re-extraction through their claims, as they share a first extraction
-        _mark_pending(ledger, document_ids)
-    todo = _pending(ledger, ext.version, document_ids)
-    report = ExtractReport()
-    total = len(todo)
-    # the documents there were when the run began: ids only grow
-    claims = _Claims(ledger, run_id, ext.version, max(todo, default=0), document_ids)
+    with _StopOnSigterm():
+        run_id = ledger.start_run("extract", {"extractor": ext.version, "workers": workers})
+        report = ExtractReport()
+        claims: _Claims | None = None
+        try:
+            if redo:
+                # every document pending again: runs at once (with --redo or not) then share
+                # the re-extraction through their claims, as they share a first extraction
+                _mark_pending(ledger, document_ids)
+            todo = _pending(ledger, ext.version, document_ids)
+            total = len(todo)
+            # the documents there were when the run began: ids only grow
+            claims = _Claims(ledger, run_id, ext.version, max(todo, default=0), document_ids)
+            shown = _extract_claimed(
+                ledger,
+                ext,
+                actor_ids,
+                claims,
+                report,
+                total,
+                workers,
+                extractor is None,
+                extra_gazetteers,
+                progress,
+            )
+        except BaseException as exc:
+            # what is stored stays stored (each document in its own transaction): a run again
+            # extracts the rest; the claims go now, so that no run waits for their lease
+            if claims is not None:
+                with contextlib.suppress(sa.exc.SQLAlchemyError):
+                    claims.release()
+            if isinstance(exc, KeyboardInterrupt | Terminated):
+                ledger.finish_run(run_id, {**report.as_dict(), "interrupted": True})
+            raise
+        claims.release()
+        finished = report.documents + len(report.errors) + report.by_another_run
+        report.to_other_runs = max(0, total - finished)
+        if progress and total > shown:
+            progress(total, total)  # the rest was done by other runs at once
+        ledger.finish_run(run_id, report.as_dict())
+    return report
 
+
+def _extract_claimed(
+    ledger: Ledger,
+    ext: Extractor,
+    actor_ids: dict[str, int],
+    claims: _Claims,
+    report: ExtractReport,
+    total: int,
+    workers: int,
+    own_extractor: bool,
+    extra_gazetteers: Sequence[str],
+    progress: Callable[[float, int], None] | None,
+) -> float:
+    """Claim batches and extract them (in worker processes when ``workers`` > 1 and the
+    extractor is the default one) until none is left, tallying into ``report``; returns how
+    far ``progress`` was moved."""
     shown = 0.0
 
     def show(under_way: float = 0.0) -> None:
@@ -242,29 +348,14 @@ def extract_documents(
             report.claims += counts["claims"]
         show()
 
-    try:
-        shared_file = ledger.engine.url.database not in (None, "", ":memory:")
-        if workers <= 1 or extractor is not None or not shared_file:
-            while ids := claims.take(PARSE_DOCS):
-                for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids, show):
-                    tally(doc_id, counts, error)
-        else:
-            _in_pool(ledger, workers, extra_gazetteers, claims, show, tally)
-    except BaseException as exc:
-        # what is stored stays stored (each document in its own transaction): a run again
-        # extracts the rest; the claims go now, so that no run waits for their lease
-        with contextlib.suppress(sa.exc.SQLAlchemyError):
-            claims.release()
-        if isinstance(exc, KeyboardInterrupt):
-            ledger.finish_run(run_id, {**report.as_dict(), "interrupted": True})
-        raise
-    claims.release()
-    finished = report.documents + len(report.errors) + report.by_another_run
-    report.to_other_runs = max(0, total - finished)
-    if progress and total > shown:
-        progress(total, total)  # the rest was done by other runs at once
-    ledger.finish_run(run_id, report.as_dict())
-    return report
+    shared_file = ledger.engine.url.database not in (None, "", ":memory:")
+    if workers <= 1 or not own_extractor or not shared_file:
+        while ids := claims.take(PARSE_DOCS):
+            for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids, show):
+                tally(doc_id, counts, error)
+    else:
+        _in_pool(ledger, workers, extra_gazetteers, claims, show, tally)
+    return shown
 
 
 def _in_pool(
@@ -289,7 +380,7 @@ def _in_pool(
     with ctx.Pool(
         workers,
         initializer=_init_worker,
-        initargs=(tuple(extra_gazetteers), url, slots, next_slot),
+        initargs=(tuple(extra_gazetteers), url, slots, next_slot, os.getpid()),
     ) as pool:
         running: list[AsyncResult[list[tuple[int, Counts | None, str | None]]]] = []
         more = True
