@@ -20,7 +20,14 @@ from redline.extract.rules import RuleExtractor
 from redline.ingest import ingest_paths
 from redline.store import Ledger
 from redline.store.db import now
-from redline.store.schema import documents, events, extract_claims, outcome_claims, threats
+from redline.store.schema import (
+    documents,
+    events,
+    extract_claims,
+    outcome_claims,
+    runs,
+    threats,
+)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus"
 
@@ -636,6 +643,42 @@ def test_a_live_claim_from_a_host_of_the_same_name_is_left_to_it(
     report = extract_documents(sqlite_ledger, extractor=_Stub(log))
     assert (report.documents, report.to_other_runs) == (10, 10)
     assert _claims(sqlite_ledger) == [(i, other) for i in ids[:10]]
+
+
+def test_a_run_found_dead_is_recorded_as_interrupted(ledger: Ledger, tmp_path: Path) -> None:
+    """A run killed with kill -9 cannot record its end: it stayed in ``runs`` with no finish
+    time and no word of the interruption. The next run that drops its claims (its process gone
+    from this machine) records it as interrupted; a run on another machine, which may be alive,
+    is left as it is."""
+    import subprocess
+    import sys
+
+    from redline.extract.pipeline import _machine
+
+    ids = _notes_in(ledger, tmp_path, 4)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    killed = _claim_for_another_run(ledger, ids[:2], now() + timedelta(minutes=5))
+    with ledger.begin() as conn:
+        conn.execute(
+            sa.update(extract_claims)
+            .where(extract_claims.c.run_id == killed)
+            .values(holder=f"{int(gone.stdout)}@{_machine()}")
+        )
+    elsewhere = _claim_for_another_run(ledger, ids[2:], now() + timedelta(minutes=5))
+    log = tmp_path / "log"
+    log.mkdir()
+    report = extract_documents(ledger, extractor=_Stub(log, 0))
+    assert report.documents == 2
+    with ledger.connect() as conn:
+        rows = {r.id: r for r in conn.execute(sa.select(runs))}
+    assert rows[killed].finished_at is not None
+    assert rows[killed].stats == {"interrupted": True, "found_dead_by_run": max(rows)}
+    assert rows[elsewhere].finished_at is None and rows[elsewhere].stats is None
 
 
 def test_a_run_renews_its_claims_while_it_works(sqlite_ledger: Ledger, tmp_path: Path) -> None:

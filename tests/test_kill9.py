@@ -201,7 +201,7 @@ def test_kill_9_of_an_extraction_takes_its_workers_with_it(
     and stored their batches after the run had died, while the next run, finding the parent
     gone, dropped its claims and extracted the same documents again (73 stores for 57
     documents in a probe). Now the workers die with the parent, and after a run again each
-    document is stored exactly once.
+    document is stored exactly once; the killed run is recorded as interrupted.
 
     The workers are stopped (SIGSTOP) before the parent is killed: whatever they are doing,
     they must not outlive it, and a stopped orphan stays until killed, where a busy one would
@@ -220,8 +220,13 @@ def test_kill_9_of_an_extraction_takes_its_workers_with_it(
         pending = conn.execute(
             sa.select(documents.c.id).where(documents.c.extracted_version.is_(None))
         ).all()
+        killed = conn.execute(
+            sa.select(runs).where(runs.c.stage == "extract").order_by(runs.c.id)
+        ).first()
     assert pending == []
     assert sorted(stores) == sorted(ids)  # each document stored once
+    assert killed is not None and killed.finished_at is not None
+    assert killed.stats["interrupted"] is True
     assert _gone(marker) == []
 
 

@@ -38,7 +38,7 @@ from redline.extract.base import DocumentInput, Extraction, Extractor
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.items import replace_items
-from redline.store.schema import actor_aliases, actors, documents, extract_claims
+from redline.store.schema import actor_aliases, actors, documents, extract_claims, runs
 
 # Documents read, extracted and stored together (their candidate sentences parsed in one go);
 # also what bounds the texts held in memory at once.
@@ -476,16 +476,26 @@ class _Claims:
                 return claimed
 
     def _drop_the_dead(self, conn: sa.Connection) -> None:
-        """Delete the claims of other runs whose process was on this machine and is gone."""
+        """Delete the claims of other runs whose process was on this machine and is gone, and
+        record those runs as interrupted (killed, they could not: they stayed in ``runs``
+        with no finish time), finished when found dead."""
         here = _machine()
         holders = conn.execute(
-            sa.select(extract_claims.c.holder)
+            sa.select(extract_claims.c.holder, extract_claims.c.run_id)
             .where(extract_claims.c.run_id != self.run_id)
             .distinct()
-        ).scalars()
-        dead = [h for h in holders if h.partition("@")[2] == here and not _alive(h)]
+        ).all()
+        dead = {h: r for h, r in holders if h.partition("@")[2] == here and not _alive(h)}
         if dead:
-            conn.execute(sa.delete(extract_claims).where(extract_claims.c.holder.in_(dead)))
+            conn.execute(sa.delete(extract_claims).where(extract_claims.c.holder.in_(list(dead))))
+            conn.execute(
+                sa.update(runs)
+                .where(runs.c.id.in_(set(dead.values())), runs.c.finished_at.is_(None))
+                .values(
+                    finished_at=now(),
+                    stats={"interrupted": True, "found_dead_by_run": self.run_id},
+                )
+            )
 
     def keep(self) -> None:
         """Renew this run's claims when a fifth of the lease has passed since the last time."""
