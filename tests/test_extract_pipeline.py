@@ -601,7 +601,7 @@ def test_the_claims_of_a_killed_run_are_taken_over(ledger: Ledger, tmp_path: Pat
             .values(holder=f"{stuck.pid}@another machine")
         )
     first = extract_documents(ledger, extractor=_Stub(log, 0))
-    assert (first.documents, first.to_other_runs) == (12, 8)
+    assert (first.documents, first.to_other_runs, first.still_claimed) == (12, 0, 8)
     assert [i for i, _run in _claims(ledger)] == ids[:8]  # their lease has not run out
     with ledger.begin() as conn:
         conn.execute(sa.update(extract_claims).values(expires_at=now() - timedelta(seconds=1)))
@@ -619,7 +619,7 @@ def test_a_live_claim_of_another_run_is_left_to_it(ledger: Ledger, tmp_path: Pat
     log = tmp_path / "log"
     log.mkdir()
     report = extract_documents(ledger, extractor=_Stub(log))
-    assert (report.documents, report.to_other_runs) == (10, 10)
+    assert (report.documents, report.to_other_runs, report.still_claimed) == (10, 0, 10)
     assert sorted(_read_by_process(log)) == ids[:5] + ids[15:]
     assert _claims(ledger) == [(i, other) for i in ids[5:15]]
 
@@ -641,8 +641,52 @@ def test_a_live_claim_from_a_host_of_the_same_name_is_left_to_it(
     log = tmp_path / "log"
     log.mkdir()
     report = extract_documents(sqlite_ledger, extractor=_Stub(log))
-    assert (report.documents, report.to_other_runs) == (10, 10)
+    assert (report.documents, report.to_other_runs, report.still_claimed) == (10, 0, 10)
     assert _claims(sqlite_ledger) == [(i, other) for i in ids[:10]]
+
+
+def test_documents_extracted_by_another_run_are_told_from_those_still_claimed(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    """Of the documents other runs took, those they extracted count as ``to_other_runs``; those
+    still pending under another run's claim (at work, or dead on another machine with its
+    lease running) as ``still_claimed``: the summary called both "taken by other runs"."""
+    ids = _notes_in(ledger, tmp_path, 20)
+    _claim_for_another_run(ledger, ids[:10], now() + timedelta(minutes=5))
+    with ledger.begin() as conn:  # the other run has extracted its first four
+        conn.execute(
+            sa.update(documents)
+            .where(documents.c.id.in_(ids[:4]))
+            .values(extracted_version="stub-1")
+        )
+    log = tmp_path / "log"
+    log.mkdir()
+    report = extract_documents(ledger, extractor=_Stub(log, 0), document_ids=ids)
+    assert (report.documents, report.to_other_runs, report.still_claimed) == (10, 0, 6)
+    # a run counting what it found pending at its start: here all 20 (as if begun earlier)
+    from redline.extract import pipeline
+
+    with ledger.begin() as conn:
+        conn.execute(sa.update(documents).values(extracted_version=None))
+        conn.execute(sa.delete(extract_claims).where(extract_claims.c.document_id.in_(ids[10:])))
+    pending = pipeline._pending
+
+    def pending_then_done_elsewhere(*args: Any) -> list[int]:
+        found = pending(*args)
+        with ledger.begin() as conn:  # meanwhile the other run extracts four of its ten
+            conn.execute(
+                sa.update(documents)
+                .where(documents.c.id.in_(ids[:4]))
+                .values(extracted_version="stub-1")
+            )
+        return found
+
+    pipeline._pending = pending_then_done_elsewhere  # type: ignore[assignment]
+    try:
+        again = extract_documents(ledger, extractor=_Stub(log, 0))
+    finally:
+        pipeline._pending = pending  # type: ignore[assignment]
+    assert (again.documents, again.to_other_runs, again.still_claimed) == (10, 4, 6)
 
 
 def test_a_run_found_dead_is_recorded_as_interrupted(ledger: Ledger, tmp_path: Path) -> None:
@@ -673,12 +717,37 @@ def test_a_run_found_dead_is_recorded_as_interrupted(ledger: Ledger, tmp_path: P
     log = tmp_path / "log"
     log.mkdir()
     report = extract_documents(ledger, extractor=_Stub(log, 0))
-    assert report.documents == 2
+    assert (report.documents, report.still_claimed) == (2, 2)
     with ledger.connect() as conn:
         rows = {r.id: r for r in conn.execute(sa.select(runs))}
     assert rows[killed].finished_at is not None
     assert rows[killed].stats == {"interrupted": True, "found_dead_by_run": max(rows)}
     assert rows[elsewhere].finished_at is None and rows[elsewhere].stats is None
+
+
+def test_the_summary_says_which_documents_are_still_claimed(
+    sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Documents claimed by a run dead on another machine (its lease not run out) and
+    extracted by nobody were summed up as "taken by other runs at once", exit 0: now the
+    summary says they are not extracted, why, and when they will be free."""
+    from typer.testing import CliRunner
+
+    from redline.cli import app
+    from redline.extract import pipeline
+
+    ids = _notes_in(sqlite_ledger, tmp_path, 8)
+    _claim_for_another_run(sqlite_ledger, ids[:5], now() + timedelta(minutes=9))
+    log = tmp_path / "log"
+    log.mkdir()
+    monkeypatch.setattr(pipeline, "default_extractor", lambda extra=(): _Stub(log, 0))
+    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["extract", "--db", url, "--no-progress", "-w", "1"])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "extracted 3 documents" in out and "other runs" not in out
+    assert "warning: 5 documents are NOT extracted: another run still holds their claim" in out
+    assert "10 minutes" in out
 
 
 def test_a_run_renews_its_claims_while_it_works(sqlite_ledger: Ledger, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from rich.table import Table
 from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
 from redline.extract import extract_documents
 from redline.extract import query as extract_query
+from redline.extract.pipeline import LEASE
 from redline.output import Format, render, to_json
 from redline.store import Ledger
 from redline.store.schema import episodes
@@ -129,11 +130,32 @@ def run_extraction(
             if report.by_another_run
             else ""
         )
-        + (f"; {report.to_other_runs} taken by other runs at once" if report.to_other_runs else "")
+        + (
+            f"; {report.to_other_runs} extracted by other runs at once"
+            if report.to_other_runs
+            else ""
+        )
     )
     for error in report.errors:
         out.print(f"  error: {error}", markup=False)
-    if not report.documents and not redo and not report.by_another_run and not report.to_other_runs:
+    if report.still_claimed:
+        # not an error (another run may be at work on them), but nothing extracted them yet
+        minutes = round(LEASE.total_seconds() / 60)
+        out.print(
+            f"warning: {report.still_claimed} documents are NOT extracted: another run still "
+            "holds their claim (it is at work on them, or it died on another machine and its "
+            f"claim runs out {minutes} minutes after it was last renewed); run `redline "
+            "extract` again once that run is done or its claim has run out",
+            markup=False,
+            style="bold yellow",
+        )
+    if not (
+        report.documents
+        or redo
+        or report.by_another_run
+        or report.to_other_runs
+        or report.still_claimed
+    ):
         # "extracted 0 documents" left a newcomer wondering why nothing happened
         out.print(
             "every stored document is extracted with this extractor already; --redo extracts "

@@ -59,8 +59,12 @@ class ExtractReport:
     # claimed by this run but found extracted by another run of the same extractor (a safety
     # net: the claims keep runs apart, so this stays 0 unless a run outlived its lease)
     by_another_run: int = 0
-    # pending when the run began, claimed by other runs at once (done by them, or in hand)
+    # pending when the run began and extracted by other runs at once
     to_other_runs: int = 0
+    # pending when the run began and still pending at its end, claimed by another run: one at
+    # work on them, or one that died on another machine, whose claims hold until their lease
+    # (``LEASE``) runs out; a run after that extracts them
+    still_claimed: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -300,9 +304,11 @@ def extract_documents(
             if isinstance(exc, KeyboardInterrupt | Terminated):
                 ledger.finish_run(run_id, {**report.as_dict(), "interrupted": True})
             raise
+        # before the release: this run's claims mark what it took, done or failed
+        report.still_claimed = claims.left_to_others()
         claims.release()
         finished = report.documents + len(report.errors) + report.by_another_run
-        report.to_other_runs = max(0, total - finished)
+        report.to_other_runs = max(0, total - finished - report.still_claimed)
         if progress and total > shown:
             progress(total, total)  # the rest was done by other runs at once
         ledger.finish_run(run_id, report.as_dict())
@@ -508,6 +514,23 @@ class _Claims:
                 .values(expires_at=self._clock(conn) + LEASE)
             )
         self._renewed = time.monotonic()
+
+    def left_to_others(self) -> int:
+        """How many documents of this run's share are still pending and not claimed by it:
+        other runs hold them (a summary called them "taken by other runs" when a run dead on
+        another machine held them and nobody had extracted them)."""
+        mine = sa.exists().where(
+            extract_claims.c.document_id == documents.c.id,
+            extract_claims.c.run_id == self.run_id,
+        )
+        query = _pending_query(self.version, self.document_ids).where(
+            documents.c.id <= self.last_id, ~mine
+        )
+        with self.ledger.connect() as conn:
+            count: int = conn.execute(
+                sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+            ).scalar_one()
+        return count
 
     def release(self) -> None:
         with self.ledger.begin() as conn:
