@@ -311,3 +311,93 @@ def test_an_audit_follows_its_items_through_a_reextraction(tmp_path: Path) -> No
     found = figures(ledger)
     assert found is not None and found.precision["threat"].total == len(before)
     ledger.dispose()
+
+
+def _judge_broken(
+    ledger_db: Path, path: Path, data: object, before: int, problem: str
+) -> RedlineError:
+    """Judge ``data`` written to ``path``: refused with ``path`` and ``problem`` named, and
+    nothing stored."""
+    path.write_text(json.dumps(data), encoding="utf-8")
+    res = runner.invoke(app, ["audit", "judge", str(path), "--db", str(ledger_db), "--by", "ann"])
+    assert isinstance(res.exception, RedlineError), res.output
+    message = str(res.exception)
+    assert message.startswith(f"{path}: ") and problem in message, message
+    assert "nothing was stored" in message
+    ledger = Ledger.open(f"sqlite:///{ledger_db}", create=False)
+    assert len(audit_trail(ledger)) == before
+    ledger.dispose()
+    return res.exception
+
+
+def test_a_malformed_judged_file_is_refused_whole_with_file_and_field_named(
+    ledger_db: Path, tmp_path: Path
+) -> None:
+    """A judged file as a person may mistype it: items as an object or an item as text ended in
+    a traceback (AttributeError); a number as text was blamed on kind, item_type or item_id;
+    an item id 25.9 was stored as 25 and a note given as an object as Python text; a judgment
+    that is no choice, an id not in the audit and an item judged twice did not name the file.
+    Each is now refused naming the file, the item and the problem, and nothing is stored."""
+    import copy
+
+    ledger = Ledger.open(f"sqlite:///{ledger_db}", create=False)
+    audit = draw(ledger, per_kind=2, seed=5, kinds=["threat"])
+    before = len(audit_trail(ledger))
+    ledger.dispose()
+    good = audit.as_dict()
+    for item in good["items"]:
+        item["judgment"] = "right"
+    path = tmp_path / "judged.json"
+
+    def broken(change: object) -> dict:
+        data = copy.deepcopy(good)
+        change(data)  # type: ignore[operator]
+        return data
+
+    cases = [
+        (
+            lambda d: d.update(items={"x": 1}),
+            'items must be a list of items, not an object {"x": 1}',
+        ),
+        (
+            lambda d: d["items"].append("threat 4"),
+            'item 3 must be an object with kind, item_type and item_id, not the text "threat 4"',
+        ),
+        (
+            lambda d: d["items"][0].update(number="first"),
+            'item 1: number must be a whole number, not the text "first"',
+        ),
+        (
+            lambda d: d["items"][1].update(item_id=d["items"][1]["item_id"] + 0.9),
+            "item 2: item_id must be a whole number, not the number",
+        ),
+        (
+            lambda d: d["items"][1].update(note={"x": 1}),
+            'item 2: note must be text or null, not an object {"x": 1}',
+        ),
+        (lambda d: d["items"][1].pop("item_id"), "item 2 lacks item_id"),
+        (
+            lambda d: d["items"][1].update(judgment="maybe"),
+            "item 2: judgment 'maybe' is not one of right, wrong",
+        ),
+        (
+            lambda d: d["audit"].update(id=float(d["audit"]["id"])),
+            "audit.id must be a whole number",
+        ),
+        # found only against the ledger, while storing: the file is named too
+        (
+            lambda d: d["items"][1].update(item_id=10**9),
+            f"item 2 (threat #{10**9}) is not in audit #{audit.id}",
+        ),
+        (
+            lambda d: d["items"].append(copy.deepcopy(d["items"][0]) | {"number": 3}),
+            "is judged twice in the file",
+        ),
+    ]
+    for change, problem in cases:
+        _judge_broken(ledger_db, path, broken(change), before, problem)
+    # the file as drawn and judged is stored whole
+    path.write_text(json.dumps(good), encoding="utf-8")
+    res = runner.invoke(app, ["audit", "judge", str(path), "--db", str(ledger_db), "--by", "ann"])
+    assert res.exit_code == 0, res.output
+    assert "2 judgments stored as reviews" in res.output

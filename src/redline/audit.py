@@ -15,6 +15,7 @@ interval.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -272,14 +273,34 @@ def _episode_item(state: Any, number: int) -> AuditItem:
 
 
 def record(
-    ledger: Ledger, audit_id: int, judged: Iterable[AuditItem], *, reviewer: str | None
+    ledger: Ledger,
+    audit_id: int,
+    judged: Iterable[AuditItem],
+    *,
+    reviewer: str | None,
+    where: str | None = None,
 ) -> dict[str, int]:
     """Store each judgment as a review; returns counts of judged, unchanged and skipped items.
 
     The whole file is checked before anything is stored (a bad judgment stores none), and a
     judgment the item's latest review for this audit already holds is not stored again, so
     judging the same file twice leaves the audit trail as it was; a changed judgment is stored
-    and, being the latest, counts."""
+    and, being the latest, counts. An error names the file ``where`` when given (a judgment
+    that is no choice, an id not in the audit, an item judged twice did not)."""
+    try:
+        return _record(ledger, audit_id, judged, reviewer=reviewer)
+    except RedlineError as exc:
+        if where is None:
+            raise
+        message = str(exc)
+        if "nothing was stored" not in message:  # it is stored in one transaction, or not
+            message += "; nothing was stored"
+        raise RedlineError(f"{where}: {message}") from exc
+
+
+def _record(
+    ledger: Ledger, audit_id: int, judged: Iterable[AuditItem], *, reviewer: str | None
+) -> dict[str, int]:
     with ledger.connect() as conn:
         run = conn.execute(
             sa.select(runs.c.params).where(runs.c.id == audit_id, runs.c.stage == "audit")
@@ -513,32 +534,82 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
     )
 
 
-def from_dict(data: dict[str, Any], where: str) -> tuple[int, list[AuditItem]]:
-    """Read a judged audit file (the JSON ``draw`` wrote); errors name the file and item."""
-    try:
-        audit_id = int(data["audit"]["id"])
-        raw = data["items"]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise RedlineError(f"{where}: not an audit file (no audit.id / items)") from exc
+def _json_name(value: Any) -> str:
+    """What a JSON value is, for a message: 'an object {"x": 1}', 'the number 25.9'."""
+    shown = json.dumps(value, ensure_ascii=False, default=str)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    if isinstance(value, bool):
+        return shown
+    if isinstance(value, dict):
+        return f"an object {shown}"
+    if isinstance(value, list):
+        return f"a list {shown}"
+    if isinstance(value, str):
+        return f"the text {shown}"
+    if isinstance(value, int | float):
+        return f"the number {shown}"
+    return shown
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def from_dict(data: Any, where: str) -> tuple[int, list[AuditItem]]:
+    """Read a judged audit file (the JSON ``draw`` wrote), checking every item before any is
+    used: errors name the file, the item and the field. A value of the wrong type is refused,
+    never converted (an item id 25.9 was stored as 25, a note given as an object as Python
+    text, and an item given as text ended in a traceback)."""
+
+    def bad(problem: str) -> RedlineError:
+        return RedlineError(f"{where}: {problem}; nothing was stored")
+
+    head = data.get("audit") if isinstance(data, dict) else None
+    if not isinstance(head, dict) or "id" not in head or "items" not in data:
+        raise bad("not an audit file (no audit.id / items)")
+    audit_id = head["id"]
+    if not _whole(audit_id):
+        raise bad(f"audit.id must be a whole number, not {_json_name(audit_id)}")
+    raw = data["items"]
+    if not isinstance(raw, list):
+        raise bad(f"items must be a list of items, not {_json_name(raw)}")
     items = []
     for n, r in enumerate(raw, 1):
-        try:
-            items.append(
-                AuditItem(
-                    number=int(r.get("number", n)),
-                    kind=str(r["kind"]),
-                    item_type=str(r["item_type"]),
-                    item_id=int(r["item_id"]),
-                    question=str(r.get("question", "")),
-                    summary=str(r.get("summary", "")),
-                    judgment=r.get("judgment"),
-                    note=r.get("note"),
-                )
+        if not isinstance(r, dict):
+            raise bad(
+                f"item {n} must be an object with kind, item_type and item_id, not {_json_name(r)}"
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise RedlineError(f"{where}: item {n} lacks kind, item_type or item_id") from exc
-        if items[-1].kind not in KINDS or items[-1].item_type != item_type(items[-1].kind):
-            raise RedlineError(f"{where}: item {n} has an unknown kind {items[-1].kind!r}")
+        for key in ("kind", "item_type", "item_id"):
+            if key not in r:
+                raise bad(f"item {n} lacks {key}")
+        for key in ("kind", "item_type"):
+            if not isinstance(r[key], str):
+                raise bad(f"item {n}: {key} must be text, not {_json_name(r[key])}")
+        for key in ("item_id", "number"):
+            if key in r and not _whole(r[key]):
+                raise bad(f"item {n}: {key} must be a whole number, not {_json_name(r[key])}")
+        for key in ("judgment", "note"):
+            if r.get(key) is not None and not isinstance(r[key], str):
+                raise bad(f"item {n}: {key} must be text or null, not {_json_name(r[key])}")
+        kind = r["kind"]
+        if kind not in KINDS or r["item_type"] != item_type(kind):
+            raise bad(f"item {n} has an unknown kind {kind!r}")
+        judgment = r.get("judgment")
+        if judgment is not None and judgment not in JUDGMENTS[kind]:
+            raise bad(f"item {n}: judgment {judgment!r} is not one of {', '.join(JUDGMENTS[kind])}")
+        items.append(
+            AuditItem(
+                number=r.get("number", n),
+                kind=kind,
+                item_type=r["item_type"],
+                item_id=r["item_id"],
+                question=str(r.get("question", "")),
+                summary=str(r.get("summary", "")),
+                judgment=judgment,
+                note=r.get("note"),
+            )
+        )
     return audit_id, items
 
 

@@ -87,7 +87,7 @@ def judge_command(
         raise RedlineError(f"{path}: cannot read the audit file: {exc}") from exc
     audit_id, items = from_dict(data, str(path))
     ledger = Ledger.open(db, create=False)
-    counts = record(ledger, audit_id, items, reviewer=by)
+    counts = record(ledger, audit_id, items, reviewer=by, where=str(path))
     console.print(
         f"audit #{audit_id}: {counts['judged']} judgments stored as reviews, "
         f"{counts['unchanged']} already stored, {counts['skipped']} skipped",
