@@ -401,3 +401,41 @@ def test_a_malformed_judged_file_is_refused_whole_with_file_and_field_named(
     res = runner.invoke(app, ["audit", "judge", str(path), "--db", str(ledger_db), "--by", "ann"])
     assert res.exit_code == 0, res.output
     assert "2 judgments stored as reviews" in res.output
+
+
+def test_two_analysts_judging_one_sample_see_where_they_disagree(tmp_path: Path) -> None:
+    """Each item counts with its latest judgment; two analysts who judged the same sample saw
+    one set of figures and no sign that they disagreed. The report says how many items several
+    people judged and on how many they differ."""
+    db = tmp_path / "ledger.db"
+    ledger = Ledger.open(f"sqlite:///{db}")
+    run(ledger, [SAMPLE])
+    sample = tmp_path / "sample.json"
+    res = runner.invoke(
+        app, ["audit", "draw", "--db", str(db), "--n", "2", "--seed", "3", "-o", str(sample)]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(sample.read_text(encoding="utf-8"))
+    items = [i for i in data["items"] if i["kind"] != "episode"][:3]
+    assert len(items) == 3
+    data["items"] = items
+    for judge, verdicts in (
+        ("ann", ["right", "right", "wrong"]),
+        ("bob", ["right", "wrong", "wrong"]),
+    ):
+        for item, verdict in zip(items, verdicts, strict=True):
+            item["judgment"] = verdict
+        sample.write_text(json.dumps(data), encoding="utf-8")
+        res = runner.invoke(app, ["audit", "judge", str(sample), "--db", str(db), "--by", judge])
+        assert res.exit_code == 0, res.output
+    found = figures(ledger)
+    assert found is not None and (found.judged_by_several, found.disagreed) == (3, 1)
+    res = runner.invoke(app, ["audit", "report", "--db", str(db)])
+    assert "3 items were judged by more than one person; they disagree on 1" in " ".join(
+        res.output.split()
+    )
+    html_path = tmp_path / "report.html"
+    res = runner.invoke(app, ["report", "--db", str(db), "-o", str(html_path)])
+    assert res.exit_code == 0, res.output
+    assert "judged by more than one person, who disagree on 1" in html_path.read_text("utf-8")
+    ledger.dispose()

@@ -15,6 +15,7 @@ interval.
 
 from __future__ import annotations
 
+import getpass
 import json
 import random
 import re
@@ -338,7 +339,10 @@ def _record(
             params = dict(run)
             params["sample"] = [[k, moved.get((k, int(i)), int(i))] for k, i in run["sample"]]
             conn.execute(sa.update(runs).where(runs.c.id == audit_id).values(params=params))
-        stored = _latest_notes(conn, audit_id)
+        # a judgment counts as already stored only when the same person stored it: a second
+        # analyst agreeing with the first is a second opinion (the agreement figures need it)
+        who = (reviewer or getpass.getuser()).strip()
+        stored = _latest_notes(conn, audit_id, who)
         since = _reviewed_since_the_draw(conn, audit_id)
         for item in items:
             if item.judgment is None:
@@ -452,13 +456,17 @@ def _named(conn: sa.Connection, item: AuditItem, drawn: str) -> int | None:
     return int(found[0][0]) if len(found) == 1 else None
 
 
-def _latest_notes(conn: sa.Connection, audit_id: int) -> dict[tuple[str, int], str]:
-    """The note of each item's latest review in audit ``audit_id`` (its judgment)."""
-    rows = conn.execute(
-        sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.note)
-        .where(reviews.c.note.like(f"audit #{audit_id}: %"))
-        .order_by(reviews.c.id)
-    ).all()
+def _latest_notes(
+    conn: sa.Connection, audit_id: int, reviewer: str | None = None
+) -> dict[tuple[str, int], str]:
+    """The note of each item's latest review in audit ``audit_id`` (its judgment), by anyone
+    or by ``reviewer``."""
+    query = sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.note).where(
+        reviews.c.note.like(f"audit #{audit_id}: %")
+    )
+    if reviewer is not None:
+        query = query.where(reviews.c.reviewer == reviewer)
+    rows = conn.execute(query.order_by(reviews.c.id)).all()
     return {(t, int(i)): note for t, i, note in rows}
 
 
@@ -468,6 +476,10 @@ class AuditFigures:
     as_of: date
     drawn: int
     precision: dict[str, Proportion]
+    # items two or more people judged, and those their latest judgments differ on: the
+    # precision counts each item's last judgment, which hid that two analysts disagreed
+    judged_by_several: int = 0
+    disagreed: int = 0
 
     @property
     def judged(self) -> int:
@@ -481,6 +493,8 @@ class AuditFigures:
             "drawn": self.drawn,
             "judged": self.judged,
             "precision": {k: v.as_dict() for k, v in self.precision.items()},
+            "judged_by_several": self.judged_by_several,
+            "disagreed": self.disagreed,
         }
 
 
@@ -526,12 +540,34 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
         counts.setdefault(kind, [0, 0])
         counts[kind][0] += judgment == "right"
         counts[kind][1] += 1
+    several, disagreed = _agreement(ledger, int(run.id), set(kind_of))
     return AuditFigures(
         audit_id=int(run.id),
         as_of=date.fromisoformat(params.get("as_of", date.today().isoformat())),
         drawn=len(params.get("sample", [])),
         precision={k: Proportion(hit, n) for k, (hit, n) in counts.items()},
+        judged_by_several=several,
+        disagreed=disagreed,
     )
+
+
+def _agreement(ledger: Ledger, audit_id: int, drawn: set[tuple[str, int]]) -> tuple[int, int]:
+    """(items of the sample judged by two or more people, items whose people's latest
+    judgments differ) in audit ``audit_id``."""
+    prefix = f"audit #{audit_id}: "
+    with ledger.connect() as conn:
+        rows = conn.execute(
+            sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.reviewer, reviews.c.note)
+            .where(reviews.c.note.like(f"{prefix}%"))
+            .order_by(reviews.c.id)
+        ).all()
+    by_person: dict[tuple[str, int], dict[str, str]] = {}
+    for kind, item, who, note in rows:
+        key = (kind, int(item))
+        if key in drawn:
+            by_person.setdefault(key, {})[who] = note[len(prefix) :].split(" — ", 1)[0]
+    several = [set(v.values()) for v in by_person.values() if len(v) >= 2]
+    return len(several), sum(len(j) > 1 for j in several)
 
 
 def _json_name(value: Any) -> str:

@@ -206,3 +206,9 @@ def _print_figures(ledger: Ledger, audit_id: int) -> None:
     for kind, p in found.precision.items():
         table.add_row(kind, str(p.total), str(p.hits), p.label())
     console.print(table)
+    if found.judged_by_several:
+        console.print(
+            f"{found.judged_by_several} items were judged by more than one person; they "
+            f"disagree on {found.disagreed} (each item counts with its latest judgment)",
+            markup=False,
+        )
