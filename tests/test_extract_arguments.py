@@ -1862,11 +1862,13 @@ def test_a_statement_s_commonest_line_is_not_guessed_for_a_threat_naming_none() 
 
 
 def test_a_past_act_told_in_the_present_is_not_dated_to_the_article() -> None:
-    """Codebook §2: a crossing is reported as news or with its own date. A retrospective tells
-    last year's acts in the present ("Days later Russia formally annexes four regions"): they
-    take the month of the nearest earlier sentence that names a time of its own, else no date
-    (they happened at some time before the article), never the publication day. A headline's
-    present is the day's news."""
+    """Codebook §2: a crossing is reported as news or with its own date. A timeline tells last
+    year's acts in the present and dates some of them ("In September 2022, Ukraine launches
+    ... Days later Russia formally annexes four regions"): an undated act takes the month of
+    the nearest earlier sentence told in the present with a time of its own when it is within
+    three sentences of it, else no date; never the publication day. Ordinary news in the present keeps the publication day: a headline, a
+    lede, "now", and a date that is only a reference point ("since February 24, 2022") or told
+    in the past ("Russia invaded Ukraine on February 24, 2022") start no timeline."""
     text = (
         "Germany sends tanks to Ukraine. "
         "A year of war, told step by step. "
@@ -1885,16 +1887,28 @@ def test_a_past_act_told_in_the_present_is_not_dated_to_the_article() -> None:
     assert dated[("tanks_to_ukraine", later)] == (date(2022, 3, 1), "month")
     annexed = text.index("Days later")
     assert dated[("annexation_of_ukrainian_territory", annexed)] == (date(2022, 9, 1), "month")
-    alone = _extractor().extract(
-        DocumentInput(
-            1,
-            "A year of war, told step by step. Germany agrees to send tanks to Ukraine.",
-            date(2023, 2, 23),
-            "day",
-            "news",
-        )
+    # further from its dated entry, a timeline's act is undated (some time before the
+    # article), not placed in a month the chapter may have left behind
+    drift = (
+        "A year of war, told step by step. In March 2022, Russian troops advance on the capital. "
+        "Kyiv holds. Russian columns stall. Western capitals debate. Ukraine pleads for armour. "
+        "Germany agrees to send tanks to Ukraine."
     )
-    assert [(e.event_date, e.date_precision) for e in alone.events] == [(None, "unknown")]
+    far = _extractor().extract(DocumentInput(1, drift, date(2023, 2, 23), "day", "news")).events
+    assert [(e.event_date, e.date_precision) for e in far] == [(None, "unknown")]
+    published = date(2023, 1, 25)
+    for news in (
+        "Ukraine marks eleven months since the invasion of February 24, 2022. Germany agrees "
+        "to send Leopard tanks to Ukraine.",
+        "On February 24, 2022, Russian forces invade Ukraine. Now Germany agrees to send "
+        "Leopard tanks to Ukraine.",
+        "U.S. Approves Patriots for Kyiv\n\nThe United States approves the transfer of a "
+        "Patriot missile battery to Ukraine.",
+    ):
+        events = _extractor().extract(DocumentInput(1, news, published, "day", "news")).events
+        assert events and {(e.event_date, e.date_precision) for e in events} == {
+            (published, "day")
+        }, news
 
 
 def test_what_a_statement_warns_against_is_not_its_consequence() -> None:

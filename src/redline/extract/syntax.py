@@ -217,6 +217,28 @@ _DATE_WORDS = re.compile(
     r"today|yesterday|morning|evening|night|weekend)\b",
     re.I,
 )
+# "now", "currently": a present of the day's news, not a timeline's
+_OF_THE_DAY = re.compile(r"\b(?:now|currently|at present|this (?:week|month))\b", re.IGNORECASE)
+_SINCE_BEFORE = re.compile(r"\b(?:since|after|before|until)\b[^.;]*$", re.IGNORECASE)
+
+
+_NEAR_ENTRY = 3  # sentences within which a timeline's dated entry dates the acts after it
+
+
+def _dated_present(sent: _Sentence) -> bool:
+    """Is the sentence a dated act told in the present with the speech verb of a timeline
+    ("At dawn on February 24, 2022, Putin announces ...")? A present root of any kind with no
+    auxiliary: the date it names places the timeline, whatever the verb."""
+    if sent.doc is None:
+        return False
+    root = next((t for t in sent.doc if t.dep_ == "ROOT"), None)
+    return (
+        root is not None
+        and root.tag_ in ("VBZ", "VBP")
+        and not any(c.dep_ in ("aux", "auxpass") for c in root.children)
+    )
+
+
 # speech verbs that report a decision when told in the present ("Germany agrees to send tanks")
 _DECIDING = frozenset({"agree", "decide"})
 _PUNITIVE_ACTS = frozenset(
@@ -793,19 +815,25 @@ class RuleBase:
 
     def _event_date(self, st: _DocState, sent: _Sentence) -> tuple[date | None, str]:
         """When the act a sentence reports happened: the time it names, else the publication
-        date, except for a past act told in the present (``_told_in_present``), which takes
-        ``_narrative_date``."""
+        date, except for a past act a timeline tells in the present (``_narrative_date``)."""
         when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
-        if (when is None or when.value is None) and self._told_in_present(st, sent):
-            return self._narrative_date(st, sent)
+        if (when is None or when.value is None) and self._told_in_present(sent):
+            anchored = self._narrative_date(st, sent)
+            if anchored is not None:
+                return anchored
         return _date_or_publication(when, st.doc)
 
-    def _told_in_present(self, st: _DocState, sent: _Sentence) -> bool:
-        """Is the sentence a past act told in the present, as a timeline or a retrospective
-        tells it ("Days later he formally annexes four regions")? Its main verb is a simple
-        present act, not said or quoted, in a news body past its first sentence (a headline
-        or a lede in the present reports the day's news, codebook section 5)."""
-        if sent.doc is None or st.doc.genre != "news" or sent.index == 0:
+    def _parse_alone(self, sent: _Sentence) -> None:
+        """Parse one sentence the extractor left unparsed (rarely needed: see callers)."""
+        nlp = getattr(self, "nlp", None)
+        if sent.doc is None and nlp is not None:
+            parse_sentences(nlp, [sent], lambda _: None)
+
+    def _told_in_present(self, sent: _Sentence) -> bool:
+        """Is the sentence's main verb a simple present act ("Days later he formally annexes
+        four regions"), not said, not "is" or "has", without an auxiliary, outside quotation
+        marks and not "now"?"""
+        if sent.doc is None or _OF_THE_DAY.search(sent.text):
             return False
         root = next((t for t in sent.doc if t.dep_ == "ROOT"), None)
         return (
@@ -817,21 +845,34 @@ class RuleBase:
             and not any(q in sent.text for q in ('"', "“", "”"))
         )
 
-    def _narrative_date(self, st: _DocState, sent: _Sentence) -> tuple[date | None, str]:
-        """When a past act told in the present happened: the month of the nearest of the six
-        sentences before it that names a time of its own, when that time is over a fortnight
-        before publication (the narrative's "days later" counts from it); else unknown, not
-        the publication date (the act happened at some time before the article)."""
+    def _narrative_date(self, st: _DocState, sent: _Sentence) -> tuple[date | None, str] | None:
+        """A timeline tells past acts in the present and dates some of them ("In September
+        2022, Ukraine launches a counter-offensive ... Days later Russia formally annexes four
+        regions"). An undated act told in the present, with such a dated entry among the ten
+        sentences before it (told in the present, a time of its own over a fortnight before
+        publication, not after "since"), is a timeline's entry: within three sentences of the
+        entry it takes the entry's month; further on, no date (it happened some time before
+        the article; a chapter's months drift). None when there is no dated entry: ordinary
+        news in the present ("The United States sends Ukraine another package") keeps the
+        publication date. News only: a statement's present is its day."""
         published = st.doc.published
-        if published is None:
-            return None, "unknown"
-        for prev in st.previous(sent, 6):
+        if published is None or st.doc.genre != "news":
+            return None
+        for distance, prev in enumerate(st.previous(sent, 10), start=1):
             when = dates.resolve(prev.text, published, st.doc.published_precision)
             if when is None or when.value is None or when.precision not in ("day", "month"):
                 continue
+            self._parse_alone(prev)  # the classifier may have passed it by unparsed
+            if not _dated_present(prev):
+                continue
+            at = prev.text.find(when.text) if when.text else -1
+            if at >= 0 and _SINCE_BEFORE.search(prev.text[max(0, at - 40) : at]):
+                continue  # "since February 24, 2022": a reference point, not the timeline's
             if (published - when.value).days > 14:
+                if distance > _NEAR_ENTRY:
+                    return None, "unknown"
                 return when.value.replace(day=1), "month"
-        return None, "unknown"
+        return None
 
     def _realised(self, tok: Any, *, announced_now: bool = False) -> bool:
         """Did the action happen (past, not negated, not modal, not hypothetical, not planned)?
