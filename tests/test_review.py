@@ -634,3 +634,32 @@ def test_a_day_before_the_line_was_drawn_is_flagged(sqlite_ledger: Ledger) -> No
     assert "before the line's first threat (2024-01-05)" in " ".join(res.output.split())
     (row,) = audit_trail(sqlite_ledger)
     assert row["effective"] == date(2019, 1, 1)
+
+
+def test_an_analyst_can_settle_the_status_the_evidence_already_gives(sqlite_ledger: Ledger) -> None:
+    """An episode's status is a decision: setting the status the evidence reads now pins it
+    against later evidence, and a status can be given again with another day. The refusal of
+    a correction to the value already there is for extracted items only."""
+    from datetime import date
+
+    from redline.link import link
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-01-10"), "RUS", "f16_delivery", stated="2024-01-05")
+    link(sqlite_ledger, as_of=date(2024, 12, 31))
+    for day in ("2024-06-01", "2024-09-01"):
+        review(
+            sqlite_ledger,
+            "episode",
+            "RUS:f16_delivery",
+            "correct",
+            field="status",
+            value="open",
+            reviewer="ana",
+            effective=day,
+        )
+    assert [r["effective"] for r in audit_trail(sqlite_ledger)] == [
+        date(2024, 6, 1),
+        date(2024, 9, 1),
+    ]

@@ -183,7 +183,10 @@ def apply_review(
         precise = not field.endswith("date") or (
             getattr(row, _DATE_PRECISION.get(item_type, ""), "day") == "day"
         )  # a month's date named as a day is a change
-        if old is not None and str(old) == value and precise:
+        # an episode's status is a decision, not a field: "correct status=undetermined" on a
+        # line the evidence reads undetermined settles it against later evidence, and a new
+        # --effective day re-dates a status already imposed
+        if item_type != "episode" and old is not None and str(old) == value and precise:
             # recorded as a change ("'vague' -> 'vague'"), and it froze the field against
             # every re-extraction
             raise RedlineError(
