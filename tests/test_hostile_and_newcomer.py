@@ -319,3 +319,33 @@ def test_a_table_that_fits_shows_every_short_value_whole() -> None:
         widths = column_widths(rows, columns, total)
         for c, w in zip(columns, widths, strict=True):
             assert c in _LONG_COLUMNS or w >= len(str(rows[0][c])), (total, c, w)
+
+
+def test_at_80_columns_statuses_and_confidences_stay_whole_and_headers_shorten() -> None:
+    """The narrow episode list keeps a status and its confidence whole beside the vocabulary's
+    longest key (the confidence had shrunk to "0…" and the status to "crossed_partially_enf…"),
+    and a listing too narrow for "actor country" says "country" (it folded to act/or/cou/ntr/y)."""
+    from rich.console import Console
+
+    from redline.cli.ledger_cmd import EPISODE_COLUMNS, EPISODE_COLUMNS_NARROW
+    from redline.output import render
+
+    row = {c: "" for c in EPISODE_COLUMNS} | {
+        "id": 7,
+        "key": "RUS:western_weapons_on_russian_territory",
+        "status": "crossed_partially_enforced",
+        "confidence": 0.63,
+        "label": "RUS: Western weapons used on Russian territory " * 2,
+    }
+    console = Console(width=80, record=True)
+    render([row], "table", EPISODE_COLUMNS, narrow=EPISODE_COLUMNS_NARROW, console=console)
+    shown = console.export_text()
+    assert "crossed_partially_enforced" in shown and "0.63" in shown
+    events = [
+        {"id": 1, "kind": "crossing", "actor_country": "USA", "trigger_key": "tanks_to_ukraine"}
+        | {"event_date": "2023-01-25", "sentence": "The tanks are on their way. " * 4}
+    ]
+    console = Console(width=72, record=True)
+    render(events, "table", list(events[0]), console=console)
+    shown = console.export_text()
+    assert "cou" in shown and "acto" not in shown and "tanks_to_ukraine" in shown

@@ -131,12 +131,16 @@ def render(
     out = console or Console()
     if narrow and not fits(rows, columns, out.width):
         columns = [c for c in columns if c in narrow]
+    # a table too narrow for its headers' words takes the shorter names (its listing says
+    # whose country or date it is): "actor country" had folded to "acto/r/coun/try"
+    short = not fits(rows, columns, out.width)
     table = Table(title=title and terminal_text(title), show_lines=False, header_style="bold")
-    for col, width in zip(columns, column_widths(rows, columns, out.width), strict=True):
-        # One line per row: long text ends in an ellipsis (JSON and CSV carry it whole).
-        # A header narrower than its name wraps onto a second line ("enforced / partly / not" over
+    widths = column_widths(rows, columns, out.width, short=short)
+    for col, width in zip(columns, widths, strict=True):
+        # One line per row: long text ends in an ellipsis (JSON and CSV carry it whole). A
+        # header narrower than its name wraps between words ("enforced / partly / not" over
         # "1/0/0") rather than ending in an ellipsis that hides what the column is.
-        header = Text(col.replace("_", " "), no_wrap=False, overflow="fold")
+        header = Text(_header(col, short), no_wrap=False, overflow="fold")
         table.add_column(header, overflow="ellipsis", no_wrap=True, width=width)
     for r in rows:
         table.add_row(*(terminal_text(_shown(r.get(c))) for c in columns))
@@ -189,36 +193,66 @@ def _value_widths(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> 
     return [max([1, *(len(str(jsonable(r.get(c)))) for r in sample)]) for c in columns]
 
 
-def _longest_word(column: str) -> int:
-    return max(len(w) for w in column.replace("_", " ").split() or [""])
+# a column's shorter header, for tables too narrow for the full one (JSON and CSV keep names)
+SHORT_HEADERS = {
+    "actor_country": "country",
+    "speaker_country": "country",
+    "target_country": "target",
+    "addressee_country": "addressee",
+    "subject_country": "country",
+    "event_date": "date",
+    "stated_date": "date",
+    "consequence_class": "class",
+    "trigger_key": "trigger",
+    "confidence": "conf.",
+}
+
+
+def _header(column: str, short: bool = False) -> str:
+    return (SHORT_HEADERS.get(column, column) if short else column).replace("_", " ")
+
+
+def _longest_word(column: str, short: bool = False) -> int:
+    return max(len(w) for w in _header(column, short).split() or [""])
 
 
 def column_widths(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], total: int
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], total: int, *, short: bool = False
 ) -> list[int]:
     """Widths that fit ``total`` terminal columns: short columns take what their values need (up
     to ``NARROW_MAX``), text columns share the rest; when even that does not fit, the widest
     short columns give way first, down to ``NARROW_MIN`` (their headers wrap onto more lines), so
     no column ever vanishes."""
     values = _value_widths(rows, columns)
-    natural = [max(len(c.replace("_", " ")), v) for c, v in zip(columns, values, strict=True)]
+    natural = [max(len(_header(c, short)), v) for c, v in zip(columns, values, strict=True)]
     wide = [c in _LONG_COLUMNS for c in columns]
     widths = [0 if w else min(n, _cap(c)) for c, n, w in zip(columns, natural, wide, strict=True)]
     available = total - (3 * len(columns) + 1)  # borders and padding
     n_wide = sum(wide)
     # first a header longer than its values gives way ("n sources" over "2"): to its longest
     # word, so it wraps between words, then to its values (the word folds); then the widest
-    for floor in (lambda k: max(values[k], _longest_word(columns[k])), lambda k: values[k]):
+    for floor in (
+        lambda k: max(values[k], _longest_word(columns[k], short)),
+        lambda k: values[k],
+    ):
         for k in range(len(widths)):
             if sum(widths) + n_wide * WIDE_MIN <= available:
                 break
             if not wide[k]:
                 widths[k] = max(min(widths[k], floor(k)), NARROW_MIN)
+
+    def giving_way(k: int) -> tuple[int, int]:
+        """Which column shrinks next: a short column still wider than its values, then an
+        identifier (widest first), then a short column below its values (so "0.63" is not
+        cut to "0…" while a 40-letter key keeps every letter)."""
+        if wide[k]:
+            return (-1, 0)
+        if columns[k] in _ID_COLUMNS:
+            return (1, widths[k])
+        return (2 if widths[k] > values[k] else 0, widths[k])
+
     while sum(widths) + n_wide * WIDE_MIN > available:
-        i = max(
-            range(len(widths)),
-            key=lambda k: (-1, 0) if wide[k] else (columns[k] not in _ID_COLUMNS, widths[k]),
-        )
+        i = max(range(len(widths)), key=giving_way)
         if wide[i] or widths[i] <= NARROW_MIN:
             break
         widths[i] -= 1

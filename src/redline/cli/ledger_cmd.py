@@ -58,8 +58,9 @@ EPISODE_COLUMNS = [
     "opinion_only",
     "label",
 ]
-# at 80 columns the label would show a dozen letters and cut the status: key and status whole
-EPISODE_COLUMNS_NARROW = ["id", "key", "status", "confidence"]
+# at 80 columns the label would show a dozen letters and cut the status; the key names the
+# episode as the id does (`redline episode KEY`)
+EPISODE_COLUMNS_NARROW = ["key", "status", "confidence"]
 # a point is dated by the crossing whose outcome moved the estimate: in hindsight, the outcome
 # itself may have been known only later
 TIMELINE_COLUMNS = [
