@@ -590,3 +590,36 @@ def test_an_analysts_line_keeps_its_source_when_the_item_is_extracted_again(
             sa.select(events.c.trigger_key, events.c.line_from).where(events.c.id == response)
         ).one()
     assert tuple(row) == ("atacms_delivery", "review")
+
+
+def test_migration_0007_gives_statements_held_already_their_genre(ledger: Ledger) -> None:
+    """A ledger ingested before the statement genre holds its interviews as opinion and its
+    statements as news; 0007 gives them the genre new ingests get, by the title's form."""
+    with ledger.exclusive() as conn:
+        command.downgrade(alembic_config(conn), "0006")
+    try:
+        with ledger.begin() as conn:
+            for n, (title, genre) in enumerate(
+                (
+                    ("Interview with a Network Anchor", "opinion"),
+                    ("Statement on the Anniversary of the Invasion", "news"),
+                    ("Remarks by Lavrov spark fury in Kyiv", "news"),
+                    ("Opinion | Call the bluff", "opinion"),
+                )
+            ):
+                doc = _document(conn, digest="abcd"[n])
+                conn.execute(
+                    sa.update(documents)
+                    .where(documents.c.id == doc)
+                    .values(title=title, genre=genre)
+                )
+    finally:
+        ledger.migrate()
+    with ledger.connect() as conn:
+        got = dict(conn.execute(sa.select(documents.c.title, documents.c.genre)).all())
+    assert got == {
+        "Interview with a Network Anchor": "statement",
+        "Statement on the Anniversary of the Invasion": "statement",
+        "Remarks by Lavrov spark fury in Kyiv": "news",
+        "Opinion | Call the bluff": "opinion",
+    }
