@@ -687,6 +687,26 @@ def test_documents_extracted_by_another_run_are_told_from_those_still_claimed(
     finally:
         pipeline._pending = pending  # type: ignore[assignment]
     assert (again.documents, again.to_other_runs, again.still_claimed) == (10, 4, 6)
+    # another run lets its claims go as this one finishes (stopped with Ctrl-C): its pending
+    # documents are held by nobody, so they are not "still claimed" but left pending
+    with ledger.begin() as conn:
+        conn.execute(sa.update(documents).values(extracted_version=None))
+        conn.execute(sa.delete(extract_claims))
+    _claim_for_another_run(ledger, ids[:10], now() + timedelta(minutes=5))
+    claims_class = pipeline._Claims
+    left = claims_class.left_to_others
+
+    def let_go_first(self: Any) -> tuple[int, int]:
+        with ledger.begin() as conn:
+            conn.execute(sa.delete(extract_claims).where(extract_claims.c.run_id != self.run_id))
+        return left(self)
+
+    claims_class.left_to_others = let_go_first  # type: ignore[method-assign]
+    try:
+        third = extract_documents(ledger, extractor=_Stub(log, 0), document_ids=ids)
+    finally:
+        claims_class.left_to_others = left  # type: ignore[method-assign]
+    assert (third.documents, third.still_claimed, third.left_pending) == (10, 0, 10)
 
 
 def test_a_run_found_dead_is_recorded_as_interrupted(ledger: Ledger, tmp_path: Path) -> None:

@@ -149,12 +149,20 @@ def run_extraction(
             markup=False,
             style="bold yellow",
         )
+    if report.left_pending:
+        out.print(
+            f"warning: {report.left_pending} documents are NOT extracted: another run let them "
+            "go as this one finished (stopped with Ctrl-C, say); run `redline extract` again",
+            markup=False,
+            style="bold yellow",
+        )
     if not (
         report.documents
         or redo
         or report.by_another_run
         or report.to_other_runs
         or report.still_claimed
+        or report.left_pending
     ):
         # "extracted 0 documents" left a newcomer wondering why nothing happened
         out.print(

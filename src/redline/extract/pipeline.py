@@ -65,6 +65,9 @@ class ExtractReport:
     # work on them, or one that died on another machine, whose claims hold until their lease
     # (``LEASE``) runs out; a run after that extracts them
     still_claimed: int = 0
+    # pending when it ended and held by no run (another let them go after this one's last
+    # claim): a run again extracts them
+    left_pending: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -305,10 +308,10 @@ def extract_documents(
                 ledger.finish_run(run_id, {**report.as_dict(), "interrupted": True})
             raise
         # before the release: this run's claims mark what it took, done or failed
-        report.still_claimed = claims.left_to_others()
+        report.still_claimed, report.left_pending = claims.left_to_others()
         claims.release()
         finished = report.documents + len(report.errors) + report.by_another_run
-        report.to_other_runs = max(0, total - finished - report.still_claimed)
+        report.to_other_runs = max(0, total - finished - report.still_claimed - report.left_pending)
         if progress and total > shown:
             progress(total, total)  # the rest was done by other runs at once
         ledger.finish_run(run_id, report.as_dict())
@@ -515,22 +518,35 @@ class _Claims:
             )
         self._renewed = time.monotonic()
 
-    def left_to_others(self) -> int:
-        """How many documents of this run's share are still pending and not claimed by it:
-        other runs hold them (a summary called them "taken by other runs" when a run dead on
-        another machine held them and nobody had extracted them)."""
-        mine = sa.exists().where(
-            extract_claims.c.document_id == documents.c.id,
-            extract_claims.c.run_id == self.run_id,
-        )
-        query = _pending_query(self.version, self.document_ids).where(
-            documents.c.id <= self.last_id, ~mine
-        )
+    def left_to_others(self) -> tuple[int, int]:
+        """(still claimed, left unclaimed): the documents of this run's share still pending
+        that another run holds under a live claim (a summary called them "taken by other runs"
+        when a run dead on another machine held them and nobody had extracted them), and those
+        no run holds (another run let them go after this one's last claim, as a run stopped
+        with Ctrl-C does): a run again extracts them."""
         with self.ledger.connect() as conn:
-            count: int = conn.execute(
-                sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-            ).scalar_one()
-        return count
+            clock = self._clock(conn)
+            held = sa.exists().where(
+                extract_claims.c.document_id == documents.c.id,
+                extract_claims.c.run_id != self.run_id,
+                extract_claims.c.expires_at >= clock,
+            )
+            mine = sa.exists().where(
+                extract_claims.c.document_id == documents.c.id,
+                extract_claims.c.run_id == self.run_id,
+            )
+            pending = _pending_query(self.version, self.document_ids).where(
+                documents.c.id <= self.last_id, ~mine
+            )
+
+            def count(query: sa.Select[Any]) -> int:
+                n: int = conn.execute(
+                    sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+                ).scalar_one()
+                return n
+
+            claimed = count(pending.where(held))
+            return claimed, count(pending) - claimed
 
     def release(self) -> None:
         with self.ledger.begin() as conn:
