@@ -381,8 +381,10 @@ def _write_all(
 CSV_FORMULA_GUARD = (
     "A text cell that begins with = + - @, a tab or a carriage return is written with a "
     "leading apostrophe, so that a spreadsheet shows it rather than running it as a formula. "
-    "Remove that one apostrophe to recover the stored text: character offsets (evidence "
-    "spans) count from the text without it. Parquet and JSON exports are written unchanged."
+    "So a cell that begins with an apostrophe followed by one of those characters had one "
+    "added (a cell beginning with an apostrophe and anything else is as stored): remove that "
+    "one apostrophe to recover the stored text. Character offsets (evidence spans) count from "
+    "the text without it. Parquet and JSON exports are written unchanged."
 )
 
 

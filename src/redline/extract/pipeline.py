@@ -298,6 +298,17 @@ def extract_documents(
                 extra_gazetteers,
                 progress,
             )
+            # before the release: this run's claims mark what it took, done or failed (all of
+            # it inside the try: a SIGTERM here too releases the claims and ends the run)
+            report.still_claimed, report.left_pending = claims.left_to_others()
+            claims.release()
+            finished = report.documents + len(report.errors) + report.by_another_run
+            report.to_other_runs = max(
+                0, total - finished - report.still_claimed - report.left_pending
+            )
+            if progress and total > shown:
+                progress(total, total)  # the rest was done by other runs at once
+            ledger.finish_run(run_id, report.as_dict())
         except BaseException as exc:
             # what is stored stays stored (each document in its own transaction): a run again
             # extracts the rest; the claims go now, so that no run waits for their lease
@@ -307,14 +318,6 @@ def extract_documents(
             if isinstance(exc, KeyboardInterrupt | Terminated):
                 ledger.finish_run(run_id, {**report.as_dict(), "interrupted": True})
             raise
-        # before the release: this run's claims mark what it took, done or failed
-        report.still_claimed, report.left_pending = claims.left_to_others()
-        claims.release()
-        finished = report.documents + len(report.errors) + report.by_another_run
-        report.to_other_runs = max(0, total - finished - report.still_claimed - report.left_pending)
-        if progress and total > shown:
-            progress(total, total)  # the rest was done by other runs at once
-        ledger.finish_run(run_id, report.as_dict())
     return report
 
 
