@@ -138,7 +138,22 @@ def test_bad_corrections_are_refused_and_change_nothing(reviewed_ledger: Ledger)
         review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana\x1b[31m")
     with pytest.raises(RedlineError, match="speaker cannot be set empty"):
         review(reviewed_ledger, "threat", threat["id"], "correct", field="speaker", value=" ")
+    # a correction to the value already there was recorded as a change ("'vague' -> 'vague'")
+    # and froze the field against re-extraction; an empty note recorded nothing and kept its
+    # episode through every relink
+    with pytest.raises(RedlineError, match="already"):
+        review(
+            reviewed_ledger,
+            "threat",
+            threat["id"],
+            "correct",
+            field="consequence_class",
+            value=threat["consequence_class"],
+        )
+    with pytest.raises(RedlineError, match="needs its text"):
+        review(reviewed_ledger, "threat", threat["id"], "note", note="  ")
     assert audit_trail(reviewed_ledger) == []
+    assert list_threats(reviewed_ledger)[0]["review_state"] == "machine"
 
 
 def test_cli_review_and_audit_trail(reviewed_ledger: Ledger) -> None:
@@ -589,29 +604,6 @@ def test_the_latest_stored_decision_wins_whatever_the_analysts_clocks(
     got = episode_status(sqlite_ledger, "RUS:f16_delivery", date.today())
     assert got.status == "crossed_unenforced"
     assert [r["reviewer"] for r in audit_trail(sqlite_ledger)] == ["ana", "bob"]
-
-
-def test_a_correction_to_the_value_already_there_and_an_empty_note_are_refused(
-    reviewed_ledger: Ledger,
-) -> None:
-    """A correction to the value a field has was recorded as a change ("'vague' -> 'vague'")
-    and froze the field against re-extraction; an empty note recorded nothing and kept its
-    episode through every relink. Both are refused and store nothing."""
-    (threat,) = list_threats(reviewed_ledger)
-    with pytest.raises(RedlineError, match="already"):
-        review(
-            reviewed_ledger,
-            "threat",
-            threat["id"],
-            "correct",
-            field="consequence_class",
-            value=threat["consequence_class"],
-        )
-    with pytest.raises(RedlineError, match="needs its text"):
-        review(reviewed_ledger, "threat", threat["id"], "note", note="  ")
-    assert audit_trail(reviewed_ledger) == []
-    (after,) = list_threats(reviewed_ledger)
-    assert after["review_state"] == "machine"
 
 
 def test_a_day_before_the_line_was_drawn_is_flagged(sqlite_ledger: Ledger) -> None:
