@@ -349,3 +349,20 @@ def test_at_80_columns_statuses_and_confidences_stay_whole_and_headers_shorten()
     render(events, "table", list(events[0]), console=console)
     shown = console.export_text()
     assert "cou" in shown and "acto" not in shown and "tanks_to_ukraine" in shown
+
+
+def test_no_column_vanishes_when_a_table_cannot_fit() -> None:
+    """A column at the minimum width stopped the shrinking for every other column, so a
+    timeline at 80 columns left Rich to squeeze five of its columns to nothing."""
+    from redline.output import NARROW_MIN, column_widths
+
+    rows = [
+        {"actor": "USA", "step": 1, "date": "2022-02-03", "episode_key": "USA:" + "x" * 40}
+        | {"status": "crossed_partially_enforced", "mean": "0.50", "lower": "0.10"}
+        | {"upper": "0.90", "level": "0.90"}
+    ]
+    columns = list(rows[0])
+    for total in range(50, 100):
+        widths = column_widths(rows, columns, total)
+        assert min(widths) >= NARROW_MIN, (total, widths)
+        assert sum(widths) + 3 * len(columns) + 1 <= max(total, 3 * len(columns) + 1 + 3 * 9)

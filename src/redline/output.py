@@ -245,16 +245,16 @@ def column_widths(
         """Which column shrinks next: a short column still wider than its values, then an
         identifier (widest first), then a short column below its values (so "0.63" is not
         cut to "0…" while a 40-letter key keeps every letter)."""
-        if wide[k]:
-            return (-1, 0)
+        if wide[k] or widths[k] <= NARROW_MIN:
+            return (-1, 0)  # never narrower (a column at the minimum no longer gives way)
         if columns[k] in _ID_COLUMNS:
             return (1, widths[k])
         return (2 if widths[k] > values[k] else 0, widths[k])
 
     while sum(widths) + n_wide * WIDE_MIN > available:
         i = max(range(len(widths)), key=giving_way)
-        if wide[i] or widths[i] <= NARROW_MIN:
-            break
+        if giving_way(i)[0] < 0:
+            break  # nothing left to give: Rich fits what remains
         widths[i] -= 1
     if n_wide:
         share = max(WIDE_MIN, (available - sum(widths)) // n_wide)

@@ -74,6 +74,8 @@ TIMELINE_COLUMNS = [
     "upper",
     "level",
 ]
+# what a narrow terminal keeps of the timeline (the level is in its title, the step in order)
+TIMELINE_NARROW = ["actor", "date", "episode_key", "status", "mean", "lower", "upper"]
 
 
 def _day(value: datetime | None) -> date | None:
@@ -398,6 +400,7 @@ def credibility_command(
                 rows,
                 fmt,
                 TIMELINE_COLUMNS,
+                narrow=TIMELINE_NARROW,
                 title=f"follow-through after each crossing, {as_of_words(day, reported)} "
                 f"({p.label}, {window}-day response window; each point at its crossing's date, "
                 "in hindsight: what was known then is `credibility --as-of DATE`)" + note,
