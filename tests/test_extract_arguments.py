@@ -1940,3 +1940,23 @@ def test_a_sentence_opening_with_his_opinion_is_that_persons_threat() -> None:
         published=date(2022, 1, 10),
     ).threats
     assert [(t.speaker_country, t.trigger_key) for t in got] == [("DEU", "invasion_of_ukraine")]
+
+
+def test_an_interview_answer_takes_the_line_its_exchange_named() -> None:
+    """Codebook §1 (by clear implication): "We would respond." answers the question it follows
+    ("... weapons to Russia? ... if they did?"): in an interview it takes the line named in the
+    exchange before it, further back than the sentences any answer may borrow from; it had no
+    line, so it joined no episode. A statement that is no interview does not reach that far."""
+    text = (
+        "HOST: Are you worried about China sending weapons to Russia? "
+        "THE PRESIDENT: I do not expect it. We have not seen it. I spoke to him at length. "
+        "I was clear with him. HOST: But if they did, what then? "
+        "THE PRESIDENT: I will not say. We would respond."
+    )
+
+    def lines(title: str) -> list[str | None]:
+        doc = DocumentInput(1, text, date(2023, 3, 1), "day", "statement", title, "Joe Biden")
+        return [t.trigger_key for t in _extractor().extract(doc).threats]
+
+    assert lines("Interview with a Network Anchor") == ["aid_to_russia"]
+    assert "aid_to_russia" not in lines("Remarks by the President at a Press Availability")

@@ -187,6 +187,8 @@ _DEFENDS = re.compile(
     r"\b(?:defend|protect)\w*|\bcome to (?:\w+['’]s? )?(?:aid|defen[cs]e)\b", re.I
 )
 _AFFIRMED_WORDS = 20  # an answer longer than this says more than yes
+_INTERVIEW_TITLE = re.compile(r"\s*interview\s+with\b", re.I)
+_EXCHANGE = 15  # sentences back an interview's answer looks for the line it answers
 # A sentence that opens by answering the one before: "In response, ...", "In retaliation, ..."
 _POINTS_BACK_TO_ACT = re.compile(r"\s*(?:in (?:response|retaliation|reply)|in turn)\s*,", re.I)
 # Before parsing: could the sentence announce an act done as it is said? (The rule decides.)
@@ -885,6 +887,9 @@ class LearnedExtractor(RuleExtractor):
             attacked = m.group(0) if m else self._own_land_attacked(st, item)
             if attacked:  # "any aggression against us will be met ...": its own territory
                 return replace(item, trigger_key=own, trigger_text=attacked)
+        asked = self._line_asked(st, item)
+        if asked is not None:
+            return replace(item, trigger_key=asked[0], trigger_text=asked[1])
         about = self._document_line(st, item.speaker_country, titled=True)
         if about is not None:
             return replace(item, trigger_key=about[0], trigger_text=about[1])
@@ -1068,6 +1073,22 @@ class LearnedExtractor(RuleExtractor):
         for key, start, end in self.triggers.match(sentence):
             if key != but and not same_side(country, self.triggers.hint(key)):
                 return key, sentence[start:end]
+        return None
+
+    def _line_asked(self, st: _DocState, item: ThreatItem) -> tuple[str, str] | None:
+        """In an interview, an answer that names no line ("We would respond.", "It'll be
+        consequential.") answers the exchange it is part of: the line named nearest before it,
+        within ``_EXCHANGE`` sentences, that the speaker's side could draw ("... China
+        providing weaponry to Russia. - But if they did, would that be crossing a line?")."""
+        if not (st.doc.title and _INTERVIEW_TITLE.match(st.doc.title)):
+            return None
+        at = next((s for s in st.sentences if s.start == item.provenance.sentence_start), None)
+        if at is None:
+            return None
+        for earlier in st.previous(at, _EXCHANGE):
+            named = self._line_named(earlier.text, item.speaker_country, None)
+            if named is not None:
+                return named[0], f"(asked before the answer) {named[1]}"
         return None
 
     def _document_line(
@@ -1272,7 +1293,8 @@ class LearnedExtractor(RuleExtractor):
         return bool(subj.lower_ == "we" or (subj.lower_ == "they" and len(self._issuers(st)) > 1))
 
     def _standing_line(self, st: _DocState, speaker: Mention) -> tuple[str, str] | None:
-        return self._document_line(st, speaker.actor.country_on(st.doc.published))
+        # the title's line only, as for any threat that names none (``_with_document_trigger``)
+        return self._document_line(st, speaker.actor.country_on(st.doc.published), titled=True)
 
     def _issuer_mention(self, st: _DocState, sent: _Sentence) -> Mention | None:
         """The statement's issuer as the actor of ``sent`` (at its start: the text need not
