@@ -1082,7 +1082,7 @@ class LearnedExtractor(RuleExtractor):
         providing weaponry to Russia. - But if they did, would that be crossing a line?")."""
         if not (st.doc.title and _INTERVIEW_TITLE.match(st.doc.title)):
             return None
-        at = next((s for s in st.sentences if s.start == item.provenance.sentence_start), None)
+        at = st.sentence_at(item.provenance.sentence_start)
         if at is None:
             return None
         for earlier in st.previous(at, _EXCHANGE):
@@ -1768,12 +1768,11 @@ _OPENING_ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = frozenset({"who", "that", "which"})  # a relative clause's subject
-# subordinators of a clause that says when the main act happened, not what happened
-_TIME_MARKS = frozenset({"since", "after", "before", "when", "until", "once", "as"})
 
 
 def _time_clause(tok: Any) -> bool:
-    """Is ``tok`` the verb of an adverbial clause of time ("since Putin launched ...")?"""
+    """Is ``tok`` the verb of an adverbial clause of time ("since Putin launched ..."), by the
+    subordinators that place an act in time (``_TIME_MARKS``)?"""
     return tok.dep_ == "advcl" and any(
         c.dep_ == "mark" and c.lower_ in _TIME_MARKS for c in tok.children
     )

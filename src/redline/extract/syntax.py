@@ -225,18 +225,19 @@ _SINCE_BEFORE = re.compile(r"\b(?:since|after|before|until)\b[^.;]*$", re.IGNORE
 _NEAR_ENTRY = 3  # sentences within which a timeline's dated entry dates the acts after it
 
 
-def _dated_present(sent: _Sentence) -> bool:
-    """Is the sentence a dated act told in the present with the speech verb of a timeline
-    ("At dawn on February 24, 2022, Putin announces ...")? A present root of any kind with no
-    auxiliary: the date it names places the timeline, whatever the verb."""
+def _simple_present(sent: _Sentence) -> Any | None:
+    """The sentence's main verb when it is in the simple present, without an auxiliary
+    ("Putin announces ...", "Days later he formally annexes ..."), else None."""
     if sent.doc is None:
-        return False
+        return None
     root = next((t for t in sent.doc if t.dep_ == "ROOT"), None)
-    return (
-        root is not None
-        and root.tag_ in ("VBZ", "VBP")
-        and not any(c.dep_ in ("aux", "auxpass") for c in root.children)
-    )
+    if (
+        root is None
+        or root.tag_ not in ("VBZ", "VBP")
+        or any(c.dep_ in ("aux", "auxpass") for c in root.children)
+    ):
+        return None
+    return root
 
 
 # speech verbs that report a decision when told in the present ("Germany agrees to send tanks")
@@ -833,15 +834,13 @@ class RuleBase:
         """Is the sentence's main verb a simple present act ("Days later he formally annexes
         four regions"), not said, not "is" or "has", without an auxiliary, outside quotation
         marks and not "now"?"""
-        if sent.doc is None or _OF_THE_DAY.search(sent.text):
+        root = _simple_present(sent)
+        if root is None or _OF_THE_DAY.search(sent.text):
             return False
-        root = next((t for t in sent.doc if t.dep_ == "ROOT"), None)
+        lemma = root.lemma_.lower()
         return (
-            root is not None
-            and root.tag_ in ("VBZ", "VBP")
-            and (root.lemma_.lower() not in self.speech_verbs or root.lemma_.lower() in _DECIDING)
-            and root.lemma_.lower() not in ("be", "have")
-            and not any(c.dep_ in ("aux", "auxpass") for c in root.children)
+            (lemma not in self.speech_verbs or lemma in _DECIDING)
+            and lemma not in ("be", "have")
             and not any(q in sent.text for q in ('"', "“", "”"))
         )
 
@@ -863,8 +862,8 @@ class RuleBase:
             if when is None or when.value is None or when.precision not in ("day", "month"):
                 continue
             self._parse_alone(prev)  # the classifier may have passed it by unparsed
-            if not _dated_present(prev):
-                continue
+            if _simple_present(prev) is None:
+                continue  # an entry of a timeline is told in the present whatever its verb
             at = prev.text.find(when.text) if when.text else -1
             if at >= 0 and _SINCE_BEFORE.search(prev.text[max(0, at - 40) : at]):
                 continue  # "since February 24, 2022": a reference point, not the timeline's
@@ -939,6 +938,12 @@ class _DocState:
             self._actors.setdefault(m.actor.key, []).append(m.start)
         self._sentence_starts = [s.start for s in sentences]
         self.examined = 0  # mentions the lookups looked at (tests check it grows linearly)
+
+    def sentence_at(self, start: int) -> _Sentence | None:
+        """The sentence that begins at character ``start``, if one does."""
+        i = bisect_left(self._sentence_starts, start)
+        found = i < len(self.sentences) and self._sentence_starts[i] == start
+        return self.sentences[i] if found else None
 
     def earlier_of(self, key: str, start: int, end: int) -> Iterator[_Sentence]:
         """The sentences naming actor ``key`` between the characters ``start`` and ``end``,
