@@ -180,25 +180,27 @@ def apply_review(
     if action == "correct":
         field, value = _check_correction(item_type, field, value)
         old = getattr(row, field)
-        precise = not field.endswith("date") or (
-            getattr(row, _DATE_PRECISION.get(item_type, ""), "day") == "day"
-        )  # a month's date named as a day is a change
-        # an episode's status is a decision, not a field: "correct status=undetermined" on a
+        # (an episode's status is a decision, not a field: "correct status=undetermined" on a
         # line the evidence reads undetermined settles it against later evidence, and a new
-        # --effective day re-dates a status already imposed
-        if item_type != "episode" and old is not None and str(old) == value and precise:
-            # recorded as a change ("'vague' -> 'vague'"), and it froze the field against
-            # every re-extraction
-            raise RedlineError(
-                f"{item_type} {item_id}: {field} is {value!r} already; "
-                f"`confirm` records that it is right"
-            )
+        # --effective day re-dates a status already imposed)
         if item_type != "episode":
-            new_value: Any = date.fromisoformat(value) if field.endswith("date") else value
-            if field.endswith("date"):
+            dated = field.endswith("date")  # a month's date named as a day is a change
+            if (
+                old is not None
+                and str(old) == value
+                and (not dated or getattr(row, _DATE_PRECISION[item_type]) == "day")
+            ):
+                # recorded as a change ("'vague' -> 'vague'"), and it froze the field against
+                # every re-extraction
+                raise RedlineError(
+                    f"{item_type} {item_id}: {field} is {value!r} already; "
+                    f"`confirm` records that it is right"
+                )
+            new_value: Any = date.fromisoformat(value) if dated else value
+            if dated:
                 _check_before_its_article(conn, item_type, row, new_value)
             values = {field: new_value}
-            if field.endswith("date"):
+            if dated:
                 # a corrected date is a day: the precision the extractor read goes with it
                 values[_DATE_PRECISION[item_type]] = "day"
             if item_type == "event" and field == "trigger_key":
