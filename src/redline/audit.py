@@ -15,7 +15,6 @@ interval.
 
 from __future__ import annotations
 
-import getpass
 import json
 import random
 import re
@@ -28,7 +27,7 @@ import sqlalchemy as sa
 
 from redline.errors import RedlineError
 from redline.link import EpisodeView, evaluate
-from redline.review import ITEMS, apply_review
+from redline.review import ITEMS, apply_review, reviewer_name
 from redline.score.intervals import Proportion
 from redline.store import Ledger
 from redline.store.schema import documents, episodes, events, evidence, reviews, runs, threats
@@ -341,8 +340,7 @@ def _record(
             conn.execute(sa.update(runs).where(runs.c.id == audit_id).values(params=params))
         # a judgment counts as already stored only when the same person stored it: a second
         # analyst agreeing with the first is a second opinion (the agreement figures need it)
-        who = (reviewer or getpass.getuser()).strip()
-        stored = _latest_notes(conn, audit_id, who)
+        stored = _latest_notes(conn, audit_id, reviewer_name(reviewer))
         since = _reviewed_since_the_draw(conn, audit_id)
         for item in items:
             if item.judgment is None:
@@ -526,12 +524,11 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
                 break
         else:  # none judged yet: the latest drawn
             run, notes = candidates[0], {}
+        by_person = _judgments_by_person(conn, int(run.id))
     params = run.params or {}
     kind_of = {(item_type(k), int(i)): k for k, i in params.get("sample", [])}
-    prefix = f"audit #{run.id}: "
-    latest = {  # the last judgment of an item wins
-        key: note[len(prefix) :].split(" — ", 1)[0] for key, note in notes.items()
-    }
+    # the last judgment of an item wins
+    latest = {key: _judgment(note, int(run.id)) for key, note in notes.items()}
     counts: dict[str, list[int]] = {k: [0, 0] for k in params.get("kinds", KINDS)}
     for key, judgment in latest.items():
         kind = kind_of.get(key)
@@ -540,34 +537,35 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
         counts.setdefault(kind, [0, 0])
         counts[kind][0] += judgment == "right"
         counts[kind][1] += 1
-    several, disagreed = _agreement(ledger, int(run.id), set(kind_of))
+    several = [set(j.values()) for k, j in by_person.items() if k in kind_of and len(j) >= 2]
     return AuditFigures(
         audit_id=int(run.id),
         as_of=date.fromisoformat(params.get("as_of", date.today().isoformat())),
         drawn=len(params.get("sample", [])),
         precision={k: Proportion(hit, n) for k, (hit, n) in counts.items()},
-        judged_by_several=several,
-        disagreed=disagreed,
+        judged_by_several=len(several),
+        disagreed=sum(len(judgments) > 1 for judgments in several),
     )
 
 
-def _agreement(ledger: Ledger, audit_id: int, drawn: set[tuple[str, int]]) -> tuple[int, int]:
-    """(items of the sample judged by two or more people, items whose people's latest
-    judgments differ) in audit ``audit_id``."""
-    prefix = f"audit #{audit_id}: "
-    with ledger.connect() as conn:
-        rows = conn.execute(
-            sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.reviewer, reviews.c.note)
-            .where(reviews.c.note.like(f"{prefix}%"))
-            .order_by(reviews.c.id)
-        ).all()
-    by_person: dict[tuple[str, int], dict[str, str]] = {}
+def _judgment(note: str, audit_id: int) -> str:
+    """The judgment an audit's review note records ("audit #7: wrong — a forecast")."""
+    return note[len(f"audit #{audit_id}: ") :].split(" — ", 1)[0]
+
+
+def _judgments_by_person(
+    conn: sa.Connection, audit_id: int
+) -> dict[tuple[str, int], dict[str, str]]:
+    """Each item's latest judgment in audit ``audit_id`` by each person who judged it."""
+    rows = conn.execute(
+        sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.reviewer, reviews.c.note)
+        .where(reviews.c.note.like(f"audit #{audit_id}: %"))
+        .order_by(reviews.c.id)
+    ).all()
+    out: dict[tuple[str, int], dict[str, str]] = {}
     for kind, item, who, note in rows:
-        key = (kind, int(item))
-        if key in drawn:
-            by_person.setdefault(key, {})[who] = note[len(prefix) :].split(" — ", 1)[0]
-    several = [set(v.values()) for v in by_person.values() if len(v) >= 2]
-    return len(several), sum(len(j) > 1 for j in several)
+        out.setdefault((kind, int(item)), {})[who] = _judgment(note, audit_id)
+    return out
 
 
 def _json_name(value: Any) -> str:

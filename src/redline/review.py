@@ -158,7 +158,7 @@ def apply_review(
     if action == "note" and not (note or "").strip():
         # an empty note recorded nothing, yet kept its episode through every relink
         raise RedlineError("a note needs its text (--note)")
-    who = (reviewer or getpass.getuser()).strip()
+    who = reviewer_name(reviewer)
     if not who or len(who) > MAX_REVIEWER or any(not c.isprintable() for c in who):
         raise RedlineError(
             f"a reviewer is a printable name of 1 to {MAX_REVIEWER} characters (--by)"
@@ -252,6 +252,11 @@ def apply_review(
         ):
             audit["wrong_side"] = f"{after.speaker_country} would cross {after.trigger_key}"
     return audit
+
+
+def reviewer_name(reviewer: str | None) -> str:
+    """Who a decision is recorded as: the name given, else the account running the command."""
+    return (reviewer or getpass.getuser()).strip()
 
 
 def _drawn_by_the_crossing_side(country: str | None, trigger_key: str | None) -> bool:
