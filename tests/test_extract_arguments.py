@@ -1960,3 +1960,36 @@ def test_an_interview_answer_takes_the_line_its_exchange_named() -> None:
 
     assert lines("Interview with a Network Anchor") == ["aid_to_russia"]
     assert "aid_to_russia" not in lines("Remarks by the President at a Press Availability")
+
+
+def test_a_line_named_only_by_the_speakers_own_act_gives_way_to_the_stated_condition() -> None:
+    """ "would send troops to Ukraine if the Russians broke through the front": the troops are
+    France's own act, so no line of France's; the condition is the line, keyed from its words
+    when the vocabulary lacks it (it had been left with no line, so it joined no episode)."""
+    got = _news(
+        "Emmanuel Macron said on Friday that France would send troops to Ukraine if the "
+        "Russians broke through the front lines.",
+        rules_from=0.05,
+    ).threats
+    assert [t.speaker_country for t in got] == ["FRA"]
+    assert got[0].trigger_text is not None and "broke through" in got[0].trigger_text
+    assert got[0].trigger_key is not None and got[0].trigger_key.startswith("new_")
+    assert "troops" not in got[0].trigger_key
+
+
+def test_once_again_is_no_condition_and_his_country_attacked_is_his_own_line() -> None:
+    """ "once again" repeats; it opens no condition. "only if his country was attacked" is the
+    speaker's own territory, in the past subjunctive too."""
+    x = LearnedExtractor()
+    x._gates = {**x.gates(), "threat": Gate(0.0, 0.0)}  # the sentence's item, however found
+    got = x.extract(
+        DocumentInput(
+            1,
+            "At a news conference in Minsk, Alexander Lukashenko seemed to once again resist "
+            "pressure to send his troops into Ukraine, warning that he would do so only if his "
+            "country was attacked.",
+            date(2023, 2, 16),
+            "day",
+        )
+    ).threats
+    assert [(t.speaker_country, t.trigger_key) for t in got] == [("BLR", "attack_on_belarus")]

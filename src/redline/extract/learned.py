@@ -128,7 +128,7 @@ _AGAINST_US = re.compile(
     r"(us|our (?:country|territory|land|soil|state|borders?)|the country)\b"
     r"|\b(any|military|an) aggression\b"
     r"|\b(if|should|once|whenever)\b[^.;]{0,20}?\b(our|his|her|its|their) "
-    r"(country|territory|land|soil) (is|be|gets?) (attacked|invaded)\b",
+    r"(country|territory|land|soil) (is|be|gets?|was|were) (attacked|invaded)\b",
     re.IGNORECASE,
 )
 # Subjects that name an act, not an actor ("any use by Russia of ...", "a nuclear test").
@@ -895,9 +895,23 @@ class LearnedExtractor(RuleExtractor):
             return replace(item, trigger_key=about[0], trigger_text=about[1])
         if item.trigger_key is not None:
             # what is left is an act of the speaker's own side ("the war in Ukraine" for a
-            # Russian threat): no line it could draw against the other side (codebook, 1)
-            return replace(item, trigger_key=None, trigger_text=None)
+            # Russian threat): no line it could draw against the other side (codebook, 1);
+            # a condition the sentence states that names no line of the vocabulary is the
+            # line ("would send troops to Ukraine if the Russians were to break through the
+            # front": not the troops); one that names this side's act ("if Russia attacked
+            # Ukraine again", for Moscow) draws none
+            sent = st.sentence_at(item.provenance.sentence_start)
+            condition = self._stated_condition(sent) if sent is not None else None
+            if condition is not None and self.triggers.match(condition):
+                condition = None
+            return replace(item, trigger_key=None, trigger_text=condition)
         return item
+
+    def _stated_condition(self, sent: _Sentence) -> str | None:
+        """The words of the condition the sentence states, which name the line when the
+        vocabulary lacks it (``_coined`` keys it); None when it states none."""
+        condition = self._condition(list(sent.doc)) if sent.doc is not None else []
+        return _trim(_text_of(condition)) if condition else None
 
     def _harms(self, sent: _Sentence, event: EventItem) -> bool:
         """Is the response a harmful act (codebook, section 3)? Not when all the sentence does
@@ -1368,10 +1382,8 @@ class LearnedExtractor(RuleExtractor):
         if speaker is None:
             return []
         key, trigger_text, context = self._trigger(st, sent, [], [])
-        if key is None and trigger_text is None and sent.doc is not None:
-            # the condition, if the sentence states one, names the line the vocabulary lacks
-            condition = self._condition(list(sent.doc))
-            trigger_text = _trim(_text_of(condition)) if condition else None
+        if key is None and trigger_text is None:
+            trigger_text = self._stated_condition(sent)
         cls, m = self._classify(region) if region else (None, None)
         if cls is None:
             country = speaker.actor.country_on(st.doc.published)

@@ -414,6 +414,7 @@ class ThreatRules(RuleBase):
                 and t.lower_ in self.not_yet_marks
                 and t.head.i in ids
                 and not (t.lower_ == "when" and _it_comes_to(t.head))
+                and not (t.lower_ == "once" and _ONCE_MORE.match(t.doc[t.i + 1 :].text))
             ):
                 return [x for x in t.head.subtree if x.i in ids]
             opened = next(
@@ -670,6 +671,8 @@ _NAMED_LINE = re.compile(
     r" (?:conflict|war))\b",
     re.IGNORECASE,
 )
+# "once again", "once more": a repetition, not the condition "once Ukraine joins"
+_ONCE_MORE = re.compile(r"(again|more)\b", re.IGNORECASE)
 _CROSSED = re.compile(r"\bcross(?:es|ed|ing)?\b", re.IGNORECASE)
 # nouns that are themselves an answer: "our response to any attack will be ..."
 _ANSWER_NOUNS = frozenset({"response", "reaction", "retaliation", "answer", "reply", "riposte"})
