@@ -216,6 +216,10 @@ def test_a_short_first_person_threat_reaches_the_classifier() -> None:
     assert not passes_screen("We will.")  # shorter than the floor: too little to judge
     # a deployment answering an attack names no other word of the screen
     assert passes_screen("We are also setting up three more battlegroups in the east.")
+    # a warning by a speech verb the threat rules know ("caution") or by an idiom alone: the
+    # sample corpus's Chinese warning reached the classifier only with the screen off
+    assert passes_screen("In a call on Thursday, the president cautioned his guest.")
+    assert passes_screen("Beijing told Washington it was playing with fire over the island.")
 
 
 def test_the_screen_reads_ascii_text_lower_cased_as_the_case_blind_pattern_does() -> None:
