@@ -58,6 +58,28 @@ def test_eval_without_the_corpora_names_the_folder_and_how_to_give_it(tmp_path: 
     assert str(tmp_path) in said and "--shared or the REDLINE_SHARED variable" in said
 
 
+def test_eval_on_the_real_gold_keeps_its_ledger_where_db_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`redline eval --db X` said it kept the scratch ledger at X, but on the real gold the
+    option (and --workers) reached nothing: the episode ledger was always a temporary file."""
+    from redline.gold import evaluation
+
+    seen: dict[str, object] = {}
+
+    def fake(*args: object, **kwargs: object) -> dict[str, object]:
+        seen.update(kwargs)
+        return {"splits": {}}
+
+    monkeypatch.setattr(evaluation, "evaluate_real", fake)
+    db = str(tmp_path / "episodes.db")
+    result = CliRunner().invoke(
+        app, ["eval", "--split", "dev", "--db", db, "--workers", "2", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["db"] == db and seen["workers"] == 2
+
+
 def test_train_without_the_training_extra_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -321,7 +321,7 @@ def eval_command(
     With no GOLD: the exhaustive real-document gold (test split first, never tuned on), with
     precision over every prediction, recall over non-borderline items and 95% intervals."""
     if gold is None:
-        _eval_real(extractor, split or ["test", "dev"], shared, fmt, episodes)
+        _eval_real(extractor, split or ["test", "dev"], shared, fmt, episodes, db, workers)
         return
     if corpus is None:
         raise typer.BadParameter("a gold file needs the CORPUS folder it annotates")
@@ -409,7 +409,13 @@ def eval_command(
 
 
 def _eval_real(
-    extractor: str, splits: list[str], shared: Path | None, fmt: Format, episodes: bool = True
+    extractor: str,
+    splits: list[str],
+    shared: Path | None,
+    fmt: Format,
+    episodes: bool = True,
+    db: str | None = None,
+    workers: int = 1,
 ) -> None:
     from redline.gold.annotations import Split
     from redline.gold.evaluation import EXTRACTORS, evaluate_real
@@ -420,7 +426,9 @@ def _eval_real(
         wanted = [Split(s) for s in splits]
     except ValueError as exc:
         raise typer.BadParameter("test, dev or train", param_hint="--split") from exc
-    result = evaluate_real(extractor, shared, wanted, episodes=episodes)
+    # --db and --workers reach the episode ledger (they had been read for a seeds-format
+    # gold only: "keep the scratch ledger here" kept nothing)
+    result = evaluate_real(extractor, shared, wanted, episodes=episodes, db=db, workers=workers)
     if fmt is not Format.table:
         emit(to_json(result) if fmt is Format.json else json.dumps(result))
         return

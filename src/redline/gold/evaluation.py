@@ -96,7 +96,11 @@ def evaluate_real(
     splits: Sequence[Split] = (Split.TEST, Split.DEV),
     *,
     episodes: bool = True,
+    db: str | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
+    """Score ``splits`` of the real gold, and (``episodes``) the episodes of a ledger of the
+    news and statements, kept at ``db`` when given and extracted by ``workers`` processes."""
     gold, documents = load(shared)
     extractor = make_extractor(extractor_name)
     out: dict[str, Any] = {"extractor": extractor_name, "version": extractor.version, "splits": {}}
@@ -114,7 +118,7 @@ def evaluate_real(
         from redline.gold.episodes import evaluate_episodes
 
         out["episodes"] = evaluate_episodes(
-            shared or default_shared(), extractor=extractor, splits=splits
+            shared or default_shared(), extractor=extractor, splits=splits, db=db, workers=workers
         )
     out["agreement"] = score.agreement(gold, documents)
     out["corpus"] = _corpus_counts(gold, documents)
