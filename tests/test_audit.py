@@ -133,12 +133,16 @@ def test_bad_judgments_are_refused_with_the_item_named(ledger_db: Path, tmp_path
 
     audit_id, items = from_dict(data, str(path))
     drawn = [(i.kind, i.item_id) for i in items]
+    params = _params(ledger, audit_id)
+    # what it named when drawn is gone too: no item of the ledger is found again in its place
+    prints = list(params["fingerprints"])  # type: ignore[call-overload]
+    prints[1] = "document 999999, sentence at 0, span 0-1"
     with pytest.raises(RedlineError, match="item 2 .* no longer in the ledger"):
         with ledger.begin() as conn:  # the sample names it, as if it had been drawn
             conn.execute(
                 runs.update()
                 .where(runs.c.id == audit_id)
-                .values(params={**_params(ledger, audit_id), "sample": drawn})
+                .values(params={**params, "sample": drawn, "fingerprints": prints})
             )
         record(ledger, audit_id, items, reviewer="ann")
     assert len(audit_trail(ledger)) == before + 3
@@ -310,6 +314,51 @@ def test_an_audit_follows_its_items_through_a_reextraction(tmp_path: Path) -> No
     assert [i.item_id for i in audit.items] != before
     found = figures(ledger)
     assert found is not None and found.precision["threat"].total == len(before)
+    ledger.dispose()
+
+
+def test_an_audit_tells_apart_the_threats_of_one_joint_statement(tmp_path: Path) -> None:
+    """A joint statement gives one threat per issuer on one sentence. An audit found items
+    again after a re-extraction by their sentence alone, so such a threat matched three and the
+    whole judged file was refused; the span tells them apart."""
+    import sqlalchemy as sa
+
+    from redline.audit import AuditItem, _fingerprint, _named
+    from redline.extract import extract_documents
+    from redline.store.schema import evidence, threats
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    run(ledger, [SAMPLE])
+    shared = (
+        sa.select(threats.c.document_id, evidence.c.sentence_start)
+        .join(evidence, evidence.c.id == threats.c.evidence_id)
+        .group_by(threats.c.document_id, evidence.c.sentence_start)
+        .having(sa.func.count() > 1)
+    )
+
+    def speakers() -> dict[int, str | None]:
+        """Each threat of the first sentence holding several, by id: its speaker's country."""
+        with ledger.connect() as conn:
+            doc, start = conn.execute(shared.order_by(threats.c.document_id)).first()
+            rows = conn.execute(
+                sa.select(threats.c.id, threats.c.speaker_country)
+                .join(evidence, evidence.c.id == threats.c.evidence_id)
+                .where(threats.c.document_id == doc, evidence.c.sentence_start == start)
+            ).all()
+        return {int(i): c for i, c in rows}
+
+    before = speakers()
+    assert len(set(before.values())) == len(before) > 1  # one per issuer
+    with ledger.connect() as conn:
+        drawn = {i: _fingerprint(conn, "threat", i) for i in before}
+    extract_documents(ledger, redo=True)
+    after = speakers()
+    assert not set(after) & set(before)  # every unreviewed item has a new id
+    with ledger.connect() as conn:
+        for old, country in before.items():
+            item = AuditItem(1, "threat", "threat", old, "", "")
+            found = _named(conn, item, str(drawn[old]))
+            assert found is not None and after[found] == country
     ledger.dispose()
 
 

@@ -166,17 +166,29 @@ def draw(
 
 
 def _fingerprint(conn: sa.Connection, item_type_: str, item_id: int) -> str | None:
-    """What an id names: an episode's key, an item's document and sentence (None: gone)."""
+    """What an id names: an episode's key, an item's document, sentence and span (None: gone).
+    The span tells apart the items of one sentence (a joint statement's issuers, one threat
+    each)."""
     if item_type_ == "episode":
         key = conn.execute(sa.select(episodes.c.key).where(episodes.c.id == item_id)).scalar()
         return None if key is None else str(key)
     table = ITEMS[item_type_]
     row = conn.execute(
-        sa.select(table.c.document_id, evidence.c.sentence_start)
+        sa.select(
+            table.c.document_id,
+            evidence.c.sentence_start,
+            evidence.c.span_start,
+            evidence.c.span_end,
+        )
         .join(evidence, evidence.c.id == table.c.evidence_id)
         .where(table.c.id == item_id)
     ).first()
-    return None if row is None else f"document {row.document_id}, sentence at {row.sentence_start}"
+    if row is None:
+        return None
+    return (
+        f"document {row.document_id}, sentence at {row.sentence_start}, "
+        f"span {row.span_start}-{row.span_end}"
+    )
 
 
 def _item_ids(conn: sa.Connection, kind: str) -> list[int]:
@@ -388,7 +400,9 @@ def _reviewed_since_the_draw(conn: sa.Connection, audit_id: int) -> set[tuple[st
     return {(t, int(i)) for t, i in rows}
 
 
-_SENTENCE = re.compile(r"document (\d+), sentence at (\d+)")
+# an item's fingerprint (``_fingerprint``); audits drawn before the span was added name the
+# sentence alone
+_SENTENCE = re.compile(r"document (\d+), sentence at (\d+)(?:, span (\d+)-(\d+))?")
 
 
 def _locate(
@@ -448,6 +462,11 @@ def _named(conn: sa.Connection, item: AuditItem, drawn: str) -> int | None:
                 evidence.c.sentence_start == int(where.group(2)),
             )
         )
+        if where.group(3) is not None:
+            query = query.where(
+                evidence.c.span_start == int(where.group(3)),
+                evidence.c.span_end == int(where.group(4)),
+            )
         if item.item_type == "event":
             query = query.where(events.c.kind == item.kind)
         found = conn.execute(query).all()
