@@ -1993,3 +1993,21 @@ def test_once_again_is_no_condition_and_his_country_attacked_is_his_own_line() -
         )
     ).threats
     assert [(t.speaker_country, t.trigger_key) for t in got] == [("BLR", "attack_on_belarus")]
+
+
+def test_a_demand_whose_alternative_is_a_harm_is_an_ultimatum() -> None:
+    """Codebook §1: "we call on X to stop Y, or face severe costs" makes a harm depend on the
+    addressee's act (its not stopping Y); the speaker is who demands (the issuer for "we").
+    An alternative that is no harm the speaker's side inflicts is no threat."""
+    got = _statement(
+        "The summit ended today. We call on any country that helps Moscow evade our export "
+        "controls to stop shipping drones to Russia, or face severe costs.",
+        rules_from=0.05,
+    ).threats
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [("USA", "vague")]
+    assert got[0].trigger_text is not None and "drones" in got[0].trigger_text
+    assert not _statement(
+        "The summit ended today. We call on all parties to respect the ceasefire or face the "
+        "prospect of famine.",
+        rules_from=0.0,
+    ).threats

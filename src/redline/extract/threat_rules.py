@@ -87,7 +87,7 @@ class ThreatRules(RuleBase):
                     if item is not None:
                         found[item.speaker_key or ""] = item
         if not found:
-            item = self._threat_from_declaration(st, sent)
+            item = self._threat_from_declaration(st, sent) or self._ultimatum(st, sent)
             if item is not None:
                 found[item.speaker_key or ""] = item
         return list(found.values())
@@ -396,6 +396,64 @@ class ThreatRules(RuleBase):
             explicitness=_explicitness(sent.text, "", None),
             confidence=0.45 if attributed else 0.55,
         )
+
+    def _ultimatum(self, st: _DocState, sent: _Sentence) -> ThreatItem | None:
+        """ "We call on third countries to cease supplying Russia's army, or face severe costs":
+        a demand put to another party whose alternative is a harm it will face is a threat
+        (codebook §1: the harm depends on the addressee's act, here its not ceasing). The
+        speaker is who demands (the issuer for "we"), the trigger what is demanded, the
+        consequence what the addressee will face."""
+        for alt in sent.doc:
+            if not (
+                alt.dep_ == "conj"
+                and alt.tag_ == "VB"
+                and alt.lemma_.lower() in _ULTIMATUM_HARMS
+                and _after_or(alt)
+            ):
+                continue
+            demand = next(
+                (a for a in (alt.head, *alt.head.ancestors) if a.lemma_.lower() in _DEMANDS),
+                None,
+            )
+            subj = _subject(demand) if demand is not None else None
+            if demand is None or subj is None or _negated(demand):
+                continue
+            if subj.lower_ in ("we", "i") and self._speaks_as_issuer(st, subj):
+                speaker = self._first_person_speaker(st, sent)
+            else:
+                speaker = self._resolve_actor(st, sent, subj)
+            if speaker is None or speaker.actor.kind == "group":
+                continue
+            cons = list(alt.subtree)
+            cons_text = _text_of(cons)
+            cls, cmatch = self._classify(cons_text)
+            if cls is None and any(
+                c.dep_ == "dobj" and c.lemma_.lower() in _PENALTY_NOUNS for c in alt.children
+            ):
+                cls = "vague"  # "or face severe costs": a harm, its kind unstated
+            if cls is None:
+                continue
+            skip = _subtree_ids(subj) | {t.i for t in cons} | {demand.i, alt.i - 1}
+            condition = [t for t in demand.subtree if t.i not in skip and not t.is_punct]
+            trigger_key, trigger_text, context = self._trigger(
+                st, sent, condition, cons, allow_context=False
+            )
+            return self._make_threat(
+                st,
+                sent,
+                speaker,
+                span=(sent.start, sent.end),
+                context=context,
+                addressee=None,
+                addressee_country=None,
+                trigger_key=trigger_key,
+                trigger_text=trigger_text,
+                consequence_text=cons_text,
+                consequence_class=cls,
+                explicitness=_explicitness(sent.text, cons_text, cmatch),
+                confidence=0.55,
+            )
+        return None
 
     def _standing_line(self, st: _DocState, speaker: Mention) -> tuple[str, str] | None:
         """The line a threat that names none answers, from outside its sentence: none here;
@@ -794,6 +852,19 @@ def _threatened_act(verb: Any) -> bool:
 _PERCEIVING = frozenset(
     {"see", "find", "learn", "determine", "detect", "notice", "observe", "conclude", "get"}
 )
+
+
+# "..., or face severe costs": what an ultimatum's addressee faces if it does not comply, and
+# the verbs that put the demand to it
+_ULTIMATUM_HARMS = frozenset({"face", "suffer", "pay", "bear"})
+_DEMANDS = frozenset({"call", "urge", "demand", "tell", "ask", "press"})
+_PENALTY_NOUNS = frozenset({"cost", "price", "penalty", "consequence", "repercussion"})
+
+
+def _after_or(verb: Any) -> bool:
+    """Is ``verb`` the alternative after "or" ("or face ...", "or else face ...")?"""
+    before = [t for t in verb.doc[: verb.i] if not t.is_punct and t.lower_ != "else"]
+    return bool(before) and before[-1].lower_ == "or"
 
 
 def _will(aux: Any) -> bool:
