@@ -2004,7 +2004,10 @@ def test_a_demand_whose_alternative_is_a_harm_is_an_ultimatum() -> None:
         "controls to stop shipping drones to Russia, or face severe costs.",
         rules_from=0.05,
     ).threats
-    assert [(t.speaker_country, t.consequence_class) for t in got] == [("USA", "vague")]
+    # the costs faced are those "impose costs" names: economic (``cues.yaml``)
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [
+        ("USA", "sanctions_or_economic")
+    ]
     assert got[0].trigger_text is not None and "drones" in got[0].trigger_text
     assert not _statement(
         "The summit ended today. We call on all parties to respect the ceasefire or face the "
