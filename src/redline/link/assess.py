@@ -212,7 +212,8 @@ def assess(
     withdrawals = [c for c in claims if c.outcome == ClaimOutcome.WITHDRAWN]
     claims = [c for c in claims if c.outcome != ClaimOutcome.WITHDRAWN]
     usable: list[Item] = []
-    crossing, crossed = _crossing(m, threats, claims, as_of, docs, why, usable)
+    earlier: list[Item] = []  # acts by the side addressed, begun before the line was drawn
+    crossing, crossed = _crossing(m, threats, claims, as_of, docs, why, usable, earlier)
     responses: list[Item] = []
     unrelated: list[Item] = []  # the owner's acts in the window that may or may not answer it
     window_end: date | None = None
@@ -224,6 +225,23 @@ def assess(
         why.append(
             f"No crossing of this line (or a narrower one) in the ledger as of {as_of.isoformat()}."
         )
+        drawn_on = min(t.when.lo for t in threats) if threats else None
+        # acts of the response window's span before the line: conduct still under way when it
+        # was drawn (sanctions threatened for a war going on), not history (2014 for a 2022
+        # line). The conduct going on after the threat crosses the line, and the ledger holds
+        # only acts reported before it, so `open` says no later act was found, not that it ended
+        earlier = [
+            c
+            for c in earlier
+            if drawn_on is not None and c.when.hi >= drawn_on - timedelta(days=window_days)
+        ]
+        if earlier:
+            why.append(
+                f"Drawn after {len(earlier)} act(s) of the kind it forbids: "
+                f"{_list(earlier, docs)}. If that conduct went on after the first threat the "
+                "line was crossed; the ledger holds no report that it did, so 'open' means no "
+                "later act was found, not that the conduct stopped."
+            )
     else:
         window_end = crossed.hi + timedelta(days=window_days)
         threat_sentences = {t.evidence_id for t in threats}
@@ -376,8 +394,10 @@ def _crossing(
     docs: Mapping[int, Doc],
     why: list[str],
     usable: list[Item],
+    earlier: list[Item],
 ) -> tuple[Item | None, When | None]:
-    """The crossing by the codebook (module docstring), else one implied by outcome claims."""
+    """The crossing by the codebook (module docstring), else one implied by outcome claims;
+    the acts refused only for coming before the first threat go to ``earlier``."""
     first_lo = min((t.when.lo for t in threats), default=date.min)
     refused = Counter[str]()
     for c in m.crossings:
@@ -386,6 +406,8 @@ def _crossing(
         reason = _not_a_crossing(m, c, threats, first_lo, docs)
         if reason:
             refused[reason] += 1
+            if reason in _BEFORE_THE_LINE:
+                earlier.append(c)
         else:
             usable.append(c)
     if refused:
@@ -472,6 +494,12 @@ def _may_answer(response: Item, threatened: str | None) -> bool:
         return False
     wanted = ConsequenceClass.parse(threatened)
     return wanted is None or wanted is ConsequenceClass.VAGUE or kind is wanted
+
+
+# reasons of ``_not_a_crossing`` that say only that an act came before the line was drawn
+_BEFORE_THE_LINE = frozenset(
+    {"act(s) dated before the first threat", "act(s) reported before the first threat"}
+)
 
 
 def _not_a_crossing(
