@@ -362,6 +362,34 @@ def test_an_audit_tells_apart_the_threats_of_one_joint_statement(tmp_path: Path)
     ledger.dispose()
 
 
+def test_an_audit_drawn_before_spans_were_fingerprinted_still_names_its_items(
+    tmp_path: Path,
+) -> None:
+    """Audits stored before an item's fingerprint held its span name the sentence alone: with
+    nothing re-extracted each still names the item drawn (they had been refused, or counted as
+    followed to another id, when the span was added)."""
+    from redline.audit import record
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    run(ledger, [SAMPLE])
+    audit = draw(ledger, per_kind=6, seed=5, kinds=("threat",))
+    params = _params(ledger, audit.id)
+    old = [str(p).split(", span ")[0] for p in params["fingerprints"]]  # type: ignore[attr-defined]
+    with ledger.begin() as conn:
+        conn.execute(
+            runs.update()
+            .where(runs.c.id == audit.id)
+            .values(params={**params, "fingerprints": old})
+        )
+    for item in audit.items:
+        item.judgment = "right"
+    before = [i.item_id for i in audit.items]
+    counts = record(ledger, audit.id, audit.items, reviewer="ana")
+    assert counts["followed"] == 0 and counts["judged"] == len(before)
+    assert [i.item_id for i in audit.items] == before
+    ledger.dispose()
+
+
 def _judge_broken(
     ledger_db: Path, path: Path, data: object, before: int, problem: str
 ) -> RedlineError:

@@ -78,6 +78,10 @@ def test_eval_on_the_real_gold_keeps_its_ledger_where_db_says(
     )
     assert result.exit_code == 0, result.output
     assert seen["db"] == db and seen["workers"] == 2
+    # with no episode ledger to keep, --db is refused rather than ignored
+    seen.clear()
+    result = CliRunner().invoke(app, ["eval", "--split", "dev", "--db", db, "--no-episodes"])
+    assert result.exit_code != 0 and "--no-episodes" in result.output and not seen
 
 
 def test_train_without_the_training_extra_says_how_to_install_it(

@@ -1977,6 +1977,84 @@ def test_a_line_named_only_by_the_speakers_own_act_gives_way_to_the_stated_condi
     assert "troops" not in got[0].trigger_key
 
 
+def test_an_ultimatum_is_made_outright_to_another_party_over_a_harm_of_the_speakers() -> None:
+    """Not ultimatums by the codebook: a demand recommended or supposed ("should urge", "must
+    tell"), one put to the speaker (passive), a question, a demand to one's own side or to
+    parties named by no side ("every ally", "Congress", "all nations"), and a harm that befalls
+    the addressee from elsewhere ("when missiles strike", "of a warming planet")."""
+    x = LearnedExtractor()
+    x._gates = {**x.gates(), "threat": Gate(0.0, 1.01)}  # what the rules alone find
+
+    def found(text: str, statement: bool = False) -> list[ThreatItem]:
+        doc = _statement_doc(text) if statement else DocumentInput(1, text, date(2024, 3, 3), "day")
+        return x.extract(doc).threats
+
+    for text in (
+        "A columnist argued on Sunday that Washington must tell Beijing to stop arming Russia "
+        "or face severe costs.",
+        "Analysts said the European Union should urge China to stop supplying Russia or face "
+        "consequences.",
+        "Antony Blinken was asked on Sunday whether China should stop supplying Russia or face "
+        "consequences.",
+        "China was urged by the G7 on Sunday to stop supplying Russia or face severe costs.",
+    ):
+        assert not found(text), text
+    for text in (
+        "We call on European states to end their dependence on Russian gas, or face severe "
+        "costs when Moscow cuts supplies again.",
+        "We urge every ally to invest in air defence now, or pay the price when Russian missiles "
+        "strike.",
+        "We call on Congress to pass the budget or face higher costs.",
+        "We call on all nations to cut their emissions, or face the consequences of a warming "
+        "planet.",
+    ):
+        assert not found(text, statement=True), text
+    got = found(
+        "Antony Blinken urged China on Sunday to stop supplying Russia with drones or face serious "
+        "consequences."
+    )
+    assert [(t.speaker_country, t.trigger_key, t.consequence_class) for t in got] == [
+        ("USA", "aid_to_russia", "vague")
+    ]
+    # costs a threat says the other side will face, outside an ultimatum, are of no stated kind
+    got = found(
+        "Dmitry Medvedev warned on Sunday that NATO countries would face grave costs if they "
+        "sent troops to Ukraine."
+    )
+    assert [(t.speaker_country, t.consequence_class) for t in got] == [("RUS", "vague")]
+
+
+def test_once_again_repeats_and_once_more_troops_is_a_condition() -> None:
+    """ "would once again strike" repeats; it opens no condition (the condition after it is the
+    line). "once more Russian troops were stationed" is a condition whose subject has "more"."""
+    got = _news(
+        "Sergei Shoigu warned that Russia would once again strike supply depots if NATO weapons "
+        "reached the front.",
+        rules_from=0.05,
+    ).threats
+    assert len(got) == 1 and got[0].trigger_text is not None
+    assert "again" not in got[0].trigger_text and "reached the front" in got[0].trigger_text
+    got = _news(
+        "Jens Stoltenberg said NATO would send more battalions to Poland once more Russian "
+        "troops were stationed in Belarus.",
+        rules_from=0.05,
+    ).threats
+    assert len(got) == 1 and got[0].trigger_text is not None
+    assert "stationed in Belarus" in got[0].trigger_text
+
+
+def test_a_condition_of_the_speakers_own_side_names_no_line_either() -> None:
+    """ "would send troops to Ukraine once the French parliament approved the plan": the
+    troops are France's act and so is the approval; no line (it had been keyed by the
+    approval's words)."""
+    got = _news(
+        "Emmanuel Macron said France would send troops to Ukraine once the French parliament "
+        "approved the plan.",
+        rules_from=0.05,
+    ).threats
+    assert [(t.speaker_country, t.trigger_key) for t in got] == [("FRA", None)]
+
+
 def test_once_again_is_no_condition_and_his_country_attacked_is_his_own_line() -> None:
     """ "once again" repeats; it opens no condition. "only if his country was attacked" is the
     speaker's own territory, in the past subjunctive too."""

@@ -422,7 +422,7 @@ def _locate(
         for item in judged:
             now_named = _fingerprint(conn, item.item_type, item.item_id)
             drawn = held.get((item.kind, item.item_id))
-            if drawn is None or now_named == drawn:
+            if drawn is None or now_named == drawn or _sentence_of(now_named) == drawn:
                 if now_named is not None:
                     continue
             else:
@@ -443,6 +443,12 @@ def _locate(
                 "was stored: draw a new audit"
             )
     return moved
+
+
+def _sentence_of(fingerprint: str | None) -> str | None:
+    """An item's fingerprint as audits drawn before the span was added wrote it: such an audit
+    still names the item it drew when nothing was re-extracted."""
+    return None if fingerprint is None else fingerprint.split(", span ")[0]
 
 
 def _named(conn: sa.Connection, item: AuditItem, drawn: str) -> int | None:

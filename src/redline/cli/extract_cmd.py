@@ -422,6 +422,10 @@ def _eval_real(
 
     if extractor not in EXTRACTORS:
         raise typer.BadParameter(f"choose one of {', '.join(EXTRACTORS)}", param_hint="--extractor")
+    if db is not None and not episodes:
+        raise typer.BadParameter(
+            "keeps the episode ledger, and --no-episodes builds none", param_hint="--db"
+        )
     try:
         wanted = [Split(s) for s in splits]
     except ValueError as exc:

@@ -901,11 +901,26 @@ class LearnedExtractor(RuleExtractor):
             # front": not the troops); one that names this side's act ("if Russia attacked
             # Ukraine again", for Moscow) draws none
             sent = st.sentence_at(item.provenance.sentence_start)
-            condition = self._stated_condition(sent) if sent is not None else None
-            if condition is not None and self.triggers.match(condition):
-                condition = None
+            condition = self._others_condition(st, sent, item) if sent is not None else None
             return replace(item, trigger_key=None, trigger_text=condition)
         return item
+
+    def _others_condition(self, st: _DocState, sent: _Sentence, item: ThreatItem) -> str | None:
+        """The words of the condition ``sent`` states when it is another side's act, the line of
+        ``item`` (a threat whose only named line was its own side's act); None when there is
+        none, when it names a line of the vocabulary (that side's own act, or ``item`` would
+        have it), or when its doer is on the speaker's side ("once the French parliament
+        approved the plan", for France)."""
+        condition = self._condition(list(sent.doc)) if sent.doc is not None else []
+        if not condition or self.triggers.match(_text_of(condition)):
+            return None
+        subject = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
+        doer = self._condition_doer(st, sent, condition, subject)
+        if doer is not None and same_side(
+            doer.actor.country_on(st.doc.published), item.speaker_country
+        ):
+            return None
+        return _trim(_text_of(condition))
 
     def _stated_condition(self, sent: _Sentence) -> str | None:
         """The words of the condition the sentence states, which name the line when the

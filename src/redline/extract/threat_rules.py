@@ -45,6 +45,7 @@ from redline.extract.syntax import (
     _trim,
     statement_date,
 )
+from redline.knowledge import same_side
 
 
 class ThreatRules(RuleBase):
@@ -401,8 +402,11 @@ class ThreatRules(RuleBase):
         """ "We call on third countries to cease supplying Russia's army, or face severe costs":
         a demand put to another party whose alternative is a harm it will face is a threat
         (codebook §1: the harm depends on the addressee's act, here its not ceasing). The
-        speaker is who demands (the issuer for "we"), the trigger what is demanded, the
-        consequence what the addressee will face."""
+        speaker is who demands, outright (the issuer for "we"; not "should urge", not "was
+        urged", not a question); the addressee is another side, or a party named only by what
+        it is ("third countries", "actors"); the harm is the speaker's to impose, not one that
+        befalls the addressee from elsewhere ("or pay the price when missiles strike"). The
+        trigger is what is demanded."""
         for alt in sent.doc:
             if not (
                 alt.dep_ == "conj"
@@ -415,8 +419,10 @@ class ThreatRules(RuleBase):
                 (a for a in (alt.head, *alt.head.ancestors) if a.lemma_.lower() in _DEMANDS),
                 None,
             )
-            subj = _subject(demand) if demand is not None else None
-            if demand is None or subj is None or _negated(demand):
+            if demand is None or _negated(demand) or not _outright(demand):
+                continue
+            subj = _subject(demand)
+            if subj is None or subj.dep_ == "nsubjpass":
                 continue
             if subj.lower_ in ("we", "i") and self._speaks_as_issuer(st, subj):
                 speaker = self._first_person_speaker(st, sent)
@@ -424,17 +430,39 @@ class ThreatRules(RuleBase):
                 speaker = self._resolve_actor(st, sent, subj)
             if speaker is None or speaker.actor.kind == "group":
                 continue
+            addressee = _demanded_of(demand)
+            if addressee is None or not self._another_party(st, sent, addressee, speaker):
+                continue
+            if _befalls_from_elsewhere(alt):
+                continue
             cons = list(alt.subtree)
             cons_text = _text_of(cons)
             cls, cmatch = self._classify(cons_text)
-            if cls is None and any(
-                c.dep_ == "dobj" and c.lemma_.lower() in _PENALTY_NOUNS for c in alt.children
-            ):
-                cls = "vague"  # "or face severe costs": a harm, its kind unstated
+            penalty = next(
+                (
+                    c
+                    for c in alt.children
+                    if c.dep_ == "dobj" and c.lemma_.lower() in _PENALTY_NOUNS
+                ),
+                None,
+            )
+            if cls is None and penalty is not None:
+                # "or face severe costs": the costs the speaker imposes, as "impose costs" reads
+                # (``cues.yaml``); any other penalty's kind is unstated
+                cls = "sanctions_or_economic" if penalty.lemma_.lower() == "cost" else "vague"
             if cls is None:
                 continue
-            skip = _subtree_ids(subj) | {t.i for t in cons} | {demand.i, alt.i - 1}
-            condition = [t for t in demand.subtree if t.i not in skip and not t.is_punct]
+            # the "or" (", or else") that opens the alternative is neither
+            skip = {t.i for t in cons} | {
+                t.i for t in sent.doc[max(alt.i - 2, 0) : alt.i] if t.lower_ in ("or", "else")
+            }
+            asked = next((c for c in demand.children if c.dep_ in ("xcomp", "ccomp")), None)
+            if asked is not None:
+                condition = [t for t in asked.subtree if t.i not in skip and not t.is_punct]
+            else:  # "call on X ... to stop Y": X and what it is asked, without "on"
+                skip |= _subtree_ids(subj) | {demand.i}
+                skip |= {c.i for c in demand.children if c.dep_ == "prep" and c.lower_ == "on"}
+                condition = [t for t in demand.subtree if t.i not in skip and not t.is_punct]
             trigger_key, trigger_text, context = self._trigger(
                 st, sent, condition, cons, allow_context=False
             )
@@ -455,6 +483,21 @@ class ThreatRules(RuleBase):
             )
         return None
 
+    def _another_party(
+        self, st: _DocState, sent: _Sentence, addressee: Any, speaker: Mention
+    ) -> bool:
+        """Is ``addressee`` (whom a demand is put to) a party other than the speaker's side: a
+        side the gazetteer names and the speaker's is not, or a party named only by what it is
+        ("third countries", "any actors")? Not "every ally", "Congress" for Washington, "all
+        nations"."""
+        named = st.first_mention(sent, addressee)
+        if named is not None:
+            return not same_side(
+                named.actor.country_on(st.doc.published),
+                speaker.actor.country_on(st.doc.published),
+            )
+        return addressee.lemma_.lower() in _OTHER_PARTIES or addressee.lower_ in _OTHER_PARTIES
+
     def _standing_line(self, st: _DocState, speaker: Mention) -> tuple[str, str] | None:
         """The line a threat that names none answers, from outside its sentence: none here;
         the learned extractor reads it from the document (``_document_line``)."""
@@ -472,7 +515,9 @@ class ThreatRules(RuleBase):
                 and t.lower_ in self.not_yet_marks
                 and t.head.i in ids
                 and not (t.lower_ == "when" and _it_comes_to(t.head))
-                and not (t.lower_ == "once" and _ONCE_MORE.match(t.doc[t.i + 1 :].text))
+                # "once again", "once more": a repetition, not "once Ukraine joins" (nor
+                # "once more troops arrive", where "more" is the subject's)
+                and not (t.lower_ == "once" and t.head.i == t.i + 1 and t.head.lower_ in _AGAIN)
             ):
                 return [x for x in t.head.subtree if x.i in ids]
             opened = next(
@@ -729,8 +774,7 @@ _NAMED_LINE = re.compile(
     r" (?:conflict|war))\b",
     re.IGNORECASE,
 )
-# "once again", "once more": a repetition, not the condition "once Ukraine joins"
-_ONCE_MORE = re.compile(r"(again|more)\b", re.IGNORECASE)
+_AGAIN = frozenset({"again", "more"})
 _CROSSED = re.compile(r"\bcross(?:es|ed|ing)?\b", re.IGNORECASE)
 # nouns that are themselves an answer: "our response to any attack will be ..."
 _ANSWER_NOUNS = frozenset({"response", "reaction", "retaliation", "answer", "reply", "riposte"})
@@ -857,8 +901,66 @@ _PERCEIVING = frozenset(
 # "..., or face severe costs": what an ultimatum's addressee faces if it does not comply, and
 # the verbs that put the demand to it
 _ULTIMATUM_HARMS = frozenset({"face", "suffer", "pay", "bear"})
-_DEMANDS = frozenset({"call", "urge", "demand", "tell", "ask", "press"})
+_DEMANDS = frozenset({"call", "urge", "demand", "tell", "press"})  # not "ask": "asked whether"
 _PENALTY_NOUNS = frozenset({"cost", "price", "penalty", "consequence", "repercussion"})
+# whom a demand may be put to without the gazetteer naming them: parties named by what they are
+_OTHER_PARTIES = frozenset(
+    {
+        "anyone",
+        "anybody",
+        "whoever",
+        "those",
+        "individual",
+        "country",
+        "actor",
+        "state",
+        "party",
+        "entity",
+        "company",
+        "firm",
+        "bank",
+        "institution",
+        "government",
+        "regime",
+    }
+)
+# a demand put by one who may not be making it: "should urge", "must tell", "could press"
+_NOT_OUTRIGHT = frozenset({"should", "must", "could", "might", "may", "would", "ought"})
+
+
+def _outright(demand: Any) -> bool:
+    """Is ``demand`` made, not recommended or supposed ("the EU should urge China ...")?"""
+    return not any(c.dep_ == "aux" and c.lemma_.lower() in _NOT_OUTRIGHT for c in demand.children)
+
+
+def _demanded_of(demand: Any) -> Any | None:
+    """Whom ``demand`` is put to: its object ("urge China to ..."), the object of "on" ("call
+    on third countries to ..."), or the subject of the clause it demands ("demand that Russia
+    withdraw ...")."""
+    for c in demand.children:
+        if c.dep_ in ("dobj", "dative"):
+            return c
+        if c.dep_ == "prep" and c.lower_ == "on":
+            return next((g for g in c.children if g.dep_ == "pobj"), None)
+    clause = next((c for c in demand.children if c.dep_ == "ccomp"), None)
+    return _subject(clause) if clause is not None else None
+
+
+def _befalls_from_elsewhere(alt: Any) -> bool:
+    """Does the harm after "or" come from someone else ("or pay the price when Russian
+    missiles strike", "or face the consequences of a warming planet") rather than the speaker?"""
+    for t in alt.subtree:
+        if t.dep_ in ("advcl", "relcl", "acl") and any(
+            c.dep_ in ("nsubj", "nsubjpass") for c in t.children
+        ):
+            return True
+        if (
+            t.head.i == alt.i
+            and t.dep_ == "dobj"
+            and any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children)
+        ):
+            return True
+    return False
 
 
 def _after_or(verb: Any) -> bool:
