@@ -79,7 +79,7 @@ _RULE_KIND = {
 # The lexical screen: a sentence without any of these never reaches the classifier. Broad on
 # purpose (its recall on the training split is reported by `redline eval --real`).
 _SCREEN = re.compile(
-    r"\b(warn|cautio|with fire|threat|threaten|ultimat|vow|pledg|promis|will|would|'ll|won['’]t|shall|if|unless|"
+    r"\b(warn|caution|with fire|threat|threaten|ultimat|vow|pledg|promis|will|would|'ll|won['’]t|shall|if|unless|"
     r"should|any|consequen|respon|retaliat|red line|sanction|punish|price|cost|strike|struck|"
     r"attack|invad|invasion|deliver|send|sent|suppl|provid|approv|allow|permit|green light|"
     r"join|accession|deploy|expel|ban|froze|freez|cut|halt|suspend|impos|target|nuclear|"
