@@ -911,7 +911,7 @@ class LearnedExtractor(RuleExtractor):
         none, when it names a line of the vocabulary (that side's own act, or ``item`` would
         have it), or when its doer is on the speaker's side ("once the French parliament
         approved the plan", for France)."""
-        condition = self._condition(list(sent.doc)) if sent.doc is not None else []
+        condition = self._sentence_condition(sent)
         if not condition or self.triggers.match(_text_of(condition)):
             return None
         subject = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
@@ -922,10 +922,14 @@ class LearnedExtractor(RuleExtractor):
             return None
         return _trim(_text_of(condition))
 
+    def _sentence_condition(self, sent: _Sentence) -> list[Any]:
+        """The condition ``sent`` states, as tokens (none when it is unparsed)."""
+        return self._condition(list(sent.doc)) if sent.doc is not None else []
+
     def _stated_condition(self, sent: _Sentence) -> str | None:
         """The words of the condition the sentence states, which name the line when the
         vocabulary lacks it (``_coined`` keys it); None when it states none."""
-        condition = self._condition(list(sent.doc)) if sent.doc is not None else []
+        condition = self._sentence_condition(sent)
         return _trim(_text_of(condition)) if condition else None
 
     def _harms(self, sent: _Sentence, event: EventItem) -> bool:

@@ -412,7 +412,7 @@ class ThreatRules(RuleBase):
                 alt.dep_ == "conj"
                 and alt.tag_ == "VB"
                 and alt.lemma_.lower() in _ULTIMATUM_HARMS
-                and _after_or(alt)
+                and _opening_or(alt)
             ):
                 continue
             demand = next(
@@ -453,9 +453,7 @@ class ThreatRules(RuleBase):
             if cls is None:
                 continue
             # the "or" (", or else") that opens the alternative is neither
-            skip = {t.i for t in cons} | {
-                t.i for t in sent.doc[max(alt.i - 2, 0) : alt.i] if t.lower_ in ("or", "else")
-            }
+            skip = {t.i for t in cons} | {t.i for t in _opening_or(alt)}
             asked = next((c for c in demand.children if c.dep_ in ("xcomp", "ccomp")), None)
             if asked is not None:
                 condition = [t for t in asked.subtree if t.i not in skip and not t.is_punct]
@@ -963,10 +961,16 @@ def _befalls_from_elsewhere(alt: Any) -> bool:
     return False
 
 
-def _after_or(verb: Any) -> bool:
-    """Is ``verb`` the alternative after "or" ("or face ...", "or else face ...")?"""
-    before = [t for t in verb.doc[: verb.i] if not t.is_punct and t.lower_ != "else"]
-    return bool(before) and before[-1].lower_ == "or"
+def _opening_or(verb: Any) -> list[Any]:
+    """The "or" (and "else") that open ``verb`` as the alternative ("or face ...", "or else
+    face ..."), punctuation between them aside; none when ``verb`` is no alternative."""
+    before = [t for t in verb.doc[: verb.i] if not t.is_punct]
+    opening = []
+    while before and before[-1].lower_ == "else":
+        opening.append(before.pop())
+    if before and before[-1].lower_ == "or":
+        return [before[-1], *opening]
+    return []
 
 
 def _will(aux: Any) -> bool:

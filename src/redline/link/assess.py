@@ -213,7 +213,8 @@ def assess(
     claims = [c for c in claims if c.outcome != ClaimOutcome.WITHDRAWN]
     usable: list[Item] = []
     earlier: list[Item] = []  # acts by the side addressed, begun before the line was drawn
-    crossing, crossed = _crossing(m, threats, claims, as_of, docs, why, usable, earlier)
+    first_lo = min((t.when.lo for t in threats), default=date.min)  # when the line was drawn
+    crossing, crossed = _crossing(m, threats, claims, as_of, docs, why, usable, earlier, first_lo)
     responses: list[Item] = []
     unrelated: list[Item] = []  # the owner's acts in the window that may or may not answer it
     window_end: date | None = None
@@ -225,16 +226,11 @@ def assess(
         why.append(
             f"No crossing of this line (or a narrower one) in the ledger as of {as_of.isoformat()}."
         )
-        drawn_on = min(t.when.lo for t in threats) if threats else None
         # acts of the response window's span before the line: conduct still under way when it
         # was drawn (sanctions threatened for a war going on), not history (2014 for a 2022
         # line). The conduct going on after the threat crosses the line, and the ledger holds
         # only acts reported before it, so `open` says no later act was found, not that it ended
-        earlier = [
-            c
-            for c in earlier
-            if drawn_on is not None and c.when.hi >= drawn_on - timedelta(days=window_days)
-        ]
+        earlier = [c for c in earlier if c.when.hi >= first_lo - timedelta(days=window_days)]
         if earlier:
             why.append(
                 f"Drawn after {len(earlier)} act(s) of the kind it forbids: "
@@ -395,10 +391,11 @@ def _crossing(
     why: list[str],
     usable: list[Item],
     earlier: list[Item],
+    first_lo: date,
 ) -> tuple[Item | None, When | None]:
     """The crossing by the codebook (module docstring), else one implied by outcome claims;
-    the acts refused only for coming before the first threat go to ``earlier``."""
-    first_lo = min((t.when.lo for t in threats), default=date.min)
+    the acts refused only for coming before the first threat (``first_lo``, the earliest day
+    a threat may have been made) go to ``earlier``."""
     refused = Counter[str]()
     for c in m.crossings:
         if not c.when.known_by(as_of):
