@@ -352,7 +352,7 @@ def _record(
             conn.execute(sa.update(runs).where(runs.c.id == audit_id).values(params=params))
         # a judgment counts as already stored only when the same person stored it: a second
         # analyst agreeing with the first is a second opinion (the agreement figures need it)
-        stored = _latest_notes(conn, audit_id, reviewer_name(reviewer))
+        stored = _latest_notes(_audit_reviews(conn, audit_id, reviewer_name(reviewer)))
         since = _reviewed_since_the_draw(conn, audit_id)
         for item in items:
             if item.judgment is None:
@@ -479,18 +479,21 @@ def _named(conn: sa.Connection, item: AuditItem, drawn: str) -> int | None:
     return int(found[0][0]) if len(found) == 1 else None
 
 
-def _latest_notes(
-    conn: sa.Connection, audit_id: int, reviewer: str | None = None
-) -> dict[tuple[str, int], str]:
-    """The note of each item's latest review in audit ``audit_id`` (its judgment), by anyone
-    or by ``reviewer``."""
-    query = sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.note).where(
-        reviews.c.note.like(f"audit #{audit_id}: %")
-    )
+def _audit_reviews(conn: sa.Connection, audit_id: int, reviewer: str | None = None) -> list[Any]:
+    """The reviews recording judgments in audit ``audit_id`` (item type, item id, reviewer,
+    note), by anyone or by ``reviewer``, in the order they were stored."""
+    query = sa.select(
+        reviews.c.item_type, reviews.c.item_id, reviews.c.reviewer, reviews.c.note
+    ).where(reviews.c.note.like(f"audit #{audit_id}: %"))
     if reviewer is not None:
         query = query.where(reviews.c.reviewer == reviewer)
-    rows = conn.execute(query.order_by(reviews.c.id)).all()
-    return {(t, int(i)): note for t, i, note in rows}
+    return list(conn.execute(query.order_by(reviews.c.id)).all())
+
+
+def _latest_notes(rows: Sequence[Any]) -> dict[tuple[str, int], str]:
+    """The note of each item's latest review among ``rows`` (``_audit_reviews``): its
+    judgment."""
+    return {(t, int(i)): note for t, i, _, note in rows}
 
 
 @dataclass
@@ -544,12 +547,13 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
         if not candidates:
             return None
         for run in candidates:  # the latest with judgments (the one asked for, when asked)
-            notes = _latest_notes(conn, int(run.id))
-            if notes or audit_id is not None:
+            judged = _audit_reviews(conn, int(run.id))
+            if judged or audit_id is not None:
                 break
         else:  # none judged yet: the latest drawn
-            run, notes = candidates[0], {}
-        by_person = _judgments_by_person(conn, int(run.id))
+            run, judged = candidates[0], []
+    notes = _latest_notes(judged)
+    by_person = _judgments_by_person(judged, int(run.id))
     params = run.params or {}
     kind_of = {(item_type(k), int(i)): k for k, i in params.get("sample", [])}
     # the last judgment of an item wins
@@ -579,14 +583,10 @@ def _judgment(note: str, audit_id: int) -> str:
 
 
 def _judgments_by_person(
-    conn: sa.Connection, audit_id: int
+    rows: Sequence[Any], audit_id: int
 ) -> dict[tuple[str, int], dict[str, str]]:
-    """Each item's latest judgment in audit ``audit_id`` by each person who judged it."""
-    rows = conn.execute(
-        sa.select(reviews.c.item_type, reviews.c.item_id, reviews.c.reviewer, reviews.c.note)
-        .where(reviews.c.note.like(f"audit #{audit_id}: %"))
-        .order_by(reviews.c.id)
-    ).all()
+    """Each item's latest judgment in audit ``audit_id`` by each person who judged it, from its
+    review ``rows`` (``_audit_reviews``)."""
     out: dict[tuple[str, int], dict[str, str]] = {}
     for kind, item, who, note in rows:
         out.setdefault((kind, int(item)), {})[who] = _judgment(note, audit_id)
