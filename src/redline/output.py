@@ -129,11 +129,13 @@ def render(
             writer.writerow({k: csv_cell(jsonable(r.get(k))) for k in columns})
         return buf.getvalue()
     out = console or Console()
-    if narrow and not fits(rows, columns, out.width):
+    fitting = fits(rows, columns, out.width)
+    if narrow and not fitting:
         columns = [c for c in columns if c in narrow]
+        fitting = fits(rows, columns, out.width)
     # a table too narrow for its headers' words takes the shorter names (its listing says
     # whose country or date it is): "actor country" had folded to "acto/r/coun/try"
-    short = not fits(rows, columns, out.width)
+    short = not fitting
     table = Table(title=title and terminal_text(title), show_lines=False, header_style="bold")
     widths = column_widths(rows, columns, out.width, short=short)
     for col, width in zip(columns, widths, strict=True):
