@@ -1982,12 +1982,12 @@ def test_an_ultimatum_is_made_outright_to_another_party_over_a_harm_of_the_speak
     tell"), one put to the speaker (passive), a question, a demand to one's own side or to
     parties named by no side ("every ally", "Congress", "all nations"), and a harm that befalls
     the addressee from elsewhere ("when missiles strike", "of a warming planet")."""
-    x = LearnedExtractor()
-    x._gates = {**x.gates(), "threat": Gate(0.0, 1.01)}  # what the rules alone find
 
     def found(text: str, statement: bool = False) -> list[ThreatItem]:
-        doc = _statement_doc(text) if statement else DocumentInput(1, text, date(2024, 3, 3), "day")
-        return x.extract(doc).threats
+        """What the rules alone find, at any classifier probability."""
+        if statement:
+            return _statement(text, rules_from=0.0).threats
+        return _news(text, date(2024, 3, 3), rules_from=0.0).threats
 
     for text in (
         "A columnist argued on Sunday that Washington must tell Beijing to stop arming Russia "

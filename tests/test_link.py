@@ -486,31 +486,31 @@ def test_background_and_own_side_acts_are_not_crossings(sqlite_ledger: Ledger) -
     assert "dated before the first threat" in why and "owner's own side" in why
 
 
+def _open_story(ledger: Ledger, crossed_on: str) -> str:
+    """The story of G7's invasion line, drawn on 2022-03-11, with Russia's act on
+    ``crossed_on`` (before the line): it is `open`."""
+    b = Builder(ledger)
+    d = b.doc("2022-03-20")
+    b.threat(d, "G7", "invasion_of_ukraine", stated="2022-03-11")
+    b.crossing(d, "RUS", "invasion_of_ukraine", crossed_on)
+    link(ledger, as_of=D("2022-12-31"))
+    a = episode_status(ledger, "G7:invasion_of_ukraine", D("2022-12-31"))
+    assert a is not None and a.status == "open"
+    return "\n".join(a.explanation)
+
+
 def test_an_open_line_drawn_over_conduct_under_way_says_so(sqlite_ledger: Ledger) -> None:
     """Codebook §2: an act before the threat is no crossing, so a line drawn over conduct
     already under way (costs threatened for a war going on) reads `open` until a later act is
     found. The story says so, with the act, so that `open` is not read as "the conduct
-    stopped"; history older than the response window is not such conduct."""
-    b = Builder(sqlite_ledger)
-    d = b.doc("2022-03-20")
-    b.threat(d, "G7", "invasion_of_ukraine", stated="2022-03-11")
-    b.crossing(d, "RUS", "invasion_of_ukraine", "2022-02-24")  # begun before the line
-    link(sqlite_ledger, as_of=D("2022-12-31"))
-    a = episode_status(sqlite_ledger, "G7:invasion_of_ukraine", D("2022-12-31"))
-    assert a is not None and a.status == "open"
-    why = "\n".join(a.explanation)
+    stopped"."""
+    why = _open_story(sqlite_ledger, "2022-02-24")  # begun before the line
     assert "Drawn after 1 act(s) of the kind it forbids" in why and "not that" in why
 
 
 def test_history_long_before_a_line_is_not_conduct_under_way(sqlite_ledger: Ledger) -> None:
-    b = Builder(sqlite_ledger)
-    d = b.doc("2022-03-20")
-    b.threat(d, "G7", "invasion_of_ukraine", stated="2022-03-11")
-    b.crossing(d, "RUS", "invasion_of_ukraine", "2014-02-27")
-    link(sqlite_ledger, as_of=D("2022-12-31"))
-    a = episode_status(sqlite_ledger, "G7:invasion_of_ukraine", D("2022-12-31"))
-    assert a is not None and a.status == "open"
-    assert "Drawn after" not in "\n".join(a.explanation)
+    """History older than the response window is not conduct the line was drawn over."""
+    assert "Drawn after" not in _open_story(sqlite_ledger, "2014-02-27")
 
 
 def test_a_story_tells_a_response_that_serves_as_the_crossing(sqlite_ledger: Ledger) -> None:
