@@ -459,6 +459,12 @@ def _eval_real(
                 f"{k['f1']:.2f}",
             )
         console.print(table)
+        console.print(
+            "95% intervals are Wilson's, widened by the design effect (deff, shown above 1) of "
+            "the document groups the items come from: a statement's threats by three issuers, "
+            "or copies of one wire story, are right or wrong together.",
+            markup=False,
+        )
         threat = summary["threat"]
         fields = ", ".join(f"{f} {_ci(v)}" for f, v in threat.get("fields", {}).items())
         if threat.get("all_fields_right"):
@@ -533,4 +539,6 @@ def _print_episodes(ep: dict[str, Any]) -> None:
 def _ci(p: dict[str, object]) -> str:
     if not p.get("total"):
         return "n/a"
-    return f"{p['value']:.2f} [{p['low']:.2f}-{p['high']:.2f}] ({p['hits']}/{p['total']})"
+    deff = p.get("design_effect")
+    widened = f", deff {deff:.1f}" if isinstance(deff, float) and deff > 1 else ""
+    return f"{p['value']:.2f} [{p['low']:.2f}-{p['high']:.2f}] ({p['hits']}/{p['total']}{widened})"

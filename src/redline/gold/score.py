@@ -6,7 +6,11 @@
 - Recall = non-borderline gold items matched / non-borderline gold items.
 - Field accuracy over matched non-borderline threats; "all fields right" needs speaker country, trigger key,
   consequence class and statement date (to the precision the gold gives) all right.
-- Each figure carries a 95% Wilson interval (``redline.score.intervals``).
+- Each figure carries a 95% Wilson interval (``redline.score.intervals``); precision, recall
+  and "all fields right" widen it by the design effect of their document groups (one
+  statement's threats by three issuers, or copies of one wire story, are right or wrong
+  together, so they are not independent trials). Field accuracies and the by-side figures keep
+  the plain interval.
 """
 
 from __future__ import annotations
@@ -53,14 +57,24 @@ class KindScore:
     # (a prediction by its own speaker country, a gold item by the gold's), so a reader sees
     # whether the extractor finds or invents one side's threats more than another's
     sides: dict[str, list[int]] = field(default_factory=dict)
+    # by document group: group -> [predictions, correct, gold, found, all fields right, checked]
+    groups: dict[str, list[int]] = field(default_factory=dict)
+
+    def _clusters(self, hit: int, of: int) -> tuple[tuple[int, int], ...]:
+        return tuple((c[hit], c[of]) for c in self.groups.values())
 
     @property
     def precision(self) -> Proportion:
-        return Proportion(self.correct, self.predictions)
+        return Proportion(self.correct, self.predictions, self._clusters(1, 0))
 
     @property
     def recall(self) -> Proportion:
-        return Proportion(self.found, self.gold)
+        return Proportion(self.found, self.gold, self._clusters(3, 2))
+
+    @property
+    def all_fields_right(self) -> Proportion:
+        right, checked = self.all_fields
+        return Proportion(right, checked, self._clusters(4, 5))
 
     @property
     def f1(self) -> float:
@@ -83,7 +97,7 @@ class KindScore:
         }
         if self.fields:
             out["fields"] = {k: self.field_accuracy(k).as_dict() for k in sorted(self.fields)}
-            out["all_fields_right"] = Proportion(*self.all_fields).as_dict()
+            out["all_fields_right"] = self.all_fields_right.as_dict()
         if self.sides:
             out["by_side"] = {
                 name: {
@@ -277,11 +291,34 @@ def score(
                 [i for i in items if i.kind == kind],
                 [p for p in preds if p.kind == kind],
                 same,
+                group=doc.group,
             )
     return Report("+".join(sorted(s.value for s in wanted)), len(docs), kinds)
 
 
 def _score_kind(
+    ks: KindScore,
+    gold_items: list[GoldItem],
+    preds: list[Prediction],
+    same_trigger: Callable[[str | None, str | None], bool],
+    *,
+    group: str | None = None,
+) -> None:
+    """Add one document's items of one kind to ``ks`` (and to its document ``group``'s counts,
+    when given: ``KindScore.groups``)."""
+    before = _counts(ks)
+    _tally_kind(ks, gold_items, preds, same_trigger)
+    if group is not None:
+        slot = ks.groups.setdefault(group, [0] * 6)
+        for i, (now, was) in enumerate(zip(_counts(ks), before, strict=True)):
+            slot[i] += now - was
+
+
+def _counts(ks: KindScore) -> tuple[int, ...]:
+    return (ks.predictions, ks.correct, ks.gold, ks.found, *ks.all_fields)
+
+
+def _tally_kind(
     ks: KindScore,
     gold_items: list[GoldItem],
     preds: list[Prediction],
@@ -415,7 +452,9 @@ def agreement(gold: GoldSet, documents: dict[str, GoldDocument]) -> dict[str, An
         "per_kind_counts": {
             k: {"both": v[0], "only_first": v[1], "only_second": v[2]} for k, v in per_kind.items()
         },
-        "threat_fields": {k: Proportion(*v).as_dict() for k, v in sorted(field_counts.items())},
+        "threat_fields": {
+            k: Proportion(v[0], v[1]).as_dict() for k, v in sorted(field_counts.items())
+        },
     }
 
 

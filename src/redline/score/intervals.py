@@ -1,9 +1,18 @@
-"""Confidence intervals for proportions (precision, recall, audit figures): one place computes them."""
+"""Confidence intervals for proportions (precision, recall, audit figures): one place computes them.
+
+Items drawn from one document are not independent trials: a joint statement's three threats,
+or six copies of one wire story, are right or wrong together. A ``Proportion`` given its
+counts per cluster (document group) widens its Wilson interval by the Kish design effect of
+those clusters: the interval is Wilson's at the same proportion over the effective number of
+trials, ``total / deff``, where ``deff`` is the variance of the ratio estimator across clusters
+over the binomial variance (never below 1: clustering is not allowed to narrow an interval).
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 Z95 = 1.959963984540054
 
@@ -14,30 +23,76 @@ class Proportion:
 
     hits: int
     total: int
+    # (hits, total) of each cluster the trials fall in (their documents); empty: independent
+    clusters: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if self.clusters and (
+            sum(h for h, _ in self.clusters) != self.hits
+            or sum(n for _, n in self.clusters) != self.total
+        ):
+            raise ValueError(
+                f"clusters sum to {sum(h for h, _ in self.clusters)}/"
+                f"{sum(n for _, n in self.clusters)}, not {self.hits}/{self.total}"
+            )
 
     @property
     def value(self) -> float | None:
         return self.hits / self.total if self.total else None
 
     @property
+    def design_effect(self) -> float:
+        """How much the clusters inflate the variance (1.0 without clusters)."""
+        return design_effect(self.clusters)
+
+    @property
     def interval(self) -> tuple[float, float] | None:
-        return wilson(self.hits, self.total)
+        if not self.total:
+            return None
+        deff = self.design_effect
+        if deff == 1.0:
+            return wilson(self.hits, self.total)
+        return _wilson_at(self.hits / self.total, self.total / deff)
 
     def label(self) -> str:
         if not self.total:
             return "n/a (0 items)"
-        lo, hi = wilson(self.hits, self.total) or (0.0, 1.0)
+        lo, hi = self.interval or (0.0, 1.0)
         return f"{self.hits / self.total:.2f} [{lo:.2f}-{hi:.2f}] ({self.hits}/{self.total})"
 
     def as_dict(self) -> dict[str, object]:
         iv = self.interval
-        return {
+        out: dict[str, object] = {
             "value": round(self.value, 3) if self.value is not None else None,
             "low": round(iv[0], 3) if iv else None,
             "high": round(iv[1], 3) if iv else None,
             "hits": self.hits,
             "total": self.total,
         }
+        if self.clusters:
+            out["clusters"] = sum(1 for _, n in self.clusters if n)
+            out["design_effect"] = round(self.design_effect, 2)
+        return out
+
+
+def design_effect(clusters: Sequence[tuple[int, int]]) -> float:
+    """Kish's design effect of a proportion whose trials come in ``clusters`` of (hits, total):
+    the linearised variance of the ratio estimator across clusters over the binomial variance,
+    at least 1 (1 without clusters). At a proportion of 0 or 1 the data cannot tell how alike
+    a cluster's trials are, so each cluster counts as one trial (total / clusters: the design
+    effect when they are all alike); with a single cluster, likewise."""
+    used = [(h, n) for h, n in clusters if n]
+    k = len(used)
+    total = sum(n for _, n in used)
+    if not total:
+        return 1.0
+    p = sum(h for h, _ in used) / total
+    binomial = p * (1 - p) / total
+    if k < 2 or binomial <= 0:
+        return total / k
+    # the plug-in variance, as Wilson's own: trials each alone give exactly 1
+    between = sum((h - p * n) ** 2 for h, n in used) / (total * total)
+    return max(1.0, between / binomial)
 
 
 def wilson(hits: int, total: int, z: float = Z95) -> tuple[float, float] | None:
@@ -46,7 +101,12 @@ def wilson(hits: int, total: int, z: float = Z95) -> tuple[float, float] | None:
         return None
     if not 0 <= hits <= total:
         raise ValueError(f"hits must lie in 0..{total}, got {hits}")
-    p = hits / total
+    return _wilson_at(hits / total, total, z)
+
+
+def _wilson_at(p: float, total: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson's interval at proportion ``p`` over ``total`` trials (an effective number of
+    trials may be fractional)."""
     denom = 1 + z * z / total
     centre = (p + z * z / (2 * total)) / denom
     half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denom
