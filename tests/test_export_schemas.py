@@ -50,3 +50,29 @@ def test_threats_and_events_listings_follow_their_schemas(sqlite_ledger: Ledger)
         doc = json.loads(result.output)
         validate(doc)
         assert doc["kind"] == kind and len(doc["items"]) == 2
+
+
+def test_every_basis_of_a_status_is_one_the_episode_schema_allows(sqlite_ledger: Ledger) -> None:
+    """`redline episode -f json` names the kind of evidence a status rests on (``basis``): an
+    undetermined line ("no_response_found") failed the schema the output names."""
+    from datetime import date
+
+    from redline.link import link
+    from redline.link.assess import BASE_CONFIDENCE
+
+    allowed = load_schema("episode")["properties"]["episode"]["properties"]["basis"]["enum"]
+    assert set(BASE_CONFIDENCE) <= set(allowed)
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-06-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2024-05-01", consequence="military_force")
+    b.crossing(d, "USA", "f16_delivery", "2024-05-20")
+    link(sqlite_ledger, as_of=date(2024, 6, 1))
+    result = CliRunner().invoke(
+        app,
+        ["episode", "RUS:f16_delivery", "--as-of", "2024-06-01"]
+        + ["--db", sqlite_ledger.url, "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["episode"]["basis"] == "no_response_found"
+    validate(doc)
