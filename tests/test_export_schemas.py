@@ -52,6 +52,26 @@ def test_threats_and_events_listings_follow_their_schemas(sqlite_ledger: Ledger)
         assert doc["kind"] == kind and len(doc["items"]) == 2
 
 
+def test_a_threat_the_learned_extractor_calls_implicit_follows_the_threats_schema(
+    sqlite_ledger: Ledger,
+) -> None:
+    """The learned extractor stores ``explicitness='implicit'`` for a threat read from an
+    answer or an implied condition; `redline threats -f json` then failed its own schema."""
+    import sqlalchemy as sa
+
+    from redline.store.schema import threats
+
+    b = Builder(sqlite_ledger)
+    t = b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    with sqlite_ledger.begin() as conn:
+        conn.execute(sa.update(threats).where(threats.c.id == t).values(explicitness="implicit"))
+    result = CliRunner().invoke(app, ["threats", "--db", sqlite_ledger.url, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["items"][0]["explicitness"] == "implicit"
+    validate(doc)
+
+
 def test_every_basis_of_a_status_is_one_the_episode_schema_allows(sqlite_ledger: Ledger) -> None:
     """`redline episode -f json` names the kind of evidence a status rests on (``basis``): an
     undetermined line ("no_response_found") failed the schema the output names."""
