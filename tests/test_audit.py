@@ -516,3 +516,25 @@ def test_two_analysts_judging_one_sample_see_where_they_disagree(tmp_path: Path)
     assert res.exit_code == 0, res.output
     assert "judged by more than one person, who disagree on 1" in html_path.read_text("utf-8")
     ledger.dispose()
+
+
+def test_judging_a_note_with_control_characters_twice_stores_it_once(
+    sqlite_ledger: Ledger,
+) -> None:
+    """A review note loses its control characters when stored (a Windows line end, a colour
+    code pasted from a terminal), so the second judging of the same file compared the note as
+    written with the note as stored, found them different and stored every such judgment
+    again."""
+    from redline.audit import record
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    audit = draw(sqlite_ledger, per_kind=1, seed=0, kinds=("threat",))
+    (item,) = audit.items
+    item.judgment, item.note = "wrong", "a forecast,\r\nnot a threat \x1b[31m(see §1)"
+    first = record(sqlite_ledger, audit.id, [item], reviewer="ana")
+    again = record(sqlite_ledger, audit.id, [item], reviewer="ana")
+    assert (first["judged"], again["judged"], again["unchanged"]) == (1, 0, 1)
+    (row,) = audit_trail(sqlite_ledger)
+    assert row["note"] == f"audit #{audit.id}: wrong — a forecast,\nnot a threat (see §1)"

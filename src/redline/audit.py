@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from redline.errors import RedlineError
 from redline.link import EpisodeView, evaluate
+from redline.output import without_controls
 from redline.review import ITEMS, apply_review, reviewer_name
 from redline.score.intervals import Proportion
 from redline.store import Ledger
@@ -358,7 +359,11 @@ def _record(
             if item.judgment is None:
                 out["skipped"] += 1
                 continue
-            note = f"audit #{audit_id}: {item.judgment}" + (f" — {item.note}" if item.note else "")
+            # as ``apply_review`` stores it (no control characters), so that the note judged
+            # again compares equal to the one stored
+            note = without_controls(
+                f"audit #{audit_id}: {item.judgment}" + (f" — {item.note}" if item.note else "")
+            )
             key = (item.item_type, item.item_id)
             if stored.get(key) == note:
                 out["unchanged"] += 1
