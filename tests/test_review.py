@@ -426,6 +426,32 @@ def test_a_note_loses_escape_sequences_and_bidirectional_overrides(
     assert terminal_text("a \u2066b\u2069 \u202dc").plain == "a b c"
 
 
+def test_a_corrected_text_value_loses_escape_sequences_as_a_note_does(
+    reviewed_ledger: Ledger,
+) -> None:
+    """A corrected speaker is shown in terminals, CSV files and the report like a note, but it
+    was stored with its escape sequences: `threats -f csv` sent them to the terminal as they
+    were, and redirected to a file (where the CLI drops colour codes) the cell began with the
+    "=" the formula guard had not seen behind the escape."""
+    (threat,) = list_threats(reviewed_ledger)
+    row = review(
+        reviewed_ledger,
+        "threat",
+        threat["id"],
+        "correct",
+        field="speaker",
+        value='\x1b[31m=HYPERLINK("http://x.invalid")\x1b[0m \u202eBiden',
+        reviewer="ana",
+    )
+    clean = '=HYPERLINK("http://x.invalid") Biden'
+    assert row["new_value"] == clean
+    assert list_threats(reviewed_ledger)[0]["speaker"] == clean
+    url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
+    res = CliRunner().invoke(app, ["threats", "--format", "csv", "--db", url])
+    assert res.exit_code == 0, res.output
+    assert "\x1b" not in res.output and """'=HYPERLINK(""http://x.invalid"") Biden""" in res.output
+
+
 def test_an_episode_story_tells_the_analysts_decisions(sqlite_ledger: Ledger) -> None:
     """A rejected episode looked up directly says it is rejected, and notes and confirmations
     are in the story, not only in `redline reviews` (it read as a live verdict)."""

@@ -344,6 +344,8 @@ def _check_correction(item_type: str, field: str | None, value: str | None) -> t
         raise RedlineError(
             f"{item_type} field {field!r} cannot be corrected; one of {', '.join(allowed)}"
         )
+    # a corrected value (a speaker's name) is shown wherever a note is: cleaned the same way
+    value = without_controls(value)
     if not value.strip():
         raise RedlineError(f"{field} cannot be set empty; give a value")
     choices = allowed[field]
