@@ -83,6 +83,13 @@ def test_audit_through_the_json_form(ledger_db: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     shown = json.loads(res.output)
     assert shown["precision"]["threat"]["total"] == judged["threat"]
+    # CSV is CSV (it printed the JSON): one row per kind
+    res = runner.invoke(app, ["audit", "report", "--db", str(ledger_db), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == "audit_id,as_of,kind,total,hits,value,low,high"
+    assert [line.split(",")[2] for line in lines[1:]] == list(shown["precision"])
+    assert lines[1].split(",")[3] == str(judged["threat"])
     # an audit number the ledger lacks is named, with the ones it has
     res = runner.invoke(app, ["audit", "report", "--db", str(ledger_db), "--audit", "9999"])
     assert isinstance(res.exception, RedlineError)

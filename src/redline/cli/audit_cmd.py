@@ -19,7 +19,7 @@ from rich.text import Text
 
 from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
 from redline.errors import RedlineError
-from redline.output import Format, terminal_text, to_json
+from redline.output import Format, render, terminal_text, to_json
 from redline.store import Ledger
 
 audit_app = typer.Typer(
@@ -185,8 +185,19 @@ def report_command(
         )
     if found is None:
         raise RedlineError(f"no audit in {ledger.url}; start one with `redline audit start`")
-    if fmt is not Format.table:
+    if fmt is Format.json:
         emit(to_json(found.as_dict()))
+        return
+    if fmt is Format.csv:  # one row per kind (it printed the JSON)
+        rows = [
+            {"audit_id": found.audit_id, "as_of": found.as_of, "kind": kind, **p.as_dict()}
+            for kind, p in found.precision.items()
+        ]
+        emit(
+            render(
+                rows, fmt, ["audit_id", "as_of", "kind", "total", "hits", "value", "low", "high"]
+            )
+        )
         return
     _print_figures(ledger, found.audit_id)
 
