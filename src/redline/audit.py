@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from redline.errors import RedlineError
 from redline.link import EpisodeView, evaluate
 from redline.output import without_controls
-from redline.review import ITEMS, apply_review, reviewer_name
+from redline.review import ITEMS, MAX_ID, apply_review, reviewer_name
 from redline.score.intervals import Proportion
 from redline.store import Ledger
 from redline.store.schema import documents, episodes, events, evidence, reviews, runs, threats
@@ -314,10 +314,12 @@ def record(
 def _record(
     ledger: Ledger, audit_id: int, judged: Iterable[AuditItem], *, reviewer: str | None
 ) -> dict[str, int]:
-    with ledger.connect() as conn:
-        run = conn.execute(
-            sa.select(runs.c.params).where(runs.c.id == audit_id, runs.c.stage == "audit")
-        ).scalar()
+    run = None
+    if 1 <= audit_id <= MAX_ID:  # a number past the database's integers is no audit's
+        with ledger.connect() as conn:
+            run = conn.execute(
+                sa.select(runs.c.params).where(runs.c.id == audit_id, runs.c.stage == "audit")
+            ).scalar()
     if run is None:
         raise RedlineError(f"no audit #{audit_id} in {ledger.url}; draw one with `redline audit`")
     drawn = {(k, int(i)) for k, i in run["sample"]}
@@ -544,6 +546,8 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
     """Precision per kind from one audit's judgments: by default the latest audit a person
     has judged items of (the latest drawn when none is judged yet), so a sample drawn to look
     at does not hide the figures of one that was judged."""
+    if audit_id is not None and not 1 <= audit_id <= MAX_ID:
+        return None  # past the database's integers (a typo): no audit's number
     with ledger.connect() as conn:
         query = sa.select(runs.c.id, runs.c.params).where(runs.c.stage == "audit")
         if audit_id is not None:
