@@ -121,6 +121,35 @@ def test_markup_in_titles_does_not_break_listings(tmp_path: Path) -> None:
     assert "[link=http://evil]" in shown.output
 
 
+def test_an_id_no_database_holds_is_refused_not_a_traceback(sqlite_ledger) -> None:  # type: ignore[no-untyped-def]
+    """An id typed as "²" (a digit to ``str.isdigit``, not to ``int``) or past the database's
+    integers ended `show`, `episode` and `review` in a ValueError or OverflowError traceback."""
+    from datetime import date
+
+    from redline.errors import RedlineError
+    from redline.link import link
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01", title="Note ²"), "RUS", "f16_delivery", stated="2024-04")
+    link(sqlite_ledger, as_of=date(2024, 6, 1))
+    db = sqlite_ledger.url
+    huge = str(10**30)
+    for args in (
+        ["show", huge],
+        ["episode", huge],
+        ["episode", "²"],
+        ["review", "threat", "²", "confirm", "--by", "ana"],
+        ["review", "threat", huge, "confirm", "--by", "ana"],
+        ["review", "episode", "²", "confirm", "--by", "ana"],
+    ):
+        res = runner.invoke(app, [*args, "--db", db])
+        assert isinstance(res.exception, RedlineError), (args, res.exception)
+    # a text that is no id is still looked up in titles and paths
+    shown = runner.invoke(app, ["show", "²", "--db", db])
+    assert shown.exit_code == 0 and "Note ²" in shown.output, shown.output
+
+
 def test_a_huge_csv_field_is_read_whole_and_a_broken_quote_refused(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

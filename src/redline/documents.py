@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from redline.errors import RedlineError
 from redline.store import Ledger
+from redline.store.db import row_id
 from redline.store.schema import documents
 
 _LIST_COLS = [c for c in documents.c if c.name not in ("text", "minhash")]
@@ -25,8 +26,9 @@ def get_document(ledger: Ledger, ref: str | int) -> dict[str, Any]:
     """A document by id, or by a substring of its source path or title that matches only one."""
     cols = [c for c in documents.c if c.name != "minhash"]
     with ledger.connect() as conn:
-        if str(ref).isdigit():
-            row = conn.execute(sa.select(*cols).where(documents.c.id == int(ref))).first()
+        number = row_id(str(ref))
+        if number is not None:
+            row = conn.execute(sa.select(*cols).where(documents.c.id == number)).first()
             if row is not None:
                 return dict(row._mapping)
         pattern = f"%{ref}%"

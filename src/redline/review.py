@@ -21,7 +21,7 @@ from redline import knowledge
 from redline.errors import RedlineError
 from redline.output import without_controls
 from redline.store import Ledger
-from redline.store.db import now
+from redline.store.db import MAX_ID, now
 from redline.store.schema import (
     CLAIM_OUTCOMES,
     CONSEQUENCE_CLASSES,
@@ -71,7 +71,6 @@ CORRECTABLE: dict[str, dict[str, tuple[str, ...] | None]] = {
 _DATE_PRECISION = {"threat": "stated_precision", "event": "date_precision"}
 _STATE_AFTER = {"confirm": "confirmed", "reject": "rejected", "correct": "corrected"}
 MAX_REVIEWER = 120  # the reviews.reviewer column's width
-MAX_ID = 2**63 - 1  # the largest id a database integer key holds
 
 
 def review(
@@ -114,8 +113,8 @@ def _item_number(ledger: Ledger, item_type: str, ref: int | str) -> int:
     """An item's id from an id or, for an episode, a key."""
     if isinstance(ref, int) and not isinstance(ref, bool):
         return ref
-    if isinstance(ref, str) and ref.strip().isdigit():
-        return int(ref)
+    if isinstance(ref, str) and ref.strip().isascii() and ref.strip().isdigit():
+        return int(ref)  # past the largest id: refused by apply_review as no such item
     if isinstance(ref, str) and item_type == "episode":
         from redline.link.episodes import resolve
 

@@ -17,6 +17,7 @@ from redline.link.items import EVENT_ROLES, Item, load_pool
 from redline.link.reviews import load_reviews
 from redline.link.when import as_of_date, window_days_of
 from redline.store import Ledger
+from redline.store.db import row_id
 from redline.store.schema import (
     documents,
     episode_members,
@@ -222,8 +223,9 @@ def resolve(ledger: Ledger, ref: str | int) -> int:
             keys.append(f"{knowledge.actor_code(owner)}:{line.lower()}")
     with ledger.connect() as conn:
         cond: sa.ColumnElement[bool] = episodes.c.key.in_(keys)
-        if text.isdigit():
-            cond = sa.or_(cond, episodes.c.id == int(text))
+        number = row_id(text)
+        if number is not None:
+            cond = sa.or_(cond, episodes.c.id == number)
         found = conn.execute(sa.select(episodes.c.id).where(cond)).scalar()
         linked = conn.execute(sa.select(sa.func.count()).select_from(episodes)).scalar_one()
     if found is None:

@@ -23,6 +23,20 @@ DEFAULT_DB_URL = "sqlite:///redline.db"
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+MAX_ID = 2**63 - 1  # the largest id a database integer key holds
+
+
+def row_id(text: str) -> int | None:
+    """``text`` as a row id: ASCII digits naming a number a database integer key can hold, else
+    None. ``str.isdigit`` takes "²", which ``int`` refuses, and SQLite refuses a number past its
+    integers: both ended a lookup by id in a traceback."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 def resolve_db_url(db: str | None = None) -> str:
     """``--db`` wins over ``REDLINE_DB``, which wins over ``./redline.db``; a bare path means SQLite."""
     value = db or os.environ.get("REDLINE_DB") or DEFAULT_DB_URL
