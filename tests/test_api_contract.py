@@ -27,9 +27,10 @@ def linked(sqlite_ledger: Ledger) -> Ledger:
     return sqlite_ledger
 
 
-@pytest.mark.parametrize("bad", [0, -5, "90", 2.5, True])
+@pytest.mark.parametrize("bad", [0, -5, "90", 2.5, True, 100_000_000])
 def test_a_response_window_is_a_whole_number_of_days(linked: Ledger, bad: object) -> None:
-    """0 was read as "the last link's window", and -5 turned enforced lines unenforced."""
+    """0 was read as "the last link's window", -5 turned enforced lines unenforced, and a
+    window past the calendar's last day ended in an OverflowError."""
     with pytest.raises(ConfigError, match="window_days must be a whole number of days"):
         evaluate(linked, as_of=AS_OF, window_days=bad)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="window_days must be a whole number of days"):

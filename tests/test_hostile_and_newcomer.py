@@ -55,6 +55,10 @@ def test_bad_dates_and_windows_are_option_errors(tmp_path: Path) -> None:
     assert "'notadate' is not a date; write it as YYYY-MM-DD" in bad.output
     assert "Value error" not in bad.output
     assert runner.invoke(app, ["run", str(folder), "--db", db, "--window-days", "0"]).exit_code == 2
+    # a window past the calendar's last day ended `episodes` in an OverflowError traceback
+    for command in (["episodes"], ["link"], ["credibility"], ["episode", "RUS:f16_delivery"]):
+        far = runner.invoke(app, [*command, "--db", db, "--window-days", "100000000"])
+        assert far.exit_code == 2 and "--window-days" in far.output, far.output
 
 
 def test_help_speaks_command_line_not_python() -> None:

@@ -23,7 +23,7 @@ from redline.cli.common import (
     emit,
 )
 from redline.errors import RedlineError
-from redline.link.when import as_of_words
+from redline.link.when import MAX_WINDOW_DAYS, as_of_words
 from redline.output import Format, render, terminal_text, to_json
 from redline.schemas import envelope
 from redline.store import Ledger
@@ -38,6 +38,7 @@ WindowOption = Annotated[
     typer.Option(
         "--window-days",
         min=1,
+        max=MAX_WINDOW_DAYS,
         help="Days after a crossing in which a response counts. Default: that of the last `redline link` (90).",
         show_default=False,
     ),
@@ -89,7 +90,10 @@ def link_command(
     window_days: Annotated[
         int,
         typer.Option(
-            "--window-days", min=1, help="Days after a crossing in which a response counts."
+            "--window-days",
+            min=1,
+            max=MAX_WINDOW_DAYS,
+            help="Days after a crossing in which a response counts.",
         ),
     ] = 90,
 ) -> None:

@@ -16,6 +16,7 @@ from redline.cli.ledger_cmd import (
     follow_through_row,
 )
 from redline.link import list_episodes
+from redline.link.when import MAX_WINDOW_DAYS
 from redline.output import Format, render
 from redline.run import run, stage_bars
 from redline.store import Ledger
@@ -43,7 +44,10 @@ def run_command(
     window_days: Annotated[
         int,
         typer.Option(
-            "--window-days", min=1, help="Days after a crossing in which a response counts."
+            "--window-days",
+            min=1,
+            max=MAX_WINDOW_DAYS,
+            help="Days after a crossing in which a response counts.",
         ),
     ] = 90,
     prior: Annotated[

@@ -27,17 +27,24 @@ def as_of_date(value: object, name: str = "as_of") -> date | None:
     raise ConfigError(f"{name} must be a date or a YYYY-MM-DD string, not {value!r}")
 
 
+# The longest response window: a century (a window reaching past the calendar's last day,
+# 100000000 days, ended every listing in an OverflowError)
+MAX_WINDOW_DAYS = 36_500
+
+
 def window_days_of(value: object) -> int | None:
-    """A response window given to the API: a whole number of days, at least 1, or None for
-    the last link's; anything else is a ConfigError (0 was read as "the last link's", and a
-    negative window turned enforced lines unenforced)."""
+    """A response window given to the API: a whole number of days, at least 1 and at most
+    ``MAX_WINDOW_DAYS``, or None for the last link's; anything else is a ConfigError (0 was
+    read as "the last link's", and a negative window turned enforced lines unenforced)."""
     from redline.errors import ConfigError
 
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_WINDOW_DAYS:
         return value
-    raise ConfigError(f"window_days must be a whole number of days, at least 1, not {value!r}")
+    raise ConfigError(
+        f"window_days must be a whole number of days, from 1 to {MAX_WINDOW_DAYS}, not {value!r}"
+    )
 
 
 def as_of_words(day: date | str, reported: bool) -> str:
