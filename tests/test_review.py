@@ -452,6 +452,41 @@ def test_a_corrected_text_value_loses_escape_sequences_as_a_note_does(
     assert "\x1b" not in res.output and """'=HYPERLINK(""http://x.invalid"") Biden""" in res.output
 
 
+def test_a_decision_given_twice_is_stored_once(sqlite_ledger: Ledger) -> None:
+    """A review command run twice (a script re-run, a shell's history) stored the same decision
+    twice in the audit trail; it is stored once, unless another decision came between."""
+    from datetime import date
+
+    from redline.link import link
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    t = b.threat(b.doc("2024-01-10"), "RUS", "f16_delivery", stated="2024-01-05")
+    link(sqlite_ledger, as_of=date(2024, 12, 31))
+    runner = CliRunner()
+    key = "RUS:f16_delivery"
+    withdraw = ["review", "episode", key, "withdraw", "--effective", "2024-06-01", "--by", "ana"]
+    confirm = ["review", "threat", str(t), "confirm", "--by", "ana", "--note", "checked"]
+    outputs = []
+    for args in (withdraw, withdraw, confirm, confirm):
+        res = runner.invoke(app, [*args, "--db", sqlite_ledger.url])
+        assert res.exit_code == 0, res.output
+        outputs.append(" ".join(res.output.split()))
+    assert "already recorded" in outputs[1] and "already recorded" in outputs[3]
+    assert [(r["item_type"], r["action"]) for r in audit_trail(sqlite_ledger)] == [
+        ("episode", "withdraw"),
+        ("threat", "confirm"),
+    ]
+    # the same decision after another one is a decision again
+    review(sqlite_ledger, "episode", key, "correct", field="status", value="open", reviewer="bo")
+    review(sqlite_ledger, "episode", key, "withdraw", reviewer="ana", effective="2024-06-01")
+    assert [r["action"] for r in audit_trail(sqlite_ledger, item_type="episode")] == [
+        "withdraw",
+        "correct",
+        "withdraw",
+    ]
+
+
 def test_an_episode_story_tells_the_analysts_decisions(sqlite_ledger: Ledger) -> None:
     """A rejected episode looked up directly says it is rejected, and notes and confirmations
     are in the story, not only in `redline reviews` (it read as a live verdict)."""

@@ -233,8 +233,14 @@ def apply_review(
         "created_at": now(),
         "effective": day,
     }
-    res = conn.execute(sa.insert(reviews).values(**audit))
-    audit["id"] = int(res.inserted_primary_key[0])  # type: ignore[index]
+    same = _latest_if_the_same(conn, audit)
+    if same is not None:
+        # the item's latest decision says this already (a command run twice): the trail keeps
+        # one row for it, as an audit judged twice does
+        audit.update(id=int(same.id), created_at=same.created_at, unchanged=True)
+    else:
+        res = conn.execute(sa.insert(reviews).values(**audit))
+        audit["id"] = int(res.inserted_primary_key[0])  # type: ignore[index]
     if stays_rejected:
         audit["stays_rejected"] = True
     first = getattr(row, "first_threat_date", None) if item_type == "episode" else None
@@ -251,6 +257,22 @@ def apply_review(
         ):
             audit["wrong_side"] = f"{after.speaker_country} would cross {after.trigger_key}"
     return audit
+
+
+def _latest_if_the_same(conn: sa.Connection, audit: dict[str, Any]) -> Any | None:
+    """The item's latest review when it records the same decision as ``audit`` (same person,
+    action, field, value, note and day), else None. A decision between the two (another
+    analyst's) makes the repeat a decision of its own, stored again."""
+    latest = conn.execute(
+        sa.select(reviews)
+        .where(reviews.c.item_type == audit["item_type"], reviews.c.item_id == audit["item_id"])
+        .order_by(reviews.c.id.desc())
+        .limit(1)
+    ).first()
+    fields = ("action", "field", "new_value", "reviewer", "note", "effective")
+    if latest is None or any(getattr(latest, f) != audit[f] for f in fields):
+        return None
+    return latest
 
 
 def reviewer_name(reviewer: str | None) -> str:

@@ -93,10 +93,11 @@ def review_command(
         f" {row['field']}: {row['old_value']!r} -> {row['new_value']!r}" if row["field"] else ""
     )
     holds = f", holding from {row['effective'].isoformat()}" if row.get("effective") else ""
+    again = " (already recorded: stored once)" if row.get("unchanged") else ""
     console.print(
         terminal_text(
             f"review #{row['id']}: {item_type} {item_id} {action}{change} by "
-            f"{row['reviewer']}{holds}"
+            f"{row['reviewer']}{holds}{again}"
         )
     )
     if row.get("wrong_side"):
