@@ -14,7 +14,7 @@ from redline.cli import app
 from redline.link import link
 from redline.report import write_report
 from redline.store import Ledger
-from test_link_factories import seeds_ledger
+from test_link_factories import Builder, seeds_ledger
 
 AS_OF = date(2024, 9, 30)
 XSS = '<script>alert(1)</script> and "onerror=alert(2) <img src=x onerror=alert(3)>'
@@ -54,6 +54,23 @@ def test_article_text_is_escaped(report: tuple[Path, str]) -> None:
     assert 'href="https://example.org/wire?a=1&amp;b=2"' in html
     # a right-to-left override in article text stays inside its own box
     assert re.search(r"blockquote, td, li[^{]*\{ unicode-bidi: isolate; \}", html)
+
+
+def test_a_bidirectional_override_in_a_title_or_outlet_does_not_reach_the_report(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A right-to-left override in a title (a link in a citation line) or an outlet reversed
+    the outlet, author and date printed after it in the same line: the CSS isolates quotes,
+    cells and headings, not a citation's parts. The report drops such overrides and control
+    characters from every text it shows, as the terminal does."""
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2023-01-30", title="Tanks \u202egnp.exe", outlet="Tab\u2067bed\x1b[31m Post")
+    b.threat(doc, "RUS", "f16_delivery", stated="2023-01-29")
+    link(sqlite_ledger, as_of=AS_OF)
+    html = write_report(sqlite_ledger, tmp_path / "r.html", as_of=AS_OF).read_text("utf-8")
+    assert "Tanks gnp.exe" in html and "Tabbed Post" in html
+    assert not re.search("[\u202a-\u202e\u2066-\u2069\x1b]", html)
+    assert "<svg" in html  # the charts are not escaped
 
 
 def test_report_is_self_contained(report: tuple[Path, str]) -> None:

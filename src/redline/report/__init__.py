@@ -7,15 +7,25 @@ from functools import cache
 from pathlib import Path, PurePath
 
 import jinja2
+import markupsafe
 
 from redline.errors import ConfigError
 from redline.link import EpisodeView
-from redline.output import file_in_the_way, write_whole
+from redline.output import file_in_the_way, without_controls, write_whole
 from redline.report.context import STATUS_LABELS, ReportData, gather
 from redline.score import Prior
 from redline.store import Ledger
 
 __all__ = ["ReportData", "gather", "render_report", "write_report"]
+
+
+def _shown(value: object) -> object:
+    """A value as the report shows it: text without control characters or bidirectional
+    overrides, as in the terminal (an override in a title reversed the outlet and date printed
+    after it: "gnp.exe ,3202-10-30"); the charts, already markup, as they are."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return without_controls(value)
+    return value
 
 
 @cache
@@ -27,6 +37,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
     # A shared report names a local source by its file name, never by the analyst's path.
     env.filters["basename"] = lambda path: PurePath(str(path)).name if path else ""
