@@ -551,3 +551,25 @@ def test_judging_a_note_with_control_characters_twice_stores_it_once(
     assert (first["judged"], again["judged"], again["unchanged"]) == (1, 0, 1)
     (row,) = audit_trail(sqlite_ledger)
     assert row["note"] == f"audit #{audit.id}: wrong — a forecast,\nnot a threat (see §1)"
+
+
+def test_a_sample_whose_file_cannot_be_written_is_no_audit(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """`audit draw -o` into a folder that does not exist said it could not write the file and
+    left the audit recorded: `audit report` then showed an audit nobody had seen as the
+    latest."""
+    from redline.audit import audit_ids
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    for out in (tmp_path / "missing" / "s.json", tmp_path):
+        res = runner.invoke(
+            app, ["audit", "draw", "--db", sqlite_ledger.url, "--kind", "threat", "-o", str(out)]
+        )
+        assert isinstance(res.exception, RedlineError), res.output
+        assert str(out) in str(res.exception) and "no audit was recorded" in str(res.exception)
+    assert audit_ids(sqlite_ledger) == []
+    res = runner.invoke(app, ["audit", "report", "--db", sqlite_ledger.url])
+    assert "no audit in" in str(res.exception)

@@ -166,6 +166,14 @@ def draw(
     return Audit(audit_id, seed, per_kind, as_of, items)
 
 
+def discard(ledger: Ledger, audit_id: int) -> None:
+    """Forget audit ``audit_id``, drawn but never handed to anyone (its file could not be
+    written): only while no judgment names it."""
+    with ledger.begin() as conn:
+        if not _audit_reviews(conn, audit_id):
+            conn.execute(sa.delete(runs).where(runs.c.id == audit_id, runs.c.stage == "audit"))
+
+
 def _fingerprint(conn: sa.Connection, item_type_: str, item_id: int) -> str | None:
     """What an id names: an episode's key, an item's document, sentence and span (None: gone).
     The span tells apart the items of one sentence (a joint statement's issuers, one threat
@@ -687,6 +695,7 @@ __all__ = [
     "Audit",
     "AuditFigures",
     "AuditItem",
+    "discard",
     "draw",
     "figures",
     "from_dict",

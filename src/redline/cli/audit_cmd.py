@@ -60,7 +60,9 @@ def draw_command(
     ] = None,
 ) -> None:
     """Draw a sample and write it as JSON: set each item's "judgment", then `audit judge`."""
-    _, audit = _draw(db, n, seed, kind, as_of)
+    from redline.audit import discard
+
+    ledger, audit = _draw(db, n, seed, kind, as_of)
     text = json.dumps(audit.as_dict(), indent=1, ensure_ascii=False, default=str)
     if out is None:
         emit(text)
@@ -68,7 +70,11 @@ def draw_command(
     try:
         out.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
-        raise RedlineError(f"{out}: cannot write the audit: {exc.strerror or exc}") from exc
+        # a sample nobody could read is no audit: it stood as the latest in `audit report`
+        discard(ledger, audit.id)
+        raise RedlineError(
+            f"{out}: cannot write the audit: {exc.strerror or exc} (no audit was recorded)"
+        ) from exc
     console.print(f"audit #{audit.id}: {len(audit.items)} items written to {out}", markup=False)
 
 
