@@ -573,3 +573,22 @@ def test_a_sample_whose_file_cannot_be_written_is_no_audit(
     assert audit_ids(sqlite_ledger) == []
     res = runner.invoke(app, ["audit", "report", "--db", sqlite_ledger.url])
     assert "no audit in" in str(res.exception)
+
+
+def test_a_judged_file_saved_with_a_byte_order_mark_is_read(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A judged file saved by an editor that writes a UTF-8 byte-order mark was refused
+    ("Unexpected UTF-8 BOM"), though nothing in it was wrong."""
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    audit = draw(sqlite_ledger, per_kind=1, kinds=("threat",))
+    data = audit.as_dict()
+    data["items"][0]["judgment"] = "right"
+    path = tmp_path / "judged.json"
+    path.write_text(json.dumps(data), encoding="utf-8-sig")
+    res = runner.invoke(app, ["audit", "judge", str(path), "--db", sqlite_ledger.url, "--by", "a"])
+    assert res.exit_code == 0, res.output
+    assert "1 judgments stored" in res.output

@@ -88,7 +88,8 @@ def judge_command(
     from redline.audit import from_dict, record
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # an editor's byte-order mark is no error (Notepad writes one): read past it
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RedlineError(f"{path}: cannot read the audit file: {exc}") from exc
     audit_id, items = from_dict(data, str(path))
