@@ -592,3 +592,32 @@ def test_a_judged_file_saved_with_a_byte_order_mark_is_read(
     res = runner.invoke(app, ["audit", "judge", str(path), "--db", sqlite_ledger.url, "--by", "a"])
     assert res.exit_code == 0, res.output
     assert "1 judgments stored" in res.output
+
+
+def test_a_later_decision_stands_whatever_its_analysts_clock(sqlite_ledger: Ledger) -> None:
+    """A decision stored after the draw stands over the audit's judgment even when the clock
+    of the analyst who made it runs behind the one that drew the sample (it was read as made
+    before the draw, and the judgment "right" brought back an item she had rejected)."""
+    import sqlalchemy as sa
+
+    from redline.audit import record
+    from redline.extract.query import list_threats
+    from redline.review import review
+    from redline.store.schema import reviews
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    audit = draw(sqlite_ledger, per_kind=1, kinds=("threat",))
+    (item,) = audit.items
+    row = review(sqlite_ledger, "threat", item.item_id, "reject", reviewer="boss")
+    with sqlite_ledger.begin() as conn:  # her clock runs behind (a year, here)
+        conn.execute(
+            sa.update(reviews)
+            .where(reviews.c.id == row["id"])
+            .values(created_at=row["created_at"].replace(year=row["created_at"].year - 1))
+        )
+    item.judgment = "right"
+    counts = record(sqlite_ledger, audit.id, [item], reviewer="junior")
+    assert counts["measured_only"] == 1
+    assert list_threats(sqlite_ledger) == []  # still rejected

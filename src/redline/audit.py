@@ -150,6 +150,9 @@ def draw(
         )
     with ledger.connect() as conn:
         held = [_fingerprint(conn, i.item_type, i.item_id) for i in items]
+        # the last decision stored before the draw: a later one is told apart by its place in
+        # the trail, not by the clock of the analyst who made it
+        last_review = conn.execute(sa.select(sa.func.max(reviews.c.id))).scalar() or 0
     audit_id = ledger.start_run(
         "audit",
         {
@@ -161,6 +164,7 @@ def draw(
             # what each id named when drawn: ids can be reused (SQLite gives a deleted
             # episode's id to the next new one), and a judgment must not land on another item
             "fingerprints": held,
+            "last_review": int(last_review),
         },
     )
     return Audit(audit_id, seed, per_kind, as_of, items)
@@ -364,7 +368,7 @@ def _record(
         # a judgment counts as already stored only when the same person stored it: a second
         # analyst agreeing with the first is a second opinion (the agreement figures need it)
         stored = _latest_notes(_audit_reviews(conn, audit_id, reviewer_name(reviewer)))
-        since = _reviewed_since_the_draw(conn, audit_id)
+        since = _reviewed_since_the_draw(conn, audit_id, run)
         for item in items:
             if item.judgment is None:
                 out["skipped"] += 1
@@ -400,14 +404,23 @@ def _record(
     return out
 
 
-def _reviewed_since_the_draw(conn: sa.Connection, audit_id: int) -> set[tuple[str, int]]:
-    """The items a review outside this audit decided on after the audit was drawn."""
-    drawn_at = conn.execute(sa.select(runs.c.started_at).where(runs.c.id == audit_id)).scalar()
-    if drawn_at is None:
-        return set()
+def _reviewed_since_the_draw(
+    conn: sa.Connection, audit_id: int, params: dict[str, Any]
+) -> set[tuple[str, int]]:
+    """The items a review outside this audit decided on after the audit was drawn: stored
+    after the last review the draw saw (a review's time is its analyst's clock, and one
+    running behind put a later rejection before the draw, where a judgment undid it); audits
+    drawn before that was recorded go by the time."""
+    if "last_review" in params:
+        after = reviews.c.id > int(params["last_review"])
+    else:
+        drawn_at = conn.execute(sa.select(runs.c.started_at).where(runs.c.id == audit_id)).scalar()
+        if drawn_at is None:
+            return set()
+        after = reviews.c.created_at >= drawn_at
     rows = conn.execute(
         sa.select(reviews.c.item_type, reviews.c.item_id).where(
-            reviews.c.created_at >= drawn_at,
+            after,
             reviews.c.action != "note",
             sa.or_(reviews.c.note.is_(None), ~reviews.c.note.like(f"audit #{audit_id}: %")),
         )
