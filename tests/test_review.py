@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import UTC
 from pathlib import Path
 
@@ -716,3 +717,54 @@ def test_an_analyst_can_settle_the_status_the_evidence_already_gives(sqlite_ledg
         date(2024, 6, 1),
         date(2024, 9, 1),
     ]
+
+
+@pytest.fixture
+def in_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Run in the time zone given (``in_zone("America/Los_Angeles")``), restored after."""
+    import time
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_review_holds_from_the_day_it_was_made_where_it_is_read(
+    sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPatch, in_zone: Callable[[str], None]
+) -> None:
+    """A review's day was its UTC date, every default as-of date the local one: a line withdrawn
+    at 20:00 in California (04:00 UTC the next day) still read open that evening, and east of
+    UTC `--effective` with the local date was refused as "after today" before 10:00."""
+    from datetime import UTC, date, datetime
+
+    import redline.review
+    from redline.link import link, list_episodes
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2026-11-01"), "RUS", "f16_delivery", stated="2026-10-30")
+    link(sqlite_ledger, as_of=date(2026, 11, 30))
+    in_zone("America/Los_Angeles")
+    evening = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)  # 20:00 on 1 December in California
+    monkeypatch.setattr(redline.review, "now", lambda: evening)
+    review(sqlite_ledger, "episode", "RUS:f16_delivery", "withdraw", reviewer="ana")
+    (row,) = list_episodes(sqlite_ledger, as_of=date(2026, 12, 1))
+    assert (row["status"], row["status_by"]) == ("withdrawn", "analyst")
+    in_zone("Australia/Sydney")
+    morning = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)  # 09:00 on 2 December in Sydney
+    monkeypatch.setattr(redline.review, "now", lambda: morning)
+    stored = review(
+        sqlite_ledger,
+        "episode",
+        "RUS:f16_delivery",
+        "correct",
+        field="status",
+        value="open",
+        reviewer="ana",
+        effective="2026-12-02",
+    )
+    assert stored["effective"] == date(2026, 12, 2)

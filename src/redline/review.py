@@ -21,7 +21,7 @@ from redline import knowledge
 from redline.errors import RedlineError
 from redline.output import without_controls
 from redline.store import Ledger
-from redline.store.db import MAX_ID, now
+from redline.store.db import MAX_ID, local_day, now
 from redline.store.schema import (
     CLAIM_OUTCOMES,
     CONSEQUENCE_CLASSES,
@@ -327,7 +327,7 @@ def _effective_day(
 
     day = as_of_date(effective, "an effective date")
     assert day is not None  # None was answered above
-    today = now().date()
+    today = local_day(now())  # the reader's today, as every default as-of date
     if day > today:
         raise RedlineError(
             f"effective date {day.isoformat()} is after today ({today.isoformat()}); "

@@ -17,7 +17,7 @@ from redline.link.items import EVENT_ROLES, Item, load_pool
 from redline.link.reviews import load_reviews
 from redline.link.when import as_of_date, window_days_of
 from redline.store import Ledger
-from redline.store.db import row_id
+from redline.store.db import local_day, row_id
 from redline.store.schema import (
     documents,
     episode_members,
@@ -370,7 +370,7 @@ def _analyst_decisions(conn: sa.Connection, episode_id: int) -> list[dict[str, A
     return [
         {
             "review_id": r.id,
-            "date": r.created_at.date() if r.created_at else None,
+            "date": local_day(r.created_at) if r.created_at else None,
             "reviewer": r.reviewer,
             "action": r.action,
             "set": f"{r.field}={r.new_value}" if r.field else None,

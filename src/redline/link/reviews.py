@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from redline.link.assess import Review
+from redline.store.db import local_day
 from redline.store.schema import EPISODE_STATUSES, reviews
 
 WITHDRAW_ACTIONS = ("withdraw", "withdrawn")
@@ -40,7 +41,7 @@ def load_reviews(
         # withdrawal without a note was explained by an earlier rejection's note)
         reviewer, note, since, named = prev.reviewer, prev.note, prev.since, prev.named
         # the day the status holds from: the one the analyst named, else the review's own
-        day = row.effective or (row.created_at.date() if row.created_at is not None else None)
+        day = row.effective or (local_day(row.created_at) if row.created_at is not None else None)
         if row.action in WITHDRAW_ACTIONS:
             status, reviewer, note, since = "withdrawn", row.reviewer, row.note, day
             named = row.effective is not None

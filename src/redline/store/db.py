@@ -6,7 +6,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -266,3 +266,12 @@ class Ledger:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def local_day(moment: datetime) -> date:
+    """The day ``moment`` (stored in UTC; SQLite gives it back without its zone) fell on
+    here: the calendar every default date reads (``date.today()``). A review made at 20:00 in
+    California is stored on the next UTC day, and its status held from a day not yet come."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().date()
