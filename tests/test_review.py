@@ -768,3 +768,31 @@ def test_a_review_holds_from_the_day_it_was_made_where_it_is_read(
         effective="2026-12-02",
     )
     assert stored["effective"] == date(2026, 12, 2)
+
+
+def test_an_undated_article_ingested_this_evening_counts_today(
+    sqlite_ledger: Ledger, in_zone: Callable[[str], None]
+) -> None:
+    """An article without a date is known from the day it was ingested: its UTC day, while the
+    as-of date is the local one, so in California a threat ingested at 20:00 was in no
+    episode of that day."""
+    from datetime import UTC, date, datetime
+
+    from redline.link import link, list_episodes
+    from redline.store.schema import documents
+    from test_link_factories import Builder
+
+    in_zone("America/Los_Angeles")
+    b = Builder(sqlite_ledger)
+    doc = b.doc(None)
+    b.threat(doc, "RUS", "f16_delivery")
+    with sqlite_ledger.begin() as conn:  # 20:00 on 1 December in California
+        conn.execute(
+            sa.update(documents)
+            .where(documents.c.id == doc)
+            .values(ingested_at=datetime(2026, 12, 2, 4, 0, tzinfo=UTC))
+        )
+    link(sqlite_ledger, as_of=date(2026, 12, 1))
+    assert [e["key"] for e in list_episodes(sqlite_ledger, as_of=date(2026, 12, 1))] == [
+        "RUS:f16_delivery"
+    ]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from redline import knowledge
 from redline.link.when import When, when_of
+from redline.store.db import local_day
 from redline.store.schema import (
     documents,
     episode_members,
@@ -218,7 +219,7 @@ def load_pool(
                 own_precision,
                 published,
                 published_precision,
-                ingested_at.date(),
+                local_day(ingested_at),  # the day it was ingested here, as today is read
                 reported,
             )
             pool.items[kind].append(
