@@ -129,3 +129,16 @@ def test_db_may_come_before_the_command(tmp_path: Path, monkeypatch: pytest.Monk
 
     defaults = _db_defaults(typer.main.get_command(app), "team.db")
     assert defaults["episodes"] == {"db": "team.db"} and "eval" not in defaults
+
+
+def test_export_help_says_its_date_is_the_last_links() -> None:
+    """`export --help` said the date defaults to today, as for the listings; an export stands
+    on the last link's date and refuses any other."""
+    from typer.testing import CliRunner
+
+    from redline.cli import app
+
+    res = CliRunner().invoke(app, ["export", "--help"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0
+    text = " ".join(res.output.split())
+    assert "Default: that of the last `redline link`" in text and "Default: today" not in text

@@ -21,6 +21,7 @@ from redline.cli.common import (
     app,
     console,
     emit,
+    iso_date,
 )
 from redline.errors import RedlineError
 from redline.link.when import MAX_WINDOW_DAYS, as_of_words
@@ -534,6 +535,21 @@ def _rounded(row: dict[str, Any], fmt: Format) -> dict[str, Any]:
     return row
 
 
+# the export stands on the last link's date (``export._as_of_of_the_tables``), not today's
+ExportAsOfOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        parser=iso_date,
+        metavar="YYYY-MM-DD",
+        help="The date of the computed tables (episode_status, credibility), in hindsight. "
+        "Default: that of the last `redline link`; another date is refused (link as of it "
+        "first), so the stored episodes and the computed tables agree.",
+        show_default=False,
+    ),
+]
+
+
 class ExportFormat(StrEnum):
     parquet = "parquet"
     csv = "csv"
@@ -547,7 +563,7 @@ def export_command(
     fmt: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="File format.")
     ] = ExportFormat.parquet,
-    as_of: AsOfOption = None,
+    as_of: ExportAsOfOption = None,
     prior: PriorOption = "uniform",
     reported: ReportedOption = False,
 ) -> None:
