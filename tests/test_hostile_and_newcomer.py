@@ -8,7 +8,7 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 from typer.testing import CliRunner
@@ -152,6 +152,30 @@ def test_an_id_no_database_holds_is_refused_not_a_traceback(sqlite_ledger) -> No
     # a text that is no id is still looked up in titles and paths
     shown = runner.invoke(app, ["show", "²", "--db", db])
     assert shown.exit_code == 0 and "Note ²" in shown.output, shown.output
+
+
+def test_csv_listings_carry_no_escape_sequence_from_a_file_name(tmp_path: Path) -> None:
+    """A file's name is stored as it is (it is how the file is found again), and CSV listings
+    printed it with its escape sequences: on a terminal an OSC sequence set the window title,
+    and redirected (the CLI drops colour codes from output that is not a terminal) a name
+    "\x1b[31m=x" left "=x" first in its cell, past the formula guard."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = (
+        "MOSCOW - Kremlin spokesman Dmitry Peskov warned on Monday that the delivery of F-16 "
+        "jets to Ukraine would be met with a military response. More text follows here.\n"
+    )
+    (folder / "\x1b]0;pwned\x07news.txt").write_text(text, encoding="utf-8")
+    (folder / "\x1b[31m=HYPERLINK(1).txt").write_text(text.replace("Monday", "Friday"), "utf-8")
+    db = str(tmp_path / "l.db")
+    res = runner.invoke(app, ["ingest", str(folder), "--db", db, "--no-progress"])
+    assert res.exit_code == 0, res.output
+    listed = runner.invoke(app, ["documents", "--db", db, "--format", "csv"])
+    assert listed.exit_code == 0, listed.output
+    assert "\x1b" not in listed.output and "\x07" not in listed.output
+    paths = [row["source_path"] for row in csv.DictReader(io.StringIO(listed.output))]
+    assert sorted(PurePath(p).name for p in paths) == ["=HYPERLINK(1).txt", "news.txt"]
+    assert all(p.startswith(str(folder)) for p in paths)  # absolute paths: no formula
 
 
 def test_a_huge_csv_field_is_read_whole_and_a_broken_quote_refused(tmp_path: Path) -> None:

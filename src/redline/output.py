@@ -74,6 +74,15 @@ def without_controls(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
+# What a CSV cell loses: escape sequences and control characters, but not the line ends a
+# cell may hold (quoted) nor tab (CSV lines end in CR LF, and the formula guard reads both)
+_CSV_CONTROL = re.compile(rf"\x1b(?:{ESCAPE_BODY}|.)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_controls(value: Any) -> Any:
+    return _CSV_CONTROL.sub("", value) if isinstance(value, str) else value
+
+
 def terminal_text(value: Any) -> Text:
     """Untrusted text for the terminal: control sequences removed, and as a ``Text`` object so
     that Rich never reads ``[link=...]`` or ``[/]`` in it as markup."""
@@ -126,7 +135,10 @@ def render(
         writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
         for r in rows:
-            writer.writerow({k: csv_cell(jsonable(r.get(k))) for k in columns})
+            # printed to a terminal as tables are, so without escape sequences (a file named
+            # with one set the terminal's title), and guarded after they are gone: redirected
+            # output loses colour codes on the way, which left a "=" first in the cell
+            writer.writerow({k: csv_cell(_no_controls(jsonable(r.get(k)))) for k in columns})
         return buf.getvalue()
     out = console or Console()
     fitting = fits(rows, columns, out.width)
