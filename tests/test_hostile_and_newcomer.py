@@ -178,6 +178,22 @@ def test_csv_listings_carry_no_escape_sequence_from_a_file_name(tmp_path: Path) 
     assert all(p.startswith(str(folder)) for p in paths)  # absolute paths: no formula
 
 
+def test_a_document_is_found_by_the_text_typed_without_wildcards(sqlite_ledger) -> None:  # type: ignore[no-untyped-def]
+    """`show` matched its text as a LIKE pattern: "%" named every document and "2023_01"
+    found a file named 2023-01-..."""
+    from redline.documents import get_document
+    from redline.errors import RedlineError
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.doc(title="Tanks 2023-01 delivered")
+    wanted = b.doc(title="Tariffs up 50% in 2023_01")
+    assert get_document(sqlite_ledger, "50%")["id"] == wanted
+    assert get_document(sqlite_ledger, "2023_01")["id"] == wanted
+    with pytest.raises(RedlineError, match="no document matches '%%'"):
+        get_document(sqlite_ledger, "%%")
+
+
 def test_a_huge_csv_field_is_read_whole_and_a_broken_quote_refused(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

@@ -31,10 +31,16 @@ def get_document(ledger: Ledger, ref: str | int) -> dict[str, Any]:
             row = conn.execute(sa.select(*cols).where(documents.c.id == number)).first()
             if row is not None:
                 return dict(row._mapping)
-        pattern = f"%{ref}%"
+        # the text as typed: "%" and "_" in it are no wildcards ("2023_01" matched 2023-01)
+        part = str(ref)
         rows = conn.execute(
             sa.select(*cols)
-            .where(sa.or_(documents.c.source_path.like(pattern), documents.c.title.like(pattern)))
+            .where(
+                sa.or_(
+                    documents.c.source_path.contains(part, autoescape=True),
+                    documents.c.title.contains(part, autoescape=True),
+                )
+            )
             .limit(5)
         ).all()
     if not rows:
