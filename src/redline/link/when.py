@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,8 +23,12 @@ def as_of_date(value: object, name: str = "as_of") -> date | None:
     if isinstance(value, str):
         try:
             return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+        except ValueError as exc:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+                # the form is right, the day is not ("2023-02-30"): say that, not the form
+                raise ConfigError(
+                    f"{name} {value.strip()!r} is no day of the calendar ({exc})"
+                ) from None
     raise ConfigError(f"{name} must be a date or a YYYY-MM-DD string, not {value!r}")
 
 
