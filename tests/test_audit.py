@@ -621,3 +621,26 @@ def test_a_later_decision_stands_whatever_its_analysts_clock(sqlite_ledger: Ledg
     counts = record(sqlite_ledger, audit.id, [item], reviewer="junior")
     assert counts["measured_only"] == 1
     assert list_threats(sqlite_ledger) == []  # still rejected
+
+
+def test_a_plain_review_cannot_pass_for_an_audit_judgment(tmp_path: Path) -> None:
+    """An audit's judgments are the reviews whose note opens 'audit #<id>: '; a plain review
+    with such a note counted in that audit's figures as a judgment nobody made of its sample.
+    It is refused, stores nothing, and the audit's figures stay as they were."""
+    from redline.review import review
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    run(ledger, [SAMPLE])
+    audit = draw(ledger, per_kind=1, seed=2, kinds=("threat",))
+    (item,) = audit.items
+    before = len(audit_trail(ledger))
+    for note in (f"audit #{audit.id}: wrong", f"  audit #{audit.id}: right — looks fine"):
+        with pytest.raises(RedlineError, match="may not begin 'audit #<number>:'"):
+            review(ledger, "threat", item.item_id, "note", note=note)
+    assert len(audit_trail(ledger)) == before
+    found = figures(ledger)
+    assert found is not None and found.precision["threat"].total == 0
+    # a note that merely mentions an audit is fine
+    review(ledger, "threat", item.item_id, "note", note=f"see audit #{audit.id} for why")
+    assert len(audit_trail(ledger)) == before + 1
+    ledger.dispose()

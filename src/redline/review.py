@@ -12,6 +12,7 @@ listings and scores. Decisions on episodes (``withdraw``, ``correct status=…``
 from __future__ import annotations
 
 import getpass
+import re
 from datetime import date
 from typing import Any
 
@@ -73,6 +74,10 @@ _STATE_AFTER = {"confirm": "confirmed", "reject": "rejected", "correct": "correc
 MAX_REVIEWER = 120  # the reviews.reviewer column's width
 
 
+# the note that makes a review one of an audit's judgments (``redline.audit``)
+AUDIT_NOTE = re.compile(r"\s*audit #\d+: ")
+
+
 def review(
     ledger: Ledger,
     item_type: str,
@@ -92,6 +97,14 @@ def review(
     # A decision on an episode waits for a link run and holds it off: linking drops the
     # episodes no analyst reviewed, and a review stored while it ran was reported stored and
     # lost with its episode (the key is resolved under the lock, after any such run)
+    if note is not None and AUDIT_NOTE.match(without_controls(note)):
+        # an audit's judgments are the reviews whose note opens so: a note of this form from
+        # a plain review would count in that audit's figures as a judgment nobody drew
+        raise RedlineError(
+            "a review note may not begin 'audit #<number>:' (the form of an audit's "
+            "judgments, which count in its figures); judge audited items with "
+            "`redline audit judge`, or word the note otherwise"
+        )
     hold = ledger.exclusive if item_type == "episode" else ledger.begin
     with hold() as conn:
         number = _item_number(ledger, item_type, item_id)
