@@ -644,3 +644,21 @@ def test_a_plain_review_cannot_pass_for_an_audit_judgment(tmp_path: Path) -> Non
     review(ledger, "threat", item.item_id, "note", note=f"see audit #{audit.id} for why")
     assert len(audit_trail(ledger)) == before + 1
     ledger.dispose()
+
+
+def test_an_audit_note_in_other_letter_case_is_refused_too(tmp_path: Path) -> None:
+    """SQLite's LIKE ignores the case of letters, so on SQLite a plain note 'Audit #<id>: wrong'
+    was read as one of that audit's judgments (PostgreSQL's LIKE did not read it so): the
+    refusal of such notes ignores case as well, and the figures stay as they were."""
+    from redline.review import review
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    run(ledger, [SAMPLE])
+    audit = draw(ledger, per_kind=1, seed=2, kinds=("threat",))
+    (item,) = audit.items
+    for note in (f"Audit #{audit.id}: wrong", f"AUDIT #{audit.id}: right"):
+        with pytest.raises(RedlineError, match="may not begin 'audit #<number>:'"):
+            review(ledger, "threat", item.item_id, "note", note=note)
+    found = figures(ledger)
+    assert found is not None and found.precision["threat"].total == 0
+    ledger.dispose()

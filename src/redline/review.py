@@ -74,8 +74,9 @@ _STATE_AFTER = {"confirm": "confirmed", "reject": "rejected", "correct": "correc
 MAX_REVIEWER = 120  # the reviews.reviewer column's width
 
 
-# the note that makes a review one of an audit's judgments (``redline.audit``)
-AUDIT_NOTE = re.compile(r"\s*audit #\d+: ")
+# the note that makes a review one of an audit's judgments (``redline.audit``); in any case
+# of letters, as SQLite's LIKE (which finds an audit's judgments) reads it
+AUDIT_NOTE = re.compile(r"\s*audit #\d+: ", re.IGNORECASE)
 
 
 def review(
