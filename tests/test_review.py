@@ -796,3 +796,28 @@ def test_an_undated_article_ingested_this_evening_counts_today(
     assert [e["key"] for e in list_episodes(sqlite_ledger, as_of=date(2026, 12, 1))] == [
         "RUS:f16_delivery"
     ]
+
+
+def test_a_corrected_date_naming_no_day_is_told_so(reviewed_ledger: Ledger) -> None:
+    """As for an as-of or effective date: a corrected date in the right form that names no day
+    ('2022-02-30') is told it is no day of the calendar, not that it is not YYYY-MM-DD; and a
+    date Python also reads in its compact form is stored in the trail as the day it names."""
+    (threat,) = list_threats(reviewed_ledger)
+    with pytest.raises(RedlineError, match="'2022-02-30' is no day of the calendar"):
+        review(
+            reviewed_ledger,
+            "threat",
+            threat["id"],
+            "correct",
+            field="stated_date",
+            value="2022-02-30",
+        )
+    with pytest.raises(RedlineError, match="stated_date must be a date"):
+        review(
+            reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="soon"
+        )
+    stored = review(
+        reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="20220201"
+    )
+    assert stored["new_value"] == "2022-02-01"
+    assert audit_trail(reviewed_ledger)[-1]["new_value"] == "2022-02-01"
