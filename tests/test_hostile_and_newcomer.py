@@ -54,6 +54,11 @@ def test_bad_dates_and_windows_are_option_errors(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     assert "'notadate' is not a date; write it as YYYY-MM-DD" in bad.output
     assert "Value error" not in bad.output
+    # the right form naming no day is told so, as the API tells it (not to write YYYY-MM-DD)
+    for command in (["run", str(folder)], ["episodes"], ["export", str(tmp_path / "out")]):
+        no_day = runner.invoke(app, [*command, "--db", db, "--as-of", "2024-02-30"])
+        assert no_day.exit_code == 2, no_day.output
+        assert "'2024-02-30' is no day of the calendar" in " ".join(no_day.output.split())
     assert runner.invoke(app, ["run", str(folder), "--db", db, "--window-days", "0"]).exit_code == 2
     # a window past the calendar's last day ended `episodes` in an OverflowError traceback
     for command in (["episodes"], ["link"], ["credibility"], ["episode", "RUS:f16_delivery"]):
