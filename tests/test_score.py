@@ -347,6 +347,9 @@ def test_the_api_takes_a_grouping_by_name_and_an_iso_date(sqlite_ledger: Ledger)
     # the right form naming no real day is told so, not that the form is wrong
     with pytest.raises(ConfigError, match="'2024-02-30' is no day of the calendar"):
         credibility(sqlite_ledger, as_of="2024-02-30")  # type: ignore[arg-type]
+    # digits of another script are no such form: told the form, not that the day is none
+    with pytest.raises(ConfigError, match="as_of must be a date or a YYYY-MM-DD string"):
+        credibility(sqlite_ledger, as_of="\uff12\uff10\uff12\uff14-01-02")  # type: ignore[arg-type]
 
 
 def test_the_evidence_note_reads_as_english() -> None:

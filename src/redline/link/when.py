@@ -24,7 +24,7 @@ def as_of_date(value: object, name: str = "as_of") -> date | None:
         try:
             return date.fromisoformat(value.strip())
         except ValueError as exc:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip(), re.ASCII):
                 # the form is right, the day is not ("2023-02-30"): say that, not the form
                 raise ConfigError(
                     f"{name} {value.strip()!r} is no day of the calendar ({exc})"
