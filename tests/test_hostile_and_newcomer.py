@@ -444,3 +444,16 @@ def test_no_column_vanishes_when_a_table_cannot_fit() -> None:
         widths = column_widths(rows, columns, total)
         assert min(widths) >= NARROW_MIN, (total, widths)
         assert sum(widths) + 3 * len(columns) + 1 <= max(total, 3 * len(columns) + 1 + 3 * 9)
+
+
+def test_a_document_is_found_by_its_title_in_any_letter_case(ledger) -> None:  # type: ignore[no-untyped-def]
+    """SQLite's LIKE ignores the case of letters and PostgreSQL's does not: `show tariffs` found
+    "Tariffs up" on SQLite and "no document matches" on PostgreSQL. Both ignore it now."""
+    from redline.documents import get_document
+    from test_link_factories import Builder
+
+    b = Builder(ledger)
+    b.doc(title="Tanks delivered")
+    wanted = b.doc(title="Tariffs up 50% on Steel")
+    assert get_document(ledger, "tariffs up 50%")["id"] == wanted
+    assert get_document(ledger, "STEEL")["id"] == wanted

@@ -31,14 +31,15 @@ def get_document(ledger: Ledger, ref: str | int) -> dict[str, Any]:
             row = conn.execute(sa.select(*cols).where(documents.c.id == number)).first()
             if row is not None:
                 return dict(row._mapping)
-        # the text as typed: "%" and "_" in it are no wildcards ("2023_01" matched 2023-01)
+        # the text as typed: "%" and "_" in it are no wildcards ("2023_01" matched 2023-01);
+        # in any case of letters on every database (SQLite's LIKE ignored it, PostgreSQL's not)
         part = str(ref)
         rows = conn.execute(
             sa.select(*cols)
             .where(
                 sa.or_(
-                    documents.c.source_path.contains(part, autoescape=True),
-                    documents.c.title.contains(part, autoescape=True),
+                    documents.c.source_path.icontains(part, autoescape=True),
+                    documents.c.title.icontains(part, autoescape=True),
                 )
             )
             .limit(5)
