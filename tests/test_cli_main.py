@@ -49,3 +49,27 @@ def test_sigterm_says_what_is_kept_and_exits_143(
     assert code == 143
     assert err.startswith("redline: stopped by SIGTERM") and "again resumes" in err
     assert "Traceback" not in err
+
+
+def test_a_read_only_ledger_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A write to a ledger file the user may only read (`chmod 444`, an immutable file) made
+    SQLite raise OperationalError, which `redline ingest` and `redline link` printed as a
+    traceback with the SQL of the refused insert."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    refused = sa.exc.OperationalError(
+        "INSERT INTO runs (stage) VALUES (?)",
+        ("ingest",),
+        sqlite3.OperationalError("attempt to write a readonly database"),
+    )
+    code, err = _ending(monkeypatch, capsys, refused)
+    err = " ".join(err.split())
+    assert code == 2
+    assert err == (
+        "redline: error: the ledger database refused the command: "
+        "attempt to write a readonly database"
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import sqlalchemy as sa
+
 from redline.cli import (  # noqa: F401  (registers commands)
     audit_cmd,
     bench_cmd,
@@ -37,6 +39,16 @@ def main() -> None:
         where = f"{exc.filename}: " if exc.filename else ""
         err_console.print(
             f"redline: error: {where}{exc.strerror or exc}", markup=False, highlight=False
+        )
+        sys.exit(2)
+    except sa.exc.OperationalError as exc:
+        # the database refused what a command asked of it: a read-only ledger file ("attempt
+        # to write a readonly database"), a full disk, a lost server: one line, not a traceback
+        reason = " ".join(str(exc.orig or exc).split())
+        err_console.print(
+            f"redline: error: the ledger database refused the command: {reason}",
+            markup=False,
+            highlight=False,
         )
         sys.exit(2)
     except Terminated:
