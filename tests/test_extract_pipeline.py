@@ -774,6 +774,31 @@ def test_the_summary_says_which_documents_are_still_claimed(
     assert "10 minutes" in out
 
 
+def test_redline_run_warns_that_its_report_leaves_out_documents_still_claimed(
+    sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Two `redline run`s begun together on one ledger: the one that found every document
+    claimed by the other linked, reported and exported a ledger without them (0 episodes), said
+    "extracted 0 threats" and exited 0 with no word of the documents it had left to the other."""
+    from typer.testing import CliRunner
+
+    from redline.cli import app
+    from redline.extract import pipeline
+
+    ids = _notes_in(sqlite_ledger, tmp_path, 8)
+    _claim_for_another_run(sqlite_ledger, ids[:5], now() + timedelta(minutes=9))
+    log = tmp_path / "log"
+    log.mkdir()
+    monkeypatch.setattr(pipeline, "default_extractor", lambda extra=(): _Stub(log, 0))
+    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    args = ["run", str(tmp_path / "notes"), "--db", url, "--no-progress", "-w", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "warning: 5 documents are NOT extracted: another run still holds their claim" in out
+    assert "run `redline run` again" in out
+
+
 def test_a_run_renews_its_claims_while_it_works(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     """Leases are renewed as the run goes, so a run working longer than one lease keeps its
     documents."""

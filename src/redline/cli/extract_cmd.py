@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,7 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
-from redline.extract import extract_documents
+from redline.extract import ExtractReport, extract_documents
 from redline.extract import query as extract_query
 from redline.extract.pipeline import LEASE
 from redline.output import Format, render, to_json
@@ -91,6 +92,29 @@ CLAIM_COLUMNS_NARROW = ["id", "claim", "subject_country", "trigger_key", "senten
 DEFAULT_WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
+def warn_unextracted(report: ExtractReport, out: Console, again: str = "redline extract") -> None:
+    """Warn of documents this run left unextracted to other runs (``redline extract`` and
+    ``redline run``, whose report and export leave them out)."""
+    if report.still_claimed:
+        # not an error (another run may be at work on them), but nothing extracted them yet
+        minutes = round(LEASE.total_seconds() / 60)
+        out.print(
+            f"warning: {report.still_claimed} documents are NOT extracted: another run still "
+            "holds their claim (it is at work on them, or it died on another machine and its "
+            f"claim runs out {minutes} minutes after it was last renewed); run `{again}` "
+            "again once that run is done or its claim has run out",
+            markup=False,
+            style="bold yellow",
+        )
+    if report.left_pending:
+        out.print(
+            f"warning: {report.left_pending} documents are NOT extracted: another run let them "
+            f"go as this one finished (stopped with Ctrl-C, say); run `{again}` again",
+            markup=False,
+            style="bold yellow",
+        )
+
+
 def run_extraction(
     ledger: Ledger,
     *,
@@ -138,24 +162,7 @@ def run_extraction(
     )
     for error in report.errors:
         out.print(f"  error: {error}", markup=False)
-    if report.still_claimed:
-        # not an error (another run may be at work on them), but nothing extracted them yet
-        minutes = round(LEASE.total_seconds() / 60)
-        out.print(
-            f"warning: {report.still_claimed} documents are NOT extracted: another run still "
-            "holds their claim (it is at work on them, or it died on another machine and its "
-            f"claim runs out {minutes} minutes after it was last renewed); run `redline "
-            "extract` again once that run is done or its claim has run out",
-            markup=False,
-            style="bold yellow",
-        )
-    if report.left_pending:
-        out.print(
-            f"warning: {report.left_pending} documents are NOT extracted: another run let them "
-            "go as this one finished (stopped with Ctrl-C, say); run `redline extract` again",
-            markup=False,
-            style="bold yellow",
-        )
+    warn_unextracted(report, out)
     if not (
         report.documents
         or redo

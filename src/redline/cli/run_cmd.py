@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from redline.cli.common import AsOfOption, DbOption, app, console, err_console
-from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption
+from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption, warn_unextracted
 from redline.cli.ledger_cmd import (
     FOLLOW_THROUGH_COLUMNS,
     FOLLOW_THROUGH_NARROW,
@@ -88,6 +88,9 @@ def run_command(
         f"{result.extract.responses} responses, {result.extract.claims} outcome claims; "
         f"linked {result.link.episodes} episodes"
     )
+    # another `redline run` or `redline extract` at work on the same ledger: the episodes,
+    # report and export below leave out what it had not extracted yet
+    warn_unextracted(result.extract, err_console, again="redline run")
     episodes = list_episodes(ledger, view=result.link.view)
     render(
         [
