@@ -799,6 +799,69 @@ def test_redline_run_warns_that_its_report_leaves_out_documents_still_claimed(
     assert "run `redline run` again" in out
 
 
+class _Dies(_Stub):
+    """A stub whose worker dies on ``doom`` the first time it reads it, as the out-of-memory
+    killer or a crash in native code ends a process (no exception, no result)."""
+
+    def __init__(self, log: Path, doom: int) -> None:
+        super().__init__(log, 0.02)
+        self.doom = doom
+
+    def extract(self, doc: DocumentInput) -> Extraction:
+        once = self.log / "died"
+        if doc.id == self.doom and not once.exists():
+            once.write_text("x")
+            os.kill(os.getpid(), 9)
+        return super().extract(doc)
+
+
+def _extract_with_a_dying_worker(url: str, log: str, doom: int, out: Any) -> None:
+    from redline.errors import RedlineError
+    from redline.extract import pipeline
+
+    pipeline.default_extractor = lambda extra=(): _Dies(Path(log), doom)
+    ledger = Ledger.open(url, migrate=False)
+    try:
+        extract_documents(ledger, workers=2)
+        out.put("finished")
+    except RedlineError as exc:
+        out.put(f"error: {exc}")
+    except Exception as exc:
+        out.put(f"{exc.__class__.__name__}: {exc}")
+
+
+def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A worker process killed mid-run (the out-of-memory killer, a crash in native code) lost
+    its batch: the run waited for it for ever, renewing its claims so that no other run took
+    those documents, and a Ctrl-C then hung in the pool's shutdown; or the worker that replaced
+    it failed on a progress slot it did not have (IndexError). Now the run stops with an error
+    saying so, leaves no claim behind, and the next run extracts the rest."""
+    ids = _notes_in(sqlite_ledger, tmp_path, 64)
+    log = tmp_path / "log"
+    log.mkdir()
+    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    proc = ctx.Process(target=_extract_with_a_dying_worker, args=(url, str(log), ids[20], out))
+    proc.start()
+    proc.join(120)
+    hung = proc.is_alive()
+    if hung:
+        proc.kill()
+        proc.join(10)
+    assert not hung, "the run hung after its worker died"
+    said = out.get(timeout=10)
+    assert said.startswith("error: an extraction worker process ended abruptly"), said
+    assert "again" in said
+    assert _claims(sqlite_ledger) == []
+    report = extract_documents(sqlite_ledger, extractor=_Stub(log, 0))
+    with sqlite_ledger.connect() as conn:
+        versions = conn.execute(sa.select(documents.c.extracted_version)).scalars().all()
+    assert versions == ["stub-1"] * 64 and report.errors == []
+
+
 def test_a_run_renews_its_claims_while_it_works(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     """Leases are renewed as the run goes, so a run working longer than one lease keeps its
     documents."""

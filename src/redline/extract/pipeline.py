@@ -23,9 +23,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from redline import knowledge
-from redline.errors import Terminated
+from redline.errors import RedlineError, Terminated
 from redline.extract.base import DocumentInput, Extraction, Extractor
 from redline.store import Ledger
 from redline.store.db import now
@@ -389,12 +390,18 @@ def _in_pool(
     def wake(_: object) -> None:
         finished.set()
 
-    with ctx.Pool(
+    # a process pool that notices a worker dying: multiprocessing.Pool lost the batch of a
+    # worker killed mid-run (the out-of-memory killer, a crash in native code) and waited for
+    # it for ever, renewing the run's claims; its shutdown then hung on the queue's lock the
+    # dead worker held
+    pool = ProcessPoolExecutor(
         workers,
+        mp_context=ctx,
         initializer=_init_worker,
         initargs=(tuple(extra_gazetteers), url, slots, next_slot, os.getpid()),
-    ) as pool:
-        running: list[AsyncResult[list[tuple[int, Counts | None, str | None]]]] = []
+    )
+    try:
+        running: list[Future[list[tuple[int, Counts | None, str | None]]]] = []
         more = True
         while True:
             while more and len(running) < workers:
@@ -402,18 +409,33 @@ def _in_pool(
                 if not ids:
                     more = False
                     break
-                running.append(
-                    pool.apply_async(_in_worker, (ids,), callback=wake, error_callback=wake)
-                )
+                future = pool.submit(_in_worker, ids)
+                future.add_done_callback(wake)
+                running.append(future)
             if not running:
-                return
+                break
             finished.wait(POLL_SECONDS)
             finished.clear()
-            for result in [r for r in running if r.ready()]:
+            for result in [r for r in running if r.done()]:
                 running.remove(result)
-                for doc_id, counts, error in result.get():
+                for doc_id, counts, error in result.result():
                     tally(doc_id, counts, error)
             show(sum(slots[:]))
+    except BaseException as exc:
+        # Ctrl-C, SIGTERM, an error, a dead worker: the workers end now, not after their batches
+        processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            with contextlib.suppress(OSError):
+                process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+        if isinstance(exc, BrokenProcessPool):
+            raise RedlineError(
+                "an extraction worker process ended abruptly (killed, out of memory, or "
+                "crashed); what was stored stays stored: run the command again to extract the "
+                "rest"
+            ) from exc
+        raise
+    pool.shutdown(wait=True)
 
 
 class _Claims:
