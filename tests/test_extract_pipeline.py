@@ -862,6 +862,37 @@ def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(
     assert versions == ["stub-1"] * 64 and report.errors == []
 
 
+class _NoModel(_Stub):
+    """A stub whose model file is corrupt: every document fails the same way."""
+
+    def extract(self, doc: DocumentInput) -> Extraction:
+        from redline.errors import ModelError
+
+        raise ModelError(
+            "model/classifier.onnx: model file is corrupt (its SHA-256 does not match)"
+        )
+
+
+def test_a_corrupt_model_stops_the_run_instead_of_failing_every_document(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A missing or corrupt model file was reported once per document as that document's
+    error (thousands of lines for a corpus) and the run exited 0; now it stops the run with
+    the file's error, and the documents stay pending for the run after the fix."""
+    import pytest
+
+    from redline.errors import ModelError
+
+    ids = _notes_in(sqlite_ledger, tmp_path, 20)
+    log = tmp_path / "log"
+    log.mkdir()
+    with pytest.raises(ModelError, match="classifier.onnx: model file is corrupt"):
+        extract_documents(sqlite_ledger, extractor=_NoModel(log, 0))
+    assert _claims(sqlite_ledger) == []
+    report = extract_documents(sqlite_ledger, extractor=_Stub(log, 0))
+    assert report.documents == len(ids) and report.errors == []
+
+
 def test_a_run_renews_its_claims_while_it_works(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     """Leases are renewed as the run goes, so a run working longer than one lease keeps its
     documents."""

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from redline import knowledge
-from redline.errors import RedlineError, Terminated
+from redline.errors import ModelError, RedlineError, Terminated
 from redline.extract.base import DocumentInput, Extraction, Extractor
 from redline.store import Ledger
 from redline.store.db import now
@@ -245,12 +245,18 @@ def _extract_batch(ext: Extractor, docs: Sequence[DocumentInput]) -> list[Outcom
     if many is not None and len(docs) > 1:
         try:
             return [(d.id, r, None) for d, r in zip(docs, many(docs), strict=True)]
+        except ModelError:
+            raise
         except Exception:  # find the culprit below
             pass
     out: list[Outcome] = []
     for doc in docs:
         try:
             out.append((doc.id, ext.extract(doc), None))
+        except ModelError:
+            # a missing or corrupt model file is no document's fault: it failed every one of
+            # them, each counted as an error, and the run ended with status 0
+            raise
         except Exception as exc:  # one bad document must not stop the run
             out.append((doc.id, None, f"document {doc.id}: {exc.__class__.__name__}: {exc}"))
     return out
