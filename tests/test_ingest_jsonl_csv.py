@@ -186,3 +186,25 @@ def test_a_text_field_that_is_no_text_is_a_problem(sqlite_ledger: Ledger, corpus
         f"{path}:line 3: no text: the field 'body' holds an object, not text",
     ]
     assert set(_by_locator(sqlite_ledger)) == {"line 4", "line 5"}
+
+
+def test_a_csv_row_with_more_cells_than_columns_is_a_problem(
+    sqlite_ledger: Ledger, corpus: Path
+) -> None:
+    """An unquoted comma split a row's text over the columns after it: the text was stored cut
+    at the comma, a piece of it read as the date, and the rest dropped without a word. Such a
+    row is now a problem and not stored; empty extra cells (a trailing comma) are harmless."""
+    (corpus / "news.csv").write_text(
+        "title,text,date\n"
+        "Cut,The minister warned, in a long statement, that an incursion means war.,2024-01-03\n"
+        'Whole,"The envoy warned, once more, that a blockade would be answered.",2024-01-04,\n',
+        encoding="utf-8",
+    )
+    report = ingest_paths(sqlite_ledger, [corpus])
+    assert [str(p) for p in report.problems] == [
+        f"{corpus / 'news.csv'}:row 1: malformed CSV: 5 cells for 3 columns (a comma or tab "
+        "in an unquoted value?); row not read"
+    ]
+    assert [(r["title"], r["source_locator"]) for r in list_documents(sqlite_ledger)] == [
+        ("Whole", "row 2")
+    ]

@@ -128,6 +128,18 @@ def read_csv(source: Source) -> Iterator[Draft | InputError]:
             )
             return
         if None in row:  # more cells than header columns
+            extra = [cell for cell in row[None] if cell.strip()]
+            if extra:
+                # an unquoted comma in the text split it: storing the cells up to the header's
+                # end kept a cut text (and a date read from the text), with no word of it
+                yield InputError(
+                    source.key,
+                    f"malformed CSV: {len(reader.fieldnames or []) + len(row[None])} cells "
+                    f"for {len(reader.fieldnames or [])} columns (a comma or tab in an unquoted "
+                    "value?); row not read",
+                    locator,
+                )
+                continue
             row = {k: v for k, v in row.items() if k is not None}
         yield record_draft(source, row, "csv", locator)
 
