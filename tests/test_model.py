@@ -218,3 +218,12 @@ def test_a_model_that_learns_from_dev_sets_its_gates_out_of_fold_only(tmp_path: 
     with pytest.raises(ModelError, match="learns from dev"):
         train(data, tmp_path / "model", final, calibration=(gold, documents), out_of_fold=None)
     assert not (tmp_path / "model").exists()  # refused before training, nothing written
+
+
+@pytest.mark.parametrize("value", ["two", "-1", "999999"])
+def test_a_bad_thread_count_names_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """``REDLINE_MODEL_THREADS=two`` failed every document with "ValueError: invalid literal
+    for int()"; 999999 made onnxruntime start that many threads in each worker."""
+    monkeypatch.setenv("REDLINE_MODEL_THREADS", value)
+    with pytest.raises(ModelError, match=rf"REDLINE_MODEL_THREADS='{value}': .* 1 to 256"):
+        StatementClassifier(MODEL_DIR)

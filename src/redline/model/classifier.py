@@ -194,7 +194,7 @@ class StatementClassifier:
             model_dir / "tokenizer.json", self.max_length, self.context_tokens
         )
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or int(os.environ.get("REDLINE_MODEL_THREADS", "1"))
+        opts.intra_op_num_threads = threads or _threads_from_environment()
         opts.inter_op_num_threads = 1
         try:
             self.session = ort.InferenceSession(
@@ -310,6 +310,22 @@ class StatementClassifier:
         return [
             {c for c, hit in zip(self.classes, row >= high, strict=True) if hit} for row in probs
         ]
+
+
+def _threads_from_environment() -> int:
+    """``REDLINE_MODEL_THREADS`` (default 1): a word there failed every document with
+    "ValueError: invalid literal for int()", which named neither the variable nor its value."""
+    value = os.environ.get("REDLINE_MODEL_THREADS", "1")
+    try:
+        threads = int(value)
+    except ValueError:
+        threads = -1
+    if not 0 <= threads <= 256:
+        raise ModelError(
+            f"REDLINE_MODEL_THREADS={value!r}: give the classifier's threads per process as a "
+            "whole number from 1 to 256 (0: onnxruntime's choice)"
+        )
+    return threads
 
 
 @cache
