@@ -176,3 +176,31 @@ def test_a_date_field_that_is_no_date_is_said_and_the_record_kept(db: str, tmp_p
     assert "line 1: date '2024-02-30' is no date the ledger can use" in lines[0]
     assert "line 2: date '9999-12-31'" in lines[1] and "stored undated" in lines[1]
     assert len(list_documents(Ledger.open(db, create=False))) == 3
+
+
+def test_show_and_documents_refuse_odd_numbers_in_one_line(db: str, tmp_path: Path) -> None:
+    """`redline show 99999999999999999999` and `redline documents --limit` past 64 bits or
+    below 0 ended in a database traceback (SQLite's OverflowError, PostgreSQL's DataError);
+    `show a_b` read "_" as LIKE's any character and matched documents without it."""
+    from redline.errors import RedlineError
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a_b.txt").write_text(
+        "The talks went on for a third day, the ministry said on Monday.\n", encoding="utf-8"
+    )
+    (folder / "axb.txt").write_text(
+        "Farmers in the valley expect a late harvest after the cold spring.\n", encoding="utf-8"
+    )
+    assert runner.invoke(app, ["ingest", str(folder), "--db", db, "--no-extract"]).exit_code == 0
+    huge = "99999999999999999999"
+    for ref in (huge, "²"):
+        shown = runner.invoke(app, ["show", ref, "--db", db])
+        assert isinstance(shown.exception, RedlineError), shown.exception
+        assert f"no document matches {ref!r}" in str(shown.exception)
+    shown = runner.invoke(app, ["show", "a_b", "--db", db])
+    assert shown.exit_code == 0 and "a_b.txt" in shown.output, shown.exception
+    listed = runner.invoke(app, ["documents", "--db", db, "--limit", huge, "-f", "csv"])
+    assert listed.exit_code == 0 and len(listed.output.splitlines()) == 3, listed.exception
+    negative = runner.invoke(app, ["documents", "--db", db, "--limit", "-1"])
+    assert negative.exit_code == 2 and "--limit" in negative.output

@@ -30,7 +30,9 @@ LIST_COLUMNS_NARROW = ["id", "published", "outlet", "title"]
 def documents_command(
     db: DbOption = None,
     fmt: FormatOption = Format.table,
-    limit: Annotated[int, typer.Option(help="Show at most this many documents (0 = all).")] = 0,
+    limit: Annotated[
+        int, typer.Option(min=0, help="Show at most this many documents (0 = all).")
+    ] = 0,
 ) -> None:
     """List stored documents with their metadata (newest first)."""
     ledger = Ledger.open(db, create=False)
