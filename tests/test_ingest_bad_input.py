@@ -244,3 +244,20 @@ def test_an_interrupted_run_resumes_to_the_same_ledger(
     assert len(_ledger_contents(whole)[1]) == 5  # four copies of 55f464d242, one near duplicate
     whole.dispose()
     resumed.dispose()
+
+
+def test_the_ledgers_own_files_are_not_read_as_input(tmp_path: Path) -> None:
+    """`redline ingest .` in the folder that holds ./redline.db read the ledger, its WAL and
+    shared-memory files and its lock as articles: four problems on every run."""
+    (tmp_path / "note.txt").write_text(
+        "The ministry said on Monday that the talks would go on for a third day.\n",
+        encoding="utf-8",
+    )
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'redline.db'}")
+    try:
+        first = ingest_paths(ledger, [tmp_path])
+        again = ingest_paths(ledger, [tmp_path])
+    finally:
+        ledger.dispose()
+    assert [str(p) for p in first.problems + again.problems] == []
+    assert (first.files, len(first.ingested), again.files) == (1, 1, 1)

@@ -77,7 +77,10 @@ def ingest_paths(
     run = _Run(ledger, IngestReport(run_id), fields, max_bytes, on_problem)
     started = perf_counter()
     try:
-        sources = list(discover(path_list))
+        own = _ledger_files(ledger)
+        sources = [
+            s for s in discover(path_list) if not (isinstance(s, SourceFile) and s.key in own)
+        ]
         tick = on_progress or (lambda _done, _total: None)
         tick(0, len(sources))
         with _progress_bar(progress, console, len(sources)) as advance:
@@ -99,6 +102,17 @@ def ingest_paths(
     run.report.seconds = perf_counter() - started
     ledger.finish_run(run_id, run.report.stats())
     return run.report
+
+
+def _ledger_files(ledger: Ledger) -> set[str]:
+    """The files of a SQLite ledger (the database, its journals, its lock), as ``discover``
+    names them: `redline ingest .` in the folder of ./redline.db read them as input and
+    reported four problems ("binary file", "empty file") on every run."""
+    database = ledger.engine.url.database
+    if ledger.engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return set()
+    file = os.path.realpath(database)
+    return {shown_path(file + end) for end in ("", "-wal", "-shm", "-journal", ".lock")}
 
 
 class _Run:
