@@ -152,3 +152,19 @@ def test_a_snapshot_reads_one_committed_state(ledger: Ledger) -> None:
             other.execute(sa.delete(documents))
         assert conn.execute(count).scalar_one() == before == 1
     assert ledger.count(documents) == 0
+
+
+def test_a_current_ledger_opens_without_its_lock_file(tmp_path: Path) -> None:
+    """Opening a ledger took its schema lock (a file beside it) even when there was nothing to
+    migrate: on a read-only disk, where that file cannot be made, even `redline documents`
+    failed with "cannot open ledger ... ledger.db.lock: Read-only file system". A lock path
+    that cannot be opened stands in for that disk here (root writes to read-only files)."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    Ledger.open(url).dispose()
+    (tmp_path / "ledger.db.lock").unlink(missing_ok=True)
+    (tmp_path / "ledger.db.lock").mkdir()  # open(..., "a+b") fails, as on a read-only disk
+    ledger = Ledger.open(url, create=False)
+    try:
+        assert ledger.count(documents) == 0
+    finally:
+        ledger.dispose()

@@ -202,6 +202,12 @@ class Ledger:
 
     def migrate(self) -> None:
         """Upgrade the schema to the newest Alembic revision (a no-op when it is current)."""
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        with self.engine.connect() as conn:
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                # current: no lock needed, so a ledger on a read-only disk (whose lock file
+                # cannot be made) can still be read
+                return
         with self.exclusive() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
             head = ScriptDirectory.from_config(alembic_config()).get_current_head()
