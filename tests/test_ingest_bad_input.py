@@ -261,3 +261,29 @@ def test_the_ledgers_own_files_are_not_read_as_input(tmp_path: Path) -> None:
         ledger.dispose()
     assert [str(p) for p in first.problems + again.problems] == []
     assert (first.files, len(first.ingested), again.files) == (1, 1, 1)
+
+
+def test_a_file_name_with_control_characters_is_named_with_escapes(tmp_path: Path) -> None:
+    """Control characters in a file name reached the ledger as they were, and every terminal
+    listing dropped them: `em<ESC>[2Jpty.txt` was reported as `empty.txt`, a file that did not
+    exist, and `a<ESC>[0m.txt` and `a.txt` were listed as two documents of one `a.txt`. They
+    are now written as escapes, as the bytes of a name that is not UTF-8 are."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "em\x1b[2Jpty.txt").write_text("", encoding="utf-8")
+    (folder / "a\x1b[0m.txt").write_text(
+        "The ministry said on Monday that the talks would go on for a third day.\n",
+        encoding="utf-8",
+    )
+    (folder / "a.txt").write_text(
+        "Farmers in the valley expect a late harvest after the cold and wet spring.\n",
+        encoding="utf-8",
+    )
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
+    try:
+        report = ingest_paths(ledger, [folder])
+        paths = sorted(Path(d["source_path"]).name for d in list_documents(ledger))
+    finally:
+        ledger.dispose()
+    assert [str(p) for p in report.problems] == [f"{folder}/em\\x1b[2Jpty.txt: empty file"]
+    assert paths == ["a.txt", "a\\x1b[0m.txt"]

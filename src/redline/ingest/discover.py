@@ -58,8 +58,19 @@ def shown_path(path: str | os.PathLike[str]) -> str:
     try:
         raw = os.fsencode(name)
     except UnicodeEncodeError:  # a surrogate that no file name decodes to, from a caller
-        return name.encode("utf-8", errors="backslashreplace").decode("utf-8")
-    return raw.decode("utf-8", errors="backslashreplace")
+        return _visible(name.encode("utf-8", errors="backslashreplace").decode("utf-8"))
+    return _visible(raw.decode("utf-8", errors="backslashreplace"))
+
+
+# control characters and bidirectional overrides a file name may hold
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(name: str) -> str:
+    """Control characters written as escapes, as bad bytes are: terminals drop them from what
+    they print, so ``em\\x1b[2Jpty.txt`` was named ``empty.txt`` in problems and listings, a
+    file that does not exist (or another one)."""
+    return _INVISIBLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
 
 
 def discover(paths: list[Path]) -> Iterator[SourceFile | InputError]:
