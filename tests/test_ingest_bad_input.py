@@ -287,3 +287,41 @@ def test_a_file_name_with_control_characters_is_named_with_escapes(tmp_path: Pat
         ledger.dispose()
     assert [str(p) for p in report.problems] == [f"{folder}/em\\x1b[2Jpty.txt: empty file"]
     assert paths == ["a.txt", "a\\x1b[0m.txt"]
+
+
+def test_sigterm_stops_an_ingest_as_ctrl_c_does(tmp_path: Path) -> None:
+    """SIGTERM (a plain `kill`, a service manager stopping `redline run`) ended an ingest on
+    the spot: no word, the documents read but not yet committed lost and its run left
+    unfinished. It now stops as Ctrl-C does: what was read is stored and the run recorded as
+    interrupted (the CLI then says so and exits 143, as extraction does)."""
+    import signal
+
+    from redline.errors import Terminated
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    topics = ["harvest", "railway", "election", "museum", "storm", "budget"]
+    for i, topic in enumerate(topics):
+        (folder / f"n{i}.txt").write_text(
+            f"Officials said the {topic} report number {i} was published on Monday morning.\n",
+            encoding="utf-8",
+        )
+
+    def kill_at_the_fourth(done: int, _total: int) -> None:
+        if done == 4:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
+    try:
+        with pytest.raises(Terminated):
+            ingest_paths(ledger, [folder], on_progress=kill_at_the_fourth)
+        with ledger.connect() as conn:
+            (run,) = conn.execute(sa.select(runs)).all()
+        assert len(list_documents(ledger)) == 4
+        again = ingest_paths(ledger, [folder])
+    finally:
+        ledger.dispose()
+    assert run.finished_at is not None and "Terminated" in run.stats["interrupted"]
+    assert (len(again.ingested), len(again.skipped)) == (2, 4)
+    assert signal.getsignal(signal.SIGTERM) == previous

@@ -36,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from redline import knowledge
 from redline.errors import ModelError, RedlineError, Terminated
 from redline.extract.base import DocumentInput, Extraction, Extractor
+from redline.signals import StopOnSigterm
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.items import replace_items
@@ -106,7 +107,7 @@ def _init_worker(
     # Ctrl-C reaches every process of the terminal's group: the parent stops the pool and
     # records the run as interrupted; a worker printing its own traceback would only add noise
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # the parent's SIGTERM handler (``_StopOnSigterm``) came with the fork: a worker stopped
+    # the parent's SIGTERM handler (``StopOnSigterm``) came with the fork: a worker stopped
     # by the pool simply ends
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if parent is not None:
@@ -140,31 +141,6 @@ def _die_with(parent: int) -> None:
         return
     if os.getppid() != parent:
         os._exit(1)
-
-
-class _StopOnSigterm:
-    """While a run extracts in the main thread, SIGTERM (a plain ``kill``, a service manager
-    stopping it) raises ``Terminated``, so the run stops as on Ctrl-C: the pool and its
-    workers end, the claims are released and the run is recorded as interrupted. It died
-    silently before, its workers went on and its claims held the batch for a whole lease.
-    A second SIGTERM kills as usual. The previous handler comes back afterwards."""
-
-    def __enter__(self) -> None:
-        self.installed = threading.current_thread() is threading.main_thread()
-        if self.installed:  # Python sets handlers in the main thread only
-            self.previous: Any = signal.signal(signal.SIGTERM, self._raise)
-
-    def _raise(self, signum: int, _frame: Any) -> None:
-        self._restore()
-        raise Terminated(signum)
-
-    def _restore(self) -> None:
-        # None: a handler set outside Python, which cannot be put back; the default then
-        signal.signal(signal.SIGTERM, signal.SIG_DFL if self.previous is None else self.previous)
-
-    def __exit__(self, *_: object) -> None:
-        if self.installed:
-            self._restore()
 
 
 Counts = dict[str, int]
@@ -280,7 +256,7 @@ def extract_documents(
     ext = extractor or default_extractor(extra_gazetteers)
     sync_actors(ledger, extra_gazetteers)
     actor_ids = _actor_ids(ledger)
-    with _StopOnSigterm():
+    with StopOnSigterm():
         run_id = ledger.start_run("extract", {"extractor": ext.version, "workers": workers})
         report = ExtractReport()
         claims: _Claims | None = None

@@ -26,6 +26,7 @@ from redline.ingest.gdelt import MAX_ROW_PROBLEMS, ingest_gdelt
 from redline.ingest.prepare import Prepared, prepare
 from redline.ingest.readers import READERS, Source
 from redline.ingest.report import DuplicateFound, IngestReport, Skipped, megabytes
+from redline.signals import StopOnSigterm
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.limits import misfit
@@ -76,29 +77,33 @@ def ingest_paths(
     )
     run = _Run(ledger, IngestReport(run_id), fields, max_bytes, on_problem)
     started = perf_counter()
-    try:
-        own = _ledger_files(ledger)
-        sources = [
-            s for s in discover(path_list) if not (isinstance(s, SourceFile) and s.key in own)
-        ]
-        tick = on_progress or (lambda _done, _total: None)
-        tick(0, len(sources))
-        with _progress_bar(progress, console, len(sources)) as advance:
-            for done, item in enumerate(sources, start=1):
-                if isinstance(item, InputError):
-                    run.problem(item)
-                else:
-                    run.report.files += 1
-                    run.ingest_file(item)
-                advance(item.key if isinstance(item, SourceFile) else item.path)
-                tick(done, len(sources))
-        run.flush()
-    except BaseException as exc:
-        with contextlib.suppress(Exception):  # keep what was read unless the ledger is what failed
+    # SIGTERM (a plain `kill`) stops the run as Ctrl-C does: what was read is stored and the
+    # run recorded as interrupted (it died on the spot, its run never finished)
+    with StopOnSigterm():
+        try:
+            own = _ledger_files(ledger)
+            sources = [
+                s for s in discover(path_list) if not (isinstance(s, SourceFile) and s.key in own)
+            ]
+            tick = on_progress or (lambda _done, _total: None)
+            tick(0, len(sources))
+            with _progress_bar(progress, console, len(sources)) as advance:
+                for done, item in enumerate(sources, start=1):
+                    if isinstance(item, InputError):
+                        run.problem(item)
+                    else:
+                        run.report.files += 1
+                        run.ingest_file(item)
+                    advance(item.key if isinstance(item, SourceFile) else item.path)
+                    tick(done, len(sources))
             run.flush()
-        run.report.seconds = perf_counter() - started
-        _finish_quietly(ledger, run_id, {**run.report.stats(), "interrupted": repr(exc)})
-        raise
+        except BaseException as exc:
+            # keep what was read unless the ledger is what failed
+            with contextlib.suppress(Exception):
+                run.flush()
+            run.report.seconds = perf_counter() - started
+            _finish_quietly(ledger, run_id, {**run.report.stats(), "interrupted": repr(exc)})
+            raise
     run.report.seconds = perf_counter() - started
     ledger.finish_run(run_id, run.report.stats())
     return run.report
