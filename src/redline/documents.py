@@ -8,10 +8,9 @@ import sqlalchemy as sa
 
 from redline.errors import RedlineError
 from redline.store import Ledger
-from redline.store.db import row_id
+from redline.store.db import MAX_ID, row_id
 from redline.store.schema import documents
 
-_MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL's BIGINT hold
 _LIST_COLS = [c for c in documents.c if c.name not in ("text", "minhash")]
 
 
@@ -19,7 +18,7 @@ def list_documents(ledger: Ledger, *, limit: int | None = None) -> list[dict[str
     query = sa.select(*_LIST_COLS).order_by(documents.c.published.desc(), documents.c.id)
     if limit is not None and limit < 0:
         raise RedlineError(f"limit {limit} is below 0 (0 or None: every document)")
-    if limit and limit <= _MAX_ID:  # beyond what a ledger can hold: every document
+    if limit and limit <= MAX_ID:  # beyond what a ledger can hold: every document
         query = query.limit(limit)
     with ledger.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
