@@ -268,26 +268,30 @@ def test_plover_scores_threaten_and_the_codebook_on_the_same_sentences() -> None
 
 def test_intervals_widen_by_the_design_effect_of_documents() -> None:
     """Items of one document are right or wrong together: a proportion given its counts per
-    document widens its Wilson interval by Kish's design effect, never narrows it, and counts
-    each document as one trial when the data cannot say how alike its items are."""
+    document widens its Wilson interval by Kish's design effect and never narrows it; where
+    the effect cannot be estimated (one document, or all right or all wrong) it is Wilson's,
+    so one more error never raises the lower bound."""
     plain = Proportion(24, 27)
     # one item per document: exactly Wilson's interval
     alone = Proportion(24, 27, tuple([(1, 1)] * 24 + [(0, 1)] * 3))
     assert alone.design_effect == 1.0 and alone.interval == plain.interval
     # the three wrong ones in one document, the right ones three to a document
     bunched = Proportion(24, 27, tuple([(3, 3)] * 8 + [(0, 3)]))
-    assert bunched.design_effect == pytest.approx(3.0)
+    assert bunched.design_effect == pytest.approx(3 * 9 / 8 * 26 / 27)
     lo, hi = bunched.interval  # type: ignore[misc]
     plo, phi = plain.interval  # type: ignore[misc]
     assert lo < plo and hi >= phi
-    assert bunched.as_dict()["design_effect"] == 3.0 and bunched.as_dict()["clusters"] == 9
+    assert bunched.as_dict()["design_effect"] == 3.25 and bunched.as_dict()["clusters"] == 9
     # spread evenly over the documents: the clusters say less than independent items would
     even = Proportion(24, 27, tuple([(3, 3)] * 6 + [(2, 3)] * 3))
     assert even.design_effect == 1.0 and even.interval == plain.interval
-    # all right, six copies of one story: one trial, not six
-    copies = Proportion(6, 6, ((6, 6),))
-    assert copies.design_effect == 6.0
-    assert copies.interval == pytest.approx(wilson(1, 1))  # type: ignore[arg-type]
+    # all right, or one story only: Wilson's interval
+    assert Proportion(6, 6, ((6, 6),)).interval == wilson(6, 6)
+    assert Proportion(5, 6, ((5, 6),)).interval == wilson(5, 6)
+    # one more error never raises the lower bound (100/100 against 99/100 in ten documents)
+    perfect = Proportion(100, 100, ((10, 10),) * 10).interval
+    one_off = Proportion(99, 100, ((10, 10),) * 9 + ((9, 10),)).interval
+    assert perfect is not None and one_off is not None and perfect[0] > one_off[0]
     assert Proportion(0, 0, ((0, 0),)).interval is None
     with pytest.raises(ValueError, match="not 5/6"):
         Proportion(5, 6, ((6, 6),))
@@ -295,11 +299,16 @@ def test_intervals_widen_by_the_design_effect_of_documents() -> None:
 
 def test_scoring_counts_each_document_group_as_a_cluster() -> None:
     """The scorer keeps each document group's counts, so two copies of one story (one group)
-    widen an interval where two different stories would not."""
+    whose prediction is wrong in both widen the precision interval where two different
+    stories would not."""
     fields = {"speaker_country": "RUS", "consequence_class": "vague"}
-    endings = {"copies": ["fine.", "fine.", "mild."], "apart": ["fine.", "mild.", "warm."]}
+    # a threat in the "fine"/"warm" stories; the others say nothing of one
+    layouts = {
+        "copies": ["cold.", "cold.", "fine.", "warm."],
+        "apart": ["cold.", "grey.", "fine.", "warm."],
+    }
     results = {}
-    for name, ends in endings.items():
+    for name, ends in layouts.items():
         ids = [f"news/{i}" for i in range(len(ends))]
         documents = {
             d: GoldDocument(
@@ -307,17 +316,19 @@ def test_scoring_counts_each_document_group_as_a_cluster() -> None:
             )
             for d, e in zip(ids, ends, strict=True)
         }
-        items = [GoldItem(d, "A", 0, 28, Kind.THREAT, False, fields) for d in ids]
+        items = [
+            GoldItem(d, "A", 0, 28, Kind.THREAT, False, fields)
+            for d, e in zip(ids, ends, strict=True)
+            if e in ("fine.", "warm.")
+        ]
         gold = GoldSet(items, {"A": set(ids)})
-        fixed = _Fixed([(0, 28, "RUS"), (29, 50, None)])
+        fixed = _Fixed([(0, 28, "RUS")])
         results[name] = score.score(fixed, gold, documents, list(Split)).kinds[Kind.THREAT]
     copies, apart = results["copies"], results["apart"]
-    assert (copies.correct, copies.predictions) == (apart.correct, apart.predictions) == (3, 6)
-    assert len(copies.groups) == 2 and len(apart.groups) == 3
-    assert sorted(c[:4] for c in copies.groups.values()) == [[2, 1, 1, 1], [4, 2, 2, 2]]
-    # precision is one in two in every document: nothing to widen
-    assert copies.precision.design_effect == 1.0 == apart.precision.design_effect
-    # recall is all right: each group counts as one trial (3 items in 2 groups, or in 3)
-    assert copies.recall.design_effect == 1.5 and apart.recall.design_effect == 1.0
-    assert copies.recall.interval[0] < apart.recall.interval[0]  # type: ignore[index]
-    assert copies.summary()["recall"]["clusters"] == 2
+    assert (copies.correct, copies.predictions) == (apart.correct, apart.predictions) == (2, 4)
+    assert len(copies.groups) == 3 and len(apart.groups) == 4
+    assert sorted(c[:2] for c in copies.groups.values()) == [[1, 1], [1, 1], [2, 0]]
+    assert apart.precision.design_effect == 1.0
+    assert copies.precision.design_effect == pytest.approx(1.6875)
+    assert copies.precision.interval[0] < apart.precision.interval[0]  # type: ignore[index]
+    assert copies.summary()["precision"]["clusters"] == 3

@@ -6,6 +6,9 @@ counts per cluster (document group) widens its Wilson interval by the Kish desig
 those clusters: the interval is Wilson's at the same proportion over the effective number of
 trials, ``total / deff``, where ``deff`` is the variance of the ratio estimator across clusters
 over the binomial variance (never below 1: clustering is not allowed to narrow an interval).
+At a proportion of 0 or 1, or with one cluster, the effect cannot be estimated and the
+interval is Wilson's: read a figure whose items all come from one story with that in mind
+(``as_dict`` gives the number of clusters).
 """
 
 from __future__ import annotations
@@ -77,21 +80,22 @@ class Proportion:
 
 def design_effect(clusters: Sequence[tuple[int, int]]) -> float:
     """Kish's design effect of a proportion whose trials come in ``clusters`` of (hits, total):
-    the linearised variance of the ratio estimator across clusters over the binomial variance,
-    at least 1 (1 without clusters). At a proportion of 0 or 1 the data cannot tell how alike
-    a cluster's trials are, so each cluster counts as one trial (total / clusters: the design
-    effect when they are all alike); with a single cluster, likewise."""
+    the variance of the ratio estimator across clusters over the binomial variance, each with
+    its small-sample factor (k/(k-1) over k clusters, N/(N-1) over N trials, so trials each
+    alone in a cluster give exactly 1), never below 1. With fewer than two non-empty clusters,
+    or at a proportion of 0 or 1, the data cannot estimate it and it is 1 (the survey
+    convention: a cautious rule there, one trial per cluster, made the interval at 100/100
+    wider than at 99/100, so that one more error could raise the lower bound)."""
     used = [(h, n) for h, n in clusters if n]
     k = len(used)
     total = sum(n for _, n in used)
-    if not total:
+    if k < 2 or total < 2:
         return 1.0
     p = sum(h for h, _ in used) / total
-    binomial = p * (1 - p) / total
-    if k < 2 or binomial <= 0:
-        return total / k
-    # the plug-in variance, as Wilson's own: trials each alone give exactly 1
-    between = sum((h - p * n) ** 2 for h, n in used) / (total * total)
+    if p <= 0 or p >= 1:
+        return 1.0
+    between = k / (k - 1) * sum((h - p * n) ** 2 for h, n in used) / (total * total)
+    binomial = p * (1 - p) / (total - 1)
     return max(1.0, between / binomial)
 
 
