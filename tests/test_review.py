@@ -821,3 +821,34 @@ def test_a_corrected_date_naming_no_day_is_told_so(reviewed_ledger: Ledger) -> N
     )
     assert stored["new_value"] == "2022-02-01"
     assert audit_trail(reviewed_ledger)[-1]["new_value"] == "2022-02-01"
+
+
+def test_an_episodes_decisions_are_listed_in_the_order_stored(sqlite_ledger: Ledger) -> None:
+    """The decision in force is the last one stored; listed by each analyst's clock, a later
+    decision from a machine whose clock ran behind was shown before the one it overrode."""
+    import json
+    from datetime import date, datetime
+
+    import sqlalchemy as sa
+
+    from redline.link import link
+    from redline.store.schema import reviews
+    from test_link_factories import seeds_ledger
+
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=date(2024, 9, 30))
+    review(sqlite_ledger, "episode", 1, "note", reviewer="ana", note="first")
+    review(sqlite_ledger, "episode", 1, "note", reviewer="ben", note="second")
+    with sqlite_ledger.begin() as conn:  # ben's clock ran a day behind ana's
+        last = conn.execute(sa.select(sa.func.max(reviews.c.id))).scalar()
+        conn.execute(
+            sa.update(reviews).where(reviews.c.id == last).values(created_at=datetime(2000, 1, 1))
+        )
+    doc = json.loads(
+        CliRunner()
+        .invoke(
+            app, ["episode", "1", "--db", sqlite_ledger.url, "--as-of", "2024-09-30", "-f", "json"]
+        )
+        .output
+    )
+    assert [d["note"] for d in doc["episode"]["analyst_decisions"]] == ["first", "second"]

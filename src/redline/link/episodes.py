@@ -365,7 +365,7 @@ def _analyst_decisions(conn: sa.Connection, episode_id: int) -> list[dict[str, A
             reviews.c.effective,
         )
         .where(reviews.c.item_type == "episode", reviews.c.item_id == episode_id)
-        .order_by(reviews.c.created_at, reviews.c.id)
+        .order_by(reviews.c.id)  # stored order: the decision in force is the last stored
     ).all()
     return [
         {
