@@ -160,8 +160,7 @@ def test_an_id_no_database_holds_is_refused_not_a_traceback(sqlite_ledger) -> No
 
 
 def test_csv_listings_carry_no_escape_sequence_from_a_file_name(tmp_path: Path) -> None:
-    """A file's name is stored as it is (it is how the file is found again), and CSV listings
-    printed it with its escape sequences: on a terminal an OSC sequence set the window title,
+    """A file's name was stored with its control characters, and CSV listings printed them: on a terminal an OSC sequence set the window title,
     and redirected (the CLI drops colour codes from output that is not a terminal) a name
     "\x1b[31m=x" left "=x" first in its cell, past the formula guard."""
     folder = tmp_path / "in"
@@ -179,7 +178,12 @@ def test_csv_listings_carry_no_escape_sequence_from_a_file_name(tmp_path: Path) 
     assert listed.exit_code == 0, listed.output
     assert "\x1b" not in listed.output and "\x07" not in listed.output
     paths = [row["source_path"] for row in csv.DictReader(io.StringIO(listed.output))]
-    assert sorted(PurePath(p).name for p in paths) == ["=HYPERLINK(1).txt", "news.txt"]
+    # the name's control characters are stored as visible escapes (so two names differing only
+    # by them stay apart), never as the characters themselves
+    assert sorted(PurePath(p).name for p in paths) == [
+        "\\x1b[31m=HYPERLINK(1).txt",
+        "\\x1b]0;pwned\\x07news.txt",
+    ]
     assert all(p.startswith(str(folder)) for p in paths)  # absolute paths: no formula
 
 
