@@ -95,13 +95,22 @@ def train_command(
     Trains on the train split of the real-document gold plus review decisions (and written
     sentences when asked), picks each class's threshold on the dev split, and never reads the
     test split."""
+    from redline.model.dataset import WRITTEN_DIR, examples, ledger_reviews, written_examples
     from redline.model.train import require_training_extra
 
-    require_training_extra()  # before any work: without torch it failed in a traceback
+    # the written files first (reading them needs nothing more): a bad line is named whether
+    # or not the training extra is installed
+    written_data = []
+    for path in [WRITTEN_DIR] * with_written + (written or []):
+        files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+        for file in files:
+            extra = written_examples(file)
+            console.print(f"{len(extra)} written sentences from {file}", markup=False)
+            written_data.extend(extra)
+    require_training_extra()  # before any other work: without torch it failed in a traceback
     from redline.gold.evaluation import load
     from redline.model.classifier import MODEL_DIR
     from redline.model.crossval import OOF_FILE, out_of_fold
-    from redline.model.dataset import WRITTEN_DIR, examples, ledger_reviews, written_examples
     from redline.model.train import TrainConfig, train
     from redline.store import Ledger
 
@@ -111,12 +120,7 @@ def train_command(
         extra = ledger_reviews(Ledger.open(url, create=False))
         console.print(f"{len(extra)} review decisions from {url}", markup=False)
         data.extend(extra)
-    for path in [WRITTEN_DIR] * with_written + (written or []):
-        files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-        for file in files:
-            extra = written_examples(file)
-            console.print(f"{len(extra)} written sentences from {file}", markup=False)
-            data.extend(extra)
+    data.extend(written_data)
     config = TrainConfig(
         epochs=epochs,
         limit=limit,
