@@ -21,6 +21,10 @@ class ConfigError(RedlineError):
     pass
 
 
+class NoSuchDay(ConfigError):
+    """A date written YYYY-MM-DD that names no day of the calendar ("2024-02-30")."""
+
+
 class StoreError(RedlineError):
     pass
 

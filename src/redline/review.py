@@ -387,16 +387,16 @@ def _check_correction(item_type: str, field: str | None, value: str | None) -> t
     if choices is not None and value not in choices:
         raise RedlineError(f"{field} must be one of {', '.join(choices)}, not {value!r}")
     if field.endswith("date"):
-        from redline.errors import ConfigError
+        from redline.errors import ConfigError, NoSuchDay
         from redline.link.when import as_of_date
 
         try:
             # read as every date given is ("2024-02-30" is told it is no day), and stored in
             # the trail as the day it names (Python also reads "20240201")
             value = str(as_of_date(value, field))
+        except NoSuchDay:
+            raise
         except ConfigError as exc:
-            if "no day of the calendar" in str(exc):
-                raise
             raise RedlineError(f"{field} must be a date YYYY-MM-DD, not {value!r}") from exc
     if field.endswith("_country"):
         # the codes the gazetteer knows, as every filter reads them ("Russia" -> RUS): a typo

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -81,10 +80,12 @@ def iso_date(value: Any) -> datetime | None:
         return value
     try:
         return datetime.strptime(str(value), "%Y-%m-%d")
-    except ValueError as exc:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value), re.ASCII):
-            # the form is right, the day is not ("2024-02-30"): say that, as the API does
-            raise typer.BadParameter(f"{value!r} is no day of the calendar ({exc})") from None
+    except ValueError:
+        from redline.link.when import no_such_day
+
+        why = no_such_day(str(value))
+        if why:  # the form is right, the day is not ("2024-02-30"): say that, as the API does
+            raise typer.BadParameter(f"{value!r} is no day of the calendar ({why})") from None
         raise typer.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 

@@ -14,7 +14,7 @@ def as_of_date(value: object, name: str = "as_of") -> date | None:
     was given."""
     from datetime import datetime
 
-    from redline.errors import ConfigError
+    from redline.errors import ConfigError, NoSuchDay
 
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
@@ -23,13 +23,30 @@ def as_of_date(value: object, name: str = "as_of") -> date | None:
     if isinstance(value, str):
         try:
             return date.fromisoformat(value.strip())
-        except ValueError as exc:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip(), re.ASCII):
-                # the form is right, the day is not ("2023-02-30"): say that, not the form
-                raise ConfigError(
-                    f"{name} {value.strip()!r} is no day of the calendar ({exc})"
+        except ValueError:
+            why = no_such_day(value)
+            if why:  # the form is right, the day is not ("2023-02-30"): say that, not the form
+                raise NoSuchDay(
+                    f"{name} {value.strip()!r} is no day of the calendar ({why})"
                 ) from None
     raise ConfigError(f"{name} must be a date or a YYYY-MM-DD string, not {value!r}")
+
+
+_DAY_FORM = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def no_such_day(text: str) -> str | None:
+    """Why ``text``, written YYYY-MM-DD in ASCII digits, names no day of the calendar ("day is
+    out of range for month"); None when it names one or is not of that form. The one check
+    behind every "no day of the calendar" (as-of, effective and corrected dates, the CLI's)."""
+    text = text.strip()
+    if not _DAY_FORM.fullmatch(text):
+        return None
+    try:
+        date.fromisoformat(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 # The longest response window: a century (a window reaching past the calendar's last day,
