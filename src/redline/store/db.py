@@ -209,8 +209,9 @@ class Ledger:
                 # cannot be made) can still be read
                 return
         with self.exclusive() as conn:
+            # the revision read again under the lock (another run may have migrated meanwhile);
+            # the head is the one read above
             current = MigrationContext.configure(conn).get_current_revision()
-            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
             if current != head:
                 command.upgrade(alembic_config(conn), "head")
 
