@@ -28,9 +28,10 @@ import sqlalchemy as sa
 from redline.errors import RedlineError
 from redline.link import EpisodeView, evaluate
 from redline.output import without_controls
-from redline.review import ITEMS, MAX_ID, apply_review, reviewer_name
+from redline.review import ITEMS, apply_review, reviewer_name
 from redline.score.intervals import Proportion
 from redline.store import Ledger
+from redline.store.db import MAX_ID
 from redline.store.schema import documents, episodes, events, evidence, reviews, runs, threats
 
 KINDS: tuple[str, ...] = ("threat", "crossing", "response", "episode")

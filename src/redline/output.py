@@ -30,10 +30,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE_BODY = r"\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)"
 # Bidirectional embeddings, overrides and isolates: they reorder what follows on the screen
 # ("gnp.exe" after U+202E shows as "exe.png"), so untrusted text loses them where it is shown.
-_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 # Terminal control: ESC sequences (CSI, OSC, ...), the other C0/C1 control characters and the
 # bidirectional controls.
-_CONTROL = re.compile(rf"\x1b(?:{ESCAPE_BODY}|.)|[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+_CONTROL = re.compile(rf"\x1b(?:{ESCAPE_BODY}|.)|[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def file_in_the_way(path: Path) -> Path | None:

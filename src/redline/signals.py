@@ -10,11 +10,12 @@ from redline.errors import Terminated
 
 
 class StopOnSigterm:
-    """While a run extracts in the main thread, SIGTERM (a plain ``kill``, a service manager
-    stopping it) raises ``Terminated``, so the run stops as on Ctrl-C: the pool and its
-    workers end, the claims are released and the run is recorded as interrupted. It died
-    silently before, its workers went on and its claims held the batch for a whole lease.
-    A second SIGTERM kills as usual. The previous handler comes back afterwards."""
+    """While a run (an extraction, an ingest) works in the main thread, SIGTERM (a plain
+    ``kill``, a service manager stopping it) raises ``Terminated``, so the run stops as on
+    Ctrl-C: what it read is kept, an extraction's pool and workers end and its claims are
+    released, and the run is recorded as interrupted. It died silently before (an extraction's
+    workers went on and its claims held the batch for a whole lease). A second SIGTERM kills
+    as usual. The previous handler comes back afterwards."""
 
     def __enter__(self) -> None:
         self.installed = threading.current_thread() is threading.main_thread()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redline.errors import InputError
+from redline.output import BIDI_CONTROLS
 
 _SNIFF_BYTES = 4096
 _EXTENSIONS = {
@@ -63,7 +64,7 @@ def shown_path(path: str | os.PathLike[str]) -> str:
 
 
 # control characters and bidirectional overrides a file name may hold
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
 def _visible(name: str) -> str:
