@@ -749,6 +749,19 @@ def test_a_run_found_dead_is_recorded_as_interrupted(ledger: Ledger, tmp_path: P
     assert rows[elsewhere].finished_at is None and rows[elsewhere].stats is None
 
 
+def _five_of_eight_claimed_elsewhere(ledger: Ledger, tmp_path: Path, monkeypatch: Any) -> str:
+    """Eight notes in ``ledger``, five of them claimed by a run dead on another machine (its
+    lease 9 minutes from running out), and a stub extractor: the ledger's URL."""
+    from redline.extract import pipeline
+
+    ids = _notes_in(ledger, tmp_path, 8)
+    _claim_for_another_run(ledger, ids[:5], now() + timedelta(minutes=9))
+    log = tmp_path / "log"
+    log.mkdir()
+    monkeypatch.setattr(pipeline, "default_extractor", lambda extra=(): _Stub(log, 0))
+    return ledger.engine.url.render_as_string(hide_password=False)
+
+
 def test_the_summary_says_which_documents_are_still_claimed(
     sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -758,14 +771,8 @@ def test_the_summary_says_which_documents_are_still_claimed(
     from typer.testing import CliRunner
 
     from redline.cli import app
-    from redline.extract import pipeline
 
-    ids = _notes_in(sqlite_ledger, tmp_path, 8)
-    _claim_for_another_run(sqlite_ledger, ids[:5], now() + timedelta(minutes=9))
-    log = tmp_path / "log"
-    log.mkdir()
-    monkeypatch.setattr(pipeline, "default_extractor", lambda extra=(): _Stub(log, 0))
-    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    url = _five_of_eight_claimed_elsewhere(sqlite_ledger, tmp_path, monkeypatch)
     result = CliRunner().invoke(app, ["extract", "--db", url, "--no-progress", "-w", "1"])
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
@@ -783,14 +790,8 @@ def test_redline_run_warns_that_its_report_leaves_out_documents_still_claimed(
     from typer.testing import CliRunner
 
     from redline.cli import app
-    from redline.extract import pipeline
 
-    ids = _notes_in(sqlite_ledger, tmp_path, 8)
-    _claim_for_another_run(sqlite_ledger, ids[:5], now() + timedelta(minutes=9))
-    log = tmp_path / "log"
-    log.mkdir()
-    monkeypatch.setattr(pipeline, "default_extractor", lambda extra=(): _Stub(log, 0))
-    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    url = _five_of_eight_claimed_elsewhere(sqlite_ledger, tmp_path, monkeypatch)
     args = ["run", str(tmp_path / "notes"), "--db", url, "--no-progress", "-w", "1"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
