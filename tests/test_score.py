@@ -360,3 +360,59 @@ def test_the_evidence_note_reads_as_english() -> None:
     assert evidence_note(3, 2) == "evidence: 3 documents, 2 of them opinion pieces"
     assert evidence_note(2, 2) == "evidence: 2 documents, both opinion pieces"
     assert evidence_note(4, 0) == "evidence: 4 documents, no opinion pieces"
+
+
+def test_an_analysts_crossed_status_dates_the_crossing_where_the_evidence_has_none(
+    sqlite_ledger: Ledger,
+) -> None:
+    """An analyst who sets a crossed status on a line the evidence shows no crossing of says
+    it was crossed by the day the status holds from: `credibility --by year` counted it under
+    "not crossed" and the timeline put it at no date, after every dated point."""
+    from redline.link import list_episodes
+    from redline.review import review
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2023-01-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2022-06-01", consequence="military_force")
+    b.threat(d, "RUS", "atacms_delivery", stated="2022-06-01", consequence="military_force")
+    b.crossing(d, "USA", "atacms_delivery", "2023-09-01")
+    b.claim(d, "RUS", "atacms_delivery", "no_response", "2023-12-20")
+    link(sqlite_ledger, as_of=D("2024-01-01"))
+    review(
+        sqlite_ledger,
+        "episode",
+        "RUS:f16_delivery",
+        "correct",
+        field="status",
+        value="crossed_enforced",
+        reviewer="ana",
+        effective="2023-05-01",
+    )
+    by_year = credibility(sqlite_ledger, by=("actor", "year"), as_of=D("2024-01-01"))
+    assert [(e.group, e.decided, e.enforced, e.unenforced) for e in by_year] == [("2023", 2, 1, 1)]
+    points = credibility_timeline(sqlite_ledger, as_of=D("2024-01-01"))
+    assert [(p.episode_key, p.date, p.date_precision) for p in points] == [
+        ("RUS:f16_delivery", D("2023-05-01"), "unknown"),
+        ("RUS:atacms_delivery", D("2023-09-01"), "day"),
+    ]
+    (row,) = list_episodes(
+        sqlite_ledger, actor="RUS", status=["crossed_enforced"], as_of=D("2024-01-01")
+    )
+    assert row["crossing_date"] == D("2023-05-01")
+    assert row["crossed"] == "by 2023-05-01 (an analyst's decision)"
+    # before the day it holds from, the line was open and not crossed
+    early = credibility(sqlite_ledger, by="year", as_of=D("2023-04-01"))
+    assert [(e.group, e.open) for e in early] == [("not crossed", 2)]
+    # without a day named, the review's own day dates it
+    review(
+        sqlite_ledger,
+        "episode",
+        "RUS:f16_delivery",
+        "correct",
+        field="status",
+        value="crossed_unenforced",
+        reviewer="ana",
+    )
+    today = date.today()
+    groups = [e.group for e in credibility(sqlite_ledger, by="year", as_of=today)]
+    assert str(today.year) in groups and "not crossed" not in groups

@@ -307,6 +307,25 @@ def assess(
             f"{review.status}" + (f": {review.note}" if review.note else ".")
         )
         decision = _Decision(Status(review.status), "review", [])
+        if crossed is None and decision.status.crossed and review.since is not None:
+            # the analyst says the line was crossed and the evidence shows no crossing: it was
+            # crossed by the day the status holds from, which dates it wherever a crossing's
+            # date is read (the crossing year of follow-through, the timeline, listings); it
+            # had been "not crossed", an undated point of the timeline
+            crossed = When(
+                first_lo,
+                review.since,
+                Precision.UNKNOWN,
+                review.since,
+                review.since,
+                implied=True,
+                happened_from=review.since,
+                by_review=True,
+            )
+            why.append(
+                f"No crossing in the evidence: the analyst's status dates the crossing by "
+                f"{review.since.isoformat()}, the day it holds from."
+            )
     elif review is not None and review.status is not None and review.since is not None:
         why.append(
             f"An analyst review ({review.reviewer}, {review.since.isoformat()}) set "

@@ -109,6 +109,9 @@ class When:
     happened_from: date | None = None
     # an implied crossing the owner's own response implies (not an outcome claim)
     by_response: bool = False
+    # an implied crossing only an analyst's crossed status implies: it happened by the day
+    # that status holds from (the day named with ``--effective``, else the review's day)
+    by_review: bool = False
 
     @property
     def since(self) -> date:
@@ -125,11 +128,13 @@ class When:
     @property
     def label(self) -> str:
         """``2024-05-03``, ``2024-05``, ``2024``, ``undated, reported 2024-09`` for undated items,
-        or ``by 2024-09-11 (implied by a later item)`` for a crossing a response or claim implies."""
+        ``by 2024-09-11 (implied by a later item)`` for a crossing a response or claim implies,
+        or ``by 2024-09-11 (an analyst's decision)`` for one only an analyst's status implies."""
         if self.precision != "unknown":
             return interval_label(self.lo, self.hi)
         if self.implied:
-            return f"by {self.hi.isoformat()} (implied by a later item)"
+            why = "an analyst's decision" if self.by_review else "implied by a later item"
+            return f"by {self.hi.isoformat()} ({why})"
         return f"undated, reported {interval_label(self.known_from, self.hi)}"
 
 
