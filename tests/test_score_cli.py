@@ -94,3 +94,69 @@ def test_credibility_outputs(sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPa
 def test_bad_prior_is_a_clear_error(sqlite_ledger: Ledger) -> None:
     result = runner.invoke(app, ["credibility", "--db", sqlite_ledger.url, "--prior", "nope"])
     assert result.exit_code != 0 and "unknown prior 'nope'" in str(result.exception)
+
+
+def test_the_timeline_is_grouped_as_by_asks(
+    sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`credibility --by class --timeline` drew one series per actor whatever --by said: a
+    series per actor and class (or year) now, each ending at its group's estimate."""
+    from datetime import date
+
+    monkeypatch.setattr(common.console, "_width", 160)
+
+    from redline.score import credibility, credibility_timeline
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-06-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2022-01-01", consequence="diplomatic")
+    b.crossing(d, "USA", "f16_delivery", "2023-05-01")
+    b.response(d, "RUS", "f16_delivery", "diplomatic", "2023-05-02")
+    b.threat(d, "RUS", "atacms_delivery", stated="2022-01-01", consequence="war_or_nuclear")
+    b.crossing(d, "USA", "atacms_delivery", "2024-01-10")
+    b.claim(d, "RUS", "atacms_delivery", "no_response", "2024-05")
+    link(sqlite_ledger, as_of=date(2024, 6, 1))
+    day = date(2024, 6, 1)
+    for by in ("class", "year"):
+        doc = json.loads(
+            run(
+                "credibility",
+                "--db",
+                sqlite_ledger.url,
+                "--as-of",
+                "2024-06-01",
+                "--by",
+                by,
+                "--timeline",
+                "-f",
+                "json",
+            )
+        )
+        validate(doc)
+        assert doc["by"] == ["actor", by]
+        series = [(p["group"], p["step"], p["episode_key"]) for p in doc["items"]]
+        groups = {e.group: e.mean for e in credibility(sqlite_ledger, by=by, as_of=day)}
+        assert len(groups) == 2 and [step for _, step, _ in series] == [1, 1]
+        assert {g: p["mean"] for p in doc["items"] for g in [p["group"]]} == groups
+        table = run(
+            "credibility",
+            "--db",
+            sqlite_ledger.url,
+            "--as-of",
+            "2024-06-01",
+            "--by",
+            by,
+            "--timeline",
+        )
+        assert f"by {by}" in table and " group " in table
+    points = credibility_timeline(sqlite_ledger, as_of=day, by="class")
+    assert [(p.group, p.episode_key) for p in points] == [
+        ("diplomatic", "RUS:f16_delivery"),
+        ("war_or_nuclear", "RUS:atacms_delivery"),
+    ]
+    # grouped by actor, one series, as before, with no group
+    assert [(p.group, p.step) for p in credibility_timeline(sqlite_ledger, as_of=day)] == [
+        (None, 1),
+        (None, 2),
+    ]

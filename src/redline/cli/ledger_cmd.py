@@ -383,9 +383,18 @@ def credibility_command(
     p = get_prior(prior)
     linked = _linked_as_of(ledger)
     note = _in_title(_other_link_note(linked, day))
+    groups = ("actor",) if by is ByChoice.actor else ("actor", by.value)
     if timeline:
+        # a series per actor, or per actor and class or year as --by says (it was always per
+        # actor, whatever --by asked)
         points = credibility_timeline(
-            ledger, actor=actor, as_of=day, prior=p, window_days=window_days, reported=reported
+            ledger,
+            actor=actor,
+            as_of=day,
+            prior=p,
+            window_days=window_days,
+            reported=reported,
+            by=groups,
         )
         window = window_days or last_window(ledger)
         head = {
@@ -393,6 +402,7 @@ def credibility_command(
             "as_of": day,
             "linked_as_of": linked,
             "as_reported": reported,
+            "by": list(groups),
             "window_days": window,
             # each point sits at its crossing's date, its outcome known only later: not what
             # an observer could have said that day (``credibility --as-of`` says that)
@@ -400,13 +410,16 @@ def credibility_command(
             "prior": asdict(p),
         }
         rows = [_rounded(pt.as_dict(), fmt) for pt in points]
+        grouped = by is not ByChoice.actor
         emit(
             render(
                 rows,
                 fmt,
-                TIMELINE_COLUMNS,
-                narrow=TIMELINE_NARROW,
-                title=f"follow-through after each crossing, {as_of_words(day, reported)} "
+                _with_group(TIMELINE_COLUMNS, grouped),
+                narrow=_with_group(TIMELINE_NARROW, grouped),
+                title="follow-through after each crossing"
+                + (f" by {by.value}" if grouped else "")
+                + f", {as_of_words(day, reported)} "
                 f"({p.label}, {window}-day response window; each point at its crossing's date, "
                 "in hindsight: what was known then is `credibility --as-of DATE`)" + note,
                 console=console,
@@ -414,7 +427,6 @@ def credibility_command(
             )
         )
         return
-    groups = ("actor",) if by is ByChoice.actor else ("actor", by.value)
     chosen = credibility(
         ledger,
         by=groups,
@@ -466,6 +478,11 @@ def credibility_command(
             style="dim",
             highlight=False,
         )
+
+
+def _with_group(columns: list[str], grouped: bool) -> list[str]:
+    """A timeline's columns with its ``group`` after the actor when grouped by class or year."""
+    return [*columns[:1], "group", *columns[1:]] if grouped else columns
 
 
 def _credibility_columns() -> list[str]:

@@ -186,7 +186,8 @@ def counts(state: EpisodeState) -> bool:
 
 @dataclass
 class TimelinePoint:
-    """The estimate for ``actor`` right after the crossing of ``episode_key`` was decided."""
+    """The estimate for ``actor`` (within ``group``: its consequence class or crossing year,
+    when the timeline is grouped so) right after the crossing of ``episode_key`` was decided."""
 
     actor: str
     step: int
@@ -203,6 +204,7 @@ class TimelinePoint:
     lower: float
     upper: float
     level: float = LEVEL
+    group: str | None = None  # as ``Estimate.group``: None when grouped by actor alone
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -218,17 +220,19 @@ def _group(state: EpisodeState, by: Sequence[str]) -> tuple[str, str | None]:
     return actor, None
 
 
-def estimates(
-    states: Iterable[EpisodeState],
-    *,
-    by: Sequence[str] = ("actor",),
-    prior: str | Prior = "uniform",
-) -> list[Estimate]:
-    """Estimates from already evaluated episodes (see ``credibility``; an ``EpisodeView``
-    gives its date and response window to each estimate). ``by`` may also be one name:
-    "actor", "class" or "year" (each within its actor)."""
-    as_of = states.as_of if isinstance(states, EpisodeView) else None
-    window_days = states.window_days if isinstance(states, EpisodeView) else None
+def _grouped(
+    states: Iterable[EpisodeState], by: tuple[str, ...]
+) -> list[tuple[tuple[str, str | None], list[EpisodeState]]]:
+    """``states`` in their groups (``_group``), ordered by actor, then group."""
+    groups: dict[tuple[str, str | None], list[EpisodeState]] = {}
+    for s in states:
+        groups.setdefault(_group(s, by), []).append(s)
+    return sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+
+
+def grouping(by: Sequence[str] | str) -> tuple[str, ...]:
+    """The grouping ``by`` names: a tuple of ``GROUPINGS``, or one name ("actor", "class" or
+    "year", each within its actor); anything else is a ConfigError."""
     if isinstance(by, str):
         by = ("actor",) if by == "actor" else ("actor", by)
     by = tuple(by)
@@ -236,14 +240,24 @@ def estimates(
         raise ConfigError(
             f"cannot group credibility by {by!r}; use actor, actor+class or actor+year"
         )
+    return by
+
+
+def estimates(
+    states: Iterable[EpisodeState],
+    *,
+    by: Sequence[str] | str = ("actor",),
+    prior: str | Prior = "uniform",
+) -> list[Estimate]:
+    """Estimates from already evaluated episodes (see ``credibility``; an ``EpisodeView``
+    gives its date and response window to each estimate). ``by`` may also be one name:
+    "actor", "class" or "year" (each within its actor)."""
+    as_of = states.as_of if isinstance(states, EpisodeView) else None
+    window_days = states.window_days if isinstance(states, EpisodeView) else None
+    by = grouping(by)
     p = get_prior(prior)
-    groups: dict[tuple[str, str | None], list[EpisodeState]] = {}
-    for s in states:
-        groups.setdefault(_group(s, by), []).append(s)
     out = []
-    for (actor, group), members in sorted(
-        groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
-    ):
+    for (actor, group), members in _grouped(states, by):
         tally = Counter(s.assessment.status for s in members)
         decided = [s for s in members if counts(s)]
         counted = Counter(s.assessment.status for s in decided)
@@ -315,17 +329,23 @@ def estimates(
 
 
 def timeline(
-    states: Iterable[EpisodeState], *, actor: str | None = None, prior: str | Prior = "uniform"
+    states: Iterable[EpisodeState],
+    *,
+    actor: str | None = None,
+    prior: str | Prior = "uniform",
+    by: Sequence[str] | str = ("actor",),
 ) -> list[TimelinePoint]:
-    """After each decided crossing, in crossing order, the actor's updated estimate."""
+    """After each decided crossing, in crossing order, the updated estimate of its actor, or
+    of its actor's group when ``by`` groups as ``estimates`` does (each group a series of its
+    own, whose last point is that group's estimate)."""
     p = get_prior(prior)
+    by = grouping(by)
     code = knowledge.actor_code(actor) if actor is not None else None  # "Russia" is RUS
-    by_actor: dict[str, list[EpisodeState]] = {}
-    for s in states:
-        if counts(s) and (code is None or s.row["threatener_country"] == code):
-            by_actor.setdefault(s.row["threatener_country"], []).append(s)
+    wanted = [
+        s for s in states if counts(s) and (code is None or s.row["threatener_country"] == code)
+    ]
     out = []
-    for who, members in sorted(by_actor.items()):
+    for (who, group), members in _grouped(wanted, by):
         successes = failures = 0.0
         ordered = sorted(members, key=lambda s: (s.assessment.crossed_by or date.max, s.row["key"]))
         # each episode weighs as in the estimate (``shares``): the last point is the estimate
@@ -349,6 +369,7 @@ def timeline(
                     mean=post.mean,
                     lower=post.lower,
                     upper=post.upper,
+                    group=group,
                 )
             )
     return out
@@ -386,8 +407,10 @@ def credibility_timeline(
     prior: str | Prior = "uniform",
     window_days: int | None = None,
     reported: bool = False,
+    by: Sequence[str] | str = ("actor",),
 ) -> list[TimelinePoint]:
-    """How each actor's estimate moved after each crossing, ordered by crossing date
-    (``reported``: as ``credibility``)."""
+    """How each actor's estimate (or each of its groups', ``by`` as ``credibility``) moved
+    after each crossing, ordered by crossing date (``reported``: as ``credibility``)."""
+    by = grouping(by)
     view = evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
-    return timeline(view, actor=actor, prior=prior)
+    return timeline(view, actor=actor, prior=prior, by=by)
