@@ -366,3 +366,53 @@ def test_a_report_written_through_a_link_or_to_a_device_replaces_neither(
         "pipe",
         "real.html",
     ]
+
+
+def test_an_exported_item_is_the_listings_item_and_each_file_names_its_row_schema(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """`threats.json` and `events.json` held bare table rows (no sentence, span, document),
+    unlike `redline threats -f json`, with no word of it. A row of each item table is now an
+    item of its listing (rejected items too, which listings leave out), every format carries
+    the same columns, and the manifest names the schema each such file's rows follow."""
+    from redline.schemas import row_schema, validate, validate_rows
+
+    b = seeds_ledger(sqlite_ledger)
+    doc = b.doc("2024-09-20", outlet="Test Wire", title="A wire story")
+    b.threat(doc, "RUS", "f16_delivery", quote="A rejected threat.", review_state="rejected")
+    link(sqlite_ledger, as_of=AS_OF)
+    export(sqlite_ledger, tmp_path / "json", fmt="json", as_of=AS_OF)
+    export(sqlite_ledger, tmp_path / "pq", fmt="parquet", as_of=AS_OF)
+    export(sqlite_ledger, tmp_path / "csv", fmt="csv", as_of=AS_OF)
+    manifest = json.loads((tmp_path / "json" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["export_version"] == 2
+    kinds = {
+        "threats": "threats",
+        "events": "events",
+        "outcome_claims": "claims",
+        "episode_status": "episodes",
+        "credibility": "credibility",
+        "credibility_timeline": "credibility-timeline",
+    }
+    assert manifest["row_schemas"] == {name: row_schema(kind) for name, kind in kinds.items()}
+    runner = CliRunner()
+    for table, kind in kinds.items():
+        rows = json.loads((tmp_path / "json" / f"{table}.json").read_text(encoding="utf-8"))
+        validate_rows(kind, rows)
+        columns = pq.read_table(tmp_path / "pq" / f"{table}.parquet").column_names
+        with (tmp_path / "csv" / f"{table}.csv").open(encoding="utf-8") as f:
+            assert next(csv.reader(f)) == columns
+        assert not rows or list(rows[0]) == columns
+        if kind in ("threats", "events", "claims"):
+            result = runner.invoke(app, [kind, "--db", sqlite_ledger.url, "-f", "json"])
+            listed = json.loads(result.output)
+            validate(listed)  # `redline claims -f json` printed a bare list, with no schema
+            by_id = {r["id"]: r for r in rows}
+            assert listed["items"] and all(by_id[i["id"]] == i for i in listed["items"])
+            assert "sentence" in columns and "document_title" in columns
+    (rejected,) = [
+        r
+        for r in json.loads((tmp_path / "json" / "threats.json").read_text(encoding="utf-8"))
+        if r["review_state"] == "rejected"
+    ]
+    assert rejected["sentence"] == "A rejected threat." and rejected["outlet"] == "Test Wire"

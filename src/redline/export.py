@@ -22,14 +22,27 @@ from redline.errors import ConfigError
 from redline.link import EpisodeView, evaluate
 from redline.link.when import as_of_date
 from redline.output import csv_cell, file_in_the_way, jsonable
-from redline.schemas import VERSION
+from redline.schemas import VERSION, row_schema
 from redline.score import Estimate, TimelinePoint, estimates, get_prior, timeline
 from redline.store import Ledger
+from redline.store.listing import LISTED_ITEMS, with_provenance
 from redline.store.schema import metadata
 
 FORMATS = ("parquet", "csv", "json")
 BATCH_ROWS = 2000  # rows held in memory per table at a time (documents carry their full text)
 SKIP_COLUMNS = {"documents": {"minhash"}}  # binary MinHash signatures are of no use outside
+# The layout of an export, in its manifest (``export_version``; absent: 1). 2: the tables of
+# extracted items (threats, events, outcome_claims) carry each item's provenance as the
+# listings do, so a row of ``threats`` is an item of `redline threats -f json` (rejected items
+# included); ``row_schemas`` names the JSON Schema each such file's rows follow.
+EXPORT_VERSION = 2
+# The listing (schema kind) each computed table's rows are items of; the item tables' are
+# ``store.listing.LISTED_ITEMS``
+COMPUTED_ROWS = {
+    "episode_status": "episodes",
+    "credibility": "credibility",
+    "credibility_timeline": "credibility-timeline",
+}
 
 _ARROW_TYPES: list[tuple[type[sa.types.TypeEngine[Any]], pa.DataType]] = [
     (sa.Boolean, pa.bool_()),
@@ -52,7 +65,7 @@ _HINT_TYPES = {
 }
 
 
-def _arrow_type(column: sa.Column[Any]) -> pa.DataType:
+def _arrow_type(column: sa.ColumnElement[Any]) -> pa.DataType:
     for sa_type, arrow in _ARROW_TYPES:
         if isinstance(column.type, sa_type):
             return arrow
@@ -186,11 +199,16 @@ def _table_batches(
     conn: sa.Connection, table: sa.Table, batch_rows: int, listed: set[int] | None = None
 ) -> tuple[pa.Schema, Iterator[list[dict[str, Any]]]]:
     """One stored table's schema and rows; ``episodes`` gains each row's analyst decisions and
-    whether it is ``listed`` (in the export's view: not rejected, and with items left)."""
-    cols = [c for c in table.c if c.name not in SKIP_COLUMNS.get(table.name, set())]
+    whether it is ``listed`` (in the export's view: not rejected, and with items left), and a
+    table of extracted items each item's provenance, as its listing gives it."""
+    if table.name in LISTED_ITEMS:
+        query = with_provenance(table)
+    else:
+        query = sa.select(*(c for c in table.c if c.name not in SKIP_COLUMNS.get(table.name, ())))
+    query = query.order_by(*table.primary_key.columns)
+    cols = list(query.selected_columns)
     schema = pa.schema([(c.name, _arrow_type(c)) for c in cols])
     json_cols = [c.name for c in cols if isinstance(c.type, sa.JSON)]
-    query = sa.select(*cols).order_by(*table.primary_key.columns)
     decided = _episode_decisions(conn) if table.name == "episodes" else None
     if decided is not None:
         schema = schema.append(pa.field("analyst_rejected", pa.bool_()))
@@ -362,6 +380,7 @@ def _write_all(
         written[name] = _write(folder / f"{name}.{fmt}", fmt, schema, [rows])
         tick(len(written), total)
     manifest = {
+        "export_version": EXPORT_VERSION,
         "schema_version": VERSION,
         "format": fmt,
         "as_of": states.as_of.isoformat(),
@@ -370,6 +389,11 @@ def _write_all(
         "window_days": states.window_days,
         "prior": dataclasses.asdict(p),
         "tables": {name: {"file": f"{name}.{fmt}", "rows": n} for name, n in written.items()},
+        # the JSON Schema a row of these files follows: an item of the listing of the same
+        # thing (the other tables are the ledger's, column for column)
+        "row_schemas": {
+            name: row_schema(kind) for name, kind in {**LISTED_ITEMS, **COMPUTED_ROWS}.items()
+        },
     }
     if fmt == "csv":
         # the spreadsheet guard changes text (a probe found every evidence offset one off in

@@ -277,6 +277,8 @@ def claims_command(db: DbOption = None, fmt: FormatOption = Format.table) -> Non
             narrow=CLAIM_COLUMNS_NARROW,
             title=f"{len(rows)} outcome claims",
             console=console,
+            # an envelope as every other JSON output has (it printed a bare list)
+            envelope=_envelope("claims"),
         )
     )
 

@@ -585,7 +585,9 @@ def export_command(
     reported: ReportedOption = False,
 ) -> None:
     """Export every ledger table, each episode's status and the computed credibility, one file
-    per table."""
+    per table. A row of threats, events and outcome_claims is an item of its listing (`redline
+    threats -f json`...), rejected items included; manifest.json names each file's row schema
+    (docs/architecture.md, "What an export holds")."""
     from redline.export import export
 
     written = export(

@@ -8,30 +8,15 @@ import sqlalchemy as sa
 
 from redline import knowledge
 from redline.store import Ledger
-from redline.store.schema import EVENT_KINDS, documents, events, evidence, outcome_claims, threats
-
-_PROVENANCE = [
-    documents.c.source_path,
-    documents.c.title.label("document_title"),
-    documents.c.outlet,
-    documents.c.published,
-    documents.c.genre,
-    evidence.c.sentence,
-    evidence.c.sentence_start,
-    evidence.c.sentence_end,
-    evidence.c.span_start,
-    evidence.c.span_end,
-    evidence.c.context,
-]
+from redline.store.listing import with_provenance
+from redline.store.schema import EVENT_KINDS, events, evidence, outcome_claims, threats
 
 
 def _rows(
     ledger: Ledger, table: sa.Table, *where: Any, include_rejected: bool = False
 ) -> list[dict[str, Any]]:
     query = (
-        sa.select(table, *_PROVENANCE)
-        .join(evidence, evidence.c.id == table.c.evidence_id)
-        .join(documents, documents.c.id == table.c.document_id)
+        with_provenance(table)
         .where(*where)
         .order_by(table.c.document_id, evidence.c.sentence_start, table.c.id)
     )

@@ -3,6 +3,10 @@
 Every JSON document Redline prints is an envelope ``{"schema": <id>, "schema_version": 1,
 "kind": ..., "items": [...]}`` (``episode`` holds one ``"episode"`` object instead of items).
 A new field is a compatible change; renaming or removing one needs a ``-v2`` file.
+
+The export writes rows, not envelopes: a row of ``threats``, ``events``, ``outcome_claims``,
+``episode_status``, ``credibility`` and ``credibility_timeline`` is an item of the listing of
+the same thing, and the export's manifest names its ``row_schema`` (``row_schema(kind)``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,17 @@ import jsonschema
 
 BASE_URI = "https://redline.invalid/schemas/"
 VERSION = 1
-KINDS = ("episodes", "episode", "credibility", "credibility-timeline", "threats", "events")
+KINDS = (
+    "episodes",
+    "episode",
+    "credibility",
+    "credibility-timeline",
+    "threats",
+    "events",
+    "claims",
+)
+# the part of a listing's schema one item follows: an exported row of the same thing too
+ITEM_POINTER = "#/properties/items/items"
 
 
 def schema_id(kind: str, version: int = VERSION) -> str:
@@ -28,6 +42,13 @@ def envelope(kind: str) -> dict[str, Any]:
     if kind not in KINDS:
         raise ValueError(f"unknown JSON schema kind {kind!r}; known: {', '.join(KINDS)}")
     return {"schema": schema_id(kind), "schema_version": VERSION, "kind": kind}
+
+
+def row_schema(kind: str, version: int = VERSION) -> str:
+    """Where the schema of one item of a ``kind`` listing is: the schema of an exported row."""
+    if kind not in KINDS or kind == "episode":  # one episode's story is no listing
+        raise ValueError(f"no listing of items of kind {kind!r}")
+    return schema_id(kind, version) + ITEM_POINTER
 
 
 @cache
@@ -49,4 +70,26 @@ def validate(payload: Any) -> None:
     ).validate(payload)
 
 
-__all__ = ["BASE_URI", "KINDS", "VERSION", "envelope", "load_schema", "schema_id", "validate"]
+def validate_rows(kind: str, rows: Any, version: int = VERSION) -> None:
+    """Check rows (an exported file's, or any list of items) against the item schema of a
+    ``kind`` listing (``jsonschema.ValidationError``)."""
+    row_schema(kind, version)  # a kind with no listing of items is a ValueError
+    root = load_schema(kind, version)
+    items = {**root["properties"]["items"], "$defs": root.get("$defs", {})}
+    jsonschema.Draft202012Validator(
+        items, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    ).validate(rows)
+
+
+__all__ = [
+    "BASE_URI",
+    "ITEM_POINTER",
+    "KINDS",
+    "VERSION",
+    "envelope",
+    "load_schema",
+    "row_schema",
+    "schema_id",
+    "validate",
+    "validate_rows",
+]
