@@ -160,3 +160,29 @@ def test_the_timeline_is_grouped_as_by_asks(
         (None, 1),
         (None, 2),
     ]
+
+
+def test_csv_listings_carry_every_field_their_json_has(sqlite_ledger: Ledger) -> None:
+    """`episodes -f csv` gave the table's nine columns (no crossing date, threatener, trigger,
+    class or verdict) and `credibility --timeline -f csv` the table's (no date precision, so a
+    "crossed by" date read as a day): a spreadsheet got less than JSON, as credibility's CSV
+    once did."""
+    import csv
+    import io
+
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger)
+    db = sqlite_ledger.url
+    for command in (["episodes"], ["credibility", "--timeline"]):
+        base = [*command, "--db", db, "--as-of", "2024-09-30"]
+        items = json.loads(run(*base, "-f", "json"))["items"]
+        rows = list(csv.DictReader(io.StringIO(run(*base, "-f", "csv"))))
+        assert items and len(rows) == len(items)
+        assert list(rows[0]) == [k for k in items[0] if k != "group"]
+        assert rows[0]["key" if command == ["episodes"] else "episode_key"]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(run("credibility", "--timeline", "--by", "class", "--db", db, "-f", "csv"))
+        )
+    )
+    assert list(rows[0])[:2] == ["actor", "group"] and "date_precision" in rows[0]

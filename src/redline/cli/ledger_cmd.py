@@ -209,7 +209,7 @@ def episodes_command(
         render(
             rows,
             fmt,
-            EPISODE_COLUMNS,
+            EPISODE_COLUMNS if fmt is Format.table else _episode_row_columns(),
             narrow=EPISODE_COLUMNS_NARROW,
             title=title,
             console=console,
@@ -415,7 +415,10 @@ def credibility_command(
             render(
                 rows,
                 fmt,
-                _with_group(TIMELINE_COLUMNS, grouped),
+                _with_group(
+                    TIMELINE_COLUMNS if fmt is Format.table else _timeline_point_columns(),
+                    grouped,
+                ),
                 narrow=_with_group(TIMELINE_NARROW, grouped),
                 title="follow-through after each crossing"
                 + (f" by {by.value}" if grouped else "")
@@ -483,6 +486,26 @@ def credibility_command(
 def _with_group(columns: list[str], grouped: bool) -> list[str]:
     """A timeline's columns with its ``group`` after the actor when grouped by class or year."""
     return [*columns[:1], "group", *columns[1:]] if grouped else columns
+
+
+def _episode_row_columns() -> list[str]:
+    """Every field of an episode row, as JSON and the export's ``episode_status`` carry them:
+    the CSV listing had only the table's nine (no crossing date, threatener, trigger, class or
+    verdict)."""
+    from redline.export import EPISODE_STATUS_SCHEMA
+
+    return list(EPISODE_STATUS_SCHEMA.names)
+
+
+def _timeline_point_columns() -> list[str]:
+    """Every field of a timeline point but its group (``_with_group`` places it): the CSV had
+    only the table's columns (no date precision, so a day and a "crossed by" date read alike,
+    no label, no Beta parameters)."""
+    from dataclasses import fields
+
+    from redline.score.credibility import TimelinePoint
+
+    return [f.name for f in fields(TimelinePoint) if f.name != "group"]
 
 
 def _credibility_columns() -> list[str]:
