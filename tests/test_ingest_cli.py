@@ -178,6 +178,43 @@ def test_a_date_field_that_is_no_date_is_said_and_the_record_kept(db: str, tmp_p
     assert len(list_documents(Ledger.open(db, create=False))) == 3
 
 
+def test_a_future_file_name_date_or_a_date_that_is_no_text_is_said_and_the_document_kept(
+    db: str, tmp_path: Path
+) -> None:
+    """A file named for a day in the future (20991231T000000Z_...) and a JSONL record whose date
+    is ``true`` were stored undated without a word: each is now one problem naming the file (and
+    record), in the summary and the ledger's problems, and the document is stored all the same."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    future = folder / "20991231T000000Z_US_en_abcd.txt"
+    future.write_text("Farmers in the valley expect a late harvest of oats.\n", encoding="utf-8")
+    records = [
+        {"date": True, "text": "The ministry reported heavy snow on the mountain roads."},
+        {"date": {"day": 3}, "text": "A new ferry crossed the lake for the first time."},
+        {"date": [], "text": "Traders in the port counted fewer ships than last winter."},
+    ]
+    (folder / "r.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8"
+    )
+    result = runner.invoke(
+        app, ["ingest", str(folder), "--db", db, "--no-progress", "--no-extract"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("redline: ingest:")]
+    assert lines == [
+        f"redline: ingest: {future}: the file name's date 2099-12-31 is in the future; "
+        "stored undated",
+        f"redline: ingest: {folder / 'r.jsonl'}:line 1: date true is no date the ledger can use "
+        "(not a date, before 1900 or in the future); stored undated",
+        f'redline: ingest: {folder / "r.jsonl"}:line 2: date {{"day": 3}} is no date the ledger '
+        "can use (not a date, before 1900 or in the future); stored undated",
+    ], result.stderr  # an empty list is no date given
+    assert "problems" in result.stdout and "the file name's date 2099-12-31" in result.stdout
+    ledger = Ledger.open(db, create=False)
+    docs = list_documents(ledger)
+    assert len(docs) == 4 and all(d["published"] is None for d in docs)
+
+
 def test_show_and_documents_refuse_odd_numbers_in_one_line(db: str, tmp_path: Path) -> None:
     """`redline show 99999999999999999999` and `redline documents --limit` past 64 bits or
     below 0 ended in a database traceback (SQLite's OverflowError, PostgreSQL's DataError);

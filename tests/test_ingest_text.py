@@ -13,7 +13,7 @@ from redline.documents import get_document, list_documents
 from redline.ingest import ingest_paths
 from redline.ingest.authors import clean_author
 from redline.ingest.boilerplate import strip_boilerplate
-from redline.ingest.dates import filename_date, metadata_date, text_date
+from redline.ingest.dates import filename_date, metadata_date, text_date, unusable_filename_date
 from redline.ingest.draft import Draft
 from redline.ingest.genre import GENRE_RULES, any_of, classify_genre, opinion_score
 from redline.ingest.language import detect_language
@@ -120,6 +120,23 @@ def test_filename_dates(name: str, expected: date | None) -> None:
     assert (guess.value if guess else None) == expected
     if guess:
         assert (guess.precision, guess.source) == ("day", "filename")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("20991231T000000Z_US_en_abcd.txt", date(2099, 12, 31)),
+        ("notes_2099-01-02.txt", date(2099, 1, 2)),
+        ("20220212T201500Z_PL_en_6001743bb8.txt", None),  # usable
+        ("20991231_then_2022-02-24.txt", None),  # the name's usable date is taken
+        ("20221399_bad.txt", None),  # no day of the calendar: an id, not a date
+        ("6001743bb8.txt", None),
+    ],
+)
+def test_a_future_date_in_a_file_name_is_told_apart_from_none(
+    name: str, expected: date | None
+) -> None:
+    assert unusable_filename_date(name) == expected
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_tz
 from functools import lru_cache
@@ -54,12 +56,29 @@ def stated_date(value: str) -> DateGuess | None:
 
 def filename_date(name: str) -> DateGuess | None:
     """The date a file name carries, day precision."""
-    for m in _FILENAME_DATE.finditer(name):
-        year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
-        guess = _make(int(year), int(month), int(day), "day", "filename")
+    for day in _filename_days(name):
+        guess = _make(day.year, day.month, day.day, "day", "filename")
         if guess is not None:
             return guess
     return None
+
+
+def unusable_filename_date(name: str) -> date | None:
+    """The day a file name carries when the ledger cannot use it (it is in the future:
+    ``20991231T000000Z_US_en_abcd.txt``) and the name carries no usable one. A date-shaped part
+    that names no day of the calendar (``20221399``) is taken for no date: hashes and ids have
+    such digits."""
+    if filename_date(name) is not None:
+        return None
+    return next(_filename_days(name), None)
+
+
+def _filename_days(name: str) -> Iterator[date]:
+    """Each day of the calendar that a date-shaped part of a file name names, in order."""
+    for m in _FILENAME_DATE.finditer(name):
+        year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
+        with suppress(ValueError):
+            yield date(int(year), int(month), int(day))
 
 
 def year_date(year: int) -> DateGuess | None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
+
+from redline.ingest.fields import first_given, pick
 
 Precision = Literal["day", "month", "year", "unknown"]
 DateSource = Literal["metadata", "date_line", "filename", "text", "none"]
@@ -45,16 +49,26 @@ class Draft:
     outlet: str | None = None
     url: str | None = None
     published: DateGuess | None = None
-    # a date field's value that is no date the ledger can use ("2024-02-30", "9999-12-31"):
-    # ingest says so as a problem and dates the document from its other sources
+    # a date field's value that is no date the ledger can use ("2024-02-30", "9999-12-31",
+    # true), as a problem quotes it: ingest says so and dates the document from its other
+    # sources
     unusable_date: str | None = None
 
 
-def field_date(value: object) -> tuple[DateGuess | None, str | None]:
-    """A metadata field's date, and the value itself when it is given but is no date the
-    ledger can use (not a date, before 1900 or in the future): (guess, unusable value)."""
+def field_date(
+    record: Mapping[str, Any], names: tuple[str, ...]
+) -> tuple[DateGuess | None, str | None]:
+    """The date ``record``'s first date field among ``names`` gives, and that field's value,
+    written as the problem shows it, when it is given but is no date the ledger can use (not a
+    date, before 1900, in the future, or no text at all: JSON's ``true``): (guess, unusable)."""
     from redline.ingest.dates import metadata_date
 
+    value = pick(record, names)
+    if value is None:
+        # a value ``pick`` passes over (true, false, an object with no name) was given all the
+        # same: storing the record undated without a word hid it
+        given = first_given(record, names)
+        shown = json.dumps(given[1], default=str, ensure_ascii=False) if given else None
+        return None, (shown[:60] if shown else None)
     guess = metadata_date(value)
-    given = value not in (None, "") and str(value).strip() != ""
-    return guess, (str(value).strip()[:60] if given and guess is None else None)
+    return guess, (repr(value[:60]) if guess is None else None)

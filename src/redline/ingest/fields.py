@@ -73,6 +73,21 @@ def raw_values(record: Mapping[str, Any], names: tuple[str, ...]) -> Iterator[tu
         yield name, lowered.get(name.lower())
 
 
+def first_given(record: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str, Any] | None:
+    """The first of ``names`` for which ``record`` holds a value (not null, empty or blank), with
+    that value as held: ``pick`` passes over one that is no text (``true``), which a caller may
+    have to refuse or report rather than take the next field's."""
+    return next(
+        (
+            (name, value)
+            for name, value in raw_values(record, names)
+            if value not in (None, "", [], {})
+            and not (isinstance(value, str) and not value.strip())
+        ),
+        None,
+    )
+
+
 def _flatten(value: Any) -> str | None:
     if value is None:
         return None

@@ -208,18 +208,9 @@ class _Run:
         if isinstance(prepared, InputError):
             self.problem(prepared)
             return
-        if draft.unusable_date is not None:
+        if prepared.date_problem is not None:
             # stored all the same, dated from its other sources (or not at all): said once
-            got = prepared.published
-            dated = f"dated {got.value} from its {got.source}" if got.value else "stored undated"
-            self.problem(
-                InputError(
-                    draft.source_path,
-                    f"date {draft.unusable_date!r} is no date the ledger can use (not a date, "
-                    f"before 1900 or in the future); {dated}",
-                    draft.locator,
-                )
-            )
+            self.problem(InputError(draft.source_path, prepared.date_problem, draft.locator))
         known = self.by_hash.get(prepared.fingerprint.content_hash)
         if known is not None:
             self._copy_of(prepared, known)

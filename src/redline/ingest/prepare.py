@@ -11,7 +11,13 @@ from typing import Any
 from redline.errors import InputError
 from redline.ingest.authors import clean_author
 from redline.ingest.boilerplate import Hints, strip_boilerplate
-from redline.ingest.dates import filename_date, stated_date, text_date, year_date
+from redline.ingest.dates import (
+    filename_date,
+    stated_date,
+    text_date,
+    unusable_filename_date,
+    year_date,
+)
 from redline.ingest.decode import without_controls
 from redline.ingest.dedup import Fingerprint, fingerprint
 from redline.ingest.draft import NO_DATE, DateGuess, Draft
@@ -38,6 +44,8 @@ class Prepared:
     genre: Genre
     language: str
     fingerprint: Fingerprint
+    # why a date the document gave was not used, and how it is dated instead: said as a problem
+    date_problem: str | None = None
 
     @property
     def where(self) -> str:
@@ -82,33 +90,48 @@ def prepare(draft: Draft) -> Prepared | InputError:
             draft.source_path, "no article text left after removing boilerplate", draft.locator
         )
     title = _clean_title(draft.title) or title_from_first_line(text)
+    published, date_problem = publication_date(draft, text, hints)
     return Prepared(
         draft=draft,
         text=text,
         title=title,
         author=draft.author or clean_author(hints.byline_author) or clean_author(hints.bio_author),
         outlet=(draft.outlet or hints.outlet or "").strip() or None,
-        published=publication_date(draft, text, hints),
+        published=published,
         genre=classify_genre(text, title, has_author_bio=hints.bio_author is not None),
         language=detect_language(text),
         fingerprint=fingerprint(text),
+        date_problem=date_problem,
     )
 
 
-def publication_date(draft: Draft, text: str, hints: Hints) -> DateGuess:
-    """The best date source that gives an answer: metadata, date line, file name, text top, copyright year.
+def publication_date(draft: Draft, text: str, hints: Hints) -> tuple[DateGuess, str | None]:
+    """The best date source that gives an answer: metadata, date line, file name, text top,
+    copyright year; and, when a date the document gave could not be used (a date field's value
+    that is no date, a file name's date in the future), why, and how it is dated instead.
 
     The text search runs dateparser and comes last but one, so a cheap source spares its cost.
     """
     if draft.published is not None:
-        return draft.published
-    for guess in (
-        stated_date(hints.date) if hints.date else None,
-        filename_date(os.path.basename(draft.source_path)) if draft.locator is None else None,
-    ):
-        if guess is not None:
-            return guess
-    return text_date(text) or (year_date(hints.year) if hints.year else None) or NO_DATE
+        return draft.published, None
+    unused: list[str] = []
+    if draft.unusable_date is not None:
+        unused.append(
+            f"date {draft.unusable_date} is no date the ledger can use (not a date, before 1900 "
+            "or in the future)"
+        )
+    guess = stated_date(hints.date) if hints.date else None
+    if guess is None and draft.locator is None:  # a whole file: its name may carry its date
+        name = os.path.basename(draft.source_path)
+        guess = filename_date(name)
+        future = unusable_filename_date(name) if guess is None else None
+        if future is not None:
+            unused.append(f"the file name's date {future} is in the future")
+    guess = guess or text_date(text) or (year_date(hints.year) if hints.year else None) or NO_DATE
+    if not unused:
+        return guess, None
+    dated = f"dated {guess.value} from its {guess.source}" if guess.value else "stored undated"
+    return guess, "; ".join([*unused, dated])
 
 
 def title_from_first_line(text: str) -> str | None:

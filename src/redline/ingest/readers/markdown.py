@@ -49,7 +49,7 @@ def read(source: Source) -> Iterator[Draft | InputError]:
         text = text[m.end() :]
     plain, heading = markdown_to_text(text)
     fields = source.fields
-    published, unusable = field_date(pick(meta, fields.date))
+    published, unusable = field_date(meta, fields.date)
     yield Draft(
         source_path=source.key,
         source_format="markdown",

@@ -11,7 +11,7 @@ from typing import Any
 from redline.errors import InputError
 from redline.ingest.authors import clean_author
 from redline.ingest.draft import Draft, field_date
-from redline.ingest.fields import pick, raw_values
+from redline.ingest.fields import first_given, pick
 from redline.ingest.html_text import html_to_text
 from redline.ingest.readers.source import Source
 
@@ -160,15 +160,7 @@ def record_draft(
     """A draft from one record, or a problem when no configured text field has a value."""
     fields = source.fields
     # the first text field that holds anything must hold text (a later field is not read)
-    found = next(
-        (
-            (name, value)
-            for name, value in raw_values(record, fields.text)
-            if value not in (None, "", [], {})
-            and not (isinstance(value, str) and not value.strip())
-        ),
-        None,
-    )
+    found = first_given(record, fields.text)
     if found is not None and not isinstance(found[1], str):
         # a number, list or object is no article (``{"text": 5}`` was stored as "5")
         name, value = found
@@ -191,7 +183,7 @@ def record_draft(
         title = html_to_text(title) if title else None
     except ValueError as exc:
         return InputError(source.key, str(exc), locator)
-    published, unusable = field_date(pick(record, fields.date))
+    published, unusable = field_date(record, fields.date)
     return Draft(
         source_path=source.key,
         source_format=fmt,
