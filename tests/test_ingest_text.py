@@ -307,3 +307,30 @@ def test_text_files_are_stored_with_their_metadata(ledger: Ledger, tmp_path: Pat
     assert stored["n_chars"] == len(stored["text"])
     second = rows["other.txt"]
     assert (second["published"], second["published_source"]) == (date(2024, 11, 17), "text")
+
+
+def test_markdown_front_matter_dates_yaml_reads_as_dates_are_used(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """YAML reads an unquoted `date: 2024-03-01` as a date object, which no field read as text:
+    the document was stored undated, without a word, while the quoted form dated it."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for name, stamp, body in (
+        ("a.md", "2024-03-01", "Farmers in the valley expect a late harvest of oats this year."),
+        ("b.md", "2024-03-02 09:30:00", "A new ferry crossed the lake for the first time."),
+        ("c.md", "'2024-03-03'", "Traders in the port counted fewer ships than last winter."),
+    ):
+        (folder / name).write_text(
+            f"---\ntitle: Harvest notes\ndate: {stamp}\n---\n{body}\n", encoding="utf-8"
+        )
+
+    report = ingest_paths(sqlite_ledger, [folder])
+
+    assert report.problems == []
+    got = {Path(r["source_path"]).name: r for r in list_documents(sqlite_ledger)}
+    assert {n: (r["published"], r["published_source"]) for n, r in got.items()} == {
+        "a.md": (date(2024, 3, 1), "metadata"),
+        "b.md": (date(2024, 3, 2), "metadata"),
+        "c.md": (date(2024, 3, 3), "metadata"),
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from typing import Any
 
 
@@ -97,6 +98,8 @@ def _flatten(value: Any) -> str | None:
         return None
     if isinstance(value, int | float):
         return str(value)
+    if isinstance(value, date):  # YAML front matter's unquoted `date: 2024-03-01` (a datetime too)
+        return value.isoformat()
     if isinstance(value, Mapping):
         for key in ("name", "title", "id", "value"):
             flat = _flatten(value.get(key))
