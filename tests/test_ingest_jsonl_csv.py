@@ -202,9 +202,43 @@ def test_a_csv_row_with_more_cells_than_columns_is_a_problem(
     )
     report = ingest_paths(sqlite_ledger, [corpus])
     assert [str(p) for p in report.problems] == [
-        f"{corpus / 'news.csv'}:row 1: malformed CSV: 5 cells for 3 columns (a comma or tab "
-        "in an unquoted value?); row not read"
+        f"{corpus / 'news.csv'}:row 1: malformed CSV: 5 cells for 3 columns (a comma in an "
+        "unquoted value?); row not read"
     ]
     assert [(r["title"], r["source_locator"]) for r in list_documents(sqlite_ledger)] == [
         ("Whole", "row 2")
     ]
+
+
+def test_a_semicolon_separated_csv_is_read_by_its_header(
+    sqlite_ledger: Ledger, corpus: Path
+) -> None:
+    """Spreadsheets where the comma is the decimal mark write CSV with semicolons: the header
+    ``title;text;date`` was read as one column, so every row was "no text" and nothing stored.
+    The header's separator now decides (commas in a comma table's text stay quoted or refused)."""
+    (corpus / "notes.csv").write_text(
+        "title;text;date\n"
+        "Snow;The ministry reported heavy snow, and closed roads, in the north.;2024-01-03\n"
+        'Ferry;"A new ferry; the first in years, crossed the lake.";2024-01-04\n'
+        "Cut;The port counted fewer ships; the traders blamed the ice.;2024-01-05\n",
+        encoding="utf-8",
+    )
+    (corpus / "plain.csv").write_text(
+        "title,text,date\n"
+        'Harvest,"Farmers expect a late harvest; the spring was cold.",2024-02-01\n',
+        encoding="utf-8",
+    )
+    report = ingest_paths(sqlite_ledger, [corpus])
+    assert [str(p) for p in report.problems] == [
+        f"{corpus / 'notes.csv'}:row 3: malformed CSV: 4 cells for 3 columns (a semicolon in an "
+        "unquoted value?); row not read"
+    ]
+    rows = {r["title"]: r for r in list_documents(sqlite_ledger)}
+    assert set(rows) == {"Snow", "Ferry", "Harvest"}
+    assert rows["Snow"]["published"] == date(2024, 1, 3)
+    assert get_document(sqlite_ledger, rows["Ferry"]["id"])["text"] == (
+        "A new ferry; the first in years, crossed the lake."
+    )
+    assert get_document(sqlite_ledger, rows["Harvest"]["id"])["text"] == (
+        "Farmers expect a late harvest; the spring was cold."
+    )

@@ -100,16 +100,27 @@ def read_json(source: Source) -> Iterator[Draft | InputError]:
             yield InputError(source.key, f"not a JSON object but {type(record).__name__}", locator)
 
 
+# the cell separators a table may use, by name; on a tie in the header the first one wins
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def csv_delimiter(suffix: str, header: str) -> str:
+    """The separator of a table's cells: a tab in a ``.tsv`` file, else whichever of comma,
+    semicolon and tab the header line holds most of (a comma when none: one column). A header
+    ``title;text;date`` (as spreadsheets write CSV where the comma is the decimal mark) was read
+    as one column named "title;text;date", and every row was "no text"."""
+    if suffix.lower() == ".tsv":
+        return "\t"
+    return max(_DELIMITERS, key=header.count)
+
+
 def read_csv(source: Source) -> Iterator[Draft | InputError]:
     text = source.text
-    first_line = text.split("\n", 1)[0]
-    tab = source.path.suffix.lower() == ".tsv" or first_line.count("\t") > first_line.count(",")
+    delimiter = csv_delimiter(source.path.suffix, text.split("\n", 1)[0])
     # A field can be as long as the file (a 134 KB communique in one cell): raise the csv
     # module's default limit (128 KiB) to the text's length, so a record is read whole.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    reader = csv.DictReader(
-        io.StringIO(text, newline=""), delimiter="\t" if tab else ",", strict=True
-    )
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     number = 0
     while True:
         number += 1
@@ -135,8 +146,8 @@ def read_csv(source: Source) -> Iterator[Draft | InputError]:
                 yield InputError(
                     source.key,
                     f"malformed CSV: {len(reader.fieldnames or []) + len(row[None])} cells "
-                    f"for {len(reader.fieldnames or [])} columns (a comma or tab in an unquoted "
-                    "value?); row not read",
+                    f"for {len(reader.fieldnames or [])} columns (a {_DELIMITERS[delimiter]} in "
+                    "an unquoted value?); row not read",
                     locator,
                 )
                 continue
