@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tests.conftest import REPO, shared_path
+from typer.testing import CliRunner
 
 from redline.bench import BenchConfig, GoldSet, merge, render, run_benchmark, write_results
+from redline.cli import app
+from redline.cli.bench_cmd import MAX_SIZE
 
 STAGES = ("ingest", "extract", "link", "score", "end_to_end")
 
@@ -54,3 +58,31 @@ def test_tiny_benchmark_reports_every_stage_and_the_recall_check(tmp_path: Path)
     write_results(result, tmp_path / "results")
     page = render(merge([result]))
     assert "### Targets" in page and "### Recall" in page
+
+
+@pytest.mark.parametrize(
+    ("sizes", "said"),
+    [
+        ("0", "0 is not a positive number"),
+        ("100,-5", "-5 is not a positive number"),
+        (str(10**12), "1,000,000,000,000 is above the limit of 1,000,000"),
+        ("ten", "expected comma-separated numbers, got 'ten'"),
+    ],
+)
+def test_bench_refuses_absurd_sizes_naming_the_option(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sizes: str, said: str
+) -> None:
+    """`--sizes 1000000000000` started generating a trillion articles (it would fill the disk
+    before failing), and 0 or -5 was refused without naming the option: each is now a usage
+    error naming --sizes, before anything runs; --help states the limit."""
+    import redline.bench
+
+    def never(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the benchmark ran")
+
+    monkeypatch.setattr(redline.bench, "run_benchmark", never)
+    result = CliRunner().invoke(app, ["bench", "--sizes", sizes, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '--sizes': {said}" in " ".join(result.stderr.split())
+    shown = CliRunner().invoke(app, ["bench", "--help"])
+    assert f"each from 1 to {MAX_SIZE:,}" in " ".join(shown.stdout.split())

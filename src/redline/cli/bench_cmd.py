@@ -11,14 +11,31 @@ import typer
 
 from redline.cli.common import app, console
 
+MAX_SIZE = 1_000_000
+"""The largest corpus ``--sizes`` builds: ten times the largest measured, whose 100,000 articles
+took 38 minutes end to end on the development machine (``docs/performance.md``); a million takes
+hours and gigabytes of disk, and a mistyped 10**12 would fill the disk before failing."""
 
-def _ints(value: str) -> list[int]:
+
+def _ints(value: str, option: str, *, most: int | None = None) -> list[int]:
+    """Comma-separated whole numbers from 1 to ``most``; otherwise a usage error naming ``option``."""
+    hint = f"'{option}'"
     try:
         numbers = [int(v) for v in value.split(",") if v.strip()]
     except ValueError as exc:
-        raise typer.BadParameter(f"expected comma-separated numbers, got {value!r}") from exc
-    if not numbers or min(numbers) < 1:
-        raise typer.BadParameter("expected positive numbers")
+        raise typer.BadParameter(
+            f"expected comma-separated numbers, got {value!r}", param_hint=hint
+        ) from exc
+    if not numbers:
+        raise typer.BadParameter(
+            f"expected comma-separated numbers, got {value!r}", param_hint=hint
+        )
+    if min(numbers) < 1:
+        raise typer.BadParameter(f"{min(numbers)} is not a positive number", param_hint=hint)
+    if most is not None and max(numbers) > most:
+        raise typer.BadParameter(
+            f"{max(numbers):,} is above the limit of {most:,}", param_hint=hint
+        )
     return numbers
 
 
@@ -26,16 +43,21 @@ def _megabytes(value: str) -> list[float]:
     try:
         numbers = [float(v) for v in value.split(",") if v.strip()]
     except ValueError as exc:
-        raise typer.BadParameter(f"expected comma-separated sizes in MB, got {value!r}") from exc
+        raise typer.BadParameter(
+            f"expected comma-separated sizes in MB, got {value!r}", param_hint="'--big-documents'"
+        ) from exc
     if any(n <= 0 for n in numbers):
-        raise typer.BadParameter("expected positive sizes in MB")
+        raise typer.BadParameter("expected positive sizes in MB", param_hint="'--big-documents'")
     return numbers
 
 
 @app.command("bench")
 def bench_command(
     sizes: Annotated[
-        str, typer.Option(help="Corpus sizes (articles), comma-separated.")
+        str,
+        typer.Option(
+            help=f"Corpus sizes (articles), comma-separated, each from 1 to {MAX_SIZE:,}.",
+        ),
     ] = "1000,10000,100000",
     workers: Annotated[
         str, typer.Option(help="Extraction worker counts to measure, comma-separated.")
@@ -99,8 +121,8 @@ def bench_command(
     from redline.bench.runner import default_sources
 
     config = BenchConfig(
-        sizes=_ints(sizes),
-        workers=_ints(workers),
+        sizes=_ints(sizes, "--sizes", most=MAX_SIZE),
+        workers=_ints(workers, "--workers"),
         sources=source or default_sources(),
         baseline_sample=baseline_sample,
         profile_sample=profile_sample,
