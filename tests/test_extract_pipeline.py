@@ -838,7 +838,8 @@ def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(
     its batch: the run waited for it for ever, renewing its claims so that no other run took
     those documents, and a Ctrl-C then hung in the pool's shutdown; or the worker that replaced
     it failed on a progress slot it did not have (IndexError). Now the run stops with an error
-    saying so, leaves no claim behind, and the next run extracts the rest."""
+    saying so, leaves no claim behind, and the next run extracts the rest. Its row is finished
+    as interrupted, counting what it stored (it stayed unfinished, with no counts)."""
     ids = _notes_in(sqlite_ledger, tmp_path, 64)
     log = tmp_path / "log"
     log.mkdir()
@@ -857,6 +858,13 @@ def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(
     assert said.startswith("error: an extraction worker process ended abruptly"), said
     assert "again" in said
     assert _claims(sqlite_ledger) == []
+    with sqlite_ledger.connect() as conn:  # the run's row is finished and counts what it stored
+        stored = conn.execute(
+            sa.select(sa.func.count()).where(documents.c.extracted_version == "stub-1")
+        ).scalar_one()
+        (run,) = conn.execute(sa.select(runs).where(runs.c.stage == "extract")).all()
+    assert run.finished_at is not None and run.stats["interrupted"] is True
+    assert run.stats["documents"] == stored and "ended abruptly" in run.stats["error"]
     report = extract_documents(sqlite_ledger, extractor=_Stub(log, 0))
     with sqlite_ledger.connect() as conn:
         versions = conn.execute(sa.select(documents.c.extracted_version)).scalars().all()
@@ -949,3 +957,52 @@ def test_one_sentence_gives_one_threat_per_side_and_line() -> None:
     )
     (result,) = LearnedExtractor().extract_many([DocumentInput(1, text, date(2022, 9, 25), "day")])
     assert [(t.speaker_country, t.trigger_key) for t in result.threats] == [("USA", "nuclear_use")]
+
+
+def test_a_stopped_multi_worker_run_counts_what_its_workers_stored(
+    sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: Any, capsys: Any
+) -> None:
+    """Workers store each document of a batch as they go, while the parent counted a batch
+    only when it came back whole: `extract --workers 2` stopped by SIGTERM (or Ctrl-C, or a
+    dead worker) mid-batch recorded and said fewer documents than it had stored (0 of 16 in a
+    probe). Now the run's row and the summary count what the ledger holds, and the summary says
+    the rest stay pending."""
+    import signal
+    import sys
+
+    import pytest
+
+    import redline.cli as cli
+    from redline.extract import pipeline
+
+    ids = _notes_in(sqlite_ledger, tmp_path, 40)
+    log = tmp_path / "log"
+    log.mkdir()
+    monkeypatch.setattr(pipeline, "default_extractor", lambda extra=(): _Stub(log, 0.0))
+    store = pipeline._store
+
+    def store_then_stop(*args: Any) -> None:  # in a forked worker
+        store(*args)
+        if args[1] == ids[2]:  # the third document of the first batch: SIGTERM the run
+            os.kill(os.getppid(), signal.SIGTERM)
+            time.sleep(120)  # and never come back with the batch
+
+    monkeypatch.setattr(pipeline, "_store", store_then_stop)
+    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    monkeypatch.setattr(
+        sys, "argv", ["redline", "extract", "--db", url, "--no-progress", "-w", "2"]
+    )
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    assert ended.value.code == 143
+    printed = capsys.readouterr()
+    with sqlite_ledger.connect() as conn:
+        stored = conn.execute(
+            sa.select(sa.func.count()).where(documents.c.extracted_version == "stub-1")
+        ).scalar_one()
+        (run,) = conn.execute(sa.select(runs).where(runs.c.stage == "extract")).all()
+    assert 3 <= stored < 40
+    assert run.stats["interrupted"] is True and run.stats["documents"] == stored
+    said = " ".join(printed.out.split())
+    assert f"stopped after extracting {stored} documents: 0 threats" in said
+    assert "the other documents stay pending" in said

@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
+from redline.errors import RedlineError, Terminated
 from redline.extract import ExtractReport, extract_documents
 from redline.extract import query as extract_query
 from redline.extract.pipeline import LEASE
@@ -115,17 +116,21 @@ def warn_unextracted(report: ExtractReport, out: Console, again: str = "redline 
         )
 
 
-def run_extraction(
+def _found(report: ExtractReport) -> str:
+    return (
+        f"{report.documents} documents: {report.threats} threats, {report.crossings} crossings, "
+        f"{report.responses} responses, {report.claims} outcome claims"
+    )
+
+
+def _extract_with_a_bar(
     ledger: Ledger,
-    *,
+    report: ExtractReport,
     workers: int,
-    redo: bool = False,
-    gazetteers: list[Path] | None = None,
-    show_progress: bool = True,
-    quiet: bool = False,
+    redo: bool,
+    extra: list[str],
+    show_progress: bool,
 ) -> None:
-    """Extract with a progress bar and print a one-line summary (shared by ``extract``, ``ingest`` and ``run``)."""
-    extra = [str(p) for p in gazetteers or []]
     with Progress(
         TextColumn("extracting"),
         BarColumn(),
@@ -137,17 +142,42 @@ def run_extraction(
         transient=True,
     ) as bar:
         task = bar.add_task("extract", total=None)
-        report = extract_documents(
+        extract_documents(
             ledger,
             workers=workers,
             redo=redo,
             extra_gazetteers=extra,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            report=report,
         )
+
+
+def run_extraction(
+    ledger: Ledger,
+    *,
+    workers: int,
+    redo: bool = False,
+    gazetteers: list[Path] | None = None,
+    show_progress: bool = True,
+    quiet: bool = False,
+) -> None:
+    """Extract with a progress bar and print a one-line summary (shared by ``extract``, ``ingest`` and ``run``)."""
+    extra = [str(p) for p in gazetteers or []]
     out = err_console if quiet else console  # JSON/CSV on stdout stays clean
+    report = ExtractReport()
+    try:
+        _extract_with_a_bar(ledger, report, workers, redo, extra, show_progress)
+    except (KeyboardInterrupt, Terminated, RedlineError) as exc:
+        if report.documents or not isinstance(exc, RedlineError):
+            # what the stopped run stored; the entry point then says how it stopped
+            out.print(
+                f"stopped after extracting {_found(report)} (stored; the other documents stay "
+                "pending)",
+                markup=False,
+            )
+        raise
     out.print(
-        f"extracted {report.documents} documents: {report.threats} threats, {report.crossings} crossings, "
-        f"{report.responses} responses, {report.claims} outcome claims"
+        f"extracted {_found(report)}"
         + (f"; {len(report.errors)} errors" if report.errors else "")
         + (
             f"; {report.by_another_run} extracted meanwhile by another run"

@@ -40,7 +40,16 @@ from redline.signals import StopOnSigterm
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.items import replace_items
-from redline.store.schema import actor_aliases, actors, documents, extract_claims, runs
+from redline.store.schema import (
+    actor_aliases,
+    actors,
+    documents,
+    events,
+    extract_claims,
+    outcome_claims,
+    runs,
+    threats,
+)
 
 # Documents read, extracted and stored together (their candidate sentences parsed in one go);
 # also what bounds the texts held in memory at once.
@@ -247,18 +256,22 @@ def extract_documents(
     extra_gazetteers: Sequence[str] = (),
     document_ids: Sequence[int] | None = None,
     progress: Callable[[float, int], None] | None = None,
+    report: ExtractReport | None = None,
 ) -> ExtractReport:
     """Extract every document not yet processed by this extractor version (all with ``redo``).
 
     ``progress(done, total)`` hears how many documents are done; ``done`` moves in fractions
     while a document is being extracted, never backwards. Other runs at once take their own
-    share: what they did counts as done when this run finds nothing left to claim."""
+    share: what they did counts as done when this run finds nothing left to claim. The counts
+    go into ``report`` (a new one by default): a caller that passes its own reads there what
+    was stored when the run stops on Ctrl-C, SIGTERM or an error, which is also what the
+    run's row records."""
     ext = extractor or default_extractor(extra_gazetteers)
     sync_actors(ledger, extra_gazetteers)
     actor_ids = _actor_ids(ledger)
+    report = report if report is not None else ExtractReport()
     with StopOnSigterm():
         run_id = ledger.start_run("extract", {"extractor": ext.version, "workers": workers})
-        report = ExtractReport()
         claims: _Claims | None = None
         try:
             if redo:
@@ -298,8 +311,13 @@ def extract_documents(
             if claims is not None:
                 with contextlib.suppress(sa.exc.SQLAlchemyError):
                     claims.release()
-            if isinstance(exc, KeyboardInterrupt | Terminated):
-                ledger.finish_run(run_id, {**report.as_dict(), "interrupted": True})
+            if isinstance(exc, KeyboardInterrupt | Terminated | RedlineError):
+                # a worker that died ends the run as Ctrl-C does (its row stayed unfinished)
+                stopped: dict[str, Any] = {"interrupted": True}
+                if isinstance(exc, RedlineError):
+                    stopped["error"] = str(exc)
+                with contextlib.suppress(sa.exc.SQLAlchemyError):
+                    ledger.finish_run(run_id, {**report.as_dict(), **stopped})
             raise
     return report
 
@@ -330,7 +348,17 @@ def _extract_claimed(
             shown = done
             progress(done, total)
 
-    def tally(doc_id: int, counts: Counts | None, error: str | None) -> None:
+    # the documents of batches handed out whose outcome has not come back: each is stored in
+    # its own transaction as its batch goes, so a run stopped mid-batch has stored some of them
+    in_flight: set[int] = set()
+
+    def take() -> list[int]:
+        ids = claims.take(PARSE_DOCS)
+        in_flight.update(ids)
+        return ids
+
+    def count(doc_id: int, counts: Counts | None, error: str | None) -> None:
+        in_flight.discard(doc_id)
         if counts is None and error is None:
             report.by_another_run += 1
         elif counts is None:
@@ -341,23 +369,70 @@ def _extract_claimed(
             report.crossings += counts["crossings"]
             report.responses += counts["responses"]
             report.claims += counts["claims"]
+
+    def tally(doc_id: int, counts: Counts | None, error: str | None) -> None:
+        count(doc_id, counts, error)
         show()
 
     shared_file = ledger.engine.url.database not in (None, "", ":memory:")
-    if workers <= 1 or not own_extractor or not shared_file:
-        while ids := claims.take(PARSE_DOCS):
-            for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids, show):
-                tally(doc_id, counts, error)
-    else:
-        _in_pool(ledger, workers, extra_gazetteers, claims, show, tally)
+    try:
+        if workers <= 1 or not own_extractor or not shared_file:
+            while ids := take():
+                for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids, show):
+                    tally(doc_id, counts, error)
+        else:
+            _in_pool(ledger, workers, extra_gazetteers, take, show, tally)
+    except BaseException:
+        # Ctrl-C, SIGTERM or a dead worker stopped batches part way: the documents they had
+        # stored were counted nowhere (the run's row said 0 of 16 stored), so they are counted
+        # from what the ledger holds (unless the ledger is what failed)
+        with contextlib.suppress(sa.exc.SQLAlchemyError):
+            for doc_id, counts in _stored_counts(ledger, ext.version, sorted(in_flight)).items():
+                count(doc_id, counts, None)
+        raise
     return shown
+
+
+def _stored_counts(ledger: Ledger, version: str, ids: Sequence[int]) -> dict[int, Counts]:
+    """The items the ledger holds for each of ``ids`` that ``version`` has stored: what a
+    batch stopped part way stored before the stop (reviewed items an analyst kept count too)."""
+    if not ids:
+        return {}
+    with ledger.connect() as conn:
+        stored = conn.execute(
+            sa.select(documents.c.id).where(
+                documents.c.id.in_(list(ids)), documents.c.extracted_version == version
+            )
+        ).scalars()
+        out: dict[int, Counts] = {
+            i: {"threats": 0, "crossings": 0, "responses": 0, "claims": 0} for i in stored
+        }
+        if not out:
+            return out
+        mine = list(out)
+        for table, key in ((threats, "threats"), (outcome_claims, "claims")):
+            rows = conn.execute(
+                sa.select(table.c.document_id, sa.func.count())
+                .where(table.c.document_id.in_(mine))
+                .group_by(table.c.document_id)
+            )
+            for doc_id, n in rows:
+                out[doc_id][key] = n
+        rows = conn.execute(
+            sa.select(events.c.document_id, events.c.kind, sa.func.count())
+            .where(events.c.document_id.in_(mine))
+            .group_by(events.c.document_id, events.c.kind)
+        )
+        for doc_id, kind, n in rows:
+            out[doc_id][{"crossing": "crossings", "response": "responses"}[kind]] = n
+    return out
 
 
 def _in_pool(
     ledger: Ledger,
     workers: int,
     extra_gazetteers: Sequence[str],
-    claims: _Claims,
+    take: Callable[[], list[int]],
     show: Callable[[float], None],
     tally: Callable[[int, Counts | None, str | None], None],
 ) -> None:
@@ -387,7 +462,7 @@ def _in_pool(
         more = True
         while True:
             while more and len(running) < workers:
-                ids = claims.take(PARSE_DOCS)
+                ids = take()
                 if not ids:
                     more = False
                     break
