@@ -713,6 +713,49 @@ def test_documents_extracted_by_another_run_are_told_from_those_still_claimed(
     assert (third.documents, third.still_claimed, third.left_pending) == (10, 0, 10)
 
 
+def test_documents_extracted_elsewhere_while_the_summary_counts_make_no_negative_count(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    """The summary's counts of documents still claimed and left pending are read in one
+    statement: counted apart, documents another run extracted between the two made "left
+    pending" negative ("warning: -2 documents are NOT extracted", three runs at once)."""
+    from redline.extract import pipeline
+
+    ids = _notes_in(ledger, tmp_path, 20)
+    _claim_for_another_run(ledger, ids[:10], now() + timedelta(minutes=5))
+    counted: list[str] = []
+
+    def another_run_extracts(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        if "count(" not in statement.lower() or counted:
+            return
+        counted.append(statement)
+        with ledger.begin() as other:  # meanwhile the other run extracts four of its ten
+            other.execute(
+                sa.update(documents)
+                .where(documents.c.id.in_(ids[:4]))
+                .values(extracted_version="stub-1")
+            )
+
+    left = pipeline._Claims.left_to_others
+
+    def watched(self: Any) -> tuple[int, int]:
+        sa.event.listen(ledger.engine, "after_cursor_execute", another_run_extracts)
+        try:
+            return left(self)
+        finally:
+            sa.event.remove(ledger.engine, "after_cursor_execute", another_run_extracts)
+
+    log = tmp_path / "log"
+    log.mkdir()
+    pipeline._Claims.left_to_others = watched  # type: ignore[method-assign]
+    try:
+        report = extract_documents(ledger, extractor=_Stub(log, 0), document_ids=ids)
+    finally:
+        pipeline._Claims.left_to_others = left  # type: ignore[method-assign]
+    assert counted
+    assert (report.documents, report.still_claimed, report.left_pending) == (10, 10, 0)
+
+
 def test_a_run_found_dead_is_recorded_as_interrupted(ledger: Ledger, tmp_path: Path) -> None:
     """A run killed with kill -9 cannot record its end: it stayed in ``runs`` with no finish
     time and no word of the interruption. The next run that drops its claims (its process gone

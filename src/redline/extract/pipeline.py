@@ -621,14 +621,17 @@ class _Claims:
                 documents.c.id <= self.last_id, ~mine
             )
 
-            def count(query: sa.Select[Any]) -> int:
-                n: int = conn.execute(
-                    sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-                ).scalar_one()
-                return n
-
-            claimed = count(pending.where(held))
-            return claimed, count(pending) - claimed
+            # both counts in one statement, so both read one state of the ledger: counted apart,
+            # documents other runs extracted between the two made the second smaller than the
+            # first ("warning: -2 documents are NOT extracted")
+            found = pending.add_columns(held.label("held")).order_by(None).subquery()
+            total, claimed = conn.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.coalesce(sa.func.sum(sa.case((found.c.held, 1), else_=0)), 0),
+                )
+            ).one()
+            return int(claimed), int(total) - int(claimed)
 
     def release(self) -> None:
         with self.ledger.begin() as conn:
