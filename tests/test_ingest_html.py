@@ -111,3 +111,23 @@ def test_trafilatura_failure_is_reported_not_raised(
     [problem] = ingest_paths(sqlite_ledger, [corpus]).problems
 
     assert problem.reason == "HTML too complex to extract (RecursionError)"
+
+
+def test_redline_s_own_report_in_the_corpus_folder_is_not_an_article(
+    sqlite_ledger: Ledger, corpus: Path
+) -> None:
+    """`redline run corpus -o corpus/report.html`, then `redline ingest corpus`: the report was
+    read as an article of today, and the ledger's threats it quotes were extracted again (74
+    threats added to the sample corpus's 57). It is now a problem naming it, and nothing is
+    stored from it."""
+    from redline.report import write_report
+
+    shutil.copy(FIXTURES / "article.html", corpus / "article.html")
+    ingest_paths(sqlite_ledger, [corpus])
+    write_report(sqlite_ledger, corpus / "report.html")
+    report = ingest_paths(sqlite_ledger, [corpus])
+    assert report.ingested == []
+    [problem] = report.problems
+    assert problem.path.endswith("report.html")
+    assert "a report Redline wrote" in problem.reason
+    assert len(list_documents(sqlite_ledger)) == 1

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from redline import __version__, vocab
+from redline import GENERATOR, __version__, vocab
 from redline.audit import AuditFigures, figures
 from redline.link import EpisodeState, EpisodeView, evaluate
 from redline.link.episodes import last_link_as_of, last_window_days, story
@@ -37,6 +37,7 @@ class ReportData:
     prior: Prior
     window_days: int
     version: str = __version__
+    generator: str = GENERATOR
     episodes: list[dict[str, Any]] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
     status_rows: list[dict[str, Any]] = field(default_factory=list)

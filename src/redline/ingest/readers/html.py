@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import trafilatura
+from lxml.html import HtmlElement
 
+from redline import GENERATOR
 from redline.errors import InputError
 from redline.ingest.authors import clean_author
 from redline.ingest.dates import metadata_date
@@ -19,11 +21,25 @@ MAX_ELEMENTS = 200_000
 MIN_WORDS = 5
 
 
+def _by_redline(tree: HtmlElement) -> bool:
+    """Does the page name Redline as its generator (the report's ``<meta name="generator">``)?"""
+    named = tree.xpath("//meta[@name='generator']/@content")
+    return any(str(n).strip().split(" ")[0] == GENERATOR for n in named)
+
+
 def read(source: Source) -> Iterator[Draft | InputError]:
     try:
         tree = parse_html(source.text)
     except ValueError as exc:
         yield InputError(source.key, str(exc))
+        return
+    if _by_redline(tree):
+        # written into the corpus folder by `redline report -o` (or `run -o`), it was read as an
+        # article on the next ingest: the ledger's threats, quoted, stored again under today
+        yield InputError(
+            source.key,
+            "a report Redline wrote (redline report), not an article: not ingested",
+        )
         return
     n_elements = sum(1 for _ in tree.iter())
     if n_elements > MAX_ELEMENTS:
