@@ -131,3 +131,45 @@ def test_a_bad_option_stops_a_run_before_any_work(
     ledger = Ledger.open(str(db), create=False)
     assert ledger.count(documents) == 0
     ledger.dispose()
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        ({"as_of": "2024-02-30"}, "no day of the calendar"),
+        ({"window_days": 0}, "window_days must be a whole number"),
+        ({"workers": "2"}, "workers must be a whole number"),
+        ({"workers": 0}, "workers must be a whole number"),
+    ],
+)
+def test_the_api_s_bad_date_window_or_workers_stop_a_run_before_any_work(
+    tmp_path: Path, option: dict, said: str
+) -> None:
+    """`run(...)` read the as-of date and the window in link, and the workers in extract,
+    after ingest (and extraction) had run: a date naming no day failed only then."""
+    from redline.errors import ConfigError
+    from redline.store.schema import documents, runs
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    with pytest.raises(ConfigError, match=said):
+        run(ledger, [SAMPLE / "2022-02-08_meridian-wire-sanctions-warning.txt"], **option)
+    assert (ledger.count(documents), ledger.count(runs)) == (0, 0)
+    ledger.dispose()
+
+
+def test_one_path_given_alone_is_one_path(tmp_path: Path, monkeypatch) -> None:
+    """`ingest_paths(ledger, "corpus")` (and `run`) read a lone string as its letters, paths
+    "c", "o", ...: "/work/corpus" began with "/", the whole file system."""
+    import shutil
+
+    from redline.ingest import ingest_paths
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(SAMPLE / "2022-02-08_meridian-wire-sanctions-warning.txt", folder)
+    monkeypatch.chdir(tmp_path)
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    report = ingest_paths(ledger, "corpus")
+    assert (len(report.ingested), report.problems) == (1, [])
+    assert ingest_paths(ledger, Path("corpus")).skipped != []
+    ledger.dispose()

@@ -6,6 +6,7 @@ The stages run in this order (each reads what the previous one stored):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from redline.extract import ExtractReport, extract_documents
+from redline.extract.pipeline import check_workers
 from redline.ingest import IngestReport, ingest_paths
 from redline.link import DEFAULT_WINDOW_DAYS, LinkReport, link
+from redline.link.when import as_of_date, window_days_of
 from redline.score import credibility, get_prior
 from redline.store import Ledger
 
@@ -86,7 +89,7 @@ def _unseen(_name: str) -> Iterator[Tick]:
 
 def run(
     ledger: Ledger,
-    paths: Sequence[Path],
+    paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     workers: int = 1,
     as_of: date | None = None,
@@ -108,11 +111,16 @@ def run(
     from redline.export import check_format
 
     get_prior(prior)
+    # the date and the window are read by link, and the workers by extract, after ingest
+    # (hours on a large corpus) had run: a date that names no day failed only then
+    as_of = as_of_date(as_of)
+    window_days_of(window_days)
+    check_workers(workers)
     if export is not None:
         check_format(export_format)
     stage = stages or (stage_bars() if progress else _unseen)
     with stage("ingest") as tick:
-        ingested = ingest_paths(ledger, list(paths), on_progress=tick)
+        ingested = ingest_paths(ledger, paths, on_progress=tick)
     with stage("extract") as tick:
         extracted = extract_documents(ledger, workers=workers, progress=tick)
     with stage("link") as tick:

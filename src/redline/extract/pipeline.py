@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from redline import knowledge
-from redline.errors import ModelError, RedlineError, Terminated
+from redline.errors import ConfigError, ModelError, RedlineError, Terminated
 from redline.extract.base import DocumentInput, Extraction, Extractor
 from redline.signals import StopOnSigterm
 from redline.store import Ledger
@@ -247,6 +247,15 @@ def _extract_batch(ext: Extractor, docs: Sequence[DocumentInput]) -> list[Outcom
     return out
 
 
+def check_workers(workers: object) -> int:
+    """A number of worker processes given to the API: a whole number, at least 1, else a
+    ConfigError (0 ran unremarked in one process, and "2" ended in a TypeError once the run
+    had begun)."""
+    if isinstance(workers, int) and not isinstance(workers, bool) and workers >= 1:
+        return workers
+    raise ConfigError(f"workers must be a whole number of processes, at least 1, not {workers!r}")
+
+
 def extract_documents(
     ledger: Ledger,
     *,
@@ -266,6 +275,7 @@ def extract_documents(
     go into ``report`` (a new one by default): a caller that passes its own reads there what
     was stored when the run stops on Ctrl-C, SIGTERM or an error, which is also what the
     run's row records."""
+    check_workers(workers)
     ext = extractor or default_extractor(extra_gazetteers)
     sync_actors(ledger, extra_gazetteers)
     actor_ids = _actor_ids(ledger)

@@ -45,7 +45,7 @@ ProblemCallback = Callable[[InputError], None]
 
 def ingest_paths(
     ledger: Ledger,
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     fields: FieldMap | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -65,6 +65,10 @@ def ingest_paths(
     ``console`` (default: standard error); ``on_progress(done, total)`` is called as each
     source is done, for a caller that draws its own.
     """
+    if isinstance(paths, str | os.PathLike):
+        # one path given alone: as a string it is an iterable of letters, and "corpus" was read
+        # as the paths "c", "o", ... and "/work/corpus" as "/", the whole file system
+        paths = [paths]
     path_list = [Path(p) for p in paths]
     fields = fields or FieldMap()
     run_id = ledger.start_run(
