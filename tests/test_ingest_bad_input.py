@@ -325,3 +325,41 @@ def test_sigterm_stops_an_ingest_as_ctrl_c_does(tmp_path: Path) -> None:
     assert run.finished_at is not None and "Terminated" in run.stats["interrupted"]
     assert (len(again.ingested), len(again.skipped)) == (2, 4)
     assert signal.getsignal(signal.SIGTERM) == previous
+
+
+def test_a_link_whose_target_this_user_may_not_reach_is_one_problem(
+    sqlite_ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A symbolic link into a folder this user may not enter (realpath, exists and is_dir raise
+    PermissionError) stopped the whole ingest with "error: ...: Permission denied", storing
+    nothing, the good files beside it included; it is one problem and the run goes on, in a
+    folder and named on the command line alike."""
+    from typer.testing import CliRunner
+
+    from redline.cli import app
+
+    link = corpus / "link.txt"
+    link.symlink_to(tmp_path / "private" / "secret.txt")
+    real_realpath, real_stat = os.path.realpath, Path.stat
+
+    def denied(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(path) == link or Path(path) == Path("link.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_realpath(path, *args, **kwargs)
+
+    def stat_denied(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self.name == "link.txt" and kwargs.get("follow_symlinks", True):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(os.path, "realpath", denied)
+    monkeypatch.setattr(Path, "stat", stat_denied)
+    report = ingest_paths(sqlite_ledger, [corpus])
+    assert _reasons(report.problems) == {"link.txt": "cannot read: Permission denied"}
+    assert len(report.ingested) == 1
+    monkeypatch.chdir(corpus)
+    result = CliRunner().invoke(
+        app, ["ingest", "link.txt", "--db", str(tmp_path / "cli.db"), "--no-extract"]
+    )
+    assert "link.txt: cannot read: Permission denied" in result.output, result.output
+    assert "read no files" in result.output and result.exit_code == 1

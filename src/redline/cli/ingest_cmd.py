@@ -30,6 +30,16 @@ def _field_option(what: str, defaults: tuple[str, ...]) -> Any:
 _DEFAULTS = FieldMap()
 
 
+def _present(path: Path) -> bool:
+    """Is there something at ``path`` to read, or to report as unreadable? (``exists`` raised
+    PermissionError for a link into a folder this user may not enter: a traceback-free error
+    that stopped the whole command)"""
+    try:
+        return path.exists()
+    except OSError:
+        return True
+
+
 @app.command("ingest")
 def ingest_command(
     paths: Annotated[
@@ -65,7 +75,7 @@ def ingest_command(
     Each problem is printed as one line on standard error as it happens; the run goes on. A
     summary follows at the end. Running it again over the same paths adds nothing.
     """
-    if not any(p.exists() for p in paths):
+    if not any(_present(p) for p in paths):
         # nothing to read: no ledger is started for it (an empty one was, and later commands
         # then said "0 documents" instead of "no ledger")
         for p in paths:

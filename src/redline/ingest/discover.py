@@ -81,10 +81,21 @@ def discover(paths: list[Path]) -> Iterator[SourceFile | InputError]:
     yields an :class:`InputError` instead.
     """
     for path in paths:
-        if path.is_dir():
+        try:
+            folder = path.is_dir()
+        except OSError as exc:
+            yield _unreadable(path, exc)
+            continue
+        if folder:
             yield from _walk(path)
         else:
             yield _source(path)
+
+
+def _unreadable(path: Path, exc: OSError) -> InputError:
+    """A path whose real place cannot be read (a symbolic link into a folder this user may not
+    enter): a problem of that input, where it had stopped the whole run, with nothing stored."""
+    return InputError(shown_path(os.path.abspath(path)), f"cannot read: {exc.strerror or exc}")
 
 
 def _walk(root: Path) -> Iterator[SourceFile | InputError]:
@@ -103,7 +114,11 @@ def _walk(root: Path) -> Iterator[SourceFile | InputError]:
             if name.startswith("."):
                 continue
             path = Path(folder, name)
-            real = os.path.realpath(path)
+            try:
+                real = os.path.realpath(path)
+            except OSError as exc:
+                yield _unreadable(path, exc)
+                continue
             if os.path.commonpath([inside, real]) != inside:
                 # A link out of the folder (passwd.txt -> /etc/passwd) is not the folder's.
                 yield InputError(
@@ -117,7 +132,10 @@ def _walk(root: Path) -> Iterator[SourceFile | InputError]:
 
 def _source(path: Path) -> SourceFile | InputError:
     # The real path: a file reached through a symlinked folder is the same file, stored once.
-    key = shown_path(os.path.realpath(path) if path.exists() else os.path.abspath(path))
+    try:
+        key = shown_path(os.path.realpath(path) if path.exists() else os.path.abspath(path))
+    except OSError as exc:
+        return _unreadable(path, exc)
     try:
         info = path.stat()
     except FileNotFoundError:
