@@ -56,6 +56,30 @@ def test_correction_changes_the_item_and_is_audited(reviewed_ledger: Ledger) -> 
     )
 
 
+def test_every_explicitness_the_ledger_writes_can_be_set_by_an_analyst(
+    reviewed_ledger: Ledger,
+) -> None:
+    """The learned extractor writes explicitness ``implicit`` (docs/extraction.md), but a
+    correction to it was refused ("must be one of direct_quote, reported_speech,
+    implied_doctrine"): a threat read wrongly as reported speech could not be set back."""
+    from redline.store.schema import EXPLICITNESS
+
+    (threat,) = list_threats(reviewed_ledger)
+    assert threat["explicitness"] in EXPLICITNESS
+    row = review(
+        reviewed_ledger,
+        "threat",
+        threat["id"],
+        "correct",
+        field="explicitness",
+        value="implicit",
+        reviewer="ana",
+    )
+    assert row["new_value"] == "implicit"
+    (after,) = list_threats(reviewed_ledger)
+    assert after["explicitness"] == "implicit"
+
+
 def test_corrected_countries_and_lines_must_be_ones_the_ledger_can_use(
     reviewed_ledger: Ledger,
 ) -> None:

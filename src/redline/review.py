@@ -27,6 +27,7 @@ from redline.store.schema import (
     CLAIM_OUTCOMES,
     CONSEQUENCE_CLASSES,
     EPISODE_STATUSES,
+    EXPLICITNESS,
     documents,
     episodes,
     events,
@@ -51,7 +52,8 @@ CORRECTABLE: dict[str, dict[str, tuple[str, ...] | None]] = {
         "addressee_country": None,
         "trigger_key": None,
         "consequence_class": CONSEQUENCE_CLASSES,
-        "explicitness": ("direct_quote", "reported_speech", "implied_doctrine"),
+        # every value the ledger writes: an analyst could not set a threat back to "implicit"
+        "explicitness": EXPLICITNESS,
         "stated_date": None,
     },
     "event": {

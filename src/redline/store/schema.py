@@ -37,7 +37,8 @@ metadata = sa.MetaData(
 # the vocabulary lives in redline.vocab; these tuples of plain strings are kept for callers
 PRECISIONS = values(Precision)
 CONSEQUENCE_CLASSES = values(ConsequenceClass)
-EXPLICITNESS = ("direct_quote", "reported_speech", "implied_doctrine")
+# ``implicit``: the learned extractor's threats read by implication (docs/extraction.md)
+EXPLICITNESS = ("direct_quote", "reported_speech", "implied_doctrine", "implicit")
 EVENT_KINDS = (ItemKind.CROSSING.value, ItemKind.RESPONSE.value)
 REVIEW_STATES = values(ReviewState)
 EPISODE_STATUSES = values(Status)
