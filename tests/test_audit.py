@@ -662,3 +662,14 @@ def test_an_audit_note_in_other_letter_case_is_refused_too(tmp_path: Path) -> No
     found = figures(ledger)
     assert found is not None and found.precision["threat"].total == 0
     ledger.dispose()
+
+
+def test_one_kind_named_alone_and_an_audit_number_as_text(ledger_db: Path) -> None:
+    """The API read `draw(ledger, kinds="threat")` as the kinds 't', 'h', 'r', ... ("unknown
+    audit kind(s) ['t', 'h', 'r', 'e', 'a']"), and `figures(ledger, "3")` ended in a TypeError."""
+    ledger = Ledger.open(str(ledger_db), create=False)
+    audit = draw(ledger, per_kind=2, seed=5, kinds="threat")
+    assert {i.kind for i in audit.items} == {"threat"}
+    with pytest.raises(RedlineError, match="an audit number is a whole number, not the text"):
+        figures(ledger, str(audit.id))  # type: ignore[arg-type]
+    ledger.dispose()

@@ -118,6 +118,8 @@ def draw(
     view: EpisodeView | None = None,
 ) -> Audit:
     """A seeded random sample of up to ``per_kind`` items of each kind, recorded as an audit."""
+    if isinstance(kinds, str):
+        kinds = [kinds]  # one kind named alone, not its letters ("unknown kind(s) ['t', 'h', ...]")
     kinds = list(dict.fromkeys(kinds))  # a kind named twice is drawn once
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
@@ -568,6 +570,9 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
     """Precision per kind from one audit's judgments: by default the latest audit a person
     has judged items of (the latest drawn when none is judged yet), so a sample drawn to look
     at does not hide the figures of one that was judged."""
+    if audit_id is not None and not _whole(audit_id):
+        # "3" ended in a TypeError comparing text with a number
+        raise RedlineError(f"an audit number is a whole number, not {_json_name(audit_id)}")
     if audit_id is not None and not 1 <= audit_id <= MAX_ID:
         return None  # past the database's integers (a typo): no audit's number
     with ledger.connect() as conn:
