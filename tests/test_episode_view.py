@@ -80,3 +80,42 @@ def test_export_given_no_view_uses_the_link_window(tmp_path: Path) -> None:
     view = evaluate(ledger, as_of=AS_OF)
     assert view.window_days == 30
     ledger.dispose()
+
+
+def test_a_view_given_with_another_date_window_or_reading_is_refused(tmp_path: Path) -> None:
+    """A view is read in its own date and window: credibility, the report, the export, the
+    listing and an audit given one with another `as_of` (or window, or `reported=True`) read it
+    silently as of its own day (a report of 2023 titled by the view's day; an audit recorded as
+    of the day asked beside the view's statuses)."""
+    import pytest
+
+    from redline.audit import draw
+    from redline.errors import ConfigError
+    from redline.export import export
+    from redline.link import link, list_episodes
+    from redline.report import write_report
+    from redline.score import credibility
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
+    view = link(ledger, as_of=AS_OF).view
+    assert view is not None
+    other = date(2023, 1, 1)
+    calls = {
+        "credibility": lambda **kw: credibility(ledger, view=view, **kw),
+        "report": lambda **kw: write_report(ledger, tmp_path / "r.html", view=view, **kw),
+        "list_episodes": lambda **kw: list_episodes(ledger, view=view, **kw),
+    }
+    for call in calls.values():
+        for asked, said in (
+            ({"as_of": other}, "as of 2025-06-30, not 2023-01-01"),
+            ({"window_days": 30}, "90-day response window, not 30"),
+            ({"reported": True}, "in hindsight, not as reported"),
+        ):
+            with pytest.raises(ConfigError, match=said):
+                call(**asked)
+        call(as_of=AS_OF, window_days=90)  # what agrees with the view is no conflict
+    with pytest.raises(ConfigError, match="as of 2025-06-30, not 2023-01-01"):
+        export(ledger, tmp_path / "out", view=view, as_of=other)
+    with pytest.raises(ConfigError, match="as of 2025-06-30, not 2023-01-01"):
+        draw(ledger, view=view, as_of=other)
+    ledger.dispose()

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from redline.errors import RedlineError
 from redline.link import EpisodeView, evaluate
+from redline.link.episodes import agreeing
 from redline.output import without_controls
 from redline.review import ITEMS, apply_review, reviewer_name
 from redline.score.intervals import Proportion
@@ -126,7 +127,9 @@ def draw(
         raise RedlineError(f"unknown audit kind(s) {unknown}; use {', '.join(KINDS)}")
     if per_kind < 1:
         raise RedlineError("an audit needs at least one item per kind (--n)")
-    as_of = as_of or date.today()
+    # the audit is recorded as of the date its episodes' statuses were read: the view's (it was
+    # recorded as of today beside a view of another day)
+    as_of = agreeing(view, as_of=as_of).as_of if view is not None else as_of or date.today()
     rng = random.Random(seed)
     items: list[AuditItem] = []
     with ledger.connect() as conn:

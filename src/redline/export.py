@@ -423,10 +423,10 @@ def _as_of_of_the_tables(
     """The date the whole export stands on. The episode tables are written as the last
     ``link`` stored them, so the computed credibility is as of that date too (by default), and
     another date is refused rather than mixed with them: link as of it first."""
-    from redline.link.episodes import last_link_as_of
+    from redline.link.episodes import agreeing, last_link_as_of
 
     if view is not None:
-        return view.as_of
+        return agreeing(view, as_of=as_of).as_of
     linked = last_link_as_of(conn)
     if as_of is None or linked is None or as_of == linked:
         return as_of or linked

@@ -118,6 +118,37 @@ class EpisodeView:
         ]
 
 
+def agreeing(
+    view: EpisodeView,
+    *,
+    as_of: object = None,
+    window_days: object = None,
+    reported: bool = False,
+) -> EpisodeView:
+    """``view``, when the date, response window and reading asked for beside it agree with it
+    (None, and ``reported`` False: not asked); else a ConfigError. A view is read in its own
+    date and window, and what was asked besides was dropped unremarked: credibility and a report
+    as of another day than the one asked, an audit recorded as of the day asked with the view's
+    statuses."""
+    from redline.errors import ConfigError
+    from redline.link.when import as_of_date, window_days_of
+
+    day, window = as_of_date(as_of), window_days_of(window_days)
+    differ = []
+    if day is not None and day != view.as_of:
+        differ.append(f"as of {view.as_of}, not {day}")
+    if window is not None and window != view.window_days:
+        differ.append(f"with a {view.window_days}-day response window, not {window}")
+    if reported and not view.reported:
+        differ.append("in hindsight, not as reported")
+    if differ:
+        raise ConfigError(
+            f"the view given reads the episodes {' and '.join(differ)}: pass the view alone, "
+            "or evaluate one for what you ask (link.evaluate)"
+        )
+    return view
+
+
 def _statuses(status: Iterable[str] | str | None) -> set[str]:
     """The statuses a filter names: a string is one status (it was split into letters)."""
     from redline.errors import ConfigError
@@ -275,7 +306,10 @@ def list_episodes(
 ) -> list[dict[str, Any]]:
     """One summary row per episode, filtered by threatener and status, as of a date
     (``reported``: as ``evaluate``)."""
-    view = view or evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
+    if view is not None:
+        view = agreeing(view, as_of=as_of, window_days=window_days, reported=reported)
+    else:
+        view = evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
     return [s.summary() for s in view.select(actor=actor, status=status)]
 
 

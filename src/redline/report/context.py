@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from redline import GENERATOR, __version__, vocab
 from redline.audit import AuditFigures, figures
 from redline.link import EpisodeState, EpisodeView, evaluate
-from redline.link.episodes import last_link_as_of, last_window_days, story
+from redline.link.episodes import agreeing, last_link_as_of, last_window_days, story
 from redline.link.when import as_of_words, interval_label, span
 from redline.report import charts
 from redline.score import Estimate, Prior, TimelinePoint, estimates, get_prior, timeline
@@ -104,6 +104,8 @@ def gather(
         with ledger.connect() as conn:
             window = window_days or last_window_days(conn)
         view = evaluate(ledger, as_of=as_of or date.today(), window_days=window, reported=reported)
+    else:
+        agreeing(view, as_of=as_of, window_days=window_days, reported=reported)
     as_of, window = view.as_of, view.window_days
     states = view.states
     p = get_prior(prior)

@@ -11,6 +11,7 @@ from typing import Any
 from redline import knowledge
 from redline.errors import ConfigError
 from redline.link import EpisodeState, EpisodeView, evaluate, evidence_note
+from redline.link.episodes import agreeing
 from redline.link.items import outlet_count
 from redline.score.priors import Prior, get_prior
 from redline.store import Ledger
@@ -395,6 +396,8 @@ def credibility(
     """
     if view is None:
         view = evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
+    else:
+        agreeing(view, as_of=as_of, window_days=window_days, reported=reported)
     code = knowledge.actor_code(actor) if actor is not None else None
     return [e for e in estimates(view, by=by, prior=prior) if code is None or e.actor == code]
 
