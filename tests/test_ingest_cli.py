@@ -58,6 +58,21 @@ def test_a_missing_path_is_one_problem_and_the_other_paths_are_read(
     assert nothing.exit_code == 1 and "read no files" in nothing.stderr and not fresh.exists()
 
 
+def test_a_broken_symlink_alone_is_named_a_broken_symbolic_link(db: str, tmp_path: Path) -> None:
+    """Named alone, a dangling link was called a missing path ("no such file or folder"), on a
+    line cut at 80 columns; beside a path that is read it was, as docs/ingest.md says, a
+    "broken symbolic link", on one line as every problem."""
+    dangling = tmp_path / "dangling.txt"
+    dangling.symlink_to(tmp_path / "gone.txt")
+    alone = runner.invoke(app, ["ingest", str(dangling), "--db", db, "--no-progress"])
+    assert alone.exit_code == 1 and "read no files" in alone.stderr
+    assert f"redline: ingest: {dangling}: broken symbolic link" in alone.stderr
+    beside = runner.invoke(
+        app, ["ingest", str(dangling), str(FIXTURES), "--db", db, "--no-progress", "--no-extract"]
+    )
+    assert f"redline: ingest: {dangling}: broken symbolic link" in beside.stderr
+
+
 def test_json_report_and_a_second_run_that_adds_nothing(db: str) -> None:
     first = runner.invoke(app, ["ingest", str(FIXTURES), "--db", db, "--format", "json"])
     second = runner.invoke(app, ["ingest", str(FIXTURES), "--db", db, "--format", "json"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -79,11 +79,11 @@ def ingest_command(
         # nothing to read: no ledger is started for it (an empty one was, and later commands
         # then said "0 documents" instead of "no ledger")
         for p in paths:
-            err_console.print(f"redline: ingest: {p}: no such file or folder", markup=False)
-        err_console.print(
-            f"redline: error: read no files from {', '.join(map(str, paths))}", markup=False
-        )
-        raise typer.Exit(1)
+            # one line, as every problem, with the reason ingest gives the same path when
+            # another one is read (a dangling link was called a missing path here)
+            reason = "broken symbolic link" if p.is_symlink() else "no such file or folder"
+            _print_problem(InputError(str(p), reason))
+        _read_nothing(paths)
     ledger = Ledger.open(db)
     fields = FieldMap().with_names(
         text=text_field,
@@ -114,10 +114,16 @@ def ingest_command(
         stats = report.stats()
         emit(render([{"run_id": report.run_id, **stats}], fmt, ["run_id", *stats]))
     if report.files == 0:
-        err_console.print(
-            f"redline: error: read no files from {', '.join(map(str, paths))}", markup=False
-        )
-        raise typer.Exit(1)
+        _read_nothing(paths)
+
+
+def _read_nothing(paths: list[Path]) -> NoReturn:
+    err_console.print(
+        terminal_text(f"redline: error: read no files from {', '.join(map(str, paths))}"),
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(1)
 
 
 def _print_problem(problem: InputError) -> None:
