@@ -27,6 +27,20 @@ def test_a_redline_error_is_one_line_and_exit_2(
     assert code == 2 and err.strip() == "redline: error: ledger.db: no ledger there"
 
 
+def test_a_long_error_stays_one_line_whatever_the_width(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Written to a pipe (80 columns), an error longer than that was cut into lines, and an
+    episode key or a path in it split mid-word: a script reading stderr, or a user copying the
+    key, got pieces of it."""
+    key = "RUS:" + "a_line_whose_key_is_long_enough_to_pass_the_width_" * 2
+    message = f"no episode {key!r} in sqlite:////tmp/some/where/ledger.db; `redline episodes`"
+    code, err = _ending(monkeypatch, capsys, RedlineError(message))
+    assert code == 2 and err == f"redline: error: {message}\n"
+    code, err = _ending(monkeypatch, capsys, SystemExit(130))
+    assert len(err.splitlines()) == 1
+
+
 def test_ctrl_c_says_what_is_kept_and_exits_130(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -45,7 +59,7 @@ def test_sigterm_says_what_is_kept_and_exits_143(
     from redline.errors import Terminated
 
     code, err = _ending(monkeypatch, capsys, Terminated(15))
-    err = " ".join(err.split())  # folded at the terminal's width
+    assert len(err.splitlines()) == 1
     assert code == 143
     assert err.startswith("redline: stopped by SIGTERM") and "again resumes" in err
     assert "Traceback" not in err

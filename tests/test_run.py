@@ -173,3 +173,16 @@ def test_one_path_given_alone_is_one_path(tmp_path: Path, monkeypatch) -> None:
     assert (len(report.ingested), report.problems) == (1, [])
     assert ingest_paths(ledger, Path("corpus")).skipped != []
     ledger.dispose()
+
+
+def test_a_run_that_reads_nothing_says_so_on_one_line(tmp_path: Path) -> None:
+    """The error was cut at 80 columns when stderr was a pipe, splitting the folder's name."""
+    empty = tmp_path / ("a-folder-whose-name-is-long-enough-to-pass-eighty-columns-" * 2)
+    empty.mkdir()
+    result = CliRunner().invoke(
+        app, ["run", str(empty), "--db", str(tmp_path / "l.db"), "--no-progress"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"redline: error: read no files from {empty} (no supported documents there)\n"
+    )

@@ -31,14 +31,17 @@ def main() -> None:
     try:
         app()
     except RedlineError as exc:
-        err_console.print(f"redline: error: {exc}", markup=False, highlight=False)
+        err_console.print(f"redline: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
     except OSError as exc:
         # the system refused a read or write the commands do not catch themselves (the output
         # on a full disk: `redline episodes -f csv > /dev/full`): one line, not a traceback
         where = f"{exc.filename}: " if exc.filename else ""
         err_console.print(
-            f"redline: error: {where}{exc.strerror or exc}", markup=False, highlight=False
+            f"redline: error: {where}{exc.strerror or exc}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
         sys.exit(2)
     except sa.exc.OperationalError as exc:
@@ -49,6 +52,7 @@ def main() -> None:
             f"redline: error: the ledger database refused the command: {reason}",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
         sys.exit(2)
     except Terminated:
@@ -58,6 +62,7 @@ def main() -> None:
             "interrupted, and running the command again resumes",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
         sys.exit(TERMINATED)
     except SystemExit as exc:
@@ -67,5 +72,6 @@ def main() -> None:
                 "again resumes",
                 markup=False,
                 highlight=False,
+                soft_wrap=True,
             )
         raise

@@ -79,6 +79,8 @@ def run_command(
             f"redline: error: read no files from {', '.join(map(str, paths))} "
             "(no supported documents there)",
             markup=False,
+            highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(1)
     console.print(
