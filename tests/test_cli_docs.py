@@ -142,3 +142,13 @@ def test_export_help_says_its_date_is_the_last_links() -> None:
     assert res.exit_code == 0
     text = " ".join(res.output.split())
     assert "Default: that of the last `redline link`" in text and "Default: today" not in text
+
+
+def test_every_prior_option_names_every_prior_it_takes() -> None:
+    """`redline run --prior` took beta:A,B as every other command does, but its help listed
+    only the three named priors (docs/credibility.md: `--prior beta:A,B` gives any other)."""
+    runner = CliRunner()
+    for name in ("run", "credibility", "report", "export"):
+        result = runner.invoke(app, [name, "--help"], terminal_width=200)
+        assert result.exit_code == 0
+        assert "uniform, sechser, ties, or beta:A,B" in result.output, name

@@ -13,6 +13,7 @@ from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption, warn_unextra
 from redline.cli.ledger_cmd import (
     FOLLOW_THROUGH_COLUMNS,
     FOLLOW_THROUGH_NARROW,
+    PriorOption,
     follow_through_row,
 )
 from redline.link import list_episodes
@@ -50,9 +51,7 @@ def run_command(
             help="Days after a crossing in which a response counts.",
         ),
     ] = 90,
-    prior: Annotated[
-        str, typer.Option(help="Prior for follow-through: uniform, sechser, ties.")
-    ] = "uniform",
+    prior: PriorOption = "uniform",
     workers: WorkersOption = DEFAULT_WORKERS,
     no_progress: Annotated[
         bool, typer.Option("--no-progress", help="No progress bar for any stage.")
