@@ -105,6 +105,18 @@ def test_title_is_a_short_first_line_without_final_period() -> None:
     assert title_from_first_line("Only A Title Here") is None
 
 
+def test_the_first_line_of_a_wrapped_paragraph_is_no_title() -> None:
+    """docs/ingest.md: a short first line *followed by a blank line* is the title. A text
+    file wrapped at a fixed width had the first line of its first paragraph taken as its title
+    ("The minister spoke to reporters in the capital"), the line after it not being looked at."""
+    wrapped = "The minister spoke to reporters in the capital\nand said Moscow would respond. "
+    assert _prepare(wrapped + BODY).title is None
+    assert _prepare(f"Russia Warns The West\n\n{BODY}").title == "Russia Warns The West"
+    # a byline removed between the title and the body leaves the title standing alone
+    titled = _prepare(f"Russia Warns The West\nBy Jane Doe, Example Wire\n{BODY}")
+    assert (titled.title, titled.author) == ("Russia Warns The West", "Jane Doe")
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [

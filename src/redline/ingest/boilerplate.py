@@ -47,6 +47,9 @@ class Hints:
     year: int | None = None
     byline_author: str | None = None
     bio_author: str | None = None
+    # the first line kept stood alone: a blank line, or only removed lines (a byline), came
+    # between it and the next kept line; a first line the next continues is no title
+    first_line_alone: bool = False
     outlets: dict[str, str] = field(
         default_factory=dict
     )  # byline | copyright | notice (paywall, dateline) | trailer
@@ -128,6 +131,8 @@ def strip_boilerplate(text: str, rules: Rules = RULES) -> tuple[str, Hints]:
         m = rules.author_bio.search(lines[i])
         if m:
             hints.bio_author = m["author"]
+    if len(kept) > 1:
+        hints.first_line_alone = kept[1] != kept[0] + 1
     out: list[str] = []
     for i, line in enumerate(lines):
         # one blank line between paragraphs, however many removed lines stood there

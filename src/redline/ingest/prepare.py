@@ -89,7 +89,9 @@ def prepare(draft: Draft) -> Prepared | InputError:
         return InputError(
             draft.source_path, "no article text left after removing boilerplate", draft.locator
         )
-    title = _clean_title(draft.title) or title_from_first_line(text)
+    title = _clean_title(draft.title) or (
+        title_from_first_line(text) if hints.first_line_alone else None
+    )
     published, date_problem = publication_date(draft, text, hints)
     return Prepared(
         draft=draft,
