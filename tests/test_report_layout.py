@@ -193,3 +193,29 @@ def test_episode_anchors_are_safe_stable_and_distinct() -> None:
     assert len(set(anchors.values())) == len(keys)
     assert all(re.fullmatch(r"episode-[A-Za-z0-9_-]+", a) for a in anchors.values())
     assert episode_anchors(keys[:1]) == {keys[0]: anchors[keys[0]]}
+
+
+@pytest.mark.chromium
+def test_a_word_longer_than_the_screen_does_not_widen_the_page(
+    tmp_path: Path, chromium_binary: str
+) -> None:
+    """Article text with no place to break (a pasted URL, a run of letters) in a quote, a
+    title, an outlet, a speaker's name and a link: it widened the page to its own width
+    (a 3,000-letter word, about 30,000 px), so every screen scrolled sideways."""
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
+    b = seeds_ledger(ledger)
+    word = "W" * 3000
+    doc = b.doc("2024-06-01", title=word, outlet=word, url="https://example.org/" + "x" * 2000)
+    b.threat(doc, "RUS", "f16_delivery", stated="2024-05-01", quote=word, speaker=word)
+    link(ledger, as_of=AS_OF)
+    page = write_report(ledger, tmp_path / "report.html", as_of=AS_OF).read_text("utf-8")
+    ledger.dispose()
+    probe = tmp_path / "phone.html"
+    probe.write_text(_PROBE.format(report=html.escape(page, quote=True)), encoding="utf-8")
+    args = ("--virtual-time-budget=5000", "--dump-dom", probe.as_uri())
+    dom = _chromium(chromium_binary, tmp_path / "profile", *args).stdout
+    found = re.search(r'data-layout="([^"]*)"', dom)
+    assert found, dom[-2000:]
+    layout = json.loads(html.unescape(found.group(1)))
+    assert layout["width"] == 400
+    assert layout["page"] <= 400, layout["page"]
