@@ -121,6 +121,20 @@ def test_report_command_and_empty_ledger(sqlite_ledger: Ledger, tmp_path: Path) 
     assert "The ledger has no episodes" in out.read_text(encoding="utf-8")
 
 
+def test_a_report_dated_before_every_episode_does_not_ask_for_a_link(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A linked ledger reported as of a day before its first threat said "Run redline link
+    after extraction", though it had been linked: it says when it was linked instead."""
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=AS_OF)
+    early = write_report(sqlite_ledger, tmp_path / "early.html", as_of=date(2000, 1, 1))
+    text = " ".join(re.sub(r"<[^>]+>", " ", early.read_text("utf-8")).split())
+    assert "The ledger has no episodes as of 2000-01-01." in text
+    assert "Run redline link after extraction" not in text
+    assert "It was linked as of 2024-09-30: an episode counts from its first threat" in text
+
+
 def test_a_report_for_another_date_says_whose_episodes_it_shows(
     sqlite_ledger: Ledger, tmp_path: Path
 ) -> None:

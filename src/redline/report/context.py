@@ -50,6 +50,7 @@ class ReportData:
     charts: dict[str, Any] = field(default_factory=dict)
     audit: AuditFigures | None = None  # the latest `redline audit`, shown beside follow-through
     reported: bool = False  # statuses from what the sources had reported by ``as_of``
+    linked: date | None = None  # the as-of date of the last link (None: never linked)
 
     @property
     def as_of_words(self) -> str:
@@ -126,7 +127,7 @@ def gather(
         if e.opinion_only
     ]
     with ledger.connect() as conn:
-        linked = last_link_as_of(conn)
+        linked = data.linked = last_link_as_of(conn)
     if linked is not None and linked != as_of:
         data.warnings.insert(
             0,
