@@ -11,8 +11,9 @@ import pytest
 from tests.conftest import REPO
 from typer.testing import CliRunner
 
-from redline.audit import JUDGMENTS, draw, figures
+from redline.audit import JUDGMENTS, audit_ids, draw, figures
 from redline.cli import app
+from redline.cli import main as cli_main
 from redline.errors import RedlineError
 from redline.review import audit_trail
 from redline.run import run
@@ -190,6 +191,44 @@ def test_interactive_audit_stores_each_answer(ledger_db: Path) -> None:
     assert len(after) == before + 1 and after[-1]["action"] == "confirm"
     assert after[-1]["reviewer"] == "bo"
     ledger.dispose()
+
+
+def test_an_interactive_audit_stopped_midway_goes_on_with_resume(
+    ledger_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C (or the end of piped input) in `audit start` said only "Aborted!" (exit 1), and
+    running it again drew a new audit that showed the judged items once more, while `audit
+    report` showed only the new one: the first session's judgments dropped out of the figures.
+    It now says what was stored and how to go on, and --resume shows only what is left."""
+    db = str(ledger_db)
+    start = ["audit", "start", "--db", db, "--n", "1", "--kind", "threat", "--kind", "crossing"]
+    res = runner.invoke(app, [*start, "--by", "cy"], input="r\n")  # then the input ends
+    assert res.exit_code == 130, res.output
+    audit_id = max(audit_ids(Ledger.open(f"sqlite:///{ledger_db}", create=False)))
+    assert res.output.count("Is this a threat by") == 1 and "Does this report" in res.output
+    # the entry point's note names the audit and how to go on (not "run it again")
+    monkeypatch.setattr("sys.argv", ["redline", *start, "--by", "cy"])
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO(""))
+    with pytest.raises(SystemExit) as stopped:
+        cli_main()
+    err = capsys.readouterr().err
+    assert stopped.value.code == 130
+    assert "0 of 2 items judged and stored" in err and "audit start --resume" in err
+    assert "again resumes" not in err
+    res = runner.invoke(
+        app, ["audit", "start", "--db", db, "--resume", str(audit_id), "--by", "cy"], input="w\n"
+    )
+    assert res.exit_code == 0, res.output
+    assert "1 judged by you already, 1 to go" in res.output
+    assert "Is this a threat by" not in res.output and "2/2 crossing" in res.output
+    found = figures(Ledger.open(f"sqlite:///{ledger_db}", create=False), audit_id)
+    assert found is not None and found.judged == 2
+    assert found.precision["threat"].hits == 1 and found.precision["crossing"].hits == 0
+    # another analyst resuming sees every item; --kind does not apply to a drawn audit
+    res = runner.invoke(app, ["audit", "start", "--db", db, "--resume", str(audit_id)], input="q\n")
+    assert "0 judged by you already, 2 to go" in res.output
+    res = runner.invoke(app, [*start[:4], "--resume", str(audit_id), "--kind", "threat"])
+    assert res.exit_code != 0 and "--resume" in str(res.exception)
 
 
 def test_a_file_judging_an_item_twice_stores_nothing_and_analysts_statuses_are_not_drawn(

@@ -176,6 +176,61 @@ def draw(
     return Audit(audit_id, seed, per_kind, as_of, items)
 
 
+def reopen(ledger: Ledger, audit_id: int, *, reviewer: str | None = None) -> tuple[Audit, int, int]:
+    """Audit ``audit_id`` with the items ``reviewer`` has not judged in it yet (an interrupted
+    ``audit start`` goes on where it stopped), how many they judged and how many were drawn.
+
+    Each item keeps its number and the id it was drawn under (``record`` finds an item
+    re-extracted or relinked since by what it named then); one no longer in the ledger is
+    left out. Raises RedlineError when there is no such audit."""
+    run = None
+    if 1 <= audit_id <= MAX_ID:
+        with ledger.connect() as conn:
+            run = conn.execute(
+                sa.select(runs.c.params).where(runs.c.id == audit_id, runs.c.stage == "audit")
+            ).scalar()
+    if run is None:
+        raise RedlineError(f"no audit #{audit_id} in {ledger.url}; draw one with `redline audit`")
+    as_of = date.fromisoformat(run["as_of"])
+    sample = [(str(k), int(i)) for k, i in run["sample"]]
+    held = dict(zip(sample, run.get("fingerprints") or [], strict=False))
+    states: dict[int, Any] = {}
+    by_key: dict[str, Any] = {}
+    if any(k == "episode" for k, _ in sample):
+        states = {int(s.row["id"]): s for s in evaluate(ledger, as_of=as_of)}
+        by_key = {str(s.row["key"]): s for s in states.values()}
+    items: list[AuditItem] = []
+    judged = 0
+    with ledger.connect() as conn:
+        done = set(_latest_notes(_audit_reviews(conn, audit_id, reviewer_name(reviewer))))
+        for number, (kind, drawn_id) in enumerate(sample, 1):
+            probe = AuditItem(number, kind, item_type(kind), drawn_id, "", "")
+            fingerprint = held.get((kind, drawn_id))
+            now_named = _fingerprint(conn, probe.item_type, drawn_id)
+            current: int | None = drawn_id
+            if fingerprint is not None and now_named != fingerprint:
+                if _sentence_of(now_named) != fingerprint:
+                    current = _named(conn, probe, fingerprint)
+            elif now_named is None:
+                current = None
+            if (probe.item_type, drawn_id) in done or (probe.item_type, current) in done:
+                judged += 1
+                continue
+            if current is None:
+                continue  # gone from the ledger: nothing left to judge
+            if kind == "episode":
+                state = states.get(current) or by_key.get(str(fingerprint))
+                if state is None:
+                    continue
+                item = _episode_item(state, number)
+            else:
+                item = _item(conn, kind, current, number)
+            item.item_id = drawn_id  # ``record`` checks it against the sample and follows it
+            items.append(item)
+    audit = Audit(audit_id, int(run["seed"]), int(run["per_kind"]), as_of, items)
+    return audit, judged, len(sample)
+
+
 def discard(ledger: Ledger, audit_id: int) -> None:
     """Forget audit ``audit_id``, drawn but never handed to anyone (its file could not be
     written): only while no judgment names it."""
@@ -722,4 +777,5 @@ __all__ = [
     "figures",
     "from_dict",
     "record",
+    "reopen",
 ]

@@ -68,7 +68,8 @@ def main() -> None:
     except SystemExit as exc:
         if exc.code == INTERRUPTED:  # typer stops silently on Ctrl-C: say what is left
             err_console.print(
-                "redline: interrupted; what was stored stays stored, and running the command "
+                getattr(exc, "note", None)
+                or "redline: interrupted; what was stored stays stored, and running the command "
                 "again resumes",
                 markup=False,
                 highlight=False,

@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
+from redline.cli.common import AsOfOption, DbOption, FormatOption, Stopped, app, console, emit
 from redline.errors import RedlineError
 from redline.output import Format, render, terminal_text, to_json
 from redline.store import Ledger
@@ -123,13 +123,37 @@ def start_command(
     kind: Kinds = None,
     as_of: AsOfOption = None,
     by: Reviewer = None,
+    resume: Annotated[
+        int | None,
+        typer.Option(
+            "--resume",
+            help="Go on with audit N (one stopped by q or Ctrl-C): its items you have not "
+            "judged yet, instead of a fresh sample.",
+        ),
+    ] = None,
 ) -> None:
     """Judge a fresh sample in the terminal, item by item (s skips, q stops; each answer is
-    stored at once)."""
-    from redline.audit import record
+    stored at once; --resume N goes on with an audit stopped before its end)."""
+    from redline.audit import record, reopen
 
-    ledger, audit = _draw(db, n, seed, kind, as_of)
-    console.print(f"audit #{audit.id}: {len(audit.items)} items", markup=False)
+    if resume is None:
+        ledger, audit = _draw(db, n, seed, kind, as_of)
+        judged, drawn = 0, len(audit.items)
+        console.print(f"audit #{audit.id}: {drawn} items", markup=False)
+    else:
+        if kind or as_of is not None:
+            raise RedlineError(
+                f"--resume {resume} goes on with that audit as it was drawn: --kind and --as-of "
+                "draw a new one"
+            )
+        ledger = Ledger.open(db, create=False)
+        audit, judged, drawn = reopen(ledger, resume, reviewer=by)
+        console.print(
+            f"audit #{audit.id} as of {audit.as_of}: {drawn} items, {judged} judged by you "
+            f"already, {len(audit.items)} to go",
+            markup=False,
+        )
+    left = len(audit.items)
     for item in audit.items:
         body = Text()
         for part, style in (("before", "dim"), ("sentence", "bold"), ("after", "dim")):
@@ -150,7 +174,7 @@ def start_command(
         console.print(
             Panel(
                 body,
-                title=terminal_text(f"{item.number}/{len(audit.items)} {item.summary}"),
+                title=terminal_text(f"{item.number}/{drawn} {item.summary}"),
                 subtitle=terminal_text(source),
             )
         )
@@ -158,15 +182,30 @@ def start_command(
         keys = {c[0]: c for c in item.choices} | {"s": "skip", "q": "quit"}
         prompt = " / ".join(f"[{k}] {v}" for k, v in keys.items())
         while True:
-            answer = typer.prompt(prompt, default="s").strip().lower()[:1]
+            try:
+                answer = typer.prompt(prompt, default="s").strip().lower()[:1]
+            except typer.Abort:
+                # Ctrl-C or the end of the input: said only "Aborted!", and running `audit
+                # start` again drew a new audit that showed the judged items once more
+                raise Stopped(
+                    f"redline: audit #{audit.id} stopped: {judged} of {drawn} items judged and "
+                    f"stored; go on with `redline audit start --resume {audit.id}`"
+                ) from None
             if answer in keys:
                 break
         if answer == "q":
             break
+        left -= 1
         if answer == "s":
             continue
         item.judgment = keys[answer]
         record(ledger, audit.id, [item], reviewer=by)
+        judged += 1
+    if left:
+        console.print(
+            f"{left} items not reached: `redline audit start --resume {audit.id}` goes on",
+            markup=False,
+        )
     _print_figures(ledger, audit.id)
 
 

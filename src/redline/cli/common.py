@@ -30,6 +30,15 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+class Stopped(SystemExit):
+    """Ctrl-C (exit status 130) with its own note of what was kept and how to go on, printed
+    instead of the general one ("running the command again resumes" is not true of them all)."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__(130)
+        self.note = note
+
+
 def _plain_help_types() -> None:
     """Help in the words of the command line, not of Python: ``PATH...`` rather than
     ``{PATH}... <list[Path]>``, ``YYYY-MM-DD`` rather than ``<%Y-%m-%d>``. Typer offers no
