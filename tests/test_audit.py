@@ -19,6 +19,7 @@ from redline.review import audit_trail
 from redline.run import run
 from redline.store import Ledger
 from redline.store.schema import runs
+from test_link_factories import Builder
 
 SAMPLE = REPO / "examples" / "corpus"
 runner = CliRunner()
@@ -164,8 +165,9 @@ def test_bad_judgments_are_refused_with_the_item_named(ledger_db: Path, tmp_path
     with pytest.raises(RedlineError, match="unknown audit kind"):
         draw(ledger, kinds=["rumour"])
     # a kind the ledger holds none of is named, not blamed on an empty ledger
-    with pytest.raises(RedlineError, match="holds no episodes as of 2000-01-01"):
+    with pytest.raises(RedlineError, match="holds no episodes as of 2000-01-01") as refused:
         draw(ledger, kinds=["episode"], as_of=date(2000, 1, 1))
+    assert "empty ledger" not in str(refused.value)
     res = runner.invoke(app, ["reviews", "--db", str(ledger_db), "--item-type", "bogus"])
     assert isinstance(res.exception, RedlineError) and "unknown item type" in str(res.exception)
     assert set(JUDGMENTS["episode"]) == {"right", "wrong_status", "not_a_line"}
@@ -712,3 +714,18 @@ def test_one_kind_named_alone_and_an_audit_number_as_text(ledger_db: Path) -> No
     with pytest.raises(RedlineError, match="an audit number is a whole number, not the text"):
         figures(ledger, str(audit.id))  # type: ignore[arg-type]
     ledger.dispose()
+
+
+def test_a_ledger_whose_items_were_all_rejected_is_not_called_empty(
+    sqlite_ledger: Ledger,
+) -> None:
+    """A ledger whose every item an analyst rejected was "an empty ledger: run `redline run
+    PATH` first", sending the analyst to extract again what they had just judged."""
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2024-03-01")
+    b.threat(doc, "RUS", "f16_delivery", stated="2024-02-01", review_state="rejected")
+    b.crossing(doc, "USA", "f16_delivery", "2024-02-20", review_state="rejected")
+    with pytest.raises(RedlineError) as refused:
+        draw(sqlite_ledger, as_of=date(2024, 9, 30))
+    assert "2 rejected by an analyst" in str(refused.value)
+    assert "empty ledger" not in str(refused.value)

@@ -139,20 +139,34 @@ def draw(
             ids = _item_ids(conn, kind)
             for item_id in sorted(rng.sample(ids, min(per_kind, len(ids)))):
                 items.append(_item(conn, kind, item_id, len(items) + 1))
+    set_by_analyst = 0
     if "episode" in kinds:
         # an episode whose status an analyst set is the analyst's, not the machine's to score
-        states = [
-            s
-            for s in (view if view is not None else evaluate(ledger, as_of=as_of))
-            if s.assessment.basis != "review"
-        ]
+        every = list(view if view is not None else evaluate(ledger, as_of=as_of))
+        states = [s for s in every if s.assessment.basis != "review"]
+        set_by_analyst = len(every) - len(states)
         for s in sorted(rng.sample(states, min(per_kind, len(states))), key=lambda s: s.row["id"]):
             items.append(_episode_item(s, len(items) + 1))
     if not items:
         asked = ", ".join(f"{k}s" for k in kinds)
+        with ledger.connect() as conn:
+            rejected = sum(_rejected(conn, k) for k in kinds if k != "episode")
+            has_documents = conn.execute(sa.select(documents.c.id).limit(1)).first() is not None
+        if rejected or set_by_analyst:
+            # a ledger whose items an analyst rejected was called empty ("run `redline run`")
+            why = [f"{rejected} rejected by an analyst"] if rejected else []
+            why += [f"{set_by_analyst} episodes whose status an analyst set"] * bool(set_by_analyst)
+            raise RedlineError(
+                f"nothing to audit in {ledger.url}: it holds no {asked} but "
+                f"{' and '.join(why)} (an audit measures the machine's items, not the analysts')"
+            )
         raise RedlineError(
             f"nothing to audit in {ledger.url}: it holds no {asked} as of {as_of or 'today'} "
-            "(an empty ledger: run `redline run PATH` first)"
+            + (
+                "(extraction found none in its documents)"
+                if has_documents
+                else "(an empty ledger: run `redline run PATH` first)"
+            )
         )
     with ledger.connect() as conn:
         held = [_fingerprint(conn, i.item_type, i.item_id) for i in items]
@@ -271,6 +285,15 @@ def _item_ids(conn: sa.Connection, kind: str) -> list[int]:
     if kind != "threat":
         query = query.where(events.c.kind == kind)
     return [int(i) for i in conn.execute(query).scalars()]
+
+
+def _rejected(conn: sa.Connection, kind: str) -> int:
+    """How many items of ``kind`` an analyst rejected (an audit does not draw them)."""
+    table = threats if kind == "threat" else events
+    query = sa.select(sa.func.count()).where(table.c.review_state == "rejected")
+    if kind != "threat":
+        query = query.where(events.c.kind == kind)
+    return int(conn.execute(query).scalar() or 0)
 
 
 def _item(conn: sa.Connection, kind: str, item_id: int, number: int) -> AuditItem:
