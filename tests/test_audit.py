@@ -503,6 +503,14 @@ def test_a_malformed_judged_file_is_refused_whole_with_file_and_field_named(
             'item 2: note must be text or null, not an object {"x": 1}',
         ),
         (lambda d: d["items"][1].pop("item_id"), "item 2 lacks item_id"),
+        (  # a known kind with another kind's item_type was "an unknown kind 'threat'"
+            lambda d: d["items"][1].update(item_type="event"),
+            "item 2: a threat's item_type is 'threat', not 'event'",
+        ),
+        (
+            lambda d: d["items"][1].update(kind="rumour"),
+            "item 2 has an unknown kind 'rumour'; the kinds are threat, crossing",
+        ),
         (
             lambda d: d["items"][1].update(judgment="maybe"),
             "item 2: judgment 'maybe' is not one of right, wrong",

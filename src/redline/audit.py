@@ -769,8 +769,13 @@ def from_dict(data: Any, where: str) -> tuple[int, list[AuditItem]]:
             if r.get(key) is not None and not isinstance(r[key], str):
                 raise bad(f"item {n}: {key} must be text or null, not {_json_name(r[key])}")
         kind = r["kind"]
-        if kind not in KINDS or r["item_type"] != item_type(kind):
-            raise bad(f"item {n} has an unknown kind {kind!r}")
+        if kind not in KINDS:
+            raise bad(f"item {n} has an unknown kind {kind!r}; the kinds are {', '.join(KINDS)}")
+        if r["item_type"] != item_type(kind):
+            # a known kind with the wrong item_type was called "an unknown kind 'threat'"
+            raise bad(
+                f"item {n}: a {kind}'s item_type is {item_type(kind)!r}, not {r['item_type']!r}"
+            )
         judgment = r.get("judgment")
         if judgment is not None and judgment not in JUDGMENTS[kind]:
             raise bad(f"item {n}: judgment {judgment!r} is not one of {', '.join(JUDGMENTS[kind])}")
