@@ -876,3 +876,21 @@ def test_an_episodes_decisions_are_listed_in_the_order_stored(sqlite_ledger: Led
         .output
     )
     assert [d["note"] for d in doc["episode"]["analyst_decisions"]] == ["first", "second"]
+
+
+def test_only_the_standing_decision_on_an_item_becomes_a_training_example(
+    reviewed_ledger: Ledger,
+) -> None:
+    """`redline train --reviews-from` learned every confirm and reject ever stored: a threat one
+    analyst confirmed and another then rejected (rejected in every listing) trained as a
+    positive and a negative of the same sentence."""
+    from redline.model.dataset import ledger_reviews
+
+    (threat,) = list_threats(reviewed_ledger)
+    review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana")
+    review(reviewed_ledger, "threat", threat["id"], "reject", reviewer="bob")
+    (example,) = ledger_reviews(reviewed_ledger)
+    assert example.labels == frozenset() and "severe sanctions" in example.text
+    review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana")
+    (example,) = ledger_reviews(reviewed_ledger)
+    assert example.labels == frozenset({"threat"})

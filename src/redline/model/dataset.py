@@ -168,14 +168,19 @@ def label_matrix(batch: list[Example]) -> list[list[float]]:
 
 
 def ledger_reviews(ledger: object) -> list[Example]:
-    """Confirm/reject decisions on threats, events and outcome claims in a ledger, as examples."""
+    """Confirm/reject decisions on threats, events and outcome claims in a ledger, as examples:
+    one per reviewed sentence, a positive of each kind whose item there an analyst's latest
+    decision confirms. A decision a later one replaced does not train: a threat one analyst
+    confirmed and another then rejected (rejected in every listing) was a positive and a
+    negative of the same sentence, as were a threat rejected and a crossing confirmed there."""
     import sqlalchemy as sa
 
     from redline.store import Ledger
     from redline.store.schema import events, evidence, outcome_claims, reviews, threats
 
     assert isinstance(ledger, Ledger)
-    rows: list[tuple[str, str, str]] = []
+    # each item's decisions in the order stored; the last one stands (docs/linking.md)
+    latest: dict[tuple[str, int], tuple[str, str, tuple[int, int], str]] = {}
     with ledger.connect() as conn:
         for item_type, table in (
             ("threat", threats),
@@ -184,7 +189,14 @@ def ledger_reviews(ledger: object) -> list[Example]:
         ):
             kind_col = table.c.kind if item_type == "event" else sa.literal(item_type)
             query = (
-                sa.select(kind_col, reviews.c.action, evidence.c.sentence)
+                sa.select(
+                    table.c.id,
+                    kind_col,
+                    reviews.c.action,
+                    evidence.c.document_id,
+                    evidence.c.sentence_start,
+                    evidence.c.sentence,
+                )
                 .select_from(
                     reviews.join(
                         table,
@@ -194,5 +206,15 @@ def ledger_reviews(ledger: object) -> list[Example]:
                 .where(reviews.c.action.in_(("confirm", "reject")))
                 .order_by(reviews.c.id)
             )
-            rows.extend((k, a, s) for k, a, s in conn.execute(query))
-    return review_examples(rows)
+            for item, kind, action, doc, start, sentence in conn.execute(query):
+                latest[(item_type, item)] = (kind, action, (doc, start), sentence)
+    # one example per reviewed sentence, positive of each kind confirmed there
+    sentences: dict[tuple[int, int], tuple[str, set[str]]] = {}
+    for kind, action, where, sentence in latest.values():
+        _, confirmed = sentences.setdefault(where, (sentence, set()))
+        if action == "confirm" and kind in CLASSES:
+            confirmed.add(kind)
+    return [
+        Example("review", 0, len(text), text, frozenset(kinds), Split.TRAIN, "review")
+        for text, kinds in sentences.values()
+    ]
