@@ -3,8 +3,11 @@ files with a clear error, and separates a threat from its look-alikes."""
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -56,6 +59,38 @@ def test_missing_or_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
         StatementClassifier(broken)
     (broken / "manifest.json").unlink()
     with pytest.raises(ModelError, match=r"manifest.json: the statement classifier is missing"):
+        StatementClassifier(broken)
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda m: m["files"].pop("tokenizer.json"), "does not name tokenizer.json"),
+        (lambda m: m["files"].clear(), "does not name classifier.onnx"),
+        (lambda m: m.update(files=["classifier.onnx"]), "plain name to its SHA-256"),
+        (lambda m: m["thresholds"].pop("threat"), "a number for every class"),
+        (lambda m: m["gates"].update(threat={"lo": 0.2}), "'low' and 'high'"),
+        (lambda m: m.update(max_length="64"), "'max_length' must be a whole number"),
+        (lambda m: m.pop("prefilter_threshold"), "'prefilter_threshold' must be a number"),
+    ],
+)
+def test_a_manifest_that_does_not_hold_together_is_a_clear_error(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], object], why: str
+) -> None:
+    """A model directory whose manifest was edited or half written failed in a KeyError,
+    TypeError or ValueError traceback, or, naming no tokenizer (or no file), loaded the files
+    it did not name unchecked: a corrupt tokenizer then gave wrong predictions."""
+    broken = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, broken)
+    manifest = json.loads((broken / "manifest.json").read_text(encoding="utf-8"))
+    edit(manifest)
+    (broken / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(
+        ModelError, match=rf"manifest.json: the model manifest is not usable: .*{why}"
+    ):
+        StatementClassifier(broken)
+    (broken / "manifest.json").write_bytes(b"\xff\xfe[")
+    with pytest.raises(ModelError, match=r"manifest.json: cannot read the model manifest"):
         StatementClassifier(broken)
 
 

@@ -51,12 +51,64 @@ def read_manifest(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
         raise ModelError(
             f"{path}: the statement classifier is missing (reinstall redline, or `redline train`)"
         ) from exc
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # not JSON, or not UTF-8
         raise ModelError(f"{path}: cannot read the model manifest: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise ModelError(f"{path}: the model manifest is not a JSON object")
     for key in ("classes", "thresholds", "files", "max_length"):
         if key not in manifest:
             raise ModelError(f"{path}: the model manifest lacks {key!r}")
+    why = _manifest_problem(manifest)
+    if why:
+        # a hand-edited or half-written manifest failed in a KeyError or TypeError traceback,
+        # or, naming no encoder or tokenizer, loaded them unchecked
+        raise ModelError(f"{path}: the model manifest is not usable: {why}")
     return manifest
+
+
+# the files every model has: the manifest must give their digests, so that loading checks them
+REQUIRED_FILES = ("classifier.onnx", "tokenizer.json")
+
+
+def _manifest_problem(manifest: dict[str, Any]) -> str | None:
+    """What makes a manifest unusable (None: nothing): each file a plain name with a
+    SHA-256, the encoder and tokenizer among them, a number for each class's threshold and
+    gates, a whole number for the lengths, and the prefilter's threshold when it ships."""
+
+    def number(value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    files = manifest["files"]
+    if not isinstance(files, dict) or not all(
+        isinstance(name, str)
+        and name == Path(name).name
+        and isinstance(digest, str)
+        and len(digest) == 64
+        for name, digest in files.items()
+    ):
+        return "'files' must map each file's plain name to its SHA-256"
+    missing = [name for name in REQUIRED_FILES if name not in files]
+    if missing:
+        return f"'files' does not name {', '.join(missing)}"
+    classes = manifest["classes"]
+    if not isinstance(classes, list) or not classes or not all(isinstance(c, str) for c in classes):
+        return "'classes' must be a list of class names"
+    thresholds = manifest["thresholds"]
+    if not isinstance(thresholds, dict) or not all(number(thresholds.get(c)) for c in classes):
+        return "'thresholds' must give a number for every class"
+    gates = manifest.get("gates", {})
+    if not isinstance(gates, dict) or not all(
+        isinstance(g, dict) and set(g) == {"low", "high"} and all(map(number, g.values()))
+        for g in gates.values()
+    ):
+        return "'gates' must give each class a number 'low' and 'high'"
+    for key, least in (("max_length", 1), ("context_tokens", 0)):
+        value = manifest.get(key, least)
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            return f"{key!r} must be a whole number of at least {least}"
+    if "prefilter.npz" in files and not number(manifest.get("prefilter_threshold")):
+        return "'prefilter_threshold' must be a number when prefilter.npz ships"
+    return None
 
 
 def model_digest(model_dir: Path = MODEL_DIR) -> str:
