@@ -894,3 +894,17 @@ def test_only_the_standing_decision_on_an_item_becomes_a_training_example(
     review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana")
     (example,) = ledger_reviews(reviewed_ledger)
     assert example.labels == frozenset({"threat"})
+
+
+def test_a_corrected_date_before_1900_is_refused(reviewed_ledger: Ledger) -> None:
+    """Extraction and ingest read no date before 1900, but a correction to year 1 (or a typo,
+    '0202-02-07' for 2022) was stored, and the line was then drawn in antiquity."""
+    (threat,) = list_threats(reviewed_ledger)
+    for day in ("0001-01-01", "0202-02-07", "1899-12-31"):
+        with pytest.raises(RedlineError, match="before 1900, the earliest date"):
+            review(
+                reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value=day
+            )
+    (after,) = list_threats(reviewed_ledger)
+    assert after["stated_date"] == threat["stated_date"] and after["review_state"] == "machine"
+    assert audit_trail(reviewed_ledger) == []

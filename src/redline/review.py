@@ -400,6 +400,14 @@ def _check_correction(item_type: str, field: str | None, value: str | None) -> t
             raise
         except ConfigError as exc:
             raise RedlineError(f"{field} must be a date YYYY-MM-DD, not {value!r}") from exc
+        from redline.extract.dates import EARLIEST
+
+        if date.fromisoformat(value) < EARLIEST:
+            # extraction and ingest read no date before 1900: a typo ("0202-02-07") was stored
+            # and dated the line's first threat in year 202
+            raise RedlineError(
+                f"{field} {value} is before {EARLIEST.year}, the earliest date the ledger reads"
+            )
     if field.endswith("_country"):
         # the codes the gazetteer knows, as every filter reads them ("Russia" -> RUS): a typo
         # would make an episode of an actor no listing can select
