@@ -908,3 +908,19 @@ def test_a_corrected_date_before_1900_is_refused(reviewed_ledger: Ledger) -> Non
     (after,) = list_threats(reviewed_ledger)
     assert after["stated_date"] == threat["stated_date"] and after["review_state"] == "machine"
     assert audit_trail(reviewed_ledger) == []
+
+
+def test_a_corrected_speaker_keeps_no_actor_of_the_old_one(reviewed_ledger: Ledger) -> None:
+    """As for a corrected country: the gazetteer actor (Joe Biden) is the speaker named before,
+    so a corrected speaker leaves no actor id pointing at him, nor does a re-extraction write
+    it back (the export gave the new name the old speaker's actor row)."""
+    (threat,) = list_threats(reviewed_ledger)
+    with reviewed_ledger.connect() as conn:
+        assert conn.execute(sa.select(threats.c.speaker_actor_id)).scalar() is not None
+    review(reviewed_ledger, "threat", threat["id"], "correct", field="speaker", value="Jen Psaki")
+    for redo in (False, True):
+        if redo:
+            extract_documents(reviewed_ledger, redo=True)
+        with reviewed_ledger.connect() as conn:
+            row = conn.execute(sa.select(threats.c.speaker, threats.c.speaker_actor_id)).one()
+        assert (row.speaker, row.speaker_actor_id) == ("Jen Psaki", None)

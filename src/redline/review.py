@@ -220,8 +220,9 @@ def apply_review(
                 values[_DATE_PRECISION[item_type]] = "day"
             if item_type == "event" and field == "trigger_key":
                 values["line_from"] = LineSource.REVIEW  # the analyst read the line
-            if item_type == "threat" and field == "speaker_country":
-                # the gazetteer actor named before belongs to the old country
+            if item_type == "threat" and field in ("speaker_country", "speaker"):
+                # the gazetteer actor named before is the old speaker, of the old country (an
+                # export gave "Sergei Ryabkov" the actor row of the name corrected away)
                 values["speaker_actor_id"] = None
             try:
                 conn.execute(sa.update(table).where(table.c.id == item_id).values(values))

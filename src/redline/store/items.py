@@ -141,7 +141,7 @@ def write_items(
                 fresh = {
                     k: v
                     for k, v in values.items()
-                    if k not in corrected and _FOLLOWS.get(k) not in corrected
+                    if k not in corrected and corrected.isdisjoint(_FOLLOWS.get(k, ()))
                 }
                 conn.execute(sa.update(table).where(table.c.id == item_id).values(**fresh))
             else:
@@ -174,12 +174,13 @@ def _item_insert(dialect: str, table: sa.Table) -> Any:
 # A field that goes with another: an analyst's trigger key keeps its line source ("review"),
 # an analyst's date its precision (a day: ``review``), an analyst's country no actor of another.
 _FOLLOWS = {
-    "line_from": "trigger_key",
-    "stated_precision": "stated_date",
-    "date_precision": "event_date",
-    # the gazetteer actor belongs to the speaker's country: a re-extraction put the old
-    # country's actor back beside an analyst's corrected country (DEU beside "United States")
-    "speaker_actor_id": "speaker_country",
+    "line_from": ("trigger_key",),
+    "stated_precision": ("stated_date",),
+    "date_precision": ("event_date",),
+    # the gazetteer actor is the speaker, of the speaker's country: a re-extraction put the old
+    # country's actor back beside an analyst's corrected country (DEU beside "United States"),
+    # and the old speaker's beside an analyst's corrected name
+    "speaker_actor_id": ("speaker_country", "speaker"),
 }
 
 
