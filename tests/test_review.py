@@ -924,3 +924,38 @@ def test_a_corrected_speaker_keeps_no_actor_of_the_old_one(reviewed_ledger: Ledg
         with reviewed_ledger.connect() as conn:
             row = conn.execute(sa.select(threats.c.speaker, threats.c.speaker_actor_id)).one()
         assert (row.speaker, row.speaker_actor_id) == ("Jen Psaki", None)
+
+
+def test_an_analysts_crossing_is_not_dated_before_the_line_was_drawn(
+    sqlite_ledger: Ledger,
+) -> None:
+    """A crossed status given from a day before the line's first threat (stored, flagged as a
+    likely typo) dated the crossing by that day: follow-through counted the line crossed in
+    1066 and the timeline put a step there. It is crossed by the day the line was drawn."""
+    from datetime import date
+
+    from redline.link import episode_status, link
+    from redline.score import credibility
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-01-10"), "RUS", "f16_delivery", stated="2024-01-05")
+    link(sqlite_ledger, as_of=date(2024, 12, 31))
+    review(
+        sqlite_ledger,
+        "episode",
+        "RUS:f16_delivery",
+        "correct",
+        field="status",
+        value="crossed_enforced",
+        reviewer="ana",
+        effective="1066-10-14",
+    )
+    status = episode_status(sqlite_ledger, "RUS:f16_delivery", date(2024, 6, 1))
+    assert status.status == "crossed_enforced"
+    assert status.crossed is not None and status.crossed.hi == date(2024, 1, 5)
+    assert "(the analyst's day, 1066-10-14, comes before it)" in " ".join(status.explanation)
+    years = {
+        e.group for e in credibility(sqlite_ledger, by=["actor", "year"], as_of=date(2024, 6, 1))
+    }
+    assert "1066" not in years and "2024" in years

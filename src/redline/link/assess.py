@@ -311,20 +311,28 @@ def assess(
             # the analyst says the line was crossed and the evidence shows no crossing: it was
             # crossed by the day the status holds from, which dates it wherever a crossing's
             # date is read (the crossing year of follow-through, the timeline, listings); it
-            # had been "not crossed", an undated point of the timeline
+            # had been "not crossed", an undated point of the timeline. Not before the line was
+            # drawn: a day before its first threat (a typo, flagged when stored) dated the
+            # crossing, its follow-through year and its timeline step in 1066
+            by = max(review.since, first_lo)
             crossed = When(
                 first_lo,
-                review.since,
+                by,
                 Precision.UNKNOWN,
-                review.since,
-                review.since,
+                by,
+                by,
                 implied=True,
-                happened_from=review.since,
+                happened_from=by,
                 by_review=True,
             )
             why.append(
-                f"No crossing in the evidence: the analyst's status dates the crossing by "
-                f"{review.since.isoformat()}, the day it holds from."
+                "No crossing in the evidence: the analyst's status dates the crossing by "
+                + (
+                    f"{by.isoformat()}, the day it holds from."
+                    if by == review.since
+                    else f"{by.isoformat()}, when the line was first drawn (the analyst's day, "
+                    f"{review.since.isoformat()}, comes before it)."
+                )
             )
     elif review is not None and review.status is not None and review.since is not None:
         why.append(
