@@ -262,3 +262,21 @@ def test_a_bad_thread_count_names_the_variable(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setenv("REDLINE_MODEL_THREADS", value)
     with pytest.raises(ModelError, match=rf"REDLINE_MODEL_THREADS='{value}': .* 1 to 256"):
         StatementClassifier(MODEL_DIR)
+
+
+def test_a_smoke_run_trains_on_the_review_decisions_it_reads() -> None:
+    """`redline train --reviews-from LEDGER --limit 40` said it read the ledger's decisions,
+    then trained on the first 40 gold sentences: the decisions, added last, never trained."""
+    from redline.gold.annotations import Split
+    from redline.model.dataset import Example
+    from redline.model.train import limited
+
+    def ex(source: str, n: int) -> Example:
+        text = f"{source} sentence {n}."
+        return Example(f"{source}{n}", 0, len(text), text, frozenset(), Split.TRAIN, source)
+
+    data = [ex("news", n) for n in range(50)] + [ex("review", 0), ex("review", 1)]
+    kept = limited(data, 40)
+    assert len(kept) == 40 and [e.source for e in kept[:2]] == ["review", "review"]
+    assert kept[2:] == data[:38]
+    assert limited(data[:50], 40) == data[:40]  # without reviews: the first sentences, as before

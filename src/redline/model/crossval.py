@@ -72,6 +72,7 @@ def out_of_fold(
         _tokenizer,
         base_model_dir,
         fit,
+        limited,
         training_sets,
     )
 
@@ -113,7 +114,7 @@ def out_of_fold(
         kept = [ex if ex.doc not in held else replace(ex, split=Split.TEST) for ex in data]
         train_set, _ = training_sets(kept, cfg, rng)
         if cfg.limit:
-            train_set = train_set[: cfg.limit]
+            train_set = limited(train_set, cfg.limit)
         log(
             f"fold {k + 1}/{folds}: training on {len(train_set)} sentences, {len(held)} documents held out"
         )
