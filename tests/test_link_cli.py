@@ -426,3 +426,31 @@ def test_a_story_says_a_window_still_open_ends(sqlite_ledger: Ledger) -> None:
         run("episode", "RUS:atacms_delivery", "--db", db, "--as-of", "2024-09-15").split()
     )
     assert "which ended 2024-05-30" in later
+
+
+def test_an_actor_only_an_extra_gazetteer_knew_can_be_selected(sqlite_ledger: Ledger) -> None:
+    """A code from a gazetteer given to `extract --gazetteer` (or an analyst's correction made
+    with REDLINE_GAZETTEER) is listed, but `--actor QQL` was refused as an unknown actor by
+    every later command run without that file: the ledger's own codes are selectable."""
+    from datetime import date
+
+    from redline.errors import ConfigError
+    from redline.extract.query import list_events, list_threats
+    from redline.link import link, list_episodes
+    from redline.score import credibility
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-10")
+    b.threat(d, "QQL", "f16_delivery", stated="2024-01-05")
+    b.threat(d, "RUS", "atacms_delivery", stated="2024-01-05")
+    b.crossing(b.doc("2024-03-05"), "QQL", "atacms_delivery", "2024-03-04")
+    link(sqlite_ledger, as_of=date(2024, 12, 31))
+    assert [t["speaker_country"] for t in list_threats(sqlite_ledger, actor="qql")] == ["QQL"]
+    assert [e["actor_country"] for e in list_events(sqlite_ledger, actor="QQL")] == ["QQL"]
+    episodes = list_episodes(sqlite_ledger, actor="QQL", as_of=date(2024, 12, 31))
+    assert [e["key"] for e in episodes] == ["QQL:f16_delivery"]
+    (est,) = credibility(sqlite_ledger, actor="QQL", as_of=date(2024, 12, 31))
+    assert est.actor == "QQL"
+    with pytest.raises(ConfigError, match="unknown actor 'QQX'"):
+        list_episodes(sqlite_ledger, actor="QQX", as_of=date(2024, 12, 31))

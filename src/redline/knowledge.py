@@ -707,15 +707,18 @@ def compile_terms(terms: Iterable[str]) -> Cue:
     return Cue(terms)
 
 
-def actor_code(name: str, extra: tuple[str, ...] = ()) -> str:
+def actor_code(name: str, extra: tuple[str, ...] = (), present: Iterable[str] = ()) -> str:
     """The country or organisation code a filter means: "RUS", "rus", "Russia" and "Moscow" all
-    give RUS. An unknown name is a ConfigError that suggests the nearest known names."""
+    give RUS. An unknown name is a ConfigError that suggests the nearest known names.
+    ``present``: the codes the ledger holds, which a filter also takes (a code of a gazetteer
+    given to `extract --gazetteer` is listed, and `--actor` refused it as unknown)."""
     import difflib
 
     gazetteer = actors(extra)
     codes = {a.country for a in gazetteer.actors.values() if a.country}
     for role_actor in gazetteer.actors.values():
         codes.update(r.country for r in role_actor.roles)
+    codes.update(c for c in present if c)
     if name.upper() in codes:
         return name.upper()
     actor = gazetteer.lookup(name)

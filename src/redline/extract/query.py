@@ -26,6 +26,19 @@ def _rows(
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
+def _actor(ledger: Ledger, column: sa.Column[Any], actor: str) -> str:
+    """The code an ``--actor`` filter means: one the gazetteers know, or one ``column`` holds
+    (an actor of a gazetteer given to `extract --gazetteer` only)."""
+    from redline.errors import ConfigError
+
+    try:
+        return knowledge.actor_code(actor)
+    except ConfigError:
+        with ledger.connect() as conn:
+            present = list(conn.execute(sa.select(column).distinct()).scalars())
+        return knowledge.actor_code(actor, present=present)
+
+
 def list_threats(
     ledger: Ledger,
     *,
@@ -35,7 +48,7 @@ def list_threats(
 ) -> list[dict[str, Any]]:
     where = []
     if actor:
-        where.append(threats.c.speaker_country == knowledge.actor_code(actor))
+        where.append(threats.c.speaker_country == _actor(ledger, threats.c.speaker_country, actor))
     if trigger == knowledge.COINED_PREFIX:
         # every line the vocabulary lacks (``knowledge.coin_trigger_key``)
         where.append(threats.c.trigger_key.startswith(trigger, autoescape=True))
@@ -75,7 +88,7 @@ def list_events(
             raise ConfigError(f"unknown event kind {kind!r}; use {' or '.join(EVENT_KINDS)}")
         where.append(events.c.kind == kind)
     if actor:
-        where.append(events.c.actor_country == knowledge.actor_code(actor))
+        where.append(events.c.actor_country == _actor(ledger, events.c.actor_country, actor))
     return _rows(ledger, events, *where, include_rejected=include_rejected)
 
 

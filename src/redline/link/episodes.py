@@ -109,7 +109,8 @@ class EpisodeView:
         """Episodes of one threatener (code or name) and with one of ``status`` (one status
         or several; an unknown one is a ConfigError, not an empty answer)."""
         wanted = _statuses(status)
-        code = knowledge.actor_code(actor) if actor is not None else None
+        present = [s.row["threatener_country"] for s in self.states]
+        code = knowledge.actor_code(actor, present=present) if actor is not None else None
         return [
             s
             for s in self.states

@@ -341,7 +341,9 @@ def timeline(
     own, whose last point is that group's estimate)."""
     p = get_prior(prior)
     by = grouping(by)
-    code = knowledge.actor_code(actor) if actor is not None else None  # "Russia" is RUS
+    states = list(states)  # read twice
+    present = [s.row["threatener_country"] for s in states]
+    code = knowledge.actor_code(actor, present=present) if actor is not None else None
     wanted = [
         s for s in states if counts(s) and (code is None or s.row["threatener_country"] == code)
     ]
@@ -398,7 +400,8 @@ def credibility(
         view = evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
     else:
         agreeing(view, as_of=as_of, window_days=window_days, reported=reported)
-    code = knowledge.actor_code(actor) if actor is not None else None
+    present = [s.row["threatener_country"] for s in view.states]
+    code = knowledge.actor_code(actor, present=present) if actor is not None else None
     return [e for e in estimates(view, by=by, prior=prior) if code is None or e.actor == code]
 
 
