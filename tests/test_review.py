@@ -959,3 +959,19 @@ def test_an_analysts_crossing_is_not_dated_before_the_line_was_drawn(
         e.group for e in credibility(sqlite_ledger, by=["actor", "year"], as_of=date(2024, 6, 1))
     }
     assert "1066" not in years and "2024" in years
+
+
+def test_a_country_the_ledger_holds_can_be_named_in_a_correction(reviewed_ledger: Ledger) -> None:
+    """A code from `extract --gazetteer` is in the ledger and every filter selects it, but a
+    correction to it was refused as an unknown actor unless REDLINE_GAZETTEER was set."""
+    (threat,) = list_threats(reviewed_ledger)
+    with reviewed_ledger.begin() as conn:
+        conn.execute(sa.update(threats).values(addressee_country="QQL"))
+    with pytest.raises(RedlineError, match="unknown actor 'QQX'"):
+        review(
+            reviewed_ledger, "threat", threat["id"], "correct", field="speaker_country", value="QQX"
+        )
+    row = review(
+        reviewed_ledger, "threat", threat["id"], "correct", field="speaker_country", value="qql"
+    )
+    assert row["new_value"] == "QQL"

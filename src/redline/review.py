@@ -193,7 +193,7 @@ def apply_review(
         raise RedlineError(f"no {item_type} with id {item_id} in {where} ({hint})")
     old: Any = None
     if action == "correct":
-        field, value = _check_correction(item_type, field, value)
+        field, value = _check_correction(item_type, field, value, conn)
         old = getattr(row, field)
         # (an episode's status is a decision, not a field: "correct status=undetermined" on a
         # line the evidence reads undetermined settles it against later evidence, and a new
@@ -374,7 +374,9 @@ def _check_before_its_article(conn: sa.Connection, item_type: str, row: Any, day
         )
 
 
-def _check_correction(item_type: str, field: str | None, value: str | None) -> tuple[str, str]:
+def _check_correction(
+    item_type: str, field: str | None, value: str | None, conn: sa.Connection
+) -> tuple[str, str]:
     allowed = CORRECTABLE[item_type]
     if field is None or value is None:
         raise RedlineError("a correction needs a field and a value (--set field=value)")
@@ -412,10 +414,23 @@ def _check_correction(item_type: str, field: str | None, value: str | None) -> t
     if field.endswith("_country"):
         # the codes the gazetteer knows, as every filter reads them ("Russia" -> RUS): a typo
         # would make an episode of an actor no listing can select
-        value = knowledge.actor_code(value)
+        value = knowledge.actor_code(value, present=_codes_held(conn))
     if field == "trigger_key":
         value = _trigger_key(value)
     return field, value
+
+
+def _codes_held(conn: sa.Connection) -> list[str]:
+    """The actor codes the ledger's items hold: a code only a gazetteer given to `extract
+    --gazetteer` knows is one an analyst may name too (every filter selects it)."""
+    columns = (
+        threats.c.speaker_country,
+        threats.c.addressee_country,
+        events.c.actor_country,
+        outcome_claims.c.subject_country,
+    )
+    query = sa.union(*(sa.select(c.label("code")).distinct() for c in columns))
+    return [code for code in conn.execute(query).scalars() if code]
 
 
 def _trigger_key(value: str) -> str:
