@@ -191,7 +191,9 @@ def compare(models: dict[str, Path], tokenizer: Path, n: int) -> None:
     for name, spent in times.items():
         ms = sorted(1000 * t / len(feeds) for t in spent)
         moved = np.abs(probs[name] - base).max()
-        print(f"  {name}: best {ms[0]:.2f} ms, median {ms[2]:.2f} ms a sentence; max |Δp| {moved:.3f}")
+        print(
+            f"  {name}: best {ms[0]:.2f} ms, median {ms[2]:.2f} ms a sentence; max |Δp| {moved:.3f}"
+        )
 
 
 def main() -> None:
