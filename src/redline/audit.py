@@ -197,14 +197,7 @@ def reopen(ledger: Ledger, audit_id: int, *, reviewer: str | None = None) -> tup
     Each item keeps its number and the id it was drawn under (``record`` finds an item
     re-extracted or relinked since by what it named then); one no longer in the ledger is
     left out. Raises RedlineError when there is no such audit."""
-    run = None
-    if 1 <= audit_id <= MAX_ID:
-        with ledger.connect() as conn:
-            run = conn.execute(
-                sa.select(runs.c.params).where(runs.c.id == audit_id, runs.c.stage == "audit")
-            ).scalar()
-    if run is None:
-        raise RedlineError(f"no audit #{audit_id} in {ledger.url}; draw one with `redline audit`")
+    run = _audit_params(ledger, audit_id)
     as_of = date.fromisoformat(run["as_of"])
     sample = [(str(k), int(i)) for k, i in run["sample"]]
     held = dict(zip(sample, run.get("fingerprints") or [], strict=False))
@@ -407,9 +400,9 @@ def record(
         raise RedlineError(f"{where}: {message}") from exc
 
 
-def _record(
-    ledger: Ledger, audit_id: int, judged: Iterable[AuditItem], *, reviewer: str | None
-) -> dict[str, int]:
+def _audit_params(ledger: Ledger, audit_id: int) -> dict[str, Any]:
+    """What audit ``audit_id`` recorded when drawn (its run's params); RedlineError when the
+    ledger holds no such audit."""
     run = None
     if 1 <= audit_id <= MAX_ID:  # a number past the database's integers is no audit's
         with ledger.connect() as conn:
@@ -418,6 +411,13 @@ def _record(
             ).scalar()
     if run is None:
         raise RedlineError(f"no audit #{audit_id} in {ledger.url}; draw one with `redline audit`")
+    return dict(run)
+
+
+def _record(
+    ledger: Ledger, audit_id: int, judged: Iterable[AuditItem], *, reviewer: str | None
+) -> dict[str, int]:
+    run = _audit_params(ledger, audit_id)
     drawn = {(k, int(i)) for k, i in run["sample"]}
     items = list(judged)
     seen: set[tuple[str, int]] = set()
