@@ -8,6 +8,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,6 +106,18 @@ document.getElementById("phone").addEventListener("load", (event) => {{
 </script></body></html>"""
 
 
+def _layout_in_frame(page: str, chromium_binary: str, tmp_path: Path) -> dict[str, Any]:
+    """What the probe page measured of ``page`` drawn in its 400 x 800 frame by Chromium."""
+    probe = tmp_path / "phone.html"
+    probe.write_text(_PROBE.format(report=html.escape(page, quote=True)), encoding="utf-8")
+    args = ("--virtual-time-budget=5000", "--dump-dom", probe.as_uri())
+    dom = _chromium(chromium_binary, tmp_path / "profile", *args).stdout
+    found = re.search(r'data-layout="([^"]*)"', dom)
+    assert found, dom[-2000:]
+    layout: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    return layout
+
+
 @pytest.mark.chromium
 def test_a_400px_screen_opens_on_the_verdicts(
     report: tuple[Path, str], chromium_binary: str, tmp_path: Path
@@ -112,13 +125,7 @@ def test_a_400px_screen_opens_on_the_verdicts(
     """In a 400 x 800 frame: status cards and the first episode's verdict on the first screen,
     the contents folded, no table wider than the page (each scrolls in its own box)."""
     _, page = report
-    probe = tmp_path / "phone.html"
-    probe.write_text(_PROBE.format(report=html.escape(page, quote=True)), encoding="utf-8")
-    args = ("--virtual-time-budget=5000", "--dump-dom", probe.as_uri())
-    dom = _chromium(chromium_binary, tmp_path / "profile", *args).stdout
-    found = re.search(r'data-layout="([^"]*)"', dom)
-    assert found, dom[-2000:]
-    layout = json.loads(html.unescape(found.group(1)))
+    layout = _layout_in_frame(page, chromium_binary, tmp_path)
     assert (layout["width"], layout["height"]) == (400, 800)
     assert layout["toc"]["height"] < 60
     assert layout["cards"]["bottom"] <= 800 and layout["verdict"]["bottom"] <= 800
@@ -210,12 +217,6 @@ def test_a_word_longer_than_the_screen_does_not_widen_the_page(
     link(ledger, as_of=AS_OF)
     page = write_report(ledger, tmp_path / "report.html", as_of=AS_OF).read_text("utf-8")
     ledger.dispose()
-    probe = tmp_path / "phone.html"
-    probe.write_text(_PROBE.format(report=html.escape(page, quote=True)), encoding="utf-8")
-    args = ("--virtual-time-budget=5000", "--dump-dom", probe.as_uri())
-    dom = _chromium(chromium_binary, tmp_path / "profile", *args).stdout
-    found = re.search(r'data-layout="([^"]*)"', dom)
-    assert found, dom[-2000:]
-    layout = json.loads(html.unescape(found.group(1)))
+    layout = _layout_in_frame(page, chromium_binary, tmp_path)
     assert layout["width"] == 400
     assert layout["page"] <= 400, layout["page"]
