@@ -64,18 +64,6 @@ def examples(gold: GoldSet, documents: dict[str, GoldDocument]) -> list[Example]
     return out
 
 
-def review_examples(rows: Iterable[tuple[str, str, str]]) -> list[Example]:
-    """(kind, decision, sentence) from analysts' reviews: a confirmed item is a positive of its
-    kind, a rejected one a negative. Reviews always train (they are never in dev or test)."""
-    out = []
-    for kind, decision, sentence in rows:
-        if kind not in CLASSES or decision not in ("confirm", "reject"):
-            continue
-        labels = frozenset({kind}) if decision == "confirm" else frozenset()
-        out.append(Example("review", 0, len(sentence), sentence, labels, Split.TRAIN, "review"))
-    return out
-
-
 WRITTEN_DIR = Path(__file__).resolve().parent.parent / "data" / "written"
 NOT_AN_ITEM = (
     "prediction",
