@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from redline.errors import StoreError
+from redline.signals import held
 from redline.store import schema
 
 DEFAULT_DB_URL = "sqlite:///redline.db"
@@ -179,7 +180,13 @@ class Ledger:
         table's sync, which several processes opening one new ledger would otherwise race on
         ("table alembic_version already exists", "UNIQUE constraint failed: actors.key").
         PostgreSQL: a transaction-scoped advisory lock; SQLite: a lock on a file beside the
-        database (``<db>.lock``)."""
+        database (``<db>.lock``). A stop (SIGTERM, Ctrl-C) waits for it to end
+        (``redline.signals.held``)."""
+        with held(), self._exclusive() as conn:
+            yield conn
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[sa.Connection]:
         if self.engine.dialect.name == "postgresql":
             with self.engine.begin() as conn:
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
@@ -235,8 +242,10 @@ class Ledger:
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
-        """One transaction: committed when the block ends, rolled back on an exception."""
-        with self.engine.begin() as conn:
+        """One transaction: committed when the block ends, rolled back on an exception. A stop
+        (SIGTERM, Ctrl-C) that comes during it is raised once it has ended
+        (``redline.signals.held``)."""
+        with held(), self.engine.begin() as conn:
             yield conn
 
     def connect(self) -> sa.Connection:
