@@ -113,6 +113,11 @@ class LineSource(StrEnum):
     REVIEW = "review"
 
 
+# The ``extractor`` of an item an analyst added (``redline add``): it stands for its sentence and
+# keeps every field as given through re-extraction (``redline.store.items``).
+ANALYST = "analyst"
+
+
 class ReviewState(StrEnum):
     MACHINE = "machine"
     CONFIRMED = "confirmed"

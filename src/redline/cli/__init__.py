@@ -7,6 +7,7 @@ import sys
 import sqlalchemy as sa
 
 from redline.cli import (  # noqa: F401  (registers commands)
+    add_cmd,
     audit_cmd,
     bench_cmd,
     documents_cmd,

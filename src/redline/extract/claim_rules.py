@@ -14,9 +14,9 @@ from redline.extract.syntax import (
     CONTEXT_SENTENCES,
     Mention,
     RuleBase,
-    _date_or_publication,
     _DocState,
     _Sentence,
+    date_or_publication,
 )
 
 
@@ -45,7 +45,7 @@ class ClaimRules(RuleBase):
                 subject = st.last_before(abs_start, "person")
             key, context = self._claim_trigger(st, sent, crossings)
             when = dates.resolve(sent.text, st.doc.published, st.doc.published_precision)
-            on, precision = _date_or_publication(when, st.doc)
+            on, precision = date_or_publication(when, st.doc)
             return [
                 ClaimItem(
                     provenance=Provenance(

@@ -822,7 +822,7 @@ class RuleBase:
             anchored = self._narrative_date(st, sent)
             if anchored is not None:
                 return anchored
-        return _date_or_publication(when, st.doc)
+        return date_or_publication(when, st.doc)
 
     def _parse_alone(self, sent: _Sentence) -> None:
         """Parse one sentence the extractor left unparsed (rarely needed: see callers)."""
@@ -1367,7 +1367,7 @@ def quoted_at(sentence: str, pos: int) -> bool:
     return any(q.start() <= pos < q.end() for q in _QUOTE_PAIRS.finditer(sentence))
 
 
-def _date_or_publication(
+def date_or_publication(
     when: dates.Resolved | None, doc: DocumentInput, *, statement: bool = False
 ) -> tuple[date | None, str]:
     """The time a sentence names, else the publication date. A statement recalled in an opinion
@@ -1397,7 +1397,7 @@ def statement_date(
     when the text says it was said before)."""
     if (when is None or when.value is None) and _RECALLED.search(sentence):
         return None, "unknown"
-    return _date_or_publication(when, doc, statement=True)
+    return date_or_publication(when, doc, statement=True)
 
 
 def _stronger(a: str, b: str) -> bool:

@@ -156,9 +156,9 @@ def label_matrix(batch: list[Example]) -> list[list[float]]:
 
 
 def ledger_reviews(ledger: object) -> list[Example]:
-    """Confirm/reject decisions on threats, events and outcome claims in a ledger, as examples:
-    one per reviewed sentence, a positive of each kind whose item there an analyst's latest
-    decision confirms. A decision a later one replaced does not train: a threat one analyst
+    """Confirm/reject decisions on threats, events and outcome claims in a ledger, and the
+    items analysts added (``redline add``), as examples: one per reviewed sentence, a positive
+    of each kind whose item there an analyst's latest decision confirms or added. A decision a later one replaced does not train: a threat one analyst
     confirmed and another then rejected (rejected in every listing) was a positive and a
     negative of the same sentence, as were a threat rejected and a crossing confirmed there."""
     import sqlalchemy as sa
@@ -191,7 +191,7 @@ def ledger_reviews(ledger: object) -> list[Example]:
                         sa.and_(reviews.c.item_type == item_type, reviews.c.item_id == table.c.id),
                     ).join(evidence, evidence.c.id == table.c.evidence_id)
                 )
-                .where(reviews.c.action.in_(("confirm", "reject")))
+                .where(reviews.c.action.in_(("confirm", "reject", "add")))
                 .order_by(reviews.c.id)
             )
             for item, kind, action, doc, start, sentence in conn.execute(query):
@@ -200,7 +200,7 @@ def ledger_reviews(ledger: object) -> list[Example]:
     sentences: dict[tuple[int, int], tuple[str, set[str]]] = {}
     for kind, action, where, sentence in latest.values():
         _, confirmed = sentences.setdefault(where, (sentence, set()))
-        if action == "confirm" and kind in CLASSES:
+        if action in ("confirm", "add") and kind in CLASSES:
             confirmed.add(kind)
     return [
         Example("review", 0, len(text), text, frozenset(kinds), Split.TRAIN, "review")

@@ -33,6 +33,7 @@ from redline.store.schema import (
     reviews,
     threats,
 )
+from redline.vocab import ANALYST
 
 if TYPE_CHECKING:
     from redline.extract.base import Extraction, Provenance
@@ -132,9 +133,12 @@ def write_items(
         found = rows.get(table.name, [])
         if not found:
             continue
-        reviewed = _reviewed_items(conn, table, doc_id)
+        reviewed, added = _reviewed_items(conn, table, doc_id)
         new = []
         for identity, values in found:
+            if identity not in reviewed and (identity[0], identity[3]) in added:
+                # an analyst's added item stands for its sentence: one statement, once
+                continue
             values["evidence_id"] = evidence_id(values.pop("provenance"))
             if identity in reviewed:
                 item_id, corrected = reviewed.pop(identity)
@@ -204,7 +208,12 @@ def _reviewed_statement(table: sa.Table) -> Any:
     )
     return (
         sa.select(
-            table.c.id, evidence.c.sentence_start, evidence.c.span_start, evidence.c.span_end, kind
+            table.c.id,
+            evidence.c.sentence_start,
+            evidence.c.span_start,
+            evidence.c.span_end,
+            kind,
+            table.c.extractor,
         )
         .join(evidence, evidence.c.id == table.c.evidence_id)
         .where(table.c.document_id == _DOC, _reviewed(table))
@@ -213,12 +222,13 @@ def _reviewed_statement(table: sa.Table) -> Any:
 
 def _reviewed_items(
     conn: sa.Connection, table: sa.Table, doc_id: int
-) -> dict[Identity, tuple[int, set[str]]]:
+) -> tuple[dict[Identity, tuple[int, set[str]]], set[tuple[int, str]]]:
     """The document's reviewed items of ``table`` by identity as extracted: (id, the fields an
-    analyst corrected)."""
+    analyst corrected; every field of an item an analyst added), and the (sentence start,
+    kind) of the items an analyst added (``redline.add``)."""
     found = conn.execute(_reviewed_statement(table), {"doc_id": doc_id}).all()
     if not found:
-        return {}
+        return {}, set()
     corrected: dict[int, dict[str, str | None]] = {}
     for item_id, field, old in conn.execute(
         sa.select(reviews.c.item_id, reviews.c.field, reviews.c.old_value)
@@ -231,8 +241,12 @@ def _reviewed_items(
     ):
         corrected.setdefault(item_id, {}).setdefault(field, old)  # the first: as extracted
     out: dict[Identity, tuple[int, set[str]]] = {}
-    for item_id, sentence_start, span_start, span_end, item_kind in found:
+    added: set[tuple[int, str]] = set()
+    for item_id, sentence_start, span_start, span_end, item_kind, extractor in found:
         fields = corrected.get(item_id, {})
         extracted_kind = fields.get("kind") or item_kind
-        out[(sentence_start, span_start, span_end, extracted_kind)] = (item_id, set(fields))
-    return out
+        every = set(table.c.keys()) if extractor == ANALYST else set()
+        out[(sentence_start, span_start, span_end, extracted_kind)] = (item_id, set(fields) | every)
+        if extractor == ANALYST:
+            added.add((sentence_start, item_kind))
+    return out, added

@@ -1,0 +1,241 @@
+"""An analyst adds what the extractor missed: stored with provenance, audited, kept through
+re-extraction, standing for its sentence, linked and learned from."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from redline.add import add
+from redline.cli import app
+from redline.errors import RedlineError
+from redline.extract import extract_documents
+from redline.extract.query import list_events, list_threats
+from redline.ingest import ingest_paths
+from redline.link import link
+from redline.link.episodes import list_episodes
+from redline.model.dataset import ledger_reviews
+from redline.review import audit_trail, review
+from redline.store import Ledger
+from redline.store.schema import threats
+
+# Written for this test: the second sentence is a threat in a form no extractor should need
+# to know; the third is plain news.
+WARNING = (
+    "date 2022-02-08 Warning\n\n"
+    "Talks in Geneva ended without progress on Tuesday. "
+    "US President Joe Biden said on Monday that Russia would face severe sanctions if it "
+    "invaded Ukraine. "
+    "The talks will resume in March, diplomats said.\n"
+)
+INVASION = (
+    "date 2022-02-25 Invasion\n\n"
+    "Russian troops crossed into Ukraine from three directions on Thursday, officials said.\n"
+)
+THREAT_WORDS = "Russia would face severe sanctions if it invaded Ukraine"
+
+
+def _docs(ledger: Ledger, tmp_path: Path) -> tuple[int, int]:
+    (tmp_path / "warning.txt").write_text(WARNING, encoding="utf-8")
+    (tmp_path / "invasion.txt").write_text(INVASION, encoding="utf-8")
+    ingest_paths(ledger, [tmp_path / "warning.txt", tmp_path / "invasion.txt"], progress=False)
+    with ledger.connect() as conn:
+        ids = conn.execute(sa.text("SELECT id, source_path FROM documents")).all()
+    by_file = {Path(path).name: i for i, path in ids}
+    return by_file["warning.txt"], by_file["invasion.txt"]
+
+
+def _threat_fields() -> dict[str, str]:
+    return {
+        "speaker": "Joe Biden",
+        "speaker_country": "USA",
+        "trigger_key": "invasion_of_ukraine",
+        "consequence_class": "sanctions_or_economic",
+    }
+
+
+def test_an_added_threat_has_its_provenance_its_fields_and_an_audit_row(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    warning, _ = _docs(sqlite_ledger, tmp_path)
+    added = add(
+        sqlite_ledger,
+        "threat",
+        warning,
+        quote=THREAT_WORDS,
+        fields=_threat_fields(),
+        reviewer="ana",
+        note="missed by the extractor",
+    )
+    text = WARNING[WARNING.index("Talks") :]
+    with sqlite_ledger.connect() as conn:
+        stored = conn.execute(sa.text("SELECT text FROM documents WHERE id = :i"), {"i": warning})
+        doc_text = stored.scalar_one()
+    start, end = added.span
+    assert doc_text[start:end] == THREAT_WORDS
+    (row,) = list_threats(sqlite_ledger)
+    assert row["id"] == added.item_id
+    assert row["sentence"].startswith("US President Joe Biden said on Monday")
+    assert row["sentence"].endswith("invaded Ukraine.") and "Talks" not in row["sentence"]
+    assert (row["extractor"], row["review_state"]) == ("analyst", "confirmed")
+    assert (row["speaker_country"], row["trigger_key"]) == ("USA", "invasion_of_ukraine")
+    assert row["consequence_class"] == "sanctions_or_economic"
+    assert row["explicitness"] == "reported_speech"
+    # dated as extraction dates it: "on Monday" before the article of Tuesday 8 February
+    assert (str(row["stated_date"]), row["stated_precision"]) == ("2022-02-07", "day")
+    (trail,) = audit_trail(sqlite_ledger)
+    assert (trail["action"], trail["item_id"], trail["reviewer"]) == ("add", added.item_id, "ana")
+    assert json.loads(trail["new_value"]) == {"kind": "threat", **_threat_fields()}
+    assert text  # the document's text is the file's body
+
+
+def test_an_added_threat_stands_for_its_sentence_through_extraction(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    """The extractor finding the same statement later (another span of the sentence) adds no
+    second threat beside the analyst's, and changes none of the analyst's fields."""
+    warning, _ = _docs(ledger, tmp_path)
+    fields = {**_threat_fields(), "stated_date": "2022-02-06"}
+    added = add(ledger, "threat", warning, quote=THREAT_WORDS, fields=fields, reviewer="ana")
+    for redo in (False, True):
+        extract_documents(ledger, redo=redo)
+        rows = [r for r in list_threats(ledger) if r["document_id"] == warning]
+        assert [r["id"] for r in rows] == [added.item_id]
+        (row,) = rows
+        assert (str(row["stated_date"]), row["extractor"]) == ("2022-02-06", "analyst")
+        assert row["speaker"] == "Joe Biden"
+
+
+def test_added_threat_and_crossing_make_an_episode(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    warning, invasion = _docs(sqlite_ledger, tmp_path)
+    add(sqlite_ledger, "threat", warning, quote=THREAT_WORDS, fields=_threat_fields())
+    crossing = add(
+        sqlite_ledger,
+        "crossing",
+        invasion,
+        quote="Russian troops crossed into Ukraine",
+        fields={"actor_country": "RUS", "trigger_key": "invasion_of_ukraine"},
+    )
+    assert crossing.item_type == "event"
+    (event,) = list_events(sqlite_ledger)
+    assert (event["kind"], str(event["event_date"])) == ("crossing", "2022-02-24")
+    link(sqlite_ledger)
+    (episode,) = list_episodes(sqlite_ledger)
+    assert episode["key"] == "USA:invasion_of_ukraine"
+    # crossed, and no response found: undetermined, not unenforced (codebook §4)
+    assert (str(episode["crossing_date"]), episode["status"]) == ("2022-02-24", "undetermined")
+    add(
+        sqlite_ledger,
+        "response",
+        invasion,
+        span=(0, 10),  # "Russian tr" stands in for a sanctions report the test did not write
+        fields={
+            "actor_country": "USA",
+            "trigger_key": "invasion_of_ukraine",
+            "consequence_class": "sanctions_or_economic",
+            "event_date": "2022-02-25",
+        },
+    )
+    link(sqlite_ledger)
+    (episode,) = list_episodes(sqlite_ledger)
+    assert (episode["status"], episode["n_responses"]) == ("crossed_enforced", 1)
+
+
+def test_an_addition_is_refused_where_it_would_count_a_statement_twice_or_name_nothing(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    warning, _ = _docs(sqlite_ledger, tmp_path)
+    first = add(sqlite_ledger, "threat", warning, quote=THREAT_WORDS, fields=_threat_fields())
+    # the same addition again: stored once
+    again = add(sqlite_ledger, "threat", warning, quote=THREAT_WORDS, fields=_threat_fields())
+    assert again.unchanged and again.item_id == first.item_id
+    assert len(audit_trail(sqlite_ledger)) == 1
+    # another threat in that sentence, or other fields at that span: review that one instead
+    with pytest.raises(RedlineError, match=f"threat {first.item_id}, an analyst's, already"):
+        add(sqlite_ledger, "threat", warning, quote="severe sanctions", fields=_threat_fields())
+    with pytest.raises(RedlineError, match="review it instead"):
+        add(
+            sqlite_ledger,
+            "threat",
+            warning,
+            quote=THREAT_WORDS,
+            fields={**_threat_fields(), "consequence_class": "vague"},
+        )
+    cases = [
+        ({"quote": "no such words here"}, "does not contain the quotation"),
+        ({"quote": "said"}, "occurs 2 times"),
+        ({"span": (5, 2)}, "is not inside document"),
+        ({"span": (0, 100_000)}, "is not inside document"),
+        ({"quote": "   "}, "holds no words"),
+        ({"quote": "x", "span": (0, 1)}, "not both"),
+    ]
+    for where, error in cases:
+        with pytest.raises(RedlineError, match=error):
+            add(sqlite_ledger, "response", warning, fields={"actor_country": "USA"}, **where)
+    with pytest.raises(RedlineError, match="needs speaker_country"):
+        add(sqlite_ledger, "threat", warning, quote="The talks will resume", fields={})
+    with pytest.raises(RedlineError, match="needs actor_country"):
+        add(sqlite_ledger, "crossing", warning, quote="The talks will resume", fields={})
+    with pytest.raises(RedlineError, match="takes no field 'status'"):
+        add(sqlite_ledger, "crossing", warning, quote="The talks", fields={"status": "open"})
+    with pytest.raises(RedlineError, match="unknown trigger_key"):
+        add(
+            sqlite_ledger,
+            "crossing",
+            warning,
+            quote="The talks",
+            fields={"actor_country": "RUS", "trigger_key": "no such line"},
+        )
+    with pytest.raises(RedlineError, match="may not begin 'audit #"):
+        add(sqlite_ledger, "crossing", warning, quote="The talks", fields={}, note="audit #2: x")
+    with pytest.raises(RedlineError, match="unknown kind"):
+        add(sqlite_ledger, "episode", warning, quote="The talks", fields={})
+    with sqlite_ledger.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(threats)).scalar_one() == 1
+    assert list_events(sqlite_ledger) == []
+
+
+def test_a_rejected_machine_item_leaves_its_sentence_to_the_analyst(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    warning, _ = _docs(ledger, tmp_path)
+    extract_documents(ledger)
+    machine = [r for r in list_threats(ledger) if r["document_id"] == warning]
+    assert machine, "the extractor no longer finds the plainest threat of this test"
+    with pytest.raises(RedlineError, match=f"threat {machine[0]['id']}, the extractor's"):
+        add(ledger, "threat", warning, quote="said on Monday", fields=_threat_fields())
+    review(ledger, "threat", machine[0]["id"], "reject", reviewer="ana")
+    added = add(ledger, "threat", warning, quote="said on Monday", fields=_threat_fields())
+    assert [r["id"] for r in list_threats(ledger) if r["document_id"] == warning] == [added.item_id]
+
+
+def test_added_items_train_as_positives(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    warning, _ = _docs(sqlite_ledger, tmp_path)
+    add(sqlite_ledger, "threat", warning, quote=THREAT_WORDS, fields=_threat_fields())
+    (example,) = ledger_reviews(sqlite_ledger)
+    assert example.labels == frozenset({"threat"})
+    assert THREAT_WORDS in example.text
+
+
+def test_cli_add(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    warning, _ = _docs(sqlite_ledger, tmp_path)
+    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    args = ["add", "threat", str(warning), "--quote", THREAT_WORDS, "--db", url, "--by", "ana"]
+    sets = [x for k, v in _threat_fields().items() for x in ("--set", f"{k}={v}")]
+    result = runner.invoke(app, [*args, *sets])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "added threat" in said and "trigger_key: invasion_of_ukraine" in said
+    assert "redline link" in said
+    result = runner.invoke(app, [*args, *sets, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["unchanged"] is True
+    result = runner.invoke(app, [*args, "--set", "speaker_country"])
+    assert result.exit_code != 0 and "field=value" in str(result.exception)
+    result = runner.invoke(app, ["add", "threat", str(warning), "--span", "3-9", "--db", url])
+    assert result.exit_code != 0 and "START:END" in str(result.exception)
