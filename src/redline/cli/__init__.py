@@ -14,6 +14,7 @@ from redline.cli import (  # noqa: F401  (registers commands)
     extract_cmd,
     ingest_cmd,
     ledger_cmd,
+    misses_cmd,
     review_cmd,
     run_cmd,
     train_cmd,

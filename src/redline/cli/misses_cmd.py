@@ -1,0 +1,144 @@
+"""``redline audit misses`` and ``redline audit recall``: what the ledger missed, estimated."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from redline.cli.audit_cmd import Reviewer, Seed, audit_app
+from redline.cli.common import DbOption, FormatOption, console, emit
+from redline.errors import RedlineError
+from redline.output import Format, render, terminal_text, to_json
+from redline.store import Ledger
+
+
+@audit_app.command("misses")
+def misses_command(
+    db: DbOption = None,
+    n: Annotated[
+        int, typer.Option("--n", min=4, help="Sentences drawn, spread over four strata.")
+    ] = 80,
+    seed: Seed = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--out", metavar="FILE", help="Write the sample here (default: stdout)."
+        ),
+    ] = None,
+) -> None:
+    """Draw sentences the ledger holds no threat in, to judge whether it missed one: set each
+    sentence's "judgment" to threat or none, then `audit misses-judge FILE`."""
+    from redline.misses import draw_misses
+
+    ledger = Ledger.open(db, create=False)
+    sample = draw_misses(ledger, n=n, seed=seed)
+    text = json.dumps(sample.as_dict(), indent=1, ensure_ascii=False)
+    if out is None:
+        emit(text)
+        return
+    try:
+        out.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise RedlineError(f"{out}: cannot write the sample: {exc.strerror or exc}") from exc
+    sizes = ", ".join(f"{s['drawn']} of {s['sentences']} {s['name']}" for s in sample.strata)
+    console.print(
+        f"sample of missed threats #{sample.audit_id}: {len(sample.sentences)} sentences "
+        f"({sizes}) written to {out}",
+        markup=False,
+    )
+
+
+@audit_app.command("misses-judge")
+def misses_judge_command(
+    path: Annotated[Path, typer.Argument(help="The judged sample file.", exists=True)],
+    db: DbOption = None,
+    by: Reviewer = None,
+) -> None:
+    """Store the judgments of a sample of missed threats and print the recall estimate."""
+    from redline.misses import judge_file
+
+    ledger = Ledger.open(db, create=False)
+    audit_id, stored = judge_file(ledger, path, reviewer=by)
+    console.print(f"sample #{audit_id}: {stored} judgments stored", markup=False)
+    _print_recall(ledger, audit_id, Format.table)
+
+
+@audit_app.command("recall")
+def recall_command(
+    db: DbOption = None,
+    sample: Annotated[
+        int | None,
+        typer.Option("--sample", metavar="N", help="Sample N (default: the latest)."),
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Threat recall estimated from a judged sample of missed threats, with a 95% interval."""
+    ledger = Ledger.open(db, create=False)
+    _print_recall(ledger, sample, fmt)
+
+
+def _print_recall(ledger: Ledger, audit_id: int | None, fmt: Format) -> None:
+    from redline.misses import miss_figures
+
+    figures = miss_figures(ledger, audit_id)
+    if fmt is Format.json:
+        emit(to_json(figures.as_dict()))
+        return
+    if fmt is Format.csv:
+        emit(render(figures.strata, fmt, ["name", "sentences", "drawn", "judged", "threats"]))
+        return
+    render(
+        figures.strata,
+        fmt,
+        ["name", "sentences", "drawn", "judged", "threats"],
+        title=f"sample of missed threats #{figures.audit_id}",
+        console=console,
+    )
+    if figures.missed is None or figures.missed_interval is None:
+        console.print(
+            f"{figures.judged} sentences judged: judge at least one in every stratum for an "
+            "estimate",
+            markup=False,
+        )
+        return
+    lo, hi = figures.missed_interval
+    console.print(
+        terminal_text(
+            f"threat sentences the ledger missed: {figures.missed:.0f} "
+            f"(95% interval {lo:.0f}-{hi:.0f}); it held {figures.found} threats"
+        )
+    )
+    if figures.recall is not None and figures.recall_interval is not None:
+        rlo, rhi = figures.recall_interval
+        basis = (
+            f"the latest audit's threat precision {figures.precision[0]}/{figures.precision[1]}"
+            if figures.precision
+            else "no judged precision audit, so every threat counted as right: an upper bound"
+        )
+        console.print(
+            terminal_text(
+                f"threat recall: {figures.recall:.2f} (95% interval {rlo:.2f}-{rhi:.2f}); {basis}"
+            )
+        )
+    _print_found(ledger, figures.audit_id)
+
+
+def _print_found(ledger: Ledger, audit_id: int) -> None:
+    """The judged sentences that hold a threat the ledger lacks, and how to add them."""
+    from redline.misses import sample
+
+    found = [s for s in sample(ledger, audit_id).sentences if s.judgment == "threat"]
+    if not found:
+        return
+    console.print(
+        f"{len(found)} judged sentences hold a threat the ledger lacks; add each with "
+        "`redline add threat DOC --span START:END --set speaker_country=...`:",
+        markup=False,
+    )
+    for s in found:
+        words = " ".join(s.sentence.split())
+        shown = words if len(words) <= 160 else words[:157] + "..."
+        console.print(terminal_text(f"  document {s.document_id} at {s.start}:{s.end}: {shown}"))

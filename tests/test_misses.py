@@ -1,0 +1,163 @@
+"""What the ledger missed: a stratified sample of the sentences it holds no threat in, judged,
+gives the missed threat sentences and the threat recall with a 95% interval."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from redline.add import add
+from redline.cli import app
+from redline.errors import RedlineError
+from redline.extract.sentences import split_sentences
+from redline.ingest import ingest_paths
+from redline.misses import (
+    STRATA,
+    _allocate,
+    _estimate,
+    draw_misses,
+    judge_file,
+    judge_misses,
+    miss_figures,
+    sample,
+)
+from redline.store import Ledger
+
+# Written for this test: two threats (one the ledger will hold, one it will miss) among news.
+NOTES = {
+    "a.txt": (
+        "date 2022-02-08 Sanctions warning\n\n"
+        "The foreign minister said on Monday that Moscow would face crippling sanctions if its "
+        "troops crossed the border. Markets were calm after the remarks.\n"
+    ),
+    "b.txt": (
+        "date 2022-03-02 Warning to allies\n\n"
+        "The Kremlin warned that any country sending fighter jets would be treated as a party "
+        "to the conflict. The harvest began early in the south this year.\n"
+    ),
+}
+HELD = "Moscow would face crippling sanctions"
+
+
+@pytest.fixture
+def ledger_with_notes(sqlite_ledger: Ledger, tmp_path: Path) -> Ledger:
+    for name, text in NOTES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    ingest_paths(sqlite_ledger, [tmp_path / n for n in NOTES], progress=False)
+    add(sqlite_ledger, "threat", "a.txt", quote=HELD, fields={"speaker_country": "USA"})
+    return sqlite_ledger
+
+
+def _sentences(ledger: Ledger) -> list[tuple[int, str]]:
+    with ledger.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT id, text FROM documents ORDER BY id").all()
+    return [(doc, text[s:e]) for doc, text in rows for s, e in split_sentences(text)]
+
+
+def test_a_sample_is_the_sentences_holding_no_threat_and_judged_whole_is_exact(
+    ledger_with_notes: Ledger,
+) -> None:
+    every = _sentences(ledger_with_notes)
+    drawn = draw_misses(ledger_with_notes, n=40, seed=3)
+    # the sentence holding the ledger's threat is not in the population; all others are, and
+    # with n above their number every one is drawn
+    assert sum(s["sentences"] for s in drawn.strata) == len(every) - 1
+    assert sorted(s.sentence for s in drawn.sentences) == sorted(
+        text for _, text in every if HELD not in text
+    )
+    assert [s["name"] for s in drawn.strata] == [name for name, _ in STRATA]
+    assert drawn.found == 1
+    figures = miss_figures(ledger_with_notes, drawn.audit_id)
+    assert figures.missed is None and not figures.complete  # nothing judged yet
+    missed = next(s.number for s in drawn.sentences if "fighter jets" in s.sentence)
+    judgments = {s.number: "threat" if s.number == missed else "none" for s in drawn.sentences}
+    assert judge_misses(ledger_with_notes, drawn.audit_id, judgments, reviewer="ana") == len(
+        judgments
+    )
+    figures = miss_figures(ledger_with_notes, drawn.audit_id)
+    # every stratum judged whole: known exactly, one missed of two
+    assert (figures.missed, figures.missed_interval) == (1.0, (1.0, 1.0))
+    assert (figures.recall, figures.recall_interval) == (0.5, (0.5, 0.5))
+    assert figures.precision is None  # no precision audit: every held threat counted right
+    again = sample(ledger_with_notes, drawn.audit_id)
+    assert [s.judgment for s in again.sentences].count("threat") == 1
+
+
+def test_the_same_seed_draws_the_same_sample(ledger_with_notes: Ledger, tmp_path: Path) -> None:
+    filler = " ".join(f"Ferry number {i} left the harbour on time." for i in range(40))
+    (tmp_path / "c.txt").write_text(f"date 2022-03-03 Ferries\n\n{filler}\n", encoding="utf-8")
+    ingest_paths(ledger_with_notes, [tmp_path / "c.txt"], progress=False)
+
+    def where(seed: int) -> list[tuple[int, int]]:
+        drawn = draw_misses(ledger_with_notes, n=6, seed=seed)
+        latest.append(drawn.audit_id)
+        return [(s.document_id, s.start) for s in drawn.sentences]
+
+    latest: list[int] = []
+    first = where(7)
+    assert len(first) == 6 and where(7) == first
+    assert any(where(seed) != first for seed in (1, 2, 3))
+    assert miss_figures(ledger_with_notes).audit_id == latest[-1]  # the latest
+
+
+def test_the_draw_spreads_over_the_strata_and_takes_a_small_one_whole() -> None:
+    assert _allocate({"a": 2, "b": 100, "c": 100, "d": 0}, 30) == {"a": 2, "b": 14, "c": 14, "d": 0}
+    assert _allocate({"a": 5, "b": 5}, 40) == {"a": 5, "b": 5}
+    assert sum(_allocate({"a": 50, "b": 50, "c": 50, "d": 50}, 81).values()) == 81
+
+
+def test_a_sampled_stratum_gives_an_interval_that_narrows_with_more_judgments() -> None:
+    def estimate(judged: int, precision: tuple[int, int] | None = None) -> tuple:
+        strata = [{"sentences": 2000, "judged": judged, "threats": 0}]
+        return _estimate(strata, 100, precision, seed=0)
+
+    missed, (lo, hi), recall, (rlo, rhi) = estimate(10)
+    assert 0 <= lo <= missed <= hi and rlo <= recall <= rhi <= 1
+    assert hi > 50  # none of 10 of 2,000 rules little out
+    _, (_, hi_more), _, (rlo_more, _) = estimate(400)
+    assert hi_more < hi / 5 and rlo_more > rlo
+    # a judged precision below 1 lowers the recall the held threats give
+    _, _, recall_half, _ = estimate(400, (5, 10))
+    assert recall_half < estimate(400)[2]
+
+
+def test_judgments_are_checked_and_a_bad_file_is_named(
+    ledger_with_notes: Ledger, tmp_path: Path
+) -> None:
+    drawn = draw_misses(ledger_with_notes, n=4, seed=0)
+    with pytest.raises(RedlineError, match="judge threat or none"):
+        judge_misses(ledger_with_notes, drawn.audit_id, {1: "maybe"})
+    with pytest.raises(RedlineError, match="has sentences 1 to 3, not 9"):
+        judge_misses(ledger_with_notes, drawn.audit_id, {9: "none"})
+    with pytest.raises(RedlineError, match="no sample of missed threats numbered 999"):
+        judge_misses(ledger_with_notes, 999, {1: "none"})
+    assert miss_figures(ledger_with_notes, drawn.audit_id).judged == 0  # nothing stored
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"sentences": []}', encoding="utf-8")
+    with pytest.raises(RedlineError, match=f"{bad}: not a sample of missed threats"):
+        judge_file(ledger_with_notes, bad)
+    with pytest.raises(RedlineError, match="at least 4 sentences"):
+        draw_misses(ledger_with_notes, n=2)
+
+
+def test_cli_misses_judge_and_recall(ledger_with_notes: Ledger, tmp_path: Path) -> None:
+    url = ledger_with_notes.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    out = tmp_path / "s.json"
+    result = runner.invoke(app, ["audit", "misses", "--db", url, "--n", "40", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    for s in data["sentences"]:
+        s["judgment"] = "threat" if "fighter jets" in s["sentence"] else "none"
+    out.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["audit", "misses-judge", str(out), "--db", url, "--by", "ana"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "threat recall: 0.50" in said and "an upper bound" in said
+    assert "hold a threat the ledger lacks" in said and "redline add threat" in said
+    result = runner.invoke(app, ["audit", "recall", "--db", url, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["recall"] == 0.5
