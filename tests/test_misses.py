@@ -161,3 +161,22 @@ def test_cli_misses_judge_and_recall(ledger_with_notes: Ledger, tmp_path: Path) 
     result = runner.invoke(app, ["audit", "recall", "--db", url, "-f", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["recall"] == 0.5
+    # and the report gives it beside the audit's precision
+    page = tmp_path / "r.html"
+    result = runner.invoke(app, ["report", "-o", str(page), "--db", url])
+    assert result.exit_code == 0, result.output
+    shown = " ".join(page.read_text(encoding="utf-8").split())
+    assert "Threat recall 0.50 [0.50–0.50]" in shown and "recall is an upper bound" in shown
+
+
+def test_the_report_says_when_no_recall_was_estimated(
+    ledger_with_notes: Ledger, tmp_path: Path
+) -> None:
+    from redline.report import write_report
+
+    page = tmp_path / "r.html"
+    write_report(ledger_with_notes, page)
+    assert "Not yet estimated: how many threats this ledger missed" in page.read_text("utf-8")
+    draw_misses(ledger_with_notes, n=4)
+    write_report(ledger_with_notes, page)
+    assert "is not judged in every stratum yet" in page.read_text("utf-8")

@@ -402,6 +402,15 @@ def miss_figures(ledger: Ledger, audit_id: int | None = None, *, seed: int = 0) 
     return MissFigures(int(run.id), strata, found, precision, missed, missed_ci, recall, recall_ci)
 
 
+def latest_figures(ledger: Ledger) -> MissFigures | None:
+    """The latest sample's estimate, None when no sample was drawn (the report shows it)."""
+    with ledger.connect() as conn:
+        drawn = conn.execute(
+            sa.select(sa.func.count()).select_from(runs).where(runs.c.stage == STAGE)
+        ).scalar_one()
+    return miss_figures(ledger) if drawn else None
+
+
 def _estimate(
     strata: list[dict[str, Any]],
     found: int,

@@ -17,6 +17,7 @@ from redline.audit import AuditFigures, figures
 from redline.link import EpisodeState, EpisodeView, evaluate
 from redline.link.episodes import agreeing, last_link_as_of, last_window_days, story
 from redline.link.when import as_of_words, interval_label, span
+from redline.misses import MissFigures, latest_figures
 from redline.report import charts
 from redline.score import Estimate, Prior, TimelinePoint, estimates, get_prior, timeline
 from redline.store import Ledger
@@ -49,6 +50,7 @@ class ReportData:
     warnings: list[str] = field(default_factory=list)
     charts: dict[str, Any] = field(default_factory=dict)
     audit: AuditFigures | None = None  # the latest `redline audit`, shown beside follow-through
+    misses: MissFigures | None = None  # the latest `redline audit misses`: threat recall
     reported: bool = False  # statuses from what the sources had reported by ``as_of``
     linked: date | None = None  # the as-of date of the last link (None: never linked)
 
@@ -121,6 +123,7 @@ def gather(
     _summarise(data)
     _sources(ledger, data)
     data.audit = figures(ledger)
+    data.misses = latest_figures(ledger)
     data.warnings = [
         f"Every episode of {e.actor} rests on opinion pieces only ({e.evidence.removeprefix('evidence: ')})."
         for e in data.estimates
