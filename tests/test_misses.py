@@ -103,10 +103,23 @@ def test_the_same_seed_draws_the_same_sample(ledger_with_notes: Ledger, tmp_path
     assert miss_figures(ledger_with_notes).audit_id == latest[-1]  # the latest
 
 
-def test_the_draw_spreads_over_the_strata_and_takes_a_small_one_whole() -> None:
-    assert _allocate({"a": 2, "b": 100, "c": 100, "d": 0}, 30) == {"a": 2, "b": 14, "c": 14, "d": 0}
-    assert _allocate({"a": 5, "b": 5}, 40) == {"a": 5, "b": 5}
-    assert sum(_allocate({"a": 50, "b": 50, "c": 50, "d": 50}, 81).values()) == 81
+def test_the_draw_gives_each_stratum_its_neyman_part_and_takes_a_small_one_whole() -> None:
+    # the dev split's strata: the many rare sentences get most of the draw, each stratum one
+    dev = {"likely": 31, "possible": 35, "unlikely": 226, "rare": 2192}
+    assert _allocate(dev, 80) == {"likely": 6, "possible": 5, "unlikely": 18, "rare": 51}
+    assert _allocate({"likely": 5, "possible": 5, "unlikely": 0, "rare": 0}, 40) == {
+        "likely": 5,
+        "possible": 5,
+        "unlikely": 0,
+        "rare": 0,
+    }
+    assert _allocate({"likely": 1, "possible": 1, "unlikely": 1, "rare": 3000}, 4) == {
+        "likely": 1,
+        "possible": 1,
+        "unlikely": 1,
+        "rare": 1,
+    }
+    assert sum(_allocate({h: 50 for h in dev}, 81).values()) == 81
 
 
 def test_a_sampled_stratum_gives_an_interval_that_narrows_with_more_judgments() -> None:
@@ -180,3 +193,34 @@ def test_the_report_says_when_no_recall_was_estimated(
     draw_misses(ledger_with_notes, n=4)
     write_report(ledger_with_notes, page)
     assert "is not judged in every stratum yet" in page.read_text("utf-8")
+
+
+def test_cli_misses_start_judges_in_the_terminal_and_resumes(
+    ledger_with_notes: Ledger,
+) -> None:
+    url = ledger_with_notes.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    drawn = draw_misses(ledger_with_notes, n=40, seed=0)  # the order the command will show
+    answers = ["t" if "fighter jets" in s.sentence else "n" for s in drawn.sentences]
+    # judge the first sentence, then stop
+    result = runner.invoke(
+        app,
+        ["audit", "misses-start", "--db", url, "--resume", str(drawn.audit_id)],
+        input=f"{answers[0]}\nq\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "no estimate" not in result.output and "judge at least one" in " ".join(
+        result.output.split()
+    )
+    # go on: only the sentences not judged yet are shown
+    result = runner.invoke(
+        app,
+        ["audit", "misses-start", "--db", url, "--resume", str(drawn.audit_id), "--by", "ana"],
+        input="".join(f"{a}\n" for a in answers[1:]),
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"{len(answers) - 1} to judge" in said and "threat recall: 0.50" in said
+    # Ctrl-C or the end of the input stops with a note of how to go on
+    result = runner.invoke(app, ["audit", "misses-start", "--db", url, "--n", "4"], input="")
+    assert result.exit_code == 130

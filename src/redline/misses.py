@@ -13,9 +13,9 @@ many threat sentences the ledger missed and its recall, with a 95% interval.
   lexical``, a regression over hashed words; microseconds a sentence) scores each sentence. On
   the dev split of the real-document gold, threat sentences are 42% of those scoring at least
   0.5, 20% of 0.2–0.5, 5% of 0.05–0.2 and 0.4% below 0.05 (2,484 sentences, 40 threats). The
-  draw spreads ``n`` evenly over the four (a stratum smaller than its share is taken whole and
-  the rest goes to the others), seeded, so that the few likely sentences are all looked at and
-  the many unlikely ones are sampled.
+  draw (seeded) gives each stratum a part of ``n`` by Neyman's allocation with those shares as
+  planning values (``PLANNING``: they set how many sentences each stratum gets, never the
+  estimate), at least one each; a stratum smaller than its part is taken whole.
 - **Estimate**: the missed threat sentences are M = Σ N_h·q_h (N_h sentences in stratum h, q_h
   the share of them holding a threat, of which n_h were judged and y_h found to). Recall is
   F/(F + M), F the threats the ledger held when the sample was drawn, times the threat precision
@@ -61,6 +61,9 @@ STRATA: tuple[tuple[str, float], ...] = (
     ("unlikely", 0.05),
     ("rare", 0.0),
 )
+# Planning values for the draw (the share of threat sentences in each stratum on the dev split):
+# they decide only how many sentences each stratum gets, never the estimate.
+PLANNING = {"likely": 0.42, "possible": 0.20, "unlikely": 0.05, "rare": 0.004}
 JUDGMENTS = ("threat", "none")
 QUESTION = (
     "Does this sentence hold a threat (codebook §1: a conditional warning of harm by a side "
@@ -221,21 +224,30 @@ def draw_misses(ledger: Ledger, *, n: int = 80, seed: int = 0) -> MissSample:
 
 
 def _allocate(sizes: Mapping[str, int], n: int) -> dict[str, int]:
-    """``n`` spread evenly over the strata, a small stratum taken whole and its leftover
-    shared among the rest."""
+    """``n`` spread over the strata by Neyman's allocation (in proportion to a stratum's size
+    times the spread of its share, ``PLANNING``), at least one per stratum; a stratum smaller
+    than its part is taken whole and the rest goes to the others."""
+    spread = {name: (rate * (1 - rate)) ** 0.5 for name, rate in PLANNING.items()}
+    weight = {name: size * spread.get(name, 0.5) for name, size in sizes.items()}
     take = {name: 0 for name in sizes}
-    left = n
-    open_ = [name for name, size in sizes.items() if size]
-    while left > 0 and open_:
-        share = max(1, left // len(open_))
-        for name in list(open_):
-            add = min(share, sizes[name] - take[name], left)
-            take[name] += add
-            left -= add
-            if take[name] == sizes[name]:
-                open_.remove(name)
-            if not left:
-                break
+    left = min(n, sum(sizes.values()))
+    for name in sorted((h for h in sizes if sizes[h]), key=lambda h: -weight[h]):
+        if left:  # one each first
+            take[name], left = 1, left - 1
+    while left > 0:
+        open_ = [name for name in sizes if take[name] < sizes[name]]
+        total = sum(weight[name] for name in open_)
+        want = {name: left * weight[name] / total for name in open_}
+        added = 0
+        for name in open_:
+            part = min(int(want[name]), sizes[name] - take[name])
+            take[name] += part
+            added += part
+        if not added:  # only fractions left: one more to the stratum that wants most
+            best = max(open_, key=lambda h: want[h])
+            take[best] += 1
+            added = 1
+        left -= added
     return take
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.panel import Panel
 
 from redline.cli.audit_cmd import Reviewer, Seed, audit_app
-from redline.cli.common import DbOption, FormatOption, console, emit
+from redline.cli.common import DbOption, FormatOption, Stopped, console, emit
 from redline.errors import RedlineError
 from redline.output import Format, render, terminal_text, to_json
 from redline.store import Ledger
@@ -49,6 +50,73 @@ def misses_command(
         f"({sizes}) written to {out}",
         markup=False,
     )
+
+
+@audit_app.command("misses-start")
+def misses_start_command(
+    db: DbOption = None,
+    n: Annotated[
+        int, typer.Option("--n", min=4, help="Sentences drawn, spread over four strata.")
+    ] = 80,
+    seed: Seed = 0,
+    by: Reviewer = None,
+    resume: Annotated[
+        int | None,
+        typer.Option(
+            "--resume",
+            metavar="N",
+            help="Go on with sample N: its sentences nobody has judged yet, not a fresh sample.",
+        ),
+    ] = None,
+) -> None:
+    """Judge sentences the ledger holds no threat in, one by one in the terminal (t threat,
+    n none, s skip, q stop; each answer is stored at once), then see the recall estimate."""
+    from redline.misses import draw_misses, judge_misses, sample
+
+    ledger = Ledger.open(db, create=False)
+    drawn = draw_misses(ledger, n=n, seed=seed) if resume is None else sample(ledger, resume)
+    todo = [s for s in drawn.sentences if s.judgment is None]
+    total = len(drawn.sentences)
+    console.print(
+        f"sample of missed threats #{drawn.audit_id}: {total} sentences, {len(todo)} to judge",
+        markup=False,
+    )
+    judged = total - len(todo)
+    keys = {"t": "threat", "n": "none", "s": "skip", "q": "quit"}
+    prompt = " / ".join(f"[{k}] {v}" for k, v in keys.items())
+    for item in todo:
+        body = terminal_text(item.before)
+        body.stylize("dim")
+        shown = terminal_text(item.sentence)
+        shown.stylize("bold")
+        body.append(" ")
+        body.append_text(shown)
+        console.print(
+            Panel(
+                body,
+                title=terminal_text(f"{item.number}/{total} ({item.stratum})"),
+                subtitle=terminal_text(f"document {item.document_id} at {item.start}:{item.end}"),
+            )
+        )
+        console.print(terminal_text(item.question))
+        while True:
+            try:
+                answer = typer.prompt(prompt, default="s").strip().lower()[:1]
+            except typer.Abort:
+                raise Stopped(
+                    f"redline: sample #{drawn.audit_id} stopped: {judged} of {total} sentences "
+                    f"judged and stored; go on with `redline audit misses-start --resume "
+                    f"{drawn.audit_id}`"
+                ) from None
+            if answer in keys:
+                break
+        if answer == "q":
+            break
+        if answer == "s":
+            continue
+        judge_misses(ledger, drawn.audit_id, {item.number: keys[answer]}, reviewer=by)
+        judged += 1
+    _print_recall(ledger, drawn.audit_id, Format.table)
 
 
 @audit_app.command("misses-judge")
