@@ -174,7 +174,7 @@ def _stratum(p: float) -> str:
     return next(name for name, lowest in STRATA if p >= lowest)
 
 
-def draw_misses(ledger: Ledger, *, n: int = 80, seed: int = 0) -> MissSample:
+def draw_misses(ledger: Ledger, *, n: int = 200, seed: int = 0) -> MissSample:
     """Draw ``n`` sentences holding no threat, spread over the strata; record the sample."""
     if not isinstance(n, int) or isinstance(n, bool) or n < len(STRATA):
         raise RedlineError(f"draw at least {len(STRATA)} sentences (one per stratum), not {n!r}")

@@ -21,7 +21,7 @@ def misses_command(
     db: DbOption = None,
     n: Annotated[
         int, typer.Option("--n", min=4, help="Sentences drawn, spread over four strata.")
-    ] = 80,
+    ] = 200,
     seed: Seed = 0,
     out: Annotated[
         Path | None,
@@ -57,7 +57,7 @@ def misses_start_command(
     db: DbOption = None,
     n: Annotated[
         int, typer.Option("--n", min=4, help="Sentences drawn, spread over four strata.")
-    ] = 80,
+    ] = 200,
     seed: Seed = 0,
     by: Reviewer = None,
     resume: Annotated[
