@@ -35,7 +35,7 @@ from redline.review import AUDIT_NOTE, MAX_REVIEWER, _check_correction, reviewer
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.items import write_items
-from redline.store.schema import events, evidence, reviews, threats
+from redline.store.schema import documents, events, evidence, reviews, threats
 from redline.vocab import ANALYST, LineSource, ReviewState
 
 ADD = "add"  # its review's action
@@ -114,6 +114,12 @@ def add(
         sentence_start, sentence_end, start, end, text[sentence_start:sentence_end]
     )
     with ledger.begin() as conn:
+        # the document's row locked as extraction locks it (PostgreSQL; SQLite serialises
+        # writers): an extraction of the document at once then sees the added item and stores
+        # nothing beside it, or has stored its own, which this addition then finds
+        conn.execute(
+            sa.select(documents.c.id).where(documents.c.id == doc["id"]).with_for_update()
+        )
         given = _checked(kind, fields or {}, conn)
         values = _values(kind, given, provenance, doc)
         item_type, table = ("threat", threats) if kind == "threat" else ("event", events)
