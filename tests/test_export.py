@@ -310,6 +310,65 @@ def test_a_failed_export_leaves_the_earlier_one_whole(
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no partial folder left
 
 
+def test_a_killed_exports_partial_folder_is_cleared_by_the_next_but_a_live_ones_is_not(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """An export killed with kill -9 (no ``finally`` runs) left its hidden
+    ``.export-partial-*`` folder in the export folder for ever. The next export into it removes
+    such a folder once its process is gone, and says so; one whose process still runs (another
+    export under way) is left alone, and one whose writer cannot be told is left and named."""
+    import signal
+    import subprocess
+    import sys
+
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=AS_OF)
+    out = tmp_path / "out"
+    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    killed = subprocess.run(  # an export that kills itself with SIGKILL on its third table
+        [
+            sys.executable,
+            "-c",
+            "import os, signal, sys\n"
+            "from redline import export as e\n"
+            "from redline.store import Ledger\n"
+            "real, n = e._write, []\n"
+            "def w(*a, **k):\n"
+            "    n.append(1)\n"
+            "    if len(n) == 3:\n"
+            "        os.kill(os.getpid(), signal.SIGKILL)\n"
+            "    return real(*a, **k)\n"
+            "e._write = w\n"
+            "e.export(Ledger.open(sys.argv[1], create=False), sys.argv[2], fmt='csv')\n",
+            url,
+            str(out),
+        ],
+        capture_output=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    (left,) = [p.name for p in out.iterdir() if p.name.startswith(".export-partial-")]
+    # a live export's folder (its process still runs) and one named as before this fix
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        name = left.split("-")
+        live = out / "-".join([*name[:2], str(running.pid), name[3], "live1234"])
+        (live / "threats.csv").parent.mkdir()
+        (live / "threats.csv").write_text("being written", "utf-8")
+        (out / ".export-partial-k3j4h5g6").mkdir()
+        said: list[str] = []
+        export(sqlite_ledger, out, fmt="csv", as_of=AS_OF, notice=said.append)
+        partial = sorted(p.name for p in out.iterdir() if p.name.startswith(".export-partial-"))
+        assert partial == sorted([live.name, ".export-partial-k3j4h5g6"])
+        assert (live / "threats.csv").read_text("utf-8") == "being written"
+        assert said[0].startswith("removed 1 partial folder(s)") and left in said[0]
+        assert ".export-partial-k3j4h5g6" in said[1] and live.name not in " ".join(said)
+    finally:
+        running.kill()
+        running.wait()
+    assert json.loads((out / "manifest.json").read_text())["format"] == "csv"
+
+
 def test_a_failed_report_leaves_the_earlier_one_whole(
     linked: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

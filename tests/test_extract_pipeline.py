@@ -764,7 +764,7 @@ def test_a_run_found_dead_is_recorded_as_interrupted(ledger: Ledger, tmp_path: P
     import subprocess
     import sys
 
-    from redline.extract.pipeline import _machine
+    from redline.processes import machine
 
     ids = _notes_in(ledger, tmp_path, 4)
     gone = subprocess.run(
@@ -778,7 +778,7 @@ def test_a_run_found_dead_is_recorded_as_interrupted(ledger: Ledger, tmp_path: P
         conn.execute(
             sa.update(extract_claims)
             .where(extract_claims.c.run_id == killed)
-            .values(holder=f"{int(gone.stdout)}@{_machine()}")
+            .values(holder=f"{int(gone.stdout)}@{machine()}")
         )
     elsewhere = _claim_for_another_run(ledger, ids[2:], now() + timedelta(minutes=5))
     log = tmp_path / "log"

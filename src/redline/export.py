@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -22,6 +24,7 @@ from redline.errors import ConfigError
 from redline.link import EpisodeView, evaluate
 from redline.link.when import as_of_date
 from redline.output import csv_cell, file_in_the_way, jsonable
+from redline.processes import alive, machine
 from redline.schemas import VERSION, row_schema
 from redline.score import Estimate, TimelinePoint, estimates, get_prior, timeline
 from redline.store import Ledger
@@ -265,6 +268,7 @@ def export(
     view: EpisodeView | None = None,
     progress: Callable[[int, int], None] | None = None,
     reported: bool = False,
+    notice: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Write ``<table>.<fmt>`` for every ledger table, and the computed ``episode_status``,
     ``credibility`` and ``credibility_timeline``.
@@ -273,7 +277,9 @@ def export(
     as of its date (or ``view``), in hindsight or, with ``reported``, as the sources had
     reported them by then (``link.evaluate``). Rows are streamed ``batch_rows`` at a time. A
     ``manifest.json`` lists the files, row counts, the date and the reading. Returns the number
-    of rows written per table. ``progress(done, total)`` is called as each file is written.
+    of rows written per table. ``progress(done, total)`` is called as each file is written;
+    ``notice(line)`` with what became of the partial folders earlier exports left in ``out``
+    (``_clear_partials``).
     """
     check_format(fmt)
     out = Path(out_dir)
@@ -297,8 +303,12 @@ def export(
         # Every file is written into a folder inside ``out`` first and moved into place only once
         # all are whole: a failed export (a full disk) leaves the earlier one as it was, not a mix
         # of two ledgers under the old manifest.
+        for line in _clear_partials(out):
+            if notice is not None:
+                notice(line)
         try:
-            staging = Path(tempfile.mkdtemp(prefix=".export-partial-", dir=out))
+            prefix = f".export-partial-{os.getpid()}-{_machine_tag()}-"
+            staging = Path(tempfile.mkdtemp(prefix=prefix, dir=out))
         except OSError as exc:
             raise ConfigError(f"{out}: cannot write the export: {exc.strerror or exc}") from exc
         try:
@@ -321,6 +331,54 @@ def export(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return written
+
+
+# An export's partial folder is named for the process writing it and its machine (a hash of
+# ``processes.machine``), so that a later export can tell one a killed export left (kill -9,
+# a power cut: no ``finally`` ran) from one an export still under way writes
+_PARTIAL = re.compile(r"\.export-partial-(\d+)-([0-9a-f]{12})-")
+
+
+def _machine_tag() -> str:
+    return hashlib.sha256(machine().encode()).hexdigest()[:12]
+
+
+def _clear_partials(out: Path) -> list[str]:
+    """Remove the partial folders in ``out`` whose export is dead (its process on this machine
+    is gone): each stayed there, hidden, for ever. A folder whose process still runs is another
+    export under way, and is left to it; one whose writer cannot be told (an export on another
+    machine, or by a Redline before folders were named for their process) is left and named.
+    Returns what to tell the user."""
+    here = _machine_tag()
+    removed: list[str] = []
+    unknown: list[str] = []
+    try:
+        found = sorted(p for p in out.iterdir() if p.name.startswith(".export-partial-"))
+    except OSError:
+        return []
+    for path in found:
+        if not path.is_dir() or path.is_symlink():
+            continue
+        owner = _PARTIAL.match(path.name)
+        if owner is None or owner.group(2) != here:
+            unknown.append(path.name)
+        elif not alive(int(owner.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+            if not path.exists():
+                removed.append(path.name)
+    lines = []
+    if removed:
+        lines.append(
+            f"removed {len(removed)} partial folder(s) an interrupted export left in {out}: "
+            + ", ".join(removed)
+        )
+    if unknown:
+        lines.append(
+            f"left {len(unknown)} partial folder(s) in {out} that an export on another machine "
+            f"or by an earlier Redline may still be writing: {', '.join(unknown)} (remove them "
+            "once no such export runs)"
+        )
+    return lines
 
 
 def check_format(fmt: str) -> None:

@@ -620,6 +620,7 @@ def export_command(
         as_of=_day(as_of),
         prior=prior,
         reported=reported,
+        notice=lambda line: console.print(line, markup=False, soft_wrap=True),
     )
     for name, n in written.items():
         console.print(f"{name}: {n} rows", markup=False)

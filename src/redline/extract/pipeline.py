@@ -18,7 +18,6 @@ import ctypes
 import multiprocessing as mp
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -27,7 +26,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from redline import knowledge
 from redline.errors import ConfigError, ModelError, RedlineError, Terminated
 from redline.extract.base import DocumentInput, Extraction, Extractor
+from redline.processes import alive, machine
 from redline.signals import StopOnSigterm
 from redline.store import Ledger
 from redline.store.db import now
@@ -531,7 +530,7 @@ class _Claims:
         self.renew_every = LEASE.total_seconds() / 5
         self._renewed = time.monotonic()
         self._postgres = ledger.engine.dialect.name == "postgresql"
-        self.holder = f"{os.getpid()}@{_machine()}"
+        self.holder = f"{os.getpid()}@{machine()}"
 
     def take(self, limit: int) -> list[int]:
         """Claim up to ``limit`` pending documents no live run has claimed, lowest ids first;
@@ -580,7 +579,7 @@ class _Claims:
         """Delete the claims of other runs whose process was on this machine and is gone, and
         record those runs as interrupted (killed, they could not: they stayed in ``runs``
         with no finish time), finished when found dead."""
-        here = _machine()
+        here = machine()
         holders = conn.execute(
             sa.select(extract_claims.c.holder, extract_claims.c.run_id)
             .where(extract_claims.c.run_id != self.run_id)
@@ -663,32 +662,14 @@ class _Claims:
         return now()
 
 
-def _machine() -> str:
-    """Where a process id names one process: the host, this boot of it and, on Linux, the pid
-    namespace (containers sharing a host name each have their own). The host name alone is
-    no machine's: two hosts, or containers given one name, share it, and the root pid
-    namespace has the same number on every Linux host, so a live run elsewhere was taken for
-    a dead one here. The boot id is drawn anew at each boot of each machine."""
-    parts = [socket.gethostname()]
-    for path, read in (
-        ("/proc/sys/kernel/random/boot_id", lambda p: Path(p).read_text().strip()),
-        ("/proc/self/ns/pid", os.readlink),
-    ):
-        with contextlib.suppress(OSError):
-            parts.append(read(path))
-    return " ".join(parts)
-
-
 def _alive(holder: str) -> bool:
-    """Is the process of ``holder`` ("pid@machine", on this machine) still running? A process
-    another user runs counts as alive."""
+    """Is the process of ``holder`` ("pid@machine", on this machine) still running? One whose
+    pid cannot be read counts as alive."""
     try:
-        os.kill(int(holder.partition("@")[0]), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, ValueError):
+        pid = int(holder.partition("@")[0])
+    except ValueError:
         return True
-    return True
+    return alive(pid)
 
 
 def _pending_query(version: str, ids: Sequence[int] | None) -> sa.Select[int]:
