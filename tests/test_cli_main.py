@@ -51,6 +51,54 @@ def test_ctrl_c_says_what_is_kept_and_exits_130(
     assert code == 1 and err == ""
 
 
+# Ctrl-C (SIGINT to the process itself) at one moment of the start: as a library named by
+# ``sys.argv[1]`` is imported, or as typer builds the commands ("commands")
+_CTRL_C_AT = """
+import importlib.abc, os, signal, sys
+import typer.main
+at = sys.argv[1]
+
+def ctrl_c():
+    os.kill(os.getpid(), signal.SIGINT)
+
+class Stop(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == at:
+            sys.meta_path.remove(self)
+            ctrl_c()
+        return None
+
+sys.meta_path.insert(0, Stop())
+real = typer.main.get_command
+
+def get_command(*args):
+    if at == "commands":
+        ctrl_c()
+    return real(*args)
+
+typer.main.get_command = get_command
+sys.argv = ["redline", "--help"]
+from redline.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("at", ["sqlalchemy.sql", "alembic", "redline.cli.ledger_cmd", "commands"])
+def test_ctrl_c_while_the_libraries_load_is_one_line_and_exit_130(at: str) -> None:
+    """Ctrl-C in the seconds the command line spends loading SQLAlchemy, Alembic and its
+    commands printed a Python traceback from deep inside a library and ended killed by SIGINT
+    (no status of its own). It is one line now, and the Ctrl-C status."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_AT, at], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "redline: interrupted while starting; nothing was done\n"
+    assert done.stdout == ""  # no help: it stopped before any command ran
+
+
 def test_sigterm_says_what_is_kept_and_exits_143(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

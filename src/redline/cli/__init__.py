@@ -2,36 +2,61 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-
-import sqlalchemy as sa
-
-from redline.cli import (  # noqa: F401  (registers commands)
-    add_cmd,
-    audit_cmd,
-    bench_cmd,
-    documents_cmd,
-    extract_cmd,
-    ingest_cmd,
-    ledger_cmd,
-    misses_cmd,
-    review_cmd,
-    run_cmd,
-    train_cmd,
-)
-from redline.cli.common import app, err_console
-from redline.errors import RedlineError, Terminated
-
-__all__ = ["app", "main"]
-
+from typing import NoReturn
 
 INTERRUPTED = 130  # typer's exit status on Ctrl-C (128 + SIGINT), used by no command
 TERMINATED = 143  # 128 + SIGTERM, the status a shell reports for a process SIGTERM ended
 
 
+def _stopped_while_starting() -> NoReturn:
+    """Ctrl-C while the command line loads its libraries and builds its commands (seconds,
+    before any command runs): it printed a Python traceback from deep inside SQLAlchemy,
+    Alembic or Typer and ended killed by the signal. One line now, and the Ctrl-C status.
+
+    The process ends at once: nothing was done to finish, and a Ctrl-C that lands in the
+    ``eval`` of a command's annotations (Typer reads them so) makes Python end killed by
+    SIGINT whatever status ``SystemExit`` names."""
+    sys.stderr.write("redline: interrupted while starting; nothing was done\n")
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(INTERRUPTED)
+
+
+try:
+    import sqlalchemy as sa
+
+    from redline.cli import (  # noqa: F401  (registers commands)
+        add_cmd,
+        audit_cmd,
+        bench_cmd,
+        documents_cmd,
+        extract_cmd,
+        ingest_cmd,
+        ledger_cmd,
+        misses_cmd,
+        review_cmd,
+        run_cmd,
+        train_cmd,
+    )
+    from redline.cli.common import app, err_console
+    from redline.errors import RedlineError, Terminated
+except KeyboardInterrupt:
+    _stopped_while_starting()
+
+__all__ = ["app", "main"]
+
+
 def main() -> None:
     try:
         app()
+    except KeyboardInterrupt:
+        # typer turns a command's Ctrl-C into the status below (``SystemExit``); one that
+        # escapes it came while typer built the commands, before any ran
+        _stopped_while_starting()
     except RedlineError as exc:
         err_console.print(f"redline: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
