@@ -38,6 +38,31 @@ def test_link_prints_a_summary(db: str) -> None:
     assert "5 crossed_unenforced" in out and "2 implied by outcome claims only" in out
 
 
+def test_a_link_as_of_a_day_not_yet_come_is_refused_naming_it(db: str) -> None:
+    """`redline link --as-of 2099-01-01` stored episodes as of that day without a word: every
+    response window ending by then was judged passed, open lines were stored unenforced, and
+    every listing and the export read them so. It is refused as an effective date after
+    today is, naming both days, and the stored link stays as it was."""
+    from datetime import date, timedelta
+
+    from redline.errors import ConfigError
+    from redline.link import link
+    from redline.link.episodes import last_link_as_of
+
+    run("link", "--db", db, "--as-of", "2024-09-30")
+    ledger = Ledger.open(db, create=False)
+    tomorrow = date.today() + timedelta(days=1)
+    with pytest.raises(ConfigError, match=f"as-of date {tomorrow} is after today"):
+        link(ledger, as_of=tomorrow)
+    result = runner.invoke(app, ["link", "--db", db, "--as-of", "2099-01-01"])
+    assert result.exit_code != 0 and isinstance(result.exception, ConfigError)
+    assert f"2099-01-01 is after today ({date.today()})" in str(result.exception)
+    with ledger.connect() as conn:
+        assert last_link_as_of(conn) == date(2024, 9, 30)
+    assert link(ledger).as_of == date.today()  # today itself is a day that has come
+    ledger.dispose()
+
+
 def test_episodes_json_follows_its_schema(db: str) -> None:
     run("link", "--db", db, "--as-of", "2024-09-30")
     doc = json.loads(run("episodes", "--db", db, "--as-of", "2024-09-30", "--format", "json"))

@@ -340,16 +340,14 @@ def _effective_day(
             "an effective date goes with an episode's status only (withdraw, or correct "
             "--set status=...)"
         )
-    from redline.link.when import as_of_date
+    from redline.link.when import as_of_date, not_after_today
 
     day = as_of_date(effective, "an effective date")
     assert day is not None  # None was answered above
-    today = local_day(now())  # the reader's today, as every default as-of date
-    if day > today:
-        raise RedlineError(
-            f"effective date {day.isoformat()} is after today ({today.isoformat()}); "
-            "a status holds from a day that has come"
-        )
+    # the reader's today, as every default as-of date
+    not_after_today(
+        day, local_day(now()), "effective date", "a status holds from a day that has come"
+    )
     return day
 
 

@@ -15,7 +15,7 @@ from redline.link.blocking import block, episode_key
 from redline.link.episodes import EpisodeState, EpisodeView
 from redline.link.items import load_pool
 from redline.link.reviews import load_reviews
-from redline.link.when import as_of_date, window_days_of
+from redline.link.when import as_of_date, not_after_today, window_days_of
 from redline.store import Ledger
 from redline.store.schema import episode_members, episodes, reviews
 
@@ -68,6 +68,15 @@ def link(
     removed unless an analyst has reviewed them. Items dated after ``as_of`` are left out.
     """
     as_of = as_of_date(as_of) or date.today()
+    # a stored link as of a day not yet come judged every response window ending by then as
+    # passed: open lines were stored unenforced, and every listing and export read them so
+    not_after_today(
+        as_of,
+        date.today(),
+        "the as-of date",
+        "a link records what had happened by its date, and a later day would close response "
+        "windows that are still open: link as of today or an earlier day",
+    )
     window_days = window_days_of(window_days) or DEFAULT_WINDOW_DAYS
     # One link at a time, its run recorded in the transaction that writes its episodes: two
     # links at once committed out of order, and the ledger held one date's episodes under the

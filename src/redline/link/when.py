@@ -32,6 +32,17 @@ def as_of_date(value: object, name: str = "as_of") -> date | None:
     raise ConfigError(f"{name} must be a date or a YYYY-MM-DD string, not {value!r}")
 
 
+def not_after_today(day: date, today: date, what: str, why: str) -> None:
+    """A ConfigError when ``day`` (the date named ``what``) comes after ``today`` (the
+    reader's: every default date is the local one), saying ``why`` a day not yet come is
+    refused. The one check behind every such refusal (a status's effective date, a link's
+    as-of date)."""
+    from redline.errors import ConfigError
+
+    if day > today:
+        raise ConfigError(f"{what} {day.isoformat()} is after today ({today.isoformat()}); {why}")
+
+
 _DAY_FORM = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
