@@ -4,6 +4,7 @@ as reviews, and see precision with a 95% interval in the CLI and in the report."
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -737,3 +738,49 @@ def test_a_ledger_whose_items_were_all_rejected_is_not_called_empty(
         draw(sqlite_ledger, as_of=date(2024, 9, 30))
     assert "2 rejected by an analyst" in str(refused.value)
     assert "empty ledger" not in str(refused.value)
+
+
+def test_audit_start_shows_a_long_sentence_cut_around_the_item(sqlite_ledger: Ledger) -> None:
+    """A document with no punctuation is one "sentence" of thousands of characters, and `audit
+    start` printed all of it around a threat of a few words. The terminal now shows at most
+    ``SENTENCE_SHOWN`` characters around the item, each cut marked with what it leaves out;
+    the JSON form keeps the whole sentence and where the sentence and the span are."""
+    from redline.audit import SENTENCE_SHOWN
+
+    filler = [f"filler{i}" for i in range(1500)]  # no punctuation anywhere
+    said = "we shall answer any delivery of those jets with force"
+    text = " ".join([*filler[:600], said, *filler[600:]])
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2024-03-01", text=text)
+    b.threat(doc, "RUS", "f16_delivery", stated="2024-02-01", quote=text)
+    at = text.index(said)
+    with sqlite_ledger.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE evidence SET sentence_start = 0, sentence_end = ?, span_start = ?, "
+            "span_end = ?",
+            (len(text), at, at + len(said)),
+        )
+    db = sqlite_ledger.url
+    res = runner.invoke(
+        app, ["audit", "start", "--db", db, "--kind", "threat", "--by", "ann"], input="q\n"
+    )
+    assert res.exit_code == 0, res.output
+    shown = " ".join(res.output.replace("│", " ").split())
+    assert said in shown
+    cuts = re.findall(r"\[… ([\d,]+) more characters of this sentence (before|after) …\]", shown)
+    assert [where for _, where in cuts] == ["before", "after"]
+    left, right = (int(n.replace(",", "")) for n, _ in cuts)
+    excerpt = shown.split("…] ")[1].split(" […")[0]
+    assert text[left : left + len(excerpt)] == excerpt  # what the marks say is left out
+    assert left + len(excerpt) + right == len(text) and len(excerpt) <= SENTENCE_SHOWN
+    assert excerpt.split()[0] in filler and excerpt.split()[-1] in filler  # whole words
+    assert shown.count("filler") < SENTENCE_SHOWN // 8  # the excerpt, not the 1,500 words
+    res = runner.invoke(app, ["audit", "draw", "--db", db, "--kind", "threat"])
+    (item,) = json.loads(res.output)["items"]
+    assert item["context"]["sentence"] == text
+    assert item["offsets"] == {
+        "sentence_start": 0,
+        "sentence_end": len(text),
+        "span_start": at,
+        "span_end": at + len(said),
+    }

@@ -44,6 +44,9 @@ JUDGMENTS: dict[str, tuple[str, ...]] = {
     "episode": ("right", "wrong_status", "not_a_line"),
 }
 CONTEXT_CHARS = 300
+# The most of one sentence `audit start` shows: a document with no punctuation is one
+# "sentence" of thousands of characters, and it filled screens around a threat of ten words
+SENTENCE_SHOWN = 600
 _QUESTIONS = {
     "threat": (
         "Is this a threat by {who} (a conditional warning of harm meant to deter an act, "
@@ -83,6 +86,46 @@ class AuditItem:
     choices: tuple[str, ...] = ()
     judgment: str | None = None
     note: str | None = None
+    # where the sentence and the item's span are in its document (characters; none for an
+    # episode): the context's sentence is the whole of it, the terminal shows an excerpt
+    offsets: dict[str, int] = field(default_factory=dict)
+
+    def shown(self) -> list[tuple[str, str]]:
+        """The context as `audit start` shows it, as (part, text): the text before, the
+        sentence and the text after; a sentence longer than ``SENTENCE_SHOWN`` is cut to that
+        many characters around the item's span, each cut a "cut" part saying how many
+        characters it leaves out, and the text beyond a cut is not shown (it is not beside
+        what is)."""
+        before, after = self.context.get("before", ""), self.context.get("after", "")
+        sentence = self.context.get("sentence", "")
+        if len(sentence) <= SENTENCE_SHOWN:
+            return [("before", before), ("sentence", sentence), ("after", after)]
+        start = self.offsets.get("sentence_start", 0)
+        lo = min(max(self.offsets.get("span_start", start) - start, 0), len(sentence))
+        hi = min(max(self.offsets.get("span_end", start) - start, lo), len(sentence))
+        # the span in the middle of what is shown (its start, when it is longer than that)
+        first = max(min(lo - (SENTENCE_SHOWN - (hi - lo)) // 2, len(sentence) - SENTENCE_SHOWN), 0)
+        first = min(first, lo)
+        last = first + SENTENCE_SHOWN
+        # cut between words where there is a space near the cut, never into the span
+        if first > 0:
+            space = sentence.find(" ", first, min(first + 20, lo))
+            first = first if space < 0 else space + 1
+        if last < len(sentence):
+            space = sentence.rfind(" ", max(last - 20, hi), last)
+            last = last if space < 0 else space
+        parts = [("before", before)] if first == 0 else [("cut", _cut(first, "before"))]
+        parts.append(("sentence", sentence[first:last]))
+        if last < len(sentence):
+            parts.append(("cut", _cut(len(sentence) - last, "after")))
+        else:
+            parts.append(("after", after))
+        return parts
+
+
+def _cut(chars: int, where: str) -> str:
+    """The mark where `audit start` cuts a long sentence."""
+    return f"[… {chars:,} more characters of this sentence {where} …]"
 
 
 @dataclass
@@ -302,6 +345,8 @@ def _item(conn: sa.Connection, kind: str, item_id: int, number: int) -> AuditIte
             evidence.c.sentence,
             evidence.c.sentence_start,
             evidence.c.sentence_end,
+            evidence.c.span_start,
+            evidence.c.span_end,
             documents.c.id.label("doc_id"),
             documents.c.title,
             documents.c.outlet,
@@ -332,6 +377,12 @@ def _item(conn: sa.Connection, kind: str, item_id: int, number: int) -> AuditIte
         context={"before": before or "", "sentence": row.sentence, "after": after or ""},
         document=_document(row),
         choices=JUDGMENTS[kind],
+        offsets={
+            "sentence_start": row.sentence_start,
+            "sentence_end": row.sentence_end,
+            "span_start": row.span_start,
+            "span_end": row.span_end,
+        },
     )
 
 

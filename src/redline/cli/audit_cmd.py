@@ -156,9 +156,10 @@ def start_command(
     left = len(audit.items)
     for item in audit.items:
         body = Text()
-        for part, style in (("before", "dim"), ("sentence", "bold"), ("after", "dim")):
-            text = terminal_text(item.context.get(part, ""))
-            text.stylize(style)
+        styles = {"before": "dim", "sentence": "bold", "after": "dim", "cut": "italic"}
+        for part, shown in item.shown():  # a long sentence cut around the item, marked
+            text = terminal_text(shown)
+            text.stylize(styles[part])
             body.append_text(text)
             body.append(" ")
         # an item's document by its fields, an episode's counts with their names
