@@ -784,3 +784,40 @@ def test_audit_start_shows_a_long_sentence_cut_around_the_item(sqlite_ledger: Le
         "span_start": at,
         "span_end": at + len(said),
     }
+
+
+def test_resuming_an_audit_names_the_drawn_items_gone_since_and_so_do_the_figures(
+    sqlite_ledger: Ledger,
+) -> None:
+    """`audit start --resume N` left out, without a word, a drawn item deleted since the draw
+    (a re-extraction that no longer finds it): "3 items, 1 judged by you already, 1 to go".
+    It now says how many and which, and `audit report` says its kind's precision rests on
+    fewer items than were drawn (they are not a random few)."""
+    from sqlalchemy import delete
+
+    from redline.audit import record
+    from redline.store.schema import threats
+
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2024-03-01")
+    for trigger in ("f16_delivery", "tanks_to_ukraine", "nato_membership"):
+        b.threat(doc, "RUS", trigger, stated="2024-02-01")
+    audit = draw(sqlite_ledger, per_kind=3, kinds=("threat",))
+    first, second, _ = audit.items
+    first.judgment = "right"
+    record(sqlite_ledger, audit.id, [first], reviewer="ann")
+    with sqlite_ledger.begin() as conn:
+        conn.execute(delete(threats).where(threats.c.id == second.item_id))
+    db = sqlite_ledger.url
+    res = runner.invoke(
+        app, ["audit", "start", "--db", db, "--resume", str(audit.id), "--by", "ann"], input="q\n"
+    )
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "3 items, 1 judged by you already, 1 gone from the ledger, 1 to go" in out
+    assert f"item 2 (threat #{second.item_id}, document {doc}, sentence at" in out
+    found = figures(sqlite_ledger, audit.id)
+    assert found is not None and found.gone == {"threat": 1} and found.judged == 1
+    assert "1 drawn items (1 threat) are no longer in the ledger" in out
+    res = runner.invoke(app, ["audit", "report", "--db", db, "-f", "json"])
+    assert json.loads(res.output)["gone"] == {"threat": 1}

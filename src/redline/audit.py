@@ -135,6 +135,9 @@ class Audit:
     per_kind: int
     as_of: date
     items: list[AuditItem]
+    # drawn items no one has judged that are no longer in the ledger (``reopen``): each one's
+    # number, kind, the id it was drawn under and what that id named then
+    gone: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -239,46 +242,68 @@ def reopen(ledger: Ledger, audit_id: int, *, reviewer: str | None = None) -> tup
 
     Each item keeps its number and the id it was drawn under (``record`` finds an item
     re-extracted or relinked since by what it named then); one no longer in the ledger is
-    left out. Raises RedlineError when there is no such audit."""
+    left out and listed in the audit's ``gone`` (it was dropped without a word). Raises
+    RedlineError when there is no such audit."""
     run = _audit_params(ledger, audit_id)
     as_of = date.fromisoformat(run["as_of"])
     sample = [(str(k), int(i)) for k, i in run["sample"]]
-    held = dict(zip(sample, run.get("fingerprints") or [], strict=False))
+    held = _drawn_as(run)
     states: dict[int, Any] = {}
     by_key: dict[str, Any] = {}
     if any(k == "episode" for k, _ in sample):
         states = {int(s.row["id"]): s for s in evaluate(ledger, as_of=as_of)}
         by_key = {str(s.row["key"]): s for s in states.values()}
     items: list[AuditItem] = []
+    gone: list[dict[str, Any]] = []
     judged = 0
     with ledger.connect() as conn:
         done = set(_latest_notes(_audit_reviews(conn, audit_id, reviewer_name(reviewer))))
         for number, (kind, drawn_id) in enumerate(sample, 1):
-            probe = AuditItem(number, kind, item_type(kind), drawn_id, "", "")
             fingerprint = held.get((kind, drawn_id))
-            now_named = _fingerprint(conn, probe.item_type, drawn_id)
-            current: int | None = drawn_id
-            if fingerprint is not None and now_named != fingerprint:
-                if _sentence_of(now_named) != fingerprint:
-                    current = _named(conn, probe, fingerprint)
-            elif now_named is None:
-                current = None
-            if (probe.item_type, drawn_id) in done or (probe.item_type, current) in done:
+            current = _current_id(conn, kind, drawn_id, fingerprint)
+            if (item_type(kind), drawn_id) in done or (item_type(kind), current) in done:
                 judged += 1
                 continue
-            if current is None:
-                continue  # gone from the ledger: nothing left to judge
-            if kind == "episode":
+            state = None
+            if current is not None and kind == "episode":
                 state = states.get(current) or by_key.get(str(fingerprint))
-                if state is None:
-                    continue
-                item = _episode_item(state, number)
-            else:
-                item = _item(conn, kind, current, number)
+            if current is None or (kind == "episode" and state is None):
+                # gone from the ledger (or, an episode, from its view): nothing left to judge
+                gone.append(
+                    {"number": number, "kind": kind, "item_id": drawn_id, "was": fingerprint}
+                )
+                continue
+            item = (
+                _episode_item(state, number)
+                if state is not None
+                else _item(conn, kind, current, number)
+            )
             item.item_id = drawn_id  # ``record`` checks it against the sample and follows it
             items.append(item)
-    audit = Audit(audit_id, int(run["seed"]), int(run["per_kind"]), as_of, items)
+    audit = Audit(audit_id, int(run["seed"]), int(run["per_kind"]), as_of, items, gone)
     return audit, judged, len(sample)
+
+
+def _drawn_as(params: dict[str, Any]) -> dict[tuple[str, int], str | None]:
+    """What each (kind, id) of an audit's sample named when it was drawn (``_fingerprint``),
+    from the audit's recorded ``params``; audits drawn before that was recorded name none."""
+    sample = [(str(k), int(i)) for k, i in params.get("sample", [])]
+    return dict(zip(sample, params.get("fingerprints") or [], strict=False))
+
+
+def _current_id(
+    conn: sa.Connection, kind: str, drawn_id: int, fingerprint: str | None
+) -> int | None:
+    """The id the item drawn as ``drawn_id`` has now: that id while it names what it named
+    when drawn (``fingerprint``), the one item found again by that (re-extracted, relinked),
+    or None when it is gone from the ledger."""
+    probe = AuditItem(0, kind, item_type(kind), drawn_id, "", "")
+    now_named = _fingerprint(conn, probe.item_type, drawn_id)
+    if fingerprint is not None and now_named != fingerprint:
+        if _sentence_of(now_named) != fingerprint:
+            return _named(conn, probe, fingerprint)
+        return drawn_id
+    return None if now_named is None else drawn_id
 
 
 def discard(ledger: Ledger, audit_id: int) -> None:
@@ -490,7 +515,7 @@ def _record(
                 f"item {item.number}: judgment {item.judgment!r} is not one of "
                 f"{', '.join(JUDGMENTS[item.kind])}"
             )
-    held = dict(zip(map(tuple, run["sample"]), run.get("fingerprints") or [], strict=False))
+    held = _drawn_as(run)
     moved = _locate(ledger, [i for i in items if i.judgment is not None], held)
     out = {"judged": 0, "unchanged": 0, "skipped": 0, "measured_only": 0, "followed": len(moved)}
     # one transaction no other judging runs beside: the file is stored whole or not at all,
@@ -669,6 +694,10 @@ class AuditFigures:
     # precision counts each item's last judgment, which hid that two analysts disagreed
     judged_by_several: int = 0
     disagreed: int = 0
+    # per kind, the drawn items nobody judged that are no longer in the ledger (re-extracted
+    # away, relinked out): they can never be judged, so that kind's precision rests on fewer
+    # items than were drawn, and not on a random few (a rule change drops wrong items first)
+    gone: dict[str, int] = field(default_factory=dict)
 
     @property
     def judged(self) -> int:
@@ -684,6 +713,7 @@ class AuditFigures:
             "precision": {k: v.as_dict() for k, v in self.precision.items()},
             "judged_by_several": self.judged_by_several,
             "disagreed": self.disagreed,
+            "gone": self.gone,
         }
 
 
@@ -720,9 +750,16 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
                 break
         else:  # none judged yet: the latest drawn
             run, judged = candidates[0], []
-    notes = _latest_notes(judged)
+        notes = _latest_notes(judged)
+        params = run.params or {}
+        held = _drawn_as(params)
+        gone: dict[str, int] = {}
+        for kind, drawn_id in params.get("sample", []):
+            if (item_type(kind), int(drawn_id)) not in notes and (
+                _current_id(conn, kind, int(drawn_id), held.get((kind, drawn_id))) is None
+            ):
+                gone[kind] = gone.get(kind, 0) + 1
     by_person = _judgments_by_person(judged, int(run.id))
-    params = run.params or {}
     kind_of = {(item_type(k), int(i)): k for k, i in params.get("sample", [])}
     # the last judgment of an item wins
     latest = {key: _judgment(note, int(run.id)) for key, note in notes.items()}
@@ -742,6 +779,7 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
         precision={k: Proportion(hit, n) for k, (hit, n) in counts.items()},
         judged_by_several=len(several),
         disagreed=sum(len(judgments) > 1 for judgments in several),
+        gone=gone,
     )
 
 

@@ -148,11 +148,25 @@ def start_command(
             )
         ledger = Ledger.open(db, create=False)
         audit, judged, drawn = reopen(ledger, resume, reviewer=by)
+        gone = f", {len(audit.gone)} gone from the ledger" if audit.gone else ""
         console.print(
             f"audit #{audit.id} as of {audit.as_of}: {drawn} items, {judged} judged by you "
-            f"already, {len(audit.items)} to go",
+            f"already{gone}, {len(audit.items)} to go",
             markup=False,
         )
+        if audit.gone:
+            # they were left out without a word, and the figures rested on fewer items
+            console.print(
+                f"not shown: {len(audit.gone)} drawn items no longer in the ledger (re-extracted "
+                "or relinked since the draw, and not found again), which no one can judge now: "
+                + "; ".join(
+                    f"item {g['number']} ({g['kind']} #{g['item_id']}"
+                    + (f", {g['was']})" if g["was"] else ")")
+                    for g in audit.gone
+                ),
+                markup=False,
+                style="bold yellow",
+            )
     left = len(audit.items)
     for item in audit.items:
         body = Text()
@@ -264,6 +278,15 @@ def _print_figures(ledger: Ledger, audit_id: int) -> None:
     for kind, p in found.precision.items():
         table.add_row(kind, str(p.total), str(p.hits), p.label())
     console.print(table)
+    if found.gone:
+        # the judged items of a kind are then fewer than its drawn ones, and not a random few
+        kinds = ", ".join(f"{n} {kind}" for kind, n in found.gone.items())
+        console.print(
+            f"{sum(found.gone.values())} drawn items ({kinds}) are no longer in the ledger and "
+            "were never judged: each kind's precision counts its judged items only, which are "
+            "then not the random sample drawn (re-extracted or relinked since the draw)",
+            markup=False,
+        )
     if found.judged_by_several:
         console.print(
             f"{found.judged_by_several} items were judged by more than one person; they "
