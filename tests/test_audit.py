@@ -821,3 +821,22 @@ def test_resuming_an_audit_names_the_drawn_items_gone_since_and_so_do_the_figure
     assert "1 drawn items (1 threat) are no longer in the ledger" in out
     res = runner.invoke(app, ["audit", "report", "--db", db, "-f", "json"])
     assert json.loads(res.output)["gone"] == {"threat": 1}
+
+
+def test_nothing_to_audit_says_which_date_and_only_for_the_episodes(
+    sqlite_ledger: Ledger,
+) -> None:
+    """ "it holds no threats, crossings, responses, episodes as of 2026-12-02" named today's
+    date when no --as-of was given, as if the analyst had asked for it, and dated threats and
+    events, which are drawn from the whole ledger whatever the date."""
+    with pytest.raises(RedlineError) as refused:
+        draw(sqlite_ledger)
+    assert (
+        "it holds no threats, crossings or responses, and no episodes as of today "
+        f"({date.today()}) (an empty ledger" in str(refused.value)
+    )
+    with pytest.raises(RedlineError) as refused:
+        draw(sqlite_ledger, kinds=("threat", "crossing"), as_of=date(2024, 1, 1))
+    assert "it holds no threats or crossings (an empty ledger" in str(refused.value)
+    with pytest.raises(RedlineError, match=r"it holds no episodes as of 2024-01-01 \("):
+        draw(sqlite_ledger, kinds=("episode",), as_of=date(2024, 1, 1))

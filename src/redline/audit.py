@@ -175,6 +175,7 @@ def draw(
         raise RedlineError("an audit needs at least one item per kind (--n)")
     # the audit is recorded as of the date its episodes' statuses were read: the view's (it was
     # recorded as of today beside a view of another day)
+    dated = as_of is not None or view is not None  # else the episodes are read as of today
     as_of = agreeing(view, as_of=as_of).as_of if view is not None else as_of or date.today()
     rng = random.Random(seed)
     items: list[AuditItem] = []
@@ -207,7 +208,7 @@ def draw(
                 f"{' and '.join(why)} (an audit measures the machine's items, not the analysts')"
             )
         raise RedlineError(
-            f"nothing to audit in {ledger.url}: it holds no {asked} as of {as_of or 'today'} "
+            f"nothing to audit in {ledger.url}: it holds {_none_of(kinds, as_of, dated)} "
             + (
                 "(extraction found none in its documents)"
                 if has_documents
@@ -234,6 +235,21 @@ def draw(
         },
     )
     return Audit(audit_id, seed, per_kind, as_of, items)
+
+
+def _none_of(kinds: Sequence[str], as_of: date, dated: bool) -> str:
+    """What a ledger with nothing to audit holds none of: "no threats or crossings, and no
+    episodes as of today (2024-06-01)". Only the episodes are read as of a date (threats and
+    events are drawn from the whole ledger), and one not given is today's: the message read
+    "no threats as of 2024-06-01" for a date that had no part in it, and named today's date
+    as if the analyst had asked for it."""
+    items = [f"{k}s" for k in kinds if k != "episode"]
+    said = []
+    if items:
+        said.append("no " + (f"{', '.join(items[:-1])} or {items[-1]}" if items[1:] else items[0]))
+    if "episode" in kinds:
+        said.append(f"no episodes as of {as_of}" if dated else f"no episodes as of today ({as_of})")
+    return ", and ".join(said)
 
 
 def reopen(ledger: Ledger, audit_id: int, *, reviewer: str | None = None) -> tuple[Audit, int, int]:
