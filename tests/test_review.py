@@ -451,6 +451,30 @@ def test_a_note_loses_escape_sequences_and_bidirectional_overrides(
     assert terminal_text("a \u2066b\u2069 \u202dc").plain == "a b c"
 
 
+def test_bidirectional_marks_leave_notes_and_every_csv_cell(sqlite_ledger: Ledger) -> None:
+    """The invisible marks U+200E, U+200F and U+061C reorder a line as overrides do (a mark
+    beside a neutral character moves it to the other side of a word), yet notes kept them; and
+    a CSV listing kept every bidirectional control of an article's sentence, which its table
+    drops."""
+    from redline.output import terminal_text
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2024-01-10")
+    t = b.threat(doc, "RUS", "f16_delivery", quote="He said \u202egnp.exe\u2066 and \u200fmore.")
+    row = review(
+        sqlite_ledger, "threat", t, "note", reviewer="ana", note="a \u200fb\u200e c\u061c d"
+    )
+    assert row["note"] == "a b c d"
+    assert terminal_text("x\u200e\u200fy").plain == "xy"
+    res = CliRunner().invoke(app, ["threats", "-f", "csv", "--db", sqlite_ledger.url])
+    assert res.exit_code == 0, res.output
+    assert "He said gnp.exe and more." in res.output
+    res = CliRunner().invoke(app, ["reviews", "-f", "csv", "--db", sqlite_ledger.url])
+    assert res.exit_code == 0, res.output
+    assert "a b c d" in res.output
+
+
 def test_a_corrected_text_value_loses_escape_sequences_as_a_note_does(
     reviewed_ledger: Ledger,
 ) -> None:

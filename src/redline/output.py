@@ -28,9 +28,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The body of a terminal escape sequence after its ESC: CSI ("[31m") or OSC ("]0;title" ended by
 # BEL or ESC \). Ingest strips them from articles too (``ingest.decode``).
 ESCAPE_BODY = r"\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)"
-# Bidirectional embeddings, overrides and isolates: they reorder what follows on the screen
-# ("gnp.exe" after U+202E shows as "exe.png"), so untrusted text loses them where it is shown.
-BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+# Bidirectional marks, embeddings, overrides and isolates (Unicode's Bidi_Control): they reorder
+# what follows on the screen ("gnp.exe" after U+202E shows as "exe.png"; the invisible marks
+# U+200E, U+200F and U+061C flip neutral characters around them), so untrusted text loses them
+# where it is shown.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 # Terminal control: ESC sequences (CSI, OSC, ...), the other C0/C1 control characters and the
 # bidirectional controls.
 _CONTROL = re.compile(rf"\x1b(?:{ESCAPE_BODY}|.)|[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
@@ -74,9 +76,12 @@ def without_controls(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
-# What a CSV cell loses: escape sequences and control characters, but not the line ends a
-# cell may hold (quoted) nor tab (CSV lines end in CR LF, and the formula guard reads both)
-_CSV_CONTROL = re.compile(rf"\x1b(?:{ESCAPE_BODY}|.)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What a CSV cell loses: escape sequences, control characters and bidirectional controls (a
+# spreadsheet or terminal shows a cell reordered by them as a table does), but not the line ends
+# a cell may hold (quoted) nor tab (CSV lines end in CR LF, and the formula guard reads both)
+_CSV_CONTROL = re.compile(
+    rf"\x1b(?:{ESCAPE_BODY}|.)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]"
+)
 
 
 def _no_controls(value: Any) -> Any:
