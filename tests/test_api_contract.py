@@ -106,6 +106,26 @@ def test_a_story_item_says_where_its_quote_starts(linked: Ledger) -> None:
         assert 0 <= lo < hi <= len(item["quote"])
 
 
+def test_a_key_or_code_given_with_spaces_around_it_is_read_without_them(linked: Ledger) -> None:
+    """A key copied with a space around it (" RUS", "f16_delivery ") was refused as unknown by
+    every filter; the spaces go, and a key that is wrong without them is still refused."""
+    from redline.extract.query import list_events, list_threats
+    from redline.score import get_prior
+
+    assert list_threats(linked, actor=" RUS", trigger="f16_delivery ") == list_threats(
+        linked, actor="RUS", trigger="f16_delivery"
+    )
+    assert list_threats(linked, actor=" RUS")
+    assert list_events(linked, kind=" crossing ") == list_events(linked, kind="crossing")
+    assert list_episodes(linked, as_of=AS_OF, actor="RUS ", status=[" crossed_unenforced"])
+    assert credibility(linked, as_of=AS_OF, actor=" Russia")[0].actor == "RUS"
+    assert get_prior(" sechser") == get_prior("sechser")
+    with pytest.raises(ConfigError, match="unknown trigger key 'f16'"):
+        list_threats(linked, trigger=" f16 ")
+    with pytest.raises(ConfigError, match="unknown actor 'RUSS'"):
+        list_threats(linked, actor=" RUSS")
+
+
 def test_a_trigger_or_kind_filter_that_names_nothing_says_so(linked: Ledger) -> None:
     """`threats --trigger f16` and `events --kind crossings` listed nothing, without a word."""
     from redline.extract.query import list_events, list_threats

@@ -475,6 +475,48 @@ def test_bidirectional_marks_leave_notes_and_every_csv_cell(sqlite_ledger: Ledge
     assert "a b c d" in res.output
 
 
+def test_a_correction_typed_with_spaces_around_its_names_is_read_without_them(
+    sqlite_ledger: Ledger,
+) -> None:
+    """`--set "trigger_key= weapons_to_ukraine"` (a key pasted after a space) was refused as an
+    unknown trigger key, and a class, field, action or item type with a space around it as
+    unknown too; the spaces go, and a key wrong without them is still refused, naming it."""
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    t = b.threat(b.doc("2024-01-10"), "RUS", "f16_delivery", stated="2024-01-05")
+    url = sqlite_ledger.url
+    runner = CliRunner()
+    for args in (
+        ["threat", str(t), "correct", "--set", "trigger_key= weapons_to_ukraine"],
+        [" threat ", str(t), " correct", "--set", " consequence_class = diplomatic "],
+        ["threat", str(t), "correct", "--set", "speaker_country= USA "],
+    ):
+        res = runner.invoke(app, ["review", *args, "--by", "ana", "--db", url])
+        assert res.exit_code == 0, res.output
+    (after,) = list_threats(sqlite_ledger)
+    assert (after["trigger_key"], after["consequence_class"], after["speaker_country"]) == (
+        "weapons_to_ukraine",
+        "diplomatic",
+        "USA",
+    )
+    assert [r["new_value"] for r in audit_trail(sqlite_ledger)] == [
+        "weapons_to_ukraine",
+        "diplomatic",
+        "USA",
+    ]
+    with pytest.raises(RedlineError, match="unknown trigger_key 'weapons_to_ukrain'"):
+        review(
+            sqlite_ledger,
+            "threat",
+            t,
+            "correct",
+            field="trigger_key",
+            value=" weapons_to_ukrain ",
+            reviewer="ana",
+        )
+
+
 def test_a_corrected_text_value_loses_escape_sequences_as_a_note_does(
     reviewed_ledger: Ledger,
 ) -> None:

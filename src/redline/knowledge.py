@@ -714,6 +714,7 @@ def actor_code(name: str, extra: tuple[str, ...] = (), present: Iterable[str] = 
     given to `extract --gazetteer` is listed, and `--actor` refused it as unknown)."""
     import difflib
 
+    name = name.strip()  # " RUS", as a copy and paste leaves it, is RUS
     gazetteer = actors(extra)
     codes = {a.country for a in gazetteer.actors.values() if a.country}
     for role_actor in gazetteer.actors.values():

@@ -108,6 +108,7 @@ def review(
             "judgments, which count in its figures); judge audited items with "
             "`redline audit judge`, or word the note otherwise"
         )
+    item_type = item_type.strip()  # as ``apply_review`` reads it (" episode" held no lock)
     hold = ledger.exclusive if item_type == "episode" else ledger.begin
     with hold() as conn:
         number = _item_number(ledger, item_type, item_id)
@@ -152,7 +153,13 @@ def apply_review(
     effective: date | str | None = None,
 ) -> dict[str, Any]:
     """``review`` inside the caller's transaction (``where`` names the ledger in errors), so
-    several decisions can be stored together or not at all."""
+    several decisions can be stored together or not at all.
+
+    Names an analyst types (the item type, the action, the field and a corrected value) are
+    read without the spaces around them, as a copy and paste leaves them: " weapons_to_ukraine"
+    was refused as an unknown trigger key."""
+    item_type, action = item_type.strip(), action.strip()
+    field = field.strip() if field is not None else None
     table = ITEMS.get(item_type)
     if table is None:
         raise RedlineError(f"unknown item type {item_type!r}; use one of {', '.join(ITEMS)}")
@@ -383,8 +390,8 @@ def _check_correction(
             f"{item_type} field {field!r} cannot be corrected; one of {', '.join(allowed)}"
         )
     # a corrected value (a speaker's name) is shown wherever a note is: cleaned the same way
-    value = without_controls(value)
-    if not value.strip():
+    value = without_controls(value).strip()
+    if not value:
         raise RedlineError(f"{field} cannot be set empty; give a value")
     choices = allowed[field]
     if choices is not None and value not in choices:

@@ -47,6 +47,7 @@ def list_threats(
     include_rejected: bool = False,
 ) -> list[dict[str, Any]]:
     where = []
+    trigger = trigger.strip() if trigger else trigger  # "f16_delivery " is f16_delivery
     if actor:
         where.append(threats.c.speaker_country == _actor(ledger, threats.c.speaker_country, actor))
     if trigger == knowledge.COINED_PREFIX:
@@ -81,6 +82,7 @@ def list_events(
     include_rejected: bool = False,
 ) -> list[dict[str, Any]]:
     where = []
+    kind = kind.strip() if kind else kind
     if kind:
         if kind not in EVENT_KINDS:  # "crossings" listed nothing, without a word
             from redline.errors import ConfigError

@@ -155,7 +155,7 @@ def _statuses(status: Iterable[str] | str | None) -> set[str]:
     from redline.errors import ConfigError
     from redline.vocab import Status
 
-    asked = [status] if isinstance(status, str) else list(status or ())
+    asked = [str(s).strip() for s in ([status] if isinstance(status, str) else status or ())]
     known = [v.value for v in Status]
     unknown = [s for s in asked if s not in known]
     if unknown:

@@ -45,6 +45,7 @@ def get_prior(name: str | Prior) -> Prior:
     """A named prior from priors.yaml, or ``beta:A,B`` for Beta(A, B)."""
     if isinstance(name, Prior):
         return name
+    name = name.strip()  # " sechser", as a copy and paste leaves it, is sechser
     if name in priors():
         return priors()[name]
     m = _CUSTOM.match(name)
