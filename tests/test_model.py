@@ -62,6 +62,30 @@ def test_missing_or_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
         StatementClassifier(broken)
 
 
+def test_a_file_missing_from_a_directory_of_ones_own_is_not_mended_by_reinstalling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model trained with `redline train -o DIR` and missing a file was told to reinstall
+    Redline, which restores none of DIR; the error names DIR and says to train or copy it
+    again. The shipped model's own directory is still mended by reinstalling."""
+    import redline.model.classifier as classifier
+
+    mine = tmp_path / "my model"
+    shutil.copytree(MODEL_DIR, mine)
+    (mine / "tokenizer.json").unlink()
+    with pytest.raises(ModelError) as caught:
+        StatementClassifier(mine)
+    assert "reinstall" not in str(caught.value)
+    assert f"train it again (`redline train -o {mine}`) or copy" in str(caught.value)
+    (mine / "manifest.json").unlink()
+    with pytest.raises(ModelError, match="is missing") as caught:
+        StatementClassifier(mine)
+    assert "reinstall" not in str(caught.value) and f"{mine} is not a whole" in str(caught.value)
+    monkeypatch.setattr(classifier, "MODEL_DIR", mine)  # as if it were the package's own
+    with pytest.raises(ModelError, match=r"is missing \(reinstall redline"):
+        StatementClassifier(mine)
+
+
 @pytest.mark.parametrize(
     ("edit", "why"),
     [

@@ -43,13 +43,25 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _remedy(model_dir: Path) -> str:
+    """What to do about a file missing from ``model_dir``: the shipped model comes with the
+    package; a directory of the user's (`redline train -o DIR`) is theirs to train or copy
+    again (reinstalling Redline restores no file of it)."""
+    if model_dir.resolve() == MODEL_DIR:
+        return "reinstall redline, or `redline train`"
+    return (
+        f"{model_dir} is not a whole model directory: train it again (`redline train -o "
+        f"{model_dir}`) or copy the whole directory again"
+    )
+
+
 def read_manifest(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
     path = model_dir / MANIFEST
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ModelError(
-            f"{path}: the statement classifier is missing (reinstall redline, or `redline train`)"
+            f"{path}: the statement classifier is missing ({_remedy(model_dir)})"
         ) from exc
     except (OSError, ValueError) as exc:  # not JSON, or not UTF-8
         raise ModelError(f"{path}: cannot read the model manifest: {exc}") from exc
@@ -218,7 +230,7 @@ class StatementClassifier:
         for name, digest in manifest["files"].items():
             path = model_dir / name
             if not path.exists():
-                raise ModelError(f"{path}: model file missing (reinstall redline)")
+                raise ModelError(f"{path}: model file missing ({_remedy(model_dir)})")
             if _sha256(path) != digest:
                 raise ModelError(f"{path}: model file is corrupt (its SHA-256 does not match)")
         import onnxruntime as ort
