@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -152,3 +154,37 @@ def test_every_prior_option_names_every_prior_it_takes() -> None:
         result = runner.invoke(app, [name, "--help"], terminal_width=200)
         assert result.exit_code == 0
         assert "uniform, sechser, ties, or beta:A,B" in result.output, name
+
+
+def _leaf_commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    """Every command that runs, with its words (``audit draw``), below ``command``."""
+    subcommands = getattr(command, "commands", None)
+    if not subcommands:
+        yield " ".join(path), command
+        return
+    for name, sub in subcommands.items():
+        yield from _leaf_commands(sub, (*path, name))
+
+
+def test_every_option_that_takes_a_value_shows_a_placeholder() -> None:
+    """A repeatable option (`extract --gazetteer`, `train --reviews-from`, `episodes --status`)
+    showed no value in the help ("--gazetteer   Extra YAML gazetteer...") as if it were a flag,
+    while every other option showed one (`--out <path>`)."""
+    commands = list(_leaf_commands(typer.main.get_command(app)))
+    assert len(commands) > len(COMMANDS)  # audit's subcommands too
+    bare = []
+    for name, command in commands:
+        ctx = command.make_context(name, [], resilient_parsing=True)
+        for param in command.params:
+            if param.param_type_name != "option" or param.is_flag:
+                continue
+            record = param.get_help_record(ctx)
+            assert record is not None, (name, param.opts)
+            shown = record[0]
+            for opt in sorted([*param.opts, *param.secondary_opts], key=len, reverse=True):
+                shown = shown.replace(opt, "", 1)
+            if not shown.replace(",", "").strip():
+                bare.append(f"redline {name} {record[0]}")
+    assert not bare, bare
+    res = CliRunner().invoke(app, ["extract", "--help"], terminal_width=200)
+    assert "-g, --gazetteer <path>" in res.output

@@ -41,7 +41,8 @@ class Stopped(SystemExit):
 
 def _plain_help_types() -> None:
     """Help in the words of the command line, not of Python: ``PATH...`` rather than
-    ``{PATH}... <list[Path]>``, ``YYYY-MM-DD`` rather than ``<%Y-%m-%d>``. Typer offers no
+    ``{PATH}... <list[Path]>``, ``YYYY-MM-DD`` rather than ``<%Y-%m-%d>``, and a repeatable
+    option's value as one value (``--gazetteer <path>``, not ``<list[Path]>``). Typer offers no
     per-parameter switch for these, so its two formatting hooks are wrapped (and left alone if
     a Typer release renames them)."""
     from typer import core
@@ -53,8 +54,13 @@ def _plain_help_types() -> None:
 
         def display_type(self: object, ctx: object) -> str:
             label = str(shown(self, ctx))
-            if label.startswith("<list["):
-                return ""
+            if label.startswith("<list[") and label.endswith("]>"):
+                if argument is not None and isinstance(self, argument):
+                    return ""  # the usage line's PATH... says it already
+                # each use of a repeatable option takes one value: show it as any other
+                # option's (the repeatable ones showed none: "--gazetteer" looked like a flag)
+                one = label[len("<list[") : -len("]>")]
+                label = f"<{one if '|' in one else one.lower()}>"
             return label.replace("%Y-%m-%d", "YYYY-MM-DD")
 
         param.display_type = display_type
