@@ -7,6 +7,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.conftest import REPO
@@ -840,3 +841,109 @@ def test_nothing_to_audit_says_which_date_and_only_for_the_episodes(
     assert "it holds no threats or crossings (an empty ledger" in str(refused.value)
     with pytest.raises(RedlineError, match=r"it holds no episodes as of 2024-01-01 \("):
         draw(sqlite_ledger, kinds=("episode",), as_of=date(2024, 1, 1))
+
+
+class _ReviewInFlight:
+    """An analyst's `redline review` stored but not yet committed, in a thread of its own:
+    ``start`` returns once the decision is written in its transaction, ``finish`` commits it."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, ledger: Ledger, *args: object) -> None:
+        import threading
+
+        import redline.review as review_module
+
+        self.written, self.go = threading.Event(), threading.Event()
+        original = review_module.apply_review
+
+        def held_open(*a: object, **k: object) -> dict[str, object]:
+            row = original(*a, **k)  # type: ignore[arg-type]
+            if threading.current_thread() is self.thread:  # not another analyst's review
+                self.written.set()
+                self.go.wait(30)  # the transaction stays open until the test lets it end
+            return row
+
+        monkeypatch.setattr(review_module, "apply_review", held_open)
+        self.thread = threading.Thread(
+            target=review_module.review, args=(ledger, *args), kwargs={"reviewer": "boss"}
+        )
+
+    def start(self) -> None:
+        self.thread.start()
+        assert self.written.wait(30)
+
+    def finish(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.undo()
+        self.go.set()
+        self.thread.join(30)
+
+
+def test_a_decision_in_flight_while_a_sample_is_judged_is_not_undone(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An analyst rejects a drawn item while another judges the sample "right": the judging
+    read which items were decided since the draw before the rejection was committed, then
+    waited for it and stored a confirmation over it (the item came back, the analyst's later
+    decision lost). Judging now waits for decisions in flight, and the judgment only counts."""
+    import threading
+
+    from redline.audit import record
+    from redline.extract.query import list_threats
+
+    b = Builder(ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    audit = draw(ledger, per_kind=1, kinds=("threat",))
+    (item,) = audit.items
+    item.judgment = "right"
+    boss = _ReviewInFlight(monkeypatch, ledger, "threat", item.item_id, "reject")
+    boss.start()
+    counts: dict[str, int] = {}
+    judge = threading.Thread(
+        target=lambda: counts.update(record(ledger, audit.id, [item], reviewer="junior"))
+    )
+    judge.start()
+    judge.join(1.5)  # the judging reaches the item while the rejection is in flight
+    boss.finish(monkeypatch)
+    judge.join(30)
+    assert counts["measured_only"] == 1
+    assert list_threats(ledger) == []  # still rejected
+    assert [(r["reviewer"], r["action"]) for r in audit_trail(ledger)] == [
+        ("boss", "reject"),
+        ("junior", "note"),
+    ]
+
+
+def test_a_decision_in_flight_while_a_sample_is_drawn_is_not_undone(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rejection in flight while a sample was drawn, with a later review committed first
+    (PostgreSQL numbers reviews as they are written, not as they commit): the draw saw the item
+    unrejected and took the later review's id as the last before it, so the rejection read as
+    made before the draw, and judging the item "right" brought it back. A draw now waits for
+    decisions in flight, so the rejected item is not drawn."""
+    import threading
+
+    from redline.audit import record
+    from redline.extract.query import list_threats
+    from redline.review import review
+
+    if ledger.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite numbers reviews in the order they commit (one writer at a time)")
+    b = Builder(ledger)
+    rejected = b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    other = b.threat(b.doc("2024-05-02"), "RUS", "tanks_to_ukraine", stated="2024-04")
+    boss = _ReviewInFlight(monkeypatch, ledger, "threat", rejected, "reject")
+    boss.start()
+    review(ledger, "threat", other, "note", reviewer="ann", note="seen")
+    drawn: list[Any] = []
+    drawing = threading.Thread(
+        target=lambda: drawn.append(draw(ledger, per_kind=2, kinds=("threat",)))
+    )
+    drawing.start()
+    drawing.join(1.5)  # the draw runs while the rejection is in flight
+    boss.finish(monkeypatch)
+    drawing.join(30)
+    (audit,) = drawn
+    for item in audit.items:
+        item.judgment = "right"
+    record(ledger, audit.id, audit.items, reviewer="junior")
+    assert [t["id"] for t in list_threats(ledger)] == [other]  # the rejection stands

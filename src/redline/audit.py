@@ -177,6 +177,23 @@ def draw(
     # recorded as of today beside a view of another day)
     dated = as_of is not None or view is not None  # else the episodes are read as of today
     as_of = agreeing(view, as_of=as_of).as_of if view is not None else as_of or date.today()
+    # no analyst's decision is stored while the sample is drawn (``Ledger.deciding``): the
+    # last one the draw reads is then the last one stored before it (a review in flight was
+    # given an id below it, read as made before the draw, and a judgment "right" undid it)
+    with ledger.deciding(audit=True) as conn:
+        return _drawn(ledger, conn, per_kind, seed, list(kinds), as_of, view)
+
+
+def _drawn(
+    ledger: Ledger,
+    drawing: sa.Connection,
+    per_kind: int,
+    seed: int,
+    kinds: list[str],
+    as_of: date,
+    view: EpisodeView | None,
+) -> Audit:
+    """``draw``'s sample, recorded in ``drawing``'s transaction."""
     rng = random.Random(seed)
     items: list[AuditItem] = []
     with ledger.connect() as conn:
@@ -233,6 +250,7 @@ def draw(
             "fingerprints": held,
             "last_review": int(last_review),
         },
+        drawing,
     )
     return Audit(audit_id, seed, per_kind, as_of, items)
 
@@ -535,8 +553,10 @@ def _record(
     moved = _locate(ledger, [i for i in items if i.judgment is not None], held)
     out = {"judged": 0, "unchanged": 0, "skipped": 0, "measured_only": 0, "followed": len(moved)}
     # one transaction no other judging runs beside: the file is stored whole or not at all,
-    # and two judges of one file at once store each judgment once
-    with ledger.exclusive() as conn:
+    # and two judges of one file at once store each judgment once; and no analyst's decision
+    # is stored meanwhile, so that one made since the draw is among those read here (one in
+    # flight was stored after this read, and the judgment undid it)
+    with ledger.deciding(exclusive=True, audit=True) as conn:
         if moved:  # the audit's sample follows its items to their new ids
             params = dict(run)
             params["sample"] = [[k, moved.get((k, int(i)), int(i))] for k, i in run["sample"]]

@@ -109,8 +109,8 @@ def review(
             "`redline audit judge`, or word the note otherwise"
         )
     item_type = item_type.strip()  # as ``apply_review`` reads it (" episode" held no lock)
-    hold = ledger.exclusive if item_type == "episode" else ledger.begin
-    with hold() as conn:
+    # and no decision is stored while an audit draws or judges its sample (``Ledger.deciding``)
+    with ledger.deciding(exclusive=item_type == "episode") as conn:
         number = _item_number(ledger, item_type, item_id)
         return apply_review(
             conn,
@@ -153,7 +153,8 @@ def apply_review(
     effective: date | str | None = None,
 ) -> dict[str, Any]:
     """``review`` inside the caller's transaction (``where`` names the ledger in errors), so
-    several decisions can be stored together or not at all.
+    several decisions can be stored together or not at all; a transaction of
+    ``Ledger.deciding``, as ``review`` takes, so that no audit draws or judges meanwhile.
 
     Names an analyst types (the item type, the action, the field and a corrected value) are
     read without the spaces around them, as a copy and paste leaves them: " weapons_to_ukraine"

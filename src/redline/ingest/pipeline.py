@@ -28,7 +28,7 @@ from redline.ingest.readers import READERS, Source
 from redline.ingest.report import DuplicateFound, IngestReport, Skipped, megabytes
 from redline.signals import StopOnSigterm
 from redline.store import Ledger
-from redline.store.db import now
+from redline.store.db import LOCK_FILES, now
 from redline.store.limits import misfit
 from redline.store.schema import documents
 
@@ -121,7 +121,8 @@ def _ledger_files(ledger: Ledger) -> set[str]:
     if ledger.engine.dialect.name != "sqlite" or not database or database == ":memory:":
         return set()
     file = os.path.realpath(database)
-    return {shown_path(file + end) for end in ("", "-wal", "-shm", "-journal", ".lock")}
+    ends = ("", "-wal", "-shm", "-journal", *LOCK_FILES.values())
+    return {shown_path(file + end) for end in ends}
 
 
 class _Run:

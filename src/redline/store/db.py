@@ -75,6 +75,10 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 
 _LOCK_KEY = 0x5265644C696E65  # "RedLine": the advisory lock that serialises schema work
+# the lock between analysts' decisions (held shared) and an audit drawing or judging its sample
+# (held alone), and the file beside a SQLite ledger that stands for each lock
+_DECISIONS_KEY = _LOCK_KEY + 1
+LOCK_FILES = {_LOCK_KEY: ".lock", _DECISIONS_KEY: ".decisions.lock"}
 
 
 def _create_sqlite_ledger(url: str, file: Path) -> None:
@@ -180,16 +184,39 @@ class Ledger:
         table's sync, which several processes opening one new ledger would otherwise race on
         ("table alembic_version already exists", "UNIQUE constraint failed: actors.key").
         PostgreSQL: a transaction-scoped advisory lock; SQLite: a lock on a file beside the
-        database (``<db>.lock``). A stop (SIGTERM, Ctrl-C) waits for it to end
-        (``redline.signals.held``)."""
-        with held(), self._exclusive() as conn:
+        database (``<db>.lock``)."""
+        with self._holding((_LOCK_KEY, False)) as conn:
             yield conn
 
     @contextmanager
-    def _exclusive(self) -> Iterator[sa.Connection]:
+    def deciding(self, *, exclusive: bool = False, audit: bool = False) -> Iterator[sa.Connection]:
+        """A transaction that stores analysts' decisions (``exclusive``: inside ``exclusive``'s
+        lock too, as a decision on an episode or an audit's judging is taken). Any number of
+        decisions are stored at once, but none while an ``audit`` transaction draws or judges a
+        sample: an audit then reads every decision stored before it and none half-stored. A
+        review in flight as a sample was drawn or judged was read as made before it (its id
+        fell below the draw's last one, or it was stored after the judging read which items
+        were decided since the draw), and the judgment undid the analyst's later decision."""
+        locks = [(_LOCK_KEY, False)] if exclusive else []
+        with self._holding(*locks, (_DECISIONS_KEY, not audit)) as conn:
+            yield conn
+
+    @contextmanager
+    def _holding(self, *locks: tuple[int, bool]) -> Iterator[sa.Connection]:
+        """A transaction holding each of ``locks`` (key, shared?), taken in the order given:
+        transaction-scoped advisory locks on PostgreSQL, locks on files beside a SQLite
+        database (``LOCK_FILES``); none for a database in memory (one process). A stop
+        (SIGTERM, Ctrl-C) waits for it to end (``redline.signals.held``)."""
+        with held(), self._locked(*locks) as conn:
+            yield conn
+
+    @contextmanager
+    def _locked(self, *locks: tuple[int, bool]) -> Iterator[sa.Connection]:
         if self.engine.dialect.name == "postgresql":
             with self.engine.begin() as conn:
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+                for key, shared in locks:
+                    take = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+                    conn.execute(sa.text(f"SELECT {take}(:key)"), {"key": key})
                 yield conn
             return
         path = self.engine.url.database
@@ -199,13 +226,13 @@ class Ledger:
             return
         import fcntl
 
-        with open(f"{path}.lock", "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                with self.engine.begin() as conn:
-                    yield conn
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with contextlib.ExitStack() as stack:
+            for key, shared in locks:
+                lock = stack.enter_context(open(f"{path}{LOCK_FILES[key]}", "a+b"))
+                fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+                stack.callback(fcntl.flock, lock, fcntl.LOCK_UN)
+            with self.engine.begin() as conn:
+                yield conn
 
     def migrate(self) -> None:
         """Upgrade the schema to the newest Alembic revision (a no-op when it is current)."""
