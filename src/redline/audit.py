@@ -181,7 +181,7 @@ def draw(
     # last one the draw reads is then the last one stored before it (a review in flight was
     # given an id below it, read as made before the draw, and a judgment "right" undid it)
     with ledger.deciding(audit=True) as conn:
-        return _drawn(ledger, conn, per_kind, seed, list(kinds), as_of, view)
+        return _drawn(ledger, conn, per_kind, seed, list(kinds), as_of, view, dated)
 
 
 def _drawn(
@@ -192,8 +192,10 @@ def _drawn(
     kinds: list[str],
     as_of: date,
     view: EpisodeView | None,
+    dated: bool,
 ) -> Audit:
-    """``draw``'s sample, recorded in ``drawing``'s transaction."""
+    """``draw``'s sample, recorded in ``drawing``'s transaction (``dated``: the episodes'
+    date was given, not today's)."""
     rng = random.Random(seed)
     items: list[AuditItem] = []
     with ledger.connect() as conn:
