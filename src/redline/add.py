@@ -117,9 +117,7 @@ def add(
         # the document's row locked as extraction locks it (PostgreSQL; SQLite serialises
         # writers): an extraction of the document at once then sees the added item and stores
         # nothing beside it, or has stored its own, which this addition then finds
-        conn.execute(
-            sa.select(documents.c.id).where(documents.c.id == doc["id"]).with_for_update()
-        )
+        conn.execute(sa.select(documents.c.id).where(documents.c.id == doc["id"]).with_for_update())
         given = _checked(kind, fields or {}, conn)
         values = _values(kind, given, provenance, doc)
         item_type, table = ("threat", threats) if kind == "threat" else ("event", events)
