@@ -113,7 +113,8 @@ def add(
     provenance = Provenance(
         sentence_start, sentence_end, start, end, text[sentence_start:sentence_end]
     )
-    with ledger.begin() as conn:
+    # an analyst's decision, so under the lock every decision takes (``Ledger.deciding``)
+    with ledger.deciding() as conn:
         # the document's row locked as extraction locks it (PostgreSQL; SQLite serialises
         # writers): an extraction of the document at once then sees the added item and stores
         # nothing beside it, or has stored its own, which this addition then finds
