@@ -174,6 +174,15 @@ def test_cli_misses_judge_and_recall(ledger_with_notes: Ledger, tmp_path: Path) 
     result = runner.invoke(app, ["audit", "recall", "--db", url, "-f", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["recall"] == 0.5
+    # `audit report` names it under an audit's precision
+    from redline.audit import draw
+
+    draw(ledger_with_notes, per_kind=1, kinds=["threat"])
+    result = runner.invoke(app, ["audit", "report", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert "threat recall 0.50 [0.50-0.50] from sample of missed threats" in " ".join(
+        result.output.split()
+    )
     # and the report gives it beside the audit's precision
     page = tmp_path / "r.html"
     result = runner.invoke(app, ["report", "-o", str(page), "--db", url])

@@ -261,6 +261,21 @@ def report_command(
         )
         return
     _print_figures(ledger, found.audit_id)
+    from redline.misses import latest_figures
+
+    misses = latest_figures(ledger)
+    if misses is None:
+        console.print(
+            "what the ledger missed is not estimated yet: `redline audit misses-start`",
+            markup=False,
+        )
+    elif misses.recall is not None and misses.recall_interval is not None:
+        low, high = misses.recall_interval
+        console.print(
+            f"threat recall {misses.recall:.2f} [{low:.2f}-{high:.2f}] from sample of missed "
+            f"threats #{misses.audit_id} (`redline audit recall` for the rest)",
+            markup=False,
+        )
 
 
 def _print_figures(ledger: Ledger, audit_id: int) -> None:
