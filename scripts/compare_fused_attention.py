@@ -96,20 +96,13 @@ def dequantised_module(model_file: Path):  # type: ignore[no-untyped-def]
     return model
 
 
-def build(work: Path, model_file: Path, tokenizer: Path) -> dict[str, Path]:
-    import onnx
+def export_float(model_file: Path, fp32: Path) -> None:
+    """Write to ``fp32`` the float graph of ``model_file``'s weights (``dequantised_module``),
+    exported with the eager attention onnxruntime's optimiser recognises."""
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.transformers import optimizer
 
-    from redline.model.attention_mask import simplify_file
-    from redline.model.static_shapes import freeze_file
-
-    work.mkdir(parents=True, exist_ok=True)
-    shutil.copy(tokenizer, work / "tokenizer.json")
     model = dequantised_module(model_file)
     ids = torch.tensor([[101, 2019, 2742, 6251, 102]])
-    fp32 = work / "fp32.onnx"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
@@ -126,6 +119,20 @@ def build(work: Path, model_file: Path, tokenizer: Path) -> dict[str, Path]:
             opset_version=17,
             dynamo=False,
         )
+
+
+def build(work: Path, model_file: Path, tokenizer: Path) -> dict[str, Path]:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers import optimizer
+
+    from redline.model.attention_mask import simplify_file
+    from redline.model.static_shapes import freeze_file
+
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tokenizer, work / "tokenizer.json")
+    fp32 = work / "fp32.onnx"
+    export_float(model_file, fp32)
     out = {"recipe": work / "recipe.onnx"}
     quantize_dynamic(str(fp32), str(out["recipe"]), weight_type=QuantType.QInt8)
     freeze_file(out["recipe"], work / "tokenizer.json", 64, 0)
