@@ -17,7 +17,7 @@ from redline.export import export
 from redline.link import link
 from redline.store import Ledger
 from redline.store.schema import metadata
-from test_link_factories import seeds_ledger
+from test_link_factories import Builder, seeds_ledger
 
 AS_OF = date(2024, 9, 30)
 # every stored table but the runs' working state (an extraction's claims on documents)
@@ -77,6 +77,32 @@ def test_csv_and_json(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     assert "csv_formula_guard" not in json.loads(
         (tmp_path / "json" / "manifest.json").read_text(encoding="utf-8")
     )
+
+
+def test_the_csv_guard_is_undone_by_the_rule_the_manifest_gives(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """Text that already began with an apostrophe before a formula character ("'=x", a quote
+    in single marks) was written as it was, so the manifest's rule (drop the apostrophe before
+    such a character) turned it into "=x": the guard could not be undone."""
+    titles = ["'=1+1 in single quotes", "''-two apostrophes", "=SUM(A1)", "'plain", "-3 dead"]
+    build = Builder(sqlite_ledger)
+    for title in titles:
+        build.doc("2024-01-01", title=title)
+    export(sqlite_ledger, tmp_path, fmt="csv")
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert "apostrophes" in manifest["csv_formula_guard"]
+    with (tmp_path / "documents.csv").open(encoding="utf-8", newline="") as f:
+        cells = [row["title"] for row in csv.DictReader(f)]
+
+    def undone(cell: str) -> str:  # the manifest's rule
+        guarded = cell.startswith("'") and cell.lstrip("'").startswith(
+            ("=", "+", "-", "@", "\t", "\r")
+        )
+        return cell[1:] if guarded else cell
+
+    assert [undone(c) for c in cells] == titles
+    assert all(not c.lstrip("'").startswith(("=", "-")) or c.startswith("'") for c in cells)
 
 
 def test_export_streams_in_batches(

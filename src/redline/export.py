@@ -463,9 +463,10 @@ def _write_all(
 CSV_FORMULA_GUARD = (
     "A text cell that begins with = + - @, a tab or a carriage return is written with a "
     "leading apostrophe, so that a spreadsheet shows it rather than running it as a formula. "
-    "So a cell that begins with an apostrophe followed by one of those characters had one "
-    "added (a cell beginning with an apostrophe and anything else is as stored): remove that "
-    "one apostrophe to recover the stored text. Character offsets (evidence spans) count from "
+    "Text that begins with apostrophes followed by one of those characters gets one more. "
+    "So a cell that begins with one or more apostrophes followed by one of those characters "
+    "had one added (a cell beginning with apostrophes and anything else is as stored): remove "
+    "that one apostrophe to recover the stored text. Character offsets (evidence spans) count from "
     "the text without it. Parquet and JSON exports are written unchanged."
 )
 

@@ -64,8 +64,11 @@ def write_whole(path: Path, text: str) -> None:
 
 
 def csv_cell(value: Any) -> Any:
-    """A value safe for a spreadsheet: text that would start a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """A value safe for a spreadsheet: text that would start a formula gets a leading quote, and
+    so does text whose apostrophes already stand before such a character ("'=x"): dropping one
+    apostrophe before apostrophes and a formula character then gives back the stored text,
+    which it had turned "'=x" into "=x"."""
+    if isinstance(value, str) and value.lstrip("'").startswith(_FORMULA_START):
         return "'" + value
     return value
 
