@@ -105,6 +105,21 @@ def test_the_csv_guard_is_undone_by_the_rule_the_manifest_gives(
     assert all(not c.lstrip("'").startswith(("=", "-")) or c.startswith("'") for c in cells)
 
 
+def test_every_format_gives_a_stored_moment_in_utc(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    """SQLite gives a stored moment back without its zone: Parquet wrote it as UTC, while JSON
+    and CSV wrote the bare local-looking time ("2024-01-01T10:00:00"), which a PostgreSQL
+    ledger's export wrote with "+00:00", so the same export said two things."""
+    Builder(sqlite_ledger).doc("2024-01-01", title="A moment")
+    for fmt in ("json", "csv", "parquet"):
+        export(sqlite_ledger, tmp_path / fmt, fmt=fmt)
+    parquet = pq.read_table(tmp_path / "parquet" / "documents.parquet").to_pylist()[0]
+    (doc,) = json.loads((tmp_path / "json" / "documents.json").read_text(encoding="utf-8"))
+    with (tmp_path / "csv" / "documents.csv").open(encoding="utf-8", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert doc["ingested_at"] == row["ingested_at"] == parquet["ingested_at"].isoformat()
+    assert doc["ingested_at"].endswith("+00:00")
+
+
 def test_export_streams_in_batches(
     sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,6 +28,7 @@ from redline.processes import alive, machine
 from redline.schemas import VERSION, row_schema
 from redline.score import Estimate, TimelinePoint, estimates, get_prior, timeline
 from redline.store import Ledger
+from redline.store.db import utc
 from redline.store.listing import LISTED_ITEMS, with_provenance
 from redline.store.schema import metadata
 
@@ -212,6 +213,9 @@ def _table_batches(
     cols = list(query.selected_columns)
     schema = pa.schema([(c.name, _arrow_type(c)) for c in cols])
     json_cols = [c.name for c in cols if isinstance(c.type, sa.JSON)]
+    # moments in UTC in every format: SQLite gives them back without their zone, which Parquet
+    # added and JSON and CSV did not (a PostgreSQL ledger's JSON had it)
+    moment_cols = [c.name for c in cols if isinstance(c.type, sa.DateTime)]
     decided = _episode_decisions(conn) if table.name == "episodes" else None
     if decided is not None:
         schema = schema.append(pa.field("analyst_rejected", pa.bool_()))
@@ -226,6 +230,9 @@ def _table_batches(
                 for name in json_cols:
                     if row[name] is not None:
                         row[name] = json.dumps(row[name], ensure_ascii=False)
+                for name in moment_cols:
+                    if row[name] is not None:
+                        row[name] = utc(row[name])
                 if decided is not None:
                     row["analyst_rejected"], row["analyst_status"] = decided.get(
                         row["id"], (False, None)

@@ -311,10 +311,13 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def utc(moment: datetime) -> datetime:
+    """A stored moment with its zone: stored in UTC, SQLite gives it back without one."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def local_day(moment: datetime) -> date:
     """The day ``moment`` (stored in UTC; SQLite gives it back without its zone) fell on
     here: the calendar every default date reads (``date.today()``). A review made at 20:00 in
     California is stored on the next UTC day, and its status held from a day not yet come."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().date()
+    return utc(moment).astimezone().date()
