@@ -119,13 +119,27 @@ def test_enforced_partial_and_vague(sqlite_ledger: Ledger) -> None:
     b.threat(d, "BLR", "sanctions", stated="2022-07-01", consequence="vague")
     b.crossing(d, "EUR", "sanctions", "2022-08-02")
     b.response(d, "BLR", "sanctions", "vague", "2022-08-04")
+    # a line drawn with two kinds of consequence: either one following enforces it
+    b.threat(
+        d, "USA", "invasion_of_ukraine", stated="2022-01-10", consequence="sanctions_or_economic"
+    )
+    b.threat(
+        d, "USA", "invasion_of_ukraine", stated="2022-01-20", consequence="military_deployment"
+    )
+    b.crossing(d, "RUS", "invasion_of_ukraine", "2022-02-24")
+    b.response(d, "USA", "invasion_of_ukraine", "military_deployment", "2022-02-26")
     link(sqlite_ledger, as_of=D("2024-03-01"))
     got = stored(sqlite_ledger)
-    assert got["RUS:f16_delivery"]["status"] == "crossed_partially_enforced"
-    assert got["RUS:atacms_delivery"]["status"] == "crossed_enforced"
-    assert got["CHN:taiwan_official_visit"]["status"] == "crossed_enforced"
-    assert got["BLR:sanctions"]["status"] == "crossed_partially_enforced"
-    assert "weaker than threatened" in got["RUS:f16_delivery"]["explanation"]
+    assert got["RUS:f16_delivery"]["status"] == "crossed_partially_enforced"  # weaker
+    # codebook §4: enforced means the threatened kind followed; a stronger harm of another
+    # kind is a different harm, partial enforcement (it read as enforced: "at least as strong")
+    assert got["RUS:atacms_delivery"]["status"] == "crossed_partially_enforced"
+    assert got["CHN:taiwan_official_visit"]["status"] == "crossed_enforced"  # any concrete harm
+    assert got["BLR:sanctions"]["status"] == "crossed_partially_enforced"  # no concrete harm
+    assert got["USA:invasion_of_ukraine"]["status"] == "crossed_enforced"
+    assert "only of other kinds" in got["RUS:f16_delivery"]["explanation"]
+    assert "threatened: sanctions_or_economic" in got["RUS:atacms_delivery"]["explanation"]
+    assert "of a threatened kind" in got["USA:invasion_of_ukraine"]["explanation"]
 
 
 def test_responses_outside_the_window_or_by_others_do_not_count(sqlite_ledger: Ledger) -> None:

@@ -65,7 +65,8 @@ class ConsequenceClass(StrEnum):
 
     @property
     def strength(self) -> int:
-        """0 (vague) .. 5 (war or nuclear): a response enforces a threat at least as strong."""
+        """0 (vague) .. 5 (war or nuclear): orders the kinds (the weaker one wins a tie for the
+        kind an episode's threats name most often)."""
         return list(ConsequenceClass).index(self)
 
     @classmethod

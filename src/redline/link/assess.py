@@ -8,8 +8,9 @@ The rules are the codebook's (section 2-4, restated in docs/codebook.md):
 - a **response** is an act by the owner (a joint act counts for each side it names) after the
   crossing and within the response window (all of its date, at the date's precision: a
   response dated only to a year that reaches outside the window is not placed in it); it
-  *enforces* the line when it is at least as strong as the kind of consequence the owner's
-  threats most often named;
+  *enforces* the line when it is of a kind of consequence the owner's threats named (any
+  concrete harm when they named none); responses only of other kinds, weaker or different, or
+  vague, enforce it partially;
 - no response found is ``undetermined``; ``crossed_unenforced`` needs evidence: an outcome claim
   saying nothing followed, or coverage that goes on after the window with no response
   (``silence``: at least ``SILENCE_DOCUMENTS`` documents from ``SILENCE_OUTLETS`` outlets after
@@ -275,7 +276,7 @@ def assess(
         responses = answering
         if responses:
             decision = _from_responses(
-                m.threatener, threatened, crossings, responses, claims, docs, why
+                m.threatener, threats, crossings, responses, claims, docs, why
             )
             if all(untargeted(r, knowledge.triggers()) for r in responses):
                 why.append(
@@ -585,24 +586,41 @@ def threatened_kind(threats: Sequence[Item]) -> str | None:
 
 def _from_responses(
     threatener: str,
-    threatened: str | None,
+    threats: Sequence[Item],
     crossings: list[Item],
     responses: list[Item],
     claims: list[Item],
     docs: Mapping[int, Doc],
     why: list[str],
 ) -> _Decision:
-    """Enforced when the strongest response is concrete and at least as strong as threatened."""
-    answer = (
-        ConsequenceClass.parse(strongest(r.consequence for r in responses))
-        or ConsequenceClass.VAGUE
-    )
-    wanted = ConsequenceClass.parse(threatened) or ConsequenceClass.VAGUE
-    enforced = answer is not ConsequenceClass.VAGUE and answer.strength >= wanted.strength
+    """Enforced when a concrete response is of a kind the owner's threats named (codebook §4:
+    "the threatened kind of consequence followed"; any concrete response when they named none);
+    partially enforced when the responses are only of other kinds, weaker or different, or
+    vague. A stronger harm of another kind is a different harm, not the threatened one: troops
+    sent over a line drawn with sanctions were read as enforcing it."""
+    named = {
+        k
+        for k in (ConsequenceClass.parse(t.consequence) for t in threats)
+        if k is not None and k is not ConsequenceClass.VAGUE
+    }
+    given = {
+        k
+        for k in (ConsequenceClass.parse(r.consequence) for r in responses)
+        if k is not None and k is not ConsequenceClass.VAGUE
+    }
+    enforced = bool(given & named) if named else bool(given)
+    kinds = ", ".join(sorted(k.value for k in given)) or "vague"
+    wanted = ", ".join(sorted(k.value for k in named)) or "unspecified"
     why.append(
         f"Response by {threatener} within the response window: {_list(responses, docs)}; "
-        f"strongest: {answer}, threatened: {threatened or 'unspecified'} → "
-        + ("at least as strong." if enforced else "weaker than threatened.")
+        f"its kinds: {kinds}; threatened: {wanted} → "
+        + (
+            "of a threatened kind."
+            if enforced
+            else "only of other kinds (weaker or different harm)."
+            if given
+            else "no concrete harm named."
+        )
     )
     deniers = [c for c in claims if c.outcome == ClaimOutcome.NO_RESPONSE]
     if deniers:
