@@ -1041,3 +1041,24 @@ def test_a_country_the_ledger_holds_can_be_named_in_a_correction(reviewed_ledger
         reviewed_ledger, "threat", threat["id"], "correct", field="speaker_country", value="qql"
     )
     assert row["new_value"] == "QQL"
+
+
+def test_listed_moments_carry_their_zone_on_sqlite(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    """SQLite gives a stored moment back without its zone: `reviews -f json` and `documents -f
+    csv` printed "2026-12-02T00:50:04" where a PostgreSQL ledger printed "+00:00"."""
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    ingest_paths(sqlite_ledger, [tmp_path / "a.txt"], progress=False)
+    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    listed = runner.invoke(app, ["documents", "--db", url, "-f", "json"])
+    assert listed.exit_code == 0, listed.output
+    import json
+
+    (row,) = json.loads(listed.output)
+    assert row["ingested_at"].endswith("+00:00")
+    from redline.add import add
+
+    add(sqlite_ledger, "threat", 1, quote="severe sanctions", fields={"speaker_country": "USA"})
+    listed = runner.invoke(app, ["reviews", "--db", url, "-f", "csv"])
+    assert listed.exit_code == 0, listed.output
+    assert "+00:00" in listed.output.splitlines()[1]

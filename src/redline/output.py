@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from redline.store.db import utc
+
 # Free-text columns that take the width left over in a table.
 _LONG_COLUMNS = frozenset(
     {"sentence", "title", "text", "label", "note", "source", "action", "evidence"}
@@ -104,7 +106,11 @@ class Format(StrEnum):
 
 
 def jsonable(value: Any) -> Any:
-    if isinstance(value, date | datetime):
+    if isinstance(value, datetime):
+        # a stored moment with its zone: SQLite gives it back without one (a PostgreSQL
+        # ledger's listing said "+00:00" where a SQLite one's said nothing)
+        return utc(value).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bytes):
         return None
