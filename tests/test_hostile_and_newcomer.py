@@ -283,6 +283,30 @@ def test_symlinks_out_of_the_folder_are_not_followed_and_a_file_is_stored_once(
     assert len(stored) == 1 and "root:x" not in docs.stdout
 
 
+def test_a_linked_folder_out_of_the_folder_is_said_not_skipped_without_a_word(
+    tmp_path: Path,
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.txt").write_text(
+        "The defence minister said on Monday that any strike on the bridge would bring a swift "
+        "reply from the army, officials in the capital confirmed.\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text((elsewhere / "b.txt").read_text().replace("bridge", "port"))
+    (folder / "sub" / "loop").symlink_to(folder / "sub", target_is_directory=True)
+    (folder / "away").symlink_to(elsewhere, target_is_directory=True)
+    db = str(tmp_path / "l.db")
+    result = runner.invoke(
+        app, ["ingest", str(folder), "--db", db, "--no-progress", "--no-extract"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"away: symbolic link to {elsewhere}, outside {folder}: not followed" in result.stderr
+    assert "loop" not in result.stderr  # a link within the folder loses nothing: no problem
+
+
 @pytest.mark.parametrize(
     "value", ["Mon, 01 Jan 0001 00:00:00 +0000", "0001-01-01", "1 January 0001", "0999-05-05"]
 )

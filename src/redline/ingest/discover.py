@@ -110,24 +110,35 @@ def _walk(root: Path) -> Iterator[SourceFile | InputError]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         yield from errors
         errors.clear()
+        # os.walk does not enter a linked folder: one inside the root is walked where it lies,
+        # one leading out of it is said, as a linked file is (it was skipped without a word)
+        for name in dirs:
+            if os.path.islink(Path(folder, name)):
+                yield from _outside(Path(folder, name), inside, root)
         for name in sorted(files):
             if name.startswith("."):
                 continue
             path = Path(folder, name)
-            try:
-                real = os.path.realpath(path)
-            except OSError as exc:
-                yield _unreadable(path, exc)
-                continue
-            if os.path.commonpath([inside, real]) != inside:
-                # A link out of the folder (passwd.txt -> /etc/passwd) is not the folder's.
-                yield InputError(
-                    shown_path(os.path.abspath(path)),
-                    f"symbolic link to {shown_path(real)}, outside {shown_path(root)}: not followed",
-                )
-                continue
-            yield _source(path)
+            outside = list(_outside(path, inside, root))
+            yield from outside
+            if not outside:
+                yield _source(path)
     yield from errors
+
+
+def _outside(path: Path, inside: str, root: Path) -> Iterator[InputError]:
+    """The problem with a path under ``root`` whose real place is outside it, if it is."""
+    try:
+        real = os.path.realpath(path)
+    except OSError as exc:
+        yield _unreadable(path, exc)
+        return
+    if os.path.commonpath([inside, real]) != inside:
+        # A link out of the folder (passwd.txt -> /etc/passwd) is not the folder's.
+        yield InputError(
+            shown_path(os.path.abspath(path)),
+            f"symbolic link to {shown_path(real)}, outside {shown_path(root)}: not followed",
+        )
 
 
 def _source(path: Path) -> SourceFile | InputError:
