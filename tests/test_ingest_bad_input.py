@@ -329,6 +329,29 @@ def test_sigterm_stops_an_ingest_as_ctrl_c_does(tmp_path: Path) -> None:
     assert signal.getsignal(signal.SIGTERM) == previous
 
 
+def test_a_run_stopped_while_it_loads_the_known_texts_is_recorded_as_interrupted(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run first loads the texts the ledger holds (seconds on a large ledger, and the first
+    import of the near-duplicate index): Ctrl-C there left the run's row unfinished for ever,
+    with no counts and no "interrupted", and SIGTERM there killed the process on the spot."""
+
+    def stopped(_ledger: Ledger) -> Any:
+        raise KeyboardInterrupt("Ctrl-C while loading")
+
+    monkeypatch.setattr(persist, "stored_documents", stopped)
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            ingest_paths(ledger, [corpus])
+        with ledger.connect() as conn:
+            (run,) = conn.execute(sa.select(runs)).all()
+    finally:
+        ledger.dispose()
+    assert run.finished_at is not None and "Ctrl-C while loading" in run.stats["interrupted"]
+    assert run.stats["ingested"] == 0
+
+
 def test_a_link_whose_target_this_user_may_not_reach_is_one_problem(
     sqlite_ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -79,12 +79,15 @@ def ingest_paths(
             "max_bytes": max_bytes,
         },
     )
-    run = _Run(ledger, IngestReport(run_id), fields, max_bytes, on_problem)
+    report = IngestReport(run_id)
+    run: _Run | None = None
     started = perf_counter()
     # SIGTERM (a plain `kill`) stops the run as Ctrl-C does: what was read is stored and the
-    # run recorded as interrupted (it died on the spot, its run never finished)
+    # run recorded as interrupted (it died on the spot, its run never finished). Loading the
+    # ledger's known texts is part of the run: stopped there, its row stayed unfinished.
     with StopOnSigterm():
         try:
+            run = _Run(ledger, report, fields, max_bytes, on_problem)
             own = _ledger_files(ledger)
             sources = [
                 s for s in discover(path_list) if not (isinstance(s, SourceFile) and s.key in own)
@@ -103,14 +106,15 @@ def ingest_paths(
             run.flush()
         except BaseException as exc:
             # keep what was read unless the ledger is what failed
-            with contextlib.suppress(Exception):
-                run.flush()
-            run.report.seconds = perf_counter() - started
-            _finish_quietly(ledger, run_id, {**run.report.stats(), "interrupted": repr(exc)})
+            if run is not None:
+                with contextlib.suppress(Exception):
+                    run.flush()
+            report.seconds = perf_counter() - started
+            _finish_quietly(ledger, run_id, {**report.stats(), "interrupted": repr(exc)})
             raise
-    run.report.seconds = perf_counter() - started
-    ledger.finish_run(run_id, run.report.stats())
-    return run.report
+    report.seconds = perf_counter() - started
+    ledger.finish_run(run_id, report.stats())
+    return report
 
 
 def _ledger_files(ledger: Ledger) -> set[str]:
