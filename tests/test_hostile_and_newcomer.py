@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path, PurePath
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -485,3 +486,25 @@ def test_a_document_is_found_by_its_title_in_any_letter_case(ledger) -> None:  #
     wanted = b.doc(title="Tariffs up 50% on Steel")
     assert get_document(ledger, "tariffs up 50%")["id"] == wanted
     assert get_document(ledger, "STEEL")["id"] == wanted
+
+
+def test_a_run_whose_documents_failed_does_not_say_they_are_extracted_already(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document extraction fails on (a text too long for the parser, say) stays pending; the
+    run said "1 errors" and then "every stored document is extracted with this extractor
+    already", which it is not, and the next run fails on it again."""
+    import redline.cli.extract_cmd as extract_cmd
+    from redline.store import Ledger
+
+    def failing(_ledger: Ledger, *, report: Any, **_options: Any) -> None:
+        report.errors.append("document 1: ValueError: text too long")
+
+    db = str(tmp_path / "l.db")
+    Ledger.open(db).dispose()
+    monkeypatch.setattr(extract_cmd, "extract_documents", failing)
+    result = runner.invoke(app, ["extract", "--db", db, "--no-progress"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert "1 errors" in said and "document 1: ValueError" in said
+    assert "extracted with this extractor already" not in said

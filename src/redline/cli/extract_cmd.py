@@ -195,6 +195,7 @@ def run_extraction(
     warn_unextracted(report, out)
     if not (
         report.documents
+        or report.errors  # those failed and stay pending: not "extracted already"
         or redo
         or report.by_another_run
         or report.to_other_runs
