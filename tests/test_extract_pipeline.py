@@ -91,6 +91,7 @@ def test_a_failing_document_costs_only_itself(tmp_path: Path) -> None:
     report = extract_documents(ledger, extractor=_Fussy())
     assert report.documents == 4
     assert len(report.errors) == 1 and "this document breaks the rules" in report.errors[0]
+    assert f"({tmp_path / 'in' / 'd02.txt'}): RuntimeError" in report.errors[0]  # which input
     with ledger.connect() as conn:
         pending = conn.execute(
             sa.select(documents.c.id).where(documents.c.extracted_version.is_(None))

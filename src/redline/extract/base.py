@@ -23,6 +23,7 @@ class DocumentInput:
     genre: str = "news"
     title: str | None = None
     author: str | None = None  # an official statement's issuer speaks its first-person lines
+    source: str | None = None  # the file (and record) it was read from, named in its errors
 
 
 @dataclass(frozen=True)

@@ -242,7 +242,9 @@ def _extract_batch(ext: Extractor, docs: Sequence[DocumentInput]) -> list[Outcom
             # them, each counted as an error, and the run ended with status 0
             raise
         except Exception as exc:  # one bad document must not stop the run
-            out.append((doc.id, None, f"document {doc.id}: {exc.__class__.__name__}: {exc}"))
+            # named by its file too: "document 1" told the user nothing of which input failed
+            named = f"document {doc.id}" + (f" ({doc.source})" if doc.source else "")
+            out.append((doc.id, None, f"{named}: {exc.__class__.__name__}: {exc}"))
     return out
 
 
@@ -712,6 +714,8 @@ def _read(ledger: Ledger, ids: list[int]) -> list[DocumentInput]:
         documents.c.genre,
         documents.c.title,
         documents.c.author,
+        documents.c.source_path,
+        documents.c.source_locator,
     ]
     with ledger.connect() as conn:
         rows = conn.execute(
@@ -719,7 +723,15 @@ def _read(ledger: Ledger, ids: list[int]) -> list[DocumentInput]:
         )
         return [
             DocumentInput(
-                r.id, r.text, r.published, r.published_precision, r.genre, r.title, r.author
+                r.id,
+                r.text,
+                r.published,
+                r.published_precision,
+                r.genre,
+                r.title,
+                r.author,
+                # as ingest names a record: file.jsonl:line 7
+                r.source_path + (f":{r.source_locator}" if r.source_locator else ""),
             )
             for r in rows
         ]
