@@ -233,3 +233,31 @@ def test_cli_misses_start_judges_in_the_terminal_and_resumes(
     # Ctrl-C or the end of the input stops with a note of how to go on
     result = runner.invoke(app, ["audit", "misses-start", "--db", url, "--n", "4"], input="")
     assert result.exit_code == 130
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ({"number": 2.7}, "number must be a whole number, not the number 2.7"),
+        ({"number": True}, "number must be a whole number, not true"),
+        ({"number": 1}, "sentence number 1 is given twice"),
+        ({"judgment": ["none"]}, "judgment must be text or null"),
+        (None, "sentence 2 must be an object with a number, not null"),
+    ],
+)
+def test_a_badly_edited_sample_file_is_refused_whole(
+    ledger_with_notes: Ledger, tmp_path: Path, edit: dict | None, message: str
+) -> None:
+    """A number of the wrong type was converted (2.7 judged sentence 2, true sentence 1), a
+    number given twice replaced the first judgment silently, a sentence that was no object
+    ended in a traceback."""
+    drawn = draw_misses(ledger_with_notes, n=4, seed=0)
+    data = drawn.as_dict()
+    for s in data["sentences"]:
+        s["judgment"] = "threat" if s["number"] == 1 else "none"
+    data["sentences"][1] = None if edit is None else {**data["sentences"][1], **edit}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RedlineError, match=f"{path}: .*{message}.*nothing was stored"):
+        judge_file(ledger_with_notes, path)
+    assert miss_figures(ledger_with_notes, drawn.audit_id).judged == 0

@@ -346,23 +346,56 @@ def judge_file(ledger: Ledger, path: Path, *, reviewer: str | None = None) -> tu
     try:
         # an editor's byte-order mark is no error (Notepad writes one)
         data = json.loads(path.read_text(encoding="utf-8-sig"))
-        audit_id = data["audit_misses"]
-        marks = {
-            int(s["number"]): str(s["judgment"]).strip()
-            for s in data["sentences"]
-            if s.get("judgment") not in (None, "")
-        }
     except (OSError, UnicodeDecodeError) as exc:
         raise RedlineError(f"{path}: cannot read: {exc}") from exc
-    except (ValueError, KeyError, TypeError) as exc:
-        raise RedlineError(
-            f"{path}: not a sample of missed threats (a JSON object with 'audit_misses' and "
-            f"'sentences', each with a 'number' and a 'judgment'): {exc}"
-        ) from exc
+    except ValueError as exc:
+        raise RedlineError(f"{path}: not a sample of missed threats (not JSON: {exc})") from exc
+    audit_id, marks = _judgments_in(data, str(path))
     try:
-        return int(audit_id), judge_misses(ledger, int(audit_id), marks, reviewer=reviewer)
+        return audit_id, judge_misses(ledger, audit_id, marks, reviewer=reviewer)
     except RedlineError as exc:
         raise RedlineError(f"{path}: {exc}") from exc
+
+
+def _judgments_in(data: Any, where: str) -> tuple[int, dict[int, str]]:
+    """The sample number and the judgments (sentence number -> judgment) of a sample file,
+    every sentence checked first, as an audit file is (``redline.audit.from_dict``): a value of
+    the wrong type is refused, never converted (a number 2.7 was stored as sentence 2, ``true``
+    as sentence 1), and a number given twice is refused (the second silently replaced the
+    first's judgment, and the sentence it was meant for stayed unjudged)."""
+    from redline.audit import _json_name, _whole
+
+    def bad(problem: str) -> RedlineError:
+        return RedlineError(f"{where}: {problem}; nothing was stored")
+
+    if not isinstance(data, dict) or "audit_misses" not in data or "sentences" not in data:
+        raise bad(
+            "not a sample of missed threats (a JSON object with 'audit_misses' and "
+            "'sentences', each with a 'number' and a 'judgment')"
+        )
+    audit_id, sentences = data["audit_misses"], data["sentences"]
+    if not _whole(audit_id):
+        raise bad(f"audit_misses must be a whole number, not {_json_name(audit_id)}")
+    if not isinstance(sentences, list):
+        raise bad(f"sentences must be a list, not {_json_name(sentences)}")
+    marks: dict[int, str] = {}
+    numbers: set[int] = set()
+    for n, s in enumerate(sentences, 1):
+        if not isinstance(s, dict) or "number" not in s:
+            raise bad(f"sentence {n} must be an object with a number, not {_json_name(s)}")
+        number, judgment = s["number"], s.get("judgment")
+        if not _whole(number):
+            raise bad(f"sentence {n}: number must be a whole number, not {_json_name(number)}")
+        if number in numbers:
+            raise bad(f"sentence number {number} is given twice")
+        numbers.add(number)
+        if judgment is not None and not isinstance(judgment, str):
+            raise bad(
+                f"sentence {number}: judgment must be text or null, not {_json_name(judgment)}"
+            )
+        if judgment and judgment.strip():
+            marks[number] = judgment.strip()
+    return audit_id, marks
 
 
 def sample(ledger: Ledger, audit_id: int | None = None) -> MissSample:
