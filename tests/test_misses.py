@@ -261,3 +261,21 @@ def test_a_badly_edited_sample_file_is_refused_whole(
     with pytest.raises(RedlineError, match=f"{path}: .*{message}.*nothing was stored"):
         judge_file(ledger_with_notes, path)
     assert miss_figures(ledger_with_notes, drawn.audit_id).judged == 0
+
+
+def test_a_file_of_other_sentences_than_the_samples_is_refused(
+    ledger_with_notes: Ledger, tmp_path: Path
+) -> None:
+    """Judgments go by number: a file of another ledger's sample of the same number, or one
+    whose numbers were edited, judged sentences nobody read (here the threat went to news)."""
+    drawn = draw_misses(ledger_with_notes, n=4, seed=0)
+    data = drawn.as_dict()
+    for s in data["sentences"]:
+        s["judgment"] = "threat" if "fighter jets" in s["sentence"] else "none"
+    first, second = data["sentences"][:2]
+    first["number"], second["number"] = second["number"], first["number"]
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RedlineError, match="is of another sample or ledger"):
+        judge_file(ledger_with_notes, path)
+    assert miss_figures(ledger_with_notes, drawn.audit_id).judged == 0

@@ -350,15 +350,37 @@ def judge_file(ledger: Ledger, path: Path, *, reviewer: str | None = None) -> tu
         raise RedlineError(f"{path}: cannot read: {exc}") from exc
     except ValueError as exc:
         raise RedlineError(f"{path}: not a sample of missed threats (not JSON: {exc})") from exc
-    audit_id, marks = _judgments_in(data, str(path))
+    audit_id, marks, placed = _judgments_in(data, str(path))
     try:
+        _same_sentences(ledger, audit_id, placed)
         return audit_id, judge_misses(ledger, audit_id, marks, reviewer=reviewer)
     except RedlineError as exc:
         raise RedlineError(f"{path}: {exc}") from exc
 
 
-def _judgments_in(data: Any, where: str) -> tuple[int, dict[int, str]]:
-    """The sample number and the judgments (sentence number -> judgment) of a sample file,
+def _same_sentences(
+    ledger: Ledger, audit_id: int, placed: Mapping[int, tuple[Any, Any, Any]]
+) -> None:
+    """Refuse a file whose sentences are not the sample's: a sample of another ledger (whose
+    number this ledger's sample also has) or one edited out of order judged sentences nobody
+    read."""
+    with ledger.connect() as conn:
+        drawn = (_run(conn, audit_id).params or {}).get("sample", [])
+    for number, where in sorted(placed.items()):
+        if 1 <= number <= len(drawn) and tuple(drawn[number - 1][1:]) != where:
+            _, doc, start, end = drawn[number - 1]
+            raise RedlineError(
+                f"its sentence {number} is document {where[0]} at {where[1]}:{where[2]}, but "
+                f"sample {audit_id}'s sentence {number} is document {doc} at {start}:{end}: the "
+                "file is of another sample or ledger, or was reordered; nothing was stored"
+            )
+
+
+def _judgments_in(
+    data: Any, where: str
+) -> tuple[int, dict[int, str], dict[int, tuple[Any, Any, Any]]]:
+    """The sample number, the judgments (sentence number -> judgment) of a sample file and
+    where the file says each judged sentence is (document, start, end), when it says so,
     every sentence checked first, as an audit file is (``redline.audit.from_dict``): a value of
     the wrong type is refused, never converted (a number 2.7 was stored as sentence 2, ``true``
     as sentence 1), and a number given twice is refused (the second silently replaced the
@@ -379,6 +401,7 @@ def _judgments_in(data: Any, where: str) -> tuple[int, dict[int, str]]:
     if not isinstance(sentences, list):
         raise bad(f"sentences must be a list, not {_json_name(sentences)}")
     marks: dict[int, str] = {}
+    placed: dict[int, tuple[Any, Any, Any]] = {}
     numbers: set[int] = set()
     for n, s in enumerate(sentences, 1):
         if not isinstance(s, dict) or "number" not in s:
@@ -395,7 +418,9 @@ def _judgments_in(data: Any, where: str) -> tuple[int, dict[int, str]]:
             )
         if judgment and judgment.strip():
             marks[number] = judgment.strip()
-    return audit_id, marks
+            if all(k in s for k in ("document_id", "start", "end")):
+                placed[number] = (s["document_id"], s["start"], s["end"])
+    return audit_id, marks, placed
 
 
 def sample(ledger: Ledger, audit_id: int | None = None) -> MissSample:
