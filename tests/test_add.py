@@ -21,7 +21,7 @@ from redline.link.episodes import list_episodes
 from redline.model.dataset import ledger_reviews
 from redline.review import audit_trail, review
 from redline.store import Ledger
-from redline.store.schema import threats
+from redline.store.schema import documents, threats
 
 # Written for this test: the second sentence is a threat in a form no extractor should need
 # to know; the third is plain news.
@@ -108,6 +108,26 @@ def test_an_added_threat_stands_for_its_sentence_through_extraction(
         (row,) = rows
         assert (str(row["stated_date"]), row["extractor"]) == ("2022-02-06", "analyst")
         assert row["speaker"] == "Joe Biden"
+
+
+def test_a_span_given_with_the_space_around_its_words_is_its_words(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """Offsets copied with the space before a sentence made the sentence start there, not where
+    extraction's sentence starts: the item then stood for no sentence of extraction's, and the
+    extractor's threat of that sentence was stored beside it (one statement counted twice)."""
+    warning, _ = _docs(sqlite_ledger, tmp_path)
+    with sqlite_ledger.connect() as conn:
+        text = conn.execute(sa.select(documents.c.text).where(documents.c.id == warning))
+        text = text.scalar_one()
+    start = text.index("US President") - 1  # the space after the sentence before
+    end = text.index("invaded Ukraine.") + len("invaded Ukraine.") + 1
+    added = add(sqlite_ledger, "threat", warning, span=(start, end), fields=_threat_fields())
+    assert added.span == (start + 1, end - 1)
+    assert added.sentence.startswith("US President") and added.sentence.endswith("Ukraine.")
+    extract_documents(sqlite_ledger)
+    rows = [r for r in list_threats(sqlite_ledger) if r["document_id"] == warning]
+    assert [r["id"] for r in rows] == [added.item_id]
 
 
 def test_added_threat_and_crossing_make_an_episode(sqlite_ledger: Ledger, tmp_path: Path) -> None:

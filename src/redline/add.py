@@ -158,8 +158,9 @@ def add(
 def _locate(
     text: str, quote: str | None, span: tuple[int, int] | None, doc_id: int
 ) -> tuple[int, int]:
-    """The item's offsets: the span given, checked, or where the quotation is (spaces and line
-    breaks in it match any run of white space), found once."""
+    """The item's offsets: the span given, checked and without the space around its words, or
+    where the quotation is (spaces and line breaks in it match any run of white space), found
+    once."""
     if span is not None:
         start, end = span
         if not 0 <= start < end <= len(text):
@@ -167,9 +168,13 @@ def _locate(
                 f"span {start}:{end} is not inside document {doc_id} (its text has "
                 f"{len(text)} characters; `redline show {doc_id}` shows it)"
             )
-        if not text[start:end].strip():
+        held = text[start:end]
+        if not held.strip():
             raise RedlineError(f"span {start}:{end} of document {doc_id} holds no words")
-        return start, end
+        # its words, without the space around them: a span from the space before a sentence
+        # began its sentence there, not where extraction's does (so the item stood for no
+        # sentence of extraction's, which then stored its own threat of it beside)
+        return start + len(held) - len(held.lstrip()), end - len(held) + len(held.rstrip())
     assert quote is not None
     words = quote.split()
     if not words:
