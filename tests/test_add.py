@@ -257,5 +257,6 @@ def test_cli_add(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     assert json.loads(result.output)["unchanged"] is True
     result = runner.invoke(app, [*args, "--set", "speaker_country"])
     assert result.exit_code != 0 and "field=value" in str(result.exception)
-    result = runner.invoke(app, ["add", "threat", str(warning), "--span", "3-9", "--db", url])
-    assert result.exit_code != 0 and "START:END" in str(result.exception)
+    for bad in ("3-9", "²:9", "3:٩"):  # a superscript digit ended in a traceback
+        result = runner.invoke(app, ["add", "threat", str(warning), "--span", bad, "--db", url])
+        assert isinstance(result.exception, RedlineError) and "START:END" in str(result.exception)

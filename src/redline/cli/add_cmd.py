@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Annotated
 
@@ -17,10 +18,11 @@ from redline.store import Ledger
 def _span(value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
-    start, sep, end = value.partition(":")
-    if not sep or not start.strip().isdigit() or not end.strip().isdigit():
+    # ASCII digits only: str.isdigit() let '²' through to int(), which crashed
+    found = re.fullmatch(r"\s*([0-9]+)\s*:\s*([0-9]+)\s*", value)
+    if found is None:
         raise RedlineError(f"--span is START:END, two character offsets, not {value!r}")
-    return int(start), int(end)
+    return int(found[1]), int(found[2])
 
 
 def _fields(pairs: list[str]) -> dict[str, str]:
