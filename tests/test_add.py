@@ -260,3 +260,51 @@ def test_cli_add(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     for bad in ("3-9", "²:9", "3:٩"):  # a superscript digit ended in a traceback
         result = runner.invoke(app, ["add", "threat", str(warning), "--span", bad, "--db", url])
         assert isinstance(result.exception, RedlineError) and "START:END" in str(result.exception)
+
+
+def test_an_extraction_storing_the_sentence_during_an_addition_is_not_counted_twice(
+    sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the addition looked for an item in the sentence before it held the write lock:
+    an extraction of the document that stored the sentence's threat in between was not seen,
+    and the addition stored its own beside it."""
+    import threading
+
+    import redline.add as adding
+    from redline.extract.base import Extraction, ThreatItem
+    from redline.extract.pipeline import _store
+
+    warning, _ = _docs(sqlite_ledger, tmp_path)
+    with sqlite_ledger.connect() as conn:
+        text = conn.execute(sa.select(documents.c.text).where(documents.c.id == warning))
+        text = text.scalar_one()
+    start, end = text.index(THREAT_WORDS), text.index(THREAT_WORDS) + len(THREAT_WORDS)
+    first, last = adding._sentence_around(text, start, end)
+    p = adding.Provenance(first, last, start, end, text[first:last])
+    doc = adding.get_document(sqlite_ledger, warning)
+    machine = {**adding._values("threat", {"speaker_country": "USA"}, p, doc), "extractor": "m"}
+    extraction = Extraction(threats=[ThreatItem(provenance=p, **machine)])
+    looked = adding._stored_here
+
+    def and_meanwhile_extraction(*args: object) -> object:
+        found = looked(*args)  # type: ignore[arg-type]
+        worker = threading.Thread(target=_store, args=(sqlite_ledger, warning, extraction, "v", {}))
+        worker.start()
+        worker.join(timeout=3)  # stored at once, unless the addition holds the write lock
+        waiting.append(worker)
+        return found
+
+    waiting: list[threading.Thread] = []
+    monkeypatch.setattr(adding, "_stored_here", and_meanwhile_extraction)
+    try:
+        added = add(
+            sqlite_ledger, "threat", warning, quote="said on Monday", fields=_threat_fields()
+        )
+    except RedlineError as refused:  # the extraction's threat found first: also one statement
+        assert "the extractor's" in str(refused)
+    else:
+        assert added.item_id
+    for worker in waiting:
+        worker.join()
+    rows = [r for r in list_threats(sqlite_ledger) if r["document_id"] == warning]
+    assert len(rows) == 1

@@ -115,10 +115,15 @@ def add(
     )
     # an analyst's decision, so under the lock every decision takes (``Ledger.deciding``)
     with ledger.deciding() as conn:
-        # the document's row locked as extraction locks it (PostgreSQL; SQLite serialises
-        # writers): an extraction of the document at once then sees the added item and stores
-        # nothing beside it, or has stored its own, which this addition then finds
-        conn.execute(sa.select(documents.c.id).where(documents.c.id == doc["id"]).with_for_update())
+        # the document's row locked as extraction locks it, by a write (PostgreSQL locks the
+        # row; SQLite gives the write lock now, not at the first insert, after the look for an
+        # item in the sentence): an extraction of the document at once then sees the added
+        # item and stores nothing beside it, or has stored its own, which this addition finds
+        conn.execute(
+            sa.update(documents)
+            .where(documents.c.id == doc["id"])
+            .values(extracted_version=documents.c.extracted_version)
+        )
         given = _checked(kind, fields or {}, conn)
         values = _values(kind, given, provenance, doc)
         item_type, table = ("threat", threats) if kind == "threat" else ("event", events)
