@@ -279,3 +279,27 @@ def test_a_file_of_other_sentences_than_the_samples_is_refused(
     with pytest.raises(RedlineError, match="is of another sample or ledger"):
         judge_file(ledger_with_notes, path)
     assert miss_figures(ledger_with_notes, drawn.audit_id).judged == 0
+
+
+def test_a_ledger_with_no_threat_and_none_missed_is_not_called_unjudged(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """With every stratum judged, no threat held and none found missed, there is no recall:
+    the report said the sample was not judged in every stratum yet, and the command said
+    nothing of recall."""
+    from redline.report import write_report
+
+    (tmp_path / "calm.txt").write_text(
+        "date 2022-02-08 Calm\n\nRain fell in the city. Ferries ran late.\n", encoding="utf-8"
+    )
+    ingest_paths(sqlite_ledger, [tmp_path / "calm.txt"], progress=False)
+    drawn = draw_misses(sqlite_ledger, n=4)
+    judge_misses(sqlite_ledger, drawn.audit_id, {s.number: "none" for s in drawn.sentences})
+    page = tmp_path / "r.html"
+    write_report(sqlite_ledger, page)
+    shown = " ".join(page.read_text("utf-8").split())
+    assert "not judged in every stratum" not in shown and "there is no recall to give" in shown
+    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["audit", "recall", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert "threat recall: none to give" in " ".join(result.output.split())

@@ -179,7 +179,12 @@ def _print_recall(ledger: Ledger, audit_id: int | None, fmt: Format) -> None:
             f"(95% interval {lo:.0f}-{hi:.0f}); it held {figures.found} threats"
         )
     )
-    if figures.recall is not None and figures.recall_interval is not None:
+    if figures.recall is None:
+        console.print(
+            "threat recall: none to give (the ledger held no threat and none was found missed)",
+            markup=False,
+        )
+    elif figures.recall_interval is not None:
         rlo, rhi = figures.recall_interval
         basis = (
             f"the latest audit's threat precision {figures.precision[0]}/{figures.precision[1]}"
