@@ -303,3 +303,15 @@ def test_a_ledger_with_no_threat_and_none_missed_is_not_called_unjudged(
     result = CliRunner().invoke(app, ["audit", "recall", "--db", url])
     assert result.exit_code == 0, result.output
     assert "threat recall: none to give" in " ".join(result.output.split())
+
+
+def test_misses_start_refuses_a_bad_reviewer_before_drawing(ledger_with_notes: Ledger) -> None:
+    """A name --by refuses was found only at the first answer: a sample was drawn and recorded
+    and the sentence read for nothing."""
+    url = ledger_with_notes.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(
+        app, ["audit", "misses-start", "--db", url, "--n", "4", "--by", "x" * 200], input="t\n"
+    )
+    assert isinstance(result.exception, RedlineError) and "--by" in str(result.exception)
+    with pytest.raises(RedlineError, match="no sample of missed threats yet"):
+        sample(ledger_with_notes)

@@ -31,7 +31,7 @@ from redline.extract.dates import resolve
 from redline.extract.sentences import split_sentences
 from redline.extract.syntax import date_or_publication, quoted_at
 from redline.output import without_controls
-from redline.review import AUDIT_NOTE, MAX_REVIEWER, _check_correction, reviewer_name
+from redline.review import AUDIT_NOTE, _check_correction, checked_reviewer
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.items import write_items
@@ -95,11 +95,7 @@ def add(
         raise RedlineError(f"unknown kind {kind!r}; add one of {', '.join(KINDS)}")
     if (quote is None) == (span is None):
         raise RedlineError("give the item's words (--quote) or its offsets (--span), not both")
-    who = reviewer_name(reviewer)
-    if not who or len(who) > MAX_REVIEWER or any(not c.isprintable() for c in who):
-        raise RedlineError(
-            f"a reviewer is a printable name of 1 to {MAX_REVIEWER} characters (--by)"
-        )
+    who = checked_reviewer(reviewer)
     note = without_controls(note) if note is not None else None
     if note is not None and AUDIT_NOTE.match(note):
         raise RedlineError(

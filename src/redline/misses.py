@@ -47,7 +47,7 @@ import sqlalchemy as sa
 
 from redline.errors import RedlineError
 from redline.extract.sentences import split_sentences
-from redline.review import MAX_REVIEWER, reviewer_name
+from redline.review import checked_reviewer
 from redline.store import Ledger
 from redline.store.db import MAX_ID, now
 from redline.store.schema import documents, evidence, runs, threats
@@ -313,11 +313,7 @@ def judge_misses(
 ) -> int:
     """Store judgments (sentence number -> ``threat`` or ``none``) of sample ``audit_id``;
     returns how many were stored. A later judgment of a sentence replaces an earlier one."""
-    who = reviewer_name(reviewer)
-    if not who or len(who) > MAX_REVIEWER or any(not c.isprintable() for c in who):
-        raise RedlineError(
-            f"a reviewer is a printable name of 1 to {MAX_REVIEWER} characters (--by)"
-        )
+    who = checked_reviewer(reviewer)
     with ledger.exclusive() as conn:
         run = _run(conn, audit_id)
         drawn = len((run.params or {}).get("sample", []))

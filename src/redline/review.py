@@ -181,11 +181,7 @@ def apply_review(
     if action == "note" and not (note or "").strip():
         # an empty note recorded nothing, yet kept its episode through every relink
         raise RedlineError("a note needs its text (--note)")
-    who = reviewer_name(reviewer)
-    if not who or len(who) > MAX_REVIEWER or any(not c.isprintable() for c in who):
-        raise RedlineError(
-            f"a reviewer is a printable name of 1 to {MAX_REVIEWER} characters (--by)"
-        )
+    who = checked_reviewer(reviewer)
     row = conn.execute(sa.select(table).where(table.c.id == item_id)).first()
     if row is not None and item_type != "episode":
         row = _held(conn, table, row)
@@ -303,6 +299,17 @@ def _latest_if_the_same(conn: sa.Connection, audit: dict[str, Any]) -> Any | Non
 def reviewer_name(reviewer: str | None) -> str:
     """Who a decision is recorded as: the name given, else the account running the command."""
     return (reviewer or getpass.getuser()).strip()
+
+
+def checked_reviewer(reviewer: str | None) -> str:
+    """``reviewer_name``, refused unless a printable name of 1 to ``MAX_REVIEWER`` characters
+    (what a review, an addition and a misses judgment store)."""
+    who = reviewer_name(reviewer)
+    if not who or len(who) > MAX_REVIEWER or any(not c.isprintable() for c in who):
+        raise RedlineError(
+            f"a reviewer is a printable name of 1 to {MAX_REVIEWER} characters (--by)"
+        )
+    return who
 
 
 def _drawn_by_the_crossing_side(country: str | None, trigger_key: str | None) -> bool:

@@ -72,7 +72,9 @@ def misses_start_command(
     """Judge sentences the ledger holds no threat in, one by one in the terminal (t threat,
     n none, s skip, q stop; each answer is stored at once), then see the recall estimate."""
     from redline.misses import draw_misses, judge_misses, sample
+    from redline.review import checked_reviewer
 
+    checked_reviewer(by)  # before a sample is drawn and an answer given, not at the first answer
     ledger = Ledger.open(db, create=False)
     drawn = draw_misses(ledger, n=n, seed=seed) if resume is None else sample(ledger, resume)
     todo = [s for s in drawn.sentences if s.judgment is None]
