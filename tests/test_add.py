@@ -219,6 +219,33 @@ def test_an_addition_is_refused_where_it_would_count_a_statement_twice_or_name_n
     assert list_events(sqlite_ledger) == []
 
 
+def test_the_same_addition_again_is_refused_once_the_item_was_rejected_or_corrected(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """It was answered "already added: stored once" with the fields given, while the item was
+    rejected (counted nowhere) or held a corrected field."""
+    warning, _ = _docs(sqlite_ledger, tmp_path)
+    first = add(sqlite_ledger, "threat", warning, quote=THREAT_WORDS, fields=_threat_fields())
+    review(sqlite_ledger, "threat", first.item_id, "reject", reviewer="ana")
+    with pytest.raises(RedlineError, match=f"threat {first.item_id} \\(rejected\\)"):
+        add(sqlite_ledger, "threat", warning, quote=THREAT_WORDS, fields=_threat_fields())
+    review(sqlite_ledger, "threat", first.item_id, "confirm", reviewer="ana")
+    assert add(
+        sqlite_ledger, "threat", warning, quote=THREAT_WORDS, fields=_threat_fields()
+    ).unchanged
+    review(
+        sqlite_ledger,
+        "threat",
+        first.item_id,
+        "correct",
+        field="speaker_country",
+        value="GBR",
+        reviewer="ana",
+    )
+    with pytest.raises(RedlineError, match="review it instead"):
+        add(sqlite_ledger, "threat", warning, quote=THREAT_WORDS, fields=_threat_fields())
+
+
 def test_a_rejected_machine_item_leaves_its_sentence_to_the_analyst(
     ledger: Ledger, tmp_path: Path
 ) -> None:

@@ -343,8 +343,9 @@ def _again(
     values: dict[str, Any],
     p: Provenance,
 ) -> Added:
-    """The addition meets an item already there: the same addition made before is answered
-    with what it stored; anything else is refused with the way to change that item."""
+    """The addition meets an item already there: the same addition made before, the item
+    neither rejected nor corrected since, is answered with what it stored; anything else is
+    refused with the way to change that item."""
     if row.extractor == ANALYST and (row.span_start, row.span_end) == (p.span_start, p.span_end):
         earlier = conn.execute(
             sa.select(reviews.c.id, reviews.c.new_value)
@@ -356,7 +357,21 @@ def _again(
             .order_by(reviews.c.id.desc())
             .limit(1)
         ).first()
-        if earlier is not None and earlier.new_value == _recorded(kind, given):
+        # the same addition, and the item still as it stored it: not rejected or corrected
+        # since (it was answered "stored once" with fields it no longer had, or while rejected)
+        changed = conn.execute(
+            sa.select(reviews.c.id).where(
+                reviews.c.item_type == item_type,
+                reviews.c.item_id == row.id,
+                reviews.c.action == "correct",
+            )
+        ).first()
+        if (
+            earlier is not None
+            and earlier.new_value == _recorded(kind, given)
+            and row.review_state != ReviewState.REJECTED
+            and changed is None
+        ):
             return Added(
                 item_type,
                 row.id,
