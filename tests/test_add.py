@@ -335,3 +335,18 @@ def test_an_extraction_storing_the_sentence_during_an_addition_is_not_counted_tw
         worker.join()
     rows = [r for r in list_threats(sqlite_ledger) if r["document_id"] == warning]
     assert len(rows) == 1
+
+
+def test_an_item_added_over_two_sentences_stands_for_both(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """An addition quoting across a sentence end holds both sentences (it is refused where
+    either holds an item of its kind), yet extraction stored its threat of the second beside
+    it: only an item of the first sentence's start was held off."""
+    warning, _ = _docs(sqlite_ledger, tmp_path)
+    quote = "without progress on Tuesday. US President Joe Biden said on Monday that Russia"
+    added = add(sqlite_ledger, "threat", warning, quote=quote, fields=_threat_fields())
+    assert added.sentence.startswith("Talks") and added.sentence.endswith("invaded Ukraine.")
+    extract_documents(sqlite_ledger)
+    rows = [r for r in list_threats(sqlite_ledger) if r["document_id"] == warning]
+    assert [r["id"] for r in rows] == [added.item_id]

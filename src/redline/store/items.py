@@ -136,8 +136,13 @@ def write_items(
         reviewed, added = _reviewed_items(conn, table, doc_id)
         new = []
         for identity, values in found:
-            if identity not in reviewed and (identity[0], identity[3]) in added:
-                # an analyst's added item stands for its sentence: one statement, once
+            p = values["provenance"]
+            if identity not in reviewed and any(
+                kind == identity[3] and start < p.sentence_end and p.sentence_start < end
+                for start, end, kind in added
+            ):
+                # an analyst's added item stands for its sentence (or the sentences its words
+                # run over): one statement, once
                 continue
             values["evidence_id"] = evidence_id(values.pop("provenance"))
             if identity in reviewed:
@@ -214,6 +219,7 @@ def _reviewed_statement(table: sa.Table) -> Any:
             evidence.c.span_end,
             kind,
             table.c.extractor,
+            evidence.c.sentence_end,
         )
         .join(evidence, evidence.c.id == table.c.evidence_id)
         .where(table.c.document_id == _DOC, _reviewed(table))
@@ -222,10 +228,10 @@ def _reviewed_statement(table: sa.Table) -> Any:
 
 def _reviewed_items(
     conn: sa.Connection, table: sa.Table, doc_id: int
-) -> tuple[dict[Identity, tuple[int, set[str]]], set[tuple[int, str]]]:
+) -> tuple[dict[Identity, tuple[int, set[str]]], set[tuple[int, int, str]]]:
     """The document's reviewed items of ``table`` by identity as extracted: (id, the fields an
     analyst corrected; every field of an item an analyst added), and the (sentence start,
-    kind) of the items an analyst added (``redline.add``)."""
+    sentence end, kind) of the items an analyst added (``redline.add``)."""
     found = conn.execute(_reviewed_statement(table), {"doc_id": doc_id}).all()
     if not found:
         return {}, set()
@@ -241,12 +247,12 @@ def _reviewed_items(
     ):
         corrected.setdefault(item_id, {}).setdefault(field, old)  # the first: as extracted
     out: dict[Identity, tuple[int, set[str]]] = {}
-    added: set[tuple[int, str]] = set()
-    for item_id, sentence_start, span_start, span_end, item_kind, extractor in found:
+    added: set[tuple[int, int, str]] = set()
+    for item_id, sentence_start, span_start, span_end, item_kind, extractor, end in found:
         fields = corrected.get(item_id, {})
         extracted_kind = fields.get("kind") or item_kind
         every = set(table.c.keys()) if extractor == ANALYST else set()
         out[(sentence_start, span_start, span_end, extracted_kind)] = (item_id, set(fields) | every)
         if extractor == ANALYST:
-            added.add((sentence_start, item_kind))
+            added.add((sentence_start, end, item_kind))
     return out, added
