@@ -315,3 +315,17 @@ def test_misses_start_refuses_a_bad_reviewer_before_drawing(ledger_with_notes: L
     assert isinstance(result.exception, RedlineError) and "--by" in str(result.exception)
     with pytest.raises(RedlineError, match="no sample of missed threats yet"):
         sample(ledger_with_notes)
+
+
+def test_a_sample_whose_file_cannot_be_written_is_not_recorded(
+    ledger_with_notes: Ledger, tmp_path: Path
+) -> None:
+    """It stood as the latest sample: `audit recall` and the report answered for a sample
+    nobody could judge, not for the one judged."""
+    url = ledger_with_notes.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "no such folder" / "s.json"
+    result = CliRunner().invoke(app, ["audit", "misses", "--db", url, "--n", "4", "-o", str(out)])
+    assert isinstance(result.exception, RedlineError)
+    assert "no sample was recorded" in str(result.exception)
+    with pytest.raises(RedlineError, match="no sample of missed threats yet"):
+        sample(ledger_with_notes)

@@ -223,6 +223,14 @@ def draw_misses(ledger: Ledger, *, n: int = 200, seed: int = 0) -> MissSample:
     return MissSample(audit_id, strata, found, _drawn(ledger, params["sample"], {}))
 
 
+def discard_misses(ledger: Ledger, audit_id: int) -> None:
+    """Forget sample ``audit_id``, drawn but never handed to anyone (its file could not be
+    written), as ``redline.audit.discard`` forgets an audit: it stood as the latest sample, so
+    `audit recall` and the report answered for it, not for the one judged."""
+    with ledger.begin() as conn:
+        conn.execute(sa.delete(runs).where(runs.c.id == audit_id, runs.c.stage == STAGE))
+
+
 def _allocate(sizes: Mapping[str, int], n: int) -> dict[str, int]:
     """``n`` spread over the strata by Neyman's allocation (in proportion to a stratum's size
     times the spread of its share, ``PLANNING``), at least one per stratum; a stratum smaller

@@ -32,7 +32,7 @@ def misses_command(
 ) -> None:
     """Draw sentences the ledger holds no threat in, to judge whether it missed one: set each
     sentence's "judgment" to threat or none, then `audit misses-judge FILE`."""
-    from redline.misses import draw_misses
+    from redline.misses import discard_misses, draw_misses
 
     ledger = Ledger.open(db, create=False)
     sample = draw_misses(ledger, n=n, seed=seed)
@@ -43,7 +43,10 @@ def misses_command(
     try:
         out.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
-        raise RedlineError(f"{out}: cannot write the sample: {exc.strerror or exc}") from exc
+        discard_misses(ledger, sample.audit_id)
+        raise RedlineError(
+            f"{out}: cannot write the sample: {exc.strerror or exc} (no sample was recorded)"
+        ) from exc
     sizes = ", ".join(f"{s['drawn']} of {s['sentences']} {s['name']}" for s in sample.strata)
     console.print(
         f"sample of missed threats #{sample.audit_id}: {len(sample.sentences)} sentences "
