@@ -18,7 +18,8 @@ many threat sentences the ledger missed and its recall, with a 95% interval.
   estimate), at least one each; a stratum smaller than its part is taken whole.
 - **Estimate**: the missed threat sentences are M = Σ N_h·q_h (N_h sentences in stratum h, q_h
   the share of them holding a threat, of which n_h were judged and y_h found to). Recall is
-  F/(F + M), F the threats the ledger held when the sample was drawn, times the threat precision
+  F/(F + M), F the sentences the ledger held a threat in when the sample was drawn (the unit
+  of M: a sentence with two threats is one), times the threat precision
   of the latest ``redline audit`` when one was judged (else F counts every threat as right, and
   the figure says so: recall is then an upper bound). Each q_h and the precision are drawn
   20,000 times (seeded) from Jeffreys' Beta(y + ½, n − y + ½); the figures are the medians of M
@@ -91,7 +92,7 @@ class DrawnSentence:
 class MissSample:
     audit_id: int
     strata: list[dict[str, Any]]  # name, lowest, sentences, drawn
-    found: int  # threats the ledger held (not rejected) when drawn
+    found: int  # sentences the ledger held a threat in (not rejected) when drawn
     sentences: list[DrawnSentence]
 
     def as_dict(self) -> dict[str, Any]:
@@ -204,11 +205,8 @@ def draw_misses(ledger: Ledger, *, n: int = 200, seed: int = 0) -> MissSample:
         rows = sorted(by_stratum[name])
         chosen += [(name, r) for r in sorted(rng.sample(rows, take[name]))]
     with ledger.begin() as conn:
-        found = int(
-            conn.execute(
-                sa.select(sa.func.count()).where(threats.c.review_state != ReviewState.REJECTED)
-            ).scalar_one()
-        )
+        # sentences, as the missed ones are counted (a sentence with two threats is one)
+        found = sum(len(set(spans)) for spans in _held_sentences(conn).values())
         strata = [
             {"name": name, "lowest": lowest, "sentences": sizes[name], "drawn": take[name]}
             for name, lowest in STRATA

@@ -181,7 +181,7 @@ def _print_recall(ledger: Ledger, audit_id: int | None, fmt: Format) -> None:
     console.print(
         terminal_text(
             f"threat sentences the ledger missed: {figures.missed:.0f} "
-            f"(95% interval {lo:.0f}-{hi:.0f}); it held {figures.found} threats"
+            f"(95% interval {lo:.0f}-{hi:.0f}); it holds threats in {figures.found} sentences"
         )
     )
     if figures.recall is None:
