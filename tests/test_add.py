@@ -163,6 +163,16 @@ def test_added_threat_and_crossing_make_an_episode(sqlite_ledger: Ledger, tmp_pa
     link(sqlite_ledger)
     (episode,) = list_episodes(sqlite_ledger)
     assert (episode["status"], episode["n_responses"]) == ("crossed_enforced", 1)
+    # the story and the report say which items an analyst added
+    url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
+    told = CliRunner().invoke(app, ["episode", "USA:invasion_of_ukraine", "--db", url])
+    assert told.exit_code == 0, told.output
+    assert " ".join(told.output.split()).count("(added by an analyst)") == 3
+    from redline.report import write_report
+
+    page = tmp_path / "r.html"
+    write_report(sqlite_ledger, page)
+    assert page.read_text(encoding="utf-8").count("added by an analyst</span>") == 3
 
 
 def test_an_addition_is_refused_where_it_would_count_a_statement_twice_or_name_nothing(

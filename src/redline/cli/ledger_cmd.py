@@ -29,7 +29,7 @@ from redline.output import Format, render, terminal_text, to_json
 from redline.schemas import envelope
 from redline.store import Ledger
 from redline.store.schema import documents
-from redline.vocab import Status
+from redline.vocab import ANALYST, Status
 
 if TYPE_CHECKING:  # the stages are imported inside the commands (see above)
     from redline.score.credibility import Estimate
@@ -310,8 +310,9 @@ def _print_story(s: dict[str, Any]) -> None:
             what = i.get("consequence_class") or i.get("claim") or i.get("action") or ""
             # an actor nobody named reads as such, not as "()"
             named = f"{who} ({country})" if country and who != country else who or country
+            added = "  (added by an analyst)" if i.get("extractor") == ANALYST else ""
             console.print(
-                terminal_text(f"  {i['date']}  {named or 'unnamed actor'}  {what}"),
+                terminal_text(f"  {i['date']}  {named or 'unnamed actor'}  {what}{added}"),
                 highlight=False,
             )
             console.print(terminal_text(f"    “{i['quote']}”"), highlight=False)

@@ -460,6 +460,7 @@ def _details(conn: sa.Connection, kind: str, ids: list[int]) -> dict[int, dict[s
             table.c.id,
             table.c.confidence,
             table.c.review_state,
+            table.c.extractor,  # "analyst": an item an analyst added (``redline add``)
             *(table.c[f] for f in fields),
             evidence.c.sentence.label("quote"),
             # where the quote starts in its document: span_start and span_end count from the
