@@ -9,6 +9,7 @@ redline audit report                # precision per kind with 95% intervals
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -64,18 +65,25 @@ def draw_command(
 
     ledger, audit = _draw(db, n, seed, kind, as_of)
     text = json.dumps(audit.as_dict(), indent=1, ensure_ascii=False, default=str)
+    if write_sample(text, out, lambda: discard(ledger, audit.id), "audit"):
+        console.print(f"audit #{audit.id}: {len(audit.items)} items written to {out}", markup=False)
+
+
+def write_sample(text: str, out: Path | None, forget: Callable[[], None], what: str) -> bool:
+    """A drawn sample's JSON to ``out`` (True) or to standard output (False). A file that
+    cannot be written forgets the sample (``forget``): one nobody could read stood as the latest
+    in `audit report` and the report."""
     if out is None:
         emit(text)
-        return
+        return False
     try:
         out.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
-        # a sample nobody could read is no audit: it stood as the latest in `audit report`
-        discard(ledger, audit.id)
+        forget()
         raise RedlineError(
-            f"{out}: cannot write the audit: {exc.strerror or exc} (no audit was recorded)"
+            f"{out}: cannot write the {what}: {exc.strerror or exc} (no {what} was recorded)"
         ) from exc
-    console.print(f"audit #{audit.id}: {len(audit.items)} items written to {out}", markup=False)
+    return True
 
 
 @audit_app.command("judge")
