@@ -63,6 +63,28 @@ def test_a_link_as_of_a_day_not_yet_come_is_refused_naming_it(db: str) -> None:
     ledger.dispose()
 
 
+def test_statuses_as_of_a_day_not_yet_come_are_refused_everywhere(db: str) -> None:
+    """`link` refused a future as-of date, but `episodes`, `credibility`, `report` and the API's
+    `evaluate` read statuses as of 2099 without a word, every response window closed by then
+    (an open line could read unenforced). Every reading goes through `evaluate`, which refuses."""
+    from datetime import date, timedelta
+
+    from redline.errors import ConfigError
+    from redline.link import evaluate
+
+    run("link", "--db", db, "--as-of", "2024-09-30")
+    ledger = Ledger.open(db, create=False)
+    tomorrow = date.today() + timedelta(days=1)
+    with pytest.raises(ConfigError, match=f"as-of date {tomorrow} is after today"):
+        evaluate(ledger, as_of=tomorrow)
+    assert evaluate(ledger, as_of=date.today()).as_of == date.today()
+    ledger.dispose()
+    for command in (["episodes"], ["credibility"], ["report", "-o", "/dev/null"]):
+        result = runner.invoke(app, [*command, "--db", db, "--as-of", "2099-01-01"])
+        assert result.exit_code != 0, (command, result.output)
+        assert "2099-01-01 is after today" in str(result.exception), command
+
+
 def test_episodes_json_follows_its_schema(db: str) -> None:
     run("link", "--db", db, "--as-of", "2024-09-30")
     doc = json.loads(run("episodes", "--db", db, "--as-of", "2024-09-30", "--format", "json"))

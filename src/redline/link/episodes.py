@@ -15,7 +15,7 @@ from redline.errors import RedlineError
 from redline.link.assess import DEFAULT_WINDOW_DAYS, Assessment, Members, assess, evidence_note
 from redline.link.items import EVENT_ROLES, Item, load_pool
 from redline.link.reviews import load_reviews
-from redline.link.when import as_of_date, window_days_of
+from redline.link.when import as_of_date, not_after_today, window_days_of
 from redline.store import Ledger
 from redline.store.db import local_day, row_id
 from redline.store.schema import (
@@ -202,6 +202,15 @@ def evaluate(
     reads more beside the view, as the export does, passes its own).
     """
     as_of = as_of_date(as_of) or date.today()
+    # as `link` refuses one: a status as of a day not yet come judges every response window
+    # ending by then as passed (listings, credibility and the report read lines unenforced)
+    not_after_today(
+        as_of,
+        date.today(),
+        "the as-of date",
+        "statuses are read as of a day that has come, and a later day would close response "
+        "windows that are still open: read them as of today or an earlier day",
+    )
     window_days = window_days_of(window_days)
     ids = None if episode_ids is None else list(episode_ids)
     with ledger.snapshot() if conn is None else nullcontext(conn) as conn:
