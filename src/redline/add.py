@@ -31,7 +31,7 @@ from redline.extract.dates import resolve
 from redline.extract.sentences import split_sentences
 from redline.extract.syntax import date_or_publication, quoted_at
 from redline.output import without_controls
-from redline.review import AUDIT_NOTE, _check_correction, checked_reviewer
+from redline.review import _check_correction, checked_reviewer, refuse_audit_form
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.items import write_items
@@ -96,12 +96,8 @@ def add(
     if (quote is None) == (span is None):
         raise RedlineError("give the item's words (--quote) or its offsets (--span), not both")
     who = checked_reviewer(reviewer)
+    refuse_audit_form(note)
     note = without_controls(note) if note is not None else None
-    if note is not None and AUDIT_NOTE.match(note):
-        raise RedlineError(
-            "a note may not begin 'audit #<number>:' (the form of an audit's judgments); "
-            "word it otherwise"
-        )
     doc = get_document(ledger, document)
     text: str = doc["text"]
     start, end = _locate(text, quote, span, doc["id"])

@@ -100,14 +100,7 @@ def review(
     # A decision on an episode waits for a link run and holds it off: linking drops the
     # episodes no analyst reviewed, and a review stored while it ran was reported stored and
     # lost with its episode (the key is resolved under the lock, after any such run)
-    if note is not None and AUDIT_NOTE.match(without_controls(note)):
-        # an audit's judgments are the reviews whose note opens so: a note of this form from
-        # a plain review would count in that audit's figures as a judgment nobody drew
-        raise RedlineError(
-            "a review note may not begin 'audit #<number>:' (the form of an audit's "
-            "judgments, which count in its figures); judge audited items with "
-            "`redline audit judge`, or word the note otherwise"
-        )
+    refuse_audit_form(note)
     item_type = item_type.strip()  # as ``apply_review`` reads it (" episode" held no lock)
     # and no decision is stored while an audit draws or judges its sample (``Ledger.deciding``)
     with ledger.deciding(exclusive=item_type == "episode") as conn:
@@ -123,6 +116,18 @@ def review(
             reviewer=reviewer,
             note=note,
             effective=effective,
+        )
+
+
+def refuse_audit_form(note: str | None) -> None:
+    """Refuse an analyst's note (a review's, an addition's) that opens as an audit's judgments
+    do: the reviews whose note opens so are that audit's judgments, and it would count in its
+    figures as a judgment nobody drew."""
+    if note is not None and AUDIT_NOTE.match(without_controls(note)):
+        raise RedlineError(
+            "a review note may not begin 'audit #<number>:' (the form of an audit's "
+            "judgments, which count in its figures); judge audited items with "
+            "`redline audit judge`, or word the note otherwise"
         )
 
 
