@@ -153,22 +153,19 @@ def _held_sentences(conn: sa.Connection) -> dict[int, list[tuple[int, int]]]:
     return held
 
 
-def _population(ledger: Ledger) -> Iterator[tuple[int, int, int, str, str]]:
-    """(document, start, end, sentence, the sentence before) of every sentence holding no
-    threat, document by document."""
-    with ledger.snapshot() as conn:
-        held = _held_sentences(conn)
-        rows = conn.execution_options(yield_per=200).execute(
-            sa.select(documents.c.id, documents.c.text).order_by(documents.c.id)
-        )
-        for doc_id, text in rows:
-            spans = held.get(int(doc_id), [])
-            before = ""
-            for start, end in split_sentences(text):
-                sentence = text[start:end]
-                if not any(s < end and start < e for s, e in spans):
-                    yield int(doc_id), start, end, sentence, before
-                before = sentence
+def _population(
+    conn: sa.Connection, held: Mapping[int, list[tuple[int, int]]]
+) -> Iterator[tuple[int, int, int, str]]:
+    """(document, start, end, sentence) of every sentence holding none of the threats ``held``
+    (``_held_sentences``, read on ``conn``), document by document."""
+    rows = conn.execution_options(yield_per=200).execute(
+        sa.select(documents.c.id, documents.c.text).order_by(documents.c.id)
+    )
+    for doc_id, text in rows:
+        spans = held.get(int(doc_id), [])
+        for start, end in split_sentences(text):
+            if not any(s < end and start < e for s, e in spans):
+                yield int(doc_id), start, end, text[start:end]
 
 
 def _stratum(p: float) -> str:
@@ -181,18 +178,25 @@ def draw_misses(ledger: Ledger, *, n: int = 200, seed: int = 0) -> MissSample:
         raise RedlineError(f"draw at least {len(STRATA)} sentences (one per stratum), not {n!r}")
     score = _scorer()
     by_stratum: dict[str, list[tuple[int, int, int]]] = {name: [] for name, _ in STRATA}
-    batch: list[tuple[int, int, int, str, str]] = []
+    batch: list[tuple[int, int, int, str]] = []
 
     def flush() -> None:
-        for (doc, start, end, _, _), p in zip(batch, score([b[3] for b in batch]), strict=True):
+        for (doc, start, end, _), p in zip(batch, score([b[3] for b in batch]), strict=True):
             by_stratum[_stratum(float(p))].append((doc, start, end))
         batch.clear()
 
-    for row in _population(ledger):
-        batch.append(row)
-        if len(batch) >= _BATCH:
-            flush()
+    # the sentences holding a threat are read once, in the snapshot the population is read
+    # from: the count of them below once came from a later read, which an extraction between
+    # the two could make disagree with the population
+    with ledger.snapshot() as conn:
+        held = _held_sentences(conn)
+        for row in _population(conn, held):
+            batch.append(row)
+            if len(batch) >= _BATCH:
+                flush()
     flush()
+    # sentences, as the missed ones are counted (a sentence with two threats is one)
+    found = sum(len(set(spans)) for spans in held.values())
     sizes = {name: len(rows) for name, rows in by_stratum.items()}
     if not sum(sizes.values()):
         raise RedlineError(
@@ -205,8 +209,6 @@ def draw_misses(ledger: Ledger, *, n: int = 200, seed: int = 0) -> MissSample:
         rows = sorted(by_stratum[name])
         chosen += [(name, r) for r in sorted(rng.sample(rows, take[name]))]
     with ledger.begin() as conn:
-        # sentences, as the missed ones are counted (a sentence with two threats is one)
-        found = sum(len(set(spans)) for spans in _held_sentences(conn).values())
         strata = [
             {"name": name, "lowest": lowest, "sentences": sizes[name], "drawn": take[name]}
             for name, lowest in STRATA
@@ -269,11 +271,12 @@ def _drawn(
             .tuples()
             .all()
         )
+    split = {doc: split_sentences(text) for doc, text in texts.items()}  # once a document
     for number, (name, doc, start, end) in enumerate(sample, 1):
         text = texts.get(int(doc))
         if text is None:  # the document was deleted since the draw
             continue
-        spans = split_sentences(text)
+        spans = split[int(doc)]
         earlier = [s for s in spans if s[1] <= start]
         before = text[earlier[-1][0] : earlier[-1][1]] if earlier else ""
         mark = judged.get(str(number), {})
@@ -295,8 +298,10 @@ def _drawn(
 def _run(conn: sa.Connection, audit_id: int | None) -> Any:
     query = sa.select(runs).where(runs.c.stage == STAGE)
     if audit_id is not None:
-        if isinstance(audit_id, bool) or not isinstance(audit_id, int):
-            raise RedlineError(f"a sample number is a whole number, not {audit_id!r}")
+        from redline.audit import _json_name, _whole
+
+        if not _whole(audit_id):
+            raise RedlineError(f"a sample number is a whole number, not {_json_name(audit_id)}")
         if not 1 <= audit_id <= MAX_ID:
             raise RedlineError(f"no sample of missed threats numbered {audit_id}")
         query = query.where(runs.c.id == audit_id)
