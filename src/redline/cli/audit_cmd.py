@@ -9,7 +9,7 @@ redline audit report                # precision per kind with 95% intervals
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -67,6 +67,21 @@ def draw_command(
     text = json.dumps(audit.as_dict(), indent=1, ensure_ascii=False, default=str)
     if write_sample(text, out, lambda: discard(ledger, audit.id), "audit"):
         console.print(f"audit #{audit.id}: {len(audit.items)} items written to {out}", markup=False)
+
+
+def ask(keys: Mapping[str, str], stopped: str) -> str:
+    """The key of the answer a person types, asked until it is one of ``keys`` (key -> what it
+    means; "s", skip, by default). Ctrl-C or the end of the input raises ``Stopped`` with the
+    note ``stopped`` (what was stored, how to go on): it said only "Aborted!", and running the
+    command again drew a new sample that showed the judged items once more."""
+    prompt = " / ".join(f"[{k}] {v}" for k, v in keys.items())
+    while True:
+        try:
+            answer = typer.prompt(prompt, default="s").strip().lower()[:1]
+        except typer.Abort:
+            raise Stopped(stopped) from None
+        if answer in keys:
+            return answer
 
 
 def write_sample(text: str, out: Path | None, forget: Callable[[], None], what: str) -> bool:
@@ -203,19 +218,11 @@ def start_command(
         )
         console.print(terminal_text(item.question))
         keys = {c[0]: c for c in item.choices} | {"s": "skip", "q": "quit"}
-        prompt = " / ".join(f"[{k}] {v}" for k, v in keys.items())
-        while True:
-            try:
-                answer = typer.prompt(prompt, default="s").strip().lower()[:1]
-            except typer.Abort:
-                # Ctrl-C or the end of the input: said only "Aborted!", and running `audit
-                # start` again drew a new audit that showed the judged items once more
-                raise Stopped(
-                    f"redline: audit #{audit.id} stopped: {judged} of {drawn} items judged and "
-                    f"stored; go on with `redline audit start --resume {audit.id}`"
-                ) from None
-            if answer in keys:
-                break
+        answer = ask(
+            keys,
+            f"redline: audit #{audit.id} stopped: {judged} of {drawn} items judged and stored; "
+            f"go on with `redline audit start --resume {audit.id}`",
+        )
         if answer == "q":
             break
         left -= 1

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.panel import Panel
 
-from redline.cli.audit_cmd import Reviewer, Seed, audit_app, write_sample
-from redline.cli.common import DbOption, FormatOption, Stopped, console, emit
+from redline.cli.audit_cmd import Reviewer, Seed, ask, audit_app, write_sample
+from redline.cli.common import DbOption, FormatOption, console, emit
 from redline.output import Format, render, terminal_text, to_json
 from redline.store import Ledger
 
@@ -80,7 +80,6 @@ def misses_start_command(
     )
     judged = total - len(todo)
     keys = {"t": "threat", "n": "none", "s": "skip", "q": "quit"}
-    prompt = " / ".join(f"[{k}] {v}" for k, v in keys.items())
     for item in todo:
         body = terminal_text(item.before)
         body.stylize("dim")
@@ -96,17 +95,11 @@ def misses_start_command(
             )
         )
         console.print(terminal_text(item.question))
-        while True:
-            try:
-                answer = typer.prompt(prompt, default="s").strip().lower()[:1]
-            except typer.Abort:
-                raise Stopped(
-                    f"redline: sample #{drawn.audit_id} stopped: {judged} of {total} sentences "
-                    f"judged and stored; go on with `redline audit misses-start --resume "
-                    f"{drawn.audit_id}`"
-                ) from None
-            if answer in keys:
-                break
+        answer = ask(
+            keys,
+            f"redline: sample #{drawn.audit_id} stopped: {judged} of {total} sentences judged "
+            f"and stored; go on with `redline audit misses-start --resume {drawn.audit_id}`",
+        )
         if answer == "q":
             break
         if answer == "s":
