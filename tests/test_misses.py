@@ -15,6 +15,7 @@ from redline.errors import RedlineError
 from redline.extract.sentences import split_sentences
 from redline.ingest import ingest_paths
 from redline.misses import (
+    PLANNING,
     STRATA,
     _allocate,
     _estimate,
@@ -25,6 +26,7 @@ from redline.misses import (
     sample,
 )
 from redline.store import Ledger
+from redline.vocab import ItemKind
 
 # Written for this test: two threats (one the ledger will hold, one it will miss) among news.
 NOTES = {
@@ -106,25 +108,26 @@ def test_the_same_seed_draws_the_same_sample(ledger_with_notes: Ledger, tmp_path
 def test_the_draw_gives_each_stratum_its_neyman_part_and_takes_a_small_one_whole() -> None:
     # the dev split's strata: the many rare sentences get most of the draw, each stratum one
     dev = {"likely": 31, "possible": 35, "unlikely": 226, "rare": 2192}
-    assert _allocate(dev, 80) == {"likely": 6, "possible": 5, "unlikely": 18, "rare": 51}
-    assert _allocate({"likely": 5, "possible": 5, "unlikely": 0, "rare": 0}, 40) == {
+    threat = PLANNING[ItemKind.THREAT]
+    assert _allocate(dev, 80, threat) == {"likely": 6, "possible": 5, "unlikely": 18, "rare": 51}
+    assert _allocate({"likely": 5, "possible": 5, "unlikely": 0, "rare": 0}, 40, threat) == {
         "likely": 5,
         "possible": 5,
         "unlikely": 0,
         "rare": 0,
     }
-    assert _allocate({"likely": 1, "possible": 1, "unlikely": 1, "rare": 3000}, 4) == {
+    assert _allocate({"likely": 1, "possible": 1, "unlikely": 1, "rare": 3000}, 4, threat) == {
         "likely": 1,
         "possible": 1,
         "unlikely": 1,
         "rare": 1,
     }
-    assert sum(_allocate({h: 50 for h in dev}, 81).values()) == 81
+    assert sum(_allocate({h: 50 for h in dev}, 81, threat).values()) == 81
 
 
 def test_a_sampled_stratum_gives_an_interval_that_narrows_with_more_judgments() -> None:
     def estimate(judged: int, precision: tuple[int, int] | None = None) -> tuple:
-        strata = [{"sentences": 2000, "judged": judged, "threats": 0}]
+        strata = [(2000, judged, 0)]
         return _estimate(strata, 100, precision, seed=0)
 
     missed, (lo, hi), recall, (rlo, rhi) = estimate(10)
@@ -145,12 +148,14 @@ def test_judgments_are_checked_and_a_bad_file_is_named(
         judge_misses(ledger_with_notes, drawn.audit_id, {1: "maybe"})
     with pytest.raises(RedlineError, match="has sentences 1 to 3, not 9"):
         judge_misses(ledger_with_notes, drawn.audit_id, {9: "none"})
-    with pytest.raises(RedlineError, match="no sample of missed threats numbered 999"):
+    with pytest.raises(
+        RedlineError, match="no sample of missed threats, crossings or responses numbered 999"
+    ):
         judge_misses(ledger_with_notes, 999, {1: "none"})
     assert miss_figures(ledger_with_notes, drawn.audit_id).judged == 0  # nothing stored
     bad = tmp_path / "bad.json"
     bad.write_text('{"sentences": []}', encoding="utf-8")
-    with pytest.raises(RedlineError, match=f"{bad}: not a sample of missed threats"):
+    with pytest.raises(RedlineError, match=f"{bad}: not a sample of what the ledger missed"):
         judge_file(ledger_with_notes, bad)
     with pytest.raises(RedlineError, match="at least 4 sentences"):
         draw_misses(ledger_with_notes, n=2)
@@ -171,9 +176,13 @@ def test_cli_misses_judge_and_recall(ledger_with_notes: Ledger, tmp_path: Path) 
     said = " ".join(result.output.split())
     assert "threat recall: 0.50" in said and "an upper bound" in said
     assert "hold a threat the ledger lacks" in said and "redline add threat" in said
-    result = runner.invoke(app, ["audit", "recall", "--db", url, "-f", "json"])
+    result = runner.invoke(app, ["audit", "recall", "--db", url, "--kind", "threat", "-f", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["recall"] == 0.5
+    # without --kind: every kind a sample was drawn for, one object each
+    result = runner.invoke(app, ["audit", "recall", "--db", url, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert [(f["kind"], f["recall"]) for f in json.loads(result.output)] == [("threat", 0.5)]
     # `audit report` names it under an audit's precision
     from redline.audit import draw
 

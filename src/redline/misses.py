@@ -1,37 +1,43 @@
-"""What the ledger missed: estimate the threat recall of extraction on your own corpus.
+"""What the ledger missed: estimate the recall of extraction on your own corpus, for threats,
+crossings or responses.
 
 ``redline audit`` measures precision: it draws what the ledger holds. What it does not hold
 cannot be drawn from it, and on real news the extractor finds about half the threats (README,
 test figures), so a user also needs to know how much is missing in *their* corpus. This module
-draws sentences **the ledger holds no threat in**, stratified by how threat-like their words
-are, asks a person whether each holds a threat (codebook §1), and estimates from the answers how
-many threat sentences the ledger missed and its recall, with a 95% interval.
+draws sentences **the ledger holds no item of one kind in** (``KINDS``: threat by default,
+crossing or response), stratified by how like that kind their words are, asks a person whether
+each holds one (codebook §1–3), and estimates from the answers how many sentences of the kind
+the ledger missed and its recall, with a 95% interval. Every kind goes through the same code;
+only the head that scores, the planning values and the question differ.
 
 - **Population**: every sentence (as extraction splits the text) of every document whose
-  sentence holds no threat an analyst has not rejected.
-- **Strata** (``STRATA``): the lexical threat head shipped with the model (``redline.model.
-  lexical``, a regression over hashed words; microseconds a sentence) scores each sentence. On
-  the dev split of the real-document gold, threat sentences are 42% of those scoring at least
-  0.5, 20% of 0.2–0.5, 5% of 0.05–0.2 and 0.4% below 0.05 (2,484 sentences, 40 threats). The
-  draw (seeded) gives each stratum a part of ``n`` by Neyman's allocation with those shares as
-  planning values (``PLANNING``: they set how many sentences each stratum gets, never the
-  estimate), at least one each; a stratum smaller than its part is taken whole.
-- **Estimate**: the missed threat sentences are M = Σ N_h·q_h (N_h sentences in stratum h, q_h
-  the share of them holding a threat, of which n_h were judged and y_h found to). Recall is
-  F/(F + M), F the sentences the ledger held a threat in when the sample was drawn (the unit
-  of M: a sentence with two threats is one), times the threat precision
-  of the latest ``redline audit`` when one was judged (else F counts every threat as right, and
+  sentence holds no item of the kind an analyst has not rejected.
+- **Strata** (``STRATA``): the lexical head of the kind's class shipped with the model
+  (``redline.model.lexical``, a regression over hashed words; microseconds a sentence) scores
+  each sentence. On the dev split of the real-document gold, threat sentences are 42% of those
+  scoring at least 0.5, 20% of 0.2–0.5, 5% of 0.05–0.2 and 0.4% below 0.05 (2,484 sentences, 40
+  threats); crossings and responses (14 sentences each) are in ``PLANNING``. The draw (seeded)
+  gives each stratum a part of ``n`` by Neyman's allocation with those shares as planning values
+  (they set how many sentences each stratum gets, never the estimate), at least one each; a
+  stratum smaller than its part is taken whole.
+- **Estimate**: the missed sentences are M = Σ N_h·q_h (N_h sentences in stratum h, q_h the
+  share of them holding an item of the kind, of which n_h were judged and y_h found to). Recall
+  is F/(F + M), F the sentences the ledger held an item of the kind in when the sample was drawn
+  (the unit of M: a sentence with two threats is one), times the kind's precision
+  of the latest ``redline audit`` when one was judged (else F counts every item as right, and
   the figure says so: recall is then an upper bound). Each q_h and the precision are drawn
   20,000 times (seeded) from Jeffreys' Beta(y + ½, n − y + ½); the figures are the medians of M
   and of recall over those draws, with the 2.5th and 97.5th percentiles as the 95% interval
   (a stratum judged whole is known exactly). A stratum where none of a few judged sentences
-  holds a threat still adds its uncertainty: wide when few of a large stratum are judged, and
+  holds one still adds its uncertainty: wide when few of a large stratum are judged, and
   judging more narrows it.
 
-A sample is recorded as a run (stage ``audit_misses``) whose ``params`` hold the strata and the
-drawn sentences (document and offsets, never their text); judgments go into its ``stats``, the
-last one per sentence winning. A sentence judged to hold a threat is one to add to the ledger:
-``redline add threat DOC --span START:END --set ...``.
+A sample is recorded as a run (stage ``audit_misses``) whose ``params`` hold its kind, the strata
+and the drawn sentences (document and offsets, never their text); a sample stored before samples
+recorded their kind is of threats. It is read only as the kind it was drawn for, so a threat
+sample's judgments never feed crossing recall. Judgments go into its ``stats``, the last one per
+sentence winning. A sentence judged to hold an item is one to add to the ledger: ``redline add
+threat DOC --span START:END --set ...`` (or ``crossing``, ``response``).
 """
 
 from __future__ import annotations
@@ -51,28 +57,73 @@ from redline.extract.sentences import split_sentences
 from redline.review import checked_reviewer
 from redline.store import Ledger
 from redline.store.db import MAX_ID, now
-from redline.store.schema import documents, evidence, runs, threats
-from redline.vocab import ReviewState
+from redline.store.schema import documents, events, evidence, runs
+from redline.vocab import ItemKind, ReviewState
 
 STAGE = "audit_misses"
-# (name, lowest lexical threat probability) from the most threat-like down
+# the kinds a sample can be of; a sample stored before samples recorded their kind is of threats
+KINDS: tuple[ItemKind, ...] = (ItemKind.THREAT, ItemKind.CROSSING, ItemKind.RESPONSE)
+# (name, lowest lexical probability of the sample's kind) from the most like it down
 STRATA: tuple[tuple[str, float], ...] = (
     ("likely", 0.5),
     ("possible", 0.2),
     ("unlikely", 0.05),
     ("rare", 0.0),
 )
-# Planning values for the draw (the share of threat sentences in each stratum on the dev split):
-# they decide only how many sentences each stratum gets, never the estimate.
-PLANNING = {"likely": 0.42, "possible": 0.20, "unlikely": 0.05, "rare": 0.004}
-JUDGMENTS = ("threat", "none")
-QUESTION = (
-    "Does this sentence hold a threat (codebook §1: a conditional warning of harm by a side "
-    "with standing, meant to deter an act of another party)? Not a prediction, refusal, pledge, "
-    "appeal, report of being threatened, or history."
-)
+# Planning values for the draw, per kind: the share of the sentences in each stratum that hold
+# an item of the kind on the dev split (`scripts/validate_misses.py --planning`). They decide only
+# how many sentences each stratum gets, never the estimate. Threats: the shares as measured (40
+# threat sentences); crossings and responses (14 sentences each, a stratum with none) are
+# smoothed to (y + 1/2) / (n + 1), so a stratum with none on dev still gets its share.
+PLANNING: dict[ItemKind, dict[str, float]] = {
+    ItemKind.THREAT: {"likely": 0.42, "possible": 0.20, "unlikely": 0.05, "rare": 0.004},
+    ItemKind.CROSSING: {"likely": 0.81, "possible": 0.08, "unlikely": 0.056, "rare": 0.0027},
+    ItemKind.RESPONSE: {"likely": 0.50, "possible": 0.28, "unlikely": 0.14, "rare": 0.0023},
+}
+NONE = "none"  # the judgment of a sentence holding no item of the sample's kind
+QUESTIONS: dict[ItemKind, str] = {
+    ItemKind.THREAT: (
+        "Does this sentence hold a threat (codebook §1: a conditional warning of harm by a side "
+        "with standing, meant to deter an act of another party)? Not a prediction, refusal, "
+        "pledge, appeal, report of being threatened, or history."
+    ),
+    ItemKind.CROSSING: (
+        "Does this sentence report a crossing (codebook §2: an act by the party a threat "
+        "addressed that does what the threat warned against, as news or with its own date: a "
+        "delivery of weapons, a strike on a territory, an accession to an alliance)? Not "
+        "background, a plan or proposal, or an act by the threatening side."
+    ),
+    ItemKind.RESPONSE: (
+        "Does this sentence report a response (codebook §3: a harmful act by a threatening side, "
+        "after a crossing, that carries out fully or partly the threatened consequence: "
+        "sanctions imposed, strikes, expulsions)? A statement is not a response."
+    ),
+}
 DRAWS = 20_000
 _BATCH = 2_000  # sentences scored at once
+
+
+def plural(kind: ItemKind) -> str:
+    """``threats``: the sample's kind in words, and the key of its count in a stratum's row."""
+    return f"{kind}s"
+
+
+def kind_of(params: Mapping[str, Any] | None) -> ItemKind:
+    """The kind a sample was drawn for (a sample stored before samples recorded one: threat)."""
+    return ItemKind((params or {}).get("kind", ItemKind.THREAT))
+
+
+def judgments_of(kind: ItemKind) -> tuple[str, str]:
+    """What a sentence of a sample of ``kind`` can be judged: it holds one, or none."""
+    return (kind.value, NONE)
+
+
+def checked_kind(kind: object) -> ItemKind:
+    """``kind`` as a kind a sample can be drawn for, or a RedlineError naming those."""
+    if isinstance(kind, str) and kind in KINDS:
+        return ItemKind(kind)
+    shown = repr(str(kind)) if isinstance(kind, str) else repr(kind)  # 'claim', not the enum
+    raise RedlineError(f"a sample of what the ledger missed is of {', '.join(KINDS)}, not {shown}")
 
 
 @dataclass(frozen=True)
@@ -84,21 +135,23 @@ class DrawnSentence:
     stratum: str
     sentence: str
     before: str  # the sentence before, for context
-    question: str = QUESTION
+    question: str
     judgment: str | None = None
 
 
 @dataclass(frozen=True)
 class MissSample:
     audit_id: int
+    kind: ItemKind
     strata: list[dict[str, Any]]  # name, lowest, sentences, drawn
-    found: int  # sentences the ledger held a threat in (not rejected) when drawn
+    found: int  # sentences the ledger held an item of the kind in (not rejected) when drawn
     sentences: list[DrawnSentence]
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "audit_misses": self.audit_id,
-            "judgments": list(JUDGMENTS),
+            "kind": self.kind.value,
+            "judgments": list(judgments_of(self.kind)),
             "strata": self.strata,
             "found": self.found,
             "sentences": [asdict(s) for s in self.sentences],
@@ -108,10 +161,11 @@ class MissSample:
 @dataclass(frozen=True)
 class MissFigures:
     audit_id: int
-    strata: list[dict[str, Any]]  # name, sentences, drawn, judged, threats
+    kind: ItemKind
+    strata: list[dict[str, Any]]  # name, sentences, drawn, judged, and (``plural``) threats
     found: int
-    precision: tuple[int, int] | None  # (right, judged) of the latest precision audit's threats
-    missed: float | None  # estimated threat sentences the ledger lacks
+    precision: tuple[int, int] | None  # (right, judged) of the latest precision audit's kind
+    missed: float | None  # estimated sentences of the kind the ledger lacks
     missed_interval: tuple[float, float] | None
     recall: float | None
     recall_interval: tuple[float, float] | None
@@ -129,24 +183,30 @@ class MissFigures:
         return {**asdict(self), "judged": self.judged, "precision_assumed": self.precision is None}
 
 
-def _scorer() -> Any:
-    """The shipped lexical threat head: texts -> probabilities."""
+def _scorer(kind: ItemKind) -> Any:
+    """The shipped lexical head of ``kind``: texts -> probabilities."""
     from redline.model.classifier import MODEL_DIR, read_manifest
     from redline.model.lexical import FILE, LexicalHeads
 
     classes = list(read_manifest()["classes"])
     heads = LexicalHeads.load(MODEL_DIR / FILE)
-    column = classes.index("threat")
+    column = classes.index(kind.value)
     return lambda texts: heads.probabilities(texts)[:, column]
 
 
-def _held_sentences(conn: sa.Connection) -> dict[int, list[tuple[int, int]]]:
-    """Per document, the sentence spans that hold a threat no analyst rejected."""
+def held_sentences(conn: sa.Connection, kind: ItemKind) -> dict[int, list[tuple[int, int]]]:
+    """Per document, the sentence spans that hold an item of ``kind`` no analyst rejected."""
+    from redline.audit import item_type
+    from redline.review import ITEMS
+
+    table = ITEMS[item_type(kind)]
     query = (
         sa.select(evidence.c.document_id, evidence.c.sentence_start, evidence.c.sentence_end)
-        .join(threats, threats.c.evidence_id == evidence.c.id)
-        .where(threats.c.review_state != ReviewState.REJECTED)
+        .join(table, table.c.evidence_id == evidence.c.id)
+        .where(table.c.review_state != ReviewState.REJECTED)
     )
+    if table is events:
+        query = query.where(events.c.kind == kind)
     held: dict[int, list[tuple[int, int]]] = {}
     for doc, start, end in conn.execute(query):
         held.setdefault(int(doc), []).append((int(start), int(end)))
@@ -156,8 +216,8 @@ def _held_sentences(conn: sa.Connection) -> dict[int, list[tuple[int, int]]]:
 def _population(
     conn: sa.Connection, held: Mapping[int, list[tuple[int, int]]]
 ) -> Iterator[tuple[int, int, int, str]]:
-    """(document, start, end, sentence) of every sentence holding none of the threats ``held``
-    (``_held_sentences``, read on ``conn``), document by document."""
+    """(document, start, end, sentence) of every sentence holding none of the items ``held``
+    (``held_sentences``, read on ``conn``), document by document."""
     rows = conn.execution_options(yield_per=200).execute(
         sa.select(documents.c.id, documents.c.text).order_by(documents.c.id)
     )
@@ -172,11 +232,15 @@ def _stratum(p: float) -> str:
     return next(name for name, lowest in STRATA if p >= lowest)
 
 
-def draw_misses(ledger: Ledger, *, n: int = 200, seed: int = 0) -> MissSample:
-    """Draw ``n`` sentences holding no threat, spread over the strata; record the sample."""
+def draw_misses(
+    ledger: Ledger, *, n: int = 200, seed: int = 0, kind: ItemKind = ItemKind.THREAT
+) -> MissSample:
+    """Draw ``n`` sentences holding no item of ``kind``, spread over the strata; record the
+    sample (with its kind)."""
+    kind = checked_kind(kind)
     if not isinstance(n, int) or isinstance(n, bool) or n < len(STRATA):
         raise RedlineError(f"draw at least {len(STRATA)} sentences (one per stratum), not {n!r}")
-    score = _scorer()
+    score = _scorer(kind)
     by_stratum: dict[str, list[tuple[int, int, int]]] = {name: [] for name, _ in STRATA}
     batch: list[tuple[int, int, int, str]] = []
 
@@ -185,24 +249,24 @@ def draw_misses(ledger: Ledger, *, n: int = 200, seed: int = 0) -> MissSample:
             by_stratum[_stratum(float(p))].append((doc, start, end))
         batch.clear()
 
-    # the sentences holding a threat are read once, in the snapshot the population is read
+    # the sentences holding an item are read once, in the snapshot the population is read
     # from: the count of them below once came from a later read, which an extraction between
     # the two could make disagree with the population
     with ledger.snapshot() as conn:
-        held = _held_sentences(conn)
+        held = held_sentences(conn, kind)
         for row in _population(conn, held):
             batch.append(row)
             if len(batch) >= _BATCH:
                 flush()
     flush()
-    # sentences, as the missed ones are counted (a sentence with two threats is one)
+    # sentences, as the missed ones are counted (a sentence with two items is one)
     found = sum(len(set(spans)) for spans in held.values())
     sizes = {name: len(rows) for name, rows in by_stratum.items()}
     if not sum(sizes.values()):
         raise RedlineError(
-            f"{ledger.url} holds no sentence without a threat: nothing can have been missed"
+            f"{ledger.url} holds no sentence without a {kind}: nothing can have been missed"
         )
-    take = _allocate(sizes, n)
+    take = _allocate(sizes, n, PLANNING[kind])
     rng = random.Random(seed)
     chosen: list[tuple[str, tuple[int, int, int]]] = []
     for name, _ in STRATA:
@@ -214,13 +278,14 @@ def draw_misses(ledger: Ledger, *, n: int = 200, seed: int = 0) -> MissSample:
             for name, lowest in STRATA
         ]
         params: dict[str, Any] = {
+            "kind": kind.value,
             "seed": seed,
             "strata": strata,
             "found": found,
             "sample": [[name, doc, start, end] for name, (doc, start, end) in chosen],
         }
         audit_id = ledger.start_run(STAGE, params, conn)
-    return MissSample(audit_id, strata, found, _drawn(ledger, params["sample"], {}))
+    return MissSample(audit_id, kind, strata, found, _drawn(ledger, kind, params["sample"], {}))
 
 
 def discard_misses(ledger: Ledger, audit_id: int) -> None:
@@ -231,11 +296,11 @@ def discard_misses(ledger: Ledger, audit_id: int) -> None:
         conn.execute(sa.delete(runs).where(runs.c.id == audit_id, runs.c.stage == STAGE))
 
 
-def _allocate(sizes: Mapping[str, int], n: int) -> dict[str, int]:
+def _allocate(sizes: Mapping[str, int], n: int, planning: Mapping[str, float]) -> dict[str, int]:
     """``n`` spread over the strata by Neyman's allocation (in proportion to a stratum's size
-    times the spread of its share, ``PLANNING``), at least one per stratum; a stratum smaller
-    than its part is taken whole and the rest goes to the others."""
-    spread = {name: (rate * (1 - rate)) ** 0.5 for name, rate in PLANNING.items()}
+    times the spread of its share, ``planning``: the kind's ``PLANNING``), at least one per
+    stratum; a stratum smaller than its part is taken whole and the rest goes to the others."""
+    spread = {name: (rate * (1 - rate)) ** 0.5 for name, rate in planning.items()}
     weight = {name: size * spread.get(name, 0.5) for name, size in sizes.items()}
     take = {name: 0 for name in sizes}
     left = min(n, sum(sizes.values()))
@@ -260,7 +325,10 @@ def _allocate(sizes: Mapping[str, int], n: int) -> dict[str, int]:
 
 
 def _drawn(
-    ledger: Ledger, sample: list[list[Any]], judged: Mapping[str, Mapping[str, Any]]
+    ledger: Ledger,
+    kind: ItemKind,
+    sample: list[list[Any]],
+    judged: Mapping[str, Mapping[str, Any]],
 ) -> list[DrawnSentence]:
     """The drawn sentences with their text and the sentence before, read from the ledger."""
     out: list[DrawnSentence] = []
@@ -289,30 +357,57 @@ def _drawn(
                 str(name),
                 text[start:end],
                 before,
-                judgment=mark.get("judgment"),
+                QUESTIONS[kind],
+                mark.get("judgment"),
             )
         )
     return out
 
 
-def _run(conn: sa.Connection, audit_id: int | None) -> Any:
+# a sample's kind as the database reads it: a sample stored before samples recorded their kind
+# is of threats
+_stored_kind = sa.func.coalesce(runs.c.params["kind"].as_string(), ItemKind.THREAT.value)
+
+
+def _run(conn: sa.Connection, audit_id: int | None, kind: ItemKind | None = None) -> Any:
+    """Sample ``audit_id`` (refused when it is of another kind than ``kind``, when given), or
+    the latest sample of ``kind`` (of threats when none is given)."""
     query = sa.select(runs).where(runs.c.stage == STAGE)
+    what = plural(kind) if kind is not None else "threats, crossings or responses"
     if audit_id is not None:
         from redline.audit import _json_name, _whole
 
         if not _whole(audit_id):
             raise RedlineError(f"a sample number is a whole number, not {_json_name(audit_id)}")
         if not 1 <= audit_id <= MAX_ID:
-            raise RedlineError(f"no sample of missed threats numbered {audit_id}")
+            raise RedlineError(f"no sample of missed {what} numbered {audit_id}")
         query = query.where(runs.c.id == audit_id)
+    else:
+        kind = kind or ItemKind.THREAT
+        what = plural(kind)
+        query = query.where(_stored_kind == kind.value)
     row = conn.execute(query.order_by(runs.c.id.desc()).limit(1)).first()
     if row is None:
+        option = "" if kind in (None, ItemKind.THREAT) else f" --kind {kind}"
         raise RedlineError(
-            f"no sample of missed threats numbered {audit_id}"
+            f"no sample of missed {what} numbered {audit_id}"
             if audit_id is not None
-            else "no sample of missed threats yet: `redline audit misses -o FILE` draws one"
+            else f"no sample of missed {what} yet: `redline audit misses{option} -o FILE` draws one"
+        )
+    if kind is not None and kind_of(row.params) != kind:
+        raise RedlineError(
+            f"sample {audit_id} is of missed {plural(kind_of(row.params))}, not {plural(kind)}"
         )
     return row
+
+
+def sampled_kinds(ledger: Ledger) -> list[ItemKind]:
+    """The kinds a sample of what the ledger missed was drawn for, in ``KINDS``' order."""
+    with ledger.connect() as conn:
+        found = set(
+            conn.execute(sa.select(_stored_kind).where(runs.c.stage == STAGE).distinct()).scalars()
+        )
+    return [kind for kind in KINDS if kind.value in found]
 
 
 def judge_misses(
@@ -321,21 +416,24 @@ def judge_misses(
     judgments: Mapping[int, str],
     *,
     reviewer: str | None = None,
+    kind: ItemKind | None = None,
 ) -> int:
-    """Store judgments (sentence number -> ``threat`` or ``none``) of sample ``audit_id``;
-    returns how many were stored. A later judgment of a sentence replaces an earlier one."""
+    """Store judgments (sentence number -> the sample's kind, ``threat`` say, or ``none``) of
+    sample ``audit_id`` (refused when it is of another kind than ``kind``, when given); returns
+    how many were stored. A later judgment of a sentence replaces an earlier one."""
     who = checked_reviewer(reviewer)
     with ledger.exclusive() as conn:
-        run = _run(conn, audit_id)
+        run = _run(conn, audit_id, kind)
+        allowed = judgments_of(kind_of(run.params))
         drawn = len((run.params or {}).get("sample", []))
         for number, judgment in judgments.items():
             if isinstance(number, bool) or not isinstance(number, int):
                 raise RedlineError(f"a sentence number is a whole number, not {number!r}")
             if not 1 <= number <= drawn:
                 raise RedlineError(f"sample {audit_id} has sentences 1 to {drawn}, not {number}")
-            if judgment not in JUDGMENTS:
+            if judgment not in allowed:
                 raise RedlineError(
-                    f"sentence {number}: judge {' or '.join(JUDGMENTS)}, not {judgment!r}"
+                    f"sentence {number}: judge {' or '.join(allowed)}, not {judgment!r}"
                 )
         stats = dict(run.stats or {})
         marks = dict(stats.get("judgments", {}))
@@ -356,11 +454,15 @@ def judge_file(ledger: Ledger, path: Path, *, reviewer: str | None = None) -> tu
     except (OSError, UnicodeDecodeError) as exc:
         raise RedlineError(f"{path}: cannot read: {exc}") from exc
     except ValueError as exc:
-        raise RedlineError(f"{path}: not a sample of missed threats (not JSON: {exc})") from exc
-    audit_id, marks, placed = _judgments_in(data, str(path))
+        raise RedlineError(
+            f"{path}: not a sample of what the ledger missed (not JSON: {exc})"
+        ) from exc
+    audit_id, kind, marks, placed = _judgments_in(data, str(path))
     try:
         _same_sentences(ledger, audit_id, placed)
-        return audit_id, judge_misses(ledger, audit_id, marks, reviewer=reviewer)
+        # a file that names its kind (every file written since samples recorded it) is judged
+        # only as a sample of that kind: "threat" judgments never land on a crossing sample
+        return audit_id, judge_misses(ledger, audit_id, marks, reviewer=reviewer, kind=kind)
     except RedlineError as exc:
         raise RedlineError(f"{path}: {exc}") from exc
 
@@ -385,8 +487,9 @@ def _same_sentences(
 
 def _judgments_in(
     data: Any, where: str
-) -> tuple[int, dict[int, str], dict[int, tuple[Any, Any, Any]]]:
-    """The sample number, the judgments (sentence number -> judgment) of a sample file and
+) -> tuple[int, ItemKind | None, dict[int, str], dict[int, tuple[Any, Any, Any]]]:
+    """The sample number, its kind (None in a file written before samples recorded it), the
+    judgments (sentence number -> judgment) of a sample file and
     where the file says each judged sentence is (document, start, end), when it says so,
     every sentence checked first, as an audit file is (``redline.audit.from_dict``): a value of
     the wrong type is refused, never converted (a number 2.7 was stored as sentence 2, ``true``
@@ -399,12 +502,15 @@ def _judgments_in(
 
     if not isinstance(data, dict) or "audit_misses" not in data or "sentences" not in data:
         raise bad(
-            "not a sample of missed threats (a JSON object with 'audit_misses' and "
+            "not a sample of what the ledger missed (a JSON object with 'audit_misses' and "
             "'sentences', each with a 'number' and a 'judgment')"
         )
     audit_id, sentences = data["audit_misses"], data["sentences"]
     if not _whole(audit_id):
         raise bad(f"audit_misses must be a whole number, not {_json_name(audit_id)}")
+    kind = data.get("kind")
+    if kind is not None and (not isinstance(kind, str) or kind not in KINDS):
+        raise bad(f"kind must be {', '.join(KINDS)}, not {_json_name(kind)}")
     if not isinstance(sentences, list):
         raise bad(f"sentences must be a list, not {_json_name(sentences)}")
     marks: dict[int, str] = {}
@@ -427,36 +533,44 @@ def _judgments_in(
             marks[number] = judgment.strip()
             if all(k in s for k in ("document_id", "start", "end")):
                 placed[number] = (s["document_id"], s["start"], s["end"])
-    return audit_id, marks, placed
+    return audit_id, None if kind is None else ItemKind(kind), marks, placed
 
 
-def sample(ledger: Ledger, audit_id: int | None = None) -> MissSample:
-    """A recorded sample again (the latest by default), with its judgments so far."""
+def sample(ledger: Ledger, audit_id: int | None = None, kind: ItemKind | None = None) -> MissSample:
+    """A recorded sample again (the latest of ``kind`` by default, of threats when no kind is
+    given; sample ``audit_id`` refused when of another kind), with its judgments so far."""
     with ledger.connect() as conn:
-        run = _run(conn, audit_id)
+        run = _run(conn, audit_id, kind)
     params = run.params or {}
     judged = (run.stats or {}).get("judgments", {})
+    drawn_for = kind_of(params)
     return MissSample(
         int(run.id),
+        drawn_for,
         list(params.get("strata", [])),
         int(params.get("found", 0)),
-        _drawn(ledger, list(params.get("sample", [])), judged),
+        _drawn(ledger, drawn_for, list(params.get("sample", [])), judged),
     )
 
 
-def miss_figures(ledger: Ledger, audit_id: int | None = None, *, seed: int = 0) -> MissFigures:
-    """The estimate from a sample's judgments (the latest sample by default)."""
+def miss_figures(
+    ledger: Ledger, audit_id: int | None = None, *, kind: ItemKind | None = None, seed: int = 0
+) -> MissFigures:
+    """The estimate from a sample's judgments (the latest sample of ``kind`` by default, of
+    threats when no kind is given; sample ``audit_id`` refused when of another kind): only the
+    judgments of that sample count, so a threat sample never feeds crossing recall."""
     from redline.audit import figures
 
     with ledger.connect() as conn:
-        run = _run(conn, audit_id)
+        run = _run(conn, audit_id, kind)
     params = run.params or {}
+    drawn_for = kind_of(params)
     marks = (run.stats or {}).get("judgments", {})
     counts = {s["name"]: [0, 0] for s in params.get("strata", [])}
     for number, (name, *_rest) in enumerate(params.get("sample", []), 1):
         mark = marks.get(str(number))
         if mark is not None:
-            counts[name][0] += mark["judgment"] == "threat"
+            counts[name][0] += mark["judgment"] == drawn_for
             counts[name][1] += 1
     strata = [
         {
@@ -464,43 +578,43 @@ def miss_figures(ledger: Ledger, audit_id: int | None = None, *, seed: int = 0) 
             "sentences": int(s["sentences"]),
             "drawn": int(s["drawn"]),
             "judged": counts[s["name"]][1],
-            "threats": counts[s["name"]][0],
+            plural(drawn_for): counts[s["name"]][0],
         }
         for s in params.get("strata", [])
     ]
     found = int(params.get("found", 0))
     audit = figures(ledger)
-    threat = audit.precision.get("threat") if audit is not None else None
-    precision = (threat.hits, threat.total) if threat is not None and threat.total else None
-    result = MissFigures(int(run.id), strata, found, precision, None, None, None, None)
+    judged = audit.precision.get(drawn_for) if audit is not None else None
+    precision = (judged.hits, judged.total) if judged is not None and judged.total else None
+    result = MissFigures(int(run.id), drawn_for, strata, found, precision, None, None, None, None)
     if not result.complete:
         return result
-    missed, missed_ci, recall, recall_ci = _estimate(strata, found, precision, seed)
-    return MissFigures(int(run.id), strata, found, precision, missed, missed_ci, recall, recall_ci)
+    rows = [(s["sentences"], s["judged"], s[plural(drawn_for)]) for s in strata]
+    missed, missed_ci, recall, recall_ci = _estimate(rows, found, precision, seed)
+    return MissFigures(
+        int(run.id), drawn_for, strata, found, precision, missed, missed_ci, recall, recall_ci
+    )
 
 
-def latest_figures(ledger: Ledger) -> MissFigures | None:
-    """The latest sample's estimate, None when no sample was drawn (the report shows it)."""
-    with ledger.connect() as conn:
-        drawn = conn.execute(
-            sa.select(sa.func.count()).select_from(runs).where(runs.c.stage == STAGE)
-        ).scalar_one()
-    return miss_figures(ledger) if drawn else None
+def latest_figures(ledger: Ledger) -> dict[ItemKind, MissFigures]:
+    """Per kind a sample was drawn for, the latest sample's estimate (the report shows them);
+    empty when no sample was drawn."""
+    return {kind: miss_figures(ledger, kind=kind) for kind in sampled_kinds(ledger)}
 
 
 def _estimate(
-    strata: list[dict[str, Any]],
+    strata: list[tuple[int, int, int]],
     found: int,
     precision: tuple[int, int] | None,
     seed: int,
 ) -> tuple[float, tuple[float, float], float | None, tuple[float, float] | None]:
-    """Posterior medians and 95% intervals of the missed threat sentences and of recall."""
+    """Posterior medians and 95% intervals of the missed sentences and of recall, from each
+    stratum's (sentences, judged, judged to hold an item of the kind)."""
     rng = np.random.default_rng(seed)
     draws = np.zeros(DRAWS)
-    for s in strata:
-        if not s["sentences"]:
+    for size, n, y in strata:
+        if not size:
             continue
-        y, n, size = s["threats"], s["judged"], s["sentences"]
         if n < size:  # a stratum judged whole is known exactly
             draws += size * rng.beta(y + 0.5, n - y + 0.5, DRAWS)
         else:

@@ -276,21 +276,22 @@ def report_command(
         )
         return
     _print_figures(ledger, found.audit_id)
-    from redline.misses import latest_figures
+    from redline.misses import latest_figures, plural
 
-    misses = latest_figures(ledger)
-    if misses is None:
+    every = latest_figures(ledger)
+    if not every:
         console.print(
             "what the ledger missed is not estimated yet: `redline audit misses-start`",
             markup=False,
         )
-    elif misses.recall is not None and misses.recall_interval is not None:
-        low, high = misses.recall_interval
-        console.print(
-            f"threat recall {misses.recall:.2f} [{low:.2f}-{high:.2f}] from sample of missed "
-            f"threats #{misses.audit_id} (`redline audit recall` for the rest)",
-            markup=False,
-        )
+    for kind, misses in every.items():  # each kind a sample was drawn for, with an estimate
+        if misses.recall is not None and misses.recall_interval is not None:
+            low, high = misses.recall_interval
+            console.print(
+                f"{kind} recall {misses.recall:.2f} [{low:.2f}-{high:.2f}] from sample of "
+                f"missed {plural(kind)} #{misses.audit_id} (`redline audit recall` for the rest)",
+                markup=False,
+            )
 
 
 def _print_figures(ledger: Ledger, audit_id: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.panel import Panel
@@ -13,11 +13,29 @@ from redline.cli.audit_cmd import Reviewer, Seed, ask, audit_app, write_sample
 from redline.cli.common import DbOption, FormatOption, console, emit
 from redline.output import Format, render, terminal_text, to_json
 from redline.store import Ledger
+from redline.vocab import ItemKind
+
+if TYPE_CHECKING:
+    from redline.misses import MissFigures
 
 # how many sentences a sample draws (200 give recall within about ±0.2 on dev: docs/linking.md)
 Sentences = Annotated[
     int, typer.Option("--n", min=4, help="Sentences drawn, spread over four strata.")
 ]
+MissKind = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        help="What the sentences are judged for: threat (the default), crossing or response.",
+    ),
+]
+
+
+def _kind(kind: str | None) -> ItemKind | None:
+    from redline.misses import checked_kind
+
+    return None if kind is None else checked_kind(kind)
 
 
 @audit_app.command("misses")
@@ -25,6 +43,7 @@ def misses_command(
     db: DbOption = None,
     n: Sentences = 200,
     seed: Seed = 0,
+    kind: MissKind = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -32,19 +51,20 @@ def misses_command(
         ),
     ] = None,
 ) -> None:
-    """Draw sentences the ledger holds no threat in, to judge whether it missed one: set each
-    sentence's "judgment" to threat or none, then `audit misses-judge FILE`."""
-    from redline.misses import discard_misses, draw_misses
+    """Draw sentences the ledger holds no threat (or --kind crossing, response) in, to judge
+    whether it missed one: set each sentence's "judgment" to the kind or none, then `audit
+    misses-judge FILE`."""
+    from redline.misses import discard_misses, draw_misses, plural
 
     ledger = Ledger.open(db, create=False)
-    sample = draw_misses(ledger, n=n, seed=seed)
+    sample = draw_misses(ledger, n=n, seed=seed, kind=_kind(kind) or ItemKind.THREAT)
     text = json.dumps(sample.as_dict(), indent=1, ensure_ascii=False)
     if not write_sample(text, out, lambda: discard_misses(ledger, sample.audit_id), "sample"):
         return
     sizes = ", ".join(f"{s['drawn']} of {s['sentences']} {s['name']}" for s in sample.strata)
     console.print(
-        f"sample of missed threats #{sample.audit_id}: {len(sample.sentences)} sentences "
-        f"({sizes}) written to {out}",
+        f"sample of missed {plural(sample.kind)} #{sample.audit_id}: {len(sample.sentences)} "
+        f"sentences ({sizes}) written to {out}",
         markup=False,
     )
 
@@ -54,6 +74,7 @@ def misses_start_command(
     db: DbOption = None,
     n: Sentences = 200,
     seed: Seed = 0,
+    kind: MissKind = None,
     by: Reviewer = None,
     resume: Annotated[
         int | None,
@@ -64,22 +85,29 @@ def misses_start_command(
         ),
     ] = None,
 ) -> None:
-    """Judge sentences the ledger holds no threat in, one by one in the terminal (t threat,
-    n none, s skip, q stop; each answer is stored at once), then see the recall estimate."""
-    from redline.misses import draw_misses, judge_misses, sample
+    """Judge sentences the ledger holds no threat (or --kind crossing, response) in, one by one
+    in the terminal (t threat, c crossing or r response; n none, s skip, q stop; each answer is
+    stored at once), then see the recall estimate."""
+    from redline.misses import draw_misses, judge_misses, plural, sample
     from redline.review import checked_reviewer
 
     checked_reviewer(by)  # before a sample is drawn and an answer given, not at the first answer
+    asked = _kind(kind)
     ledger = Ledger.open(db, create=False)
-    drawn = draw_misses(ledger, n=n, seed=seed) if resume is None else sample(ledger, resume)
+    drawn = (
+        draw_misses(ledger, n=n, seed=seed, kind=asked or ItemKind.THREAT)
+        if resume is None
+        else sample(ledger, resume, asked)
+    )
     todo = [s for s in drawn.sentences if s.judgment is None]
     total = len(drawn.sentences)
     console.print(
-        f"sample of missed threats #{drawn.audit_id}: {total} sentences, {len(todo)} to judge",
+        f"sample of missed {plural(drawn.kind)} #{drawn.audit_id}: {total} sentences, "
+        f"{len(todo)} to judge",
         markup=False,
     )
     judged = total - len(todo)
-    keys = {"t": "threat", "n": "none", "s": "skip", "q": "quit"}
+    keys = {drawn.kind.value[0]: drawn.kind.value, "n": "none", "s": "skip", "q": "quit"}
     for item in todo:
         body = terminal_text(item.before)
         body.stylize("dim")
@@ -115,7 +143,8 @@ def misses_judge_command(
     db: DbOption = None,
     by: Reviewer = None,
 ) -> None:
-    """Store the judgments of a sample of missed threats and print the recall estimate."""
+    """Store the judgments of a sample of what the ledger missed and print the recall
+    estimate."""
     from redline.misses import judge_file
 
     ledger = Ledger.open(db, create=False)
@@ -129,30 +158,71 @@ def recall_command(
     db: DbOption = None,
     sample: Annotated[
         int | None,
-        typer.Option("--sample", metavar="N", help="Sample N (default: the latest)."),
+        typer.Option("--sample", metavar="N", help="Sample N (default: the latest of each kind)."),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="threat, crossing or response (default: every kind a sample was drawn for).",
+        ),
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Threat recall estimated from a judged sample of missed threats, with a 95% interval."""
+    """Recall estimated from a judged sample of what the ledger missed, with a 95% interval:
+    of the kind asked, or of every kind a sample was drawn for (the latest sample of each;
+    JSON then gives a list, CSV a kind column)."""
+    from redline.misses import miss_figures, plural, sampled_kinds
+
+    asked = _kind(kind)
     ledger = Ledger.open(db, create=False)
-    _print_recall(ledger, sample, fmt)
+    if sample is not None or asked is not None:
+        _print_recall(ledger, sample, fmt, asked)
+        return
+    every = [miss_figures(ledger, kind=k) for k in sampled_kinds(ledger)] or [
+        miss_figures(ledger)  # none drawn: says how to draw one
+    ]
+    if fmt is Format.json:
+        emit(to_json([f.as_dict() for f in every]))
+    elif fmt is Format.csv:
+        rows = [
+            {"kind": f.kind.value, **s, "holding": s[plural(f.kind)]}
+            for f in every
+            for s in f.strata
+        ]
+        emit(render(rows, fmt, ["kind", "name", "sentences", "drawn", "judged", "holding"]))
+    else:
+        for figures in every:
+            _show_recall(ledger, figures)
 
 
-def _print_recall(ledger: Ledger, audit_id: int | None, fmt: Format) -> None:
-    from redline.misses import miss_figures
+def _print_recall(
+    ledger: Ledger, audit_id: int | None, fmt: Format, kind: ItemKind | None = None
+) -> None:
+    from redline.misses import miss_figures, plural
 
-    figures = miss_figures(ledger, audit_id)
+    figures = miss_figures(ledger, audit_id, kind=kind)
     if fmt is Format.json:
         emit(to_json(figures.as_dict()))
         return
+    columns = ["name", "sentences", "drawn", "judged", plural(figures.kind)]
     if fmt is Format.csv:
-        emit(render(figures.strata, fmt, ["name", "sentences", "drawn", "judged", "threats"]))
+        emit(render(figures.strata, fmt, columns))
         return
+    _show_recall(ledger, figures)
+
+
+def _show_recall(ledger: Ledger, figures: MissFigures) -> None:
+    """A sample's strata and its estimate, as a table and sentences in the terminal."""
+    from redline.misses import plural
+
+    kind, kinds = figures.kind.value, plural(figures.kind)
     render(
         figures.strata,
-        fmt,
-        ["name", "sentences", "drawn", "judged", "threats"],
-        title=f"sample of missed threats #{figures.audit_id}",
+        Format.table,
+        ["name", "sentences", "drawn", "judged", kinds],
+        title=f"sample of missed {kinds} #{figures.audit_id}",
         console=console,
     )
     if figures.missed is None or figures.missed_interval is None:
@@ -165,40 +235,43 @@ def _print_recall(ledger: Ledger, audit_id: int | None, fmt: Format) -> None:
     lo, hi = figures.missed_interval
     console.print(
         terminal_text(
-            f"threat sentences the ledger missed: {figures.missed:.0f} "
-            f"(95% interval {lo:.0f}-{hi:.0f}); it holds threats in {figures.found} sentences"
+            f"{kind} sentences the ledger missed: {figures.missed:.0f} "
+            f"(95% interval {lo:.0f}-{hi:.0f}); it holds {kinds} in {figures.found} sentences"
         )
     )
     if figures.recall is None:
         console.print(
-            "threat recall: none to give (the ledger held no threat and none was found missed)",
+            f"{kind} recall: none to give (the ledger held no {kind} and none was found missed)",
             markup=False,
         )
     elif figures.recall_interval is not None:
         rlo, rhi = figures.recall_interval
         basis = (
-            f"the latest audit's threat precision {figures.precision[0]}/{figures.precision[1]}"
+            f"the latest audit's {kind} precision {figures.precision[0]}/{figures.precision[1]}"
             if figures.precision
-            else "no judged precision audit, so every threat counted as right: an upper bound"
+            else f"no judged precision audit, so every {kind} counted as right: an upper bound"
         )
         console.print(
             terminal_text(
-                f"threat recall: {figures.recall:.2f} (95% interval {rlo:.2f}-{rhi:.2f}); {basis}"
+                f"{kind} recall: {figures.recall:.2f} (95% interval {rlo:.2f}-{rhi:.2f}); {basis}"
             )
         )
     _print_found(ledger, figures.audit_id)
 
 
 def _print_found(ledger: Ledger, audit_id: int) -> None:
-    """The judged sentences that hold a threat the ledger lacks, and how to add them."""
+    """The judged sentences that hold an item of the sample's kind the ledger lacks, and how
+    to add them."""
+    from redline.add import REQUIRED
     from redline.misses import sample
 
-    found = [s for s in sample(ledger, audit_id).sentences if s.judgment == "threat"]
+    drawn = sample(ledger, audit_id)
+    found = [s for s in drawn.sentences if s.judgment == drawn.kind]
     if not found:
         return
     console.print(
-        f"{len(found)} judged sentences hold a threat the ledger lacks; add each with "
-        "`redline add threat DOC --span START:END --set speaker_country=...`:",
+        f"{len(found)} judged sentences hold a {drawn.kind} the ledger lacks; add each with "
+        f"`redline add {drawn.kind} DOC --span START:END --set {REQUIRED[drawn.kind]}=...`:",
         markup=False,
     )
     for s in found:

@@ -50,7 +50,8 @@ class ReportData:
     warnings: list[str] = field(default_factory=list)
     charts: dict[str, Any] = field(default_factory=dict)
     audit: AuditFigures | None = None  # the latest `redline audit`, shown beside follow-through
-    misses: MissFigures | None = None  # the latest `redline audit misses`: threat recall
+    # the latest `redline audit misses` of each kind a sample was drawn for: its recall
+    misses: dict[vocab.ItemKind, MissFigures] = field(default_factory=dict)
     reported: bool = False  # statuses from what the sources had reported by ``as_of``
     linked: date | None = None  # the as-of date of the last link (None: never linked)
 

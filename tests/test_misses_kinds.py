@@ -1,0 +1,247 @@
+"""What the ledger missed, for crossings and responses as for threats: a sample records its
+kind, its population is the sentences holding no item of that kind, only its own judgments give
+that kind's recall, and a sample stored before samples recorded their kind is of threats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from redline.add import add
+from redline.cli import app
+from redline.errors import RedlineError
+from redline.ingest import ingest_paths
+from redline.misses import (
+    STAGE,
+    draw_misses,
+    judge_file,
+    judge_misses,
+    latest_figures,
+    miss_figures,
+    sample,
+    sampled_kinds,
+)
+from redline.store import Ledger
+from redline.store.schema import runs
+from redline.vocab import ItemKind
+
+# Written for this test: a threat, two crossings (one the ledger will hold) and a response.
+NOTES = {
+    "tanks.txt": (
+        "date 2023-01-25 Tanks\n\n"
+        "Germany delivered the first battle tanks to Ukraine on Tuesday. Officials in Berlin "
+        "confirmed the shipment by rail. Moscow said any tanks sent would be destroyed and their "
+        "senders punished.\n"
+    ),
+    "jets.txt": (
+        "date 2023-02-10 Jets\n\n"
+        "Poland sent four fighter jets to Ukraine on Thursday. The weather in Warsaw stayed "
+        "mild all week. Russia imposed sanctions on ten Polish officials on Friday in reply.\n"
+    ),
+}
+HELD_CROSSING = "Germany delivered the first battle tanks"
+HELD_THREAT = "Moscow said any tanks sent would be destroyed"
+MISSED_CROSSING = "Poland sent four fighter jets"
+HELD_RESPONSE = "Russia imposed sanctions on ten Polish officials"
+
+
+@pytest.fixture
+def events_ledger(ledger: Ledger, tmp_path: Path) -> Ledger:
+    for name, text in NOTES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    ingest_paths(ledger, [tmp_path / n for n in NOTES], progress=False)
+    add(ledger, "threat", "tanks.txt", quote=HELD_THREAT, fields={"speaker_country": "RUS"})
+    add(ledger, "crossing", "tanks.txt", quote=HELD_CROSSING, fields={"actor_country": "DEU"})
+    add(ledger, "response", "jets.txt", quote=HELD_RESPONSE, fields={"actor_country": "RUS"})
+    return ledger
+
+
+def _filler(ledger: Ledger, tmp_path: Path) -> None:
+    """Many plain sentences, so a small draw samples a stratum instead of taking it whole."""
+    filler = " ".join(f"Ferry number {i} left the harbour on time." for i in range(60))
+    (tmp_path / "ferries.txt").write_text(f"date 2023-03-03 Ferries\n\n{filler}\n", "utf-8")
+    ingest_paths(ledger, [tmp_path / "ferries.txt"], progress=False)
+
+
+def test_a_crossing_sample_holds_the_sentences_without_a_crossing(events_ledger: Ledger) -> None:
+    drawn = draw_misses(events_ledger, n=40, seed=1, kind=ItemKind.CROSSING)
+    assert drawn.kind == ItemKind.CROSSING and drawn.found == 1
+    said = [s.sentence for s in drawn.sentences]
+    # the held crossing's sentence is not in it; the held threat's and response's are
+    assert not any(HELD_CROSSING in s for s in said)
+    assert any(HELD_THREAT in s for s in said) and any(HELD_RESPONSE in s for s in said)
+    assert all("crossing" in s.question for s in drawn.sentences)
+    responses = draw_misses(events_ledger, n=40, seed=1, kind=ItemKind.RESPONSE)
+    assert not any(HELD_RESPONSE in s.sentence for s in responses.sentences)
+    assert any(HELD_CROSSING in s.sentence for s in responses.sentences)
+    assert sampled_kinds(events_ledger) == [ItemKind.CROSSING, ItemKind.RESPONSE]
+    with pytest.raises(RedlineError, match="of threat, crossing, response, not 'claim'"):
+        draw_misses(events_ledger, n=4, kind=ItemKind.CLAIM)
+
+
+def test_a_crossing_sample_judged_through_the_json_form_gives_a_recall_with_an_interval(
+    events_ledger: Ledger, tmp_path: Path
+) -> None:
+    _filler(events_ledger, tmp_path)
+    url = events_ledger.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    out = tmp_path / "s.json"
+    result = runner.invoke(
+        app,
+        ["audit", "misses", "--db", url, "--kind", "crossing", "--n", "8", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "sample of missed crossings #" in result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert (data["kind"], data["judgments"]) == ("crossing", ["crossing", "none"])
+    for s in data["sentences"]:
+        s["judgment"] = "crossing" if MISSED_CROSSING in s["sentence"] else "none"
+    out.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["audit", "misses-judge", str(out), "--db", url, "--by", "ana"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "sample of missed crossings" in said and "crossing recall:" in said
+    assert "every crossing counted as right: an upper bound" in said
+    result = runner.invoke(
+        app, ["audit", "recall", "--db", url, "--kind", "crossing", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["kind"] == "crossing" and figures["judged"] == 8
+    assert figures["found"] == 1 and figures["precision_assumed"]
+    low, high = figures["recall_interval"]
+    assert 0 < low < figures["recall"] < high <= 1  # the rare stratum is sampled: not exact
+    assert sum(s["crossings"] for s in figures["strata"]) == sum(
+        MISSED_CROSSING in s["sentence"] for s in data["sentences"]
+    )
+    # no threat sample was drawn: no threat recall, and the crossing one is not read as it
+    with pytest.raises(RedlineError, match="no sample of missed threats yet"):
+        miss_figures(events_ledger)
+    result = runner.invoke(app, ["audit", "recall", "--db", url, "--kind", "threat"])
+    assert isinstance(result.exception, RedlineError)
+
+
+def test_a_threat_samples_judgments_do_not_feed_crossing_recall(
+    events_ledger: Ledger, tmp_path: Path
+) -> None:
+    threats = draw_misses(events_ledger, n=40, seed=0)
+    assert threats.kind == ItemKind.THREAT
+    # every sentence of the threat sample judged to hold a threat
+    judge_misses(events_ledger, threats.audit_id, {s.number: "threat" for s in threats.sentences})
+    with pytest.raises(RedlineError, match="no sample of missed crossings yet.*--kind crossing"):
+        miss_figures(events_ledger, kind=ItemKind.CROSSING)
+    with pytest.raises(RedlineError, match="is of missed threats, not crossings"):
+        miss_figures(events_ledger, threats.audit_id, kind=ItemKind.CROSSING)
+    crossings = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.CROSSING)
+    # a crossing sample takes crossing or none, never threat
+    with pytest.raises(RedlineError, match="judge crossing or none, not 'threat'"):
+        judge_misses(events_ledger, crossings.audit_id, {1: "threat"})
+    judge_misses(
+        events_ledger,
+        crossings.audit_id,
+        {
+            s.number: "crossing" if MISSED_CROSSING in s.sentence else "none"
+            for s in crossings.sentences
+        },
+    )
+    crossing = miss_figures(events_ledger, kind=ItemKind.CROSSING)
+    assert crossing.audit_id == crossings.audit_id
+    # taken whole: one crossing missed beside the one held, whatever the threat sample said
+    assert (crossing.missed, crossing.recall, crossing.recall_interval) == (1.0, 0.5, (0.5, 0.5))
+    threat = miss_figures(events_ledger)  # of threats by default, as before
+    assert threat.audit_id == threats.audit_id and threat.missed == len(threats.sentences)
+    assert set(latest_figures(events_ledger)) == {ItemKind.THREAT, ItemKind.CROSSING}
+    # a file of the threat sample edited to say crossing is refused whole
+    data = sample(events_ledger, threats.audit_id).as_dict()
+    data["kind"] = "crossing"
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RedlineError, match="is of missed threats, not crossings"):
+        judge_file(events_ledger, path)
+
+
+def test_a_sample_stored_without_a_kind_reads_as_a_threat_sample(events_ledger: Ledger) -> None:
+    drawn = draw_misses(events_ledger, n=4, seed=0)
+    with events_ledger.begin() as conn:  # as samples were stored before they recorded a kind
+        params = conn.execute(sa.select(runs.c.params).where(runs.c.id == drawn.audit_id))
+        old = {k: v for k, v in params.scalar_one().items() if k != "kind"}
+        conn.execute(sa.update(runs).where(runs.c.id == drawn.audit_id).values(params=old))
+        assert conn.execute(
+            sa.select(runs.c.stage).where(runs.c.id == drawn.audit_id)
+        ).scalar() == (STAGE)
+    assert sampled_kinds(events_ledger) == [ItemKind.THREAT]
+    again = sample(events_ledger)
+    assert (again.audit_id, again.kind) == (drawn.audit_id, ItemKind.THREAT)
+    assert miss_figures(events_ledger, drawn.audit_id, kind=ItemKind.THREAT).kind == "threat"
+    with pytest.raises(RedlineError, match="no sample of missed responses yet"):
+        sample(events_ledger, kind=ItemKind.RESPONSE)
+
+
+def test_recall_without_a_kind_gives_every_kind_and_the_report_each(
+    events_ledger: Ledger, tmp_path: Path
+) -> None:
+    from redline.report import write_report
+
+    for kind in (ItemKind.THREAT, ItemKind.RESPONSE):
+        drawn = draw_misses(events_ledger, n=40, seed=0, kind=kind)
+        judge_misses(events_ledger, drawn.audit_id, {s.number: "none" for s in drawn.sentences})
+    url = events_ledger.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    result = runner.invoke(app, ["audit", "recall", "--db", url])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "threat recall: 1.00" in said and "response recall: 1.00" in said
+    assert "crossing" not in said  # no crossing sample: nothing said of crossings
+    result = runner.invoke(app, ["audit", "recall", "--db", url, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "kind,name,sentences,drawn,judged,holding"
+    assert {line.split(",")[0] for line in lines[1:]} == {"threat", "response"}
+    result = runner.invoke(app, ["audit", "recall", "--db", url, "--kind", "crossings"])
+    assert isinstance(result.exception, RedlineError)
+    assert "threat, crossing, response, not 'crossings'" in str(result.exception)
+    page = tmp_path / "r.html"
+    write_report(events_ledger, page)
+    shown = " ".join(page.read_text("utf-8").split())
+    assert "Threat recall 1.00 [1.00–1.00]" in shown
+    assert "Response recall 1.00 [1.00–1.00]" in shown
+    assert "redline audit misses --kind response" in shown
+    # `audit report` gives each kind's recall under an audit's precision
+    from redline.audit import draw
+
+    draw(events_ledger, per_kind=1, kinds=["threat"])
+    result = runner.invoke(app, ["audit", "report", "--db", url])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "threat recall 1.00 [1.00-1.00] from sample of missed threats" in said
+    assert "response recall 1.00 [1.00-1.00] from sample of missed responses" in said
+
+
+def test_misses_start_judges_responses_with_their_key_and_resumes_by_the_sample(
+    events_ledger: Ledger,
+) -> None:
+    url = events_ledger.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    drawn = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.RESPONSE)
+    answers = ["r" if "sanctions" in s.sentence else "n" for s in drawn.sentences]
+    # --resume goes on with the sample's own kind, without --kind
+    result = runner.invoke(
+        app,
+        ["audit", "misses-start", "--db", url, "--resume", str(drawn.audit_id)],
+        input="".join(f"{a}\n" for a in answers),
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "[r] response" in said and "sample of missed responses" in said
+    assert "response recall: 1.00" in said  # the one response sentence is held
+    # asking for another kind than the sample's is refused
+    result = runner.invoke(
+        app,
+        ["audit", "misses-start", "--db", url, "--resume", str(drawn.audit_id), "--kind", "threat"],
+    )
+    assert isinstance(result.exception, RedlineError)
+    assert "is of missed responses, not threats" in str(result.exception)
