@@ -41,6 +41,7 @@ try:
         review_cmd,
         run_cmd,
         train_cmd,
+        triage_cmd,
     )
     from redline.cli.common import app, err_console
     from redline.errors import RedlineError, Terminated

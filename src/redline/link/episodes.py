@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -12,8 +12,15 @@ import sqlalchemy as sa
 
 from redline import knowledge
 from redline.errors import RedlineError
-from redline.link.assess import DEFAULT_WINDOW_DAYS, Assessment, Members, assess, evidence_note
-from redline.link.items import EVENT_ROLES, Item, load_pool
+from redline.link.assess import (
+    DEFAULT_WINDOW_DAYS,
+    Assessment,
+    Members,
+    Review,
+    assess,
+    evidence_note,
+)
+from redline.link.items import EVENT_ROLES, Doc, Item, load_pool
 from redline.link.reviews import load_reviews
 from redline.link.when import as_of_date, not_after_today, window_days_of
 from redline.store import Ledger
@@ -46,6 +53,9 @@ class EpisodeState:
     row: dict[str, Any]
     assessment: Assessment
     members: Members
+    # the analyst's decision on the episode the status was assessed with (None: none), so a
+    # reader asking "what if this item were rejected" (``redline.triage``) assesses as this did
+    review: Review | None = None
 
     def summary(self) -> dict[str, Any]:
         a = self.assessment
@@ -96,6 +106,8 @@ class EpisodeView:
     # what the sources had reported by ``as_of`` (True), or what had happened by then, even if
     # reported later (False: hindsight, the default)
     reported: bool = False
+    # the documents the members come from (what ``assess`` reads beside them)
+    docs: Mapping[int, Doc] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[EpisodeState]:
         return iter(self.states)
@@ -250,8 +262,8 @@ def evaluate(
         m = members[row["id"]]
         a = assess(m, pool.docs, as_of=as_of, window_days=window, review=review)
         if a is not None:
-            out.append(EpisodeState(row, a, m))
-    return EpisodeView(as_of, window, out, reported)
+            out.append(EpisodeState(row, a, m, review))
+    return EpisodeView(as_of, window, out, reported, pool.docs)
 
 
 def resolve(ledger: Ledger, ref: str | int) -> int:

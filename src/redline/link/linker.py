@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from redline import knowledge
-from redline.link.assess import DEFAULT_WINDOW_DAYS, Assessment, Members, assess
+from redline.link.assess import DEFAULT_WINDOW_DAYS, Assessment, Members, Review, assess
 from redline.link.blocking import block, episode_key
 from redline.link.episodes import EpisodeState, EpisodeView
 from redline.link.items import load_pool
@@ -93,6 +93,7 @@ def link(
         rows: dict[str, dict[str, Any]] = {}
         members: dict[str, Members] = {}
         assessed: dict[str, Assessment] = {}
+        reviewed: dict[str, Review | None] = {}
         statuses: Counter[str] = Counter()
         for (country, trigger), m in sorted(blocks.episodes.items()):
             key = episode_key(country, trigger)
@@ -104,6 +105,7 @@ def link(
             rows[key] = _row(key, m, a, run_id)
             members[key] = m
             assessed[key] = a
+            reviewed[key] = review
             if a.rejected:
                 # in no listing or score: counted apart, so that the counts here are the ones
                 # `episodes` lists (a probe read 28 linked and 27 listed)
@@ -128,12 +130,13 @@ def link(
         window_days,
         sorted(
             (
-                EpisodeState(stored[ids[key]], a, members[key])
+                EpisodeState(stored[ids[key]], a, members[key], reviewed[key])
                 for key, a in assessed.items()
                 if not a.rejected
             ),
             key=lambda s: (s.row["threatener_country"], s.row["key"]),
         ),
+        docs=pool.docs,
     )
     ledger.finish_run(run_id, report.as_dict() | {"as_of": as_of.isoformat()})
     return report

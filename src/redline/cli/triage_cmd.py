@@ -1,0 +1,155 @@
+"""``redline triage``: the unreviewed items an episode's status turns on, most at stake first."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+
+from redline.audit import SENTENCE_SHOWN
+from redline.cli.audit_cmd import ask
+from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
+from redline.cli.ledger_cmd import WindowOption, _day
+from redline.output import Format, render, terminal_text
+from redline.store import Ledger
+from redline.triage import TriageItem
+from redline.vocab import ItemKind
+
+# JSON carries the stakes as a list; CSV as one cell of "key: status -> status" parts
+COLUMNS = [
+    "kind",
+    "item_type",
+    "item_id",
+    "confidence",
+    "priority",
+    "at_stake",
+    "sentence",
+    "document_id",
+    "title",
+    "published",
+    "source",
+    "review",
+]
+_ACTIONS = {"c": "confirm", "r": "reject"}
+
+
+@app.command("triage")
+def triage_command(
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+    kind: Annotated[
+        list[ItemKind] | None,
+        typer.Option("--kind", help="Only items of this kind (repeatable)."),
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option(help="Only episodes of this threatener (RUS, USA, NATO...).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many items.")] = 20,
+    as_of: AsOfOption = None,
+    window_days: WindowOption = None,
+    start: Annotated[
+        bool,
+        typer.Option(
+            "--start",
+            help="Decide on each item in the terminal: c confirms, r rejects, s skips, q stops "
+            "(each decision is stored at once, as `redline review` stores it).",
+        ),
+    ] = False,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who decides (default: the login name).")
+    ] = None,
+) -> None:
+    """List the unreviewed items an episode's status turns on, most at stake first.
+
+    Each item of each episode that no analyst has decided on is taken out in turn and the
+    episode assessed again: an item is listed when the status would change without it (or the
+    episode would not exist), ranked by one minus its confidence times the episodes at stake.
+    Review them with `redline review`, or here with --start, then run `redline link`."""
+    from redline.triage import triage
+
+    ledger = Ledger.open(db, create=False)
+    day = _day(as_of) or date.today()
+    items = triage(ledger, as_of=day, window_days=window_days, kinds=kind, actor=actor, limit=limit)
+    if start:
+        _decide(ledger, items, by)
+    elif fmt is Format.table:
+        _print(items, day)
+    else:
+        emit(
+            render(
+                [t.row() for t in items], fmt, COLUMNS, envelope={"kind": "triage", "as_of": day}
+            )
+        )
+
+
+def _print(items: list[TriageItem], day: date) -> None:
+    """Each item as a short block: what it is, what rests on it, where it was read, and the
+    command that decides on it (a table cut the episodes at stake to a dozen letters)."""
+    console.print(
+        f"{len(items)} unreviewed item(s) an episode's status turns on, as of {day}"
+        + ("" if items else " (none: every status would stand without each item)"),
+        markup=False,
+        style="bold",
+    )
+    for number, item in enumerate(items, 1):
+        console.print()
+        console.print(
+            terminal_text(
+                f"{number}. {item.kind.value} #{item.item_id}: confidence "
+                f"{item.confidence:.2f}, priority {item.priority:.2f}"
+            ),
+            style="bold",
+        )
+        for stake in item.stakes:
+            quotable = "" if stake.verdict else " (no verdict yet)"
+            console.print(terminal_text(f"   without it {stake.words()}{quotable}"))
+        console.print(
+            terminal_text(f"   “{_excerpt(item.sentence)}” ({_source(item)})"), style="dim"
+        )
+        console.print(terminal_text(f"   {item.row()['review']}"))
+
+
+def _source(item: TriageItem) -> str:
+    return ", ".join(str(v) for k, v in item.document.items() if k != "id" and v not in (None, ""))
+
+
+def _excerpt(sentence: str) -> str:
+    """A sentence cut to ``SENTENCE_SHOWN`` characters (the whole is in JSON and CSV)."""
+    return sentence if len(sentence) <= SENTENCE_SHOWN else sentence[: SENTENCE_SHOWN - 1] + "…"
+
+
+def _decide(ledger: Ledger, items: list[TriageItem], by: str | None) -> None:
+    """Ask for a decision on each item in turn and store it as a review."""
+    from redline.review import review
+
+    if not items:
+        console.print("nothing to triage: every status would stand without each item")
+        return
+    decided = 0
+    stopped = "stopped; every decision made so far is stored. Run `redline link` to carry them"
+    for number, item in enumerate(items, 1):
+        stakes = "\n".join(f"  {s.words()}" for s in item.stakes)
+        body = terminal_text(item.sentence)
+        console.print(
+            Panel(
+                body,
+                title=terminal_text(
+                    f"{number}/{len(items)} {item.kind.value} #{item.item_id}, "
+                    f"confidence {item.confidence:.2f}"
+                ),
+                subtitle=terminal_text(_source(item)),
+            )
+        )
+        console.print(terminal_text(f"without it:\n{stakes}"))
+        answer = ask({**_ACTIONS, "s": "skip", "q": "quit"}, stopped + " into the episodes.")
+        if answer == "q":
+            break
+        if answer == "s":
+            continue
+        review(ledger, item.review_type, item.item_id, _ACTIONS[answer], reviewer=by)
+        decided += 1
+    console.print(
+        f"{decided} decision(s) stored; run `redline link` to carry them into the episodes"
+    )

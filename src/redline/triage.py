@@ -1,0 +1,248 @@
+"""What to review first: the unreviewed items an episode's status turns on.
+
+An audit (``redline.audit``) draws items at random, to *measure* how often the ledger is right.
+Triage orders them to *mend* it: an analyst with half an hour should spend it on the few items
+whose rejection would change a status someone may quote, not on the twentieth threat of a line
+that would read the same without it.
+
+For every episode in a view (``link.evaluate``), each member item no analyst has decided on is
+taken out in turn and the episode is assessed again, with the same documents, date, response
+window and analyst's decision on the episode (``assess``): when the status comes out different,
+or the episode would not exist, the item is *at stake* there. Such what-if assessments are never
+stored and never read as statuses. An item's priority is the chance it is wrong (one minus its
+confidence) times the episodes it is at stake in, an episode with a quotable verdict counting
+once and one without half. Only rejection is tried: a corrected field (another trigger, another
+date) can move an episode too, and triage does not guess which correction an analyst would make.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import PurePath
+from typing import Any
+
+import sqlalchemy as sa
+
+from redline.link.assess import Members, assess
+from redline.link.episodes import EpisodeState, EpisodeView
+from redline.link.items import Item
+from redline.store import Ledger
+from redline.store.schema import documents, events, evidence, outcome_claims, threats
+from redline.vocab import ItemKind, ReviewState
+
+# what `redline review` calls each kind of item, and the table it is stored in
+REVIEW_TYPE: dict[ItemKind, str] = {
+    ItemKind.THREAT: "threat",
+    ItemKind.CROSSING: "event",
+    ItemKind.RESPONSE: "event",
+    ItemKind.CLAIM: "outcome_claim",
+}
+_TABLES: dict[str, sa.Table] = {"threat": threats, "event": events, "outcome_claim": outcome_claims}
+GONE = "no episode"  # what an episode would be without the item, when it would not exist
+UNQUOTABLE_WEIGHT = 0.5  # an episode below the verdict threshold counts half
+MIN_DOUBT = 0.05  # an item the extractor was sure of is still a machine's reading
+
+
+@dataclass(frozen=True)
+class Stake:
+    """One episode an item's rejection would change."""
+
+    episode_id: int
+    key: str
+    status: str  # as the evidence has it now
+    without: str  # the status without the item, or ``GONE``
+    verdict: bool  # the status now is confident enough to be quoted
+
+    def words(self) -> str:
+        return f"{self.key}: {self.status} -> {self.without}"
+
+
+@dataclass
+class TriageItem:
+    """An unreviewed item and what rests on it, with where it was read."""
+
+    kind: ItemKind
+    item_id: int
+    confidence: float
+    stakes: list[Stake]
+    sentence: str = ""
+    document: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def review_type(self) -> str:
+        return REVIEW_TYPE[self.kind]
+
+    @property
+    def priority(self) -> float:
+        doubt = max(1.0 - self.confidence, MIN_DOUBT)
+        weight = sum(1.0 if s.verdict else UNQUOTABLE_WEIGHT for s in self.stakes)
+        return round(doubt * weight, 4)
+
+    def row(self) -> dict[str, Any]:
+        """The item as a listing row (JSON keeps the stakes as a list)."""
+        return {
+            "kind": self.kind.value,
+            "item_type": self.review_type,
+            "item_id": self.item_id,
+            "confidence": round(self.confidence, 3),
+            "priority": self.priority,
+            "at_stake": "; ".join(s.words() for s in self.stakes),
+            "stakes": [
+                {
+                    "episode_id": s.episode_id,
+                    "key": s.key,
+                    "status": s.status,
+                    "without": s.without,
+                    "verdict": s.verdict,
+                }
+                for s in self.stakes
+            ],
+            "sentence": self.sentence,
+            "document_id": self.document.get("id"),
+            "title": self.document.get("title"),
+            "published": self.document.get("published"),
+            "source": self.document.get("source"),
+            "review": f"redline review {self.review_type} {self.item_id} confirm|reject|correct",
+        }
+
+
+def _without(m: Members, item: Item) -> Members:
+    """``m`` without ``item`` (in whichever role it serves)."""
+
+    def keep(items: list[Item]) -> list[Item]:
+        return [i for i in items if not (i.kind == item.kind and i.id == item.id)]
+
+    return replace(
+        m,
+        threats=keep(m.threats),
+        crossings=keep(m.crossings),
+        responses=keep(m.responses),
+        claims=keep(m.claims),
+    )
+
+
+def stakes_of(state: EpisodeState, view: EpisodeView, item: Item) -> Stake | None:
+    """What ``state``'s status would be without ``item``, when that differs from what it is."""
+    a = state.assessment
+    other = assess(
+        _without(state.members, item),
+        view.docs,
+        as_of=view.as_of,
+        window_days=view.window_days,
+        review=state.review,
+    )
+    without = GONE if other is None else other.status
+    if without == a.status:
+        return None
+    return Stake(state.row["id"], state.row["key"], a.status, without, a.verdict)
+
+
+def _undecided(conn: sa.Connection, wanted: dict[str, set[int]]) -> dict[str, set[int]]:
+    """Of the ids ``wanted`` per review type, those no analyst has confirmed or corrected
+    (rejected items are in no episode)."""
+    out: dict[str, set[int]] = {}
+    for review_type, ids in wanted.items():
+        table = _TABLES[review_type]
+        found: set[int] = set()
+        chunk = sorted(ids)
+        for lo in range(0, len(chunk), 500):
+            found.update(
+                conn.execute(
+                    sa.select(table.c.id).where(
+                        table.c.id.in_(chunk[lo : lo + 500]),
+                        table.c.review_state == ReviewState.MACHINE.value,
+                    )
+                ).scalars()
+            )
+        out[review_type] = found
+    return out
+
+
+def _places(conn: sa.Connection, items: Sequence[TriageItem]) -> None:
+    """Each item's sentence and document, read in one query per table."""
+    by_type: dict[str, list[TriageItem]] = {}
+    for it in items:
+        by_type.setdefault(it.review_type, []).append(it)
+    for review_type, group in by_type.items():
+        table = _TABLES[review_type]
+        rows = conn.execute(
+            sa.select(
+                table.c.id,
+                evidence.c.sentence,
+                documents.c.id.label("doc_id"),
+                documents.c.title,
+                documents.c.published,
+                documents.c.url,
+                documents.c.source_path,
+            )
+            .join(evidence, evidence.c.id == table.c.evidence_id)
+            .join(documents, documents.c.id == table.c.document_id)
+            .where(table.c.id.in_([it.item_id for it in group]))
+        ).all()
+        found = {r.id: r for r in rows}
+        for it in group:
+            r = found.get(it.item_id)
+            if r is None:
+                continue  # removed since the view was read
+            it.sentence = r.sentence
+            it.document = {
+                "id": r.doc_id,
+                "title": r.title,
+                "published": r.published.isoformat() if r.published else None,
+                "source": r.url or (PurePath(r.source_path).name if r.source_path else None),
+            }
+
+
+def triage(
+    ledger: Ledger,
+    *,
+    view: EpisodeView | None = None,
+    as_of: date | None = None,
+    window_days: int | None = None,
+    kinds: Iterable[ItemKind | str] | None = None,
+    actor: str | None = None,
+    limit: int | None = None,
+) -> list[TriageItem]:
+    """The unreviewed items some episode's status turns on, highest priority first (ties: the
+    most episodes, then the lowest confidence, then kind and id). ``view``: the episodes as of
+    a date (default: ``link.evaluate`` as of ``as_of``, today by default); ``kinds``: only
+    these kinds of item; ``actor``: only episodes of this threatener; ``limit``: at most this
+    many items."""
+    if view is None:
+        from redline.link import evaluate
+
+        view = evaluate(ledger, as_of=as_of, window_days=window_days)
+    wanted_kinds = {ItemKind(k) for k in kinds} if kinds else set(ItemKind)
+    states = view.select(actor=actor)
+    members: dict[str, set[int]] = {}
+    for state in states:
+        for item in state.members.all():
+            if item.kind in wanted_kinds:
+                members.setdefault(REVIEW_TYPE[item.kind], set()).add(item.id)
+    with ledger.snapshot() as conn:
+        open_ = _undecided(conn, members)
+        found: dict[tuple[ItemKind, int], TriageItem] = {}
+        for state in states:
+            seen: set[tuple[ItemKind, int]] = set()
+            for item in state.members.all():
+                ref = (item.kind, item.id)
+                if ref in seen or item.kind not in wanted_kinds:
+                    continue
+                seen.add(ref)
+                if item.id not in open_.get(REVIEW_TYPE[item.kind], set()):
+                    continue
+                stake = stakes_of(state, view, item)
+                if stake is None:
+                    continue
+                entry = found.setdefault(ref, TriageItem(item.kind, item.id, item.confidence, []))
+                entry.stakes.append(stake)
+        ranked = sorted(
+            found.values(),
+            key=lambda t: (-t.priority, -len(t.stakes), t.confidence, t.kind.value, t.item_id),
+        )
+        if limit is not None:
+            ranked = ranked[:limit]
+        _places(conn, ranked)
+    return ranked

@@ -1,0 +1,184 @@
+"""Triage: the unreviewed items an episode's status turns on, most at stake first."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from redline.cli import app
+from redline.link import evaluate, link
+from redline.review import review
+from redline.store import Ledger
+from redline.store.schema import episodes, events, threats
+from redline.triage import GONE, triage
+from redline.vocab import ItemKind, LineSource
+from test_link_factories import Builder
+
+AS_OF = date(2024, 1, 1)
+
+
+def _ledger(b: Builder) -> dict[str, int]:
+    """Three lines: one crossed and enforced on a single crossing and a single response, one
+    open on two threats, and one crossed on two crossings (neither alone decides it)."""
+    d = b.doc("2023-06-01")
+    ids = {
+        "f16_threat": b.threat(
+            d, "RUS", "f16_delivery", stated="2023-01-01", consequence="military_force"
+        ),
+        "f16_crossing": b.crossing(d, "USA", "f16_delivery", "2023-03-01", confidence=0.4),
+        # its line read from the document's topic: the response alone does not say the line
+        # was crossed (as one whose own sentence names the line would)
+        "f16_response": b.response(
+            d,
+            "RUS",
+            "f16_delivery",
+            "military_force",
+            "2023-03-10",
+            confidence=0.7,
+            line_from=LineSource.DOCUMENT,
+        ),
+        "tanks_threat_1": b.threat(d, "RUS", "tanks_to_ukraine", stated="2023-01-01"),
+        "tanks_threat_2": b.threat(d, "RUS", "tanks_to_ukraine", stated="2023-02-01"),
+        "atacms_threat": b.threat(d, "RUS", "atacms_delivery", stated="2023-01-01"),
+        "atacms_crossing_1": b.crossing(d, "USA", "atacms_delivery", "2023-03-01"),
+        "atacms_crossing_2": b.crossing(d, "USA", "atacms_delivery", "2023-04-01"),
+    }
+    link(b.ledger, as_of=AS_OF)
+    return ids
+
+
+def test_items_a_status_turns_on_are_listed_with_what_rejecting_them_would_do(
+    ledger: Ledger,
+) -> None:
+    ids = _ledger(Builder(ledger))
+    found = {(t.kind, t.item_id): t for t in triage(ledger, as_of=AS_OF)}
+    crossing = found[(ItemKind.CROSSING, ids["f16_crossing"])]
+    (stake,) = crossing.stakes
+    assert (stake.key, stake.status, stake.without) == (
+        "RUS:f16_delivery",
+        "crossed_enforced",
+        "open",
+    )
+    (stake,) = found[(ItemKind.RESPONSE, ids["f16_response"])].stakes
+    assert (stake.status, stake.without) == ("crossed_enforced", "undetermined")
+    # the only threat of a line: without it there is no episode
+    (stake,) = found[(ItemKind.THREAT, ids["atacms_threat"])].stakes
+    assert stake.without == GONE
+    # items whose line reads the same without them are not listed: either of two threats of
+    # an open line, either of two crossings of a crossed one
+    for name in ("tanks_threat_1", "tanks_threat_2"):
+        assert (ItemKind.THREAT, ids[name]) not in found
+    for name in ("atacms_crossing_1", "atacms_crossing_2"):
+        assert (ItemKind.CROSSING, ids[name]) not in found
+
+
+def test_the_least_certain_item_with_most_at_stake_comes_first(sqlite_ledger: Ledger) -> None:
+    ids = _ledger(Builder(sqlite_ledger))
+    ranked = triage(sqlite_ledger, as_of=AS_OF)
+    # the crossing (confidence 0.4) decides a quotable verdict: 0.6; the response 0.3
+    assert (ranked[0].kind, ranked[0].item_id) == (ItemKind.CROSSING, ids["f16_crossing"])
+    assert [t.priority for t in ranked] == sorted((t.priority for t in ranked), reverse=True)
+    assert ranked[0].priority == pytest.approx(0.6 * (1.0 if ranked[0].stakes[0].verdict else 0.5))
+    assert len(triage(sqlite_ledger, as_of=AS_OF, limit=1)) == 1
+    kinds = {t.kind for t in triage(sqlite_ledger, as_of=AS_OF, kinds=["threat"])}
+    assert kinds == {ItemKind.THREAT}
+
+
+def test_an_item_an_analyst_decided_on_is_not_listed_and_nothing_is_stored(
+    sqlite_ledger: Ledger,
+) -> None:
+    ids = _ledger(Builder(sqlite_ledger))
+    review(sqlite_ledger, "event", ids["f16_crossing"], "confirm", reviewer="ana")
+
+    def stored() -> list[tuple[object, ...]]:
+        with sqlite_ledger.connect() as conn:
+            return [
+                *conn.execute(sa.select(episodes.c.key, episodes.c.status)).all(),
+                *conn.execute(sa.select(threats.c.id, threats.c.review_state)).all(),
+                *conn.execute(sa.select(events.c.id, events.c.review_state)).all(),
+            ]
+
+    before = stored()
+    listed = {(t.kind, t.item_id) for t in triage(sqlite_ledger, as_of=AS_OF)}
+    assert (ItemKind.CROSSING, ids["f16_crossing"]) not in listed
+    assert (ItemKind.RESPONSE, ids["f16_response"]) in listed
+    assert stored() == before  # the what-if assessments are never written
+
+
+def test_a_status_an_analyst_set_on_the_episode_turns_on_no_item(sqlite_ledger: Ledger) -> None:
+    ids = _ledger(Builder(sqlite_ledger))
+    review(
+        sqlite_ledger,
+        "episode",
+        "RUS:f16_delivery",
+        "correct",
+        field="status",
+        value="crossed_enforced",
+        reviewer="ana",
+        effective="2023-03-10",
+    )
+    view = evaluate(sqlite_ledger, as_of=AS_OF)
+    listed = {(t.kind, t.item_id) for t in triage(sqlite_ledger, view=view)}
+    assert (ItemKind.CROSSING, ids["f16_crossing"]) not in listed
+    assert (ItemKind.RESPONSE, ids["f16_response"]) not in listed
+
+
+def test_cli_lists_items_in_json_csv_and_blocks(sqlite_ledger: Ledger) -> None:
+    b = Builder(sqlite_ledger)
+    # a hostile sentence: a spreadsheet formula and a terminal escape
+    d = b.doc("2023-06-01")
+    b.threat(
+        d, "RUS", "f16_delivery", stated="2023-01-01", quote="=HYPERLINK(1) \x1b]0;x\x07 warned."
+    )
+    link(sqlite_ledger, as_of=AS_OF)
+    url = str(sqlite_ledger.url)
+    runner = CliRunner()
+    out = runner.invoke(app, ["triage", "--db", url, "--as-of", "2024-01-01", "-f", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["kind"] == "triage" and data["as_of"] == "2024-01-01"
+    (item,) = data["items"]
+    assert item["stakes"][0]["without"] == GONE
+    assert item["review"].startswith(f"redline review threat {item['item_id']} ")
+    out = runner.invoke(app, ["triage", "--db", url, "--as-of", "2024-01-01", "-f", "csv"])
+    assert out.exit_code == 0, out.output
+    (row,) = list(csv.DictReader(io.StringIO(out.output)))
+    assert row["at_stake"] == f"RUS:f16_delivery: open -> {GONE}"
+    assert not row["sentence"].startswith("=")  # the formula guard
+    out = runner.invoke(app, ["triage", "--db", url, "--as-of", "2024-01-01"])
+    assert out.exit_code == 0, out.output
+    assert "without it RUS:f16_delivery: open -> no episode" in out.output
+    assert "\x1b" not in out.output and "\x07" not in out.output
+
+
+def test_cli_start_stores_each_decision_as_a_review(sqlite_ledger: Ledger) -> None:
+    ids = _ledger(Builder(sqlite_ledger))
+    url = str(sqlite_ledger.url)
+    ranked = triage(sqlite_ledger, as_of=AS_OF)
+    # reject the first, skip the second, confirm the third, then stop
+    out = CliRunner().invoke(
+        app,
+        ["triage", "--db", url, "--as-of", "2024-01-01", "--start", "--by", "ana"],
+        input="r\ns\nc\nq\n",
+    )
+    assert out.exit_code == 0, out.output
+    assert "2 decision(s) stored" in out.output
+    states = {}
+    with sqlite_ledger.connect() as conn:
+        for table in (threats, events):
+            states.update(
+                {
+                    ("threat" if table is threats else "event", i): s
+                    for i, s in conn.execute(sa.select(table.c.id, table.c.review_state))
+                }
+            )
+    assert states[(ranked[0].review_type, ranked[0].item_id)] == "rejected"
+    assert states[(ranked[1].review_type, ranked[1].item_id)] == "machine"
+    assert states[(ranked[2].review_type, ranked[2].item_id)] == "confirmed"
+    assert ids  # the ledger was built
