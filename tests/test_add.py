@@ -21,7 +21,7 @@ from redline.link.episodes import list_episodes
 from redline.model.dataset import ledger_reviews
 from redline.review import audit_trail, review
 from redline.store import Ledger
-from redline.store.schema import documents, threats
+from redline.store.schema import documents, events, threats
 
 # Written for this test: the second sentence is a threat in a form no extractor should need
 # to know; the third is plain news.
@@ -173,6 +173,36 @@ def test_added_threat_and_crossing_make_an_episode(sqlite_ledger: Ledger, tmp_pa
     page = tmp_path / "r.html"
     write_report(sqlite_ledger, page)
     assert page.read_text(encoding="utf-8").count("added by an analyst</span>") == 3
+
+
+def test_an_added_item_may_be_dated_to_the_month_its_source_names(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A source saying "in February 2022" dates the act to a month: `add` took only a day, so
+    an analyst had to invent one (or leave the date out), and the act read as of that day."""
+    _, invasion = _docs(sqlite_ledger, tmp_path)
+    add(
+        sqlite_ledger,
+        "crossing",
+        invasion,
+        quote="Russian troops crossed into Ukraine",
+        fields={
+            "actor_country": "RUS",
+            "trigger_key": "invasion_of_ukraine",
+            "event_date": "2022-02",
+        },
+    )
+    with sqlite_ledger.connect() as conn:
+        row = conn.execute(sa.select(events.c.event_date, events.c.date_precision)).one()
+    assert (str(row.event_date), row.date_precision) == ("2022-02-01", "month")
+    with pytest.raises(RedlineError, match="a month YYYY-MM or a year YYYY"):
+        add(
+            sqlite_ledger,
+            "response",
+            invasion,
+            span=(0, 10),
+            fields={"actor_country": "USA", "event_date": "February 2022"},
+        )
 
 
 def test_an_addition_is_refused_where_it_would_count_a_statement_twice_or_name_nothing(

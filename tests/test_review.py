@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -1062,3 +1062,42 @@ def test_listed_moments_carry_their_zone_on_sqlite(sqlite_ledger: Ledger, tmp_pa
     listed = runner.invoke(app, ["reviews", "--db", url, "-f", "csv"])
     assert listed.exit_code == 0, listed.output
     assert "+00:00" in listed.output.splitlines()[1]
+
+
+def test_a_date_is_corrected_to_a_month_or_a_year_as_the_sources_give_it(
+    reviewed_ledger: Ledger,
+) -> None:
+    """A source that says "in October 2022" dates the item to a month: the correction keeps
+    that precision (a day had to be made up, and stood as a day), the trail says it as given,
+    and the same month again is no change."""
+    (threat,) = list_threats(reviewed_ledger)
+
+    def stored() -> tuple[object, object]:
+        with reviewed_ledger.connect() as conn:
+            row = conn.execute(
+                sa.select(threats.c.stated_date, threats.c.stated_precision).where(
+                    threats.c.id == threat["id"]
+                )
+            ).one()
+        return row.stated_date, row.stated_precision
+
+    done = review(
+        reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-01"
+    )
+    assert done["new_value"] == "2022-01"
+    assert stored() == (date(2022, 1, 1), "month")
+    with pytest.raises(RedlineError, match="is '2022-01' already"):
+        review(
+            reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-01"
+        )
+    # the first of the month named as a day is a change: a day is more than its month
+    review(
+        reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-01-01"
+    )
+    assert stored() == (date(2022, 1, 1), "day")
+    review(reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2021")
+    assert stored() == (date(2021, 1, 1), "year")
+    with pytest.raises(RedlineError, match="'2022-13' names no month"):
+        review(
+            reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-13"
+        )

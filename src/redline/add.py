@@ -30,6 +30,7 @@ from redline.extract.base import DocumentInput, EventItem, Extraction, Provenanc
 from redline.extract.dates import resolve
 from redline.extract.sentences import split_sentences
 from redline.extract.syntax import date_or_publication, quoted_at
+from redline.link.when import item_date
 from redline.output import without_controls
 from redline.review import _check_correction, checked_reviewer, refuse_audit_form
 from redline.store import Ledger
@@ -234,9 +235,10 @@ def _values(kind: str, given: dict[str, str], p: Provenance, doc: dict[str, Any]
     """The item's columns: the fields given, the rest as extraction would leave them; a date
     not given is the one the sentence names, else the article's."""
     date_field = "stated_date" if kind == "threat" else "event_date"
-    if date_field in given:
-        when: date | None = date.fromisoformat(given[date_field])
-        precision = "day"
+    if date_field in given:  # a day, a month or a year (checked as a correction's)
+        when: date | None
+        precision: str
+        when, precision = item_date(given[date_field], date_field)
     else:  # as extraction dates an item (an opinion piece's statement with no time: none)
         document = DocumentInput(
             doc["id"], doc["text"], doc["published"], doc["published_precision"], doc["genre"]

@@ -208,25 +208,29 @@ def apply_review(
         # line the evidence reads undetermined settles it against later evidence, and a new
         # --effective day re-dates a status already imposed)
         if item_type != "episode":
+            from redline.link.when import date_words, item_date
+
             dated = field.endswith("date")  # a month's date named as a day is a change
-            if (
-                old is not None
-                and str(old) == value
-                and (not dated or getattr(row, _DATE_PRECISION[item_type]) == "day")
-            ):
+            was = (
+                date_words(old, getattr(row, _DATE_PRECISION[item_type]))
+                if dated and old is not None
+                else old
+            )
+            if old is not None and str(was) == value:
                 # recorded as a change ("'vague' -> 'vague'"), and it froze the field against
                 # every re-extraction
                 raise RedlineError(
                     f"{item_type} {item_id}: {field} is {value!r} already; "
                     f"`confirm` records that it is right"
                 )
-            new_value: Any = date.fromisoformat(value) if dated else value
+            new_value: Any = value
+            values: dict[str, Any] = {}
             if dated:
+                new_value, precision = item_date(value, field)
                 _check_before_its_article(conn, item_type, row, new_value)
-            values = {field: new_value}
-            if dated:
-                # a corrected date is a day: the precision the extractor read goes with it
-                values[_DATE_PRECISION[item_type]] = "day"
+                # the precision the analyst gave replaces the one the extractor read
+                values[_DATE_PRECISION[item_type]] = precision.value
+            values[field] = new_value
             if item_type == "event" and field == "trigger_key":
                 values["line_from"] = LineSource.REVIEW  # the analyst read the line
             if item_type == "threat" and field in ("speaker_country", "speaker"):
@@ -411,19 +415,22 @@ def _check_correction(
         raise RedlineError(f"{field} must be one of {', '.join(choices)}, not {value!r}")
     if field.endswith("date"):
         from redline.errors import ConfigError, NoSuchDay
-        from redline.link.when import as_of_date
+        from redline.link.when import date_words, item_date
 
         try:
-            # read as every date given is ("2024-02-30" is told it is no day), and stored in
-            # the trail as the day it names (Python also reads "20240201")
-            value = str(as_of_date(value, field))
+            # a day, a month or a year, as extraction dates items ("in October 2024" is a
+            # month): only a day was taken, so a month the sources name had to be given as a
+            # day the analyst did not know. Read as every date given is ("2024-02-30" is told
+            # it is no day), and stored in the trail as it names it (Python also reads
+            # "20240201")
+            value = date_words(*item_date(value, field))
         except NoSuchDay:
             raise
         except ConfigError as exc:
-            raise RedlineError(f"{field} must be a date YYYY-MM-DD, not {value!r}") from exc
+            raise RedlineError(str(exc)) from exc
         from redline.extract.dates import EARLIEST
 
-        if date.fromisoformat(value) < EARLIEST:
+        if item_date(value, field)[0] < EARLIEST:
             # extraction and ingest read no date before 1900: a typo ("0202-02-07") was stored
             # and dated the line's first threat in year 202
             raise RedlineError(

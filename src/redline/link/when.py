@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from redline.vocab import Precision
+
 
 def as_of_date(value: object, name: str = "as_of") -> date | None:
     """An as-of date given to the API: a ``date`` (a ``datetime`` gives its day), an ISO string
@@ -30,6 +32,43 @@ def as_of_date(value: object, name: str = "as_of") -> date | None:
                     f"{name} {value.strip()!r} is no day of the calendar ({why})"
                 ) from None
     raise ConfigError(f"{name} must be a date or a YYYY-MM-DD string, not {value!r}")
+
+
+def item_date(value: str, name: str) -> tuple[date, Precision]:
+    """An item's date as an analyst gives it, with its precision: "2024-10-05" (a day),
+    "2024-10" (a month) or "2024" (a year), each stored as its first day, as extraction stores a
+    date it read to the month or the year ("in October 2024"). Anything else is a ConfigError
+    naming ``name`` (a day the calendar lacks, a NoSuchDay)."""
+    from redline.errors import ConfigError, NoSuchDay
+
+    text = value.strip()
+    month = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if month is not None:
+        if not 1 <= int(month[2]) <= 12:
+            raise ConfigError(f"{name} {text!r} names no month of the year")
+        return date(int(month[1]), int(month[2]), 1), Precision.MONTH
+    if re.fullmatch(r"\d{4}", text) and int(text) >= 1:
+        return date(int(text), 1, 1), Precision.YEAR
+    try:
+        day = as_of_date(text, name)
+    except NoSuchDay:
+        raise
+    except ConfigError:
+        day = None
+    if day is None:
+        raise ConfigError(
+            f"{name} must be a date YYYY-MM-DD, a month YYYY-MM or a year YYYY, not {value!r}"
+        )
+    return day, Precision.DAY
+
+
+def date_words(day: date, precision: str) -> str:
+    """A stored date as an analyst would give it (``item_date`` reads it back)."""
+    if precision == Precision.YEAR:
+        return f"{day.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{day.year:04d}-{day.month:02d}"
+    return day.isoformat()
 
 
 def not_after_today(day: date, today: date, what: str, why: str) -> None:
