@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from redline.errors import StoreError
 from redline.ingest import ingest_paths, persist
 from redline.ingest.dedup import (
     _CHUNK,
@@ -183,6 +184,28 @@ def test_minhash_is_stored_for_the_next_run(sqlite_ledger: Ledger, tmp_path: Pat
     with sqlite_ledger.connect() as conn:
         stored = conn.execute(sa.select(documents.c.minhash)).scalar_one()
     assert stored == fingerprint(ARTICLE).signature_bytes()
+
+
+@pytest.mark.parametrize("corrupt", [b"\x01\x02\x03\x04\x05", b"\x00" * 8])
+def test_a_corrupt_stored_signature_is_an_error_naming_the_ledger_and_the_document(
+    ledger: Ledger, tmp_path: Path, corrupt: bytes
+) -> None:
+    """A signature not 512 bytes long stopped the next ingest (and `run`) with numpy's
+    traceback ("buffer size must be a multiple of element size"), or, a multiple of 4 bytes
+    long, left its document out of near-duplicate search without a word."""
+    ingest_paths(ledger, [_write(tmp_path / "in", {"a.txt": ARTICLE})])
+    with ledger.begin() as conn:
+        conn.execute(sa.update(documents).values(minhash=corrupt))
+
+    with pytest.raises(StoreError) as raised:
+        ingest_paths(ledger, [_write(tmp_path / "more", {"b.txt": OTHER})])
+
+    message = str(raised.value)
+    assert message.startswith(f"ledger {ledger.url}: document 1's near-duplicate signature")
+    assert f"corrupt ({len(corrupt)} bytes, not 512)" in message
+    assert "set that column to NULL for id 1 to go on" in message
+    with ledger.connect() as conn:
+        assert conn.execute(sa.select(documents.c.id, documents.c.minhash)).all() == [(1, corrupt)]
 
 
 def test_a_text_another_process_stored_during_the_batch_is_an_exact_duplicate(

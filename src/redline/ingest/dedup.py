@@ -83,9 +83,13 @@ def minhash_signature(norm: str) -> np.ndarray:
     return signature
 
 
+SIGNATURE_BYTES = NUM_PERM * _DTYPE.itemsize
+
+
 def signature_from_bytes(data: bytes) -> np.ndarray | None:
-    values = np.frombuffer(bytes(data), dtype=_DTYPE)
-    return values if values.size == NUM_PERM else None
+    """A stored signature; None when it is not ``SIGNATURE_BYTES`` long (a corrupt row)."""
+    data = bytes(data)
+    return np.frombuffer(data, dtype=_DTYPE) if len(data) == SIGNATURE_BYTES else None
 
 
 class NearDuplicateIndex:

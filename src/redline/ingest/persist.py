@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from redline.errors import InputError
-from redline.ingest.dedup import signature_from_bytes
+from redline.errors import InputError, StoreError
+from redline.ingest.dedup import SIGNATURE_BYTES, signature_from_bytes
 from redline.ingest.report import DuplicateFound
 from redline.store import Ledger
 from redline.store.db import now
@@ -45,10 +45,23 @@ def stored_documents(ledger: Ledger) -> Iterator[StoredDocument]:
     ).order_by(documents.c.id)
     with ledger.connect() as conn:
         for row in conn.execute(query):
-            signature = signature_from_bytes(row.minhash) if row.minhash is not None else None
+            signature = None
+            if row.minhash is not None:
+                signature = signature_from_bytes(row.minhash)
+                if signature is None:
+                    raise StoreError(_corrupt_signature(ledger, row.id, len(row.minhash)))
             yield StoredDocument(
                 row.id, row.content_hash, row.source_path, row.source_locator, signature
             )
+
+
+def _corrupt_signature(ledger: Ledger, doc_id: int, size: int) -> str:
+    return (
+        f"ledger {ledger.url}: document {doc_id}'s near-duplicate signature (documents.minhash) "
+        f"is corrupt ({size} bytes, not {SIGNATURE_BYTES}), so nothing was ingested; set that "
+        f"column to NULL for id {doc_id} to go on (the document is then left out of "
+        "near-duplicate search)"
+    )
 
 
 def insert_document(ledger: Ledger, values: dict[str, Any]) -> int | None:
