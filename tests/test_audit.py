@@ -843,6 +843,33 @@ def test_nothing_to_audit_says_which_date_and_only_for_the_episodes(
         draw(sqlite_ledger, kinds=("episode",), as_of=date(2024, 1, 1))
 
 
+def test_as_of_is_refused_when_no_episode_is_drawn(sqlite_ledger: Ledger) -> None:
+    """`audit draw --kind threat --as-of 2000-01-01` drew threats stated in 2024 from the
+    whole ledger and recorded the audit "as of 2000-01-01" without a word: the date dates only
+    the episodes' statuses. It is refused when no episode is drawn, and applies with them."""
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2024-03-01")
+    b.threat(doc, "RUS", "f16_delivery", stated="2024-02-01")
+    db = sqlite_ledger.url
+    for kinds in (["--kind", "threat"], ["--kind", "threat", "--kind", "crossing"]):
+        for command in ("draw", "start"):
+            res = runner.invoke(
+                app, ["audit", command, "--db", db, *kinds, "--as-of", "2000-01-01"], input="q\n"
+            )
+            assert isinstance(res.exception, RedlineError), res.output
+            said = str(res.exception)
+            assert said.startswith(
+                f"--as-of dates the episodes' statuses only, and {' '.join(kinds)} draws no episode"
+            )
+            assert said.endswith("drop --as-of, or add --kind episode")
+    assert audit_ids(sqlite_ledger) == []  # nothing recorded
+    threats_only = ["audit", "draw", "--db", db, "--kind", "threat"]
+    assert runner.invoke(app, threats_only).exit_code == 0
+    res = runner.invoke(app, [*threats_only, "--kind", "episode", "--as-of", "2024-06-01"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["audit"]["as_of"] == "2024-06-01"
+
+
 class _ReviewInFlight:
     """An analyst's `redline review` stored but not yet committed, in a thread of its own:
     ``start`` returns once the decision is written in its transaction, ``finish`` commits it."""

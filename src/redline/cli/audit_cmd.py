@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +19,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from redline.cli.common import AsOfOption, DbOption, FormatOption, Stopped, app, console, emit
+from redline.cli.common import DbOption, FormatOption, Stopped, app, console, emit, iso_date
 from redline.errors import RedlineError
 from redline.output import Format, render, terminal_text, to_json
 from redline.store import Ledger
@@ -39,11 +40,31 @@ Kinds = Annotated[
 Reviewer = Annotated[
     str | None, typer.Option("--by", help="Who judges (default: your login name).")
 ]
+AuditAsOf = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        parser=iso_date,
+        metavar="YYYY-MM-DD",
+        help="The episodes' statuses as of this date (YYYY-MM-DD), in hindsight (default: "
+        "today). Threats, crossings and responses are drawn from the whole ledger whatever the "
+        "date, so --as-of is refused when no episode is drawn (--kind without episode).",
+        show_default=False,
+    ),
+]
 
 
 def _draw(db: str | None, n: int, seed: int, kinds: list[str] | None, as_of: object):
     from redline.audit import KINDS, draw
 
+    if as_of is not None and kinds and all(k in KINDS and k != "episode" for k in kinds):
+        # the date dates only the episodes' statuses: drawn without one, the audit was
+        # recorded "as of" a day that had no part in it (an unknown kind is draw's to name)
+        raise RedlineError(
+            f"--as-of dates the episodes' statuses only, and --kind {' --kind '.join(kinds)} "
+            "draws no episode (threats, crossings and responses are drawn from the whole ledger "
+            "whatever the date): drop --as-of, or add --kind episode"
+        )
     ledger = Ledger.open(db, create=False)
     day = as_of.date() if as_of is not None else None  # type: ignore[attr-defined]
     return ledger, draw(ledger, per_kind=n, seed=seed, kinds=kinds or KINDS, as_of=day)
@@ -55,7 +76,7 @@ def draw_command(
     n: PerKind = 10,
     seed: Seed = 0,
     kind: Kinds = None,
-    as_of: AsOfOption = None,
+    as_of: AuditAsOf = None,
     out: Annotated[
         Path | None, typer.Option("-o", "--out", help="Write the sample here (default: stdout).")
     ] = None,
@@ -144,7 +165,7 @@ def start_command(
     n: PerKind = 10,
     seed: Seed = 0,
     kind: Kinds = None,
-    as_of: AsOfOption = None,
+    as_of: AuditAsOf = None,
     by: Reviewer = None,
     resume: Annotated[
         int | None,
