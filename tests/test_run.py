@@ -186,3 +186,39 @@ def test_a_run_that_reads_nothing_says_so_on_one_line(tmp_path: Path) -> None:
     assert result.stderr == (
         f"redline: error: read no files from {empty} (no supported documents there)\n"
     )
+
+
+def test_run_export_says_which_partial_folders_it_removed_as_export_does(tmp_path: Path) -> None:
+    """`redline run --export` removed the partial folder a killed export had left without a
+    word, and left one whose writer it cannot tell unnamed; `redline export` says both."""
+    import subprocess
+    import sys
+
+    from redline.export import _machine_tag
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id no export runs under any more
+    out = tmp_path / "export"
+    dead = out / f".export-partial-{gone.pid}-{_machine_tag()}-abcd1234"
+    (dead / "threats.csv").parent.mkdir(parents=True)
+    (dead / "threats.csv").write_text("half written", "utf-8")
+    (out / ".export-partial-k3j4h5g6").mkdir()
+    res = CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(SAMPLE / "2022-02-08_meridian-wire-sanctions-warning.txt"),
+            "--db",
+            str(tmp_path / "l.db"),
+            "--no-progress",
+            "--export",
+            str(out),
+            "--export-format",
+            "csv",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert f"removed 1 partial folder(s) an interrupted export left in {out}: {dead.name}" in said
+    assert f"left 1 partial folder(s) in {out}" in said and ".export-partial-k3j4h5g6" in said
+    assert not dead.exists()

@@ -100,11 +100,13 @@ def run(
     export_format: str = "parquet",
     progress: bool = False,
     stages: StageProgress | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run every stage over ``paths``; idempotent, so a second run adds nothing new.
 
     ``progress`` draws a bar per stage on standard error (``stage_bars``); ``stages`` replaces
-    it with a caller's own (``redline run`` draws them on its error console).
+    it with a caller's own (``redline run`` draws them on its error console). ``notice(line)``
+    is told what the export did with partial folders earlier exports left (``export``'s).
     """
     # options are checked before any work: a bad export format or prior was found only after
     # ingest, extraction and linking had run
@@ -143,7 +145,15 @@ def run(
         from redline.export import export as export_tables
 
         with stage("export") as tick:
-            export_tables(ledger, export, fmt=export_format, prior=prior, view=view, progress=tick)
+            export_tables(
+                ledger,
+                export,
+                fmt=export_format,
+                prior=prior,
+                view=view,
+                progress=tick,
+                notice=notice,
+            )
         result.export_dir = export
         result.stages.append("export")
     return result

@@ -597,6 +597,12 @@ class ExportFormat(StrEnum):
     json = "json"
 
 
+def export_notice(line: str) -> None:
+    """Print what an export did with the partial folders earlier exports left (``export``'s
+    ``notice``), as `redline export` and `redline run --export` both say it."""
+    console.print(line, markup=False, soft_wrap=True)
+
+
 @app.command("export")
 def export_command(
     out_dir: Annotated[Path, typer.Argument(help="Folder to write one file per table into.")],
@@ -621,7 +627,7 @@ def export_command(
         as_of=_day(as_of),
         prior=prior,
         reported=reported,
-        notice=lambda line: console.print(line, markup=False, soft_wrap=True),
+        notice=export_notice,
     )
     for name, n in written.items():
         console.print(f"{name}: {n} rows", markup=False)

@@ -14,6 +14,7 @@ from redline.cli.ledger_cmd import (
     FOLLOW_THROUGH_COLUMNS,
     FOLLOW_THROUGH_NARROW,
     PriorOption,
+    export_notice,
     follow_through_row,
 )
 from redline.link import list_episodes
@@ -71,6 +72,7 @@ def run_command(
         export=export,
         export_format=export_format,
         stages=None if no_progress else stage_bars(err_console),
+        notice=export_notice,
     )
     stats = result.ingest.stats()
     if result.ingest.files == 0:
