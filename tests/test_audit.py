@@ -3,6 +3,8 @@ as reviews, and see precision with a 95% interval in the CLI and in the report."
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from datetime import date
@@ -821,7 +823,15 @@ def test_resuming_an_audit_names_the_drawn_items_gone_since_and_so_do_the_figure
     assert found is not None and found.gone == {"threat": 1} and found.judged == 1
     assert "1 drawn items (1 threat) are no longer in the ledger" in out
     res = runner.invoke(app, ["audit", "report", "--db", db, "-f", "json"])
-    assert json.loads(res.output)["gone"] == {"threat": 1}
+    whole = json.loads(res.output)
+    assert whole["gone"] == {"threat": 1}
+    # the CSV carries the JSON's fields: the kind's own on its row, the audit's on every row
+    res = runner.invoke(app, ["audit", "report", "--db", db, "-f", "csv"])
+    (row,) = csv.DictReader(io.StringIO(res.output))
+    assert row["kind"] == "threat" and row["gone"] == "1"
+    assert {k: row[k] for k in ("total", "hits")} == {"total": "1", "hits": "1"}
+    for field in ("drawn", "judged", "judged_by_several", "disagreed"):
+        assert row[field] == str(whole[field]), field
 
 
 def test_nothing_to_audit_says_which_date_and_only_for_the_episodes(

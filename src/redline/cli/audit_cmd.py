@@ -286,15 +286,23 @@ def report_command(
         emit(to_json(found.as_dict()))
         return
     if fmt is Format.csv:  # one row per kind (it printed the JSON)
+        # the JSON's fields, each kind's on its row and the audit's on every row (``gone`` was
+        # left out, and a kind's precision read as resting on the random sample drawn)
+        whole = found.as_dict()
+        audit = {k: whole[k] for k in ("drawn", "judged", "judged_by_several", "disagreed")}
         rows = [
-            {"audit_id": found.audit_id, "as_of": found.as_of, "kind": kind, **p.as_dict()}
+            {
+                "audit_id": found.audit_id,
+                "as_of": found.as_of,
+                "kind": kind,
+                **p.as_dict(),
+                "gone": found.gone.get(kind, 0),
+                **audit,
+            }
             for kind, p in found.precision.items()
         ]
-        emit(
-            render(
-                rows, fmt, ["audit_id", "as_of", "kind", "total", "hits", "value", "low", "high"]
-            )
-        )
+        columns = ["audit_id", "as_of", "kind", "total", "hits", "value", "low", "high", "gone"]
+        emit(render(rows, fmt, [*columns, *audit]))
         return
     _print_figures(ledger, found.audit_id)
     from redline.misses import latest_figures, plural
