@@ -256,3 +256,43 @@ def test_show_and_documents_refuse_odd_numbers_in_one_line(db: str, tmp_path: Pa
     assert listed.exit_code == 0 and len(listed.output.splitlines()) == 3, listed.exception
     negative = runner.invoke(app, ["documents", "--db", db, "--limit", "-1"])
     assert negative.exit_code == 2 and "--limit" in negative.output
+
+
+def test_documents_and_show_in_csv_carry_every_field_their_json_has(
+    db: str, tmp_path: Path
+) -> None:
+    """`documents -f csv` had the table's eight columns and `show -f csv` nine, where JSON has
+    the content hash, locator, format, URL, date source, genre, language, run, extractor version
+    and the moment of ingest; the columns they had come first, and the formula guard holds."""
+    import csv
+    import io
+
+    record = {
+        "title": "=HYPERLINK(1)",
+        "text": "The harbour reopened on Monday after the storm passed over the coast at night.",
+        "date": "2024-03-01",
+        "url": "https://example.org/harbour",
+    }
+    (tmp_path / "in.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(tmp_path), "--db", db, "--no-extract"]).exit_code == 0
+    for command in (["documents"], ["show", "1"]):
+        as_json = runner.invoke(app, [*command, "--db", db, "-f", "json"])
+        whole = json.loads(as_json.output)
+        (whole,) = whole if isinstance(whole, list) else [whole]
+        as_csv = runner.invoke(app, [*command, "--db", db, "-f", "csv"])
+        (row,) = csv.DictReader(io.StringIO(as_csv.output))
+        assert list(row)[:8] == [
+            "id",
+            "published",
+            "published_precision",
+            "outlet",
+            "author",
+            "title",
+            "n_chars",
+            "source_path",
+        ]
+        assert sorted(row) == sorted(whole), command
+        assert row["title"] == "'=HYPERLINK(1)"
+        assert row["url"] == "https://example.org/harbour"
+        assert row["ingested_at"] == whole["ingested_at"]
+        assert row["content_hash"] == whole["content_hash"]

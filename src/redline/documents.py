@@ -12,6 +12,11 @@ from redline.store.db import MAX_ID, row_id
 from redline.store.schema import documents
 
 _LIST_COLS = [c for c in documents.c if c.name not in ("text", "minhash")]
+_SHOWN_COLS = [c for c in documents.c if c.name != "minhash"]
+LISTED_FIELDS = [c.name for c in _LIST_COLS]
+"""The fields of each document ``list_documents`` gives."""
+SHOWN_FIELDS = [c.name for c in _SHOWN_COLS]
+"""The fields of the document ``get_document`` gives (the listing's and its text)."""
 
 
 def list_documents(ledger: Ledger, *, limit: int | None = None) -> list[dict[str, Any]]:
@@ -26,7 +31,7 @@ def list_documents(ledger: Ledger, *, limit: int | None = None) -> list[dict[str
 
 def get_document(ledger: Ledger, ref: str | int) -> dict[str, Any]:
     """A document by id, or by a substring of its source path or title that matches only one."""
-    cols = [c for c in documents.c if c.name != "minhash"]
+    cols = _SHOWN_COLS
     with ledger.connect() as conn:
         number = row_id(str(ref))
         if number is not None:

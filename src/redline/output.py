@@ -121,6 +121,12 @@ def to_json(payload: Any) -> str:
     return json.dumps(payload, default=jsonable, ensure_ascii=False, indent=2)
 
 
+def every_field(columns: Sequence[str], fields: Iterable[str]) -> list[str]:
+    """``columns``, then the ``fields`` not among them: a CSV's header that carries every field
+    its JSON has and keeps the columns it had first, in their order."""
+    return [*columns, *(f for f in fields if f not in columns)]
+
+
 def render(
     rows: Iterable[Mapping[str, Any]],
     fmt: Format | str,

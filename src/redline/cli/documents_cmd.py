@@ -10,7 +10,7 @@ from rich.text import Text
 
 from redline import documents as docs_api
 from redline.cli.common import DbOption, FormatOption, app, console, emit
-from redline.output import Format, render, terminal_text, to_json
+from redline.output import Format, every_field, render, terminal_text, to_json
 from redline.store import Ledger
 
 LIST_COLUMNS = [
@@ -37,11 +37,13 @@ def documents_command(
     """List stored documents with their metadata (newest first)."""
     ledger = Ledger.open(db, create=False)
     rows = docs_api.list_documents(ledger, limit=limit or None)
+    # CSV carries every field JSON has (it had the table's eight)
+    csv = fmt is Format.csv
     emit(
         render(
             rows,
             fmt,
-            LIST_COLUMNS,
+            every_field(LIST_COLUMNS, docs_api.LISTED_FIELDS) if csv else LIST_COLUMNS,
             narrow=LIST_COLUMNS_NARROW,
             title=f"{len(rows)} documents in {ledger.url}",
             console=console,
@@ -61,7 +63,8 @@ def show_command(
     ledger = Ledger.open(db, create=False)
     row = docs_api.get_document(ledger, doc)
     if fmt is not Format.table:
-        emit(to_json(row) if fmt is Format.json else render([row], fmt, [*LIST_COLUMNS, "text"]))
+        columns = every_field([*LIST_COLUMNS, "text"], docs_api.SHOWN_FIELDS)
+        emit(to_json(row) if fmt is Format.json else render([row], fmt, columns))
         return
     meta = Text("\n").join(
         Text.assemble((f"{k}: ", "bold"), terminal_text(row.get(k)))
