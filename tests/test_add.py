@@ -110,6 +110,35 @@ def test_an_added_threat_stands_for_its_sentence_through_extraction(
         assert row["speaker"] == "Joe Biden"
 
 
+def test_extraction_does_not_count_the_items_an_added_one_holds_off(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """`redline extract` said "1 threats" for the threat it found in an added threat's sentence
+    and did not store (the analyst's stands for it): read as a second threat beside the
+    analyst's. It is counted apart, as not stored again; the crossing of the other document is
+    counted as before, and so is the threat once the analyst's is gone."""
+    warning, _ = _docs(sqlite_ledger, tmp_path)
+    add(sqlite_ledger, "threat", warning, quote=THREAT_WORDS, fields=_threat_fields())
+    report = extract_documents(sqlite_ledger)
+    assert (report.documents, report.threats, report.crossings) == (2, 0, 1)
+    assert report.held_off == {"threats": 1}
+    # a run stopped part way counts from the ledger: the analyst's threat is no extraction's
+    from redline.extract.pipeline import _stored_counts
+
+    with sqlite_ledger.connect() as conn:
+        version = conn.execute(sa.select(documents.c.extracted_version)).scalars().first()
+    assert _stored_counts(sqlite_ledger, str(version), [warning])[warning]["threats"] == 0
+    res = CliRunner().invoke(app, ["extract", "--redo", "--db", sqlite_ledger.url, "--no-progress"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert said.startswith("extracted 2 documents: 0 threats, 1 crossings, 0 responses")
+    assert "; 1 threats not stored again: an analyst's added item stands for its sentence" in said
+    with sqlite_ledger.begin() as conn:
+        conn.execute(sa.delete(threats))
+    report = extract_documents(sqlite_ledger, redo=True)
+    assert (report.threats, report.crossings, report.held_off) == (1, 1, {})
+
+
 def test_a_span_given_with_the_space_around_its_words_is_its_words(
     sqlite_ledger: Ledger, tmp_path: Path
 ) -> None:

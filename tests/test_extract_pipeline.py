@@ -1025,11 +1025,12 @@ def test_a_stopped_multi_worker_run_counts_what_its_workers_stored(
     monkeypatch.setattr(pipeline, "default_extractor", lambda extra=(): _Stub(log, 0.0))
     store = pipeline._store
 
-    def store_then_stop(*args: Any) -> None:  # in a forked worker
-        store(*args)
+    def store_then_stop(*args: Any) -> list[str]:  # in a forked worker
+        held_off = store(*args)
         if args[1] == ids[2]:  # the third document of the first batch: SIGTERM the run
             os.kill(os.getppid(), signal.SIGTERM)
             time.sleep(120)  # and never come back with the batch
+        return held_off
 
     monkeypatch.setattr(pipeline, "_store", store_then_stop)
     url = sqlite_ledger.engine.url.render_as_string(hide_password=False)

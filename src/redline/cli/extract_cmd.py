@@ -116,6 +116,12 @@ def warn_unextracted(report: ExtractReport, out: Console, again: str = "redline 
         )
 
 
+def _counted(counts: dict[str, int]) -> str:
+    """ "1 threats, 2 responses": the kinds counted, in the order ``_found`` names them."""
+    order = ("threats", "crossings", "responses", "claims")
+    return ", ".join(f"{counts[k]} {k}" for k in order if counts.get(k))
+
+
 def _found(report: ExtractReport) -> str:
     return (
         f"{report.documents} documents: {report.threats} threats, {report.crossings} crossings, "
@@ -179,6 +185,12 @@ def run_extraction(
     out.print(
         f"extracted {_found(report)}"
         + (f"; {len(report.errors)} errors" if report.errors else "")
+        + (
+            f"; {_counted(report.held_off)} not stored again: an analyst's added item stands "
+            "for its sentence"
+            if report.held_off
+            else ""
+        )
         + (
             f"; {report.by_another_run} extracted meanwhile by another run"
             if report.by_another_run

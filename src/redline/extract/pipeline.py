@@ -49,6 +49,7 @@ from redline.store.schema import (
     runs,
     threats,
 )
+from redline.vocab import ANALYST
 
 # Documents read, extracted and stored together (their candidate sentences parsed in one go);
 # also what bounds the texts held in memory at once.
@@ -78,6 +79,9 @@ class ExtractReport:
     # pending when it ended and held by no run (another let them go after this one's last
     # claim): a run again extracts them
     left_pending: int = 0
+    # per kind ("threats", ...), the items found where an analyst's added item stands for the
+    # sentence: not stored (the analyst's stands), and not counted above
+    held_off: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -154,13 +158,31 @@ def _die_with(parent: int) -> None:
 Counts = dict[str, int]
 
 
-def _counts(result: Extraction) -> Counts:
-    return {
+# the count each kind of item is tallied under
+_COUNTED = {
+    "threat": "threats",
+    "crossing": "crossings",
+    "response": "responses",
+    "claim": "claims",
+}
+HELD_OFF = "held_off_"
+"""A count's prefix for the items found where an analyst's added item stands (not stored)."""
+
+
+def _counts(result: Extraction, held_off: Sequence[str] = ()) -> Counts:
+    """The items ``result`` stored, by kind, and those it did not store because an analyst's
+    added item stands for their sentence (``held_off``, their kinds): those were counted as
+    extracted, and "1 threats" read as a second threat beside the analyst's."""
+    counts = {
         "threats": len(result.threats),
         "crossings": sum(e.kind == "crossing" for e in result.events),
         "responses": sum(e.kind == "response" for e in result.events),
         "claims": len(result.claims),
     }
+    for kind in held_off:
+        counts[_COUNTED[kind]] -= 1
+        counts[HELD_OFF + _COUNTED[kind]] = counts.get(HELD_OFF + _COUNTED[kind], 0) + 1
+    return counts
 
 
 def _extract_and_store(
@@ -193,8 +215,8 @@ def _extract_and_store(
         if result is None:
             out.append((doc_id, None, error))
             continue
-        _store(ledger, doc_id, result, ext.version, actor_ids)
-        out.append((doc_id, _counts(result), None))
+        held_off = _store(ledger, doc_id, result, ext.version, actor_ids)
+        out.append((doc_id, _counts(result, held_off), None))
     return out
 
 
@@ -380,6 +402,10 @@ def _extract_claimed(
             report.crossings += counts["crossings"]
             report.responses += counts["responses"]
             report.claims += counts["claims"]
+            for key, n in counts.items():
+                if key.startswith(HELD_OFF):
+                    kind = key.removeprefix(HELD_OFF)
+                    report.held_off[kind] = report.held_off.get(kind, 0) + n
 
     def tally(doc_id: int, counts: Counts | None, error: str | None) -> None:
         count(doc_id, counts, error)
@@ -406,7 +432,8 @@ def _extract_claimed(
 
 def _stored_counts(ledger: Ledger, version: str, ids: Sequence[int]) -> dict[int, Counts]:
     """The items the ledger holds for each of ``ids`` that ``version`` has stored: what a
-    batch stopped part way stored before the stop (reviewed items an analyst kept count too)."""
+    batch stopped part way stored before the stop (reviewed items an analyst kept count too,
+    not the items an analyst added, which no extraction stores)."""
     if not ids:
         return {}
     with ledger.connect() as conn:
@@ -424,14 +451,14 @@ def _stored_counts(ledger: Ledger, version: str, ids: Sequence[int]) -> dict[int
         for table, key in ((threats, "threats"), (outcome_claims, "claims")):
             rows = conn.execute(
                 sa.select(table.c.document_id, sa.func.count())
-                .where(table.c.document_id.in_(mine))
+                .where(table.c.document_id.in_(mine), table.c.extractor != ANALYST)
                 .group_by(table.c.document_id)
             )
             for doc_id, n in rows:
                 out[doc_id][key] = n
         rows = conn.execute(
             sa.select(events.c.document_id, events.c.kind, sa.func.count())
-            .where(events.c.document_id.in_(mine))
+            .where(events.c.document_id.in_(mine), events.c.extractor != ANALYST)
             .group_by(events.c.document_id, events.c.kind)
         )
         for doc_id, kind, n in rows:
@@ -750,15 +777,17 @@ _DONE = (
 
 def _store(
     ledger: Ledger, doc_id: int, result: Extraction, version: str, actor_ids: dict[str, int]
-) -> None:
+) -> list[str]:
+    """Store the document's items; the kinds of those an analyst's added items held off."""
     with ledger.begin() as conn:
         # Lock the document's row first: a second process storing the same document waits,
         # then replaces what the first stored. The unique keys (``store.items``) would keep the
         # items single anyway; the lock keeps the second writer from deleting what the first
         # is writing. SQLite serialises writers anyway and ignores FOR UPDATE.
         conn.execute(_LOCK, {"doc_id": doc_id})
-        replace_items(conn, doc_id, result, actor_ids)
+        held_off = replace_items(conn, doc_id, result, actor_ids)
         conn.execute(_DONE, {"doc_id": doc_id, "version": version})
+    return held_off
 
 
 def sync_actors(ledger: Ledger, extra_gazetteers: Sequence[str] = ()) -> None:

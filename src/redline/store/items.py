@@ -52,10 +52,11 @@ def insert(dialect: str, table: sa.Table) -> Any:
 
 def replace_items(
     conn: sa.Connection, doc_id: int, result: Extraction, actor_ids: dict[str, int]
-) -> None:
-    """The document's items become ``result``'s (plus the reviewed ones it no longer has)."""
+) -> list[str]:
+    """The document's items become ``result``'s (plus the reviewed ones it no longer has);
+    the kinds of those not stored (``write_items``)."""
     clear_machine_items(conn, doc_id)
-    write_items(conn, doc_id, result, actor_ids)
+    return write_items(conn, doc_id, result, actor_ids)
 
 
 def _reviewed(table: sa.Table) -> Any:
@@ -98,8 +99,11 @@ def clear_machine_items(conn: sa.Connection, doc_id: int) -> None:
 
 def write_items(
     conn: sa.Connection, doc_id: int, result: Extraction, actor_ids: dict[str, int]
-) -> None:
-    """Store ``result``'s items for the document: each new one once, a reviewed one refreshed."""
+) -> list[str]:
+    """Store ``result``'s items for the document: each new one once, a reviewed one refreshed.
+    Returns the kind ("threat", "crossing", "response", "claim") of each item not stored
+    because an analyst's added item stands for its sentence."""
+    held_off: list[str] = []
     cache: dict[tuple[int, int, int], int] = {}
 
     def evidence_id(p: Provenance) -> int:
@@ -143,6 +147,7 @@ def write_items(
             ):
                 # an analyst's added item stands for its sentence (or the sentences its words
                 # run over): one statement, once
+                held_off.append(identity[3])
                 continue
             values["evidence_id"] = evidence_id(values.pop("provenance"))
             if identity in reviewed:
@@ -157,6 +162,7 @@ def write_items(
                 new.append(values)
         if new:
             conn.execute(_item_insert(conn.dialect.name, table), new)
+    return held_off
 
 
 @cache
