@@ -1101,3 +1101,34 @@ def test_a_date_is_corrected_to_a_month_or_a_year_as_the_sources_give_it(
         review(
             reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-13"
         )
+
+
+def test_item_listings_in_csv_carry_every_field_their_json_has(sqlite_ledger: Ledger) -> None:
+    """`threats`, `events` and `claims -f csv` had the table's columns only: no document or
+    evidence id, no offsets of the sentence and span, no extractor or review state, which JSON
+    gives. The columns they had come first; an empty listing's header names every field too."""
+    import csv
+    import io
+    import json
+
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2024-03-01", title="=cmd|' /C calc'!A0")
+    b.threat(doc, "RUS", "f16_delivery", stated="2024-02-01")
+    b.crossing(doc, "USA", "f16_delivery", "2024-02-20")
+    url = sqlite_ledger.url
+    for listing in ("threats", "events", "claims"):
+        whole = json.loads(CliRunner().invoke(app, [listing, "-f", "json", "--db", url]).output)
+        res = CliRunner().invoke(app, [listing, "-f", "csv", "--db", url])
+        reader = csv.DictReader(io.StringIO(res.output))
+        rows = list(reader)
+        assert reader.fieldnames is not None
+        item_fields = whole["items"][0] if whole["items"] else {}
+        assert set(item_fields) <= set(reader.fieldnames), listing
+        assert reader.fieldnames[0] == "id" and "sentence_start" in reader.fieldnames, listing
+        for item, row in zip(whole["items"], rows, strict=True):
+            assert row["document_id"] == str(item["document_id"])
+            assert row["span_end"] == str(item["span_end"])
+            assert row["review_state"] == item["review_state"] == "machine"
+            assert row["document_title"] == "'" + item["document_title"]  # the formula guard

@@ -24,7 +24,7 @@ from redline.errors import RedlineError, Terminated
 from redline.extract import ExtractReport, extract_documents
 from redline.extract import query as extract_query
 from redline.extract.pipeline import LEASE
-from redline.output import Format, render, to_json
+from redline.output import Format, every_field, render, to_json
 from redline.store import Ledger
 from redline.store.schema import episodes
 
@@ -255,6 +255,14 @@ def _envelope(kind: str) -> dict[str, object]:
     return envelope(kind)
 
 
+def _listed(kind: str, fmt: Format, columns: list[str]) -> list[str]:
+    """A listing's columns: the table's, and in CSV after them every field of an item its JSON
+    has (CSV had the table's only: no document id, offsets, extractor or review state)."""
+    from redline.schemas import item_fields
+
+    return every_field(columns, item_fields(kind)) if fmt is Format.csv else columns
+
+
 @app.command("threats")
 def threats_command(
     db: DbOption = None,
@@ -277,7 +285,7 @@ def threats_command(
         render(
             rows,
             fmt,
-            THREAT_COLUMNS,
+            _listed("threats", fmt, THREAT_COLUMNS),
             narrow=THREAT_COLUMNS_NARROW,
             title=f"{len(rows)} threats",
             console=console,
@@ -299,7 +307,7 @@ def events_command(
         render(
             rows,
             fmt,
-            EVENT_COLUMNS,
+            _listed("events", fmt, EVENT_COLUMNS),
             narrow=EVENT_COLUMNS_NARROW,
             title=f"{len(rows)} events",
             console=console,
@@ -316,7 +324,7 @@ def claims_command(db: DbOption = None, fmt: FormatOption = Format.table) -> Non
         render(
             rows,
             fmt,
-            CLAIM_COLUMNS,
+            _listed("claims", fmt, CLAIM_COLUMNS),
             narrow=CLAIM_COLUMNS_NARROW,
             title=f"{len(rows)} outcome claims",
             console=console,

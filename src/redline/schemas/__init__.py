@@ -58,6 +58,12 @@ def load_schema(kind: str, version: int = VERSION) -> dict[str, Any]:
     return schema
 
 
+def item_fields(kind: str, version: int = VERSION) -> list[str]:
+    """The fields of one item of a ``kind`` listing, in its schema's order."""
+    row_schema(kind, version)  # a kind with no listing of items is a ValueError
+    return list(load_schema(kind, version)["properties"]["items"]["items"]["properties"])
+
+
 def validate(payload: Any) -> None:
     """Check a JSON document against the schema its envelope names (``jsonschema.ValidationError``)."""
     uri = payload.get("schema", "") if isinstance(payload, dict) else ""
@@ -87,6 +93,7 @@ __all__ = [
     "KINDS",
     "VERSION",
     "envelope",
+    "item_fields",
     "load_schema",
     "row_schema",
     "schema_id",
