@@ -711,3 +711,22 @@ def test_link_counts_the_episodes_the_listing_shows(sqlite_ledger: Ledger) -> No
     listed = list_episodes(sqlite_ledger)
     assert (report.episodes, report.rejected) == (1, 1)
     assert sum(report.by_status.values()) == report.episodes == len(listed)
+
+
+def test_a_line_naming_no_addressee_is_crossed_by_each_party_its_trigger_lists(
+    sqlite_ledger: Ledger,
+) -> None:
+    """ "Military aid to Russia" is crossed by China, Iran and North Korea alike (the trigger's
+    `crossed_by`): a line whose threats name no addressee took only the hint, China, so North
+    Korea's troops sent to Russia were "an act by a side the line did not address" and the line
+    read open. A party the trigger does not list still does not cross it."""
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-11-01")
+    b.threat(d, "EUR", "aid_to_russia", stated="2023-10-20", consequence="sanctions_or_economic")
+    b.crossing(d, "BRA", "aid_to_russia", "2024-01")
+    link(sqlite_ledger, as_of=date(2024, 6, 1))
+    assert episode_status(sqlite_ledger, "EUR:aid_to_russia", date(2024, 6, 1)).status == "open"
+    b.crossing(d, "PRK", "aid_to_russia", "2024-10")
+    link(sqlite_ledger, as_of=date(2024, 12, 1))
+    a = episode_status(sqlite_ledger, "EUR:aid_to_russia", date(2024, 12, 1))
+    assert (a.status, a.crossing.country) == ("undetermined", "PRK")

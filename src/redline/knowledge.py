@@ -58,6 +58,9 @@ class Trigger:
     crossing: frozenset[str]
     actor_hint: str | None
     depth: int = 0
+    # the parties that cross it when a threat names none, besides the hint ("Military aid to
+    # Russia" is crossed by China, Iran and North Korea alike)
+    crossed_by: tuple[str, ...] = ()
 
 
 _TEXTS_REMEMBERED = 10_000  # texts whose triggers ``TriggerTree.match`` remembers at once
@@ -98,6 +101,17 @@ class TriggerTree:
                 return self.triggers[key].actor_hint
             key = self.triggers[key].parent
         return None
+
+    def crossers(self, key: str | None) -> set[str]:
+        """Who may cross the line ``key`` when its threats name no addressee: the hint and the
+        parties listed with it (``crossed_by``) of the key or its nearest ancestor with a hint;
+        empty for an unknown or coined key."""
+        while key is not None and key in self.triggers:
+            t = self.triggers[key]
+            if t.actor_hint:
+                return {t.actor_hint, *t.crossed_by}
+            key = t.parent
+        return set()
 
     def crosses(self, crossing_key: str, episode_key: str) -> bool:
         """Does a crossing of ``crossing_key`` cross the line ``episode_key``? (self or an ancestor)."""
@@ -189,6 +203,7 @@ def triggers(extra: tuple[str, ...] = ()) -> TriggerTree:
             crossing=frozenset(spec.get("crossing", [])),
             actor_hint=spec.get("actor_hint"),
             depth=depth[key],
+            crossed_by=tuple(spec.get("crossed_by", [])),
         )
     return TriggerTree(out)
 

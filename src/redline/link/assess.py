@@ -536,9 +536,9 @@ def _not_a_crossing(
     actor = c.country or knowledge.triggers().hint(c.trigger_key)
     if knowledge.same_side(actor, m.threatener):
         return "act(s) by the owner's own side"
-    addressed = {t.addressee for t in threats if t.addressee} or {
-        h for h in [knowledge.triggers().hint(m.trigger_key)] if h
-    }
+    addressed = {t.addressee for t in threats if t.addressee} or knowledge.triggers().crossers(
+        m.trigger_key
+    )
     if (
         actor is not None
         and addressed
