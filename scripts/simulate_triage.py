@@ -12,7 +12,11 @@ how many gold episodes are found. Test episodes are not scored.
 Orders: `redline triage` (the items a status turns on, by priority), the lowest confidence
 first (every unreviewed episode member), and random orders of the same members.
 
-    python scripts/simulate_triage.py --db /tmp/triage.db --budgets 5,10,20,40 --seeds 10
+Then the leads (`redline triage --leads`): the oracle reads N sentences per open line and, where
+the item gold marks one as a crossing (train or dev documents only), adds it with the gold's
+fields (`redline add crossing`); the dev episodes are scored again.
+
+    python scripts/simulate_triage.py --db /tmp/triage.db --budgets 5,10,20,40 --seeds 10 --leads 5,10
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from redline.add import add
+from redline.errors import RedlineError
 from redline.gold.annotations import GOLD_FILE, Split, split_of
 from redline.gold.corpus import GoldDocument, default_shared, load_documents
 from redline.gold.episodes import AS_OF, build_ledger, judge, load, score
@@ -34,7 +40,7 @@ from redline.link import evaluate, link
 from redline.review import review
 from redline.store import Ledger
 from redline.store.schema import documents, events, evidence, outcome_claims, threats
-from redline.triage import triage
+from redline.triage import leads, triage
 
 Ref = tuple[str, int]  # (review type, id)
 _KIND_OF = {"threat": "threat", "outcome_claim": "outcome_claim"}
@@ -133,6 +139,61 @@ def _score(path: Path, decisions: list[tuple[Ref, str]]) -> dict[str, Any]:
     }
 
 
+def _added_from_leads(
+    path: Path, docs: dict[str, GoldDocument], per_line: int
+) -> tuple[list[dict[str, Any]], int]:
+    """What an oracle reading ``per_line`` leads of each open line would add: a crossing for each
+    lead the item gold marks as one (in a train or dev document), with the gold's fields; and
+    how many leads it read."""
+    gold = _gold_rows()
+    ledger = Ledger.open(f"sqlite:///{path}", create=False)
+    try:
+        with ledger.connect() as conn:
+            names = {
+                r.id: _gold_doc(r.source_path, r.url, docs)
+                for r in conn.execute(
+                    sa.select(documents.c.id, documents.c.source_path, documents.c.url)
+                )
+            }
+        found = leads(ledger, as_of=AS_OF, per_line=per_line)
+    finally:
+        ledger.dispose()
+    adds: dict[tuple[int, int], dict[str, Any]] = {}
+    for lead in found:
+        name = names.get(lead.document_id, "")
+        if not name or split_of(docs[name].group) == Split.TEST:
+            continue
+        for g in gold.get(name, []):
+            if g["kind"] != "crossing" or not g.get("actor_country") or not g.get("trigger_key"):
+                continue
+            if g["sentence"][0] < lead.end and g["sentence"][1] > lead.start:
+                fields = {"actor_country": g["actor_country"], "trigger_key": g["trigger_key"]}
+                if g.get("event_date"):
+                    fields["event_date"] = g["event_date"]
+                adds[(lead.document_id, lead.start)] = {
+                    "document": lead.document_id,
+                    "span": (lead.start, lead.end),
+                    "fields": fields,
+                }
+    return list(adds.values()), len(found)
+
+
+def _score_added(path: Path, adds: list[dict[str, Any]]) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "l.db"
+        shutil.copy(path, copy)
+        ledger = Ledger.open(f"sqlite:///{copy}", create=False)
+        try:
+            for a in adds:
+                try:
+                    add(ledger, "crossing", a["document"], span=a["span"], fields=a["fields"])
+                except RedlineError as exc:  # a trigger key the vocabulary lacks, say
+                    print(f"  not added: {exc}")
+        finally:
+            ledger.dispose()
+        return _score(copy, [])
+
+
 def _words(s: dict[str, Any]) -> str:
     return (
         f"{s['right']}/{s['predicted']} right, crossed {s['crossed_right']}/{s['crossed']}, "
@@ -145,6 +206,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True, help="SQLite file (built if missing)")
     parser.add_argument("--budgets", default="5,10,20,40")
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--leads", default="5,10", help="leads read per open line")
     args = parser.parse_args()
     shared = default_shared()
     if not args.db.exists():
@@ -182,6 +244,12 @@ def main() -> None:
             random.Random(seed).shuffle(order)
             rights.append(_score(args.db, first(order, k))["right"])
         print(f"k={k} random ({args.seeds} orders): right {sorted(rights)}")
+    for per_line in (int(b) for b in args.leads.split(",") if b):
+        adds, read = _added_from_leads(args.db, docs, per_line)
+        print(
+            f"leads, {per_line} per open line ({read} read, {len(adds)} crossings added): "
+            f"{_words(_score_added(args.db, adds))}"
+        )
 
 
 if __name__ == "__main__":

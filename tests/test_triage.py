@@ -11,12 +11,13 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from redline.add import add
 from redline.cli import app
 from redline.link import evaluate, link
 from redline.review import review
 from redline.store import Ledger
-from redline.store.schema import episodes, events, threats
-from redline.triage import GONE, triage
+from redline.store.schema import documents, episodes, events, threats
+from redline.triage import GONE, leads, triage
 from redline.vocab import ItemKind, LineSource
 from test_link_factories import Builder
 
@@ -182,3 +183,61 @@ def test_cli_start_stores_each_decision_as_a_review(sqlite_ledger: Ledger) -> No
     assert states[(ranked[1].review_type, ranked[1].item_id)] == "machine"
     assert states[(ranked[2].review_type, ranked[2].item_id)] == "confirmed"
     assert ids  # the ledger was built
+
+
+def _open_line(b: Builder) -> dict[str, int]:
+    """An open line on tanks, and three later reports naming tanks (written here): one before
+    the first threat, one after it, one holding the threat itself."""
+    d = b.doc("2023-01-02")
+    b.threat(d, "RUS", "tanks_to_ukraine", stated="2023-01-01", consequence="military_force")
+    return {
+        "before": b.doc("2022-12-01", text="Germany sent Leopard tanks to Ukraine on Monday."),
+        "after": b.doc(
+            "2023-02-01",
+            text="The weather was mild. Germany delivered Leopard tanks to Ukraine on Monday.",
+        ),
+        "unrelated": b.doc("2023-02-02", text="Markets were calm on Monday."),
+    }
+
+
+def test_leads_are_later_sentences_naming_an_open_line(sqlite_ledger: Ledger) -> None:
+    docs = _open_line(Builder(sqlite_ledger))
+    link(sqlite_ledger, as_of=AS_OF)
+    (lead,) = leads(sqlite_ledger, as_of=AS_OF)
+    assert (lead.key, lead.document_id) == ("RUS:tanks_to_ukraine", docs["after"])
+    with sqlite_ledger.connect() as conn:
+        text = conn.execute(
+            sa.select(documents.c.text).where(documents.c.id == docs["after"])
+        ).scalar_one()
+    assert text[lead.start : lead.end] == lead.sentence
+    assert lead.sentence.startswith("Germany delivered")
+    assert f"--span {lead.start}:{lead.end}" in lead.row()["add"]
+    # once the crossing is recorded the line is no longer open, and has no leads
+    add(
+        sqlite_ledger,
+        "crossing",
+        docs["after"],
+        span=(lead.start, lead.end),
+        fields={"actor_country": "DEU", "trigger_key": "tanks_to_ukraine"},
+    )
+    link(sqlite_ledger, as_of=AS_OF)
+    assert leads(sqlite_ledger, as_of=AS_OF) == []
+
+
+def test_cli_leads(sqlite_ledger: Ledger) -> None:
+    _open_line(Builder(sqlite_ledger))
+    link(sqlite_ledger, as_of=AS_OF)
+    url = str(sqlite_ledger.url)
+    runner = CliRunner()
+    args = ["triage", "--db", url, "--as-of", "2024-01-01", "--leads", "3"]
+    out = runner.invoke(app, [*args, "-f", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["kind"] == "triage_leads"
+    (row,) = data["items"]
+    assert row["key"] == "RUS:tanks_to_ukraine" and row["first_threat"] == "2023-01-01"
+    out = runner.invoke(app, args)
+    assert out.exit_code == 0, out.output
+    assert "RUS:tanks_to_ukraine: open, first threat 2023-01-01" in out.output
+    out = runner.invoke(app, [*args, "--start"])
+    assert out.exit_code != 0 and "--leads lists sentences" in str(out.exception)

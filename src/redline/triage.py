@@ -13,6 +13,13 @@ stored and never read as statuses. An item's priority is the chance it is wrong 
 confidence) times the episodes it is at stake in, an episode with a quotable verdict counting
 once and one without half. Only rejection is tried: a corrected field (another trigger, another
 date) can move an episode too, and triage does not guess which correction an analyst would make.
+
+Triage also looks where rejection cannot help. A line read as ``open`` says only that no crossing
+was found, and on the dev split every wrong verdict was such a line, its crossing reported in a
+sentence the extractor passed over. ``leads`` lists, for each open line, the sentences dated on
+or after its first threat that name it (its trigger or a narrower one) and hold no crossing or
+threat, most crossing-like first by the shipped lexical head: the places to read before quoting
+"not crossed", and to record with ``redline add crossing`` when one is.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from redline.link.episodes import EpisodeState, EpisodeView
 from redline.link.items import Item
 from redline.store import Ledger
 from redline.store.schema import documents, events, evidence, outcome_claims, threats
-from redline.vocab import ItemKind, ReviewState
+from redline.vocab import ItemKind, ReviewState, Status
 
 # what `redline review` calls each kind of item, and the table it is stored in
 REVIEW_TYPE: dict[ItemKind, str] = {
@@ -246,3 +253,111 @@ def triage(
             ranked = ranked[:limit]
         _places(conn, ranked)
     return ranked
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A sentence that may report the crossing of an open line."""
+
+    episode_id: int
+    key: str
+    first_threat: date | None
+    document_id: int
+    start: int
+    end: int
+    sentence: str
+    score: float  # the lexical head's crossing probability
+    published: date | None
+    source: str | None
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "first_threat": self.first_threat,
+            "score": round(self.score, 3),
+            "document_id": self.document_id,
+            "published": self.published,
+            "source": self.source,
+            "span": f"{self.start}:{self.end}",
+            "sentence": self.sentence,
+            "add": f"redline add crossing {self.document_id} --span {self.start}:{self.end} "
+            f"--set trigger_key={self.key.partition(':')[2]} --set actor_country=...",
+        }
+
+
+def leads(
+    ledger: Ledger,
+    *,
+    view: EpisodeView | None = None,
+    as_of: date | None = None,
+    window_days: int | None = None,
+    actor: str | None = None,
+    per_line: int = 5,
+) -> list[Lead]:
+    """For each open line of ``view`` (default: ``link.evaluate`` as of ``as_of``), at most
+    ``per_line`` sentences of documents published from its first threat to the view's date that
+    name the line or a narrower one and hold no crossing or threat, highest crossing score
+    first; lines in the view's order."""
+    from redline import knowledge
+    from redline.misses import _population, _scorer, held_sentences
+
+    if view is None:
+        from redline.link import evaluate
+
+        view = evaluate(ledger, as_of=as_of, window_days=window_days)
+    tree = knowledge.triggers()
+    lines = [s for s in view.select(actor=actor) if s.assessment.status == Status.OPEN]
+    if not lines:
+        return []
+    candidates: dict[int, list[tuple[int, int, int, str]]] = {s.row["id"]: [] for s in lines}
+    with ledger.snapshot() as conn:
+        held: dict[int, list[tuple[int, int]]] = {}
+        for kind in (ItemKind.CROSSING, ItemKind.THREAT):
+            for doc, spans in held_sentences(conn, kind).items():
+                held.setdefault(doc, []).extend(spans)
+        docs = {
+            int(r.id): r
+            for r in conn.execute(
+                sa.select(
+                    documents.c.id, documents.c.published, documents.c.url, documents.c.source_path
+                )
+            )
+        }
+        for doc_id, start, end, sentence in _population(conn, held):
+            named = [k for k, _, _ in tree.match(sentence)]
+            if not named:
+                continue
+            published = docs[doc_id].published
+            for state in lines:
+                first = state.assessment.first_threat_date
+                if published is None or published > view.as_of:
+                    continue
+                if first is not None and published < first:
+                    continue
+                if any(tree.crosses(k, state.row["trigger_key"]) for k in named):
+                    candidates[state.row["id"]].append((doc_id, start, end, sentence))
+    score = _scorer(ItemKind.CROSSING)
+    out: list[Lead] = []
+    for state in lines:
+        found = candidates[state.row["id"]]
+        if not found:
+            continue
+        probs = score([c[3] for c in found])
+        ranked = sorted(zip(found, probs, strict=True), key=lambda fp: (-float(fp[1]), fp[0][:2]))
+        for (doc_id, start, end, sentence), p in ranked[:per_line]:
+            r = docs[doc_id]
+            out.append(
+                Lead(
+                    state.row["id"],
+                    state.row["key"],
+                    state.assessment.first_threat_date,
+                    doc_id,
+                    start,
+                    end,
+                    sentence,
+                    float(p),
+                    r.published,
+                    r.url or (PurePath(r.source_path).name if r.source_path else None),
+                )
+            )
+    return out

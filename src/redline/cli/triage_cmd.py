@@ -12,9 +12,10 @@ from redline.audit import SENTENCE_SHOWN
 from redline.cli.audit_cmd import ask
 from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
 from redline.cli.ledger_cmd import WindowOption, _day
+from redline.errors import RedlineError
 from redline.output import Format, render, terminal_text
 from redline.store import Ledger
-from redline.triage import TriageItem
+from redline.triage import Lead, TriageItem
 from redline.vocab import ItemKind
 
 # JSON carries the stakes as a list; CSV as one cell of "key: status -> status" parts
@@ -31,6 +32,17 @@ COLUMNS = [
     "published",
     "source",
     "review",
+]
+LEAD_COLUMNS = [
+    "key",
+    "first_threat",
+    "score",
+    "document_id",
+    "published",
+    "source",
+    "span",
+    "sentence",
+    "add",
 ]
 _ACTIONS = {"c": "confirm", "r": "reject"}
 
@@ -60,17 +72,44 @@ def triage_command(
     by: Annotated[
         str | None, typer.Option("--by", help="Who decides (default: the login name).")
     ] = None,
+    leads_per_line: Annotated[
+        int | None,
+        typer.Option(
+            "--leads",
+            min=1,
+            help="Instead of items: for each open line, N sentences that name it, dated from its "
+            "first threat and holding no crossing, most crossing-like first (where to look for "
+            "a missed crossing before quoting 'not crossed'; record one with `redline add "
+            "crossing`).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """List the unreviewed items an episode's status turns on, most at stake first.
 
     Each item of each episode that no analyst has decided on is taken out in turn and the
     episode assessed again: an item is listed when the status would change without it (or the
     episode would not exist), ranked by one minus its confidence times the episodes at stake.
-    Review them with `redline review`, or here with --start, then run `redline link`."""
-    from redline.triage import triage
+    Review them with `redline review`, or here with --start, then run `redline link`. With
+    --leads N: for each open line, N sentences that may report its crossing."""
+    from redline.triage import leads, triage
 
     ledger = Ledger.open(db, create=False)
     day = _day(as_of) or date.today()
+    if leads_per_line is not None:
+        if start or kind:
+            raise RedlineError(
+                "--leads lists sentences, not items: --start and --kind do not apply"
+            )
+        found = leads(
+            ledger, as_of=day, window_days=window_days, actor=actor, per_line=leads_per_line
+        )
+        if fmt is Format.table:
+            _print_leads(found, day)
+        else:
+            envelope = {"kind": "triage_leads", "as_of": day}
+            emit(render([x.row() for x in found], fmt, LEAD_COLUMNS, envelope=envelope))
+        return
     items = triage(ledger, as_of=day, window_days=window_days, kinds=kind, actor=actor, limit=limit)
     if start:
         _decide(ledger, items, by)
@@ -109,6 +148,30 @@ def _print(items: list[TriageItem], day: date) -> None:
             terminal_text(f"   “{_excerpt(item.sentence)}” ({_source(item)})"), style="dim"
         )
         console.print(terminal_text(f"   {item.row()['review']}"))
+
+
+def _print_leads(found: list[Lead], day: date) -> None:
+    """The leads line by line: the line, then each sentence with where it is and the command
+    that records it as a crossing (its actor and date are the analyst's to give)."""
+    lines = len({x.key for x in found})
+    console.print(
+        f"{len(found)} sentence(s) that may report the crossing of {lines} open line(s), "
+        f"as of {day}" + ("" if found else " (none: no open line is named after its first threat)"),
+        markup=False,
+        style="bold",
+    )
+    key = None
+    for lead in found:
+        if lead.key != key:
+            key = lead.key
+            first = lead.first_threat.isoformat() if lead.first_threat else "an unknown date"
+            console.print()
+            console.print(terminal_text(f"{lead.key}: open, first threat {first}"), style="bold")
+        where = ", ".join(str(v) for v in (lead.published, lead.source) if v)
+        console.print(
+            terminal_text(f"   {lead.score:.2f} “{_excerpt(lead.sentence)}” ({where})"), style="dim"
+        )
+        console.print(terminal_text(f"      {lead.row()['add']}"))
 
 
 def _source(item: TriageItem) -> str:
