@@ -73,6 +73,40 @@ def test_cli_run_prints_episodes_and_follow_through(tmp_path: Path) -> None:
     assert "USA:invasion" in res.output and "Follow-through" in res.output
 
 
+def test_cli_run_reports_follow_through_at_the_level_asked_for(tmp_path: Path) -> None:
+    """`run` printed "90% interval" whatever was asked: its table names the level it used, and
+    the report and export it writes are at that level too."""
+    import json
+
+    res = CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(SAMPLE / "2022-02-08_meridian-wire-sanctions-warning.txt"),
+            str(SAMPLE / "2022-02-25_harbour-gazette-sanctions-imposed.html"),
+            "--db",
+            str(tmp_path / "l.db"),
+            "--no-progress",
+            "--as-of",
+            "2022-06-01",
+            "--level",
+            "0.95",
+            "--report",
+            str(tmp_path / "r.html"),
+            "--export",
+            str(tmp_path / "out"),
+            "--export-format",
+            "json",
+        ],
+        env={"COLUMNS": "160"},
+    )
+    assert res.exit_code == 0, res.output
+    assert "95% interval" in res.output and "90%" not in res.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<th>95% interval</th>" in html and "90%" not in html
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))["level"] == 0.95
+
+
 def test_every_stage_reports_its_progress(demo, tmp_path: Path) -> None:
     ledger, _, _ = demo
     seen: dict[str, list[tuple[int, int | None]]] = {}

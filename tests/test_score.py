@@ -416,3 +416,41 @@ def test_an_analysts_crossed_status_dates_the_crossing_where_the_evidence_has_no
     today = date.today()
     groups = [e.group for e in credibility(sqlite_ledger, by="year", as_of=today)]
     assert str(today.year) in groups and "not crossed" not in groups
+
+
+def test_the_interval_widens_with_the_level_asked_for(sqlite_ledger: Ledger) -> None:
+    """The level was fixed at 90%, beside 95% intervals everywhere else in the product: the API
+    takes it, and every estimate and timeline point carries the level it was computed at."""
+    from redline.score import check_level, estimates, level_text, timeline
+
+    # a fixed posterior, Beta(1 + 1, 1 + 3): the one place an interval is computed
+    uniform = get_prior("uniform")
+    widths = []
+    for level in (0.6, 0.8, 0.9, 0.95, 0.99):
+        post = posterior(uniform, 1, 3, level)
+        tail = (1 - level) / 2
+        assert post.lower == pytest.approx(beta_dist.ppf(tail, 2, 4))
+        assert post.upper == pytest.approx(beta_dist.ppf(1 - tail, 2, 4))
+        assert post.mean == pytest.approx(1 / 3)  # the level moves the interval, not the mean
+        widths.append(post.upper - post.lower)
+    assert widths == sorted(widths) and len(set(widths)) == len(widths)
+
+    _unenforced(Builder(sqlite_ledger), 4)
+    link(sqlite_ledger, as_of=D("2024-01-01"))
+    (at90,) = credibility(sqlite_ledger, as_of=D("2024-01-01"))
+    (at95,) = credibility(sqlite_ledger, as_of=D("2024-01-01"), level=0.95)
+    assert (at90.level, at95.level) == (0.9, 0.95) and at95.mean == at90.mean
+    assert at95.lower == pytest.approx(beta_dist.ppf(0.025, 1, 5))
+    assert at95.upper == pytest.approx(beta_dist.ppf(0.975, 1, 5))
+    assert at95.lower < at90.lower and at95.upper > at90.upper
+    view = evaluate(sqlite_ledger, as_of=D("2024-01-01"))
+    assert [e.level for e in estimates(view, level=0.8)] == [0.8]
+    points = credibility_timeline(sqlite_ledger, as_of=D("2024-01-01"), level=0.95)
+    assert {p.level for p in points} == {0.95} and points[-1].upper == at95.upper
+    assert {p.level for p in timeline(view, level=0.8)} == {0.8}
+    assert (level_text(0.9), level_text(0.95), level_text(0.975)) == ("90%", "95%", "97.5%")
+    for bad in (0.5, 1, 1.0, 95, -0.9, float("nan"), True, "0.9"):
+        with pytest.raises(ConfigError, match="strictly between 0.5 and 1"):
+            check_level(bad)  # type: ignore[arg-type]
+        with pytest.raises(ConfigError, match="strictly between 0.5 and 1"):
+            credibility(sqlite_ledger, as_of=D("2024-01-01"), level=bad)  # type: ignore[arg-type]

@@ -186,3 +186,88 @@ def test_csv_listings_carry_every_field_their_json_has(sqlite_ledger: Ledger) ->
         )
     )
     assert list(rows[0])[:2] == ["actor", "group"] and "date_precision" in rows[0]
+
+
+@pytest.mark.parametrize("command", ["credibility", "report", "export", "run"])
+@pytest.mark.parametrize("level", ["1", "0.5", "95", "nan"])
+def test_a_level_outside_half_to_one_is_refused_naming_the_option(
+    sqlite_ledger: Ledger, tmp_path, command: str, level: str
+) -> None:
+    """Every command that gives follow-through intervals takes --level, and refuses one that
+    can be no credible interval's level before any work, naming the option."""
+    from redline.store.schema import documents
+
+    where = {"report": ["-o", str(tmp_path / "r.html")], "export": [str(tmp_path / "out")]}
+    where["run"] = [str(tmp_path)]
+    args = [command, *where.get(command, []), "--db", sqlite_ledger.url, "--level", level]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "Invalid value for '--level'" in said and "strictly between 0.5 and 1" in said
+    assert ("0.95, not 95" in said) == (level == "95")
+    assert not (tmp_path / "r.html").exists() and not (tmp_path / "out").exists()
+    assert sqlite_ledger.count(documents) == 0
+
+
+def test_every_output_of_follow_through_names_its_level(
+    sqlite_ledger: Ledger, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table, its title, JSON (envelope and items), CSV, the timeline, the HTML report and
+    the export (rows and manifest) each say at which level their intervals are: the terminal
+    and the report said "90%" in fixed text."""
+    import csv
+    import io
+
+    monkeypatch.setattr(common.console, "_width", 160)
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger)
+    db = sqlite_ledger.url
+    base = ["credibility", "--db", db, "--as-of", "2024-09-30"]
+    table = run(*base, "--level", "0.95")
+    assert "95% interval" in table and "90%" not in table
+    assert "90% interval" in run(*base)  # the default stays 0.90
+    doc = json.loads(run(*base, "--level", "0.95", "-f", "json"))
+    validate(doc)
+    assert doc["level"] == 0.95 and {e["level"] for e in doc["items"]} == {0.95}
+    at90 = json.loads(run(*base, "-f", "json"))
+    assert at90["level"] == 0.9 and doc["items"][0]["upper"] > at90["items"][0]["upper"]
+    (row,) = csv.DictReader(io.StringIO(run(*base, "--level", "0.8", "-f", "csv")))
+    assert row["level"] == "0.8"
+    timeline = run(*base, "--timeline", "--level", "0.975")
+    assert "97.5% interval" in " ".join(timeline.split())
+    doc = json.loads(run(*base, "--timeline", "--level", "0.975", "-f", "json"))
+    validate(doc)
+    assert doc["level"] == 0.975 and {p["level"] for p in doc["items"]} == {0.975}
+    points = list(
+        csv.DictReader(io.StringIO(run(*base, "--timeline", "--level", "0.8", "-f", "csv")))
+    )
+    assert points and {p["level"] for p in points} == {"0.8"}
+
+    run(
+        "report",
+        "--db",
+        db,
+        "--as-of",
+        "2024-09-30",
+        "-o",
+        str(tmp_path / "r.html"),
+        "--level",
+        "0.95",
+    )
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Interval: <b>95%</b> equal-tailed" in html and "<th>95% interval</th>" in html
+    assert "band: 95% credible interval" in html and "95% interval 0." in html  # the chart's tips
+    assert "90%" not in html
+
+    for fmt in ("csv", "parquet"):
+        out = tmp_path / fmt
+        run("export", str(out), "--db", db, "-f", fmt, "--level", "0.95")
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        assert manifest["level"] == 0.95
+    (exported,) = csv.DictReader((tmp_path / "csv" / "credibility.csv").open(encoding="utf-8"))
+    assert exported["level"] == "0.95"
+    import pyarrow.parquet as pq
+
+    assert set(
+        pq.read_table(tmp_path / "parquet" / "credibility_timeline.parquet")["level"].to_pylist()
+    ) == {0.95}

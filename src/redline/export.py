@@ -26,7 +26,15 @@ from redline.link.when import as_of_date
 from redline.output import csv_cell, file_in_the_way, jsonable
 from redline.processes import alive, machine
 from redline.schemas import VERSION, row_schema
-from redline.score import Estimate, TimelinePoint, estimates, get_prior, timeline
+from redline.score import (
+    LEVEL,
+    Estimate,
+    TimelinePoint,
+    check_level,
+    estimates,
+    get_prior,
+    timeline,
+)
 from redline.store import Ledger
 from redline.store.db import utc
 from redline.store.listing import LISTED_ITEMS, with_provenance
@@ -276,6 +284,7 @@ def export(
     progress: Callable[[int, int], None] | None = None,
     reported: bool = False,
     notice: Callable[[str], None] | None = None,
+    level: float = LEVEL,
 ) -> dict[str, int]:
     """Write ``<table>.<fmt>`` for every ledger table, and the computed ``episode_status``,
     ``credibility`` and ``credibility_timeline``.
@@ -286,9 +295,11 @@ def export(
     ``manifest.json`` lists the files, row counts, the date and the reading. Returns the number
     of rows written per table. ``progress(done, total)`` is called as each file is written;
     ``notice(line)`` with what became of the partial folders earlier exports left in ``out``
-    (``_clear_partials``).
+    (``_clear_partials``). ``level``: that of the follow-through intervals (``check_level``),
+    which the rows and the manifest carry.
     """
     check_format(fmt)
+    check_level(level)
     out = Path(out_dir)
     # Every table is read from one snapshot of the ledger: a `link` committed meanwhile gave
     # a manifest of one date beside episodes of another.
@@ -320,7 +331,7 @@ def export(
             raise ConfigError(f"{out}: cannot write the export: {exc.strerror or exc}") from exc
         try:
             written, manifest = _write_all(
-                conn, staging, fmt, states, prior, batch_rows, listed, progress
+                conn, staging, fmt, states, prior, batch_rows, listed, progress, level
             )
             (staging / "manifest.json").write_text(
                 json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8"
@@ -418,6 +429,7 @@ def _write_all(
     batch_rows: int,
     listed: set[int],
     progress: Callable[[int, int], None] | None,
+    level: float = LEVEL,
 ) -> tuple[dict[str, int], dict[str, Any]]:
     """Write every stored and computed table into ``folder``: (rows per table, manifest)."""
     written: dict[str, int] = {}
@@ -434,11 +446,11 @@ def _write_all(
         # each row as the JSON output gives it (no decided episode: no mean, no interval)
         "credibility": (
             _dataclass_schema(Estimate),
-            [e.as_dict() for e in estimates(states, prior=p)],
+            [e.as_dict() for e in estimates(states, prior=p, level=level)],
         ),
         "credibility_timeline": (
             _dataclass_schema(TimelinePoint),
-            [t.as_dict() for t in timeline(states, prior=p)],
+            [t.as_dict() for t in timeline(states, prior=p, level=level)],
         ),
     }
     for name, (schema, rows) in computed.items():
@@ -453,6 +465,8 @@ def _write_all(
         # the response window the statuses were assessed with: it moves them (and the scores)
         "window_days": states.window_days,
         "prior": dataclasses.asdict(p),
+        # the level of the credibility tables' intervals (each of their rows carries it too)
+        "level": level,
         "tables": {name: {"file": f"{name}.{fmt}", "rows": n} for name, n in written.items()},
         # the JSON Schema a row of these files follows: an item of the listing of the same
         # thing (the other tables are the ledger's, column for column)

@@ -22,7 +22,7 @@ from redline.extract.pipeline import check_workers
 from redline.ingest import IngestReport, ingest_paths
 from redline.link import DEFAULT_WINDOW_DAYS, LinkReport, link
 from redline.link.when import as_of_date, window_days_of
-from redline.score import credibility, get_prior
+from redline.score import LEVEL, check_level, credibility, get_prior
 from redline.store import Ledger
 
 STAGES = ("ingest", "extract", "link", "score", "report", "export")
@@ -95,6 +95,7 @@ def run(
     as_of: date | None = None,
     window_days: int = DEFAULT_WINDOW_DAYS,
     prior: str = "uniform",
+    level: float = LEVEL,
     report: Path | None = None,
     export: Path | None = None,
     export_format: str = "parquet",
@@ -107,12 +108,15 @@ def run(
     ``progress`` draws a bar per stage on standard error (``stage_bars``); ``stages`` replaces
     it with a caller's own (``redline run`` draws them on its error console). ``notice(line)``
     is told what the export did with partial folders earlier exports left (``export``'s).
+    ``level``: that of the follow-through intervals the scores, report and export give
+    (``check_level``).
     """
     # options are checked before any work: a bad export format or prior was found only after
     # ingest, extraction and linking had run
     from redline.export import check_format
 
     get_prior(prior)
+    check_level(level)
     # the date and the window are read by link, and the workers by extract, after ingest
     # (hours on a large corpus) had run: a date that names no day failed only then
     as_of = as_of_date(as_of)
@@ -130,14 +134,14 @@ def run(
         tick(linked.episodes, None)
     view = linked.view  # assessed once, by link; every later stage reads it
     with stage("score") as tick:
-        estimates = credibility(ledger, prior=prior, view=view)
+        estimates = credibility(ledger, prior=prior, view=view, level=level)
         tick(len(estimates), None)
     result = RunResult(ingested, extracted, linked, estimates, stages=list(STAGES[:4]))
     if report is not None:
         from redline.report import write_report
 
         with stage("report") as tick:
-            write_report(ledger, report, prior=prior, view=view)
+            write_report(ledger, report, prior=prior, view=view, level=level)
             tick(linked.episodes, None)
         result.report_path = report
         result.stages.append("report")
@@ -153,6 +157,7 @@ def run(
                 view=view,
                 progress=tick,
                 notice=notice,
+                level=level,
             )
         result.export_dir = export
         result.stages.append("export")

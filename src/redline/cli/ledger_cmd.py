@@ -27,6 +27,7 @@ from redline.errors import RedlineError
 from redline.link.when import MAX_WINDOW_DAYS, as_of_words
 from redline.output import Format, render, terminal_text, to_json
 from redline.schemas import envelope
+from redline.score.credibility import LEVEL, check_level, level_text  # no scipy until scored
 from redline.store import Ledger
 from redline.store.schema import documents
 from redline.vocab import ANALYST, Status
@@ -47,6 +48,25 @@ WindowOption = Annotated[
 PriorOption = Annotated[
     str,
     typer.Option("--prior", help="Prior for follow-through: uniform, sechser, ties, or beta:A,B."),
+]
+
+
+def _level(value: float) -> float:
+    """``--level`` checked where it is parsed, so the error names the option."""
+    try:
+        return check_level(value)
+    except RedlineError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+LevelOption = Annotated[
+    float,
+    typer.Option(
+        "--level",
+        callback=_level,
+        help="Level of the follow-through's equal-tailed credible interval, strictly between "
+        "0.5 and 1 (0.95 gives a 95 percent interval).",
+    ),
 ]
 
 EPISODE_COLUMNS = [
@@ -373,8 +393,10 @@ def credibility_command(
     actor: Annotated[str | None, typer.Option(help="Only this threatener.")] = None,
     window_days: WindowOption = None,
     reported: ReportedOption = False,
+    level: LevelOption = LEVEL,
 ) -> None:
-    """Estimate each actor's follow-through on its red lines, with a 90% credible interval."""
+    """Estimate each actor's follow-through on its red lines, with a credible interval (90% unless
+    --level says otherwise)."""
     from dataclasses import asdict
 
     from redline.score import credibility, credibility_timeline, get_prior
@@ -396,6 +418,7 @@ def credibility_command(
             window_days=window_days,
             reported=reported,
             by=groups,
+            level=level,
         )
         window = window_days or last_window(ledger)
         head = {
@@ -409,6 +432,7 @@ def credibility_command(
             # an observer could have said that day (``credibility --as-of`` says that)
             "hindsight": True,
             "prior": asdict(p),
+            "level": level,
         }
         rows = [_rounded(pt.as_dict(), fmt) for pt in points]
         grouped = by is not ByChoice.actor
@@ -424,8 +448,9 @@ def credibility_command(
                 title="follow-through after each crossing"
                 + (f" by {by.value}" if grouped else "")
                 + f", {as_of_words(day, reported)} "
-                f"({p.label}, {window}-day response window; each point at its crossing's date, "
-                "in hindsight: what was known then is `credibility --as-of DATE`)" + note,
+                f"({p.label}, {level_text(level)} interval, {window}-day response window; "
+                "each point at its crossing's date, in hindsight: what was known then is "
+                "`credibility --as-of DATE`)" + note,
                 console=console,
                 envelope=head,
             )
@@ -439,6 +464,7 @@ def credibility_command(
         window_days=window_days,
         reported=reported,
         actor=actor,
+        level=level,
     )
     head = {
         **envelope("credibility"),
@@ -447,16 +473,18 @@ def credibility_command(
         "as_reported": reported,
         "by": list(groups),
         "prior": asdict(p),
+        "level": level,
     }
     window = window_days or last_window(ledger)
     head["window_days"] = window
     title = (
-        f"follow-through {as_of_words(day, reported)}, prior {p.label}, 90% interval, "
+        f"follow-through {as_of_words(day, reported)}, prior {p.label}, "
+        f"{level_text(level)} interval, "
         f"{window}-day response window" + note
     )
     if fmt is Format.table:  # one line per actor at 80 columns; JSON and CSV carry every field
         rows = [follow_through_row(e) for e in chosen]
-        columns = FOLLOW_THROUGH_COLUMNS
+        columns = follow_through_columns(level)
     else:
         rows, columns = [e.as_dict() for e in chosen], _credibility_columns()
     columns = [c for c in columns if c != "group" or by is not ByChoice.actor]
@@ -465,7 +493,7 @@ def credibility_command(
             rows,
             fmt,
             columns,
-            narrow=FOLLOW_THROUGH_NARROW,
+            narrow=follow_through_narrow(level),
             title=title,
             console=console,
             envelope=head,
@@ -519,21 +547,29 @@ def _credibility_columns() -> list[str]:
     return [f.name for f in fields(Estimate) if f.name != "decided_episodes"]
 
 
-FOLLOW_THROUGH_COLUMNS = [
-    "actor",
-    "group",
-    "crossed",
-    "enforced / partly / not",
-    "left out",
-    "mean",
-    "90% interval",
-    "if failed / held",
-    "evidence",
-]
+def interval_column(level: float) -> str:
+    """The terminal's interval column, its level in its header: "90% interval"."""
+    return f"{level_text(level)} interval"
 
 
-# what a narrow terminal keeps: the figures whole, the evidence (in JSON and CSV) left out
-FOLLOW_THROUGH_NARROW = [c for c in FOLLOW_THROUGH_COLUMNS if c != "evidence"]
+def follow_through_columns(level: float) -> list[str]:
+    """The columns of an estimate as the terminal shows it (``follow_through_row``)."""
+    return [
+        "actor",
+        "group",
+        "crossed",
+        "enforced / partly / not",
+        "left out",
+        "mean",
+        interval_column(level),
+        "if failed / held",
+        "evidence",
+    ]
+
+
+def follow_through_narrow(level: float) -> list[str]:
+    """What a narrow terminal keeps: the figures whole, the evidence (in JSON and CSV) left out."""
+    return [c for c in follow_through_columns(level) if c != "evidence"]
 
 
 # Decimals of a probability on screen: the report's, so a figure quoted from the terminal reads
@@ -557,7 +593,7 @@ def follow_through_row(e: Estimate) -> dict[str, Any]:
         # crossed only by the owner's own response
         "left out": e.crossed - e.decided,
         "mean": e.mean_text(digits),
-        "90% interval": e.interval_text(digits),
+        interval_column(e.level): e.interval_text(digits),
         # "failed/held", not an "a–b" span: the bounds are no interval of the estimate
         "if failed / held": (
             "—"
@@ -613,6 +649,7 @@ def export_command(
     as_of: ExportAsOfOption = None,
     prior: PriorOption = "uniform",
     reported: ReportedOption = False,
+    level: LevelOption = LEVEL,
 ) -> None:
     """Export every ledger table, each episode's status and the computed credibility, one file
     per table. A row of threats, events and outcome_claims is an item of its listing (`redline
@@ -627,6 +664,7 @@ def export_command(
         as_of=_day(as_of),
         prior=prior,
         reported=reported,
+        level=level,
         notice=export_notice,
     )
     for name, n in written.items():
@@ -644,6 +682,7 @@ def report_command(
     prior: PriorOption = "uniform",
     window_days: WindowOption = None,
     reported: ReportedOption = False,
+    level: LevelOption = LEVEL,
 ) -> None:
     """Write one self-contained HTML report (works offline): episodes, timelines, credibility, sources."""
     from redline.report import write_report
@@ -660,5 +699,6 @@ def report_command(
         prior=prior,
         window_days=window_days,
         reported=reported,
+        level=level,
     )
     console.print(f"wrote {path}", markup=False)

@@ -11,16 +11,18 @@ import typer
 from redline.cli.common import AsOfOption, DbOption, app, console, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption, warn_unextracted
 from redline.cli.ledger_cmd import (
-    FOLLOW_THROUGH_COLUMNS,
-    FOLLOW_THROUGH_NARROW,
+    LevelOption,
     PriorOption,
     export_notice,
+    follow_through_columns,
+    follow_through_narrow,
     follow_through_row,
 )
 from redline.link import list_episodes
 from redline.link.when import MAX_WINDOW_DAYS
 from redline.output import Format, render
 from redline.run import run, stage_bars
+from redline.score import LEVEL, level_text
 from redline.store import Ledger
 
 
@@ -53,6 +55,7 @@ def run_command(
         ),
     ] = 90,
     prior: PriorOption = "uniform",
+    level: LevelOption = LEVEL,
     workers: WorkersOption = DEFAULT_WORKERS,
     no_progress: Annotated[
         bool, typer.Option("--no-progress", help="No progress bar for any stage.")
@@ -68,6 +71,7 @@ def run_command(
         as_of=when,
         window_days=window_days,
         prior=prior,
+        level=level,
         report=report,
         export=export,
         export_format=export_format,
@@ -115,9 +119,9 @@ def run_command(
     render(
         [follow_through_row(e) for e in result.credibility],
         Format.table,
-        [c for c in FOLLOW_THROUGH_COLUMNS if c != "group"],
-        narrow=FOLLOW_THROUGH_NARROW,
-        title=f"Follow-through (Beta-Binomial, prior {prior}, 90% interval)",
+        [c for c in follow_through_columns(level) if c != "group"],
+        narrow=follow_through_narrow(level),
+        title=f"Follow-through (Beta-Binomial, prior {prior}, {level_text(level)} interval)",
         console=console,
     )
     if result.report_path:

@@ -13,7 +13,7 @@ from redline.errors import ConfigError
 from redline.link import EpisodeView
 from redline.output import file_in_the_way, without_controls, write_whole
 from redline.report.context import STATUS_LABELS, ReportData, gather
-from redline.score import Prior
+from redline.score import LEVEL, Prior
 from redline.store import Ledger
 
 __all__ = ["ReportData", "gather", "render_report", "write_report"]
@@ -57,10 +57,11 @@ def write_report(
     window_days: int | None = None,
     view: EpisodeView | None = None,
     reported: bool = False,
+    level: float = LEVEL,
 ) -> Path:
     """Render the report for ``ledger`` as of ``as_of`` (default today) into ``path``; with
     ``view`` (what ``link`` returned), the episodes are not assessed again; ``reported``: as
-    ``link.evaluate``."""
+    ``link.evaluate``; ``level``: that of the follow-through intervals (``check_level``)."""
     out = Path(path)
     if out.is_dir():
         raise ConfigError(f"{out}: is a folder; give the report a file name (report.html)")
@@ -76,6 +77,7 @@ def write_report(
             window_days=window_days,
             view=view,
             reported=reported,
+            level=level,
         )
     )
     try:

@@ -21,7 +21,7 @@ import altair as alt
 import vl_convert
 
 from redline import vocab
-from redline.score import Prior, TimelinePoint
+from redline.score import Prior, TimelinePoint, level_text
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
 WIDTH = 880  # drawn at the report's column width; CSS scales it down on narrow screens
@@ -193,7 +193,7 @@ def timeline_chart(
 def credibility_chart(
     points: Sequence[TimelinePoint], prior: Prior, anchors: Mapping[str, str]
 ) -> str:
-    """Per actor: the posterior mean after each crossing, with its 90% interval as a band; each
+    """Per actor: the posterior mean after each crossing, with its interval as a band; each
     crossing's dot links to its episode (``anchors``: episode key -> fragment id)."""
     data = [
         {
@@ -207,7 +207,7 @@ def credibility_chart(
             "tip": (
                 f"{p.episode_label} — {vocab.Status(p.status).label}"
                 f"{f' {p.date.isoformat()}' if p.date else ''}: estimate {p.mean:.2f}"
-                f", {p.level:.0%} interval {p.lower:.2f}–{p.upper:.2f}"
+                f", {level_text(p.level)} interval {p.lower:.2f}–{p.upper:.2f}"
             ),
         }
         for p in points

@@ -19,7 +19,17 @@ from redline.link.episodes import agreeing, last_link_as_of, last_window_days, s
 from redline.link.when import as_of_words, interval_label, span
 from redline.misses import MissFigures, latest_figures
 from redline.report import charts
-from redline.score import Estimate, Prior, TimelinePoint, estimates, get_prior, timeline
+from redline.score import (
+    LEVEL,
+    Estimate,
+    Prior,
+    TimelinePoint,
+    check_level,
+    estimates,
+    get_prior,
+    level_text,
+    timeline,
+)
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.schema import documents
@@ -54,11 +64,17 @@ class ReportData:
     misses: dict[vocab.ItemKind, MissFigures] = field(default_factory=dict)
     reported: bool = False  # statuses from what the sources had reported by ``as_of``
     linked: date | None = None  # the as-of date of the last link (None: never linked)
+    level: float = LEVEL  # of the follow-through intervals, table and chart alike
 
     @property
     def as_of_words(self) -> str:
         """ "as of D", or "as reported by D" (``link.evaluate``'s two readings)."""
         return as_of_words(self.as_of, self.reported)
+
+    @property
+    def level_text(self) -> str:
+        """The intervals' level as the report names it: "90%"."""
+        return level_text(self.level)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -101,9 +117,12 @@ def gather(
     window_days: int | None = None,
     view: EpisodeView | None = None,
     reported: bool = False,
+    level: float = LEVEL,
 ) -> ReportData:
     """Everything the report shows; ``reported``: statuses from what the sources had reported
-    by ``as_of`` (``link.evaluate``), unless ``view`` is given, which says which reading it is."""
+    by ``as_of`` (``link.evaluate``), unless ``view`` is given, which says which reading it is;
+    ``level``: that of the follow-through intervals."""
+    level = check_level(level)  # before the episodes are assessed
     if view is None:
         with ledger.connect() as conn:
             window = window_days or last_window_days(conn)
@@ -113,14 +132,15 @@ def gather(
     as_of, window = view.as_of, view.window_days
     states = view.states
     p = get_prior(prior)
-    data = ReportData(as_of, now(), ledger.url, p, window, reported=view.reported)
+    data = ReportData(as_of, now(), ledger.url, p, window, reported=view.reported, level=level)
     data.episodes = [_episode(ledger, s) for s in _ordered(states)]
     anchors = episode_anchors(e["key"] for e in data.episodes)
     for e in data.episodes:
         e["anchor"] = anchors[e["key"]]
     data.actors = sorted({e["threatener"] for e in data.episodes})
-    data.estimates = estimates(view, prior=p)  # the view: its date and window go with them
-    data.points = timeline(states, prior=p)
+    # the view: its date and window go with them
+    data.estimates = estimates(view, prior=p, level=level)
+    data.points = timeline(states, prior=p, level=level)
     _summarise(data)
     _sources(ledger, data)
     data.audit = figures(ledger)

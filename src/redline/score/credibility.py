@@ -1,4 +1,5 @@
-"""Follow-through per actor: a Beta-Binomial estimate with a 90% interval, and how it moved."""
+"""Follow-through per actor: a Beta-Binomial estimate with a credible interval (90% unless
+asked otherwise), and how it moved."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from redline.score.priors import Prior, get_prior
 from redline.store import Ledger
 from redline.vocab import CROSSED, Status
 
-LEVEL = 0.90  # equal-tailed credible interval
+LEVEL = 0.90  # equal-tailed credible interval, unless a caller asks for another (``check_level``)
 PARTIAL_WEIGHT = 0.5  # a partially enforced episode is half a success, half a failure
 GROUPINGS = {("actor",), ("actor", "class"), ("actor", "year")}
 
@@ -31,10 +32,29 @@ class Posterior:
     upper: float
 
 
+def check_level(level: float) -> float:
+    """``level`` if it can be a credible interval's level (strictly between 0.5 and 1), else a
+    ConfigError: a level of 1 or more, of 0.5 or less, or a percentage (95) is refused rather
+    than turned into an interval nobody asked for."""
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0.5 < level < 1:
+        hint = " (a fraction: 0.95, not 95)" if isinstance(level, int | float) and level > 1 else ""
+        raise ConfigError(
+            f"the interval's level must lie strictly between 0.5 and 1, not {level!r}{hint}"
+        )
+    return float(level)
+
+
+def level_text(level: float) -> str:
+    """``level`` as a reader sees it beside an interval: 0.9 -> "90%", 0.975 -> "97.5%"."""
+    return f"{round(level * 100, 6):g}%"
+
+
 def posterior(prior: Prior, successes: float, failures: float, level: float = LEVEL) -> Posterior:
-    """Beta(prior.alpha + successes, prior.beta + failures), its mean and equal-tailed interval."""
+    """Beta(prior.alpha + successes, prior.beta + failures), its mean and equal-tailed interval
+    at ``level`` (``check_level``): the one place an interval of follow-through is computed."""
     from scipy.stats import beta as beta_dist  # slow to import: only when something is scored
 
+    level = check_level(level)
     a, b = prior.alpha + successes, prior.beta + failures
     tail = (1 - level) / 2
     return Posterior(
@@ -249,13 +269,16 @@ def estimates(
     *,
     by: Sequence[str] | str = ("actor",),
     prior: str | Prior = "uniform",
+    level: float = LEVEL,
 ) -> list[Estimate]:
     """Estimates from already evaluated episodes (see ``credibility``; an ``EpisodeView``
     gives its date and response window to each estimate). ``by`` may also be one name:
-    "actor", "class" or "year" (each within its actor)."""
+    "actor", "class" or "year" (each within its actor); ``level``: the interval's
+    (``check_level``)."""
     as_of = states.as_of if isinstance(states, EpisodeView) else None
     window_days = states.window_days if isinstance(states, EpisodeView) else None
     by = grouping(by)
+    level = check_level(level)
     p = get_prior(prior)
     out = []
     for (actor, group), members in _grouped(states, by):
@@ -267,7 +290,7 @@ def estimates(
         for s, w in zip(decided, weights, strict=True):
             ds, df = outcome(s.assessment.status)
             successes, failures = successes + w * ds, failures + w * df
-        post = posterior(p, successes, failures)
+        post = posterior(p, successes, failures, level)
         crossed = sum(tally[k] for k in CROSSED)
         left_out = [s for s in members if Status(s.assessment.status) in CROSSED and not counts(s)]
         was_decided = [s for s in members if Status(s.assessment.status).decided]
@@ -305,7 +328,7 @@ def estimates(
                 mean=post.mean if decided else None,
                 lower=post.lower if decided else None,
                 upper=post.upper if decided else None,
-                level=LEVEL,
+                level=level,
                 mean_if_left_out_unenforced=(
                     _bound(p, successes, failures, left_out, held=False) if crossed else None
                 ),
@@ -335,12 +358,14 @@ def timeline(
     actor: str | None = None,
     prior: str | Prior = "uniform",
     by: Sequence[str] | str = ("actor",),
+    level: float = LEVEL,
 ) -> list[TimelinePoint]:
     """After each decided crossing, in crossing order, the updated estimate of its actor, or
     of its actor's group when ``by`` groups as ``estimates`` does (each group a series of its
-    own, whose last point is that group's estimate)."""
+    own, whose last point is that group's estimate), its interval at ``level``."""
     p = get_prior(prior)
     by = grouping(by)
+    level = check_level(level)
     states = list(states)  # read twice
     present = [s.row["threatener_country"] for s in states]
     code = knowledge.actor_code(actor, present=present) if actor is not None else None
@@ -355,7 +380,7 @@ def timeline(
         for step, (s, w) in enumerate(zip(ordered, shares(ordered), strict=True), start=1):
             ds, df = outcome(s.assessment.status)
             successes, failures = successes + w * ds, failures + w * df
-            post = posterior(p, successes, failures)
+            post = posterior(p, successes, failures, level)
             out.append(
                 TimelinePoint(
                     actor=who,
@@ -372,6 +397,7 @@ def timeline(
                     mean=post.mean,
                     lower=post.lower,
                     upper=post.upper,
+                    level=level,
                     group=group,
                 )
             )
@@ -388,21 +414,28 @@ def credibility(
     view: EpisodeView | None = None,
     reported: bool = False,
     actor: str | None = None,
+    level: float = LEVEL,
 ) -> list[Estimate]:
     """Each threatener's follow-through as of ``as_of``, grouped ``by`` actor, class or year
     (``reported``: from what the sources had reported by then, ``link.evaluate``); ``actor``
-    (a code or a name) keeps one threatener's.
+    (a code or a name) keeps one threatener's; ``level``: the interval's, strictly between 0.5
+    and 1 (``check_level``).
 
     Rejected episodes are left out; open, undetermined and withdrawn ones are counted but do
     not enter the estimate, nor do decided ones below the verdict threshold (``no_verdict``).
     """
+    check_level(level)  # before the episodes are assessed
     if view is None:
         view = evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
     else:
         agreeing(view, as_of=as_of, window_days=window_days, reported=reported)
     present = [s.row["threatener_country"] for s in view.states]
     code = knowledge.actor_code(actor, present=present) if actor is not None else None
-    return [e for e in estimates(view, by=by, prior=prior) if code is None or e.actor == code]
+    return [
+        e
+        for e in estimates(view, by=by, prior=prior, level=level)
+        if code is None or e.actor == code
+    ]
 
 
 def credibility_timeline(
@@ -414,9 +447,12 @@ def credibility_timeline(
     window_days: int | None = None,
     reported: bool = False,
     by: Sequence[str] | str = ("actor",),
+    level: float = LEVEL,
 ) -> list[TimelinePoint]:
     """How each actor's estimate (or each of its groups', ``by`` as ``credibility``) moved
-    after each crossing, ordered by crossing date (``reported``: as ``credibility``)."""
+    after each crossing, ordered by crossing date (``reported`` and ``level``: as
+    ``credibility``)."""
     by = grouping(by)
+    check_level(level)
     view = evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
-    return timeline(view, actor=actor, prior=prior, by=by)
+    return timeline(view, actor=actor, prior=prior, by=by, level=level)
