@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -508,3 +509,21 @@ def test_a_run_whose_documents_failed_does_not_say_they_are_extracted_already(
     said = " ".join(result.stdout.split())
     assert "1 errors" in said and "document 1: ValueError" in said
     assert "extracted with this extractor already" not in said
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        (unicodedata.normalize("NFD", "Türkiye"), "TUR"),  # decomposed, as macOS types it
+        ("ＲＵＳ", "RUS"),  # full width
+        ("RUS\u200b", "RUS"),  # a zero-width space copied with it
+        ("\u200eRussia\u00a0", "RUS"),  # a direction mark and a no-break space
+    ],
+)
+def test_an_actor_filter_reads_a_name_as_it_looks(typed: str, code: str) -> None:
+    """A name that looks right was refused: "Türkiye" decomposed got "unknown actor 'Türkiye';
+    did you mean Türkiye", a full-width or zero-width-spaced RUS was unknown."""
+    assert actor_code(typed) == code
+    # a ledger's own code spelt decomposed is found however it is typed
+    decomposed = unicodedata.normalize("NFD", "KÜR")
+    assert actor_code("kür", present=[decomposed]) == decomposed

@@ -722,6 +722,15 @@ def compile_terms(terms: Iterable[str]) -> Cue:
     return Cue(terms)
 
 
+def _as_typed(name: str) -> str:
+    """A filter's name as the gazetteer spells it: composed (NFKC: "Türkiye" typed or pasted
+    decomposed, as macOS keyboards and some PDFs give it, or a full-width "ＲＵＳ"), without
+    invisible format characters (a zero-width space or a direction mark a copy from a web page
+    carries) and without the blanks a copy and paste leaves around it (" RUS" is RUS)."""
+    name = unicodedata.normalize("NFKC", name)
+    return "".join(c for c in name if unicodedata.category(c) != "Cf").strip()
+
+
 def actor_code(name: str, extra: tuple[str, ...] = (), present: Iterable[str] = ()) -> str:
     """The country or organisation code a filter means: "RUS", "rus", "Russia" and "Moscow" all
     give RUS. An unknown name is a ConfigError that suggests the nearest known names.
@@ -729,14 +738,16 @@ def actor_code(name: str, extra: tuple[str, ...] = (), present: Iterable[str] = 
     given to `extract --gazetteer` is listed, and `--actor` refused it as unknown)."""
     import difflib
 
-    name = name.strip()  # " RUS", as a copy and paste leaves it, is RUS
+    name = _as_typed(name)
     gazetteer = actors(extra)
     codes = {a.country for a in gazetteer.actors.values() if a.country}
     for role_actor in gazetteer.actors.values():
         codes.update(r.country for r in role_actor.roles)
     codes.update(c for c in present if c)
-    if name.upper() in codes:
-        return name.upper()
+    # each code as it reads, so a code a gazetteer spelt decomposed is found too
+    by_form = {_as_typed(c).upper(): c for c in codes}
+    if name.upper() in by_form:
+        return by_form[name.upper()]
     actor = gazetteer.lookup(name)
     if actor is not None and actor.country:
         return actor.country
