@@ -449,6 +449,8 @@ def test_the_interval_widens_with_the_level_asked_for(sqlite_ledger: Ledger) -> 
     assert {p.level for p in points} == {0.95} and points[-1].upper == at95.upper
     assert {p.level for p in timeline(view, level=0.8)} == {0.8}
     assert (level_text(0.9), level_text(0.95), level_text(0.975)) == ("90%", "95%", "97.5%")
+    # a level near an end is never rounded to it: "100%" would claim an interval of everything
+    assert (level_text(0.9999999), level_text(0.5000001)) == ("99.99999%", "50.00001%")
     for bad in (0.5, 1, 1.0, 95, -0.9, float("nan"), True, "0.9"):
         with pytest.raises(ConfigError, match="strictly between 0.5 and 1"):
             check_level(bad)  # type: ignore[arg-type]

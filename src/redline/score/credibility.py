@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from redline import knowledge
@@ -45,8 +46,9 @@ def check_level(level: float) -> float:
 
 
 def level_text(level: float) -> str:
-    """``level`` as a reader sees it beside an interval: 0.9 -> "90%", 0.975 -> "97.5%"."""
-    return f"{round(level * 100, 6):g}%"
+    """``level`` as a reader sees it beside an interval: 0.9 -> "90%", 0.975 -> "97.5%", with
+    every digit it was given (rounded, 0.9999999 read "100%", an interval of everything)."""
+    return f"{Decimal(repr(float(level))).scaleb(2).normalize():f}%"
 
 
 def posterior(prior: Prior, successes: float, failures: float, level: float = LEVEL) -> Posterior:
