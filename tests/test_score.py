@@ -456,3 +456,27 @@ def test_the_interval_widens_with_the_level_asked_for(sqlite_ledger: Ledger) -> 
             check_level(bad)  # type: ignore[arg-type]
         with pytest.raises(ConfigError, match="strictly between 0.5 and 1"):
             credibility(sqlite_ledger, as_of=D("2024-01-01"), level=bad)  # type: ignore[arg-type]
+
+
+def test_an_actor_of_the_ledger_before_its_first_episode_is_an_empty_answer(
+    sqlite_ledger: Ledger,
+) -> None:
+    """As of a day before its first threat, an actor only the ledger knows (a code of a
+    gazetteer given to `extract --gazetteer`) was "unknown actor 'XKZ'; did you mean KAZ?",
+    where one the gazetteers know gave no estimate: it has none yet."""
+    from redline.link import list_episodes
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-03")
+    b.threat(d, "XKZ", "f16_delivery", stated="2023-01-01", consequence="diplomatic")
+    b.crossing(d, "USA", "f16_delivery", "2023-03-01")
+    b.response(d, "XKZ", "f16_delivery", "diplomatic", "2023-03-05")
+    link(sqlite_ledger, as_of=D("2024-01-10"))
+    (est,) = credibility(sqlite_ledger, as_of=D("2024-01-10"), actor="XKZ")
+    assert est.actor == "XKZ" and est.enforced == 1
+    early = D("2022-01-01")
+    assert credibility(sqlite_ledger, as_of=early, actor="XKZ") == []
+    assert credibility_timeline(sqlite_ledger, as_of=early, actor="XKZ") == []
+    assert list_episodes(sqlite_ledger, as_of=early, actor="XKZ") == []
+    with pytest.raises(ConfigError, match="unknown actor 'XQQ'"):
+        credibility(sqlite_ledger, as_of=early, actor="XQQ")

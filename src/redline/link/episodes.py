@@ -108,6 +108,9 @@ class EpisodeView:
     reported: bool = False
     # the documents the members come from (what ``assess`` reads beside them)
     docs: Mapping[int, Doc] = field(default_factory=dict)
+    # every threatener the stored episodes name, whatever the date: one with no episode yet
+    # as of ``as_of`` is an actor of the ledger all the same (``actor_of``)
+    actors: frozenset[str] = frozenset()
 
     def __iter__(self) -> Iterator[EpisodeState]:
         return iter(self.states)
@@ -121,14 +124,24 @@ class EpisodeView:
         """Episodes of one threatener (code or name) and with one of ``status`` (one status
         or several; an unknown one is a ConfigError, not an empty answer)."""
         wanted = _statuses(status)
-        present = [s.row["threatener_country"] for s in self.states]
-        code = knowledge.actor_code(actor, present=present) if actor is not None else None
+        code = actor_of(self, actor) if actor is not None else None
         return [
             s
             for s in self.states
             if (code is None or s.row["threatener_country"] == code)
             and (not wanted or s.assessment.status in wanted)
         ]
+
+
+def actor_of(states: Iterable[EpisodeState], actor: str) -> str:
+    """The code ``actor`` (a code or a name) means: one the gazetteers know, a threatener of
+    ``states`` or, of an ``EpisodeView``, one any stored episode names. An actor whose first
+    episode comes after the view's date (a code only `extract --gazetteer` knew) was "unknown
+    actor ...; did you mean" another, where one the gazetteers know gave an empty answer."""
+    present = {s.row["threatener_country"] for s in states}
+    if isinstance(states, EpisodeView):
+        present |= states.actors
+    return knowledge.actor_code(actor, present=sorted(present))
 
 
 def agreeing(
@@ -263,7 +276,14 @@ def evaluate(
         a = assess(m, pool.docs, as_of=as_of, window_days=window, review=review)
         if a is not None:
             out.append(EpisodeState(row, a, m, review))
-    return EpisodeView(as_of, window, out, reported, pool.docs)
+    return EpisodeView(
+        as_of,
+        window,
+        out,
+        reported,
+        actors=frozenset(r["threatener_country"] for r in rows),
+        docs=pool.docs,
+    )
 
 
 def resolve(ledger: Ledger, ref: str | int) -> int:

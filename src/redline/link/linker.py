@@ -137,6 +137,7 @@ def link(
             key=lambda s: (s.row["threatener_country"], s.row["key"]),
         ),
         docs=pool.docs,
+        actors=frozenset(r["threatener_country"] for r in stored.values()),
     )
     ledger.finish_run(run_id, report.as_dict() | {"as_of": as_of.isoformat()})
     return report

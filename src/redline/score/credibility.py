@@ -10,10 +10,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from redline import knowledge
 from redline.errors import ConfigError
 from redline.link import EpisodeState, EpisodeView, evaluate, evidence_note
-from redline.link.episodes import agreeing
+from redline.link.episodes import actor_of, agreeing
 from redline.link.items import outlet_count
 from redline.score.priors import Prior, get_prior
 from redline.store import Ledger
@@ -368,9 +367,9 @@ def timeline(
     p = get_prior(prior)
     by = grouping(by)
     level = check_level(level)
-    states = list(states)  # read twice
-    present = [s.row["threatener_country"] for s in states]
-    code = knowledge.actor_code(actor, present=present) if actor is not None else None
+    held = states if isinstance(states, EpisodeView) else list(states)  # read twice
+    code = actor_of(held, actor) if actor is not None else None
+    states = list(held)
     wanted = [
         s for s in states if counts(s) and (code is None or s.row["threatener_country"] == code)
     ]
@@ -431,8 +430,7 @@ def credibility(
         view = evaluate(ledger, as_of=as_of, window_days=window_days, reported=reported)
     else:
         agreeing(view, as_of=as_of, window_days=window_days, reported=reported)
-    present = [s.row["threatener_country"] for s in view.states]
-    code = knowledge.actor_code(actor, present=present) if actor is not None else None
+    code = actor_of(view, actor) if actor is not None else None
     return [
         e
         for e in estimates(view, by=by, prior=prior, level=level)
