@@ -271,3 +271,28 @@ def test_every_output_of_follow_through_names_its_level(
     assert set(
         pq.read_table(tmp_path / "parquet" / "credibility_timeline.parquet")["level"].to_pylist()
     ) == {0.95}
+
+
+def test_an_empty_follow_through_table_says_why(sqlite_ledger: Ledger) -> None:
+    """As of a day before any episode, for an actor without one, or in the timeline of an actor
+    no decided episode speaks for, the terminal showed an empty frame and nothing else."""
+    from datetime import date
+
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-01-01"), "BLR", "attack_on_belarus", stated="2023-01-01")  # open
+    link(sqlite_ledger, as_of=date(2024, 1, 1))
+    base = ["credibility", "--db", sqlite_ledger.url]
+
+    def said(*args: str) -> str:
+        return " ".join(run(*base, *args).split())
+
+    assert "No episode as of 2000-01-01: nothing to show." in said("--as-of", "2000-01-01")
+    assert "No episode of CHN as of 2024-01-01" in said("--as-of", "2024-01-01", "--actor", "CHN")
+    assert "No decided episode with a verdict of BLR as of 2024-01-01" in said(
+        "--as-of", "2024-01-01", "--actor", "BLR", "--timeline"
+    )
+    table = said("--as-of", "2024-01-01")
+    assert "no evidence" in table and "nothing to show" not in table
+    assert run(*base, "--as-of", "2000-01-01", "-f", "csv").count("\n") == 1  # the header alone

@@ -455,6 +455,8 @@ def credibility_command(
                 envelope=head,
             )
         )
+        if fmt is Format.table and not points:
+            _say_empty("no decided episode with a verdict", actor, day, reported)
         return
     chosen = credibility(
         ledger,
@@ -499,6 +501,8 @@ def credibility_command(
             envelope=head,
         )
     )
+    if fmt is Format.table and not chosen:
+        _say_empty("no episode", actor, day, reported)
     if fmt is Format.table and chosen:
         console.print(
             "Read with care: the mean leans towards enforcement (one found response enforces a "
@@ -510,6 +514,16 @@ def credibility_command(
             style="dim",
             highlight=False,
         )
+
+
+def _say_empty(what: str, actor: str | None, day: date, reported: bool) -> None:
+    """Why a follow-through table is empty: an empty frame read as a failure."""
+    whose = f" of {actor.strip()}" if actor else ""
+    console.print(
+        terminal_text(f"{what.capitalize()}{whose} {as_of_words(day, reported)}: nothing to show."),
+        style="dim",
+        highlight=False,
+    )
 
 
 def _with_group(columns: list[str], grouped: bool) -> list[str]:
