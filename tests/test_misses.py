@@ -338,3 +338,15 @@ def test_a_sample_whose_file_cannot_be_written_is_not_recorded(
     assert "no sample was recorded" in str(result.exception)
     with pytest.raises(RedlineError, match="no sample of missed threats yet"):
         sample(ledger_with_notes)
+
+
+def test_no_item_held_and_none_found_in_a_sampled_stratum_gives_no_recall() -> None:
+    """A ledger holding no item of the kind, whose judged sentences hold none either, has no
+    recall to give: it read 0.00 (95% interval 0.00-0.00) as soon as a stratum was sampled, not
+    taken whole, certain the ledger lacked every one of a kind nobody found."""
+    missed, (lo, hi), recall, interval = _estimate([(2000, 10, 0), (5, 5, 0)], 0, None, seed=0)
+    assert recall is None and interval is None
+    assert 0 <= lo <= missed <= hi and hi > 50  # the missed count keeps its uncertainty
+    # one found missed: the ledger that holds none has recall 0
+    _, _, recall, interval = _estimate([(2000, 10, 1)], 0, None, seed=0)
+    assert recall == 0 and interval == (0, 0)

@@ -621,6 +621,11 @@ def _estimate(
             draws += size * y / n
     missed = float(np.median(draws))
     missed_ci = (float(np.quantile(draws, 0.025)), float(np.quantile(draws, 0.975)))
+    if not found and not any(y for _, _, y in strata):
+        # nothing held and none found missed: the draws of a sampled stratum are never exactly
+        # zero, so recall read 0 with the interval 0-0, certain the ledger lacked all of a kind
+        # nobody saw (recall is 0 when some were missed, and there is none when none were)
+        return missed, missed_ci, None, None
     if precision is None:
         right_draws = np.full(DRAWS, float(found))
     else:
