@@ -245,3 +245,39 @@ def test_misses_start_judges_responses_with_their_key_and_resumes_by_the_sample(
     )
     assert isinstance(result.exception, RedlineError)
     assert "is of missed responses, not threats" in str(result.exception)
+
+
+def test_a_judged_crossing_added_since_is_no_longer_listed_as_one_the_ledger_lacks(
+    events_ledger: Ledger,
+) -> None:
+    """The sentences judged to hold a crossing are listed to add; one added since was listed
+    still as one 'the ledger lacks', with the command to add it again."""
+    drawn = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.CROSSING)
+    judge_misses(
+        events_ledger,
+        drawn.audit_id,
+        {
+            s.number: "crossing" if MISSED_CROSSING in s.sentence else "none"
+            for s in drawn.sentences
+        },
+    )
+    url = events_ledger.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    args = ["audit", "recall", "--db", url, "--kind", "crossing"]
+    said = " ".join(runner.invoke(app, args).output.split())
+    assert "1 judged sentences hold a crossing the ledger lacks" in said
+    assert MISSED_CROSSING in said
+    add(
+        events_ledger,
+        "crossing",
+        "jets.txt",
+        quote=MISSED_CROSSING,
+        fields={"actor_country": "POL"},
+    )
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "the ledger lacks" not in said and MISSED_CROSSING not in said
+    assert "1 judged sentences holding a crossing hold one in the ledger now" in said
+    # the estimate stays the one of the draw: recall of what the ledger held then
+    assert miss_figures(events_ledger, kind=ItemKind.CROSSING).recall == 0.5

@@ -224,8 +224,13 @@ def _population(
     for doc_id, text in rows:
         spans = held.get(int(doc_id), [])
         for start, end in split_sentences(text):
-            if not any(s < end and start < e for s, e in spans):
+            if not _overlaps(spans, start, end):
                 yield int(doc_id), start, end, text[start:end]
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Does one of ``spans`` (a document's held sentences) share a character with start:end?"""
+    return any(s < end and start < e for s, e in spans)
 
 
 def _stratum(p: float) -> str:
@@ -399,6 +404,17 @@ def _run(conn: sa.Connection, audit_id: int | None, kind: ItemKind | None = None
             f"sample {audit_id} is of missed {plural(kind_of(row.params))}, not {plural(kind)}"
         )
     return row
+
+
+def to_add(ledger: Ledger, drawn: MissSample) -> tuple[list[DrawnSentence], int]:
+    """The sentences of ``drawn`` judged to hold an item of its kind that the ledger still
+    holds none in (the ones to add), and how many judged so the ledger holds one in now (added
+    since, or found by a later extraction)."""
+    hits = [s for s in drawn.sentences if s.judgment == drawn.kind]
+    with ledger.connect() as conn:
+        held = held_sentences(conn, drawn.kind)
+    lacking = [s for s in hits if not _overlaps(held.get(s.document_id, []), s.start, s.end)]
+    return lacking, len(hits) - len(lacking)
 
 
 def sampled_kinds(ledger: Ledger) -> list[ItemKind]:

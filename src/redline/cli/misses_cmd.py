@@ -263,10 +263,18 @@ def _print_found(ledger: Ledger, audit_id: int) -> None:
     """The judged sentences that hold an item of the sample's kind the ledger lacks, and how
     to add them."""
     from redline.add import REQUIRED
-    from redline.misses import sample
+    from redline.misses import sample, to_add
 
     drawn = sample(ledger, audit_id)
-    found = [s for s in drawn.sentences if s.judgment == drawn.kind]
+    # a sentence added since (or found by a later extraction) is no longer one the ledger
+    # lacks: it was listed still, as one to add
+    found, since = to_add(ledger, drawn)
+    if since:
+        console.print(
+            f"{since} judged sentences holding a {drawn.kind} hold one in the ledger now "
+            "(added or extracted since the draw)",
+            markup=False,
+        )
     if not found:
         return
     console.print(
