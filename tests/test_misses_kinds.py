@@ -281,3 +281,30 @@ def test_a_judged_crossing_added_since_is_no_longer_listed_as_one_the_ledger_lac
     assert "1 judged sentences holding a crossing hold one in the ledger now" in said
     # the estimate stays the one of the draw: recall of what the ledger held then
     assert miss_figures(events_ledger, kind=ItemKind.CROSSING).recall == 0.5
+
+
+def test_crossing_recall_takes_the_precision_of_the_latest_audit_that_judged_crossings(
+    events_ledger: Ledger,
+) -> None:
+    """An audit of threats only, judged after one that judged crossings, left crossing recall
+    with no precision: every crossing counted as right, under 'no judged precision audit'."""
+    from redline.audit import draw, record
+
+    for kinds in (("crossing",), ("threat",)):
+        audit = draw(events_ledger, per_kind=1, kinds=kinds)
+        for item in audit.items:
+            item.judgment = "right"
+        record(events_ledger, audit.id, audit.items, reviewer="ann")
+    drawn = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.CROSSING)
+    judge_misses(events_ledger, drawn.audit_id, {s.number: "none" for s in drawn.sentences})
+    crossing = miss_figures(events_ledger, kind=ItemKind.CROSSING)
+    assert crossing.precision == (1, 1) and not crossing.as_dict()["precision_assumed"]
+    url = events_ledger.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["audit", "recall", "--db", url, "--kind", "crossing"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "crossing precision 1/1 in the latest audit judging crossings" in said
+    # a kind no audit judged still counts every held item as right
+    responses = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.RESPONSE)
+    judge_misses(events_ledger, responses.audit_id, {s.number: "none" for s in responses.sentences})
+    assert miss_figures(events_ledger, kind=ItemKind.RESPONSE).precision is None

@@ -23,8 +23,8 @@ only the head that scores, the planning values and the question differ.
 - **Estimate**: the missed sentences are M = Σ N_h·q_h (N_h sentences in stratum h, q_h the
   share of them holding an item of the kind, of which n_h were judged and y_h found to). Recall
   is F/(F + M), F the sentences the ledger held an item of the kind in when the sample was drawn
-  (the unit of M: a sentence with two threats is one), times the kind's precision
-  of the latest ``redline audit`` when one was judged (else F counts every item as right, and
+  (the unit of M: a sentence with two threats is one), times the kind's precision in the
+  latest ``redline audit`` that judged items of the kind (else F counts every item as right, and
   the figure says so: recall is then an upper bound). Each q_h and the precision are drawn
   20,000 times (seeded) from Jeffreys' Beta(y + ½, n − y + ½); the figures are the medians of M
   and of recall over those draws, with the 2.5th and 97.5th percentiles as the 95% interval
@@ -164,7 +164,7 @@ class MissFigures:
     kind: ItemKind
     strata: list[dict[str, Any]]  # name, sentences, drawn, judged, and (``plural``) threats
     found: int
-    precision: tuple[int, int] | None  # (right, judged) of the latest precision audit's kind
+    precision: tuple[int, int] | None  # (right, judged): latest audit judging the kind
     missed: float | None  # estimated sentences of the kind the ledger lacks
     missed_interval: tuple[float, float] | None
     recall: float | None
@@ -575,8 +575,6 @@ def miss_figures(
     """The estimate from a sample's judgments (the latest sample of ``kind`` by default, of
     threats when no kind is given; sample ``audit_id`` refused when of another kind): only the
     judgments of that sample count, so a threat sample never feeds crossing recall."""
-    from redline.audit import figures
-
     with ledger.connect() as conn:
         run = _run(conn, audit_id, kind)
     params = run.params or {}
@@ -599,9 +597,7 @@ def miss_figures(
         for s in params.get("strata", [])
     ]
     found = int(params.get("found", 0))
-    audit = figures(ledger)
-    judged = audit.precision.get(drawn_for) if audit is not None else None
-    precision = (judged.hits, judged.total) if judged is not None and judged.total else None
+    precision = _precision(ledger, drawn_for)
     result = MissFigures(int(run.id), drawn_for, strata, found, precision, None, None, None, None)
     if not result.complete:
         return result
@@ -610,6 +606,21 @@ def miss_figures(
     return MissFigures(
         int(run.id), drawn_for, strata, found, precision, missed, missed_ci, recall, recall_ci
     )
+
+
+def _precision(ledger: Ledger, kind: ItemKind) -> tuple[int, int] | None:
+    """(right, judged) of ``kind`` in the latest audit that judged items of it, or None when
+    none did. The latest judged audit alone was read: after `audit draw --kind threat` was
+    judged, the crossings an earlier audit judged counted as all right, under the words 'no
+    judged precision audit'."""
+    from redline.audit import audit_ids, figures
+
+    for audit_id in reversed(audit_ids(ledger)):  # the latest first
+        audit = figures(ledger, audit_id)
+        judged = audit.precision.get(kind) if audit is not None else None
+        if judged is not None and judged.total:
+            return judged.hits, judged.total
+    return None
 
 
 def latest_figures(ledger: Ledger) -> dict[ItemKind, MissFigures]:

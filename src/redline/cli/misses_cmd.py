@@ -247,9 +247,10 @@ def _show_recall(ledger: Ledger, figures: MissFigures) -> None:
     elif figures.recall_interval is not None:
         rlo, rhi = figures.recall_interval
         basis = (
-            f"the latest audit's {kind} precision {figures.precision[0]}/{figures.precision[1]}"
+            f"{kind} precision {figures.precision[0]}/{figures.precision[1]} in the latest "
+            f"audit judging {kinds}"
             if figures.precision
-            else f"no judged precision audit, so every {kind} counted as right: an upper bound"
+            else f"no audit has judged {kinds}, so every {kind} counted as right: an upper bound"
         )
         console.print(
             terminal_text(
