@@ -308,3 +308,22 @@ def test_crossing_recall_takes_the_precision_of_the_latest_audit_that_judged_cro
     responses = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.RESPONSE)
     judge_misses(events_ledger, responses.audit_id, {s.number: "none" for s in responses.sentences})
     assert miss_figures(events_ledger, kind=ItemKind.RESPONSE).precision is None
+
+
+def test_audit_report_gives_recall_when_no_precision_audit_was_drawn(
+    events_ledger: Ledger,
+) -> None:
+    """`audit report` refused ('no audit in ...') a ledger whose misses were sampled and judged
+    but that had no precision audit, hiding the recall the HTML report gave."""
+    drawn = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.RESPONSE)
+    judge_misses(events_ledger, drawn.audit_id, {s.number: "none" for s in drawn.sentences})
+    url = events_ledger.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    result = runner.invoke(app, ["audit", "report", "--db", url])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "no precision audit yet" in said
+    assert "response recall 1.00 [1.00-1.00] from sample of missed responses" in said
+    # JSON and CSV give an audit's precision: still refused without one
+    result = runner.invoke(app, ["audit", "report", "--db", url, "-f", "json"])
+    assert "no audit in" in str(result.exception)

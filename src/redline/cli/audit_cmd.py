@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.panel import Panel
@@ -23,6 +23,10 @@ from redline.cli.common import DbOption, FormatOption, Stopped, app, console, em
 from redline.errors import RedlineError
 from redline.output import Format, render, terminal_text, to_json
 from redline.store import Ledger
+
+if TYPE_CHECKING:
+    from redline.misses import MissFigures
+    from redline.vocab import ItemKind
 
 audit_app = typer.Typer(
     help="Measure the ledger's truth on your corpus: judge a stratified random sample of "
@@ -280,7 +284,20 @@ def report_command(
             f"no audit #{audit_id} in {ledger.url}: {there} (audits are numbered with the "
             "ledger's runs)"
         )
+    from redline.misses import latest_figures
+
     if found is None:
+        recalls = latest_figures(ledger) if fmt is Format.table else {}
+        if recalls:
+            # what the ledger missed is measured without a precision audit: its recall was
+            # hidden behind this refusal (the HTML report gave it)
+            console.print(
+                "no precision audit yet: `redline audit start` judges a sample of what the "
+                "ledger holds",
+                markup=False,
+            )
+            _print_recalls(recalls)
+            return
         raise RedlineError(f"no audit in {ledger.url}; start one with `redline audit start`")
     if fmt is Format.json:
         emit(to_json(found.as_dict()))
@@ -305,14 +322,20 @@ def report_command(
         emit(render(rows, fmt, [*columns, *audit]))
         return
     _print_figures(ledger, found.audit_id)
-    from redline.misses import latest_figures, plural
-
     every = latest_figures(ledger)
     if not every:
         console.print(
             "what the ledger missed is not estimated yet: `redline audit misses-start`",
             markup=False,
         )
+    _print_recalls(every)
+
+
+def _print_recalls(every: Mapping[ItemKind, MissFigures]) -> None:
+    """Each kind's recall from its latest sample of what the ledger missed (``latest_figures``),
+    where it has an estimate."""
+    from redline.misses import plural
+
     for kind, misses in every.items():  # each kind a sample was drawn for, with an estimate
         if misses.recall is not None and misses.recall_interval is not None:
             low, high = misses.recall_interval
