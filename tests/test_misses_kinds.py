@@ -327,3 +327,18 @@ def test_audit_report_gives_recall_when_no_precision_audit_was_drawn(
     # JSON and CSV give an audit's precision: still refused without one
     result = runner.invoke(app, ["audit", "report", "--db", url, "-f", "json"])
     assert "no audit in" in str(result.exception)
+
+
+def test_audit_report_names_a_kind_sampled_without_an_estimate(events_ledger: Ledger) -> None:
+    """A kind whose sample is not judged in every stratum (or has no recall to give) was left
+    out of `audit report` without a word, where the HTML report said why it had none."""
+    from redline.audit import draw
+
+    draw(events_ledger, per_kind=1, kinds=["threat"])
+    drawn = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.CROSSING)
+    url = events_ledger.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["audit", "report", "--db", url])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"sample of missed crossings #{drawn.audit_id} is not judged in every stratum" in said
+    assert f"misses-start --resume {drawn.audit_id}" in said

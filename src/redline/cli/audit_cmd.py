@@ -333,17 +333,26 @@ def report_command(
 
 def _print_recalls(every: Mapping[ItemKind, MissFigures]) -> None:
     """Each kind's recall from its latest sample of what the ledger missed (``latest_figures``),
-    where it has an estimate."""
+    or why it has none: a kind sampled but not judged in every stratum was not named, as the
+    HTML report names it."""
     from redline.misses import plural
 
-    for kind, misses in every.items():  # each kind a sample was drawn for, with an estimate
+    for kind, misses in every.items():  # each kind a sample was drawn for
+        sample = f"sample of missed {plural(kind)} #{misses.audit_id}"
         if misses.recall is not None and misses.recall_interval is not None:
             low, high = misses.recall_interval
-            console.print(
-                f"{kind} recall {misses.recall:.2f} [{low:.2f}-{high:.2f}] from sample of "
-                f"missed {plural(kind)} #{misses.audit_id} (`redline audit recall` for the rest)",
-                markup=False,
+            said = (
+                f"{kind} recall {misses.recall:.2f} [{low:.2f}-{high:.2f}] from {sample} "
+                "(`redline audit recall` for the rest)"
             )
+        elif misses.missed is None:
+            said = (
+                f"{kind} recall: none yet, {sample} is not judged in every stratum "
+                f"(`redline audit misses-start --resume {misses.audit_id}`)"
+            )
+        else:
+            said = f"{kind} recall: none to give ({sample}: no {kind} held and none found missed)"
+        console.print(said, markup=False)
 
 
 def _print_figures(ledger: Ledger, audit_id: int) -> None:
