@@ -342,3 +342,33 @@ def test_audit_report_names_a_kind_sampled_without_an_estimate(events_ledger: Le
     said = " ".join(result.output.split())
     assert f"sample of missed crossings #{drawn.audit_id} is not judged in every stratum" in said
     assert f"misses-start --resume {drawn.audit_id}" in said
+
+
+def test_a_sample_drawn_to_judge_later_does_not_hide_the_recall_of_the_one_judged(
+    events_ledger: Ledger, tmp_path: Path
+) -> None:
+    """`audit recall`, `audit report` and the HTML report read the latest sample drawn: one
+    drawn to judge later (or to look at) hid the judged one's recall behind 'not judged in
+    every stratum yet'; they read the latest judged, as an audit's figures are."""
+    from redline.report import write_report
+
+    judged = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.CROSSING)
+    judge_misses(
+        events_ledger,
+        judged.audit_id,
+        {
+            s.number: "crossing" if MISSED_CROSSING in s.sentence else "none"
+            for s in judged.sentences
+        },
+    )
+    later = draw_misses(events_ledger, n=40, seed=1, kind=ItemKind.CROSSING)
+    figures = miss_figures(events_ledger, kind=ItemKind.CROSSING)
+    assert figures.audit_id == judged.audit_id and figures.recall == 0.5
+    assert latest_figures(events_ledger)[ItemKind.CROSSING].audit_id == judged.audit_id
+    page = tmp_path / "r.html"
+    write_report(events_ledger, page)
+    assert "Crossing recall 0.50" in " ".join(page.read_text("utf-8").split())
+    # the later sample is still read when asked for, and once judged it is the latest
+    assert miss_figures(events_ledger, later.audit_id).judged == 0
+    judge_misses(events_ledger, later.audit_id, {1: "none"})
+    assert miss_figures(events_ledger, kind=ItemKind.CROSSING).audit_id == later.audit_id

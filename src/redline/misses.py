@@ -376,7 +376,8 @@ _stored_kind = sa.func.coalesce(runs.c.params["kind"].as_string(), ItemKind.THRE
 
 def _run(conn: sa.Connection, audit_id: int | None, kind: ItemKind | None = None) -> Any:
     """Sample ``audit_id`` (refused when it is of another kind than ``kind``, when given), or
-    the latest sample of ``kind`` (of threats when none is given)."""
+    the latest sample of ``kind`` (of threats when none is given) with judgments, else the
+    latest drawn."""
     query = sa.select(runs).where(runs.c.stage == STAGE)
     what = plural(kind) if kind is not None else "threats, crossings or responses"
     if audit_id is not None:
@@ -391,7 +392,11 @@ def _run(conn: sa.Connection, audit_id: int | None, kind: ItemKind | None = None
         kind = kind or ItemKind.THREAT
         what = plural(kind)
         query = query.where(_stored_kind == kind.value)
-    row = conn.execute(query.order_by(runs.c.id.desc()).limit(1)).first()
+    rows = conn.execute(query.order_by(runs.c.id.desc())).all()
+    # the latest sample a person has judged sentences of (the latest drawn when none is judged
+    # yet), as an audit's figures are read: a sample drawn to judge later hid the recall of the
+    # one judged from `audit recall`, `audit report` and the HTML report
+    row = next((r for r in rows if (r.stats or {}).get("judgments")), rows[0] if rows else None)
     if row is None:
         option = "" if kind in (None, ItemKind.THREAT) else f" --kind {kind}"
         raise RedlineError(
@@ -553,7 +558,7 @@ def _judgments_in(
 
 
 def sample(ledger: Ledger, audit_id: int | None = None, kind: ItemKind | None = None) -> MissSample:
-    """A recorded sample again (the latest of ``kind`` by default, of threats when no kind is
+    """A recorded sample again (the latest judged of ``kind`` by default, of threats when no kind is
     given; sample ``audit_id`` refused when of another kind), with its judgments so far."""
     with ledger.connect() as conn:
         run = _run(conn, audit_id, kind)
@@ -572,7 +577,7 @@ def sample(ledger: Ledger, audit_id: int | None = None, kind: ItemKind | None = 
 def miss_figures(
     ledger: Ledger, audit_id: int | None = None, *, kind: ItemKind | None = None, seed: int = 0
 ) -> MissFigures:
-    """The estimate from a sample's judgments (the latest sample of ``kind`` by default, of
+    """The estimate from a sample's judgments (the latest judged sample of ``kind`` by default, of
     threats when no kind is given; sample ``audit_id`` refused when of another kind): only the
     judgments of that sample count, so a threat sample never feeds crossing recall."""
     with ledger.connect() as conn:
@@ -624,7 +629,7 @@ def _precision(ledger: Ledger, kind: ItemKind) -> tuple[int, int] | None:
 
 
 def latest_figures(ledger: Ledger) -> dict[ItemKind, MissFigures]:
-    """Per kind a sample was drawn for, the latest sample's estimate (the report shows them);
+    """Per kind a sample was drawn for, the latest judged sample's estimate (the report shows them);
     empty when no sample was drawn."""
     return {kind: miss_figures(ledger, kind=kind) for kind in sampled_kinds(ledger)}
 

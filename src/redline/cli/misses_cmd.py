@@ -158,7 +158,9 @@ def recall_command(
     db: DbOption = None,
     sample: Annotated[
         int | None,
-        typer.Option("--sample", metavar="N", help="Sample N (default: the latest of each kind)."),
+        typer.Option(
+            "--sample", metavar="N", help="Sample N (default: the latest judged of each kind)."
+        ),
     ] = None,
     kind: Annotated[
         str | None,
@@ -171,7 +173,7 @@ def recall_command(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Recall estimated from a judged sample of what the ledger missed, with a 95% interval:
-    of the kind asked, or of every kind a sample was drawn for (the latest sample of each;
+    of the kind asked, or of every kind a sample was drawn for (the latest judged sample of each;
     JSON then gives a list, CSV a kind column)."""
     from redline.misses import miss_figures, plural, sampled_kinds
 
