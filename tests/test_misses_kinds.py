@@ -17,6 +17,7 @@ from redline.errors import RedlineError
 from redline.ingest import ingest_paths
 from redline.misses import (
     STAGE,
+    _estimate,
     draw_misses,
     judge_file,
     judge_misses,
@@ -26,7 +27,7 @@ from redline.misses import (
     sampled_kinds,
 )
 from redline.store import Ledger
-from redline.store.schema import runs
+from redline.store.schema import events, runs
 from redline.vocab import ItemKind
 
 # Written for this test: a threat, two crossings (one the ledger will hold) and a response.
@@ -372,3 +373,50 @@ def test_a_sample_drawn_to_judge_later_does_not_hide_the_recall_of_the_one_judge
     assert miss_figures(events_ledger, later.audit_id).judged == 0
     judge_misses(events_ledger, later.audit_id, {1: "none"})
     assert miss_figures(events_ledger, kind=ItemKind.CROSSING).audit_id == later.audit_id
+
+
+def test_the_precision_is_not_applied_again_to_what_an_audit_confirmed(
+    events_ledger: Ledger, tmp_path: Path
+) -> None:
+    """An audit confirms what it judges right and rejects what it judges wrong, so a ledger
+    audited before the draw holds only right items among those judged: the precision applied
+    to every held sentence counted each wrong one twice, and recall read too low (most for
+    crossings and responses, which an audit judges most of)."""
+    from redline.audit import draw, record
+
+    _filler(events_ledger, tmp_path)
+    for i in range(3):  # three more crossings, in sentences of their own
+        note = tmp_path / f"more{i}.txt"
+        note.write_text(
+            f"date 2023-04-0{i + 1} More\n\nSweden delivered {i + 2} howitzers to Ukraine.\n",
+            encoding="utf-8",
+        )
+        ingest_paths(events_ledger, [note], progress=False)
+        add(
+            events_ledger,
+            "crossing",
+            f"more{i}.txt",
+            quote="Sweden delivered",
+            fields={"actor_country": "SWE"},
+        )
+    with events_ledger.begin() as conn:  # as extraction found them: the machine's, unreviewed
+        conn.execute(sa.update(events).values(review_state="machine", extractor="rules"))
+    audit = draw(events_ledger, per_kind=2, seed=0, kinds=["crossing"])
+    for item, judgment in zip(audit.items, ("right", "wrong"), strict=True):
+        item.judgment = judgment
+    record(events_ledger, audit.id, audit.items, reviewer="ann")
+    drawn = draw_misses(events_ledger, n=8, seed=0, kind=ItemKind.CROSSING)
+    # 3 crossings held: 1 confirmed by the audit, 2 unjudged (the wrong one is rejected)
+    assert drawn.found == 3
+    judge_misses(events_ledger, drawn.audit_id, {s.number: "none" for s in drawn.sentences})
+    figures = miss_figures(events_ledger, kind=ItemKind.CROSSING)
+    assert figures.precision == (1, 2) and figures.confirmed == 1
+    rows = [(s["sentences"], s["judged"], s["crossings"]) for s in figures.strata]
+    # the right ones held are 1 + 2 x precision (about 2), not 3 x precision (about 1.5)
+    assert figures.recall == _estimate(rows, 3, (1, 2), 0, 1)[2]
+    twice = _estimate(rows, 3, (1, 2), 0)[2]  # the precision applied to the confirmed one too
+    assert figures.recall is not None and twice is not None and figures.recall > twice
+    url = events_ledger.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["audit", "recall", "--db", url, "--kind", "crossing"])
+    said = " ".join(result.output.split())
+    assert "for the 2 sentences no analyst confirmed" in said

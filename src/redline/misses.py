@@ -23,9 +23,11 @@ only the head that scores, the planning values and the question differ.
 - **Estimate**: the missed sentences are M = Σ N_h·q_h (N_h sentences in stratum h, q_h the
   share of them holding an item of the kind, of which n_h were judged and y_h found to). Recall
   is F/(F + M), F the sentences the ledger held an item of the kind in when the sample was drawn
-  (the unit of M: a sentence with two threats is one), times the kind's precision in the
-  latest ``redline audit`` that judged items of the kind (else F counts every item as right, and
-  the figure says so: recall is then an upper bound). Each q_h and the precision are drawn
+  (the unit of M: a sentence with two threats is one), those no analyst confirmed, corrected or
+  added counted times the kind's precision in the latest ``redline audit`` that judged items of
+  the kind (else F counts every item as right, and the figure says so: recall is then an upper
+  bound; an audit's judgments confirm the items it found right and reject the others, so the
+  precision is not applied to the confirmed ones again). Each q_h and the precision are drawn
   20,000 times (seeded) from Jeffreys' Beta(y + ½, n − y + ½); the figures are the medians of M
   and of recall over those draws, with the 2.5th and 97.5th percentiles as the 95% interval
   (a stratum judged whole is known exactly). A stratum where none of a few judged sentences
@@ -169,6 +171,9 @@ class MissFigures:
     missed_interval: tuple[float, float] | None
     recall: float | None
     recall_interval: tuple[float, float] | None
+    # of ``found``, the sentences holding one an analyst confirmed, corrected or added: right,
+    # so the precision is applied to the others only
+    confirmed: int = 0
 
     @property
     def judged(self) -> int:
@@ -194,8 +199,11 @@ def _scorer(kind: ItemKind) -> Any:
     return lambda texts: heads.probabilities(texts)[:, column]
 
 
-def held_sentences(conn: sa.Connection, kind: ItemKind) -> dict[int, list[tuple[int, int]]]:
-    """Per document, the sentence spans that hold an item of ``kind`` no analyst rejected."""
+def held_sentences(
+    conn: sa.Connection, kind: ItemKind, *, confirmed: bool = False
+) -> dict[int, list[tuple[int, int]]]:
+    """Per document, the sentence spans that hold an item of ``kind`` no analyst rejected
+    (``confirmed``: one an analyst confirmed, corrected or added)."""
     from redline.audit import item_type
     from redline.review import ITEMS
 
@@ -205,6 +213,8 @@ def held_sentences(conn: sa.Connection, kind: ItemKind) -> dict[int, list[tuple[
         .join(table, table.c.evidence_id == evidence.c.id)
         .where(table.c.review_state != ReviewState.REJECTED)
     )
+    if confirmed:
+        query = query.where(table.c.review_state != ReviewState.MACHINE)
     if table is events:
         query = query.where(events.c.kind == kind)
     held: dict[int, list[tuple[int, int]]] = {}
@@ -259,13 +269,14 @@ def draw_misses(
     # the two could make disagree with the population
     with ledger.snapshot() as conn:
         held = held_sentences(conn, kind)
+        confirmed = _sentences(held_sentences(conn, kind, confirmed=True))
         for row in _population(conn, held):
             batch.append(row)
             if len(batch) >= _BATCH:
                 flush()
     flush()
     # sentences, as the missed ones are counted (a sentence with two items is one)
-    found = sum(len(set(spans)) for spans in held.values())
+    found = _sentences(held)
     sizes = {name: len(rows) for name, rows in by_stratum.items()}
     if not sum(sizes.values()):
         raise RedlineError(
@@ -287,10 +298,16 @@ def draw_misses(
             "seed": seed,
             "strata": strata,
             "found": found,
+            "confirmed": confirmed,
             "sample": [[name, doc, start, end] for name, (doc, start, end) in chosen],
         }
         audit_id = ledger.start_run(STAGE, params, conn)
     return MissSample(audit_id, kind, strata, found, _drawn(ledger, kind, params["sample"], {}))
+
+
+def _sentences(held: Mapping[int, list[tuple[int, int]]]) -> int:
+    """The sentences ``held`` (``held_sentences``) counts, as the missed ones are counted."""
+    return sum(len(set(spans)) for spans in held.values())
 
 
 def discard_misses(ledger: Ledger, audit_id: int) -> None:
@@ -602,14 +619,26 @@ def miss_figures(
         for s in params.get("strata", [])
     ]
     found = int(params.get("found", 0))
+    confirmed = int(params.get("confirmed", 0))  # a sample drawn before it was recorded: none
     precision = _precision(ledger, drawn_for)
-    result = MissFigures(int(run.id), drawn_for, strata, found, precision, None, None, None, None)
+    result = MissFigures(
+        int(run.id), drawn_for, strata, found, precision, None, None, None, None, confirmed
+    )
     if not result.complete:
         return result
     rows = [(s["sentences"], s["judged"], s[plural(drawn_for)]) for s in strata]
-    missed, missed_ci, recall, recall_ci = _estimate(rows, found, precision, seed)
+    missed, missed_ci, recall, recall_ci = _estimate(rows, found, precision, seed, confirmed)
     return MissFigures(
-        int(run.id), drawn_for, strata, found, precision, missed, missed_ci, recall, recall_ci
+        int(run.id),
+        drawn_for,
+        strata,
+        found,
+        precision,
+        missed,
+        missed_ci,
+        recall,
+        recall_ci,
+        confirmed,
     )
 
 
@@ -639,9 +668,14 @@ def _estimate(
     found: int,
     precision: tuple[int, int] | None,
     seed: int,
+    confirmed: int = 0,
 ) -> tuple[float, tuple[float, float], float | None, tuple[float, float] | None]:
     """Posterior medians and 95% intervals of the missed sentences and of recall, from each
-    stratum's (sentences, judged, judged to hold an item of the kind)."""
+    stratum's (sentences, judged, judged to hold an item of the kind); the precision is applied
+    to the ``found`` sentences but the ``confirmed`` ones. An audit rejects the items it judges
+    wrong, so a ledger audited before the draw holds only its right ones among those it judged:
+    the precision applied to them too counted each wrong one twice (an audit judging 10 of 14
+    crossings, 6 right, leaves 10 held, 6 known right: 6 + 4 × 0.6 = 8.4 right, not 10 × 0.6)."""
     rng = np.random.default_rng(seed)
     draws = np.zeros(DRAWS)
     for size, n, y in strata:
@@ -662,7 +696,8 @@ def _estimate(
         right_draws = np.full(DRAWS, float(found))
     else:
         hits, total = precision
-        right_draws = found * rng.beta(hits + 0.5, total - hits + 0.5, DRAWS)
+        machine = found - min(confirmed, found)
+        right_draws = found - machine + machine * rng.beta(hits + 0.5, total - hits + 0.5, DRAWS)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(right_draws + draws > 0, right_draws / (right_draws + draws), np.nan)
     ratio = ratio[~np.isnan(ratio)]

@@ -251,6 +251,11 @@ def _show_recall(ledger: Ledger, figures: MissFigures) -> None:
         basis = (
             f"{kind} precision {figures.precision[0]}/{figures.precision[1]} in the latest "
             f"audit judging {kinds}"
+            + (
+                f", for the {figures.found - figures.confirmed} sentences no analyst confirmed"
+                if figures.confirmed
+                else ""
+            )
             if figures.precision
             else f"no audit has judged {kinds}, so every {kind} counted as right: an upper bound"
         )
