@@ -200,7 +200,7 @@ def test_recall_without_a_kind_gives_every_kind_and_the_report_each(
     result = runner.invoke(app, ["audit", "recall", "--db", url, "-f", "csv"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "kind,name,sentences,drawn,judged,holding"
+    assert lines[0].startswith("kind,name,sentences,drawn,judged,holding,")
     assert {line.split(",")[0] for line in lines[1:]} == {"threat", "response"}
     result = runner.invoke(app, ["audit", "recall", "--db", url, "--kind", "crossings"])
     assert isinstance(result.exception, RedlineError)
@@ -420,3 +420,34 @@ def test_the_precision_is_not_applied_again_to_what_an_audit_confirmed(
     result = CliRunner().invoke(app, ["audit", "recall", "--db", url, "--kind", "crossing"])
     said = " ".join(result.output.split())
     assert "for the 2 sentences no analyst confirmed" in said
+
+
+def test_recall_as_csv_gives_the_estimate_json_and_the_table_give(events_ledger: Ledger) -> None:
+    """`audit recall -f csv` gave each stratum's counts but never the recall (nor the missed
+    count) the command is for, with or without --kind; JSON and the table gave them."""
+    import csv
+    import io
+
+    drawn = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.CROSSING)
+    judge_misses(
+        events_ledger,
+        drawn.audit_id,
+        {
+            s.number: "crossing" if MISSED_CROSSING in s.sentence else "none"
+            for s in drawn.sentences
+        },
+    )
+    url = events_ledger.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    base = ["audit", "recall", "--db", url]
+    given = json.loads(runner.invoke(app, [*base, "--kind", "crossing", "-f", "json"]).output)
+    for args in ([], ["--kind", "crossing"]):
+        result = runner.invoke(app, [*base, *args, "-f", "csv"])
+        assert result.exit_code == 0, result.output
+        rows = list(csv.DictReader(io.StringIO(result.output)))
+        assert len(rows) == 4
+        for row in rows:
+            assert float(row["recall"]) == given["recall"] == 0.5
+            low, high = given["recall_interval"]
+            assert (float(row["recall_low"]), float(row["recall_high"])) == (low, high)
+            assert float(row["missed"]) == given["missed"] and int(row["found"]) == 1

@@ -191,9 +191,10 @@ def recall_command(
         rows = [
             {"kind": f.kind.value, **s, "holding": s[plural(f.kind)]}
             for f in every
-            for s in f.strata
+            for s in _with_estimate(f)
         ]
-        emit(render(rows, fmt, ["kind", "name", "sentences", "drawn", "judged", "holding"]))
+        columns = ["kind", "name", "sentences", "drawn", "judged", "holding", *ESTIMATE]
+        emit(render(rows, fmt, columns))
     else:
         for figures in every:
             _show_recall(ledger, figures)
@@ -210,9 +211,28 @@ def _print_recall(
         return
     columns = ["name", "sentences", "drawn", "judged", plural(figures.kind)]
     if fmt is Format.csv:
-        emit(render(figures.strata, fmt, columns))
+        emit(render(_with_estimate(figures), fmt, [*columns, *ESTIMATE]))
         return
     _show_recall(ledger, figures)
+
+
+# the estimate, on each stratum's row of the CSV (empty before every stratum is judged): the CSV
+# gave the strata only, never the recall the command is for
+ESTIMATE = ["found", "missed", "missed_low", "missed_high", "recall", "recall_low", "recall_high"]
+
+
+def _with_estimate(figures: MissFigures) -> list[dict[str, object]]:
+    """The strata of ``figures``, each with the sample's estimate (``ESTIMATE``)."""
+    low, high = figures.missed_interval or (None, None)
+    rlow, rhigh = figures.recall_interval or (None, None)
+    estimate = dict(
+        zip(
+            ESTIMATE,
+            (figures.found, figures.missed, low, high, figures.recall, rlow, rhigh),
+            strict=True,
+        )
+    )
+    return [{**s, **estimate} for s in figures.strata]
 
 
 def _show_recall(ledger: Ledger, figures: MissFigures) -> None:
