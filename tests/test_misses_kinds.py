@@ -451,3 +451,31 @@ def test_recall_as_csv_gives_the_estimate_json_and_the_table_give(events_ledger:
             low, high = given["recall_interval"]
             assert (float(row["recall_low"]), float(row["recall_high"])) == (low, high)
             assert float(row["missed"]) == given["missed"] and int(row["found"]) == 1
+
+
+def test_a_ledger_whose_every_held_crossing_is_confirmed_says_the_precision_is_not_needed(
+    events_ledger: Ledger, tmp_path: Path
+) -> None:
+    """Every held crossing confirmed (here added by an analyst): the output said the precision
+    was applied 'for the 0 sentences no analyst confirmed'."""
+    from redline.audit import draw, record
+    from redline.report import write_report
+
+    audit = draw(events_ledger, per_kind=1, kinds=["crossing"])
+    for item in audit.items:
+        item.judgment = "right"
+    record(events_ledger, audit.id, audit.items, reviewer="ann")
+    drawn = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.CROSSING)
+    judge_misses(events_ledger, drawn.audit_id, {s.number: "none" for s in drawn.sentences})
+    url = events_ledger.engine.url.render_as_string(hide_password=False)
+    said = " ".join(
+        CliRunner()
+        .invoke(app, ["audit", "recall", "--db", url, "--kind", "crossing"])
+        .output.split()
+    )
+    assert "not needed: an analyst confirmed every held crossing" in said
+    assert "0 sentences" not in said
+    page = tmp_path / "r.html"
+    write_report(events_ledger, page)
+    shown = " ".join(page.read_text("utf-8").split())
+    assert "not needed: an analyst confirmed every crossing it holds" in shown

@@ -273,6 +273,8 @@ def _show_recall(ledger: Ledger, figures: MissFigures) -> None:
             f"audit judging {kinds}"
             + (
                 f", for the {figures.found - figures.confirmed} sentences no analyst confirmed"
+                if 0 < figures.confirmed < figures.found
+                else f", not needed: an analyst confirmed every held {kind}"
                 if figures.confirmed
                 else ""
             )
