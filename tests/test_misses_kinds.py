@@ -479,3 +479,15 @@ def test_a_ledger_whose_every_held_crossing_is_confirmed_says_the_precision_is_n
     write_report(events_ledger, page)
     shown = " ".join(page.read_text("utf-8").split())
     assert "not needed: an analyst confirmed every crossing it holds" in shown
+
+
+def test_reading_a_sample_of_a_kind_no_sample_is_drawn_for_is_refused_as_such(
+    events_ledger: Ledger,
+) -> None:
+    """`miss_figures(kind=claim)` (or "claims") said 'no sample of missed claims yet: `redline
+    audit misses --kind claim -o FILE` draws one', a command that refuses the kind."""
+    for kind in (ItemKind.CLAIM, "claims"):
+        with pytest.raises(RedlineError, match="of threat, crossing, response, not 'claim"):
+            miss_figures(events_ledger, kind=kind)  # type: ignore[arg-type]
+        with pytest.raises(RedlineError, match="of threat, crossing, response, not 'claim"):
+            sample(events_ledger, kind=kind)  # type: ignore[arg-type]

@@ -395,6 +395,8 @@ def _run(conn: sa.Connection, audit_id: int | None, kind: ItemKind | None = None
     """Sample ``audit_id`` (refused when it is of another kind than ``kind``, when given), or
     the latest sample of ``kind`` (of threats when none is given) with judgments, else the
     latest drawn."""
+    if kind is not None:  # a kind no sample is drawn for was told to draw one with it
+        kind = checked_kind(kind)
     query = sa.select(runs).where(runs.c.stage == STAGE)
     what = plural(kind) if kind is not None else "threats, crossings or responses"
     if audit_id is not None:
