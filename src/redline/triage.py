@@ -323,15 +323,18 @@ def leads(
                 )
             )
         }
-        for doc_id, start, end, sentence in _population(conn, held):
+        firsts = [s.assessment.first_threat_date for s in lines]
+        when = documents.c.published <= view.as_of
+        if all(d is not None for d in firsts):  # only documents of the lines' dates are read
+            when = sa.and_(when, documents.c.published >= min(d for d in firsts if d))
+        # a document naming no line is skipped whole (the trigger gazetteer's quick test)
+        for doc_id, start, end, sentence in _population(conn, held, when, tree.any_match):
             named = [k for k, _, _ in tree.match(sentence)]
             if not named:
                 continue
             published = docs[doc_id].published
             for state in lines:
                 first = state.assessment.first_threat_date
-                if published is None or published > view.as_of:
-                    continue
                 if first is not None and published < first:
                     continue
                 if any(tree.crosses(k, state.row["trigger_key"]) for k in named):
