@@ -229,6 +229,22 @@ def test_a_crossing_is_an_act_of_the_side_the_line_is_drawn_against() -> None:
     assert moved is not None and moved.actor_country == "RUS"
 
 
+def test_a_party_the_trigger_lists_crosses_as_the_owner_of_an_act_told_as_a_noun() -> None:
+    """ "the DPRK's decision to send troops to Russia" is North Korea's crossing of a line
+    against military aid to Russia (its trigger lists North Korea: ``crossed_by``), though the
+    statement's "we" read as the doer; it was dropped as a crossing by no one. The line's own
+    crossing side named only as an owner stays background ("victims of Russia's invasion")."""
+    x = _extractor()
+    text = "We condemned the DPRK's decision to send troops to Russia for its war."
+    st, sent = _parsed(x, DocumentInput(1, text, date(2024, 11, 15), "day"))
+    event = _crossing(text, "United States", "USA", "aid_to_russia", on=date(2024, 11, 15))
+    moved = x._crossed_by_other_side(st, sent, event)
+    assert moved is not None and moved.actor_country == "PRK"
+    text = "The fund we set up helps the victims of Russia's invasion of Ukraine."
+    st, sent = _parsed(x, DocumentInput(1, text, date(2024, 11, 15), "day"))
+    assert x._crossed_by_other_side(st, sent, _crossing(text, "United States", "USA")) is None
+
+
 def test_a_joint_statement_s_act_is_a_response_of_every_issuer() -> None:
     """Codebook §3: a joint act counts for every side; "we have imposed sanctions" in a
     statement two leaders issue is a response of both."""

@@ -1076,9 +1076,21 @@ class LearnedExtractor(RuleExtractor):
         if hint is None or not opposed(event.actor_country, hint):
             return event  # (a state on no listed side, such as Iran, keeps its act)
         on = event.event_date or st.doc.published
+        # the line's crossing side, named as the doer; or a party its trigger lists as crossing
+        # it too, named as the doer or as the owner of the act told as a noun ("the DPRK's
+        # decision to deploy troops to Russia" crosses a line against military aid to Russia).
+        # Not the crossing side as an owner: "Russia's invasion" is how news names the war in
+        # the background, and such mentions are no crossing (codebook §2)
+        others = self.triggers.crossers(event.trigger_key) - {hint}
         for m in st.mentions_in(sent, *_SPEAKERS):
             country = m.actor.country_on(on)
-            if same_side(country, hint) and _names_an_actor(sent, m):
+            if (same_side(country, hint) and _names_an_actor(sent, m)) or (
+                country in others
+                and (
+                    _names_an_actor(sent, m)
+                    or _owns_the_act(sent, m, self._line_spans(sent, event))
+                )
+            ):
                 return replace(event, actor=_display_name(m.actor, m.text), actor_country=country)
         return None
 
@@ -1894,6 +1906,21 @@ def _names_an_actor(sent: _Sentence, mention: Mention) -> bool:
             return False
         tok = tok.head if tok.head.i != tok.i else None
     return False
+
+
+def _owns_the_act(sent: _Sentence, mention: Mention, spans: Sequence[int]) -> bool:
+    """Is ``mention`` the possessor of a noun whose phrase names the line (at one of ``spans``,
+    offsets in the sentence): the doer of an act told as a noun ("the DPRK's decision to deploy
+    troops to Russia", "China's supply of drones to Russia")?"""
+    tok = _token_of(sent, mention)
+    while tok is not None and tok.dep_ in ("compound", "flat", "amod"):
+        tok = tok.head
+    if tok is None or tok.dep_ != "poss":
+        return False
+    act = tok.head
+    lo = act.left_edge.idx - sent.doc[0].idx
+    hi = act.right_edge.idx + len(act.right_edge.text) - sent.doc[0].idx
+    return any(lo <= s < hi for s in spans)
 
 
 def _same_country(st: _DocState, a: Mention, b: Mention) -> bool:
