@@ -13,8 +13,9 @@ Orders: `redline triage` (the items a status turns on, by priority), the lowest 
 first (every unreviewed episode member), and random orders of the same members.
 
 Then the leads (`redline triage --leads`): the oracle reads N sentences per open line and, where
-the item gold marks one as a crossing (train or dev documents only), adds it with the gold's
-fields (`redline add crossing`); the dev episodes are scored again.
+the item gold marks one as a crossing, or the episode gold gives it as a dev line's crossing
+(train or dev documents only), adds it with the gold's fields (`redline add crossing`); the dev
+episodes are scored again.
 
     python scripts/simulate_triage.py --db /tmp/triage.db --budgets 5,10,20,40 --seeds 10 --leads 5,10
 """
@@ -35,7 +36,7 @@ from redline.add import add
 from redline.errors import RedlineError
 from redline.gold.annotations import GOLD_FILE, Split, split_of
 from redline.gold.corpus import GoldDocument, default_shared, load_documents
-from redline.gold.episodes import AS_OF, build_ledger, judge, load, score
+from redline.gold.episodes import AS_OF, EPISODE_FILE, build_ledger, judge, load, score
 from redline.link import evaluate, link
 from redline.review import review
 from redline.store import Ledger
@@ -158,11 +159,32 @@ def _added_from_leads(
         found = leads(ledger, as_of=AS_OF, per_line=per_line)
     finally:
         ledger.dispose()
+    # the crossing sentence the episode gold gives each dev line (the analysts' own reading)
+    lines = {
+        f"{g['owner']}:{g['trigger_key']}": g
+        for g in json.loads(EPISODE_FILE.read_text(encoding="utf-8"))["episodes"]
+        if g["annotator"] == "A" and g["split"] == "dev" and g["crossing"] and g["addressee"]
+    }
     adds: dict[tuple[int, int], dict[str, Any]] = {}
     for lead in found:
         name = names.get(lead.document_id, "")
         if not name or split_of(docs[name].group) == Split.TEST:
             continue
+        line = lines.get(lead.key)
+        if line is not None and line["crossing"]["doc"] == name:
+            a, b = line["crossing"]["sentence"]
+            at = docs[name].text.find(lead.sentence)
+            if at >= 0 and a < at + len(lead.sentence) and b > at:
+                adds[(lead.document_id, lead.start)] = {
+                    "document": lead.document_id,
+                    "span": (lead.start, lead.end),
+                    "fields": {
+                        "actor_country": line["addressee"],
+                        "trigger_key": line["trigger_key"],
+                        "event_date": line["crossing"]["date"],
+                    },
+                }
+                continue
         for g in gold.get(name, []):
             if g["kind"] != "crossing" or not g.get("actor_country") or not g.get("trigger_key"):
                 continue
