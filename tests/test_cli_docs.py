@@ -188,3 +188,28 @@ def test_every_option_that_takes_a_value_shows_a_placeholder() -> None:
     assert not bare, bare
     res = CliRunner().invoke(app, ["extract", "--help"], terminal_width=200)
     assert "-g, --gazetteer <path>" in res.output
+
+
+def test_every_argument_is_named_in_capitals() -> None:
+    """An argument without a metavar showed its Python name in the help: `review [OPTIONS]
+    item_type ID action`, `show [OPTIONS] doc`, `export [OPTIONS] out_dir`, beside `ingest
+    PATH...` and `add KIND DOC` (and the help text of `eval` speaks of GOLD)."""
+    runner = CliRunner()
+    lower = []
+    for name, command in _leaf_commands(typer.main.get_command(app)):
+        arguments = [p for p in command.params if p.param_type_name == "argument"]
+        if not arguments:
+            continue
+        res = runner.invoke(app, [*name.split(), "--help"], terminal_width=200)
+        assert res.exit_code == 0, (name, res.output)
+        usage = res.output.splitlines()[0]
+        listed = res.output.split("Arguments:")[1].split("Options:")[0]
+        for param in arguments:
+            shown = param.metavar or (param.name or "").upper()
+            if shown not in usage or not any(
+                line.strip().startswith(shown) for line in listed.splitlines()
+            ):
+                lower.append(f"redline {name}: {usage}")
+    assert not lower, lower
+    res = runner.invoke(app, ["review", "--help"], terminal_width=200)
+    assert "review [OPTIONS] ITEM_TYPE ID ACTION" in res.output

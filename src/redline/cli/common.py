@@ -64,6 +64,18 @@ def _plain_help_types() -> None:
             return label.replace("%Y-%m-%d", "YYYY-MM-DD")
 
         param.display_type = display_type
+    raw = getattr(argument, "display_name_raw", None)
+    if argument is not None and isinstance(raw, property) and raw.fget is not None:
+        # an argument without a metavar showed its Python name ("review [OPTIONS] item_type ID
+        # action", "show ... doc"): in capitals as the usage line of every other command writes
+        # its placeholders (`ingest PATH...`, `add KIND DOC`) and as the help text names them
+        named = raw.fget
+
+        def upper_name(self: Any) -> str:
+            name = str(named(self))
+            return name if self.metavar is not None else name.upper()
+
+        argument.display_name_raw = property(upper_name)
     if argument is not None and hasattr(argument, "_usage_display_name"):
 
         def usage_name(self: object) -> str:
