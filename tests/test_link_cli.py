@@ -501,3 +501,17 @@ def test_an_actor_only_an_extra_gazetteer_knew_can_be_selected(sqlite_ledger: Le
     assert est.actor == "QQL"
     with pytest.raises(ConfigError, match="unknown actor 'QQX'"):
         list_episodes(sqlite_ledger, actor="QQX", as_of=date(2024, 12, 31))
+
+
+def test_listings_before_any_link_say_that_none_is_linked(tmp_path: Path) -> None:
+    """After `redline ingest`, `redline episodes` and `redline credibility` printed empty tables
+    ("0 episodes as of ...") as if extraction had found nothing, where `redline episode KEY`
+    and the HTML report say to run `redline link` first."""
+    db = str(tmp_path / "l.db")
+    Ledger.open(db)
+    runner = CliRunner()
+    for command in (["episodes"], ["credibility"], ["credibility", "--timeline"]):
+        res = runner.invoke(app, [*command, "--db", db], env={"COLUMNS": "200"})
+        assert res.exit_code == 0, res.output
+        text = " ".join(res.output.split())
+        assert "no episode is linked yet: run `redline link` first" in text, command

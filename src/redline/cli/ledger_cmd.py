@@ -168,8 +168,12 @@ def last_window(ledger: Ledger) -> int:
 
 def _other_link_note(linked: date | None, day: date) -> str:
     """The warning when ``day`` is not the date the stored episodes were linked as of ("" when
-    it is): statuses are recomputed for ``day``, but which episodes exist is the last link's."""
-    if linked is None or linked == day:
+    it is): statuses are recomputed for ``day``, but which episodes exist is the last link's.
+    With no link yet, the listing is empty for that reason, and says so (as `episode` and the
+    HTML report do): it read "0 episodes" after `redline ingest` as if extraction found none."""
+    if linked is None:
+        return "no episode is linked yet: run `redline link` first"
+    if linked == day:
         return ""
     return f"the episodes of the link as of {linked}: `redline link --as-of {day}` relinks"
 
