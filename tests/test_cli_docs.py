@@ -213,3 +213,16 @@ def test_every_argument_is_named_in_capitals() -> None:
     assert not lower, lower
     res = runner.invoke(app, ["review", "--help"], terminal_width=200)
     assert "review [OPTIONS] ITEM_TYPE ID ACTION" in res.output
+
+
+def test_run_export_format_offers_the_formats_export_does() -> None:
+    """`redline run --export-format <str>` said "parquet, csv or json." in words, where `redline
+    export -f <parquet|csv|json>` lists them as choices: one option, two wordings, and a
+    mistyped format passed the command line to be refused by the API instead."""
+    runner = CliRunner()
+    run = " ".join(runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"}).output.split())
+    export = " ".join(
+        runner.invoke(app, ["export", "--help"], env={"COLUMNS": "200"}).output.split()
+    )
+    assert "-f, --format <parquet|csv|json>" in export
+    assert "--export-format <parquet|csv|json>" in run

@@ -11,6 +11,7 @@ import typer
 from redline.cli.common import AsOfOption, DbOption, app, console, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption, warn_unextracted
 from redline.cli.ledger_cmd import (
+    ExportFormat,
     LevelOption,
     PriorOption,
     export_notice,
@@ -42,8 +43,8 @@ def run_command(
         Path | None, typer.Option("--export", help="Export every table into this folder.")
     ] = None,
     export_format: Annotated[
-        str, typer.Option("--export-format", help="parquet, csv or json.")
-    ] = "parquet",
+        ExportFormat, typer.Option("--export-format", help="File format of --export.")
+    ] = ExportFormat.parquet,
     as_of: AsOfOption = None,
     window_days: Annotated[
         int,
