@@ -94,6 +94,18 @@ def test_report_states_opinion_reliance_and_prior(report: tuple[Path, str]) -> N
     assert "Sechser" in html and "doi:10.1177/0738894211413066" in html
 
 
+def test_the_estimate_note_defines_follow_through_by_the_kind_threatened(
+    report: tuple[Path, str],
+) -> None:
+    """The note under the follow-through table said the estimate is of answering a crossing "as
+    strongly as it threatened", the rule the twentieth pass replaced: a response of a kind the
+    threats named enforces a line, one of another kind, stronger or not, is partial."""
+    _, html = report
+    text = " ".join(html.split())
+    assert "as strongly as it threatened" not in text
+    assert "answers a crossed red line with the kind of harm it threatened" in text
+
+
 def test_every_episode_and_source_has_an_anchor(report: tuple[Path, str]) -> None:
     _, html = report
     episodes = set(re.findall(r'id="(episode-[A-Za-z0-9_-]+)"', html))
