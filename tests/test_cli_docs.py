@@ -226,3 +226,29 @@ def test_run_export_format_offers_the_formats_export_does() -> None:
     )
     assert "-f, --format <parquet|csv|json>" in export
     assert "--export-format <parquet|csv|json>" in run
+
+
+def test_one_option_shows_one_placeholder_in_every_command() -> None:
+    """The same option read differently from command to command: `review --by <str> --note <str>
+    --set <str>` beside `add --by NAME --note TEXT --set FIELD=VALUE`, `audit draw -o <path>`
+    beside `audit misses -o FILE`, `audit start --resume <int>` beside `audit misses-start
+    --resume N` (and `audit report --audit <int>` beside `audit recall --sample N`)."""
+    # one name, another option: an export's formats, bench's lists of worker counts, and the
+    # grouping of `credibility --by`
+    differ = {("export", "--format"), ("bench", "--workers"), ("credibility", "--by")}
+    shown: dict[str, set[str]] = {}
+    for name, command in _leaf_commands(typer.main.get_command(app)):
+        ctx = command.make_context(name, [], resilient_parsing=True)
+        for param in command.params:
+            if param.param_type_name != "option" or param.is_flag:
+                continue
+            record = param.get_help_record(ctx)
+            assert record is not None
+            longest = max(param.opts, key=len)
+            if (name, longest) in differ:
+                continue
+            placeholder = record[0].split(longest, 1)[1].strip()
+            shown.setdefault(longest, set()).add(placeholder)
+    mixed = {opt: sorted(forms) for opt, forms in shown.items() if len(forms) > 1}
+    assert not mixed, mixed
+    assert shown["--resume"] == {"N"} and shown["--by"] == {"NAME"}

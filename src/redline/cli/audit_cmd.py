@@ -42,7 +42,8 @@ Kinds = Annotated[
     typer.Option("--kind", help="threat, crossing, response or episode (repeatable; default all)."),
 ]
 Reviewer = Annotated[
-    str | None, typer.Option("--by", help="Who judges (default: your login name).")
+    str | None,
+    typer.Option("--by", metavar="NAME", help="Who judges (default: your login name)."),
 ]
 AuditAsOf = Annotated[
     datetime | None,
@@ -175,6 +176,7 @@ def start_command(
         int | None,
         typer.Option(
             "--resume",
+            metavar="N",
             help="Go on with audit N (one stopped by q or Ctrl-C): its items you have not "
             "judged yet, instead of a fresh sample.",
         ),
@@ -268,7 +270,8 @@ def start_command(
 def report_command(
     db: DbOption = None,
     audit_id: Annotated[
-        int | None, typer.Option("--audit", help="Which audit (default: the latest).")
+        int | None,
+        typer.Option("--audit", metavar="N", help="Audit N (default: the latest)."),
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:

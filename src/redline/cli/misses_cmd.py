@@ -46,9 +46,7 @@ def misses_command(
     kind: MissKind = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "-o", "--out", metavar="FILE", help="Write the sample here (default: stdout)."
-        ),
+        typer.Option("-o", "--out", help="Write the sample here (default: stdout)."),
     ] = None,
 ) -> None:
     """Draw sentences the ledger holds no threat (or --kind crossing, response) in, to judge

@@ -53,13 +53,18 @@ def review_command(
     set_: Annotated[
         str | None,
         typer.Option(
-            "--set", help="For correct: field=value, e.g. consequence_class=military_force."
+            "--set",
+            metavar="FIELD=VALUE",
+            help="For correct: field=value, e.g. consequence_class=military_force.",
         ),
     ] = None,
     reviewer: Annotated[
-        str | None, typer.Option("--by", help="Who decides (default: the login name).")
+        str | None,
+        typer.Option("--by", metavar="NAME", help="Who decides (default: the login name)."),
     ] = None,
-    note: Annotated[str | None, typer.Option(help="Why, for the audit trail.")] = None,
+    note: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Why, for the audit trail.")
+    ] = None,
     effective: Annotated[
         str | None,
         typer.Option(
