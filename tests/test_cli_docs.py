@@ -252,3 +252,20 @@ def test_one_option_shows_one_placeholder_in_every_command() -> None:
     mixed = {opt: sorted(forms) for opt, forms in shown.items() if len(forms) > 1}
     assert not mixed, mixed
     assert shown["--resume"] == {"N"} and shown["--by"] == {"NAME"}
+
+
+def test_one_option_is_explained_in_the_same_words() -> None:
+    """`ingest --no-progress` read "Do not show a progress bar." beside extract's "No progress
+    bar."; `events --actor` "Only events by this actor country." and `credibility --actor` "Only
+    this threatener." without the codes `threats --actor` and `episodes --actor` give; `audit
+    --by` defaulted to "your login name", `review --by` and `add --by` to "the login name"."""
+    helps: dict[tuple[str, str], str] = {}
+    for name, command in _leaf_commands(typer.main.get_command(app)):
+        for param in command.params:
+            if param.param_type_name == "option":
+                helps[(name, max(param.opts, key=len))] = param.help or ""
+    assert helps[("ingest", "--no-progress")] == helps[("extract", "--no-progress")]
+    for name in ("threats", "events", "episodes", "credibility"):
+        assert "(RUS, USA, NATO...)" in helps[(name, "--actor")], name
+    by = [h for (name, opt), h in helps.items() if opt == "--by" and name != "credibility"]
+    assert by and all(h.endswith("(default: the login name).") for h in by), by

@@ -43,7 +43,7 @@ Kinds = Annotated[
 ]
 Reviewer = Annotated[
     str | None,
-    typer.Option("--by", metavar="NAME", help="Who judges (default: your login name)."),
+    typer.Option("--by", metavar="NAME", help="Who judges (default: the login name)."),
 ]
 AuditAsOf = Annotated[
     datetime | None,

@@ -299,7 +299,10 @@ def events_command(
     db: DbOption = None,
     fmt: FormatOption = Format.table,
     kind: Annotated[str | None, typer.Option(help="crossing or response.")] = None,
-    actor: Annotated[str | None, typer.Option(help="Only events by this actor country.")] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(help="Only events by this state or organisation (RUS, USA, NATO...)."),
+    ] = None,
 ) -> None:
     """List extracted crossings and responses with their provenance."""
     rows = extract_query.list_events(Ledger.open(db, create=False), kind=kind, actor=actor)

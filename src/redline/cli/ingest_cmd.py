@@ -61,9 +61,7 @@ def ingest_command(
         int,
         typer.Option(help="Refuse, unread, any file larger than this many bytes (0 = no limit)."),
     ] = DEFAULT_MAX_BYTES,
-    no_progress: Annotated[
-        bool, typer.Option("--no-progress", help="Do not show a progress bar.")
-    ] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     fmt: FormatOption = Format.table,
     no_extract: Annotated[
         bool, typer.Option("--no-extract", help="Only ingest; run `redline extract` later.")

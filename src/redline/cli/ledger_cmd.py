@@ -394,7 +394,9 @@ def credibility_command(
     timeline: Annotated[
         bool, typer.Option("--timeline", help="Show how the estimate moved after each crossing.")
     ] = False,
-    actor: Annotated[str | None, typer.Option(help="Only this threatener.")] = None,
+    actor: Annotated[
+        str | None, typer.Option(help="Only this threatener (RUS, USA, NATO...).")
+    ] = None,
     window_days: WindowOption = None,
     reported: ReportedOption = False,
     level: LevelOption = LEVEL,
