@@ -269,3 +269,30 @@ def test_one_option_is_explained_in_the_same_words() -> None:
         assert "(RUS, USA, NATO...)" in helps[(name, "--actor")], name
     by = [h for (name, opt), h in helps.items() if opt == "--by" and name != "credibility"]
     assert by and all(h.endswith("(default: the login name).") for h in by), by
+
+
+def test_help_lists_the_commands_in_the_readme_s_order() -> None:
+    """`redline --help` listed `add` and `bench` first and `ingest` tenth, and `audit --help`
+    put `start` third, in the order the modules happened to register them; a newcomer reads
+    them in the order the README's "Using it" gives, from `ingest` to `bench`."""
+    import re
+
+    using = README.split("## Using it", 1)[1].split("```console", 1)[1].split("```", 1)[0]
+
+    def in_readme_order(names: list[str], text: str, before: str = r"(?<![\w-])") -> list[str]:
+        where = {n: re.search(rf"{before}{re.escape(n)}(?![\w-])", text) for n in names}
+        assert all(where.values()), where
+        return sorted(names, key=lambda n: where[n].start())  # type: ignore[union-attr]
+
+    runner = CliRunner()
+
+    def listed(args: list[str]) -> list[str]:
+        out = runner.invoke(app, [*args, "--help"], env={"COLUMNS": "200"}).output
+        block = out.split("Commands:", 1)[1]
+        return [line.split()[0] for line in block.splitlines() if line.startswith("  ")]
+
+    lines = "\n".join(line.split()[1] for line in using.splitlines() if line.startswith("redline "))
+    assert listed([]) == in_readme_order(list(COMMANDS), lines)
+    audit = listed(["audit"])
+    # a subcommand as the README writes it: `redline audit judge`, `audit misses`, `misses-judge`
+    assert audit == in_readme_order(audit, using, before="(?:audit |`)") and audit[0] == "start"

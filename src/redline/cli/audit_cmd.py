@@ -19,7 +19,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from redline.cli.common import DbOption, FormatOption, Stopped, app, console, emit, iso_date
+from redline.cli.common import (
+    DbOption,
+    FormatOption,
+    InOrder,
+    Stopped,
+    app,
+    console,
+    emit,
+    iso_date,
+)
 from redline.errors import RedlineError
 from redline.output import Format, render, terminal_text, to_json
 from redline.store import Ledger
@@ -29,6 +38,7 @@ if TYPE_CHECKING:
     from redline.vocab import ItemKind
 
 audit_app = typer.Typer(
+    cls=InOrder,
     help="Measure the ledger's truth on your corpus: judge a stratified random sample of "
     "threats, crossings, responses and episodes; precision per kind with 95% intervals.",
     no_args_is_help=True,

@@ -7,12 +7,66 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from redline.errors import RedlineError
 from redline.output import Format
 
+# `redline --help` lists the commands in the order a user meets them (the README's "Using it"):
+# from articles in to the ledger, what it holds, episodes and follow-through, the report and
+# export, then measuring, training, the analyst's decisions, audits and the benchmark; `redline
+# audit --help` from judging in the terminal to recall. Typer lists them in the order the modules
+# happen to register them (`add` and `bench` came first, `ingest` tenth, `audit start` third).
+COMMAND_ORDER = {
+    "redline": (
+        "ingest",
+        "documents",
+        "show",
+        "extract",
+        "threats",
+        "events",
+        "claims",
+        "link",
+        "episodes",
+        "episode",
+        "credibility",
+        "report",
+        "export",
+        "run",
+        "eval",
+        "train",
+        "review",
+        "add",
+        "reviews",
+        "audit",
+        "bench",
+    ),
+    "audit": (
+        "start",
+        "draw",
+        "judge",
+        "report",
+        "misses-start",
+        "misses",
+        "misses-judge",
+        "recall",
+    ),
+}
+
+
+class InOrder(TyperGroup):
+    """A command group that lists its commands in ``COMMAND_ORDER``'s order for it."""
+
+    def list_commands(self, ctx: Any) -> list[str]:  # typer's own click Context
+        names = super().list_commands(ctx)
+        order = COMMAND_ORDER["redline" if ctx.parent is None else str(self.name)]
+        rank = {name: i for i, name in enumerate(order)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
+
 app = typer.Typer(
     name="redline",
+    cls=InOrder,
     help=(
         "Redline turns news into an evidence ledger of political threats and red lines: "
         "ingest articles, extract threats and crossings, link them into episodes, score each "
