@@ -257,3 +257,42 @@ def test_run_export_says_which_partial_folders_it_removed_as_export_does(tmp_pat
     assert f"removed 1 partial folder(s) an interrupted export left in {out}: {dead.name}" in said
     assert f"left 1 partial folder(s) in {out}" in said and ".export-partial-k3j4h5g6" in said
     assert not dead.exists()
+
+
+def test_cli_run_at_80_columns_keeps_its_episode_headers_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make demo` in an 80-column terminal printed the episodes under headers folded to
+    "conf/.", "sou/rce/s" and "opi/nio/n/onl/y" beside the sample's long keys and statuses;
+    `redline episodes` keeps key, status and confidence there, and so does `run` now."""
+    import redline.cli.run_cmd as run_cmd
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "2024-09-02_river-post.txt").write_text(
+        "Moscow warns over missile permission\n\nThe Kremlin warned on Monday that letting "
+        "Ukraine strike deep inside Russia with Western missiles would make NATO a party to the "
+        "war.\n",
+        encoding="utf-8",
+    )
+    long_row = {
+        "key": "RUS:long_range_strikes_inside_russia",
+        "status": "crossed_partially_enforced",
+        "confidence": 0.62,
+        "verdict": True,
+        "n_sources": 12,
+        "opinion_only": True,
+    }
+    monkeypatch.setattr(run_cmd, "list_episodes", lambda *_a, **_k: [long_row])
+    res = CliRunner().invoke(
+        app,
+        ["run", str(corpus), "--db", str(tmp_path / "l.db"), "--no-progress"],
+        env={"COLUMNS": "80"},
+    )
+    assert res.exit_code == 0, res.output
+    table = res.output.split("Episodes as of", 1)[1].split("Follow-through", 1)[0]
+    header = table.split("┡", 1)[0]
+    words = set(re.findall(r"[a-z][a-z.]*", header))  # the title's date left out
+    assert words <= {"key", "status", "confidence", "conf."}, words
+    assert "RUS:long_range_strikes_inside_russia" in table and "0.62" in table
+    assert "crossed_partially_enforced" in table

@@ -11,6 +11,7 @@ import typer
 from redline.cli.common import AsOfOption, DbOption, app, console, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption, warn_unextracted
 from redline.cli.ledger_cmd import (
+    EPISODE_COLUMNS_NARROW,
     ExportFormat,
     LevelOption,
     PriorOption,
@@ -114,6 +115,9 @@ def run_command(
         ],
         Format.table,
         ["key", "status", "confidence", "sources", "opinion only"],
+        # at 80 columns beside a long key and status the headers folded to "sou/rce/s" and
+        # "opi/nio/n/onl/y": keep what `redline episodes` keeps there
+        narrow=EPISODE_COLUMNS_NARROW,
         title=f"Episodes as of {when or date.today()}",
         console=console,
     )
