@@ -296,3 +296,24 @@ def test_documents_and_show_in_csv_carry_every_field_their_json_has(
         assert row["url"] == "https://example.org/harbour"
         assert row["ingested_at"] == whole["ingested_at"]
         assert row["content_hash"] == whole["content_hash"]
+
+
+def test_a_csv_report_starts_on_the_first_line_when_extraction_follows(
+    db: str, tmp_path: Path
+) -> None:
+    """`redline ingest DIR -f csv` printed an empty line before its header when extraction
+    followed (the extraction bar was drawn on standard output, where a pipe got the line it
+    leaves), so a CSV reader took an empty header; ingest's own bar, and `run`'s, are drawn on
+    standard error."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "2024-05-02_note.txt").write_text(
+        "Warning over the bridge\n\nThe ministry said on Thursday that any convoy crossing the "
+        "bridge would be stopped by force.\n",
+        encoding="utf-8",
+    )
+    csv_out = runner.invoke(app, ["ingest", str(folder), "--db", db, "-f", "csv"])
+    assert csv_out.exit_code == 0, csv_out.output
+    assert csv_out.stdout.splitlines()[0].startswith("run_id,files,")
+    again = runner.invoke(app, ["extract", "--db", db, "--redo"])
+    assert again.exit_code == 0 and again.stdout.startswith("extracted 1 documents")

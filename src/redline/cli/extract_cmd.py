@@ -143,7 +143,9 @@ def _extract_with_a_bar(
         MofNCompleteColumn(),
         TaskProgressColumn(),  # moves within a big document, where M of N stays put
         TimeElapsedColumn(),
-        console=console,
+        # on standard error, as ingest's bar and `run`'s: drawn on standard output it left an
+        # empty line before `ingest -f csv`'s header when stdout was a pipe
+        console=err_console,
         disable=not show_progress,
         transient=True,
     ) as bar:
