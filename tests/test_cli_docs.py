@@ -296,3 +296,15 @@ def test_help_lists_the_commands_in_the_readme_s_order() -> None:
     audit = listed(["audit"])
     # a subcommand as the README writes it: `redline audit judge`, `audit misses`, `misses-judge`
     assert audit == in_readme_order(audit, using, before="(?:audit |`)") and audit[0] == "start"
+
+
+def test_train_help_says_where_the_gates_come_from_and_how_a_checkout_installs_the_extra() -> None:
+    """`train --help` said it "picks each class's threshold on the dev split", where the gates
+    are set on out-of-fold probabilities of train too (README, docs/model-card.md), and named
+    only `pip install 'redline[train]'`, where the README, the Makefile and the error it gives
+    name `.[train]` and `make setup-train` for a checkout (Redline is installed from one)."""
+    res = CliRunner().invoke(app, ["train", "--help"], env={"COLUMNS": "200"})
+    text = " ".join(res.output.split())
+    assert "out-of-fold probabilities of the train split" in text
+    assert "picks each class's threshold on the dev split" not in text
+    assert "make setup-train or pip install '.[train]'" in text

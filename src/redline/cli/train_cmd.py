@@ -90,11 +90,13 @@ def train_command(
         ),
     ] = False,
 ) -> None:
-    """Fine-tune the statement classifier (needs: pip install 'redline[train]').
+    """Fine-tune the statement classifier (needs the train extra: pip install 'redline[train]';
+    from a checkout, make setup-train or pip install '.[train]').
 
     Trains on the train split of the real-document gold plus review decisions (and written
-    sentences when asked), picks each class's threshold on the dev split, and never reads the
-    test split."""
+    sentences when asked), sets each class's gates on the dev split and on out-of-fold
+    probabilities of the train split (--folds, or the shipped table when it fits the data), and
+    never reads the test split."""
     from redline.model.dataset import WRITTEN_DIR, examples, ledger_reviews, written_examples
     from redline.model.train import require_training_extra
 
