@@ -515,3 +515,34 @@ def test_listings_before_any_link_say_that_none_is_linked(tmp_path: Path) -> Non
         assert res.exit_code == 0, res.output
         text = " ".join(res.output.split())
         assert "no episode is linked yet: run `redline link` first" in text, command
+
+
+def test_link_names_lines_of_a_gazetteer_it_did_not_read(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line added with `extract --gazetteer` was linked as a bare key ("ZZL: dam_closure")
+    without a word: `link` reads the vocabulary only from the packaged files and
+    REDLINE_GAZETTEER. It now names such lines and says how to give their vocabulary."""
+    from test_link_factories import Builder
+
+    b = Builder(Ledger.open(db))
+    b.threat(b.doc("2024-08-01"), "POL", "dam_closure", stated="2024-08-01")
+    said = " ".join(run("link", "--db", db).split())
+    assert "lines no vocabulary this command read names (dam_closure)" in said
+    assert "REDLINE_GAZETTEER" in said
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "triggers:\n  dam_closure:\n    label: Closing the river dam\n"
+        "    patterns: ['\\bclos(e|ed) the dam\\b']\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("REDLINE_GAZETTEER", str(mine))
+    from redline import knowledge
+
+    knowledge.triggers.cache_clear()
+    try:
+        again = " ".join(run("link", "--db", db).split())
+    finally:
+        monkeypatch.delenv("REDLINE_GAZETTEER")
+        knowledge.triggers.cache_clear()
+    assert "no vocabulary" not in again

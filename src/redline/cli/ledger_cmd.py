@@ -33,6 +33,7 @@ from redline.store.schema import documents
 from redline.vocab import ANALYST, Status
 
 if TYPE_CHECKING:  # the stages are imported inside the commands (see above)
+    from redline.link.episodes import EpisodeView
     from redline.score.credibility import Estimate
 
 WindowOption = Annotated[
@@ -142,6 +143,14 @@ def link_command(
         "threat ID correct --set trigger_key=KEY)",
         markup=False,
     )
+    unknown = _lines_not_in_vocabulary(report.view)
+    if unknown:
+        console.print(
+            f"episodes over lines no vocabulary this command read names ({', '.join(unknown)}): "
+            "extracted with `redline extract --gazetteer`? Set REDLINE_GAZETTEER to that file for "
+            "every command, or they go without its labels and hierarchy (docs/extraction.md)",
+            markup=False,
+        )
     waiting = _not_extracted(ledger)
     if waiting:
         console.print(
@@ -149,6 +158,19 @@ def link_command(
             "link again",
             markup=False,
         )
+
+
+def _lines_not_in_vocabulary(view: EpisodeView | None) -> list[str]:
+    """The trigger keys of linked episodes that neither the trigger vocabulary this process
+    read nor the coined form names: lines of a gazetteer given to `extract --gazetteer` only
+    (linking read them as bare keys without a word)."""
+    from redline.knowledge import is_coined, triggers
+
+    if view is None:
+        return []
+    tree = triggers()
+    keys = {s.row["trigger_key"] for s in view.states}
+    return sorted(k for k in keys if k and k not in tree and not is_coined(k))
 
 
 def _linked_as_of(ledger: Ledger) -> date | None:
