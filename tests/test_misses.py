@@ -189,7 +189,7 @@ def test_cli_misses_judge_and_recall(ledger_with_notes: Ledger, tmp_path: Path) 
     draw(ledger_with_notes, per_kind=1, kinds=["threat"])
     result = runner.invoke(app, ["audit", "report", "--db", url])
     assert result.exit_code == 0, result.output
-    assert "threat recall 0.50 [0.50-0.50] from sample of missed threats" in " ".join(
+    assert "threat recall 0.50 [0.50–0.50] from sample of missed threats" in " ".join(
         result.output.split()
     )
     # and the report gives it beside the audit's precision

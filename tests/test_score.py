@@ -480,3 +480,16 @@ def test_an_actor_of_the_ledger_before_its_first_episode_is_an_empty_answer(
     assert list_episodes(sqlite_ledger, as_of=early, actor="XKZ") == []
     with pytest.raises(ConfigError, match="unknown actor 'XQQ'"):
         credibility(sqlite_ledger, as_of=early, actor="XQQ")
+
+
+def test_every_interval_is_written_with_one_dash() -> None:
+    """The audit's precision (`audit report`, the report's audit table), the recall estimate and
+    `redline eval` wrote intervals "0.09-0.91" with a hyphen, where the follow-through, the
+    report's recall sentence and every page of the docs write "0.03–0.78" with an en dash."""
+    from redline.cli.extract_cmd import _ci
+    from redline.score.intervals import Proportion
+
+    shown = Proportion(1, 2).label()
+    assert "–" in shown and "-" not in shown, shown
+    scored = _ci({"value": 0.5, "low": 0.1, "high": 0.9, "hits": 1, "total": 2})
+    assert scored == "0.50 [0.10–0.90] (1/2)"

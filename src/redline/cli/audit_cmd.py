@@ -355,7 +355,7 @@ def _print_recalls(every: Mapping[ItemKind, MissFigures]) -> None:
         if misses.recall is not None and misses.recall_interval is not None:
             low, high = misses.recall_interval
             said = (
-                f"{kind} recall {misses.recall:.2f} [{low:.2f}-{high:.2f}] from {sample} "
+                f"{kind} recall {misses.recall:.2f} [{low:.2f}–{high:.2f}] from {sample} "
                 "(`redline audit recall` for the rest)"
             )
         elif misses.missed is None:

@@ -461,7 +461,7 @@ def eval_command(
         else:
             shown = (
                 f"{est['mean']:.2f}, {est['level']:.0%} interval "
-                f"{est['lower']:.2f}-{est['upper']:.2f}, over {est['decided']} decided episodes"
+                f"{est['lower']:.2f}–{est['upper']:.2f}, over {est['decided']} decided episodes"
                 + (
                     f" ({est['trials']:.3g} trials: some share an event)"
                     if est["trials"] < est["decided"]
@@ -606,4 +606,4 @@ def _ci(p: dict[str, object]) -> str:
         return "n/a"
     deff = p.get("design_effect")
     widened = f", deff {deff:.1f}" if isinstance(deff, float) and deff > 1 else ""
-    return f"{p['value']:.2f} [{p['low']:.2f}-{p['high']:.2f}] ({p['hits']}/{p['total']}{widened})"
+    return f"{p['value']:.2f} [{p['low']:.2f}–{p['high']:.2f}] ({p['hits']}/{p['total']}{widened})"

@@ -256,7 +256,7 @@ def _show_recall(ledger: Ledger, figures: MissFigures) -> None:
     console.print(
         terminal_text(
             f"{kind} sentences the ledger missed: {figures.missed:.0f} "
-            f"(95% interval {lo:.0f}-{hi:.0f}); it holds {kinds} in {figures.found} sentences"
+            f"(95% interval {lo:.0f}–{hi:.0f}); it holds {kinds} in {figures.found} sentences"
         )
     )
     if figures.recall is None:
@@ -281,7 +281,7 @@ def _show_recall(ledger: Ledger, figures: MissFigures) -> None:
         )
         console.print(
             terminal_text(
-                f"{kind} recall: {figures.recall:.2f} (95% interval {rlo:.2f}-{rhi:.2f}); {basis}"
+                f"{kind} recall: {figures.recall:.2f} (95% interval {rlo:.2f}–{rhi:.2f}); {basis}"
             )
         )
     _print_found(ledger, figures.audit_id)

@@ -61,7 +61,7 @@ class Proportion:
         if not self.total:
             return "n/a (0 items)"
         lo, hi = self.interval or (0.0, 1.0)
-        return f"{self.hits / self.total:.2f} [{lo:.2f}-{hi:.2f}] ({self.hits}/{self.total})"
+        return f"{self.hits / self.total:.2f} [{lo:.2f}–{hi:.2f}] ({self.hits}/{self.total})"
 
     def as_dict(self) -> dict[str, object]:
         iv = self.interval
