@@ -308,3 +308,12 @@ def test_train_help_says_where_the_gates_come_from_and_how_a_checkout_installs_t
     assert "out-of-fold probabilities of the train split" in text
     assert "picks each class's threshold on the dev split" not in text
     assert "make setup-train or pip install '.[train]'" in text
+
+
+def test_extract_gazetteer_help_says_what_else_reads_a_new_line() -> None:
+    """`extract --gazetteer` said only "merged on top of the packaged ones": a line added with
+    it was linked as a bare key, and a correction to its key refused, since linking, reviews
+    and the report read the vocabulary from REDLINE_GAZETTEER (docs/extraction.md)."""
+    res = CliRunner().invoke(app, ["extract", "--help"], env={"COLUMNS": "200"})
+    text = " ".join(res.output.split())
+    assert "for this extraction" in text and "REDLINE_GAZETTEER" in text

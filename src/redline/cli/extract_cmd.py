@@ -39,7 +39,9 @@ GazetteerOption = Annotated[
     typer.Option(
         "--gazetteer",
         "-g",
-        help="Extra YAML gazetteer merged on top of the packaged ones (repeatable).",
+        help="Extra YAML gazetteer merged on top of the packaged ones for this extraction "
+        "(repeatable); `link`, `review`, `add` and `report` read new lines only from "
+        "REDLINE_GAZETTEER, so set that for a lasting vocabulary.",
     ),
 ]
 
