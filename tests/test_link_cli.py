@@ -546,3 +546,12 @@ def test_link_names_lines_of_a_gazetteer_it_did_not_read(
         monkeypatch.delenv("REDLINE_GAZETTEER")
         knowledge.triggers.cache_clear()
     assert "no vocabulary" not in again
+
+
+def test_a_second_link_says_its_episodes_are_kept(db: str) -> None:
+    """Linking twice changes nothing but the run id (docs/linking.md, "Relinking"), yet the
+    second link said "0 new, 6 updated", as if it had changed six episodes."""
+    first = " ".join(run("link", "--db", db, "--as-of", "2024-09-30").split())
+    again = " ".join(run("link", "--db", db, "--as-of", "2024-09-30").split())
+    assert "6 new, 0 kept, 0 removed" in first
+    assert "0 new, 6 kept, 0 removed" in again and "updated" not in again

@@ -132,7 +132,9 @@ def link_command(
             if report.rejected
             else ""
         )
-        + f"{report.created} new, {report.updated} updated, {report.removed} removed; "
+        # an episode whose key is linked again keeps its row and id ("updated" read as if a
+        # second link over the same ledger had changed something: docs/linking.md, "Relinking")
+        + f"{report.created} new, {report.updated} kept, {report.removed} removed; "
         f"{report.implicit} implied by outcome claims only; {report.threats_linked} threats linked, "
         f"{report.threats_unlinked} without a trigger or a threatener, "
         f"{report.threats_after_as_of} dated after {report.as_of}, "
