@@ -132,7 +132,7 @@ def test_extraction_does_not_count_the_items_an_added_one_holds_off(
     assert res.exit_code == 0, res.output
     said = " ".join(res.output.split())
     assert said.startswith("extracted 2 documents: 0 threats, 1 crossings, 0 responses")
-    assert "; 1 threats not stored again: an analyst's added item stands for its sentence" in said
+    assert "; 1 threat not stored again: an analyst's added item stands for its sentence" in said
     with sqlite_ledger.begin() as conn:
         conn.execute(sa.delete(threats))
     report = extract_documents(sqlite_ledger, redo=True)

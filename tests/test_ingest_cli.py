@@ -316,4 +316,4 @@ def test_a_csv_report_starts_on_the_first_line_when_extraction_follows(
     assert csv_out.exit_code == 0, csv_out.output
     assert csv_out.stdout.splitlines()[0].startswith("run_id,files,")
     again = runner.invoke(app, ["extract", "--db", db, "--redo"])
-    assert again.exit_code == 0 and again.stdout.startswith("extracted 1 documents")
+    assert again.exit_code == 0 and again.stdout.startswith("extracted 1 document:")

@@ -555,3 +555,24 @@ def test_a_second_link_says_its_episodes_are_kept(db: str) -> None:
     again = " ".join(run("link", "--db", db, "--as-of", "2024-09-30").split())
     assert "6 new, 0 kept, 0 removed" in first
     assert "0 new, 6 kept, 0 removed" in again and "updated" not in again
+
+
+def test_one_of_a_kind_is_counted_in_the_singular(tmp_path: Path) -> None:
+    """A newcomer's first try on one article read "extracted 1 documents: 1 threats", "linked 1
+    episodes" and "1 episodes as of ...", "1 reviews"."""
+    from redline.output import counted
+    from test_link_factories import Builder
+
+    assert [counted(n, "outcome claim") for n in (0, 1, 2)] == [
+        "0 outcome claims",
+        "1 outcome claim",
+        "2 outcome claims",
+    ]
+    db = str(tmp_path / "one.db")
+    b = Builder(Ledger.open(db))
+    b.threat(b.doc("2024-08-01"), "RUS", "f16_delivery", stated="2024-08-01")
+    linked = " ".join(run("link", "--db", db).split())
+    assert "linked 1 episode as of" in linked
+    listed = " ".join(run("episodes", "--db", db).split())
+    assert "1 episode as of" in listed and "1 episodes" not in listed
+    assert "1 threat " in " ".join(run("threats", "--db", db).split())

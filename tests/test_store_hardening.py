@@ -321,7 +321,7 @@ def test_reviews_survive_extract_redo(two_threats: Ledger) -> None:
     url = ledger.engine.url.render_as_string(hide_password=False)
     res = runner.invoke(app, ["extract", "--redo", "--db", url, "--no-progress", "-w", "1"])
     assert res.exit_code == 0, res.output
-    assert "extracted 1 documents: 2 threats" in res.output
+    assert "extracted 1 document: 2 threats" in res.output
     # the same two rows, not a machine copy beside each reviewed one
     assert _threat_rows(ledger) == before
     assert before == [

@@ -40,6 +40,12 @@ BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _CONTROL = re.compile(rf"\x1b(?:{ESCAPE_BODY}|.)|[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 
+def counted(n: int, noun: str) -> str:
+    """``n`` with its noun in the number it takes ("1 document", "0 documents", "2 outcome
+    claims"): summaries and titles read "extracted 1 documents", "1 episodes as of ..."."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def file_in_the_way(path: Path) -> Path | None:
     """The file standing where a folder above ``path`` must be (writing there fails with a
     bare "Not a directory"), or None: the nearest existing ancestor when it is no folder."""

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from redline import documents as docs_api
 from redline.cli.common import DbOption, FormatOption, app, console, emit
-from redline.output import Format, every_field, render, terminal_text, to_json
+from redline.output import Format, counted, every_field, render, terminal_text, to_json
 from redline.store import Ledger
 
 LIST_COLUMNS = [
@@ -45,7 +45,7 @@ def documents_command(
             fmt,
             every_field(LIST_COLUMNS, docs_api.LISTED_FIELDS) if csv else LIST_COLUMNS,
             narrow=LIST_COLUMNS_NARROW,
-            title=f"{len(rows)} documents in {ledger.url}",
+            title=f"{counted(len(rows), 'document')} in {ledger.url}",
             console=console,
         )
     )

@@ -24,7 +24,7 @@ from redline.errors import RedlineError, Terminated
 from redline.extract import ExtractReport, extract_documents
 from redline.extract import query as extract_query
 from redline.extract.pipeline import LEASE
-from redline.output import Format, every_field, render, to_json
+from redline.output import Format, counted, every_field, render, to_json
 from redline.store import Ledger
 from redline.store.schema import episodes
 
@@ -119,15 +119,16 @@ def warn_unextracted(report: ExtractReport, out: Console, again: str = "redline 
 
 
 def _counted(counts: dict[str, int]) -> str:
-    """ "1 threats, 2 responses": the kinds counted, in the order ``_found`` names them."""
+    """ "1 threat, 2 responses": the kinds counted, in the order ``_found`` names them."""
     order = ("threats", "crossings", "responses", "claims")
-    return ", ".join(f"{counts[k]} {k}" for k in order if counts.get(k))
+    return ", ".join(counted(counts[k], k[:-1]) for k in order if counts.get(k))
 
 
 def _found(report: ExtractReport) -> str:
     return (
-        f"{report.documents} documents: {report.threats} threats, {report.crossings} crossings, "
-        f"{report.responses} responses, {report.claims} outcome claims"
+        f"{counted(report.documents, 'document')}: {counted(report.threats, 'threat')}, "
+        f"{counted(report.crossings, 'crossing')}, {counted(report.responses, 'response')}, "
+        f"{counted(report.claims, 'outcome claim')}"
     )
 
 
@@ -291,7 +292,7 @@ def threats_command(
             fmt,
             _listed("threats", fmt, THREAT_COLUMNS),
             narrow=THREAT_COLUMNS_NARROW,
-            title=f"{len(rows)} threats",
+            title=counted(len(rows), "threat"),
             console=console,
             envelope=_envelope("threats"),
         )
@@ -316,7 +317,7 @@ def events_command(
             fmt,
             _listed("events", fmt, EVENT_COLUMNS),
             narrow=EVENT_COLUMNS_NARROW,
-            title=f"{len(rows)} events",
+            title=counted(len(rows), "event"),
             console=console,
             envelope=_envelope("events"),
         )
@@ -333,7 +334,7 @@ def claims_command(db: DbOption = None, fmt: FormatOption = Format.table) -> Non
             fmt,
             _listed("claims", fmt, CLAIM_COLUMNS),
             narrow=CLAIM_COLUMNS_NARROW,
-            title=f"{len(rows)} outcome claims",
+            title=counted(len(rows), "outcome claim"),
             console=console,
             # an envelope as every other JSON output has (it printed a bare list)
             envelope=_envelope("claims"),

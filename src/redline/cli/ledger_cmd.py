@@ -25,7 +25,7 @@ from redline.cli.common import (
 )
 from redline.errors import RedlineError
 from redline.link.when import MAX_WINDOW_DAYS, as_of_words
-from redline.output import Format, render, terminal_text, to_json
+from redline.output import Format, counted, render, terminal_text, to_json
 from redline.schemas import envelope
 from redline.score.credibility import LEVEL, check_level, level_text  # no scipy until scored
 from redline.store import Ledger
@@ -126,7 +126,7 @@ def link_command(
     report = link(ledger, as_of=_day(as_of), window_days=window_days)
     statuses = ", ".join(f"{n} {s}" for s, n in report.by_status.items()) or "none"
     console.print(
-        f"linked {report.episodes} episodes as of {report.as_of} ({statuses}); "
+        f"linked {counted(report.episodes, 'episode')} as of {report.as_of} ({statuses}); "
         + (
             f"{report.rejected} more rejected by an analyst (in no listing); "
             if report.rejected
@@ -252,7 +252,7 @@ def episodes_command(
     linked = _linked_as_of(ledger)
     head = {**envelope("episodes"), "as_of": day, "linked_as_of": linked, "as_reported": reported}
     note = _in_title(_other_link_note(linked, day))
-    title = f"{len(rows)} episodes {as_of_words(day, reported)}" + note
+    title = f"{counted(len(rows), 'episode')} {as_of_words(day, reported)}" + note
     emit(
         render(
             rows,

@@ -8,7 +8,7 @@ import typer
 
 from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
 from redline.errors import RedlineError
-from redline.output import Format, render, terminal_text
+from redline.output import Format, counted, render, terminal_text
 from redline.review import ACTIONS, ITEMS, audit_trail, review
 from redline.store import Ledger
 
@@ -144,7 +144,7 @@ def reviews_command(
             fmt,
             AUDIT_COLUMNS,
             narrow=AUDIT_COLUMNS_NARROW,
-            title=f"{len(rows)} reviews",
+            title=counted(len(rows), "review"),
             console=console,
         )
     )

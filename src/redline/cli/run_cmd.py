@@ -22,7 +22,7 @@ from redline.cli.ledger_cmd import (
 )
 from redline.link import list_episodes
 from redline.link.when import MAX_WINDOW_DAYS
-from redline.output import Format, render
+from redline.output import Format, counted, render
 from redline.run import run, stage_bars
 from redline.score import LEVEL, level_text
 from redline.store import Ledger
@@ -91,11 +91,13 @@ def run_command(
         )
         raise typer.Exit(1)
     console.print(
-        f"ingested {stats.get('ingested', 0)} documents "
+        f"ingested {counted(stats.get('ingested', 0), 'document')} "
         f"({stats['exact_duplicates'] + stats['near_duplicates']} duplicates, {stats['problems']} problems); "
-        f"extracted {result.extract.threats} threats, {result.extract.crossings} crossings, "
-        f"{result.extract.responses} responses, {result.extract.claims} outcome claims; "
-        f"linked {result.link.episodes} episodes"
+        f"extracted {counted(result.extract.threats, 'threat')}, "
+        f"{counted(result.extract.crossings, 'crossing')}, "
+        f"{counted(result.extract.responses, 'response')}, "
+        f"{counted(result.extract.claims, 'outcome claim')}; "
+        f"linked {counted(result.link.episodes, 'episode')}"
     )
     # another `redline run` or `redline extract` at work on the same ledger: the episodes,
     # report and export below leave out what it had not extracted yet
