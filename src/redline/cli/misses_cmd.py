@@ -239,9 +239,11 @@ def _show_recall(ledger: Ledger, figures: MissFigures) -> None:
 
     kind, kinds = figures.kind.value, plural(figures.kind)
     render(
-        figures.strata,
+        # the table names its first column for what it holds ("name" over likely, possible...);
+        # JSON and CSV keep the key `name`
+        [{"stratum": s["name"], **s} for s in figures.strata],
         Format.table,
-        ["name", "sentences", "drawn", "judged", kinds],
+        ["stratum", "sentences", "drawn", "judged", kinds],
         title=f"sample of missed {kinds} #{figures.audit_id}",
         console=console,
     )
