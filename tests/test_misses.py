@@ -177,7 +177,8 @@ def test_cli_misses_judge_and_recall(ledger_with_notes: Ledger, tmp_path: Path) 
     assert "threat recall: 0.50" in said and "an upper bound" in said
     # the strata table names its first column for what it holds (it read "name")
     assert "stratum" in said and "┃ name " not in result.output
-    assert "hold a threat the ledger lacks" in said and "redline add threat" in said
+    assert "1 judged sentence holds a threat the ledger lacks" in said  # one: not "sentences hold"
+    assert "redline add threat" in said
     result = runner.invoke(app, ["audit", "recall", "--db", url, "--kind", "threat", "-f", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["recall"] == 0.5

@@ -11,7 +11,7 @@ from rich.panel import Panel
 
 from redline.cli.audit_cmd import Reviewer, Seed, ask, audit_app, write_sample
 from redline.cli.common import DbOption, FormatOption, console, emit
-from redline.output import Format, render, terminal_text, to_json
+from redline.output import Format, counted, render, terminal_text, to_json
 from redline.store import Ledger
 from redline.vocab import ItemKind
 
@@ -249,7 +249,7 @@ def _show_recall(ledger: Ledger, figures: MissFigures) -> None:
     )
     if figures.missed is None or figures.missed_interval is None:
         console.print(
-            f"{figures.judged} sentences judged: judge at least one in every stratum for an "
+            f"{counted(figures.judged, 'sentence')} judged: judge at least one in every stratum for an "
             "estimate",
             markup=False,
         )
@@ -308,7 +308,8 @@ def _print_found(ledger: Ledger, audit_id: int) -> None:
     if not found:
         return
     console.print(
-        f"{len(found)} judged sentences hold a {drawn.kind} the ledger lacks; add each with "
+        f"{counted(len(found), 'judged sentence')} "
+        f"{'holds' if len(found) == 1 else 'hold'} a {drawn.kind} the ledger lacks; add each with "
         f"`redline add {drawn.kind} DOC --span START:END --set {REQUIRED[drawn.kind]}=...`:",
         markup=False,
     )
