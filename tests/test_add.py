@@ -131,7 +131,7 @@ def test_extraction_does_not_count_the_items_an_added_one_holds_off(
     res = CliRunner().invoke(app, ["extract", "--redo", "--db", sqlite_ledger.url, "--no-progress"])
     assert res.exit_code == 0, res.output
     said = " ".join(res.output.split())
-    assert said.startswith("extracted 2 documents: 0 threats, 1 crossings, 0 responses")
+    assert said.startswith("extracted 2 documents: 0 threats, 1 crossing, 0 responses")
     assert "; 1 threat not stored again: an analyst's added item stands for its sentence" in said
     with sqlite_ledger.begin() as conn:
         conn.execute(sa.delete(threats))
