@@ -241,3 +241,34 @@ def test_cli_leads(sqlite_ledger: Ledger) -> None:
     assert "RUS:tanks_to_ukraine: open, first threat 2023-01-01" in out.output
     out = runner.invoke(app, [*args, "--start"])
     assert out.exit_code != 0 and "--leads lists sentences" in str(out.exception)
+
+
+def test_threats_that_differ_only_in_id_are_assessed_once(sqlite_ledger: Ledger) -> None:
+    """An episode of many threats was assessed again once per threat, each time over all of
+    them: quadratic (2000 threats took 24 s). Threats an assessment cannot tell apart share one
+    what-if, and the listing is what assessing each would give."""
+    from redline.link import assess as assess_module
+    from redline.triage import stakes_of
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2023-06-01")
+    for n in range(300):
+        b.threat(d, "RUS", "f16_delivery", stated=f"2023-01-0{1 + n % 3}", confidence=0.5)
+    # the one threat before the crossing: without it the crossing came before the line
+    first = b.threat(d, "RUS", "f16_delivery", stated="2022-12-01", confidence=0.5)
+    b.crossing(d, "USA", "f16_delivery", "2022-12-15", confidence=0.4)
+    link(sqlite_ledger, as_of=AS_OF)
+    view = evaluate(sqlite_ledger, as_of=AS_OF)
+    before = assess_module.stats.calls
+    found = {
+        (t.kind, t.item_id): [s.without for s in t.stakes] for t in triage(sqlite_ledger, view=view)
+    }
+    assert assess_module.stats.calls - before < 10
+    (state,) = view.states
+    one_by_one = {}
+    for item in state.members.all():
+        stake = stakes_of(state, view, item)
+        if stake is not None:
+            one_by_one[(item.kind, item.id)] = [stake.without]
+    assert found == one_by_one
+    assert found[(ItemKind.THREAT, first)] == ["open"]
