@@ -272,3 +272,47 @@ def test_threats_that_differ_only_in_id_are_assessed_once(sqlite_ledger: Ledger)
             one_by_one[(item.kind, item.id)] = [stake.without]
     assert found == one_by_one
     assert found[(ItemKind.THREAT, first)] == ["open"]
+
+
+def test_cli_start_skips_an_item_decided_since_the_listing(
+    sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two analysts on `--start` at once: an item the other rejected after the listing was
+    confirmed over that rejection unseen; one gone since (re-extracted) ended the session."""
+    import redline.triage as triage_module
+
+    _ledger(Builder(sqlite_ledger))
+    listed = triage(sqlite_ledger, as_of=AS_OF)
+    first, second = listed[0], listed[1]
+
+    def meanwhile(*args: object, **kw: object) -> list[object]:
+        found = listed
+        review(sqlite_ledger, first.review_type, first.item_id, "reject", reviewer="bob")
+        table = threats if second.review_type == "threat" else events
+        with sqlite_ledger.begin() as conn:
+            conn.execute(sa.delete(table).where(table.c.id == second.item_id))
+        return list(found)
+
+    monkeypatch.setattr(triage_module, "triage", meanwhile)
+    out = CliRunner().invoke(
+        app,
+        [
+            "triage",
+            "--db",
+            str(sqlite_ledger.url),
+            "--as-of",
+            "2024-01-01",
+            "--start",
+            "--by",
+            "ana",
+        ],
+        input="c\nc\nq\n",
+    )
+    assert out.exit_code == 0, out.output
+    assert out.output.count("skipped, decided since the listing") == 2
+    table = threats if first.review_type == "threat" else events
+    with sqlite_ledger.connect() as conn:
+        state = conn.execute(
+            sa.select(table.c.review_state).where(table.c.id == first.item_id)
+        ).scalar_one()
+    assert state == "rejected"  # bob's decision stands

@@ -160,7 +160,7 @@ def _twin(item: Item, shared: set[int | None]) -> Item | None:
     return replace(item, id=0, confidence=0.0, evidence_id=sentence)
 
 
-def _undecided(conn: sa.Connection, wanted: dict[str, set[int]]) -> dict[str, set[int]]:
+def undecided(conn: sa.Connection, wanted: dict[str, set[int]]) -> dict[str, set[int]]:
     """Of the ids ``wanted`` per review type, those no analyst has confirmed or corrected
     (rejected items are in no episode)."""
     out: dict[str, set[int]] = {}
@@ -243,7 +243,7 @@ def triage(
             if item.kind in wanted_kinds:
                 members.setdefault(REVIEW_TYPE[item.kind], set()).add(item.id)
     with ledger.snapshot() as conn:
-        open_ = _undecided(conn, members)
+        open_ = undecided(conn, members)
         found: dict[tuple[ItemKind, int], TriageItem] = {}
         for state in states:
             seen: set[tuple[ItemKind, int]] = set()

@@ -193,6 +193,8 @@ def _decide(ledger: Ledger, items: list[TriageItem], by: str | None) -> None:
     decided = 0
     stopped = "stopped; every decision made so far is stored. Run `redline link` to carry them"
     for number, item in enumerate(items, 1):
+        if _decided_meanwhile(ledger, item, f"{number}/{len(items)}"):
+            continue
         stakes = "\n".join(f"  {s.words()}" for s in item.stakes)
         body = terminal_text(item.sentence)
         console.print(
@@ -209,10 +211,29 @@ def _decide(ledger: Ledger, items: list[TriageItem], by: str | None) -> None:
         answer = ask({**_ACTIONS, "s": "skip", "q": "quit"}, stopped + " into the episodes.")
         if answer == "q":
             break
-        if answer == "s":
+        if answer == "s" or _decided_meanwhile(ledger, item, "not stored:"):
             continue
         review(ledger, item.review_type, item.item_id, _ACTIONS[answer], reviewer=by)
         decided += 1
     console.print(
         f"{decided} decision(s) stored; run `redline link` to carry them into the episodes"
     )
+
+
+def _decided_meanwhile(ledger: Ledger, item: TriageItem, where: str) -> bool:
+    """Is ``item`` no longer undecided (True, said after ``where``)? Someone may have decided on
+    it since the listing (a second `--start`, `redline review`), or a new extraction replaced
+    it: a decision here overwrote theirs unseen, or stopped the session on an id gone."""
+    from redline.triage import undecided
+
+    with ledger.snapshot() as conn:
+        still = undecided(conn, {item.review_type: {item.item_id}})[item.review_type]
+    if item.item_id in still:
+        return False
+    console.print(
+        f"{where} {item.kind.value} #{item.item_id}: skipped, decided since the listing or no "
+        "longer in the ledger",
+        markup=False,
+        style="yellow",
+    )
+    return True
