@@ -316,3 +316,22 @@ def test_cli_start_skips_an_item_decided_since_the_listing(
             sa.select(table.c.review_state).where(table.c.id == first.item_id)
         ).scalar_one()
     assert state == "rejected"  # bob's decision stands
+
+
+def test_cli_says_when_there_is_no_episode_to_triage(sqlite_ledger: Ledger) -> None:
+    """A ledger never linked, or a date before every line, read "every status would stand
+    without each item": as if its episodes had been weighed."""
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2023-06-01"), "RUS", "f16_delivery", stated="2023-01-01")
+    url = str(sqlite_ledger.url)
+    runner = CliRunner()
+    out = runner.invoke(app, ["triage", "--db", url, "--as-of", "2024-01-01"])
+    assert out.exit_code == 0, out.output
+    assert "`redline link` builds them" in out.output
+    assert "every status would stand" not in out.output
+    out = runner.invoke(app, ["triage", "--db", url, "--start", "--as-of", "2024-01-01"])
+    assert "nothing to triage: the ledger holds no episode" in out.output
+    link(sqlite_ledger, as_of=AS_OF)
+    out = runner.invoke(app, ["triage", "--db", url, "--as-of", "2022-01-01", "--leads", "2"])
+    assert out.exit_code == 0, out.output
+    assert "no episode stands as of 2022-01-01" in " ".join(out.output.split())

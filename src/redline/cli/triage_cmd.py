@@ -92,29 +92,32 @@ def triage_command(
     episode would not exist), ranked by one minus its confidence times the episodes at stake.
     Review them with `redline review`, or here with --start, then run `redline link`. With
     --leads N: for each open line, N sentences that may report its crossing."""
+    from redline.link import evaluate
     from redline.triage import leads, triage
 
     ledger = Ledger.open(db, create=False)
     day = _day(as_of) or date.today()
+    view = evaluate(ledger, as_of=day, window_days=window_days)
+    # none at all (never linked, or a date before every threat) is not "every status would
+    # stand", as an empty listing said
+    none = "" if view.select(actor=actor) else _no_episode(ledger, day, actor)
     if leads_per_line is not None:
         if start or kind:
             raise RedlineError(
                 "--leads lists sentences, not items: --start and --kind do not apply"
             )
-        found = leads(
-            ledger, as_of=day, window_days=window_days, actor=actor, per_line=leads_per_line
-        )
+        found = leads(ledger, view=view, actor=actor, per_line=leads_per_line)
         if fmt is Format.table:
-            _print_leads(found, day)
+            _print_leads(found, day, none)
         else:
             envelope = {"kind": "triage_leads", "as_of": day}
             emit(render([x.row() for x in found], fmt, LEAD_COLUMNS, envelope=envelope))
         return
-    items = triage(ledger, as_of=day, window_days=window_days, kinds=kind, actor=actor, limit=limit)
+    items = triage(ledger, view=view, kinds=kind, actor=actor, limit=limit)
     if start:
-        _decide(ledger, items, by)
+        _decide(ledger, items, by, none)
     elif fmt is Format.table:
-        _print(items, day)
+        _print(items, day, none)
     else:
         emit(
             render(
@@ -123,12 +126,27 @@ def triage_command(
         )
 
 
-def _print(items: list[TriageItem], day: date) -> None:
+def _no_episode(ledger: Ledger, day: date, actor: str | None) -> str:
+    """Why a view holds no episode (of ``actor``): none linked, or none drawn by ``day``."""
+    import sqlalchemy as sa
+
+    from redline.store.schema import episodes
+
+    with ledger.snapshot() as conn:
+        stored = conn.execute(sa.select(sa.func.count()).select_from(episodes)).scalar_one()
+    if not stored:
+        return "the ledger holds no episode; `redline link` builds them from its threats"
+    of = f" of {actor}" if actor else ""
+    return f"no episode{of} stands as of {day}: none drawn by then, or each rejected by an analyst"
+
+
+def _print(items: list[TriageItem], day: date, none: str = "") -> None:
     """Each item as a short block: what it is, what rests on it, where it was read, and the
-    command that decides on it (a table cut the episodes at stake to a dozen letters)."""
+    command that decides on it (a table cut the episodes at stake to a dozen letters);
+    ``none``: why there are no episodes, when there are none."""
     console.print(
         f"{len(items)} unreviewed item(s) an episode's status turns on, as of {day}"
-        + ("" if items else " (none: every status would stand without each item)"),
+        + ("" if items else f" (none: {none or 'every status would stand without each item'})"),
         markup=False,
         style="bold",
     )
@@ -150,13 +168,14 @@ def _print(items: list[TriageItem], day: date) -> None:
         console.print(terminal_text(f"   {item.row()['review']}"))
 
 
-def _print_leads(found: list[Lead], day: date) -> None:
+def _print_leads(found: list[Lead], day: date, none: str = "") -> None:
     """The leads line by line: the line, then each sentence with where it is and the command
     that records it as a crossing (its actor and date are the analyst's to give)."""
     lines = len({x.key for x in found})
+    why = none or "no open line is named after its first threat"
     console.print(
         f"{len(found)} sentence(s) that may report the crossing of {lines} open line(s), "
-        f"as of {day}" + ("" if found else " (none: no open line is named after its first threat)"),
+        f"as of {day}" + ("" if found else f" (none: {why})"),
         markup=False,
         style="bold",
     )
@@ -183,12 +202,13 @@ def _excerpt(sentence: str) -> str:
     return sentence if len(sentence) <= SENTENCE_SHOWN else sentence[: SENTENCE_SHOWN - 1] + "…"
 
 
-def _decide(ledger: Ledger, items: list[TriageItem], by: str | None) -> None:
+def _decide(ledger: Ledger, items: list[TriageItem], by: str | None, none: str = "") -> None:
     """Ask for a decision on each item in turn and store it as a review."""
     from redline.review import review
 
     if not items:
-        console.print("nothing to triage: every status would stand without each item")
+        why = none or "every status would stand without each item"
+        console.print(f"nothing to triage: {why}", markup=False)
         return
     decided = 0
     stopped = "stopped; every decision made so far is stored. Run `redline link` to carry them"
