@@ -234,6 +234,31 @@ def test_an_added_item_may_be_dated_to_the_month_its_source_names(
         )
 
 
+def test_an_added_item_is_not_dated_after_its_article(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """`review correct` refuses a date after the article that reports the item; `add` took
+    one (a month after it, or 2030), and the item counted nowhere."""
+    _, invasion = _docs(sqlite_ledger, tmp_path)  # published 2022-02-25
+    for day in ("2022-03", "2022-02-26", "2030"):
+        with pytest.raises(RedlineError, match="after its article was published"):
+            add(
+                sqlite_ledger,
+                "crossing",
+                invasion,
+                quote="Russian troops crossed into Ukraine",
+                fields={"actor_country": "RUS", "event_date": day},
+            )
+    # the month of the article may hold the act
+    add(
+        sqlite_ledger,
+        "crossing",
+        invasion,
+        quote="Russian troops crossed into Ukraine",
+        fields={"actor_country": "RUS", "event_date": "2022-02"},
+    )
+
+
 def test_an_addition_is_refused_where_it_would_count_a_statement_twice_or_name_nothing(
     sqlite_ledger: Ledger, tmp_path: Path
 ) -> None:

@@ -32,7 +32,12 @@ from redline.extract.sentences import split_sentences
 from redline.extract.syntax import date_or_publication, quoted_at
 from redline.link.when import item_date
 from redline.output import without_controls
-from redline.review import _check_correction, checked_reviewer, refuse_audit_form
+from redline.review import (
+    _check_correction,
+    check_before_its_article,
+    checked_reviewer,
+    refuse_audit_form,
+)
 from redline.store import Ledger
 from redline.store.db import now
 from redline.store.items import write_items
@@ -119,6 +124,9 @@ def add(
         )
         given = _checked(kind, fields or {}, conn)
         values = _values(kind, given, provenance, doc)
+        date_field = "stated_date" if kind == "threat" else "event_date"
+        if date_field in given:  # as a correction's (an added crossing of 2030 counted nowhere)
+            check_before_its_article(conn, doc["id"], values[date_field], f"the {kind}")
         item_type, table = ("threat", threats) if kind == "threat" else ("event", events)
         found = _stored_here(conn, table, kind, doc["id"], provenance)
         if found is not None:

@@ -227,7 +227,7 @@ def apply_review(
             values: dict[str, Any] = {}
             if dated:
                 new_value, precision = item_date(value, field)
-                _check_before_its_article(conn, item_type, row, new_value)
+                check_before_its_article(conn, row.document_id, new_value, f"{item_type} {row.id}")
                 # the precision the analyst gave replaces the one the extractor read
                 values[_DATE_PRECISION[item_type]] = precision.value
             values[field] = new_value
@@ -375,15 +375,16 @@ def _effective_day(
     return day
 
 
-def _check_before_its_article(conn: sa.Connection, item_type: str, row: Any, day: date) -> None:
-    """A corrected date cannot fall after the article that reports the item was published
-    (the last day a month- or year-dated article stands for): the item would then count
-    nowhere (a 2030 date was taken for a threat in a 2023 article)."""
+def check_before_its_article(conn: sa.Connection, document_id: int, day: date, what: str) -> None:
+    """An item's date (a corrected one, or an added item's) cannot fall after the article that
+    reports the item was published (the last day a month- or year-dated article stands for):
+    the item would then count nowhere (a 2030 date was taken for a threat in a 2023 article).
+    ``what`` names the item in the error."""
     from redline.link.when import span
 
     doc = conn.execute(
         sa.select(documents.c.published, documents.c.published_precision).where(
-            documents.c.id == row.document_id
+            documents.c.id == document_id
         )
     ).first()
     if doc is None or doc.published is None:
@@ -391,7 +392,7 @@ def _check_before_its_article(conn: sa.Connection, item_type: str, row: Any, day
     last = span(doc.published, doc.published_precision or "day")[1]
     if day > last:
         raise RedlineError(
-            f"{item_type} {row.id}: {day.isoformat()} is after its article was published "
+            f"{what}: {day.isoformat()} is after its article was published "
             f"({doc.published.isoformat()}); a reported item happened by then"
         )
 
