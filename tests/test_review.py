@@ -1090,12 +1090,17 @@ def test_a_date_is_corrected_to_a_month_or_a_year_as_the_sources_give_it(
         review(
             reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-01"
         )
-    # the first of the month named as a day is a change: a day is more than its month
-    review(
+    # the first of the month named as a day is a change: a day is more than its month, and
+    # the trail says so (it read "'2022-01-01' -> '2022-01-01'", a change of nothing)
+    done = review(
         reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-01-01"
     )
     assert stored() == (date(2022, 1, 1), "day")
-    review(reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2021")
+    assert (done["old_value"], done["new_value"]) == ("2022-01", "2022-01-01")
+    done = review(
+        reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2021"
+    )
+    assert (done["old_value"], done["new_value"]) == ("2022-01-01", "2021")
     assert stored() == (date(2021, 1, 1), "year")
     with pytest.raises(RedlineError, match="'2022-13' names no month"):
         review(

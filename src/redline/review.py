@@ -216,6 +216,9 @@ def apply_review(
                 if dated and old is not None
                 else old
             )
+            # the trail keeps the old date as it was given (a month read "2024-10-01", so a
+            # month corrected to its first day read as no change)
+            old = was
             if old is not None and str(was) == value:
                 # recorded as a change ("'vague' -> 'vague'"), and it froze the field against
                 # every re-extraction
