@@ -354,3 +354,20 @@ def test_actor_search_by_openings_matches_the_pattern(words: list[str]) -> None:
     for text in ("".join(words), " ".join(words)):
         fast = [m.span() for m in gaz._finditer(text)]
         assert fast == [m.span() for m in gaz._pattern.finditer(text)], text
+
+
+@pytest.mark.parametrize(
+    "crossed_by",
+    ["    actor_hint: CHN\n    crossed_by: IRN\n", "    crossed_by: [IRN]\n"],
+)
+def test_crossed_by_is_a_list_beside_a_hint(tmp_path: Path, crossed_by: str) -> None:
+    """One code written without brackets was read letter by letter (I, R, N: Iran crossed
+    nothing), and a list without a hint was never read."""
+    extra = tmp_path / "lines.yaml"
+    extra.write_text(
+        "triggers:\n  drones_to_russia:\n    label: Drones for Russia\n    patterns: []\n"
+        + crossed_by,
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="crossed_by"):
+        knowledge.triggers((str(extra),))

@@ -195,6 +195,21 @@ def triggers(extra: tuple[str, ...] = ()) -> TriggerTree:
             pats = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("patterns", []))
         except re.error as exc:
             raise ConfigError(f"triggers.yaml: bad pattern for {key!r}: {exc}") from exc
+        crossed_by = spec.get("crossed_by", [])
+        if not isinstance(crossed_by, list) or not all(
+            isinstance(c, str) and c.strip() for c in crossed_by
+        ):
+            # a single code ("crossed_by: IRN") was read letter by letter: I, R and N
+            raise ConfigError(
+                f"triggers.yaml: crossed_by of {key!r} must be a list of actor codes "
+                f"([IRN, PRK]), not {crossed_by!r}"
+            )
+        if crossed_by and not spec.get("actor_hint"):
+            # read only beside the line's own hint: without one it was ignored unremarked
+            raise ConfigError(
+                f"triggers.yaml: {key!r} lists crossed_by without an actor_hint; give the "
+                "party that usually crosses it as actor_hint"
+            )
         out[key] = Trigger(
             key=key,
             label=spec.get("label", key),
@@ -203,7 +218,7 @@ def triggers(extra: tuple[str, ...] = ()) -> TriggerTree:
             crossing=frozenset(spec.get("crossing", [])),
             actor_hint=spec.get("actor_hint"),
             depth=depth[key],
-            crossed_by=tuple(spec.get("crossed_by", [])),
+            crossed_by=tuple(c.strip() for c in crossed_by),
         )
     return TriggerTree(out)
 
