@@ -335,3 +335,23 @@ def test_cli_says_when_there_is_no_episode_to_triage(sqlite_ledger: Ledger) -> N
     out = runner.invoke(app, ["triage", "--db", url, "--as-of", "2022-01-01", "--leads", "2"])
     assert out.exit_code == 0, out.output
     assert "no episode stands as of 2022-01-01" in " ".join(out.output.split())
+
+
+def test_leads_read_a_document_dated_to_a_month_or_not_at_all_as_its_items_are(
+    sqlite_ledger: Ledger,
+) -> None:
+    """A document of "2023-01" was left out for a line first drawn on 15 January (its first
+    day came before), and an undated one always; they count as their items do (``when_of``):
+    over the month, and from the day an undated one was ingested."""
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2023-01-16"), "RUS", "tanks_to_ukraine", stated="2023-01-15")
+    text = "Germany delivered Leopard tanks to Ukraine on Monday."
+    month, undated = b.doc("2023-01", text=text), b.doc(None, text=text)
+    b.doc("2022-12", text=text)  # a month wholly before the line
+    link(sqlite_ledger, as_of=AS_OF)
+    found = {lead.document_id: lead for lead in leads(sqlite_ledger, as_of=AS_OF)}
+    assert set(found) == {month}  # the undated one was ingested after 2024
+    assert found[month].published == "2023-01"
+    today = date.today()
+    link(sqlite_ledger, as_of=today)
+    assert {lead.document_id for lead in leads(sqlite_ledger, as_of=today)} == {month, undated}

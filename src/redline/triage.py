@@ -17,7 +17,8 @@ date) can move an episode too, and triage does not guess which correction an ana
 Triage also looks where rejection cannot help. A line read as ``open`` says only that no crossing
 was found, and on the dev split every wrong verdict was such a line, its crossing reported in a
 sentence the extractor passed over. ``leads`` lists, for each open line, the sentences dated on
-or after its first threat that name it (its trigger or a narrower one) and hold no crossing or
+or after its first threat (a month's or a year's document when the period reaches it, an undated
+one from its ingestion) that name it (its trigger or a narrower one) and hold no crossing or
 threat, most crossing-like first by the shipped lexical head: the places to read before quoting
 "not crossed", and to record with ``redline add crossing`` when one is.
 """
@@ -289,7 +290,7 @@ class Lead:
     end: int
     sentence: str
     score: float  # the lexical head's crossing probability
-    published: date | None
+    published: str | None  # as precise as the document's date: "2023-01-16", "2023-01", "2023"
     source: str | None
 
     def row(self) -> dict[str, Any]:
@@ -321,7 +322,9 @@ def leads(
     name the line or a narrower one and hold no crossing or threat, highest crossing score
     first; lines in the view's order."""
     from redline import knowledge
+    from redline.link.when import date_words, span
     from redline.misses import _population, _scorer, held_sentences
+    from redline.store.db import local_day
 
     if view is None:
         from redline.link import evaluate
@@ -341,23 +344,34 @@ def leads(
             int(r.id): r
             for r in conn.execute(
                 sa.select(
-                    documents.c.id, documents.c.published, documents.c.url, documents.c.source_path
+                    documents.c.id,
+                    documents.c.published,
+                    documents.c.published_precision,
+                    documents.c.ingested_at,
+                    documents.c.url,
+                    documents.c.source_path,
                 )
             )
         }
-        firsts = [s.assessment.first_threat_date for s in lines]
-        when = documents.c.published <= view.as_of
-        if all(d is not None for d in firsts):  # only documents of the lines' dates are read
-            when = sa.and_(when, documents.c.published >= min(d for d in firsts if d))
         # a document naming no line is skipped whole (the trigger gazetteer's quick test)
-        for doc_id, start, end, sentence in _population(conn, held, when, tree.any_match):
+        for doc_id, start, end, sentence in _population(conn, held, reads=tree.any_match):
             named = [k for k, _, _ in tree.match(sentence)]
             if not named:
                 continue
-            published = docs[doc_id].published
+            # the days the document may have been published on, as its items are read
+            # (``when_of``): a month's or a year's, and an undated one's ingestion day. A
+            # document of "2023-01" was left out for a line first drawn on 15 January
+            r = docs[doc_id]
+            lo, hi = (
+                span(r.published, r.published_precision or "day")
+                if r.published is not None
+                else (local_day(r.ingested_at),) * 2
+            )
             for state in lines:
                 first = state.assessment.first_threat_date
-                if first is not None and published < first:
+                if lo > view.as_of:
+                    continue
+                if first is not None and hi < first:
                     continue
                 if any(tree.crosses(k, state.row["trigger_key"]) for k in named):
                     candidates[state.row["id"]].append((doc_id, start, end, sentence))
@@ -381,7 +395,9 @@ def leads(
                     end,
                     sentence,
                     float(p),
-                    r.published,
+                    None
+                    if r.published is None
+                    else date_words(r.published, r.published_precision or "day"),
                     r.url or (PurePath(r.source_path).name if r.source_path else None),
                 )
             )
