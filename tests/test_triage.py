@@ -355,3 +355,19 @@ def test_leads_read_a_document_dated_to_a_month_or_not_at_all_as_its_items_are(
     today = date.today()
     link(sqlite_ledger, as_of=today)
     assert {lead.document_id for lead in leads(sqlite_ledger, as_of=today)} == {month, undated}
+
+
+def test_the_api_refuses_what_it_cannot_mean(sqlite_ledger: Ledger) -> None:
+    """`kinds="crossing"` was read letter by letter (Python's ValueError on 'c'), and a
+    negative limit or number of leads cut the last off the listing, as a slice does."""
+    from redline.errors import ConfigError
+
+    _ledger(Builder(sqlite_ledger))
+    crossings = triage(sqlite_ledger, as_of=AS_OF, kinds="crossing")
+    assert crossings and {t.kind for t in crossings} == {ItemKind.CROSSING}
+    for wrong in ({"kinds": ["bogus"]}, {"limit": -1}, {"limit": 1.5}):
+        with pytest.raises(ConfigError):
+            triage(sqlite_ledger, as_of=AS_OF, **wrong)  # type: ignore[arg-type]
+    for per_line in (0, -1):
+        with pytest.raises(ConfigError, match="per_line"):
+            leads(sqlite_ledger, as_of=AS_OF, per_line=per_line)

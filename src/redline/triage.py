@@ -217,13 +217,37 @@ def _places(conn: sa.Connection, items: Sequence[TriageItem]) -> None:
             }
 
 
+def _kinds(kinds: Iterable[ItemKind | str] | str | None) -> set[ItemKind]:
+    """The kinds of item asked for (a string is one kind: it was split into letters); an
+    unknown one is a ConfigError naming the kinds, not Python's ValueError."""
+    from redline.errors import ConfigError
+
+    asked = [kinds] if isinstance(kinds, str) else list(kinds or ())
+    known = [k.value for k in ItemKind]
+    for k in asked:
+        if str(k) not in known:
+            raise ConfigError(f"unknown kind of item {k!r}; use one of {', '.join(known)}")
+    return {ItemKind(str(k)) for k in asked} or set(ItemKind)
+
+
+def _at_least(value: int | None, low: int, name: str) -> None:
+    """A ConfigError unless ``value`` is None or a whole number from ``low`` (a negative limit
+    cut the last items off the listing, as a slice does)."""
+    from redline.errors import ConfigError
+
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ConfigError(f"{name} must be a whole number from {low}, not {value!r}")
+
+
 def triage(
     ledger: Ledger,
     *,
     view: EpisodeView | None = None,
     as_of: date | None = None,
     window_days: int | None = None,
-    kinds: Iterable[ItemKind | str] | None = None,
+    kinds: Iterable[ItemKind | str] | str | None = None,
     actor: str | None = None,
     limit: int | None = None,
 ) -> list[TriageItem]:
@@ -232,11 +256,12 @@ def triage(
     a date (default: ``link.evaluate`` as of ``as_of``, today by default); ``kinds``: only
     these kinds of item; ``actor``: only episodes of this threatener; ``limit``: at most this
     many items."""
+    wanted_kinds = _kinds(kinds)
+    _at_least(limit, 0, "limit")
     if view is None:
         from redline.link import evaluate
 
         view = evaluate(ledger, as_of=as_of, window_days=window_days)
-    wanted_kinds = {ItemKind(k) for k in kinds} if kinds else set(ItemKind)
     states = view.select(actor=actor)
     members: dict[str, set[int]] = {}
     for state in states:
@@ -326,6 +351,7 @@ def leads(
     from redline.misses import _population, _scorer, held_sentences
     from redline.store.db import local_day
 
+    _at_least(per_line, 1, "per_line")
     if view is None:
         from redline.link import evaluate
 
