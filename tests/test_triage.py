@@ -371,3 +371,17 @@ def test_the_api_refuses_what_it_cannot_mean(sqlite_ledger: Ledger) -> None:
     for per_line in (0, -1):
         with pytest.raises(ConfigError, match="per_line"):
             leads(sqlite_ledger, as_of=AS_OF, per_line=per_line)
+
+
+def test_a_view_and_another_date_asked_beside_it_are_refused(sqlite_ledger: Ledger) -> None:
+    """The date asked beside a view was dropped unremarked: items at stake as of the view's
+    day, read as those of the day asked."""
+    from redline.errors import ConfigError
+
+    _ledger(Builder(sqlite_ledger))
+    view = evaluate(sqlite_ledger, as_of=AS_OF)
+    assert triage(sqlite_ledger, view=view, as_of=AS_OF)  # the same day: fine
+    with pytest.raises(ConfigError, match="as of 2024-01-01, not 2023-02-01"):
+        triage(sqlite_ledger, view=view, as_of=date(2023, 2, 1))
+    with pytest.raises(ConfigError, match="response window"):
+        leads(sqlite_ledger, view=view, window_days=7)

@@ -241,6 +241,20 @@ def _at_least(value: int | None, low: int, name: str) -> None:
         raise ConfigError(f"{name} must be a whole number from {low}, not {value!r}")
 
 
+def _view(
+    ledger: Ledger, view: EpisodeView | None, as_of: date | None, window_days: int | None
+) -> EpisodeView:
+    """``view``, when the date and window asked beside it agree with it (they were dropped
+    unremarked: items at stake as of another day than the one asked), else the episodes as of
+    ``as_of`` (``link.evaluate``)."""
+    from redline.link import evaluate
+    from redline.link.episodes import agreeing
+
+    if view is not None:
+        return agreeing(view, as_of=as_of, window_days=window_days)
+    return evaluate(ledger, as_of=as_of, window_days=window_days)
+
+
 def triage(
     ledger: Ledger,
     *,
@@ -258,10 +272,7 @@ def triage(
     many items."""
     wanted_kinds = _kinds(kinds)
     _at_least(limit, 0, "limit")
-    if view is None:
-        from redline.link import evaluate
-
-        view = evaluate(ledger, as_of=as_of, window_days=window_days)
+    view = _view(ledger, view, as_of, window_days)
     states = view.select(actor=actor)
     members: dict[str, set[int]] = {}
     for state in states:
@@ -352,10 +363,7 @@ def leads(
     from redline.store.db import local_day
 
     _at_least(per_line, 1, "per_line")
-    if view is None:
-        from redline.link import evaluate
-
-        view = evaluate(ledger, as_of=as_of, window_days=window_days)
+    view = _view(ledger, view, as_of, window_days)
     tree = knowledge.triggers()
     lines = [s for s in view.select(actor=actor) if s.assessment.status == Status.OPEN]
     if not lines:
