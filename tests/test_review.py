@@ -1106,6 +1106,16 @@ def test_a_date_is_corrected_to_a_month_or_a_year_as_the_sources_give_it(
         review(
             reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-13"
         )
+    # a week is no day: Python read "2022-W10" as its Monday, stored as a day
+    with pytest.raises(RedlineError, match="'2022-W10' is a week"):
+        review(
+            reviewed_ledger,
+            "threat",
+            threat["id"],
+            "correct",
+            field="stated_date",
+            value="2022-W10",
+        )
 
 
 def test_item_listings_in_csv_carry_every_field_their_json_has(sqlite_ledger: Ledger) -> None:

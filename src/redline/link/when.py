@@ -49,6 +49,10 @@ def item_date(value: str, name: str) -> tuple[date, Precision]:
         return date(int(month[1]), int(month[2]), 1), Precision.MONTH
     if re.fullmatch(r"\d{4}", text) and int(text) >= 1:
         return date(int(text), 1, 1), Precision.YEAR
+    if re.fullmatch(r"\d{4}-?W\d{2}", text):
+        # Python reads an ISO week as its Monday: stored as that day, a week the sources gave
+        # would read as a day nobody named
+        raise ConfigError(f"{name} {text!r} is a week; give its day, its month or its year")
     try:
         day = as_of_date(text, name)
     except NoSuchDay:
