@@ -241,6 +241,9 @@ def test_cli_leads(sqlite_ledger: Ledger) -> None:
     assert "RUS:tanks_to_ukraine: open, first threat 2023-01-01" in out.output
     out = runner.invoke(app, [*args, "--start"])
     assert out.exit_code != 0 and "--leads lists sentences" in str(out.exception)
+    # a script asking for JSON got the terminal's prompts
+    out = runner.invoke(app, ["triage", "--db", url, "--start", "-f", "json"], input="c\n")
+    assert out.exit_code != 0 and "-f json does not apply" in str(out.exception)
 
 
 def test_threats_that_differ_only_in_id_are_assessed_once(sqlite_ledger: Ledger) -> None:

@@ -95,6 +95,9 @@ def triage_command(
     from redline.link import evaluate
     from redline.triage import leads, triage
 
+    if start and fmt is not Format.table:
+        # the decisions are asked in the terminal: a script asking for JSON got prompts
+        raise RedlineError(f"--start asks in the terminal: -f {fmt.value} does not apply")
     ledger = Ledger.open(db, create=False)
     day = _day(as_of) or date.today()
     view = evaluate(ledger, as_of=day, window_days=window_days)
