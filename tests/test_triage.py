@@ -388,3 +388,24 @@ def test_a_view_and_another_date_asked_beside_it_are_refused(sqlite_ledger: Ledg
         triage(sqlite_ledger, view=view, as_of=date(2023, 2, 1))
     with pytest.raises(ConfigError, match="response window"):
         leads(sqlite_ledger, view=view, window_days=7)
+
+
+def test_cli_start_cuts_a_long_sentence_around_the_item(sqlite_ledger: Ledger) -> None:
+    """A document with no punctuation is one "sentence" of thousands of characters: `--start`
+    printed all of it, screens around a crossing of six words (`audit start` cuts it)."""
+    b = Builder(sqlite_ledger)
+    d = b.doc("2023-06-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2023-01-01", consequence="military_force")
+    filler = "and the talks went on " * 400
+    b.crossing(
+        d, "USA", "f16_delivery", "2023-03-01", quote=filler + "USA sent F-16 jets " + filler
+    )
+    link(sqlite_ledger, as_of=AS_OF)
+    out = CliRunner().invoke(
+        app,
+        ["triage", "--db", str(sqlite_ledger.url), "--as-of", "2024-01-01", "--start"],
+        input="s\ns\nq\n",
+    )
+    assert out.exit_code == 0, out.output
+    assert "more characters of this sentence" in out.output
+    assert out.output.count("the talks went on") < 100

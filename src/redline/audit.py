@@ -96,31 +96,44 @@ class AuditItem:
         many characters around the item's span, each cut a "cut" part saying how many
         characters it leaves out, and the text beyond a cut is not shown (it is not beside
         what is)."""
-        before, after = self.context.get("before", ""), self.context.get("after", "")
-        sentence = self.context.get("sentence", "")
-        if len(sentence) <= SENTENCE_SHOWN:
-            return [("before", before), ("sentence", sentence), ("after", after)]
-        start = self.offsets.get("sentence_start", 0)
-        lo = min(max(self.offsets.get("span_start", start) - start, 0), len(sentence))
-        hi = min(max(self.offsets.get("span_end", start) - start, lo), len(sentence))
-        # the span in the middle of what is shown (its start, when it is longer than that)
-        first = max(min(lo - (SENTENCE_SHOWN - (hi - lo)) // 2, len(sentence) - SENTENCE_SHOWN), 0)
-        first = min(first, lo)
-        last = first + SENTENCE_SHOWN
-        # cut between words where there is a space near the cut, never into the span
-        if first > 0:
-            space = sentence.find(" ", first, min(first + 20, lo))
-            first = first if space < 0 else space + 1
-        if last < len(sentence):
-            space = sentence.rfind(" ", max(last - 20, hi), last)
-            last = last if space < 0 else space
-        parts = [("before", before)] if first == 0 else [("cut", _cut(first, "before"))]
-        parts.append(("sentence", sentence[first:last]))
-        if last < len(sentence):
-            parts.append(("cut", _cut(len(sentence) - last, "after")))
-        else:
-            parts.append(("after", after))
-        return parts
+        return shown(
+            self.context.get("sentence", ""),
+            self.offsets,
+            self.context.get("before", ""),
+            self.context.get("after", ""),
+        )
+
+
+def shown(
+    sentence: str, offsets: dict[str, int], before: str = "", after: str = ""
+) -> list[tuple[str, str]]:
+    """``sentence`` (with the text ``before`` and ``after`` it) as a terminal shows it, as
+    (part, text): one longer than ``SENTENCE_SHOWN`` cut around the item's span (``offsets``:
+    ``sentence_start``, ``span_start``, ``span_end`` in its document), each cut a "cut" part
+    saying how many characters it leaves out (``AuditItem.shown``, `triage --start`)."""
+    if len(sentence) <= SENTENCE_SHOWN:
+        return [("before", before), ("sentence", sentence), ("after", after)]
+    start = offsets.get("sentence_start", 0)
+    lo = min(max(offsets.get("span_start", start) - start, 0), len(sentence))
+    hi = min(max(offsets.get("span_end", start) - start, lo), len(sentence))
+    # the span in the middle of what is shown (its start, when it is longer than that)
+    first = max(min(lo - (SENTENCE_SHOWN - (hi - lo)) // 2, len(sentence) - SENTENCE_SHOWN), 0)
+    first = min(first, lo)
+    last = first + SENTENCE_SHOWN
+    # cut between words where there is a space near the cut, never into the span
+    if first > 0:
+        space = sentence.find(" ", first, min(first + 20, lo))
+        first = first if space < 0 else space + 1
+    if last < len(sentence):
+        space = sentence.rfind(" ", max(last - 20, hi), last)
+        last = last if space < 0 else space
+    parts = [("before", before)] if first == 0 else [("cut", _cut(first, "before"))]
+    parts.append(("sentence", sentence[first:last]))
+    if last < len(sentence):
+        parts.append(("cut", _cut(len(sentence) - last, "after")))
+    else:
+        parts.append(("after", after))
+    return parts
 
 
 def _cut(chars: int, where: str) -> str:

@@ -77,6 +77,9 @@ class TriageItem:
     stakes: list[Stake]
     sentence: str = ""
     document: dict[str, Any] = field(default_factory=dict)
+    # where the sentence and the item's span are in its document (``audit.shown`` cuts a
+    # long sentence around the span)
+    offsets: dict[str, int] = field(default_factory=dict)
 
     @property
     def review_type(self) -> str:
@@ -193,6 +196,9 @@ def _places(conn: sa.Connection, items: Sequence[TriageItem]) -> None:
             sa.select(
                 table.c.id,
                 evidence.c.sentence,
+                evidence.c.sentence_start,
+                evidence.c.span_start,
+                evidence.c.span_end,
                 documents.c.id.label("doc_id"),
                 documents.c.title,
                 documents.c.published,
@@ -209,6 +215,11 @@ def _places(conn: sa.Connection, items: Sequence[TriageItem]) -> None:
             if r is None:
                 continue  # removed since the view was read
             it.sentence = r.sentence
+            it.offsets = {
+                "sentence_start": r.sentence_start,
+                "span_start": r.span_start,
+                "span_end": r.span_end,
+            }
             it.document = {
                 "id": r.doc_id,
                 "title": r.title,

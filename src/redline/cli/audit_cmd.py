@@ -120,6 +120,19 @@ def ask(keys: Mapping[str, str], stopped: str) -> str:
             return answer
 
 
+def shown_text(parts: list[tuple[str, str]]) -> Text:
+    """The parts ``audit.shown`` gives, styled for a terminal: the sentence bold, the text
+    around it dim, the marks of a cut italic."""
+    body = Text()
+    styles = {"before": "dim", "sentence": "bold", "after": "dim", "cut": "italic"}
+    for part, words in parts:
+        text = terminal_text(words)
+        text.stylize(styles[part])
+        body.append_text(text)
+        body.append(" ")
+    return body
+
+
 def write_sample(text: str, out: Path | None, forget: Callable[[], None], what: str) -> bool:
     """A drawn sample's JSON to ``out`` (True) or to standard output (False). A file that
     cannot be written forgets the sample (``forget``): one nobody could read stood as the latest
@@ -229,13 +242,7 @@ def start_command(
             )
     left = len(audit.items)
     for item in audit.items:
-        body = Text()
-        styles = {"before": "dim", "sentence": "bold", "after": "dim", "cut": "italic"}
-        for part, shown in item.shown():  # a long sentence cut around the item, marked
-            text = terminal_text(shown)
-            text.stylize(styles[part])
-            body.append_text(text)
-            body.append(" ")
+        body = shown_text(item.shown())  # a long sentence cut around the item, marked
         # an item's document by its fields, an episode's counts with their names
         source = ", ".join(
             str(v)

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.panel import Panel
 
-from redline.audit import SENTENCE_SHOWN
-from redline.cli.audit_cmd import ask
+from redline.audit import SENTENCE_SHOWN, shown
+from redline.cli.audit_cmd import ask, shown_text
 from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
 from redline.cli.ledger_cmd import WindowOption, _day
 from redline.errors import RedlineError
@@ -219,7 +219,9 @@ def _decide(ledger: Ledger, items: list[TriageItem], by: str | None, none: str =
         if _decided_meanwhile(ledger, item, f"{number}/{len(items)}"):
             continue
         stakes = "\n".join(f"  {s.words()}" for s in item.stakes)
-        body = terminal_text(item.sentence)
+        # a document with no punctuation is one "sentence" of thousands of characters: cut
+        # around the item as `audit start` cuts it (it filled screens)
+        body = shown_text(shown(item.sentence, item.offsets))
         console.print(
             Panel(
                 body,
