@@ -338,6 +338,12 @@ def test_cli_says_when_there_is_no_episode_to_triage(sqlite_ledger: Ledger) -> N
     out = runner.invoke(app, ["triage", "--db", url, "--as-of", "2022-01-01", "--leads", "2"])
     assert out.exit_code == 0, out.output
     assert "no episode stands as of 2022-01-01" in " ".join(out.output.split())
+    # every threat rejected (a second analyst's `--start` while this one listed): the episode
+    # stands no more, and the reason names the threats, not only the episode
+    (threat,) = triage(sqlite_ledger, as_of=AS_OF)
+    review(sqlite_ledger, "threat", threat.item_id, "reject", reviewer="bob")
+    out = runner.invoke(app, ["triage", "--db", url, "--as-of", "2024-01-01"])
+    assert "analysts rejected the episodes or their threats" in " ".join(out.output.split())
 
 
 def test_leads_read_a_document_dated_to_a_month_or_not_at_all_as_its_items_are(

@@ -140,7 +140,10 @@ def _no_episode(ledger: Ledger, day: date, actor: str | None) -> str:
     if not stored:
         return "the ledger holds no episode; `redline link` builds them from its threats"
     of = f" of {actor}" if actor else ""
-    return f"no episode{of} stands as of {day}: none drawn by then, or each rejected by an analyst"
+    return (
+        f"no episode{of} stands as of {day}: none drawn by then, or analysts rejected the "
+        "episodes or their threats"
+    )
 
 
 def _print(items: list[TriageItem], day: date, none: str = "") -> None:
