@@ -354,9 +354,10 @@ def test_leads_read_a_document_dated_to_a_month_or_not_at_all_as_its_items_are(
     over the month, and from the day an undated one was ingested."""
     b = Builder(sqlite_ledger)
     b.threat(b.doc("2023-01-16"), "RUS", "tanks_to_ukraine", stated="2023-01-15")
-    text = "Germany delivered Leopard tanks to Ukraine on Monday."
-    month, undated = b.doc("2023-01", text=text), b.doc(None, text=text)
-    b.doc("2022-12", text=text)  # a month wholly before the line
+    text = "{} delivered Leopard tanks to Ukraine on Monday."
+    month = b.doc("2023-01", text=text.format("Germany"))
+    undated = b.doc(None, text=text.format("Poland"))
+    b.doc("2022-12", text=text.format("Spain"))  # a month wholly before the line
     link(sqlite_ledger, as_of=AS_OF)
     found = {lead.document_id: lead for lead in leads(sqlite_ledger, as_of=AS_OF)}
     assert set(found) == {month}  # the undated one was ingested after 2024
@@ -415,3 +416,19 @@ def test_cli_start_cuts_a_long_sentence_around_the_item(sqlite_ledger: Ledger) -
     assert out.exit_code == 0, out.output
     assert "more characters of this sentence" in out.output
     assert out.output.count("the talks went on") < 100
+
+
+def test_a_sentence_several_articles_carry_is_one_lead(sqlite_ledger: Ledger) -> None:
+    """Wire copy: the same sentence in three articles took all three places of a line, and
+    the other report of the line went unread."""
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2023-01-02"), "RUS", "tanks_to_ukraine", stated="2023-01-01")
+    copies = [
+        b.doc("2023-02-01", text="Germany delivered Leopard tanks to Ukraine on Monday.")
+        for _ in range(3)
+    ]
+    other = b.doc("2023-02-02", text="Poland said it sent  Leopard tanks to Ukraine.")
+    link(sqlite_ledger, as_of=AS_OF)
+    found = [lead.document_id for lead in leads(sqlite_ledger, as_of=AS_OF, per_line=2)]
+    assert len(found) == 2 and other in found and found[0] in copies + [other]
+    assert len(set(found) & set(copies)) == 1

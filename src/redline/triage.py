@@ -428,7 +428,16 @@ def leads(
             continue
         probs = score([c[3] for c in found])
         ranked = sorted(zip(found, probs, strict=True), key=lambda fp: (-float(fp[1]), fp[0][:2]))
-        for (doc_id, start, end, sentence), p in ranked[:per_line]:
+        said: set[str] = set()
+        for (doc_id, start, end, sentence), p in ranked:
+            # a sentence several articles carry (wire copy) is one lead: the same words took
+            # every place of a line, and the other sentences went unread
+            words = " ".join(sentence.split()).casefold()
+            if words in said:
+                continue
+            if len(said) == per_line:
+                break
+            said.add(words)
             r = docs[doc_id]
             out.append(
                 Lead(
