@@ -432,3 +432,29 @@ def test_a_sentence_several_articles_carry_is_one_lead(sqlite_ledger: Ledger) ->
     found = [lead.document_id for lead in leads(sqlite_ledger, as_of=AS_OF, per_line=2)]
     assert len(found) == 2 and other in found and found[0] in copies + [other]
     assert len(set(found) & set(copies)) == 1
+
+
+def test_a_listing_longer_than_a_statement_may_bind_is_read_in_chunks(
+    sqlite_ledger: Ledger,
+) -> None:
+    """Each listed item's sentence was read in one query binding every id: a listing of every
+    item at stake (`--limit 100000`) went past the database's limit of parameters (65535 on
+    PostgreSQL; here SQLite's, lowered to 600)."""
+    import sqlite3
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2023-06-01")
+    for n in range(700):
+        # 700 lines of one threat each, every one of them at stake (no episode without it)
+        b.threat(d, f"X{n:03d}", "f16_delivery", stated="2023-01-01")
+    link(sqlite_ledger, as_of=AS_OF)
+    listed = len(triage(sqlite_ledger, as_of=AS_OF))
+    assert listed == 700
+
+    def lower(dbapi: sqlite3.Connection, _record: object) -> None:
+        dbapi.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 600)
+
+    sa.event.listen(sqlite_ledger.engine, "connect", lower)
+    sqlite_ledger.engine.dispose()
+    found = triage(sqlite_ledger, as_of=AS_OF)
+    assert len(found) == listed and all(t.sentence for t in found)

@@ -51,6 +51,7 @@ _TABLES: dict[str, sa.Table] = {"threat": threats, "event": events, "outcome_cla
 GONE = "no episode"  # what an episode would be without the item, when it would not exist
 UNQUOTABLE_WEIGHT = 0.5  # an episode below the verdict threshold counts half
 MIN_DOUBT = 0.05  # an item the extractor was sure of is still a machine's reading
+_CHUNK = 500  # ids bound in one query (databases limit the parameters of a statement)
 
 
 @dataclass(frozen=True)
@@ -172,11 +173,11 @@ def undecided(conn: sa.Connection, wanted: dict[str, set[int]]) -> dict[str, set
         table = _TABLES[review_type]
         found: set[int] = set()
         chunk = sorted(ids)
-        for lo in range(0, len(chunk), 500):
+        for lo in range(0, len(chunk), _CHUNK):
             found.update(
                 conn.execute(
                     sa.select(table.c.id).where(
-                        table.c.id.in_(chunk[lo : lo + 500]),
+                        table.c.id.in_(chunk[lo : lo + _CHUNK]),
                         table.c.review_state == ReviewState.MACHINE.value,
                     )
                 ).scalars()
@@ -186,13 +187,13 @@ def undecided(conn: sa.Connection, wanted: dict[str, set[int]]) -> dict[str, set
 
 
 def _places(conn: sa.Connection, items: Sequence[TriageItem]) -> None:
-    """Each item's sentence and document, read in one query per table."""
+    """Each item's sentence and document, read a few hundred items a query."""
     by_type: dict[str, list[TriageItem]] = {}
     for it in items:
         by_type.setdefault(it.review_type, []).append(it)
     for review_type, group in by_type.items():
         table = _TABLES[review_type]
-        rows = conn.execute(
+        query = (
             sa.select(
                 table.c.id,
                 evidence.c.sentence,
@@ -207,9 +208,15 @@ def _places(conn: sa.Connection, items: Sequence[TriageItem]) -> None:
             )
             .join(evidence, evidence.c.id == table.c.evidence_id)
             .join(documents, documents.c.id == table.c.document_id)
-            .where(table.c.id.in_([it.item_id for it in group]))
-        ).all()
-        found = {r.id: r for r in rows}
+        )
+        ids = [it.item_id for it in group]
+        # in chunks, as ``undecided`` reads them: a listing of every item at stake (--limit
+        # 100000) bound one parameter per id, past the database's limit
+        found = {
+            r.id: r
+            for lo in range(0, len(ids), _CHUNK)
+            for r in conn.execute(query.where(table.c.id.in_(ids[lo : lo + _CHUNK])))
+        }
         for it in group:
             r = found.get(it.item_id)
             if r is None:
