@@ -241,6 +241,9 @@ def test_cli_leads(sqlite_ledger: Ledger) -> None:
     assert "RUS:tanks_to_ukraine: open, first threat 2023-01-01" in out.output
     out = runner.invoke(app, [*args, "--start"])
     assert out.exit_code != 0 and "--leads lists sentences" in str(out.exception)
+    # --limit was dropped unremarked: N leads of every open line came back
+    out = runner.invoke(app, [*args, "--limit", "1"])
+    assert out.exit_code != 0 and "--limit do not apply" in str(out.exception)
     # a script asking for JSON got the terminal's prompts
     out = runner.invoke(app, ["triage", "--db", url, "--start", "-f", "json"], input="c\n")
     assert out.exit_code != 0 and "-f json does not apply" in str(out.exception)

@@ -45,6 +45,7 @@ LEAD_COLUMNS = [
     "add",
 ]
 _ACTIONS = {"c": "confirm", "r": "reject"}
+LIMIT = 20  # items listed when --limit is not given
 
 
 @app.command("triage")
@@ -58,7 +59,15 @@ def triage_command(
     actor: Annotated[
         str | None, typer.Option(help="Only episodes of this threatener (RUS, USA, NATO...).")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many items.")] = 20,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            min=1,
+            help=f"At most this many items ({LIMIT} by default).",
+            show_default=False,
+        ),
+    ] = None,
     as_of: AsOfOption = None,
     window_days: WindowOption = None,
     start: Annotated[
@@ -98,6 +107,12 @@ def triage_command(
     if start and fmt is not Format.table:
         # the decisions are asked in the terminal: a script asking for JSON got prompts
         raise RedlineError(f"--start asks in the terminal: -f {fmt.value} does not apply")
+    if leads_per_line is not None and (start or kind or limit is not None):
+        # --limit was dropped unremarked: N per line of every open line came back
+        raise RedlineError(
+            "--leads lists sentences, not items: --start, --kind and --limit do not apply "
+            "(--leads N is the number per open line)"
+        )
     ledger = Ledger.open(db, create=False)
     day = _day(as_of) or date.today()
     view = evaluate(ledger, as_of=day, window_days=window_days)
@@ -105,10 +120,6 @@ def triage_command(
     # stand", as an empty listing said
     none = "" if view.select(actor=actor) else _no_episode(ledger, day, actor)
     if leads_per_line is not None:
-        if start or kind:
-            raise RedlineError(
-                "--leads lists sentences, not items: --start and --kind do not apply"
-            )
         found = leads(ledger, view=view, actor=actor, per_line=leads_per_line)
         if fmt is Format.table:
             _print_leads(found, day, none)
@@ -116,7 +127,7 @@ def triage_command(
             envelope = {"kind": "triage_leads", "as_of": day}
             emit(render([x.row() for x in found], fmt, LEAD_COLUMNS, envelope=envelope))
         return
-    items = triage(ledger, view=view, kinds=kind, actor=actor, limit=limit)
+    items = triage(ledger, view=view, kinds=kind, actor=actor, limit=limit or LIMIT)
     if start:
         _decide(ledger, items, by, none)
     elif fmt is Format.table:
