@@ -461,3 +461,13 @@ def test_a_listing_longer_than_a_statement_may_bind_is_read_in_chunks(
     sqlite_ledger.engine.dispose()
     found = triage(sqlite_ledger, as_of=AS_OF)
     assert len(found) == listed and all(t.sentence for t in found)
+
+
+def test_an_items_article_dated_to_a_month_is_given_as_a_month(sqlite_ledger: Ledger) -> None:
+    """An item's article of "2023-06" read "2023-06-01", a day nobody named, where the leads
+    of the same listing give such a date as a month."""
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2023-06"), "RUS", "f16_delivery", stated="2023-01-01")
+    link(sqlite_ledger, as_of=AS_OF)
+    (item,) = triage(sqlite_ledger, as_of=AS_OF)
+    assert item.row()["published"] == "2023-06"

@@ -203,6 +203,7 @@ def _places(conn: sa.Connection, items: Sequence[TriageItem]) -> None:
                 documents.c.id.label("doc_id"),
                 documents.c.title,
                 documents.c.published,
+                documents.c.published_precision,
                 documents.c.url,
                 documents.c.source_path,
             )
@@ -230,9 +231,17 @@ def _places(conn: sa.Connection, items: Sequence[TriageItem]) -> None:
             it.document = {
                 "id": r.doc_id,
                 "title": r.title,
-                "published": r.published.isoformat() if r.published else None,
+                "published": _published(r.published, r.published_precision),
                 "source": r.url or (PurePath(r.source_path).name if r.source_path else None),
             }
+
+
+def _published(day: date | None, precision: str | None) -> str | None:
+    """A document's date as precise as it is known ("2023-01", not "2023-01-01"), for items and
+    leads alike (an item's read "2023-01-01" where its lead read "2023-01")."""
+    from redline.link.when import date_words
+
+    return None if day is None else date_words(day, precision or "day")
 
 
 def _kinds(kinds: Iterable[ItemKind | str] | str | None) -> set[ItemKind]:
@@ -376,7 +385,7 @@ def leads(
     name the line or a narrower one and hold no crossing or threat, highest crossing score
     first; lines in the view's order."""
     from redline import knowledge
-    from redline.link.when import date_words, span
+    from redline.link.when import span
     from redline.misses import _population, _scorer, held_sentences
     from redline.store.db import local_day
 
@@ -456,9 +465,7 @@ def leads(
                     end,
                     sentence,
                     float(p),
-                    None
-                    if r.published is None
-                    else date_words(r.published, r.published_precision or "day"),
+                    _published(r.published, r.published_precision),
                     r.url or (PurePath(r.source_path).name if r.source_path else None),
                 )
             )
