@@ -22,6 +22,7 @@ from redline.model.dataset import ledger_reviews
 from redline.review import audit_trail, review
 from redline.store import Ledger
 from redline.store.schema import documents, events, threats
+from test_link_factories import Builder
 
 # Written for this test: the second sentence is a threat in a form no extractor should need
 # to know; the third is plain news.
@@ -249,6 +250,16 @@ def test_an_added_item_is_not_dated_after_its_article(
                 quote="Russian troops crossed into Ukraine",
                 fields={"actor_country": "RUS", "event_date": day},
             )
+    # an undated article was published by the day it was ingested ("9999" was taken there)
+    undated = Builder(sqlite_ledger).doc(None, text="Troops moved to the border, officials said.")
+    with pytest.raises(RedlineError, match="after its undated article was ingested"):
+        add(
+            sqlite_ledger,
+            "crossing",
+            undated,
+            span=(0, 10),
+            fields={"actor_country": "RUS", "event_date": "9999"},
+        )
     # the month of the article may hold the act
     add(
         sqlite_ledger,

@@ -382,15 +382,24 @@ def check_before_its_article(conn: sa.Connection, document_id: int, day: date, w
     """An item's date (a corrected one, or an added item's) cannot fall after the article that
     reports the item was published (the last day a month- or year-dated article stands for):
     the item would then count nowhere (a 2030 date was taken for a threat in a 2023 article).
-    ``what`` names the item in the error."""
+    An undated article was published by the day it was ingested (as its items count from it):
+    "9999" was taken there. ``what`` names the item in the error."""
     from redline.link.when import span
 
     doc = conn.execute(
-        sa.select(documents.c.published, documents.c.published_precision).where(
-            documents.c.id == document_id
-        )
+        sa.select(
+            documents.c.published, documents.c.published_precision, documents.c.ingested_at
+        ).where(documents.c.id == document_id)
     ).first()
-    if doc is None or doc.published is None:
+    if doc is None:
+        return
+    if doc.published is None:
+        ingested = local_day(doc.ingested_at)
+        if day > ingested:
+            raise RedlineError(
+                f"{what}: {day.isoformat()} is after its undated article was ingested "
+                f"({ingested.isoformat()}); a reported item happened by then"
+            )
         return
     last = span(doc.published, doc.published_precision or "day")[1]
     if day > last:
