@@ -162,11 +162,12 @@ def test_cli_start_stores_each_decision_as_a_review(sqlite_ledger: Ledger) -> No
     ids = _ledger(Builder(sqlite_ledger))
     url = str(sqlite_ledger.url)
     ranked = triage(sqlite_ledger, as_of=AS_OF)
-    # reject the first, skip the second, confirm the third, then stop
+    # skip the first, reject the second, confirm the third, then stop (rejecting the first, a
+    # line's only crossing, would leave nothing resting on the second: see below)
     out = CliRunner().invoke(
         app,
         ["triage", "--db", url, "--as-of", "2024-01-01", "--start", "--by", "ana"],
-        input="r\ns\nc\nq\n",
+        input="s\nr\nc\nq\n",
     )
     assert out.exit_code == 0, out.output
     assert "2 decision(s) stored" in out.output
@@ -179,8 +180,8 @@ def test_cli_start_stores_each_decision_as_a_review(sqlite_ledger: Ledger) -> No
                     for i, s in conn.execute(sa.select(table.c.id, table.c.review_state))
                 }
             )
-    assert states[(ranked[0].review_type, ranked[0].item_id)] == "rejected"
-    assert states[(ranked[1].review_type, ranked[1].item_id)] == "machine"
+    assert states[(ranked[0].review_type, ranked[0].item_id)] == "machine"
+    assert states[(ranked[1].review_type, ranked[1].item_id)] == "rejected"
     assert states[(ranked[2].review_type, ranked[2].item_id)] == "confirmed"
     assert ids  # the ledger was built
 
@@ -471,3 +472,24 @@ def test_an_items_article_dated_to_a_month_is_given_as_a_month(sqlite_ledger: Le
     link(sqlite_ledger, as_of=AS_OF)
     (item,) = triage(sqlite_ledger, as_of=AS_OF)
     assert item.row()["published"] == "2023-06"
+
+
+def test_cli_start_skips_an_item_nothing_rests_on_after_a_decision(sqlite_ledger: Ledger) -> None:
+    """Once the only crossing of a line was rejected, its response was still shown as deciding
+    "crossed_enforced" and asked about: nothing rested on it any more."""
+    ids = _ledger(Builder(sqlite_ledger))
+    ranked = [(t.kind, t.item_id) for t in triage(sqlite_ledger, as_of=AS_OF)]
+    assert ranked[:2] == [
+        (ItemKind.CROSSING, ids["f16_crossing"]),
+        (ItemKind.RESPONSE, ids["f16_response"]),
+    ]
+    out = CliRunner().invoke(
+        app,
+        ["triage", "--db", str(sqlite_ledger.url), "--as-of", "2024-01-01", "--start"],
+        input="r\nq\n",
+    )
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert f"response #{ids['f16_response']}: skipped, nothing rests on it" in said
+    assert "crossed_enforced -> undetermined" not in said
+    assert "1 decision(s) stored" in said

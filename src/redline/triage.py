@@ -165,6 +165,31 @@ def _twin(item: Item, shared: set[int | None]) -> Item | None:
     return replace(item, id=0, confidence=0.0, evidence_id=sentence)
 
 
+def at_stake_now(ledger: Ledger, view: EpisodeView, item: TriageItem) -> list[Stake]:
+    """What rests on ``item`` now in the episodes it was at stake in (as of ``view``'s date and
+    window): a decision stored since ``view`` was read (a line's only crossing rejected) can
+    leave nothing resting on it, or something else. Episodes relinked since are not found."""
+    from redline.link import evaluate
+
+    fresh = evaluate(
+        ledger,
+        as_of=view.as_of,
+        window_days=view.window_days,
+        episode_ids=[s.episode_id for s in item.stakes],
+        reported=view.reported,
+    )
+    out = []
+    for state in fresh:
+        member = next(
+            (i for i in state.members.all() if i.kind == item.kind and i.id == item.item_id),
+            None,
+        )
+        stake = None if member is None else stakes_of(state, fresh, member)
+        if stake is not None:
+            out.append(stake)
+    return out
+
+
 def undecided(conn: sa.Connection, wanted: dict[str, set[int]]) -> dict[str, set[int]]:
     """Of the ids ``wanted`` per review type, those no analyst has confirmed or corrected
     (rejected items are in no episode)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.panel import Panel
@@ -17,6 +17,9 @@ from redline.output import Format, render, terminal_text
 from redline.store import Ledger
 from redline.triage import Lead, TriageItem
 from redline.vocab import ItemKind
+
+if TYPE_CHECKING:
+    from redline.link.episodes import EpisodeView
 
 # JSON carries the stakes as a list; CSV as one cell of "key: status -> status" parts
 COLUMNS = [
@@ -129,7 +132,7 @@ def triage_command(
         return
     items = triage(ledger, view=view, kinds=kind, actor=actor, limit=limit or LIMIT)
     if start:
-        _decide(ledger, items, by, none)
+        _decide(ledger, view, items, by, none)
     elif fmt is Format.table:
         _print(items, day, none)
     else:
@@ -219,9 +222,12 @@ def _excerpt(sentence: str) -> str:
     return sentence if len(sentence) <= SENTENCE_SHOWN else sentence[: SENTENCE_SHOWN - 1] + "…"
 
 
-def _decide(ledger: Ledger, items: list[TriageItem], by: str | None, none: str = "") -> None:
+def _decide(
+    ledger: Ledger, view: EpisodeView, items: list[TriageItem], by: str | None, none: str = ""
+) -> None:
     """Ask for a decision on each item in turn and store it as a review."""
     from redline.review import review
+    from redline.triage import at_stake_now
 
     if not items:
         why = none or "every status would stand without each item"
@@ -231,6 +237,17 @@ def _decide(ledger: Ledger, items: list[TriageItem], by: str | None, none: str =
     stopped = "stopped; every decision made so far is stored. Run `redline link` to carry them"
     for number, item in enumerate(items, 1):
         if _decided_meanwhile(ledger, item, f"{number}/{len(items)}"):
+            continue
+        # what rests on it after the decisions made since the listing: once a line's only
+        # crossing was rejected, its response was shown as deciding "crossed_enforced"
+        item.stakes = at_stake_now(ledger, view, item)
+        if not item.stakes:
+            console.print(
+                f"{number}/{len(items)} {item.kind.value} #{item.item_id}: skipped, nothing "
+                "rests on it after the decisions made since the listing",
+                markup=False,
+                style="yellow",
+            )
             continue
         stakes = "\n".join(f"  {s.words()}" for s in item.stakes)
         # a document with no punctuation is one "sentence" of thousands of characters: cut
