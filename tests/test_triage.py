@@ -493,3 +493,17 @@ def test_cli_start_skips_an_item_nothing_rests_on_after_a_decision(sqlite_ledger
     assert f"response #{ids['f16_response']}: skipped, nothing rests on it" in said
     assert "crossed_enforced -> undetermined" not in said
     assert "1 decision(s) stored" in said
+
+
+def test_a_lead_records_the_narrowest_line_its_sentence_names(sqlite_ledger: Ledger) -> None:
+    """A lead of a line on weapons for Ukraine whose sentence reports F-16s gave the add
+    command of a crossing of "weapons": recorded so, an open line on F-16s stayed open."""
+    b = Builder(sqlite_ledger)
+    d = b.doc("2023-01-02")
+    b.threat(d, "RUS", "weapons_to_ukraine", stated="2023-01-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2023-01-01")
+    b.doc("2023-02-01", text="The Netherlands delivered F-16 fighter jets to Ukraine.")
+    link(sqlite_ledger, as_of=AS_OF)
+    found = {lead.key: lead.row()["add"] for lead in leads(sqlite_ledger, as_of=AS_OF)}
+    assert set(found) == {"RUS:weapons_to_ukraine", "RUS:f16_delivery"}
+    assert all("--set trigger_key=f16_delivery " in add for add in found.values())

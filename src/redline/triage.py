@@ -380,6 +380,10 @@ class Lead:
     score: float  # the lexical head's crossing probability
     published: str | None  # as precise as the document's date: "2023-01-16", "2023-01", "2023"
     source: str | None
+    # the most specific line the sentence names that crosses this one: what the add command
+    # records (the line's own key gave a crossing of F-16s as one of "weapons", which leaves
+    # an open line on F-16s open)
+    trigger_key: str | None = None
 
     def row(self) -> dict[str, Any]:
         return {
@@ -392,7 +396,8 @@ class Lead:
             "span": f"{self.start}:{self.end}",
             "sentence": self.sentence,
             "add": f"redline add crossing {self.document_id} --span {self.start}:{self.end} "
-            f"--set trigger_key={self.key.partition(':')[2]} --set actor_country=...",
+            f"--set trigger_key={self.trigger_key or self.key.partition(':')[2]} "
+            "--set actor_country=...",
         }
 
 
@@ -420,7 +425,7 @@ def leads(
     lines = [s for s in view.select(actor=actor) if s.assessment.status == Status.OPEN]
     if not lines:
         return []
-    candidates: dict[int, list[tuple[int, int, int, str]]] = {s.row["id"]: [] for s in lines}
+    candidates: dict[int, list[tuple[int, int, int, str, str]]] = {s.row["id"]: [] for s in lines}
     with ledger.snapshot() as conn:
         held: dict[int, list[tuple[int, int]]] = {}
         for kind in (ItemKind.CROSSING, ItemKind.THREAT):
@@ -459,8 +464,12 @@ def leads(
                     continue
                 if first is not None and hi < first:
                     continue
-                if any(tree.crosses(k, state.row["trigger_key"]) for k in named):
-                    candidates[state.row["id"]].append((doc_id, start, end, sentence))
+                # the most specific first (``match``)
+                crossing = next(
+                    (k for k in named if tree.crosses(k, state.row["trigger_key"])), None
+                )
+                if crossing is not None:
+                    candidates[state.row["id"]].append((doc_id, start, end, sentence, crossing))
     score = _scorer(ItemKind.CROSSING)
     out: list[Lead] = []
     for state in lines:
@@ -470,7 +479,7 @@ def leads(
         probs = score([c[3] for c in found])
         ranked = sorted(zip(found, probs, strict=True), key=lambda fp: (-float(fp[1]), fp[0][:2]))
         said: set[str] = set()
-        for (doc_id, start, end, sentence), p in ranked:
+        for (doc_id, start, end, sentence, crossing), p in ranked:
             # a sentence several articles carry (wire copy) is one lead: the same words took
             # every place of a line, and the other sentences went unread
             words = " ".join(sentence.split()).casefold()
@@ -492,6 +501,7 @@ def leads(
                     float(p),
                     _published(r.published, r.published_precision),
                     r.url or (PurePath(r.source_path).name if r.source_path else None),
+                    crossing,
                 )
             )
     return out
