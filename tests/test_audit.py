@@ -93,7 +93,9 @@ def test_audit_through_the_json_form(ledger_db: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["audit", "report", "--db", str(ledger_db), "--format", "csv"])
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
-    assert lines[0] == "audit_id,as_of,kind,total,hits,value,low,high"
+    assert lines[0] == (
+        "audit_id,as_of,kind,total,hits,value,low,high,gone,drawn,judged,judged_by_several,disagreed"
+    )
     assert [line.split(",")[2] for line in lines[1:]] == list(shown["precision"])
     assert lines[1].split(",")[3] == str(judged["threat"])
     # an audit number the ledger lacks is named, with the ones it has

@@ -82,7 +82,8 @@ def triage_command(
         ),
     ] = False,
     by: Annotated[
-        str | None, typer.Option("--by", help="Who decides (default: the login name).")
+        str | None,
+        typer.Option("--by", metavar="NAME", help="Who decides (default: the login name)."),
     ] = None,
     leads_per_line: Annotated[
         int | None,
