@@ -218,8 +218,8 @@ def test_recall_without_a_kind_gives_every_kind_and_the_report_each(
     result = runner.invoke(app, ["audit", "report", "--db", url])
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert "threat recall 1.00 [1.00-1.00] from sample of missed threats" in said
-    assert "response recall 1.00 [1.00-1.00] from sample of missed responses" in said
+    assert "threat recall 1.00 [1.00–1.00] from sample of missed threats" in said
+    assert "response recall 1.00 [1.00–1.00] from sample of missed responses" in said
 
 
 def test_misses_start_judges_responses_with_their_key_and_resumes_by_the_sample(
@@ -266,7 +266,7 @@ def test_a_judged_crossing_added_since_is_no_longer_listed_as_one_the_ledger_lac
     runner = CliRunner()
     args = ["audit", "recall", "--db", url, "--kind", "crossing"]
     said = " ".join(runner.invoke(app, args).output.split())
-    assert "1 judged sentences hold a crossing the ledger lacks" in said
+    assert "1 judged sentence holds a crossing the ledger lacks" in said
     assert MISSED_CROSSING in said
     add(
         events_ledger,
@@ -279,7 +279,7 @@ def test_a_judged_crossing_added_since_is_no_longer_listed_as_one_the_ledger_lac
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "the ledger lacks" not in said and MISSED_CROSSING not in said
-    assert "1 judged sentences holding a crossing hold one in the ledger now" in said
+    assert "1 judged sentence holding a crossing holds one in the ledger now" in said
     # the estimate stays the one of the draw: recall of what the ledger held then
     assert miss_figures(events_ledger, kind=ItemKind.CROSSING).recall == 0.5
 
@@ -324,7 +324,7 @@ def test_audit_report_gives_recall_when_no_precision_audit_was_drawn(
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "no precision audit yet" in said
-    assert "response recall 1.00 [1.00-1.00] from sample of missed responses" in said
+    assert "response recall 1.00 [1.00–1.00] from sample of missed responses" in said
     # JSON and CSV give an audit's precision: still refused without one
     result = runner.invoke(app, ["audit", "report", "--db", url, "-f", "json"])
     assert "no audit in" in str(result.exception)

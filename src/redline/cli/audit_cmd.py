@@ -49,7 +49,11 @@ PerKind = Annotated[int, typer.Option("--n", min=1, help="Items drawn per kind."
 Seed = Annotated[int, typer.Option("--seed", help="Random seed (the same seed redraws).")]
 Kinds = Annotated[
     list[str] | None,
-    typer.Option("--kind", help="threat, crossing, response or episode (repeatable; default all)."),
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        help="threat, crossing, response or episode (repeatable; default all).",
+    ),
 ]
 Reviewer = Annotated[
     str | None,

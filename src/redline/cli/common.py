@@ -38,6 +38,7 @@ COMMAND_ORDER = {
         "review",
         "add",
         "reviews",
+        "triage",
         "audit",
         "bench",
     ),

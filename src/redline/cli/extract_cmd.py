@@ -303,7 +303,9 @@ def threats_command(
 def events_command(
     db: DbOption = None,
     fmt: FormatOption = Format.table,
-    kind: Annotated[str | None, typer.Option(help="crossing or response.")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", metavar="KIND", help="crossing or response.")
+    ] = None,
     actor: Annotated[
         str | None,
         typer.Option(help="Only events by this state or organisation (RUS, USA, NATO...)."),

@@ -301,7 +301,8 @@ def _print_found(ledger: Ledger, audit_id: int) -> None:
     found, since = to_add(ledger, drawn)
     if since:
         console.print(
-            f"{since} judged sentences holding a {drawn.kind} hold one in the ledger now "
+            f"{counted(since, 'judged sentence')} holding a {drawn.kind} "
+            f"{'holds' if since == 1 else 'hold'} one in the ledger now "
             "(added or extracted since the draw)",
             markup=False,
         )

@@ -57,7 +57,11 @@ def triage_command(
     fmt: FormatOption = Format.table,
     kind: Annotated[
         list[ItemKind] | None,
-        typer.Option("--kind", help="Only items of this kind (repeatable)."),
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="Only items of this kind: threat, crossing, response or claim (repeatable).",
+        ),
     ] = None,
     actor: Annotated[
         str | None, typer.Option(help="Only episodes of this threatener (RUS, USA, NATO...).")
