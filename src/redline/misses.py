@@ -226,16 +226,14 @@ def held_sentences(
 def _population(
     conn: sa.Connection,
     held: Mapping[int, list[tuple[int, int]]],
-    where: sa.ColumnElement[bool] | None = None,
     reads: Callable[[str], bool] | None = None,
 ) -> Iterator[tuple[int, int, int, str]]:
     """(document, start, end, sentence) of every sentence holding none of the items ``held``
-    (``held_sentences``, read on ``conn``), document by document; only of the documents
-    ``where`` selects and whose text ``reads`` accepts, when given."""
-    query = sa.select(documents.c.id, documents.c.text).order_by(documents.c.id)
-    if where is not None:
-        query = query.where(where)
-    rows = conn.execution_options(yield_per=200).execute(query)
+    (``held_sentences``, read on ``conn``), document by document; only of the documents whose
+    text ``reads`` accepts, when given."""
+    rows = conn.execution_options(yield_per=200).execute(
+        sa.select(documents.c.id, documents.c.text).order_by(documents.c.id)
+    )
     for doc_id, text in rows:
         if reads is not None and not reads(text):
             continue

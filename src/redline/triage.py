@@ -458,10 +458,10 @@ def leads(
                 if r.published is not None
                 else (local_day(r.ingested_at),) * 2
             )
+            if lo > view.as_of:
+                continue  # published after the view's date, for every line alike
             for state in lines:
                 first = state.assessment.first_threat_date
-                if lo > view.as_of:
-                    continue
                 if first is not None and hi < first:
                     continue
                 # the most specific first (``match``)
