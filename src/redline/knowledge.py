@@ -93,25 +93,27 @@ class TriggerTree:
             parent = self.triggers[parent].parent
         return out
 
+    def _hinted(self, key: str | None) -> Trigger | None:
+        """The line ``key`` or its nearest ancestor with an ``actor_hint``; None for an unknown
+        or coined key, or a line none of whose ancestors has one."""
+        while key is not None and key in self.triggers:
+            if self.triggers[key].actor_hint:
+                return self.triggers[key]
+            key = self.triggers[key].parent
+        return None
+
     def hint(self, key: str | None) -> str | None:
         """Who usually crosses the line ``key`` (its own ``actor_hint`` or its nearest
         ancestor's); None for an unknown or coined key."""
-        while key is not None and key in self.triggers:
-            if self.triggers[key].actor_hint:
-                return self.triggers[key].actor_hint
-            key = self.triggers[key].parent
-        return None
+        t = self._hinted(key)
+        return t.actor_hint if t is not None else None
 
     def crossers(self, key: str | None) -> set[str]:
         """Who may cross the line ``key`` when its threats name no addressee: the hint and the
         parties listed with it (``crossed_by``) of the key or its nearest ancestor with a hint;
         empty for an unknown or coined key."""
-        while key is not None and key in self.triggers:
-            t = self.triggers[key]
-            if t.actor_hint:
-                return {t.actor_hint, *t.crossed_by}
-            key = t.parent
-        return set()
+        t = self._hinted(key)
+        return {t.actor_hint, *t.crossed_by} if t is not None and t.actor_hint else set()
 
     def crosses(self, crossing_key: str, episode_key: str) -> bool:
         """Does a crossing of ``crossing_key`` cross the line ``episode_key``? (self or an ancestor)."""
