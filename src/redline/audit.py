@@ -461,14 +461,14 @@ def _item(conn: sa.Connection, kind: str, item_id: int, number: int) -> AuditIte
 
 
 def _document(row: Any) -> dict[str, Any]:
-    from pathlib import PurePath
+    from redline.documents import source_name
 
     return {
         "id": row.doc_id,
         "title": row.title,
         "outlet": row.outlet,
         "published": row.published.isoformat() if row.published else None,
-        "source": row.url or (PurePath(row.source_path).name if row.source_path else None),
+        "source": source_name(row.url, row.source_path),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,11 @@ LISTED_FIELDS = [c.name for c in _LIST_COLS]
 """The fields of each document ``list_documents`` gives."""
 SHOWN_FIELDS = [c.name for c in _SHOWN_COLS]
 """The fields of the document ``get_document`` gives (the listing's and its text)."""
+
+
+def source_name(url: str | None, source_path: str | None) -> str | None:
+    """Where a document came from, as a reader finds it again: its URL, else its file's name."""
+    return url or (PurePath(source_path).name if source_path else None)
 
 
 def list_documents(ledger: Ledger, *, limit: int | None = None) -> list[dict[str, Any]]:

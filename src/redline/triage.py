@@ -28,11 +28,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import PurePath
 from typing import Any
 
 import sqlalchemy as sa
 
+from redline.documents import source_name
 from redline.link.assess import Members, assess
 from redline.link.episodes import EpisodeState, EpisodeView
 from redline.link.items import Item
@@ -257,7 +257,7 @@ def _places(conn: sa.Connection, items: Sequence[TriageItem]) -> None:
                 "id": r.doc_id,
                 "title": r.title,
                 "published": _published(r.published, r.published_precision),
-                "source": r.url or (PurePath(r.source_path).name if r.source_path else None),
+                "source": source_name(r.url, r.source_path),
             }
 
 
@@ -500,7 +500,7 @@ def leads(
                     sentence,
                     float(p),
                     _published(r.published, r.published_precision),
-                    r.url or (PurePath(r.source_path).name if r.source_path else None),
+                    source_name(r.url, r.source_path),
                     crossing,
                 )
             )
