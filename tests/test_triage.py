@@ -507,3 +507,36 @@ def test_a_lead_records_the_narrowest_line_its_sentence_names(sqlite_ledger: Led
     found = {lead.key: lead.row()["add"] for lead in leads(sqlite_ledger, as_of=AS_OF)}
     assert set(found) == {"RUS:weapons_to_ukraine", "RUS:f16_delivery"}
     assert all("--set trigger_key=f16_delivery " in add for add in found.values())
+
+
+def test_the_listing_cuts_a_long_sentence_around_the_item(sqlite_ledger: Ledger) -> None:
+    """The listing cut a long sentence from its start, as no other view does: an item at the
+    end of a sentence of hundreds of words was not shown. It is cut around the item's span and
+    marked, as `--start` and `audit start` cut it."""
+    from redline.store.schema import evidence
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2023-06-01")
+    filler = "the talks went on late into the night " * 30
+    quote = f"{filler}and Moscow warned it would answer any delivery of tanks."
+    threat = b.threat(d, "RUS", "tanks_to_ukraine", stated="2023-01-01", quote=quote)
+    with sqlite_ledger.begin() as conn:
+        row = conn.execute(
+            sa.select(evidence.c.id, evidence.c.sentence_start)
+            .join(threats, threats.c.evidence_id == evidence.c.id)
+            .where(threats.c.id == threat)
+        ).one()
+        at = row.sentence_start + quote.index("Moscow warned")
+        conn.execute(
+            sa.update(evidence)
+            .where(evidence.c.id == row.id)
+            .values(span_start=at, span_end=row.sentence_start + len(quote))
+        )
+    link(sqlite_ledger, as_of=AS_OF)
+    out = CliRunner().invoke(
+        app, ["triage", "--db", str(sqlite_ledger.url), "--as-of", "2024-01-01"]
+    )
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert "Moscow warned it would answer any delivery of tanks." in said
+    assert "more characters of this sentence before" in said

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.panel import Panel
 
-from redline.audit import SENTENCE_SHOWN, shown
+from redline.audit import shown
 from redline.cli.audit_cmd import ask, shown_text
 from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
 from redline.cli.ledger_cmd import WindowOption, _day
@@ -188,7 +188,8 @@ def _print(items: list[TriageItem], day: date, none: str = "") -> None:
             quotable = "" if stake.verdict else " (no verdict yet)"
             console.print(terminal_text(f"   without it {stake.words()}{quotable}"))
         console.print(
-            terminal_text(f"   “{_excerpt(item.sentence)}” ({_source(item)})"), style="dim"
+            terminal_text(f"   “{_excerpt(item.sentence, item.offsets)}” ({_source(item)})"),
+            style="dim",
         )
         console.print(terminal_text(f"   {item.row()['review']}"))
 
@@ -212,8 +213,10 @@ def _print_leads(found: list[Lead], day: date, none: str = "") -> None:
             console.print()
             console.print(terminal_text(f"{lead.key}: open, first threat {first}"), style="bold")
         where = ", ".join(str(v) for v in (lead.published, lead.source) if v)
+        whole = {"sentence_start": lead.start, "span_start": lead.start, "span_end": lead.end}
         console.print(
-            terminal_text(f"   {lead.score:.2f} “{_excerpt(lead.sentence)}” ({where})"), style="dim"
+            terminal_text(f"   {lead.score:.2f} “{_excerpt(lead.sentence, whole)}” ({where})"),
+            style="dim",
         )
         console.print(terminal_text(f"      {lead.row()['add']}"))
 
@@ -222,9 +225,12 @@ def _source(item: TriageItem) -> str:
     return ", ".join(str(v) for k, v in item.document.items() if k != "id" and v not in (None, ""))
 
 
-def _excerpt(sentence: str) -> str:
-    """A sentence cut to ``SENTENCE_SHOWN`` characters (the whole is in JSON and CSV)."""
-    return sentence if len(sentence) <= SENTENCE_SHOWN else sentence[: SENTENCE_SHOWN - 1] + "…"
+def _excerpt(sentence: str, offsets: dict[str, int]) -> str:
+    """A sentence as a listing shows it: one longer than ``SENTENCE_SHOWN`` characters cut
+    around the item's span (``offsets``) and marked as `--start` and `audit start` cut it (the
+    whole is in JSON and CSV). The listing cut it from its start, so an item near the end of a
+    long one was not shown."""
+    return " ".join(text for _, text in shown(sentence, offsets) if text)
 
 
 def _decide(
