@@ -211,15 +211,11 @@ def apply_review(
             from redline.link.when import date_words, item_date
 
             dated = field.endswith("date")  # a month's date named as a day is a change
-            was = (
-                date_words(old, getattr(row, _DATE_PRECISION[item_type]))
-                if dated and old is not None
-                else old
-            )
-            # the trail keeps the old date as it was given (a month read "2024-10-01", so a
-            # month corrected to its first day read as no change)
-            old = was
-            if old is not None and str(was) == value:
+            if dated and old is not None:
+                # the trail keeps the old date as it was given (a month read "2024-10-01", so a
+                # month corrected to its first day read as no change)
+                old = date_words(old, getattr(row, _DATE_PRECISION[item_type]))
+            if old is not None and str(old) == value:
                 # recorded as a change ("'vague' -> 'vague'"), and it froze the field against
                 # every re-extraction
                 raise RedlineError(
