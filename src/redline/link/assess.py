@@ -584,6 +584,12 @@ def threatened_kind(threats: Sequence[Item]) -> str | None:
     return ConsequenceClass.VAGUE.value if any(kinds) else None
 
 
+def _concrete(consequences: Iterable[str | None]) -> set[ConsequenceClass]:
+    """The concrete kinds of harm among ``consequences`` (not vague, not unknown)."""
+    kinds = (ConsequenceClass.parse(c) for c in consequences)
+    return {k for k in kinds if k is not None and k is not ConsequenceClass.VAGUE}
+
+
 def _from_responses(
     threatener: str,
     threats: Sequence[Item],
@@ -598,16 +604,8 @@ def _from_responses(
     partially enforced when the responses are only of other kinds, weaker or different, or
     vague. A stronger harm of another kind is a different harm, not the threatened one: troops
     sent over a line drawn with sanctions were read as enforcing it."""
-    named = {
-        k
-        for k in (ConsequenceClass.parse(t.consequence) for t in threats)
-        if k is not None and k is not ConsequenceClass.VAGUE
-    }
-    given = {
-        k
-        for k in (ConsequenceClass.parse(r.consequence) for r in responses)
-        if k is not None and k is not ConsequenceClass.VAGUE
-    }
+    named = _concrete(t.consequence for t in threats)
+    given = _concrete(r.consequence for r in responses)
     enforced = bool(given & named) if named else bool(given)
     kinds = ", ".join(sorted(k.value for k in given)) or "vague"
     wanted = ", ".join(sorted(k.value for k in named)) or "unspecified"
