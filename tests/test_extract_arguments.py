@@ -2108,3 +2108,38 @@ def test_a_demand_whose_alternative_is_a_harm_is_an_ultimatum() -> None:
         "prospect of famine.",
         rules_from=0.0,
     ).threats
+
+
+def test_a_threat_is_addressed_to_the_party_the_sentence_states() -> None:
+    """Codebook §1, ``target``: whom a threat addresses, when stated — the party a warning is
+    put to, the doer its condition or its act names, the party its harm falls on. A place, a
+    victim or a party deep inside another phrase is not the addressee, and the vocabulary's
+    usual crosser is never guessed in its place."""
+    for text, expected in (
+        # the doer of its condition
+        (
+            "Diplomatic relations with Belarus will be severed if Belarusian troops cross the "
+            "border, the Ukrainian foreign minister warned.",
+            "BLR",
+        ),
+        # the act that is its subject: its agent with "by"
+        (
+            "Any use by Iran of ballistic missiles against shipping would be met with a firm "
+            "response, the US defence secretary said.",
+            "IRN",
+        ),
+        # the party the threatened harm falls on
+        (
+            "We will impose severe costs on Russia for any further attack on our ships, the "
+            "British prime minister said.",
+            "RUS",
+        ),
+        # the act a response is promised to, by the troops it moves
+        ("Moscow threatened a harsh response to the deployment of NATO troops in Finland.", "NATO"),
+        # Ukraine is where the intervention would happen, not whom the threat addresses
+        ("Putin threatened a swift response to Western intervention in Ukraine.", None),
+    ):
+        got = _news(text, rules_from=0.01).threats
+        assert got, text
+        assert {t.addressee_country for t in got} == {expected}, text
+        assert all(t.speaker_country != t.addressee_country for t in got), text

@@ -99,8 +99,11 @@ class _Fixed:
 
     name = version = "fixed"
 
-    def __init__(self, spans: list[tuple[int, int, str | None]]) -> None:
+    def __init__(
+        self, spans: list[tuple[int, int, str | None]], addressee: str | None = None
+    ) -> None:
         self.spans = spans
+        self.addressee = addressee
 
     def extract(self, doc: DocumentInput) -> Extraction:
         out = Extraction()
@@ -111,8 +114,8 @@ class _Fixed:
                     speaker=None,
                     speaker_key=None,
                     speaker_country=country,
-                    addressee=None,
-                    addressee_country=None,
+                    addressee=self.addressee,
+                    addressee_country=self.addressee,
                     trigger_key="nato_enlargement",
                     trigger_text=None,
                     consequence_text=None,
@@ -172,6 +175,30 @@ def test_precision_counts_every_prediction_and_duplicates() -> None:
     assert (sides.correct, sides.found) == (2, 1)
     assert sides.sides["west"] == [1, 0, 0, 0] and sides.sides["russia"] == [0, 0, 1, 0]
     assert score.speaker_side("CHN") == "other" and score.speaker_side("NATO") == "west"
+
+
+def test_the_addressee_is_scored_apart_from_every_field() -> None:
+    """The addressee (the codebook's ``target``) is scored where the gold states one, and a
+    wrong one does not make a threat's four fields (issue #8's) wrong."""
+    text = "Russia warned Finland against joining NATO."
+    doc = GoldDocument("news/t", "news", text, None, "news")
+    fields = {
+        "speaker_country": "RUS",
+        "target": "FIN",
+        "trigger_key": "nato_enlargement",
+        "consequence_class": "vague",
+    }
+    gold = GoldSet([GoldItem("news/t", "A", 0, 43, Kind.THREAT, False, fields)], {"A": {"news/t"}})
+    for addressee, right in (("FIN", 1), (None, 0), ("SWE", 0)):
+        fixed = _Fixed([(0, 43, "RUS")], addressee=addressee)
+        threat = score.score(fixed, gold, {"news/t": doc}, [split_of(doc.group)]).kinds[Kind.THREAT]
+        assert threat.addressee == [right, 1]
+        assert threat.all_fields == [1, 1]
+        assert threat.summary()["addressee"]["hits"] == right
+    # a gold threat that states no addressee is not checked
+    del fields["target"]
+    threat = score.score(_Fixed([(0, 43, "RUS")]), gold, {"news/t": doc}, [split_of(doc.group)])
+    assert "addressee" not in threat.kinds[Kind.THREAT].summary()
 
 
 def test_a_joint_statement_is_matched_by_the_issuer_the_gold_names() -> None:

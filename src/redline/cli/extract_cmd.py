@@ -540,6 +540,12 @@ def _eval_real(
         if threat.get("all_fields_right"):
             console.print(f"threats with every field right: {_ci(threat['all_fields_right'])}")
         console.print(f"threat field accuracy: {fields or 'n/a'}", markup=False)
+        if threat.get("addressee"):
+            console.print(
+                f"threat addressee, where the gold states one (not among every field): "
+                f"{_ci(threat['addressee'])}",
+                markup=False,
+            )
         sides = threat.get("by_side") or {}
         if sides:
             console.print(

@@ -17,7 +17,7 @@ speaker, the trigger and the date is bookkeeping that the rules and gazetteers d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property, partial
 from typing import Any, Literal, TypeVar
@@ -35,6 +35,7 @@ from redline.extract.base import (
 from redline.extract.rules import RuleExtractor
 from redline.extract.sentences import split_sentences
 from redline.extract.syntax import (
+    _ADDRESSING_VERBS,
     _GENERIC_OBJECTS,
     _PRONOUN_SAID,
     _PUNITIVE_ACTS,
@@ -54,6 +55,7 @@ from redline.extract.syntax import (
     _trim,
     _without_headline_echoes,
     done_as_said,
+    name_chain,
     parse_sentences,
     words_pattern,
 )
@@ -531,6 +533,7 @@ class LearnedExtractor(RuleExtractor):
                 )
                 found = [self._speaker_outside_trigger(st, sent, t) for t in found]
                 found = [self._attributed_by_pronoun(st, sent, t) for t in found]
+                found = [self._addressed_in_trigger(st, sent, t) for t in found]
                 found = self._first_person_speaks_for_issuer(st, sent, found)
                 result.threats.extend(self._with_joint_speakers(st, sent, found))
             if "response" in sent.kinds:
@@ -1208,6 +1211,64 @@ class LearnedExtractor(RuleExtractor):
                 lo = sent.start + tok.left_edge.idx
                 out.append((lo, sent.start + tok.right_edge.idx + len(tok.right_edge.text)))
         return out
+
+    def _addressed_in_trigger(self, st: _DocState, sent: _Sentence, item: ThreatItem) -> ThreatItem:
+        """Whom a threat addresses, when the rules' verb did not say it: the first party of
+        another side than the speaker's that the sentence states (codebook section 1: the
+        target, when stated) — the one a warning is put to ("warned the German government",
+        "issued an ultimatum to Turkey"), else the doer its trigger names (the doer of its
+        condition, ``_condition_doer``: "if Belarus's troops cross the border"; or a party
+        the act that is its subject names: "any use by Russia of chemical weapons would ..."),
+        else the party the threatened harm falls on ("impose severe costs on Russia"). A
+        step that names two such parties decides nothing; the vocabulary's usual crosser is
+        never put in its place (that is a guess, not a statement)."""
+        if item.addressee_country is not None or item.speaker_country is None or sent.doc is None:
+            return item
+        when = item.stated_date or st.doc.published
+
+        def other(named: Iterable[Mention | None]) -> Mention | None:
+            sides = {
+                country: m
+                for m in reversed([m for m in named if m is not None])
+                if (country := m.actor.country_on(when)) is not None
+                and not same_side(country, item.speaker_country)
+            }
+            return next(iter(sides.values())) if len(sides) == 1 else None
+
+        mentions = st.mentions_in(sent)
+
+        def heading(toks: Iterable[Any]) -> Iterator[Mention | None]:
+            """The parties named by ``toks`` themselves ("the German government", "Russian
+            interests"), not somewhere deeper in their phrases ("all those who aid Russia")."""
+            for tok in toks:
+                yield next((m for m in mentions if tok.i in name_chain(sent, m)), None)
+                yield self._by_adjective(sent, tok)
+
+        def addressed() -> Iterator[Mention | None]:
+            doc = list(sent.doc)
+            yield other(heading(_addressed_parties(doc)))
+            condition = self._condition(doc)
+            if condition:
+                subject = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
+                yield self._condition_doer(st, sent, condition, subject)
+            yield other(heading(_act_doers(doc)))
+            # a side the trigger names as the one acting: its subject, possessor or agent
+            spans = self._trigger_spans(sent)
+            yield other(
+                m
+                for m in mentions
+                if any(lo <= m.start < hi for lo, hi in spans) and _acts_as_named(sent, m)
+            )
+            yield other(heading(_harmed_parties(doc)))
+
+        for mention in addressed():
+            if mention is None:
+                continue
+            country = mention.actor.country_on(when)
+            if country is None or same_side(country, item.speaker_country):
+                continue
+            return replace(item, addressee=_strip_the(mention.text), addressee_country=country)
+        return item
 
     def _speaker_outside_trigger(
         self, st: _DocState, sent: _Sentence, item: ThreatItem
@@ -2041,4 +2102,106 @@ def _under_way(tok: Any) -> bool:
         tok.tag_ == "VBG"
         and any(a in ("am", "is", "are", "'m", "'re") for a in aux)
         and not any(c.dep_ == "neg" for c in tok.children)
+    )
+
+
+# Nouns a threatened harm is put in ("impose costs on Russia", "sanctions against Iran").
+_HARM_NOUNS = frozenset(
+    {
+        "sanction",
+        "cost",
+        "measure",
+        "penalty",
+        "consequence",
+        "pressure",
+        "restriction",
+        "tariff",
+        "embargo",
+        "retaliation",
+        "countermeasure",
+    }
+)
+# Words a warning is put with ("a warning to Lesotho", "an ultimatum to Turkey").
+_WARNING_NOUNS = frozenset({"warning", "ultimatum", "threat", "message"})
+# What a side promises to an act ("a harsh response to the deployment of ...").
+_ANSWER_NOUNS = frozenset({"response", "retaliation", "answer", "reaction", "countermeasure"})
+# Who an act moves, named by the side they belong to ("the deployment of NATO troops").
+_TROOPS = frozenset({"troop", "troops", "force", "forces", "soldier", "unit", "personnel"})
+# Verbs a harm is put on someone with ("impose sanctions on Russia").
+_IMPOSING = frozenset({"impose", "inflict", "levy", "place", "put", "slap"})
+
+
+def _addressed_parties(doc: Sequence[Any]) -> Iterator[Any]:
+    """The phrases a warning is put to: the object of "warn", "tell", ... ("warned the West"),
+    and what "a warning (an ultimatum) to" names, the "to" read with the noun or its verb
+    ("issued an ultimatum to Turkey")."""
+    for tok in doc:
+        if tok.dep_ in ("dobj", "dative") and tok.head.lemma_.lower() in _ADDRESSING_VERBS:
+            yield tok
+            continue
+        prep = tok.head if tok.dep_ == "pobj" and tok.head.lower_ == "to" else None
+        if prep is not None and (
+            prep.head.lemma_.lower() in _WARNING_NOUNS
+            or any(
+                c.dep_ == "dobj" and c.lemma_.lower() in _WARNING_NOUNS for c in prep.head.children
+            )
+        ):
+            yield tok
+
+
+def _harmed_parties(doc: Sequence[Any]) -> Iterator[Any]:
+    """The phrases a threatened harm falls on: "costs on Russia", "sanctions against Iran",
+    the "on" read with the noun or its verb ("impose severe sanctions on Russia")."""
+    for tok in doc:
+        prep = tok.head if tok.dep_ == "pobj" and tok.head.lower_ in ("on", "against") else None
+        if prep is not None and (
+            prep.head.lemma_.lower() in _HARM_NOUNS
+            or prep.head.lemma_.lower() in _IMPOSING
+            and any(
+                c.dep_ == "dobj" and c.lemma_.lower() in _HARM_NOUNS for c in prep.head.children
+            )
+        ):
+            yield tok
+
+
+def _act_doers(doc: Sequence[Any]) -> Iterator[Any]:
+    """The phrases that say who does an act a threat is about, told as a noun: the act that
+    is a clause's subject ("any use by Russia of chemical weapons", "China's supply of
+    weapons", "a DPRK nuclear test", "a Russian attack would ...") or the act a response is
+    promised to ("a harsh response to the deployment of NATO troops"): its possessor, its
+    agent with "by", a name compounded with it, the troops it moves, and the act itself (for
+    the side its adjective names)."""
+    for tok in doc:
+        if tok.lemma_.lower() not in _ACT_NOUNS:
+            continue
+        answered = (
+            tok.dep_ == "pobj"
+            and tok.head.lower_ in ("to", "against", "for")
+            and tok.head.head.lemma_.lower() in _ANSWER_NOUNS
+        )
+        if tok.dep_ not in ("nsubj", "nsubjpass") and not answered:
+            continue
+        for c in tok.children:
+            if c.dep_ in ("poss", "compound", "nmod"):
+                yield c
+            elif c.dep_ == "prep" and c.lower_ == "by":
+                yield from (o for o in c.children if o.dep_ == "pobj")
+            elif c.dep_ == "prep" and c.lower_ == "of":
+                # "the deployment of NATO troops": the side the troops belong to
+                yield from (
+                    o for o in c.children if o.dep_ == "pobj" and o.lemma_.lower() in _TROOPS
+                )
+        yield tok
+
+
+def _acts_as_named(sent: _Sentence, mention: Mention) -> bool:
+    """Is ``mention`` named as the one acting: a clause's subject, a possessor ("Russia's
+    use"), or an agent ("by Russia")? A place, a victim or a source ("in Ukraine", "invaded
+    Ukraine", "from Russia") is not."""
+    chain = name_chain(sent, mention)
+    if not chain:
+        return False
+    tok = sent.doc[chain[-1]]
+    return tok.dep_ in ("nsubj", "nsubjpass", "poss") or (
+        tok.dep_ == "pobj" and tok.head.lower_ == "by"
     )

@@ -498,9 +498,17 @@ class RuleBase:
         self, st: _DocState, sent: _Sentence, verb: Any
     ) -> tuple[str | None, str | None]:
         for c in verb.children:
-            if c.dep_ in ("dobj", "dative", "iobj") or (c.dep_ == "prep" and c.lower_ == "to"):
-                m = st.first_mention(sent, c)
-                if m is not None:
+            if c.dep_ == "prep" and c.lower_ == "to":
+                heads = [o for o in c.children if o.dep_ == "pobj"]
+            elif c.dep_ in ("dobj", "dative", "iobj"):
+                heads = [c]
+            else:
+                continue
+            # the party the object itself names ("warned the West", "threatened Britain with"),
+            # never one deeper in it: "threatened a response to intervention in Ukraine"
+            # addresses no one the sentence names
+            for m in st.mentions_in(sent):
+                if any(h.i in name_chain(sent, m) for h in heads):
                     return _strip_the(m.text), m.actor.country_on(st.doc.published)
         return None, None
 
@@ -1148,6 +1156,26 @@ def _token_at(toks: Sequence[Any], text: str, char: int) -> Any | None:
             return t
         pos = end + len(t.whitespace_)
     return None
+
+
+def name_chain(sent: _Sentence, mention: Mention) -> list[int]:
+    """The tokens (indices in the sentence's parse) a mention names: its own, then up past
+    the article, names and adjectives it is compounded with ("the German government":
+    "German", then "government"; "a DPRK nuclear test": "DPRK", then "test"). Empty without
+    a parse."""
+    if sent.doc is None:
+        return []
+    at = mention.start - sent.start
+    tok = next((t for t in sent.doc if t.idx <= at < t.idx + len(t.text)), None)
+    chain = [tok.i] if tok is not None else []
+    while (
+        tok is not None
+        and tok.dep_ in ("det", "compound", "flat", "amod", "nmod", "poss")
+        and tok.head.i != tok.i
+    ):
+        tok = tok.head
+        chain.append(tok.i)
+    return chain
 
 
 def _token_mention(sent: _Sentence, tok: Any, actor: knowledge.Actor) -> Mention:

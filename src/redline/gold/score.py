@@ -53,6 +53,9 @@ class KindScore:
     misses: list[GoldItem] = field(default_factory=list)
     fields: dict[str, list[int]] = field(default_factory=dict)  # name -> [right, checked]
     all_fields: list[int] = field(default_factory=lambda: [0, 0])
+    # threats whose gold states an addressee (the codebook's ``target``): [right, checked]; not
+    # among the fields every one of which must be right (issue #8 names those four)
+    addressee: list[int] = field(default_factory=lambda: [0, 0])
     # threats by the speaker's side (``speaker_side``): side -> [predicted, right, gold, found]
     # (a prediction by its own speaker country, a gold item by the gold's), so a reader sees
     # whether the extractor finds or invents one side's threats more than another's
@@ -98,6 +101,8 @@ class KindScore:
         if self.fields:
             out["fields"] = {k: self.field_accuracy(k).as_dict() for k in sorted(self.fields)}
             out["all_fields_right"] = self.all_fields_right.as_dict()
+        if self.addressee[1]:
+            out["addressee"] = Proportion(self.addressee[0], self.addressee[1]).as_dict()
         if self.sides:
             out["by_side"] = {
                 name: {
@@ -172,6 +177,7 @@ def predictions(doc: GoldDocument, result: Extraction) -> list[Prediction]:
                 {
                     "speaker": t.speaker,
                     "speaker_country": t.speaker_country,
+                    "addressee_country": t.addressee_country,
                     "trigger_key": t.trigger_key,
                     "trigger": t.trigger_text,
                     "consequence_class": t.consequence_class,
@@ -380,6 +386,9 @@ def _tally_kind(
                 slot[1] += 1
             ks.all_fields[1] += 1
             ks.all_fields[0] += all(checks.values())
+            if g.get("target"):
+                ks.addressee[0] += pred.fields.get("addressee_country") == g.get("target")
+                ks.addressee[1] += 1
     ks.misses.extend(g for g in unmatched if not g.borderline)
 
 
