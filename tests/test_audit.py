@@ -201,6 +201,23 @@ def test_interactive_audit_stores_each_answer(ledger_db: Path) -> None:
     ledger.dispose()
 
 
+def test_an_answer_that_is_not_offered_is_asked_again_not_read_by_its_first_letter(
+    ledger_db: Path,
+) -> None:
+    """The prompt took an answer's first letter: "wrongly?" was read as [w] wrong and "sure"
+    as [s] skip. Only an offered letter or the whole word it stands for is taken; anything
+    else is refused and asked again."""
+    ledger = Ledger.open(f"sqlite:///{ledger_db}", create=False)
+    before = len(audit_trail(ledger))
+    start = ["audit", "start", "--db", str(ledger_db), "--n", "1", "--kind", "threat"]
+    res = runner.invoke(app, [*start, "--by", "bo"], input="wrongly?\nsure\nRight\n")
+    assert res.exit_code == 0, res.output
+    assert res.output.count("not an answer here") == 2, res.output
+    after = audit_trail(ledger)
+    assert len(after) == before + 1 and after[-1]["action"] == "confirm"
+    ledger.dispose()
+
+
 def test_an_interactive_audit_stopped_midway_goes_on_with_resume(
     ledger_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

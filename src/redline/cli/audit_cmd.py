@@ -111,17 +111,27 @@ def draw_command(
 
 def ask(keys: Mapping[str, str], stopped: str) -> str:
     """The key of the answer a person types, asked until it is one of ``keys`` (key -> what it
-    means; "s", skip, by default). Ctrl-C or the end of the input raises ``Stopped`` with the
-    note ``stopped`` (what was stored, how to go on): it said only "Aborted!", and running the
-    command again drew a new sample that showed the judged items once more."""
+    means; "s", skip, by default) or the whole word it stands for, in any letter case; anything
+    else is refused and asked again (the first letter was taken, so "cancel" was read as [c]
+    confirm and "wrongly?" as [w] wrong). Ctrl-C or the end of the input raises ``Stopped`` with
+    the note ``stopped`` (what was stored, how to go on): it said only "Aborted!", and running
+    the command again drew a new sample that showed the judged items once more."""
     prompt = " / ".join(f"[{k}] {v}" for k, v in keys.items())
+    words = {v.lower(): k for k, v in keys.items()} | {k.lower(): k for k in keys}
     while True:
         try:
-            answer = typer.prompt(prompt, default="s").strip().lower()[:1]
+            typed = typer.prompt(prompt, default="s")
         except typer.Abort:
             raise Stopped(stopped) from None
-        if answer in keys:
-            return answer
+        answer = " ".join(typed.split()).lower()
+        found = words.get(answer, words.get(answer.replace(" ", "_")))
+        if found is not None:
+            return found
+        console.print(
+            f"{typed.strip()!r} is not an answer here: type one of {', '.join(keys)} "
+            "or the word it stands for",
+            markup=False,
+        )
 
 
 def shown_text(parts: list[tuple[str, str]]) -> Text:
