@@ -647,6 +647,29 @@ def test_a_sample_whose_file_cannot_be_written_is_no_audit(
     assert "no audit in" in str(res.exception)
 
 
+def test_a_sample_file_is_not_overwritten_without_force(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """`audit draw -o FILE` overwrote FILE even when it held a sample half judged by hand: the
+    judgments were lost without a word. It is refused, naming the file, before any audit is
+    drawn; --force overwrites (and --help says so)."""
+    from redline.audit import audit_ids
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    out = tmp_path / "s.json"
+    out.write_text('{"audit": 1, "items": [{"judgment": "right"}]}\n', encoding="utf-8")
+    draw_to = ["audit", "draw", "--db", sqlite_ledger.url, "--kind", "threat", "-o", str(out)]
+    res = runner.invoke(app, draw_to)
+    assert isinstance(res.exception, RedlineError), res.output
+    assert str(out) in str(res.exception) and "--force" in str(res.exception)
+    assert '"right"' in out.read_text(encoding="utf-8") and audit_ids(sqlite_ledger) == []
+    res = runner.invoke(app, [*draw_to, "--force"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(out.read_text(encoding="utf-8"))["items"][0]["judgment"] is None
+    assert "--force" in " ".join(runner.invoke(app, ["audit", "draw", "--help"]).output.split())
+
+
 def test_a_judged_file_saved_with_a_byte_order_mark_is_read(
     sqlite_ledger: Ledger, tmp_path: Path
 ) -> None:

@@ -161,6 +161,23 @@ def test_judgments_are_checked_and_a_bad_file_is_named(
         draw_misses(ledger_with_notes, n=2)
 
 
+def test_cli_misses_does_not_overwrite_a_sample_file_without_force(
+    ledger_with_notes: Ledger, tmp_path: Path
+) -> None:
+    """`audit misses -o FILE` overwrote a sample half judged in FILE; it is refused unless
+    --force."""
+    url = ledger_with_notes.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "m.json"
+    out.write_text('{"sentences": [{"judgment": "threat", "note": "half judged"}]}\n', "utf-8")
+    draw_to = ["audit", "misses", "--db", url, "--n", "4", "-o", str(out)]
+    result = CliRunner().invoke(app, draw_to)
+    assert isinstance(result.exception, RedlineError), result.output
+    assert str(out) in str(result.exception) and "half judged" in out.read_text("utf-8")
+    result = CliRunner().invoke(app, [*draw_to, "--force"])
+    assert result.exit_code == 0, result.output
+    assert "half judged" not in out.read_text(encoding="utf-8")
+
+
 def test_cli_misses_judge_and_recall(ledger_with_notes: Ledger, tmp_path: Path) -> None:
     url = ledger_with_notes.engine.url.render_as_string(hide_password=False)
     runner = CliRunner()

@@ -55,6 +55,12 @@ Kinds = Annotated[
         help="threat, crossing, response or episode (repeatable; default all).",
     ),
 ]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Overwrite the -o file if it exists (it may hold judgments not stored)."
+    ),
+]
 Reviewer = Annotated[
     str | None,
     typer.Option("--by", metavar="NAME", help="Who judges (default: the login name)."),
@@ -99,10 +105,13 @@ def draw_command(
     out: Annotated[
         Path | None, typer.Option("-o", "--out", help="Write the sample here (default: stdout).")
     ] = None,
+    force: Force = False,
 ) -> None:
-    """Draw a sample and write it as JSON: set each item's "judgment", then `audit judge`."""
+    """Draw a sample and write it as JSON: set each item's "judgment", then `audit judge`.
+    An existing -o file is refused unless --force."""
     from redline.audit import discard
 
+    refuse_overwrite(out, force, "audit")
     ledger, audit = _draw(db, n, seed, kind, as_of)
     text = json.dumps(audit.as_dict(), indent=1, ensure_ascii=False, default=str)
     if write_sample(text, out, lambda: discard(ledger, audit.id), "audit"):
@@ -145,6 +154,17 @@ def shown_text(parts: list[tuple[str, str]]) -> Text:
         body.append_text(text)
         body.append(" ")
     return body
+
+
+def refuse_overwrite(out: Path | None, force: bool, what: str) -> None:
+    """Refuse, before anything is drawn, to write a sample over a file that holds something,
+    unless ``force``: `-o FILE` overwrote a sample a person had half judged in FILE."""
+    if out is None or force or not out.is_file() or out.stat().st_size == 0:
+        return
+    raise RedlineError(
+        f"{out} exists and may hold judgments not yet stored: give another file, or --force to "
+        f"overwrite it (no {what} was recorded)"
+    )
 
 
 def write_sample(text: str, out: Path | None, forget: Callable[[], None], what: str) -> bool:

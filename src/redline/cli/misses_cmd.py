@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.panel import Panel
 
-from redline.cli.audit_cmd import Reviewer, Seed, ask, audit_app, write_sample
+from redline.cli.audit_cmd import (
+    Force,
+    Reviewer,
+    Seed,
+    ask,
+    audit_app,
+    refuse_overwrite,
+    write_sample,
+)
 from redline.cli.common import DbOption, FormatOption, console, emit
 from redline.output import Format, counted, render, terminal_text, to_json
 from redline.store import Ledger
@@ -48,12 +56,14 @@ def misses_command(
         Path | None,
         typer.Option("-o", "--out", help="Write the sample here (default: stdout)."),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Draw sentences the ledger holds no threat (or --kind crossing, response) in, to judge
     whether it missed one: set each sentence's "judgment" to the kind or none, then `audit
-    misses-judge FILE`."""
+    misses-judge FILE`. An existing -o file is refused unless --force."""
     from redline.misses import discard_misses, draw_misses, plural
 
+    refuse_overwrite(out, force, "sample")
     ledger = Ledger.open(db, create=False)
     sample = draw_misses(ledger, n=n, seed=seed, kind=_kind(kind) or ItemKind.THREAT)
     text = json.dumps(sample.as_dict(), indent=1, ensure_ascii=False)
