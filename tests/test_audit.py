@@ -1026,3 +1026,67 @@ def test_a_decision_in_flight_while_a_sample_is_drawn_is_not_undone(
         item.judgment = "right"
     record(ledger, audit.id, audit.items, reviewer="junior")
     assert [t["id"] for t in list_threats(ledger)] == [other]  # the rejection stands
+
+
+def _session(db: str, audit_id: int, by: str) -> Any:
+    """`redline audit start --resume` in a process of its own, once it shows its first item."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "COLUMNS": "200"}
+    args = [sys.executable, "-m", "redline", "audit", "start", "--db", db, "--by", by]
+    proc = subprocess.Popen(
+        [*args, "--resume", str(audit_id)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    seen = bytearray()
+
+    def read() -> None:
+        assert proc.stdout is not None
+        while chunk := proc.stdout.read1(1024):
+            seen.extend(chunk)
+
+    proc.reader = threading.Thread(target=read, daemon=True)  # type: ignore[attr-defined]
+    proc.reader.start()  # type: ignore[attr-defined]
+    proc.seen = seen  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 120
+    while b"[s] skip" not in seen:
+        assert time.monotonic() < deadline and proc.poll() is None, seen.decode()
+        time.sleep(0.1)
+    return proc
+
+
+def _answer(proc: Any, answer: str) -> str:
+    proc.stdin.write(answer.encode() + b"\n")
+    proc.stdin.close()
+    assert proc.wait(120) == 0
+    proc.reader.join(10)
+    return " ".join(bytes(proc.seen).decode().split())
+
+
+def test_two_sessions_of_one_audit_do_not_judge_an_item_over_each_other(
+    sqlite_ledger: Ledger,
+) -> None:
+    """`audit start --resume N` in two terminals both showed an item; the second answer was
+    stored over the first one's, unseen (the item rejected, the audit counting it wrong). As
+    `triage --start` does with a decision made since its listing, the second session stores
+    nothing for an item judged since it showed it, and says so."""
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    audit = draw(sqlite_ledger, per_kind=1, kinds=("threat",))
+    first = _session(sqlite_ledger.url, audit.id, "ana")
+    second = _session(sqlite_ledger.url, audit.id, "ana")
+    assert "not stored" not in _answer(first, "r")
+    said = _answer(second, "w")
+    assert "not stored" in said and "another session" in said, said
+    assert [(r["reviewer"], r["action"]) for r in audit_trail(sqlite_ledger)] == [
+        ("ana", "confirm")
+    ]
+    found = figures(sqlite_ledger, audit.id)
+    assert found is not None and found.precision["threat"].hits == 1

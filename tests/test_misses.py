@@ -88,6 +88,22 @@ def test_a_sample_is_the_sentences_holding_no_threat_and_judged_whole_is_exact(
     assert [s.judgment for s in again.sentences].count("threat") == 1
 
 
+def test_a_session_does_not_judge_over_a_sentence_judged_since_it_showed_it(
+    ledger_with_notes: Ledger,
+) -> None:
+    """`audit misses-start --resume N` in two terminals showed the same sentence, and the
+    later answer replaced the earlier one without a trace (a sentence keeps one judgment). A
+    session stores nothing for a sentence judged since it showed it, and `misses-start` says
+    so; a file (`misses-judge`) still replaces, as documented."""
+    drawn = draw_misses(ledger_with_notes, n=4, seed=1)
+    assert judge_misses(ledger_with_notes, drawn.audit_id, {1: "none"}, reviewer="bo") == 1
+    stored = judge_misses(
+        ledger_with_notes, drawn.audit_id, {1: "threat"}, reviewer="ana", unjudged_only=True
+    )
+    assert stored == 0
+    assert sample(ledger_with_notes, drawn.audit_id).sentences[0].judgment == "none"
+
+
 def test_the_same_seed_draws_the_same_sample(ledger_with_notes: Ledger, tmp_path: Path) -> None:
     filler = " ".join(f"Ferry number {i} left the harbour on time." for i in range(40))
     (tmp_path / "c.txt").write_text(f"date 2022-03-03 Ferries\n\n{filler}\n", encoding="utf-8")

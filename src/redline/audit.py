@@ -506,8 +506,12 @@ def record(
     *,
     reviewer: str | None,
     where: str | None = None,
+    unjudged_only: bool = False,
 ) -> dict[str, int]:
     """Store each judgment as a review; returns counts of judged, unchanged and skipped items.
+    ``unjudged_only`` (a session in the terminal, which shows each item ``reviewer`` has not
+    judged): an item they judged in this audit meanwhile, in another session, keeps that
+    judgment and is counted ``elsewhere`` (the later answer was stored over it unseen).
 
     The whole file is checked before anything is stored (a bad judgment stores none), and a
     judgment the item's latest review for this audit already holds is not stored again, so
@@ -515,7 +519,7 @@ def record(
     and, being the latest, counts. An error names the file ``where`` when given (a judgment
     that is no choice, an id not in the audit, an item judged twice did not)."""
     try:
-        return _record(ledger, audit_id, judged, reviewer=reviewer)
+        return _record(ledger, audit_id, judged, reviewer=reviewer, unjudged_only=unjudged_only)
     except RedlineError as exc:
         if where is None:
             raise
@@ -540,7 +544,12 @@ def _audit_params(ledger: Ledger, audit_id: int) -> dict[str, Any]:
 
 
 def _record(
-    ledger: Ledger, audit_id: int, judged: Iterable[AuditItem], *, reviewer: str | None
+    ledger: Ledger,
+    audit_id: int,
+    judged: Iterable[AuditItem],
+    *,
+    reviewer: str | None,
+    unjudged_only: bool = False,
 ) -> dict[str, int]:
     run = _audit_params(ledger, audit_id)
     drawn = {(k, int(i)) for k, i in run["sample"]}
@@ -567,6 +576,7 @@ def _record(
     held = _drawn_as(run)
     moved = _locate(ledger, [i for i in items if i.judgment is not None], held)
     out = {"judged": 0, "unchanged": 0, "skipped": 0, "measured_only": 0, "followed": len(moved)}
+    out["elsewhere"] = 0
     # one transaction no other judging runs beside: the file is stored whole or not at all,
     # and two judges of one file at once store each judgment once; and no analyst's decision
     # is stored meanwhile, so that one made since the draw is among those read here (one in
@@ -590,6 +600,9 @@ def _record(
                 f"audit #{audit_id}: {item.judgment}" + (f" — {item.note}" if item.note else "")
             )
             key = (item.item_type, item.item_id)
+            if unjudged_only and key in stored:
+                out["elsewhere"] += 1
+                continue
             if stored.get(key) == note:
                 out["unchanged"] += 1
                 continue

@@ -462,10 +462,14 @@ def judge_misses(
     *,
     reviewer: str | None = None,
     kind: ItemKind | None = None,
+    unjudged_only: bool = False,
 ) -> int:
     """Store judgments (sentence number -> the sample's kind, ``threat`` say, or ``none``) of
     sample ``audit_id`` (refused when it is of another kind than ``kind``, when given); returns
-    how many were stored. A later judgment of a sentence replaces an earlier one."""
+    how many were stored. A later judgment of a sentence replaces an earlier one, except with
+    ``unjudged_only`` (a session in the terminal, which shows the sentences nobody has judged):
+    a sentence judged meanwhile, in another session, keeps that judgment (the later answer
+    replaced it unseen, and a sentence keeps one judgment)."""
     who = checked_reviewer(reviewer)
     with ledger.exclusive() as conn:
         run = _run(conn, audit_id, kind)
@@ -483,11 +487,15 @@ def judge_misses(
         stats = dict(run.stats or {})
         marks = dict(stats.get("judgments", {}))
         stamp = now().isoformat()
+        stored = 0
         for number, judgment in judgments.items():
+            if unjudged_only and str(number) in marks:
+                continue
             marks[str(number)] = {"judgment": judgment, "reviewer": who, "at": stamp}
+            stored += 1
         stats["judgments"] = marks
         conn.execute(sa.update(runs).where(runs.c.id == run.id).values(stats=stats))
-    return len(judgments)
+    return stored
 
 
 def judge_file(ledger: Ledger, path: Path, *, reviewer: str | None = None) -> tuple[int, int]:

@@ -307,7 +307,13 @@ def start_command(
         if answer == "s":
             continue
         item.judgment = keys[answer]
-        record(ledger, audit.id, [item], reviewer=by)
+        if record(ledger, audit.id, [item], reviewer=by, unjudged_only=True)["elsewhere"]:
+            console.print(
+                f"not stored: item {item.number} was judged by you in another session of audit "
+                f"#{audit.id} since it was shown here; that judgment stands",
+                markup=False,
+                style="yellow",
+            )
         judged += 1
     if left:
         console.print(

@@ -140,7 +140,14 @@ def misses_start_command(
             break
         if answer == "s":
             continue
-        judge_misses(ledger, drawn.audit_id, {item.number: keys[answer]}, reviewer=by)
+        judgment = {item.number: keys[answer]}
+        if not judge_misses(ledger, drawn.audit_id, judgment, reviewer=by, unjudged_only=True):
+            console.print(
+                f"not stored: sentence {item.number} was judged in another session of sample "
+                f"#{drawn.audit_id} since it was shown here; that judgment stands",
+                markup=False,
+                style="yellow",
+            )
         judged += 1
     _print_recall(ledger, drawn.audit_id, Format.table)
 
