@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from tests.conftest import REPO
 from tests.extract_helpers import sample_sentences
@@ -118,6 +119,41 @@ def test_a_new_extractor_version_re_extracts(tmp_path: Path) -> None:
     with ledger.connect() as conn:
         versions = set(conn.execute(sa.select(documents.c.extracted_version)).scalars())
     assert versions == {"rules-changed"}
+
+
+def test_an_extraction_without_the_gazetteer_the_ledger_was_extracted_with_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`extract --gazetteer mine.yaml`, then a later `extract` (or `ingest`, `run`) without it:
+    every document was re-extracted without the user's lines and actors, without a word. The
+    ledger records the gazetteers each run read; one that leaves out a gazetteer the documents
+    were extracted with is refused, naming it, and --redo re-extracts without it."""
+    from redline.errors import RedlineError
+
+    monkeypatch.delenv("REDLINE_GAZETTEER", raising=False)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "actors:\n  ZZQ:\n    name: Zedland\n    kind: state\n    country: ZZQ\n", "utf-8"
+    )
+    ledger = _sample_ledger(tmp_path / "g.db")
+    extra = [str(mine)]
+    first = extract_documents(
+        ledger, extractor=RuleExtractor(extra_gazetteers=extra), extra_gazetteers=extra
+    )
+    assert first.documents > 0
+    with pytest.raises(RedlineError, match="mine.yaml") as refused:
+        extract_documents(ledger, extractor=RuleExtractor())
+    assert "--redo" in str(refused.value)
+    with ledger.connect() as conn:  # nothing re-extracted
+        assert len(set(conn.execute(sa.select(documents.c.extracted_version)).scalars())) == 1
+    again = extract_documents(
+        ledger, extractor=RuleExtractor(extra_gazetteers=extra), extra_gazetteers=extra
+    )
+    assert again.documents == 0
+    monkeypatch.setenv("REDLINE_GAZETTEER", str(mine))  # the lasting way counts the same
+    assert extract_documents(ledger, extractor=RuleExtractor()).documents == 0
+    monkeypatch.delenv("REDLINE_GAZETTEER")
+    assert extract_documents(ledger, extractor=RuleExtractor(), redo=True).documents > 0
 
 
 def test_a_joint_response_is_credited_to_every_side_it_names() -> None:

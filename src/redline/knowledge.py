@@ -25,11 +25,16 @@ from redline.errors import ConfigError
 _DATA = resources.files("redline") / "data"
 
 
+def user_gazetteers(extra: Sequence[str] = ()) -> list[str]:
+    """The user gazetteer files read on top of the packaged ones: ``extra`` (``--gazetteer``),
+    then ``REDLINE_GAZETTEER`` (paths separated as ``PATH`` is)."""
+    return [*extra, *filter(None, os.environ.get("REDLINE_GAZETTEER", "").split(os.pathsep))]
+
+
 def _load_yaml(name: str, extra: Sequence[str] = ()) -> dict[str, Any]:
     """The packaged file, with the same top-level sections from user files merged on top."""
     merged: dict[str, Any] = yaml.safe_load((_DATA / name).read_text(encoding="utf-8")) or {}
-    paths = [*extra, *filter(None, os.environ.get("REDLINE_GAZETTEER", "").split(os.pathsep))]
-    for path in paths:
+    for path in user_gazetteers(extra):
         try:
             user = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:

@@ -41,7 +41,8 @@ GazetteerOption = Annotated[
         "-g",
         help="Extra YAML gazetteer merged on top of the packaged ones for this extraction "
         "(repeatable); `link`, `review`, `add` and `report` read new lines only from "
-        "REDLINE_GAZETTEER, so set that for a lasting vocabulary.",
+        "REDLINE_GAZETTEER, so set that for a lasting vocabulary. A later extraction without "
+        "it is refused (--redo re-extracts without it).",
     ),
 ]
 

@@ -300,11 +300,16 @@ def extract_documents(
     run's row records."""
     check_workers(workers)
     ext = extractor or default_extractor(extra_gazetteers)
+    gazetteers = [os.path.abspath(p) for p in knowledge.user_gazetteers(extra_gazetteers)]
+    if not redo:
+        _refuse_dropping_gazetteers(ledger, ext.version, gazetteers)
     sync_actors(ledger, extra_gazetteers)
     actor_ids = _actor_ids(ledger)
     report = report if report is not None else ExtractReport()
     with StopOnSigterm():
-        run_id = ledger.start_run("extract", {"extractor": ext.version, "workers": workers})
+        run_id = ledger.start_run(
+            "extract", {"extractor": ext.version, "workers": workers, "gazetteers": gazetteers}
+        )
         claims: _Claims | None = None
         try:
             if redo:
@@ -699,6 +704,42 @@ def _alive(holder: str) -> bool:
     except ValueError:
         return True
     return alive(pid)
+
+
+def _refuse_dropping_gazetteers(ledger: Ledger, version: str, gazetteers: list[str]) -> None:
+    """Refuse to re-extract documents extracted with a user gazetteer this run does not read
+    (``gazetteers``: absolute paths): `extract --gazetteer FILE`, then `extract`, `ingest` or
+    `run` without it re-extracted every document without the user's lines and actors, without
+    a word. The gazetteers a run read are in its params (runs before they were recorded are
+    not checked); a run that adds one re-extracts, as any new version does."""
+    with ledger.connect() as conn:
+        stale = set(
+            conn.execute(
+                sa.select(documents.c.extracted_version)
+                .where(documents.c.extracted_version != version)
+                .distinct()
+            ).scalars()
+        )
+        if not stale:
+            return
+        params = conn.execute(sa.select(runs.c.params).where(runs.c.stage == "extract")).scalars()
+        dropped = sorted(
+            {
+                str(path)
+                for p in params
+                if p and p.get("extractor") in stale
+                for path in p.get("gazetteers") or []
+                if path not in gazetteers
+            }
+        )
+    if dropped:
+        raise RedlineError(
+            f"the ledger's documents were extracted with the gazetteer {', '.join(dropped)}, "
+            "which this extraction does not read: it would re-extract them all without it. Give "
+            "it again (`redline extract --gazetteer FILE`, or REDLINE_GAZETTEER=FILE for every "
+            "command), or `redline extract --redo` to re-extract every document without it; "
+            "nothing was extracted"
+        )
 
 
 def _pending_query(version: str, ids: Sequence[int] | None) -> sa.Select[int]:

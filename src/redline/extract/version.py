@@ -9,10 +9,11 @@ model reaches a ledger extracted before it.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+
+from redline.knowledge import user_gazetteers
 
 
 def extractor_version(name: str, extra: Sequence[str] = (), model: str | None = None) -> str:
@@ -26,8 +27,7 @@ def extractor_version(name: str, extra: Sequence[str] = (), model: str | None = 
     for path in sorted(data.glob("*.yaml")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
-    user = [*extra, *filter(None, os.environ.get("REDLINE_GAZETTEER", "").split(os.pathsep))]
-    for item in user:
+    for item in user_gazetteers(extra):
         try:
             h.update(Path(item).read_bytes())
         except OSError:
