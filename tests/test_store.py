@@ -168,3 +168,59 @@ def test_a_current_ledger_opens_without_its_lock_file(tmp_path: Path) -> None:
         assert ledger.count(documents) == 0
     finally:
         ledger.dispose()
+
+
+def test_a_ledger_the_user_may_only_read_is_one_clear_line_naming_it(tmp_path: Path) -> None:
+    """A ledger another user made (a read-only file, or a folder the user cannot write, where
+    SQLite keeps its journal) gave "attempt to write a readonly database" (with SQLAlchemy's
+    background link) or "disk I/O error", naming neither the file nor permissions. Root writes
+    to read-only files: the commands run as root without the capability that lets it."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0 or shutil.which("capsh") is None:
+        pytest.skip("needs root and capsh to run a command without write permission")
+    from tests.conftest import REPO
+
+    folder = tmp_path / "theirs"
+    folder.mkdir()
+    db = folder / "ledger.db"
+    Ledger.open(f"sqlite:///{db}").dispose()
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+
+    def run(*args: str) -> tuple[int, str]:
+        command = " ".join([sys.executable, "-m", "redline", *args, "--db", str(db)])
+        done = subprocess.run(
+            [
+                "capsh",
+                "--drop=cap_dac_override,cap_dac_read_search,cap_fowner",
+                "--",
+                "-c",
+                command,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        return done.returncode, " ".join(done.stderr.split())
+
+    try:
+        db.chmod(0o444)
+        article = tmp_path / "a.txt"
+        article.write_text("A ferry left the harbour on time.\n", encoding="utf-8")
+        code, err = run("ingest", str(article), "--no-extract")
+        assert code == 2 and "Traceback" not in err, err
+        assert f"{db} is read-only for you" in err and "nothing was changed" in err, err
+        for beside in ("-wal", "-shm"):  # as the owner's last connection leaves it
+            Path(f"{db}{beside}").unlink(missing_ok=True)
+        folder.chmod(0o555)
+        code, err = run("documents")
+        assert code == 2 and "Traceback" not in err and "sqlalche.me" not in err, err
+        assert str(db) in err and f"folder {folder} is not writable" in err, err
+    finally:
+        folder.chmod(0o755)
+        db.chmod(0o644)
+    assert Ledger.open(f"sqlite:///{db}", create=False).count(documents) == 0

@@ -115,6 +115,45 @@ def _sqlite_engine(url: str | sa.URL) -> sa.Engine:
     return engine
 
 
+def read_only_problem(path: str | None) -> str | None:
+    """Why the SQLite ledger at ``path`` cannot be written by this user, naming the file (the
+    ledger, its folder, or a file SQLite or Redline keeps beside it), or None when nothing is
+    read-only. SQLite said only "attempt to write a readonly database" or "disk I/O error"."""
+    if not path or path == ":memory:":
+        return None
+    file = Path(path).expanduser().absolute()
+    problems = []
+    if file.exists() and not os.access(file, os.W_OK):
+        problems.append(f"{file} is read-only for you")
+    if file.parent.exists() and not os.access(file.parent, os.W_OK):
+        problems.append(
+            f"the folder {file.parent} is not writable by you (SQLite keeps the journal of "
+            f"{file.name} beside it, even to read it)"
+        )
+    for suffix in ("-wal", "-shm", "-journal", *LOCK_FILES.values()):
+        beside = Path(f"{file}{suffix}")
+        if beside.exists() and not os.access(beside, os.W_OK):
+            problems.append(f"{beside}, kept beside the ledger {file}, is read-only for you")
+    return "; ".join(problems) or None
+
+
+def _read_only_error(url: str | sa.URL, exc: Exception) -> StoreError | None:
+    """A clear error for a SQLite ledger the user may not write (another user's file or
+    folder), or None when that is not why ``exc`` happened."""
+    if not isinstance(exc, sa.exc.OperationalError | PermissionError):
+        return None
+    url = sa.make_url(url)
+    if url.get_backend_name() != "sqlite":
+        return None
+    problem = read_only_problem(url.database)
+    if problem is None:
+        return None
+    return StoreError(
+        f"{problem} (a ledger another user made?): ask its owner for write access, or work "
+        "on a copy you own; nothing was changed"
+    )
+
+
 def _refuse_a_foreign_database(engine: sa.Engine, url: str) -> None:
     """A SQLite file with tables but no Redline schema version is another application's
     database (or a ledger whose creation an older version left half done): Redline adds no
@@ -173,6 +212,9 @@ class Ledger:
             if migrate:
                 ledger.migrate()
         except (sa.exc.SQLAlchemyError, OSError) as exc:
+            read_only = _read_only_error(url, exc)
+            if read_only is not None:
+                raise read_only from exc
             raise StoreError(
                 f"cannot open ledger {_shown(url)!r}: {exc.__class__.__name__}: {exc}"
             ) from exc
@@ -207,8 +249,21 @@ class Ledger:
         transaction-scoped advisory locks on PostgreSQL, locks on files beside a SQLite
         database (``LOCK_FILES``); none for a database in memory (one process). A stop
         (SIGTERM, Ctrl-C) waits for it to end (``redline.signals.held``)."""
-        with held(), self._locked(*locks) as conn:
+        with held(), self._told_if_read_only(), self._locked(*locks) as conn:
             yield conn
+
+    @contextmanager
+    def _told_if_read_only(self) -> Iterator[None]:
+        """A write SQLite refuses because the user may only read the ledger (or a lock file
+        beside it cannot be made) ends in a ``StoreError`` naming the file and the problem,
+        not "attempt to write a readonly database"."""
+        try:
+            yield
+        except (sa.exc.OperationalError, PermissionError) as exc:
+            read_only = _read_only_error(self.engine.url, exc)
+            if read_only is None:
+                raise
+            raise read_only from exc
 
     @contextmanager
     def _locked(self, *locks: tuple[int, bool]) -> Iterator[sa.Connection]:
@@ -272,7 +327,7 @@ class Ledger:
         """One transaction: committed when the block ends, rolled back on an exception. A stop
         (SIGTERM, Ctrl-C) that comes during it is raised once it has ended
         (``redline.signals.held``)."""
-        with held(), self.engine.begin() as conn:
+        with held(), self._told_if_read_only(), self.engine.begin() as conn:
             yield conn
 
     def connect(self) -> sa.Connection:
