@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -516,3 +517,33 @@ def test_an_exported_item_is_the_listings_item_and_each_file_names_its_row_schem
         if r["review_state"] == "rejected"
     ]
     assert rejected["sentence"] == "A rejected threat." and rejected["outlet"] == "Test Wire"
+
+
+def test_a_line_first_drawn_in_a_month_is_shown_as_that_month(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """An episode whose first threat is dated only to a month read as the first day of that
+    month in `episodes -f json|csv` and the export's episode_status (2024-10-01: a day no
+    source gave), while its crossing's date came with its precision. The first threat's date
+    now comes with its precision too, and `triage --leads` prints it as the month."""
+    from redline.link import list_episodes
+    from redline.triage import Lead
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-11-10"), "RUS", "f16_delivery", stated="2024-10")
+    day = date(2024, 12, 31)
+    link(sqlite_ledger, as_of=day)
+    (row,) = list_episodes(sqlite_ledger, as_of=day)
+    assert (str(row["first_threat_date"]), row["first_threat_precision"]) == ("2024-10-01", "month")
+    res = CliRunner().invoke(
+        app, ["episodes", "--db", sqlite_ledger.url, "--as-of", "2024-12-31", "-f", "csv"]
+    )
+    (listed,) = csv.DictReader(io.StringIO(res.output))
+    assert listed["first_threat_precision"] == "month"
+    export(sqlite_ledger, tmp_path / "out", as_of=day)
+    (exported,) = pq.read_table(tmp_path / "out" / "episode_status.parquet").to_pylist()
+    assert exported["first_threat_precision"] == "month"
+    first = row["first_threat_date"]
+    lead = Lead(1, row["key"], first, 1, 0, 9, "A sentence.", 0.5, None, None, None, "month")
+    assert lead.first_threat_text() == "2024-10" and lead.row()["first_threat_precision"] == "month"

@@ -96,6 +96,7 @@ EPISODE_STATUS_SCHEMA = pa.schema(
         ("trigger_key", pa.string()),
         ("consequence_class", pa.string()),
         ("first_threat_date", pa.date32()),
+        ("first_threat_precision", pa.string()),
         ("crossing_date", pa.date32()),
         ("crossing_precision", pa.string()),
         ("crossed", pa.string()),

@@ -384,11 +384,21 @@ class Lead:
     # records (the line's own key gave a crossing of F-16s as one of "weapons", which leaves
     # an open line on F-16s open)
     trigger_key: str | None = None
+    first_threat_precision: str | None = None  # day, month or year
+
+    def first_threat_text(self) -> str | None:
+        """The first threat's date as precisely as it is known ("2024-10" for a month)."""
+        from redline.link.when import date_words
+
+        if self.first_threat is None:
+            return None
+        return date_words(self.first_threat, self.first_threat_precision or "day")
 
     def row(self) -> dict[str, Any]:
         return {
             "key": self.key,
             "first_threat": self.first_threat,
+            "first_threat_precision": self.first_threat_precision,
             "score": round(self.score, 3),
             "document_id": self.document_id,
             "published": self.published,
@@ -502,6 +512,7 @@ def leads(
                     _published(r.published, r.published_precision),
                     source_name(r.url, r.source_path),
                     crossing,
+                    state.assessment.first_threat_precision,
                 )
             )
     return out

@@ -39,6 +39,7 @@ COLUMNS = [
 LEAD_COLUMNS = [
     "key",
     "first_threat",
+    "first_threat_precision",
     "score",
     "document_id",
     "published",
@@ -209,7 +210,7 @@ def _print_leads(found: list[Lead], day: date, none: str = "") -> None:
     for lead in found:
         if lead.key != key:
             key = lead.key
-            first = lead.first_threat.isoformat() if lead.first_threat else "an unknown date"
+            first = lead.first_threat_text() or "an unknown date"
             console.print()
             console.print(terminal_text(f"{lead.key}: open, first threat {first}"), style="bold")
         where = ", ".join(str(v) for v in (lead.published, lead.source) if v)

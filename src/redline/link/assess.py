@@ -122,6 +122,9 @@ class Assessment:
     # no crossing event: the owner's own response to the line is what says it was crossed, so
     # the status can only come out enforced (follow-through leaves such episodes out)
     crossed_by_own_response: bool = False
+    # how precisely ``first_threat_date`` is known (day, month, year): a threat dated to a
+    # month has that month's first day as its date, a day no source gave
+    first_threat_precision: str | None = None
 
     @property
     def verdict(self) -> bool:
@@ -383,6 +386,7 @@ def assess(
         claims=claims,
         consequence_class=threatened,
         first_threat_date=first_threat.when.sort if first_threat else None,
+        first_threat_precision=first_threat.when.precision if first_threat else None,
         implicit=not threats,
         document_ids=doc_ids,
         opinion_ids=opinion_ids,

@@ -67,6 +67,7 @@ class EpisodeState:
             "trigger_key": self.row["trigger_key"],
             "consequence_class": a.consequence_class,
             "first_threat_date": a.first_threat_date,
+            "first_threat_precision": a.first_threat_precision,
             "crossing_date": a.crossed_by,
             "crossing_precision": a.crossed.precision if a.crossed else None,
             "crossed": a.crossed.label if a.crossed else None,
