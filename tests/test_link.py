@@ -730,3 +730,26 @@ def test_a_line_naming_no_addressee_is_crossed_by_each_party_its_trigger_lists(
     link(sqlite_ledger, as_of=date(2024, 12, 1))
     a = episode_status(sqlite_ledger, "EUR:aid_to_russia", date(2024, 12, 1))
     assert (a.status, a.crossing.country) == ("undetermined", "PRK")
+
+
+def test_every_party_a_line_lists_as_crossing_it_is_read_as_the_crossing_side(
+    sqlite_ledger: Ledger,
+) -> None:
+    """A line's `crossed_by` (aid to Russia: China, and Iran and North Korea) was read by the
+    assessment only. Blocking read the hint alone: Iran's act on the line, extracted as a
+    response, was never filed as the crossing it is (the line stayed open), and North Korea's
+    threat over the line opened an episode of its own; `redline review` flagged a threat
+    corrected onto the crossing side for China only. All three read the one helper now."""
+    from redline.review import review
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-01-10"), "USA", "aid_to_russia", stated="2024-01-05")
+    b.response(b.doc("2024-03-01"), "IRN", "aid_to_russia", "military_force", "2024-02-20")
+    korean = b.threat(b.doc("2024-01-12"), "PRK", "aid_to_russia", stated="2024-01-11")
+    day = date(2024, 6, 30)
+    report = link(sqlite_ledger, as_of=day)
+    assert report.wrong_side == 1
+    assert [e["key"] for e in list_episodes(sqlite_ledger, as_of=day)] == ["USA:aid_to_russia"]
+    assert episode_status(sqlite_ledger, "USA:aid_to_russia", day).status != "open"
+    row = review(sqlite_ledger, "threat", korean, "correct", field="speaker_country", value="IRN")
+    assert row.get("wrong_side") == "IRN would cross aid_to_russia"

@@ -120,6 +120,13 @@ class TriggerTree:
         t = self._hinted(key)
         return {t.actor_hint, *t.crossed_by} if t is not None and t.actor_hint else set()
 
+    def on_crossing_side(self, country: str | None, key: str | None) -> bool:
+        """Is ``country`` on the side of a party that may cross the line ``key`` (``crossers``:
+        its hint and ``crossed_by``)? Such a party's threat over the line draws no line (a line
+        is never drawn by the side that crosses it), and its act on the line is a crossing,
+        whatever the extractor called it."""
+        return any(same_side(country, c) for c in self.crossers(key))
+
     def crosses(self, crossing_key: str, episode_key: str) -> bool:
         """Does a crossing of ``crossing_key`` cross the line ``episode_key``? (self or an ancestor)."""
         return crossing_key == episode_key or episode_key in self.ancestors(crossing_key)

@@ -325,7 +325,7 @@ def _drawn_by_the_crossing_side(country: str | None, trigger_key: str | None) ->
     line opens no episode: a line is never drawn by the side that crosses it)?"""
     if not country or not trigger_key or knowledge.is_coined(trigger_key):
         return False
-    return knowledge.same_side(country, knowledge.triggers().hint(trigger_key))
+    return knowledge.triggers().on_crossing_side(country, trigger_key)
 
 
 def _held(conn: sa.Connection, table: sa.Table, row: Any) -> Any | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from redline.knowledge import TriggerTree, is_coined, same_side
+from redline.knowledge import TriggerTree, is_coined
 from redline.link.assess import Members
 from redline.link.items import Item, Pool, untargeted
 from redline.vocab import ItemKind
@@ -46,13 +46,13 @@ def block(pool: Pool, tree: TriggerTree) -> Blocks:
             out.unlinked_threats += 1
         elif is_coined(t.trigger_key):
             out.coined_lines += 1
-        elif same_side(t.country, tree.hint(t.trigger_key)):
+        elif tree.on_crossing_side(t.country, t.trigger_key):
             out.wrong_side += 1  # a line is never drawn by the side that crosses it
         else:
             _episode(out, t.country, t.trigger_key).threats.append(t)
     for c in pool.items[ItemKind.CLAIM]:
         if c.country and c.trigger_key:
-            if same_side(c.country, tree.hint(c.trigger_key)):
+            if tree.on_crossing_side(c.country, c.trigger_key):
                 out.wrong_side += 1
             else:  # implicit threat: the author says a line existed
                 _episode(out, c.country, c.trigger_key)
@@ -91,7 +91,7 @@ def block(pool: Pool, tree: TriggerTree) -> Blocks:
         if (
             item.trigger_key
             and item.id not in pool.kind_by_analyst
-            and same_side(item.country, tree.hint(item.trigger_key))
+            and tree.on_crossing_side(item.country, item.trigger_key)
         ):
             # the usual crosser's act on a line (the West "imposed sanctions"): whatever the
             # extractor called it, it crosses the other side's line on that trigger (an
