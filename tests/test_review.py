@@ -1147,3 +1147,28 @@ def test_item_listings_in_csv_carry_every_field_their_json_has(sqlite_ledger: Le
             assert row["span_end"] == str(item["span_end"])
             assert row["review_state"] == item["review_state"] == "machine"
             assert row["document_title"] == "'" + item["document_title"]  # the formula guard
+
+
+def test_the_audit_trail_keeps_its_headers_whole_at_80_columns(reviewed_ledger: Ledger) -> None:
+    """At 80 columns the decisions' headers wrap between words: a review's "action" (one word:
+    confirm, withdraw) took the twelve columns of a free-text column, and "reviewer", "item
+    id" and "new value" folded mid-word ("rev/iew/er", "valu/e") to give them."""
+    from redline.link import link, list_episodes
+
+    (threat,) = list_threats(reviewed_ledger)
+    tid = threat["id"]
+    review(reviewed_ledger, "threat", tid, "correct", field="speaker_country", value="GBR")
+    review(reviewed_ledger, "threat", tid, "confirm", reviewer="ana")
+    link(reviewed_ledger, as_of=date(2022, 3, 1))
+    (episode,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
+    review(reviewed_ledger, "episode", episode["key"], "withdraw", effective="2022-02-20")
+    url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
+    res = CliRunner().invoke(app, ["reviews", "--db", url], env={"COLUMNS": "80"})
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    head = " ".join(lines[: next(i for i, s in enumerate(lines) if "╇" in s)])
+    words = set(head.replace("┃", " ").split())
+    assert {"item", "type", "id", "action", "field", "new", "value", "effective"} <= words, head
+    assert all(len(line) <= 80 for line in lines)
+    assert "speaker_country" in res.output and "withdraw" in res.output
+    assert "2022-02-20" in res.output

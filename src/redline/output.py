@@ -220,11 +220,18 @@ def fits(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], total: int) 
         # and its header's longest word: a table whose headers would fold mid-word ("cro/
         # sse/d") does not fit, and a caller's narrow columns take its place
         need += (
-            WIDE_MIN
+            _text_floor(c, width)
             if c in _LONG_COLUMNS
             else max(NARROW_MIN, min(_cap(c), max(width, _longest_word(c))))
         )
     return need <= total
+
+
+def _text_floor(column: str, width: int, short: bool = False) -> int:
+    """What a text column keeps: ``WIDE_MIN``, or less when its values and its header's longest
+    word are all shorter (a review's "action" holds "confirm" or "reject": it took twelve
+    columns, and the audit trail's headers folded mid-word at 80 columns to give them)."""
+    return min(WIDE_MIN, max(width, _longest_word(column, short)))
 
 
 def _value_widths(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[int]:
@@ -245,6 +252,7 @@ SHORT_HEADERS = {
     "consequence_class": "class",
     "trigger_key": "trigger",
     "confidence": "conf.",
+    "reviewer": "by",
 }
 
 
@@ -269,6 +277,7 @@ def column_widths(
     widths = [0 if w else min(n, _cap(c)) for c, n, w in zip(columns, natural, wide, strict=True)]
     available = total - (3 * len(columns) + 1)  # borders and padding
     n_wide = sum(wide)
+    text = sum(_text_floor(c, v, short) for c, v, w in zip(columns, values, wide, strict=True) if w)
     # first a header longer than its values gives way ("n sources" over "2"): to its longest
     # word, so it wraps between words, then to its values (the word folds); then the widest
     for floor in (
@@ -276,7 +285,7 @@ def column_widths(
         lambda k: values[k],
     ):
         for k in range(len(widths)):
-            if sum(widths) + n_wide * WIDE_MIN <= available:
+            if sum(widths) + text <= available:
                 break
             if not wide[k]:
                 widths[k] = max(min(widths[k], floor(k)), NARROW_MIN)
@@ -291,7 +300,7 @@ def column_widths(
             return (1, widths[k])
         return (2 if widths[k] > values[k] else 0, widths[k])
 
-    while sum(widths) + n_wide * WIDE_MIN > available:
+    while sum(widths) + text > available:
         i = max(range(len(widths)), key=giving_way)
         if giving_way(i)[0] < 0:
             break  # nothing left to give: Rich fits what remains
@@ -299,7 +308,9 @@ def column_widths(
     if n_wide:
         share = max(WIDE_MIN, (available - sum(widths)) // n_wide)
         widths = [
-            min(share, max(natural[k], WIDE_MIN)) if wide[k] else widths[k]
+            min(share, max(natural[k], _text_floor(columns[k], values[k], short)))
+            if wide[k]
+            else widths[k]
             for k in range(len(widths))
         ]
     return widths
