@@ -576,3 +576,35 @@ def test_one_of_a_kind_is_counted_in_the_singular(tmp_path: Path) -> None:
     listed = " ".join(run("episodes", "--db", db).split())
     assert "1 episode as of" in listed and "1 episodes" not in listed
     assert "1 threat " in " ".join(run("threats", "--db", db).split())
+
+
+def test_the_episodes_table_shows_a_confidence_as_the_story_does(sqlite_ledger: Ledger) -> None:
+    """The listing shows each confidence to two decimals, as `episode`, `run` and the report
+    do: it showed the stored figure ("0.698" in the table, "0.70" in the story) and a status
+    an analyst set as "1.0" beside them. JSON keeps the stored figure."""
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-01-10"), "RUS", "atacms_delivery", stated="2024-01-05")
+    b.threat(b.doc("2024-01-12"), "USA", "aid_to_russia", stated="2024-01-11")
+    db = sqlite_ledger.url
+    run("link", "--db", db, "--as-of", "2024-03-15")
+    run(
+        "review",
+        "episode",
+        "USA:aid_to_russia",
+        "withdraw",
+        "--effective",
+        "2024-02-01",
+        "--db",
+        db,
+    )
+    table = run("episodes", "--db", db, "--as-of", "2024-03-15")
+    items = json.loads(run("episodes", "--db", db, "--as-of", "2024-03-15", "-f", "json"))["items"]
+    for item in items:
+        story = " ".join(run("episode", item["key"], "--db", db, "--as-of", "2024-03-15").split())
+        (row,) = [line for line in table.splitlines() if f" {item['key']} " in line]
+        shown = row.split("│")[3].strip()
+        assert f"confidence {shown};" in story, (row, story)
+        assert float(shown) == round(item["confidence"], 2)
+    assert "1.00" in table

@@ -249,6 +249,9 @@ def episodes_command(
         window_days=window_days,
         reported=reported,
     )
+    # the confidence as `run`, `episode` and the report show it ("0.70", not "0.698" beside
+    # "1.0"); JSON and CSV keep it whole
+    rows = [_rounded(dict(r), fmt, ("confidence",)) for r in rows]
     linked = _linked_as_of(ledger)
     head = {**envelope("episodes"), "as_of": day, "linked_as_of": linked, "as_reported": reported}
     note = _in_title(_other_link_note(linked, day))
@@ -649,10 +652,12 @@ def follow_through_row(e: Estimate) -> dict[str, Any]:
     }
 
 
-def _rounded(row: dict[str, Any], fmt: Format) -> dict[str, Any]:
+def _rounded(
+    row: dict[str, Any], fmt: Format, keys: tuple[str, ...] = ("mean", "lower", "upper")
+) -> dict[str, Any]:
     """Probabilities in tables to ``SHOWN_DIGITS``; JSON and CSV keep full precision."""
     if fmt is Format.table:
-        row.update({k: f"{row[k]:.{SHOWN_DIGITS}f}" for k in ("mean", "lower", "upper")})
+        row.update({k: f"{row[k]:.{SHOWN_DIGITS}f}" for k in keys if row[k] is not None})
     return row
 
 
