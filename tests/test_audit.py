@@ -19,7 +19,7 @@ from redline.audit import JUDGMENTS, audit_ids, draw, figures
 from redline.cli import app
 from redline.cli import main as cli_main
 from redline.errors import RedlineError
-from redline.review import audit_trail
+from redline.review import audit_trail, review
 from redline.run import run
 from redline.store import Ledger
 from redline.store.schema import runs
@@ -1090,3 +1090,25 @@ def test_two_sessions_of_one_audit_do_not_judge_an_item_over_each_other(
     ]
     found = figures(sqlite_ledger, audit.id)
     assert found is not None and found.precision["threat"].hits == 1
+
+
+def test_an_item_an_analyst_added_is_not_drawn(sqlite_ledger: Ledger) -> None:
+    """An audit measures the machine's items: a crossing an analyst added with `redline add`
+    was drawn beside the extractor's and judged right, so that recording what extraction
+    missed raised its measured precision. When only such items are left, the refusal says so."""
+    from redline.add import add
+
+    text = "The first jets reached the air base in the west on Tuesday. Nothing else was said."
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2024-03-01", text=text)
+    b.threat(doc, "RUS", "f16_delivery", stated="2024-02-01")
+    machine = b.crossing(doc, "USA", "f16_delivery", "2024-02-20")
+    fields = {"actor_country": "NLD", "trigger_key": "f16_delivery"}
+    told = b.doc("2024-03-02", text=text)
+    add(sqlite_ledger, "crossing", told, quote="The first jets reached", fields=fields)
+    drawn = draw(sqlite_ledger, kinds=["crossing"], per_kind=10)
+    assert [(i.item_type, i.item_id) for i in drawn.items] == [("event", machine)]
+    review(sqlite_ledger, "event", machine, "reject")
+    with pytest.raises(RedlineError) as refused:
+        draw(sqlite_ledger, kinds=["crossing"], per_kind=10)
+    assert "1 rejected by an analyst and 1 added by an analyst" in str(refused.value)

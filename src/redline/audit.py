@@ -34,6 +34,7 @@ from redline.score.intervals import Proportion
 from redline.store import Ledger
 from redline.store.db import MAX_ID
 from redline.store.schema import documents, episodes, events, evidence, reviews, runs, threats
+from redline.vocab import ANALYST
 
 KINDS: tuple[str, ...] = ("threat", "crossing", "response", "episode")
 JUDGMENTS: dict[str, tuple[str, ...]] = {
@@ -229,11 +230,13 @@ def _drawn(
     if not items:
         asked = ", ".join(f"{k}s" for k in kinds)
         with ledger.connect() as conn:
-            rejected = sum(_rejected(conn, k) for k in kinds if k != "episode")
+            counts = [_not_drawn(conn, k) for k in kinds if k != "episode"]
             has_documents = conn.execute(sa.select(documents.c.id).limit(1)).first() is not None
-        if rejected or set_by_analyst:
+        rejected, added = sum(c[0] for c in counts), sum(c[1] for c in counts)
+        if rejected or added or set_by_analyst:
             # a ledger whose items an analyst rejected was called empty ("run `redline run`")
             why = [f"{rejected} rejected by an analyst"] if rejected else []
+            why += [f"{added} added by an analyst"] * bool(added)
             why += [f"{set_by_analyst} episodes whose status an analyst set"] * bool(set_by_analyst)
             raise RedlineError(
                 f"nothing to audit in {ledger.url}: it holds no {asked} but "
@@ -390,20 +393,33 @@ def _fingerprint(conn: sa.Connection, item_type_: str, item_id: int) -> str | No
 
 
 def _item_ids(conn: sa.Connection, kind: str) -> list[int]:
+    """The machine's items of ``kind`` an audit draws from: not those an analyst rejected, nor
+    those an analyst added (``redline add``), which are the analyst's, not the machine's, and
+    were drawn and judged right, so that adding what extraction missed raised its precision."""
     table = threats if kind == "threat" else events
-    query = sa.select(table.c.id).where(table.c.review_state != "rejected").order_by(table.c.id)
+    query = (
+        sa.select(table.c.id)
+        .where(table.c.review_state != "rejected", table.c.extractor != ANALYST)
+        .order_by(table.c.id)
+    )
     if kind != "threat":
         query = query.where(events.c.kind == kind)
     return [int(i) for i in conn.execute(query).scalars()]
 
 
-def _rejected(conn: sa.Connection, kind: str) -> int:
-    """How many items of ``kind`` an analyst rejected (an audit does not draw them)."""
+def _not_drawn(conn: sa.Connection, kind: str) -> tuple[int, int]:
+    """How many items of ``kind`` an analyst rejected, and how many an analyst added (an audit
+    draws neither)."""
     table = threats if kind == "threat" else events
-    query = sa.select(sa.func.count()).where(table.c.review_state == "rejected")
+    rejected = table.c.review_state == "rejected"
+    added = sa.and_(table.c.extractor == ANALYST, sa.not_(rejected))
+    query = sa.select(sa.func.count().filter(rejected), sa.func.count().filter(added)).select_from(
+        table
+    )
     if kind != "threat":
         query = query.where(events.c.kind == kind)
-    return int(conn.execute(query).scalar() or 0)
+    row = conn.execute(query).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def _item(conn: sa.Connection, kind: str, item_id: int, number: int) -> AuditItem:
