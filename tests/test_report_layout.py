@@ -85,7 +85,7 @@ def test_tables_scroll_in_their_box_on_narrow_screens(report: tuple[Path, str]) 
 
 _PROBE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <style>body {{ margin: 0 }} iframe {{ border: 0; display: block }}</style></head><body>
-<iframe id="phone" width="400" height="800" srcdoc="{report}"></iframe>
+<iframe id="phone" width="{width}" height="800" srcdoc="{report}"></iframe>
 <script>
 document.getElementById("phone").addEventListener("load", (event) => {{
   const win = event.target.contentWindow, doc = event.target.contentDocument;
@@ -97,19 +97,27 @@ document.getElementById("phone").addEventListener("load", (event) => {{
     overflow: win.getComputedStyle(t.parentElement).overflowX,
     width: t.getBoundingClientRect().width,
     reachable: t.parentElement.scrollWidth,
+    box: t.parentElement.clientWidth,
+    tallest: Math.max(...[...t.querySelectorAll("tbody tr")].map(
+      (r) => r.getBoundingClientRect().height)),
   }}));
   document.body.dataset.layout = JSON.stringify({{
     width: win.innerWidth, height: win.innerHeight, page: doc.documentElement.scrollWidth,
     cards: box(".cards"), verdict: box("#verdicts li"), toc: box("nav.toc"), tables,
+    status: box("#verdicts .status"), badge: box("#verdicts .badge"),
   }});
 }});
 </script></body></html>"""
 
 
-def _layout_in_frame(page: str, chromium_binary: str, tmp_path: Path) -> dict[str, Any]:
-    """What the probe page measured of ``page`` drawn in its 400 x 800 frame by Chromium."""
+def _layout_in_frame(
+    page: str, chromium_binary: str, tmp_path: Path, width: int = 400
+) -> dict[str, Any]:
+    """What the probe page measured of ``page`` drawn in its ``width`` x 800 frame by Chromium."""
     probe = tmp_path / "phone.html"
-    probe.write_text(_PROBE.format(report=html.escape(page, quote=True)), encoding="utf-8")
+    probe.write_text(
+        _PROBE.format(report=html.escape(page, quote=True), width=width), encoding="utf-8"
+    )
     args = ("--virtual-time-budget=5000", "--dump-dom", probe.as_uri())
     dom = _chromium(chromium_binary, tmp_path / "profile", *args).stdout
     found = re.search(r'data-layout="([^"]*)"', dom)
@@ -220,3 +228,35 @@ def test_a_word_longer_than_the_screen_does_not_widen_the_page(
     layout = _layout_in_frame(page, chromium_binary, tmp_path)
     assert layout["width"] == 400
     assert layout["page"] <= 400, layout["page"]
+
+
+@pytest.mark.chromium
+def test_on_a_desktop_the_follow_through_fits_the_page_in_short_rows(
+    tmp_path: Path, chromium_binary: str
+) -> None:
+    """In a 1,400 px frame the follow-through table fits its box: its evidence, an eleventh
+    column, made it wider than the page (the last columns behind a scroll bar) and, squeezed
+    to a word a line, every row ten lines tall; a verdict's "set by an analyst" badge folded
+    onto three lines beside its status."""
+    from redline.link import list_episodes
+    from redline.review import review
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
+    b = seeds_ledger(ledger)
+    doc = b.doc("2024-06-01")
+    b.threat(doc, "RUS", "long_range_missiles_delivery", stated="2023-05-01")
+    b.crossing(doc, "GBR", "long_range_missiles_delivery", "2023-05-11")
+    b.response(doc, "RUS", "long_range_missiles_delivery", "military_force", "2023-05-20")
+    b.threat(doc, "USA", "aid_to_russia", stated="2023-01-01")  # crossed, no response found
+    b.crossing(doc, "IRN", "aid_to_russia", "2023-03-01")
+    link(ledger, as_of=AS_OF)
+    held = [e["key"] for e in list_episodes(ledger, as_of=AS_OF) if e["status"] == "open"]
+    review(ledger, "episode", held[0], "withdraw", effective="2024-09-01")
+    page = write_report(ledger, tmp_path / "report.html", as_of=AS_OF).read_text("utf-8")
+    ledger.dispose()
+    assert "left out)</span>" in page  # the figures had every crossed line it left out
+    layout = _layout_in_frame(page, chromium_binary, tmp_path, width=1400)
+    follow = layout["tables"][1]
+    assert follow["width"] <= follow["box"] + 1, follow
+    assert follow["tallest"] < 90, follow
+    assert layout["badge"]["height"] <= 1.5 * layout["status"]["height"], layout
