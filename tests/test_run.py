@@ -296,3 +296,23 @@ def test_cli_run_at_80_columns_keeps_its_episode_headers_whole(
     assert words <= {"key", "status", "confidence", "conf."}, words
     assert "RUS:long_range_strikes_inside_russia" in table and "0.62" in table
     assert "crossed_partially_enforced" in table
+
+
+def test_a_second_cli_run_says_what_it_found_stored_already(tmp_path: Path) -> None:
+    """Run again over the same files, the summary read "ingested 0 documents (0 duplicates, 0
+    problems)" and "extracted 0 threats" above the episodes, as if it had read nothing: it says
+    how many documents were in the ledger already."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "date 2023-04-02 Harbour report\n\nThe harbour master said the ferry would run late.\n",
+        encoding="utf-8",
+    )
+    args = ["run", str(folder), "--db", str(tmp_path / "l.db"), "--no-progress", "-w", "1"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "already in the ledger" not in first.output
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    said = " ".join(again.output.split())
+    assert "ingested 0 documents (0 duplicates, 0 problems, 1 already in the ledger)" in said

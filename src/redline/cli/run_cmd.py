@@ -90,9 +90,13 @@ def run_command(
             soft_wrap=True,
         )
         raise typer.Exit(1)
+    # a second run over the same folder read "ingested 0 documents" and "extracted 0 threats"
+    # beside the episodes: what it found stored already is said too
+    stored = f", {stats['skipped']} already in the ledger" if stats["skipped"] else ""
     console.print(
         f"ingested {counted(stats.get('ingested', 0), 'document')} "
-        f"({stats['exact_duplicates'] + stats['near_duplicates']} duplicates, {stats['problems']} problems); "
+        f"({stats['exact_duplicates'] + stats['near_duplicates']} duplicates, {stats['problems']} problems"
+        f"{stored}); "
         f"extracted {counted(result.extract.threats, 'threat')}, "
         f"{counted(result.extract.crossings, 'crossing')}, "
         f"{counted(result.extract.responses, 'response')}, "
