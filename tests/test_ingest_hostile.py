@@ -709,3 +709,21 @@ def test_a_time_bounded_fuzz_run_of_every_reader(fuzz_ledger: Ledger) -> None:
                 raise AssertionError(f"{fmt} reader failed on {data!r}") from exc
             runs += 1
     assert runs >= len(seeds)
+
+
+def test_a_truncated_gdelt_zip_is_refused_as_an_archive_not_read_as_rows(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("20240316000000.export.CSV", "\n".join(_row(n) for n in range(1, 200)))
+    data = buffer.getvalue()
+    cut = tmp_path / "20240316000000.export.CSV.zip"
+    cut.write_bytes(data[: len(data) // 2])  # a download cut short: no central directory
+
+    report = ingest_paths(sqlite_ledger, [cut])
+
+    [problem] = report.problems
+    assert problem.path == str(cut) and problem.locator is None
+    assert "cannot read zip archive (truncated or damaged?)" in problem.reason
+    assert _stored_events(sqlite_ledger) == set()

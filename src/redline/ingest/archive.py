@@ -24,8 +24,16 @@ _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 _ENCRYPTED = 0x1  # general purpose flag bit 0
 
 
-def is_zip(data: bytes) -> bool:
-    return zipfile.is_zipfile(io.BytesIO(data))
+_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member's local header; an empty archive's end
+
+
+def is_zip(data: bytes, name: str = "") -> bool:
+    """Whether ``data`` is meant as a zip archive: it opens as one, or it starts as one or is
+    named ``*.zip`` (a truncated download, whose directory at the end is missing, is still an
+    archive to refuse as one, not text to read row by row)."""
+    return (
+        data[:4] in _MAGIC or name.lower().endswith(".zip") or zipfile.is_zipfile(io.BytesIO(data))
+    )
 
 
 def zip_members(
@@ -36,7 +44,10 @@ def zip_members(
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except Exception as exc:  # BadZipFile, or struct and value errors from a mangled directory
-        yield InputError(key, f"cannot read zip archive: {exc.__class__.__name__}: {exc}")
+        yield InputError(
+            key,
+            f"cannot read zip archive (truncated or damaged?): {exc.__class__.__name__}: {exc}",
+        )
         return
     budget = ARCHIVE_LIMIT_FACTOR * max_bytes
     used = 0

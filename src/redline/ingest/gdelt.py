@@ -131,7 +131,7 @@ def _number(kind: Callable[[str], Any], cell: str) -> Any:
 def _lines(source: Source, max_bytes: int) -> Iterator[tuple[str, str] | InputError]:
     """(locator, line) pairs, or problems with a zip's members; a zip's CSV members are
     unpacked in memory within the archive bounds, never to disk."""
-    if not is_zip(source.data):
+    if not is_zip(source.data, source.path.name):
         yield from _numbered(source.data, "")
         return
     for item in zip_members(source.key, source.data, max_bytes, _is_csv):
