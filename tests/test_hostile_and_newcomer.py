@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from redline.cli import app
 from redline.errors import ConfigError
 from redline.knowledge import actor_code
-from redline.output import Format, csv_cell, render, terminal_text
+from redline.output import Format, csv_cell, render, terminal_text, to_json
 
 runner = CliRunner()
 
@@ -111,6 +111,15 @@ def test_terminal_text_strips_control_and_markup() -> None:
     assert "\x1b" not in text.plain and "\x07" not in text.plain
     assert "[link=http://evil]" in text.plain  # shown as text, never as a link
     assert not text.spans
+
+
+def test_json_for_the_terminal_escapes_bidirectional_and_c1_controls() -> None:
+    title = "report\u202egnp.exe\u202c \u2066x\u2069 \u200f\x85\x9b31m end"
+    text = to_json({"title": title, "items": [title]})
+    assert not any(ch in text for ch in "\u202e\u202c\u2066\u2069\u200f\x85\x9b")
+    assert "\\u202e" in text  # escaped, not dropped: the value read back is the stored one
+    assert json.loads(text) == {"title": title, "items": [title]}
+    assert to_json({"t": "Kyiv – Київ"}) == '{\n  "t": "Kyiv – Київ"\n}'
 
 
 def test_markup_in_titles_does_not_break_listings(tmp_path: Path) -> None:

@@ -123,8 +123,16 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+# What JSON printed for a terminal writes as an escape (``\u202e``) rather than as itself: the C1
+# controls and the bidirectional controls, which json.dumps leaves raw beside non-ASCII text (a
+# stored title's U+202E reversed the rest of its line on the screen). They stand only inside
+# strings, so the escape keeps the JSON valid and its values unchanged; C0 is escaped already.
+_JSON_RAW_CONTROL = re.compile(rf"[\x7f-\x9f{BIDI_CONTROLS}]")
+
+
 def to_json(payload: Any) -> str:
-    return json.dumps(payload, default=jsonable, ensure_ascii=False, indent=2)
+    text = json.dumps(payload, default=jsonable, ensure_ascii=False, indent=2)
+    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def every_field(columns: Sequence[str], fields: Iterable[str]) -> list[str]:
