@@ -316,3 +316,19 @@ def test_a_second_cli_run_says_what_it_found_stored_already(tmp_path: Path) -> N
     assert again.exit_code == 0, again.output
     said = " ".join(again.output.split())
     assert "ingested 0 documents (0 duplicates, 0 problems, 1 already in the ledger)" in said
+
+
+def test_cli_run_names_each_bad_file_as_ingest_does(tmp_path: Path) -> None:
+    """`redline run` counted its problems ("2 problems") and named no file: which one was bad,
+    and why, was only in the ledger's ingest_problems table."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("", "utf-8")
+    (folder / "wire.jsonl").write_text('{"title": "x", "text": \n', "utf-8")
+    res = CliRunner().invoke(
+        app, ["run", str(folder), "--db", str(tmp_path / "l.db"), "--no-progress"]
+    )
+    assert res.exit_code == 0, res.output
+    assert f"redline: ingest: {folder / 'empty.txt'}: empty file" in res.stderr
+    assert f"redline: ingest: {folder / 'wire.jsonl'}:line 1: invalid JSON" in res.stderr
+    assert "2 problems" in res.stdout

@@ -17,6 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from redline.errors import InputError
 from redline.extract import ExtractReport, extract_documents
 from redline.extract.pipeline import check_workers
 from redline.ingest import IngestReport, ingest_paths
@@ -102,12 +103,14 @@ def run(
     progress: bool = False,
     stages: StageProgress | None = None,
     notice: Callable[[str], None] | None = None,
+    on_problem: Callable[[InputError], None] | None = None,
 ) -> RunResult:
     """Run every stage over ``paths``; idempotent, so a second run adds nothing new.
 
     ``progress`` draws a bar per stage on standard error (``stage_bars``); ``stages`` replaces
     it with a caller's own (``redline run`` draws them on its error console). ``notice(line)``
     is told what the export did with partial folders earlier exports left (``export``'s).
+    ``on_problem(error)`` is told each bad file or record as ingest meets it (``ingest_paths``'s).
     ``level``: that of the follow-through intervals the scores, report and export give
     (``check_level``).
     """
@@ -126,7 +129,7 @@ def run(
         check_format(export_format)
     stage = stages or (stage_bars() if progress else _unseen)
     with stage("ingest") as tick:
-        ingested = ingest_paths(ledger, paths, on_progress=tick)
+        ingested = ingest_paths(ledger, paths, on_progress=tick, on_problem=on_problem)
     with stage("extract") as tick:
         extracted = extract_documents(ledger, workers=workers, progress=tick)
     with stage("link") as tick:

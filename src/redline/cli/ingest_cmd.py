@@ -80,7 +80,7 @@ def ingest_command(
             # one line, as every problem, with the reason ingest gives the same path when
             # another one is read (a dangling link was called a missing path here)
             reason = "broken symbolic link" if p.is_symlink() else "no such file or folder"
-            _print_problem(InputError(str(p), reason))
+            print_problem(InputError(str(p), reason))
         _read_nothing(paths)
     ledger = Ledger.open(db)
     fields = FieldMap().with_names(
@@ -97,7 +97,7 @@ def ingest_command(
         fields=fields,
         max_bytes=max_bytes,
         progress=not no_progress,
-        on_problem=_print_problem,
+        on_problem=print_problem,
         console=err_console,
     )
     if fmt is Format.table:
@@ -124,7 +124,8 @@ def _read_nothing(paths: list[Path]) -> NoReturn:
     raise typer.Exit(1)
 
 
-def _print_problem(problem: InputError) -> None:
+def print_problem(problem: InputError) -> None:
+    """One bad file or record on standard error, as ``redline ingest`` and ``redline run`` say it."""
     # a file name or a reason quoting the file can hold escape sequences: never print them raw
     err_console.print(terminal_text(f"redline: ingest: {problem}"), highlight=False, soft_wrap=True)
 

@@ -10,6 +10,7 @@ import typer
 
 from redline.cli.common import AsOfOption, DbOption, app, console, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption, warn_unextracted
+from redline.cli.ingest_cmd import print_problem
 from redline.cli.ledger_cmd import (
     EPISODE_COLUMNS_NARROW,
     ExportFormat,
@@ -79,6 +80,8 @@ def run_command(
         export_format=export_format,
         stages=None if no_progress else stage_bars(err_console),
         notice=export_notice,
+        # each bad file named as `redline ingest` names it: the summary only counted them
+        on_problem=print_problem,
     )
     stats = result.ingest.stats()
     if result.ingest.files == 0:
