@@ -57,3 +57,41 @@ def test_feed_is_sniffed_behind_an_xml_extension(sqlite_ledger: Ledger, tmp_path
     assert reasons["sitemap.xml"] == "feed has no entries"
     assert reasons["broken.rss"].startswith("not a readable RSS/Atom feed: ")
     assert "unclosed token" in reasons["broken.rss"]
+
+
+def _item(n: int) -> str:
+    return (
+        f"<item><title>Report {n}</title><description>The harbour master number {n} said on "
+        f"Friday that the pier would stay shut for repairs.</description></item>"
+    )
+
+
+def test_a_feed_that_is_not_well_formed_says_so_and_where(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A stray "<<" between two entries made feedparser's recovery drop the next entry, and the
+    run said nothing: the feed's fault is one problem naming the file and the place."""
+    items = "".join(_item(n) for n in (1, 2, 3)).replace("</item><item>", "</item>x<<>><item>", 1)
+    text = f'<?xml version="1.0"?>\n<rss><channel><title>Pier Wire</title>{items}</channel></rss>'
+    feed = tmp_path / "wire.xml"
+    feed.write_text(text, "utf-8")
+    column = len(text.split("\n")[1].split("<<")[0]) + 2  # the second "<", counted from 1
+
+    report = ingest_paths(sqlite_ledger, [feed])
+
+    [problem] = report.problems
+    assert (problem.path, problem.locator) == (str(feed), None)
+    assert problem.reason.startswith(
+        f"feed is not well-formed XML (not well-formed (invalid token) at line 2, column {column})"
+    )
+    assert len(report.ingested) == 2  # what could be recovered is stored
+
+
+def test_a_well_formed_feed_is_no_problem(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    feed = tmp_path / "wire.xml"
+    items = "".join(_item(n) for n in (1, 2))
+    feed.write_text(f"<rss><channel><title>Pier Wire</title>{items}</channel></rss>", "utf-8")
+
+    report = ingest_paths(sqlite_ledger, [feed])
+
+    assert (report.problems, len(report.ingested)) == ([], 2)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from typing import Any
+from xml.parsers import expat
+from xml.sax import SAXParseException
 
 import feedparser
 
@@ -32,6 +34,15 @@ def read(source: Source) -> Iterator[Draft | InputError]:
             reason = "feed has no entries"
         yield InputError(source.key, reason)
         return
+    broken = _not_well_formed(parsed.get("bozo_exception"), source.data)
+    if broken is not None:
+        # the entries are read in feedparser's recovery mode: one beside the fault can be gone
+        # (a stray "<<" dropped the next entry without a word) or cut short
+        yield InputError(
+            source.key,
+            f"feed is not well-formed XML ({broken}); the entries that could be recovered are "
+            "read, one near that place may be missing or cut short",
+        )
     outlet = parsed.feed.get("title") or None
     for number, entry in enumerate(parsed.entries, start=1):
         locator = f"item {number}"
@@ -56,6 +67,22 @@ def read(source: Source) -> Iterator[Draft | InputError]:
             url=entry.get("link") or None,
             published=_entry_date(entry),
         )
+
+
+def _not_well_formed(exc: object, data: bytes) -> str | None:
+    """Where and why the feed's XML broke (a stray character, an unescaped ``&``, a file cut
+    short), or None: feedparser's other complaints (a declared encoding it overrode) cost no
+    entry. The place is found again in the file's own bytes: feedparser parses a copy with its
+    own XML declaration, so its line and column are off by that."""
+    if not isinstance(exc, SAXParseException):
+        return None
+    try:
+        expat.ParserCreate().Parse(data, True)
+    except expat.ExpatError as fault:
+        return f"{expat.ErrorString(fault.code)} at line {fault.lineno}, column {fault.offset + 1}"
+    except Exception:  # an encoding expat does not know: say what feedparser said
+        pass
+    return exc.getMessage()
 
 
 def _entry_date(entry: Any) -> DateGuess | None:
