@@ -103,6 +103,28 @@ def test_legacy_encoding_is_decoded(sqlite_ledger: Ledger, corpus: Path) -> None
     assert "président" in text and "menacé" in text and "étrangères" in text
 
 
+def test_a_damaged_line_leaves_the_utf8_of_the_others_as_it_is(
+    sqlite_ledger: Ledger, corpus: Path
+) -> None:
+    """Two bad bytes in one record of a short UTF-8 file sent the whole file to charset
+    detection, which read every good record's Cyrillic as mojibake ("Київ" as "–ö–Η―½–≤")."""
+    places = ["Zürich after the holiday", "Genève in the spring", "Łódź before the winter"]
+    lines = [
+        f'{{"title": "Київ {n}", "text": "The envoy said in Kyiv (Київ) on {day} that talks in '
+        f'{place} would go on, café owners told reporters."}}'.encode()
+        for n, (day, place) in enumerate(zip(["Sunday", "Monday", "Friday"], places, strict=True))
+    ]
+    lines[1] = lines[1].replace(b"envoy", b"env\xff\xfeoy")
+    (corpus / "wire.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+
+    report = ingest_paths(sqlite_ledger, [corpus / "wire.jsonl"])
+
+    titles = [get_document(sqlite_ledger, i)["title"] for i in report.ingested]
+    assert titles == ["Київ 0", "Київ 1", "Київ 2"]
+    damaged = get_document(sqlite_ledger, report.ingested[1])["text"]
+    assert "env\ufffd\ufffdoy" in damaged and "Genève" in damaged and "café" in damaged
+
+
 def test_huge_file_is_refused_without_being_read(
     sqlite_ledger: Ledger, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

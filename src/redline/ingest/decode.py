@@ -50,9 +50,13 @@ def decode_text(data: bytes) -> str:
         pass
     loose = data.decode("utf-8", errors="replace")
     bad = loose.count("\ufffd")
-    if bad <= max(1, len(data) * _MAX_BAD_UTF8_RATIO) and any(
-        ord(c) > 127 for c in loose[:_SNIFF_BYTES] if c != "\ufffd"
-    ):
+    # characters beyond ASCII that decoded as UTF-8: a legacy code page almost never makes
+    # them (é in cp1252 is one byte that UTF-8 cannot read), so where they outnumber the bad
+    # bytes twice over the file is UTF-8 with a damaged line, however short it is (two bad
+    # bytes in a 500-byte JSONL file sent it to charset-normalizer, which read every good
+    # record's "Київ" as "–ö–Η―½–≤")
+    good = len(loose) - len(loose.encode("ascii", "ignore")) - bad
+    if good and (bad <= max(1, len(data) * _MAX_BAD_UTF8_RATIO) or good >= 2 * bad):
         return _check(loose)
     decoded = _best_guess(data)
     if decoded is None:
