@@ -73,6 +73,30 @@ def test_content_hash_is_unique(ledger: Ledger) -> None:
     assert ledger.count(documents) == 1
 
 
+def test_the_listing_puts_undated_documents_last_on_every_backend(ledger: Ledger) -> None:
+    """Newest first, undated last: PostgreSQL sorts NULL first in a descending order and SQLite
+    last, so `redline documents` began with the undated ones on a team's ledger only (and
+    `--limit 5` showed them instead of the newest)."""
+    from redline.documents import list_documents
+
+    for n, published in enumerate((date(2024, 1, 5), None, date(2024, 3, 9))):
+        with ledger.begin() as conn:
+            conn.execute(
+                sa.insert(documents).values(
+                    content_hash=str(n) * 64,
+                    source_path=f"{n}.txt",
+                    source_format="text",
+                    text="t",
+                    n_chars=1,
+                    published=published,
+                    ingested_at=now(),
+                )
+            )
+    listed = [d["published"] for d in list_documents(ledger)]
+    assert listed == [date(2024, 3, 9), date(2024, 1, 5), None]
+    assert [d["published"] for d in list_documents(ledger, limit=1)] == [date(2024, 3, 9)]
+
+
 def test_unreachable_database_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(StoreError, match="cannot open ledger"):
         Ledger.open("sqlite:////proc/redline-test/ledger.db")

@@ -26,7 +26,12 @@ def source_name(url: str | None, source_path: str | None) -> str | None:
 
 
 def list_documents(ledger: Ledger, *, limit: int | None = None) -> list[dict[str, Any]]:
-    query = sa.select(*_LIST_COLS).order_by(documents.c.published.desc(), documents.c.id)
+    """The stored documents without their text (``LISTED_FIELDS``), newest first and undated
+    last on every backend; ``limit``: at most that many (0 or None: every one)."""
+    # PostgreSQL puts NULL first in a descending order, SQLite last
+    query = sa.select(*_LIST_COLS).order_by(
+        documents.c.published.desc().nulls_last(), documents.c.id
+    )
     if limit is not None and limit < 0:
         raise RedlineError(f"limit {limit} is below 0 (0 or None: every document)")
     if limit and limit <= MAX_ID:  # beyond what a ledger can hold: every document
