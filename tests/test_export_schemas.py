@@ -96,3 +96,64 @@ def test_every_basis_of_a_status_is_one_the_episode_schema_allows(sqlite_ledger:
     doc = json.loads(result.output)
     assert doc["episode"]["basis"] == "no_response_found"
     validate(doc)
+
+
+def _undeclared(schema: dict[str, object], node: object, instance: object, where: str) -> list[str]:
+    """The fields of ``instance`` (and of every object inside it) that its schema names nowhere."""
+    while isinstance(node, dict) and "$ref" in node:
+        target: object = schema
+        for part in str(node["$ref"]).removeprefix("#/").split("/"):
+            target = target[part]  # type: ignore[index]
+        node = target
+    if not isinstance(node, dict):
+        return []
+    found: list[str] = []
+    for branch in node.get("anyOf", []):
+        found += _undeclared(schema, branch, instance, where)
+    if isinstance(instance, dict) and "properties" in node:
+        for key, value in instance.items():
+            if key not in node["properties"]:
+                found.append(f"{where}.{key}")
+            else:
+                found += _undeclared(schema, node["properties"][key], value, f"{where}.{key}")
+    if isinstance(instance, list) and "items" in node:
+        for value in instance:
+            found += _undeclared(schema, node["items"], value, f"{where}[]")
+    return found
+
+
+def test_every_field_a_json_output_gives_is_one_its_schema_declares(
+    sqlite_ledger: Ledger,
+) -> None:
+    """The schemas are the documented contract of the JSON listings and of the exported rows
+    (``row_schemas``), but an event's ``line_from``, an episode's ``verdict`` and the threats'
+    and events' own fields in an episode's story (addressee, trigger text, action...) were
+    given and declared nowhere."""
+    from datetime import date
+
+    from redline.link import link
+
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-06-01")
+    b.threat(d, "RUS", "f16_delivery", stated="2024-05-01", consequence="military_force")
+    b.crossing(d, "USA", "f16_delivery", "2024-05-20")
+    b.response(d, "RUS", "f16_delivery", "military_force", "2024-05-25")
+    b.claim(d, "RUS", "f16_delivery", "response")
+    link(sqlite_ledger, as_of=date(2024, 6, 1))
+    found: list[str] = []
+    for command in (
+        ["threats"],
+        ["events"],
+        ["claims"],
+        ["episodes"],
+        ["episode", "RUS:f16_delivery"],
+        ["credibility"],
+        ["credibility", "--timeline"],
+    ):
+        result = CliRunner().invoke(app, [*command, "--db", sqlite_ledger.url, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        doc = json.loads(result.output)
+        validate(doc)
+        schema = load_schema(doc["kind"])
+        found += _undeclared(schema, schema, doc, doc["kind"])
+    assert found == [], sorted(set(found))
