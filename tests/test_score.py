@@ -493,3 +493,35 @@ def test_every_interval_is_written_with_one_dash() -> None:
     assert "–" in shown and "-" not in shown, shown
     scored = _ci({"value": 0.5, "low": 0.1, "high": 0.9, "hits": 1, "total": 2})
     assert scored == "0.50 [0.10–0.90] (1/2)"
+
+
+def test_the_interval_is_scipy_stats_beta_quantile_exactly() -> None:
+    """``posterior`` reads the Beta quantile through scipy.special (the Boost routine
+    scipy.stats.beta.ppf calls): every bound is the same float, not merely close."""
+    for prior in priors().values():
+        for successes in (0, 0.5, 1, 2.5, 7, 40):
+            for failures in (0, 0.5, 3, 12.5, 90):
+                for level in (0.6, 0.9, 0.95, 0.99):
+                    post = posterior(prior, successes, failures, level)
+                    a, b, tail = post.alpha, post.beta, (1 - level) / 2
+                    assert post.lower == float(beta_dist.ppf(tail, a, b))
+                    assert post.upper == float(beta_dist.ppf(1 - tail, a, b))
+
+
+def test_scoring_does_not_import_scipy_stats() -> None:
+    """scipy.stats reads about four times the files scipy.special does and costs most of a
+    second more CPU to import; the bench's score stage waited on that import for most of its
+    time. Scoring needs only the Beta quantile."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from redline.score import get_prior, posterior\n"
+        "posterior(get_prior('uniform'), 3, 1)\n"
+        "print('scipy.stats' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "False"
