@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import spacy
@@ -84,3 +85,27 @@ def test_a_lemmatizer_in_another_mode_stays() -> None:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     assert not replace_lemmatizer(nlp)
     assert nlp.pipe_names == ["lemmatizer"]
+
+
+def test_matches_are_applied_without_building_a_span_each() -> None:
+    """A match's token is read from the document by position (its ``index`` counted from the
+    match's end when negative), as the AttributeRuler would set it: ``doc[start:end][index]``
+    built a Span for every match, about a third of the ruler's time."""
+    from spacy.tokens import Doc
+
+    class NoSlices(Doc):
+        def __getitem__(self, i: Any) -> Any:
+            assert not isinstance(i, slice), "the ruler sliced the document"
+            return super().__getitem__(i)
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add(patterns=[[{"LOWER": "red"}, {"LOWER": "line"}]], attrs={"TAG": "LAST"}, index=-1)
+    ruler.add(patterns=[[{"LOWER": "red"}, {"LOWER": "line"}]], attrs={"POS": "ADJ"}, index=0)
+    ruler.add(patterns=[[{"LOWER": "crossed"}]], attrs={"TAG": "VBD"})
+    words = ["They", "crossed", "a", "red", "line", "."]
+    want = [(t.tag_, t.pos_) for t in nlp(Doc(nlp.vocab, words=words))]
+    assert replace_attribute_ruler(nlp)
+    doc = nlp.get_pipe(FACTORY)(NoSlices(nlp.vocab, words=words))
+    assert [(t.tag_, t.pos_) for t in doc] == want
+    assert want[1][0] == "VBD" and want[3][1] == "ADJ" and want[4][0] == "LAST"

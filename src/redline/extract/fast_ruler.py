@@ -146,7 +146,9 @@ class FastAttributeRuler:
                     matches.add((order, i, end, rule_id))
         for _order, start, end, rule_id in sorted(matches):
             _, _, index, attrs = self.rules[rule_id]
-            set_token_attrs(doc[start:end][index], attrs)
+            # the token at ``index`` of the match (from its end when negative), read from the
+            # document itself: ``doc[start:end][index]`` built a Span for every match
+            set_token_attrs(doc[(start if index >= 0 else end) + index], attrs)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
