@@ -2143,3 +2143,32 @@ def test_a_threat_is_addressed_to_the_party_the_sentence_states() -> None:
         assert got, text
         assert {t.addressee_country for t in got} == {expected}, text
         assert all(t.speaker_country != t.addressee_country for t in got), text
+
+
+def test_a_mark_of_several_words_is_compared_only_where_its_last_word_stands() -> None:
+    """``_condition`` compared every mark of several words ("as long as") with the words ending
+    at every token of the clause, slicing the document each time; only a mark's last word can
+    end it. The clause it finds is the same."""
+    import spacy
+    from spacy.tokens import Doc
+
+    from redline.extract.rules import RuleExtractor
+
+    ends: list[int] = []
+
+    class Sliced(Doc):
+        def __getitem__(self, i: Any) -> Any:
+            if isinstance(i, slice):
+                ends.append(i.stop)
+            return super().__getitem__(i)
+
+    rules = RuleExtractor()
+    last_words = {m.split()[-1] for m in rules.not_yet_marks if " " in m}
+    assert "as long as" in rules.not_yet_marks
+    words = ["We", "will", "strike", "as", "long", "as", "they", "shell", "our", "grid"]
+    heads = [2, 2, 2, 7, 7, 7, 7, 2, 9, 7]
+    deps = ["nsubj", "aux", "ROOT", "advmod", "advmod", "mark", "nsubj", "advcl", "poss", "dobj"]
+    doc = Sliced(spacy.blank("en").vocab, words=words, heads=heads, deps=deps)
+    clause = rules._condition(list(doc))
+    assert [t.text for t in clause] == ["as", "long", "as", "they", "shell", "our", "grid"]
+    assert ends and all(doc[stop - 1].lower_ in last_words for stop in ends)

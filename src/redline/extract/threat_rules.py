@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from redline.extract import dates
@@ -501,12 +502,23 @@ class ThreatRules(RuleBase):
         the learned extractor reads it from the document (``_document_line``)."""
         return None
 
+    @cached_property
+    def _marks_ending_in(self) -> dict[str, list[tuple[str, ...]]]:
+        """The marks of several words ("as long as"), as word tuples, by their last word: only
+        a token that is a mark's last word can end it. ``_condition`` had compared every such
+        mark with the words ending at every token of the clause."""
+        out: dict[str, list[tuple[str, ...]]] = {}
+        for mark in self.not_yet_marks:  # in the set's order, as the marks were tried before
+            if " " in mark:
+                words = tuple(mark.split())
+                out.setdefault(words[-1], []).append(words)
+        return out
+
     def _condition(self, toks: Sequence[Any]) -> list[Any]:
         """The conditional clause inside ``toks`` ("if Ukraine received F-16 jets",
         "should America interfere"), as tokens; empty when there is none."""
         ids = {t.i for t in toks}
-        # marks of several words end in their last word ("as long as")
-        phrases = [tuple(m.split()) for m in self.not_yet_marks if " " in m]
+        ending = self._marks_ending_in
         for t in toks:
             if (
                 t.dep_ in ("mark", "advmod")
@@ -521,7 +533,7 @@ class ThreatRules(RuleBase):
             opened = next(
                 (
                     len(p)
-                    for p in phrases
+                    for p in ending.get(t.lower_, ())
                     if t.i + 1 >= len(p)
                     and tuple(w.lower_ for w in t.doc[t.i + 1 - len(p) : t.i + 1]) == p
                 ),
