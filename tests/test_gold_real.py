@@ -234,6 +234,22 @@ def test_wilson_interval_and_kappa() -> None:
     assert score.date_agrees(None, "2022") is None
 
 
+def test_agreement_counts_the_addressee_both_annotators_give() -> None:
+    """The addressee (``target``) is one of the fields whose agreement is reported, so the
+    eval's addressee figure can be read against how far two annotators agree on it."""
+    text = "Russia warned Finland against joining NATO."
+    doc = GoldDocument("news/a", "news", text, None, "news")
+    mine = {"speaker_country": "RUS", "target": "FIN"}
+    items = [
+        GoldItem("news/a", "A", 0, len(text), Kind.THREAT, False, mine),
+        GoldItem("news/a", "B", 0, len(text), Kind.THREAT, False, {**mine, "target": "SWE"}),
+    ]
+    gold = GoldSet(items, {"A": {"news/a"}, "B": {"news/a"}})
+    fields = score.agreement(gold, {"news/a": doc})["threat_fields"]
+    assert (fields["target"]["hits"], fields["target"]["total"]) == (0, 1)
+    assert (fields["speaker_country"]["hits"], fields["speaker_country"]["total"]) == (1, 1)
+
+
 class _Warns(_Fixed):
     """Finds a threat in any document whose text says 'warned'."""
 

@@ -439,7 +439,7 @@ def agreement(gold: GoldSet, documents: dict[str, GoldDocument]) -> dict[str, An
             tb = threats[1].get(span)
             if tb is None:
                 continue
-            for name in THREAT_FIELDS:
+            for name in (*THREAT_FIELDS, "target"):  # target: the addressee, scored apart
                 va, vb = ta.get(name), tb.get(name)
                 if va is None and vb is None:
                     continue
