@@ -2172,3 +2172,30 @@ def test_a_mark_of_several_words_is_compared_only_where_its_last_word_stands() -
     clause = rules._condition(list(doc))
     assert [t.text for t in clause] == ["as", "long", "as", "they", "shell", "our", "grid"]
     assert ends and all(doc[stop - 1].lower_ in last_words for stop in ends)
+
+
+def test_a_line_the_harm_answers_is_the_trigger() -> None:
+    """Codebook §1: a trigger the vocabulary lacks gets a new key, not none. A threat that
+    names its line only as what its harm answers ("in response to ...", "costs for ...") takes
+    that phrase as its trigger when it names an act; a line of the vocabulary there is the
+    key; a phrase that names no act ("in response to questions") gives none."""
+    got = _statement(
+        "We stand ready to adopt further sanctions in response to further destabilizing "
+        "actions by Iran in the region.",
+        rules_from=0.01,
+    ).threats
+    assert [(t.trigger_text, t.addressee_country) for t in got] == [
+        ("further destabilizing actions by Iran in the region", "IRN")
+    ]
+    assert got[0].trigger_key is not None and got[0].trigger_key.startswith("new_")
+    got = _statement(
+        "We will respond with sanctions in response to any further Russian attack on Ukraine.",
+        rules_from=0.01,
+    ).threats
+    assert [t.trigger_key for t in got] == ["invasion_of_ukraine"]
+    got = _statement(
+        "We stand ready to adopt further sanctions, the President said in response to "
+        "questions from reporters.",
+        rules_from=0.01,
+    ).threats
+    assert all(t.trigger_text is None or "questions" not in t.trigger_text for t in got)

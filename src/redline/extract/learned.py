@@ -534,6 +534,7 @@ class LearnedExtractor(RuleExtractor):
                 found = [self._speaker_outside_trigger(st, sent, t) for t in found]
                 found = [self._attributed_by_pronoun(st, sent, t) for t in found]
                 found = [self._addressed_in_trigger(st, sent, t) for t in found]
+                found = [self._line_answered_in_phrase(st, sent, t) for t in found]
                 found = self._first_person_speaks_for_issuer(st, sent, found)
                 result.threats.extend(self._with_joint_speakers(st, sent, found))
             if "response" in sent.kinds:
@@ -1211,6 +1212,60 @@ class LearnedExtractor(RuleExtractor):
                 lo = sent.start + tok.left_edge.idx
                 out.append((lo, sent.start + tok.right_edge.idx + len(tok.right_edge.text)))
         return out
+
+    def _line_answered_in_phrase(
+        self, st: _DocState, sent: _Sentence, item: ThreatItem
+    ) -> ThreatItem:
+        """A threat that names no line in the codebook's conditional forms may name it as what
+        its harm answers: "further sanctions in response to further destabilising actions",
+        "impose costs for Russia's attempts to use detained Americans as bargaining chips",
+        "threatened to withdraw ... over the warlord's ceasefire violations". The phrase is its
+        trigger text when it names an act (an act noun, a verb's "-ing", or a party of
+        another side than the speaker's): a line of the vocabulary it names is the key (not one
+        the speaker's own side would cross), else a key coined from it (codebook section 1: a
+        trigger the vocabulary lacks gets a new key, not none). Before, such a threat kept no
+        trigger, or took the line of the document's topic. A line already read stays, unless it
+        is an act of the speaker's own side (its threatened "further sanctions")."""
+        if sent.doc is None or (
+            item.trigger_key is not None
+            and not same_side(item.speaker_country, self.triggers.hint(item.trigger_key))
+        ):
+            return item  # a line it names already (not its own side's act, "further sanctions")
+        when = item.stated_date or st.doc.published
+        for tok in sent.doc:
+            prep = tok.head
+            if tok.dep_ != "pobj" or prep.dep_ != "prep":
+                continue
+            host, word = prep.head.lemma_.lower(), prep.lower_
+            if not (
+                (word in ("to", "for") and host in _ANSWER_NOUNS)
+                or (word == "for" and (host in _HARM_NOUNS or host in _IMPOSING))
+                or (word == "over" and host in ("threaten", "warn", "sanction", "punish"))
+            ):
+                continue
+            lo, hi = tok.left_edge.idx, tok.right_edge.idx + len(tok.right_edge.text)
+            others = [
+                m
+                for m in st.mentions_in(sent)
+                if lo <= m.start - sent.start < hi
+                and not same_side(m.actor.country_on(when), item.speaker_country)
+                and m.actor.country_on(when) is not None
+            ]
+            if not (tok.lemma_.lower() in _ANSWERED_ACTS or tok.tag_ == "VBG" or others):
+                continue
+            text = sent.text[lo:hi]
+            line = next(
+                (
+                    key
+                    for key, _, _ in self.triggers.match(text)
+                    if not same_side(item.speaker_country, self.triggers.hint(key))
+                ),
+                None,
+            )
+            key = line or coin_trigger_key(text)
+            if key is not None:
+                return replace(item, trigger_key=key, trigger_text=text)
+        return item
 
     def _addressed_in_trigger(self, st: _DocState, sent: _Sentence, item: ThreatItem) -> ThreatItem:
         """Whom a threat addresses, when the rules' verb did not say it: the first party of
@@ -2127,6 +2182,25 @@ _WARNING_NOUNS = frozenset({"warning", "ultimatum", "threat", "message"})
 _ANSWER_NOUNS = frozenset({"response", "retaliation", "answer", "reaction", "countermeasure"})
 # Who an act moves, named by the side they belong to ("the deployment of NATO troops").
 _TROOPS = frozenset({"troop", "troops", "force", "forces", "soldier", "unit", "personnel"})
+# Nouns that name an act a harm may answer ("in response to further destabilising actions").
+_ANSWERED_ACTS = frozenset(
+    _ACT_NOUNS
+    | {
+        "action",
+        "activity",
+        "initiative",
+        "attempt",
+        "behaviour",
+        "behavior",
+        "conduct",
+        "practice",
+        "provocation",
+        "interference",
+        "support",
+        "detention",
+        "violation",
+    }
+)
 # Verbs a harm is put on someone with ("impose sanctions on Russia").
 _IMPOSING = frozenset({"impose", "inflict", "levy", "place", "put", "slap"})
 
@@ -2172,14 +2246,16 @@ def _act_doers(doc: Sequence[Any]) -> Iterator[Any]:
     agent with "by", a name compounded with it, the troops it moves, and the act itself (for
     the side its adjective names)."""
     for tok in doc:
-        if tok.lemma_.lower() not in _ACT_NOUNS:
+        if tok.lemma_.lower() not in _ANSWERED_ACTS:
             continue
         answered = (
             tok.dep_ == "pobj"
             and tok.head.lower_ in ("to", "against", "for")
             and tok.head.head.lemma_.lower() in _ANSWER_NOUNS
         )
-        if tok.dep_ not in ("nsubj", "nsubjpass") and not answered:
+        if not answered and (
+            tok.dep_ not in ("nsubj", "nsubjpass") or tok.lemma_.lower() not in _ACT_NOUNS
+        ):
             continue
         for c in tok.children:
             if c.dep_ in ("poss", "compound", "nmod"):
