@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from redline.add import add
@@ -26,6 +27,7 @@ from redline.misses import (
     sample,
 )
 from redline.store import Ledger
+from redline.store.schema import runs
 from redline.vocab import ItemKind
 
 # Written for this test: two threats (one the ledger will hold, one it will miss) among news.
@@ -102,6 +104,36 @@ def test_a_session_does_not_judge_over_a_sentence_judged_since_it_showed_it(
     )
     assert stored == 0
     assert sample(ledger_with_notes, drawn.audit_id).sentences[0].judgment == "none"
+
+
+def test_a_second_copy_of_a_sample_keeps_the_judgments_it_replaces_and_says_so(
+    ledger_with_notes: Ledger, tmp_path: Path
+) -> None:
+    """Two analysts judging copies of one misses sample: the second file replaced the first's
+    judgments without a trace or a word (a sentence keeps one judgment). The latest still
+    counts, as in the review trail, but the ones it replaced are kept with it and
+    `misses-judge` names them."""
+    url = ledger_with_notes.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "m.json"
+    result = CliRunner().invoke(app, ["audit", "misses", "--db", url, "--n", "4", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    judge_misses(ledger_with_notes, data["audit_misses"], {1: "threat", 2: "none"}, reviewer="bo")
+    for s in data["sentences"]:
+        s["judgment"] = "none"
+    out.write_text(json.dumps(data), encoding="utf-8")
+    judge = ["audit", "misses-judge", str(out), "--db", url, "--by", "ana"]
+    result = CliRunner().invoke(app, judge)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "1 replaced an earlier judgment" in said and "sentence 1: threat by bo" in said
+    with ledger_with_notes.connect() as conn:
+        marks = conn.execute(
+            sa.select(runs.c.stats).where(runs.c.id == data["audit_misses"])
+        ).scalar_one()["judgments"]
+    assert marks["1"]["judgment"] == "none" and marks["1"]["reviewer"] == "ana"
+    assert [(b["judgment"], b["reviewer"]) for b in marks["1"]["before"]] == [("threat", "bo")]
+    assert [(b["judgment"], b["reviewer"]) for b in marks["2"]["before"]] == [("none", "bo")]
 
 
 def test_the_same_seed_draws_the_same_sample(ledger_with_notes: Ledger, tmp_path: Path) -> None:

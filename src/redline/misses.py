@@ -463,13 +463,18 @@ def judge_misses(
     reviewer: str | None = None,
     kind: ItemKind | None = None,
     unjudged_only: bool = False,
+    replaced: list[tuple[int, str, str]] | None = None,
 ) -> int:
     """Store judgments (sentence number -> the sample's kind, ``threat`` say, or ``none``) of
     sample ``audit_id`` (refused when it is of another kind than ``kind``, when given); returns
     how many were stored. A later judgment of a sentence replaces an earlier one, except with
     ``unjudged_only`` (a session in the terminal, which shows the sentences nobody has judged):
     a sentence judged meanwhile, in another session, keeps that judgment (the later answer
-    replaced it unseen, and a sentence keeps one judgment)."""
+    replaced it unseen, and a sentence keeps one judgment). A judgment that replaces another
+    person's, or another judgment, keeps the ones it replaced in its ``before`` (as the review
+    trail keeps every decision; the latest counts); one that changes the judgment is listed in
+    ``replaced`` (sentence number, who, what) when given: a second analyst's copy of a sample
+    replaced the first's judgments without a trace."""
     who = checked_reviewer(reviewer)
     with ledger.exclusive() as conn:
         run = _run(conn, audit_id, kind)
@@ -489,18 +494,30 @@ def judge_misses(
         stamp = now().isoformat()
         stored = 0
         for number, judgment in judgments.items():
-            if unjudged_only and str(number) in marks:
+            old = marks.get(str(number))
+            if unjudged_only and old is not None:
                 continue
-            marks[str(number)] = {"judgment": judgment, "reviewer": who, "at": stamp}
+            mark: dict[str, Any] = {"judgment": judgment, "reviewer": who, "at": stamp}
+            if old is not None and (old["judgment"], old.get("reviewer")) != (judgment, who):
+                earlier = {k: v for k, v in old.items() if k != "before"}
+                mark["before"] = [*old.get("before", []), earlier]
+                if replaced is not None and old["judgment"] != judgment:
+                    replaced.append((number, str(old.get("reviewer")), str(old["judgment"])))
+            elif old is not None and "before" in old:
+                mark["before"] = old["before"]
+            marks[str(number)] = mark
             stored += 1
         stats["judgments"] = marks
         conn.execute(sa.update(runs).where(runs.c.id == run.id).values(stats=stats))
     return stored
 
 
-def judge_file(ledger: Ledger, path: Path, *, reviewer: str | None = None) -> tuple[int, int]:
+def judge_file(
+    ledger: Ledger, path: Path, *, reviewer: str | None = None
+) -> tuple[int, int, list[tuple[int, str, str]]]:
     """Judgments from a sample file (``redline audit misses -o``) whose sentences carry a
-    ``judgment``; (audit id, judgments stored). A bad file is refused whole, naming it."""
+    ``judgment``; (audit id, judgments stored, the earlier judgments they replaced: sentence
+    number, who, what). A bad file is refused whole, naming it."""
     try:
         # an editor's byte-order mark is no error (Notepad writes one)
         data = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -515,7 +532,11 @@ def judge_file(ledger: Ledger, path: Path, *, reviewer: str | None = None) -> tu
         _same_sentences(ledger, audit_id, placed)
         # a file that names its kind (every file written since samples recorded it) is judged
         # only as a sample of that kind: "threat" judgments never land on a crossing sample
-        return audit_id, judge_misses(ledger, audit_id, marks, reviewer=reviewer, kind=kind)
+        replaced: list[tuple[int, str, str]] = []
+        stored = judge_misses(
+            ledger, audit_id, marks, reviewer=reviewer, kind=kind, replaced=replaced
+        )
+        return audit_id, stored, replaced
     except RedlineError as exc:
         raise RedlineError(f"{path}: {exc}") from exc
 

@@ -163,8 +163,18 @@ def misses_judge_command(
     from redline.misses import judge_file
 
     ledger = Ledger.open(db, create=False)
-    audit_id, stored = judge_file(ledger, path, reviewer=by)
+    audit_id, stored, replaced = judge_file(ledger, path, reviewer=by)
     console.print(f"sample #{audit_id}: {stored} judgments stored", markup=False)
+    if replaced:
+        # a sentence keeps one judgment, the latest: a second copy of the sample replaced the
+        # first's without a word
+        console.print(
+            f"{len(replaced)} replaced an earlier judgment (kept in the sample's record; the "
+            "latest counts): "
+            + "; ".join(f"sentence {n}: {what} by {who}" for n, who, what in replaced),
+            markup=False,
+            style="yellow",
+        )
     _print_recall(ledger, audit_id, Format.table)
 
 
