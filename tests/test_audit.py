@@ -1112,3 +1112,26 @@ def test_an_item_an_analyst_added_is_not_drawn(sqlite_ledger: Ledger) -> None:
     with pytest.raises(RedlineError) as refused:
         draw(sqlite_ledger, kinds=["crossing"], per_kind=10)
     assert "1 rejected by an analyst and 1 added by an analyst" in str(refused.value)
+
+
+def test_judging_a_file_says_which_of_your_judgments_it_changed(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """`audit judge` of a second copy of a sample (or a file edited since) stored a changed
+    judgment over your earlier one without a word: the latest counts, the trail keeps both,
+    and now the command names the items whose judgment it changed."""
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    out = tmp_path / "s.json"
+    draw_to = ["audit", "draw", "--db", sqlite_ledger.url, "--kind", "threat", "-o", str(out)]
+    assert runner.invoke(app, draw_to).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    judge = ["audit", "judge", str(out), "--db", sqlite_ledger.url, "--by", "ana"]
+    for judgment in ("right", "wrong"):
+        data["items"][0]["judgment"] = judgment
+        out.write_text(json.dumps(data), encoding="utf-8")
+        res = runner.invoke(app, judge)
+        assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "1 of them changed a judgment you stored before (item 1: right -> wrong)" in said
+    assert [r["action"] for r in audit_trail(sqlite_ledger)] == ["confirm", "reject"]

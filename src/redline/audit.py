@@ -523,11 +523,14 @@ def record(
     reviewer: str | None,
     where: str | None = None,
     unjudged_only: bool = False,
+    changed: list[tuple[int, str, str]] | None = None,
 ) -> dict[str, int]:
     """Store each judgment as a review; returns counts of judged, unchanged and skipped items.
     ``unjudged_only`` (a session in the terminal, which shows each item ``reviewer`` has not
     judged): an item they judged in this audit meanwhile, in another session, keeps that
     judgment and is counted ``elsewhere`` (the later answer was stored over it unseen).
+    ``changed``, when given, hears each item whose judgment by ``reviewer`` this changes (item
+    number, the judgment before, the new one): a second copy of a sample changed them unsaid.
 
     The whole file is checked before anything is stored (a bad judgment stores none), and a
     judgment the item's latest review for this audit already holds is not stored again, so
@@ -535,7 +538,14 @@ def record(
     and, being the latest, counts. An error names the file ``where`` when given (a judgment
     that is no choice, an id not in the audit, an item judged twice did not)."""
     try:
-        return _record(ledger, audit_id, judged, reviewer=reviewer, unjudged_only=unjudged_only)
+        return _record(
+            ledger,
+            audit_id,
+            judged,
+            reviewer=reviewer,
+            unjudged_only=unjudged_only,
+            changed=changed,
+        )
     except RedlineError as exc:
         if where is None:
             raise
@@ -566,6 +576,7 @@ def _record(
     *,
     reviewer: str | None,
     unjudged_only: bool = False,
+    changed: list[tuple[int, str, str]] | None = None,
 ) -> dict[str, int]:
     run = _audit_params(ledger, audit_id)
     drawn = {(k, int(i)) for k, i in run["sample"]}
@@ -622,6 +633,9 @@ def _record(
             if stored.get(key) == note:
                 out["unchanged"] += 1
                 continue
+            before = _judgment(stored[key], audit_id) if key in stored else None
+            if changed is not None and before is not None and before != item.judgment:
+                changed.append((item.number, before, item.judgment))
             action = {"right": "confirm", "wrong": "reject", "not_a_line": "reject"}.get(
                 item.judgment, "note"
             )

@@ -200,12 +200,22 @@ def judge_command(
         raise RedlineError(f"{path}: cannot read the audit file: {exc}") from exc
     audit_id, items = from_dict(data, str(path))
     ledger = Ledger.open(db, create=False)
-    counts = record(ledger, audit_id, items, reviewer=by, where=str(path))
+    changed: list[tuple[int, str, str]] = []
+    counts = record(ledger, audit_id, items, reviewer=by, where=str(path), changed=changed)
     console.print(
         f"audit #{audit_id}: {counts['judged']} judgments stored as reviews, "
         f"{counts['unchanged']} already stored, {counts['skipped']} skipped",
         markup=False,
     )
+    if changed:
+        # a second copy of the sample (or a file edited since) changed them without a word
+        console.print(
+            f"{len(changed)} of them changed a judgment you stored before ("
+            + "; ".join(f"item {n}: {old} -> {new}" for n, old, new in changed)
+            + "): the latest counts, and the trail keeps both",
+            markup=False,
+            style="yellow",
+        )
     if counts["followed"]:
         console.print(
             f"{counts['followed']} items had new ids since the draw (re-extracted or relinked): "
