@@ -296,3 +296,35 @@ def test_an_empty_follow_through_table_says_why(sqlite_ledger: Ledger) -> None:
     table = said("--as-of", "2024-01-01")
     assert "no evidence" in table and "nothing to show" not in table
     assert run(*base, "--as-of", "2000-01-01", "-f", "csv").count("\n") == 1  # the header alone
+
+
+def test_the_timeline_table_shows_a_crossing_dated_to_a_month_as_that_month(
+    sqlite_ledger: Ledger,
+) -> None:
+    """A timeline point sits at its crossing's date; one dated only to a month was printed as
+    that month's first day in the table (2024-03-01, a day no source gave), though the CSV
+    and JSON carry its precision. The table prints it as item dates are printed: 2024-03."""
+    from datetime import date
+
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-01-10"), "RUS", "f16_delivery", stated="2024-01-05")
+    b.crossing(b.doc("2024-04-10"), "USA", "f16_delivery", "2024-03")
+    b.response(b.doc("2024-04-12"), "RUS", "f16_delivery", "military_force", "2024-04-11")
+    link(sqlite_ledger, as_of=date(2024, 12, 31))
+    args = ["credibility", "--timeline", "--as-of", "2024-12-31", "--db", sqlite_ledger.url]
+    res = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "2024-03 " in res.output and "2024-03-01" not in res.output
+    res = CliRunner().invoke(app, [*args, "-f", "json"])
+    (point,) = json.loads(res.output)["items"]
+    assert (point["date"], point["date_precision"]) == ("2024-03-01", "month")
+    # the report's chart says it in each point's tip the same way
+    from redline.report.charts import credibility_chart
+    from redline.score import credibility_timeline, get_prior
+
+    points = credibility_timeline(sqlite_ledger, as_of=date(2024, 12, 31))
+    svg = credibility_chart(points, get_prior("uniform"), {})
+    assert "crossed 2024-03:" in svg or "2024-03: estimate" in svg
+    assert "2024-03-01: estimate" not in svg

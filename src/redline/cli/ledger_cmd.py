@@ -655,9 +655,15 @@ def follow_through_row(e: Estimate) -> dict[str, Any]:
 def _rounded(
     row: dict[str, Any], fmt: Format, keys: tuple[str, ...] = ("mean", "lower", "upper")
 ) -> dict[str, Any]:
-    """Probabilities in tables to ``SHOWN_DIGITS``; JSON and CSV keep full precision."""
+    """Probabilities in tables to ``SHOWN_DIGITS``, and a timeline point's date as precisely
+    as it is known ("2024-03" for a crossing dated to a month, not its first day); JSON and CSV
+    keep full precision, and the date with its ``date_precision``."""
     if fmt is Format.table:
+        from redline.link.when import date_words
+
         row.update({k: f"{row[k]:.{SHOWN_DIGITS}f}" for k in keys if row[k] is not None})
+        if isinstance(row.get("date"), date) and row.get("date_precision"):
+            row["date"] = date_words(row["date"], row["date_precision"])
     return row
 
 

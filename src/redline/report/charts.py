@@ -21,6 +21,7 @@ import altair as alt
 import vl_convert
 
 from redline import vocab
+from redline.link.when import date_words
 from redline.score import Prior, TimelinePoint, level_text
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
@@ -190,6 +191,14 @@ def timeline_chart(
     return _svg(chart)
 
 
+def _when(point: TimelinePoint) -> str:
+    """A timeline point's date, after a space, as precisely as it is known ("2024-03" for a
+    crossing dated to a month, not its first day); empty when undated."""
+    if point.date is None:
+        return ""
+    return " " + date_words(point.date, point.date_precision or "day")
+
+
 def credibility_chart(
     points: Sequence[TimelinePoint], prior: Prior, anchors: Mapping[str, str]
 ) -> str:
@@ -206,7 +215,7 @@ def credibility_chart(
             "href": f"#{anchors[p.episode_key]}" if p.episode_key in anchors else None,
             "tip": (
                 f"{p.episode_label} — {vocab.Status(p.status).label}"
-                f"{f' {p.date.isoformat()}' if p.date else ''}: estimate {p.mean:.2f}"
+                f"{_when(p)}: estimate {p.mean:.2f}"
                 f", {level_text(p.level)} interval {p.lower:.2f}–{p.upper:.2f}"
             ),
         }
