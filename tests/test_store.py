@@ -248,3 +248,30 @@ def test_a_ledger_the_user_may_only_read_is_one_clear_line_naming_it(tmp_path: P
         folder.chmod(0o755)
         db.chmod(0o644)
     assert Ledger.open(f"sqlite:///{db}", create=False).count(documents) == 0
+
+
+def test_a_postgresql_user_who_may_only_read_gets_one_clear_line(
+    _postgres_ledger: Ledger | None,
+) -> None:
+    """A team ledger on PostgreSQL whose user may only read it (`GRANT SELECT`): `redline
+    link` ended in a ProgrammingError traceback ("permission denied for table runs") with the
+    SQL of the refused insert. It is one error naming the ledger and the privilege."""
+    from tests.conftest import need_service
+
+    need_service("PostgreSQL", _postgres_ledger is not None, "set REDLINE_TEST_POSTGRES_URL")
+    assert _postgres_ledger is not None
+    url = _postgres_ledger.engine.url.set(query={"options": "-crole=pg_read_all_data"})
+    try:
+        with sa.create_engine(url).connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.DBAPIError:
+        pytest.skip("the test database user cannot take the role pg_read_all_data")
+    reader = Ledger.open(url.render_as_string(hide_password=False), create=False)
+    try:
+        with pytest.raises(StoreError) as refused:
+            reader.start_run("link")
+        message = str(refused.value)
+        assert "permission denied for table runs" in message and "only read" in message
+        assert "INSERT" not in message and "nothing was changed" in message
+    finally:
+        reader.dispose()

@@ -138,11 +138,20 @@ def read_only_problem(path: str | None) -> str | None:
 
 
 def _read_only_error(url: str | sa.URL, exc: Exception) -> StoreError | None:
-    """A clear error for a SQLite ledger the user may not write (another user's file or
-    folder), or None when that is not why ``exc`` happened."""
+    """A clear error for a ledger the user may not write (a SQLite ledger in another user's
+    file or folder, a PostgreSQL ledger whose user lacks a privilege), or None when that is
+    not why ``exc`` happened."""
+    url = sa.make_url(url)
+    if isinstance(exc, sa.exc.DBAPIError) and getattr(exc.orig, "sqlstate", None) == "42501":
+        # PostgreSQL's insufficient_privilege: a traceback with the SQL of the refused write
+        reason = " ".join(str(exc.orig).split())
+        return StoreError(
+            f"{_shown(url.render_as_string(hide_password=False))}: {reason}: your database user "
+            "may only read this ledger (or lacks that privilege); ask its owner for the "
+            "privilege; nothing was changed"
+        )
     if not isinstance(exc, sa.exc.OperationalError | PermissionError):
         return None
-    url = sa.make_url(url)
     if url.get_backend_name() != "sqlite":
         return None
     problem = read_only_problem(url.database)
@@ -255,11 +264,12 @@ class Ledger:
     @contextmanager
     def _told_if_read_only(self) -> Iterator[None]:
         """A write SQLite refuses because the user may only read the ledger (or a lock file
-        beside it cannot be made) ends in a ``StoreError`` naming the file and the problem,
-        not "attempt to write a readonly database"."""
+        beside it cannot be made), or PostgreSQL because the user lacks the privilege, ends
+        in a ``StoreError`` naming the ledger and the problem, not "attempt to write a
+        readonly database" or a traceback."""
         try:
             yield
-        except (sa.exc.OperationalError, PermissionError) as exc:
+        except (sa.exc.DBAPIError, PermissionError) as exc:
             read_only = _read_only_error(self.engine.url, exc)
             if read_only is None:
                 raise
