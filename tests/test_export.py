@@ -547,3 +547,20 @@ def test_a_line_first_drawn_in_a_month_is_shown_as_that_month(
     first = row["first_threat_date"]
     lead = Lead(1, row["key"], first, 1, 0, 9, "A sentence.", 0.5, None, None, None, "month")
     assert lead.first_threat_text() == "2024-10" and lead.row()["first_threat_precision"] == "month"
+
+
+def test_listings_print_an_item_dated_to_a_month_as_that_month(sqlite_ledger: Ledger) -> None:
+    """`redline threats` in a terminal of 80 columns keeps the date and drops its precision
+    column, and `claims` has none: a threat dated to October 2024 read 2024-10-01, a day no
+    source gave. Tables print each item's date as precisely as it is known; JSON and CSV
+    keep the day with its precision beside it."""
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-11-10"), "RUS", "f16_delivery", stated="2024-10")
+    b.crossing(b.doc("2024-11-20"), "USA", "f16_delivery", "2024-11")
+    for listing in ("threats", "events"):
+        args = [listing, "--db", sqlite_ledger.url]
+        res = CliRunner().invoke(app, args, env={"COLUMNS": "80"})
+        assert res.exit_code == 0, res.output
+        assert "-01 " not in res.output and ("2024-10 " in res.output or "2024-11 " in res.output)
+        (row,) = json.loads(CliRunner().invoke(app, [*args, "-f", "json"]).output)["items"]
+        assert str(row.get("stated_date") or row.get("event_date")).endswith("-01")

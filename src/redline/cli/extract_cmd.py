@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -91,6 +92,30 @@ CLAIM_COLUMNS = [
     "sentence",
 ]
 CLAIM_COLUMNS_NARROW = ["id", "claim", "subject_country", "trigger_key", "sentence"]
+# each listing's date and the precision it is known to
+_DATED = {
+    "threats": ("stated_date", "stated_precision"),
+    "events": ("event_date", "date_precision"),
+    "claims": ("claim_date", "date_precision"),
+}
+
+
+def _shown_dates(rows: list[dict[str, Any]], fmt: Format, kind: str) -> list[dict[str, Any]]:
+    """A table prints each item's date as precisely as it is known ("2024-10" for a month,
+    through ``date_words`` as the episode story does): the narrow table (an 80-column terminal)
+    drops the precision column and `claims` has none, so a month read as its first day. JSON
+    and CSV keep the day with its precision beside it."""
+    if fmt is not Format.table:
+        return rows
+    from redline.link.when import date_words
+
+    day, precision = _DATED[kind]
+    return [
+        r | {day: date_words(r[day], r[precision])}
+        if isinstance(r.get(day), date) and r.get(precision)
+        else r
+        for r in rows
+    ]
 
 
 DEFAULT_WORKERS = max(1, min(2, os.cpu_count() or 1))
@@ -289,7 +314,7 @@ def threats_command(
     rows = extract_query.list_threats(Ledger.open(db, create=False), actor=actor, trigger=trigger)
     emit(
         render(
-            rows,
+            _shown_dates(rows, fmt, "threats"),
             fmt,
             _listed("threats", fmt, THREAT_COLUMNS),
             narrow=THREAT_COLUMNS_NARROW,
@@ -316,7 +341,7 @@ def events_command(
     rows = extract_query.list_events(Ledger.open(db, create=False), kind=kind, actor=actor)
     emit(
         render(
-            rows,
+            _shown_dates(rows, fmt, "events"),
             fmt,
             _listed("events", fmt, EVENT_COLUMNS),
             narrow=EVENT_COLUMNS_NARROW,
@@ -333,7 +358,7 @@ def claims_command(db: DbOption = None, fmt: FormatOption = Format.table) -> Non
     rows = extract_query.list_claims(Ledger.open(db, create=False))
     emit(
         render(
-            rows,
+            _shown_dates(rows, fmt, "claims"),
             fmt,
             _listed("claims", fmt, CLAIM_COLUMNS),
             narrow=CLAIM_COLUMNS_NARROW,
