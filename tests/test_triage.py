@@ -540,3 +540,25 @@ def test_the_listing_cuts_a_long_sentence_around_the_item(sqlite_ledger: Ledger)
     said = " ".join(out.output.split())
     assert "Moscow warned it would answer any delivery of tanks." in said
     assert "more characters of this sentence before" in said
+
+
+def test_start_shows_a_long_source_whole_with_its_date(sqlite_ledger: Ledger) -> None:
+    """`triage --start` and `audit start` named an item's source as its box's subtitle, cut to
+    one line: a statement's long title hid the date and the address after it. The source is
+    the line under the box, whole."""
+    b = Builder(sqlite_ledger)
+    title = "Joint declaration of the northern harbour towns on the ferry dispute and " * 2
+    doc = b.doc("2023-06-01", title=title.strip(), url="https://example.org/harbour/declaration")
+    b.threat(doc, "RUS", "f16_delivery", stated="2023-01-01", consequence="military_force")
+    url = str(sqlite_ledger.url)
+    link(sqlite_ledger, as_of=AS_OF)
+    runner = CliRunner()
+    args = ["--db", url, "--as-of", "2024-01-01"]
+    out = runner.invoke(app, ["triage", *args, "--start"], input="q\n", env={"COLUMNS": "80"})
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert "2023-06-01" in said and "https://example.org/harbour/declaration" in said
+    start = ["audit", "start", "--db", url, "--kind", "threat"]
+    out = runner.invoke(app, start, input="q\n", env={"COLUMNS": "80"})
+    said = " ".join(out.output.split())
+    assert "2023-06-01" in said and "Joint declaration" in said, out.output

@@ -167,6 +167,14 @@ def refuse_overwrite(out: Path | None, force: bool, what: str) -> None:
     )
 
 
+def item_panel(body: Text, title: str, source: str) -> None:
+    """An item to judge in a box, and its source on the line under it, whole: as the box's
+    subtitle a long source (a statement's title, then its date and URL) was cut to one line,
+    and the date a decision turns on was lost."""
+    console.print(Panel(body, title=terminal_text(title)))
+    console.print(Text.assemble(("source: ", "dim"), terminal_text(source)), highlight=False)
+
+
 def write_sample(text: str, out: Path | None, forget: Callable[[], None], what: str) -> bool:
     """A drawn sample's JSON to ``out`` (True) or to standard output (False). A file that
     cannot be written forgets the sample (``forget``): one nobody could read stood as the latest
@@ -297,13 +305,7 @@ def start_command(
             for k, v in item.document.items()
             if v not in (None, "")
         )
-        console.print(
-            Panel(
-                body,
-                title=terminal_text(f"{item.number}/{drawn} {item.summary}"),
-                subtitle=terminal_text(source),
-            )
-        )
+        item_panel(body, f"{item.number}/{drawn} {item.summary}", source)
         console.print(terminal_text(item.question))
         keys = {c[0]: c for c in item.choices} | {"s": "skip", "q": "quit"}
         answer = ask(

@@ -6,10 +6,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.panel import Panel
 
 from redline.audit import shown
-from redline.cli.audit_cmd import ask, shown_text
+from redline.cli.audit_cmd import ask, item_panel, shown_text
 from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
 from redline.cli.ledger_cmd import WindowOption, _day
 from redline.errors import RedlineError
@@ -265,15 +264,11 @@ def _decide(
         # a document with no punctuation is one "sentence" of thousands of characters: cut
         # around the item as `audit start` cuts it (it filled screens)
         body = shown_text(shown(item.sentence, item.offsets))
-        console.print(
-            Panel(
-                body,
-                title=terminal_text(
-                    f"{number}/{len(items)} {item.kind.value} #{item.item_id}, "
-                    f"confidence {item.confidence:.2f}"
-                ),
-                subtitle=terminal_text(_source(item)),
-            )
+        item_panel(
+            body,
+            f"{number}/{len(items)} {item.kind.value} #{item.item_id}, "
+            f"confidence {item.confidence:.2f}",
+            _source(item),
         )
         console.print(terminal_text(f"without it:\n{stakes}"))
         answer = ask({**_ACTIONS, "s": "skip", "q": "quit"}, stopped + " into the episodes.")
