@@ -1172,3 +1172,19 @@ def test_the_audit_trail_keeps_its_headers_whole_at_80_columns(reviewed_ledger: 
     assert all(len(line) <= 80 for line in lines)
     assert "speaker_country" in res.output and "withdraw" in res.output
     assert "2022-02-20" in res.output
+
+
+def test_a_status_put_right_before_relinking_records_the_status_it_replaces(
+    reviewed_ledger: Ledger,
+) -> None:
+    """A withdrawal taken back with `correct --set status=open` before `redline link` ran
+    again was recorded as "'open' -> 'open'": the old value came from the stored row, which
+    holds an analyst's status only after a link. It is the status the last decision set."""
+    from redline.link import link, list_episodes
+
+    link(reviewed_ledger, as_of=date(2022, 3, 1))
+    (episode,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
+    key = episode["key"]
+    review(reviewed_ledger, "episode", key, "withdraw", reviewer="ana")
+    row = review(reviewed_ledger, "episode", key, "correct", field="status", value="open")
+    assert (row["old_value"], row["new_value"]) == ("withdrawn", "open")

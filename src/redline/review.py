@@ -204,6 +204,14 @@ def apply_review(
     if action == "correct":
         field, value = _check_correction(item_type, field, value, conn)
         old = getattr(row, field)
+        if item_type == "episode":
+            from redline.link.reviews import load_reviews
+
+            # the status an earlier decision set, which the stored row holds only once a link
+            # has run since: a withdrawal put right before relinking read "'open' -> 'open'"
+            decided = load_reviews(conn, [item_id]).get(item_id)
+            if decided is not None and decided.status is not None:
+                old = decided.status
         # (an episode's status is a decision, not a field: "correct status=undetermined" on a
         # line the evidence reads undetermined settles it against later evidence, and a new
         # --effective day re-dates a status already imposed)
