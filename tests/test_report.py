@@ -247,3 +247,28 @@ def test_the_report_says_its_reading_who_set_a_status_and_prints_each_story(
     assert "set by an analyst" in flat and "status set by an analyst (see below)" in flat
     assert flat.count('class="print-only"') == flat.count("How the status was decided</summary>")
     ledger.dispose()
+
+
+def test_an_untitled_source_is_cited_by_its_file_name_or_address(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """An episode's story cited every untitled article as "untitled document" (ten alike on
+    real news, plain text files having no title): it names the file, or the address."""
+    import sqlalchemy as sa
+
+    from redline.store.schema import documents
+
+    b = Builder(sqlite_ledger)
+    filed = b.doc("2023-06-01")
+    online = b.doc("2023-06-02", url="https://example.org/harbour/ferries")
+    b.threat(filed, "RUS", "f16_delivery", stated="2023-06-01")
+    b.threat(online, "RUS", "f16_delivery", stated="2023-06-02")
+    with sqlite_ledger.begin() as conn:
+        conn.execute(sa.update(documents).values(title=None))
+        path = conn.execute(
+            sa.select(documents.c.source_path).where(documents.c.id == filed)
+        ).scalar_one()
+    link(sqlite_ledger, as_of=date(2024, 1, 1))
+    page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=date(2024, 1, 1)).read_text()
+    cites = re.findall(r'<div class="cite">— <a href="#doc-\d+">([^<]*)</a>', page)
+    assert sorted(cites) == sorted([Path(path).name, "https://example.org/harbour/ferries"])

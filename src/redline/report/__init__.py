@@ -9,6 +9,7 @@ from pathlib import Path, PurePath
 import jinja2
 import markupsafe
 
+from redline.documents import source_name
 from redline.errors import ConfigError
 from redline.link import EpisodeView
 from redline.output import file_in_the_way, without_controls, write_whole
@@ -41,6 +42,9 @@ def _environment() -> jinja2.Environment:
     )
     # A shared report names a local source by its file name, never by the analyst's path.
     env.filters["basename"] = lambda path: PurePath(str(path)).name if path else ""
+    # what a citation of an untitled document names: its URL, else its file's name (ten
+    # untitled articles were each cited as "untitled document")
+    env.filters["source_name"] = lambda doc: source_name(doc.get("url"), doc.get("source_path"))
     return env
 
 
