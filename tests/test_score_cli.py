@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -328,3 +329,28 @@ def test_the_timeline_table_shows_a_crossing_dated_to_a_month_as_that_month(
     svg = credibility_chart(points, get_prior("uniform"), {})
     assert "crossed 2024-03:" in svg or "2024-03: estimate" in svg
     assert "2024-03-01: estimate" not in svg
+
+
+def test_the_timeline_shows_keys_and_statuses_whole_at_80_columns(sqlite_ledger: Ledger) -> None:
+    """At 80 columns the timeline cut the episode key and the status it means to show whole
+    ("RUS:weapons_to_…", "crossed_enforc…") and folded "act/or", "lowe/r", "uppe/r": a narrow
+    terminal now leaves out the actor (the key begins with it) and shows the interval in one
+    cell, as `credibility` does. JSON keeps lower, upper and level."""
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2023-03-01")
+    b.threat(doc, "RUS", "weapons_to_ukraine", stated="2023-01-05", consequence="military_force")
+    b.crossing(doc, "USA", "weapons_to_ukraine", "2023-02-01")
+    b.response(doc, "RUS", "weapons_to_ukraine", "military_force", "2023-02-10")
+    db = sqlite_ledger.url
+    run("link", "--db", db, "--as-of", "2024-01-01")
+    args = ["credibility", "--db", db, "--as-of", "2024-01-01", "--timeline"]
+    result = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "RUS:weapons_to_ukraine" in result.output and "crossed_enforced" in result.output
+    (row,) = [line for line in result.output.splitlines() if "RUS:weapons_to_ukraine" in line]
+    assert re.search(r"\d\.\d\d–\d\.\d\d", row), row
+    assert all(len(line) <= 80 for line in result.output.splitlines())
+    point = json.loads(run(*args, "-f", "json"))["items"][0]
+    assert {"lower", "upper", "level"} <= set(point)

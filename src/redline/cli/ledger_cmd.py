@@ -84,21 +84,22 @@ EPISODE_COLUMNS = [
 # at 80 columns the label would show a dozen letters and cut the status; the key names the
 # episode as the id does (`redline episode KEY`)
 EPISODE_COLUMNS_NARROW = ["key", "status", "confidence"]
+
+
 # a point is dated by the crossing whose outcome moved the estimate: in hindsight, the outcome
 # itself may have been known only later
-TIMELINE_COLUMNS = [
-    "actor",
-    "step",
-    "date",
-    "episode_key",
-    "status",
-    "mean",
-    "lower",
-    "upper",
-    "level",
-]
-# what a narrow terminal keeps of the timeline (the level is in its title, the step in order)
-TIMELINE_NARROW = ["actor", "date", "episode_key", "status", "mean", "lower", "upper"]
+def timeline_columns(level: float) -> list[str]:
+    """The timeline as the terminal shows it: the interval in one cell, its level in its
+    header, as `credibility` shows it (JSON and CSV keep ``lower``, ``upper`` and ``level``)."""
+    return ["actor", "step", "date", "episode_key", "status", "mean", interval_column(level)]
+
+
+def timeline_narrow(level: float) -> list[str]:
+    """What a narrow terminal keeps of the timeline: not the actor, which its episode's key
+    begins with, nor the step, which the order gives. With the actor and the interval's two
+    columns, keys and statuses were cut at 80 columns ("RUS:weapons_to_…",
+    "crossed_unenforc…") and the headers folded ("act/or", "lowe/r")."""
+    return [c for c in timeline_columns(level) if c not in ("actor", "step")]
 
 
 def _day(value: datetime | None) -> date | None:
@@ -468,16 +469,19 @@ def credibility_command(
             "level": level,
         }
         rows = [_rounded(pt.as_dict(), fmt) for pt in points]
+        if fmt is Format.table:
+            for row in rows:
+                row[interval_column(level)] = f"{row['lower']}–{row['upper']}"
         grouped = by is not ByChoice.actor
         emit(
             render(
                 rows,
                 fmt,
                 _with_group(
-                    TIMELINE_COLUMNS if fmt is Format.table else _timeline_point_columns(),
+                    timeline_columns(level) if fmt is Format.table else _timeline_point_columns(),
                     grouped,
                 ),
-                narrow=_with_group(TIMELINE_NARROW, grouped),
+                narrow=_with_group(timeline_narrow(level), grouped),
                 title="follow-through after each crossing"
                 + (f" by {by.value}" if grouped else "")
                 + f", {as_of_words(day, reported)} "
