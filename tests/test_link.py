@@ -753,3 +753,18 @@ def test_every_party_a_line_lists_as_crossing_it_is_read_as_the_crossing_side(
     assert episode_status(sqlite_ledger, "USA:aid_to_russia", day).status != "open"
     row = review(sqlite_ledger, "threat", korean, "correct", field="speaker_country", value="IRN")
     assert row.get("wrong_side") == "IRN would cross aid_to_russia"
+
+
+def test_coverage_of_no_named_outlet_is_said_to_count_as_one(ledger: Ledger) -> None:
+    """Later documents whose outlets no one named count as one outlet together: the story said
+    "2 document(s) from 1 outlet(s)" under a header reading "outlet unknown", as if it
+    contradicted itself. It says they are of no named outlet, counted as one."""
+    b = Builder(ledger)
+    b.threat(b.doc("2023-05-01"), "RUS", "f16_delivery", stated="2023-05-01")
+    b.crossing(b.doc("2024-08-02", outlet=None), "USA", "f16_delivery", "2024-08-01")
+    b.threat(b.doc("2024-08-20", outlet=None), "RUS", "f16_delivery", stated="2024-08-19")
+    b.threat(b.doc("2024-09-20", outlet=None), "RUS", "f16_delivery", stated="2024-09-19")
+    link(ledger, as_of=D("2025-06-01"))
+    why = " ".join(_why(ledger, "RUS:f16_delivery", "2025-06-01").split())
+    assert "2 document(s) of no named outlet (counted as one) report on this line" in why, why
+    assert "from 1 outlet(s)" not in why

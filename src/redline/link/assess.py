@@ -672,9 +672,12 @@ def _from_silence(
         and last is not None
         and last > window_end
     )
+    # documents of no named outlet count as one outlet together (``outlet_count``): said so,
+    # as "1 outlet(s)" beside the story's "outlet unknown" read as a contradiction
+    unnamed = bool(after) and all(docs[d].source_key is None for d in after)
+    source = "of no named outlet (counted as one)" if unnamed else f"from {outlets} outlet(s)"
     coverage = (
-        f"{len(after)} document(s) from {outlets} outlet(s) report on this line after the "
-        f"crossing"
+        f"{len(after)} document(s) {source} report on this line after the crossing"
         + (f", the last on {last.isoformat()}" if last and after else "")
         + (f" ({_list_docs(after, docs)})" if after else "")
     )
