@@ -251,9 +251,13 @@ def test_cli_misses_judge_and_recall(ledger_with_notes: Ledger, tmp_path: Path) 
     result = runner.invoke(app, ["audit", "recall", "--db", url, "-f", "json"])
     assert result.exit_code == 0, result.output
     assert [(f["kind"], f["recall"]) for f in json.loads(result.output)] == [("threat", 0.5)]
-    # `audit report` names it under an audit's precision
+    # `audit report` names it under an audit's precision (of the machine's threats: the one an
+    # analyst added is not drawn)
     from redline.audit import draw
+    from test_link_factories import Builder
 
+    b = Builder(ledger_with_notes)
+    b.threat(b.doc("2024-01-02"), "RUS", "f16_delivery", stated="2024-01-01")
     draw(ledger_with_notes, per_kind=1, kinds=["threat"])
     result = runner.invoke(app, ["audit", "report", "--db", url])
     assert result.exit_code == 0, result.output

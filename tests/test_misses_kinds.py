@@ -27,7 +27,7 @@ from redline.misses import (
     sampled_kinds,
 )
 from redline.store import Ledger
-from redline.store.schema import events, runs
+from redline.store.schema import events, runs, threats
 from redline.vocab import ItemKind
 
 # Written for this test: a threat, two crossings (one the ledger will hold) and a response.
@@ -59,6 +59,14 @@ def events_ledger(ledger: Ledger, tmp_path: Path) -> Ledger:
     add(ledger, "crossing", "tanks.txt", quote=HELD_CROSSING, fields={"actor_country": "DEU"})
     add(ledger, "response", "jets.txt", quote=HELD_RESPONSE, fields={"actor_country": "RUS"})
     return ledger
+
+
+def _as_extracted(ledger: Ledger) -> None:
+    """The fixture's items as extraction's (confirmed still): an audit draws the machine's
+    items, not those an analyst added."""
+    with ledger.begin() as conn:
+        for table in (threats, events):
+            conn.execute(sa.update(table).values(extractor="rules"))
 
 
 def _filler(ledger: Ledger, tmp_path: Path) -> None:
@@ -214,6 +222,7 @@ def test_recall_without_a_kind_gives_every_kind_and_the_report_each(
     # `audit report` gives each kind's recall under an audit's precision
     from redline.audit import draw
 
+    _as_extracted(events_ledger)
     draw(events_ledger, per_kind=1, kinds=["threat"])
     result = runner.invoke(app, ["audit", "report", "--db", url])
     assert result.exit_code == 0, result.output
@@ -291,6 +300,7 @@ def test_crossing_recall_takes_the_precision_of_the_latest_audit_that_judged_cro
     with no precision: every crossing counted as right, under 'no judged precision audit'."""
     from redline.audit import draw, record
 
+    _as_extracted(events_ledger)
     for kinds in (("crossing",), ("threat",)):
         audit = draw(events_ledger, per_kind=1, kinds=kinds)
         for item in audit.items:
@@ -335,6 +345,7 @@ def test_audit_report_names_a_kind_sampled_without_an_estimate(events_ledger: Le
     out of `audit report` without a word, where the HTML report said why it had none."""
     from redline.audit import draw
 
+    _as_extracted(events_ledger)
     draw(events_ledger, per_kind=1, kinds=["threat"])
     drawn = draw_misses(events_ledger, n=40, seed=0, kind=ItemKind.CROSSING)
     url = events_ledger.engine.url.render_as_string(hide_password=False)
@@ -456,11 +467,12 @@ def test_recall_as_csv_gives_the_estimate_json_and_the_table_give(events_ledger:
 def test_a_ledger_whose_every_held_crossing_is_confirmed_says_the_precision_is_not_needed(
     events_ledger: Ledger, tmp_path: Path
 ) -> None:
-    """Every held crossing confirmed (here added by an analyst): the output said the precision
-    was applied 'for the 0 sentences no analyst confirmed'."""
+    """Every held crossing confirmed: the output said the precision was applied 'for the 0
+    sentences no analyst confirmed'."""
     from redline.audit import draw, record
     from redline.report import write_report
 
+    _as_extracted(events_ledger)
     audit = draw(events_ledger, per_kind=1, kinds=["crossing"])
     for item in audit.items:
         item.judgment = "right"
