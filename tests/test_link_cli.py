@@ -609,3 +609,21 @@ def test_the_episodes_table_shows_a_confidence_as_the_story_does(sqlite_ledger: 
         assert f"confidence {shown};" in story, (row, story)
         assert float(shown) == round(item["confidence"], 2)
     assert "1.00" in table
+
+
+def test_a_threat_of_no_named_speaker_reads_as_its_country(sqlite_ledger: Ledger) -> None:
+    """A threat with a country and no speaker (as `redline add` stores one given no
+    `--set speaker`) read "2023-01-05   (RUS)  vague" in the story: a blank name and a
+    country in brackets. It reads as the country."""
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    quote = "The ministry said any further shipment would be stopped at sea."
+    b.threat(
+        b.doc("2023-01-10"), "RUS", "f16_delivery", stated="2023-01-05", speaker="", quote=quote
+    )
+    db = sqlite_ledger.url
+    run("link", "--db", db, "--as-of", "2024-01-01")
+    told = run("episode", "RUS:f16_delivery", "--db", db, "--as-of", "2024-01-01")
+    (line,) = [s for s in told.splitlines() if s.startswith("  2023-01-05")]
+    assert line.split() == ["2023-01-05", "RUS", "vague"], line

@@ -360,8 +360,9 @@ def _print_story(s: dict[str, Any]) -> None:
             who = i.get("speaker") or i.get("actor") or i.get("subject_country") or ""
             country = i.get("speaker_country") or i.get("actor_country") or ""
             what = i.get("consequence_class") or i.get("claim") or i.get("action") or ""
-            # an actor nobody named reads as such, not as "()"
-            named = f"{who} ({country})" if country and who != country else who or country
+            # an actor nobody named reads as such, not as "()"; a country alone as itself, not
+            # as " (BLR)" (an item an analyst added without a speaker)
+            named = f"{who} ({country})" if who and country and who != country else who or country
             added = "  (added by an analyst)" if i.get("extractor") == ANALYST else ""
             console.print(
                 terminal_text(f"  {i['date']}  {named or 'unnamed actor'}  {what}{added}"),
