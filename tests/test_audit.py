@@ -831,6 +831,23 @@ def test_audit_start_shows_a_long_sentence_cut_around_the_item(sqlite_ledger: Le
     }
 
 
+def test_a_drawn_sample_escapes_the_bidirectional_controls_of_its_sentences(
+    sqlite_ledger: Ledger,
+) -> None:
+    """`audit draw` printed a sentence's U+202E raw, reversing the rest of the line on the
+    terminal, where every other JSON listing writes it as an escape."""
+    text = "The ministry said it would answer any delivery of \u202ethose jets\u202c with force."
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-03-01", text=text), "RUS", "f16_delivery", stated="2024-02-01", quote=text)
+
+    res = runner.invoke(app, ["audit", "draw", "--db", sqlite_ledger.url, "--kind", "threat"])
+
+    assert res.exit_code == 0, res.output
+    assert "\u202e" not in res.output and "\\u202e" in res.output
+    (item,) = json.loads(res.output)["items"]
+    assert item["context"]["sentence"] == text
+
+
 def test_resuming_an_audit_names_the_drawn_items_gone_since_and_so_do_the_figures(
     sqlite_ledger: Ledger,
 ) -> None:

@@ -130,9 +130,13 @@ def jsonable(value: Any) -> Any:
 _JSON_RAW_CONTROL = re.compile(rf"[\x7f-\x9f{BIDI_CONTROLS}]")
 
 
-def to_json(payload: Any) -> str:
-    text = json.dumps(payload, default=jsonable, ensure_ascii=False, indent=2)
+def json_escaped(text: str) -> str:
+    """JSON ``text`` with its C1 and bidirectional controls written as ``\\u`` escapes."""
     return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def to_json(payload: Any) -> str:
+    return json_escaped(json.dumps(payload, default=jsonable, ensure_ascii=False, indent=2))
 
 
 def every_field(columns: Sequence[str], fields: Iterable[str]) -> list[str]:

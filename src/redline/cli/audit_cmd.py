@@ -30,7 +30,7 @@ from redline.cli.common import (
     iso_date,
 )
 from redline.errors import RedlineError
-from redline.output import Format, render, terminal_text, to_json
+from redline.output import Format, json_escaped, render, terminal_text, to_json
 from redline.store import Ledger
 
 if TYPE_CHECKING:
@@ -178,7 +178,9 @@ def item_panel(body: Text, title: str, source: str) -> None:
 def write_sample(text: str, out: Path | None, forget: Callable[[], None], what: str) -> bool:
     """A drawn sample's JSON to ``out`` (True) or to standard output (False). A file that
     cannot be written forgets the sample (``forget``): one nobody could read stood as the latest
-    in `audit report` and the report."""
+    in `audit report` and the report. Its sentences' bidirectional controls are written as
+    escapes, as every JSON listing writes them (``json_escaped``)."""
+    text = json_escaped(text)
     if out is None:
         emit(text)
         return False
