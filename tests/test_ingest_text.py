@@ -346,3 +346,26 @@ def test_markdown_front_matter_dates_yaml_reads_as_dates_are_used(
         "b.md": (date(2024, 3, 2), "metadata"),
         "c.md": (date(2024, 3, 3), "metadata"),
     }
+
+
+def test_bad_yaml_front_matter_names_its_line_and_what_is_dropped(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """The problem said only "invalid YAML front matter: while parsing a flow sequence": not
+    where the fault is, nor that the front matter's date and title were dropped."""
+    note = tmp_path / "note.md"
+    note.write_text(
+        "---\ndate: 2024-01-02\ntitle: [unclosed\n---\n# Dam inspection\n\n"
+        "The governor of the northern province said on Monday that the dam would be inspected "
+        "after the floods.\n",
+        encoding="utf-8",
+    )
+
+    report = ingest_paths(sqlite_ledger, [note])
+
+    [problem] = report.problems
+    assert problem.reason == (
+        "invalid YAML front matter: expected ',' or ']', but got '<stream end>' at line 3, "
+        "column 17; its fields (title, date, ...) not read, the article stored without them"
+    )
+    assert len(report.ingested) == 1

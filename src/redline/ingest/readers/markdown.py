@@ -35,6 +35,19 @@ _INLINE = (
 )
 
 
+def _yaml_fault(exc: yaml.YAMLError, first_line: int) -> str:
+    """Why the front matter is not read, with its line in the file (the front matter starts
+    after ``first_line`` lines): it said only "while parsing a flow sequence", not where, nor
+    that the title and date it held were dropped."""
+    mark = getattr(exc, "problem_mark", None)
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f" at line {first_line + mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return (
+        f"invalid YAML front matter: {what}{where}; its fields (title, date, ...) not read, "
+        "the article stored without them"
+    )
+
+
 def read(source: Source) -> Iterator[Draft | InputError]:
     text = source.text.replace("\r\n", "\n")
     meta: dict[str, object] = {}
@@ -43,7 +56,7 @@ def read(source: Source) -> Iterator[Draft | InputError]:
         try:
             loaded = yaml.safe_load(m.group(1))
         except yaml.YAMLError as exc:
-            yield InputError(source.key, f"invalid YAML front matter: {str(exc).splitlines()[0]}")
+            yield InputError(source.key, _yaml_fault(exc, text[: m.start(1)].count("\n")))
             loaded = None
         meta = loaded if isinstance(loaded, dict) else {}
         text = text[m.end() :]
