@@ -58,6 +58,37 @@ def test_a_missing_path_is_one_problem_and_the_other_paths_are_read(
     assert nothing.exit_code == 1 and "read no files" in nothing.stderr and not fresh.exists()
 
 
+def test_an_unreadable_path_on_the_command_line_is_one_problem_and_the_others_are_read(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """click refused the whole command for one path this user may not read ("Invalid value
+    for 'PATH': path '...' is not readable"), storing none of the others."""
+    import builtins
+    import os
+
+    locked = tmp_path / "locked.txt"
+    locked.write_text("The harbour master said the pier would stay shut until the spring.")
+    real_access, real_open = os.access, builtins.open
+
+    def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
+        return Path(str(path)) != locked and real_access(path, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    def deny(file: object, *args: object, **kwargs: object) -> object:
+        if Path(str(file)) == locked:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "access", access)  # as an unprivileged user sees it
+    monkeypatch.setattr(builtins, "open", deny)
+    result = runner.invoke(
+        app, ["ingest", str(locked), str(FIXTURES), "--db", db, "--no-progress", "--no-extract"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert f"redline: ingest: {locked}: cannot read: Permission denied" in result.stderr
+    assert list_documents(Ledger.open(db, create=False))
+
+
 def test_a_broken_symlink_alone_is_named_a_broken_symbolic_link(db: str, tmp_path: Path) -> None:
     """Named alone, a dangling link was called a missing path ("no such file or folder"), on a
     line cut at 80 columns; beside a path that is read it was, as docs/ingest.md says, a

@@ -48,6 +48,9 @@ def ingest_command(
             help="Files or folders to ingest (folders recursively; hidden files and folders are "
             "skipped). A path that does not exist is one problem; the others are read.",
             metavar="PATH",
+            # click refused the whole command for one unreadable path ("path 'x' is not
+            # readable"), reading none of the others: ingest names it as one problem instead
+            readable=False,
         ),
     ],
     db: DbOption = None,
