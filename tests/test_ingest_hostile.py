@@ -391,6 +391,33 @@ def test_problems_from_the_file_walk_name_an_escaped_path(tmp_path: Path) -> Non
     str(problem).encode("utf-8")  # printable and storable
 
 
+def test_a_folder_that_cannot_be_listed_is_named_by_its_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder typed as a relative path was named as typed ("corpus/private: cannot list
+    folder"), where every file's problem names its absolute path."""
+    from redline.ingest.discover import discover
+
+    (tmp_path / "corpus" / "private").mkdir(parents=True)
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path).name == "private":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.chdir(tmp_path)
+
+    [problem] = list(discover([Path("corpus")]))
+
+    assert isinstance(problem, InputError)
+    assert (problem.path, problem.reason) == (
+        str(tmp_path / "corpus" / "private"),
+        "cannot list folder: Permission denied",
+    )
+
+
 # --- 5. property-based tests and a fuzz run of every reader ------------------------------------
 #
 # A reader's documented ways to report bad input: it yields InputError items, and reading the

@@ -101,7 +101,12 @@ def _unreadable(path: Path, exc: OSError) -> InputError:
 def _walk(root: Path) -> Iterator[SourceFile | InputError]:
     def report(exc: OSError) -> None:
         errors.append(
-            InputError(shown_path(exc.filename or root), f"cannot list folder: {exc.strerror}")
+            # as every source is named: by its absolute path ("corpus/private" was named as
+            # typed, beside "/home/ana/corpus/a.txt", and stored so in ingest_problems)
+            InputError(
+                shown_path(os.path.abspath(exc.filename or root)),
+                f"cannot list folder: {exc.strerror}",
+            )
         )
 
     errors: list[InputError] = []
