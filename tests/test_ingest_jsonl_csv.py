@@ -242,3 +242,31 @@ def test_a_semicolon_separated_csv_is_read_by_its_header(
     assert get_document(sqlite_ledger, rows["Harvest"]["id"])["text"] == (
         "Farmers expect a late harvest; the spring was cold."
     )
+
+
+def test_a_jsonl_record_holding_a_unicode_line_separator_is_one_record(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """U+2028, U+2029 and U+0085 may stand raw in a JSON string; str.splitlines broke each
+    record there, so a file of valid records stored none and named lines that do not exist."""
+    days = ["Monday", "Tuesday", "Friday"]
+    records = [
+        {
+            "title": f"Lighthouse {n}",
+            "text": f"The coast guard said on {day} that the\u2028lighthouse would\u0085be "
+            f"repaired before the\u2029winter storms, the {n}th such promise this year.",
+        }
+        for n, day in enumerate(days, start=1)
+    ]
+    dump = tmp_path / "wire.jsonl"
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    dump.write_bytes("\r\n".join([lines[0], "{broken", *lines[1:]]).encode("utf-8"))
+
+    report = ingest_paths(sqlite_ledger, [dump])
+
+    assert [str(p) for p in report.problems] == [
+        f"{dump}:line 2: invalid JSON: Expecting property name enclosed in double quotes (column 2)"
+    ]
+    stored = [get_document(sqlite_ledger, i) for i in report.ingested]
+    assert [d["source_locator"] for d in stored] == ["line 1", "line 3", "line 4"]
+    assert "lighthouse would" in " ".join(stored[0]["text"].split())

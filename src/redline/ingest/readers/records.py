@@ -47,7 +47,10 @@ def _too_deep(text: str) -> bool:
 
 
 def read_jsonl(source: Source) -> Iterator[Draft | InputError]:
-    for number, line in enumerate(source.text.splitlines(), start=1):
+    # Records end at a newline only: str.splitlines also broke a record at the U+2028, U+2029
+    # and U+0085 that JSON strings may hold raw (scraped text often does), losing it and every
+    # line number after it. A CR before the newline is JSON whitespace.
+    for number, line in enumerate(source.text.split("\n"), start=1):
         if not line.strip():
             continue
         locator = f"line {number}"
