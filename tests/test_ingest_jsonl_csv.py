@@ -270,3 +270,26 @@ def test_a_jsonl_record_holding_a_unicode_line_separator_is_one_record(
     stored = [get_document(sqlite_ledger, i) for i in report.ingested]
     assert [d["source_locator"] for d in stored] == ["line 1", "line 3", "line 4"]
     assert "lighthouse would" in " ".join(stored[0]["text"].split())
+
+
+def test_a_table_or_array_with_no_records_is_said(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    """A CSV with a header and no row, one whose only article sat on the header line, and an
+    empty JSON array were counted as files read, gave no document and no problem."""
+    (tmp_path / "header.csv").write_text("title,text\n", encoding="utf-8")
+    (tmp_path / "headless.csv").write_text(
+        '"The river authority said on Monday that the locks would reopen soon.",Locks\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "empty.json").write_text('{"articles": []}', encoding="utf-8")
+
+    report = ingest_paths(sqlite_ledger, [tmp_path])
+
+    assert sorted(str(p) for p in report.problems) == [
+        f"{tmp_path / 'empty.json'}: no records: the JSON array is empty",
+        f"{tmp_path / 'header.csv'}: no rows under the header line 'title,text': a table needs "
+        "a header line naming its columns (text, title, ...) and then a row per article",
+        f"{tmp_path / 'headless.csv'}: no rows under the header line '\"The river authority "
+        "said on Monday that the locks would ...': a table needs a header line naming its "
+        "columns (text, title, ...) and then a row per article",
+    ]
+    assert report.ingested == []

@@ -95,6 +95,9 @@ def read_json(source: Source) -> Iterator[Draft | InputError]:
             source.key, f"expected a JSON object or array, found {type(data).__name__}"
         )
         return
+    if not data:  # it was read, and nothing came of it, without a word
+        yield InputError(source.key, "no records: the JSON array is empty")
+        return
     for number, record in enumerate(data, start=1):
         locator = f"item {number}"
         if isinstance(record, dict):
@@ -131,6 +134,16 @@ def read_csv(source: Source) -> Iterator[Draft | InputError]:
         try:
             row = next(reader)
         except StopIteration:
+            if number == 1:
+                # a header and no row (or one article without a header line, read as the
+                # header): the file was counted as read and gave nothing, without a word
+                header = text.split("\n", 1)[0].strip()
+                shown = header if len(header) <= 60 else header[:57] + "..."
+                yield InputError(
+                    source.key,
+                    f"no rows under the header line {shown!r}: a table needs a header line "
+                    "naming its columns (text, title, ...) and then a row per article",
+                )
             return
         except csv.Error as exc:
             # After a malformed record (an unterminated quote, say) the reader's position is
