@@ -293,3 +293,20 @@ def test_a_table_or_array_with_no_records_is_said(sqlite_ledger: Ledger, tmp_pat
         "columns (text, title, ...) and then a row per article",
     ]
     assert report.ingested == []
+
+
+def test_a_column_named_twice_in_the_header_is_said(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    """A row keeps only the last column of a name: the first "text" column's article was
+    replaced by the second's cell without a word."""
+    table = tmp_path / "wire.csv"
+    table.write_text(
+        "text,title,text\n"
+        '"The river authority said on Monday that the locks would reopen soon.",Locks,notes\n',
+        encoding="utf-8",
+    )
+
+    report = ingest_paths(sqlite_ledger, [table])
+
+    assert [str(p) for p in report.problems] == [
+        f"{table}: the header line names the column 'text' 2 times; only the last of them is read"
+    ]

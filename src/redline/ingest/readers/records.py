@@ -127,6 +127,7 @@ def read_csv(source: Source) -> Iterator[Draft | InputError]:
     # module's default limit (128 KiB) to the text's length, so a record is read whole.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    yield from _repeated_columns(source, reader)
     number = 0
     while True:
         number += 1
@@ -169,6 +170,21 @@ def read_csv(source: Source) -> Iterator[Draft | InputError]:
                 continue
             row = {k: v for k, v in row.items() if k is not None}
         yield record_draft(source, row, "csv", locator)
+
+
+def _repeated_columns(source: Source, reader: csv.DictReader[str]) -> Iterator[InputError]:
+    """A problem for each column name the header line repeats: a row keeps only the last
+    column of a name, so the text of a first ``text`` column was dropped without a word."""
+    try:
+        names = [name for name in reader.fieldnames or [] if name.strip()]
+    except csv.Error:
+        return  # a malformed header line: the first row's read says so
+    for name in sorted({n for n in names if names.count(n) > 1}, key=names.index):
+        yield InputError(
+            source.key,
+            f"the header line names the column {name!r} {names.count(name)} times; only the "
+            "last of them is read",
+        )
 
 
 # what a JSON value that is no text is, in words
