@@ -121,6 +121,20 @@ def test_every_format_gives_a_stored_moment_in_utc(sqlite_ledger: Ledger, tmp_pa
     assert doc["ingested_at"].endswith("+00:00")
 
 
+def test_a_json_export_writes_bidirectional_controls_as_escapes(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A title's U+202E stood raw in documents.json (the listings escape it), reversing the
+    rest of its line wherever the file was shown; the value read back is unchanged."""
+    title = "Report \u202egnp.exe\u202c on the talks"
+    Builder(sqlite_ledger).doc("2024-01-01", title=title)
+    export(sqlite_ledger, tmp_path / "json", fmt="json")
+    raw = (tmp_path / "json" / "documents.json").read_text(encoding="utf-8")
+    assert "\u202e" not in raw and "\\u202e" in raw
+    (doc,) = json.loads(raw)
+    assert doc["title"] == title
+
+
 def test_export_streams_in_batches(
     sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from redline.errors import ConfigError
 from redline.link import EpisodeView, evaluate
 from redline.link.when import as_of_date
-from redline.output import csv_cell, file_in_the_way, jsonable
+from redline.output import csv_cell, file_in_the_way, json_escaped, jsonable
 from redline.processes import alive, machine
 from redline.schemas import VERSION, row_schema
 from redline.score import (
@@ -184,7 +184,9 @@ class _JsonWriter:
         for row in rows:
             self.file.write(
                 ("\n" if self.first else ",\n")
-                + json.dumps(row, default=jsonable, ensure_ascii=False)
+                # a text's bidirectional controls as escapes, as the listings write them: the
+                # values read back are the stored ones, and `cat` shows the line in order
+                + json_escaped(json.dumps(row, default=jsonable, ensure_ascii=False))
             )
             self.first = False
 
