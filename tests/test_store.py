@@ -97,6 +97,35 @@ def test_the_listing_puts_undated_documents_last_on_every_backend(ledger: Ledger
     assert [d["published"] for d in list_documents(ledger, limit=1)] == [date(2024, 3, 9)]
 
 
+def test_a_stored_moment_reads_back_in_utc_on_every_backend(ledger: Ledger) -> None:
+    """SQLite gave a moment back without its zone and PostgreSQL in its session's: the API's
+    `ingested_at` and `created_at` were naive on one backend and aware on the other (`review`
+    gave the decision's moment with its zone, `audit_trail` the same one without on SQLite), and
+    a server in Tokyo printed `+09:00` in the JSON listings and exports where SQLite's read UTC."""
+    from datetime import UTC
+
+    from redline.documents import list_documents
+    from redline.review import audit_trail, review
+    from test_link_factories import Builder
+
+    b = Builder(ledger)
+    threat = b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04-20")
+    reader = ledger
+    if ledger.engine.dialect.name == "postgresql":  # a team's server in another time zone
+        zoned = ledger.engine.url.update_query_dict({"options": "-c timezone=Asia/Tokyo"})
+        reader = Ledger(sa.create_engine(zoned))
+    try:
+        decided = review(reader, "threat", threat, "confirm", reviewer="ana")
+        (trail,) = audit_trail(reader)
+        assert trail["created_at"] == decided["created_at"]
+        (doc,) = list_documents(reader)
+        for moment in (decided["created_at"], trail["created_at"], doc["ingested_at"]):
+            assert moment.tzinfo is UTC, moment
+    finally:
+        if reader is not ledger:
+            reader.dispose()
+
+
 def test_unreachable_database_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(StoreError, match="cannot open ledger"):
         Ledger.open("sqlite:////proc/redline-test/ledger.db")

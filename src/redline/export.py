@@ -36,9 +36,8 @@ from redline.score import (
     timeline,
 )
 from redline.store import Ledger
-from redline.store.db import utc
 from redline.store.listing import LISTED_ITEMS, with_provenance
-from redline.store.schema import metadata
+from redline.store.schema import Moment, metadata
 
 FORMATS = ("parquet", "csv", "json")
 BATCH_ROWS = 2000  # rows held in memory per table at a time (documents carry their full text)
@@ -60,7 +59,7 @@ _ARROW_TYPES: list[tuple[type[sa.types.TypeEngine[Any]], pa.DataType]] = [
     (sa.Boolean, pa.bool_()),
     (sa.Integer, pa.int64()),  # BigInteger is an Integer
     (sa.Float, pa.float64()),
-    (sa.DateTime, pa.timestamp("us", tz="UTC")),
+    (Moment, pa.timestamp("us", tz="UTC")),  # read in UTC on every backend
     (sa.Date, pa.date32()),
     (sa.JSON, pa.string()),  # as JSON text
 ]
@@ -224,9 +223,6 @@ def _table_batches(
     cols = list(query.selected_columns)
     schema = pa.schema([(c.name, _arrow_type(c)) for c in cols])
     json_cols = [c.name for c in cols if isinstance(c.type, sa.JSON)]
-    # moments in UTC in every format: SQLite gives them back without their zone, which Parquet
-    # added and JSON and CSV did not (a PostgreSQL ledger's JSON had it)
-    moment_cols = [c.name for c in cols if isinstance(c.type, sa.DateTime)]
     decided = _episode_decisions(conn) if table.name == "episodes" else None
     if decided is not None:
         schema = schema.append(pa.field("analyst_rejected", pa.bool_()))
@@ -241,9 +237,6 @@ def _table_batches(
                 for name in json_cols:
                     if row[name] is not None:
                         row[name] = json.dumps(row[name], ensure_ascii=False)
-                for name in moment_cols:
-                    if row[name] is not None:
-                        row[name] = utc(row[name])
                 if decided is not None:
                     row["analyst_rejected"], row["analyst_status"] = decided.get(
                         row["id"], (False, None)

@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 from redline.errors import StoreError
 from redline.signals import held
 from redline.store import schema
+from redline.store.schema import utc
 
 DEFAULT_DB_URL = "sqlite:///redline.db"
 _MIGRATIONS = Path(__file__).with_name("migrations")
@@ -374,11 +375,6 @@ class Ledger:
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def utc(moment: datetime) -> datetime:
-    """A stored moment with its zone: stored in UTC, SQLite gives it back without one."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def local_day(moment: datetime) -> date:

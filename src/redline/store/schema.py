@@ -12,6 +12,9 @@ Any change here needs an Alembic migration in ``migrations/versions``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import sqlalchemy as sa
 
 from redline.vocab import (
@@ -23,6 +26,26 @@ from redline.vocab import (
     Status,
     values,
 )
+
+
+def utc(moment: datetime) -> datetime:
+    """A stored moment in UTC: it is stored in UTC, but SQLite gives it back without its zone
+    and PostgreSQL in its session's (``Asia/Tokyo`` on such a server)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class Moment(sa.TypeDecorator[datetime]):
+    """A moment (``created_at``, ``ingested_at``...) read back in UTC with its zone on every
+    backend: the API gave SQLite's without a zone (so a script subtracting ``datetime.now(UTC)``
+    failed on SQLite only) and PostgreSQL's in the server's zone, which the JSON listings and
+    exports then printed (``+09:00``) where SQLite's read ``+00:00``."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else utc(value)
+
 
 metadata = sa.MetaData(
     naming_convention={
@@ -49,8 +72,8 @@ runs = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("stage", sa.String(32), nullable=False),  # ingest | extract | link | eval
-    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("started_at", Moment, nullable=False),
+    sa.Column("finished_at", Moment),
     sa.Column("params", sa.JSON),
     sa.Column("stats", sa.JSON),
 )
@@ -84,7 +107,7 @@ documents = sa.Table(
     sa.Column(
         "extracted_version", sa.String(32)
     ),  # extractor set that last processed this document
-    sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ingested_at", Moment, nullable=False),
 )
 sa.Index("ix_documents_published", documents.c.published)
 
@@ -103,7 +126,7 @@ extract_claims = sa.Table(
         primary_key=True,
     ),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", Moment, nullable=False),
     sa.Column("holder", sa.String(300), nullable=False),  # "pid@host boot-id pid-namespace"
 )
 sa.Index("ix_extract_claims_run", extract_claims.c.run_id)
@@ -136,7 +159,7 @@ ingest_problems = sa.Table(
     sa.Column("source_path", sa.Text, nullable=False),
     sa.Column("source_locator", sa.String(64)),
     sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", Moment, nullable=False),
 )
 
 gdelt_events = sa.Table(
@@ -341,7 +364,7 @@ reviews = sa.Table(
     sa.Column("new_value", sa.Text),
     sa.Column("reviewer", sa.String(120), nullable=False),
     sa.Column("note", sa.Text),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", Moment, nullable=False),
     # an episode status's first day, when the analyst gives one (the owner took the line back
     # in May 2023); NULL: the status holds from the day of the review
     sa.Column("effective", sa.Date),
