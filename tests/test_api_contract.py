@@ -137,3 +137,26 @@ def test_a_trigger_or_kind_filter_that_names_nothing_says_so(linked: Ledger) -> 
     assert list_threats(linked, trigger="f16_delivery")
     assert list_threats(linked, trigger="new_") == []  # the coined lines: none here
     assert list_events(linked, kind="crossing")
+
+
+def test_the_item_listings_are_public_and_list_what_the_cli_lists(linked: Ledger) -> None:
+    """Reading the threats, events and claims back needed `redline.extract.query`, a module
+    neither `redline.extract` exported nor any doc named; the CLI read it so too."""
+    import json
+
+    from typer.testing import CliRunner
+
+    import redline.extract
+    from redline.cli import app
+    from redline.output import to_json
+
+    for command, name in (
+        ("threats", "list_threats"),
+        ("events", "list_events"),
+        ("claims", "list_claims"),
+    ):
+        assert name in redline.extract.__all__
+        listed = getattr(redline.extract, name)(linked)
+        result = CliRunner().invoke(app, [command, "--db", linked.url, "-f", "json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["items"] == json.loads(to_json(listed))

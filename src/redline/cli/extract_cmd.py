@@ -22,8 +22,13 @@ from rich.table import Table
 
 from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
 from redline.errors import RedlineError, Terminated
-from redline.extract import ExtractReport, extract_documents
-from redline.extract import query as extract_query
+from redline.extract import (
+    ExtractReport,
+    extract_documents,
+    list_claims,
+    list_events,
+    list_threats,
+)
 from redline.extract.pipeline import LEASE
 from redline.output import Format, counted, every_field, render, to_json
 from redline.store import Ledger
@@ -311,7 +316,7 @@ def threats_command(
     ] = None,
 ) -> None:
     """List extracted threat statements with their provenance (document, sentence, span)."""
-    rows = extract_query.list_threats(Ledger.open(db, create=False), actor=actor, trigger=trigger)
+    rows = list_threats(Ledger.open(db, create=False), actor=actor, trigger=trigger)
     emit(
         render(
             _shown_dates(rows, fmt, "threats"),
@@ -338,7 +343,7 @@ def events_command(
     ] = None,
 ) -> None:
     """List extracted crossings and responses with their provenance."""
-    rows = extract_query.list_events(Ledger.open(db, create=False), kind=kind, actor=actor)
+    rows = list_events(Ledger.open(db, create=False), kind=kind, actor=actor)
     emit(
         render(
             _shown_dates(rows, fmt, "events"),
@@ -355,7 +360,7 @@ def events_command(
 @app.command("claims")
 def claims_command(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """List authors' outcome claims ("they did not provoke Moscow") with their provenance."""
-    rows = extract_query.list_claims(Ledger.open(db, create=False))
+    rows = list_claims(Ledger.open(db, create=False))
     emit(
         render(
             _shown_dates(rows, fmt, "claims"),

@@ -10,6 +10,7 @@ from redline.extract.base import (
     ThreatItem,
 )
 from redline.extract.pipeline import ExtractReport, extract_documents
+from redline.extract.query import list_claims, list_events, list_threats
 
 __all__ = [
     "ClaimItem",
@@ -21,4 +22,7 @@ __all__ = [
     "Provenance",
     "ThreatItem",
     "extract_documents",
+    "list_claims",
+    "list_events",
+    "list_threats",
 ]

@@ -46,6 +46,10 @@ def list_threats(
     trigger: str | None = None,
     include_rejected: bool = False,
 ) -> list[dict[str, Any]]:
+    """The stored threats with their provenance, as `redline threats -f json` lists them (an
+    item of ``threats-v1.json``), by document and sentence; rejected ones only when asked.
+    ``actor``: a code or a name (``Russia``); ``trigger``: a key of the vocabulary, or ``new_``
+    for every coined one."""
     where = []
     trigger = trigger.strip() if trigger else trigger  # "f16_delivery " is f16_delivery
     if actor:
@@ -81,6 +85,9 @@ def list_events(
     actor: str | None = None,
     include_rejected: bool = False,
 ) -> list[dict[str, Any]]:
+    """The stored crossings and responses with their provenance, as `redline events -f json`
+    lists them (an item of ``events-v1.json``); ``kind``: ``crossing`` or ``response``;
+    ``actor``: a code or a name."""
     where = []
     kind = kind.strip() if kind else kind
     if kind:
@@ -95,4 +102,6 @@ def list_events(
 
 
 def list_claims(ledger: Ledger, *, include_rejected: bool = False) -> list[dict[str, Any]]:
+    """The stored outcome claims with their provenance, as `redline claims -f json` lists them
+    (an item of ``claims-v1.json``)."""
     return _rows(ledger, outcome_claims, include_rejected=include_rejected)
