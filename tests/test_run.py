@@ -332,3 +332,26 @@ def test_cli_run_names_each_bad_file_as_ingest_does(tmp_path: Path) -> None:
     assert f"redline: ingest: {folder / 'empty.txt'}: empty file" in res.stderr
     assert f"redline: ingest: {folder / 'wire.jsonl'}:line 1: invalid JSON" in res.stderr
     assert "2 problems" in res.stdout
+
+
+def test_the_readme_s_call_gets_paths_and_typed_estimates_back(tmp_path: Path, monkeypatch) -> None:
+    """The README calls `run(..., report="report.html")` with a string, as a script does: the
+    signature took a Path only (mypy refused the README's own example) and the result's
+    `report_path` was then a string typed as a Path; `credibility` was typed a list of Any."""
+    import typing
+
+    from redline.run import RunResult
+    from redline.score import Estimate
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "2024-05-02_note.txt").write_text(
+        "date 2024-05-02 Test Wire\nMinisters met in a quiet town on Thursday to talk about trade.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    ledger = Ledger.open("sqlite:///ledger.db")
+    result = run(ledger, ["corpus"], report="report.html", export="export", export_format="csv")
+    ledger.dispose()
+    assert result.report_path == Path("report.html") and result.report_path.is_file()
+    assert result.export_dir == Path("export") and (result.export_dir / "manifest.json").is_file()
+    assert typing.get_type_hints(RunResult)["credibility"] == list[Estimate]

@@ -12,7 +12,6 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,7 +22,7 @@ from redline.extract.pipeline import check_workers
 from redline.ingest import IngestReport, ingest_paths
 from redline.link import DEFAULT_WINDOW_DAYS, LinkReport, link
 from redline.link.when import as_of_date, window_days_of
-from redline.score import LEVEL, check_level, credibility, get_prior
+from redline.score import LEVEL, Estimate, check_level, credibility, get_prior
 from redline.store import Ledger
 
 STAGES = ("ingest", "extract", "link", "score", "report", "export")
@@ -45,10 +44,13 @@ StageProgress = Callable[[str], AbstractContextManager[Tick]]
 
 @dataclass
 class RunResult:
+    """What each stage of ``run`` did: its reports, the follow-through estimates, and where the
+    report and the export were written (None when not asked for)."""
+
     ingest: IngestReport
     extract: ExtractReport
     link: LinkReport
-    credibility: list[Any]
+    credibility: list[Estimate]
     report_path: Path | None = None
     export_dir: Path | None = None
     stages: list[str] = field(default_factory=list)
@@ -97,8 +99,8 @@ def run(
     window_days: int = DEFAULT_WINDOW_DAYS,
     prior: str = "uniform",
     level: float = LEVEL,
-    report: Path | None = None,
-    export: Path | None = None,
+    report: str | os.PathLike[str] | None = None,
+    export: str | os.PathLike[str] | None = None,
     export_format: str = "parquet",
     progress: bool = False,
     stages: StageProgress | None = None,
@@ -144,9 +146,9 @@ def run(
         from redline.report import write_report
 
         with stage("report") as tick:
-            write_report(ledger, report, prior=prior, view=view, level=level)
+            write_report(ledger, Path(report), prior=prior, view=view, level=level)
             tick(linked.episodes, None)
-        result.report_path = report
+        result.report_path = Path(report)
         result.stages.append("report")
     if export is not None:
         from redline.export import export as export_tables
@@ -154,7 +156,7 @@ def run(
         with stage("export") as tick:
             export_tables(
                 ledger,
-                export,
+                Path(export),
                 fmt=export_format,
                 prior=prior,
                 view=view,
@@ -162,6 +164,6 @@ def run(
                 notice=notice,
                 level=level,
             )
-        result.export_dir = export
+        result.export_dir = Path(export)
         result.stages.append("export")
     return result
