@@ -97,6 +97,32 @@ def test_the_listing_puts_undated_documents_last_on_every_backend(ledger: Ledger
     assert [d["published"] for d in list_documents(ledger, limit=1)] == [date(2024, 3, 9)]
 
 
+def test_a_reference_to_several_documents_names_the_same_ones_on_every_backend(
+    ledger: Ledger,
+) -> None:
+    """`redline show lakeside` named documents (3, 1) on PostgreSQL, which returns rows in no
+    set order (an updated row moves), and (1, 3) on SQLite; of more than five, other ids."""
+    from redline.documents import get_document
+    from redline.errors import RedlineError
+
+    for n in range(7):
+        with ledger.begin() as conn:
+            conn.execute(
+                sa.insert(documents).values(
+                    content_hash=str(n) * 64,
+                    source_path=f"{n}_harbour-notes.txt",
+                    source_format="text",
+                    text="t",
+                    n_chars=1,
+                    ingested_at=now(),
+                )
+            )
+    with ledger.begin() as conn:  # as extraction stamps a document
+        conn.execute(sa.update(documents).where(documents.c.id <= 2).values(extracted_version="x"))
+    with pytest.raises(RedlineError, match=r"several documents \(1, 2, 3, 4, 5\)"):
+        get_document(ledger, "HARBOUR")
+
+
 def test_a_stored_moment_reads_back_in_utc_on_every_backend(ledger: Ledger) -> None:
     """SQLite gave a moment back without its zone and PostgreSQL in its session's: the API's
     `ingested_at` and `created_at` were naive on one backend and aware on the other (`review`

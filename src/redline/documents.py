@@ -60,6 +60,7 @@ def get_document(ledger: Ledger, ref: str | int) -> dict[str, Any]:
                     documents.c.title.icontains(part, autoescape=True),
                 )
             )
+            .order_by(documents.c.id)  # the same ids named on every backend
             .limit(5)
         ).all()
     if not rows:
