@@ -40,6 +40,11 @@ def test_tiny_benchmark_reports_every_stage_and_the_recall_check(tmp_path: Path)
         assert measured["articles_per_s"] > 0, stage
         assert measured["mb_per_s"] > 0, stage
         assert measured["peak_rss_mib"] > 0, stage
+        # what the stage waited on besides the CPU: reads from disk and voluntary switches
+        assert measured["read_mib"] >= 0 and measured["voluntary_switches"] >= 0, stage
+    assert run["stages"]["end_to_end"]["voluntary_switches"] == sum(
+        run["stages"][stage]["voluntary_switches"] for stage in STAGES if stage != "end_to_end"
+    )
     corpus = result["corpora"]["100"]
     assert corpus["articles"] == 100
     assert corpus["stored"] + corpus["duplicates_dropped"] == 100

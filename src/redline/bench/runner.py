@@ -227,6 +227,8 @@ def _stage(measured: dict[str, Any], articles: int, nbytes: int) -> dict[str, An
         "rss_largest_worker_mib": round(rss_workers / 1024, 1),
         "cpu_per_wall": round(measured["cpu_seconds"] / seconds, 2),
         "load_before": measured["load_before"],
+        "read_mib": round(measured["read_blocks"] * 512 / 2**20, 1),
+        "voluntary_switches": measured["voluntary_switches"],
         "detail": measured["detail"],
     }
 
@@ -245,6 +247,8 @@ def _run_summary(
         "rss_self_kib": max(m["rss_self_kib"] for m in stages.values()),
         "rss_workers_kib": max(m["rss_workers_kib"] for m in stages.values()),
         "cpu_seconds": sum(m["cpu_seconds"] for m in stages.values()),
+        "read_blocks": sum(m["read_blocks"] for m in stages.values()),
+        "voluntary_switches": sum(m["voluntary_switches"] for m in stages.values()),
         "load_before": stages["ingest"]["load_before"],
         "detail": {},
     }
@@ -314,7 +318,10 @@ NOTES = {
     "cpu": (
         "cpu_per_wall is the CPU time of the stage's process and its workers over its wall "
         "time (at most the worker count); load_before is the 1-minute load average when the "
-        "stage started. Both show whether other work on the machine slowed a stage."
+        "stage started. Both show whether other work on the machine slowed a stage. read_mib "
+        "(getrusage ru_inblock) is what the stage's processes read from disk and "
+        "voluntary_switches (ru_nvcsw) how often they waited on the disk, a lock or a pipe: "
+        "a low cpu_per_wall with many of these is waiting, with few it is other work."
     ),
     "big_documents": (
         "One document of each size, built from the same resampled variants under one title, "
