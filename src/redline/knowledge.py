@@ -23,6 +23,16 @@ import yaml
 from redline.errors import ConfigError
 
 _DATA = resources.files("redline") / "data"
+# libyaml's parser where PyYAML has it: the same objects from the packaged files, for about an
+# eighth of the pure-Python parser's CPU (0.015 against 0.119 s for the four), which every
+# process reading the gazetteers paid (each extraction worker, link, score, each command)
+PACKAGED_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def packaged_yaml(name: str) -> Any:
+    """The packaged data file ``redline/data/<name>``, parsed as ``yaml.safe_load`` does. User
+    files are read by ``yaml.safe_load`` itself, whose error messages the commands show."""
+    return yaml.load((_DATA / name).read_text(encoding="utf-8"), Loader=PACKAGED_LOADER)
 
 
 def user_gazetteers(extra: Sequence[str] = ()) -> list[str]:
@@ -33,7 +43,7 @@ def user_gazetteers(extra: Sequence[str] = ()) -> list[str]:
 
 def _load_yaml(name: str, extra: Sequence[str] = ()) -> dict[str, Any]:
     """The packaged file, with the same top-level sections from user files merged on top."""
-    merged: dict[str, Any] = yaml.safe_load((_DATA / name).read_text(encoding="utf-8")) or {}
+    merged: dict[str, Any] = packaged_yaml(name) or {}
     for path in user_gazetteers(extra):
         try:
             user = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}

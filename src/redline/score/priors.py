@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-
-import yaml
 
 from redline.errors import ConfigError
+from redline.knowledge import packaged_yaml
 
 # a number: "2", "0.5", ".5", "2." (a lone "." had matched, and float(".") raised a traceback)
 _NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
@@ -32,7 +30,7 @@ class Prior:
 
 @cache
 def priors() -> dict[str, Prior]:
-    raw = yaml.safe_load((resources.files("redline") / "data" / "priors.yaml").read_text("utf-8"))
+    raw = packaged_yaml("priors.yaml")
     return {
         name: Prior(
             name, float(s["alpha"]), float(s["beta"]), s["label"], s["meaning"], s["source"]
