@@ -6,7 +6,7 @@ import multiprocessing as mp
 import os
 import time
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -997,7 +997,7 @@ def test_a_run_renews_its_claims_while_it_works(sqlite_ledger: Ledger, tmp_path:
             return list(conn.execute(sa.select(extract_claims.c.expires_at)).scalars())
 
     first = expiries()
-    assert all(e > datetime.now() + LEASE - timedelta(minutes=1) for e in first)
+    assert all(e > datetime.now(UTC) + LEASE - timedelta(minutes=1) for e in first)
     claims.keep()  # not yet due
     assert expiries() == first
     claims.renew_every = 0
