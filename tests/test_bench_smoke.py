@@ -91,3 +91,33 @@ def test_bench_refuses_absurd_sizes_naming_the_option(
     assert f"Invalid value for '--sizes': {said}" in " ".join(result.stderr.split())
     shown = CliRunner().invoke(app, ["bench", "--help"])
     assert f"each from 1 to {MAX_SIZE:,}" in " ".join(shown.stdout.split())
+
+
+def test_the_extraction_split_times_the_extractor_the_pipeline_runs(tmp_path: Path) -> None:
+    """`--profile-sample`'s split of extraction timed the rule extractor the learned one
+    replaced, so its parts said nothing about where the shipped pipeline's time goes. It now
+    times the learned extractor's screen, encoder and the rest, and says which extractor."""
+    from redline.bench.profiling import extraction_split
+    from redline.extract.pipeline import default_extractor
+    from redline.ingest import ingest_paths
+    from redline.store import Ledger
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'split.db'}")
+    try:
+        report = ingest_paths(ledger, [REPO / "examples" / "corpus"], progress=False)
+        ids = sorted(report.ingested)[:4]
+        split = extraction_split(ledger, ids)
+    finally:
+        ledger.dispose()
+    assert split["extractor"] == default_extractor().version
+    assert split["articles"] == 4
+    assert 0 < split["encoded_sentences"] <= split["screened_sentences"] <= split["sentences"]
+    parts = ("screen_seconds", "encoder_seconds", "parse_and_arguments_seconds")
+    assert all(split[p] >= 0 for p in parts)
+    assert split["extract_seconds"] > 0
+    from redline.bench.report import _render_profile
+
+    (line,) = [
+        ln for ln in _render_profile({"sample": 4, "size": 100, "extract_split": split}) if ln
+    ][1:2]
+    assert split["extractor"] in line and "encoder" in line and "parse and arguments" in line

@@ -294,10 +294,11 @@ def _render_profile(profile: dict[str, Any] | None) -> list[str]:
     split = profile.get("extract_split")
     if split:
         total = max(split["extract_seconds"], 1e-9)
-        parts = ("lexical_pass", "candidate_parse", "rules")
+        parts = ("screen", "encoder", "parse_and_arguments")
         lines += [
-            f"Extraction split, timed directly: {split['candidate_sentences']:,} of "
-            f"{split['sentences']:,} sentences were candidates; "
+            f"Extraction split ({split['extractor']}), timed directly: "
+            f"{split['screened_sentences']:,} of {split['sentences']:,} sentences passed the "
+            f"lexical screen, {split['encoded_sentences']:,} the prefilter to the encoder; "
             + ", ".join(
                 f"{p.replace('_', ' ')} {split[p + '_seconds']:.1f} s "
                 f"({split[p + '_seconds'] / total:.0%})"
