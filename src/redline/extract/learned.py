@@ -55,8 +55,11 @@ from redline.extract.syntax import (
     _trim,
     _without_headline_echoes,
     done_as_said,
+    mention_naming,
     name_chain,
     parse_sentences,
+    token_at_offset,
+    token_of,
     words_pattern,
 )
 from redline.extract.threat_rules import _GENERIC_PARTIES, _warned_against
@@ -1052,7 +1055,7 @@ class LearnedExtractor(RuleExtractor):
             comma = re.search(r"[,;]", rest)
             if comma is not None:
                 return rest[: comma.start()], opening.group(1)
-        tok = _token_at(sent, offset)
+        tok = token_at_offset(sent, offset)
         while tok is not None and tok.dep_ != "ROOT":
             if (
                 tok.dep_ == "prep"
@@ -1244,14 +1247,15 @@ class LearnedExtractor(RuleExtractor):
             ):
                 continue
             lo, hi = tok.left_edge.idx, tok.right_edge.idx + len(tok.right_edge.text)
-            others = [
-                m
+            names_another_side = any(
+                lo <= m.start - sent.start < hi
+                and (country := m.actor.country_on(when)) is not None
+                and not same_side(country, item.speaker_country)
                 for m in st.mentions_in(sent)
-                if lo <= m.start - sent.start < hi
-                and not same_side(m.actor.country_on(when), item.speaker_country)
-                and m.actor.country_on(when) is not None
-            ]
-            if not (tok.lemma_.lower() in _ANSWERED_ACTS or tok.tag_ == "VBG" or others):
+            )
+            if not (
+                tok.lemma_.lower() in _ANSWERED_ACTS or tok.tag_ == "VBG" or names_another_side
+            ):
                 continue
             text = sent.text[lo:hi]
             line = next(
@@ -1296,7 +1300,7 @@ class LearnedExtractor(RuleExtractor):
             """The parties named by ``toks`` themselves ("the German government", "Russian
             interests"), not somewhere deeper in their phrases ("all those who aid Russia")."""
             for tok in toks:
-                yield next((m for m in mentions if tok.i in name_chain(sent, m)), None)
+                yield mention_naming(mentions, sent, [tok])
                 yield self._by_adjective(sent, tok)
 
         def addressed() -> Iterator[Mention | None]:
@@ -1305,7 +1309,7 @@ class LearnedExtractor(RuleExtractor):
             condition = self._condition(doc)
             if condition:
                 subject = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
-                yield self._condition_doer(st, sent, condition, subject)
+                yield other([self._condition_doer(st, sent, condition, subject)])
             yield other(heading(_act_doers(doc)))
             # a side the trigger names as the one acting: its subject, possessor or agent
             spans = self._trigger_spans(sent)
@@ -1316,14 +1320,11 @@ class LearnedExtractor(RuleExtractor):
             )
             yield other(heading(_harmed_parties(doc)))
 
-        for mention in addressed():
-            if mention is None:
-                continue
-            country = mention.actor.country_on(when)
-            if country is None or same_side(country, item.speaker_country):
-                continue
-            return replace(item, addressee=_strip_the(mention.text), addressee_country=country)
-        return item
+        mention = next(filter(None, addressed()), None)  # each step answers through ``other``
+        if mention is None:
+            return item
+        country = mention.actor.country_on(when)
+        return replace(item, addressee=_strip_the(mention.text), addressee_country=country)
 
     def _speaker_outside_trigger(
         self, st: _DocState, sent: _Sentence, item: ThreatItem
@@ -1994,14 +1995,9 @@ def _issuing_part(title: str) -> str:
     return " ".join(_ISSUE_TOPIC.split(p, maxsplit=1)[0] for p in issuing)
 
 
-def _token_of(sent: _Sentence, mention: Mention) -> Any | None:
-    """The parsed token where ``mention`` starts, or None (no parse, or between tokens)."""
-    return _token_at(sent, mention.start - sent.start)
-
-
 def _in_condition(sent: _Sentence, mention: Mention, marks: frozenset[str]) -> bool:
     """Is ``mention`` inside a clause one of ``marks`` opens ("if Russia threatens ...")?"""
-    tok = _token_of(sent, mention)
+    tok = token_of(sent, mention)
     for anc in [tok, *tok.ancestors] if tok is not None else []:
         if any(c.dep_ == "mark" and c.lower_ in marks for c in anc.children):
             return True
@@ -2012,7 +2008,7 @@ def _names_an_actor(sent: _Sentence, mention: Mention) -> bool:
     """Is ``mention`` (part of) the subject of a clause or a passive's agent ("Putin announces
     ...", "Russian forces launched ...", "... was struck by Russia"), not an object or a
     circumstance ("in response to Russia's actions", "imports from Russia")?"""
-    tok = _token_of(sent, mention)
+    tok = token_of(sent, mention)
     while tok is not None:
         if tok.dep_ in ("nsubj", "nsubjpass") or (tok.dep_ == "pobj" and tok.head.dep_ == "agent"):
             return True
@@ -2028,7 +2024,7 @@ def _owns_the_act(sent: _Sentence, mention: Mention, spans: Sequence[int]) -> bo
     """Is ``mention`` the possessor of a noun whose phrase names the line (at one of ``spans``,
     offsets in the sentence): the doer of an act told as a noun ("the DPRK's decision to deploy
     troops to Russia", "China's supply of drones to Russia")?"""
-    tok = _token_of(sent, mention)
+    tok = token_of(sent, mention)
     while tok is not None and tok.dep_ in ("compound", "flat", "amod"):
         tok = tok.head
     if tok is None or tok.dep_ != "poss":
@@ -2105,7 +2101,7 @@ def _under_talk(sent: _Sentence, offset: int) -> bool:
     plans to supply" reports a decision), nor does a verb beyond a finite verb or a clause link
     ("warned of consequences after Germany sent tanks": the sending is reported), nor a phrase
     that reports its own act ("will discuss the tanks Germany delivered last week")."""
-    tok = _token_at(sent, offset)
+    tok = token_at_offset(sent, offset)
     if tok is None:
         return False
     head = tok
@@ -2135,14 +2131,6 @@ def _in_time_to_come(tok: Any) -> bool:
     of the verb it continues ("will continue to impose")?"""
     verbs = [tok, tok.head] if tok.dep_ == "xcomp" else [tok]
     return any(c.dep_ == "aux" and c.lower_ in _FUTURE_AUX for v in verbs for c in v.children)
-
-
-def _token_at(sent: _Sentence, offset: int) -> Any | None:
-    """The parsed token holding character ``offset`` of the sentence, or None (no parse, or
-    between tokens)."""
-    if sent.doc is None:
-        return None
-    return next((t for t in sent.doc if t.idx <= offset < t.idx + len(t.text)), None)
 
 
 def _subtree_text(tok: Any) -> str:

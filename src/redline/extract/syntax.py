@@ -507,9 +507,9 @@ class RuleBase:
             # the party the object itself names ("warned the West", "threatened Britain with"),
             # never one deeper in it: "threatened a response to intervention in Ukraine"
             # addresses no one the sentence names
-            for m in st.mentions_in(sent):
-                if any(h.i in name_chain(sent, m) for h in heads):
-                    return _strip_the(m.text), m.actor.country_on(st.doc.published)
+            m = mention_naming(st.mentions_in(sent), sent, heads)
+            if m is not None:
+                return _strip_the(m.text), m.actor.country_on(st.doc.published)
         return None, None
 
     # ------------------------------------------------------------------ actors
@@ -1158,15 +1158,25 @@ def _token_at(toks: Sequence[Any], text: str, char: int) -> Any | None:
     return None
 
 
+def token_at_offset(sent: _Sentence, offset: int) -> Any | None:
+    """The parsed token holding character ``offset`` of the sentence, or None (no parse, or
+    between tokens)."""
+    if sent.doc is None:
+        return None
+    return next((t for t in sent.doc if t.idx <= offset < t.idx + len(t.text)), None)
+
+
+def token_of(sent: _Sentence, mention: Mention) -> Any | None:
+    """The parsed token where ``mention`` starts, or None (no parse, or between tokens)."""
+    return token_at_offset(sent, mention.start - sent.start)
+
+
 def name_chain(sent: _Sentence, mention: Mention) -> list[int]:
     """The tokens (indices in the sentence's parse) a mention names: its own, then up past
     the article, names and adjectives it is compounded with ("the German government":
     "German", then "government"; "a DPRK nuclear test": "DPRK", then "test"). Empty without
     a parse."""
-    if sent.doc is None:
-        return []
-    at = mention.start - sent.start
-    tok = next((t for t in sent.doc if t.idx <= at < t.idx + len(t.text)), None)
+    tok = token_of(sent, mention)
     chain = [tok.i] if tok is not None else []
     while (
         tok is not None
@@ -1176,6 +1186,14 @@ def name_chain(sent: _Sentence, mention: Mention) -> list[int]:
         tok = tok.head
         chain.append(tok.i)
     return chain
+
+
+def mention_naming(
+    mentions: Sequence[Mention], sent: _Sentence, toks: Sequence[Any]
+) -> Mention | None:
+    """The first of ``mentions`` that names one of ``toks`` itself (``name_chain`` reaches it:
+    "the West", "the German government"), not a party somewhere deeper in their phrases."""
+    return next((m for m in mentions if any(t.i in name_chain(sent, m) for t in toks)), None)
 
 
 def _token_mention(sent: _Sentence, tok: Any, actor: knowledge.Actor) -> Mention:
