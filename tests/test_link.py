@@ -732,6 +732,27 @@ def test_a_line_naming_no_addressee_is_crossed_by_each_party_its_trigger_lists(
     assert (a.status, a.crossing.country) == ("undetermined", "PRK")
 
 
+def test_a_threat_naming_no_addressee_leaves_the_line_open_to_its_usual_crossers(
+    sqlite_ledger: Ledger,
+) -> None:
+    """A crossing is an act by the party *a* threat addressed (codebook section 2). When one
+    threat of a line warned China and another named no one, only China could cross it: Iran's
+    drones for Russia were refused as "an act by a side the line did not address", though the
+    threat naming no one addressed whoever the trigger lists. A line whose every threat names
+    its addressee still refuses the others."""
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-01-10")
+    b.threat(d, "USA", "aid_to_russia", stated="2024-01-05", addressee="CHN")
+    b.crossing(b.doc("2024-03-01"), "IRN", "aid_to_russia", "2024-02-20")
+    day = date(2024, 6, 30)
+    link(sqlite_ledger, as_of=day)
+    assert episode_status(sqlite_ledger, "USA:aid_to_russia", day).status == "open"
+    b.threat(d, "USA", "aid_to_russia", stated="2024-01-06")
+    link(sqlite_ledger, as_of=day)
+    a = episode_status(sqlite_ledger, "USA:aid_to_russia", day)
+    assert (a.status, a.crossing.country) == ("undetermined", "IRN")
+
+
 def test_every_party_a_line_lists_as_crossing_it_is_read_as_the_crossing_side(
     sqlite_ledger: Ledger,
 ) -> None:

@@ -119,6 +119,7 @@ class Builder:
         quote: str | None = None,
         confidence: float = 0.9,
         review_state: str = "machine",
+        addressee: str | None = None,
     ) -> int:
         day, precision = _date(stated)
         return self._insert(
@@ -134,6 +135,8 @@ class Builder:
             explicitness="direct_quote",
             stated_date=day,
             stated_precision=precision,
+            addressee=addressee,
+            addressee_country=addressee,
         )
 
     def event(
