@@ -2199,3 +2199,19 @@ def test_a_line_the_harm_answers_is_the_trigger() -> None:
         rules_from=0.01,
     ).threats
     assert all(t.trigger_text is None or "questions" not in t.trigger_text for t in got)
+
+
+def test_a_party_the_trigger_lists_draws_no_line_it_would_itself_cross() -> None:
+    """Extraction's own side checks read the vocabulary's one list of who crosses a line
+    (``TriggerTree.on_crossing_side``: the hint and ``crossed_by``), as linking and review do.
+    They read the hint alone, so a line against military aid to Russia (hint China, also Iran
+    and North Korea) counted as one Iran or North Korea could draw: a trigger-less threat by
+    either took it as its line, where linking then refused the episode as wrong-side."""
+    x = _extractor()
+    text = "Officials spoke of military aid to Russia and of sanctions."
+    assert x._line_named(text, "USA", None) == ("aid_to_russia", "military aid to Russia")
+    for crosser in ("CHN", "IRN", "PRK"):
+        named = x._line_named(text, crosser, None)
+        assert named is None or named[0] != "aid_to_russia", crosser
+    assert x._blank_triggers(text, own="IRN") == text  # its own act stays, as China's does
+    assert "military aid" not in x._blank_triggers(text, own="USA")

@@ -816,8 +816,8 @@ class LearnedExtractor(RuleExtractor):
                 actor is None or same_side(country, t.speaker_country)
             ):
                 continue
-            if t.trigger_key is not None and same_side(
-                t.speaker_country, self.triggers.hint(t.trigger_key)
+            if t.trigger_key is not None and self.triggers.on_crossing_side(
+                t.speaker_country, t.trigger_key
             ):
                 line = self._line_named(sent.text, t.speaker_country, t.trigger_key)
                 if line is None:
@@ -872,8 +872,8 @@ class LearnedExtractor(RuleExtractor):
         the line the document is about: one its title names, else, in an official statement,
         the one its text names most often (when that is at least half of all it names). The
         trigger text says so."""
-        if item.trigger_key is not None and not same_side(
-            item.speaker_country, self.triggers.hint(item.trigger_key)
+        if item.trigger_key is not None and not self.triggers.on_crossing_side(
+            item.speaker_country, item.trigger_key
         ):
             return item
         if item.trigger_key is not None and item.consequence_class == "vague":
@@ -1003,7 +1003,7 @@ class LearnedExtractor(RuleExtractor):
         out or pledges that side's threats (codebook, section 3: sanctions imposed are a
         response); it crosses no line of its."""
         key = event.trigger_key
-        if key is None or not same_side(event.actor_country, self.triggers.hint(key)):
+        if key is None or not self.triggers.on_crossing_side(event.actor_country, key):
             return False
         named = [sent.text[s:e] for k, s, e in self.triggers.match(sent.text) if k == key]
         return bool(named) and all(
@@ -1107,7 +1107,7 @@ class LearnedExtractor(RuleExtractor):
         sanctions line), another line the sentence names ("in response to Russia's claims of
         annexation") or, failing that, the one the document is about takes its place."""
         key = event.trigger_key
-        if key is not None and not same_side(event.actor_country, self.triggers.hint(key)):
+        if key is not None and not self.triggers.on_crossing_side(event.actor_country, key):
             return event
         line = self._line_named(event.provenance.sentence, event.actor_country, key)
         if line is not None:
@@ -1123,7 +1123,7 @@ class LearnedExtractor(RuleExtractor):
         """(key, words) of the first line ``sentence`` names, other than ``but``, that
         ``country``'s side could draw (one it would not itself cross)."""
         for key, start, end in self.triggers.match(sentence):
-            if key != but and not same_side(country, self.triggers.hint(key)):
+            if key != but and not self.triggers.on_crossing_side(country, key):
                 return key, sentence[start:end]
         return None
 
@@ -1151,7 +1151,7 @@ class LearnedExtractor(RuleExtractor):
         for key, where in self._document_triggers(st):
             if titled and where != _NAMED_IN_TITLE:
                 continue
-            if not same_side(country, self.triggers.hint(key)):
+            if not self.triggers.on_crossing_side(country, key):
                 return key, f"({where}) {self.triggers.label(key)}"
         return None
 
@@ -1231,7 +1231,7 @@ class LearnedExtractor(RuleExtractor):
         is an act of the speaker's own side (its threatened "further sanctions")."""
         if sent.doc is None or (
             item.trigger_key is not None
-            and not same_side(item.speaker_country, self.triggers.hint(item.trigger_key))
+            and not self.triggers.on_crossing_side(item.speaker_country, item.trigger_key)
         ):
             return item  # a line it names already (not its own side's act, "further sanctions")
         when = item.stated_date or st.doc.published
@@ -1262,7 +1262,7 @@ class LearnedExtractor(RuleExtractor):
                 (
                     key
                     for key, _, _ in self.triggers.match(text)
-                    if not same_side(item.speaker_country, self.triggers.hint(key))
+                    if not self.triggers.on_crossing_side(item.speaker_country, key)
                 ),
                 None,
             )
@@ -1684,7 +1684,7 @@ class LearnedExtractor(RuleExtractor):
         (codebook, section 1), so they say what it threatens ("NATO countries would impose
         severe sanctions": sanctions, not an answer of unstated kind)."""
         for key, start, end in self.triggers.match(text):
-            if key != keep and not (own and same_side(own, self.triggers.hint(key))):
+            if key != keep and not (own and self.triggers.on_crossing_side(own, key)):
                 text = text[:start] + " " * (end - start) + text[end:]
         return text
 
