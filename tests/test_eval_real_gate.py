@@ -72,3 +72,18 @@ def test_the_report_names_the_splits_the_model_learned_from(measured: dict[str, 
     test split is never among them."""
     learned = measured["learned_from"]
     assert "train" in learned and "test" not in learned
+
+
+def test_the_shipped_measured_figures_are_the_live_ones(measured: dict[str, Any]) -> None:
+    """The report shows ``data/measured.json`` as how often this release was right on real
+    news; a change to extraction or linking that moves a test figure must re-record it
+    (``python -m redline.gold.measured EVAL.json``), so the figures shown never go stale."""
+    from redline.gold.measured import from_eval, load
+
+    live = from_eval(measured)["figures"]
+    stale = {
+        f.name: ((f.hits, f.total), (live[f.name]["hits"], live[f.name]["total"]))
+        for f in load().figures
+        if (f.hits, f.total) != (live[f.name]["hits"], live[f.name]["total"])
+    }
+    assert not stale, f"data/measured.json is stale (shipped, live): {stale}"

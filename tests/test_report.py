@@ -116,6 +116,35 @@ def test_every_episode_and_source_has_an_anchor(report: tuple[Path, str]) -> Non
     assert set(re.findall(r'href="#doc-(\d+)"', html)) == docs
 
 
+def test_the_report_shows_the_measured_accuracy_beside_the_audit(
+    report: tuple[Path, str],
+) -> None:
+    """A ledger with no audit said only "no audit yet": a reader saw crossed verdicts with no
+    hint that crossings and responses were right about half the time on real news. The
+    report shows the project's own test-split figures (shipped with the package, checked
+    against a live evaluation by the real-gold gate), each with its interval and counts."""
+    from redline.gold.measured import ROWS, load
+
+    _, html = report
+    shipped = load()
+    assert "Measured on real news, not on this corpus" in html
+    for name, what, _ in ROWS:
+        figure = shipped.figure(name)
+        assert f'<td>{what}</td><td class="nowrap">{figure.label()}</td>' in html, name
+    assert "audit it before quoting a verdict" in html
+
+
+def test_damaged_measured_figures_are_named(tmp_path: Path) -> None:
+    from redline.errors import ConfigError
+    from redline.gold.measured import MEASURED_FILE, load
+
+    broken = tmp_path / "measured.json"
+    text = MEASURED_FILE.read_text(encoding="utf-8")
+    broken.write_text(text.replace('"threat_recall"', '"threat_recal"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="measured.json.*threat_recall"):
+        load(broken)
+
+
 def test_report_command_and_empty_ledger(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     out = tmp_path / "empty.html"
     # a ledger with no documents is refused (issue 10: it used to write an empty report)

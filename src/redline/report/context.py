@@ -14,6 +14,8 @@ import sqlalchemy as sa
 
 from redline import GENERATOR, __version__, vocab
 from redline.audit import AuditFigures, figures
+from redline.gold import measured
+from redline.gold.measured import Measured
 from redline.link import EpisodeState, EpisodeView, evaluate
 from redline.link.episodes import agreeing, last_link_as_of, last_window_days, story
 from redline.link.when import as_of_words, interval_label, span
@@ -60,6 +62,8 @@ class ReportData:
     warnings: list[str] = field(default_factory=list)
     charts: dict[str, Any] = field(default_factory=dict)
     audit: AuditFigures | None = None  # the latest `redline audit`, shown beside follow-through
+    # the project's own test-split figures (``redline.gold.measured``), shown beside the audit
+    measured: Measured | None = None
     # the latest `redline audit misses` of each kind a sample was drawn for: its recall
     misses: dict[vocab.ItemKind, MissFigures] = field(default_factory=dict)
     reported: bool = False  # statuses from what the sources had reported by ``as_of``
@@ -144,6 +148,7 @@ def gather(
     _summarise(data)
     _sources(ledger, data)
     data.audit = figures(ledger)
+    data.measured = measured.load()
     data.misses = latest_figures(ledger)
     data.warnings = [
         f"Every episode of {e.actor} rests on opinion pieces only ({e.evidence.removeprefix('evidence: ')})."
