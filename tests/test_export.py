@@ -135,6 +135,29 @@ def test_a_json_export_writes_bidirectional_controls_as_escapes(
     assert doc["title"] == title
 
 
+def test_a_csv_export_drops_bidirectional_controls_as_every_csv_listing_does(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """documents.csv kept a title's U+202E raw (the listings' CSV drops it), so a spreadsheet
+    showed "Report exe.png" for a file named "gnp.exe"; the export's cell is now the listing's,
+    and the formula guard still applies after the controls are gone."""
+    titles = ["Report \u202egnp.exe\u202c on \u2066the\u2069 talks\u200f", "\u202d=SUM(A1)"]
+    build = Builder(sqlite_ledger)
+    for title in titles:
+        build.doc("2024-01-01", title=title)
+    export(sqlite_ledger, tmp_path, fmt="csv")
+    raw = (tmp_path / "documents.csv").read_text(encoding="utf-8")
+    assert not any(ch in raw for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2069\u200e\u200f")
+    with (tmp_path / "documents.csv").open(encoding="utf-8", newline="") as f:
+        exported = sorted(row["title"] for row in csv.DictReader(f))
+    assert exported == ["'=SUM(A1)", "Report gnp.exe on the talks"]
+    listed = CliRunner().invoke(app, ["documents", "-f", "csv", "--db", sqlite_ledger.url])
+    assert listed.exit_code == 0, listed.output
+    assert sorted(r["title"] for r in csv.DictReader(io.StringIO(listed.output))) == exported
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert "bidirectional" in manifest["csv_formula_guard"]
+
+
 def test_export_streams_in_batches(
     sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

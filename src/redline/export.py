@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from redline.errors import ConfigError
 from redline.link import EpisodeView, evaluate
 from redline.link.when import as_of_date
-from redline.output import csv_cell, file_in_the_way, json_escaped, jsonable
+from redline.output import csv_text, file_in_the_way, json_escaped, jsonable
 from redline.processes import alive, machine
 from redline.schemas import VERSION, row_schema
 from redline.score import (
@@ -159,13 +159,10 @@ class _CsvWriter:
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            # the formula guard reads text only: a negative number stays a number
-            self.writer.writerow(
-                [
-                    csv_cell(v) if isinstance(v, str) else _text(v)
-                    for v in (row.get(n) for n in self.names)
-                ]
-            )
+            # each cell as the listings' CSV writes it (``output.csv_text``): the formula guard
+            # reads text only (a negative number stays a number), and a bidirectional control
+            # is dropped (it stood raw here, reordering the cell in a spreadsheet)
+            self.writer.writerow([csv_text(row.get(n)) for n in self.names])
 
     def close(self) -> None:
         self.file.close()
@@ -192,14 +189,6 @@ class _JsonWriter:
     def close(self) -> None:
         self.file.write("\n]\n")
         self.file.close()
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(jsonable(value))
 
 
 _WRITERS: dict[str, type[_ParquetWriter] | type[_CsvWriter] | type[_JsonWriter]] = {
@@ -484,7 +473,11 @@ CSV_FORMULA_GUARD = (
     "So a cell that begins with one or more apostrophes followed by one of those characters "
     "had one added (a cell beginning with apostrophes and anything else is as stored): remove "
     "that one apostrophe to recover the stored text. Character offsets (evidence spans) count from "
-    "the text without it. Parquet and JSON exports are written unchanged."
+    "the text without it. Control characters and Unicode bidirectional controls (U+061C, "
+    "U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) are removed from every text cell, as in "
+    "every CSV Redline writes (a spreadsheet shows a cell reordered by them), so offsets past "
+    "such a character in the stored text are one further on than in the cell. Parquet and JSON "
+    "exports are written unchanged."
 )
 
 

@@ -95,8 +95,16 @@ _CSV_CONTROL = re.compile(
 )
 
 
-def _no_controls(value: Any) -> Any:
-    return _CSV_CONTROL.sub("", value) if isinstance(value, str) else value
+def csv_text(value: Any) -> Any:
+    """A value as every CSV Redline writes it (the listings' ``-f csv`` and ``export -f csv``):
+    text without escape sequences, control characters or bidirectional controls (a spreadsheet
+    shows a cell reordered by them, "gnp.exe" after U+202E as "exe.png"), then guarded against
+    formulas (``csv_cell``) once they are gone; a list or mapping as its JSON; anything else
+    as JSON gives it (``jsonable``)."""
+    if isinstance(value, list | dict):
+        value = json.dumps(value, default=jsonable, ensure_ascii=False)
+    value = jsonable(value)
+    return csv_cell(_CSV_CONTROL.sub("", value)) if isinstance(value, str) else value
 
 
 def terminal_text(value: Any) -> Text:
@@ -176,7 +184,7 @@ def render(
             # printed to a terminal as tables are, so without escape sequences (a file named
             # with one set the terminal's title), and guarded after they are gone: redirected
             # output loses colour codes on the way, which left a "=" first in the cell
-            writer.writerow({k: csv_cell(_no_controls(jsonable(r.get(k)))) for k in columns})
+            writer.writerow({k: csv_text(r.get(k)) for k in columns})
         return buf.getvalue()
     out = console or Console()
     fitting = fits(rows, columns, out.width)
