@@ -158,6 +158,45 @@ def test_a_csv_export_drops_bidirectional_controls_as_every_csv_listing_does(
     assert "bidirectional" in manifest["csv_formula_guard"]
 
 
+def test_every_csv_spells_a_flag_true_or_false(linked: Ledger, tmp_path: Path) -> None:
+    """A flag read "True"/"False" (Python's spelling) in every CSV while JSON says true/false
+    and docs/architecture.md promised one spelling: every CSV the tool writes, the listings'
+    `-f csv` and the export's files, now spells a flag as JSON does."""
+    from redline.link import list_episodes
+    from redline.review import review
+
+    (first, *_) = list_episodes(linked, as_of=AS_OF)
+    review(linked, "episode", first["id"], "note", reviewer="ana", note="a note")
+    url = linked.engine.url.render_as_string(hide_password=False)
+    commands = [
+        ["documents"],
+        ["show", "1"],
+        ["threats"],
+        ["events"],
+        ["claims"],
+        ["episodes", "--as-of", AS_OF.isoformat()],
+        ["episode", "RUS:f16_delivery", "--as-of", AS_OF.isoformat()],
+        ["credibility", "--as-of", AS_OF.isoformat()],
+        ["credibility", "--timeline", "--as-of", AS_OF.isoformat()],
+        ["reviews"],
+        ["triage", "--as-of", AS_OF.isoformat()],
+    ]
+    tables: dict[str, list[dict[str, str]]] = {}
+    for command in commands:
+        result = CliRunner().invoke(app, [*command, "-f", "csv", "--db", url])
+        assert result.exit_code == 0, (command, result.output)
+        tables[" ".join(command)] = list(csv.DictReader(io.StringIO(result.output)))
+    export(linked, tmp_path, fmt="csv", as_of=AS_OF)
+    for path in sorted(tmp_path.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            tables[path.name] = list(csv.DictReader(f))
+    cells = {(name, k, v) for name, rows in tables.items() for r in rows for k, v in r.items()}
+    assert {c for c in cells if c[2] in ("True", "False")} == set()
+    assert ("episodes --as-of 2024-09-30", "opinion_only", "true") in cells
+    assert ("episode_status.csv", "self_implied", "false") in cells
+    assert ("episodes.csv", "analyst_rejected", "false") in cells
+
+
 def test_export_streams_in_batches(
     sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -266,13 +305,13 @@ def test_the_episodes_table_says_which_episodes_an_analyst_rejected_or_settled(
     export(linked, tmp_path / "after", fmt="csv", as_of=AS_OF)
     with (tmp_path / "after" / "episodes.csv").open(encoding="utf-8") as f:
         rows = {int(r["id"]): r for r in csv.DictReader(f)}
-    assert (rows[first]["analyst_rejected"], rows[first]["analyst_status"]) == ("True", "")
+    assert (rows[first]["analyst_rejected"], rows[first]["analyst_status"]) == ("true", "")
     assert (rows[second]["analyst_rejected"], rows[second]["analyst_status"]) == (
-        "False",
+        "false",
         "withdrawn",
     )
     assert all(
-        r["analyst_rejected"] == "False" for i, r in rows.items() if i not in (first, second)
+        r["analyst_rejected"] == "false" for i, r in rows.items() if i not in (first, second)
     )
     # the computed status table reads the episodes with the decisions, as `redline episodes`
     # does: the rejected one is gone from it; the withdrawal, recorded today, holds from today
@@ -358,7 +397,7 @@ def test_an_episode_kept_only_for_its_reviews_says_it_holds_no_item(
     with (tmp_path / "out" / "episodes.csv").open(encoding="utf-8") as fh:
         rows = {r["key"]: r for r in csv.DictReader(fh)}
     stale = rows["RUS:f16_delivery"]
-    assert stale["listed"] == "False" and rows["RUS:tanks_to_ukraine"]["listed"] == "True"
+    assert stale["listed"] == "false" and rows["RUS:tanks_to_ukraine"]["listed"] == "true"
     assert stale["n_sources"] == "0" and stale["status_as_of"] == day.isoformat()
     assert "kept only because an analyst reviewed it" in stale["explanation"]
 

@@ -99,8 +99,11 @@ def csv_text(value: Any) -> Any:
     """A value as every CSV Redline writes it (the listings' ``-f csv`` and ``export -f csv``):
     text without escape sequences, control characters or bidirectional controls (a spreadsheet
     shows a cell reordered by them, "gnp.exe" after U+202E as "exe.png"), then guarded against
-    formulas (``csv_cell``) once they are gone; a list or mapping as its JSON; anything else
-    as JSON gives it (``jsonable``)."""
+    formulas (``csv_cell``) once they are gone; a flag as JSON spells it, ``true`` or
+    ``false`` (it read Python's "True"); a list or mapping as its JSON; anything else as JSON
+    gives it (``jsonable``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list | dict):
         value = json.dumps(value, default=jsonable, ensure_ascii=False)
     value = jsonable(value)
