@@ -132,6 +132,7 @@ def test_every_field_a_json_output_gives_is_one_its_schema_declares(
     from datetime import date
 
     from redline.link import link
+    from redline.review import review
 
     b = Builder(sqlite_ledger)
     d = b.doc("2024-06-01")
@@ -140,7 +141,10 @@ def test_every_field_a_json_output_gives_is_one_its_schema_declares(
     b.response(d, "RUS", "f16_delivery", "military_force", "2024-05-25")
     b.claim(d, "RUS", "f16_delivery", "response")
     link(sqlite_ledger, as_of=date(2024, 6, 1))
+    review(sqlite_ledger, "episode", "RUS:f16_delivery", "withdraw", reviewer="ana")
     found: list[str] = []
+    # documents, show and reviews printed a bare list or object, with no envelope naming a
+    # schema (validate refused them as "not a Redline JSON document")
     for command in (
         ["threats"],
         ["events"],
@@ -149,6 +153,9 @@ def test_every_field_a_json_output_gives_is_one_its_schema_declares(
         ["episode", "RUS:f16_delivery"],
         ["credibility"],
         ["credibility", "--timeline"],
+        ["documents"],
+        ["show", str(d)],
+        ["reviews"],
     ):
         result = CliRunner().invoke(app, [*command, "--db", sqlite_ledger.url, "--format", "json"])
         assert result.exit_code == 0, result.output

@@ -235,7 +235,7 @@ def test_a_huge_csv_field_is_read_whole_and_a_broken_quote_refused(tmp_path: Pat
     )
     assert result.exit_code == 0, result.output
     docs = runner.invoke(app, ["documents", "--db", db, "-f", "json"])
-    titles = sorted(d["title"] for d in json.loads(docs.stdout))
+    titles = sorted(d["title"] for d in json.loads(docs.stdout)["items"])
     assert titles == ["big one", "ok", "small one"]
     assert "malformed CSV" in result.stderr and "rest of the file not read" in result.stderr
 
@@ -265,7 +265,7 @@ def test_a_deeply_nested_json_line_costs_only_itself(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "a.jsonl:line 2: JSON nested deeper than 64 levels" in result.stderr
     docs = runner.invoke(app, ["documents", "--db", db, "-f", "json"])
-    assert sorted(d["title"] for d in json.loads(docs.stdout)) == ["t1", "t2"]
+    assert sorted(d["title"] for d in json.loads(docs.stdout)["items"]) == ["t1", "t2"]
 
 
 def test_symlinks_out_of_the_folder_are_not_followed_and_a_file_is_stored_once(
@@ -290,7 +290,7 @@ def test_symlinks_out_of_the_folder_are_not_followed_and_a_file_is_stored_once(
     again = runner.invoke(app, ["ingest", str(alias), "--db", db, "--no-progress", "--no-extract"])
     assert again.exit_code == 0, again.output
     docs = runner.invoke(app, ["documents", "--db", db, "-f", "json"])
-    stored = json.loads(docs.stdout)
+    stored = json.loads(docs.stdout)["items"]
     assert len(stored) == 1 and "root:x" not in docs.stdout
 
 
@@ -348,8 +348,8 @@ def test_two_processes_can_open_one_new_ledger(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err.decode()[-2000:]
     listed = runner.invoke(app, ["documents", "--db", db, "-f", "json"])
-    once = {d["content_hash"] for d in json.loads(listed.stdout)}
-    assert len(once) == len(json.loads(listed.stdout)) > 0
+    once = {d["content_hash"] for d in json.loads(listed.stdout)["items"]}
+    assert len(once) == len(json.loads(listed.stdout)["items"]) > 0
 
 
 def test_two_extractions_at_once_store_each_item_once(ledger) -> None:  # type: ignore[no-untyped-def]

@@ -309,7 +309,7 @@ def test_documents_and_show_in_csv_carry_every_field_their_json_has(
     for command in (["documents"], ["show", "1"]):
         as_json = runner.invoke(app, [*command, "--db", db, "-f", "json"])
         whole = json.loads(as_json.output)
-        (whole,) = whole if isinstance(whole, list) else [whole]
+        (whole,) = whole["items"] if "items" in whole else [whole["document"]]
         as_csv = runner.invoke(app, [*command, "--db", db, "-f", "csv"])
         (row,) = csv.DictReader(io.StringIO(as_csv.output))
         assert list(row)[:8] == [

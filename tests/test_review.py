@@ -1054,7 +1054,7 @@ def test_listed_moments_carry_their_zone_on_sqlite(sqlite_ledger: Ledger, tmp_pa
     assert listed.exit_code == 0, listed.output
     import json
 
-    (row,) = json.loads(listed.output)
+    (row,) = json.loads(listed.output)["items"]
     assert row["ingested_at"].endswith("+00:00")
     from redline.add import add
 

@@ -11,6 +11,7 @@ from rich.text import Text
 from redline import documents as docs_api
 from redline.cli.common import DbOption, FormatOption, app, console, emit
 from redline.output import Format, counted, every_field, render, terminal_text, to_json
+from redline.schemas import envelope
 from redline.store import Ledger
 
 LIST_COLUMNS = [
@@ -47,6 +48,7 @@ def documents_command(
             narrow=LIST_COLUMNS_NARROW,
             title=f"{counted(len(rows), 'document')} in {ledger.url}",
             console=console,
+            envelope=envelope("documents"),
         )
     )
 
@@ -64,7 +66,10 @@ def show_command(
     row = docs_api.get_document(ledger, doc)
     if fmt is not Format.table:
         columns = every_field([*LIST_COLUMNS, "text"], docs_api.SHOWN_FIELDS)
-        emit(to_json(row) if fmt is Format.json else render([row], fmt, columns))
+        if fmt is Format.json:
+            emit(to_json({**envelope("document"), "document": row}))
+        else:
+            emit(render([row], fmt, columns))
         return
     meta = Text("\n").join(
         Text.assemble((f"{k}: ", "bold"), terminal_text(row.get(k)))

@@ -10,6 +10,7 @@ from redline.cli.common import DbOption, FormatOption, app, console, emit, err_c
 from redline.errors import RedlineError
 from redline.output import Format, counted, render, terminal_text
 from redline.review import ACTIONS, ITEMS, audit_trail, review
+from redline.schemas import envelope
 from redline.store import Ledger
 
 AUDIT_COLUMNS = [
@@ -146,6 +147,7 @@ def reviews_command(
             narrow=AUDIT_COLUMNS_NARROW,
             title=counted(len(rows), "review"),
             console=console,
+            envelope=envelope("reviews"),
         )
     )
     lost = audit_trail(ledger, item_type=item_type, missing=True)

@@ -1,7 +1,8 @@
 """Versioned JSON Schemas for the CLI's JSON output, shipped with the package.
 
 Every JSON document Redline prints is an envelope ``{"schema": <id>, "schema_version": 1,
-"kind": ..., "items": [...]}`` (``episode`` holds one ``"episode"`` object instead of items).
+"kind": ..., "items": [...]}`` (``episode`` and ``document`` hold one ``"episode"`` or
+``"document"`` object instead of items).
 A new field is a compatible change; renaming or removing one needs a ``-v2`` file.
 
 The export writes rows, not envelopes: a row of ``threats``, ``events``, ``outcome_claims``,
@@ -28,7 +29,12 @@ KINDS = (
     "threats",
     "events",
     "claims",
+    "documents",
+    "document",
+    "reviews",
 )
+# the kinds whose document holds one object (named as the kind) rather than a listing's items
+ONE_OBJECT_KINDS = ("episode", "document")
 # the part of a listing's schema one item follows: an exported row of the same thing too
 ITEM_POINTER = "#/properties/items/items"
 
@@ -46,7 +52,7 @@ def envelope(kind: str) -> dict[str, Any]:
 
 def row_schema(kind: str, version: int = VERSION) -> str:
     """Where the schema of one item of a ``kind`` listing is: the schema of an exported row."""
-    if kind not in KINDS or kind == "episode":  # one episode's story is no listing
+    if kind not in KINDS or kind in ONE_OBJECT_KINDS:  # one episode's story is no listing
         raise ValueError(f"no listing of items of kind {kind!r}")
     return schema_id(kind, version) + ITEM_POINTER
 
@@ -91,6 +97,7 @@ __all__ = [
     "BASE_URI",
     "ITEM_POINTER",
     "KINDS",
+    "ONE_OBJECT_KINDS",
     "VERSION",
     "envelope",
     "item_fields",
