@@ -627,3 +627,33 @@ def test_a_threat_of_no_named_speaker_reads_as_its_country(sqlite_ledger: Ledger
     told = run("episode", "RUS:f16_delivery", "--db", db, "--as-of", "2024-01-01")
     (line,) = [s for s in told.splitlines() if s.startswith("  2023-01-05")]
     assert line.split() == ["2023-01-05", "RUS", "vague"], line
+
+
+def test_a_withdrawn_story_shows_the_claim_that_withdrew_the_line(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A withdrawn episode's story told no item that withdrew it: the owner's claim that it
+    took the line back was left out of its claims (they are what the status is judged
+    against), so `episode`, its CSV, its JSON and the report showed threats only; it is now
+    told with its quote and source, as every other item."""
+    from test_link_factories import Builder
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2022-06-01"), "TUR", "nato_enlargement", stated="2022-05-13")
+    quote = "Ankara said it no longer objects to the two new members."
+    back = b.doc("2022-06-30", outlet="Harbour Post", title="Ankara drops its veto")
+    withdrawal = b.claim(back, "TUR", "nato_enlargement", "withdrawn", "2022-06-28", quote=quote)
+    db = sqlite_ledger.url
+    day = ("--as-of", "2022-12-31")
+    run("link", "--db", db, *day)
+    text = " ".join(run("episode", "TUR:nato_enlargement", "--db", db, *day).split())
+    assert "withdrawn" in text and quote in text and "Ankara drops its veto, Harbour Post" in text
+    doc = json.loads(run("episode", "TUR:nato_enlargement", "--db", db, *day, "-f", "json"))
+    validate(doc)
+    (told,) = doc["episode"]["withdrawals"]
+    assert (told["id"], told["quote"], told["document"]["id"]) == (withdrawal, quote, back)
+    assert doc["episode"]["claims"] == []  # what enforcement is judged on is unchanged
+    rows = run("episode", "TUR:nato_enlargement", "--db", db, *day, "-f", "csv")
+    assert f"claim,{withdrawal},2022-06-28,{quote},{back}" in rows
+    run("report", "--db", db, *day, "-o", str(tmp_path / "r.html"))
+    assert quote in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -291,7 +291,13 @@ def episode_command(
         head = {**envelope("episode"), "linked_as_of": linked, "as_reported": reported}
         emit(to_json({**head, "episode": story}))
     elif fmt is Format.csv:
-        told = [*story["threats"], *_crossings(story), *story["responses"], *story["claims"]]
+        told = [
+            *story["threats"],
+            *_crossings(story),
+            *story["responses"],
+            *story["claims"],
+            *story["withdrawals"],
+        ]
         items = [{**i, "episode": story["key"], "document_id": i["document"]["id"]} for i in told]
         emit(render(items, fmt, ["episode", "kind", "id", "date", "quote", "document_id"]))
     else:
@@ -351,9 +357,10 @@ def _print_story(s: dict[str, Any]) -> None:
             s["responses"],
         ),
         ("Outcome claims", s["claims"]),
+        ("Withdrawn by", s["withdrawals"]),
     ]
     for title, items in parts:
-        if not items and title.startswith("Later"):
+        if not items and title.startswith(("Later", "Withdrawn")):
             continue
         console.print(f"\n[bold underline]{title}[/bold underline]" + ("" if items else "  none"))
         for i in items:

@@ -125,6 +125,9 @@ class Assessment:
     # how precisely ``first_threat_date`` is known (day, month, year): a threat dated to a
     # month has that month's first day as its date, a day no source gave
     first_threat_precision: str | None = None
+    # the owner's claims that it took the line back, known by ``as_of``: kept apart from
+    # ``claims`` (what enforcement is judged on), but told in the story as every item is
+    withdrawals: list[Item] = field(default_factory=list)
 
     @property
     def verdict(self) -> bool:
@@ -395,6 +398,7 @@ def assess(
         raw_confidence=raw,
         usable_crossings=sorted(usable, key=lambda c: (c.when.sort, c.id)),
         crossed_by_own_response=by_own_response,
+        withdrawals=sorted(withdrawals, key=lambda c: (c.when.sort, c.id)),
     )
 
 

@@ -394,7 +394,7 @@ def story(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
         ItemKind.THREAT: a.threats,
         ItemKind.CROSSING: [*([crossing] if crossing else []), *others],
         ItemKind.RESPONSE: a.responses,
-        ItemKind.CLAIM: a.claims,
+        ItemKind.CLAIM: [*a.claims, *a.withdrawals],
     }
     with ledger.connect() as conn:
         details = {
@@ -402,12 +402,14 @@ def story(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
         }
         decided = _analyst_decisions(conn, int(state.row["id"]))
 
-    def told(kind: ItemKind) -> list[dict[str, Any]]:
+    def told(kind: ItemKind, items: list[Item] | None = None) -> list[dict[str, Any]]:
         # by the role the item plays here: a response by the crossing side serves as the
         # crossing of the other side's line, and is told (and looked up) as one
         return [
             {"date": i.when.label, "date_sort": i.when.sort, **details[kind][i.id]}
-            for i in sorted(wanted[kind], key=lambda i: (i.when.sort, i.id))
+            for i in sorted(
+                wanted[kind] if items is None else items, key=lambda i: (i.when.sort, i.id)
+            )
         ]
 
     crossings = told(ItemKind.CROSSING)
@@ -420,7 +422,9 @@ def story(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
         "crossing": next((c for c in crossings if crossing and c["id"] == crossing.id), None),
         "other_crossings": [c for c in crossings if not crossing or c["id"] != crossing.id],
         "responses": told(ItemKind.RESPONSE),
-        "claims": told(ItemKind.CLAIM),
+        "claims": told(ItemKind.CLAIM, a.claims),
+        # the owner's claims that it took the line back (a withdrawn status rests on them)
+        "withdrawals": told(ItemKind.CLAIM, a.withdrawals),
         # rejected: not a red line, so in no listing or score (the story still tells it)
         "analyst_rejected": a.rejected,
         "analyst_decisions": decided,

@@ -189,6 +189,7 @@ def _episode(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
         *({**c, "also": True} for c in told["other_crossings"]),
         *told["responses"],
         *told["claims"],
+        *told["withdrawals"],
     ]
     items.sort(
         key=lambda i: (i["date_sort"], ("threat", "crossing", "response", "claim").index(i["kind"]))
