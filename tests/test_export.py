@@ -625,6 +625,44 @@ def test_a_line_first_drawn_in_a_month_is_shown_as_that_month(
     assert lead.first_threat_text() == "2024-10" and lead.row()["first_threat_precision"] == "month"
 
 
+def test_the_stored_episodes_agree_with_the_listing_field_by_field(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """The export's stored `episodes` gave a line first drawn in October 2024 as "2024-10-01"
+    and its crossing in November as "2024-11-01", with no precision beside either (the
+    ledger's other dates all have one), so a reader of episodes.csv took them for days no
+    source gave, while `redline episodes -f json` said "month". Every field the two share now
+    agrees, in every format."""
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-11-10"), "RUS", "f16_delivery", stated="2024-10")
+    b.crossing(b.doc("2024-11-20"), "USA", "f16_delivery", "2024-11")
+    b.threat(b.doc("2024-03-02"), "RUS", "tanks_to_ukraine", stated="2024-03-01")
+    day = "2024-12-31"
+    link(sqlite_ledger, as_of=date.fromisoformat(day))
+    res = CliRunner().invoke(
+        app, ["episodes", "--db", sqlite_ledger.url, "--as-of", day, "-f", "json"]
+    )
+    listed = {e["id"]: e for e in json.loads(res.output)["items"]}
+    assert {e["first_threat_precision"] for e in listed.values()} == {"month", "day"}
+    for fmt in ("json", "csv"):
+        export(sqlite_ledger, tmp_path / fmt, fmt=fmt)
+    (stored,) = [t for t in metadata.sorted_tables if t.name == "episodes"]
+    shared = [c.name for c in stored.c if c.name in next(iter(listed.values()))]
+    assert {"first_threat_precision", "crossing_precision"} <= set(shared)
+    exported = json.loads((tmp_path / "json" / "episodes.json").read_text(encoding="utf-8"))
+    with (tmp_path / "csv" / "episodes.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(exported) == len(rows) == len(listed) == 2
+    for row, cells in zip(exported, rows, strict=True):
+        episode = listed[row["id"]]
+        assert row["threatener_country"] == episode["threatener"]
+        for name in shared:
+            assert row[name] == episode[name], name
+            want = episode[name]
+            spelt = "" if want is None else str(want).lower() if isinstance(want, bool) else want
+            assert cells[name] == str(spelt), name
+
+
 def test_listings_print_an_item_dated_to_a_month_as_that_month(sqlite_ledger: Ledger) -> None:
     """`redline threats` in a terminal of 80 columns keeps the date and drops its precision
     column, and `claims` has none: a threat dated to October 2024 read 2024-10-01, a day no

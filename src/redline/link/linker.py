@@ -153,6 +153,8 @@ def _row(key: str, m: Members, a: Assessment, run_id: int) -> dict[str, Any]:
         "first_threat_date": a.first_threat_date,
         "crossing_event_id": a.crossing.id if a.crossing else None,
         "crossing_date": a.crossed_by,
+        "first_threat_precision": a.first_threat_precision,
+        "crossing_precision": a.crossed.precision if a.crossed else None,
         "status": a.status,
         "status_as_of": a.as_of,
         "confidence": a.confidence,
@@ -205,6 +207,7 @@ def _write(
                 .values(
                     crossing_event_id=None,
                     crossing_date=None,
+                    crossing_precision=None,
                     status_as_of=as_of,
                     confidence=0.0,
                     n_sources=0,

@@ -329,6 +329,10 @@ episodes = sa.Table(
     sa.Column("first_threat_date", sa.Date),
     sa.Column("crossing_event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="SET NULL")),
     sa.Column("crossing_date", sa.Date),
+    # how precisely the two dates are known, as the episode listing gives them (NULL: no date,
+    # or a row the last link wrote before these columns existed)
+    sa.Column("first_threat_precision", sa.String(8)),
+    sa.Column("crossing_precision", sa.String(8)),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("status_as_of", sa.Date, nullable=False),
     sa.Column("confidence", sa.Float, nullable=False),
