@@ -647,6 +647,38 @@ def test_a_sample_whose_file_cannot_be_written_is_no_audit(
     assert "no audit in" in str(res.exception)
 
 
+def test_a_sample_cut_short_by_a_full_disk_leaves_the_earlier_file_whole(
+    sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`audit draw -o FILE --force` on a full disk wrote FILE in place: the write stopped part
+    way, and FILE held the first part of a sample (a fragment that read as a sample file) where
+    the earlier, half-judged one had been. The sample is written beside FILE and moved over it
+    once whole, so the earlier file stays as it was and no fragment is left."""
+    from redline.audit import audit_ids
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    out = tmp_path / "s.json"
+    earlier = '{"audit": 1, "items": [{"judgment": "right"}]}\n'
+    out.write_text(earlier, encoding="utf-8")
+    real = Path.write_text
+
+    def full(self: Path, text: str, *args: object, **kwargs: object) -> int:
+        real(self, text[:40], *args, **kwargs)  # type: ignore[arg-type]
+        raise OSError(28, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    res = runner.invoke(
+        app,
+        ["audit", "draw", "--db", sqlite_ledger.url, "--kind", "threat", "-o", str(out), "--force"],
+    )
+    monkeypatch.setattr(Path, "write_text", real)
+    assert isinstance(res.exception, RedlineError), res.output
+    assert str(out) in str(res.exception) and "No space left on device" in str(res.exception)
+    assert out.read_text(encoding="utf-8") == earlier and audit_ids(sqlite_ledger) == []
+    assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name]
+
+
 def test_a_sample_file_is_not_overwritten_without_force(
     sqlite_ledger: Ledger, tmp_path: Path
 ) -> None:

@@ -30,7 +30,7 @@ from redline.cli.common import (
     iso_date,
 )
 from redline.errors import RedlineError
-from redline.output import Format, json_escaped, render, terminal_text, to_json
+from redline.output import Format, json_escaped, render, terminal_text, to_json, write_whole
 from redline.store import Ledger
 
 if TYPE_CHECKING:
@@ -179,13 +179,15 @@ def write_sample(text: str, out: Path | None, forget: Callable[[], None], what: 
     """A drawn sample's JSON to ``out`` (True) or to standard output (False). A file that
     cannot be written forgets the sample (``forget``): one nobody could read stood as the latest
     in `audit report` and the report. Its sentences' bidirectional controls are written as
-    escapes, as every JSON listing writes them (``json_escaped``)."""
+    escapes, as every JSON listing writes them (``json_escaped``). The file is written whole or
+    not at all (``write_whole``): a full disk had left the first part of a sample in ``out``,
+    in place of the earlier one `--force` was to replace."""
     text = json_escaped(text)
     if out is None:
         emit(text)
         return False
     try:
-        out.write_text(text + "\n", encoding="utf-8")
+        write_whole(out, text + "\n")
     except OSError as exc:
         forget()
         raise RedlineError(
