@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 from datetime import date
@@ -299,5 +300,71 @@ def test_an_untitled_source_is_cited_by_its_file_name_or_address(
         ).scalar_one()
     link(sqlite_ledger, as_of=date(2024, 1, 1))
     page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=date(2024, 1, 1)).read_text()
-    cites = re.findall(r'<div class="cite">— <a href="#doc-\d+">([^<]*)</a>', page)
+    cites = re.findall(r'<div class="cite">— <a href="#doc-\d+"><bdi>([^<]*)</bdi></a>', page)
     assert sorted(cites) == sorted([Path(path).name, "https://example.org/harbour/ferries"])
+
+
+# where the browser draws each piece of a citation line: the left edge of the first occurrence
+# of each text inside the first element matching the selector (a report has no script; the
+# test's copy gets one)
+_WHERE = """<script>
+addEventListener("load", () => {
+  const out = {};
+  for (const [selector, texts] of Object.entries(JSON.parse(document.body.dataset.probe))) {
+    const box = document.querySelector(selector);
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    for (const text of texts) {
+      const node = nodes.find((n) => n.data.includes(text));
+      const range = document.createRange();
+      range.setStart(node, node.data.indexOf(text));
+      range.setEnd(node, node.data.indexOf(text) + text.length);
+      out[selector + " " + text] = range.getBoundingClientRect().left;
+    }
+  }
+  const pre = document.createElement("pre");
+  pre.id = "where";
+  pre.textContent = JSON.stringify(out);
+  document.body.append(pre);
+});
+</script>"""
+
+
+def test_right_to_left_article_text_keeps_each_citation_in_order(
+    sqlite_ledger: Ledger, tmp_path: Path, chromium_binary: str
+) -> None:
+    """An outlet, author or title in Arabic or Hebrew took its neighbours into its own
+    direction: a source's line "OUTLET · AUTHOR · 2024-03-01 · document 1" was drawn as
+    "01-03-2024 · AUTHOR · OUTLET · document 1" (the date reversed and first) and a story's
+    citation "— TITLE, OUTLET" with the outlet first. Each piece of article text is isolated."""
+    import json
+
+    import sqlalchemy as sa
+
+    from redline.store.schema import documents
+
+    outlet, author, title = "صحيفة المساء", "كاتبة العمود", "رسالة تحذير"
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2024-03-01", outlet=outlet, title=title)
+    with sqlite_ledger.begin() as conn:
+        conn.execute(sa.update(documents).where(documents.c.id == doc).values(author=author))
+    b.threat(doc, "RUS", "f16_delivery", stated="2024-02-01", speaker="דוברת הממשלה")
+    link(sqlite_ledger, as_of=AS_OF)
+    page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=AS_OF).read_text("utf-8")
+    source, story = "article.source .cite", "ol.story .cite"
+    probe = {source: [outlet, author, "2024", "-01 ", "document"], story: [title, outlet]}
+    probed = page.replace(
+        "<body>", f"<body data-probe='{json.dumps(probe, ensure_ascii=False)}'>" + _WHERE, 1
+    )
+    (tmp_path / "probe.html").write_text(probed, encoding="utf-8")
+    dom = _chromium(
+        chromium_binary, tmp_path / "profile", "--dump-dom", (tmp_path / "probe.html").as_uri()
+    ).stdout
+    where = json.loads(html.unescape(re.search(r'<pre id="where">(.*?)</pre>', dom).group(1)))
+    left = [where[f"{source} {t}"] for t in probe[source]]
+    assert left == sorted(left), where  # outlet, author, the date's year, its day, document
+    assert where[f"{story} {title}"] < where[f"{story} {outlet}"], where
+    # the speaker of a threat too
+    for text in (outlet, author, title, "דוברת הממשלה"):
+        assert f"<bdi>{text}</bdi>" in page, text
