@@ -368,3 +368,29 @@ def test_right_to_left_article_text_keeps_each_citation_in_order(
     # the speaker of a threat too
     for text in (outlet, author, title, "דוברת הממשלה"):
         assert f"<bdi>{text}</bdi>" in page, text
+
+
+def test_an_episodes_outlets_are_not_read_as_where_its_opinion_pieces_came_from(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """The report put the outlets after the evidence as `redline episode` does not: "2
+    documents, one of them an opinion piece from 2 outlets" (one piece from two outlets?) and
+    "no opinion pieces from 1 outlet". It reads as the story in the terminal: "...; 2 outlets"."""
+    b = Builder(sqlite_ledger)
+    b.threat(
+        b.doc("2024-02-02", outlet="Harbour Daily"), "RUS", "f16_delivery", stated="2024-02-01"
+    )
+    op = b.doc("2024-02-03", outlet="Valley Review", genre="opinion")
+    b.threat(op, "RUS", "f16_delivery", stated="2024-02-02")
+    b.threat(b.doc("2024-02-04", outlet=None), "RUS", "atacms_delivery", stated="2024-02-03")
+    link(sqlite_ledger, as_of=AS_OF)
+    page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=AS_OF).read_text("utf-8")
+    metas = [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", "", m)).split())
+        for m in re.findall(r'<span class="meta">(.*?)</span>', page, re.S)
+    ]
+    evidence = sorted(m.split(" · ", 2)[2] for m in metas)  # after the key and the confidence
+    assert evidence == [
+        "1 document, no opinion pieces; outlet unknown",
+        "2 documents, one of them an opinion piece; 2 outlets",
+    ], metas
