@@ -86,6 +86,38 @@ def test_eval_on_the_real_gold_keeps_its_ledger_where_db_says(
     assert result.exit_code != 0 and "--no-episodes" in result.output and not seen
 
 
+def test_eval_refuses_the_options_its_gold_does_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`redline eval GOLD CORPUS --extractor rules` scored the learned extractor, and --split,
+    --shared and --no-episodes did nothing there either; `--show N` listed nothing on the
+    real-document gold, and `--show -3` hid the last three misses. Each is refused, naming it."""
+    import redline.evaluate
+    from redline.gold import evaluation
+
+    ran: list[str] = []
+    monkeypatch.setattr(redline.evaluate, "evaluate", lambda *a, **k: ran.append("seeds"))
+    monkeypatch.setattr(evaluation, "evaluate_real", lambda *a, **k: ran.append("real"))
+    gold = tmp_path / "gold.json"
+    gold.write_text("{}", encoding="utf-8")
+    runner = CliRunner()
+    for extra, named in (
+        (["--extractor", "rules"], "--extractor"),
+        (["--split", "dev"], "--split"),
+        (["--shared", str(tmp_path)], "--shared"),
+        (["--no-episodes"], "--no-episodes"),
+        (["--show", "-3"], "--show"),
+    ):
+        result = runner.invoke(app, ["eval", str(gold), str(tmp_path), *extra])
+        assert result.exit_code == 2 and named in result.output, (extra, result.output)
+    result = runner.invoke(app, ["eval", "--split", "dev", "--show", "5", "--no-episodes"])
+    assert result.exit_code == 2 and "--show" in result.output, result.output
+    assert not ran
+    # what each reads still runs
+    assert runner.invoke(app, ["eval", str(gold), str(tmp_path), "--show", "0"]).exit_code != 2
+    assert ran == ["seeds"]
+
+
 def test_train_without_the_training_extra_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

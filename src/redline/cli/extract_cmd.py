@@ -377,6 +377,7 @@ def claims_command(db: DbOption = None, fmt: FormatOption = Format.table) -> Non
 
 @app.command("eval")
 def eval_command(
+    ctx: typer.Context,
     gold: Annotated[
         Path | None,
         typer.Argument(
@@ -395,7 +396,10 @@ def eval_command(
     fmt: FormatOption = Format.table,
     workers: WorkersOption = 1,
     show: Annotated[
-        int, typer.Option(help="Show at most this many misses and false alarms per kind.")
+        int,
+        typer.Option(
+            min=0, help="With GOLD: show at most this many misses and false alarms per kind."
+        ),
     ] = 50,
     extractor: Annotated[
         str, typer.Option("--extractor", help="learned (default) or rules (the old baseline).")
@@ -421,6 +425,17 @@ def eval_command(
 
     With no GOLD: the exhaustive real-document gold (test split first, never tuned on), with
     precision over every prediction, recall over non-borderline items and 95% intervals."""
+    # each gold reads its own options: one the other would ignore is refused, not ignored
+    # (`eval GOLD CORPUS --extractor rules` scored the learned extractor)
+    if gold is None:
+        _refuse_unread(ctx, ["show"], "lists a GOLD file's misses (give GOLD CORPUS)")
+    else:
+        _refuse_unread(
+            ctx,
+            ["extractor", "split", "shared", "episodes"],
+            "scores the real-document gold only (omit GOLD); a GOLD file is scored with the "
+            "learned extractor on every document of CORPUS",
+        )
     if gold is None:
         _eval_real(extractor, split or ["test", "dev"], shared, fmt, episodes, db, workers)
         return
@@ -507,6 +522,20 @@ def eval_command(
         console.print(
             f"credibility {c['actor']}: {shown} (-f json gives every figure)", markup=False
         )
+
+
+def _refuse_unread(ctx: typer.Context, names: list[str], why: str) -> None:
+    """A usage error naming each option of ``names`` the command line set, and ``why``."""
+    given = [
+        # a flag pair is named as it was given (--no-episodes)
+        (param.secondary_opts if ctx.params[param.name] is False else param.opts)[0]
+        for param in ctx.command.params
+        if param.name in names
+        # by name: typer carries its own copy of click's ParameterSource
+        and getattr(ctx.get_parameter_source(param.name), "name", None) == "COMMANDLINE"
+    ]
+    if given:
+        raise typer.BadParameter(why, param_hint=", ".join(given))
 
 
 def _eval_real(
