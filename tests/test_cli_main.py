@@ -135,3 +135,33 @@ def test_a_read_only_ledger_is_one_line_and_exit_2(
         "redline: error: the ledger database refused the command: "
         "attempt to write a readonly database"
     )
+
+
+def test_every_error_exits_2_as_the_readme_says(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    """`redline ingest` or `redline run` that read no file exited 1, while the same mistyped
+    path given to `run` exited 2, as every other error does (a bad option, a missing ledger, a
+    refused write); the README said neither. Every error now exits 2, as it documents."""
+    from pathlib import Path
+
+    from tests.conftest import REPO
+
+    folder = Path(str(tmp_path))
+    (folder / "empty").mkdir()
+    db = str(folder / "l.db")
+    for args in (
+        ["ingest", str(folder / "missing"), "--db", db],
+        ["ingest", str(folder / "empty"), "--db", db, "--no-progress"],
+        ["run", str(folder / "empty"), "--db", db, "--no-progress"],
+        ["run", str(folder / "missing"), "--db", db],
+        ["episodes", "--db", str(folder / "none.db")],
+        ["episodes", "--no-such-option"],
+    ):
+        monkeypatch.setattr("sys.argv", ["redline", *args])
+        with pytest.raises(SystemExit) as stopped:
+            cli.main()
+        assert stopped.value.code == 2, (args, capsys.readouterr())
+        assert "rror" in capsys.readouterr().err, args  # "redline: error:" or click's "Error:"
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert "exits 0 when it did what it was asked, 2 on any error" in readme

@@ -45,7 +45,7 @@ def test_missing_input_path_is_named(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     result = runner.invoke(app, ["ingest", str(empty), "--db", db, "--no-progress"])
-    assert result.exit_code == 1 and "read no files" in result.output
+    assert result.exit_code == 2 and "read no files" in result.output
 
 
 def test_bad_dates_and_windows_are_option_errors(tmp_path: Path) -> None:

@@ -409,4 +409,4 @@ def test_a_link_whose_target_this_user_may_not_reach_is_one_problem(
         app, ["ingest", "link.txt", "--db", str(tmp_path / "cli.db"), "--no-extract"]
     )
     assert "link.txt: cannot read: Permission denied" in result.output, result.output
-    assert "read no files" in result.output and result.exit_code == 1
+    assert "read no files" in result.output and result.exit_code == 2

@@ -50,12 +50,12 @@ def test_a_missing_path_is_one_problem_and_the_other_paths_are_read(
     assert list_documents(Ledger.open(db, create=False))
     # alone, it reads nothing: an error, after the problem line
     alone = runner.invoke(app, ["ingest", str(missing), "--db", db, "--no-progress"])
-    assert alone.exit_code == 1 and "no such file or folder" in alone.stderr
+    assert alone.exit_code == 2 and "no such file or folder" in alone.stderr
     assert "read no files" in alone.stderr
     # and no ledger is started for nothing (an empty one was left behind)
     fresh = tmp_path / "fresh.db"
     nothing = runner.invoke(app, ["ingest", str(missing), "--db", str(fresh), "--no-progress"])
-    assert nothing.exit_code == 1 and "read no files" in nothing.stderr and not fresh.exists()
+    assert nothing.exit_code == 2 and "read no files" in nothing.stderr and not fresh.exists()
 
 
 def test_an_unreadable_path_on_the_command_line_is_one_problem_and_the_others_are_read(
@@ -96,7 +96,7 @@ def test_a_broken_symlink_alone_is_named_a_broken_symbolic_link(db: str, tmp_pat
     dangling = tmp_path / "dangling.txt"
     dangling.symlink_to(tmp_path / "gone.txt")
     alone = runner.invoke(app, ["ingest", str(dangling), "--db", db, "--no-progress"])
-    assert alone.exit_code == 1 and "read no files" in alone.stderr
+    assert alone.exit_code == 2 and "read no files" in alone.stderr
     assert f"redline: ingest: {dangling}: broken symbolic link" in alone.stderr
     beside = runner.invoke(
         app, ["ingest", str(dangling), str(FIXTURES), "--db", db, "--no-progress", "--no-extract"]

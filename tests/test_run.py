@@ -217,7 +217,7 @@ def test_a_run_that_reads_nothing_says_so_on_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app, ["run", str(empty), "--db", str(tmp_path / "l.db"), "--no-progress"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == (
         f"redline: error: read no files from {empty} (no supported documents there)\n"
     )

@@ -43,7 +43,7 @@ try:
         train_cmd,
         triage_cmd,
     )
-    from redline.cli.common import app, err_console
+    from redline.cli.common import ERROR, app, err_console
     from redline.errors import RedlineError, Terminated
 except KeyboardInterrupt:
     _stopped_while_starting()
@@ -60,7 +60,7 @@ def main() -> None:
         _stopped_while_starting()
     except RedlineError as exc:
         err_console.print(f"redline: error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(2)
+        sys.exit(ERROR)
     except OSError as exc:
         # the system refused a read or write the commands do not catch themselves (the output
         # on a full disk: `redline episodes -f csv > /dev/full`): one line, not a traceback
@@ -71,7 +71,7 @@ def main() -> None:
             highlight=False,
             soft_wrap=True,
         )
-        sys.exit(2)
+        sys.exit(ERROR)
     except sa.exc.OperationalError as exc:
         # the database refused what a command asked of it: a read-only ledger file ("attempt
         # to write a readonly database"), a full disk, a lost server: one line, not a traceback
@@ -82,7 +82,7 @@ def main() -> None:
             highlight=False,
             soft_wrap=True,
         )
-        sys.exit(2)
+        sys.exit(ERROR)
     except Terminated:
         # SIGTERM during extraction: the run stopped as on Ctrl-C (``extract.pipeline``)
         err_console.print(

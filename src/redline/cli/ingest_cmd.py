@@ -9,7 +9,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.table import Table
 
-from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
+from redline.cli.common import ERROR, DbOption, FormatOption, app, console, emit, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption, run_extraction
 from redline.errors import InputError
 from redline.ingest import DEFAULT_MAX_BYTES, FieldMap, IngestReport, ingest_paths
@@ -124,7 +124,7 @@ def _read_nothing(paths: list[Path]) -> NoReturn:
         highlight=False,
         soft_wrap=True,
     )
-    raise typer.Exit(1)
+    raise typer.Exit(ERROR)
 
 
 def print_problem(problem: InputError) -> None:

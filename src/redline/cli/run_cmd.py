@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from redline.cli.common import AsOfOption, DbOption, app, console, err_console
+from redline.cli.common import ERROR, AsOfOption, DbOption, app, console, err_console
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption, warn_unextracted
 from redline.cli.ingest_cmd import print_problem
 from redline.cli.ledger_cmd import (
@@ -92,7 +92,7 @@ def run_command(
             highlight=False,
             soft_wrap=True,
         )
-        raise typer.Exit(1)
+        raise typer.Exit(ERROR)
     # a second run over the same folder read "ingested 0 documents" and "extracted 0 threats"
     # beside the episodes: what it found stored already is said too
     stored = f", {stats['skipped']} already in the ledger" if stats["skipped"] else ""
