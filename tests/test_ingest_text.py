@@ -10,9 +10,16 @@ from pathlib import Path
 import pytest
 
 from redline.documents import get_document, list_documents
+from redline.errors import ConfigError
 from redline.ingest import ingest_paths
 from redline.ingest.authors import clean_author
-from redline.ingest.boilerplate import strip_boilerplate
+from redline.ingest.boilerplate import (
+    CASE_FOLDS_TO_ASCII,
+    RULES,
+    Rule,
+    load_rules,
+    strip_boilerplate,
+)
 from redline.ingest.dates import filename_date, metadata_date, text_date, unusable_filename_date
 from redline.ingest.draft import Draft
 from redline.ingest.genre import GENRE_RULES, any_of, classify_genre, opinion_score
@@ -42,6 +49,68 @@ def test_paywall_copyright_and_account_lines_go_and_name_the_outlet() -> None:
     assert hints.year == 2023
     assert hints.outlets["copyright"] == "Daily Example Media"
     assert hints.outlets["trailer"] == "The Daily Example"
+
+
+# Lines the rules with ``needs`` match, in several cases and with the characters a
+# case-insensitive pattern matches to a letter that lower-casing does not give
+_NEEDED_LINES = [
+    "Enjoy award-winning journalism. Try The Example Herald free for 1 month",
+    "Try Example Weekly FREE today",
+    "Example Wire. All rights reserved.",
+    "EXAMPLE WIRE. ALL RIGHTS RESERVED",
+    "Example Wire. All Rights Reserved",
+    "Example Wire. All r\u0131ghts re\u017ferved.",
+    "Example Wire. ALL R\u0130GHTS RESERVED",
+    "John Roe, Example Pool Photo via AP",
+    "Jane Roe, Photographs by Example Agency",
+    "Images via Example Archive",
+    "Picture by Jane Roe/Example",
+]
+_OTHER_LINES = [
+    BODY,
+    "They will try to reserve all rights, the minister said.",
+    "A photo of the summit was shared by the ministry.",
+    "The minister did not say if the image was real.",
+    "Try it, the minister said of the offer.",
+]
+
+
+@pytest.mark.parametrize("line", _NEEDED_LINES + _OTHER_LINES)
+def test_needs_only_spare_lines_the_patterns_would_not_match(line: str) -> None:
+    """``needs`` is a cheap test before a pattern: every line stripped as without it, and a line
+    a pattern with ``needs`` matches holds one of them once lowered (or an odd letter)."""
+    plain = replace(RULES, remove=tuple(replace(r, needs=()) for r in RULES.remove))
+    for text in (line, f"{BODY}\n\n{line}", f"{line}\n\n{BODY}\n\n{BODY}"):
+        assert strip_boilerplate(text) == strip_boilerplate(text, plain)
+    for rule in RULES.remove:
+        if rule.needs and rule.pattern.search(line):
+            assert CASE_FOLDS_TO_ASCII.search(line) or any(n in line.lower() for n in rule.needs)
+    matched = [r for r in RULES.remove if r.needs and r.pattern.search(line)]
+    assert bool(matched) == (line in _NEEDED_LINES)
+
+
+def test_every_letter_a_case_insensitive_pattern_folds_lowers_to_it_or_is_listed() -> None:
+    """What makes ``needs`` safe under (?i): any other character a case-insensitive ASCII letter
+    matches lowers to that letter, except those ``CASE_FOLDS_TO_ASCII`` lists."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    ascii_letters = "abcdefghijklmnopqrstuvwxyz"
+    odd = {
+        c
+        for c in map(chr, range(0x110000))
+        if letter.fullmatch(c) and not (len(c.lower()) == 1 and c.lower() in ascii_letters)
+    }
+    assert odd == {c for c in map(chr, range(0x110000)) if CASE_FOLDS_TO_ASCII.fullmatch(c)}
+
+
+def test_needs_must_be_lower_case_words() -> None:
+    with pytest.raises(ConfigError, match="needs"):
+        load_rules(
+            "remove:\n  - pattern: 'x'\n    needs: ['All']\noutlet_line: 'x'\nauthor_bio: 'x'\n"
+        )
+    rules = load_rules(
+        "remove:\n  - pattern: 'x'\n    needs: ['x']\noutlet_line: 'x'\nauthor_bio: 'x'\n"
+    )
+    assert rules.remove == (Rule(re.compile("x"), "anywhere", ("x",)),)
 
 
 def test_a_short_last_line_without_boilerplate_after_it_is_kept() -> None:

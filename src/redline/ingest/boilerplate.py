@@ -19,10 +19,19 @@ _DATE_LIKE = re.compile(
 )
 
 
+# The characters a case-insensitive pattern matches to an ASCII letter while ``str.lower`` does
+# not turn them into it: dotted and dotless I, long s (``tests/test_ingest_text.py`` checks
+# every code point). A line holding one is tried by every rule, whatever its ``needs``.
+CASE_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     pattern: re.Pattern[str]
     where: str
+    # what every match holds, lower-cased (any one of them): a line that, lowered, holds none
+    # is not tried (a cheap test; the pattern alone decides what is removed)
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +86,10 @@ def load_rules(text: str, origin: str = "boilerplate.yaml") -> Rules:
         where = item.get("where", "anywhere")
         if where not in _WHERE:
             raise ConfigError(f"{origin}: `where` must be one of {_WHERE}, not {where!r}")
-        remove.append(Rule(compile_(item["pattern"]), where))
+        needs = tuple(item.get("needs", ()))
+        if any(not word or word != word.lower() or not word.isascii() for word in needs):
+            raise ConfigError(f"{origin}: `needs` must be lower-case ASCII words, not {needs!r}")
+        remove.append(Rule(compile_(item["pattern"]), where, needs))
     return Rules(
         remove=tuple(remove),
         outlet_line=compile_(data["outlet_line"]),
@@ -114,11 +126,27 @@ def strip_boilerplate(text: str, rules: Rules = RULES) -> tuple[str, Hints]:
     hints = Hints()
     removed: set[int] = set()
     credits: list[str] = []
+    # the rules that apply at a line depend only on where it stands: first, in the head, in
+    # the tail (in their order, so the first that matches still wins)
+    applying: dict[tuple[bool, bool, bool], list[Rule]] = {}
     for i in filled:
-        for rule in rules.remove:
-            if not _applies(rule.where, i, filled[0], head, tail):
+        place = (i == filled[0], i in head, i in tail)
+        found = applying.get(place)
+        if found is None:
+            found = applying[place] = [
+                r for r in rules.remove if _applies(r.where, i, filled[0], head, tail)
+            ]
+        line = lines[i]
+        # None: the line holds a character ``needs`` cannot be checked against; try every rule
+        lowered = None if CASE_FOLDS_TO_ASCII.search(line) else line.lower()
+        for rule in found:
+            if (
+                rule.needs
+                and lowered is not None
+                and not any(word in lowered for word in rule.needs)
+            ):
                 continue
-            m = rule.pattern.search(lines[i])
+            m = rule.pattern.search(line)
             if m:
                 removed.add(i)
                 _collect(m.groupdict(), hints, credits, rules)
