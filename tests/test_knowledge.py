@@ -75,6 +75,11 @@ def test_common_phrasings_of_a_line_name_it() -> None:
         "networks engaged in sanctions evasion": "sanctions_evasion",
         "aggression against the NATO alliance": "attack_on_nato_territory",
         "the use of CBRN weapons": "nuclear_use",
+        "troops reported riot-control agents in the trenches": "nuclear_use",
+        "a wave of chemical attacks on the front": "nuclear_use",
+        "Tehran has furnished Moscow with shells": "aid_to_russia",
+        "the overnight bombing of Crimea": "attack_on_annexed_territory",
+        "a renewed assault on Kyiv": "invasion_of_ukraine",
     }
     for text, line in named.items():
         assert keys(text)[:1] == [line], (text, keys(text))
