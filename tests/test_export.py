@@ -197,6 +197,25 @@ def test_every_csv_spells_a_flag_true_or_false(linked: Ledger, tmp_path: Path) -
     assert ("episodes.csv", "analyst_rejected", "false") in cells
 
 
+def test_the_follow_through_table_says_how_often_verdicts_were_right_on_real_news(
+    linked: Ledger,
+) -> None:
+    """The follow-through table is what people quote; under it the note now gives the
+    project's own test-split figures for episode and crossed verdicts (``data/measured.json``,
+    checked against a live evaluation), so a reader sees how far a verdict is to be trusted."""
+    from redline.gold.measured import load
+
+    url = linked.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["credibility", "--as-of", AS_OF.isoformat(), "--db", url])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    shipped = load()
+    assert (
+        f"episode verdicts were right {shipped.figure('episode_precision').label()} and crossed "
+        f"verdicts {shipped.figure('crossed_verdict_precision').label()}"
+    ) in text
+
+
 def test_export_streams_in_batches(
     sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -549,12 +549,19 @@ def credibility_command(
     if fmt is Format.table and not chosen:
         _say_empty("no episode", actor, day, reported)
     if fmt is Format.table and chosen:
+        from redline.gold.measured import load as measured
+
+        shipped = measured()
         console.print(
             "Read with care: the mean leans towards enforcement (one found response enforces a "
             'line; non-enforcement needs a statement or long silence); "if failed / held" '
             "is the mean had every crossed line it leaves out failed, or held, not an interval; "
             "actors whose intervals overlap are not shown to differ; a narrow terminal hides the "
-            "evidence column (-f json has every field; docs/credibility.md).",
+            "evidence column (-f json has every field; docs/credibility.md). On the project's "
+            f"real-news test split ({shipped.documents} documents), episode verdicts were right "
+            f"{shipped.figure('episode_precision').label()} and crossed verdicts "
+            f"{shipped.figure('crossed_verdict_precision').label()}; `redline audit` measures "
+            "your corpus.",
             markup=False,
             style="dim",
             highlight=False,
