@@ -146,6 +146,25 @@ def test_damaged_measured_figures_are_named(tmp_path: Path) -> None:
         load(broken)
 
 
+def test_a_report_still_renders_when_the_measured_figures_are_damaged(
+    sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A damaged install (the shipped figures unreadable) loses only that table: the report
+    of the ledger is written and says why the figures are missing."""
+    from redline.gold import measured
+
+    broken = tmp_path / "measured.json"
+    broken.write_text("{", encoding="utf-8")
+    real_load = measured.load
+    monkeypatch.setattr(measured, "load", lambda path=broken: real_load(path))
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-03-01"), "RUS", "f16_delivery", stated="2024-02-01")
+    link(sqlite_ledger, as_of=AS_OF)
+    html = write_report(sqlite_ledger, tmp_path / "r.html", as_of=AS_OF).read_text("utf-8")
+    assert "Measured on real news" not in html
+    assert "measured accuracy is not shown" in html and "measured.json" in html
+
+
 def test_report_command_and_empty_ledger(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     out = tmp_path / "empty.html"
     # a ledger with no documents is refused (issue 10: it used to write an empty report)

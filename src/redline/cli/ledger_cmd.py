@@ -23,7 +23,7 @@ from redline.cli.common import (
     emit,
     iso_date,
 )
-from redline.errors import RedlineError
+from redline.errors import ConfigError, RedlineError
 from redline.link.when import MAX_WINDOW_DAYS, as_of_words
 from redline.output import Format, counted, render, terminal_text, to_json
 from redline.schemas import envelope
@@ -549,23 +549,34 @@ def credibility_command(
     if fmt is Format.table and not chosen:
         _say_empty("no episode", actor, day, reported)
     if fmt is Format.table and chosen:
-        from redline.gold.measured import load as measured
-
-        shipped = measured()
         console.print(
             "Read with care: the mean leans towards enforcement (one found response enforces a "
             'line; non-enforcement needs a statement or long silence); "if failed / held" '
             "is the mean had every crossed line it leaves out failed, or held, not an interval; "
             "actors whose intervals overlap are not shown to differ; a narrow terminal hides the "
-            "evidence column (-f json has every field; docs/credibility.md). On the project's "
-            f"real-news test split ({shipped.documents} documents), episode verdicts were right "
-            f"{shipped.figure('episode_precision').label()} and crossed verdicts "
-            f"{shipped.figure('crossed_verdict_precision').label()}; `redline audit` measures "
-            "your corpus.",
+            "evidence column (-f json has every field; docs/credibility.md)."
+            + _measured_verdicts(),
             markup=False,
             style="dim",
             highlight=False,
         )
+
+
+def _measured_verdicts() -> str:
+    """How often verdicts were right on the project's real-news test split (``data/
+    measured.json``), as a sentence; empty when the shipped figures cannot be read."""
+    from redline.gold.measured import load
+
+    try:
+        shipped = load()
+    except ConfigError:
+        return ""
+    return (
+        f" On the project's real-news test split ({shipped.documents} documents), episode "
+        f"verdicts were right {shipped.figure('episode_precision').label()} and crossed "
+        f"verdicts {shipped.figure('crossed_verdict_precision').label()}; `redline audit` "
+        "measures your corpus."
+    )
 
 
 def _say_empty(what: str, actor: str | None, day: date, reported: bool) -> None:

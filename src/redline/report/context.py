@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from redline import GENERATOR, __version__, vocab
 from redline.audit import AuditFigures, figures
+from redline.errors import ConfigError
 from redline.gold import measured
 from redline.gold.measured import Measured
 from redline.link import EpisodeState, EpisodeView, evaluate
@@ -148,13 +149,16 @@ def gather(
     _summarise(data)
     _sources(ledger, data)
     data.audit = figures(ledger)
-    data.measured = measured.load()
     data.misses = latest_figures(ledger)
     data.warnings = [
         f"Every episode of {e.actor} rests on opinion pieces only ({e.evidence.removeprefix('evidence: ')})."
         for e in data.estimates
         if e.opinion_only
     ]
+    try:
+        data.measured = measured.load()
+    except ConfigError as exc:  # a damaged install: the report still shows the ledger
+        data.warnings.append(f"The project's measured accuracy is not shown: {exc}")
     with ledger.connect() as conn:
         linked = data.linked = last_link_as_of(conn)
     if linked is not None and linked != as_of:
