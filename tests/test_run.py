@@ -71,6 +71,8 @@ def test_cli_run_prints_episodes_and_follow_through(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     assert "USA:invasion" in res.output and "Follow-through" in res.output
+    # the first verdicts a newcomer reads come with how often verdicts were right on real news
+    assert "real-news test split" in " ".join(res.output.split())
 
 
 def test_cli_run_reports_follow_through_at_the_level_asked_for(tmp_path: Path) -> None:

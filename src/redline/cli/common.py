@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from redline.errors import RedlineError
+from redline.errors import ConfigError, RedlineError
 from redline.output import Format
 
 # `redline --help` lists the commands in the order a user meets them (the README's "Using it"):
@@ -258,3 +258,21 @@ def _db_defaults(group: Any, db: str) -> dict[str, Any]:
             # corpus, and `redline --db team.db eval ...` wrote the corpus into the team's
             out[name] = {"db": db}
     return out
+
+
+def measured_verdicts() -> str:
+    """How often verdicts were right on the project's real-news test split (``data/
+    measured.json``), as a sentence opening with a space, for the notes under follow-through
+    tables (``credibility``, ``run``); empty when the shipped figures cannot be read."""
+    from redline.gold.measured import load
+
+    try:
+        shipped = load()
+    except ConfigError:
+        return ""
+    return (
+        f" On the project's real-news test split ({shipped.documents} documents), episode "
+        f"verdicts were right {shipped.figure('episode_precision').label()} and crossed "
+        f"verdicts {shipped.figure('crossed_verdict_precision').label()}; `redline audit` "
+        "measures your corpus."
+    )

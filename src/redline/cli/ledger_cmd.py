@@ -22,8 +22,9 @@ from redline.cli.common import (
     console,
     emit,
     iso_date,
+    measured_verdicts,
 )
-from redline.errors import ConfigError, RedlineError
+from redline.errors import RedlineError
 from redline.link.when import MAX_WINDOW_DAYS, as_of_words
 from redline.output import Format, counted, render, terminal_text, to_json
 from redline.schemas import envelope
@@ -554,29 +555,11 @@ def credibility_command(
             'line; non-enforcement needs a statement or long silence); "if failed / held" '
             "is the mean had every crossed line it leaves out failed, or held, not an interval; "
             "actors whose intervals overlap are not shown to differ; a narrow terminal hides the "
-            "evidence column (-f json has every field; docs/credibility.md)."
-            + _measured_verdicts(),
+            "evidence column (-f json has every field; docs/credibility.md)." + measured_verdicts(),
             markup=False,
             style="dim",
             highlight=False,
         )
-
-
-def _measured_verdicts() -> str:
-    """How often verdicts were right on the project's real-news test split (``data/
-    measured.json``), as a sentence; empty when the shipped figures cannot be read."""
-    from redline.gold.measured import load
-
-    try:
-        shipped = load()
-    except ConfigError:
-        return ""
-    return (
-        f" On the project's real-news test split ({shipped.documents} documents), episode "
-        f"verdicts were right {shipped.figure('episode_precision').label()} and crossed "
-        f"verdicts {shipped.figure('crossed_verdict_precision').label()}; `redline audit` "
-        "measures your corpus."
-    )
 
 
 def _say_empty(what: str, actor: str | None, day: date, reported: bool) -> None:

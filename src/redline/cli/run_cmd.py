@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from redline.cli.common import ERROR, AsOfOption, DbOption, app, console, err_console
+from redline.cli.common import (
+    ERROR,
+    AsOfOption,
+    DbOption,
+    app,
+    console,
+    err_console,
+    measured_verdicts,
+)
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption, warn_unextracted
 from redline.cli.ingest_cmd import print_problem
 from redline.cli.ledger_cmd import (
@@ -138,6 +146,8 @@ def run_command(
         title=f"Follow-through (Beta-Binomial, prior {prior}, {level_text(level)} interval)",
         console=console,
     )
+    if result.credibility and (measured := measured_verdicts()):
+        console.print(measured.strip(), markup=False, style="dim", highlight=False)
     if result.report_path:
         console.print(f"report: {result.report_path}")
     if result.export_dir:
