@@ -156,6 +156,9 @@ def test_every_field_a_json_output_gives_is_one_its_schema_declares(
         ["documents"],
         ["show", str(d)],
         ["reviews"],
+        # triage's JSON had a kind and a date but named no schema
+        ["triage"],
+        ["triage", "--leads", "2"],
     ):
         result = CliRunner().invoke(app, [*command, "--db", sqlite_ledger.url, "--format", "json"])
         assert result.exit_code == 0, result.output

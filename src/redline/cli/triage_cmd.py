@@ -13,6 +13,7 @@ from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console,
 from redline.cli.ledger_cmd import WindowOption, _day
 from redline.errors import RedlineError
 from redline.output import Format, render, terminal_text
+from redline.schemas import envelope
 from redline.store import Ledger
 from redline.triage import Lead, TriageItem
 from redline.vocab import ItemKind
@@ -132,8 +133,8 @@ def triage_command(
         if fmt is Format.table:
             _print_leads(found, day, none)
         else:
-            envelope = {"kind": "triage_leads", "as_of": day}
-            emit(render([x.row() for x in found], fmt, LEAD_COLUMNS, envelope=envelope))
+            head = {**envelope("triage_leads"), "as_of": day}
+            emit(render([x.row() for x in found], fmt, LEAD_COLUMNS, envelope=head))
         return
     items = triage(ledger, view=view, kinds=kind, actor=actor, limit=limit or LIMIT)
     if start:
@@ -141,11 +142,8 @@ def triage_command(
     elif fmt is Format.table:
         _print(items, day, none)
     else:
-        emit(
-            render(
-                [t.row() for t in items], fmt, COLUMNS, envelope={"kind": "triage", "as_of": day}
-            )
-        )
+        head = {**envelope("triage"), "as_of": day}
+        emit(render([t.row() for t in items], fmt, COLUMNS, envelope=head))
 
 
 def _no_episode(ledger: Ledger, day: date, actor: str | None) -> str:

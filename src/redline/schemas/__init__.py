@@ -32,6 +32,8 @@ KINDS = (
     "documents",
     "document",
     "reviews",
+    "triage",
+    "triage_leads",
 )
 # the kinds whose document holds one object (named as the kind) rather than a listing's items
 ONE_OBJECT_KINDS = ("episode", "document")
