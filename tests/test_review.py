@@ -610,6 +610,44 @@ def test_an_episode_story_tells_the_analysts_decisions(sqlite_ledger: Ledger) ->
     assert [d["action"] for d in doc["episode"]["analyst_decisions"]] == ["note", "reject"]
 
 
+def test_an_episode_story_marks_the_threats_an_analyst_corrected_or_confirmed(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A threat an analyst moved to another line (its trigger corrected) is in that line's
+    story as the analyst's reading, in the terminal and the report: only an added item was
+    marked, so a corrected trigger or speaker read as what the machine found."""
+    from redline.link import link
+    from redline.report import write_report
+
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    ingest_paths(sqlite_ledger, [tmp_path / "a.txt"], progress=False)
+    extract_documents(sqlite_ledger)
+    (threat,) = list_threats(sqlite_ledger)
+    review(
+        sqlite_ledger,
+        "threat",
+        threat["id"],
+        "correct",
+        field="trigger_key",
+        value="attack_on_allies",
+    )
+    link(sqlite_ledger, as_of=date(2022, 3, 1))
+    url = sqlite_ledger.url
+    told = CliRunner().invoke(
+        app, ["episode", "USA:attack_on_allies", "--db", url, "--as-of", "2022-03-01"]
+    )
+    assert told.exit_code == 0, told.output
+    assert "(corrected by an analyst)" in " ".join(told.output.split())
+    page = tmp_path / "r.html"
+    write_report(sqlite_ledger, page, as_of=date(2022, 3, 1))
+    assert "corrected by an analyst</span>" in page.read_text(encoding="utf-8")
+    review(sqlite_ledger, "threat", threat["id"], "confirm")
+    told = CliRunner().invoke(
+        app, ["episode", "USA:attack_on_allies", "--db", url, "--as-of", "2022-03-01"]
+    )
+    assert "(confirmed by an analyst)" in " ".join(told.output.split())
+
+
 def test_a_corrected_country_drops_the_actor_of_the_old_one(reviewed_ledger: Ledger) -> None:
     """The gazetteer actor a threat named (Joe Biden) belongs to its old country: a corrected
     speaker country leaves no actor id pointing at it (the export showed Biden for GBR)."""

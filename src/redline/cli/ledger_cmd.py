@@ -25,13 +25,14 @@ from redline.cli.common import (
     measured_verdicts,
 )
 from redline.errors import RedlineError
+from redline.link.episodes import analyst_mark
 from redline.link.when import MAX_WINDOW_DAYS, as_of_words
 from redline.output import Format, counted, render, terminal_text, to_json
 from redline.schemas import envelope
 from redline.score.credibility import LEVEL, check_level, level_text  # no scipy until scored
 from redline.store import Ledger
 from redline.store.schema import documents
-from redline.vocab import ANALYST, Status
+from redline.vocab import Status
 
 if TYPE_CHECKING:  # the stages are imported inside the commands (see above)
     from redline.link.episodes import EpisodeView
@@ -371,7 +372,9 @@ def _print_story(s: dict[str, Any]) -> None:
             # an actor nobody named reads as such, not as "()"; a country alone as itself, not
             # as " (BLR)" (an item an analyst added without a speaker)
             named = f"{who} ({country})" if who and country and who != country else who or country
-            added = "  (added by an analyst)" if i.get("extractor") == ANALYST else ""
+            # what an analyst did to it: a corrected trigger or speaker read as the machine's
+            mark = analyst_mark(i.get("extractor"), i.get("review_state"))
+            added = f"  ({mark})" if mark else ""
             console.print(
                 terminal_text(f"  {i['date']}  {named or 'unnamed actor'}  {what}{added}"),
                 highlight=False,

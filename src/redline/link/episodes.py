@@ -36,7 +36,7 @@ from redline.store.schema import (
     runs,
     threats,
 )
-from redline.vocab import ItemKind
+from redline.vocab import ANALYST, ItemKind, ReviewState
 
 _LISTS: dict[str, str] = {
     "threat": "threats",
@@ -495,6 +495,16 @@ _FIELDS: dict[str, tuple[sa.Table, tuple[str, ...]]] = {
     "response": (events, ("actor", "actor_country", "trigger_key", "action", "consequence_class")),
     "claim": (outcome_claims, ("subject_country", "trigger_key", "claim")),
 }
+
+
+def analyst_mark(extractor: str | None, review_state: str | None) -> str | None:
+    """What an analyst did to an item an episode's story cites, as the story and the report
+    mark it: added, corrected or confirmed it (None: the machine's item, unreviewed)."""
+    if extractor == ANALYST:
+        return "added by an analyst"
+    if review_state in (ReviewState.CORRECTED, ReviewState.CONFIRMED):
+        return f"{review_state} by an analyst"
+    return None
 
 
 def _details(conn: sa.Connection, kind: str, ids: list[int]) -> dict[int, dict[str, Any]]:

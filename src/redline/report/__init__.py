@@ -12,6 +12,7 @@ import markupsafe
 from redline.documents import source_name
 from redline.errors import ConfigError
 from redline.link import EpisodeView
+from redline.link.episodes import analyst_mark
 from redline.output import file_in_the_way, without_controls, write_whole
 from redline.report.context import STATUS_LABELS, ReportData, gather
 from redline.score import LEVEL, Prior
@@ -45,6 +46,8 @@ def _environment() -> jinja2.Environment:
     # what a citation of an untitled document names: its URL, else its file's name (ten
     # untitled articles were each cited as "untitled document")
     env.filters["source_name"] = lambda doc: source_name(doc.get("url"), doc.get("source_path"))
+    # what an analyst did to a cited item (added, corrected, confirmed), as the story says it
+    env.filters["analyst_mark"] = lambda i: analyst_mark(i.get("extractor"), i.get("review_state"))
     return env
 
 
