@@ -648,6 +648,51 @@ def test_an_episode_story_marks_the_threats_an_analyst_corrected_or_confirmed(
     assert "(confirmed by an analyst)" in " ".join(told.output.split())
 
 
+def test_an_analysts_status_can_be_lifted_and_the_evidence_decides_again(
+    reviewed_ledger: Ledger,
+) -> None:
+    """A withdrawal (or any status an analyst set) given by mistake could only be replaced by
+    another analyst's status, which froze the line against later evidence: `lift` takes it off,
+    in the audit trail with the status it lifted."""
+    import json
+
+    from redline.link import link, list_episodes
+    from redline.schemas import validate
+
+    link(reviewed_ledger, as_of=date(2022, 3, 1))
+    (before,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
+    key = before["key"]
+    review(reviewed_ledger, "episode", key, "withdraw", reviewer="ana", effective="2022-02-20")
+    (withdrawn,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
+    assert (withdrawn["status"], withdrawn["status_by"]) == ("withdrawn", "analyst")
+    url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
+    res = CliRunner().invoke(app, ["review", "episode", key, "lift", "--by", "ana", "--db", url])
+    assert res.exit_code == 0, res.output
+    assert "lift status 'withdrawn'" in " ".join(res.output.split())
+    link(reviewed_ledger, as_of=date(2022, 3, 1))
+    (after,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
+    assert (after["status"], after["status_by"]) == (before["status"], "evidence")
+    lifted = audit_trail(reviewed_ledger, item_type="episode")[-1]
+    assert (lifted["action"], lifted["field"], lifted["old_value"]) == (
+        "lift",
+        "status",
+        "withdrawn",
+    )
+    told = CliRunner().invoke(
+        app, ["episode", key, "--db", url, "--as-of", "2022-03-01", "-f", "json"]
+    )
+    assert told.exit_code == 0, told.output
+    story = json.loads(told.output)
+    validate(story)
+    assert [d["action"] for d in story["episode"]["analyst_decisions"]] == ["withdraw", "lift"]
+    with pytest.raises(RedlineError, match="nothing to lift"):
+        review(reviewed_ledger, "episode", key, "lift")
+    (threat,) = list_threats(reviewed_ledger)
+    with pytest.raises(RedlineError, match="only an episode"):
+        review(reviewed_ledger, "threat", threat["id"], "lift")
+    assert len(audit_trail(reviewed_ledger)) == 2
+
+
 def test_a_corrected_country_drops_the_actor_of_the_old_one(reviewed_ledger: Ledger) -> None:
     """The gazetteer actor a threat named (Joe Biden) belongs to its old country: a corrected
     speaker country leaves no actor id pointing at it (the export showed Biden for GBR)."""

@@ -43,7 +43,9 @@ ITEMS: dict[str, sa.Table] = {
     "outcome_claim": outcome_claims,
     "episode": episodes,
 }
-ACTIONS = ("confirm", "reject", "correct", "note", "withdraw")
+ACTIONS = ("confirm", "reject", "correct", "note", "withdraw", "lift")
+# an episode's action that takes an analyst's status off it: the evidence decides again
+LIFT = "lift"
 # What an analyst may correct, and the values each field accepts (None: free text).
 CORRECTABLE: dict[str, dict[str, tuple[str, ...] | None]] = {
     "threat": {
@@ -173,6 +175,8 @@ def apply_review(
         raise RedlineError(f"unknown review action {action!r}; use one of {', '.join(ACTIONS)}")
     if action == "withdraw" and item_type != "episode":
         raise RedlineError("only an episode can be withdrawn")
+    if action == LIFT and item_type != "episode":
+        raise RedlineError("only an episode's status can be lifted (a status set by an analyst)")
     if action != "correct" and (field is not None or value is not None):
         # A confirm with --set would record a change it does not make.
         raise RedlineError(f"--set goes with 'correct' only, not with {action!r}")
@@ -201,6 +205,18 @@ def apply_review(
         )
         raise RedlineError(f"no {item_type} with id {item_id} in {where} ({hint})")
     old: Any = None
+    if action == LIFT:
+        # a status an analyst set (a withdrawal, a `correct --set status=`) is taken off: it
+        # could only be replaced by another, so a mistaken withdrawal froze the line for good
+        from redline.link.reviews import load_reviews
+
+        decided = load_reviews(conn, [item_id]).get(item_id)
+        if decided is None or decided.status is None:
+            raise RedlineError(
+                f"episode {item_id} has no status set by an analyst: nothing to lift (its "
+                "status is the evidence's)"
+            )
+        field, old = "status", decided.status
     if action == "correct":
         field, value = _check_correction(item_type, field, value, conn)
         old = getattr(row, field)

@@ -9,7 +9,7 @@ import typer
 from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
 from redline.errors import RedlineError
 from redline.output import Format, counted, render, terminal_text
-from redline.review import ACTIONS, ITEMS, audit_trail, review
+from redline.review import ACTIONS, ITEMS, LIFT, audit_trail, review
 from redline.schemas import envelope
 from redline.store import Ledger
 
@@ -79,7 +79,8 @@ def review_command(
 ) -> None:
     """Confirm, reject or correct an extracted item or an episode; the decision is audited.
 
-    Run `redline link` afterwards to carry item decisions into episodes.
+    Run `redline link` afterwards to carry item decisions into episodes. An episode's status an
+    analyst set (withdraw, correct --set status=...) is taken off with `lift`.
     """
     field, value = (set_.split("=", 1) + [None])[:2] if set_ else (None, None)
     ledger = Ledger.open(db, create=False)
@@ -98,6 +99,8 @@ def review_command(
     change = (
         f" {row['field']}: {row['old_value']!r} -> {row['new_value']!r}" if row["field"] else ""
     )
+    if row["action"] == LIFT:
+        change = f" {row['field']} {row['old_value']!r} (the evidence decides it again)"
     holds = f", holding from {row['effective'].isoformat()}" if row.get("effective") else ""
     again = " (already recorded: stored once)" if row.get("unchanged") else ""
     console.print(

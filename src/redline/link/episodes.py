@@ -454,7 +454,8 @@ def _analyst_decisions(conn: sa.Connection, episode_id: int) -> list[dict[str, A
             "date": local_day(r.created_at) if r.created_at else None,
             "reviewer": r.reviewer,
             "action": r.action,
-            "set": f"{r.field}={r.new_value}" if r.field else None,
+            # a lifted status names none ("lift", not "lift status=None")
+            "set": f"{r.field}={r.new_value}" if r.field and r.new_value is not None else None,
             "note": r.note,
             "effective": r.effective,  # the day the status holds from, when the analyst named one
         }

@@ -2,7 +2,8 @@
 
 A review row with ``item_type='episode'`` and ``item_id`` = the episode's id counts when it is
 ``action='correct', field='status', new_value=<status>``, ``action='withdraw'`` (or
-``'withdrawn'``), ``action='reject'`` (the episode is not a red line: hidden from listings and
+``'withdrawn'``), ``action='lift'`` (takes an analyst's status off: the evidence decides
+again), ``action='reject'`` (the episode is not a red line: hidden from listings and
 scores) or ``action='confirm'`` (undoes a rejection). The latest review of each kind wins. A
 status holds from the review's ``effective`` day when the analyst named one, else from the
 review's day.
@@ -50,6 +51,8 @@ def load_reviews(
         ):
             status, reviewer, note, since = row.new_value, row.reviewer, row.note, day
             named = row.effective is not None
+        elif row.action == "lift":
+            status, reviewer, note, since, named = None, row.reviewer, row.note, None, False
         elif row.action == "reject":
             rejected = True
         elif row.action == "confirm":
