@@ -3,6 +3,7 @@ re-extraction, and extraction cost grows linearly with a document's size."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -376,6 +377,48 @@ def test_a_reviewed_item_found_again_takes_new_values_but_keeps_corrections(
         assert _count(ledger, threats) == 2
     assert (row.speaker, row.review_state) == ("Joseph R. Biden", "corrected")
     assert (row.confidence, row.consequence_class, row.trigger_text) == (0.11, "vague", "reworded")
+
+
+class _Longer(RuleExtractor):
+    """Finds the same threats, each a character longer at the start (a newer extractor that
+    reads the phrase from the word before)."""
+
+    def extract_many(self, docs: list[DocumentInput]) -> list[Extraction]:  # type: ignore[override]
+        out = super().extract_many(docs)
+        for result in out:
+            for t in result.threats:
+                p = t.provenance
+                t.provenance = replace(p, span_start=p.span_start - 1)
+                t.trigger_text = "reworded"
+        return out
+
+
+def test_a_reviewed_item_found_at_a_moved_span_keeps_its_decision(two_threats: Ledger) -> None:
+    """A threat an analyst rejected or corrected, found again at another span of its sentence,
+    is the reviewed one: the rejected threat came back as a new machine item, and the corrected
+    one stood beside a copy with the value the analyst had corrected away."""
+    ledger = two_threats
+    biden, peskov = (t["id"] for t in list_threats(ledger))
+    review(ledger, "threat", biden, "correct", field="consequence_class", value="diplomatic")
+    review(ledger, "threat", peskov, "reject", reviewer="bo")
+    with ledger.connect() as conn:
+        spans = dict(
+            conn.execute(
+                sa.select(threats.c.id, evidence.c.span_start).join(
+                    evidence, evidence.c.id == threats.c.evidence_id
+                )
+            ).all()
+        )
+    extract_documents(ledger, redo=True, extractor=_Longer())
+    assert [(r[0], r[1], r[2]) for r in _threat_rows(ledger)] == [
+        (biden, "corrected", "diplomatic"),
+        (peskov, "rejected", "military_force"),
+    ]
+    assert [t["id"] for t in list_threats(ledger)] == [biden]
+    (listed,) = list_threats(ledger)
+    assert (listed["span_start"], listed["trigger_text"]) == (spans[biden] - 1, "reworded")
+    with ledger.connect() as conn:  # no evidence row is left pointing at nothing
+        assert conn.execute(sa.select(sa.func.count()).select_from(evidence)).scalar() == 2
 
 
 def test_reviews_never_list_a_decision_on_a_missing_item(two_threats: Ledger) -> None:

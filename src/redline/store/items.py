@@ -10,8 +10,11 @@ or any row in ``reviews``, a note included) is never deleted, so no review is le
 nothing. When the new extraction finds an item with the reviewed item's identity (as the
 extractor gave it: a corrected kind counts as the kind it was extracted with), the reviewed row
 takes the new values, except its review state and the fields the analyst corrected, and keeps its
-id, so its reviews, episode memberships and ids on the analyst's screen stay valid. When the new
-extraction no longer finds it, the reviewed row stays as it was.
+id, so its reviews, episode memberships and ids on the analyst's screen stay valid. An item found
+again at another span of the same sentence (a newer extractor reads the phrase a word longer) is
+the reviewed one when the pairing is unambiguous: the one new item of its kind that overlaps it,
+and it the one reviewed item that overlaps that new item; the reviewed row then moves to the new
+span. When the new extraction no longer finds it, the reviewed row stays as it was.
 """
 
 from __future__ import annotations
@@ -138,8 +141,11 @@ def write_items(
         if not found:
             continue
         reviewed, added = _reviewed_items(conn, table, doc_id)
+        moved = _moved(found, reviewed, added)
         new = []
-        for identity, values in found:
+        for extracted, values in found:
+            # the reviewed item this one is, found at its own span or at a moved one
+            identity = moved.get(extracted, extracted)
             p = values["provenance"]
             if identity not in reviewed and any(
                 kind == identity[3] and start < p.sentence_end and p.sentence_start < end
@@ -162,7 +168,40 @@ def write_items(
                 new.append(values)
         if new:
             conn.execute(_item_insert(conn.dialect.name, table), new)
+        if moved:  # the spans the moved rows left
+            conn.execute(_clear_statements()[-1], {"doc_id": doc_id})
     return held_off
+
+
+def _moved(
+    found: list[tuple[Identity, dict[str, Any]]],
+    reviewed: dict[Identity, tuple[int, set[str]]],
+    added: set[tuple[int, int, str]],
+) -> dict[Identity, Identity]:
+    """{identity found: a reviewed item's identity} for the machine's items found again at
+    another span of the reviewed item's sentence: of its kind, not at any reviewed item's span,
+    overlapping exactly one reviewed item not found at its own span, which overlaps no other
+    such item found (an ambiguous pairing is no pairing). Without it a rejected threat whose
+    span a newer extractor read a word longer came back as a new machine item, and a corrected
+    one stood beside a copy with the fields the analyst had corrected away. Sentences holding
+    an analyst's added item are left out: the added item stands for them."""
+
+    def overlap(a: Identity, b: Identity) -> bool:
+        return a[0] == b[0] and a[3] == b[3] and a[1] < b[2] and b[1] < a[2]
+
+    spans = {identity for identity, _ in found}
+    fresh = [i for i, v in found if i not in reviewed and v.get("extractor") != ANALYST]
+    lost = [
+        i
+        for i in reviewed
+        if i not in spans and not any(s == i[0] and k == i[3] for s, _, k in added)
+    ]
+    pairs: dict[Identity, Identity] = {}
+    for identity in fresh:
+        olds = [o for o in lost if overlap(identity, o)]
+        if len(olds) == 1 and sum(overlap(n, olds[0]) for n in fresh) == 1:
+            pairs[identity] = olds[0]
+    return pairs
 
 
 @cache
