@@ -293,10 +293,12 @@ def test_an_addition_is_refused_where_it_would_count_a_statement_twice_or_name_n
     cases = [
         ({"quote": "no such words here"}, "does not contain the quotation"),
         ({"quote": "said"}, "occurs 2 times"),
-        ({"span": (5, 2)}, "is not inside document"),
+        ({"span": (5, 2)}, "5:2 ends where or before it starts"),
+        ({"span": (3, 3)}, "ends where or before it starts"),
         ({"span": (0, 100_000)}, "is not inside document"),
         ({"quote": "   "}, "holds no words"),
         ({"quote": "x", "span": (0, 1)}, "not both"),
+        ({}, r"\(--span START:END\)$"),
     ]
     for where, error in cases:
         with pytest.raises(RedlineError, match=error):

@@ -99,8 +99,11 @@ def add(
     ``actor_country`` for an event, required)."""
     if kind not in KINDS:
         raise RedlineError(f"unknown kind {kind!r}; add one of {', '.join(KINDS)}")
-    if (quote is None) == (span is None):
+    if quote is not None and span is not None:
         raise RedlineError("give the item's words (--quote) or its offsets (--span), not both")
+    if quote is None and span is None:
+        # "not both" was all it said when neither was given
+        raise RedlineError("give the item's words (--quote TEXT) or its offsets (--span START:END)")
     who = checked_reviewer(reviewer)
     refuse_audit_form(note)
     note = without_controls(note) if note is not None else None
@@ -169,6 +172,9 @@ def _locate(
     once."""
     if span is not None:
         start, end = span
+        if start >= end:
+            # read as "not inside document" (it was inside): the offsets were the wrong way round
+            raise RedlineError(f"span {start}:{end} ends where or before it starts; give START:END")
         if not 0 <= start < end <= len(text):
             raise RedlineError(
                 f"span {start}:{end} is not inside document {doc_id} (its text has "
