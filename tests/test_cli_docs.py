@@ -349,3 +349,64 @@ def test_extract_gazetteer_help_says_what_else_reads_a_new_line() -> None:
     res = CliRunner().invoke(app, ["extract", "--help"], env={"COLUMNS": "200"})
     text = " ".join(res.output.split())
     assert "for this extraction" in text and "REDLINE_GAZETTEER" in text
+
+
+def _written_commands(text: str) -> Iterator[str]:
+    """Each `redline ...` command line a page writes, in code spans and console blocks (a
+    table cell's `redline threats\\|events -f json` is one line per command)."""
+    import re
+
+    lines = [
+        line[line.index("redline ") :].split("#")[0]
+        for block in re.findall(r"```console\n(.*?)```", text, flags=re.S)
+        for line in block.splitlines()
+        if "redline " in line
+    ]
+    for line in [*lines, *re.findall(r"`(redline [^`\n]+)`", text)]:
+        first, *rest = line.replace("\\|", "|").split(" ", 2)[1:] or [""]
+        for name in first.split("|") if not first.startswith("-") else [first]:
+            yield " ".join(["redline", name, *rest])
+
+
+def test_every_command_line_the_docs_write_names_options_the_command_has() -> None:
+    """A command line copied from the README or docs/ must run: every command, option and
+    choice it names exists (`test_every_command_has_help_and_is_in_the_readme` checked only
+    that each command is named somewhere). docs/history.md quotes past stops and is left out."""
+    import re
+
+    root = typer.main.get_command(app)
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    wrong, checked = [], 0
+    for page in pages:
+        if page.name == "history.md":
+            continue
+        for line in _written_commands(page.read_text(encoding="utf-8")):
+            words = line.replace("[", " ").replace("]", " ").split()[1:]
+            if words[:1] == ["--db"]:  # the ledger may come before the command
+                words = words[2:]
+            command: Any = root
+            while words and words[0] in (getattr(command, "commands", None) or {}):
+                command = command.commands[words.pop(0)]
+            if command is root:
+                if words and words[0][0].isalpha():
+                    wrong.append(f"{page.name}: no command in `{line.strip()}`")
+                continue
+            ctx = command.make_context(command.name, [], resilient_parsing=True)
+            params = {o: p for p in command.params for o in (*p.opts, *p.secondary_opts)}
+            for word, value in zip(words, [*words[1:], ""], strict=False):
+                option = word.split("=")[0].rstrip(".,;:)")
+                if not re.fullmatch(r"--?[a-z][\w-]*", option):
+                    continue
+                checked += 1
+                param = params.get(option)
+                if param is None:
+                    if option not in ("-h", "--help"):
+                        wrong.append(f"{page.name}: `redline {command.name}` has no {option}")
+                    continue
+                # the choices the help shows (`--format <table|json|csv>`)
+                shown = re.search(r"<([^<>]*\|[^<>]*)>", (param.get_help_record(ctx) or ("",))[0])
+                if shown and "|" in value:
+                    for choice in value.strip(".,;:)").split("|"):
+                        if choice not in shown.group(1).split("|"):
+                            wrong.append(f"{page.name}: {option} takes no {choice}")
+    assert checked > 100 and not wrong, wrong
