@@ -194,6 +194,22 @@ def test_every_chart_mark_links_to_its_episode_with_a_tooltip(report: tuple[Path
     assert not re.search(r'xlink:href="(?!#episode-)', "".join(svgs))  # no other link at all
 
 
+def test_a_screen_reader_hears_the_follow_through_as_the_page_shows_it(
+    report: tuple[Path, str],
+) -> None:
+    """The credibility chart's band, interval rules and line described each point to a screen
+    reader in raw floats ("crossing date: Jan 2023; lower: 0.0253205655191; upper:
+    0.77639320225"), three times over, beside the point's own description with the figures as
+    the table and `redline credibility` give them ("estimate 0.33, 90% interval 0.03–0.78")."""
+    _, page = report
+    credibility = _svgs(page)[1]
+    described = [html.unescape(a) for a in re.findall(r'aria-label="([^"]*)"', credibility)]
+    assert any(
+        re.search(r"estimate \d\.\d\d, 90% interval \d\.\d\d–\d\.\d\d", a) for a in described
+    )
+    assert not [a for a in described if re.search(r"\d\.\d{3,}", a)], described
+
+
 def test_article_text_stays_out_of_the_charts(report: tuple[Path, str]) -> None:
     _, page = report
     assert ARTICLE in page  # quoted, titled and escaped in the episode and its source
