@@ -682,6 +682,35 @@ def test_the_stored_episodes_agree_with_the_listing_field_by_field(
             assert cells[name] == str(spelt), name
 
 
+def test_an_item_s_document_date_comes_with_its_precision(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """`threats`, `events` and `claims` (and the export's rows of them) gave each item's
+    document date as "2024-09-01" for an article dated only to September 2024, with no
+    precision beside it, where `documents` and the episode story give `published_precision`."""
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2024-09")
+    b.threat(doc, "RUS", "f16_delivery", stated="2024-08-20")
+    b.crossing(doc, "USA", "f16_delivery", "2024-08-30")
+    b.claim(doc, "RUS", "f16_delivery", "no_response", "2024-09")
+    for listing in ("threats", "events", "claims"):
+        for fmt in ("json", "csv"):
+            res = CliRunner().invoke(app, [listing, "--db", sqlite_ledger.url, "-f", fmt])
+            assert res.exit_code == 0, res.output
+            rows = (
+                json.loads(res.output)["items"]
+                if fmt == "json"
+                else list(csv.DictReader(io.StringIO(res.output)))
+            )
+            assert [(r["published"], r["published_precision"]) for r in rows] == [
+                ("2024-09-01", "month")
+            ], (listing, fmt)
+    export(sqlite_ledger, tmp_path, fmt="json")
+    for table in ("threats", "events", "outcome_claims"):
+        (row,) = json.loads((tmp_path / f"{table}.json").read_text(encoding="utf-8"))
+        assert row["published_precision"] == "month", table
+
+
 def test_listings_print_an_item_dated_to_a_month_as_that_month(sqlite_ledger: Ledger) -> None:
     """`redline threats` in a terminal of 80 columns keeps the date and drops its precision
     column, and `claims` has none: a threat dated to October 2024 read 2024-10-01, a day no

@@ -22,6 +22,8 @@ _PROVENANCE = [
     documents.c.title.label("document_title"),
     documents.c.outlet,
     documents.c.published,
+    # a document dated to a month has its first day as ``published``: say so, as `documents` does
+    documents.c.published_precision,
     documents.c.genre,
     evidence.c.sentence,
     evidence.c.sentence_start,
