@@ -216,6 +216,23 @@ def test_the_follow_through_table_says_how_often_verdicts_were_right_on_real_new
     ) in text
 
 
+def test_the_credibility_csvs_of_listing_and_export_agree(linked: Ledger, tmp_path: Path) -> None:
+    """`credibility -f csv` left out `decided_episodes` and `group` (and `--timeline` its
+    `group`), which its JSON and the export's credibility.csv carry: the same estimates
+    read as two different files. They now have one header and the same rows."""
+    url = linked.engine.url.render_as_string(hide_password=False)
+    export(linked, tmp_path, fmt="csv", as_of=AS_OF)
+    for args, name in (([], "credibility"), (["--timeline"], "credibility_timeline")):
+        res = CliRunner().invoke(
+            app, ["credibility", *args, "--as-of", AS_OF.isoformat(), "-f", "csv", "--db", url]
+        )
+        assert res.exit_code == 0, res.output
+        with (tmp_path / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+            exported = list(csv.reader(f))
+        assert list(csv.reader(io.StringIO(res.output))) == exported, name
+    assert '[""RUS:' in (tmp_path / "credibility.csv").read_text(encoding="utf-8")
+
+
 def test_export_streams_in_batches(
     sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -489,10 +489,9 @@ def credibility_command(
             render(
                 rows,
                 fmt,
-                _with_group(
-                    timeline_columns(level) if fmt is Format.table else _timeline_point_columns(),
-                    grouped,
-                ),
+                _with_group(timeline_columns(level), grouped)
+                if fmt is Format.table
+                else _timeline_point_columns(),
                 narrow=_with_group(timeline_narrow(level), grouped),
                 title="follow-through after each crossing"
                 + (f" by {by.value}" if grouped else "")
@@ -538,7 +537,10 @@ def credibility_command(
         columns = follow_through_columns(level)
     else:
         rows, columns = [e.as_dict() for e in chosen], _credibility_columns()
-    columns = [c for c in columns if c != "group" or by is not ByChoice.actor]
+    # a table by actor has no group column; JSON and CSV carry it (null, empty) as the export does
+    columns = [
+        c for c in columns if c != "group" or by is not ByChoice.actor or fmt is not Format.table
+    ]
     emit(
         render(
             rows,
@@ -590,24 +592,26 @@ def _episode_row_columns() -> list[str]:
 
 
 def _timeline_point_columns() -> list[str]:
-    """Every field of a timeline point but its group (``_with_group`` places it): the CSV had
-    only the table's columns (no date precision, so a day and a "crossed by" date read alike,
-    no label, no Beta parameters)."""
+    """Every field of a timeline point, as JSON and the export's ``credibility_timeline`` carry
+    them: the CSV had only the table's columns (no date precision, so a day and a "crossed by"
+    date read alike, no label, no Beta parameters), then every one but its group when grouped
+    by actor."""
     from dataclasses import fields
 
     from redline.score.credibility import TimelinePoint
 
-    return [f.name for f in fields(TimelinePoint) if f.name != "group"]
+    return [f.name for f in fields(TimelinePoint)]
 
 
 def _credibility_columns() -> list[str]:
-    """Every field of an estimate (CSV had lost ``withdrawn`` and ``n_episodes``, which JSON
-    has), but the list of decided episodes, which JSON carries."""
+    """Every field of an estimate, as JSON and the export's ``credibility`` carry them (CSV had
+    lost ``withdrawn`` and ``n_episodes``, then the list of decided episodes, which a CSV cell
+    holds as its JSON text, and the group)."""
     from dataclasses import fields
 
     from redline.score.credibility import Estimate
 
-    return [f.name for f in fields(Estimate) if f.name != "decided_episodes"]
+    return [f.name for f in fields(Estimate)]
 
 
 def interval_column(level: float) -> str:
