@@ -562,3 +562,17 @@ def test_start_shows_a_long_source_whole_with_its_date(sqlite_ledger: Ledger) ->
     out = runner.invoke(app, start, input="q\n", env={"COLUMNS": "80"})
     said = " ".join(out.output.split())
     assert "2023-06-01" in said and "Joint declaration" in said, out.output
+
+
+def test_the_csv_carries_every_field_the_json_has(sqlite_ledger: Ledger) -> None:
+    """`triage -f csv` left out each item's `stakes` (the episodes, their statuses and what each
+    would be without it), which its JSON gives: only the words of `at_stake` were left. A CSV
+    cell holds the list as its JSON text, as the export writes a list."""
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2023-06-01"), "RUS", "f16_delivery", stated="2023-01-01")
+    link(sqlite_ledger, as_of=AS_OF)
+    base = ["triage", "--db", sqlite_ledger.url, "--as-of", "2024-01-01"]
+    (item,) = json.loads(CliRunner().invoke(app, [*base, "-f", "json"]).output)["items"]
+    (row,) = csv.DictReader(io.StringIO(CliRunner().invoke(app, [*base, "-f", "csv"]).output))
+    assert set(item) <= set(row)
+    assert json.loads(row["stakes"]) == item["stakes"]

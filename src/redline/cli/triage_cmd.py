@@ -12,8 +12,8 @@ from redline.cli.audit_cmd import ask, item_panel, shown_text
 from redline.cli.common import AsOfOption, DbOption, FormatOption, app, console, emit
 from redline.cli.ledger_cmd import WindowOption, _day
 from redline.errors import RedlineError
-from redline.output import Format, render, terminal_text
-from redline.schemas import envelope
+from redline.output import Format, every_field, render, terminal_text
+from redline.schemas import envelope, item_fields
 from redline.store import Ledger
 from redline.triage import Lead, TriageItem
 from redline.vocab import ItemKind
@@ -143,7 +143,9 @@ def triage_command(
         _print(items, day, none)
     else:
         head = {**envelope("triage"), "as_of": day}
-        emit(render([t.row() for t in items], fmt, COLUMNS, envelope=head))
+        # CSV carries every field JSON has (it left out the stakes: a list, now its JSON text)
+        columns = every_field(COLUMNS, item_fields("triage")) if fmt is Format.csv else COLUMNS
+        emit(render([t.row() for t in items], fmt, columns, envelope=head))
 
 
 def _no_episode(ledger: Ledger, day: date, actor: str | None) -> str:
