@@ -1075,6 +1075,27 @@ def test_a_corrected_speaker_keeps_no_actor_of_the_old_one(reviewed_ledger: Ledg
         assert (row.speaker, row.speaker_actor_id) == ("Jen Psaki", None)
 
 
+def test_a_corrected_addressee_country_keeps_no_name_of_the_old_one(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    """The addressee's name the extractor read ("Russia") is the old addressee's: after a
+    correction of its country it stood beside the new one in listings and exports, and a
+    re-extraction wrote it back."""
+    (tmp_path / "a.txt").write_text(
+        TEXT.replace("said on Monday", "warned Russia on Monday"), encoding="utf-8"
+    )
+    ingest_paths(ledger, [tmp_path / "a.txt"], progress=False)
+    extract_documents(ledger)
+    (threat,) = list_threats(ledger)
+    assert (threat["addressee"], threat["addressee_country"]) == ("Russia", "RUS")
+    review(ledger, "threat", threat["id"], "correct", field="addressee_country", value="BLR")
+    for redo in (False, True):
+        if redo:
+            extract_documents(ledger, redo=True)
+        (after,) = list_threats(ledger)
+        assert (after["addressee"], after["addressee_country"]) == (None, "BLR")
+
+
 def test_an_analysts_crossing_is_not_dated_before_the_line_was_drawn(
     sqlite_ledger: Ledger,
 ) -> None:

@@ -260,6 +260,10 @@ def apply_review(
                 # the gazetteer actor named before is the old speaker, of the old country (an
                 # export gave "Sergei Ryabkov" the actor row of the name corrected away)
                 values["speaker_actor_id"] = None
+            if item_type == "threat" and field == "addressee_country":
+                # the name the extractor read is the old addressee's: "Germany" stood beside a
+                # corrected POL in every listing and export
+                values["addressee"] = None
             try:
                 conn.execute(sa.update(table).where(table.c.id == item_id).values(values))
             except sa.exc.IntegrityError as exc:  # the unique key of the item's identity

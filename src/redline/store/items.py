@@ -235,6 +235,8 @@ _FOLLOWS = {
     # country's actor back beside an analyst's corrected country (DEU beside "United States"),
     # and the old speaker's beside an analyst's corrected name
     "speaker_actor_id": ("speaker_country", "speaker"),
+    # and the addressee's name an analyst's addressee country (cleared by the correction)
+    "addressee": ("addressee_country",),
 }
 
 
