@@ -324,6 +324,9 @@ def test_cli_misses_start_judges_in_the_terminal_and_resumes(
         ({"number": 1}, "sentence number 1 is given twice"),
         ({"judgment": ["none"]}, "judgment must be text or null"),
         (None, "sentence 2 must be an object with a number, not null"),
+        # a quoted offset was told the file's sentence "at 398:494" was not the sample's "398:494"
+        ({"start": "0"}, 'sentence 2: start must be a whole number, not the text "0"'),
+        ({"document_id": 1.5}, "sentence 2: document_id must be a whole number, not the number"),
     ],
 )
 def test_a_badly_edited_sample_file_is_refused_whole(

@@ -603,6 +603,12 @@ def _judgments_in(
             raise bad(
                 f"sentence {number}: judgment must be text or null, not {_json_name(judgment)}"
             )
+        for key in ("document_id", "start", "end"):
+            # a quoted or fractional offset read as "at 398:494, but the sample's is at 398:494"
+            if s.get(key) is not None and not _whole(s[key]):
+                raise bad(
+                    f"sentence {number}: {key} must be a whole number, not {_json_name(s[key])}"
+                )
         if judgment and judgment.strip():
             marks[number] = judgment.strip()
             if all(k in s for k in ("document_id", "start", "end")):
