@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import redline.cli as cli
@@ -165,3 +167,35 @@ def test_every_error_exits_2_as_the_readme_says(
         assert "rror" in capsys.readouterr().err, args  # "redline: error:" or click's "Error:"
     readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
     assert "exits 0 when it did what it was asked, 2 on any error" in readme
+
+
+def test_a_ledger_kept_busy_too_long_is_named_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A write that waited out SQLite's busy timeout (another process writing for longer, as a
+    long `redline link` does) ended in "the ledger database refused the command: database is
+    locked": no ledger named (REDLINE_DB may point at one the user did not think of), no cause
+    and nothing on what to do."""
+    import sqlite3
+    import sys
+
+    from redline.store import Ledger
+    from redline.store import db as store_db
+
+    path = tmp_path / "ledger.db"
+    Ledger.open(str(path)).dispose()
+    monkeypatch.setattr(store_db, "BUSY_SECONDS", 0.2)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process's write under way
+    try:
+        monkeypatch.setattr(sys, "argv", ["redline", "link", "--db", str(path)])
+        with pytest.raises(SystemExit) as stopped:
+            cli.main()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    err = " ".join(capsys.readouterr().err.split())
+    assert stopped.value.code == 2 and "Traceback" not in err
+    assert err.startswith(f"redline: error: the ledger sqlite:///{path} refused the command")
+    assert "database is locked (another process has been writing to it for over 0.2 seconds" in err
+    assert "running the command again" in err

@@ -45,6 +45,7 @@ try:
     )
     from redline.cli.common import ERROR, app, err_console
     from redline.errors import RedlineError, Terminated
+    from redline.store import db as store_db
 except KeyboardInterrupt:
     _stopped_while_starting()
 
@@ -74,10 +75,19 @@ def main() -> None:
         sys.exit(ERROR)
     except sa.exc.OperationalError as exc:
         # the database refused what a command asked of it: a read-only ledger file ("attempt
-        # to write a readonly database"), a full disk, a lost server: one line, not a traceback
+        # to write a readonly database"), a full disk, a lost server: one line, not a traceback,
+        # naming the ledger (``Ledger`` tags the error with it)
         reason = " ".join(str(exc.orig or exc).split())
+        ledger = getattr(exc, "ledger", None)
+        if reason == "database is locked":
+            # SQLite's busy timeout ran out: that alone named neither the cause nor what to do
+            reason += (
+                f" (another process has been writing to it for over {store_db.BUSY_SECONDS:g} seconds, "
+                "a `redline link` or `ingest` say; what was stored stays stored, and running the "
+                "command again once that one has ended resumes)"
+            )
         err_console.print(
-            f"redline: error: the ledger database refused the command: {reason}",
+            f"redline: error: the ledger {ledger or 'database'} refused the command: {reason}",
             markup=False,
             highlight=False,
             soft_wrap=True,

@@ -58,13 +58,27 @@ def _shown(url: str) -> str:
         return url.split("@")[-1] if "@" in url else url
 
 
+# How long a SQLite write waits for another process's write to end before it fails with
+# "database is locked"
+BUSY_SECONDS = 30
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={round(BUSY_SECONDS * 1000)}")
     cur.close()
+
+
+def _name_the_ledger(context: sa.engine.ExceptionContext) -> None:
+    """Tag an error the database raised with its ledger (``ledger``, no password), which the
+    command line's one line names: "database is locked" or a lost server named no ledger, and
+    REDLINE_DB may name one the user did not think of."""
+    if context.sqlalchemy_exception is not None and context.engine is not None:
+        shown = context.engine.url.render_as_string(hide_password=True)
+        context.sqlalchemy_exception.ledger = shown  # type: ignore[attr-defined]
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -111,8 +125,9 @@ def _create_sqlite_ledger(url: str, file: Path) -> None:
 
 def _sqlite_engine(url: str | sa.URL) -> sa.Engine:
     """An engine on a SQLite file, with the ledger's pragmas on every connection."""
-    engine = sa.create_engine(url, connect_args={"timeout": 30})
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_SECONDS})
     sa.event.listen(engine, "connect", _sqlite_pragmas)
+    sa.event.listen(engine, "handle_error", _name_the_ledger)
     return engine
 
 
@@ -213,6 +228,7 @@ class Ledger:
                     _refuse_a_foreign_database(engine, url)
             else:
                 engine = sa.create_engine(url, pool_pre_ping=True)
+                sa.event.listen(engine, "handle_error", _name_the_ledger)
             ledger = cls(engine)
             if not create and not sa.inspect(engine).has_table("alembic_version"):
                 raise StoreError(
