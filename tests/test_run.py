@@ -194,6 +194,41 @@ def test_the_api_s_bad_date_window_or_workers_stop_a_run_before_any_work(
     ledger.dispose()
 
 
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        ({"report": "FILE/report.html"}, "FILE is a file, not a folder"),
+        ({"report": "."}, "is a folder; give the report a file name"),
+        ({"report": "LOCKED/report.html"}, "the folder LOCKED is not writable"),
+        ({"export": "FILE"}, "a file, not a folder"),
+        ({"export": "FILE/out"}, "FILE is a file"),
+        ({"export": "LOCKED/out"}, "the folder LOCKED is not writable"),
+    ],
+)
+def test_a_report_or_export_path_that_cannot_be_written_stops_a_run_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: dict, said: str
+) -> None:
+    """A report or export path with a file in its way, or in a folder the user may not write
+    (a read-only disk), was found only once ingest, extraction and linking had run (hours on a
+    large corpus), then the last stage failed."""
+    import os
+
+    from redline.errors import ConfigError
+    from redline.store.schema import documents, runs
+
+    (tmp_path / "FILE").write_text("a file", encoding="utf-8")
+    locked = tmp_path / "LOCKED"
+    locked.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != locked and real(p, mode))
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    where = {k: tmp_path / v for k, v in option.items()}
+    with pytest.raises(ConfigError, match=re.escape(said.replace("LOCKED", str(locked)))):
+        run(ledger, [SAMPLE / "2022-02-08_meridian-wire-sanctions-warning.txt"], **where)
+    assert (ledger.count(documents), ledger.count(runs)) == (0, 0)
+    ledger.dispose()
+
+
 def test_one_path_given_alone_is_one_path(tmp_path: Path, monkeypatch) -> None:
     """`ingest_paths(ledger, "corpus")` (and `run`) read a lone string as its letters, paths
     "c", "o", ...: "/work/corpus" began with "/", the whole file system."""

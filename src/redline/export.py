@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from redline.errors import ConfigError
 from redline.link import EpisodeView, evaluate
 from redline.link.when import as_of_date
-from redline.output import csv_text, file_in_the_way, json_escaped, jsonable
+from redline.output import csv_text, file_in_the_way, folder_not_writable, json_escaped, jsonable
 from redline.processes import alive, machine
 from redline.schemas import VERSION, row_schema
 from redline.score import (
@@ -390,8 +390,11 @@ def check_format(fmt: str) -> None:
         raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def _make_folder(out: Path) -> None:
-    """The export's folder, or a ConfigError naming what stands in its way."""
+def check_export_folder(out: Path) -> None:
+    """A ConfigError naming what stands in the way of an export into ``out``: a file there or
+    where a folder above it must be, or a folder this user may not write. Checked by `redline
+    run` before it ingests anything too: it had found them only after ingest, extraction and
+    linking had run."""
     if out.exists() and not out.is_dir():
         raise ConfigError(
             f"{out}: a file, not a folder: export writes one file per table into a folder"
@@ -399,6 +402,14 @@ def _make_folder(out: Path) -> None:
     blocking = file_in_the_way(out)
     if blocking is not None:
         raise ConfigError(f"{out}: cannot create the export folder: {blocking} is a file")
+    locked = folder_not_writable(out)
+    if locked is not None:
+        raise ConfigError(f"{out}: cannot write the export: the folder {locked} is not writable")
+
+
+def _make_folder(out: Path) -> None:
+    """The export's folder, or a ConfigError naming what stands in its way."""
+    check_export_folder(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

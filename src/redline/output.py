@@ -53,6 +53,17 @@ def file_in_the_way(path: Path) -> Path | None:
     return nearest if nearest is not None and not nearest.is_dir() else None
 
 
+def folder_not_writable(path: Path) -> Path | None:
+    """The folder ``path`` is, or else the nearest existing one above it, when this user may
+    not write in it (a read-only disk, another user's folder); else None. That is where a file
+    or folder written at ``path`` lands: checked before a long run that ends by writing there."""
+    path = path.absolute()
+    nearest = next((p for p in (path, *path.parents) if p.is_dir()), None)
+    if nearest is None or os.access(nearest, os.W_OK | os.X_OK):
+        return None
+    return nearest
+
+
 def write_whole(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file beside it, moved over ``path`` only
     once whole: a failed write (a full disk) leaves the earlier file as it was and no fragment

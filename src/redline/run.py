@@ -116,9 +116,10 @@ def run(
     ``level``: that of the follow-through intervals the scores, report and export give
     (``check_level``).
     """
-    # options are checked before any work: a bad export format or prior was found only after
-    # ingest, extraction and linking had run
-    from redline.export import check_format
+    # options are checked before any work: a bad export format or prior, or a report or export
+    # path that cannot be written, was found only after ingest, extraction and linking had run
+    from redline.export import check_export_folder, check_format
+    from redline.report import check_report_path
 
     get_prior(prior)
     check_level(level)
@@ -129,6 +130,9 @@ def run(
     check_workers(workers)
     if export is not None:
         check_format(export_format)
+        check_export_folder(Path(export))
+    if report is not None:
+        check_report_path(Path(report))
     stage = stages or (stage_bars() if progress else _unseen)
     with stage("ingest") as tick:
         ingested = ingest_paths(ledger, paths, on_progress=tick, on_problem=on_problem)

@@ -13,7 +13,7 @@ from redline.documents import source_name
 from redline.errors import ConfigError
 from redline.link import EpisodeView
 from redline.link.episodes import analyst_mark
-from redline.output import file_in_the_way, without_controls, write_whole
+from redline.output import file_in_the_way, folder_not_writable, without_controls, write_whole
 from redline.report.context import STATUS_LABELS, ReportData, gather
 from redline.score import LEVEL, Prior
 from redline.store import Ledger
@@ -55,6 +55,20 @@ def render_report(data: ReportData) -> str:
     return _environment().get_template("report.html.j2").render(d=data, labels=STATUS_LABELS)
 
 
+def check_report_path(out: Path) -> None:
+    """A ConfigError when no report can be written at ``out``: a folder there, a file where a
+    folder above it must be, or a folder above it this user may not write. Checked before the
+    report is gathered, and by `redline run` before it ingests anything."""
+    if out.is_dir():
+        raise ConfigError(f"{out}: is a folder; give the report a file name (report.html)")
+    blocking = file_in_the_way(out)
+    if blocking is not None:
+        raise ConfigError(f"{out}: cannot write the report: {blocking} is a file, not a folder")
+    locked = folder_not_writable(out)
+    if locked is not None:
+        raise ConfigError(f"{out}: cannot write the report: the folder {locked} is not writable")
+
+
 def write_report(
     ledger: Ledger,
     path: str | Path,
@@ -70,12 +84,7 @@ def write_report(
     ``view`` (what ``link`` returned), the episodes are not assessed again; ``reported``: as
     ``link.evaluate``; ``level``: that of the follow-through intervals (``check_level``)."""
     out = Path(path)
-    if out.is_dir():
-        raise ConfigError(f"{out}: is a folder; give the report a file name (report.html)")
-    # checked before the report is gathered: a file where a folder must be is named
-    blocking = file_in_the_way(out)
-    if blocking is not None:
-        raise ConfigError(f"{out}: cannot write the report: {blocking} is a file, not a folder")
+    check_report_path(out)
     html = render_report(
         gather(
             ledger,
