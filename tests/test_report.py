@@ -323,6 +323,27 @@ def test_an_untitled_source_is_cited_by_its_file_name_or_address(
     assert sorted(cites) == sorted([Path(path).name, "https://example.org/harbour/ferries"])
 
 
+def test_an_untitled_source_is_headed_by_the_name_its_citations_give(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A story cited an untitled article by its file name or address, but the link led to a
+    section headed "untitled document" (ten alike on real news): the heading names it so too."""
+    import sqlalchemy as sa
+
+    from redline.store.schema import documents
+
+    b = Builder(sqlite_ledger)
+    filed = b.doc("2023-06-01")
+    b.threat(filed, "RUS", "f16_delivery", stated="2023-06-01")
+    with sqlite_ledger.begin() as conn:
+        conn.execute(sa.update(documents).values(title=None))
+    link(sqlite_ledger, as_of=date(2024, 1, 1))
+    page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=date(2024, 1, 1)).read_text()
+    (cited,) = re.findall(r'<div class="cite">— <a href="#doc-\d+"><bdi>([^<]*)</bdi></a>', page)
+    (heading,) = re.findall(r'<article class="source" id="doc-\d+">\s*<h3>(.*?)</h3>', page)
+    assert re.sub(r"<[^>]+>", "", heading).strip() == cited
+
+
 # where the browser draws each piece of a citation line: the left edge of the first occurrence
 # of each text inside the first element matching the selector (a report has no script; the
 # test's copy gets one)
