@@ -16,7 +16,7 @@ from redline.link import link
 from redline.report import charts, write_report
 from redline.report.context import episode_anchors
 from redline.store import Ledger
-from test_link_factories import seeds_ledger
+from test_link_factories import Builder, seeds_ledger
 from test_report import _chromium
 
 AS_OF = date(2024, 9, 30)
@@ -101,22 +101,42 @@ document.getElementById("phone").addEventListener("load", (event) => {{
     tallest: Math.max(...[...t.querySelectorAll("tbody tr")].map(
       (r) => r.getBoundingClientRect().height)),
   }}));
+  // where each asked text is drawn: the left edge of its first occurrence under a selector
+  const where = {{}};
+  for (const [selector, text] of {texts}) {{
+    const walker = doc.createTreeWalker(doc.querySelector(selector), NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {{
+      const at = walker.currentNode.data.indexOf(text);
+      if (at < 0) continue;
+      const range = doc.createRange();
+      range.setStart(walker.currentNode, at);
+      range.setEnd(walker.currentNode, at + text.length);
+      where[`${{selector}} ${{text}}`] = range.getBoundingClientRect().left;
+      break;
+    }}
+  }}
   document.body.dataset.layout = JSON.stringify({{
     width: win.innerWidth, height: win.innerHeight, page: doc.documentElement.scrollWidth,
     cards: box(".cards"), verdict: box("#verdicts li"), toc: box("nav.toc"), tables,
-    status: box("#verdicts .status"), badge: box("#verdicts .badge"),
+    status: box("#verdicts .status"), badge: box("#verdicts .badge"), where,
   }});
 }});
 </script></body></html>"""
 
 
 def _layout_in_frame(
-    page: str, chromium_binary: str, tmp_path: Path, width: int = 400
+    page: str,
+    chromium_binary: str,
+    tmp_path: Path,
+    width: int = 400,
+    texts: tuple[tuple[str, str], ...] = (),
 ) -> dict[str, Any]:
-    """What the probe page measured of ``page`` drawn in its ``width`` x 800 frame by Chromium."""
+    """What the probe page measured of ``page`` drawn in its ``width`` x 800 frame by Chromium;
+    ``texts``: (selector, text) pairs whose left edges it gives as ``where["selector text"]``."""
     probe = tmp_path / "phone.html"
     probe.write_text(
-        _PROBE.format(report=html.escape(page, quote=True), width=width), encoding="utf-8"
+        _PROBE.format(report=html.escape(page, quote=True), width=width, texts=json.dumps(texts)),
+        encoding="utf-8",
     )
     args = ("--virtual-time-budget=5000", "--dump-dom", probe.as_uri())
     dom = _chromium(chromium_binary, tmp_path / "profile", *args).stdout
@@ -276,3 +296,34 @@ def test_on_a_desktop_the_follow_through_fits_the_page_in_short_rows(
     assert follow["width"] <= follow["box"] + 1, follow
     assert follow["tallest"] < 90, follow
     assert layout["badge"]["height"] <= 1.5 * layout["status"]["height"], layout
+
+
+@pytest.mark.chromium
+def test_right_to_left_article_text_keeps_each_citation_in_order(
+    sqlite_ledger: Ledger, tmp_path: Path, chromium_binary: str
+) -> None:
+    """An outlet, author or title in Arabic or Hebrew took its neighbours into its own
+    direction: a source's line "OUTLET · AUTHOR · 2024-03-01 · document 1" was drawn as
+    "01-03-2024 · AUTHOR · OUTLET · document 1" (the date reversed and first) and a story's
+    citation "— TITLE, OUTLET" with the outlet first. Each piece of article text is isolated."""
+    import sqlalchemy as sa
+
+    from redline.store.schema import documents
+
+    outlet, author, title, speaker = "صحيفة المساء", "كاتبة العمود", "رسالة تحذير", "דוברת הממשלה"
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2024-03-01", outlet=outlet, title=title)
+    with sqlite_ledger.begin() as conn:
+        conn.execute(sa.update(documents).where(documents.c.id == doc).values(author=author))
+    b.threat(doc, "RUS", "f16_delivery", stated="2024-02-01", speaker=speaker)
+    link(sqlite_ledger, as_of=AS_OF)
+    page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=AS_OF).read_text("utf-8")
+    source, story = "article.source .cite", "ol.story .cite"
+    in_order = [outlet, author, "2024", "-01 ", "document"]  # the date's year before its day
+    texts = (*((source, t) for t in in_order), (story, title), (story, outlet))
+    where = _layout_in_frame(page, chromium_binary, tmp_path, width=900, texts=texts)["where"]
+    left = [where[f"{source} {t}"] for t in in_order]
+    assert left == sorted(left), where
+    assert where[f"{story} {title}"] < where[f"{story} {outlet}"], where
+    for text in (outlet, author, title, speaker):  # the speaker of a threat too
+        assert f"<bdi>{text}</bdi>" in page, text
