@@ -121,3 +121,29 @@ def test_the_extraction_split_times_the_extractor_the_pipeline_runs(tmp_path: Pa
         ln for ln in _render_profile({"sample": 4, "size": 100, "extract_split": split}) if ln
     ][1:2]
     assert split["extractor"] in line and "encoder" in line and "parse and arguments" in line
+
+
+def test_a_stage_that_outlives_stage_timeout_is_one_error_naming_the_option(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`--stage-timeout` promised that a hung stage fails the run; it ended in a 20-line
+    traceback (`subprocess.TimeoutExpired`), and `--stage-timeout 0` or `-5` was taken and
+    timed out every stage at once. A stage past its time is one error naming the stage, the
+    time and the option; a time of no seconds is a usage error."""
+    import subprocess
+
+    from redline.bench import child
+    from redline.errors import RedlineError
+
+    def hung(args: list[str], **kwargs: object) -> None:
+        raise subprocess.TimeoutExpired(args, kwargs["timeout"])  # type: ignore[arg-type]
+
+    monkeypatch.setattr(child.subprocess, "run", hung)
+    with pytest.raises(RedlineError) as stopped:
+        child.run_in_child({"stage": "extract"}, timeout=90)
+    assert str(stopped.value) == (
+        "benchmark stage extract did not end within 90 s (--stage-timeout): it counts as hung"
+    )
+    for seconds in ("0", "-5"):
+        result = CliRunner().invoke(app, ["bench", "--stage-timeout", seconds])
+        assert result.exit_code == 2 and "--stage-timeout" in result.output, result.output

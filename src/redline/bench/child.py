@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from redline.errors import RedlineError
 from redline.store import Ledger
 
 Spec = dict[str, Any]
@@ -240,13 +241,20 @@ def run_in_child(spec: Spec, timeout: float | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="redline-bench-stage-") as tmp:
         spec_path, result_path = Path(tmp) / "spec.json", Path(tmp) / "result.json"
         spec_path.write_text(json.dumps(spec), encoding="utf-8")
-        done = subprocess.run(
-            [sys.executable, "-m", "redline.bench.child", str(spec_path), str(result_path)],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=timeout,
-        )
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "redline.bench.child", str(spec_path), str(result_path)],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired as exc:
+            # one line, as every error (it was a 20-line traceback); the child is killed
+            raise RedlineError(
+                f"benchmark stage {spec['stage']} did not end within {timeout:g} s "
+                "(--stage-timeout): it counts as hung"
+            ) from exc
         if done.returncode != 0 or not result_path.exists():
             raise RuntimeError(
                 f"benchmark stage {spec['stage']} failed (exit {done.returncode}):\n"

@@ -17,6 +17,13 @@ took 38 minutes end to end on the development machine (``docs/performance.md``);
 hours and gigabytes of disk, and a mistyped 10**12 would fill the disk before failing."""
 
 
+def _seconds(value: float | None) -> float | None:
+    """``--stage-timeout``: 0 or less timed every stage out at once."""
+    if value is not None and not value > 0:
+        raise typer.BadParameter(f"{value:g} is not a positive number of seconds")
+    return value
+
+
 def _ints(value: str, option: str, *, most: int | None = None) -> list[int]:
     """Comma-separated whole numbers from 1 to ``most``; otherwise a usage error naming ``option``."""
     hint = f"'{option}'"
@@ -93,7 +100,10 @@ def bench_command(
     seed: Annotated[int, typer.Option(help="Seed of the corpus generator and samples.")] = 13,
     stage_timeout: Annotated[
         float | None,
-        typer.Option(help="Seconds after which a stage counts as hung and the run fails."),
+        typer.Option(
+            callback=_seconds,
+            help="Seconds after which a stage counts as hung and the run fails (default: never).",
+        ),
     ] = None,
     work_dir: Annotated[
         Path | None,
