@@ -348,3 +348,16 @@ def test_a_csv_report_starts_on_the_first_line_when_extraction_follows(
     assert csv_out.stdout.splitlines()[0].startswith("run_id,files,")
     again = runner.invoke(app, ["extract", "--db", db, "--redo"])
     assert again.exit_code == 0 and again.stdout.startswith("extracted 1 document:")
+
+
+def test_a_negative_max_bytes_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    """`--max-bytes -1` refused every file as "0.0 MB, above the limit of -0.0 MB" and the run
+    exited 0 having read nothing; the help says 0 means no limit, and less means nothing."""
+    note = tmp_path / "note.txt"
+    note.write_text("The council met on Tuesday.\n", encoding="utf-8")
+    db = tmp_path / "l.db"
+    result = CliRunner().invoke(
+        app, ["ingest", str(note), "--db", str(db), "--max-bytes", "-1", "--no-extract"]
+    )
+    assert result.exit_code == 2 and "--max-bytes" in result.output, result.output
+    assert not db.exists()

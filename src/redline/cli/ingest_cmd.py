@@ -62,7 +62,9 @@ def ingest_command(
     url_field: Annotated[str | None, _field_option("URL", _DEFAULTS.url)] = None,
     max_bytes: Annotated[
         int,
-        typer.Option(help="Refuse, unread, any file larger than this many bytes (0 = no limit)."),
+        typer.Option(
+            min=0, help="Refuse, unread, any file larger than this many bytes (0 = no limit)."
+        ),
     ] = DEFAULT_MAX_BYTES,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     fmt: FormatOption = Format.table,
