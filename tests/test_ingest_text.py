@@ -13,18 +13,13 @@ from redline.documents import get_document, list_documents
 from redline.errors import ConfigError
 from redline.ingest import ingest_paths
 from redline.ingest.authors import clean_author
-from redline.ingest.boilerplate import (
-    CASE_FOLDS_TO_ASCII,
-    RULES,
-    Rule,
-    load_rules,
-    strip_boilerplate,
-)
+from redline.ingest.boilerplate import RULES, Rule, load_rules, strip_boilerplate
 from redline.ingest.dates import filename_date, metadata_date, text_date, unusable_filename_date
 from redline.ingest.draft import Draft
 from redline.ingest.genre import GENRE_RULES, any_of, classify_genre, opinion_score
 from redline.ingest.language import detect_language
 from redline.ingest.prepare import Prepared, prepare, title_from_first_line
+from redline.knowledge import CASE_FOLDS_TO_ASCII
 from redline.store import Ledger
 
 BODY = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -77,6 +77,17 @@ class Trigger:
     # Russia" is crossed by China, Iran and North Korea alike)
     crossed_by: tuple[str, ...] = ()
 
+
+def _any_of(patterns: list[str]) -> re.Pattern[str]:
+    """One case-insensitive pattern matching what any of ``patterns`` matches."""
+    return re.compile("|".join(f"(?:{a})" for a in patterns), re.IGNORECASE)
+
+
+# The characters a case-insensitive pattern matches to an ASCII letter while ``str.lower`` does
+# not turn them into it: dotted and dotless I, long s (``tests/test_ingest_text.py`` checks
+# every code point). Where a text holds one, a lower-cased comparison with ASCII words can miss
+# what the pattern matches (``WordStarts``, ingest's boilerplate ``needs``).
+CASE_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
 
 _TEXTS_REMEMBERED = 10_000  # texts whose triggers ``TriggerTree.match`` remembers at once
 
@@ -154,8 +165,8 @@ class TriggerTree:
         built = self.__dict__.get("_any_re")
         if built is None:
             alternatives = [p.pattern for t in self.triggers.values() for p in t.patterns]
-            combined = re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
-            built = (WordStarts.for_terms(alternatives, bounded=False), combined)
+            combined = _any_of(alternatives)
+            built = (WordStarts.for_terms(alternatives, bounded=False, build=_any_of), combined)
             self.__dict__["_any_re"] = built
         return built
 
@@ -577,36 +588,79 @@ class WordStarts:
     which makes ``search`` slow. Trying ``match`` only at the words that can open a match, left
     to right, finds the same leftmost match. Which words can is remembered (news vocabulary
     repeats), so most sentences cost two set operations.
+
+    Given how the pattern is built from its terms (``build``), a word is first tried with only
+    the terms that can open with it, in their order, so the engine no longer tries hundreds of
+    others at every word; where they match, so does the whole pattern (the same term first),
+    which then gives the match. Not when a term refers to a group by number or name (numbers
+    change in a pattern of fewer terms) or opens with a letter other than ASCII, nor on a text
+    holding a character the engine matches to an ASCII letter that lower-casing does not give
+    (``CASE_FOLDS_TO_ASCII``): there, the whole pattern at every opening word.
     """
 
-    __slots__ = ("_opening", "_seen", "prefixes")
+    __slots__ = (
+        "_build",
+        "_narrowed",
+        "_opening",
+        "_runs",
+        "_seen",
+        "_subsets",
+        "_terms",
+        "prefixes",
+    )
 
-    def __init__(self, prefixes: Iterable[str]) -> None:
+    def __init__(
+        self,
+        prefixes: Iterable[str],
+        terms: Sequence[tuple[str, frozenset[str]]] = (),
+        build: Callable[[list[str]], re.Pattern[str]] | None = None,
+    ) -> None:
         self.prefixes = tuple(sorted(set(prefixes)))
         self._seen: set[str] = set()  # words already judged
         self._opening: set[str] = set()  # those of them that start with a prefix
+        # each term, and the openings (first words of its literal openings) it can start with
+        self._terms = [term for term, _ in terms]
+        self._runs = [tuple(runs) for _, runs in terms]
+        self._build = build if terms else None
+        self._subsets: dict[str, tuple[int, ...]] = {}  # opening word -> the terms it opens
+        self._narrowed: dict[tuple[int, ...], re.Pattern[str]] = {}
 
     @classmethod
-    def for_terms(cls, terms: Iterable[str], *, bounded: bool) -> WordStarts | None:
+    def for_terms(
+        cls,
+        terms: Iterable[str],
+        *,
+        bounded: bool,
+        build: Callable[[list[str]], re.Pattern[str]] | None = None,
+    ) -> WordStarts | None:
         """For the alternation of ``terms``; None when some term's opening is not known.
 
         ``bounded``: every match is known to start at a word boundary (a Cue's lookbehind);
-        otherwise a term counts only if it opens with ``\b`` itself."""
+        otherwise a term counts only if it opens with ``\b`` itself. ``build``: how the
+        pattern is built from a list of terms, to try a word with only the terms it opens."""
         prefixes: set[str] = set()
+        opened: list[tuple[str, frozenset[str]]] = []
         for term in terms:
+            body = term
             if not bounded:
                 if not term.startswith("\\b"):
                     return None
-                term = term[2:]
-            found = _first_literals(term)
+                body = term[2:]
+            found = _first_literals(body)
             if not found:
                 return None
+            runs = set()
             for literal in found:
                 run = _WORD.match(literal)
                 if run is None:
                     return None  # opens with punctuation: not at the start of a word
-                prefixes.add(run.group(0))
-        return cls(prefixes)
+                runs.add(run.group(0))
+            prefixes |= runs
+            opened.append((term, frozenset(runs)))
+        narrow = all(run.isascii() for _, runs in opened for run in runs) and not any(
+            _REFERS_TO_GROUP.search(term) for term, _ in opened
+        )
+        return cls(prefixes, opened if narrow else (), build)
 
     def search(self, pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
         """``pattern.search(text)``, tried only where a match can begin."""
@@ -621,12 +675,34 @@ class WordStarts:
                 self._opening |= fresh
         if not hits:
             return None
-        for pos in sorted(p for w in hits for p in at[w]):
-            m = pattern.match(text, pos)
-            if m is not None:
-                return m
+        if self._build is None or CASE_FOLDS_TO_ASCII.search(text):
+            for pos in sorted(p for w in hits for p in at[w]):
+                m = pattern.match(text, pos)
+                if m is not None:
+                    return m
+            return None
+        for pos, word in sorted((p, w) for w in hits for p in at[w]):
+            if self._narrow(word).match(text, pos) is not None:
+                # the same match, as the whole pattern gives it (its groups numbered as there)
+                return pattern.match(text, pos)
         return None
 
+    def _narrow(self, word: str) -> re.Pattern[str]:
+        """The pattern of the terms that can open with ``word``, in their order."""
+        subset = self._subsets.get(word)
+        if subset is None:
+            subset = tuple(i for i, runs in enumerate(self._runs) if word.startswith(runs))
+            if len(self._subsets) < _MEMO_LIMIT:
+                self._subsets[word] = subset
+        found = self._narrowed.get(subset)
+        if found is None:
+            assert self._build is not None
+            found = self._narrowed[subset] = self._build([self._terms[i] for i in subset])
+        return found
+
+
+# a backreference or a conditional on a group: what it refers to depends on the other terms
+_REFERS_TO_GROUP = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 
 _MANY_TERMS = 24  # below this an alternation is quick enough for a plain search
 
@@ -639,10 +715,17 @@ class Cue:
 
     def __init__(self, terms: Iterable[str]) -> None:
         terms = list(terms)
-        self.pattern = re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE)
+        self.pattern = self.build(terms)
         self.starts = (
-            WordStarts.for_terms(terms, bounded=True) if len(terms) >= _MANY_TERMS else None
+            WordStarts.for_terms(terms, bounded=True, build=self.build)
+            if len(terms) >= _MANY_TERMS
+            else None
         )
+
+    @staticmethod
+    def build(terms: list[str]) -> re.Pattern[str]:
+        """The pattern of ``terms``: any of them as a whole word, in any case."""
+        return re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE)
 
     def search(self, text: str) -> re.Match[str] | None:
         if self.starts is None:

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from redline.errors import ConfigError
+from redline.knowledge import CASE_FOLDS_TO_ASCII
 
 _WHERE = ("first", "head", "tail", "anywhere")
 # No-break spaces become spaces; zero-width spaces, byte-order marks and carriage returns go.
@@ -17,12 +18,6 @@ _INVISIBLE = (("\u00a0", " "), ("\u200b", ""), ("\ufeff", ""), ("\r", ""))
 _DATE_LIKE = re.compile(
     r"^(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)", re.IGNORECASE
 )
-
-
-# The characters a case-insensitive pattern matches to an ASCII letter while ``str.lower`` does
-# not turn them into it: dotted and dotless I, long s (``tests/test_ingest_text.py`` checks
-# every code point). A line holding one is tried by every rule, whatever its ``needs``.
-CASE_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
 
 
 @dataclass(frozen=True, slots=True)
