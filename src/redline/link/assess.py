@@ -544,7 +544,12 @@ def _not_a_crossing(
     actor = c.country or knowledge.triggers().hint(c.trigger_key)
     if knowledge.same_side(actor, m.threatener):
         return "act(s) by the owner's own side"
-    addressed = _addressed(threats, m.trigger_key)
+    # the line's addressees where any threat names one; the vocabulary's crossers where none
+    # does (a per-threat union, each unnamed threat adding the crossers, was tried at the
+    # twenty-third stop and reverted: docs/linking.md)
+    addressed = {t.addressee for t in threats if t.addressee} or knowledge.triggers().crossers(
+        m.trigger_key
+    )
     if (
         actor is not None
         and addressed
@@ -557,21 +562,6 @@ def _not_a_crossing(
     elif c.when.hi < first_lo or (c.when.precision == Precision.DAY and c.when.lo < first_lo):
         return "act(s) dated before the first threat"
     return None
-
-
-def _addressed(threats: Sequence[Item], trigger_key: str | None) -> set[str]:
-    """The parties a line addressed: each threat's addressee where it names one, and for a
-    threat that names none the parties its trigger lists as crossing it (``crossers``) — the
-    codebook's crossing is an act by the party *a* threat addressed, and a threat whose
-    sentence names no one addresses whoever usually crosses the line. Empty (no party is
-    ruled out) when a threat names no one and the vocabulary lists no crosser for its line."""
-    crossers = knowledge.triggers().crossers(trigger_key)
-    out: set[str] = set()
-    for t in threats:
-        if not t.addressee and not crossers:
-            return set()
-        out |= {t.addressee} if t.addressee else crossers
-    return out
 
 
 def _rank(c: Item, docs: Mapping[int, Doc]) -> int:
