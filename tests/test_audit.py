@@ -21,6 +21,7 @@ from redline.cli import main as cli_main
 from redline.errors import RedlineError
 from redline.review import audit_trail, review
 from redline.run import run
+from redline.schemas import validate
 from redline.store import Ledger
 from redline.store.schema import runs
 from test_link_factories import Builder
@@ -916,6 +917,9 @@ def test_resuming_an_audit_names_the_drawn_items_gone_since_and_so_do_the_figure
     res = runner.invoke(app, ["audit", "report", "--db", db, "-f", "json"])
     whole = json.loads(res.output)
     assert whole["gone"] == {"threat": 1}
+    # it named no schema, as every listing's JSON does
+    validate(whole)
+    assert whole["kind"] == "audit"
     # the CSV carries the JSON's fields: the kind's own on its row, the audit's on every row
     res = runner.invoke(app, ["audit", "report", "--db", db, "-f", "csv"])
     (row,) = csv.DictReader(io.StringIO(res.output))

@@ -31,6 +31,7 @@ from redline.cli.common import (
 )
 from redline.errors import RedlineError
 from redline.output import Format, json_escaped, render, terminal_text, to_json, write_whole
+from redline.schemas import envelope
 from redline.store import Ledger
 
 if TYPE_CHECKING:
@@ -376,7 +377,8 @@ def report_command(
             return
         raise RedlineError(f"no audit in {ledger.url}; start one with `redline audit start`")
     if fmt is Format.json:
-        emit(to_json(found.as_dict()))
+        # a versioned envelope as every listing's JSON has; the figures' fields as they were
+        emit(to_json({**envelope("audit"), **found.as_dict()}))
         return
     if fmt is Format.csv:  # one row per kind (it printed the JSON)
         # the JSON's fields, each kind's on its row and the audit's on every row (``gone`` was

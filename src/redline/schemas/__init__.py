@@ -34,9 +34,11 @@ KINDS = (
     "reviews",
     "triage",
     "triage_leads",
+    "audit",
 )
-# the kinds whose document holds one object (named as the kind) rather than a listing's items
-ONE_OBJECT_KINDS = ("episode", "document")
+# the kinds whose document is no listing of items: ``episode`` and ``document`` hold one object
+# named as the kind, ``audit`` the figures of one audit beside the envelope
+NOT_LISTINGS = ("episode", "document", "audit")
 # the part of a listing's schema one item follows: an exported row of the same thing too
 ITEM_POINTER = "#/properties/items/items"
 
@@ -54,7 +56,7 @@ def envelope(kind: str) -> dict[str, Any]:
 
 def row_schema(kind: str, version: int = VERSION) -> str:
     """Where the schema of one item of a ``kind`` listing is: the schema of an exported row."""
-    if kind not in KINDS or kind in ONE_OBJECT_KINDS:  # one episode's story is no listing
+    if kind not in KINDS or kind in NOT_LISTINGS:  # one episode's story is no listing
         raise ValueError(f"no listing of items of kind {kind!r}")
     return schema_id(kind, version) + ITEM_POINTER
 
@@ -99,7 +101,7 @@ __all__ = [
     "BASE_URI",
     "ITEM_POINTER",
     "KINDS",
-    "ONE_OBJECT_KINDS",
+    "NOT_LISTINGS",
     "VERSION",
     "envelope",
     "item_fields",
