@@ -1096,6 +1096,32 @@ def test_a_corrected_addressee_country_keeps_no_name_of_the_old_one(
         assert (after["addressee"], after["addressee_country"]) == (None, "BLR")
 
 
+def test_an_addressee_the_sentence_does_not_state_can_be_cleared(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    """A wrong addressee decides which crossings count (a side the line did not address does
+    not cross it), yet a correction could only name another country: "none" clears it, and a
+    re-extraction does not bring it back."""
+    (tmp_path / "a.txt").write_text(
+        TEXT.replace("said on Monday", "warned Russia on Monday"), encoding="utf-8"
+    )
+    ingest_paths(ledger, [tmp_path / "a.txt"], progress=False)
+    extract_documents(ledger)
+    (threat,) = list_threats(ledger)
+    assert threat["addressee_country"] == "RUS"
+    row = review(ledger, "threat", threat["id"], "correct", field="addressee_country", value="none")
+    assert (row["old_value"], row["new_value"]) == ("RUS", "none")
+    for redo in (False, True):
+        if redo:
+            extract_documents(ledger, redo=True)
+        (after,) = list_threats(ledger)
+        assert (after["addressee"], after["addressee_country"]) == (None, None)
+    with pytest.raises(RedlineError, match="addressee_country is 'none' already"):
+        review(ledger, "threat", threat["id"], "correct", field="addressee_country", value="None")
+    with pytest.raises(RedlineError, match="unknown actor"):  # only the addressee may be none
+        review(ledger, "threat", threat["id"], "correct", field="speaker_country", value="none")
+
+
 def test_an_analysts_crossing_is_not_dated_before_the_line_was_drawn(
     sqlite_ledger: Ledger,
 ) -> None:

@@ -33,6 +33,7 @@ from redline.extract.syntax import date_or_publication, quoted_at
 from redline.link.when import item_date
 from redline.output import without_controls
 from redline.review import (
+    NO_ADDRESSEE,
     _check_correction,
     check_before_its_article,
     checked_reviewer,
@@ -235,6 +236,8 @@ def _checked(kind: str, fields: dict[str, str], conn: sa.Connection) -> dict[str
         else:
             item_type = "threat" if kind == "threat" else "event"
             _, value = _check_correction(item_type, field, raw.strip(), conn)
+            if field == "addressee_country" and value == NO_ADDRESSEE:
+                continue  # an added threat names no addressee unless given one
         out[field] = value
     required = REQUIRED[kind]
     if required not in out:

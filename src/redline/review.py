@@ -76,6 +76,8 @@ CORRECTABLE: dict[str, dict[str, tuple[str, ...] | None]] = {
 _DATE_PRECISION = {"threat": "stated_precision", "event": "date_precision"}
 _STATE_AFTER = {"confirm": "confirmed", "reject": "rejected", "correct": "corrected"}
 MAX_REVIEWER = 120  # the reviews.reviewer column's width
+# what a correction names a threat's addressee with when the sentence states none
+NO_ADDRESSEE = "none"
 
 
 # the note that makes a review one of an audit's judgments (``redline.audit``); in any case
@@ -239,14 +241,16 @@ def apply_review(
                 # the trail keeps the old date as it was given (a month read "2024-10-01", so a
                 # month corrected to its first day read as no change)
                 old = date_words(old, getattr(row, _DATE_PRECISION[item_type]))
-            if old is not None and str(old) == value:
+            no_addressee = field == "addressee_country" and value == NO_ADDRESSEE
+            if (old is None and no_addressee) or (old is not None and str(old) == value):
                 # recorded as a change ("'vague' -> 'vague'"), and it froze the field against
                 # every re-extraction
                 raise RedlineError(
                     f"{item_type} {item_id}: {field} is {value!r} already; "
                     f"`confirm` records that it is right"
                 )
-            new_value: Any = value
+            # an addressee the sentence does not state is none (the line's crossers count)
+            new_value: Any = None if no_addressee else value
             values: dict[str, Any] = {}
             if dated:
                 new_value, precision = item_date(value, field)
@@ -473,6 +477,10 @@ def _check_correction(
             raise RedlineError(
                 f"{field} {value} is before {EARLIEST.year}, the earliest date the ledger reads"
             )
+    if field == "addressee_country" and value.lower() == NO_ADDRESSEE:
+        # a wrong addressee could only be replaced by another country, and it decides which
+        # crossings count (docs/linking.md): most threats state none
+        return field, NO_ADDRESSEE
     if field.endswith("_country"):
         # the codes the gazetteer knows, as every filter reads them ("Russia" -> RUS): a typo
         # would make an episode of an actor no listing can select
