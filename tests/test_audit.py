@@ -391,6 +391,31 @@ def test_an_audit_follows_its_items_through_a_reextraction(tmp_path: Path) -> No
     ledger.dispose()
 
 
+def test_an_audit_judges_a_reviewed_item_a_re_extraction_moved_in_its_sentence(
+    tmp_path: Path,
+) -> None:
+    """A reviewed item found again at another span of its sentence keeps its id and moves
+    (``redline.store.items``): the audit drawn before knew it by its old span, and refused the
+    whole judged file as "re-extracted since"."""
+    from redline.audit import record
+    from redline.extract import extract_documents
+    from redline.review import review
+    from test_store_hardening import _Longer
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    run(ledger, [SAMPLE])
+    audit = draw(ledger, per_kind=3, seed=5, kinds=("threat",))
+    first = audit.items[0]
+    review(ledger, "threat", first.item_id, "reject", reviewer="bo")
+    extract_documents(ledger, redo=True, extractor=_Longer())
+    first.judgment = "right"  # (the unreviewed items, moved too, have new ids: not followed)
+    counts = record(ledger, audit.id, [first], reviewer="ana")
+    assert (counts["judged"], counts["measured_only"]) == (1, 1)
+    found = figures(ledger)
+    assert found is not None and found.precision["threat"].total == 1
+    ledger.dispose()
+
+
 def test_an_audit_tells_apart_the_threats_of_one_joint_statement(tmp_path: Path) -> None:
     """A joint statement gives one threat per issuer on one sentence. An audit found items
     again after a re-extraction by their sentence alone, so such a threat matched three and the

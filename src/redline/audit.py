@@ -33,6 +33,7 @@ from redline.review import ITEMS, apply_review, reviewer_name
 from redline.score.intervals import Proportion
 from redline.store import Ledger
 from redline.store.db import MAX_ID
+from redline.store.items import _reviewed
 from redline.store.schema import documents, episodes, events, evidence, reviews, runs, threats
 from redline.vocab import ANALYST
 
@@ -713,6 +714,8 @@ def _locate(
                     moved[(item.kind, item.item_id)] = found
                     item.item_id = found
                     continue
+                if _moved_in_its_sentence(conn, item, drawn, now_named):
+                    continue
             if now_named is None:
                 raise RedlineError(
                     f"item {item.number} ({item.kind} #{item.item_id}) is no longer in the "
@@ -725,6 +728,19 @@ def _locate(
                 "was stored: draw a new audit"
             )
     return moved
+
+
+def _moved_in_its_sentence(
+    conn: sa.Connection, item: AuditItem, drawn: str, now_named: str | None
+) -> bool:
+    """Is the id the reviewed item drawn, which a re-extraction moved to another span of its
+    sentence (``redline.store.items`` keeps a reviewed item's id when it does)? An unreviewed
+    item's id that names another span may be a new item's (SQLite hands a deleted id out again)."""
+    if item.item_type == "episode" or _sentence_of(now_named) != _sentence_of(drawn):
+        return False
+    table = ITEMS[item.item_type]
+    held = sa.select(table.c.id).where(table.c.id == item.item_id, _reviewed(table))
+    return conn.execute(held).first() is not None
 
 
 def _sentence_of(fingerprint: str | None) -> str | None:
