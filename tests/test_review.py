@@ -1122,6 +1122,33 @@ def test_an_addressee_the_sentence_does_not_state_can_be_cleared(
         review(ledger, "threat", threat["id"], "correct", field="speaker_country", value="none")
 
 
+def test_the_trail_of_one_item_is_listed_by_its_id(reviewed_ledger: Ledger) -> None:
+    """Whether a decision on an item was superseded or taken back was read from the whole
+    trail: `reviews --item-type T --id N` lists that item's decisions alone (an episode also
+    by its key)."""
+    from redline.link import link, list_episodes
+
+    (threat,) = list_threats(reviewed_ledger)
+    review(reviewed_ledger, "threat", threat["id"], "reject", reviewer="ana")
+    review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="bob")
+    link(reviewed_ledger, as_of=date(2022, 3, 1))
+    (episode,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
+    review(reviewed_ledger, "episode", episode["key"], "note", note="check", reviewer="cy")
+    url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
+
+    def listed(*args: str) -> list[str]:
+        res = CliRunner().invoke(app, ["reviews", "--db", url, "-f", "csv", *args])
+        assert res.exit_code == 0, res.output
+        return [line.split(",")[2] for line in res.stdout.splitlines()[1:]]
+
+    assert listed() == ["ana", "bob", "cy"]
+    assert listed("--item-type", "threat", "--id", str(threat["id"])) == ["ana", "bob"]
+    assert listed("--item-type", "episode", "--id", episode["key"]) == ["cy"]
+    assert listed("--item-type", "threat", "--id", str(threat["id"] + 1)) == []
+    res = CliRunner().invoke(app, ["reviews", "--db", url, "--id", "1"])
+    assert isinstance(res.exception, RedlineError) and "give --item-type" in str(res.exception)
+
+
 def test_an_analysts_crossing_is_not_dated_before_the_line_was_drawn(
     sqlite_ledger: Ledger,
 ) -> None:

@@ -108,7 +108,7 @@ def review(
     item_type = item_type.strip()  # as ``apply_review`` reads it (" episode" held no lock)
     # and no decision is stored while an audit draws or judges its sample (``Ledger.deciding``)
     with ledger.deciding(exclusive=item_type == "episode") as conn:
-        number = _item_number(ledger, item_type, item_id)
+        number = item_number(ledger, item_type, item_id)
         return apply_review(
             conn,
             ledger.url,
@@ -135,7 +135,7 @@ def refuse_audit_form(note: str | None) -> None:
         )
 
 
-def _item_number(ledger: Ledger, item_type: str, ref: int | str) -> int:
+def item_number(ledger: Ledger, item_type: str, ref: int | str) -> int:
     """An item's id from an id or, for an episode, a key."""
     if isinstance(ref, int) and not isinstance(ref, bool):
         return ref

@@ -9,7 +9,7 @@ import typer
 from redline.cli.common import DbOption, FormatOption, app, console, emit, err_console
 from redline.errors import RedlineError
 from redline.output import Format, counted, render, terminal_text
-from redline.review import ACTIONS, ITEMS, LIFT, audit_trail, review
+from redline.review import ACTIONS, ITEMS, LIFT, audit_trail, item_number, review
 from redline.schemas import envelope
 from redline.store import Ledger
 
@@ -136,12 +136,25 @@ def reviews_command(
     db: DbOption = None,
     fmt: FormatOption = Format.table,
     item_type: Annotated[str | None, typer.Option(help="Only decisions on this item type.")] = None,
+    item_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            metavar="ID",
+            help="Only decisions on this item (with --item-type; an episode also by its key): "
+            "each decision on it, the one in force last.",
+        ),
+    ] = None,
 ) -> None:
     """The audit trail: every analyst decision, oldest first."""
     if item_type is not None and item_type not in ITEMS:
         raise RedlineError(f"unknown item type {item_type!r}; use one of {', '.join(ITEMS)}")
+    if item_ref is not None and item_type is None:
+        raise RedlineError("--id names an item of one type: give --item-type too")
     ledger = Ledger.open(db, create=False)
-    rows = audit_trail(ledger, item_type=item_type)
+    # what became of one item's decisions (superseded, taken back) was read from the whole trail
+    item_id = None if item_ref is None else item_number(ledger, str(item_type), item_ref)
+    rows = audit_trail(ledger, item_type=item_type, item_id=item_id)
     emit(
         render(
             rows,
@@ -153,7 +166,7 @@ def reviews_command(
             envelope=envelope("reviews"),
         )
     )
-    lost = audit_trail(ledger, item_type=item_type, missing=True)
+    lost = audit_trail(ledger, item_type=item_type, item_id=item_id, missing=True)
     if lost:
         err_console.print(
             f"{len(lost)} earlier decisions are not listed: their items are gone (deleted by a "
