@@ -147,3 +147,28 @@ def test_a_stage_that_outlives_stage_timeout_is_one_error_naming_the_option(
     for seconds in ("0", "-5"):
         result = CliRunner().invoke(app, ["bench", "--stage-timeout", seconds])
         assert result.exit_code == 2 and "--stage-timeout" in result.output, result.output
+
+
+def test_an_out_or_write_doc_it_cannot_write_is_refused_before_the_benchmark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`redline bench --out /dev/null` (or a file, or a folder under one) ran the whole
+    benchmark, minutes to hours, then failed to store it ("File exists") and lost every figure;
+    `--write-doc` at a folder did the same. Both are checked before anything runs."""
+    import redline.bench
+
+    def never(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the benchmark ran")
+
+    monkeypatch.setattr(redline.bench, "run_benchmark", never)
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x", encoding="utf-8")
+    for args, option in (
+        (["--out", str(a_file)], "--out"),
+        (["--out", str(a_file / "results")], "--out"),
+        (["--out", str(tmp_path / "out"), "--write-doc", str(tmp_path)], "--write-doc"),
+        (["--out", str(tmp_path / "out"), "--write-doc", str(a_file / "p.md")], "--write-doc"),
+    ):
+        result = CliRunner().invoke(app, ["bench", "--sizes", "10", *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert f"Invalid value for {option}" in " ".join(result.output.split()), result.output

@@ -10,11 +10,22 @@ from typing import Annotated
 import typer
 
 from redline.cli.common import app, console
+from redline.output import file_in_the_way
 
 MAX_SIZE = 1_000_000
 """The largest corpus ``--sizes`` builds: ten times the largest measured, whose 100,000 articles
 took 38 minutes end to end on the development machine (``docs/performance.md``); a million takes
 hours and gigabytes of disk, and a mistyped 10**12 would fill the disk before failing."""
+
+
+def _writable(path: Path, option: str, *, folder: bool) -> None:
+    """A usage error when ``path`` cannot become the folder (or file) ``option`` writes."""
+    blocking = file_in_the_way(path)
+    if blocking is not None:
+        raise typer.BadParameter(f"{blocking} is a file, not a folder", param_hint=option)
+    if path.exists() and path.is_dir() != folder:
+        kind = "a folder" if folder else "a file"
+        raise typer.BadParameter(f"{path} is not {kind}", param_hint=option)
 
 
 def _seconds(value: float | None) -> float | None:
@@ -130,6 +141,10 @@ def bench_command(
     )
     from redline.bench.runner import default_sources
 
+    # checked before the run, which takes minutes to hours: a place it cannot write lost it all
+    _writable(out, "--out", folder=True)
+    if doc is not None:
+        _writable(doc, "--write-doc", folder=False)
     config = BenchConfig(
         sizes=_ints(sizes, "--sizes", most=MAX_SIZE),
         workers=_ints(workers, "--workers"),
