@@ -368,3 +368,23 @@ def test_an_episodes_outlets_are_not_read_as_where_its_opinion_pieces_came_from(
         "1 document, no opinion pieces; outlet unknown",
         "2 documents, one of them an opinion piece; 2 outlets",
     ], metas
+
+
+def test_an_audit_drawn_but_not_judged_is_not_reported_as_judged(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """With an audit drawn and none judged yet, the report showed a table of "n/a (0 items)"
+    under "a sample of 2 items, 0 of them judged by a person (...; the latest audit with
+    judgments)": it says none is judged yet and how to judge them."""
+    from redline.audit import draw
+
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=AS_OF)
+    audit = draw(sqlite_ledger, per_kind=2, seed=1, kinds=["threat"])
+    page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=AS_OF).read_text("utf-8")
+    shown = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "the latest audit with judgments" not in shown and "n/a (0 items)" not in shown
+    assert (
+        f"Audit #{audit.id} (as of {audit.as_of}) drew 2 items; none is judged yet "
+        f"( redline audit start --resume {audit.id} judges them)" in shown
+    ), shown[shown.find("latest audit") - 100 :][:600]
