@@ -327,3 +327,20 @@ def test_right_to_left_article_text_keeps_each_citation_in_order(
     assert where[f"{story} {title}"] < where[f"{story} {outlet}"], where
     for text in (outlet, author, title, speaker):  # the speaker of a threat too
         assert f"<bdi>{text}</bdi>" in page, text
+
+
+@pytest.mark.chromium
+def test_a_right_to_left_quote_reads_in_its_own_direction(
+    sqlite_ledger: Ledger, tmp_path: Path, chromium_binary: str
+) -> None:
+    """A quote wholly in Hebrew or Arabic was laid out left to right, as the page is: its full
+    stop was drawn at the right end, after its first word, where a reader of the language
+    looks for the sentence to begin. A quote takes its direction from its own text."""
+    quote = "אם הגשר ייפגע, התשובה תהיה קשה."
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-03-01"), "RUS", "f16_delivery", stated="2024-02-01", quote=quote)
+    link(sqlite_ledger, as_of=AS_OF)
+    page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=AS_OF).read_text("utf-8")
+    texts = (("ol.story blockquote", "אם"), ("ol.story blockquote", "."))
+    where = _layout_in_frame(page, chromium_binary, tmp_path, width=900, texts=texts)["where"]
+    assert where["ol.story blockquote ."] < where["ol.story blockquote אם"], where
