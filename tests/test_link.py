@@ -790,3 +790,17 @@ def test_coverage_of_no_named_outlet_is_said_to_count_as_one(ledger: Ledger) -> 
     why = " ".join(_why(ledger, "RUS:f16_delivery", "2025-06-01").split())
     assert "2 document(s) of no named outlet (counted as one) report on this line" in why, why
     assert "from 1 outlet(s)" not in why
+
+
+def test_an_explanation_names_its_items_in_date_order(sqlite_ledger: Ledger) -> None:
+    """An explanation listed its items in the order extraction happened to store them (two
+    workers store in either order), so two runs of one corpus explained one status in two
+    ways, and "first 2021-12" could be followed by a later, undated threat named first."""
+    b = Builder(sqlite_ledger)
+    later = b.threat(b.doc("2024-02-10"), "RUS", "f16_delivery", stated="2024-02-01")
+    earlier = b.threat(b.doc("2024-01-10"), "RUS", "f16_delivery", stated="2024-01-01")
+    link(sqlite_ledger, as_of=D("2024-09-30"))
+    assessment = episode_status(sqlite_ledger, "RUS:f16_delivery", D("2024-09-30"))
+    assert assessment is not None
+    (step,) = [s for s in assessment.explanation if s.startswith("Threat:")]
+    assert step.index(f"threat #{earlier} ") < step.index(f"threat #{later} "), step

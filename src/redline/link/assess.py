@@ -169,7 +169,9 @@ LISTED = 5  # items named in one explanation step; the rest are counted
 
 
 def _list(items: Sequence[Item], docs: Mapping[int, Doc]) -> str:
-    named = "; ".join(describe(i, docs) for i in items[:LISTED])
+    # in date order (then id): the order extraction stored them in varied from run to run
+    ordered = sorted(items, key=lambda i: (i.when.sort, i.id))
+    named = "; ".join(describe(i, docs) for i in ordered[:LISTED])
     return named + (f"; and {len(items) - LISTED} more" if len(items) > LISTED else "")
 
 
