@@ -1087,3 +1087,29 @@ def test_a_stopped_multi_worker_run_counts_what_its_workers_stored(
     said = " ".join(printed.out.split())
     assert f"stopped after extracting {stored} documents: 0 threats" in said
     assert "the other documents stay pending" in said
+
+
+def test_a_database_error_in_a_worker_names_the_ledger(
+    sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write a worker's ledger refused (a full disk) came back to the parent pickled, without
+    the ledger its engine had tagged it with, so the command line's one line read "the ledger
+    database refused the command" where the parent's own errors name the ledger."""
+    from redline.extract import pipeline
+
+    _notes_in(sqlite_ledger, tmp_path, 4)
+    log = tmp_path / "log"
+    log.mkdir()
+    monkeypatch.setattr(pipeline, "default_extractor", lambda extra=(): _Stub(log, 0))
+
+    def refused(ledger: Ledger, *_: object) -> list[str]:
+        with ledger.begin() as conn:  # the worker's own ledger refuses the write
+            conn.execute(sa.text("INSERT INTO no_such_table VALUES (1)"))
+        return []
+
+    monkeypatch.setattr(pipeline, "_store", refused)  # the workers are forked: they have it too
+    from redline.store.db import ledger_of
+
+    with pytest.raises(sa.exc.OperationalError, match="no_such_table") as raised:
+        extract_documents(sqlite_ledger, workers=2)
+    assert ledger_of(raised.value) == sqlite_ledger.url

@@ -78,7 +78,7 @@ def main() -> None:
         # to write a readonly database"), a full disk, a lost server: one line, not a traceback,
         # naming the ledger (``Ledger`` tags the error with it)
         reason = " ".join(str(exc.orig or exc).split())
-        ledger = getattr(exc, "ledger", None)
+        ledger = store_db.ledger_of(exc)
         if reason == "database is locked":
             # SQLite's busy timeout ran out: that alone named neither the cause nor what to do
             reason += (

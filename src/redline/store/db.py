@@ -74,11 +74,23 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _name_the_ledger(context: sa.engine.ExceptionContext) -> None:
     """Tag an error the database raised with its ledger (``ledger``, no password), which the
-    command line's one line names: "database is locked" or a lost server named no ledger, and
-    REDLINE_DB may name one the user did not think of."""
-    if context.sqlalchemy_exception is not None and context.engine is not None:
-        shown = context.engine.url.render_as_string(hide_password=True)
-        context.sqlalchemy_exception.ledger = shown  # type: ignore[attr-defined]
+    command line's one line names (``ledger_of``): "database is locked" or a lost server named
+    no ledger, and REDLINE_DB may name one the user did not think of. The driver's own error
+    carries the tag too: it alone keeps it when an extraction worker's error is pickled back
+    to the parent."""
+    if context.engine is None:
+        return
+    shown = context.engine.url.render_as_string(hide_password=True)
+    for exc in (context.sqlalchemy_exception, context.original_exception):
+        if exc is not None:
+            with contextlib.suppress(AttributeError):  # an error without a __dict__
+                exc.ledger = shown  # type: ignore[attr-defined]
+
+
+def ledger_of(exc: BaseException) -> str | None:
+    """The ledger a database error came from (``_name_the_ledger``), or None."""
+    found = getattr(exc, "ledger", None) or getattr(getattr(exc, "orig", None), "ledger", None)
+    return found if isinstance(found, str) else None
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
