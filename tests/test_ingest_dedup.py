@@ -237,6 +237,35 @@ def test_a_text_another_process_stored_during_the_batch_is_an_exact_duplicate(
     assert _duplicate_rows(ledger) == [("b.txt", "exact", dup.duplicate_of)]
 
 
+def test_a_near_copy_another_ingest_stored_meanwhile_is_a_near_duplicate(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    """Two ingests at once, each with one of two near copies: each built its duplicate index
+    as it began, found nothing near and stored its copy, where one ingest after the other
+    stores one and records the other as its near duplicate. A batch now looks, before it is
+    stored, at what other runs stored since this run last looked."""
+    mine = _write(tmp_path / "mine", {"a.txt": ARTICLE, "b.txt": OTHER})
+    theirs = _write(tmp_path / "theirs", {"a_edited.txt": EDITED})
+    other = Ledger.open(ledger.engine.url.render_as_string(hide_password=False))
+    done: list[int] = []
+
+    def the_other_ingest_meanwhile(finished: int, _total: int) -> None:
+        if finished == 1 and not done:  # a.txt read, not stored yet: the other one stores first
+            done.extend(ingest_paths(other, [theirs]).ingested)
+
+    try:
+        report = ingest_paths(ledger, [mine], on_progress=the_other_ingest_meanwhile)
+    finally:
+        other.dispose()
+    assert ledger.count(documents) == 2  # the other's near copy and b.txt
+    assert [Path(d.source_path).name for d in report.duplicates] == ["a.txt"]
+    [dup] = report.duplicates
+    assert (dup.kind, dup.duplicate_of) == ("near", done[0])
+    assert dup.duplicate_of_path == str(theirs / "a_edited.txt")
+    assert _duplicate_rows(ledger) == [("a.txt", "near", done[0])]
+    assert len(report.ingested) == 1
+
+
 def test_documents_are_inserted_in_one_batch_or_not_at_all(ledger: Ledger) -> None:
     run_id = ledger.start_run("ingest")
     rows = [

@@ -34,15 +34,20 @@ class StoredDocument:
     signature: np.ndarray | None
 
 
-def stored_documents(ledger: Ledger) -> Iterator[StoredDocument]:
-    """Every document's identity and MinHash signature, to rebuild the duplicate indexes."""
-    query = sa.select(
-        documents.c.id,
-        documents.c.content_hash,
-        documents.c.source_path,
-        documents.c.source_locator,
-        documents.c.minhash,
-    ).order_by(documents.c.id)
+def stored_documents(ledger: Ledger, after: int = 0) -> Iterator[StoredDocument]:
+    """Every document's identity and MinHash signature, to rebuild the duplicate indexes; with
+    ``after``, those whose id is above it."""
+    query = (
+        sa.select(
+            documents.c.id,
+            documents.c.content_hash,
+            documents.c.source_path,
+            documents.c.source_locator,
+            documents.c.minhash,
+        )
+        .where(documents.c.id > after)
+        .order_by(documents.c.id)
+    )
     with ledger.connect() as conn:
         for row in conn.execute(query):
             signature = None

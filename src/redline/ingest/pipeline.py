@@ -162,6 +162,8 @@ class _Run:
             self.by_hash[doc.content_hash] = doc
             self.paths[doc.id] = doc.source_path
         self.index.add_all((d.id, d.signature) for d in stored if d.signature is not None)
+        # the highest document id this run has looked at (``_catch_up`` reads those above it)
+        self.seen = max((d.id for d in stored), default=0)
 
     def problem(self, problem: InputError) -> None:
         if self.record_problems is not None and problem.locator is not None:
@@ -242,8 +244,51 @@ class _Run:
 
     def flush(self) -> None:
         """Store the waiting documents: in one transaction, or one by one when another process
-        stored one of their texts since this run loaded the ledger's hashes."""
+        stored one of their texts since this run loaded the ledger's hashes. Under the ledger's
+        exclusive lock, after reading what other runs stored meanwhile (``_catch_up``)."""
         pending, self.pending, self.pending_chars = self.pending, [], 0
+        if not pending:
+            return
+        with self.ledger.exclusive():
+            self._store(self._catch_up(pending))
+
+    def _catch_up(
+        self, pending: list[tuple[int, Prepared, dict[str, Any]]]
+    ) -> list[tuple[int, Prepared, dict[str, Any]]]:
+        """The waiting documents that copy none of those other runs stored since this run last
+        looked, which this run's indexes now hold; each one that does is recorded as their
+        duplicate. The indexes are built as a run begins: two ingests at once, each with one of
+        two near copies, each stored its own, where one after the other stores one."""
+        new = [
+            d for d in persist.stored_documents(self.ledger, self.seen) if d.id not in self.paths
+        ]
+        if not new:
+            return pending
+        self.seen = max(self.seen, new[-1].id)
+        theirs = NearDuplicateIndex()
+        theirs.add_all((d.id, d.signature) for d in new if d.signature is not None)
+        by_hash = {d.content_hash: d for d in new}
+        for d in new:
+            self.by_hash[d.content_hash] = d
+            self.paths[d.id] = d.source_path
+            if d.signature is not None:
+                self.index.add(d.id, d.signature)
+        keep = []
+        for key, prepared, row in pending:
+            fp = prepared.fingerprint
+            known = by_hash.get(fp.content_hash)
+            near = theirs.best_match(fp.signature) if known is None else None
+            if known is not None:
+                self.ids[key] = known.id  # what counted on this text now points at theirs
+                self._copy_of(prepared, known)
+            elif near is not None:
+                self.ids[key] = near[0]
+                self._duplicate(prepared, "near", near[1], near[0])
+            else:
+                keep.append((key, prepared, row))
+        return keep
+
+    def _store(self, pending: list[tuple[int, Prepared, dict[str, Any]]]) -> None:
         if not pending:
             return
         rows = [row for _key, _prepared, row in pending]
@@ -263,6 +308,7 @@ class _Run:
                     )
                     self.paths[doc_id] = prepared.draft.source_path
                     self.report.ingested.append(doc_id)
+                    self.seen = max(self.seen, doc_id)
         for (key, prepared, _row), doc_id in zip(pending, stored, strict=True):
             if doc_id is not None:
                 continue
