@@ -737,7 +737,7 @@ def test_a_named_addressee_is_the_line_s_crosser_even_beside_a_threat_naming_non
 ) -> None:
     """Where any threat of a line names its addressee, only that party's acts cross it, even
     when another threat of the line names no one: extraction misses many stated addressees
-    (about four in ten on train), so a threat naming none is read as addressing the party the
+    (nearly half on train), so a threat naming none is read as addressing the party the
     others name. Letting each such threat add every party its trigger lists was tried at the
     twenty-third stop and reverted (docs/linking.md)."""
     b = Builder(sqlite_ledger)
