@@ -743,3 +743,31 @@ def test_listings_print_an_item_dated_to_a_month_as_that_month(sqlite_ledger: Le
         assert "-01 " not in res.output and ("2024-10 " in res.output or "2024-11 " in res.output)
         (row,) = json.loads(CliRunner().invoke(app, [*args, "-f", "json"]).output)["items"]
         assert str(row.get("stated_date") or row.get("event_date")).endswith("-01")
+
+
+def test_a_whole_file_write_clears_the_partial_file_a_killed_writer_left(tmp_path: Path) -> None:
+    """A report or audit sample written while its process was killed (kill -9) left its hidden
+    partial file beside the target for ever. The next write to that file removes such leftovers
+    whose process on this machine is gone; a writer still running, or one on another machine
+    (its tag differs), keeps its own."""
+    import os
+    import subprocess
+    import sys
+
+    from redline.output import write_whole
+    from redline.processes import machine_tag
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its process id names no running process now
+    tag = machine_tag()
+    target = tmp_path / "report.html"
+    left = tmp_path / f".report.html.{dead.pid}-{tag}.partial"
+    running = tmp_path / f".report.html.{os.getppid()}-{tag}.partial"
+    elsewhere = tmp_path / f".report.html.{dead.pid}-{'0' * 12}.partial"
+    other_file = tmp_path / f".other.html.{dead.pid}-{tag}.partial"
+    for path in (left, running, elsewhere, other_file):
+        path.write_text("cut short", encoding="utf-8")
+    write_whole(target, "whole")
+    assert target.read_text(encoding="utf-8") == "whole"
+    assert not left.exists()
+    assert running.exists() and elsewhere.exists() and other_file.exists()

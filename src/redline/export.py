@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import hashlib
 import json
 import os
 import re
@@ -24,7 +23,7 @@ from redline.errors import ConfigError
 from redline.link import EpisodeView, evaluate
 from redline.link.when import as_of_date
 from redline.output import csv_text, file_in_the_way, folder_not_writable, json_escaped, jsonable
-from redline.processes import alive, machine
+from redline.processes import alive, machine_tag
 from redline.schemas import VERSION, row_schema
 from redline.score import (
     LEVEL,
@@ -310,7 +309,7 @@ def export(
             if notice is not None:
                 notice(line)
         try:
-            prefix = f".export-partial-{os.getpid()}-{_machine_tag()}-"
+            prefix = f".export-partial-{os.getpid()}-{machine_tag()}-"
             staging = Path(tempfile.mkdtemp(prefix=prefix, dir=out))
         except OSError as exc:
             raise ConfigError(f"{out}: cannot write the export: {exc.strerror or exc}") from exc
@@ -342,17 +341,13 @@ def export(
 _PARTIAL = re.compile(r"\.export-partial-(\d+)-([0-9a-f]{12})-")
 
 
-def _machine_tag() -> str:
-    return hashlib.sha256(machine().encode()).hexdigest()[:12]
-
-
 def _clear_partials(out: Path) -> list[str]:
     """Remove the partial folders in ``out`` whose export is dead (its process on this machine
     is gone): each stayed there, hidden, for ever. A folder whose process still runs is another
     export under way, and is left to it; one whose writer cannot be told (an export on another
     machine, or by a Redline before folders were named for their process) is left and named.
     Returns what to tell the user."""
-    here = _machine_tag()
+    here = machine_tag()
     removed: list[str] = []
     unknown: list[str] = []
     try:

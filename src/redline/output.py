@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import glob
 import io
 import json
 import os
@@ -74,7 +76,18 @@ def write_whole(path: Path, text: str) -> None:
     if path.exists() and not path.is_file():
         path.write_text(text, encoding="utf-8")
         return
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    from redline.processes import alive, machine_tag
+
+    tag = machine_tag()
+    # a writer killed mid-write (kill -9, a power cut) left its hidden partial file: removed
+    # once its process on this machine is gone (one elsewhere, or still running, is left)
+    stale = re.compile(rf"\.{re.escape(path.name)}\.(\d+)-{tag}\.partial")
+    with contextlib.suppress(OSError):
+        for left in path.parent.glob(f".{glob.escape(path.name)}.*.partial"):
+            found = stale.fullmatch(left.name)
+            if found is not None and not alive(int(found.group(1))):
+                left.unlink(missing_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}-{tag}.partial")
     try:
         partial.write_text(text, encoding="utf-8")
         os.replace(partial, path)

@@ -4,6 +4,7 @@ extraction's claims on documents, the writer of an export's partial folder."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import socket
 from pathlib import Path
@@ -35,3 +36,10 @@ def alive(pid: int) -> bool:
     except (PermissionError, OverflowError):
         return True
     return True
+
+
+def machine_tag() -> str:
+    """A short, file-name-safe tag of ``machine()``: the names of the partial files and folders
+    an interrupted write leaves carry it, so only a writer on this machine is judged dead or
+    alive by its process id."""
+    return hashlib.sha256(machine().encode()).hexdigest()[:12]
