@@ -266,12 +266,12 @@ def test_run_export_says_which_partial_folders_it_removed_as_export_does(tmp_pat
     import subprocess
     import sys
 
-    from redline.export import _machine_tag
+    from redline.processes import machine_tag
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # a process id no export runs under any more
     out = tmp_path / "export"
-    dead = out / f".export-partial-{gone.pid}-{_machine_tag()}-abcd1234"
+    dead = out / f".export-partial-{gone.pid}-{machine_tag()}-abcd1234"
     (dead / "threats.csv").parent.mkdir(parents=True)
     (dead / "threats.csv").write_text("half written", "utf-8")
     (out / ".export-partial-k3j4h5g6").mkdir()
