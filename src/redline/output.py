@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from redline.processes import alive, machine_tag
 from redline.store.db import utc
 
 # Free-text columns that take the width left over in a table.
@@ -76,8 +77,6 @@ def write_whole(path: Path, text: str) -> None:
     if path.exists() and not path.is_file():
         path.write_text(text, encoding="utf-8")
         return
-    from redline.processes import alive, machine_tag
-
     tag = machine_tag()
     # a writer killed mid-write (kill -9, a power cut) left its hidden partial file: removed
     # once its process on this machine is gone (one elsewhere, or still running, is left)

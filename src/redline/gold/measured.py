@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.errors import ConfigError
+from redline.score.intervals import share_label
 
 SPLIT = "test"
 MEASURED_FILE = Path(str(resources.files("redline") / "data" / "measured.json"))
@@ -59,14 +60,10 @@ class Figure:
     low: float | None
     high: float | None
 
-    @property
-    def value(self) -> float | None:
-        return self.hits / self.total if self.total else None
-
     def label(self) -> str:
         if not self.total or self.low is None or self.high is None:
             return f"n/a ({self.hits}/{self.total})"
-        return f"{self.hits / self.total:.2f} [{self.low:.2f}–{self.high:.2f}] ({self.hits}/{self.total})"
+        return share_label(self.hits, self.total, self.low, self.high)
 
 
 @dataclass(frozen=True)
@@ -142,10 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     source = Path(args[0])
     try:
         content = from_eval(json.loads(source.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:
-        print(f"{source}: {exc}", file=sys.stderr)
-        return 1
-    except ConfigError as exc:
+    except (OSError, ValueError, ConfigError) as exc:
         print(f"{source}: {exc}", file=sys.stderr)
         return 1
     MEASURED_FILE.write_text(

@@ -61,7 +61,7 @@ class Proportion:
         if not self.total:
             return "n/a (0 items)"
         lo, hi = self.interval or (0.0, 1.0)
-        return f"{self.hits / self.total:.2f} [{lo:.2f}–{hi:.2f}] ({self.hits}/{self.total})"
+        return share_label(self.hits, self.total, lo, hi)
 
     def as_dict(self) -> dict[str, object]:
         iv = self.interval
@@ -97,6 +97,12 @@ def design_effect(clusters: Sequence[tuple[int, int]]) -> float:
     between = k / (k - 1) * sum((h - p * n) ** 2 for h, n in used) / (total * total)
     binomial = p * (1 - p) / (total - 1)
     return max(1.0, between / binomial)
+
+
+def share_label(hits: int, total: int, low: float, high: float) -> str:
+    """``hits`` of ``total`` (> 0) with its interval as every figure prints it:
+    "0.89 [0.71–0.96] (24/27)"."""
+    return f"{hits / total:.2f} [{low:.2f}–{high:.2f}] ({hits}/{total})"
 
 
 def wilson(hits: int, total: int, z: float = Z95) -> tuple[float, float] | None:
