@@ -208,8 +208,8 @@ def test_a_document_is_found_by_the_text_typed_without_wildcards(sqlite_ledger) 
     b = Builder(sqlite_ledger)
     b.doc(title="Tanks 2023-01 delivered")
     wanted = b.doc(title="Tariffs up 50% in 2023_01")
-    assert get_document(sqlite_ledger, "50%")["id"] == wanted
-    assert get_document(sqlite_ledger, "2023_01")["id"] == wanted
+    assert get_document(sqlite_ledger, "50%").id == wanted
+    assert get_document(sqlite_ledger, "2023_01").id == wanted
     with pytest.raises(RedlineError, match="no document matches '%%'"):
         get_document(sqlite_ledger, "%%")
 
@@ -494,8 +494,8 @@ def test_a_document_is_found_by_its_title_in_any_letter_case(ledger) -> None:  #
     b = Builder(ledger)
     b.doc(title="Tanks delivered")
     wanted = b.doc(title="Tariffs up 50% on Steel")
-    assert get_document(ledger, "tariffs up 50%")["id"] == wanted
-    assert get_document(ledger, "STEEL")["id"] == wanted
+    assert get_document(ledger, "tariffs up 50%").id == wanted
+    assert get_document(ledger, "STEEL").id == wanted
 
 
 def test_a_run_whose_documents_failed_does_not_say_they_are_extracted_already(

@@ -70,7 +70,7 @@ def test_every_kind_of_bad_file_is_one_problem_and_the_good_file_is_stored(
     assert printed == [str(p) for p in report.problems]
     assert all(line.startswith(str(corpus)) and "\n" not in line for line in printed)
     assert ledger.count(ingest_problems) == 7
-    stored = sorted(Path(r["source_path"]).name for r in list_documents(ledger))
+    stored = sorted(Path(r.source_path).name for r in list_documents(ledger))
     assert stored == ["good.txt", "inner.txt"]
 
 
@@ -99,7 +99,7 @@ def test_legacy_encoding_is_decoded(sqlite_ledger: Ledger, corpus: Path) -> None
     report = ingest_paths(sqlite_ledger, [corpus / "french.txt"])
 
     assert report.problems == []
-    text = get_document(sqlite_ledger, report.ingested[0])["text"]
+    text = get_document(sqlite_ledger, report.ingested[0]).text
     assert "président" in text and "menacé" in text and "étrangères" in text
 
 
@@ -119,9 +119,9 @@ def test_a_damaged_line_leaves_the_utf8_of_the_others_as_it_is(
 
     report = ingest_paths(sqlite_ledger, [corpus / "wire.jsonl"])
 
-    titles = [get_document(sqlite_ledger, i)["title"] for i in report.ingested]
+    titles = [get_document(sqlite_ledger, i).title for i in report.ingested]
     assert titles == ["Київ 0", "Київ 1", "Київ 2"]
-    damaged = get_document(sqlite_ledger, report.ingested[1])["text"]
+    damaged = get_document(sqlite_ledger, report.ingested[1]).text
     assert "env\ufffd\ufffdoy" in damaged and "Genève" in damaged and "café" in damaged
 
 
@@ -306,7 +306,7 @@ def test_a_file_name_with_control_characters_is_named_with_escapes(tmp_path: Pat
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
     try:
         report = ingest_paths(ledger, [folder])
-        paths = sorted(Path(d["source_path"]).name for d in list_documents(ledger))
+        paths = sorted(Path(d.source_path).name for d in list_documents(ledger))
     finally:
         ledger.dispose()
     assert [str(p) for p in report.problems] == [f"{folder}/em\\x1b[2Jpty.txt: empty file"]

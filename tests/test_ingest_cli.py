@@ -156,7 +156,7 @@ def test_field_options_and_max_bytes(db: str, tmp_path: Path) -> None:
         "file is 0.0 MB, above the limit of 0.0 MB; not read (raise --max-bytes to ingest it)"
     ]
     [row] = list_documents(Ledger.open(db))
-    assert row["outlet"] == "Wire"
+    assert row.outlet == "Wire"
 
 
 def test_ingest_is_listed_with_help() -> None:
@@ -258,7 +258,7 @@ def test_a_future_file_name_date_or_a_date_that_is_no_text_is_said_and_the_docum
     assert "problems" in result.stdout and "the file name's date 2099-12-31" in result.stdout
     ledger = Ledger.open(db, create=False)
     docs = list_documents(ledger)
-    assert len(docs) == 4 and all(d["published"] is None for d in docs)
+    assert len(docs) == 4 and all(d.published is None for d in docs)
 
 
 def test_show_and_documents_refuse_odd_numbers_in_one_line(db: str, tmp_path: Path) -> None:

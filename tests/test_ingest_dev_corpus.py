@@ -83,9 +83,9 @@ def test_every_file_gets_exactly_its_filename_date() -> None:
 
 def test_stored_dates_are_the_filename_dates(runs: Runs) -> None:
     for row in list_documents(runs.ledger):
-        assert row["published"] == _stamp(row["source_path"])
-        assert (row["published_precision"], row["published_source"]) == ("day", "filename")
-        assert (row["language"], row["source_format"]) == ("en", "text")
+        assert row.published == _stamp(row.source_path)
+        assert (row.published_precision, row.published_source) == ("day", "filename")
+        assert (row.language, row.source_format) == ("en", "text")
 
 
 def test_duplicates_are_reported(runs: Runs) -> None:

@@ -19,12 +19,12 @@ def test_rss_entries(ledger: Ledger) -> None:
     report = ingest_paths(ledger, [path])
 
     [row] = list_documents(ledger)
-    assert (row["source_format"], row["source_locator"]) == ("feed", "item 1")
-    assert row["title"] == "Belarus to host Russian tactical nuclear weapons"
-    assert (row["author"], row["outlet"]) == ("Jane Doe", "Example Wire World")
-    assert (row["published"], row["published_source"]) == (date(2023, 3, 25), "metadata")
-    assert row["url"] == "https://wire.example.org/belarus-nukes"
-    assert get_document(ledger, row["id"])["text"] == (
+    assert (row.source_format, row.source_locator) == ("feed", "item 1")
+    assert row.title == "Belarus to host Russian tactical nuclear weapons"
+    assert (row.author, row.outlet) == ("Jane Doe", "Example Wire World")
+    assert (row.published, row.published_source) == (date(2023, 3, 25), "metadata")
+    assert row.url == "https://wire.example.org/belarus-nukes"
+    assert get_document(ledger, row.id).text == (
         "President Putin said Russia would station tactical nuclear weapons in Belarus, and that "
         "storage facilities would be ready by 1 July.\n\n"
         "He said the move did not breach non-proliferation agreements."
@@ -37,8 +37,8 @@ def test_atom_entry_keeps_its_own_local_date(sqlite_ledger: Ledger) -> None:
 
     [row] = list_documents(sqlite_ledger)
     # published 2024-05-30T21:15:00-04:00: the date as the outlet wrote it, not the UTC date
-    assert (row["published"], row["published_precision"]) == (date(2024, 5, 30), "day")
-    assert (row["author"], row["outlet"]) == ("John Roe", "Atom Defence Desk")
+    assert (row.published, row.published_precision) == (date(2024, 5, 30), "day")
+    assert (row.author, row.outlet) == ("John Roe", "Atom Defence Desk")
 
 
 def test_feed_is_sniffed_behind_an_xml_extension(sqlite_ledger: Ledger, tmp_path: Path) -> None:

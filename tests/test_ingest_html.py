@@ -35,16 +35,16 @@ def test_article_text_and_metadata(ledger: Ledger) -> None:
 
     assert report.problems == [] and len(report.ingested) == 1
     [row] = list_documents(ledger)
-    assert row["source_format"] == "html"
-    assert row["title"] == "Kremlin warns of response to long-range strikes"
-    assert (row["author"], row["outlet"]) == ("Jane Doe", "Example Wire")
-    assert row["url"] == "https://wire.example.org/2024/09/12/kremlin-warns"
-    assert (row["published"], row["published_precision"], row["published_source"]) == (
+    assert row.source_format == "html"
+    assert row.title == "Kremlin warns of response to long-range strikes"
+    assert (row.author, row.outlet) == ("Jane Doe", "Example Wire")
+    assert row.url == "https://wire.example.org/2024/09/12/kremlin-warns"
+    assert (row.published, row.published_precision, row.published_source) == (
         date(2024, 9, 12),
         "day",
         "metadata",
     )
-    text = get_document(ledger, row["id"])["text"]
+    text = get_document(ledger, row.id).text
     assert 'take an "appropriate response"' in text
     assert "No decision has been announced." in text
     for chrome in ("Subscribe", "Contact us", "All rights reserved", "By Jane Doe"):
@@ -59,7 +59,7 @@ def test_html_in_a_txt_file_is_read_as_html(sqlite_ledger: Ledger, corpus: Path)
     ingest_paths(sqlite_ledger, [page])
 
     [row] = list_documents(sqlite_ledger)
-    assert row["source_format"] == "html" and row["outlet"] == "Example Wire"
+    assert row.source_format == "html" and row.outlet == "Example Wire"
 
 
 def test_deeply_nested_tags_are_one_problem_and_the_run_goes_on(

@@ -26,7 +26,7 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def _by_locator(ledger: Ledger) -> dict[str, dict]:
-    return {r["source_locator"]: r for r in list_documents(ledger)}
+    return {r.source_locator: r for r in list_documents(ledger)}
 
 
 def test_jsonl_records_bad_lines_and_duplicates(ledger: Ledger) -> None:
@@ -44,18 +44,18 @@ def test_jsonl_records_bad_lines_and_duplicates(ledger: Ledger) -> None:
     rows = _by_locator(ledger)
     assert set(rows) == {"line 1", "line 2"}
     first = rows["line 1"]
-    assert (first["title"], first["author"], first["outlet"], first["published"]) == (
+    assert (first.title, first.author, first.outlet, first.published) == (
         "Russia warns Finland over NATO bid",
         "Jane Doe",
         "Example Wire",
         date(2022, 5, 12),
     )
-    assert first["source_format"] == "jsonl" and first["published_source"] == "metadata"
+    assert first.source_format == "jsonl" and first.published_source == "metadata"
     [duplicate] = report.duplicates
     assert (duplicate.source_locator, duplicate.kind, duplicate.duplicate_of) == (
         "line 7",
         "exact",
-        first["id"],
+        first.id,
     )
 
 
@@ -63,12 +63,12 @@ def test_jsonl_alternative_field_names_and_html_text(ledger: Ledger) -> None:
     ingest_paths(ledger, [FIXTURES / "articles.jsonl"])
 
     second = _by_locator(ledger)["line 2"]
-    assert second["title"] == "Lithuania restricts Kaliningrad transit"  # headline
-    assert second["author"] == "John Roe, Ann Poe"  # authors: [...]
-    assert second["outlet"] == "Baltic Daily"  # source: {"name": ...}
-    assert second["url"] == "https://baltic.example.org/kaliningrad"  # link
-    assert (second["published"], second["published_precision"]) == (date(2022, 6, 20), "day")
-    text = get_document(ledger, second["id"])["text"]
+    assert second.title == "Lithuania restricts Kaliningrad transit"  # headline
+    assert second.author == "John Roe, Ann Poe"  # authors: [...]
+    assert second.outlet == "Baltic Daily"  # source: {"name": ...}
+    assert second.url == "https://baltic.example.org/kaliningrad"  # link
+    assert (second.published, second.published_precision) == (date(2022, 6, 20), "day")
+    text = get_document(ledger, second.id).text
     assert text == (
         "Lithuania banned the transit of sanctioned goods to Kaliningrad.\n\n"
         "The Kremlin warned that Russia would respond to what it called an illegal blockade."
@@ -80,21 +80,20 @@ def test_csv_and_tsv_rows(sqlite_ledger: Ledger) -> None:
 
     assert report.problems == [] and len(report.ingested) == 3
     rows = {
-        (Path(r["source_path"]).suffix, r["source_locator"]): r
-        for r in list_documents(sqlite_ledger)
+        (Path(r.source_path).suffix, r.source_locator): r for r in list_documents(sqlite_ledger)
     }
     medvedev = rows[(".csv", "row 1")]
-    assert (medvedev["title"], medvedev["outlet"], medvedev["source_format"]) == (
+    assert (medvedev.title, medvedev.outlet, medvedev.source_format) == (
         "Medvedev warns Sweden",
         "example.org",
         "csv",
     )
     grushko = rows[(".csv", "row 2")]
-    assert (grushko["published"], grushko["published_precision"]) == (date(2023, 5, 1), "month")
-    assert "<p>" not in get_document(sqlite_ledger, grushko["id"])["text"]
+    assert (grushko.published, grushko.published_precision) == (date(2023, 5, 1), "month")
+    assert "<p>" not in get_document(sqlite_ledger, grushko.id).text
     shoigu = rows[(".tsv", "row 1")]
-    assert shoigu["title"] == 'Shoigu on "legitimate targets"'
-    assert shoigu["published"] == date(2022, 4, 26)  # seendate 20220426T120000Z
+    assert shoigu.title == 'Shoigu on "legitimate targets"'
+    assert shoigu.published == date(2022, 4, 26)  # seendate 20220426T120000Z
 
 
 def test_field_map_override(sqlite_ledger: Ledger, corpus: Path) -> None:
@@ -111,8 +110,8 @@ def test_field_map_override(sqlite_ledger: Ledger, corpus: Path) -> None:
     ingest_paths(sqlite_ledger, [dump], fields=fields)
 
     [row] = list_documents(sqlite_ledger)
-    assert (row["published"], row["outlet"]) == (date(2024, 9, 12), "The Example Times")
-    assert get_document(sqlite_ledger, row["id"])["text"] == record["story"]
+    assert (row.published, row.outlet) == (date(2024, 9, 12), "The Example Times")
+    assert get_document(sqlite_ledger, row.id).text == record["story"]
 
 
 def test_field_map_rejects_unknown_attributes() -> None:
@@ -150,15 +149,13 @@ def test_json_array_and_nested_articles(sqlite_ledger: Ledger, corpus: Path) -> 
 
     report = ingest_paths(sqlite_ledger, [corpus])
 
-    rows = {
-        (Path(r["source_path"]).name, r["source_locator"]): r for r in list_documents(sqlite_ledger)
-    }
+    rows = {(Path(r.source_path).name, r.source_locator): r for r in list_documents(sqlite_ledger)}
     assert sorted(rows) == [
         ("lines.json", "line 1"),
         ("lines.json", "line 2"),
         ("newsapi.json", "item 1"),
     ]
-    assert rows[("newsapi.json", "item 1")]["source_format"] == "json"
+    assert rows[("newsapi.json", "item 1")].source_format == "json"
     reasons = sorted(str(p).split("/")[-1] for p in report.problems)
     assert reasons == [
         "broken.json: invalid JSON: Expecting value (line 1, column 15)",
@@ -205,7 +202,7 @@ def test_a_csv_row_with_more_cells_than_columns_is_a_problem(
         f"{corpus / 'news.csv'}:row 1: malformed CSV: 5 cells for 3 columns (a comma in an "
         "unquoted value?); row not read"
     ]
-    assert [(r["title"], r["source_locator"]) for r in list_documents(sqlite_ledger)] == [
+    assert [(r.title, r.source_locator) for r in list_documents(sqlite_ledger)] == [
         ("Whole", "row 2")
     ]
 
@@ -233,13 +230,13 @@ def test_a_semicolon_separated_csv_is_read_by_its_header(
         f"{corpus / 'notes.csv'}:row 3: malformed CSV: 4 cells for 3 columns (a semicolon in an "
         "unquoted value?); row not read"
     ]
-    rows = {r["title"]: r for r in list_documents(sqlite_ledger)}
+    rows = {r.title: r for r in list_documents(sqlite_ledger)}
     assert set(rows) == {"Snow", "Ferry", "Harvest"}
-    assert rows["Snow"]["published"] == date(2024, 1, 3)
-    assert get_document(sqlite_ledger, rows["Ferry"]["id"])["text"] == (
+    assert rows["Snow"].published == date(2024, 1, 3)
+    assert get_document(sqlite_ledger, rows["Ferry"].id).text == (
         "A new ferry; the first in years, crossed the lake."
     )
-    assert get_document(sqlite_ledger, rows["Harvest"]["id"])["text"] == (
+    assert get_document(sqlite_ledger, rows["Harvest"].id).text == (
         "Farmers expect a late harvest; the spring was cold."
     )
 
@@ -268,8 +265,8 @@ def test_a_jsonl_record_holding_a_unicode_line_separator_is_one_record(
         f"{dump}:line 2: invalid JSON: Expecting property name enclosed in double quotes (column 2)"
     ]
     stored = [get_document(sqlite_ledger, i) for i in report.ingested]
-    assert [d["source_locator"] for d in stored] == ["line 1", "line 3", "line 4"]
-    assert "lighthouse would" in " ".join(stored[0]["text"].split())
+    assert [d.source_locator for d in stored] == ["line 1", "line 3", "line 4"]
+    assert "lighthouse would" in " ".join(stored[0].text.split())
 
 
 def test_a_table_or_array_with_no_records_is_said(sqlite_ledger: Ledger, tmp_path: Path) -> None:

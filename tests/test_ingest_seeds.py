@@ -28,35 +28,33 @@ def seeds(ledger: Ledger) -> dict[str, dict[str, Any]]:
     gold = json.loads(shared_path("gold", "seeds.json").read_text(encoding="utf-8"))["documents"]
     report = ingest_paths(ledger, [shared_path("seeds")])
     assert report.problems == [] and len(report.ingested) == len(gold)
-    stored = {
-        Path(r["source_path"]).name: get_document(ledger, r["id"]) for r in list_documents(ledger)
-    }
+    stored = {Path(r.source_path).name: get_document(ledger, r.id) for r in list_documents(ledger)}
     return {g["file"]: {"gold": g, "doc": stored[g["file"]]} for g in gold}
 
 
 def test_metadata_matches_gold(seeds: dict[str, dict[str, Any]]) -> None:
     for name, pair in seeds.items():
         gold, doc = pair["gold"], pair["doc"]
-        assert doc["outlet"] == gold["outlet"], name
+        assert doc.outlet == gold["outlet"], name
         if "author" in gold:
-            assert doc["author"] == gold["author"], name
+            assert doc.author == gold["author"], name
         if "title" in gold:
-            assert doc["title"] == gold["title"], name
+            assert doc.title == gold["title"], name
         if "published" in gold:
-            assert (doc["published"].isoformat(), doc["published_precision"]) == (
+            assert (doc.published.isoformat(), doc.published_precision) == (
                 gold["published"],
                 "day",
             )
         if "published_year" in gold:
-            assert doc["published"].year == gold["published_year"], name
-            assert doc["published_precision"] in ("year", "month", "day"), name
+            assert doc.published.year == gold["published_year"], name
+            assert doc.published_precision in ("year", "month", "day"), name
 
 
 def test_boilerplate_is_gone_and_every_article_paragraph_stays(
     seeds: dict[str, dict[str, Any]],
 ) -> None:
     for name, pair in seeds.items():
-        gold, text = pair["gold"], pair["doc"]["text"]
+        gold, text = pair["gold"], pair["doc"].text
         flat = _flat(text)
         for line in gold["not_article_text"]:
             assert line not in text, (name, line)
@@ -79,8 +77,8 @@ def test_the_telegraph_bio_line_stays_and_both_seeds_are_opinion(
     seeds: dict[str, dict[str, Any]],
 ) -> None:
     telegraph = seeds["000_011600ba6834ec35.txt"]["doc"]
-    assert telegraph["text"].endswith(
+    assert telegraph.text.endswith(
         "Colonel Hamish de Bretton-Gordon is former Commanding Officer of the 1st Royal Tank Regiment"
     )
-    assert [pair["doc"]["genre"] for pair in seeds.values()] == ["opinion", "opinion"]
-    assert {pair["doc"]["language"] for pair in seeds.values()} == {"en"}
+    assert [pair["doc"].genre for pair in seeds.values()] == ["opinion", "opinion"]
+    assert {pair["doc"].language for pair in seeds.values()} == {"en"}

@@ -364,25 +364,25 @@ def test_text_files_are_stored_with_their_metadata(ledger: Ledger, tmp_path: Pat
     report = ingest_paths(ledger, [folder])
 
     assert (report.files, len(report.ingested), report.problems) == (2, 2, [])
-    rows = {Path(r["source_path"]).name: r for r in list_documents(ledger)}
+    rows = {Path(r.source_path).name: r for r in list_documents(ledger)}
     first = rows["2024-03-15_warning.txt"]
-    assert first["source_path"] == str(folder / "2024-03-15_warning.txt")
-    assert (first["title"], first["author"], first["outlet"]) == (
+    assert first.source_path == str(folder / "2024-03-15_warning.txt")
+    assert (first.title, first.author, first.outlet) == (
         "Moscow Warns Of Enormous Risks",
         "Jane Doe",
         "Example Wire",
     )
-    assert (first["published"], first["published_precision"], first["published_source"]) == (
+    assert (first.published, first.published_precision, first.published_source) == (
         date(2024, 3, 15),
         "day",
         "filename",
     )
-    assert (first["source_format"], first["genre"], first["language"]) == ("text", "news", "en")
-    stored = get_document(ledger, first["id"])
-    assert stored["text"] == f"Moscow Warns Of Enormous Risks\n\n{BODY}"
-    assert stored["n_chars"] == len(stored["text"])
+    assert (first.source_format, first.genre, first.language) == ("text", "news", "en")
+    stored = get_document(ledger, first.id)
+    assert stored.text == f"Moscow Warns Of Enormous Risks\n\n{BODY}"
+    assert stored.n_chars == len(stored.text)
     second = rows["other.txt"]
-    assert (second["published"], second["published_source"]) == (date(2024, 11, 17), "text")
+    assert (second.published, second.published_source) == (date(2024, 11, 17), "text")
 
 
 def test_markdown_front_matter_dates_yaml_reads_as_dates_are_used(
@@ -404,8 +404,8 @@ def test_markdown_front_matter_dates_yaml_reads_as_dates_are_used(
     report = ingest_paths(sqlite_ledger, [folder])
 
     assert report.problems == []
-    got = {Path(r["source_path"]).name: r for r in list_documents(sqlite_ledger)}
-    assert {n: (r["published"], r["published_source"]) for n, r in got.items()} == {
+    got = {Path(r.source_path).name: r for r in list_documents(sqlite_ledger)}
+    assert {n: (r.published, r.published_source) for n, r in got.items()} == {
         "a.md": (date(2024, 3, 1), "metadata"),
         "b.md": (date(2024, 3, 2), "metadata"),
         "c.md": (date(2024, 3, 3), "metadata"),

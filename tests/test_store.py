@@ -92,9 +92,9 @@ def test_the_listing_puts_undated_documents_last_on_every_backend(ledger: Ledger
                     ingested_at=now(),
                 )
             )
-    listed = [d["published"] for d in list_documents(ledger)]
+    listed = [d.published for d in list_documents(ledger)]
     assert listed == [date(2024, 3, 9), date(2024, 1, 5), None]
-    assert [d["published"] for d in list_documents(ledger, limit=1)] == [date(2024, 3, 9)]
+    assert [d.published for d in list_documents(ledger, limit=1)] == [date(2024, 3, 9)]
 
 
 def test_a_reference_to_several_documents_names_the_same_ones_on_every_backend(
@@ -145,7 +145,7 @@ def test_a_stored_moment_reads_back_in_utc_on_every_backend(ledger: Ledger) -> N
         (trail,) = audit_trail(reader)
         assert trail["created_at"] == decided["created_at"]
         (doc,) = list_documents(reader)
-        for moment in (decided["created_at"], trail["created_at"], doc["ingested_at"]):
+        for moment in (decided["created_at"], trail["created_at"], doc.ingested_at):
             assert moment.tzinfo is UTC, moment
     finally:
         if reader is not ledger:

@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from redline.documents import get_document
+from redline.documents import Document, get_document
 from redline.errors import RedlineError
 from redline.extract.base import DocumentInput, EventItem, Extraction, Provenance, ThreatItem
 from redline.extract.dates import resolve
@@ -109,8 +109,8 @@ def add(
     refuse_audit_form(note)
     note = without_controls(note) if note is not None else None
     doc = get_document(ledger, document)
-    text: str = doc["text"]
-    start, end = _locate(text, quote, span, doc["id"])
+    text = doc.text
+    start, end = _locate(text, quote, span, doc.id)
     sentence_start, sentence_end = _sentence_around(text, start, end)
     provenance = Provenance(
         sentence_start, sentence_end, start, end, text[sentence_start:sentence_end]
@@ -123,24 +123,24 @@ def add(
         # item and stores nothing beside it, or has stored its own, which this addition finds
         conn.execute(
             sa.update(documents)
-            .where(documents.c.id == doc["id"])
+            .where(documents.c.id == doc.id)
             .values(extracted_version=documents.c.extracted_version)
         )
         given = _checked(kind, fields or {}, conn)
         values = _values(kind, given, provenance, doc)
         date_field = "stated_date" if kind == "threat" else "event_date"
         if date_field in given:  # as a correction's (an added crossing of 2030 counted nowhere)
-            check_before_its_article(conn, doc["id"], values[date_field], f"the {kind}")
+            check_before_its_article(conn, doc.id, values[date_field], f"the {kind}")
         item_type, table = ("threat", threats) if kind == "threat" else ("event", events)
-        found = _stored_here(conn, table, kind, doc["id"], provenance)
+        found = _stored_here(conn, table, kind, doc.id, provenance)
         if found is not None:
             return _again(conn, item_type, table, kind, found, given, values, provenance)
         result = Extraction(
             threats=[ThreatItem(provenance=provenance, **values)] if kind == "threat" else [],
             events=[EventItem(provenance=provenance, **values)] if kind != "threat" else [],
         )
-        write_items(conn, doc["id"], result, {})
-        item_id = _item_at(conn, table, kind, doc["id"], provenance)
+        write_items(conn, doc.id, result, {})
+        item_id = _item_at(conn, table, kind, doc.id, provenance)
         if item_id is None:  # pragma: no cover - the identity was free just above
             raise RedlineError(f"the {kind} could not be stored; run the command again")
         conn.execute(
@@ -161,7 +161,7 @@ def add(
             )
         ).inserted_primary_key[0]  # type: ignore[index]
     return Added(
-        item_type, item_id, kind, doc["id"], (start, end), provenance.sentence, values, review_id
+        item_type, item_id, kind, doc.id, (start, end), provenance.sentence, values, review_id
     )
 
 
@@ -248,7 +248,7 @@ def _checked(kind: str, fields: dict[str, str], conn: sa.Connection) -> dict[str
     return out
 
 
-def _values(kind: str, given: dict[str, str], p: Provenance, doc: dict[str, Any]) -> dict[str, Any]:
+def _values(kind: str, given: dict[str, str], p: Provenance, doc: Document) -> dict[str, Any]:
     """The item's columns: the fields given, the rest as extraction would leave them; a date
     not given is the one the sentence names, else the article's."""
     date_field = "stated_date" if kind == "threat" else "event_date"
@@ -258,9 +258,9 @@ def _values(kind: str, given: dict[str, str], p: Provenance, doc: dict[str, Any]
         when, precision = item_date(given[date_field], date_field)
     else:  # as extraction dates an item (an opinion piece's statement with no time: none)
         document = DocumentInput(
-            doc["id"], doc["text"], doc["published"], doc["published_precision"], doc["genre"]
+            doc.id, doc.text, doc.published, doc.published_precision, doc.genre
         )
-        named = resolve(p.sentence, doc["published"], doc["published_precision"] or "day")
+        named = resolve(p.sentence, doc.published, doc.published_precision or "day")
         when, precision = date_or_publication(named, document, statement=kind == "threat")
     inside = p.span_start - p.sentence_start
     common = {

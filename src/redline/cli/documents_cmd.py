@@ -37,7 +37,7 @@ def documents_command(
 ) -> None:
     """List stored documents with their metadata (newest first)."""
     ledger = Ledger.open(db, create=False)
-    rows = docs_api.list_documents(ledger, limit=limit or None)
+    rows = [d.as_dict() for d in docs_api.list_documents(ledger, limit=limit or None)]
     # CSV carries every field JSON has (it had the table's eight)
     csv = fmt is Format.csv
     emit(
@@ -63,7 +63,7 @@ def show_command(
 ) -> None:
     """Show one document: its metadata and cleaned text."""
     ledger = Ledger.open(db, create=False)
-    row = docs_api.get_document(ledger, doc)
+    row = docs_api.get_document(ledger, doc).as_dict()
     if fmt is not Format.table:
         columns = every_field([*LIST_COLUMNS, "text"], docs_api.SHOWN_FIELDS)
         if fmt is Format.json:
