@@ -175,9 +175,9 @@ def test_added_threat_and_crossing_make_an_episode(sqlite_ledger: Ledger, tmp_pa
     assert (event["kind"], str(event["event_date"])) == ("crossing", "2022-02-24")
     link(sqlite_ledger)
     (episode,) = list_episodes(sqlite_ledger)
-    assert episode["key"] == "USA:invasion_of_ukraine"
+    assert episode.key == "USA:invasion_of_ukraine"
     # crossed, and no response found: undetermined, not unenforced (codebook §4)
-    assert (str(episode["crossing_date"]), episode["status"]) == ("2022-02-24", "undetermined")
+    assert (str(episode.crossing_date), episode.status) == ("2022-02-24", "undetermined")
     add(
         sqlite_ledger,
         "response",
@@ -192,7 +192,7 @@ def test_added_threat_and_crossing_make_an_episode(sqlite_ledger: Ledger, tmp_pa
     )
     link(sqlite_ledger)
     (episode,) = list_episodes(sqlite_ledger)
-    assert (episode["status"], episode["n_responses"]) == ("crossed_enforced", 1)
+    assert (episode.status, episode.n_responses) == ("crossed_enforced", 1)
     # the story and the report say which items an analyst added
     url = sqlite_ledger.engine.url.render_as_string(hide_password=False)
     told = CliRunner().invoke(app, ["episode", "USA:invasion_of_ukraine", "--db", url])

@@ -100,10 +100,10 @@ def test_a_story_item_says_where_its_quote_starts(linked: Ledger) -> None:
     """span_start and span_end count from the document's start while the quote is the
     sentence: sentence_start lets a reader cut the span out of the quote."""
     story = get_episode(linked, "RUS:f16_delivery", as_of=AS_OF)
-    for item in story["threats"]:
-        lo = item["span_start"] - item["sentence_start"]
-        hi = item["span_end"] - item["sentence_start"]
-        assert 0 <= lo < hi <= len(item["quote"])
+    for item in story.threats:
+        lo = item.span_start - item.sentence_start
+        hi = item.span_end - item.sentence_start
+        assert 0 <= lo < hi <= len(item.quote)
 
 
 def test_a_key_or_code_given_with_spaces_around_it_is_read_without_them(linked: Ledger) -> None:

@@ -166,7 +166,7 @@ def test_every_csv_spells_a_flag_true_or_false(linked: Ledger, tmp_path: Path) -
     from redline.review import review
 
     (first, *_) = list_episodes(linked, as_of=AS_OF)
-    review(linked, "episode", first["id"], "note", reviewer="ana", note="a note")
+    review(linked, "episode", first.id, "note", reviewer="ana", note="a note")
     url = linked.engine.url.render_as_string(hide_password=False)
     commands = [
         ["documents"],
@@ -378,9 +378,7 @@ def test_the_export_carries_each_episode_status_in_the_reading_asked_for(
         assert set(written) == TABLES | {"episode_status", "credibility", "credibility_timeline"}
         rows = pq.read_table(tmp_path / folder / "episode_status.parquet").to_pylist()
         expected = list_episodes(sqlite_ledger, as_of=day, reported=reported)
-        assert [(r["key"], r["status"]) for r in rows] == [
-            (e["key"], str(e["status"])) for e in expected
-        ]
+        assert [(r["key"], r["status"]) for r in rows] == [(e.key, str(e.status)) for e in expected]
         assert {r["status_as_of"] for r in rows} == {day}
         manifest = json.loads((tmp_path / folder / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["as_reported"] is reported
@@ -406,7 +404,7 @@ def test_the_status_table_has_a_column_for_every_field_of_an_episode_row(linked:
     from redline.link import list_episodes
 
     (first, *_) = list_episodes(linked, as_of=AS_OF)
-    assert EPISODE_STATUS_SCHEMA.names == list(first)
+    assert EPISODE_STATUS_SCHEMA.names == list(first.as_dict())
 
 
 def test_an_episode_kept_only_for_its_reviews_says_it_holds_no_item(
@@ -424,11 +422,11 @@ def test_an_episode_kept_only_for_its_reviews_says_it_holds_no_item(
     b.threat(b.doc("2024-01-12"), "RUS", "tanks_to_ukraine", stated="2024-01-11")
     day = date(2024, 3, 1)
     link(sqlite_ledger, as_of=day)
-    (kept,) = [e for e in list_episodes(sqlite_ledger, as_of=day) if e["key"] == "RUS:f16_delivery"]
-    review(sqlite_ledger, "episode", kept["id"], "note", reviewer="ana", note="check this")
+    (kept,) = [e for e in list_episodes(sqlite_ledger, as_of=day) if e.key == "RUS:f16_delivery"]
+    review(sqlite_ledger, "episode", kept.id, "note", reviewer="ana", note="check this")
     review(sqlite_ledger, "threat", threat, "reject", reviewer="ana")
     link(sqlite_ledger, as_of=day)
-    assert [e["key"] for e in list_episodes(sqlite_ledger, as_of=day)] == ["RUS:tanks_to_ukraine"]
+    assert [e.key for e in list_episodes(sqlite_ledger, as_of=day)] == ["RUS:tanks_to_ukraine"]
     export(sqlite_ledger, tmp_path / "out", fmt="csv", as_of=day)
     with (tmp_path / "out" / "episodes.csv").open(encoding="utf-8") as fh:
         rows = {r["key"]: r for r in csv.DictReader(fh)}
@@ -647,7 +645,7 @@ def test_a_line_first_drawn_in_a_month_is_shown_as_that_month(
     day = date(2024, 12, 31)
     link(sqlite_ledger, as_of=day)
     (row,) = list_episodes(sqlite_ledger, as_of=day)
-    assert (str(row["first_threat_date"]), row["first_threat_precision"]) == ("2024-10-01", "month")
+    assert (str(row.first_threat_date), row.first_threat_precision) == ("2024-10-01", "month")
     res = CliRunner().invoke(
         app, ["episodes", "--db", sqlite_ledger.url, "--as-of", "2024-12-31", "-f", "csv"]
     )
@@ -656,8 +654,8 @@ def test_a_line_first_drawn_in_a_month_is_shown_as_that_month(
     export(sqlite_ledger, tmp_path / "out", as_of=day)
     (exported,) = pq.read_table(tmp_path / "out" / "episode_status.parquet").to_pylist()
     assert exported["first_threat_precision"] == "month"
-    first = row["first_threat_date"]
-    lead = Lead(1, row["key"], first, 1, 0, 9, "A sentence.", 0.5, None, None, None, "month")
+    first = row.first_threat_date
+    lead = Lead(1, row.key, first, 1, 0, 9, "A sentence.", 0.5, None, None, None, "month")
     assert lead.first_threat_text() == "2024-10" and lead.row()["first_threat_precision"] == "month"
 
 

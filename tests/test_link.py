@@ -17,7 +17,7 @@ D = date.fromisoformat
 
 def statuses(ledger: Ledger, as_of: str | None = None) -> dict[str, str]:
     rows = list_episodes(ledger, as_of=D(as_of) if as_of else None)
-    return {r["key"]: r["status"] for r in rows}
+    return {r.key: r.status for r in rows}
 
 
 def _why(ledger: Ledger, key: str, as_of: str) -> str:
@@ -268,12 +268,12 @@ def test_opinion_only_and_source_counts(sqlite_ledger: Ledger) -> None:
     b.threat(op1, "RUS", "atacms_delivery")
     b.threat(news, "RUS", "atacms_delivery")
     link(sqlite_ledger)
-    rows = {r["key"]: r for r in list_episodes(sqlite_ledger)}
+    rows = {r.key: r for r in list_episodes(sqlite_ledger)}
     f16, atacms = rows["RUS:f16_delivery"], rows["RUS:atacms_delivery"]
-    assert f16["opinion_only"] and f16["n_sources"] == 2 and f16["n_outlets"] == 1
-    assert f16["evidence"] == "evidence: 2 documents, both opinion pieces"
-    assert not atacms["opinion_only"] and atacms["n_outlets"] == 2
-    assert f16["confidence"] < atacms["confidence"]  # one outlet, opinion only
+    assert f16.opinion_only and f16.n_sources == 2 and f16.n_outlets == 1
+    assert f16.evidence == "evidence: 2 documents, both opinion pieces"
+    assert not atacms.opinion_only and atacms.n_outlets == 2
+    assert f16.confidence < atacms.confidence  # one outlet, opinion only
 
 
 def test_relink_is_idempotent_and_keeps_ids(ledger: Ledger) -> None:
@@ -388,9 +388,9 @@ def test_seed_articles_match_the_gold_statuses(ledger: Ledger) -> None:
     assert got["RUS:western_weapons_on_russian_territory"] == "crossed_unenforced"
     assert got["RUS:attack_on_annexed_territory"] == "crossed_unenforced"
     story = get_episode(ledger, "RUS:f16_delivery", as_of=D("2024-09-30"))
-    assert story["opinion_only"] and story["threats"][0]["document"]["outlet"] == "The New York Sun"
-    assert story["crossing"]["actor_country"] == "USA"
-    assert story["claims"][0]["claim"] == "no_response"
+    assert story.summary.opinion_only and story.threats[0].document.outlet == "The New York Sun"
+    assert story.crossing is not None and story.crossing.field("actor_country") == "USA"
+    assert story.claims[0].field("claim") == "no_response"
 
 
 _COUNTRIES = ["RUS", "CHN", "USA", "BLR", "EUR"]
@@ -538,12 +538,12 @@ def test_a_story_tells_a_response_that_serves_as_the_crossing(sqlite_ledger: Led
     as_of = date(2023, 6, 1)
     linked = link(sqlite_ledger, as_of=as_of).view
     told = get_episode(sqlite_ledger, "RUS:weapons_to_ukraine", as_of=as_of)
-    crossings = [told["crossing"], *told["other_crossings"]]
-    assert [c["id"] for c in crossings if c] == [act]
-    assert all(c["quote"] for c in crossings if c)
+    crossings = [told.crossing, *told.other_crossings]
+    assert [c.id for c in crossings if c] == [act]
+    assert all(c.quote for c in crossings if c)
     # the stored members give the same status as the link that stored them (one view)
     (state,) = linked.states
-    assert told["status"] == state.assessment.status != "open"
+    assert told.summary.status == state.assessment.status != "open"
 
 
 def test_a_response_implies_the_crossing_only_when_its_sentence_names_the_line(
@@ -653,7 +653,7 @@ def test_a_crossing_a_response_implies_is_labelled_by_that_date(sqlite_ledger: L
     b.response(d, "RUS", "f16_delivery", "military_force", "2023-03-23")
     link(sqlite_ledger, as_of=D("2023-06-30"))
     (row,) = list_episodes(sqlite_ledger, as_of=D("2023-06-30"))
-    assert row["crossed"] == "by 2023-03-23 (implied by a later item)"
+    assert row.crossed == "by 2023-03-23 (implied by a later item)"
 
 
 def test_an_episode_whose_threat_was_rejected_says_why_it_shows_nothing(
@@ -771,7 +771,7 @@ def test_every_party_a_line_lists_as_crossing_it_is_read_as_the_crossing_side(
     day = date(2024, 6, 30)
     report = link(sqlite_ledger, as_of=day)
     assert report.wrong_side == 1
-    assert [e["key"] for e in list_episodes(sqlite_ledger, as_of=day)] == ["USA:aid_to_russia"]
+    assert [e.key for e in list_episodes(sqlite_ledger, as_of=day)] == ["USA:aid_to_russia"]
     assert episode_status(sqlite_ledger, "USA:aid_to_russia", day).status != "open"
     row = review(sqlite_ledger, "threat", korean, "correct", field="speaker_country", value="IRN")
     assert row.get("wrong_side") == "IRN would cross aid_to_russia"

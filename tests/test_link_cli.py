@@ -397,7 +397,7 @@ def test_an_act_dated_to_a_month_or_a_year_counts_once_it_had_certainly_happened
     link(sqlite_ledger, as_of=date(2025, 1, 1))
 
     def status(day: date) -> dict[str, str]:
-        return {e["key"]: str(e["status"]) for e in list_episodes(sqlite_ledger, as_of=day)}
+        return {e.key: str(e.status) for e in list_episodes(sqlite_ledger, as_of=day)}
 
     assert status(date(2022, 6, 1))["RUS:kaliningrad_transit"] == "open"
     assert status(date(2022, 6, 10))["RUS:kaliningrad_transit"] != "open"  # reported then
@@ -430,11 +430,11 @@ def test_documents_of_unknown_outlet_are_not_outlets_of_their_own(
         b.threat(b.doc(day, outlet=outlet), "GBR", "invasion_of_ukraine", stated=day)
     link(sqlite_ledger, as_of=date(2023, 1, 1))
     story = get_episode(sqlite_ledger, "GBR:invasion_of_ukraine", as_of=date(2023, 1, 1))
-    assert status in str(story["status"])
-    why = " ".join(story["explanation"])
+    assert status in str(story.summary.status)
+    why = " ".join(story.explanation)
     # "from 2 outlet(s)", or "of no named outlet (counted as one)"
     assert "4 document(s) " in why and why.count("doc #") >= 4
-    assert story["n_sources"] == 6
+    assert story.summary.n_sources == 6
 
 
 def test_an_episode_key_is_read_as_the_actor_filters_read_names_and_shown_whole(
@@ -497,7 +497,7 @@ def test_an_actor_only_an_extra_gazetteer_knew_can_be_selected(sqlite_ledger: Le
     assert [t["speaker_country"] for t in list_threats(sqlite_ledger, actor="qql")] == ["QQL"]
     assert [e["actor_country"] for e in list_events(sqlite_ledger, actor="QQL")] == ["QQL"]
     episodes = list_episodes(sqlite_ledger, actor="QQL", as_of=date(2024, 12, 31))
-    assert [e["key"] for e in episodes] == ["QQL:f16_delivery"]
+    assert [e.key for e in episodes] == ["QQL:f16_delivery"]
     (est,) = credibility(sqlite_ledger, actor="QQL", as_of=date(2024, 12, 31))
     assert est.actor == "QQL"
     with pytest.raises(ConfigError, match="unknown actor 'QQX'"):

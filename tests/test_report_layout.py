@@ -286,7 +286,7 @@ def test_on_a_desktop_the_follow_through_fits_the_page_in_short_rows(
     b.threat(doc, "USA", "aid_to_russia", stated="2023-01-01")  # crossed, no response found
     b.crossing(doc, "IRN", "aid_to_russia", "2023-03-01")
     link(ledger, as_of=AS_OF)
-    held = [e["key"] for e in list_episodes(ledger, as_of=AS_OF) if e["status"] == "open"]
+    held = [e.key for e in list_episodes(ledger, as_of=AS_OF) if e.status == "open"]
     review(ledger, "episode", held[0], "withdraw", effective="2024-09-01")
     page = write_report(ledger, tmp_path / "report.html", as_of=AS_OF).read_text("utf-8")
     ledger.dispose()

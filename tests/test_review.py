@@ -267,16 +267,16 @@ def test_a_status_is_explained_by_its_own_review_not_an_earlier_ones_note(
     review(sqlite_ledger, "episode", 1, "confirm", reviewer="ana")
     review(sqlite_ledger, "episode", 1, "withdraw", reviewer="ben")
     # as of today: a withdrawal holds from the day it was recorded
-    why = " ".join(get_episode(sqlite_ledger, 1)["explanation"])
+    why = " ".join(get_episode(sqlite_ledger, 1).explanation)
     assert "an analyst review (ben) set withdrawn." in why and "a forecast" not in why
     review(sqlite_ledger, "episode", 1, "reject", reviewer="cy", note="not a line after all")
     review(sqlite_ledger, "episode", 1, "confirm", reviewer="cy")
-    why = " ".join(get_episode(sqlite_ledger, 1)["explanation"])
+    why = " ".join(get_episode(sqlite_ledger, 1).explanation)
     assert "(ben) set withdrawn." in why and "not a line" not in why
     # before that day, the evidence's status stands, and the story says why
     before = get_episode(sqlite_ledger, 1, as_of=day)
-    assert before["status"] != "withdrawn"
-    assert "(ben, " in " ".join(before["explanation"])
+    assert before.summary.status != "withdrawn"
+    assert "(ben, " in " ".join(before.explanation)
 
 
 def test_an_analyst_status_does_not_reach_back_before_the_line_was_crossed(
@@ -308,7 +308,7 @@ def test_an_analyst_status_does_not_reach_back_before_the_line_was_crossed(
 
     (now_row,) = list_episodes(sqlite_ledger)
     (then_row,) = list_episodes(sqlite_ledger, as_of=date(2024, 3, 1))
-    assert (now_row["status_by"], then_row["status_by"]) == ("analyst", "evidence")
+    assert (now_row.status_by, then_row.status_by) == ("analyst", "evidence")
 
 
 def test_an_analyst_names_the_day_a_status_holds_from(sqlite_ledger: Ledger) -> None:
@@ -355,7 +355,7 @@ def test_an_analyst_names_the_day_a_status_holds_from(sqlite_ledger: Ledger) -> 
     later = episode_status(sqlite_ledger, "RUS:atacms_delivery", date(2024, 9, 2))
     assert later.status == "crossed_unenforced"
     story = get_episode(sqlite_ledger, "RUS:atacms_delivery")
-    assert [d["effective"] for d in story["analyst_decisions"]] == [date(2024, 9, 1)]
+    assert [d.effective for d in story.analyst_decisions] == [date(2024, 9, 1)]
     for bad, why in [
         ({"effective": "2999-01-01"}, "after today"),
         ({"effective": "May 2024"}, "YYYY-MM-DD"),
@@ -661,17 +661,17 @@ def test_an_analysts_status_can_be_lifted_and_the_evidence_decides_again(
 
     link(reviewed_ledger, as_of=date(2022, 3, 1))
     (before,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
-    key = before["key"]
+    key = before.key
     review(reviewed_ledger, "episode", key, "withdraw", reviewer="ana", effective="2022-02-20")
     (withdrawn,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
-    assert (withdrawn["status"], withdrawn["status_by"]) == ("withdrawn", "analyst")
+    assert (withdrawn.status, withdrawn.status_by) == ("withdrawn", "analyst")
     url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
     res = CliRunner().invoke(app, ["review", "episode", key, "lift", "--by", "ana", "--db", url])
     assert res.exit_code == 0, res.output
     assert "lift status 'withdrawn'" in " ".join(res.output.split())
     link(reviewed_ledger, as_of=date(2022, 3, 1))
     (after,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
-    assert (after["status"], after["status_by"]) == (before["status"], "evidence")
+    assert (after.status, after.status_by) == (before.status, "evidence")
     lifted = audit_trail(reviewed_ledger, item_type="episode")[-1]
     assert (lifted["action"], lifted["field"], lifted["old_value"]) == (
         "lift",
@@ -926,7 +926,7 @@ def test_a_review_holds_from_the_day_it_was_made_where_it_is_read(
     monkeypatch.setattr(redline.review, "now", lambda: evening)
     review(sqlite_ledger, "episode", "RUS:f16_delivery", "withdraw", reviewer="ana")
     (row,) = list_episodes(sqlite_ledger, as_of=date(2026, 12, 1))
-    assert (row["status"], row["status_by"]) == ("withdrawn", "analyst")
+    assert (row.status, row.status_by) == ("withdrawn", "analyst")
     in_zone("Australia/Sydney")
     morning = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)  # 09:00 on 2 December in Sydney
     monkeypatch.setattr(redline.review, "now", lambda: morning)
@@ -966,7 +966,7 @@ def test_an_undated_article_ingested_this_evening_counts_today(
             .values(ingested_at=datetime(2026, 12, 2, 4, 0, tzinfo=UTC))
         )
     link(sqlite_ledger, as_of=date(2026, 12, 1))
-    assert [e["key"] for e in list_episodes(sqlite_ledger, as_of=date(2026, 12, 1))] == [
+    assert [e.key for e in list_episodes(sqlite_ledger, as_of=date(2026, 12, 1))] == [
         "RUS:f16_delivery"
     ]
 
@@ -1133,7 +1133,7 @@ def test_the_trail_of_one_item_is_listed_by_its_id(reviewed_ledger: Ledger) -> N
     review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="bob")
     link(reviewed_ledger, as_of=date(2022, 3, 1))
     (episode,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
-    review(reviewed_ledger, "episode", episode["key"], "note", note="check", reviewer="cy")
+    review(reviewed_ledger, "episode", episode.key, "note", note="check", reviewer="cy")
     url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
 
     def listed(*args: str) -> list[str]:
@@ -1143,7 +1143,7 @@ def test_the_trail_of_one_item_is_listed_by_its_id(reviewed_ledger: Ledger) -> N
 
     assert listed() == ["ana", "bob", "cy"]
     assert listed("--item-type", "threat", "--id", str(threat["id"])) == ["ana", "bob"]
-    assert listed("--item-type", "episode", "--id", episode["key"]) == ["cy"]
+    assert listed("--item-type", "episode", "--id", episode.key) == ["cy"]
     assert listed("--item-type", "threat", "--id", str(threat["id"] + 1)) == []
     res = CliRunner().invoke(app, ["reviews", "--db", url, "--id", "1"])
     assert isinstance(res.exception, RedlineError) and "give --item-type" in str(res.exception)
@@ -1318,7 +1318,7 @@ def test_the_audit_trail_keeps_its_headers_whole_at_80_columns(reviewed_ledger: 
     review(reviewed_ledger, "threat", tid, "confirm", reviewer="ana")
     link(reviewed_ledger, as_of=date(2022, 3, 1))
     (episode,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
-    review(reviewed_ledger, "episode", episode["key"], "withdraw", effective="2022-02-20")
+    review(reviewed_ledger, "episode", episode.key, "withdraw", effective="2022-02-20")
     url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
     res = CliRunner().invoke(app, ["reviews", "--db", url], env={"COLUMNS": "80"})
     assert res.exit_code == 0, res.output
@@ -1341,7 +1341,7 @@ def test_a_status_put_right_before_relinking_records_the_status_it_replaces(
 
     link(reviewed_ledger, as_of=date(2022, 3, 1))
     (episode,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
-    key = episode["key"]
+    key = episode.key
     review(reviewed_ledger, "episode", key, "withdraw", reviewer="ana")
     row = review(reviewed_ledger, "episode", key, "correct", field="status", value="open")
     assert (row["old_value"], row["new_value"]) == ("withdrawn", "open")

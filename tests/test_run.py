@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from tests.conftest import REPO
@@ -32,10 +33,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
 def test_sample_has_enforced_and_open_episodes_by_several_actors(demo) -> None:
     ledger, result, _ = demo
     episodes = list_episodes(ledger, as_of=date(2025, 6, 30))
-    statuses = {e["status"] for e in episodes}
+    statuses = {e.status for e in episodes}
     assert "crossed_enforced" in statuses and "open" in statuses
-    assert len({e["key"].split(":")[0] for e in episodes}) >= 4
-    enforced = {e["key"] for e in episodes if e["status"] == "crossed_enforced"}
+    assert len({e.key.split(":")[0] for e in episodes}) >= 4
+    enforced = {e.key for e in episodes if e.status == "crossed_enforced"}
     assert "USA:invasion_of_ukraine" in enforced  # sanctions after the invasion were imposed
     assert result.ingest.problems == []
 
@@ -320,7 +321,8 @@ def test_cli_run_at_80_columns_keeps_its_episode_headers_whole(
         "n_sources": 12,
         "opinion_only": True,
     }
-    monkeypatch.setattr(run_cmd, "list_episodes", lambda *_a, **_k: [long_row])
+    # the fields of an ``EpisodeSummary`` that `run` prints
+    monkeypatch.setattr(run_cmd, "list_episodes", lambda *_a, **_k: [SimpleNamespace(**long_row)])
     res = CliRunner().invoke(
         app,
         ["run", str(corpus), "--db", str(tmp_path / "l.db"), "--no-progress"],

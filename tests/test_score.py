@@ -91,7 +91,7 @@ def test_a_line_crossed_only_by_its_owners_response_is_left_out(sqlite_ledger: L
     from redline.link import get_episode
 
     story = get_episode(sqlite_ledger, "USA:aid_to_russia", as_of=D("2024-01-01"))
-    assert story["self_implied"] is True and story["outlets_known"] == 0
+    assert story.summary.self_implied is True and story.summary.outlets_known == 0
 
 
 def test_episodes_that_rest_on_one_act_are_one_trial(sqlite_ledger: Ledger) -> None:
@@ -398,8 +398,8 @@ def test_an_analysts_crossed_status_dates_the_crossing_where_the_evidence_has_no
     (row,) = list_episodes(
         sqlite_ledger, actor="RUS", status=["crossed_enforced"], as_of=D("2024-01-01")
     )
-    assert row["crossing_date"] == D("2023-05-01")
-    assert row["crossed"] == "by 2023-05-01 (an analyst's decision)"
+    assert row.crossing_date == D("2023-05-01")
+    assert row.crossed == "by 2023-05-01 (an analyst's decision)"
     # before the day it holds from, the line was open and not crossed
     early = credibility(sqlite_ledger, by="year", as_of=D("2023-04-01"))
     assert [(e.group, e.open) for e in early] == [("not crossed", 2)]

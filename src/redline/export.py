@@ -433,7 +433,10 @@ def _write_all(
         tick(len(written), total)
     p = get_prior(prior)
     computed: Mapping[str, tuple[pa.Schema, list[dict[str, Any]]]] = {
-        "episode_status": (EPISODE_STATUS_SCHEMA, [_status_row(s.summary()) for s in states]),
+        "episode_status": (
+            EPISODE_STATUS_SCHEMA,
+            [_status_row(s.summary().as_dict()) for s in states],
+        ),
         # each row as the JSON output gives it (no decided episode: no mean, no interval)
         "credibility": (
             _dataclass_schema(Estimate),

@@ -244,7 +244,7 @@ def episodes_command(
 
     day = _day(as_of) or date.today()
     ledger = Ledger.open(db, create=False)
-    rows = list_episodes(
+    found = list_episodes(
         ledger,
         actor=actor,
         status=status,
@@ -254,7 +254,7 @@ def episodes_command(
     )
     # the confidence as `run`, `episode` and the report show it ("0.70", not "0.698" beside
     # "1.0"); JSON and CSV keep it whole
-    rows = [_rounded(dict(r), fmt, ("confidence",)) for r in rows]
+    rows = [_rounded(e.as_dict(), fmt, ("confidence",)) for e in found]
     linked = _linked_as_of(ledger)
     head = {**envelope("episodes"), "as_of": day, "linked_as_of": linked, "as_reported": reported}
     note = _in_title(_other_link_note(linked, day))
@@ -286,8 +286,8 @@ def episode_command(
 
     ledger = Ledger.open(db, create=False)
     day = _day(as_of) or date.today()
-    story = get_episode(ledger, ref, as_of=day, window_days=window_days, reported=reported)
-    story["as_reported"] = reported
+    found = get_episode(ledger, ref, as_of=day, window_days=window_days, reported=reported)
+    story = {**found.as_dict(), "as_reported": reported}
     linked = _linked_as_of(ledger)
     if fmt is Format.json:
         head = {**envelope("episode"), "linked_as_of": linked, "as_reported": reported}

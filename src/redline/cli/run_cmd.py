@@ -121,12 +121,11 @@ def run_command(
     render(
         [
             {
-                "key": ep["key"],
-                "status": ep["status"],
-                "confidence": f"{ep['confidence']:.2f}"
-                + ("" if ep["verdict"] else " (no verdict)"),
-                "sources": ep["n_sources"],
-                "opinion only": "yes" if ep["opinion_only"] else "",
+                "key": ep.key,
+                "status": ep.status,
+                "confidence": f"{ep.confidence:.2f}" + ("" if ep.verdict else " (no verdict)"),
+                "sources": ep.n_sources,
+                "opinion only": "yes" if ep.opinion_only else "",
             }
             for ep in episodes
         ],

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -36,7 +37,7 @@ from redline.store.schema import (
     runs,
     threats,
 )
-from redline.vocab import ANALYST, ItemKind, ReviewState
+from redline.vocab import ANALYST, ConsequenceClass, ItemKind, Precision, ReviewState, Status
 
 _LISTS: dict[str, str] = {
     "threat": "threats",
@@ -57,39 +58,197 @@ class EpisodeState:
     # reader asking "what if this item were rejected" (``redline.triage``) assesses as this did
     review: Review | None = None
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> EpisodeSummary:
         a = self.assessment
+        return EpisodeSummary(
+            id=self.row["id"],
+            key=self.row["key"],
+            label=self.row["label"],
+            threatener=self.row["threatener_country"],
+            trigger_key=self.row["trigger_key"],
+            consequence_class=ConsequenceClass.parse(a.consequence_class),
+            first_threat_date=a.first_threat_date,
+            first_threat_precision=_precision(a.first_threat_precision),
+            crossing_date=a.crossed_by,
+            crossing_precision=_precision(a.crossed.precision if a.crossed else None),
+            crossed=a.crossed.label if a.crossed else None,
+            status=Status(a.status),
+            status_as_of=a.as_of,
+            status_by="analyst" if a.basis == "review" else "evidence",
+            confidence=a.confidence,
+            verdict=a.verdict,
+            implicit_threat=a.implicit,
+            opinion_only=a.opinion_only,
+            n_sources=a.n_sources,
+            n_outlets=a.n_outlets,
+            outlets_known=sum(1 for o in a.outlets if o is not None),
+            n_opinion_sources=a.n_opinion,
+            self_implied=a.crossed_by_own_response,
+            evidence=evidence_note(a.n_sources, a.n_opinion),
+            n_threats=len(a.threats),
+            n_responses=len(a.responses),
+            n_claims=len(a.claims),
+        )
+
+
+def _precision(value: str | None) -> Precision | None:
+    return None if value is None else Precision(value)
+
+
+def _fields_of(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields, shallow, in their order (``asdict`` copies nested values deep)."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+@dataclass(frozen=True)
+class EpisodeSummary:
+    """One episode as ``redline episodes`` lists it: its status as of a date and what it rests on."""
+
+    id: int
+    key: str
+    label: str
+    threatener: str
+    trigger_key: str
+    consequence_class: ConsequenceClass | None
+    first_threat_date: date | None
+    first_threat_precision: Precision | None
+    crossing_date: date | None
+    crossing_precision: Precision | None
+    crossed: str | None
+    status: Status
+    status_as_of: date
+    # who decided the status: the evidence, or an analyst's review (confidence 1.0)
+    status_by: str
+    confidence: float
+    verdict: bool
+    implicit_threat: bool
+    opinion_only: bool
+    n_sources: int
+    n_outlets: int
+    # the outlets the documents name (0: none named, and ``n_outlets`` counts them as one)
+    outlets_known: int
+    n_opinion_sources: int
+    # crossed only by the owner's own response: follow-through leaves it out
+    self_implied: bool
+    evidence: str
+    n_threats: int
+    n_responses: int
+    n_claims: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return _fields_of(self)
+
+
+@dataclass(frozen=True)
+class StoryDocument:
+    """The document an item of a story is quoted from (``_DOC_FIELDS``)."""
+
+    id: int
+    title: str | None
+    outlet: str | None
+    author: str | None
+    published: date | None
+    published_precision: Precision
+    genre: str
+    url: str | None
+    # the file it was read from: a fact-checker opens it to find the quote (an untitled
+    # document had no other name in the story)
+    source_path: str
+    source_locator: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return _fields_of(self)
+
+
+@dataclass(frozen=True)
+class StoryItem:
+    """An item as a story tells it: when, what (``fields``, the columns of its kind in
+    ``_FIELDS``' order), the quote and where it stands in its document."""
+
+    date: str
+    date_sort: datetime.date
+    kind: ItemKind
+    id: int
+    confidence: float
+    review_state: ReviewState
+    # "analyst": an item an analyst added (``redline add``)
+    extractor: str
+    fields: tuple[tuple[str, Any], ...]
+    quote: str
+    # where the quote starts in its document: span_start and span_end count from the
+    # document's start too, so quote[span_start - sentence_start:...] is the span
+    sentence_start: int
+    span_start: int
+    span_end: int
+    document: StoryDocument
+
+    def field(self, name: str) -> Any:
+        """One of the kind's columns (None: the kind has no such column)."""
+        return dict(self.fields).get(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        head = {k: getattr(self, k) for k in ("date", "date_sort", "kind", "id")}
+        head |= {k: getattr(self, k) for k in ("confidence", "review_state", "extractor")}
+        tail = {k: getattr(self, k) for k in ("quote", "sentence_start", "span_start", "span_end")}
+        return {**head, **dict(self.fields), **tail, "document": self.document.as_dict()}
+
+
+@dataclass(frozen=True)
+class AnalystDecision:
+    """An analyst's decision on an episode, as its story lists it."""
+
+    review_id: int
+    date: datetime.date | None
+    reviewer: str
+    action: str
+    # a lifted status names none ("lift", not "lift status=None")
+    set: str | None
+    note: str | None
+    effective: datetime.date | None  # the day the status holds from, when the analyst named one
+
+    def as_dict(self) -> dict[str, Any]:
+        return _fields_of(self)
+
+
+@dataclass(frozen=True)
+class Story:
+    """An episode's whole story: its summary, why it has its status, and every item with its
+    quote and document."""
+
+    summary: EpisodeSummary
+    window_end: date | None
+    basis: str
+    explanation: tuple[str, ...]
+    threats: tuple[StoryItem, ...]
+    crossing: StoryItem | None
+    other_crossings: tuple[StoryItem, ...]
+    responses: tuple[StoryItem, ...]
+    claims: tuple[StoryItem, ...]
+    # the owner's claims that it took the line back (a withdrawn status rests on them)
+    withdrawals: tuple[StoryItem, ...]
+    # rejected: not a red line, so in no listing or score (the story still tells it)
+    analyst_rejected: bool
+    analyst_decisions: tuple[AnalystDecision, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The story as ``redline episode -f json`` prints it: the summary's fields first."""
+
+        def told(items: tuple[StoryItem, ...]) -> list[dict[str, Any]]:
+            return [i.as_dict() for i in items]
+
         return {
-            "id": self.row["id"],
-            "key": self.row["key"],
-            "label": self.row["label"],
-            "threatener": self.row["threatener_country"],
-            "trigger_key": self.row["trigger_key"],
-            "consequence_class": a.consequence_class,
-            "first_threat_date": a.first_threat_date,
-            "first_threat_precision": a.first_threat_precision,
-            "crossing_date": a.crossed_by,
-            "crossing_precision": a.crossed.precision if a.crossed else None,
-            "crossed": a.crossed.label if a.crossed else None,
-            "status": a.status,
-            "status_as_of": a.as_of,
-            # who decided the status: the evidence, or an analyst's review (confidence 1.0)
-            "status_by": "analyst" if a.basis == "review" else "evidence",
-            "confidence": a.confidence,
-            "verdict": a.verdict,
-            "implicit_threat": a.implicit,
-            "opinion_only": a.opinion_only,
-            "n_sources": a.n_sources,
-            "n_outlets": a.n_outlets,
-            # the outlets the documents name (0: none named, and ``n_outlets`` counts them as one)
-            "outlets_known": sum(1 for o in a.outlets if o is not None),
-            "n_opinion_sources": a.n_opinion,
-            # crossed only by the owner's own response: follow-through leaves it out
-            "self_implied": a.crossed_by_own_response,
-            "evidence": evidence_note(a.n_sources, a.n_opinion),
-            "n_threats": len(a.threats),
-            "n_responses": len(a.responses),
-            "n_claims": len(a.claims),
+            **self.summary.as_dict(),
+            "window_end": self.window_end,
+            "basis": self.basis,
+            "explanation": list(self.explanation),
+            "threats": told(self.threats),
+            "crossing": self.crossing.as_dict() if self.crossing else None,
+            "other_crossings": told(self.other_crossings),
+            "responses": told(self.responses),
+            "claims": told(self.claims),
+            "withdrawals": told(self.withdrawals),
+            "analyst_rejected": self.analyst_rejected,
+            "analyst_decisions": [d.as_dict() for d in self.analyst_decisions],
         }
 
 
@@ -346,8 +505,8 @@ def list_episodes(
     window_days: int | None = None,
     view: EpisodeView | None = None,
     reported: bool = False,
-) -> list[dict[str, Any]]:
-    """One summary row per episode, filtered by threatener and status, as of a date
+) -> list[EpisodeSummary]:
+    """One summary per episode, filtered by threatener and status, as of a date
     (``reported``: as ``evaluate``)."""
     if view is not None:
         view = agreeing(view, as_of=as_of, window_days=window_days, reported=reported)
@@ -363,7 +522,7 @@ def get_episode(
     as_of: date | None = None,
     window_days: int | None = None,
     reported: bool = False,
-) -> dict[str, Any]:
+) -> Story:
     """The whole story: each threat with its quote and source, the crossing, responses, claims
     (``reported``: as ``evaluate``)."""
     episode_id = resolve(ledger, episode)
@@ -385,8 +544,8 @@ def get_episode(
     return story(ledger, states.states[0])
 
 
-def story(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
-    """``state`` as a nested dict: summary, explanation, and every item with quote and document."""
+def story(ledger: Ledger, state: EpisodeState) -> Story:
+    """``state``'s story: summary, explanation, and every item with quote and document."""
     a = state.assessment
     crossing = a.crossing
     others = [c for c in a.usable_crossings if c is not crossing]
@@ -402,36 +561,34 @@ def story(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
         }
         decided = _analyst_decisions(conn, int(state.row["id"]))
 
-    def told(kind: ItemKind, items: list[Item] | None = None) -> list[dict[str, Any]]:
+    def told(kind: ItemKind, items: list[Item] | None = None) -> tuple[StoryItem, ...]:
         # by the role the item plays here: a response by the crossing side serves as the
         # crossing of the other side's line, and is told (and looked up) as one
-        return [
-            {"date": i.when.label, "date_sort": i.when.sort, **details[kind][i.id]}
+        return tuple(
+            StoryItem(i.when.label, i.when.sort, **details[kind][i.id])
             for i in sorted(
                 wanted[kind] if items is None else items, key=lambda i: (i.when.sort, i.id)
             )
-        ]
+        )
 
     crossings = told(ItemKind.CROSSING)
-    return {
-        **state.summary(),
-        "window_end": a.window_end,
-        "basis": a.basis,
-        "explanation": a.explanation,
-        "threats": told(ItemKind.THREAT),
-        "crossing": next((c for c in crossings if crossing and c["id"] == crossing.id), None),
-        "other_crossings": [c for c in crossings if not crossing or c["id"] != crossing.id],
-        "responses": told(ItemKind.RESPONSE),
-        "claims": told(ItemKind.CLAIM, a.claims),
-        # the owner's claims that it took the line back (a withdrawn status rests on them)
-        "withdrawals": told(ItemKind.CLAIM, a.withdrawals),
-        # rejected: not a red line, so in no listing or score (the story still tells it)
-        "analyst_rejected": a.rejected,
-        "analyst_decisions": decided,
-    }
+    return Story(
+        summary=state.summary(),
+        window_end=a.window_end,
+        basis=a.basis,
+        explanation=tuple(a.explanation),
+        threats=told(ItemKind.THREAT),
+        crossing=next((c for c in crossings if crossing and c.id == crossing.id), None),
+        other_crossings=tuple(c for c in crossings if not crossing or c.id != crossing.id),
+        responses=told(ItemKind.RESPONSE),
+        claims=told(ItemKind.CLAIM, a.claims),
+        withdrawals=told(ItemKind.CLAIM, a.withdrawals),
+        analyst_rejected=a.rejected,
+        analyst_decisions=decided,
+    )
 
 
-def _analyst_decisions(conn: sa.Connection, episode_id: int) -> list[dict[str, Any]]:
+def _analyst_decisions(conn: sa.Connection, episode_id: int) -> tuple[AnalystDecision, ...]:
     """Every analyst decision on the episode, oldest first: where an analyst reads the story,
     a rejection, a note or a confirmation is there too, not only in `redline reviews`."""
     rows = conn.execute(
@@ -448,19 +605,18 @@ def _analyst_decisions(conn: sa.Connection, episode_id: int) -> list[dict[str, A
         .where(reviews.c.item_type == "episode", reviews.c.item_id == episode_id)
         .order_by(reviews.c.id)  # stored order: the decision in force is the last stored
     ).all()
-    return [
-        {
-            "review_id": r.id,
-            "date": local_day(r.created_at) if r.created_at else None,
-            "reviewer": r.reviewer,
-            "action": r.action,
-            # a lifted status names none ("lift", not "lift status=None")
-            "set": f"{r.field}={r.new_value}" if r.field and r.new_value is not None else None,
-            "note": r.note,
-            "effective": r.effective,  # the day the status holds from, when the analyst named one
-        }
+    return tuple(
+        AnalystDecision(
+            review_id=r.id,
+            date=local_day(r.created_at) if r.created_at else None,
+            reviewer=r.reviewer,
+            action=r.action,
+            set=f"{r.field}={r.new_value}" if r.field and r.new_value is not None else None,
+            note=r.note,
+            effective=r.effective,
+        )
         for r in rows
-    ]
+    )
 
 
 _DOC_FIELDS = (
@@ -508,20 +664,19 @@ def analyst_mark(extractor: str | None, review_state: str | None) -> str | None:
     return None
 
 
-def _details(conn: sa.Connection, kind: str, ids: list[int]) -> dict[int, dict[str, Any]]:
+def _details(conn: sa.Connection, kind: ItemKind, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What a ``StoryItem`` holds of each item but its date (the role it plays gives that)."""
     if not ids:
         return {}
-    table, fields = _FIELDS[kind]
+    table, names = _FIELDS[kind]
     query = (
         sa.select(
             table.c.id,
             table.c.confidence,
             table.c.review_state,
-            table.c.extractor,  # "analyst": an item an analyst added (``redline add``)
-            *(table.c[f] for f in fields),
+            table.c.extractor,
+            *(table.c[f] for f in names),
             evidence.c.sentence.label("quote"),
-            # where the quote starts in its document: span_start and span_end count from the
-            # document's start too, so quote[span_start - sentence_start:...] is the span
             evidence.c.sentence_start,
             evidence.c.span_start,
             evidence.c.span_end,
@@ -533,7 +688,20 @@ def _details(conn: sa.Connection, kind: str, ids: list[int]) -> dict[int, dict[s
     )
     out = {}
     for row in conn.execute(query):
-        data = dict(row._mapping)
-        doc = {f: data.pop(f"doc_{f}") for f in _DOC_FIELDS}
-        out[row.id] = {"kind": kind, **data, "document": doc}
+        data = row._mapping
+        doc = {f: data[f"doc_{f}"] for f in _DOC_FIELDS}
+        doc["published_precision"] = Precision(doc["published_precision"])
+        out[row.id] = dict(
+            kind=kind,
+            id=row.id,
+            confidence=row.confidence,
+            review_state=ReviewState(row.review_state),
+            extractor=row.extractor,
+            fields=tuple((f, data[f]) for f in names),
+            quote=row.quote,
+            sentence_start=row.sentence_start,
+            span_start=row.span_start,
+            span_end=row.span_end,
+            document=StoryDocument(**doc),
+        )
     return out

@@ -185,7 +185,8 @@ def _ordered(states: list[EpisodeState]) -> list[EpisodeState]:
 
 
 def _episode(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
-    told = story(ledger, state)
+    # the template's data: the story as JSON gives it, with what the page adds
+    told = story(ledger, state).as_dict()
     crossing = told["crossing"]
     items = [
         *told["threats"],
