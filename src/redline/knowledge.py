@@ -185,13 +185,31 @@ class TriggerTree:
             memo[text] = found
         return list(found)
 
+    @property
+    def _per_key(self) -> tuple[tuple[str, re.Pattern[str], WordStarts | None], ...]:
+        """Each trigger's patterns as one alternation (its leftmost match is the leftmost of any
+        of them, and at that place the first of them in order, as one search each gave), tried
+        only at the words that can open it."""
+        built = self.__dict__.get("_per_key_re")
+        if built is None:
+            built = tuple(
+                (
+                    key,
+                    _any_of(terms := [p.pattern for p in trig.patterns]),
+                    WordStarts.for_terms(terms, bounded=False, build=_any_of),
+                )
+                for key, trig in self.triggers.items()
+                if trig.patterns
+            )
+            self.__dict__["_per_key_re"] = built
+        return built
+
     def _match(self, text: str) -> list[tuple[str, int, int]]:
         hits: dict[str, tuple[int, int]] = {}
-        for key, trig in self.triggers.items():
-            for pat in trig.patterns:
-                m = pat.search(text)
-                if m and (key not in hits or m.start() < hits[key][0]):
-                    hits[key] = (m.start(), m.end())
+        for key, pattern, starts in self._per_key:
+            m = pattern.search(text) if starts is None else starts.search(pattern, text)
+            if m:
+                hits[key] = (m.start(), m.end())
         # drop an ancestor when a descendant matched the same text
         keys = set(hits)
         for key in list(keys):
