@@ -83,6 +83,46 @@ def test_common_phrasings_of_a_line_name_it() -> None:
     }
     for text, line in named.items():
         assert keys(text)[:1] == [line], (text, keys(text))
+    for text, line in {
+        # stop 36: phrasings an independent writer would use (docs/extraction.md)
+        "a Kremlin offensive toward Kharkiv": "invasion_of_ukraine",
+        "drones crashing on Romanian territory": "attack_on_nato_territory",
+        "employing a battlefield nuclear weapon": "nuclear_use",
+        "fresh shipments of artillery shells and radars for Kyiv": "weapons_to_ukraine",
+        "equipping Kyiv with cruise missiles": "long_range_missiles_delivery",
+        "strikes hundreds of kilometres inside Russia": "long_range_strikes_inside_russia",
+        "a cross-border raid by saboteurs": "cross_border_incursion",
+        "the stationing of French instructors in Ukraine": "nato_troops_in_ukraine",
+        "the widening of the North Atlantic alliance": "nato_enlargement",
+        "inviting Kyiv into the alliance": "ukraine_nato_membership",
+        "Iranian drones for Moscow": "aid_to_russia",
+        "settling gas bills in Russian currency": "gas_payment_terms",
+        "a ceiling on the price of Urals crude": "oil_price_cap",
+        "handing immobilised central bank reserves to Kyiv": "frozen_assets_seizure",
+        "freighters heading for Chornomorsk": "black_sea_shipping",
+        "a senior envoy's stopover in Taipei": "taiwan_official_visit",
+        "rail transit through Lithuania to the exclave": "kaliningrad_transit",
+        "granting independence to the breakaway regions": "recognition_of_separatists",
+        "hostile action against the Union State": "attack_on_belarus",
+        "getting around the export controls": "sanctions_evasion",
+        "absorbing Zaporizhzhia into Russia": "annexation_of_ukrainian_territory",
+        "an amphibious landing across the strait": "attack_on_taiwan",
+        "outside interference in the war": "western_intervention_in_ukraine",
+        "another Hwasong launch": "dprk_nuclear_test",
+        "Tehran racing for the bomb": "iran_nuclear_weapon",
+        "firing on Philippine vessels": "attack_on_allies",
+        "cutting subsea data cables": "cyberattack",
+        "the shelling of residential areas": "war_crimes",
+        "resorting to germ warfare": "chemical_weapons_use",
+    }.items():
+        assert keys(text)[:1] == [line], (text, keys(text))
+    for text, line in {
+        "Russia's cruise missiles hit Kyiv overnight": "long_range_missiles_delivery",
+        "a think-tank report on Ukraine's tanks and think tanks": "f16_delivery",
+        "the 60-day review of Taiwan's trade policy": "taiwan_official_visit",
+        "transit of gas through Ukraine": "kaliningrad_transit",
+    }.items():
+        assert line not in keys(text), text
     for text in (
         "Russia fired long-range missiles at Kyiv overnight",  # no giving: not the delivery line
         "Russian troops moved into position near the border",
