@@ -160,3 +160,15 @@ def test_the_item_listings_are_public_and_list_what_the_cli_lists(linked: Ledger
         result = CliRunner().invoke(app, [command, "--db", linked.url, "-f", "json"])
         assert result.exit_code == 0, result.output
         assert json.loads(result.output)["items"] == json.loads(to_json(listed))
+
+
+def test_a_ledger_opens_from_a_path_object(tmp_path: Path) -> None:
+    """`Ledger.open(Path("ledger.db"))`, what a notebook passes, ended in "TypeError: argument
+    of type 'PosixPath' is not iterable"; a value that is neither text nor a path is named."""
+    from redline.errors import StoreError
+
+    ledger = Ledger.open(tmp_path / "sub" / "ledger.db")
+    assert ledger.url == f"sqlite:///{tmp_path / 'sub' / 'ledger.db'}"
+    assert (tmp_path / "sub" / "ledger.db").is_file()
+    with pytest.raises(StoreError, match="a ledger is a database URL or a file path, not 5"):
+        Ledger.open(5)  # type: ignore[arg-type]

@@ -39,8 +39,15 @@ def row_id(text: str) -> int | None:
     return number if number <= MAX_ID else None
 
 
-def resolve_db_url(db: str | None = None) -> str:
-    """``--db`` wins over ``REDLINE_DB``, which wins over ``./redline.db``; a bare path means SQLite."""
+def resolve_db_url(db: str | os.PathLike[str] | None = None) -> str:
+    """``--db`` wins over ``REDLINE_DB``, which wins over ``./redline.db``; a bare path (text or
+    a ``Path``) means SQLite."""
+    if isinstance(db, os.PathLike):
+        db = os.fspath(db)  # Ledger.open(Path("ledger.db")) ended in a TypeError
+    if db is not None and not isinstance(db, str):
+        raise StoreError(
+            f"a ledger is a database URL or a file path, not {db!r} ({type(db).__name__})"
+        )
     value = db or os.environ.get("REDLINE_DB") or DEFAULT_DB_URL
     if "://" not in value:
         value = f"sqlite:///{value}"
@@ -213,9 +220,17 @@ class Ledger:
         self.t = schema  # tables, as ``ledger.t.documents``
 
     @classmethod
-    def open(cls, db: str | None = None, *, migrate: bool = True, create: bool = True) -> Ledger:
-        """Open (and migrate) a ledger. With ``create=False`` a ledger that does not exist yet
-        is an error, not a new empty one: only ``ingest`` and ``run`` start a ledger."""
+    def open(
+        cls,
+        db: str | os.PathLike[str] | None = None,
+        *,
+        migrate: bool = True,
+        create: bool = True,
+    ) -> Ledger:
+        """Open (and migrate) a ledger: ``db`` is a database URL (``sqlite:///PATH``,
+        ``postgresql://USER@HOST/DB``) or a SQLite file's path, as text or a ``Path`` (None:
+        ``REDLINE_DB``, else ``./redline.db``). With ``create=False`` a ledger that does not
+        exist yet is an error, not a new empty one: only ``ingest`` and ``run`` start a ledger."""
         url = resolve_db_url(db)
         if not url.startswith(("sqlite", "postgresql")):
             raise StoreError(
