@@ -828,6 +828,28 @@ def test_one_kind_named_alone_and_an_audit_number_as_text(ledger_db: Path) -> No
     ledger.dispose()
 
 
+def test_draw_and_record_check_their_numbers_and_read_a_date_as_text(ledger_db: Path) -> None:
+    """Through the API, `draw(as_of="2024-12-31")` ended in an AttributeError (a date that
+    named no day was refused, one that did was not read), per_kind "3" or 2.5 in a TypeError,
+    a seed "x" was stored and ended `reopen` in a ValueError, and `record(ledger, "4", ...)` in
+    a TypeError."""
+    from redline.audit import record, reopen
+
+    ledger = Ledger.open(str(ledger_db), create=False)
+    audit = draw(ledger, per_kind=1, seed=2, as_of="2024-12-31")  # type: ignore[arg-type]
+    assert audit.as_of == date(2024, 12, 31)
+    assert reopen(ledger, audit.id)[0].as_of == date(2024, 12, 31)
+    for bad in ({"per_kind": "3"}, {"per_kind": 2.5}, {"seed": "x"}, {"seed": True}):
+        name, value = next(iter(bad.items()))
+        with pytest.raises(RedlineError, match=f"{name} must be a whole number, not"):
+            draw(ledger, **bad)  # type: ignore[arg-type]
+    with pytest.raises(RedlineError, match="an audit number is a whole number, not the text"):
+        record(ledger, str(audit.id), [], reviewer="ana")  # type: ignore[arg-type]
+    with pytest.raises(RedlineError, match="an audit number is a whole number, not the text"):
+        reopen(ledger, str(audit.id))  # type: ignore[arg-type]
+    ledger.dispose()
+
+
 def test_a_ledger_whose_items_were_all_rejected_is_not_called_empty(
     sqlite_ledger: Ledger,
 ) -> None:

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from redline.errors import RedlineError
 from redline.link import EpisodeView, evaluate
 from redline.link.episodes import agreeing
+from redline.link.when import as_of_date
 from redline.output import without_controls
 from redline.review import ITEMS, apply_review, reviewer_name
 from redline.score.intervals import Proportion
@@ -186,8 +187,15 @@ def draw(
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise RedlineError(f"unknown audit kind(s) {unknown}; use {', '.join(KINDS)}")
+    for name, value in (("per_kind", per_kind), ("seed", seed)):
+        if not _whole(value):
+            # per_kind "3" or 2.5 ended in a TypeError, and a seed "x" was stored and ended
+            # the audit's `reopen` in a ValueError
+            raise RedlineError(f"{name} must be a whole number, not {_json_name(value)}")
     if per_kind < 1:
         raise RedlineError("an audit needs at least one item per kind (--n)")
+    # "2024-12-31" ended in an AttributeError once the sample was drawn
+    as_of = as_of_date(as_of)
     # the audit is recorded as of the date its episodes' statuses were read: the view's (it was
     # recorded as of today beside a view of another day)
     dated = as_of is not None or view is not None  # else the episodes are read as of today
@@ -559,6 +567,7 @@ def record(
 def _audit_params(ledger: Ledger, audit_id: int) -> dict[str, Any]:
     """What audit ``audit_id`` recorded when drawn (its run's params); RedlineError when the
     ledger holds no such audit."""
+    _audit_number(audit_id)
     run = None
     if 1 <= audit_id <= MAX_ID:  # a number past the database's integers is no audit's
         with ledger.connect() as conn:
@@ -842,9 +851,8 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
     """Precision per kind from one audit's judgments: by default the latest audit a person
     has judged items of (the latest drawn when none is judged yet), so a sample drawn to look
     at does not hide the figures of one that was judged."""
-    if audit_id is not None and not _whole(audit_id):
-        # "3" ended in a TypeError comparing text with a number
-        raise RedlineError(f"an audit number is a whole number, not {_json_name(audit_id)}")
+    if audit_id is not None:
+        _audit_number(audit_id)
     if audit_id is not None and not 1 <= audit_id <= MAX_ID:
         return None  # past the database's integers (a typo): no audit's number
     with ledger.connect() as conn:
@@ -929,6 +937,13 @@ def _json_name(value: Any) -> str:
 
 def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _audit_number(audit_id: Any) -> None:
+    """A RedlineError unless ``audit_id`` is a whole number: "3" ended ``figures``, ``record``
+    and ``reopen`` in a TypeError comparing text with a number."""
+    if not _whole(audit_id):
+        raise RedlineError(f"an audit number is a whole number, not {_json_name(audit_id)}")
 
 
 def from_dict(data: Any, where: str) -> tuple[int, list[AuditItem]]:
