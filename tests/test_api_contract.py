@@ -172,3 +172,17 @@ def test_a_ledger_opens_from_a_path_object(tmp_path: Path) -> None:
     assert (tmp_path / "sub" / "ledger.db").is_file()
     with pytest.raises(StoreError, match="a ledger is a database URL or a file path, not 5"):
         Ledger.open(5)  # type: ignore[arg-type]
+
+
+def test_an_actor_filter_given_a_number_says_what_it_takes(linked: Ledger) -> None:
+    """An item's `speaker_actor_id` (a number) passed as `actor=` ended every actor filter in
+    "TypeError: normalize() argument 2 must be str, not int" from deep in the gazetteer."""
+    from redline.extract.query import list_threats
+
+    for call in (
+        lambda: list_threats(linked, actor=7),  # type: ignore[arg-type]
+        lambda: list_episodes(linked, as_of=AS_OF, actor=7),  # type: ignore[arg-type]
+        lambda: credibility_timeline(linked, actor=7, as_of=AS_OF),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ConfigError, match="an actor is a name or a code such as RUS, not 7"):
+            call()

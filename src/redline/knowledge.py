@@ -878,6 +878,8 @@ def actor_code(name: str, extra: tuple[str, ...] = (), present: Iterable[str] = 
     given to `extract --gazetteer` is listed, and `--actor` refused it as unknown)."""
     import difflib
 
+    if not isinstance(name, str):  # actor=643 ended in a TypeError from unicodedata
+        raise ConfigError(f"an actor is a name or a code such as RUS, not {name!r}")
     name = _as_typed(name)
     gazetteer = actors(extra)
     codes = {a.country for a in gazetteer.actors.values() if a.country}
