@@ -1059,6 +1059,35 @@ def test_a_corrected_date_before_1900_is_refused(reviewed_ledger: Ledger) -> Non
     assert audit_trail(reviewed_ledger) == []
 
 
+def test_a_date_is_corrected_with_a_date_object_as_the_api_gives_one(
+    reviewed_ledger: Ledger,
+) -> None:
+    """`review(..., field="stated_date", value=date(2022, 2, 1))`, as `effective` takes a date,
+    ended in "TypeError: expected string or bytes-like object"; a value of another kind is
+    named, not a TypeError."""
+    (threat,) = list_threats(reviewed_ledger)
+    done = review(
+        reviewed_ledger,
+        "threat",
+        threat["id"],
+        "correct",
+        field="stated_date",
+        value=date(2022, 2, 1),
+    )
+    assert done["new_value"] == "2022-02-01"
+    (after,) = list_threats(reviewed_ledger)
+    assert after["stated_date"] == date(2022, 2, 1) and after["stated_precision"] == "day"
+    with pytest.raises(RedlineError, match="a corrected speaker_country is given as text, not 5"):
+        review(
+            reviewed_ledger,
+            "threat",
+            threat["id"],
+            "correct",
+            field="speaker_country",
+            value=5,  # type: ignore[arg-type]
+        )
+
+
 def test_a_corrected_speaker_keeps_no_actor_of_the_old_one(reviewed_ledger: Ledger) -> None:
     """As for a corrected country: the gazetteer actor (Joe Biden) is the speaker named before,
     so a corrected speaker leaves no actor id pointing at him, nor does a re-extraction write

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import getpass
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -92,7 +92,7 @@ def review(
     action: str,
     *,
     field: str | None = None,
-    value: str | None = None,
+    value: str | date | None = None,
     reviewer: str | None = None,
     note: str | None = None,
     effective: date | str | None = None,
@@ -100,7 +100,8 @@ def review(
     """Record one decision and apply it; returns the audit row. ``item_id``: the item's id,
     or an episode's key (``RUS:f16_delivery``: a key stays when ids change). ``effective``:
     for an episode's status (``withdraw``, ``correct status=…``), the day it holds from when
-    that is not the day of the review (the owner took the line back in May 2023)."""
+    that is not the day of the review (the owner took the line back in May 2023). ``value``: a
+    corrected date may be a ``date``."""
     # A decision on an episode waits for a link run and holds it off: linking drops the
     # episodes no analyst reviewed, and a review stored while it ran was reported stored and
     # lost with its episode (the key is resolved under the lock, after any such run)
@@ -156,7 +157,7 @@ def apply_review(
     action: str,
     *,
     field: str | None = None,
-    value: str | None = None,
+    value: str | date | None = None,
     reviewer: str | None = None,
     note: str | None = None,
     effective: date | str | None = None,
@@ -438,7 +439,7 @@ def check_before_its_article(conn: sa.Connection, document_id: int, day: date, w
 
 
 def _check_correction(
-    item_type: str, field: str | None, value: str | None, conn: sa.Connection
+    item_type: str, field: str | None, value: str | date | None, conn: sa.Connection
 ) -> tuple[str, str]:
     allowed = CORRECTABLE[item_type]
     if field is None or value is None:
@@ -447,6 +448,12 @@ def _check_correction(
         raise RedlineError(
             f"{item_type} field {field!r} cannot be corrected; one of {', '.join(allowed)}"
         )
+    if isinstance(value, date) and field.endswith("date"):
+        # review(..., field="stated_date", value=date(2023, 3, 1)), as `effective` takes a
+        # date: it ended in a TypeError from the cleaning below
+        value = (value.date() if isinstance(value, datetime) else value).isoformat()
+    if not isinstance(value, str):
+        raise RedlineError(f"a corrected {field} is given as text, not {value!r}")
     # a corrected value (a speaker's name) is shown wherever a note is: cleaned the same way
     value = without_controls(value).strip()
     if not value:
