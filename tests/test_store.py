@@ -165,6 +165,18 @@ def test_a_failed_open_never_shows_the_password() -> None:
     assert "127.0.0.1:9/redline" in str(err.value)
 
 
+def test_a_server_that_cannot_be_reached_is_one_line_in_the_drivers_words() -> None:
+    """The README promises one line on standard error: a PostgreSQL ledger that could not be
+    opened (no server, a wrong password, no such database) gave SQLAlchemy's text, over two or
+    three lines ending in "(Background on this error at: https://sqlalche.me/e/...)"."""
+    with pytest.raises(StoreError) as err:
+        Ledger.open("postgresql://analyst@127.0.0.1:9/redline")
+    message = str(err.value)
+    assert "\n" not in message and "sqlalche.me" not in message, message
+    assert message.startswith("cannot open ledger 'postgresql+psycopg://analyst@127.0.0.1:9/")
+    assert "connection failed" in message and "(psycopg.OperationalError)" not in message
+
+
 def test_a_new_sqlite_ledger_is_created_whole_or_not_at_all(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -268,9 +268,14 @@ class Ledger:
             read_only = _read_only_error(url, exc)
             if read_only is not None:
                 raise read_only from exc
-            raise StoreError(
-                f"cannot open ledger {_shown(url)!r}: {exc.__class__.__name__}: {exc}"
-            ) from exc
+            if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
+                # the driver's words, on one line: SQLAlchemy's text named the driver's error
+                # twice and ended in a second line "(Background on this error at:
+                # https://sqlalche.me/...)", and psycopg breaks "Connection refused" in lines
+                reason = " ".join(str(exc.orig).split())
+            else:
+                reason = f"{exc.__class__.__name__}: {exc}"
+            raise StoreError(f"cannot open ledger {_shown(url)!r}: {reason}") from exc
         return ledger
 
     @contextmanager
