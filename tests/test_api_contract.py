@@ -37,6 +37,21 @@ def test_a_response_window_is_a_whole_number_of_days(linked: Ledger, bad: object
         link(linked, as_of=AS_OF, window_days=bad)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("bad", [0, -5])
+def test_a_report_refuses_a_window_every_other_reader_refuses(
+    linked: Ledger, bad: int, tmp_path: Path
+) -> None:
+    """`write_report(window_days=0)` read 0 as "the last link's window" and -5 as a window,
+    where `evaluate`, `link` and `credibility` refuse both."""
+    from redline.report import write_report
+
+    with pytest.raises(ConfigError, match="window_days must be a whole number of days"):
+        credibility(linked, as_of=AS_OF, window_days=bad)
+    with pytest.raises(ConfigError, match="window_days must be a whole number of days"):
+        write_report(linked, tmp_path / "report.html", as_of=AS_OF, window_days=bad)
+    assert not (tmp_path / "report.html").exists()
+
+
 def test_a_status_filter_takes_one_status_or_several_and_refuses_unknown_ones(
     linked: Ledger,
 ) -> None:

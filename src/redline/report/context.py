@@ -19,7 +19,7 @@ from redline.gold import measured
 from redline.gold.measured import Measured
 from redline.link import EpisodeState, EpisodeView, evaluate
 from redline.link.episodes import agreeing, last_link_as_of, last_window_days, story
-from redline.link.when import as_of_words, interval_label, span
+from redline.link.when import as_of_words, interval_label, span, window_days_of
 from redline.misses import MissFigures, latest_figures
 from redline.report import charts
 from redline.score import (
@@ -130,7 +130,8 @@ def gather(
     level = check_level(level)  # before the episodes are assessed
     if view is None:
         with ledger.connect() as conn:
-            window = window_days or last_window_days(conn)
+            # 0 read as the last link's window, where every other reader refuses it
+            window = window_days_of(window_days) or last_window_days(conn)
         view = evaluate(ledger, as_of=as_of or date.today(), window_days=window, reported=reported)
     else:
         agreeing(view, as_of=as_of, window_days=window_days, reported=reported)
