@@ -248,17 +248,59 @@ def test_one_path_given_alone_is_one_path(tmp_path: Path, monkeypatch) -> None:
     ledger.dispose()
 
 
-def test_a_run_that_reads_nothing_says_so_on_one_line(tmp_path: Path) -> None:
+def _main(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[object, str]:
+    """The exit status and standard error of ``redline ARGS`` through its entry point, which
+    prints a RedlineError as one line."""
+    import sys
+
+    import redline.cli as cli
+
+    monkeypatch.setattr(sys, "argv", ["redline", *args])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    return stopped.value.code, capsys.readouterr().err
+
+
+def test_a_run_that_reads_nothing_says_so_on_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The error was cut at 80 columns when stderr was a pipe, splitting the folder's name."""
     empty = tmp_path / ("a-folder-whose-name-is-long-enough-to-pass-eighty-columns-" * 2)
     empty.mkdir()
+    code, err = _main(
+        monkeypatch, capsys, "run", str(empty), "--db", str(tmp_path / "l.db"), "--no-progress"
+    )
+    assert code == 2
+    assert err == f"redline: error: read no files from {empty} (no supported documents there)\n"
+
+
+def test_the_api_s_run_stops_on_a_path_to_nothing_as_redline_run_does(tmp_path: Path) -> None:
+    """`redline run` refuses a mistyped path before any work; `run(ledger, ["corpsu"])` went on
+    through every stage (relinking the ledger, writing the report) and the path was only one
+    problem in `result.ingest.problems`. A folder of nothing supported was linked, reported
+    and exported before `redline run` said it read no files."""
+    from redline.errors import ConfigError, InputError, RedlineError
+    from redline.store.schema import documents, episodes, runs
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    page = tmp_path / "report.html"
+    with pytest.raises(InputError, match="corpsu: no such file or folder"):
+        run(ledger, [SAMPLE, tmp_path / "corpsu"], report=page)
+    with pytest.raises(ConfigError, match="run needs a file or folder to read"):
+        run(ledger, [], report=page)
+    assert (ledger.count(documents), ledger.count(runs)) == (0, 0)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(RedlineError, match="read no files from .*empty \\(no supported"):
+        run(ledger, empty, report=page)
+    assert not page.exists() and ledger.count(episodes) == 0
+    ledger.dispose()
     result = CliRunner().invoke(
-        app, ["run", str(empty), "--db", str(tmp_path / "l.db"), "--no-progress"]
+        app, ["run", str(empty), "--db", str(tmp_path / "l.db"), "--no-progress", "-o", str(page)]
     )
-    assert result.exit_code == 2
-    assert result.stderr == (
-        f"redline: error: read no files from {empty} (no supported documents there)\n"
-    )
+    assert "read no files" in str(result.exception) and not page.exists()
 
 
 def test_run_export_says_which_partial_folders_it_removed_as_export_does(tmp_path: Path) -> None:

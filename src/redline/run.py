@@ -16,10 +16,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from redline.errors import InputError
+from redline.errors import ConfigError, InputError, RedlineError
 from redline.extract import ExtractReport, extract_documents
 from redline.extract.pipeline import check_workers
 from redline.ingest import IngestReport, ingest_paths
+from redline.ingest.discover import absent, shown_path
 from redline.link import DEFAULT_WINDOW_DAYS, LinkReport, link
 from redline.link.when import as_of_date, window_days_of
 from redline.score import LEVEL, Estimate, check_level, credibility, get_prior
@@ -121,6 +122,16 @@ def run(
     from redline.export import check_export_folder, check_format
     from redline.report import check_report_path
 
+    # a mistyped path: `redline run` refuses it before any work (its PATH must exist), while
+    # this went on, linked the ledger and wrote the report and export, and the path was one
+    # problem in ``result.ingest.problems``
+    named = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    if not named:
+        raise ConfigError("run needs a file or folder to read (paths is empty)")
+    for path in named:
+        why = absent(Path(path))
+        if why is not None:
+            raise InputError(shown_path(path), why)
     get_prior(prior)
     check_level(level)
     # the date and the window are read by link, and the workers by extract, after ingest
@@ -135,7 +146,13 @@ def run(
         check_report_path(Path(report))
     stage = stages or (stage_bars() if progress else _unseen)
     with stage("ingest") as tick:
-        ingested = ingest_paths(ledger, paths, on_progress=tick, on_problem=on_problem)
+        ingested = ingest_paths(ledger, named, on_progress=tick, on_problem=on_problem)
+    if ingested.files == 0:
+        # nothing read: stopped before the ledger is linked and a report or export written
+        # (`redline run` wrote them, then said so)
+        raise RedlineError(
+            f"read no files from {', '.join(map(str, named))} (no supported documents there)"
+        )
     with stage("extract") as tick:
         extracted = extract_documents(ledger, workers=workers, progress=tick)
     with stage("link") as tick:

@@ -13,6 +13,7 @@ from redline.cli.common import ERROR, DbOption, FormatOption, app, console, emit
 from redline.cli.extract_cmd import DEFAULT_WORKERS, WorkersOption, run_extraction
 from redline.errors import InputError
 from redline.ingest import DEFAULT_MAX_BYTES, FieldMap, IngestReport, ingest_paths
+from redline.ingest.discover import absent
 from redline.output import Format, render, terminal_text, to_json
 from redline.store import Ledger
 
@@ -28,16 +29,6 @@ def _field_option(what: str, defaults: tuple[str, ...]) -> Any:
 
 
 _DEFAULTS = FieldMap()
-
-
-def _present(path: Path) -> bool:
-    """Is there something at ``path`` to read, or to report as unreadable? (``exists`` raised
-    PermissionError for a link into a folder this user may not enter: a traceback-free error
-    that stopped the whole command)"""
-    try:
-        return path.exists()
-    except OSError:
-        return True
 
 
 @app.command("ingest")
@@ -78,14 +69,13 @@ def ingest_command(
     Each problem is printed as one line on standard error as it happens; the run goes on. A
     summary follows at the end. Running it again over the same paths adds nothing.
     """
-    if not any(_present(p) for p in paths):
+    if all(absent(p) for p in paths):
         # nothing to read: no ledger is started for it (an empty one was, and later commands
         # then said "0 documents" instead of "no ledger")
         for p in paths:
             # one line, as every problem, with the reason ingest gives the same path when
             # another one is read (a dangling link was called a missing path here)
-            reason = "broken symbolic link" if p.is_symlink() else "no such file or folder"
-            print_problem(InputError(str(p), reason))
+            print_problem(InputError(str(p), absent(p) or "no such file or folder"))
         _read_nothing(paths)
     ledger = Ledger.open(db)
     fields = FieldMap().with_names(

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from redline.cli.common import (
-    ERROR,
     AsOfOption,
     DbOption,
     app,
@@ -92,15 +91,6 @@ def run_command(
         on_problem=print_problem,
     )
     stats = result.ingest.stats()
-    if result.ingest.files == 0:
-        err_console.print(
-            f"redline: error: read no files from {', '.join(map(str, paths))} "
-            "(no supported documents there)",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(ERROR)
     # a second run over the same folder read "ingested 0 documents" and "extracted 0 threats"
     # beside the episodes: what it found stored already is said too
     stored = f", {stats['skipped']} already in the ledger" if stats["skipped"] else ""

@@ -74,6 +74,19 @@ def _visible(name: str) -> str:
     return _INVISIBLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
 
 
+def absent(path: Path) -> str | None:
+    """Why there is nothing at ``path`` to read, or to report as unreadable ("no such file or
+    folder", "broken symbolic link"), or None when there is something (``exists`` raising
+    PermissionError for a link into a folder this user may not enter counts as something:
+    ingest names it as one problem)."""
+    try:
+        if path.exists():
+            return None
+    except OSError:
+        return None
+    return "broken symbolic link" if path.is_symlink() else "no such file or folder"
+
+
 def discover(paths: list[Path]) -> Iterator[SourceFile | InputError]:
     """Files under ``paths`` in a stable order; hidden files and folders inside a folder are skipped.
 
