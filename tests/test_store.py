@@ -97,6 +97,32 @@ def test_the_listing_puts_undated_documents_last_on_every_backend(ledger: Ledger
     assert [d.published for d in list_documents(ledger, limit=1)] == [date(2024, 3, 9)]
 
 
+def test_a_document_id_given_as_a_number_is_only_ever_an_id(sqlite_ledger: Ledger) -> None:
+    """`get_document(ledger, 7)`, an id no document has, gave the document "report-7.txt" (the
+    number read as a part of its path), and `add(ledger, "threat", 7, ...)` put an analyst's
+    item on it; -1 "matched several documents". Text typed on the command line ("7") is still
+    an id first, then a part of a path."""
+    from redline.documents import get_document
+    from redline.errors import RedlineError
+
+    with sqlite_ledger.begin() as conn:
+        conn.execute(
+            sa.insert(documents).values(
+                content_hash="a" * 64,
+                source_path="/data/report-7.txt",
+                source_format="text",
+                text="t",
+                n_chars=1,
+                ingested_at=now(),
+            )
+        )
+    for number in (7, -1):
+        with pytest.raises(RedlineError, match=f"no document with id {number} in"):
+            get_document(sqlite_ledger, number)
+    assert get_document(sqlite_ledger, 1).source_path == "/data/report-7.txt"
+    assert get_document(sqlite_ledger, "7").id == 1
+
+
 def test_a_reference_to_several_documents_names_the_same_ones_on_every_backend(
     ledger: Ledger,
 ) -> None:

@@ -87,7 +87,9 @@ def list_documents(ledger: Ledger, *, limit: int | None = None) -> list[ListedDo
 
 
 def get_document(ledger: Ledger, ref: str | int) -> Document:
-    """A document by id, or by a substring of its source path or title that matches only one."""
+    """A document by id, or by a substring of its source path or title that matches only one.
+    A number (an ``int``) is an id and nothing else: text ("7", as typed on the command line)
+    is an id when one has it, else a part of a path or title."""
     cols = _SHOWN_COLS
     with ledger.connect() as conn:
         number = row_id(str(ref))
@@ -95,6 +97,10 @@ def get_document(ledger: Ledger, ref: str | int) -> Document:
             row = conn.execute(sa.select(*cols).where(documents.c.id == number)).first()
             if row is not None:
                 return Document.of(row)
+        if isinstance(ref, int):
+            # an id no document has was read as a part of a path: `get_document(ledger, 7)`
+            # gave "report-7.txt", and `add` put an analyst's item on that document
+            raise RedlineError(f"no document with id {ref} in {ledger.url}")
         # the text as typed: "%" and "_" in it are no wildcards ("2023_01" matched 2023-01);
         # in any case of letters on every database (SQLite's LIKE ignored it, PostgreSQL's not)
         part = str(ref)
