@@ -209,6 +209,50 @@ def test_an_open_line_has_no_response_window_and_flags_read_yes_in_tables(db: st
     assert {type(e["opinion_only"]) for e in doc["items"]} == {bool}
 
 
+def test_a_link_while_a_team_extracts_says_a_run_is_at_work_on_them(tmp_path) -> None:
+    """A team's `link` while another member's `redline extract` held the documents said only
+    "run `redline extract`", with no word that a run was at work on them; a lapsed claim (a run
+    dead on another machine, its lease run out) holds nothing."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from redline.store.db import now
+    from redline.store.schema import documents, extract_claims
+
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    ledger = Ledger.open(db)
+    with ledger.begin() as conn:
+        for n in range(3):
+            conn.execute(
+                sa.insert(documents).values(
+                    content_hash=str(n) * 64,
+                    source_path=f"{n}.txt",
+                    source_format="text",
+                    text="t",
+                    n_chars=1,
+                    ingested_at=now(),
+                )
+            )
+    elsewhere = ledger.start_run("extract")
+    with ledger.begin() as conn:
+        for doc, lease in ((1, timedelta(minutes=10)), (2, timedelta(minutes=-1))):
+            conn.execute(
+                sa.insert(extract_claims).values(
+                    document_id=doc,
+                    run_id=elsewhere,
+                    expires_at=now() + lease,
+                    holder="4242@another-machine",
+                )
+            )
+    ledger.dispose()
+    said = " ".join(run("link", "--db", db).split())
+    assert (
+        "3 stored documents are not extracted yet, 1 of them by a `redline extract` at work on "
+        "them now: link again once it is done (and run `redline extract` for the other 2)"
+    ) in said
+
+
 def test_link_and_extract_say_when_the_other_is_due(tmp_path) -> None:
     """Documents stored but never extracted linked to "0 episodes" with no word why; after a
     re-extraction, listings still stood on the last link with no word either."""

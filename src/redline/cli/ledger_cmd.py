@@ -156,11 +156,23 @@ def link_command(
             "every command, or they go without its labels and hierarchy (docs/extraction.md)",
             markup=False,
         )
-    waiting = _not_extracted(ledger)
+    from redline.extract.pipeline import not_extracted
+
+    waiting, held = not_extracted(ledger)
     if waiting:
+        # a team's link while its extractions ran was told to "run `redline extract`", with
+        # no word that runs were at work on those documents
+        if held:
+            rest = waiting - held
+            what = (
+                f", {held} of them by a `redline extract` at work on them now: link again once "
+                "it is done"
+                + (f" (and run `redline extract` for the other {rest})" if rest else "")
+            )
+        else:
+            what = ": run `redline extract`, then link again"
         console.print(
-            f"{waiting} stored documents are not extracted yet: run `redline extract`, then "
-            "link again",
+            f"{waiting} stored documents are not extracted yet{what}",
             markup=False,
         )
 
@@ -208,18 +220,6 @@ def _other_link_note(linked: date | None, day: date) -> str:
 def _in_title(note: str) -> str:
     """``note`` as a title's parenthesis ("" for none)."""
     return f" ({note})" if note else ""
-
-
-def _not_extracted(ledger: Ledger) -> int:
-    """Stored documents no extraction has read yet."""
-    import sqlalchemy as sa
-
-    with ledger.connect() as conn:
-        return int(
-            conn.execute(
-                sa.select(sa.func.count()).where(documents.c.extracted_version.is_(None))
-            ).scalar_one()
-        )
 
 
 StatusChoice = Status  # the CLI's --status choices are the vocabulary's statuses

@@ -690,10 +690,36 @@ class _Claims:
                 yield conn
 
     def _clock(self, conn: sa.Connection) -> datetime:
-        if self._postgres:
-            clock: datetime = conn.execute(sa.select(sa.func.now())).scalar_one()
-            return clock
-        return now()
+        return claims_clock(conn)
+
+
+def claims_clock(conn: sa.Connection) -> datetime:
+    """The clock a claim's lease runs on: PostgreSQL's ``now()`` (machines sharing a ledger
+    need not agree on the time), else this machine's."""
+    if conn.dialect.name == "postgresql":
+        clock: datetime = conn.execute(sa.select(sa.func.now())).scalar_one()
+        return clock
+    return now()
+
+
+def not_extracted(ledger: Ledger) -> tuple[int, int]:
+    """(stored documents no extraction has read yet, those of them a run holds under a live
+    claim: at work on them now, or dead on another machine until its lease runs out)."""
+    with ledger.connect() as conn:
+        held = sa.exists().where(
+            extract_claims.c.document_id == documents.c.id,
+            extract_claims.c.expires_at >= claims_clock(conn),
+        )
+        found = (
+            sa.select(held.label("held")).where(documents.c.extracted_version.is_(None)).subquery()
+        )
+        total, claimed = conn.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(sa.case((found.c.held, 1), else_=0)), 0),
+            )
+        ).one()
+    return int(total), int(claimed)
 
 
 def _alive(holder: str) -> bool:
