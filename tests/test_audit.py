@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from tests.conftest import REPO
 from typer.testing import CliRunner
 
@@ -1235,3 +1237,72 @@ def test_judging_a_file_says_which_of_your_judgments_it_changed(
     said = " ".join(res.output.split())
     assert "1 of them changed a judgment you stored before (item 1: right -> wrong)" in said
     assert [r["action"] for r in audit_trail(sqlite_ledger)] == ["confirm", "reject"]
+
+
+_KILLED_WHILE_WRITING = """
+import os, signal, sys
+import redline.cli.audit_cmd as audit_cmd
+from redline.cli import main
+
+def killed(path, text):  # kill -9 between recording the sample and writing its file
+    os.kill(os.getpid(), signal.SIGKILL)
+
+audit_cmd.write_whole = killed
+sys.argv = ["redline", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("command", ["draw", "misses"])
+def test_a_draw_killed_before_its_file_was_written_leaves_no_audit(
+    sqlite_ledger: Ledger, tmp_path: Path, command: str
+) -> None:
+    """`audit draw -o FILE` (and `audit misses -o FILE`) killed with kill -9 after recording the
+    sample and before writing FILE left a recorded sample no one could judge: it stood as the
+    latest audit in `audit report` and the report. The next `audit` command forgets it, saying
+    so; a sample whose draw is still running, or whose file was written, is kept."""
+    import subprocess
+    import sys
+
+    from redline.audit import writing_to
+    from redline.misses import STAGE
+
+    b = Builder(sqlite_ledger)
+    b.threat(
+        b.doc("2024-05-01", text="Talks went on. " * 10 + "Moscow warned of grave consequences."),
+        "RUS",
+        "f16_delivery",
+    )
+    out = tmp_path / "sample.json"
+    args = ["--n", "4"] if command == "misses" else ["--kind", "threat"]
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_WHILE_WRITING, "audit", command, "--db", sqlite_ledger.url]
+        + [*args, "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
+    assert proc.returncode == -9, proc.stderr
+    assert not out.exists()
+    stage = "audit" if command == "draw" else STAGE
+    with sqlite_ledger.connect() as conn:
+        (killed,) = conn.execute(sa.select(runs.c.id).where(runs.c.stage == stage)).scalars()
+    # a sample another process is writing now (this one) is left alone
+    with sqlite_ledger.begin() as conn:
+        conn.execute(
+            sa.insert(runs).values(
+                stage=stage, started_at=datetime.now(UTC), params=writing_to(tmp_path / "x.json")
+            )
+        )
+    res = runner.invoke(app, ["audit", "report", "--db", sqlite_ledger.url])
+    assert f"#{killed} was forgotten" in res.output and str(out) in res.output, res.output
+    with sqlite_ledger.connect() as conn:
+        left = conn.execute(sa.select(runs.c.id).where(runs.c.stage == stage)).scalars().all()
+    assert killed not in left and len(left) == 1
+    # a draw that ends well leaves its sample standing, as an ordinary one
+    res = runner.invoke(app, ["audit", command, "--db", sqlite_ledger.url, *args, "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    with sqlite_ledger.connect() as conn:
+        params = conn.execute(sa.select(runs.c.params).order_by(runs.c.id.desc())).scalar()
+    assert "writing" not in params

@@ -16,11 +16,13 @@ interval.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +32,7 @@ from redline.link import EpisodeView, evaluate
 from redline.link.episodes import agreeing
 from redline.link.when import as_of_date
 from redline.output import without_controls
+from redline.processes import alive, machine
 from redline.review import ITEMS, apply_review, reviewer_name
 from redline.score.intervals import Proportion
 from redline.store import Ledger
@@ -179,8 +182,11 @@ def draw(
     kinds: Sequence[str] = KINDS,
     as_of: date | None = None,
     view: EpisodeView | None = None,
+    to_file: Path | None = None,
 ) -> Audit:
-    """A seeded random sample of up to ``per_kind`` items of each kind, recorded as an audit."""
+    """A seeded random sample of up to ``per_kind`` items of each kind, recorded as an audit;
+    one drawn ``to_file`` is recorded as being written there until ``written`` says it is
+    (``unwritten``)."""
     if isinstance(kinds, str):
         kinds = [kinds]  # one kind named alone, not its letters ("unknown kind(s) ['t', 'h', ...]")
     kinds = list(dict.fromkeys(kinds))  # a kind named twice is drawn once
@@ -204,7 +210,8 @@ def draw(
     # last one the draw reads is then the last one stored before it (a review in flight was
     # given an id below it, read as made before the draw, and a judgment "right" undid it)
     with ledger.deciding(audit=True) as conn:
-        return _drawn(ledger, conn, per_kind, seed, list(kinds), as_of, view, dated)
+        audit = _drawn(ledger, conn, per_kind, seed, list(kinds), as_of, view, dated, to_file)
+    return audit
 
 
 def _drawn(
@@ -216,9 +223,10 @@ def _drawn(
     as_of: date,
     view: EpisodeView | None,
     dated: bool,
+    to_file: Path | None = None,
 ) -> Audit:
     """``draw``'s sample, recorded in ``drawing``'s transaction (``dated``: the episodes'
-    date was given, not today's)."""
+    date was given, not today's; ``to_file``: the file it is to be written to)."""
     rng = random.Random(seed)
     items: list[AuditItem] = []
     with ledger.connect() as conn:
@@ -276,6 +284,7 @@ def _drawn(
             # episode's id to the next new one), and a judgment must not land on another item
             "fingerprints": held,
             "last_review": int(last_review),
+            **writing_to(to_file),
         },
         drawing,
     )
@@ -373,6 +382,80 @@ def discard(ledger: Ledger, audit_id: int) -> None:
     with ledger.begin() as conn:
         if not _audit_reviews(conn, audit_id):
             conn.execute(sa.delete(runs).where(runs.c.id == audit_id, runs.c.stage == "audit"))
+
+
+def writing_to(path: Path | None) -> dict[str, Any]:
+    """What a sample drawn to the file ``path`` records in its run's params until the file is
+    written whole (``written``): the file and the process writing it. A draw killed between
+    recording its sample and writing the file (kill -9, a power cut) left an audit nobody could
+    judge standing as the latest; ``unwritten`` finds it by this."""
+    if path is None:
+        return {}
+    return {"writing": {"file": str(path.resolve()), "holder": f"{os.getpid()}@{machine()}"}}
+
+
+def written(ledger: Ledger, run_id: int) -> None:
+    """Sample ``run_id``'s file is written whole: it is no longer being written (``writing_to``)."""
+    with ledger.begin() as conn:
+        params = conn.execute(sa.select(runs.c.params).where(runs.c.id == run_id)).scalar()
+        if params and "writing" in params:
+            kept = {k: v for k, v in params.items() if k != "writing"}
+            conn.execute(sa.update(runs).where(runs.c.id == run_id).values(params=kept))
+
+
+def unwritten(ledger: Ledger) -> list[tuple[int, str, str]]:
+    """Forget the samples (audits and samples of misses) whose draw was killed after recording
+    them and before their file was written whole, by a process of this machine that is gone (one
+    elsewhere, or still running, is left alone), as ``discard`` forgets a sample whose file
+    could not be written. One whose file holds it (killed just after writing it), or that a
+    person judged meanwhile (`audit start --resume`), stands. Returns (number, stage, file) of
+    each sample forgotten."""
+    from redline.misses import STAGE as MISSES
+
+    here = machine()
+    forgotten: list[tuple[int, str, str]] = []
+    with ledger.connect() as conn:
+        pending = [
+            r
+            for r in conn.execute(
+                sa.select(runs.c.id, runs.c.stage, runs.c.params, runs.c.stats).where(
+                    runs.c.stage.in_(("audit", MISSES))
+                )
+            )
+            if isinstance(r.params, dict) and isinstance(r.params.get("writing"), dict)
+        ]
+    for run in pending:
+        run_id, writing = int(run.id), run.params["writing"]
+        pid, _, where = str(writing.get("holder", "")).partition("@")
+        if where != here or not pid.isdigit() or alive(int(pid)):
+            continue
+        file = str(writing.get("file", ""))
+        with ledger.begin() as conn:
+            judged = (
+                bool(_audit_reviews(conn, run_id))
+                if run.stage == "audit"
+                else bool((run.stats or {}).get("judgments"))
+            )
+            if not judged and not _holds(Path(file), run_id):
+                conn.execute(sa.delete(runs).where(runs.c.id == run_id))
+                forgotten.append((run_id, str(run.stage), file))
+                continue
+        written(ledger, run_id)
+    return forgotten
+
+
+def _holds(path: Path, run_id: int) -> bool:
+    """Does the file ``path`` hold sample ``run_id`` (an audit's or a sample of misses')?"""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    head = data.get("audit")
+    return data.get("audit_misses") == run_id or (
+        isinstance(head, dict) and head.get("id") == run_id
+    )
 
 
 def _fingerprint(conn: sa.Connection, item_type_: str, item_id: int) -> str | None:

@@ -253,10 +253,15 @@ def _stratum(p: float) -> str:
 
 
 def draw_misses(
-    ledger: Ledger, *, n: int = 200, seed: int = 0, kind: ItemKind = ItemKind.THREAT
+    ledger: Ledger,
+    *,
+    n: int = 200,
+    seed: int = 0,
+    kind: ItemKind = ItemKind.THREAT,
+    to_file: Path | None = None,
 ) -> MissSample:
     """Draw ``n`` sentences holding no item of ``kind``, spread over the strata; record the
-    sample (with its kind)."""
+    sample (with its kind; one drawn ``to_file`` as being written there, ``audit.writing_to``)."""
     kind = checked_kind(kind)
     if not isinstance(n, int) or isinstance(n, bool) or n < len(STRATA):
         raise RedlineError(f"draw at least {len(STRATA)} sentences (one per stratum), not {n!r}")
@@ -288,6 +293,8 @@ def draw_misses(
             f"{ledger.url} holds no sentence without a {kind}: nothing can have been missed"
         )
     take = _allocate(sizes, n, PLANNING[kind])
+    from redline.audit import writing_to
+
     rng = random.Random(seed)
     chosen: list[tuple[str, tuple[int, int, int]]] = []
     for name, _ in STRATA:
@@ -305,6 +312,7 @@ def draw_misses(
             "found": found,
             "confirmed": confirmed,
             "sample": [[name, doc, start, end] for name, (doc, start, end) in chosen],
+            **writing_to(to_file),
         }
         audit_id = ledger.start_run(STAGE, params, conn)
     return MissSample(audit_id, kind, strata, found, _drawn(ledger, kind, params["sample"], {}))

@@ -27,6 +27,7 @@ from redline.cli.common import (
     app,
     console,
     emit,
+    err_console,
     iso_date,
 )
 from redline.errors import RedlineError
@@ -80,7 +81,32 @@ AuditAsOf = Annotated[
 ]
 
 
-def _draw(db: str | None, n: int, seed: int, kinds: list[str] | None, as_of: object):
+def opened(db: str | None) -> Ledger:
+    """The ledger an `audit` command works on, rid of the samples whose `draw` was killed before
+    their file was written (``unwritten``), each named: such an audit, which no one could judge,
+    stood as the latest in `audit report` and the report."""
+    from redline.audit import unwritten
+
+    ledger = Ledger.open(db, create=False)
+    for number, stage, file in unwritten(ledger):
+        what = "audit" if stage == "audit" else "sample of misses"
+        err_console.print(
+            f"{what} #{number} was forgotten: the draw that recorded it was stopped (killed?) "
+            f"before its file {file} was written, so no one could judge it; draw it again",
+            markup=False,
+            style="yellow",
+        )
+    return ledger
+
+
+def _draw(
+    db: str | None,
+    n: int,
+    seed: int,
+    kinds: list[str] | None,
+    as_of: object,
+    to_file: Path | None = None,
+):
     from redline.audit import KINDS, draw
 
     if as_of is not None and kinds and all(k in KINDS and k != "episode" for k in kinds):
@@ -91,9 +117,10 @@ def _draw(db: str | None, n: int, seed: int, kinds: list[str] | None, as_of: obj
             "draws no episode (threats, crossings and responses are drawn from the whole ledger "
             "whatever the date): drop --as-of, or add --kind episode"
         )
-    ledger = Ledger.open(db, create=False)
+    ledger = opened(db)
     day = as_of.date() if as_of is not None else None  # type: ignore[attr-defined]
-    return ledger, draw(ledger, per_kind=n, seed=seed, kinds=kinds or KINDS, as_of=day)
+    audit = draw(ledger, per_kind=n, seed=seed, kinds=kinds or KINDS, as_of=day, to_file=to_file)
+    return ledger, audit
 
 
 @audit_app.command("draw")
@@ -110,12 +137,13 @@ def draw_command(
 ) -> None:
     """Draw a sample and write it as JSON: set each item's "judgment", then `audit judge`.
     An existing -o file is refused unless --force."""
-    from redline.audit import discard
+    from redline.audit import discard, written
 
     refuse_overwrite(out, force, "audit")
-    ledger, audit = _draw(db, n, seed, kind, as_of)
+    ledger, audit = _draw(db, n, seed, kind, as_of, out)
     text = json.dumps(audit.as_dict(), indent=1, ensure_ascii=False, default=str)
     if write_sample(text, out, lambda: discard(ledger, audit.id), "audit"):
+        written(ledger, audit.id)
         console.print(f"audit #{audit.id}: {len(audit.items)} items written to {out}", markup=False)
 
 
@@ -212,7 +240,7 @@ def judge_command(
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RedlineError(f"{path}: cannot read the audit file: {exc}") from exc
     audit_id, items = from_dict(data, str(path))
-    ledger = Ledger.open(db, create=False)
+    ledger = opened(db)
     changed: list[tuple[int, str, str]] = []
     counts = record(ledger, audit_id, items, reviewer=by, where=str(path), changed=changed)
     console.print(
@@ -276,7 +304,7 @@ def start_command(
                 f"--resume {resume} goes on with that audit as it was drawn: --kind and --as-of "
                 "draw a new one"
             )
-        ledger = Ledger.open(db, create=False)
+        ledger = opened(db)
         audit, judged, drawn = reopen(ledger, resume, reviewer=by)
         gone = f", {len(audit.gone)} gone from the ledger" if audit.gone else ""
         console.print(
@@ -352,7 +380,7 @@ def report_command(
     """Precision per kind (95% Wilson interval) from an audit's judgments."""
     from redline.audit import audit_ids, figures
 
-    ledger = Ledger.open(db, create=False)
+    ledger = opened(db)
     found = figures(ledger, audit_id)
     if found is None and audit_id is not None:
         held = audit_ids(ledger)

@@ -15,6 +15,7 @@ from redline.cli.audit_cmd import (
     Seed,
     ask,
     audit_app,
+    opened,
     refuse_overwrite,
     write_sample,
 )
@@ -61,14 +62,16 @@ def misses_command(
     """Draw sentences the ledger holds no threat (or --kind crossing, response) in, to judge
     whether it missed one: set each sentence's "judgment" to the kind or none, then `audit
     misses-judge FILE`. An existing -o file is refused unless --force."""
+    from redline.audit import written
     from redline.misses import discard_misses, draw_misses, plural
 
     refuse_overwrite(out, force, "sample")
-    ledger = Ledger.open(db, create=False)
-    sample = draw_misses(ledger, n=n, seed=seed, kind=_kind(kind) or ItemKind.THREAT)
+    ledger = opened(db)
+    sample = draw_misses(ledger, n=n, seed=seed, kind=_kind(kind) or ItemKind.THREAT, to_file=out)
     text = json.dumps(sample.as_dict(), indent=1, ensure_ascii=False)
     if not write_sample(text, out, lambda: discard_misses(ledger, sample.audit_id), "sample"):
         return
+    written(ledger, sample.audit_id)
     sizes = ", ".join(f"{s['drawn']} of {s['sentences']} {s['name']}" for s in sample.strata)
     console.print(
         f"sample of missed {plural(sample.kind)} #{sample.audit_id}: {len(sample.sentences)} "
@@ -101,7 +104,7 @@ def misses_start_command(
 
     checked_reviewer(by)  # before a sample is drawn and an answer given, not at the first answer
     asked = _kind(kind)
-    ledger = Ledger.open(db, create=False)
+    ledger = opened(db)
     drawn = (
         draw_misses(ledger, n=n, seed=seed, kind=asked or ItemKind.THREAT)
         if resume is None
@@ -162,7 +165,7 @@ def misses_judge_command(
     estimate."""
     from redline.misses import judge_file
 
-    ledger = Ledger.open(db, create=False)
+    ledger = opened(db)
     audit_id, stored, replaced = judge_file(ledger, path, reviewer=by)
     console.print(f"sample #{audit_id}: {stored} judgments stored", markup=False)
     if replaced:
@@ -203,7 +206,7 @@ def recall_command(
     from redline.misses import miss_figures, plural, sampled_kinds
 
     asked = _kind(kind)
-    ledger = Ledger.open(db, create=False)
+    ledger = opened(db)
     if sample is not None or asked is not None:
         _print_recall(ledger, sample, fmt, asked)
         return
