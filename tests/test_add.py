@@ -20,6 +20,7 @@ from redline.link import link
 from redline.link.episodes import list_episodes
 from redline.model.dataset import ledger_reviews
 from redline.review import audit_trail, review
+from redline.schemas import validate
 from redline.store import Ledger
 from redline.store.schema import documents, events, threats
 from test_link_factories import Builder
@@ -388,7 +389,9 @@ def test_cli_add(sqlite_ledger: Ledger, tmp_path: Path) -> None:
     assert "redline link" in said
     result = runner.invoke(app, [*args, *sets, "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["unchanged"] is True
+    doc = json.loads(result.output)
+    validate(doc)  # the versioned envelope every JSON output has (it had none)
+    assert doc["added"]["unchanged"] is True and doc["added"]["kind"] == "threat"
     result = runner.invoke(app, [*args, "--set", "speaker_country"])
     assert result.exit_code != 0 and "field=value" in str(result.exception)
     for bad in ("3-9", "²:9", "3:٩"):  # a superscript digit ended in a traceback

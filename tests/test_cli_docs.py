@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from tests.conftest import REPO
 from typer.testing import CliRunner
 
 from redline.cli import app
+from redline.schemas import validate
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
@@ -71,7 +73,7 @@ def test_eval_on_the_real_gold_keeps_its_ledger_where_db_says(
 
     def fake(*args: object, **kwargs: object) -> dict[str, object]:
         seen.update(kwargs)
-        return {"splits": {}}
+        return {"extractor": "learned", "version": "v", "splits": {}}
 
     monkeypatch.setattr(evaluation, "evaluate_real", fake)
     db = str(tmp_path / "episodes.db")
@@ -80,6 +82,7 @@ def test_eval_on_the_real_gold_keeps_its_ledger_where_db_says(
     )
     assert result.exit_code == 0, result.output
     assert seen["db"] == db and seen["workers"] == 2
+    validate(json.loads(result.output))  # the versioned envelope (it had none)
     # with no episode ledger to keep, --db is refused rather than ignored
     seen.clear()
     result = CliRunner().invoke(app, ["eval", "--split", "dev", "--db", db, "--no-episodes"])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
+from tests.conftest import REPO
 from typer.testing import CliRunner
 
 from redline.cli import app
@@ -167,3 +169,24 @@ def test_every_field_a_json_output_gives_is_one_its_schema_declares(
         schema = load_schema(doc["kind"])
         found += _undeclared(schema, schema, doc, doc["kind"])
     assert found == [], sorted(set(found))
+
+
+def test_eval_on_a_seeds_format_gold_prints_its_envelope(tmp_path: Path) -> None:
+    """`redline eval GOLD CORPUS -f json` printed its figures with no versioned envelope, as
+    `audit recall`, `add` and `ingest` did (and `ingest` named a schema shipped nowhere)."""
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            str(REPO / "examples" / "gold" / "sample.json"),
+            str(REPO / "examples" / "corpus"),
+            "--db",
+            str(tmp_path / "eval.db"),
+            "-f",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    validate(doc)
+    assert doc["kind"] == "eval" and doc["threats"] and doc["gold"].endswith("sample.json")

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from redline.cli import app
 from redline.documents import list_documents
+from redline.schemas import validate
 from redline.store import Ledger
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -110,7 +111,9 @@ def test_json_report_and_a_second_run_that_adds_nothing(db: str) -> None:
 
     assert first.exit_code == 0 and second.exit_code == 0
     report = json.loads(first.stdout)
-    assert report["schema"] == "redline.ingest-report/1"
+    # the versioned envelope every JSON output has: it named a schema shipped nowhere
+    validate(report)
+    assert report["kind"] == "ingest" and report["schema"].endswith("/ingest-v1.json")
     assert report["stats"]["ingested"] == 9 and report["stats"]["gdelt_events_added"] == 6
     assert report["stats"]["exact_duplicates"] == 1 and len(report["problems"]) == 4
     assert report["problems"][0]["source_locator"] == "line 3"

@@ -26,6 +26,7 @@ from redline.misses import (
     miss_figures,
     sample,
 )
+from redline.schemas import validate
 from redline.store import Ledger
 from redline.store.schema import runs
 from redline.vocab import ItemKind
@@ -246,11 +247,15 @@ def test_cli_misses_judge_and_recall(ledger_with_notes: Ledger, tmp_path: Path) 
     assert "redline add threat" in said
     result = runner.invoke(app, ["audit", "recall", "--db", url, "--kind", "threat", "-f", "json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["recall"] == 0.5
-    # without --kind: every kind a sample was drawn for, one object each
+    doc = json.loads(result.output)
+    validate(doc)  # the versioned envelope every JSON output has (it had none)
+    assert [f["recall"] for f in doc["items"]] == [0.5]
+    # without --kind: every kind a sample was drawn for, one item each
     result = runner.invoke(app, ["audit", "recall", "--db", url, "-f", "json"])
     assert result.exit_code == 0, result.output
-    assert [(f["kind"], f["recall"]) for f in json.loads(result.output)] == [("threat", 0.5)]
+    doc = json.loads(result.output)
+    validate(doc)
+    assert [(f["kind"], f["recall"]) for f in doc["items"]] == [("threat", 0.5)]
     # `audit report` names it under an audit's precision (of the machine's threats: the one an
     # analyst added is not drawn)
     from redline.audit import draw

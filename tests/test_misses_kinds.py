@@ -119,7 +119,7 @@ def test_a_crossing_sample_judged_through_the_json_form_gives_a_recall_with_an_i
         app, ["audit", "recall", "--db", url, "--kind", "crossing", "-f", "json"]
     )
     assert result.exit_code == 0, result.output
-    figures = json.loads(result.output)
+    (figures,) = json.loads(result.output)["items"]
     assert figures["kind"] == "crossing" and figures["judged"] == 8
     assert figures["found"] == 1 and figures["precision_assumed"]
     low, high = figures["recall_interval"]
@@ -451,7 +451,9 @@ def test_recall_as_csv_gives_the_estimate_json_and_the_table_give(events_ledger:
     url = events_ledger.engine.url.render_as_string(hide_password=False)
     runner = CliRunner()
     base = ["audit", "recall", "--db", url]
-    given = json.loads(runner.invoke(app, [*base, "--kind", "crossing", "-f", "json"]).output)
+    (given,) = json.loads(runner.invoke(app, [*base, "--kind", "crossing", "-f", "json"]).output)[
+        "items"
+    ]
     for args in ([], ["--kind", "crossing"]):
         result = runner.invoke(app, [*base, *args, "-f", "csv"])
         assert result.exit_code == 0, result.output

@@ -12,6 +12,7 @@ from redline.add import FIELDS, KINDS, add
 from redline.cli.common import DbOption, FormatOption, app, console, emit
 from redline.errors import RedlineError
 from redline.output import Format, render, terminal_text, to_json
+from redline.schemas import envelope
 from redline.store import Ledger
 
 
@@ -106,7 +107,9 @@ def add_command(
         note=note,
     )
     if fmt is Format.json:
-        emit(to_json(asdict(added)))
+        # a versioned envelope, as every JSON output has; the item as its own object (its
+        # ``kind`` is the item's, the envelope's names the document)
+        emit(to_json({**envelope("added"), "added": asdict(added)}))
         return
     if fmt is Format.csv:
         row = {k: v for k, v in asdict(added).items() if k not in ("fields", "span")}

@@ -291,6 +291,14 @@ def _envelope(kind: str) -> dict[str, object]:
     return envelope(kind)
 
 
+def _eval_json(result: dict[str, Any], fmt: Format) -> str:
+    """An evaluation's figures: with ``-f json`` in the versioned envelope every JSON output has
+    (``eval-v1.json``), with ``-f csv`` (no table of them) as compact JSON, as before."""
+    if fmt is Format.json:
+        return to_json({**_envelope("eval"), **result})
+    return json.dumps(result)
+
+
 def _listed(kind: str, fmt: Format, columns: list[str]) -> list[str]:
     """A listing's columns: the table's, and in CSV after them every field of an item its JSON
     has (CSV had the table's only: no document id, offsets, extractor or review state)."""
@@ -445,7 +453,7 @@ def eval_command(
 
     result = evaluate(gold, corpus, db=db, workers=workers)
     if fmt is not Format.table:
-        emit(to_json(result.as_dict()) if fmt is Format.json else json.dumps(result.as_dict()))
+        emit(_eval_json(result.as_dict(), fmt))
         return
     table = Table(title=f"{gold.name} on {corpus}")
     for col in (
@@ -564,7 +572,7 @@ def _eval_real(
     # gold only: "keep the scratch ledger here" kept nothing)
     result = evaluate_real(extractor, shared, wanted, episodes=episodes, db=db, workers=workers)
     if fmt is not Format.table:
-        emit(to_json(result) if fmt is Format.json else json.dumps(result))
+        emit(_eval_json(result, fmt))
         return
     for name, summary in result["splits"].items():
         table = Table(

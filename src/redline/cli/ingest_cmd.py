@@ -15,6 +15,7 @@ from redline.errors import InputError
 from redline.ingest import DEFAULT_MAX_BYTES, FieldMap, IngestReport, ingest_paths
 from redline.ingest.discover import absent
 from redline.output import Format, render, terminal_text, to_json
+from redline.schemas import envelope
 from redline.store import Ledger
 
 # Rows of duplicates and problems shown in the table summary; JSON lists them all.
@@ -102,7 +103,9 @@ def ingest_command(
             ledger, workers=workers, show_progress=not no_progress, quiet=fmt is not Format.table
         )
     if fmt is Format.json:
-        emit(to_json(report.to_dict()))
+        # the versioned envelope every JSON output has (`ingest-v1.json`): it named a schema
+        # of its own, "redline.ingest-report/1", which shipped nowhere
+        emit(to_json({**envelope("ingest"), **report.to_dict()}))
     elif fmt is Format.csv:
         stats = report.stats()
         emit(render([{"run_id": report.run_id, **stats}], fmt, ["run_id", *stats]))

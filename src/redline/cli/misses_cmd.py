@@ -21,6 +21,7 @@ from redline.cli.audit_cmd import (
 )
 from redline.cli.common import DbOption, FormatOption, console, emit
 from redline.output import Format, counted, render, terminal_text, to_json
+from redline.schemas import envelope
 from redline.store import Ledger
 from redline.vocab import ItemKind
 
@@ -214,7 +215,7 @@ def recall_command(
         miss_figures(ledger)  # none drawn: says how to draw one
     ]
     if fmt is Format.json:
-        emit(to_json([f.as_dict() for f in every]))
+        emit(to_json({**envelope("recall"), "items": [f.as_dict() for f in every]}))
     elif fmt is Format.csv:
         rows = [
             {"kind": f.kind.value, **s, "holding": s[plural(f.kind)]}
@@ -235,7 +236,7 @@ def _print_recall(
 
     figures = miss_figures(ledger, audit_id, kind=kind)
     if fmt is Format.json:
-        emit(to_json(figures.as_dict()))
+        emit(to_json({**envelope("recall"), "items": [figures.as_dict()]}))
         return
     columns = ["name", "sentences", "drawn", "judged", plural(figures.kind)]
     if fmt is Format.csv:

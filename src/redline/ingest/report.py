@@ -7,8 +7,6 @@ from typing import Any, Literal
 
 from redline.errors import InputError
 
-REPORT_SCHEMA = "redline.ingest-report/1"
-
 
 def megabytes(n: int) -> str:
     """A size as problems state it: ``"50.0 MB"``."""
@@ -75,7 +73,6 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         """Everything, JSON-ready (``redline ingest --format json``)."""
         return {
-            "schema": REPORT_SCHEMA,
             "run_id": self.run_id,
             "stats": self.stats(),
             "ingested": list(self.ingested),

@@ -1,8 +1,9 @@
 """Versioned JSON Schemas for the CLI's JSON output, shipped with the package.
 
 Every JSON document Redline prints is an envelope ``{"schema": <id>, "schema_version": 1,
-"kind": ..., "items": [...]}`` (``episode`` and ``document`` hold one ``"episode"`` or
-``"document"`` object instead of items).
+"kind": ..., "items": [...]}`` (``episode``, ``document`` and ``added`` hold one ``"episode"``,
+``"document"`` or ``"added"`` object instead of items; ``audit``, ``eval`` and ``ingest`` their
+figures beside the envelope).
 A new field is a compatible change; renaming or removing one needs a ``-v2`` file.
 
 The export writes rows, not envelopes: a row of ``threats``, ``events``, ``outcome_claims``,
@@ -35,10 +36,15 @@ KINDS = (
     "triage",
     "triage_leads",
     "audit",
+    "recall",
+    "added",
+    "eval",
+    "ingest",
 )
-# the kinds whose document is no listing of items: ``episode`` and ``document`` hold one object
-# named as the kind, ``audit`` the figures of one audit beside the envelope
-NOT_LISTINGS = ("episode", "document", "audit")
+# the kinds whose document is no listing of items: ``episode``, ``document`` and ``added`` hold
+# one object named as the kind, ``audit``, ``eval`` and ``ingest`` their figures beside the
+# envelope
+NOT_LISTINGS = ("episode", "document", "audit", "added", "eval", "ingest")
 # the part of a listing's schema one item follows: an exported row of the same thing too
 ITEM_POINTER = "#/properties/items/items"
 
