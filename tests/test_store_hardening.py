@@ -666,3 +666,58 @@ def test_migration_0007_gives_statements_held_already_their_genre(ledger: Ledger
         "Remarks by Lavrov spark fury in Kyiv": "news",
         "Opinion | Call the bluff": "opinion",
     }
+
+
+def test_a_decision_on_one_speakers_threat_never_moves_to_anothers(ledger: Ledger) -> None:
+    """One sentence, two threats by two speakers. An analyst rejects the first; a newer
+    extractor no longer finds it and reads the second one's span from further back, over the
+    first's: the rejection moved to the second speaker's threat (its id, its state) and hid it.
+    A threat found again at a moved span is the reviewed one only if of a compatible speaker
+    (a longer reading of the same name still is)."""
+    from redline.store.items import clear_machine_items, write_items
+
+    text = (
+        "Ivanova warned that Moscow would strike the depots if jets arrived, and Lindqvist "
+        "warned that the alliance would answer any such strike in kind."
+    )
+    second = text.index("and Lindqvist")
+
+    def threat(span: tuple[int, int], speaker: str, country: str) -> ThreatItem:
+        p = Provenance(0, len(text), span[0], span[1], text)
+        return ThreatItem(
+            p, speaker, None, country, None, None, "f16_delivery", "jets", "strike",
+            "military_force", "reported_speech", None, "unknown", 0.8, "test",
+        )  # fmt: skip
+
+    with ledger.begin() as conn:
+        doc = _document(conn, text)
+        write_items(
+            conn,
+            doc,
+            Extraction(
+                [
+                    threat((0, second - 2), "Ivanova", "RUS"),
+                    threat((second, len(text)), "Lindqvist", "NATO"),
+                ]
+            ),
+            {},
+        )
+    with ledger.connect() as conn:
+        ivanova = conn.execute(
+            sa.select(threats.c.id).where(threats.c.speaker == "Ivanova")
+        ).scalar()
+    review(ledger, "threat", ivanova, "reject", reviewer="ana")
+    with ledger.begin() as conn:  # the newer extractor: only Lindqvist's, read from further back
+        clear_machine_items(conn, doc)
+        write_items(conn, doc, Extraction([threat((30, len(text)), "Lindqvist", "NATO")]), {})
+    assert [(r[1], r[3]) for r in _threat_rows(ledger)] == [
+        ("rejected", "Ivanova"),
+        ("machine", "Lindqvist"),
+    ]
+    assert [t["speaker"] for t in list_threats(ledger)] == ["Lindqvist"]
+    # the same speaker read with a longer name at a moved span is still the reviewed threat
+    with ledger.begin() as conn:
+        clear_machine_items(conn, doc)
+        write_items(conn, doc, Extraction([threat((0, 40), "Anna Ivanova", "RUS")]), {})
+    rows = _threat_rows(ledger)
+    assert [(r[0], r[1], r[3]) for r in rows] == [(ivanova, "rejected", "Anna Ivanova")]

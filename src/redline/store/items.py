@@ -12,9 +12,9 @@ extractor gave it: a corrected kind counts as the kind it was extracted with), t
 takes the new values, except its review state and the fields the analyst corrected, and keeps its
 id, so its reviews, episode memberships and ids on the analyst's screen stay valid. An item found
 again at another span of the same sentence (a newer extractor reads the phrase a word longer) is
-the reviewed one when the pairing is unambiguous: the one new item of its kind that overlaps it,
-and it the one reviewed item that overlaps that new item; the reviewed row then moves to the new
-span. When the new extraction no longer finds it, the reviewed row stays as it was.
+the reviewed one when the pairing is unambiguous: the one new item of its kind and speaker (an
+event's actor) that overlaps it, and it the one reviewed item that overlaps that new item; the
+reviewed row then moves to the new span. When the new extraction no longer finds it, the reviewed row stays as it was.
 """
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ REVIEW_TYPE = {table.name: item_type for item_type, table in ITEM_TABLES.items()
 # (sentence start, span start, span end, kind) of an item; kind is the table's for threats and
 # outcome claims, the event's kind for events
 Identity = tuple[int, int, int, str]
+# Who an item is of, as (country, name): a threat's speaker, an event's actor (a claim names no
+# one). An item found again at a moved span is the reviewed one only if it is of the same one.
+WHO = {"threats": ("speaker_country", "speaker"), "events": ("actor_country", "actor")}
+Who = tuple[str | None, ...]
 
 
 def insert(dialect: str, table: sa.Table) -> Any:
@@ -141,7 +145,7 @@ def write_items(
         if not found:
             continue
         reviewed, added = _reviewed_items(conn, table, doc_id)
-        moved = _moved(found, reviewed, added)
+        moved = _moved(found, reviewed, added, WHO.get(table.name, ()))
         new = []
         for extracted, values in found:
             # the reviewed item this one is, found at its own span or at a moved one
@@ -157,7 +161,7 @@ def write_items(
                 continue
             values["evidence_id"] = evidence_id(values.pop("provenance"))
             if identity in reviewed:
-                item_id, corrected = reviewed.pop(identity)
+                item_id, corrected, _ = reviewed.pop(identity)
                 fresh = {
                     k: v
                     for k, v in values.items()
@@ -175,19 +179,28 @@ def write_items(
 
 def _moved(
     found: list[tuple[Identity, dict[str, Any]]],
-    reviewed: dict[Identity, tuple[int, set[str]]],
+    reviewed: dict[Identity, tuple[int, set[str], list[Who]]],
     added: set[tuple[int, int, str]],
+    who: tuple[str, ...],
 ) -> dict[Identity, Identity]:
     """{identity found: a reviewed item's identity} for the machine's items found again at
-    another span of the reviewed item's sentence: of its kind, not at any reviewed item's span,
-    overlapping exactly one reviewed item not found at its own span, which overlaps no other
-    such item found (an ambiguous pairing is no pairing). Without it a rejected threat whose
-    span a newer extractor read a word longer came back as a new machine item, and a corrected
-    one stood beside a copy with the fields the analyst had corrected away. Sentences holding
-    an analyst's added item are left out: the added item stands for them."""
+    another span of the reviewed item's sentence: of its kind and of a compatible one ``who``
+    (``_same_one``; a reviewed item's as extracted or as an analyst corrected it), not at any
+    reviewed item's span, overlapping exactly one reviewed item not found at its own span, which
+    overlaps no other such item found (an ambiguous pairing is no pairing). Without it a
+    rejected threat whose span a newer extractor read a word longer came back as a new machine
+    item, and a corrected one stood beside a copy with the fields the analyst had corrected
+    away. Without the speaker, a decision on one speaker's threat landed on another's threat in
+    the same sentence when the first was no longer found. Sentences holding an analyst's added
+    item are left out: the added item stands for them."""
+    values = dict(found)
 
-    def overlap(a: Identity, b: Identity) -> bool:
-        return a[0] == b[0] and a[3] == b[3] and a[1] < b[2] and b[1] < a[2]
+    def pair(a: Identity, b: Identity) -> bool:
+        """Can the item found at ``a`` be the reviewed one at ``b``?"""
+        if not (a[0] == b[0] and a[3] == b[3] and a[1] < b[2] and b[1] < a[2]):
+            return False
+        now = tuple(values[a].get(f) for f in who)
+        return any(_same_one(now, was) for was in reviewed[b][2])
 
     spans = {identity for identity, _ in found}
     fresh = [i for i, v in found if i not in reviewed and v.get("extractor") != ANALYST]
@@ -198,10 +211,23 @@ def _moved(
     ]
     pairs: dict[Identity, Identity] = {}
     for identity in fresh:
-        olds = [o for o in lost if overlap(identity, o)]
-        if len(olds) == 1 and sum(overlap(n, olds[0]) for n in fresh) == 1:
+        olds = [o for o in lost if pair(identity, o)]
+        if len(olds) == 1 and sum(pair(n, olds[0]) for n in fresh) == 1:
             pairs[identity] = olds[0]
     return pairs
+
+
+def _same_one(a: Who, b: Who) -> bool:
+    """Can ``a`` and ``b`` (``WHO``: country, name) be one speaker or actor? Each field the two
+    both give agrees, a name when one holds the other's words ("Peskov", "Dmitry Peskov"): an
+    extractor that reads no name, or a longer one, still names the one it read before."""
+    for x, y in zip(a, b, strict=True):
+        if not x or not y:
+            continue
+        x, y = " ".join(x.casefold().split()), " ".join(y.casefold().split())
+        if x != y and f" {x} " not in f" {y} " and f" {y} " not in f" {x} ":
+            return False
+    return True
 
 
 @cache
@@ -252,7 +278,8 @@ def _row(
 
 @cache
 def _reviewed_statement(table: sa.Table) -> Any:
-    """The document's reviewed rows of ``table``: id, span and kind (see ``_DOC``)."""
+    """The document's reviewed rows of ``table``: id, span, kind, extractor, sentence end and
+    who it is of (``WHO``) (see ``_DOC``)."""
     kind = (
         table.c.kind
         if table is events
@@ -267,6 +294,7 @@ def _reviewed_statement(table: sa.Table) -> Any:
             kind,
             table.c.extractor,
             evidence.c.sentence_end,
+            *(table.c[f] for f in WHO.get(table.name, ())),
         )
         .join(evidence, evidence.c.id == table.c.evidence_id)
         .where(table.c.document_id == _DOC, _reviewed(table))
@@ -275,9 +303,10 @@ def _reviewed_statement(table: sa.Table) -> Any:
 
 def _reviewed_items(
     conn: sa.Connection, table: sa.Table, doc_id: int
-) -> tuple[dict[Identity, tuple[int, set[str]]], set[tuple[int, int, str]]]:
+) -> tuple[dict[Identity, tuple[int, set[str], list[Who]]], set[tuple[int, int, str]]]:
     """The document's reviewed items of ``table`` by identity as extracted: (id, the fields an
-    analyst corrected; every field of an item an analyst added), and the (sentence start,
+    analyst corrected (every field of an item an analyst added), who it is of (``WHO``) as
+    extracted and as it is now), and the (sentence start,
     sentence end, kind) of the items an analyst added (``redline.add``)."""
     found = conn.execute(_reviewed_statement(table), {"doc_id": doc_id}).all()
     if not found:
@@ -293,13 +322,20 @@ def _reviewed_items(
         .order_by(reviews.c.id)
     ):
         corrected.setdefault(item_id, {}).setdefault(field, old)  # the first: as extracted
-    out: dict[Identity, tuple[int, set[str]]] = {}
+    out: dict[Identity, tuple[int, set[str], list[Who]]] = {}
     added: set[tuple[int, int, str]] = set()
-    for item_id, sentence_start, span_start, span_end, item_kind, extractor, end in found:
+    who = WHO.get(table.name, ())
+    for item_id, sentence_start, span_start, span_end, item_kind, extractor, end, *now in found:
         fields = corrected.get(item_id, {})
         extracted_kind = fields.get("kind") or item_kind
         every = set(table.c.keys()) if extractor == ANALYST else set()
-        out[(sentence_start, span_start, span_end, extracted_kind)] = (item_id, set(fields) | every)
+        # who it is of as extracted, and as an analyst corrected it
+        was = tuple(fields.get(f, n) for f, n in zip(who, now, strict=True))
+        out[(sentence_start, span_start, span_end, extracted_kind)] = (
+            item_id,
+            set(fields) | every,
+            [was, tuple(now)],
+        )
         if extractor == ANALYST:
             added.add((sentence_start, end, item_kind))
     return out, added
