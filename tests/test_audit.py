@@ -1306,3 +1306,37 @@ def test_a_draw_killed_before_its_file_was_written_leaves_no_audit(
     with sqlite_ledger.connect() as conn:
         params = conn.execute(sa.select(runs.c.params).order_by(runs.c.id.desc())).scalar()
     assert "writing" not in params
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", ["draw", "misses"])
+def test_a_sample_printed_into_a_full_disk_is_no_audit(sqlite_ledger: Ledger, command: str) -> None:
+    """`audit draw > FILE` (and `audit misses`) on a full disk said it could not write the
+    output and left the sample recorded, standing as the latest audit though no one had it, as
+    a sample whose -o file could not be written no longer does."""
+    import subprocess
+    import sys
+
+    from redline.misses import STAGE
+
+    b = Builder(sqlite_ledger)
+    b.threat(
+        b.doc("2024-05-01", text="Talks went on. " * 10 + "Moscow warned of grave consequences."),
+        "RUS",
+        "f16_delivery",
+    )
+    args = ["--n", "4"] if command == "misses" else ["--kind", "threat"]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "redline", "audit", command, "--db", sqlite_ledger.url, *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        )
+    assert proc.returncode == 2 and "No space left on device" in proc.stderr, proc.stderr
+    assert "was recorded" in proc.stderr
+    stage = "audit" if command == "draw" else STAGE
+    with sqlite_ledger.connect() as conn:
+        assert conn.execute(sa.select(runs.c.id).where(runs.c.stage == stage)).first() is None

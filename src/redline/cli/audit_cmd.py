@@ -205,15 +205,24 @@ def item_panel(body: Text, title: str, source: str) -> None:
 
 
 def write_sample(text: str, out: Path | None, forget: Callable[[], None], what: str) -> bool:
-    """A drawn sample's JSON to ``out`` (True) or to standard output (False). A file that
-    cannot be written forgets the sample (``forget``): one nobody could read stood as the latest
-    in `audit report` and the report. Its sentences' bidirectional controls are written as
+    """A drawn sample's JSON to ``out`` (True) or to standard output (False). A file (or
+    standard output) that cannot be written forgets the sample (``forget``): one nobody could
+    read stood as the latest in `audit report` and the report. Its sentences' bidirectional controls are written as
     escapes, as every JSON listing writes them (``json_escaped``). The file is written whole or
     not at all (``write_whole``): a full disk had left the first part of a sample in ``out``,
     in place of the earlier one `--force` was to replace."""
     text = json_escaped(text)
     if out is None:
-        emit(text)
+        # a sample no one received whole is no audit either: written into a full disk (`>
+        # file`) or to a reader gone, it stood as the latest, as a file not written did
+        try:
+            emit(text)
+        except BrokenPipeError:
+            forget()
+            raise
+        except RedlineError as exc:
+            forget()
+            raise RedlineError(f"{exc} (no {what} was recorded)") from exc
         return False
     try:
         write_whole(out, text + "\n")
