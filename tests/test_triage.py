@@ -576,3 +576,26 @@ def test_the_csv_carries_every_field_the_json_has(sqlite_ledger: Ledger) -> None
     (row,) = csv.DictReader(io.StringIO(CliRunner().invoke(app, [*base, "-f", "csv"]).output))
     assert set(item) <= set(row)
     assert json.loads(row["stakes"]) == item["stakes"]
+
+
+def test_the_listing_says_how_many_items_its_limit_leaves_out(sqlite_ledger: Ledger) -> None:
+    """`triage --limit N` (20 by default) said "N unreviewed item(s) an episode's status turns
+    on" when more were waiting: an analyst who decided on them took the listing for all there
+    were. It says how many there are, and --start names those left at its end."""
+    _ledger(Builder(sqlite_ledger))
+    total = len(triage(sqlite_ledger, as_of=AS_OF))
+    assert total > 2
+    base = ["triage", "--db", str(sqlite_ledger.url), "--as-of", "2024-01-01"]
+    runner = CliRunner()
+    out = runner.invoke(app, [*base, "--limit", "2"])
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert f"2 of {total} unreviewed item(s)" in said and f"`--limit {total}` lists all" in said
+    out = runner.invoke(app, [*base, "--limit", str(total)])
+    assert out.output.startswith(f"{total} unreviewed item(s)") and "lists all" not in out.output
+    out = runner.invoke(app, [*base, "--limit", "1", "--start", "--by", "ana"], input="s\n")
+    assert out.exit_code == 0, out.output
+    assert f"{total - 1} more item(s) beyond --limit 1" in " ".join(out.output.split())
+    # scripts get the items asked for, as before
+    out = runner.invoke(app, [*base, "--limit", "1", "-f", "json"])
+    assert len(json.loads(out.output)["items"]) == 1

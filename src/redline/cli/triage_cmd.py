@@ -136,11 +136,16 @@ def triage_command(
             head = {**envelope("triage_leads"), "as_of": day}
             emit(render([x.row() for x in found], fmt, LEAD_COLUMNS, envelope=head))
         return
-    items = triage(ledger, view=view, kinds=kind, actor=actor, limit=limit or LIMIT)
+    if fmt is Format.table:
+        # every item, to say how many the limit leaves out: the first 20 read as all there were
+        every = triage(ledger, view=view, kinds=kind, actor=actor)
+        items, more = every[: limit or LIMIT], len(every) - len(every[: limit or LIMIT])
+    else:
+        items, more = triage(ledger, view=view, kinds=kind, actor=actor, limit=limit or LIMIT), 0
     if start:
-        _decide(ledger, view, items, by, none)
+        _decide(ledger, view, items, by, none, more)
     elif fmt is Format.table:
-        _print(items, day, none)
+        _print(items, day, none, more)
     else:
         head = {**envelope("triage"), "as_of": day}
         # CSV carries every field JSON has (it left out the stakes: a list, now its JSON text)
@@ -165,13 +170,19 @@ def _no_episode(ledger: Ledger, day: date, actor: str | None) -> str:
     )
 
 
-def _print(items: list[TriageItem], day: date, none: str = "") -> None:
+def _print(items: list[TriageItem], day: date, none: str = "", more: int = 0) -> None:
     """Each item as a short block: what it is, what rests on it, where it was read, and the
     command that decides on it (a table cut the episodes at stake to a dozen letters);
-    ``none``: why there are no episodes, when there are none."""
+    ``none``: why there are no episodes, when there are none; ``more``: the items the limit
+    leaves out."""
     console.print(
-        f"{len(items)} unreviewed item(s) an episode's status turns on, as of {day}"
-        + ("" if items else f" (none: {none or 'every status would stand without each item'})"),
+        (f"{len(items)} of {len(items) + more}" if more else f"{len(items)}")
+        + f" unreviewed item(s) an episode's status turns on, as of {day}"
+        + ("" if items else f" (none: {none or 'every status would stand without each item'})")
+        + (
+            f"; the first {len(items)} listed (`--limit {len(items) + more}` lists all)"
+            * bool(more)
+        ),
         markup=False,
         style="bold",
     )
@@ -234,9 +245,15 @@ def _excerpt(sentence: str, offsets: dict[str, int]) -> str:
 
 
 def _decide(
-    ledger: Ledger, view: EpisodeView, items: list[TriageItem], by: str | None, none: str = ""
+    ledger: Ledger,
+    view: EpisodeView,
+    items: list[TriageItem],
+    by: str | None,
+    none: str = "",
+    more: int = 0,
 ) -> None:
-    """Ask for a decision on each item in turn and store it as a review."""
+    """Ask for a decision on each item in turn and store it as a review (``more``: the items
+    the limit left out, named at the end)."""
     from redline.review import review
     from redline.triage import at_stake_now
 
@@ -280,6 +297,7 @@ def _decide(
         decided += 1
     console.print(
         f"{decided} decision(s) stored; run `redline link` to carry them into the episodes"
+        + (f"; {more} more item(s) beyond --limit {len(items)}: run it again" * bool(more))
     )
 
 
