@@ -1340,3 +1340,48 @@ def test_a_sample_printed_into_a_full_disk_is_no_audit(sqlite_ledger: Ledger, co
     stage = "audit" if command == "draw" else STAGE
     with sqlite_ledger.connect() as conn:
         assert conn.execute(sa.select(runs.c.id).where(runs.c.stage == stage)).first() is None
+
+
+def test_a_ledger_one_may_only_read_is_reported_on_beside_an_unwritten_sample(
+    sqlite_ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forgetting a sample whose draw was killed before its file was written is a write: on a
+    ledger the user may only read, `audit report` must still report, leaving the sample to one
+    who may write."""
+    import subprocess
+    import sys
+    from contextlib import contextmanager
+
+    from redline.audit import record, writing_to
+    from redline.errors import StoreError
+    from redline.processes import machine
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    audit = draw(sqlite_ledger, per_kind=1, kinds=("threat",))
+    audit.items[0].judgment = "right"
+    record(sqlite_ledger, audit.id, audit.items, reviewer="ann")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    writing = writing_to(Path("never.json"))
+    writing["writing"]["holder"] = f"{gone}@{machine()}"
+    with sqlite_ledger.begin() as conn:
+        conn.execute(
+            sa.insert(runs).values(stage="audit", started_at=datetime.now(UTC), params=writing)
+        )
+
+    @contextmanager
+    def read_only(self: Ledger) -> Any:
+        raise StoreError("the ledger may only be read; nothing was changed")
+        yield
+
+    monkeypatch.setattr(Ledger, "begin", read_only)
+    res = runner.invoke(
+        app, ["audit", "report", "--db", sqlite_ledger.url, "--audit", str(audit.id)]
+    )
+    assert res.exit_code == 0, res.output
+    assert "1.00" in res.output and "forgotten" not in res.output
+    monkeypatch.undo()
+    assert len(audit_ids(sqlite_ledger)) == 2
+    res = runner.invoke(app, ["audit", "report", "--db", sqlite_ledger.url])
+    assert "was forgotten" in res.output and len(audit_ids(sqlite_ledger)) == 1

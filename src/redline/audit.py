@@ -27,7 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from redline.errors import RedlineError
+from redline.errors import RedlineError, StoreError
 from redline.link import EpisodeView, evaluate
 from redline.link.episodes import agreeing
 from redline.link.when import as_of_date
@@ -430,17 +430,22 @@ def unwritten(ledger: Ledger) -> list[tuple[int, str, str]]:
         if where != here or not pid.isdigit() or alive(int(pid)):
             continue
         file = str(writing.get("file", ""))
-        with ledger.begin() as conn:
-            judged = (
-                bool(_audit_reviews(conn, run_id))
-                if run.stage == "audit"
-                else bool((run.stats or {}).get("judgments"))
-            )
-            if not judged and not _holds(Path(file), run_id):
-                conn.execute(sa.delete(runs).where(runs.c.id == run_id))
-                forgotten.append((run_id, str(run.stage), file))
-                continue
-        written(ledger, run_id)
+        try:
+            with ledger.begin() as conn:
+                judged = (
+                    bool(_audit_reviews(conn, run_id))
+                    if run.stage == "audit"
+                    else bool((run.stats or {}).get("judgments"))
+                )
+                if not judged and not _holds(Path(file), run_id):
+                    conn.execute(sa.delete(runs).where(runs.c.id == run_id))
+                    forgotten.append((run_id, str(run.stage), file))
+                    continue
+            written(ledger, run_id)
+        except StoreError:
+            # a ledger this user may only read: `audit report` still reads it, and one who may
+            # write forgets the sample
+            return forgotten
     return forgotten
 
 
