@@ -1385,3 +1385,28 @@ def test_a_ledger_one_may_only_read_is_reported_on_beside_an_unwritten_sample(
     assert len(audit_ids(sqlite_ledger)) == 2
     res = runner.invoke(app, ["audit", "report", "--db", sqlite_ledger.url])
     assert "was forgotten" in res.output and len(audit_ids(sqlite_ledger)) == 1
+
+
+def test_resuming_after_an_extraction_says_a_link_may_bring_episodes_back(
+    sqlite_ledger: Ledger,
+) -> None:
+    """After `extract --redo`, an audited episode whose threats were renewed has no members
+    until `link` runs: `audit start --resume` called it gone from the ledger for good ("which no
+    one can judge now") where `redline link` brought it back. It says so."""
+    from redline.link import link
+    from redline.store.schema import threats
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    link(sqlite_ledger, as_of=date(2024, 6, 1))
+    audit = draw(sqlite_ledger, per_kind=1, kinds=("episode",), as_of=date(2024, 6, 1))
+    base = ["audit", "start", "--db", sqlite_ledger.url, "--resume", str(audit.id), "--by", "a"]
+    with sqlite_ledger.begin() as conn:  # a re-extraction: the machine's threat renewed
+        conn.execute(sa.delete(threats))
+    res = runner.invoke(app, base, input="q\n")
+    said = " ".join(res.output.split())
+    assert "1 gone from the ledger" in said and "redline link" not in said, res.output
+    sqlite_ledger.start_run("extract", {})
+    res = runner.invoke(app, base, input="q\n")
+    said = " ".join(res.output.split())
+    assert "extraction ran since the last `redline link`: run it" in said, res.output

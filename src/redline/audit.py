@@ -376,6 +376,20 @@ def _current_id(
     return None if now_named is None else drawn_id
 
 
+def extracted_since_linked(ledger: Ledger) -> bool:
+    """Did an extraction run after the last `link` (whose episodes then stand on items since
+    replaced, until `link` runs again)?"""
+    with ledger.connect() as conn:
+        last = dict(
+            conn.execute(
+                sa.select(runs.c.stage, sa.func.max(runs.c.id))
+                .where(runs.c.stage.in_(("extract", "link")))
+                .group_by(runs.c.stage)
+            ).all()
+        )
+    return int(last.get("extract") or 0) > int(last.get("link") or 0)
+
+
 def discard(ledger: Ledger, audit_id: int) -> None:
     """Forget audit ``audit_id``, drawn but never handed to anyone (its file could not be
     written): only while no judgment names it."""

@@ -301,7 +301,7 @@ def start_command(
 ) -> None:
     """Judge a fresh sample in the terminal, item by item (s skips, q stops; each answer is
     stored at once; --resume N goes on with an audit stopped before its end)."""
-    from redline.audit import record, reopen
+    from redline.audit import extracted_since_linked, record, reopen
 
     if resume is None:
         ledger, audit = _draw(db, n, seed, kind, as_of)
@@ -330,6 +330,15 @@ def start_command(
                     f"item {g['number']} ({g['kind']} #{g['item_id']}"
                     + (f", {g['was']})" if g["was"] else ")")
                     for g in audit.gone
+                )
+                + (
+                    # an episode whose threats a re-extraction renewed has no members until
+                    # `link` relinks them: it was called gone for good, and came back after it
+                    "; extraction ran since the last `redline link`: run it, and the episodes "
+                    "among them may be found again"
+                    if any(g["kind"] == "episode" for g in audit.gone)
+                    and extracted_since_linked(ledger)
+                    else ""
                 ),
                 markup=False,
                 style="bold yellow",
