@@ -73,7 +73,9 @@ def test_eval_on_the_real_gold_keeps_its_ledger_where_db_says(
 
     def fake(*args: object, **kwargs: object) -> dict[str, object]:
         seen.update(kwargs)
-        return {"extractor": "learned", "version": "v", "splits": {}}
+        # the real gold's shape: its corpus is the counts of its documents and items
+        corpus = {"documents": {"news": {"dev": 1}}, "items": {}}
+        return {"extractor": "learned", "version": "v", "splits": {}, "corpus": corpus}
 
     monkeypatch.setattr(evaluation, "evaluate_real", fake)
     db = str(tmp_path / "episodes.db")
