@@ -1410,3 +1410,34 @@ def test_resuming_after_an_extraction_says_a_link_may_bring_episodes_back(
     res = runner.invoke(app, base, input="q\n")
     said = " ".join(res.output.split())
     assert "extraction ran since the last `redline link`: run it" in said, res.output
+
+
+def test_the_report_names_the_audit_that_judged_the_kinds_the_latest_did_not(
+    sqlite_ledger: Ledger,
+) -> None:
+    """`audit report` gives the latest judged audit: one of episodes alone, judged after an
+    audit of threats, hid the threats' precision without a word. It names the audit that
+    judged them."""
+    from redline.audit import record
+    from redline.link import link
+
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    link(sqlite_ledger, as_of=date(2024, 6, 1))
+    first = draw(sqlite_ledger, per_kind=1, kinds=("threat",))
+    first.items[0].judgment = "right"
+    record(sqlite_ledger, first.id, first.items, reviewer="ann")
+    second = draw(sqlite_ledger, per_kind=1, kinds=("episode",), as_of=date(2024, 6, 1))
+    second.items[0].judgment = "right"
+    record(sqlite_ledger, second.id, second.items, reviewer="ann")
+    res = runner.invoke(app, ["audit", "report", "--db", sqlite_ledger.url])
+    said = " ".join(res.output.split())
+    assert f"audit #{second.id}" in said, res.output
+    assert (
+        f"threat precision: not judged in audit #{second.id}, judged in audit #{first.id} "
+        f"(`redline audit report --audit {first.id}`)"
+    ) in said
+    res = runner.invoke(
+        app, ["audit", "report", "--db", sqlite_ledger.url, "--audit", str(first.id)]
+    )
+    assert "not judged in audit" not in res.output  # the audit asked for, alone

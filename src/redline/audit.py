@@ -1003,6 +1003,26 @@ def figures(ledger: Ledger, audit_id: int | None = None) -> AuditFigures | None:
     )
 
 
+def judged_elsewhere(ledger: Ledger, found: AuditFigures) -> dict[str, int]:
+    """For each kind ``found``'s audit has no judgment of, the latest other audit that has
+    (kind -> its number): the default figures are the latest judged audit's, and a small audit
+    of episodes alone hid the precision of the threats, crossings and responses judged before."""
+    missing = [k for k in KINDS if not found.precision.get(k, Proportion(0, 0)).total]
+    out: dict[str, int] = {}
+    for other in reversed(audit_ids(ledger)):
+        if not missing:
+            break
+        if other == found.audit_id:
+            continue
+        figures_ = figures(ledger, other)
+        if figures_ is None:
+            continue
+        for kind in [k for k in missing if figures_.precision.get(k, Proportion(0, 0)).total]:
+            out[kind] = other
+            missing.remove(kind)
+    return out
+
+
 def _judgment(note: str, audit_id: int) -> str:
     """The judgment an audit's review note records ("audit #7: wrong — a forecast")."""
     return note[len(f"audit #{audit_id}: ") :].split(" — ", 1)[0]

@@ -36,6 +36,7 @@ from redline.schemas import envelope
 from redline.store import Ledger
 
 if TYPE_CHECKING:
+    from redline.audit import AuditFigures
     from redline.misses import MissFigures
     from redline.vocab import ItemKind
 
@@ -446,6 +447,8 @@ def report_command(
         emit(render(rows, fmt, [*columns, *audit]))
         return
     _print_figures(ledger, found.audit_id)
+    if audit_id is None:
+        _print_judged_elsewhere(ledger, found)
     every = latest_figures(ledger)
     if not every:
         console.print(
@@ -453,6 +456,21 @@ def report_command(
             markup=False,
         )
     _print_recalls(every)
+
+
+def _print_judged_elsewhere(ledger: Ledger, found: AuditFigures) -> None:
+    """Name the earlier audits that judged the kinds the latest judged one did not."""
+    from redline.audit import judged_elsewhere
+
+    by_audit: dict[int, list[str]] = {}
+    for kind, other in judged_elsewhere(ledger, found).items():
+        by_audit.setdefault(other, []).append(kind)
+    for other, kinds in by_audit.items():
+        console.print(
+            f"{', '.join(kinds)} precision: not judged in audit #{found.audit_id}, judged in "
+            f"audit #{other} (`redline audit report --audit {other}`)",
+            markup=False,
+        )
 
 
 def _print_recalls(every: Mapping[ItemKind, MissFigures]) -> None:
