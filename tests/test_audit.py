@@ -1413,11 +1413,11 @@ def test_resuming_after_an_extraction_says_a_link_may_bring_episodes_back(
 
 
 def test_the_report_names_the_audit_that_judged_the_kinds_the_latest_did_not(
-    sqlite_ledger: Ledger,
+    sqlite_ledger: Ledger, tmp_path: Path
 ) -> None:
-    """`audit report` gives the latest judged audit: one of episodes alone, judged after an
-    audit of threats, hid the threats' precision without a word. It names the audit that
-    judged them."""
+    """`audit report` (and the HTML report) give the latest judged audit: one of episodes
+    alone, judged after an audit of threats, hid the threats' precision without a word. They
+    name the audit that judged them."""
     from redline.audit import record
     from redline.link import link
 
@@ -1441,3 +1441,10 @@ def test_the_report_names_the_audit_that_judged_the_kinds_the_latest_did_not(
         app, ["audit", "report", "--db", sqlite_ledger.url, "--audit", str(first.id)]
     )
     assert "not judged in audit" not in res.output  # the audit asked for, alone
+    html_path = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", "--db", sqlite_ledger.url, "-o", str(html_path)])
+    assert res.exit_code == 0, res.output
+    html = " ".join(html_path.read_text(encoding="utf-8").split())
+    assert (
+        f"Threat precision is not judged in audit #{second.id}: audit #{first.id} judged it" in html
+    )

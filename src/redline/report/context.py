@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from redline import GENERATOR, __version__, vocab
-from redline.audit import AuditFigures, figures
+from redline.audit import AuditFigures, figures, judged_elsewhere
 from redline.errors import ConfigError
 from redline.gold import measured
 from redline.gold.measured import Measured
@@ -63,6 +63,8 @@ class ReportData:
     warnings: list[str] = field(default_factory=list)
     charts: dict[str, Any] = field(default_factory=dict)
     audit: AuditFigures | None = None  # the latest `redline audit`, shown beside follow-through
+    # each kind that audit did not judge -> the latest other audit that did (``judged_elsewhere``)
+    audit_elsewhere: dict[str, int] = field(default_factory=dict)
     # the project's own test-split figures (``redline.gold.measured``), shown beside the audit
     measured: Measured | None = None
     # the latest `redline audit misses` of each kind a sample was drawn for: its recall
@@ -150,6 +152,7 @@ def gather(
     _summarise(data)
     _sources(ledger, data)
     data.audit = figures(ledger)
+    data.audit_elsewhere = judged_elsewhere(ledger, data.audit) if data.audit else {}
     data.misses = latest_figures(ledger)
     data.warnings = [
         f"Every episode of {e.actor} rests on opinion pieces only ({e.evidence.removeprefix('evidence: ')})."
