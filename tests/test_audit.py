@@ -1448,3 +1448,15 @@ def test_the_report_names_the_audit_that_judged_the_kinds_the_latest_did_not(
     assert (
         f"Threat precision is not judged in audit #{second.id}: audit #{first.id} judged it" in html
     )
+
+
+def test_one_item_not_reached_is_one_item(sqlite_ledger: Ledger) -> None:
+    """`audit start` stopped before its one item said "1 items not reached"."""
+    b = Builder(sqlite_ledger)
+    b.threat(b.doc("2024-05-01"), "RUS", "f16_delivery", stated="2024-04")
+    res = runner.invoke(
+        app,
+        ["audit", "start", "--db", sqlite_ledger.url, "--kind", "threat", "--by", "a"],
+        input="q\n",
+    )
+    assert "1 item not reached" in " ".join(res.output.split()), res.output

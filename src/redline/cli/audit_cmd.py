@@ -31,7 +31,15 @@ from redline.cli.common import (
     iso_date,
 )
 from redline.errors import RedlineError
-from redline.output import Format, json_escaped, render, terminal_text, to_json, write_whole
+from redline.output import (
+    Format,
+    counted,
+    json_escaped,
+    render,
+    terminal_text,
+    to_json,
+    write_whole,
+)
 from redline.schemas import envelope
 from redline.store import Ledger
 
@@ -269,8 +277,8 @@ def judge_command(
         )
     if counts["followed"]:
         console.print(
-            f"{counts['followed']} items had new ids since the draw (re-extracted or relinked): "
-            "found again by their sentence or key, and judged there",
+            f"{counted(counts['followed'], 'item')} had new ids since the draw (re-extracted or "
+            "relinked): found again by their sentence or key, and judged there",
             markup=False,
         )
     if counts["measured_only"]:
@@ -381,7 +389,8 @@ def start_command(
         judged += 1
     if left:
         console.print(
-            f"{left} items not reached: `redline audit start --resume {audit.id}` goes on",
+            f"{counted(left, 'item')} not reached: `redline audit start --resume {audit.id}` goes "
+            "on",
             markup=False,
         )
     _print_figures(ledger, audit.id)
