@@ -55,3 +55,43 @@ def test_a_date_after_publication_or_out_of_range_dates_nothing() -> None:
     assert resolve("on 30 September 2024", date(2024, 9, 1), "month") is not None
     assert resolve("on 1 October 2024", date(2024, 9, 1), "month") is None
     assert resolve("in December 2024", date(2024, 1, 1), "year") is not None
+
+
+FRIDAY = date(2024, 9, 13)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # told as said or done: the last such weekday (codebook §1, the statement date)
+        ("The foreign minister said on Saturday that the bridge was a target.", date(2024, 9, 7)),
+        ("On Thursday the council warned of a firm answer.", date(2024, 9, 12)),
+        ("Last Friday the envoy cautioned the alliance.", date(2024, 9, 6)),
+        # a day ahead dates nothing said: the next time expression does, else none
+        ("The envoys will meet on Saturday, the ministry said on Wednesday.", date(2024, 9, 11)),
+        ("The premier is due to speak on Sunday, officials said yesterday.", date(2024, 9, 12)),
+        ("Moscow said on Tuesday it will answer any strike on Monday.", date(2024, 9, 10)),
+        # a comma, a speech verb or a relative clause ends the clause the future holds
+        ('"We will respond," the spokesman said on Saturday.', date(2024, 9, 7)),
+        ("They will review the strike that hit the port on Saturday.", date(2024, 9, 7)),
+    ],
+)
+def test_weekday_by_tense(sentence: str, expected: date) -> None:
+    got = resolve(sentence, FRIDAY, "day")
+    assert got is not None and (got.value, got.precision) == (expected, "day")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The two leaders will meet on Saturday to discuss the pipeline.",
+        "The defence minister is due to speak on Saturday.",
+        "The cabinet is expected to decide on Sunday whether to send the jets.",
+        "Officials plan to announce the package on Monday.",
+        "We'll answer on Monday, the general vowed.",
+        "The summit opens next Tuesday in the capital.",
+        "The parliament won't vote before Wednesday.",
+    ],
+)
+def test_a_weekday_ahead_dates_nothing(sentence: str) -> None:
+    assert resolve(sentence, FRIDAY, "day") is None

@@ -26,7 +26,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(rf"\b({_MONTH_RE})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b(?!,? \d{{4}})", re.I),
     ),
     ("in_month", re.compile(rf"\b(?:in|since|by|during|early|late|mid-?)\s+({_MONTH_RE})\b", re.I)),
-    ("weekday", re.compile(rf"\b(?:on |last |this )?({_WEEKDAY_RE})\b", re.I)),
+    (
+        "weekday",
+        re.compile(rf"\b(?:on |last |this |next |(?:this )?coming )?({_WEEKDAY_RE})\b", re.I),
+    ),
     (
         "relative",
         re.compile(
@@ -41,6 +44,18 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"\b(?:in|since|during|by|of|early|late|mid-?)\s+((?:19|20)\d{2})\b", re.I),
     ),
 ]
+# what sets the time after it ahead of the report, in the same clause: "will meet on Saturday",
+# "is due to speak on Saturday", "plans to travel on Saturday". A statement's date is when it was
+# said (codebook §1), so such a time dates nothing the report tells as said or done; a comma, a
+# quotation mark, a speech verb or a relative or time clause between them ends the clause ("we
+# will respond," he said on Saturday; will discuss the strike that hit Kyiv on Saturday)
+_AHEAD = re.compile(
+    r"(?:\b(?:will|shall|(?:is|are|am) (?:due|set|scheduled|expected|going|to)|plans? to|"
+    r"intends? to)\b|['’]ll\b|\bwon['’]t\b)"
+    r"(?:(?!\b(?:that|which|who|after|since|when|following|said|says|told|warned)\b)"
+    r"[^,;:.!?\"“”()]){0,60}$",
+    re.I,
+)
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2, "unknown": 3}
 
@@ -141,6 +156,10 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
             year -= 1  # "In June", written in March, means last June
         return Resolved(date(year, month, 1), "month", text)
     if kind == "weekday":
+        if text.lower().startswith(("next", "coming", "this coming")) or _AHEAD.search(
+            m.string[: m.start()]
+        ):
+            return None  # a day ahead (``_AHEAD``): the next time expression dates the report
         if pub is None or pub_prec != "day":
             return Resolved(date(known_year, 1, 1), "year", text) if known_year else None
         back = (pub.weekday() - _WEEKDAYS[m[1].lower()]) % 7
