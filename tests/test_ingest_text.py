@@ -385,6 +385,56 @@ def test_text_files_are_stored_with_their_metadata(ledger: Ledger, tmp_path: Pat
     assert (second.published, second.published_source) == (date(2024, 11, 17), "text")
 
 
+_HARBOUR = (
+    "Ferries and cargo ships returned to the northern harbour on Friday after engineers "
+    "cleared the channel that a storm had blocked for most of the week."
+)
+_COUNCIL = (
+    "The city council has voted to rebuild the old tram line along the river, its chair told "
+    "reporters, and the first trams are expected to run within two years."
+)
+
+
+def test_a_text_files_header_lines_give_its_metadata(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    """A text file opening "Title: ...", "Date: ...", "URL: ..." (as scrapers write them) was
+    stored untitled, with the header lines as the article's first paragraph. They are read
+    with the record field names; the title opens the text, as a first-line title does."""
+    folder = tmp_path / "scraped"
+    folder.mkdir()
+    (folder / "warning.txt").write_text(
+        "Title: Minister warns neighbours over border drills\r\n"
+        "Date: 2024-03-12\r\nURL: https://example.org/news/drills\r\nAuthor: By Jane Doe\r\n"
+        f"\r\n{BODY}\r\n",
+        encoding="utf-8",
+    )
+    (folder / "untitled.txt").write_text(
+        f"URL:\nDate: 5 April 2024\nThe harbour reopened.\n\n{_HARBOUR}\n", encoding="utf-8"
+    )
+    opening = f"EXCLUSIVE: {_COUNCIL}\n\nSource: officials in the capital.\n"
+    (folder / "exclusive.txt").write_text(opening, encoding="utf-8")
+
+    report = ingest_paths(sqlite_ledger, [folder])
+
+    assert (len(report.ingested), report.problems) == (3, [])
+    rows = {Path(r["source_path"]).name: r for r in list_documents(sqlite_ledger)}
+    first = rows["warning.txt"]
+    assert (first["title"], first["url"], first["author"]) == (
+        "Minister warns neighbours over border drills",
+        "https://example.org/news/drills",
+        "Jane Doe",
+    )
+    assert (first["published"], first["published_source"]) == (date(2024, 3, 12), "metadata")
+    text = get_document(sqlite_ledger, first["id"])["text"]
+    assert text == f"Minister warns neighbours over border drills\n\n{BODY}"
+    second = rows["untitled.txt"]
+    assert (second["title"], second["published"]) == (None, date(2024, 4, 5))
+    assert get_document(sqlite_ledger, second["id"])["text"] == (
+        f"The harbour reopened.\n\n{_HARBOUR}"
+    )
+    # a label that opens an article, or a header naming no title, date or url, is text
+    assert get_document(sqlite_ledger, rows["exclusive.txt"]["id"])["text"] == opening.strip()
+
+
 def test_markdown_front_matter_dates_yaml_reads_as_dates_are_used(
     sqlite_ledger: Ledger, tmp_path: Path
 ) -> None:

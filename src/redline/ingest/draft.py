@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from redline.ingest.fields import first_given, pick
+from redline.ingest.authors import clean_author
+from redline.ingest.fields import FieldMap, first_given, pick
 
 Precision = Literal["day", "month", "year", "unknown"]
 DateSource = Literal["metadata", "date_line", "filename", "text", "none"]
@@ -72,3 +73,18 @@ def field_date(
         return None, (shown[:60] if shown else None)
     guess = metadata_date(value)
     return guess, (repr(value[:60]) if guess is None else None)
+
+
+def metadata_fields(record: Mapping[str, Any], fields: FieldMap) -> dict[str, Any]:
+    """A file's own metadata (Markdown front matter, a text file's ``Title:`` header lines),
+    read with the record field names: ``Draft`` keyword arguments for title, author, outlet,
+    url, published and unusable_date."""
+    published, unusable = field_date(record, fields.date)
+    return {
+        "title": pick(record, fields.title),
+        "author": clean_author(pick(record, fields.author)),
+        "outlet": pick(record, fields.outlet),
+        "url": pick(record, fields.url),
+        "published": published,
+        "unusable_date": unusable,
+    }

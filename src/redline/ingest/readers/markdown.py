@@ -8,9 +8,7 @@ from collections.abc import Iterator
 import yaml
 
 from redline.errors import InputError
-from redline.ingest.authors import clean_author
-from redline.ingest.draft import Draft, field_date
-from redline.ingest.fields import pick
+from redline.ingest.draft import Draft, metadata_fields
 from redline.ingest.readers.source import Source
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n(?:---|\.\.\.)\s*\n", re.DOTALL)
@@ -61,19 +59,9 @@ def read(source: Source) -> Iterator[Draft | InputError]:
         meta = loaded if isinstance(loaded, dict) else {}
         text = text[m.end() :]
     plain, heading = markdown_to_text(text)
-    fields = source.fields
-    published, unusable = field_date(meta, fields.date)
-    yield Draft(
-        source_path=source.key,
-        source_format="markdown",
-        text=plain,
-        title=pick(meta, fields.title) or heading,
-        author=clean_author(pick(meta, fields.author)),
-        outlet=pick(meta, fields.outlet),
-        url=pick(meta, fields.url),
-        published=published,
-        unusable_date=unusable,
-    )
+    given = metadata_fields(meta, source.fields)
+    given["title"] = given["title"] or heading
+    yield Draft(source_path=source.key, source_format="markdown", text=plain, **given)
 
 
 def markdown_to_text(markdown: str) -> tuple[str, str | None]:
