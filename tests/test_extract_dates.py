@@ -95,3 +95,19 @@ def test_weekday_by_tense(sentence: str, expected: date) -> None:
 )
 def test_a_weekday_ahead_dates_nothing(sentence: str) -> None:
     assert resolve(sentence, FRIDAY, "day") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The envoy said on 3rd March that the talks had failed.", date(2024, 3, 3)),
+        ("On the 21st of August the ministry issued a warning.", date(2024, 8, 21)),
+        ("The navy was put on alert on 24th February 2022.", date(2022, 2, 24)),
+        ("On February 24th, 2022, the troops crossed the border.", date(2022, 2, 24)),
+        ("the 2nd of June, 2023, was the day he spoke", date(2023, 6, 2)),
+    ],
+)
+def test_an_ordinal_day_is_a_day(sentence: str, expected: date) -> None:
+    """An ordinal: "February 24th, 2022" named no time, "24th February 2022" only a month."""
+    got = resolve(sentence, PUB, "day")
+    assert got is not None and (got.value, got.precision) == (expected, "day")

@@ -15,15 +15,25 @@ _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _WEEKDAY_RE = "|".join(_WEEKDAYS)
 
+# a day of the month, as an ordinal too: "24 February", "24th February", "the 24th of February",
+# "February 24th, 2022"
+_DAY = r"(\d{1,2})"
+_ORDINAL = "(?:st|nd|rd|th)"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
-    ("day_month_year", re.compile(rf"\b(\d{{1,2}}) ({_MONTH_RE})\.?,? (\d{{4}})\b", re.I)),
-    ("month_day_year", re.compile(rf"\b({_MONTH_RE})\.? (\d{{1,2}}),? (\d{{4}})\b", re.I)),
+    (
+        "day_month_year",
+        re.compile(rf"\b{_DAY}(?:{_ORDINAL}(?: of)?)? ({_MONTH_RE})\.?,? (\d{{4}})\b", re.I),
+    ),
+    (
+        "month_day_year",
+        re.compile(rf"\b({_MONTH_RE})\.? {_DAY}{_ORDINAL}?,? (\d{{4}})\b", re.I),
+    ),
     ("month_year", re.compile(rf"\b({_MONTH_RE})\.? (?:of )?(\d{{4}})\b", re.I)),
-    ("day_month", re.compile(rf"\b(\d{{1,2}}) ({_MONTH_RE})\b", re.I)),
+    ("day_month", re.compile(rf"\b{_DAY}(?:{_ORDINAL}(?: of)?)? ({_MONTH_RE})\b", re.I)),
     (
         "month_day",
-        re.compile(rf"\b({_MONTH_RE})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b(?!,? \d{{4}})", re.I),
+        re.compile(rf"\b({_MONTH_RE})\.? {_DAY}{_ORDINAL}?\b(?!,? \d{{4}})", re.I),
     ),
     ("in_month", re.compile(rf"\b(?:in|since|by|during|early|late|mid-?)\s+({_MONTH_RE})\b", re.I)),
     (
