@@ -111,3 +111,22 @@ def test_an_ordinal_day_is_a_day(sentence: str, expected: date) -> None:
     """An ordinal: "February 24th, 2022" named no time, "24th February 2022" only a month."""
     got = resolve(sentence, PUB, "day")
     assert got is not None and (got.value, got.precision) == (expected, "day")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        ("The minister warned last April that the port would be shut.", PUB, date(2024, 4, 1)),
+        ("Last November the council threatened a boycott.", date(2025, 1, 8), date(2024, 11, 1)),
+        ("He said last January that talks were over.", date(2025, 1, 8), date(2024, 1, 1)),
+    ],
+)
+def test_last_and_a_month(sentence: str, published: date, expected: date) -> None:
+    """The codebook's own case: "last April" dates a statement to that April, the most recent
+    one before the month of publication; it named no time, so the publication date was used."""
+    got = resolve(sentence, published, "day")
+    assert got is not None and (got.value, got.precision) == (expected, "month")
+
+
+def test_the_last_march_is_no_month() -> None:
+    assert resolve("They joined the last march to the square.", PUB, "day") is None

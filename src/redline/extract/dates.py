@@ -36,6 +36,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(rf"\b({_MONTH_RE})\.? {_DAY}{_ORDINAL}?\b(?!,? \d{{4}})", re.I),
     ),
     ("in_month", re.compile(rf"\b(?:in|since|by|during|early|late|mid-?)\s+({_MONTH_RE})\b", re.I)),
+    # "last April" (codebook §1's example): the month's name capitalised, so "the last march"
+    # is no date
+    ("last_month", re.compile(rf"\b[Ll]ast ({'|'.join(calendar.month_name[1:])})\b")),
     (
         "weekday",
         re.compile(rf"\b(?:on |last |this |next |(?:this )?coming )?({_WEEKDAY_RE})\b", re.I),
@@ -164,6 +167,12 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
         year = known_year
         if pub and pub_prec in ("day", "month") and month > pub.month:
             year -= 1  # "In June", written in March, means last June
+        return Resolved(date(year, month, 1), "month", text)
+    if kind == "last_month":
+        if pub is None or pub_prec not in ("day", "month"):
+            return None  # this year's or the year before's: no telling
+        month = _MONTHS[m[1].lower()]
+        year = pub.year if month < pub.month else pub.year - 1  # "last April" in April: a year ago
         return Resolved(date(year, month, 1), "month", text)
     if kind == "weekday":
         if text.lower().startswith(("next", "coming", "this coming")) or _AHEAD.search(
