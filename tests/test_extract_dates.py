@@ -130,3 +130,22 @@ def test_last_and_a_month(sentence: str, published: date, expected: date) -> Non
 
 def test_the_last_march_is_no_month() -> None:
     assert resolve("They joined the last march to the square.", PUB, "day") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("In April last year the minister warned the alliance.", (date(2023, 4, 1), "month")),
+        ("in June of last year, the envoy said", (date(2023, 6, 1), "month")),
+        ("On 3 March last year the council voted.", (date(2023, 3, 3), "day")),
+        ("On March 3 last year the council voted.", (date(2023, 3, 3), "day")),
+        ("in May this year the ministry cautioned", (date(2024, 5, 1), "month")),
+        # a month ahead this year or next dates nothing: the next time expression does
+        ("Talks in March next year were agreed on Monday.", (date(2024, 9, 9), "day")),
+    ],
+)
+def test_a_month_with_its_year_named_after_it(sentence: str, expected: tuple[date, str]) -> None:
+    """A year named after the month: "In April last year" took this year's April (the month
+    being before publication), "on 3 March last year" this year's day."""
+    got = resolve(sentence, PUB, "day")
+    assert got is not None and (got.value, got.precision) == expected

@@ -69,6 +69,10 @@ _AHEAD = re.compile(
     r"[^,;:.!?\"“”()]){0,60}$",
     re.I,
 )
+# the year a month or a day names after it: "in April last year", "on 3 March of last year",
+# "in October this year" (the month's own year then, not the last such month's)
+_NAMED_YEAR = re.compile(r" (?:of )?(last|this|next) year\b", re.I)
+_YEAR_OFFSET = {"last": -1, "this": 0, "next": 1}
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2, "unknown": 3}
 
@@ -154,18 +158,20 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
         if known_year is None:
             return None
         day_s, month_s = (m[1], m[2]) if kind == "day_month" else (m[2], m[1])
-        d = _safe_date(known_year, _MONTHS[month_s.lower()], int(day_s))
+        named = _named_year(m, known_year)
+        d = _safe_date(named or known_year, _MONTHS[month_s.lower()], int(day_s))
         if d is None:
             return None
-        if pub and pub_prec == "day" and d > pub + timedelta(days=1):
+        if named is None and pub and pub_prec == "day" and d > pub + timedelta(days=1):
             d = _safe_date(known_year - 1, d.month, d.day) or d
         return Resolved(d, "day", text)
     if kind == "in_month":
         if known_year is None:
             return None
         month = _MONTHS[m[1].lower()]
-        year = known_year
-        if pub and pub_prec in ("day", "month") and month > pub.month:
+        named = _named_year(m, known_year)
+        year = named or known_year
+        if named is None and pub and pub_prec in ("day", "month") and month > pub.month:
             year -= 1  # "In June", written in March, means last June
         return Resolved(date(year, month, 1), "month", text)
     if kind == "last_month":
@@ -190,6 +196,12 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
     if kind == "year":
         return Resolved(date(int(m[1]), 1, 1), "year", text)
     return None
+
+
+def _named_year(m: re.Match[str], known_year: int) -> int | None:
+    """The year ``_NAMED_YEAR`` names right after the match, if it names one."""
+    after = _NAMED_YEAR.match(m.string, m.end())
+    return known_year + _YEAR_OFFSET[after[1].lower()] if after else None
 
 
 def _relative(
