@@ -149,3 +149,16 @@ def test_a_month_with_its_year_named_after_it(sentence: str, expected: tuple[dat
     being before publication), "on 3 March last year" this year's day."""
     got = resolve(sentence, PUB, "day")
     assert got is not None and (got.value, got.precision) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("In mid-March the ministry warned the neighbours.", (date(2024, 3, 1), "month")),
+        ("The threat, first made in mid-2023, was repeated.", (date(2023, 1, 1), "year")),
+    ],
+)
+def test_mid_with_a_hyphen(sentence: str, expected: tuple[date, str]) -> None:
+    """A "mid March" was read; "mid-March", as it is mostly written, was no time at all."""
+    got = resolve(sentence, PUB, "day")
+    assert got is not None and (got.value, got.precision) == expected

@@ -35,7 +35,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "month_day",
         re.compile(rf"\b({_MONTH_RE})\.? {_DAY}{_ORDINAL}?\b(?!,? \d{{4}})", re.I),
     ),
-    ("in_month", re.compile(rf"\b(?:in|since|by|during|early|late|mid-?)\s+({_MONTH_RE})\b", re.I)),
+    # "mid-March" and "mid-2023" are written without a space
+    (
+        "in_month",
+        re.compile(rf"\b(?:(?:in|since|by|during|early|late|mid)\s+|mid-)({_MONTH_RE})\b", re.I),
+    ),
     # "last April" (codebook §1's example): the month's name capitalised, so "the last march"
     # is no date
     ("last_month", re.compile(rf"\b[Ll]ast ({'|'.join(calendar.month_name[1:])})\b")),
@@ -54,7 +58,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "year",
-        re.compile(r"\b(?:in|since|during|by|of|early|late|mid-?)\s+((?:19|20)\d{2})\b", re.I),
+        re.compile(
+            r"\b(?:(?:in|since|during|by|of|early|late|mid)\s+|mid-)((?:19|20)\d{2})\b", re.I
+        ),
     ),
 ]
 # what sets the time after it ahead of the report, in the same clause: "will meet on Saturday",
