@@ -162,3 +162,22 @@ def test_mid_with_a_hyphen(sentence: str, expected: tuple[date, str]) -> None:
     """A "mid March" was read; "mid-March", as it is mostly written, was no time at all."""
     got = resolve(sentence, PUB, "day")
     assert got is not None and (got.value, got.precision) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The two ministers will meet on 14 September, the embassy said.", None),
+        ("The alliance is due to decide in October whether to send the jets.", None),
+        ("The summit is set to open on October 3 in the capital.", None),
+        ("The council will vote in November, the chair said in June.", date(2024, 6, 1)),
+        # a date before the future marker is the report's: untouched
+        ("In March the envoy said that Moscow will respond.", date(2024, 3, 1)),
+    ],
+)
+def test_a_day_or_month_ahead_dates_nothing(sentence: str, expected: date | None) -> None:
+    """Written on 12 September, "will meet on 14 September" was 14 September of the year before
+    and "will decide in October" last October; a time ahead dates nothing said, as a weekday
+    ahead does not."""
+    got = resolve(sentence, PUB, "day")
+    assert (got.value if got else None) == expected

@@ -64,8 +64,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 # what sets the time after it ahead of the report, in the same clause: "will meet on Saturday",
-# "is due to speak on Saturday", "plans to travel on Saturday". A statement's date is when it was
-# said (codebook §1), so such a time dates nothing the report tells as said or done; a comma, a
+# "is due to speak on Saturday", "plans to travel on Saturday", "will decide in October" (a
+# weekday, or a day or month without its year). A statement's date is when it was said
+# (codebook §1), so such a time dates nothing the report tells as said or done; a comma, a
 # quotation mark, a speech verb or a relative or time clause between them ends the clause ("we
 # will respond," he said on Saturday; will discuss the strike that hit Kyiv on Saturday)
 _AHEAD = re.compile(
@@ -160,6 +161,8 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
         return Resolved(d, "day", text) if d else None
     if kind == "month_year":
         return Resolved(date(int(m[2]), _MONTHS[m[1].lower()], 1), "month", text)
+    if kind in ("day_month", "month_day", "in_month") and _ahead(m):
+        return None  # "will meet on 14 September": no last September's 14th
     if kind in ("day_month", "month_day"):
         if known_year is None:
             return None
@@ -187,9 +190,7 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
         year = pub.year if month < pub.month else pub.year - 1  # "last April" in April: a year ago
         return Resolved(date(year, month, 1), "month", text)
     if kind == "weekday":
-        if text.lower().startswith(("next", "coming", "this coming")) or _AHEAD.search(
-            m.string[: m.start()]
-        ):
+        if text.lower().startswith(("next", "coming", "this coming")) or _ahead(m):
             return None  # a day ahead (``_AHEAD``): the next time expression dates the report
         if pub is None or pub_prec != "day":
             return Resolved(date(known_year, 1, 1), "year", text) if known_year else None
@@ -202,6 +203,11 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
     if kind == "year":
         return Resolved(date(int(m[1]), 1, 1), "year", text)
     return None
+
+
+def _ahead(m: re.Match[str]) -> bool:
+    """Does the clause before the match set it ahead of the report (``_AHEAD``)?"""
+    return _AHEAD.search(m.string[: m.start()]) is not None
 
 
 def _named_year(m: re.Match[str], known_year: int) -> int | None:
