@@ -181,3 +181,12 @@ def test_a_day_or_month_ahead_dates_nothing(sentence: str, expected: date | None
     ahead does not."""
     got = resolve(sentence, PUB, "day")
     assert (got.value if got else None) == expected
+
+
+def test_earlier_this_week_is_this_week() -> None:
+    """Written on a Thursday, "earlier this week" was the Thursday before, in the week before;
+    it is this week's Monday."""
+    got = resolve("Earlier this week the minister threatened to cut supplies.", PUB, "day")
+    assert got is not None and (got.value, got.precision) == (date(2024, 9, 9), "day")
+    monday = resolve("earlier in the week, the envoy said", date(2024, 9, 9), "day")
+    assert monday is not None and monday.value == date(2024, 9, 9)

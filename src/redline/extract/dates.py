@@ -234,8 +234,11 @@ def _relative(
         return Resolved(pub, "day", phrase)
     if phrase == "yesterday":
         return Resolved(pub - timedelta(days=1), "day", phrase)
-    if phrase in ("last week", "earlier this week", "earlier in the week"):
+    if phrase == "last week":
         return Resolved(pub - timedelta(days=7), "day", phrase)
+    if phrase in ("earlier this week", "earlier in the week"):
+        # the week's Monday, not the last week's day a week ago (its own day when a Monday)
+        return Resolved(pub - timedelta(days=pub.weekday()), "day", phrase)
     if phrase in ("this month", "earlier this month", "earlier in the month"):
         return Resolved(pub.replace(day=1), "month", phrase)
     if phrase == "last month":
