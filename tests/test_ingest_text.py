@@ -242,6 +242,19 @@ def test_dateline_near_the_top_gives_a_day() -> None:
     assert (guess.value, guess.precision, guess.source) == (date(2024, 11, 17), "day", "text")
 
 
+def test_a_date_in_the_headline_or_measured_from_is_no_publication_date() -> None:
+    """The first full date near the top dated the article, even in its headline ("The speech
+    of 21 September 2022 in full") or as the point the text measures from ("Since 24 February
+    2022 ..."), both years before it was written."""
+    headline = _prepare(f"The speech of 21 September 2022 in full\n\n{BODY}")
+    assert headline.title == "The speech of 21 September 2022 in full"
+    assert (headline.published.value, headline.published.source) == (None, "none")
+    dateline = "KYIV, 24 February 2024 — The president spoke in the square."
+    since = text_date(f"Since 24 February 2022 the city has changed. {dateline}")
+    assert since is not None and since.value == date(2024, 2, 24)
+    assert text_date(f"After 3 March 2023, {BODY}") is None
+
+
 def test_relative_or_yearless_dates_are_not_publication_dates() -> None:
     assert text_date(f"On Wednesday and today, {BODY}") is None
 

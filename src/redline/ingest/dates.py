@@ -25,6 +25,11 @@ _ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR_ONLY = re.compile(r"^(\d{4})$")
 _EPOCH = re.compile(r"^\d{10}(?:\.\d+)?$")
 _HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# a date the text measures from or to ("Since 24 February 2022 ...", "after 3 March 2023"):
+# a reference point of what it reports, not the day it was published
+_REFERENCE_POINT = re.compile(
+    r"\b(?:since|after|before|until|till|following)\s+(?:the\s+)?\Z", re.I
+)
 # File names that start with a date: 20220212T201500Z_PL_en_6001743bb8.txt, 2022-02-24_x.txt,
 # or carry one between separators (news_2022-02-24.txt).
 _FILENAME_DATE = re.compile(
@@ -90,7 +95,8 @@ def text_date(text: str) -> DateGuess | None:
     """The first full date (with a year) near the top of ``text``, found by dateparser's search.
 
     Relative dates ("today", "on Wednesday") are ignored: they give the reader's date, not the
-    article's. Costs a few milliseconds, so callers try every cheaper source first.
+    article's; so is a date the text measures from or to ("since 24 February 2022"). Costs a
+    few milliseconds, so callers try every cheaper source first.
     """
     head = text[:TEXT_HEAD_CHARS]
     if not _HAS_YEAR.search(head):
@@ -101,7 +107,14 @@ def text_date(text: str) -> DateGuess | None:
         found = search_dates(head, languages=["en"], settings=_DATEPARSER_SETTINGS) or []
     except Exception:  # dateparser raises assorted errors on odd input; a missing date is fine
         return None
+    at = 0
     for phrase, _when in found:
+        where = head.find(phrase, at)
+        at = where + len(phrase) if where >= 0 else at
+        # the words before the phrase, and its own first word ("After 3 March 2023")
+        lead = head[max(0, where - 20) : where] if where >= 0 else ""
+        if any(_REFERENCE_POINT.search(t) for t in (lead, phrase.split(" ", 1)[0] + " ")):
+            continue
         if _HAS_YEAR.search(phrase):
             guess = _parse_prose(phrase, "text")
             if guess is not None and guess.precision in ("day", "month"):

@@ -92,7 +92,7 @@ def prepare(draft: Draft) -> Prepared | InputError:
     title = _clean_title(draft.title) or (
         title_from_first_line(text) if hints.first_line_alone else None
     )
-    published, date_problem = publication_date(draft, text, hints)
+    published, date_problem = publication_date(draft, text, hints, title=title)
     return Prepared(
         draft=draft,
         text=text,
@@ -107,10 +107,14 @@ def prepare(draft: Draft) -> Prepared | InputError:
     )
 
 
-def publication_date(draft: Draft, text: str, hints: Hints) -> tuple[DateGuess, str | None]:
-    """The best date source that gives an answer: metadata, date line, file name, text top,
-    copyright year; and, when a date the document gave could not be used (a date field's value
-    that is no date, a file name's date in the future), why, and how it is dated instead.
+def publication_date(
+    draft: Draft, text: str, hints: Hints, *, title: str | None = None
+) -> tuple[DateGuess, str | None]:
+    """The best date source that gives an answer: metadata, date line, file name, text top
+    (below a ``title`` that opens the text: a headline's date is what it tells of, "What
+    changed after 24 February 2022"), copyright year; and, when a date the document gave could
+    not be used (a date field's value that is no date, a file name's date in the future), why,
+    and how it is dated instead.
 
     The text search runs dateparser and comes last but one, so a cheap source spares its cost.
     """
@@ -129,7 +133,8 @@ def publication_date(draft: Draft, text: str, hints: Hints) -> tuple[DateGuess, 
         future = unusable_filename_date(name) if guess is None else None
         if future is not None:
             unused.append(f"the file name's date {future} is in the future")
-    guess = guess or text_date(text) or (year_date(hints.year) if hints.year else None) or NO_DATE
+    top = text[len(title) :] if title and text.startswith(title) else text
+    guess = guess or text_date(top) or (year_date(hints.year) if hints.year else None) or NO_DATE
     if not unused:
         return guess, None
     dated = f"dated {guess.value} from its {guess.source}" if guess.value else "stored undated"
