@@ -190,3 +190,13 @@ def test_earlier_this_week_is_this_week() -> None:
     assert got is not None and (got.value, got.precision) == (date(2024, 9, 9), "day")
     monday = resolve("earlier in the week, the envoy said", date(2024, 9, 9), "day")
     assert monday is not None and monday.value == date(2024, 9, 9)
+
+
+def test_a_day_after_a_month_precise_publication_is_the_year_before() -> None:
+    """Known only to be of January 2024, a document's "on 30 December" dated nothing (this
+    year's 30 December is after January, and only a day-precise publication moved it back)."""
+    january = date(2024, 1, 1)
+    got = resolve("On 30 December the ministry warned of a response.", january, "month")
+    assert got is not None and (got.value, got.precision) == (date(2023, 12, 30), "day")
+    same = resolve("On 20 January the ministry warned of a response.", january, "month")
+    assert same is not None and same.value == date(2024, 1, 20)

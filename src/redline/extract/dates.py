@@ -129,15 +129,19 @@ def _possible(res: Resolved, pub: date | None, pub_precision: str) -> bool:
         return True
     if not EARLIEST <= res.value <= LATEST:
         return False
+    last = _latest(pub, pub_precision)
+    return last is None or res.value <= last
+
+
+def _latest(pub: date | None, pub_precision: str) -> date | None:
+    """The last day the document may have been published (``_possible``); None: unknown."""
     if pub is None or pub_precision not in ("day", "month", "year"):
-        return True
+        return None
     if pub_precision == "day":
-        last = pub + timedelta(days=1)
-    elif pub_precision == "month":
-        last = date(pub.year, pub.month, calendar.monthrange(pub.year, pub.month)[1])
-    else:
-        last = date(pub.year, 12, 31)
-    return res.value <= last
+        return pub + timedelta(days=1)
+    if pub_precision == "month":
+        return date(pub.year, pub.month, calendar.monthrange(pub.year, pub.month)[1])
+    return date(pub.year, 12, 31)
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:
@@ -171,7 +175,10 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
         d = _safe_date(named or known_year, _MONTHS[month_s.lower()], int(day_s))
         if d is None:
             return None
-        if named is None and pub and pub_prec == "day" and d > pub + timedelta(days=1):
+        latest = _latest(pub, pub_prec)
+        if named is None and latest is not None and d > latest:
+            # after publication: the year before's ("on 30 December", written on 2 January or
+            # in a document known only to be of January)
             d = _safe_date(known_year - 1, d.month, d.day) or d
         return Resolved(d, "day", text)
     if kind == "in_month":
