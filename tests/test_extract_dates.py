@@ -200,3 +200,11 @@ def test_a_day_after_a_month_precise_publication_is_the_year_before() -> None:
     assert got is not None and (got.value, got.precision) == (date(2023, 12, 30), "day")
     same = resolve("On 20 January the ministry warned of a response.", january, "month")
     assert same is not None and same.value == date(2024, 1, 20)
+
+
+def test_this_and_a_weekday_is_this_week() -> None:
+    """Written on a Friday, "this Saturday" was the Saturday six days before; it is tomorrow,
+    ahead of the report, and dates nothing. "This Monday" is still this week's Monday."""
+    assert resolve("The ministers meet this Saturday in the capital.", FRIDAY, "day") is None
+    got = resolve("This Monday the envoy warned of a blockade.", FRIDAY, "day")
+    assert got is not None and got.value == date(2024, 9, 9)

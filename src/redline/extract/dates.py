@@ -201,7 +201,10 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
             return None  # a day ahead (``_AHEAD``): the next time expression dates the report
         if pub is None or pub_prec != "day":
             return Resolved(date(known_year, 1, 1), "year", text) if known_year else None
-        back = (pub.weekday() - _WEEKDAYS[m[1].lower()]) % 7
+        weekday = _WEEKDAYS[m[1].lower()]
+        if text.lower().startswith("this") and weekday > pub.weekday():
+            return None  # "this Saturday", written on a Friday: tomorrow, not six days ago
+        back = (pub.weekday() - weekday) % 7
         if text.lower().startswith("last"):
             back = back or 7
         return Resolved(pub - timedelta(days=back), "day", text)
