@@ -208,3 +208,17 @@ def test_this_and_a_weekday_is_this_week() -> None:
     assert resolve("The ministers meet this Saturday in the capital.", FRIDAY, "day") is None
     got = resolve("This Monday the envoy warned of a blockade.", FRIDAY, "day")
     assert got is not None and got.value == date(2024, 9, 9)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Seven months ago the minister warned of a blockade.", (date(2024, 2, 1), "month")),
+        ("ten days ago the envoy said", (date(2024, 9, 2), "day")),
+        ("Twelve years ago the treaty was signed.", (date(2012, 1, 1), "year")),
+    ],
+)
+def test_ago_counts_past_six(sentence: str, expected: tuple[date, str]) -> None:
+    """Only "two" to "six" were counted: "seven months ago" named no time."""
+    got = resolve(sentence, PUB, "day")
+    assert got is not None and (got.value, got.precision) == expected

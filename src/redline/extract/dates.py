@@ -15,6 +15,9 @@ _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _WEEKDAY_RE = "|".join(_WEEKDAYS)
 
+# "seven months ago" as "six months ago": the number words an "ago" counts in
+_NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve"
+_NUMBERS = {word: n for n, word in enumerate(_NUMBER_WORDS.split(), start=2)}
 # a day of the month, as an ordinal too: "24 February", "24th February", "the 24th of February",
 # "February 24th, 2022"
 _DAY = r"(\d{1,2})"
@@ -52,7 +55,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(yesterday|today|last (?:week|month|year)|this (?:week|month|year)|"
             r"earlier (?:this|in the) (?:week|month|year)|(?:a|one) (?:week|month|year) ago|"
-            r"(\d+|two|three|four|five|six) (days|weeks|months|years) ago)\b",
+            rf"(\d+|{'|'.join(_NUMBERS)}) (days|weeks|months|years) ago)\b",
             re.I,
         ),
     ),
@@ -80,7 +83,6 @@ _AHEAD = re.compile(
 # "in October this year" (the month's own year then, not the last such month's)
 _NAMED_YEAR = re.compile(r" (?:of )?(last|this|next) year\b", re.I)
 _YEAR_OFFSET = {"last": -1, "this": 0, "next": 1}
-_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2, "unknown": 3}
 
 
