@@ -222,3 +222,13 @@ def test_ago_counts_past_six(sentence: str, expected: tuple[date, str]) -> None:
     """Only "two" to "six" were counted: "seven months ago" named no time."""
     got = resolve(sentence, PUB, "day")
     assert got is not None and (got.value, got.precision) == expected
+
+
+def test_a_weekday_with_its_date_is_that_date() -> None:
+    """A 2024 article's "On Thursday, 24 February 2022" resolved to the Thursday of the
+    publication's week: the weekday names the date's day, and when it would resolve to another
+    day, the date is read. A weekday agreeing with its date keeps its own words."""
+    got = resolve("On Thursday, 24 February 2022, the troops crossed the border.", PUB, "day")
+    assert got is not None and (got.value, got.text) == (date(2022, 2, 24), "24 February 2022")
+    same = resolve("On Monday, September 9, the minister spoke.", PUB, "day")
+    assert same is not None and (same.value, same.text) == (date(2024, 9, 9), "On Monday")

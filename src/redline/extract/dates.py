@@ -66,6 +66,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+# a date right after a weekday names that date's day: "On Thursday, 24 February 2022" is read
+# by its date when the weekday would resolve to another day
+_DATE_AFTER = re.compile(
+    rf"[,\s(]+(?:{_DAY}{_ORDINAL}?(?: of)? (?:{_MONTH_RE})\b|(?:{_MONTH_RE})\.? {_DAY}\b)", re.I
+)
 # what sets the time after it ahead of the report, in the same clause: "will meet on Saturday",
 # "is due to speak on Saturday", "plans to travel on Saturday", "will decide in October" (a
 # weekday, or a day or month without its year). A statement's date is when it was said
@@ -209,7 +214,12 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
         back = (pub.weekday() - weekday) % 7
         if text.lower().startswith("last"):
             back = back or 7
-        return Resolved(pub - timedelta(days=back), "day", text)
+        day = pub - timedelta(days=back)
+        if _DATE_AFTER.match(m.string, m.end()):
+            dated = resolve(m.string[m.end() :], pub, pub_prec)
+            if dated is not None and dated.value != day:
+                return None  # another week's day: the date after it is read instead
+        return Resolved(day, "day", text)
     if kind == "relative":
         return _relative(m[0].lower(), pub, pub_prec, known_year)
     if kind == "year":
