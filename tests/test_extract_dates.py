@@ -232,3 +232,13 @@ def test_a_weekday_with_its_date_is_that_date() -> None:
     assert got is not None and (got.value, got.text) == (date(2022, 2, 24), "24 February 2022")
     same = resolve("On Monday, September 9, the minister spoke.", PUB, "day")
     assert same is not None and (same.value, same.text) == (date(2024, 9, 9), "On Monday")
+
+
+def test_29_february_without_its_year_is_the_last_leap_day() -> None:
+    """In a 2025 article, "on 29 February" named no date (2025 has none); it is the last leap
+    day by the publication: 2024's, or 2020's in an article of January 2024."""
+    sentence = "On 29 February the minister warned of a response."
+    got = resolve(sentence, date(2025, 3, 5), "day")
+    assert got is not None and got.value == date(2024, 2, 29)
+    earlier = resolve(sentence, date(2024, 1, 10), "day")
+    assert earlier is not None and earlier.value == date(2020, 2, 29)

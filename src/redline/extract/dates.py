@@ -179,15 +179,19 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
             return None
         day_s, month_s = (m[1], m[2]) if kind == "day_month" else (m[2], m[1])
         named = _named_year(m, known_year)
-        d = _safe_date(named or known_year, _MONTHS[month_s.lower()], int(day_s))
-        if d is None:
-            return None
+        month, mday = _MONTHS[month_s.lower()], int(day_s)
+        if named is not None:
+            d = _safe_date(named, month, mday)
+            return Resolved(d, "day", text) if d else None
+        # the last such day by the publication: this year's, else the year before's ("on 30
+        # December", written on 2 January or in a document known only to be of January), and
+        # for 29 February the last leap year's
         latest = _latest(pub, pub_prec)
-        if named is None and latest is not None and d > latest:
-            # after publication: the year before's ("on 30 December", written on 2 January or
-            # in a document known only to be of January)
-            d = _safe_date(known_year - 1, d.month, d.day) or d
-        return Resolved(d, "day", text)
+        for year in range(known_year, known_year - 8, -1):
+            d = _safe_date(year, month, mday)
+            if d is not None and (latest is None or d <= latest):
+                return Resolved(d, "day", text)
+        return None
     if kind == "in_month":
         if known_year is None:
             return None
