@@ -83,12 +83,18 @@ def test_tables_scroll_in_their_box_on_narrow_screens(report: tuple[Path, str]) 
     assert ".table-scroll { overflow-x: auto;" in page
 
 
-_PROBE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+_FRAME = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <style>body {{ margin: 0 }} iframe {{ border: 0; display: block }}</style></head><body>
 <iframe id="phone" width="{width}" height="800" srcdoc="{report}"></iframe>
 <script>
 document.getElementById("phone").addEventListener("load", (event) => {{
   const win = event.target.contentWindow, doc = event.target.contentDocument;
+{probe}
+}});
+</script></body></html>"""
+
+# what a layout probe measures: the page's width, boxes, tables and where given texts are drawn
+_LAYOUT = """
   const box = (selector) => {{
     const el = doc.querySelector(selector);
     return el && el.getBoundingClientRect().toJSON();
@@ -119,9 +125,22 @@ document.getElementById("phone").addEventListener("load", (event) => {{
     width: win.innerWidth, height: win.innerHeight, page: doc.documentElement.scrollWidth,
     cards: box(".cards"), verdict: box("#verdicts li"), toc: box("nav.toc"), tables,
     status: box("#verdicts .status"), badge: box("#verdicts .badge"), where,
-  }});
-}});
-</script></body></html>"""
+  }});"""
+
+
+def _in_frame(page: str, probe: str, chromium_binary: str, tmp_path: Path, width: int = 400) -> Any:
+    """What the JavaScript ``probe`` left in ``document.body.dataset.layout`` (JSON), run once
+    ``page`` is drawn by Chromium in a ``width`` x 800 frame (``doc``, ``win``: the frame's)."""
+    frame = tmp_path / "phone.html"
+    frame.write_text(
+        _FRAME.format(report=html.escape(page, quote=True), width=width, probe=probe),
+        encoding="utf-8",
+    )
+    args = ("--virtual-time-budget=5000", "--dump-dom", frame.as_uri())
+    dom = _chromium(chromium_binary, tmp_path / "profile", *args).stdout
+    found = re.search(r'data-layout="([^"]*)"', dom)
+    assert found, dom[-2000:]
+    return json.loads(html.unescape(found.group(1)))
 
 
 def _layout_in_frame(
@@ -131,18 +150,11 @@ def _layout_in_frame(
     width: int = 400,
     texts: tuple[tuple[str, str], ...] = (),
 ) -> dict[str, Any]:
-    """What the probe page measured of ``page`` drawn in its ``width`` x 800 frame by Chromium;
-    ``texts``: (selector, text) pairs whose left edges it gives as ``where["selector text"]``."""
-    probe = tmp_path / "phone.html"
-    probe.write_text(
-        _PROBE.format(report=html.escape(page, quote=True), width=width, texts=json.dumps(texts)),
-        encoding="utf-8",
-    )
-    args = ("--virtual-time-budget=5000", "--dump-dom", probe.as_uri())
-    dom = _chromium(chromium_binary, tmp_path / "profile", *args).stdout
-    found = re.search(r'data-layout="([^"]*)"', dom)
-    assert found, dom[-2000:]
-    layout: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    """What the layout probe measured of ``page`` drawn in its ``width`` x 800 frame by
+    Chromium; ``texts``: (selector, text) pairs whose left edges it gives as
+    ``where["selector text"]``."""
+    probe = _LAYOUT.format(texts=json.dumps(texts))
+    layout: dict[str, Any] = _in_frame(page, probe, chromium_binary, tmp_path, width)
     return layout
 
 
@@ -344,3 +356,63 @@ def test_a_right_to_left_quote_reads_in_its_own_direction(
     texts = (("ol.story blockquote", "אם"), ("ol.story blockquote", "."))
     where = _layout_in_frame(page, chromium_binary, tmp_path, width=900, texts=texts)["where"]
     assert where["ol.story blockquote ."] < where["ol.story blockquote אם"], where
+
+
+# the WCAG contrast of every text outside the charts against the background it is drawn on
+_CONTRAST = """
+  const rgb = (css) => css.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => {
+    const linear = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const colour = rgb(win.getComputedStyle(el).backgroundColor);
+      if (colour.length < 4 || colour[3] > 0) return colour;
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement, text = walker.currentNode.data.trim();
+    if (!text || el.closest("svg") || !el.getClientRects().length) continue;
+    const style = win.getComputedStyle(el);
+    const [a, b] = [luminance(rgb(style.color)), luminance(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;  // large text needs 3:1
+    if (ratio < need) low.push({text: text.slice(0, 40), ratio: ratio.toFixed(2), need});
+  }
+  document.body.dataset.layout = JSON.stringify(low);"""
+
+
+@pytest.mark.chromium
+def test_every_text_reads_at_aa_contrast(tmp_path: Path, chromium_binary: str) -> None:
+    """A reader with low vision reads every status: white on the amber of "partially
+    enforced" was 3.6:1, under the 4.5:1 WCAG AA asks of text this small (the pill is 12.8 px),
+    in the verdict list and on every such episode. Every text outside the charts, each status
+    among them, is checked against the background it is drawn on."""
+    from redline.link import list_episodes
+    from redline.review import review
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}")
+    b = seeds_ledger(ledger)  # open and unenforced lines
+    doc = b.doc("2024-06-01")
+    threat = {"stated": "2023-01-01", "consequence": "military_force"}
+    b.threat(doc, "RUS", "long_range_missiles_delivery", **threat)
+    b.crossing(doc, "GBR", "long_range_missiles_delivery", "2023-05-11")
+    b.response(doc, "RUS", "long_range_missiles_delivery", "military_force", "2023-05-20")
+    b.threat(doc, "USA", "aid_to_russia", **threat)  # answered by a weaker harm: partial
+    b.crossing(doc, "IRN", "aid_to_russia", "2023-03-01")
+    b.response(doc, "USA", "aid_to_russia", "sanctions_or_economic", "2023-03-20")
+    b.threat(doc, "GBR", "invasion_of_ukraine", **threat)  # crossed, nothing said after
+    b.crossing(doc, "RUS", "invasion_of_ukraine", "2024-02-24")
+    b.threat(doc, "CHN", "taiwan_official_visit", **threat)
+    link(ledger, as_of=AS_OF)
+    review(ledger, "episode", "CHN:taiwan_official_visit", "withdraw", effective="2024-09-01")
+    statuses = {e["status"] for e in list_episodes(ledger, as_of=AS_OF)}
+    page = write_report(ledger, tmp_path / "report.html", as_of=AS_OF).read_text("utf-8")
+    ledger.dispose()
+    assert statuses == set(charts.STATUS_COLOURS)  # a pill of every colour is drawn
+    assert _in_frame(page, _CONTRAST, chromium_binary, tmp_path, width=1000) == []

@@ -31,7 +31,7 @@ LINE_HEIGHT = 14  # of a wrapped label's lines
 
 STATUS_COLOURS = {
     "crossed_enforced": "#1a7f37",
-    "crossed_partially_enforced": "#b7791f",
+    "crossed_partially_enforced": "#9c671a",  # white on it reads at 4.8:1 (AA)
     "crossed_unenforced": "#c0392b",
     "undetermined": "#7e57c2",
     "open": "#6b7280",
