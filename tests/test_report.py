@@ -131,7 +131,7 @@ def test_the_report_shows_the_measured_accuracy_beside_the_audit(
     assert "Measured on real news, not on this corpus" in html
     for name, what, _ in ROWS:
         figure = shipped.figure(name)
-        assert f'<td>{what}</td><td class="nowrap">{figure.label()}</td>' in html, name
+        assert f'<th scope="row">{what}</th><td class="nowrap">{figure.label()}</td>' in html, name
     assert "audit it before quoting a verdict" in html
 
 

@@ -83,6 +83,22 @@ def test_tables_scroll_in_their_box_on_narrow_screens(report: tuple[Path, str]) 
     assert ".table-scroll { overflow-x: auto;" in page
 
 
+def test_each_table_row_is_headed_by_what_it_is_about(report: tuple[Path, str]) -> None:
+    """A screen reader moving along a row of figures names each cell by its column and row
+    headers; the actor (or the measure) opening each row was a plain cell, so "0.33" in the
+    follow-through table came with "Estimate" and no actor. Each row's first cell is its
+    header (the line of evidence under an actor's figures goes with that actor's row)."""
+    _, page = report
+    tables = re.findall(r"<table\b.*?</table>", page, re.S)
+    assert len(tables) >= 3  # actors by status, follow-through, measured accuracy
+    for table in tables:
+        body = table[table.index("<tbody>") :]
+        rows = re.findall(r"<tr\b([^>]*)>\s*(<t[dh][^>]*>)", body)
+        assert rows and all(
+            first.startswith('<th scope="row"') for attrs, first in rows if "evidence" not in attrs
+        ), table[:600]
+
+
 _FRAME = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <style>body {{ margin: 0 }} iframe {{ border: 0; display: block }}</style></head><body>
 <iframe id="phone" width="{width}" height="800" srcdoc="{report}"></iframe>
