@@ -83,6 +83,21 @@ def test_tables_scroll_in_their_box_on_narrow_screens(report: tuple[Path, str]) 
     assert ".table-scroll { overflow-x: auto;" in page
 
 
+def test_a_screen_reader_can_jump_past_the_header_to_the_findings(
+    report: tuple[Path, str],
+) -> None:
+    """The report had a banner, a navigation and a footer landmark but no main one: a screen
+    reader's "next landmark" went from the contents to the footer's method note, past every
+    finding. The sections from the summary to the sources are its <main>."""
+    _, page = report
+    assert page.count("<main>") == page.count("</main>") == 1
+    main = page[page.index("<main>") : page.index("</main>")]
+    for section in ("summary", "verdicts", "credibility", "timelines", "episodes", "sources"):
+        assert f'id="{section}"' in main, section
+    assert page.index('<nav class="toc"') < page.index("<main>")
+    assert page.index("</main>") < page.index('<footer id="method">')
+
+
 def test_each_table_row_is_headed_by_what_it_is_about(report: tuple[Path, str]) -> None:
     """A screen reader moving along a row of figures names each cell by its column and row
     headers; the actor (or the measure) opening each row was a plain cell, so "0.33" in the
