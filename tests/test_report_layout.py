@@ -447,3 +447,38 @@ def test_every_text_reads_at_aa_contrast(tmp_path: Path, chromium_binary: str) -
     ledger.dispose()
     assert statuses == set(charts.STATUS_COLOURS)  # a pill of every colour is drawn
     assert _in_frame(page, _CONTRAST, chromium_binary, tmp_path, width=1000) == []
+
+
+A4_WIDTH = 718  # CSS px an A4 page prints in, between Chromium's default 1 cm margins
+
+# the report laid out as on paper: its print rules applied on screen, and no scroll bar; then
+# where each table ends and how much of it its box hides
+_ON_PAPER = """
+  const rules = [];
+  for (const sheet of doc.styleSheets)
+    for (const rule of sheet.cssRules)
+      if (rule instanceof win.CSSMediaRule && rule.media.mediaText === "print")
+        rules.push(...[...rule.cssRules].map((inner) => inner.cssText));
+  const paper = doc.createElement("style");
+  paper.textContent = "html { overflow: hidden; }\\n" + rules.join("\\n");
+  doc.head.append(paper);
+  document.body.dataset.layout = JSON.stringify([...doc.querySelectorAll("table")].map((t) => ({
+    right: t.getBoundingClientRect().right,
+    hidden: t.parentElement.scrollWidth - t.parentElement.clientWidth,
+    head: t.querySelector("thead").textContent.replace(/\\s+/g, " ").trim(),
+  })));"""
+
+
+@pytest.mark.chromium
+def test_a_printed_report_keeps_every_column(
+    report: tuple[Path, str], chromium_binary: str, tmp_path: Path
+) -> None:
+    """On an A4 page the follow-through table (its ten headers in spaced capitals) was wider
+    than the page and, scrolled in its box as on a screen, printed clipped: the interval and
+    "if the left-out failed / held" columns were not on paper, nor the status table's last
+    ones. Printed, a table's box does not clip it and its headers are set compactly to fit."""
+    _, page = report
+    tables = _in_frame(page, _ON_PAPER, chromium_binary, tmp_path, width=A4_WIDTH)
+    assert len(tables) >= 3
+    for table in tables:
+        assert table["hidden"] <= 1 and table["right"] <= A4_WIDTH + 1, table
