@@ -278,6 +278,23 @@ def test_every_chart_mark_links_to_its_episode_with_a_tooltip(report: tuple[Path
     assert not re.search(r'xlink:href="(?!#episode-)', "".join(svgs))  # no other link at all
 
 
+def test_the_status_chart_names_each_status_as_the_report_does(
+    report: tuple[Path, str],
+) -> None:
+    """The status chart's legend said "crossed enforced", "crossed unenforced" beside cards,
+    verdicts and tooltips saying "enforced", "unenforced", and read its statuses to a screen
+    reader as identifiers ("crossed_partially_enforced"): it names them as the report does."""
+    from redline.vocab import STATUS_ORDER
+
+    _, page = report
+    status = _svgs(page)[0]
+    labels = [s.label for s in STATUS_ORDER]
+    assert [t for t in _texts(status) if t in labels] == labels  # the legend, in order
+    assert not [t for t in _texts(status) if t.startswith("crossed")]
+    legend = re.search(r'aria-label="(Symbol legend[^"]*)"', status)
+    assert legend and html.unescape(legend.group(1)).endswith(": " + ", ".join(labels)), legend
+
+
 def test_a_screen_reader_hears_the_follow_through_as_the_page_shows_it(
     report: tuple[Path, str],
 ) -> None:

@@ -112,22 +112,23 @@ def status_chart(episodes: Sequence[dict[str, Any]], actors: Sequence[str]) -> s
     ``episodes``: rows of actor, status, rank (of the status), label, href and tip; ``actors``
     in the order of their bars.
     """
+    # each status named as the cards, verdicts and tooltips name it ("partially enforced"), in
+    # the legend and in what a screen reader hears of it, not as its identifier
     order = list(STATUS_COLOURS)
+    label = {s: vocab.Status(s).label for s in order}
+    rows = [{**e, "status": label[e["status"]], "n": 1} for e in episodes]
     chart = (
-        alt.Chart(alt.Data(values=[{**e, "n": 1} for e in episodes]))
+        alt.Chart(alt.Data(values=rows))
         .mark_bar(stroke="#ffffff", strokeWidth=1)
         .encode(
             y=alt.Y("actor:N", title=None, sort=list(actors)),
             x=alt.X("n:Q", title="episodes", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
                 "status:N",
-                scale=alt.Scale(domain=order, range=[STATUS_COLOURS[s] for s in order]),
-                legend=alt.Legend(
-                    title=None,
-                    orient="bottom",
-                    columns=3,
-                    labelExpr="replace(datum.label, /_/g, ' ')",
+                scale=alt.Scale(
+                    domain=[label[s] for s in order], range=[STATUS_COLOURS[s] for s in order]
                 ),
+                legend=alt.Legend(title=None, orient="bottom", columns=3),
             ),
             order=[alt.Order("rank:Q"), alt.Order("label:N")],
             **_links(),
