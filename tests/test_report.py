@@ -196,6 +196,21 @@ def test_a_report_dated_before_every_episode_does_not_ask_for_a_link(
     assert "It was linked as of 2024-09-30: an episode counts from its first threat" in text
 
 
+def test_a_report_with_no_episodes_draws_no_empty_table(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A report with no episodes drew the status and follow-through tables as a row of
+    headers over nothing (a screen reader announced a table of eight and ten columns, no
+    rows), under the note that says there are no episodes."""
+    seeds_ledger(sqlite_ledger)
+    link(sqlite_ledger, as_of=AS_OF)
+    page = write_report(sqlite_ledger, tmp_path / "early.html", as_of=date(2000, 1, 1))
+    text = page.read_text("utf-8")
+    assert "The ledger has no episodes as of 2000-01-01." in text
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", text, re.S)
+    assert bodies and all("<tr" in body for body in bodies)  # only the measured accuracy's
+
+
 def test_a_report_for_another_date_says_whose_episodes_it_shows(
     sqlite_ledger: Ledger, tmp_path: Path
 ) -> None:
