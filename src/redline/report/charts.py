@@ -54,7 +54,7 @@ KIND_SHAPES = {
 # vl-convert resolves a link against its data loader's base URL; the report's links are fragments
 _LINK_BASE = re.compile(r'xlink:href="[^"#]*#')
 # a linked mark: <a xlink:href="#..."><path aria-label="its description" .../></a>
-_LINKED_MARK = re.compile(r'(<a xlink:href="#[^"]*">)(<\w+ aria-label="([^"]*)")')
+_LINKED_MARK = re.compile(r'<a (xlink:href="#[^"]*")>(<\w+ aria-label="([^"]*)")')
 
 
 def _svg(chart: alt.TopLevelMixin) -> str:
@@ -71,7 +71,10 @@ def _svg(chart: alt.TopLevelMixin) -> str:
     svg: str = vl_convert.vegalite_to_svg(spec)
     # Vega's SVG renderer writes the description as aria-label only; a <title> is what a
     # browser shows on hover (the text is already escaped for an attribute, valid in text too).
-    return _LINKED_MARK.sub(r"\1<title>\3</title>\2", _LINK_BASE.sub('xlink:href="#', svg))
+    # A mark's link is no tab stop (tabindex -1): every mark was one, hundreds between the
+    # verdict list and the rest of the page, while the verdict list links each episode once.
+    linked = r'<a \1 tabindex="-1"><title>\3</title>\2'
+    return _LINKED_MARK.sub(linked, _LINK_BASE.sub('xlink:href="#', svg))
 
 
 def wrap_label(text: str, width: int = LABEL_CHARS) -> str:
