@@ -60,7 +60,7 @@ def _texts(svg: str) -> list[str]:
 
 def test_verdicts_come_before_folded_contents(report: tuple[Path, str]) -> None:
     _, page = report
-    nav = page.index('<nav class="toc"')
+    nav = page.index('<nav class="toc')
     details, verdicts = page.index("<details>", nav), page.index('id="verdicts"')
     assert details < page.index("</nav>", nav)  # the contents are folded away ...
     assert verdicts < page.index('id="credibility"')  # ... and the verdicts open the report
@@ -98,7 +98,7 @@ def test_a_screen_reader_can_jump_past_the_header_to_the_findings(
     main = page[page.index("<main>") : page.index("</main>")]
     for section in ("summary", "verdicts", "credibility", "timelines", "episodes", "sources"):
         assert f'id="{section}"' in main, section
-    assert page.index('<nav class="toc"') < page.index("<main>")
+    assert page.index('<nav class="toc') < page.index("<main>")
     assert page.index("</main>") < page.index('<footer id="method">')
 
 
@@ -516,11 +516,16 @@ _ON_PAPER = """
   const paper = doc.createElement("style");
   paper.textContent = "html { overflow: hidden; }\\n" + rules.join("\\n");
   doc.head.append(paper);
-  document.body.dataset.layout = JSON.stringify([...doc.querySelectorAll("table")].map((t) => ({
+  const tables = [...doc.querySelectorAll("table")].map((t) => ({
     right: t.getBoundingClientRect().right,
     hidden: t.parentElement.scrollWidth - t.parentElement.clientWidth,
     head: t.querySelector("thead").textContent.replace(/\\s+/g, " ").trim(),
-  })));"""
+  }));
+  // what of the page's screen-only parts (folded boxes a reader opens) is drawn on paper
+  const folded = [...doc.querySelectorAll("details")].filter((d) => d.getClientRects().length);
+  document.body.dataset.layout = JSON.stringify({
+    tables, folded: folded.map((d) => d.querySelector("summary").textContent.trim()),
+  });"""
 
 
 @pytest.mark.chromium
@@ -532,7 +537,18 @@ def test_a_printed_report_keeps_every_column(
     "if the left-out failed / held" columns were not on paper, nor the status table's last
     ones. Printed, a table's box does not clip it and its headers are set compactly to fit."""
     _, page = report
-    tables = _in_frame(page, _ON_PAPER, chromium_binary, tmp_path, width=A4_WIDTH)
+    tables = _in_frame(page, _ON_PAPER, chromium_binary, tmp_path, width=A4_WIDTH)["tables"]
     assert len(tables) >= 3
     for table in tables:
         assert table["hidden"] <= 1 and table["right"] <= A4_WIDTH + 1, table
+
+
+@pytest.mark.chromium
+def test_a_printed_report_has_nothing_folded_on_paper(
+    report: tuple[Path, str], chromium_binary: str, tmp_path: Path
+) -> None:
+    """Printed, the contents were a folded box, "▸ Contents" and nothing under it, at the top
+    of the first page: a box paper cannot open (each story of a status is printed open
+    already). On paper the contents are left out; nothing folded is printed."""
+    _, page = report
+    assert _in_frame(page, _ON_PAPER, chromium_binary, tmp_path, width=A4_WIDTH)["folded"] == []
