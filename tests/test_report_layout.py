@@ -135,6 +135,19 @@ def test_a_table_that_scrolls_can_be_scrolled_from_the_keyboard(
     assert len(set(names)) == len(boxes)  # each region named for its own table
 
 
+def test_a_chart_that_scrolls_can_be_scrolled_from_the_keyboard(
+    report: tuple[Path, str],
+) -> None:
+    """On a narrow screen a chart keeps a readable width and scrolls sideways in its figure;
+    its marks are no tab stops, so the figure held nothing the keyboard could reach to
+    scroll it by. Each chart's figure takes focus, one stop a chart, named for its chart."""
+    _, page = report
+    figures = re.findall(r'<figure class="chart"([^>]*)>', page)
+    assert len(figures) == len(_svgs(page)) >= 3
+    for attrs in figures:
+        assert 'tabindex="0"' in attrs and re.search(r'aria-label="[^"]+"', attrs), attrs
+
+
 _FRAME = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <style>body {{ margin: 0 }} iframe {{ border: 0; display: block }}</style></head><body>
 <iframe id="phone" width="{width}" height="800" srcdoc="{report}"></iframe>
