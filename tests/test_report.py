@@ -117,6 +117,19 @@ def test_every_episode_and_source_has_an_anchor(report: tuple[Path, str]) -> Non
     assert set(re.findall(r'href="#doc-(\d+)"', html)) == docs
 
 
+def test_an_episode_reached_by_a_link_says_where_its_confidence_is_explained(
+    report: tuple[Path, str],
+) -> None:
+    """An episode's anchor is for linking into the report; a reader arriving there saw
+    "confidence 0.62" and nothing saying it is a calibrated share, not a probability: that is
+    in the note heading the episodes. Each confidence links to that note."""
+    _, html = report
+    note = re.search(r'<p class="note" id="confidence">(.*?)</p>', html, re.S)
+    assert note and "Confidence is calibrated" in note.group(1)
+    metas = re.findall(r'<span class="meta">(.*?)</span>', html, re.S)
+    assert metas and all('<a href="#confidence">confidence</a> 0.' in m for m in metas), metas
+
+
 def test_the_report_shows_the_measured_accuracy_beside_the_audit(
     report: tuple[Path, str],
 ) -> None:
