@@ -212,7 +212,8 @@ def test_the_follow_through_table_says_how_often_verdicts_were_right_on_real_new
     shipped = load()
     assert (
         f"episode verdicts were right {shipped.figure('episode_precision').label()} and crossed "
-        f"verdicts {shipped.figure('crossed_verdict_precision').label()}"
+        f"verdicts {shipped.figure('crossed_verdict_precision').label()}, given to "
+        f"{shipped.figure('crossed_verdict_recall').label()} of the lines annotators saw crossed"
     ) in text
 
 

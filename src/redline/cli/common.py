@@ -273,6 +273,7 @@ def measured_verdicts() -> str:
     return (
         f" On the project's real-news test split ({shipped.documents} documents), episode "
         f"verdicts were right {shipped.figure('episode_precision').label()} and crossed "
-        f"verdicts {shipped.figure('crossed_verdict_precision').label()}; `redline audit` "
-        "measures your corpus."
+        f"verdicts {shipped.figure('crossed_verdict_precision').label()}, given to "
+        f"{shipped.figure('crossed_verdict_recall').label()} of the lines annotators saw "
+        "crossed; `redline audit` measures your corpus."
     )

@@ -46,6 +46,13 @@ ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("episodes", "crossed_verdict_precision"),
     ),
     ("episode_recall", "annotated episodes found", ("episodes", "recall")),
+    # a crossed verdict right every time it is given can still be given rarely: how many of
+    # the lines the analysts saw crossed got one
+    (
+        "crossed_verdict_recall",
+        "annotated crossed lines given a crossed verdict",
+        ("episodes", "crossed_verdict_recall"),
+    ),
 )
 
 
