@@ -285,7 +285,9 @@ def test_show_and_documents_refuse_odd_numbers_in_one_line(db: str, tmp_path: Pa
         assert isinstance(shown.exception, RedlineError), shown.exception
         assert f"no document matches {ref!r}" in str(shown.exception)
     shown = runner.invoke(app, ["show", "a_b", "--db", db])
-    assert shown.exit_code == 0 and "a_b.txt" in shown.output, shown.exception
+    # the panel folds a long temporary path at any character: read it without the folds
+    unfolded = "".join(c for c in shown.output if not c.isspace() and c != "│")
+    assert shown.exit_code == 0 and "a_b.txt" in unfolded, shown.exception
     listed = runner.invoke(app, ["documents", "--db", db, "--limit", huge, "-f", "csv"])
     assert listed.exit_code == 0 and len(listed.output.splitlines()) == 3, listed.exception
     negative = runner.invoke(app, ["documents", "--db", db, "--limit", "-1"])

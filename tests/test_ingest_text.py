@@ -429,23 +429,21 @@ def test_a_text_files_header_lines_give_its_metadata(sqlite_ledger: Ledger, tmp_
     report = ingest_paths(sqlite_ledger, [folder])
 
     assert (len(report.ingested), report.problems) == (3, [])
-    rows = {Path(r["source_path"]).name: r for r in list_documents(sqlite_ledger)}
+    rows = {Path(r.source_path).name: r for r in list_documents(sqlite_ledger)}
     first = rows["warning.txt"]
-    assert (first["title"], first["url"], first["author"]) == (
+    assert (first.title, first.url, first.author) == (
         "Minister warns neighbours over border drills",
         "https://example.org/news/drills",
         "Jane Doe",
     )
-    assert (first["published"], first["published_source"]) == (date(2024, 3, 12), "metadata")
-    text = get_document(sqlite_ledger, first["id"])["text"]
+    assert (first.published, first.published_source) == (date(2024, 3, 12), "metadata")
+    text = get_document(sqlite_ledger, first.id).text
     assert text == f"Minister warns neighbours over border drills\n\n{BODY}"
     second = rows["untitled.txt"]
-    assert (second["title"], second["published"]) == (None, date(2024, 4, 5))
-    assert get_document(sqlite_ledger, second["id"])["text"] == (
-        f"The harbour reopened.\n\n{_HARBOUR}"
-    )
+    assert (second.title, second.published) == (None, date(2024, 4, 5))
+    assert get_document(sqlite_ledger, second.id).text == (f"The harbour reopened.\n\n{_HARBOUR}")
     # a label that opens an article, or a header naming no title, date or url, is text
-    assert get_document(sqlite_ledger, rows["exclusive.txt"]["id"])["text"] == opening.strip()
+    assert get_document(sqlite_ledger, rows["exclusive.txt"].id).text == opening.strip()
 
 
 def test_markdown_front_matter_dates_yaml_reads_as_dates_are_used(

@@ -509,7 +509,7 @@ def test_every_text_reads_at_aa_contrast(tmp_path: Path, chromium_binary: str) -
     b.threat(doc, "CHN", "taiwan_official_visit", **threat)
     link(ledger, as_of=AS_OF)
     review(ledger, "episode", "CHN:taiwan_official_visit", "withdraw", effective="2024-09-01")
-    statuses = {e["status"] for e in list_episodes(ledger, as_of=AS_OF)}
+    statuses = {e.status for e in list_episodes(ledger, as_of=AS_OF)}
     page = write_report(ledger, tmp_path / "report.html", as_of=AS_OF).read_text("utf-8")
     ledger.dispose()
     assert statuses == set(charts.STATUS_COLOURS)  # a pill of every colour is drawn
