@@ -657,7 +657,10 @@ def test_a_line_first_drawn_in_a_month_is_shown_as_that_month(
     assert exported["first_threat_precision"] == "month"
     first = row.first_threat_date
     lead = Lead(1, row.key, first, 1, 0, 9, "A sentence.", 0.5, None, None, None, "month")
-    assert lead.first_threat_text() == "2024-10" and lead.row()["first_threat_precision"] == "month"
+    assert (
+        lead.first_threat_text() == "2024-10"
+        and lead.as_dict()["first_threat_precision"] == "month"
+    )
 
 
 def test_the_stored_episodes_agree_with_the_listing_field_by_field(

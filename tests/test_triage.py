@@ -212,7 +212,7 @@ def test_leads_are_later_sentences_naming_an_open_line(sqlite_ledger: Ledger) ->
         ).scalar_one()
     assert text[lead.start : lead.end] == lead.sentence
     assert lead.sentence.startswith("Germany delivered")
-    assert f"--span {lead.start}:{lead.end}" in lead.row()["add"]
+    assert f"--span {lead.start}:{lead.end}" in lead.add_command
     # once the crossing is recorded the line is no longer open, and has no leads
     add(
         sqlite_ledger,
@@ -471,7 +471,7 @@ def test_an_items_article_dated_to_a_month_is_given_as_a_month(sqlite_ledger: Le
     b.threat(b.doc("2023-06"), "RUS", "f16_delivery", stated="2023-01-01")
     link(sqlite_ledger, as_of=AS_OF)
     (item,) = triage(sqlite_ledger, as_of=AS_OF)
-    assert item.row()["published"] == "2023-06"
+    assert item.document is not None and item.document.published == "2023-06"
 
 
 def test_cli_start_skips_an_item_nothing_rests_on_after_a_decision(sqlite_ledger: Ledger) -> None:
@@ -504,7 +504,7 @@ def test_a_lead_records_the_narrowest_line_its_sentence_names(sqlite_ledger: Led
     b.threat(d, "RUS", "f16_delivery", stated="2023-01-01")
     b.doc("2023-02-01", text="The Netherlands delivered F-16 fighter jets to Ukraine.")
     link(sqlite_ledger, as_of=AS_OF)
-    found = {lead.key: lead.row()["add"] for lead in leads(sqlite_ledger, as_of=AS_OF)}
+    found = {lead.key: lead.add_command for lead in leads(sqlite_ledger, as_of=AS_OF)}
     assert set(found) == {"RUS:weapons_to_ukraine", "RUS:f16_delivery"}
     assert all("--set trigger_key=f16_delivery " in add for add in found.values())
 

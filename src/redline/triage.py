@@ -26,7 +26,7 @@ threat, most crossing-like first by the shipped lexical head: the places to read
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
@@ -34,11 +34,11 @@ import sqlalchemy as sa
 
 from redline.documents import source_name
 from redline.link.assess import Members, assess
-from redline.link.episodes import EpisodeState, EpisodeView
+from redline.link.episodes import EpisodeState, EpisodeView, precision_of
 from redline.link.items import Item
 from redline.store import Ledger
 from redline.store.schema import documents, events, evidence, outcome_claims, threats
-from redline.vocab import ItemKind, ReviewState, Status
+from redline.vocab import ItemKind, Precision, ReviewState, Status
 
 # what `redline review` calls each kind of item, and the table it is stored in
 REVIEW_TYPE: dict[ItemKind, str] = {
@@ -60,12 +60,30 @@ class Stake:
 
     episode_id: int
     key: str
-    status: str  # as the evidence has it now
-    without: str  # the status without the item, or ``GONE``
+    status: Status  # as the evidence has it now
+    without: Status | str  # the status without the item, or ``GONE``
     verdict: bool  # the status now is confident enough to be quoted
 
     def words(self) -> str:
         return f"{self.key}: {self.status} -> {self.without}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class ItemDocument:
+    """The document a triaged item was read from, as the listing names it."""
+
+    id: int
+    title: str | None
+    published: str | None  # as precise as the document's date: "2023-01-16", "2023-01"
+    source: str | None  # its URL, else its file's name
+
+    def words(self) -> str:
+        """Where the item was read, for a terminal: the title, date and source given."""
+        given = (self.title, self.published, self.source)
+        return ", ".join(str(v) for v in given if v not in (None, ""))
 
 
 @dataclass
@@ -77,7 +95,7 @@ class TriageItem:
     confidence: float
     stakes: list[Stake]
     sentence: str = ""
-    document: dict[str, Any] = field(default_factory=dict)
+    document: ItemDocument | None = None  # None: removed since the view was read
     # where the sentence and the item's span are in its document (``audit.shown`` cuts a
     # long sentence around the span)
     offsets: dict[str, int] = field(default_factory=dict)
@@ -92,8 +110,14 @@ class TriageItem:
         weight = sum(1.0 if s.verdict else UNQUOTABLE_WEIGHT for s in self.stakes)
         return round(doubt * weight, 4)
 
-    def row(self) -> dict[str, Any]:
+    @property
+    def review_command(self) -> str:
+        """The command that decides on the item."""
+        return f"redline review {self.review_type} {self.item_id} confirm|reject|correct"
+
+    def as_dict(self) -> dict[str, Any]:
         """The item as a listing row (JSON keeps the stakes as a list)."""
+        doc = self.document
         return {
             "kind": self.kind.value,
             "item_type": self.review_type,
@@ -101,22 +125,13 @@ class TriageItem:
             "confidence": round(self.confidence, 3),
             "priority": self.priority,
             "at_stake": "; ".join(s.words() for s in self.stakes),
-            "stakes": [
-                {
-                    "episode_id": s.episode_id,
-                    "key": s.key,
-                    "status": s.status,
-                    "without": s.without,
-                    "verdict": s.verdict,
-                }
-                for s in self.stakes
-            ],
+            "stakes": [s.as_dict() for s in self.stakes],
             "sentence": self.sentence,
-            "document_id": self.document.get("id"),
-            "title": self.document.get("title"),
-            "published": self.document.get("published"),
-            "source": self.document.get("source"),
-            "review": f"redline review {self.review_type} {self.item_id} confirm|reject|correct",
+            "document_id": None if doc is None else doc.id,
+            "title": None if doc is None else doc.title,
+            "published": None if doc is None else doc.published,
+            "source": None if doc is None else doc.source,
+            "review": self.review_command,
         }
 
 
@@ -148,7 +163,7 @@ def stakes_of(state: EpisodeState, view: EpisodeView, item: Item) -> Stake | Non
     without = GONE if other is None else other.status
     if without == a.status:
         return None
-    return Stake(state.row["id"], state.row["key"], a.status, without, a.verdict)
+    return Stake(state.row["id"], state.row["key"], Status(a.status), without, a.verdict)
 
 
 def _twin(item: Item, shared: set[int | None]) -> Item | None:
@@ -253,12 +268,12 @@ def _places(conn: sa.Connection, items: Sequence[TriageItem]) -> None:
                 "span_start": r.span_start,
                 "span_end": r.span_end,
             }
-            it.document = {
-                "id": r.doc_id,
-                "title": r.title,
-                "published": _published(r.published, r.published_precision),
-                "source": source_name(r.url, r.source_path),
-            }
+            it.document = ItemDocument(
+                r.doc_id,
+                r.title,
+                _published(r.published, r.published_precision),
+                source_name(r.url, r.source_path),
+            )
 
 
 def _published(day: date | None, precision: str | None) -> str | None:
@@ -384,7 +399,7 @@ class Lead:
     # records (the line's own key gave a crossing of F-16s as one of "weapons", which leaves
     # an open line on F-16s open)
     trigger_key: str | None = None
-    first_threat_precision: str | None = None  # day, month or year
+    first_threat_precision: Precision | None = None  # day, month or year
 
     def first_threat_text(self) -> str | None:
         """The first threat's date as precisely as it is known ("2024-10" for a month)."""
@@ -394,7 +409,17 @@ class Lead:
             return None
         return date_words(self.first_threat, self.first_threat_precision or "day")
 
-    def row(self) -> dict[str, Any]:
+    @property
+    def add_command(self) -> str:
+        """The command that records the sentence as a crossing of the line (its actor is the
+        analyst's to give)."""
+        return (
+            f"redline add crossing {self.document_id} --span {self.start}:{self.end} "
+            f"--set trigger_key={self.trigger_key or self.key.partition(':')[2]} "
+            "--set actor_country=..."
+        )
+
+    def as_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
             "first_threat": self.first_threat,
@@ -405,9 +430,7 @@ class Lead:
             "source": self.source,
             "span": f"{self.start}:{self.end}",
             "sentence": self.sentence,
-            "add": f"redline add crossing {self.document_id} --span {self.start}:{self.end} "
-            f"--set trigger_key={self.trigger_key or self.key.partition(':')[2]} "
-            "--set actor_country=...",
+            "add": self.add_command,
         }
 
 
@@ -512,7 +535,7 @@ def leads(
                     _published(r.published, r.published_precision),
                     source_name(r.url, r.source_path),
                     crossing,
-                    state.assessment.first_threat_precision,
+                    precision_of(state.assessment.first_threat_precision),
                 )
             )
     return out

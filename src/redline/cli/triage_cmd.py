@@ -134,7 +134,7 @@ def triage_command(
             _print_leads(found, day, none)
         else:
             head = {**envelope("triage_leads"), "as_of": day}
-            emit(render([x.row() for x in found], fmt, LEAD_COLUMNS, envelope=head))
+            emit(render([x.as_dict() for x in found], fmt, LEAD_COLUMNS, envelope=head))
         return
     if fmt is Format.table:
         # every item, to say how many the limit leaves out: the first 20 read as all there were
@@ -150,7 +150,7 @@ def triage_command(
         head = {**envelope("triage"), "as_of": day}
         # CSV carries every field JSON has (it left out the stakes: a list, now its JSON text)
         columns = every_field(COLUMNS, item_fields("triage")) if fmt is Format.csv else COLUMNS
-        emit(render([t.row() for t in items], fmt, columns, envelope=head))
+        emit(render([t.as_dict() for t in items], fmt, columns, envelope=head))
 
 
 def _no_episode(ledger: Ledger, day: date, actor: str | None) -> str:
@@ -202,7 +202,7 @@ def _print(items: list[TriageItem], day: date, none: str = "", more: int = 0) ->
             terminal_text(f"   “{_excerpt(item.sentence, item.offsets)}” ({_source(item)})"),
             style="dim",
         )
-        console.print(terminal_text(f"   {item.row()['review']}"))
+        console.print(terminal_text(f"   {item.review_command}"))
 
 
 def _print_leads(found: list[Lead], day: date, none: str = "") -> None:
@@ -229,11 +229,11 @@ def _print_leads(found: list[Lead], day: date, none: str = "") -> None:
             terminal_text(f"   {lead.score:.2f} “{_excerpt(lead.sentence, whole)}” ({where})"),
             style="dim",
         )
-        console.print(terminal_text(f"      {lead.row()['add']}"))
+        console.print(terminal_text(f"      {lead.add_command}"))
 
 
 def _source(item: TriageItem) -> str:
-    return ", ".join(str(v) for k, v in item.document.items() if k != "id" and v not in (None, ""))
+    return "" if item.document is None else item.document.words()
 
 
 def _excerpt(sentence: str, offsets: dict[str, int]) -> str:

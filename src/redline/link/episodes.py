@@ -68,9 +68,9 @@ class EpisodeState:
             trigger_key=self.row["trigger_key"],
             consequence_class=ConsequenceClass.parse(a.consequence_class),
             first_threat_date=a.first_threat_date,
-            first_threat_precision=_precision(a.first_threat_precision),
+            first_threat_precision=precision_of(a.first_threat_precision),
             crossing_date=a.crossed_by,
-            crossing_precision=_precision(a.crossed.precision if a.crossed else None),
+            crossing_precision=precision_of(a.crossed.precision if a.crossed else None),
             crossed=a.crossed.label if a.crossed else None,
             status=Status(a.status),
             status_as_of=a.as_of,
@@ -91,7 +91,8 @@ class EpisodeState:
         )
 
 
-def _precision(value: str | None) -> Precision | None:
+def precision_of(value: str | None) -> Precision | None:
+    """A precision read from the database or an assessment (None: not known)."""
     return None if value is None else Precision(value)
 
 
