@@ -80,15 +80,15 @@ def test_an_added_threat_has_its_provenance_its_fields_and_an_audit_row(
     start, end = added.span
     assert doc_text[start:end] == THREAT_WORDS
     (row,) = list_threats(sqlite_ledger)
-    assert row["id"] == added.item_id
-    assert row["sentence"].startswith("US President Joe Biden said on Monday")
-    assert row["sentence"].endswith("invaded Ukraine.") and "Talks" not in row["sentence"]
-    assert (row["extractor"], row["review_state"]) == ("analyst", "confirmed")
-    assert (row["speaker_country"], row["trigger_key"]) == ("USA", "invasion_of_ukraine")
-    assert row["consequence_class"] == "sanctions_or_economic"
-    assert row["explicitness"] == "reported_speech"
+    assert row.id == added.item_id
+    assert row.sentence.startswith("US President Joe Biden said on Monday")
+    assert row.sentence.endswith("invaded Ukraine.") and "Talks" not in row.sentence
+    assert (row.extractor, row.review_state) == ("analyst", "confirmed")
+    assert (row.speaker_country, row.trigger_key) == ("USA", "invasion_of_ukraine")
+    assert row.consequence_class == "sanctions_or_economic"
+    assert row.explicitness == "reported_speech"
     # dated as extraction dates it: "on Monday" before the article of Tuesday 8 February
-    assert (str(row["stated_date"]), row["stated_precision"]) == ("2022-02-07", "day")
+    assert (str(row.stated_date), row.stated_precision) == ("2022-02-07", "day")
     (trail,) = audit_trail(sqlite_ledger)
     assert (trail["action"], trail["item_id"], trail["reviewer"]) == ("add", added.item_id, "ana")
     assert json.loads(trail["new_value"]) == {"kind": "threat", **_threat_fields()}
@@ -105,11 +105,11 @@ def test_an_added_threat_stands_for_its_sentence_through_extraction(
     added = add(ledger, "threat", warning, quote=THREAT_WORDS, fields=fields, reviewer="ana")
     for redo in (False, True):
         extract_documents(ledger, redo=redo)
-        rows = [r for r in list_threats(ledger) if r["document_id"] == warning]
-        assert [r["id"] for r in rows] == [added.item_id]
+        rows = [r for r in list_threats(ledger) if r.document_id == warning]
+        assert [r.id for r in rows] == [added.item_id]
         (row,) = rows
-        assert (str(row["stated_date"]), row["extractor"]) == ("2022-02-06", "analyst")
-        assert row["speaker"] == "Joe Biden"
+        assert (str(row.stated_date), row.extractor) == ("2022-02-06", "analyst")
+        assert row.speaker == "Joe Biden"
 
 
 def test_extraction_does_not_count_the_items_an_added_one_holds_off(
@@ -157,8 +157,8 @@ def test_a_span_given_with_the_space_around_its_words_is_its_words(
     assert added.span == (start + 1, end - 1)
     assert added.sentence.startswith("US President") and added.sentence.endswith("Ukraine.")
     extract_documents(sqlite_ledger)
-    rows = [r for r in list_threats(sqlite_ledger) if r["document_id"] == warning]
-    assert [r["id"] for r in rows] == [added.item_id]
+    rows = [r for r in list_threats(sqlite_ledger) if r.document_id == warning]
+    assert [r.id for r in rows] == [added.item_id]
 
 
 def test_added_threat_and_crossing_make_an_episode(sqlite_ledger: Ledger, tmp_path: Path) -> None:
@@ -173,7 +173,7 @@ def test_added_threat_and_crossing_make_an_episode(sqlite_ledger: Ledger, tmp_pa
     )
     assert crossing.item_type == "event"
     (event,) = list_events(sqlite_ledger)
-    assert (event["kind"], str(event["event_date"])) == ("crossing", "2022-02-24")
+    assert (event.kind, str(event.event_date)) == ("crossing", "2022-02-24")
     link(sqlite_ledger)
     (episode,) = list_episodes(sqlite_ledger)
     assert episode.key == "USA:invasion_of_ukraine"
@@ -359,13 +359,13 @@ def test_a_rejected_machine_item_leaves_its_sentence_to_the_analyst(
 ) -> None:
     warning, _ = _docs(ledger, tmp_path)
     extract_documents(ledger)
-    machine = [r for r in list_threats(ledger) if r["document_id"] == warning]
+    machine = [r for r in list_threats(ledger) if r.document_id == warning]
     assert machine, "the extractor no longer finds the plainest threat of this test"
-    with pytest.raises(RedlineError, match=f"threat {machine[0]['id']}, the extractor's"):
+    with pytest.raises(RedlineError, match=f"threat {machine[0].id}, the extractor's"):
         add(ledger, "threat", warning, quote="said on Monday", fields=_threat_fields())
-    review(ledger, "threat", machine[0]["id"], "reject", reviewer="ana")
+    review(ledger, "threat", machine[0].id, "reject", reviewer="ana")
     added = add(ledger, "threat", warning, quote="said on Monday", fields=_threat_fields())
-    assert [r["id"] for r in list_threats(ledger) if r["document_id"] == warning] == [added.item_id]
+    assert [r.id for r in list_threats(ledger) if r.document_id == warning] == [added.item_id]
 
 
 def test_added_items_train_as_positives(sqlite_ledger: Ledger, tmp_path: Path) -> None:
@@ -443,7 +443,7 @@ def test_an_extraction_storing_the_sentence_during_an_addition_is_not_counted_tw
         assert added.item_id
     for worker in waiting:
         worker.join()
-    rows = [r for r in list_threats(sqlite_ledger) if r["document_id"] == warning]
+    rows = [r for r in list_threats(sqlite_ledger) if r.document_id == warning]
     assert len(rows) == 1
 
 
@@ -458,5 +458,5 @@ def test_an_item_added_over_two_sentences_stands_for_both(
     added = add(sqlite_ledger, "threat", warning, quote=quote, fields=_threat_fields())
     assert added.sentence.startswith("Talks") and added.sentence.endswith("invaded Ukraine.")
     extract_documents(sqlite_ledger)
-    rows = [r for r in list_threats(sqlite_ledger) if r["document_id"] == warning]
-    assert [r["id"] for r in rows] == [added.item_id]
+    rows = [r for r in list_threats(sqlite_ledger) if r.document_id == warning]
+    assert [r.id for r in rows] == [added.item_id]

@@ -174,7 +174,9 @@ def test_the_item_listings_are_public_and_list_what_the_cli_lists(linked: Ledger
         listed = getattr(redline.extract, name)(linked)
         result = CliRunner().invoke(app, [command, "--db", linked.url, "-f", "json"])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output)["items"] == json.loads(to_json(listed))
+        assert json.loads(result.output)["items"] == json.loads(
+            to_json([i.as_dict() for i in listed])
+        )
 
 
 def test_a_ledger_opens_from_a_path_object(tmp_path: Path) -> None:

@@ -310,7 +310,7 @@ def test_a_judgment_counts_but_does_not_undo_a_later_decision(tmp_path: Path) ->
         item.judgment = "right"
     counts = record(ledger, audit.id, audit.items, reviewer="junior")
     assert counts["judged"] == 2 and counts["measured_only"] == 1
-    listed = {t["id"] for t in list_threats(ledger)}
+    listed = {t.id for t in list_threats(ledger)}
     assert first.item_id not in listed and second.item_id in listed
     found = figures(ledger)
     assert found is not None and found.precision["threat"].hits == 2
@@ -1127,7 +1127,7 @@ def test_a_decision_in_flight_while_a_sample_is_drawn_is_not_undone(
     for item in audit.items:
         item.judgment = "right"
     record(ledger, audit.id, audit.items, reviewer="junior")
-    assert [t["id"] for t in list_threats(ledger)] == [other]  # the rejection stands
+    assert [t.id for t in list_threats(ledger)] == [other]  # the rejection stands
 
 
 def _session(db: str, audit_id: int, by: str) -> Any:

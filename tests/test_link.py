@@ -367,7 +367,7 @@ def test_a_line_outside_the_vocabulary_waits_for_an_analyst(sqlite_ledger: Ledge
     from redline.extract.query import list_threats
 
     b.threat(d, "RUS", "newer_line")
-    assert [t["id"] for t in list_threats(sqlite_ledger, trigger="new_")] == [coined]
+    assert [t.id for t in list_threats(sqlite_ledger, trigger="new_")] == [coined]
     review(sqlite_ledger, "threat", coined, "correct", field="trigger_key", value="atacms_delivery")
     report = link(sqlite_ledger)
     assert report.threats_outside_vocabulary == 0

@@ -538,8 +538,8 @@ def test_an_actor_only_an_extra_gazetteer_knew_can_be_selected(sqlite_ledger: Le
     b.threat(d, "RUS", "atacms_delivery", stated="2024-01-05")
     b.crossing(b.doc("2024-03-05"), "QQL", "atacms_delivery", "2024-03-04")
     link(sqlite_ledger, as_of=date(2024, 12, 31))
-    assert [t["speaker_country"] for t in list_threats(sqlite_ledger, actor="qql")] == ["QQL"]
-    assert [e["actor_country"] for e in list_events(sqlite_ledger, actor="QQL")] == ["QQL"]
+    assert [t.speaker_country for t in list_threats(sqlite_ledger, actor="qql")] == ["QQL"]
+    assert [e.actor_country for e in list_events(sqlite_ledger, actor="QQL")] == ["QQL"]
     episodes = list_episodes(sqlite_ledger, actor="QQL", as_of=date(2024, 12, 31))
     assert [e.key for e in episodes] == ["QQL:f16_delivery"]
     (est,) = credibility(sqlite_ledger, actor="QQL", as_of=date(2024, 12, 31))

@@ -38,7 +38,7 @@ def test_correction_changes_the_item_and_is_audited(reviewed_ledger: Ledger) -> 
     row = review(
         reviewed_ledger,
         "threat",
-        threat["id"],
+        threat.id,
         "correct",
         field="consequence_class",
         value="diplomatic",
@@ -47,7 +47,7 @@ def test_correction_changes_the_item_and_is_audited(reviewed_ledger: Ledger) -> 
     )
     assert (row["old_value"], row["new_value"]) == ("sanctions_or_economic", "diplomatic")
     (after,) = list_threats(reviewed_ledger)
-    assert (after["consequence_class"], after["review_state"]) == ("diplomatic", "corrected")
+    assert (after.consequence_class, after.review_state) == ("diplomatic", "corrected")
     (audit,) = audit_trail(reviewed_ledger)
     assert (audit["reviewer"], audit["action"], audit["field"]) == (
         "ana",
@@ -65,11 +65,11 @@ def test_every_explicitness_the_ledger_writes_can_be_set_by_an_analyst(
     from redline.store.schema import EXPLICITNESS
 
     (threat,) = list_threats(reviewed_ledger)
-    assert threat["explicitness"] in EXPLICITNESS
+    assert threat.explicitness in EXPLICITNESS
     row = review(
         reviewed_ledger,
         "threat",
-        threat["id"],
+        threat.id,
         "correct",
         field="explicitness",
         value="implicit",
@@ -77,7 +77,7 @@ def test_every_explicitness_the_ledger_writes_can_be_set_by_an_analyst(
     )
     assert row["new_value"] == "implicit"
     (after,) = list_threats(reviewed_ledger)
-    assert after["explicitness"] == "implicit"
+    assert after.explicitness == "implicit"
 
 
 def test_corrected_countries_and_lines_must_be_ones_the_ledger_can_use(
@@ -93,7 +93,7 @@ def test_corrected_countries_and_lines_must_be_ones_the_ledger_can_use(
         return review(
             reviewed_ledger,
             "threat",
-            threat["id"],
+            threat.id,
             "correct",
             field=field,
             value=value,
@@ -113,21 +113,21 @@ def test_corrected_countries_and_lines_must_be_ones_the_ledger_can_use(
     assert correct("trigger_key", "new_drones_over_baltic")["new_value"] == "new_drones_over_baltic"
     assert correct("trigger_key", "tanks_to_ukraine")["new_value"] == "tanks_to_ukraine"
     (after,) = list_threats(reviewed_ledger)
-    assert (after["speaker_country"], after["trigger_key"]) == ("RUS", "tanks_to_ukraine")
+    assert (after.speaker_country, after.trigger_key) == ("RUS", "tanks_to_ukraine")
 
 
 def test_reviewed_items_survive_reextraction_and_rejected_ones_disappear(
     reviewed_ledger: Ledger,
 ) -> None:
     (threat,) = list_threats(reviewed_ledger)
-    review(reviewed_ledger, "threat", threat["id"], "reject", reviewer="ana")
+    review(reviewed_ledger, "threat", threat.id, "reject", reviewer="ana")
     assert list_threats(reviewed_ledger) == []
     extract_documents(reviewed_ledger, redo=True)
     with reviewed_ledger.connect() as conn:
         rows = conn.execute(sa.select(threats.c.id, threats.c.review_state)).all()
     # the analyst's row stays, and the machine finding it again adds no copy that would undo
     # the rejection (tests/test_store_hardening.py has the rest)
-    assert rows == [(threat["id"], "rejected")]
+    assert rows == [(threat.id, "rejected")]
     assert list_threats(reviewed_ledger) == []
 
 
@@ -137,13 +137,13 @@ def test_bad_corrections_are_refused_and_change_nothing(reviewed_ledger: Ledger)
         review(
             reviewed_ledger,
             "threat",
-            threat["id"],
+            threat.id,
             "correct",
             field="consequence_class",
             value="doom",
         )
     with pytest.raises(RedlineError, match="cannot be corrected"):
-        review(reviewed_ledger, "threat", threat["id"], "correct", field="document_id", value="2")
+        review(reviewed_ledger, "threat", threat.id, "correct", field="document_id", value="2")
     with pytest.raises(RedlineError, match="no threat with id"):
         review(reviewed_ledger, "threat", 9999, "confirm")
     with pytest.raises(RedlineError, match="no threat with id"):
@@ -152,17 +152,17 @@ def test_bad_corrections_are_refused_and_change_nothing(reviewed_ledger: Ledger)
         review(
             reviewed_ledger,
             "threat",
-            threat["id"],
+            threat.id,
             "confirm",
             field="consequence_class",
             value="doom",
         )
     with pytest.raises(RedlineError, match="reviewer is a printable name"):
-        review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="x" * 500)
+        review(reviewed_ledger, "threat", threat.id, "confirm", reviewer="x" * 500)
     with pytest.raises(RedlineError, match="reviewer is a printable name"):
-        review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana\x1b[31m")
+        review(reviewed_ledger, "threat", threat.id, "confirm", reviewer="ana\x1b[31m")
     with pytest.raises(RedlineError, match="speaker cannot be set empty"):
-        review(reviewed_ledger, "threat", threat["id"], "correct", field="speaker", value=" ")
+        review(reviewed_ledger, "threat", threat.id, "correct", field="speaker", value=" ")
     # a correction to the value already there was recorded as a change ("'vague' -> 'vague'")
     # and froze the field against re-extraction; an empty note recorded nothing and kept its
     # episode through every relink
@@ -170,15 +170,15 @@ def test_bad_corrections_are_refused_and_change_nothing(reviewed_ledger: Ledger)
         review(
             reviewed_ledger,
             "threat",
-            threat["id"],
+            threat.id,
             "correct",
             field="consequence_class",
-            value=threat["consequence_class"],
+            value=threat.consequence_class,
         )
     with pytest.raises(RedlineError, match="needs its text"):
-        review(reviewed_ledger, "threat", threat["id"], "note", note="  ")
+        review(reviewed_ledger, "threat", threat.id, "note", note="  ")
     assert audit_trail(reviewed_ledger) == []
-    assert list_threats(reviewed_ledger)[0]["review_state"] == "machine"
+    assert list_threats(reviewed_ledger)[0].review_state == "machine"
 
 
 def test_cli_review_and_audit_trail(reviewed_ledger: Ledger) -> None:
@@ -186,7 +186,7 @@ def test_cli_review_and_audit_trail(reviewed_ledger: Ledger) -> None:
     runner = CliRunner()
     url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
     res = runner.invoke(
-        app, ["review", "threat", str(threat["id"]), "confirm", "--by", "bo", "--db", url]
+        app, ["review", "threat", str(threat.id), "confirm", "--by", "bo", "--db", url]
     )
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["reviews", "--format", "csv", "--db", url])
@@ -207,11 +207,11 @@ def test_a_corrected_date_is_a_day_and_stays_one_after_reextraction(
     ingest_paths(ledger, [tmp_path / "m.txt"], progress=False)
     extract_documents(ledger)
     (threat,) = list_threats(ledger)
-    assert threat["stated_precision"] == "month"
+    assert threat.stated_precision == "month"
     review(
         ledger,
         "threat",
-        threat["id"],
+        threat.id,
         "correct",
         field="stated_date",
         value="2022-02-20",
@@ -219,11 +219,11 @@ def test_a_corrected_date_is_a_day_and_stays_one_after_reextraction(
     )
     extract_documents(ledger, redo=True)
     with ledger.connect() as conn:
-        row = conn.execute(sa.select(threats).where(threats.c.id == threat["id"])).one()
+        row = conn.execute(sa.select(threats).where(threats.c.id == threat.id)).one()
     assert (row.stated_date.isoformat(), row.stated_precision) == ("2022-02-20", "day")
     # a date after the article was published is refused: the threat would count nowhere
     with pytest.raises(RedlineError, match="2030-01-01 is after its article was published"):
-        review(ledger, "threat", threat["id"], "correct", field="stated_date", value="2030-01-01")
+        review(ledger, "threat", threat.id, "correct", field="stated_date", value="2030-01-01")
 
 
 def test_an_event_an_analyst_calls_a_response_no_longer_crosses_a_line(
@@ -383,23 +383,23 @@ def test_a_correction_leaves_a_rejected_item_rejected(reviewed_ledger: Ledger) -
     silently restored it)."""
     (threat,) = list_threats(reviewed_ledger)
     url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
-    review(reviewed_ledger, "threat", threat["id"], "reject", reviewer="ana", note="not a line")
+    review(reviewed_ledger, "threat", threat.id, "reject", reviewer="ana", note="not a line")
     res = CliRunner().invoke(
         app,
-        ["review", "threat", str(threat["id"]), "correct", "--set", "consequence_class=vague"]
+        ["review", "threat", str(threat.id), "correct", "--set", "consequence_class=vague"]
         + ["--by", "bo", "--db", url],
     )
     assert res.exit_code == 0, res.output
-    assert f"threat {threat['id']} stays rejected" in " ".join(res.output.split())
+    assert f"threat {threat.id} stays rejected" in " ".join(res.output.split())
     assert list_threats(reviewed_ledger) == []
     with reviewed_ledger.connect() as conn:
         state, kind = conn.execute(
             sa.select(threats.c.review_state, threats.c.consequence_class)
         ).one()
     assert (state, kind) == ("rejected", "vague")
-    review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana")
+    review(reviewed_ledger, "threat", threat.id, "confirm", reviewer="ana")
     (back,) = list_threats(reviewed_ledger)
-    assert back["consequence_class"] == "vague"
+    assert back.consequence_class == "vague"
 
 
 def test_a_correction_that_puts_a_threat_on_the_crossing_side_is_flagged(
@@ -412,7 +412,7 @@ def test_a_correction_that_puts_a_threat_on_the_crossing_side_is_flagged(
     url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
     res = CliRunner().invoke(
         app,
-        ["review", "threat", str(threat["id"]), "correct", "--set", "speaker_country=RUS"]
+        ["review", "threat", str(threat.id), "correct", "--set", "speaker_country=RUS"]
         + ["--by", "bo", "--db", url],
     )
     assert res.exit_code == 0, res.output
@@ -422,7 +422,7 @@ def test_a_correction_that_puts_a_threat_on_the_crossing_side_is_flagged(
     assert "1 by the side that would cross the line they name" in " ".join(res.output.split())
     ok = CliRunner().invoke(
         app,
-        ["review", "threat", str(threat["id"]), "correct", "--set", "speaker_country=USA"]
+        ["review", "threat", str(threat.id), "correct", "--set", "speaker_country=USA"]
         + ["--by", "bo", "--db", url],
     )
     assert ok.exit_code == 0 and "open no episode" not in ok.output
@@ -440,7 +440,7 @@ def test_a_note_loses_escape_sequences_and_bidirectional_overrides(
     row = review(
         reviewed_ledger,
         "threat",
-        threat["id"],
+        threat.id,
         "note",
         reviewer="ana",
         note="red \x1b[31mtext\x1b[0m bell\x07\nsecond line \u202egnp.exe",
@@ -495,7 +495,7 @@ def test_a_correction_typed_with_spaces_around_its_names_is_read_without_them(
         res = runner.invoke(app, ["review", *args, "--by", "ana", "--db", url])
         assert res.exit_code == 0, res.output
     (after,) = list_threats(sqlite_ledger)
-    assert (after["trigger_key"], after["consequence_class"], after["speaker_country"]) == (
+    assert (after.trigger_key, after.consequence_class, after.speaker_country) == (
         "weapons_to_ukraine",
         "diplomatic",
         "USA",
@@ -528,7 +528,7 @@ def test_a_corrected_text_value_loses_escape_sequences_as_a_note_does(
     row = review(
         reviewed_ledger,
         "threat",
-        threat["id"],
+        threat.id,
         "correct",
         field="speaker",
         value='\x1b[31m=HYPERLINK("http://x.invalid")\x1b[0m \u202eBiden',
@@ -536,7 +536,7 @@ def test_a_corrected_text_value_loses_escape_sequences_as_a_note_does(
     )
     clean = '=HYPERLINK("http://x.invalid") Biden'
     assert row["new_value"] == clean
-    assert list_threats(reviewed_ledger)[0]["speaker"] == clean
+    assert list_threats(reviewed_ledger)[0].speaker == clean
     url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
     res = CliRunner().invoke(app, ["threats", "--format", "csv", "--db", url])
     assert res.exit_code == 0, res.output
@@ -626,7 +626,7 @@ def test_an_episode_story_marks_the_threats_an_analyst_corrected_or_confirmed(
     review(
         sqlite_ledger,
         "threat",
-        threat["id"],
+        threat.id,
         "correct",
         field="trigger_key",
         value="attack_on_allies",
@@ -641,7 +641,7 @@ def test_an_episode_story_marks_the_threats_an_analyst_corrected_or_confirmed(
     page = tmp_path / "r.html"
     write_report(sqlite_ledger, page, as_of=date(2022, 3, 1))
     assert "corrected by an analyst</span>" in page.read_text(encoding="utf-8")
-    review(sqlite_ledger, "threat", threat["id"], "confirm")
+    review(sqlite_ledger, "threat", threat.id, "confirm")
     told = CliRunner().invoke(
         app, ["episode", "USA:attack_on_allies", "--db", url, "--as-of", "2022-03-01"]
     )
@@ -689,7 +689,7 @@ def test_an_analysts_status_can_be_lifted_and_the_evidence_decides_again(
         review(reviewed_ledger, "episode", key, "lift")
     (threat,) = list_threats(reviewed_ledger)
     with pytest.raises(RedlineError, match="only an episode"):
-        review(reviewed_ledger, "threat", threat["id"], "lift")
+        review(reviewed_ledger, "threat", threat.id, "lift")
     assert len(audit_trail(reviewed_ledger)) == 2
 
 
@@ -700,7 +700,7 @@ def test_a_corrected_country_drops_the_actor_of_the_old_one(reviewed_ledger: Led
     with reviewed_ledger.connect() as conn:
         before = conn.execute(sa.select(threats.c.speaker_actor_id)).scalar()
     assert before is not None
-    review(reviewed_ledger, "threat", threat["id"], "correct", field="speaker_country", value="GBR")
+    review(reviewed_ledger, "threat", threat.id, "correct", field="speaker_country", value="GBR")
     with reviewed_ledger.connect() as conn:
         assert conn.execute(sa.select(threats.c.speaker_actor_id)).scalar() is None
 
@@ -748,12 +748,12 @@ def test_a_review_during_a_reextraction_is_stored_or_refused_never_lost(
     with reviewed_ledger.begin() as conn:
         doc = conn.execute(sa.select(threats.c.document_id)).scalar_one()
         conn.execute(sa.select(documents.c.id).where(documents.c.id == doc).with_for_update())
-        conn.execute(sa.delete(threats).where(threats.c.id == threat["id"]))
+        conn.execute(sa.delete(threats).where(threats.c.id == threat.id))
 
         def analyst() -> None:
             try:
                 outcome["row"] = review(
-                    reviewed_ledger, "threat", threat["id"], "note", reviewer="ana", note="n"
+                    reviewed_ledger, "threat", threat.id, "note", reviewer="ana", note="n"
                 )
             except RedlineError as exc:
                 outcome["error"] = exc
@@ -770,7 +770,7 @@ def test_a_corrected_country_keeps_no_actor_after_reextraction(reviewed_ledger: 
     """Re-extraction refreshes a corrected threat's other fields, but not the actor of the
     country the analyst replaced (it wrote "Joe Biden" back beside GBR)."""
     (threat,) = list_threats(reviewed_ledger)
-    review(reviewed_ledger, "threat", threat["id"], "correct", field="speaker_country", value="GBR")
+    review(reviewed_ledger, "threat", threat.id, "correct", field="speaker_country", value="GBR")
     extract_documents(reviewed_ledger, redo=True)
     with reviewed_ledger.connect() as conn:
         row = conn.execute(sa.select(threats.c.speaker_country, threats.c.speaker_actor_id)).one()
@@ -980,17 +980,15 @@ def test_a_corrected_date_naming_no_day_is_told_so(reviewed_ledger: Ledger) -> N
         review(
             reviewed_ledger,
             "threat",
-            threat["id"],
+            threat.id,
             "correct",
             field="stated_date",
             value="2022-02-30",
         )
     with pytest.raises(RedlineError, match="stated_date must be a date"):
-        review(
-            reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="soon"
-        )
+        review(reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value="soon")
     stored = review(
-        reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="20220201"
+        reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value="20220201"
     )
     assert stored["new_value"] == "2022-02-01"
     assert audit_trail(reviewed_ledger)[-1]["new_value"] == "2022-02-01"
@@ -1036,11 +1034,11 @@ def test_only_the_standing_decision_on_an_item_becomes_a_training_example(
     from redline.model.dataset import ledger_reviews
 
     (threat,) = list_threats(reviewed_ledger)
-    review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana")
-    review(reviewed_ledger, "threat", threat["id"], "reject", reviewer="bob")
+    review(reviewed_ledger, "threat", threat.id, "confirm", reviewer="ana")
+    review(reviewed_ledger, "threat", threat.id, "reject", reviewer="bob")
     (example,) = ledger_reviews(reviewed_ledger)
     assert example.labels == frozenset() and "severe sanctions" in example.text
-    review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="ana")
+    review(reviewed_ledger, "threat", threat.id, "confirm", reviewer="ana")
     (example,) = ledger_reviews(reviewed_ledger)
     assert example.labels == frozenset({"threat"})
 
@@ -1051,11 +1049,9 @@ def test_a_corrected_date_before_1900_is_refused(reviewed_ledger: Ledger) -> Non
     (threat,) = list_threats(reviewed_ledger)
     for day in ("0001-01-01", "0202-02-07", "1899-12-31"):
         with pytest.raises(RedlineError, match="before 1900, the earliest date"):
-            review(
-                reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value=day
-            )
+            review(reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value=day)
     (after,) = list_threats(reviewed_ledger)
-    assert after["stated_date"] == threat["stated_date"] and after["review_state"] == "machine"
+    assert after.stated_date == threat.stated_date and after.review_state == "machine"
     assert audit_trail(reviewed_ledger) == []
 
 
@@ -1095,7 +1091,7 @@ def test_a_corrected_speaker_keeps_no_actor_of_the_old_one(reviewed_ledger: Ledg
     (threat,) = list_threats(reviewed_ledger)
     with reviewed_ledger.connect() as conn:
         assert conn.execute(sa.select(threats.c.speaker_actor_id)).scalar() is not None
-    review(reviewed_ledger, "threat", threat["id"], "correct", field="speaker", value="Jen Psaki")
+    review(reviewed_ledger, "threat", threat.id, "correct", field="speaker", value="Jen Psaki")
     for redo in (False, True):
         if redo:
             extract_documents(reviewed_ledger, redo=True)
@@ -1116,13 +1112,13 @@ def test_a_corrected_addressee_country_keeps_no_name_of_the_old_one(
     ingest_paths(ledger, [tmp_path / "a.txt"], progress=False)
     extract_documents(ledger)
     (threat,) = list_threats(ledger)
-    assert (threat["addressee"], threat["addressee_country"]) == ("Russia", "RUS")
-    review(ledger, "threat", threat["id"], "correct", field="addressee_country", value="BLR")
+    assert (threat.addressee, threat.addressee_country) == ("Russia", "RUS")
+    review(ledger, "threat", threat.id, "correct", field="addressee_country", value="BLR")
     for redo in (False, True):
         if redo:
             extract_documents(ledger, redo=True)
         (after,) = list_threats(ledger)
-        assert (after["addressee"], after["addressee_country"]) == (None, "BLR")
+        assert (after.addressee, after.addressee_country) == (None, "BLR")
 
 
 def test_an_addressee_the_sentence_does_not_state_can_be_cleared(
@@ -1137,18 +1133,18 @@ def test_an_addressee_the_sentence_does_not_state_can_be_cleared(
     ingest_paths(ledger, [tmp_path / "a.txt"], progress=False)
     extract_documents(ledger)
     (threat,) = list_threats(ledger)
-    assert threat["addressee_country"] == "RUS"
-    row = review(ledger, "threat", threat["id"], "correct", field="addressee_country", value="none")
+    assert threat.addressee_country == "RUS"
+    row = review(ledger, "threat", threat.id, "correct", field="addressee_country", value="none")
     assert (row["old_value"], row["new_value"]) == ("RUS", "none")
     for redo in (False, True):
         if redo:
             extract_documents(ledger, redo=True)
         (after,) = list_threats(ledger)
-        assert (after["addressee"], after["addressee_country"]) == (None, None)
+        assert (after.addressee, after.addressee_country) == (None, None)
     with pytest.raises(RedlineError, match="addressee_country is 'none' already"):
-        review(ledger, "threat", threat["id"], "correct", field="addressee_country", value="None")
+        review(ledger, "threat", threat.id, "correct", field="addressee_country", value="None")
     with pytest.raises(RedlineError, match="unknown actor"):  # only the addressee may be none
-        review(ledger, "threat", threat["id"], "correct", field="speaker_country", value="none")
+        review(ledger, "threat", threat.id, "correct", field="speaker_country", value="none")
 
 
 def test_the_trail_of_one_item_is_listed_by_its_id(reviewed_ledger: Ledger) -> None:
@@ -1158,8 +1154,8 @@ def test_the_trail_of_one_item_is_listed_by_its_id(reviewed_ledger: Ledger) -> N
     from redline.link import link, list_episodes
 
     (threat,) = list_threats(reviewed_ledger)
-    review(reviewed_ledger, "threat", threat["id"], "reject", reviewer="ana")
-    review(reviewed_ledger, "threat", threat["id"], "confirm", reviewer="bob")
+    review(reviewed_ledger, "threat", threat.id, "reject", reviewer="ana")
+    review(reviewed_ledger, "threat", threat.id, "confirm", reviewer="bob")
     link(reviewed_ledger, as_of=date(2022, 3, 1))
     (episode,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
     review(reviewed_ledger, "episode", episode.key, "note", note="check", reviewer="cy")
@@ -1171,9 +1167,9 @@ def test_the_trail_of_one_item_is_listed_by_its_id(reviewed_ledger: Ledger) -> N
         return [line.split(",")[2] for line in res.stdout.splitlines()[1:]]
 
     assert listed() == ["ana", "bob", "cy"]
-    assert listed("--item-type", "threat", "--id", str(threat["id"])) == ["ana", "bob"]
+    assert listed("--item-type", "threat", "--id", str(threat.id)) == ["ana", "bob"]
     assert listed("--item-type", "episode", "--id", episode.key) == ["cy"]
-    assert listed("--item-type", "threat", "--id", str(threat["id"] + 1)) == []
+    assert listed("--item-type", "threat", "--id", str(threat.id + 1)) == []
     res = CliRunner().invoke(app, ["reviews", "--db", url, "--id", "1"])
     assert isinstance(res.exception, RedlineError) and "give --item-type" in str(res.exception)
 
@@ -1221,10 +1217,10 @@ def test_a_country_the_ledger_holds_can_be_named_in_a_correction(reviewed_ledger
         conn.execute(sa.update(threats).values(addressee_country="QQL"))
     with pytest.raises(RedlineError, match="unknown actor 'QQX'"):
         review(
-            reviewed_ledger, "threat", threat["id"], "correct", field="speaker_country", value="QQX"
+            reviewed_ledger, "threat", threat.id, "correct", field="speaker_country", value="QQX"
         )
     row = review(
-        reviewed_ledger, "threat", threat["id"], "correct", field="speaker_country", value="qql"
+        reviewed_ledger, "threat", threat.id, "correct", field="speaker_country", value="qql"
     )
     assert row["new_value"] == "QQL"
 
@@ -1262,42 +1258,42 @@ def test_a_date_is_corrected_to_a_month_or_a_year_as_the_sources_give_it(
         with reviewed_ledger.connect() as conn:
             row = conn.execute(
                 sa.select(threats.c.stated_date, threats.c.stated_precision).where(
-                    threats.c.id == threat["id"]
+                    threats.c.id == threat.id
                 )
             ).one()
         return row.stated_date, row.stated_precision
 
     done = review(
-        reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-01"
+        reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value="2022-01"
     )
     assert done["new_value"] == "2022-01"
     assert stored() == (date(2022, 1, 1), "month")
     with pytest.raises(RedlineError, match="is '2022-01' already"):
         review(
-            reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-01"
+            reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value="2022-01"
         )
     # the first of the month named as a day is a change: a day is more than its month, and
     # the trail says so (it read "'2022-01-01' -> '2022-01-01'", a change of nothing)
     done = review(
-        reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-01-01"
+        reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value="2022-01-01"
     )
     assert stored() == (date(2022, 1, 1), "day")
     assert (done["old_value"], done["new_value"]) == ("2022-01", "2022-01-01")
     done = review(
-        reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2021"
+        reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value="2021"
     )
     assert (done["old_value"], done["new_value"]) == ("2022-01-01", "2021")
     assert stored() == (date(2021, 1, 1), "year")
     with pytest.raises(RedlineError, match="'2022-13' names no month"):
         review(
-            reviewed_ledger, "threat", threat["id"], "correct", field="stated_date", value="2022-13"
+            reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value="2022-13"
         )
     # a week is no day: Python read "2022-W10" as its Monday, stored as a day
     with pytest.raises(RedlineError, match="'2022-W10' is a week"):
         review(
             reviewed_ledger,
             "threat",
-            threat["id"],
+            threat.id,
             "correct",
             field="stated_date",
             value="2022-W10",
@@ -1342,7 +1338,7 @@ def test_the_audit_trail_keeps_its_headers_whole_at_80_columns(reviewed_ledger: 
     from redline.link import link, list_episodes
 
     (threat,) = list_threats(reviewed_ledger)
-    tid = threat["id"]
+    tid = threat.id
     review(reviewed_ledger, "threat", tid, "correct", field="speaker_country", value="GBR")
     review(reviewed_ledger, "threat", tid, "confirm", reviewer="ana")
     link(reviewed_ledger, as_of=date(2022, 3, 1))

@@ -313,7 +313,7 @@ def test_reviews_survive_extract_redo(two_threats: Ledger) -> None:
     """Confirm one threat, reject and annotate the other, correct a field; after `redline
     extract --redo` every review resolves to the same item, which keeps the decision."""
     ledger = two_threats
-    biden, peskov = (t["id"] for t in list_threats(ledger))
+    biden, peskov = (t.id for t in list_threats(ledger))
     review(ledger, "threat", biden, "confirm", reviewer="ana")
     review(ledger, "threat", biden, "correct", field="consequence_class", value="diplomatic")
     review(ledger, "threat", peskov, "note", reviewer="bo", note="check the date")
@@ -332,7 +332,7 @@ def test_reviews_survive_extract_redo(two_threats: Ledger) -> None:
     trail = audit_trail(ledger)
     assert len(trail) == 4
     assert all(_item_exists(ledger, r["item_type"], r["item_id"]) for r in trail)
-    assert [t["id"] for t in list_threats(ledger)] == [biden]  # the rejected one stays hidden
+    assert [t.id for t in list_threats(ledger)] == [biden]  # the rejected one stays hidden
     listed = runner.invoke(app, ["reviews", "--db", url, "--format", "csv"])
     assert listed.exit_code == 0 and listed.output.count(",threat,") == 4
 
@@ -357,7 +357,7 @@ class _Reworded(RuleExtractor):
 
 def test_a_reviewed_item_the_extractor_no_longer_finds_is_kept(two_threats: Ledger) -> None:
     ledger = two_threats
-    biden, peskov = (t["id"] for t in list_threats(ledger))
+    biden, peskov = (t.id for t in list_threats(ledger))
     review(ledger, "threat", biden, "note", note="a note is a review too")
     extract_documents(ledger, redo=True, extractor=_Silent())
     assert [r[0] for r in _threat_rows(ledger)] == [biden]  # the machine's peskov item went
@@ -369,7 +369,7 @@ def test_a_reviewed_item_found_again_takes_new_values_but_keeps_corrections(
     two_threats: Ledger,
 ) -> None:
     ledger = two_threats
-    biden, _ = (t["id"] for t in list_threats(ledger))
+    biden, _ = (t.id for t in list_threats(ledger))
     review(ledger, "threat", biden, "correct", field="speaker", value="Joseph R. Biden")
     extract_documents(ledger, redo=True, extractor=_Reworded())
     with ledger.connect() as conn:
@@ -398,7 +398,7 @@ def test_a_reviewed_item_found_at_a_moved_span_keeps_its_decision(two_threats: L
     is the reviewed one: the rejected threat came back as a new machine item, and the corrected
     one stood beside a copy with the value the analyst had corrected away."""
     ledger = two_threats
-    biden, peskov = (t["id"] for t in list_threats(ledger))
+    biden, peskov = (t.id for t in list_threats(ledger))
     review(ledger, "threat", biden, "correct", field="consequence_class", value="diplomatic")
     review(ledger, "threat", peskov, "reject", reviewer="bo")
     with ledger.connect() as conn:
@@ -414,9 +414,9 @@ def test_a_reviewed_item_found_at_a_moved_span_keeps_its_decision(two_threats: L
         (biden, "corrected", "diplomatic"),
         (peskov, "rejected", "military_force"),
     ]
-    assert [t["id"] for t in list_threats(ledger)] == [biden]
+    assert [t.id for t in list_threats(ledger)] == [biden]
     (listed,) = list_threats(ledger)
-    assert (listed["span_start"], listed["trigger_text"]) == (spans[biden] - 1, "reworded")
+    assert (listed.span_start, listed.trigger_text) == (spans[biden] - 1, "reworded")
     with ledger.connect() as conn:  # no evidence row is left pointing at nothing
         assert conn.execute(sa.select(sa.func.count()).select_from(evidence)).scalar() == 2
 
@@ -425,7 +425,7 @@ def test_reviews_never_list_a_decision_on_a_missing_item(two_threats: Ledger) ->
     """A ledger re-extracted before reviewed items were kept holds reviews of deleted items:
     `redline reviews` leaves them out and says so."""
     ledger = two_threats
-    biden, _ = (t["id"] for t in list_threats(ledger))
+    biden, _ = (t.id for t in list_threats(ledger))
     review(ledger, "threat", biden, "confirm", reviewer="ana")
     with ledger.begin() as conn:
         conn.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +25,7 @@ from redline.cli.common import DbOption, FormatOption, app, console, emit, err_c
 from redline.errors import RedlineError, Terminated
 from redline.extract import (
     ExtractReport,
+    ListedItem,
     extract_documents,
     list_claims,
     list_events,
@@ -105,11 +107,12 @@ _DATED = {
 }
 
 
-def _shown_dates(rows: list[dict[str, Any]], fmt: Format, kind: str) -> list[dict[str, Any]]:
-    """A table prints each item's date as precisely as it is known ("2024-10" for a month,
-    through ``date_words`` as the episode story does): the narrow table (an 80-column terminal)
-    drops the precision column and `claims` has none, so a month read as its first day. JSON
-    and CSV keep the day with its precision beside it."""
+def _shown_dates(items: Sequence[ListedItem], fmt: Format, kind: str) -> list[dict[str, Any]]:
+    """The listing's rows (``as_dict``). A table prints each item's date as precisely as it is
+    known ("2024-10" for a month, through ``date_words`` as the episode story does): the narrow
+    table (an 80-column terminal) drops the precision column and `claims` has none, so a month
+    read as its first day. JSON and CSV keep the day with its precision beside it."""
+    rows = [i.as_dict() for i in items]
     if fmt is not Format.table:
         return rows
     from redline.link.when import date_words

@@ -10,7 +10,15 @@ from redline.extract.base import (
     ThreatItem,
 )
 from redline.extract.pipeline import ExtractReport, extract_documents
-from redline.extract.query import list_claims, list_events, list_threats
+from redline.extract.query import (
+    ListedClaim,
+    ListedEvent,
+    ListedItem,
+    ListedThreat,
+    list_claims,
+    list_events,
+    list_threats,
+)
 
 __all__ = [
     "ClaimItem",
@@ -19,6 +27,10 @@ __all__ = [
     "ExtractReport",
     "Extraction",
     "Extractor",
+    "ListedClaim",
+    "ListedEvent",
+    "ListedItem",
+    "ListedThreat",
     "Provenance",
     "ThreatItem",
     "extract_documents",
