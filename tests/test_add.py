@@ -90,8 +90,8 @@ def test_an_added_threat_has_its_provenance_its_fields_and_an_audit_row(
     # dated as extraction dates it: "on Monday" before the article of Tuesday 8 February
     assert (str(row.stated_date), row.stated_precision) == ("2022-02-07", "day")
     (trail,) = audit_trail(sqlite_ledger)
-    assert (trail["action"], trail["item_id"], trail["reviewer"]) == ("add", added.item_id, "ana")
-    assert json.loads(trail["new_value"]) == {"kind": "threat", **_threat_fields()}
+    assert (trail.action, trail.item_id, trail.reviewer) == ("add", added.item_id, "ana")
+    assert json.loads(trail.new_value) == {"kind": "threat", **_threat_fields()}
     assert text  # the document's text is the file's body
 
 

@@ -83,7 +83,7 @@ def test_an_export_takes_its_date_as_text_too(linked: Ledger, tmp_path: Path) ->
 def test_review_takes_an_episode_key(linked: Ledger) -> None:
     row = review(linked, "episode", "RUS:f16_delivery", "note", reviewer="ana", note="check")
     (stored,) = audit_trail(linked)
-    assert stored["item_id"] == row["item_id"] and stored["item_type"] == "episode"
+    assert stored.item_id == row.item_id and stored.item_type == "episode"
 
 
 def test_the_evidence_of_an_estimate_is_that_of_the_episodes_it_rests_on(

@@ -21,7 +21,7 @@ from redline.audit import JUDGMENTS, audit_ids, draw, figures
 from redline.cli import app
 from redline.cli import main as cli_main
 from redline.errors import RedlineError
-from redline.review import audit_trail, review
+from redline.review import Applied, audit_trail, review
 from redline.run import run
 from redline.schemas import validate
 from redline.store import Ledger
@@ -84,9 +84,9 @@ def test_audit_through_the_json_form(ledger_db: Path, tmp_path: Path) -> None:
         assert p.total == judged[kind] and p.hits == judged[kind] - 1
         assert p.interval is not None and p.interval[0] < p.value < p.interval[1]
     # judgments are reviews: a wrong threat is rejected, with the audit named in the note
-    trail = [r for r in audit_trail(ledger) if (r["note"] or "").startswith("audit #")]
-    assert len(trail) == len(data["items"]) - 1 and {r["reviewer"] for r in trail} == {"ann"}
-    assert {r["action"] for r in trail} == {"confirm", "reject"}
+    trail = [r for r in audit_trail(ledger) if (r.note or "").startswith("audit #")]
+    assert len(trail) == len(data["items"]) - 1 and {r.reviewer for r in trail} == {"ann"}
+    assert {r.action for r in trail} == {"confirm", "reject"}
 
     res = runner.invoke(app, ["audit", "report", "--db", str(ledger_db), "--format", "json"])
     assert res.exit_code == 0, res.output
@@ -199,8 +199,8 @@ def test_interactive_audit_stores_each_answer(ledger_db: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "Is this a threat by" in res.output
     after = audit_trail(ledger)
-    assert len(after) == before + 1 and after[-1]["action"] == "confirm"
-    assert after[-1]["reviewer"] == "bo"
+    assert len(after) == before + 1 and after[-1].action == "confirm"
+    assert after[-1].reviewer == "bo"
     ledger.dispose()
 
 
@@ -217,7 +217,7 @@ def test_an_answer_that_is_not_offered_is_asked_again_not_read_by_its_first_lett
     assert res.exit_code == 0, res.output
     assert res.output.count("not an answer here") == 2, res.output
     after = audit_trail(ledger)
-    assert len(after) == before + 1 and after[-1]["action"] == "confirm"
+    assert len(after) == before + 1 and after[-1].action == "confirm"
     ledger.dispose()
 
 
@@ -366,7 +366,7 @@ def test_a_judgment_never_lands_on_an_item_that_took_the_drawn_ones_id(tmp_path:
         )
     with pytest.raises(RedlineError, match=f"was {old} when the audit was drawn and is now ZZZ"):
         record(ledger, audit.id, [item], reviewer="ana")
-    assert [r for r in audit_trail(ledger) if r["item_type"] == "episode"] == []
+    assert [r for r in audit_trail(ledger) if r.item_type == "episode"] == []
     ledger.dispose()
 
 
@@ -650,7 +650,7 @@ def test_judging_a_note_with_control_characters_twice_stores_it_once(
     again = record(sqlite_ledger, audit.id, [item], reviewer="ana")
     assert (first["judged"], again["judged"], again["unchanged"]) == (1, 0, 1)
     (row,) = audit_trail(sqlite_ledger)
-    assert row["note"] == f"audit #{audit.id}: wrong — a forecast,\nnot a threat (see §1)"
+    assert row.note == f"audit #{audit.id}: wrong — a forecast,\nnot a threat (see §1)"
 
 
 def test_a_sample_whose_file_cannot_be_written_is_no_audit(
@@ -769,8 +769,8 @@ def test_a_later_decision_stands_whatever_its_analysts_clock(sqlite_ledger: Ledg
     with sqlite_ledger.begin() as conn:  # her clock runs behind (a year, here)
         conn.execute(
             sa.update(reviews)
-            .where(reviews.c.id == row["id"])
-            .values(created_at=row["created_at"].replace(year=row["created_at"].year - 1))
+            .where(reviews.c.id == row.id)
+            .values(created_at=row.created_at.replace(year=row.created_at.year - 1))
         )
     item.judgment = "right"
     counts = record(sqlite_ledger, audit.id, [item], reviewer="junior")
@@ -1036,7 +1036,7 @@ class _ReviewInFlight:
         self.written, self.go = threading.Event(), threading.Event()
         original = review_module.apply_review
 
-        def held_open(*a: object, **k: object) -> dict[str, object]:
+        def held_open(*a: object, **k: object) -> Applied:
             row = original(*a, **k)  # type: ignore[arg-type]
             if threading.current_thread() is self.thread:  # not another analyst's review
                 self.written.set()
@@ -1087,7 +1087,7 @@ def test_a_decision_in_flight_while_a_sample_is_judged_is_not_undone(
     judge.join(30)
     assert counts["measured_only"] == 1
     assert list_threats(ledger) == []  # still rejected
-    assert [(r["reviewer"], r["action"]) for r in audit_trail(ledger)] == [
+    assert [(r.reviewer, r.action) for r in audit_trail(ledger)] == [
         ("boss", "reject"),
         ("junior", "note"),
     ]
@@ -1187,9 +1187,7 @@ def test_two_sessions_of_one_audit_do_not_judge_an_item_over_each_other(
     assert "not stored" not in _answer(first, "r")
     said = _answer(second, "w")
     assert "not stored" in said and "another session" in said, said
-    assert [(r["reviewer"], r["action"]) for r in audit_trail(sqlite_ledger)] == [
-        ("ana", "confirm")
-    ]
+    assert [(r.reviewer, r.action) for r in audit_trail(sqlite_ledger)] == [("ana", "confirm")]
     found = figures(sqlite_ledger, audit.id)
     assert found is not None and found.precision["threat"].hits == 1
 
@@ -1236,7 +1234,7 @@ def test_judging_a_file_says_which_of_your_judgments_it_changed(
         assert res.exit_code == 0, res.output
     said = " ".join(res.output.split())
     assert "1 of them changed a judgment you stored before (item 1: right -> wrong)" in said
-    assert [r["action"] for r in audit_trail(sqlite_ledger)] == ["confirm", "reject"]
+    assert [r.action for r in audit_trail(sqlite_ledger)] == ["confirm", "reject"]
 
 
 _KILLED_WHILE_WRITING = """

@@ -774,7 +774,7 @@ def test_every_party_a_line_lists_as_crossing_it_is_read_as_the_crossing_side(
     assert [e.key for e in list_episodes(sqlite_ledger, as_of=day)] == ["USA:aid_to_russia"]
     assert episode_status(sqlite_ledger, "USA:aid_to_russia", day).status != "open"
     row = review(sqlite_ledger, "threat", korean, "correct", field="speaker_country", value="IRN")
-    assert row.get("wrong_side") == "IRN would cross aid_to_russia"
+    assert row.wrong_side == "IRN would cross aid_to_russia"
 
 
 def test_coverage_of_no_named_outlet_is_said_to_count_as_one(ledger: Ledger) -> None:

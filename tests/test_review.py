@@ -15,7 +15,7 @@ from redline.errors import RedlineError
 from redline.extract import extract_documents
 from redline.extract.query import list_threats
 from redline.ingest import ingest_paths
-from redline.review import audit_trail, review
+from redline.review import Applied, audit_trail, review
 from redline.store import Ledger
 from redline.store.schema import threats
 
@@ -45,11 +45,11 @@ def test_correction_changes_the_item_and_is_audited(reviewed_ledger: Ledger) -> 
         reviewer="ana",
         note="test",
     )
-    assert (row["old_value"], row["new_value"]) == ("sanctions_or_economic", "diplomatic")
+    assert (row.old_value, row.new_value) == ("sanctions_or_economic", "diplomatic")
     (after,) = list_threats(reviewed_ledger)
     assert (after.consequence_class, after.review_state) == ("diplomatic", "corrected")
     (audit,) = audit_trail(reviewed_ledger)
-    assert (audit["reviewer"], audit["action"], audit["field"]) == (
+    assert (audit.reviewer, audit.action, audit.field) == (
         "ana",
         "correct",
         "consequence_class",
@@ -75,7 +75,7 @@ def test_every_explicitness_the_ledger_writes_can_be_set_by_an_analyst(
         value="implicit",
         reviewer="ana",
     )
-    assert row["new_value"] == "implicit"
+    assert row.new_value == "implicit"
     (after,) = list_threats(reviewed_ledger)
     assert after.explicitness == "implicit"
 
@@ -89,7 +89,7 @@ def test_corrected_countries_and_lines_must_be_ones_the_ledger_can_use(
     read as every filter reads it ("Russia" -> RUS)."""
     (threat,) = list_threats(reviewed_ledger)
 
-    def correct(field: str, value: str) -> dict[str, object]:
+    def correct(field: str, value: str) -> Applied:
         return review(
             reviewed_ledger,
             "threat",
@@ -109,9 +109,9 @@ def test_corrected_countries_and_lines_must_be_ones_the_ledger_can_use(
     with pytest.raises(RedlineError, match="unknown trigger_key"):
         correct("trigger_key", "new_Bad Key")
     assert audit_trail(reviewed_ledger) == []
-    assert correct("speaker_country", "Russia")["new_value"] == "RUS"
-    assert correct("trigger_key", "new_drones_over_baltic")["new_value"] == "new_drones_over_baltic"
-    assert correct("trigger_key", "tanks_to_ukraine")["new_value"] == "tanks_to_ukraine"
+    assert correct("speaker_country", "Russia").new_value == "RUS"
+    assert correct("trigger_key", "new_drones_over_baltic").new_value == "new_drones_over_baltic"
+    assert correct("trigger_key", "tanks_to_ukraine").new_value == "tanks_to_ukraine"
     (after,) = list_threats(reviewed_ledger)
     assert (after.speaker_country, after.trigger_key) == ("RUS", "tanks_to_ukraine")
 
@@ -335,7 +335,7 @@ def test_an_analyst_names_the_day_a_status_holds_from(sqlite_ledger: Ledger) -> 
         reviewer="ana",
         effective="2024-05-01",
     )
-    assert row["effective"] == date(2024, 5, 1)
+    assert row.effective == date(2024, 5, 1)
     assert episode_status(sqlite_ledger, "RUS:f16_delivery", date(2024, 6, 1)).status == "withdrawn"
     april = episode_status(sqlite_ledger, "RUS:f16_delivery", date(2024, 4, 30))
     assert april.status == "open" and "the day the analyst named" in " ".join(april.explanation)
@@ -445,9 +445,9 @@ def test_a_note_loses_escape_sequences_and_bidirectional_overrides(
         reviewer="ana",
         note="red \x1b[31mtext\x1b[0m bell\x07\nsecond line \u202egnp.exe",
     )
-    assert row["note"] == "red text bell\nsecond line gnp.exe"
+    assert row.note == "red text bell\nsecond line gnp.exe"
     (stored,) = audit_trail(reviewed_ledger)
-    assert stored["note"] == row["note"]
+    assert stored.note == row.note
     assert terminal_text("a \u2066b\u2069 \u202dc").plain == "a b c"
 
 
@@ -465,7 +465,7 @@ def test_bidirectional_marks_leave_notes_and_every_csv_cell(sqlite_ledger: Ledge
     row = review(
         sqlite_ledger, "threat", t, "note", reviewer="ana", note="a \u200fb\u200e c\u061c d"
     )
-    assert row["note"] == "a b c d"
+    assert row.note == "a b c d"
     assert terminal_text("x\u200e\u200fy").plain == "xy"
     res = CliRunner().invoke(app, ["threats", "-f", "csv", "--db", sqlite_ledger.url])
     assert res.exit_code == 0, res.output
@@ -500,7 +500,7 @@ def test_a_correction_typed_with_spaces_around_its_names_is_read_without_them(
         "diplomatic",
         "USA",
     )
-    assert [r["new_value"] for r in audit_trail(sqlite_ledger)] == [
+    assert [r.new_value for r in audit_trail(sqlite_ledger)] == [
         "weapons_to_ukraine",
         "diplomatic",
         "USA",
@@ -535,7 +535,7 @@ def test_a_corrected_text_value_loses_escape_sequences_as_a_note_does(
         reviewer="ana",
     )
     clean = '=HYPERLINK("http://x.invalid") Biden'
-    assert row["new_value"] == clean
+    assert row.new_value == clean
     assert list_threats(reviewed_ledger)[0].speaker == clean
     url = reviewed_ledger.engine.url.render_as_string(hide_password=False)
     res = CliRunner().invoke(app, ["threats", "--format", "csv", "--db", url])
@@ -564,14 +564,14 @@ def test_a_decision_given_twice_is_stored_once(sqlite_ledger: Ledger) -> None:
         assert res.exit_code == 0, res.output
         outputs.append(" ".join(res.output.split()))
     assert "already recorded" in outputs[1] and "already recorded" in outputs[3]
-    assert [(r["item_type"], r["action"]) for r in audit_trail(sqlite_ledger)] == [
+    assert [(r.item_type, r.action) for r in audit_trail(sqlite_ledger)] == [
         ("episode", "withdraw"),
         ("threat", "confirm"),
     ]
     # the same decision after another one is a decision again
     review(sqlite_ledger, "episode", key, "correct", field="status", value="open", reviewer="bo")
     review(sqlite_ledger, "episode", key, "withdraw", reviewer="ana", effective="2024-06-01")
-    assert [r["action"] for r in audit_trail(sqlite_ledger, item_type="episode")] == [
+    assert [r.action for r in audit_trail(sqlite_ledger, item_type="episode")] == [
         "withdraw",
         "correct",
         "withdraw",
@@ -673,7 +673,7 @@ def test_an_analysts_status_can_be_lifted_and_the_evidence_decides_again(
     (after,) = list_episodes(reviewed_ledger, as_of=date(2022, 3, 1))
     assert (after.status, after.status_by) == (before.status, "evidence")
     lifted = audit_trail(reviewed_ledger, item_type="episode")[-1]
-    assert (lifted["action"], lifted["field"], lifted["old_value"]) == (
+    assert (lifted.action, lifted.field, lifted.old_value) == (
         "lift",
         "status",
         "withdrawn",
@@ -725,7 +725,7 @@ def test_an_episode_is_reviewed_by_its_key_and_a_missing_id_says_why(
     )
     assert res.exit_code == 0, res.output
     (row,) = audit_trail(sqlite_ledger)
-    assert row["item_type"] == "episode" and row["action"] == "note"
+    assert row.item_type == "episode" and row.action == "note"
     with pytest.raises(RedlineError, match="an episode key .* does not"):
         review(sqlite_ledger, "episode", 9999, "note", reviewer="ana", note="read it")
     with pytest.raises(RedlineError, match="`redline events` lists the current ones"):
@@ -803,7 +803,7 @@ def test_an_episode_decision_waits_for_a_link_run_and_holds_it_off(ledger: Ledge
         assert not stored.wait(1.0), "the decision was stored while a link run held the ledger"
     worker.join(30)
     assert stored.is_set()
-    assert [r["action"] for r in audit_trail(ledger)] == ["reject"]
+    assert [r.action for r in audit_trail(ledger)] == ["reject"]
 
 
 def test_the_latest_stored_decision_wins_whatever_the_analysts_clocks(
@@ -838,7 +838,7 @@ def test_the_latest_stored_decision_wins_whatever_the_analysts_clocks(
     )
     got = episode_status(sqlite_ledger, "RUS:f16_delivery", date.today())
     assert got.status == "crossed_unenforced"
-    assert [r["reviewer"] for r in audit_trail(sqlite_ledger)] == ["ana", "bob"]
+    assert [r.reviewer for r in audit_trail(sqlite_ledger)] == ["ana", "bob"]
 
 
 def test_a_day_before_the_line_was_drawn_is_flagged(sqlite_ledger: Ledger) -> None:
@@ -860,7 +860,7 @@ def test_a_day_before_the_line_was_drawn_is_flagged(sqlite_ledger: Ledger) -> No
     assert res.exit_code == 0, res.output
     assert "before the line's first threat (2024-01-05)" in " ".join(res.output.split())
     (row,) = audit_trail(sqlite_ledger)
-    assert row["effective"] == date(2019, 1, 1)
+    assert row.effective == date(2019, 1, 1)
 
 
 def test_an_analyst_can_settle_the_status_the_evidence_already_gives(sqlite_ledger: Ledger) -> None:
@@ -886,7 +886,7 @@ def test_an_analyst_can_settle_the_status_the_evidence_already_gives(sqlite_ledg
             reviewer="ana",
             effective=day,
         )
-    assert [r["effective"] for r in audit_trail(sqlite_ledger)] == [
+    assert [r.effective for r in audit_trail(sqlite_ledger)] == [
         date(2024, 6, 1),
         date(2024, 9, 1),
     ]
@@ -940,7 +940,7 @@ def test_a_review_holds_from_the_day_it_was_made_where_it_is_read(
         reviewer="ana",
         effective="2026-12-02",
     )
-    assert stored["effective"] == date(2026, 12, 2)
+    assert stored.effective == date(2026, 12, 2)
 
 
 def test_an_undated_article_ingested_this_evening_counts_today(
@@ -990,8 +990,8 @@ def test_a_corrected_date_naming_no_day_is_told_so(reviewed_ledger: Ledger) -> N
     stored = review(
         reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value="20220201"
     )
-    assert stored["new_value"] == "2022-02-01"
-    assert audit_trail(reviewed_ledger)[-1]["new_value"] == "2022-02-01"
+    assert stored.new_value == "2022-02-01"
+    assert audit_trail(reviewed_ledger)[-1].new_value == "2022-02-01"
 
 
 def test_an_episodes_decisions_are_listed_in_the_order_stored(sqlite_ledger: Ledger) -> None:
@@ -1135,7 +1135,7 @@ def test_an_addressee_the_sentence_does_not_state_can_be_cleared(
     (threat,) = list_threats(ledger)
     assert threat.addressee_country == "RUS"
     row = review(ledger, "threat", threat.id, "correct", field="addressee_country", value="none")
-    assert (row["old_value"], row["new_value"]) == ("RUS", "none")
+    assert (row.old_value, row.new_value) == ("RUS", "none")
     for redo in (False, True):
         if redo:
             extract_documents(ledger, redo=True)
@@ -1222,7 +1222,7 @@ def test_a_country_the_ledger_holds_can_be_named_in_a_correction(reviewed_ledger
     row = review(
         reviewed_ledger, "threat", threat.id, "correct", field="speaker_country", value="qql"
     )
-    assert row["new_value"] == "QQL"
+    assert row.new_value == "QQL"
 
 
 def test_listed_moments_carry_their_zone_on_sqlite(sqlite_ledger: Ledger, tmp_path: Path) -> None:
@@ -1266,7 +1266,7 @@ def test_a_date_is_corrected_to_a_month_or_a_year_as_the_sources_give_it(
     done = review(
         reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value="2022-01"
     )
-    assert done["new_value"] == "2022-01"
+    assert done.new_value == "2022-01"
     assert stored() == (date(2022, 1, 1), "month")
     with pytest.raises(RedlineError, match="is '2022-01' already"):
         review(
@@ -1278,11 +1278,11 @@ def test_a_date_is_corrected_to_a_month_or_a_year_as_the_sources_give_it(
         reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value="2022-01-01"
     )
     assert stored() == (date(2022, 1, 1), "day")
-    assert (done["old_value"], done["new_value"]) == ("2022-01", "2022-01-01")
+    assert (done.old_value, done.new_value) == ("2022-01", "2022-01-01")
     done = review(
         reviewed_ledger, "threat", threat.id, "correct", field="stated_date", value="2021"
     )
-    assert (done["old_value"], done["new_value"]) == ("2022-01-01", "2021")
+    assert (done.old_value, done.new_value) == ("2022-01-01", "2021")
     assert stored() == (date(2021, 1, 1), "year")
     with pytest.raises(RedlineError, match="'2022-13' names no month"):
         review(
@@ -1369,4 +1369,4 @@ def test_a_status_put_right_before_relinking_records_the_status_it_replaces(
     key = episode.key
     review(reviewed_ledger, "episode", key, "withdraw", reviewer="ana")
     row = review(reviewed_ledger, "episode", key, "correct", field="status", value="open")
-    assert (row["old_value"], row["new_value"]) == ("withdrawn", "open")
+    assert (row.old_value, row.new_value) == ("withdrawn", "open")

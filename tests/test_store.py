@@ -169,9 +169,9 @@ def test_a_stored_moment_reads_back_in_utc_on_every_backend(ledger: Ledger) -> N
     try:
         decided = review(reader, "threat", threat, "confirm", reviewer="ana")
         (trail,) = audit_trail(reader)
-        assert trail["created_at"] == decided["created_at"]
+        assert trail.created_at == decided.created_at
         (doc,) = list_documents(reader)
-        for moment in (decided["created_at"], trail["created_at"], doc.ingested_at):
+        for moment in (decided.created_at, trail.created_at, doc.ingested_at):
             assert moment.tzinfo is UTC, moment
     finally:
         if reader is not ledger:

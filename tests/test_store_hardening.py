@@ -331,7 +331,7 @@ def test_reviews_survive_extract_redo(two_threats: Ledger) -> None:
     ]
     trail = audit_trail(ledger)
     assert len(trail) == 4
-    assert all(_item_exists(ledger, r["item_type"], r["item_id"]) for r in trail)
+    assert all(_item_exists(ledger, r.item_type, r.item_id) for r in trail)
     assert [t.id for t in list_threats(ledger)] == [biden]  # the rejected one stays hidden
     listed = runner.invoke(app, ["reviews", "--db", url, "--format", "csv"])
     assert listed.exit_code == 0 and listed.output.count(",threat,") == 4
@@ -362,7 +362,7 @@ def test_a_reviewed_item_the_extractor_no_longer_finds_is_kept(two_threats: Ledg
     extract_documents(ledger, redo=True, extractor=_Silent())
     assert [r[0] for r in _threat_rows(ledger)] == [biden]  # the machine's peskov item went
     (trail,) = audit_trail(ledger)
-    assert _item_exists(ledger, "threat", trail["item_id"])
+    assert _item_exists(ledger, "threat", trail.item_id)
 
 
 def test_a_reviewed_item_found_again_takes_new_values_but_keeps_corrections(
@@ -433,8 +433,8 @@ def test_reviews_never_list_a_decision_on_a_missing_item(two_threats: Ledger) ->
                 item_type="threat", item_id=9999, action="note", reviewer="old", created_at=now()
             )
         )
-    assert [r["item_id"] for r in audit_trail(ledger)] == [biden]
-    assert [r["item_id"] for r in audit_trail(ledger, missing=True)] == [9999]
+    assert [r.item_id for r in audit_trail(ledger)] == [biden]
+    assert [r.item_id for r in audit_trail(ledger, missing=True)] == [9999]
     url = ledger.engine.url.render_as_string(hide_password=False)
     res = runner.invoke(app, ["reviews", "--db", url, "--format", "csv"])
     assert res.exit_code == 0

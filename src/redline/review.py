@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import getpass
 import re
+from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Self
 
 import sqlalchemy as sa
 
@@ -85,6 +86,56 @@ NO_ADDRESSEE = "none"
 AUDIT_NOTE = re.compile(r"\s*audit #\d+: ", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Decision:
+    """An analyst's decision as the audit trail keeps it: a row of ``reviews``."""
+
+    id: int
+    item_type: str  # threat, event, outcome_claim or episode (``ITEMS``)
+    item_id: int
+    action: str  # one of ``ACTIONS`` (or ``add``: an item an analyst added)
+    field: str | None
+    old_value: str | None
+    new_value: str | None
+    reviewer: str
+    note: str | None
+    created_at: datetime
+    effective: date | None  # the day an episode's status holds from, when one was named
+
+    @classmethod
+    def of(cls, row: sa.Row[Any]) -> Self:
+        return cls(**row._mapping)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The decision as `redline reviews -f json` lists it, in the table's column order."""
+        return {f.name: getattr(self, f.name) for f in fields(Decision)}
+
+
+@dataclass(frozen=True)
+class Applied(Decision):
+    """A decision as ``review`` stores it, and what the ledger said of it."""
+
+    # the item's latest decision said this already (a command run twice): stored once, and
+    # ``id`` and ``created_at`` are that decision's
+    unchanged: bool = False
+    # a correction of a rejected item: it stays rejected until confirmed
+    stays_rejected: bool = False
+    # the line's first threat, when ``effective`` is before it (likely a typo; stored as given)
+    before_line: date | None = None
+    # a corrected threat's speaker is of the side that crosses its line: it opens no episode
+    wrong_side: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The decision's fields, its id after them, then what was said of it (when said)."""
+        stored = super().as_dict()
+        said = ("unchanged", "stays_rejected", "before_line", "wrong_side")
+        return (
+            {k: v for k, v in stored.items() if k != "id"}
+            | {"id": self.id}
+            | {k: getattr(self, k) for k in said if getattr(self, k)}
+        )
+
+
 def review(
     ledger: Ledger,
     item_type: str,
@@ -96,7 +147,7 @@ def review(
     reviewer: str | None = None,
     note: str | None = None,
     effective: date | str | None = None,
-) -> dict[str, Any]:
+) -> Applied:
     """Record one decision and apply it; returns the audit row. ``item_id``: the item's id,
     or an episode's key (``RUS:f16_delivery``: a key stays when ids change). ``effective``:
     for an episode's status (``withdraw``, ``correct status=…``), the day it holds from when
@@ -161,7 +212,7 @@ def apply_review(
     reviewer: str | None = None,
     note: str | None = None,
     effective: date | str | None = None,
-) -> dict[str, Any]:
+) -> Applied:
     """``review`` inside the caller's transaction (``where`` names the ledger in errors), so
     several decisions can be stored together or not at all; a transaction of
     ``Ledger.deciding``, as ``review`` takes, so that no audit draws or judges meanwhile.
@@ -283,7 +334,7 @@ def apply_review(
         conn.execute(
             sa.update(table).where(table.c.id == item_id).values(review_state=_STATE_AFTER[action])
         )
-    audit = {
+    audit: dict[str, Any] = {
         "item_type": item_type,
         "item_id": item_id,
         "action": action,
@@ -299,17 +350,15 @@ def apply_review(
     if same is not None:
         # the item's latest decision says this already (a command run twice): the trail keeps
         # one row for it, as an audit judged twice does
-        audit.update(id=int(same.id), created_at=same.created_at, unchanged=True)
+        audit.update(id=int(same.id), created_at=same.created_at)
     else:
         res = conn.execute(sa.insert(reviews).values(**audit))
         audit["id"] = int(res.inserted_primary_key[0])  # type: ignore[index]
-    if stays_rejected:
-        audit["stays_rejected"] = True
     first = getattr(row, "first_threat_date", None) if item_type == "episode" else None
-    if day is not None and first is not None and day < first:
-        # stored as asked, but likely a typo: a line cannot be withdrawn or settled before it
-        # was drawn (the status holds from the first threat on, as the analyst's day would)
-        audit["before_line"] = first
+    # stored as asked, but likely a typo: a line cannot be withdrawn or settled before it
+    # was drawn (the status holds from the first threat on, as the analyst's day would)
+    before = first if day is not None and first is not None and day < first else None
+    wrong_side = None
     if item_type == "threat" and action == "correct":
         after = conn.execute(
             sa.select(table.c.speaker_country, table.c.trigger_key).where(table.c.id == item_id)
@@ -317,8 +366,14 @@ def apply_review(
         if after is not None and _drawn_by_the_crossing_side(
             after.speaker_country, after.trigger_key
         ):
-            audit["wrong_side"] = f"{after.speaker_country} would cross {after.trigger_key}"
-    return audit
+            wrong_side = f"{after.speaker_country} would cross {after.trigger_key}"
+    return Applied(
+        **audit,
+        unchanged=same is not None,
+        stays_rejected=stays_rejected,
+        before_line=before,
+        wrong_side=wrong_side,
+    )
 
 
 def _latest_if_the_same(conn: sa.Connection, audit: dict[str, Any]) -> Any | None:
@@ -557,7 +612,7 @@ def audit_trail(
     item_type: str | None = None,
     item_id: int | None = None,
     missing: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[Decision]:
     """Every decision on an item the ledger holds, oldest first; with ``missing``, only the
     decisions on items it no longer holds. Re-extraction keeps reviewed items, so those can
     only come from ledgers re-extracted before it did (it deleted items with only a note)."""
@@ -570,4 +625,4 @@ def audit_trail(
     if item_id is not None:
         query = query.where(reviews.c.item_id == item_id)
     with ledger.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+        return [Decision.of(r) for r in conn.execute(query)]

@@ -95,35 +95,33 @@ def review_command(
         note=note,
         effective=effective,
     )
-    item_id = row["item_id"]
-    change = (
-        f" {row['field']}: {row['old_value']!r} -> {row['new_value']!r}" if row["field"] else ""
-    )
-    if row["action"] == LIFT:
-        change = f" {row['field']} {row['old_value']!r} (the evidence decides it again)"
-    holds = f", holding from {row['effective'].isoformat()}" if row.get("effective") else ""
-    again = " (already recorded: stored once)" if row.get("unchanged") else ""
+    item_id = row.item_id
+    change = f" {row.field}: {row.old_value!r} -> {row.new_value!r}" if row.field else ""
+    if row.action == LIFT:
+        change = f" {row.field} {row.old_value!r} (the evidence decides it again)"
+    holds = f", holding from {row.effective.isoformat()}" if row.effective else ""
+    again = " (already recorded: stored once)" if row.unchanged else ""
     console.print(
         terminal_text(
-            f"review #{row['id']}: {item_type} {item_id} {action}{change} by "
-            f"{row['reviewer']}{holds}{again}"
+            f"review #{row.id}: {item_type} {item_id} {action}{change} by "
+            f"{row.reviewer}{holds}{again}"
         )
     )
-    if row.get("wrong_side"):
+    if row.wrong_side:
         console.print(
             terminal_text(
-                f"note: {row['wrong_side']}: this threat will open no episode (a line is never "
+                f"note: {row.wrong_side}: this threat will open no episode (a line is never "
                 "drawn by the side that crosses it; `redline link` counts it as such)"
             )
         )
-    if row.get("before_line"):
+    if row.before_line and row.effective:
         console.print(
             terminal_text(
-                f"note: {row['effective'].isoformat()} is before the line's first threat "
-                f"({row['before_line'].isoformat()}): is the day right? (stored as given)"
+                f"note: {row.effective.isoformat()} is before the line's first threat "
+                f"({row.before_line.isoformat()}): is the day right? (stored as given)"
             )
         )
-    if row.get("stays_rejected"):
+    if row.stays_rejected:
         console.print(
             f"{item_type} {item_id} stays rejected: `redline review {item_type} {item_id} "
             "confirm` brings it back",
@@ -157,7 +155,7 @@ def reviews_command(
     rows = audit_trail(ledger, item_type=item_type, item_id=item_id)
     emit(
         render(
-            rows,
+            [r.as_dict() for r in rows],
             fmt,
             AUDIT_COLUMNS,
             narrow=AUDIT_COLUMNS_NARROW,
@@ -171,7 +169,7 @@ def reviews_command(
         err_console.print(
             f"{len(lost)} earlier decisions are not listed: their items are gone (deleted by a "
             "re-extraction before reviewed items were kept); "
-            f"review ids {', '.join(str(r['id']) for r in lost[:10])}"
+            f"review ids {', '.join(str(r.id) for r in lost[:10])}"
             + (" ..." if len(lost) > 10 else ""),
             markup=False,
         )
