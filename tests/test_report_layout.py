@@ -16,6 +16,7 @@ from redline.link import link
 from redline.report import charts, write_report
 from redline.report.context import episode_anchors
 from redline.store import Ledger
+from redline.vocab import ItemKind
 from test_link_factories import Builder, seeds_ledger
 from test_report import _chromium
 
@@ -247,17 +248,10 @@ def test_a_400px_screen_opens_on_the_verdicts(
 def test_long_episode_labels_are_drawn_whole() -> None:
     label = "Storm Shadow missiles for Ukraine, and every other long-range weapon"
     assert len(label) > 40
-    marks = [
-        {
-            "episode": label,
-            "kind": "threat",
-            "date": "2023-05-01",
-            "precision": "exact date",
-            "href": "#episode-RUS-long",
-            "tip": label,
-        }
-    ]
-    svg = charts.timeline_chart(marks, [], AS_OF)
+    mark = charts.TimelineMark(
+        label, ItemKind.THREAT, date(2023, 5, 1), False, "#episode-RUS-long", label
+    )
+    svg = charts.timeline_chart([mark], [], AS_OF)
     assert label in _texts(svg)
     assert "…" not in svg and "..." not in svg
 

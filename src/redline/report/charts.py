@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -49,6 +50,72 @@ KIND_SHAPES = {
     "response": "square",
     "claim": "diamond",
 }
+
+
+@dataclass(frozen=True)
+class EpisodeBar:
+    """An episode's segment of the status chart: its actor's bar, coloured by its status."""
+
+    actor: str
+    status: vocab.Status
+    label: str
+    href: str  # the ``#episode-…`` fragment of its section
+    tip: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The segment as the chart's data holds it (``rank``: the status's place in order)."""
+        return {
+            "actor": self.actor,
+            "status": self.status,
+            "rank": vocab.STATUS_ORDER.index(self.status),
+            "label": self.label,
+            "href": self.href,
+            "tip": self.tip,
+            "n": 1,
+        }
+
+
+@dataclass(frozen=True)
+class TimelineMark:
+    """An item of an episode as a mark on its actor's timeline."""
+
+    episode: str  # the row's label
+    kind: vocab.ItemKind
+    date: date
+    approximate: bool  # dated to a month or a year: drawn fainter
+    href: str
+    tip: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "episode": wrap_label(self.episode),
+            "kind": self.kind,
+            "date": self.date.isoformat(),
+            "precision": "approximate date" if self.approximate else "exact date",
+            "href": self.href,
+            "tip": self.tip,
+        }
+
+
+@dataclass(frozen=True)
+class TimelineSpan:
+    """An episode's line on its actor's timeline: from its first threat to its crossing, or to
+    the report's date while the line holds."""
+
+    episode: str
+    start: date
+    end: date
+    href: str
+    tip: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "episode": wrap_label(self.episode),
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "href": self.href,
+            "tip": self.tip,
+        }
 
 
 # vl-convert resolves a link against its data loader's base URL; the report's links are fragments
@@ -109,17 +176,14 @@ def _utc_x(field: str, title: str | None = None) -> alt.X:
     return alt.X(f"{field}:T", title=title, scale=scale, axis=axis)
 
 
-def status_chart(episodes: Sequence[dict[str, Any]], actors: Sequence[str]) -> str:
-    """Episodes per actor, stacked by status, one segment per episode linking to it.
-
-    ``episodes``: rows of actor, status, rank (of the status), label, href and tip; ``actors``
-    in the order of their bars.
-    """
+def status_chart(episodes: Sequence[EpisodeBar], actors: Sequence[str]) -> str:
+    """Episodes per actor, stacked by status, one segment per episode linking to it; ``actors``
+    in the order of their bars."""
     # each status named as the cards, verdicts and tooltips name it ("partially enforced"), in
     # the legend and in what a screen reader hears of it, not as its identifier
     order = list(STATUS_COLOURS)
     label = {s: vocab.Status(s).label for s in order}
-    rows = [{**e, "status": label[e["status"]], "n": 1} for e in episodes]
+    rows = [{**e.as_dict(), "status": label[e.status]} for e in episodes]
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_bar(stroke="#ffffff", strokeWidth=1)
@@ -142,16 +206,13 @@ def status_chart(episodes: Sequence[dict[str, Any]], actors: Sequence[str]) -> s
 
 
 def timeline_chart(
-    marks: Sequence[dict[str, Any]], spans: Sequence[dict[str, Any]], as_of: date
+    items: Sequence[TimelineMark], lines_drawn: Sequence[TimelineSpan], as_of: date
 ) -> str:
-    """One row per episode: threats, crossing, responses and claims as marks on a time axis.
-
-    ``marks``: rows of episode (its label), kind, date, precision, href and tip; ``spans``: rows
-    of episode, start (first threat), end (crossing, or ``as_of`` while the line holds), href and
-    tip. A long episode label wraps onto further lines instead of being cut.
-    """
-    marks = [{**m, "episode": wrap_label(m["episode"])} for m in marks]
-    spans = [{**s, "episode": wrap_label(s["episode"])} for s in spans]
+    """One row per episode: threats, crossing, responses and claims as marks on a time axis,
+    over the episode's span. A long episode label wraps onto further lines instead of being
+    cut."""
+    marks = [m.as_dict() for m in items]
+    spans = [s.as_dict() for s in lines_drawn]
     rows = sorted({m["episode"] for m in marks} | {s["episode"] for s in spans})
     lines = max((r.count("\n") + 1 for r in rows), default=1)
     y = alt.Y("episode:N", title=None, sort=rows, axis=_label_axis())

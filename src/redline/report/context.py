@@ -258,14 +258,13 @@ def _draw(data: ReportData) -> None:
     totals = {r["actor"]: r["total"] for r in data.status_rows}
     data.charts["status"] = charts.status_chart(
         [
-            {
-                "actor": e["threatener"],
-                "status": e["status"],
-                "rank": STATUS_ORDER.index(e["status"]),
-                "label": e["label"],
-                "href": f"#{e['anchor']}",
-                "tip": f"{e['label']} — {e['status_label']}",
-            }
+            charts.EpisodeBar(
+                e["threatener"],
+                e["status"],
+                e["label"],
+                f"#{e['anchor']}",
+                f"{e['label']} — {e['status_label']}",
+            )
             for e in data.episodes
         ],
         sorted(data.actors, key=lambda a: (-totals[a], a)),
@@ -274,26 +273,26 @@ def _draw(data: ReportData) -> None:
     for actor in data.actors:
         mine = [e for e in data.episodes if e["threatener"] == actor]
         marks = [
-            {
-                "episode": e["trigger_label"],
-                "kind": i["kind"],
-                "date": i["date_sort"].isoformat(),
-                "precision": "approximate date" if i["approximate"] else "exact date",
-                "href": f"#{e['anchor']}",
-                "tip": f"{e['label']} — {_kind(i)} {i['date']} — {e['status_label']}",
-            }
+            charts.TimelineMark(
+                e["trigger_label"],
+                i["kind"],
+                i["date_sort"],
+                i["approximate"],
+                f"#{e['anchor']}",
+                f"{e['label']} — {_kind(i)} {i['date']} — {e['status_label']}",
+            )
             for e in mine
             for i in e["items"]
         ]
         spans = [
-            {
-                "episode": e["trigger_label"],
-                "start": e["items"][0]["date_sort"].isoformat(),
-                "end": (e["crossing_date"] or data.as_of).isoformat(),
-                "href": f"#{e['anchor']}",
-                "tip": f"{e['label']} — {e['status_label']}, from {e['items'][0]['date']}, "
+            charts.TimelineSpan(
+                e["trigger_label"],
+                e["items"][0]["date_sort"],
+                e["crossing_date"] or data.as_of,
+                f"#{e['anchor']}",
+                f"{e['label']} — {e['status_label']}, from {e['items'][0]['date']}, "
                 + (f"crossed {e['crossed']}" if e["crossed"] else f"not crossed by {data.as_of}"),
-            }
+            )
             for e in mine
             if e["items"]
         ]
