@@ -8,8 +8,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from redline.link import episode_status, get_episode, link, list_episodes
+from redline.link.episodes import ClaimFields, CrossingFields, ThreatFields
 from redline.store import Ledger
 from redline.store.schema import episode_members, episodes
+from redline.vocab import ClaimOutcome, ConsequenceClass
 from test_link_factories import Builder, seeds_ledger
 
 D = date.fromisoformat
@@ -391,6 +393,14 @@ def test_seed_articles_match_the_gold_statuses(ledger: Ledger) -> None:
     assert story.summary.opinion_only and story.threats[0].document.outlet == "The New York Sun"
     assert story.crossing is not None and story.crossing.field("actor_country") == "USA"
     assert story.claims[0].field("claim") == "no_response"
+    # each kind's fields typed, with the vocabulary's enums (a tuple of name-value pairs before)
+    crossing, claim = story.crossing.fields, story.claims[0].fields
+    assert isinstance(crossing, CrossingFields) and crossing.actor_country == "USA"
+    assert isinstance(claim, ClaimFields) and claim.claim is ClaimOutcome.NO_RESPONSE
+    threat = story.threats[0].fields
+    assert isinstance(threat, ThreatFields) and isinstance(
+        threat.consequence_class, ConsequenceClass
+    )
 
 
 _COUNTRIES = ["RUS", "CHN", "USA", "BLR", "EUR"]

@@ -145,3 +145,11 @@ def test_a_listed_item_has_the_fields_its_listing_prints() -> None:
         columns = [c.name for c in with_provenance(table).selected_columns]
         assert list(kind.FIELDS) == columns
         assert {f.name for f in fields(kind)} == set(columns)
+
+
+def test_a_story_item_has_its_kinds_fields() -> None:
+    """Each kind's fields in a story are columns of the table it is stored in."""
+    from redline.link.episodes import _FIELDS
+
+    for table, of_kind in _FIELDS.values():
+        assert {f.name for f in fields(of_kind)} <= set(table.c.keys())

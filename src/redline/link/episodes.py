@@ -37,7 +37,15 @@ from redline.store.schema import (
     runs,
     threats,
 )
-from redline.vocab import ANALYST, ConsequenceClass, ItemKind, Precision, ReviewState, Status
+from redline.vocab import (
+    ANALYST,
+    ClaimOutcome,
+    ConsequenceClass,
+    ItemKind,
+    Precision,
+    ReviewState,
+    Status,
+)
 
 _LISTS: dict[str, str] = {
     "threat": "threats",
@@ -162,9 +170,64 @@ class StoryDocument:
 
 
 @dataclass(frozen=True)
+class _KindFields:
+    def as_dict(self) -> dict[str, Any]:
+        return _fields_of(self)
+
+
+@dataclass(frozen=True)
+class ThreatFields(_KindFields):
+    """What a story tells of a threat: who drew which line, against whom, threatening what."""
+
+    speaker: str | None
+    speaker_country: str | None
+    addressee: str | None
+    addressee_country: str | None
+    trigger_key: str | None
+    trigger_text: str | None
+    consequence_text: str | None
+    consequence_class: ConsequenceClass
+    explicitness: str
+
+
+@dataclass(frozen=True)
+class CrossingFields(_KindFields):
+    """What a story tells of a crossing: who crossed which line, against whom, doing what."""
+
+    actor: str | None
+    actor_country: str | None
+    target_country: str | None
+    trigger_key: str | None
+    action: str | None
+
+
+@dataclass(frozen=True)
+class ResponseFields(_KindFields):
+    """What a story tells of a response: who answered the crossing of which line, how."""
+
+    actor: str | None
+    actor_country: str | None
+    trigger_key: str | None
+    action: str | None
+    consequence_class: ConsequenceClass | None
+
+
+@dataclass(frozen=True)
+class ClaimFields(_KindFields):
+    """What a story tells of an outcome claim: whose line, and what the author says followed."""
+
+    subject_country: str | None
+    trigger_key: str | None
+    claim: ClaimOutcome
+
+
+KindFields = ThreatFields | CrossingFields | ResponseFields | ClaimFields
+
+
+@dataclass(frozen=True)
 class StoryItem:
-    """An item as a story tells it: when, what (``fields``, the columns of its kind in
-    ``_FIELDS``' order), the quote and where it stands in its document."""
+    """An item as a story tells it: when, what (``fields``, the columns of its kind: the
+    ``KindFields`` of ``_FIELDS``), the quote and where it stands in its document."""
 
     date: str
     date_sort: datetime.date
@@ -174,7 +237,7 @@ class StoryItem:
     review_state: ReviewState
     # "analyst": an item an analyst added (``redline add``)
     extractor: str
-    fields: tuple[tuple[str, Any], ...]
+    fields: KindFields
     quote: str
     # where the quote starts in its document: span_start and span_end count from the
     # document's start too, so quote[span_start - sentence_start:...] is the span
@@ -185,13 +248,13 @@ class StoryItem:
 
     def field(self, name: str) -> Any:
         """One of the kind's columns (None: the kind has no such column)."""
-        return dict(self.fields).get(name)
+        return getattr(self.fields, name, None)
 
     def as_dict(self) -> dict[str, Any]:
         head = {k: getattr(self, k) for k in ("date", "date_sort", "kind", "id")}
         head |= {k: getattr(self, k) for k in ("confidence", "review_state", "extractor")}
         tail = {k: getattr(self, k) for k in ("quote", "sentence_start", "span_start", "span_end")}
-        return {**head, **dict(self.fields), **tail, "document": self.document.as_dict()}
+        return {**head, **self.fields.as_dict(), **tail, "document": self.document.as_dict()}
 
 
 @dataclass(frozen=True)
@@ -634,25 +697,26 @@ _DOC_FIELDS = (
     "source_path",
     "source_locator",
 )
-_FIELDS: dict[str, tuple[sa.Table, tuple[str, ...]]] = {
-    "threat": (
-        threats,
-        (
-            "speaker",
-            "speaker_country",
-            "addressee",
-            "addressee_country",
-            "trigger_key",
-            "trigger_text",
-            "consequence_text",
-            "consequence_class",
-            "explicitness",
-        ),
-    ),
-    "crossing": (events, ("actor", "actor_country", "target_country", "trigger_key", "action")),
-    "response": (events, ("actor", "actor_country", "trigger_key", "action", "consequence_class")),
-    "claim": (outcome_claims, ("subject_country", "trigger_key", "claim")),
+_FIELDS: dict[ItemKind, tuple[sa.Table, type[KindFields]]] = {
+    ItemKind.THREAT: (threats, ThreatFields),
+    ItemKind.CROSSING: (events, CrossingFields),
+    ItemKind.RESPONSE: (events, ResponseFields),
+    ItemKind.CLAIM: (outcome_claims, ClaimFields),
 }
+# the columns of the vocabulary's names, read as its enums (None stays None)
+_ENUM_COLUMNS: dict[str, type[ConsequenceClass] | type[ClaimOutcome]] = {
+    "consequence_class": ConsequenceClass,
+    "claim": ClaimOutcome,
+}
+
+
+def _kind_fields(kind: ItemKind, data: sa.RowMapping) -> KindFields:
+    _, of_kind = _FIELDS[kind]
+    values = {f.name: data[f.name] for f in fields(of_kind)}
+    for name, enum in _ENUM_COLUMNS.items():
+        if values.get(name) is not None:
+            values[name] = enum(values[name])
+    return of_kind(**values)
 
 
 def analyst_mark(extractor: str | None, review_state: str | None) -> str | None:
@@ -669,7 +733,8 @@ def _details(conn: sa.Connection, kind: ItemKind, ids: list[int]) -> dict[int, d
     """What a ``StoryItem`` holds of each item but its date (the role it plays gives that)."""
     if not ids:
         return {}
-    table, names = _FIELDS[kind]
+    table, of_kind = _FIELDS[kind]
+    names = [f.name for f in fields(of_kind)]
     query = (
         sa.select(
             table.c.id,
@@ -698,7 +763,7 @@ def _details(conn: sa.Connection, kind: ItemKind, ids: list[int]) -> dict[int, d
             confidence=row.confidence,
             review_state=ReviewState(row.review_state),
             extractor=row.extractor,
-            fields=tuple((f, data[f]) for f in names),
+            fields=_kind_fields(kind, data),
             quote=row.quote,
             sentence_start=row.sentence_start,
             span_start=row.span_start,
