@@ -52,6 +52,12 @@ def test_a_run_assesses_each_episode_once_and_every_layer_agrees(tmp_path: Path)
     assert {s.row["key"]: s.assessment.status for s in again} == statuses
     report = gather(ledger, as_of=AS_OF)
     assert {e["key"]: e["status"] for e in report.episodes} == statuses
+    # and its status table's rows (typed: an actor, its counts by status, the total)
+    by_row = {r.actor: r.counts for r in report.status_rows}
+    assert sum(r.total for r in report.status_rows) == len(statuses)
+    assert {k: by_row[k.split(":")[0]][Status(v)] > 0 for k, v in statuses.items()} == {
+        k: True for k in statuses
+    }
 
     # the CLI too
     out = CliRunner().invoke(

@@ -43,6 +43,15 @@ _CHUNK = 1000
 _NOT_IN_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
 
+@dataclass(frozen=True)
+class StatusRow:
+    """An actor's row of the report's status table: its episodes by status, and in all."""
+
+    actor: str
+    counts: dict[vocab.Status, int]  # every status, in ``STATUS_ORDER``
+    total: int
+
+
 @dataclass
 class ReportData:
     as_of: date
@@ -54,7 +63,7 @@ class ReportData:
     generator: str = GENERATOR
     episodes: list[dict[str, Any]] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
-    status_rows: list[dict[str, Any]] = field(default_factory=list)
+    status_rows: list[StatusRow] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     estimates: list[Estimate] = field(default_factory=list)
     points: list[TimelinePoint] = field(default_factory=list)
@@ -220,11 +229,11 @@ def _summarise(data: ReportData) -> None:
     counts = Counter((e["threatener"], e["status"]) for e in data.episodes)
     data.totals = {s: sum(n for (_, st), n in counts.items() if st == s) for s in STATUS_ORDER}
     data.status_rows = [
-        {
-            "actor": actor,
-            "counts": {s: counts[(actor, s)] for s in STATUS_ORDER},
-            "total": sum(counts[(actor, s)] for s in STATUS_ORDER),
-        }
+        StatusRow(
+            actor,
+            {s: counts[(actor, s)] for s in STATUS_ORDER},
+            sum(counts[(actor, s)] for s in STATUS_ORDER),
+        )
         for actor in data.actors
     ]
 
@@ -255,7 +264,7 @@ def _draw(data: ReportData) -> None:
     """The charts, each mark linked to its episode's ``anchor``; only trusted strings go in."""
     if not data.episodes:
         return
-    totals = {r["actor"]: r["total"] for r in data.status_rows}
+    totals = {r.actor: r.total for r in data.status_rows}
     data.charts["status"] = charts.status_chart(
         [
             charts.EpisodeBar(
