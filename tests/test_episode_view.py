@@ -58,6 +58,10 @@ def test_a_run_assesses_each_episode_once_and_every_layer_agrees(tmp_path: Path)
     assert {k: by_row[k.split(":")[0]][Status(v)] > 0 for k, v in statuses.items()} == {
         k: True for k in statuses
     }
+    # and the documents it cites (typed: each quoted item's document, once)
+    cited = {i["document"]["id"] for e in report.episodes for i in e["items"]}
+    assert [d.id for d in report.documents] and {d.id for d in report.documents} == cited
+    assert all(d.cites and d.published_label for d in report.documents)
 
     # the CLI too
     out = CliRunner().invoke(

@@ -30,6 +30,13 @@ def _shown(value: object) -> object:
     return value
 
 
+@jinja2.pass_environment
+def _source_name(env: jinja2.Environment, doc: object) -> str | None:
+    """A cited document's name from its URL or file, be it a story's document (a dict) or a
+    ``CitedDocument``."""
+    return source_name(env.getattr(doc, "url"), env.getattr(doc, "source_path"))
+
+
 @cache
 def _environment() -> jinja2.Environment:
     # Autoescape is on for everything: article text (quotes, titles, outlets) is untrusted.
@@ -45,7 +52,7 @@ def _environment() -> jinja2.Environment:
     env.filters["basename"] = lambda path: PurePath(str(path)).name if path else ""
     # what a citation of an untitled document names: its URL, else its file's name (ten
     # untitled articles were each cited as "untitled document")
-    env.filters["source_name"] = lambda doc: source_name(doc.get("url"), doc.get("source_path"))
+    env.filters["source_name"] = _source_name
     # what an analyst did to a cited item (added, corrected, confirmed), as the story says it
     env.filters["analyst_mark"] = lambda i: analyst_mark(i.get("extractor"), i.get("review_state"))
     return env

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from redline import GENERATOR, __version__, vocab
 from redline.audit import AuditFigures, figures, judged_elsewhere
+from redline.documents import LISTED_FIELDS, ListedDocument
 from redline.errors import ConfigError
 from redline.gold import measured
 from redline.gold.measured import Measured
@@ -44,6 +45,16 @@ _NOT_IN_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
+class CitedDocument(ListedDocument):
+    """A document the report cites: its metadata (its ``url`` only when http(s):
+    ``safe_url``), its date as the page gives it, and what each episode quotes from it."""
+
+    published_label: str
+    # {"episode": the episode's template data, "item": the item quoted}, in the page's order
+    cites: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class StatusRow:
     """An actor's row of the report's status table: its episodes by status, and in all."""
 
@@ -67,7 +78,7 @@ class ReportData:
     totals: dict[str, int] = field(default_factory=dict)
     estimates: list[Estimate] = field(default_factory=list)
     points: list[TimelinePoint] = field(default_factory=list)
-    documents: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[CitedDocument] = field(default_factory=list)
     n_opinion_documents: int = 0
     warnings: list[str] = field(default_factory=list)
     charts: dict[str, Any] = field(default_factory=dict)
@@ -245,19 +256,22 @@ def _sources(ledger: Ledger, data: ReportData) -> None:
         for i in e["items"]:
             cites.setdefault(i["document"]["id"], []).append({"episode": e, "item": i})
     ids = sorted(cites)
-    cols = [c for c in documents.c if c.name not in ("text", "minhash")]
-    rows: list[dict[str, Any]] = []
+    cols = [c for c in documents.c if c.name in LISTED_FIELDS]
+    rows: list[ListedDocument] = []
     with ledger.connect() as conn:
         for start in range(0, len(ids), _CHUNK):
             query = sa.select(*cols).where(documents.c.id.in_(ids[start : start + _CHUNK]))
-            rows.extend(dict(r._mapping) for r in conn.execute(query))
-    rows.sort(key=lambda d: (d["published"] or date.max, d["id"]))
-    for d in rows:
-        d["url"] = safe_url(d["url"])
-        d["published_label"] = published_label(d["published"], d["published_precision"])
-        d["cites"] = cites[d["id"]]
-    data.documents = rows
-    data.n_opinion_documents = sum(d["genre"] == "opinion" for d in rows)
+            rows.extend(ListedDocument.of(r) for r in conn.execute(query))
+    rows.sort(key=lambda d: (d.published or date.max, d.id))
+    data.documents = [
+        CitedDocument(
+            **(d.as_dict() | {"url": safe_url(d.url)}),
+            published_label=published_label(d.published, d.published_precision),
+            cites=tuple(cites[d.id]),
+        )
+        for d in rows
+    ]
+    data.n_opinion_documents = sum(d.genre == "opinion" for d in rows)
 
 
 def _draw(data: ReportData) -> None:
