@@ -1065,19 +1065,19 @@ def test_a_date_is_corrected_with_a_date_object_as_the_api_gives_one(
     done = review(
         reviewed_ledger,
         "threat",
-        threat["id"],
+        threat.id,
         "correct",
         field="stated_date",
         value=date(2022, 2, 1),
     )
-    assert done["new_value"] == "2022-02-01"
+    assert done.new_value == "2022-02-01"
     (after,) = list_threats(reviewed_ledger)
-    assert after["stated_date"] == date(2022, 2, 1) and after["stated_precision"] == "day"
+    assert after.stated_date == date(2022, 2, 1) and after.stated_precision == "day"
     with pytest.raises(RedlineError, match="a corrected speaker_country is given as text, not 5"):
         review(
             reviewed_ledger,
             "threat",
-            threat["id"],
+            threat.id,
             "correct",
             field="speaker_country",
             value=5,  # type: ignore[arg-type]

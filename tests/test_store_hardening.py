@@ -714,7 +714,7 @@ def test_a_decision_on_one_speakers_threat_never_moves_to_anothers(ledger: Ledge
         ("rejected", "Ivanova"),
         ("machine", "Lindqvist"),
     ]
-    assert [t["speaker"] for t in list_threats(ledger)] == ["Lindqvist"]
+    assert [t.speaker for t in list_threats(ledger)] == ["Lindqvist"]
     # the same speaker read with a longer name at a moved span is still the reviewed threat
     with ledger.begin() as conn:
         clear_machine_items(conn, doc)
