@@ -279,16 +279,23 @@ def evaluate_episodes(
         "as_of": gold.as_of.isoformat(),
         "splits": {s.value: score(judged, gold, s) for s in splits if s != Split.TRAIN},
         "agreement": agreement(gold),
-        "episodes": [
-            {
-                "key": j.key,
-                "split": j.split.value,
-                "status": j.status.value,
-                "confidence": j.confidence,
-                "verdict": j.verdict,
-                "real": j.real,
-                "right": j.right,
-            }
-            for j in judged
-        ],
+        "episodes": listing(judged, splits),
     }
+
+
+def listing(judged: Sequence[Judged], splits: Sequence[Split]) -> list[dict[str, Any]]:
+    """One row per judged episode of ``splits`` only: ``eval --split dev`` must not show how
+    the test episodes were judged (it did until the twenty-fifth pass)."""
+    return [
+        {
+            "key": j.key,
+            "split": j.split.value,
+            "status": j.status.value,
+            "confidence": j.confidence,
+            "verdict": j.verdict,
+            "real": j.real,
+            "right": j.right,
+        }
+        for j in judged
+        if j.split in splits
+    ]
