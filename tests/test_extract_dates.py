@@ -242,3 +242,30 @@ def test_29_february_without_its_year_is_the_last_leap_day() -> None:
     assert got is not None and got.value == date(2024, 2, 29)
     earlier = resolve(sentence, date(2024, 1, 10), "day")
     assert earlier is not None and earlier.value == date(2020, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # next March, after the statement: it dates nothing said, and the item keeps its
+        # publication date (it had been dated to the March before)
+        ("The envoy said the troops must leave by March.", None),
+        ("Kyiv must withdraw by 18 March, the council warned.", None),
+        ("Talks must end by October, the minister said on Tuesday.", (date(2024, 9, 10), "day")),
+        ("The fleet must sail by the 3rd of May, he said on Monday.", (date(2024, 9, 9), "day")),
+        # the publication's own month is not yet over: this September, as before
+        ("The talks must end by September, he said.", (date(2024, 9, 1), "month")),
+        # no "by": the last such month, as before
+        ("In March the envoy said the troops must leave.", (date(2024, 3, 1), "month")),
+    ],
+)
+def test_a_deadline_is_the_next_such_time(sentence: str, expected: tuple[date, str] | None) -> None:
+    """Written on 12 September, "by March" resolved to the March before, "by October" to the
+    October a year before: a deadline is the next such day or month from the publication on."""
+    got = resolve(sentence, PUB, "day")
+    assert (got.value, got.precision) == expected if got else expected is None
+
+
+def test_a_deadline_on_a_leap_day_is_the_next_one() -> None:
+    got = resolve("The bill must be paid by 29 February, they said on Monday.", date(2025, 3, 5))
+    assert got is not None and got.value == date(2025, 3, 3)  # 2028's 29 February dates nothing

@@ -84,6 +84,10 @@ _AHEAD = re.compile(
     r"[^,;:.!?\"“”()]){0,60}$",
     re.I,
 )
+# a deadline: a day or a month right after "by" ("must leave by March", "by 18 March") is the next
+# such time from the publication on, not the last one before it ("by March" in a September
+# statement is next March, which dates nothing said; it had been the March before)
+_BY = re.compile(r"\bby\s+(?:the\s+)?$", re.I)
 # the year a month or a day names after it: "in April last year", "on 3 March of last year",
 # "in October this year" (the month's own year then, not the last such month's)
 _NAMED_YEAR = re.compile(r" (?:of )?(last|this|next) year\b", re.I)
@@ -151,6 +155,23 @@ def _latest(pub: date | None, pub_precision: str) -> date | None:
     return date(pub.year, 12, 31)
 
 
+def _earliest(pub: date, pub_precision: str) -> date:
+    """The first day the document may have been published (its precision known)."""
+    if pub_precision == "day":
+        return pub
+    return pub.replace(day=1) if pub_precision == "month" else date(pub.year, 1, 1)
+
+
+def _first_from(earliest: date, month: int, mday: int) -> date | None:
+    """The first such day on or after ``earliest`` (a deadline, ``_BY``); for 29 February the
+    next leap year's."""
+    for year in range(earliest.year, earliest.year + 9):
+        d = _safe_date(year, month, mday)
+        if d is not None and d >= earliest:
+            return d
+    return None
+
+
 def _safe_date(y: int, m: int, d: int) -> date | None:
     try:
         return date(y, m, d)
@@ -183,6 +204,9 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
         if named is not None:
             d = _safe_date(named, month, mday)
             return Resolved(d, "day", text) if d else None
+        if pub and _deadline(m):
+            d = _first_from(_earliest(pub, pub_prec), month, mday)
+            return Resolved(d, "day", text) if d else None
         # the last such day by the publication: this year's, else the year before's ("on 30
         # December", written on 2 January or in a document known only to be of January), and
         # for 29 February the last leap year's
@@ -197,6 +221,9 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
             return None
         month = _MONTHS[m[1].lower()]
         named = _named_year(m, known_year)
+        if pub and named is None and _deadline(m):
+            first = _first_from(_earliest(pub, pub_prec).replace(day=1), month, 1)
+            return Resolved(first, "month", text) if first else None
         year = named or known_year
         if named is None and pub and pub_prec in ("day", "month") and month > pub.month:
             year -= 1  # "In June", written in March, means last June
@@ -234,6 +261,11 @@ def _resolve_one(kind: str, m: re.Match[str], pub: date | None, pub_prec: str) -
 def _ahead(m: re.Match[str]) -> bool:
     """Does the clause before the match set it ahead of the report (``_AHEAD``)?"""
     return _AHEAD.search(m.string[: m.start()]) is not None
+
+
+def _deadline(m: re.Match[str]) -> bool:
+    """Is the match a deadline, right after "by" or opening with it (``_BY``)?"""
+    return m[0].lower().startswith("by") or _BY.search(m.string[: m.start()]) is not None
 
 
 def _named_year(m: re.Match[str], known_year: int) -> int | None:
