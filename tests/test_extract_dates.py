@@ -269,3 +269,25 @@ def test_a_deadline_is_the_next_such_time(sentence: str, expected: tuple[date, s
 def test_a_deadline_on_a_leap_day_is_the_next_one() -> None:
     got = resolve("The bill must be paid by 29 February, they said on Monday.", date(2025, 3, 5))
     assert got is not None and got.value == date(2025, 3, 3)  # 2028's 29 February dates nothing
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a past-tense verb after its subject ends the clause "will" opened: the day is the
+        # past act's (the relative clause has no "that")
+        ("Ukraine will answer the strike Russia launched on Saturday.", date(2024, 9, 7)),
+        ("Kyiv will study the plan he presented on Wednesday.", date(2024, 9, 11)),
+        ("The ministry will review the convoy Moscow sent on Tuesday.", date(2024, 9, 10)),
+        ("They will honour the truce they agreed on Tuesday.", date(2024, 9, 10)),
+        # a participle after "be", a possessive or "need" is still the future's: nothing
+        ("The package will be announced on Monday.", None),
+        ("The council will discuss Ukraine's expanded request on Monday.", None),
+        ("They will need more time on Monday.", None),
+    ],
+)
+def test_a_past_verb_ends_the_clause_ahead(sentence: str, expected: date | None) -> None:
+    """Written on a Friday, "will answer the strike Russia launched on Saturday" dated nothing:
+    the clause "will" opens ran on past "launched" to the Saturday of the strike."""
+    got = resolve(sentence, FRIDAY, "day")
+    assert (got.value if got else None) == expected

@@ -76,11 +76,21 @@ _DATE_AFTER = re.compile(
 # weekday, or a day or month without its year). A statement's date is when it was said
 # (codebook §1), so such a time dates nothing the report tells as said or done; a comma, a
 # quotation mark, a speech verb or a relative or time clause between them ends the clause ("we
-# will respond," he said on Saturday; will discuss the strike that hit Kyiv on Saturday)
+# will respond," he said on Saturday; will discuss the strike that hit Kyiv on Saturday), and so
+# does a past-tense verb after its subject, a name or a pronoun: a relative clause without its
+# "that" (will answer the strike Russia launched on Saturday; will study the plan he presented
+# on Monday). Not a participle after "be" or "have" (will be announced on Monday), nor one
+# after a possessive (will discuss Ukraine's expanded request on Monday), nor "need", "proceed"
+_PAST_AFTER_SUBJECT = (
+    r"(?-i:\b(?:I|[Ww]e|[Yy]ou|[Hh]e|[Ss]he|[Ii]t|[Tt]hey|[A-Z]\w*)\s+"
+    r"(?:[a-z]+[a-df-z]ed|agreed|began|brought|built|came|fought|gave|held|knew|left|lost|"
+    r"made|met|sent|spoke|struck|took|went|won|wrote)\b)"
+)
 _AHEAD = re.compile(
     r"(?:\b(?:will|shall|(?:is|are|am) (?:due|set|scheduled|expected|going|to)|plans? to|"
     r"intends? to)\b|['’]ll\b|\bwon['’]t\b)"
-    r"(?:(?!\b(?:that|which|who|after|since|when|following|said|says|told|warned)\b)"
+    r"(?:(?!\b(?:that|which|who|after|since|when|following|said|says|told|warned)\b"
+    rf"|{_PAST_AFTER_SUBJECT})"
     r"[^,;:.!?\"“”()]){0,60}$",
     re.I,
 )
