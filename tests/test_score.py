@@ -525,3 +525,18 @@ def test_scoring_does_not_import_scipy_stats() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_eval_shows_the_interval_rounded_once() -> None:
+    """`redline eval` printed bounds rounded twice (three places in the JSON, then two), so 19/24
+    showed a lower bound of 0.59 where the bound is 0.5953; every shown bound now agrees with
+    the interval rounded once, for every count up to 40."""
+    from redline.cli.extract_cmd import _ci
+    from redline.score.intervals import Proportion
+
+    for total in range(1, 41):
+        for hits in range(total + 1):
+            p = Proportion(hits, total)
+            lo, hi = p.interval or (0.0, 1.0)
+            shown = _ci(p.as_dict())
+            assert f"[{lo:.2f}–{hi:.2f}]" in shown, (hits, total, shown)

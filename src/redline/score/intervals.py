@@ -66,9 +66,11 @@ class Proportion:
     def as_dict(self) -> dict[str, object]:
         iv = self.interval
         out: dict[str, object] = {
-            "value": round(self.value, 3) if self.value is not None else None,
-            "low": round(iv[0], 3) if iv else None,
-            "high": round(iv[1], 3) if iv else None,
+            # unrounded: a reader shows two places, and rounding an already rounded figure
+            # again can go the wrong way (0.5953 -> 0.595 -> "0.59")
+            "value": self.value,
+            "low": iv[0] if iv else None,
+            "high": iv[1] if iv else None,
             "hits": self.hits,
             "total": self.total,
         }
