@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -668,6 +669,15 @@ def test_migration_0007_gives_statements_held_already_their_genre(ledger: Ledger
     }
 
 
+def _spoken(text: str, span: tuple[int, int], speaker: str, country: str) -> ThreatItem:
+    """A threat in the one sentence ``text``, at ``span``, by ``speaker`` of ``country``."""
+    p = Provenance(0, len(text), span[0], span[1], text)
+    return ThreatItem(
+        p, speaker, None, country, None, None, "f16_delivery", "jets", "strike",
+        "military_force", "reported_speech", None, "unknown", 0.8, "test",
+    )  # fmt: skip
+
+
 def test_a_decision_on_one_speakers_threat_never_moves_to_anothers(ledger: Ledger) -> None:
     """One sentence, two threats by two speakers. An analyst rejects the first; a newer
     extractor no longer finds it and reads the second one's span from further back, over the
@@ -682,12 +692,7 @@ def test_a_decision_on_one_speakers_threat_never_moves_to_anothers(ledger: Ledge
     )
     second = text.index("and Lindqvist")
 
-    def threat(span: tuple[int, int], speaker: str, country: str) -> ThreatItem:
-        p = Provenance(0, len(text), span[0], span[1], text)
-        return ThreatItem(
-            p, speaker, None, country, None, None, "f16_delivery", "jets", "strike",
-            "military_force", "reported_speech", None, "unknown", 0.8, "test",
-        )  # fmt: skip
+    threat = partial(_spoken, text)
 
     with ledger.begin() as conn:
         doc = _document(conn, text)
@@ -721,3 +726,38 @@ def test_a_decision_on_one_speakers_threat_never_moves_to_anothers(ledger: Ledge
         write_items(conn, doc, Extraction([threat((0, 40), "Anna Ivanova", "RUS")]), {})
     rows = _threat_rows(ledger)
     assert [(r[0], r[1], r[3]) for r in rows] == [(ivanova, "rejected", "Anna Ivanova")]
+
+
+def test_a_speaker_named_another_way_by_the_gazetteer_keeps_its_decision(ledger: Ledger) -> None:
+    """A re-extraction that names the reviewed threat's speaker another way the actor
+    gazetteer knows as the same one ("Russia", then "Russian"; "Moscow") is the reviewed
+    threat: the strict comparison of names left the rejection behind on the old span and the
+    threat came back as a new machine item. Another speaker of the same country in the
+    sentence (a minister the gazetteer knows by name) still does not take the decision."""
+    from redline.store.items import clear_machine_items, write_items
+
+    text = (
+        "Russian diplomats warned that Moscow would strike the depots if jets arrived, and "
+        "Lavrov added that any such delivery would be answered."
+    )
+    threat = partial(_spoken, text)
+    with ledger.begin() as conn:
+        doc = _document(conn, text)
+        write_items(conn, doc, Extraction([threat((0, 60), "Russia", "RUS")]), {})
+    with ledger.connect() as conn:
+        (rejected,) = conn.execute(sa.select(threats.c.id)).scalars()
+    review(ledger, "threat", rejected, "reject", reviewer="ana")
+    for named in ("Russian", "Moscow", "the Kremlin"):
+        with ledger.begin() as conn:  # the newer extractor reads the phrase from further on
+            clear_machine_items(conn, doc)
+            write_items(conn, doc, Extraction([threat((8, 60), named, "RUS")]), {})
+        rows = _threat_rows(ledger)
+        assert [(r[0], r[1], r[3]) for r in rows] == [(rejected, "rejected", named)], named
+        assert list_threats(ledger) == [], named
+    with ledger.begin() as conn:  # only Lavrov's threat, read from the start of the sentence
+        clear_machine_items(conn, doc)
+        write_items(conn, doc, Extraction([threat((0, len(text)), "Lavrov", "RUS")]), {})
+    assert [(r[1], r[3]) for r in _threat_rows(ledger)] == [
+        ("rejected", "the Kremlin"),
+        ("machine", "Lavrov"),
+    ]

@@ -326,6 +326,15 @@ class ActorGazetteer:
     def lookup(self, name: str) -> Actor | None:
         return self._alias_index.get(normalise_alias(name))
 
+    def named(self, name: str) -> Actor | None:
+        """The actor ``name`` stands for: the one it is an alias of ("Moscow", "the Kremlin"),
+        else the state a nationality names ("Russian"), else None."""
+        actor = self.lookup(name)
+        if actor is None:
+            code = self.demonyms.get(normalise_alias(name))
+            actor = self.actors.get(code) if code else None
+        return actor
+
     def find(self, text: str) -> list[tuple[Actor, int, int]]:
         """Every actor alias in ``text`` as (actor, start, end), left to right, longest alias wins."""
         if self._pattern is None:

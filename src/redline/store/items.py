@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from redline import knowledge
 from redline.store.schema import (
     EVIDENCE_IDENTITY,
     ITEM_IDENTITY,
@@ -219,14 +220,18 @@ def _moved(
 
 def _same_one(a: Who, b: Who) -> bool:
     """Can ``a`` and ``b`` (``WHO``: country, name) be one speaker or actor? Each field the two
-    both give agrees, a name when one holds the other's words ("Peskov", "Dmitry Peskov"): an
-    extractor that reads no name, or a longer one, still names the one it read before."""
+    both give agrees, a name when one holds the other's words ("Peskov", "Dmitry Peskov") or
+    the actor gazetteer knows both as one actor's ("Russia", "Russian", "the Kremlin"): an
+    extractor that reads no name, a longer one or another of its names, still names the one
+    it read before. Two names of two actors ("Russia", "Lavrov") are two."""
     for x, y in zip(a, b, strict=True):
         if not x or not y:
             continue
         x, y = " ".join(x.casefold().split()), " ".join(y.casefold().split())
         if x != y and f" {x} " not in f" {y} " and f" {y} " not in f" {x} ":
-            return False
+            named = knowledge.actors().named(x)
+            if named is None or named is not knowledge.actors().named(y):
+                return False
     return True
 
 
