@@ -2145,6 +2145,64 @@ def test_a_threat_is_addressed_to_the_party_the_sentence_states() -> None:
         assert all(t.speaker_country != t.addressee_country for t in got), text
 
 
+def test_a_threat_is_addressed_in_the_general_forms_the_sentence_states_it() -> None:
+    """Codebook §1, ``target``: whom a threat addresses, when stated, in more of the forms a
+    sentence states it: whom a demand is put to ("demand that X ...", "call on X to ..."),
+    the doer its condition names as a people ("if the Russians ..."), the act its harm is to
+    counter or deter, the party its force or its harm falls on ("military action against X",
+    "strike British depots", "sanctions hitting Russian banks", "the costs that we impose on
+    X"). A victim the condition names ("if anyone bombed Ukrainian dams") is not addressed."""
+    for text, expected in (
+        (
+            "The Kremlin threatened to strike British military depots, calling it a reply to "
+            "remarks by the French foreign minister.",
+            "GBR",
+        ),
+        (
+            "Lukashenko said Minsk would take military action against Poland if his country "
+            "was attacked.",
+            "POL",
+        ),
+        (
+            "Macron said France would send troops to Ukraine if the Russians were to break "
+            "through the front.",
+            "RUS",
+        ),
+        (
+            "Britain will impose sanctions hitting Russian banks in the event of an invasion, "
+            "the foreign secretary warned.",
+            "RUS",
+        ),
+        (
+            "Moscow warned that it would retaliate with force if anyone bombed Ukrainian dams "
+            "again.",
+            None,
+        ),
+    ):
+        got = _news(text, rules_from=0.01).threats
+        assert got, text
+        assert {t.addressee_country for t in got} == {expected}, text
+    for text, expected in (
+        (
+            "We demand that Iran halt its attacks on shipping, and we stand ready to adopt "
+            "further sanctions in response to further attacks.",
+            "IRN",
+        ),
+        ("We call on Beijing to stop supplying Moscow with drones, or face severe costs.", "CHN"),
+        (
+            "We stand ready to take further measures to deter Iranian support for Russia's war.",
+            "IRN",
+        ),
+        (
+            "We will respond with costs that we impose on Moscow for any assault on our allies.",
+            "RUS",
+        ),
+    ):
+        got = _statement(text, rules_from=0.01).threats
+        assert got, text
+        assert {t.addressee_country for t in got} == {expected}, text
+
+
 def test_a_mark_of_several_words_is_compared_only_where_its_last_word_stands() -> None:
     """``_condition`` compared every mark of several words ("as long as") with the words ending
     at every token of the clause, slicing the document each time; only a mark's last word can

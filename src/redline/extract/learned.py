@@ -62,7 +62,12 @@ from redline.extract.syntax import (
     token_of,
     words_pattern,
 )
-from redline.extract.threat_rules import _GENERIC_PARTIES, _warned_against
+from redline.extract.threat_rules import (
+    _DEMANDS,
+    _GENERIC_PARTIES,
+    _demanded_of,
+    _warned_against,
+)
 from redline.knowledge import (
     Actor,
     coin_trigger_key,
@@ -1274,13 +1279,15 @@ class LearnedExtractor(RuleExtractor):
     def _addressed_in_trigger(self, st: _DocState, sent: _Sentence, item: ThreatItem) -> ThreatItem:
         """Whom a threat addresses, when the rules' verb did not say it: the first party of
         another side than the speaker's that the sentence states (codebook section 1: the
-        target, when stated) — the one a warning is put to ("warned the German government",
-        "issued an ultimatum to Turkey"), else the doer its trigger names (the doer of its
-        condition, ``_condition_doer``: "if Belarus's troops cross the border"; or a party
-        the act that is its subject names: "any use by Russia of chemical weapons would ..."),
-        else the party the threatened harm falls on ("impose severe costs on Russia"). A
-        step that names two such parties decides nothing; the vocabulary's usual crosser is
-        never put in its place (that is a guess, not a statement)."""
+        target, when stated) — the one a warning or a demand is put to ("warned the German
+        government", "issued an ultimatum to Turkey", "demand that Iran halt ..."), else the
+        doer its trigger names (the doer of its condition, ``_condition_doer``: "if Belarus's
+        troops cross the border", "if the Russians break through"; or a party the act that is
+        its subject names: "any use by Russia of chemical weapons would ..."), else the party
+        the threatened harm falls on ("impose severe costs on Russia", "strike British
+        bases"), never a victim the condition or the trigger names. A step that names two
+        such parties decides nothing; the vocabulary's usual crosser is never put in its place
+        (that is a guess, not a statement)."""
         if item.addressee_country is not None or item.speaker_country is None or sent.doc is None:
             return item
         when = item.stated_date or st.doc.published
@@ -1309,7 +1316,10 @@ class LearnedExtractor(RuleExtractor):
             condition = self._condition(doc)
             if condition:
                 subject = next((t for t in condition if t.dep_ in ("nsubj", "nsubjpass")), None)
-                yield other([self._condition_doer(st, sent, condition, subject)])
+                doer = self._condition_doer(st, sent, condition, subject)
+                if doer is None and subject is not None and subject.dep_ == "nsubj":
+                    doer = self._nationals(sent, subject)  # "if the Russians break through"
+                yield other([doer])
             yield other(heading(_act_doers(doc)))
             # a side the trigger names as the one acting: its subject, possessor or agent
             spans = self._trigger_spans(sent)
@@ -1318,7 +1328,12 @@ class LearnedExtractor(RuleExtractor):
                 for m in mentions
                 if any(lo <= m.start < hi for lo, hi in spans) and _acts_as_named(sent, m)
             )
-            yield other(heading(_harmed_parties(doc)))
+            # the harm the speaker's side threatens, not one the condition or the trigger
+            # names ("if Russia strikes Kyiv", "any strike on Ukraine's grid": the victim)
+            acted = {t.i for t in condition} | {
+                t.i for t in doc if any(lo <= sent.start + t.idx < hi for lo, hi in spans)
+            }
+            yield other(heading(t for t in _harmed_parties(doc) if t.i not in acted))
 
         mention = next(filter(None, addressed()), None)  # each step answers through ``other``
         if mention is None:
@@ -2191,16 +2206,27 @@ _ANSWERED_ACTS = frozenset(
 )
 # Verbs a harm is put on someone with ("impose sanctions on Russia").
 _IMPOSING = frozenset({"impose", "inflict", "levy", "place", "put", "slap"})
+# Nouns of force a side turns on another ("military action against Poland", "strikes on").
+_FORCE_NOUNS = frozenset({"action", "strike", "attack", "operation"})
+# Verbs a harm is meant to stop an act with ("sanctions to counter Iranian activities").
+_COUNTERING = frozenset({"counter", "deter", "prevent", "stop", "punish", "curb"})
 
 
 def _addressed_parties(doc: Sequence[Any]) -> Iterator[Any]:
     """The phrases a warning is put to: the object of "warn", "tell", ... ("warned the West"),
-    and what "a warning (an ultimatum) to" names, the "to" read with the noun or its verb
-    ("issued an ultimatum to Turkey")."""
+    what "a warning (an ultimatum) to" names, the "to" read with the noun or its verb
+    ("issued an ultimatum to Turkey"), and whom a demand is put to (``_demanded_of``: "demand
+    that Iran halt ...", "call on Beijing to stop ...")."""
     for tok in doc:
         if tok.dep_ in ("dobj", "dative") and tok.head.lemma_.lower() in _ADDRESSING_VERBS:
             yield tok
             continue
+        if tok.pos_ == "VERB" and tok.lemma_.lower() in _DEMANDS:
+            asked = _demanded_of(tok)
+            # "called Russia a terrorist state" demands nothing of it: "call" asks with "on"
+            if asked is not None and (tok.lemma_.lower() != "call" or asked.dep_ == "pobj"):
+                yield asked
+                continue
         prep = tok.head if tok.dep_ == "pobj" and tok.head.lower_ == "to" else None
         if prep is not None and (
             prep.head.lemma_.lower() in _WARNING_NOUNS
@@ -2213,15 +2239,25 @@ def _addressed_parties(doc: Sequence[Any]) -> Iterator[Any]:
 
 def _harmed_parties(doc: Sequence[Any]) -> Iterator[Any]:
     """The phrases a threatened harm falls on: "costs on Russia", "sanctions against Iran",
-    the "on" read with the noun or its verb ("impose severe sanctions on Russia")."""
+    "military action against Poland", the "on" read with the noun or its verb ("impose severe
+    sanctions on Russia", "the costs we will impose on Russia"), and the object of an act
+    that harms (``_HARMING``: "strike British bases", "sanctions hitting Russian banks")."""
     for tok in doc:
+        if tok.dep_ == "dobj" and tok.head.lemma_.lower() in _HARMING:
+            yield tok
+            continue
         prep = tok.head if tok.dep_ == "pobj" and tok.head.lower_ in ("on", "against") else None
-        if prep is not None and (
-            prep.head.lemma_.lower() in _HARM_NOUNS
-            or prep.head.lemma_.lower() in _IMPOSING
-            and any(
-                c.dep_ == "dobj" and c.lemma_.lower() in _HARM_NOUNS for c in prep.head.children
-            )
+        if prep is None:
+            continue
+        host = prep.head.lemma_.lower()
+        imposed = [c for c in prep.head.children if c.dep_ == "dobj"]
+        if prep.head.dep_ == "relcl":  # "the costs the United States will impose on Russia"
+            imposed.append(prep.head.head)
+        if (
+            host in _HARM_NOUNS
+            or host in _FORCE_NOUNS
+            or host in _IMPOSING
+            and any(c.lemma_.lower() in _HARM_NOUNS for c in imposed)
         ):
             yield tok
 
@@ -2230,9 +2266,10 @@ def _act_doers(doc: Sequence[Any]) -> Iterator[Any]:
     """The phrases that say who does an act a threat is about, told as a noun: the act that
     is a clause's subject ("any use by Russia of chemical weapons", "China's supply of
     weapons", "a DPRK nuclear test", "a Russian attack would ...") or the act a response is
-    promised to ("a harsh response to the deployment of NATO troops"): its possessor, its
-    agent with "by", a name compounded with it, the troops it moves, and the act itself (for
-    the side its adjective names)."""
+    promised to ("a harsh response to the deployment of NATO troops") or a harm is to stop
+    ("sanctions to counter Iranian destabilising activities"): its possessor, its agent with
+    "by", a name compounded with it, the troops it moves, and the act itself (for the side
+    its adjective names)."""
     for tok in doc:
         if tok.lemma_.lower() not in _ANSWERED_ACTS:
             continue
@@ -2240,6 +2277,10 @@ def _act_doers(doc: Sequence[Any]) -> Iterator[Any]:
             tok.dep_ == "pobj"
             and tok.head.lower_ in ("to", "against", "for")
             and tok.head.head.lemma_.lower() in _ANSWER_NOUNS
+        ) or (
+            tok.dep_ == "dobj"
+            and tok.head.lemma_.lower() in _COUNTERING
+            and tok.head.dep_ in ("advcl", "xcomp", "conj", "relcl", "acl")
         )
         if not answered and (
             tok.dep_ not in ("nsubj", "nsubjpass") or tok.lemma_.lower() not in _ACT_NOUNS

@@ -717,6 +717,17 @@ class RuleBase:
         actor = self.actors.actors.get(code) if code else None
         return _token_mention(sent, tok, actor) if actor is not None else None
 
+    def _nationals(self, sent: _Sentence, tok: Any) -> Mention | None:
+        """The side a noun for its people names ("the Russians", "the Chinese"), or None."""
+        if tok.pos_ not in ("NOUN", "PROPN"):
+            return None
+        word = tok.lower_
+        code = self.actors.demonyms.get(word) or (
+            self.actors.demonyms.get(word[:-1]) if word.endswith("s") else None
+        )
+        actor = self.actors.actors.get(code) if code else None
+        return _token_mention(sent, tok, actor) if actor is not None else None
+
     def _by_adjective(self, sent: _Sentence, noun: Any) -> Mention | None:
         """The side a noun's adjective names ("Indian troops", "a Russian drone"), or the
         state it is based in ("Pakistan-based militants"), or None."""
