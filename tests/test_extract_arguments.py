@@ -2203,6 +2203,28 @@ def test_a_threat_is_addressed_in_the_general_forms_the_sentence_states_it() -> 
         assert {t.addressee_country for t in got} == {expected}, text
 
 
+def test_a_threat_stating_no_addressee_takes_the_one_stated_for_its_line() -> None:
+    """Codebook §1, ``target``: a threat whose sentence names no party ("we will respond
+    decisively") addresses the one the document states for its speaker's other threats over
+    the same line; not when they state two (China and Iran, both over arms to Russia)."""
+    got = _statement(
+        "If Russia invades Ukraine, we will impose severe sanctions on Moscow. If an invasion "
+        "goes ahead, we will respond decisively.",
+        rules_from=0.01,
+    ).threats
+    assert [(t.trigger_key, t.addressee_country) for t in got] == [
+        ("invasion_of_ukraine", "RUS"),
+        ("invasion_of_ukraine", "RUS"),
+    ]
+    got = _statement(
+        "If China sends weapons to Russia, we will impose severe sanctions on Beijing. If Iran "
+        "sends drones to Russia, we will impose severe sanctions on Tehran. If anyone else "
+        "sends weapons to Russia, we will respond decisively.",
+        rules_from=0.01,
+    ).threats
+    assert [t.addressee_country for t in got] == ["CHN", "IRN", None]
+
+
 def test_a_mark_of_several_words_is_compared_only_where_its_last_word_stands() -> None:
     """``_condition`` compared every mark of several words ("as long as") with the words ending
     at every token of the clause, slicing the document each time; only a mark's last word can

@@ -593,6 +593,8 @@ class LearnedExtractor(RuleExtractor):
                 )
             ]
         )
+        # after the lines are final: an addressee is the one stated for the same line
+        result.threats = _addressed_as_elsewhere(result.threats)
         return result
 
     @cached_property
@@ -2083,6 +2085,32 @@ def _coined(item: ThreatItem) -> ThreatItem:
         return item
     key = coin_trigger_key(item.trigger_text)
     return replace(item, trigger_key=key) if key else item
+
+
+def _addressed_as_elsewhere(threats: list[ThreatItem]) -> list[ThreatItem]:
+    """A threat whose sentence states no addressee ("We would respond.", "The United States
+    and its allies will respond decisively.") addresses the party the document states for
+    its speaker's other threats over the same line, when they all state one (codebook
+    section 1: the target, when stated; here two sentences state it), named as in the
+    nearest of them. Threats over a line that addresses two parties in the document (aid to
+    Russia, by China and by Iran) are left without one."""
+    stated: dict[tuple[str, str], list[ThreatItem]] = {}
+    for t in threats:
+        if t.addressee_country and t.speaker_country and t.trigger_key:
+            stated.setdefault((t.speaker_country, t.trigger_key), []).append(t)
+    out = []
+    for t in threats:
+        named = (
+            stated.get((t.speaker_country, t.trigger_key), [])
+            if t.addressee_country is None and t.speaker_country and t.trigger_key
+            else []
+        )
+        if len({n.addressee_country for n in named}) == 1:
+            at = t.provenance.sentence_start
+            near = min(named, key=lambda n: abs(n.provenance.sentence_start - at))
+            t = replace(t, addressee=near.addressee, addressee_country=near.addressee_country)
+        out.append(t)
+    return out
 
 
 def _self_defence(item: ThreatItem) -> ThreatItem:
