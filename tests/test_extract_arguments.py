@@ -2151,7 +2151,8 @@ def test_a_threat_is_addressed_in_the_general_forms_the_sentence_states_it() -> 
     the doer its condition names as a people ("if the Russians ..."), the act its harm is to
     counter or deter, the party its force or its harm falls on ("military action against X",
     "strike British depots", "sanctions hitting Russian banks", "the costs that we impose on
-    X"). A victim the condition names ("if anyone bombed Ukrainian dams") is not addressed."""
+    X", "X will pay"). A victim the condition names ("if anyone bombed Ukrainian dams") is not
+    addressed."""
     for text, expected in (
         (
             "The Kremlin threatened to strike British military depots, calling it a reply to "
@@ -2173,6 +2174,13 @@ def test_a_threat_is_addressed_in_the_general_forms_the_sentence_states_it() -> 
             "the foreign secretary warned.",
             "RUS",
         ),
+        # the party its harm befalls: "X will pay", "X would face"
+        (
+            "Moscow will pay a heavy price for any attack on allied territory, the NATO "
+            "secretary general warned.",
+            "RUS",
+        ),
+        ("The Kremlin said Finland would face retaliation if it joined the alliance.", "FIN"),
         (
             "Moscow warned that it would retaliate with force if anyone bombed Ukrainian dams "
             "again.",

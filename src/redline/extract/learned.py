@@ -2268,10 +2268,14 @@ def _addressed_parties(doc: Sequence[Any]) -> Iterator[Any]:
 def _harmed_parties(doc: Sequence[Any]) -> Iterator[Any]:
     """The phrases a threatened harm falls on: "costs on Russia", "sanctions against Iran",
     "military action against Poland", the "on" read with the noun or its verb ("impose severe
-    sanctions on Russia", "the costs we will impose on Russia"), and the object of an act
-    that harms (``_HARMING``: "strike British bases", "sanctions hitting Russian banks")."""
+    sanctions on Russia", "the costs we will impose on Russia"), the object of an act that
+    harms (``_HARMING``: "strike British bases", "sanctions hitting Russian banks"), and the
+    subject of a verb whose subject bears the harm (``_BEFALLS``: "Moscow will pay a heavy
+    price", "Finland would face retaliation")."""
     for tok in doc:
-        if tok.dep_ == "dobj" and tok.head.lemma_.lower() in _HARMING:
+        if (tok.dep_ == "dobj" and tok.head.lemma_.lower() in _HARMING) or (
+            tok.dep_ == "nsubj" and tok.head.lemma_.lower() in _BEFALLS
+        ):
             yield tok
             continue
         prep = tok.head if tok.dep_ == "pobj" and tok.head.lower_ in ("on", "against") else None
