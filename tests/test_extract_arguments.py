@@ -1722,6 +1722,26 @@ def test_a_harm_done_in_answer_to_a_named_line_is_a_response_below_the_gate() ->
     )
 
 
+def test_a_response_answers_the_line_named_before_it_not_its_own_act() -> None:
+    """Codebook §3: a response answers a line the other side crossed. "Britain imposed new
+    sanctions" names only the sanctions line, which its own act crosses; the line it answers
+    is the one named just before ("Russia invaded Ukraine last week"), as the rules read a
+    line from there when a sentence names none."""
+    between = LearnedExtractor(classifier=_Scores(response=0.5))  # type: ignore[arg-type]
+
+    def responses(x: LearnedExtractor, text: str) -> list[tuple[str | None, str | None]]:
+        events = x.extract(DocumentInput(1, text, date(2022, 3, 4), "day")).events
+        return [(e.actor_country, e.trigger_key) for e in events if e.kind == "response"]
+
+    invaded = "Russia invaded Ukraine last week. "
+    assert responses(
+        between, invaded + "Britain and Japan imposed new sanctions on Russian banks."
+    ) == [
+        ("GBR", "invasion_of_ukraine"),
+        ("JPN", "invasion_of_ukraine"),
+    ]
+
+
 def test_more_wordings_of_lines_crossed() -> None:
     """Between the gates the rules decide a crossing (codebook §2), so its line must be read:
     a push "into Russia's Kursk region", ballistic missiles fired by North Korea, Russia

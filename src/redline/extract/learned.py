@@ -40,6 +40,7 @@ from redline.extract.syntax import (
     _PRONOUN_SAID,
     _PUNITIVE_ACTS,
     _WILL,
+    CONTEXT_SENTENCES,
     Mention,
     _adjuncts,
     _circumstances,
@@ -1112,13 +1113,26 @@ class LearnedExtractor(RuleExtractor):
         """A response answers a line the other side crossed: when the trigger read from its
         sentence is the responder's own kind of act ("announcing new sanctions" read as the
         sanctions line), another line the sentence names ("in response to Russia's claims of
-        annexation") or, failing that, the one the document is about takes its place."""
+        annexation"), else one named in the sentences just before ("Russia invaded Ukraine last
+        week. Britain imposed new sanctions on Thursday.", as ``EventRules._responses`` reads a
+        line from there when its sentence names none) or, failing that, the one the document
+        is about takes its place."""
         key = event.trigger_key
         if key is not None and not self.triggers.on_crossing_side(event.actor_country, key):
             return event
         line = self._line_named(event.provenance.sentence, event.actor_country, key)
         if line is not None:
             return replace(event, trigger_key=line[0], line_from=LineSource.SENTENCE)
+        at = st.sentence_at(event.provenance.sentence_start)
+        for prev in st.previous(at, CONTEXT_SENTENCES) if at is not None else ():
+            line = self._line_named(prev.text, event.actor_country, key)
+            if line is not None:
+                return replace(
+                    event,
+                    provenance=replace(event.provenance, context=prev.text),
+                    trigger_key=line[0],
+                    line_from=LineSource.EARLIER,
+                )
         line = self._document_line(st, event.actor_country)
         if line is None:
             return event
