@@ -1722,6 +1722,44 @@ def test_a_harm_done_in_answer_to_a_named_line_is_a_response_below_the_gate() ->
     )
 
 
+def test_a_penalty_dated_as_news_is_a_response_below_the_gate() -> None:
+    """Codebook §3: a response is a harmful act by the threatening side, reported as news. In
+    its plainest form (a penalty done, by a named side, dated by a recent day in its own
+    phrase, answering a line that side could draw) it is kept whatever the classifier says,
+    and a joint act is a response of every side named. Not an old date, a plan, a day that
+    dates something else, a passive without a doer, a strike (as often a crossing), or a
+    penalty that answers no line."""
+
+    def responses(text: str) -> list[tuple[str | None, str | None]]:
+        events = _low_scores().extract(DocumentInput(1, text, date(2022, 3, 4), "day")).events
+        return [(e.actor_country, e.trigger_key) for e in events if e.kind == "response"]
+
+    line = " over the invasion of Ukraine."
+    assert responses("The United States on Thursday sanctioned three Russian banks" + line) == [
+        ("USA", "invasion_of_ukraine")
+    ]
+    assert responses("Canada expelled four Russian diplomats on Wednesday" + line) == [
+        ("CAN", "invasion_of_ukraine")
+    ]
+    assert responses(
+        "Britain, Japan and the United States on Thursday imposed new sanctions on Russian banks"
+        + line
+    ) == [
+        ("GBR", "invasion_of_ukraine"),
+        ("JPN", "invasion_of_ukraine"),
+        ("USA", "invasion_of_ukraine"),
+    ]
+    for not_news in (
+        "The United States imposed sanctions on Russian banks in 2014" + line,
+        "The United States will impose new sanctions on Russian banks on Monday" + line,
+        "On Thursday the minister recalled that Canada sanctioned Russian banks in 2014" + line,
+        "Three Russian banks were sanctioned on Thursday" + line,
+        "Russian missiles struck Kyiv on Thursday.",
+        "Turkey banned exports of its drones on Thursday.",
+    ):
+        assert responses(not_news) == [], not_news
+
+
 def test_a_response_answers_the_line_named_before_it_not_its_own_act() -> None:
     """Codebook §3: a response answers a line the other side crossed. "Britain imposed new
     sanctions" names only the sanctions line, which its own act crosses; the line it answers
@@ -1740,6 +1778,10 @@ def test_a_response_answers_the_line_named_before_it_not_its_own_act() -> None:
         ("GBR", "invasion_of_ukraine"),
         ("JPN", "invasion_of_ukraine"),
     ]
+    # below the gate, the same act dated as news answers that line too
+    assert responses(
+        _low_scores(), invaded + "Canada imposed new sanctions on Russian banks on Thursday."
+    ) == [("CAN", "invasion_of_ukraine")]
 
 
 def test_more_wordings_of_lines_crossed() -> None:

@@ -179,6 +179,11 @@ ANNOUNCED_CONFIDENCE = 0.56
 # but they are two sentences of one article's near-copies; the lower end of the 95% Wilson
 # interval of 2 right in 2 stands as their confidence.
 NEWS_CROSSING_CONFIDENCE = 0.34
+# What a response kept below the gate as news of the day (``_responded_as_news``: "The United
+# States on Thursday sanctioned ...") is worth: out of fold on the train and dev documents the
+# form added no item, right or wrong, so it has no measure of its own; it stands at the
+# crossing news form's confidence, the same kind of evidence (an act of the day, its doer named).
+NEWS_RESPONSE_CONFIDENCE = NEWS_CROSSING_CONFIDENCE
 # An interview's answer and its question (codebook §1: a threat by clear implication): the
 # answerer's label ("The President." or "THE PRESIDENT:"), an affirmation ("Yes, if ..."), the
 # interviewer's label ("SCOTT PELLEY, CBS ...:"), a question put to the answerer's side ("would
@@ -350,6 +355,7 @@ class LearnedExtractor(RuleExtractor):
         self._conditional: set[int] = set()  # sentences kept below the threat gate (see there)
         self._announcing: set[int] = set()  # sentences kept below the response gate (see there)
         self._news_crossing: set[int] = set()  # sentences kept below the crossing gate (see there)
+        self._news_response: set[int] = set()  # below the response gate, a penalty dated as news
         self._answering: set[int] = set()  # below the response gate, an answer named as such
         self._affirming: set[int] = set()  # below the threat gate, "Yes." to a question
         # calibration asks, per (kind, sentence start, sentence), whether the rules found the
@@ -424,6 +430,7 @@ class LearnedExtractor(RuleExtractor):
         self._conditional = set()
         self._announcing = set()
         self._news_crossing = set()
+        self._news_response = set()
         self._answering = set()
         self._affirming = set()
         for sent, row in zip(todo, probs, strict=True):
@@ -443,6 +450,8 @@ class LearnedExtractor(RuleExtractor):
                         self._announcing.add(id(sent))
                     elif cls == "response" and self._may_answer(sent.text):
                         self._answering.add(id(sent))
+                    elif cls == "response" and self._may_respond_as_news(sent.text):
+                        self._news_response.add(id(sent))
                     elif cls == "crossing" and self._may_cross_as_news(sent.text):
                         self._news_crossing.add(id(sent))
                     else:
@@ -549,15 +558,18 @@ class LearnedExtractor(RuleExtractor):
             if "response" in sent.kinds:
                 below = id(sent) in self._announcing
                 answering = id(sent) in self._answering
+                as_news = id(sent) in self._news_response
                 acts = self._responses(st, sent, announced_only=below)[:1]
                 explicit = [a for a in acts if self._answers_a_line(sent, a)]
+                dated_acts = [a for a in acts if self._responded_as_news(st, sent, a)]
+                in_form = bool(acts) and (self._announced(sent, acts[0]) or acts == explicit)
                 responses = self._gated(
                     sent,
                     "response",
-                    explicit if answering else acts,
+                    explicit if answering else dated_acts if as_news else acts,
                     partial(self._plain_event, st, sent, "response"),
-                    conditional=bool(acts) and (self._announced(sent, acts[0]) or acts == explicit),
-                    floor=ANNOUNCED_CONFIDENCE,
+                    conditional=in_form or (bool(acts) and acts == dated_acts),
+                    floor=ANNOUNCED_CONFIDENCE if in_form else NEWS_RESPONSE_CONFIDENCE,
                 )
                 responses = [e for e in responses if self._harms(sent, e)]
                 responses = self._with_joint_actors(st, sent, responses)
@@ -728,18 +740,33 @@ class LearnedExtractor(RuleExtractor):
             return False
         if hint is not None and not same_side(event.actor_country, hint):
             return False
-        span = event.provenance
-        phrase = sent.text[span.span_start - sent.start : span.span_end - sent.start]
-        if event.action in _HARMING or self._classify(phrase)[0] == "sanctions_or_economic":
+        if event.action in _HARMING or self._classify(_act_phrase(sent, event))[0] == (
+            "sanctions_or_economic"
+        ):
             return False  # "introduced new sanctions on Tuesday": a penalty is a response (§3)
-        # the day must be the act's own, in the crossing verb's phrase: "on Tuesday the minister
-        # recalled that Russia invaded Ukraine in 2014" dates the recalling, not the invasion
-        when = dates.resolve(phrase, st.doc.published, st.doc.published_precision)
-        if when is None or when.value is None or st.doc.published is None:
+        return _dated_recently(st, sent, event)
+
+    def _may_respond_as_news(self, text: str) -> bool:
+        """Before parsing: could ``text`` report a penalty inflicted as news of the day
+        (``_responded_as_news``): does it name a recent day ("on Thursday", "yesterday") and a
+        penalty the consequence vocabulary knows (sanctions, expulsions)?"""
+        return _RECENT.search(text) is not None and self._classify(text)[0] in _PENALTIES
+
+    def _responded_as_news(self, st: _DocState, sent: _Sentence, event: EventItem) -> bool:
+        """Is the response ``event`` the codebook's plainest form (section 3: a harmful act by a
+        side, reported as news: "The United States on Thursday sanctioned three banks")? Its
+        verb is a harm done (``_HARMING``: "imposed", "expelled", not "announced" or "agreed"),
+        by a named side, its harm a penalty (sanctions, expulsions: a strike reported as news
+        is as often a crossing, section 2), dated as ``_dated_recently`` says, and answering a
+        line its side could draw (read by ``_line_answered``: "Turkey banned exports of its drones
+        on Thursday" answers none, and "the EU imposed sanctions" names only the line its own
+        act crosses)."""
+        if event.actor_country is None or event.action not in _HARMING:
             return False
-        if not _RECENT.search(when.text):
+        if event.consequence_class not in _PENALTIES or not _dated_recently(st, sent, event):
             return False
-        return 0 <= (st.doc.published - when.value).days <= _NEWS_DAYS
+        key = self._line_answered(st, event).trigger_key
+        return key is not None and not self.triggers.on_crossing_side(event.actor_country, key)
 
     def _may_be_conditional(self, text: str) -> bool:
         """Before parsing: could ``text`` hold a threat in the codebook's plainest forms (see
@@ -1959,6 +1986,25 @@ _OPENING_ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = frozenset({"who", "that", "which"})  # a relative clause's subject
+
+
+def _act_phrase(sent: _Sentence, event: EventItem) -> str:
+    """The words of the event's verb phrase (its provenance span) in ``sent``."""
+    span = event.provenance
+    return sent.text[span.span_start - sent.start : span.span_end - sent.start]
+
+
+def _dated_recently(st: _DocState, sent: _Sentence, event: EventItem) -> bool:
+    """Does the event's own verb phrase date it by a recent day ("on Thursday", "yesterday",
+    "overnight") in the fortnight before the report? The day must be the act's own: "on
+    Tuesday the minister recalled that Russia invaded Ukraine in 2014" dates the recalling, not
+    the invasion."""
+    when = dates.resolve(_act_phrase(sent, event), st.doc.published, st.doc.published_precision)
+    if when is None or when.value is None or st.doc.published is None:
+        return False
+    if not _RECENT.search(when.text):
+        return False
+    return 0 <= (st.doc.published - when.value).days <= _NEWS_DAYS
 
 
 def _time_clause(tok: Any) -> bool:
