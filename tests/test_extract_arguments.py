@@ -1644,6 +1644,43 @@ def test_an_act_dated_as_news_by_the_side_addressed_is_kept_below_the_gate() -> 
         assert crossings(not_news) == [], not_news
 
 
+def test_a_party_welcomed_as_a_member_has_joined() -> None:
+    """Codebook §2: an accession to an alliance is a crossing by the party that joins. "NATO
+    welcomed Finland as its 31st member on Tuesday" and a statement's "Today we are pleased
+    to welcome Sweden as the newest member of NATO" report that accession as news: the
+    crossing is the welcomed party's, dated by the welcome, and kept below the gate as news of
+    the day. A welcome hoped for, to come, refused or of something else than a member is
+    none."""
+    x = _low_scores()
+
+    def crossings(doc: DocumentInput) -> list[tuple[str | None, str | None, date | None]]:
+        got = x.extract(doc).events
+        return [(e.actor_country, e.trigger_key, e.event_date) for e in got if e.kind == "crossing"]
+
+    opening = "Russia warned against NATO expansion. "
+    day = date(2023, 4, 7)
+    assert crossings(
+        DocumentInput(
+            1, opening + "NATO welcomed Finland as its 31st member on Tuesday.", day, "day"
+        )
+    ) == [("FIN", "nato_enlargement", date(2023, 4, 4))]
+    statement = _statement_doc(
+        opening + "Today we are pleased to welcome Sweden as the newest member of NATO.",
+        published=day,
+    )
+    assert crossings(statement) == [("SWE", "nato_enlargement", day)]
+    sure = LearnedExtractor(classifier=_Scores(crossing=0.5))  # type: ignore[arg-type]
+    for not_joined in (
+        "NATO would welcome Sweden as a member one day.",
+        "We look forward to welcoming Sweden as a member of NATO.",
+        "We will welcome Sweden as our newest NATO ally next year.",
+        "NATO did not welcome Sweden as a member on Tuesday.",
+        "NATO welcomed Finland's decision to apply for membership on Tuesday.",
+    ):
+        got = sure.extract(DocumentInput(1, opening + not_joined, day, "day")).events
+        assert [e for e in got if e.kind == "crossing"] == [], not_joined
+
+
 def test_a_harm_still_to_come_is_no_response() -> None:
     """Codebook §3: a response is a harmful act done; "we will continue to impose sanctions"
     beside an act done ("we have stood together") pledges the harm, it reports none. A harm

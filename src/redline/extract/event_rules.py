@@ -13,6 +13,9 @@ from redline.extract.syntax import (
     _ANNOUNCING_VERBS,
     _DELIVERY_VERBS,
     _GENERIC_OBJECTS,
+    _LATER,
+    _NOT_REALISED_MODALS,
+    _NOW,
     _PRONOUN_SAID,
     _PUNITIVE_ACTS,
     CONTEXT_SENTENCES,
@@ -58,7 +61,14 @@ class EventRules(RuleBase):
         for tok in sorted(verbs, key=order):
             lemma = tok.lemma_.lower()
             announcer = None
-            if not self._realised(tok):
+            member: Mention | None = None  # the party welcomed as a member: the one who joins
+            phrase = tok  # the verb whose phrase the item spans (and whose day dates it)
+            if lemma == "welcome":
+                welcomed = self._welcomed_member(st, sent, tok)
+                if welcomed is None:
+                    continue
+                member, phrase = welcomed
+            elif not self._realised(tok):
                 announcer = self._announced_delivery(st, sent, tok)
                 if announcer is None:
                     continue
@@ -69,7 +79,7 @@ class EventRules(RuleBase):
             actor = self._resolve_actor(st, sent, subj) if subj is not None else None
             if actor is None and subj is not None:
                 actor = self._by_adjective(sent, subj)  # "Ukrainian troops pushed into ..."
-            actor = actor or announcer
+            actor = member or actor or announcer
             on, precision = self._event_date(st, sent)
             target = (
                 "UKR"
@@ -80,7 +90,7 @@ class EventRules(RuleBase):
                 provenance=Provenance(
                     sent.start,
                     sent.end,
-                    *_token_span(sent, tok, list(tok.subtree)),
+                    *_token_span(sent, phrase, list(phrase.subtree)),
                     sent.text,
                     context,
                 ),
@@ -134,6 +144,45 @@ class EventRules(RuleBase):
         when = st.doc.published
         same = sender.actor.country_on(when) == announcer.actor.country_on(when)
         return announcer if same else None
+
+    def _welcomed_member(
+        self, st: _DocState, sent: _Sentence, tok: Any
+    ) -> tuple[Mention, Any] | None:
+        """ "NATO welcomed Finland as its 31st member on Tuesday", "Today we are pleased to
+        welcome Sweden as the newest member of NATO", "Today we welcome Sweden into the
+        alliance": a welcome as a member reports the accession of the party welcomed (codebook
+        §2: an accession to an alliance, by that party). Returns (the party, the verb whose
+        phrase dates the act: the present "are pleased" of a welcome done as it is said), or
+        None when the welcome is not done (negated, to come, hoped for: "would welcome Ukraine as a member one day", "look
+        forward to welcoming") or not as a member ("welcomed Finland's decision")."""
+        if _negated(tok) or any(t.lower_ in _LATER for t in tok.subtree):
+            return None
+        aux = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
+        head = tok.head
+        if tok.dep_ == "xcomp" and aux == {"to"} and _present_feeling(head):
+            phrase = head.head if head.dep_ == "acomp" else head  # "we are pleased to welcome"
+        elif aux & _NOT_REALISED_MODALS:
+            return None
+        elif self._realised(tok) or (
+            tok.tag_ in ("VBP", "VBZ")
+            and any(c.lower_ in _NOW for c in tok.children if c.dep_ in ("advmod", "npadvmod"))
+        ):
+            phrase = tok  # "welcomed Finland ... on Tuesday", "today we welcome Sweden ..."
+        else:
+            return None
+        as_member = any(
+            (p.lower_ == "as" and g.lemma_.lower() in _MEMBERSHIP)
+            or (p.lower_ in ("to", "into") and _ALLIANCE.search(_text_of(list(g.subtree))))
+            for p in tok.children
+            if p.dep_ == "prep"
+            for g in p.children
+            if g.dep_ == "pobj"
+        )
+        welcomed = next((c for c in tok.children if c.dep_ == "dobj"), None)
+        if not as_member or welcomed is None:
+            return None
+        member = self._resolve_actor(st, sent, welcomed)
+        return (member, phrase) if member is not None else None
 
     def _crossing_trigger(
         self, st: _DocState, sent: _Sentence, tok: Any, lemma: str
@@ -254,6 +303,25 @@ class EventRules(RuleBase):
                 line_from=LineSource.SENTENCE if context is None else LineSource.EARLIER,
             )
         ]
+
+
+# what a party is welcomed as when it joins an alliance, and the alliance it is welcomed into
+_MEMBERSHIP = frozenset({"member", "ally", "nation", "country", "state"})
+_ALLIANCE = re.compile(r"\b(?:nato|alliance|north atlantic)\b", re.IGNORECASE)
+
+
+def _present_feeling(head: Any) -> bool:
+    """Is ``head`` a present feeling of the speaker, under which an act is done as it is said
+    ("we are pleased to welcome", "she is glad to welcome"): an adjective after a present "be",
+    or a passive participle with a present "be", not negated?"""
+    if _negated(head):
+        return False
+    if head.dep_ == "acomp" and head.pos_ == "ADJ":
+        be = head.head
+        return be.lemma_ == "be" and be.tag_ in ("VBP", "VBZ") and not _negated(be)
+    return head.tag_ == "VBN" and any(
+        c.dep_ == "auxpass" and c.tag_ in ("VBP", "VBZ") for c in head.children
+    )
 
 
 def _agent(verb: Any) -> Any | None:
