@@ -264,6 +264,37 @@ def test_a_joint_statement_s_act_is_a_response_of_every_issuer() -> None:
     assert len(spans) == len(responses)
 
 
+def test_sides_named_as_acting_with_the_doer_share_its_response() -> None:
+    """Codebook §3: a joint act counts for every side named. Besides "Britain, Japan and the US
+    imposed sanctions", news names the others as acting with the doer: "along with", "together
+    with", "alongside", "as well as". Each is a response of its own; a "with" that names no
+    partner in the act ("with the support of", "along with export controls") adds none."""
+    x = LearnedExtractor(classifier=_Scores(response=0.5))  # type: ignore[arg-type]
+
+    def sides(text: str) -> set[str | None]:
+        doc = DocumentInput(1, "Russia invaded Ukraine last week. " + text, date(2022, 3, 4), "day")
+        return {e.actor_country for e in x.extract(doc).events if e.kind == "response"}
+
+    for joint in (
+        "The United States, along with Britain and the European Union, imposed sanctions on "
+        "Russian banks.",
+        "The United States, together with Britain and the European Union, imposed sanctions on "
+        "Russian banks.",
+        "The United States imposed sanctions on Russian banks alongside Britain and the European "
+        "Union.",
+    ):
+        assert sides(joint) == {"USA", "GBR", "EUR"}, joint
+    assert sides("The United States as well as Britain imposed sanctions on Russian banks.") == {
+        "USA",
+        "GBR",
+    }
+    for alone in (
+        "Japan imposed sanctions on Russian banks with the support of Britain.",
+        "Japan imposed sanctions on Russian banks along with export controls.",
+    ):
+        assert sides(alone) == {"JPN"}, alone
+
+
 def test_the_act_a_clause_of_time_names_is_not_the_response() -> None:
     """Codebook §3: a response is the threatening side's act. "Since Putin launched the
     invasion, our countries have imposed ..." reports the issuers' sanctions; the clause of time

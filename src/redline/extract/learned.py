@@ -1830,7 +1830,9 @@ class LearnedExtractor(RuleExtractor):
         """Who responded, by the grammar: the agent of a passive ("Russia has been sanctioned by
         the West": the West, not Russia; no by-phrase, nobody), and every side of a joint act
         (codebook, section 3: "Britain, Japan and the US imposed sanctions" is a response of
-        each). The copies differ in their span, which points at the actor's name."""
+        each), also when the others are named as acting with the doer ("the US, along with
+        Britain and the EU, imposed ...", ``_companions``). The copies differ in their span,
+        which points at the actor's name."""
         if not responses or sent.doc is None:
             return responses
         found, acting = self._acting(st, sent)
@@ -1851,7 +1853,43 @@ class LearnedExtractor(RuleExtractor):
                 out.append(_done_by(event, actor.name, country, span))
             for m, country in self._joined(st, sent, event.actor_country, when, seen):
                 out.append(_done_by(event, _strip_the(m.text), country, (m.start, m.end)))
+            for m in self._companions(st, sent, event.action):
+                country = m.actor.country_on(when)
+                if country is not None and country not in seen:
+                    seen.add(country)
+                    out.append(_done_by(event, _strip_the(m.text), country, (m.start, m.end)))
         return out
+
+    def _companions(self, st: _DocState, sent: _Sentence, action: str | None) -> Iterator[Mention]:
+        """The sides named as doing the act ``action`` with its doer, which makes it a joint act
+        (codebook §3): "along with Britain and the EU", "together with the G7", "alongside
+        Japan" (on the act's verb or on its subject), and a second subject ("the United States
+        as well as Britain imposed ...")."""
+        assert sent.doc is not None
+        verb = next(
+            (t for t in self._acts(sent, under_way=True) if t.lemma_.lower() == action), None
+        )
+        if verb is None:
+            return
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        named: list[Any] = []
+        if subjects and any(c.dep_ == "cc" and c.lower_ == "as" for c in subjects[0].children):
+            named += subjects[1:]  # "the US as well as Britain": the first is the doer
+        for host in (verb, *subjects[:1]):
+            for prep in (c for c in host.children if c.dep_ == "prep"):
+                word = prep.lower_
+                if word == "along":  # "along with": the second word heads the object
+                    prep = next((c for c in prep.children if c.lower_ == "with"), prep)
+                elif word == "with" and not any(c.lower_ == "together" for c in prep.children):
+                    continue  # "imposed sanctions with immediate effect"
+                elif word not in ("alongside", "with"):
+                    continue
+                for obj in (c for c in prep.children if c.dep_ == "pobj"):
+                    named += [obj, *obj.conjuncts]
+        for tok in named:
+            m = self._mention_in(st, sent, tok)
+            if m is not None:
+                yield m
 
     def _joined(
         self, st: _DocState, sent: _Sentence, country: str | None, when: Any, seen: set[Any]
