@@ -1675,6 +1675,34 @@ def test_an_act_dated_as_news_by_the_side_addressed_is_kept_below_the_gate() -> 
         assert crossings(not_news) == [], not_news
 
 
+def test_an_announced_decision_is_dated_to_the_decision() -> None:
+    """Codebook §2: an announced decision ("agreed to send 31 Abrams") counts, dated to the
+    decision. "Germany agreed on Wednesday to send tanks" and "On Wednesday Germany announced
+    it would send tanks" carry the day in the deciding verb's phrase, not in the sending's, so
+    the decision is news of the day and kept below the gate; a possibility, a refusal, a
+    condition or a decision dated long before is not."""
+    x = _low_scores()
+
+    def crossings(text: str) -> list[tuple[str | None, str | None, date | None]]:
+        doc = DocumentInput(1, "Moscow protested on Friday. " + text, date(2023, 1, 27), "day")
+        got = x.extract(doc).events
+        return [(e.actor_country, e.trigger_key, e.event_date) for e in got if e.kind == "crossing"]
+
+    wednesday = [("DEU", "tanks_to_ukraine", date(2023, 1, 25))]
+    for decided in (
+        "Germany agreed on Wednesday to send Leopard 2 tanks to Ukraine.",
+        "On Wednesday Germany announced it would send Leopard 2 tanks to Ukraine.",
+    ):
+        assert crossings(decided) == wednesday, decided
+    for not_decided in (
+        "Germany said on Wednesday it could send Leopard 2 tanks to Ukraine.",
+        "Germany said on Wednesday it would not send Leopard 2 tanks to Ukraine.",
+        "Germany said on Wednesday it would send Leopard 2 tanks to Ukraine if Russia advanced.",
+        "Germany agreed in 2022 to send Leopard 2 tanks to Ukraine.",
+    ):
+        assert crossings(not_decided) == [], not_decided
+
+
 def test_a_party_welcomed_as_a_member_has_joined() -> None:
     """Codebook §2: an accession to an alliance is a crossing by the party that joins. "NATO
     welcomed Finland as its 31st member on Tuesday" and a statement's "Today we are pleased

@@ -72,6 +72,9 @@ class EventRules(RuleBase):
                 announcer = self._announced_delivery(st, sent, tok)
                 if announcer is None:
                     continue
+                # codebook §2: an announced decision is dated to the decision ("agreed on
+                # Wednesday to send ...", "on Wednesday announced it would send ...")
+                phrase = tok.head
             key, context = self._crossing_trigger(st, sent, tok, lemma)
             if key is None or key in out:
                 continue
