@@ -23,28 +23,12 @@ from redline.store import Ledger
 from redline.store.db import now
 from redline.store.schema import (
     documents,
-    events,
     extract_claims,
-    outcome_claims,
     runs,
     threats,
 )
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "corpus"
-
-
-def _items(ledger: Ledger) -> list[tuple]:
-    """Everything extraction stored, independent of insertion order and row ids."""
-    out: list[tuple] = []
-    with ledger.connect() as conn:
-        for table, cols in (
-            (threats, ("speaker", "trigger_key", "consequence_class", "confidence")),
-            (events, ("kind", "actor", "trigger_key", "event_date")),
-            (outcome_claims, ("claim", "trigger_key", "subject_country")),
-        ):
-            rows = conn.execute(sa.select(table.c.document_id, *(table.c[c] for c in cols)))
-            out.extend((table.name, *r) for r in rows)
-    return sorted(out, key=repr)
 
 
 def _sample_ledger(path: Path) -> Ledger:
@@ -53,12 +37,86 @@ def _sample_ledger(path: Path) -> Ledger:
     return ledger
 
 
-def test_two_workers_store_what_one_process_stores(ledger: Ledger, tmp_path: Path) -> None:
-    """Workers store their own documents (SQLite and PostgreSQL); the result must not differ."""
-    one = _sample_ledger(tmp_path / "one.db")
+@pytest.fixture(scope="module")
+def one_process(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any]]:
+    """The example corpus extracted in one process on SQLite: its report, and what it lists
+    and exports (``_as_listed``)."""
+    folder = tmp_path_factory.mktemp("one")
+    one = _sample_ledger(folder / "one.db")
+    report = extract_documents(one, workers=1)
+    listed = _as_listed(one, folder / "export")
+    one.dispose()
+    return report, listed
+
+
+def _as_listed(ledger: Ledger, folder: Path) -> dict[str, Any]:
+    """What an analyst reads of the ledger once linked: every listing and every exported file,
+    ids included, less what tells the runs apart by nature (when documents were ingested, the
+    runs themselves: a run stopped and run again is one more, and the link's run id with it)."""
+    import json
+    from datetime import date
+
+    from redline.export import export
+    from redline.extract import list_claims, list_events, list_threats
+    from redline.link import link, list_episodes
+
+    day = date(2024, 1, 1)
+    link(ledger, as_of=day)
+    export(ledger, folder, fmt="json", as_of=day)
+    seen: dict[str, Any] = {
+        "threats": [t.as_dict() for t in list_threats(ledger)],
+        "events": [e.as_dict() for e in list_events(ledger)],
+        "claims": [c.as_dict() for c in list_claims(ledger)],
+        "episodes": [e.as_dict() for e in list_episodes(ledger, as_of=day)],
+    }
+    for path in sorted(folder.glob("*.json")):
+        if path.name != "runs.json":
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            for row in rows if isinstance(rows, list) else [rows["tables"]]:
+                for runs_apart in ("ingested_at", "link_run_id", "runs"):
+                    row.pop(runs_apart, None)
+            seen[path.name] = rows
+    return seen
+
+
+def _first_batch_last(monkeypatch: pytest.MonkeyPatch, ledger: Ledger) -> None:
+    """The shipped extractor, whose worker given the first batch hands it back after the
+    others: batches come back in another order than they were claimed in."""
+    from redline.extract import pipeline
+
+    with ledger.connect() as conn:
+        first = conn.execute(sa.select(sa.func.min(documents.c.id))).scalar_one()
+    shipped = pipeline.default_extractor
+
+    def held_back(extra: Sequence[str] = ()) -> Extractor:
+        ext = shipped(extra)
+        many = ext.extract_many  # type: ignore[attr-defined]
+
+        def extract_many(docs: Sequence[DocumentInput]) -> list[Extraction]:
+            if docs and docs[0].id == first:
+                time.sleep(3)
+            return many(docs)
+
+        ext.extract_many = extract_many  # type: ignore[attr-defined]
+        return ext
+
+    monkeypatch.setattr(pipeline, "default_extractor", held_back)
+
+
+def test_two_workers_store_what_one_process_stores(
+    ledger: Ledger,
+    one_process: tuple[Any, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Two workers give the ledger one process gives, ids included (SQLite and PostgreSQL):
+    workers stored their own batches, so items took ids in the order the batches came back,
+    and two runs of one corpus listed and exported different ids ("threat 30" in one was
+    "threat 55" in the other)."""
+    r1, listed = one_process
     ingest_paths(ledger, [SAMPLE], progress=False)
-    r1 = extract_documents(one, workers=1)
-    seen: list[int] = []
+    _first_batch_last(monkeypatch, ledger)
+    seen: list[float] = []
     r2 = extract_documents(ledger, workers=2, progress=lambda done, total: seen.append(done))
     assert r1.documents == r2.documents >= 30 and not r1.errors and not r2.errors
     assert r1.threats > 20
@@ -68,9 +126,51 @@ def test_two_workers_store_what_one_process_stores(ledger: Ledger, tmp_path: Pat
         r2.responses,
         r2.claims,
     )
-    assert seen[-1] == r2.documents
-    assert _items(one) == _items(ledger)
+    assert seen[-1] == r2.documents and seen == sorted(seen)
     assert extract_documents(ledger, workers=2).documents == 0  # done: nothing pending
+    assert _as_listed(ledger, tmp_path / "export") == listed
+
+
+def test_a_resumed_extraction_gives_the_ledger_a_clean_one_gives(
+    ledger: Ledger,
+    one_process: tuple[Any, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C part way through a run with two workers, then a run again: the ledger is the one
+    a run never stopped gives, ids included (SQLite and PostgreSQL). Workers stored their own
+    batches, so a run stopped while the first batch was still being read had stored the second,
+    and the run again gave the first batch's items the later ids."""
+    _, listed = one_process
+    ingest_paths(ledger, [SAMPLE], progress=False)
+    _first_batch_last(monkeypatch, ledger)
+
+    def stored() -> int:
+        with ledger.connect() as conn:
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count()).where(documents.c.extracted_version.is_not(None))
+                ).scalar_one()
+            )
+
+    from redline.extract import pipeline
+
+    store = pipeline._store
+
+    def store_then_ctrl_c(*args: Any) -> list[str]:
+        held_off = store(*args)
+        if stored() >= 5:  # Ctrl-C once five documents are stored
+            raise KeyboardInterrupt
+        return held_off
+
+    monkeypatch.setattr(pipeline, "_store", store_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        extract_documents(ledger, workers=2)
+    before = stored()
+    assert 5 <= before < 30  # stopped part way
+    monkeypatch.undo()
+    assert extract_documents(ledger, workers=2).documents == 30 - before
+    assert _as_listed(ledger, tmp_path / "export") == listed
 
 
 class _Fussy(RuleExtractor):
@@ -1042,11 +1142,11 @@ def test_one_sentence_gives_one_threat_per_side_and_line() -> None:
 def test_a_stopped_multi_worker_run_counts_what_its_workers_stored(
     sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: Any, capsys: Any
 ) -> None:
-    """Workers store each document of a batch as they go, while the parent counted a batch
-    only when it came back whole: `extract --workers 2` stopped by SIGTERM (or Ctrl-C, or a
-    dead worker) mid-batch recorded and said fewer documents than it had stored (0 of 16 in a
-    probe). Now the run's row and the summary count what the ledger holds, and the summary says
-    the rest stay pending."""
+    """A batch is stored document by document (by its worker until the twenty-fifth pass, by
+    the parent since), while the parent counted a batch only when it came back whole: `extract
+    --workers 2` stopped by SIGTERM (or Ctrl-C, or a dead worker) mid-batch recorded and said
+    fewer documents than it had stored (0 of 16 in a probe). Now the run's row and the summary
+    count what the ledger holds, and the summary says the rest stay pending."""
     import signal
     import sys
 
@@ -1061,11 +1161,11 @@ def test_a_stopped_multi_worker_run_counts_what_its_workers_stored(
     monkeypatch.setattr(pipeline, "default_extractor", lambda extra=(): _Stub(log, 0.0))
     store = pipeline._store
 
-    def store_then_stop(*args: Any) -> list[str]:  # in a forked worker
+    def store_then_stop(*args: Any) -> list[str]:  # in the run's own process
         held_off = store(*args)
         if args[1] == ids[2]:  # the third document of the first batch: SIGTERM the run
-            os.kill(os.getppid(), signal.SIGTERM)
-            time.sleep(120)  # and never come back with the batch
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(120)  # which stops it here
         return held_off
 
     monkeypatch.setattr(pipeline, "_store", store_then_stop)
@@ -1092,9 +1192,10 @@ def test_a_stopped_multi_worker_run_counts_what_its_workers_stored(
 def test_a_database_error_in_a_worker_names_the_ledger(
     sqlite_ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A write a worker's ledger refused (a full disk) came back to the parent pickled, without
-    the ledger its engine had tagged it with, so the command line's one line read "the ledger
-    database refused the command" where the parent's own errors name the ledger."""
+    """A statement a worker's ledger refused (a full disk, a lost server) came back to the
+    parent pickled, without the ledger its engine had tagged it with, so the command line's one
+    line read "the ledger database refused the command" where the parent's own errors name the
+    ledger. (Workers read their batch from the ledger; the parent stores what they found.)"""
     from redline.extract import pipeline
 
     _notes_in(sqlite_ledger, tmp_path, 4)
@@ -1102,12 +1203,14 @@ def test_a_database_error_in_a_worker_names_the_ledger(
     log.mkdir()
     monkeypatch.setattr(pipeline, "default_extractor", lambda extra=(): _Stub(log, 0))
 
-    def refused(ledger: Ledger, *_: object) -> list[str]:
-        with ledger.begin() as conn:  # the worker's own ledger refuses the write
+    def refused(ledger: Ledger, *_: object) -> list[DocumentInput]:
+        assert os.getpid() != parent  # in a worker
+        with ledger.begin() as conn:  # the worker's own ledger refuses the statement
             conn.execute(sa.text("INSERT INTO no_such_table VALUES (1)"))
         return []
 
-    monkeypatch.setattr(pipeline, "_store", refused)  # the workers are forked: they have it too
+    parent = os.getpid()
+    monkeypatch.setattr(pipeline, "_read", refused)  # the workers are forked: they have it too
     from redline.store.db import ledger_of
 
     with pytest.raises(sa.exc.OperationalError, match="no_such_table") as raised:

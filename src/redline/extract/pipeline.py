@@ -94,12 +94,14 @@ def default_extractor(extra_gazetteers: Sequence[str] = ()) -> Extractor:
     return LearnedExtractor(extra_gazetteers=extra_gazetteers)
 
 
-# Worker processes build their extractor once (and so load spaCy once), open their own
-# connection to the ledger, and store what they extract themselves: the parent only hands out
-# document ids, so it does not become the bottleneck once extraction is fast.
+# Worker processes build their extractor once (and so load spaCy once) and open their own
+# connection to the ledger, from which they read their batch; they hand back what they found and
+# the parent stores it, batch after batch in the order it claimed them (``_in_pool``), while the
+# workers extract the next ones. Items then get the ids one process gives them: the same corpus
+# gives the same ledger, ids included, whatever the number of workers. (Workers stored their own
+# batches until the twenty-fifth pass, so ids followed whichever worker finished first.)
 _WORKER: Extractor | None = None
 _WORKER_LEDGER: Ledger | None = None
-_WORKER_ACTORS: dict[str, int] = {}
 # Each worker writes how many documents of its current batch it has got through (a fraction
 # while a big document is being extracted) into its own slot, which the parent reads for the
 # progress bar.
@@ -115,7 +117,7 @@ def _init_worker(
     next_slot: Any = None,
     parent: int | None = None,
 ) -> None:
-    global _WORKER, _WORKER_LEDGER, _WORKER_ACTORS, _WORKER_SLOTS, _WORKER_SLOT
+    global _WORKER, _WORKER_LEDGER, _WORKER_SLOTS, _WORKER_SLOT
     # Ctrl-C reaches every process of the terminal's group: the parent stops the pool and
     # records the run as interrupted; a worker printing its own traceback would only add noise
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -126,7 +128,6 @@ def _init_worker(
         _die_with(parent)
     _WORKER = default_extractor(extra)
     _WORKER_LEDGER = Ledger.open(db_url, migrate=False)
-    _WORKER_ACTORS = _actor_ids(_WORKER_LEDGER)
     if slots is not None and next_slot is not None:
         with next_slot.get_lock():
             _WORKER_SLOT, next_slot.value = next_slot.value, next_slot.value + 1
@@ -138,9 +139,9 @@ def _die_with(parent: int) -> None:
     a killed parent (kill -9) went on extracting and storing the batch it held, while the next
     run, finding the parent gone, dropped its claims and extracted the same documents again.
     On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); the parent
-    may have died before that was set, so a worker already orphaned ends at once. Storing is
-    one transaction per document, so a worker killed mid-way leaves nothing half stored.
-    Elsewhere (no ``prctl``) the worker does without."""
+    may have died before that was set, so a worker already orphaned ends at once. (Workers
+    store nothing since the twenty-fifth pass: the parent does, so a worker killed mid-way
+    leaves nothing half stored.) Elsewhere (no ``prctl``) the worker does without."""
     if not sys.platform.startswith("linux"):
         return
     try:
@@ -185,42 +186,65 @@ def _counts(result: Extraction, held_off: Sequence[str] = ()) -> Counts:
     return counts
 
 
+Outcome = tuple[int, Extraction | None, str | None]  # document id, result, error
+Stored = tuple[int, Counts | None, str | None]  # document id, what it yielded, error
+
+
 def _extract_and_store(
     ext: Extractor,
     ledger: Ledger,
     actor_ids: dict[str, int],
     ids: list[int],
     under_way: Callable[[float], None] | None = None,
-) -> list[tuple[int, Counts | None, str | None]]:
+) -> list[Stored]:
     """Read, extract and store one batch, each document in its own transaction; what each
-    document yielded, or why it failed. Used by the parent alone and by every worker.
-    ``under_way`` hears how many of the batch's documents extraction has got through, in
-    fractions when the extractor reports its progress (``Extractor.progress``). A document
-    another run has extracted since this one claimed it (its claim had run out) is left alone
-    and reported as (id, None, None)."""
+    document yielded, or why it failed (``_extract_pending``, ``_store_batch``)."""
+    return _store_batch(
+        ledger, ext.version, actor_ids, _extract_pending(ext, ledger, ids, under_way)
+    )
+
+
+def _extract_pending(
+    ext: Extractor,
+    ledger: Ledger,
+    ids: list[int],
+    under_way: Callable[[float], None] | None = None,
+) -> list[Outcome]:
+    """Read and extract the documents of one batch, in id order: what each yielded, or why it
+    failed. Used by the parent alone and by every worker. ``under_way`` hears how many of the
+    batch's documents extraction has got through, in fractions when the extractor reports its
+    progress (``Extractor.progress``). A document another run has extracted since this one
+    claimed it (its claim had run out) is left alone and reported as (id, None, None)."""
     pending = set(_pending(ledger, ext.version, ids))
-    done_elsewhere = [(i, None, None) for i in ids if i not in pending]
+    done_elsewhere: list[Outcome] = [(i, None, None) for i in ids if i not in pending]
     ids = [i for i in ids if i in pending]
     docs = _read(ledger, ids) if ids else []
     reports = under_way is not None and hasattr(ext, "progress")
     if reports:
         ext.progress = lambda share: under_way(share * len(docs))  # type: ignore[attr-defined,misc]
     try:
-        outcomes = _extract_batch(ext, docs)
+        return done_elsewhere + _extract_batch(ext, docs)
     finally:
         if reports:
             ext.progress = None  # type: ignore[attr-defined]
-    out: list[tuple[int, Counts | None, str | None]] = list(done_elsewhere)
+
+
+def _store_batch(
+    ledger: Ledger, version: str, actor_ids: dict[str, int], outcomes: Sequence[Outcome]
+) -> list[Stored]:
+    """Store a batch's extractions in its order, each document in its own transaction; what
+    each document yielded (a document with no result is passed on as it came)."""
+    out: list[Stored] = []
     for doc_id, result, error in outcomes:
         if result is None:
             out.append((doc_id, None, error))
             continue
-        held_off = _store(ledger, doc_id, result, ext.version, actor_ids)
+        held_off = _store(ledger, doc_id, result, version, actor_ids)
         out.append((doc_id, _counts(result, held_off), None))
     return out
 
 
-def _in_worker(ids: list[int]) -> list[tuple[int, Counts | None, str | None]]:
+def _in_worker(ids: list[int]) -> list[Outcome]:
     assert _WORKER is not None and _WORKER_LEDGER is not None
     slots, slot = _WORKER_SLOTS, _WORKER_SLOT
 
@@ -228,19 +252,12 @@ def _in_worker(ids: list[int]) -> list[tuple[int, Counts | None, str | None]]:
         slots[slot] = done
 
     try:
-        return _extract_and_store(
-            _WORKER,
-            _WORKER_LEDGER,
-            _WORKER_ACTORS,
-            ids,
-            under_way if slots is not None else None,
+        return _extract_pending(
+            _WORKER, _WORKER_LEDGER, ids, under_way if slots is not None else None
         )
     finally:
         if slots is not None:
             slots[slot] = 0.0
-
-
-Outcome = tuple[int, Extraction | None, str | None]  # document id, result, error
 
 
 def _extract_batch(ext: Extractor, docs: Sequence[DocumentInput]) -> list[Outcome]:
@@ -423,7 +440,12 @@ def _extract_claimed(
                 for doc_id, counts, error in _extract_and_store(ext, ledger, actor_ids, ids, show):
                     tally(doc_id, counts, error)
         else:
-            _in_pool(ledger, workers, extra_gazetteers, take, show, tally)
+
+            def store(outcomes: list[Outcome]) -> None:
+                for doc_id, counts, error in _store_batch(ledger, ext.version, actor_ids, outcomes):
+                    tally(doc_id, counts, error)
+
+            _in_pool(ledger, workers, extra_gazetteers, take, show, store)
     except BaseException:
         # Ctrl-C, SIGTERM or a dead worker stopped batches part way: the documents they had
         # stored were counted nowhere (the run's row said 0 of 16 stored), so they are counted
@@ -477,10 +499,13 @@ def _in_pool(
     extra_gazetteers: Sequence[str],
     take: Callable[[], list[int]],
     show: Callable[[float], None],
-    tally: Callable[[int, Counts | None, str | None], None],
+    store: Callable[[list[Outcome]], None],
 ) -> None:
     """Extract in ``workers`` processes: the parent claims a batch whenever a worker is free
-    (claiming ahead would keep batches from other runs), renews the claims and tallies."""
+    (claiming ahead would keep batches from other runs), renews the claims, and stores each
+    batch the workers hand back once every batch claimed before it is stored: batches come back
+    in whatever order their workers finish, and storing them so gave their items ids in that
+    order, different from one run to the next and from a run in one process."""
     url = ledger.engine.url.render_as_string(hide_password=False)
     ledger.engine.dispose()  # no pooled connection may be inherited by a forked worker
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
@@ -501,10 +526,12 @@ def _in_pool(
         initargs=(tuple(extra_gazetteers), url, slots, next_slot, os.getpid()),
     )
     try:
-        running: list[Future[list[tuple[int, Counts | None, str | None]]]] = []
+        # the batches handed out and not yet stored, in the order they were claimed: a batch
+        # back before those ahead of it waits here (its worker takes the next one meanwhile)
+        running: list[Future[list[Outcome]]] = []
         more = True
         while True:
-            while more and len(running) < workers:
+            while more and sum(not r.done() for r in running) < workers:
                 ids = take()
                 if not ids:
                     more = False
@@ -516,11 +543,11 @@ def _in_pool(
                 break
             finished.wait(POLL_SECONDS)
             finished.clear()
-            for result in [r for r in running if r.done()]:
-                running.remove(result)
-                for doc_id, counts, error in result.result():
-                    tally(doc_id, counts, error)
-            show(sum(slots[:]))
+            for failed in [r for r in running if r.done() and r.exception() is not None]:
+                failed.result()  # a dead worker, an error: the run stops now, not in its turn
+            while running and running[0].done():
+                store(running.pop(0).result())
+            show(sum(slots[:]) + sum(len(r.result()) for r in running if r.done()))
     except BaseException as exc:
         # Ctrl-C, SIGTERM, an error, a dead worker: the workers end now, not after their batches
         processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
