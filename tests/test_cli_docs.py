@@ -123,6 +123,48 @@ def test_eval_refuses_the_options_its_gold_does_not_read(
     assert ran == ["seeds"]
 
 
+def test_eval_csv_is_csv_on_either_gold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`redline eval -f csv` printed compact JSON (one line, which a CSV reader took for a
+    header): it is one row per kind (and split) of the table's figures, with a header."""
+    import csv
+
+    import redline.evaluate
+    from redline.evaluate import EpisodeScore, EvalResult, ItemScore
+    from redline.gold import evaluation
+
+    ci = {"value": 0.5, "low": 0.1, "high": 0.9, "hits": 1, "total": 2, "design_effect": 1.0}
+    kinds = {
+        k: {"predictions": 2, "gold": 2, "precision": ci, "recall": ci, "f1": 0.5}
+        for k in ("threat", "crossing", "response", "outcome_claim")
+    }
+    real = {"extractor": "learned", "version": "v", "learned_from": ["train"]}
+    real["splits"] = {"dev": {"split": "dev", "documents": 3, **kinds}}
+    monkeypatch.setattr(evaluation, "evaluate_real", lambda *a, **k: real)
+    result = CliRunner().invoke(app, ["eval", "--split", "dev", "--no-episodes", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(result.output.splitlines()))
+    assert [r["kind"] for r in rows] == ["threat", "crossing", "response", "outcome_claim"]
+    assert rows[0]["split"] == "dev" and rows[0]["learned_from"] == "false"
+    assert rows[0]["precision"] == "0.5" and rows[0]["recall_low"] == "0.1"
+
+    threats = ItemScore("threats", required=4, found=3, field_checks={"speaker": [2, 3]})
+    seeds = EvalResult("=gold.json", "corpus", threats, ItemScore("crossings"), EpisodeScore())
+    monkeypatch.setattr(redline.evaluate, "evaluate", lambda *a, **k: seeds)
+    gold = tmp_path / "gold.json"
+    gold.write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", str(gold), str(tmp_path), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(result.output.splitlines()))
+    assert [(r["kind"], r["required"], r["found"]) for r in rows] == [
+        ("threats", "4", "3"),
+        ("crossings", "0", "0"),
+    ]
+    # the spreadsheet guard every CSV has, and a mapping as its JSON
+    assert rows[0]["gold"] == "'=gold.json" and json.loads(rows[0]["field_accuracy"]) == {
+        "speaker": 0.667
+    }
+
+
 def test_train_without_the_training_extra_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

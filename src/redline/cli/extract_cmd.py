@@ -296,10 +296,58 @@ def _envelope(kind: str) -> dict[str, object]:
 
 def _eval_json(result: dict[str, Any], fmt: Format) -> str:
     """An evaluation's figures: with ``-f json`` in the versioned envelope every JSON output has
-    (``eval-v1.json``), with ``-f csv`` (no table of them) as compact JSON, as before."""
+    (``eval-v1.json``), with ``-f csv`` one row per kind (and split) of the table's figures
+    (it printed compact JSON: a CSV reader took its first line for a header)."""
     if fmt is Format.json:
         return to_json({**_envelope("eval"), **result})
-    return json.dumps(result)
+    if "splits" in result:
+        return _eval_csv_real(result)
+    rows = [
+        {"gold": result["gold"], "corpus": result["corpus"], **result[kind]}
+        for kind in ("threats", "crossings")
+    ]
+    return render(rows, fmt, ["gold", "corpus", *result["threats"]]) or ""
+
+
+# an interval's figures, each a column of the real gold's CSV after the measure's own name
+_INTERVAL = ("low", "high", "hits", "total", "design_effect")
+_EVAL_COLUMNS = [
+    "split",
+    "learned_from",
+    "documents",
+    "kind",
+    "predictions",
+    "gold",
+    *(f"{m}{f}" for m in ("precision", "recall") for f in ("", *(f"_{i}" for i in _INTERVAL))),
+    "f1",
+    "extractor",
+    "version",
+]
+
+
+def _eval_csv_real(result: dict[str, Any]) -> str:
+    """The real gold's figures as CSV: one row per split and kind, its predictions, gold,
+    precision and recall with their 95% intervals, and F1, as the table shows them."""
+    rows = []
+    for name, summary in result["splits"].items():
+        for kind in ("threat", "crossing", "response", "outcome_claim"):
+            k = summary[kind]
+            row: dict[str, Any] = {
+                "split": name,
+                "learned_from": name in result.get("learned_from", ()),
+                "documents": summary["documents"],
+                "kind": kind,
+                "predictions": k["predictions"],
+                "gold": k["gold"],
+                "f1": k["f1"],
+                "extractor": result["extractor"],
+                "version": result["version"],
+            }
+            for measure in ("precision", "recall"):
+                row[measure] = k[measure]["value"]
+                row |= {f"{measure}_{f}": k[measure].get(f) for f in _INTERVAL}
+            rows.append(row)
+    return render(rows, Format.csv, _EVAL_COLUMNS) or ""
 
 
 def _listed(kind: str, fmt: Format, columns: list[str]) -> list[str]:
