@@ -536,3 +536,55 @@ def test_an_actor_filter_reads_a_name_as_it_looks(typed: str, code: str) -> None
     # a ledger's own code spelt decomposed is found however it is typed
     decomposed = unicodedata.normalize("NFD", "KÜR")
     assert actor_code("kür", present=[decomposed]) == decomposed
+
+
+@pytest.mark.parametrize(
+    ("gold", "said"),
+    [
+        ({"threats": 5}, "'threats' must be an object"),
+        ({"threats": [{"file": "a.txt"}]}, "'threats' must be an object"),
+        ({"threats": {"required": {"file": "a.txt"}}}, "'threats.required' must be a list"),
+        ({"threats": {"lenient": [3]}}, "'threats.lenient' must be a list of objects"),
+        ({"threats": {}, "crossings": "none"}, "'crossings' must be an object"),
+        ({"threats": {}, "episodes": {"key": "RUS:x"}}, "'episodes' must be a list"),
+        ({"threats": {}, "annotated_files": "a.txt"}, "'annotated_files' must be a list"),
+        ({"threats": {"required": [{"file": 1}]}}, "threats.required[0]: no 'file'"),
+        ({"threats": {"required": [{"file": "a.txt", "evidence": 2}]}}, "quoted text"),
+        (
+            {"threats": {"required": [{"file": "a.txt", "evidence_span": ["0", 4]}]}},
+            "needs 'evidence' or 'evidence_span'",
+        ),
+    ],
+)
+def test_a_gold_file_of_the_wrong_shape_is_named_not_a_traceback(
+    tmp_path: Path, gold: dict[str, Any], said: str
+) -> None:
+    """`redline eval GOLD CORPUS` with a list where the gold's object belongs, or a number
+    where a list does, ended in an AttributeError's traceback and exit status 1."""
+    from redline.errors import GoldError
+    from redline.evaluate import load_gold
+
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    with pytest.raises(GoldError) as refused:
+        load_gold(path, tmp_path)
+    assert str(refused.value).startswith(f"{path}: ") and said in str(refused.value)
+
+
+def test_a_gold_or_corpus_file_not_in_utf8_is_named_not_a_traceback(tmp_path: Path) -> None:
+    from redline.errors import GoldError
+    from redline.evaluate import load_gold
+
+    path = tmp_path / "gold.json"
+    path.write_bytes(b'{"threats": {"required": []}, "note": "caf\xe9"}')
+    with pytest.raises(GoldError, match="gold.json: cannot read gold file: 'utf-8' codec"):
+        load_gold(path, tmp_path)
+    (tmp_path / "a.txt").write_bytes(b"caf\xe9 au lait")
+    item = {"file": "a.txt", "evidence_span": [0, 3]}
+    path.write_text(json.dumps({"threats": {"required": [item]}}), encoding="utf-8")
+    with pytest.raises(GoldError, match=r"threats.required\[0\]: cannot read corpus file"):
+        load_gold(path, tmp_path)
+    # on the command line, a RedlineError: `main` prints it as one line, exit status 2
+    path.write_bytes(b"\xff\xfe")
+    result = runner.invoke(app, ["eval", str(path), str(tmp_path)])
+    assert isinstance(result.exception, GoldError), result.exception

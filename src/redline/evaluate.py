@@ -150,31 +150,63 @@ def load_gold(gold_path: Path, corpus_dir: Path) -> dict[str, Any]:
     """Read a gold file and resolve span-located evidence against the corpus files."""
     try:
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: not JSON, or not UTF-8
         raise GoldError(f"{gold_path}: cannot read gold file: {exc}") from exc
     if not isinstance(gold, dict) or "threats" not in gold:
         raise GoldError(f"{gold_path}: a gold file is an object with at least a 'threats' section")
+    _check_shape(gold, gold_path)
     raw_cache: dict[str, str] = {}
     for section in ("threats", "crossings"):
         for group in ("required", "lenient", "negatives"):
             for i, item in enumerate(gold.get(section, {}).get(group, [])):
                 where = f"{gold_path}: {section}.{group}[{i}]"
-                if "file" not in item:
+                if not isinstance(item.get("file"), str):
                     raise GoldError(f"{where}: no 'file'")
+                if not isinstance(item.get("evidence", ""), str):
+                    raise GoldError(f"{where}: 'evidence' is the quoted text")
                 if "evidence" not in item:
                     item["evidence"] = _span_text(item, corpus_dir, raw_cache, where)
     return gold
 
 
+def _check_shape(gold: dict[str, Any], gold_path: Path) -> None:
+    """The containers of a gold file as scoring reads them, or a ``GoldError`` naming the part
+    (a list where an object belongs, or a number where a list does, ended in a traceback)."""
+
+    def wrong(part: str, should: str) -> GoldError:
+        return GoldError(f"{gold_path}: '{part}' must be {should}")
+
+    for section in ("threats", "crossings"):
+        groups = gold.get(section, {})
+        if not isinstance(groups, dict):
+            raise wrong(section, "an object of 'required', 'lenient' and 'negatives' lists")
+        for group in ("required", "lenient", "negatives"):
+            if not _objects(groups.get(group, [])):
+                raise wrong(f"{section}.{group}", "a list of objects")
+    for part in ("documents", "episodes"):
+        if not _objects(gold.get(part, [])):
+            raise wrong(part, "a list of objects")
+    named = gold.get("annotated_files", [])
+    if not isinstance(named, list) or not all(isinstance(n, str) for n in named):
+        raise wrong("annotated_files", "a list of file names")
+    spec = gold.get("credibility")
+    if spec and not (isinstance(spec, dict) or _objects(spec)):
+        raise wrong("credibility", "an object or a list of objects")
+
+
+def _objects(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
 def _span_text(item: dict[str, Any], corpus_dir: Path, cache: dict[str, str], where: str) -> str:
     span = item.get("evidence_span")
-    if not (isinstance(span, list) and len(span) == 2):
+    if not (isinstance(span, list) and len(span) == 2 and all(type(n) is int for n in span)):
         raise GoldError(f"{where}: needs 'evidence' or 'evidence_span': [start, end]")
     name = item["file"].split("#")[0]
     if name not in cache:
         try:
             cache[name] = (corpus_dir / name).read_text(encoding="utf-8")
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: not UTF-8
             raise GoldError(f"{where}: cannot read corpus file {corpus_dir / name}: {exc}") from exc
     text = cache[name][span[0] : span[1]]
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
