@@ -588,3 +588,24 @@ def test_a_gold_or_corpus_file_not_in_utf8_is_named_not_a_traceback(tmp_path: Pa
     path.write_bytes(b"\xff\xfe")
     result = runner.invoke(app, ["eval", str(path), str(tmp_path)])
     assert isinstance(result.exception, GoldError), result.exception
+
+
+def test_eval_refuses_a_corpus_that_is_no_folder_or_holds_none_of_the_gold_s_files(
+    tmp_path: Path,
+) -> None:
+    """`redline eval GOLD CORPUS` with CORPUS a file, or the wrong folder, ingested nothing,
+    scored every kind 0 and ended as done (exit status 0): a wrong path read as a broken
+    extractor."""
+    from redline.errors import GoldError
+    from redline.evaluate import evaluate
+
+    gold = tmp_path / "gold.json"
+    item = {"file": "warning.txt", "evidence": "would answer"}
+    gold.write_text(json.dumps({"threats": {"required": [item]}}), encoding="utf-8")
+    with pytest.raises(GoldError, match="gold.json: not a folder; give the folder"):
+        evaluate(gold, gold)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "other.txt").write_text("Nothing here.", encoding="utf-8")
+    with pytest.raises(GoldError, match=r"elsewhere: holds none of the 1 file .*warning.txt"):
+        evaluate(gold, elsewhere)

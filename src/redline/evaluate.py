@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from redline import knowledge
 from redline.errors import GoldError
+from redline.output import counted
 from redline.store import Ledger
 from redline.store.schema import (
     documents,
@@ -240,8 +241,19 @@ def evaluate(
     from redline.extract import extract_documents
     from redline.ingest import ingest_paths
 
+    if not corpus_dir.is_dir():
+        raise GoldError(
+            f"{corpus_dir}: not a folder; give the folder holding the files {gold_path} annotates"
+        )
     gold = load_gold(gold_path, corpus_dir)
     files = annotated_files(gold)
+    if files and not any((corpus_dir / f.split("#")[0]).exists() for f in files):
+        # every score was 0 and the command ended as done: the wrong folder looked like a
+        # broken extractor
+        raise GoldError(
+            f"{corpus_dir}: holds none of the {counted(len(files), 'file')} {gold_path} "
+            f"annotates ({sorted(files)[0]}, ...): is it the right folder?"
+        )
     with tempfile.TemporaryDirectory(prefix="redline-eval-") as tmp:
         ledger = Ledger.open(db or f"sqlite:///{Path(tmp) / 'eval.db'}")
         try:
