@@ -609,3 +609,27 @@ def test_eval_refuses_a_corpus_that_is_no_folder_or_holds_none_of_the_gold_s_fil
     (elsewhere / "other.txt").write_text("Nothing here.", encoding="utf-8")
     with pytest.raises(GoldError, match=r"elsewhere: holds none of the 1 file .*warning.txt"):
         evaluate(gold, elsewhere)
+
+
+def test_eval_s_table_shows_gold_names_as_typed_and_no_raw_controls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table of `redline eval GOLD CORPUS` read its title as Rich markup ("gold[v2].json"
+    lost "[v2]", a "[bold]" in a folder's name set the style), and its misses printed a
+    sentence's U+202E and C1 controls raw, reordering the rest of the line."""
+    import redline.evaluate
+    from redline.evaluate import EpisodeScore, EvalResult, ItemScore
+
+    alarm = {"sentence": "The minister said \u202ethis\x9b would stop.", "file": "a.txt"}
+    threats = ItemScore("threats", required=1, false_alarms=[alarm])
+    seeds = EvalResult("g", "c", threats, ItemScore("crossings"), EpisodeScore())
+    monkeypatch.setattr(redline.evaluate, "evaluate", lambda *a, **k: seeds)
+    gold = tmp_path / "gold[v2].json"
+    gold.write_text("{}", encoding="utf-8")
+    corpus = tmp_path / "[bold]news"
+    corpus.mkdir()
+    result = runner.invoke(app, ["eval", str(gold), str(corpus)], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert "gold[v2].json on" in result.output and "[bold]news" in result.output
+    assert "\u202e" not in result.output and "\x9b" not in result.output
+    assert "\\u202ethis\\u009b would stop" in result.output

@@ -32,7 +32,15 @@ from redline.extract import (
     list_threats,
 )
 from redline.extract.pipeline import LEASE
-from redline.output import Format, counted, every_field, render, to_json
+from redline.output import (
+    Format,
+    counted,
+    every_field,
+    json_escaped,
+    render,
+    terminal_text,
+    to_json,
+)
 from redline.store import Ledger
 from redline.store.schema import episodes
 
@@ -506,7 +514,8 @@ def eval_command(
     if fmt is not Format.table:
         emit(_eval_json(result.as_dict(), fmt))
         return
-    table = Table(title=f"{gold.name} on {corpus}")
+    # the paths as typed, never as Rich markup ("gold[v2].json" lost its "[v2]")
+    table = Table(title=terminal_text(f"{gold.name} on {corpus}"))
     for col in (
         "kind",
         "required",
@@ -540,10 +549,10 @@ def eval_command(
             ("field disagreement", score.disagreements),
         ):
             for item in items[:show]:
-                console.print(
-                    f"  {title}: {json.dumps(item, ensure_ascii=False, default=str)[:400]}",
-                    markup=False,
-                )
+                # the corpus's sentences as JSON, their C1 and bidirectional controls escaped
+                # as every JSON printed to a terminal has them (json.dumps left them raw)
+                shown = json_escaped(json.dumps(item, ensure_ascii=False, default=str))
+                console.print(f"  {title}: {shown[:400]}", markup=False)
     ep = result.episodes.summary()
     console.print(
         f"[bold]episodes[/bold]: {ep['matched']}/{ep['expected']} matched, status correct {ep['status_correct']}"
