@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -182,7 +184,16 @@ def test_episode_tells_the_story(db: str) -> None:
     )
     assert story["explanation"][-1] == "All evidence comes from opinion pieces."
     csv_text = run("episode", str(story["id"]), "--db", db, "-f", "csv", "--as-of", "2024-09-30")
-    assert csv_text.splitlines()[0] == "episode,kind,id,date,quote,document_id"
+    header = csv_text.splitlines()[0].split(",")
+    assert header[:7] == ["episode", "kind", "id", "date", "quote", "document_id", "part"]
+    # every field an item has in the JSON (it had these six: no speaker, trigger or source)
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    (crossing,) = [r for r in rows if r["part"] == "crossing"]
+    told = story["crossing"]
+    assert crossing["actor_country"] == told["actor_country"] and crossing["trigger_key"]
+    assert crossing["document_title"] == "Call Putin's bluff"
+    assert crossing["document_source_path"] == told["document"]["source_path"]
+    assert {r["part"] for r in rows} >= {"threat", "crossing"}
 
 
 def test_unknown_episode_is_a_clear_error(db: str) -> None:
@@ -699,5 +710,8 @@ def test_a_withdrawn_story_shows_the_claim_that_withdrew_the_line(
     assert doc["episode"]["claims"] == []  # what enforcement is judged on is unchanged
     rows = run("episode", "TUR:nato_enlargement", "--db", db, *day, "-f", "csv")
     assert f"claim,{withdrawal},2022-06-28,{quote},{back}" in rows
+    # told apart from the claims enforcement is judged on by its part of the story
+    (row,) = [r for r in csv.DictReader(io.StringIO(rows)) if r["kind"] == "claim"]
+    assert row["part"] == "withdrawal" and row["document_outlet"] == "Harbour Post"
     run("report", "--db", db, *day, "-o", str(tmp_path / "r.html"))
     assert quote in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -27,7 +27,7 @@ from redline.cli.common import (
 from redline.errors import RedlineError
 from redline.link.episodes import analyst_mark
 from redline.link.when import MAX_WINDOW_DAYS, as_of_words
-from redline.output import Format, counted, render, terminal_text, to_json
+from redline.output import Format, counted, every_field, render, terminal_text, to_json
 from redline.schemas import envelope
 from redline.score.credibility import LEVEL, check_level, level_text  # no scipy until scored
 from redline.store import Ledger
@@ -293,15 +293,8 @@ def episode_command(
         head = {**envelope("episode"), "linked_as_of": linked, "as_reported": reported}
         emit(to_json({**head, "episode": story}))
     elif fmt is Format.csv:
-        told = [
-            *story["threats"],
-            *_crossings(story),
-            *story["responses"],
-            *story["claims"],
-            *story["withdrawals"],
-        ]
-        items = [{**i, "episode": story["key"], "document_id": i["document"]["id"]} for i in told]
-        emit(render(items, fmt, ["episode", "kind", "id", "date", "quote", "document_id"]))
+        rows, columns = _story_rows(story)
+        emit(render(rows, fmt, columns))
     else:
         _print_story(story)
         note = _other_link_note(linked, day)
@@ -309,8 +302,38 @@ def episode_command(
             console.print(f"\n{note[0].upper()}{note[1:]}.", markup=False)
 
 
-def _crossings(story: dict[str, Any]) -> list[dict[str, Any]]:
-    return [*([story["crossing"]] if story["crossing"] else []), *story["other_crossings"]]
+# a story's parts in a CSV's ``part`` column, in the order the table tells them: ``kind`` alone
+# read a withdrawal as one more outcome claim and a later crossing as the one the status rests on
+_STORY_PARTS = (
+    ("threat", "threats"),
+    ("crossing", "crossing"),
+    ("other_crossing", "other_crossings"),
+    ("response", "responses"),
+    ("claim", "claims"),
+    ("withdrawal", "withdrawals"),
+)
+
+
+def _story_rows(story: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """A story's items as CSV rows and their columns: the episode, its part, then every field
+    an item has in the JSON, its document's as ``document_...`` (the CSV had six columns: no
+    speaker, actor, trigger, class or source)."""
+    from redline.schemas import load_schema
+
+    defs = load_schema("episode")["$defs"]
+    rows = []
+    for part, name in _STORY_PARTS:
+        told = story[name]
+        for item in [told] if isinstance(told, dict) else told or []:
+            fields = {k: v for k, v in item.items() if k != "document"}
+            source = {f"document_{k}": v for k, v in item["document"].items()}
+            rows.append({"episode": story["key"], "part": part, **fields, **source})
+    first = ["episode", "kind", "id", "date", "quote", "document_id", "part"]
+    every = [
+        *(f for f in defs["item"]["properties"] if f != "document"),
+        *(f"document_{f}" for f in defs["document"]["properties"]),
+    ]
+    return rows, every_field(first, every)
 
 
 def _print_story(s: dict[str, Any]) -> None:
