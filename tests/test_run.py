@@ -436,3 +436,23 @@ def test_the_readme_s_call_gets_paths_and_typed_estimates_back(tmp_path: Path, m
     assert result.report_path == Path("report.html") and result.report_path.is_file()
     assert result.export_dir == Path("export") and (result.export_dir / "manifest.json").is_file()
     assert typing.get_type_hints(RunResult)["credibility"] == list[Estimate]
+
+
+def test_cli_run_names_its_report_and_export_as_given(tmp_path: Path) -> None:
+    """`redline run -o "report[v2].html"` wrote that file and said "report: report.html": the
+    paths were read as Rich markup."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "date 2023-04-02 Harbour report\n\nThe harbour master said the ferry would run late.\n",
+        encoding="utf-8",
+    )
+    report, export = tmp_path / "report[v2].html", tmp_path / "export[bold]"
+    args = ["run", str(folder), "--db", str(tmp_path / "l.db"), "--no-progress", "-w", "1"]
+    res = CliRunner().invoke(
+        app, [*args, "-o", str(report), "--export", str(export), "--export-format", "csv"]
+    )
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert f"report: {report}" in said and f"export: {export}" in said
+    assert report.exists() and export.is_dir()

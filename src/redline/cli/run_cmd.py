@@ -30,7 +30,7 @@ from redline.cli.ledger_cmd import (
 )
 from redline.link import list_episodes
 from redline.link.when import MAX_WINDOW_DAYS
-from redline.output import Format, counted, render
+from redline.output import Format, counted, render, terminal_text
 from redline.run import run, stage_bars
 from redline.score import LEVEL, level_text
 from redline.store import Ledger
@@ -137,7 +137,8 @@ def run_command(
     )
     if result.credibility and (measured := measured_verdicts()):
         console.print(measured.strip(), markup=False, style="dim", highlight=False)
+    # the paths as given, never as Rich markup: "report[v2].html" was said as "report.html"
     if result.report_path:
-        console.print(f"report: {result.report_path}")
+        console.print(terminal_text(f"report: {result.report_path}"), highlight=False)
     if result.export_dir:
-        console.print(f"export: {result.export_dir}")
+        console.print(terminal_text(f"export: {result.export_dir}"), highlight=False)
