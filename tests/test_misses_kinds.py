@@ -335,9 +335,12 @@ def test_audit_report_gives_recall_when_no_precision_audit_was_drawn(
     said = " ".join(result.output.split())
     assert "no precision audit yet" in said
     assert "response recall 1.00 [1.00–1.00] from sample of missed responses" in said
-    # JSON and CSV give an audit's precision: still refused without one
-    result = runner.invoke(app, ["audit", "report", "--db", url, "-f", "json"])
-    assert "no audit in" in str(result.exception)
+    # JSON and CSV give an audit's precision: still refused without one, naming where the
+    # recall the table gave is in that format
+    for fmt in ("json", "csv"):
+        result = runner.invoke(app, ["audit", "report", "--db", url, "-f", fmt])
+        said = str(result.exception)
+        assert "no audit in" in said and f"`redline audit recall -f {fmt}`" in said, said
 
 
 def test_audit_report_names_a_kind_sampled_without_an_estimate(events_ledger: Ledger) -> None:

@@ -420,8 +420,8 @@ def report_command(
     from redline.misses import latest_figures
 
     if found is None:
-        recalls = latest_figures(ledger) if fmt is Format.table else {}
-        if recalls:
+        recalls = latest_figures(ledger)
+        if recalls and fmt is Format.table:
             # what the ledger missed is measured without a precision audit: its recall was
             # hidden behind this refusal (the HTML report gave it)
             console.print(
@@ -431,7 +431,16 @@ def report_command(
             )
             _print_recalls(recalls)
             return
-        raise RedlineError(f"no audit in {ledger.url}; start one with `redline audit start`")
+        # JSON and CSV hold a precision audit's figures; a recall measured without one is
+        # `audit recall`'s (the refusal read as if the ledger held no measure at all)
+        recall = (
+            f" (its recall, from the sample of what it missed: `redline audit recall -f {fmt.value}`)"
+            if recalls
+            else ""
+        )
+        raise RedlineError(
+            f"no audit in {ledger.url}; start one with `redline audit start`{recall}"
+        )
     if fmt is Format.json:
         # a versioned envelope as every listing's JSON has; the figures' fields as they were
         emit(to_json({**envelope("audit"), **found.as_dict()}))
