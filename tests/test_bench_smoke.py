@@ -172,3 +172,25 @@ def test_an_out_or_write_doc_it_cannot_write_is_refused_before_the_benchmark(
         result = CliRunner().invoke(app, ["bench", "--sizes", "10", *args])
         assert result.exit_code == 2, (args, result.output)
         assert f"Invalid value for {option}" in " ".join(result.output.split()), result.output
+
+
+def test_bench_names_its_results_and_doc_as_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`redline bench --out "out[v2]"` said "results: out/..." (the "[v2]" read as Rich markup),
+    and so did the page --write-doc rewrote."""
+    import redline.bench
+
+    out, doc = tmp_path / "out[v2]", tmp_path / "perf[bold].md"
+    doc.write_text("page\n", encoding="utf-8")
+    monkeypatch.setattr(redline.bench, "run_benchmark", lambda *a, **k: None)
+    monkeypatch.setattr(redline.bench, "write_results", lambda result, folder: folder / "r.json")
+    monkeypatch.setattr(redline.bench, "load_results", lambda folder: [])
+    monkeypatch.setattr(redline.bench, "merge", lambda results: results)
+    monkeypatch.setattr(redline.bench, "render", lambda merged: "section")
+    monkeypatch.setattr(redline.bench, "update_doc", lambda page, section: None)
+    args = ["bench", "--sizes", "1", "--out", str(out), "--write-doc", str(doc)]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    said = result.stdout
+    assert f"results: {out / 'r.json'}" in said and f"generated section of {doc}" in said

@@ -159,9 +159,10 @@ def bench_command(
     )
     result = run_benchmark(config, log=lambda m: console.print(m, markup=False, highlight=False))
     path = write_results(result, out)
-    console.print(f"results: {path}")
+    # paths as given, never as Rich markup ("out[v2]" was said as "out")
+    console.print(f"results: {path}", markup=False, highlight=False)
     section = render(merge(load_results(out)))
     if doc is not None:
         update_doc(doc, section)
-        console.print(f"rewrote the generated section of {doc}")
+        console.print(f"rewrote the generated section of {doc}", markup=False, highlight=False)
     typer.echo(section)
