@@ -247,6 +247,14 @@ def test_a_database_of_another_application_is_refused_and_left_alone(tmp_path: P
     assert tables == ["runs"]
 
 
+def test_a_folder_given_as_the_ledger_is_named_a_folder(tmp_path: Path) -> None:
+    """`--db corpus/` (a folder) said only "cannot open ledger ...: unable to open database
+    file", for reading and for starting a ledger alike."""
+    for create in (False, True):
+        with pytest.raises(StoreError, match=f"{tmp_path} is a folder, not a ledger file"):
+            Ledger.open(str(tmp_path), create=create)
+
+
 def test_a_snapshot_reads_one_committed_state(ledger: Ledger) -> None:
     """Reads through ``Ledger.snapshot`` see the ledger as it was at their first read, whatever
     another process commits meanwhile: an export read a link's manifest date and another

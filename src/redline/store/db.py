@@ -242,6 +242,12 @@ class Ledger:
                 path = sa.make_url(url).database
                 if path and path != ":memory:":
                     file = Path(path).expanduser()
+                    if file.is_dir():
+                        # SQLite said only "unable to open database file"
+                        raise StoreError(
+                            f"{file} is a folder, not a ledger file: point --db / REDLINE_DB "
+                            f"at a file (such as {file / 'redline.db'})"
+                        )
                     if not create and not file.exists():
                         raise StoreError(
                             f"no ledger at {file} (start one with `redline ingest` or "
