@@ -255,6 +255,19 @@ def test_a_folder_given_as_the_ledger_is_named_a_folder(tmp_path: Path) -> None:
             Ledger.open(str(tmp_path), create=create)
 
 
+def test_an_empty_ledger_name_is_refused_not_read_as_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`redline ingest x --db "$LEDGER"` with the variable unset started ./redline.db: an empty
+    --db read as no --db at all."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REDLINE_DB", raising=False)
+    for empty in ("", "  "):
+        with pytest.raises(StoreError, match="the ledger given is empty"):
+            Ledger.open(empty)
+    assert not (tmp_path / "redline.db").exists()
+
+
 def test_a_snapshot_reads_one_committed_state(ledger: Ledger) -> None:
     """Reads through ``Ledger.snapshot`` see the ledger as it was at their first read, whatever
     another process commits meanwhile: an export read a link's manifest date and another

@@ -48,6 +48,9 @@ def resolve_db_url(db: str | os.PathLike[str] | None = None) -> str:
         raise StoreError(
             f"a ledger is a database URL or a file path, not {db!r} ({type(db).__name__})"
         )
+    if db is not None and not db.strip():
+        # `--db "$LEDGER"` with the variable unset read ./redline.db (ingest started one there)
+        raise StoreError("the ledger given is empty: give a file path or a database URL")
     value = db or os.environ.get("REDLINE_DB") or DEFAULT_DB_URL
     if "://" not in value:
         value = f"sqlite:///{value}"
