@@ -246,6 +246,44 @@ def test_user_gazetteer_extends_the_packaged_one(tmp_path, monkeypatch: pytest.M
     assert gaz.lookup("Vladimir Putin") is not None
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "triggers: 5\n",
+            "'triggers' must be a mapping (as redline/data/triggers.yaml has it), not a number",
+        ),
+        ("triggers:\n  - tanks\n", "'triggers' must be a mapping"),
+        ("triggers:\n  my_line: [tanks]\n", "'triggers.my_line' must be a mapping"),
+        ("actors:\n  XYZ: [1, 2]\n", "'actors.XYZ' must be a mapping"),
+        (
+            "actors:\n  XYZ:\n",
+            "'actors.XYZ' must be a mapping (as redline/data/actors.yaml has it), not empty",
+        ),
+        ("states:\n  XYZ: [Xland]\n", "'states.XYZ' must be text"),
+    ],
+)
+def test_a_user_gazetteer_of_the_wrong_shape_is_named_not_a_traceback(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """A user gazetteer (--gazetteer, REDLINE_GAZETTEER) with a list where a mapping belongs
+    ended in an AttributeError's traceback, in extract and in every command that reads it
+    (link, review, report); "triggers: 5" was skipped without a word."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        knowledge.triggers((str(mine),))
+        knowledge.actors((str(mine),))
+    assert str(refused.value).startswith(f"{mine}: {said}"), refused.value
+
+
+def test_a_user_gazetteer_not_in_utf8_is_named(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_bytes(b"actors:\n  XYZ:\n    name: Caf\xe9\n")
+    with pytest.raises(ConfigError, match="mine.yaml: cannot read gazetteer file: 'utf-8' codec"):
+        knowledge.actors((str(mine),))
+
+
 TERMS = [
     "warn\\w*",
     "(counter-)?measures",

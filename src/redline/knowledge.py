@@ -47,18 +47,53 @@ def _load_yaml(name: str, extra: Sequence[str] = ()) -> dict[str, Any]:
     for path in user_gazetteers(extra):
         try:
             user = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
+        except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8
             raise ConfigError(f"{path}: cannot read gazetteer file: {exc}") from exc
         if not isinstance(user, dict):
             raise ConfigError(f"{path}: a gazetteer file must be a mapping of sections")
         for section, entries in user.items():
             if section not in merged:
                 continue  # a file may hold several gazetteers; each loader takes its own
+            _check_section(path, name, section, entries, merged[section])
             if isinstance(entries, dict):
                 merged[section] = {**merged[section], **entries}
             elif isinstance(entries, list):
                 merged[section] = [*merged[section], *entries]
     return merged
+
+
+_SHAPES = {
+    dict: "a mapping",
+    list: "a list",
+    str: "text",
+    int: "a number",
+    float: "a number",
+    type(None): "empty",
+}
+
+
+def _check_section(path: str, name: str, section: str, entries: Any, packaged: Any) -> None:
+    """A user file's section, and each of its entries, of the shape the packaged ``name`` gives
+    them, or a ``ConfigError`` naming the file and the entry: a list where a mapping belongs
+    was skipped without a word, and an entry of the wrong shape ended in a traceback."""
+
+    def shape(value: Any) -> str:
+        return _SHAPES.get(type(value), type(value).__name__)
+
+    if shape(entries) != shape(packaged):
+        raise ConfigError(
+            f"{path}: '{section}' must be {shape(packaged)} (as redline/data/{name} has it), "
+            f"not {shape(entries)}"
+        )
+    kinds = {shape(v) for v in (packaged.values() if isinstance(packaged, dict) else [])}
+    if len(kinds) == 1 and isinstance(entries, dict):
+        (kind,) = kinds
+        for key, value in entries.items():
+            if shape(value) != kind:
+                raise ConfigError(
+                    f"{path}: '{section}.{key}' must be {kind} (as redline/data/{name} has "
+                    f"it), not {shape(value)}"
+                )
 
 
 # --------------------------------------------------------------------------- triggers
