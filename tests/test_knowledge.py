@@ -261,6 +261,13 @@ def test_user_gazetteer_extends_the_packaged_one(tmp_path, monkeypatch: pytest.M
             "'actors.XYZ' must be a mapping (as redline/data/actors.yaml has it), not empty",
         ),
         ("states:\n  XYZ: [Xland]\n", "'states.XYZ' must be text"),
+        # and within an entry: each was a KeyError or ValueError, or (patterns as one text)
+        # read letter by letter, so that every sentence with an "a" named the line
+        ("actors:\n  XYZ: {kind: state}\n", "actors.XYZ needs a name"),
+        ("actors:\n  XYZ: {name: X, roles: [{title: pm}]}\n", "actors.XYZ needs a name"),
+        ("states:\n  XYZ: Xland\n", "states.XYZ must read 'NAME | CAPITAL | ADJECTIVE'"),
+        ("triggers:\n  my_line: {patterns: tanks}\n", "patterns of 'my_line' must be a list"),
+        ("triggers:\n  my_line: {patterns: ['(']}\n", "bad pattern for 'my_line'"),
     ],
 )
 def test_a_user_gazetteer_of_the_wrong_shape_is_named_not_a_traceback(

@@ -96,6 +96,19 @@ def _check_section(path: str, name: str, section: str, entries: Any, packaged: A
                 )
 
 
+def _where(name: str, extra: Sequence[str], section: str, key: str) -> str:
+    """The file an entry of ``section`` was read from, for an error about it: the last user
+    gazetteer that gives ``key``, else the packaged ``name``."""
+    for path in reversed(user_gazetteers(extra)):
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get(section), dict) and key in data[section]:
+            return path
+    return name
+
+
 # --------------------------------------------------------------------------- triggers
 
 
@@ -279,10 +292,19 @@ def triggers(extra: tuple[str, ...] = ()) -> TriggerTree:
                 "the extractor coins for lines the vocabulary lacks; name it otherwise"
             )
         depth[key] = _depth(key)
+        patterns = spec.get("patterns", [])
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            # one pattern given as text was read letter by letter: every "a" named the line
+            raise ConfigError(
+                f"{_where('triggers.yaml', extra, 'triggers', key)}: patterns of {key!r} must "
+                f"be a list of regular expressions, not {patterns!r}"
+            )
         try:
-            pats = tuple(re.compile(p, re.IGNORECASE) for p in spec.get("patterns", []))
+            pats = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
         except re.error as exc:
-            raise ConfigError(f"triggers.yaml: bad pattern for {key!r}: {exc}") from exc
+            # named in the file the pattern came from (it was always "triggers.yaml")
+            where = _where("triggers.yaml", extra, "triggers", key)
+            raise ConfigError(f"{where}: bad pattern for {key!r}: {exc}") from exc
         crossed_by = spec.get("crossed_by", [])
         if not isinstance(crossed_by, list) or not all(
             isinstance(c, str) and c.strip() for c in crossed_by
@@ -450,6 +472,11 @@ def actors(extra: tuple[str, ...] = ()) -> ActorGazetteer:
     for code, words in (data.get("demonyms") or {}).items():
         demonyms.update({w.lower(): code for w in words})
     for code, line in (data.get("states") or {}).items():
+        if line.count("|") != 2:
+            raise ConfigError(
+                f"{_where('actors.yaml', extra, 'states', code)}: states.{code} must read "
+                f"'NAME | CAPITAL | ADJECTIVE' (- for no capital), not {line!r}"
+            )
         name, capital, adjective = (part.strip() for part in line.split("|"))
         demonyms.setdefault(adjective.lower(), code)
         if code not in raw:
@@ -463,6 +490,16 @@ def actors(extra: tuple[str, ...] = ()) -> ActorGazetteer:
     table: dict[str, Actor] = {}
     index: dict[str, Actor] = {}
     for key, spec in raw.items():
+        roles_given = spec.get("roles", [])
+        if not isinstance(spec.get("name"), str) or not (
+            isinstance(roles_given, list)
+            and all(isinstance(r, dict) and isinstance(r.get("country"), str) for r in roles_given)
+        ):
+            # a KeyError's traceback named neither the file nor the actor
+            raise ConfigError(
+                f"{_where('actors.yaml', extra, 'actors', key)}: actors.{key} needs a name, and "
+                "its roles (if any) a list of mappings each with a country"
+            )
         roles = tuple(
             Role(
                 country=r["country"],
