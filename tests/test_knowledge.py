@@ -267,6 +267,7 @@ def test_user_gazetteer_extends_the_packaged_one(tmp_path, monkeypatch: pytest.M
         ("actors:\n  XYZ: {name: X, roles: [{title: pm}]}\n", "actors.XYZ needs a name"),
         ("states:\n  XYZ: Xland\n", "states.XYZ must read 'NAME | CAPITAL | ADJECTIVE'"),
         ("triggers:\n  my_line: {patterns: tanks}\n", "patterns of 'my_line' must be a list"),
+        ("triggers:\n  my_line: {crossing: attack}\n", "crossing of 'my_line' must be a list"),
         ("triggers:\n  my_line: {patterns: ['(']}\n", "bad pattern for 'my_line'"),
     ],
 )

@@ -292,13 +292,17 @@ def triggers(extra: tuple[str, ...] = ()) -> TriggerTree:
                 "the extractor coins for lines the vocabulary lacks; name it otherwise"
             )
         depth[key] = _depth(key)
-        patterns = spec.get("patterns", [])
-        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-            # one pattern given as text was read letter by letter: every "a" named the line
-            raise ConfigError(
-                f"{_where('triggers.yaml', extra, 'triggers', key)}: patterns of {key!r} must "
-                f"be a list of regular expressions, not {patterns!r}"
-            )
+        patterns, verbs = spec.get("patterns", []), spec.get("crossing", [])
+        for field_name, given, what in (
+            ("patterns", patterns, "regular expressions"),
+            ("crossing", verbs, "verbs ([attack, invade])"),
+        ):
+            if not isinstance(given, list) or not all(isinstance(p, str) for p in given):
+                # one given as text was read letter by letter: every "a" named the line
+                raise ConfigError(
+                    f"{_where('triggers.yaml', extra, 'triggers', key)}: {field_name} of "
+                    f"{key!r} must be a list of {what}, not {given!r}"
+                )
         try:
             pats = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
         except re.error as exc:
@@ -325,7 +329,7 @@ def triggers(extra: tuple[str, ...] = ()) -> TriggerTree:
             label=spec.get("label", key),
             parent=spec.get("parent"),
             patterns=pats,
-            crossing=frozenset(spec.get("crossing", [])),
+            crossing=frozenset(verbs),
             actor_hint=spec.get("actor_hint"),
             depth=depth[key],
             crossed_by=tuple(c.strip() for c in crossed_by),
