@@ -554,6 +554,12 @@ def test_an_actor_filter_reads_a_name_as_it_looks(typed: str, code: str) -> None
             {"threats": {"required": [{"file": "a.txt", "evidence_span": ["0", 4]}]}},
             "needs 'evidence' or 'evidence_span'",
         ),
+        # empty evidence is in every sentence: it matched each prediction of its file
+        ({"threats": {"lenient": [{"file": "a.txt", "evidence": " "}]}}, "its evidence is empty"),
+        (
+            {"threats": {"required": [{"file": "a.txt", "evidence_span": [500, 520]}]}},
+            "threats.required[0]: its evidence is empty (is the span inside the file?)",
+        ),
     ],
 )
 def test_a_gold_file_of_the_wrong_shape_is_named_not_a_traceback(
@@ -566,6 +572,7 @@ def test_a_gold_file_of_the_wrong_shape_is_named_not_a_traceback(
 
     path = tmp_path / "gold.json"
     path.write_text(json.dumps(gold), encoding="utf-8")
+    (tmp_path / "a.txt").write_text("The minister said the talks would go on.", encoding="utf-8")
     with pytest.raises(GoldError) as refused:
         load_gold(path, tmp_path)
     assert str(refused.value).startswith(f"{path}: ") and said in str(refused.value)

@@ -167,6 +167,12 @@ def load_gold(gold_path: Path, corpus_dir: Path) -> dict[str, Any]:
                     raise GoldError(f"{where}: 'evidence' is the quoted text")
                 if "evidence" not in item:
                     item["evidence"] = _span_text(item, corpus_dir, raw_cache, where)
+                if not normalise(item["evidence"]):
+                    # empty evidence is in every sentence: it matched each prediction in the file
+                    raise GoldError(
+                        f"{where}: its evidence is empty"
+                        + ("" if "evidence_span" not in item else " (is the span inside the file?)")
+                    )
     return gold
 
 
