@@ -51,7 +51,8 @@ def test_a_run_assesses_each_episode_once_and_every_layer_agrees(tmp_path: Path)
     again = evaluate(ledger, as_of=AS_OF)
     assert {s.row["key"]: s.assessment.status for s in again} == statuses
     report = gather(ledger, as_of=AS_OF)
-    assert {e["key"]: e["status"] for e in report.episodes} == statuses
+    # (typed: each episode's story, its anchor and its items in the page's order)
+    assert {e.summary.key: e.summary.status for e in report.episodes} == statuses
     # and its status table's rows (typed: an actor, its counts by status, the total)
     by_row = {r.actor: r.counts for r in report.status_rows}
     assert sum(r.total for r in report.status_rows) == len(statuses)
@@ -59,9 +60,10 @@ def test_a_run_assesses_each_episode_once_and_every_layer_agrees(tmp_path: Path)
         k: True for k in statuses
     }
     # and the documents it cites (typed: each quoted item's document, once)
-    cited = {i["document"]["id"] for e in report.episodes for i in e["items"]}
+    cited = {i.document.id for e in report.episodes for i in e.items}
     assert [d.id for d in report.documents] and {d.id for d in report.documents} == cited
     assert all(d.cites and d.published_label for d in report.documents)
+    assert all(c.episode in report.episodes for d in report.documents for c in d.cites)
 
     # the CLI too
     out = CliRunner().invoke(

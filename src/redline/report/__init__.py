@@ -9,10 +9,10 @@ from pathlib import Path, PurePath
 import jinja2
 import markupsafe
 
-from redline.documents import source_name
+from redline.documents import ListedDocument, source_name
 from redline.errors import ConfigError
 from redline.link import EpisodeView
-from redline.link.episodes import analyst_mark
+from redline.link.episodes import StoryDocument, analyst_mark
 from redline.output import file_in_the_way, folder_not_writable, without_controls, write_whole
 from redline.report.context import STATUS_LABELS, ReportData, gather
 from redline.score import LEVEL, Prior
@@ -30,11 +30,10 @@ def _shown(value: object) -> object:
     return value
 
 
-@jinja2.pass_environment
-def _source_name(env: jinja2.Environment, doc: object) -> str | None:
-    """A cited document's name from its URL or file, be it a story's document (a dict) or a
+def _source_name(doc: StoryDocument | ListedDocument) -> str | None:
+    """A cited document's name from its URL or file, be it a story's document or a
     ``CitedDocument``."""
-    return source_name(env.getattr(doc, "url"), env.getattr(doc, "source_path"))
+    return source_name(doc.url, doc.source_path)
 
 
 @cache
@@ -54,7 +53,7 @@ def _environment() -> jinja2.Environment:
     # untitled articles were each cited as "untitled document")
     env.filters["source_name"] = _source_name
     # what an analyst did to a cited item (added, corrected, confirmed), as the story says it
-    env.filters["analyst_mark"] = lambda i: analyst_mark(i.get("extractor"), i.get("review_state"))
+    env.filters["analyst_mark"] = lambda i: analyst_mark(i.extractor, i.review_state)
     return env
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +19,16 @@ from redline.errors import ConfigError
 from redline.gold import measured
 from redline.gold.measured import Measured
 from redline.link import EpisodeState, EpisodeView, evaluate
-from redline.link.episodes import agreeing, last_link_as_of, last_window_days, story
+from redline.link.episodes import (
+    EpisodeSummary,
+    Story,
+    StoryDocument,
+    StoryItem,
+    agreeing,
+    last_link_as_of,
+    last_window_days,
+    story,
+)
 from redline.link.when import as_of_words, interval_label, span, window_days_of
 from redline.misses import MissFigures, latest_figures
 from redline.report import charts
@@ -44,14 +53,73 @@ _CHUNK = 1000
 _NOT_IN_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
 
+_KIND_ORDER = (
+    vocab.ItemKind.THREAT,
+    vocab.ItemKind.CROSSING,
+    vocab.ItemKind.RESPONSE,
+    vocab.ItemKind.CLAIM,
+)
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """An item of an episode's story as the report tells it: the story's item, its document
+    with its ``url`` only when http(s) (``safe_url``), and whether it is a later crossing (one
+    after the crossing the status rests on)."""
+
+    item: StoryItem
+    document: StoryDocument
+    also: bool = False
+
+    @property
+    def kind_words(self) -> str:
+        """What the item is, as its line and its tooltip name it ("later crossing")."""
+        return "later crossing" if self.also else str(self.item.kind)
+
+    @property
+    def approximate(self) -> bool:
+        """Dated to a month or a year (or undated): drawn fainter on the timeline."""
+        return self.item.date != self.item.date_sort.isoformat()
+
+
+@dataclass(frozen=True)
+class ReportEpisode:
+    """An episode as the report shows it: its story, the fragment id of its section
+    (``episode_anchors``) and every item of the story in date order."""
+
+    story: Story
+    anchor: str
+    items: tuple[ReportItem, ...]
+
+    @property
+    def summary(self) -> EpisodeSummary:
+        return self.story.summary
+
+    @property
+    def status_label(self) -> str:
+        return self.story.summary.status.label
+
+    @property
+    def trigger_label(self) -> str:
+        """The episode's label without its actor: its row on the actor's timeline."""
+        return self.story.summary.label.split(": ", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A quote a source gives an episode: the episode, and the item quoted."""
+
+    episode: ReportEpisode
+    item: StoryItem
+
+
 @dataclass(frozen=True)
 class CitedDocument(ListedDocument):
     """A document the report cites: its metadata (its ``url`` only when http(s):
     ``safe_url``), its date as the page gives it, and what each episode quotes from it."""
 
     published_label: str
-    # {"episode": the episode's template data, "item": the item quoted}, in the page's order
-    cites: tuple[dict[str, Any], ...]
+    cites: tuple[Citation, ...]  # in the page's order
 
 
 @dataclass(frozen=True)
@@ -72,7 +140,7 @@ class ReportData:
     window_days: int
     version: str = __version__
     generator: str = GENERATOR
-    episodes: list[dict[str, Any]] = field(default_factory=list)
+    episodes: list[ReportEpisode] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
     status_rows: list[StatusRow] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
@@ -161,11 +229,10 @@ def gather(
     states = view.states
     p = get_prior(prior)
     data = ReportData(as_of, now(), ledger.url, p, window, reported=view.reported, level=level)
-    data.episodes = [_episode(ledger, s) for s in _ordered(states)]
-    anchors = episode_anchors(e["key"] for e in data.episodes)
-    for e in data.episodes:
-        e["anchor"] = anchors[e["key"]]
-    data.actors = sorted({e["threatener"] for e in data.episodes})
+    stories = [story(ledger, s) for s in _ordered(states)]
+    anchors = episode_anchors(s.summary.key for s in stories)
+    data.episodes = [_episode(s, anchors[s.summary.key]) for s in stories]
+    data.actors = sorted({e.summary.threatener for e in data.episodes})
     # the view: its date and window go with them
     data.estimates = estimates(view, prior=p, level=level)
     data.points = timeline(states, prior=p, level=level)
@@ -208,36 +275,29 @@ def _ordered(states: list[EpisodeState]) -> list[EpisodeState]:
     )
 
 
-def _episode(ledger: Ledger, state: EpisodeState) -> dict[str, Any]:
-    # the template's data: the story as JSON gives it, with what the page adds
-    told = story(ledger, state).as_dict()
-    crossing = told["crossing"]
+def _episode(told: Story, anchor: str) -> ReportEpisode:
+    """The story with its items in the page's order: by date, then threat, crossing, response
+    and claim."""
     items = [
-        *told["threats"],
-        *([crossing] if crossing else []),
-        *({**c, "also": True} for c in told["other_crossings"]),
-        *told["responses"],
-        *told["claims"],
-        *told["withdrawals"],
+        *(ReportItem(i, _safe(i.document)) for i in told.threats),
+        *([ReportItem(told.crossing, _safe(told.crossing.document))] if told.crossing else []),
+        *(ReportItem(i, _safe(i.document), also=True) for i in told.other_crossings),
+        *(
+            ReportItem(i, _safe(i.document))
+            for i in (*told.responses, *told.claims, *told.withdrawals)
+        ),
     ]
-    items.sort(
-        key=lambda i: (i["date_sort"], ("threat", "crossing", "response", "claim").index(i["kind"]))
-    )
-    for i in items:
-        i["approximate"] = i["date"] != i["date_sort"].isoformat()
-        i.setdefault("also", False)
-        i["document"]["url"] = safe_url(i["document"]["url"])
-    trigger_label = told["label"].split(": ", 1)[-1]
-    return {
-        **told,
-        "items": items,
-        "trigger_label": trigger_label,
-        "status_label": STATUS_LABELS[told["status"]],
-    }
+    items.sort(key=lambda r: (r.item.date_sort, _KIND_ORDER.index(r.item.kind)))
+    return ReportEpisode(told, anchor, tuple(items))
+
+
+def _safe(document: StoryDocument) -> StoryDocument:
+    """The document with its URL only when http(s) (``safe_url``)."""
+    return replace(document, url=safe_url(document.url))
 
 
 def _summarise(data: ReportData) -> None:
-    counts = Counter((e["threatener"], e["status"]) for e in data.episodes)
+    counts = Counter((e.summary.threatener, e.summary.status) for e in data.episodes)
     data.totals = {s: sum(n for (_, st), n in counts.items() if st == s) for s in STATUS_ORDER}
     data.status_rows = [
         StatusRow(
@@ -251,10 +311,10 @@ def _summarise(data: ReportData) -> None:
 
 def _sources(ledger: Ledger, data: ReportData) -> None:
     """One entry per cited document, with what each episode quotes from it."""
-    cites: dict[int, list[dict[str, Any]]] = {}
+    cites: dict[int, list[Citation]] = {}
     for e in data.episodes:
-        for i in e["items"]:
-            cites.setdefault(i["document"]["id"], []).append({"episode": e, "item": i})
+        for i in e.items:
+            cites.setdefault(i.document.id, []).append(Citation(e, i.item))
     ids = sorted(cites)
     cols = [c for c in documents.c if c.name in LISTED_FIELDS]
     rows: list[ListedDocument] = []
@@ -282,11 +342,11 @@ def _draw(data: ReportData) -> None:
     data.charts["status"] = charts.status_chart(
         [
             charts.EpisodeBar(
-                e["threatener"],
-                e["status"],
-                e["label"],
-                f"#{e['anchor']}",
-                f"{e['label']} — {e['status_label']}",
+                e.summary.threatener,
+                e.summary.status,
+                e.summary.label,
+                f"#{e.anchor}",
+                f"{e.summary.label} — {e.status_label}",
             )
             for e in data.episodes
         ],
@@ -294,37 +354,37 @@ def _draw(data: ReportData) -> None:
     )
     timelines = {}
     for actor in data.actors:
-        mine = [e for e in data.episodes if e["threatener"] == actor]
+        mine = [e for e in data.episodes if e.summary.threatener == actor]
         marks = [
             charts.TimelineMark(
-                e["trigger_label"],
-                i["kind"],
-                i["date_sort"],
-                i["approximate"],
-                f"#{e['anchor']}",
-                f"{e['label']} — {_kind(i)} {i['date']} — {e['status_label']}",
+                e.trigger_label,
+                i.item.kind,
+                i.item.date_sort,
+                i.approximate,
+                f"#{e.anchor}",
+                f"{e.summary.label} — {i.kind_words} {i.item.date} — {e.status_label}",
             )
             for e in mine
-            for i in e["items"]
+            for i in e.items
         ]
         spans = [
             charts.TimelineSpan(
-                e["trigger_label"],
-                e["items"][0]["date_sort"],
-                e["crossing_date"] or data.as_of,
-                f"#{e['anchor']}",
-                f"{e['label']} — {e['status_label']}, from {e['items'][0]['date']}, "
-                + (f"crossed {e['crossed']}" if e["crossed"] else f"not crossed by {data.as_of}"),
+                e.trigger_label,
+                e.items[0].item.date_sort,
+                e.summary.crossing_date or data.as_of,
+                f"#{e.anchor}",
+                f"{e.summary.label} — {e.status_label}, from {e.items[0].item.date}, "
+                + (
+                    f"crossed {e.summary.crossed}"
+                    if e.summary.crossed
+                    else f"not crossed by {data.as_of}"
+                ),
             )
             for e in mine
-            if e["items"]
+            if e.items
         ]
         timelines[actor] = charts.timeline_chart(marks, spans, data.as_of)
     data.charts["timelines"] = timelines
     if data.points:
-        anchors = {e["key"]: e["anchor"] for e in data.episodes}
+        anchors = {e.summary.key: e.anchor for e in data.episodes}
         data.charts["credibility"] = charts.credibility_chart(data.points, data.prior, anchors)
-
-
-def _kind(item: dict[str, Any]) -> str:
-    return "later crossing" if item["also"] else item["kind"]
