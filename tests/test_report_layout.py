@@ -256,6 +256,30 @@ def test_long_episode_labels_are_drawn_whole() -> None:
     assert "…" not in svg and "..." not in svg
 
 
+def test_a_big_timeline_is_drawn_without_altair_checking_each_row_or_every_digit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A ledger of 3,000 episodes took minutes to report, much of it Altair checking and
+    copying each of the chart's rows, and its charts wrote every coordinate with all its digits
+    ("164.15143017616293"). The rows go into the spec after Altair has checked it (as named
+    datasets), and a coordinate keeps two decimals."""
+    drawn: list[dict[str, Any]] = []
+    draw = charts.vl_convert.vegalite_to_svg
+    monkeypatch.setattr(
+        charts.vl_convert, "vegalite_to_svg", lambda spec: drawn.append(spec) or draw(spec)
+    )
+    marks = [
+        charts.TimelineMark(f"line {n}", ItemKind.THREAT, date(2023, 1, 1 + n), False, "#e", "t")
+        for n in range(7)
+    ]
+    svg = charts.timeline_chart(marks, [], AS_OF)
+    (spec,) = drawn
+    assert [m["episode"] for m in spec["datasets"]["marks"]] == [f"line {n}" for n in range(7)]
+    assert '"values"' not in json.dumps(spec["layer"])  # no row went through Altair
+    coordinates = re.findall(r' (?:d|transform|x|y|x2|y2)="([^"]*)"', svg)
+    assert coordinates and not [c for c in coordinates if re.search(r"\.\d{3}", c)]
+
+
 def test_report_timelines_show_every_label_whole(report: tuple[Path, str]) -> None:
     _, page = report
     texts = [t for svg in _svgs(page) for t in _texts(svg)]
