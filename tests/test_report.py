@@ -416,3 +416,30 @@ def test_an_audit_drawn_but_not_judged_is_not_reported_as_judged(
         f"Audit #{audit.id} (as of {audit.as_of}) drew 2 items; none is judged yet "
         f"( redline audit start --resume {audit.id} judges them)" in shown
     ), shown[shown.find("latest audit") - 100 :][:600]
+
+
+def test_a_quote_several_episodes_cite_is_shown_once(sqlite_ledger: Ledger, tmp_path: Path) -> None:
+    """A crossing of a line drawn by many actors was quoted in full under each of their
+    episodes and listed under its source once per episode: most of the 118 MB of a report of
+    3,000 episodes. The quote is shown under the first episode; a later one tells the item,
+    names its source and links to the quote, and the source lists it once with every episode."""
+    b = Builder(sqlite_ledger)
+    quote = "Columns of armour rolled over the frontier before dawn, officials in the capital said."
+    for country in ("USA", "GBR", "FRA"):
+        b.threat(b.doc("2023-01-10"), country, "invasion_of_ukraine", stated="2023-01-10")
+    crossed = b.doc("2023-02-01", title="Armour crosses the frontier")
+    b.crossing(crossed, "RUS", "invasion_of_ukraine", "2023-02-01", quote=quote)
+    link(sqlite_ledger, as_of=date(2024, 1, 1))
+    page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=date(2024, 1, 1)).read_text()
+    assert page.count(f'<blockquote dir="auto">{quote}</blockquote>') == 1
+    shown = re.findall(r'<li class="k-crossing" id="(quote-crossing-\d+)">', page)
+    later = re.findall(r"its words are quoted under <a href=\"#([^\"]+)\">FRA: ", page)
+    assert len(shown) == 1 and later == shown * 2
+    source = next(
+        s
+        for s in re.findall(r"<article class=\"source\".*?</article>", page, re.S)
+        if "Armour" in s
+    )
+    (cited,) = re.findall(r"<li>.*?</li>", source)
+    assert re.findall(r'href="#episode-(\w+)-invasion', cited) == ["FRA", "GBR", "USA"]
+    assert cited.count("Columns of armour") == 1

@@ -70,6 +70,20 @@ class ReportItem:
     item: StoryItem
     document: StoryDocument
     also: bool = False
+    # its quote is shown here and again cited by a later episode, which links to it
+    repeated: bool = False
+    # the episode its quote is shown under, when that is an earlier one (None: shown here)
+    shown_in: ReportEpisode | None = None
+
+    @property
+    def key(self) -> tuple[vocab.ItemKind, int]:
+        """The item as the role it plays: a response told as a crossing is a crossing here."""
+        return (self.item.kind, self.item.id)
+
+    @property
+    def quote_id(self) -> str:
+        """The fragment id of the line its quote is shown in (``repeated``)."""
+        return f"quote-{self.item.kind}-{self.item.id}"
 
     @property
     def kind_words(self) -> str:
@@ -107,10 +121,10 @@ class ReportEpisode:
 
 @dataclass(frozen=True)
 class Citation:
-    """A quote a source gives an episode: the episode, and the item quoted."""
+    """A quote a source gives: the item quoted, and every episode that cites it."""
 
-    episode: ReportEpisode
     item: StoryItem
+    episodes: tuple[ReportEpisode, ...]
 
 
 @dataclass(frozen=True)
@@ -231,7 +245,7 @@ def gather(
     data = ReportData(as_of, now(), ledger.url, p, window, reported=view.reported, level=level)
     stories = [story(ledger, s) for s in _ordered(states)]
     anchors = episode_anchors(s.summary.key for s in stories)
-    data.episodes = [_episode(s, anchors[s.summary.key]) for s in stories]
+    data.episodes = _quoted_once([_episode(s, anchors[s.summary.key]) for s in stories])
     data.actors = sorted({e.summary.threatener for e in data.episodes})
     # the view: its date and window go with them
     data.estimates = estimates(view, prior=p, level=level)
@@ -291,6 +305,26 @@ def _episode(told: Story, anchor: str) -> ReportEpisode:
     return ReportEpisode(told, anchor, tuple(items))
 
 
+def _quoted_once(episodes: list[ReportEpisode]) -> list[ReportEpisode]:
+    """Each item's quote shown once, under the first episode that tells it; a later episode
+    tells the item and links there. A crossing of a line forty actors drew was quoted under
+    each of their episodes: most of the bytes of a report of 3,000 episodes."""
+    first: dict[tuple[vocab.ItemKind, int], ReportEpisode] = {}
+    for e in episodes:
+        for r in e.items:
+            first.setdefault(r.key, e)
+    again = {r.key for e in episodes for r in e.items if first[r.key] is not e}
+    if not again:
+        return episodes
+
+    def told(e: ReportEpisode, r: ReportItem) -> ReportItem:
+        if first[r.key] is e:
+            return replace(r, repeated=r.key in again)
+        return replace(r, shown_in=first[r.key])
+
+    return [replace(e, items=tuple(told(e, r) for r in e.items)) for e in episodes]
+
+
 def _safe(document: StoryDocument) -> StoryDocument:
     """The document with its URL only when http(s) (``safe_url``)."""
     return replace(document, url=safe_url(document.url))
@@ -311,10 +345,15 @@ def _summarise(data: ReportData) -> None:
 
 def _sources(ledger: Ledger, data: ReportData) -> None:
     """One entry per cited document, with what each episode quotes from it."""
-    cites: dict[int, list[Citation]] = {}
+    # each document's items, each with the episodes citing it, in the page's order
+    cited: dict[int, dict[tuple[vocab.ItemKind, int], tuple[StoryItem, list[ReportEpisode]]]] = {}
     for e in data.episodes:
         for i in e.items:
-            cites.setdefault(i.document.id, []).append(Citation(e, i.item))
+            cited.setdefault(i.document.id, {}).setdefault(i.key, (i.item, []))[1].append(e)
+    cites = {
+        doc: [Citation(item, tuple(eps)) for item, eps in items.values()]
+        for doc, items in cited.items()
+    }
     ids = sorted(cites)
     cols = [c for c in documents.c if c.name in LISTED_FIELDS]
     rows: list[ListedDocument] = []
