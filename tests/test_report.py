@@ -443,3 +443,25 @@ def test_a_quote_several_episodes_cite_is_shown_once(sqlite_ledger: Ledger, tmp_
     (cited,) = re.findall(r"<li>.*?</li>", source)
     assert re.findall(r'href="#episode-(\w+)-invasion', cited) == ["FRA", "GBR", "USA"]
     assert cited.count("Columns of armour") == 1
+
+
+def test_the_report_reads_every_story_in_a_few_queries(sqlite_ledger: Ledger) -> None:
+    """A report of 3,000 episodes read each episode's story on its own, five queries an
+    episode (its threats, crossings, responses, claims and analyst decisions)."""
+    import sqlalchemy as sa
+
+    from redline.link import evaluate
+    from redline.link.episodes import stories, story
+
+    b = Builder(sqlite_ledger)
+    for country in ("USA", "GBR", "FRA", "DEU", "POL", "CAN"):
+        b.threat(b.doc("2023-01-10"), country, "invasion_of_ukraine", stated="2023-01-10")
+    b.crossing(b.doc("2023-02-01"), "RUS", "invasion_of_ukraine", "2023-02-01")
+    link(sqlite_ledger, as_of=date(2024, 1, 1))
+    view = evaluate(sqlite_ledger, as_of=date(2024, 1, 1))
+    statements: list[str] = []
+    engine = sqlite_ledger.engine
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    told = stories(sqlite_ledger, view.states)
+    assert len(told) == 6 and len(statements) <= 5, statements
+    assert told == [story(sqlite_ledger, s) for s in view.states]

@@ -27,7 +27,7 @@ from redline.link.episodes import (
     agreeing,
     last_link_as_of,
     last_window_days,
-    story,
+    stories,
 )
 from redline.link.when import as_of_words, interval_label, span, window_days_of
 from redline.misses import MissFigures, latest_figures
@@ -243,9 +243,9 @@ def gather(
     states = view.states
     p = get_prior(prior)
     data = ReportData(as_of, now(), ledger.url, p, window, reported=view.reported, level=level)
-    stories = [story(ledger, s) for s in _ordered(states)]
-    anchors = episode_anchors(s.summary.key for s in stories)
-    data.episodes = _quoted_once([_episode(s, anchors[s.summary.key]) for s in stories])
+    told = stories(ledger, _ordered(states))
+    anchors = episode_anchors(s.summary.key for s in told)
+    data.episodes = _quoted_once([_episode(s, anchors[s.summary.key]) for s in told])
     data.actors = sorted({e.summary.threatener for e in data.episodes})
     # the view: its date and window go with them
     data.estimates = estimates(view, prior=p, level=level)
