@@ -322,7 +322,7 @@ def test_the_report_says_its_reading_who_set_a_status_and_prints_each_story(
     flat = " ".join(html.split())
     assert "in hindsight: each item from the date it happened" in flat
     assert "set by an analyst" in flat and "status set by an analyst (see below)" in flat
-    assert flat.count('class="print-only"') == flat.count("How the status was decided</summary>")
+    assert flat.count('<details class="how">') == flat.count("How the status was decided")
     ledger.dispose()
 
 
