@@ -433,7 +433,7 @@ def test_a_quote_several_episodes_cite_is_shown_once(sqlite_ledger: Ledger, tmp_
     page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=date(2024, 1, 1)).read_text()
     assert page.count(f'<blockquote dir="auto">{quote}</blockquote>') == 1
     shown = re.findall(r'<li class="k-crossing" id="(quote-crossing-\d+)">', page)
-    later = re.findall(r"its words are quoted under <a href=\"#([^\"]+)\">FRA: ", page)
+    later = re.findall(r"<bdi>RUS</bdi> · <a href=\"#([^\"]+)\">quoted above</a></li>", page)
     assert len(shown) == 1 and later == shown * 2
     source = next(
         s

@@ -280,6 +280,21 @@ def test_a_big_timeline_is_drawn_without_altair_checking_each_row_or_every_digit
     assert coordinates and not [c for c in coordinates if re.search(r"\.\d{3}", c)]
 
 
+def test_a_later_crossing_is_drawn_on_the_timeline_without_a_link_of_its_own() -> None:
+    """A crossing of a line many actors drew was a linked mark, described twice (tooltip and
+    screen reader), on the row of each of their episodes: most of the bytes of a big report.
+    A later crossing (the episode's story tells it) is drawn for the eye only."""
+    kw = {"approximate": False, "href": "#episode-RUS-x", "tip": "the crossing"}
+    first = charts.TimelineMark("line", ItemKind.CROSSING, date(2023, 5, 1), **kw)
+    later = charts.TimelineMark(
+        "line", ItemKind.CROSSING, date(2023, 8, 1), **kw | {"tip": "later"}, described=False
+    )
+    alone = charts.timeline_chart([first], [], AS_OF)
+    both = charts.timeline_chart([first, later], [], AS_OF)
+    assert both.count("<title>") == alone.count("<title>") == 1 and "later" not in both
+    assert both.count("<path ") == alone.count("<path ") + 1  # drawn all the same
+
+
 def test_report_timelines_show_every_label_whole(report: tuple[Path, str]) -> None:
     _, page = report
     texts = [t for svg in _svgs(page) for t in _texts(svg)]

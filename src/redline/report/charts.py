@@ -85,6 +85,10 @@ class TimelineMark:
     approximate: bool  # dated to a month or a year: drawn fainter
     href: str
     tip: str
+    # False: drawn for the eye only, no link and no description (a later crossing, told in the
+    # episode's story: a crossing many actors' lines share had a linked, twice-described mark
+    # on each of their rows, most of the bytes of a big report)
+    described: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -225,9 +229,10 @@ def timeline_chart(
     """One row per episode: threats, crossing, responses and claims as marks on a time axis,
     over the episode's span. A long episode label wraps onto further lines instead of being
     cut."""
-    marks = [m.as_dict() for m in items]
+    marks = [m.as_dict() for m in items if m.described]
+    plain = [m.as_dict() for m in items if not m.described]
     spans = [s.as_dict() for s in lines_drawn]
-    rows = sorted({m["episode"] for m in marks} | {s["episode"] for s in spans})
+    rows = sorted({m["episode"] for m in (*marks, *plain)} | {s["episode"] for s in spans})
     lines = max((r.count("\n") + 1 for r in rows), default=1)
     y = alt.Y("episode:N", title=None, sort=rows, axis=_label_axis())
     span = (
@@ -236,29 +241,34 @@ def timeline_chart(
         .encode(y=y, x=_utc_x("start"), x2="end:T", **_links())
     )
     kinds = list(KIND_COLOURS)
+    drawn = dict(
+        y=y,
+        x=_utc_x("date"),
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(domain=kinds, range=list(KIND_COLOURS.values())),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        shape=alt.Shape(
+            "kind:N",
+            scale=alt.Scale(domain=kinds, range=[KIND_SHAPES[k] for k in kinds]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        opacity=alt.Opacity(
+            "precision:N",
+            scale=alt.Scale(domain=["exact date", "approximate date"], range=[0.95, 0.45]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+    )
     points = (
         alt.Chart(alt.Data(name="marks"))
         .mark_point(size=110, filled=True, strokeWidth=1.5)
-        .encode(
-            y=y,
-            x=_utc_x("date"),
-            color=alt.Color(
-                "kind:N",
-                scale=alt.Scale(domain=kinds, range=list(KIND_COLOURS.values())),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-            shape=alt.Shape(
-                "kind:N",
-                scale=alt.Scale(domain=kinds, range=[KIND_SHAPES[k] for k in kinds]),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-            opacity=alt.Opacity(
-                "precision:N",
-                scale=alt.Scale(domain=["exact date", "approximate date"], range=[0.95, 0.45]),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-            **_links(),
-        )
+        .encode(**drawn, **_links())
+    )
+    for_the_eye = (
+        alt.Chart(alt.Data(name="plain"))
+        .mark_point(size=110, filled=True, strokeWidth=1.5, aria=False)
+        .encode(**drawn)
     )
     today = (
         alt.Chart(alt.Data(name="as_of"))
@@ -266,8 +276,11 @@ def timeline_chart(
         .encode(x=_utc_x("as_of"))
     )
     step = max(32, LINE_HEIGHT * lines + 8)  # room for every line of the longest label
-    chart = alt.layer(span, today, points).properties(width=WIDTH - 300, height=alt.Step(step))
-    return _svg(chart, {"spans": spans, "marks": marks, "as_of": [{"as_of": as_of.isoformat()}]})
+    chart = alt.layer(span, today, for_the_eye, points).properties(
+        width=WIDTH - 300, height=alt.Step(step)
+    )
+    today_row = [{"as_of": as_of.isoformat()}]
+    return _svg(chart, {"spans": spans, "marks": marks, "plain": plain, "as_of": today_row})
 
 
 def _when(point: TimelinePoint) -> str:

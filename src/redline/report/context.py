@@ -402,6 +402,7 @@ def _draw(data: ReportData) -> None:
                 i.approximate,
                 f"#{e.anchor}",
                 f"{e.summary.label} — {i.kind_words} {i.item.date} — {e.status_label}",
+                described=not i.also,
             )
             for e in mine
             for i in e.items
