@@ -443,6 +443,7 @@ def test_a_quote_several_episodes_cite_is_shown_once(sqlite_ledger: Ledger, tmp_
     (cited,) = re.findall(r"<li>.*?</li>", source)
     assert re.findall(r'href="#episode-(\w+)-invasion', cited) == ["FRA", "GBR", "USA"]
     assert cited.count("Columns of armour") == 1
+    assert cited.count("Russian invasion or further attack on Ukraine") == 1  # the line, once
 
 
 def test_the_report_reads_every_story_in_a_few_queries(sqlite_ledger: Ledger) -> None:
