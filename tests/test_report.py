@@ -466,3 +466,25 @@ def test_the_report_reads_every_story_in_a_few_queries(sqlite_ledger: Ledger) ->
     told = stories(sqlite_ledger, view.states)
     assert len(told) == 6 and len(statements) <= 5, statements
     assert told == [story(sqlite_ledger, s) for s in view.states]
+
+
+def test_later_crossings_an_earlier_episode_tells_are_one_line(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """A line many actors drew and that was crossed again and again had a line for each later
+    crossing under each of their episodes; those an earlier episode tells are named on one line
+    of dates, each linked to its quote."""
+    b = Builder(sqlite_ledger)
+    for country in ("GBR", "USA"):
+        b.threat(b.doc("2023-01-10"), country, "invasion_of_ukraine", stated="2023-01-10")
+    for day in ("2023-02-01", "2023-03-01", "2023-04-01"):
+        b.crossing(b.doc(day), "RUS", "invasion_of_ukraine", day)
+    link(sqlite_ledger, as_of=date(2024, 1, 1))
+    page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=date(2024, 1, 1)).read_text()
+    (usa,) = re.findall(r'<article class="episode[^"]*" id="episode-USA-.*?</article>', page, re.S)
+    (told,) = re.findall(r"later crossings</span> quoted above: (.*?)</li>", usa)
+    assert re.findall(r'<a href="#quote-crossing-\d+">([\d-]+)</a>', told) == [
+        "2023-03-01",
+        "2023-04-01",
+    ]
+    assert "later crossings</span> quoted above" not in page.split('id="episode-USA-')[0]

@@ -114,6 +114,17 @@ class ReportEpisode:
         return self.story.summary.status.label
 
     @property
+    def listed(self) -> tuple[ReportItem, ...]:
+        """The items its story lists one a line: all but ``later_told_above``."""
+        return tuple(r for r in self.items if not (r.also and r.shown_in))
+
+    @property
+    def later_told_above(self) -> tuple[ReportItem, ...]:
+        """Its later crossings an earlier episode tells: one line names them all (a line many
+        actors drew, crossed again and again, had a line for each crossing under each)."""
+        return tuple(r for r in self.items if r.also and r.shown_in)
+
+    @property
     def trigger_label(self) -> str:
         """The episode's label without its actor: its row on the actor's timeline."""
         return self.story.summary.label.split(": ", 1)[-1]
