@@ -488,3 +488,20 @@ def test_later_crossings_an_earlier_episode_tells_are_one_line(
         "2023-04-01",
     ]
     assert "later crossings</span> quoted above" not in page.split('id="episode-USA-')[0]
+
+
+def test_a_line_crossed_by_implication_does_not_say_no_crossing(
+    sqlite_ledger: Ledger, tmp_path: Path
+) -> None:
+    """An episode whose crossing is implied by its owner's response (no crossing event in the
+    ledger) was called crossed in its header and timeline, and its story ended "no crossing:
+    none in the ledger yet"."""
+    b = Builder(sqlite_ledger)
+    doc = b.doc("2023-03-05")
+    b.threat(doc, "USA", "invasion_of_ukraine", stated="2023-01-10")
+    b.response(doc, "USA", "invasion_of_ukraine", "sanctions_or_economic", "2023-03-01")
+    link(sqlite_ledger, as_of=date(2024, 1, 1))
+    page = write_report(sqlite_ledger, tmp_path / "r.html", as_of=date(2024, 1, 1)).read_text()
+    (usa,) = re.findall(r'<article class="episode[^"]*" id="episode-USA-.*?</article>', page, re.S)
+    assert "implied by a later item" in page
+    assert '<span class="kind">no crossing</span>' not in usa
