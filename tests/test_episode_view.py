@@ -17,6 +17,7 @@ from redline.link import assess as assess_module
 from redline.link import evaluate
 from redline.report.context import gather
 from redline.run import run
+from redline.score.credibility import counts
 from redline.store import Ledger
 from redline.vocab import Status
 
@@ -73,14 +74,22 @@ def test_a_run_assesses_each_episode_once_and_every_layer_agrees(tmp_path: Path)
     listed = json.loads(out.output)["items"]
     assert {e["key"]: e["status"] for e in listed} == statuses
 
-    # follow-through counts are the view's counts
+    # follow-through counts are the view's counts: every open episode, and the decided ones
+    # the estimate rests on (one with no verdict, or crossed only by its owner's own response,
+    # is counted apart: `no_verdict`, `self_implied`)
     by_actor: dict[str, Counter[str]] = {}
-    for key, status in statuses.items():
-        by_actor.setdefault(key.split(":")[0], Counter())[status] += 1
+    apart: Counter[str] = Counter()
+    for s in view:
+        actor, status = s.row["key"].split(":")[0], s.assessment.status
+        if Status(status).decided and not counts(s):
+            apart[actor] += 1
+        else:
+            by_actor.setdefault(actor, Counter())[status] += 1
     for e in result.credibility:
         assert e.enforced == by_actor[e.actor][Status.CROSSED_ENFORCED]
         assert e.unenforced == by_actor[e.actor][Status.CROSSED_UNENFORCED]
         assert e.open == by_actor[e.actor][Status.OPEN]
+        assert e.no_verdict + e.self_implied == apart[e.actor]
     ledger.dispose()
 
 
