@@ -154,6 +154,27 @@ def test_a_self_implied_line_keeps_the_analysts_status_and_its_own_month(
     assert (est.decided, est.unenforced, est.self_implied) == (1, 1, 0)
 
 
+def test_a_response_before_the_first_act_found_dates_the_crossing(sqlite_ledger: Ledger) -> None:
+    """The owner's response to a crossing of its line says the line was crossed by then: an act
+    found only later is a later crossing, not the first. Once a later act of the side addressed
+    was found, the earlier enforcement was dropped for want of a response after that act (an
+    enforced line read undetermined)."""
+    b = Builder(sqlite_ledger)
+    d = b.doc("2024-12-01")
+    b.threat(d, "USA", "aid_to_russia", stated="2022-02-19", consequence="sanctions_or_economic")
+    b.response(d, "USA", "aid_to_russia", "sanctions_or_economic", "2024-02-23")
+    b.crossing(d, "IRN", "aid_to_russia", "2024-05-11")
+    link(sqlite_ledger, as_of=D("2024-12-01"))
+    a = episode_status(sqlite_ledger, "USA:aid_to_russia", D("2024-12-01"))
+    assert a.status == "crossed_enforced" and a.crossed_by_own_response
+    assert any("so it is not the first" in line for line in a.explanation)
+    # an act found before the response is the crossing, as before
+    b.crossing(d, "IRN", "aid_to_russia", "2024-01-10")
+    link(sqlite_ledger, as_of=D("2024-12-01"))
+    a = episode_status(sqlite_ledger, "USA:aid_to_russia", D("2024-12-01"))
+    assert a.status == "crossed_enforced" and not a.crossed_by_own_response
+
+
 def test_the_bounds_hold_the_estimate_between_them(sqlite_ledger: Ledger) -> None:
     """A left-out line (crossed only by the owner's response) whose window takes in the acts
     that enforced two counted lines is a trial of its own in the bounds: it had merged the
