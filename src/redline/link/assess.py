@@ -451,8 +451,21 @@ def _crossing(
             + "; ".join(f"{n} {reason}" for reason, n in sorted(refused.items()))
             + "."
         )
+    threat_sentences = {t.evidence_id for t in threats}
+    dated = [
+        r
+        for r in m.responses
+        if r.when.known_by(as_of)
+        and r.when.hi >= first_lo
+        and r.when.precision != Precision.UNKNOWN
+        and r.evidence_id not in threat_sentences
+        and not untargeted(r, knowledge.triggers())
+    ]
+    # the owner's dated responses to this very line: each says it was crossed by its date
+    answering = sorted(
+        (r for r in dated if r.line_from not in _LINE_ELSEWHERE), key=lambda r: r.when.sort
+    )
     first = min(usable, key=lambda c: (_rank(c, docs), c.when.sort, c.id)) if usable else None
-    answering = _answering(m, threats, as_of, first_lo)
     if first is not None and not (answering and answering[0].when.hi < first.when.lo):
         why.append(f"Crossed: {describe(first, docs)} by {first.country or 'unknown actor'}.")
         return first, first.when
@@ -467,7 +480,6 @@ def _crossing(
         (c for c in claims if c.when.hi >= first_lo and c.outcome != ClaimOutcome.WITHDRAWN),
         key=lambda c: c.when.sort,
     )
-    dated = _dated_responses(m, threats, as_of, first_lo)
     if not implying and not answering and dated:
         why.append(
             f"Not taken as a sign the line was crossed: {_list(dated, docs)}, whose line was "
@@ -512,33 +524,6 @@ def _crossing(
 # analyst did): one read from the sentences before or from the document's topic may answer
 # another matter (a deployment "to support our NATO allies" after a line about Article 5).
 _LINE_ELSEWHERE = frozenset({LineSource.EARLIER, LineSource.DOCUMENT})
-
-
-def _dated_responses(m: Members, threats: list[Item], as_of: date, first_lo: date) -> list[Item]:
-    """The owner's dated responses naming a line, known by ``as_of``, not before the line."""
-    threat_sentences = {t.evidence_id for t in threats}
-    return [
-        r
-        for r in m.responses
-        if r.when.known_by(as_of)
-        and r.when.hi >= first_lo
-        and r.when.precision != Precision.UNKNOWN
-        and r.evidence_id not in threat_sentences
-        and not untargeted(r, knowledge.triggers())
-    ]
-
-
-def _answering(m: Members, threats: list[Item], as_of: date, first_lo: date) -> list[Item]:
-    """The owner's dated responses to this very line (its own sentence names it), earliest
-    first: each says the line was crossed by its date."""
-    return sorted(
-        (
-            r
-            for r in _dated_responses(m, threats, as_of, first_lo)
-            if r.line_from not in _LINE_ELSEWHERE
-        ),
-        key=lambda r: r.when.sort,
-    )
 
 
 def _may_answer(response: Item, threatened: str | None) -> bool:
